@@ -1,0 +1,329 @@
+//! The command-line surface: clap types only. `config` resolves them into plain plans.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Runs a test command many times and tells, with evidence, which tests are flaky.
+#[derive(Debug, Parser)]
+#[command(name = "flaky", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit status: 0 nothing at or above --fail-on, 1 flaky or failing tests found, \
+2 usage/configuration/infrastructure error, 130 interrupted (partial results kept)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// SQLite history database [default: the user data directory's flaky/history.db]
+    #[arg(long, global = true, env = "FLAKY_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print nothing on stderr but errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Hide the progress bar (it is hidden anyway when stderr is not a terminal)
+    #[arg(long, global = true, env = "FLAKY_NO_PROGRESS")]
+    pub no_progress: bool,
+
+    /// When to colour the output (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a test command many times and report how flaky it is
+    Run(RunArgs),
+    /// List the runs stored in the history database
+    History(HistoryArgs),
+    /// Write the shell completions and man pages (for packagers and this repository)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// `flaky run`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky run -n 100 -j 4 -- ./run-my-tests.sh\n  flaky run --seed 42 --format json -- pytest tests/\n  flaky run --shell -- 'make test | tee log'"
+)]
+pub struct RunArgs {
+    /// How many times to run the command [default: 100]
+    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub runs: Option<u32>,
+
+    /// How many attempts run at once [default: the number of available cores]
+    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m [default: 10m]
+    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+
+    /// Base seed; every attempt's seed derives from it and the attempt index [default: random, recorded]
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Set a variable for every attempt (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env_pair)]
+    pub env: Vec<(String, String)>,
+
+    /// Run the command in this directory (and look for the config file there)
+    #[arg(short = 'C', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Run the command as one string with `sh -c` (never done unless asked)
+    #[arg(long)]
+    pub shell: bool,
+
+    /// Exit 1 when a test is at or above this severity (`none`: never) [default: low]
+    #[arg(long, env = "FLAKY_FAIL_ON", value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+
+    /// The report format on stdout
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Write the report to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not store this run in the history database
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Read the configuration from this file instead of .flaky.yml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The test command and its arguments [default: the config file's `command`]
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+}
+
+/// `flaky history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many runs, newest first
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+/// `flaky generate`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(subcommand)]
+    pub what: GenerateWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateWhat {
+    /// Print the completion script for a shell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages into a directory
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{e}; write a duration such as 90s, 10m or 1h30m"))?;
+    if d.is_zero() {
+        return Err("the duration must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+fn parse_env_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() && !k.contains('\0') && !v.contains('\0') => {
+            Ok((k.to_owned(), v.to_owned()))
+        }
+        _ => Err(format!(
+            "`{s}` is not KEY=VALUE; write e.g. --env RUST_LOG=debug"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn valid_command_lines_parse() {
+        let valid: &[&[&str]] = &[
+            &["flaky", "run", "--", "true"],
+            &["flaky", "run", "-n", "1", "--", "true"],
+            &["flaky", "run", "-n", "100000", "-j", "4", "--", "true"],
+            &[
+                "flaky",
+                "run",
+                "--timeout",
+                "1h30m",
+                "--seed",
+                "18446744073709551615",
+                "--",
+                "x",
+            ],
+            &["flaky", "run", "--env", "A=1", "--env", "B=", "--", "x"],
+            &[
+                "flaky",
+                "run",
+                "-C",
+                "/tmp",
+                "--shell",
+                "--",
+                "echo hi | cat",
+            ],
+            &[
+                "flaky",
+                "run",
+                "--fail-on",
+                "none",
+                "--format",
+                "json",
+                "-o",
+                "f.json",
+                "--",
+                "x",
+            ],
+            &[
+                "flaky",
+                "run",
+                "--no-history",
+                "--quiet",
+                "--no-progress",
+                "--config",
+                "c.yml",
+            ],
+            &[
+                "flaky", "--db", "h.db", "history", "--limit", "5", "--format", "json",
+            ],
+            &["flaky", "history", "--color", "never"],
+            &["flaky", "generate", "completions", "zsh"],
+            &["flaky", "generate", "man", "man"],
+        ];
+        for args in valid {
+            if let Err(e) = Cli::try_parse_from(*args) {
+                panic!("{args:?} should parse: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_command_lines_are_rejected_with_the_right_kind() {
+        let invalid: &[(&[&str], ErrorKind)] = &[
+            (
+                &["flaky", "run", "-n", "0", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "-n", "100001", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "-n", "ten", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "-j", "0", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "--timeout", "soon", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "--timeout", "0s", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "--seed", "-1", "--", "x"],
+                ErrorKind::UnknownArgument,
+            ),
+            (
+                &["flaky", "run", "--env", "NOEQUALS", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "--env", "=v", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "--fail-on", "severe", "--", "x"],
+                ErrorKind::InvalidValue,
+            ),
+            (
+                &["flaky", "run", "--format", "xml", "--", "x"],
+                ErrorKind::InvalidValue,
+            ),
+            (
+                &["flaky", "run", "--bogus", "--", "x"],
+                ErrorKind::UnknownArgument,
+            ),
+            (
+                &["flaky", "history", "--limit", "0"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky"],
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand,
+            ),
+            (&["flaky", "frobnicate"], ErrorKind::InvalidSubcommand),
+        ];
+        for (args, kind) in invalid {
+            match Cli::try_parse_from(*args) {
+                Ok(_) => panic!("{args:?} should be rejected"),
+                Err(e) => assert_eq!(e.kind(), *kind, "{args:?}: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! One file per subcommand: each turns resolved arguments into I/O and an exit status.
+
+pub mod generate;
+pub mod history;
+pub mod run;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cli::GlobalArgs;
+use crate::storage;
+
+/// The history database path: `--db`/`FLAKY_DB`, else the user data directory.
+pub fn db_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    match &global.db {
+        Some(p) => Ok(p.clone()),
+        None => storage::default_path()
+            .context("cannot find a data directory for the history database; hint: pass --db PATH or set FLAKY_DB"),
+    }
+}

@@ -1,0 +1,366 @@
+//! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
+
+use std::io::Write;
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context, bail};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::analysis::Accumulator;
+use crate::cli::{GlobalArgs, RunArgs};
+use crate::config::{self, Format, PlanError, RunPlan};
+use crate::events::RunEvent;
+use crate::exec::{Backend, ExecError, LocalBackend, StopSignal};
+use crate::exit::ExitStatus;
+use crate::model::Attempt;
+use crate::render::{self, AttemptRecord, FAILURE_SAMPLES, FailureSample, Report, RunState};
+use crate::reporter::{Printer, Progress};
+use crate::storage::{History, RunKey, RunStart, RunStatus};
+use crate::vcs;
+
+/// Attempts written to the database in one transaction.
+const STORE_BATCH: usize = 64;
+
+pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let run_id = new_run_id();
+    let plan = match config::resolve_run(args, &cwd, run_id) {
+        Ok(plan) => plan,
+        Err(PlanError::Config(e)) => bail!("{e}"),
+        Err(PlanError::Usage(e)) => bail!("{e}"),
+    };
+    let history = if args.no_history {
+        None
+    } else {
+        let path = super::db_path(global)?;
+        Some(History::open(&path)?)
+    };
+    let vcs = vcs::facts(&plan.exec.dir);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let outcome = runtime.block_on(execute(&plan, history, vcs.as_ref(), printer))?;
+    let RunOutcome {
+        report,
+        store_error,
+    } = outcome;
+
+    write_report(&plan, &report, printer)?;
+    if let Some(e) = store_error {
+        printer.error(&format!("the run was measured but not stored: {e:#}"));
+        return Ok(ExitStatus::Error);
+    }
+    Ok(match report.state {
+        RunState::Interrupted => ExitStatus::Interrupted,
+        RunState::Terminated => ExitStatus::Terminated,
+        RunState::Completed if report.failing_tests() > 0 => ExitStatus::TestsFailed,
+        RunState::Completed => ExitStatus::Success,
+    })
+}
+
+struct RunOutcome {
+    report: Report,
+    /// A database write that failed: the measurement is still reported.
+    store_error: Option<anyhow::Error>,
+}
+
+/// Keeps the history writes of a run; after the first error it stops writing and keeps the error.
+struct Store {
+    history: Option<History>,
+    run: Option<RunKey>,
+    pending: Vec<Attempt>,
+    error: Option<anyhow::Error>,
+}
+
+impl Store {
+    fn push(&mut self, attempt: Attempt) {
+        if self.run.is_some() {
+            self.pending.push(attempt);
+            if self.pending.len() >= STORE_BATCH {
+                self.flush();
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let (Some(h), Some(run)) = (&mut self.history, self.run) {
+            if !self.pending.is_empty() && self.error.is_none() {
+                if let Err(e) = h.record_attempts(run, &self.pending) {
+                    self.error = Some(e.into());
+                }
+            }
+        }
+        self.pending.clear();
+    }
+}
+
+async fn execute(
+    plan: &RunPlan,
+    history: Option<History>,
+    vcs: Option<&vcs::VcsFacts>,
+    printer: &Printer,
+) -> anyhow::Result<RunOutcome> {
+    let started_at = SystemTime::now();
+    let started = Instant::now();
+    let mut store = Store {
+        history,
+        run: None,
+        pending: Vec::new(),
+        error: None,
+    };
+    if let Some(h) = &mut store.history {
+        let start = RunStart {
+            run_id: &plan.exec.run_id,
+            started_at_ms: unix_ms(started_at),
+            command: &plan.command,
+            shell: plan.shell,
+            dir: &plan.exec.dir,
+            runs: plan.runs,
+            jobs: plan.exec.jobs,
+            seed: plan.exec.base_seed,
+            timeout: plan.exec.timeout,
+            fail_on: plan.fail_on.map(|s| s.as_str()),
+            plan_json: plan_json(plan),
+            vcs,
+        };
+        store.run = Some(h.begin_run(&start)?);
+    }
+
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (stop_tx, stop) = StopSignal::new();
+    let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let backend = LocalBackend;
+    let exec = backend.execute(&plan.exec, events_tx, stop);
+    tokio::pin!(exec);
+
+    let mut progress = Progress::new(printer, u64::from(plan.runs));
+    let mut acc = Accumulator::default();
+    let mut attempts: Vec<AttemptRecord> = Vec::new();
+    let mut failures: Vec<FailureSample> = Vec::new();
+    let mut state = RunState::Completed;
+    let mut exec_result = None;
+    loop {
+        tokio::select! {
+            result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
+            event = events.recv() => match event {
+                Some(RunEvent::AttemptStarted { .. }) => {}
+                Some(RunEvent::AttemptFinished(attempt)) => {
+                    let failed = attempt.outcome().is_failure();
+                    progress.attempt_finished(failed);
+                    acc.add(&attempt);
+                    attempts.push(record(&attempt));
+                    if failed && failures.len() < FAILURE_SAMPLES {
+                        failures.push(sample(&attempt));
+                    }
+                    store.push(*attempt);
+                }
+                // Every sender is gone: the backend has returned.
+                None => break,
+            },
+            _ = sigint.recv(), if state == RunState::Completed => {
+                state = RunState::Interrupted;
+                let _ = stop_tx.send(true);
+                progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
+            }
+            _ = sigterm.recv(), if state == RunState::Completed => {
+                state = RunState::Terminated;
+                let _ = stop_tx.send(true);
+            }
+        }
+    }
+    let exec_result = match exec_result {
+        Some(r) => r,
+        None => exec.await,
+    };
+    progress.finish();
+    store.flush();
+    let duration = started.elapsed();
+
+    let mut summary = acc.summarize(&plan.thresholds);
+    let before = summary.tests.len();
+    summary.tests.retain(|t| !plan.ignore.is_match(&t.id));
+    let ignored_tests = before - summary.tests.len();
+    attempts.sort_by_key(|a| a.index);
+    failures.sort_by_key(|f| f.index);
+
+    if let Err(e) = exec_result {
+        let hint = match &e {
+            ExecError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                "; hint: check the command's name and PATH (a relative path is taken from -C/--dir), or run a shell line with --shell"
+            }
+            ExecError::Spawn { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                "; hint: make the file executable (chmod +x) or run it through its interpreter"
+            }
+            _ => "",
+        };
+        if let (Some(h), Some(run)) = (&mut store.history, store.run) {
+            let _ = h.finish_run(
+                run,
+                RunStatus::Failed,
+                duration,
+                &summary,
+                i32::from(ExitStatus::Error.code()),
+            );
+        }
+        bail!("{e}{hint}");
+    }
+
+    let mut report = Report {
+        run_id: plan.exec.run_id.clone(),
+        state,
+        command: plan.command.clone(),
+        shell: plan.shell,
+        dir: plan.exec.dir.clone(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+        runs: plan.runs,
+        jobs: plan.exec.jobs.min(plan.runs),
+        seed: plan.exec.base_seed,
+        timeout: plan.exec.timeout,
+        started_at,
+        duration,
+        fail_on: plan.fail_on,
+        thresholds: plan.thresholds,
+        vcs: vcs.cloned(),
+        totals: summary.totals,
+        tests: summary.tests.clone(),
+        ignored_tests,
+        attempts,
+        failures,
+        exit_code: 0,
+    };
+    report.exit_code = match state {
+        RunState::Interrupted => ExitStatus::Interrupted.code(),
+        RunState::Terminated => ExitStatus::Terminated.code(),
+        RunState::Completed if report.failing_tests() > 0 => ExitStatus::TestsFailed.code(),
+        RunState::Completed => ExitStatus::Success.code(),
+    };
+
+    if let (Some(h), Some(run), None) = (&mut store.history, store.run, &store.error) {
+        let status = match state {
+            RunState::Completed => RunStatus::Completed,
+            RunState::Interrupted => RunStatus::Interrupted,
+            RunState::Terminated => RunStatus::Terminated,
+        };
+        if let Err(e) = h.finish_run(run, status, duration, &summary, i32::from(report.exit_code)) {
+            store.error = Some(e.into());
+        }
+    }
+    Ok(RunOutcome {
+        report,
+        store_error: store.error,
+    })
+}
+
+fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    let color = plan.output.is_none() && printer.color_stdout;
+    match plan.format {
+        Format::Table => render::render_table(report, color, &mut buf),
+        Format::Json => render::render_json(report, &mut buf),
+    }
+    .context("cannot render the report")?;
+    match &plan.output {
+        Some(path) => std::fs::write(path, &buf).with_context(|| {
+            format!(
+                "cannot write the report to {}; the run is stored as {}",
+                path.display(),
+                report.run_id
+            )
+        })?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&buf)
+                .and_then(|()| stdout.flush())
+                .context("cannot write the report to stdout")?;
+        }
+    }
+    Ok(())
+}
+
+fn record(a: &Attempt) -> AttemptRecord {
+    AttemptRecord {
+        index: a.index,
+        seed: a.seed,
+        outcome: a.outcome(),
+        exit_code: a.exit.code(),
+        signal: a.exit.signal(),
+        duration_ms: a.duration.as_millis() as u64,
+    }
+}
+
+fn sample(a: &Attempt) -> FailureSample {
+    let out = if a.stderr.total_bytes > 0 {
+        &a.stderr
+    } else {
+        &a.stdout
+    };
+    FailureSample {
+        index: a.index,
+        seed: a.seed,
+        message: a
+            .tests
+            .first()
+            .and_then(|t| t.message.clone())
+            .unwrap_or_default(),
+        excerpt: render::first_lines(&out.text()),
+    }
+}
+
+/// What of the plan goes into the database: never the values of variables that look secret.
+fn plan_json(plan: &RunPlan) -> String {
+    let env: serde_json::Map<String, serde_json::Value> = plan
+        .exec
+        .env
+        .iter()
+        .map(|(k, v)| {
+            let value = if looks_secret(k) {
+                "<redacted>".to_owned()
+            } else {
+                v.clone()
+            };
+            (k.clone(), serde_json::Value::String(value))
+        })
+        .collect();
+    serde_json::json!({
+        "thresholds": plan.thresholds,
+        "env": env,
+        "ignore_patterns": plan.ignore_patterns,
+        "config_file": plan.config_file,
+    })
+    .to_string()
+}
+
+/// Whether a variable's name says it holds a credential.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE",
+        "CREDENTIAL",
+        "AUTH",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
+fn unix_ms(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A short random id that users can type back (`flaky report ID`).
+fn new_run_id() -> String {
+    format!("{:012x}", crate::exec::seed::random_u64() >> 16)
+}

@@ -1,0 +1,674 @@
+//! Configuration: the `.flaky.yml` file, and the resolution of flags, environment and file into a
+//! plain [`RunPlan`]. Precedence: flags > environment > file > defaults.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::analysis::{Severity, Thresholds};
+use crate::cli::{FailOnArg, FormatArg, RunArgs};
+use crate::exec::ExecPlan;
+use crate::exec::seed::random_base_seed;
+
+/// The config file names looked for, in order, in the project directory and its parents.
+pub const CONFIG_NAMES: [&str; 2] = [".flaky.yml", ".flaky-detector.yml"];
+
+pub const DEFAULT_RUNS: u32 = 100;
+pub const MAX_RUNS: u32 = 100_000;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A configuration problem, with the file, line and key where it was found.
+#[derive(Debug, thiserror::Error)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based line and column, when known.
+    pub position: Option<(u64, u64)>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, col)) = self.position {
+            write!(f, ":{line}:{col}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The config file as written. Every field is optional: a partial file merges over defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    runs: Option<Spanned<i64>>,
+    jobs: Option<Spanned<i64>>,
+    parallelism: Option<Spanned<i64>>,
+    timeout: Option<Spanned<DurationValue>>,
+    seed: Option<u64>,
+    command: Option<Spanned<CommandValue>>,
+    shell: Option<bool>,
+    env: Option<BTreeMap<String, Scalar>>,
+    fail_on: Option<Spanned<String>>,
+    severity_thresholds: Option<Spanned<ThresholdsValue>>,
+    ignore_patterns: Option<Vec<Spanned<String>>>,
+}
+
+/// A loaded config file and where it came from.
+#[derive(Debug, Default)]
+pub struct LoadedConfig {
+    pub path: Option<PathBuf>,
+    pub file: FileConfig,
+}
+
+impl LoadedConfig {
+    /// Reads `explicit` if given (it must exist), else the first config file found in `dir` or
+    /// its parents up to the repository root.
+    pub fn find(explicit: Option<&Path>, dir: &Path) -> Result<Self, ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => discover(dir),
+        };
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            file: path.clone(),
+            position: None,
+            message: format!("cannot read the config file: {e}"),
+        })?;
+        let file = parse(&text).map_err(|(position, message)| ConfigError {
+            file: path.clone(),
+            position,
+            message,
+        })?;
+        Ok(Self {
+            path: Some(path),
+            file,
+        })
+    }
+
+    fn error(&self, at: &serde_saphyr::Location, message: String) -> ConfigError {
+        ConfigError {
+            file: self.path.clone().unwrap_or_default(),
+            position: (at.line() > 0).then(|| (at.line(), at.column())),
+            message,
+        }
+    }
+}
+
+fn discover(dir: &Path) -> Option<PathBuf> {
+    for d in dir.ancestors() {
+        for name in CONFIG_NAMES {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Parses config text; errors carry the position and a message naming the key.
+pub fn parse(text: &str) -> Result<FileConfig, (Option<(u64, u64)>, String)> {
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    serde_saphyr::from_str::<Option<FileConfig>>(text)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| {
+            let position = e
+                .location()
+                .filter(|l| l.line() > 0)
+                .map(|l| (l.line(), l.column()));
+            let key = position.and_then(|(line, _)| key_on_line(text, line));
+            (position, clean_message(&e.to_string(), key))
+        })
+}
+
+/// The mapping key written on a 1-based line (`  runs: 5` gives `runs`), to name it in errors.
+fn key_on_line(text: &str, line: u64) -> Option<&str> {
+    let l = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let (key, _) = l.split_once(':')?;
+    let key = key
+        .trim()
+        .trim_start_matches("- ")
+        .trim_matches(|c| c == '"' || c == '\'');
+    (!key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+    .then_some(key)
+}
+
+/// serde-saphyr's message repeats the position and a source snippet, and speaks of Rust types;
+/// keep its first line, in the user's words, naming the key.
+fn clean_message(message: &str, key: Option<&str>) -> String {
+    let mut m = message.lines().next().unwrap_or(message).trim();
+    m = m.strip_prefix("error: ").unwrap_or(m);
+    if let Some(rest) = m.strip_prefix("line ") {
+        m = rest.split_once(": ").map_or(m, |(_, r)| r);
+    }
+    let m = m.split(", set DuplicateKeyPolicy").next().unwrap_or(m);
+    let m = match m {
+        "invalid i64" | "invalid u64" | "invalid u32" => "expected a whole number".to_owned(),
+        "expected string scalar" => "expected a single value, not a list or a mapping".to_owned(),
+        other => other.to_owned(),
+    };
+    match key {
+        Some(k) if !m.contains(&format!("`{k}`")) && !m.contains(&format!(": {k}")) => {
+            format!("`{k}`: {m}")
+        }
+        _ => m,
+    }
+}
+
+/// A duration written as a humantime string (`90s`, `10m`) or a number of seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct DurationValue(Result<Duration, ()>);
+
+impl<'de> Deserialize<'de> for DurationValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DurationValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"90s\" or \"10m\", or a number of seconds")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(DurationValue(if v == 0 {
+                    Err(())
+                } else {
+                    Ok(Duration::from_secs(v))
+                }))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                u64::try_from(v).map_or(Ok(DurationValue(Err(()))), |v| self.visit_u64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(DurationValue(if v > 0.0 && v.is_finite() {
+                    Ok(Duration::from_secs_f64(v))
+                } else {
+                    Err(())
+                }))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(DurationValue(
+                    humantime::parse_duration(v)
+                        .ok()
+                        .filter(|d| !d.is_zero())
+                        .ok_or(()),
+                ))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A command written as one string (split like a shell would, without running one) or a list.
+#[derive(Debug, Clone)]
+pub enum CommandValue {
+    Line(String),
+    Argv(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for CommandValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CommandValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a command string or a list of arguments")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CommandValue::Line(v.to_owned()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut argv = Vec::new();
+                while let Some(Scalar(s)) = seq.next_element()? {
+                    argv.push(s);
+                }
+                Ok(CommandValue::Argv(argv))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A YAML scalar taken as text (`env` values may be written as numbers or booleans).
+#[derive(Debug, Clone)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(v.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `severity_thresholds`: fractions (0.9) or percentages ("90%"), any subset of the four bands.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsValue {
+    critical: Option<Spanned<Fraction>>,
+    high: Option<Spanned<Fraction>>,
+    medium: Option<Spanned<Fraction>>,
+    low: Option<Spanned<Fraction>>,
+}
+
+/// A fraction from 0 to 1, written as `0.25` or `"25%"`; out of range is kept for the error.
+#[derive(Debug, Clone, Copy)]
+pub struct Fraction(Result<f64, ()>);
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fraction from 0 to 1 (0.25) or a percentage (\"25%\")")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Fraction(if (0.0..=1.0).contains(&v) {
+                    Ok(v)
+                } else {
+                    Err(())
+                }))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let pct = v
+                    .trim()
+                    .strip_suffix('%')
+                    .and_then(|n| n.trim().parse::<f64>().ok());
+                Ok(Fraction(
+                    pct.filter(|p| (0.0..=100.0).contains(p))
+                        .map(|p| p / 100.0)
+                        .ok_or(()),
+                ))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Where reports go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Table => Self::Table,
+            FormatArg::Json => Self::Json,
+        }
+    }
+}
+
+/// Everything `flaky run` needs, resolved: no clap, no file, no environment lookups after this.
+#[derive(Debug)]
+pub struct RunPlan {
+    pub exec: ExecPlan,
+    /// The command as the user gave it (for reports and the database).
+    pub command: Vec<String>,
+    pub shell: bool,
+    pub runs: u32,
+    pub fail_on: Option<Severity>,
+    pub thresholds: Thresholds,
+    pub ignore_patterns: Vec<String>,
+    pub ignore: GlobSet,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+}
+
+/// Errors resolving a plan that are not in a config file.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Resolves `flaky run`'s flags (clap has merged the environment into them) over the config file.
+pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan, PlanError> {
+    let dir = match &args.dir {
+        Some(d) => {
+            let d = cwd.join(d);
+            if !d.is_dir() {
+                return Err(PlanError::Usage(format!(
+                    "-C/--dir {}: not a directory; hint: give the directory the tests run in",
+                    d.display()
+                )));
+            }
+            d
+        }
+        None => cwd.to_path_buf(),
+    };
+    let loaded = LoadedConfig::find(args.config.as_deref().map(|p| cwd.join(p)).as_deref(), &dir)?;
+    let file = &loaded.file;
+
+    let runs = match (args.runs, &file.runs) {
+        (Some(n), _) => n,
+        (None, Some(n)) => u32::try_from(n.value)
+            .ok()
+            .filter(|n| (1..=MAX_RUNS).contains(n))
+            .ok_or_else(|| {
+                loaded.error(
+                    &n.referenced,
+                    format!("`runs` is {}, but it must be from 1 to {MAX_RUNS}", n.value),
+                )
+            })?,
+        (None, None) => DEFAULT_RUNS,
+    };
+
+    if let (Some(a), Some(_)) = (&file.jobs, &file.parallelism) {
+        return Err(loaded
+            .error(
+                &a.referenced,
+                "both `jobs` and `parallelism` are set; keep one (`parallelism` is the older name)"
+                    .into(),
+            )
+            .into());
+    }
+    let jobs = match (args.jobs, file.jobs.as_ref().or(file.parallelism.as_ref())) {
+        (Some(j), _) => j,
+        (None, Some(j)) => u32::try_from(j.value)
+            .ok()
+            .filter(|j| (1..=1024).contains(j))
+            .ok_or_else(|| {
+                loaded.error(
+                    &j.referenced,
+                    format!("`jobs` is {}, but it must be from 1 to 1024", j.value),
+                )
+            })?,
+        (None, None) => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+    };
+
+    let timeout = match (args.timeout, &file.timeout) {
+        (Some(t), _) => t,
+        (None, Some(t)) => t.value.0.map_err(|()| {
+            loaded.error(
+                &t.referenced,
+                "`timeout` must be a duration longer than zero, such as \"90s\" or \"10m\"".into(),
+            )
+        })?,
+        (None, None) => DEFAULT_TIMEOUT,
+    };
+
+    let seed = args.seed.or(file.seed).unwrap_or_else(random_base_seed);
+
+    let fail_on = match (args.fail_on, &file.fail_on) {
+        (Some(f), _) => fail_on_arg(f),
+        (None, Some(f)) => match f.value.to_ascii_lowercase().as_str() {
+            "none" => None,
+            other => Some(Severity::parse(other).ok_or_else(|| {
+                loaded.error(
+                    &f.referenced,
+                    format!(
+                        "`fail_on` is `{}`; write one of critical, high, medium, low, none",
+                        f.value
+                    ),
+                )
+            })?),
+        },
+        (None, None) => Some(Severity::Low),
+    };
+
+    let mut thresholds = Thresholds::default();
+    if let Some(t) = &file.severity_thresholds {
+        for (name, value, slot) in [
+            ("critical", &t.value.critical, &mut thresholds.critical),
+            ("high", &t.value.high, &mut thresholds.high),
+            ("medium", &t.value.medium, &mut thresholds.medium),
+            ("low", &t.value.low, &mut thresholds.low),
+        ] {
+            if let Some(v) = value {
+                *slot = v.value.0.map_err(|()| {
+                    loaded.error(
+                        &v.referenced,
+                        format!("`severity_thresholds.{name}` must be a fraction from 0 to 1 (0.25) or a percentage (\"25%\")"),
+                    )
+                })?;
+            }
+        }
+        thresholds
+            .validate()
+            .map_err(|e| loaded.error(&t.referenced, format!("`severity_thresholds`: {e}")))?;
+    }
+
+    let mut env: Vec<(String, String)> = file
+        .env
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
+    for (k, v) in &args.env {
+        env.retain(|(ek, _)| ek != k);
+        env.push((k.clone(), v.clone()));
+    }
+
+    let mut ignore = GlobSetBuilder::new();
+    let mut ignore_patterns = Vec::new();
+    for p in file.ignore_patterns.iter().flatten() {
+        let glob = Glob::new(&p.value).map_err(|e| {
+            loaded.error(
+                &p.referenced,
+                format!(
+                    "`ignore_patterns`: `{}` is not a valid glob: {}",
+                    p.value,
+                    e.kind()
+                ),
+            )
+        })?;
+        ignore.add(glob);
+        ignore_patterns.push(p.value.clone());
+    }
+    let ignore = ignore
+        .build()
+        .map_err(|e| PlanError::Usage(format!("ignore_patterns: {e}")))?;
+
+    let shell = args.shell || file.shell.unwrap_or(false);
+    let (command, argv) = if args.command.is_empty() {
+        match &file.command {
+            Some(c) => config_command(&loaded, c, shell)?,
+            None => {
+                return Err(PlanError::Usage(
+                    "no command to run; hint: give it after `--` (flaky run -- pytest tests/) or set `command:` in .flaky.yml"
+                        .into(),
+                ));
+            }
+        }
+    } else if shell {
+        let line = args.command.join(" ");
+        (vec![line.clone()], vec!["sh".into(), "-c".into(), line])
+    } else {
+        (args.command.clone(), args.command.clone())
+    };
+    let test_id = if shell {
+        command.join(" ")
+    } else {
+        display_command(&command)
+    };
+
+    Ok(RunPlan {
+        exec: ExecPlan {
+            argv,
+            dir,
+            env,
+            attempts: 0..runs,
+            jobs,
+            timeout,
+            base_seed: seed,
+            run_id,
+            test_id,
+        },
+        command,
+        shell,
+        runs,
+        fail_on,
+        thresholds,
+        ignore_patterns,
+        ignore,
+        format: args.format.into(),
+        output: args.output.as_ref().map(|o| cwd.join(o)),
+        config_file: loaded.path.clone(),
+    })
+}
+
+fn config_command(
+    loaded: &LoadedConfig,
+    c: &Spanned<CommandValue>,
+    shell: bool,
+) -> Result<(Vec<String>, Vec<String>), PlanError> {
+    let empty = || {
+        loaded.error(
+            &c.referenced,
+            "`command` is empty; write the test command, e.g. `command: pytest -q`".into(),
+        )
+    };
+    match (&c.value, shell) {
+        (CommandValue::Line(line), true) => {
+            if line.trim().is_empty() {
+                return Err(empty().into());
+            }
+            Ok((
+                vec![line.clone()],
+                vec!["sh".into(), "-c".into(), line.clone()],
+            ))
+        }
+        (CommandValue::Line(line), false) => {
+            let argv = shlex::split(line).ok_or_else(|| {
+                loaded.error(
+                    &c.referenced,
+                    "`command` has an unbalanced quote or a trailing backslash; fix the quoting or write it as a list".into(),
+                )
+            })?;
+            if argv.is_empty() {
+                return Err(empty().into());
+            }
+            Ok((argv.clone(), argv))
+        }
+        (CommandValue::Argv(argv), _) => {
+            if argv.is_empty() {
+                return Err(empty().into());
+            }
+            if shell {
+                let line = argv.join(" ");
+                Ok((vec![line.clone()], vec!["sh".into(), "-c".into(), line]))
+            } else {
+                Ok((argv.clone(), argv.clone()))
+            }
+        }
+    }
+}
+
+fn fail_on_arg(f: FailOnArg) -> Option<Severity> {
+    match f {
+        FailOnArg::Critical => Some(Severity::Critical),
+        FailOnArg::High => Some(Severity::High),
+        FailOnArg::Medium => Some(Severity::Medium),
+        FailOnArg::Low => Some(Severity::Low),
+        FailOnArg::None => None,
+    }
+}
+
+/// A command line as a user would type it (quoted where needed).
+pub fn display_command(argv: &[String]) -> String {
+    shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        match parse(text) {
+            Ok(_) => panic!("{text:?} should be rejected"),
+            Err((pos, msg)) => format!("{pos:?} {msg}"),
+        }
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let c = parse(
+            "runs: 50\njobs: 4\ntimeout: 90s\nseed: 7\ncommand: pytest -q 'tests/a b'\nenv:\n  A: 1\n  B: x\nfail_on: high\nseverity_thresholds:\n  critical: 95%\n  medium: 0.2\nignore_patterns:\n  - 'tests/slow/*'\n",
+        )
+        .unwrap();
+        assert_eq!(c.runs.unwrap().value, 50);
+        assert_eq!(c.timeout.unwrap().value.0, Ok(Duration::from_secs(90)));
+        assert_eq!(c.env.unwrap()["A"].0, "1");
+        assert_eq!(
+            c.severity_thresholds
+                .unwrap()
+                .value
+                .critical
+                .unwrap()
+                .value
+                .0,
+            Ok(0.95)
+        );
+        assert_eq!(c.fail_on.unwrap().referenced.line(), 9);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_defaults() {
+        assert!(parse("").unwrap().runs.is_none());
+        assert!(parse("# nothing yet\n").unwrap().runs.is_none());
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_name_line_and_key() {
+        let e = err("runs: 5\nrnus: 3\n");
+        assert!(e.starts_with("Some((2, "), "{e}");
+        assert!(e.contains("rnus"), "{e}");
+        let e = err("runs: many\n");
+        assert!(e.starts_with("Some((1, "), "{e}");
+        let e = err("severity_thresholds:\n  severe: 0.5\n");
+        assert!(e.starts_with("Some((2, ") && e.contains("severe"), "{e}");
+        let e = err("runs: [1\n");
+        assert!(e.starts_with("Some("), "{e}");
+        let e = err("runs: 1\nruns: 2\n");
+        assert!(e.contains("runs"), "{e}");
+    }
+}

@@ -1,0 +1,89 @@
+//! Running attempts: the [`Backend`] trait and the local backend (process groups, timeouts, stop).
+//!
+//! A backend never prints: it sends [`RunEvent`]s and returns when every attempt it started has
+//! ended. The command layer owns the terminal and the database.
+
+mod excerpt;
+mod local;
+pub mod seed;
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+pub use excerpt::ExcerptBuf;
+pub use local::LocalBackend;
+
+use crate::events::RunEvent;
+
+/// Bytes kept of the head, and again of the tail, of each output stream of an attempt.
+pub const EXCERPT_BYTES: usize = 4096;
+
+/// What a backend needs to run attempts: plain data resolved from flags, config and environment.
+#[derive(Debug, Clone)]
+pub struct ExecPlan {
+    /// Program and arguments (with `--shell`: `sh -c STRING`).
+    pub argv: Vec<String>,
+    pub dir: PathBuf,
+    /// Extra variables for every attempt (`--env`, config `env`).
+    pub env: Vec<(String, String)>,
+    /// The attempt indexes to run.
+    pub attempts: Range<u32>,
+    pub jobs: u32,
+    pub timeout: Duration,
+    pub base_seed: u64,
+    pub run_id: String,
+    /// The id of the single test each attempt reports (the command line).
+    pub test_id: String,
+}
+
+/// Why a backend could not run the attempts at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("cannot start `{program}`: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot create the temporary directory {}: {source}", path.display())]
+    TempDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Tells running attempts to stop: flipping it to `true` kills every running process tree.
+#[derive(Debug, Clone)]
+pub struct StopSignal(watch::Receiver<bool>);
+
+impl StopSignal {
+    pub fn new() -> (watch::Sender<bool>, Self) {
+        let (tx, rx) = watch::channel(false);
+        (tx, Self(rx))
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once stop was asked (or the sender is gone, which means the same).
+    pub async fn stopped(&mut self) {
+        let _ = self.0.wait_for(|s| *s).await;
+    }
+}
+
+/// Something that runs the attempts of a plan and reports them as events.
+pub trait Backend {
+    /// Runs `plan.attempts`; returns when every started attempt has ended. Attempts cut short by
+    /// the stop signal are not reported.
+    fn execute(
+        &self,
+        plan: &ExecPlan,
+        events: mpsc::UnboundedSender<RunEvent>,
+        stop: StopSignal,
+    ) -> impl std::future::Future<Output = Result<(), ExecError>> + Send;
+}

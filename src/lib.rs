@@ -1,0 +1,37 @@
+//! flaky: runs a test command many times and tells, with evidence, which tests are flaky.
+//!
+//! The pipeline (see DESIGN.md): `cli` → `config` (a plain plan) → `exec` (events) → `analysis`
+//! → `storage` and `render`. Only `exec`, `reporter` and `commands` do I/O during a run.
+
+pub mod analysis;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod events;
+pub mod exec;
+pub mod exit;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod reporter;
+pub mod storage;
+pub mod vcs;
+
+use cli::{Cli, ColorChoice, Command};
+use exit::ExitStatus;
+use reporter::{ColorMode, Printer};
+
+/// Runs one invocation; errors are printed by the caller and mean exit status 2.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let color = match cli.global.color {
+        ColorChoice::Auto => ColorMode::Auto,
+        ColorChoice::Always => ColorMode::Always,
+        ColorChoice::Never => ColorMode::Never,
+    };
+    let printer = Printer::new(cli.global.quiet, cli.global.no_progress, color);
+    match &cli.command {
+        Command::Run(args) => commands::run::run(args, &cli.global, &printer),
+        Command::History(args) => commands::history::history(args, &cli.global, &printer),
+        Command::Generate(args) => commands::generate::generate(&args.what),
+    }
+}

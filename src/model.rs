@@ -1,0 +1,150 @@
+//! Plain data passed between the pipeline's stages: attempts, their outcomes and per-test results.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How one attempt of the command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Exit status 0.
+    Pass,
+    /// A non-zero exit status.
+    Fail,
+    /// Killed by flaky after `--timeout`.
+    Timeout,
+    /// Ended by a signal flaky did not send (a crash), or its result could not be read.
+    Error,
+    /// A test the framework skipped; it counts as no run.
+    Skip,
+}
+
+impl Outcome {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Timeout => "timeout",
+            Self::Error => "error",
+            Self::Skip => "skip",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pass" => Self::Pass,
+            "fail" => Self::Fail,
+            "timeout" => Self::Timeout,
+            "error" => Self::Error,
+            "skip" => Self::Skip,
+            _ => return None,
+        })
+    }
+
+    pub const fn is_failure(self) -> bool {
+        !matches!(self, Self::Pass | Self::Skip)
+    }
+}
+
+/// How the attempt's process ended, as the operating system reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The process exited with this status.
+    Code(i32),
+    /// The process was ended by this signal, not sent by flaky.
+    Signal(i32),
+    /// flaky killed the process tree after the timeout.
+    Timeout,
+}
+
+impl Exit {
+    pub const fn outcome(self) -> Outcome {
+        match self {
+            Self::Code(0) => Outcome::Pass,
+            Self::Code(_) => Outcome::Fail,
+            Self::Signal(_) => Outcome::Error,
+            Self::Timeout => Outcome::Timeout,
+        }
+    }
+
+    pub const fn code(self) -> Option<i32> {
+        match self {
+            Self::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub const fn signal(self) -> Option<i32> {
+        match self {
+            Self::Signal(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The bounded head and tail of one output stream of an attempt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The first bytes of the stream (lossily decoded).
+    pub head: String,
+    /// The last bytes of the stream, when the stream was longer than the head.
+    pub tail: String,
+    /// How many bytes the stream had in all.
+    pub total_bytes: u64,
+}
+
+impl Excerpt {
+    /// Whether bytes between head and tail were dropped.
+    pub fn truncated(&self) -> bool {
+        (self.head.len() + self.tail.len()) as u64 + 1 < self.total_bytes
+    }
+
+    /// The excerpt as one text, with a marker where bytes were left out.
+    pub fn text(&self) -> String {
+        if self.tail.is_empty() {
+            return self.head.clone();
+        }
+        let dropped = self
+            .total_bytes
+            .saturating_sub((self.head.len() + self.tail.len()) as u64);
+        if dropped == 0 {
+            format!("{}{}", self.head, self.tail)
+        } else {
+            format!(
+                "{}\n[... {dropped} bytes left out ...]\n{}",
+                self.head, self.tail
+            )
+        }
+    }
+}
+
+/// The result of one test in one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    /// The test's stable identifier (for the command-as-test, the command line).
+    pub id: String,
+    pub outcome: Outcome,
+    pub duration: Duration,
+    /// The first line(s) of the failure message, when the test failed.
+    pub message: Option<String>,
+}
+
+/// One finished attempt: the command ran once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// 0-based attempt index; the seed derives from it.
+    pub index: u32,
+    pub seed: u64,
+    pub exit: Exit,
+    pub duration: Duration,
+    pub tests: Vec<TestResult>,
+    pub stdout: Excerpt,
+    pub stderr: Excerpt,
+}
+
+impl Attempt {
+    pub const fn outcome(&self) -> Outcome {
+        self.exit.outcome()
+    }
+}

@@ -1,0 +1,28 @@
+//! Pure parsers, one per report format: report bytes in, per-test results out.
+//!
+//! A parser never panics and never does I/O: a malformed report is a [`ParseError`] on that
+//! attempt. Test ids are what the framework itself uses to select one test, so `--tests-from`
+//! can rerun exactly the tests a report names.
+
+pub mod cargo;
+pub mod gotest;
+pub mod jest;
+pub mod junit;
+pub mod mocha;
+pub mod rspec;
+
+use crate::model::TestResult;
+
+/// Why a report could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The report file was empty (the framework died before writing it).
+    #[error("the report is empty")]
+    Empty,
+    /// The report is not in the expected format; the text says where and what.
+    #[error("the report is malformed: {0}")]
+    Malformed(String),
+}
+
+/// The result of parsing one report.
+pub type Parsed = Result<Vec<TestResult>, ParseError>;

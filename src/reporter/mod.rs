@@ -1,0 +1,135 @@
+//! The one owner of stderr: progress bars, warnings and notes, with quiet and colour decided once.
+
+#![expect(
+    clippy::print_stderr,
+    reason = "the reporter is the module that writes to stderr"
+)]
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Decides, once, what may be written to the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    pub quiet: bool,
+    /// Progress bars are drawn (stderr is a terminal and nobody turned them off).
+    pub progress: bool,
+    /// Colour on stdout.
+    pub color_stdout: bool,
+    /// Colour on stderr.
+    pub color_stderr: bool,
+}
+
+/// `--color`'s three choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Printer {
+    pub fn new(quiet: bool, no_progress: bool, color: ColorMode) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match color {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => tty && !no_color,
+        };
+        let stderr_tty = std::io::stderr().is_terminal();
+        let printer = Self {
+            quiet,
+            progress: !quiet && !no_progress && stderr_tty,
+            color_stdout: decide(std::io::stdout().is_terminal()),
+            color_stderr: decide(stderr_tty),
+        };
+        console::set_colors_enabled(printer.color_stdout);
+        console::set_colors_enabled_stderr(printer.color_stderr);
+        printer
+    }
+
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!(
+                "{}: {message}",
+                console::style("warning").yellow().bold().for_stderr()
+            );
+        }
+    }
+
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Errors are printed even with `--quiet`.
+    pub fn error(&self, message: &str) {
+        eprintln!(
+            "{}: {message}",
+            console::style("error").red().bold().for_stderr()
+        );
+    }
+}
+
+/// The live progress of a run: attempts done, failures so far, elapsed time and ETA.
+pub struct Progress {
+    bar: ProgressBar,
+    failures: u64,
+}
+
+impl Progress {
+    pub fn new(printer: &Printer, total: u64) -> Self {
+        let bar = if printer.progress {
+            let bar =
+                ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner:.cyan} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} attempts, {msg} (ETA {eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("█▉▊▋▌▍▎▏ "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let progress = Self { bar, failures: 0 };
+        progress.update_message();
+        progress
+    }
+
+    pub fn attempt_finished(&mut self, failed: bool) {
+        if failed {
+            self.failures += 1;
+            self.update_message();
+        }
+        self.bar.inc(1);
+    }
+
+    fn update_message(&self) {
+        let msg = match self.failures {
+            0 => "no failure".to_owned(),
+            1 => "1 failed".to_owned(),
+            n => format!("{n} failed"),
+        };
+        let msg = if self.failures > 0 {
+            console::style(msg).red().for_stderr().to_string()
+        } else {
+            msg
+        };
+        self.bar.set_message(msg);
+    }
+
+    /// Runs `f` with the bar hidden, so a message does not tear it.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}

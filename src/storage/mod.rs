@@ -1,0 +1,402 @@
+//! The SQLite history: every run, its plan, seeds, attempts and per-test results.
+//!
+//! WAL and a busy timeout let concurrent `flaky run`s share one database without losing rows;
+//! a database written by a newer flaky is refused; a file that is not a database is reported,
+//! never overwritten.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::analysis::{RunSummary, Totals};
+use crate::model::Attempt;
+use crate::vcs::VcsFacts;
+
+pub use migrations::MIGRATIONS;
+
+/// The schema version this flaky writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot create the directory of the history database {}: {source}; hint: pass --db PATH or set FLAKY_DB", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the history database {}: {source}; hint: pass --db PATH or set FLAKY_DB", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{} is not a flaky history database (or it is corrupt): {source}; it was left untouched; hint: move it away, or pass another --db", path.display())]
+    NotADatabase {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{} was written by a newer flaky (schema version {found}, this flaky knows up to {SCHEMA_VERSION}); hint: upgrade flaky, or pass another --db", path.display())]
+    TooNew { path: PathBuf, found: u32 },
+    #[error("cannot write the history database {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot read the history database {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+/// The default database location: the user data directory's `flaky/history.db`.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "flaky").map(|d| d.data_dir().join("history.db"))
+}
+
+/// What is known of a run when it starts.
+#[derive(Debug, Clone)]
+pub struct RunStart<'a> {
+    pub run_id: &'a str,
+    pub started_at_ms: i64,
+    pub command: &'a [String],
+    pub shell: bool,
+    pub dir: &'a Path,
+    pub runs: u32,
+    pub jobs: u32,
+    pub seed: u64,
+    pub timeout: Duration,
+    pub fail_on: Option<&'a str>,
+    pub plan_json: String,
+    pub vcs: Option<&'a VcsFacts>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Interrupted,
+    Terminated,
+    Failed,
+}
+
+impl RunStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Interrupted => "interrupted",
+            Self::Terminated => "terminated",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A stored run, as `flaky history` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRow {
+    pub run_id: String,
+    pub started_at_ms: i64,
+    pub duration_ms: i64,
+    pub status: String,
+    pub command: Vec<String>,
+    pub runs: u32,
+    pub seed: u64,
+    pub totals: Totals,
+    pub tests: u64,
+    pub flaky_tests: u64,
+    pub worst: Option<String>,
+    pub exit_code: Option<i64>,
+    pub repo: Option<String>,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub dirty: Option<bool>,
+}
+
+/// An open history database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The database key of a stored run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunKey(i64);
+
+impl History {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StorageError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StorageError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StorageError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut history = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        match history.prepare() {
+            Ok(None) => Ok(history),
+            Ok(Some(found)) => Err(StorageError::TooNew {
+                path: path.to_path_buf(),
+                found,
+            }),
+            Err(source) => Err(history.classify(source)),
+        }
+    }
+
+    fn classify(&self, source: rusqlite::Error) -> StorageError {
+        let path = self.path.clone();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StorageError::NotADatabase { path, source }
+            }
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
+                StorageError::Open { path, source }
+            }
+            _ => StorageError::Write { path, source },
+        }
+    }
+
+    /// Sets the connection up and migrates; `Some(version)` when the schema is newer than ours.
+    fn prepare(&mut self) -> Result<Option<u32>, rusqlite::Error> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Reading the version first also detects a file that is not a database.
+        let version: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Ok(Some(version));
+        }
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        if version < SCHEMA_VERSION {
+            // IMMEDIATE: two processes migrating at once take turns instead of both failing.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", i as u32 + 1)?;
+            }
+            tx.commit()?;
+        }
+        Ok(None)
+    }
+
+    /// Stores the start of a run, so an interrupted run is still on record.
+    pub fn begin_run(&mut self, run: &RunStart<'_>) -> Result<RunKey, StorageError> {
+        let command = serde_json::to_string(run.command).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO runs (run_id, started_at, status, command, shell, dir, runs, jobs, seed, timeout_ms,
+                                   fail_on, plan, repo, branch, commit_sha, dirty)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    run.run_id,
+                    run.started_at_ms,
+                    command,
+                    run.shell,
+                    run.dir.to_string_lossy(),
+                    run.runs,
+                    run.jobs,
+                    run.seed as i64,
+                    run.timeout.as_millis() as i64,
+                    run.fail_on,
+                    run.plan_json,
+                    run.vcs.and_then(|v| v.remote_url.as_deref()),
+                    run.vcs.and_then(|v| v.branch.as_deref()),
+                    run.vcs.and_then(|v| v.commit.as_deref()),
+                    run.vcs.map(|v| v.dirty),
+                ],
+            )
+            .map_err(|source| self.classify(source))?;
+        Ok(RunKey(self.conn.last_insert_rowid()))
+    }
+
+    /// Stores a batch of finished attempts and their test results in one transaction.
+    /// Output excerpts are kept for attempts that did not pass.
+    pub fn record_attempts(
+        &mut self,
+        run: RunKey,
+        attempts: &[Attempt],
+    ) -> Result<(), StorageError> {
+        self.write_attempts(run, attempts)
+            .map_err(|source| self.classify(source))
+    }
+
+    fn write_attempts(&mut self, run: RunKey, attempts: &[Attempt]) -> Result<(), rusqlite::Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut attempt_stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO attempts (run, idx, seed, outcome, exit_code, signal, duration_ms, stdout, stderr)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut test_stmt = tx.prepare_cached(
+                "INSERT INTO tests (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id",
+            )?;
+            let mut result_stmt = tx.prepare_cached(
+                "INSERT INTO results (run, attempt, test, outcome, duration_ms, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for a in attempts {
+                let keep = a.outcome().is_failure();
+                attempt_stmt.execute(params![
+                    run.0,
+                    a.index,
+                    a.seed as i64,
+                    a.outcome().as_str(),
+                    a.exit.code(),
+                    a.exit.signal(),
+                    a.duration.as_millis() as i64,
+                    keep.then(|| a.stdout.text()),
+                    keep.then(|| a.stderr.text()),
+                ])?;
+                for t in &a.tests {
+                    let test: i64 = test_stmt.query_row([&t.id], |r| r.get(0))?;
+                    result_stmt.execute(params![
+                        run.0,
+                        a.index,
+                        test,
+                        t.outcome.as_str(),
+                        t.duration.as_millis() as i64,
+                        t.message
+                    ])?;
+                }
+            }
+        }
+        tx.commit()
+    }
+
+    /// Stores how the run ended and its per-test verdicts.
+    pub fn finish_run(
+        &mut self,
+        run: RunKey,
+        status: RunStatus,
+        duration: Duration,
+        summary: &RunSummary,
+        exit_code: i32,
+    ) -> Result<(), StorageError> {
+        self.write_finish(run, status, duration, summary, exit_code)
+            .map_err(|source| self.classify(source))
+    }
+
+    fn write_finish(
+        &mut self,
+        run: RunKey,
+        status: RunStatus,
+        duration: Duration,
+        summary: &RunSummary,
+        exit_code: i32,
+    ) -> Result<(), rusqlite::Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let t = summary.totals;
+        tx.execute(
+            "UPDATE runs SET status = ?2, duration_ms = ?3, attempts = ?4, passed = ?5, failed = ?6, timed_out = ?7,
+                             errors = ?8, worst = ?9, exit_code = ?10 WHERE id = ?1",
+            params![
+                run.0,
+                status.as_str(),
+                duration.as_millis() as i64,
+                t.attempts as i64,
+                t.passed as i64,
+                t.failed as i64,
+                t.timed_out as i64,
+                t.errors as i64,
+                summary.worst().as_str(),
+                exit_code
+            ],
+        )?;
+        {
+            let mut test_stmt = tx.prepare_cached(
+                "INSERT INTO tests (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id",
+            )?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO run_tests (run, test, runs, passed, failed, timed_out, errors, failure_rate,
+                                                   ci_low, ci_high, severity, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for s in &summary.tests {
+                let test: i64 = test_stmt.query_row([&s.id], |r| r.get(0))?;
+                stmt.execute(params![
+                    run.0,
+                    test,
+                    s.runs as i64,
+                    s.passed as i64,
+                    s.failed as i64,
+                    s.timed_out as i64,
+                    s.errors as i64,
+                    s.failure_rate,
+                    s.ci_low,
+                    s.ci_high,
+                    s.severity.as_str(),
+                    s.kind.as_str()
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+
+    /// The newest runs first.
+    pub fn list_runs(&self, limit: u32) -> Result<Vec<RunRow>, StorageError> {
+        self.read_runs(limit).map_err(|source| StorageError::Read {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn read_runs(&self, limit: u32) -> Result<Vec<RunRow>, rusqlite::Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.run_id, r.started_at, r.duration_ms, r.status, r.command, r.runs, r.seed, r.attempts, r.passed,
+                    r.failed, r.timed_out, r.errors, r.worst, r.exit_code, r.repo, r.branch, r.commit_sha, r.dirty,
+                    (SELECT count(*) FROM run_tests t WHERE t.run = r.id),
+                    (SELECT count(*) FROM run_tests t WHERE t.run = r.id AND t.failed > 0)
+             FROM runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            let command: String = r.get(4)?;
+            Ok(RunRow {
+                run_id: r.get(0)?,
+                started_at_ms: r.get(1)?,
+                duration_ms: r.get(2)?,
+                status: r.get(3)?,
+                command: serde_json::from_str(&command).unwrap_or_else(|_| vec![command]),
+                runs: r.get(5)?,
+                seed: r.get::<_, i64>(6)? as u64,
+                totals: Totals {
+                    attempts: r.get::<_, i64>(7)? as u64,
+                    passed: r.get::<_, i64>(8)? as u64,
+                    failed: r.get::<_, i64>(9)? as u64,
+                    timed_out: r.get::<_, i64>(10)? as u64,
+                    errors: r.get::<_, i64>(11)? as u64,
+                },
+                worst: r.get(12)?,
+                exit_code: r.get(13)?,
+                repo: r.get(14)?,
+                branch: r.get(15)?,
+                commit: r.get(16)?,
+                dirty: r.get(17)?,
+                tests: r.get::<_, i64>(18)? as u64,
+                flaky_tests: r.get::<_, i64>(19)? as u64,
+            })
+        })?;
+        rows.collect()
+    }
+}
