@@ -32,7 +32,7 @@ pub struct GlobalArgs {
     pub quiet: bool,
 
     /// Hide the progress bar (it is hidden anyway when stderr is not a terminal)
-    #[arg(long, global = true, env = "FLAKY_NO_PROGRESS")]
+    #[arg(long, global = true, env = "FLAKY_NO_PROGRESS", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_progress: bool,
 
     /// When to colour the output (NO_COLOR is honoured with `auto`)

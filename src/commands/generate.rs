@@ -56,7 +56,10 @@ pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     clap_mangen::Man::new(cmd.clone()).render(&mut root)?;
     root.extend_from_slice(EXIT_STATUS_SECTION.as_bytes());
     pages.push(("flaky.1".to_owned(), root));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("flaky-{}", sub.get_name());
         let mut page = Vec::new();
         clap_mangen::Man::new(sub.clone().name(name.clone())).render(&mut page)?;

@@ -86,12 +86,11 @@ impl Store {
     }
 
     fn flush(&mut self) {
-        if let (Some(h), Some(run)) = (&mut self.history, self.run) {
-            if !self.pending.is_empty() && self.error.is_none() {
-                if let Err(e) = h.record_attempts(run, &self.pending) {
-                    self.error = Some(e.into());
-                }
-            }
+        if let (Some(h), Some(run), None) = (&mut self.history, self.run, &self.error)
+            && !self.pending.is_empty()
+            && let Err(e) = h.record_attempts(run, &self.pending)
+        {
+            self.error = Some(e.into());
         }
         self.pending.clear();
     }

@@ -1,0 +1,144 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[flaky] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'flaky'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'flaky'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run a test command many times and report how flaky it is'
+            cand history 'List the runs stored in the history database'
+            cand generate 'Write the shell completions and man pages (for packagers and this repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;run'= {
+            cand -n 'How many times to run the command [default: 100]'
+            cand --runs 'How many times to run the command [default: 100]'
+            cand -j 'How many attempts run at once [default: the number of available cores]'
+            cand --jobs 'How many attempts run at once [default: the number of available cores]'
+            cand --timeout 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]'
+            cand --seed 'Base seed; every attempt''s seed derives from it and the attempt index [default: random, recorded]'
+            cand --env 'Set a variable for every attempt (repeatable)'
+            cand -C 'Run the command in this directory (and look for the config file there)'
+            cand --dir 'Run the command in this directory (and look for the config file there)'
+            cand --fail-on 'Exit 1 when a test is at or above this severity (`none`: never) [default: low]'
+            cand --format 'The report format on stdout'
+            cand -o 'Write the report to this file instead of stdout'
+            cand --output 'Write the report to this file instead of stdout'
+            cand --config 'Read the configuration from this file instead of .flaky.yml'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --shell 'Run the command as one string with `sh -c` (never done unless asked)'
+            cand --no-history 'Do not store this run in the history database'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;history'= {
+            cand --limit 'Show at most this many runs, newest first'
+            cand --format 'The output format'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;generate'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand completions 'Print the completion script for a shell'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;generate;completions'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;generate;man'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;generate;help'= {
+            cand completions 'Print the completion script for a shell'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;generate;help;completions'= {
+        }
+        &'flaky;generate;help;man'= {
+        }
+        &'flaky;generate;help;help'= {
+        }
+        &'flaky;help'= {
+            cand run 'Run a test command many times and report how flaky it is'
+            cand history 'List the runs stored in the history database'
+            cand generate 'Write the shell completions and man pages (for packagers and this repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;help;run'= {
+        }
+        &'flaky;help;history'= {
+        }
+        &'flaky;help;generate'= {
+            cand completions 'Print the completion script for a shell'
+            cand man 'Write the man pages into a directory'
+        }
+        &'flaky;help;generate;completions'= {
+        }
+        &'flaky;help;generate;man'= {
+        }
+        &'flaky;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,110 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_flaky_global_optspecs
+    string join \n db= q/quiet no-progress color= h/help V/version
+end
+
+function __fish_flaky_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_flaky_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_flaky_using_subcommand
+    set -l cmd (__fish_flaky_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c flaky -n "__fish_flaky_needs_command" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_needs_command" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_needs_command" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l env -d 'Set a variable for every attempt (repeatable)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: low]' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+none\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l format -d 'The report format on stdout' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l config -d 'Read the configuration from this file instead of .flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-history -d 'Do not store this run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l limit -d 'Show at most this many runs, newest first' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l format -d 'The output format' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history generate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history generate help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history generate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'

@@ -1,0 +1,261 @@
+//! The SQLite history: what `flaky run` stores, `flaky history` lists, and bad databases.
+
+use predicates::prelude::*;
+
+use crate::Sandbox;
+
+#[test]
+fn a_run_stores_plan_seeds_attempts_and_results() {
+    let s = Sandbox::new();
+    let (doc, _) = s.run_json(&[
+        "-n",
+        "8",
+        "--seed",
+        "3",
+        "--env",
+        "API_TOKEN=s3cret",
+        "--env",
+        "MODE=fast",
+        "--",
+        "sh",
+        "-c",
+        "[ $((FLAKY_ATTEMPT % 4)) -ne 0 ]",
+    ]);
+    let run_id = doc["run_id"].as_str().unwrap().to_owned();
+    let db = s.sql();
+    let (status, runs, seed, attempts, failed, worst, plan, exit): (String, i64, i64, i64, i64, String, String, i64) = db
+        .query_row(
+            "SELECT status, runs, seed, attempts, failed, worst, plan, exit_code FROM runs WHERE run_id = ?1",
+            [&run_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            status.as_str(),
+            runs,
+            seed,
+            attempts,
+            failed,
+            worst.as_str(),
+            exit
+        ),
+        ("completed", 8, 3, 8, 2, "medium", 1)
+    );
+    assert!(
+        plan.contains("\"MODE\":\"fast\"") && plan.contains("\"API_TOKEN\":\"<redacted>\""),
+        "{plan}"
+    );
+    let raw = std::fs::read(s.db()).unwrap();
+    assert!(
+        !raw.windows(6).any(|w| w == b"s3cret"),
+        "a secret reached the database file"
+    );
+
+    let seeds: Vec<(i64, i64, String)> = db
+        .prepare("SELECT idx, seed, outcome FROM attempts ORDER BY idx")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(seeds.len(), 8);
+    for (i, seed, outcome) in &seeds {
+        assert_eq!(*seed as u64, flaky::exec::seed::attempt_seed(3, *i as u32));
+        assert_eq!(outcome, if i % 4 == 0 { "fail" } else { "pass" });
+    }
+    let results: i64 = db
+        .query_row("SELECT count(*) FROM results", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(results, 8);
+    let (test, sev, kind, rate): (String, String, String, f64) = db
+        .query_row(
+            "SELECT t.name, rt.severity, rt.kind, rt.failure_rate FROM run_tests rt JOIN tests t ON t.id = rt.test",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (test.as_str(), sev.as_str(), kind.as_str(), rate),
+        (
+            "sh -c '[ $((FLAKY_ATTEMPT % 4)) -ne 0 ]'",
+            "medium",
+            "flaky",
+            0.25
+        )
+    );
+}
+
+#[test]
+fn history_lists_runs_newest_first() {
+    let s = Sandbox::new();
+    s.flaky()
+        .args(["history"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no runs stored"));
+    let mut ids = Vec::new();
+    for cmd in ["true", "false", "true"] {
+        let (doc, _) = s.run_json(&["-n", "2", "--", cmd]);
+        ids.push(doc["run_id"].as_str().unwrap().to_owned());
+    }
+    let out = s
+        .flaky()
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: Vec<&str> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
+    assert_eq!(doc["runs"][1]["worst"], "critical");
+    assert_eq!(doc["runs"][1]["totals"]["failed"], 2);
+    let out = s
+        .flaky()
+        .args(["history", "--limit", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 1);
+    let table = s.flaky().args(["history"]).output().unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains(&ids[0]) && table.contains("CRITICAL") && table.contains("completed"),
+        "{table}"
+    );
+}
+
+#[test]
+fn git_facts_are_stored_without_credentials() {
+    let s = Sandbox::new();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(s.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "trunk"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://user:ghp_topsecret@example.com/o/r.git",
+    ]);
+    s.write(".gitignore", "history.db*\n");
+    git(&["add", ".gitignore"]);
+    git(&["commit", "-q", "-m", "init"]);
+    let (doc, _) = s.run_json(&["-n", "1", "--", "true"]);
+    assert_eq!(doc["vcs"]["branch"], "trunk");
+    assert_eq!(doc["vcs"]["dirty"], false);
+    assert_eq!(doc["vcs"]["remote_url"], "https://example.com/o/r.git");
+    assert_eq!(doc["vcs"]["commit"].as_str().unwrap().len(), 40);
+    s.write("new-file", "x");
+    let (doc, _) = s.run_json(&["-n", "1", "--", "true"]);
+    assert_eq!(doc["vcs"]["dirty"], true);
+    let (repo, branch, dirty): (String, String, bool) = s
+        .sql()
+        .query_row(
+            "SELECT repo, branch, dirty FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (repo.as_str(), branch.as_str(), dirty),
+        ("https://example.com/o/r.git", "trunk", true)
+    );
+}
+
+#[test]
+fn outside_a_repository_git_facts_are_absent_not_an_error() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&["-n", "1", "--", "true"]);
+    assert_eq!((code, &doc["vcs"]), (0, &serde_json::Value::Null));
+}
+
+#[test]
+fn a_newer_or_corrupt_database_is_refused_and_left_untouched() {
+    let s = Sandbox::new();
+    s.run_json(&["-n", "1", "--", "true"]);
+    s.sql().pragma_update(None, "user_version", 999).unwrap();
+    s.flaky()
+        .args(["run", "-n", "1", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("newer flaky (schema version 999")
+                .and(predicate::str::contains("hint:")),
+        );
+    s.flaky()
+        .args(["history"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("newer flaky"));
+
+    let junk = b"this is not sqlite at all, and it must survive untouched".repeat(100);
+    std::fs::remove_file(s.db()).unwrap();
+    std::fs::write(s.db(), &junk).unwrap();
+    s.flaky()
+        .args(["run", "-n", "1", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("is not a flaky history database")
+                .and(predicate::str::contains("left untouched")),
+        );
+    assert_eq!(std::fs::read(s.db()).unwrap(), junk);
+}
+
+#[test]
+fn an_unwritable_database_location_is_a_clear_error_before_anything_runs() {
+    let s = Sandbox::new();
+    s.write("file", "x");
+    s.flaky()
+        .args(["run", "-n", "1", "--", "true"])
+        .env("FLAKY_DB", s.path().join("file/sub/h.db"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("cannot create the directory of the history database")
+                .and(predicate::str::contains("--db")),
+        );
+}
+
+#[test]
+fn concurrent_runs_on_one_database_lose_no_row() {
+    let s = Sandbox::new();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+                .args(["run", "-n", "40", "-j", "2", "-q", "--", "true"])
+                .current_dir(s.path())
+                .env("FLAKY_DB", s.db())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert_eq!(c.wait().unwrap().code(), Some(0));
+    }
+    let (runs, attempts): (i64, i64) = s
+        .sql()
+        .query_row(
+            "SELECT count(*), (SELECT count(*) FROM attempts) FROM runs WHERE status = 'completed'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((runs, attempts), (4, 160));
+}

@@ -1,0 +1,549 @@
+//! `flaky run`: counts, rates, severities, exit codes, JSON, seeds, environment and output.
+
+use flaky::exec::seed::attempt_seed;
+use predicates::prelude::*;
+
+use crate::Sandbox;
+
+const EVERY_FOURTH_FAILS: &str = "[ $((FLAKY_ATTEMPT % 4)) -ne 0 ]";
+
+#[test]
+fn a_command_failing_every_fourth_attempt_is_medium_and_flaky() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "100",
+        "-j",
+        "4",
+        "--seed",
+        "42",
+        "--",
+        "sh",
+        "-c",
+        EVERY_FOURTH_FAILS,
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["runs"], 100);
+    assert_eq!(doc["jobs"], 4);
+    assert_eq!(doc["seed"], 42);
+    assert_eq!(doc["status"], "completed");
+    assert_eq!(
+        doc["command"],
+        serde_json::json!(["sh", "-c", EVERY_FOURTH_FAILS])
+    );
+    assert_eq!(
+        doc["totals"],
+        serde_json::json!({"attempts": 100, "passed": 75, "failed": 25, "timed_out": 0, "errors": 0})
+    );
+    let t = &doc["tests"][0];
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 1);
+    assert_eq!(t["id"], format!("sh -c '{EVERY_FOURTH_FAILS}'"));
+    assert_eq!(
+        (
+            t["runs"].as_u64(),
+            t["failed"].as_u64(),
+            t["passed"].as_u64()
+        ),
+        (Some(100), Some(25), Some(75))
+    );
+    assert_eq!(t["failure_rate"], 0.25);
+    assert_eq!(t["severity"], "medium");
+    assert_eq!(t["kind"], "flaky");
+    let (lo, hi) = (
+        t["ci_low"].as_f64().unwrap(),
+        t["ci_high"].as_f64().unwrap(),
+    );
+    assert!(
+        (lo - 0.1754).abs() < 0.001 && (hi - 0.3436).abs() < 0.001,
+        "{lo} {hi}"
+    );
+    let attempts = doc["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 100);
+    for (i, a) in attempts.iter().enumerate() {
+        assert_eq!(a["index"], i);
+        assert_eq!(a["seed"], attempt_seed(42, i as u32));
+        let fails = i % 4 == 0;
+        assert_eq!(a["outcome"], if fails { "fail" } else { "pass" });
+        assert_eq!(a["exit_code"], if fails { 1 } else { 0 });
+        assert!(a["duration_ms"].is_u64());
+    }
+    let failures = doc["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 5);
+    assert_eq!(failures[1]["index"], 4);
+    let reproduce = failures[1]["reproduce"].as_str().unwrap();
+    let seed = attempt_seed(42, 4);
+    assert!(
+        reproduce.starts_with(&format!("FLAKY_SEED={seed} TEST_SEED={seed} ATTEMPT=4 FLAKY_ATTEMPT=4 PYTHONHASHSEED={seed} sh -c")),
+        "{reproduce}"
+    );
+    assert_eq!(doc["exit_code"], 1);
+}
+
+#[test]
+fn the_reproduce_line_replays_the_failure() {
+    let s = Sandbox::new();
+    let (doc, _) = s.run_json(&[
+        "-n",
+        "8",
+        "--seed",
+        "5",
+        "--",
+        "sh",
+        "-c",
+        "[ $((TEST_SEED % 2)) -eq 0 ]",
+    ]);
+    let failures = doc["failures"].as_array().unwrap();
+    assert!(!failures.is_empty());
+    for f in failures {
+        let line = f["reproduce"].as_str().unwrap();
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .current_dir(s.path())
+            .status()
+            .unwrap();
+        assert!(!status.success(), "replaying `{line}` should fail again");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_attempts_and_counts() {
+    let s = Sandbox::new();
+    let cmd = [
+        "sh",
+        "-c",
+        "[ $((TEST_SEED % 3)) -ne 0 ] && [ \"$FLAKY_SEED\" = \"$PYTHONHASHSEED\" ]",
+    ];
+    let run = |seed: &str| {
+        let mut args = vec!["-n", "60", "--seed", seed, "--"];
+        args.extend(cmd);
+        s.run_json(&args).0
+    };
+    let a = run("1234");
+    let b = run("1234");
+    let expected_failures = (0..60)
+        .filter(|i| attempt_seed(1234, *i).is_multiple_of(3))
+        .count();
+    assert!(expected_failures > 0 && expected_failures < 60);
+    assert_eq!(a["totals"]["failed"], expected_failures);
+    let without_durations = |doc: &serde_json::Value| {
+        let mut attempts = doc["attempts"].clone();
+        for a in attempts.as_array_mut().unwrap() {
+            a.as_object_mut().unwrap().remove("duration_ms");
+        }
+        attempts
+    };
+    assert_eq!(without_durations(&a), without_durations(&b));
+    let c = run("1235");
+    assert_ne!(a["attempts"][0]["seed"], c["attempts"][0]["seed"]);
+}
+
+#[test]
+fn a_random_seed_is_recorded_and_used() {
+    let s = Sandbox::new();
+    let (doc, _) = s.run_json(&["-n", "3", "--", "true"]);
+    let seed = doc["seed"].as_u64().unwrap();
+    assert_eq!(doc["attempts"][2]["seed"], attempt_seed(seed, 2));
+}
+
+#[test]
+fn stable_always_failing_and_fail_on_thresholds() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&["-n", "100", "--", "true"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["tests"][0]["severity"], "none");
+    assert_eq!(doc["tests"][0]["kind"], "stable");
+    assert_eq!(doc["tests"][0]["ci_low"], 0.0);
+    assert!((doc["tests"][0]["ci_high"].as_f64().unwrap() - 0.037).abs() < 0.0005);
+
+    let (doc, code) = s.run_json(&["-n", "10", "--", "false"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["tests"][0]["severity"], "critical");
+    assert_eq!(doc["tests"][0]["kind"], "failing");
+
+    for (fail_on, expected) in [
+        ("low", 1),
+        ("medium", 1),
+        ("high", 0),
+        ("critical", 0),
+        ("none", 0),
+    ] {
+        let (_, code) = s.run_json(&[
+            "-n",
+            "20",
+            "--fail-on",
+            fail_on,
+            "--",
+            "sh",
+            "-c",
+            EVERY_FOURTH_FAILS,
+        ]);
+        assert_eq!(code, expected, "--fail-on {fail_on}");
+    }
+    // 1 failure in 20 (5%) is LOW: --fail-on low fails, medium does not.
+    let one_in_20 = "[ $FLAKY_ATTEMPT -ne 7 ]";
+    let (doc, code) = s.run_json(&["-n", "20", "--fail-on", "low", "--", "sh", "-c", one_in_20]);
+    assert_eq!(
+        (doc["tests"][0]["severity"].as_str(), code),
+        (Some("low"), 1)
+    );
+    let (_, code) = s.run_json(&[
+        "-n",
+        "20",
+        "--fail-on",
+        "medium",
+        "--",
+        "sh",
+        "-c",
+        one_in_20,
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_table_shows_rates_intervals_bands_and_reproduce_lines() {
+    let s = Sandbox::new();
+    let out = s
+        .flaky()
+        .args([
+            "run",
+            "-n",
+            "12",
+            "--seed",
+            "9",
+            "--",
+            "sh",
+            "-c",
+            "echo \"oops in $FLAKY_ATTEMPT\" >&2; [ $((FLAKY_ATTEMPT % 4)) -ne 0 ]",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    for expected in [
+        "12 attempts of",
+        "seed 9",
+        "9 passed, 3 failed, 0 timed out, 0 crashed",
+        "25.0%",
+        "8.9%–53.2%",
+        "◆ MEDIUM",
+        "flaky",
+        "the 95% interval 8.9%–53.2% spans LOW to HIGH",
+        "attempt 0 (seed ",
+        "exited with status 1",
+        "│ oops in 4",
+        "verdict: 1 test at or above LOW",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains("\u{1b}["),
+        "NO_COLOR must keep escape codes out:\n{out}"
+    );
+
+    let stable = s
+        .flaky()
+        .args(["run", "-n", "100", "--", "true"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let stable = String::from_utf8(stable).unwrap();
+    assert!(
+        stable.contains("< 3.7% at 95%") && stable.contains("✔ NONE"),
+        "{stable}"
+    );
+}
+
+#[test]
+fn every_attempt_gets_its_env_and_a_private_tmpdir_that_is_removed() {
+    let s = Sandbox::new();
+    let out = s.path().join("seen");
+    std::fs::create_dir(&out).unwrap();
+    let script = format!(
+        "echo \"$FLAKY_ATTEMPT $FLAKY_SEED $TEST_SEED $ATTEMPT $PYTHONHASHSEED $JEST_SEED $FLAKY_RUN_ID $MY_VAR $TMPDIR\" > {}/$FLAKY_ATTEMPT; touch \"$TMPDIR/junk\"",
+        out.display()
+    );
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "6",
+        "-j",
+        "3",
+        "--seed",
+        "77",
+        "--env",
+        "MY_VAR=hello world",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(code, 0);
+    let run_id = doc["run_id"].as_str().unwrap();
+    let mut tmpdirs = Vec::new();
+    for i in 0..6u32 {
+        let line = std::fs::read_to_string(out.join(i.to_string())).unwrap();
+        let f: Vec<&str> = line.trim().splitn(9, ' ').collect();
+        let seed = attempt_seed(77, i).to_string();
+        assert_eq!(
+            &f[..7],
+            &[
+                &i.to_string(),
+                &seed,
+                &seed,
+                &i.to_string(),
+                &seed,
+                &seed,
+                run_id
+            ][..]
+        );
+        assert_eq!(f[7..].join(" ").rsplit_once(' ').unwrap().0, "hello world");
+        tmpdirs.push(f[8].rsplit(' ').next().unwrap().to_owned());
+    }
+    tmpdirs.sort();
+    tmpdirs.dedup();
+    assert_eq!(tmpdirs.len(), 6, "each attempt has its own TMPDIR");
+    for t in tmpdirs {
+        assert!(!std::path::Path::new(&t).exists(), "{t} should be removed");
+    }
+}
+
+#[test]
+fn a_command_that_cannot_start_is_one_error() {
+    let s = Sandbox::new();
+    s.flaky()
+        .args(["run", "-n", "50", "--", "no-such-command-xyz"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("cannot start `no-such-command-xyz`")
+                .and(predicate::str::contains("hint:")),
+        );
+    s.write("script.sh", "#!/bin/sh\nexit 0\n");
+    s.flaky()
+        .args(["run", "-n", "5", "--", "./script.sh"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("cannot start `./script.sh`")
+                .and(predicate::str::contains("chmod +x")),
+        );
+}
+
+#[test]
+fn a_timeout_kills_the_whole_tree() {
+    let s = Sandbox::new();
+    let pids = s.path().join("pids");
+    std::fs::create_dir(&pids).unwrap();
+    let script = format!(
+        "sleep 1000 & echo $! > {}/$FLAKY_ATTEMPT; wait",
+        pids.display()
+    );
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "2",
+        "-j",
+        "2",
+        "--timeout",
+        "1s",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["totals"]["timed_out"], 2);
+    assert_eq!(doc["tests"][0]["kind"], "timeout");
+    assert_eq!(doc["attempts"][0]["outcome"], "timeout");
+    for i in 0..2 {
+        let pid: i32 = std::fs::read_to_string(pids.join(i.to_string()))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(
+            !crate::alive(pid),
+            "grandchild {pid} of attempt {i} survived the timeout"
+        );
+    }
+}
+
+#[test]
+fn processes_left_behind_by_a_finished_attempt_are_killed() {
+    let s = Sandbox::new();
+    let pids = s.path().join("pids");
+    std::fs::create_dir(&pids).unwrap();
+    let script = format!(
+        "sleep 1000 > /dev/null 2>&1 & echo $! > {}/$FLAKY_ATTEMPT",
+        pids.display()
+    );
+    let (_, code) = s.run_json(&["-n", "2", "--", "sh", "-c", &script]);
+    assert_eq!(code, 0);
+    for i in 0..2 {
+        let pid: i32 = std::fs::read_to_string(pids.join(i.to_string()))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(
+            !crate::alive(pid),
+            "background process {pid} of attempt {i} survived"
+        );
+    }
+}
+
+#[test]
+fn signals_and_crashes_are_errors() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "4",
+        "--",
+        "sh",
+        "-c",
+        "[ $FLAKY_ATTEMPT -eq 0 ] && kill -SEGV $$; true",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["totals"]["errors"], 1);
+    assert_eq!(doc["attempts"][0]["outcome"], "error");
+    assert_eq!(doc["attempts"][0]["signal"], 11);
+    assert_eq!(doc["attempts"][0]["exit_code"], serde_json::Value::Null);
+    assert!(
+        doc["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("signal 11 (SIGSEGV)")
+    );
+}
+
+#[test]
+fn output_is_kept_as_a_bounded_excerpt() {
+    let s = Sandbox::new();
+    let script = "echo FIRST-LINE >&2; head -c 3000000 /dev/zero | tr '\\0' x >&2; echo; echo LAST-LINE >&2; exit 1";
+    let (_, code) = s.run_json(&["-n", "2", "--", "sh", "-c", script]);
+    assert_eq!(code, 1);
+    let (len, text): (i64, String) = s
+        .sql()
+        .query_row(
+            "SELECT length(stderr), stderr FROM attempts ORDER BY idx LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(len < 10_000, "excerpt of {len} bytes");
+    assert!(
+        text.starts_with("FIRST-LINE") && text.trim_end().ends_with("LAST-LINE"),
+        "{}",
+        &text[..100]
+    );
+    assert!(text.contains("bytes left out"));
+}
+
+#[test]
+fn shell_mode_runs_one_string_and_dir_sets_the_working_directory() {
+    let s = Sandbox::new();
+    s.write("sub/marker", "x");
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "2",
+        "--shell",
+        "--",
+        "test -f marker && echo ok | grep -q ok",
+    ]);
+    assert_eq!(code, 1, "marker is not in the sandbox root: {doc}");
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "2",
+        "-C",
+        "sub",
+        "--shell",
+        "--",
+        "test -f marker && echo ok | grep -q ok",
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        doc["command"],
+        serde_json::json!(["test -f marker && echo ok | grep -q ok"])
+    );
+    assert_eq!(doc["shell"], true);
+    // Without --shell the same string is one program name, which does not exist.
+    s.flaky()
+        .args(["run", "-n", "1", "--", "echo ok | cat"])
+        .assert()
+        .code(2);
+    // A relative program is found from -C/--dir.
+    let script = s.write("sub/t.sh", "#!/bin/sh\ntest -f marker\n");
+    make_executable(&script);
+    let (_, code) = s.run_json(&["-n", "1", "-C", "sub", "--", "./t.sh"]);
+    assert_eq!(code, 0);
+    s.flaky()
+        .args(["run", "-C", "missing", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("-C/--dir").and(predicate::str::contains("not a directory")),
+        );
+}
+
+#[test]
+fn output_file_takes_the_report_and_no_history_writes_no_database() {
+    let s = Sandbox::new();
+    s.flaky()
+        .args([
+            "run",
+            "-n",
+            "3",
+            "--no-history",
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+            "--",
+            "true",
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(doc["totals"]["passed"], 3);
+    assert!(!s.db().exists());
+}
+
+#[test]
+fn quiet_prints_nothing_on_stderr_and_the_usage_errors_exit_2() {
+    let s = Sandbox::new();
+    s.flaky()
+        .args(["run", "-q", "-n", "2", "--", "true"])
+        .assert()
+        .code(0)
+        .stderr("");
+    for args in [
+        &["run", "-n", "0", "--", "true"][..],
+        &["run", "-n", "100001", "--", "true"],
+        &["run", "--timeout", "x", "--", "true"],
+        &["run"],
+    ] {
+        s.flaky()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::is_empty().not());
+    }
+    s.flaky()
+        .args(["run", "--", "true"])
+        .env("FLAKY_RUNS", "0")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--runs"));
+}
+
+fn make_executable(p: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
