@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmarks of `flaky run` and `flaky history`; prints figures, asserts nothing.
+#   1. overhead: flaky running `true` 2000 times, 2 at a time, against xargs doing the same
+#   2. memory: peak RSS of flaky over 200 attempts that print 5 MB each
+#   3. storage: `flaky history` on a database of 10,000 stored runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked --quiet
+bin=$PWD/target/release/flaky
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$bin" "$work" <<'PY'
+import os, sqlite3, statistics, subprocess, sys, time
+
+bin, work = sys.argv[1], sys.argv[2]
+env = dict(os.environ, FLAKY_NO_PROGRESS="1", FLAKY_DB=os.path.join(work, "h.db"))
+
+def timed(cmd, shell=False):
+    t = time.perf_counter()
+    subprocess.run(cmd, shell=shell, env=env, check=False, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+# 1. overhead, alternating the two commands so drift hits both alike
+flaky_t, xargs_t = [], []
+for _ in range(5):
+    flaky_t.append(timed([bin, "run", "-n", "2000", "-j", "2", "--no-history", "-q", "--", "true"]))
+    xargs_t.append(timed("seq 2000 | xargs -P 2 -I{} true", shell=True))
+f, x = statistics.median(flaky_t), statistics.median(xargs_t)
+print(f"overhead: flaky {f:.3f}s, xargs {x:.3f}s for 2000 x `true` -j 2: ratio {f / x:.2f} (goal <= 1.15)")
+
+# 2. memory: wait4 gives the peak RSS of flaky itself
+p = subprocess.Popen([bin, "run", "-n", "200", "-j", "2", "--no-history", "-q", "--",
+                      "sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' x"], env=env, stdout=subprocess.DEVNULL)
+_, _, usage = os.wait4(p.pid, 0)
+print(f"memory: peak RSS {usage.ru_maxrss / 1024:.1f} MB over 200 attempts printing 5 MB each (goal < 40 MB)")
+
+# 3. storage: one real run, then 10,000 stored runs like it
+subprocess.run([bin, "run", "-n", "20", "-q", "--", "sh", "-c", "[ $((FLAKY_ATTEMPT % 4)) -ne 0 ]"],
+               env=env, stdout=subprocess.DEVNULL)
+db = sqlite3.connect(env["FLAKY_DB"])
+cols = [r[1] for r in db.execute("PRAGMA table_info(runs)") if r[1] not in ("id", "run_id")]
+src = db.execute("SELECT id FROM runs").fetchone()[0]
+with db:
+    for i in range(9999):
+        db.execute(f"INSERT INTO runs (run_id, {', '.join(cols)}) SELECT printf('bench%05d', ?), "
+                   + ", ".join("started_at - ? * 60000" if c == "started_at" else c for c in cols)
+                   + " FROM runs WHERE id = ?", (i, i + 1, src))
+        rid = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        db.execute("INSERT INTO attempts SELECT ?, idx, seed, outcome, exit_code, signal, duration_ms, stdout, stderr FROM attempts WHERE run = ?", (rid, src))
+        db.execute("INSERT INTO results SELECT ?, attempt, test, outcome, duration_ms, message FROM results WHERE run = ?", (rid, src))
+        db.execute("INSERT INTO run_tests SELECT ?, test, runs, passed, failed, timed_out, errors, failure_rate, ci_low, ci_high, severity, kind FROM run_tests WHERE run = ?", (rid, src))
+n = db.execute("SELECT count(*) FROM runs").fetchone()[0]
+db.close()
+times = [timed([bin, "history"]) for _ in range(7)]
+print(f"storage: `flaky history` on {n} runs: median {statistics.median(times) * 1000:.1f} ms (goal < 100 ms)")
+PY
