@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
-bin=$PWD/target/release/flaky
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flaky
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

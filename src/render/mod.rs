@@ -87,9 +87,11 @@ impl Report {
     pub fn reproduce(&self, index: u32, seed: u64) -> String {
         let mut line = String::new();
         if self.cwd != self.dir {
+            // Relative to where flaky was started when it is below it: shorter, and it still works.
+            let dir = self.dir.strip_prefix(&self.cwd).unwrap_or(&self.dir);
             line.push_str(&format!(
                 "cd {} && ",
-                display_command(&[self.dir.to_string_lossy().into_owned()])
+                display_command(&[dir.to_string_lossy().into_owned()])
             ));
         }
         for (k, v) in attempt_env(index, seed)

@@ -1,0 +1,3 @@
+module example.com/flakydemo
+
+go 1.19
