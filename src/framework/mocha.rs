@@ -1,0 +1,64 @@
+//! mocha: the JSON reporter written to a file; mocha cannot shuffle, so every attempt keeps order.
+
+use std::path::Path;
+
+use super::jest::{js_default, js_detect};
+use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, node_bin_path, program_name, split_ids, strip_flags};
+use crate::parse::{Parsed, mocha};
+
+pub struct Mocha;
+
+const OWN_VALUE_FLAGS: &[&str] = &["--reporter", "-R", "--reporter-option", "--reporter-options", "-O", "--grep", "-g"];
+
+impl Driver for Mocha {
+    fn framework(&self) -> Framework {
+        Framework::Mocha
+    }
+
+    fn detect(&self, dir: &ProjectDir) -> Vec<String> {
+        js_detect(dir, "mocha", Some(".mocharc"))
+    }
+
+    fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
+        js_default(dir, "mocha", "npx mocha")
+    }
+
+    fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
+        Some(dir.js_install())
+    }
+
+    fn recognise(&self, argv: &[String]) -> bool {
+        matches!(argv.first().map(|p| program_name(p)), Some("mocha" | "_mocha"))
+    }
+
+    fn can_shuffle(&self) -> bool {
+        false
+    }
+
+    fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
+        let report = ctx.dir.join("report.json");
+        let mut a = strip_flags(argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
+        a.extend(["--reporter".to_owned(), "json".to_owned()]);
+        a.extend(["--reporter-option".to_owned(), format!("output={}", report.display())]);
+        if let Some(ids) = ctx.select {
+            let (files, names) = split_ids(ids);
+            a.extend(files);
+            a.push("--grep".into());
+            a.push(exact_alternation(&names));
+        }
+        Prepared { argv: a, env: vec![node_bin_path(ctx.project)], report: ReportSource::File(report), files: Vec::new() }
+    }
+
+    fn parse(&self, report: &[u8], project: &Path) -> Parsed {
+        mocha::parse_relative_to(report, project)
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            report_flags: "--reporter json --reporter-option output=<attempt dir>/report.json",
+            order: "none: mocha cannot shuffle, so order-dependent tests cannot be told apart",
+            select_one: "npx mocha test/file.test.js --grep '^suite title$'",
+            seed_variable: "MOCHA_SEED",
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! Test frameworks: how to recognise them (in a project or in a command), how to drive one attempt
+//! (reporter flags, order and seed knobs, test selection) and how to read its report.
+//!
+//! One module per framework implements [`Driver`]; this module holds what they share.
+
+mod cargo;
+mod gotest;
+mod jest;
+mod mocha;
+mod node;
+mod phpunit;
+mod pytest;
+mod rspec;
+mod vitest;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::parse::Parsed;
+
+/// The frameworks flaky drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    Pytest,
+    Go,
+    Jest,
+    Vitest,
+    Mocha,
+    Node,
+    Cargo,
+    Nextest,
+    Rspec,
+    Phpunit,
+}
+
+impl Framework {
+    pub const ALL: [Self; 10] = [
+        Self::Pytest,
+        Self::Go,
+        Self::Jest,
+        Self::Vitest,
+        Self::Mocha,
+        Self::Node,
+        Self::Cargo,
+        Self::Nextest,
+        Self::Rspec,
+        Self::Phpunit,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Pytest => "pytest",
+            Self::Go => "go",
+            Self::Jest => "jest",
+            Self::Vitest => "vitest",
+            Self::Mocha => "mocha",
+            Self::Node => "node",
+            Self::Cargo => "cargo",
+            Self::Nextest => "nextest",
+            Self::Rspec => "rspec",
+            Self::Phpunit => "phpunit",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.to_ascii_lowercase();
+        let name = match name.as_str() {
+            "go-test" | "gotest" | "golang" => "go",
+            "node:test" | "node-test" | "nodetest" => "node",
+            "cargo-test" | "libtest" | "rust" => "cargo",
+            "cargo-nextest" => "nextest",
+            other => other,
+        };
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn driver(self) -> &'static dyn Driver {
+        match self {
+            Self::Pytest => &pytest::Pytest,
+            Self::Go => &gotest::GoTest,
+            Self::Jest => &jest::Jest,
+            Self::Vitest => &vitest::Vitest,
+            Self::Mocha => &mocha::Mocha,
+            Self::Node => &node::NodeTest,
+            Self::Cargo => &cargo::CargoTest,
+            Self::Nextest => &cargo::Nextest,
+            Self::Rspec => &rspec::Rspec,
+            Self::Phpunit => &phpunit::Phpunit,
+        }
+    }
+}
+
+impl fmt::Display for Framework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where an attempt's report is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportSource {
+    /// A file the framework writes.
+    File(PathBuf),
+    /// The command's stdout (and stderr merged into it, in order, when `merge_stderr`).
+    Stdout { merge_stderr: bool },
+}
+
+/// One attempt, as a driver prepares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub argv: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub report: ReportSource,
+    /// Files to write before the attempt starts (path, content).
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// What a driver needs to prepare one attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptCtx<'a> {
+    /// The attempt's private directory (its TMPDIR): reports go here.
+    pub dir: &'a Path,
+    /// The run's support directory (files shared by every attempt, such as the pytest plugin).
+    pub support: &'a Path,
+    /// The project directory the command runs in.
+    pub project: &'a Path,
+    pub index: u32,
+    /// `Some(seed)`: shuffle the test order with this seed. `None`: keep the framework's order.
+    pub shuffle: Option<u64>,
+    /// Run only these tests (ids as this framework's parser writes them).
+    pub select: Option<&'a [String]>,
+}
+
+/// What `flaky detect-framework` says of one framework, and how `run` will drive it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Knobs {
+    pub report_flags: &'static str,
+    pub order: &'static str,
+    pub select_one: &'static str,
+    pub seed_variable: &'static str,
+}
+
+/// A framework's behaviour. Implementations are pure: they read files only in `detect`.
+pub trait Driver: Sync {
+    fn framework(&self) -> Framework;
+
+    /// Evidence that `dir` is a project of this framework (empty: it is not).
+    fn detect(&self, dir: &ProjectDir) -> Vec<String>;
+
+    /// The test command when the user gives none.
+    fn default_command(&self, dir: &ProjectDir) -> Vec<String>;
+
+    /// How to install the project's test dependencies.
+    fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>>;
+
+    /// Whether `argv` (with runner prefixes such as `npx` or `uv run` already removed) runs this
+    /// framework.
+    fn recognise(&self, argv: &[String]) -> bool;
+
+    /// Whether the framework can shuffle test order with a seed.
+    fn can_shuffle(&self) -> bool;
+
+    /// Adds the reporter, order and selection flags to `argv`.
+    fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared;
+
+    /// Reads one attempt's report.
+    fn parse(&self, report: &[u8], project: &Path) -> Parsed;
+
+    /// Human descriptions for `detect-framework`.
+    fn knobs(&self) -> Knobs;
+
+    /// Files (path below the run's support directory, content) every attempt may use.
+    fn support_files(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+}
+
+/// A directory looked at for detection, with the files commonly needed read once.
+#[derive(Debug)]
+pub struct ProjectDir {
+    pub path: PathBuf,
+    /// File and directory names directly in `path`.
+    pub entries: Vec<String>,
+    pub package_json: Option<PackageJson>,
+}
+
+/// The parts of package.json detection needs.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PackageJson {
+    pub scripts: BTreeMap<String, String>,
+    #[serde(rename = "dependencies")]
+    pub deps: BTreeMap<String, serde_json::Value>,
+    #[serde(rename = "devDependencies")]
+    pub dev_deps: BTreeMap<String, serde_json::Value>,
+}
+
+impl PackageJson {
+    pub fn depends_on(&self, name: &str) -> bool {
+        self.deps.contains_key(name) || self.dev_deps.contains_key(name)
+    }
+
+    /// The `test` script, when it exists.
+    pub fn test_script(&self) -> Option<&str> {
+        self.scripts.get("test").map(String::as_str)
+    }
+}
+
+impl ProjectDir {
+    pub fn read(path: &Path) -> Self {
+        let mut entries: Vec<String> = std::fs::read_dir(path)
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        let package_json = std::fs::read(path.join("package.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        Self { path: path.to_path_buf(), entries, package_json }
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e == name)
+    }
+
+    /// Names in this directory that start with `prefix` (`jest.config.` finds every extension).
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries.iter().map(String::as_str).filter(move |e| e.starts_with(prefix))
+    }
+
+    pub fn read_text(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.path.join(name)).ok()
+    }
+
+    /// The package manager this JS project uses, from its lock file.
+    pub fn js_install(&self) -> Vec<String> {
+        if self.has("pnpm-lock.yaml") {
+            words("pnpm install --frozen-lockfile")
+        } else if self.has("yarn.lock") {
+            words("yarn install --frozen-lockfile")
+        } else if self.has("package-lock.json") {
+            words("npm ci")
+        } else {
+            words("npm install")
+        }
+    }
+}
+
+/// Directories never searched for projects.
+const SKIP_DIRS: &[&str] = &[
+    "node_modules", "target", ".git", "vendor", ".venv", "venv", "__pycache__", "dist", "build", ".tox",
+    ".mypy_cache", ".pytest_cache", "coverage",
+];
+
+/// How deep `detect` looks below the given directory (monorepos keep packages a few levels down).
+const DETECT_DEPTH: usize = 4;
+
+/// One framework found in a directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    pub framework: Framework,
+    /// The project directory.
+    pub root: PathBuf,
+    pub evidence: Vec<String>,
+    pub command: Vec<String>,
+    pub install: Option<Vec<String>>,
+    pub knobs: Knobs,
+}
+
+/// Every framework found in `path` and below it (monorepos can have several).
+pub fn detect(path: &Path) -> Vec<Detection> {
+    let mut found = Vec::new();
+    let mut stack = vec![(path.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let project = ProjectDir::read(&dir);
+        found.extend(detect_in(&project));
+        if depth < DETECT_DEPTH {
+            let mut subdirs: Vec<PathBuf> = project
+                .entries
+                .iter()
+                .filter(|e| !e.starts_with('.') && !SKIP_DIRS.contains(&e.as_str()))
+                .map(|e| dir.join(e))
+                .filter(|p| p.is_dir() && !p.is_symlink())
+                .collect();
+            subdirs.sort();
+            stack.extend(subdirs.into_iter().rev().map(|p| (p, depth + 1)));
+        }
+    }
+    found
+}
+
+/// The frameworks of one directory (not its subdirectories).
+pub fn detect_in(project: &ProjectDir) -> Vec<Detection> {
+    Framework::ALL
+        .iter()
+        .filter_map(|fw| {
+            let driver = fw.driver();
+            let evidence = driver.detect(project);
+            (!evidence.is_empty()).then(|| Detection {
+                framework: *fw,
+                root: project.path.clone(),
+                evidence,
+                command: driver.default_command(project),
+                install: driver.install_command(project),
+                knobs: driver.knobs(),
+            })
+        })
+        .collect()
+}
+
+/// The framework a command runs, and the command with a package.json script resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recognised {
+    pub framework: Framework,
+    /// The command to run: the user's, or a simple npm/yarn/pnpm script run directly so that
+    /// flaky controls its flags (with `node_modules/.bin` on PATH, as npm does).
+    pub argv: Vec<String>,
+    /// `Some(script)` when `argv` came from a package.json script.
+    pub script: Option<String>,
+}
+
+/// Which framework `argv` runs in `project`, seeing through runners (`npx`, `uv run`, ...) and
+/// package.json scripts (`npm test`).
+pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
+    if let Some(script) = npm_script(argv, project) {
+        let (name, body, extra) = script;
+        // Run a simple script's command directly; anything with shell syntax goes through npm.
+        let simple = !body.contains(['&', '|', ';', '>', '<', '$', '`']);
+        let words = shlex::split(&body)?;
+        let fw = recognise_plain(&words)?;
+        let argv = if simple {
+            let mut a = words;
+            a.extend(extra);
+            a
+        } else {
+            let mut a = argv.to_vec();
+            if !a.iter().any(|w| w == "--") {
+                a.push("--".into());
+            }
+            a
+        };
+        return Some(Recognised { framework: fw, argv, script: Some(name) });
+    }
+    let fw = recognise_plain(argv)?;
+    Some(Recognised { framework: fw, argv: argv.to_vec(), script: None })
+}
+
+fn recognise_plain(argv: &[String]) -> Option<Framework> {
+    let inner = strip_runners(argv);
+    Framework::ALL.into_iter().find(|fw| fw.driver().recognise(inner))
+}
+
+/// The command without the runners that only find or wrap the real tool.
+pub fn strip_runners(argv: &[String]) -> &[String] {
+    let mut a = argv;
+    loop {
+        let Some(first) = a.first().map(|s| program_name(s)) else { return a };
+        let skip = match (first, a.get(1).map(String::as_str)) {
+            ("npx" | "bunx" | "pnpx", _) => 1 + a[1..].iter().take_while(|w| w.starts_with('-')).count(),
+            ("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye", Some("run")) => 2,
+            ("pnpm" | "yarn", Some("exec" | "dlx")) => 2,
+            ("bundle", Some("exec")) => 2,
+            ("env", _) => 1 + a[1..].iter().take_while(|w| w.contains('=') || w.starts_with('-')).count(),
+            _ => 0,
+        };
+        if skip == 0 || skip >= a.len() {
+            return a;
+        }
+        a = &a[skip..];
+    }
+}
+
+/// `npm test`, `npm run X`, `yarn test`, `pnpm test` ...: the script's name, body and the
+/// arguments given after it.
+fn npm_script(argv: &[String], project: &Path) -> Option<(String, String, Vec<String>)> {
+    let tool = program_name(argv.first()?);
+    if !matches!(tool, "npm" | "yarn" | "pnpm" | "bun") {
+        return None;
+    }
+    let rest = &argv[1..];
+    let (name, after) = match rest.first().map(String::as_str)? {
+        "test" | "t" | "tst" => ("test".to_owned(), &rest[1..]),
+        "run" | "run-script" => (rest.get(1)?.clone(), &rest[2.min(rest.len())..]),
+        other if tool != "npm" && !other.starts_with('-') => (other.to_owned(), &rest[1..]),
+        _ => return None,
+    };
+    let pkg = ProjectDir::read(project).package_json?;
+    let body = pkg.scripts.get(&name)?.clone();
+    let extra = match after.iter().position(|w| w == "--") {
+        Some(i) => after[i + 1..].to_vec(),
+        None if tool == "npm" => Vec::new(),
+        None => after.to_vec(),
+    };
+    Some((name, body, extra))
+}
+
+/// `/usr/bin/python3` → `python3`.
+pub fn program_name(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Splits a fixed command line into words (for the commands written in this module's drivers).
+pub fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Escapes regex metacharacters (for name patterns handed to the frameworks' `-t`/`--grep`/`-run`).
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `^(a|b|c)$` for exact names.
+pub fn exact_alternation(names: &[String]) -> String {
+    let alts: Vec<String> = names.iter().map(|n| regex_escape(n)).collect();
+    format!("^({})$", alts.join("|"))
+}
+
+/// Removes the flags a driver sets itself, so the user's (or a package.json script's) own reporter
+/// or output flags cannot send the report elsewhere. `takes_value` flags also lose their value.
+pub fn strip_flags(argv: &[String], flags: &[&str], takes_value: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut skip_next = false;
+    for w in argv {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
+        if flags.contains(&name) {
+            continue;
+        }
+        if takes_value.contains(&name) {
+            skip_next = !w.contains('=');
+            continue;
+        }
+        out.push(w.clone());
+    }
+    out
+}
+
+/// `PATH` with the project's `node_modules/.bin` (and its parents', for monorepos) in front, as
+/// npm does for scripts, so a script's command can run without npm.
+pub fn node_bin_path(project: &Path) -> (String, String) {
+    let mut dirs: Vec<String> = project
+        .ancestors()
+        .map(|d| d.join("node_modules/.bin"))
+        .filter(|d| d.is_dir())
+        .map(|d| d.display().to_string())
+        .collect();
+    if let Ok(path) = std::env::var("PATH") {
+        dirs.push(path);
+    }
+    ("PATH".to_owned(), dirs.join(":"))
+}
+
+/// Splits test ids `FILE::NAME` into the files and names they hold.
+pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut names = Vec::new();
+    for id in ids {
+        match id.split_once("::") {
+            Some((file, name)) => {
+                if !files.contains(&file.to_owned()) {
+                    files.push(file.to_owned());
+                }
+                names.push(name.to_owned());
+            }
+            None => names.push(id.clone()),
+        }
+    }
+    (files, names)
+}
+
+#[cfg(test)]
+mod tests;

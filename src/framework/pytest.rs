@@ -1,0 +1,156 @@
+//! pytest: JUnit XML reports, a bundled plugin that shuffles by seed, node ids to select tests.
+
+use std::path::Path;
+
+use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name, strip_flags, words};
+use crate::parse::{Parsed, junit};
+
+/// The plugin every pytest attempt loads (as module `flaky_pytest`, from the run's support dir).
+const PLUGIN: &str = include_str!("pytest_plugin.py");
+const PLUGIN_MODULE: &str = "flaky_pytest";
+
+pub struct Pytest;
+
+impl Driver for Pytest {
+    fn framework(&self) -> Framework {
+        Framework::Pytest
+    }
+
+    fn detect(&self, dir: &ProjectDir) -> Vec<String> {
+        let mut ev = Vec::new();
+        if dir.has("pytest.ini") {
+            ev.push("pytest.ini".to_owned());
+        }
+        if let Some(t) = dir.read_text("pyproject.toml") {
+            if t.contains("[tool.pytest") {
+                ev.push("pyproject.toml [tool.pytest.ini_options]".to_owned());
+            } else if t.contains("pytest") {
+                ev.push("pyproject.toml names pytest".to_owned());
+            }
+        }
+        if dir.read_text("setup.cfg").is_some_and(|t| t.contains("[tool:pytest]")) {
+            ev.push("setup.cfg [tool:pytest]".to_owned());
+        }
+        if dir.read_text("tox.ini").is_some_and(|t| t.contains("[pytest]")) {
+            ev.push("tox.ini [pytest]".to_owned());
+        }
+        if dir.has("conftest.py") {
+            ev.push("conftest.py".to_owned());
+        }
+        for req in dir.with_prefix("requirements") {
+            if req.ends_with(".txt") && dir.read_text(req).is_some_and(|t| t.contains("pytest")) {
+                ev.push(format!("{req} names pytest"));
+            }
+        }
+        if ev.is_empty() {
+            // A Python project that never names pytest is pytest's only when it has test files
+            // pytest would collect; say so, since nothing declares it.
+            let has_python_project = ["pyproject.toml", "setup.py", "setup.cfg"].iter().any(|f| dir.has(f));
+            if has_python_project && let Some(t) = python_test_files(dir) {
+                ev.push(format!("{t} (pytest collects them, though nothing declares pytest)"));
+            }
+        } else if let Some(randomly) = randomly_evidence(dir) {
+            ev.push(randomly);
+        }
+        ev
+    }
+
+    fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
+        if dir.has(".venv") && dir.path.join(".venv/bin/python").exists() {
+            words(".venv/bin/python -m pytest")
+        } else {
+            words("python3 -m pytest")
+        }
+    }
+
+    fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
+        Some(if dir.has("uv.lock") {
+            words("uv sync")
+        } else if dir.has("poetry.lock") {
+            words("poetry install")
+        } else if let Some(req) = ["requirements-dev.txt", "requirements-test.txt", "requirements.txt"]
+            .iter()
+            .find(|r| dir.has(r))
+        {
+            vec!["pip".into(), "install".into(), "-r".into(), (*req).into()]
+        } else if dir.has("pyproject.toml") || dir.has("setup.py") {
+            words("pip install -e .")
+        } else {
+            words("pip install pytest")
+        })
+    }
+
+    fn recognise(&self, argv: &[String]) -> bool {
+        match argv.first().map(|p| program_name(p)) {
+            Some("pytest" | "py.test") => true,
+            Some(p) if p.starts_with("python") => {
+                argv.get(1).map(String::as_str) == Some("-m") && argv.get(2).map(String::as_str) == Some("pytest")
+            }
+            _ => false,
+        }
+    }
+
+    fn can_shuffle(&self) -> bool {
+        true
+    }
+
+    fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
+        let report = ctx.dir.join("report.xml");
+        let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
+        a.push(format!("--junitxml={}", report.display()));
+        a.extend(words("-o junit_family=xunit1 -p no:cacheprovider -p no:randomly"));
+        a.extend(["-p".to_owned(), PLUGIN_MODULE.to_owned()]);
+        let support = ctx.support.join("pytest");
+        let python_path = match std::env::var("PYTHONPATH") {
+            Ok(p) if !p.is_empty() => format!("{}:{p}", support.display()),
+            _ => support.display().to_string(),
+        };
+        let mut env = vec![("PYTHONPATH".to_owned(), python_path)];
+        if let Some(seed) = ctx.shuffle {
+            env.push(("FLAKY_ORDER_SEED".to_owned(), seed.to_string()));
+        }
+        if let Some(ids) = ctx.select {
+            a.extend(ids.iter().cloned());
+        }
+        Prepared { argv: a, env, report: ReportSource::File(report), files: Vec::new() }
+    }
+
+    fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
+        junit::parse(report)
+    }
+
+    fn support_files(&self) -> &'static [(&'static str, &'static str)] {
+        &[("pytest/flaky_pytest.py", PLUGIN)]
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            report_flags: "--junitxml=<attempt dir>/report.xml -o junit_family=xunit1 -p no:cacheprovider",
+            order: "flaky's bundled plugin (-p flaky_pytest) shuffles with the attempt's order seed; pytest-randomly is turned off (-p no:randomly) and its reseeding done with the recorded seed",
+            select_one: "node id: python3 -m pytest 'tests/test_x.py::TestClass::test_name'",
+            seed_variable: "TEST_SEED, PYTHONHASHSEED",
+        }
+    }
+}
+
+fn python_test_files(dir: &ProjectDir) -> Option<String> {
+    for sub in ["tests", "test"] {
+        let Ok(rd) = std::fs::read_dir(dir.path.join(sub)) else { continue };
+        let found = rd.flatten().any(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.ends_with(".py") && (n.starts_with("test_") || n.ends_with("_test.py"))
+        });
+        if found {
+            return Some(format!("{sub}/test_*.py"));
+        }
+    }
+    None
+}
+
+fn randomly_evidence(dir: &ProjectDir) -> Option<String> {
+    let files = ["pyproject.toml", "setup.cfg", "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "poetry.lock", "uv.lock", "Pipfile"];
+    files
+        .iter()
+        .find(|f| dir.read_text(f).is_some_and(|t| t.contains("pytest-randomly") || t.contains("pytest_randomly")))
+        .map(|f| format!("{f} names pytest-randomly (flaky turns it off and controls order and seeds itself)"))
+}

@@ -1,0 +1,75 @@
+//! vitest: `--reporter=json --outputFile`, `--sequence.shuffle --sequence.seed`, `run` mode always.
+
+use std::path::Path;
+
+use super::jest::{js_default, js_detect};
+use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, node_bin_path, program_name, split_ids, strip_flags};
+use crate::parse::{Parsed, jest};
+
+pub struct Vitest;
+
+const OWN_FLAGS: &[&str] = &["--watch", "-w", "--sequence.shuffle", "--run", "--ui"];
+const OWN_VALUE_FLAGS: &[&str] = &["--reporter", "--outputFile", "--sequence.seed", "--testNamePattern", "-t"];
+
+impl Driver for Vitest {
+    fn framework(&self) -> Framework {
+        Framework::Vitest
+    }
+
+    fn detect(&self, dir: &ProjectDir) -> Vec<String> {
+        js_detect(dir, "vitest", Some("vitest.config."))
+    }
+
+    fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
+        js_default(dir, "vitest", "npx vitest run")
+    }
+
+    fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
+        Some(dir.js_install())
+    }
+
+    fn recognise(&self, argv: &[String]) -> bool {
+        argv.first().map(|p| program_name(p)) == Some("vitest")
+    }
+
+    fn can_shuffle(&self) -> bool {
+        true
+    }
+
+    fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
+        let report = ctx.dir.join("report.json");
+        let mut a = strip_flags(argv, OWN_FLAGS, OWN_VALUE_FLAGS);
+        // `vitest` alone watches when it thinks it is interactive; `run` never does.
+        let at = a.iter().position(|w| program_name(w) == "vitest").map_or(0, |i| i + 1);
+        if !matches!(a.get(at).map(String::as_str), Some("run" | "related" | "bench")) {
+            a.insert(at, "run".into());
+        }
+        a.push("--reporter=json".into());
+        a.push(format!("--outputFile={}", report.display()));
+        if let Some(seed) = ctx.shuffle {
+            a.push("--sequence.shuffle".into());
+            a.push(format!("--sequence.seed={seed}"));
+        }
+        if let Some(ids) = ctx.select {
+            let (files, names) = split_ids(ids);
+            a.extend(files);
+            let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
+            a.push("-t".into());
+            a.push(exact_alternation(&names));
+        }
+        Prepared { argv: a, env: vec![node_bin_path(ctx.project)], report: ReportSource::File(report), files: Vec::new() }
+    }
+
+    fn parse(&self, report: &[u8], project: &Path) -> Parsed {
+        jest::parse_relative_to(report, project)
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            report_flags: "run --reporter=json --outputFile=<attempt dir>/report.json",
+            order: "--sequence.shuffle --sequence.seed=<order seed> on shuffled attempts (a seed set in the vitest config does not reach the tests: read VITE_TEST_SEED)",
+            select_one: "npx vitest run path/to/file.test.js -t '^describe title$'",
+            seed_variable: "VITE_TEST_SEED",
+        }
+    }
+}
