@@ -343,7 +343,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +402,22 @@ _flaky() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framework)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --order)
+                    COMPREPLY=($(compgen -W "same shuffle alternate" -- "${cur}"))
+                    return 0
+                    ;;
+                --tests-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

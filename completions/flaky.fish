@@ -51,6 +51,12 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -l format -d 'The repor
 json\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l config -d 'Read the configuration from this file instead of .flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l order -d 'Test order per attempt: keep it, shuffle it, or alternate (even attempts keep it) [default: alternate where the framework can shuffle]' -r -f -a "same\t''
+shuffle\t''
+alternate\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l tests-from -d 'Rerun only the tests that failed or errored in this JUnit report (as CI writes it)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l junit -d 'Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

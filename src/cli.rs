@@ -50,7 +50,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a test command many times and report how flaky it is
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the runs stored in the history database
     History(HistoryArgs),
     /// Write the shell completions and man pages (for packagers and this repository)
@@ -112,6 +112,22 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// The test framework, when flaky cannot tell it from the command or the project
+    #[arg(long, value_name = "NAME", value_parser = parse_framework)]
+    pub framework: Option<String>,
+
+    /// Test order per attempt: keep it, shuffle it, or alternate (even attempts keep it) [default: alternate where the framework can shuffle]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub order: Option<OrderArg>,
+
+    /// Rerun only the tests that failed or errored in this JUnit report (as CI writes it)
+    #[arg(long, value_name = "REPORT.xml")]
+    pub tests_from: Option<PathBuf>,
+
+    /// Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)
+    #[arg(long, value_name = "PATH", conflicts_with = "framework")]
+    pub junit: Option<String>,
+
     /// The test command and its arguments [default: the config file's `command`]
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -124,6 +140,13 @@ pub enum FailOnArg {
     Medium,
     Low,
     None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Same,
+    Shuffle,
+    Alternate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -172,6 +195,21 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("the duration must be longer than zero".into());
     }
     Ok(d)
+}
+
+fn parse_framework(s: &str) -> Result<String, String> {
+    crate::framework::Framework::parse(s)
+        .map(|f| f.name().to_owned())
+        .ok_or_else(|| {
+            let names: Vec<&str> = crate::framework::Framework::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            format!(
+                "`{s}` is not a framework flaky knows; write one of {}",
+                names.join(", ")
+            )
+        })
 }
 
 fn parse_env_pair(s: &str) -> Result<(String, String), String> {

@@ -12,9 +12,10 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::analysis::{Severity, Thresholds};
-use crate::cli::{FailOnArg, FormatArg, RunArgs};
-use crate::exec::ExecPlan;
+use crate::cli::{FailOnArg, FormatArg, OrderArg, RunArgs};
 use crate::exec::seed::random_base_seed;
+use crate::exec::{ExecPlan, OrderMode, Reporting};
+use crate::framework::{self, Framework, ProjectDir};
 
 /// The config file names looked for, in order, in the project directory and its parents.
 pub const CONFIG_NAMES: [&str; 2] = [".flaky.yml", ".flaky-detector.yml"];
@@ -57,6 +58,8 @@ pub struct FileConfig {
     fail_on: Option<Spanned<String>>,
     severity_thresholds: Option<Spanned<ThresholdsValue>>,
     ignore_patterns: Option<Vec<Spanned<String>>>,
+    framework: Option<Spanned<String>>,
+    order: Option<Spanned<String>>,
 }
 
 /// A loaded config file and where it came from.
@@ -359,6 +362,12 @@ pub struct RunPlan {
     pub format: Format,
     pub output: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
+    /// The framework whose report is read, when one is.
+    pub framework: Option<Framework>,
+    /// How many tests `--tests-from` selected.
+    pub selected: Option<usize>,
+    /// Things the user should know about how the plan was made (printed as notes).
+    pub notes: Vec<String>,
 }
 
 /// Errors resolving a plan that are not in a config file.
@@ -509,14 +518,53 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         .map_err(|e| PlanError::Usage(format!("ignore_patterns: {e}")))?;
 
     let shell = args.shell || file.shell.unwrap_or(false);
+    let framework_choice = match (&args.framework, &file.framework) {
+        (Some(f), _) => Framework::parse(f),
+        (None, Some(f)) => Some(Framework::parse(&f.value).ok_or_else(|| {
+            loaded.error(
+                &f.referenced,
+                format!(
+                    "`framework` is `{}`; write one of {}",
+                    f.value,
+                    framework_names()
+                ),
+            )
+        })?),
+        (None, None) => None,
+    };
+    let order_choice = match (args.order, &file.order) {
+        (Some(o), _) => Some(match o {
+            OrderArg::Same => OrderMode::Same,
+            OrderArg::Shuffle => OrderMode::Shuffle,
+            OrderArg::Alternate => OrderMode::Alternate,
+        }),
+        (None, Some(o)) => Some(match o.value.as_str() {
+            "same" => OrderMode::Same,
+            "shuffle" => OrderMode::Shuffle,
+            "alternate" => OrderMode::Alternate,
+            other => {
+                return Err(loaded
+                    .error(
+                        &o.referenced,
+                        format!("`order` is `{other}`; write one of same, shuffle, alternate"),
+                    )
+                    .into());
+            }
+        }),
+        (None, None) => None,
+    };
+    let mut notes = Vec::new();
+
     let (command, argv) = if args.command.is_empty() {
         match &file.command {
             Some(c) => config_command(&loaded, c, shell)?,
             None => {
-                return Err(PlanError::Usage(
-                    "no command to run; hint: give it after `--` (flaky run -- pytest tests/) or set `command:` in .flaky.yml"
-                        .into(),
+                let argv = default_command(&dir, framework_choice)?;
+                notes.push(format!(
+                    "running `{}`, the detected framework's test command",
+                    display_command(&argv)
                 ));
+                (argv.clone(), argv)
             }
         }
     } else if shell {
@@ -531,6 +579,93 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         display_command(&command)
     };
 
+    let (mut reporting, argv) = if let Some(j) = &args.junit {
+        (Reporting::Junit { path: j.clone() }, argv)
+    } else if shell {
+        if let Some(fw) = framework_choice {
+            return Err(PlanError::Usage(format!(
+                "--framework {fw} cannot add its reporter flags to a --shell string; hint: drop --shell, or have the command write a JUnit file and pass --junit PATH"
+            )));
+        }
+        (Reporting::Command, argv)
+    } else {
+        match (framework_choice, framework::recognise(&argv, &dir)) {
+            (Some(fw), Some(r)) if r.framework == fw => (
+                Reporting::Framework {
+                    framework: fw,
+                    select: None,
+                },
+                r.argv,
+            ),
+            (Some(fw), _) => (
+                Reporting::Framework {
+                    framework: fw,
+                    select: None,
+                },
+                argv,
+            ),
+            (None, Some(r)) => (
+                Reporting::Framework {
+                    framework: r.framework,
+                    select: None,
+                },
+                r.argv,
+            ),
+            (None, None) => {
+                let found = framework::detect_in(&ProjectDir::read(&dir));
+                if let Some(d) = found.first() {
+                    notes.push(format!(
+                        "this looks like a {} project, but flaky cannot add reporter flags to `{}`, so the command is the only test; hint: pass --framework {} when it runs {} with extra arguments passed on, or --junit PATH when it writes a JUnit report",
+                        d.framework, display_command(&command), d.framework, d.framework
+                    ));
+                }
+                (Reporting::Command, argv)
+            }
+        }
+    };
+    let framework = match &reporting {
+        Reporting::Framework { framework, .. } => Some(*framework),
+        _ => None,
+    };
+    if jobs > 1
+        && matches!(&reporting, Reporting::Junit { path } if !path.contains("{attempt}") && !path.contains("{tmpdir}"))
+    {
+        return Err(PlanError::Usage(
+            "--junit PATH is the same file for every attempt, and attempts run in parallel; hint: put {tmpdir} or {attempt} in PATH (the command sees $TMPDIR and $FLAKY_ATTEMPT), or pass -j 1".into(),
+        ));
+    }
+
+    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle());
+    let order = match order_choice {
+        None if can_shuffle => OrderMode::Alternate,
+        None => OrderMode::Same,
+        Some(o) if o != OrderMode::Same && !can_shuffle => {
+            notes.push(match framework {
+                Some(f) => format!("{f} cannot shuffle its tests: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
+                None => "--order needs a framework flaky drives: every attempt runs the command as it is".to_owned(),
+            });
+            OrderMode::Same
+        }
+        Some(o) => o,
+    };
+
+    let mut selected = None;
+    if let Some(path) = &args.tests_from {
+        let ids = failed_tests_in(&cwd.join(path))?;
+        match &mut reporting {
+            Reporting::Framework { select, .. } => {
+                selected = Some(ids.len());
+                *select = Some(ids);
+            }
+            _ => {
+                return Err(PlanError::Usage(format!(
+                    "--tests-from needs a framework flaky drives, to select tests with; hint: run the framework's command (flaky run --tests-from {} -- pytest) or pass --framework NAME",
+                    path.display()
+                )));
+            }
+        }
+    }
+
     Ok(RunPlan {
         exec: ExecPlan {
             argv,
@@ -542,6 +677,9 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             base_seed: seed,
             run_id,
             test_id,
+            reporting,
+            order,
+            support_dir: support_dir(),
         },
         command,
         shell,
@@ -553,7 +691,89 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         format: args.format.into(),
         output: args.output.as_ref().map(|o| cwd.join(o)),
         config_file: loaded.path.clone(),
+        framework,
+        selected,
+        notes,
     })
+}
+
+fn framework_names() -> String {
+    Framework::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The command of the framework in `dir` (the one named, or the only one found there).
+fn default_command(dir: &Path, choice: Option<Framework>) -> Result<Vec<String>, PlanError> {
+    let project = ProjectDir::read(dir);
+    if let Some(fw) = choice {
+        return Ok(fw.driver().default_command(&project));
+    }
+    let found = framework::detect_in(&project);
+    match found.as_slice() {
+        [] => Err(PlanError::Usage(format!(
+            "no command to run, and no test framework found in {}; hint: give the command after `--` (flaky run -- pytest tests/), set `command:` in .flaky.yml, or see `flaky detect-framework`",
+            dir.display()
+        ))),
+        [one] => Ok(one.command.clone()),
+        several => {
+            // A package.json's test script names the framework it really uses.
+            let script = project
+                .package_json
+                .as_ref()
+                .and_then(|p| p.test_script())
+                .unwrap_or("");
+            let users: Vec<&framework::Detection> = several
+                .iter()
+                .filter(|d| framework::script_runs(script, d.framework.name()))
+                .collect();
+            if let [one] = users.as_slice() {
+                return Ok(one.command.clone());
+            }
+            let names: Vec<&str> = several.iter().map(|d| d.framework.name()).collect();
+            Err(PlanError::Usage(format!(
+                "no command to run, and {} has several test frameworks ({}); hint: give the command after `--`, or pass --framework NAME",
+                dir.display(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// The ids of the failed and errored tests of a JUnit report.
+fn failed_tests_in(path: &Path) -> Result<Vec<String>, PlanError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        PlanError::Usage(format!("cannot read --tests-from {}: {e}", path.display()))
+    })?;
+    let tests = crate::parse::junit::parse(&bytes).map_err(|e| {
+        PlanError::Usage(format!(
+            "--tests-from {}: {e}; hint: give the JUnit XML report your CI wrote (pytest --junitxml, jest-junit, go-junit-report, ...)",
+            path.display()
+        ))
+    })?;
+    let mut ids: Vec<String> = Vec::new();
+    for t in tests.into_iter().filter(|t| t.outcome.is_failure()) {
+        if !ids.contains(&t.id) {
+            ids.push(t.id);
+        }
+    }
+    if ids.is_empty() {
+        return Err(PlanError::Usage(format!(
+            "--tests-from {} lists no failed or errored test: nothing to rerun",
+            path.display()
+        )));
+    }
+    Ok(ids)
+}
+
+/// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
+/// need them keep working after the run.
+fn support_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "flaky")
+        .map(|d| d.cache_dir().join("support"))
+        .unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))
 }
 
 fn config_command(

@@ -10,6 +10,7 @@ pub mod config;
 pub mod events;
 pub mod exec;
 pub mod exit;
+pub mod framework;
 pub mod model;
 pub mod parse;
 pub mod render;

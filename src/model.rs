@@ -136,6 +136,11 @@ pub struct Attempt {
     /// 0-based attempt index; the seed derives from it.
     pub index: u32,
     pub seed: u64,
+    /// The seed the test order was shuffled with; `None` when the framework's order was kept.
+    pub order_seed: Option<u64>,
+    /// Why this attempt says nothing about individual tests (no report, a crash, most tests
+    /// failing together); such attempts are left out of the per-test rates.
+    pub infrastructure: Option<String>,
     pub exit: Exit,
     pub duration: Duration,
     pub tests: Vec<TestResult>,

@@ -4,6 +4,7 @@
 //! with the number of distinct tests, not with the number of attempts.
 
 mod severity;
+mod signature;
 mod stats;
 
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use severity::{Severity, Thresholds};
+pub use signature::signature;
 pub use stats::{Z95, wilson};
 
 use crate::model::{Attempt, Outcome};
@@ -24,6 +26,8 @@ pub enum Kind {
     Stable,
     /// Passed and failed under the same conditions.
     Flaky,
+    /// Failed only in attempts whose test order was shuffled.
+    OrderDependent,
     /// Failed in every attempt.
     Failing,
     /// Most of its failures were timeouts.
@@ -35,15 +39,22 @@ impl Kind {
         match self {
             Self::Stable => "stable",
             Self::Flaky => "flaky",
+            Self::OrderDependent => "order-dependent",
             Self::Failing => "failing",
             Self::Timeout => "timeout",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Stable, Self::Flaky, Self::Failing, Self::Timeout]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::Stable,
+            Self::Flaky,
+            Self::OrderDependent,
+            Self::Failing,
+            Self::Timeout,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -61,6 +72,8 @@ pub struct Totals {
     pub failed: u64,
     pub timed_out: u64,
     pub errors: u64,
+    /// Attempts left out of the per-test rates (no report, a crash, most tests failing at once).
+    pub infrastructure: u64,
 }
 
 impl Totals {
@@ -90,11 +103,42 @@ pub struct TestStats {
     pub ci_high: f64,
     pub severity: Severity,
     pub kind: Kind,
+    /// Runs and failures in attempts that kept the framework's order.
+    pub same_order: OrderCounts,
+    /// Runs and failures in attempts whose order was shuffled.
+    pub shuffled: OrderCounts,
+    /// The different ways it failed, most frequent first.
+    pub signatures: Vec<Signature>,
 }
+
+/// Runs and failures under one order mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OrderCounts {
+    pub runs: u64,
+    pub failed: u64,
+}
+
+/// One way a test failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signature {
+    /// The normalised message ([`signature`]).
+    pub signature: String,
+    pub count: u64,
+    /// The first message seen with this signature, as the framework wrote it.
+    pub example: String,
+    /// The first attempt that failed this way.
+    pub first_attempt: u32,
+}
+
+/// How many signatures a test keeps; further ones are counted under the last.
+const MAX_SIGNATURES: usize = 10;
+
+/// A one-sided significance level for calling a test order-dependent.
+const ORDER_ALPHA: f64 = 0.05;
 
 impl TestStats {
     /// Builds the verdict from raw counts.
-    pub fn from_counts(id: String, counts: Counts, thresholds: &Thresholds) -> Self {
+    pub fn from_counts(id: String, counts: &Counts, thresholds: &Thresholds) -> Self {
         let failed = counts.failed + counts.timed_out + counts.errors;
         let runs = counts.passed + failed;
         let failure_rate = if runs == 0 {
@@ -108,15 +152,30 @@ impl TestStats {
         } else {
             thresholds.band(failure_rate)
         };
+        let same_order = OrderCounts {
+            runs: runs - counts.shuffled.runs,
+            failed: failed - counts.shuffled.failed,
+        };
         let kind = if failed == 0 {
             Kind::Stable
         } else if counts.timed_out * 2 >= failed {
             Kind::Timeout
         } else if counts.passed == 0 {
             Kind::Failing
+        } else if same_order.failed == 0
+            && same_order.runs > 0
+            && order_p_value(counts.shuffled.runs, runs, failed) < ORDER_ALPHA
+        {
+            Kind::OrderDependent
         } else {
             Kind::Flaky
         };
+        let mut signatures = counts.signatures.clone();
+        signatures.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.first_attempt.cmp(&b.first_attempt))
+        });
         Self {
             id,
             runs,
@@ -129,6 +188,9 @@ impl TestStats {
             ci_high,
             severity,
             kind,
+            same_order,
+            shuffled: counts.shuffled,
+            signatures,
         }
     }
 
@@ -143,23 +205,60 @@ impl TestStats {
     }
 }
 
+/// The chance that all `failed` failures land in the `shuffled` of `runs` attempts if order did
+/// not matter (hypergeometric): small means the failures follow the shuffling.
+pub fn order_p_value(shuffled: u64, runs: u64, failed: u64) -> f64 {
+    (0..failed).fold(1.0, |p, i| {
+        if shuffled <= i {
+            0.0
+        } else {
+            p * (shuffled - i) as f64 / (runs - i) as f64
+        }
+    })
+}
+
 /// Raw per-test counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub passed: u64,
     pub failed: u64,
     pub timed_out: u64,
     pub errors: u64,
+    /// The part of the runs and failures above that happened in shuffled attempts.
+    pub shuffled: OrderCounts,
+    pub signatures: Vec<Signature>,
 }
 
 impl Counts {
-    pub fn add(&mut self, outcome: Outcome) {
+    pub fn add(&mut self, outcome: Outcome, shuffled: bool, message: Option<&str>, attempt: u32) {
         match outcome {
             Outcome::Pass => self.passed += 1,
             Outcome::Fail => self.failed += 1,
             Outcome::Timeout => self.timed_out += 1,
             Outcome::Error => self.errors += 1,
-            Outcome::Skip => {}
+            Outcome::Skip => return,
+        }
+        if shuffled {
+            self.shuffled.runs += 1;
+            self.shuffled.failed += u64::from(outcome.is_failure());
+        }
+        if outcome.is_failure() {
+            let example = message.unwrap_or(outcome.as_str());
+            let sig = signature(example);
+            match self.signatures.iter().position(|s| s.signature == sig) {
+                Some(i) => self.signatures[i].count += 1,
+                None if self.signatures.len() < MAX_SIGNATURES => self.signatures.push(Signature {
+                    signature: sig,
+                    count: 1,
+                    example: example.chars().take(500).collect(),
+                    first_attempt: attempt,
+                }),
+                None => {
+                    if let Some(last) = self.signatures.last_mut() {
+                        last.count += 1;
+                    }
+                }
+            }
         }
     }
 }
@@ -203,6 +302,11 @@ pub struct Accumulator {
 impl Accumulator {
     pub fn add(&mut self, attempt: &Attempt) {
         self.totals.add(attempt.outcome());
+        if attempt.infrastructure.is_some() {
+            self.totals.infrastructure += 1;
+            return;
+        }
+        let shuffled = attempt.order_seed.is_some();
         for test in &attempt.tests {
             let slot = match self.index.get(&test.id) {
                 Some(&i) => i,
@@ -212,19 +316,20 @@ impl Accumulator {
                     self.tests.len() - 1
                 }
             };
-            self.tests[slot].1.add(test.outcome);
+            self.tests[slot].1.add(
+                test.outcome,
+                shuffled,
+                test.message.as_deref(),
+                attempt.index,
+            );
         }
-    }
-
-    pub fn totals(&self) -> Totals {
-        self.totals
     }
 
     pub fn summarize(&self, thresholds: &Thresholds) -> RunSummary {
         let mut tests: Vec<TestStats> = self
             .tests
             .iter()
-            .map(|(id, c)| TestStats::from_counts(id.clone(), *c, thresholds))
+            .map(|(id, c)| TestStats::from_counts(id.clone(), c, thresholds))
             .collect();
         sort_worst_first(&mut tests);
         RunSummary {
@@ -260,6 +365,8 @@ mod tests {
         Attempt {
             index,
             seed: u64::from(index),
+            order_seed: None,
+            infrastructure: None,
             exit,
             duration: Duration::from_millis(5),
             tests: results
@@ -342,7 +449,7 @@ mod tests {
         let t = Thresholds::default();
         let wide = TestStats::from_counts(
             "x".into(),
-            Counts {
+            &Counts {
                 passed: 8,
                 failed: 2,
                 ..Counts::default()
@@ -353,7 +460,7 @@ mod tests {
         assert_eq!(wide.band_span(&t), Some((Severity::Low, Severity::High)));
         let pinned = TestStats::from_counts(
             "y".into(),
-            Counts {
+            &Counts {
                 passed: 0,
                 failed: 1000,
                 ..Counts::default()
@@ -361,5 +468,126 @@ mod tests {
             &t,
         );
         assert_eq!(pinned.band_span(&t), None);
+    }
+
+    fn shuffled_attempt(index: u32, results: &[(&str, Outcome)]) -> Attempt {
+        Attempt {
+            order_seed: Some(u64::from(index) + 1000),
+            ..attempt(index, results)
+        }
+    }
+
+    #[test]
+    fn failures_only_in_shuffled_attempts_make_a_test_order_dependent() {
+        let mut acc = Accumulator::default();
+        for i in 0..40u32 {
+            let shuffled = i % 2 == 1;
+            // The victim fails in half of the shuffled attempts; the flaky one in both modes.
+            let victim = if shuffled && i % 4 == 1 {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            };
+            let flaky = if i % 5 == 0 {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            };
+            let results = [("victim", victim), ("flaky", flaky)];
+            acc.add(&if shuffled {
+                shuffled_attempt(i, &results)
+            } else {
+                attempt(i, &results)
+            });
+        }
+        let s = acc.summarize(&Thresholds::default());
+        let victim = s.tests.iter().find(|t| t.id == "victim").unwrap();
+        assert_eq!(victim.kind, Kind::OrderDependent);
+        assert_eq!(
+            (victim.same_order, victim.shuffled),
+            (
+                OrderCounts {
+                    runs: 20,
+                    failed: 0
+                },
+                OrderCounts {
+                    runs: 20,
+                    failed: 10
+                }
+            )
+        );
+        let flaky = s.tests.iter().find(|t| t.id == "flaky").unwrap();
+        assert_eq!(flaky.kind, Kind::Flaky);
+    }
+
+    #[test]
+    fn one_shuffled_failure_is_too_little_to_blame_the_order() {
+        // p = 20/40 = 0.5: could be chance.
+        assert!((order_p_value(20, 40, 1) - 0.5).abs() < 1e-12);
+        assert!(order_p_value(20, 40, 5) < ORDER_ALPHA);
+        assert_eq!(order_p_value(2, 40, 3), 0.0);
+        let mut acc = Accumulator::default();
+        for i in 0..40u32 {
+            let r = [("t", if i == 1 { Outcome::Fail } else { Outcome::Pass })];
+            acc.add(&if i % 2 == 1 {
+                shuffled_attempt(i, &r)
+            } else {
+                attempt(i, &r)
+            });
+        }
+        assert_eq!(
+            acc.summarize(&Thresholds::default()).tests[0].kind,
+            Kind::Flaky
+        );
+    }
+
+    #[test]
+    fn infrastructure_attempts_are_counted_apart_and_left_out_of_rates() {
+        let mut acc = Accumulator::default();
+        acc.add(&attempt(0, &[("a", Outcome::Pass)]));
+        acc.add(&Attempt {
+            infrastructure: Some("no report".into()),
+            ..attempt(1, &[("a", Outcome::Fail)])
+        });
+        let s = acc.summarize(&Thresholds::default());
+        assert_eq!(s.totals.infrastructure, 1);
+        assert_eq!(s.totals.attempts, 2);
+        assert_eq!((s.tests[0].runs, s.tests[0].failed), (1, 0));
+    }
+
+    #[test]
+    fn failures_are_grouped_by_signature() {
+        let mut c = Counts::default();
+        c.add(Outcome::Fail, false, Some("expected 1 got 2"), 3);
+        c.add(Outcome::Fail, false, Some("expected 1 got 7"), 5);
+        c.add(Outcome::Error, false, Some("connection refused"), 9);
+        c.add(Outcome::Pass, false, None, 10);
+        c.add(Outcome::Skip, true, None, 11);
+        let t = TestStats::from_counts("t".into(), &c, &Thresholds::default());
+        assert_eq!(t.runs, 4);
+        assert_eq!(t.signatures.len(), 2);
+        assert_eq!(
+            (t.signatures[0].signature.as_str(), t.signatures[0].count),
+            ("expected N got N", 2)
+        );
+        assert_eq!(
+            (
+                t.signatures[0].example.as_str(),
+                t.signatures[0].first_attempt
+            ),
+            ("expected 1 got 2", 3)
+        );
+        assert_eq!(t.signatures[1].count, 1);
+        for i in 0..30u32 {
+            c.add(
+                Outcome::Fail,
+                false,
+                Some(&format!("distinct failure {}", "x".repeat(i as usize))),
+                i,
+            );
+        }
+        let t = TestStats::from_counts("t".into(), &c, &Thresholds::default());
+        assert_eq!(t.signatures.len(), MAX_SIGNATURES);
+        assert_eq!(t.signatures.iter().map(|s| s.count).sum::<u64>(), t.failed);
     }
 }

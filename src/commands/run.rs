@@ -7,14 +7,18 @@ use anyhow::{Context, bail};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::analysis::Accumulator;
+use crate::analysis::{Accumulator, Kind, RunSummary};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::config::{self, Format, PlanError, RunPlan};
 use crate::events::RunEvent;
-use crate::exec::{Backend, ExecError, LocalBackend, StopSignal};
+use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
+use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
 use crate::exit::ExitStatus;
+use crate::framework::AttemptCtx;
 use crate::model::Attempt;
-use crate::render::{self, AttemptRecord, FAILURE_SAMPLES, FailureSample, Report, RunState};
+use crate::render::{
+    self, AttemptRecord, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
+};
 use crate::reporter::{Printer, Progress};
 use crate::storage::{History, RunKey, RunStart, RunStatus};
 use crate::vcs;
@@ -30,6 +34,9 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         Err(PlanError::Config(e)) => bail!("{e}"),
         Err(PlanError::Usage(e)) => bail!("{e}"),
     };
+    for note in &plan.notes {
+        printer.note(&format!("note: {note}"));
+    }
     let history = if args.no_history {
         None
     } else {
@@ -124,6 +131,8 @@ async fn execute(
             fail_on: plan.fail_on.map(|s| s.as_str()),
             plan_json: plan_json(plan),
             vcs,
+            framework: plan.framework.map(|f| f.name()),
+            order_mode: plan.exec.order.as_str(),
         };
         store.run = Some(h.begin_run(&start)?);
     }
@@ -140,6 +149,9 @@ async fn execute(
     let mut acc = Accumulator::default();
     let mut attempts: Vec<AttemptRecord> = Vec::new();
     let mut failures: Vec<FailureSample> = Vec::new();
+    let mut infrastructure: Vec<InfraSample> = Vec::new();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
     let mut exec_result = None;
     loop {
@@ -152,8 +164,15 @@ async fn execute(
                     progress.attempt_finished(failed);
                     acc.add(&attempt);
                     attempts.push(record(&attempt));
-                    if failed && failures.len() < FAILURE_SAMPLES {
-                        failures.push(sample(&attempt));
+                    if command_mode && failed && failures.len() < FAILURE_SAMPLES {
+                        failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
+                    }
+                    if let Some(reason) = &attempt.infrastructure && infrastructure.len() < FAILURE_SAMPLES {
+                        infrastructure.push(InfraSample {
+                            index: attempt.index,
+                            reason: reason.clone(),
+                            excerpt: render::first_lines(&error_output(&attempt)),
+                        });
                     }
                     store.push(*attempt);
                 }
@@ -185,6 +204,10 @@ async fn execute(
     let ignored_tests = before - summary.tests.len();
     attempts.sort_by_key(|a| a.index);
     failures.sort_by_key(|f| f.index);
+    infrastructure.sort_by_key(|i| i.index);
+    if !command_mode {
+        failures = test_failures(plan, &cwd, &summary);
+    }
 
     if let Err(e) = exec_result {
         let hint = match &e {
@@ -216,7 +239,9 @@ async fn execute(
         command: plan.command.clone(),
         shell: plan.shell,
         dir: plan.exec.dir.clone(),
-        cwd: std::env::current_dir().unwrap_or_default(),
+        framework: plan.framework.map(|f| f.name().to_owned()),
+        order: plan.exec.order.as_str(),
+        selected_tests: plan.selected,
         runs: plan.runs,
         jobs: plan.exec.jobs.min(plan.runs),
         seed: plan.exec.base_seed,
@@ -231,6 +256,7 @@ async fn execute(
         ignored_tests,
         attempts,
         failures,
+        infrastructure,
         exit_code: 0,
     };
     report.exit_code = match state {
@@ -287,6 +313,8 @@ fn record(a: &Attempt) -> AttemptRecord {
     AttemptRecord {
         index: a.index,
         seed: a.seed,
+        order_seed: a.order_seed,
+        infrastructure: a.infrastructure.clone(),
         outcome: a.outcome(),
         exit_code: a.exit.code(),
         signal: a.exit.signal(),
@@ -294,22 +322,127 @@ fn record(a: &Attempt) -> AttemptRecord {
     }
 }
 
-fn sample(a: &Attempt) -> FailureSample {
-    let out = if a.stderr.total_bytes > 0 {
-        &a.stderr
+fn error_output(a: &Attempt) -> String {
+    if a.stderr.total_bytes > 0 {
+        a.stderr.text()
     } else {
-        &a.stdout
-    };
+        a.stdout.text()
+    }
+}
+
+fn sample(a: &Attempt, reproduce: String) -> FailureSample {
     FailureSample {
+        test: None,
         index: a.index,
         seed: a.seed,
+        order_seed: a.order_seed,
         message: a
             .tests
             .first()
             .and_then(|t| t.message.clone())
             .unwrap_or_default(),
-        excerpt: render::first_lines(&out.text()),
+        excerpt: render::first_lines(&error_output(a)),
+        reproduce,
     }
+}
+
+/// The worst failing tests, each with the line that replays its first failure.
+fn test_failures(
+    plan: &RunPlan,
+    cwd: &std::path::Path,
+    summary: &RunSummary,
+) -> Vec<FailureSample> {
+    summary
+        .tests
+        .iter()
+        .filter(|t| t.failed > 0 && !plan.ignore.is_match(&t.id))
+        .take(FAILURE_SAMPLES)
+        .map(|t| {
+            let first = t.signatures.first();
+            let index = first.map_or(0, |s| s.first_attempt);
+            let seed = attempt_seed(plan.exec.base_seed, index);
+            // An order-dependent failure needs its neighbours and their order; any other one
+            // replays faster alone.
+            let select = (t.kind != Kind::OrderDependent).then(|| std::slice::from_ref(&t.id));
+            FailureSample {
+                test: Some(t.id.clone()),
+                index,
+                seed,
+                order_seed: plan.exec.order.shuffles(index).then_some(seed),
+                message: first.map(|s| s.example.clone()).unwrap_or_default(),
+                excerpt: String::new(),
+                reproduce: reproduce(plan, cwd, index, select),
+            }
+        })
+        .collect()
+}
+
+/// The shell line that replays attempt `index` (or just the `select`ed tests of it).
+fn reproduce(
+    plan: &RunPlan,
+    cwd: &std::path::Path,
+    index: u32,
+    select: Option<&[String]>,
+) -> String {
+    let exec = &plan.exec;
+    let seed = attempt_seed(exec.base_seed, index);
+    let order_seed = exec.order.shuffles(index).then_some(seed);
+    let mut env: Vec<(String, String)> = Vec::new();
+    let env_all = attempt_env(index, seed);
+    let (argv, extra_env) = match &exec.reporting {
+        Reporting::Framework { framework, .. } => {
+            let driver = framework.driver();
+            let ctx = AttemptCtx {
+                dir: &std::env::temp_dir(),
+                support: &exec.support_dir,
+                project: &exec.dir,
+                index,
+                shuffle: order_seed,
+                select,
+                with_report: false,
+            };
+            let p = driver.prepare(&exec.argv, &ctx);
+            // The framework's own seed variable is named too (the first ones carry the same seed).
+            let own = driver.knobs().seed_variable;
+            for (k, v) in env_all.iter().skip(REPRODUCE_VARIABLES) {
+                if own.split(", ").any(|o| o == *k) {
+                    env.push(((*k).to_owned(), v.clone()));
+                }
+            }
+            let mut argv = p.argv;
+            // PATH gains node_modules/.bin for JS tools; in a line for people, npx does that.
+            let mut extra = Vec::new();
+            for (k, v) in p.env {
+                if k == "PATH" {
+                    argv.insert(0, "npx".into());
+                } else {
+                    extra.push((k, v));
+                }
+            }
+            (argv, extra)
+        }
+        Reporting::Command | Reporting::Junit { .. } => (exec.argv.clone(), Vec::new()),
+    };
+    let mut line = String::new();
+    if cwd != exec.dir {
+        // Relative to where flaky was started when it is below it: shorter, and it still works.
+        let dir = exec.dir.strip_prefix(cwd).unwrap_or(&exec.dir);
+        line.push_str(&format!(
+            "cd {} && ",
+            config::display_command(&[dir.to_string_lossy().into_owned()])
+        ));
+    }
+    let vars = env_all
+        .iter()
+        .take(REPRODUCE_VARIABLES)
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .chain(env)
+        .chain(extra_env);
+    for (k, v) in vars {
+        line.push_str(&format!("{k}={} ", config::display_command(&[v])));
+    }
+    line.push_str(&config::display_command(&argv));
+    line
 }
 
 /// What of the plan goes into the database: never the values of variables that look secret.

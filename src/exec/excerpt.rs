@@ -40,6 +40,11 @@ impl ExcerptBuf {
         self.tail.extend(bytes);
     }
 
+    /// Counts `n` bytes between head and tail that were never read (a file's middle).
+    pub fn skip(&mut self, n: u64) {
+        self.total += n;
+    }
+
     pub fn finish(self) -> Excerpt {
         let tail: Vec<u8> = self.tail.into();
         // The tail may start inside a UTF-8 sequence: skip continuation bytes.

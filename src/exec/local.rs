@@ -13,8 +13,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::seed::{attempt_env, attempt_seed};
-use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, StopSignal};
+use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
 use crate::events::RunEvent;
+use crate::framework::{AttemptCtx, ReportSource};
 use crate::model::{Attempt, Excerpt, Exit, TestResult};
 
 /// How long output readers may go on after the attempt's group was killed: only a process that
@@ -33,6 +34,7 @@ impl Backend for LocalBackend {
         mut stop: StopSignal,
     ) -> Result<(), ExecError> {
         let root = TempRoot::create(&plan.run_id)?;
+        write_support_files(plan)?;
         let plan = Arc::new(plan.clone());
         // Stops the attempts: on the caller's stop, and on a spawn error of any attempt.
         let (kill_tx, kill) = StopSignal::new();
@@ -77,6 +79,33 @@ impl Backend for LocalBackend {
     }
 }
 
+/// Writes the files the framework's attempts share (unless they are already there, unchanged).
+fn write_support_files(plan: &ExecPlan) -> Result<(), ExecError> {
+    let Reporting::Framework { framework, .. } = &plan.reporting else {
+        return Ok(());
+    };
+    for (rel, content) in framework.driver().support_files() {
+        let path = plan.support_dir.join(rel);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(*content) {
+            continue;
+        }
+        let write = || -> std::io::Result<()> {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            // Written aside and renamed, so a concurrent run never reads half a file.
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::write(&tmp, content)?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|source| ExecError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// The run's directory of private temporary directories, removed when dropped.
 struct TempRoot {
     path: PathBuf,
@@ -111,6 +140,7 @@ async fn run_attempt(
         return Ok(());
     }
     let seed = attempt_seed(plan.base_seed, index);
+    let order_seed = plan.order.shuffles(index).then_some(seed);
     let tmp = root.join(format!("attempt-{index}"));
     std::fs::create_dir(&tmp).map_err(|source| ExecError::TempDir {
         path: tmp.clone(),
@@ -118,20 +148,53 @@ async fn run_attempt(
     })?;
     let _cleanup = RemoveOnDrop(&tmp);
 
-    let mut cmd = tokio::process::Command::new(&plan.argv[0]);
-    cmd.args(&plan.argv[1..])
+    let prepared = prepare(&plan, index, &tmp, order_seed);
+    for (path, content) in &prepared.files {
+        std::fs::write(path, content).map_err(|source| ExecError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if let Some(ReportSource::File(report)) = &prepared.report {
+        // A report left by an earlier attempt (`--junit` to a fixed path) must not be read again.
+        let _ = std::fs::remove_file(report);
+    }
+    let stdout_file = match prepared.report {
+        Some(ReportSource::Stdout { merge_stderr }) => Some((tmp.join("stdout.log"), merge_stderr)),
+        _ => None,
+    };
+
+    let mut cmd = tokio::process::Command::new(&prepared.argv[0]);
+    cmd.args(&prepared.argv[1..])
         .current_dir(&plan.dir)
         .envs(plan.env.iter().map(|(k, v)| (k, v)))
         .envs(attempt_env(index, seed))
+        .envs(prepared.env.iter().map(|(k, v)| (k, v)))
         .env("FLAKY_RUN_ID", &plan.run_id)
         .env("TMPDIR", &tmp)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    if let Some((path, merge)) = &stdout_file {
+        // The report is the output itself: it goes to a file (in order, with stderr when the
+        // parser needs both), so memory stays flat however long it is.
+        let file = std::fs::File::create(path).map_err(|source| ExecError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        if *merge {
+            let err = file.try_clone().map_err(|source| ExecError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            cmd.stderr(err);
+        }
+        cmd.stdout(file);
+    }
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|source| ExecError::Spawn {
-        program: plan.argv[0].clone(),
+        program: prepared.argv[0].clone(),
         source,
     })?;
     let pgid = child.id().map(|id| Pid::from_raw(id as i32));
@@ -160,29 +223,181 @@ async fn run_attempt(
     // Whatever the command left running in its group goes too: it would hold the pipes open
     // and disturb the next attempts.
     kill_group(pgid);
-    let stdout = finish_reader(stdout).await;
+    let mut stdout = finish_reader(stdout).await;
     let stderr = finish_reader(stderr).await;
+    if let Some((path, _)) = &stdout_file {
+        stdout = excerpt_of_file(path);
+    }
 
     let outcome = exit.outcome();
-    let message = outcome
-        .is_failure()
-        .then(|| describe_exit(exit, plan.timeout));
+    let (tests, infrastructure) = match &prepared.report {
+        None => {
+            let message = outcome
+                .is_failure()
+                .then(|| describe_exit(exit, plan.timeout));
+            (
+                vec![TestResult {
+                    id: plan.test_id.clone(),
+                    outcome,
+                    duration,
+                    message,
+                }],
+                None,
+            )
+        }
+        Some(source) => {
+            let path = match source {
+                ReportSource::File(p) => p.clone(),
+                ReportSource::Stdout { .. } => tmp.join("stdout.log"),
+            };
+            let parsed = match std::fs::read(&path) {
+                Ok(bytes) => parse_report(&plan, &bytes),
+                Err(e) => Err(format!("no report at {}: {e}", path.display())),
+            };
+            judge(exit, parsed, plan.timeout)
+        }
+    };
     let attempt = Attempt {
         index,
         seed,
+        order_seed,
+        infrastructure,
         exit,
         duration,
-        tests: vec![TestResult {
-            id: plan.test_id.clone(),
-            outcome,
-            duration,
-            message,
-        }],
+        tests,
         stdout,
         stderr,
     };
     let _ = events.send(RunEvent::AttemptFinished(Box::new(attempt)));
     Ok(())
+}
+
+/// The command, environment and report of one attempt.
+fn prepare(plan: &ExecPlan, index: u32, tmp: &Path, order_seed: Option<u64>) -> Prepared {
+    match &plan.reporting {
+        Reporting::Command => Prepared {
+            argv: plan.argv.clone(),
+            env: Vec::new(),
+            report: None,
+            files: Vec::new(),
+        },
+        Reporting::Framework { framework, select } => {
+            let ctx = AttemptCtx {
+                dir: tmp,
+                support: &plan.support_dir,
+                project: &plan.dir,
+                index,
+                shuffle: order_seed,
+                select: select.as_deref(),
+                with_report: true,
+            };
+            let p = framework.driver().prepare(&plan.argv, &ctx);
+            Prepared {
+                argv: p.argv,
+                env: p.env,
+                report: Some(p.report),
+                files: p.files,
+            }
+        }
+        Reporting::Junit { path } => {
+            let path = path
+                .replace("{attempt}", &index.to_string())
+                .replace("{tmpdir}", &tmp.to_string_lossy());
+            Prepared {
+                argv: plan.argv.clone(),
+                env: Vec::new(),
+                report: Some(ReportSource::File(plan.dir.join(path))),
+                files: Vec::new(),
+            }
+        }
+    }
+}
+
+/// [`crate::framework::Prepared`] with the report optional (no report in command mode).
+struct Prepared {
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+    report: Option<ReportSource>,
+    files: Vec<(PathBuf, String)>,
+}
+
+fn parse_report(plan: &ExecPlan, bytes: &[u8]) -> Result<Vec<TestResult>, String> {
+    let parsed = match &plan.reporting {
+        Reporting::Framework { framework, .. } => framework.driver().parse(bytes, &plan.dir),
+        Reporting::Junit { .. } | Reporting::Command => crate::parse::junit::parse(bytes),
+    };
+    parsed.map_err(|e| e.to_string())
+}
+
+/// How many tests an attempt must have before "most failed together" marks it infrastructure.
+const MASS_FAILURE_MIN_TESTS: usize = 5;
+
+/// The tests an attempt reports, and why the attempt says nothing about them, if it does not.
+fn judge(
+    exit: Exit,
+    parsed: Result<Vec<TestResult>, String>,
+    timeout: Duration,
+) -> (Vec<TestResult>, Option<String>) {
+    let tests = match parsed {
+        Err(e) if exit == Exit::Timeout => {
+            return (
+                Vec::new(),
+                Some(format!(
+                    "{} before its report was complete ({e})",
+                    describe_exit(exit, timeout)
+                )),
+            );
+        }
+        Err(e) => return (Vec::new(), Some(e)),
+        Ok(tests) => tests,
+    };
+    let counted = tests
+        .iter()
+        .filter(|t| t.outcome != crate::model::Outcome::Skip)
+        .count();
+    let failed = tests.iter().filter(|t| t.outcome.is_failure()).count();
+    let reason = if counted == 0 {
+        Some(match exit {
+            Exit::Code(0) => "the report holds no test result".to_owned(),
+            other => format!(
+                "the command {} before any test ran",
+                describe_exit(other, timeout)
+            ),
+        })
+    } else if let Exit::Signal(_) = exit {
+        Some(format!(
+            "the test process was {}",
+            describe_exit(exit, timeout)
+        ))
+    } else if counted >= MASS_FAILURE_MIN_TESTS && failed * 2 > counted {
+        Some(format!("{failed} of {counted} tests failed together"))
+    } else {
+        None
+    };
+    (tests, reason)
+}
+
+/// The head and tail of a file, read without loading all of it.
+fn excerpt_of_file(path: &Path) -> Excerpt {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut buf = ExcerptBuf::new(EXCERPT_BYTES);
+    if let Ok(mut f) = std::fs::File::open(path) {
+        let len = f.metadata().map_or(0, |m| m.len());
+        let mut head = vec![0u8; EXCERPT_BYTES.min(len as usize)];
+        if f.read_exact(&mut head).is_ok() {
+            buf.push(&head);
+        }
+        let tail_start = len
+            .saturating_sub(EXCERPT_BYTES as u64)
+            .max(head.len() as u64);
+        if tail_start < len && f.seek(SeekFrom::Start(tail_start)).is_ok() {
+            let mut tail = Vec::new();
+            let _ = f.read_to_end(&mut tail);
+            buf.skip(tail_start - head.len() as u64);
+            buf.push(&tail);
+        }
+    }
+    buf.finish()
 }
 
 fn kill_group(pgid: Option<Pid>) {

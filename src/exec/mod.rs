@@ -17,6 +17,7 @@ pub use excerpt::ExcerptBuf;
 pub use local::LocalBackend;
 
 use crate::events::RunEvent;
+use crate::framework::Framework;
 
 /// Bytes kept of the head, and again of the tail, of each output stream of an attempt.
 pub const EXCERPT_BYTES: usize = 4096;
@@ -35,8 +36,60 @@ pub struct ExecPlan {
     pub timeout: Duration,
     pub base_seed: u64,
     pub run_id: String,
-    /// The id of the single test each attempt reports (the command line).
+    /// The id of the single test each attempt reports when no framework report is read.
     pub test_id: String,
+    /// How per-test results are read.
+    pub reporting: Reporting,
+    pub order: OrderMode,
+    /// Files every attempt may use (the pytest plugin), written once per run; kept afterwards so
+    /// reproduce lines keep working.
+    pub support_dir: PathBuf,
+}
+
+/// Where per-test results come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reporting {
+    /// No report: the command is the single test of each attempt.
+    Command,
+    /// A framework driver adds its reporter flags and parses the report.
+    Framework {
+        framework: Framework,
+        /// Run only these tests (`--tests-from`).
+        select: Option<Vec<String>>,
+    },
+    /// The command writes a JUnit file itself (`--junit`); `{attempt}` and `{tmpdir}` in the
+    /// path are replaced per attempt.
+    Junit { path: String },
+}
+
+/// Which attempts shuffle the test order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderMode {
+    /// Every attempt keeps the framework's order.
+    Same,
+    /// Every attempt shuffles.
+    Shuffle,
+    /// Even attempts keep the order, odd attempts shuffle: order-dependent tests stand out.
+    Alternate,
+}
+
+impl OrderMode {
+    pub const fn shuffles(self, index: u32) -> bool {
+        match self {
+            Self::Same => false,
+            Self::Shuffle => true,
+            Self::Alternate => index % 2 == 1,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Same => "same",
+            Self::Shuffle => "shuffle",
+            Self::Alternate => "alternate",
+        }
+    }
 }
 
 /// Why a backend could not run the attempts at all.
@@ -45,6 +98,12 @@ pub enum ExecError {
     #[error("cannot start `{program}`: {source}")]
     Spawn {
         program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
+    strip_flags, words,
+};
 use crate::parse::{Parsed, cargo, junit};
 
 pub struct CargoTest;
@@ -13,11 +16,20 @@ impl Driver for CargoTest {
     }
 
     fn detect(&self, dir: &ProjectDir) -> Vec<String> {
-        let Some(text) = dir.read_text("Cargo.toml") else { return Vec::new() };
+        let Some(text) = dir.read_text("Cargo.toml") else {
+            return Vec::new();
+        };
         let name = text
             .lines()
             .skip_while(|l| l.trim() != "[package]")
-            .find_map(|l| l.trim().strip_prefix("name").map(|v| v.trim_start_matches([' ', '=']).trim().trim_matches('"').to_owned()));
+            .find_map(|l| {
+                l.trim().strip_prefix("name").map(|v| {
+                    v.trim_start_matches([' ', '='])
+                        .trim()
+                        .trim_matches('"')
+                        .to_owned()
+                })
+            });
         vec![match name {
             Some(n) => format!("Cargo.toml (package {n})"),
             None => "Cargo.toml".to_owned(),
@@ -33,7 +45,8 @@ impl Driver for CargoTest {
     }
 
     fn recognise(&self, argv: &[String]) -> bool {
-        argv.first().map(|p| program_name(p)) == Some("cargo") && argv.get(1).map(String::as_str) == Some("test")
+        argv.first().map(|p| program_name(p)) == Some("cargo")
+            && argv.get(1).map(String::as_str) == Some("test")
     }
 
     fn can_shuffle(&self) -> bool {
@@ -46,7 +59,11 @@ impl Driver for CargoTest {
             Some(i) => (&argv[..i], argv[i + 1..].to_vec()),
             None => (argv, Vec::new()),
         };
-        let mut a = strip_flags(cargo_args, &["--no-fail-fast", "--quiet", "-q"], &["--message-format"]);
+        let mut a = strip_flags(
+            cargo_args,
+            &["--no-fail-fast", "--quiet", "-q"],
+            &["--message-format"],
+        );
         // Without it, cargo stops at the first failing test binary and the others never run.
         a.push("--no-fail-fast".into());
         let mut test_args = strip_flags(&test_args, &["--exact", "-q", "--quiet"], &["--format"]);
@@ -83,7 +100,11 @@ impl Driver for CargoTest {
 /// `src/lib.rs::tests::adds` → `tests::adds`: the name libtest matches with `--exact`.
 fn libtest_name(id: &str) -> &str {
     match id.split_once("::") {
-        Some((first, rest)) if first.contains('/') || first.ends_with(".rs") || first.starts_with("doc:") => rest,
+        Some((first, rest))
+            if first.contains('/') || first.ends_with(".rs") || first.starts_with("doc:") =>
+        {
+            rest
+        }
         _ => id,
     }
 }
@@ -126,12 +147,21 @@ impl Driver for Nextest {
         // path is absolute, so parallel attempts never share a report.
         let config = ctx.dir.join("nextest.toml");
         let profile = "flaky";
-        let mut a = strip_flags(argv, &["--no-fail-fast"], &["--profile", "-P", "--tool-config-file", "--retries"]);
+        let mut a = strip_flags(
+            argv,
+            &["--no-fail-fast"],
+            &["--profile", "-P", "--tool-config-file", "--retries"],
+        );
         a.push("--no-fail-fast".into());
-        a.push(format!("--tool-config-file=flaky:{}", config.display()));
-        a.extend(["--profile".to_owned(), format!("flaky:{profile}")]);
+        if ctx.with_report {
+            a.push(format!("--tool-config-file=flaky:{}", config.display()));
+            a.extend(["--profile".to_owned(), format!("flaky:{profile}")]);
+        }
         if let Some(ids) = ctx.select {
-            let filters: Vec<String> = ids.iter().map(|id| format!("test(={})", libtest_name(id))).collect();
+            let filters: Vec<String> = ids
+                .iter()
+                .map(|id| format!("test(={})", libtest_name(id)))
+                .collect();
             a.extend(["-E".to_owned(), filters.join(" | ")]);
         }
         let report = ctx.dir.join("junit.xml");
@@ -143,7 +173,11 @@ impl Driver for Nextest {
             argv: a,
             env: vec![("CARGO_TERM_COLOR".into(), "never".into())],
             report: ReportSource::File(report),
-            files: vec![(config, toml)],
+            files: if ctx.with_report {
+                vec![(config, toml)]
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, program_name, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
+    program_name, strip_flags, words,
+};
 use crate::parse::{Parsed, gotest};
 
 pub struct GoTest;
@@ -14,7 +17,9 @@ impl Driver for GoTest {
     }
 
     fn detect(&self, dir: &ProjectDir) -> Vec<String> {
-        let Some(text) = dir.read_text("go.mod") else { return Vec::new() };
+        let Some(text) = dir.read_text("go.mod") else {
+            return Vec::new();
+        };
         let module = text
             .lines()
             .find_map(|l| l.trim().strip_prefix("module "))
@@ -32,7 +37,8 @@ impl Driver for GoTest {
     }
 
     fn recognise(&self, argv: &[String]) -> bool {
-        argv.first().map(|p| program_name(p)) == Some("go") && argv.get(1).map(String::as_str) == Some("test")
+        argv.first().map(|p| program_name(p)) == Some("go")
+            && argv.get(1).map(String::as_str) == Some("test")
     }
 
     fn can_shuffle(&self) -> bool {
@@ -40,10 +46,27 @@ impl Driver for GoTest {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let argv = strip_flags(argv, &["-json", "--json", "-count", "--count", "-shuffle", "--shuffle"], &[]);
+        let argv = strip_flags(
+            argv,
+            &[
+                "-json",
+                "--json",
+                "-count",
+                "--count",
+                "-shuffle",
+                "--shuffle",
+            ],
+            &[],
+        );
         // Flags go right after `test`, before packages and before any -args.
-        let at = argv.iter().position(|w| w == "test").map_or(argv.len(), |i| i + 1);
-        let mut flags = vec!["-json".to_owned(), "-count=1".to_owned()];
+        let at = argv
+            .iter()
+            .position(|w| w == "test")
+            .map_or(argv.len(), |i| i + 1);
+        let mut flags = vec!["-count=1".to_owned()];
+        if ctx.with_report {
+            flags.insert(0, "-json".to_owned());
+        }
         flags.push(match ctx.shuffle {
             Some(seed) => format!("-shuffle={seed}"),
             None => "-shuffle=off".to_owned(),
@@ -65,7 +88,14 @@ impl Driver for GoTest {
         let mut a = argv[..at].to_vec();
         a.extend(flags);
         a.extend(argv[at..].iter().cloned());
-        Prepared { argv: a, env: Vec::new(), report: ReportSource::Stdout { merge_stderr: false, files: Vec::new() } }
+        Prepared {
+            argv: a,
+            env: Vec::new(),
+            report: ReportSource::Stdout {
+                merge_stderr: false,
+            },
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {

@@ -2,14 +2,29 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, node_bin_path, program_name, split_ids, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
+    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+};
 use crate::parse::{Parsed, jest};
 
 pub struct Jest;
 
 /// Flags jest users put in scripts that would send the report elsewhere or never end.
-const OWN_FLAGS: &[&str] = &["--json", "--watch", "--watchAll", "--randomize", "--listTests"];
-const OWN_VALUE_FLAGS: &[&str] = &["--outputFile", "--seed", "--reporters", "--testNamePattern", "-t"];
+const OWN_FLAGS: &[&str] = &[
+    "--json",
+    "--watch",
+    "--watchAll",
+    "--randomize",
+    "--listTests",
+];
+const OWN_VALUE_FLAGS: &[&str] = &[
+    "--outputFile",
+    "--seed",
+    "--reporters",
+    "--testNamePattern",
+    "-t",
+];
 
 impl Driver for Jest {
     fn framework(&self) -> Framework {
@@ -39,8 +54,10 @@ impl Driver for Jest {
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
         let mut a = strip_flags(argv, OWN_FLAGS, OWN_VALUE_FLAGS);
-        a.push("--json".into());
-        a.push(format!("--outputFile={}", report.display()));
+        if ctx.with_report {
+            a.push("--json".into());
+            a.push(format!("--outputFile={}", report.display()));
+        }
         if let Some(seed) = ctx.shuffle {
             a.push("--randomize".into());
             a.push(format!("--seed={seed}"));
@@ -53,7 +70,12 @@ impl Driver for Jest {
             a.push("-t".into());
             a.push(exact_alternation(&names));
         }
-        Prepared { argv: a, env: vec![node_bin_path(ctx.project)], report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: vec![node_bin_path(ctx.project)],
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], project: &Path) -> Parsed {
@@ -68,41 +90,4 @@ impl Driver for Jest {
             seed_variable: "JEST_SEED",
         }
     }
-}
-
-/// JS detection shared by jest, vitest and mocha: a dependency, a config file, or the test script.
-pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> Vec<String> {
-    let mut ev = Vec::new();
-    if let Some(pkg) = &dir.package_json {
-        if tool != "node" && pkg.depends_on(tool) {
-            ev.push(format!("package.json depends on {tool}"));
-        }
-        if pkg.test_script().is_some_and(|s| script_runs(s, tool)) {
-            ev.push(format!("package.json scripts.test runs {tool}"));
-        }
-    }
-    if let Some(prefix) = config_prefix {
-        ev.extend(dir.with_prefix(prefix).map(str::to_owned));
-    }
-    ev
-}
-
-/// `npm test` when the test script runs `tool`, else `fallback`.
-pub fn js_default(dir: &ProjectDir, tool: &str, fallback: &str) -> Vec<String> {
-    match dir.package_json.as_ref().and_then(|p| p.test_script()) {
-        Some(s) if script_runs(s, tool) => words("npm test"),
-        _ => words(fallback),
-    }
-}
-
-/// Whether a package.json script runs `tool` as a command (not just mentions it).
-pub fn script_runs(script: &str, tool: &str) -> bool {
-    script
-        .split(['&', '|', ';'])
-        .filter_map(|part| shlex::split(part.trim()))
-        .any(|w| {
-            let w = super::strip_runners(&w);
-            w.first().map(|p| program_name(p)) == Some(tool)
-                || (tool == "node" && w.first().map(|p| program_name(p)) == Some("node") && w.iter().any(|x| x == "--test"))
-        })
 }

@@ -2,13 +2,23 @@
 
 use std::path::Path;
 
-use super::jest::{js_default, js_detect};
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, node_bin_path, program_name, split_ids, strip_flags};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
+    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+};
 use crate::parse::{Parsed, mocha};
 
 pub struct Mocha;
 
-const OWN_VALUE_FLAGS: &[&str] = &["--reporter", "-R", "--reporter-option", "--reporter-options", "-O", "--grep", "-g"];
+const OWN_VALUE_FLAGS: &[&str] = &[
+    "--reporter",
+    "-R",
+    "--reporter-option",
+    "--reporter-options",
+    "-O",
+    "--grep",
+    "-g",
+];
 
 impl Driver for Mocha {
     fn framework(&self) -> Framework {
@@ -28,7 +38,10 @@ impl Driver for Mocha {
     }
 
     fn recognise(&self, argv: &[String]) -> bool {
-        matches!(argv.first().map(|p| program_name(p)), Some("mocha" | "_mocha"))
+        matches!(
+            argv.first().map(|p| program_name(p)),
+            Some("mocha" | "_mocha")
+        )
     }
 
     fn can_shuffle(&self) -> bool {
@@ -38,15 +51,25 @@ impl Driver for Mocha {
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
         let mut a = strip_flags(argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
-        a.extend(["--reporter".to_owned(), "json".to_owned()]);
-        a.extend(["--reporter-option".to_owned(), format!("output={}", report.display())]);
+        if ctx.with_report {
+            a.extend(["--reporter".to_owned(), "json".to_owned()]);
+            a.extend([
+                "--reporter-option".to_owned(),
+                format!("output={}", report.display()),
+            ]);
+        }
         if let Some(ids) = ctx.select {
             let (files, names) = split_ids(ids);
             a.extend(files);
             a.push("--grep".into());
             a.push(exact_alternation(&names));
         }
-        Prepared { argv: a, env: vec![node_bin_path(ctx.project)], report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: vec![node_bin_path(ctx.project)],
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], project: &Path) -> Parsed {

@@ -133,6 +133,8 @@ pub struct AttemptCtx<'a> {
     pub shuffle: Option<u64>,
     /// Run only these tests (ids as this framework's parser writes them).
     pub select: Option<&'a [String]>,
+    /// Add the reporter flags; `false` builds the command a person runs to replay an attempt.
+    pub with_report: bool,
 }
 
 /// What `flaky detect-framework` says of one framework, and how `run` will drive it.
@@ -213,13 +215,21 @@ impl PackageJson {
 impl ProjectDir {
     pub fn read(path: &Path) -> Self {
         let mut entries: Vec<String> = std::fs::read_dir(path)
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         entries.sort();
         let package_json = std::fs::read(path.join("package.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
-        Self { path: path.to_path_buf(), entries, package_json }
+        Self {
+            path: path.to_path_buf(),
+            entries,
+            package_json,
+        }
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -228,7 +238,10 @@ impl ProjectDir {
 
     /// Names in this directory that start with `prefix` (`jest.config.` finds every extension).
     pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.entries.iter().map(String::as_str).filter(move |e| e.starts_with(prefix))
+        self.entries
+            .iter()
+            .map(String::as_str)
+            .filter(move |e| e.starts_with(prefix))
     }
 
     pub fn read_text(&self, name: &str) -> Option<String> {
@@ -251,8 +264,19 @@ impl ProjectDir {
 
 /// Directories never searched for projects.
 const SKIP_DIRS: &[&str] = &[
-    "node_modules", "target", ".git", "vendor", ".venv", "venv", "__pycache__", "dist", "build", ".tox",
-    ".mypy_cache", ".pytest_cache", "coverage",
+    "node_modules",
+    "target",
+    ".git",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "dist",
+    "build",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "coverage",
 ];
 
 /// How deep `detect` looks below the given directory (monorepos keep packages a few levels down).
@@ -329,10 +353,12 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         let (name, body, extra) = script;
         // Run a simple script's command directly; anything with shell syntax goes through npm.
         let simple = !body.contains(['&', '|', ';', '>', '<', '$', '`']);
-        let words = shlex::split(&body)?;
-        let fw = recognise_plain(&words)?;
+        let fw = body
+            .split(['&', '|', ';'])
+            .filter_map(|part| shlex::split(part.trim()))
+            .find_map(|w| recognise_plain(&w))?;
         let argv = if simple {
-            let mut a = words;
+            let mut a = shlex::split(&body)?;
             a.extend(extra);
             a
         } else {
@@ -342,28 +368,47 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
             }
             a
         };
-        return Some(Recognised { framework: fw, argv, script: Some(name) });
+        return Some(Recognised {
+            framework: fw,
+            argv,
+            script: Some(name),
+        });
     }
     let fw = recognise_plain(argv)?;
-    Some(Recognised { framework: fw, argv: argv.to_vec(), script: None })
+    Some(Recognised {
+        framework: fw,
+        argv: argv.to_vec(),
+        script: None,
+    })
 }
 
 fn recognise_plain(argv: &[String]) -> Option<Framework> {
     let inner = strip_runners(argv);
-    Framework::ALL.into_iter().find(|fw| fw.driver().recognise(inner))
+    Framework::ALL
+        .into_iter()
+        .find(|fw| fw.driver().recognise(inner))
 }
 
 /// The command without the runners that only find or wrap the real tool.
 pub fn strip_runners(argv: &[String]) -> &[String] {
     let mut a = argv;
     loop {
-        let Some(first) = a.first().map(|s| program_name(s)) else { return a };
+        let Some(first) = a.first().map(|s| program_name(s)) else {
+            return a;
+        };
         let skip = match (first, a.get(1).map(String::as_str)) {
-            ("npx" | "bunx" | "pnpx", _) => 1 + a[1..].iter().take_while(|w| w.starts_with('-')).count(),
+            ("npx" | "bunx" | "pnpx", _) => {
+                1 + a[1..].iter().take_while(|w| w.starts_with('-')).count()
+            }
             ("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye", Some("run")) => 2,
             ("pnpm" | "yarn", Some("exec" | "dlx")) => 2,
             ("bundle", Some("exec")) => 2,
-            ("env", _) => 1 + a[1..].iter().take_while(|w| w.contains('=') || w.starts_with('-')).count(),
+            ("env", _) => {
+                1 + a[1..]
+                    .iter()
+                    .take_while(|w| w.contains('=') || w.starts_with('-'))
+                    .count()
+            }
             _ => 0,
         };
         if skip == 0 || skip >= a.len() {
@@ -461,6 +506,45 @@ pub fn node_bin_path(project: &Path) -> (String, String) {
         dirs.push(path);
     }
     ("PATH".to_owned(), dirs.join(":"))
+}
+
+/// JS detection shared by jest, vitest and mocha: a dependency, a config file, or the test script.
+pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> Vec<String> {
+    let mut ev = Vec::new();
+    if let Some(pkg) = &dir.package_json {
+        if tool != "node" && pkg.depends_on(tool) {
+            ev.push(format!("package.json depends on {tool}"));
+        }
+        if pkg.test_script().is_some_and(|s| script_runs(s, tool)) {
+            ev.push(format!("package.json scripts.test runs {tool}"));
+        }
+    }
+    if let Some(prefix) = config_prefix {
+        ev.extend(dir.with_prefix(prefix).map(str::to_owned));
+    }
+    ev
+}
+
+/// `npm test` when the test script runs `tool`, else `fallback`.
+pub fn js_default(dir: &ProjectDir, tool: &str, fallback: &str) -> Vec<String> {
+    match dir.package_json.as_ref().and_then(|p| p.test_script()) {
+        Some(s) if script_runs(s, tool) => words("npm test"),
+        _ => words(fallback),
+    }
+}
+
+/// Whether a package.json script runs `tool` as a command (not just mentions it).
+pub fn script_runs(script: &str, tool: &str) -> bool {
+    script
+        .split(['&', '|', ';'])
+        .filter_map(|part| shlex::split(part.trim()))
+        .any(|w| {
+            let w = strip_runners(&w);
+            w.first().map(|p| program_name(p)) == Some(tool)
+                || (tool == "node"
+                    && w.first().map(|p| program_name(p)) == Some("node")
+                    && w.iter().any(|x| x == "--test"))
+        })
 }
 
 /// Splits test ids `FILE::NAME` into the files and names they hold.

@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
-use super::jest::js_detect;
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, program_name, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
+    js_default, js_detect, program_name, strip_flags, words,
+};
 use crate::parse::{Parsed, junit};
 
 pub struct NodeTest;
@@ -18,7 +20,7 @@ impl Driver for NodeTest {
     }
 
     fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
-        super::jest::js_default(dir, "node", "node --test")
+        js_default(dir, "node", "node --test")
     }
 
     fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
@@ -35,18 +37,37 @@ impl Driver for NodeTest {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.xml");
-        let argv = strip_flags(argv, &[], &["--test-reporter", "--test-reporter-destination", "--test-name-pattern"]);
+        let argv = strip_flags(
+            argv,
+            &[],
+            &[
+                "--test-reporter",
+                "--test-reporter-destination",
+                "--test-name-pattern",
+            ],
+        );
         let mut a = vec![argv[0].clone()];
-        a.extend(words("--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit"));
-        a.push(format!("--test-reporter-destination={}", report.display()));
+        if ctx.with_report {
+            a.extend(words(
+                "--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit",
+            ));
+            a.push(format!("--test-reporter-destination={}", report.display()));
+        }
         if let Some(ids) = ctx.select {
             // node matches the pattern against each test's own name.
-            let names: Vec<String> =
-                ids.iter().map(|id| id.rsplit(" > ").next().unwrap_or(id).to_owned()).collect();
+            let names: Vec<String> = ids
+                .iter()
+                .map(|id| id.rsplit(" > ").next().unwrap_or(id).to_owned())
+                .collect();
             a.push(format!("--test-name-pattern={}", exact_alternation(&names)));
         }
         a.extend(argv[1..].iter().cloned());
-        Prepared { argv: a, env: Vec::new(), report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: Vec::new(),
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name, regex_escape, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
+    regex_escape, strip_flags, words,
+};
 use crate::parse::{Parsed, junit};
 
 pub struct Phpunit;
@@ -13,15 +16,26 @@ impl Driver for Phpunit {
     }
 
     fn detect(&self, dir: &ProjectDir) -> Vec<String> {
-        let mut ev: Vec<String> = ["phpunit.xml", "phpunit.xml.dist"].iter().filter(|f| dir.has(f)).map(|f| (*f).to_owned()).collect();
-        if dir.read_text("composer.json").is_some_and(|t| t.contains("phpunit/phpunit")) {
+        let mut ev: Vec<String> = ["phpunit.xml", "phpunit.xml.dist"]
+            .iter()
+            .filter(|f| dir.has(f))
+            .map(|f| (*f).to_owned())
+            .collect();
+        if dir
+            .read_text("composer.json")
+            .is_some_and(|t| t.contains("phpunit/phpunit"))
+        {
             ev.push("composer.json requires phpunit/phpunit".to_owned());
         }
         ev
     }
 
     fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
-        if dir.path.join("vendor/bin/phpunit").exists() { words("vendor/bin/phpunit") } else { words("phpunit") }
+        if dir.path.join("vendor/bin/phpunit").exists() {
+            words("vendor/bin/phpunit")
+        } else {
+            words("phpunit")
+        }
     }
 
     fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
@@ -38,9 +52,20 @@ impl Driver for Phpunit {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.xml");
-        let mut a = strip_flags(argv, &[], &["--log-junit", "--order-by", "--random-order-seed", "--filter"]);
-        a.push("--log-junit".into());
-        a.push(report.display().to_string());
+        let mut a = strip_flags(
+            argv,
+            &[],
+            &[
+                "--log-junit",
+                "--order-by",
+                "--random-order-seed",
+                "--filter",
+            ],
+        );
+        if ctx.with_report {
+            a.push("--log-junit".into());
+            a.push(report.display().to_string());
+        }
         match ctx.shuffle {
             Some(seed) => {
                 a.push("--order-by=random".into());
@@ -54,7 +79,12 @@ impl Driver for Phpunit {
             a.push("--filter".into());
             a.push(format!("/^(?:{})( with data set .*)?$/", alts.join("|")));
         }
-        Prepared { argv: a, env: Vec::new(), report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: Vec::new(),
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
+    strip_flags, words,
+};
 use crate::parse::{Parsed, junit};
 
 /// The plugin every pytest attempt loads (as module `flaky_pytest`, from the run's support dir).
@@ -28,10 +31,16 @@ impl Driver for Pytest {
                 ev.push("pyproject.toml names pytest".to_owned());
             }
         }
-        if dir.read_text("setup.cfg").is_some_and(|t| t.contains("[tool:pytest]")) {
+        if dir
+            .read_text("setup.cfg")
+            .is_some_and(|t| t.contains("[tool:pytest]"))
+        {
             ev.push("setup.cfg [tool:pytest]".to_owned());
         }
-        if dir.read_text("tox.ini").is_some_and(|t| t.contains("[pytest]")) {
+        if dir
+            .read_text("tox.ini")
+            .is_some_and(|t| t.contains("[pytest]"))
+        {
             ev.push("tox.ini [pytest]".to_owned());
         }
         if dir.has("conftest.py") {
@@ -45,9 +54,13 @@ impl Driver for Pytest {
         if ev.is_empty() {
             // A Python project that never names pytest is pytest's only when it has test files
             // pytest would collect; say so, since nothing declares it.
-            let has_python_project = ["pyproject.toml", "setup.py", "setup.cfg"].iter().any(|f| dir.has(f));
+            let has_python_project = ["pyproject.toml", "setup.py", "setup.cfg"]
+                .iter()
+                .any(|f| dir.has(f));
             if has_python_project && let Some(t) = python_test_files(dir) {
-                ev.push(format!("{t} (pytest collects them, though nothing declares pytest)"));
+                ev.push(format!(
+                    "{t} (pytest collects them, though nothing declares pytest)"
+                ));
             }
         } else if let Some(randomly) = randomly_evidence(dir) {
             ev.push(randomly);
@@ -68,9 +81,13 @@ impl Driver for Pytest {
             words("uv sync")
         } else if dir.has("poetry.lock") {
             words("poetry install")
-        } else if let Some(req) = ["requirements-dev.txt", "requirements-test.txt", "requirements.txt"]
-            .iter()
-            .find(|r| dir.has(r))
+        } else if let Some(req) = [
+            "requirements-dev.txt",
+            "requirements-test.txt",
+            "requirements.txt",
+        ]
+        .iter()
+        .find(|r| dir.has(r))
         {
             vec!["pip".into(), "install".into(), "-r".into(), (*req).into()]
         } else if dir.has("pyproject.toml") || dir.has("setup.py") {
@@ -84,7 +101,8 @@ impl Driver for Pytest {
         match argv.first().map(|p| program_name(p)) {
             Some("pytest" | "py.test") => true,
             Some(p) if p.starts_with("python") => {
-                argv.get(1).map(String::as_str) == Some("-m") && argv.get(2).map(String::as_str) == Some("pytest")
+                argv.get(1).map(String::as_str) == Some("-m")
+                    && argv.get(2).map(String::as_str) == Some("pytest")
             }
             _ => false,
         }
@@ -97,8 +115,11 @@ impl Driver for Pytest {
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.xml");
         let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
-        a.push(format!("--junitxml={}", report.display()));
-        a.extend(words("-o junit_family=xunit1 -p no:cacheprovider -p no:randomly"));
+        if ctx.with_report {
+            a.push(format!("--junitxml={}", report.display()));
+            a.extend(words("-o junit_family=xunit1 -p no:cacheprovider"));
+        }
+        a.extend(words("-p no:randomly"));
         a.extend(["-p".to_owned(), PLUGIN_MODULE.to_owned()]);
         let support = ctx.support.join("pytest");
         let python_path = match std::env::var("PYTHONPATH") {
@@ -112,7 +133,12 @@ impl Driver for Pytest {
         if let Some(ids) = ctx.select {
             a.extend(ids.iter().cloned());
         }
-        Prepared { argv: a, env, report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env,
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
@@ -135,7 +161,9 @@ impl Driver for Pytest {
 
 fn python_test_files(dir: &ProjectDir) -> Option<String> {
     for sub in ["tests", "test"] {
-        let Ok(rd) = std::fs::read_dir(dir.path.join(sub)) else { continue };
+        let Ok(rd) = std::fs::read_dir(dir.path.join(sub)) else {
+            continue;
+        };
         let found = rd.flatten().any(|e| {
             let n = e.file_name().to_string_lossy().into_owned();
             n.ends_with(".py") && (n.starts_with("test_") || n.ends_with("_test.py"))
@@ -148,9 +176,25 @@ fn python_test_files(dir: &ProjectDir) -> Option<String> {
 }
 
 fn randomly_evidence(dir: &ProjectDir) -> Option<String> {
-    let files = ["pyproject.toml", "setup.cfg", "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "poetry.lock", "uv.lock", "Pipfile"];
+    let files = [
+        "pyproject.toml",
+        "setup.cfg",
+        "requirements.txt",
+        "requirements-dev.txt",
+        "requirements-test.txt",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile",
+    ];
     files
         .iter()
-        .find(|f| dir.read_text(f).is_some_and(|t| t.contains("pytest-randomly") || t.contains("pytest_randomly")))
-        .map(|f| format!("{f} names pytest-randomly (flaky turns it off and controls order and seeds itself)"))
+        .find(|f| {
+            dir.read_text(f)
+                .is_some_and(|t| t.contains("pytest-randomly") || t.contains("pytest_randomly"))
+        })
+        .map(|f| {
+            format!(
+                "{f} names pytest-randomly (flaky turns it off and controls order and seeds itself)"
+            )
+        })
 }

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name, regex_escape, split_ids, strip_flags, words};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
+    regex_escape, split_ids, strip_flags, words,
+};
 use crate::parse::{Parsed, rspec};
 
 pub struct Rspec;
@@ -17,7 +20,10 @@ impl Driver for Rspec {
         if dir.has(".rspec") {
             ev.push(".rspec".to_owned());
         }
-        if dir.read_text("Gemfile").is_some_and(|t| t.contains("rspec")) {
+        if dir
+            .read_text("Gemfile")
+            .is_some_and(|t| t.contains("rspec"))
+        {
             ev.push("Gemfile names rspec".to_owned());
         }
         if dir.path.join("spec/spec_helper.rb").is_file() {
@@ -27,7 +33,11 @@ impl Driver for Rspec {
     }
 
     fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
-        if dir.has("Gemfile.lock") { words("bundle exec rspec") } else { words("rspec") }
+        if dir.has("Gemfile.lock") {
+            words("bundle exec rspec")
+        } else {
+            words("rspec")
+        }
     }
 
     fn install_command(&self, dir: &ProjectDir) -> Option<Vec<String>> {
@@ -44,9 +54,15 @@ impl Driver for Rspec {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
-        let mut a = strip_flags(argv, &[], &["--format", "-f", "--out", "-o", "--order", "--seed"]);
-        a.extend(words("--format progress --format json --out"));
-        a.push(report.display().to_string());
+        let mut a = strip_flags(
+            argv,
+            &[],
+            &["--format", "-f", "--out", "-o", "--order", "--seed"],
+        );
+        if ctx.with_report {
+            a.extend(words("--format progress --format json --out"));
+            a.push(report.display().to_string());
+        }
         a.push("--order".into());
         a.push(match ctx.shuffle {
             Some(seed) => format!("rand:{seed}"),
@@ -60,7 +76,12 @@ impl Driver for Rspec {
                 a.push(format!("\\A{}\\z", regex_escape(&n)));
             }
         }
-        Prepared { argv: a, env: Vec::new(), report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: Vec::new(),
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {

@@ -2,14 +2,22 @@
 
 use std::path::Path;
 
-use super::jest::{js_default, js_detect};
-use super::{AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation, node_bin_path, program_name, split_ids, strip_flags};
+use super::{
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
+    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+};
 use crate::parse::{Parsed, jest};
 
 pub struct Vitest;
 
 const OWN_FLAGS: &[&str] = &["--watch", "-w", "--sequence.shuffle", "--run", "--ui"];
-const OWN_VALUE_FLAGS: &[&str] = &["--reporter", "--outputFile", "--sequence.seed", "--testNamePattern", "-t"];
+const OWN_VALUE_FLAGS: &[&str] = &[
+    "--reporter",
+    "--outputFile",
+    "--sequence.seed",
+    "--testNamePattern",
+    "-t",
+];
 
 impl Driver for Vitest {
     fn framework(&self) -> Framework {
@@ -40,12 +48,20 @@ impl Driver for Vitest {
         let report = ctx.dir.join("report.json");
         let mut a = strip_flags(argv, OWN_FLAGS, OWN_VALUE_FLAGS);
         // `vitest` alone watches when it thinks it is interactive; `run` never does.
-        let at = a.iter().position(|w| program_name(w) == "vitest").map_or(0, |i| i + 1);
-        if !matches!(a.get(at).map(String::as_str), Some("run" | "related" | "bench")) {
+        let at = a
+            .iter()
+            .position(|w| program_name(w) == "vitest")
+            .map_or(0, |i| i + 1);
+        if !matches!(
+            a.get(at).map(String::as_str),
+            Some("run" | "related" | "bench")
+        ) {
             a.insert(at, "run".into());
         }
-        a.push("--reporter=json".into());
-        a.push(format!("--outputFile={}", report.display()));
+        if ctx.with_report {
+            a.push("--reporter=json".into());
+            a.push(format!("--outputFile={}", report.display()));
+        }
         if let Some(seed) = ctx.shuffle {
             a.push("--sequence.shuffle".into());
             a.push(format!("--sequence.seed={seed}"));
@@ -57,7 +73,12 @@ impl Driver for Vitest {
             a.push("-t".into());
             a.push(exact_alternation(&names));
         }
-        Prepared { argv: a, env: vec![node_bin_path(ctx.project)], report: ReportSource::File(report), files: Vec::new() }
+        Prepared {
+            argv: a,
+            env: vec![node_bin_path(ctx.project)],
+            report: ReportSource::File(report),
+            files: Vec::new(),
+        }
     }
 
     fn parse(&self, report: &[u8], project: &Path) -> Parsed {

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{AttemptRecord, FailureSample, Report, RunState};
-use crate::analysis::{TestStats, Totals};
+use super::{AttemptRecord, FailureSample, InfraSample, Report, RunState};
+use crate::analysis::{OrderCounts, Signature, TestStats, Totals};
 use crate::vcs::VcsFacts;
 
 /// Bumped on any change that could break a script reading the document.
@@ -19,6 +19,9 @@ struct Document<'a> {
     command: &'a [String],
     shell: bool,
     dir: String,
+    framework: Option<&'a str>,
+    order: &'a str,
+    selected_tests: Option<usize>,
     runs: u32,
     jobs: u32,
     seed: u64,
@@ -31,7 +34,8 @@ struct Document<'a> {
     tests: Vec<Test<'a>>,
     ignored_tests: usize,
     attempts: &'a [AttemptRecord],
-    failures: Vec<Failure<'a>>,
+    failures: &'a [FailureSample],
+    infrastructure: &'a [InfraSample],
     exit_code: u8,
 }
 
@@ -48,6 +52,9 @@ struct Test<'a> {
     ci_high: f64,
     severity: &'a str,
     kind: &'a str,
+    same_order: OrderCounts,
+    shuffled: OrderCounts,
+    signatures: &'a [Signature],
 }
 
 impl<'a> From<&'a TestStats> for Test<'a> {
@@ -64,15 +71,11 @@ impl<'a> From<&'a TestStats> for Test<'a> {
             ci_high: t.ci_high,
             severity: t.severity.as_str(),
             kind: t.kind.as_str(),
+            same_order: t.same_order,
+            shuffled: t.shuffled,
+            signatures: &t.signatures,
         }
     }
-}
-
-#[derive(Serialize)]
-struct Failure<'a> {
-    #[serde(flatten)]
-    sample: &'a FailureSample,
-    reproduce: String,
 }
 
 pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -83,6 +86,9 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         command: &report.command,
         shell: report.shell,
         dir: report.dir.to_string_lossy().into_owned(),
+        framework: report.framework.as_deref(),
+        order: report.order,
+        selected_tests: report.selected_tests,
         runs: report.runs,
         jobs: report.jobs,
         seed: report.seed,
@@ -95,14 +101,8 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         tests: report.tests.iter().map(Test::from).collect(),
         ignored_tests: report.ignored_tests,
         attempts: &report.attempts,
-        failures: report
-            .failures
-            .iter()
-            .map(|f| Failure {
-                sample: f,
-                reproduce: report.reproduce(f.index, f.seed),
-            })
-            .collect(),
+        failures: &report.failures,
+        infrastructure: &report.infrastructure,
         exit_code: report.exit_code,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -13,11 +13,10 @@ pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};
 use crate::config::display_command;
-use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env};
 use crate::model::Outcome;
 use crate::vcs::VcsFacts;
 
-/// How many failing attempts the report shows with their reproduce line and error output.
+/// How many failing attempts (or tests, with a framework) the report shows in full.
 pub const FAILURE_SAMPLES: usize = 5;
 /// How many lines of a failing attempt's error output the report shows.
 pub const EXCERPT_LINES: usize = 8;
@@ -36,19 +35,37 @@ pub enum RunState {
 pub struct AttemptRecord {
     pub index: u32,
     pub seed: u64,
+    /// The seed the test order was shuffled with; `null` when the order was kept.
+    pub order_seed: Option<u64>,
     pub outcome: Outcome,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
     pub duration_ms: u64,
+    /// Why the attempt was left out of the per-test rates, if it was.
+    pub infrastructure: Option<String>,
 }
 
-/// A failing attempt shown in full: how to replay it and what it printed.
+/// A failure shown in full: where it happened, what it said, and how to replay it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureSample {
+    /// The failing test (`null` when the command is the test).
+    pub test: Option<String>,
+    /// The first attempt it failed in.
     pub index: u32,
     pub seed: u64,
+    pub order_seed: Option<u64>,
     pub message: String,
-    /// The first lines of its error output (stderr, or stdout when stderr was empty).
+    /// The first lines of the attempt's error output (command mode).
+    pub excerpt: String,
+    /// The shell line that replays it.
+    pub reproduce: String,
+}
+
+/// An attempt left out of the rates, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InfraSample {
+    pub index: u32,
+    pub reason: String,
     pub excerpt: String,
 }
 
@@ -60,8 +77,12 @@ pub struct Report {
     pub command: Vec<String>,
     pub shell: bool,
     pub dir: PathBuf,
-    /// Where flaky was started from: the reproduce line changes directory when `dir` differs.
-    pub cwd: PathBuf,
+    /// The framework whose reports were read (`None`: the command is the test).
+    pub framework: Option<String>,
+    /// `same`, `shuffle` or `alternate`.
+    pub order: &'static str,
+    /// Tests selected with `--tests-from`.
+    pub selected_tests: Option<usize>,
     /// Attempts planned.
     pub runs: u32,
     pub jobs: u32,
@@ -79,39 +100,11 @@ pub struct Report {
     /// Sorted by index.
     pub attempts: Vec<AttemptRecord>,
     pub failures: Vec<FailureSample>,
+    pub infrastructure: Vec<InfraSample>,
     pub exit_code: u8,
 }
 
 impl Report {
-    /// The shell line that replays attempt `index` exactly: its directory, seed variables and command.
-    pub fn reproduce(&self, index: u32, seed: u64) -> String {
-        let mut line = String::new();
-        if self.cwd != self.dir {
-            // Relative to where flaky was started when it is below it: shorter, and it still works.
-            let dir = self.dir.strip_prefix(&self.cwd).unwrap_or(&self.dir);
-            line.push_str(&format!(
-                "cd {} && ",
-                display_command(&[dir.to_string_lossy().into_owned()])
-            ));
-        }
-        for (k, v) in attempt_env(index, seed)
-            .into_iter()
-            .take(REPRODUCE_VARIABLES)
-        {
-            line.push_str(&format!("{k}={v} "));
-        }
-        if self.shell {
-            line.push_str(&display_command(&[
-                "sh".into(),
-                "-c".into(),
-                self.command.join(" "),
-            ]));
-        } else {
-            line.push_str(&display_command(&self.command));
-        }
-        line
-    }
-
     /// The command as one line, as the header names it.
     pub fn test_label(&self) -> String {
         if self.shell {

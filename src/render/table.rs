@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 use super::{Report, RunState, first_lines, percent};
-use crate::analysis::{Severity, TestStats, Z95, wilson};
+use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
 
 pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let style = |s: &str, c: console::Style| {
@@ -25,9 +25,13 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     } else {
         "attempts"
     };
+    let how = match &report.framework {
+        Some(fw) => format!(" ({fw}, order {})", report.order),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "{} {} {attempts_word} of {} in {} ({} at a time), seed {}, run {}",
+        "{} {} {attempts_word} of {}{how} in {} ({} at a time), seed {}, run {}",
         style("flaky:", bold.clone()),
         t.attempts,
         style(&report.test_label(), bold.clone()),
@@ -36,6 +40,9 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         report.seed,
         report.run_id,
     )?;
+    if let Some(n) = report.selected_tests {
+        writeln!(out, "only the {n} tests that failed in --tests-from")?;
+    }
     match report.state {
         RunState::Completed => {}
         RunState::Interrupted | RunState::Terminated => writeln!(
@@ -56,11 +63,29 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             )
         )?,
     }
+    let infra = if t.infrastructure > 0 {
+        format!(", {} left out as infrastructure", t.infrastructure)
+    } else {
+        String::new()
+    };
+    let what = if report.framework.is_some() {
+        "attempts: "
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "{} passed, {} failed, {} timed out, {} crashed",
+        "{what}{} passed, {} failed, {} timed out, {} crashed{infra}",
         t.passed, t.failed, t.timed_out, t.errors
     )?;
+    if report.framework.is_some() && !report.tests.is_empty() {
+        let flaky = report.tests.iter().filter(|s| s.failed > 0).count();
+        writeln!(
+            out,
+            "tests: {} stable, {flaky} failing or flaky",
+            report.tests.len() - flaky
+        )?;
+    }
 
     if report.tests.is_empty() {
         writeln!(out, "\nno test result was recorded")?;
@@ -72,6 +97,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     let spans: Vec<String> = report
         .tests
         .iter()
+        .filter(|s| s.kind != Kind::Failing)
         .filter_map(|s| {
             s.band_span(&report.thresholds).map(|(lo, hi)| {
                 format!(
@@ -81,6 +107,15 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                 )
             })
         })
+        .collect();
+    let spans: Vec<String> = spans
+        .into_iter()
+        .chain(report.tests.iter().filter(|s| s.kind == Kind::Flaky && s.same_order.failed == 0 && s.same_order.runs > 0).map(|s| {
+            format!(
+                "{}: all {} failures came in shuffled attempts, too few to call it order-dependent; more attempts would tell",
+                s.id, s.failed
+            )
+        }))
         .collect();
     let stable: Vec<&TestStats> = report.tests.iter().filter(|s| s.failed == 0).collect();
     if !spans.is_empty() || !stable.is_empty() || report.ignored_tests > 0 {
@@ -110,30 +145,92 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
 
     if !report.failures.is_empty() {
         writeln!(out)?;
-        let shown = report.failures.len();
         let failed_attempts = t.attempts - t.passed;
-        let heading = if failed_attempts as usize > shown {
-            format!("Failing attempts (first {shown} of {failed_attempts}):")
-        } else {
-            "Failing attempts:".to_owned()
+        let heading = match report.framework {
+            Some(_) => {
+                let failing = report.tests.iter().filter(|s| s.failed > 0).count();
+                if failing > report.failures.len() {
+                    format!(
+                        "Failures (the {} worst of {failing} tests):",
+                        report.failures.len()
+                    )
+                } else {
+                    "Failures:".to_owned()
+                }
+            }
+            None if failed_attempts as usize > report.failures.len() => {
+                format!(
+                    "Failing attempts (first {} of {failed_attempts}):",
+                    report.failures.len()
+                )
+            }
+            None => "Failing attempts:".to_owned(),
         };
         writeln!(out, "{}", style(&heading, bold.clone()))?;
         for f in &report.failures {
-            writeln!(
-                out,
-                "  attempt {} (seed {}): {}",
-                f.index, f.seed, f.message
-            )?;
+            match &f.test {
+                Some(test) => {
+                    let Some(s) = report.tests.iter().find(|s| &s.id == test) else {
+                        continue;
+                    };
+                    writeln!(
+                        out,
+                        "  {} ({}, {} of {} runs)",
+                        style(test, bold.clone()),
+                        s.kind,
+                        s.failed,
+                        s.runs
+                    )?;
+                    for sig in s.signatures.iter().take(3) {
+                        let example = sig.example.lines().next().unwrap_or("");
+                        writeln!(out, "    {}× {}", sig.count, example)?;
+                    }
+                    if s.signatures.len() > 3 {
+                        writeln!(out, "    … and {} other ways", s.signatures.len() - 3)?;
+                    }
+                    let order = f
+                        .order_seed
+                        .map(|o| format!(", order seed {o}"))
+                        .unwrap_or_default();
+                    writeln!(
+                        out,
+                        "    replay attempt {} (seed {}{order}):",
+                        f.index, f.seed
+                    )?;
+                }
+                None => writeln!(
+                    out,
+                    "  attempt {} (seed {}): {}",
+                    f.index, f.seed, f.message
+                )?,
+            }
             writeln!(
                 out,
                 "    {}",
-                style(
-                    &report.reproduce(f.index, f.seed),
-                    console::Style::new().cyan()
-                )
+                style(&f.reproduce, console::Style::new().cyan())
             )?;
-            let excerpt = first_lines(&f.excerpt);
-            for line in excerpt.lines() {
+            for line in first_lines(&f.excerpt).lines() {
+                writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
+            }
+        }
+    }
+
+    if !report.infrastructure.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style(
+                &format!(
+                    "Left out as infrastructure ({} attempts):",
+                    t.infrastructure
+                ),
+                bold.clone()
+            )
+        )?;
+        for i in &report.infrastructure {
+            writeln!(out, "  attempt {}: {}", i.index, i.reason)?;
+            for line in first_lines(&i.excerpt).lines().take(3) {
                 writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
             }
         }

@@ -80,4 +80,24 @@ CREATE TABLE run_tests (
 ) WITHOUT ROWID;
 CREATE INDEX run_tests_test ON run_tests (test, run);
 ",
+    // 2: frameworks, order modes, infrastructure attempts and failure signatures.
+    r"
+ALTER TABLE runs ADD COLUMN framework TEXT;
+ALTER TABLE runs ADD COLUMN order_mode TEXT;
+ALTER TABLE runs ADD COLUMN infrastructure INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN order_seed INTEGER;
+ALTER TABLE attempts ADD COLUMN infrastructure TEXT;
+ALTER TABLE run_tests ADD COLUMN shuffled_runs INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE run_tests ADD COLUMN shuffled_failed INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE signatures (
+    run           INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    test          INTEGER NOT NULL REFERENCES tests (id),
+    signature     TEXT NOT NULL,
+    count         INTEGER NOT NULL,
+    example       TEXT NOT NULL,
+    first_attempt INTEGER NOT NULL
+);
+CREATE INDEX signatures_run_test ON signatures (run, test);
+",
 ];

@@ -75,6 +75,8 @@ pub struct RunStart<'a> {
     pub fail_on: Option<&'a str>,
     pub plan_json: String,
     pub vcs: Option<&'a VcsFacts>,
+    pub framework: Option<&'a str>,
+    pub order_mode: &'a str,
 }
 
 /// How a run ended.
@@ -109,6 +111,7 @@ pub struct RunRow {
     pub command: Vec<String>,
     pub runs: u32,
     pub seed: u64,
+    pub framework: Option<String>,
     pub totals: Totals,
     pub tests: u64,
     pub flaky_tests: u64,
@@ -204,8 +207,8 @@ impl History {
         self.conn
             .execute(
                 "INSERT INTO runs (run_id, started_at, status, command, shell, dir, runs, jobs, seed, timeout_ms,
-                                   fail_on, plan, repo, branch, commit_sha, dirty)
-                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                   fail_on, plan, repo, branch, commit_sha, dirty, framework, order_mode)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     run.run_id,
                     run.started_at_ms,
@@ -222,6 +225,8 @@ impl History {
                     run.vcs.and_then(|v| v.branch.as_deref()),
                     run.vcs.and_then(|v| v.commit.as_deref()),
                     run.vcs.map(|v| v.dirty),
+                    run.framework,
+                    run.order_mode,
                 ],
             )
             .map_err(|source| self.classify(source))?;
@@ -245,8 +250,9 @@ impl History {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut attempt_stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO attempts (run, idx, seed, outcome, exit_code, signal, duration_ms, stdout, stderr)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR REPLACE INTO attempts (run, idx, seed, outcome, exit_code, signal, duration_ms, stdout, stderr,
+                                                  order_seed, infrastructure)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             let mut test_stmt = tx.prepare_cached(
                 "INSERT INTO tests (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id",
@@ -266,6 +272,8 @@ impl History {
                     a.duration.as_millis() as i64,
                     keep.then(|| a.stdout.text()),
                     keep.then(|| a.stderr.text()),
+                    a.order_seed.map(|s| s as i64),
+                    a.infrastructure,
                 ])?;
                 for t in &a.tests {
                     let test: i64 = test_stmt.query_row([&t.id], |r| r.get(0))?;
@@ -310,7 +318,7 @@ impl History {
         let t = summary.totals;
         tx.execute(
             "UPDATE runs SET status = ?2, duration_ms = ?3, attempts = ?4, passed = ?5, failed = ?6, timed_out = ?7,
-                             errors = ?8, worst = ?9, exit_code = ?10 WHERE id = ?1",
+                             errors = ?8, worst = ?9, exit_code = ?10, infrastructure = ?11 WHERE id = ?1",
             params![
                 run.0,
                 status.as_str(),
@@ -321,7 +329,8 @@ impl History {
                 t.timed_out as i64,
                 t.errors as i64,
                 summary.worst().as_str(),
-                exit_code
+                exit_code,
+                t.infrastructure as i64,
             ],
         )?;
         {
@@ -330,8 +339,12 @@ impl History {
             )?;
             let mut stmt = tx.prepare_cached(
                 "INSERT OR REPLACE INTO run_tests (run, test, runs, passed, failed, timed_out, errors, failure_rate,
-                                                   ci_low, ci_high, severity, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                                   ci_low, ci_high, severity, kind, shuffled_runs, shuffled_failed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut sig_stmt = tx.prepare_cached(
+                "INSERT INTO signatures (run, test, signature, count, example, first_attempt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for s in &summary.tests {
                 let test: i64 = test_stmt.query_row([&s.id], |r| r.get(0))?;
@@ -347,8 +360,20 @@ impl History {
                     s.ci_low,
                     s.ci_high,
                     s.severity.as_str(),
-                    s.kind.as_str()
+                    s.kind.as_str(),
+                    s.shuffled.runs as i64,
+                    s.shuffled.failed as i64,
                 ])?;
+                for sig in &s.signatures {
+                    sig_stmt.execute(params![
+                        run.0,
+                        test,
+                        sig.signature,
+                        sig.count as i64,
+                        sig.example,
+                        sig.first_attempt
+                    ])?;
+                }
             }
         }
         tx.commit()
@@ -366,6 +391,7 @@ impl History {
         let mut stmt = self.conn.prepare(
             "SELECT r.run_id, r.started_at, r.duration_ms, r.status, r.command, r.runs, r.seed, r.attempts, r.passed,
                     r.failed, r.timed_out, r.errors, r.worst, r.exit_code, r.repo, r.branch, r.commit_sha, r.dirty,
+                    r.infrastructure, r.framework,
                     (SELECT count(*) FROM run_tests t WHERE t.run = r.id),
                     (SELECT count(*) FROM run_tests t WHERE t.run = r.id AND t.failed > 0)
              FROM runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?1",
@@ -386,15 +412,17 @@ impl History {
                     failed: r.get::<_, i64>(9)? as u64,
                     timed_out: r.get::<_, i64>(10)? as u64,
                     errors: r.get::<_, i64>(11)? as u64,
+                    infrastructure: r.get::<_, i64>(18)? as u64,
                 },
+                framework: r.get(19)?,
                 worst: r.get(12)?,
                 exit_code: r.get(13)?,
                 repo: r.get(14)?,
                 branch: r.get(15)?,
                 commit: r.get(16)?,
                 dirty: r.get(17)?,
-                tests: r.get::<_, i64>(18)? as u64,
-                flaky_tests: r.get::<_, i64>(19)? as u64,
+                tests: r.get::<_, i64>(20)? as u64,
+                flaky_tests: r.get::<_, i64>(21)? as u64,
             })
         })?;
         rows.collect()

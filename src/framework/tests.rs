@@ -1,0 +1,440 @@
+//! Recognition, detection on fixture trees, and the flags each driver adds.
+
+use std::path::Path;
+
+use super::*;
+
+fn argv(s: &str) -> Vec<String> {
+    shlex::split(s).unwrap()
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn detected(dir: &Path) -> Vec<(String, Framework)> {
+    detect(dir)
+        .into_iter()
+        .map(|d| {
+            (
+                d.root.strip_prefix(dir).unwrap().display().to_string(),
+                d.framework,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn commands_are_recognised_through_runners() {
+    let empty = tempfile::tempdir().unwrap();
+    let cases = [
+        ("pytest -q tests/", Some(Framework::Pytest)),
+        ("python -m pytest", Some(Framework::Pytest)),
+        ("/usr/bin/python3.11 -m pytest -x", Some(Framework::Pytest)),
+        ("uv run pytest", Some(Framework::Pytest)),
+        ("poetry run python -m pytest", Some(Framework::Pytest)),
+        ("python -m unittest", None),
+        ("go test ./...", Some(Framework::Go)),
+        ("go build ./...", None),
+        ("npx jest --ci", Some(Framework::Jest)),
+        ("npx --yes vitest run", Some(Framework::Vitest)),
+        ("node_modules/.bin/mocha", Some(Framework::Mocha)),
+        ("node --test test/", Some(Framework::Node)),
+        ("node server.js", None),
+        ("cargo test --workspace", Some(Framework::Cargo)),
+        ("cargo nextest run", Some(Framework::Nextest)),
+        ("bundle exec rspec spec/", Some(Framework::Rspec)),
+        ("vendor/bin/phpunit", Some(Framework::Phpunit)),
+        ("env FOO=1 pytest", Some(Framework::Pytest)),
+        ("make test", None),
+        ("./run-tests.sh", None),
+    ];
+    for (cmd, expected) in cases {
+        assert_eq!(
+            recognise(&argv(cmd), empty.path()).map(|r| r.framework),
+            expected,
+            "{cmd}"
+        );
+    }
+}
+
+#[test]
+fn npm_scripts_are_resolved_and_run_directly_when_simple() {
+    let dir = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "jest --ci", "test:unit": "vitest run --reporter=dot", "e2e": "npm run build && mocha", "lint": "eslint ."}}"#,
+    )]);
+    let r = recognise(&argv("npm test"), dir.path()).unwrap();
+    assert_eq!(
+        (r.framework, r.argv, r.script.as_deref()),
+        (Framework::Jest, argv("jest --ci"), Some("test"))
+    );
+    let r = recognise(&argv("npm run test:unit -- --bail 1"), dir.path()).unwrap();
+    assert_eq!(
+        (r.framework, r.argv),
+        (
+            Framework::Vitest,
+            argv("vitest run --reporter=dot --bail 1")
+        )
+    );
+    let r = recognise(&argv("yarn test:unit"), dir.path()).unwrap();
+    assert_eq!(r.framework, Framework::Vitest);
+    // Shell syntax stays with npm; flaky's flags go after `--`.
+    let r = recognise(&argv("npm run e2e"), dir.path()).unwrap();
+    assert_eq!(
+        (r.framework, r.argv),
+        (Framework::Mocha, argv("npm run e2e --"))
+    );
+    assert_eq!(recognise(&argv("npm run lint"), dir.path()), None);
+    assert_eq!(recognise(&argv("npm run missing"), dir.path()), None);
+}
+
+#[test]
+fn every_framework_is_detected_from_its_markers() {
+    let dir = tree(&[
+        (
+            "py/pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = '-q'\n",
+        ),
+        ("go/go.mod", "module example.com/x\n\ngo 1.19\n"),
+        (
+            "jest/package.json",
+            r#"{"devDependencies": {"jest": "^29"}, "scripts": {"test": "jest"}}"#,
+        ),
+        (
+            "vitest/package.json",
+            r#"{"devDependencies": {"vitest": "^3"}}"#,
+        ),
+        ("vitest/vitest.config.ts", "export default {}"),
+        ("mocha/package.json", r#"{"scripts": {"test": "mocha"}}"#),
+        ("mocha/.mocharc.yml", "spec: test\n"),
+        (
+            "node/package.json",
+            r#"{"scripts": {"test": "node --test"}}"#,
+        ),
+        ("rust/Cargo.toml", "[package]\nname = \"demo\"\n"),
+        ("nextest/Cargo.toml", "[package]\nname = \"n\"\n"),
+        ("nextest/.config/nextest.toml", "[profile.ci]\n"),
+        ("ruby/.rspec", "--require spec_helper\n"),
+        ("ruby/spec/spec_helper.rb", ""),
+        ("php/phpunit.xml.dist", "<phpunit/>"),
+        ("none/README.md", "nothing here"),
+    ]);
+    assert_eq!(
+        detected(dir.path()),
+        [
+            ("go".to_owned(), Framework::Go),
+            ("jest".to_owned(), Framework::Jest),
+            ("mocha".to_owned(), Framework::Mocha),
+            ("nextest".to_owned(), Framework::Cargo),
+            ("nextest".to_owned(), Framework::Nextest),
+            ("node".to_owned(), Framework::Node),
+            ("php".to_owned(), Framework::Phpunit),
+            ("py".to_owned(), Framework::Pytest),
+            ("ruby".to_owned(), Framework::Rspec),
+            ("rust".to_owned(), Framework::Cargo),
+            ("vitest".to_owned(), Framework::Vitest),
+        ]
+    );
+    let go = detect(&dir.path().join("go"));
+    assert_eq!(go[0].evidence, ["go.mod (module example.com/x)"]);
+    assert_eq!(go[0].command, argv("go test ./..."));
+    assert_eq!(go[0].install, Some(argv("go mod download")));
+}
+
+#[test]
+fn a_monorepo_yields_each_package_and_skips_dependencies() {
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{"workspaces": ["packages/*"], "devDependencies": {"jest": "^29"}}"#,
+        ),
+        (
+            "packages/api/package.json",
+            r#"{"devDependencies": {"vitest": "^3"}, "scripts": {"test": "vitest run"}}"#,
+        ),
+        (
+            "packages/web/package.json",
+            r#"{"devDependencies": {"jest": "^29"}}"#,
+        ),
+        (
+            "node_modules/jest/package.json",
+            r#"{"devDependencies": {"mocha": "^10"}}"#,
+        ),
+        ("services/worker/go.mod", "module w\n"),
+        ("tools/lint/pyproject.toml", "[project]\nname = 'lint'\n"),
+    ]);
+    assert_eq!(
+        detected(dir.path()),
+        [
+            (String::new(), Framework::Jest),
+            ("packages/api".to_owned(), Framework::Vitest),
+            ("packages/web".to_owned(), Framework::Jest),
+            ("services/worker".to_owned(), Framework::Go),
+        ]
+    );
+}
+
+#[test]
+fn ambiguous_projects() {
+    // Both jest and vitest: both are reported; the test script says which one runs.
+    let both = tree(&[(
+        "package.json",
+        r#"{"devDependencies": {"jest": "^29", "vitest": "^3"}, "scripts": {"test": "vitest run"}}"#,
+    )]);
+    let found = detect(both.path());
+    let names: Vec<Framework> = found.iter().map(|d| d.framework).collect();
+    assert_eq!(names, [Framework::Jest, Framework::Vitest]);
+    assert_eq!(found[0].command, argv("npx jest"));
+    assert_eq!(found[1].command, argv("npm test"));
+    assert!(
+        found[1]
+            .evidence
+            .contains(&"package.json scripts.test runs vitest".to_owned())
+    );
+
+    // A pyproject that never names pytest and has no tests is not a pytest project...
+    let plain = tree(&[("pyproject.toml", "[project]\nname = 'x'\n")]);
+    assert!(detect(plain.path()).is_empty());
+    // ...but with test files pytest would collect, it is, and the evidence says why.
+    let with_tests = tree(&[
+        ("pyproject.toml", "[project]\nname = 'x'\n"),
+        ("tests/test_x.py", "def test(): pass\n"),
+    ]);
+    let found = detect(with_tests.path());
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].evidence[0].contains("nothing declares pytest"),
+        "{:?}",
+        found[0].evidence
+    );
+    // pytest-randomly is called out.
+    let randomly = tree(&[("requirements-dev.txt", "pytest\npytest-randomly\n")]);
+    let found = detect(randomly.path());
+    assert!(
+        found[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("pytest-randomly")),
+        "{:?}",
+        found[0].evidence
+    );
+    assert_eq!(
+        found[0].install,
+        Some(argv("pip install -r requirements-dev.txt"))
+    );
+}
+
+fn ctx<'a>(dir: &'a Path, shuffle: Option<u64>, select: Option<&'a [String]>) -> AttemptCtx<'a> {
+    AttemptCtx {
+        dir,
+        support: Path::new("/support"),
+        project: Path::new("/p"),
+        index: 1,
+        shuffle,
+        select,
+        with_report: true,
+    }
+}
+
+fn prepared(
+    fw: Framework,
+    cmd: &str,
+    shuffle: Option<u64>,
+    select: Option<&[String]>,
+) -> (String, ReportSource) {
+    let p = fw
+        .driver()
+        .prepare(&argv(cmd), &ctx(Path::new("/a"), shuffle, select));
+    (p.argv.join(" "), p.report)
+}
+
+#[test]
+fn drivers_add_reporter_order_and_selection_flags() {
+    let file = |f: &str| ReportSource::File(Path::new("/a").join(f));
+    let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    type Case<'a> = (
+        Framework,
+        &'a str,
+        Option<u64>,
+        Option<Vec<String>>,
+        &'a str,
+        ReportSource,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            Framework::Pytest,
+            "pytest -q --junitxml=old.xml",
+            Some(9),
+            Some(ids(&["tests/t.py::test_a"])),
+            "pytest -q --junitxml=/a/report.xml -o junit_family=xunit1 -p no:cacheprovider -p no:randomly -p flaky_pytest tests/t.py::test_a",
+            file("report.xml"),
+        ),
+        (
+            Framework::Go,
+            "go test -count=3 ./... -v",
+            Some(9),
+            Some(ids(&["m/p::TestA", "m/q::TestB/sub", "m/p::TestA/x"])),
+            "go test -json -count=1 -shuffle=9 -run ^(TestA|TestB)$ ./... -v",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
+            Framework::Go,
+            "go test ./...",
+            None,
+            None,
+            "go test -json -count=1 -shuffle=off ./...",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
+            Framework::Jest,
+            "jest --ci --json --outputFile x.json --watch",
+            Some(9),
+            Some(ids(&["__tests__/a.test.js::cart > adds (1+1)"])),
+            "jest --ci --json --outputFile=/a/report.json --randomize --seed=9 __tests__/a.test.js -t ^(cart adds \\(1\\+1\\))$",
+            file("report.json"),
+        ),
+        (
+            Framework::Vitest,
+            "vitest --reporter=dot",
+            Some(9),
+            None,
+            "vitest run --reporter=json --outputFile=/a/report.json --sequence.shuffle --sequence.seed=9",
+            file("report.json"),
+        ),
+        (
+            Framework::Vitest,
+            "npx vitest run",
+            None,
+            None,
+            "npx vitest run --reporter=json --outputFile=/a/report.json",
+            file("report.json"),
+        ),
+        (
+            Framework::Mocha,
+            "mocha --reporter spec",
+            None,
+            None,
+            "mocha --reporter json --reporter-option output=/a/report.json",
+            file("report.json"),
+        ),
+        (
+            Framework::Node,
+            "node --test test/",
+            None,
+            None,
+            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=/a/report.xml --test test/",
+            file("report.xml"),
+        ),
+        (
+            Framework::Cargo,
+            "cargo test -q -- --nocapture",
+            None,
+            Some(ids(&["src/lib.rs::tests::adds", "tests/it.rs::works"])),
+            "cargo test --no-fail-fast -- --nocapture --exact tests::adds works",
+            ReportSource::Stdout { merge_stderr: true },
+        ),
+        (
+            Framework::Nextest,
+            "cargo nextest run --profile ci",
+            None,
+            None,
+            "cargo nextest run --no-fail-fast --tool-config-file=flaky:/a/nextest.toml --profile flaky:flaky",
+            file("junit.xml"),
+        ),
+        (
+            Framework::Rspec,
+            "rspec --format documentation",
+            Some(9),
+            None,
+            "rspec --format progress --format json --out /a/report.json --order rand:9",
+            file("report.json"),
+        ),
+        (
+            Framework::Rspec,
+            "rspec",
+            None,
+            None,
+            "rspec --format progress --format json --out /a/report.json --order defined",
+            file("report.json"),
+        ),
+        (
+            Framework::Phpunit,
+            "phpunit --order-by=defects",
+            Some(9),
+            Some(ids(&["A\\BTest::testX"])),
+            "phpunit --log-junit /a/report.xml --order-by=random --random-order-seed=9 --filter /^(?:A\\\\BTest::testX)( with data set .*)?$/",
+            file("report.xml"),
+        ),
+    ];
+    for (fw, cmd, shuffle, select, expected, report) in cases {
+        assert_eq!(
+            prepared(fw, cmd, shuffle, select.as_deref()),
+            (expected.to_owned(), report),
+            "{fw}: {cmd}"
+        );
+    }
+}
+
+#[test]
+fn replay_lines_leave_the_report_plumbing_out() {
+    let c = AttemptCtx {
+        with_report: false,
+        ..ctx(Path::new("/a"), Some(5), None)
+    };
+    assert_eq!(
+        Framework::Go
+            .driver()
+            .prepare(&argv("go test ./..."), &c)
+            .argv
+            .join(" "),
+        "go test -count=1 -shuffle=5 ./..."
+    );
+    let p = Framework::Pytest.driver().prepare(&argv("pytest"), &c);
+    assert_eq!(p.argv.join(" "), "pytest -p no:randomly -p flaky_pytest");
+    assert!(
+        p.env
+            .contains(&("FLAKY_ORDER_SEED".to_owned(), "5".to_owned()))
+    );
+    assert!(
+        Framework::Nextest
+            .driver()
+            .prepare(&argv("cargo nextest run"), &c)
+            .files
+            .is_empty()
+    );
+}
+
+#[test]
+fn helpers() {
+    assert_eq!(regex_escape("a.b(c)*"), "a\\.b\\(c\\)\\*");
+    assert_eq!(
+        exact_alternation(&["x".into(), "y.z".into()]),
+        "^(x|y\\.z)$"
+    );
+    assert_eq!(
+        strip_flags(
+            &argv("a --json -o x --out=y b"),
+            &["--json"],
+            &["-o", "--out"]
+        ),
+        argv("a b")
+    );
+    assert_eq!(
+        split_ids(&["f.js::a".into(), "f.js::b".into(), "g::c".into()]),
+        (argv("f.js g"), argv("a b c"))
+    );
+    assert_eq!(Framework::parse("node:test"), Some(Framework::Node));
+    assert_eq!(Framework::parse("JEST"), Some(Framework::Jest));
+    assert_eq!(Framework::parse("junit5"), None);
+}
