@@ -16,6 +16,9 @@ _flaky() {
             ",$1")
                 cmd="flaky"
                 ;;
+            flaky,detect-framework)
+                cmd="flaky__subcmd__detect__subcmd__framework"
+                ;;
             flaky,generate)
                 cmd="flaky__subcmd__generate"
                 ;;
@@ -46,6 +49,9 @@ _flaky() {
             flaky__subcmd__generate__subcmd__help,man)
                 cmd="flaky__subcmd__generate__subcmd__help__subcmd__man"
                 ;;
+            flaky__subcmd__help,detect-framework)
+                cmd="flaky__subcmd__help__subcmd__detect__subcmd__framework"
+                ;;
             flaky__subcmd__help,generate)
                 cmd="flaky__subcmd__help__subcmd__generate"
                 ;;
@@ -71,12 +77,38 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history generate help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history detect-framework generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__detect__subcmd__framework)
+            opts="-q -h -V --format --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -215,8 +247,22 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history generate help"
+            opts="run history detect-framework generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__help__subcmd__detect__subcmd__framework)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --version 'Print version'
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
+            cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -65,6 +66,18 @@ set edit:completion:arg-completer[flaky] = {|@words|
         }
         &'flaky;history'= {
             cand --limit 'Show at most this many runs, newest first'
+            cand --format 'The output format'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;detect-framework'= {
             cand --format 'The output format'
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
@@ -126,12 +139,15 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
+            cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;help;run'= {
         }
         &'flaky;help;history'= {
+        }
+        &'flaky;help;detect-framework'= {
         }
         &'flaky;help;generate'= {
             cand completions 'Print the completion script for a shell'

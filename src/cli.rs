@@ -53,6 +53,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List the runs stored in the history database
     History(HistoryArgs),
+    /// Say which test frameworks a project uses and how `flaky run` will drive them
+    DetectFramework(DetectArgs),
     /// Write the shell completions and man pages (for packagers and this repository)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -161,6 +163,18 @@ pub struct HistoryArgs {
     /// Show at most this many runs, newest first
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+/// `flaky detect-framework`
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// The project directory (monorepos: every framework below it is listed)
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
 
     /// The output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
@@ -286,6 +300,8 @@ mod tests {
                 "flaky", "--db", "h.db", "history", "--limit", "5", "--format", "json",
             ],
             &["flaky", "history", "--color", "never"],
+            &["flaky", "detect-framework"],
+            &["flaky", "detect-framework", "examples", "--format", "json"],
             &["flaky", "generate", "completions", "zsh"],
             &["flaky", "generate", "man", "man"],
         ];

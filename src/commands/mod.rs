@@ -1,5 +1,6 @@
 //! One file per subcommand: each turns resolved arguments into I/O and an exit status.
 
+pub mod detect;
 pub mod generate;
 pub mod history;
 pub mod run;

@@ -516,7 +516,8 @@ pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> V
             ev.push(format!("package.json depends on {tool}"));
         }
         if pkg.test_script().is_some_and(|s| script_runs(s, tool)) {
-            ev.push(format!("package.json scripts.test runs {tool}"));
+            let what = if tool == "node" { "node --test" } else { tool };
+            ev.push(format!("package.json scripts.test runs {what}"));
         }
     }
     if let Some(prefix) = config_prefix {

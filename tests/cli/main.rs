@@ -2,6 +2,8 @@
 //! SQLite files. Flaky fixtures are driven by the attempt index or seed, never by chance.
 
 mod config;
+mod detect;
+mod frameworks;
 mod generate;
 mod history;
 mod run;
