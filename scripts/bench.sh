@@ -3,8 +3,14 @@
 #   1. overhead: flaky running `true` 2000 times, 2 at a time, against xargs doing the same
 #   2. memory: peak RSS of flaky over 200 attempts that print 5 MB each
 #   3. storage: `flaky history` on a database of 10,000 stored runs
+#   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
+#      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
+#      installs it into target/test-env/venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -x target/test-env/venv/bin/python ]; then
+    export PATH="$PWD/target/test-env/venv/bin:$PATH"
+fi
 cargo build --release --locked --quiet
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flaky
 work=$(mktemp -d)
@@ -54,4 +60,21 @@ n = db.execute("SELECT count(*) FROM runs").fetchone()[0]
 db.close()
 times = [timed([bin, "history"]) for _ in range(7)]
 print(f"storage: `flaky history` on {n} runs: median {statistics.median(times) * 1000:.1f} ms (goal < 100 ms)")
+
+# 4. --tests-from: a suite of 200 tests of 20 ms each (I/O-like waits), one of which fails
+suite = os.path.join(work, "suite")
+os.makedirs(os.path.join(suite, "tests"))
+open(os.path.join(suite, "pytest.ini"), "w").write("[pytest]\n")
+for f in range(10):
+    with open(os.path.join(suite, "tests", f"test_mod{f}.py"), "w") as out:
+        out.write("import time\n")
+        for t in range(20):
+            fails = f == 3 and t == 7
+            out.write(f"def test_{t}():\n    time.sleep(0.02)\n    assert {'False' if fails else 'True'}\n")
+ci = os.path.join(work, "ci.xml")
+subprocess.run(["python3", "-m", "pytest", "-q", f"--junitxml={ci}"], cwd=suite, stdout=subprocess.DEVNULL)
+base = [bin, "run", "-n", "50", "-j", "2", "--no-history", "-q", "--seed", "1", "-C", suite]
+whole = timed(base + ["--", "python3", "-m", "pytest"])
+only = timed(base + ["--tests-from", ci, "--", "python3", "-m", "pytest"])
+print(f"tests-from: 50 attempts, whole 200-test suite {whole:.1f}s, only its failed test {only:.1f}s: {whole / only:.1f}x faster (goal >= 10x)")
 PY

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
+    js_detect, node_bin_path, program_name, push_file_and_name_filter, strip_flags,
 };
 use crate::parse::{Parsed, jest};
 
@@ -63,12 +63,7 @@ impl Driver for Jest {
             a.push(format!("--seed={seed}"));
         }
         if let Some(ids) = ctx.select {
-            let (files, names) = split_ids(ids);
-            a.extend(files);
-            // jest matches -t against the describe blocks and title joined by spaces.
-            let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
-            a.push("-t".into());
-            a.push(exact_alternation(&names));
+            push_file_and_name_filter(&mut a, ids);
         }
         Prepared {
             argv: a,

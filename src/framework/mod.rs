@@ -548,6 +548,16 @@ pub fn script_runs(script: &str, tool: &str) -> bool {
         })
 }
 
+/// Selects tests the way jest and vitest take them: the files, then `-t` with the describe
+/// blocks and title joined by spaces (how both match a test's full name).
+pub fn push_file_and_name_filter(argv: &mut Vec<String>, ids: &[String]) {
+    let (files, names) = split_ids(ids);
+    argv.extend(files);
+    let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
+    argv.push("-t".into());
+    argv.push(exact_alternation(&names));
+}
+
 /// Splits test ids `FILE::NAME` into the files and names they hold.
 pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
     let mut files = Vec::new();

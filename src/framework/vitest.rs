@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
+    js_detect, node_bin_path, program_name, push_file_and_name_filter, strip_flags,
 };
 use crate::parse::{Parsed, jest};
 
@@ -67,11 +67,7 @@ impl Driver for Vitest {
             a.push(format!("--sequence.seed={seed}"));
         }
         if let Some(ids) = ctx.select {
-            let (files, names) = split_ids(ids);
-            a.extend(files);
-            let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
-            a.push("-t".into());
-            a.push(exact_alternation(&names));
+            push_file_and_name_filter(&mut a, ids);
         }
         Prepared {
             argv: a,

@@ -512,9 +512,7 @@ mod tests {
             include_bytes!("../../tests/fixtures/cargo/nocapture.txt"),
             include_bytes!("../../tests/fixtures/cargo/non-utf8.txt"),
         ] {
-            for end in 0..report.len() {
-                let _ = parse(&report[..end]);
-            }
+            crate::parse::testing::never_panics(report, parse);
         }
     }
 

@@ -470,9 +470,7 @@ mod tests {
             include_bytes!("../../tests/fixtures/go/panic.jsonl"),
             include_bytes!("../../tests/fixtures/go/non-utf8.jsonl"),
         ] {
-            for end in (0..report.len()).step_by(3) {
-                let _ = parse(&report[..end]);
-            }
+            crate::parse::testing::never_panics(report, parse);
         }
     }
 

@@ -425,6 +425,7 @@ fn guess_prefix<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::parse::testing::never_panics;
     use std::fmt::Write as _;
 
     /// One line per result (outcome, milliseconds, id) and the message indented below it.
@@ -448,17 +449,6 @@ pub(super) mod tests {
     }
 
     /// Every prefix of a report parses to a result or an error, never a panic.
-    pub(in crate::parse) fn never_panics(report: &[u8], parse: fn(&[u8]) -> Parsed) {
-        for end in (0..report.len()).step_by(7) {
-            let _ = parse(&report[..end]);
-        }
-        let mut flipped = report.to_vec();
-        for i in (0..flipped.len()).step_by(97) {
-            flipped[i] = !flipped[i];
-        }
-        let _ = parse(&flipped);
-    }
-
     macro_rules! fixture_snapshots {
         ($($name:ident => $path:literal,)*) => {$(
             #[test]

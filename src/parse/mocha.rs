@@ -146,7 +146,8 @@ fn is_empty_object(value: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::parse::ParseError;
-    use crate::parse::jest::tests::{never_panics, render};
+    use crate::parse::jest::tests::render;
+    use crate::parse::testing::never_panics;
 
     macro_rules! fixture_snapshots {
         ($($name:ident => $path:literal,)*) => {$(

@@ -26,3 +26,21 @@ pub enum ParseError {
 
 /// The result of parsing one report.
 pub type Parsed = Result<Vec<TestResult>, ParseError>;
+
+/// Helpers the parsers' tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Parsed;
+
+    /// Feeds `parse` every cut of `report` and a copy with flipped bytes: none may panic.
+    pub(crate) fn never_panics(report: &[u8], parse: fn(&[u8]) -> Parsed) {
+        for end in (0..report.len()).step_by(7) {
+            let _ = parse(&report[..end]);
+        }
+        let mut flipped = report.to_vec();
+        for i in (0..flipped.len()).step_by(97) {
+            flipped[i] = !flipped[i];
+        }
+        let _ = parse(&flipped);
+    }
+}

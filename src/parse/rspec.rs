@@ -168,7 +168,8 @@ fn error_result(id: String, message: String) -> TestResult {
 mod tests {
     use super::*;
     use crate::parse::ParseError;
-    use crate::parse::jest::tests::{never_panics, render};
+    use crate::parse::jest::tests::render;
+    use crate::parse::testing::never_panics;
 
     macro_rules! fixture_snapshots {
         ($($name:ident => $path:literal,)*) => {$(
