@@ -28,6 +28,9 @@ _flaky() {
             flaky,history)
                 cmd="flaky__subcmd__history"
                 ;;
+            flaky,report)
+                cmd="flaky__subcmd__report"
+                ;;
             flaky,run)
                 cmd="flaky__subcmd__run"
                 ;;
@@ -61,6 +64,9 @@ _flaky() {
             flaky__subcmd__help,history)
                 cmd="flaky__subcmd__help__subcmd__history"
                 ;;
+            flaky__subcmd__help,report)
+                cmd="flaky__subcmd__help__subcmd__report"
+                ;;
             flaky__subcmd__help,run)
                 cmd="flaky__subcmd__help__subcmd__run"
                 ;;
@@ -77,7 +83,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history detect-framework generate help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,7 +253,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history detect-framework generate help"
+            opts="run history report detect-framework generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +350,20 @@ _flaky() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        flaky__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         flaky__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -371,6 +391,40 @@ _flaky() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__report)
+            opts="-o -q -h -V --format --output --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

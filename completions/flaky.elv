@@ -29,6 +29,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --version 'Print version'
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
+            cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -74,6 +75,20 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;report'= {
+            cand --format 'The report format'
+            cand -o 'Write the report to this file instead of stdout'
+            cand --output 'Write the report to this file instead of stdout'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -139,6 +154,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
+            cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -146,6 +162,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help;run'= {
         }
         &'flaky;help;history'= {
+        }
+        &'flaky;help;report'= {
         }
         &'flaky;help;detect-framework'= {
         }

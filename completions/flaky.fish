@@ -34,6 +34,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -79,6 +80,17 @@ complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'P
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l format -d 'The report format' -r -f -a "table\t'The terminal report `flaky run` prints'
+json\t'The JSON document of `flaky run --format json`'"
+complete -c flaky -n "__fish_flaky_using_subcommand report" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand report" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l format -d 'The output format' -r -f -a "table\t''
 json\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
@@ -119,10 +131,11 @@ complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_su
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write the man pages into a directory'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history detect-framework generate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history detect-framework generate help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history detect-framework generate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history detect-framework generate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history detect-framework generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'

@@ -53,6 +53,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List the runs stored in the history database
     History(HistoryArgs),
+    /// Render a stored run (default: the last one) as a report
+    Report(ReportArgs),
     /// Say which test frameworks a project uses and how `flaky run` will drive them
     DetectFramework(DetectArgs),
     /// Write the shell completions and man pages (for packagers and this repository)
@@ -167,6 +169,30 @@ pub struct HistoryArgs {
     /// The output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+}
+
+/// `flaky report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run's id, or the start of it [default: the last run]
+    #[arg(value_name = "RUN")]
+    pub run: Option<String>,
+
+    /// The report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Write the report to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The terminal report `flaky run` prints
+    Table,
+    /// The JSON document of `flaky run --format json`
+    Json,
 }
 
 /// `flaky detect-framework`
@@ -301,6 +327,10 @@ mod tests {
             ],
             &["flaky", "history", "--color", "never"],
             &["flaky", "detect-framework"],
+            &["flaky", "report"],
+            &[
+                "flaky", "report", "1a2b", "--format", "json", "-o", "r.json",
+            ],
             &["flaky", "detect-framework", "examples", "--format", "json"],
             &["flaky", "generate", "completions", "zsh"],
             &["flaky", "generate", "man", "man"],

@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Run(args) => commands::run::run(args, &cli.global, &printer),
         Command::History(args) => commands::history::history(args, &cli.global, &printer),
+        Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),
         Command::Generate(args) => commands::generate::generate(&args.what),
     }

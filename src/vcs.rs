@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use git2::{Repository, StatusOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What git says about a directory; fields git cannot tell are `None`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VcsFacts {
     /// The `origin` remote's URL (or the first remote's), without any credentials in it.
     pub remote_url: Option<String>,

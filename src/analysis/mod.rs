@@ -10,7 +10,7 @@ mod stats;
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use severity::{Severity, Thresholds};
 pub use signature::signature;
@@ -19,7 +19,7 @@ pub use stats::{Z95, wilson};
 use crate::model::{Attempt, Outcome};
 
 /// What kind of flakiness a test shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// No failure seen.
@@ -65,7 +65,7 @@ impl fmt::Display for Kind {
 }
 
 /// Attempt-level counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub attempts: u64,
     pub passed: u64,
@@ -89,7 +89,7 @@ impl Totals {
 }
 
 /// One test's verdict over all attempts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestStats {
     pub id: String,
     pub runs: u64,
@@ -112,14 +112,14 @@ pub struct TestStats {
 }
 
 /// Runs and failures under one order mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCounts {
     pub runs: u64,
     pub failed: u64,
 }
 
 /// One way a test failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature {
     /// The normalised message ([`signature`]).
     pub signature: String,

@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a test's failure rate is. Ordered from harmless to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// No failure seen (or a rate at or below the `low` threshold).
@@ -75,7 +75,7 @@ impl fmt::Display for Severity {
 ///
 /// CRITICAL is a rate above `critical`; HIGH at or above `high`; MEDIUM at or above `medium`;
 /// LOW above `low`; anything else is NONE.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
     pub critical: f64,
     pub high: f64,

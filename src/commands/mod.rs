@@ -3,6 +3,7 @@
 pub mod detect;
 pub mod generate;
 pub mod history;
+pub mod report;
 pub mod run;
 
 use std::path::PathBuf;

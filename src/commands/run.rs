@@ -228,6 +228,7 @@ async fn execute(
                 duration,
                 &summary,
                 i32::from(ExitStatus::Error.code()),
+                None,
             );
         }
         bail!("{e}{hint}");
@@ -240,7 +241,7 @@ async fn execute(
         shell: plan.shell,
         dir: plan.exec.dir.clone(),
         framework: plan.framework.map(|f| f.name().to_owned()),
-        order: plan.exec.order.as_str(),
+        order: plan.exec.order,
         selected_tests: plan.selected,
         runs: plan.runs,
         jobs: plan.exec.jobs.min(plan.runs),
@@ -272,7 +273,18 @@ async fn execute(
             RunState::Interrupted => RunStatus::Interrupted,
             RunState::Terminated => RunStatus::Terminated,
         };
-        if let Err(e) = h.finish_run(run, status, duration, &summary, i32::from(report.exit_code)) {
+        let mut json = Vec::new();
+        let json = render::render_json(&report, &mut json)
+            .ok()
+            .and_then(|()| String::from_utf8(json).ok());
+        if let Err(e) = h.finish_run(
+            run,
+            status,
+            duration,
+            &summary,
+            i32::from(report.exit_code),
+            json.as_deref(),
+        ) {
             store.error = Some(e.into());
         }
     }

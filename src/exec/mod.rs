@@ -63,7 +63,7 @@ pub enum Reporting {
 }
 
 /// Which attempts shuffle the test order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderMode {
     /// Every attempt keeps the framework's order.

@@ -6,13 +6,14 @@ mod table;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use json::{SCHEMA_VERSION, render_json};
+pub use json::{SCHEMA_VERSION, read_json, render_json};
 pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};
 use crate::config::display_command;
+use crate::exec::OrderMode;
 use crate::model::Outcome;
 use crate::vcs::VcsFacts;
 
@@ -22,7 +23,7 @@ pub const FAILURE_SAMPLES: usize = 5;
 pub const EXCERPT_LINES: usize = 8;
 
 /// Whether the run went through all its attempts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunState {
     Completed,
@@ -31,7 +32,7 @@ pub enum RunState {
 }
 
 /// One attempt as the report lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     pub index: u32,
     pub seed: u64,
@@ -46,7 +47,7 @@ pub struct AttemptRecord {
 }
 
 /// A failure shown in full: where it happened, what it said, and how to replay it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureSample {
     /// The failing test (`null` when the command is the test).
     pub test: Option<String>,
@@ -62,34 +63,39 @@ pub struct FailureSample {
 }
 
 /// An attempt left out of the rates, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfraSample {
     pub index: u32,
     pub reason: String,
     pub excerpt: String,
 }
 
-/// Everything a renderer shows about one run.
-#[derive(Debug, Clone)]
+/// Everything a renderer shows about one run. Serialized, it is the JSON report (the README
+/// documents it), which is also how a run is stored for `flaky report`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub run_id: String,
+    #[serde(rename = "status")]
     pub state: RunState,
     pub command: Vec<String>,
     pub shell: bool,
     pub dir: PathBuf,
     /// The framework whose reports were read (`None`: the command is the test).
     pub framework: Option<String>,
-    /// `same`, `shuffle` or `alternate`.
-    pub order: &'static str,
+    pub order: OrderMode,
     /// Tests selected with `--tests-from`.
     pub selected_tests: Option<usize>,
     /// Attempts planned.
     pub runs: u32,
     pub jobs: u32,
     pub seed: u64,
+    #[serde(rename = "timeout_ms", with = "millis")]
     pub timeout: Duration,
+    #[serde(with = "rfc3339")]
     pub started_at: SystemTime,
+    #[serde(rename = "duration_ms", with = "millis")]
     pub duration: Duration,
+    #[serde(with = "fail_on")]
     pub fail_on: Option<Severity>,
     pub thresholds: Thresholds,
     pub vcs: Option<VcsFacts>,
@@ -102,6 +108,57 @@ pub struct Report {
     pub failures: Vec<FailureSample>,
     pub infrastructure: Vec<InfraSample>,
     pub exit_code: u8,
+}
+
+/// Durations as whole milliseconds.
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis() as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// Times as RFC 3339 in UTC, to the millisecond.
+mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_rfc3339_millis(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_rfc3339(&text).map_err(de::Error::custom)
+    }
+}
+
+/// `--fail-on`: a severity, or `"none"` for never.
+mod fail_on {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use crate::analysis::Severity;
+
+    pub fn serialize<S: Serializer>(f: &Option<Severity>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(f.map_or("none", Severity::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "none" => Ok(None),
+            other => Severity::parse(other)
+                .map(Some)
+                .ok_or_else(|| de::Error::custom(format!("unknown severity `{other}`"))),
+        }
+    }
 }
 
 impl Report {

@@ -26,7 +26,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         "attempts"
     };
     let how = match &report.framework {
-        Some(fw) => format!(" ({fw}, order {})", report.order),
+        Some(fw) => format!(" ({fw}, order {})", report.order.as_str()),
         None => String::new(),
     };
     writeln!(

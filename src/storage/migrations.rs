@@ -100,4 +100,9 @@ CREATE TABLE signatures (
 );
 CREATE INDEX signatures_run_test ON signatures (run, test);
 ",
+    // 3: the rendered JSON report of each run, which `flaky report` renders again in any format.
+    r"
+ALTER TABLE runs ADD COLUMN report TEXT;
+CREATE INDEX runs_run_id_prefix ON runs (run_id COLLATE NOCASE);
+",
 ];

@@ -53,6 +53,8 @@ pub enum StorageError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("{0}")]
+    NoRun(String),
 }
 
 /// The default database location: the user data directory's `flaky/history.db`.
@@ -299,8 +301,9 @@ impl History {
         duration: Duration,
         summary: &RunSummary,
         exit_code: i32,
+        report_json: Option<&str>,
     ) -> Result<(), StorageError> {
-        self.write_finish(run, status, duration, summary, exit_code)
+        self.write_finish(run, status, duration, summary, exit_code, report_json)
             .map_err(|source| self.classify(source))
     }
 
@@ -311,6 +314,7 @@ impl History {
         duration: Duration,
         summary: &RunSummary,
         exit_code: i32,
+        report_json: Option<&str>,
     ) -> Result<(), rusqlite::Error> {
         let tx = self
             .conn
@@ -318,7 +322,8 @@ impl History {
         let t = summary.totals;
         tx.execute(
             "UPDATE runs SET status = ?2, duration_ms = ?3, attempts = ?4, passed = ?5, failed = ?6, timed_out = ?7,
-                             errors = ?8, worst = ?9, exit_code = ?10, infrastructure = ?11 WHERE id = ?1",
+                             errors = ?8, worst = ?9, exit_code = ?10, infrastructure = ?11, report = ?12
+             WHERE id = ?1",
             params![
                 run.0,
                 status.as_str(),
@@ -331,6 +336,7 @@ impl History {
                 summary.worst().as_str(),
                 exit_code,
                 t.infrastructure as i64,
+                report_json,
             ],
         )?;
         {
@@ -377,6 +383,49 @@ impl History {
             }
         }
         tx.commit()
+    }
+
+    /// The stored JSON report of a run: the one whose id starts with `run` (it must be the only
+    /// one), or the newest run with a report.
+    pub fn report_json(&self, run: Option<&str>) -> Result<String, StorageError> {
+        let read = || -> Result<Vec<(String, Option<String>)>, rusqlite::Error> {
+            match run {
+                Some(prefix) => {
+                    let mut stmt = self.conn.prepare(
+                        "SELECT run_id, report FROM runs WHERE run_id >= ?1 AND run_id < ?1 || char(1114111) LIMIT 2",
+                    )?;
+                    let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    rows.collect()
+                }
+                None => {
+                    let mut stmt = self.conn.prepare(
+                        "SELECT run_id, report FROM runs WHERE report IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1",
+                    )?;
+                    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    rows.collect()
+                }
+            }
+        };
+        let rows = read().map_err(|source| StorageError::Read {
+            path: self.path.clone(),
+            source,
+        })?;
+        match (run, rows.as_slice()) {
+            (None, []) => Err(StorageError::NoRun(format!(
+                "no run stored in {} yet; hint: `flaky run` stores one",
+                self.path.display()
+            ))),
+            (Some(p), []) => Err(StorageError::NoRun(format!(
+                "no stored run has an id starting with `{p}`; hint: `flaky history` lists them"
+            ))),
+            (Some(p), [_, _, ..]) => Err(StorageError::NoRun(format!(
+                "several runs have an id starting with `{p}`; hint: give more of it"
+            ))),
+            (_, [(id, None), ..]) => Err(StorageError::NoRun(format!(
+                "run {id} has no stored report (it was cut off before it ended)"
+            ))),
+            (_, [(_, Some(json)), ..]) => Ok(json.clone()),
+        }
     }
 
     /// The newest runs first.
