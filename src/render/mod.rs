@@ -182,6 +182,57 @@ impl Report {
     }
 }
 
+/// What a rich report shows besides the run itself: the history around it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    /// The suite's flakiness in the recent runs of the same command, oldest first, ending with
+    /// this run (the HTML chart).
+    pub trend: Vec<TrendPoint>,
+    /// The commits since the last run in which the tests failing now were stable.
+    pub changes: Option<Changes>,
+}
+
+/// One run in a trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub run_id: String,
+    #[serde(with = "rfc3339")]
+    pub started_at: SystemTime,
+    pub tests: u64,
+    /// Tests that failed at least once in that run.
+    pub flaky_tests: u64,
+    /// The mean failure rate over its tests.
+    pub mean_rate: f64,
+}
+
+/// What changed since the failing tests were last stable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// The last run in which every test failing now passed every attempt.
+    pub stable_run: String,
+    /// Its commit.
+    pub stable_commit: String,
+    /// This run's commit.
+    pub commit: String,
+    /// Newest first.
+    pub commits: Vec<Commit>,
+}
+
+/// One commit between the stable run and this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commit {
+    pub sha: String,
+    pub author: String,
+    pub email: String,
+    #[serde(with = "rfc3339")]
+    pub time: SystemTime,
+    pub summary: String,
+    /// Paths the commit changed.
+    pub files: Vec<String>,
+    /// The author's Slack id, from the mention map, when known (`U024BE7LH`).
+    pub slack_id: Option<String>,
+}
+
 /// The first `EXCERPT_LINES` non-empty lines of a text.
 pub fn first_lines(text: &str) -> String {
     text.lines()
