@@ -71,10 +71,18 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;history' {
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most this many runs, newest first')
+            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Show one test''s timeline: rate per run, direction, and when it became flaky')
+            [CompletionResult]::new('--per', '--per', [CompletionResultType]::ParameterName, 'Group the trend per day or per run')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Only runs whose repository URL contains this')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'Only runs on this branch')
+            [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'Only runs whose command line contains this')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs from this long ago until now, e.g. 30d, 12h')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most this many rows (runs, tests, or trend points)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Show the most flaky tests across the selected runs')
+            [CompletionResult]::new('--trend', '--trend', [CompletionResultType]::ParameterName, 'Show the suite''s flakiness over time and overall statistics')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')

@@ -69,13 +69,22 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand history" -l limit -d 'Show at most this many runs, newest first' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
+run\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l repo -d 'Only runs whose repository URL contains this' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l branch -d 'Only runs on this branch' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l command -d 'Only runs whose command line contains this' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l since -d 'Only runs from this long ago until now, e.g. 30d, 12h' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l limit -d 'Show at most this many rows (runs, tests, or trend points)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l format -d 'The output format' -r -f -a "table\t''
 json\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l tests -d 'Show the most flaky tests across the selected runs'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l trend -d 'Show the suite\'s flakiness over time and overall statistics'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'

@@ -161,14 +161,55 @@ pub enum FormatArg {
 
 /// `flaky history`
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky history --since 7d --branch main\n  flaky history --tests --limit 10\n  flaky history --test 'tests/test_api.py::test_login'\n  flaky history --trend --per run"
+)]
 pub struct HistoryArgs {
-    /// Show at most this many runs, newest first
+    /// Show the most flaky tests across the selected runs
+    #[arg(long, group = "view")]
+    pub tests: bool,
+
+    /// Show one test's timeline: rate per run, direction, and when it became flaky
+    #[arg(long, value_name = "ID", group = "view")]
+    pub test: Option<String>,
+
+    /// Show the suite's flakiness over time and overall statistics
+    #[arg(long, group = "view")]
+    pub trend: bool,
+
+    /// Group the trend per day or per run
+    #[arg(long, value_enum, default_value_t = PerArg::Day, requires = "trend")]
+    pub per: PerArg,
+
+    /// Only runs whose repository URL contains this
+    #[arg(long, value_name = "TEXT")]
+    pub repo: Option<String>,
+
+    /// Only runs on this branch
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+
+    /// Only runs whose command line contains this
+    #[arg(long, value_name = "TEXT")]
+    pub command: Option<String>,
+
+    /// Only runs from this long ago until now, e.g. 30d, 12h
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub since: Option<Duration>,
+
+    /// Show at most this many rows (runs, tests, or trend points)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 
     /// The output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PerArg {
+    Day,
+    Run,
 }
 
 /// `flaky report`
@@ -326,6 +367,23 @@ mod tests {
                 "flaky", "--db", "h.db", "history", "--limit", "5", "--format", "json",
             ],
             &["flaky", "history", "--color", "never"],
+            &[
+                "flaky", "history", "--tests", "--since", "30d", "--branch", "main", "--repo",
+                "o/r",
+            ],
+            &[
+                "flaky",
+                "history",
+                "--test",
+                "a::b",
+                "--command",
+                "pytest",
+                "--format",
+                "json",
+            ],
+            &[
+                "flaky", "history", "--trend", "--per", "run", "--limit", "50",
+            ],
             &["flaky", "detect-framework"],
             &["flaky", "report"],
             &[

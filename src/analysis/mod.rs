@@ -3,6 +3,7 @@
 //! Attempts are folded into an [`Accumulator`] as they finish and then dropped, so memory grows
 //! with the number of distinct tests, not with the number of attempts.
 
+pub mod history;
 mod severity;
 mod signature;
 mod stats;

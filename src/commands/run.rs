@@ -118,6 +118,7 @@ async fn execute(
         error: None,
     };
     if let Some(h) = &mut store.history {
+        let command_line = if plan.shell { plan.command.join(" ") } else { config::display_command(&plan.command) };
         let start = RunStart {
             run_id: &plan.exec.run_id,
             started_at_ms: unix_ms(started_at),
@@ -133,6 +134,7 @@ async fn execute(
             vcs,
             framework: plan.framework.map(|f| f.name()),
             order_mode: plan.exec.order.as_str(),
+            command_line: &command_line,
         };
         store.run = Some(h.begin_run(&start)?);
     }

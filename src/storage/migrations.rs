@@ -103,6 +103,9 @@ CREATE INDEX signatures_run_test ON signatures (run, test);
     // 3: the rendered JSON report of each run, which `flaky report` renders again in any format.
     r"
 ALTER TABLE runs ADD COLUMN report TEXT;
-CREATE INDEX runs_run_id_prefix ON runs (run_id COLLATE NOCASE);
+-- The command as one line, for `flaky history --command` (the JSON array is awkward to match).
+ALTER TABLE runs ADD COLUMN command_line TEXT NOT NULL DEFAULT '';
+UPDATE runs SET command_line = (SELECT group_concat(value, ' ') FROM json_each(runs.command));
+CREATE INDEX runs_branch ON runs (branch, started_at);
 ",
 ];

@@ -5,6 +5,7 @@
 //! never overwritten.
 
 mod migrations;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use crate::model::Attempt;
 use crate::vcs::VcsFacts;
 
 pub use migrations::MIGRATIONS;
+pub use views::{RunFilter, RunPoint, TestTotal, TimelinePoint};
 
 /// The schema version this flaky writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -79,6 +81,8 @@ pub struct RunStart<'a> {
     pub vcs: Option<&'a VcsFacts>,
     pub framework: Option<&'a str>,
     pub order_mode: &'a str,
+    /// The command as one line, as reports print it.
+    pub command_line: &'a str,
 }
 
 /// How a run ended.
@@ -209,8 +213,8 @@ impl History {
         self.conn
             .execute(
                 "INSERT INTO runs (run_id, started_at, status, command, shell, dir, runs, jobs, seed, timeout_ms,
-                                   fail_on, plan, repo, branch, commit_sha, dirty, framework, order_mode)
-                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                   fail_on, plan, repo, branch, commit_sha, dirty, framework, order_mode, command_line)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     run.run_id,
                     run.started_at_ms,
@@ -229,6 +233,7 @@ impl History {
                     run.vcs.map(|v| v.dirty),
                     run.framework,
                     run.order_mode,
+                    run.command_line,
                 ],
             )
             .map_err(|source| self.classify(source))?;
@@ -429,23 +434,25 @@ impl History {
     }
 
     /// The newest runs first.
-    pub fn list_runs(&self, limit: u32) -> Result<Vec<RunRow>, StorageError> {
-        self.read_runs(limit).map_err(|source| StorageError::Read {
+    pub fn list_runs(&self, filter: &RunFilter, limit: u32) -> Result<Vec<RunRow>, StorageError> {
+        self.read_runs(filter, limit).map_err(|source| StorageError::Read {
             path: self.path.clone(),
             source,
         })
     }
 
-    fn read_runs(&self, limit: u32) -> Result<Vec<RunRow>, rusqlite::Error> {
-        let mut stmt = self.conn.prepare(
+    fn read_runs(&self, filter: &RunFilter, limit: u32) -> Result<Vec<RunRow>, rusqlite::Error> {
+        let (clause, mut params) = filter.clause();
+        params.push(rusqlite::types::Value::Integer(i64::from(limit)));
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT r.run_id, r.started_at, r.duration_ms, r.status, r.command, r.runs, r.seed, r.attempts, r.passed,
                     r.failed, r.timed_out, r.errors, r.worst, r.exit_code, r.repo, r.branch, r.commit_sha, r.dirty,
                     r.infrastructure, r.framework,
                     (SELECT count(*) FROM run_tests t WHERE t.run = r.id),
                     (SELECT count(*) FROM run_tests t WHERE t.run = r.id AND t.failed > 0)
-             FROM runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
+             FROM runs r WHERE {clause} ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             let command: String = r.get(4)?;
             Ok(RunRow {
                 run_id: r.get(0)?,

@@ -1,0 +1,204 @@
+//! The history's read side: runs filtered by repository, branch, command and age, and the
+//! per-test and per-run aggregates `flaky history` shows.
+
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::{History, StorageError};
+
+/// Which runs a view looks at.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Runs whose remote URL contains this.
+    pub repo: Option<String>,
+    /// Runs on exactly this branch.
+    pub branch: Option<String>,
+    /// Runs whose command line contains this.
+    pub command: Option<String>,
+    /// Runs that started at or after this time (unix milliseconds).
+    pub since_ms: Option<i64>,
+}
+
+impl RunFilter {
+    /// A WHERE clause over the runs table aliased `r`, and its parameters.
+    pub(super) fn clause(&self) -> (String, Vec<Value>) {
+        let mut conds = vec!["1 = 1".to_owned()];
+        let mut params = Vec::new();
+        if let Some(repo) = &self.repo {
+            conds.push("instr(coalesce(r.repo, ''), ?) > 0".into());
+            params.push(Value::Text(repo.clone()));
+        }
+        if let Some(branch) = &self.branch {
+            conds.push("r.branch = ?".into());
+            params.push(Value::Text(branch.clone()));
+        }
+        if let Some(command) = &self.command {
+            conds.push("instr(r.command_line, ?) > 0".into());
+            params.push(Value::Text(command.clone()));
+        }
+        if let Some(since) = self.since_ms {
+            conds.push("r.started_at >= ?".into());
+            params.push(Value::Integer(since));
+        }
+        (conds.join(" AND "), params)
+    }
+}
+
+/// One test over all the runs a filter selects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestTotal {
+    pub id: String,
+    /// Runs the test appeared in.
+    pub runs_seen: u64,
+    /// Runs in which it failed at least once.
+    pub runs_failed: u64,
+    /// Attempts over all those runs, and the failed ones among them.
+    pub attempts: u64,
+    pub failed: u64,
+    pub last_seen_ms: i64,
+    pub last_failed_ms: Option<i64>,
+}
+
+/// One run of one test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelinePoint {
+    pub run_id: String,
+    pub started_at_ms: i64,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub runs: u64,
+    pub failed: u64,
+}
+
+/// One run, summed over its tests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunPoint {
+    pub run_id: String,
+    pub started_at_ms: i64,
+    pub attempts: u64,
+    pub tests: u64,
+    pub flaky_tests: u64,
+    /// The sum of its tests' failure rates (divide by `tests` for the mean).
+    pub rate_sum: f64,
+}
+
+impl History {
+    fn read<T>(&self, f: impl FnOnce() -> Result<T, rusqlite::Error>) -> Result<T, StorageError> {
+        f().map_err(|source| StorageError::Read {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Tests with failures in the selected runs (and how many tests had none), worst first:
+    /// most failed attempts, then most runs failed.
+    pub fn test_totals(
+        &self,
+        filter: &RunFilter,
+        limit: u32,
+    ) -> Result<(Vec<TestTotal>, u64), StorageError> {
+        let (clause, mut params) = filter.clause();
+        let sql = format!(
+            "SELECT t.name, count(*), sum(rt.failed > 0), sum(rt.runs), sum(rt.failed), max(r.started_at),
+                    max(CASE WHEN rt.failed > 0 THEN r.started_at END)
+             FROM run_tests rt JOIN runs r ON r.id = rt.run JOIN tests t ON t.id = rt.test
+             WHERE {clause}
+             GROUP BY rt.test
+             ORDER BY sum(rt.failed) = 0, sum(rt.failed) DESC, sum(rt.failed > 0) DESC, t.name"
+        );
+        self.read(|| {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params.drain(..)), |r| {
+                Ok(TestTotal {
+                    id: r.get(0)?,
+                    runs_seen: r.get::<_, i64>(1)? as u64,
+                    runs_failed: r.get::<_, i64>(2)? as u64,
+                    attempts: r.get::<_, i64>(3)? as u64,
+                    failed: r.get::<_, i64>(4)? as u64,
+                    last_seen_ms: r.get(5)?,
+                    last_failed_ms: r.get(6)?,
+                })
+            })?;
+            let mut flaky = Vec::new();
+            let mut stable = 0;
+            for row in rows {
+                let row = row?;
+                if row.failed == 0 {
+                    stable += 1;
+                } else if flaky.len() < limit as usize {
+                    flaky.push(row);
+                }
+            }
+            Ok((flaky, stable))
+        })
+    }
+
+    /// One test's runs, oldest first.
+    pub fn test_timeline(
+        &self,
+        id: &str,
+        filter: &RunFilter,
+    ) -> Result<Vec<TimelinePoint>, StorageError> {
+        let (clause, params) = filter.clause();
+        let sql = format!(
+            "SELECT r.run_id, r.started_at, r.branch, r.commit_sha, rt.runs, rt.failed
+             FROM tests t JOIN run_tests rt ON rt.test = t.id JOIN runs r ON r.id = rt.run
+             WHERE t.name = ? AND {clause}
+             ORDER BY r.started_at, r.id"
+        );
+        let mut all = vec![Value::Text(id.to_owned())];
+        all.extend(params);
+        self.read(|| {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(all), |r| {
+                Ok(TimelinePoint {
+                    run_id: r.get(0)?,
+                    started_at_ms: r.get(1)?,
+                    branch: r.get(2)?,
+                    commit: r.get(3)?,
+                    runs: r.get::<_, i64>(4)? as u64,
+                    failed: r.get::<_, i64>(5)? as u64,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Test ids that contain `fragment`, for a helpful error when `--test` matches nothing.
+    pub fn similar_tests(&self, fragment: &str) -> Result<Vec<String>, StorageError> {
+        self.read(|| {
+            let mut stmt = self.conn.prepare(
+                "SELECT name FROM tests WHERE instr(name, ?1) > 0 ORDER BY name LIMIT 5",
+            )?;
+            let rows = stmt.query_map([fragment], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Every selected run with its per-test sums, oldest first.
+    pub fn run_points(&self, filter: &RunFilter) -> Result<Vec<RunPoint>, StorageError> {
+        let (clause, params) = filter.clause();
+        let sql = format!(
+            "SELECT r.run_id, r.started_at, r.attempts,
+                    (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id),
+                    (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id AND rt.failed > 0),
+                    (SELECT coalesce(sum(rt.failure_rate), 0) FROM run_tests rt WHERE rt.run = r.id)
+             FROM runs r WHERE {clause} AND r.status != 'running'
+             ORDER BY r.started_at, r.id"
+        );
+        self.read(|| {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                Ok(RunPoint {
+                    run_id: r.get(0)?,
+                    started_at_ms: r.get(1)?,
+                    attempts: r.get::<_, i64>(2)? as u64,
+                    tests: r.get::<_, i64>(3)? as u64,
+                    flaky_tests: r.get::<_, i64>(4)? as u64,
+                    rate_sum: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
