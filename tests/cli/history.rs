@@ -259,3 +259,198 @@ fn concurrent_runs_on_one_database_lose_no_row() {
         .unwrap();
     assert_eq!((runs, attempts), (4, 160));
 }
+
+/// A git repository whose `check.sh` fails when `mode` says so, committed by different authors.
+fn repo_with_commits(s: &Sandbox) -> impl Fn(&str, &str) {
+    let dir = s.path().to_path_buf();
+    let git = move |args: &[&str], author: &str| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("GIT_AUTHOR_NAME", author)
+            .env("GIT_AUTHOR_EMAIL", format!("{author}@example.com"))
+            .env("GIT_COMMITTER_NAME", author)
+            .env("GIT_COMMITTER_EMAIL", format!("{author}@example.com"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"], "ada");
+    s.write(".gitignore", "history.db*\n");
+    s.write(
+        "check.sh",
+        "#!/bin/sh\n[ \"$(cat mode)\" = stable ] || [ $((FLAKY_ATTEMPT % 2)) -eq 0 ]\n",
+    );
+    let dir = s.path().to_path_buf();
+    move |mode: &str, author: &str| {
+        std::fs::write(dir.join("mode"), mode).unwrap();
+        git(&["add", "-A"], author);
+        git(
+            &["commit", "-q", "-m", &format!("{mode} by {author}")],
+            author,
+        );
+    }
+}
+
+#[test]
+fn the_views_show_the_most_flaky_tests_a_timeline_and_the_commit_that_made_it_flaky() {
+    let s = Sandbox::new();
+    let commit = repo_with_commits(&s);
+    let run = |s: &Sandbox| {
+        s.flaky()
+            .args([
+                "run",
+                "-n",
+                "10",
+                "-q",
+                "--fail-on",
+                "none",
+                "--",
+                "sh",
+                "check.sh",
+            ])
+            .assert()
+            .code(0);
+    };
+    commit("stable", "ada");
+    run(&s);
+    run(&s);
+    commit("flaky", "grace");
+    let flaky_commit = String::from_utf8(
+        std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(s.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    run(&s);
+    run(&s);
+
+    let out = s
+        .flaky()
+        .args(["history", "--tests", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &doc["tests"][0];
+    assert_eq!(t["id"], "sh check.sh");
+    assert_eq!(
+        (t["runs_seen"].as_u64(), t["runs_failed"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        (t["attempts"].as_u64(), t["failed"].as_u64()),
+        (Some(40), Some(10))
+    );
+    assert_eq!(t["failure_rate"], 0.25);
+    assert_eq!(t["severity"], "medium");
+
+    let out = s
+        .flaky()
+        .args(["history", "--test", "sh check.sh", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &doc["test"];
+    assert_eq!(t["sparkline"], "▁▁██");
+    assert_eq!(t["direction"], "worse");
+    assert_eq!(t["became_flaky"]["run"]["commit"], flaky_commit.as_str());
+    assert_ne!(
+        t["became_flaky"]["stable_run"]["commit"],
+        flaky_commit.as_str()
+    );
+    assert_eq!(t["first_failed"]["run_id"], doc["runs"][2]["run_id"]);
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 4);
+
+    let text = String::from_utf8(
+        s.flaky()
+            .args(["history", "--test", "sh check.sh"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("became flaky: run")
+            && text.contains(&flaky_commit[..8])
+            && text.contains("(worse)"),
+        "{text}"
+    );
+
+    let out = s
+        .flaky()
+        .args(["history", "--trend", "--per", "run", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let trend = &doc["trend"];
+    assert_eq!(
+        (
+            trend["runs"].as_u64(),
+            trend["attempts"].as_u64(),
+            trend["tests_seen"].as_u64()
+        ),
+        (Some(4), Some(40), Some(1))
+    );
+    assert_eq!(trend["flaky_share_sparkline"], "▁▁██");
+    assert_eq!(trend["mean_rate"], 0.25);
+    let out = s
+        .flaky()
+        .args(["history", "--trend", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["trend"]["points"].as_array().unwrap().len(),
+        1,
+        "all four runs are on one day"
+    );
+    assert_eq!(doc["trend"]["points"][0]["runs"], 4);
+
+    s.flaky()
+        .args(["history", "--test", "check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `sh check.sh`?"));
+}
+
+#[test]
+fn filters_select_runs_by_branch_command_repo_and_age() {
+    let s = Sandbox::new();
+    let commit = repo_with_commits(&s);
+    commit("stable", "ada");
+    s.flaky()
+        .args(["run", "-n", "2", "-q", "--", "sh", "check.sh"])
+        .assert()
+        .code(0);
+    s.flaky()
+        .args(["run", "-n", "2", "-q", "--", "true"])
+        .assert()
+        .code(0);
+    let count = |args: &[&str]| -> usize {
+        let out = s
+            .flaky()
+            .args(["history", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["runs"].as_array().unwrap().len()
+    };
+    assert_eq!(count(&[]), 2);
+    assert_eq!(count(&["--branch", "main"]), 2);
+    assert_eq!(count(&["--branch", "other"]), 0);
+    assert_eq!(count(&["--command", "check.sh"]), 1);
+    assert_eq!(count(&["--since", "1h"]), 2);
+    assert_eq!(
+        count(&["--repo", "github.com"]),
+        0,
+        "the sandbox repository has no remote"
+    );
+    assert_eq!(count(&["--limit", "1"]), 1);
+}
