@@ -3,6 +3,7 @@
 #   1. overhead: flaky running `true` 2000 times, 2 at a time, against xargs doing the same
 #   2. memory: peak RSS of flaky over 200 attempts that print 5 MB each
 #   3. storage: `flaky history` on a database of 10,000 stored runs
+#   5. history views: `flaky history --tests` and `--trend` on 10,000 runs and 1,000,000 results
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
 #      installs it into target/test-env/venv)
@@ -53,13 +54,41 @@ with db:
                    + ", ".join("started_at - ? * 60000" if c == "started_at" else c for c in cols)
                    + " FROM runs WHERE id = ?", (i, i + 1, src))
         rid = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        db.execute("INSERT INTO attempts SELECT ?, idx, seed, outcome, exit_code, signal, duration_ms, stdout, stderr FROM attempts WHERE run = ?", (rid, src))
-        db.execute("INSERT INTO results SELECT ?, attempt, test, outcome, duration_ms, message FROM results WHERE run = ?", (rid, src))
-        db.execute("INSERT INTO run_tests SELECT ?, test, runs, passed, failed, timed_out, errors, failure_rate, ci_low, ci_high, severity, kind FROM run_tests WHERE run = ?", (rid, src))
+        for table in ("attempts", "results", "run_tests"):
+            tcols = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+            sel = ", ".join("?" if c == "run" else c for c in tcols)
+            db.execute(f"INSERT INTO {table} ({', '.join(tcols)}) SELECT {sel} FROM {table} WHERE run = ?", (rid, src))
 n = db.execute("SELECT count(*) FROM runs").fetchone()[0]
 db.close()
 times = [timed([bin, "history"]) for _ in range(7)]
 print(f"storage: `flaky history` on {n} runs: median {statistics.median(times) * 1000:.1f} ms (goal < 100 ms)")
+
+# 5. history views on 10,000 runs of 10 tests x 10 attempts = 1,000,000 results
+big = os.path.join(work, "big.db")
+subprocess.run([bin, "run", "-n", "1", "-q", "--db", big, "--", "true"], env=env, stdout=subprocess.DEVNULL)
+db = sqlite3.connect(big)
+with db:
+    src = db.execute("SELECT * FROM runs").fetchone()
+    names = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
+    db.execute("DELETE FROM runs")
+    tests = [db.execute("INSERT INTO tests (name) VALUES (?) RETURNING id", (f"tests/test_big.py::test_{t}",)).fetchone()[0] for t in range(10)]
+    for i in range(10000):
+        row = dict(zip(names, src))
+        row.update(id=i + 1, run_id=f"big{i:05d}", started_at=row["started_at"] - (10000 - i) * 3_600_000,
+                   attempts=10, passed=10, failed=0, report=None)
+        db.execute(f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        for t, tid in enumerate(tests):
+            failed = 1 if (t == 3 and i % 3 == 0) or (t == 7 and i > 9000) else 0
+            db.executemany("INSERT INTO results (run, attempt, test, outcome, duration_ms, message) VALUES (?, ?, ?, ?, 1, NULL)",
+                           [(i + 1, a, tid, "fail" if failed and a == 0 else "pass") for a in range(10)])
+            db.execute("INSERT INTO run_tests (run, test, runs, passed, failed, timed_out, errors, failure_rate, ci_low, ci_high, severity, kind) "
+                       "VALUES (?, ?, 10, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
+                       (i + 1, tid, 10 - failed, failed, failed / 10, "medium" if failed else "none", "flaky" if failed else "stable"))
+results = db.execute("SELECT count(*) FROM results").fetchone()[0]
+db.close()
+for view in (["--tests"], ["--trend"], ["--trend", "--per", "run"], ["--test", "tests/test_big.py::test_7"]):
+    times = [timed([bin, "history", "--db", big] + view) for _ in range(5)]
+    print(f"history {' '.join(view)}: 10000 runs, {results} results: median {statistics.median(times) * 1000:.0f} ms (goal < 200 ms)")
 
 # 4. --tests-from: a suite of 200 tests of 20 ms each (I/O-like waits), one of which fails
 suite = os.path.join(work, "suite")
