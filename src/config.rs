@@ -838,6 +838,54 @@ pub fn display_command(argv: &[String]) -> String {
     shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
 }
 
+/// Authors (by email or name) to Slack member ids, for mentions in Slack reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MentionMap(BTreeMap<String, String>);
+
+impl MentionMap {
+    /// Reads `--mention-map FILE`, else `GITHUB_SLACK_MAP` (inline JSON, or a file's path).
+    /// A file may be JSON or YAML: `{"ada@example.com": "U024BE7LH", "Grace Hopper": "U0G9QF9C6"}`.
+    pub fn load(file: Option<&Path>, env: Option<&str>) -> Result<Self, ConfigError> {
+        let (path, text) = match (file, env) {
+            (Some(f), _) => (f.to_path_buf(), read_map(f)?),
+            (None, Some(v)) if v.trim_start().starts_with('{') => {
+                (PathBuf::from("$GITHUB_SLACK_MAP"), v.to_owned())
+            }
+            (None, Some(v)) if !v.trim().is_empty() => (PathBuf::from(v), read_map(Path::new(v))?),
+            _ => return Ok(Self::default()),
+        };
+        let map: BTreeMap<String, Scalar> = serde_saphyr::from_str(&text).map_err(|e| ConfigError {
+            file: path.clone(),
+            position: e.location().filter(|l| l.line() > 0).map(|l| (l.line(), l.column())),
+            message: format!(
+                "{}; hint: the mention map maps author emails or names to Slack ids: {{\"ada@example.com\": \"U024BE7LH\"}}",
+                clean_message(&e.to_string(), None)
+            ),
+        })?;
+        Ok(Self(
+            map.into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v.0))
+                .collect(),
+        ))
+    }
+
+    /// The Slack id of an author, by email first, then name (case does not matter).
+    pub fn slack_id(&self, email: &str, name: &str) -> Option<String> {
+        self.0
+            .get(&email.to_lowercase())
+            .or_else(|| self.0.get(&name.to_lowercase()))
+            .cloned()
+    }
+}
+
+fn read_map(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        position: None,
+        message: format!("cannot read the mention map: {e}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -869,6 +917,27 @@ mod tests {
             Ok(0.95)
         );
         assert_eq!(c.fail_on.unwrap().referenced.line(), 9);
+    }
+
+    #[test]
+    fn mention_maps_from_a_file_or_inline() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("map.yml");
+        std::fs::write(&f, "ada@example.com: U1\nGrace Hopper: U2\n").unwrap();
+        let m = MentionMap::load(Some(&f), Some("{\"x\": \"U9\"}")).unwrap();
+        assert_eq!(m.slack_id("ADA@example.com", "Ada"), Some("U1".into()));
+        assert_eq!(
+            m.slack_id("g@example.com", "grace hopper"),
+            Some("U2".into())
+        );
+        assert_eq!(m.slack_id("x@example.com", "X"), None);
+        let m = MentionMap::load(None, Some(r#"{"x@example.com": "U9"}"#)).unwrap();
+        assert_eq!(m.slack_id("x@example.com", ""), Some("U9".into()));
+        assert_eq!(MentionMap::load(None, None).unwrap(), MentionMap::default());
+        std::fs::write(&f, "- not\n- a map\n").unwrap();
+        let e = MentionMap::load(Some(&f), None).unwrap_err().to_string();
+        assert!(e.contains("map.yml") && e.contains("hint:"), "{e}");
+        assert!(MentionMap::load(Some(&dir.path().join("missing")), None).is_err());
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub fn history(
         repo: args.repo.clone(),
         branch: args.branch.clone(),
         command: args.command.clone(),
+        command_line: None,
         since_ms: args
             .since
             .map(|d| unix_ms(SystemTime::now()) - d.as_millis() as i64),

@@ -2,13 +2,16 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, ReportArgs, ReportFormat};
+use crate::config::MentionMap;
 use crate::exit::ExitStatus;
 use crate::render;
+use crate::render::{Changes, Commit, Context, Report, TrendPoint};
 use crate::reporter::Printer;
-use crate::storage::History;
+use crate::storage::{History, RunFilter, StorageError};
+use crate::vcs;
 
 pub fn report(
     args: &ReportArgs,
@@ -48,4 +51,84 @@ pub fn report(
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// How many runs a report's trend shows.
+const TREND_RUNS: usize = 30;
+
+/// The history around a report: the trend of its command, and the commits since the tests
+/// failing now were last stable.
+pub fn context(
+    history: &History,
+    report: &Report,
+    mentions: &MentionMap,
+) -> Result<Context, StorageError> {
+    let command_line = report.test_label();
+    let started_ms = report
+        .started_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let filter = RunFilter {
+        command_line: Some(command_line.clone()),
+        ..RunFilter::default()
+    };
+    let points = history.run_points(&filter)?;
+    let upto: Vec<_> = points
+        .iter()
+        .filter(|p| p.started_at_ms <= started_ms)
+        .collect();
+    let trend = upto[upto.len().saturating_sub(TREND_RUNS)..]
+        .iter()
+        .map(|p| TrendPoint {
+            run_id: p.run_id.clone(),
+            started_at: std::time::UNIX_EPOCH
+                + std::time::Duration::from_millis(p.started_at_ms.max(0) as u64),
+            tests: p.tests,
+            flaky_tests: p.flaky_tests,
+            mean_rate: if p.tests == 0 {
+                0.0
+            } else {
+                p.rate_sum / p.tests as f64
+            },
+        })
+        .collect();
+
+    let failing: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|t| t.failed > 0)
+        .map(|t| t.id.clone())
+        .collect();
+    let commit = report.vcs.as_ref().and_then(|v| v.commit.clone());
+    let changes = match (
+        commit,
+        history.last_stable_run(&command_line, started_ms, &failing)?,
+    ) {
+        (Some(commit), Some((stable_run, stable_commit))) if stable_commit != commit => {
+            // The repository may be gone or elsewhere when an old report is rendered: then
+            // there is nothing to tell.
+            vcs::commits_between(&report.dir, &stable_commit, &commit)
+                .ok()
+                .map(|commits| Changes {
+                    stable_run,
+                    stable_commit,
+                    commit,
+                    commits: commits
+                        .into_iter()
+                        .map(|c| Commit {
+                            slack_id: mentions.slack_id(&c.email, &c.author),
+                            sha: c.sha,
+                            author: c.author,
+                            email: c.email,
+                            time: std::time::UNIX_EPOCH
+                                + std::time::Duration::from_secs(c.time.max(0) as u64),
+                            summary: c.summary,
+                            files: c.files,
+                        })
+                        .collect(),
+                })
+        }
+        _ => None,
+    };
+    Ok(Context { trend, changes })
 }

@@ -15,6 +15,8 @@ pub struct RunFilter {
     pub branch: Option<String>,
     /// Runs whose command line contains this.
     pub command: Option<String>,
+    /// Runs of exactly this command line.
+    pub command_line: Option<String>,
     /// Runs that started at or after this time (unix milliseconds).
     pub since_ms: Option<i64>,
 }
@@ -35,6 +37,10 @@ impl RunFilter {
         if let Some(command) = &self.command {
             conds.push("instr(r.command_line, ?) > 0".into());
             params.push(Value::Text(command.clone()));
+        }
+        if let Some(line) = &self.command_line {
+            conds.push("r.command_line = ?".into());
+            params.push(Value::Text(line.clone()));
         }
         if let Some(since) = self.since_ms {
             conds.push("r.started_at >= ?".into());
@@ -199,6 +205,43 @@ impl History {
                 })
             })?;
             rows.collect()
+        })
+    }
+}
+
+impl History {
+    /// The newest run of `command_line` before `before_ms` in which every one of `tests` ran and
+    /// none failed, with its commit: where "changes since the last stable run" start.
+    pub fn last_stable_run(
+        &self,
+        command_line: &str,
+        before_ms: i64,
+        tests: &[String],
+    ) -> Result<Option<(String, String)>, StorageError> {
+        if tests.is_empty() {
+            return Ok(None);
+        }
+        let marks = vec!["?"; tests.len()].join(", ");
+        let sql = format!(
+            "SELECT r.run_id, r.commit_sha FROM runs r
+             WHERE r.command_line = ? AND r.started_at < ? AND r.commit_sha IS NOT NULL AND r.status = 'completed'
+               AND (SELECT count(*) FROM run_tests rt JOIN tests t ON t.id = rt.test
+                    WHERE rt.run = r.id AND rt.failed = 0 AND rt.runs > 0 AND t.name IN ({marks})) = ?
+             ORDER BY r.started_at DESC, r.id DESC LIMIT 1"
+        );
+        let mut params = vec![
+            Value::Text(command_line.to_owned()),
+            Value::Integer(before_ms),
+        ];
+        params.extend(tests.iter().map(|t| Value::Text(t.clone())));
+        params.push(Value::Integer(tests.len() as i64));
+        self.read(|| {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            match rows.next()? {
+                Some(r) => Ok(Some((r.get(0)?, r.get(1)?))),
+                None => Ok(None),
+            }
         })
     }
 }

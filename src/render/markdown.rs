@@ -1,0 +1,701 @@
+//! The pull-request comment: a Markdown report that stays readable on GitHub, bounded in size,
+//! with a hidden marker so a later run updates its own comment instead of adding one. The
+//! helpers every rich renderer shares (headline, summary sentences, text cleaning) live here too.
+
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
+
+use super::{Changes, Commit, Context, FailureSample, Report, RunState, first_lines, percent};
+use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
+
+/// The first line of every PR comment flaky writes: how the poster finds its earlier comment.
+pub const COMMENT_MARKER: &str = "<!-- flaky-report -->";
+
+/// GitHub rejects a comment longer than this many characters.
+const GITHUB_COMMENT_LIMIT: usize = 65_536;
+/// What the closing note may need, kept free until the end.
+const NOTE_RESERVE: usize = 400;
+/// Rows of the per-test table in all; the first [`OPEN_ROWS`] are always shown.
+const TABLE_ROWS: usize = 50;
+const OPEN_ROWS: usize = 10;
+/// A section with more lines than this folds into `<details>`.
+const FOLD_LINES: usize = 12;
+/// Tests whose signatures and replay lines are shown.
+const DETAILED_TESTS: usize = 10;
+/// Signatures shown per test.
+const SIGNATURES: usize = 3;
+const COMMITS: usize = 20;
+const FILES_PER_COMMIT: usize = 5;
+const INFRA_ROWS: usize = 10;
+/// Test names and messages are cut to this many characters in tables and lists.
+pub(super) const NAME_CHARS: usize = 200;
+pub(super) const MESSAGE_CHARS: usize = 300;
+
+/// The PR comment: [`COMMENT_MARKER`], then the report, under GitHub's size limit.
+pub fn render_markdown(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
+    let limit = GITHUB_COMMENT_LIMIT - COMMENT_MARKER.len() - 1;
+    writeln!(out, "{COMMENT_MARKER}")?;
+    out.write_all(markdown_body(report, ctx, limit).as_bytes())
+}
+
+/// The report as Markdown, without the marker, at most `limit` bytes long (so at most `limit`
+/// characters).
+pub(super) fn markdown_body(report: &Report, ctx: &Context, limit: usize) -> String {
+    let mut doc = Doc {
+        out: String::new(),
+        limit,
+        cut: false,
+    };
+    doc.section(&header(report));
+    if !report.tests.is_empty() {
+        table(report, &mut doc);
+    }
+    failures(report, &mut doc);
+    infrastructure(report, &mut doc);
+    if let Some(changes) = &ctx.changes {
+        changes_section(changes, &mut doc);
+    }
+    doc.section(&format!("**verdict:** {}\n", verdict(report)));
+    if doc.cut {
+        doc.out.push_str(&format!(
+            "\n> [!NOTE]\n> The rest of this report was left out to stay under GitHub's {GITHUB_COMMENT_LIMIT}-character limit; `flaky report {} --format json` has all of it.\n",
+            code_safe(&report.run_id)
+        ));
+    }
+    doc.out
+}
+
+/// A document that takes whole sections while they fit, so a cut never leaves a fence or a
+/// `<details>` open.
+struct Doc {
+    out: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl Doc {
+    fn room(&self) -> usize {
+        self.limit
+            .saturating_sub(self.out.len() + NOTE_RESERVE + 2)
+    }
+
+    /// Appends a section (separated by a blank line) if it fits; after one does not, no more do.
+    fn section(&mut self, text: &str) -> bool {
+        if self.cut || text.len() > self.room() {
+            self.cut = true;
+            return false;
+        }
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.push_str(text);
+        true
+    }
+
+    /// Appends `heading` and as many of `items` as fit, folded into `<details>` when long.
+    fn items(&mut self, heading: &str, summary: &str, items: &[String], after: &str) {
+        let mut body = String::new();
+        let mut room = self
+            .room()
+            .saturating_sub(heading.len() + summary.len() + after.len() + 64);
+        for item in items {
+            if item.len() > room {
+                self.cut = true;
+                break;
+            }
+            room -= item.len();
+            body.push_str(item);
+        }
+        if body.is_empty() {
+            self.cut = true;
+            return;
+        }
+        body.push_str(after);
+        let cut = self.cut;
+        self.cut = false;
+        self.section(&format!("{heading}{}", fold(summary, &body)));
+        self.cut |= cut;
+    }
+}
+
+/// `body` as is, or inside `<details>` when it is long.
+fn fold(summary: &str, body: &str) -> String {
+    if body.lines().count() > FOLD_LINES {
+        format!("<details><summary>{summary}</summary>\n\n{body}\n</details>\n")
+    } else {
+        body.to_owned()
+    }
+}
+
+fn header(report: &Report) -> String {
+    let (worst, headline) = headline(report);
+    let mut s = match worst {
+        Some(w) => format!("## {} flaky: {headline}\n", w.symbol()),
+        None => format!("## flaky: {headline}\n"),
+    };
+    if let Some(note) = state_note(report) {
+        s.push_str(&format!("\n> [!WARNING]\n> **{note}**\n"));
+    }
+    let t = &report.totals;
+    let mut facts = vec![
+        format!(
+            "**{} {}** of {} in {}, {} at a time",
+            t.attempts,
+            plural(t.attempts, "attempt", "attempts"),
+            code_span(&one_line(&report.test_label(), NAME_CHARS)),
+            humantime::format_duration(round_duration(report.duration)),
+            report.jobs
+        ),
+        md_text(&framework_text(report)),
+        format!("seed {}", report.seed),
+        format!("run {}", code_span(&report.run_id)),
+    ];
+    if let Some(commit) = commit_text(report) {
+        facts.push(md_text(&commit));
+    }
+    facts.push(attempts_text(report));
+    if let Some(n) = report.selected_tests {
+        facts.push(format!(
+            "only the {n} tests that failed in the `--tests-from` report"
+        ));
+    }
+    s.push('\n');
+    s.push_str(&facts.join(" · "));
+    s.push('\n');
+    if report.tests.is_empty() {
+        s.push_str("\nNo test result was recorded.\n");
+    }
+    s
+}
+
+fn table(report: &Report, doc: &mut Doc) {
+    let bad: Vec<&TestStats> = non_stable(report).collect();
+    let mut s = String::new();
+    if !bad.is_empty() {
+        s.push_str(&table_rows(&bad[..bad.len().min(OPEN_ROWS)]));
+        if bad.len() > OPEN_ROWS {
+            let folded = &bad[OPEN_ROWS..bad.len().min(TABLE_ROWS)];
+            s.push_str(&format!(
+                "\n<details><summary>{} more failing or flaky {}</summary>\n\n{}\n</details>\n",
+                folded.len(),
+                plural(folded.len() as u64, "test", "tests"),
+                table_rows(folded)
+            ));
+        }
+        if bad.len() > TABLE_ROWS {
+            s.push_str(&format!(
+                "\n… and {} more failing or flaky tests (`flaky report {} --format json` lists them all).\n",
+                bad.len() - TABLE_ROWS,
+                code_safe(&report.run_id)
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    if let Some(note) = stable_note(report) {
+        notes.push(md_text(&note));
+    }
+    if report.ignored_tests > 0 {
+        notes.push(format!(
+            "{} {} hidden by `ignore_patterns`.",
+            report.ignored_tests,
+            plural(report.ignored_tests as u64, "test", "tests")
+        ));
+    }
+    if !notes.is_empty() {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(&notes.join("\\\n"));
+        s.push('\n');
+    }
+    doc.section(&s);
+}
+
+fn table_rows(tests: &[&TestStats]) -> String {
+    let mut s = String::from(
+        "| Test | Runs | Failed | Rate | 95% CI | Severity | Kind |\n| :--- | ---: | ---: | ---: | :--- | :--- | :--- |\n",
+    );
+    for t in tests {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} {} | {} |\n",
+            md_text(&one_line(&t.id, NAME_CHARS)),
+            t.runs,
+            t.failed,
+            percent(t.failure_rate),
+            ci_text(t),
+            t.severity.symbol(),
+            t.severity.label(),
+            t.kind
+        ));
+    }
+    s
+}
+
+fn failures(report: &Report, doc: &mut Doc) {
+    let mut items = Vec::new();
+    for t in non_stable(report).take(DETAILED_TESTS) {
+        let mut s = format!(
+            "#### {} ({}, {} of {} runs)\n\n",
+            code_span(&one_line(&t.id, NAME_CHARS)),
+            t.kind,
+            t.failed,
+            t.runs
+        );
+        for sig in t.signatures.iter().take(SIGNATURES) {
+            s.push_str(&format!(
+                "- {}× {}\n",
+                sig.count,
+                code_span(&one_line(&sig.example, MESSAGE_CHARS))
+            ));
+        }
+        if t.signatures.len() > SIGNATURES {
+            s.push_str(&format!(
+                "- … and {} other ways\n",
+                t.signatures.len() - SIGNATURES
+            ));
+        }
+        if let Some(f) = failure_of(report, &t.id) {
+            s.push_str(&format!("\n{}\n\n", replay_text(f)));
+            s.push_str(&code_block("sh", &f.reproduce));
+        }
+        s.push('\n');
+        items.push(s);
+    }
+    // Without a framework the command is the test: its failing attempts are shown one by one.
+    for f in report.failures.iter().filter(|f| f.test.is_none()) {
+        let mut s = format!(
+            "#### Attempt {} (seed {})\n\n{}\n\n",
+            f.index,
+            f.seed,
+            code_span(&one_line(&f.message, MESSAGE_CHARS))
+        );
+        s.push_str(&code_block("sh", &f.reproduce));
+        let excerpt = first_lines(&f.excerpt);
+        if !excerpt.is_empty() {
+            s.push_str(&code_block("text", &excerpt));
+        }
+        s.push('\n');
+        items.push(s);
+    }
+    if items.is_empty() {
+        return;
+    }
+    let failing = non_stable(report).count();
+    let more = if failing > DETAILED_TESTS {
+        format!(
+            "… and {} more failing or flaky tests.\n",
+            failing - DETAILED_TESTS
+        )
+    } else {
+        String::new()
+    };
+    doc.items(
+        "### Failures\n\n",
+        "How they failed, and the lines that replay them",
+        &items,
+        &more,
+    );
+}
+
+fn infrastructure(report: &Report, doc: &mut Doc) {
+    if report.infrastructure.is_empty() {
+        return;
+    }
+    let items: Vec<String> = report
+        .infrastructure
+        .iter()
+        .take(INFRA_ROWS)
+        .map(|i| {
+            format!(
+                "- attempt {}: {}\n",
+                i.index,
+                md_text(&one_line(&i.reason, MESSAGE_CHARS))
+            )
+        })
+        .collect();
+    let more = if report.infrastructure.len() > INFRA_ROWS {
+        format!(
+            "- … and {} more\n",
+            report.infrastructure.len() - INFRA_ROWS
+        )
+    } else {
+        String::new()
+    };
+    let n = report.totals.infrastructure;
+    doc.items(
+        &format!(
+            "### Left out as infrastructure ({n} {})\n\nThese attempts count in no test's rate.\n\n",
+            plural(n, "attempt", "attempts")
+        ),
+        "The attempts and why",
+        &items,
+        &more,
+    );
+}
+
+fn changes_section(changes: &Changes, doc: &mut Doc) {
+    let heading = "### Changes since the last stable run\n\n";
+    if changes.commits.is_empty() {
+        doc.section(&format!(
+            "{heading}No commit since run {} at {}, the last in which the failing tests were stable: the same code passed then.\n",
+            code_span(&changes.stable_run),
+            code_span(short_sha(&changes.stable_commit))
+        ));
+        return;
+    }
+    let n = changes.commits.len();
+    let intro = format!(
+        "{heading}{n} {} from {} (run {}, the last in which the failing tests were stable) to {}:\n\n",
+        plural(n as u64, "commit", "commits"),
+        code_span(short_sha(&changes.stable_commit)),
+        code_span(&changes.stable_run),
+        code_span(short_sha(&changes.commit))
+    );
+    let items: Vec<String> = changes
+        .commits
+        .iter()
+        .take(COMMITS)
+        .map(|c| {
+            let files = if c.files.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", files_text(c, |f| code_span(&one_line(f, NAME_CHARS))))
+            };
+            format!(
+                "- {} {}, {}: {}{files}\n",
+                code_span(short_sha(&c.sha)),
+                md_text(&one_line(&c.author, NAME_CHARS)),
+                time_text(c.time),
+                md_text(&one_line(&c.summary, MESSAGE_CHARS))
+            )
+        })
+        .collect();
+    let more = if n > COMMITS {
+        format!("- … and {} older commits\n", n - COMMITS)
+    } else {
+        String::new()
+    };
+    doc.items(
+        &intro,
+        &format!("{n} {}", plural(n as u64, "commit", "commits")),
+        &items,
+        &more,
+    );
+}
+
+/// A commit's files, the first few of them.
+pub(super) fn files_text(c: &Commit, show: impl Fn(&str) -> String) -> String {
+    let mut parts: Vec<String> = c
+        .files
+        .iter()
+        .take(FILES_PER_COMMIT)
+        .map(|f| show(f))
+        .collect();
+    if c.files.len() > FILES_PER_COMMIT {
+        parts.push(format!("and {} more", c.files.len() - FILES_PER_COMMIT));
+    }
+    parts.join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the rich renderers (Markdown, GitHub, Slack, HTML) say alike.
+
+/// The worst severity (`None` without any test) and the headline after `flaky: `.
+pub(super) fn headline(report: &Report) -> (Option<Severity>, String) {
+    let worst = report.tests.iter().map(|t| t.severity).max();
+    let attempts = report.totals.attempts;
+    let text = if report.tests.is_empty() {
+        format!(
+            "no test result in {attempts} {}",
+            plural(attempts, "attempt", "attempts")
+        )
+    } else {
+        let bad: Vec<&TestStats> = non_stable(report).collect();
+        if bad.is_empty() {
+            format!(
+                "no flaky test in {attempts} {}",
+                plural(attempts, "attempt", "attempts")
+            )
+        } else {
+            let failing = bad.iter().filter(|t| t.kind == Kind::Failing).count();
+            let what = if failing == bad.len() {
+                "failing"
+            } else if failing == 0 {
+                "flaky"
+            } else {
+                "failing or flaky"
+            };
+            format!(
+                "{} {what} {} (worst {})",
+                bad.len(),
+                plural(bad.len() as u64, "test", "tests"),
+                worst.unwrap_or(Severity::None).label()
+            )
+        }
+    };
+    (worst, text)
+}
+
+/// Tests that failed at least once, worst first.
+pub(super) fn non_stable(report: &Report) -> impl Iterator<Item = &TestStats> {
+    report.tests.iter().filter(|t| t.failed > 0)
+}
+
+/// The sample failure of a test, with its replay line.
+pub(super) fn failure_of<'a>(report: &'a Report, id: &str) -> Option<&'a FailureSample> {
+    report
+        .failures
+        .iter()
+        .find(|f| f.test.as_deref() == Some(id))
+}
+
+/// "replay attempt 3 (seed 42, order seed 43):"
+pub(super) fn replay_text(f: &FailureSample) -> String {
+    let order = f
+        .order_seed
+        .map(|o| format!(", order seed {o}"))
+        .unwrap_or_default();
+    format!("Replay attempt {} (seed {}{order}):", f.index, f.seed)
+}
+
+/// "interrupted after 12 of 100 attempts: the results are partial", when it was.
+pub(super) fn state_note(report: &Report) -> Option<String> {
+    let how = match report.state {
+        RunState::Completed => return None,
+        RunState::Interrupted => "Interrupted",
+        RunState::Terminated => "Terminated",
+    };
+    Some(format!(
+        "{how} after {} of {} attempts: the results are partial.",
+        report.totals.attempts, report.runs
+    ))
+}
+
+/// "pytest, order alternate", or what it means to have no framework.
+pub(super) fn framework_text(report: &Report) -> String {
+    match &report.framework {
+        Some(fw) => format!("{fw}, order {}", report.order.as_str()),
+        None => "no framework: the command is the test".to_owned(),
+    }
+}
+
+/// "commit 3f2c1ab on main (dirty)", when the run was in a repository.
+pub(super) fn commit_text(report: &Report) -> Option<String> {
+    let vcs = report.vcs.as_ref()?;
+    let commit = vcs.commit.as_deref()?;
+    let mut s = format!("commit {}", short_sha(commit));
+    if let Some(branch) = &vcs.branch {
+        s.push_str(&format!(" on {branch}"));
+    }
+    if vcs.dirty {
+        s.push_str(" (dirty)");
+    }
+    Some(s)
+}
+
+/// "35 passed, 15 failed, 0 timed out, 0 crashed, 2 left out as infrastructure"
+pub(super) fn attempts_text(report: &Report) -> String {
+    let t = &report.totals;
+    let mut s = format!(
+        "{} passed, {} failed, {} timed out, {} crashed",
+        t.passed, t.failed, t.timed_out, t.errors
+    );
+    if t.infrastructure > 0 {
+        s.push_str(&format!(
+            ", {} left out as infrastructure",
+            t.infrastructure
+        ));
+    }
+    s
+}
+
+/// What a run of passes says, for the stable tests: never "not flaky".
+pub(super) fn stable_note(report: &Report) -> Option<String> {
+    let stable: Vec<&TestStats> = report.tests.iter().filter(|t| t.failed == 0).collect();
+    let first = stable.iter().find(|t| t.runs > 0)?;
+    let (_, upper) = wilson(0, first.runs, Z95);
+    Some(format!(
+        "{} stable {}: no failure in {} runs means a failure rate below {} at 95% confidence, not \"never flaky\".",
+        stable.len(),
+        plural(stable.len() as u64, "test", "tests"),
+        first.runs,
+        percent(upper)
+    ))
+}
+
+/// The last line of the terminal report, as a sentence.
+pub(super) fn verdict(report: &Report) -> String {
+    match report.fail_on {
+        None => "`--fail-on none`, so flakiness does not change the exit status".to_owned(),
+        Some(f) => match report.failing_tests() {
+            0 => format!("no test at or above {f}"),
+            1 => format!("1 test at or above {f}"),
+            n => format!("{n} tests at or above {f}"),
+        },
+    }
+}
+
+/// "18.1%–45.4%", or "< 8.8% at 95%" for a test that never failed.
+pub(super) fn ci_text(t: &TestStats) -> String {
+    if t.failed == 0 {
+        format!("< {} at 95%", percent(t.ci_high))
+    } else {
+        format!("{}–{}", percent(t.ci_low), percent(t.ci_high))
+    }
+}
+
+pub(super) fn short_sha(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+pub(super) fn time_text(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+pub(super) fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+pub(super) fn round_duration(d: Duration) -> Duration {
+    if d.as_secs() >= 10 {
+        Duration::from_secs(d.as_secs())
+    } else {
+        Duration::from_millis(d.as_millis() as u64)
+    }
+}
+
+/// The first non-empty line of `text`, control characters made visible (U+FFFD) or spaces, cut
+/// to `max` characters with an ellipsis.
+pub(super) fn one_line(text: &str, max: usize) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let more = text.lines().filter(|l| !l.trim().is_empty()).nth(1).is_some();
+    let mut out: String = line
+        .chars()
+        .take(max)
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    if line.chars().count() > max || more {
+        out.push('…');
+    }
+    out
+}
+
+/// Multi-line text with control characters other than newlines and tabs made visible.
+pub(super) fn clean_block(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c != '\r')
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown escaping.
+
+/// Inline text that renders exactly as written: Markdown punctuation backslash-escaped (`\|`
+/// keeps a table cell whole), `<`, `>` and `&` as entities so nothing becomes HTML.
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span that holds any text: its fence is one backtick longer than the longest run
+/// inside, and padded when the text starts or ends with a backtick or a space.
+fn code_span(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.is_empty() {
+        return "` `".to_owned();
+    }
+    let fence = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Text for inside a code span we write ourselves around it: no backticks, no control characters.
+fn code_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .collect()
+}
+
+/// A fenced block whose fence is longer than any backtick run inside.
+fn code_block(lang: &str, text: &str) -> String {
+    let text = clean_block(text);
+    let fence = "`".repeat((longest_run(&text, '`') + 1).max(3));
+    format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for ch in text.chars() {
+        if ch == c {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_keep_tables_and_html_intact() {
+        assert_eq!(md_text("a|b"), "a\\|b");
+        assert_eq!(
+            md_text("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(md_text("x & *y*_z_"), "x &amp; \\*y\\*\\_z\\_");
+        assert_eq!(md_text("a\u{1}b\nc"), "a\u{FFFD}b c");
+    }
+
+    #[test]
+    fn code_spans_and_blocks_outgrow_the_backticks_inside() {
+        assert_eq!(code_span("plain"), "`plain`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x``"), "``` `x`` ```");
+        assert_eq!(code_block("sh", "echo ```"), "````sh\necho ```\n````\n");
+        assert_eq!(code_block("sh", "echo hi\n"), "```sh\necho hi\n```\n");
+    }
+
+    #[test]
+    fn one_line_cuts_and_marks() {
+        assert_eq!(one_line("  first\nsecond", 10), "first…");
+        assert_eq!(one_line("abcdef", 3), "abc…");
+        assert_eq!(one_line("a\u{7}b", 10), "a\u{FFFD}b");
+    }
+}
