@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -174,12 +175,27 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
         'flaky;generate;help;help' {
             break
         }
+        'flaky;worker' {
+            [CompletionResult]::new('--work-dir', '--work-dir', [CompletionResultType]::ParameterName, 'Where checkouts go [default: the temporary directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--allow-file-urls', '--allow-file-urls', [CompletionResultType]::ParameterName, 'Accept file:// repositories (local setups and tests)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'flaky;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -204,6 +220,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;help;generate;man' {
+            break
+        }
+        'flaky;help;worker' {
             break
         }
         'flaky;help;help' {

@@ -34,6 +34,9 @@ _flaky() {
             flaky,run)
                 cmd="flaky__subcmd__run"
                 ;;
+            flaky,worker)
+                cmd="flaky__subcmd__worker"
+                ;;
             flaky__subcmd__generate,completions)
                 cmd="flaky__subcmd__generate__subcmd__completions"
                 ;;
@@ -70,6 +73,9 @@ _flaky() {
             flaky__subcmd__help,run)
                 cmd="flaky__subcmd__help__subcmd__run"
                 ;;
+            flaky__subcmd__help,worker)
+                cmd="flaky__subcmd__help__subcmd__worker"
+                ;;
             flaky__subcmd__help__subcmd__generate,completions)
                 cmd="flaky__subcmd__help__subcmd__generate__subcmd__completions"
                 ;;
@@ -83,7 +89,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework generate help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework generate worker help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,7 +259,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history report detect-framework generate help"
+            opts="run history report detect-framework generate worker help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +371,20 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__help__subcmd__worker)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -542,6 +562,32 @@ _flaky() {
                     return 0
                     ;;
                 --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__worker)
+            opts="-q -h -V --allow-file-urls --work-dir --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --work-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

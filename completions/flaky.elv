@@ -32,6 +32,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
+            cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;run'= {
@@ -159,12 +160,26 @@ set edit:completion:arg-completer[flaky] = {|@words|
         }
         &'flaky;generate;help;help'= {
         }
+        &'flaky;worker'= {
+            cand --work-dir 'Where checkouts go [default: the temporary directory]'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --allow-file-urls 'Accept file:// repositories (local setups and tests)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
+            cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;help;run'= {
@@ -182,6 +197,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help;generate;completions'= {
         }
         &'flaky;help;generate;man'= {
+        }
+        &'flaky;help;worker'= {
         }
         &'flaky;help;help'= {
         }

@@ -37,6 +37,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the r
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
@@ -140,11 +141,22 @@ complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_su
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write the man pages into a directory'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -l work-dir -d 'Where checkouts go [default: the temporary directory]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -l allow-file-urls -d 'Accept file:// repositories (local setups and tests)'
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand worker" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'

@@ -60,6 +60,9 @@ pub enum Command {
     /// Write the shell completions and man pages (for packagers and this repository)
     #[command(hide = true)]
     Generate(GenerateArgs),
+    /// Run one remote job: read it as JSON on stdin, write the result as JSON on stdout
+    #[command(hide = true)]
+    Worker(WorkerArgs),
 }
 
 /// `flaky run`
@@ -246,6 +249,18 @@ pub struct DetectArgs {
     /// The output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+}
+
+/// `flaky worker`
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Accept file:// repositories (local setups and tests)
+    #[arg(long)]
+    pub allow_file_urls: bool,
+
+    /// Where checkouts go [default: the temporary directory]
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// `flaky generate`

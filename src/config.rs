@@ -579,50 +579,17 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         display_command(&command)
     };
 
-    let (mut reporting, argv) = if let Some(j) = &args.junit {
-        (Reporting::Junit { path: j.clone() }, argv)
-    } else if shell {
-        if let Some(fw) = framework_choice {
-            return Err(PlanError::Usage(format!(
-                "--framework {fw} cannot add its reporter flags to a --shell string; hint: drop --shell, or have the command write a JUnit file and pass --junit PATH"
-            )));
-        }
-        (Reporting::Command, argv)
-    } else {
-        match (framework_choice, framework::recognise(&argv, &dir)) {
-            (Some(fw), Some(r)) if r.framework == fw => (
-                Reporting::Framework {
-                    framework: fw,
-                    select: None,
-                },
-                r.argv,
-            ),
-            (Some(fw), _) => (
-                Reporting::Framework {
-                    framework: fw,
-                    select: None,
-                },
-                argv,
-            ),
-            (None, Some(r)) => (
-                Reporting::Framework {
-                    framework: r.framework,
-                    select: None,
-                },
-                r.argv,
-            ),
-            (None, None) => {
-                let found = framework::detect_in(&ProjectDir::read(&dir));
-                if let Some(d) = found.first() {
-                    notes.push(format!(
-                        "this looks like a {} project, but flaky cannot add reporter flags to `{}`, so the command is the only test; hint: pass --framework {} when it runs {} with extra arguments passed on, or --junit PATH when it writes a JUnit report",
-                        d.framework, display_command(&command), d.framework, d.framework
-                    ));
-                }
-                (Reporting::Command, argv)
-            }
-        }
-    };
+    let driven = drive(
+        &argv,
+        &command,
+        &dir,
+        framework_choice,
+        shell,
+        args.junit.as_deref(),
+        order_choice,
+    )?;
+    notes.extend(driven.notes);
+    let (mut reporting, argv, order) = (driven.reporting, driven.argv, driven.order);
     let framework = match &reporting {
         Reporting::Framework { framework, .. } => Some(*framework),
         _ => None,
@@ -634,20 +601,6 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             "--junit PATH is the same file for every attempt, and attempts run in parallel; hint: put {tmpdir} or {attempt} in PATH (the command sees $TMPDIR and $FLAKY_ATTEMPT), or pass -j 1".into(),
         ));
     }
-
-    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle());
-    let order = match order_choice {
-        None if can_shuffle => OrderMode::Alternate,
-        None => OrderMode::Same,
-        Some(o) if o != OrderMode::Same && !can_shuffle => {
-            notes.push(match framework {
-                Some(f) => format!("{f} cannot shuffle its tests: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
-                None => "--order needs a framework flaky drives: every attempt runs the command as it is".to_owned(),
-            });
-            OrderMode::Same
-        }
-        Some(o) => o,
-    };
 
     let mut selected = None;
     if let Some(path) = &args.tests_from {
@@ -705,8 +658,84 @@ fn framework_names() -> String {
         .join(", ")
 }
 
+/// How a command is driven: where its per-test results come from, the command to run (a simple
+/// package.json script resolved), and the order mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Driven {
+    pub reporting: Reporting,
+    pub argv: Vec<String>,
+    pub order: OrderMode,
+    pub notes: Vec<String>,
+}
+
+/// Decides how `argv` (as the user wrote it: `command`) is driven in `dir`. Shared by `run`
+/// and the remote worker.
+pub fn drive(
+    argv: &[String],
+    command: &[String],
+    dir: &Path,
+    framework_choice: Option<Framework>,
+    shell: bool,
+    junit: Option<&str>,
+    order_choice: Option<OrderMode>,
+) -> Result<Driven, PlanError> {
+    let mut notes = Vec::new();
+    let fw = |framework| Reporting::Framework {
+        framework,
+        select: None,
+    };
+    let (reporting, argv) = if let Some(j) = junit {
+        (Reporting::Junit { path: j.to_owned() }, argv.to_vec())
+    } else if shell {
+        if let Some(fw) = framework_choice {
+            return Err(PlanError::Usage(format!(
+                "--framework {fw} cannot add its reporter flags to a --shell string; hint: drop --shell, or have the command write a JUnit file and pass --junit PATH"
+            )));
+        }
+        (Reporting::Command, argv.to_vec())
+    } else {
+        match (framework_choice, framework::recognise(argv, dir)) {
+            (Some(choice), Some(r)) if r.framework == choice => (fw(choice), r.argv),
+            (Some(choice), _) => (fw(choice), argv.to_vec()),
+            (None, Some(r)) => (fw(r.framework), r.argv),
+            (None, None) => {
+                if let Some(d) = framework::detect_in(&ProjectDir::read(dir)).first() {
+                    notes.push(format!(
+                        "this looks like a {} project, but flaky cannot add reporter flags to `{}`, so the command is the only test; hint: pass --framework {} when it runs {} with extra arguments passed on, or --junit PATH when it writes a JUnit report",
+                        d.framework, display_command(command), d.framework, d.framework
+                    ));
+                }
+                (Reporting::Command, argv.to_vec())
+            }
+        }
+    };
+    let framework = match &reporting {
+        Reporting::Framework { framework, .. } => Some(*framework),
+        _ => None,
+    };
+    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle());
+    let order = match order_choice {
+        None if can_shuffle => OrderMode::Alternate,
+        None => OrderMode::Same,
+        Some(o) if o != OrderMode::Same && !can_shuffle => {
+            notes.push(match framework {
+                Some(f) => format!("{f} cannot shuffle its tests: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
+                None => "--order needs a framework flaky drives: every attempt runs the command as it is".to_owned(),
+            });
+            OrderMode::Same
+        }
+        Some(o) => o,
+    };
+    Ok(Driven {
+        reporting,
+        argv,
+        order,
+        notes,
+    })
+}
+
 /// The command of the framework in `dir` (the one named, or the only one found there).
-fn default_command(dir: &Path, choice: Option<Framework>) -> Result<Vec<String>, PlanError> {
+pub fn default_command(dir: &Path, choice: Option<Framework>) -> Result<Vec<String>, PlanError> {
     let project = ProjectDir::read(dir);
     if let Some(fw) = choice {
         return Ok(fw.driver().default_command(&project));
@@ -770,7 +799,7 @@ fn failed_tests_in(path: &Path) -> Result<Vec<String>, PlanError> {
 
 /// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
 /// need them keep working after the run.
-fn support_dir() -> PathBuf {
+pub fn support_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "flaky")
         .map(|d| d.cache_dir().join("support"))
         .unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))

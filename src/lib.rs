@@ -13,6 +13,7 @@ pub mod exit;
 pub mod framework;
 pub mod model;
 pub mod parse;
+pub mod remote;
 pub mod render;
 pub mod reporter;
 pub mod storage;
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),
         Command::Generate(args) => commands::generate::generate(&args.what),
+        Command::Worker(args) => commands::worker::worker(args),
     }
 }

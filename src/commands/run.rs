@@ -118,7 +118,11 @@ async fn execute(
         error: None,
     };
     if let Some(h) = &mut store.history {
-        let command_line = if plan.shell { plan.command.join(" ") } else { config::display_command(&plan.command) };
+        let command_line = if plan.shell {
+            plan.command.join(" ")
+        } else {
+            config::display_command(&plan.command)
+        };
         let start = RunStart {
             run_id: &plan.exec.run_id,
             started_at_ms: unix_ms(started_at),

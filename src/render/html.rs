@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
-    files_text, framework_text, headline, non_stable, one_line, plural, replay_text,
+    files_text, framework_text, headline, non_stable, one_line, other_ways, plural, replay_text,
     round_duration, short_sha, stable_note, state_note, time_text, verdict,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
@@ -30,7 +30,7 @@ const TREND_COLOR: &str = "#0b7285";
 const MEAN_COLOR: &str = "#868e96";
 
 /// One colour per severity, the terminal table's hues.
-pub(super) const fn severity_color(s: Severity) -> &'static str {
+const fn severity_color(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "#ae3ec9",
         Severity::High => "#e03131",
@@ -55,6 +55,7 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
 dl.facts dt { color: #495057; font-weight: 600; }
 dl.facts dd { margin: 0; word-break: break-all; }
 svg { display: block; width: 100%; height: auto; }
+svg.trend { max-width: 860px; }
 svg text { font: 12px system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; fill: #495057; }
 .caption { color: #495057; margin: 4px 0 0; }
 table { border-collapse: collapse; width: 100%; }
@@ -202,10 +203,14 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
         .iter()
         .map(|p| share(p).max(p.mean_rate))
         .fold(0.0, f64::max);
-    let ymax = [0.05, 0.1, 0.2, 0.25, 0.5, 1.0]
+    // Whole-percent ticks, at most five steps up to the top.
+    let top = top.clamp(0.05, 1.0);
+    let (step, steps) = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25]
         .into_iter()
-        .find(|m| top <= *m)
-        .unwrap_or(1.0);
+        .map(|step: f64| (step, (top / step - 1e-9).ceil().max(1.0) as usize))
+        .find(|(_, n)| *n <= 5)
+        .unwrap_or((0.25, 4));
+    let ymax = step * steps as f64;
     let (left, right, y_top, y_bottom) = (64.0, 700.0, 36.0, 210.0);
     let x = |i: usize| {
         if points.len() == 1 {
@@ -219,17 +224,13 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
     h.push_str("<section>\n<h2>Trend</h2>\n");
     let _ = writeln!(
         h,
-        "<svg viewBox=\"0 0 720 250\" role=\"img\" aria-labelledby=\"trend-title\">\n<title id=\"trend-title\">Share of tests that failed at least once, and mean failure rate, in the last {} {}</title>",
+        "<svg class=\"trend\" viewBox=\"0 0 720 250\" role=\"img\" aria-labelledby=\"trend-title\">\n<title id=\"trend-title\">Share of tests that failed at least once, and mean failure rate, in the last {} {}</title>",
         points.len(),
         plural(points.len() as u64, "run", "runs")
     );
-    for k in 0..=4 {
-        let v = ymax * k as f64 / 4.0;
-        let label = if ymax < 0.1 {
-            format!("{:.1}%", v * 100.0)
-        } else {
-            format!("{:.0}%", v * 100.0)
-        };
+    for k in 0..=steps {
+        let v = step * k as f64;
+        let label = format!("{:.0}%", v * 100.0);
         let _ = writeln!(
             h,
             "<line x1=\"{left}\" y1=\"{0:.1}\" x2=\"{right}\" y2=\"{0:.1}\" stroke=\"#e9ecef\"/><text x=\"{1}\" y=\"{2:.1}\" text-anchor=\"end\">{label}</text>",
@@ -244,7 +245,7 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
     );
     let _ = writeln!(
         h,
-        "<text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">tests</text>",
+        "<text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">share of tests</text>",
         (y_top + y_bottom) / 2.0,
         (y_top + y_bottom) / 2.0
     );
@@ -355,23 +356,46 @@ fn bars(report: &Report, h: &mut String) {
             bar_x + t.ci_low.clamp(0.0, 1.0) * bar_w,
             bar_x + t.ci_high.clamp(0.0, 1.0) * bar_w,
         );
+        let tip = if t.failed == 0 {
+            format!(
+                "{}: no failure in {} runs, a rate below {} at 95% confidence",
+                one_line(&t.id, MESSAGE_CHARS),
+                t.runs,
+                percent(t.ci_high)
+            )
+        } else {
+            format!(
+                "{}: {} of {} runs failed ({}, 95% CI {}), {} {}",
+                one_line(&t.id, MESSAGE_CHARS),
+                t.failed,
+                t.runs,
+                percent(t.failure_rate),
+                ci_text(t),
+                t.severity.label(),
+                t.kind
+            )
+        };
         let _ = writeln!(
             h,
-            "<g><title>{}: {} of {} runs failed ({}, 95% CI {}), {} {}</title>\n<text x=\"{label_w}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n<rect x=\"{bar_x}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"12\" fill=\"{color}\"/>\n<line x1=\"{lo:.1}\" y1=\"{cy:.1}\" x2=\"{hi:.1}\" y2=\"{cy:.1}\" stroke=\"#212529\" stroke-width=\"1.5\"/><line x1=\"{lo:.1}\" y1=\"{:.1}\" x2=\"{lo:.1}\" y2=\"{:.1}\" stroke=\"#212529\" stroke-width=\"1.5\"/><line x1=\"{hi:.1}\" y1=\"{:.1}\" x2=\"{hi:.1}\" y2=\"{:.1}\" stroke=\"#212529\" stroke-width=\"1.5\"/>\n<text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
-            esc(&one_line(&t.id, MESSAGE_CHARS)),
-            t.failed,
-            t.runs,
-            percent(t.failure_rate),
-            ci_text(t),
-            t.severity.label(),
-            t.kind,
+            "<g><title>{}</title>\n<text x=\"{label_w}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            esc(&tip),
             cy + 4.0,
-            esc(&one_line(&t.id, BAR_LABEL_CHARS)),
-            cy - 6.0,
-            cy - 5.0,
-            cy + 5.0,
-            cy - 5.0,
-            cy + 5.0,
+            esc(&bar_label(&t.id))
+        );
+        let _ = writeln!(
+            h,
+            "<rect x=\"{bar_x}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"12\" fill=\"{color}\"/>",
+            cy - 6.0
+        );
+        // The interval: a whisker with a cap at each end.
+        let (c0, c1) = (cy - 5.0, cy + 5.0);
+        let _ = writeln!(
+            h,
+            "<path d=\"M{lo:.1} {cy:.1}H{hi:.1}M{lo:.1} {c0:.1}V{c1:.1}M{hi:.1} {c0:.1}V{c1:.1}\" stroke=\"#212529\" stroke-width=\"1.5\" fill=\"none\"/>"
+        );
+        let _ = writeln!(
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
             bar_x + bar_w + 10.0,
             cy + 4.0,
             percent(t.failure_rate)
@@ -386,6 +410,18 @@ fn bars(report: &Report, h: &mut String) {
         );
     }
     h.push_str("</section>\n");
+}
+
+/// A test's name beside its bar: its end, where the test's own name is, when it is long.
+fn bar_label(id: &str) -> String {
+    let line = one_line(id, MESSAGE_CHARS);
+    let n = line.chars().count();
+    if n <= BAR_LABEL_CHARS {
+        line
+    } else {
+        let tail: String = line.chars().skip(n - (BAR_LABEL_CHARS - 1)).collect();
+        format!("…{tail}")
+    }
 }
 
 fn table(report: &Report, h: &mut String) {
@@ -426,7 +462,11 @@ fn row(t: &TestStats, h: &mut String) {
 
 fn failures(report: &Report, h: &mut String) {
     let bad: Vec<&TestStats> = non_stable(report).collect();
-    let command_failures: Vec<_> = report.failures.iter().filter(|f| f.test.is_none()).collect();
+    let command_failures: Vec<_> = report
+        .failures
+        .iter()
+        .filter(|f| f.test.is_none())
+        .collect();
     if bad.is_empty() && command_failures.is_empty() {
         return;
     }
@@ -455,8 +495,8 @@ fn failures(report: &Report, h: &mut String) {
             if t.signatures.len() > SIGNATURES {
                 let _ = writeln!(
                     h,
-                    "<li>… and {} other ways</li>",
-                    t.signatures.len() - SIGNATURES
+                    "<li>… {}</li>",
+                    other_ways(t.signatures.len() - SIGNATURES)
                 );
             }
             h.push_str("</ul>\n");
@@ -551,7 +591,10 @@ fn changes_section(changes: &Changes, h: &mut String) {
             esc(&one_line(&c.author, NAME_CHARS)),
             esc(&time_text(c.time)),
             esc(&one_line(&c.summary, MESSAGE_CHARS)),
-            files_text(c, |f| format!("<code>{}</code>", esc(&one_line(f, NAME_CHARS))))
+            files_text(c, |f| format!(
+                "<code>{}</code>",
+                esc(&one_line(f, NAME_CHARS))
+            ))
         );
     }
     h.push_str("</tbody>\n</table>\n");

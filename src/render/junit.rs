@@ -73,9 +73,13 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
     // `classname::name` is how JUnit readers (flaky's own among them) rebuild the id.
     let (classname, name) = t.id.rsplit_once("::").unwrap_or(("", &t.id));
     // flaky keeps no per-test durations across attempts, so the time is unknown: 0.
+    let classname = if classname.is_empty() {
+        String::new()
+    } else {
+        format!(r#" classname="{}""#, escape(classname))
+    };
     let open = format!(
-        r#"    <testcase classname="{}" name="{}" time="0""#,
-        escape(classname),
+        r#"    <testcase{classname} name="{}" time="0""#,
         escape(name)
     );
     if t.failed == 0 {
@@ -92,7 +96,7 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
         t.kind.as_str()
     };
     let summary = format!(
-        "{} {} of {} runs ({}, 95% CI {})",
+        "{}: failed {} of {} runs ({}, 95% CI {})",
         t.kind,
         t.failed,
         t.runs,
@@ -123,7 +127,11 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
         let body = format!(
             "{summary}; {} {} this way, first in attempt {}:\n{}",
             sig.count,
-            if sig.count == 1 { "failure" } else { "failures" },
+            if sig.count == 1 {
+                "failure"
+            } else {
+                "failures"
+            },
             sig.first_attempt,
             sig.example
         );

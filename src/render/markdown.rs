@@ -14,7 +14,7 @@ pub const COMMENT_MARKER: &str = "<!-- flaky-report -->";
 /// GitHub rejects a comment longer than this many characters.
 const GITHUB_COMMENT_LIMIT: usize = 65_536;
 /// What the closing note may need, kept free until the end.
-const NOTE_RESERVE: usize = 400;
+const NOTE_RESERVE: usize = 600;
 /// Rows of the per-test table in all; the first [`OPEN_ROWS`] are always shown.
 const TABLE_ROWS: usize = 50;
 const OPEN_ROWS: usize = 10;
@@ -55,8 +55,11 @@ pub(super) fn markdown_body(report: &Report, ctx: &Context, limit: usize) -> Str
     if let Some(changes) = &ctx.changes {
         changes_section(changes, &mut doc);
     }
-    doc.section(&format!("**verdict:** {}\n", verdict(report)));
-    if doc.cut {
+    // The verdict always comes last, in the room kept for it.
+    let cut = doc.cut;
+    doc.out
+        .push_str(&format!("\n**verdict:** {}\n", verdict(report)));
+    if cut {
         doc.out.push_str(&format!(
             "\n> [!NOTE]\n> The rest of this report was left out to stay under GitHub's {GITHUB_COMMENT_LIMIT}-character limit; `flaky report {} --format json` has all of it.\n",
             code_safe(&report.run_id)
@@ -75,8 +78,7 @@ struct Doc {
 
 impl Doc {
     fn room(&self) -> usize {
-        self.limit
-            .saturating_sub(self.out.len() + NOTE_RESERVE + 2)
+        self.limit.saturating_sub(self.out.len() + NOTE_RESERVE + 2)
     }
 
     /// Appends a section (separated by a blank line) if it fits; after one does not, no more do.
@@ -121,7 +123,10 @@ impl Doc {
 /// `body` as is, or inside `<details>` when it is long.
 fn fold(summary: &str, body: &str) -> String {
     if body.lines().count() > FOLD_LINES {
-        format!("<details><summary>{summary}</summary>\n\n{body}\n</details>\n")
+        format!(
+            "<details><summary>{summary}</summary>\n\n{}\n\n</details>\n",
+            body.trim_end()
+        )
     } else {
         body.to_owned()
     }
@@ -151,16 +156,19 @@ fn header(report: &Report) -> String {
         format!("run {}", code_span(&report.run_id)),
     ];
     if let Some(commit) = commit_text(report) {
-        facts.push(md_text(&commit));
+        facts.push(format!("commit {}", md_text(&commit)));
     }
-    facts.push(attempts_text(report));
+    let mut results = format!("attempts: {}", attempts_text(report));
     if let Some(n) = report.selected_tests {
-        facts.push(format!(
-            "only the {n} tests that failed in the `--tests-from` report"
+        results.push_str(&format!(
+            " · only the {n} tests that failed in the `--tests-from` report"
         ));
     }
+    // Two lines of one paragraph: a backslash at the end of a line is a hard break.
     s.push('\n');
     s.push_str(&facts.join(" · "));
+    s.push_str("\\\n");
+    s.push_str(&results);
     s.push('\n');
     if report.tests.is_empty() {
         s.push_str("\nNo test result was recorded.\n");
@@ -250,8 +258,8 @@ fn failures(report: &Report, doc: &mut Doc) {
         }
         if t.signatures.len() > SIGNATURES {
             s.push_str(&format!(
-                "- … and {} other ways\n",
-                t.signatures.len() - SIGNATURES
+                "- … {}\n",
+                other_ways(t.signatures.len() - SIGNATURES)
             ));
         }
         if let Some(f) = failure_of(report, &t.id) {
@@ -272,6 +280,7 @@ fn failures(report: &Report, doc: &mut Doc) {
         s.push_str(&code_block("sh", &f.reproduce));
         let excerpt = first_lines(&f.excerpt);
         if !excerpt.is_empty() {
+            s.push('\n');
             s.push_str(&code_block("text", &excerpt));
         }
         s.push('\n');
@@ -359,7 +368,10 @@ fn changes_section(changes: &Changes, doc: &mut Doc) {
             let files = if c.files.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", files_text(c, |f| code_span(&one_line(f, NAME_CHARS))))
+                format!(
+                    " ({})",
+                    files_text(c, |f| code_span(&one_line(f, NAME_CHARS)))
+                )
             };
             format!(
                 "- {} {}, {}: {}{files}\n",
@@ -479,11 +491,11 @@ pub(super) fn framework_text(report: &Report) -> String {
     }
 }
 
-/// "commit 3f2c1ab on main (dirty)", when the run was in a repository.
+/// "3f2c1ab on main (dirty)", when the run was in a repository.
 pub(super) fn commit_text(report: &Report) -> Option<String> {
     let vcs = report.vcs.as_ref()?;
     let commit = vcs.commit.as_deref()?;
-    let mut s = format!("commit {}", short_sha(commit));
+    let mut s = short_sha(commit).to_owned();
     if let Some(branch) = &vcs.branch {
         s.push_str(&format!(" on {branch}"));
     }
@@ -544,6 +556,11 @@ pub(super) fn ci_text(t: &TestStats) -> String {
     }
 }
 
+/// "and 2 other ways" of failing.
+pub(super) fn other_ways(n: usize) -> String {
+    format!("and {n} other {}", plural(n as u64, "way", "ways"))
+}
+
 pub(super) fn short_sha(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
@@ -572,7 +589,11 @@ pub(super) fn one_line(text: &str, max: usize) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    let more = text.lines().filter(|l| !l.trim().is_empty()).nth(1).is_some();
+    let more = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth(1)
+        .is_some();
     let mut out: String = line
         .chars()
         .take(max)

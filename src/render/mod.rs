@@ -1,14 +1,26 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+mod github;
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod slack;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub use github::render_github;
+pub use html::render_html;
 pub use json::{SCHEMA_VERSION, read_json, render_json};
+pub use junit::render_junit;
+pub use markdown::{COMMENT_MARKER, render_markdown};
+pub use slack::render_slack;
 pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};

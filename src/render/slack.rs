@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::markdown::{
-    attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line, plural,
-    short_sha, stable_note, state_note, verdict,
+    attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
+    other_ways, plural, short_sha, stable_note, state_note, verdict,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -73,10 +73,7 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
                 code(&one_line(&sig.example, 300))
             ));
             if t.signatures.len() > 1 {
-                s.push_str(&format!(
-                    " (and {} other ways)",
-                    t.signatures.len() - 1
-                ));
+                s.push_str(&format!(" ({})", other_ways(t.signatures.len() - 1)));
             }
         }
         blocks.push(section(&s));

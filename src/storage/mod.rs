@@ -435,10 +435,11 @@ impl History {
 
     /// The newest runs first.
     pub fn list_runs(&self, filter: &RunFilter, limit: u32) -> Result<Vec<RunRow>, StorageError> {
-        self.read_runs(filter, limit).map_err(|source| StorageError::Read {
-            path: self.path.clone(),
-            source,
-        })
+        self.read_runs(filter, limit)
+            .map_err(|source| StorageError::Read {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     fn read_runs(&self, filter: &RunFilter, limit: u32) -> Result<Vec<RunRow>, rusqlite::Error> {

@@ -1,0 +1,940 @@
+//! The renderers on hand-built reports: snapshots of every rich format for a typical, an empty,
+//! an interrupted and a hostile-names report, plus bounds on a huge one and the JUnit output
+//! read back by flaky's own parser.
+//!
+//! The reports are built here with fixed times and seeds, so the snapshots need no filters.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::*;
+use crate::analysis::{Counts, Kind, TestStats, sort_worst_first};
+use crate::exec::OrderMode;
+use crate::model::Outcome;
+
+/// 2023-11-14T22:13:20Z, plus `secs`.
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
+}
+
+/// A test's verdict from its passes and failures. Attempts alternate the order (odd ones are
+/// shuffled); an order-dependent test fails only in shuffled attempts.
+fn stats(
+    id: &str,
+    passes: u64,
+    failures: &[(Outcome, &str, u64)],
+    order_dependent: bool,
+) -> TestStats {
+    let failed: u64 = failures.iter().map(|f| f.2).sum();
+    let runs = passes + failed;
+    let mut c = Counts::default();
+    let mut attempt = 0u32;
+    for (outcome, message, n) in failures {
+        for _ in 0..*n {
+            let shuffled = order_dependent || attempt % 2 == 1;
+            c.add(*outcome, shuffled, Some(message), attempt * 2 + 1);
+            attempt += 1;
+        }
+    }
+    let shuffled_passes = (runs / 2).saturating_sub(failed);
+    for k in 0..passes {
+        let shuffled = if order_dependent {
+            k < shuffled_passes
+        } else {
+            attempt % 2 == 1
+        };
+        c.add(Outcome::Pass, shuffled, None, attempt);
+        attempt += 1;
+    }
+    TestStats::from_counts(id.to_owned(), &c, &Thresholds::default())
+}
+
+fn sample(test: Option<&str>, index: u32, message: &str, reproduce: &str) -> FailureSample {
+    FailureSample {
+        test: test.map(str::to_owned),
+        index,
+        seed: 342_317_936 + u64::from(index),
+        order_seed: (index % 2 == 1).then_some(9_000 + u64::from(index)),
+        message: message.to_owned(),
+        excerpt: String::new(),
+        reproduce: reproduce.to_owned(),
+    }
+}
+
+fn commit(sha: &str, author: &str, slack: Option<&str>, summary: &str, files: &[&str]) -> Commit {
+    Commit {
+        sha: sha.to_owned(),
+        author: author.to_owned(),
+        email: format!("{}@example.com", author.to_lowercase().replace(' ', ".")),
+        time: at(3_600),
+        summary: summary.to_owned(),
+        files: files.iter().map(|f| (*f).to_owned()).collect(),
+        slack_id: slack.map(str::to_owned),
+    }
+}
+
+/// A report with everything set to plain values; each case changes what it needs.
+fn base(tests: Vec<TestStats>) -> Report {
+    let mut tests = tests;
+    sort_worst_first(&mut tests);
+    Report {
+        run_id: "41cedd9fa11d".to_owned(),
+        state: RunState::Completed,
+        command: vec!["python3".into(), "-m".into(), "pytest".into()],
+        shell: false,
+        dir: PathBuf::from("/repo/examples/python-pytest"),
+        framework: Some("pytest".to_owned()),
+        order: OrderMode::Alternate,
+        selected_tests: None,
+        runs: 42,
+        jobs: 2,
+        seed: 7,
+        timeout: Duration::from_secs(600),
+        started_at: at(0),
+        duration: Duration::from_millis(12_345),
+        fail_on: Some(Severity::Low),
+        thresholds: Thresholds::default(),
+        vcs: Some(crate::vcs::VcsFacts {
+            remote_url: Some("https://github.com/o/r.git".to_owned()),
+            branch: Some("main".to_owned()),
+            commit: Some("3f2c1ab9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3".to_owned()),
+            dirty: false,
+        }),
+        totals: Totals {
+            attempts: 42,
+            passed: 0,
+            failed: 38,
+            timed_out: 2,
+            errors: 2,
+            infrastructure: 2,
+        },
+        tests,
+        ignored_tests: 0,
+        attempts: Vec::new(),
+        failures: Vec::new(),
+        infrastructure: Vec::new(),
+        exit_code: 1,
+    }
+}
+
+/// Stable, flaky, order-dependent, failing and timeout tests, with signatures, replay lines,
+/// infrastructure attempts, a trend and the changes since the last stable run.
+fn typical() -> (Report, Context) {
+    let mut tests = vec![
+        stats(
+            "tests/test_math.py::test_mean_always_fails",
+            0,
+            &[(Outcome::Fail, "AssertionError: assert 2.5 == 3", 40)],
+            false,
+        ),
+        stats(
+            "tests/test_net.py::test_fetch_is_quick",
+            16,
+            &[
+                (Outcome::Timeout, "timed out after 10s", 20),
+                (Outcome::Fail, "ConnectionResetError: [Errno 104]", 4),
+            ],
+            false,
+        ),
+        stats(
+            "tests/test_math.py::test_seeded_flaky",
+            28,
+            &[
+                (
+                    Outcome::Fail,
+                    "AssertionError: TEST_SEED=342317936 is a multiple of 4\nassert 0 == 1",
+                    9,
+                ),
+                (Outcome::Fail, "ZeroDivisionError: division by zero", 3),
+            ],
+            false,
+        ),
+        stats(
+            "tests/test_registry.py::test_lookup_starts_empty",
+            30,
+            &[(
+                Outcome::Fail,
+                "AssertionError: REGISTRY was not empty: another test registered 'answer'",
+                10,
+            )],
+            true,
+        ),
+        stats(
+            "tests/test_cache.py::TestCache::test_warm",
+            38,
+            &[(Outcome::Fail, "KeyError: 'warm'", 2)],
+            false,
+        ),
+    ];
+    for name in [
+        "tests/test_math.py::test_add",
+        "tests/test_math.py::TestSlug::test_collapses_spaces",
+        "tests/test_math.py::TestSlug::test_lowercases",
+        "tests/test_registry.py::test_register",
+        "tests/test_cache.py::TestCache::test_cold",
+    ] {
+        tests.push(stats(name, 40, &[], false));
+    }
+    let mut report = base(tests);
+    let replay = |index: u32, test: &str| {
+        format!(
+            "FLAKY_SEED={0} TEST_SEED={0} ATTEMPT={index} FLAKY_ATTEMPT={index} PYTHONHASHSEED={0} python3 -m pytest -p no:randomly {test}",
+            342_317_936 + u64::from(index)
+        )
+    };
+    report.failures = [
+        (
+            "tests/test_math.py::test_mean_always_fails",
+            0,
+            "AssertionError: assert 2.5 == 3",
+        ),
+        (
+            "tests/test_net.py::test_fetch_is_quick",
+            1,
+            "timed out after 10s",
+        ),
+        (
+            "tests/test_math.py::test_seeded_flaky",
+            3,
+            "AssertionError: TEST_SEED=342317936 is a multiple of 4",
+        ),
+        (
+            "tests/test_registry.py::test_lookup_starts_empty",
+            5,
+            "AssertionError: REGISTRY was not empty: another test registered 'answer'",
+        ),
+        (
+            "tests/test_cache.py::TestCache::test_warm",
+            7,
+            "KeyError: 'warm'",
+        ),
+    ]
+    .into_iter()
+    .map(|(test, index, message)| sample(Some(test), index, message, &replay(index, test)))
+    .collect();
+    report.infrastructure = vec![
+        InfraSample {
+            index: 12,
+            reason: "no report was written (killed by signal 9)".to_owned(),
+            excerpt: "Killed".to_owned(),
+        },
+        InfraSample {
+            index: 31,
+            reason: "most tests failed together (9 of 10)".to_owned(),
+            excerpt: String::new(),
+        },
+    ];
+    let trend = [(10, 1, 0.01), (10, 1, 0.012), (10, 2, 0.03), (10, 2, 0.05)]
+        .into_iter()
+        .chain([(10, 3, 0.09), (10, 4, 0.12), (10, 4, 0.14), (10, 5, 0.172)])
+        .enumerate()
+        .map(|(i, (tests, flaky_tests, mean_rate))| TrendPoint {
+            run_id: format!("run{i:02}"),
+            started_at: at(0) - Duration::from_secs(86_400 * (7 - i as u64)),
+            tests,
+            flaky_tests,
+            mean_rate,
+        })
+        .collect();
+    let ctx = Context {
+        trend,
+        changes: Some(Changes {
+            stable_run: "0a1b2c3d4e5f".to_owned(),
+            stable_commit: "9e8d7c6b5a49382716059e8d7c6b5a4938271605".to_owned(),
+            commit: "3f2c1ab9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3".to_owned(),
+            commits: vec![
+                commit(
+                    "3f2c1ab9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3",
+                    "Ada Lovelace",
+                    Some("U024BE7LH"),
+                    "Make the cache warm up in a background thread",
+                    &["src/cache.py", "tests/test_cache.py"],
+                ),
+                commit(
+                    "b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6",
+                    "Grace Hopper",
+                    Some("U0G9QF9C6"),
+                    "Register the answer plugin at import time",
+                    &[
+                        "src/registry.py",
+                        "src/plugins/answer.py",
+                        "src/plugins/__init__.py",
+                        "docs/plugins.md",
+                        "tests/test_registry.py",
+                        "tests/conftest.py",
+                        "setup.cfg",
+                    ],
+                ),
+                commit(
+                    "c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0",
+                    "Ada Lovelace",
+                    Some("U024BE7LH"),
+                    "Fetch with a 10s timeout",
+                    &["src/net.py"],
+                ),
+                commit(
+                    "d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3",
+                    "Alan Turing",
+                    None,
+                    "Bump pytest",
+                    &["requirements.txt"],
+                ),
+            ],
+        }),
+    };
+    (report, ctx)
+}
+
+/// A run in which no attempt left a readable report.
+fn empty() -> (Report, Context) {
+    let mut report = base(Vec::new());
+    report.runs = 3;
+    report.totals = Totals {
+        attempts: 3,
+        passed: 0,
+        failed: 0,
+        timed_out: 0,
+        errors: 3,
+        infrastructure: 3,
+    };
+    report.infrastructure = (0..3)
+        .map(|index| InfraSample {
+            index,
+            reason: "no report was written: python3: No module named pytest".to_owned(),
+            excerpt: "/usr/bin/python3: No module named pytest".to_owned(),
+        })
+        .collect();
+    report.exit_code = 2;
+    (report, Context::default())
+}
+
+/// Ctrl-C after 12 of 50 attempts of a command without a framework: the command is the test.
+fn interrupted() -> (Report, Context) {
+    let label = "./run-tests.sh";
+    let mut report = base(vec![stats(
+        label,
+        9,
+        &[(
+            Outcome::Fail,
+            "AssertionError: cache was cold after warm-up",
+            3,
+        )],
+        false,
+    )]);
+    report.state = RunState::Interrupted;
+    report.command = vec![label.to_owned()];
+    report.dir = PathBuf::from("/repo/examples/shell");
+    report.framework = None;
+    report.order = OrderMode::Same;
+    report.runs = 50;
+    report.vcs = None;
+    report.duration = Duration::from_millis(1_830);
+    report.totals = Totals {
+        attempts: 12,
+        passed: 9,
+        failed: 3,
+        timed_out: 0,
+        errors: 0,
+        infrastructure: 0,
+    };
+    report.failures = [3, 7, 11]
+        .into_iter()
+        .map(|index| FailureSample {
+            excerpt: format!(
+                "Traceback (most recent call last):\n  File \"check.py\", line 3\nAssertionError: cache was cold after warm-up (seed {})",
+                342_317_936 + index
+            ),
+            order_seed: None,
+            ..sample(
+                None,
+                index,
+                "exited with status 1",
+                &format!(
+                    "cd examples/shell && FLAKY_SEED={0} TEST_SEED={0} ATTEMPT={index} FLAKY_ATTEMPT={index} ./run-tests.sh",
+                    342_317_936 + index
+                ),
+            )
+        })
+        .collect();
+    report.exit_code = 130;
+    (report, Context::default())
+}
+
+/// Names and messages that must come out as text in every format.
+const HOSTILE: [&str; 7] = [
+    "tests/a|b.py::test_pipe|x",
+    "<script>alert(1)</script>",
+    "x & y \"q\" 'z'::t",
+    "tests/`tick`.py::test_``double``",
+    "ctrl\u{1}char::test\u{7}bell\u{1b}[31m",
+    "tests/ünïcödé.py::test_日本語_✓",
+    "*bold* _under_ [link](javascript:alert(1)) ~strike~ #1 ![img](x)::t",
+];
+
+fn escaping() -> (Report, Context) {
+    let mut tests: Vec<TestStats> = HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let failures = 2 + 3 * i as u64;
+            let passes = if i == 1 { 0 } else { 40 - failures };
+            stats(
+                id,
+                passes,
+                &[(
+                    Outcome::Fail,
+                    "<img src=x onerror=alert(1)> & `code` | ```fence``` \u{1}",
+                    failures,
+                )],
+                false,
+            )
+        })
+        .collect();
+    tests.push(stats("stable <b>bold</b>", 40, &[], false));
+    let mut report = base(tests);
+    report.command = vec![
+        "sh".into(),
+        "-c".into(),
+        "pytest | tee `out` && echo '<done>'".into(),
+    ];
+    report.run_id = "<run&id>".to_owned();
+    report.failures = HOSTILE
+        .iter()
+        .enumerate()
+        .take(5)
+        .map(|(i, id)| {
+            sample(
+                Some(id),
+                i as u32,
+                "<img src=x onerror=alert(1)>",
+                &format!("pytest '{id}' # ```` </pre><script>alert(2)</script>"),
+            )
+        })
+        .collect();
+    report.infrastructure = vec![InfraSample {
+        index: 9,
+        reason: "<b>crashed</b> & | `x`".to_owned(),
+        excerpt: String::new(),
+    }];
+    let ctx = Context {
+        trend: vec![TrendPoint {
+            run_id: "<run&id>".to_owned(),
+            started_at: at(0),
+            tests: 8,
+            flaky_tests: 7,
+            mean_rate: 0.3,
+        }],
+        changes: Some(Changes {
+            stable_run: "<old>".to_owned(),
+            stable_commit: "abc</code>".to_owned(),
+            commit: "def".to_owned(),
+            commits: vec![commit(
+                "e1e2e3e4e5e6",
+                "Mallory <@U0> & \"Eve\"",
+                Some("!channel"),
+                "<script>alert(3)</script> | *not bold* `tick`",
+                &["src/<x>.rs", "a|b"],
+            )],
+        }),
+    };
+    (report, ctx)
+}
+
+/// 10,000 tests, 3,000 of them failing or flaky, a long trend and many commits.
+fn huge() -> (Report, Context) {
+    let tests: Vec<TestStats> = (0..10_000u64)
+        .map(|i| {
+            let id = format!(
+                "tests/test_module_{:04}.py::TestClass{}::test_case_{i}",
+                i / 20,
+                i % 7
+            );
+            let failures = if i % 10 < 3 { 1 + i % 97 } else { 0 };
+            let msg = format!("AssertionError: value {i} differs");
+            stats(
+                &id,
+                100 - failures,
+                &[(Outcome::Fail, &msg, failures)],
+                false,
+            )
+        })
+        .collect();
+    let mut report = base(tests);
+    report.runs = 100;
+    report.failures = report
+        .tests
+        .iter()
+        .take(FAILURE_SAMPLES)
+        .map(|t| {
+            sample(
+                Some(&t.id),
+                1,
+                "AssertionError",
+                &format!("pytest {}", t.id),
+            )
+        })
+        .collect();
+    report.infrastructure = (0..40)
+        .map(|index| InfraSample {
+            index,
+            reason: "no report was written".to_owned(),
+            excerpt: String::new(),
+        })
+        .collect();
+    let trend = (0..500u64)
+        .map(|i| TrendPoint {
+            run_id: format!("run{i}"),
+            started_at: at(i * 3_600),
+            tests: 10_000,
+            flaky_tests: 2_000 + (i * 7) % 1_000,
+            mean_rate: 0.01 + (i % 13) as f64 / 1_000.0,
+        })
+        .collect();
+    let commits = (0..300)
+        .map(|i| {
+            commit(
+                &format!("{i:040x}"),
+                &format!("Author {}", i % 17),
+                (i % 3 == 0).then_some("U123"),
+                &format!("Change number {i}"),
+                &[
+                    "src/a.rs", "src/b.rs", "src/c.rs", "src/d.rs", "src/e.rs", "src/f.rs",
+                ],
+            )
+        })
+        .collect();
+    let ctx = Context {
+        trend,
+        changes: Some(Changes {
+            stable_run: "old".to_owned(),
+            stable_commit: "0".repeat(40),
+            commit: "f".repeat(40),
+            commits,
+        }),
+    };
+    (report, ctx)
+}
+
+type Render = fn(&Report, &Context, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+fn render(f: Render, (report, ctx): &(Report, Context)) -> String {
+    let mut out = Vec::new();
+    f(report, ctx, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn junit(report: &Report) -> String {
+    let mut out = Vec::new();
+    render_junit(report, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn slack_json(case: &(Report, Context)) -> serde_json::Value {
+    serde_json::from_str(&render(render_slack, case)).unwrap()
+}
+
+macro_rules! snapshots {
+    ($($case:ident),*) => {
+        mod snapshot {
+            use super::*;
+            $(
+                mod $case {
+                    use super::*;
+
+                    #[test]
+                    fn markdown() {
+                        insta::assert_snapshot!(render(render_markdown, &super::super::$case()));
+                    }
+
+                    #[test]
+                    fn github() {
+                        insta::assert_snapshot!(render(render_github, &super::super::$case()));
+                    }
+
+                    #[test]
+                    fn slack() {
+                        insta::assert_snapshot!(render(render_slack, &super::super::$case()));
+                    }
+
+                    #[test]
+                    fn html() {
+                        insta::assert_snapshot!(render(render_html, &super::super::$case()));
+                    }
+
+                    #[test]
+                    fn junit() {
+                        insta::assert_snapshot!(super::super::junit(&super::super::$case().0));
+                    }
+                }
+            )*
+        }
+    };
+}
+
+snapshots!(typical, empty, interrupted, escaping);
+
+#[test]
+fn markdown_starts_with_the_marker_and_github_drops_it() {
+    let case = typical();
+    let md = render(render_markdown, &case);
+    let gh = render(render_github, &case);
+    assert!(md.starts_with(&format!(
+        "{COMMENT_MARKER}\n## ✖ flaky: 5 failing or flaky tests (worst CRITICAL)\n"
+    )));
+    assert_eq!(md.strip_prefix(COMMENT_MARKER).unwrap().trim_start(), gh);
+    assert!(md.contains(
+        "5 stable tests: no failure in 40 runs means a failure rate below 8.8% at 95% confidence"
+    ));
+    assert!(!md.contains("<@U024BE7LH>"), "no Slack mentions on GitHub");
+    let ok = typical_without_failures();
+    let md = render(render_markdown, &ok);
+    assert!(
+        md.contains("## ✔ flaky: no flaky test in 42 attempts\n"),
+        "{md}"
+    );
+}
+
+fn typical_without_failures() -> (Report, Context) {
+    let (mut report, _) = typical();
+    report.tests.retain(|t| t.kind == Kind::Stable);
+    report.failures.clear();
+    (report, Context::default())
+}
+
+/// Markdown with its code blocks and code spans left out (a backslash-escaped backtick opens
+/// nothing), to look at what renders as Markdown and HTML.
+fn strip_code(md: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|c| *c == '`').collect();
+        match &fence {
+            Some(open) if line.trim_end() == open => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => {
+                let chars: Vec<char> = line.chars().collect();
+                let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+                let mut i = 0;
+                while i < chars.len() {
+                    if chars[i] == '\\' && i + 1 < chars.len() {
+                        out.push(chars[i]);
+                        out.push(chars[i + 1]);
+                        i += 2;
+                    } else if chars[i] == '`' {
+                        let n = run_at(i);
+                        // The closing run has exactly n backticks.
+                        let mut j = i + n;
+                        let mut closed = None;
+                        while j < chars.len() {
+                            let m = if chars[j] == '`' { run_at(j) } else { 0 };
+                            if m == n {
+                                closed = Some(j + m);
+                                break;
+                            }
+                            j += m.max(1);
+                        }
+                        match closed {
+                            Some(end) => i = end,
+                            None => {
+                                out.extend(&chars[i..i + n]);
+                                i += n;
+                            }
+                        }
+                    } else {
+                        out.push(chars[i]);
+                        i += 1;
+                    }
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Every table row keeps its seven cells, whatever the names hold.
+fn assert_tables_whole(md: &str) {
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        let mut cells = 0;
+        let mut escaped = false;
+        for c in line.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '|' if !escaped => cells += 1,
+                _ => escaped = false,
+            }
+        }
+        assert_eq!(cells, 8, "a row with the wrong number of cells: {line}");
+    }
+}
+
+/// Fences and `<details>` blocks all close.
+fn assert_balanced(md: &str) {
+    let mut fence: Option<String> = None;
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|c| *c == '`').collect();
+        match &fence {
+            Some(open) if line.trim_end() == open => fence = None,
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            _ => {}
+        }
+    }
+    assert_eq!(fence, None, "a code block is left open");
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+}
+
+#[test]
+fn hostile_names_stay_text_in_markdown() {
+    let md = render(render_markdown, &escaping());
+    assert_tables_whole(&md);
+    assert_balanced(&md);
+    // No HTML of the test's own outside code: the only tags are ours.
+    let outside_code = strip_code(&md);
+    for tag in ["<script", "<img", "<b>", "<@U0"] {
+        assert!(!outside_code.contains(tag), "{tag} leaked into:\n{md}");
+    }
+    assert!(!md.contains('\u{1}') && !md.contains('\u{1b}'));
+    assert!(md.contains("tests/a\\|b.py::test\\_pipe\\|x"));
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(md.contains("tests/ünïcödé.py::test\\_日本語\\_✓"));
+    // The replay line holds four backticks in a row: its fence has five.
+    assert!(
+        md.contains("`````sh\npytest '<script>alert(1)</script>'"),
+        "{md}"
+    );
+}
+
+#[test]
+fn hostile_names_stay_text_in_html() {
+    let html = render(render_html, &escaping());
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>"));
+    assert!(!html.contains('\u{1}') && !html.contains('\u{1b}'));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("x &amp; y &quot;q&quot; &#39;z&#39;::t"));
+    assert!(html.contains("tests/ünïcödé.py::test_日本語_✓"));
+    // No external resource of any kind.
+    for needle in [
+        "<img", "<link", "<iframe", "<object", "<a ", "url(", "@import",
+    ] {
+        assert!(!html.contains(needle), "{needle} in the HTML");
+    }
+}
+
+#[test]
+fn hostile_names_stay_text_in_slack() {
+    let doc = slack_json(&escaping());
+    let mut texts = Vec::new();
+    collect_texts(&doc, &mut texts);
+    assert!(!texts.is_empty());
+    for text in &texts {
+        // Mentions are the only `<…>` Slack may see, and only of real member ids.
+        // (A `>` that starts a line is a quote, Slack's own markup.)
+        let without_mentions: String = text
+            .replace("<@U024BE7LH>", "")
+            .lines()
+            .map(|l| l.strip_prefix('>').unwrap_or(l))
+            .collect();
+        assert!(
+            !without_mentions.contains('<') && !without_mentions.contains('>'),
+            "unescaped markup in {text:?}"
+        );
+        assert!(!text.contains('\u{1}'), "a control character in {text:?}");
+    }
+    let all = texts.join("\n");
+    assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(all.contains("Mallory &lt;@U0&gt; &amp; \"Eve\""), "{all}");
+    assert!(!all.contains("<!channel>") && !all.contains("<@!channel>"));
+}
+
+fn collect_texts(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if k == "text" => out.push(s.clone()),
+                    _ => collect_texts(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_texts(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn slack_mentions_the_authors_with_slack_ids() {
+    let doc = slack_json(&typical());
+    let mut texts = Vec::new();
+    collect_texts(&doc, &mut texts);
+    let all = texts.join("\n");
+    assert!(
+        all.contains("*Possibly related changes* by <@U024BE7LH>, <@U0G9QF9C6>, Alan Turing"),
+        "{all}"
+    );
+    assert!(
+        doc["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("flaky: 5 failing or flaky tests")
+    );
+}
+
+/// The ids JUnit readers rebuild from `classname::name`: every test's, control characters aside.
+fn ids_back(xml: &str) -> BTreeSet<String> {
+    crate::parse::junit::parse(xml.as_bytes())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+fn xml_safe(id: &str) -> String {
+    id.chars().filter(|c| !c.is_control()).collect()
+}
+
+#[test]
+fn junit_round_trips_through_our_parser() {
+    for (report, _) in [typical(), escaping(), interrupted(), empty()] {
+        let xml = junit(&report);
+        let want: BTreeSet<String> = report.tests.iter().map(|t| xml_safe(&t.id)).collect();
+        assert_eq!(ids_back(&xml), want);
+    }
+    let (report, _) = typical();
+    let results = crate::parse::junit::parse(junit(&report).as_bytes()).unwrap();
+    let outcomes = |id: &str| -> Vec<Outcome> {
+        results
+            .iter()
+            .filter(|r| r.id == id)
+            .map(|r| r.outcome)
+            .collect()
+    };
+    // Always failing: a failure, no pass. Flaky: its failures, then the pass that ended it.
+    assert_eq!(
+        outcomes("tests/test_math.py::test_mean_always_fails"),
+        [Outcome::Fail]
+    );
+    assert_eq!(
+        outcomes("tests/test_math.py::test_seeded_flaky"),
+        [Outcome::Fail, Outcome::Fail, Outcome::Pass]
+    );
+    assert_eq!(
+        outcomes("tests/test_net.py::test_fetch_is_quick"),
+        [Outcome::Timeout, Outcome::Timeout, Outcome::Pass]
+    );
+    assert_eq!(outcomes("tests/test_math.py::test_add"), [Outcome::Pass]);
+}
+
+#[test]
+fn junit_counts_and_properties() {
+    let (report, _) = typical();
+    let xml = junit(&report);
+    assert!(xml.contains(r#"<testsuite name="flaky" tests="10" failures="1" errors="0" skipped="0" time="12.345" timestamp="2023-11-14T22:13:20">"#), "{xml}");
+    assert!(xml.contains(r#"<property name="run_id" value="41cedd9fa11d"/>"#));
+    assert!(xml.contains(r#"<property name="command" value="python3 -m pytest"/>"#));
+    assert_eq!(xml.matches("<testcase ").count(), 10);
+    assert_eq!(xml.matches("<flakyFailure ").count(), 6);
+    assert_eq!(xml.matches("<failure ").count(), 1);
+}
+
+#[test]
+fn huge_reports_stay_bounded() {
+    let case = huge();
+    let md = render(render_markdown, &case);
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(md.contains("… and 2950 more failing or flaky tests"));
+    assert_eq!(md.lines().filter(|l| l.starts_with("| tests/")).count(), 50);
+    assert_tables_whole(&md);
+    assert_balanced(&md);
+    let gh = render(render_github, &case);
+    assert!(gh.len() < 65_536);
+
+    let html = render(render_html, &case);
+    assert!(html.len() < 2_000_000, "{} bytes", html.len());
+    assert_eq!(html.matches("<rect ").count(), 50);
+    assert_eq!(html.matches("<tr><td class=\"name\">").count(), 500);
+    assert!(html.contains("… and 9500 more tests, not shown"));
+
+    let doc = slack_json(&case);
+    let blocks = doc["blocks"].as_array().unwrap();
+    assert!(blocks.len() <= 50);
+    assert!(blocks[0]["text"]["text"].as_str().unwrap().chars().count() <= 150);
+    let mut texts = Vec::new();
+    collect_texts(&doc, &mut texts);
+    assert!(texts.iter().all(|t| t.chars().count() <= 3000));
+
+    let xml = junit(&case.0);
+    assert_eq!(xml.matches("<testcase ").count(), 10_000);
+    assert_eq!(ids_back(&xml).len(), 10_000);
+}
+
+#[test]
+fn markdown_cuts_whole_sections_under_the_comment_limit() {
+    // Names and replay lines so long that even 50 rows and five replays cannot all fit.
+    let long = "x".repeat(3_000);
+    let tests = (0..200)
+        .map(|i| {
+            stats(
+                &format!("{long}{i}"),
+                30,
+                &[(Outcome::Fail, &long, 10)],
+                false,
+            )
+        })
+        .collect();
+    let mut report = base(tests);
+    report.failures = report
+        .tests
+        .iter()
+        .take(5)
+        .map(|t| sample(Some(&t.id), 1, &long, &"y".repeat(20_000)))
+        .collect();
+    let md = render(render_markdown, &(report, Context::default()));
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(md.contains("was left out to stay under GitHub's 65536-character limit"));
+    assert!(md.contains("**verdict:** 200 tests at or above LOW"));
+    assert_tables_whole(&md);
+    assert_balanced(&md);
+}
+
+#[test]
+fn html_trend_with_one_point_says_so() {
+    let html = render(render_html, &interrupted());
+    assert!(html.contains("one run: no trend yet"));
+    assert_eq!(html.matches("<circle ").count(), 1);
+    let html = render(render_html, &typical());
+    assert_eq!(html.matches("<circle ").count(), 8);
+    assert_eq!(html.matches("<polyline ").count(), 2);
+}
+
+/// Writes the typical report's HTML and JUnit XML for `scripts/check-html.sh` and
+/// `scripts/check-junit.sh`, into `$FLAKY_RENDER_CHECK_DIR` (default `target/report-check`).
+#[test]
+#[ignore = "writes files for scripts/check-html.sh and scripts/check-junit.sh"]
+fn write_reports_for_checks() {
+    let dir = std::env::var_os("FLAKY_RENDER_CHECK_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/report-check"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let case = typical();
+    std::fs::write(dir.join("report.html"), render(render_html, &case)).unwrap();
+    std::fs::write(dir.join("report.md"), render(render_markdown, &case)).unwrap();
+    std::fs::write(dir.join("report.xml"), junit(&case.0)).unwrap();
+    std::fs::write(dir.join("escaping.xml"), junit(&escaping().0)).unwrap();
+    std::fs::write(dir.join("slack.json"), render(render_slack, &case)).unwrap();
+}
