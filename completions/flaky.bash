@@ -453,14 +453,14 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__report)
-            opts="-o -q -h -V --format --output --db --quiet --no-progress --color --help --version"
+            opts="-o -q -h -V --format --output --mention-map --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown junit slack github html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -468,6 +468,10 @@ _flaky() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mention-map)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -487,7 +491,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --shards --shard-size --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +566,22 @@ _flaky() {
                     return 0
                     ;;
                 --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -W "runpod" -- "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

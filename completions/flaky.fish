@@ -60,6 +60,10 @@ shuffle\t''
 alternate\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l tests-from -d 'Rerun only the tests that failed or errored in this JUnit report (as CI writes it)' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l junit -d 'Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l remote -d 'Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)' -r -f -a "runpod\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l endpoint -d 'The RunPod endpoint id' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -91,8 +95,14 @@ complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d '
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l format -d 'The report format' -r -f -a "table\t'The terminal report `flaky run` prints'
-json\t'The JSON document of `flaky run --format json`'"
+json\t'The JSON document of `flaky run --format json`'
+markdown\t'A pull-request comment'
+junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
+slack\t'A Slack Block Kit message (JSON)'
+github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
+html\t'One self-contained HTML page with charts'"
 complete -c flaky -n "__fish_flaky_using_subcommand report" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

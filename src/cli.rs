@@ -135,6 +135,27 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "framework")]
     pub junit: Option<String>,
 
+    /// Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)
+    #[arg(long, value_enum, value_name = "BACKEND", conflicts_with = "junit")]
+    pub remote: Option<RemoteArg>,
+
+    /// The RunPod endpoint id
+    #[arg(
+        long,
+        env = "RUNPOD_ENDPOINT_ID",
+        value_name = "ID",
+        requires = "remote"
+    )]
+    pub endpoint: Option<String>,
+
+    /// Split the attempts into this many remote jobs [default: one per worker of the endpoint]
+    #[arg(long, value_name = "K", requires = "remote", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub shards: Option<u32>,
+
+    /// Put this many attempts in each remote job (instead of --shards)
+    #[arg(long, value_name = "N", requires = "remote", conflicts_with = "shards", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub shard_size: Option<u32>,
+
     /// The test command and its arguments [default: the config file's `command`]
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -147,6 +168,11 @@ pub enum FailOnArg {
     Medium,
     Low,
     None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RemoteArg {
+    Runpod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -229,6 +255,10 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports
+    #[arg(long, value_name = "FILE")]
+    pub mention_map: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,6 +267,16 @@ pub enum ReportFormat {
     Table,
     /// The JSON document of `flaky run --format json`
     Json,
+    /// A pull-request comment
+    Markdown,
+    /// JUnit XML with Surefire's flakyFailure/rerunFailure elements, for CI test views
+    Junit,
+    /// A Slack Block Kit message (JSON)
+    Slack,
+    /// The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)
+    Github,
+    /// One self-contained HTML page with charts
+    Html,
 }
 
 /// `flaky detect-framework`

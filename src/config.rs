@@ -16,6 +16,7 @@ use crate::cli::{FailOnArg, FormatArg, OrderArg, RunArgs};
 use crate::exec::seed::random_base_seed;
 use crate::exec::{ExecPlan, OrderMode, Reporting};
 use crate::framework::{self, Framework, ProjectDir};
+use crate::remote::runpod::{DEFAULT_BASE_URL, RunpodTarget, job_template};
 
 /// The config file names looked for, in order, in the project directory and its parents.
 pub const CONFIG_NAMES: [&str; 2] = [".flaky.yml", ".flaky-detector.yml"];
@@ -368,6 +369,8 @@ pub struct RunPlan {
     pub selected: Option<usize>,
     /// Things the user should know about how the plan was made (printed as notes).
     pub notes: Vec<String>,
+    /// Where the attempts run when not here.
+    pub remote: Option<RunpodTarget>,
 }
 
 /// Errors resolving a plan that are not in a config file.
@@ -647,7 +650,87 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         framework,
         selected,
         notes,
+        remote: None,
     })
+    .and_then(|mut plan| {
+        if args.remote.is_some() {
+            let (target, notes) = remote_target(args, &plan)?;
+            plan.notes.extend(notes);
+            plan.remote = Some(target);
+        }
+        Ok(plan)
+    })
+}
+
+/// The RunPod target of a plan: the endpoint and key, and the repository and commit the workers
+/// fetch, which must be what is checked out here.
+fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<String>), PlanError> {
+    let usage = |m: String| PlanError::Usage(m);
+    let endpoint = args
+        .endpoint
+        .clone()
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| usage("--remote runpod needs the endpoint id; hint: pass --endpoint ID or set RUNPOD_ENDPOINT_ID".into()))?;
+    if !endpoint
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(usage(format!(
+            "--endpoint `{endpoint}` is not a RunPod endpoint id (letters, digits, - and _)"
+        )));
+    }
+    let api_key = std::env::var("RUNPOD_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| usage("--remote runpod needs an API key; hint: set RUNPOD_API_KEY (it is never put on the command line, in jobs, or in the history)".into()))?;
+    let base_url = std::env::var("RUNPOD_ENDPOINT_BASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let dir = &plan.exec.dir;
+    let facts = crate::vcs::facts(dir).ok_or_else(|| {
+        usage(format!(
+            "--remote runs a commit the workers fetch, but {} is not in a git repository",
+            dir.display()
+        ))
+    })?;
+    let repository = facts.remote_url.clone().ok_or_else(|| {
+        usage("--remote needs a repository the workers can fetch; hint: add a remote (git remote add origin URL) and push".into())
+    })?;
+    let commit = facts.commit.clone().ok_or_else(|| {
+        usage("--remote needs a commit to run; hint: commit your work and push it".into())
+    })?;
+    let (pushed, sub) = crate::vcs::pushed_and_subdir(dir, &commit)
+        .map_err(|e| usage(format!("cannot read the repository: {e}")))?;
+    if !pushed {
+        return Err(usage(format!(
+            "commit {} is not on any remote branch, so the workers cannot fetch it; hint: push it first (git push)",
+            &commit[..12]
+        )));
+    }
+    let mut notes = Vec::new();
+    if facts.dirty {
+        notes.push(format!("the working tree has changes that are not committed: the workers run commit {} as pushed", &commit[..12]));
+    }
+    let job = job_template(
+        &plan.exec,
+        &plan.exec.run_id,
+        repository,
+        commit,
+        sub.to_string_lossy().into_owned(),
+        plan.command.clone(),
+        plan.shell,
+    );
+    let target = RunpodTarget {
+        base_url,
+        endpoint,
+        api_key: crate::notify::Secret::new(api_key),
+        shards: args.shards,
+        shard_size: args.shard_size,
+        job,
+        poll_every: std::time::Duration::from_secs(2),
+    };
+    Ok((target, notes))
 }
 
 fn framework_names() -> String {

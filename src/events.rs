@@ -1,5 +1,7 @@
 //! Events a backend sends while a run goes on; the command layer feeds them to the reporter.
 
+use std::ops::Range;
+
 use crate::model::Attempt;
 
 #[derive(Debug)]
@@ -8,4 +10,11 @@ pub enum RunEvent {
     AttemptStarted { index: u32 },
     /// An attempt ended (passed, failed, timed out or crashed).
     AttemptFinished(Box<Attempt>),
+    /// Something the user should know while the run goes on (a remote queue that does not move).
+    Notice(String),
+    /// A remote shard ended without results for these attempts.
+    ShardFailed {
+        attempts: Range<u32>,
+        message: String,
+    },
 }

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod exit;
 pub mod framework;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod remote;
 pub mod render;

@@ -1,6 +1,6 @@
 //! Git facts about the directory a run happens in, read with git2: remote, branch, commit, dirty.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Repository, StatusOptions};
 use serde::{Deserialize, Serialize};
@@ -254,4 +254,29 @@ pub fn commits_between(dir: &Path, from: &str, to: &str) -> Result<Vec<CommitInf
         });
     }
     Ok(commits)
+}
+
+/// Whether `commit` is reachable from a remote-tracking branch (so a worker can fetch it), and
+/// the path of `dir` inside its repository.
+pub fn pushed_and_subdir(dir: &Path, commit: &str) -> Result<(bool, PathBuf), git2::Error> {
+    let repo = Repository::discover(dir)?;
+    let oid = git2::Oid::from_str(commit)?;
+    let mut pushed = false;
+    for reference in repo.references_glob("refs/remotes/*")? {
+        let Some(target) = reference?.target() else {
+            continue;
+        };
+        if target == oid || repo.graph_descendant_of(target, oid)? {
+            pushed = true;
+            break;
+        }
+    }
+    let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+    let workdir = workdir.canonicalize().unwrap_or(workdir);
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let sub = dir
+        .strip_prefix(&workdir)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    Ok((pushed, sub))
 }

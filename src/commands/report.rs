@@ -29,28 +29,75 @@ pub fn report(
     let json = history.report_json(args.run.as_deref())?;
     let report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
+    let mentions = MentionMap::load(
+        args.mention_map.as_deref(),
+        std::env::var("GITHUB_SLACK_MAP").ok().as_deref(),
+    )?;
+    let ctx = context(&history, &report, &mentions)?;
+    let color = args.output.is_none() && printer.color_stdout;
+    let buf = render_to_vec(args.format, &report, &ctx, color)?;
+    deliver(args.format, &buf, args.output.as_deref(), printer)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Renders a report in any format.
+pub fn render_to_vec(
+    format: ReportFormat,
+    report: &Report,
+    ctx: &Context,
+    color: bool,
+) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
-    match args.format {
-        ReportFormat::Table => render::render_table(
-            &report,
-            args.output.is_none() && printer.color_stdout,
-            &mut buf,
-        ),
-        ReportFormat::Json => render::render_json(&report, &mut buf),
+    match format {
+        ReportFormat::Table => render::render_table(report, color, &mut buf),
+        ReportFormat::Json => render::render_json(report, &mut buf),
+        ReportFormat::Markdown => render::render_markdown(report, ctx, &mut buf),
+        ReportFormat::Junit => render::render_junit(report, &mut buf),
+        ReportFormat::Slack => render::render_slack(report, ctx, &mut buf),
+        ReportFormat::Github => render::render_github(report, ctx, &mut buf),
+        ReportFormat::Html => render::render_html(report, ctx, &mut buf),
     }
     .context("cannot render the report")?;
-    match &args.output {
-        Some(file) => std::fs::write(file, &buf)
-            .with_context(|| format!("cannot write {}", file.display()))?,
-        None => {
+    Ok(buf)
+}
+
+/// Writes a rendered report to `--output`, to `$GITHUB_STEP_SUMMARY` (the `github` format, when
+/// set, appended as GitHub expects), or to stdout.
+pub fn deliver(
+    format: ReportFormat,
+    buf: &[u8],
+    output: Option<&std::path::Path>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty());
+    match (output, format, summary) {
+        (Some(file), _, _) => {
+            std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?
+        }
+        (None, ReportFormat::Github, Some(summary)) => {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .with_context(|| {
+                    format!(
+                        "cannot open $GITHUB_STEP_SUMMARY ({})",
+                        summary.to_string_lossy()
+                    )
+                })?;
+            f.write_all(buf)
+                .context("cannot append to $GITHUB_STEP_SUMMARY")?;
+            printer.note("appended the report to $GITHUB_STEP_SUMMARY");
+        }
+        (None, _, _) => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(&buf)
+                .write_all(buf)
                 .and_then(|()| stdout.flush())
                 .context("cannot write to stdout")?;
         }
     }
-    Ok(ExitStatus::Success)
+    Ok(())
 }
 
 /// How many runs a report's trend shows.

@@ -16,6 +16,7 @@ use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
 use crate::exit::ExitStatus;
 use crate::framework::AttemptCtx;
 use crate::model::Attempt;
+use crate::remote::runpod::RunpodBackend;
 use crate::render::{
     self, AttemptRecord, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
 };
@@ -49,7 +50,22 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let outcome = runtime.block_on(execute(&plan, history, vcs.as_ref(), printer))?;
+    let outcome = match &plan.remote {
+        Some(target) => runtime.block_on(execute(
+            &RunpodBackend::new(target.clone()),
+            &plan,
+            history,
+            vcs.as_ref(),
+            printer,
+        ))?,
+        None => runtime.block_on(execute(
+            &LocalBackend,
+            &plan,
+            history,
+            vcs.as_ref(),
+            printer,
+        ))?,
+    };
     let RunOutcome {
         report,
         store_error,
@@ -60,11 +76,18 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         printer.error(&format!("the run was measured but not stored: {e:#}"));
         return Ok(ExitStatus::Error);
     }
-    Ok(match report.state {
-        RunState::Interrupted => ExitStatus::Interrupted,
-        RunState::Terminated => ExitStatus::Terminated,
-        RunState::Completed if report.failing_tests() > 0 => ExitStatus::TestsFailed,
-        RunState::Completed => ExitStatus::Success,
+    if !report.shard_errors.is_empty() {
+        printer.error(&format!(
+            "{} remote shards brought no results back; the counts above are partial",
+            report.shard_errors.len()
+        ));
+    }
+    Ok(match report.exit_code {
+        0 => ExitStatus::Success,
+        1 => ExitStatus::TestsFailed,
+        130 => ExitStatus::Interrupted,
+        143 => ExitStatus::Terminated,
+        _ => ExitStatus::Error,
     })
 }
 
@@ -103,7 +126,8 @@ impl Store {
     }
 }
 
-async fn execute(
+async fn execute<B: Backend>(
+    backend: &B,
     plan: &RunPlan,
     history: Option<History>,
     vcs: Option<&vcs::VcsFacts>,
@@ -147,7 +171,6 @@ async fn execute(
     let (stop_tx, stop) = StopSignal::new();
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    let backend = LocalBackend;
     let exec = backend.execute(&plan.exec, events_tx, stop);
     tokio::pin!(exec);
 
@@ -156,6 +179,7 @@ async fn execute(
     let mut attempts: Vec<AttemptRecord> = Vec::new();
     let mut failures: Vec<FailureSample> = Vec::new();
     let mut infrastructure: Vec<InfraSample> = Vec::new();
+    let mut shard_errors: Vec<String> = Vec::new();
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
@@ -165,6 +189,13 @@ async fn execute(
             result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
             event = events.recv() => match event {
                 Some(RunEvent::AttemptStarted { .. }) => {}
+                Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&message)),
+                Some(RunEvent::ShardFailed { attempts: range, message }) => {
+                    let line = format!("attempts {}..{}: {message}", range.start, range.end);
+                    progress.suspend(|| printer.warn(&format!("remote shard without results: {line}")));
+                    progress.skip(u64::from(range.end - range.start));
+                    shard_errors.push(line);
+                }
                 Some(RunEvent::AttemptFinished(attempt)) => {
                     let failed = attempt.outcome().is_failure();
                     progress.attempt_finished(failed);
@@ -264,11 +295,14 @@ async fn execute(
         attempts,
         failures,
         infrastructure,
+        shard_errors,
         exit_code: 0,
     };
     report.exit_code = match state {
         RunState::Interrupted => ExitStatus::Interrupted.code(),
         RunState::Terminated => ExitStatus::Terminated.code(),
+        // Attempts are missing: the measurement is incomplete, whatever it shows.
+        RunState::Completed if !report.shard_errors.is_empty() => ExitStatus::Error.code(),
         RunState::Completed if report.failing_tests() > 0 => ExitStatus::TestsFailed.code(),
         RunState::Completed => ExitStatus::Success.code(),
     };

@@ -107,6 +107,8 @@ pub enum ExecError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Remote(String),
     #[error("cannot create the temporary directory {}: {source}", path.display())]
     TempDir {
         path: PathBuf,

@@ -1,6 +1,7 @@
 //! Remote execution: the job a shard of attempts becomes, the compact result a worker sends back,
 //! and the worker that runs a job (`flaky worker`).
 
+pub mod runpod;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap};

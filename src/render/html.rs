@@ -7,8 +7,9 @@ use std::io::{self, Write};
 
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
-    files_text, framework_text, headline, non_stable, one_line, other_ways, plural, replay_text,
-    round_duration, short_sha, stable_note, state_note, time_text, verdict,
+    files_text, framework_text, headline, non_stable, one_line, other_ways, plural, rate_text,
+    replay_text, round_duration, shard_note, short_sha, skipped_note, stable_note, state_note,
+    time_text, verdict,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -20,6 +21,8 @@ const TABLE_ROWS: usize = 500;
 const DETAILED_TESTS: usize = 20;
 const SIGNATURES: usize = 5;
 const TREND_POINTS: usize = 200;
+/// Runs drawn as dots on the trend line.
+const MAX_DOTS: usize = 60;
 const COMMITS: usize = 50;
 const INFRA_ROWS: usize = 20;
 /// Characters of a test name beside its bar.
@@ -46,14 +49,14 @@ body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, 
   color: #212529; background: #fff; margin: 0 auto; padding: 24px; max-width: 1100px; }
 h1 { font-size: 22px; margin: 0 0 12px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #dee2e6; padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 18px 0 6px; word-break: break-all; }
+h3 { font-size: 14px; margin: 18px 0 6px; overflow-wrap: anywhere; }
 code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace; }
 pre { background: #f1f3f5; padding: 8px 10px; border-radius: 4px; overflow-x: auto;
-  white-space: pre-wrap; word-break: break-all; }
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 .warn { background: #fff3bf; border-left: 4px solid #f59f00; padding: 8px 12px; font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dl.facts dt { color: #495057; font-weight: 600; }
-dl.facts dd { margin: 0; word-break: break-all; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 svg { display: block; width: 100%; height: auto; }
 svg.trend { max-width: 860px; }
 svg text { font: 12px system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; fill: #495057; }
@@ -62,7 +65,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e9ecef; vertical-align: top; }
 th { background: #f8f9fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.name { word-break: break-all; }
+td.name { overflow-wrap: anywhere; }
 td.nowrap { white-space: nowrap; }
 .sev { font-weight: 600; white-space: nowrap; }
 .note { color: #495057; }
@@ -92,7 +95,10 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
             let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
         }
     }
-    if let Some(note) = state_note(report) {
+    for note in [state_note(report), shard_note(report)]
+        .into_iter()
+        .flatten()
+    {
         let _ = writeln!(h, "<p class=\"warn\">{}</p>", esc(&note));
     }
     summary(report, &mut h);
@@ -103,7 +109,7 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
         bars(report, &mut h);
         table(report, &mut h);
     } else {
-        h.push_str("<h2>Tests</h2>\n<p>No test result was recorded.</p>\n");
+        h.push_str("<section id=\"tests\">\n<h2>Tests</h2>\n<p>No test result was recorded.</p>\n</section>\n");
     }
     failures(report, &mut h);
     infrastructure(report, &mut h);
@@ -221,7 +227,7 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
     };
     let y = |v: f64| y_bottom - v.clamp(0.0, 1.0) / ymax * (y_bottom - y_top);
 
-    h.push_str("<section>\n<h2>Trend</h2>\n");
+    h.push_str("<section id=\"trend\">\n<h2>Trend</h2>\n");
     let _ = writeln!(
         h,
         "<svg class=\"trend\" viewBox=\"0 0 720 250\" role=\"img\" aria-labelledby=\"trend-title\">\n<title id=\"trend-title\">Share of tests that failed at least once, and mean failure rate, in the last {} {}</title>",
@@ -296,7 +302,14 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
             line(&share)
         );
     }
-    for (i, p) in points.iter().enumerate() {
+    // Every run is a dot with its numbers on hover, unless there are too many to tell apart:
+    // then only this run is.
+    let dots = if points.len() <= MAX_DOTS {
+        0
+    } else {
+        points.len() - 1
+    };
+    for (i, p) in points.iter().enumerate().skip(dots) {
         let _ = writeln!(
             h,
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4.5\" fill=\"{TREND_COLOR}\"><title>run {}, {}: {} of {} tests failed at least once ({}), mean rate {}</title></circle>",
@@ -333,7 +346,7 @@ fn bars(report: &Report, h: &mut String) {
     let shown = &report.tests[..report.tests.len().min(BARS)];
     let (label_w, bar_x, bar_w, row_h, top) = (360.0, 372.0, 500.0, 22.0, 28.0);
     let height = top + row_h * shown.len() as f64 + 8.0;
-    h.push_str("<section>\n<h2>Failure rates</h2>\n");
+    h.push_str("<section id=\"rates\">\n<h2>Failure rates</h2>\n");
     let _ = writeln!(
         h,
         "<svg viewBox=\"0 0 960 {height:.0}\" role=\"img\" aria-labelledby=\"bars-title\">\n<title id=\"bars-title\">Failure rate of each test with its 95% interval</title>"
@@ -356,7 +369,12 @@ fn bars(report: &Report, h: &mut String) {
             bar_x + t.ci_low.clamp(0.0, 1.0) * bar_w,
             bar_x + t.ci_high.clamp(0.0, 1.0) * bar_w,
         );
-        let tip = if t.failed == 0 {
+        let tip = if t.runs == 0 {
+            format!(
+                "{}: never ran (skipped in every attempt)",
+                one_line(&t.id, MESSAGE_CHARS)
+            )
+        } else if t.failed == 0 {
             format!(
                 "{}: no failure in {} runs, a rate below {} at 95% confidence",
                 one_line(&t.id, MESSAGE_CHARS),
@@ -398,7 +416,7 @@ fn bars(report: &Report, h: &mut String) {
             "<text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
             bar_x + bar_w + 10.0,
             cy + 4.0,
-            percent(t.failure_rate)
+            rate_text(t)
         );
     }
     h.push_str("</svg>\n");
@@ -425,7 +443,7 @@ fn bar_label(id: &str) -> String {
 }
 
 fn table(report: &Report, h: &mut String) {
-    h.push_str("<section>\n<h2>Tests</h2>\n<table>\n<thead><tr><th>Test</th><th>Runs</th><th>Failed</th><th>Rate</th><th>95% CI</th><th>Severity</th><th>Kind</th></tr></thead>\n<tbody>\n");
+    h.push_str("<section id=\"tests\">\n<h2>Tests</h2>\n<table>\n<thead><tr><th>Test</th><th>Runs</th><th>Failed</th><th>Rate</th><th>95% CI</th><th>Severity</th><th>Kind</th></tr></thead>\n<tbody>\n");
     for t in report.tests.iter().take(TABLE_ROWS) {
         row(t, h);
     }
@@ -438,7 +456,10 @@ fn table(report: &Report, h: &mut String) {
             esc(&report.run_id)
         );
     }
-    if let Some(note) = stable_note(report) {
+    for note in [stable_note(report), skipped_note(report)]
+        .into_iter()
+        .flatten()
+    {
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
     }
     h.push_str("</section>\n");
@@ -451,7 +472,7 @@ fn row(t: &TestStats, h: &mut String) {
         esc(&one_line(&t.id, NAME_CHARS)),
         t.runs,
         t.failed,
-        percent(t.failure_rate),
+        rate_text(t),
         esc(&ci_text(t)),
         severity_color(t.severity),
         t.severity.symbol(),
@@ -470,7 +491,7 @@ fn failures(report: &Report, h: &mut String) {
     if bad.is_empty() && command_failures.is_empty() {
         return;
     }
-    h.push_str("<section>\n<h2>Failures</h2>\n");
+    h.push_str("<section id=\"failures\">\n<h2>Failures</h2>\n");
     for t in bad.iter().take(DETAILED_TESTS) {
         let _ = writeln!(
             h,
@@ -541,7 +562,7 @@ fn infrastructure(report: &Report, h: &mut String) {
     let n = report.totals.infrastructure;
     let _ = writeln!(
         h,
-        "<section>\n<h2>Left out as infrastructure ({n} {})</h2>\n<p>These attempts count in no test's rate.</p>\n<ul>",
+        "<section id=\"infrastructure\">\n<h2>Left out as infrastructure ({n} {})</h2>\n<p>These attempts count in no test's rate.</p>\n<ul>",
         plural(n, "attempt", "attempts")
     );
     for i in report.infrastructure.iter().take(INFRA_ROWS) {
@@ -563,7 +584,7 @@ fn infrastructure(report: &Report, h: &mut String) {
 }
 
 fn changes_section(changes: &Changes, h: &mut String) {
-    h.push_str("<section>\n<h2>Changes since the last stable run</h2>\n");
+    h.push_str("<section id=\"changes\">\n<h2>Changes since the last stable run</h2>\n");
     if changes.commits.is_empty() {
         let _ = writeln!(
             h,

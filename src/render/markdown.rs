@@ -138,8 +138,11 @@ fn header(report: &Report) -> String {
         Some(w) => format!("## {} flaky: {headline}\n", w.symbol()),
         None => format!("## flaky: {headline}\n"),
     };
-    if let Some(note) = state_note(report) {
-        s.push_str(&format!("\n> [!WARNING]\n> **{note}**\n"));
+    for note in [state_note(report), shard_note(report)]
+        .into_iter()
+        .flatten()
+    {
+        s.push_str(&format!("\n> [!WARNING]\n> **{}**\n", md_text(&note)));
     }
     let t = &report.totals;
     let mut facts = vec![
@@ -202,6 +205,9 @@ fn table(report: &Report, doc: &mut Doc) {
     if let Some(note) = stable_note(report) {
         notes.push(md_text(&note));
     }
+    if let Some(note) = skipped_note(report) {
+        notes.push(md_text(&note));
+    }
     if report.ignored_tests > 0 {
         notes.push(format!(
             "{} {} hidden by `ignore_patterns`.",
@@ -229,7 +235,7 @@ fn table_rows(tests: &[&TestStats]) -> String {
             md_text(&one_line(&t.id, NAME_CHARS)),
             t.runs,
             t.failed,
-            percent(t.failure_rate),
+            rate_text(t),
             ci_text(t),
             t.severity.symbol(),
             t.severity.label(),
@@ -483,6 +489,18 @@ pub(super) fn state_note(report: &Report) -> Option<String> {
     ))
 }
 
+/// Remote shards that brought nothing back, when some did not.
+pub(super) fn shard_note(report: &Report) -> Option<String> {
+    let first = report.shard_errors.first()?;
+    let n = report.shard_errors.len();
+    Some(format!(
+        "{n} remote {} brought no result back, so {} attempts are missing from the counts (first: {}).",
+        plural(n as u64, "shard", "shards"),
+        if n == 1 { "its" } else { "their" },
+        one_line(first, MESSAGE_CHARS)
+    ))
+}
+
 /// "pytest, order alternate", or what it means to have no framework.
 pub(super) fn framework_text(report: &Report) -> String {
     match &report.framework {
@@ -523,8 +541,12 @@ pub(super) fn attempts_text(report: &Report) -> String {
 
 /// What a run of passes says, for the stable tests: never "not flaky".
 pub(super) fn stable_note(report: &Report) -> Option<String> {
-    let stable: Vec<&TestStats> = report.tests.iter().filter(|t| t.failed == 0).collect();
-    let first = stable.iter().find(|t| t.runs > 0)?;
+    let stable: Vec<&TestStats> = report
+        .tests
+        .iter()
+        .filter(|t| t.failed == 0 && t.runs > 0)
+        .collect();
+    let first = stable.first()?;
     let (_, upper) = wilson(0, first.runs, Z95);
     Some(format!(
         "{} stable {}: no failure in {} runs means a failure rate below {} at 95% confidence, not \"never flaky\".",
@@ -533,6 +555,17 @@ pub(super) fn stable_note(report: &Report) -> Option<String> {
         first.runs,
         percent(upper)
     ))
+}
+
+/// "2 tests never ran (skipped in every attempt).", when some did not.
+pub(super) fn skipped_note(report: &Report) -> Option<String> {
+    let n = report.tests.iter().filter(|t| t.runs == 0).count();
+    (n > 0).then(|| {
+        format!(
+            "{n} {} never ran (skipped in every attempt).",
+            plural(n as u64, "test", "tests")
+        )
+    })
 }
 
 /// The last line of the terminal report, as a sentence.
@@ -547,9 +580,20 @@ pub(super) fn verdict(report: &Report) -> String {
     }
 }
 
+/// "30.0%", or "–" for a test that never ran.
+pub(super) fn rate_text(t: &TestStats) -> String {
+    if t.runs == 0 {
+        "–".to_owned()
+    } else {
+        percent(t.failure_rate)
+    }
+}
+
 /// "18.1%–45.4%", or "< 8.8% at 95%" for a test that never failed.
 pub(super) fn ci_text(t: &TestStats) -> String {
-    if t.failed == 0 {
+    if t.runs == 0 {
+        "not run".to_owned()
+    } else if t.failed == 0 {
         format!("< {} at 95%", percent(t.ci_high))
     } else {
         format!("{}–{}", percent(t.ci_low), percent(t.ci_high))

@@ -119,6 +119,9 @@ pub struct Report {
     pub attempts: Vec<AttemptRecord>,
     pub failures: Vec<FailureSample>,
     pub infrastructure: Vec<InfraSample>,
+    /// Remote shards that brought no result back (their attempts are missing from the counts).
+    #[serde(default)]
+    pub shard_errors: Vec<String>,
     pub exit_code: u8,
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::markdown::{
     attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
-    other_ways, plural, short_sha, stable_note, state_note, verdict,
+    other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -31,7 +31,10 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         "type": "header",
         "text": {"type": "plain_text", "text": cut(&title, HEADER_CHARS), "emoji": true},
     })];
-    if let Some(note) = state_note(report) {
+    for note in [state_note(report), shard_note(report)]
+        .into_iter()
+        .flatten()
+    {
         blocks.push(section(&format!(":warning: *{}*", escape(&note))));
     }
     let mut fields = vec![
@@ -86,6 +89,9 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         ));
     }
     if let Some(note) = stable_note(report) {
+        notes.push(escape(&note));
+    }
+    if let Some(note) = skipped_note(report) {
         notes.push(escape(&note));
     }
     if report.tests.is_empty() {

@@ -215,6 +215,24 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         }
     }
 
+    if !report.shard_errors.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style(
+                &format!(
+                    "Remote shards without results ({}):",
+                    report.shard_errors.len()
+                ),
+                bold.clone()
+            )
+        )?;
+        for e in &report.shard_errors {
+            writeln!(out, "  {e}")?;
+        }
+    }
+
     if !report.infrastructure.is_empty() {
         writeln!(out)?;
         writeln!(

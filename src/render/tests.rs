@@ -114,6 +114,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         attempts: Vec::new(),
         failures: Vec::new(),
         infrastructure: Vec::new(),
+        shard_errors: Vec::new(),
         exit_code: 1,
     }
 }
@@ -125,7 +126,24 @@ fn typical() -> (Report, Context) {
         stats(
             "tests/test_math.py::test_mean_always_fails",
             0,
-            &[(Outcome::Fail, "AssertionError: assert 2.5 == 3", 40)],
+            &[
+                (Outcome::Fail, "AssertionError: assert 2.5 == 3", 36),
+                (
+                    Outcome::Fail,
+                    "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+                    4,
+                ),
+            ],
+            false,
+        ),
+        stats(
+            "tests/test_db.py::test_connect",
+            0,
+            &[(
+                Outcome::Error,
+                "ConnectionRefusedError: [Errno 111] Connection refused",
+                40,
+            )],
             false,
         ),
         stats(
@@ -167,6 +185,12 @@ fn typical() -> (Report, Context) {
             false,
         ),
     ];
+    tests.push(stats(
+        "tests/test_win.py::test_only_on_windows",
+        0,
+        &[],
+        false,
+    ));
     for name in [
         "tests/test_math.py::test_add",
         "tests/test_math.py::TestSlug::test_collapses_spaces",
@@ -225,9 +249,9 @@ fn typical() -> (Report, Context) {
             excerpt: String::new(),
         },
     ];
-    let trend = [(10, 1, 0.01), (10, 1, 0.012), (10, 2, 0.03), (10, 2, 0.05)]
+    let trend = [(12, 1, 0.01), (12, 1, 0.012), (12, 2, 0.03), (12, 2, 0.05)]
         .into_iter()
-        .chain([(10, 3, 0.09), (10, 4, 0.12), (10, 4, 0.14), (10, 5, 0.172)])
+        .chain([(12, 3, 0.09), (12, 4, 0.12), (12, 5, 0.14), (12, 6, 0.267)])
         .enumerate()
         .map(|(i, (tests, flaky_tests, mean_rate))| TrendPoint {
             run_id: format!("run{i:02}"),
@@ -357,6 +381,7 @@ fn interrupted() -> (Report, Context) {
             )
         })
         .collect();
+    report.shard_errors = vec!["shard 3 (attempts 36 to 49): the job was cancelled".to_owned()];
     report.exit_code = 130;
     (report, Context::default())
 }
@@ -580,7 +605,7 @@ fn markdown_starts_with_the_marker_and_github_drops_it() {
     let md = render(render_markdown, &case);
     let gh = render(render_github, &case);
     assert!(md.starts_with(&format!(
-        "{COMMENT_MARKER}\n## ✖ flaky: 5 failing or flaky tests (worst CRITICAL)\n"
+        "{COMMENT_MARKER}\n## ✖ flaky: 6 failing or flaky tests (worst CRITICAL)\n"
     )));
     assert_eq!(md.strip_prefix(COMMENT_MARKER).unwrap().trim_start(), gh);
     assert!(md.contains(
@@ -782,7 +807,7 @@ fn slack_mentions_the_authors_with_slack_ids() {
         doc["text"]
             .as_str()
             .unwrap()
-            .starts_with("flaky: 5 failing or flaky tests")
+            .starts_with("flaky: 6 failing or flaky tests")
     );
 }
 
@@ -818,7 +843,12 @@ fn junit_round_trips_through_our_parser() {
     // Always failing: a failure, no pass. Flaky: its failures, then the pass that ended it.
     assert_eq!(
         outcomes("tests/test_math.py::test_mean_always_fails"),
-        [Outcome::Fail]
+        [Outcome::Fail, Outcome::Fail]
+    );
+    assert_eq!(outcomes("tests/test_db.py::test_connect"), [Outcome::Error]);
+    assert_eq!(
+        outcomes("tests/test_win.py::test_only_on_windows"),
+        [Outcome::Skip]
     );
     assert_eq!(
         outcomes("tests/test_math.py::test_seeded_flaky"),
@@ -835,12 +865,15 @@ fn junit_round_trips_through_our_parser() {
 fn junit_counts_and_properties() {
     let (report, _) = typical();
     let xml = junit(&report);
-    assert!(xml.contains(r#"<testsuite name="flaky" tests="10" failures="1" errors="0" skipped="0" time="12.345" timestamp="2023-11-14T22:13:20">"#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="flaky" tests="12" failures="1" errors="1" skipped="1" time="12.345" timestamp="2023-11-14T22:13:20">"#), "{xml}");
     assert!(xml.contains(r#"<property name="run_id" value="41cedd9fa11d"/>"#));
     assert!(xml.contains(r#"<property name="command" value="python3 -m pytest"/>"#));
-    assert_eq!(xml.matches("<testcase ").count(), 10);
+    assert_eq!(xml.matches("<testcase ").count(), 12);
     assert_eq!(xml.matches("<flakyFailure ").count(), 6);
     assert_eq!(xml.matches("<failure ").count(), 1);
+    assert_eq!(xml.matches("<rerunFailure ").count(), 1);
+    assert_eq!(xml.matches("<error ").count(), 1);
+    assert_eq!(xml.matches("<skipped/>").count(), 1);
 }
 
 #[test]
@@ -937,4 +970,18 @@ fn write_reports_for_checks() {
     std::fs::write(dir.join("report.xml"), junit(&case.0)).unwrap();
     std::fs::write(dir.join("escaping.xml"), junit(&escaping().0)).unwrap();
     std::fs::write(dir.join("slack.json"), render(render_slack, &case)).unwrap();
+    // Not checked by the scripts; there to look at.
+    for (name, case) in [
+        ("escaping", escaping()),
+        ("interrupted", interrupted()),
+        ("empty", empty()),
+        ("huge", huge()),
+    ] {
+        std::fs::write(dir.join(format!("{name}.html")), render(render_html, &case)).unwrap();
+        std::fs::write(
+            dir.join(format!("{name}.md")),
+            render(render_markdown, &case),
+        )
+        .unwrap();
+    }
 }

@@ -124,6 +124,11 @@ impl Progress {
         self.bar.set_message(msg);
     }
 
+    /// Counts attempts that will never report (a remote shard that failed).
+    pub fn skip(&self, attempts: u64) {
+        self.bar.inc(attempts);
+    }
+
     /// Runs `f` with the bar hidden, so a message does not tear it.
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         self.bar.suspend(f)

@@ -98,3 +98,138 @@ fn unknown_ambiguous_and_missing_runs_are_clear_errors() {
         .code(2)
         .stderr(predicate::str::contains("several runs"));
 }
+
+fn git(s: &Sandbox, args: &[&str], author: &str) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(s.path())
+        .env("GIT_AUTHOR_NAME", author)
+        .env(
+            "GIT_AUTHOR_EMAIL",
+            format!("{}@example.com", author.to_lowercase()),
+        )
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", "ci@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn every_format_renders_and_changes_since_the_last_stable_run_name_the_commits() {
+    let s = Sandbox::new();
+    git(&s, &["init", "-q", "-b", "main"], "Ada");
+    s.write(
+        ".gitignore",
+        "history.db*\nsummary.md\n*.html\n*.xml\nmap.yml\n",
+    );
+    s.write(
+        "check.sh",
+        "#!/bin/sh\n[ \"$(cat mode)\" = stable ] || [ $((FLAKY_ATTEMPT % 2)) -eq 0 ]\n",
+    );
+    s.write("mode", "stable");
+    git(&s, &["add", "-A"], "Ada");
+    git(&s, &["commit", "-q", "-m", "stable start"], "Ada");
+    let run = || {
+        s.flaky()
+            .args([
+                "run",
+                "-n",
+                "6",
+                "-q",
+                "--fail-on",
+                "none",
+                "--",
+                "sh",
+                "check.sh",
+            ])
+            .assert()
+            .code(0)
+    };
+    run();
+    s.write("mode", "flaky");
+    git(&s, &["commit", "-q", "-am", "make the check racy"], "Grace");
+    s.write("other.txt", "x");
+    git(&s, &["add", "other.txt"], "Linus");
+    git(&s, &["commit", "-q", "-m", "unrelated docs"], "Linus");
+    let head = git(&s, &["rev-parse", "HEAD"], "Ada");
+    run();
+
+    let render = |format: &str| {
+        let out = s
+            .flaky()
+            .args(["report", "--format", format, "--mention-map", "map.yml"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    s.write("map.yml", "grace@example.com: U0GRACE\n");
+    let md = render("markdown");
+    assert!(md.starts_with("<!-- flaky-report -->"), "{md}");
+    for expected in [
+        "make the check racy",
+        "Grace",
+        "unrelated docs",
+        &head[..7],
+        "sh check.sh",
+    ] {
+        assert!(md.contains(expected), "markdown lacks {expected:?}:\n{md}");
+    }
+    let slack: serde_json::Value = serde_json::from_str(&render("slack")).unwrap();
+    let text = slack.to_string();
+    assert!(
+        text.contains("<@U0GRACE>"),
+        "the mention map turns Grace into a mention: {text}"
+    );
+    assert!(!text.contains("<@Linus"), "{text}");
+    let junit = render("junit");
+    let parsed = flaky::parse::junit::parse(junit.as_bytes()).unwrap();
+    assert!(parsed.iter().any(|t| t.id.contains("check.sh")), "{junit}");
+    assert!(junit.contains("flakyFailure"), "{junit}");
+    let html = render("html");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script"),
+        "{}",
+        &html[..200]
+    );
+
+    let summary = s.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    s.flaky()
+        .args(["report", "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .code(0)
+        .stdout("");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("earlier step\n")
+            && text.contains("make the check racy")
+            && !text.contains("<!-- flaky-report -->"),
+        "{text}"
+    );
+
+    s.flaky()
+        .args(["report", "--format", "html", "-o", "r.html"])
+        .assert()
+        .code(0)
+        .stdout("");
+    assert!(
+        std::fs::read_to_string(s.path().join("r.html"))
+            .unwrap()
+            .contains("<svg")
+    );
+    s.write("map.yml", "- not a map\n");
+    s.flaky()
+        .args(["report", "--mention-map", "map.yml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("map.yml"));
+}

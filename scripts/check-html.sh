@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Checks that the HTML report draws what it should: renders the typical hand-built report
+# (src/render/tests.rs, `write_reports_for_checks`), takes a headless Chromium screenshot of it,
+# and measures the PNG: the trend line's colour must trace a line across the chart, and each
+# severity's bar colour must form a bar of the expected length below it.
+#
+# Usage: scripts/check-html.sh  (installs Debian's chromium when it is missing; needs root or sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="$PWD/target/report-check"
+mkdir -p "$out"
+FLAKY_RENDER_CHECK_DIR="$out" cargo test -q --lib render::tests::write_reports_for_checks \
+    -- --ignored --exact >/dev/null
+
+if ! command -v chromium >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+profile="$(mktemp -d)"
+trap 'rm -rf "$profile"' EXIT
+rm -f "$out/report.png"
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --hide-scrollbars --user-data-dir="$profile" --window-size=1200,1600 \
+    --screenshot="$out/report.png" "file://$out/report.html" >/dev/null 2>&1 || true
+if [ ! -s "$out/report.png" ]; then
+    echo "error: chromium wrote no screenshot of $out/report.html" >&2
+    exit 1
+fi
+
+python3 - "$out/report.png" <<'PY'
+"""Reads the PNG with zlib alone and measures the chart colours (they match src/render/html.rs)."""
+import struct
+import sys
+import zlib
+
+path = sys.argv[1]
+data = open(path, "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(data):
+    length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + length]
+    if kind == b"IHDR":
+        width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + length
+assert depth == 8 and ctype in (2, 6) and interlace == 0, f"unexpected PNG format {depth=} {ctype=}"
+bpp = 3 if ctype == 2 else 4
+raw = zlib.decompress(idat)
+stride = width * bpp
+rows, prev = [], bytearray(stride)
+for y in range(height):
+    f = raw[y * (stride + 1)]
+    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    if f == 1:
+        for i in range(bpp, stride):
+            line[i] = (line[i] + line[i - bpp]) & 255
+    elif f == 2:
+        for i in range(stride):
+            line[i] = (line[i] + prev[i]) & 255
+    elif f == 3:
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + ((left + prev[i]) >> 1)) & 255
+    elif f == 4:
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            line[i] = (line[i] + pred) & 255
+    rows.append(line)
+    prev = line
+
+
+def hexrgb(h):
+    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def near(line, x, rgb, tol=36):
+    i = x * bpp
+    return abs(line[i] - rgb[0]) + abs(line[i + 1] - rgb[1]) + abs(line[i + 2] - rgb[2]) <= tol
+
+
+failures = []
+trend = hexrgb("#0b7285")
+pts = [(x, y) for y, line in enumerate(rows) for x in range(width) if near(line, x, trend)]
+if len(pts) < 300:
+    failures.append(f"trend line: only {len(pts)} pixels of #0b7285")
+    x0 = x1 = y0 = y1 = 0
+else:
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    print(f"trend line #0b7285: {len(pts)} pixels in x {x0}..{x1}, y {y0}..{y1}")
+    if x1 - x0 < 400:
+        failures.append(f"trend line spans only {x1 - x0} px across")
+    if y1 - y0 < 80:
+        failures.append(f"trend line rises only {y1 - y0} px (the typical report's trend rises)")
+
+# The typical report's bars: 100%, 60%, 30%, 5% of a 500-unit axis, and the stable tests'.
+bars = [
+    ("CRITICAL", "#ae3ec9", 1.00),
+    ("HIGH", "#e03131", 0.60),
+    ("MEDIUM", "#f59f00", 0.30),
+    ("LOW", "#1c7ed6", 0.05),
+]
+scale = None
+for name, color, rate in bars:
+    # The bar is the row (below the trend chart) with the most pixels of its colour; its length
+    # is that row's extent, whisker caps drawn over it or not.
+    rgb = hexrgb(color)
+    count, best, best_y, span = 0, 0, None, 0
+    for y in range(y1 + 1, height):
+        xs = [x for x in range(width) if near(rows[y], x, rgb, tol=12)]
+        count += len(xs)
+        if len(xs) > best:
+            best, best_y, span = len(xs), y, xs[-1] - xs[0] + 1
+    if scale is None and span:
+        scale = span / 500.0  # px per axis unit, from the 100% bar
+    want = 500.0 * rate * (scale or 1.0)
+    print(f"{name:8} bar {color}: {count} pixels below the trend; the bar at y {best_y} is {span} px long (expected ~{want:.0f} px)")
+    if span < 0.85 * want or span > 1.15 * want + 2:
+        failures.append(f"{name} bar: {span} px long, expected ~{want:.0f} px")
+if failures:
+    for f in failures:
+        print(f"error: {f}", file=sys.stderr)
+    sys.exit(1)
+print(f"ok: {path} ({width}x{height}) shows the trend line and the bars")
+PY

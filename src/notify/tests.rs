@@ -1,0 +1,1219 @@
+//! The notify clients against the loopback GitHub and Slack emulators in `testserver`.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::json;
+
+use super::github::{self, next_link};
+use super::http::{Http, HttpPolicy, Sleeper, excerpt, requested_wait};
+use super::slack::{self, Webhook, redact};
+use super::testserver::{
+    Fault, GH_OWNER, GH_REPO, GH_TOKEN, GithubEmulator, Response, SLACK_PATH, SLACK_TOKEN_SEGMENT,
+    SlackEmulator,
+};
+use super::*;
+
+const MARKER: &str = "<!-- flaky-report -->";
+const REPO: &str = "octo-org/widgets";
+
+/// Small waits and timeouts so the whole file runs in seconds.
+fn policy() -> HttpPolicy {
+    HttpPolicy {
+        max_tries: 4,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(40),
+        max_wait: Duration::from_secs(30),
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+type Waits = Arc<Mutex<Vec<Duration>>>;
+
+/// Records the waits the client asks for instead of sleeping.
+fn recorder() -> (Sleeper, Waits) {
+    let waits: Waits = Arc::default();
+    let sleeper: Sleeper = Arc::new({
+        let waits = waits.clone();
+        move |wait: Duration| waits.lock().unwrap().push(wait)
+    });
+    (sleeper, waits)
+}
+
+fn target(url: &str, pr: u64) -> GithubTarget {
+    GithubTarget::new(url, Secret::new(GH_TOKEN), REPO, pr).unwrap()
+}
+
+fn gh_post_with(
+    target: &GithubTarget,
+    body: &str,
+    policy: HttpPolicy,
+) -> (Result<Posted, NotifyError>, Vec<Duration>) {
+    let (sleeper, waits) = recorder();
+    let mut setup = github::http_setup(target, &policy).unwrap();
+    setup.sleeper = sleeper;
+    setup.no_proxy = true;
+    let http = Http::new(setup).unwrap();
+    let result = github::post_with(&http, target, body, MARKER);
+    let waits = waits.lock().unwrap().clone();
+    (result, waits)
+}
+
+fn gh_post(
+    gh: &GithubEmulator,
+    pr: u64,
+    body: &str,
+) -> (Result<Posted, NotifyError>, Vec<Duration>) {
+    gh_post_with(&target(&gh.url(), pr), body, policy())
+}
+
+fn slack_post_with(
+    url: &str,
+    payload: &str,
+    policy: HttpPolicy,
+) -> (Result<(), NotifyError>, Vec<Duration>) {
+    let (sleeper, waits) = recorder();
+    let webhook = match Webhook::parse(url) {
+        Ok(webhook) => webhook,
+        Err(error) => return (Err(error), Vec::new()),
+    };
+    let mut setup = slack::http_setup(&webhook, &policy);
+    setup.sleeper = sleeper;
+    setup.no_proxy = true;
+    let http = Http::new(setup).unwrap();
+    let result = slack::post_with(&http, &webhook, payload);
+    let waits = waits.lock().unwrap().clone();
+    (result, waits)
+}
+
+fn slack_post(url: &str, payload: &str) -> (Result<(), NotifyError>, Vec<Duration>) {
+    slack_post_with(url, payload, policy())
+}
+
+fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| vars.get(name).cloned()
+}
+
+/// Neither the token nor any part of the webhook's secret shows in the message or the Debug form.
+fn assert_no_secret(error: &NotifyError) {
+    let display = error.to_string();
+    let debug = format!("{error:?}");
+    for text in [&display, &debug] {
+        for secret in [GH_TOKEN, SLACK_TOKEN_SEGMENT, SLACK_PATH, "B0TEST0001"] {
+            assert!(!text.contains(secret), "{secret:?} leaked into {text}");
+        }
+    }
+}
+
+fn free_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+fn comments_path(pr: u64) -> String {
+    format!("/repos/{GH_OWNER}/{GH_REPO}/issues/{pr}/comments")
+}
+
+// --- GitHub: the comment is created once, then updated in place -----------------------------
+
+#[test]
+fn creates_then_updates_the_same_comment() {
+    let gh = GithubEmulator::start();
+    gh.add_comments(7, ["LGTM".to_string()]);
+
+    let (first, _) = gh_post(&gh, 7, &format!("{MARKER}\nrun 1: 2 flaky"));
+    let first = first.unwrap();
+    assert!(matches!(first, Posted::Created { .. }), "{first:?}");
+    let (second, _) = gh_post(&gh, 7, &format!("{MARKER}\nrun 2: 1 flaky"));
+    let second = second.unwrap();
+    assert_eq!(
+        second,
+        Posted::Updated {
+            url: first.url().to_string()
+        }
+    );
+
+    let comments = gh.comments(7);
+    assert_eq!(comments.len(), 2, "{comments:?}");
+    assert_eq!(comments[0].body, "LGTM");
+    let ours: Vec<_> = comments
+        .iter()
+        .filter(|c| c.body.contains(MARKER))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].body, format!("{MARKER}\nrun 2: 1 flaky"));
+    assert!(
+        first
+            .url()
+            .ends_with(&format!("/pull/7#issuecomment-{}", ours[0].id))
+    );
+    let list = format!("GET {}?per_page=100", comments_path(7));
+    assert_eq!(
+        gh.log(),
+        [
+            list.clone(),
+            format!("POST {}", comments_path(7)),
+            list,
+            format!(
+                "PATCH /repos/{GH_OWNER}/{GH_REPO}/issues/comments/{}",
+                ours[0].id
+            ),
+        ]
+    );
+    assert!(gh.comments(8).is_empty());
+}
+
+#[test]
+fn an_identical_body_is_not_sent_again() {
+    let gh = GithubEmulator::start();
+    let body = format!("{MARKER}\nsame");
+    gh_post(&gh, 7, &body).0.unwrap();
+    let again = gh_post(&gh, 7, &body).0.unwrap();
+    assert!(matches!(again, Posted::Updated { .. }));
+    assert_eq!(gh.log().len(), 3, "{:?}", gh.log());
+}
+
+#[test]
+fn the_marker_is_appended_when_the_body_lacks_it() {
+    let gh = GithubEmulator::start();
+    gh_post(&gh, 8, "no marker here").0.unwrap();
+    gh_post(&gh, 8, "second run").0.unwrap();
+    let comments = gh.comments(8);
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].body, format!("second run\n\n{MARKER}"));
+}
+
+#[test]
+fn the_marker_on_page_2_of_3_is_updated_and_page_3_never_read() {
+    let gh = GithubEmulator::start();
+    gh.add_comments(
+        7,
+        (0..250).map(|i| {
+            if i == 150 {
+                format!("{MARKER}\nold report")
+            } else {
+                format!("comment {i} mentions flaky-report but not the marker")
+            }
+        }),
+    );
+    let posted = gh_post(&gh, 7, &format!("{MARKER}\nnew report")).0.unwrap();
+    assert!(matches!(posted, Posted::Updated { .. }), "{posted:?}");
+    let comments = gh.comments(7);
+    assert_eq!(comments.len(), 250);
+    assert_eq!(comments[150].body, format!("{MARKER}\nnew report"));
+    let log = gh.log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log[0], format!("GET {}?per_page=100", comments_path(7)));
+    // The Link header's URL is followed as given (GitHub uses /repositories/{id}/...).
+    assert!(
+        log[1].starts_with("GET /repositories/") && log[1].ends_with("per_page=100&page=2"),
+        "{log:?}"
+    );
+    assert!(log[2].starts_with("PATCH "), "{log:?}");
+}
+
+#[test]
+fn no_marker_in_3_pages_reads_them_all_then_creates() {
+    let gh = GithubEmulator::start();
+    gh.add_comments(7, (0..201).map(|i| format!("comment {i}")));
+    let posted = gh_post(&gh, 7, &format!("{MARKER}\nreport")).0.unwrap();
+    assert!(matches!(posted, Posted::Created { .. }));
+    let log = gh.log();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert!(log[2].ends_with("page=3"), "{log:?}");
+    assert_eq!(gh.comments(7).len(), 202);
+}
+
+// --- GitHub: errors that are not retried --------------------------------------------------
+
+#[test]
+fn a_wrong_token_is_401_bad_credentials_without_retry() {
+    let gh = GithubEmulator::start();
+    let target = GithubTarget::new(&gh.url(), Secret::new("ghs_wrong_token_123"), REPO, 7).unwrap();
+    let (result, waits) = gh_post_with(&target, MARKER, policy());
+    let error = result.unwrap_err();
+    assert_eq!(error.status(), Some(401));
+    let message = error.to_string();
+    assert!(message.contains("401 Unauthorized"), "{message}");
+    assert!(message.contains("Bad credentials"), "{message}");
+    assert!(
+        message.contains("hint: GITHUB_TOKEN was rejected"),
+        "{message}"
+    );
+    assert!(!message.contains("ghs_wrong_token_123"), "{message}");
+    assert!(!format!("{error:?}").contains("ghs_wrong_token_123"));
+    assert_eq!(gh.log().len(), 1);
+    assert!(waits.is_empty());
+}
+
+#[test]
+fn an_unknown_repository_or_pr_is_404_naming_github_repository() {
+    let gh = GithubEmulator::start();
+    let elsewhere =
+        GithubTarget::new(&gh.url(), Secret::new(GH_TOKEN), "octo-org/gadgets", 7).unwrap();
+    let unknown_pr = target(&gh.url(), 99);
+    for target in [elsewhere, unknown_pr] {
+        let error = gh_post_with(&target, MARKER, policy()).0.unwrap_err();
+        assert_eq!(error.status(), Some(404));
+        let message = error.to_string();
+        assert!(message.contains("404 Not Found: Not Found;"), "{message}");
+        assert!(message.contains("check GITHUB_REPOSITORY="), "{message}");
+        assert_eq!(error.tries(), 1);
+        assert_no_secret(&error);
+    }
+}
+
+#[test]
+fn a_403_without_rate_limit_headers_names_the_permission() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::json(
+            403,
+            &json!({"message": "Resource not accessible by integration"}),
+        ),
+    ));
+    let error = gh_post(&gh, 7, MARKER).0.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("Resource not accessible by integration"),
+        "{message}"
+    );
+    assert!(
+        message.contains("hint: GITHUB_TOKEN needs the pull-requests: write permission"),
+        "{message}"
+    );
+    assert!(gh.comments(7).is_empty());
+}
+
+#[test]
+fn a_422_on_post_is_not_retried() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::json(
+            422,
+            &json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "custom", "field": "body", "message": "body is too long (maximum is 65536 characters)"}]}),
+        ),
+    ));
+    let error = gh_post(&gh, 7, MARKER).0.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("Validation Failed (body is too long"),
+        "{message}"
+    );
+    assert_eq!(gh.log().iter().filter(|l| l.starts_with("POST")).count(), 1);
+}
+
+#[test]
+fn bad_arguments_fail_before_any_request() {
+    let gh = GithubEmulator::start();
+    let target = target(&gh.url(), 7);
+    let (sleeper, _) = recorder();
+    let mut setup = github::http_setup(&target, &policy()).unwrap();
+    setup.sleeper = sleeper;
+    let http = Http::new(setup).unwrap();
+    let empty = github::post_with(&http, &target, "body", "").unwrap_err();
+    assert!(matches!(empty, NotifyError::EmptyMarker));
+    let long = "x".repeat(65_536);
+    let too_long = github::post_with(&http, &target, &long, MARKER).unwrap_err();
+    assert!(
+        too_long
+            .to_string()
+            .contains("more than GitHub's limit of 65536"),
+        "{too_long}"
+    );
+    assert!(gh.log().is_empty());
+}
+
+// --- GitHub: retries ---------------------------------------------------------------------
+
+fn too_many(retry_after: &str) -> Response {
+    Response::json(
+        429,
+        &json!({"message": "API rate limit exceeded for installation ID 4242."}),
+    )
+    .with_header("Retry-After", retry_after)
+}
+
+#[test]
+fn a_429_then_success_waits_as_retry_after_says() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new("GET", 2, too_many("1")));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    assert!(matches!(result.unwrap(), Posted::Created { .. }));
+    assert_eq!(waits, [Duration::from_secs(1); 2]);
+    assert_eq!(gh.comments(7).len(), 1);
+}
+
+#[test]
+fn a_429_storm_beyond_the_retry_budget_is_a_clear_error() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new("*", 10, too_many("1")));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    let error = result.unwrap_err();
+    assert!(
+        matches!(error, NotifyError::RateLimited { tries: 4, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with("GitHub is rate limiting: GET http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(
+        message.contains("429 Too Many Requests after 4 tries: API rate limit exceeded"),
+        "{message}"
+    );
+    assert!(
+        message.contains("hint: wait for GitHub's rate limit to reset"),
+        "{message}"
+    );
+    assert_eq!(waits.len(), 3);
+    assert_eq!(gh.log().len(), 4);
+    assert_no_secret(&error);
+}
+
+#[test]
+fn a_github_403_with_rate_limit_headers_counts_as_429() {
+    let gh = GithubEmulator::start();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    gh.push_fault(Fault::new(
+        "GET",
+        1,
+        Response::json(
+            403,
+            &json!({"message": "API rate limit exceeded for user ID 1."}),
+        )
+        .with_header("x-ratelimit-limit", "5000")
+        .with_header("x-ratelimit-remaining", "0")
+        .with_header("x-ratelimit-reset", &(now + 2).to_string()),
+    ));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    result.unwrap();
+    assert_eq!(waits.len(), 1);
+    assert!(
+        (Duration::from_secs(1)..=Duration::from_secs(4)).contains(&waits[0]),
+        "{waits:?}"
+    );
+}
+
+#[test]
+fn a_wait_longer_than_max_wait_fails_at_once() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new("GET", 1, too_many("3600")));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("asks to wait 3600 s, longer than flaky waits"),
+        "{message}"
+    );
+    assert!(waits.is_empty());
+    assert_eq!(gh.log().len(), 1);
+}
+
+#[test]
+fn a_500_then_success_backs_off_with_jitter() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "GET",
+        2,
+        Response::json(500, &json!({"message": "Server Error"})),
+    ));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    result.unwrap();
+    assert_eq!(waits.len(), 2);
+    // 10 ms then 20 ms, each jittered to 50–100 %.
+    assert!(
+        (Duration::from_millis(5)..=Duration::from_millis(10)).contains(&waits[0]),
+        "{waits:?}"
+    );
+    assert!(
+        (Duration::from_millis(10)..=Duration::from_millis(20)).contains(&waits[1]),
+        "{waits:?}"
+    );
+    assert_eq!(gh.comments(7).len(), 1);
+}
+
+#[test]
+fn a_permanent_500_gives_up_after_4_tries() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "*",
+        usize::MAX,
+        Response::text(500, "<html><body><h1>500</h1> Internal error</body></html>"),
+    ));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("500 Internal Server Error after 4 tries"),
+        "{message}"
+    );
+    assert!(message.contains("githubstatus.com"), "{message}");
+    assert_eq!(waits.len(), 3);
+    assert!(
+        waits[2] <= Duration::from_millis(40),
+        "capped at max_delay: {waits:?}"
+    );
+    assert_eq!(gh.log().len(), 4);
+}
+
+#[test]
+fn a_post_answered_500_after_creating_is_not_duplicated() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(
+        Fault::new(
+            "POST",
+            1,
+            Response::json(500, &json!({"message": "Server Error"})),
+        )
+        .applied(),
+    );
+    let posted = gh_post(&gh, 7, MARKER).0.unwrap();
+    assert!(matches!(posted, Posted::Created { .. }));
+    assert_eq!(gh.comments(7).len(), 1);
+    let log = gh.log();
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("POST")).count(),
+        1,
+        "{log:?}"
+    );
+    assert_eq!(log.len(), 3, "list, post, list again: {log:?}");
+}
+
+#[test]
+fn a_post_answered_502_without_creating_is_posted_again_once() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new("POST", 1, Response::text(502, "Bad Gateway")));
+    let posted = gh_post(&gh, 7, MARKER).0.unwrap();
+    assert!(matches!(posted, Posted::Created { .. }));
+    assert_eq!(gh.comments(7).len(), 1);
+    assert_eq!(gh.log().iter().filter(|l| l.starts_with("POST")).count(), 2);
+}
+
+#[test]
+fn a_post_that_times_out_after_creating_is_not_duplicated() {
+    let gh = GithubEmulator::start();
+    let slow = Response::json(201, &json!({})).delayed(Duration::from_millis(2000));
+    gh.push_fault(Fault::new("POST", 1, slow).applied());
+    let mut policy = policy();
+    policy.timeout = Duration::from_millis(600);
+    let posted = gh_post_with(&target(&gh.url(), 7), MARKER, policy)
+        .0
+        .unwrap();
+    assert!(matches!(posted, Posted::Created { .. }));
+    assert_eq!(gh.comments(7).len(), 1);
+    assert_eq!(gh.log().iter().filter(|l| l.starts_with("POST")).count(), 1);
+}
+
+#[test]
+fn a_post_answered_503_is_retried() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "POST",
+        2,
+        Response::text(503, "Service Unavailable"),
+    ));
+    let (result, waits) = gh_post(&gh, 7, MARKER);
+    result.unwrap();
+    assert_eq!(waits.len(), 2);
+    assert_eq!(gh.comments(7).len(), 1);
+    assert_eq!(gh.log().iter().filter(|l| l.starts_with("POST")).count(), 3);
+}
+
+#[test]
+fn a_refused_connection_is_retried_then_names_github_api_url() {
+    let url = free_port_url();
+    let (result, waits) = gh_post_with(&target(&url, 7), MARKER, policy());
+    let error = result.unwrap_err();
+    assert!(
+        matches!(error, NotifyError::Transport { tries: 4, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with("could not reach GitHub (GET http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("hint: check GITHUB_API_URL ({url})")),
+        "{message}"
+    );
+    assert_eq!(waits.len(), 3);
+    assert_no_secret(&error);
+}
+
+#[test]
+fn a_pagination_link_to_another_host_is_not_followed() {
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new(
+        "GET",
+        1,
+        Response::json(200, &json!([]))
+            .with_header("Link", "<https://evil.example/steal?page=2>; rel=\"next\""),
+    ));
+    let error = gh_post(&gh, 7, MARKER).0.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("another host (evil.example)"), "{message}");
+    assert_eq!(gh.log().len(), 1);
+}
+
+#[test]
+fn the_token_never_appears_in_any_error() {
+    let gh = GithubEmulator::start();
+    let mut errors = Vec::new();
+    // A proxy that echoes the request, token included.
+    gh.push_fault(Fault::new(
+        "GET",
+        1,
+        Response::text(
+            400,
+            &format!("bad request, Authorization: Bearer {GH_TOKEN}"),
+        ),
+    ));
+    errors.push(gh_post(&gh, 7, MARKER).0.unwrap_err());
+    gh.push_fault(Fault::new("GET", usize::MAX, Response::text(500, GH_TOKEN)));
+    errors.push(gh_post(&gh, 7, MARKER).0.unwrap_err());
+    let mut quick = policy();
+    quick.timeout = Duration::from_millis(500);
+    quick.max_tries = 1;
+    let slow = GithubEmulator::start();
+    slow.push_fault(Fault::new(
+        "GET",
+        1,
+        Response::text(200, "[]").delayed(Duration::from_millis(1500)),
+    ));
+    errors.push(
+        gh_post_with(&target(&slow.url(), 7), MARKER, quick)
+            .0
+            .unwrap_err(),
+    );
+    errors.push(
+        gh_post_with(&target(&free_port_url(), 7), MARKER, policy())
+            .0
+            .unwrap_err(),
+    );
+    let bad = GithubTarget::new(&gh.url(), Secret::new(format!("{GH_TOKEN}\n")), REPO, 7);
+    errors.push(bad.unwrap_err());
+    let newline = GithubTarget::from_env(
+        Some(7),
+        &env_of(&[
+            ("GITHUB_TOKEN", &format!("{GH_TOKEN}\nx")),
+            ("GITHUB_REPOSITORY", REPO),
+        ]),
+    );
+    errors.push(newline.unwrap_err());
+    let target = target(&gh.url(), 7);
+    assert_eq!(format!("{target:?}").matches(GH_TOKEN).count(), 0);
+    assert!(format!("{target:?}").contains("***"));
+    assert!(
+        errors[2]
+            .to_string()
+            .contains("did not answer within 0.5 s"),
+        "{}",
+        errors[2]
+    );
+    for error in &errors {
+        assert_no_secret(error);
+    }
+    assert!(
+        errors[0].to_string().contains("Bearer ***"),
+        "{}",
+        errors[0]
+    );
+}
+
+// --- GitHub: the target from the environment ------------------------------------------
+
+fn event_file(dir: &tempfile::TempDir, json: serde_json::Value) -> String {
+    let path = dir.path().join("event.json");
+    std::fs::write(&path, json.to_string()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_pr_number_comes_from_the_pull_request_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = event_file(
+        &dir,
+        json!({"action": "synchronize", "number": 42, "pull_request": {"number": 42}}),
+    );
+    let env = env_of(&[
+        ("GITHUB_TOKEN", GH_TOKEN),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_EVENT_PATH", &path),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+    ]);
+    let target = GithubTarget::from_env(None, &env).unwrap();
+    assert_eq!(target.pr(), 42);
+    assert_eq!(target.repository(), REPO);
+    assert_eq!(target.api_url(), "https://api.github.com");
+    // An explicit number wins over the event.
+    assert_eq!(GithubTarget::from_env(Some(5), &env).unwrap().pr(), 5);
+}
+
+#[test]
+fn the_pr_number_comes_from_an_issue_comment_on_a_pr_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_pr = event_file(
+        &dir,
+        json!({"action": "created", "issue": {"number": 17, "pull_request": {"url": "https://api.github.com/repos/o/r/pulls/17"}}, "comment": {"id": 1}}),
+    );
+    let env = env_of(&[
+        ("GITHUB_TOKEN", "t"),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_EVENT_PATH", &on_pr),
+    ]);
+    assert_eq!(GithubTarget::from_env(None, &env).unwrap().pr(), 17);
+
+    let on_issue = event_file(&dir, json!({"action": "created", "issue": {"number": 18}}));
+    let env = env_of(&[
+        ("GITHUB_TOKEN", "t"),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_EVENT_PATH", &on_issue),
+        ("GITHUB_EVENT_NAME", "issue_comment"),
+    ]);
+    let error = GithubTarget::from_env(None, &env).unwrap_err().to_string();
+    assert!(
+        error.contains("the issue_comment event is about issue #18, which is not a pull request"),
+        "{error}"
+    );
+
+    let push = event_file(&dir, json!({"ref": "refs/heads/main"}));
+    let env = env_of(&[
+        ("GITHUB_TOKEN", "t"),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_EVENT_PATH", &push),
+        ("GITHUB_EVENT_NAME", "push"),
+    ]);
+    let error = GithubTarget::from_env(None, &env).unwrap_err().to_string();
+    assert!(error.contains("the push event in"), "{error}");
+    assert!(
+        error.contains("hint: pass the PR number (--pr N)"),
+        "{error}"
+    );
+}
+
+/// Variables, the PR flag, and a piece of the expected message.
+type EnvCase = (Vec<(&'static str, &'static str)>, Option<u64>, &'static str);
+
+#[test]
+fn missing_or_bad_environment_names_the_variable() {
+    let cases: Vec<EnvCase> = vec![
+        (
+            vec![("GITHUB_REPOSITORY", REPO)],
+            Some(1),
+            "GITHUB_TOKEN is not set; hint: in a workflow",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "  "), ("GITHUB_REPOSITORY", REPO)],
+            Some(1),
+            "GITHUB_TOKEN is not set",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t")],
+            Some(1),
+            "GITHUB_REPOSITORY is not set; hint: set GITHUB_REPOSITORY=owner/name",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", "widgets")],
+            Some(1),
+            "GITHUB_REPOSITORY is invalid: \"widgets\" is not owner/name; hint: set GITHUB_REPOSITORY=owner/name",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", "a/b/c")],
+            Some(1),
+            "\"a/b/c\" is not owner/name",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", "../x")],
+            Some(1),
+            "is not owner/name",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", REPO)],
+            None,
+            "no pull request to comment on: no PR number was given and GITHUB_EVENT_PATH is not set",
+        ),
+        (
+            vec![
+                ("GITHUB_TOKEN", "t"),
+                ("GITHUB_REPOSITORY", REPO),
+                ("GITHUB_EVENT_PATH", "/nonexistent/event.json"),
+            ],
+            None,
+            "cannot read the GitHub Actions event file /nonexistent/event.json (GITHUB_EVENT_PATH)",
+        ),
+        (
+            vec![("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", REPO)],
+            Some(0),
+            "0 is not a pull request number",
+        ),
+        (
+            vec![
+                ("GITHUB_TOKEN", "t"),
+                ("GITHUB_REPOSITORY", REPO),
+                ("GITHUB_API_URL", "http://api.example.com"),
+            ],
+            Some(1),
+            "GITHUB_API_URL is invalid: \"http://api.example.com\" uses plain http",
+        ),
+        (
+            vec![
+                ("GITHUB_TOKEN", "t"),
+                ("GITHUB_REPOSITORY", REPO),
+                ("GITHUB_API_URL", "not a url"),
+            ],
+            Some(1),
+            "GITHUB_API_URL is invalid: \"not a url\" is not a URL",
+        ),
+        (
+            vec![
+                ("GITHUB_TOKEN", "t"),
+                ("GITHUB_REPOSITORY", REPO),
+                ("GITHUB_API_URL", "https://me:pw@ghe.example/api/v3"),
+            ],
+            Some(1),
+            "GITHUB_API_URL is invalid: it contains a user name or password",
+        ),
+    ];
+    for (vars, pr, expected) in cases {
+        let error = GithubTarget::from_env(pr, &env_of(&vars))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{vars:?}: {error}");
+        assert!(error.contains("hint: "), "{error}");
+        assert!(!error.contains(":pw@"), "{error}");
+    }
+}
+
+#[test]
+fn the_api_url_may_be_enterprise_or_loopback() {
+    let env = env_of(&[
+        ("GITHUB_TOKEN", "t"),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_API_URL", "https://ghe.example.com/api/v3/"),
+    ]);
+    assert_eq!(
+        GithubTarget::from_env(Some(3), &env).unwrap().api_url(),
+        "https://ghe.example.com/api/v3"
+    );
+    for url in [
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:9",
+    ] {
+        assert!(
+            GithubTarget::new(url, Secret::new("t"), REPO, 1).is_ok(),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn the_public_function_posts_through_the_real_client_setup() {
+    let gh = GithubEmulator::start();
+    let env = env_of(&[
+        ("GITHUB_TOKEN", GH_TOKEN),
+        ("GITHUB_REPOSITORY", REPO),
+        ("GITHUB_API_URL", &gh.url()),
+    ]);
+    let target = GithubTarget::from_env(Some(8), &env).unwrap();
+    let posted = post_github(&target, &format!("{MARKER}\nhello"), MARKER).unwrap();
+    assert!(
+        posted
+            .url()
+            .starts_with("https://github.com/octo-org/widgets/pull/8#issuecomment-")
+    );
+    assert_eq!(gh.comments(8).len(), 1);
+}
+
+#[test]
+fn the_emulator_rejects_requests_the_real_api_would() {
+    let gh = GithubEmulator::start();
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let url = format!("{}{}", gh.url(), comments_path(7));
+    let send = |request: reqwest::blocking::RequestBuilder| {
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().unwrap())
+    };
+    let good = |request: reqwest::blocking::RequestBuilder| {
+        request
+            .header("User-Agent", "test")
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28")
+            .bearer_auth(GH_TOKEN)
+    };
+    // No User-Agent: GitHub refuses with 403.
+    let (status, body) = send(client.get(&url).bearer_auth(GH_TOKEN));
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = send(client.get(&url).header("User-Agent", "t"));
+    assert_eq!(
+        (status, body.contains("Requires authentication")),
+        (401, true),
+        "{body}"
+    );
+    let (status, body) = send(
+        client
+            .get(&url)
+            .header("User-Agent", "t")
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2021-01-01")
+            .bearer_auth(GH_TOKEN),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("API version 2021-01-01 is not supported."),
+        "{body}"
+    );
+    let (status, _) = send(
+        client
+            .get(&url)
+            .header("User-Agent", "t")
+            .bearer_auth(GH_TOKEN),
+    );
+    assert_eq!(status, 400, "no API version");
+    let (status, body) = send(good(client.post(&url)).body("{\"body\": \"x\"}"));
+    assert_eq!(status, 415, "no Content-Type: {body}");
+    let json_post = |body: &str| {
+        send(
+            good(client.post(&url))
+                .header("Content-Type", "application/json")
+                .body(body.to_string()),
+        )
+    };
+    assert_eq!(json_post("not json").0, 400);
+    assert_eq!(json_post("{\"text\": \"x\"}").0, 422);
+    assert_eq!(json_post("{\"body\": 1}").0, 422);
+    assert_eq!(json_post("{}").0, 422);
+    assert!(gh.comments(7).is_empty());
+    let (status, _) = json_post("{\"body\": \"fine\"}");
+    assert_eq!(status, 201);
+    let (status, body) = send(good(client.get(format!("{url}?per_page=100&fields=x"))));
+    assert_eq!(status, 400, "{body}");
+}
+
+// --- Slack -----------------------------------------------------------------------------
+
+const BLOCKS: &str = r#"{"text":"2 flaky tests","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*2 flaky tests*"}}]}"#;
+
+#[test]
+fn slack_ok() {
+    let slack = SlackEmulator::start();
+    let (result, waits) = slack_post(&slack.webhook_url(), BLOCKS);
+    result.unwrap();
+    assert!(waits.is_empty());
+    assert_eq!(
+        slack.messages(),
+        [serde_json::from_str::<serde_json::Value>(BLOCKS).unwrap()]
+    );
+    // And through the public function.
+    post_slack(&slack.webhook_url(), r#"{"text":"hi"}"#).unwrap();
+    assert_eq!(slack.messages().len(), 2);
+}
+
+#[test]
+fn slack_invalid_payload_and_blocks_are_400_without_retry() {
+    let slack = SlackEmulator::start();
+    for (payload, code) in [
+        (r#"{"text": 12}"#, "invalid_payload"),
+        (r#"{"blocks": [{"text": "no type"}]}"#, "invalid_blocks"),
+        (r#"{"unfurl_links": false}"#, "no_text"),
+    ] {
+        let error = slack_post(&slack.webhook_url(), payload).0.unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "Slack answered POST {}/services/… with 400 Bad Request: {code}; hint: Slack \
+                 rejected the message itself",
+                slack.url()
+            )),
+            "{message}"
+        );
+        assert_no_secret(&error);
+    }
+    assert_eq!(slack.requests(), 3);
+    assert!(slack.messages().is_empty());
+}
+
+#[test]
+fn slack_unknown_webhook_is_404_no_service() {
+    let slack = SlackEmulator::start();
+    let url = format!(
+        "{}/services/T0TEST0001/B0TEST0001/revokedTOKENabc",
+        slack.url()
+    );
+    let error = slack_post(&url, BLOCKS).0.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("404 Not Found: no_service; hint: check SLACK_WEBHOOK_URL"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("revokedTOKENabc") && !format!("{error:?}").contains("revokedTOKENabc")
+    );
+    assert_no_secret(&error);
+}
+
+#[test]
+fn slack_archived_channel_and_prohibited_action() {
+    let slack = SlackEmulator::start();
+    slack.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::text(410, "channel_is_archived"),
+    ));
+    slack.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::text(403, "action_prohibited"),
+    ));
+    let archived = slack_post(&slack.webhook_url(), BLOCKS)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        archived.contains("410 Gone: channel_is_archived; hint: the webhook's channel is archived"),
+        "{archived}"
+    );
+    let prohibited = slack_post(&slack.webhook_url(), BLOCKS)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        prohibited.contains("403 Forbidden: action_prohibited; hint: check SLACK_WEBHOOK_URL"),
+        "{prohibited}"
+    );
+    assert_eq!(slack.requests(), 2);
+}
+
+#[test]
+fn slack_429_then_ok_waits_as_retry_after_says() {
+    let slack = SlackEmulator::start();
+    slack.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::text(429, "rate_limited").with_header("Retry-After", "1"),
+    ));
+    let (result, waits) = slack_post(&slack.webhook_url(), BLOCKS);
+    result.unwrap();
+    assert_eq!(waits, [Duration::from_secs(1)]);
+    assert_eq!(slack.messages().len(), 1);
+    assert_eq!(slack.requests(), 2);
+}
+
+#[test]
+fn slack_permanent_500_is_not_resent() {
+    let slack = SlackEmulator::start();
+    slack.push_fault(Fault::new(
+        "*",
+        usize::MAX,
+        Response::text(500, "internal_error"),
+    ));
+    let (result, waits) = slack_post(&slack.webhook_url(), BLOCKS);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("500 Internal Server Error: internal_error"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the message may have been posted"),
+        "{message}"
+    );
+    assert!(waits.is_empty());
+    assert_eq!(slack.requests(), 1);
+    assert_no_secret(&error);
+}
+
+#[test]
+fn slack_503_is_retried() {
+    let slack = SlackEmulator::start();
+    slack.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::text(503, "service_unavailable"),
+    ));
+    let (result, waits) = slack_post(&slack.webhook_url(), BLOCKS);
+    result.unwrap();
+    assert_eq!(waits.len(), 1);
+    assert_eq!(slack.messages().len(), 1);
+}
+
+#[test]
+fn slack_bad_input_fails_without_a_request_and_without_the_url() {
+    let slack = SlackEmulator::start();
+    let error = slack_post(&slack.webhook_url(), "{not json").0.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("the Slack payload is not a JSON object"),
+        "{error}"
+    );
+    let error = slack_post(&slack.webhook_url(), "[1]").0.unwrap_err();
+    assert!(error.to_string().contains("not an object"), "{error}");
+    assert_eq!(slack.requests(), 0);
+    let secret = SLACK_TOKEN_SEGMENT;
+    for (url, reason) in [
+        (format!("hooks.slack.com{SLACK_PATH}"), "it is not a URL"),
+        (format!("http://hooks.slack.com{SLACK_PATH}"), "plain http"),
+        (
+            format!("ftp://hooks.slack.com{SLACK_PATH}"),
+            "not an https URL",
+        ),
+        ("https://hooks.slack.com/".to_string(), "it has no path"),
+        (String::new(), "it is empty"),
+    ] {
+        let error = post_slack(&url, BLOCKS).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("SLACK_WEBHOOK_URL is invalid: "),
+            "{message}"
+        );
+        assert!(message.contains(reason), "{url}: {message}");
+        assert!(
+            message.contains("hint: check SLACK_WEBHOOK_URL"),
+            "{message}"
+        );
+        assert!(!message.contains(secret) && !format!("{error:?}").contains(secret));
+    }
+}
+
+#[test]
+fn slack_unreachable_shows_host_and_first_segment_only() {
+    let url = format!("{}{SLACK_PATH}", free_port_url());
+    let (result, waits) = slack_post(&url, BLOCKS);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("could not reach Slack (POST http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(message.contains("/services/…) after 4 tries"), "{message}");
+    assert_eq!(waits.len(), 3, "refused connections are safe to retry");
+    assert_no_secret(&error);
+}
+
+#[test]
+fn slack_timeout_is_not_resent() {
+    let slack = SlackEmulator::start();
+    slack.push_fault(
+        Fault::new(
+            "POST",
+            1,
+            Response::text(200, "ok").delayed(Duration::from_millis(1500)),
+        )
+        .applied(),
+    );
+    let mut policy = policy();
+    policy.timeout = Duration::from_millis(500);
+    let error = slack_post_with(&slack.webhook_url(), BLOCKS, policy)
+        .0
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("did not answer within 0.5 s; the message may have been posted"),
+        "{error}"
+    );
+    assert_eq!(slack.requests(), 1);
+    assert_eq!(slack.messages().len(), 1);
+    assert_no_secret(&error);
+}
+
+// --- Small pieces ----------------------------------------------------------------------
+
+#[test]
+fn secrets_print_as_stars() {
+    let secret = Secret::new("hunter2");
+    assert_eq!(format!("{secret} {secret:?}"), "*** ***");
+    assert_eq!(secret.expose(), "hunter2");
+}
+
+#[test]
+fn webhook_urls_are_redacted_to_host_and_first_segment() {
+    let url = reqwest::Url::parse("https://hooks.slack.com/services/T1/B2/abc").unwrap();
+    assert_eq!(redact(&url), "https://hooks.slack.com/services/…");
+    let url = reqwest::Url::parse("http://127.0.0.1:4000/hook").unwrap();
+    assert_eq!(redact(&url), "http://127.0.0.1:4000/hook");
+    let url = reqwest::Url::parse("http://127.0.0.1:4000/hook?token=abc").unwrap();
+    assert_eq!(redact(&url), "http://127.0.0.1:4000/hook/…");
+    let webhook = Webhook::parse(&format!("https://hooks.slack.com{SLACK_PATH}")).unwrap();
+    assert_eq!(webhook.shown(), "https://hooks.slack.com/services/…");
+}
+
+#[test]
+fn link_headers_yield_the_next_page() {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "link",
+        HeaderValue::from_static(
+            "<https://api.github.com/repositories/1/issues/7/comments?page=1>; rel=\"prev\", \
+             <https://api.github.com/repositories/1/issues/7/comments?page=3>; rel=\"next\", \
+             <https://api.github.com/repositories/1/issues/7/comments?page=9>; rel=\"last\"",
+        ),
+    );
+    assert_eq!(
+        next_link(&headers).as_deref(),
+        Some("https://api.github.com/repositories/1/issues/7/comments?page=3")
+    );
+    headers.insert(
+        "link",
+        HeaderValue::from_static("<https://x/a?page=9>; rel=\"last\""),
+    );
+    assert_eq!(next_link(&headers), None);
+    assert_eq!(next_link(&HeaderMap::new()), None);
+}
+
+#[test]
+fn excerpts_are_short_single_lines_without_secrets() {
+    let long = "x".repeat(1000);
+    let cut = excerpt(&long, &[]);
+    assert_eq!(cut.chars().count(), 200);
+    assert!(cut.ends_with('…'));
+    assert_eq!(excerpt("{\"message\":\"Not Found\"}", &[]), "Not Found");
+    assert_eq!(excerpt("  a\n\n b  ", &[]), "a b");
+    assert_eq!(excerpt("", &[]), "(empty body)");
+    assert_eq!(
+        excerpt("token abc123 here", &["abc123".to_string()]),
+        "token *** here"
+    );
+    let many = format!("{{\"message\":\"{}\"}}", "é".repeat(500));
+    assert_eq!(excerpt(&many, &[]).chars().count(), 200);
+}
+
+#[test]
+fn requested_waits_read_retry_after_or_the_rate_limit_reset() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+    let mut headers = HeaderMap::new();
+    assert_eq!(requested_wait(&headers, now), None);
+    headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+    headers.insert("x-ratelimit-reset", HeaderValue::from_static("1010"));
+    assert_eq!(requested_wait(&headers, now), Some(Duration::from_secs(11)));
+    headers.insert("retry-after", HeaderValue::from_static("7"));
+    assert_eq!(requested_wait(&headers, now), Some(Duration::from_secs(7)));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
+    headers.remove("retry-after");
+    assert_eq!(requested_wait(&headers, now), None);
+}

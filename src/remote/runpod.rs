@@ -1,0 +1,530 @@
+//! The RunPod Serverless backend: attempts split into shards, each a `/run` job; the client polls
+//! `/status`, turns each finished shard's result into the same events as local attempts, retries
+//! what is transient, explains a queue that does not move, and cancels every job on Ctrl-C.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use super::{Job, ShardResult, WIRE_VERSION};
+use crate::events::RunEvent;
+use crate::exec::{Backend, ExecError, ExecPlan, Reporting, StopSignal};
+use crate::notify::Secret;
+use crate::notify::http::{Call, FailureKind, Http, HttpPolicy, HttpSetup};
+
+/// The hosted API's base URL (the official SDK reads the same variable).
+pub const DEFAULT_BASE_URL: &str = "https://api.runpod.ai/v2";
+/// RunPod's default number of workers per endpoint: the shard count when `/health` tells none.
+const DEFAULT_WORKERS: u32 = 3;
+/// How long jobs may sit in the queue before flaky looks at `/health` and says why.
+const QUEUE_HINT_AFTER: Duration = Duration::from_secs(60);
+
+/// Everything the client needs besides the plan.
+#[derive(Debug, Clone)]
+pub struct RunpodTarget {
+    pub base_url: String,
+    pub endpoint: String,
+    pub api_key: Secret,
+    /// `--shards`: the number of jobs.
+    pub shards: Option<u32>,
+    /// `--shard-size`: attempts per job.
+    pub shard_size: Option<u32>,
+    /// What every job carries: repository, commit, directory, command...; `attempts` is set per shard.
+    pub job: Job,
+    pub poll_every: Duration,
+}
+
+/// Splits `attempts` into `shards` contiguous ranges of nearly equal size (disjoint, so every
+/// attempt keeps its own index and seed).
+pub fn split(attempts: Range<u32>, shards: u32) -> Vec<Range<u32>> {
+    let n = attempts.end.saturating_sub(attempts.start);
+    let shards = shards.clamp(1, n.max(1));
+    let (base, extra) = (n / shards, n % shards);
+    let mut start = attempts.start;
+    (0..shards)
+        .map(|i| {
+            let len = base + u32::from(i < extra);
+            let r = start..start + len;
+            start += len;
+            r
+        })
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// How many shards: `--shards`, else by `--shard-size`, else one per worker the endpoint has.
+pub fn shard_count(
+    attempts: u32,
+    shards: Option<u32>,
+    shard_size: Option<u32>,
+    workers: u32,
+) -> u32 {
+    let count = match (shards, shard_size) {
+        (Some(k), _) => k,
+        (None, Some(size)) => attempts.div_ceil(size.max(1)),
+        (None, None) => workers.max(DEFAULT_WORKERS),
+    };
+    count.clamp(1, attempts.max(1))
+}
+
+#[derive(Debug, Deserialize)]
+struct Submitted {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Status {
+    status: String,
+    #[serde(default)]
+    output: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Health {
+    #[serde(default)]
+    workers: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Health {
+    fn workers(&self) -> u32 {
+        self.workers
+            .values()
+            .filter_map(serde_json::Value::as_u64)
+            .sum::<u64>() as u32
+    }
+}
+
+pub struct RunpodBackend {
+    target: RunpodTarget,
+}
+
+impl RunpodBackend {
+    pub fn new(target: RunpodTarget) -> Self {
+        Self { target }
+    }
+}
+
+impl Backend for RunpodBackend {
+    async fn execute(
+        &self,
+        plan: &ExecPlan,
+        events: mpsc::UnboundedSender<RunEvent>,
+        stop: StopSignal,
+    ) -> Result<(), ExecError> {
+        let target = self.target.clone();
+        let plan = plan.clone();
+        // The HTTP client is blocking: the whole conversation runs on a blocking thread.
+        tokio::task::spawn_blocking(move || {
+            Client::new(&target)?.run(&target, &plan, &events, &stop)
+        })
+        .await
+        .unwrap_or_else(|e| Err(ExecError::Remote(format!("the RunPod client stopped: {e}"))))
+    }
+}
+
+struct Client {
+    http: Http,
+    base: String,
+}
+
+/// One job in flight.
+struct Shard {
+    id: String,
+    attempts: Range<u32>,
+    since: Instant,
+}
+
+impl Client {
+    fn new(target: &RunpodTarget) -> Result<Self, ExecError> {
+        let mut setup = HttpSetup::new(&HttpPolicy::default());
+        let auth = HeaderValue::from_str(&format!("Bearer {}", target.api_key.expose())).map_err(
+            |_| ExecError::Remote("RUNPOD_API_KEY holds characters a header cannot carry".into()),
+        )?;
+        setup.headers.insert(AUTHORIZATION, auth);
+        setup.secrets.push(target.api_key.expose().to_owned());
+        setup.no_proxy =
+            target.base_url.contains("://127.") || target.base_url.contains("://localhost");
+        let http = Http::new(setup).map_err(|e| ExecError::Remote(e.to_string()))?;
+        Ok(Self {
+            http,
+            base: format!(
+                "{}/{}",
+                target.base_url.trim_end_matches('/'),
+                target.endpoint
+            ),
+        })
+    }
+
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<serde_json::Value, (Option<u16>, String)> {
+        let url = format!("{}{path}", self.base);
+        let parsed =
+            reqwest::Url::parse(&url).map_err(|e| (None, format!("bad URL {url}: {e}")))?;
+        let call = Call {
+            method,
+            url: parsed,
+            shown_url: url,
+            body,
+        };
+        match self.http.send(&call, self.http.policy.max_tries) {
+            Ok(reply) => serde_json::from_str(&reply.body).map_err(|e| {
+                (
+                    Some(reply.status),
+                    format!(
+                        "RunPod answered {} with something that is not JSON ({e})",
+                        reply.status
+                    ),
+                )
+            }),
+            Err(f) => {
+                let status = f.status();
+                let what = match &f.kind {
+                    FailureKind::Status { status, excerpt }
+                    | FailureKind::RateLimited {
+                        status, excerpt, ..
+                    } => {
+                        format!(
+                            "{} {} answered {status} after {} tries: {excerpt}",
+                            call.method, call.shown_url, f.tries
+                        )
+                    }
+                    FailureKind::Transport { detail, .. } => format!(
+                        "{} {} failed after {} tries: {detail}",
+                        call.method, call.shown_url, f.tries
+                    ),
+                };
+                Err((status, what))
+            }
+        }
+    }
+
+    /// A failure of the whole run, with what to check.
+    fn fatal(status: Option<u16>, what: String) -> ExecError {
+        let hint = match status {
+            Some(401) => "; hint: RunPod refused the API key: check RUNPOD_API_KEY",
+            Some(404) => {
+                "; hint: no such endpoint: check --endpoint (or RUNPOD_ENDPOINT_ID) and RUNPOD_ENDPOINT_BASE_URL"
+            }
+            Some(429) => "; hint: RunPod kept rate-limiting; try fewer shards (--shards)",
+            _ => "",
+        };
+        ExecError::Remote(format!("{what}{hint}"))
+    }
+
+    fn health(&self) -> Option<Health> {
+        self.call(Method::GET, "/health", None)
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+    }
+
+    fn run(
+        &self,
+        target: &RunpodTarget,
+        plan: &ExecPlan,
+        events: &mpsc::UnboundedSender<RunEvent>,
+        stop: &StopSignal,
+    ) -> Result<(), ExecError> {
+        let n = plan.attempts.end - plan.attempts.start;
+        let workers = if target.shards.is_none() && target.shard_size.is_none() {
+            self.health().map_or(0, |h| h.workers())
+        } else {
+            0
+        };
+        let ranges = split(
+            plan.attempts.clone(),
+            shard_count(n, target.shards, target.shard_size, workers),
+        );
+        let mut pending: Vec<Shard> = Vec::new();
+        for range in ranges {
+            if stop.is_stopped() {
+                break;
+            }
+            let mut job = target.job.clone();
+            job.attempts = [range.start, range.end];
+            // A worker runs `jobs` attempts at once: the shard takes about this long, plus set-up.
+            let waves = u64::from((range.end - range.start).div_ceil(job.jobs.max(1)));
+            let execution = job
+                .timeout_ms
+                .saturating_mul(waves)
+                .saturating_add(15 * 60 * 1000);
+            let body = serde_json::json!({ "input": job, "policy": { "executionTimeout": execution, "ttl": 24 * 3600 * 1000 } });
+            match self.call(Method::POST, "/run", Some(body.to_string())) {
+                Ok(v) => match serde_json::from_value::<Submitted>(v) {
+                    Ok(s) => pending.push(Shard {
+                        id: s.id,
+                        attempts: range,
+                        since: Instant::now(),
+                    }),
+                    Err(e) => {
+                        self.cancel_all(&pending);
+                        return Err(ExecError::Remote(format!(
+                            "RunPod's answer to /run has no job id: {e}"
+                        )));
+                    }
+                },
+                Err((status, what)) => {
+                    // Nothing can run: take back what was submitted.
+                    self.cancel_all(&pending);
+                    return Err(Self::fatal(status, what));
+                }
+            }
+        }
+
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut hinted = false;
+        while !pending.is_empty() {
+            if stop.is_stopped() {
+                self.cancel_all(&pending);
+                return Ok(());
+            }
+            let mut still = Vec::new();
+            for shard in pending.drain(..) {
+                match self.call(Method::GET, &format!("/status/{}", shard.id), None) {
+                    Ok(v) => match serde_json::from_value::<Status>(v) {
+                        Ok(s) => {
+                            if let Some(done) = self.settle(&shard, s, &mut seen, events) {
+                                if let Err(message) = done {
+                                    let _ = events.send(RunEvent::ShardFailed {
+                                        attempts: shard.attempts.clone(),
+                                        message,
+                                    });
+                                }
+                            } else {
+                                still.push(shard);
+                            }
+                        }
+                        Err(e) => {
+                            let _ = events.send(RunEvent::ShardFailed {
+                                attempts: shard.attempts.clone(),
+                                message: format!("job {}: unreadable status ({e})", shard.id),
+                            });
+                        }
+                    },
+                    Err((Some(404), _)) => {
+                        let _ = events.send(RunEvent::ShardFailed {
+                            attempts: shard.attempts.clone(),
+                            message: format!("job {} expired: RunPod no longer has it (results are kept 30 minutes after they finish)", shard.id),
+                        });
+                    }
+                    Err((status @ Some(401), what)) => {
+                        still.push(shard);
+                        self.cancel_all(&still);
+                        return Err(Self::fatal(status, what));
+                    }
+                    // Transient trouble that outlasted the retries: ask again next round.
+                    Err(_) => still.push(shard),
+                }
+            }
+            pending = still;
+            if !hinted
+                && pending.iter().all(|s| s.since.elapsed() > QUEUE_HINT_AFTER)
+                && !pending.is_empty()
+            {
+                hinted = true;
+                if let Some(h) = self.health() {
+                    let msg = if h.workers() == 0 {
+                        format!(
+                            "{} jobs have waited over {}s and endpoint {} has no worker (idle endpoints scale down to 0): check its max workers, the account balance, and that the image starts",
+                            pending.len(),
+                            QUEUE_HINT_AFTER.as_secs(),
+                            target.endpoint
+                        )
+                    } else {
+                        format!(
+                            "{} jobs are still queued behind other work on endpoint {}",
+                            pending.len(),
+                            target.endpoint
+                        )
+                    };
+                    let _ = events.send(RunEvent::Notice(msg));
+                }
+            }
+            let until = Instant::now() + target.poll_every;
+            while Instant::now() < until && !stop.is_stopped() && !pending.is_empty() {
+                std::thread::sleep(Duration::from_millis(50).min(target.poll_every));
+            }
+        }
+        Ok(())
+    }
+
+    /// `None` while the job runs; `Some(Ok)` once its attempts were sent; `Some(Err)` for a shard error.
+    fn settle(
+        &self,
+        shard: &Shard,
+        s: Status,
+        seen: &mut HashSet<u32>,
+        events: &mpsc::UnboundedSender<RunEvent>,
+    ) -> Option<Result<(), String>> {
+        let id = &shard.id;
+        match s.status.as_str() {
+            "COMPLETED" => {
+                let Some(output) = s.output.filter(|o| !o.is_null()) else {
+                    return Some(Err(format!(
+                        "job {id} completed without a result (a result near RunPod's 20 MB limit is dropped at upload)"
+                    )));
+                };
+                if let Some(e) = output.get("error") {
+                    return Some(Err(format!(
+                        "job {id} failed on the worker: {}",
+                        error_text(e)
+                    )));
+                }
+                let result: ShardResult = match serde_json::from_value(output) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return Some(Err(format!(
+                            "job {id} completed with a result flaky cannot read ({e}); hint: the worker image and this flaky may differ in version"
+                        )));
+                    }
+                };
+                if result.schema_version != WIRE_VERSION {
+                    return Some(Err(format!(
+                        "job {id}: the worker speaks result version {}, this flaky {WIRE_VERSION}; hint: rebuild the worker image",
+                        result.schema_version
+                    )));
+                }
+                let attempts = match result.into_attempts() {
+                    Ok(a) => a,
+                    Err(e) => return Some(Err(format!("job {id}: {e}"))),
+                };
+                for a in attempts {
+                    // A platform retry can deliver a shard twice; each attempt counts once, and
+                    // only attempts this shard was given.
+                    if shard.attempts.contains(&a.index) && seen.insert(a.index) {
+                        let _ = events.send(RunEvent::AttemptStarted { index: a.index });
+                        let _ = events.send(RunEvent::AttemptFinished(Box::new(a)));
+                    }
+                }
+                Some(Ok(()))
+            }
+            "FAILED" => Some(Err(format!(
+                "job {id} failed: {}",
+                s.error
+                    .as_ref()
+                    .map_or_else(|| "no error message".to_owned(), error_text)
+            ))),
+            "TIMED_OUT" => Some(Err(format!(
+                "job {id} timed out on RunPod (its executionTimeout passed)"
+            ))),
+            "CANCELLED" => Some(Err(format!("job {id} was cancelled on RunPod"))),
+            _ => None,
+        }
+    }
+
+    fn cancel_all(&self, shards: &[Shard]) {
+        for s in shards {
+            let _ = self.call(Method::POST, &format!("/cancel/{}", s.id), None);
+        }
+    }
+}
+
+/// The message of a RunPod error: the SDK sends a JSON string with `error_message`; a handler that
+/// returned `{"error": ...}` sends the message itself.
+fn error_text(e: &serde_json::Value) -> String {
+    let text = match e {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let parsed: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| v.get("error_message").or_else(|| v.get("error")))
+        .and_then(serde_json::Value::as_str)
+        .map_or(text.clone(), str::to_owned);
+    message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(500)
+        .collect()
+}
+
+/// The job every shard of a plan starts from.
+pub fn job_template(
+    plan: &ExecPlan,
+    run_id: &str,
+    repository: String,
+    commit: String,
+    dir: String,
+    command: Vec<String>,
+    shell: bool,
+) -> Job {
+    let (framework, tests) = match &plan.reporting {
+        Reporting::Framework { framework, select } => {
+            (Some(framework.name().to_owned()), select.clone())
+        }
+        _ => (None, None),
+    };
+    Job {
+        schema_version: WIRE_VERSION,
+        run_id: run_id.to_owned(),
+        repository,
+        commit,
+        dir,
+        command,
+        shell,
+        framework,
+        order: Some(plan.order),
+        attempts: [plan.attempts.start, plan.attempts.end],
+        seed: plan.base_seed,
+        jobs: plan.jobs,
+        timeout_ms: plan.timeout.as_millis() as u64,
+        tests,
+        env: plan.env.iter().cloned().collect(),
+        install: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_disjoint_contiguous_and_cover_every_attempt() {
+        assert_eq!(split(0..10, 3), [0..4, 4..7, 7..10]);
+        assert_eq!(split(5..7, 5), [5..6, 6..7]);
+        assert_eq!(split(0..400, 4), [0..100, 100..200, 200..300, 300..400]);
+        for n in 1..50u32 {
+            for k in 1..12 {
+                let parts = split(0..n, k);
+                assert_eq!(parts.iter().map(|r| r.len()).sum::<usize>(), n as usize);
+                assert!(parts.windows(2).all(|w| w[0].end == w[1].start));
+            }
+        }
+    }
+
+    #[test]
+    fn shard_counts() {
+        assert_eq!(shard_count(400, Some(8), None, 0), 8);
+        assert_eq!(shard_count(400, None, Some(50), 0), 8);
+        assert_eq!(shard_count(401, None, Some(50), 0), 9);
+        assert_eq!(shard_count(400, None, None, 5), 5);
+        assert_eq!(shard_count(400, None, None, 0), 3);
+        assert_eq!(shard_count(2, Some(8), None, 0), 2);
+    }
+
+    #[test]
+    fn error_messages_come_out_of_the_sdk_blob() {
+        let blob = serde_json::json!(
+            "{\"error_type\": \"<class 'RuntimeError'>\", \"error_message\": \"clone failed\", \"error_traceback\": \"Traceback...\"}"
+        );
+        assert_eq!(error_text(&blob), "clone failed");
+        assert_eq!(error_text(&serde_json::json!("plain words")), "plain words");
+        assert_eq!(
+            error_text(&serde_json::json!({"error": "bad job: x"})),
+            "bad job: x"
+        );
+    }
+}
