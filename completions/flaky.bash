@@ -453,7 +453,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__report)
-            opts="-o -q -h -V --format --output --mention-map --db --quiet --no-progress --color --help --version"
+            opts="-o -q -h -V --format --output --post --pr --mention-map --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,6 +468,14 @@ _flaky() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post)
+                    COMPREPLY=($(compgen -W "github slack" -- "${cur}"))
+                    return 0
+                    ;;
+                --pr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -491,7 +499,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --shards --shard-size --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -574,6 +582,26 @@ _flaky() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -W "table json markdown junit slack github html" -- "${cur}"))
+                    return 0
+                    ;;
+                --report-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post)
+                    COMPREPLY=($(compgen -W "github slack" -- "${cur}"))
+                    return 0
+                    ;;
+                --pr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mention-map)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -62,6 +62,18 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -l tests-from -d 'Rerun
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l junit -d 'Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l remote -d 'Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)' -r -f -a "runpod\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l endpoint -d 'The RunPod endpoint id' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l report -d 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'The terminal report `flaky run` prints'
+json\t'The JSON document of `flaky run --format json`'
+markdown\t'A pull-request comment'
+junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
+slack\t'A Slack Block Kit message (JSON)'
+github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
+html\t'One self-contained HTML page with charts'"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l report-output -d 'Where --report writes' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
@@ -72,7 +84,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -l shell -d 'Run the co
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-history -d 'Do not store this run in the history database'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
@@ -102,7 +114,10 @@ slack\t'A Slack Block Kit message (JSON)'
 github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
 html\t'One self-contained HTML page with charts'"
 complete -c flaky -n "__fish_flaky_using_subcommand report" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand report" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

@@ -148,6 +148,17 @@ pub struct RunArgs {
     )]
     pub endpoint: Option<String>,
 
+    /// After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub report: Option<ReportFormat>,
+
+    /// Where --report writes
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub report_output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
     /// Split the attempts into this many remote jobs [default: one per worker of the endpoint]
     #[arg(long, value_name = "K", requires = "remote", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub shards: Option<u32>,
@@ -256,9 +267,31 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+/// Where a report goes besides stdout: shared by `flaky report` and `flaky run`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Post the report: `github` creates or updates the pull request's flaky comment
+    /// (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub post: Vec<PostArg>,
+
+    /// The pull request to comment on [default: from the GitHub Actions event file]
+    #[arg(long, value_name = "NUMBER", value_parser = clap::value_parser!(u64).range(1..))]
+    pub pr: Option<u64>,
+
+    /// Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]
     #[arg(long, value_name = "FILE")]
     pub mention_map: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PostArg {
+    Github,
+    Slack,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::{GlobalArgs, ReportArgs, ReportFormat};
+use crate::cli::{GlobalArgs, PostArg, PublishArgs, ReportArgs, ReportFormat};
 use crate::config::MentionMap;
 use crate::exit::ExitStatus;
+use crate::notify::{GithubTarget, Posted, post_github, post_slack};
 use crate::render;
 use crate::render::{Changes, Commit, Context, Report, TrendPoint};
 use crate::reporter::Printer;
@@ -29,15 +30,65 @@ pub fn report(
     let json = history.report_json(args.run.as_deref())?;
     let report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
-    let mentions = MentionMap::load(
-        args.mention_map.as_deref(),
-        std::env::var("GITHUB_SLACK_MAP").ok().as_deref(),
-    )?;
+    let mentions = mention_map(&args.publish)?;
     let ctx = context(&history, &report, &mentions)?;
     let color = args.output.is_none() && printer.color_stdout;
     let buf = render_to_vec(args.format, &report, &ctx, color)?;
     deliver(args.format, &buf, args.output.as_deref(), printer)?;
+    publish(&args.publish, &report, &ctx, printer)?;
     Ok(ExitStatus::Success)
+}
+
+/// The mention map of `--mention-map`, else `GITHUB_SLACK_MAP`.
+pub fn mention_map(args: &PublishArgs) -> anyhow::Result<MentionMap> {
+    Ok(MentionMap::load(
+        args.mention_map.as_deref(),
+        std::env::var("GITHUB_SLACK_MAP").ok().as_deref(),
+    )?)
+}
+
+/// Posts the report where `--post` says: the pull request's flaky comment, and Slack.
+pub fn publish(
+    args: &PublishArgs,
+    report: &Report,
+    ctx: &Context,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    for target in &args.post {
+        match target {
+            PostArg::Github => {
+                let github = GithubTarget::from_env(args.pr, &|k| std::env::var(k).ok())?;
+                let mut body = Vec::new();
+                render::render_markdown(report, ctx, &mut body)
+                    .context("cannot render the comment")?;
+                let body = String::from_utf8_lossy(&body);
+                match post_github(&github, &body, render::COMMENT_MARKER)? {
+                    Posted::Created { url } => printer.note(&format!(
+                        "posted the report on pull request #{}: {url}",
+                        github.pr()
+                    )),
+                    Posted::Updated { url } => printer.note(&format!(
+                        "updated the report on pull request #{}: {url}",
+                        github.pr()
+                    )),
+                }
+            }
+            PostArg::Slack => {
+                let url = std::env::var("SLACK_WEBHOOK_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .context(
+                        "--post slack needs an incoming webhook; hint: set SLACK_WEBHOOK_URL",
+                    )?;
+                let mut payload = Vec::new();
+                render::render_slack(report, ctx, &mut payload)
+                    .context("cannot render the Slack message")?;
+                post_slack(&url, &String::from_utf8_lossy(&payload))?;
+                printer.note("posted the report to Slack");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Renders a report in any format.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::{Instant, SystemTime};
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -18,7 +18,7 @@ use crate::framework::AttemptCtx;
 use crate::model::Attempt;
 use crate::remote::runpod::RunpodBackend;
 use crate::render::{
-    self, AttemptRecord, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
+    self, AttemptRecord, Context, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
 };
 use crate::reporter::{Printer, Progress};
 use crate::storage::{History, RunKey, RunStart, RunStatus};
@@ -38,12 +38,18 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     for note in &plan.notes {
         printer.note(&format!("note: {note}"));
     }
-    let history = if args.no_history {
+    let publishing = args.report.is_some() || !args.publish.post.is_empty();
+    let mentions = if publishing {
+        super::report::mention_map(&args.publish)?
+    } else {
+        Default::default()
+    };
+    let db = if args.no_history {
         None
     } else {
-        let path = super::db_path(global)?;
-        Some(History::open(&path)?)
+        Some(super::db_path(global)?)
     };
+    let history = db.as_deref().map(History::open).transpose()?;
     let vcs = vcs::facts(&plan.exec.dir);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -75,6 +81,28 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     if let Some(e) = store_error {
         printer.error(&format!("the run was measured but not stored: {e:#}"));
         return Ok(ExitStatus::Error);
+    }
+    if publishing {
+        // The history around the run (trend, changes) when it is stored; else the run alone.
+        let ctx = match &db {
+            Some(path) => super::report::context(&History::open(path)?, &report, &mentions)?,
+            None => Context::default(),
+        };
+        let published = (|| -> anyhow::Result<()> {
+            if let Some(format) = args.report {
+                let color = args.report_output.is_none() && printer.color_stdout;
+                let buf = super::report::render_to_vec(format, &report, &ctx, color)?;
+                super::report::deliver(format, &buf, args.report_output.as_deref(), printer)?;
+            }
+            super::report::publish(&args.publish, &report, &ctx, printer)
+        })();
+        if let Err(e) = published {
+            printer.error(&format!(
+                "{e:#}; the run itself is stored as {}",
+                report.run_id
+            ));
+            return Ok(ExitStatus::Error);
+        }
     }
     if !report.shard_errors.is_empty() {
         printer.error(&format!(

@@ -6,6 +6,7 @@ mod detect;
 mod frameworks;
 mod generate;
 mod history;
+mod post;
 mod report;
 mod run;
 mod signals;
