@@ -23,7 +23,10 @@ struct Server {
     state: Arc<Mutex<State>>,
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<(String, String, Vec<(String, String)>, String)> {
+/// Method, path, headers (lower-case names) and body.
+type Request = (String, String, Vec<(String, String)>, String);
+
+fn read_request(stream: &mut TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
