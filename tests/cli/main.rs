@@ -10,6 +10,7 @@ mod post;
 mod report;
 mod run;
 mod signals;
+mod worker;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,225 @@
+//! `flaky worker`: one job from stdin to stdout, on real git repositories; every bad input,
+//! a fetch failure, an install failure, and the cleanup.
+
+use flaky::exec::seed::attempt_seed;
+
+use crate::Sandbox;
+
+/// A git repository in the sandbox with a tiny test script; returns its file:// URL and HEAD.
+fn repo(s: &Sandbox, files: &[(&str, &str)]) -> (String, String) {
+    let dir = s.path().join("repo");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "init"]);
+    (
+        format!("file://{}", dir.display()),
+        git(&["rev-parse", "HEAD"]),
+    )
+}
+
+fn job(url: &str, sha: &str) -> serde_json::Value {
+    serde_json::json!({
+        "schema_version": 1, "run_id": "r1", "repository": url, "commit": sha,
+        "command": ["sh", "check.sh"], "attempts": [3, 7], "seed": 11, "jobs": 2, "timeout_ms": 60000
+    })
+}
+
+/// Runs the worker on `job` with a private work directory; returns (exit code, JSON answer).
+fn work(s: &Sandbox, job: &serde_json::Value, allow_files: bool) -> (i32, serde_json::Value) {
+    let work = s.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut cmd = s.flaky();
+    cmd.arg("worker").arg("--work-dir").arg(&work);
+    if allow_files {
+        cmd.arg("--allow-file-urls");
+    }
+    let out = cmd.write_stdin(job.to_string()).output().unwrap();
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let leftovers: Vec<_> = std::fs::read_dir(&work).unwrap().collect();
+    assert!(leftovers.is_empty(), "the worker left {leftovers:?} behind");
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+#[test]
+fn a_job_runs_exactly_its_attempts_with_their_seeds() {
+    let s = Sandbox::new();
+    let (url, sha) = repo(&s, &[("check.sh", "[ $((FLAKY_ATTEMPT % 2)) -eq 0 ]\n")]);
+    let (code, doc) = work(&s, &job(&url, &sha), true);
+    assert_eq!(code, 0, "{doc}");
+    let attempts = doc["attempts"].as_array().unwrap();
+    let indexes: Vec<u64> = attempts
+        .iter()
+        .map(|a| a["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, [3, 4, 5, 6]);
+    for a in attempts {
+        let i = a["index"].as_u64().unwrap() as u32;
+        assert_eq!(a["seed"], attempt_seed(11, i));
+        assert_eq!(
+            a["exit"],
+            serde_json::json!({"code": i32::from(i % 2 == 1)})
+        );
+    }
+    assert_eq!(doc["tests"], serde_json::json!(["sh check.sh"]));
+    assert_eq!(doc["framework"], serde_json::Value::Null);
+}
+
+#[test]
+fn every_bad_input_is_refused_with_its_reason() {
+    let s = Sandbox::new();
+    let (url, sha) = repo(&s, &[("check.sh", "true\n")]);
+    let base = job(&url, &sha);
+    let with = |k: &str, v: serde_json::Value| {
+        let mut j = base.clone();
+        j[k] = v;
+        j
+    };
+    let cases: Vec<(serde_json::Value, &str)> = vec![
+        (serde_json::json!("not an object"), "not a flaky job"),
+        (
+            with("surprise", serde_json::json!(1)),
+            "unknown field `surprise`",
+        ),
+        (
+            with("schema_version", serde_json::json!(9)),
+            "schema_version 9",
+        ),
+        (
+            with("repository", serde_json::json!("http://example.com/r.git")),
+            "must be https://",
+        ),
+        (
+            with(
+                "repository",
+                serde_json::json!("https://user:tok@example.com/r.git"),
+            ),
+            "carries credentials",
+        ),
+        (
+            with("repository", serde_json::json!("--upload-pack=evil")),
+            "must be https://",
+        ),
+        (
+            with("commit", serde_json::json!("abc123")),
+            "full 40-character sha",
+        ),
+        (
+            with("commit", serde_json::json!("z".repeat(40))),
+            "full 40-character sha",
+        ),
+        (
+            with("attempts", serde_json::json!([5, 5])),
+            "attempts [5, 5)",
+        ),
+        (
+            with("attempts", serde_json::json!([0, 100_001])),
+            "1 to 100000",
+        ),
+        (with("jobs", serde_json::json!(0)), "jobs is 0"),
+        (with("jobs", serde_json::json!(65)), "jobs is 65"),
+        (with("timeout_ms", serde_json::json!(0)), "timeout_ms is 0"),
+        (
+            with("dir", serde_json::json!("../outside")),
+            "relative path inside",
+        ),
+        (
+            with("dir", serde_json::json!("/etc")),
+            "relative path inside",
+        ),
+        (with("dir", serde_json::json!("missing")), "not a directory"),
+        (
+            with("env", serde_json::json!({"A=B": "x"})),
+            "invalid variable name",
+        ),
+        (with("run_id", serde_json::json!("a b")), "run_id"),
+        (
+            with("framework", serde_json::json!("junit5")),
+            "unknown framework `junit5`",
+        ),
+        (
+            with("tests", serde_json::json!(["a::b"])),
+            "needs a framework",
+        ),
+        (
+            {
+                let mut j = with("shell", serde_json::json!(true));
+                j["command"] = serde_json::json!([]);
+                j
+            },
+            "no command",
+        ),
+    ];
+    for (job, expected) in cases {
+        let (code, doc) = work(&s, &job, true);
+        let error = doc["error"].as_str().unwrap_or_default();
+        assert_eq!(code, 2, "{job}: {doc}");
+        assert!(
+            error.contains(expected),
+            "{job}: expected {expected:?} in {error:?}"
+        );
+    }
+    let (code, doc) = work(&s, &base, false);
+    assert_eq!(code, 2);
+    assert!(
+        doc["error"].as_str().unwrap().contains("--allow-file-urls"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_fetch_failure_and_an_install_failure_are_clear_errors() {
+    let s = Sandbox::new();
+    let (url, _) = repo(&s, &[("check.sh", "true\n")]);
+    let (code, doc) = work(&s, &job(&url, &"ab".repeat(20)), true);
+    assert_eq!(code, 2);
+    let error = doc["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("cannot fetch commit abababab") && error.contains("`git fetch` failed"),
+        "{error}"
+    );
+
+    // package.json and its lock file disagree: `npm ci` refuses before touching the network.
+    let s = Sandbox::new();
+    let (url, sha) = repo(
+        &s,
+        &[
+            (
+                "package.json",
+                r#"{"name": "x", "version": "1.0.0", "scripts": {"test": "mocha"}, "devDependencies": {"mocha": "^11"}}"#,
+            ),
+            (
+                "package-lock.json",
+                r#"{"name": "x", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "x", "version": "1.0.0"}}}"#,
+            ),
+        ],
+    );
+    let mut j = job(&url, &sha);
+    j["command"] = serde_json::json!([]);
+    let (code, doc) = work(&s, &j, true);
+    assert_eq!(code, 2);
+    let error = doc["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the install command `npm ci` failed"),
+        "{error}"
+    );
+}
