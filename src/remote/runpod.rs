@@ -21,6 +21,8 @@ use crate::notify::http::{Call, FailureKind, Http, HttpPolicy, HttpSetup};
 pub const DEFAULT_BASE_URL: &str = "https://api.runpod.ai/v2";
 /// RunPod's default number of workers per endpoint: the shard count when `/health` tells none.
 const DEFAULT_WORKERS: u32 = 3;
+/// The first wait between status polls; it grows to `poll_every`.
+const FIRST_POLL: Duration = Duration::from_millis(200);
 /// How long jobs may sit in the queue before flaky looks at `/health` and says why.
 const QUEUE_HINT_AFTER: Duration = Duration::from_secs(60);
 
@@ -236,11 +238,14 @@ impl Client {
         stop: &StopSignal,
     ) -> Result<(), ExecError> {
         let n = plan.attempts.end - plan.attempts.start;
-        let workers = if target.shards.is_none() && target.shard_size.is_none() {
-            self.health().map_or(0, |h| h.workers())
-        } else {
-            0
-        };
+        let health = self.health();
+        let workers = health.as_ref().map_or(0, Health::workers);
+        if health.is_some() && workers == 0 {
+            let _ = events.send(RunEvent::Notice(format!(
+                "endpoint {} has no worker running: the jobs wait until RunPod starts one (a cold start can take minutes)",
+                target.endpoint
+            )));
+        }
         let ranges = split(
             plan.attempts.clone(),
             shard_count(n, target.shards, target.shard_size, workers),
@@ -283,6 +288,7 @@ impl Client {
 
         let mut seen: HashSet<u32> = HashSet::new();
         let mut hinted = false;
+        let mut poll = FIRST_POLL;
         while !pending.is_empty() {
             if stop.is_stopped() {
                 self.cancel_all(&pending);
@@ -350,9 +356,11 @@ impl Client {
                     let _ = events.send(RunEvent::Notice(msg));
                 }
             }
-            let until = Instant::now() + target.poll_every;
+            // Short shards answer fast; long ones are asked less and less often.
+            let until = Instant::now() + poll;
+            poll = (poll * 3 / 2).min(target.poll_every);
             while Instant::now() < until && !stop.is_stopped() && !pending.is_empty() {
-                std::thread::sleep(Duration::from_millis(50).min(target.poll_every));
+                std::thread::sleep(Duration::from_millis(20));
             }
         }
         Ok(())

@@ -7,6 +7,7 @@ mod frameworks;
 mod generate;
 mod history;
 mod post;
+mod remote;
 mod report;
 mod run;
 mod signals;

@@ -1,0 +1,637 @@
+//! `flaky run --remote runpod` against the loopback emulator of RunPod's hosted API
+//! (tests/runpod/emulator.py): client behaviour with emulated outcomes, and end to end with the
+//! real RunPod SDK worker running the project's handler and `flaky worker`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use predicates::prelude::*;
+
+use crate::{Sandbox, alive, wait_until};
+
+const KEY: &str = "rpa_test_key_0123456789";
+const ENDPOINT: &str = "ep1";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The emulator, stopped when dropped.
+struct Emulator {
+    child: Child,
+    addr: String,
+}
+
+impl Emulator {
+    fn start() -> Self {
+        let mut child = Command::new("python3")
+            .arg(root().join("tests/runpod/emulator.py"))
+            .args([
+                "--port",
+                "0",
+                "--api-key",
+                KEY,
+                "--endpoint",
+                ENDPOINT,
+                "--max-lifetime",
+                "300",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("emulator said {line:?}"))
+            .to_owned();
+        Self { child, addr: url }
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}/v2", self.addr)
+    }
+
+    /// An admin call: POST with a JSON body, or GET when `body` is None.
+    fn admin(&self, route: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let (method, payload) = match &body {
+            Some(b) => ("POST", b.to_string()),
+            None => ("GET", String::new()),
+        };
+        write!(
+            s,
+            "{method} /_emulator/{route} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            payload.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn state(&self) -> serde_json::Value {
+        self.admin("state", None)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A project pushed to a bare "origin" in the sandbox, as a user's checkout would be.
+fn pushed_project(s: &Sandbox, files: &[(&str, &str)]) -> PathBuf {
+    let git = |dir: &Path, args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    let origin = s.path().join("origin.git");
+    std::fs::create_dir_all(&origin).unwrap();
+    git(&origin, &["init", "-q", "--bare", "-b", "main"]);
+    let work = s.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    for (name, text) in files {
+        std::fs::write(work.join(name), text).unwrap();
+    }
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "init"]);
+    git(
+        &work,
+        &[
+            "remote",
+            "add",
+            "origin",
+            &format!("file://{}", origin.display()),
+        ],
+    );
+    git(&work, &["push", "-q", "-u", "origin", "main"]);
+    work
+}
+
+const SCRIPT: &str = "#!/bin/sh\necho \"attempt $FLAKY_ATTEMPT\"\n[ $((TEST_SEED % 3)) -ne 0 ]\n";
+
+fn remote_run(
+    s: &Sandbox,
+    emu: &Emulator,
+    work: &Path,
+    args: &[&str],
+) -> (i32, serde_json::Value, String) {
+    let out = s
+        .flaky()
+        .current_dir(work)
+        .env("RUNPOD_API_KEY", KEY)
+        .env("RUNPOD_ENDPOINT_BASE_URL", emu.base())
+        .env("RUNPOD_ENDPOINT_ID", ENDPOINT)
+        .args([
+            "run", "--remote", "runpod", "--format", "json", "--seed", "5",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stderr.contains(KEY) && !String::from_utf8_lossy(&out.stdout).contains(KEY),
+        "the API key was printed"
+    );
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), doc, stderr)
+}
+
+#[test]
+fn shards_are_submitted_with_disjoint_attempts_and_results_come_back_as_one_report() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin(
+        "auto",
+        Some(serde_json::json!({"mode": "shard", "test": "sh check.sh", "fail_attempts": [2, 13]})),
+    );
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "20", "--shards", "4", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(doc["totals"]["attempts"], 20);
+    assert_eq!(doc["totals"]["failed"], 2);
+    let indexes: Vec<u64> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, (0..20).collect::<Vec<u64>>());
+    let state = emu.state();
+    let jobs = state["jobs"].as_array().unwrap();
+    let mut ranges: Vec<(u64, u64)> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j["input"]["attempts"][0].as_u64().unwrap(),
+                j["input"]["attempts"][1].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    ranges.sort_unstable();
+    assert_eq!(ranges, [(0, 5), (5, 10), (10, 15), (15, 20)]);
+    let input = &jobs[0]["input"];
+    assert_eq!(input["command"], serde_json::json!(["sh", "check.sh"]));
+    assert_eq!(input["seed"], 5);
+    assert!(
+        input["repository"]
+            .as_str()
+            .unwrap()
+            .ends_with("origin.git")
+    );
+    assert_eq!(input["commit"].as_str().unwrap().len(), 40);
+    assert!(
+        !input.to_string().contains(KEY),
+        "the key never goes into a job"
+    );
+}
+
+#[test]
+fn bad_key_unknown_endpoint_and_rate_limit_storms_are_clear_errors() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    let out = s
+        .flaky()
+        .current_dir(&work)
+        .env("RUNPOD_API_KEY", "wrong-key-value")
+        .env("RUNPOD_ENDPOINT_BASE_URL", emu.base())
+        .args([
+            "run",
+            "--remote",
+            "runpod",
+            "--endpoint",
+            ENDPOINT,
+            "-n",
+            "4",
+            "--",
+            "sh",
+            "check.sh",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("401")
+            && stderr.contains("RUNPOD_API_KEY")
+            && !stderr.contains("wrong-key-value"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "4", "--endpoint", "nope", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("404") && stderr.contains("--endpoint"),
+        "{stderr}"
+    );
+
+    // A short burst of 429s is retried; a storm that outlasts the retries is an error.
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "run", "status": 429, "count": 2, "retry_after": 1})),
+    );
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "4", "--shards", "1", "--", "sh", "check.sh"],
+    );
+    assert_eq!(
+        (code, doc["totals"]["attempts"].as_u64()),
+        (0, Some(4)),
+        "{stderr}"
+    );
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "run", "status": 429, "count": 50, "retry_after": 1})),
+    );
+    let (code, _, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "4", "--shards", "1", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("429") && stderr.contains("rate-limit"),
+        "{stderr}"
+    );
+    emu.admin("reset", Some(serde_json::json!({})));
+
+    // 500s on /status are retried.
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "status", "status": 500, "count": 2})),
+    );
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "2", "--", "sh", "check.sh"],
+    );
+    assert_eq!(
+        (code, doc["totals"]["attempts"].as_u64()),
+        (0, Some(6)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn failed_timed_out_empty_and_expired_shards_are_shard_errors_and_the_rest_is_kept() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    for (mode, expected) in [
+        (
+            serde_json::json!({"mode": "timeout"}),
+            "timed out on RunPod",
+        ),
+        (
+            serde_json::json!({"mode": "no-output"}),
+            "completed without a result",
+        ),
+        (
+            serde_json::json!({"mode": "error", "error": "{\"error_type\": \"RuntimeError\", \"error_message\": \"disk full\", \"error_traceback\": \"Traceback (most recent call last): ...\"}"}),
+            "failed: disk full",
+        ),
+    ] {
+        emu.admin("auto", Some(mode));
+        let (code, doc, stderr) = remote_run(
+            &s,
+            &emu,
+            &work,
+            &["-n", "4", "--shards", "2", "--", "sh", "check.sh"],
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(expected) && !stderr.contains("Traceback"),
+            "{expected}: {stderr}"
+        );
+        assert_eq!(doc["shard_errors"].as_array().unwrap().len(), 2, "{doc}");
+        assert_eq!(doc["totals"]["attempts"], 0);
+    }
+
+    // One shard expires while queued, the other completes: its attempts are kept.
+    emu.admin("reset", Some(serde_json::json!({})));
+    emu.admin(
+        "auto",
+        Some(serde_json::json!({"mode": "shard", "delay_ms": 1500})),
+    );
+    let expire = std::thread::spawn({
+        let addr = emu.addr.clone();
+        move || {
+            let probe = Emulator {
+                child: Command::new("true").spawn().unwrap(),
+                addr,
+            };
+            wait_until("the first job", || {
+                !probe.state()["jobs"].as_array().unwrap().is_empty()
+            });
+            let id = probe.state()["jobs"][0]["id"].as_str().unwrap().to_owned();
+            probe.admin(&format!("jobs/{id}/expire"), Some(serde_json::json!({})));
+        }
+    });
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "2", "--", "sh", "check.sh"],
+    );
+    expire.join().unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert_eq!(
+        doc["totals"]["attempts"], 3,
+        "the other shard's attempts are kept: {doc}"
+    );
+}
+
+#[test]
+fn a_duplicated_result_counts_once_and_an_empty_endpoint_is_explained() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("workers", Some(serde_json::json!({"idle": 0})));
+    emu.admin(
+        "auto",
+        Some(serde_json::json!({"mode": "shard", "delay_ms": 1000})),
+    );
+    let dup = std::thread::spawn({
+        let addr = emu.addr.clone();
+        move || {
+            let probe = Emulator {
+                child: Command::new("true").spawn().unwrap(),
+                addr,
+            };
+            wait_until("the job", || {
+                !probe.state()["jobs"].as_array().unwrap().is_empty()
+            });
+            let id = probe.state()["jobs"][0]["id"].as_str().unwrap().to_owned();
+            probe.admin(
+                &format!("jobs/{id}/duplicate"),
+                Some(serde_json::json!({"after": 0})),
+            );
+        }
+    });
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "5", "--shards", "1", "--", "sh", "check.sh"],
+    );
+    dup.join().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(doc["totals"]["attempts"], 5);
+    assert!(stderr.contains("has no worker running"), "{stderr}");
+}
+
+#[test]
+fn an_unpushed_commit_and_a_missing_key_are_refused_before_anything_is_sent() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    std::fs::write(work.join("new.txt"), "x").unwrap();
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-am",
+            "x",
+            "--allow-empty",
+        ])
+        .current_dir(&work)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let (code, _, stderr) = remote_run(&s, &emu, &work, &["-n", "4", "--", "sh", "check.sh"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("not on any remote branch") && stderr.contains("git push"),
+        "{stderr}"
+    );
+    s.flaky()
+        .current_dir(&work)
+        .env_remove("RUNPOD_API_KEY")
+        .args([
+            "run",
+            "--remote",
+            "runpod",
+            "--endpoint",
+            ENDPOINT,
+            "--",
+            "sh",
+            "check.sh",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RUNPOD_API_KEY"));
+    assert_eq!(emu.state()["requests"]["run"].as_u64().unwrap_or(0), 0);
+}
+
+/// The Python with the RunPod SDK that scripts/test.sh installs.
+fn sdk_python() -> PathBuf {
+    let py = root().join("target/test-env/venv/bin/python3");
+    let ok = py.exists()
+        && Command::new(&py)
+            .args(["-c", "import runpod"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "the RunPod SDK is missing from target/test-env/venv; run scripts/test.sh, which installs worker/requirements.txt"
+    );
+    py
+}
+
+/// The real SDK worker running worker/handler.py against the emulator.
+fn start_worker(emu: &Emulator, work_dir: &Path) -> Child {
+    let base = format!("http://{}/v2/{ENDPOINT}", emu.addr);
+    Command::new(sdk_python())
+        .arg("-u")
+        .arg(root().join("worker/handler.py"))
+        .env(
+            "RUNPOD_WEBHOOK_GET_JOB",
+            format!("{base}/job-take/$ID?gpu=cpu"),
+        )
+        .env(
+            "RUNPOD_WEBHOOK_POST_OUTPUT",
+            format!("{base}/job-done/$RUNPOD_POD_ID/$ID?gpu=cpu"),
+        )
+        .env(
+            "RUNPOD_WEBHOOK_PING",
+            format!("{base}/ping/$RUNPOD_POD_ID?gpu=cpu"),
+        )
+        .env("RUNPOD_AI_API_KEY", KEY)
+        .env("RUNPOD_POD_ID", "test-worker-1")
+        .env("RUNPOD_SKIP_AUTO_SYSTEM_CHECKS", "true")
+        .env("FLAKY_BIN", assert_cmd::cargo::cargo_bin("flaky"))
+        .env("FLAKY_WORKER_ALLOW_FILE_URLS", "1")
+        .env("FLAKY_WORKER_DIR", work_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn end_to_end_the_sdk_worker_gives_the_same_report_as_a_local_run_and_ctrl_c_cancels() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(
+        &s,
+        &[
+            ("check.sh", SCRIPT),
+            ("slow.sh", "#!/bin/sh\nsleep 1000.4242 &\nwait\n"),
+        ],
+    );
+    let jobs_dir = s.path().join("jobs");
+    std::fs::create_dir_all(&jobs_dir).unwrap();
+    let _worker = Killed(start_worker(&emu, &jobs_dir));
+
+    let (code, remote, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &[
+            "-n", "12", "-j", "2", "--shards", "3", "--", "sh", "check.sh",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let local = s
+        .flaky()
+        .current_dir(&work)
+        .args([
+            "run", "--format", "json", "--seed", "5", "-n", "12", "-j", "2", "--", "sh", "check.sh",
+        ])
+        .output()
+        .unwrap();
+    let local: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+    let strip = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
+        doc["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                a.as_object_mut().unwrap().remove("duration_ms");
+                a
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip(&remote),
+        strip(&local),
+        "remote and local attempts differ"
+    );
+    assert_eq!(remote["tests"][0]["failed"], local["tests"][0]["failed"]);
+    assert_eq!(
+        remote["tests"][0]["severity"],
+        local["tests"][0]["severity"]
+    );
+    assert!(
+        std::fs::read_dir(&jobs_dir).unwrap().next().is_none(),
+        "the worker left a job directory"
+    );
+
+    // Ctrl-C mid-run: every job is cancelled and the worker's attempts die.
+    let mut flaky = Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+        .current_dir(&work)
+        .env("FLAKY_DB", s.db())
+        .env("FLAKY_NO_PROGRESS", "1")
+        .env("RUNPOD_API_KEY", KEY)
+        .env("RUNPOD_ENDPOINT_BASE_URL", emu.base())
+        .args([
+            "run",
+            "--remote",
+            "runpod",
+            "--endpoint",
+            ENDPOINT,
+            "-n",
+            "2",
+            "--shards",
+            "1",
+            "--",
+            "sh",
+            "slow.sh",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = || -> Vec<i32> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains("1000.4242"))
+            })
+            .filter(|pid| alive(*pid))
+            .collect()
+    };
+    wait_until("the remote attempts to start", || sleeping().len() == 2);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(flaky.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let status = flaky.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let state = emu.state();
+    assert_eq!(
+        state["cancel_calls"].as_array().unwrap().len(),
+        1,
+        "{}",
+        state["cancel_calls"]
+    );
+    wait_until("the worker's attempts to die", || sleeping().is_empty());
+}
