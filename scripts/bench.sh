@@ -3,6 +3,8 @@
 #   1. overhead: flaky running `true` 2000 times, 2 at a time, against xargs doing the same
 #   2. memory: peak RSS of flaky over 200 attempts that print 5 MB each
 #   3. storage: `flaky history` on a database of 10,000 stored runs
+#   6. remote: 400 attempts of a 100 ms command through the RunPod emulator, 4 SDK workers against 1
+#      (needs the runpod SDK: scripts/test.sh installs it into target/test-env/venv)
 #   5. history views: `flaky history --tests` and `--trend` on 10,000 runs and 1,000,000 results
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
@@ -106,4 +108,54 @@ base = [bin, "run", "-n", "50", "-j", "2", "--no-history", "-q", "--seed", "1", 
 whole = timed(base + ["--", "python3", "-m", "pytest"])
 only = timed(base + ["--tests-from", ci, "--", "python3", "-m", "pytest"])
 print(f"tests-from: 50 attempts, whole 200-test suite {whole:.1f}s, only its failed test {only:.1f}s: {whole / only:.1f}x faster (goal >= 10x)")
+
+# 6. remote: the emulator, N real SDK workers, and flaky run --remote runpod
+import shutil, signal
+repo_root = os.getcwd()
+venv_py = os.path.join(repo_root, "target/test-env/venv/bin/python3")
+if not os.path.exists(venv_py) or subprocess.run([venv_py, "-c", "import runpod"], capture_output=True).returncode:
+    print("remote: skipped (the runpod SDK is not installed: run scripts/test.sh first)")
+    sys.exit(0)
+proj = os.path.join(work, "remote")
+origin = os.path.join(work, "origin.git")
+git = lambda cwd, *a: subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", *a], cwd=cwd, check=True, capture_output=True)
+os.makedirs(origin)
+git(origin, "init", "-q", "--bare", "-b", "main")
+os.makedirs(proj)
+open(os.path.join(proj, "t.sh"), "w").write("sleep 0.1\n")
+git(proj, "init", "-q", "-b", "main")
+git(proj, "add", "-A")
+git(proj, "commit", "-q", "-m", "bench")
+git(proj, "remote", "add", "origin", "file://" + origin)
+git(proj, "push", "-q", "-u", "origin", "main")
+
+def remote_wall(workers):
+    emu = subprocess.Popen(["python3", "tests/runpod/emulator.py", "--port", "0", "--api-key", "K", "--endpoint", "ep", "--max-lifetime", "600"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    addr = emu.stdout.readline().strip().rsplit("//", 1)[1]
+    base = f"http://{addr}/v2/ep"
+    procs = []
+    for w in range(workers):
+        wenv = dict(os.environ, RUNPOD_WEBHOOK_GET_JOB=f"{base}/job-take/$ID?gpu=cpu",
+                    RUNPOD_WEBHOOK_POST_OUTPUT=f"{base}/job-done/$RUNPOD_POD_ID/$ID?gpu=cpu",
+                    RUNPOD_WEBHOOK_PING=f"{base}/ping/$RUNPOD_POD_ID?gpu=cpu", RUNPOD_AI_API_KEY="K",
+                    RUNPOD_POD_ID=f"bench-{w}", RUNPOD_SKIP_AUTO_SYSTEM_CHECKS="true", FLAKY_BIN=bin,
+                    FLAKY_WORKER_ALLOW_FILE_URLS="1")
+        procs.append(subprocess.Popen([venv_py, "-u", "worker/handler.py"], env=wenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(3)  # let the workers start polling before the clock starts
+    renv = dict(env, RUNPOD_API_KEY="K", RUNPOD_ENDPOINT_BASE_URL=f"http://{addr}/v2")
+    t = time.perf_counter()
+    r = subprocess.run([bin, "run", "--remote", "runpod", "--endpoint", "ep", "-n", "400", "-j", "1", "--shards", "4",
+                        "--no-history", "-q", "--format", "json", "--", "sh", "t.sh"], cwd=proj, env=renv, capture_output=True)
+    wall = time.perf_counter() - t
+    for p in procs + [emu]:
+        p.send_signal(signal.SIGTERM)
+        p.wait()
+    attempts = json.loads(r.stdout)["totals"]["attempts"] if r.stdout else 0
+    return wall, attempts
+
+import json
+one, n1 = remote_wall(1)
+four, n4 = remote_wall(4)
+print(f"remote: 400 attempts of a 100 ms command (-j 1 per worker, 4 shards): 1 worker {one:.1f}s ({n1} attempts), 4 workers {four:.1f}s ({n4} attempts): {one / four:.2f}x faster (goal >= 3.5x)")
 PY
