@@ -7,6 +7,7 @@ pub mod history;
 mod severity;
 mod signature;
 mod stats;
+pub mod stopping;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -247,7 +248,16 @@ impl Counts {
             let example = message.unwrap_or(outcome.as_str());
             let sig = signature(example);
             match self.signatures.iter().position(|s| s.signature == sig) {
-                Some(i) => self.signatures[i].count += 1,
+                Some(i) => {
+                    // Attempts finish in any order: keep the lowest index, so the same seed gives
+                    // the same report.
+                    let known = &mut self.signatures[i];
+                    known.count += 1;
+                    if attempt < known.first_attempt {
+                        known.first_attempt = attempt;
+                        known.example = example.chars().take(500).collect();
+                    }
+                }
                 None if self.signatures.len() < MAX_SIGNATURES => self.signatures.push(Signature {
                     signature: sig,
                     count: 1,

@@ -441,9 +441,11 @@ fn test_failures(
             let first = t.signatures.first();
             let index = first.map_or(0, |s| s.first_attempt);
             let seed = attempt_seed(plan.exec.base_seed, index);
-            // An order-dependent failure needs its neighbours and their order; any other one
-            // replays faster alone.
-            let select = (t.kind != Kind::OrderDependent).then(|| std::slice::from_ref(&t.id));
+            // A failure in a shuffled attempt may need its neighbours and their order: replay the
+            // whole attempt. One in an attempt that kept the order replays faster alone.
+            let shuffled = plan.exec.order.shuffles(index);
+            let select =
+                (t.kind != Kind::OrderDependent && !shuffled).then(|| std::slice::from_ref(&t.id));
             FailureSample {
                 test: Some(t.id.clone()),
                 index,

@@ -117,9 +117,10 @@ impl Driver for Pytest {
         let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
         if ctx.with_report {
             a.push(format!("--junitxml={}", report.display()));
-            a.extend(words("-o junit_family=xunit1 -p no:cacheprovider"));
+            a.extend(words("-o junit_family=xunit1"));
         }
-        a.extend(words("-p no:randomly"));
+        // No shared cache between parallel attempts, nor in the project when a line is replayed.
+        a.extend(words("-p no:cacheprovider -p no:randomly"));
         a.extend(["-p".to_owned(), PLUGIN_MODULE.to_owned()]);
         let support = ctx.support.join("pytest");
         let python_path = match std::env::var("PYTHONPATH") {

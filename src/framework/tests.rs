@@ -401,7 +401,10 @@ fn replay_lines_leave_the_report_plumbing_out() {
         "go test -count=1 -shuffle=5 ./..."
     );
     let p = Framework::Pytest.driver().prepare(&argv("pytest"), &c);
-    assert_eq!(p.argv.join(" "), "pytest -p no:randomly -p flaky_pytest");
+    assert_eq!(
+        p.argv.join(" "),
+        "pytest -p no:cacheprovider -p no:randomly -p flaky_pytest"
+    );
     assert!(
         p.env
             .contains(&("FLAKY_ORDER_SEED".to_owned(), "5".to_owned()))

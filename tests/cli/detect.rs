@@ -11,7 +11,12 @@ fn examples() -> std::path::PathBuf {
 #[test]
 fn every_bundled_example_is_detected_with_its_command() {
     let s = Sandbox::new();
-    let out = s.flaky().args(["detect-framework", "--format", "json"]).arg(examples()).output().unwrap();
+    let out = s
+        .flaky()
+        .args(["detect-framework", "--format", "json"])
+        .arg(examples())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let found: Vec<(String, String, String)> = doc["frameworks"]
@@ -19,8 +24,20 @@ fn every_bundled_example_is_detected_with_its_command() {
         .unwrap()
         .iter()
         .map(|f| {
-            let root = f["root"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-            let cmd = f["command"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect::<Vec<_>>().join(" ");
+            let root = f["root"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            let cmd = f["command"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(" ");
             (root, f["framework"].as_str().unwrap().to_owned(), cmd)
         })
         .collect();
@@ -35,16 +52,28 @@ fn every_bundled_example_is_detected_with_its_command() {
         ("rust", "cargo", "cargo test --no-fail-fast"),
         ("vitest", "vitest", "npm test"),
     ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into())).collect();
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into()))
+        .collect();
     assert_eq!(found, expected);
-    assert!(doc["frameworks"][0]["knobs"]["order"].as_str().unwrap().contains("-shuffle"));
+    assert!(
+        doc["frameworks"][0]["knobs"]["order"]
+            .as_str()
+            .unwrap()
+            .contains("-shuffle")
+    );
 }
 
 #[test]
 fn the_table_names_evidence_install_and_knobs() {
     let s = Sandbox::new();
-    let out = s.flaky().arg("detect-framework").arg(examples().join("python-pytest")).output().unwrap();
+    let out = s
+        .flaky()
+        .arg("detect-framework")
+        .arg(examples().join("python-pytest"))
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for expected in [
         "pytest in .",
@@ -67,6 +96,13 @@ fn no_framework_is_exit_2_with_a_hint() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("no test framework found").and(predicate::str::contains("hint:")));
-    s.flaky().args(["detect-framework", "missing-dir"]).assert().code(2).stderr(predicate::str::contains("not a directory"));
+        .stderr(
+            predicate::str::contains("no test framework found")
+                .and(predicate::str::contains("hint:")),
+        );
+    s.flaky()
+        .args(["detect-framework", "missing-dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory"));
 }

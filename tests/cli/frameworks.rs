@@ -1,0 +1,939 @@
+//! `flaky run` on real frameworks: the projects in `examples/`, run in place with a fixed seed, give
+//! exact per-test counts, severities and kinds; also `--tests-from`, `--junit`, infrastructure
+//! attempts, `ignore_patterns` and replay lines with real test runners.
+//!
+//! Nothing here is left to chance: each example's flaky test fails exactly when its attempt's seed
+//! is a multiple of 4, and odd attempts shuffle with that seed, so the same `--seed` gives the same
+//! failures every time. The tools come from `scripts/test.sh`; a missing one fails the test with
+//! that hint instead of skipping it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use flaky::exec::seed::attempt_seed;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+use crate::Sandbox;
+
+const SEED: u64 = 7;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example(name: &str) -> PathBuf {
+    repo().join("examples").join(name)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/tests-from").join(name)
+}
+
+/// Fails the test, never skips it, when a tool it needs is missing.
+fn require(present: bool, what: &str) {
+    assert!(
+        present,
+        "{what}: run scripts/test.sh, which installs everything these tests need (pytest in \
+         target/test-env/venv, whose bin/ must come first on PATH; the examples' npm packages; \
+         go, rspec and phpunit) and then runs them"
+    );
+}
+
+fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn require_pytest() {
+    require(
+        succeeds("python3", &["-c", "import pytest"]),
+        "pytest is not importable by the python3 on PATH (the examples run `python3 -m pytest`)",
+    );
+}
+
+fn require_program(program: &str) {
+    require(on_path(program), &format!("`{program}` is not on PATH"));
+}
+
+fn require_npm_package(name: &str, bin: &str) {
+    require_program("npm");
+    require(
+        example(name).join("node_modules/.bin").join(bin).exists(),
+        &format!("examples/{name}/node_modules/.bin/{bin} is missing"),
+    );
+}
+
+/// `git status` of one example, ignored files left out: what a run must not change.
+fn git_status(name: &str) -> String {
+    let out = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all", "--"])
+        .arg(format!("examples/{name}"))
+        .current_dir(repo())
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git status failed: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `flaky run --format json -n RUNS --seed 7 -C examples/NAME ARGS` from a sandbox, checking that
+/// the run exits 1 (every example has an always-failing test) and leaves the example as it was.
+fn run_example(name: &str, runs: u32, args: &[&str]) -> Value {
+    let before = git_status(name);
+    let dir = example(name);
+    let n = runs.to_string();
+    let seed = SEED.to_string();
+    let mut all = vec!["-n", &n, "--seed", &seed, "-C", dir.to_str().unwrap()];
+    all.extend(args);
+    let (doc, code) = Sandbox::new().run_json(&all);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(
+        git_status(name),
+        before,
+        "`flaky run -C examples/{name}` left files in the repository"
+    );
+    doc
+}
+
+fn test<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no test {id:?} in {:#}", doc["tests"]))
+}
+
+fn ids(doc: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// (runs, failed), then (runs, failed) in attempts that kept the order and in shuffled ones.
+fn counts(t: &Value) -> [(u64, u64); 3] {
+    let pair = |v: &Value| (v["runs"].as_u64().unwrap(), v["failed"].as_u64().unwrap());
+    [pair(t), pair(&t["same_order"]), pair(&t["shuffled"])]
+}
+
+/// The attempts among the first `runs` whose seed is a multiple of 4: the examples' flaky tests
+/// fail in exactly those.
+fn seeded_failures(runs: u32) -> Vec<u32> {
+    (0..runs)
+        .filter(|i| attempt_seed(SEED, *i).is_multiple_of(4))
+        .collect()
+}
+
+/// What one example must show, test by test.
+struct Expected<'a> {
+    framework: &'a str,
+    runs: u32,
+    /// Whether flaky can shuffle this framework (then odd attempts are shuffled).
+    shuffles: bool,
+    /// Fails exactly when its attempt's seed is a multiple of 4.
+    flaky: &'a str,
+    /// Fails when its polluter ran first in the same process.
+    victim: &'a str,
+    /// How often the victim failed: the shuffles of this seed decide, so this is what was seen
+    /// (deterministic for the framework versions scripts/test.sh installs).
+    victim_failed: u64,
+    /// Fails every time, with this in its message.
+    failing: (&'a str, &'a str),
+    /// Never fail.
+    stable: &'a [&'a str],
+}
+
+fn check(doc: &Value, e: &Expected<'_>) {
+    let n = u64::from(e.runs);
+    assert_eq!(doc["framework"], e.framework);
+    assert_eq!(doc["order"], if e.shuffles { "alternate" } else { "same" });
+    assert_eq!(doc["seed"], SEED);
+    assert_eq!(
+        doc["totals"],
+        json!({"attempts": n, "passed": 0, "failed": n, "timed_out": 0, "errors": 0, "infrastructure": 0}),
+        "every attempt fails (the always-failing test) and none is infrastructure"
+    );
+    for (i, a) in doc["attempts"].as_array().unwrap().iter().enumerate() {
+        let seed = attempt_seed(SEED, i as u32);
+        assert_eq!(a["seed"], seed);
+        let shuffled = e.shuffles && i % 2 == 1;
+        assert_eq!(
+            a["order_seed"],
+            if shuffled { json!(seed) } else { Value::Null },
+            "attempt {i}"
+        );
+        assert_eq!(a["infrastructure"], Value::Null, "attempt {i}");
+    }
+
+    let mut expected_ids: Vec<String> = [e.flaky, e.victim, e.failing.0]
+        .iter()
+        .chain(e.stable)
+        .map(|s| (*s).to_owned())
+        .collect();
+    expected_ids.sort();
+    assert_eq!(ids(doc), expected_ids);
+    let (same_runs, shuffled_runs) = if e.shuffles {
+        (n.div_ceil(2), n / 2)
+    } else {
+        (n, 0)
+    };
+
+    // The flaky test: failures exactly where the seed says, in both orders.
+    let fails = seeded_failures(e.runs);
+    let in_same_order = fails.iter().filter(|i| !e.shuffles || *i % 2 == 0).count() as u64;
+    let failed = fails.len() as u64;
+    assert!(
+        failed * 10 > n && failed * 2 < n,
+        "seed {SEED} gives {failed} of {n}"
+    );
+    let t = test(doc, e.flaky);
+    assert_eq!(
+        counts(t),
+        [
+            (n, failed),
+            (same_runs, in_same_order),
+            (shuffled_runs, failed - in_same_order)
+        ],
+        "{}",
+        e.flaky
+    );
+    assert_eq!(
+        (&t["severity"], &t["kind"]),
+        (&json!("medium"), &json!("flaky"))
+    );
+
+    // The victim of the order-dependent pair: it never fails in the framework's own order.
+    let t = test(doc, e.victim);
+    if e.shuffles {
+        assert_eq!(
+            counts(t),
+            [
+                (n, e.victim_failed),
+                (same_runs, 0),
+                (shuffled_runs, e.victim_failed)
+            ],
+            "{}",
+            e.victim
+        );
+        assert_eq!(
+            (&t["severity"], &t["kind"]),
+            (&json!("medium"), &json!("order-dependent")),
+            "{}",
+            e.victim
+        );
+    } else {
+        assert_eq!(e.victim_failed, 0);
+        assert_eq!(counts(t), [(n, 0), (n, 0), (0, 0)], "{}", e.victim);
+        assert_eq!(
+            (&t["severity"], &t["kind"]),
+            (&json!("none"), &json!("stable"))
+        );
+    }
+
+    let t = test(doc, e.failing.0);
+    assert_eq!(
+        counts(t),
+        [
+            (n, n),
+            (same_runs, same_runs),
+            (shuffled_runs, shuffled_runs)
+        ],
+        "{}",
+        e.failing.0
+    );
+    assert_eq!(
+        (&t["severity"], &t["kind"]),
+        (&json!("critical"), &json!("failing"))
+    );
+    let example = t["signatures"][0]["example"].as_str().unwrap_or("");
+    assert!(
+        example.contains(e.failing.1),
+        "{}: {example:?} should say {:?}",
+        e.failing.0,
+        e.failing.1
+    );
+
+    for id in e.stable {
+        let t = test(doc, id);
+        assert_eq!(
+            counts(t),
+            [(n, 0), (same_runs, 0), (shuffled_runs, 0)],
+            "{id}"
+        );
+        assert_eq!(
+            (&t["severity"], &t["kind"]),
+            (&json!("none"), &json!("stable")),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn pytest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_pytest();
+    let doc = run_example("python-pytest", 20, &[]);
+    assert_eq!(doc["command"], json!(["python3", "-m", "pytest"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "pytest",
+            runs: 20,
+            shuffles: true,
+            flaky: "tests/test_math.py::test_seeded_flaky",
+            victim: "tests/test_registry.py::test_lookup_starts_empty",
+            victim_failed: 6,
+            failing: (
+                "tests/test_math.py::test_mean_always_fails",
+                "AssertionError: mean([1, 2, 3]) should be 2",
+            ),
+            stable: &[
+                "tests/test_math.py::test_add",
+                "tests/test_math.py::test_add_table[1-1-2]",
+                "tests/test_math.py::test_add_table[-1-1-0]",
+                "tests/test_math.py::test_add_table[0-0-0]",
+                "tests/test_math.py::TestSlug::test_lowercases",
+                "tests/test_math.py::TestSlug::test_collapses_spaces",
+                "tests/test_registry.py::test_register_item",
+            ],
+        },
+    );
+}
+
+#[test]
+fn go_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_program("go");
+    let doc = run_example("go", 20, &[]);
+    assert_eq!(doc["command"], json!(["go", "test", "./..."]));
+    check(
+        &doc,
+        &Expected {
+            framework: "go",
+            runs: 20,
+            shuffles: true,
+            flaky: "example.com/flakydemo/calc::TestSeededFlaky",
+            victim: "example.com/flakydemo/registry::TestLookupStartsEmpty",
+            victim_failed: 4,
+            failing: (
+                "example.com/flakydemo/calc::TestMeanAlwaysFails",
+                "Mean([1 2 3]) = 2, the test expects 3 on purpose",
+            ),
+            stable: &[
+                "example.com/flakydemo/calc::TestAdd",
+                "example.com/flakydemo/calc::TestSlug",
+                "example.com/flakydemo/calc::TestSlug/lowercases",
+                "example.com/flakydemo/calc::TestSlug/collapses_spaces",
+                "example.com/flakydemo/registry::TestRegisterItem",
+            ],
+        },
+    );
+}
+
+#[test]
+fn jest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_npm_package("jest", "jest");
+    let doc = run_example("jest", 20, &[]);
+    assert_eq!(doc["command"], json!(["npm", "test"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "jest",
+            runs: 20,
+            shuffles: true,
+            flaky: "__tests__/checkout.test.js::checkout > charges the card",
+            victim: "__tests__/prices.test.js::prices > formats prices in euros by default",
+            victim_failed: 4,
+            failing: (
+                "__tests__/checkout.test.js::checkout > applies a 10% discount",
+                "Received: 81",
+            ),
+            stable: &[
+                "__tests__/checkout.test.js::checkout > rounds totals to cents",
+                "__tests__/prices.test.js::prices > adds up line items",
+                "__tests__/prices.test.js::prices > an empty cart costs nothing",
+                "__tests__/prices.test.js::prices > switches the currency",
+            ],
+        },
+    );
+}
+
+#[test]
+fn vitest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_npm_package("vitest", "vitest");
+    let doc = run_example("vitest", 20, &[]);
+    assert_eq!(doc["command"], json!(["npm", "test"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "vitest",
+            runs: 20,
+            shuffles: true,
+            flaky: "test/sync.test.js::sync > syncs with the warehouse",
+            victim: "test/inventory.test.js::inventory > starts with three apples",
+            victim_failed: 4,
+            failing: (
+                "test/sync.test.js::sync > twenty items fill exactly two pages",
+                "expected 3 to be 2",
+            ),
+            stable: &[
+                "test/inventory.test.js::inventory > knows unknown items are out of stock",
+                "test/inventory.test.js::inventory > refuses to reserve more than it has",
+                "test/inventory.test.js::inventory > restocks apples",
+                "test/sync.test.js::sync > one page holds ten items",
+            ],
+        },
+    );
+}
+
+/// Mocha cannot shuffle, so every attempt keeps the definition order, in which "starts empty"
+/// runs before its polluter: the order-dependent pair shows as stable.
+#[test]
+fn mocha_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
+    require_npm_package("mocha", "mocha");
+    let doc = run_example("mocha", 20, &[]);
+    assert_eq!(doc["command"], json!(["npm", "test"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "mocha",
+            runs: 20,
+            shuffles: false,
+            flaky: "test/mailer.test.js::mailer delivers the welcome mail",
+            victim: "test/queue.test.js::queue starts empty",
+            victim_failed: 0,
+            failing: (
+                "test/mailer.test.js::mailer greets the user by name",
+                "'Welcome, Ada!'",
+            ),
+            stable: &[
+                "test/mailer.test.js::mailer puts the name in the subject",
+                "test/queue.test.js::queue counts from zero",
+                "test/queue.test.js::queue accepts a job",
+            ],
+        },
+    );
+}
+
+/// node:test on Node 20 cannot shuffle (`--test-randomize` came later): "lookup starts empty"
+/// always runs before its polluter and shows as stable.
+#[test]
+fn node_test_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
+    require_program("node");
+    require_program("npm");
+    let doc = run_example("node-test", 20, &[]);
+    assert_eq!(doc["command"], json!(["npm", "test"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "node",
+            runs: 20,
+            shuffles: false,
+            flaky: "seeded flaky",
+            victim: "lookup starts empty",
+            victim_failed: 0,
+            failing: (
+                "mean always fails",
+                "mean([1, 2, 3]) should be 2, the test expects 3 on purpose",
+            ),
+            stable: &[
+                "add",
+                "slug > lowercases",
+                "slug > collapses spaces",
+                "register item",
+            ],
+        },
+    );
+}
+
+/// libtest cannot shuffle on stable Rust. With one test thread it runs tests in name order, in
+/// which `order::lookup_starts_empty` comes before its polluter and is stable; with several
+/// threads (plain `cargo test`) the pair races and the outcome is the scheduler's, which no test
+/// here may depend on.
+#[test]
+fn cargo_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
+    require_program("cargo");
+    let doc = run_example("rust", 20, &["--env", "RUST_TEST_THREADS=1"]);
+    assert_eq!(doc["command"], json!(["cargo", "test", "--no-fail-fast"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "cargo",
+            runs: 20,
+            shuffles: false,
+            flaky: "src/lib.rs::tests::seeded_flaky",
+            victim: "src/lib.rs::order::lookup_starts_empty",
+            victim_failed: 0,
+            failing: (
+                "src/lib.rs::tests::mean_always_fails",
+                "panicked at src/lib.rs",
+            ),
+            stable: &[
+                "src/lib.rs::tests::adds",
+                "src/lib.rs::tests::slug_lowercases",
+                "src/lib.rs::tests::slug_collapses_spaces",
+                "src/lib.rs::order::register_item",
+                "tests/it.rs::add_is_commutative",
+                "tests/it.rs::slug_of_empty_is_empty",
+            ],
+        },
+    );
+}
+
+/// nextest runs every test in a process of its own, so the order-dependent pair never shares
+/// state: the victim is stable, whatever the order.
+#[test]
+fn nextest_example_has_a_flaky_and_a_failing_test_and_no_shared_state() {
+    require(
+        succeeds("cargo", &["nextest", "--version"]),
+        "cargo-nextest is not installed",
+    );
+    let doc = run_example("rust", 20, &["--", "cargo", "nextest", "run"]);
+    assert_eq!(doc["command"], json!(["cargo", "nextest", "run"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "nextest",
+            runs: 20,
+            shuffles: false,
+            flaky: "flakydemo::tests::seeded_flaky",
+            victim: "flakydemo::order::lookup_starts_empty",
+            victim_failed: 0,
+            failing: (
+                "flakydemo::tests::mean_always_fails",
+                "panicked at src/lib.rs",
+            ),
+            stable: &[
+                "flakydemo::tests::adds",
+                "flakydemo::tests::slug_lowercases",
+                "flakydemo::tests::slug_collapses_spaces",
+                "flakydemo::order::register_item",
+                "flakydemo::it::add_is_commutative",
+                "flakydemo::it::slug_of_empty_is_empty",
+            ],
+        },
+    );
+}
+
+/// 40 runs: in the first 20, this seed's shuffles put the polluter first only twice, too few to
+/// blame the order (flaky then says `flaky`).
+#[test]
+fn rspec_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_program("rspec");
+    let doc = run_example("rspec", 40, &[]);
+    assert_eq!(doc["command"], json!(["rspec"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "rspec",
+            runs: 40,
+            shuffles: true,
+            flaky: "spec/library_spec.rb::Library finds books by title",
+            victim: "spec/library_spec.rb::Library lending has Dune on the shelf",
+            victim_failed: 6,
+            failing: (
+                "spec/fees_spec.rb::late fees charges 50 cents a day",
+                "two days late should cost 1.00",
+            ),
+            stable: &[
+                "spec/library_spec.rb::Library knows unknown titles",
+                "spec/library_spec.rb::Library charges nothing when a book is on time",
+                "spec/library_spec.rb::Library lending lends a book",
+            ],
+        },
+    );
+}
+
+#[test]
+fn phpunit_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
+    require_program("phpunit");
+    let doc = run_example("phpunit", 40, &[]);
+    assert_eq!(doc["command"], json!(["phpunit"]));
+    check(
+        &doc,
+        &Expected {
+            framework: "phpunit",
+            runs: 40,
+            shuffles: true,
+            flaky: r"Example\Tests\ThermostatTest::testReadsTheSensor",
+            victim: r"Example\Tests\ThermostatTest::testStartsAtTwentyDegrees",
+            victim_failed: 10,
+            failing: (
+                r"Example\Tests\ThermostatTest::testConvertsFreezingToKelvin",
+                "zero Celsius is 273.15 kelvin",
+            ),
+            stable: &[
+                r"Example\Tests\ThermostatTest::testConvertsFreezingToFahrenheit",
+                r"Example\Tests\ThermostatTest::testConvertsBoilingToFahrenheit",
+                r"Example\Tests\ThermostatTest::testChangesTheTarget",
+            ],
+        },
+    );
+}
+
+#[test]
+fn tests_from_a_pytest_report_reruns_exactly_its_failed_tests() {
+    require_pytest();
+    let report = fixture("pytest-ci.xml");
+    let doc = run_example(
+        "python-pytest",
+        10,
+        &["--tests-from", report.to_str().unwrap()],
+    );
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ids(&doc),
+        [
+            "tests/test_math.py::test_mean_always_fails",
+            "tests/test_math.py::test_seeded_flaky"
+        ]
+    );
+    let flaky = test(&doc, "tests/test_math.py::test_seeded_flaky");
+    let failed = seeded_failures(10).len() as u64;
+    assert!(failed > 0);
+    assert_eq!(counts(flaky)[0], (10, failed));
+    assert_eq!(flaky["kind"], "flaky");
+    let failing = test(&doc, "tests/test_math.py::test_mean_always_fails");
+    assert_eq!(counts(failing)[0], (10, 10));
+    assert_eq!(failing["kind"], "failing");
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+}
+
+/// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
+/// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
+#[test]
+fn tests_from_a_go_junit_report_reruns_exactly_its_failed_tests() {
+    require_program("go");
+    let report = fixture("go-ci.xml");
+    let doc = run_example("go", 10, &["--tests-from", report.to_str().unwrap()]);
+    assert_eq!(doc["selected_tests"], 3);
+    assert_eq!(
+        ids(&doc),
+        [
+            "example.com/flakydemo/calc::TestMeanAlwaysFails",
+            "example.com/flakydemo/calc::TestSeededFlaky",
+            "example.com/flakydemo/registry::TestLookupStartsEmpty",
+        ]
+    );
+    let failed = seeded_failures(10).len() as u64;
+    let t = test(&doc, "example.com/flakydemo/calc::TestSeededFlaky");
+    assert_eq!((counts(t)[0], &t["kind"]), ((10, failed), &json!("flaky")));
+    let t = test(&doc, "example.com/flakydemo/calc::TestMeanAlwaysFails");
+    assert_eq!((counts(t)[0], &t["kind"]), ((10, 10), &json!("failing")));
+    let t = test(
+        &doc,
+        "example.com/flakydemo/registry::TestLookupStartsEmpty",
+    );
+    assert_eq!(
+        counts(t),
+        [(10, 0), (5, 0), (5, 0)],
+        "without TestRegisterItem nothing pollutes it, shuffled or not"
+    );
+}
+
+#[test]
+fn tests_from_a_report_without_failures_is_a_usage_error() {
+    let report = fixture("pytest-green.xml");
+    Sandbox::new()
+        .flaky()
+        .args(["run", "-n", "10", "--tests-from"])
+        .arg(&report)
+        .arg("-C")
+        .arg(example("python-pytest"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("pytest-green.xml")
+                .and(predicate::str::contains("no failed or errored test")),
+        );
+}
+
+/// Writes a JUnit report to `$TMPDIR/j.xml`: `parses` passes, `retries` fails on every third
+/// attempt, `connects` always fails; the command exits 1 like a test runner with failures.
+const JUNIT_WRITER: &str = r#"
+if [ $((FLAKY_ATTEMPT % 3)) -eq 0 ]; then
+  retries='<failure message="gave up after 3 retries">retry.go:12</failure>'
+else
+  retries=''
+fi
+cat > "$TMPDIR/j.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="client" tests="3">
+    <testcase classname="client" name="parses" time="0.001"/>
+    <testcase classname="client" name="retries" time="0.002">$retries</testcase>
+    <testcase classname="client" name="connects" time="0.001"><failure message="connection refused"/></testcase>
+  </testsuite>
+</testsuites>
+EOF
+exit 1
+"#;
+
+#[test]
+fn junit_reads_the_report_the_command_writes_in_its_tmpdir() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "9",
+        "--seed",
+        "7",
+        "--junit",
+        "{tmpdir}/j.xml",
+        "--",
+        "sh",
+        "-c",
+        JUNIT_WRITER,
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["totals"]["attempts"], 9);
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+    assert_eq!(
+        ids(&doc),
+        ["client::connects", "client::parses", "client::retries"]
+    );
+    let expect = |id: &str, failed: u64, severity: &str, kind: &str| {
+        let t = test(&doc, id);
+        assert_eq!(
+            (counts(t)[0], t["severity"].as_str(), t["kind"].as_str()),
+            ((9, failed), Some(severity), Some(kind)),
+            "{id}"
+        );
+    };
+    expect("client::parses", 0, "none", "stable");
+    expect("client::retries", 3, "medium", "flaky");
+    expect("client::connects", 9, "critical", "failing");
+    assert!(
+        test(&doc, "client::retries")["signatures"][0]["example"]
+            .as_str()
+            .unwrap()
+            .contains("gave up after 3 retries")
+    );
+}
+
+#[test]
+fn junit_with_one_fixed_path_and_parallel_attempts_is_refused() {
+    Sandbox::new()
+        .flaky()
+        .args([
+            "run",
+            "-n",
+            "4",
+            "-j",
+            "2",
+            "--junit",
+            "fixed.xml",
+            "--",
+            "true",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("--junit")
+                .and(predicate::str::contains("hint:"))
+                .and(predicate::str::contains("{tmpdir}")),
+        );
+}
+
+/// A small pytest project in the sandbox: `tests/test_app.py` plus the files given.
+fn pytest_project(files: &[(&str, &str)]) -> Sandbox {
+    let s = Sandbox::new();
+    s.write(
+        "pyproject.toml",
+        "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+    );
+    for (name, text) in files {
+        s.write(name, text);
+    }
+    s
+}
+
+#[test]
+fn an_attempt_whose_conftest_cannot_be_imported_is_infrastructure() {
+    require_pytest();
+    let s = pytest_project(&[
+        (
+            "conftest.py",
+            "import os\n\nif os.environ[\"FLAKY_ATTEMPT\"] == \"2\":\n    raise RuntimeError(\"the test database is unreachable\")\n",
+        ),
+        (
+            "tests/test_app.py",
+            "import os\n\nATTEMPT = int(os.environ[\"FLAKY_ATTEMPT\"])\n\n\ndef test_saves():\n    assert True\n\n\ndef test_loads():\n    assert ATTEMPT % 4 != 1, \"cache miss\"\n",
+        ),
+    ]);
+    let (doc, code) = s.run_json(&["-n", "6", "--seed", "7", "--", "python3", "-m", "pytest"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["totals"]["attempts"], 6);
+    assert_eq!(doc["totals"]["infrastructure"], 1);
+    for a in doc["attempts"].as_array().unwrap() {
+        assert_eq!(a["infrastructure"].is_string(), a["index"] == 2, "{a}");
+    }
+    assert_eq!(doc["infrastructure"][0]["index"], 2);
+    assert!(
+        doc["infrastructure"][0]["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("RuntimeError: the test database is unreachable"),
+        "{:#}",
+        doc["infrastructure"]
+    );
+    // Attempt 2 counts for no test: 5 runs each; test_loads failed in attempts 1 and 5.
+    let t = test(&doc, "tests/test_app.py::test_loads");
+    assert_eq!((counts(t)[0], &t["kind"]), ((5, 2), &json!("flaky")));
+    let t = test(&doc, "tests/test_app.py::test_saves");
+    assert_eq!((counts(t)[0], &t["kind"]), ((5, 0), &json!("stable")));
+}
+
+#[test]
+fn an_attempt_in_which_most_tests_fail_together_is_infrastructure() {
+    require_pytest();
+    let s = pytest_project(&[(
+        "tests/test_app.py",
+        "import os\n\nimport pytest\n\nATTEMPT = int(os.environ[\"FLAKY_ATTEMPT\"])\n\n\n@pytest.mark.parametrize(\"table\", [\"users\", \"orders\", \"items\", \"carts\", \"prices\", \"stock\"])\ndef test_query(table):\n    assert ATTEMPT != 3, \"database connection lost\"\n\n\ndef test_format():\n    assert True\n",
+    )]);
+    let (doc, code) = s.run_json(&["-n", "6", "--seed", "7", "--", "python3", "-m", "pytest"]);
+    assert_eq!(doc["totals"]["infrastructure"], 1);
+    for a in doc["attempts"].as_array().unwrap() {
+        assert_eq!(a["infrastructure"].is_string(), a["index"] == 3, "{a}");
+    }
+    assert!(
+        doc["attempts"][3]["infrastructure"]
+            .as_str()
+            .unwrap()
+            .contains("6 of 7"),
+        "{}",
+        doc["attempts"][3]
+    );
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 7);
+    for t in doc["tests"].as_array().unwrap() {
+        assert_eq!(counts(t)[0], (5, 0), "{}", t["id"]);
+        assert_eq!(t["kind"], "stable");
+    }
+    assert_eq!(code, 0, "no test failed outside the infrastructure attempt");
+}
+
+#[test]
+fn ignore_patterns_hide_a_test_of_the_pytest_example() {
+    require_pytest();
+    let s = Sandbox::new();
+    let config = s.write(
+        "flaky.yml",
+        "ignore_patterns:\n  - \"*::test_mean_always_fails\"\n",
+    );
+    // In the first three attempts no seed is a multiple of 4, and `--order same` keeps the
+    // order-dependent pair apart: with the failing test hidden, nothing fails.
+    assert!(seeded_failures(3).is_empty());
+    let before = git_status("python-pytest");
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "3",
+        "--seed",
+        "7",
+        "--order",
+        "same",
+        "--config",
+        config.to_str().unwrap(),
+        "-C",
+        example("python-pytest").to_str().unwrap(),
+    ]);
+    assert_eq!(git_status("python-pytest"), before);
+    assert_eq!(doc["ignored_tests"], 1);
+    let ids = ids(&doc);
+    assert_eq!(ids.len(), 9, "{ids:?}");
+    assert!(!ids.iter().any(|id| id.contains("test_mean_always_fails")));
+    for t in doc["tests"].as_array().unwrap() {
+        assert_eq!((counts(t)[0], &t["kind"]), ((3, 0), &json!("stable")));
+    }
+    assert_eq!(code, 0, "the only failing test is hidden");
+}
+
+/// Runs a `reproduce` line as a user would paste it, and returns whether it passed, and its output.
+fn replay(line: &str) -> (bool, String) {
+    let out = Command::new("sh")
+        .args(["-c", line])
+        .current_dir(example("python-pytest"))
+        // As in flaky's own attempts, no .pytest_cache in the repository.
+        .env("PYTEST_ADDOPTS", "-p no:cacheprovider")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// A failure's `reproduce` line replays the attempt it names (the lowest failing index): with
+/// that attempt's seed, and, for a shuffled attempt, its neighbours in that attempt's order.
+#[test]
+fn the_reproduce_lines_of_pytest_failures_fail_again() {
+    require_pytest();
+    // 20 runs, so that the victim is told order-dependent (as in the pytest test above).
+    let doc = run_example("python-pytest", 20, &[]);
+    let failure = |id: &str| {
+        let f = doc["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["test"] == id)
+            .unwrap_or_else(|| panic!("no failure of {id} in {:#}", doc["failures"]))
+            .clone();
+        let index = f["index"].as_u64().unwrap() as u32;
+        (f, index, attempt_seed(SEED, index))
+    };
+    let before = git_status("python-pytest");
+
+    let (flaky, index, seed) = failure("tests/test_math.py::test_seeded_flaky");
+    assert!(seed.is_multiple_of(4), "attempt {index} passed that test");
+    let line = flaky["reproduce"].as_str().unwrap();
+    assert!(line.contains(&format!("TEST_SEED={seed} ")), "{line}");
+    let (passed, out) = replay(line);
+    assert!(!passed, "`{line}` should fail again:\n{out}");
+    // Its first failure is attempt 3, a shuffled one: the line replays that whole attempt, in
+    // its order (a failure in an attempt that kept the order would replay the test alone).
+    assert_eq!(index, 3);
+    assert!(
+        line.contains("FLAKY_ORDER_SEED=") && !line.ends_with("test_seeded_flaky"),
+        "{line}"
+    );
+    assert!(
+        out.contains("FAILED tests/test_math.py::test_seeded_flaky"),
+        "`{line}` should fail the flaky test again:\n{out}"
+    );
+
+    let (victim, index, seed) = failure("tests/test_registry.py::test_lookup_starts_empty");
+    assert_eq!(
+        test(&doc, "tests/test_registry.py::test_lookup_starts_empty")["kind"],
+        "order-dependent"
+    );
+    assert_eq!(index % 2, 1, "it fails only in shuffled attempts");
+    assert_eq!(victim["order_seed"], seed);
+    let line = victim["reproduce"].as_str().unwrap();
+    assert!(
+        line.contains(&format!("FLAKY_ORDER_SEED={seed} ")),
+        "{line}"
+    );
+    let (passed, out) = replay(line);
+    assert!(!passed, "`{line}` should fail again:\n{out}");
+    assert!(
+        out.contains("FAILED tests/test_registry.py::test_lookup_starts_empty"),
+        "`{line}` should fail the order-dependent test again:\n{out}"
+    );
+    assert_eq!(git_status("python-pytest"), before);
+}
