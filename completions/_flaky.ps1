@@ -42,6 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
         'flaky;run' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many times to run the command [default: 100]')
             [CompletionResult]::new('--runs', '--runs', [CompletionResultType]::ParameterName, 'How many times to run the command [default: 100]')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Stop as soon as every test''s verdict is settled (a sequential test per band boundary; see the README)')
+            [CompletionResult]::new('--max-runs', '--max-runs', [CompletionResultType]::ParameterName, 'With --until settled: the most attempts to run [default: 1000]')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'With --until settled: start no new attempt after this long, e.g. 10m')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]')

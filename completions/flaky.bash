@@ -499,7 +499,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,6 +510,18 @@ _flaky() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -W "settled" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

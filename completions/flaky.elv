@@ -38,6 +38,9 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;run'= {
             cand -n 'How many times to run the command [default: 100]'
             cand --runs 'How many times to run the command [default: 100]'
+            cand --until 'Stop as soon as every test''s verdict is settled (a sequential test per band boundary; see the README)'
+            cand --max-runs 'With --until settled: the most attempts to run [default: 1000]'
+            cand --budget 'With --until settled: start no new attempt after this long, e.g. 10m'
             cand -j 'How many attempts run at once [default: the number of available cores]'
             cand --jobs 'How many attempts run at once [default: the number of available cores]'
             cand --timeout 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]'

@@ -40,6 +40,9 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until settled: start no new attempt after this long, e.g. 10m' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r

@@ -72,8 +72,20 @@ pub enum Command {
 )]
 pub struct RunArgs {
     /// How many times to run the command [default: 100]
-    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with = "until")]
     pub runs: Option<u32>,
+
+    /// Stop as soon as every test's verdict is settled (a sequential test per band boundary; see the README)
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub until: Option<UntilArg>,
+
+    /// With --until settled: the most attempts to run [default: 1000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_runs: Option<u32>,
+
+    /// With --until settled: start no new attempt after this long, e.g. 10m
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Option<Duration>,
 
     /// How many attempts run at once [default: the number of available cores]
     #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -179,6 +191,12 @@ pub enum FailOnArg {
     Medium,
     Low,
     None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UntilArg {
+    /// Every test's verdict is settled
+    Settled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -61,6 +61,10 @@ pub struct FileConfig {
     ignore_patterns: Option<Vec<Spanned<String>>>,
     framework: Option<Spanned<String>>,
     order: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+    max_runs: Option<Spanned<i64>>,
+    budget: Option<Spanned<DurationValue>>,
+    settle_floor: Option<Spanned<Fraction>>,
 }
 
 /// A loaded config file and where it came from.
@@ -371,7 +375,19 @@ pub struct RunPlan {
     pub notes: Vec<String>,
     /// Where the attempts run when not here.
     pub remote: Option<RunpodTarget>,
+    /// `--until settled`: stop once every verdict is settled (the planned runs are the maximum).
+    pub settle: Option<Settle>,
 }
+
+/// How `--until settled` stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settle {
+    pub rule: crate::analysis::stopping::Rule,
+    pub budget: Option<Duration>,
+}
+
+/// The most attempts `--until settled` runs without `--max-runs`.
+pub const DEFAULT_MAX_RUNS: u32 = 1000;
 
 /// Errors resolving a plan that are not in a config file.
 #[derive(Debug, thiserror::Error)]
@@ -400,7 +416,77 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     let loaded = LoadedConfig::find(args.config.as_deref().map(|p| cwd.join(p)).as_deref(), &dir)?;
     let file = &loaded.file;
 
+    let until = match (args.until, &file.until) {
+        (Some(_), _) => true,
+        (None, Some(u)) if u.value == "settled" => true,
+        (None, Some(u)) => {
+            return Err(loaded
+                .error(
+                    &u.referenced,
+                    format!("`until` is `{}`; the only value is `settled`", u.value),
+                )
+                .into());
+        }
+        (None, None) => false,
+    };
+    let max_runs = match (args.max_runs, &file.max_runs) {
+        (Some(n), _) => Some(n),
+        (None, Some(n)) => Some(
+            u32::try_from(n.value)
+                .ok()
+                .filter(|n| (1..=MAX_RUNS).contains(n))
+                .ok_or_else(|| {
+                    loaded.error(
+                        &n.referenced,
+                        format!(
+                            "`max_runs` is {}, but it must be from 1 to {MAX_RUNS}",
+                            n.value
+                        ),
+                    )
+                })?,
+        ),
+        (None, None) => None,
+    };
+    let budget = match (args.budget, &file.budget) {
+        (Some(b), _) => Some(b),
+        (None, Some(b)) => Some(b.value.0.map_err(|()| {
+            loaded.error(
+                &b.referenced,
+                "`budget` must be a duration longer than zero, such as \"10m\"".into(),
+            )
+        })?),
+        (None, None) => None,
+    };
+    let floor = match &file.settle_floor {
+        Some(f) => f
+            .value
+            .0
+            .ok()
+            .filter(|v| *v > 0.0 && *v < 1.0)
+            .ok_or_else(|| {
+                loaded.error(
+                    &f.referenced,
+                    "`settle_floor` must be a rate above 0 and below 1, such as 0.01 or \"1%\""
+                        .into(),
+                )
+            })?,
+        None => crate::analysis::stopping::Rule::default().floor,
+    };
+    if !until && (max_runs.is_some() || budget.is_some()) {
+        return Err(PlanError::Usage(
+            "--max-runs and --budget go with --until settled (or `until: settled` in the config)"
+                .into(),
+        ));
+    }
+    let settle = until.then(|| Settle {
+        rule: crate::analysis::stopping::Rule {
+            floor,
+            ..Default::default()
+        },
+        budget,
+    });
     let runs = match (args.runs, &file.runs) {
+        _ if until => max_runs.unwrap_or(DEFAULT_MAX_RUNS),
         (Some(n), _) => n,
         (None, Some(n)) => u32::try_from(n.value)
             .ok()
@@ -651,6 +737,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         selected,
         notes,
         remote: None,
+        settle,
     })
     .and_then(|mut plan| {
         if args.remote.is_some() {

@@ -336,6 +336,16 @@ impl Accumulator {
         }
     }
 
+    /// Whether every test seen so far has a settled verdict (see [`stopping`]).
+    pub fn all_settled(&self, thresholds: &Thresholds, rule: &stopping::Rule) -> bool {
+        !self.tests.is_empty()
+            && self.tests.iter().all(|(_, c)| {
+                let failed = c.failed + c.timed_out + c.errors;
+                stopping::settled(failed, c.passed + failed, thresholds, rule)
+                    != stopping::Settled::No
+            })
+    }
+
     pub fn summarize(&self, thresholds: &Thresholds) -> RunSummary {
         let mut tests: Vec<TestStats> = self
             .tests

@@ -196,7 +196,14 @@ async fn execute<B: Backend>(
     }
 
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let (stop_tx, stop) = StopSignal::new();
+    // With --until settled each attempt starts only once the one before it was judged, so the
+    // decision to stop comes before the next attempt and a fixed seed gives fixed counts at -j 1.
+    let (stop_tx, stop) = if plan.settle.is_some() {
+        StopSignal::gated()
+    } else {
+        StopSignal::new()
+    };
+    stop_tx.release(plan.exec.jobs as usize);
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let exec = backend.execute(&plan.exec, events_tx, stop);
@@ -208,6 +215,13 @@ async fn execute<B: Backend>(
     let mut failures: Vec<FailureSample> = Vec::new();
     let mut infrastructure: Vec<InfraSample> = Vec::new();
     let mut shard_errors: Vec<String> = Vec::new();
+    let mut stop_reason: Option<&'static str> = None;
+    let budget = plan
+        .settle
+        .and_then(|s| s.budget)
+        .unwrap_or(std::time::Duration::from_secs(100 * 365 * 24 * 3600));
+    let budget_timer = tokio::time::sleep(budget);
+    tokio::pin!(budget_timer);
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
@@ -228,6 +242,14 @@ async fn execute<B: Backend>(
                     let failed = attempt.outcome().is_failure();
                     progress.attempt_finished(failed);
                     acc.add(&attempt);
+                    if let Some(settle) = &plan.settle
+                        && stop_reason.is_none()
+                        && acc.all_settled(&plan.thresholds, &settle.rule)
+                    {
+                        stop_reason = Some("settled");
+                        stop_tx.drain();
+                    }
+                    stop_tx.release(1);
                     attempts.push(record(&attempt));
                     if command_mode && failed && failures.len() < FAILURE_SAMPLES {
                         failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
@@ -244,14 +266,18 @@ async fn execute<B: Backend>(
                 // Every sender is gone: the backend has returned.
                 None => break,
             },
+            () = &mut budget_timer, if plan.settle.is_some() && stop_reason.is_none() => {
+                stop_reason = Some("budget");
+                stop_tx.drain();
+            }
             _ = sigint.recv(), if state == RunState::Completed => {
                 state = RunState::Interrupted;
-                let _ = stop_tx.send(true);
+                stop_tx.stop();
                 progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
             }
             _ = sigterm.recv(), if state == RunState::Completed => {
                 state = RunState::Terminated;
-                let _ = stop_tx.send(true);
+                stop_tx.stop();
             }
         }
     }
@@ -324,6 +350,11 @@ async fn execute<B: Backend>(
         failures,
         infrastructure,
         shard_errors,
+        stopped: plan.settle.map(|_| render::Stopped {
+            reason: stop_reason.unwrap_or("max-runs").to_owned(),
+            max_runs: plan.runs,
+            saved: u64::from(plan.runs).saturating_sub(summary.totals.attempts),
+        }),
         exit_code: 0,
     };
     report.exit_code = match state {

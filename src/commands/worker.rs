@@ -40,8 +40,8 @@ pub fn worker(args: &WorkerArgs) -> anyhow::Result<ExitStatus> {
         loop {
             tokio::select! {
                 r = &mut job => return r,
-                Some(()) = async { match &mut term { Some(t) => t.recv().await, None => std::future::pending().await } } => { let _ = stop_tx.send(true); }
-                Some(()) = async { match &mut int { Some(t) => t.recv().await, None => std::future::pending().await } } => { let _ = stop_tx.send(true); }
+                Some(()) = async { match &mut term { Some(t) => t.recv().await, None => std::future::pending().await } } => { stop_tx.stop(); }
+                Some(()) = async { match &mut int { Some(t) => t.recv().await, None => std::future::pending().await } } => { stop_tx.stop(); }
             }
         }
     });

@@ -42,11 +42,16 @@ impl Backend for LocalBackend {
         let mut next = plan.attempts.start;
         let mut failure = None;
         let mut stopping = false;
+        let permits = stop.clone();
         loop {
-            while !stopping
-                && failure.is_none()
-                && next < plan.attempts.end
-                && running.len() < plan.jobs as usize
+            let may_start = |stopping: bool, failed: bool, next: u32, running: usize| {
+                !stopping
+                    && !stop.is_draining()
+                    && !failed
+                    && next < plan.attempts.end
+                    && running < plan.jobs as usize
+            };
+            while may_start(stopping, failure.is_some(), next, running.len()) && stop.take_permit()
             {
                 running.spawn(run_attempt(
                     Arc::clone(&plan),
@@ -57,21 +62,24 @@ impl Backend for LocalBackend {
                 ));
                 next += 1;
             }
-            if running.is_empty() {
+            let waiting = may_start(stopping, failure.is_some(), next, running.len());
+            if running.is_empty() && !waiting {
                 break;
             }
             tokio::select! {
-                joined = running.join_next() => match joined {
+                joined = running.join_next(), if !running.is_empty() => match joined {
                     Some(Ok(Ok(()))) | None => {}
                     Some(Ok(Err(e))) => {
                         failure.get_or_insert(e);
-                        let _ = kill_tx.send(true);
+                        kill_tx.stop();
                     }
                     Some(Err(e)) => std::panic::resume_unwind(e.into_panic()),
                 },
+                // A permit was handed out (gated runs): go round and start the next attempt.
+                () = permits.permit_available(), if waiting => {}
                 () = stop.stopped(), if !stopping => {
                     stopping = true;
-                    let _ = kill_tx.send(true);
+                    kill_tx.stop();
                 }
             }
         }

@@ -11,7 +11,9 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc, watch};
 
 pub use excerpt::ExcerptBuf;
 pub use local::LocalBackend;
@@ -117,23 +119,101 @@ pub enum ExecError {
     },
 }
 
-/// Tells running attempts to stop: flipping it to `true` kills every running process tree.
+/// Tells a backend to drain (start no new attempt, let running ones finish) or to stop (kill
+/// every running process tree).
 #[derive(Debug, Clone)]
-pub struct StopSignal(watch::Receiver<bool>);
+pub struct StopSignal {
+    level: watch::Receiver<u8>,
+    /// When set, an attempt starts only with a permit: the caller hands one out per attempt it
+    /// has judged, so a decision to stop is taken before the next attempt starts.
+    gate: Option<Arc<Semaphore>>,
+}
+
+/// The sending side of a [`StopSignal`].
+#[derive(Debug)]
+pub struct StopHandle {
+    level: watch::Sender<u8>,
+    gate: Option<Arc<Semaphore>>,
+}
+
+const RUN: u8 = 0;
+const DRAIN: u8 = 1;
+const STOP: u8 = 2;
+
+impl StopHandle {
+    /// No new attempt starts; running ones finish and are reported.
+    pub fn drain(&self) {
+        self.level.send_if_modified(|level| {
+            let changed = *level < DRAIN;
+            *level = (*level).max(DRAIN);
+            changed
+        });
+    }
+
+    /// Every running process tree is killed; nothing more is reported.
+    pub fn stop(&self) {
+        let _ = self.level.send(STOP);
+    }
+
+    /// Lets `n` more attempts start (gated signals only).
+    pub fn release(&self, n: usize) {
+        if let Some(g) = &self.gate {
+            g.add_permits(n);
+        }
+    }
+}
 
 impl StopSignal {
-    pub fn new() -> (watch::Sender<bool>, Self) {
-        let (tx, rx) = watch::channel(false);
-        (tx, Self(rx))
+    pub fn new() -> (StopHandle, Self) {
+        Self::with_gate(None)
+    }
+
+    /// A signal whose attempts start only with permits from [`StopHandle::release`].
+    pub fn gated() -> (StopHandle, Self) {
+        Self::with_gate(Some(Arc::new(Semaphore::new(0))))
+    }
+
+    fn with_gate(gate: Option<Arc<Semaphore>>) -> (StopHandle, Self) {
+        let (tx, rx) = watch::channel(RUN);
+        (
+            StopHandle {
+                level: tx,
+                gate: gate.clone(),
+            },
+            Self { level: rx, gate },
+        )
     }
 
     pub fn is_stopped(&self) -> bool {
-        *self.0.borrow()
+        *self.level.borrow() >= STOP
+    }
+
+    pub fn is_draining(&self) -> bool {
+        *self.level.borrow() >= DRAIN
     }
 
     /// Resolves once stop was asked (or the sender is gone, which means the same).
     pub async fn stopped(&mut self) {
-        let _ = self.0.wait_for(|s| *s).await;
+        let _ = self.level.wait_for(|s| *s >= STOP).await;
+    }
+
+    /// Takes a permit to start an attempt; always true when the signal is not gated.
+    pub fn take_permit(&self) -> bool {
+        match &self.gate {
+            None => true,
+            Some(g) => g
+                .try_acquire()
+                .map(tokio::sync::SemaphorePermit::forget)
+                .is_ok(),
+        }
+    }
+
+    /// Resolves when a permit could be taken (never, when the signal is not gated).
+    pub async fn permit_available(&self) {
+        match &self.gate {
+            Some(g) => drop(g.acquire().await),
+            None => std::future::pending().await,
+        }
     }
 }
 

@@ -252,7 +252,7 @@ impl Client {
         );
         let mut pending: Vec<Shard> = Vec::new();
         for range in ranges {
-            if stop.is_stopped() {
+            if stop.is_draining() {
                 break;
             }
             let mut job = target.job.clone();
@@ -290,7 +290,8 @@ impl Client {
         let mut hinted = false;
         let mut poll = FIRST_POLL;
         while !pending.is_empty() {
-            if stop.is_stopped() {
+            // Stopped, or drained because every verdict is settled: the rest is not needed.
+            if stop.is_draining() {
                 self.cancel_all(&pending);
                 return Ok(());
             }
@@ -359,7 +360,7 @@ impl Client {
             // Short shards answer fast; long ones are asked less and less often.
             let until = Instant::now() + poll;
             poll = (poll * 3 / 2).min(target.poll_every);
-            while Instant::now() < until && !stop.is_stopped() && !pending.is_empty() {
+            while Instant::now() < until && !stop.is_draining() && !pending.is_empty() {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }

@@ -74,6 +74,16 @@ pub struct FailureSample {
     pub reproduce: String,
 }
 
+/// Why a `--until settled` run stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    /// `settled` (every verdict settled), `max-runs` or `budget`.
+    pub reason: String,
+    pub max_runs: u32,
+    /// Attempts not run, of `max_runs`.
+    pub saved: u64,
+}
+
 /// An attempt left out of the rates, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfraSample {
@@ -122,6 +132,9 @@ pub struct Report {
     /// Remote shards that brought no result back (their attempts are missing from the counts).
     #[serde(default)]
     pub shard_errors: Vec<String>,
+    /// With `--until settled`: why the run stopped and what that saved.
+    #[serde(default)]
+    pub stopped: Option<Stopped>,
     pub exit_code: u8,
 }
 

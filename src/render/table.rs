@@ -40,6 +40,21 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         report.seed,
         report.run_id,
     )?;
+    if let Some(st) = &report.stopped {
+        let why = match st.reason.as_str() {
+            "settled" => "every verdict settled".to_owned(),
+            "budget" => "the --budget ran out".to_owned(),
+            _ => format!(
+                "--max-runs {} reached before every verdict settled",
+                st.max_runs
+            ),
+        };
+        writeln!(
+            out,
+            "stopped: {why} after {} attempts ({} of {} saved)",
+            t.attempts, st.saved, st.max_runs
+        )?;
+    }
     if let Some(n) = report.selected_tests {
         writeln!(out, "only the {n} tests that failed in --tests-from")?;
     }

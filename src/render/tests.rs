@@ -115,6 +115,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         failures: Vec::new(),
         infrastructure: Vec::new(),
         shard_errors: Vec::new(),
+        stopped: None,
         exit_code: 1,
     }
 }

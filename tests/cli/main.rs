@@ -10,6 +10,7 @@ mod post;
 mod remote;
 mod report;
 mod run;
+mod settle;
 mod signals;
 mod worker;
 

@@ -1,0 +1,162 @@
+//! `flaky run --until settled`: the run stops once every verdict is settled, at exactly the
+//! attempt the sequential rule says (with -j 1 every attempt is judged before the next starts).
+
+use flaky::analysis::Thresholds;
+use flaky::analysis::stopping::{Rule, Settled, settled};
+use flaky::exec::seed::attempt_seed;
+use predicates::prelude::*;
+
+use crate::Sandbox;
+
+/// The attempt count at which the rule settles a test that fails when `fails(seed)`.
+fn expected_stop(base: u64, fails: impl Fn(u64) -> bool) -> (u64, u64) {
+    let mut failed = 0;
+    for n in 1..=1000u32 {
+        failed += u64::from(fails(attempt_seed(base, n - 1)));
+        if settled(
+            failed,
+            u64::from(n),
+            &Thresholds::default(),
+            &Rule::default(),
+        ) != Settled::No
+        {
+            return (u64::from(n), failed);
+        }
+    }
+    panic!("never settles");
+}
+
+#[test]
+fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its_bound() {
+    let s = Sandbox::new();
+    let (n, failed) = expected_stop(1, |seed| seed % 2 == 0);
+    assert!(n < 20, "{n}");
+    let (doc, code) = s.run_json(&[
+        "--until",
+        "settled",
+        "-j",
+        "1",
+        "--seed",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "[ $((TEST_SEED % 2)) -ne 0 ]",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        (
+            doc["totals"]["attempts"].as_u64(),
+            doc["tests"][0]["failed"].as_u64()
+        ),
+        (Some(n), Some(failed))
+    );
+    assert_eq!(doc["tests"][0]["kind"], "flaky");
+    assert_eq!(
+        doc["stopped"],
+        serde_json::json!({"reason": "settled", "max_runs": 1000, "saved": 1000 - n})
+    );
+
+    let (n, _) = expected_stop(1, |_| false);
+    let (doc, code) = s.run_json(&["--until", "settled", "-j", "1", "--seed", "1", "--", "true"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["totals"]["attempts"].as_u64(), Some(n));
+    assert_eq!(doc["tests"][0]["severity"], "none");
+
+    let (n, _) = expected_stop(1, |_| true);
+    let (doc, _) = s.run_json(&[
+        "--until", "settled", "-j", "1", "--seed", "1", "--", "false",
+    ]);
+    assert_eq!(
+        (
+            doc["totals"]["attempts"].as_u64(),
+            doc["tests"][0]["kind"].as_str()
+        ),
+        (Some(n), Some("failing"))
+    );
+}
+
+#[test]
+fn max_runs_and_the_budget_bound_the_run_and_say_so() {
+    let s = Sandbox::new();
+    let (doc, _) = s.run_json(&[
+        "--until",
+        "settled",
+        "--max-runs",
+        "5",
+        "-j",
+        "1",
+        "--seed",
+        "1",
+        "--",
+        "true",
+    ]);
+    assert_eq!(doc["totals"]["attempts"], 5);
+    assert_eq!(doc["stopped"]["reason"], "max-runs");
+    let text = String::from_utf8(
+        s.flaky()
+            .args(["run", "--until", "settled", "--max-runs", "5", "--", "true"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains(
+            "stopped: --max-runs 5 reached before every verdict settled after 5 attempts"
+        ),
+        "{text}"
+    );
+
+    // Each attempt takes 0.4 s and the budget is 1 s: a handful run, far fewer than allowed.
+    let (doc, _) = s.run_json(&[
+        "--until",
+        "settled",
+        "--budget",
+        "1s",
+        "-j",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "sleep 0.4",
+    ]);
+    assert_eq!(doc["stopped"]["reason"], "budget");
+    let attempts = doc["totals"]["attempts"].as_u64().unwrap();
+    assert!((1..=5).contains(&attempts), "{attempts}");
+}
+
+#[test]
+fn until_comes_from_the_config_too_and_its_options_need_it() {
+    let s = Sandbox::new();
+    s.write(
+        ".flaky.yml",
+        "until: settled\nmax_runs: 30\nsettle_floor: 5%\n",
+    );
+    let (doc, _) = s.run_json(&["-j", "1", "--", "true"]);
+    // A 5% floor settles a stable test sooner than the default 1%.
+    assert_eq!(doc["stopped"]["max_runs"], 30);
+    assert!(
+        doc["totals"]["attempts"].as_u64().unwrap() < 30,
+        "{}",
+        doc["totals"]
+    );
+    s.write(".flaky.yml", "until: later\n");
+    s.flaky()
+        .args(["run", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`until` is `later`"));
+    s.write(".flaky.yml", "max_runs: 30\n");
+    s.flaky()
+        .args(["run", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("go with --until settled"));
+    s.write(".flaky.yml", "until: settled\nsettle_floor: 0\n");
+    s.flaky()
+        .args(["run", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`settle_floor` must be"));
+}
