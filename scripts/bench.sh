@@ -3,6 +3,8 @@
 #   1. overhead: flaky running `true` 2000 times, 2 at a time, against xargs doing the same
 #   2. memory: peak RSS of flaky over 200 attempts that print 5 MB each
 #   3. storage: `flaky history` on a database of 10,000 stored runs
+#   7. --until settled: attempts to a verdict for tests failing 50%, 10% and 2% of the time (by
+#      seed), over 20 base seeds, against a fixed 100 attempts
 #   6. remote: 400 attempts of a 100 ms command through the RunPod emulator, 4 SDK workers against 1
 #      (needs the runpod SDK: scripts/test.sh installs it into target/test-env/venv)
 #   5. history views: `flaky history --tests` and `--trend` on 10,000 runs and 1,000,000 results
@@ -20,7 +22,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 python3 - "$bin" "$work" <<'PY'
-import os, sqlite3, statistics, subprocess, sys, time
+import json, os, sqlite3, statistics, subprocess, sys, time
 
 bin, work = sys.argv[1], sys.argv[2]
 env = dict(os.environ, FLAKY_NO_PROGRESS="1", FLAKY_DB=os.path.join(work, "h.db"))
@@ -109,6 +111,21 @@ whole = timed(base + ["--", "python3", "-m", "pytest"])
 only = timed(base + ["--tests-from", ci, "--", "python3", "-m", "pytest"])
 print(f"tests-from: 50 attempts, whole 200-test suite {whole:.1f}s, only its failed test {only:.1f}s: {whole / only:.1f}x faster (goal >= 10x)")
 
+# 7. --until settled against a fixed 100 attempts
+for label, modulus in (("50%", 2), ("10%", 10), ("2%", 50)):
+    counts, bands = [], {}
+    for base in range(1, 21):
+        r = subprocess.run([bin, "run", "--until", "settled", "-j", "1", "--no-history", "-q", "--format", "json",
+                            "--seed", str(base), "--", "sh", "-c", f"[ $((TEST_SEED % {modulus})) -ne 0 ]"],
+                           env=env, capture_output=True)
+        doc = json.loads(r.stdout)
+        counts.append(doc["totals"]["attempts"])
+        band = doc["tests"][0]["severity"]
+        bands[band] = bands.get(band, 0) + 1
+    mean = statistics.mean(counts)
+    print(f"until settled, {label} test: mean {mean:.1f} attempts (median {statistics.median(counts)}, max {max(counts)}) "
+          f"to a verdict over 20 seeds, {100 / mean:.1f}x fewer than 100; bands {bands}")
+
 # 6. remote: the emulator, N real SDK workers, and flaky run --remote runpod
 import shutil, signal
 repo_root = os.getcwd()
@@ -154,7 +171,6 @@ def remote_wall(workers):
     attempts = json.loads(r.stdout)["totals"]["attempts"] if r.stdout else 0
     return wall, attempts
 
-import json
 one, n1 = remote_wall(1)
 four, n4 = remote_wall(4)
 print(f"remote: 400 attempts of a 100 ms command (-j 1 per worker, 4 shards): 1 worker {one:.1f}s ({n1} attempts), 4 workers {four:.1f}s ({n4} attempts): {one / four:.2f}x faster (goal >= 3.5x)")
