@@ -11,6 +11,9 @@ pub mod junit;
 pub mod mocha;
 pub mod rspec;
 
+#[cfg(test)]
+mod fuzz;
+
 use crate::model::TestResult;
 
 /// Why a report could not be read.

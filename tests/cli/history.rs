@@ -235,7 +235,7 @@ fn an_unwritable_database_location_is_a_clear_error_before_anything_runs() {
 #[test]
 fn concurrent_runs_on_one_database_lose_no_row() {
     let s = Sandbox::new();
-    let children: Vec<_> = (0..4)
+    let children: Vec<_> = (0..8)
         .map(|_| {
             std::process::Command::new(assert_cmd::cargo::cargo_bin("flaky"))
                 .args(["run", "-n", "40", "-j", "2", "-q", "--", "true"])
@@ -257,7 +257,7 @@ fn concurrent_runs_on_one_database_lose_no_row() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((runs, attempts), (4, 160));
+    assert_eq!((runs, attempts), (8, 320));
 }
 
 /// A git repository whose `check.sh` fails when `mode` says so, committed by different authors.

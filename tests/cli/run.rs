@@ -547,3 +547,64 @@ fn make_executable(p: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn a_gigabyte_of_binary_output_without_newlines_is_kept_as_an_excerpt() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "head -c 1000000000 /dev/zero; exit 3",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["attempts"][0]["exit_code"], 3);
+    let (len, text): (i64, String) = s
+        .sql()
+        .query_row("SELECT length(stdout), stdout FROM attempts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(len < 10_000, "{len}");
+    assert!(
+        text.contains("[... 999991808 bytes left out ...]"),
+        "{}",
+        &text[4090..4140]
+    );
+}
+
+#[test]
+fn ten_thousand_tests_per_attempt_are_read_counted_and_stored() {
+    let s = Sandbox::new();
+    // A JUnit report of 10,000 tests; test 7 fails in attempt 1.
+    let script = "i=0; { echo '<testsuite name=\"big\">'; while [ $i -lt 10000 ]; do \
+        if [ $i -eq 7 ] && [ $FLAKY_ATTEMPT -eq 1 ]; then echo \"<testcase classname=\\\"big\\\" name=\\\"t$i\\\"><failure message=\\\"boom\\\"/></testcase>\"; \
+        else echo \"<testcase classname=\\\"big\\\" name=\\\"t$i\\\"/>\"; fi; i=$((i+1)); done; echo '</testsuite>'; } > $TMPDIR/j.xml";
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "3",
+        "--junit",
+        "{tmpdir}/j.xml",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(code, 1, "{}", doc["infrastructure"]);
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 10_000);
+    assert_eq!(doc["tests"][0]["id"], "big::t7");
+    assert_eq!(
+        (
+            doc["tests"][0]["runs"].as_u64(),
+            doc["tests"][0]["failed"].as_u64()
+        ),
+        (Some(3), Some(1))
+    );
+    let results: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM results", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(results, 30_000);
+}
