@@ -21,7 +21,7 @@ use crate::notify::http::{Call, FailureKind, Http, HttpPolicy, HttpSetup};
 pub const DEFAULT_BASE_URL: &str = "https://api.runpod.ai/v2";
 /// RunPod's default number of workers per endpoint: the shard count when `/health` tells none.
 const DEFAULT_WORKERS: u32 = 3;
-/// The first wait between status polls; it grows to `poll_every`.
+/// The shortest wait between status polls; it grows with the jobs pending, up to `poll_every`.
 const FIRST_POLL: Duration = Duration::from_millis(200);
 /// How long jobs may sit in the queue before flaky looks at `/health` and says why.
 const QUEUE_HINT_AFTER: Duration = Duration::from_secs(60);
@@ -357,9 +357,10 @@ impl Client {
                     let _ = events.send(RunEvent::Notice(msg));
                 }
             }
-            // Short shards answer fast; long ones are asked less and less often.
+            // Few jobs are asked often, so a finished shard is noticed at once; many jobs less
+            // often, to stay far below RunPod's 2000 /status calls per 10 s.
             let until = Instant::now() + poll;
-            poll = (poll * 3 / 2).min(target.poll_every);
+            poll = (FIRST_POLL + Duration::from_millis(25) * pending.len() as u32).min(target.poll_every);
             while Instant::now() < until && !stop.is_draining() && !pending.is_empty() {
                 std::thread::sleep(Duration::from_millis(20));
             }
