@@ -360,7 +360,8 @@ impl Client {
             // Few jobs are asked often, so a finished shard is noticed at once; many jobs less
             // often, to stay far below RunPod's 2000 /status calls per 10 s.
             let until = Instant::now() + poll;
-            poll = (FIRST_POLL + Duration::from_millis(25) * pending.len() as u32).min(target.poll_every);
+            poll = (FIRST_POLL + Duration::from_millis(25) * pending.len() as u32)
+                .min(target.poll_every);
             while Instant::now() < until && !stop.is_draining() && !pending.is_empty() {
                 std::thread::sleep(Duration::from_millis(20));
             }

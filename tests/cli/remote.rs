@@ -24,6 +24,12 @@ struct Emulator {
     addr: String,
 }
 
+/// The emulator's admin API (`/_emulator/...`), usable from any thread.
+#[derive(Clone)]
+struct Admin {
+    addr: String,
+}
+
 impl Emulator {
     fn start() -> Self {
         let mut child = Command::new("python3")
@@ -58,8 +64,45 @@ impl Emulator {
         format!("http://{}/v2", self.addr)
     }
 
-    /// An admin call: POST with a JSON body, or GET when `body` is None.
     fn admin(&self, route: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        Admin {
+            addr: self.addr.clone(),
+        }
+        .call(route, body)
+    }
+
+    fn state(&self) -> serde_json::Value {
+        self.admin("state", None)
+    }
+
+    /// Once the first job exists, applies `route_suffix` (`expire`, `duplicate`...) to it.
+    fn on_first_job(
+        &self,
+        route_suffix: &'static str,
+        body: serde_json::Value,
+    ) -> std::thread::JoinHandle<()> {
+        let admin = Admin {
+            addr: self.addr.clone(),
+        };
+        std::thread::spawn(move || {
+            wait_until("the first job", || {
+                !admin.call("state", None)["jobs"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+            });
+            let id = admin.call("state", None)["jobs"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            admin.call(&format!("jobs/{id}/{route_suffix}"), Some(body));
+        })
+    }
+}
+
+impl Admin {
+    /// An admin call: POST with a JSON body, or GET when `body` is None.
+    fn call(&self, route: &str, body: Option<serde_json::Value>) -> serde_json::Value {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         let (method, payload) = match &body {
             Some(b) => ("POST", b.to_string()),
@@ -75,10 +118,6 @@ impl Emulator {
         s.read_to_string(&mut answer).unwrap();
         let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
-    }
-
-    fn state(&self) -> serde_json::Value {
-        self.admin("state", None)
     }
 }
 
@@ -349,22 +388,9 @@ fn failed_timed_out_empty_and_expired_shards_are_shard_errors_and_the_rest_is_ke
     emu.admin("reset", Some(serde_json::json!({})));
     emu.admin(
         "auto",
-        Some(serde_json::json!({"mode": "shard", "delay_ms": 1500})),
+        Some(serde_json::json!({"mode": "shard", "delay_ms": 4000})),
     );
-    let expire = std::thread::spawn({
-        let addr = emu.addr.clone();
-        move || {
-            let probe = Emulator {
-                child: Command::new("true").spawn().unwrap(),
-                addr,
-            };
-            wait_until("the first job", || {
-                !probe.state()["jobs"].as_array().unwrap().is_empty()
-            });
-            let id = probe.state()["jobs"][0]["id"].as_str().unwrap().to_owned();
-            probe.admin(&format!("jobs/{id}/expire"), Some(serde_json::json!({})));
-        }
-    });
+    let expire = emu.on_first_job("expire", serde_json::json!({}));
     let (code, doc, stderr) = remote_run(
         &s,
         &emu,
@@ -388,25 +414,9 @@ fn a_duplicated_result_counts_once_and_an_empty_endpoint_is_explained() {
     emu.admin("workers", Some(serde_json::json!({"idle": 0})));
     emu.admin(
         "auto",
-        Some(serde_json::json!({"mode": "shard", "delay_ms": 1000})),
+        Some(serde_json::json!({"mode": "shard", "delay_ms": 4000})),
     );
-    let dup = std::thread::spawn({
-        let addr = emu.addr.clone();
-        move || {
-            let probe = Emulator {
-                child: Command::new("true").spawn().unwrap(),
-                addr,
-            };
-            wait_until("the job", || {
-                !probe.state()["jobs"].as_array().unwrap().is_empty()
-            });
-            let id = probe.state()["jobs"][0]["id"].as_str().unwrap().to_owned();
-            probe.admin(
-                &format!("jobs/{id}/duplicate"),
-                Some(serde_json::json!({"after": 0})),
-            );
-        }
-    });
+    let dup = emu.on_first_job("duplicate", serde_json::json!({"after": 0}));
     let (code, doc, stderr) = remote_run(
         &s,
         &emu,
