@@ -1,0 +1,157 @@
+//! The catalogue of bad inputs: every flag, config key and input file with a wrong value gets
+//! exit status 2, nothing on stdout, and a message on stderr naming what was wrong.
+
+use crate::Sandbox;
+
+#[test]
+fn every_bad_flag_value_is_exit_2_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "-n", "0", "--", "true"], "--runs"),
+        (&["run", "-n", "many", "--", "true"], "--runs"),
+        (&["run", "-j", "0", "--", "true"], "--jobs"),
+        (&["run", "-j", "2000", "--", "true"], "--jobs"),
+        (&["run", "--timeout", "soon", "--", "true"], "--timeout"),
+        (&["run", "--timeout", "0s", "--", "true"], "--timeout"),
+        (&["run", "--seed", "x", "--", "true"], "--seed"),
+        (&["run", "--env", "NOEQUALS", "--", "true"], "--env"),
+        (&["run", "--fail-on", "severe", "--", "true"], "--fail-on"),
+        (&["run", "--format", "xml", "--", "true"], "--format"),
+        (
+            &["run", "--framework", "junit5", "--", "true"],
+            "--framework",
+        ),
+        (&["run", "--order", "random", "--", "true"], "--order"),
+        (&["run", "--until", "done", "--", "true"], "--until"),
+        (
+            &["run", "--until", "settled", "--max-runs", "0", "--", "true"],
+            "--max-runs",
+        ),
+        (
+            &["run", "--until", "settled", "--budget", "x", "--", "true"],
+            "--budget",
+        ),
+        (&["run", "--report", "pdf", "--", "true"], "--report"),
+        (&["run", "--post", "teams", "--", "true"], "--post"),
+        (&["run", "--pr", "0", "--", "true"], "--pr"),
+        (&["run", "--remote", "aws", "--", "true"], "--remote"),
+        (
+            &["run", "--remote", "runpod", "--shards", "0", "--", "true"],
+            "--shards",
+        ),
+        (
+            &[
+                "run",
+                "--remote",
+                "runpod",
+                "--shard-size",
+                "0",
+                "--",
+                "true",
+            ],
+            "--shard-size",
+        ),
+        (&["run", "--color", "sometimes", "--", "true"], "--color"),
+        (&["run", "-C", "no-such-dir", "--", "true"], "-C/--dir"),
+        (
+            &["run", "--config", "no-such.yml", "--", "true"],
+            "no-such.yml",
+        ),
+        (
+            &["run", "--tests-from", "no-such.xml", "--", "pytest"],
+            "--tests-from",
+        ),
+        (
+            &["run", "--junit", "fixed.xml", "-j", "2", "--", "true"],
+            "--junit",
+        ),
+        (
+            &["run", "--shell", "--framework", "pytest", "--", "pytest -q"],
+            "--framework",
+        ),
+        (&["history", "--limit", "0"], "--limit"),
+        (&["history", "--since", "yesterday"], "--since"),
+        (&["history", "--per", "week", "--trend"], "--per"),
+        (&["report", "--format", "pdf"], "--format"),
+        (&["report", "--post", "teams"], "--post"),
+        (&["detect-framework", "no-such-dir"], "no-such-dir"),
+        (&["detect-framework", "--format", "yaml"], "--format"),
+        (&["worker", "--bogus"], "--bogus"),
+    ];
+    let s = Sandbox::new();
+    for (args, named) in cases {
+        let out = s.flaky().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        assert!(
+            stderr.contains(named),
+            "{args:?}: expected {named:?} in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_files_are_exit_2_naming_the_file() {
+    let s = Sandbox::new();
+    s.write("garbage.xml", "<html>502 Bad Gateway</html>");
+    s.write("empty.xml", "");
+    s.write("map.yml", "[1, 2");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "run",
+                "--tests-from",
+                "garbage.xml",
+                "--",
+                "python3",
+                "-m",
+                "pytest",
+            ],
+            "garbage.xml",
+        ),
+        (
+            &[
+                "run",
+                "--tests-from",
+                "empty.xml",
+                "--",
+                "python3",
+                "-m",
+                "pytest",
+            ],
+            "empty.xml",
+        ),
+        (
+            &[
+                "run",
+                "--mention-map",
+                "map.yml",
+                "--post",
+                "slack",
+                "--",
+                "true",
+            ],
+            "map.yml",
+        ),
+        (&["report", "--mention-map", "map.yml"], "map.yml"),
+    ];
+    s.flaky()
+        .args(["run", "-n", "1", "-q", "--", "true"])
+        .assert()
+        .code(0);
+    for (args, named) in cases {
+        let out = s.flaky().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{args:?}: expected {named:?} in {stderr}"
+        );
+    }
+    // Nothing was run for them: the history holds the one good run.
+    let runs: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 1);
+}
