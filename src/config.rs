@@ -662,11 +662,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     } else {
         (args.command.clone(), args.command.clone())
     };
-    let test_id = if shell {
-        command.join(" ")
-    } else {
-        display_command(&command)
-    };
+    let test_id = command_line(&command, shell);
 
     let driven = drive(
         &argv,
@@ -1029,6 +1025,16 @@ fn fail_on_arg(f: FailOnArg) -> Option<Severity> {
         FailOnArg::Medium => Some(Severity::Medium),
         FailOnArg::Low => Some(Severity::Low),
         FailOnArg::None => None,
+    }
+}
+
+/// The command as one line: a `--shell` string as written, else argv quoted where needed. It is
+/// the command's test id, its label in reports, and what `history --command` matches.
+pub fn command_line(command: &[String], shell: bool) -> String {
+    if shell {
+        command.join(" ")
+    } else {
+        display_command(command)
     }
 }
 

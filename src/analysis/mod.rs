@@ -292,13 +292,9 @@ impl RunSummary {
             .unwrap_or(Severity::None)
     }
 
-    /// Whether any test is at or above `fail_on` (`None`: never).
-    pub fn fails(&self, fail_on: Option<Severity>) -> bool {
-        fail_on.is_some_and(|f| {
-            self.tests
-                .iter()
-                .any(|t| t.severity != Severity::None && t.severity >= f)
-        })
+    /// How many tests are at or above `fail_on` (`None`: never any).
+    pub fn failing(&self, fail_on: Option<Severity>) -> usize {
+        failing(&self.tests, fail_on)
     }
 }
 
@@ -358,6 +354,16 @@ impl Accumulator {
             tests,
         }
     }
+}
+
+/// How many of `tests` are at or above `fail_on` (`None`: never any): what decides exit status 1.
+pub fn failing(tests: &[TestStats], fail_on: Option<Severity>) -> usize {
+    fail_on.map_or(0, |f| {
+        tests
+            .iter()
+            .filter(|t| t.severity != Severity::None && t.severity >= f)
+            .count()
+    })
 }
 
 /// Worst first: by severity, then failure rate, then id.
@@ -449,8 +455,8 @@ mod tests {
         assert_eq!(s.totals.attempts, 100);
         assert_eq!(s.totals.passed, 0);
         assert_eq!(s.worst(), Severity::Critical);
-        assert!(s.fails(Some(Severity::Critical)));
-        assert!(!s.fails(None));
+        assert!(s.failing(Some(Severity::Critical)) > 0);
+        assert_eq!(s.failing(None), 0);
         let stable = &s.tests[3];
         assert_eq!(stable.ci_low, 0.0);
         assert!((stable.ci_high - 0.037).abs() < 0.0005);
@@ -461,8 +467,8 @@ mod tests {
         let mut acc = Accumulator::default();
         acc.add(&attempt(0, &[("a", Outcome::Pass)]));
         let s = acc.summarize(&Thresholds::default());
-        assert!(!s.fails(Some(Severity::Low)));
-        assert!(!s.fails(Some(Severity::None)));
+        assert_eq!(s.failing(Some(Severity::Low)), 0);
+        assert_eq!(s.failing(Some(Severity::None)), 0);
     }
 
     #[test]

@@ -170,11 +170,7 @@ async fn execute<B: Backend>(
         error: None,
     };
     if let Some(h) = &mut store.history {
-        let command_line = if plan.shell {
-            plan.command.join(" ")
-        } else {
-            config::display_command(&plan.command)
-        };
+        let command_line = config::command_line(&plan.command, plan.shell);
         let start = RunStart {
             run_id: &plan.exec.run_id,
             started_at_ms: unix_ms(started_at),

@@ -123,11 +123,7 @@ pub async fn run_job(
         timeout: Duration::from_millis(job.timeout_ms),
         base_seed: job.seed,
         run_id: job.run_id.clone(),
-        test_id: if job.shell {
-            command.join(" ")
-        } else {
-            display_command(&command)
-        },
+        test_id: config::command_line(&command, job.shell),
         reporting,
         order: driven.order,
         support_dir: config::support_dir(),

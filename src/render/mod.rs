@@ -24,7 +24,6 @@ pub use slack::render_slack;
 pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};
-use crate::config::display_command;
 use crate::exec::OrderMode;
 use crate::model::Outcome;
 use crate::vcs::VcsFacts;
@@ -192,21 +191,12 @@ mod fail_on {
 impl Report {
     /// The command as one line, as the header names it.
     pub fn test_label(&self) -> String {
-        if self.shell {
-            self.command.join(" ")
-        } else {
-            display_command(&self.command)
-        }
+        crate::config::command_line(&self.command, self.shell)
     }
 
     /// Tests at or above `--fail-on`.
     pub fn failing_tests(&self) -> usize {
-        self.fail_on.map_or(0, |f| {
-            self.tests
-                .iter()
-                .filter(|t| t.severity != Severity::None && t.severity >= f)
-                .count()
-        })
+        crate::analysis::failing(&self.tests, self.fail_on)
     }
 }
 

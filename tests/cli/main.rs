@@ -95,6 +95,14 @@ impl Sandbox {
     }
 }
 
+/// The pid a fixture wrote into `path`.
+pub fn read_pid(path: &Path) -> i32 {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {text:?}: {e}", path.display()))
+}
+
 /// Whether a process is still alive (zombies count as gone).
 pub fn alive(pid: i32) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));

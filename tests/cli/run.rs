@@ -361,11 +361,7 @@ fn a_timeout_kills_the_whole_tree() {
     assert_eq!(doc["tests"][0]["kind"], "timeout");
     assert_eq!(doc["attempts"][0]["outcome"], "timeout");
     for i in 0..2 {
-        let pid: i32 = std::fs::read_to_string(pids.join(i.to_string()))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+        let pid: i32 = crate::read_pid(&pids.join(i.to_string()));
         assert!(
             !crate::alive(pid),
             "grandchild {pid} of attempt {i} survived the timeout"
@@ -385,11 +381,7 @@ fn processes_left_behind_by_a_finished_attempt_are_killed() {
     let (_, code) = s.run_json(&["-n", "2", "--", "sh", "-c", &script]);
     assert_eq!(code, 0);
     for i in 0..2 {
-        let pid: i32 = std::fs::read_to_string(pids.join(i.to_string()))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+        let pid: i32 = crate::read_pid(&pids.join(i.to_string()));
         assert!(
             !crate::alive(pid),
             "background process {pid} of attempt {i} survived"

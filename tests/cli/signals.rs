@@ -48,11 +48,7 @@ fn interrupt_with(signal: Signal, expected_code: i32, expected_status: &str) {
 
     for entry in std::fs::read_dir(&pids).unwrap() {
         let entry = entry.unwrap();
-        let pid: i32 = std::fs::read_to_string(entry.path())
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+        let pid: i32 = crate::read_pid(&entry.path());
         assert!(
             !alive(pid),
             "{} ({pid}) survived",
