@@ -397,21 +397,25 @@ fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::R
         Format::Json => render::render_json(report, &mut buf),
     }
     .context("cannot render the report")?;
+    let to_stdout = |buf: &[u8]| {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(buf)
+            .and_then(|()| stdout.flush())
+            .context("cannot write the report to stdout")
+    };
     match &plan.output {
-        Some(path) => std::fs::write(path, &buf).with_context(|| {
-            format!(
-                "cannot write the report to {}; the run is stored as {}",
-                path.display(),
-                report.run_id
-            )
-        })?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&buf)
-                .and_then(|()| stdout.flush())
-                .context("cannot write the report to stdout")?;
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &buf) {
+                // The measurement must not be lost with the file: it goes to stdout instead.
+                to_stdout(&buf)?;
+                bail!(
+                    "cannot write the report to {}: {e}; it was printed on stdout instead",
+                    path.display()
+                );
+            }
         }
+        None => to_stdout(&buf)?,
     }
     Ok(())
 }

@@ -33,30 +33,43 @@ pub enum StorageError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the history database {}: {source}; hint: pass --db PATH or set FLAKY_DB", path.display())]
+    #[error("cannot open the history database {}: {cause}; hint: {}", path.display(), advice(cause))]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
-    #[error("{} is not a flaky history database (or it is corrupt): {source}; it was left untouched; hint: move it away, or pass another --db", path.display())]
+    #[error("{} is not a flaky history database (or it is corrupt): {cause}; it was left untouched; hint: move it away, or pass another --db", path.display())]
     NotADatabase {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("{} was written by a newer flaky (schema version {found}, this flaky knows up to {SCHEMA_VERSION}); hint: upgrade flaky, or pass another --db", path.display())]
     TooNew { path: PathBuf, found: u32 },
-    #[error("cannot write the history database {}: {source}", path.display())]
+    #[error("cannot write the history database {}: {cause}; hint: {}", path.display(), advice(cause))]
     Write {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
-    #[error("cannot read the history database {}: {source}", path.display())]
+    #[error("cannot read the history database {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("{0}")]
     NoRun(String),
+}
+
+/// What to do about a database that cannot be opened or written.
+fn advice(cause: &rusqlite::Error) -> &'static str {
+    match cause.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => {
+            "free space on that disk, or pass --db PATH (or set FLAKY_DB) to a disk with room"
+        }
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
+            "the database's directory must be writable (SQLite keeps -wal and -shm files beside it); pass --db PATH or set FLAKY_DB to a writable place, or --no-history"
+        }
+        _ => "pass --db PATH or set FLAKY_DB to use another database",
+    }
 }
 
 /// The default database location: the user data directory's `flaky/history.db`.
@@ -150,7 +163,7 @@ impl History {
         }
         let conn = Connection::open(path).map_err(|source| StorageError::Open {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let mut history = Self {
             conn,
@@ -170,12 +183,21 @@ impl History {
         let path = self.path.clone();
         match source.sqlite_error_code() {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-                StorageError::NotADatabase { path, source }
+                StorageError::NotADatabase {
+                    path,
+                    cause: source,
+                }
             }
             Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
-                StorageError::Open { path, source }
+                StorageError::Open {
+                    path,
+                    cause: source,
+                }
             }
-            _ => StorageError::Write { path, source },
+            _ => StorageError::Write {
+                path,
+                cause: source,
+            },
         }
     }
 
@@ -413,7 +435,7 @@ impl History {
         };
         let rows = read().map_err(|source| StorageError::Read {
             path: self.path.clone(),
-            source,
+            cause: source,
         })?;
         match (run, rows.as_slice()) {
             (None, []) => Err(StorageError::NoRun(format!(
@@ -438,7 +460,7 @@ impl History {
         self.read_runs(filter, limit)
             .map_err(|source| StorageError::Read {
                 path: self.path.clone(),
-                source,
+                cause: source,
             })
     }
 

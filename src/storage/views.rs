@@ -92,7 +92,7 @@ impl History {
     fn read<T>(&self, f: impl FnOnce() -> Result<T, rusqlite::Error>) -> Result<T, StorageError> {
         f().map_err(|source| StorageError::Read {
             path: self.path.clone(),
-            source,
+            cause: source,
         })
     }
 

@@ -4,6 +4,7 @@
 mod catalogue;
 mod config;
 mod detect;
+mod disk;
 mod frameworks;
 mod generate;
 mod history;
