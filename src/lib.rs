@@ -17,6 +17,7 @@ pub mod parse;
 pub mod remote;
 pub mod render;
 pub mod reporter;
+pub mod scan;
 pub mod storage;
 pub mod vcs;
 

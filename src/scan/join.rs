@@ -1,0 +1,346 @@
+//! Joining scanned tests to measured test ids, and imports to files.
+//!
+//! Measured ids come from the frameworks' reports: `tests/test_math.py::TestSlug::test_x[1-2]`
+//! (pytest), `__tests__/a.test.js::checkout > charges the card` (jest, vitest), `test/a.js::suite
+//! case` (mocha), `suite > case` (node:test), `example.com/m/calc::TestAdd/sub` (go test),
+//! `src/lib.rs::tests::adds` and `crate::tests::adds` (cargo test, nextest).
+
+use serde::Serialize;
+
+use super::{Category, Confidence, Finding, ScanReport};
+use crate::analysis::Severity;
+
+/// A finding offered as a likely cause of a measured test's failures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Cause {
+    pub rule: String,
+    pub category: String,
+    pub severity: Severity,
+    pub confidence: String,
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+    pub hint: String,
+    /// The calls from the test to the smell, when it is not in the test itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+}
+
+impl Cause {
+    fn of(f: &Finding, test_file: &str, test: &str) -> Self {
+        let via = f
+            .reached_from
+            .iter()
+            .find(|r| r.file == test_file && r.test == test)
+            .map(|r| r.via.clone())
+            .unwrap_or_default();
+        Self {
+            rule: f.rule.to_owned(),
+            category: f.category.as_str().to_owned(),
+            severity: f.severity,
+            confidence: f.confidence.as_str().to_owned(),
+            file: f.file.clone(),
+            line: f.line,
+            message: f.message.clone(),
+            hint: f.hint.clone(),
+            via,
+        }
+    }
+}
+
+/// The findings that concern a measured test, worst first. `prefix` is the path of the
+/// framework's working directory below the scan root ("" when they are the same).
+pub fn causes_of(report: &ScanReport, test_id: &str) -> Vec<Cause> {
+    let mut out: Vec<(Severity, Confidence, Category, Cause)> = Vec::new();
+    for t in &report.tests {
+        if !matches(test_id, &t.file, &t.parents, &t.name) {
+            continue;
+        }
+        let name = {
+            let sep = if t.name.contains(' ') { " > " } else { "::" };
+            let mut parts = t.parents.clone();
+            parts.push(t.name.clone());
+            parts.join(sep)
+        };
+        for &i in &t.findings {
+            let f = &report.findings[i];
+            let cause = Cause::of(f, &t.file, &name);
+            if !out.iter().any(|(_, _, _, c)| *c == cause) {
+                out.push((f.severity, f.confidence, f.category, cause));
+            }
+        }
+    }
+    out.sort_by(|a, b| (b.0, b.1, a.2).cmp(&(a.0, a.1, b.2)));
+    out.into_iter().map(|(_, _, _, c)| c).collect()
+}
+
+/// Separators between a test's parents and name in the frameworks' ids.
+const SEPARATORS: [&str; 6] = ["::", " > ", " › ", " ", "/", "."];
+
+/// Whether a measured id names the test `parents`/`name` of `file`.
+pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
+    // A file part, when the id has one: it must be the file (ids may be relative to a
+    // subdirectory of the scan root, so a suffix on a path boundary is enough).
+    let (id_file, rest) = match id.split_once("::") {
+        Some((head, rest)) if looks_like_file(head) => (Some(head), rest),
+        _ => (None, id),
+    };
+    if let Some(f) = id_file
+        && !(file == f || file.ends_with(&format!("/{f}")))
+    {
+        return false;
+    }
+    // A head that is not a file is a package or crate (`example.com/m/calc::TestX`).
+    let rests = [
+        Some(rest),
+        id_file
+            .is_none()
+            .then(|| rest.split_once("::").map(|(_, r)| r))
+            .flatten(),
+    ];
+    let mut qualified = parents.join("::");
+    if !qualified.is_empty() {
+        qualified.push_str("::");
+    }
+    qualified.push_str(name);
+    rests.into_iter().flatten().any(|rest| {
+        let rest = strip_parameters(rest);
+        // Go subtests (`TestX/case`) belong to their test function.
+        let go_test = rest.split_once('/').map(|(t, _)| t);
+        SEPARATORS.iter().any(|sep| {
+            let q = qualified.replace("::", sep);
+            rest == q || ends_on_boundary(rest, &q)
+        }) || go_test == Some(qualified.as_str())
+    })
+}
+
+fn ends_on_boundary(id: &str, tail: &str) -> bool {
+    id.strip_suffix(tail)
+        .is_some_and(|head| SEPARATORS.iter().any(|sep| head.ends_with(sep)))
+}
+
+/// `test_add[1-2]` -> `test_add` (pytest parameters).
+fn strip_parameters(id: &str) -> &str {
+    match id.find('[') {
+        Some(at) if id.ends_with(']') => &id[..at],
+        _ => id,
+    }
+}
+
+fn looks_like_file(s: &str) -> bool {
+    let ext = s.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext,
+        "py" | "js"
+            | "mjs"
+            | "cjs"
+            | "jsx"
+            | "ts"
+            | "mts"
+            | "cts"
+            | "tsx"
+            | "go"
+            | "rs"
+            | "rb"
+            | "php"
+    )
+}
+
+/// Whether `import` (as written in `from_file`) names the file `candidate`.
+pub fn import_names(from_file: &str, import: &str, candidate: &str) -> bool {
+    let (stem, ext) = candidate.rsplit_once('.').unwrap_or((candidate, ""));
+    match ext {
+        "py" => {
+            let module = stem
+                .strip_suffix("/__init__")
+                .unwrap_or(stem)
+                .replace('/', ".");
+            module == import || module.ends_with(&format!(".{import}"))
+        }
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => {
+            if !import.starts_with('.') {
+                return false;
+            }
+            let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
+            let joined = normalise(&format!("{dir}/{import}"));
+            let joined = joined
+                .strip_suffix(&format!(".{ext}"))
+                .unwrap_or(&joined)
+                .to_owned();
+            stem == joined || stem == format!("{joined}/index")
+        }
+        _ => false,
+    }
+}
+
+/// Resolves `.` and `..` in a `/`-separated relative path.
+fn normalise(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn measured_ids_of_every_framework_match_their_tests() {
+        let cases: &[(&str, &str, &[&str], &str)] = &[
+            (
+                "tests/test_math.py::test_add",
+                "tests/test_math.py",
+                &[],
+                "test_add",
+            ),
+            (
+                "tests/test_math.py::test_add_table[1-1-2]",
+                "tests/test_math.py",
+                &[],
+                "test_add_table",
+            ),
+            (
+                "tests/test_math.py::TestSlug::test_x",
+                "tests/test_math.py",
+                &["TestSlug"],
+                "test_x",
+            ),
+            (
+                "tests/test_math.py::test_add",
+                "examples/py/tests/test_math.py",
+                &[],
+                "test_add",
+            ),
+            (
+                "__tests__/c.test.js::checkout > charges the card",
+                "__tests__/c.test.js",
+                &["checkout"],
+                "charges the card",
+            ),
+            (
+                "test/q.test.js::queue starts empty",
+                "test/q.test.js",
+                &["queue"],
+                "starts empty",
+            ),
+            (
+                "registry > starts empty",
+                "test/r.test.js",
+                &["registry"],
+                "starts empty",
+            ),
+            (
+                "example.com/m/calc::TestSeeded",
+                "calc/calc_test.go",
+                &[],
+                "TestSeeded",
+            ),
+            (
+                "example.com/m/calc::TestSlug/lowercases",
+                "calc/calc_test.go",
+                &[],
+                "TestSlug",
+            ),
+            ("src/lib.rs::tests::adds", "src/lib.rs", &["tests"], "adds"),
+            (
+                "flakydemo::order::register_item",
+                "src/lib.rs",
+                &["order"],
+                "register_item",
+            ),
+        ];
+        for (id, file, parents, name) in cases {
+            assert!(
+                matches(id, file, &s(parents), name),
+                "{id} should match {file} {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_tests_and_files_do_not_match() {
+        let cases: &[(&str, &str, &[&str], &str)] = &[
+            (
+                "tests/test_math.py::test_add",
+                "tests/test_other.py",
+                &[],
+                "test_add",
+            ),
+            (
+                "tests/test_math.py::test_add_more",
+                "tests/test_math.py",
+                &[],
+                "test_add",
+            ),
+            (
+                "tests/test_math.py::TestA::test_x",
+                "tests/test_math.py",
+                &["TestB"],
+                "test_x",
+            ),
+            (
+                "__tests__/c.test.js::checkout > charges the card twice",
+                "__tests__/c.test.js",
+                &["checkout"],
+                "charges the card",
+            ),
+            (
+                "example.com/m/calc::TestSeededMore",
+                "calc/calc_test.go",
+                &[],
+                "TestSeeded",
+            ),
+            (
+                "src/lib.rs::tests::adds",
+                "src/other.rs",
+                &["tests"],
+                "adds",
+            ),
+        ];
+        for (id, file, parents, name) in cases {
+            assert!(
+                !matches(id, file, &s(parents), name),
+                "{id} must not match {file} {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn imports_name_their_files() {
+        assert!(import_names(
+            "tests/test_r.py",
+            "flakydemo",
+            "src/flakydemo/__init__.py"
+        ));
+        assert!(import_names("tests/test_r.py", "flakydemo", "flakydemo.py"));
+        assert!(!import_names(
+            "tests/test_r.py",
+            "flakydemo",
+            "src/other.py"
+        ));
+        assert!(import_names(
+            "__tests__/c.test.js",
+            "../src/gateway",
+            "src/gateway.js"
+        ));
+        assert!(import_names(
+            "test/i.test.js",
+            "../src/inventory.js",
+            "src/inventory.js"
+        ));
+        assert!(import_names("test/i.test.ts", "./lib", "test/lib/index.ts"));
+        assert!(!import_names("test/i.test.js", "vitest", "vitest.js"));
+    }
+}

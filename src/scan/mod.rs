@@ -1,0 +1,745 @@
+//! `flaky scan`: static flakiness smells in test code, found on tree-sitter syntax trees, one
+//! module of rules per language; and the join of those smells with measured tests.
+//!
+//! Every file of a supported language under the root is parsed (test files and the code they
+//! call): smells in test code are reported; smells in other code are reported only where a test
+//! reaches them through its calls (`register()` mutating a module-level registry).
+
+mod golang;
+mod javascript;
+mod join;
+mod python;
+mod rust;
+pub mod syntax;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use globset::GlobSet;
+use serde::Serialize;
+use tree_sitter::{Node, Parser, Tree};
+
+pub use join::{Cause, causes_of};
+use syntax::{FileCtx, FileFacts, UnitKind};
+
+use crate::analysis::Severity;
+
+/// The bumped version of the JSON document of `flaky scan --format json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What kind of flakiness a smell leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Fixed sleeps and timing thresholds.
+    Sleep,
+    /// Wall-clock and time-zone reads.
+    Clock,
+    /// Randomness without a seed, seeds that ignore the run's seed, outcomes that vary by seed.
+    Random,
+    /// Network calls without a mock or local server in scope.
+    Network,
+    /// Writes to fixed paths outside the test's temporary directory.
+    Filesystem,
+    /// Subprocesses without a mock in scope.
+    Subprocess,
+    /// Module-level, global or environment state mutated by tests or the code they call.
+    GlobalState,
+    /// Concurrency without synchronisation (unjoined threads, goroutines, races of promises).
+    AsyncRace,
+    /// Iteration over unordered collections (maps, sets, directory listings) whose order counts.
+    Unordered,
+    /// Fixtures or hooks whose scope shares mutable state across tests.
+    SharedFixture,
+}
+
+impl Category {
+    pub const ALL: [Self; 10] = [
+        Self::Sleep,
+        Self::Clock,
+        Self::Random,
+        Self::Network,
+        Self::Filesystem,
+        Self::Subprocess,
+        Self::GlobalState,
+        Self::AsyncRace,
+        Self::Unordered,
+        Self::SharedFixture,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sleep => "sleep",
+            Self::Clock => "clock",
+            Self::Random => "random",
+            Self::Network => "network",
+            Self::Filesystem => "filesystem",
+            Self::Subprocess => "subprocess",
+            Self::GlobalState => "global-state",
+            Self::AsyncRace => "async-race",
+            Self::Unordered => "unordered",
+            Self::SharedFixture => "shared-fixture",
+        }
+    }
+
+    /// One line for SARIF rule descriptions and the README.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Sleep => "fixed sleeps and timing thresholds",
+            Self::Clock => "wall-clock and time-zone reads",
+            Self::Random => "randomness without a seed, or an outcome that varies with the seed",
+            Self::Network => "network calls without a mock or local server",
+            Self::Filesystem => "writes to fixed paths outside the test's temporary directory",
+            Self::Subprocess => "subprocesses without a mock",
+            Self::GlobalState => "module-level, global or environment state mutated",
+            Self::AsyncRace => "concurrency without synchronisation",
+            Self::Unordered => "iteration over unordered collections whose order is asserted",
+            Self::SharedFixture => "fixtures or hooks that share mutable state across tests",
+        }
+    }
+}
+
+/// How sure a rule is that the smell is real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+
+    /// One step less sure (for smells reached through calls).
+    const fn lower(self) -> Self {
+        match self {
+            Self::High => Self::Medium,
+            _ => Self::Low,
+        }
+    }
+}
+
+/// A language flaky can scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Go,
+    Rust,
+}
+
+impl Language {
+    /// The language of a file, by its extension.
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()? {
+            "py" => Some(Self::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Self::JavaScript),
+            "ts" | "mts" | "cts" => Some(Self::TypeScript),
+            "tsx" => Some(Self::Tsx),
+            "go" => Some(Self::Go),
+            "rs" => Some(Self::Rust),
+            _ => None,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Python => "python",
+            Self::JavaScript => "javascript",
+            Self::TypeScript => "typescript",
+            Self::Tsx => "tsx",
+            Self::Go => "go",
+            Self::Rust => "rust",
+        }
+    }
+
+    fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Self::Python => tree_sitter_python::LANGUAGE.into(),
+            Self::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Self::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Self::Go => tree_sitter_go::LANGUAGE.into(),
+            Self::Rust => tree_sitter_rust::LANGUAGE.into(),
+        }
+    }
+
+    /// Whether a file (path relative to the root) is a test file by its frameworks' conventions.
+    pub fn is_test_file(self, rel: &str) -> bool {
+        match self {
+            Self::Python => python::is_test_file(rel),
+            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::is_test_file(rel),
+            Self::Go => golang::is_test_file(rel),
+            Self::Rust => rust::is_test_file(rel),
+        }
+    }
+
+    fn analyze(self, tree: &Tree, cx: &mut FileCtx<'_>) {
+        match self {
+            Self::Python => python::analyze(tree, cx),
+            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::analyze(tree, cx),
+            Self::Go => golang::analyze(tree, cx),
+            Self::Rust => rust::analyze(tree, cx),
+        }
+    }
+
+    /// The family whose files can call each other's functions.
+    const fn family(self) -> u8 {
+        match self {
+            Self::Python => 0,
+            Self::JavaScript | Self::TypeScript | Self::Tsx => 1,
+            Self::Go => 2,
+            Self::Rust => 3,
+        }
+    }
+}
+
+/// A smell, where it is, and which tests it concerns.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// Relative to the scan root, `/`-separated.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// The test it is in (`TestSlug::test_lowercases`, `checkout > charges the card`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
+    /// The function it is in, when that is not a test.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    pub message: String,
+    /// The source lines of the smell (at most three).
+    pub excerpt: String,
+    pub hint: String,
+    /// Tests that reach it through their calls, when it is not in a test itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reached_from: Vec<Reach>,
+}
+
+/// A test that reaches a finding through calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reach {
+    pub file: String,
+    pub test: String,
+    /// The calls from the test to the finding's function (`register`).
+    pub via: Vec<String>,
+}
+
+/// A test unit as scanned, with the findings that concern it (for the join with measured ids).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScannedTest {
+    pub file: String,
+    pub parents: Vec<String>,
+    pub name: String,
+    /// Indices into [`ScanReport::findings`].
+    pub findings: Vec<usize>,
+}
+
+/// A file that could not be read or parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanError {
+    pub file: String,
+    pub message: String,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub root: String,
+    pub files_scanned: usize,
+    pub test_files: usize,
+    pub duration_ms: u64,
+    pub findings: Vec<Finding>,
+    pub tests: Vec<ScannedTest>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ScanError>,
+}
+
+impl ScanReport {
+    /// The findings at or above a severity.
+    pub fn at_or_above(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= severity && severity > Severity::None)
+            .count()
+    }
+}
+
+/// What to scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Paths (relative to the root) to leave out.
+    pub ignore: Option<GlobSet>,
+    /// Threads; 0 = available cores.
+    pub threads: usize,
+}
+
+/// Directories never scanned: dependencies, build output, virtualenvs, caches.
+const SKIPPED_DIRS: [&str; 12] = [
+    "node_modules",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".git",
+    "dist",
+    "build",
+    ".mypy_cache",
+];
+
+/// Files larger than this are left out (generated or minified code, not tests).
+const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Scans the supported source files under `root` (a directory, or one file).
+pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
+    let started = Instant::now();
+    let meta = std::fs::metadata(root)?;
+    let (base, files) = if meta.is_file() {
+        let base = root.parent().unwrap_or(Path::new("")).to_path_buf();
+        (base, vec![root.to_path_buf()])
+    } else {
+        (root.to_path_buf(), discover(root, options))
+    };
+    let parsed = parse_all(&base, &files, options.threads);
+    let mut errors = Vec::new();
+    let mut sources = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(f) => sources.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    sources.sort_by(|a, b| a.rel.cmp(&b.rel));
+    errors.sort_by(|a, b| a.file.cmp(&b.file));
+    let test_files = sources.iter().filter(|s| s.test_file).count();
+    let (findings, tests) = assemble(&sources);
+    Ok(ScanReport {
+        schema_version: SCHEMA_VERSION,
+        root: root.display().to_string(),
+        files_scanned: sources.len(),
+        test_files,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        findings,
+        tests,
+        errors,
+    })
+}
+
+/// The supported files under the root, honouring .gitignore and `--ignore`.
+fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .parents(true)
+        .require_git(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build();
+    for entry in walker.flatten() {
+        let path = entry.path();
+        if !entry.file_type().is_some_and(|t| t.is_file()) || Language::of(path).is_none() {
+            continue;
+        }
+        if entry.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+            continue;
+        }
+        let rel = relative(root, path);
+        if options.ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
+            continue;
+        }
+        files.push(path.to_path_buf());
+    }
+    files
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One parsed file: what its rules found, with the suppressions of its comments applied.
+struct Source {
+    rel: String,
+    language: Language,
+    test_file: bool,
+    lines: Vec<String>,
+    facts: FileFacts,
+}
+
+/// Parses and analyses the files on `threads` threads (each with its own parsers).
+fn parse_all(base: &Path, files: &[PathBuf], threads: usize) -> Vec<Result<Source, ScanError>> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    }
+    .clamp(1, files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(Vec::with_capacity(files.len()));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut parsers: HashMap<Language, Parser> = HashMap::new();
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    mine.push(parse_one(base, path, &mut parsers));
+                }
+                out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+            });
+        }
+    });
+    out.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+fn parse_one(
+    base: &Path,
+    path: &Path,
+    parsers: &mut HashMap<Language, Parser>,
+) -> Result<Source, ScanError> {
+    let rel = relative(base, path);
+    let fail = |message: String| ScanError {
+        file: rel.clone(),
+        message,
+    };
+    let language = Language::of(path).ok_or_else(|| fail("not a supported language".into()))?;
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let src = String::from_utf8_lossy(&bytes);
+    let parser = match parsers.entry(language) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            let mut p = Parser::new();
+            p.set_language(&language.grammar())
+                .map_err(|e| fail(format!("grammar: {e}")))?;
+            v.insert(p)
+        }
+    };
+    let tree = parser
+        .parse(src.as_bytes(), None)
+        .ok_or_else(|| fail("the parser gave up".into()))?;
+    let test_file = language.is_test_file(&rel);
+    let mut cx = FileCtx::new(&rel, &src, test_file);
+    language.analyze(&tree, &mut cx);
+    let mut facts = cx.facts;
+    let suppressions = suppressions(tree.root_node(), &src);
+    facts
+        .findings
+        .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
+    Ok(Source {
+        lines: src.lines().map(str::to_owned).collect(),
+        rel,
+        language,
+        test_file,
+        facts,
+    })
+}
+
+/// The `flaky: ignore` comments of a file, by the line they apply to.
+#[derive(Default)]
+struct Suppressions {
+    /// Line -> the rules or categories silenced there (empty = all).
+    by_line: HashMap<u32, Vec<String>>,
+}
+
+impl Suppressions {
+    fn silences(&self, line: u32, rule: &str, category: Category) -> bool {
+        [line, line.saturating_sub(1)].iter().any(|l| {
+            self.by_line.get(l).is_some_and(|names| {
+                names.is_empty()
+                    || names.iter().any(|n| {
+                        n == rule || n == category.as_str() || rule.ends_with(&format!("/{n}"))
+                    })
+            })
+        })
+    }
+}
+
+/// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node.
+/// A comment silences its own line and, when it is alone on its line, the line after it.
+fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
+    let mut out = Suppressions::default();
+    for node in syntax::descendants(root) {
+        if !node.kind().contains("comment") {
+            continue;
+        }
+        let text = src.get(node.byte_range()).unwrap_or("");
+        let Some(at) = text.find("flaky: ignore") else {
+            continue;
+        };
+        let rest = &text[at + "flaky: ignore".len()..];
+        let names = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .map(|(inside, _)| {
+                inside
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let line = syntax::line_of(node.start_position().row);
+        // A comment alone on its line applies to the next line: store it one line down, where
+        // `silences` looks one line up.
+        let alone = src[..node.start_byte()]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|before| before.trim().is_empty());
+        out.by_line
+            .insert(if alone { line + 1 } else { line }, names);
+    }
+    out
+}
+
+/// How deep calls are followed from a test.
+const CALL_DEPTH: usize = 3;
+
+/// Turns the files' raw findings into findings with tests, and the tests with their findings.
+fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
+    // Every unit by name, for following calls.
+    let mut by_name: HashMap<(u8, &str), Vec<(usize, usize)>> = HashMap::new();
+    for (si, s) in sources.iter().enumerate() {
+        for (ui, u) in s.facts.units.iter().enumerate() {
+            if u.kind != UnitKind::Test {
+                by_name
+                    .entry((s.language.family(), u.name.as_str()))
+                    .or_default()
+                    .push((si, ui));
+            }
+        }
+    }
+    let mut findings: Vec<Finding> = Vec::new();
+    // (source, raw finding) -> index in `findings`.
+    let mut index: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut add = |findings: &mut Vec<Finding>, si: usize, fi: usize| -> usize {
+        *index.entry((si, fi)).or_insert_with(|| {
+            findings.push(finding(&sources[si], fi));
+            findings.len() - 1
+        })
+    };
+    // Findings in test code stand on their own.
+    for (si, s) in sources.iter().enumerate() {
+        for (fi, f) in s.facts.findings.iter().enumerate() {
+            if f.test_code {
+                add(&mut findings, si, fi);
+            }
+        }
+    }
+    let mut tests = Vec::new();
+    for (si, s) in sources.iter().enumerate() {
+        for (ui, u) in s.facts.units.iter().enumerate() {
+            if u.kind != UnitKind::Test {
+                continue;
+            }
+            let mut mine: Vec<usize> = Vec::new();
+            for (fi, f) in s.facts.findings.iter().enumerate() {
+                if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) {
+                    mine.push(add(&mut findings, si, fi));
+                }
+            }
+            // Follow the calls, breadth first, remembering the path.
+            let mut seen: HashSet<(usize, usize)> = HashSet::from([(si, ui)]);
+            let mut frontier = vec![((si, ui), Vec::<String>::new())];
+            for _ in 0..CALL_DEPTH {
+                let mut next = Vec::new();
+                for ((csi, cui), path) in frontier {
+                    for call in &sources[csi].facts.units[cui].calls {
+                        for target in resolve(sources, &by_name, csi, call) {
+                            if !seen.insert(target) {
+                                continue;
+                            }
+                            let mut via = path.clone();
+                            via.push(call.clone());
+                            let (tsi, tui) = target;
+                            let ts = &sources[tsi];
+                            for (fi, f) in ts.facts.findings.iter().enumerate() {
+                                if f.unit == Some(tui) {
+                                    let at = add(&mut findings, tsi, fi);
+                                    let reach = Reach {
+                                        file: s.rel.clone(),
+                                        test: display_name(u),
+                                        via: via.clone(),
+                                    };
+                                    let found = &mut findings[at];
+                                    if found.test.is_none() && !found.reached_from.contains(&reach)
+                                    {
+                                        if found.reached_from.is_empty() && !f.test_code {
+                                            found.confidence = f.smell.confidence.lower();
+                                        }
+                                        found.reached_from.push(reach);
+                                    }
+                                    mine.push(at);
+                                }
+                            }
+                            next.push((target, via));
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            mine.sort_unstable();
+            mine.dedup();
+            tests.push(ScannedTest {
+                file: s.rel.clone(),
+                parents: u.parents.clone(),
+                name: u.name.clone(),
+                findings: mine,
+            });
+        }
+    }
+    // In file order; the tests' indices follow.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&findings[a], &findings[b]);
+        (&x.file, x.line, x.column, x.rule).cmp(&(&y.file, y.line, y.column, y.rule))
+    });
+    let mut new_index = vec![0; findings.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut sorted: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let findings: Vec<Finding> = order.iter().filter_map(|&i| sorted[i].take()).collect();
+    for t in &mut tests {
+        for i in &mut t.findings {
+            *i = new_index[*i];
+        }
+        t.findings.sort_unstable();
+    }
+    (findings, tests)
+}
+
+/// Whether unit `inner` is `outer` or nested in it (by lines, in the same file).
+fn within(units: &[syntax::Unit], inner: usize, outer: usize) -> bool {
+    let (i, o) = (&units[inner], &units[outer]);
+    inner == outer || (i.start_line >= o.start_line && i.end_line <= o.end_line)
+}
+
+/// The units a call from file `from` may mean: in the same file if defined there; else in the
+/// same directory (Go packages, Rust crates' siblings), else in a file the caller imports; else,
+/// when exactly one file of the language family defines it, that one.
+fn resolve(
+    sources: &[Source],
+    by_name: &HashMap<(u8, &str), Vec<(usize, usize)>>,
+    from: usize,
+    call: &str,
+) -> Vec<(usize, usize)> {
+    let caller = &sources[from];
+    let Some(all) = by_name.get(&(caller.language.family(), call)) else {
+        return Vec::new();
+    };
+    let same_file: Vec<_> = all.iter().copied().filter(|&(s, _)| s == from).collect();
+    if !same_file.is_empty() {
+        return same_file;
+    }
+    let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let caller_dir = dir(&caller.rel);
+    let same_dir: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|&(s, _)| dir(&sources[s].rel) == caller_dir)
+        .collect();
+    if !same_dir.is_empty() {
+        return same_dir;
+    }
+    let imported: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|&(s, _)| {
+            caller
+                .facts
+                .imports
+                .iter()
+                .any(|imp| join::import_names(&caller.rel, imp, &sources[s].rel))
+        })
+        .collect();
+    if !imported.is_empty() {
+        return imported;
+    }
+    let files: HashSet<usize> = all.iter().map(|&(s, _)| s).collect();
+    if files.len() == 1 {
+        return all.clone();
+    }
+    Vec::new()
+}
+
+/// A test's name for people: its parents and name (`TestSlug::test_lowercases`).
+fn display_name(u: &syntax::Unit) -> String {
+    let sep = if u.name.contains(' ') { " > " } else { "::" };
+    let mut parts = u.parents.clone();
+    parts.push(u.name.clone());
+    parts.join(sep)
+}
+
+fn finding(s: &Source, fi: usize) -> Finding {
+    let f = &s.facts.findings[fi];
+    let unit = f.unit.map(|u| &s.facts.units[u]);
+    // The outermost test that holds it (a JS test's callback may hold helper functions).
+    let test = s
+        .facts
+        .units
+        .iter()
+        .enumerate()
+        .find(|(ui, u)| {
+            u.kind == UnitKind::Test && f.unit.is_some_and(|fu| within(&s.facts.units, fu, *ui))
+        })
+        .map(|(_, u)| display_name(u));
+    let function = unit.filter(|u| u.kind != UnitKind::Test).map(display_name);
+    let first = f.line.saturating_sub(1) as usize;
+    let last = (f.end_line as usize).min(first + 3).max(first + 1);
+    let excerpt = s
+        .lines
+        .get(first..last.min(s.lines.len()))
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Finding {
+        rule: f.smell.rule,
+        category: f.smell.category,
+        severity: f.smell.severity,
+        confidence: f.smell.confidence,
+        file: s.rel.clone(),
+        line: f.line,
+        column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
+        test,
+        function,
+        message: f.smell.message.clone(),
+        excerpt,
+        hint: f.smell.hint.clone(),
+        reached_from: Vec::new(),
+    }
+}

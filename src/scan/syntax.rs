@@ -1,0 +1,152 @@
+//! What every language's rules share: the file being read, its units (tests, hooks, helpers),
+//! and the findings they report. The rules walk tree-sitter trees; nothing here reads source
+//! text with patterns.
+
+use tree_sitter::Node;
+
+use super::{Category, Confidence};
+use crate::analysis::Severity;
+
+/// The kind of a unit of code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// A test: a function or callback the framework runs and reports by name.
+    Test,
+    /// A fixture, setup or teardown hook (runs around tests).
+    Hook,
+    /// Any other named function or method.
+    Helper,
+}
+
+/// A named unit of code: a test, a hook or a function.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The name the framework reports the test by (a function name, or a JS test's title).
+    pub name: String,
+    /// Enclosing classes, `describe` titles or modules, outermost first.
+    pub parents: Vec<String>,
+    pub kind: UnitKind,
+    /// Whether the unit is test code (in a test file, or a Rust `#[cfg(test)]` module).
+    pub test_code: bool,
+    /// 1-based lines, inclusive.
+    pub start_line: u32,
+    pub end_line: u32,
+    /// Names of the functions it calls: plain calls (`register(...)`), and the last name of
+    /// calls through a module or `self`/`this` (`flakydemo.register(...)` gives `register`).
+    pub calls: Vec<String>,
+}
+
+/// A smell as a language's rule reports it.
+#[derive(Debug, Clone)]
+pub struct Smell {
+    /// A stable id, `LANG/short-name` (`py/time-sleep`).
+    pub rule: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// What is wrong, naming the call or variable (`time.sleep(0.5) waits a fixed time`).
+    pub message: String,
+    /// A concrete fix.
+    pub hint: String,
+}
+
+/// A smell found at a place in the file.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    pub smell: Smell,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// The innermost unit that holds it, if any.
+    pub unit: Option<usize>,
+    /// Whether it is in test code (else it only matters when a test reaches it).
+    pub test_code: bool,
+}
+
+/// What the rules found in one file.
+#[derive(Debug, Default, Clone)]
+pub struct FileFacts {
+    pub units: Vec<Unit>,
+    pub findings: Vec<RawFinding>,
+    /// Modules this file imports from (Python dotted names, JS specifiers, Rust paths).
+    pub imports: Vec<String>,
+}
+
+/// One file being analysed: its text, and what the rules report about it.
+pub struct FileCtx<'a> {
+    /// The path relative to the scan root, with `/` separators.
+    pub path: &'a str,
+    pub src: &'a str,
+    /// Whether the file is a test file by its framework's conventions.
+    pub test_file: bool,
+    pub facts: FileFacts,
+}
+
+impl<'a> FileCtx<'a> {
+    pub fn new(path: &'a str, src: &'a str, test_file: bool) -> Self {
+        Self {
+            path,
+            src,
+            test_file,
+            facts: FileFacts::default(),
+        }
+    }
+
+    /// The source text of a node ("" if it is not valid UTF-8 at its edges).
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// Adds a unit and returns its index (for findings inside it).
+    pub fn unit(&mut self, unit: Unit) -> usize {
+        self.facts.units.push(unit);
+        self.facts.units.len() - 1
+    }
+
+    /// Reports a smell at a node.
+    pub fn report(&mut self, node: Node<'_>, smell: Smell, unit: Option<usize>, test_code: bool) {
+        let (start, end) = (node.start_position(), node.end_position());
+        self.facts.findings.push(RawFinding {
+            smell,
+            line: line_of(start.row),
+            column: line_of(start.column),
+            end_line: line_of(end.row),
+            end_column: line_of(end.column),
+            unit,
+            test_code,
+        });
+    }
+}
+
+/// A 0-based tree-sitter row or column as a 1-based number.
+pub fn line_of(row: usize) -> u32 {
+    u32::try_from(row).unwrap_or(u32::MAX - 1) + 1
+}
+
+/// The 1-based first and last line of a node.
+pub fn lines(node: Node<'_>) -> (u32, u32) {
+    (
+        line_of(node.start_position().row),
+        line_of(node.end_position().row),
+    )
+}
+
+/// The named children of a node, collected (tree-sitter's iterator borrows a cursor).
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Every node under `node` (itself included), depth first, in source order.
+pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        let mut cursor = n.walk();
+        let children: Vec<_> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
