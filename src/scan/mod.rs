@@ -743,3 +743,46 @@ fn finding(s: &Source, fi: usize) -> Finding {
         reached_from: Vec::new(),
     }
 }
+
+/// Scans a fixture directory and renders its findings one per line, for snapshot tests.
+#[cfg(test)]
+pub(crate) fn snapshot_of(dir: &Path) -> String {
+    use std::fmt::Write as _;
+    let report = scan(dir, &ScanOptions::default()).expect("fixture scans");
+    let mut out = String::new();
+    for f in &report.findings {
+        let place = f
+            .test
+            .as_deref()
+            .map(|t| format!("test {t}"))
+            .or_else(|| f.function.as_deref().map(|n| format!("fn {n}")))
+            .unwrap_or_else(|| "module".into());
+        let _ = writeln!(
+            out,
+            "{}:{}:{} {} [{} {} {}] {place}\n    {}\n    | {}\n    hint: {}",
+            f.file,
+            f.line,
+            f.column,
+            f.rule,
+            f.category.as_str(),
+            f.severity.as_str(),
+            f.confidence.as_str(),
+            f.message,
+            f.excerpt.replace('\n', "\n    | "),
+            f.hint
+        );
+        for r in &f.reached_from {
+            let _ = writeln!(
+                out,
+                "    reached from {}::{} via {}",
+                r.file,
+                r.test,
+                r.via.join(" -> ")
+            );
+        }
+    }
+    for e in &report.errors {
+        let _ = writeln!(out, "error {}: {}", e.file, e.message);
+    }
+    out
+}
