@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -74,6 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Run the command as one string with `sh -c` (never done unless asked)')
             [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not store this run in the history database')
+            [CompletionResult]::new('--no-scan', '--no-scan', [CompletionResultType]::ParameterName, 'Do not scan the test code for the likely causes of flaky tests after the run')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
@@ -84,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;history' {
+            [CompletionResult]::new('--causes', '--causes', [CompletionResultType]::ParameterName, 'With --tests: scan DIR''s test code (default: the current directory) and show each test''s likely cause, as `flaky scan` finds it')
             [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Show one test''s timeline: rate per run, direction, and when it became flaky')
             [CompletionResult]::new('--per', '--per', [CompletionResultType]::ParameterName, 'Group the trend per day or per run')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Only runs whose repository URL contains this')
@@ -132,6 +135,25 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;scan' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The output format (SARIF 2.1.0 for code-scanning tools)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding is at or above this severity')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Leave out files matching this glob (relative to PATH; repeatable), e.g. ''tests/legacy/**''')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files parsed at once [default: available cores]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files parsed at once [default: available cores]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -209,6 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -224,6 +247,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;help;detect-framework' {
+            break
+        }
+        'flaky;help;scan' {
             break
         }
         'flaky;help;generate' {

@@ -34,6 +34,9 @@ _flaky() {
             flaky,run)
                 cmd="flaky__subcmd__run"
                 ;;
+            flaky,scan)
+                cmd="flaky__subcmd__scan"
+                ;;
             flaky,worker)
                 cmd="flaky__subcmd__worker"
                 ;;
@@ -73,6 +76,9 @@ _flaky() {
             flaky__subcmd__help,run)
                 cmd="flaky__subcmd__help__subcmd__run"
                 ;;
+            flaky__subcmd__help,scan)
+                cmd="flaky__subcmd__help__subcmd__scan"
+                ;;
             flaky__subcmd__help,worker)
                 cmd="flaky__subcmd__help__subcmd__worker"
                 ;;
@@ -89,7 +95,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework generate worker help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework scan generate worker help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +265,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history report detect-framework generate worker help"
+            opts="run history report detect-framework scan generate worker help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +390,20 @@ _flaky() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        flaky__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         flaky__subcmd__help__subcmd__worker)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -399,12 +419,16 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__history)
-            opts="-q -h -V --tests --test --trend --per --repo --branch --command --since --limit --format --db --quiet --no-progress --color --help --version"
+            opts="-q -h -V --tests --causes --test --trend --per --repo --branch --command --since --limit --format --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --causes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --test)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -499,7 +523,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,6 +646,56 @@ _flaky() {
                     return 0
                     ;;
                 --shard-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__scan)
+            opts="-o -j -q -h -V --format --fail-on --ignore --output --jobs --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "critical high medium low none" -- "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
+            cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -70,6 +71,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
             cand --shell 'Run the command as one string with `sh -c` (never done unless asked)'
             cand --no-history 'Do not store this run in the history database'
+            cand --no-scan 'Do not scan the test code for the likely causes of flaky tests after the run'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
@@ -79,6 +81,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --version 'Print version'
         }
         &'flaky;history'= {
+            cand --causes 'With --tests: scan DIR''s test code (default: the current directory) and show each test''s likely cause, as `flaky scan` finds it'
             cand --test 'Show one test''s timeline: rate per run, direction, and when it became flaky'
             cand --per 'Group the trend per day or per run'
             cand --repo 'Only runs whose repository URL contains this'
@@ -125,6 +128,24 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;scan'= {
+            cand --format 'The output format (SARIF 2.1.0 for code-scanning tools)'
+            cand --fail-on 'Exit 1 when a finding is at or above this severity'
+            cand --ignore 'Leave out files matching this glob (relative to PATH; repeatable), e.g. ''tests/legacy/**'''
+            cand -o 'Write the output to this file instead of stdout'
+            cand --output 'Write the output to this file instead of stdout'
+            cand -j 'Files parsed at once [default: available cores]'
+            cand --jobs 'Files parsed at once [default: available cores]'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -193,6 +214,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
+            cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -204,6 +226,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help;report'= {
         }
         &'flaky;help;detect-framework'= {
+        }
+        &'flaky;help;scan'= {
         }
         &'flaky;help;generate'= {
             cand completions 'Print the completion script for a shell'

@@ -36,6 +36,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test com
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -85,10 +86,12 @@ always\t''
 never\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-history -d 'Do not store this run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-scan -d 'Do not scan the test code for the likely causes of flaky tests after the run'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l causes -d 'With --tests: scan DIR\'s test code (default: the current directory) and show each test\'s likely cause, as `flaky scan` finds it' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
 run\t''"
@@ -139,6 +142,25 @@ complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s q -l qu
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l format -d 'The output format (SARIF 2.1.0 for code-scanning tools)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other tools'"
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l fail-on -d 'Exit 1 when a finding is at or above this severity' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+none\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l ignore -d 'Leave out files matching this glob (relative to PATH; repeatable), e.g. \'tests/legacy/**\'' -r
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s o -l output -d 'Write the output to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s j -l jobs -d 'Files parsed at once [default: available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -179,12 +201,13 @@ complete -c flaky -n "__fish_flaky_using_subcommand worker" -s q -l quiet -d 'Pr
 complete -c flaky -n "__fish_flaky_using_subcommand worker" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand worker" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand worker" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework generate worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'

@@ -57,6 +57,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Say which test frameworks a project uses and how `flaky run` will drive them
     DetectFramework(DetectArgs),
+    /// Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)
+    Scan(ScanArgs),
     /// Write the shell completions and man pages (for packagers and this repository)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -126,6 +128,10 @@ pub struct RunArgs {
     /// Do not store this run in the history database
     #[arg(long)]
     pub no_history: bool,
+
+    /// Do not scan the test code for the likely causes of flaky tests after the run
+    #[arg(long)]
+    pub no_scan: bool,
 
     /// Read the configuration from this file instead of .flaky.yml
     #[arg(long, value_name = "FILE")]
@@ -217,6 +223,48 @@ pub enum FormatArg {
     Json,
 }
 
+/// `flaky scan`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Silence one finding with a comment on its line or the line above: `flaky: ignore`, or \
+`flaky: ignore[sleep, py/time-sleep]` for some categories or rules.\n\nExit status: 0 no finding at or above \
+--fail-on, 1 some are, 2 error.\n\nExamples:\n  flaky scan\n  flaky scan tests/ --fail-on medium\n  \
+flaky scan --format sarif --output flaky.sarif --ignore 'tests/legacy/**'"
+)]
+pub struct ScanArgs {
+    /// The project directory or file to scan
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// The output format (SARIF 2.1.0 for code-scanning tools)
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOnArg::High, value_name = "SEVERITY")]
+    pub fail_on: FailOnArg,
+
+    /// Leave out files matching this glob (relative to PATH; repeatable), e.g. 'tests/legacy/**'
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
+
+    /// Write the output to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Files parsed at once [default: available cores]
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other tools
+    Sarif,
+}
+
 /// `flaky history`
 #[derive(Debug, Args)]
 #[command(
@@ -226,6 +274,11 @@ pub struct HistoryArgs {
     /// Show the most flaky tests across the selected runs
     #[arg(long, group = "view")]
     pub tests: bool,
+
+    /// With --tests: scan DIR's test code (default: the current directory) and show each
+    /// test's likely cause, as `flaky scan` finds it
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".", requires = "tests")]
+    pub causes: Option<PathBuf>,
 
     /// Show one test's timeline: rate per run, direction, and when it became flaky
     #[arg(long, value_name = "ID", group = "view")]

@@ -1018,7 +1018,7 @@ fn config_command(
     }
 }
 
-fn fail_on_arg(f: FailOnArg) -> Option<Severity> {
+pub fn fail_on_arg(f: FailOnArg) -> Option<Severity> {
     match f {
         FailOnArg::Critical => Some(Severity::Critical),
         FailOnArg::High => Some(Severity::High),

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::History(args) => commands::history::history(args, &cli.global, &printer),
         Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),
+        Command::Scan(args) => commands::scan::scan(args, &printer),
         Command::Generate(args) => commands::generate::generate(&args.what),
         Command::Worker(args) => commands::worker::worker(args),
     }

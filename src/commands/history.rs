@@ -14,6 +14,7 @@ use crate::config::display_command;
 use crate::exit::ExitStatus;
 use crate::render::{SCHEMA_VERSION, percent};
 use crate::reporter::Printer;
+use crate::scan::{self, Cause, ScanOptions};
 use crate::storage::{History, RunFilter, RunPoint, RunRow, TestTotal, TimelinePoint};
 
 pub fn history(
@@ -43,7 +44,14 @@ pub fn history(
     let mut buf = Vec::new();
     if args.tests {
         let (tests, stable) = history.test_totals(&filter, args.limit)?;
-        let rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
+        let mut rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
+        if let Some(dir) = &args.causes {
+            let found = scan::scan(dir, &ScanOptions::default())
+                .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
+            for r in &mut rows {
+                r.causes = scan::causes_of(&found, &r.total.id);
+            }
+        }
         if json {
             write_json(
                 &mut buf,
@@ -55,7 +63,7 @@ pub fn history(
                 "no test failed in the selected runs ({stable} tests seen)"
             )?;
         } else {
-            writeln!(buf, "{}", tests_table(&rows, color))?;
+            writeln!(buf, "{}", tests_table(&rows, args.causes.is_some(), color))?;
             writeln!(
                 buf,
                 "{stable} other tests never failed in the selected runs"
@@ -142,6 +150,9 @@ struct TestRow {
     ci_low: f64,
     ci_high: f64,
     severity: Severity,
+    /// With --causes: what `flaky scan` found in the test or what it calls, worst first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    causes: Vec<Cause>,
 }
 
 impl From<&TestTotal> for TestRow {
@@ -163,6 +174,7 @@ impl From<&TestTotal> for TestRow {
             ci_low,
             ci_high,
             severity,
+            causes: Vec::new(),
         }
     }
 }
@@ -371,21 +383,26 @@ fn short(commit: Option<&str>) -> String {
     commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
 }
 
-fn tests_table(rows: &[TestRow], color: bool) -> Table {
-    let mut table = new_table(
-        &[
-            "TEST",
-            "RATE",
-            "FAILED",
-            "RUNS FAILED",
-            "95% CI",
-            "SEVERITY",
-            "LAST FAILED (UTC)",
-        ],
-        color,
-    );
+fn tests_table(rows: &[TestRow], causes: bool, color: bool) -> Table {
+    let mut header = vec![
+        "TEST",
+        "RATE",
+        "FAILED",
+        "RUNS FAILED",
+        "95% CI",
+        "SEVERITY",
+        "LAST FAILED (UTC)",
+    ];
+    if causes {
+        header.push("LIKELY CAUSE");
+    }
+    let mut table = new_table(&header, color);
     for r in rows {
-        table.add_row(vec![
+        let cause = r.causes.first().map_or_else(
+            || "-".to_owned(),
+            |c| format!("{} at {}:{}", c.category, c.file, c.line),
+        );
+        let mut row = vec![
             Cell::new(&r.total.id),
             right(percent(r.failure_rate)),
             right(format!("{}/{}", r.total.failed, r.total.attempts)),
@@ -393,7 +410,11 @@ fn tests_table(rows: &[TestRow], color: bool) -> Table {
             Cell::new(format!("{}–{}", percent(r.ci_low), percent(r.ci_high))),
             Cell::new(format!("{} {}", r.severity.symbol(), r.severity.label())),
             Cell::new(r.total.last_failed_ms.map_or_else(|| "-".to_owned(), when)),
-        ]);
+        ];
+        if causes {
+            row.push(Cell::new(cause));
+        }
+        table.add_row(row);
     }
     table
 }

@@ -5,6 +5,7 @@ pub mod generate;
 pub mod history;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod worker;
 
 use std::path::PathBuf;

@@ -1,13 +1,14 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::analysis::{Accumulator, Kind, RunSummary};
+use crate::analysis::{Accumulator, Kind, RunSummary, Severity, TestStats};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::config::{self, Format, PlanError, RunPlan};
 use crate::events::RunEvent;
@@ -21,6 +22,7 @@ use crate::render::{
     self, AttemptRecord, Context, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
 };
 use crate::reporter::{Printer, Progress};
+use crate::scan::{self, LikelyCauses, ScanOptions};
 use crate::storage::{History, RunKey, RunStart, RunStatus};
 use crate::vcs;
 
@@ -62,6 +64,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             &plan,
             history,
             vcs.as_ref(),
+            !args.no_scan,
             printer,
         ))?,
         None => runtime.block_on(execute(
@@ -69,6 +72,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             &plan,
             history,
             vcs.as_ref(),
+            !args.no_scan,
             printer,
         ))?,
     };
@@ -159,6 +163,7 @@ async fn execute<B: Backend>(
     plan: &RunPlan,
     history: Option<History>,
     vcs: Option<&vcs::VcsFacts>,
+    scan: bool,
     printer: &Printer,
 ) -> anyhow::Result<RunOutcome> {
     let started_at = SystemTime::now();
@@ -351,8 +356,12 @@ async fn execute<B: Backend>(
             max_runs: plan.runs,
             saved: u64::from(plan.runs).saturating_sub(summary.totals.attempts),
         }),
+        likely_causes: Vec::new(),
         exit_code: 0,
     };
+    if scan && !command_mode {
+        report.likely_causes = likely_causes(&plan.exec.dir, &report.tests, printer);
+    }
     report.exit_code = match state {
         RunState::Interrupted => ExitStatus::Interrupted.code(),
         RunState::Terminated => ExitStatus::Terminated.code(),
@@ -418,6 +427,25 @@ fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::R
         None => to_stdout(&buf)?,
     }
     Ok(())
+}
+
+/// The smells `flaky scan` finds in the measured tests; a scan that fails is a warning only.
+fn likely_causes(dir: &Path, tests: &[TestStats], printer: &Printer) -> Vec<LikelyCauses> {
+    match scan::scan(dir, &ScanOptions::default()) {
+        Ok(found) => scan::likely_causes(
+            &found,
+            tests
+                .iter()
+                .map(|t| (t.id.as_str(), t.severity == Severity::None)),
+        ),
+        Err(e) => {
+            printer.warn(&format!(
+                "cannot scan {} for likely causes: {e}",
+                dir.display()
+            ));
+            Vec::new()
+        }
+    }
 }
 
 fn record(a: &Attempt) -> AttemptRecord {

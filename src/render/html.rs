@@ -112,6 +112,7 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
         h.push_str("<section id=\"tests\">\n<h2>Tests</h2>\n<p>No test result was recorded.</p>\n</section>\n");
     }
     failures(report, &mut h);
+    causes(report, &mut h);
     infrastructure(report, &mut h);
     if let Some(changes) = &ctx.changes {
         changes_section(changes, &mut h);
@@ -579,6 +580,40 @@ fn infrastructure(report: &Report, h: &mut String) {
             "<li>… and {} more</li>",
             report.infrastructure.len() - INFRA_ROWS
         );
+    }
+    h.push_str("</ul>\n</section>\n");
+}
+
+fn causes(report: &Report, h: &mut String) {
+    let (unstable, stable, left) = super::shown_causes(report);
+    if unstable.is_empty() && stable.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"causes\">\n<h2>Likely causes</h2>\n<p>Smells <code>flaky scan</code> found in these tests or in what they call.</p>\n<ul>\n");
+    for c in &unstable {
+        let _ = writeln!(h, "<li><code>{}</code>\n<ul>", esc(&c.test));
+        for cause in c.causes.iter().take(super::CAUSES_PER_TEST) {
+            let _ = writeln!(
+                h,
+                "<li>{}<br><small>fix: {}</small></li>",
+                esc(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
+                esc(&one_line(&cause.hint, MESSAGE_CHARS))
+            );
+        }
+        h.push_str("</ul></li>\n");
+    }
+    for c in &stable {
+        if let Some(cause) = c.causes.first() {
+            let _ = writeln!(
+                h,
+                "<li class=\"stable\"><code>{}</code> (measured stable, lower priority): {}</li>",
+                esc(&c.test),
+                esc(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
+            );
+        }
+    }
+    if left > 0 {
+        let _ = writeln!(h, "<li>… and {left} more tests</li>");
     }
     h.push_str("</ul>\n</section>\n");
 }

@@ -51,6 +51,7 @@ pub(super) fn markdown_body(report: &Report, ctx: &Context, limit: usize) -> Str
         table(report, &mut doc);
     }
     failures(report, &mut doc);
+    causes(report, &mut doc);
     infrastructure(report, &mut doc);
     if let Some(changes) = &ctx.changes {
         changes_section(changes, &mut doc);
@@ -343,6 +344,47 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
             plural(n, "attempt", "attempts")
         ),
         "The attempts and why",
+        &items,
+        &more,
+    );
+}
+
+fn causes(report: &Report, doc: &mut Doc) {
+    let (unstable, stable, left) = super::shown_causes(report);
+    if unstable.is_empty() && stable.is_empty() {
+        return;
+    }
+    let mut items: Vec<String> = unstable
+        .iter()
+        .map(|c| {
+            let mut item = format!("- `{}`\n", code_safe(&c.test));
+            for cause in c.causes.iter().take(super::CAUSES_PER_TEST) {
+                item.push_str(&format!(
+                    "  - {}\n    fix: {}\n",
+                    md_text(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
+                    md_text(&one_line(&cause.hint, MESSAGE_CHARS))
+                ));
+            }
+            item
+        })
+        .collect();
+    items.extend(stable.iter().filter_map(|c| {
+        c.causes.first().map(|cause| {
+            format!(
+                "- `{}` (measured stable, lower priority): {}\n",
+                code_safe(&c.test),
+                md_text(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
+            )
+        })
+    }));
+    let more = if left > 0 {
+        format!("- … and {left} more tests\n")
+    } else {
+        String::new()
+    };
+    doc.items(
+        "### Likely causes\n\nSmells `flaky scan` found in these tests or in what they call.\n\n",
+        "The tests and their smells",
         &items,
         &more,
     );

@@ -1,10 +1,12 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+mod findings;
 mod github;
 mod html;
 mod json;
 mod junit;
 mod markdown;
+mod sarif;
 mod slack;
 mod table;
 #[cfg(test)]
@@ -15,17 +17,20 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub use findings::{render_findings, render_findings_json};
 pub use github::render_github;
 pub use html::render_html;
 pub use json::{SCHEMA_VERSION, read_json, render_json};
 pub use junit::render_junit;
 pub use markdown::{COMMENT_MARKER, render_markdown};
+pub use sarif::render_sarif;
 pub use slack::render_slack;
 pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};
 use crate::exec::OrderMode;
 use crate::model::Outcome;
+use crate::scan::LikelyCauses;
 use crate::vcs::VcsFacts;
 
 /// How many failing attempts (or tests, with a framework) the report shows in full.
@@ -134,6 +139,10 @@ pub struct Report {
     /// With `--until settled`: why the run stopped and what that saved.
     #[serde(default)]
     pub stopped: Option<Stopped>,
+    /// Smells `flaky scan` found in the measured tests (or what they call): unstable tests
+    /// first, then stable ones (lower priority).
+    #[serde(default)]
+    pub likely_causes: Vec<LikelyCauses>,
     pub exit_code: u8,
 }
 
@@ -198,6 +207,41 @@ impl Report {
     pub fn failing_tests(&self) -> usize {
         crate::analysis::failing(&self.tests, self.fail_on)
     }
+}
+
+/// How many tests with likely causes a report shows (unstable ones; stable ones get half).
+pub const CAUSE_TESTS: usize = 10;
+/// How many causes a report shows per test.
+pub const CAUSES_PER_TEST: usize = 3;
+
+/// The tests with likely causes a report shows: (unstable, stable, left out).
+pub fn shown_causes(report: &Report) -> (Vec<&LikelyCauses>, Vec<&LikelyCauses>, usize) {
+    let unstable: Vec<_> = report.likely_causes.iter().filter(|c| !c.stable).collect();
+    let stable: Vec<_> = report.likely_causes.iter().filter(|c| c.stable).collect();
+    let (u, s) = (
+        unstable.len().min(CAUSE_TESTS),
+        stable.len().min(CAUSE_TESTS / 2),
+    );
+    let left = unstable.len() - u + stable.len() - s;
+    (unstable[..u].to_vec(), stable[..s].to_vec(), left)
+}
+
+/// One cause on a line: severity, category, place and the calls that reach it.
+pub fn cause_line(c: &crate::scan::Cause) -> String {
+    let via = if c.via.is_empty() {
+        String::new()
+    } else {
+        format!(" (via {})", c.via.join(" → "))
+    };
+    format!(
+        "{} {} {} at {}:{}{via}: {}",
+        c.severity.symbol(),
+        c.severity.label(),
+        c.category,
+        c.file,
+        c.line,
+        c.message
+    )
 }
 
 /// What a rich report shows besides the run itself: the history around it.

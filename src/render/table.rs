@@ -230,6 +230,45 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         }
     }
 
+    let (unstable, stable, left) = super::shown_causes(report);
+    if !unstable.is_empty() || !stable.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style("Likely causes (flaky scan):", bold.clone())
+        )?;
+        for c in &unstable {
+            writeln!(out, "  {}", style(&c.test, bold.clone()))?;
+            for cause in c.causes.iter().take(super::CAUSES_PER_TEST) {
+                writeln!(out, "    {}", super::cause_line(cause))?;
+                writeln!(
+                    out,
+                    "      {}",
+                    style(&format!("fix: {}", cause.hint), dim.clone())
+                )?;
+            }
+        }
+        if !stable.is_empty() {
+            writeln!(
+                out,
+                "  {}",
+                style("In tests measured stable (lower priority):", dim.clone())
+            )?;
+            for c in &stable {
+                if let Some(cause) = c.causes.first() {
+                    writeln!(out, "    {}: {}", c.test, super::cause_line(cause))?;
+                }
+            }
+        }
+        if left > 0 {
+            writeln!(
+                out,
+                "  … and {left} more tests (flaky report --format json lists them all)"
+            )?;
+        }
+    }
+
     if !report.shard_errors.is_empty() {
         writeln!(out)?;
         writeln!(

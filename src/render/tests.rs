@@ -12,6 +12,7 @@ use super::*;
 use crate::analysis::{Counts, Kind, TestStats, sort_worst_first};
 use crate::exec::OrderMode;
 use crate::model::Outcome;
+use crate::scan::Cause;
 
 /// 2023-11-14T22:13:20Z, plus `secs`.
 fn at(secs: u64) -> SystemTime {
@@ -59,6 +60,28 @@ fn sample(test: Option<&str>, index: u32, message: &str, reproduce: &str) -> Fai
         message: message.to_owned(),
         excerpt: String::new(),
         reproduce: reproduce.to_owned(),
+    }
+}
+
+fn cause(
+    rule: &str,
+    category: &str,
+    severity: Severity,
+    file: &str,
+    line: u32,
+    message: &str,
+    via: &[&str],
+) -> Cause {
+    Cause {
+        rule: rule.to_owned(),
+        category: category.to_owned(),
+        severity,
+        confidence: "high".to_owned(),
+        file: file.to_owned(),
+        line,
+        message: message.to_owned(),
+        hint: "reset the state in a fixture, or give each test its own".to_owned(),
+        via: via.iter().map(|v| (*v).to_owned()).collect(),
     }
 }
 
@@ -116,6 +139,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         infrastructure: Vec::new(),
         shard_errors: Vec::new(),
         stopped: None,
+        likely_causes: Vec::new(),
         exit_code: 1,
     }
 }
@@ -248,6 +272,34 @@ fn typical() -> (Report, Context) {
             index: 31,
             reason: "most tests failed together (9 of 10)".to_owned(),
             excerpt: String::new(),
+        },
+    ];
+    report.likely_causes = vec![
+        LikelyCauses {
+            test: "tests/test_registry.py::test_lookup_starts_empty".to_owned(),
+            stable: false,
+            causes: vec![cause(
+                "py/global-mutation",
+                "global-state",
+                Severity::Medium,
+                "src/registry.py",
+                12,
+                "REGISTRY[name] = value mutates the module-level REGISTRY",
+                &["register"],
+            )],
+        },
+        LikelyCauses {
+            test: "tests/test_math.py::test_add".to_owned(),
+            stable: true,
+            causes: vec![cause(
+                "py/wall-clock",
+                "clock",
+                Severity::Medium,
+                "tests/test_math.py",
+                7,
+                "datetime.now() reads the wall clock",
+                &[],
+            )],
         },
     ];
     let trend = [(12, 1, 0.01), (12, 1, 0.012), (12, 2, 0.03), (12, 2, 0.05)]

@@ -48,8 +48,37 @@ impl Cause {
     }
 }
 
-/// The findings that concern a measured test, worst first. `prefix` is the path of the
-/// framework's working directory below the scan root ("" when they are the same).
+/// The likely causes of one measured test's failures (or, for a stable test, its smells).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LikelyCauses {
+    pub test: String,
+    /// No failure was measured: its smells are of lower priority.
+    pub stable: bool,
+    pub causes: Vec<Cause>,
+}
+
+/// The causes of each measured test (`(id, stable)`) that has any: unstable tests first, in the
+/// order given, then stable ones.
+pub fn likely_causes<'a>(
+    report: &ScanReport,
+    tests: impl IntoIterator<Item = (&'a str, bool)>,
+) -> Vec<LikelyCauses> {
+    let mut out: Vec<LikelyCauses> = tests
+        .into_iter()
+        .filter_map(|(id, stable)| {
+            let causes = causes_of(report, id);
+            (!causes.is_empty()).then(|| LikelyCauses {
+                test: id.to_owned(),
+                stable,
+                causes,
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| c.stable);
+    out
+}
+
+/// The findings that concern a measured test, worst first.
 pub fn causes_of(report: &ScanReport, test_id: &str) -> Vec<Cause> {
     let mut out: Vec<(Severity, Confidence, Category, Cause)> = Vec::new();
     for t in &report.tests {

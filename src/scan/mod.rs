@@ -22,7 +22,7 @@ use globset::GlobSet;
 use serde::Serialize;
 use tree_sitter::{Node, Parser, Tree};
 
-pub use join::{Cause, causes_of};
+pub use join::{Cause, LikelyCauses, causes_of, likely_causes};
 use syntax::{FileCtx, FileFacts, UnitKind};
 
 use crate::analysis::Severity;

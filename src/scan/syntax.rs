@@ -110,12 +110,25 @@ impl<'a> FileCtx<'a> {
         self.facts.findings.push(RawFinding {
             smell,
             line: line_of(start.row),
-            column: line_of(start.column),
+            column: self.column(node.start_byte(), start.column),
             end_line: line_of(end.row),
-            end_column: line_of(end.column),
+            end_column: self.column(node.end_byte(), end.column),
             unit,
             test_code,
         });
+    }
+}
+
+impl FileCtx<'_> {
+    /// The 1-based column in characters (tree-sitter counts bytes) of a byte offset whose
+    /// byte column is `byte_column`.
+    fn column(&self, byte: usize, byte_column: usize) -> u32 {
+        let line_start = byte.saturating_sub(byte_column);
+        let chars = self
+            .src
+            .get(line_start..byte)
+            .map_or(byte_column, |s| s.chars().count());
+        line_of(chars)
     }
 }
 
