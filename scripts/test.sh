@@ -63,6 +63,15 @@ if ! cmp -s worker/requirements.txt "$venv/.worker-requirements.txt" \
 else
     step "runpod SDK: present in target/test-env/venv"
 fi
+# jsonschema, which checks `flaky scan --format sarif` against the SARIF 2.1.0 schema.
+if ! cmp -s tests/requirements.txt "$venv/.tests-requirements.txt" \
+    || ! "$venv/bin/python3" -c 'import jsonschema' > /dev/null 2>&1; then
+    step "pip install -r tests/requirements.txt (jsonschema)"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+    cp tests/requirements.txt "$venv/.tests-requirements.txt"
+else
+    step "jsonschema: present in target/test-env/venv"
+fi
 export PATH="$venv/bin:$PATH"
 
 # The JavaScript examples' own packages.

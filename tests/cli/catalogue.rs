@@ -76,6 +76,12 @@ fn every_bad_flag_value_is_exit_2_naming_the_flag() {
         (&["detect-framework", "no-such-dir"], "no-such-dir"),
         (&["detect-framework", "--format", "yaml"], "--format"),
         (&["worker", "--bogus"], "--bogus"),
+        (&["scan", "no/such/dir"], "no/such/dir does not exist"),
+        (&["scan", "--ignore", "tests/[", "."], "--ignore `tests/[`"),
+        (&["scan", "--format", "xml"], "--format"),
+        (&["scan", "--fail-on", "severe"], "--fail-on"),
+        (&["scan", "-j", "0"], "--jobs"),
+        (&["history", "--causes"], "--tests"),
     ];
     let s = Sandbox::new();
     for (args, named) in cases {

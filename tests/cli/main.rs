@@ -12,6 +12,7 @@ mod post;
 mod remote;
 mod report;
 mod run;
+mod scan;
 mod settle;
 mod signals;
 mod worker;

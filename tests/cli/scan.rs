@@ -1,0 +1,215 @@
+//! `flaky scan` as a user runs it: formats, exit status, --ignore, comments that silence a
+//! finding, SARIF checked against the SARIF 2.1.0 schema, broken files (bad flags are in the
+//! catalogue).
+
+use std::path::Path;
+
+use crate::Sandbox;
+
+const SLEEPY_TEST: &str =
+    "import time\n\n\ndef test_waits():\n    time.sleep(0.5)\n    assert True\n";
+const CLEAN_TEST: &str = "def test_adds():\n    assert 1 + 1 == 2\n";
+
+fn scan_json(sb: &Sandbox, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = sb
+        .flaky()
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("flaky scan runs");
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out.status.code().expect("exit code"))
+}
+
+fn categories(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["category"].as_str().expect("category").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_fixed_sleep_is_found_with_its_place_test_and_fix() {
+    let sb = Sandbox::new();
+    sb.write("tests/test_wait.py", SLEEPY_TEST);
+    sb.write("tests/test_clean.py", CLEAN_TEST);
+    let (doc, code) = scan_json(&sb, &["--fail-on", "none"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["files_scanned"], 2);
+    assert_eq!(doc["test_files"], 2);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    let f = &findings[0];
+    assert_eq!(f["category"], "sleep");
+    assert_eq!(f["file"], "tests/test_wait.py");
+    assert_eq!(f["line"], 5);
+    assert_eq!(f["column"], 5);
+    assert_eq!(f["test"], "test_waits");
+    assert_eq!(f["excerpt"], "time.sleep(0.5)");
+    assert!(!f["hint"].as_str().expect("hint").is_empty());
+}
+
+#[test]
+fn the_exit_status_follows_fail_on() {
+    let sb = Sandbox::new();
+    sb.write("tests/test_wait.py", SLEEPY_TEST);
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let severity = doc["findings"][0]["severity"]
+        .as_str()
+        .expect("severity")
+        .to_owned();
+    for (fail_on, expected) in [
+        ("none", 0),
+        ("low", 1),
+        (severity.as_str(), 1),
+        ("critical", 0),
+    ] {
+        let (_, code) = scan_json(&sb, &["--fail-on", fail_on]);
+        assert_eq!(
+            code, expected,
+            "--fail-on {fail_on} with one {severity} finding"
+        );
+    }
+    let clean = Sandbox::new();
+    clean.write("tests/test_clean.py", CLEAN_TEST);
+    let (_, code) = scan_json(&clean, &["--fail-on", "low"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn ignore_globs_and_comments_silence_findings() {
+    let sb = Sandbox::new();
+    sb.write("tests/legacy/test_old.py", SLEEPY_TEST);
+    sb.write(
+        "tests/test_silenced.py",
+        "import time\n\n\ndef test_a():\n    time.sleep(0.5)  # flaky: ignore\n\n\ndef test_b():\n    # flaky: ignore[sleep]\n    time.sleep(0.5)\n\n\ndef test_c():\n    # flaky: ignore[clock]\n    time.sleep(0.5)\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none", "--ignore", "tests/legacy/**"]);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(
+        findings[0]["test"], "test_c",
+        "only the comment for another category leaves it"
+    );
+    assert_eq!(doc["files_scanned"], 1);
+}
+
+#[test]
+fn the_table_names_file_line_category_and_fix() {
+    let sb = Sandbox::new();
+    sb.write("tests/test_wait.py", SLEEPY_TEST);
+    let out = sb
+        .flaky()
+        .args(["scan", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("tests/test_wait.py\n"), "{text}");
+    assert!(text.contains("   5:5   "), "{text}");
+    assert!(text.contains("sleep"), "{text}");
+    assert!(text.contains("in test test_waits"), "{text}");
+    assert!(text.contains("│ time.sleep(0.5)"), "{text}");
+    assert!(text.contains("fix: "), "{text}");
+    assert!(text.contains("1 finding ("), "{text}");
+}
+
+/// Validates a SARIF file against the SARIF 2.1.0 schema with Python's jsonschema (which
+/// scripts/test.sh installs into the test virtualenv).
+fn assert_valid_sarif(path: &Path) {
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/sarif-schema-2.1.0.json");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             doc = json.load(open(sys.argv[1])); schema = json.load(open(sys.argv[2]))\n\
+             jsonschema.Draft7Validator.check_schema(schema)\n\
+             errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=str)\n\
+             print('\\n'.join(f'{list(e.absolute_path)}: {e.message}' for e in errors[:20]))\n\
+             sys.exit(1 if errors else 0)",
+        ])
+        .arg(path)
+        .arg(&schema)
+        .output()
+        .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("No module named 'jsonschema'"),
+        "jsonschema is missing: run the tests with scripts/test.sh, which installs it"
+    );
+    assert!(
+        out.status.success(),
+        "SARIF does not validate:\n{}{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+    let sb = Sandbox::new();
+    let sarif = sb.path().join("out.sarif");
+    let out = sb
+        .flaky()
+        .args(["scan", "--format", "sarif", "--fail-on", "none", "--output"])
+        .arg(&sarif)
+        .arg(&fixtures)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif).expect("written")).expect("JSON");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results.len() >= 20,
+        "the fixtures hold many smells: {}",
+        results.len()
+    );
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    for r in results {
+        let i = r["ruleIndex"].as_u64().expect("index") as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(0));
+    }
+    assert_valid_sarif(&sarif);
+    // An empty scan is valid SARIF too.
+    let empty = Sandbox::new();
+    let path = empty.path().join("empty.sarif");
+    empty
+        .flaky()
+        .args(["scan", "--format", "sarif", "--output"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    assert_valid_sarif(&path);
+}
+
+#[test]
+fn a_broken_file_is_scanned_as_far_as_it_parses() {
+    let sb = Sandbox::new();
+    sb.write(
+        "tests/test_broken.py",
+        "import time\n\ndef test_half(:\n    time.sleep(1)\n\ndef test_ok():\n    time.sleep(2)\n",
+    );
+    sb.write("tests/test_binary.py", "\u{0}\u{1}\u{2}\u{fffd}");
+    let (doc, code) = scan_json(&sb, &["--fail-on", "none"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["files_scanned"], 2);
+    assert!(categories(&doc).contains(&"sleep".to_owned()), "{doc:#}");
+}
