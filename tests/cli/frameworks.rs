@@ -160,6 +160,9 @@ struct Expected<'a> {
     failing: (&'a str, &'a str),
     /// Never fail.
     stable: &'a [&'a str],
+    /// Whether `flaky scan` reads the language (then the flaky test's cause, its seed, and the
+    /// victim's, the state its polluter mutates, are found).
+    scanned: bool,
 }
 
 fn check(doc: &Value, e: &Expected<'_>) {
@@ -272,6 +275,7 @@ fn check(doc: &Value, e: &Expected<'_>) {
         e.failing.1
     );
 
+    check_causes(doc, e);
     for id in e.stable {
         let t = test(doc, id);
         assert_eq!(
@@ -283,6 +287,53 @@ fn check(doc: &Value, e: &Expected<'_>) {
             (&t["severity"], &t["kind"]),
             (&json!("none"), &json!("stable")),
             "{id}"
+        );
+    }
+}
+
+/// The likely causes `flaky scan` joined to the measured tests.
+fn check_causes(doc: &Value, e: &Expected<'_>) {
+    let causes = doc["likely_causes"].as_array().expect("likely_causes");
+    if !e.scanned {
+        assert!(causes.is_empty(), "{causes:?}");
+        return;
+    }
+    let of = |id: &str| -> Vec<(String, String, bool)> {
+        causes
+            .iter()
+            .filter(|c| c["test"] == id)
+            .flat_map(|c| {
+                c["causes"].as_array().unwrap().iter().map(|k| {
+                    (
+                        k["category"].as_str().unwrap().to_owned(),
+                        k["severity"].as_str().unwrap().to_owned(),
+                        c["stable"].as_bool().unwrap(),
+                    )
+                })
+            })
+            .collect()
+    };
+    let flaky = of(e.flaky);
+    assert!(
+        flaky.iter().any(|(c, _, stable)| c == "random" && !stable),
+        "{}: {flaky:?}",
+        e.flaky
+    );
+    let victim = of(e.victim);
+    assert!(
+        victim
+            .iter()
+            .any(|(c, _, stable)| c == "global-state" && *stable == (e.victim_failed == 0)),
+        "{}: {victim:?}",
+        e.victim
+    );
+    for id in e.stable {
+        let found = of(id);
+        assert!(
+            found
+                .iter()
+                .all(|(_, sev, stable)| sev != "high" && *stable),
+            "{id}: {found:?}"
         );
     }
 }
@@ -314,6 +365,7 @@ fn pytest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 "tests/test_math.py::TestSlug::test_collapses_spaces",
                 "tests/test_registry.py::test_register_item",
             ],
+            scanned: true,
         },
     );
 }
@@ -343,6 +395,7 @@ fn go_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 "example.com/flakydemo/calc::TestSlug/collapses_spaces",
                 "example.com/flakydemo/registry::TestRegisterItem",
             ],
+            scanned: true,
         },
     );
 }
@@ -371,6 +424,7 @@ fn jest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 "__tests__/prices.test.js::prices > an empty cart costs nothing",
                 "__tests__/prices.test.js::prices > switches the currency",
             ],
+            scanned: true,
         },
     );
 }
@@ -399,6 +453,7 @@ fn vitest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 "test/inventory.test.js::inventory > restocks apples",
                 "test/sync.test.js::sync > one page holds ten items",
             ],
+            scanned: true,
         },
     );
 }
@@ -428,6 +483,7 @@ fn mocha_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
                 "test/queue.test.js::queue counts from zero",
                 "test/queue.test.js::queue accepts a job",
             ],
+            scanned: true,
         },
     );
 }
@@ -459,6 +515,7 @@ fn node_test_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
                 "slug > collapses spaces",
                 "register item",
             ],
+            scanned: true,
         },
     );
 }
@@ -493,6 +550,7 @@ fn cargo_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
                 "tests/it.rs::add_is_commutative",
                 "tests/it.rs::slug_of_empty_is_empty",
             ],
+            scanned: true,
         },
     );
 }
@@ -528,6 +586,7 @@ fn nextest_example_has_a_flaky_and_a_failing_test_and_no_shared_state() {
                 "flakydemo::it::add_is_commutative",
                 "flakydemo::it::slug_of_empty_is_empty",
             ],
+            scanned: true,
         },
     );
 }
@@ -557,6 +616,7 @@ fn rspec_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 "spec/library_spec.rb::Library charges nothing when a book is on time",
                 "spec/library_spec.rb::Library lending lends a book",
             ],
+            scanned: false,
         },
     );
 }
@@ -584,6 +644,7 @@ fn phpunit_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
                 r"Example\Tests\ThermostatTest::testConvertsBoilingToFahrenheit",
                 r"Example\Tests\ThermostatTest::testChangesTheTarget",
             ],
+            scanned: false,
         },
     );
 }
