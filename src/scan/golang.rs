@@ -67,12 +67,47 @@ pub(super) fn is_local_host(address: &str) -> bool {
         || host == "0.0.0.0"
 }
 
-/// The first line of a piece of code, cut to a length that fits a message.
+/// Whether a comparison involving an elapsed time bounds it from above: `elapsed < max`
+/// asserted, or `elapsed > max` as the condition under which a test fails. Those fail on a
+/// loaded machine; lower bounds (`elapsed >= delay`) hold there.
+pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true: bool) -> bool {
+    let says_small = matches!(
+        (op, elapsed_on_left),
+        ("<" | "<=", true) | (">" | ">=", false)
+    );
+    matches!(op, "<" | "<=" | ">" | ">=") && says_small != fails_when_true
+}
+
+/// Whether an expression is (part of a `&&`/`||` of) the condition of an `if` (`if_kind`).
+pub(super) fn is_if_condition(node: Node<'_>, if_kind: &str) -> bool {
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        match parent.kind() {
+            "parenthesized_expression" => at = parent,
+            "binary_expression"
+                if parent
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| matches!(o.kind(), "&&" | "||")) =>
+            {
+                at = parent;
+            }
+            kind => {
+                return kind == if_kind
+                    && parent
+                        .child_by_field_name("condition")
+                        .is_some_and(|c| c.id() == at.id());
+            }
+        }
+    }
+    false
+}
+
+/// A piece of code on one line, cut to a length that fits a message.
 pub(super) fn short(code: &str) -> String {
     const MAX: usize = 60;
-    let line = code.lines().next().unwrap_or("").trim_end();
-    let cut: String = line.chars().take(MAX).collect();
-    if cut.len() < line.len() || code.lines().nth(1).is_some() {
+    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(MAX).collect();
+    if cut.len() < flat.len() {
         format!("{cut}...")
     } else {
         cut
@@ -868,15 +903,14 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// A comparison of an elapsed time with a bound, in test code, outside a polling loop.
     fn timing_threshold(&self, node: Node<'t>) -> Option<Smell> {
-        let op = node.child_by_field_name("operator")?;
-        if !matches!(self.text(op), "<" | ">" | "<=" | ">=") || self.in_loop(node) {
+        let op = self.text(node.child_by_field_name("operator")?);
+        if self.in_loop(node) {
             return None;
         }
-        let sides = [
-            node.child_by_field_name("left")?,
-            node.child_by_field_name("right")?,
-        ];
-        sides.iter().any(|side| self.is_elapsed(*side)).then(|| {
+        let left = self.is_elapsed(node.child_by_field_name("left")?);
+        let right = self.is_elapsed(node.child_by_field_name("right")?);
+        let fails_when_true = is_if_condition(node, "if_statement");
+        ((left || right) && bounds_from_above(op, left, fails_when_true)).then(|| {
             TIMING_THRESHOLD.smell(format!(
                 "`{}` asserts on elapsed time",
                 short(self.text(node))
@@ -891,9 +925,14 @@ impl<'s, 't> Scope<'_, 's, 't> {
             return None;
         };
         let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
+        let args = Scope::args(call);
+        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
+        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
+        let op = if name.starts_with("Less") { "<" } else { ">" };
         (testify
             && COMPARISONS.contains(&name.as_str())
-            && Scope::args(call).iter().any(|a| self.is_elapsed(*a)))
+            && (left || right)
+            && bounds_from_above(op, left, false))
         .then(|| {
             TIMING_THRESHOLD.smell(format!(
                 "`{}` asserts on elapsed time",
@@ -928,7 +967,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
 fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    if s.measures(call) || s.in_seeding(call) {
+    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
     }
     Some(WALL_CLOCK.smell(format!("{shown}() reads the wall clock")))
@@ -1041,6 +1080,23 @@ impl<'s, 't> Scope<'_, 's, 't> {
         })
     }
 
+    /// Whether a value is stored in a variable that then seeds a generator
+    /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
+    fn seeds_through_variable(&self, value: Node<'t>) -> bool {
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "argument_list" | "call_expression" | "selector_expression" => at = p,
+                _ => break,
+            }
+        }
+        self.assigned_to(at).is_some_and(|name| {
+            self.uses_after(name, at)
+                .iter()
+                .any(|u| self.in_seeding(*u))
+        })
+    }
+
     /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`).
     fn in_logging(&self, node: Node<'t>) -> bool {
         self.ancestors(node).iter().any(|a| {
@@ -1073,10 +1129,21 @@ fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Optio
 fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let args = Scope::args(call);
     let code = short(s.text(call));
-    let from_clock = args
-        .iter()
-        .flat_map(|a| descendants(*a))
-        .any(|n| n.kind() == "call_expression" && s.is_now(n));
+    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
+        let reads_now = |v: Node<'t>| {
+            descendants(v)
+                .iter()
+                .any(|c| c.kind() == "call_expression" && s.is_now(*c))
+        };
+        match n.kind() {
+            "call_expression" => s.is_now(n),
+            "identifier" => s
+                .decls_of(s.text(n))
+                .iter()
+                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
+            _ => false,
+        }
+    });
     if from_clock {
         return Some(CLOCK_SEED.smell(format!("{code} seeds from the clock: every run differs")));
     }
@@ -1131,19 +1198,14 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
     })
 }
 
-/// A process started for real, unless it is the test binary itself (the helper-process fake).
+/// A program named by a literal: a tool of the machine. A program from a variable is most
+/// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
 fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let program = Scope::args(call)
         .into_iter()
-        .nth(usize::from(shown.ends_with("Context")));
-    let reexec = program.is_some_and(|p| {
-        descendants(p).iter().any(|n| {
-            (n.kind() == "selector_expression"
-                && matches!(s.selector_callee(*n), Callee::Package(p, f) if p == "os" && f == "Args"))
-                || (n.kind() == "call_expression" && s.calls_package(*n, "os", &["Executable"]))
-        })
-    });
-    (!reexec).then(|| SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
+        .nth(usize::from(shown.ends_with("Context")))?;
+    string_value(program, s.cx)?;
+    Some(SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
 }
 
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
@@ -1395,26 +1457,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
     }
 }
 
-/// How a function touches a package-level variable.
-struct Touch<'t> {
-    func: usize,
-    var: String,
-    node: Node<'t>,
-    kind: TouchKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum TouchKind {
-    Read,
-    /// A change that outlives the test.
-    Write,
-    /// A change made once for all tests (in `TestMain` or a `sync.Once`).
-    Setup,
-}
-
-/// Package-level variables written by one function and read or written by others: the
-/// writers are the polluters, the readers the victims of an order dependence, and setup that
-/// tests then change is shared.
+/// Package-level variables written by one function and read or written by others.
 fn package_state<'t>(
     cx: &FileCtx<'t>,
     file: &GoFile<'t>,
@@ -1422,57 +1465,93 @@ fn package_state<'t>(
 ) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     let touches: Vec<Touch<'t>> = funcs
         .iter()
-        .enumerate()
-        .filter(|(_, f)| f.name != "init")
-        .flat_map(|(i, f)| Scope::new(cx, file, Some(f)).touches(i))
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
         .collect();
-    let writers = |var: &str| -> Vec<usize> {
-        let mut w: Vec<usize> = touches
-            .iter()
-            .filter(|t| t.kind == TouchKind::Write && t.var == var)
-            .map(|t| t.func)
-            .collect();
-        w.dedup();
-        w
-    };
+    exposures(&touches)
+        .into_iter()
+        .map(|(t, exposure)| {
+            let (owner, var) = (&t.owner, &t.var);
+            let smell = match exposure {
+                Exposure::Write => STATE_WRITE.smell(format!(
+                    "{owner} changes package-level `{var}`, which outlives the test"
+                )),
+                Exposure::Read { writer } => STATE_READ.smell(format!(
+                    "{owner} reads package-level `{var}`, which {writer} changes: the result depends on the tests before"
+                )),
+                Exposure::Setup { writer } => SHARED_SETUP.smell(format!(
+                    "{owner} sets package-level `{var}` once for all tests, and {writer} changes it"
+                )),
+            };
+            (t.node, smell, t.unit)
+        })
+        .collect()
+}
+
+/// A read or change of state shared by all tests of a process (a package-level variable, a
+/// static) by a function, or at module level.
+pub(super) struct Touch<'t> {
+    pub unit: Option<usize>,
+    /// The function's name (or the static's, at module level), for messages.
+    pub owner: String,
+    pub var: String,
+    pub node: Node<'t>,
+    pub kind: TouchKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum TouchKind {
+    Read,
+    /// A change that outlives the test.
+    Write,
+    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static).
+    Setup,
+}
+
+/// What a touch exposes tests to.
+pub(super) enum Exposure<'a> {
+    /// A change that outlives the test: the polluter of an order dependence.
+    Write,
+    /// A read of state that `writer` changes: the victim.
+    Read { writer: &'a str },
+    /// State set up once for all tests that `writer` changes: a shared fixture.
+    Setup { writer: &'a str },
+}
+
+/// The exposures of a file's touches, one per function and variable: writes of variables that
+/// another function reads or writes (not a counter only its function uses); reads and setups
+/// of variables that another function writes.
+pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Exposure<'a>)> {
+    let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
-    let mut seen: HashSet<(usize, &str)> = HashSet::new();
-    for t in &touches {
-        let writers = writers(&t.var);
-        let func = &funcs[t.func];
+    for t in touches {
+        let writers: Vec<&Touch<'t>> = touches
+            .iter()
+            .filter(|w| w.kind == TouchKind::Write && w.var == t.var)
+            .collect();
         let other = writers
             .iter()
-            .find(|w| **w != t.func)
-            .map(|w| &funcs[*w].name);
-        let smell = match (t.kind, other) {
-            (TouchKind::Write, _) => STATE_WRITE.smell(format!(
-                "{} changes package-level `{}`, which outlives the test",
-                func.name, t.var
-            )),
-            (TouchKind::Read, Some(other))
-                if !writers.contains(&t.func) && func.kind != UnitKind::Hook =>
-            {
-                STATE_READ.smell(format!(
-                    "{} reads package-level `{}`, which {other} changes: the result depends on the tests before",
-                    func.name, t.var
-                ))
+            .find(|w| w.unit != t.unit)
+            .map(|w| w.owner.as_str());
+        let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
+        let exposure = match (t.kind, other) {
+            (TouchKind::Write, _) if shared => Exposure::Write,
+            (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
+                Exposure::Read { writer }
             }
-            (TouchKind::Setup, Some(other)) => SHARED_SETUP.smell(format!(
-                "{} sets package-level `{}` once for all tests, and {other} changes it",
-                func.name, t.var
-            )),
+            (TouchKind::Setup, Some(writer)) => Exposure::Setup { writer },
             _ => continue,
         };
-        if seen.insert((t.func, &t.var)) {
-            out.push((t.node, smell, Some(func.unit)));
+        if seen.insert((t.unit, &t.var)) {
+            out.push((t, exposure));
         }
     }
     out
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    /// The reads and writes of package-level variables in the function (`index` in the file).
-    fn touches(&self, index: usize) -> Vec<Touch<'t>> {
+    /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
+    fn touches(&self) -> Vec<Touch<'t>> {
         let Some(func) = self.func else {
             return Vec::new();
         };
@@ -1498,14 +1577,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             }
             let write = writes.iter().find(|(t, _)| t.id() == node.id());
             let kind = match write {
+                None if func.kind == UnitKind::Hook => continue,
                 None => TouchKind::Read,
-                Some((_, stmt)) if func.name == "TestMain" || self.in_once(*stmt) => {
+                Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
                     TouchKind::Setup
                 }
                 Some(_) => TouchKind::Write,
             };
             out.push(Touch {
-                func: index,
+                unit: Some(func.unit),
+                owner: func.name.clone(),
                 var: var.to_owned(),
                 node: write.map_or(node, |(_, stmt)| *stmt),
                 kind,
