@@ -1,16 +1,1797 @@
-//! Go smell rules.
+//! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
+//! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
+//! as `TestXxx/case`, joined to their function); `TestMain` is a hook.
+//!
+//! Also the pieces the Rust rules share: [`Rule`], the run's seed variables, local hosts.
 
-use tree_sitter::Tree;
+use std::collections::{HashMap, HashSet};
 
-use super::syntax::FileCtx;
+use tree_sitter::{Node, Tree};
 
-/// Whether a file is a test file: *_test.go.
-pub(super) fn is_test_file(rel: &str) -> bool {
-    let _ = rel;
+use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::{Category, Confidence};
+use crate::analysis::Severity;
+
+/// What every finding of a rule shares.
+pub(super) struct Rule {
+    pub id: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub hint: &'static str,
+}
+
+impl Rule {
+    pub(super) fn smell(&self, message: String) -> Smell {
+        self.smell_with(self.confidence, message)
+    }
+
+    pub(super) fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
+        Smell {
+            rule: self.id,
+            category: self.category,
+            severity: self.severity,
+            confidence,
+            message,
+            hint: self.hint.to_owned(),
+        }
+    }
+}
+
+/// The variables through which flaky gives each attempt its seed.
+pub(super) const SEED_VARS: [&str; 8] = [
+    "TEST_SEED",
+    "FLAKY_SEED",
+    "FLAKY_ATTEMPT",
+    "PYTHONHASHSEED",
+    "GO_TEST_SEED",
+    "JEST_SEED",
+    "VITE_TEST_SEED",
+    "RUST_TEST_SEED",
+];
+
+/// Whether a URL or `host:port` names this machine.
+pub(super) fn is_local_host(address: &str) -> bool {
+    let rest = address.split_once("://").map_or(address, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
+        None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
+    };
+    host.is_empty()
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0"
+}
+
+/// Whether a comparison involving an elapsed time bounds it from above: `elapsed < max`
+/// asserted, or `elapsed > max` as the condition under which a test fails. Those fail on a
+/// loaded machine; lower bounds (`elapsed >= delay`) hold there.
+pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true: bool) -> bool {
+    let says_small = matches!(
+        (op, elapsed_on_left),
+        ("<" | "<=", true) | (">" | ">=", false)
+    );
+    matches!(op, "<" | "<=" | ">" | ">=") && says_small != fails_when_true
+}
+
+/// Whether an expression is (part of a `&&`/`||` of) the condition of an `if` (`if_kind`).
+pub(super) fn is_if_condition(node: Node<'_>, if_kind: &str) -> bool {
+    let mut at = node;
+    while let Some(parent) = at.parent() {
+        match parent.kind() {
+            "parenthesized_expression" => at = parent,
+            "binary_expression"
+                if parent
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| matches!(o.kind(), "&&" | "||")) =>
+            {
+                at = parent;
+            }
+            kind => {
+                return kind == if_kind
+                    && parent
+                        .child_by_field_name("condition")
+                        .is_some_and(|c| c.id() == at.id());
+            }
+        }
+    }
     false
+}
+
+/// A piece of code on one line, cut to a length that fits a message.
+pub(super) fn short(code: &str) -> String {
+    const MAX: usize = 60;
+    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = flat.chars().take(MAX).collect();
+    if cut.len() < flat.len() {
+        format!("{cut}...")
+    } else {
+        cut
+    }
+}
+
+const FIXED_SLEEP: Rule = Rule {
+    id: "go/fixed-sleep",
+    category: Category::Sleep,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
+};
+const TIMING_THRESHOLD: Rule = Rule {
+    id: "go/timing-threshold",
+    category: Category::Sleep,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
+};
+const WALL_CLOCK: Rule = Rule {
+    id: "go/wall-clock",
+    category: Category::Clock,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "pass the time in (a func() time.Time or a clock field) and give the test a fixed time.Date(...)",
+};
+const LOCAL_ZONE: Rule = Rule {
+    id: "go/local-time-zone",
+    category: Category::Clock,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
+};
+const UNSEEDED_RANDOM: Rule = Rule {
+    id: "go/unseeded-random",
+    category: Category::Random,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "draw from rand.New(rand.NewSource(seed)) with the seed read from GO_TEST_SEED, and log the seed so a failure replays",
+};
+const CLOCK_SEED: Rule = Rule {
+    id: "go/clock-seed",
+    category: Category::Random,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "seed from GO_TEST_SEED (flaky sets it per attempt) and log it, so a failing seed can be replayed",
+};
+const CONSTANT_SEED: Rule = Rule {
+    id: "go/constant-seed",
+    category: Category::Random,
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    hint: "read the seed from GO_TEST_SEED when it is set, so flaky can vary it and replay a failure",
+};
+const SEED_DEPENDENT: Rule = Rule {
+    id: "go/seed-dependent",
+    category: Category::Random,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use the seed only to seed a generator; replay the failing attempt with its GO_TEST_SEED and fix the case it exposes",
+};
+const NETWORK: Rule = Rule {
+    id: "go/network-call",
+    category: Category::Network,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
+};
+const FIXED_PATH: Rule = Rule {
+    id: "go/fixed-path-write",
+    category: Category::Filesystem,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "write under t.TempDir(), which is the test's own and removed after it",
+};
+const SUBPROCESS: Rule = Rule {
+    id: "go/subprocess",
+    category: Category::Subprocess,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\"))",
+};
+const SETENV: Rule = Rule {
+    id: "go/setenv",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use t.Setenv, which restores the variable when the test ends",
+};
+const CHDIR: Rule = Rule {
+    id: "go/chdir",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use t.Chdir (Go 1.24), or pass paths instead of changing the working directory",
+};
+const STATE_WRITE: Rule = Rule {
+    id: "go/package-state-write",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "give each test its own state (a value built per test, not a package-level var), or restore it with t.Cleanup",
+};
+const STATE_READ: Rule = Rule {
+    id: "go/package-state-read",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "the result depends on which tests ran before: restore the variable with t.Cleanup where tests change it, or pass the state in",
+};
+const UNJOINED_GOROUTINE: Rule = Rule {
+    id: "go/unjoined-goroutine",
+    category: Category::AsyncRace,
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    hint: "wait for it before the test returns: a sync.WaitGroup, an errgroup.Group or a channel receive",
+};
+const MAP_ORDER: Rule = Rule {
+    id: "go/map-order",
+    category: Category::Unordered,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "Go randomises map order: range over sorted keys (slices.Sorted(maps.Keys(m))) or sort the result",
+};
+const SHARED_SETUP: Rule = Rule {
+    id: "go/shared-setup-state",
+    category: Category::SharedFixture,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "tests that change it see each other's changes: build it per test, or restore it with t.Cleanup",
+};
+
+/// A check of one call to a standard library function: the smell, if the call is one.
+type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
+
+/// Standard library calls that can make a test flaky: package, functions, and the check.
+const CALLS: &[(&str, &[&str], CallCheck)] = &[
+    ("time", &["Sleep"], fixed_sleep),
+    ("time", &["Now"], wall_clock),
+    ("math/rand", RAND_GLOBALS, unseeded_random),
+    ("math/rand/v2", RAND_GLOBALS, unseeded_random),
+    ("math/rand", &["Seed", "NewSource"], seeding),
+    ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
+    ("net/http", HTTP_CALLS, network),
+    ("net", NET_CALLS, network),
+    ("os", FILE_WRITES, fixed_path_write),
+    ("io/ioutil", &["WriteFile"], fixed_path_write),
+    ("os/exec", &["Command", "CommandContext"], subprocess),
+    ("os", &["StartProcess"], subprocess),
+    ("os", &["Setenv", "Unsetenv", "Clearenv"], setenv),
+    ("os", &["Chdir"], chdir),
+    ("os", &["Getenv", "LookupEnv"], env_read),
+];
+
+/// The functions of math/rand (and v2) that draw from the global generator.
+const RAND_GLOBALS: &[&str] = &[
+    "Int",
+    "Intn",
+    "IntN",
+    "Int31",
+    "Int31n",
+    "Int32",
+    "Int32N",
+    "Int63",
+    "Int63n",
+    "Int64",
+    "Int64N",
+    "Uint32",
+    "Uint32N",
+    "Uint64",
+    "Uint64N",
+    "UintN",
+    "Float32",
+    "Float64",
+    "Perm",
+    "Shuffle",
+    "ExpFloat64",
+    "NormFloat64",
+    "N",
+    "Read",
+];
+const HTTP_CALLS: &[&str] = &[
+    "Get",
+    "Head",
+    "Post",
+    "PostForm",
+    "DefaultClient.Get",
+    "DefaultClient.Head",
+    "DefaultClient.Post",
+    "DefaultClient.PostForm",
+    "DefaultClient.Do",
+];
+const NET_CALLS: &[&str] = &[
+    "Dial",
+    "DialTimeout",
+    "DialTCP",
+    "DialUDP",
+    "LookupHost",
+    "LookupIP",
+    "LookupAddr",
+    "LookupCNAME",
+    "LookupMX",
+    "LookupTXT",
+    "ResolveTCPAddr",
+    "ResolveUDPAddr",
+];
+const FILE_WRITES: &[&str] = &[
+    "WriteFile",
+    "Create",
+    "OpenFile",
+    "Mkdir",
+    "MkdirAll",
+    "Rename",
+    "Remove",
+    "RemoveAll",
+    "Symlink",
+    "Truncate",
+];
+/// Method names that change the value they are called on (sync.Map, atomics, containers).
+const MUTATING_METHODS: &[&str] = &[
+    "Store",
+    "Add",
+    "Swap",
+    "CompareAndSwap",
+    "Delete",
+    "LoadOrStore",
+    "LoadAndDelete",
+    "Set",
+    "Put",
+    "Reset",
+    "Clear",
+];
+
+/// Whether a file is a test file: `*_test.go`.
+pub(super) fn is_test_file(rel: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .is_some_and(|name| name.ends_with("_test.go"))
 }
 
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
-    let _ = (tree, cx);
+    let root = tree.root_node();
+    let file = GoFile::read(root, cx);
+    cx.facts.imports.extend(file.imports.values().cloned());
+    let funcs: Vec<Func<'_>> = named_children(root)
+        .into_iter()
+        .filter_map(|n| Func::record(n, &file, cx))
+        .collect();
+    let module = Scope::new(cx, &file, None);
+    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() == "var_declaration")
+        .flat_map(|n| module.call_smells(n))
+        .map(|(n, s)| (n, s, None))
+        .collect();
+    for func in &funcs {
+        let scope = Scope::new(cx, &file, Some(func));
+        let smells = scope.smells();
+        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
+    }
+    found.extend(package_state(cx, &file, &funcs));
+    for (node, smell, unit) in found {
+        cx.report(node, smell, unit, cx.test_file);
+    }
+}
+
+/// What the rules need to know about a file as a whole.
+struct GoFile<'t> {
+    /// The package name, without the `_test` of an external test package.
+    package: String,
+    /// Local name -> import path.
+    imports: HashMap<String, String>,
+    /// Package-level variables and how they are declared.
+    vars: HashMap<String, Vec<Decl<'t>>>,
+    /// Constants, anywhere in the file.
+    consts: HashSet<String>,
+    /// Whether the file starts an httptest server or recorder: a local server is in scope.
+    local_server: bool,
+}
+
+impl<'t> GoFile<'t> {
+    fn read(root: Node<'t>, cx: &FileCtx<'_>) -> Self {
+        let mut file = Self {
+            package: String::new(),
+            imports: HashMap::new(),
+            vars: HashMap::new(),
+            consts: HashSet::new(),
+            local_server: false,
+        };
+        for node in named_children(root) {
+            if node.kind() == "var_declaration" {
+                for (name, decl) in declarations(node, cx) {
+                    if name != "_" {
+                        file.vars.entry(name).or_default().push(decl);
+                    }
+                }
+            }
+        }
+        for node in descendants(root) {
+            match node.kind() {
+                "package_clause" => {
+                    if let Some(name) = named_children(node).first() {
+                        let name = cx.text(*name);
+                        file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
+                    }
+                }
+                "import_spec" => file.import(node, cx),
+                "const_spec" => file.consts.extend(
+                    field_nodes(node, "name")
+                        .into_iter()
+                        .map(|n| cx.text(n).to_owned()),
+                ),
+                _ => {}
+            }
+        }
+        let httptest = |n: &Node<'_>| {
+            n.kind() == "selector_expression"
+                && n.child_by_field_name("operand").is_some_and(|o| {
+                    file.imports
+                        .get(cx.text(o))
+                        .is_some_and(|p| p == "net/http/httptest")
+                })
+        };
+        file.local_server = descendants(root).iter().any(httptest);
+        file
+    }
+
+    fn import(&mut self, spec: Node<'_>, cx: &FileCtx<'_>) {
+        let Some(path) = spec
+            .child_by_field_name("path")
+            .map(|p| unquote(cx.text(p)))
+        else {
+            return;
+        };
+        let local = match spec.child_by_field_name("name") {
+            Some(alias) if alias.kind() == "package_identifier" => cx.text(alias).to_owned(),
+            Some(_) => return,
+            None => default_import_name(path).to_owned(),
+        };
+        self.imports.insert(local, path.to_owned());
+    }
+}
+
+/// The name a package is used by when imported without an alias: `math/rand/v2` -> `rand`.
+fn default_import_name(path: &str) -> &str {
+    let mut parts = path.rsplit('/');
+    let last = parts.next().unwrap_or(path);
+    let is_major =
+        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    match parts.next() {
+        Some(before) if is_major => before,
+        _ => last.split('.').next().unwrap_or(last),
+    }
+}
+
+/// A string literal's content.
+fn unquote(literal: &str) -> &str {
+    literal
+        .get(1..literal.len().saturating_sub(1))
+        .unwrap_or("")
+}
+
+/// The string a literal argument holds, if it is a literal.
+fn string_value<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
+    matches!(
+        node.kind(),
+        "interpreted_string_literal" | "raw_string_literal"
+    )
+    .then(|| unquote(cx.text(node)))
+}
+
+/// The literal a string expression starts with (`"https://x" + path` -> `https://x`).
+fn leading_literal<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
+    match node.kind() {
+        "binary_expression" => leading_literal(node.child_by_field_name("left")?, cx),
+        "parenthesized_expression" => leading_literal(node.named_child(0)?, cx),
+        _ => string_value(node, cx),
+    }
+}
+
+/// The children of a node under a field name.
+fn field_nodes<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children_by_field_name(field, &mut cursor).collect()
+}
+
+/// How a name is declared: with a value, a type, or by a `range` clause.
+#[derive(Clone, Copy)]
+enum Decl<'t> {
+    Value(Node<'t>),
+    Type(Node<'t>),
+    Bound,
+}
+
+/// The names declared under a node (variables, parameters, range variables).
+fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<(String, Decl<'t>)> {
+    let mut out = Vec::new();
+    for node in descendants(scope) {
+        let (names, values, ty) = match node.kind() {
+            "short_var_declaration" => (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+                None,
+            ),
+            "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
+                let names = field_nodes(node, "name");
+                let values = node.child_by_field_name("value").map(named_children);
+                let ty = node.child_by_field_name("type");
+                for (i, name) in names.iter().enumerate() {
+                    let decl = match (values.as_ref().and_then(|v| v.get(i)), ty) {
+                        (Some(v), _) => Decl::Value(*v),
+                        (None, Some(t)) => Decl::Type(t),
+                        (None, None) => Decl::Bound,
+                    };
+                    out.push((cx.text(*name).to_owned(), decl));
+                }
+                continue;
+            }
+            "range_clause" => (node.child_by_field_name("left"), None, None),
+            _ => continue,
+        };
+        let names = names.map(named_children).unwrap_or_default();
+        let values = values.map(named_children).unwrap_or_default();
+        for (i, name) in names.iter().enumerate() {
+            let decl = match (values.get(i), ty) {
+                (Some(v), _) if values.len() == names.len() => Decl::Value(*v),
+                (_, Some(t)) => Decl::Type(t),
+                _ => Decl::Bound,
+            };
+            out.push((cx.text(*name).to_owned(), decl));
+        }
+    }
+    out
+}
+
+/// A function or method of the file, recorded as a unit.
+struct Func<'t> {
+    body: Node<'t>,
+    name: String,
+    kind: UnitKind,
+    unit: usize,
+    /// The receiver of a method (`s` in `func (s *Store) Put`): calls through it are this type's.
+    receiver: Option<String>,
+    /// The names declared inside, which shadow package-level variables and imports.
+    decls: Vec<(String, Decl<'t>)>,
+}
+
+impl<'t> Func<'t> {
+    fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
+        let (name, receiver, parents) = match node.kind() {
+            "function_declaration" => (cx.text(node.child_by_field_name("name")?), None, vec![]),
+            "method_declaration" => {
+                let recv = node.child_by_field_name("receiver")?;
+                let param = named_children(recv).into_iter().next()?;
+                let ty = descendants(param.child_by_field_name("type")?)
+                    .into_iter()
+                    .find(|n| n.kind() == "type_identifier")
+                    .map(|t| cx.text(t).to_owned());
+                let recv_name = param
+                    .child_by_field_name("name")
+                    .map(|n| cx.text(n).to_owned());
+                (
+                    cx.text(node.child_by_field_name("name")?),
+                    recv_name,
+                    ty.into_iter().collect(),
+                )
+            }
+            _ => return None,
+        };
+        let body = node.child_by_field_name("body")?;
+        let kind = match test_kind(name) {
+            Some(kind) if cx.test_file && node.kind() == "function_declaration" => kind,
+            _ => UnitKind::Helper,
+        };
+        let mut func = Self {
+            body,
+            name: name.to_owned(),
+            kind,
+            unit: 0,
+            receiver,
+            decls: declarations(node, cx),
+        };
+        let calls = func.calls(file, cx);
+        let (start_line, end_line) = lines(node);
+        func.unit = cx.unit(Unit {
+            name: func.name.clone(),
+            parents,
+            kind: func.kind,
+            test_code: cx.test_file,
+            start_line,
+            end_line,
+            calls,
+        });
+        Some(func)
+    }
+
+    /// The names of the package's functions it calls (plain calls, and methods on its receiver).
+    fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
+        let scope = Scope::new(cx, file, Some(self));
+        let mut calls: Vec<String> = Vec::new();
+        for node in descendants(self.body) {
+            if node.kind() != "call_expression" {
+                continue;
+            }
+            let name = match scope.callee(node) {
+                Callee::Local(name) => name,
+                Callee::Method(recv, name) if self.receiver.as_deref() == Some(cx.text(recv)) => {
+                    name
+                }
+                _ => continue,
+            };
+            if !calls.contains(&name) {
+                calls.push(name);
+            }
+        }
+        calls
+    }
+
+    fn declares(&self, name: &str) -> bool {
+        self.decls.iter().any(|(n, _)| n == name)
+    }
+}
+
+/// `TestXxx`, `BenchmarkXxx`, `FuzzXxx`, `ExampleXxx` are tests; `TestMain` is a hook.
+fn test_kind(name: &str) -> Option<UnitKind> {
+    if name == "TestMain" {
+        return Some(UnitKind::Hook);
+    }
+    ["Test", "Benchmark", "Fuzz", "Example"]
+        .iter()
+        .filter_map(|prefix| name.strip_prefix(prefix))
+        .any(|rest| !rest.starts_with(|c: char| c.is_lowercase()))
+        .then_some(UnitKind::Test)
+}
+
+/// What a call calls.
+enum Callee<'t> {
+    /// A function of an imported package: its path and the name after it (`DefaultClient.Do`).
+    Package(String, String),
+    /// A function of this package, by name.
+    Local(String),
+    /// A method, on the value before the dot.
+    Method(Node<'t>, String),
+    /// A function value or anything else.
+    Other,
+}
+
+/// The rules' view of one function (or of package-level declarations when `func` is None).
+struct Scope<'c, 's, 't> {
+    cx: &'c FileCtx<'s>,
+    file: &'c GoFile<'t>,
+    func: Option<&'c Func<'t>>,
+}
+
+impl<'c, 's, 't> Scope<'c, 's, 't> {
+    fn new(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
+        Self { cx, file, func }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.cx.text(node)
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.func.is_some_and(|f| f.declares(name))
+    }
+
+    fn callee(&self, call: Node<'t>) -> Callee<'t> {
+        let Some(function) = call.child_by_field_name("function") else {
+            return Callee::Other;
+        };
+        match function.kind() {
+            "identifier" if !self.is_local(self.text(function)) => {
+                Callee::Local(self.text(function).to_owned())
+            }
+            "selector_expression" => self.selector_callee(function),
+            _ => Callee::Other,
+        }
+    }
+
+    fn selector_callee(&self, selector: Node<'t>) -> Callee<'t> {
+        let (Some(operand), Some(field)) = (
+            selector.child_by_field_name("operand"),
+            selector.child_by_field_name("field"),
+        ) else {
+            return Callee::Other;
+        };
+        let mut fields = vec![self.text(field)];
+        let mut head = operand;
+        while head.kind() == "selector_expression" {
+            let Some(f) = head.child_by_field_name("field") else {
+                break;
+            };
+            fields.push(self.text(f));
+            head = head.child_by_field_name("operand").unwrap_or(head);
+        }
+        let package = (head.kind() == "identifier" && !self.is_local(self.text(head)))
+            .then(|| self.file.imports.get(self.text(head)))
+            .flatten();
+        match package {
+            Some(path) if fields.len() == 1 && default_import_name(path) == self.file.package => {
+                Callee::Local(fields[0].to_owned())
+            }
+            Some(path) => {
+                fields.reverse();
+                Callee::Package(path.clone(), fields.join("."))
+            }
+            None => Callee::Method(operand, self.text(field).to_owned()),
+        }
+    }
+
+    /// Whether a call is to one of `names` of package `path`.
+    fn calls_package(&self, call: Node<'t>, path: &str, names: &[&str]) -> bool {
+        matches!(self.callee(call), Callee::Package(p, n) if p == path && names.contains(&n.as_str()))
+    }
+
+    /// The smells of the function.
+    fn smells(&self) -> Vec<(Node<'t>, Smell)> {
+        let Some(func) = self.func else {
+            return Vec::new();
+        };
+        let mut out = self.call_smells(func.body);
+        let test_code = self.cx.test_file;
+        for node in descendants(func.body) {
+            let smell = match node.kind() {
+                "binary_expression" if test_code => self.timing_threshold(node),
+                "call_expression" if test_code => self.timing_assertion(node),
+                "selector_expression" => self.local_zone(node),
+                "go_statement" if func.kind == UnitKind::Test => self.unjoined_goroutine(node),
+                "for_statement" => self.map_order(node),
+                _ => None,
+            };
+            out.extend(smell.map(|s| (node, s)));
+        }
+        out
+    }
+
+    /// The smells of the standard library calls under a node.
+    fn call_smells(&self, node: Node<'t>) -> Vec<(Node<'t>, Smell)> {
+        let mut out = Vec::new();
+        for call in descendants(node) {
+            if call.kind() != "call_expression" {
+                continue;
+            }
+            let Callee::Package(path, name) = self.callee(call) else {
+                continue;
+            };
+            let check = CALLS
+                .iter()
+                .find(|(p, names, _)| *p == path && names.contains(&name.as_str()));
+            if let Some((_, _, check)) = check {
+                let shown = format!("{}.{name}", default_import_name(&path));
+                out.extend(check(self, call, &shown).map(|s| (call, s)));
+            }
+        }
+        out
+    }
+
+    /// The arguments of a call.
+    fn args(call: Node<'t>) -> Vec<Node<'t>> {
+        call.child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+    }
+
+    /// The ancestors of a node up to (not including) the function body.
+    fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let stop = self.func.map(|f| f.body.id());
+        let mut out = Vec::new();
+        let mut at = node.parent();
+        while let Some(n) = at {
+            if Some(n.id()) == stop {
+                break;
+            }
+            out.push(n);
+            at = n.parent();
+        }
+        out
+    }
+
+    fn in_loop(&self, node: Node<'t>) -> bool {
+        self.ancestors(node)
+            .iter()
+            .any(|a| a.kind() == "for_statement")
+    }
+
+    /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
+    fn in_cleanup(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| self.is_cleanup(*a))
+    }
+
+    fn is_cleanup(&self, node: Node<'t>) -> bool {
+        node.kind() == "defer_statement"
+            || (node.kind() == "call_expression"
+                && matches!(self.callee(node), Callee::Method(_, m) if m == "Cleanup"))
+    }
+
+    /// The declarations of a name seen from this scope: the function's, else the package's.
+    fn decls_of(&self, name: &str) -> Vec<Decl<'t>> {
+        match self.func {
+            Some(f) if f.declares(name) => f
+                .decls
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, d)| *d)
+                .collect(),
+            _ => self.file.vars.get(name).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Whether a name is declared as a map, a channel or a string (`kind` of the type node).
+    fn declared_as(&self, name: &str, kind: &str) -> bool {
+        self.decls_of(name).iter().any(|d| match d {
+            Decl::Type(t) => t.kind() == kind || (kind == "string" && self.text(*t) == "string"),
+            Decl::Value(v) => match v.kind() {
+                "composite_literal" => v
+                    .child_by_field_name("type")
+                    .is_some_and(|t| t.kind() == kind),
+                "call_expression" => {
+                    matches!(self.callee(*v), Callee::Local(f) if f == "make")
+                        && Self::args(*v).first().is_some_and(|t| t.kind() == kind)
+                }
+                "interpreted_string_literal" | "raw_string_literal" => kind == "string",
+                _ => false,
+            },
+            Decl::Bound => false,
+        })
+    }
+
+    /// The uses of a local name after a node, leaving out assignments to it.
+    fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
+        let Some(func) = self.func else {
+            return Vec::new();
+        };
+        descendants(func.body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && n.start_byte() >= after.end_byte()
+                    && self.text(*n) == name
+                    && !n.parent().is_some_and(|p| {
+                        p.kind() == "expression_list"
+                            && p.parent().is_some_and(|s| {
+                                s.child_by_field_name("left")
+                                    .is_some_and(|l| l.id() == p.id())
+                            })
+                    })
+            })
+            .collect()
+    }
+}
+
+/// `time.Sleep` with a constant duration, outside a polling loop.
+/// In a callback (a handler standing for slow work) it is less surely a wait.
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let duration = *Scope::args(call).first()?;
+    let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
+    let confidence = if in_callback {
+        Confidence::Medium
+    } else {
+        FIXED_SLEEP.confidence
+    };
+    (s.is_constant(duration) && !s.in_loop(call)).then(|| {
+        FIXED_SLEEP.smell_with(
+            confidence,
+            format!("{shown}({}) waits a fixed time", short(s.text(duration))),
+        )
+    })
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// Whether an expression is a constant: literals, `time` units, constants, and their arithmetic.
+    fn is_constant(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "int_literal" | "float_literal" => true,
+            "identifier" => self.file.consts.contains(self.text(node)),
+            "selector_expression" => matches!(
+                self.selector_callee(node),
+                Callee::Package(p, _) if p == "time"
+            ),
+            "binary_expression" | "parenthesized_expression" => {
+                named_children(node).iter().all(|c| self.is_constant(*c))
+            }
+            "call_expression" => {
+                self.calls_package(node, "time", &["Duration"])
+                    && Scope::args(node).iter().all(|a| self.is_constant(*a))
+            }
+            _ => false,
+        }
+    }
+
+    /// A comparison of an elapsed time with a bound, in test code, outside a polling loop.
+    fn timing_threshold(&self, node: Node<'t>) -> Option<Smell> {
+        let op = self.text(node.child_by_field_name("operator")?);
+        if self.in_loop(node) {
+            return None;
+        }
+        let left = self.is_elapsed(node.child_by_field_name("left")?);
+        let right = self.is_elapsed(node.child_by_field_name("right")?);
+        let fails_when_true = is_if_condition(node, "if_statement");
+        ((left || right) && bounds_from_above(op, left, fails_when_true)).then(|| {
+            TIMING_THRESHOLD.smell(format!(
+                "`{}` asserts on elapsed time",
+                short(self.text(node))
+            ))
+        })
+    }
+
+    /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
+    fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
+        const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
+        let Callee::Package(path, name) = self.callee(call) else {
+            return None;
+        };
+        let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
+        let args = Scope::args(call);
+        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
+        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
+        let op = if name.starts_with("Less") { "<" } else { ">" };
+        (testify
+            && COMPARISONS.contains(&name.as_str())
+            && (left || right)
+            && bounds_from_above(op, left, false))
+        .then(|| {
+            TIMING_THRESHOLD.smell(format!(
+                "`{}` asserts on elapsed time",
+                short(self.text(call))
+            ))
+        })
+    }
+
+    /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
+    fn is_elapsed(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "call_expression" => match self.callee(node) {
+                Callee::Package(p, n) => p == "time" && n == "Since",
+                Callee::Method(recv, m) => {
+                    m == "Sub"
+                        || (matches!(
+                            m.as_str(),
+                            "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
+                        ) && self.is_elapsed(recv))
+                }
+                _ => false,
+            },
+            "identifier" => self
+                .decls_of(self.text(node))
+                .iter()
+                .any(|d| matches!(d, Decl::Value(v) if self.is_elapsed(*v))),
+            "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_elapsed(c)),
+            _ => false,
+        }
+    }
+}
+
+/// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
+        return None;
+    }
+    Some(WALL_CLOCK.smell(format!("{shown}() reads the wall clock")))
+}
+
+/// How many variables a seed is followed through (`s := Getenv(..)`, `n := Atoi(s)`, ...).
+const SEED_HOPS: usize = 3;
+
+/// Methods of time.Time that compare or subtract instants.
+const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
+    fn is_now(&self, node: Node<'t>) -> bool {
+        node.kind() == "call_expression"
+            && match self.callee(node) {
+                Callee::Package(p, n) => p == "time" && n == "Now",
+                Callee::Method(recv, m) => {
+                    matches!(m.as_str(), "Add" | "Truncate" | "Round") && self.is_now(recv)
+                }
+                _ => false,
+            }
+    }
+
+    /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
+    fn is_instant(&self, node: Node<'t>) -> bool {
+        self.is_now(node)
+            || (node.kind() == "identifier"
+                && self
+                    .decls_of(self.text(node))
+                    .iter()
+                    .any(|d| matches!(d, Decl::Value(v) if self.is_now(*v))))
+    }
+
+    /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
+    /// instant of the run, or stored in a variable used only that way.
+    fn measures(&self, now: Node<'t>) -> bool {
+        let mut outer = now;
+        while let Some(call) = outer.parent().and_then(|sel| sel.parent()) {
+            if call.kind() == "call_expression" && self.is_now(call) {
+                outer = call;
+            } else {
+                break;
+            }
+        }
+        if self.compares_instants(outer) {
+            return true;
+        }
+        let Some(name) = self.assigned_to(outer) else {
+            return false;
+        };
+        let uses = self.uses_after(name, outer);
+        !uses.is_empty() && uses.iter().all(|u| self.compares_instants(*u))
+    }
+
+    /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
+    /// instant (`x.Sub(start)`, `time.Now().After(x)`).
+    fn compares_instants(&self, instant: Node<'t>) -> bool {
+        let Some(parent) = instant.parent() else {
+            return false;
+        };
+        if parent.kind() == "argument_list" {
+            let call = parent.parent().filter(|c| c.kind() == "call_expression");
+            return call.is_some_and(|c| match self.callee(c) {
+                Callee::Package(p, n) => {
+                    (p == "time" && (n == "Since" || n == "Until"))
+                        || (p == "context" && n == "WithDeadline")
+                }
+                Callee::Method(recv, m) => {
+                    (INSTANT_COMPARISONS.contains(&m.as_str()) && self.is_instant(recv))
+                        || (m.starts_with("Set") && m.ends_with("Deadline"))
+                }
+                _ => false,
+            });
+        }
+        let call = parent
+            .parent()
+            .filter(|c| parent.kind() == "selector_expression" && c.kind() == "call_expression");
+        call.is_some_and(|c| {
+            matches!(self.callee(c), Callee::Method(_, m) if INSTANT_COMPARISONS.contains(&m.as_str()))
+                && Scope::args(c).first().is_some_and(|a| self.is_instant(*a))
+        })
+    }
+
+    /// The variable an expression is the value of (`x := expr`, `x = expr`, `var x = expr`).
+    fn assigned_to(&self, value: Node<'t>) -> Option<&'s str> {
+        let list = value.parent().filter(|p| p.kind() == "expression_list")?;
+        let stmt = list.parent()?;
+        let index = named_children(list)
+            .iter()
+            .position(|n| n.id() == value.id())?;
+        let names = match stmt.kind() {
+            "short_var_declaration" | "assignment_statement" => {
+                named_children(stmt.child_by_field_name("left")?)
+            }
+            "var_spec" => field_nodes(stmt, "name"),
+            _ => return None,
+        };
+        let name = names.get(index).or(names.first())?;
+        (name.kind() == "identifier").then(|| self.text(*name))
+    }
+
+    /// Whether a node is inside the arguments of a call that seeds a generator.
+    fn in_seeding(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && (self.calls_package(*a, "math/rand", &["Seed", "NewSource", "New"])
+                    || self.calls_package(*a, "math/rand/v2", &["NewPCG", "NewChaCha8", "New"])
+                    || matches!(self.callee(*a), Callee::Method(_, m) if m == "Seed"))
+        })
+    }
+
+    /// Whether a value is stored in a variable that then seeds a generator
+    /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
+    fn seeds_through_variable(&self, value: Node<'t>) -> bool {
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "argument_list" | "call_expression" | "selector_expression" => at = p,
+                _ => break,
+            }
+        }
+        self.assigned_to(at).is_some_and(|name| {
+            self.uses_after(name, at)
+                .iter()
+                .any(|u| self.in_seeding(*u))
+        })
+    }
+
+    /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`).
+    fn in_logging(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && match self.callee(*a) {
+                    Callee::Method(_, m) => m == "Log" || m == "Logf",
+                    Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
+                    _ => false,
+                }
+        })
+    }
+
+    /// `time.Local`: the machine's time zone.
+    fn local_zone(&self, node: Node<'t>) -> Option<Smell> {
+        let is_call = node.parent().is_some_and(|p| p.kind() == "call_expression");
+        (!is_call
+            && matches!(self.selector_callee(node), Callee::Package(p, n) if p == "time" && n == "Local"))
+        .then(|| LOCAL_ZONE.smell("time.Local depends on the machine's time zone".into()))
+    }
+}
+
+/// math/rand's global generator.
+fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(UNSEEDED_RANDOM.smell(format!(
+        "{shown} draws from the global generator, unseeded: every run differs"
+    )))
+}
+
+/// A seed from the clock (High) or a constant one (Low); a seed from a variable is fine.
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let args = Scope::args(call);
+    let code = short(s.text(call));
+    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
+        let reads_now = |v: Node<'t>| {
+            descendants(v)
+                .iter()
+                .any(|c| c.kind() == "call_expression" && s.is_now(*c))
+        };
+        match n.kind() {
+            "call_expression" => s.is_now(n),
+            "identifier" => s
+                .decls_of(s.text(n))
+                .iter()
+                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
+            _ => false,
+        }
+    });
+    if from_clock {
+        return Some(CLOCK_SEED.smell(format!("{code} seeds from the clock: every run differs")));
+    }
+    (!args.is_empty() && args.iter().all(|a| s.is_constant(*a))).then(|| {
+        CONSTANT_SEED.smell(format!(
+            "{shown} uses a constant seed, the same whatever GO_TEST_SEED says"
+        ))
+    })
+}
+
+/// A network call, unless to this machine or (for an address built at run time) with a local
+/// test server in the file. Outside tests, only literal remote addresses count: the caller
+/// decides the rest.
+fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
+    let address = Scope::args(call)
+        .into_iter()
+        .find(|a| string_value(*a, s.cx).is_none_or(|v| !NETWORKS.contains(&v)));
+    let code = short(s.text(call));
+    match address.and_then(|a| leading_literal(a, s.cx)) {
+        Some(literal) if is_local_host(literal) => None,
+        Some(_) => Some(NETWORK.smell(format!("{code} calls the network"))),
+        None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
+            Some(NETWORK.smell_with(
+                Confidence::Medium,
+                format!("{code} calls the network, with no httptest server in the file"),
+            ))
+        }
+        None => None,
+    }
+}
+
+/// A write or removal at a literal path, unless it is cleanup (`defer os.RemoveAll("out")`).
+fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
+    let args = Scope::args(call);
+    let path = leading_literal(*args.first()?, s.cx)?;
+    if path.starts_with("/dev/") || s.in_cleanup(call) {
+        return None;
+    }
+    let opens_for_reading = shown.ends_with("OpenFile")
+        && !args.get(1).is_some_and(|flags| {
+            descendants(*flags)
+                .iter()
+                .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
+        });
+    (!opens_for_reading).then(|| {
+        FIXED_PATH.smell(format!(
+            "{shown}(\"{}\") writes to a fixed path that every run shares",
+            short(path)
+        ))
+    })
+}
+
+/// A program named by a literal: a tool of the machine. A program from a variable is most
+/// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
+fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let program = Scope::args(call)
+        .into_iter()
+        .nth(usize::from(shown.ends_with("Context")))?;
+    string_value(program, s.cx)?;
+    Some(SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
+}
+
+/// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
+/// Once per variable and function.
+fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
+    let key = |c: Node<'t>| Scope::args(c).first().map(|k| s.text(*k));
+    let repeated = s.func.is_some_and(|f| {
+        descendants(f.body).iter().any(|earlier| {
+            earlier.end_byte() < call.start_byte()
+                && earlier.kind() == "call_expression"
+                && s.calls_package(*earlier, "os", &CHANGES)
+                && key(*earlier) == key(call)
+        })
+    });
+    (!repeated && !s.restored(call, &CHANGES, true)).then(|| {
+        SETENV.smell(format!(
+            "{} changes the environment of every later test",
+            short(s.text(call))
+        ))
+    })
+}
+
+/// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
+fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    (!s.restored(call, &["Chdir"], false)).then(|| {
+        CHDIR.smell(format!(
+            "{shown} changes the working directory of the whole test binary"
+        ))
+    })
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// Whether a call of `os` is undone: it is itself cleanup, or the function's cleanup calls
+    /// one of `undo` (with the same first argument when `keyed`).
+    fn restored(&self, call: Node<'t>, undo: &[&str], keyed: bool) -> bool {
+        let Some(func) = self.func else {
+            return false;
+        };
+        let key = Scope::args(call).first().map(|k| self.text(*k));
+        let is_undo = |n: &Node<'t>| {
+            n.kind() == "call_expression"
+                && self.calls_package(*n, "os", undo)
+                && (!keyed || Scope::args(*n).first().map(|k| self.text(*k)) == key)
+        };
+        self.in_cleanup(call)
+            || descendants(func.body)
+                .iter()
+                .filter(|n| self.is_cleanup(**n))
+                .any(|c| descendants(*c).iter().any(is_undo))
+    }
+}
+
+/// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let key = string_value(*Scope::args(call).first()?, s.cx)?;
+    if key == "TZ" {
+        return Some(LOCAL_ZONE.smell(format!("{shown}(\"TZ\") reads the machine's time zone")));
+    }
+    if !SEED_VARS.contains(&key) {
+        return None;
+    }
+    let used = s.seed_use(call, 0)?;
+    Some(SEED_DEPENDENT.smell(format!(
+        "{key} is read and used in `{}`: the outcome depends on the run's seed",
+        short(s.text(used))
+    )))
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// Where the value of a seed variable read is used other than to seed, log, pass on or
+    /// check for presence, if anywhere: through up to [`SEED_HOPS`] variables it is parsed into.
+    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
+        if self.in_seeding(value) || self.in_logging(value) {
+            return None;
+        }
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "argument_list" | "call_expression" | "selector_expression" => at = p,
+                _ => break,
+            }
+        }
+        match self.assigned_to(at) {
+            Some(name) if hops < SEED_HOPS => self
+                .uses_after(name, at)
+                .into_iter()
+                .find_map(|u| self.seed_use(u, hops + 1)),
+            Some(_) => None,
+            None => (!self.passes_on(at)).then(|| self.use_site(at)),
+        }
+    }
+
+    /// Whether a value is returned, or only compared with "" (a presence check).
+    fn passes_on(&self, value: Node<'t>) -> bool {
+        let Some(parent) = value.parent() else {
+            return false;
+        };
+        let returned = parent.kind() == "expression_list"
+            && parent
+                .parent()
+                .is_some_and(|r| r.kind() == "return_statement");
+        let presence = parent.kind() == "binary_expression"
+            && named_children(parent)
+                .iter()
+                .any(|side| string_value(*side, self.cx) == Some(""));
+        returned || presence
+    }
+
+    /// The whole expression a value is used in (the condition, the call).
+    fn use_site(&self, node: Node<'t>) -> Node<'t> {
+        let mut at = node;
+        while let Some(p) = at.parent() {
+            if p.kind().ends_with("_expression") || p.kind() == "argument_list" {
+                at = p;
+            } else {
+                break;
+            }
+        }
+        at
+    }
+
+    /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
+    /// A server's `Serve` loop is left out: closing the server ends it.
+    fn unjoined_goroutine(&self, node: Node<'t>) -> Option<Smell> {
+        let func = self.func?;
+        let serves = named_children(node).first().is_some_and(|call| {
+            call.kind() == "call_expression"
+                && matches!(self.callee(*call), Callee::Method(_, m) if m.starts_with("Serve") || m.starts_with("ListenAndServe"))
+        });
+        if serves {
+            return None;
+        }
+        let waits = descendants(func.body).into_iter().any(|n| match n.kind() {
+            "unary_expression" => n
+                .child_by_field_name("operator")
+                .is_some_and(|o| self.text(o) == "<-"),
+            "select_statement" | "receive_statement" => true,
+            "call_expression" => matches!(
+                self.callee(n),
+                Callee::Method(_, m) | Callee::Package(_, m)
+                    if matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT")
+            ),
+            "range_clause" => n.child_by_field_name("right").is_some_and(|r| {
+                r.kind() == "identifier" && self.declared_as(self.text(r), "channel_type")
+            }),
+            _ => false,
+        });
+        (!waits).then(|| {
+            UNJOINED_GOROUTINE.smell(format!(
+                "`{}` starts a goroutine the test never waits for",
+                short(self.text(node))
+            ))
+        })
+    }
+
+    /// A `range` over a map whose body collects into a slice (not sorted after), builds a
+    /// string or writes output: the order differs from run to run.
+    fn map_order(&self, node: Node<'t>) -> Option<Smell> {
+        let clause = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "range_clause")?;
+        let map = clause.child_by_field_name("right")?;
+        if map.kind() != "identifier" || !self.declared_as(self.text(map), "map_type") {
+            return None;
+        }
+        let body = node.child_by_field_name("body")?;
+        let (what, target) = self.collects(body)?;
+        if target.is_some_and(|t| self.sorted_after(t, node)) {
+            return None;
+        }
+        Some(MAP_ORDER.smell(format!(
+            "ranging over map `{}` {what} in a different order each run",
+            self.text(map)
+        )))
+    }
+
+    /// What a loop body does in iteration order, and the slice it appends to if that is it.
+    fn collects(&self, body: Node<'t>) -> Option<(&'static str, Option<&'s str>)> {
+        let declared_inside: HashSet<String> = declarations(body, self.cx)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        descendants(body).into_iter().find_map(|n| match n.kind() {
+            "assignment_statement" => {
+                let left = named_children(n.child_by_field_name("left")?);
+                let right = named_children(n.child_by_field_name("right")?);
+                let target = self.text(*left.first()?);
+                let op = self.text(n.child_by_field_name("operator")?);
+                if declared_inside.contains(target) || left.len() != 1 {
+                    return None;
+                }
+                let appends = right.first().is_some_and(|r| {
+                    r.kind() == "call_expression"
+                        && matches!(self.callee(*r), Callee::Local(f) if f == "append")
+                });
+                if op == "=" && appends {
+                    Some(("appends", Some(target)))
+                } else {
+                    (op == "+=" && self.declared_as(target, "string"))
+                        .then_some(("builds a string", None))
+                }
+            }
+            "call_expression" => {
+                let outside = |w: &Node<'t>| {
+                    root_variable(*w).is_some_and(|v| !declared_inside.contains(self.text(v)))
+                };
+                let writes = match self.callee(n) {
+                    Callee::Method(recv, m) => m.starts_with("Write") && outside(&recv),
+                    Callee::Package(p, f) if p == "fmt" && f.starts_with("Fprint") => {
+                        Scope::args(n).first().is_some_and(outside)
+                    }
+                    Callee::Package(p, f) if p == "fmt" && f.starts_with("Print") => {
+                        self.checks_ordered_output()
+                    }
+                    _ => false,
+                };
+                writes.then_some(("writes output", None))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether the function is an Example whose standard output is compared line by line in
+    /// order (`// Output:`, not `// Unordered output:`).
+    fn checks_ordered_output(&self) -> bool {
+        self.func.is_some_and(|f| {
+            f.name.starts_with("Example")
+                && !descendants(f.body).iter().any(|n| {
+                    n.kind() == "comment" && self.text(*n).starts_with("// Unordered output:")
+                })
+        })
+    }
+
+    /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
+    fn sorted_after(&self, slice: &str, node: Node<'t>) -> bool {
+        let Some(func) = self.func else {
+            return false;
+        };
+        descendants(func.body).into_iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() > node.end_byte()
+                && matches!(self.callee(n), Callee::Package(p, f)
+                    if p == "sort" || (p == "slices" && f.starts_with("Sort")))
+                && Scope::args(n)
+                    .first()
+                    .is_some_and(|a| self.text(*a) == slice)
+        })
+    }
+}
+
+/// Package-level variables written by one function and read or written by others.
+fn package_state<'t>(
+    cx: &FileCtx<'t>,
+    file: &GoFile<'t>,
+    funcs: &[Func<'t>],
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
+    let touches: Vec<Touch<'t>> = funcs
+        .iter()
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
+        .collect();
+    exposures(&touches)
+        .into_iter()
+        .map(|(t, exposure)| {
+            let (owner, var) = (&t.owner, &t.var);
+            let smell = match exposure {
+                Exposure::Write => STATE_WRITE.smell(format!(
+                    "{owner} changes package-level `{var}`, which outlives the test"
+                )),
+                Exposure::Read { writer } => STATE_READ.smell(format!(
+                    "{owner} reads package-level `{var}`, which {writer} changes: the result depends on the tests before"
+                )),
+                Exposure::Setup { writer } => SHARED_SETUP.smell(format!(
+                    "{owner} sets package-level `{var}` once for all tests, and {writer} changes it"
+                )),
+            };
+            (t.node, smell, t.unit)
+        })
+        .collect()
+}
+
+/// A read or change of state shared by all tests of a process (a package-level variable, a
+/// static) by a function, or at module level.
+pub(super) struct Touch<'t> {
+    pub unit: Option<usize>,
+    /// The function's name (or the static's, at module level), for messages.
+    pub owner: String,
+    pub var: String,
+    pub node: Node<'t>,
+    pub kind: TouchKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum TouchKind {
+    Read,
+    /// A change that outlives the test.
+    Write,
+    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static).
+    Setup,
+}
+
+/// What a touch exposes tests to.
+pub(super) enum Exposure<'a> {
+    /// A change that outlives the test: the polluter of an order dependence.
+    Write,
+    /// A read of state that `writer` changes: the victim.
+    Read { writer: &'a str },
+    /// State set up once for all tests that `writer` changes: a shared fixture.
+    Setup { writer: &'a str },
+}
+
+/// The exposures of a file's touches, one per function and variable: writes of variables that
+/// another function reads or writes (not a counter only its function uses); reads and setups
+/// of variables that another function writes.
+pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Exposure<'a>)> {
+    let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
+    let mut out = Vec::new();
+    for t in touches {
+        let writers: Vec<&Touch<'t>> = touches
+            .iter()
+            .filter(|w| w.kind == TouchKind::Write && w.var == t.var)
+            .collect();
+        let other = writers
+            .iter()
+            .find(|w| w.unit != t.unit)
+            .map(|w| w.owner.as_str());
+        let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
+        let exposure = match (t.kind, other) {
+            (TouchKind::Write, _) if shared => Exposure::Write,
+            (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
+                Exposure::Read { writer }
+            }
+            (TouchKind::Setup, Some(writer)) => Exposure::Setup { writer },
+            _ => continue,
+        };
+        if seen.insert((t.unit, &t.var)) {
+            out.push((t, exposure));
+        }
+    }
+    out
+}
+
+impl<'c, 's, 't> Scope<'c, 's, 't> {
+    /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
+    fn touches(&self) -> Vec<Touch<'t>> {
+        let Some(func) = self.func else {
+            return Vec::new();
+        };
+        let mut writes: Vec<(Node<'t>, Node<'t>)> = Vec::new();
+        for node in descendants(func.body) {
+            writes.extend(self.write_targets(node).into_iter().map(|t| (t, node)));
+        }
+        let is_package_var = |n: &Node<'t>| {
+            n.kind() == "identifier"
+                && self.file.vars.contains_key(self.text(*n))
+                && !func.declares(self.text(*n))
+        };
+        let restored: HashSet<&str> = writes
+            .iter()
+            .filter(|(_, stmt)| self.in_cleanup(*stmt))
+            .map(|(t, _)| self.text(*t))
+            .collect();
+        let mut out = Vec::new();
+        for node in descendants(func.body).into_iter().filter(is_package_var) {
+            let var = self.text(node);
+            if restored.contains(var) {
+                continue;
+            }
+            let write = writes.iter().find(|(t, _)| t.id() == node.id());
+            let kind = match write {
+                None if func.kind == UnitKind::Hook => continue,
+                None => TouchKind::Read,
+                Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
+                    TouchKind::Setup
+                }
+                Some(_) => TouchKind::Write,
+            };
+            out.push(Touch {
+                unit: Some(func.unit),
+                owner: func.name.clone(),
+                var: var.to_owned(),
+                node: write.map_or(node, |(_, stmt)| *stmt),
+                kind,
+            });
+        }
+        out
+    }
+
+    /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
+    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)`.
+    fn write_targets(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let targets = match node.kind() {
+            "assignment_statement" => node
+                .child_by_field_name("left")
+                .map(named_children)
+                .unwrap_or_default(),
+            "inc_statement" | "dec_statement" => named_children(node),
+            "call_expression" => match self.callee(node) {
+                Callee::Local(f) if f == "delete" || f == "clear" => {
+                    Scope::args(node).into_iter().take(1).collect()
+                }
+                Callee::Package(p, _) if p == "sync/atomic" => Scope::args(node)
+                    .into_iter()
+                    .take(1)
+                    .filter_map(|a| a.child_by_field_name("operand"))
+                    .collect(),
+                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        targets.into_iter().filter_map(root_variable).collect()
+    }
+
+    /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
+    fn in_once(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
+        })
+    }
+}
+
+/// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).
+fn root_variable(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "identifier" => Some(node),
+        "index_expression" | "selector_expression" => {
+            root_variable(node.child_by_field_name("operand")?)
+        }
+        "parenthesized_expression" => root_variable(node.named_child(0)?),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::scan::{ScanOptions, causes_of, scan, snapshot_of};
+
+    /// The units of a Go source, as (kind, parents, name, calls).
+    fn units(rel: &str, src: &str) -> Vec<(UnitKind, Vec<String>, String, Vec<String>)> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_go::LANGUAGE.into())
+            .expect("grammar");
+        let tree = parser.parse(src, None).expect("parses");
+        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
+        analyze(&tree, &mut cx);
+        cx.facts
+            .units
+            .into_iter()
+            .map(|u| (u.kind, u.parents, u.name, u.calls))
+            .collect()
+    }
+
+    #[test]
+    fn test_files_are_the_test_go_files() {
+        assert!(is_test_file("calc/calc_test.go"));
+        assert!(is_test_file("calc_test.go"));
+        assert!(!is_test_file("calc/calc.go"));
+        assert!(!is_test_file("testdata/input.go"));
+        assert!(!is_test_file("calc/test_calc.go"));
+    }
+
+    #[test]
+    fn units_are_named_as_go_test_reports_them() {
+        let src = r#"package registry_test
+
+import (
+	"testing"
+
+	"example.com/flakydemo/registry"
+)
+
+func TestMain(m *testing.M) { m.Run() }
+func TestRegisterItem(t *testing.T) {
+	registry.Register("a", 1)
+	t.Run("sub", func(t *testing.T) { check(t) })
+}
+func Test(t *testing.T) {}
+func Testify(t *testing.T) {}
+func BenchmarkLookup(b *testing.B) {}
+func FuzzSlug(f *testing.F) {}
+func Example_slug() {}
+func check(t *testing.T) { strings.ToUpper("x") }
+func (s *Store) Put(k string) { s.save(k); other.save(k) }
+"#;
+        let got = units("registry/registry_test.go", src);
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let expected = vec![
+            (UnitKind::Hook, s(&[]), "TestMain".to_owned(), s(&[])),
+            (
+                UnitKind::Test,
+                s(&[]),
+                "TestRegisterItem".to_owned(),
+                s(&["Register", "check"]),
+            ),
+            (UnitKind::Test, s(&[]), "Test".to_owned(), s(&[])),
+            (UnitKind::Helper, s(&[]), "Testify".to_owned(), s(&[])),
+            (UnitKind::Test, s(&[]), "BenchmarkLookup".to_owned(), s(&[])),
+            (UnitKind::Test, s(&[]), "FuzzSlug".to_owned(), s(&[])),
+            (UnitKind::Test, s(&[]), "Example_slug".to_owned(), s(&[])),
+            (UnitKind::Helper, s(&[]), "check".to_owned(), s(&[])),
+            (
+                UnitKind::Helper,
+                s(&["Store"]),
+                "Put".to_owned(),
+                s(&["save"]),
+            ),
+        ];
+        assert_eq!(got, expected);
+        // In a file that is not a test file, nothing is a test.
+        let got = units(
+            "registry/registry.go",
+            "package registry\nfunc TestLike() {}\n",
+        );
+        assert_eq!(got[0].0, UnitKind::Helper);
+    }
+
+    #[test]
+    fn local_hosts() {
+        for local in [
+            "http://localhost:8080/x",
+            "http://127.0.0.1/",
+            "http://[::1]:80/",
+            ":8080",
+            "localhost:5432",
+            "https://user@127.0.0.2:1/",
+        ] {
+            assert!(is_local_host(local), "{local}");
+        }
+        for remote in [
+            "https://example.com/",
+            "db.example.com:5432",
+            "http://10.0.0.1/",
+        ] {
+            assert!(!is_local_host(remote), "{remote}");
+        }
+    }
+
+    #[test]
+    fn fixtures() {
+        insta::assert_snapshot!(snapshot_of(Path::new("tests/fixtures/scan/go")));
+    }
+
+    #[test]
+    fn the_examples_flaky_tests_have_their_causes() {
+        let report = scan(Path::new("examples/go"), &ScanOptions::default()).expect("scans");
+        let categories = |id: &str| -> Vec<String> {
+            causes_of(&report, id)
+                .into_iter()
+                .map(|c| c.category)
+                .collect()
+        };
+        for (id, category) in [
+            ("example.com/flakydemo/calc::TestSeededFlaky", "random"),
+            (
+                "example.com/flakydemo/registry::TestLookupStartsEmpty",
+                "global-state",
+            ),
+        ] {
+            assert!(
+                categories(id).iter().any(|c| c == category),
+                "{id}: {:?}",
+                causes_of(&report, id)
+            );
+        }
+        for stable in [
+            "example.com/flakydemo/calc::TestAdd",
+            "example.com/flakydemo/calc::TestSlug",
+            "example.com/flakydemo/calc::TestSlug/lowercases",
+            "example.com/flakydemo/calc::TestSlug/collapses_spaces",
+            "example.com/flakydemo/registry::TestRegisterItem",
+        ] {
+            let high: Vec<_> = causes_of(&report, stable)
+                .into_iter()
+                .filter(|c| c.severity >= Severity::High)
+                .collect();
+            assert!(high.is_empty(), "{stable}: {high:?}");
+        }
+        insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/go")));
+        // Always failing: a bug, not a smell.
+        assert!(causes_of(&report, "example.com/flakydemo/calc::TestMeanAlwaysFails").is_empty());
+    }
 }

@@ -1,16 +1,2066 @@
-//! Rust smell rules.
+//! Rust smell rules. Tests are functions with a test attribute (`#[test]`, `#[tokio::test]`,
+//! `#[rstest]`, ...), reported by libtest by their module path inside the crate
+//! (`src/lib.rs::tests::adds`, nextest's `flakydemo::tests::adds`): a test's parents are the
+//! modules around it in its file. Test code is a test file (under `tests/`), a `#[cfg(test)]`
+//! module, or a test function.
 
-use tree_sitter::Tree;
+use std::collections::{HashMap, HashSet};
 
-use super::syntax::FileCtx;
+use tree_sitter::{Node, Tree};
 
-/// Whether a file is a test file: any .rs under a tests/ directory (unit tests in #[cfg(test)] modules are found by the rules).
+use super::golang::{
+    Exposure, Rule, SEED_VARS, Touch, TouchKind, bounds_from_above, exposures, is_if_condition,
+    is_local_host, short,
+};
+use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::{Category, Confidence};
+use crate::analysis::Severity;
+
+const FIXED_SLEEP: Rule = Rule {
+    id: "rs/fixed-sleep",
+    category: Category::Sleep,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
+};
+const TIMING_THRESHOLD: Rule = Rule {
+    id: "rs/timing-threshold",
+    category: Category::Sleep,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
+};
+const WALL_CLOCK: Rule = Rule {
+    id: "rs/wall-clock",
+    category: Category::Clock,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
+};
+const LOCAL_ZONE: Rule = Rule {
+    id: "rs/local-time-zone",
+    category: Category::Clock,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use Utc or a named zone (chrono-tz), the same on every machine",
+};
+const UNSEEDED_RANDOM: Rule = Rule {
+    id: "rs/unseeded-random",
+    category: Category::Random,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "draw from StdRng::seed_from_u64(seed) with the seed read from RUST_TEST_SEED, and print the seed so a failure replays",
+};
+const ENTROPY_SEED: Rule = Rule {
+    id: "rs/entropy-seed",
+    category: Category::Random,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "seed with seed_from_u64 from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
+};
+const CLOCK_SEED: Rule = Rule {
+    id: "rs/clock-seed",
+    category: Category::Random,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "seed from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
+};
+const CONSTANT_SEED: Rule = Rule {
+    id: "rs/constant-seed",
+    category: Category::Random,
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    hint: "read the seed from RUST_TEST_SEED when it is set, so flaky can vary it and replay a failure",
+};
+const RANDOM_ID: Rule = Rule {
+    id: "rs/random-uuid",
+    category: Category::Random,
+    severity: Severity::Low,
+    confidence: Confidence::Low,
+    hint: "harmless unless the test orders or compares ids; then derive them from a seeded generator",
+};
+const SEED_DEPENDENT: Rule = Rule {
+    id: "rs/seed-dependent",
+    category: Category::Random,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "use the seed only to seed a generator; replay the failing attempt with its RUST_TEST_SEED and fix the case it exposes",
+};
+const NETWORK: Rule = Rule {
+    id: "rs/network-call",
+    category: Category::Network,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    hint: "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
+};
+const FIXED_PATH: Rule = Rule {
+    id: "rs/fixed-path-write",
+    category: Category::Filesystem,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "write under a tempfile::tempdir() (or env!(\"CARGO_TARGET_TMPDIR\") in integration tests), not a path every run shares",
+};
+const SUBPROCESS: Rule = Rule {
+    id: "rs/subprocess",
+    category: Category::Subprocess,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
+};
+const SET_VAR: Rule = Rule {
+    id: "rs/set-var",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "tests share the process's environment, in parallel threads: restore the old value (temp-env's with_var), or pass the setting in",
+};
+const SET_CURRENT_DIR: Rule = Rule {
+    id: "rs/set-current-dir",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "tests share the process's working directory, in parallel threads: pass paths instead of changing it",
+};
+const STATIC_WRITE: Rule = Rule {
+    id: "rs/static-write",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
+};
+const STATIC_READ: Rule = Rule {
+    id: "rs/static-read",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "the result depends on which tests ran before, and with test threads on scheduling: pass the state in, or reset it first",
+};
+const UNJOINED_SPAWN: Rule = Rule {
+    id: "rs/unjoined-spawn",
+    category: Category::AsyncRace,
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    hint: "keep the handle and join() it (or .await the task) before the test returns, or use std::thread::scope",
+};
+const HASH_ORDER: Rule = Rule {
+    id: "rs/hash-order",
+    category: Category::Unordered,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    hint: "HashMap and HashSet iterate in a different order each run: sort the result, or use a BTreeMap/BTreeSet",
+};
+const SHARED_STATIC: Rule = Rule {
+    id: "rs/shared-static-fixture",
+    category: Category::SharedFixture,
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    hint: "every test of the process shares it: build the value inside each test, or reset it at the start of each",
+};
+
+/// A check of one call of a known function: the smell, if the call is one.
+type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
+
+/// Functions that can make a test flaky, by path once `use`s are applied: exact, or any path
+/// ending so (`*::seed_from_u64`), or any function of a crate (`fastrand::*`).
+const CALLS: &[(&str, CallCheck)] = &[
+    ("std::thread::sleep", fixed_sleep),
+    ("tokio::time::sleep", fixed_sleep),
+    ("async_std::task::sleep", fixed_sleep),
+    ("std::time::SystemTime::now", wall_clock),
+    ("chrono::Utc::now", wall_clock),
+    ("chrono::offset::Utc::now", wall_clock),
+    ("chrono::Local::now", local_clock),
+    ("chrono::offset::Local::now", local_clock),
+    ("time::OffsetDateTime::now_utc", wall_clock),
+    ("time::OffsetDateTime::now_local", local_clock),
+    ("rand::random", unseeded_random),
+    ("rand::thread_rng", unseeded_random),
+    ("rand::rng", unseeded_random),
+    ("fastrand::*", unseeded_random),
+    ("*::from_entropy", entropy_seed),
+    ("*::from_os_rng", entropy_seed),
+    ("*::seed_from_u64", seeding),
+    ("*::from_seed", seeding),
+    ("*::Uuid::new_v4", random_id),
+    ("reqwest::get", network),
+    ("reqwest::blocking::get", network),
+    ("ureq::get", network),
+    ("ureq::post", network),
+    ("ureq::put", network),
+    ("ureq::delete", network),
+    ("ureq::head", network),
+    ("ureq::request", network),
+    ("*::TcpStream::connect", network),
+    ("*::TcpStream::connect_timeout", network),
+    ("tokio::net::lookup_host", network),
+    ("std::fs::write", fixed_path_write),
+    ("std::fs::File::create", fixed_path_write),
+    ("std::fs::remove_file", fixed_path_write),
+    ("std::fs::remove_dir_all", fixed_path_write),
+    ("std::fs::create_dir", fixed_path_write),
+    ("std::fs::create_dir_all", fixed_path_write),
+    ("std::fs::rename", fixed_path_write),
+    ("tokio::fs::write", fixed_path_write),
+    ("tokio::fs::File::create", fixed_path_write),
+    ("tokio::fs::remove_dir_all", fixed_path_write),
+    ("tokio::fs::create_dir_all", fixed_path_write),
+    ("*::Command::new", subprocess),
+    ("std::env::set_var", set_var),
+    ("std::env::remove_var", set_var),
+    ("std::env::set_current_dir", set_current_dir),
+    ("std::env::var", env_read),
+    ("std::env::var_os", env_read),
+    ("std::thread::spawn", unjoined_spawn),
+    ("tokio::spawn", unjoined_spawn),
+    ("tokio::task::spawn", unjoined_spawn),
+    ("tokio::task::spawn_blocking", unjoined_spawn),
+    ("async_std::task::spawn", unjoined_spawn),
+];
+
+/// Methods of atomics that change them.
+const ATOMIC_WRITES: &[&str] = &[
+    "store",
+    "swap",
+    "fetch_add",
+    "fetch_sub",
+    "fetch_and",
+    "fetch_nand",
+    "fetch_or",
+    "fetch_xor",
+    "fetch_max",
+    "fetch_min",
+    "fetch_update",
+    "compare_exchange",
+    "compare_exchange_weak",
+    "compare_and_swap",
+];
+/// Methods that give mutable access to what a lock or cell holds.
+const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
+/// Methods of collections and strings that change them.
+const CONTAINER_WRITES: &[&str] = &[
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "insert",
+    "remove",
+    "clear",
+    "extend",
+    "append",
+    "pop",
+    "pop_back",
+    "pop_front",
+    "retain",
+    "truncate",
+    "drain",
+    "entry",
+    "sort",
+    "dedup",
+    "resize",
+    "swap_remove",
+];
+/// Methods that iterate a collection.
+const ITERATIONS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "keys",
+    "values",
+    "values_mut",
+    "into_iter",
+    "into_keys",
+    "into_values",
+    "drain",
+];
+/// Macros that only print (a seed printed is a seed replayable).
+const LOGGING_MACROS: &[&str] = &[
+    "println", "eprintln", "print", "eprint", "dbg", "info", "debug", "warn", "trace", "error",
+];
+
+/// Whether a file is a test file: any .rs under a tests/ directory (unit tests in
+/// `#[cfg(test)]` modules are found by the rules).
 pub(super) fn is_test_file(rel: &str) -> bool {
-    let _ = rel;
-    false
+    let mut dirs = rel.split('/').rev().skip(1);
+    dirs.any(|d| d == "tests")
 }
 
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
-    let _ = (tree, cx);
+    let root = tree.root_node();
+    let file = RustFile::read(root, cx);
+    let mut funcs = Vec::new();
+    record_items(root, &Context::top(cx.test_file), &file, cx, &mut funcs);
+    let mut found: Vec<Found<'_>> = Vec::new();
+    for func in &funcs {
+        let scope = Scope {
+            cx: &*cx,
+            file: &file,
+            func,
+        };
+        let smells = scope.smells();
+        found.extend(smells.into_iter().map(|(node, smell)| Found {
+            node,
+            smell,
+            unit: Some(func.unit),
+            test_code: func.test_code,
+        }));
+    }
+    found.extend(static_state(cx, &file, &funcs));
+    for f in found {
+        cx.report(f.node, f.smell, f.unit, f.test_code);
+    }
+}
+
+/// A smell, where it is, in which unit.
+struct Found<'t> {
+    node: Node<'t>,
+    smell: Smell,
+    unit: Option<usize>,
+    test_code: bool,
+}
+
+/// A static variable of the file.
+struct Static<'t> {
+    node: Node<'t>,
+    /// `static mut`.
+    mutable: bool,
+    /// Lazily built (`LazyLock`, `OnceLock`, `lazy_static!`) and holding a lock or cell.
+    lazy_mutable: bool,
+    test_code: bool,
+}
+
+/// What the rules need to know about a file as a whole.
+struct RustFile<'t> {
+    /// `use` names -> the paths they stand for.
+    aliases: HashMap<String, String>,
+    statics: HashMap<String, Static<'t>>,
+    consts: HashSet<String>,
+}
+
+impl<'t> RustFile<'t> {
+    fn read(root: Node<'t>, cx: &mut FileCtx<'_>) -> Self {
+        let mut file = Self {
+            aliases: HashMap::new(),
+            statics: HashMap::new(),
+            consts: HashSet::new(),
+        };
+        for node in descendants(root) {
+            match node.kind() {
+                "use_declaration" => {
+                    if let Some(arg) = node.child_by_field_name("argument") {
+                        file.add_uses(arg, "", cx);
+                    }
+                }
+                "const_item" => file.consts.extend(
+                    node.child_by_field_name("name")
+                        .map(|n| cx.text(n).to_owned()),
+                ),
+                _ => {}
+            }
+        }
+        let mut imports: Vec<String> = file.aliases.values().cloned().collect();
+        imports.sort();
+        cx.facts.imports.extend(imports);
+        file.read_statics(root, cx);
+        file
+    }
+
+    /// Records the names a `use` tree brings in.
+    fn add_uses(&mut self, node: Node<'_>, prefix: &str, cx: &FileCtx<'_>) {
+        let join = |rest: &str| {
+            if prefix.is_empty() {
+                rest.to_owned()
+            } else {
+                format!("{prefix}::{rest}")
+            }
+        };
+        match node.kind() {
+            "identifier" | "scoped_identifier" | "crate" | "super" => {
+                let path = join(&compact(cx.text(node)));
+                let name = last_segment(&path).to_owned();
+                self.aliases.insert(name, path);
+            }
+            "self" => {
+                self.aliases
+                    .insert(last_segment(prefix).to_owned(), prefix.to_owned());
+            }
+            "use_as_clause" => {
+                if let (Some(path), Some(alias)) = (
+                    node.child_by_field_name("path"),
+                    node.child_by_field_name("alias"),
+                ) {
+                    self.aliases
+                        .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                }
+            }
+            "scoped_use_list" => {
+                let inner = node
+                    .child_by_field_name("path")
+                    .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
+                if let Some(list) = node.child_by_field_name("list") {
+                    self.add_uses(list, &inner, cx);
+                }
+            }
+            "use_list" => {
+                for item in named_children(node) {
+                    self.add_uses(item, prefix, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `static` items and `lazy_static!` entries.
+    fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
+        for node in descendants(root) {
+            let test_code = || cx.test_file || in_test_module(node, cx);
+            if node.kind() == "static_item" {
+                let (Some(name), Some(ty)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("type"),
+                ) else {
+                    continue;
+                };
+                let types = type_names(ty, cx);
+                let mutable = named_children(node)
+                    .iter()
+                    .any(|c| c.kind() == "mutable_specifier");
+                self.statics.insert(
+                    cx.text(name).to_owned(),
+                    Static {
+                        node,
+                        mutable,
+                        lazy_mutable: is_lazy(&types) && has_interior(&types),
+                        test_code: test_code(),
+                    },
+                );
+            } else if node.kind() == "macro_invocation" && macro_name(node, cx) == "lazy_static" {
+                self.read_lazy_static(node, test_code(), cx);
+            }
+        }
+    }
+
+    /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, and the
+    /// types up to the next `ref`.
+    fn read_lazy_static(&mut self, node: Node<'t>, test_code: bool, cx: &FileCtx<'_>) {
+        let Some(tree) = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return;
+        };
+        let idents: Vec<&str> = descendants(tree)
+            .into_iter()
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| cx.text(n))
+            .collect();
+        for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
+            let Some(name) = idents.get(i + 1) else {
+                continue;
+            };
+            let types: Vec<&str> = idents[i + 1..]
+                .iter()
+                .take_while(|t| **t != "ref")
+                .copied()
+                .collect();
+            self.statics.insert(
+                (*name).to_owned(),
+                Static {
+                    node,
+                    mutable: false,
+                    lazy_mutable: has_interior(&types),
+                    test_code,
+                },
+            );
+        }
+    }
+
+    /// The full path a path in code stands for, once `use`s are applied.
+    fn resolve(&self, path: &str) -> Option<String> {
+        let path = compact(path).trim_start_matches("::").to_owned();
+        if path.is_empty() {
+            return None;
+        }
+        let head = first_segment(&path);
+        Some(match self.aliases.get(head) {
+            Some(full) => format!("{full}{}", &path[head.len()..]),
+            None => path,
+        })
+    }
+}
+
+/// Code with whitespace left out (`std :: env` -> `std::env`).
+fn compact(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn first_segment(path: &str) -> &str {
+    path.split("::").next().unwrap_or(path)
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+/// Whether a known-function key matches a resolved path.
+fn key_matches(key: &str, path: &str) -> bool {
+    if let Some(tail) = key.strip_prefix('*') {
+        path.ends_with(tail) || path == &tail[2..]
+    } else if let Some(krate) = key.strip_suffix("::*") {
+        first_segment(path) == krate && path.len() > krate.len()
+    } else {
+        key == path
+    }
+}
+
+/// The type names in a type (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32).
+fn type_names<'s>(ty: Node<'_>, cx: &FileCtx<'s>) -> Vec<&'s str> {
+    descendants(ty)
+        .into_iter()
+        .filter(|n| n.kind() == "type_identifier")
+        .map(|n| cx.text(n))
+        .collect()
+}
+
+fn is_lazy(types: &[&str]) -> bool {
+    types
+        .iter()
+        .any(|t| matches!(*t, "LazyLock" | "Lazy" | "OnceLock" | "OnceCell"))
+}
+
+/// Whether a type holds state that can change behind a shared reference.
+fn has_interior(types: &[&str]) -> bool {
+    types
+        .iter()
+        .any(|t| matches!(*t, "Mutex" | "RwLock" | "RefCell" | "Cell") || t.starts_with("Atomic"))
+}
+
+fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
+    node.child_by_field_name("macro")
+        .map_or("", |m| last_segment(cx.text(m)))
+}
+
+/// Whether a node is inside a `#[cfg(test)]` module.
+fn in_test_module(node: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == "mod_item" && attributes(n).iter().any(|a| is_cfg_test(*a, cx)) {
+            return true;
+        }
+        at = n.parent();
+    }
+    false
+}
+
+/// The attributes written before an item.
+fn attributes(item: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut at = item.prev_named_sibling();
+    while let Some(n) = at {
+        match n.kind() {
+            "attribute_item" => out.extend(named_children(n)),
+            "line_comment" | "block_comment" => {}
+            _ => break,
+        }
+        at = n.prev_named_sibling();
+    }
+    out
+}
+
+/// `#[cfg(test)]`, `#[cfg(all(test, ...))]`, not `#[cfg(not(test))]`.
+fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    let Some(path) = named_children(attribute).into_iter().next() else {
+        return false;
+    };
+    let words: Vec<&str> = attribute
+        .child_by_field_name("arguments")
+        .map(descendants)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.kind() == "identifier")
+        .map(|n| cx.text(n))
+        .collect();
+    cx.text(path) == "cfg" && words.contains(&"test") && !words.contains(&"not")
+}
+
+/// `#[test]`, `#[tokio::test]` and other `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
+fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    const RUNNERS: [&str; 5] = [
+        "test",
+        "rstest",
+        "test_case",
+        "quickcheck",
+        "wasm_bindgen_test",
+    ];
+    named_children(attribute)
+        .into_iter()
+        .next()
+        .is_some_and(|path| RUNNERS.contains(&last_segment(&compact(cx.text(path)))))
+}
+
+/// Where an item is: its modules (and impl type), and whether it is test code.
+#[derive(Clone)]
+struct Context {
+    parents: Vec<String>,
+    test_code: bool,
+}
+
+impl Context {
+    fn top(test_file: bool) -> Self {
+        Self {
+            parents: Vec::new(),
+            test_code: test_file,
+        }
+    }
+
+    fn inside(&self, name: &str, test_code: bool) -> Self {
+        let mut parents = self.parents.clone();
+        parents.push(name.to_owned());
+        Self {
+            parents,
+            test_code: self.test_code || test_code,
+        }
+    }
+}
+
+/// Records the functions of a module (or file, or impl block) and of the modules in it.
+fn record_items<'t>(
+    list: Node<'t>,
+    at: &Context,
+    file: &RustFile<'t>,
+    cx: &mut FileCtx<'_>,
+    funcs: &mut Vec<Func<'t>>,
+) {
+    for item in named_children(list) {
+        let attrs = attributes(item);
+        let cfg_test = attrs.iter().any(|a| is_cfg_test(*a, cx));
+        match item.kind() {
+            "function_item" => {
+                let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
+                funcs.extend(Func::record(item, at, test, cfg_test, file, cx));
+            }
+            "mod_item" | "impl_item" | "trait_item" => {
+                let name = if item.kind() == "mod_item" {
+                    item.child_by_field_name("name")
+                } else {
+                    item.child_by_field_name("type")
+                        .or_else(|| item.child_by_field_name("name"))
+                };
+                let (Some(name), Some(body)) = (name, item.child_by_field_name("body")) else {
+                    continue;
+                };
+                let inner = at.inside(cx.text(name), cfg_test);
+                record_items(body, &inner, file, cx, funcs);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A function of the file, recorded as a unit.
+struct Func<'t> {
+    body: Node<'t>,
+    kind: UnitKind,
+    unit: usize,
+    name: String,
+    test_code: bool,
+    /// Parameters and `let`s: (name, type, value).
+    decls: Vec<(String, Option<Node<'t>>, Option<Node<'t>>)>,
+}
+
+impl<'t> Func<'t> {
+    fn record(
+        node: Node<'t>,
+        at: &Context,
+        test: bool,
+        cfg_test: bool,
+        file: &RustFile<'t>,
+        cx: &mut FileCtx<'_>,
+    ) -> Option<Self> {
+        let name = cx.text(node.child_by_field_name("name")?).to_owned();
+        let body = node.child_by_field_name("body")?;
+        let mut func = Self {
+            body,
+            kind: if test {
+                UnitKind::Test
+            } else {
+                UnitKind::Helper
+            },
+            unit: 0,
+            name,
+            test_code: at.test_code || test || cfg_test,
+            decls: declarations(node, cx),
+        };
+        let calls = Scope {
+            cx: &*cx,
+            file,
+            func: &func,
+        }
+        .calls();
+        let (start_line, end_line) = lines(node);
+        func.unit = cx.unit(Unit {
+            name: func.name.clone(),
+            parents: at.parents.clone(),
+            kind: func.kind,
+            test_code: func.test_code,
+            start_line,
+            end_line,
+            calls,
+        });
+        Some(func)
+    }
+
+    fn declares(&self, name: &str) -> bool {
+        self.decls.iter().any(|(n, _, _)| n == name)
+    }
+}
+
+/// The names bound in a function: parameters, `let`s, and the bindings of patterns.
+fn declarations<'t>(
+    func: Node<'t>,
+    cx: &FileCtx<'_>,
+) -> Vec<(String, Option<Node<'t>>, Option<Node<'t>>)> {
+    let mut out = Vec::new();
+    for node in descendants(func) {
+        let (pattern, ty, value) = match node.kind() {
+            "parameter" | "let_declaration" => (
+                node.child_by_field_name("pattern"),
+                node.child_by_field_name("type"),
+                node.child_by_field_name("value"),
+            ),
+            "let_condition" | "for_expression" | "match_pattern" | "closure_parameters" => {
+                (Some(node), None, None)
+            }
+            _ => continue,
+        };
+        let Some(pattern) = pattern else {
+            continue;
+        };
+        let single = pattern.kind() == "identifier";
+        for name in bound_names(pattern) {
+            let info = if single { (ty, value) } else { (None, None) };
+            out.push((cx.text(name).to_owned(), info.0, info.1));
+        }
+    }
+    out
+}
+
+/// The identifiers a pattern binds (not the `Ok` of `Ok(x)`, nor the value of a `for`).
+fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
+    if pattern.kind() == "identifier" {
+        return vec![pattern];
+    }
+    let pattern = match pattern.kind() {
+        "let_condition" | "for_expression" => pattern.child_by_field_name("pattern"),
+        _ => Some(pattern),
+    };
+    let Some(pattern) = pattern else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![pattern];
+    while let Some(n) = stack.pop() {
+        let mut cursor = n.walk();
+        for (i, child) in n.children(&mut cursor).enumerate() {
+            let field = u32::try_from(i)
+                .ok()
+                .and_then(|i| n.field_name_for_child(i));
+            let names_something_else = matches!(field, Some("type" | "value" | "condition"))
+                || matches!(child.kind(), "scoped_identifier" | "scoped_type_identifier");
+            if names_something_else {
+                continue;
+            }
+            if child.kind() == "identifier" {
+                out.push(child);
+            } else {
+                stack.push(child);
+            }
+        }
+    }
+    out
+}
+
+/// What a call calls.
+enum Callee<'t> {
+    /// A function by its path, once `use`s are applied (`std::thread::sleep`, `register`).
+    Path(String),
+    /// A method, on the value before the dot.
+    Method(Node<'t>, String),
+    Other,
+}
+
+/// The rules' view of one function.
+struct Scope<'c, 's, 't> {
+    cx: &'c FileCtx<'s>,
+    file: &'c RustFile<'t>,
+    func: &'c Func<'t>,
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.cx.text(node)
+    }
+
+    fn callee(&self, call: Node<'t>) -> Callee<'t> {
+        let Some(mut function) = call.child_by_field_name("function") else {
+            return Callee::Other;
+        };
+        if function.kind() == "generic_function" {
+            function = function.child_by_field_name("function").unwrap_or(function);
+        }
+        match function.kind() {
+            "identifier" | "scoped_identifier" => self
+                .file
+                .resolve(self.text(function))
+                .map_or(Callee::Other, Callee::Path),
+            "field_expression" => match (
+                function.child_by_field_name("value"),
+                function.child_by_field_name("field"),
+            ) {
+                (Some(value), Some(field)) => Callee::Method(value, self.text(field).to_owned()),
+                _ => Callee::Other,
+            },
+            _ => Callee::Other,
+        }
+    }
+
+    fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {
+        node.kind() == "call_expression"
+            && matches!(self.callee(node), Callee::Path(p) if key_matches(key, &p))
+    }
+
+    fn args(call: Node<'t>) -> Vec<Node<'t>> {
+        call.child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+    }
+
+    /// The names of the crate's functions the function calls: plain calls, module paths
+    /// (`crate::order::register`, `flakydemo::add`), `self.`/`Self::` calls, also in macros.
+    fn calls(&self) -> Vec<String> {
+        let mut calls: Vec<String> = Vec::new();
+        for node in descendants(self.func.body) {
+            let found = match node.kind() {
+                "call_expression" => match self.callee(node) {
+                    Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
+                    Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+                    _ => Vec::new(),
+                },
+                "token_tree" => self.token_calls(node),
+                _ => Vec::new(),
+            };
+            for name in found {
+                if !calls.contains(&name) {
+                    calls.push(name);
+                }
+            }
+        }
+        calls
+    }
+
+    /// The function of this crate a path names, if it is one: a plain name that is not a
+    /// local, or a path through modules (not through a type, nor the standard library).
+    fn crate_function(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split("::").collect();
+        let name = *segments.last()?;
+        let through_type = segments[..segments.len() - 1]
+            .iter()
+            .any(|s| s.starts_with(char::is_uppercase) && *s != "Self");
+        let std = matches!(segments[0], "std" | "core" | "alloc");
+        let local = segments.len() == 1 && self.func.declares(name);
+        (!through_type && !std && !local).then(|| name.to_owned())
+    }
+
+    /// Calls written in a macro's tokens: `name(`, `path::name(`, `self.name(`.
+    fn token_calls(&self, tree: Node<'t>) -> Vec<String> {
+        let mut cursor = tree.walk();
+        let tokens: Vec<Node<'t>> = tree.children(&mut cursor).collect();
+        let mut out = Vec::new();
+        for (i, token) in tokens.iter().enumerate().skip(1) {
+            let opens_call = token.kind() == "token_tree" && self.text(*token).starts_with('(');
+            let name = tokens[i - 1];
+            if !opens_call || name.kind() != "identifier" {
+                continue;
+            }
+            let mut start = i - 1;
+            while start >= 2
+                && self.text(tokens[start - 1]) == "::"
+                && matches!(
+                    tokens[start - 2].kind(),
+                    "identifier" | "crate" | "super" | "self"
+                )
+            {
+                start -= 2;
+            }
+            let before = start.checked_sub(1).map(|b| self.text(tokens[b]));
+            let on_self =
+                before == Some(".") && start >= 2 && self.text(tokens[start - 2]) == "self";
+            if before == Some(".") && !on_self {
+                continue;
+            }
+            let path: String = tokens[start..i].iter().map(|t| self.text(*t)).collect();
+            out.extend(
+                self.file
+                    .resolve(&path)
+                    .and_then(|p| self.crate_function(&p)),
+            );
+        }
+        out
+    }
+
+    /// The ancestors of a node up to (not including) the function body.
+    fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let mut at = node.parent();
+        while let Some(n) = at {
+            if n.id() == self.func.body.id() {
+                break;
+            }
+            out.push(n);
+            at = n.parent();
+        }
+        out
+    }
+
+    fn in_loop(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "while_expression" | "for_expression"
+            )
+        })
+    }
+
+    /// The declared type and value of a local name.
+    fn decl_of(&self, name: &str) -> (Option<Node<'t>>, Option<Node<'t>>) {
+        self.func
+            .decls
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map_or((None, None), |(_, t, v)| (*t, *v))
+    }
+
+    /// The uses of a local name after a node (in code and in macro tokens).
+    fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
+        descendants(self.func.body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && n.start_byte() >= after.end_byte()
+                    && self.text(*n) == name
+            })
+            .collect()
+    }
+
+    /// The smells of the function.
+    fn smells(&self) -> Vec<(Node<'t>, Smell)> {
+        let test_code = self.func.test_code;
+        let mut out = Vec::new();
+        for node in descendants(self.func.body) {
+            let smell = match node.kind() {
+                "call_expression" => self.call_smell(node),
+                "binary_expression" if test_code => self.timing_comparison(node),
+                "macro_invocation" => self.macro_smell(node),
+                "for_expression" => self.hash_loop(node),
+                _ => None,
+            };
+            out.extend(smell.map(|s| (node, s)));
+        }
+        out
+    }
+
+    /// The smell of a call of a known function, or of a method that reaches the network or
+    /// writes a file.
+    fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
+        match self.callee(call) {
+            Callee::Path(path) => {
+                let (_, check) = CALLS.iter().find(|(key, _)| key_matches(key, &path))?;
+                check(self, call, &short_path(&path))
+            }
+            Callee::Method(recv, method) => self
+                .method_network(call, &method)
+                .or_else(|| self.open_for_writing(call, recv, &method))
+                .or_else(|| self.hash_collect(call, recv, &method)),
+            Callee::Other => None,
+        }
+    }
+
+    /// Smells in macros: timing assertions, and hash iteration order asserted.
+    fn macro_smell(&self, node: Node<'t>) -> Option<Smell> {
+        let name = macro_name(node, self.cx);
+        if !name.contains("assert") {
+            return None;
+        }
+        let tree = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "token_tree")?;
+        let tokens = leaves(tree);
+        let comparison = tokens
+            .iter()
+            .position(|t| matches!(self.text(*t), "<" | ">" | "<=" | ">="));
+        let elapsed = tokens.iter().position(|t| {
+            t.kind() == "identifier"
+                && (matches!(self.text(*t), "elapsed" | "duration_since")
+                    || self.is_elapsed_var(self.text(*t)))
+        });
+        let upper = match (comparison, elapsed) {
+            (Some(c), Some(e)) => bounds_from_above(self.text(tokens[c]), e < c, false),
+            _ => false,
+        };
+        if self.func.test_code && upper && !self.in_loop(node) {
+            return Some(TIMING_THRESHOLD.smell(format!(
+                "`{}` asserts on elapsed time",
+                short(self.text(node))
+            )));
+        }
+        self.hash_tokens(&tokens).then(|| {
+            HASH_ORDER.smell(format!(
+                "`{}` asserts on the iteration order of a HashMap or HashSet",
+                short(self.text(node))
+            ))
+        })
+    }
+}
+
+/// The tokens of a macro's arguments, punctuation included, in order.
+fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = vec![tree];
+    while let Some(n) = stack.pop() {
+        if n.child_count() == 0 {
+            out.push(n);
+            continue;
+        }
+        let mut cursor = n.walk();
+        let children: Vec<_> = n.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// The last two segments of a path, as written in messages (`thread::sleep`).
+fn short_path(path: &str) -> String {
+    let segments: Vec<&str> = path.rsplitn(3, "::").collect();
+    segments
+        .iter()
+        .take(2)
+        .rev()
+        .copied()
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// A sleep of a constant duration, outside a polling loop; in a closure (work standing for
+/// slow work, or a thread's body) it is less surely a wait.
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let duration = *Scope::args(call).first()?;
+    if !s.is_constant(duration) || s.in_loop(call) {
+        return None;
+    }
+    let in_closure = s
+        .ancestors(call)
+        .iter()
+        .any(|a| a.kind() == "closure_expression");
+    let confidence = if in_closure {
+        Confidence::Medium
+    } else {
+        FIXED_SLEEP.confidence
+    };
+    Some(FIXED_SLEEP.smell_with(
+        confidence,
+        format!("{shown}({}) waits a fixed time", short(s.text(duration))),
+    ))
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Literals, constants, `Duration::from_*` of constants, and their arithmetic.
+    fn is_constant(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "integer_literal" | "float_literal" => true,
+            "identifier" | "scoped_identifier" => {
+                let name = last_segment(self.text(node));
+                self.file.consts.contains(name)
+                    || (name
+                        .chars()
+                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
+                        && !self.func.declares(name))
+            }
+            "binary_expression" | "parenthesized_expression" => {
+                named_children(node).iter().all(|c| self.is_constant(*c))
+            }
+            "call_expression" => {
+                matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
+                    && Scope::args(node).iter().all(|a| self.is_constant(*a))
+            }
+            _ => false,
+        }
+    }
+
+    /// A comparison of an elapsed time with a bound, outside a polling loop.
+    fn timing_comparison(&self, node: Node<'t>) -> Option<Smell> {
+        let op = self.text(node.child_by_field_name("operator")?);
+        if self.in_loop(node) {
+            return None;
+        }
+        let left = self.is_elapsed(node.child_by_field_name("left")?);
+        let right = self.is_elapsed(node.child_by_field_name("right")?);
+        let fails_when_true = is_if_condition(node, "if_expression");
+        ((left || right) && bounds_from_above(op, left, fails_when_true)).then(|| {
+            TIMING_THRESHOLD.smell(format!(
+                "`{}` compares elapsed time with a bound",
+                short(self.text(node))
+            ))
+        })
+    }
+
+    /// `x.elapsed()`, `a.duration_since(b)`, `Instant::now() - start`, their `.as_millis()`...,
+    /// or a variable holding one.
+    fn is_elapsed(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "call_expression" => match self.callee(node) {
+                Callee::Method(recv, m) => {
+                    m == "elapsed"
+                        || m == "duration_since"
+                        || ((m.starts_with("as_") || m.starts_with("subsec_"))
+                            && self.is_elapsed(recv))
+                }
+                _ => false,
+            },
+            "binary_expression" => named_children(node)
+                .iter()
+                .any(|c| self.is_call_to(*c, "*::Instant::now")),
+            "identifier" => self.is_elapsed_var(self.text(node)),
+            "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_elapsed(c)),
+            _ => false,
+        }
+    }
+
+    fn is_elapsed_var(&self, name: &str) -> bool {
+        self.decl_of(name).1.is_some_and(|v| self.is_elapsed(v))
+    }
+}
+
+/// A clock read, unless it only seeds a generator (the seed rules report that).
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| WALL_CLOCK.smell(format!("{shown}() reads the wall clock")))
+}
+
+fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| {
+        LOCAL_ZONE.smell(format!(
+            "{shown}() reads the wall clock in the machine's time zone"
+        ))
+    })
+}
+
+fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(UNSEEDED_RANDOM.smell(format!(
+        "{shown}() draws from an unseeded generator: every run differs"
+    )))
+}
+
+fn entropy_seed<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(ENTROPY_SEED.smell(format!(
+        "{shown}() seeds from the OS's entropy: every run differs"
+    )))
+}
+
+fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
+}
+
+/// A seed from the clock (High) or a constant one (Low); a seed from a variable is fine.
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let args = Scope::args(call);
+    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
+        n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
+            || s.reads_clock(n)
+    });
+    if from_clock {
+        return Some(CLOCK_SEED.smell(format!(
+            "{} seeds from the clock: every run differs",
+            short(s.text(call))
+        )));
+    }
+    (!args.is_empty()
+        && args
+            .iter()
+            .all(|a| s.is_constant(*a) || is_array_of_constants(*a)))
+    .then(|| {
+        CONSTANT_SEED.smell(format!(
+            "{shown} uses a constant seed, the same whatever RUST_TEST_SEED says"
+        ))
+    })
+}
+
+/// `[0; 32]`, `[1, 2, 3]`.
+fn is_array_of_constants(node: Node<'_>) -> bool {
+    node.kind() == "array_expression"
+        && named_children(node)
+            .iter()
+            .all(|c| c.kind() == "integer_literal")
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
+    fn reads_clock(&self, node: Node<'t>) -> bool {
+        descendants(node).iter().any(|n| {
+            n.kind() == "call_expression"
+                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
+        })
+    }
+
+    /// Whether a node is inside the arguments of a call that seeds a generator.
+    fn in_seeding(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && matches!(self.callee(*a), Callee::Path(p)
+                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
+                        .iter()
+                        .any(|k| key_matches(k, &p)))
+        })
+    }
+
+    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
+    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
+    fn only_seeds(&self, value: Node<'t>) -> bool {
+        if self.in_seeding(value) {
+            return true;
+        }
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "field_expression"
+                | "call_expression"
+                | "try_expression"
+                | "type_cast_expression"
+                | "arguments" => at = p,
+                _ => break,
+            }
+        }
+        let bound = at
+            .parent()
+            .filter(|p| p.kind() == "let_declaration")
+            .and_then(|p| p.child_by_field_name("pattern"))
+            .filter(|p| p.kind() == "identifier");
+        bound.is_some_and(|name| {
+            let uses = self.uses_after(self.text(name), name);
+            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
+        })
+    }
+
+    /// Whether a node is inside a macro that only prints.
+    fn in_logging(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
+        })
+    }
+}
+
+/// A network call, unless to this machine or (for an address built at run time) with a mock
+/// or local server in the file. Outside tests, only literal remote addresses count.
+fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.network_to(call, Scope::args(call).first().copied())
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// A request to a literal remote address. Addresses built at run time are left out: in
+    /// Rust tests they come from local servers in helper modules as often as not.
+    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
+        let literal = self.leading_literal(address?)?;
+        (!is_local_host(literal))
+            .then(|| NETWORK.smell(format!("{} calls the network", short(self.text(call)))))
+    }
+
+    /// `client.get("https://...")...send()` and other requests to a literal URL, on any
+    /// client, when the request is sent (a request only built reaches nothing).
+    fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
+        const REQUESTS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "request"];
+        const SENDS: [&str; 3] = ["send", "call", "execute"];
+        let url = Scope::args(call)
+            .into_iter()
+            .find_map(|a| self.string_value(a))?;
+        let is_url = url.starts_with("http://") || url.starts_with("https://");
+        let mut sent = false;
+        let mut at = call;
+        while let Some(next) = self.next_in_chain(at) {
+            sent |=
+                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
+            at = next;
+        }
+        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then(|| {
+            NETWORK.smell(format!(
+                ".{method}(\"{}\") sends a request over the network",
+                short(url)
+            ))
+        })
+    }
+
+    /// The content of a string literal.
+    fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
+        matches!(node.kind(), "string_literal" | "raw_string_literal").then(|| {
+            named_children(node)
+                .iter()
+                .find(|c| c.kind() == "string_content")
+                .map_or("", |c| self.text(*c))
+        })
+    }
+
+    /// The literal an address or path starts with: a string, `format!("...", ..)`,
+    /// `Path::new("...")`, `&"..."`.
+    fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        match node.kind() {
+            "reference_expression" => self.leading_literal(node.child_by_field_name("value")?),
+            "macro_invocation" if macro_name(node, self.cx) == "format" => {
+                let tree = named_children(node)
+                    .into_iter()
+                    .find(|c| c.kind() == "token_tree")?;
+                let format = self.string_value(*named_children(tree).first()?)?;
+                fixed_prefix(format)
+            }
+            "call_expression" => {
+                let wraps = matches!(self.callee(node), Callee::Path(p)
+                    if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
+                if wraps {
+                    self.leading_literal(*Scope::args(node).first()?)
+                } else {
+                    None
+                }
+            }
+            _ => self.string_value(node),
+        }
+    }
+
+    /// `OpenOptions::new().write(true)...open("fixed")`.
+    fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
+        const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
+        if method != "open" {
+            return None;
+        }
+        let writes = descendants(recv)
+            .iter()
+            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
+        let path = self.leading_literal(*Scope::args(call).first()?)?;
+        (writes && !path.starts_with("/dev/")).then(|| {
+            FIXED_PATH.smell(format!(
+                "OpenOptions::open(\"{}\") writes to a fixed path that every run shares",
+                short(path)
+            ))
+        })
+    }
+}
+
+/// The part of a format string before its first placeholder, when it names a whole host or
+/// directory (`https://api.example.com/{}`, `out/{}.txt`; not `{}/x` nor `http://{}/x`).
+fn fixed_prefix(format: &str) -> Option<&str> {
+    let prefix = format.split('{').next().unwrap_or("");
+    let after_scheme = prefix.split_once("://").map_or(prefix, |(_, rest)| rest);
+    (prefix.len() == format.len() || after_scheme.contains('/')).then_some(prefix)
+}
+
+fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let path = s.leading_literal(*Scope::args(call).first()?)?;
+    (!path.starts_with("/dev/")).then(|| {
+        FIXED_PATH.smell(format!(
+            "{shown}(\"{}\") writes to a fixed path that every run shares",
+            short(path)
+        ))
+    })
+}
+
+/// A program named by a literal: a tool of the machine. A program from elsewhere is most
+/// often the crate's own binary (`env!("CARGO_BIN_EXE_<name>")`, a constant holding it).
+fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.string_value(*Scope::args(call).first()?)?;
+    Some(SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
+}
+
+/// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
+/// first and put back after.
+fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let key = |c: Node<'t>| Scope::args(c).first().map(|k| s.text(*k));
+    let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
+        descendants(s.func.body)
+            .into_iter()
+            .filter(|n| keys.iter().any(|k| s.is_call_to(*n, k)) && key(*n) == key(call))
+            .collect()
+    };
+    let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
+    let first = changes.first().is_none_or(|f| f.id() == call.id());
+    let saved = env_calls(&["std::env::var", "std::env::var_os"])
+        .iter()
+        .any(|r| r.end_byte() <= call.start_byte());
+    let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
+    (first && !(saved && put_back)).then(|| {
+        SET_VAR.smell(format!(
+            "{shown}({}) changes the environment of every test in the process",
+            key(call).unwrap_or("")
+        ))
+    })
+}
+
+fn set_current_dir<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(SET_CURRENT_DIR.smell(format!(
+        "{shown} changes the working directory of every test in the process"
+    )))
+}
+
+/// `env::var("TZ")`, and reads of the run's seed used to decide something.
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let key = s.string_value(*Scope::args(call).first()?)?;
+    if key == "TZ" {
+        return Some(LOCAL_ZONE.smell(format!("{shown}(\"TZ\") reads the machine's time zone")));
+    }
+    if !SEED_VARS.contains(&key) {
+        return None;
+    }
+    let used = s.seed_decision(call, 0)?;
+    Some(SEED_DEPENDENT.smell(format!(
+        "{key} is read and used in `{}`: the outcome depends on the run's seed",
+        short(s.text(used))
+    )))
+}
+
+/// How many variables a seed is followed through (`let raw = var(..)`, `let n = raw.parse()`).
+const SEED_HOPS: usize = 3;
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Where a seed's value decides something (a condition, a comparison, arithmetic, an
+    /// assertion), following the variables it is bound to; not when it only seeds or prints.
+    fn seed_decision(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
+        if self.in_seeding(value) || self.in_logging(value) {
+            return None;
+        }
+        let mut at = value;
+        let mut bound: Vec<Node<'t>> = Vec::new();
+        while let Some(parent) = at.parent() {
+            if parent.id() == self.func.body.id() {
+                break;
+            }
+            match parent.kind() {
+                "field_expression" => {
+                    let presence = parent.child_by_field_name("field").is_some_and(|f| {
+                        matches!(self.text(f), "is_ok" | "is_err" | "is_some" | "is_none")
+                    });
+                    if presence {
+                        return None;
+                    }
+                }
+                "call_expression"
+                | "arguments"
+                | "try_expression"
+                | "await_expression"
+                | "reference_expression"
+                | "unary_expression"
+                | "parenthesized_expression"
+                | "type_cast_expression" => {}
+                "binary_expression" | "index_expression" => {
+                    return Some(self.statement_of(parent));
+                }
+                "macro_invocation" if macro_name(parent, self.cx).contains("assert") => {
+                    return Some(parent);
+                }
+                "token_tree" => {}
+                "if_expression" | "while_expression" => {
+                    let condition = parent.child_by_field_name("condition");
+                    if condition.is_some_and(|c| c.id() == at.id()) {
+                        return Some(at);
+                    }
+                    break;
+                }
+                "let_declaration" => {
+                    let pattern = parent.child_by_field_name("pattern");
+                    bound.extend(pattern.map(bound_names).unwrap_or_default());
+                    break;
+                }
+                "let_condition" => {
+                    bound.extend(bound_names(parent));
+                    break;
+                }
+                "match_expression" => bound.extend(
+                    descendants(parent)
+                        .into_iter()
+                        .filter(|n| n.kind() == "match_pattern")
+                        .flat_map(bound_names),
+                ),
+                _ => break,
+            }
+            at = parent;
+        }
+        if hops >= SEED_HOPS {
+            return None;
+        }
+        bound.iter().find_map(|name| {
+            self.uses_after(self.text(*name), *name)
+                .into_iter()
+                .find_map(|u| self.seed_decision(u, hops + 1))
+        })
+    }
+
+    /// The expression statement or `let` a node is in, for messages.
+    fn statement_of(&self, node: Node<'t>) -> Node<'t> {
+        let mut at = node;
+        while let Some(p) = at.parent() {
+            if p.id() == self.func.body.id()
+                || matches!(
+                    p.kind(),
+                    "expression_statement"
+                        | "let_declaration"
+                        | "block"
+                        | "if_expression"
+                        | "while_expression"
+                        | "match_expression"
+                )
+            {
+                break;
+            }
+            at = p;
+        }
+        at
+    }
+}
+
+/// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
+fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    if s.func.kind != UnitKind::Test {
+        return None;
+    }
+    let parent = call.parent()?;
+    let dropped = match parent.kind() {
+        "expression_statement" => true,
+        "let_declaration" => match parent.child_by_field_name("pattern") {
+            Some(p) if p.kind() == "identifier" => {
+                let name = s.text(p);
+                name.starts_with('_') || s.uses_after(name, parent).is_empty()
+            }
+            Some(p) => s.text(p) == "_",
+            None => true,
+        },
+        _ => false,
+    };
+    dropped.then(|| {
+        UNJOINED_SPAWN.smell(format!(
+            "{shown} starts work the test never joins or awaits"
+        ))
+    })
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
+    fn is_hash(&self, name: &str) -> bool {
+        let (ty, value) = self.decl_of(name);
+        let hash_type = |t: Node<'t>| {
+            type_names(t, self.cx)
+                .iter()
+                .any(|n| matches!(*n, "HashMap" | "HashSet"))
+        };
+        ty.is_some_and(hash_type)
+            || value.is_some_and(|v| {
+                descendants(v).iter().any(|n| match n.kind() {
+                    "scoped_identifier" | "identifier" => {
+                        let path = self.text(*n);
+                        path.contains("HashMap::") || path.contains("HashSet::")
+                    }
+                    "type_arguments" => hash_type(*n),
+                    _ => false,
+                }) && !descendants(v)
+                    .iter()
+                    .any(|n| self.text(*n).starts_with("BTree"))
+            })
+    }
+
+    /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
+    /// without a sort of the result after.
+    fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
+        if !ITERATIONS.contains(&method)
+            || recv.kind() != "identifier"
+            || !self.is_hash(self.text(recv))
+        {
+            return None;
+        }
+        let mut chain = call;
+        let mut ordered = false;
+        while let Some(next) = self.next_in_chain(chain) {
+            let method = self.method_name(next);
+            if method == "collect" {
+                ordered |= self.collects_ordered(next);
+            }
+            ordered |= method == "join";
+            if method.starts_with("sorted") {
+                return None;
+            }
+            chain = next;
+        }
+        let ordered = ordered || self.let_type_is_ordered(chain);
+        if !ordered || self.sorted_after(chain) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "`{}` collects a HashMap or HashSet in a different order each run",
+            short(self.text(chain))
+        )))
+    }
+
+    /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
+    fn next_in_chain(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let field = call.parent().filter(|p| p.kind() == "field_expression")?;
+        let mut next = field.parent()?;
+        if next.kind() == "generic_function" {
+            next = next.parent()?;
+        }
+        (next.kind() == "call_expression").then_some(next)
+    }
+
+    fn method_name(&self, call: Node<'t>) -> &'static str {
+        match self.callee(call) {
+            Callee::Method(_, m) => {
+                if m == "collect" {
+                    "collect"
+                } else if m == "join" {
+                    "join"
+                } else if m.starts_with("sorted") {
+                    "sorted"
+                } else {
+                    ""
+                }
+            }
+            _ => "",
+        }
+    }
+
+    /// `collect::<Vec<_>>()`, `collect::<String>()`.
+    fn collects_ordered(&self, call: Node<'t>) -> bool {
+        call.child_by_field_name("function")
+            .filter(|f| f.kind() == "generic_function")
+            .and_then(|f| f.child_by_field_name("type_arguments"))
+            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
+    }
+
+    /// Whether a value is bound by a `let` typed as a Vec or a String.
+    fn let_type_is_ordered(&self, value: Node<'t>) -> bool {
+        value
+            .parent()
+            .filter(|p| p.kind() == "let_declaration")
+            .and_then(|p| p.child_by_field_name("type"))
+            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
+    }
+
+    /// Whether the variable a value is bound to is sorted after (`v.sort()`, `v.sort_by(..)`).
+    fn sorted_after(&self, value: Node<'t>) -> bool {
+        let Some(name) = value
+            .parent()
+            .filter(|p| p.kind() == "let_declaration")
+            .and_then(|p| p.child_by_field_name("pattern"))
+        else {
+            return false;
+        };
+        self.sorts(self.text(name), value)
+    }
+
+    fn sorts(&self, name: &str, after: Node<'t>) -> bool {
+        descendants(self.func.body).iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() > after.end_byte()
+                && matches!(self.callee(*n), Callee::Method(recv, m)
+                    if m.starts_with("sort") && self.text(recv) == name)
+        })
+    }
+
+    /// In an assertion's tokens: `set . iter (..) ... collect`, with no sort.
+    fn hash_tokens(&self, tokens: &[Node<'t>]) -> bool {
+        let texts: Vec<&str> = tokens.iter().map(|t| self.text(*t)).collect();
+        let iterates = tokens.iter().enumerate().any(|(i, t)| {
+            t.kind() == "identifier"
+                && self.is_hash(texts[i])
+                && texts.get(i + 1) == Some(&".")
+                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
+        });
+        iterates && texts.contains(&"collect") && !texts.iter().any(|t| t.starts_with("sort"))
+    }
+
+    /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
+    /// not sorted after.
+    fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
+        let value = node.child_by_field_name("value")?;
+        let map = descendants(value)
+            .into_iter()
+            .find(|n| n.kind() == "identifier")?;
+        let direct = matches!(value.kind(), "identifier" | "reference_expression")
+            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
+        if !direct || !self.is_hash(self.text(map)) {
+            return None;
+        }
+        let body = node.child_by_field_name("body")?;
+        let inside: HashSet<String> = declarations(body, self.cx)
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect();
+        let target = descendants(body).into_iter().find_map(|n| {
+            if n.kind() != "call_expression" {
+                return None;
+            }
+            let Callee::Method(recv, m) = self.callee(n) else {
+                return None;
+            };
+            let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
+            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
+                .then(|| self.text(recv))
+        })?;
+        if self.sorts(target, node) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "the loop over `{}` fills `{target}` in a different order each run",
+            self.text(map)
+        )))
+    }
+}
+
+fn is_ordered_type(types: &[&str]) -> bool {
+    types
+        .first()
+        .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
+}
+
+/// Statics changed by one function and read or changed by others; lazily built statics of
+/// test code that tests change are shared fixtures.
+fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -> Vec<Found<'t>> {
+    let mut touches: Vec<Touch<'t>> = file
+        .statics
+        .iter()
+        .filter(|(_, s)| s.lazy_mutable && s.test_code)
+        .map(|(name, s)| Touch {
+            unit: None,
+            owner: name.clone(),
+            var: name.clone(),
+            node: s.node,
+            kind: TouchKind::Setup,
+        })
+        .collect();
+    touches.sort_by_key(|t| t.node.start_byte());
+    for func in funcs {
+        let scope = Scope { cx, file, func };
+        touches.extend(scope.touches());
+    }
+    let test_code = |t: &Touch<'_>| {
+        t.unit
+            .and_then(|u| funcs.iter().find(|f| f.unit == u))
+            .is_none_or(|f| f.test_code)
+    };
+    exposures(&touches)
+        .into_iter()
+        .map(|(t, exposure)| {
+            let (owner, var) = (&t.owner, &t.var);
+            let smell = match exposure {
+                Exposure::Write => STATIC_WRITE.smell(format!(
+                    "{owner} changes static `{var}`, which outlives the test"
+                )),
+                Exposure::Read { writer } => STATIC_READ.smell(format!(
+                    "{owner} reads static `{var}`, which {writer} changes: the result depends on the tests before"
+                )),
+                Exposure::Setup { writer } => SHARED_STATIC.smell(format!(
+                    "static `{var}` is built once for every test of the process, and {writer} changes it"
+                )),
+            };
+            Found {
+                node: t.node,
+                smell,
+                unit: t.unit,
+                test_code: test_code(t),
+            }
+        })
+        .collect()
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// The reads and changes of the file's statics in the function.
+    fn touches(&self) -> Vec<Touch<'t>> {
+        descendants(self.func.body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && self.file.statics.contains_key(self.text(*n))
+                    && !self.func.declares(self.text(*n))
+            })
+            .map(|n| {
+                let write = self.write_of(n);
+                Touch {
+                    unit: Some(self.func.unit),
+                    owner: self.func.name.clone(),
+                    var: self.text(n).to_owned(),
+                    node: write.unwrap_or(n),
+                    kind: if write.is_some() {
+                        TouchKind::Write
+                    } else {
+                        TouchKind::Read
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The expression that changes a static through this use of its name, if it does:
+    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
+    /// to change what it holds.
+    fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let stat = &self.file.statics[self.text(name)];
+        let mut at = name;
+        let mut guarded = stat.mutable;
+        while let Some(parent) = at.parent() {
+            match parent.kind() {
+                "assignment_expression" | "compound_assignment_expr"
+                    if parent
+                        .child_by_field_name("left")
+                        .is_some_and(|l| l.id() == at.id()) =>
+                {
+                    return guarded.then_some(parent);
+                }
+                "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
+                    at = parent
+                }
+                "call_expression" => {
+                    let method = match self.callee(parent) {
+                        Callee::Method(_, m) => m,
+                        _ => return None,
+                    };
+                    if ATOMIC_WRITES.contains(&method.as_str())
+                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
+                    {
+                        return Some(parent);
+                    }
+                    if GUARDS.contains(&method.as_str()) {
+                        if method != "lock" {
+                            return Some(parent);
+                        }
+                        guarded = true;
+                    }
+                    at = parent;
+                }
+                "let_declaration" => {
+                    let mutable = named_children(parent)
+                        .iter()
+                        .any(|c| c.kind() == "mutable_specifier");
+                    return (guarded && mutable).then_some(parent);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::scan::{ScanOptions, causes_of, scan, snapshot_of};
+
+    /// A unit as (kind, parents, name, test code, calls).
+    type UnitRow = (UnitKind, Vec<String>, String, bool, Vec<String>);
+
+    /// The units of a Rust source.
+    fn units(rel: &str, src: &str) -> Vec<UnitRow> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_rust::LANGUAGE.into())
+            .expect("grammar");
+        let tree = parser.parse(src, None).expect("parses");
+        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
+        analyze(&tree, &mut cx);
+        cx.facts
+            .units
+            .into_iter()
+            .map(|u| (u.kind, u.parents, u.name, u.test_code, u.calls))
+            .collect()
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn test_files_are_under_a_tests_directory() {
+        assert!(is_test_file("tests/it.rs"));
+        assert!(is_test_file("tests/common/mod.rs"));
+        assert!(is_test_file("crates/core/tests/it.rs"));
+        assert!(!is_test_file("src/lib.rs"));
+        assert!(!is_test_file("src/tests.rs"));
+        assert!(!is_test_file("tests.rs"));
+    }
+
+    #[test]
+    fn units_are_named_as_libtest_reports_them() {
+        let src = r#"
+use crate::order::register;
+pub fn add(a: i64, b: i64) -> i64 { helper(a) + b }
+fn helper(a: i64) -> i64 { std::cmp::max(a, 0) }
+impl Store { fn put(&self) { self.save(); Self::check(); Vec::new(); } }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn adds() { assert_eq!(add(2, 3), 5); register(); }
+    #[tokio::test(flavor = "multi_thread")]
+    async fn awaits() { super::helper(1); }
+    fn fixture() -> u8 { 1 }
+    mod inner {
+        #[rstest]
+        fn nested() { let f = |x| x; f(1); crate::add(1, 2); }
+    }
+}
+#[cfg(not(test))]
+mod real { fn run() {} }
+"#;
+        let expected = vec![
+            (
+                UnitKind::Helper,
+                s(&[]),
+                "add".to_owned(),
+                false,
+                s(&["helper"]),
+            ),
+            (UnitKind::Helper, s(&[]), "helper".to_owned(), false, s(&[])),
+            (
+                UnitKind::Helper,
+                s(&["Store"]),
+                "put".to_owned(),
+                false,
+                s(&["save", "check"]),
+            ),
+            (
+                UnitKind::Test,
+                s(&["tests"]),
+                "adds".to_owned(),
+                true,
+                s(&["add", "register"]),
+            ),
+            (
+                UnitKind::Test,
+                s(&["tests"]),
+                "awaits".to_owned(),
+                true,
+                s(&["helper"]),
+            ),
+            (
+                UnitKind::Helper,
+                s(&["tests"]),
+                "fixture".to_owned(),
+                true,
+                s(&[]),
+            ),
+            (
+                UnitKind::Test,
+                s(&["tests", "inner"]),
+                "nested".to_owned(),
+                true,
+                s(&["add"]),
+            ),
+            (
+                UnitKind::Helper,
+                s(&["real"]),
+                "run".to_owned(),
+                false,
+                s(&[]),
+            ),
+        ];
+        assert_eq!(units("src/lib.rs", src), expected);
+        let it = units(
+            "tests/it.rs",
+            "#[test]\nfn add_is_commutative() {}\nfn util() {}\n",
+        );
+        assert_eq!(
+            it,
+            vec![
+                (
+                    UnitKind::Test,
+                    s(&[]),
+                    "add_is_commutative".to_owned(),
+                    true,
+                    s(&[])
+                ),
+                (UnitKind::Helper, s(&[]), "util".to_owned(), true, s(&[])),
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_match_keys() {
+        assert!(key_matches("std::thread::sleep", "std::thread::sleep"));
+        assert!(key_matches(
+            "*::seed_from_u64",
+            "rand::rngs::StdRng::seed_from_u64"
+        ));
+        assert!(key_matches("*::seed_from_u64", "StdRng::seed_from_u64"));
+        assert!(key_matches("*::TcpStream::connect", "TcpStream::connect"));
+        assert!(key_matches("fastrand::*", "fastrand::u32"));
+        assert!(!key_matches("fastrand::*", "fastrand"));
+        assert!(!key_matches("std::thread::sleep", "tokio::time::sleep"));
+        assert!(!key_matches("*::seed_from_u64", "my_seed_from_u64"));
+    }
+
+    #[test]
+    fn format_strings_fix_a_host_or_directory_before_their_first_placeholder() {
+        assert_eq!(
+            fixed_prefix("https://api.example.com/{}"),
+            Some("https://api.example.com/")
+        );
+        assert_eq!(fixed_prefix("out/{}.txt"), Some("out/"));
+        assert_eq!(fixed_prefix("no placeholder"), Some("no placeholder"));
+        assert_eq!(fixed_prefix("{}/status"), None);
+        assert_eq!(fixed_prefix("http://{}/status"), None);
+        assert_eq!(fixed_prefix("report-{}.txt"), None);
+    }
+
+    #[test]
+    fn fixtures() {
+        insta::assert_snapshot!(snapshot_of(Path::new("tests/fixtures/scan/rust")));
+    }
+
+    #[test]
+    fn the_examples_flaky_tests_have_their_causes() {
+        let report = scan(Path::new("examples/rust"), &ScanOptions::default()).expect("scans");
+        insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/rust")));
+        // As cargo test and nextest report them.
+        for (ids, category) in [
+            (
+                [
+                    "src/lib.rs::tests::seeded_flaky",
+                    "flakydemo::tests::seeded_flaky",
+                ],
+                "random",
+            ),
+            (
+                [
+                    "src/lib.rs::order::lookup_starts_empty",
+                    "flakydemo::order::lookup_starts_empty",
+                ],
+                "global-state",
+            ),
+        ] {
+            for id in ids {
+                let causes = causes_of(&report, id);
+                assert!(
+                    causes.iter().any(|c| c.category == category),
+                    "{id}: {causes:?}"
+                );
+            }
+        }
+        for stable in [
+            "src/lib.rs::tests::adds",
+            "src/lib.rs::tests::slug_lowercases",
+            "src/lib.rs::tests::slug_collapses_spaces",
+            "src/lib.rs::order::register_item",
+            "tests/it.rs::add_is_commutative",
+            "tests/it.rs::slug_of_empty_is_empty",
+            "flakydemo::it::add_is_commutative",
+        ] {
+            let high: Vec<_> = causes_of(&report, stable)
+                .into_iter()
+                .filter(|c| c.severity >= Severity::High)
+                .collect();
+            assert!(high.is_empty(), "{stable}: {high:?}");
+        }
+        // Always failing: a bug, not a smell.
+        assert!(causes_of(&report, "src/lib.rs::tests::mean_always_fails").is_empty());
+    }
 }
