@@ -115,7 +115,7 @@ pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
         _ => (None, id),
     };
     if let Some(f) = id_file
-        && !(file == f || file.ends_with(&format!("/{f}")))
+        && !(same_file(file, f) || in_crate_of(file, f))
     {
         return false;
     }
@@ -141,6 +141,24 @@ pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
             rest == q || ends_on_boundary(rest, &q)
         }) || go_test == Some(qualified.as_str())
     })
+}
+
+/// `file` is `f`, or `f` below some directory of the scan root.
+fn same_file(file: &str, f: &str) -> bool {
+    file == f || file.ends_with(&format!("/{f}"))
+}
+
+/// Cargo names every unit test by its crate root (`src/lib.rs::order::tests::x` for a test in
+/// `src/order.rs`): `file` is in the `src/` of the crate whose root `f` is.
+fn in_crate_of(file: &str, f: &str) -> bool {
+    let Some(src) = f
+        .strip_suffix("lib.rs")
+        .or_else(|| f.strip_suffix("main.rs"))
+        .filter(|dir| dir.is_empty() || dir.ends_with("src/"))
+    else {
+        return false;
+    };
+    file.ends_with(".rs") && (file.starts_with(src) || file.contains(&format!("/{src}")))
 }
 
 fn ends_on_boundary(id: &str, tail: &str) -> bool {
@@ -284,6 +302,12 @@ mod tests {
             ),
             ("src/lib.rs::tests::adds", "src/lib.rs", &["tests"], "adds"),
             (
+                "src/lib.rs::order::tests::x",
+                "src/order.rs",
+                &["order", "tests"],
+                "x",
+            ),
+            (
                 "flakydemo::order::register_item",
                 "src/lib.rs",
                 &["order"],
@@ -334,7 +358,7 @@ mod tests {
             (
                 "src/lib.rs::tests::adds",
                 "src/other.rs",
-                &["tests"],
+                &["other", "tests"],
                 "adds",
             ),
         ];

@@ -288,7 +288,13 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = RustFile::read(root, cx);
     let mut funcs = Vec::new();
-    record_items(root, &Context::top(cx.test_file), &file, cx, &mut funcs);
+    record_items(
+        root,
+        &Context::top(cx.path, cx.test_file),
+        &file,
+        cx,
+        &mut funcs,
+    );
     let mut found: Vec<Found<'_>> = Vec::new();
     for func in &funcs {
         let scope = Scope {
@@ -605,9 +611,11 @@ struct Context {
 }
 
 impl Context {
-    fn top(test_file: bool) -> Self {
+    /// A file's top level: in a crate's `src/`, its module path (`src/a/b.rs` and `src/a/b/mod.rs`
+    /// are `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`).
+    fn top(path: &str, test_file: bool) -> Self {
         Self {
-            parents: Vec::new(),
+            parents: module_path(path),
             test_code: test_file,
         }
     }
@@ -620,6 +628,22 @@ impl Context {
             test_code: self.test_code || test_code,
         }
     }
+}
+
+/// The module path of a file under a crate's `src/` (empty for the crate roots and elsewhere).
+fn module_path(path: &str) -> Vec<String> {
+    let Some((_, in_src)) = path
+        .rsplit_once("src/")
+        .filter(|(before, _)| before.is_empty() || before.ends_with('/'))
+    else {
+        return Vec::new();
+    };
+    let stem = in_src.strip_suffix(".rs").unwrap_or(in_src);
+    let stem = stem.strip_suffix("/mod").unwrap_or(stem);
+    if matches!(stem, "lib" | "main") || stem.starts_with("bin/") {
+        return Vec::new();
+    }
+    stem.split('/').map(str::to_owned).collect()
 }
 
 /// Records the functions of a module (or file, or impl block) and of the modules in it.
