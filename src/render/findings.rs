@@ -58,14 +58,16 @@ pub fn render_findings(report: &ScanReport, color: bool, out: &mut dyn Write) ->
     let n = report.findings.len();
     writeln!(
         out,
-        "{} finding{} ({} high, {} medium, {} low) in {} files scanned ({} test files) in {} ms",
+        "{} finding{} ({} high, {} medium, {} low) in {} file{} scanned ({} test file{}) in {} ms",
         n,
-        if n == 1 { "" } else { "s" },
+        plural(n),
         count(Severity::High),
         count(Severity::Medium),
         count(Severity::Low),
         report.files_scanned,
+        plural(report.files_scanned),
         report.test_files,
+        plural(report.test_files),
         report.duration_ms
     )?;
     for e in &report.errors {
@@ -107,6 +109,10 @@ fn whose(f: &Finding) -> String {
         }
     }
     s
+}
+
+const fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn severity_style(s: Severity) -> console::Style {
