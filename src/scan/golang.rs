@@ -1,118 +1,18 @@
 //! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
 //! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
 //! as `TestXxx/case`, joined to their function); `TestMain` is a hook.
-//!
-//! Also the pieces the Rust rules share: [`Rule`], the run's seed variables, local hosts.
 
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
+use super::rules::{
+    Exposure, Rule, SEED_VARS, Touch, TouchKind, bounds_from_above, exposures, is_if_condition,
+    is_local_host, short,
+};
 use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
-
-/// What every finding of a rule shares.
-pub(super) struct Rule {
-    pub id: &'static str,
-    pub category: Category,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub hint: &'static str,
-}
-
-impl Rule {
-    pub(super) fn smell(&self, message: String) -> Smell {
-        self.smell_with(self.confidence, message)
-    }
-
-    pub(super) fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
-        Smell {
-            rule: self.id,
-            category: self.category,
-            severity: self.severity,
-            confidence,
-            message,
-            hint: self.hint.to_owned(),
-        }
-    }
-}
-
-/// The variables through which flaky gives each attempt its seed.
-pub(super) const SEED_VARS: [&str; 8] = [
-    "TEST_SEED",
-    "FLAKY_SEED",
-    "FLAKY_ATTEMPT",
-    "PYTHONHASHSEED",
-    "GO_TEST_SEED",
-    "JEST_SEED",
-    "VITE_TEST_SEED",
-    "RUST_TEST_SEED",
-];
-
-/// Whether a URL or `host:port` names this machine.
-pub(super) fn is_local_host(address: &str) -> bool {
-    let rest = address.split_once("://").map_or(address, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
-        None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
-    };
-    host.is_empty()
-        || host == "localhost"
-        || host.ends_with(".localhost")
-        || host.starts_with("127.")
-        || host == "::1"
-        || host == "0.0.0.0"
-}
-
-/// Whether a comparison involving an elapsed time bounds it from above: `elapsed < max`
-/// asserted, or `elapsed > max` as the condition under which a test fails. Those fail on a
-/// loaded machine; lower bounds (`elapsed >= delay`) hold there.
-pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true: bool) -> bool {
-    let says_small = matches!(
-        (op, elapsed_on_left),
-        ("<" | "<=", true) | (">" | ">=", false)
-    );
-    matches!(op, "<" | "<=" | ">" | ">=") && says_small != fails_when_true
-}
-
-/// Whether an expression is (part of a `&&`/`||` of) the condition of an `if` (`if_kind`).
-pub(super) fn is_if_condition(node: Node<'_>, if_kind: &str) -> bool {
-    let mut at = node;
-    while let Some(parent) = at.parent() {
-        match parent.kind() {
-            "parenthesized_expression" => at = parent,
-            "binary_expression"
-                if parent
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| matches!(o.kind(), "&&" | "||")) =>
-            {
-                at = parent;
-            }
-            kind => {
-                return kind == if_kind
-                    && parent
-                        .child_by_field_name("condition")
-                        .is_some_and(|c| c.id() == at.id());
-            }
-        }
-    }
-    false
-}
-
-/// A piece of code on one line, cut to a length that fits a message.
-pub(super) fn short(code: &str) -> String {
-    const MAX: usize = 60;
-    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = flat.chars().take(MAX).collect();
-    if cut.len() < flat.len() {
-        format!("{cut}...")
-    } else {
-        cut
-    }
-}
 
 const FIXED_SLEEP: Rule = Rule {
     id: "go/fixed-sleep",
@@ -1486,67 +1386,6 @@ fn package_state<'t>(
             (t.node, smell, t.unit)
         })
         .collect()
-}
-
-/// A read or change of state shared by all tests of a process (a package-level variable, a
-/// static) by a function, or at module level.
-pub(super) struct Touch<'t> {
-    pub unit: Option<usize>,
-    /// The function's name (or the static's, at module level), for messages.
-    pub owner: String,
-    pub var: String,
-    pub node: Node<'t>,
-    pub kind: TouchKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum TouchKind {
-    Read,
-    /// A change that outlives the test.
-    Write,
-    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static).
-    Setup,
-}
-
-/// What a touch exposes tests to.
-pub(super) enum Exposure<'a> {
-    /// A change that outlives the test: the polluter of an order dependence.
-    Write,
-    /// A read of state that `writer` changes: the victim.
-    Read { writer: &'a str },
-    /// State set up once for all tests that `writer` changes: a shared fixture.
-    Setup { writer: &'a str },
-}
-
-/// The exposures of a file's touches, one per function and variable: writes of variables that
-/// another function reads or writes (not a counter only its function uses); reads and setups
-/// of variables that another function writes.
-pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Exposure<'a>)> {
-    let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
-    let mut out = Vec::new();
-    for t in touches {
-        let writers: Vec<&Touch<'t>> = touches
-            .iter()
-            .filter(|w| w.kind == TouchKind::Write && w.var == t.var)
-            .collect();
-        let other = writers
-            .iter()
-            .find(|w| w.unit != t.unit)
-            .map(|w| w.owner.as_str());
-        let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
-        let exposure = match (t.kind, other) {
-            (TouchKind::Write, _) if shared => Exposure::Write,
-            (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
-                Exposure::Read { writer }
-            }
-            (TouchKind::Setup, Some(writer)) => Exposure::Setup { writer },
-            _ => continue,
-        };
-        if seen.insert((t.unit, &t.var)) {
-            out.push((t, exposure));
-        }
-    }
-    out
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {

@@ -9,6 +9,7 @@ mod golang;
 mod javascript;
 mod join;
 mod python;
+mod rules;
 mod rust;
 pub mod syntax;
 

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
-use super::golang::{
+use super::rules::{
     Exposure, Rule, SEED_VARS, Touch, TouchKind, bounds_from_above, exposures, is_if_condition,
     is_local_host, short,
 };
