@@ -1,16 +1,3350 @@
-//! JavaScript and TypeScript smell rules.
+//! JavaScript and TypeScript smell rules: tree-sitter-javascript reads .js/.mjs/.cjs/.jsx and
+//! tree-sitter-typescript .ts/.mts/.cts/.tsx; every node kind read here is the same in both
+//! (TypeScript only adds type nodes, which are looked through).
+//!
+//! Tests are `test`/`it` calls (and their `.only`/`.skip`/`.each(...)(...)` forms) titled by a
+//! literal, inside `describe`/`suite`/`context` calls: the ids jest, vitest, mocha and node:test
+//! report. Callees are read through the file's imports, so `exec(...)` after
+//! `const { exec } = require('child_process')` is `child_process.exec`, and one table of
+//! qualified names says which calls are smells.
 
-use tree_sitter::Tree;
+use std::collections::{HashMap, HashSet};
 
-use super::syntax::FileCtx;
+use tree_sitter::{Node, Tree};
+
+use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
+use super::{Category, Category as C, Confidence, Confidence as Sure};
+use crate::analysis::{Severity, Severity as Sev};
+use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
-    let _ = rel;
-    false
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    let name = parts.pop().unwrap_or_default();
+    let dotted: Vec<&str> = name.split('.').collect();
+    let marked = dotted.len() > 2
+        && dotted[1..dotted.len() - 1]
+            .iter()
+            .any(|p| matches!(*p, "test" | "spec"));
+    marked
+        || parts
+            .iter()
+            .any(|d| matches!(*d, "__tests__" | "test" | "tests"))
 }
 
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
-    let _ = (tree, cx);
+    // Declarations and vitest's type tests (`*.test-d.ts`) are checked by tsc, never run.
+    let name = cx.path.rsplit('/').next().unwrap_or_default();
+    if [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        || [".test-d.", ".spec-d."].iter().any(|m| name.contains(m))
+    {
+        return;
+    }
+    let root = tree.root_node();
+    let info = FileInfo::read(root, cx.src);
+    cx.facts.imports.clone_from(&info.specifiers);
+    let mut walk = Walk::new(cx, &info);
+    walk.enter_scope(root, None);
+    walk.visit(root, &Ctx::default());
+    walk.report_state();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules.
+
+/// A rule: its id, what it leads to, how sure it is, and the fix.
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    id: &'static str,
+    category: Category,
+    severity: Severity,
+    /// The severity in code that is not test code (reached by tests through calls).
+    outside_tests: Severity,
+    confidence: Confidence,
+    hint: &'static str,
+}
+
+impl Rule {
+    /// One step less severe outside test code: a clock or random value read by the code
+    /// under test often does not reach an assertion.
+    const fn softer_outside_tests(self) -> Self {
+        Self {
+            outside_tests: match self.severity {
+                Sev::High => Sev::Medium,
+                _ => Sev::Low,
+            },
+            ..self
+        }
+    }
+}
+
+const fn rule(
+    id: &'static str,
+    category: Category,
+    severity: Severity,
+    confidence: Confidence,
+    hint: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        category,
+        severity,
+        outside_tests: severity,
+        confidence,
+        hint,
+    }
+}
+
+const FIXED_SLEEP: Rule = rule(
+    "js/fixed-sleep",
+    C::Sleep,
+    Sev::High,
+    Sure::High,
+    "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
+);
+const TIMING_THRESHOLD: Rule = rule(
+    "js/timing-threshold",
+    C::Sleep,
+    Sev::High,
+    Sure::High,
+    "assert what the code did, not how long it took; if time is the point, use fake timers and assert on what they ran",
+);
+const WALL_CLOCK: Rule = rule(
+    "js/wall-clock",
+    C::Clock,
+    Sev::Medium,
+    Sure::High,
+    "pass the time in, or freeze it: jest.useFakeTimers().setSystemTime(...), vi.setSystemTime(...)",
+).softer_outside_tests();
+const TIME_ZONE: Rule = rule(
+    "js/time-zone",
+    C::Clock,
+    Sev::Medium,
+    Sure::Medium,
+    "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
+).softer_outside_tests();
+/// Reading `TZ` is as often a guard (`if (process.env.TZ !== 'UTC') throw`) as a dependency.
+const TZ_VARIABLE: Rule = rule(
+    "js/tz-variable",
+    C::Clock,
+    Sev::Low,
+    Sure::Medium,
+    "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
+);
+const UNSEEDED_RANDOM: Rule = rule(
+    "js/unseeded-random",
+    C::Random,
+    Sev::High,
+    Sure::High,
+    "draw from a generator seeded with the run's seed (seedrandom(process.env.TEST_SEED)), or use fixed values",
+).softer_outside_tests();
+const RANDOM_ID: Rule = rule(
+    "js/random-id",
+    C::Random,
+    Sev::Low,
+    Sure::Medium,
+    "use a fixed id where a test compares it, or derive it from the run's seed (process.env.TEST_SEED)",
+);
+const UNREPRODUCIBLE_SEED: Rule = rule(
+    "js/unreproducible-seed",
+    C::Random,
+    Sev::High,
+    Sure::High,
+    "seed from the run's seed (process.env.TEST_SEED), which flaky sets per attempt and records for replays",
+);
+const CONSTANT_SEED: Rule = rule(
+    "js/constant-seed",
+    C::Random,
+    Sev::Low,
+    Sure::High,
+    "seed from the run's seed (process.env.TEST_SEED ?? '1'), which flaky varies per attempt and records for replays",
+);
+const SEED_DEPENDENT: Rule = rule(
+    "js/seed-dependent",
+    C::Random,
+    Sev::Medium,
+    Sure::High,
+    "use the seed only to seed a generator, and assert what holds for every seed",
+);
+const NETWORK: Rule = rule(
+    "js/network",
+    C::Network,
+    Sev::High,
+    Sure::High,
+    "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
+);
+/// A request whose host the rule cannot read.
+const NETWORK_SOMEWHERE: Rule = Rule {
+    severity: Sev::Medium,
+    outside_tests: Sev::Medium,
+    confidence: Sure::Medium,
+    ..NETWORK
+};
+const FIXED_PATH: Rule = rule(
+    "js/fixed-path-write",
+    C::Filesystem,
+    Sev::Medium,
+    Sure::High,
+    "write under a fresh temporary directory (fs.mkdtempSync(path.join(os.tmpdir(), 'test-'))) and remove it afterwards",
+);
+const SUBPROCESS: Rule = rule(
+    "js/subprocess",
+    C::Subprocess,
+    Sev::Medium,
+    Sure::Medium,
+    "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner: a real process depends on the machine and its load",
+);
+const MODULE_STATE: Rule = rule(
+    "js/module-state",
+    C::GlobalState,
+    Sev::Medium,
+    Sure::High,
+    "reset the state between tests (export a reset function and call it in beforeEach), or keep it in an object each test creates",
+);
+const READS_SHARED_STATE: Rule = rule(
+    "js/reads-shared-state",
+    C::GlobalState,
+    Sev::Low,
+    Sure::Medium,
+    "reset that state in beforeEach/afterEach, so a test does not see what the tests before it left",
+);
+const ENV_MUTATION: Rule = rule(
+    "js/env-mutation",
+    C::GlobalState,
+    Sev::Medium,
+    Sure::High,
+    "restore it in afterEach (keep a copy of process.env) or a finally block, or use vi.stubEnv / jest.replaceProperty(process, 'env', ...)",
+);
+const GLOBAL_MUTATION: Rule = rule(
+    "js/global-mutation",
+    C::GlobalState,
+    Sev::Medium,
+    Sure::High,
+    "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
+);
+const CHDIR: Rule = rule(
+    "js/chdir",
+    C::GlobalState,
+    Sev::Medium,
+    Sure::High,
+    "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
+);
+const TIMER_CALLBACK: Rule = rule(
+    "js/timer-callback",
+    C::AsyncRace,
+    Sev::Medium,
+    Sure::Medium,
+    "await a promise that settles when the work is done, or use fake timers and advance them",
+);
+const PROMISE_RACE: Rule = rule(
+    "js/promise-race",
+    C::AsyncRace,
+    Sev::Medium,
+    Sure::Medium,
+    "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
+);
+const FLOATING_PROMISE: Rule = rule(
+    "js/floating-promise",
+    C::AsyncRace,
+    Sev::Medium,
+    Sure::High,
+    "await it (or return it) so the test waits for it and sees its failures",
+);
+const ASYNC_FOREACH: Rule = rule(
+    "js/async-foreach",
+    C::AsyncRace,
+    Sev::Medium,
+    Sure::High,
+    "use for...of with await, or await Promise.all(items.map(async ...))",
+);
+const UNSORTED_LISTING: Rule = rule(
+    "js/unsorted-listing",
+    C::Unordered,
+    Sev::Medium,
+    Sure::Medium,
+    "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
+);
+const COMPLETION_ORDER: Rule = rule(
+    "js/completion-order",
+    C::Unordered,
+    Sev::Medium,
+    Sure::Medium,
+    "use the array Promise.all returns (it keeps the input order), or sort before asserting",
+);
+const SHARED_FIXTURE: Rule = rule(
+    "js/shared-fixture",
+    C::SharedFixture,
+    Sev::Medium,
+    Sure::Medium,
+    "create it in beforeEach (or reset it in afterEach) so every test starts from the same state",
+);
+
+/// What a call's arguments and surroundings must show for its row to be a smell.
+#[derive(Debug, Clone, Copy)]
+enum Check {
+    /// The call is enough.
+    Always,
+    /// In a test file.
+    InTests,
+    /// Reading the time now: no arguments, not measuring an interval, no fake clock.
+    WallClock,
+    /// No `timeZone` option among the arguments.
+    NoTimeZone,
+    /// A constant first argument (a delay), no fake clock.
+    ConstantDelay,
+    /// A timer: a fixed sleep inside a promise, a race in a test.
+    Timer,
+    /// A host that is not this machine, with no mock of the client in the file.
+    Remote,
+    /// A fixed path outside the temporary directory, with no mock of `fs`.
+    FixedPath,
+    /// With no mock of the module in the file.
+    Unmocked,
+    /// A listing whose order is used (compared, indexed, joined, returned) without a sort.
+    Unsorted,
+    /// Seeding a generator from the clock, entropy or a constant.
+    Seed,
+    /// An async callback whose promises are dropped.
+    AsyncCallback,
+}
+
+/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee.
+struct CallRule {
+    /// `fs.writeFileSync` matches exactly; `.sleep` matches `sleep` and any `x.sleep`.
+    callees: &'static [&'static str],
+    check: Check,
+    rule: Rule,
+    /// The message after the call: "`Math.random()` draws ...".
+    says: &'static str,
+}
+
+const CALLS: &[CallRule] = &[
+    CallRule {
+        callees: &[
+            "timers/promises.setTimeout",
+            "cy.wait",
+            ".waitForTimeout",
+            ".sleep",
+            ".delay",
+            ".wait",
+        ],
+        check: Check::ConstantDelay,
+        rule: FIXED_SLEEP,
+        says: "waits a fixed time",
+    },
+    CallRule {
+        callees: &["setTimeout", "setInterval"],
+        check: Check::Timer,
+        rule: TIMER_CALLBACK,
+        says: "runs its callback on the real clock, racing the test",
+    },
+    CallRule {
+        callees: &[
+            "Date.now",
+            "Date",
+            "new Date",
+            "moment",
+            "moment.utc",
+            "dayjs",
+            "dayjs.utc",
+            "luxon.DateTime.now",
+            "luxon.DateTime.local",
+        ],
+        check: Check::WallClock,
+        rule: WALL_CLOCK,
+        says: "reads the wall clock",
+    },
+    CallRule {
+        callees: &[".getTimezoneOffset", ".resolvedOptions"],
+        check: Check::Always,
+        rule: TIME_ZONE,
+        says: "depends on the machine's time zone",
+    },
+    CallRule {
+        callees: &[".toLocaleDateString", ".toLocaleTimeString"],
+        check: Check::NoTimeZone,
+        rule: TIME_ZONE,
+        says: "formats in the machine's time zone",
+    },
+    CallRule {
+        callees: &["Math.random", "crypto.randomInt"],
+        check: Check::Always,
+        rule: UNSEEDED_RANDOM,
+        says: "draws an unseeded random number",
+    },
+    CallRule {
+        callees: &[
+            "crypto.randomUUID",
+            "crypto.randomBytes",
+            "uuid.v1",
+            "uuid.v4",
+            "nanoid.nanoid",
+        ],
+        check: Check::Always,
+        rule: RANDOM_ID,
+        says: "makes a random value that differs on every run",
+    },
+    CallRule {
+        callees: &[
+            ".seed",
+            ".seedrandom",
+            ".setSeed",
+            "new Chance",
+            "new seedrandom",
+        ],
+        check: Check::Seed,
+        rule: CONSTANT_SEED,
+        says: "seeds a generator",
+    },
+    CallRule {
+        callees: &[
+            "fetch",
+            "node-fetch",
+            "cross-fetch",
+            "isomorphic-fetch",
+            "undici.fetch",
+            "undici.request",
+            "axios",
+            "axios.get",
+            "axios.post",
+            "axios.put",
+            "axios.patch",
+            "axios.delete",
+            "axios.head",
+            "axios.request",
+            "got",
+            "got.get",
+            "got.post",
+            "ky",
+            "ky.get",
+            "ky.post",
+            "superagent.get",
+            "superagent.post",
+            "request",
+            "http.get",
+            "http.request",
+            "https.get",
+            "https.request",
+            "net.connect",
+            "net.createConnection",
+            "tls.connect",
+            "dns.lookup",
+            "dns.resolve",
+            "dns.resolve4",
+            "dns.resolve6",
+            "new WebSocket",
+            "new ws",
+            "new EventSource",
+        ],
+        check: Check::Remote,
+        rule: NETWORK,
+        says: "makes a network request",
+    },
+    CallRule {
+        callees: &[
+            "fs.writeFileSync",
+            "fs.writeFile",
+            "fs.appendFileSync",
+            "fs.appendFile",
+            "fs.mkdirSync",
+            "fs.mkdir",
+            "fs.rmSync",
+            "fs.rm",
+            "fs.rmdirSync",
+            "fs.rmdir",
+            "fs.unlinkSync",
+            "fs.unlink",
+            "fs.renameSync",
+            "fs.rename",
+            "fs.copyFileSync",
+            "fs.copyFile",
+            "fs.cpSync",
+            "fs.cp",
+            "fs.truncateSync",
+            "fs.truncate",
+            "fs.createWriteStream",
+            "fs.outputFile",
+            "fs.outputFileSync",
+            "fs.outputJson",
+            "fs.outputJsonSync",
+            "fs.writeJson",
+            "fs.writeJsonSync",
+            "fs.remove",
+            "fs.removeSync",
+            "fs.emptyDir",
+            "fs.emptyDirSync",
+            "fs.ensureDir",
+            "fs.ensureDirSync",
+        ],
+        check: Check::FixedPath,
+        rule: FIXED_PATH,
+        says: "writes to a fixed path",
+    },
+    CallRule {
+        callees: &[
+            "child_process.exec",
+            "child_process.execSync",
+            "child_process.execFile",
+            "child_process.execFileSync",
+            "child_process.spawn",
+            "child_process.spawnSync",
+            "child_process.fork",
+            "execa",
+            "execa.execa",
+            "execa.execaSync",
+            "execa.execaCommand",
+            "execa.execaCommandSync",
+            "execa.$",
+            "cross-spawn",
+            "cross-spawn.sync",
+            "shelljs.exec",
+        ],
+        check: Check::Unmocked,
+        rule: SUBPROCESS,
+        says: "starts a child process",
+    },
+    CallRule {
+        callees: &[
+            "fs.readdirSync",
+            "fs.readdir",
+            "glob",
+            "glob.glob",
+            "glob.sync",
+            "glob.globSync",
+            "fast-glob",
+            "fast-glob.glob",
+            "fast-glob.sync",
+            "globby",
+            "globby.globby",
+            "globby.globbySync",
+        ],
+        check: Check::Unsorted,
+        rule: UNSORTED_LISTING,
+        says: "lists files in the file system's order, and that order is used unsorted",
+    },
+    CallRule {
+        callees: &["Promise.race", "Promise.any"],
+        check: Check::InTests,
+        rule: PROMISE_RACE,
+        says: "settles with whichever promise finishes first",
+    },
+    CallRule {
+        callees: &[".forEach"],
+        check: Check::AsyncCallback,
+        rule: ASYNC_FOREACH,
+        says: "does not wait for its async callback: their work runs after the code that follows",
+    },
+];
+
+/// Calls whose first argument names a module the file replaces (`jest.mock('axios')`).
+const MODULE_MOCKS: [&str; 6] = [
+    "jest.mock",
+    "jest.doMock",
+    "jest.unstable_mockModule",
+    "vi.mock",
+    "vi.doMock",
+    ".mock.module",
+];
+/// Calls that replace one property (`jest.spyOn(cp, 'exec')`, `vi.stubGlobal('fetch', f)`).
+const STUBS: [&str; 6] = [
+    ".spyOn",
+    ".stub",
+    ".replace",
+    ".replaceProperty",
+    ".stubGlobal",
+    ".mock.method",
+];
+/// Libraries that intercept every request of the file.
+const NETWORK_MOCKERS: [&str; 8] = [
+    "nock",
+    "msw",
+    "msw/node",
+    "fetch-mock",
+    "jest-fetch-mock",
+    "vitest-fetch-mock",
+    "axios-mock-adapter",
+    "mock-socket",
+];
+/// Calls that make every request of the file go to a fake.
+const NETWORK_STUB_CALLS: [&str; 5] = [
+    ".setGlobalDispatcher",
+    "jasmine.Ajax.install",
+    "moxios.install",
+    ".useFakeXMLHttpRequest",
+    ".fakeServer.create",
+];
+/// Libraries that replace the file system.
+const FS_MOCKERS: [&str; 2] = ["mock-fs", "memfs"];
+/// Calls that make the clock fake.
+const FAKE_CLOCKS: [&str; 9] = [
+    "jasmine.clock",
+    ".useFakeTimers",
+    ".setSystemTime",
+    "@sinonjs/fake-timers.install",
+    "@sinonjs/fake-timers.withGlobal",
+    "mockdate.set",
+    "timekeeper.freeze",
+    "timekeeper.travel",
+    ".timers.enable",
+];
+/// Calls that make a temporary directory.
+const TEMP_DIRS: [&str; 7] = [
+    ".tmpdir",
+    ".mkdtemp",
+    ".mkdtempSync",
+    "tmp.dirSync",
+    "tmp.dir",
+    "tmp-promise.dir",
+    ".temporaryDirectory",
+];
+/// Paths that are the temporary directory already (or a device).
+const TEMP_PATHS: [&str; 3] = ["/tmp/", "/var/tmp/", "/dev/"];
+/// Calls that read a clock (for durations and seeds).
+const CLOCKS: [&str; 4] = [".now", "new Date", "process.hrtime", ".getTime"];
+/// Calls that draw entropy (for seeds).
+const ENTROPY: [&str; 4] = [
+    "Math.random",
+    ".randomBytes",
+    ".randomInt",
+    ".getRandomValues",
+];
+/// Parts of the names of functions that seed or build a generator.
+const SEEDERS: [&str; 9] = [
+    "seed", "rng", "random", "chance", "twister", "prng", "mulberry", "xorshift", "alea",
+];
+/// Methods that change the array, map, set or object they are called on.
+const MUTATORS: [&str; 13] = [
+    "push",
+    "pop",
+    "shift",
+    "unshift",
+    "splice",
+    "sort",
+    "reverse",
+    "fill",
+    "copyWithin",
+    "set",
+    "add",
+    "delete",
+    "clear",
+];
+/// Matchers that compare with a bound (jest, vitest, chai).
+const BOUND_MATCHERS: [&str; 14] = [
+    "toBeLessThan",
+    "toBeLessThanOrEqual",
+    "toBeGreaterThan",
+    "toBeGreaterThanOrEqual",
+    "below",
+    "above",
+    "lessThan",
+    "greaterThan",
+    "most",
+    "least",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+];
+/// Keys of request options that hold the host.
+const URL_KEYS: [&str; 5] = ["url", "baseURL", "host", "hostname", "origin"];
+
+// ---------------------------------------------------------------------------------------------
+// Frameworks.
+
+const TESTS: [&str; 7] = ["test", "it", "specify", "fit", "xit", "xtest", "xspecify"];
+const SUITES: [&str; 7] = [
+    "describe",
+    "suite",
+    "context",
+    "fdescribe",
+    "xdescribe",
+    "xcontext",
+    "xsuite",
+];
+const MODIFIERS: [&str; 14] = [
+    "only",
+    "serial",
+    "always",
+    "skip",
+    "todo",
+    "concurrent",
+    "sequential",
+    "shuffle",
+    "failing",
+    "fails",
+    "each",
+    "for",
+    "skipIf",
+    "runIf",
+];
+/// Modifiers that take arguments and return the function to call (`test.each(table)(...)`).
+const CURRIED: [&str; 4] = ["each", "for", "skipIf", "runIf"];
+const HOOKS: [(&str, Hook); 10] = [
+    ("beforeAll", Hook::Once),
+    ("before", Hook::Once),
+    ("suiteSetup", Hook::Once),
+    ("beforeEach", Hook::Each),
+    ("afterEach", Hook::Each),
+    ("setup", Hook::Each),
+    ("teardown", Hook::Each),
+    ("afterAll", Hook::Last),
+    ("after", Hook::Last),
+    ("suiteTeardown", Hook::Last),
+];
+/// First parameters of a test callback that make it callback-style (`it('x', (done) => ...)`).
+const DONE_PARAMS: [&str; 5] = ["done", "cb", "callback", "next", "end"];
+
+/// When a hook runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hook {
+    /// Before or after every test: what it sets is fresh for each test.
+    Each,
+    /// Once before the tests of its scope.
+    Once,
+    /// Once after the tests of its scope.
+    Last,
+}
+
+/// A framework call.
+#[derive(Debug, Clone, Copy)]
+enum Fw {
+    Suite,
+    Test,
+    Hook(&'static str, Hook),
+}
+
+/// What the code being walked is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Role {
+    /// Module level, or a callback outside any unit.
+    #[default]
+    Module,
+    /// A `describe` body (runs when tests are collected).
+    Suite,
+    Test,
+    Hook(Hook),
+    Helper,
+}
+
+/// Where the walk is.
+#[derive(Debug, Clone, Default)]
+struct Ctx {
+    unit: Option<usize>,
+    role: Role,
+    /// The titles of the enclosing `describe` calls, outermost first.
+    suites: Vec<String>,
+    class: Option<String>,
+    /// Inside a function that runs after module load (not a `describe` body).
+    in_function: bool,
+    /// The test takes a `done` callback.
+    done_style: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the whole file says: imports, mocks, fake clocks.
+
+/// A local name bound by an import.
+#[derive(Debug, Clone)]
+struct Import {
+    /// `fs`, `child_process`, `../src/gateway` (normalised: no `node:`, `fs/promises` is `fs`).
+    module: String,
+    /// The imported name; `None` for the module itself (default or namespace import).
+    name: Option<String>,
+}
+
+impl Import {
+    /// `child_process.exec`, `axios`; the project's own modules as `<local>.name`, so that
+    /// `.sleep` patterns match a project's `sleep` but `got` does not match got's own sources.
+    fn qualified(&self, local: &str) -> String {
+        match (&self.name, self.module.starts_with('.')) {
+            (Some(n), true) => format!("<local>.{n}"),
+            (None, true) => format!("<local>.{local}"),
+            (Some(n), false) => format!("{}.{n}", self.module),
+            (None, false) => self.module.clone(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct FileInfo<'s> {
+    src: &'s str,
+    imported: HashMap<&'s str, Import>,
+    specifiers: Vec<String>,
+    /// Modules and callees that mocks replace in this file (`axios`, `fetch`, `child_process.exec`).
+    mocked: HashSet<String>,
+    /// A library intercepts every request of the file (nock, msw).
+    network_mocked: bool,
+    /// The file starts a server (so requests to hosts it cannot read are likely to it).
+    local_server: bool,
+    fake_clock: bool,
+    temp_dir: bool,
+    /// Functions declared `async` in the file.
+    async_fns: HashSet<&'s str>,
+}
+
+impl<'s> FileInfo<'s> {
+    fn read(root: Node<'_>, src: &'s str) -> Self {
+        let mut info = Self {
+            src,
+            ..Self::default()
+        };
+        let nodes = syntax::descendants(root);
+        for &n in &nodes {
+            info.learn_import(n);
+        }
+        for &n in &nodes {
+            info.learn_mock(n);
+        }
+        info.specifiers.sort();
+        info.specifiers.dedup();
+        let imports = |names: &[&str]| info.specifiers.iter().any(|s| names.contains(&s.as_str()));
+        info.network_mocked |= imports(&NETWORK_MOCKERS);
+        if imports(&FS_MOCKERS) {
+            info.mocked.insert("fs".to_owned());
+        }
+        info
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn learn_import(&mut self, n: Node<'_>) {
+        match n.kind() {
+            "import_statement" => {
+                let Some(spec) = n
+                    .child_by_field_name("source")
+                    .and_then(|s| self.literal(s))
+                else {
+                    return;
+                };
+                let module = module_name(&spec);
+                self.specifiers.push(spec);
+                for clause in syntax::named_children(n) {
+                    if clause.kind() == "import_clause" {
+                        self.bind_clause(clause, &module);
+                    }
+                }
+            }
+            "export_statement" => {
+                if let Some(spec) = n
+                    .child_by_field_name("source")
+                    .and_then(|s| self.literal(s))
+                {
+                    self.specifiers.push(spec);
+                }
+            }
+            "call_expression" => {
+                if let Some(spec) = self.required(n) {
+                    self.specifiers.push(spec);
+                }
+            }
+            "variable_declarator" => {
+                let (Some(name), Some(value)) = (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ) else {
+                    return;
+                };
+                if let Some(import) = self.required_import(value) {
+                    self.bind_pattern(name, &import);
+                }
+                if name.kind() == "identifier" && is_async(unwrap(value)) {
+                    self.async_fns.insert(self.text(name));
+                }
+            }
+            "function_declaration" if is_async(n) => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    self.async_fns.insert(self.text(name));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_clause(&mut self, clause: Node<'_>, module: &str) {
+        for c in syntax::named_children(clause) {
+            match c.kind() {
+                "identifier" => self.bind(c, module, None),
+                "namespace_import" => {
+                    if let Some(id) = syntax::named_children(c)
+                        .into_iter()
+                        .find(|i| i.kind() == "identifier")
+                    {
+                        self.bind(id, module, None);
+                    }
+                }
+                "named_imports" => {
+                    for spec in syntax::named_children(c) {
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let name = self.text(name).to_owned();
+                        self.bind(local, module, Some(name));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn bind(&mut self, local: Node<'_>, module: &str, name: Option<String>) {
+        let import = Import {
+            module: module.to_owned(),
+            name,
+        };
+        self.imported.insert(self.text(local), import);
+    }
+
+    /// `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`.
+    fn bind_pattern(&mut self, pattern: Node<'_>, import: &Import) {
+        match pattern.kind() {
+            "identifier" => {
+                self.imported.insert(self.text(pattern), import.clone());
+            }
+            "object_pattern" if import.name.is_none() => {
+                for p in syntax::named_children(pattern) {
+                    let (local, key) = match p.kind() {
+                        "shorthand_property_identifier_pattern" => (p, p),
+                        "pair_pattern" => {
+                            match (p.child_by_field_name("value"), p.child_by_field_name("key")) {
+                                (Some(v), Some(k)) if v.kind() == "identifier" => (v, k),
+                                _ => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    let name = Some(self.text(key).to_owned());
+                    self.bind(local, &import.module, name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn required_import(&self, value: Node<'_>) -> Option<Import> {
+        let value = unwrap(value);
+        match value.kind() {
+            "call_expression" => self.required(value).map(|spec| Import {
+                module: module_name(&spec),
+                name: None,
+            }),
+            "member_expression" => {
+                let mut import = self.required_import(value.child_by_field_name("object")?)?;
+                if import.name.is_some() {
+                    return None;
+                }
+                import.name = Some(self.text(value.child_by_field_name("property")?).to_owned());
+                Some(import)
+            }
+            _ => None,
+        }
+    }
+
+    /// The specifier of `require('m')` or `import('m')`.
+    fn required(&self, call: Node<'_>) -> Option<String> {
+        let f = call.child_by_field_name("function")?;
+        if !(f.kind() == "import" || f.kind() == "identifier" && self.text(f) == "require") {
+            return None;
+        }
+        self.literal(*arguments(call).first()?)
+    }
+
+    fn learn_mock(&mut self, n: Node<'_>) {
+        match n.kind() {
+            "call_expression" => {
+                let Some(callee) = n.child_by_field_name("function") else {
+                    return;
+                };
+                let q = self.q(callee);
+                let args = arguments(n);
+                if names_any(&MODULE_MOCKS, &q) {
+                    if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
+                        self.mocked.insert(module_name(&spec));
+                    }
+                } else if names_any(&STUBS, &q) {
+                    self.learn_stub(&args);
+                }
+                self.network_mocked |= names_any(&NETWORK_STUB_CALLS, &q);
+                self.fake_clock |= names_any(&FAKE_CLOCKS, &q);
+                self.temp_dir |= names_any(&TEMP_DIRS, &q);
+            }
+            // `test('x', withServer, ...)`: a server the file starts through a helper.
+            "identifier" => self.local_server |= serves(self.text(n)),
+            // `global.fetch = jest.fn()`, `cp.exec = fakeExec`.
+            "assignment_expression" => {
+                if let Some(left) = n
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "member_expression")
+                {
+                    let q = self.q(left);
+                    self.mocked.insert(q);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn learn_stub(&mut self, args: &[Node<'_>]) {
+        let Some(&target) = args.first() else { return };
+        if let Some(name) = self.literal(target) {
+            self.mocked.insert(name);
+            return;
+        }
+        let object = self.q(target);
+        let stubbed = match args.get(1).and_then(|a| self.literal(*a)) {
+            Some(prop) if is_global_object(&object) => prop,
+            Some(prop) => format!("{object}.{prop}"),
+            None => object,
+        };
+        self.mocked.insert(stubbed);
+    }
+
+    /// Whether a mock in the file replaces this callee or its module.
+    fn is_mocked(&self, q: &str) -> bool {
+        self.mocked.iter().any(|m| {
+            q == m
+                || q.strip_prefix(m.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        })
+    }
+
+    /// The qualified name of a callee: through imports (`child_process.exec`), globals stripped
+    /// (`globalThis.fetch` is `fetch`); `?` for what is not a name.
+    fn q(&self, node: Node<'_>) -> String {
+        let node = unwrap(node);
+        let q = match node.kind() {
+            "identifier" => {
+                let t = self.text(node);
+                self.imported
+                    .get(t)
+                    .map_or_else(|| t.to_owned(), |i| i.qualified(t))
+            }
+            "this" => "this".to_owned(),
+            "member_expression" => {
+                let (Some(object), Some(prop)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("property"),
+                ) else {
+                    return "?".to_owned();
+                };
+                let o = self.q(object);
+                let p = self.text(prop);
+                if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
+                    o
+                } else {
+                    format!("{o}.{p}")
+                }
+            }
+            "call_expression" => self
+                .required(node)
+                .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
+            _ => "?".to_owned(),
+        };
+        for global in ["global.", "globalThis.", "window."] {
+            if let Some(rest) = q.strip_prefix(global) {
+                return rest.to_owned();
+            }
+        }
+        q
+    }
+
+    /// The value of a string literal, or of a template literal without substitutions.
+    fn literal(&self, node: Node<'_>) -> Option<String> {
+        let node = unwrap(node);
+        match node.kind() {
+            "string" => Some(unescape(strip_quotes(self.text(node)))),
+            "template_string" => {
+                let (text, complete) = self.literal_prefix(node);
+                complete.then_some(text)
+            }
+            _ => None,
+        }
+    }
+
+    /// The literal text at the start of a string or template, and whether that is all of it.
+    fn literal_prefix(&self, node: Node<'_>) -> (String, bool) {
+        if node.kind() == "string" {
+            return (unescape(strip_quotes(self.text(node))), true);
+        }
+        let mut out = String::new();
+        for part in syntax::named_children(node) {
+            match part.kind() {
+                "template_substitution" => return (out, false),
+                _ => out.push_str(&unescape(self.text(part))),
+            }
+        }
+        (out, true)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk.
+
+/// A variable that outlives one test: module-level, or declared in a `describe` body.
+struct Binding<'t> {
+    name: String,
+    /// The program, or the body of the `describe` callback.
+    scope: Node<'t>,
+    /// The title of that `describe`.
+    suite: Option<String>,
+    reassignable: bool,
+    /// It holds an object, array, map or set (so it can change without reassignment).
+    container: bool,
+    /// A before/after-each hook assigns or resets it.
+    reset_each: bool,
+    /// A before-all hook sets it up.
+    set_once: bool,
+}
+
+/// How a function uses a [`Binding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    /// Changes what it holds (`x.push(1)`, `x.a = 1`, `x += 1`).
+    Change,
+    /// Gives it a new value (`x = 0`): in a test, the test starting from its own value.
+    Reassign,
+}
+
+/// A read or a change of a [`Binding`] inside a function.
+struct StateUse<'t> {
+    binding: usize,
+    unit: Option<usize>,
+    role: Role,
+    node: Node<'t>,
+    access: Access,
+}
+
+/// Process-wide state a test can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Env,
+    Global,
+    Cwd,
+}
+
+/// A change of process-wide state.
+struct ProcessChange<'t> {
+    target: Target,
+    unit: Option<usize>,
+    node: Node<'t>,
+    /// It is a reset: in an each/after hook or a `finally` block.
+    restores: bool,
+}
+
+/// Where a request goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Host {
+    Local,
+    Remote(String),
+    Unknown,
+}
+
+struct Walk<'c, 's, 't> {
+    cx: &'c mut FileCtx<'s>,
+    info: &'c FileInfo<'s>,
+    bindings: Vec<Binding<'t>>,
+    by_name: HashMap<&'s str, Vec<usize>>,
+    uses: Vec<StateUse<'t>>,
+    changes: Vec<ProcessChange<'t>>,
+    /// The functions enclosing the node being walked, outermost first.
+    functions: Vec<Node<'t>>,
+    /// Names declared in a function (parameters and declarations), by the function's node id.
+    locals: HashMap<usize, HashSet<&'s str>>,
+    /// Initial values of the variables declared in a function or the program, by its node id.
+    decls: HashMap<usize, HashMap<&'s str, Node<'t>>>,
+}
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    fn new(cx: &'c mut FileCtx<'s>, info: &'c FileInfo<'s>) -> Self {
+        Self {
+            cx,
+            info,
+            bindings: Vec::new(),
+            by_name: HashMap::new(),
+            uses: Vec::new(),
+            changes: Vec::new(),
+            functions: Vec::new(),
+            locals: HashMap::new(),
+            decls: HashMap::new(),
+        }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.info.text(node)
+    }
+
+    fn visit(&mut self, node: Node<'t>, ctx: &Ctx) {
+        match node.kind() {
+            "call_expression" => {
+                if self.cx.test_file
+                    && let Some(fw) = self.framework(node)
+                    && self.enter_framework(node, fw, ctx)
+                {
+                    return;
+                }
+                self.call(node, ctx);
+            }
+            "new_expression" => self.construct(node, ctx),
+            "assignment_expression"
+            | "augmented_assignment_expression"
+            | "update_expression"
+            | "unary_expression" => self.write(node, ctx),
+            "member_expression" | "subscript_expression" => self.env_read(node, ctx),
+            "identifier" | "shorthand_property_identifier" => self.read(node, ctx),
+            "binary_expression" => self.comparison(node, ctx),
+            "expression_statement" => self.statement(node, ctx),
+            "class_declaration" | "class" | "abstract_class_declaration" => {
+                let class = node
+                    .child_by_field_name("name")
+                    .map(|n| self.text(n).to_owned());
+                let inner = Ctx {
+                    class,
+                    ..ctx.clone()
+                };
+                return self.visit_children(node, &inner);
+            }
+            _ => {}
+        }
+        if let Some((name, func)) = self.helper(node) {
+            let parents = ctx.class.iter().cloned().collect();
+            let unit = self.add_unit(name, parents, UnitKind::Helper, func);
+            let inner = Ctx {
+                unit: Some(unit),
+                role: Role::Helper,
+                in_function: true,
+                done_style: false,
+                ..ctx.clone()
+            };
+            if node == func {
+                return self.visit_body(func, &inner);
+            }
+            for child in syntax::named_children(node) {
+                if child == func {
+                    self.visit_body(func, &inner);
+                } else {
+                    self.visit(child, ctx);
+                }
+            }
+        } else if is_function(node.kind()) {
+            let inner = Ctx {
+                in_function: true,
+                ..ctx.clone()
+            };
+            self.visit_body(node, &inner);
+        } else {
+            self.visit_children(node, ctx);
+        }
+    }
+
+    fn visit_children(&mut self, node: Node<'t>, ctx: &Ctx) {
+        for child in syntax::named_children(node) {
+            self.visit(child, ctx);
+        }
+    }
+
+    /// Walks a function's parameters and body, knowing it encloses them.
+    fn visit_body(&mut self, func: Node<'t>, ctx: &Ctx) {
+        self.functions.push(func);
+        self.visit_children(func, ctx);
+        self.functions.pop();
+    }
+
+    fn add_unit(
+        &mut self,
+        name: String,
+        parents: Vec<String>,
+        kind: UnitKind,
+        node: Node<'_>,
+    ) -> usize {
+        let (start_line, end_line) = syntax::lines(node);
+        self.cx.unit(Unit {
+            name,
+            parents,
+            kind,
+            test_code: self.cx.test_file,
+            start_line,
+            end_line,
+            calls: Vec::new(),
+        })
+    }
+
+    fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Rule, message: String) {
+        let test_code = self.cx.test_file;
+        let smell = Smell {
+            rule: rule.id,
+            category: rule.category,
+            severity: if test_code {
+                rule.severity
+            } else {
+                rule.outside_tests
+            },
+            confidence: rule.confidence,
+            message,
+            hint: rule.hint.to_owned(),
+        };
+        self.cx.report(node, smell, unit, test_code);
+    }
+
+    /// The code of a node for a message: itself when short, else its callee with `(...)`.
+    fn shown(&self, node: Node<'_>) -> String {
+        let text = self.text(node);
+        if text.len() <= 60 && !text.contains('\n') {
+            return text.to_owned();
+        }
+        let head = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))
+            .map(|c| self.text(c));
+        match head {
+            Some(h) if node.kind() == "new_expression" => format!("new {h}(...)"),
+            Some(h) => format!("{h}(...)"),
+            None => {
+                let first = text.lines().next().unwrap_or_default();
+                format!("{}...", first.chars().take(57).collect::<String>())
+            }
+        }
+    }
+
+    // -- Tests, suites, hooks and helpers. --
+
+    /// Whether a call is a framework's `describe`, `test` or hook (in a test file).
+    fn framework(&self, call: Node<'_>) -> Option<Fw> {
+        let callee = call.child_by_field_name("function")?;
+        let (mut n, curried) = if callee.kind() == "call_expression" {
+            (callee.child_by_field_name("function")?, true)
+        } else {
+            (callee, false)
+        };
+        let mut modifiers = Vec::new();
+        while n.kind() == "member_expression" {
+            modifiers.push(self.text(n.child_by_field_name("property")?));
+            n = n.child_by_field_name("object")?;
+        }
+        if n.kind() != "identifier"
+            || !modifiers
+                .iter()
+                .all(|m| MODIFIERS.contains(m) || HOOKS.iter().any(|(h, _)| h == m))
+            || curried != modifiers.iter().any(|m| CURRIED.contains(m))
+        {
+            return None;
+        }
+        let root = self.text(n);
+        // ava: `test.before(...)`, `test.afterEach.always(...)`.
+        if let Some(&(name, hook)) = HOOKS
+            .iter()
+            .find(|(name, _)| TESTS.contains(&root) && modifiers.last() == Some(name))
+        {
+            return (!curried).then_some(Fw::Hook(name, hook));
+        }
+        if TESTS.contains(&root) {
+            Some(Fw::Test)
+        } else if SUITES.contains(&root) {
+            Some(Fw::Suite)
+        } else if modifiers.is_empty() {
+            HOOKS
+                .iter()
+                .find(|(name, _)| *name == root)
+                .map(|&(name, hook)| Fw::Hook(name, hook))
+        } else {
+            None
+        }
+    }
+
+    /// Walks a framework call; false when it is not one after all (no literal title, no callback).
+    fn enter_framework(&mut self, call: Node<'t>, fw: Fw, ctx: &Ctx) -> bool {
+        let args = arguments(call);
+        let callback = args
+            .iter()
+            .rev()
+            .copied()
+            .find(|a| is_function(unwrap(*a).kind()));
+        match fw {
+            Fw::Suite => {
+                let title = args
+                    .first()
+                    .and_then(|a| self.title(*a, true))
+                    .unwrap_or_default();
+                let Some(body) = callback.and_then(|c| unwrap(c).child_by_field_name("body"))
+                else {
+                    return false;
+                };
+                let mut inner = Ctx {
+                    role: Role::Suite,
+                    in_function: false,
+                    ..ctx.clone()
+                };
+                inner.suites.push(title.clone());
+                self.enter_scope(body, Some(title));
+                self.visit(body, &inner);
+            }
+            Fw::Test => {
+                let Some(title) = args.first().and_then(|a| self.title(*a, false)) else {
+                    return false;
+                };
+                let unit = self.add_unit(title, ctx.suites.clone(), UnitKind::Test, call);
+                let inner = Ctx {
+                    unit: Some(unit),
+                    role: Role::Test,
+                    in_function: true,
+                    done_style: callback.is_some_and(|c| self.done_style(c)),
+                    ..ctx.clone()
+                };
+                if let Some(c) = callback {
+                    self.visit_body(unwrap(c), &inner);
+                }
+            }
+            Fw::Hook(name, hook) => {
+                let Some(c) = callback else { return false };
+                let unit = self.add_unit(name.to_owned(), ctx.suites.clone(), UnitKind::Hook, call);
+                let inner = Ctx {
+                    unit: Some(unit),
+                    role: Role::Hook(hook),
+                    in_function: true,
+                    ..ctx.clone()
+                };
+                self.visit_body(unwrap(c), &inner);
+            }
+        }
+        // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
+        if let Some(callee) = call.child_by_field_name("function") {
+            self.visit(callee, ctx);
+        }
+        for a in args {
+            if Some(a) != callback {
+                self.visit(a, ctx);
+            }
+        }
+        true
+    }
+
+    /// The title of a test or suite: a string or template literal (or, for a suite, the name of
+    /// the class or function jest and vitest print).
+    fn title(&self, arg: Node<'_>, suite: bool) -> Option<String> {
+        let arg = unwrap(arg);
+        match arg.kind() {
+            "string" => Some(unescape(strip_quotes(self.text(arg)))),
+            "template_string" => Some(strip_quotes(self.text(arg)).to_owned()),
+            "identifier" | "member_expression" if suite => Some(self.text(arg).to_owned()),
+            _ => None,
+        }
+    }
+
+    fn done_style(&self, callback: Node<'_>) -> bool {
+        let callback = unwrap(callback);
+        let first = callback.child_by_field_name("parameter").or_else(|| {
+            let params = callback.child_by_field_name("parameters")?;
+            let p = syntax::named_children(params).into_iter().next()?;
+            Some(p.child_by_field_name("pattern").unwrap_or(p))
+        });
+        first.is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
+    }
+
+    /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
+    /// `{ f() {} }`, `{ f: () => ... }`, class methods and fields. Returns its name and node.
+    fn helper(&self, node: Node<'t>) -> Option<(String, Node<'t>)> {
+        let (name, func) = match node.kind() {
+            "function_declaration" | "generator_function_declaration" | "method_definition" => {
+                (node.child_by_field_name("name")?, node)
+            }
+            "variable_declarator" => (
+                node.child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier")?,
+                node.child_by_field_name("value")?,
+            ),
+            "assignment_expression" => {
+                let left = node.child_by_field_name("left")?;
+                let name = match left.kind() {
+                    "identifier" => left,
+                    "member_expression" => left.child_by_field_name("property")?,
+                    _ => return None,
+                };
+                (name, node.child_by_field_name("right")?)
+            }
+            "pair" => (
+                node.child_by_field_name("key")?,
+                node.child_by_field_name("value")?,
+            ),
+            "field_definition" => (
+                node.child_by_field_name("property")?,
+                node.child_by_field_name("value")?,
+            ),
+            "public_field_definition" => (
+                node.child_by_field_name("name")?,
+                node.child_by_field_name("value")?,
+            ),
+            _ => return None,
+        };
+        let func = unwrap(func);
+        if !is_function(func.kind()) || name.kind() == "computed_property_name" {
+            return None;
+        }
+        let name = match name.kind() {
+            "string" => unescape(strip_quotes(self.text(name))),
+            _ => self.text(name).to_owned(),
+        };
+        Some((name, func))
+    }
+
+    /// The name a call resolves to among the scanned functions: plain calls, and calls through
+    /// `this` or a module of the project (`demo.register(...)`); `None` for methods of objects.
+    fn call_name(&self, callee: Node<'_>) -> Option<String> {
+        let callee = unwrap(callee);
+        match callee.kind() {
+            "identifier" => {
+                let t = self.text(callee);
+                match self.info.imported.get(t) {
+                    None => Some(t.to_owned()),
+                    // A module the file mocks is not the code that runs.
+                    Some(i) if i.module.starts_with('.') && !self.info.is_mocked(&i.module) => {
+                        Some(i.name.clone().unwrap_or_else(|| t.to_owned()))
+                    }
+                    Some(_) => None,
+                }
+            }
+            "member_expression" => {
+                let object = unwrap(callee.child_by_field_name("object")?);
+                let local = object.kind() == "this"
+                    || object.kind() == "identifier"
+                        && self.info.imported.get(self.text(object)).is_some_and(|i| {
+                            i.module.starts_with('.')
+                                && i.name.is_none()
+                                && !self.info.is_mocked(&i.module)
+                        })
+                    || self
+                        .info
+                        .required(object)
+                        .is_some_and(|s| s.starts_with('.'));
+                if !local {
+                    return None;
+                }
+                Some(
+                    self.text(callee.child_by_field_name("property")?)
+                        .to_owned(),
+                )
+            }
+            _ => None,
+        }
+    }
+
+    fn add_call(&mut self, unit: usize, name: String) {
+        let calls = &mut self.cx.facts.units[unit].calls;
+        if !calls.contains(&name) {
+            calls.push(name);
+        }
+    }
+
+    // -- Calls. --
+
+    fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
+        let Some(callee) = call.child_by_field_name("function") else {
+            return;
+        };
+        if let (Some(unit), Some(name)) = (ctx.unit, self.call_name(callee)) {
+            self.add_call(unit, name);
+        }
+        let q = self.info.q(callee);
+        self.apply_table(call, &q, ctx);
+        self.bound_matcher(call, callee, ctx);
+        self.call_mutation(call, callee, &q, ctx);
+        self.completion_order(call, callee, ctx);
+    }
+
+    fn construct(&mut self, node: Node<'t>, ctx: &Ctx) {
+        if let Some(ctor) = node.child_by_field_name("constructor") {
+            let q = format!("new {}", self.info.q(ctor));
+            self.apply_table(node, &q, ctx);
+        }
+    }
+
+    fn apply_table(&mut self, call: Node<'t>, q: &str, ctx: &Ctx) {
+        let Some(row) = CALLS.iter().find(|r| names_any(r.callees, q)) else {
+            return;
+        };
+        if let Some((rule, says)) = self.check(row, call, q, ctx) {
+            let message = format!("`{}` {says}", self.shown(call));
+            self.report(call, ctx.unit, rule, message);
+        }
+    }
+
+    /// Whether a row's call is a smell here: the rule and what it says.
+    fn check(
+        &mut self,
+        row: &CallRule,
+        call: Node<'t>,
+        q: &str,
+        ctx: &Ctx,
+    ) -> Option<(Rule, String)> {
+        let args = arguments(call);
+        let yes = Some((row.rule, row.says.to_owned()));
+        match row.check {
+            Check::Always => yes,
+            Check::InTests => self.cx.test_file.then_some(yes)?,
+            Check::WallClock => {
+                let now = args.is_empty() && !self.info.fake_clock;
+                (now && !self.measures(call) && !self.only_seeds(call, 0)).then_some(yes)?
+            }
+            Check::NoTimeZone => {
+                let zoned = args.iter().any(|a| self.has_key(*a, "timeZone"));
+                (!zoned).then_some(yes)?
+            }
+            Check::ConstantDelay => {
+                let fixed = args
+                    .first()
+                    .is_some_and(|a| self.text(*a) != "0" && self.is_constant(*a, 2));
+                let sleeper =
+                    self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q);
+                let waits = enclosing_function(call).is_some_and(|f| self.is_unit_body(f));
+                (fixed && sleeper && waits && !self.info.fake_clock).then_some(yes)?
+            }
+            Check::Timer => self.timer(call, &args, ctx).then_some(yes)?,
+            Check::Remote => self.remote(q, &args),
+            Check::FixedPath => self.fixed_path_write(q, &args),
+            Check::Unmocked => (!self.info.is_mocked(q))
+                .then(|| (row.rule, format!("{}{}", row.says, self.unmocked()))),
+            Check::Unsorted => self.listing_order_used(call).then_some(yes)?,
+            Check::Seed => self.seed(&args),
+            Check::AsyncCallback => {
+                let async_cb = args.first().is_some_and(|a| is_async(unwrap(*a)));
+                async_cb.then_some(yes)?
+            }
+        }
+    }
+
+    /// A timer callback in a test races it; inside a promise with a constant delay it is a
+    /// sleep (reported here as such).
+    fn timer(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) -> bool {
+        if self.info.fake_clock {
+            return false;
+        }
+        if let Some(resolve) = self.promise_resolver(call) {
+            let only_resolves = args.first().is_some_and(|cb| self.only_calls(*cb, resolve));
+            if only_resolves && args.get(1).is_some_and(|d| self.is_constant(*d, 2)) {
+                let message = format!("`{}` inside a promise waits a fixed time", self.shown(call));
+                self.report(call, ctx.unit, FIXED_SLEEP, message);
+            }
+            return false;
+        }
+        self.cx.test_file && matches!(ctx.role, Role::Test | Role::Hook(_))
+    }
+
+    /// Whether a call is a plain function call or a call through an imported module, not a
+    /// method of some object (`sleep(10)`, `utils.sleep(10)`, not `lock.wait(10)`).
+    fn plain_callee(&self, call: Node<'_>) -> bool {
+        let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+            return false;
+        };
+        match callee.kind() {
+            "identifier" => true,
+            "member_expression" => callee
+                .child_by_field_name("object")
+                .map(unwrap)
+                .is_some_and(|o| {
+                    o.kind() == "identifier" && self.info.imported.contains_key(self.text(o))
+                }),
+            _ => false,
+        }
+    }
+
+    /// Whether a function is the body of a test, hook or named function (where a sleep waits),
+    /// rather than a callback handed to other code (where it simulates a slow call).
+    fn is_unit_body(&self, func: Node<'_>) -> bool {
+        if self.helper(func).is_some() {
+            return true;
+        }
+        let Some(parent) = func.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "arguments" => parent
+                .parent()
+                .is_some_and(|call| self.framework(call).is_some()),
+            _ => self.helper(parent).is_some(),
+        }
+    }
+
+    /// Said of calls that a mock in a test file would have replaced.
+    fn unmocked(&self) -> &'static str {
+        if self.cx.test_file {
+            ", with no mock in this file"
+        } else {
+            ""
+        }
+    }
+
+    /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
+    fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
+        let executor = enclosing_function(node)?;
+        let promise = executor
+            .parent()
+            .filter(|a| a.kind() == "arguments")?
+            .parent()
+            .filter(|n| n.kind() == "new_expression")?;
+        if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
+            return None;
+        }
+        let param = executor.child_by_field_name("parameter").or_else(|| {
+            let first = executor.child_by_field_name("parameters")?.named_child(0)?;
+            Some(first.child_by_field_name("pattern").unwrap_or(first))
+        })?;
+        Some(self.text(param))
+    }
+
+    /// Whether a timer callback only calls `name`: `resolve`, `() => resolve()`.
+    fn only_calls(&self, callback: Node<'_>, name: &str) -> bool {
+        let cb = unwrap(callback);
+        if cb.kind() == "identifier" {
+            return self.text(cb) == name;
+        }
+        let Some(mut body) = is_function(cb.kind())
+            .then(|| cb.child_by_field_name("body"))
+            .flatten()
+        else {
+            return false;
+        };
+        if body.kind() == "statement_block" {
+            let statements = syntax::named_children(body);
+            match statements.as_slice() {
+                [only] if only.kind() == "expression_statement" => match only.named_child(0) {
+                    Some(e) => body = e,
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+        // `resolve(value)` after a delay simulates a slow call; `resolve()` only waits.
+        body.kind() == "call_expression"
+            && arguments(body).is_empty()
+            && body
+                .child_by_field_name("function")
+                .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
+    }
+
+    fn remote(&mut self, q: &str, args: &[Node<'t>]) -> Option<(Rule, String)> {
+        if self.info.network_mocked || self.info.is_mocked(q) {
+            return None;
+        }
+        let host = match args.first().map(|a| unwrap(*a)) {
+            None => Host::Unknown,
+            // `net.connect(port[, host])` defaults to this machine.
+            Some(n) if n.kind() == "number" => {
+                args.get(1).map_or(Host::Local, |h| self.host_of(*h, 2))
+            }
+            Some(n) => self.host_of(n, 2),
+        };
+        match host {
+            Host::Local => None,
+            Host::Remote(h) => Some((
+                NETWORK,
+                format!("makes a request to {h}{}", self.unmocked()),
+            )),
+            Host::Unknown if self.info.local_server => None,
+            Host::Unknown => Some((
+                NETWORK_SOMEWHERE,
+                format!("makes a network request{}", self.unmocked()),
+            )),
+        }
+    }
+
+    fn host_of(&mut self, node: Node<'t>, depth: u8) -> Host {
+        let n = unwrap(node);
+        match n.kind() {
+            // `${BASE}/users`: the host is in the leading variable.
+            "template_string"
+                if depth > 0
+                    && n.named_child(0)
+                        .is_some_and(|c| c.kind() == "template_substitution") =>
+            {
+                match n.named_child(0).and_then(|c| c.named_child(0)) {
+                    Some(inner) => self.host_of(inner, depth - 1),
+                    None => Host::Unknown,
+                }
+            }
+            "string" | "template_string" => host_in(&self.info.literal_prefix(n)),
+            // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
+            "binary_expression" if matches!(self.operator(n), "??" | "||") => {
+                match n.child_by_field_name("right") {
+                    Some(fallback) => self.host_of(fallback, depth),
+                    None => Host::Unknown,
+                }
+            }
+            "object" => syntax::named_children(n)
+                .into_iter()
+                .filter(|p| p.kind() == "pair")
+                .find(|p| {
+                    p.child_by_field_name("key")
+                        .is_some_and(|k| URL_KEYS.contains(&strip_quotes(self.text(k))))
+                })
+                .and_then(|p| p.child_by_field_name("value"))
+                .map_or(Host::Unknown, |v| self.host_of(v, depth)),
+            "identifier" if depth > 0 => match self.declared_value(n) {
+                Some(v) => self.host_of(v, depth - 1),
+                None => Host::Unknown,
+            },
+            "new_expression" => match arguments(n).first() {
+                Some(a)
+                    if n.child_by_field_name("constructor")
+                        .is_some_and(|c| self.text(c) == "URL") =>
+                {
+                    self.host_of(*a, depth)
+                }
+                _ => Host::Unknown,
+            },
+            _ => Host::Unknown,
+        }
+    }
+
+    fn fixed_path_write(&self, q: &str, args: &[Node<'t>]) -> Option<(Rule, String)> {
+        if self.info.is_mocked(q) {
+            return None;
+        }
+        let (path, anchored) = self.fixed_path(*args.first()?)?;
+        let temp = TEMP_PATHS.iter().any(|t| path.starts_with(t));
+        // A relative path may be under the temporary directory the test moved to.
+        if temp || !anchored && self.info.temp_dir {
+            return None;
+        }
+        let rule = if anchored {
+            FIXED_PATH
+        } else {
+            Rule {
+                confidence: Sure::Medium,
+                ..FIXED_PATH
+            }
+        };
+        Some((rule, format!("changes files at the fixed path {path}")))
+    }
+
+    /// A path made of literals (and `__dirname`, `process.cwd()`), and whether it is anchored
+    /// (absolute, or under the source tree) rather than relative to the working directory.
+    fn fixed_path(&self, arg: Node<'_>) -> Option<(String, bool)> {
+        let n = unwrap(arg);
+        if let Some(p) = self.info.literal(n) {
+            let absolute = p.starts_with('/');
+            return Some((p, absolute));
+        }
+        let callee = n.child_by_field_name("function")?;
+        if !matches!(self.info.q(callee).as_str(), "path.join" | "path.resolve") {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut anchored = false;
+        for a in arguments(n) {
+            if let Some(p) = self.info.literal(a) {
+                anchored |= parts.is_empty() && p.starts_with('/');
+                parts.push(p);
+            } else if matches!(
+                self.text(a),
+                "__dirname" | "__filename" | "process.cwd()" | "import.meta.dirname"
+            ) {
+                anchored = true;
+                parts.push(self.text(a).to_owned());
+            } else {
+                return None;
+            }
+        }
+        Some((parts.join("/"), anchored))
+    }
+
+    fn seed(&mut self, args: &[Node<'t>]) -> Option<(Rule, String)> {
+        let arg = unwrap(*args.first()?);
+        if self.is_clock_value(arg, 2) {
+            let says = "seeds a generator from the clock: no attempt can be replayed";
+            return Some((UNREPRODUCIBLE_SEED, says.to_owned()));
+        }
+        if self.mentions(arg, &ENTROPY) {
+            let says = "seeds a generator from entropy: no attempt can be replayed";
+            return Some((UNREPRODUCIBLE_SEED, says.to_owned()));
+        }
+        matches!(arg.kind(), "number" | "string").then(|| {
+            let says = "seeds a generator with a constant, whatever seed the run sets";
+            (CONSTANT_SEED, says.to_owned())
+        })
+    }
+
+    /// Whether an options object among the arguments has this key.
+    fn has_key(&self, node: Node<'_>, key: &str) -> bool {
+        let n = unwrap(node);
+        n.kind() == "object"
+            && syntax::named_children(n).into_iter().any(|p| {
+                let k = match p.kind() {
+                    "pair" => p.child_by_field_name("key"),
+                    "shorthand_property_identifier" => Some(p),
+                    _ => None,
+                };
+                k.is_some_and(|k| strip_quotes(self.text(k)) == key)
+            })
+    }
+
+    /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
+    fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
+        let callee = unwrap(callee);
+        let matcher = callee.kind() == "member_expression"
+            && callee
+                .child_by_field_name("property")
+                .is_some_and(|p| BOUND_MATCHERS.contains(&self.text(p)));
+        if !matcher {
+            return;
+        }
+        let subject = callee
+            .child_by_field_name("object")
+            .and_then(|o| self.expect_subject(o));
+        if subject.is_some_and(|s| self.is_duration(s, 2)) {
+            let message = format!(
+                "`{}` compares a measured duration with a fixed bound",
+                self.shown(call)
+            );
+            self.report(call, ctx.unit, TIMING_THRESHOLD, message);
+        }
+    }
+
+    /// The value under test in an `expect(value).to...` chain.
+    fn expect_subject(&self, mut n: Node<'t>) -> Option<Node<'t>> {
+        loop {
+            match n.kind() {
+                "call_expression" => {
+                    let f = n.child_by_field_name("function")?;
+                    if f.kind() == "identifier" && self.text(f) == "expect" {
+                        return arguments(n).first().copied();
+                    }
+                    n = f;
+                }
+                "member_expression" => n = n.child_by_field_name("object")?,
+                _ => return None,
+            }
+        }
+    }
+
+    /// `assert.ok(elapsed < 100)`: a duration compared with a bound inside an assertion.
+    fn comparison(&mut self, node: Node<'t>, ctx: &Ctx) {
+        if !matches!(self.operator(node), "<" | "<=" | ">" | ">=") {
+            return;
+        }
+        let duration = syntax::named_children(node)
+            .into_iter()
+            .any(|side| self.is_duration(side, 2));
+        if duration && self.inside_assertion(node) {
+            let message = format!(
+                "`{}` asserts a measured duration against a fixed bound",
+                self.shown(node)
+            );
+            self.report(node, ctx.unit, TIMING_THRESHOLD, message);
+        }
+    }
+
+    fn inside_assertion(&self, node: Node<'_>) -> bool {
+        let mut n = node;
+        while let Some(p) = n.parent() {
+            if is_function(p.kind()) || p.kind().ends_with("statement") {
+                return false;
+            }
+            if p.kind() == "call_expression" && self.is_assertion(p) {
+                return true;
+            }
+            n = p;
+        }
+        false
+    }
+
+    fn is_assertion(&self, call: Node<'_>) -> bool {
+        call.child_by_field_name("function")
+            .and_then(callee_root)
+            .is_some_and(|r| {
+                let t = self.text(r);
+                t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
+            })
+    }
+
+    /// `results.push(...)` in async callbacks that `Promise.all(items.map(...))` runs at once.
+    fn completion_order(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
+        let callee = unwrap(callee);
+        if callee.kind() != "member_expression"
+            || callee
+                .child_by_field_name("property")
+                .is_none_or(|p| self.text(p) != "push")
+        {
+            return;
+        }
+        let Some(func) = enclosing_function(call).filter(|f| is_async(*f)) else {
+            return;
+        };
+        let concurrent = func
+            .parent()
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| a.parent())
+            .filter(|m| self.method_name(*m) == Some("map"))
+            .and_then(|m| m.parent())
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| a.parent())
+            .and_then(|all| all.child_by_field_name("function"))
+            .is_some_and(|f| {
+                matches!(
+                    self.info.q(f).as_str(),
+                    "Promise.all" | "Promise.allSettled"
+                )
+            });
+        let Some(array) = callee
+            .child_by_field_name("object")
+            .and_then(root_identifier)
+        else {
+            return;
+        };
+        let name = self.text(array);
+        if concurrent && !self.locals_of(func).contains(name) {
+            let message = format!(
+                "`{}` collects results in the order the concurrent callbacks finish",
+                self.shown(call)
+            );
+            self.report(call, ctx.unit, COMPLETION_ORDER, message);
+        }
+    }
+
+    fn method_name(&self, call: Node<'_>) -> Option<&'s str> {
+        let f = call.child_by_field_name("function")?;
+        (f.kind() == "member_expression")
+            .then(|| f.child_by_field_name("property").map(|p| self.text(p)))?
+    }
+
+    /// A promise chain or async call left floating in a test or hook.
+    fn statement(&mut self, stmt: Node<'t>, ctx: &Ctx) {
+        if !self.cx.test_file || !matches!(ctx.role, Role::Test | Role::Hook(_)) {
+            return;
+        }
+        let Some(expr) = stmt
+            .named_child(0)
+            .filter(|e| e.kind() == "call_expression")
+        else {
+            return;
+        };
+        let Some(callee) = expr.child_by_field_name("function").map(unwrap) else {
+            return;
+        };
+        let chained = matches!(self.method_name(expr), Some("then" | "catch" | "finally"));
+        let floating = if chained && !ctx.done_style {
+            Some("is neither awaited nor returned: the test can end before it settles")
+        } else if self.expect_subject(callee).is_some()
+            && self.chain_has(callee, &["resolves", "rejects"])
+        {
+            Some("is not awaited: the test can end before the assertion runs")
+        } else if callee.kind() == "identifier" && self.info.async_fns.contains(self.text(callee)) {
+            Some("calls an async function without awaiting it: the test can end before it settles")
+        } else {
+            None
+        };
+        if let Some(says) = floating {
+            let message = format!("`{}` {says}", self.shown(expr));
+            self.report(expr, ctx.unit, FLOATING_PROMISE, message);
+        }
+    }
+
+    fn chain_has(&self, mut n: Node<'_>, props: &[&str]) -> bool {
+        loop {
+            match n.kind() {
+                "member_expression" => {
+                    if n.child_by_field_name("property")
+                        .is_some_and(|p| props.contains(&self.text(p)))
+                    {
+                        return true;
+                    }
+                }
+                "call_expression" => {}
+                _ => return false,
+            }
+            let next = n
+                .child_by_field_name("object")
+                .or_else(|| n.child_by_field_name("function"));
+            match next {
+                Some(x) => n = x,
+                None => return false,
+            }
+        }
+    }
+
+    // -- State. --
+
+    fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let (target, lazy) = match node.kind() {
+            "assignment_expression" => {
+                let Some(left) = node.child_by_field_name("left") else {
+                    return;
+                };
+                (left, self.lazy_guarded(node, left))
+            }
+            "augmented_assignment_expression" => {
+                let Some(left) = node.child_by_field_name("left") else {
+                    return;
+                };
+                (left, matches!(self.operator(node), "??=" | "||="))
+            }
+            "update_expression" => {
+                let Some(arg) = node.child_by_field_name("argument") else {
+                    return;
+                };
+                (arg, false)
+            }
+            _ if self.operator(node) == "delete" => {
+                let Some(arg) = node.child_by_field_name("argument") else {
+                    return;
+                };
+                (arg, false)
+            }
+            _ => return,
+        };
+        if !lazy {
+            let plain =
+                node.kind() == "assignment_expression" && unwrap(target).kind() == "identifier";
+            let access = if plain {
+                Access::Reassign
+            } else {
+                Access::Change
+            };
+            self.mutate(target, node, access, ctx);
+        }
+    }
+
+    /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
+    fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
+        if q == "process.chdir" {
+            return self.process_change(Target::Cwd, call, ctx);
+        }
+        let target = if matches!(q, "Object.assign" | "Object.defineProperty") {
+            arguments(call).first().copied()
+        } else if self
+            .method_name(call)
+            .is_some_and(|m| MUTATORS.contains(&m))
+        {
+            unwrap(callee).child_by_field_name("object")
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            self.mutate(t, call, Access::Change, ctx);
+        }
+    }
+
+    /// Records a change of `target` at `site` (an assignment or a mutating call).
+    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, access: Access, ctx: &Ctx) {
+        if !ctx.in_function {
+            return;
+        }
+        let target = unwrap(target);
+        if let Some(t) = self.process_target(target) {
+            if !(t == Target::Global && self.mock_value(site)) {
+                self.process_change(t, site, ctx);
+            }
+            return;
+        }
+        let Some(root) = root_identifier(target) else {
+            return;
+        };
+        let Some(b) = self.shared(root) else { return };
+        let binding = &self.bindings[b];
+        // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
+        let rebinds = unwrap(target).kind() == "identifier" && site.kind() != "call_expression";
+        let changes = if rebinds {
+            binding.reassignable
+        } else {
+            binding.container || binding.reassignable
+        };
+        if changes {
+            self.uses.push(StateUse {
+                binding: b,
+                unit: ctx.unit,
+                role: ctx.role,
+                node: site,
+                access,
+            });
+        }
+    }
+
+    fn process_target(&self, target: Node<'_>) -> Option<Target> {
+        let object = matches!(target.kind(), "member_expression" | "subscript_expression")
+            .then(|| target.child_by_field_name("object"))
+            .flatten();
+        if self.is_env(target) || object.is_some_and(|o| self.is_env(o)) {
+            return Some(Target::Env);
+        }
+        let global = object.is_some()
+            && root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
+        global.then_some(Target::Global)
+    }
+
+    fn is_env(&self, node: Node<'_>) -> bool {
+        let node = unwrap(node);
+        self.info.q(node) == "process.env" || self.text(node) == "import.meta.env"
+    }
+
+    /// `global.fetch = jest.fn()`: a mock, undone by the framework's restore.
+    fn mock_value(&self, site: Node<'_>) -> bool {
+        site.child_by_field_name("right")
+            .map(unwrap)
+            .filter(|r| r.kind() == "call_expression")
+            .and_then(|r| r.child_by_field_name("function"))
+            .is_some_and(|f| {
+                let q = self.info.q(f);
+                let root = q.split('.').next().unwrap_or_default();
+                matches!(root, "jest" | "vi" | "sinon") || names_any(&[".fn", ".stub", ".spy"], &q)
+            })
+    }
+
+    fn process_change(&mut self, target: Target, site: Node<'t>, ctx: &Ctx) {
+        if !ctx.in_function {
+            return;
+        }
+        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last)) || in_finally(site);
+        self.changes.push(ProcessChange {
+            target,
+            unit: ctx.unit,
+            node: site,
+            restores,
+        });
+    }
+
+    /// `cache = load()` under `if (!cache)`: lazy initialisation, not state that tests share.
+    fn lazy_guarded(&self, assignment: Node<'_>, left: Node<'_>) -> bool {
+        if left.kind() != "identifier" {
+            return false;
+        }
+        let name = self.text(left);
+        let mut n = assignment;
+        while let Some(p) = n.parent() {
+            if is_function(p.kind()) {
+                return false;
+            }
+            if p.kind() == "if_statement"
+                && p.child_by_field_name("condition")
+                    .is_some_and(|c| self.tests_absent(c, name))
+            {
+                return true;
+            }
+            n = p;
+        }
+        false
+    }
+
+    /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
+    fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
+        syntax::descendants(cond).into_iter().any(|c| {
+            let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
+            let is_name = |n: &Node<'_>| n.kind() == "identifier" && self.text(*n) == name;
+            match (c.kind(), self.operator(c)) {
+                ("unary_expression", "!") => sides.iter().any(is_name),
+                ("binary_expression", "==" | "===") => {
+                    sides.iter().any(is_name)
+                        && sides
+                            .iter()
+                            .any(|s| matches!(s.kind(), "null" | "undefined"))
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// Registers the variables a scope (the program, or a `describe` body) shares with the
+    /// functions inside it.
+    fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
+        for stmt in syntax::named_children(block) {
+            let decl = if stmt.kind() == "export_statement" {
+                stmt.child_by_field_name("declaration")
+            } else {
+                Some(stmt)
+            };
+            let Some(decl) =
+                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+            else {
+                continue;
+            };
+            let reassignable = decl
+                .child_by_field_name("kind")
+                .is_none_or(|k| self.text(k) == "let");
+            for d in syntax::named_children(decl) {
+                let Some(name) = d
+                    .child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier")
+                else {
+                    continue;
+                };
+                let value = d.child_by_field_name("value").map(unwrap);
+                // `var request = require('supertest')` is a module, not state.
+                if value.is_some_and(|v| self.info.required_import(v).is_some()) {
+                    continue;
+                }
+                let container = value
+                    .is_some_and(|v| matches!(v.kind(), "object" | "array" | "new_expression"));
+                let name = self.text(name);
+                self.by_name
+                    .entry(name)
+                    .or_default()
+                    .push(self.bindings.len());
+                self.bindings.push(Binding {
+                    name: name.to_owned(),
+                    scope: block,
+                    suite: suite.clone(),
+                    reassignable,
+                    container,
+                    reset_each: false,
+                    set_once: false,
+                });
+            }
+        }
+    }
+
+    /// The shared variable an identifier (under the function being walked) refers to, unless a
+    /// function on the way declares it.
+    fn shared(&mut self, ident: Node<'t>) -> Option<usize> {
+        let name = self.text(ident);
+        let at = ident.start_byte();
+        let b = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&b| self.bindings[b].scope.byte_range().contains(&at))
+            .max_by_key(|&b| self.bindings[b].scope.start_byte())?;
+        let scope = self.bindings[b].scope.start_byte();
+        let inner: Vec<Node<'t>> = self
+            .functions
+            .iter()
+            .copied()
+            .filter(|f| f.start_byte() > scope)
+            .collect();
+        let shadowed = inner.into_iter().any(|f| self.locals_of(f).contains(name));
+        (!shadowed).then_some(b)
+    }
+
+    fn read(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let candidate = self.by_name.contains_key(self.text(node));
+        if !candidate || !ctx.in_function || ctx.unit.is_none() || is_declared_name(node) {
+            return;
+        }
+        if let Some(b) = self.shared(node) {
+            self.uses.push(StateUse {
+                binding: b,
+                unit: ctx.unit,
+                role: ctx.role,
+                node,
+                access: Access::Read,
+            });
+        }
+    }
+
+    /// Reports the changes of shared variables and process state, and the reads of what other
+    /// tests change, once the whole file is known (hooks may come after the tests).
+    fn report_state(&mut self) {
+        let uses = std::mem::take(&mut self.uses);
+        for u in uses.iter().filter(|u| u.access != Access::Read) {
+            let binding = &mut self.bindings[u.binding];
+            match u.role {
+                Role::Hook(Hook::Each) => binding.reset_each = true,
+                Role::Hook(Hook::Once) => binding.set_once = true,
+                _ => {}
+            }
+        }
+        let live: Vec<bool> = uses
+            .iter()
+            .map(|u| !matches!(u.role, Role::Hook(_)) && !self.bindings[u.binding].reset_each)
+            .collect();
+        // Tests that give the variable a value before using it: they do not see what others left.
+        let inits: HashSet<(usize, usize)> = uses
+            .iter()
+            .filter(|u| u.access == Access::Reassign)
+            .filter_map(|u| Some((self.test_of(u.unit)?, u.binding)))
+            .collect();
+        let mut seen = HashSet::new();
+        for (u, _) in uses
+            .iter()
+            .zip(&live)
+            .filter(|(u, live)| **live && u.access != Access::Read)
+        {
+            let initialises = u.access == Access::Reassign && self.test_of(u.unit).is_some();
+            if !initialises && seen.insert((u.unit, u.binding)) {
+                self.report_write(u);
+            }
+        }
+        for (u, _) in uses
+            .iter()
+            .zip(&live)
+            .filter(|(u, live)| **live && u.access == Access::Read)
+        {
+            let owner = self.test_of(u.unit).or(u.unit);
+            if owner.is_some_and(|t| inits.contains(&(t, u.binding))) {
+                continue;
+            }
+            let writer = uses.iter().zip(&live).find(|(w, live)| {
+                **live
+                    && w.access != Access::Read
+                    && w.binding == u.binding
+                    && self.test_of(w.unit).or(w.unit) != owner
+            });
+            if let Some((w, _)) = writer
+                && seen.insert((u.unit, u.binding))
+            {
+                let message = format!(
+                    "reads `{}`, which {} changes: the outcome depends on which tests ran before",
+                    self.bindings[u.binding].name,
+                    self.unit_label(w.unit)
+                );
+                self.report(u.node, u.unit, READS_SHARED_STATE, message);
+            }
+        }
+        self.report_process_changes();
+    }
+
+    /// The test a unit is part of (itself, or the test whose callback holds it).
+    fn test_of(&self, unit: Option<usize>) -> Option<usize> {
+        let units = &self.cx.facts.units;
+        let u = &units[unit?];
+        units.iter().position(|t| {
+            t.kind == UnitKind::Test && t.start_line <= u.start_line && u.end_line <= t.end_line
+        })
+    }
+
+    fn report_process_changes(&mut self) {
+        let restored: HashSet<Target> = self
+            .changes
+            .iter()
+            .filter(|c| c.restores)
+            .map(|c| c.target)
+            .collect();
+        let changes = std::mem::take(&mut self.changes);
+        let mut seen = HashSet::new();
+        for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
+            if seen.insert((c.unit, c.target)) {
+                let (rule, what) = match c.target {
+                    Target::Env => (ENV_MUTATION, "changes the environment of the whole process"),
+                    Target::Global => (GLOBAL_MUTATION, "changes a global"),
+                    Target::Cwd => (CHDIR, "changes the working directory of the whole process"),
+                };
+                let message = format!("`{}` {what}, and nothing restores it", self.shown(c.node));
+                self.report(c.node, c.unit, rule, message);
+            }
+        }
+    }
+
+    fn report_write(&mut self, u: &StateUse<'t>) {
+        let binding = &self.bindings[u.binding];
+        let site = self.shown(u.node);
+        let (rule, message) = match (&binding.suite, binding.set_once) {
+            (_, true) => (
+                SHARED_FIXTURE,
+                format!(
+                    "`{site}` changes `{}`, which a before-all hook sets up once for every test after it",
+                    binding.name
+                ),
+            ),
+            (Some(suite), false) => (
+                MODULE_STATE,
+                format!(
+                    "`{site}` changes `{}`, shared by the tests of describe('{suite}')",
+                    binding.name
+                ),
+            ),
+            (None, false) => (
+                MODULE_STATE,
+                format!(
+                    "`{site}` changes module-level `{}`: the change outlives the test",
+                    binding.name
+                ),
+            ),
+        };
+        self.report(u.node, u.unit, rule, message);
+    }
+
+    fn unit_label(&self, unit: Option<usize>) -> String {
+        match unit.map(|u| &self.cx.facts.units[u]) {
+            Some(u) if u.kind == UnitKind::Test => format!("test '{}'", u.name),
+            Some(u) => format!("`{}`", u.name),
+            None => "a callback".to_owned(),
+        }
+    }
+
+    // -- Environment reads. --
+
+    /// `process.env.TEST_SEED` used beyond seeding a generator; `process.env.TZ`.
+    fn env_read(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let Some(var) = self.env_var(node) else {
+            return;
+        };
+        if is_write_target(node) {
+            return;
+        }
+        let seed =
+            SEED_VARIABLES.contains(&var.as_str()) || ATTEMPT_VARIABLES.contains(&var.as_str());
+        if seed && !self.only_seeds(node, 2) {
+            let message = format!(
+                "`{}` decides the outcome: it changes with the seed flaky sets on every attempt",
+                self.shown(node)
+            );
+            self.report(node, ctx.unit, SEED_DEPENDENT, message);
+        } else if var == "TZ" {
+            let message = format!("`{}` reads the time zone of the machine", self.shown(node));
+            self.report(node, ctx.unit, TZ_VARIABLE, message);
+        }
+    }
+
+    fn env_var(&self, node: Node<'_>) -> Option<String> {
+        let object = node.child_by_field_name("object")?;
+        if !self.is_env(object) {
+            return None;
+        }
+        match node.kind() {
+            "member_expression" => {
+                Some(self.text(node.child_by_field_name("property")?).to_owned())
+            }
+            _ => self.info.literal(node.child_by_field_name("index")?),
+        }
+    }
+
+    /// Whether a value only seeds a generator (directly, or through the variables it is
+    /// stored in), rather than deciding what the code does.
+    fn only_seeds(&mut self, node: Node<'t>, depth: u8) -> bool {
+        if node.kind() == "shorthand_property_identifier"
+            && self.text(node).to_ascii_lowercase().contains("seed")
+        {
+            return true;
+        }
+        let mut n = node;
+        while let Some(p) = n.parent() {
+            match p.kind() {
+                "call_expression" | "new_expression" if self.seeds(p) => return true,
+                "pair"
+                    if p.child_by_field_name("key")
+                        .is_some_and(|k| self.text(k).to_ascii_lowercase().contains("seed")) =>
+                {
+                    return true;
+                }
+                "variable_declarator" => {
+                    let Some(name) = p
+                        .child_by_field_name("name")
+                        .filter(|n| n.kind() == "identifier")
+                    else {
+                        return false;
+                    };
+                    let uses = self.uses_of(name);
+                    return depth > 0
+                        && !uses.is_empty()
+                        && uses.into_iter().all(|u| self.only_seeds(u, depth - 1));
+                }
+                k if is_function(k) || k.ends_with("statement") || k == "program" => return false,
+                _ => {}
+            }
+            n = p;
+        }
+        false
+    }
+
+    fn seeds(&self, call: Node<'_>) -> bool {
+        let callee = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"));
+        callee.is_some_and(|c| {
+            let q = self.info.q(c);
+            let last = q
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            SEEDERS.iter().any(|s| last.contains(s))
+        })
+    }
+
+    // -- Values. --
+
+    /// Whether a clock read only measures an interval: `Date.now() - start`, or a variable
+    /// that is only subtracted.
+    fn measures(&mut self, call: Node<'t>) -> bool {
+        let mut n = call;
+        while let Some(p) = n.parent() {
+            match p.kind() {
+                "parenthesized_expression" => n = p,
+                "member_expression"
+                    if p.child_by_field_name("property")
+                        .is_some_and(|x| matches!(self.text(x), "getTime" | "valueOf")) =>
+                {
+                    match p.parent().filter(|g| g.kind() == "call_expression") {
+                        Some(g) => n = g,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        let Some(p) = n.parent() else { return false };
+        match p.kind() {
+            "binary_expression" => self.operator(p) == "-",
+            "variable_declarator" => p
+                .child_by_field_name("name")
+                .filter(|x| x.kind() == "identifier")
+                .is_some_and(|name| {
+                    let uses = self.uses_of(name);
+                    !uses.is_empty()
+                        && uses.into_iter().all(|u| {
+                            u.parent().is_some_and(|up| {
+                                up.kind() == "binary_expression" && self.operator(up) == "-"
+                            })
+                        })
+                }),
+            _ => false,
+        }
+    }
+
+    /// Whether a value is a measured duration: `Date.now() - start`, `process.hrtime(start)`,
+    /// or a variable holding one (or named `elapsed`/`duration` and computed by a call).
+    fn is_duration(&mut self, node: Node<'t>, depth: u8) -> bool {
+        let n = unwrap(node);
+        match n.kind() {
+            "binary_expression" if self.operator(n) == "-" => syntax::named_children(n)
+                .into_iter()
+                .any(|side| self.is_clock_value(side, depth)),
+            "call_expression" => {
+                n.child_by_field_name("function")
+                    .is_some_and(|f| self.info.q(f).starts_with("process.hrtime"))
+                    && !arguments(n).is_empty()
+            }
+            "identifier" => {
+                let lower = self.text(n).to_ascii_lowercase();
+                let named = lower.contains("elapsed") || lower.contains("duration");
+                match self.declared_value(n) {
+                    Some(v) => {
+                        depth > 0 && self.is_duration(v, depth - 1)
+                            || named
+                                && matches!(
+                                    unwrap(v).kind(),
+                                    "call_expression" | "await_expression"
+                                )
+                    }
+                    None => named,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn is_clock_value(&mut self, node: Node<'t>, depth: u8) -> bool {
+        let n = unwrap(node);
+        self.mentions(n, &CLOCKS)
+            || n.kind() == "identifier"
+                && depth > 0
+                && self
+                    .declared_value(n)
+                    .is_some_and(|v| self.is_clock_value(v, depth - 1))
+    }
+
+    /// Whether a call or `new` under `node` has one of these callees.
+    fn mentions(&self, node: Node<'_>, callees: &[&str]) -> bool {
+        syntax::descendants(node).into_iter().any(|d| {
+            let q = match d.kind() {
+                "call_expression" => d.child_by_field_name("function").map(|f| self.info.q(f)),
+                "new_expression" => d
+                    .child_by_field_name("constructor")
+                    .map(|c| format!("new {}", self.info.q(c))),
+                _ => None,
+            };
+            q.is_some_and(|q| names_any(callees, &q))
+        })
+    }
+
+    /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
+    fn is_constant(&mut self, node: Node<'t>, depth: u8) -> bool {
+        let n = unwrap(node);
+        match n.kind() {
+            "number" => true,
+            "unary_expression" | "binary_expression" => syntax::named_children(n)
+                .into_iter()
+                .all(|c| self.is_constant(c, depth)),
+            "identifier" => {
+                let t = self.text(n);
+                let upper = t.chars().any(|c| c.is_ascii_uppercase())
+                    && t.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                upper
+                    || depth > 0
+                        && self
+                            .declared_value(n)
+                            .is_some_and(|v| self.is_constant(v, depth - 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// The initial value of the variable an identifier names, from the nearest function (or
+    /// the program) that declares it.
+    fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
+        let name = self.text(ident);
+        let info = self.info;
+        let mut n = ident.parent();
+        while let Some(s) = n {
+            if is_function(s.kind()) || s.parent().is_none() {
+                let decls = self.decls.entry(s.id()).or_insert_with(|| {
+                    let mut out = HashMap::new();
+                    for d in scope_nodes(s) {
+                        if d.kind() != "variable_declarator" {
+                            continue;
+                        }
+                        if let (Some(name), Some(value)) = (
+                            d.child_by_field_name("name")
+                                .filter(|x| x.kind() == "identifier"),
+                            d.child_by_field_name("value"),
+                        ) {
+                            out.entry(info.text(name)).or_insert(value);
+                        }
+                    }
+                    out
+                });
+                if let Some(v) = decls.get(name) {
+                    return Some(*v);
+                }
+            }
+            n = s.parent();
+        }
+        None
+    }
+
+    /// The other mentions of a declared variable in its function (or the program).
+    fn uses_of(&self, name: Node<'t>) -> Vec<Node<'t>> {
+        let text = self.text(name);
+        let mut scope = name;
+        while let Some(p) = scope.parent() {
+            scope = p;
+            if is_function(p.kind()) {
+                break;
+            }
+        }
+        syntax::descendants(scope)
+            .into_iter()
+            .filter(|d| {
+                matches!(d.kind(), "identifier" | "shorthand_property_identifier")
+                    && *d != name
+                    && self.text(*d) == text
+            })
+            .collect()
+    }
+
+    /// The names a function declares (parameters, variables, functions), over-approximated by
+    /// including its nested blocks.
+    fn locals_of(&mut self, func: Node<'t>) -> &HashSet<&'s str> {
+        let info = self.info;
+        self.locals.entry(func.id()).or_insert_with(|| {
+            let mut out = HashSet::new();
+            for n in scope_nodes(func) {
+                let declared = match n.kind() {
+                    "variable_declarator"
+                    | "function_declaration"
+                    | "generator_function_declaration"
+                    | "class_declaration" => n.child_by_field_name("name"),
+                    "formal_parameters" => Some(n),
+                    "arrow_function" if n == func => n.child_by_field_name("parameter"),
+                    "catch_clause" => n.child_by_field_name("parameter"),
+                    "for_in_statement" if n.child_by_field_name("kind").is_some() => {
+                        n.child_by_field_name("left")
+                    }
+                    _ => None,
+                };
+                for d in declared.map(syntax::descendants).unwrap_or_default() {
+                    if matches!(
+                        d.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    ) {
+                        out.insert(info.text(d));
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// Whether a directory listing's order is used (asserted, indexed, joined, returned)
+    /// without a sort, directly or through the variable it is stored in.
+    fn listing_order_used(&self, call: Node<'t>) -> bool {
+        let n = outer(call);
+        if let Some(used) = self.order_use(n) {
+            return used;
+        }
+        let Some(name) = n
+            .parent()
+            .filter(|p| p.kind() == "variable_declarator")
+            .and_then(|p| p.child_by_field_name("name"))
+            .filter(|x| x.kind() == "identifier")
+        else {
+            return false;
+        };
+        let uses: Vec<Option<bool>> = self
+            .uses_of(name)
+            .into_iter()
+            .map(|u| self.order_use(outer(u)))
+            .collect();
+        !uses.contains(&Some(false)) && uses.contains(&Some(true))
+    }
+
+    /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is
+    /// sorted, `None` otherwise.
+    fn order_use(&self, n: Node<'_>) -> Option<bool> {
+        let p = n.parent()?;
+        match p.kind() {
+            "member_expression" => match self.text(p.child_by_field_name("property")?) {
+                "sort" | "toSorted" => Some(false),
+                "join" => Some(true),
+                _ => None,
+            },
+            "subscript_expression" | "return_statement" => Some(true),
+            "arrow_function" => (p.child_by_field_name("body") == Some(n)).then_some(true),
+            "arguments" => {
+                let call = p.parent()?;
+                let q = self.info.q(call.child_by_field_name("function")?);
+                if names_any(&[".sort", ".sortBy", ".sorted", ".orderBy"], &q) {
+                    Some(false)
+                } else if self.is_assertion(call) || q == "JSON.stringify" {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn operator(&self, node: Node<'_>) -> &'s str {
+        node.child_by_field_name("operator")
+            .map_or("", |o| self.text(o))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers on nodes and names.
+
+/// Whether a callee starts a server: `listen`, `createServer`, `startHTTPServer`, `withServer`.
+fn serves(q: &str) -> bool {
+    let last = q.rsplit('.').next().unwrap_or_default();
+    let lower = last.to_ascii_lowercase();
+    last == "listen"
+        || lower.contains("server")
+            && ["create", "start", "with", "setup", "run"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+}
+
+/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`.
+fn names(pattern: &str, q: &str) -> bool {
+    match pattern.strip_prefix('.') {
+        Some(tail) => q == tail || q.ends_with(pattern),
+        None => q == pattern,
+    }
+}
+
+fn names_any(patterns: &[&str], q: &str) -> bool {
+    patterns.iter().any(|p| names(p, q))
+}
+
+/// A module specifier as the rules name it: no `node:` prefix; the promise and extra flavours
+/// of `fs` are `fs`.
+fn module_name(spec: &str) -> String {
+    let s = spec.strip_prefix("node:").unwrap_or(spec);
+    match s {
+        "fs/promises" | "fs-extra" | "graceful-fs" => "fs",
+        "dns/promises" => "dns",
+        "assert/strict" => "assert",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn is_global_object(name: &str) -> bool {
+    matches!(name, "global" | "globalThis" | "window")
+}
+
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "arrow_function"
+            | "function_expression"
+            | "function"
+            | "generator_function"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "method_definition"
+    )
+}
+
+fn is_async(func: Node<'_>) -> bool {
+    let mut cursor = func.walk();
+    is_function(func.kind()) && func.children(&mut cursor).any(|c| c.kind() == "async")
+}
+
+/// Looks through parentheses and TypeScript's `x!`, `x as T`, `x satisfies T`, `<T>x`.
+fn unwrap(mut node: Node<'_>) -> Node<'_> {
+    while matches!(
+        node.kind(),
+        "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+    ) {
+        match syntax::named_children(node)
+            .into_iter()
+            .find(|c| !c.kind().contains("type"))
+        {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Climbs from a value through `await`, parentheses and `!` to the expression that uses it.
+fn outer(mut node: Node<'_>) -> Node<'_> {
+    while let Some(p) = node.parent() {
+        if !matches!(
+            p.kind(),
+            "await_expression"
+                | "parenthesized_expression"
+                | "non_null_expression"
+                | "as_expression"
+        ) {
+            break;
+        }
+        node = p;
+    }
+    node
+}
+
+/// The variable at the root of `a.b[c].d` (not through calls: `f().push` changes no variable).
+fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    let mut n = unwrap(node);
+    loop {
+        match n.kind() {
+            "identifier" => return Some(n),
+            "member_expression" | "subscript_expression" => {
+                n = unwrap(n.child_by_field_name("object")?);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The name a call chain starts from: `expect` in `expect(x).not.toBe(y)`.
+fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
+    let mut n = unwrap(node);
+    loop {
+        match n.kind() {
+            "identifier" => return Some(n),
+            "member_expression" => n = unwrap(n.child_by_field_name("object")?),
+            "call_expression" => n = unwrap(n.child_by_field_name("function")?),
+            _ => return None,
+        }
+    }
+}
+
+/// The nodes of a function's (or the program's) own scope: nested functions are included,
+/// for their names, but not entered.
+fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        if n == scope || !is_function(n.kind()) {
+            stack.extend(syntax::named_children(n).into_iter().rev());
+        }
+    }
+    out
+}
+
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if is_function(p.kind()) {
+            return Some(p);
+        }
+        n = p.parent();
+    }
+    None
+}
+
+fn in_finally(node: Node<'_>) -> bool {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if is_function(p.kind()) {
+            return false;
+        }
+        if p.kind() == "finally_clause" {
+            return true;
+        }
+        n = p.parent();
+    }
+    false
+}
+
+/// Whether a member or subscript is assigned to, updated or deleted (not read).
+fn is_write_target(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| match p.kind() {
+        "assignment_expression" | "augmented_assignment_expression" => {
+            p.child_by_field_name("left") == Some(node)
+        }
+        "update_expression" | "unary_expression" => p.child_by_field_name("argument") == Some(node),
+        _ => false,
+    })
+}
+
+/// Whether an identifier is the name being declared (not a use).
+fn is_declared_name(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "variable_declarator"
+                | "function_declaration"
+                | "class_declaration"
+                | "method_definition"
+        ) && p.child_by_field_name("name") == Some(node)
+    })
+}
+
+/// The arguments of a call or `new` (a tagged template is its one argument).
+fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    match call.child_by_field_name("arguments") {
+        Some(a) if a.kind() == "arguments" => syntax::named_children(a)
+            .into_iter()
+            .filter(|n| n.kind() != "comment")
+            .collect(),
+        Some(a) => vec![a],
+        None => Vec::new(),
+    }
+}
+
+fn strip_quotes(text: &str) -> &str {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next_back()) {
+        (Some(a), Some(b)) if a == b && matches!(a, '\'' | '"' | '`') => chars.as_str(),
+        _ => text,
+    }
+}
+
+/// Resolves the escapes of a string literal that titles use (`\'`, `\n`, ...).
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// The host of a URL (or bare host) whose literal start is known; `complete` says whether the
+/// literal is all of it.
+fn host_in((prefix, complete): &(String, bool)) -> Host {
+    // A path or a relative URL (`''`, `/api`, `./x`) is not a request to another machine.
+    if *complete && prefix.is_empty() || prefix.starts_with('/') || prefix.starts_with('.') {
+        return Host::Local;
+    }
+    let rest = match prefix.split_once(':') {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return Host::Local,
+        Some((scheme, rest))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            rest.trim_start_matches('/')
+        }
+        // `'users/1'` with a base URL: a path. `'example.com/x'`: a host.
+        _ if !prefix
+            .split('/')
+            .next()
+            .is_some_and(|h| h.contains('.') || h == "localhost") =>
+        {
+            return Host::Local;
+        }
+        _ => prefix.as_str(),
+    };
+    let end = if rest.starts_with('[') {
+        rest.find(']').map(|i| i + 1)
+    } else {
+        rest.find(['/', ':', '?', '#'])
+    };
+    let host = match end {
+        Some(i) => &rest[..i],
+        None if *complete => rest,
+        None => return Host::Unknown,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let local = host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || matches!(host, "::1" | "0.0.0.0");
+    match host {
+        "" => Host::Unknown,
+        _ if local => Host::Local,
+        _ => Host::Remote(host.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::scan::{Language, ScanOptions, causes_of, join, scan};
+
+    #[test]
+    fn test_files_follow_the_frameworks_conventions() {
+        for rel in [
+            "checkout.test.js",
+            "src/checkout.spec.ts",
+            "web/Clock.test.tsx",
+            "a.b.test.mjs",
+            "__tests__/checkout.js",
+            "test/queue.js",
+            "packages/x/tests/helpers/db.cts",
+        ] {
+            assert!(is_test_file(rel), "{rel} is a test file");
+        }
+        for rel in [
+            "src/checkout.js",
+            "test.js",
+            "src/testing.js",
+            "latest/x.js",
+            "src/spec.ts",
+            "contest/a.js",
+        ] {
+            assert!(!is_test_file(rel), "{rel} is not a test file");
+        }
+    }
+
+    /// The units of one file, as the analysis records them.
+    fn units_of(rel: &str, src: &str) -> Vec<Unit> {
+        let language = Language::of(Path::new(rel)).expect("a JS or TS file");
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language.grammar()).expect("grammar");
+        let tree = parser.parse(src, None).expect("parsed");
+        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
+        analyze(&tree, &mut cx);
+        cx.facts.units
+    }
+
+    fn tests_of(units: &[Unit]) -> Vec<(Vec<String>, String)> {
+        units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Test)
+            .map(|u| (u.parents.clone(), u.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn tests_are_named_as_the_frameworks_report_them() {
+        let src = r#"
+describe('checkout', () => {
+  test('charges the card', () => {});
+  describe.each([[1]])('with %i item', (n) => {
+    it.only(`keeps ${n}`, () => {});
+  });
+  test.each([[1, 2]])('adds %i', (a) => {});
+  test.concurrent.skip("it's \"quoted\"", async () => {});
+  it.todo('later');
+  beforeEach(() => {});
+});
+test(name, () => {});
+"#;
+        let units = units_of("__tests__/checkout.test.ts", src);
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            tests_of(&units),
+            vec![
+                (s(&["checkout"]), "charges the card".to_owned()),
+                (s(&["checkout", "with %i item"]), "keeps ${n}".to_owned()),
+                (s(&["checkout"]), "adds %i".to_owned()),
+                (s(&["checkout"]), "it's \"quoted\"".to_owned()),
+                (s(&["checkout"]), "later".to_owned()),
+            ]
+        );
+        let hook = units
+            .iter()
+            .find(|u| u.kind == UnitKind::Hook)
+            .expect("a hook");
+        assert_eq!(
+            (hook.name.as_str(), hook.parents.clone()),
+            ("beforeEach", s(&["checkout"]))
+        );
+        // The ids jest/vitest, mocha and node:test report name these units.
+        let ids = [
+            (
+                "__tests__/checkout.test.ts::checkout > charges the card",
+                "__tests__/checkout.test.ts",
+                0,
+            ),
+            (
+                "test/queue.test.js::queue starts empty",
+                "test/queue.test.js",
+                1,
+            ),
+            ("registry > starts empty", "test/registry.test.js", 2),
+        ];
+        let mocha = units_of(
+            "test/queue.test.js",
+            "describe('queue', function () { it('starts empty', function () {}); });",
+        );
+        let node = units_of(
+            "test/registry.test.js",
+            "const { describe, test } = require('node:test');\ndescribe('registry', () => { test('starts empty', () => {}); });",
+        );
+        for (id, file, which) in ids {
+            let u = [&units, &mocha, &node][which]
+                .iter()
+                .find(|u| u.kind == UnitKind::Test)
+                .expect("a test");
+            assert!(join::matches(id, file, &u.parents, &u.name), "{id}");
+        }
+    }
+
+    #[test]
+    fn helpers_and_calls_are_recorded() {
+        let src = r#"
+const demo = require('../lib/demo');
+const { charge } = require('../src/gateway');
+const { exec } = require('child_process');
+function setup() { demo.register('a'); charge(1); exec('ls'); other.method(); }
+const teardown = async () => { this.clear(); };
+class Store { save() { this.flush(); } }
+module.exports = { run() {}, stop: () => {} };
+exports.start = function () {};
+"#;
+        let units = units_of("src/app.js", src);
+        let got: Vec<(&str, Vec<String>, Vec<String>)> = units
+            .iter()
+            .map(|u| {
+                assert_eq!(u.kind, UnitKind::Helper);
+                (u.name.as_str(), u.parents.clone(), u.calls.clone())
+            })
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                ("setup", s(&[]), s(&["register", "charge"])),
+                ("teardown", s(&[]), s(&["clear"])),
+                ("save", s(&["Store"]), s(&["flush"])),
+                ("run", s(&[]), s(&[])),
+                ("stop", s(&[]), s(&[])),
+                ("start", s(&[]), s(&[])),
+            ]
+        );
+    }
+
+    #[test]
+    fn fixtures_snapshot() {
+        insta::assert_snapshot!(crate::scan::snapshot_of(Path::new(
+            "tests/fixtures/scan/javascript"
+        )));
+    }
+
+    /// An example project, its flaky tests with the category of their cause, its other tests.
+    type Example = (
+        &'static str,
+        &'static [(&'static str, Category)],
+        &'static [&'static str],
+    );
+
+    /// The bundled examples: each flaky test's cause is found, no stable test has a high one.
+    #[test]
+    fn examples_flaky_tests_have_their_causes() {
+        let examples: [Example; 4] = [
+            (
+                "examples/jest",
+                &[
+                    (
+                        "__tests__/checkout.test.js::checkout > charges the card",
+                        C::Random,
+                    ),
+                    (
+                        "__tests__/prices.test.js::prices > formats prices in euros by default",
+                        C::GlobalState,
+                    ),
+                ],
+                &[
+                    "__tests__/prices.test.js::prices > adds up line items",
+                    "__tests__/prices.test.js::prices > an empty cart costs nothing",
+                    "__tests__/prices.test.js::prices > switches the currency",
+                    "__tests__/checkout.test.js::checkout > rounds totals to cents",
+                    "__tests__/checkout.test.js::checkout > applies a 10% discount",
+                ],
+            ),
+            (
+                "examples/vitest",
+                &[
+                    (
+                        "test/sync.test.js::sync > syncs with the warehouse",
+                        C::Random,
+                    ),
+                    (
+                        "test/inventory.test.js::inventory > starts with three apples",
+                        C::GlobalState,
+                    ),
+                ],
+                &[
+                    "test/inventory.test.js::inventory > knows unknown items are out of stock",
+                    "test/inventory.test.js::inventory > refuses to reserve more than it has",
+                    "test/inventory.test.js::inventory > restocks apples",
+                    "test/sync.test.js::sync > one page holds ten items",
+                    "test/sync.test.js::sync > twenty items fill exactly two pages",
+                ],
+            ),
+            (
+                "examples/mocha",
+                &[
+                    (
+                        "test/mailer.test.js::mailer delivers the welcome mail",
+                        C::Random,
+                    ),
+                    ("test/queue.test.js::queue starts empty", C::GlobalState),
+                ],
+                &[
+                    "test/mailer.test.js::mailer puts the name in the subject",
+                    "test/mailer.test.js::mailer greets the user by name",
+                    "test/queue.test.js::queue counts from zero",
+                    "test/queue.test.js::queue accepts a job",
+                ],
+            ),
+            (
+                "examples/node-test",
+                &[
+                    ("seeded flaky", C::Random),
+                    ("lookup starts empty", C::GlobalState),
+                ],
+                &[
+                    "add",
+                    "slug > lowercases",
+                    "slug > collapses spaces",
+                    "register item",
+                    "mean always fails",
+                ],
+            ),
+        ];
+        for (root, flaky, stable) in examples {
+            let report = scan(Path::new(root), &ScanOptions::default()).expect("example scans");
+            for (id, category) in flaky {
+                let causes = causes_of(&report, id);
+                assert!(
+                    causes.iter().any(|c| c.category == category.as_str()),
+                    "{root}: {id} should have a {} cause, has {causes:#?}",
+                    category.as_str()
+                );
+            }
+            for id in stable {
+                let causes = causes_of(&report, id);
+                assert!(
+                    causes.iter().all(|c| c.severity < Severity::High),
+                    "{root}: stable {id} has a high cause: {causes:#?}"
+                );
+            }
+        }
+    }
 }
