@@ -12,10 +12,10 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
+use super::rules::is_seed_variable;
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Category as C, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
-use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
@@ -2473,9 +2473,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if is_write_target(node) {
             return;
         }
-        let seed =
-            SEED_VARIABLES.contains(&var.as_str()) || ATTEMPT_VARIABLES.contains(&var.as_str());
-        if seed && !self.only_seeds(node, 2) {
+        if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let message = format!(
                 "`{}` decides the outcome: it changes with the seed flaky sets on every attempt",
                 self.shown(node)

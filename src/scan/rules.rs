@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::syntax::Smell;
 use super::{Category, Confidence};
 use crate::analysis::Severity;
+use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 
 /// What every finding of a rule shares.
 pub(super) struct Rule {
@@ -35,17 +36,10 @@ impl Rule {
     }
 }
 
-/// The variables through which flaky gives each attempt its seed.
-pub(super) const SEED_VARS: [&str; 8] = [
-    "TEST_SEED",
-    "FLAKY_SEED",
-    "FLAKY_ATTEMPT",
-    "PYTHONHASHSEED",
-    "GO_TEST_SEED",
-    "JEST_SEED",
-    "VITE_TEST_SEED",
-    "RUST_TEST_SEED",
-];
+/// Whether a variable is one through which flaky gives each attempt its seed or index.
+pub(super) fn is_seed_variable(name: &str) -> bool {
+    SEED_VARIABLES.contains(&name) || ATTEMPT_VARIABLES.contains(&name)
+}
 
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {

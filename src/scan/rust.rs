@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::rules::{
-    Exposure, Rule, SEED_VARS, Touch, TouchKind, bounds_from_above, exposures, is_if_condition,
-    is_local_host, short,
+    Exposure, Rule, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
+    is_seed_variable, short,
 };
 use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use super::{Category, Confidence};
@@ -1434,7 +1434,7 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sm
     if key == "TZ" {
         return Some(LOCAL_ZONE.smell(format!("{shown}(\"TZ\") reads the machine's time zone")));
     }
-    if !SEED_VARS.contains(&key) {
+    if !is_seed_variable(key) {
         return None;
     }
     let used = s.seed_decision(call, 0)?;
