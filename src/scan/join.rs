@@ -85,15 +85,9 @@ pub fn causes_of(report: &ScanReport, test_id: &str) -> Vec<Cause> {
         if !matches(test_id, &t.file, &t.parents, &t.name) {
             continue;
         }
-        let name = {
-            let sep = if t.name.contains(' ') { " > " } else { "::" };
-            let mut parts = t.parents.clone();
-            parts.push(t.name.clone());
-            parts.join(sep)
-        };
         for &i in &t.findings {
             let f = &report.findings[i];
-            let cause = Cause::of(f, &t.file, &name);
+            let cause = Cause::of(f, &t.file, &t.display);
             if !out.iter().any(|(_, _, _, c)| *c == cause) {
                 out.push((f.severity, f.confidence, f.category, cause));
             }

@@ -249,6 +249,8 @@ pub struct Reach {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScannedTest {
     pub file: String,
+    /// Its parents and name as its framework joins them.
+    pub display: String,
     pub parents: Vec<String>,
     pub name: String,
     /// Indices into [`ScanReport::findings`].
@@ -589,7 +591,7 @@ fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
                                     let at = add(&mut findings, tsi, fi);
                                     let reach = Reach {
                                         file: s.rel.clone(),
-                                        test: display_name(u),
+                                        test: display_name(u, s.language),
                                         via: via.clone(),
                                     };
                                     let found = &mut findings[at];
@@ -613,6 +615,7 @@ fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
             mine.dedup();
             tests.push(ScannedTest {
                 file: s.rel.clone(),
+                display: display_name(u, s.language),
                 parents: u.parents.clone(),
                 name: u.name.clone(),
                 findings: mine,
@@ -694,9 +697,17 @@ fn resolve(
     Vec::new()
 }
 
-/// A test's name for people: its parents and name (`TestSlug::test_lowercases`).
-fn display_name(u: &syntax::Unit) -> String {
-    let sep = if u.name.contains(' ') { " > " } else { "::" };
+/// A unit's name for people: its parents and name, as its framework joins them
+/// (`TestSlug::test_lowercases`, `checkout > charges the card`).
+fn display_name(u: &syntax::Unit, language: Language) -> String {
+    let sep = match language {
+        Language::JavaScript | Language::TypeScript | Language::Tsx
+            if u.kind != UnitKind::Helper =>
+        {
+            " > "
+        }
+        _ => "::",
+    };
     let mut parts = u.parents.clone();
     parts.push(u.name.clone());
     parts.join(sep)
@@ -714,8 +725,10 @@ fn finding(s: &Source, fi: usize) -> Finding {
         .find(|(ui, u)| {
             u.kind == UnitKind::Test && f.unit.is_some_and(|fu| within(&s.facts.units, fu, *ui))
         })
-        .map(|(_, u)| display_name(u));
-    let function = unit.filter(|u| u.kind != UnitKind::Test).map(display_name);
+        .map(|(_, u)| display_name(u, s.language));
+    let function = unit
+        .filter(|u| u.kind != UnitKind::Test)
+        .map(|u| display_name(u, s.language));
     let first = f.line.saturating_sub(1) as usize;
     let last = (f.end_line as usize).min(first + 3).max(first + 1);
     let excerpt = s
