@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
+use super::rules::{Rule, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
@@ -347,18 +348,6 @@ const MEASURING_CLOCKS: &[&str] = &[
     "timeit.default_timer",
 ];
 
-/// The run's seed variables (flaky's, and the frameworks').
-const SEED_VARS: &[&str] = &[
-    "TEST_SEED",
-    "FLAKY_SEED",
-    "FLAKY_ATTEMPT",
-    "PYTHONHASHSEED",
-    "GO_TEST_SEED",
-    "JEST_SEED",
-    "VITE_TEST_SEED",
-    "RUST_TEST_SEED",
-];
-
 /// Modules whose replacement by a mock fakes the network.
 const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
@@ -460,32 +449,6 @@ const CONTAINERS: &[&str] = &[
     "Counter",
     "deque",
 ];
-
-/// A rule: its id, what it leads to, how bad and how sure its findings are by default, and the fix.
-struct Rule {
-    id: &'static str,
-    category: Category,
-    severity: Severity,
-    confidence: Confidence,
-    hint: &'static str,
-}
-
-impl Rule {
-    fn smell(&self, message: String) -> Smell {
-        self.smell_as(message, self.severity, self.confidence)
-    }
-
-    fn smell_as(&self, message: String, severity: Severity, confidence: Confidence) -> Smell {
-        Smell {
-            rule: self.id,
-            category: self.category,
-            severity,
-            confidence,
-            message,
-            hint: self.hint.to_owned(),
-        }
-    }
-}
 
 const FIXED_SLEEP: Rule = Rule {
     id: "py/fixed-sleep",
@@ -2094,7 +2057,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ => None,
         }
         .and_then(|n| self.literal(n))
-        .filter(|v| SEED_VARS.contains(&v.as_str()))?;
+        .filter(|v| is_seed_variable(v))?;
         let environ = match node.kind() {
             "call" => self.callee(node) == Some(EnvRead),
             _ => {
@@ -3318,15 +3281,6 @@ fn host_of(text: &str, complete: bool) -> Option<&str> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
     (whole && hostlike && !host.is_empty()).then_some(host)
-}
-
-fn is_local_host(host: &str) -> bool {
-    matches!(
-        host,
-        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "testserver"
-    ) || host.starts_with("127.")
-        || host.ends_with(".localhost")
-        || host == "localhost.localdomain"
 }
 
 #[cfg(test)]

@@ -25,10 +25,19 @@ impl Rule {
     }
 
     pub(super) fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
+        self.smell_as(message, self.severity, confidence)
+    }
+
+    pub(super) fn smell_as(
+        &self,
+        message: String,
+        severity: Severity,
+        confidence: Confidence,
+    ) -> Smell {
         Smell {
             rule: self.id,
             category: self.category,
-            severity: self.severity,
+            severity,
             confidence,
             message,
             hint: self.hint.to_owned(),
@@ -52,6 +61,9 @@ pub(super) fn is_local_host(address: &str) -> bool {
     };
     host.is_empty()
         || host == "localhost"
+        || host == "localhost.localdomain"
+        // The host of the in-process test clients of Starlette, FastAPI and Django.
+        || host == "testserver"
         || host.ends_with(".localhost")
         || host.starts_with("127.")
         || host == "::1"
