@@ -502,6 +502,9 @@ impl<'t> Func<'t> {
             start_line,
             end_line,
             calls,
+            // Fakes in Go and Rust are servers and values passed in, not patches of what is
+            // called: nothing is faked for the calls.
+            fakes: Vec::new(),
         });
         Some(func)
     }

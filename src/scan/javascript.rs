@@ -1263,6 +1263,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         node: Node<'_>,
     ) -> usize {
         let (start_line, end_line) = syntax::lines(node);
+        // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls.
+        let mut fakes = Vec::new();
+        if self.info.network_mocked {
+            fakes.push(Category::Network);
+        }
+        if self.info.fake_clock {
+            fakes.extend([Category::Clock, Category::Sleep]);
+        }
         self.cx.unit(Unit {
             name,
             parents,
@@ -1271,6 +1279,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             start_line,
             end_line,
             calls: Vec::new(),
+            fakes,
         })
     }
 

@@ -587,7 +587,7 @@ fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
                             let (tsi, tui) = target;
                             let ts = &sources[tsi];
                             for (fi, f) in ts.facts.findings.iter().enumerate() {
-                                if f.unit == Some(tui) {
+                                if f.unit == Some(tui) && !u.fakes.contains(&f.smell.category) {
                                     let at = add(&mut findings, tsi, fi);
                                     let reach = Reach {
                                         file: s.rel.clone(),
@@ -799,4 +799,36 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
         let _ = writeln!(out, "error {}: {}", e.file, e.message);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test's mocks hold for the code it reaches: the same call is a cause of the unmocked
+    /// test only.
+    #[test]
+    fn what_a_test_fakes_is_not_a_cause_in_the_code_it_calls() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("app.py"),
+            "import requests\n\n\ndef fetch():\n    return requests.get(\"https://api.example.com/v1\").json()\n",
+        )
+        .expect("write");
+        std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("tests/test_app.py"),
+            "import responses\n\nfrom app import fetch\n\n\n@responses.activate\ndef test_mocked():\n    assert fetch() is not None\n\n\ndef test_live():\n    assert fetch() is not None\n",
+        )
+        .expect("write");
+        let report = scan(dir.path(), &ScanOptions::default()).expect("scans");
+        let network = |id: &str| {
+            causes_of(&report, id)
+                .iter()
+                .filter(|c| c.category == "network")
+                .count()
+        };
+        assert_eq!(network("tests/test_app.py::test_live"), 1, "{report:#?}");
+        assert_eq!(network("tests/test_app.py::test_mocked"), 0, "{report:#?}");
+    }
 }

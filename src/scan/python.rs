@@ -728,6 +728,17 @@ impl Guards {
         })
     }
 
+    /// The categories faked for everything the scope calls.
+    fn fakes(&self) -> Vec<Category> {
+        let mut out = self.faked.clone();
+        if self.patches_any(NETWORK_MODULES) {
+            out.push(Category::Network);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     fn patches_any(&self, modules: &[&str]) -> bool {
         self.patched
             .iter()
@@ -1230,6 +1241,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             start_line,
             end_line,
             calls,
+            fakes: guards.fakes(),
         }));
         let inner = Ctx {
             parents: [ctx.parents.clone(), vec![name.clone()]].concat(),

@@ -34,6 +34,10 @@ pub struct Unit {
     /// Names of the functions it calls: plain calls (`register(...)`), and the last name of
     /// calls through a module or `self`/`this` (`flakydemo.register(...)` gives `register`).
     pub calls: Vec<String>,
+    /// What the unit fakes for everything it calls (`@responses.activate`, a patched
+    /// `requests`, `freeze_time`, `jest.mock` of an HTTP client, fake timers): smells of these
+    /// categories in the code it reaches are not its causes.
+    pub fakes: Vec<Category>,
 }
 
 /// A smell as a language's rule reports it.
