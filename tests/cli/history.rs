@@ -454,3 +454,67 @@ fn filters_select_runs_by_branch_command_repo_and_age() {
     );
     assert_eq!(count(&["--limit", "1"]), 1);
 }
+
+#[test]
+fn the_most_flaky_tests_come_with_their_likely_cause() {
+    let sb = Sandbox::new();
+    sb.write(
+        "tests/test_x.py",
+        "import time\n\n\ndef test_waits():\n    time.sleep(0.5)\n    assert True\n\n\ndef test_adds():\n    assert 1 + 1 == 2\n",
+    );
+    // A JUnit report per attempt: test_waits fails on odd attempts, test_adds never.
+    sb.write(
+        "junit.sh",
+        r#"fail=''
+[ $((FLAKY_ATTEMPT % 2)) = 1 ] && fail='<failure message="late"/>'
+printf '<testsuite name="s" tests="2"><testcase classname="tests/test_x.py" name="test_waits">%s</testcase><testcase classname="tests/test_x.py" name="test_adds"/></testsuite>' "$fail" > "$TMPDIR/r.xml"
+"#,
+    );
+    let (doc, code) = sb.run_json(&[
+        "-n",
+        "4",
+        "--junit",
+        "{tmpdir}/r.xml",
+        "--",
+        "sh",
+        "junit.sh",
+    ]);
+    assert_eq!(code, 1);
+    let causes = doc["likely_causes"].as_array().expect("likely_causes");
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0]["test"], "tests/test_x.py::test_waits");
+    assert_eq!(causes[0]["stable"], false);
+    assert_eq!(causes[0]["causes"][0]["category"], "sleep");
+    assert_eq!(causes[0]["causes"][0]["line"], 5);
+
+    let out = sb
+        .flaky()
+        .args(["history", "--tests", "--causes", "--format", "json"])
+        .output()
+        .expect("history");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let tests = listed["tests"].as_array().expect("tests");
+    assert_eq!(tests.len(), 1, "{listed:#}");
+    assert_eq!(tests[0]["id"], "tests/test_x.py::test_waits");
+    assert_eq!(tests[0]["causes"][0]["category"], "sleep");
+    sb.flaky()
+        .args(["history", "--tests", "--causes"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("LIKELY CAUSE")
+                .and(predicate::str::contains("sleep at tests/test_x.py:5")),
+        );
+    // Without --no-scan the run scanned; with it, nothing is joined.
+    let (doc, _) = sb.run_json(&[
+        "-n",
+        "2",
+        "--no-scan",
+        "--junit",
+        "{tmpdir}/r.xml",
+        "--",
+        "sh",
+        "junit.sh",
+    ]);
+    assert_eq!(doc["likely_causes"], serde_json::json!([]));
+}
