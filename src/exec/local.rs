@@ -1,14 +1,26 @@
 //! The local backend: each attempt is a process group with a private TMPDIR, run `jobs` at once.
+//!
+//! Each job slot is a blocking thread that runs attempt after attempt while it may: it spawns the
+//! command, then waits in one `poll` on the output pipes, a pidfd of the child and a stop
+//! wake-up pipe. The async side only starts the slots, waits for what the slots cannot take
+//! without waiting (permits of gated runs) and turns the caller's stop into the wake-up. So an
+//! attempt costs its process and little else: no tokio task, timer or SIGCHLD round trip, one
+//! wake-up of the task that reads the events, and no wait for the disk to remove the attempt's
+//! directory (see [`AttemptDir`]). scripts/bench.sh, section 1, measures it against xargs.
 
-use std::os::unix::process::ExitStatusExt;
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::Arc;
+use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use tokio::io::{AsyncRead, AsyncReadExt};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -21,6 +33,12 @@ use crate::model::{Attempt, Excerpt, Exit, TestResult};
 /// How long output readers may go on after the attempt's group was killed: only a process that
 /// left the group (setsid) can still hold the pipes open, and it is not waited for.
 const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// How often a child is looked at when the kernel gives no pidfd (before Linux 5.3).
+const EXIT_POLL: Duration = Duration::from_millis(5);
+
+/// Bytes read from a pipe at once.
+const CHUNK: usize = 64 * 1024;
 
 /// Runs attempts as local processes.
 #[derive(Debug, Default)]
@@ -35,34 +53,42 @@ impl Backend for LocalBackend {
     ) -> Result<(), ExecError> {
         let root = TempRoot::create(&plan.run_id)?;
         write_support_files(plan)?;
-        let plan = Arc::new(plan.clone());
-        // Stops the attempts: on the caller's stop, and on a spawn error of any attempt.
-        let (kill_tx, kill) = StopSignal::new();
+        let kill = Kill::new().map_err(|source| ExecError::Setup {
+            what: "a pipe to stop them",
+            source,
+        })?;
+        let (closer, closing) = std::sync::mpsc::channel::<File>();
+        let janitor = std::thread::Builder::new()
+            .name("flaky-cleanup".into())
+            .spawn(move || closing.into_iter().for_each(drop))
+            .map_err(|source| ExecError::Setup {
+                what: "a thread to remove their directories",
+                source,
+            })?;
+        let slots = Arc::new(Slots {
+            plan: plan.clone(),
+            root: root.path.clone(),
+            closer,
+            events,
+            permits: stop.clone(),
+            next: Mutex::new(plan.attempts.start),
+            kill,
+        });
+        // Should this future be dropped before the end, the slots stop too.
+        let stop_on_drop = StopOnDrop(Arc::clone(&slots));
+        let jobs = plan.jobs as usize;
         let mut running = JoinSet::new();
-        let mut next = plan.attempts.start;
         let mut failure = None;
         let mut stopping = false;
-        let permits = stop.clone();
         loop {
-            let may_start = |stopping: bool, failed: bool, next: u32, running: usize| {
-                !stopping
-                    && !stop.is_draining()
-                    && !failed
-                    && next < plan.attempts.end
-                    && running < plan.jobs as usize
-            };
-            while may_start(stopping, failure.is_some(), next, running.len()) && stop.take_permit()
+            while running.len() < jobs
+                && let Some(index) = slots.claim()
             {
-                running.spawn(run_attempt(
-                    Arc::clone(&plan),
-                    next,
-                    root.path.clone(),
-                    events.clone(),
-                    kill.clone(),
-                ));
-                next += 1;
+                let slots = Arc::clone(&slots);
+                running.spawn_blocking(move || slots.run_from(index));
             }
-            let waiting = may_start(stopping, failure.is_some(), next, running.len());
+            // Only a permit is missing (gated runs): wait for one.
+            let waiting = running.len() < jobs && slots.may_start();
             if running.is_empty() && !waiting {
                 break;
             }
@@ -71,19 +97,139 @@ impl Backend for LocalBackend {
                     Some(Ok(Ok(()))) | None => {}
                     Some(Ok(Err(e))) => {
                         failure.get_or_insert(e);
-                        kill_tx.stop();
+                        slots.kill.stop();
                     }
                     Some(Err(e)) => std::panic::resume_unwind(e.into_panic()),
                 },
                 // A permit was handed out (gated runs): go round and start the next attempt.
-                () = permits.permit_available(), if waiting => {}
+                () = slots.permits.permit_available(), if waiting => {}
                 () = stop.stopped(), if !stopping => {
                     stopping = true;
-                    kill_tx.stop();
+                    slots.kill.stop();
                 }
             }
         }
+        // Every slot has returned: this ends the cleanup thread, which has at most the last
+        // attempts' directories left to close.
+        drop((stop_on_drop, slots));
+        let _ = janitor.join();
         failure.map_or(Ok(()), Err)
+    }
+}
+
+/// What the job slots share: the plan, the next attempt to start, and the stop.
+struct Slots {
+    plan: ExecPlan,
+    root: PathBuf,
+    /// Takes the last handle of each removed attempt directory (see [`AttemptDir`]).
+    closer: std::sync::mpsc::Sender<File>,
+    events: mpsc::UnboundedSender<RunEvent>,
+    /// The caller's signal: draining and permits.
+    permits: StopSignal,
+    next: Mutex<u32>,
+    /// Stops the attempts: on the caller's stop, and on a spawn error of any attempt.
+    kill: Kill,
+}
+
+impl Slots {
+    /// Whether another attempt may start once a permit is there.
+    fn may_start(&self) -> bool {
+        let next = *self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        !self.kill.is_stopped() && !self.permits.is_draining() && next < self.plan.attempts.end
+    }
+
+    /// The index of the next attempt to start, if one may start now.
+    fn claim(&self) -> Option<u32> {
+        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.kill.is_stopped() || *next >= self.plan.attempts.end {
+            return None;
+        }
+        // The permit first: the caller drains before it releases the permit of a judged
+        // attempt, so whoever holds that permit also sees the drain.
+        if self.permits.is_draining() || !self.permits.take_permit() || self.permits.is_draining() {
+            return None;
+        }
+        let index = *next;
+        *next += 1;
+        Some(index)
+    }
+
+    /// One job slot: runs attempt `first`, then every next one it may start without waiting.
+    ///
+    /// An attempt's end is reported once the next one has started, with its start: the two
+    /// events then cost the receiving task one wake-up, not two. The order of events stays the
+    /// same, and so does every decision: the next attempt needs its permit in any case.
+    fn run_from(&self, first: u32) -> Result<(), ExecError> {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut running = self.start(first);
+        loop {
+            let started = match running {
+                Ok(started) => started,
+                Err(e) => {
+                    // The other slots stop at once, as they would on the caller's stop.
+                    self.kill.stop();
+                    return Err(e);
+                }
+            };
+            if let Some(r) = &started {
+                let _ = self
+                    .events
+                    .send(RunEvent::AttemptStarted { index: r.index });
+            }
+            let finished = started.and_then(|r| self.finish(r, &mut chunk));
+            let next = self.claim();
+            running = next.map_or(Ok(None), |index| self.start(index));
+            if let Some(attempt) = finished {
+                let _ = self
+                    .events
+                    .send(RunEvent::AttemptFinished(Box::new(attempt)));
+            }
+            if next.is_none() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Stops every running attempt and wakes the slots waiting on them.
+struct Kill {
+    stopped: AtomicBool,
+    /// Dropped on stop: every slot polling `wake` then sees it hung up.
+    wake_tx: Mutex<Option<OwnedFd>>,
+    wake: OwnedFd,
+}
+
+impl Kill {
+    fn new() -> std::io::Result<Self> {
+        // Close-on-exec: a child holding the write end would keep the stop from being seen.
+        let (wake, wake_tx) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
+        Ok(Self {
+            stopped: AtomicBool::new(false),
+            wake_tx: Mutex::new(Some(wake_tx)),
+            wake,
+        })
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        drop(
+            self.wake_tx
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+}
+
+struct StopOnDrop(Arc<Slots>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.kill.stop();
     }
 }
 
@@ -136,148 +282,390 @@ impl Drop for TempRoot {
     }
 }
 
-/// Runs one attempt; `Ok` also when it was stopped (then nothing is reported).
-async fn run_attempt(
-    plan: Arc<ExecPlan>,
-    index: u32,
-    root: PathBuf,
-    events: mpsc::UnboundedSender<RunEvent>,
-    mut stop: StopSignal,
-) -> Result<(), ExecError> {
-    if stop.is_stopped() {
-        return Ok(());
-    }
-    let seed = attempt_seed(plan.base_seed, index);
-    let order_seed = plan.order.shuffles(index).then_some(seed);
-    let tmp = root.join(format!("attempt-{index}"));
-    std::fs::create_dir(&tmp).map_err(|source| ExecError::TempDir {
-        path: tmp.clone(),
-        source,
-    })?;
-    let _cleanup = RemoveOnDrop(&tmp);
-
-    let prepared = prepare(&plan, index, &tmp, order_seed);
-    for (path, content) in &prepared.files {
-        std::fs::write(path, content).map_err(|source| ExecError::Write {
-            path: path.clone(),
+impl Slots {
+    /// Starts attempt `index`; `None` when the run is stopping. [`RunEvent::AttemptStarted`] is
+    /// for the caller to send.
+    fn start(&self, index: u32) -> Result<Option<Running>, ExecError> {
+        if self.kill.is_stopped() {
+            return Ok(None);
+        }
+        let plan = &self.plan;
+        let seed = attempt_seed(plan.base_seed, index);
+        let order_seed = plan.order.shuffles(index).then_some(seed);
+        let tmp = self.root.join(format!("attempt-{index}"));
+        std::fs::create_dir(&tmp).map_err(|source| ExecError::TempDir {
+            path: tmp.clone(),
             source,
         })?;
-    }
-    if let Some(ReportSource::File(report)) = &prepared.report {
-        // A report left by an earlier attempt (`--junit` to a fixed path) must not be read again.
-        let _ = std::fs::remove_file(report);
-    }
-    let stdout_file = match prepared.report {
-        Some(ReportSource::Stdout { merge_stderr }) => Some((tmp.join("stdout.log"), merge_stderr)),
-        _ => None,
-    };
+        let tmp = AttemptDir {
+            path: tmp,
+            closer: self.closer.clone(),
+        };
+        let dir = tmp.path.as_path();
 
-    let mut cmd = tokio::process::Command::new(&prepared.argv[0]);
-    cmd.args(&prepared.argv[1..])
-        .current_dir(&plan.dir)
-        .envs(plan.env.iter().map(|(k, v)| (k, v)))
-        .envs(attempt_env(index, seed))
-        .envs(prepared.env.iter().map(|(k, v)| (k, v)))
-        .env("FLAKY_RUN_ID", &plan.run_id)
-        .env("TMPDIR", &tmp)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    if let Some((path, merge)) = &stdout_file {
-        // The report is the output itself: it goes to a file (in order, with stderr when the
-        // parser needs both), so memory stays flat however long it is.
-        let file = std::fs::File::create(path).map_err(|source| ExecError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        if *merge {
-            let err = file.try_clone().map_err(|source| ExecError::Write {
+        let prepared = prepare(plan, index, dir, order_seed);
+        for (path, content) in &prepared.files {
+            std::fs::write(path, content).map_err(|source| ExecError::Write {
                 path: path.clone(),
                 source,
             })?;
-            cmd.stderr(err);
         }
-        cmd.stdout(file);
-    }
-    let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| ExecError::Spawn {
-        program: prepared.argv[0].clone(),
-        source,
-    })?;
-    let pgid = child.id().map(|id| Pid::from_raw(id as i32));
-    let _ = events.send(RunEvent::AttemptStarted { index });
-    let stdout = tokio::spawn(read_excerpt(child.stdout.take()));
-    let stderr = tokio::spawn(read_excerpt(child.stderr.take()));
+        if let Some(ReportSource::File(report)) = &prepared.report {
+            // A report left by an earlier attempt (`--junit` to a fixed path) must not be read again.
+            let _ = std::fs::remove_file(report);
+        }
+        let stdout_file = match prepared.report {
+            Some(ReportSource::Stdout { merge_stderr }) => {
+                Some((dir.join("stdout.log"), merge_stderr))
+            }
+            _ => None,
+        };
 
-    let exit = tokio::select! {
-        status = child.wait() => match status {
-            Ok(s) => s.code().map_or_else(|| Exit::Signal(s.signal().unwrap_or(0)), Exit::Code),
-            Err(_) => Exit::Signal(0),
-        },
-        () = tokio::time::sleep(plan.timeout) => {
-            kill_group(pgid);
-            let _ = child.wait().await;
-            Exit::Timeout
+        let mut cmd = std::process::Command::new(&prepared.argv[0]);
+        cmd.args(&prepared.argv[1..])
+            .current_dir(&plan.dir)
+            .envs(plan.env.iter().map(|(k, v)| (k, v)))
+            .envs(attempt_env(index, seed))
+            .envs(prepared.env.iter().map(|(k, v)| (k, v)))
+            .env("FLAKY_RUN_ID", &plan.run_id)
+            .env("TMPDIR", dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        if let Some((path, merge)) = &stdout_file {
+            // The report is the output itself: it goes to a file (in order, with stderr when the
+            // parser needs both), so memory stays flat however long it is.
+            let file = std::fs::File::create(path).map_err(|source| ExecError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            if *merge {
+                let err = file.try_clone().map_err(|source| ExecError::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                cmd.stderr(err);
+            }
+            cmd.stdout(file);
         }
-        () = stop.stopped() => {
-            kill_group(pgid);
-            let _ = child.wait().await;
-            kill_group(pgid);
-            return Ok(());
-        }
-    };
-    let duration = started.elapsed();
-    // Whatever the command left running in its group goes too: it would hold the pipes open
-    // and disturb the next attempts.
-    kill_group(pgid);
-    let mut stdout = finish_reader(stdout).await;
-    let stderr = finish_reader(stderr).await;
-    if let Some((path, _)) = &stdout_file {
-        stdout = excerpt_of_file(path);
+        let started = Instant::now();
+        let mut child = cmd.spawn().map_err(|source| ExecError::Spawn {
+            program: prepared.argv[0].clone(),
+            source,
+        })?;
+        let output = Output::new(child.stdout.take(), child.stderr.take());
+        Ok(Some(Running {
+            index,
+            seed,
+            order_seed,
+            tmp,
+            report: prepared.report,
+            stdout_file,
+            pgid: Pid::from_raw(child.id() as i32),
+            child,
+            started,
+            output,
+        }))
     }
 
-    let outcome = exit.outcome();
-    let (tests, infrastructure) = match &prepared.report {
-        None => {
-            let message = outcome
-                .is_failure()
-                .then(|| describe_exit(exit, plan.timeout));
-            (
-                vec![TestResult {
-                    id: plan.test_id.clone(),
-                    outcome,
-                    duration,
-                    message,
-                }],
-                None,
-            )
+    /// Waits for a started attempt to end; the attempt, unless it was stopped.
+    fn finish(&self, running: Running, chunk: &mut [u8]) -> Option<Attempt> {
+        let plan = &self.plan;
+        let Running {
+            index,
+            seed,
+            order_seed,
+            tmp,
+            report,
+            stdout_file,
+            pgid,
+            mut child,
+            started,
+            mut output,
+        } = running;
+        let deadline = started.checked_add(plan.timeout);
+        let pidfd = pidfd(&child);
+        let waited = wait(
+            &mut child,
+            pidfd.as_ref(),
+            pgid,
+            deadline,
+            &self.kill,
+            &mut output,
+            chunk,
+        );
+        let exit = match waited {
+            Ended::Exited(exit) => exit,
+            Ended::TimedOut => {
+                kill_group(pgid);
+                let _ = child.wait();
+                Exit::Timeout
+            }
+            Ended::Stopped => {
+                kill_group(pgid);
+                let _ = child.wait();
+                kill_group(pgid);
+                return None;
+            }
+        };
+        let duration = started.elapsed();
+        // Whatever the command left running in its group goes too: it would hold the pipes open
+        // and disturb the next attempts.
+        kill_group(pgid);
+        let (mut stdout, stderr) = output.drain(chunk);
+        if let Some((path, _)) = &stdout_file {
+            stdout = excerpt_of_file(path);
         }
-        Some(source) => {
-            let path = match source {
-                ReportSource::File(p) => p.clone(),
-                ReportSource::Stdout { .. } => tmp.join("stdout.log"),
-            };
-            let parsed = match std::fs::read(&path) {
-                Ok(bytes) => parse_report(&plan, &bytes),
-                Err(e) => Err(format!("no report at {}: {e}", path.display())),
-            };
-            judge(exit, parsed, plan.timeout)
+
+        let outcome = exit.outcome();
+        let (tests, infrastructure) = match &report {
+            None => {
+                let message = outcome
+                    .is_failure()
+                    .then(|| describe_exit(exit, plan.timeout));
+                (
+                    vec![TestResult {
+                        id: plan.test_id.clone(),
+                        outcome,
+                        duration,
+                        message,
+                    }],
+                    None,
+                )
+            }
+            Some(source) => {
+                let path = match source {
+                    ReportSource::File(p) => p.clone(),
+                    ReportSource::Stdout { .. } => tmp.path.join("stdout.log"),
+                };
+                let parsed = match std::fs::read(&path) {
+                    Ok(bytes) => parse_report(plan, &bytes),
+                    Err(e) => Err(format!("no report at {}: {e}", path.display())),
+                };
+                judge(exit, parsed, plan.timeout)
+            }
+        };
+        // The directory goes before the attempt is reported.
+        drop(tmp);
+        Some(Attempt {
+            index,
+            seed,
+            order_seed,
+            infrastructure,
+            exit,
+            duration,
+            tests,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// An attempt whose process was started.
+struct Running {
+    index: u32,
+    seed: u64,
+    order_seed: Option<u64>,
+    tmp: AttemptDir,
+    report: Option<ReportSource>,
+    stdout_file: Option<(PathBuf, bool)>,
+    pgid: Pid,
+    child: Child,
+    started: Instant,
+    output: Output,
+}
+
+/// How the wait for a child ended.
+enum Ended {
+    /// The child exited and was reaped.
+    Exited(Exit),
+    TimedOut,
+    Stopped,
+}
+
+/// A pidfd of `child`: readable once it exits. `None` before Linux 5.3.
+fn pidfd(child: &Child) -> Option<OwnedFd> {
+    rustix::process::pidfd_open(
+        rustix::process::Pid::from_child(child),
+        rustix::process::PidfdFlags::empty(),
+    )
+    .ok()
+}
+
+/// Waits for `child` to exit, for the deadline or for the stop, reading its output meanwhile.
+/// Without a pidfd, the child is looked at every [`EXIT_POLL`] instead.
+fn wait(
+    child: &mut Child,
+    pidfd: Option<&OwnedFd>,
+    pgid: Pid,
+    deadline: Option<Instant>,
+    kill: &Kill,
+    output: &mut Output,
+    chunk: &mut [u8],
+) -> Ended {
+    loop {
+        let mut timeout = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Ended::TimedOut,
+            },
+            None => None,
+        };
+        if pidfd.is_none() {
+            timeout = Some(timeout.map_or(EXIT_POLL, |t| t.min(EXIT_POLL)));
         }
-    };
-    let attempt = Attempt {
-        index,
-        seed,
-        order_seed,
-        infrastructure,
-        exit,
-        duration,
-        tests,
-        stdout,
-        stderr,
-    };
-    let _ = events.send(RunEvent::AttemptFinished(Box::new(attempt)));
-    Ok(())
+        let mut fds = Vec::with_capacity(4);
+        fds.push(PollFd::new(&kill.wake, PollFlags::IN));
+        if let Some(fd) = pidfd {
+            fds.push(PollFd::new(fd, PollFlags::IN));
+        }
+        let pipes = output.poll_fds(&mut fds);
+        poll_for(&mut fds, timeout);
+        let ready = |f: &PollFd<'_>| !f.revents().is_empty();
+        let stopped = ready(&fds[0]);
+        let exited = pidfd.is_some() && ready(&fds[1]);
+        let mut readable = [false; 2];
+        for (r, f) in readable.iter_mut().zip(&fds[fds.len() - pipes..]) {
+            *r = ready(f);
+        }
+        drop(fds);
+        if stopped {
+            return Ended::Stopped;
+        }
+        output.read_ready(&readable, chunk);
+        if exited {
+            // The child is a zombie and still holds its group id: what it left running in the
+            // group goes before the id can be reused.
+            kill_group(pgid);
+            return Ended::Exited(exit_of(child.wait()));
+        }
+        if pidfd.is_none()
+            && let Some(exit) = try_exit(child)
+        {
+            return Ended::Exited(exit);
+        }
+    }
+}
+
+/// The exit of a child that `try_wait` found gone, if it is.
+fn try_exit(child: &mut Child) -> Option<Exit> {
+    match child.try_wait() {
+        Ok(None) => None,
+        Ok(Some(status)) => Some(exit_of(Ok(status))),
+        Err(e) => Some(exit_of(Err(e))),
+    }
+}
+
+fn exit_of(status: std::io::Result<ExitStatus>) -> Exit {
+    match status {
+        Ok(s) => s
+            .code()
+            .map_or_else(|| Exit::Signal(s.signal().unwrap_or(0)), Exit::Code),
+        Err(_) => Exit::Signal(0),
+    }
+}
+
+/// Polls `fds` for at most `timeout` (forever: `None`); on return, each `revents` says what is
+/// ready (nothing, after the timeout or an error).
+fn poll_for(fds: &mut [PollFd<'_>], timeout: Option<Duration>) {
+    let ts = timeout.and_then(|t| Timespec::try_from(t).ok());
+    match poll(fds, ts.as_ref()) {
+        // EINTR: a signal for the runtime landed on this thread; the caller looks again.
+        Ok(_) | Err(rustix::io::Errno::INTR) => {}
+        Err(_) => {
+            // Not seen in practice (ENOMEM): wait a little rather than spin.
+            fds.iter_mut().for_each(PollFd::clear_revents);
+            std::thread::sleep(EXIT_POLL);
+        }
+    }
+}
+
+/// The output pipes of an attempt, read into excerpts while they are open.
+struct Output {
+    /// Stdout and stderr; a stream the child does not write to a pipe has none.
+    streams: [Stream; 2],
+}
+
+struct Stream {
+    pipe: Option<File>,
+    buf: ExcerptBuf,
+}
+
+impl Output {
+    fn new(stdout: Option<ChildStdout>, stderr: Option<ChildStderr>) -> Self {
+        let stream = |pipe: Option<OwnedFd>| Stream {
+            pipe: pipe.map(File::from),
+            buf: ExcerptBuf::new(EXCERPT_BYTES),
+        };
+        Self {
+            streams: [
+                stream(stdout.map(OwnedFd::from)),
+                stream(stderr.map(OwnedFd::from)),
+            ],
+        }
+    }
+
+    /// Adds the open pipes to `fds`; returns how many.
+    fn poll_fds<'a>(&'a self, fds: &mut Vec<PollFd<'a>>) -> usize {
+        let before = fds.len();
+        for pipe in self.streams.iter().filter_map(|s| s.pipe.as_ref()) {
+            fds.push(PollFd::new(pipe, PollFlags::IN));
+        }
+        fds.len() - before
+    }
+
+    /// Reads once from each open pipe that `ready` (in the order of [`Self::poll_fds`]) marks.
+    fn read_ready(&mut self, ready: &[bool], chunk: &mut [u8]) {
+        let mut ready = ready.iter();
+        for s in &mut self.streams {
+            let Some(pipe) = &mut s.pipe else { continue };
+            if !ready.next().copied().unwrap_or(false) {
+                continue;
+            }
+            match pipe.read(chunk) {
+                Ok(n) if n > 0 => s.buf.push(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // End of output, or an error that ends it.
+                _ => s.pipe = None,
+            }
+        }
+    }
+
+    /// Reads what is left until every pipe is closed, or at most [`READER_GRACE`]; then the
+    /// excerpts of stdout and stderr.
+    fn drain(mut self, chunk: &mut [u8]) -> (Excerpt, Excerpt) {
+        let deadline = Instant::now() + READER_GRACE;
+        loop {
+            let mut fds = Vec::with_capacity(2);
+            let pipes = self.poll_fds(&mut fds);
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            if pipes == 0 || left.is_zero() {
+                break;
+            }
+            poll_for(&mut fds, Some(left));
+            let mut readable = [false; 2];
+            for (r, f) in readable.iter_mut().zip(&fds) {
+                *r = !f.revents().is_empty();
+            }
+            drop(fds);
+            self.read_ready(&readable, chunk);
+        }
+        let [stdout, stderr] = self.streams.map(|s| {
+            if s.pipe.is_some() {
+                Excerpt {
+                    head: "[output left out: a process outside the attempt's group kept it open]"
+                        .into(),
+                    ..Excerpt::default()
+                }
+            } else {
+                s.buf.finish()
+            }
+        });
+        (stdout, stderr)
+    }
 }
 
 /// The command, environment and report of one attempt.
@@ -408,40 +796,9 @@ fn excerpt_of_file(path: &Path) -> Excerpt {
     buf.finish()
 }
 
-fn kill_group(pgid: Option<Pid>) {
-    if let Some(pgid) = pgid {
-        // ESRCH (the group is already gone) is the usual, harmless answer.
-        let _ = killpg(pgid, Signal::SIGKILL);
-    }
-}
-
-async fn read_excerpt(stream: Option<impl AsyncRead + Unpin>) -> Excerpt {
-    let mut buf = ExcerptBuf::new(EXCERPT_BYTES);
-    if let Some(mut stream) = stream {
-        let mut chunk = vec![0u8; 64 * 1024];
-        while let Ok(n) = stream.read(&mut chunk).await {
-            if n == 0 {
-                break;
-            }
-            buf.push(&chunk[..n]);
-        }
-    }
-    buf.finish()
-}
-
-async fn finish_reader(handle: tokio::task::JoinHandle<Excerpt>) -> Excerpt {
-    let abort = handle.abort_handle();
-    match tokio::time::timeout(READER_GRACE, handle).await {
-        Ok(Ok(excerpt)) => excerpt,
-        _ => {
-            abort.abort();
-            Excerpt {
-                head: "[output left out: a process outside the attempt's group kept it open]"
-                    .into(),
-                ..Excerpt::default()
-            }
-        }
-    }
+fn kill_group(pgid: Pid) {
+    // ESRCH (the group is already gone) is the usual, harmless answer.
+    let _ = killpg(pgid, Signal::SIGKILL);
 }
 
 /// A one-line description of how a failed attempt ended.
@@ -456,10 +813,106 @@ pub fn describe_exit(exit: Exit, timeout: Duration) -> String {
     }
 }
 
-struct RemoveOnDrop<'a>(&'a Path);
+/// An attempt's private directory, removed when dropped.
+///
+/// Removing a directory frees its block, and with online discard (ext4 `-o discard`) the
+/// freeing waits for the disk, ~0.3 ms, while the parent directory stays locked. Here the
+/// directory is unlinked at once, but the wait happens on the cleanup thread: it holds the
+/// last handle of the directory, and the block is freed when it closes that.
+struct AttemptDir {
+    path: PathBuf,
+    closer: std::sync::mpsc::Sender<File>,
+}
 
-impl Drop for RemoveOnDrop<'_> {
+impl Drop for AttemptDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(self.0);
+        let handle = File::open(&self.path);
+        // Most attempts leave their directory empty: one rmdir, not a walk.
+        if std::fs::remove_dir(&self.path).is_err() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+        if let Ok(handle) = handle {
+            // Without the cleanup thread (it ended), the handle is closed here.
+            let _ = self.closer.send(handle);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spawn(script: &str) -> (Child, Pid, Output) {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pgid = Pid::from_raw(child.id() as i32);
+        let output = Output::new(child.stdout.take(), child.stderr.take());
+        (child, pgid, output)
+    }
+
+    #[test]
+    fn the_exit_and_the_output_are_seen_with_a_pidfd_and_without() {
+        let kill = Kill::new().unwrap();
+        let mut chunk = vec![0u8; CHUNK];
+        for with_pidfd in [true, false] {
+            let (mut child, pgid, mut output) = spawn("echo out; echo err >&2; exit 3");
+            let fd = if with_pidfd { pidfd(&child) } else { None };
+            let ended = wait(
+                &mut child,
+                fd.as_ref(),
+                pgid,
+                None,
+                &kill,
+                &mut output,
+                &mut chunk,
+            );
+            assert!(
+                matches!(ended, Ended::Exited(Exit::Code(3))),
+                "pidfd: {with_pidfd}"
+            );
+            let (stdout, stderr) = output.drain(&mut chunk);
+            assert_eq!(
+                (stdout.text(), stderr.text()),
+                ("out\n".into(), "err\n".into())
+            );
+        }
+    }
+
+    #[test]
+    fn a_stop_or_the_deadline_ends_the_wait() {
+        let mut chunk = vec![0u8; CHUNK];
+        for stop in [true, false] {
+            let kill = Kill::new().unwrap();
+            let (mut child, pgid, mut output) = spawn("exec sleep 1000");
+            let deadline = if stop {
+                kill.stop();
+                None
+            } else {
+                Some(Instant::now())
+            };
+            let fd = pidfd(&child);
+            let ended = wait(
+                &mut child,
+                fd.as_ref(),
+                pgid,
+                deadline,
+                &kill,
+                &mut output,
+                &mut chunk,
+            );
+            kill_group(pgid);
+            child.wait().unwrap();
+            assert!(match ended {
+                Ended::Stopped => stop,
+                Ended::TimedOut => !stop,
+                Ended::Exited(_) => false,
+            });
+        }
     }
 }

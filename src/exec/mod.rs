@@ -117,6 +117,13 @@ pub enum ExecError {
         #[source]
         source: std::io::Error,
     },
+    /// What runs the attempts (a pipe, a thread) could not be set up.
+    #[error("cannot set up the attempts ({what}): {source}")]
+    Setup {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Tells a backend to drain (start no new attempt, let running ones finish) or to stop (kill
