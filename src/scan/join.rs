@@ -132,9 +132,63 @@ pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
         let go_test = rest.split_once('/').map(|(t, _)| t);
         SEPARATORS.iter().any(|sep| {
             let q = qualified.replace("::", sep);
-            rest == q || ends_on_boundary(rest, &q)
+            rest == q || ends_on_boundary(rest, &q) || fills_placeholders(rest, &q)
         }) || go_test == Some(qualified.as_str())
     })
+}
+
+/// Whether `id` ends with `pattern` once its `test.each` placeholders (`%s`, `%i`, `$name`, ...)
+/// are filled in: `math > adds 1 and 2` for `math > adds %i and %i`.
+fn fills_placeholders(id: &str, pattern: &str) -> bool {
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find(['%', '$']) {
+        pieces.push(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let len = if rest[at..].starts_with('%') {
+            tail.chars()
+                .next()
+                .filter(|c| "sdifjop#%".contains(*c))
+                .map_or(0, char::len_utf8)
+        } else {
+            tail.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(tail.len())
+        };
+        if len == 0 {
+            return false;
+        }
+        rest = &tail[len..];
+    }
+    if pieces.is_empty() {
+        return false;
+    }
+    pieces.push(rest);
+    // The first piece starts the test's part of the id, on a separator; the rest follow in
+    // order, each filled placeholder at least one character.
+    let Some(start) = id
+        .rfind(pieces[0])
+        .filter(|&at| at == 0 || SEPARATORS.iter().any(|sep| id[..at].ends_with(sep)))
+    else {
+        return false;
+    };
+    let mut at = start + pieces[0].len();
+    for (i, piece) in pieces.iter().enumerate().skip(1) {
+        let last = i == pieces.len() - 1;
+        let found = if last {
+            id.len()
+                .checked_sub(piece.len())
+                .filter(|&p| p > at && id[p..] == **piece)
+        } else {
+            id.get(at + 1..)
+                .and_then(|r| r.find(piece))
+                .map(|p| p + at + 1)
+        };
+        match found {
+            Some(p) => at = p + piece.len(),
+            None => return false,
+        }
+    }
+    at == id.len()
 }
 
 /// `file` is `f`, or `f` below some directory of the scan root.
@@ -160,10 +214,15 @@ fn ends_on_boundary(id: &str, tail: &str) -> bool {
         .is_some_and(|head| SEPARATORS.iter().any(|sep| head.ends_with(sep)))
 }
 
-/// `test_add[1-2]` -> `test_add` (pytest parameters).
+/// `test_add[1-2]` -> `test_add` (pytest parameters); `tests::adds::case_1_small` -> `tests::adds`
+/// (rstest cases).
 fn strip_parameters(id: &str) -> &str {
-    match id.find('[') {
+    let id = match id.find('[') {
         Some(at) if id.ends_with(']') => &id[..at],
+        _ => id,
+    };
+    match id.rsplit_once("::") {
+        Some((test, case)) if case.starts_with("case_") => test,
         _ => id,
     }
 }
@@ -307,6 +366,24 @@ mod tests {
                 &["order"],
                 "register_item",
             ),
+            (
+                "src/lib.rs::tests::adds::case_2_negative",
+                "src/lib.rs",
+                &["tests"],
+                "adds",
+            ),
+            (
+                "__tests__/m.test.js::math > adds 1 and 2",
+                "__tests__/m.test.js",
+                &["math"],
+                "adds %i and %i",
+            ),
+            (
+                "__tests__/m.test.js::math > greets Ada",
+                "__tests__/m.test.js",
+                &["math"],
+                "greets $name",
+            ),
         ];
         for (id, file, parents, name) in cases {
             assert!(
@@ -336,6 +413,18 @@ mod tests {
                 "tests/test_math.py",
                 &["TestB"],
                 "test_x",
+            ),
+            (
+                "__tests__/m.test.js::math > subtracts 1 and 2",
+                "__tests__/m.test.js",
+                &["math"],
+                "adds %i and %i",
+            ),
+            (
+                "__tests__/m.test.js::other > adds 1 and 2",
+                "__tests__/m.test.js",
+                &["math"],
+                "adds %i and %i",
             ),
             (
                 "__tests__/c.test.js::checkout > charges the card twice",
