@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::cli::{DetectArgs, FormatArg};
 use crate::config::display_command;
@@ -35,11 +35,7 @@ pub fn detect(args: &DetectArgs, printer: &Printer) -> anyhow::Result<ExitStatus
         }
         FormatArg::Table => render(&found, &args.path, printer.color_stdout, &mut buf)?,
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&buf)
-        .and_then(|()| stdout.flush())
-        .context("cannot write to stdout")?;
+    super::print(&buf)?;
     Ok(ExitStatus::Success)
 }
 

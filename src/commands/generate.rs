@@ -1,6 +1,5 @@
 //! `flaky generate`: the shell completions and man pages, from the clap definitions.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -22,10 +21,7 @@ pub const COMPLETIONS: [(Shell, &str); 5] = [
 pub fn generate(what: &GenerateWhat) -> anyhow::Result<ExitStatus> {
     match what {
         GenerateWhat::Completions { shell } => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&completions(*shell))
-                .context("cannot write to stdout")?;
+            super::print(&completions(*shell))?;
         }
         GenerateWhat::Man { dir } => {
             std::fs::create_dir_all(dir)

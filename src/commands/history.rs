@@ -127,11 +127,7 @@ pub fn history(
             writeln!(buf, "{}", runs_table(&runs, color))?;
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&buf)
-        .and_then(|()| stdout.flush())
-        .context("cannot write to stdout")?;
+    super::print(&buf)?;
     Ok(ExitStatus::Success)
 }
 

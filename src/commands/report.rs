@@ -140,13 +140,7 @@ pub fn deliver(
                 .context("cannot append to $GITHUB_STEP_SUMMARY")?;
             printer.note("appended the report to $GITHUB_STEP_SUMMARY");
         }
-        (None, _, _) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(buf)
-                .and_then(|()| stdout.flush())
-                .context("cannot write to stdout")?;
-        }
+        (None, _, _) => super::print(buf)?,
     }
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
@@ -406,25 +405,18 @@ fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::R
         Format::Json => render::render_json(report, &mut buf),
     }
     .context("cannot render the report")?;
-    let to_stdout = |buf: &[u8]| {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(buf)
-            .and_then(|()| stdout.flush())
-            .context("cannot write the report to stdout")
-    };
     match &plan.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &buf) {
                 // The measurement must not be lost with the file: it goes to stdout instead.
-                to_stdout(&buf)?;
+                super::print(&buf)?;
                 bail!(
                     "cannot write the report to {}: {e}; it was printed on stdout instead",
                     path.display()
                 );
             }
         }
-        None => to_stdout(&buf)?,
+        None => super::print(&buf)?,
     }
     Ok(())
 }

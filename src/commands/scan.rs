@@ -1,7 +1,5 @@
 //! `flaky scan`: static flakiness smells in test code.
 
-use std::io::Write as _;
-
 use anyhow::{Context as _, bail};
 use globset::{Glob, GlobSetBuilder};
 
@@ -48,13 +46,7 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match &args.output {
         Some(path) => std::fs::write(path, &buf)
             .with_context(|| format!("cannot write the findings to {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&buf)
-                .and_then(|()| stdout.flush())
-                .context("cannot write the findings to stdout")?;
-        }
+        None => super::print(&buf)?,
     }
     if report.files_scanned == 0 && report.errors.is_empty() {
         printer.note(&format!(
