@@ -358,12 +358,7 @@ impl Accumulator {
 
 /// How many of `tests` are at or above `fail_on` (`None`: never any): what decides exit status 1.
 pub fn failing(tests: &[TestStats], fail_on: Option<Severity>) -> usize {
-    fail_on.map_or(0, |f| {
-        tests
-            .iter()
-            .filter(|t| t.severity != Severity::None && t.severity >= f)
-            .count()
-    })
+    tests.iter().filter(|t| t.severity.reaches(fail_on)).count()
 }
 
 /// Worst first: by severity, then failure rate, then id.

@@ -53,6 +53,12 @@ impl Severity {
             .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
     }
 
+    /// Whether this severity counts against `fail_on` (`None`: nothing does): the rule behind
+    /// exit status 1, for tests and for scan findings alike.
+    pub fn reaches(self, fail_on: Option<Self>) -> bool {
+        fail_on.is_some_and(|f| self != Self::None && self >= f)
+    }
+
     /// A symbol that tells the bands apart without colour.
     pub const fn symbol(self) -> &'static str {
         match self {
@@ -140,6 +146,15 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_reaches_fail_on() {
+        use Severity::{Critical, High, Low, Medium};
+        assert!(High.reaches(Some(Medium)) && Medium.reaches(Some(Medium)));
+        assert!(!Low.reaches(Some(Medium)) && !Critical.reaches(Option::None));
+        // The NONE band never counts, even against a threshold of NONE.
+        assert!(!Severity::None.reaches(Some(Severity::None)) && Low.reaches(Some(Severity::None)));
+    }
 
     #[test]
     fn bands_at_their_edges() {

@@ -54,7 +54,7 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             args.path.display()
         ));
     }
-    let failing = fail_on_arg(args.fail_on).map_or(0, |s| report.at_or_above(s));
+    let failing = report.failing(fail_on_arg(args.fail_on));
     Ok(if failing > 0 {
         ExitStatus::TestsFailed
     } else {

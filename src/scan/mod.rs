@@ -279,11 +279,11 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
-    /// The findings at or above a severity.
-    pub fn at_or_above(&self, severity: Severity) -> usize {
+    /// The findings at or above `fail_on` (`None`: none).
+    pub fn failing(&self, fail_on: Option<Severity>) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= severity && severity > Severity::None)
+            .filter(|f| f.severity.reaches(fail_on))
             .count()
     }
 }
