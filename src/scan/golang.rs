@@ -1493,14 +1493,7 @@ mod tests {
 
     /// The units of a Go source, as (kind, parents, name, calls).
     fn units(rel: &str, src: &str) -> Vec<(UnitKind, Vec<String>, String, Vec<String>)> {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_go::LANGUAGE.into())
-            .expect("grammar");
-        let tree = parser.parse(src, None).expect("parses");
-        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
-        analyze(&tree, &mut cx);
-        cx.facts
+        crate::scan::facts_of(rel, src)
             .units
             .into_iter()
             .map(|u| (u.kind, u.parents, u.name, u.calls))
@@ -1569,27 +1562,6 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
             "package registry\nfunc TestLike() {}\n",
         );
         assert_eq!(got[0].0, UnitKind::Helper);
-    }
-
-    #[test]
-    fn local_hosts() {
-        for local in [
-            "http://localhost:8080/x",
-            "http://127.0.0.1/",
-            "http://[::1]:80/",
-            ":8080",
-            "localhost:5432",
-            "https://user@127.0.0.2:1/",
-        ] {
-            assert!(is_local_host(local), "{local}");
-        }
-        for remote in [
-            "https://example.com/",
-            "db.example.com:5432",
-            "http://10.0.0.1/",
-        ] {
-            assert!(!is_local_host(remote), "{remote}");
-        }
     }
 
     #[test]

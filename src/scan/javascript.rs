@@ -3100,7 +3100,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::scan::{Language, ScanOptions, causes_of, join, scan};
+    use crate::scan::{ScanOptions, causes_of, join, scan};
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {
@@ -3129,13 +3129,7 @@ mod tests {
 
     /// The units of one file, as the analysis records them.
     fn units_of(rel: &str, src: &str) -> Vec<Unit> {
-        let language = Language::of(Path::new(rel)).expect("a JS or TS file");
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&language.grammar()).expect("grammar");
-        let tree = parser.parse(src, None).expect("parsed");
-        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
-        analyze(&tree, &mut cx);
-        cx.facts.units
+        crate::scan::facts_of(rel, src).units
     }
 
     fn tests_of(units: &[Unit]) -> Vec<(Vec<String>, String)> {

@@ -58,19 +58,6 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Self; 10] = [
-        Self::Sleep,
-        Self::Clock,
-        Self::Random,
-        Self::Network,
-        Self::Filesystem,
-        Self::Subprocess,
-        Self::GlobalState,
-        Self::AsyncRace,
-        Self::Unordered,
-        Self::SharedFixture,
-    ];
-
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Sleep => "sleep",
@@ -153,17 +140,6 @@ impl Language {
             "go" => Some(Self::Go),
             "rs" => Some(Self::Rust),
             _ => None,
-        }
-    }
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Python => "python",
-            Self::JavaScript => "javascript",
-            Self::TypeScript => "typescript",
-            Self::Tsx => "tsx",
-            Self::Go => "go",
-            Self::Rust => "rust",
         }
     }
 
@@ -395,7 +371,9 @@ struct Source {
     rel: String,
     language: Language,
     test_file: bool,
-    lines: Vec<String>,
+    /// The excerpt of each finding, by index: taken while the text is at hand, so the text of
+    /// every file is not kept until the end.
+    excerpts: Vec<String>,
     facts: FileFacts,
 }
 
@@ -455,18 +433,28 @@ fn parse_one(
     let mut cx = FileCtx::new(&rel, &src, test_file);
     language.analyze(&tree, &mut cx);
     let mut facts = cx.facts;
-    let suppressions = suppressions(tree.root_node(), &src);
-    facts
-        .findings
-        .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
+    // Most files have no `flaky: ignore` comment: only those that do are walked for them.
+    if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
+        let suppressions = suppressions(tree.root_node(), &src);
+        facts
+            .findings
+            .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
+    }
     Ok(Source {
-        lines: src.lines().map(str::to_owned).collect(),
+        excerpts: facts
+            .findings
+            .iter()
+            .map(|f| excerpt(&src, f.line, f.end_line))
+            .collect(),
         rel,
         language,
         test_file,
         facts,
     })
 }
+
+/// What a comment says to silence a finding.
+const IGNORE_MARKER: &str = "flaky: ignore";
 
 /// The `flaky: ignore` comments of a file, by the line they apply to.
 #[derive(Default)]
@@ -497,10 +485,10 @@ fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
             continue;
         }
         let text = src.get(node.byte_range()).unwrap_or("");
-        let Some(at) = text.find("flaky: ignore") else {
+        let Some(at) = text.find(IGNORE_MARKER) else {
             continue;
         };
-        let rest = &text[at + "flaky: ignore".len()..];
+        let rest = &text[at + IGNORE_MARKER.len()..];
         let names = rest
             .strip_prefix('[')
             .and_then(|r| r.split_once(']'))
@@ -729,16 +717,6 @@ fn finding(s: &Source, fi: usize) -> Finding {
     let function = unit
         .filter(|u| u.kind != UnitKind::Test)
         .map(|u| display_name(u, s.language));
-    let first = f.line.saturating_sub(1) as usize;
-    let last = (f.end_line as usize).min(first + 3).max(first + 1);
-    let excerpt = s
-        .lines
-        .get(first..last.min(s.lines.len()))
-        .unwrap_or_default()
-        .iter()
-        .map(|l| l.trim())
-        .collect::<Vec<_>>()
-        .join("\n");
     Finding {
         rule: f.smell.rule,
         category: f.smell.category,
@@ -752,10 +730,34 @@ fn finding(s: &Source, fi: usize) -> Finding {
         test,
         function,
         message: f.smell.message.clone(),
-        excerpt,
+        excerpt: s.excerpts[fi].clone(),
         hint: f.smell.hint.clone(),
         reached_from: Vec::new(),
     }
+}
+
+/// What the rules record for one source (its language by the file name), for unit tests.
+#[cfg(test)]
+pub(crate) fn facts_of(rel: &str, src: &str) -> FileFacts {
+    let language = Language::of(Path::new(rel)).expect("a supported file");
+    let mut parser = Parser::new();
+    parser.set_language(&language.grammar()).expect("grammar");
+    let tree = parser.parse(src, None).expect("parses");
+    let mut cx = FileCtx::new(rel, src, language.is_test_file(rel));
+    language.analyze(&tree, &mut cx);
+    cx.facts
+}
+
+/// Lines `line` to `end_line` (1-based; at most three) of `src`, trimmed.
+fn excerpt(src: &str, line: u32, end_line: u32) -> String {
+    let first = line.saturating_sub(1) as usize;
+    let count = (end_line as usize).saturating_sub(first).clamp(1, 3);
+    src.lines()
+        .skip(first)
+        .take(count)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Scans a fixture directory and renders its findings one per line, for snapshot tests.

@@ -3303,14 +3303,7 @@ mod tests {
     use crate::scan::{ScanOptions, causes_of, join, scan, snapshot_of};
 
     fn facts(rel: &str, src: &str) -> syntax::FileFacts {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .expect("grammar");
-        let tree = parser.parse(src, None).expect("parses");
-        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
-        analyze(&tree, &mut cx);
-        cx.facts
+        crate::scan::facts_of(rel, src)
     }
 
     #[test]

@@ -177,3 +177,31 @@ pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>,
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_hosts() {
+        for local in [
+            "http://localhost:8080/x",
+            "http://127.0.0.1/",
+            "http://[::1]:80/",
+            ":8080",
+            "localhost:5432",
+            "https://user@127.0.0.2:1/",
+            "http://testserver/items",
+            "localhost.localdomain",
+        ] {
+            assert!(is_local_host(local), "{local}");
+        }
+        for remote in [
+            "https://example.com/",
+            "db.example.com:5432",
+            "http://10.0.0.1/",
+        ] {
+            assert!(!is_local_host(remote), "{remote}");
+        }
+    }
+}

@@ -1887,14 +1887,7 @@ mod tests {
 
     /// The units of a Rust source.
     fn units(rel: &str, src: &str) -> Vec<UnitRow> {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_rust::LANGUAGE.into())
-            .expect("grammar");
-        let tree = parser.parse(src, None).expect("parses");
-        let mut cx = FileCtx::new(rel, src, is_test_file(rel));
-        analyze(&tree, &mut cx);
-        cx.facts
+        crate::scan::facts_of(rel, src)
             .units
             .into_iter()
             .map(|u| (u.kind, u.parents, u.name, u.test_code, u.calls))
