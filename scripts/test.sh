@@ -46,32 +46,22 @@ if ! "$venv/bin/python3" -c '' > /dev/null 2>&1; then
     rm -rf "$venv"
     python3 -m venv "$venv"
 fi
-if ! cmp -s "$requirements" "$venv/.requirements-dev.txt" \
-    || ! "$venv/bin/python3" -c 'import pytest' > /dev/null 2>&1; then
-    step "pip install -r $requirements"
-    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/.requirements-dev.txt"
-else
-    step "pytest: present in target/test-env/venv"
-fi
+# pip_install FILE STAMP MODULE WHAT: installs FILE's requirements into the venv unless the same
+# file was installed before (a copy is kept as STAMP) and MODULE imports.
+pip_install() {
+    if ! cmp -s "$1" "$venv/$2" || ! "$venv/bin/python3" -c "import $3" > /dev/null 2>&1; then
+        step "pip install -r $1 ($4)"
+        "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r "$1"
+        cp "$1" "$venv/$2"
+    else
+        step "$4: present in target/test-env/venv"
+    fi
+}
+pip_install "$requirements" .requirements-dev.txt pytest pytest
 # The RunPod SDK, for the end-to-end test of the worker image's handler.
-if ! cmp -s worker/requirements.txt "$venv/.worker-requirements.txt" \
-    || ! "$venv/bin/python3" -c 'import runpod' > /dev/null 2>&1; then
-    step "pip install -r worker/requirements.txt (the RunPod SDK)"
-    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r worker/requirements.txt
-    cp worker/requirements.txt "$venv/.worker-requirements.txt"
-else
-    step "runpod SDK: present in target/test-env/venv"
-fi
+pip_install worker/requirements.txt .worker-requirements.txt runpod "the RunPod SDK"
 # jsonschema, which checks `flaky scan --format sarif` against the SARIF 2.1.0 schema.
-if ! cmp -s tests/requirements.txt "$venv/.tests-requirements.txt" \
-    || ! "$venv/bin/python3" -c 'import jsonschema' > /dev/null 2>&1; then
-    step "pip install -r tests/requirements.txt (jsonschema)"
-    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-    cp tests/requirements.txt "$venv/.tests-requirements.txt"
-else
-    step "jsonschema: present in target/test-env/venv"
-fi
+pip_install tests/requirements.txt .tests-requirements.txt jsonschema jsonschema
 export PATH="$venv/bin:$PATH"
 
 # The JavaScript examples' own packages.
