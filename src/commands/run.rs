@@ -358,7 +358,8 @@ async fn execute<B: Backend>(
         likely_causes: Vec::new(),
         exit_code: 0,
     };
-    if scan && !command_mode {
+    // Nothing to join when no test result was read.
+    if scan && !command_mode && !report.tests.is_empty() {
         report.likely_causes = likely_causes(&plan.exec.dir, &report.tests, printer);
     }
     report.exit_code = match state {
