@@ -65,6 +65,10 @@ pub enum Command {
     /// Run one remote job: read it as JSON on stdin, write the result as JSON on stdout
     #[command(hide = true)]
     Worker(WorkerArgs),
+    /// Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does
+    /// this in a child process, so nothing the scan does can take the run down
+    #[command(hide = true)]
+    LikelyCauses(LikelyCausesArgs),
 }
 
 /// `flaky run`
@@ -405,6 +409,13 @@ pub struct WorkerArgs {
     /// Where checkouts go [default: the temporary directory]
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+}
+
+/// `flaky likely-causes`
+#[derive(Debug, Args)]
+pub struct LikelyCausesArgs {
+    /// The project to scan
+    pub dir: PathBuf,
 }
 
 /// `flaky generate`

@@ -41,5 +41,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Scan(args) => commands::scan::scan(args, &printer),
         Command::Generate(args) => commands::generate::generate(&args.what),
         Command::Worker(args) => commands::worker::worker(args),
+        Command::LikelyCauses(args) => commands::causes::likely_causes(&args.dir),
     }
 }

@@ -119,6 +119,56 @@ impl Excerpt {
     }
 }
 
+/// The rule that set an attempt aside as infrastructure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InfraRule {
+    /// The report is missing or cannot be read.
+    NoReport,
+    /// The report holds no test result, or the command ended before any test ran.
+    NoTests,
+    /// The test process was killed by a signal flaky did not send.
+    Crash,
+    /// The failing tests all failed the same way, and that way is about the environment
+    /// (collection or import errors, a service refusing connections, memory, disk, a setup
+    /// error hitting every test).
+    Environment,
+}
+
+impl InfraRule {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NoReport => "no-report",
+            Self::NoTests => "no-tests",
+            Self::Crash => "crash",
+            Self::Environment => "environment",
+        }
+    }
+
+    /// Whether no test ran in such an attempt (nothing was measured), as opposed to tests that
+    /// ran but whose results say nothing about them.
+    pub const fn before_any_test(self) -> bool {
+        matches!(self, Self::NoReport | Self::NoTests)
+    }
+}
+
+/// Why an attempt was set aside as infrastructure: the rule, and what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    pub rule: InfraRule,
+    /// What happened, in words ("no report at ...: No such file or directory").
+    pub reason: String,
+}
+
+impl SetAside {
+    pub fn new(rule: InfraRule, reason: impl Into<String>) -> Self {
+        Self {
+            rule,
+            reason: reason.into(),
+        }
+    }
+}
+
 /// The result of one test in one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestResult {
@@ -138,9 +188,12 @@ pub struct Attempt {
     pub seed: u64,
     /// The seed the test order was shuffled with; `None` when the framework's order was kept.
     pub order_seed: Option<u64>,
-    /// Why this attempt says nothing about individual tests (no report, a crash, most tests
-    /// failing together); such attempts are left out of the per-test rates.
-    pub infrastructure: Option<String>,
+    /// Why this attempt says nothing about individual tests (no usable report, no test ran, a
+    /// crash, one environment failure shared by its tests); such attempts are left out of the
+    /// per-test rates.
+    pub infrastructure: Option<SetAside>,
+    /// Whether no other attempt of the run was running at any moment of this one (contention).
+    pub alone: bool,
     pub exit: Exit,
     pub duration: Duration,
     pub tests: Vec<TestResult>,

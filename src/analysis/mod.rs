@@ -4,6 +4,7 @@
 //! with the number of distinct tests, not with the number of attempts.
 
 pub mod history;
+pub mod infra;
 mod severity;
 mod signature;
 mod stats;
@@ -34,6 +35,9 @@ pub enum Kind {
     Failing,
     /// Most of its failures were timeouts.
     Timeout,
+    /// Failed only in attempts that ran alongside another attempt of the run, beyond chance:
+    /// a file, port, database or cache shared between copies of the suite.
+    Contention,
 }
 
 impl Kind {
@@ -44,6 +48,7 @@ impl Kind {
             Self::OrderDependent => "order-dependent",
             Self::Failing => "failing",
             Self::Timeout => "timeout",
+            Self::Contention => "contention",
         }
     }
 
@@ -54,6 +59,7 @@ impl Kind {
             Self::OrderDependent,
             Self::Failing,
             Self::Timeout,
+            Self::Contention,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -109,11 +115,14 @@ pub struct TestStats {
     pub same_order: OrderCounts,
     /// Runs and failures in attempts whose order was shuffled.
     pub shuffled: OrderCounts,
+    /// Runs and failures in attempts that ran with no other attempt alongside.
+    #[serde(default)]
+    pub alone: OrderCounts,
     /// The different ways it failed, most frequent first.
     pub signatures: Vec<Signature>,
 }
 
-/// Runs and failures under one order mode.
+/// Runs and failures under one condition (an order mode, running alone).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCounts {
     pub runs: u64,
@@ -135,7 +144,7 @@ pub struct Signature {
 /// How many signatures a test keeps; further ones are counted under the last.
 const MAX_SIGNATURES: usize = 10;
 
-/// A one-sided significance level for calling a test order-dependent.
+/// A one-sided significance level for calling a test order-dependent or contended.
 const ORDER_ALPHA: f64 = 0.05;
 
 impl TestStats {
@@ -169,6 +178,11 @@ impl TestStats {
             && order_p_value(counts.shuffled.runs, runs, failed) < ORDER_ALPHA
         {
             Kind::OrderDependent
+        } else if counts.alone.failed == 0
+            && counts.alone.runs > 0
+            && order_p_value(runs - counts.alone.runs, runs, failed) < ORDER_ALPHA
+        {
+            Kind::Contention
         } else {
             Kind::Flaky
         };
@@ -192,6 +206,7 @@ impl TestStats {
             kind,
             same_order,
             shuffled: counts.shuffled,
+            alone: counts.alone,
             signatures,
         }
     }
@@ -208,7 +223,8 @@ impl TestStats {
 }
 
 /// The chance that all `failed` failures land in the `shuffled` of `runs` attempts if order did
-/// not matter (hypergeometric): small means the failures follow the shuffling.
+/// not matter (hypergeometric): small means the failures follow the shuffling. The same holds
+/// for any condition: the attempts that ran alongside another, for contention.
 pub fn order_p_value(shuffled: u64, runs: u64, failed: u64) -> f64 {
     (0..failed).fold(1.0, |p, i| {
         if shuffled <= i {
@@ -228,11 +244,22 @@ pub struct Counts {
     pub errors: u64,
     /// The part of the runs and failures above that happened in shuffled attempts.
     pub shuffled: OrderCounts,
+    /// The part that happened in attempts with no other attempt alongside.
+    pub alone: OrderCounts,
     pub signatures: Vec<Signature>,
+    /// The lowest attempt that failed with the framework's order kept (the best one to replay).
+    pub first_same_order_failure: Option<u32>,
+}
+
+/// The conditions an attempt ran under, as the per-test counts split them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Conditions {
+    pub shuffled: bool,
+    pub alone: bool,
 }
 
 impl Counts {
-    pub fn add(&mut self, outcome: Outcome, shuffled: bool, message: Option<&str>, attempt: u32) {
+    pub fn add(&mut self, outcome: Outcome, on: Conditions, message: Option<&str>, attempt: u32) {
         match outcome {
             Outcome::Pass => self.passed += 1,
             Outcome::Fail => self.failed += 1,
@@ -240,9 +267,19 @@ impl Counts {
             Outcome::Error => self.errors += 1,
             Outcome::Skip => return,
         }
-        if shuffled {
+        if on.shuffled {
             self.shuffled.runs += 1;
             self.shuffled.failed += u64::from(outcome.is_failure());
+        }
+        if on.alone {
+            self.alone.runs += 1;
+            self.alone.failed += u64::from(outcome.is_failure());
+        }
+        if outcome.is_failure() && !on.shuffled {
+            self.first_same_order_failure = Some(
+                self.first_same_order_failure
+                    .map_or(attempt, |first| first.min(attempt)),
+            );
         }
         if outcome.is_failure() {
             let example = message.unwrap_or(outcome.as_str());
@@ -313,7 +350,10 @@ impl Accumulator {
             self.totals.infrastructure += 1;
             return;
         }
-        let shuffled = attempt.order_seed.is_some();
+        let on = Conditions {
+            shuffled: attempt.order_seed.is_some(),
+            alone: attempt.alone,
+        };
         for test in &attempt.tests {
             let slot = match self.index.get(&test.id) {
                 Some(&i) => i,
@@ -323,13 +363,16 @@ impl Accumulator {
                     self.tests.len() - 1
                 }
             };
-            self.tests[slot].1.add(
-                test.outcome,
-                shuffled,
-                test.message.as_deref(),
-                attempt.index,
-            );
+            self.tests[slot]
+                .1
+                .add(test.outcome, on, test.message.as_deref(), attempt.index);
         }
+    }
+
+    /// The lowest attempt in which test `id` failed with the order kept.
+    pub fn first_same_order_failure(&self, id: &str) -> Option<u32> {
+        let slot = *self.index.get(id)?;
+        self.tests[slot].1.first_same_order_failure
     }
 
     /// Whether every test seen so far has a settled verdict (see [`stopping`]).
@@ -389,6 +432,7 @@ mod tests {
             seed: u64::from(index),
             order_seed: None,
             infrastructure: None,
+            alone: false,
             exit,
             duration: Duration::from_millis(5),
             tests: results
@@ -568,7 +612,10 @@ mod tests {
         let mut acc = Accumulator::default();
         acc.add(&attempt(0, &[("a", Outcome::Pass)]));
         acc.add(&Attempt {
-            infrastructure: Some("no report".into()),
+            infrastructure: Some(crate::model::SetAside::new(
+                crate::model::InfraRule::NoReport,
+                "no report",
+            )),
             ..attempt(1, &[("a", Outcome::Fail)])
         });
         let s = acc.summarize(&Thresholds::default());
@@ -580,11 +627,16 @@ mod tests {
     #[test]
     fn failures_are_grouped_by_signature() {
         let mut c = Counts::default();
-        c.add(Outcome::Fail, false, Some("expected 1 got 2"), 3);
-        c.add(Outcome::Fail, false, Some("expected 1 got 7"), 5);
-        c.add(Outcome::Error, false, Some("connection refused"), 9);
-        c.add(Outcome::Pass, false, None, 10);
-        c.add(Outcome::Skip, true, None, 11);
+        let same = Conditions::default();
+        c.add(Outcome::Fail, same, Some("expected 1 got 2"), 3);
+        c.add(Outcome::Fail, same, Some("expected 1 got 7"), 5);
+        c.add(Outcome::Error, same, Some("connection refused"), 9);
+        c.add(Outcome::Pass, same, None, 10);
+        let shuffled = Conditions {
+            shuffled: true,
+            alone: false,
+        };
+        c.add(Outcome::Skip, shuffled, None, 11);
         let t = TestStats::from_counts("t".into(), &c, &Thresholds::default());
         assert_eq!(t.runs, 4);
         assert_eq!(t.signatures.len(), 2);
@@ -603,7 +655,7 @@ mod tests {
         for i in 0..30u32 {
             c.add(
                 Outcome::Fail,
-                false,
+                same,
                 Some(&format!("distinct failure {}", "x".repeat(i as usize))),
                 i,
             );

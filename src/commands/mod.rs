@@ -1,8 +1,10 @@
 //! One file per subcommand: each turns resolved arguments into I/O and an exit status.
 
+pub mod causes;
 pub mod detect;
 pub mod generate;
 pub mod history;
+mod no_results;
 pub mod report;
 pub mod run;
 pub mod scan;

@@ -1,13 +1,12 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
-use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::analysis::{Accumulator, Kind, RunSummary, Severity, TestStats};
+use crate::analysis::{Accumulator, RunSummary};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::config::{self, Format, PlanError, RunPlan};
 use crate::events::RunEvent;
@@ -21,9 +20,10 @@ use crate::render::{
     self, AttemptRecord, Context, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
 };
 use crate::reporter::{Printer, Progress};
-use crate::scan::{self, LikelyCauses, ScanOptions};
 use crate::storage::{History, RunKey, RunStart, RunStatus};
 use crate::vcs;
+
+use super::no_results::{FirstRound, NOTHING_MEASURED, no_results};
 
 /// Attempts written to the database in one transaction.
 const STORE_BATCH: usize = 64;
@@ -226,6 +226,7 @@ async fn execute<B: Backend>(
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
     let mut exec_result = None;
+    let mut first_round = FirstRound::new(plan);
     loop {
         tokio::select! {
             result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
@@ -249,15 +250,20 @@ async fn execute<B: Backend>(
                         stop_reason = Some("settled");
                         stop_tx.drain();
                     }
+                    if stop_reason.is_none() && first_round.died_alike(&attempt) {
+                        stop_reason = Some(NOTHING_MEASURED);
+                        stop_tx.drain();
+                    }
                     stop_tx.release(1);
                     attempts.push(record(&attempt));
                     if command_mode && failed && failures.len() < FAILURE_SAMPLES {
                         failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
                     }
-                    if let Some(reason) = &attempt.infrastructure && infrastructure.len() < FAILURE_SAMPLES {
+                    if let Some(set) = &attempt.infrastructure && infrastructure.len() < FAILURE_SAMPLES {
                         infrastructure.push(InfraSample {
                             index: attempt.index,
-                            reason: reason.clone(),
+                            rule: Some(set.rule),
+                            reason: set.reason.clone(),
                             excerpt: render::first_lines(&error_output(&attempt)),
                         });
                     }
@@ -297,7 +303,7 @@ async fn execute<B: Backend>(
     failures.sort_by_key(|f| f.index);
     infrastructure.sort_by_key(|i| i.index);
     if !command_mode {
-        failures = test_failures(plan, &cwd, &summary);
+        failures = test_failures(plan, &cwd, &summary, &acc);
     }
 
     if let Err(e) = exec_result {
@@ -351,20 +357,37 @@ async fn execute<B: Backend>(
         infrastructure,
         shard_errors,
         stopped: plan.settle.map(|_| render::Stopped {
-            reason: stop_reason.unwrap_or("max-runs").to_owned(),
+            reason: match stop_reason {
+                Some(NOTHING_MEASURED) | None => "max-runs",
+                Some(reason) => reason,
+            }
+            .to_owned(),
             max_runs: plan.runs,
             saved: u64::from(plan.runs).saturating_sub(summary.totals.attempts),
         }),
         likely_causes: Vec::new(),
+        no_results: None,
         exit_code: 0,
     };
-    // Nothing to join when no test result was read.
-    if scan && !command_mode && !report.tests.is_empty() {
-        report.likely_causes = likely_causes(&plan.exec.dir, &report.tests, printer);
+    if state == RunState::Completed && summary.totals.infrastructure == summary.totals.attempts {
+        report.state = RunState::NoResults;
+        report.no_results = Some(no_results(plan, &report, stop_reason == Some(NOTHING_MEASURED)));
     }
-    report.exit_code = match state {
+    // Nothing to join when no test result was read, nor after an interrupted run (whoever
+    // stopped it wants it to end now).
+    if scan && !command_mode && !report.tests.is_empty() && report.state == RunState::Completed {
+        match super::causes::find(&plan.exec.dir, &report.tests).await {
+            Ok(causes) => report.likely_causes = causes,
+            Err(why) => printer.warn(&format!(
+                "no likely causes: the scan of {} was skipped ({why}); the run's results are complete",
+                plan.exec.dir.display()
+            )),
+        }
+    }
+    report.exit_code = match report.state {
         RunState::Interrupted => ExitStatus::Interrupted.code(),
         RunState::Terminated => ExitStatus::Terminated.code(),
+        RunState::NoResults => ExitStatus::Error.code(),
         // Attempts are missing: the measurement is incomplete, whatever it shows.
         RunState::Completed if !report.shard_errors.is_empty() => ExitStatus::Error.code(),
         RunState::Completed if report.failing_tests() > 0 => ExitStatus::TestsFailed.code(),
@@ -372,10 +395,11 @@ async fn execute<B: Backend>(
     };
 
     if let (Some(h), Some(run), None) = (&mut store.history, store.run, &store.error) {
-        let status = match state {
+        let status = match report.state {
             RunState::Completed => RunStatus::Completed,
             RunState::Interrupted => RunStatus::Interrupted,
             RunState::Terminated => RunStatus::Terminated,
+            RunState::NoResults => RunStatus::NoResults,
         };
         let mut json = Vec::new();
         let json = render::render_json(&report, &mut json)
@@ -422,31 +446,14 @@ fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::R
     Ok(())
 }
 
-/// The smells `flaky scan` finds in the measured tests; a scan that fails is a warning only.
-fn likely_causes(dir: &Path, tests: &[TestStats], printer: &Printer) -> Vec<LikelyCauses> {
-    match scan::scan(dir, &ScanOptions::default()) {
-        Ok(found) => scan::likely_causes(
-            &found,
-            tests
-                .iter()
-                .map(|t| (t.id.as_str(), t.severity == Severity::None)),
-        ),
-        Err(e) => {
-            printer.warn(&format!(
-                "cannot scan {} for likely causes: {e}",
-                dir.display()
-            ));
-            Vec::new()
-        }
-    }
-}
-
 fn record(a: &Attempt) -> AttemptRecord {
     AttemptRecord {
         index: a.index,
         seed: a.seed,
         order_seed: a.order_seed,
-        infrastructure: a.infrastructure.clone(),
+        infrastructure: a.infrastructure.as_ref().map(|s| s.reason.clone()),
+        infrastructure_rule: a.infrastructure.as_ref().map(|s| s.rule),
+        alone: a.alone,
         outcome: a.outcome(),
         exit_code: a.exit.code(),
         signal: a.exit.signal(),
@@ -475,14 +482,18 @@ fn sample(a: &Attempt, reproduce: String) -> FailureSample {
             .unwrap_or_default(),
         excerpt: render::first_lines(&error_output(a)),
         reproduce,
+        needs_order: false,
     }
 }
 
-/// The worst failing tests, each with the line that replays its first failure.
+/// The worst failing tests, each with the line that replays a failure: the first one in an
+/// attempt that kept the order, with the test alone; when it failed only in shuffled attempts,
+/// the whole first failing attempt, in its order.
 fn test_failures(
     plan: &RunPlan,
     cwd: &std::path::Path,
     summary: &RunSummary,
+    acc: &Accumulator,
 ) -> Vec<FailureSample> {
     summary
         .tests
@@ -491,21 +502,20 @@ fn test_failures(
         .take(FAILURE_SAMPLES)
         .map(|t| {
             let first = t.signatures.first();
-            let index = first.map_or(0, |s| s.first_attempt);
+            let same_order = acc.first_same_order_failure(&t.id);
+            let index = same_order.unwrap_or_else(|| first.map_or(0, |s| s.first_attempt));
             let seed = attempt_seed(plan.exec.base_seed, index);
-            // A failure in a shuffled attempt may need its neighbours and their order: replay the
-            // whole attempt. One in an attempt that kept the order replays faster alone.
             let shuffled = plan.exec.order.shuffles(index);
-            let select =
-                (t.kind != Kind::OrderDependent && !shuffled).then(|| std::slice::from_ref(&t.id));
+            let select = same_order.is_some().then(|| std::slice::from_ref(&t.id));
             FailureSample {
                 test: Some(t.id.clone()),
                 index,
                 seed,
-                order_seed: plan.exec.order.shuffles(index).then_some(seed),
+                order_seed: shuffled.then_some(seed),
                 message: first.map(|s| s.example.clone()).unwrap_or_default(),
                 excerpt: String::new(),
                 reproduce: reproduce(plan, cwd, index, select),
+                needs_order: shuffled,
             }
         })
         .collect()
@@ -566,10 +576,21 @@ fn reproduce(
             config::display_command(&[dir.to_string_lossy().into_owned()])
         ));
     }
-    let vars = env_all
+    // The run's own variables (--env, the config's env:) first, as the attempt got them; a
+    // secret's value is left for the reader to fill in.
+    let vars = exec
+        .env
         .iter()
-        .take(REPRODUCE_VARIABLES)
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| {
+            let v = if looks_secret(k) { "..." } else { v.as_str() };
+            (k.clone(), v.to_owned())
+        })
+        .chain(
+            env_all
+                .iter()
+                .take(REPRODUCE_VARIABLES)
+                .map(|(k, v)| ((*k).to_owned(), v.clone())),
+        )
         .chain(env)
         .chain(extra_env);
     for (k, v) in vars {

@@ -24,8 +24,10 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::company::{Company, Seat};
 use super::seed::{attempt_env, attempt_seed};
 use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
+use crate::analysis::infra::judge;
 use crate::events::RunEvent;
 use crate::framework::{AttemptCtx, ReportSource};
 use crate::model::{Attempt, Excerpt, Exit, TestResult};
@@ -73,6 +75,7 @@ impl Backend for LocalBackend {
             permits: stop.clone(),
             next: Mutex::new(plan.attempts.start),
             kill,
+            company: Company::new(plan.jobs),
         });
         // Should this future be dropped before the end, the slots stop too.
         let stop_on_drop = StopOnDrop(Arc::clone(&slots));
@@ -129,6 +132,8 @@ struct Slots {
     next: Mutex<u32>,
     /// Stops the attempts: on the caller's stop, and on a spawn error of any attempt.
     kill: Kill,
+    /// Which attempts run alongside which (contention), and the solo probes.
+    company: Company,
 }
 
 impl Slots {
@@ -289,6 +294,9 @@ impl Slots {
         if self.kill.is_stopped() {
             return Ok(None);
         }
+        let Some(seat) = self.company.join(index, &|| self.kill.is_stopped()) else {
+            return Ok(None);
+        };
         let plan = &self.plan;
         let seed = attempt_seed(plan.base_seed, index);
         let order_seed = plan.order.shuffles(index).then_some(seed);
@@ -366,6 +374,7 @@ impl Slots {
             child,
             started,
             output,
+            seat,
         }))
     }
 
@@ -383,6 +392,7 @@ impl Slots {
             mut child,
             started,
             mut output,
+            seat,
         } = running;
         let deadline = started.checked_add(plan.timeout);
         let pidfd = pidfd(&child);
@@ -413,6 +423,8 @@ impl Slots {
         // Whatever the command left running in its group goes too: it would hold the pipes open
         // and disturb the next attempts.
         kill_group(pgid);
+        let alone = seat.alone();
+        drop(seat);
         let (mut stdout, stderr) = output.drain(chunk);
         if let Some((path, _)) = &stdout_file {
             stdout = excerpt_of_file(path);
@@ -443,16 +455,20 @@ impl Slots {
                     Ok(bytes) => parse_report(plan, &bytes),
                     Err(e) => Err(format!("no report at {}: {e}", path.display())),
                 };
-                judge(exit, parsed, plan.timeout)
+                judge(exit, parsed, &describe_exit(exit, plan.timeout))
             }
         };
         // The directory goes before the attempt is reported.
         drop(tmp);
+        if outcome.is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
+            self.company.failure_seen();
+        }
         Some(Attempt {
             index,
             seed,
             order_seed,
             infrastructure,
+            alone,
             exit,
             duration,
             tests,
@@ -474,6 +490,8 @@ struct Running {
     child: Child,
     started: Instant,
     output: Output,
+    /// Its place among the running attempts, given up once its process ended.
+    seat: Seat,
 }
 
 /// How the wait for a child ended.
@@ -723,54 +741,6 @@ fn parse_report(plan: &ExecPlan, bytes: &[u8]) -> Result<Vec<TestResult>, String
         Reporting::Junit { .. } | Reporting::Command => crate::parse::junit::parse(bytes),
     };
     parsed.map_err(|e| e.to_string())
-}
-
-/// How many tests an attempt must have before "most failed together" marks it infrastructure.
-const MASS_FAILURE_MIN_TESTS: usize = 5;
-
-/// The tests an attempt reports, and why the attempt says nothing about them, if it does not.
-fn judge(
-    exit: Exit,
-    parsed: Result<Vec<TestResult>, String>,
-    timeout: Duration,
-) -> (Vec<TestResult>, Option<String>) {
-    let tests = match parsed {
-        Err(e) if exit == Exit::Timeout => {
-            return (
-                Vec::new(),
-                Some(format!(
-                    "{} before its report was complete ({e})",
-                    describe_exit(exit, timeout)
-                )),
-            );
-        }
-        Err(e) => return (Vec::new(), Some(e)),
-        Ok(tests) => tests,
-    };
-    let counted = tests
-        .iter()
-        .filter(|t| t.outcome != crate::model::Outcome::Skip)
-        .count();
-    let failed = tests.iter().filter(|t| t.outcome.is_failure()).count();
-    let reason = if counted == 0 {
-        Some(match exit {
-            Exit::Code(0) => "the report holds no test result".to_owned(),
-            other => format!(
-                "the command {} before any test ran",
-                describe_exit(other, timeout)
-            ),
-        })
-    } else if let Exit::Signal(_) = exit {
-        Some(format!(
-            "the test process was {}",
-            describe_exit(exit, timeout)
-        ))
-    } else if counted >= MASS_FAILURE_MIN_TESTS && failed * 2 > counted {
-        Some(format!("{failed} of {counted} tests failed together"))
-    } else {
-        None
-    };
-    (tests, reason)
 }
 
 /// The head and tail of a file, read without loading all of it.

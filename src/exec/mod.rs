@@ -3,6 +3,7 @@
 //! A backend never prints: it sends [`RunEvent`]s and returns when every attempt it started has
 //! ended. The command layer owns the terminal and the database.
 
+mod company;
 mod excerpt;
 mod local;
 pub mod seed;

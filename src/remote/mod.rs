@@ -10,10 +10,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::exec::OrderMode;
-use crate::model::{Attempt, Excerpt, Exit, Outcome, TestResult};
+use crate::model::{Attempt, Excerpt, Exit, Outcome, SetAside, TestResult};
 
 /// Bumped when a job or result changes incompatibly (client and worker images must agree).
-pub const WIRE_VERSION: u32 = 1;
+pub const WIRE_VERSION: u32 = 2;
 
 /// Bytes of each output stream a result keeps per failed attempt.
 const RESULT_EXCERPT: usize = 2048;
@@ -83,7 +83,10 @@ pub struct WireAttempt {
     /// `{"code": 1}`, `{"signal": 9}` or `"timeout"`.
     pub exit: WireExit,
     pub duration_ms: u64,
-    pub infrastructure: Option<String>,
+    pub infrastructure: Option<SetAside>,
+    /// Whether no other attempt ran alongside it on the worker.
+    #[serde(default)]
+    pub alone: bool,
     /// `[test index, outcome, duration ms, message index or -1]`.
     pub results: Vec<(u32, Outcome, u64, i64)>,
     /// Output excerpts, for attempts that did not pass.
@@ -162,6 +165,7 @@ impl ResultBuilder {
             exit: a.exit.into(),
             duration_ms: a.duration.as_millis() as u64,
             infrastructure: a.infrastructure.clone(),
+            alone: a.alone,
             results,
             stdout: failed.then(|| cut(&a.stdout)),
             stderr: failed.then(|| cut(&a.stderr)),
@@ -228,6 +232,7 @@ impl ShardResult {
                 seed: a.seed,
                 order_seed: a.order_seed,
                 infrastructure: a.infrastructure,
+                alone: a.alone,
                 exit: a.exit.into(),
                 duration: Duration::from_millis(a.duration_ms),
                 tests,
@@ -249,6 +254,7 @@ mod tests {
             seed: 40 + u64::from(index),
             order_seed: (index % 2 == 1).then_some(7),
             infrastructure: None,
+            alone: false,
             exit: Exit::Code(i32::from(fails)),
             duration: Duration::from_millis(12),
             tests: vec![

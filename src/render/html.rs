@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
     files_text, framework_text, headline, non_stable, one_line, other_ways, plural, rate_text,
-    replay_text, round_duration, shard_note, short_sha, skipped_note, stable_note, state_note,
+    kind_note, replay_text, round_duration, shard_note, short_sha, skipped_note, stable_note, state_note,
     time_text, verdict,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
@@ -158,7 +158,8 @@ fn summary(report: &Report, h: &mut String) {
         facts.push((
             "Selected",
             esc(&format!(
-                "only the {n} tests that failed in the --tests-from report"
+                "{} in the --tests-from report",
+                super::selected_text(n)
             )),
         ));
     }
@@ -504,6 +505,9 @@ fn failures(report: &Report, h: &mut String) {
             t.failed,
             t.runs
         );
+        if let Some(note) = kind_note(t) {
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
+        }
         if !t.signatures.is_empty() {
             h.push_str("<ul>\n");
             for sig in t.signatures.iter().take(SIGNATURES) {
@@ -569,9 +573,8 @@ fn infrastructure(report: &Report, h: &mut String) {
     for i in report.infrastructure.iter().take(INFRA_ROWS) {
         let _ = writeln!(
             h,
-            "<li>attempt {}: {}</li>",
-            i.index,
-            esc(&one_line(&i.reason, MESSAGE_CHARS))
+            "<li>{}</li>",
+            esc(&one_line(&i.describe(), MESSAGE_CHARS))
         );
     }
     if report.infrastructure.len() > INFRA_ROWS {

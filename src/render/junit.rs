@@ -44,7 +44,7 @@ pub fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("framework", framework.to_owned()),
         ("order", report.order.as_str().to_owned()),
         ("attempts", report.totals.attempts.to_string()),
-        ("status", format!("{:?}", report.state).to_lowercase()),
+        ("status", report.state.as_str().to_owned()),
     ];
     for (name, value) in properties {
         writeln!(
@@ -117,21 +117,28 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
             escape(&summary)
         )?;
     }
-    for (i, sig) in t.signatures.iter().take(MAX_ELEMENTS).enumerate() {
-        let tag = if i == 0 { first } else { rest };
+    // A test that never passed failed first and then in every rerun: Surefire's `<failure>`
+    // and `<rerunFailure>` elements, one of the latter for the reruns of each way it failed.
+    // A flaky test's failures are all `<flakyFailure>`.
+    let mut elements = Vec::new();
+    for sig in &t.signatures {
+        if first == rest || !elements.is_empty() {
+            elements.push((rest, sig.count, sig));
+        } else {
+            elements.push((first, 1, sig));
+            if sig.count > 1 {
+                elements.push((rest, sig.count - 1, sig));
+            }
+        }
+    }
+    for (tag, count, sig) in elements.into_iter().take(MAX_ELEMENTS) {
         let message = format!(
-            "{}× {}",
-            sig.count,
+            "{count}× {}",
             one_line(&sig.example, super::markdown::MESSAGE_CHARS)
         );
         let body = format!(
-            "{summary}; {} {} this way, first in attempt {}:\n{}",
-            sig.count,
-            if sig.count == 1 {
-                "failure"
-            } else {
-                "failures"
-            },
+            "{summary}; {count} {} this way, first in attempt {}:\n{}",
+            if count == 1 { "failure" } else { "failures" },
             sig.first_attempt,
             sig.example
         );

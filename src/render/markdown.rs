@@ -165,7 +165,8 @@ fn header(report: &Report) -> String {
     let mut results = format!("attempts: {}", attempts_text(report));
     if let Some(n) = report.selected_tests {
         results.push_str(&format!(
-            " · only the {n} tests that failed in the `--tests-from` report"
+            " · {} in the `--tests-from` report",
+            super::selected_text(n)
         ));
     }
     // Two lines of one paragraph: a backslash at the end of a line is a hard break.
@@ -256,6 +257,9 @@ fn failures(report: &Report, doc: &mut Doc) {
             t.failed,
             t.runs
         );
+        if let Some(note) = kind_note(t) {
+            s.push_str(&format!("{}\n\n", md_text(&note)));
+        }
         for sig in t.signatures.iter().take(SIGNATURES) {
             s.push_str(&format!(
                 "- {}× {}\n",
@@ -322,11 +326,7 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
         .iter()
         .take(INFRA_ROWS)
         .map(|i| {
-            format!(
-                "- attempt {}: {}\n",
-                i.index,
-                md_text(&one_line(&i.reason, MESSAGE_CHARS))
-            )
+            format!("- {}\n", md_text(&one_line(&i.describe(), MESSAGE_CHARS)))
         })
         .collect();
     let more = if report.infrastructure.len() > INFRA_ROWS {
@@ -509,19 +509,47 @@ pub(super) fn failure_of<'a>(report: &'a Report, id: &str) -> Option<&'a Failure
         .find(|f| f.test.as_deref() == Some(id))
 }
 
-/// "replay attempt 3 (seed 42, order seed 43):"
+/// "Replay attempt 3 (seed 42, order seed 43):"
 pub(super) fn replay_text(f: &FailureSample) -> String {
+    format!("Replay {}:", replay_what(f))
+}
+
+/// "attempt 3 (seed 42)", with the order seed, and why the whole attempt replays when it must.
+pub(super) fn replay_what(f: &FailureSample) -> String {
     let order = f
         .order_seed
         .map(|o| format!(", order seed {o}"))
         .unwrap_or_default();
-    format!("Replay attempt {} (seed {}{order}):", f.index, f.seed)
+    let whole = if f.needs_order {
+        "; it failed only in shuffled attempts, so the replay runs the whole attempt in that order"
+    } else {
+        ""
+    };
+    format!("attempt {} (seed {}{order}{whole})", f.index, f.seed)
+}
+
+/// What a test's kind asks of the reader, when it asks something.
+pub(super) fn kind_note(t: &TestStats) -> Option<String> {
+    (t.kind == Kind::Contention).then(|| {
+        format!(
+            "It failed only in attempts that ran alongside another attempt ({} of {} such runs), never in the {} that ran alone: its copies share a file, port, database or cache. Run with -j 1 to confirm.",
+            t.failed,
+            t.runs - t.alone.runs,
+            t.alone.runs
+        )
+    })
 }
 
 /// "interrupted after 12 of 100 attempts: the results are partial", when it was.
 pub(super) fn state_note(report: &Report) -> Option<String> {
     let how = match report.state {
         RunState::Completed => return None,
+        RunState::NoResults => {
+            return report
+                .no_results
+                .as_ref()
+                .map(|n| format!("Nothing was measured: {}. Hint: {}.", n.reason, n.hint));
+        }
         RunState::Interrupted => "Interrupted",
         RunState::Terminated => "Terminated",
     };
@@ -612,6 +640,9 @@ pub(super) fn skipped_note(report: &Report) -> Option<String> {
 
 /// The last line of the terminal report, as a sentence.
 pub(super) fn verdict(report: &Report) -> String {
+    if report.state == RunState::NoResults {
+        return "nothing was measured".to_owned();
+    }
     match report.fail_on {
         None => "`--fail-on none`, so flakiness does not change the exit status".to_owned(),
         Some(f) => match report.failing_tests() {

@@ -29,7 +29,7 @@ pub use table::render_table;
 
 use crate::analysis::{Severity, TestStats, Thresholds, Totals};
 use crate::exec::OrderMode;
-use crate::model::Outcome;
+use crate::model::{InfraRule, Outcome};
 use crate::scan::LikelyCauses;
 use crate::vcs::VcsFacts;
 
@@ -38,13 +38,33 @@ pub const FAILURE_SAMPLES: usize = 5;
 /// How many lines of a failing attempt's error output the report shows.
 pub const EXCERPT_LINES: usize = 8;
 
-/// Whether the run went through all its attempts.
+/// Whether the run went through all its attempts, and measured anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum RunState {
     Completed,
     Interrupted,
     Terminated,
+    /// Every attempt was set aside: no test result can be trusted (see [`Report::no_results`]).
+    NoResults,
+}
+
+impl RunState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Interrupted => "interrupted",
+            Self::Terminated => "terminated",
+            Self::NoResults => "no-results",
+        }
+    }
+}
+
+/// Why a run measured nothing, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoResults {
+    pub reason: String,
+    pub hint: String,
 }
 
 /// One attempt as the report lists it.
@@ -60,6 +80,12 @@ pub struct AttemptRecord {
     pub duration_ms: u64,
     /// Why the attempt was left out of the per-test rates, if it was.
     pub infrastructure: Option<String>,
+    /// The rule that left it out (`no-report`, `no-tests`, `crash`, `environment`).
+    #[serde(default)]
+    pub infrastructure_rule: Option<InfraRule>,
+    /// Whether no other attempt ran at any moment of this one.
+    #[serde(default)]
+    pub alone: bool,
 }
 
 /// A failure shown in full: where it happened, what it said, and how to replay it.
@@ -76,6 +102,10 @@ pub struct FailureSample {
     pub excerpt: String,
     /// The shell line that replays it.
     pub reproduce: String,
+    /// The failure came in a shuffled attempt only: the line replays the whole attempt in its
+    /// order, not the test alone.
+    #[serde(default)]
+    pub needs_order: bool,
 }
 
 /// Why a `--until settled` run stopped.
@@ -92,8 +122,21 @@ pub struct Stopped {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfraSample {
     pub index: u32,
+    /// The rule that set it aside; `None` in reports stored before rules were named.
+    #[serde(default)]
+    pub rule: Option<InfraRule>,
     pub reason: String,
     pub excerpt: String,
+}
+
+impl InfraSample {
+    /// "attempt 3 (no-report): no report at ...".
+    pub fn describe(&self) -> String {
+        match self.rule {
+            Some(rule) => format!("attempt {} ({}): {}", self.index, rule.as_str(), self.reason),
+            None => format!("attempt {}: {}", self.index, self.reason),
+        }
+    }
 }
 
 /// Everything a renderer shows about one run. Serialized, it is the JSON report (the README
@@ -143,6 +186,9 @@ pub struct Report {
     /// first, then stable ones (lower priority).
     #[serde(default)]
     pub likely_causes: Vec<LikelyCauses>,
+    /// When every attempt was set aside (status `no-results`): why, and the fix.
+    #[serde(default)]
+    pub no_results: Option<NoResults>,
     pub exit_code: u8,
 }
 
@@ -302,6 +348,15 @@ pub fn first_lines(text: &str) -> String {
         .take(EXCERPT_LINES)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// "only the 1 test that failed", "only the 3 tests that failed": what `--tests-from` selected.
+pub fn selected_text(n: usize) -> String {
+    if n == 1 {
+        "only the 1 test that failed".to_owned()
+    } else {
+        format!("only the {n} tests that failed")
+    }
 }
 
 /// `0.2531` as `25.3%`.

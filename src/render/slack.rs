@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::markdown::{
     attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
-    other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
+    kind_note, other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -69,6 +69,9 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
             percent(t.failure_rate),
             ci_text(t)
         );
+        if let Some(note) = kind_note(t) {
+            s.push_str(&format!("\n{note}"));
+        }
         if let Some(sig) = t.signatures.first() {
             s.push_str(&format!(
                 "\n>{}× {}",

@@ -56,10 +56,10 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
     }
     if let Some(n) = report.selected_tests {
-        writeln!(out, "only the {n} tests that failed in --tests-from")?;
+        writeln!(out, "{} in --tests-from", super::selected_text(n))?;
     }
     match report.state {
-        RunState::Completed => {}
+        RunState::Completed | RunState::NoResults => {}
         RunState::Interrupted | RunState::Terminated => writeln!(
             out,
             "{}",
@@ -203,15 +203,10 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     if s.signatures.len() > 3 {
                         writeln!(out, "    … and {} other ways", s.signatures.len() - 3)?;
                     }
-                    let order = f
-                        .order_seed
-                        .map(|o| format!(", order seed {o}"))
-                        .unwrap_or_default();
-                    writeln!(
-                        out,
-                        "    replay attempt {} (seed {}{order}):",
-                        f.index, f.seed
-                    )?;
+                    if let Some(note) = super::markdown::kind_note(s) {
+                        writeln!(out, "    {note}")?;
+                    }
+                    writeln!(out, "    replay {}:", super::markdown::replay_what(f))?;
                 }
                 None => writeln!(
                     out,
@@ -301,7 +296,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             )
         )?;
         for i in &report.infrastructure {
-            writeln!(out, "  attempt {}: {}", i.index, i.reason)?;
+            writeln!(out, "  {}", i.describe())?;
             for line in first_lines(&i.excerpt).lines().take(3) {
                 writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
             }
@@ -309,6 +304,17 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     }
 
     writeln!(out)?;
+    if let Some(n) = &report.no_results {
+        writeln!(
+            out,
+            "{}",
+            style(
+                &format!("verdict: nothing was measured: {}", n.reason),
+                console::Style::new().red().bold()
+            )
+        )?;
+        return writeln!(out, "hint: {}", n.hint);
+    }
     let verdict = match report.fail_on {
         None => "verdict: --fail-on none, so flakiness does not change the exit status".to_owned(),
         Some(f) => match report.failing_tests() {

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::*;
-use crate::analysis::{Counts, Kind, TestStats, sort_worst_first};
+use crate::analysis::{Conditions, Counts, Kind, TestStats, sort_worst_first};
 use crate::exec::OrderMode;
-use crate::model::Outcome;
+use crate::model::{InfraRule, Outcome};
 use crate::scan::Cause;
 
 /// 2023-11-14T22:13:20Z, plus `secs`.
@@ -33,8 +33,11 @@ fn stats(
     let mut attempt = 0u32;
     for (outcome, message, n) in failures {
         for _ in 0..*n {
-            let shuffled = order_dependent || attempt % 2 == 1;
-            c.add(*outcome, shuffled, Some(message), attempt * 2 + 1);
+            let on = Conditions {
+                shuffled: order_dependent || attempt % 2 == 1,
+                alone: false,
+            };
+            c.add(*outcome, on, Some(message), attempt * 2 + 1);
             attempt += 1;
         }
     }
@@ -45,7 +48,11 @@ fn stats(
         } else {
             attempt % 2 == 1
         };
-        c.add(Outcome::Pass, shuffled, None, attempt);
+        let on = Conditions {
+            shuffled,
+            alone: false,
+        };
+        c.add(Outcome::Pass, on, None, attempt);
         attempt += 1;
     }
     TestStats::from_counts(id.to_owned(), &c, &Thresholds::default())
@@ -60,6 +67,7 @@ fn sample(test: Option<&str>, index: u32, message: &str, reproduce: &str) -> Fai
         message: message.to_owned(),
         excerpt: String::new(),
         reproduce: reproduce.to_owned(),
+        needs_order: index % 2 == 1,
     }
 }
 
@@ -140,6 +148,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         shard_errors: Vec::new(),
         stopped: None,
         likely_causes: Vec::new(),
+        no_results: None,
         exit_code: 1,
     }
 }
@@ -265,12 +274,14 @@ fn typical() -> (Report, Context) {
     report.infrastructure = vec![
         InfraSample {
             index: 12,
-            reason: "no report was written (killed by signal 9)".to_owned(),
+            rule: Some(InfraRule::Crash),
+            reason: "the test process was killed by signal 9 (SIGKILL)".to_owned(),
             excerpt: "Killed".to_owned(),
         },
         InfraSample {
             index: 31,
-            reason: "most tests failed together (9 of 10)".to_owned(),
+            rule: Some(InfraRule::Environment),
+            reason: "9 of 10 tests failed the same way, on their environment: ConnectionRefusedError: [Errno 111] Connection refused".to_owned(),
             excerpt: String::new(),
         },
     ];
@@ -378,10 +389,16 @@ fn empty() -> (Report, Context) {
     report.infrastructure = (0..3)
         .map(|index| InfraSample {
             index,
-            reason: "no report was written: python3: No module named pytest".to_owned(),
+            rule: Some(InfraRule::NoReport),
+            reason: "no report at /tmp/flaky-1/attempt-0/report.xml: No such file or directory (os error 2)".to_owned(),
             excerpt: "/usr/bin/python3: No module named pytest".to_owned(),
         })
         .collect();
+    report.state = RunState::NoResults;
+    report.no_results = Some(NoResults {
+        reason: "all 3 attempts were set aside, the same way (attempt 0: no report at /tmp/flaky-1/attempt-0/report.xml: No such file or directory (os error 2)); the first 3 failed alike before any test ran, so the other 0 were not run".to_owned(),
+        hint: "pytest does not seem to be installed where the command runs: install it (`pip install -r requirements-dev.txt` installs the project's dependencies), or run flaky where it is (a virtualenv's python, node_modules/.bin); `flaky detect-framework` shows how flaky runs it".to_owned(),
+    });
     report.exit_code = 2;
     (report, Context::default())
 }
@@ -492,6 +509,7 @@ fn escaping() -> (Report, Context) {
         .collect();
     report.infrastructure = vec![InfraSample {
         index: 9,
+        rule: Some(InfraRule::Crash),
         reason: "<b>crashed</b> & | `x`".to_owned(),
         excerpt: String::new(),
     }];
@@ -556,6 +574,7 @@ fn huge() -> (Report, Context) {
     report.infrastructure = (0..40)
         .map(|index| InfraSample {
             index,
+            rule: Some(InfraRule::NoReport),
             reason: "no report was written".to_owned(),
             excerpt: String::new(),
         })
@@ -893,12 +912,16 @@ fn junit_round_trips_through_our_parser() {
             .map(|r| r.outcome)
             .collect()
     };
-    // Always failing: a failure, no pass. Flaky: its failures, then the pass that ended it.
+    // Always failing: the failure, then its reruns (the rest of its first way, and its second
+    // way), no pass. Flaky: its failures, then the pass that ended it.
     assert_eq!(
         outcomes("tests/test_math.py::test_mean_always_fails"),
-        [Outcome::Fail, Outcome::Fail]
+        [Outcome::Fail, Outcome::Fail, Outcome::Fail]
     );
-    assert_eq!(outcomes("tests/test_db.py::test_connect"), [Outcome::Error]);
+    assert_eq!(
+        outcomes("tests/test_db.py::test_connect"),
+        [Outcome::Error, Outcome::Error]
+    );
     assert_eq!(
         outcomes("tests/test_win.py::test_only_on_windows"),
         [Outcome::Skip]
@@ -924,8 +947,9 @@ fn junit_counts_and_properties() {
     assert_eq!(xml.matches("<testcase ").count(), 12);
     assert_eq!(xml.matches("<flakyFailure ").count(), 6);
     assert_eq!(xml.matches("<failure ").count(), 1);
-    assert_eq!(xml.matches("<rerunFailure ").count(), 1);
+    assert_eq!(xml.matches("<rerunFailure ").count(), 2);
     assert_eq!(xml.matches("<error ").count(), 1);
+    assert_eq!(xml.matches("<rerunError ").count(), 1);
     assert_eq!(xml.matches("<skipped/>").count(), 1);
 }
 

@@ -106,6 +106,8 @@ pub enum RunStatus {
     Interrupted,
     Terminated,
     Failed,
+    /// Every attempt was set aside: nothing was measured.
+    NoResults,
 }
 
 impl RunStatus {
@@ -116,6 +118,7 @@ impl RunStatus {
             Self::Interrupted => "interrupted",
             Self::Terminated => "terminated",
             Self::Failed => "failed",
+            Self::NoResults => "no-results",
         }
     }
 }
@@ -302,7 +305,9 @@ impl History {
                     keep.then(|| a.stdout.text()),
                     keep.then(|| a.stderr.text()),
                     a.order_seed.map(|s| s as i64),
-                    a.infrastructure,
+                    a.infrastructure
+                        .as_ref()
+                        .map(|s| format!("{}: {}", s.rule.as_str(), s.reason)),
                 ])?;
                 for t in &a.tests {
                     let test: i64 = test_stmt.query_row([&t.id], |r| r.get(0))?;

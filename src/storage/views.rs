@@ -181,7 +181,8 @@ impl History {
         })
     }
 
-    /// Every selected run with its per-test sums, oldest first.
+    /// Every selected run that measured something, with its per-test sums, oldest first: a run
+    /// still going, or one whose every attempt was set aside, is no point of a trend.
     pub fn run_points(&self, filter: &RunFilter) -> Result<Vec<RunPoint>, StorageError> {
         let (clause, params) = filter.clause();
         let sql = format!(
@@ -189,7 +190,8 @@ impl History {
                     (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id),
                     (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id AND rt.failed > 0),
                     (SELECT coalesce(sum(rt.failure_rate), 0) FROM run_tests rt WHERE rt.run = r.id)
-             FROM runs r WHERE {clause} AND r.status != 'running'
+             FROM runs r WHERE {clause} AND r.status NOT IN ('running', 'no-results', 'failed')
+               AND EXISTS (SELECT 1 FROM run_tests rt WHERE rt.run = r.id)
              ORDER BY r.started_at, r.id"
         );
         self.read(|| {

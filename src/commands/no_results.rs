@@ -1,0 +1,140 @@
+//! Runs that measured nothing: stopping once the first attempts all die the same way before any
+//! test ran, and saying why nothing was measured and what to do about it.
+
+use crate::analysis::signature;
+use crate::config::{self, RunPlan};
+use crate::exec::Reporting;
+use crate::framework::ProjectDir;
+use crate::model::{Attempt, InfraRule};
+use crate::render::{NoResults, Report};
+
+/// The stop reason of a run cut short because its first attempts died alike.
+pub const NOTHING_MEASURED: &str = "nothing-measured";
+
+/// The first attempts of a run (all that start in its first round, and at least two): when
+/// every one of them dies the same way before any test ran, the others would too.
+pub struct FirstRound {
+    end: u32,
+    size: usize,
+    /// How each first-round attempt died: rule and signature, `None` when a test ran.
+    seen: Vec<Option<(InfraRule, String)>>,
+}
+
+impl FirstRound {
+    pub fn new(plan: &RunPlan) -> Self {
+        let start = plan.exec.attempts.start;
+        let size = plan
+            .exec
+            .jobs
+            .max(2)
+            .min(plan.exec.attempts.end.saturating_sub(start));
+        Self {
+            end: start + size,
+            size: size as usize,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Notes a finished attempt; true once the whole first round has died alike.
+    pub fn died_alike(&mut self, attempt: &Attempt) -> bool {
+        if attempt.index >= self.end || self.seen.len() == self.size {
+            return false;
+        }
+        self.seen.push(
+            attempt
+                .infrastructure
+                .as_ref()
+                .filter(|s| s.rule.before_any_test())
+                .map(|s| (s.rule, signature(&s.reason))),
+        );
+        // A run of one attempt has nothing left to save.
+        self.seen.len() == self.size
+            && self.size > 1
+            && self.seen[0].is_some()
+            && self.seen.iter().all(|s| *s == self.seen[0])
+    }
+}
+
+/// Why `report` (every attempt set aside) measured nothing, and the fix.
+pub fn no_results(plan: &RunPlan, report: &Report, stopped_early: bool) -> NoResults {
+    let attempts = report.totals.attempts;
+    let Some(first) = report.infrastructure.first() else {
+        return NoResults {
+            reason: "no attempt ran".into(),
+            hint: "run the command once by hand to see why".into(),
+        };
+    };
+    let mut reason = if attempts == 1 {
+        format!("the only attempt was set aside: {}", first.reason)
+    } else {
+        let same = report
+            .infrastructure
+            .iter()
+            .all(|i| i.rule == first.rule && signature(&i.reason) == signature(&first.reason));
+        let how = if same { "the same way" } else { "each" };
+        format!(
+            "all {attempts} attempts were set aside, {how} (attempt {}: {})",
+            first.index, first.reason
+        )
+    };
+    if stopped_early {
+        reason.push_str(&format!(
+            "; the first {attempts} failed alike before any test ran, so the other {} were not run",
+            u64::from(report.runs).saturating_sub(attempts)
+        ));
+    }
+    let output = report
+        .infrastructure
+        .iter()
+        .map(|i| i.excerpt.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    NoResults {
+        reason,
+        hint: hint(plan, first.rule, &output),
+    }
+}
+
+/// Output that says the test tool itself is missing.
+const MISSING_TOOL: &[&str] = &[
+    "no module named",
+    "command not found",
+    ": not found",
+    "cannot find module",
+    "could not determine executable to run",
+    "is not recognized as",
+    "no such file or directory",
+];
+
+fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
+    let lower = output.to_lowercase();
+    let missing = MISSING_TOOL.iter().any(|m| lower.contains(m));
+    let framework = match &plan.exec.reporting {
+        Reporting::Framework { framework, .. } => Some(*framework),
+        _ => None,
+    };
+    match (rule, &plan.exec.reporting) {
+        (Some(InfraRule::NoReport | InfraRule::NoTests), Reporting::Framework { .. }) if missing => {
+            let fw = framework.map_or("the framework", |f| f.name());
+            let install = framework
+                .and_then(|f| f.driver().install_command(&ProjectDir::read(&plan.exec.dir)))
+                .map(|c| format!(" (`{}` installs the project's dependencies)", config::display_command(&c)))
+                .unwrap_or_default();
+            format!(
+                "{fw} does not seem to be installed where the command runs: install it{install}, or run flaky where it is (a virtualenv's python, node_modules/.bin); `flaky detect-framework` shows how flaky runs it"
+            )
+        }
+        (Some(InfraRule::NoReport), Reporting::Junit { path }) => format!(
+            "the command never wrote {path}: check the path (relative to the project directory; {{tmpdir}} and {{attempt}} are replaced per attempt) and that the command writes JUnit there"
+        ),
+        (Some(InfraRule::NoReport), Reporting::Framework { framework, .. }) => format!(
+            "the command wrote no {fw} report: is it a {fw} command? flaky adds {fw}'s reporter flags ({}); drop --framework if it is not, or pass --junit PATH for a command that writes JUnit itself",
+            framework.driver().knobs().report_flags,
+            fw = framework.name()
+        ),
+        (Some(InfraRule::NoTests), _) => "the command ran no test: check its test paths, filters and markers (pytest exits 5 when it collects nothing; --tests-from ids must still exist)".into(),
+        (Some(InfraRule::Crash), _) => "the test process crashed in every attempt: run the command once by hand to see where".into(),
+        (Some(InfraRule::Environment), _) => "the tests' environment failed in every attempt (a service they need, memory, disk, a missing module): fix it, then run again".into(),
+        _ => "run the command once by hand to see why".into(),
+    }
+}

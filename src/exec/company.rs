@@ -1,0 +1,208 @@
+//! Which attempts run alongside which: whether each attempt had company, and the solo probes.
+//!
+//! A test that fails only while another copy of the suite runs (a fixed file, port, database
+//! or cache shared between attempts) is `contention`, not plain flaky; telling the two apart
+//! needs attempts that ran alone. Attempts rarely run alone at `-j 2` and above, so once the
+//! run has seen a failure, two attempts in every `8 × jobs` (one of each order, in alternate
+//! mode) wait for the others to finish and run alone: about 12% more wall time at `-j 2` for
+//! runs with failures, nothing for runs without.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+/// How often a slot waiting for its turn looks whether the run is stopping.
+const STOP_CHECK: Duration = Duration::from_millis(50);
+
+/// The attempts of one run that are running now, shared by the job slots.
+#[derive(Debug)]
+pub struct Company(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    jobs: u32,
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Set once an attempt failed: solo probes start only then.
+    failure_seen: AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Each running attempt's flag: set once another attempt ran at the same time.
+    running: Vec<(u32, Arc<AtomicBool>)>,
+    /// Solo probes waiting for the others to finish: no other attempt starts meanwhile.
+    solo_waiting: u32,
+    solo_running: bool,
+}
+
+/// An attempt's place among the running ones, given up when dropped: drop it once the
+/// attempt's process has ended.
+#[derive(Debug)]
+pub struct Seat {
+    company: Arc<Inner>,
+    index: u32,
+    solo: bool,
+    had_company: Arc<AtomicBool>,
+}
+
+impl Seat {
+    /// Whether no other attempt ran at any moment of this one, so far.
+    pub fn alone(&self) -> bool {
+        !self.had_company.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let inner = &self.company;
+        let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.running.retain(|(i, _)| *i != self.index);
+        if self.solo {
+            state.solo_running = false;
+        }
+        inner.changed.notify_all();
+    }
+}
+
+impl Company {
+    pub fn new(jobs: u32) -> Self {
+        Self(Arc::new(Inner {
+            jobs,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            failure_seen: AtomicBool::new(false),
+        }))
+    }
+
+    /// Whether attempt `index` is a solo probe (once a failure was seen).
+    pub const fn is_probe(jobs: u32, index: u32) -> bool {
+        let period = 8 * jobs;
+        jobs > 1 && index % period >= period - 2
+    }
+
+    pub fn failure_seen(&self) {
+        self.0.failure_seen.store(true, Ordering::Relaxed);
+    }
+
+    /// Takes a seat for attempt `index`, first waiting for its turn when it must run alone or
+    /// a solo probe is waiting or running; `None` when `stopped` said to give up.
+    pub fn join(&self, index: u32, stopped: &dyn Fn() -> bool) -> Option<Seat> {
+        let inner = &self.0;
+        let solo = Self::is_probe(inner.jobs, index) && inner.failure_seen.load(Ordering::Relaxed);
+        let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if solo {
+            state.solo_waiting += 1;
+        }
+        loop {
+            let free = if solo {
+                state.running.is_empty() && !state.solo_running
+            } else {
+                state.solo_waiting == 0 && !state.solo_running
+            };
+            if free {
+                break;
+            }
+            if stopped() {
+                if solo {
+                    state.solo_waiting -= 1;
+                    inner.changed.notify_all();
+                }
+                return None;
+            }
+            state = inner
+                .changed
+                .wait_timeout(state, STOP_CHECK)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        if solo {
+            state.solo_waiting -= 1;
+            state.solo_running = true;
+        }
+        let had_company = Arc::new(AtomicBool::new(false));
+        if !state.running.is_empty() {
+            had_company.store(true, Ordering::Relaxed);
+            for (_, other) in &state.running {
+                other.store(true, Ordering::Relaxed);
+            }
+        }
+        state.running.push((index, Arc::clone(&had_company)));
+        Some(Seat {
+            company: Arc::clone(inner),
+            index,
+            solo,
+            had_company,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_that_overlap_had_company_and_one_alone_did_not() {
+        let c = Company::new(2);
+        let never = || false;
+        let a = c.join(0, &never).unwrap();
+        let b = c.join(1, &never).unwrap();
+        assert!(!a.alone());
+        drop(a);
+        let d = c.join(2, &never).unwrap();
+        assert!(!b.alone());
+        drop(b);
+        // 2 started while 1 ran.
+        assert!(!d.alone());
+        drop(d);
+        let e = c.join(3, &never).unwrap();
+        assert!(e.alone());
+    }
+
+    #[test]
+    fn probes_are_two_in_every_eight_rounds_and_only_with_several_jobs() {
+        let probes: Vec<u32> = (0..40).filter(|i| Company::is_probe(2, *i)).collect();
+        assert_eq!(probes, [14, 15, 30, 31]);
+        assert!((0..100).all(|i| !Company::is_probe(1, i)));
+    }
+
+    #[test]
+    fn a_probe_waits_for_the_others_and_keeps_them_out() {
+        let c = Arc::new(Company::new(2));
+        c.failure_seen();
+        let never = || false;
+        let other = c.join(13, &never).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let probe = {
+            let c = Arc::clone(&c);
+            std::thread::spawn(move || {
+                let seat = c.join(14, &|| false).unwrap();
+                tx.send(()).unwrap();
+                // Hold the seat until the main thread has tried to start attempt 16.
+                seat
+            })
+        };
+        // The probe cannot start while attempt 13 runs.
+        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        // Nothing ran alongside 13: the probe waited.
+        assert!(other.alone());
+        drop(other);
+        rx.recv().unwrap();
+        let seat = probe.join().unwrap();
+        // No other attempt joins while the probe runs: a stop makes the wait give up.
+        assert!(c.join(16, &|| true).is_none());
+        assert!(seat.alone());
+        drop(seat);
+        assert!(c.join(16, &never).is_some());
+    }
+
+    #[test]
+    fn a_stop_ends_a_probe_waiting_for_its_turn() {
+        let c = Company::new(2);
+        c.failure_seen();
+        let _running = c.join(13, &|| false).unwrap();
+        assert!(c.join(14, &|| true).is_none());
+        // The given-up probe no longer holds the others back.
+        assert!(c.join(16, &|| false).is_some());
+    }
+}
