@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
+            [CompletionResult]::new('likely-causes', 'likely-causes', [CompletionResultType]::ParameterValue, 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -226,6 +227,18 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'flaky;likely-causes' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'flaky;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
@@ -234,6 +247,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
+            [CompletionResult]::new('likely-causes', 'likely-causes', [CompletionResultType]::ParameterValue, 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -264,6 +278,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;help;worker' {
+            break
+        }
+        'flaky;help;likely-causes' {
             break
         }
         'flaky;help;help' {

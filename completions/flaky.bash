@@ -28,6 +28,9 @@ _flaky() {
             flaky,history)
                 cmd="flaky__subcmd__history"
                 ;;
+            flaky,likely-causes)
+                cmd="flaky__subcmd__likely__subcmd__causes"
+                ;;
             flaky,report)
                 cmd="flaky__subcmd__report"
                 ;;
@@ -70,6 +73,9 @@ _flaky() {
             flaky__subcmd__help,history)
                 cmd="flaky__subcmd__help__subcmd__history"
                 ;;
+            flaky__subcmd__help,likely-causes)
+                cmd="flaky__subcmd__help__subcmd__likely__subcmd__causes"
+                ;;
             flaky__subcmd__help,report)
                 cmd="flaky__subcmd__help__subcmd__report"
                 ;;
@@ -95,7 +101,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework scan generate worker help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework scan generate worker likely-causes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +271,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history report detect-framework scan generate worker help"
+            opts="run history report detect-framework scan generate worker likely-causes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +355,20 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__help__subcmd__likely__subcmd__causes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -461,6 +481,28 @@ _flaky() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__likely__subcmd__causes)
+            opts="-q -h -V --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

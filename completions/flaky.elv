@@ -34,6 +34,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+            cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;run'= {
@@ -209,6 +210,17 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'flaky;likely-causes'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
@@ -217,6 +229,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+            cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;help;run'= {
@@ -238,6 +251,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help;generate;man'= {
         }
         &'flaky;help;worker'= {
+        }
+        &'flaky;help;likely-causes'= {
         }
         &'flaky;help;help'= {
         }

@@ -148,7 +148,9 @@ mod tests {
     }
 
     fn rule(exit: Exit, tests: Vec<TestResult>) -> Option<InfraRule> {
-        judge(exit, Ok(tests), "exited with status 1").1.map(|s| s.rule)
+        judge(exit, Ok(tests), "exited with status 1")
+            .1
+            .map(|s| s.rule)
     }
 
     #[test]
@@ -255,11 +257,7 @@ mod tests {
             "exited with status 4",
         );
         assert_eq!(set.map(|s| s.rule), Some(InfraRule::NoReport));
-        let (_, set) = judge(
-            Exit::Timeout,
-            Err("truncated".into()),
-            "timed out after 1s",
-        );
+        let (_, set) = judge(Exit::Timeout, Err("truncated".into()), "timed out after 1s");
         assert_eq!(
             set.map(|s| s.reason),
             Some("timed out after 1s before its report was complete (truncated)".into())
@@ -276,11 +274,7 @@ mod tests {
             Some("the command exited with status 5 before any test ran".into())
         );
         let ran = vec![result("a", Outcome::Pass, None)];
-        let (tests, set) = judge(
-            Exit::Signal(11),
-            Ok(ran),
-            "killed by signal 11 (SIGSEGV)",
-        );
+        let (tests, set) = judge(Exit::Signal(11), Ok(ran), "killed by signal 11 (SIGSEGV)");
         assert_eq!(tests.len(), 1);
         assert_eq!(
             set.map(|s| (s.rule, s.reason)),

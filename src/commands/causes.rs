@@ -19,7 +19,8 @@ use crate::analysis::{Severity, TestStats};
 use crate::exit::ExitStatus;
 use crate::scan::{self, LikelyCauses, ScanOptions};
 
-/// How long the scan may take (5,000 files take about 5 s on 2 cores).
+/// How long the scan may take by default (5,000 files take about 5 s on 2 cores);
+/// `FLAKY_SCAN_TIMEOUT` changes it.
 const SCAN_TIME: Duration = Duration::from_secs(120);
 /// The data the scan's process may allocate.
 const SCAN_MEMORY: u64 = 4 << 30;
@@ -49,9 +50,27 @@ pub fn likely_causes(dir: &Path) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The run's side: the likely causes of `tests`, or why they could not be found.
-pub async fn find(dir: &Path, tests: &[TestStats]) -> Result<Vec<LikelyCauses>, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find flaky's own binary: {e}"))?;
+/// How long the scan for likely causes may take: `FLAKY_SCAN_TIMEOUT`, else 2 minutes.
+pub fn time_limit() -> anyhow::Result<Duration> {
+    match std::env::var("FLAKY_SCAN_TIMEOUT") {
+        Err(_) => Ok(SCAN_TIME),
+        Ok(text) => match humantime::parse_duration(text.trim()) {
+            Ok(d) if !d.is_zero() => Ok(d),
+            _ => anyhow::bail!(
+                "FLAKY_SCAN_TIMEOUT={text:?} is not a duration; hint: write it like 90s, 5m or 1h, or unset it (default 2m)"
+            ),
+        },
+    }
+}
+
+/// The run's side: the likely causes of `tests`, or why they could not be found within `limit`.
+pub async fn find(
+    dir: &Path,
+    tests: &[TestStats],
+    limit: Duration,
+) -> Result<Vec<LikelyCauses>, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find flaky's own binary: {e}"))?;
     let input: Vec<Measured> = tests
         .iter()
         .map(|t| Measured {
@@ -69,7 +88,10 @@ pub async fn find(dir: &Path, tests: &[TestStats]) -> Result<Vec<LikelyCauses>, 
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start the scan: {e}"))?;
-    if let Some(pid) = child.id().and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
+    if let Some(pid) = child
+        .id()
+        .and_then(|p| rustix::process::Pid::from_raw(p as i32))
+    {
         // Best effort: the process is already running, and a kernel may refuse.
         let limit = rustix::process::Rlimit {
             current: Some(SCAN_MEMORY),
@@ -109,19 +131,23 @@ pub async fn find(dir: &Path, tests: &[TestStats]) -> Result<Vec<LikelyCauses>, 
             .map_err(|e| format!("cannot wait for the scan: {e}"))?;
         Ok((status, out, err))
     };
-    let (status, out, err) = match tokio::time::timeout(SCAN_TIME, talk).await {
+    let (status, out, err) = match tokio::time::timeout(limit, talk).await {
         Ok(done) => done?,
         Err(_) => {
             let _ = child.kill().await;
             return Err(format!(
-                "it took longer than {}",
-                humantime::format_duration(SCAN_TIME)
+                "it took longer than {} (FLAKY_SCAN_TIMEOUT)",
+                humantime::format_duration(limit)
             ));
         }
     };
     if !status.success() {
         let err = String::from_utf8_lossy(&err);
-        let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         let how = match std::os::unix::process::ExitStatusExt::signal(&status) {
             Some(signal) => format!("it was killed by signal {signal}"),
             None => format!("it exited with status {}", status.code().unwrap_or(-1)),

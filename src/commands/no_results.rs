@@ -27,7 +27,8 @@ impl FirstRound {
             .exec
             .jobs
             .max(2)
-            .min(plan.exec.attempts.end.saturating_sub(start));
+            .min(plan.exec.attempts.end.saturating_sub(start))
+            .max(1);
         Self {
             end: start + size,
             size: size as usize,
@@ -35,10 +36,16 @@ impl FirstRound {
         }
     }
 
-    /// Notes a finished attempt; true once the whole first round has died alike.
-    pub fn died_alike(&mut self, attempt: &Attempt) -> bool {
+    /// How many attempts the first round has.
+    pub const fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Notes a finished attempt. Once the whole first round has finished (and only then):
+    /// `Some(true)` when it died alike before any test ran, else `Some(false)`.
+    pub fn judge(&mut self, attempt: &Attempt) -> Option<bool> {
         if attempt.index >= self.end || self.seen.len() == self.size {
-            return false;
+            return None;
         }
         self.seen.push(
             attempt
@@ -47,11 +54,13 @@ impl FirstRound {
                 .filter(|s| s.rule.before_any_test())
                 .map(|s| (s.rule, signature(&s.reason))),
         );
+        if self.seen.len() < self.size {
+            return None;
+        }
         // A run of one attempt has nothing left to save.
-        self.seen.len() == self.size
-            && self.size > 1
-            && self.seen[0].is_some()
-            && self.seen.iter().all(|s| *s == self.seen[0])
+        Some(
+            self.size > 1 && self.seen[0].is_some() && self.seen.iter().all(|s| *s == self.seen[0]),
+        )
     }
 }
 
@@ -118,7 +127,7 @@ fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
             let fw = framework.map_or("the framework", |f| f.name());
             let install = framework
                 .and_then(|f| f.driver().install_command(&ProjectDir::read(&plan.exec.dir)))
-                .map(|c| format!(" (`{}` installs the project's dependencies)", config::display_command(&c)))
+                .map(|c| format!(" (the project's install command: `{}`)", config::display_command(&c)))
                 .unwrap_or_default();
             format!(
                 "{fw} does not seem to be installed where the command runs: install it{install}, or run flaky where it is (a virtualenv's python, node_modules/.bin); `flaky detect-framework` shows how flaky runs it"

@@ -1,6 +1,6 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
@@ -39,6 +39,9 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     for note in &plan.notes {
         printer.note(&format!("note: {note}"));
     }
+    let scan = (!args.no_scan)
+        .then(super::causes::time_limit)
+        .transpose()?;
     let publishing = args.report.is_some() || !args.publish.post.is_empty();
     let mentions = if publishing {
         super::report::mention_map(&args.publish)?
@@ -63,7 +66,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             &plan,
             history,
             vcs.as_ref(),
-            !args.no_scan,
+            scan,
             printer,
         ))?,
         None => runtime.block_on(execute(
@@ -71,7 +74,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             &plan,
             history,
             vcs.as_ref(),
-            !args.no_scan,
+            scan,
             printer,
         ))?,
     };
@@ -81,6 +84,12 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     } = outcome;
 
     write_report(&plan, &report, printer)?;
+    if let Some(n) = &report.no_results {
+        printer.error(&format!(
+            "nothing was measured: {}; hint: {}",
+            n.reason, n.hint
+        ));
+    }
     if let Some(e) = store_error {
         printer.error(&format!("the run was measured but not stored: {e:#}"));
         return Ok(ExitStatus::Error);
@@ -162,7 +171,7 @@ async fn execute<B: Backend>(
     plan: &RunPlan,
     history: Option<History>,
     vcs: Option<&vcs::VcsFacts>,
-    scan: bool,
+    scan: Option<Duration>,
     printer: &Printer,
 ) -> anyhow::Result<RunOutcome> {
     let started_at = SystemTime::now();
@@ -196,14 +205,17 @@ async fn execute<B: Backend>(
     }
 
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    // With --until settled each attempt starts only once the one before it was judged, so the
-    // decision to stop comes before the next attempt and a fixed seed gives fixed counts at -j 1.
-    let (stop_tx, stop) = if plan.settle.is_some() {
-        StopSignal::gated()
+    // Attempts start with permits. With --until settled each attempt starts only once the one
+    // before it was judged, so the decision to stop comes before the next attempt and a fixed
+    // seed gives fixed counts at -j 1. Otherwise only the first round waits to be judged: when
+    // it died alike before any test ran, the rest is not started.
+    let mut first_round = FirstRound::new(plan);
+    let (stop_tx, stop) = StopSignal::gated();
+    if plan.settle.is_some() {
+        stop_tx.release(plan.exec.jobs as usize);
     } else {
-        StopSignal::new()
-    };
-    stop_tx.release(plan.exec.jobs as usize);
+        stop_tx.release(first_round.size());
+    }
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let exec = backend.execute(&plan.exec, events_tx, stop);
@@ -219,14 +231,13 @@ async fn execute<B: Backend>(
     let budget = plan
         .settle
         .and_then(|s| s.budget)
-        .unwrap_or(std::time::Duration::from_secs(100 * 365 * 24 * 3600));
+        .unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600));
     let budget_timer = tokio::time::sleep(budget);
     tokio::pin!(budget_timer);
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
     let mut exec_result = None;
-    let mut first_round = FirstRound::new(plan);
     loop {
         tokio::select! {
             result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
@@ -250,22 +261,34 @@ async fn execute<B: Backend>(
                         stop_reason = Some("settled");
                         stop_tx.drain();
                     }
-                    if stop_reason.is_none() && first_round.died_alike(&attempt) {
-                        stop_reason = Some(NOTHING_MEASURED);
-                        stop_tx.drain();
+                    match first_round.judge(&attempt) {
+                        Some(true) if stop_reason.is_none() => {
+                            stop_reason = Some(NOTHING_MEASURED);
+                            stop_tx.drain();
+                            // Wakes a backend waiting for a permit: it then sees the drain.
+                            stop_tx.release(1);
+                        }
+                        Some(_) if plan.settle.is_none() => stop_tx.release(plan.runs as usize),
+                        _ => {}
                     }
-                    stop_tx.release(1);
+                    if plan.settle.is_some() {
+                        stop_tx.release(1);
+                    }
                     attempts.push(record(&attempt));
-                    if command_mode && failed && failures.len() < FAILURE_SAMPLES {
+                    if command_mode && failed && among_first(&failures, attempt.index, |f| f.index) {
                         failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
+                        keep_first(&mut failures, |f| f.index);
                     }
-                    if let Some(set) = &attempt.infrastructure && infrastructure.len() < FAILURE_SAMPLES {
+                    if let Some(set) = &attempt.infrastructure
+                        && among_first(&infrastructure, attempt.index, |i| i.index)
+                    {
                         infrastructure.push(InfraSample {
                             index: attempt.index,
                             rule: Some(set.rule),
                             reason: set.reason.clone(),
                             excerpt: render::first_lines(&error_output(&attempt)),
                         });
+                        keep_first(&mut infrastructure, |i| i.index);
                     }
                     store.push(*attempt);
                 }
@@ -371,12 +394,20 @@ async fn execute<B: Backend>(
     };
     if state == RunState::Completed && summary.totals.infrastructure == summary.totals.attempts {
         report.state = RunState::NoResults;
-        report.no_results = Some(no_results(plan, &report, stop_reason == Some(NOTHING_MEASURED)));
+        report.no_results = Some(no_results(
+            plan,
+            &report,
+            stop_reason == Some(NOTHING_MEASURED),
+        ));
     }
     // Nothing to join when no test result was read, nor after an interrupted run (whoever
     // stopped it wants it to end now).
-    if scan && !command_mode && !report.tests.is_empty() && report.state == RunState::Completed {
-        match super::causes::find(&plan.exec.dir, &report.tests).await {
+    if let Some(limit) = scan
+        && !command_mode
+        && !report.tests.is_empty()
+        && report.state == RunState::Completed
+    {
+        match super::causes::find(&plan.exec.dir, &report.tests, limit).await {
             Ok(causes) => report.likely_causes = causes,
             Err(why) => printer.warn(&format!(
                 "no likely causes: the scan of {} was skipped ({why}); the run's results are complete",
@@ -444,6 +475,18 @@ fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::R
         None => super::print(&buf)?,
     }
     Ok(())
+}
+
+/// Whether attempt `index` belongs among the [`FAILURE_SAMPLES`] lowest of `kept` (attempts
+/// finish in any order; the report shows the first ones, so the same seed gives the same report).
+fn among_first<T>(kept: &[T], index: u32, key: impl Fn(&T) -> u32) -> bool {
+    kept.len() < FAILURE_SAMPLES || kept.iter().any(|k| key(k) > index)
+}
+
+/// Keeps the [`FAILURE_SAMPLES`] lowest of `kept`, by index.
+fn keep_first<T>(kept: &mut Vec<T>, key: impl Fn(&T) -> u32) {
+    kept.sort_by_key(&key);
+    kept.truncate(FAILURE_SAMPLES);
 }
 
 fn record(a: &Attempt) -> AttemptRecord {

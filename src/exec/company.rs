@@ -3,13 +3,20 @@
 //! A test that fails only while another copy of the suite runs (a fixed file, port, database
 //! or cache shared between attempts) is `contention`, not plain flaky; telling the two apart
 //! needs attempts that ran alone. Attempts rarely run alone at `-j 2` and above, so once the
-//! run has seen a failure, two attempts in every `8 × jobs` (one of each order, in alternate
-//! mode) wait for the others to finish and run alone: about 12% more wall time at `-j 2` for
-//! runs with failures, nothing for runs without.
+//! run has seen a failure, one attempt in every block of `4 × jobs` waits for the others to
+//! finish and runs alone: about 12% more wall time at `-j 2` (and at most 25% at any `-j`) for
+//! runs with failures, nothing for runs without. Which attempt of a block is the probe derives
+//! from the run's seed, so a failure pattern tied to attempt indexes (every fourth fails) cannot
+//! line up with the probes by construction.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
+
+use super::seed::attempt_seed;
+
+/// Mixed into the base seed for the probes' offsets, so they are not the attempts' own seeds.
+const PROBE_SALT: u64 = 0x5010_5010_5010_5010;
 
 /// How often a slot waiting for its turn looks whether the run is stopping.
 const STOP_CHECK: Duration = Duration::from_millis(50);
@@ -21,6 +28,7 @@ pub struct Company(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     jobs: u32,
+    base_seed: u64,
     state: Mutex<State>,
     changed: Condvar,
     /// Set once an attempt failed: solo probes start only then.
@@ -66,19 +74,25 @@ impl Drop for Seat {
 }
 
 impl Company {
-    pub fn new(jobs: u32) -> Self {
+    pub fn new(jobs: u32, base_seed: u64) -> Self {
         Self(Arc::new(Inner {
             jobs,
+            base_seed,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             failure_seen: AtomicBool::new(false),
         }))
     }
 
-    /// Whether attempt `index` is a solo probe (once a failure was seen).
-    pub const fn is_probe(jobs: u32, index: u32) -> bool {
-        let period = 8 * jobs;
-        jobs > 1 && index % period >= period - 2
+    /// Whether attempt `index` is a solo probe (once a failure was seen): one attempt in each
+    /// block of `4 × jobs`, at an offset the run's seed picks.
+    pub fn is_probe(jobs: u32, base_seed: u64, index: u32) -> bool {
+        if jobs < 2 {
+            return false;
+        }
+        let block = 4 * jobs;
+        let offset = attempt_seed(base_seed ^ PROBE_SALT, index / block) % u64::from(block);
+        u64::from(index % block) == offset
     }
 
     pub fn failure_seen(&self) {
@@ -89,7 +103,8 @@ impl Company {
     /// a solo probe is waiting or running; `None` when `stopped` said to give up.
     pub fn join(&self, index: u32, stopped: &dyn Fn() -> bool) -> Option<Seat> {
         let inner = &self.0;
-        let solo = Self::is_probe(inner.jobs, index) && inner.failure_seen.load(Ordering::Relaxed);
+        let solo = Self::is_probe(inner.jobs, inner.base_seed, index)
+            && inner.failure_seen.load(Ordering::Relaxed);
         let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
         if solo {
             state.solo_waiting += 1;
@@ -141,9 +156,17 @@ impl Company {
 mod tests {
     use super::*;
 
+    const SEED: u64 = 7;
+
+    /// The first probe of a run with [`SEED`] at `-j 2`, and an attempt of the same block.
+    fn probe_and_other() -> (u32, u32) {
+        let probe = (0..8).find(|i| Company::is_probe(2, SEED, *i)).unwrap();
+        (probe, if probe == 0 { 1 } else { 0 })
+    }
+
     #[test]
     fn attempts_that_overlap_had_company_and_one_alone_did_not() {
-        let c = Company::new(2);
+        let c = Company::new(2, SEED);
         let never = || false;
         let a = c.join(0, &never).unwrap();
         let b = c.join(1, &never).unwrap();
@@ -160,49 +183,72 @@ mod tests {
     }
 
     #[test]
-    fn probes_are_two_in_every_eight_rounds_and_only_with_several_jobs() {
-        let probes: Vec<u32> = (0..40).filter(|i| Company::is_probe(2, *i)).collect();
-        assert_eq!(probes, [14, 15, 30, 31]);
-        assert!((0..100).all(|i| !Company::is_probe(1, i)));
+    fn probes_are_one_in_each_block_of_four_rounds_and_only_with_several_jobs() {
+        for seed in 0..50 {
+            for jobs in 2..6 {
+                let block = 4 * jobs;
+                for b in 0..10 {
+                    let probes = (b * block..(b + 1) * block)
+                        .filter(|i| Company::is_probe(jobs, seed, *i))
+                        .count();
+                    assert_eq!(probes, 1, "seed {seed}, -j {jobs}, block {b}");
+                }
+            }
+            assert!((0..100).all(|i| !Company::is_probe(1, seed, i)));
+        }
+        // The offsets vary from block to block and from seed to seed.
+        let offsets = |seed| -> Vec<u32> {
+            (0..80)
+                .filter(|i| Company::is_probe(2, seed, *i))
+                .map(|i| i % 8)
+                .collect()
+        };
+        assert_ne!(offsets(7), offsets(8));
+        assert!(offsets(7).iter().any(|o| *o != offsets(7)[0]));
     }
 
     #[test]
     fn a_probe_waits_for_the_others_and_keeps_them_out() {
-        let c = Arc::new(Company::new(2));
+        let c = Arc::new(Company::new(2, SEED));
         c.failure_seen();
         let never = || false;
-        let other = c.join(13, &never).unwrap();
+        let (probe, other) = probe_and_other();
+        let next = 8 + u32::from(Company::is_probe(2, SEED, 8));
+        let other = c.join(other, &never).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let probe = {
             let c = Arc::clone(&c);
             std::thread::spawn(move || {
-                let seat = c.join(14, &|| false).unwrap();
+                let seat = c.join(probe, &|| false).unwrap();
                 tx.send(()).unwrap();
-                // Hold the seat until the main thread has tried to start attempt 16.
                 seat
             })
         };
-        // The probe cannot start while attempt 13 runs.
+        // The probe cannot start while the other attempt runs.
         assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
-        // Nothing ran alongside 13: the probe waited.
+        // Nothing ran alongside the other attempt: the probe waited.
         assert!(other.alone());
         drop(other);
         rx.recv().unwrap();
         let seat = probe.join().unwrap();
         // No other attempt joins while the probe runs: a stop makes the wait give up.
-        assert!(c.join(16, &|| true).is_none());
+        assert!(c.join(next, &|| true).is_none());
         assert!(seat.alone());
         drop(seat);
-        assert!(c.join(16, &never).is_some());
+        assert!(c.join(next, &never).is_some());
     }
 
     #[test]
     fn a_stop_ends_a_probe_waiting_for_its_turn() {
-        let c = Company::new(2);
+        let c = Company::new(2, SEED);
         c.failure_seen();
-        let _running = c.join(13, &|| false).unwrap();
-        assert!(c.join(14, &|| true).is_none());
+        let (probe, other) = probe_and_other();
+        let _running = c.join(other, &|| false).unwrap();
+        assert!(c.join(probe, &|| true).is_none());
         // The given-up probe no longer holds the others back.
-        assert!(c.join(16, &|| false).is_some());
+        assert!(
+            c.join(8 + u32::from(Company::is_probe(2, SEED, 8)), &|| false)
+                .is_some()
+        );
     }
 }

@@ -75,7 +75,7 @@ impl Backend for LocalBackend {
             permits: stop.clone(),
             next: Mutex::new(plan.attempts.start),
             kill,
-            company: Company::new(plan.jobs),
+            company: Company::new(plan.jobs, plan.base_seed),
         });
         // Should this future be dropped before the end, the slots stop too.
         let stop_on_drop = StopOnDrop(Arc::clone(&slots));

@@ -325,9 +325,7 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
         .infrastructure
         .iter()
         .take(INFRA_ROWS)
-        .map(|i| {
-            format!("- {}\n", md_text(&one_line(&i.describe(), MESSAGE_CHARS)))
-        })
+        .map(|i| format!("- {}\n", md_text(&one_line(&i.describe(), MESSAGE_CHARS))))
         .collect();
     let more = if report.infrastructure.len() > INFRA_ROWS {
         format!(

@@ -133,7 +133,12 @@ impl InfraSample {
     /// "attempt 3 (no-report): no report at ...".
     pub fn describe(&self) -> String {
         match self.rule {
-            Some(rule) => format!("attempt {} ({}): {}", self.index, rule.as_str(), self.reason),
+            Some(rule) => format!(
+                "attempt {} ({}): {}",
+                self.index,
+                rule.as_str(),
+                self.reason
+            ),
             None => format!("attempt {}: {}", self.index, self.reason),
         }
     }

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::markdown::{
-    attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
-    kind_note, other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
+    attempts_text, ci_text, commit_text, framework_text, headline, kind_note, non_stable, one_line,
+    other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
 };
 use super::{Changes, Context, Report, percent};
 

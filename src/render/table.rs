@@ -109,7 +109,12 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         writeln!(out, "{}", test_table(report, color))?;
     }
 
-    let spans: Vec<String> = report
+    // What a kind asks of the reader first, then what the numbers cannot tell yet.
+    let kinds = report
+        .tests
+        .iter()
+        .filter_map(|s| super::markdown::kind_note(s).map(|note| format!("{}: {note}", s.id)));
+    let bands = report
         .tests
         .iter()
         .filter(|s| s.kind != Kind::Failing)
@@ -121,17 +126,14 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     interval(s)
                 )
             })
-        })
-        .collect();
-    let spans: Vec<String> = spans
-        .into_iter()
-        .chain(report.tests.iter().filter(|s| s.kind == Kind::Flaky && s.same_order.failed == 0 && s.same_order.runs > 0).map(|s| {
-            format!(
-                "{}: all {} failures came in shuffled attempts, too few to call it order-dependent; more attempts would tell",
-                s.id, s.failed
-            )
-        }))
-        .collect();
+        });
+    let shuffled = report.tests.iter().filter(|s| s.kind == Kind::Flaky && s.same_order.failed == 0 && s.same_order.runs > 0).map(|s| {
+        format!(
+            "{}: all {} failures came in shuffled attempts, too few to call it order-dependent; more attempts would tell",
+            s.id, s.failed
+        )
+    });
+    let spans: Vec<String> = kinds.chain(bands).chain(shuffled).collect();
     let stable: Vec<&TestStats> = report.tests.iter().filter(|s| s.failed == 0).collect();
     if !spans.is_empty() || !stable.is_empty() || report.ignored_tests > 0 {
         writeln!(out)?;
@@ -202,9 +204,6 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     }
                     if s.signatures.len() > 3 {
                         writeln!(out, "    … and {} other ways", s.signatures.len() - 3)?;
-                    }
-                    if let Some(note) = super::markdown::kind_note(s) {
-                        writeln!(out, "    {note}")?;
                     }
                     writeln!(out, "    replay {}:", super::markdown::replay_what(f))?;
                 }

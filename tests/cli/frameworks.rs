@@ -59,14 +59,14 @@ fn succeeds(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn require_pytest() {
+pub(crate) fn require_pytest() {
     require(
         succeeds("python3", &["-c", "import pytest"]),
         "pytest is not importable by the python3 on PATH (the examples run `python3 -m pytest`)",
     );
 }
 
-fn require_program(program: &str) {
+pub(crate) fn require_program(program: &str) {
     require(on_path(program), &format!("`{program}` is not on PATH"));
 }
 
@@ -109,7 +109,7 @@ fn run_example(name: &str, runs: u32, args: &[&str]) -> Value {
     doc
 }
 
-fn test<'a>(doc: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn test<'a>(doc: &'a Value, id: &str) -> &'a Value {
     doc["tests"]
         .as_array()
         .unwrap()
@@ -130,7 +130,7 @@ fn ids(doc: &Value) -> Vec<String> {
 }
 
 /// (runs, failed), then (runs, failed) in attempts that kept the order and in shuffled ones.
-fn counts(t: &Value) -> [(u64, u64); 3] {
+pub(crate) fn counts(t: &Value) -> [(u64, u64); 3] {
     let pair = |v: &Value| (v["runs"].as_u64().unwrap(), v["failed"].as_u64().unwrap());
     [pair(t), pair(&t["same_order"]), pair(&t["shuffled"])]
 }
@@ -815,7 +815,7 @@ fn junit_with_one_fixed_path_and_parallel_attempts_is_refused() {
 }
 
 /// A small pytest project in the sandbox: `tests/test_app.py` plus the files given.
-fn pytest_project(files: &[(&str, &str)]) -> Sandbox {
+pub(crate) fn pytest_project(files: &[(&str, &str)]) -> Sandbox {
     let s = Sandbox::new();
     s.write(
         "pyproject.toml",
@@ -863,30 +863,62 @@ fn an_attempt_whose_conftest_cannot_be_imported_is_infrastructure() {
     assert_eq!((counts(t)[0], &t["kind"]), ((5, 0), &json!("stable")));
 }
 
+/// Six tests failing together in attempt 3, each on its own assertion, are six results: the
+/// attempt is not set aside, and their rates are not biased down.
 #[test]
-fn an_attempt_in_which_most_tests_fail_together_is_infrastructure() {
+fn tests_failing_together_with_their_own_assertions_are_results() {
     require_pytest();
     let s = pytest_project(&[(
         "tests/test_app.py",
-        "import os\n\nimport pytest\n\nATTEMPT = int(os.environ[\"FLAKY_ATTEMPT\"])\n\n\n@pytest.mark.parametrize(\"table\", [\"users\", \"orders\", \"items\", \"carts\", \"prices\", \"stock\"])\ndef test_query(table):\n    assert ATTEMPT != 3, \"database connection lost\"\n\n\ndef test_format():\n    assert True\n",
+        "import os\n\nimport pytest\n\nATTEMPT = int(os.environ[\"FLAKY_ATTEMPT\"])\n\n\n@pytest.mark.parametrize(\"table\", [\"users\", \"orders\", \"items\", \"carts\", \"prices\", \"stock\"])\ndef test_query(table):\n    assert ATTEMPT != 3, f\"{table}: row count drifted\"\n\n\ndef test_format():\n    assert True\n",
+    )]);
+    let (doc, code) = s.run_json(&["-n", "6", "--seed", "7", "--", "python3", "-m", "pytest"]);
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 7);
+    for t in doc["tests"].as_array().unwrap() {
+        if t["id"].as_str().unwrap().contains("test_query") {
+            assert_eq!(
+                (counts(t)[0], &t["kind"]),
+                ((6, 1), &json!("flaky")),
+                "{}",
+                t["id"]
+            );
+        } else {
+            assert_eq!((counts(t)[0], &t["kind"]), ((6, 0), &json!("stable")));
+        }
+    }
+    assert_eq!(code, 1);
+}
+
+/// The same six tests failing the same way on a refused connection: the environment failed, not
+/// the tests, and the attempt is set aside by the rule that says so.
+#[test]
+fn tests_failing_together_on_one_environment_error_are_infrastructure() {
+    require_pytest();
+    let s = pytest_project(&[(
+        "tests/test_app.py",
+        "import os\n\nimport pytest\n\nATTEMPT = int(os.environ[\"FLAKY_ATTEMPT\"])\n\n\n@pytest.mark.parametrize(\"table\", [\"users\", \"orders\", \"items\", \"carts\", \"prices\", \"stock\"])\ndef test_query(table):\n    if ATTEMPT == 3:\n        raise ConnectionRefusedError(111, \"Connection refused\")\n\n\ndef test_format():\n    assert True\n",
     )]);
     let (doc, code) = s.run_json(&["-n", "6", "--seed", "7", "--", "python3", "-m", "pytest"]);
     assert_eq!(doc["totals"]["infrastructure"], 1);
     for a in doc["attempts"].as_array().unwrap() {
         assert_eq!(a["infrastructure"].is_string(), a["index"] == 3, "{a}");
     }
+    assert_eq!(doc["attempts"][3]["infrastructure_rule"], "environment");
+    assert_eq!(doc["infrastructure"][0]["rule"], "environment");
+    let reason = doc["attempts"][3]["infrastructure"].as_str().unwrap();
     assert!(
-        doc["attempts"][3]["infrastructure"]
-            .as_str()
-            .unwrap()
-            .contains("6 of 7"),
-        "{}",
-        doc["attempts"][3]
+        reason.starts_with("6 of 7 tests failed the same way, on their environment: ")
+            && reason.contains("Connection refused"),
+        "{reason}"
     );
-    assert_eq!(doc["tests"].as_array().unwrap().len(), 7);
     for t in doc["tests"].as_array().unwrap() {
-        assert_eq!(counts(t)[0], (5, 0), "{}", t["id"]);
-        assert_eq!(t["kind"], "stable");
+        assert_eq!(
+            (counts(t)[0], &t["kind"]),
+            ((5, 0), &json!("stable")),
+            "{}",
+            t["id"]
+        );
     }
     assert_eq!(code, 0, "no test failed outside the infrastructure attempt");
 }
@@ -966,11 +998,13 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
     assert!(line.contains(&format!("TEST_SEED={seed} ")), "{line}");
     let (passed, out) = replay(line);
     assert!(!passed, "`{line}` should fail again:\n{out}");
-    // Its first failure is attempt 3, a shuffled one: the line replays that whole attempt, in
-    // its order (a failure in an attempt that kept the order would replay the test alone).
-    assert_eq!(index, 3);
+    // Its first failure is attempt 3, a shuffled one; it failed in attempt 16 too, which kept
+    // the order: the line replays that one, with the test alone.
+    assert_eq!(index, 16);
+    assert_eq!(flaky["needs_order"], false);
     assert!(
-        line.contains("FLAKY_ORDER_SEED=") && !line.ends_with("test_seeded_flaky"),
+        !line.contains("FLAKY_ORDER_SEED=")
+            && line.ends_with("tests/test_math.py::test_seeded_flaky"),
         "{line}"
     );
     assert!(
@@ -985,6 +1019,8 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
     );
     assert_eq!(index % 2, 1, "it fails only in shuffled attempts");
     assert_eq!(victim["order_seed"], seed);
+    // The failure needs its neighbours in that order: the line replays the whole attempt.
+    assert_eq!(victim["needs_order"], true);
     let line = victim["reproduce"].as_str().unwrap();
     assert!(
         line.contains(&format!("FLAKY_ORDER_SEED={seed} ")),

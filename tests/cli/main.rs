@@ -15,6 +15,7 @@ mod run;
 mod scan;
 mod settle;
 mod signals;
+mod verdicts;
 mod worker;
 
 use std::path::{Path, PathBuf};
