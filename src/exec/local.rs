@@ -53,7 +53,7 @@ impl Backend for LocalBackend {
         events: mpsc::UnboundedSender<RunEvent>,
         mut stop: StopSignal,
     ) -> Result<(), ExecError> {
-        let root = TempRoot::create(&plan.run_id)?;
+        let root = TempRoot::create(&plan.run_id, plan.attempts.start)?;
         write_support_files(plan)?;
         let kill = Kill::new().map_err(|source| ExecError::Setup {
             what: "a pipe to stop them",
@@ -266,18 +266,26 @@ fn write_support_files(plan: &ExecPlan) -> Result<(), ExecError> {
 }
 
 /// The run's directory of private temporary directories, removed when dropped.
+///
+/// Other processes may run attempts of the same run at the same time (two shards of a remote
+/// run on one worker host): the directory is made new, never one that exists already, so each
+/// removes only its own.
 struct TempRoot {
     path: PathBuf,
 }
 
 impl TempRoot {
-    fn create(run_id: &str) -> Result<Self, ExecError> {
-        let path = std::env::temp_dir().join(format!("flaky-{run_id}"));
-        std::fs::create_dir_all(&path).map_err(|source| ExecError::TempDir {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Self { path })
+    fn create(run_id: &str, first: u32) -> Result<Self, ExecError> {
+        let pid = std::process::id();
+        let mut n = 0u32;
+        loop {
+            let path = std::env::temp_dir().join(format!("flaky-{run_id}-{first}-{pid}-{n}"));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(Self { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(source) => return Err(ExecError::TempDir { path, source }),
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The RunPod Serverless backend: attempts split into shards, each a `/run` job; the client polls
 //! `/status`, turns each finished shard's result into the same events as local attempts, retries
-//! what is transient, explains a queue that does not move, and cancels every job on Ctrl-C.
+//! what is transient (HTTP calls with backoff; a shard whose job brought no result, once, as a
+//! new job), explains a queue that does not move, and cancels every job on Ctrl-C.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -141,6 +142,8 @@ struct Shard {
     id: String,
     attempts: Range<u32>,
     since: Instant,
+    /// Why the shard's first job gave no result, when this is its second.
+    first_try: Option<String>,
 }
 
 impl Client {
@@ -255,33 +258,17 @@ impl Client {
             if stop.is_draining() {
                 break;
             }
-            let mut job = target.job.clone();
-            job.attempts = [range.start, range.end];
-            // A worker runs `jobs` attempts at once: the shard takes about this long, plus set-up.
-            let waves = u64::from((range.end - range.start).div_ceil(job.jobs.max(1)));
-            let execution = job
-                .timeout_ms
-                .saturating_mul(waves)
-                .saturating_add(15 * 60 * 1000);
-            let body = serde_json::json!({ "input": job, "policy": { "executionTimeout": execution, "ttl": 24 * 3600 * 1000 } });
-            match self.call(Method::POST, "/run", Some(body.to_string())) {
-                Ok(v) => match serde_json::from_value::<Submitted>(v) {
-                    Ok(s) => pending.push(Shard {
-                        id: s.id,
-                        attempts: range,
-                        since: Instant::now(),
-                    }),
-                    Err(e) => {
-                        self.cancel_all(&pending);
-                        return Err(ExecError::Remote(format!(
-                            "RunPod's answer to /run has no job id: {e}"
-                        )));
-                    }
-                },
-                Err((status, what)) => {
+            match self.submit(target, &range) {
+                Ok(id) => pending.push(Shard {
+                    id,
+                    attempts: range,
+                    since: Instant::now(),
+                    first_try: None,
+                }),
+                Err(e) => {
                     // Nothing can run: take back what was submitted.
                     self.cancel_all(&pending);
-                    return Err(Self::fatal(status, what));
+                    return Err(e);
                 }
             }
         }
@@ -296,41 +283,30 @@ impl Client {
                 return Ok(());
             }
             let mut still = Vec::new();
-            for shard in pending.drain(..) {
-                match self.call(Method::GET, &format!("/status/{}", shard.id), None) {
+            let mut round = std::mem::take(&mut pending).into_iter();
+            while let Some(shard) = round.next() {
+                let ended = match self.call(Method::GET, &format!("/status/{}", shard.id), None) {
                     Ok(v) => match serde_json::from_value::<Status>(v) {
-                        Ok(s) => {
-                            if let Some(done) = self.settle(&shard, s, &mut seen, events) {
-                                if let Err(message) = done {
-                                    let _ = events.send(RunEvent::ShardFailed {
-                                        attempts: shard.attempts.clone(),
-                                        message,
-                                    });
-                                }
-                            } else {
-                                still.push(shard);
-                            }
-                        }
-                        Err(e) => {
-                            let _ = events.send(RunEvent::ShardFailed {
-                                attempts: shard.attempts.clone(),
-                                message: format!("job {}: unreadable status ({e})", shard.id),
-                            });
-                        }
+                        Ok(s) => self.settle(&shard, s, &mut seen, events),
+                        Err(e) => Some(Err(format!("job {}: unreadable status ({e})", shard.id))),
                     },
-                    Err((Some(404), _)) => {
-                        let _ = events.send(RunEvent::ShardFailed {
-                            attempts: shard.attempts.clone(),
-                            message: format!("job {} expired: RunPod no longer has it (results are kept 30 minutes after they finish)", shard.id),
-                        });
-                    }
+                    Err((Some(404), _)) => Some(Err(format!(
+                        "job {} expired: RunPod no longer has it (results are kept 30 minutes after they finish)",
+                        shard.id
+                    ))),
                     Err((status @ Some(401), what)) => {
                         still.push(shard);
+                        still.extend(round);
                         self.cancel_all(&still);
                         return Err(Self::fatal(status, what));
                     }
                     // Transient trouble that outlasted the retries: ask again next round.
-                    Err(_) => still.push(shard),
+                    Err(_) => None,
+                };
+                match ended {
+                    None => still.push(shard),
+                    Some(Ok(())) => {}
+                    Some(Err(why)) => still.extend(self.resubmit(target, shard, why, stop, events)),
                 }
             }
             pending = still;
@@ -367,6 +343,71 @@ impl Client {
             }
         }
         Ok(())
+    }
+
+    /// Submits the job of the attempts `range`; its id.
+    fn submit(&self, target: &RunpodTarget, range: &Range<u32>) -> Result<String, ExecError> {
+        let mut job = target.job.clone();
+        job.attempts = [range.start, range.end];
+        // A worker runs `jobs` attempts at once: the shard takes about this long, plus set-up.
+        let waves = u64::from((range.end - range.start).div_ceil(job.jobs.max(1)));
+        let execution = job
+            .timeout_ms
+            .saturating_mul(waves)
+            .saturating_add(15 * 60 * 1000);
+        let body = serde_json::json!({ "input": job, "policy": { "executionTimeout": execution, "ttl": 24 * 3600 * 1000 } });
+        let answer = self
+            .call(Method::POST, "/run", Some(body.to_string()))
+            .map_err(|(status, what)| Self::fatal(status, what))?;
+        serde_json::from_value::<Submitted>(answer)
+            .map(|s| s.id)
+            .map_err(|e| ExecError::Remote(format!("RunPod's answer to /run has no job id: {e}")))
+    }
+
+    /// A shard whose job ended without a result, for a reason that is not its tests (the
+    /// worker failed, timed out, was stopped by the platform, or sent nothing readable): its
+    /// attempts, with the same indexes and so the same seeds, go in a new job, once. The shard
+    /// is lost (a [`RunEvent::ShardFailed`]) when that job fails too, when it cannot be
+    /// submitted, or when the run no longer needs it.
+    fn resubmit(
+        &self,
+        target: &RunpodTarget,
+        shard: Shard,
+        why: String,
+        stop: &StopSignal,
+        events: &mpsc::UnboundedSender<RunEvent>,
+    ) -> Option<Shard> {
+        let lost = |message: String| {
+            let _ = events.send(RunEvent::ShardFailed {
+                attempts: shard.attempts.clone(),
+                message,
+            });
+            None
+        };
+        if let Some(first) = &shard.first_try {
+            return lost(format!("{why} (resubmitted once; the first try: {first})"));
+        }
+        if stop.is_draining() {
+            return lost(why);
+        }
+        // The first job is given up: should it still be running (an unreadable status) or
+        // deliver later, it runs no longer, and its result is never read.
+        let _ = self.call(Method::POST, &format!("/cancel/{}", shard.id), None);
+        match self.submit(target, &shard.attempts) {
+            Ok(id) => {
+                let _ = events.send(RunEvent::Notice(format!(
+                    "attempts {}..{}: {why}; resubmitted once as job {id}, with the same attempts and seeds",
+                    shard.attempts.start, shard.attempts.end
+                )));
+                Some(Shard {
+                    id,
+                    attempts: shard.attempts.clone(),
+                    since: Instant::now(),
+                    first_try: Some(why),
+                })
+            }
+            Err(e) => lost(format!("{why}; resubmitting it failed: {e}")),
+        }
     }
 
     /// `None` while the job runs; `Some(Ok)` once its attempts were sent; `Some(Err)` for a shard error.

@@ -350,7 +350,7 @@ fn bad_key_unknown_endpoint_and_rate_limit_storms_are_clear_errors() {
 }
 
 #[test]
-fn failed_timed_out_empty_and_expired_shards_are_shard_errors_and_the_rest_is_kept() {
+fn shards_that_fail_twice_are_shard_errors_and_the_rest_is_kept() {
     let s = Sandbox::new();
     let emu = Emulator::start();
     let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
@@ -380,30 +380,160 @@ fn failed_timed_out_empty_and_expired_shards_are_shard_errors_and_the_rest_is_ke
             stderr.contains(expected) && !stderr.contains("Traceback"),
             "{expected}: {stderr}"
         );
-        assert_eq!(doc["shard_errors"].as_array().unwrap().len(), 2, "{doc}");
+        let errors = doc["shard_errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{doc}");
+        assert!(
+            errors.iter().all(|e| e
+                .as_str()
+                .unwrap()
+                .contains("resubmitted once; the first try: job ")),
+            "each shard was tried twice: {doc}"
+        );
         assert_eq!(doc["totals"]["attempts"], 0);
     }
 
-    // One shard expires while queued, the other completes: its attempts are kept.
+    // A shard that fails twice is lost; the other's attempts are kept.
     emu.admin("reset", Some(serde_json::json!({})));
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
     emu.admin(
-        "auto",
-        Some(serde_json::json!({"mode": "shard", "delay_ms": 4000})),
+        "fail-shard",
+        Some(serde_json::json!({"attempts": [0, 3], "as": "expire", "count": 2})),
     );
-    let expire = emu.on_first_job("expire", serde_json::json!({}));
     let (code, doc, stderr) = remote_run(
         &s,
         &emu,
         &work,
         &["-n", "6", "--shards", "2", "--", "sh", "check.sh"],
     );
-    expire.join().unwrap();
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("expired"), "{stderr}");
     assert_eq!(
         doc["totals"]["attempts"], 3,
         "the other shard's attempts are kept: {doc}"
     );
+    let errors = doc["shard_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("attempts 0..3: ")
+            && errors[0].as_str().unwrap().contains("resubmitted once"),
+        "{doc}"
+    );
+    // Both jobs of [0, 3) expired (the emulator forgot them); [3, 6) ran once.
+    let state = emu.state();
+    assert_eq!(state["expired"].as_array().unwrap().len(), 2, "{state}");
+    assert_eq!(state["requests"]["run"], 3);
+    assert_eq!(jobs_of(&emu), [(3, 6)]);
+}
+
+/// The attempt ranges of the jobs the emulator was given, sorted.
+fn jobs_of(emu: &Emulator) -> Vec<(u64, u64)> {
+    let mut ranges: Vec<(u64, u64)> = emu.state()["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["input"]["attempts"][0].as_u64().unwrap(),
+                j["input"]["attempts"][1].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    ranges.sort_unstable();
+    ranges
+}
+
+#[test]
+fn a_shard_that_fails_on_the_worker_is_resubmitted_once_and_its_attempts_count_once() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin(
+        "auto",
+        Some(serde_json::json!({"mode": "shard", "test": "sh check.sh", "fail_attempts": [2, 13]})),
+    );
+    // The first job of four of the five shards gives no result, each for another reason that
+    // is not its tests; the first job of [5, 10) would also show its result at a later /status, as
+    // after a platform retry.
+    for (attempts, fault) in [
+        (
+            [5, 10],
+            serde_json::json!({"as": "error", "error": "cannot fetch commit 0123: `git fetch` failed: early EOF", "late_result": true}),
+        ),
+        ([10, 15], serde_json::json!({"as": "timeout"})),
+        ([15, 20], serde_json::json!({"as": "expire"})),
+        ([20, 25], serde_json::json!({"as": "garbage"})),
+    ] {
+        let mut fault = fault;
+        fault["attempts"] = serde_json::json!(attempts);
+        emu.admin("fail-shard", Some(fault));
+    }
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "25", "--shards", "5", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 1, "exit by the verdict: {stderr}");
+    assert_eq!(doc["totals"]["attempts"], 25, "{doc}");
+    assert_eq!(doc["totals"]["failed"], 2, "{doc}");
+    assert_eq!(doc["shard_errors"], serde_json::json!([]), "{doc}");
+    let indexes: Vec<u64> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, (0..25).collect::<Vec<u64>>(), "each attempt once");
+    for why in [
+        "attempts 5..10: ",
+        "cannot fetch commit 0123",
+        "attempts 10..15: ",
+        "timed out on RunPod",
+        "attempts 15..20: ",
+        "expired",
+        "attempts 20..25: ",
+        "a result flaky cannot read",
+    ] {
+        assert!(stderr.contains(why), "{why:?} in {stderr}");
+    }
+    assert_eq!(stderr.matches("resubmitted once").count(), 4, "{stderr}");
+    // A shard whose tests failed ([0, 5) has attempt 2) is a result: one job. The others ran
+    // twice, with the same attempts and seeds.
+    assert_eq!(
+        jobs_of(&emu),
+        [
+            (0, 5),
+            (5, 10),
+            (5, 10),
+            (10, 15),
+            (10, 15),
+            (15, 20),
+            (20, 25),
+            (20, 25)
+        ],
+        "the expired job is gone from the emulator; the rest are there"
+    );
+    let state = emu.state();
+    // Each first job is given up (cancelled, its late result never read).
+    assert_eq!(
+        state["cancel_calls"].as_array().unwrap().len(),
+        4,
+        "{}",
+        state["cancel_calls"]
+    );
+    let mut inputs = std::collections::BTreeMap::<String, Vec<&serde_json::Value>>::new();
+    for j in state["jobs"].as_array().unwrap() {
+        inputs
+            .entry(j["input"]["attempts"].to_string())
+            .or_default()
+            .push(&j["input"]);
+    }
+    for same in inputs.values() {
+        assert!(
+            same.iter().all(|i| i == &same[0]),
+            "the same job again: {same:?}"
+        );
+    }
 }
 
 #[test]

@@ -223,3 +223,91 @@ fn a_fetch_failure_and_an_install_failure_are_clear_errors() {
         "{error}"
     );
 }
+
+/// A `flaky worker` child with a job on stdin, killed if the test ends before it does.
+struct Spawned(std::process::Child);
+
+impl Spawned {
+    fn start(s: &Sandbox, job: &serde_json::Value, tmp: &std::path::Path) -> Self {
+        use std::io::Write;
+        let work = s.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+            .args(["worker", "--allow-file-urls", "--work-dir"])
+            .arg(&work)
+            .env("TMPDIR", tmp)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(job.to_string().as_bytes()).unwrap();
+        drop(stdin);
+        Self(child)
+    }
+
+    /// Waits for the worker; its exit code and JSON answer.
+    fn finish(mut self) -> (i32, serde_json::Value) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        self.0.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+        let code = self.0.wait().unwrap().code().unwrap_or(-1);
+        let doc = serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
+        (code, doc)
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn two_shards_of_one_run_on_one_host_keep_their_own_temporary_directories() {
+    let s = Sandbox::new();
+    // Attempt 1 says it runs, then holds on until the test creates `go` (for at most 30 s, a
+    // bound for a broken build, so no attempt outlives a failed test for long).
+    let (url, sha) = repo(
+        &s,
+        &[(
+            "check.sh",
+            "if [ \"$FLAKY_ATTEMPT\" = 1 ]; then\n  touch \"$MARKS/running\"\n  i=0\n  while [ ! -e \"$MARKS/go\" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done\nfi\n",
+        )],
+    );
+    let marks = s.path().join("marks");
+    std::fs::create_dir_all(&marks).unwrap();
+    // Both processes share TMPDIR, as two jobs on one worker host do.
+    let tmp = s.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shard = |attempts: [u32; 2]| {
+        let mut j = job(&url, &sha);
+        j["attempts"] = serde_json::json!(attempts);
+        j["jobs"] = serde_json::json!(1);
+        j["env"] = serde_json::json!({"MARKS": marks});
+        j
+    };
+
+    let held = Spawned::start(&s, &shard([1, 4]), &tmp);
+    crate::wait_until("attempt 1 to run", || marks.join("running").exists());
+    // The other shard runs from start to end while the first is in the middle of its attempts.
+    let (code, doc) = Spawned::start(&s, &shard([0, 1]), &tmp).finish();
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["attempts"].as_array().unwrap().len(), 1, "{doc}");
+    std::fs::write(marks.join("go"), "").unwrap();
+    let (code, doc) = held.finish();
+    assert_eq!(code, 0, "the shard still running lost its directory: {doc}");
+    let indexes: Vec<u64> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, [1, 2, 3]);
+    let leftovers: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(leftovers.is_empty(), "left in TMPDIR: {leftovers:?}");
+}

@@ -50,7 +50,7 @@ class Job:
     __slots__ = (
         "id", "seq", "input", "policy", "webhook", "status", "submitted", "started", "finished",
         "worker_id", "output", "error", "retries", "execution_timeout", "ttl_at", "expire_at",
-        "auto", "auto_at", "script", "duplicate", "polls", "stream", "sync",
+        "auto", "auto_at", "script", "duplicate", "polls", "stream", "sync", "fault",
     )
 
     def __init__(self, seq, job_id, body, now, execution_timeout):
@@ -78,6 +78,7 @@ class Job:
         self.polls = 0  # /status calls that saw this job
         self.stream = []
         self.sync = False  # submitted by /runsync
+        self.fault = None  # how this job ends instead (a /_emulator/fail-shard match)
 
     def public(self, now):
         d = {"id": self.id, "status": self.status}
@@ -129,6 +130,7 @@ class Emulator:
         self.auto = None
         self.paused = False
         self.health_override = None
+        self.shard_faults: list[dict] = []  # /_emulator/fail-shard, pending
         self.limits = dict(DEFAULT_LIMITS)
         self.windows: dict[str, collections.deque] = collections.defaultdict(collections.deque)
         self.counts = collections.Counter()
@@ -156,14 +158,43 @@ class Emulator:
         job = Job(self.seq + 1, self.new_id_locked(), body, now, self.exec_timeout_of(body))
         job.sync = sync
         self.jobs[job.id] = job
-        if self.auto is not None:
-            job.auto = self.auto
-            job.auto_at = now + self.auto.get("delay_ms", 0) / 1000.0
+        job.fault = self.take_shard_fault_locked(job.input)
+        if self.auto is not None or job.fault is not None:
+            # A faulted job never reaches a worker: it ends as its fault says, with the auto
+            # mode's timing when there is one, else at once.
+            job.auto = self.auto or {"mode": "off"}
+            job.auto_at = now + job.auto.get("delay_ms", 0) / 1000.0
             self.advance_auto_locked(job, now)
         else:
             self.queue.append(job.id)
         self.cond.notify_all()
         return job
+
+    def take_shard_fault_locked(self, inp):
+        """The pending /_emulator/fail-shard spec for a job with this input's attempts, if any
+        (one submission used up)."""
+        attempts = inp.get("attempts") if isinstance(inp, dict) else None
+        for spec in self.shard_faults:
+            if spec["attempts"] == attempts and spec["left"] > 0:
+                spec["left"] -= 1
+                return dict(spec)
+        return None
+
+    def finish_faulted_locked(self, job, now):
+        spec = job.fault
+        how = spec["as"]
+        if how == "error":
+            self.finish_locked(job, "FAILED", now, error=spec.get("error", "emulated failure"))
+        elif how == "timeout":
+            self.finish_locked(job, "TIMED_OUT", now)
+        elif how == "cancel":
+            self.finish_locked(job, "CANCELLED", now)
+        elif how == "no-output":
+            self.finish_locked(job, "COMPLETED", now)
+        elif how == "garbage":
+            self.finish_locked(job, "COMPLETED", now, output={"not": "a shard result"})
+        elif how == "expire":
+            self.expire_locked(job.id)
 
     def exec_timeout_of(self, body):
         policy = body.get("policy") or {}
@@ -218,7 +249,9 @@ class Emulator:
                 return
         mode = spec["mode"]
         job.auto_at = None
-        if mode == "output":
+        if job.fault is not None:
+            self.finish_faulted_locked(job, now)
+        elif mode == "output":
             self.finish_locked(job, "COMPLETED", now, output=spec.get("output"))
         elif mode == "no-output":
             self.finish_locked(job, "COMPLETED", now)
@@ -273,6 +306,18 @@ class Emulator:
         job.polls += 1
         if job.script:
             return job.script.popleft()
+        fault = job.fault
+        if fault is not None and fault.get("late_result") and job.status in TERMINAL:
+            if fault.get("shown"):
+                # The failure was seen once; now the platform's own retry of the job delivers.
+                fault["late_result"] = False
+                self.retried += 1
+                job.retries += 1
+                job.status = "IN_PROGRESS"
+                job.error = MISSING
+                self.finish_locked(job, "COMPLETED", now, output=shard_output(job.input, job.auto or {}))
+            else:
+                fault["shown"] = True
         dup = job.duplicate
         if dup is not None and job.status in TERMINAL:
             if dup["phase"] == "wait":
@@ -371,6 +416,7 @@ class Emulator:
             "stop_signals": {w: list(v) for w, v in self.stop_signals.items() if v},
             "faults": {r: list(q) for r, q in self.faults.items() if q},
             "auto": self.auto,
+            "shard_faults": [dict(f) for f in self.shard_faults if f["left"] > 0],
             "paused": self.paused,
             "health": self.health_locked(now),
             "limits": {k: v and {"limit": v[0], "window": v[1]} for k, v in self.limits.items()},
@@ -875,6 +921,25 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     return self.send(400, {"error": "mode: off, output, no-output, error, timeout, shard or run"})
                 emu.cond.notify_all()
+                return self.send(200, {"ok": True})
+            if path == "fail-shard":
+                attempts = doc.get("attempts")
+                how = doc.get("as", "error")
+                if (
+                    not isinstance(attempts, list)
+                    or len(attempts) != 2
+                    or not all(isinstance(a, int) and not isinstance(a, bool) for a in attempts)
+                ):
+                    return self.send(400, {"error": "attempts: [start, end], the job input's attempts"})
+                if how not in ("error", "timeout", "cancel", "no-output", "garbage", "expire"):
+                    return self.send(400, {"error": "as: error, timeout, cancel, no-output, garbage or expire"})
+                count = int(doc.get("count", 1))
+                if not 1 <= count <= 1_000_000 or len(emu.shard_faults) >= MAX_FAULTS:
+                    return self.send(400, {"error": "count must be 1..1000000 (and at most 10000 shard faults)"})
+                spec = {"attempts": attempts, "as": how, "left": count, "late_result": bool(doc.get("late_result"))}
+                if "error" in doc:
+                    spec["error"] = doc["error"]
+                emu.shard_faults.append(spec)
                 return self.send(200, {"ok": True})
             if path == "workers":
                 emu.health_override = None if not doc else {
