@@ -12,6 +12,12 @@ pub enum RunEvent {
     AttemptFinished(Box<Attempt>),
     /// Something the user should know while the run goes on (a remote queue that does not move).
     Notice(String),
+    /// A remote shard's job failed for a reason that is not its tests, and the same attempts
+    /// were submitted again.
+    ShardRetried {
+        attempts: Range<u32>,
+        message: String,
+    },
     /// A remote shard ended without results for these attempts.
     ShardFailed {
         attempts: Range<u32>,

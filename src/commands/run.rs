@@ -227,6 +227,7 @@ async fn execute<B: Backend>(
     let mut failures: Vec<FailureSample> = Vec::new();
     let mut infrastructure: Vec<InfraSample> = Vec::new();
     let mut shard_errors: Vec<String> = Vec::new();
+    let mut shard_retries: Vec<String> = Vec::new();
     let mut stop_reason: Option<&'static str> = None;
     let budget = plan
         .settle
@@ -244,6 +245,11 @@ async fn execute<B: Backend>(
             event = events.recv() => match event {
                 Some(RunEvent::AttemptStarted { .. }) => {}
                 Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&message)),
+                Some(RunEvent::ShardRetried { attempts: range, message }) => {
+                    let line = format!("attempts {}..{}: {message}", range.start, range.end);
+                    progress.suspend(|| printer.warn(&line));
+                    shard_retries.push(line);
+                }
                 Some(RunEvent::ShardFailed { attempts: range, message }) => {
                     let line = format!("attempts {}..{}: {message}", range.start, range.end);
                     progress.suspend(|| printer.warn(&format!("remote shard without results: {line}")));
@@ -379,6 +385,7 @@ async fn execute<B: Backend>(
         failures,
         infrastructure,
         shard_errors,
+        shard_retries,
         stopped: plan.settle.map(|_| render::Stopped {
             reason: match stop_reason {
                 Some(NOTHING_MEASURED) | None => "max-runs",

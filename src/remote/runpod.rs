@@ -395,10 +395,12 @@ impl Client {
         let _ = self.call(Method::POST, &format!("/cancel/{}", shard.id), None);
         match self.submit(target, &shard.attempts) {
             Ok(id) => {
-                let _ = events.send(RunEvent::Notice(format!(
-                    "attempts {}..{}: {why}; resubmitted once as job {id}, with the same attempts and seeds",
-                    shard.attempts.start, shard.attempts.end
-                )));
+                let _ = events.send(RunEvent::ShardRetried {
+                    attempts: shard.attempts.clone(),
+                    message: format!(
+                        "{why}; resubmitted once as job {id}, with the same attempts and seeds"
+                    ),
+                });
                 Some(Shard {
                     id,
                     attempts: shard.attempts.clone(),

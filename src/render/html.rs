@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
     files_text, framework_text, headline, kind_note, non_stable, one_line, other_ways, plural,
-    rate_text, replay_text, round_duration, shard_note, short_sha, skipped_note, stable_note,
-    state_note, time_text, verdict,
+    rate_text, replay_text, retry_note, round_duration, shard_note, short_sha, skipped_note,
+    stable_note, state_note, time_text, verdict,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -95,7 +95,7 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
             let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
         }
     }
-    for note in [state_note(report), shard_note(report)]
+    for note in [state_note(report), shard_note(report), retry_note(report)]
         .into_iter()
         .flatten()
     {

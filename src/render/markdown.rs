@@ -139,7 +139,7 @@ fn header(report: &Report) -> String {
         Some(w) => format!("## {} flaky: {headline}\n", w.symbol()),
         None => format!("## flaky: {headline}\n"),
     };
-    for note in [state_note(report), shard_note(report)]
+    for note in [state_note(report), shard_note(report), retry_note(report)]
         .into_iter()
         .flatten()
     {
@@ -564,6 +564,18 @@ pub(super) fn shard_note(report: &Report) -> Option<String> {
     Some(format!(
         "{n} remote {} brought no result back, so {} attempts are missing from the counts (first: {}).",
         plural(n as u64, "shard", "shards"),
+        if n == 1 { "its" } else { "their" },
+        one_line(first, MESSAGE_CHARS)
+    ))
+}
+
+/// Remote shards that were resubmitted, when some were.
+pub(super) fn retry_note(report: &Report) -> Option<String> {
+    let first = report.shard_retries.first()?;
+    let n = report.shard_retries.len();
+    Some(format!(
+        "{n} remote {} resubmitted after {} job failed for a reason other than the tests; every attempt counts once (first: {}).",
+        plural(n as u64, "shard was", "shards were"),
         if n == 1 { "its" } else { "their" },
         one_line(first, MESSAGE_CHARS)
     ))

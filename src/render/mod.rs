@@ -184,6 +184,10 @@ pub struct Report {
     /// Remote shards that brought no result back (their attempts are missing from the counts).
     #[serde(default)]
     pub shard_errors: Vec<String>,
+    /// Remote shards whose job failed for a reason other than their tests and that were
+    /// submitted again (their attempts count once).
+    #[serde(default)]
+    pub shard_retries: Vec<String>,
     /// With `--until settled`: why the run stopped and what that saved.
     #[serde(default)]
     pub stopped: Option<Stopped>,

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use super::markdown::{
     attempts_text, ci_text, commit_text, framework_text, headline, kind_note, non_stable, one_line,
-    other_ways, plural, shard_note, short_sha, skipped_note, stable_note, state_note, verdict,
+    other_ways, plural, retry_note, shard_note, short_sha, skipped_note, stable_note, state_note,
+    verdict,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -31,7 +32,7 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         "type": "header",
         "text": {"type": "plain_text", "text": cut(&title, HEADER_CHARS), "emoji": true},
     })];
-    for note in [state_note(report), shard_note(report)]
+    for note in [state_note(report), shard_note(report), retry_note(report)]
         .into_iter()
         .flatten()
     {

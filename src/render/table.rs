@@ -280,6 +280,23 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             writeln!(out, "  {e}")?;
         }
     }
+    if !report.shard_retries.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style(
+                &format!(
+                    "Remote shards resubmitted ({}), their attempts counted once:",
+                    report.shard_retries.len()
+                ),
+                bold.clone()
+            )
+        )?;
+        for e in &report.shard_retries {
+            writeln!(out, "  {e}")?;
+        }
+    }
 
     if !report.infrastructure.is_empty() {
         writeln!(out)?;

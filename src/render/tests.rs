@@ -146,6 +146,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         failures: Vec::new(),
         infrastructure: Vec::new(),
         shard_errors: Vec::new(),
+        shard_retries: Vec::new(),
         stopped: None,
         likely_causes: Vec::new(),
         no_results: None,

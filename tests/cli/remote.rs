@@ -497,6 +497,15 @@ fn a_shard_that_fails_on_the_worker_is_resubmitted_once_and_its_attempts_count_o
         assert!(stderr.contains(why), "{why:?} in {stderr}");
     }
     assert_eq!(stderr.matches("resubmitted once").count(), 4, "{stderr}");
+    // The report keeps them too.
+    let retries = doc["shard_retries"].as_array().unwrap();
+    assert_eq!(retries.len(), 4, "{retries:?}");
+    assert!(
+        retries
+            .iter()
+            .all(|r| r.as_str().unwrap().contains("resubmitted once as job ")),
+        "{retries:?}"
+    );
     // A shard whose tests failed ([0, 5) has attempt 2) is a result: one job. The others ran
     // twice, with the same attempts and seeds.
     assert_eq!(

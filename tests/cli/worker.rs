@@ -38,7 +38,7 @@ fn repo(s: &Sandbox, files: &[(&str, &str)]) -> (String, String) {
 
 fn job(url: &str, sha: &str) -> serde_json::Value {
     serde_json::json!({
-        "schema_version": 1, "run_id": "r1", "repository": url, "commit": sha,
+        "schema_version": flaky::remote::WIRE_VERSION, "run_id": "r1", "repository": url, "commit": sha,
         "command": ["sh", "check.sh"], "attempts": [3, 7], "seed": 11, "jobs": 2, "timeout_ms": 60000
     })
 }

@@ -170,7 +170,7 @@ def make_repo(tmp):
 
 def job(repo, sha, run_id, attempts, command, jobs=2, timeout_ms=60_000):
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "run_id": run_id,
         "repository": "file://" + repo,
         "commit": sha,
@@ -327,7 +327,7 @@ def main():
         check(doc.get("workerId") == POD_ID and isinstance(doc.get("delayTime"), int) and isinstance(doc.get("executionTime"), int),
               f"shard: status carries workerId {doc.get('workerId')}, delayTime {doc.get('delayTime')} ms, executionTime {doc.get('executionTime')} ms")
         result = doc.get("output")
-        check(isinstance(result, dict) and result.get("schema_version") == 1, "shard: the output is a ShardResult (schema_version 1)")
+        check(isinstance(result, dict) and result.get("schema_version") == 2, "shard: the output is a ShardResult (schema_version 2)")
         indexes = [a["index"] for a in result["attempts"]]
         check(indexes == list(range(3, 11)), f"shard: {len(indexes)} attempts, indexes {indexes}")
         for a in result["attempts"]:
