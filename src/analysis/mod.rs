@@ -35,6 +35,8 @@ pub enum Kind {
     Failing,
     /// Most of its failures were timeouts.
     Timeout,
+    /// Never ran: skipped in every attempt, so nothing is known of it.
+    Skipped,
     /// Failed only in attempts that ran alongside another attempt of the run, beyond chance:
     /// a file, port, database or cache shared between copies of the suite.
     Contention,
@@ -48,6 +50,7 @@ impl Kind {
             Self::OrderDependent => "order-dependent",
             Self::Failing => "failing",
             Self::Timeout => "timeout",
+            Self::Skipped => "skipped",
             Self::Contention => "contention",
         }
     }
@@ -59,6 +62,7 @@ impl Kind {
             Self::OrderDependent,
             Self::Failing,
             Self::Timeout,
+            Self::Skipped,
             Self::Contention,
         ]
         .into_iter()
@@ -157,7 +161,12 @@ impl TestStats {
         } else {
             failed as f64 / runs as f64
         };
-        let (ci_low, ci_high) = wilson(failed, runs, Z95);
+        // A test that never ran could fail every time, for all anyone knows.
+        let (ci_low, ci_high) = if runs == 0 {
+            (0.0, 1.0)
+        } else {
+            wilson(failed, runs, Z95)
+        };
         let severity = if failed == 0 {
             Severity::None
         } else {
@@ -167,7 +176,9 @@ impl TestStats {
             runs: runs - counts.shuffled.runs,
             failed: failed - counts.shuffled.failed,
         };
-        let kind = if failed == 0 {
+        let kind = if runs == 0 {
+            Kind::Skipped
+        } else if failed == 0 {
             Kind::Stable
         } else if counts.timed_out * 2 >= failed {
             Kind::Timeout
@@ -376,11 +387,17 @@ impl Accumulator {
     }
 
     /// Whether every test seen so far has a settled verdict (see [`stopping`]).
+    /// Tests skipped in every attempt so far are left out: more attempts would not settle them.
     pub fn all_settled(&self, thresholds: &Thresholds, rule: &stopping::Rule) -> bool {
-        !self.tests.is_empty()
-            && self.tests.iter().all(|(_, c)| {
-                let failed = c.failed + c.timed_out + c.errors;
-                stopping::settled(failed, c.passed + failed, thresholds, rule)
+        let mut ran = self
+            .tests
+            .iter()
+            .map(|(_, c)| (c.failed + c.timed_out + c.errors, c.passed))
+            .filter(|(failed, passed)| failed + passed > 0)
+            .peekable();
+        ran.peek().is_some()
+            && ran.all(|(failed, passed)| {
+                stopping::settled(failed, passed + failed, thresholds, rule)
                     != stopping::Settled::No
             })
     }
@@ -499,6 +516,34 @@ mod tests {
         let stable = &s.tests[3];
         assert_eq!(stable.ci_low, 0.0);
         assert!((stable.ci_high - 0.037).abs() < 0.0005);
+    }
+
+    #[test]
+    fn a_test_skipped_in_every_attempt_is_skipped_unknown_and_does_not_hold_a_settled_run() {
+        let mut acc = Accumulator::default();
+        let rule = stopping::Rule::default();
+        for i in 0..200u32 {
+            acc.add(&attempt(
+                i,
+                &[("ran", Outcome::Pass), ("skipped", Outcome::Skip)],
+            ));
+        }
+        let s = acc.summarize(&Thresholds::default());
+        let skipped = s.tests.iter().find(|t| t.id == "skipped").unwrap();
+        assert_eq!(
+            (
+                skipped.runs,
+                skipped.kind,
+                skipped.severity,
+                skipped.ci_low,
+                skipped.ci_high
+            ),
+            (0, Kind::Skipped, Severity::None, 0.0, 1.0)
+        );
+        assert!(acc.all_settled(&Thresholds::default(), &rule));
+        let mut only_skipped = Accumulator::default();
+        only_skipped.add(&attempt(0, &[("skipped", Outcome::Skip)]));
+        assert!(!only_skipped.all_settled(&Thresholds::default(), &rule));
     }
 
     #[test]

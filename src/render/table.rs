@@ -95,10 +95,16 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     )?;
     if report.framework.is_some() && !report.tests.is_empty() {
         let flaky = report.tests.iter().filter(|s| s.failed > 0).count();
+        let skipped = report.tests.iter().filter(|s| s.runs == 0).count();
+        let skipped_text = if skipped > 0 {
+            format!(", {skipped} skipped in every attempt")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "tests: {} stable, {flaky} failing or flaky",
-            report.tests.len() - flaky
+            "tests: {} stable, {flaky} failing or flaky{skipped_text}",
+            report.tests.len() - flaky - skipped
         )?;
     }
 
@@ -134,8 +140,13 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )
     });
     let spans: Vec<String> = kinds.chain(bands).chain(shuffled).collect();
-    let stable: Vec<&TestStats> = report.tests.iter().filter(|s| s.failed == 0).collect();
-    if !spans.is_empty() || !stable.is_empty() || report.ignored_tests > 0 {
+    let stable: Vec<&TestStats> = report
+        .tests
+        .iter()
+        .filter(|s| s.failed == 0 && s.runs > 0)
+        .collect();
+    let skipped = super::markdown::skipped_note(report);
+    if !spans.is_empty() || !stable.is_empty() || skipped.is_some() || report.ignored_tests > 0 {
         writeln!(out)?;
     }
     for line in spans.iter().take(5) {
@@ -150,6 +161,9 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             s.runs,
             percent(upper)
         )?;
+    }
+    if let Some(note) = skipped {
+        writeln!(out, "{} {note}", style("note:", dim.clone()))?;
     }
     if report.ignored_tests > 0 {
         writeln!(
@@ -361,11 +375,7 @@ fn test_table(report: &Report, color: bool) -> Table {
         table.enforce_styling();
     }
     for s in &report.tests {
-        let ci = if s.failed == 0 {
-            format!("< {} at 95%", percent(s.ci_high))
-        } else {
-            interval(s)
-        };
+        let ci = super::markdown::ci_text(s);
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));
         let sev = if color {
             sev.fg(severity_color(s.severity))
@@ -376,7 +386,7 @@ fn test_table(report: &Report, color: bool) -> Table {
             Cell::new(&s.id),
             Cell::new(s.runs).set_alignment(CellAlignment::Right),
             Cell::new(s.failed).set_alignment(CellAlignment::Right),
-            Cell::new(percent(s.failure_rate)).set_alignment(CellAlignment::Right),
+            Cell::new(super::markdown::rate_text(s)).set_alignment(CellAlignment::Right),
             Cell::new(ci),
             sev,
             Cell::new(s.kind),
