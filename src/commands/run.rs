@@ -218,6 +218,9 @@ async fn execute<B: Backend>(
     }
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    // A closed terminal or a dropped SSH session, and Ctrl-\\, end the run like SIGTERM.
+    let mut sighup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    let mut sigquit = signal(SignalKind::quit()).context("cannot listen for SIGQUIT")?;
     let exec = backend.execute(&plan.exec, events_tx, stop);
     tokio::pin!(exec);
 
@@ -311,6 +314,14 @@ async fn execute<B: Backend>(
                 progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
             }
             _ = sigterm.recv(), if state == RunState::Completed => {
+                state = RunState::Terminated;
+                stop_tx.stop();
+            }
+            _ = sighup.recv(), if state == RunState::Completed => {
+                state = RunState::Terminated;
+                stop_tx.stop();
+            }
+            _ = sigquit.recv(), if state == RunState::Completed => {
                 state = RunState::Terminated;
                 stop_tx.stop();
             }

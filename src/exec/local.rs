@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::company::{Company, Seat};
+use super::orphans::Orphans;
 use super::seed::{attempt_env, attempt_seed};
 use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
 use crate::analysis::infra::judge;
@@ -76,6 +77,7 @@ impl Backend for LocalBackend {
             next: Mutex::new(plan.attempts.start),
             kill,
             company: Company::new(plan.jobs, plan.base_seed),
+            orphans: Orphans::adopt(&plan.run_id),
         });
         // Should this future be dropped before the end, the slots stop too.
         let stop_on_drop = StopOnDrop(Arc::clone(&slots));
@@ -112,8 +114,9 @@ impl Backend for LocalBackend {
                 }
             }
         }
-        // Every slot has returned: this ends the cleanup thread, which has at most the last
-        // attempts' directories left to close.
+        // Every slot has returned: nothing the attempts started may go on, and this ends the
+        // cleanup thread, which has at most the last attempts' directories left to close.
+        slots.orphans.sweep_all();
         drop((stop_on_drop, slots));
         let _ = janitor.join();
         failure.map_or(Ok(()), Err)
@@ -134,6 +137,8 @@ struct Slots {
     kill: Kill,
     /// Which attempts run alongside which (contention), and the solo probes.
     company: Company,
+    /// What the attempts leave running outside their process groups.
+    orphans: Orphans,
 }
 
 impl Slots {
@@ -428,9 +433,10 @@ impl Slots {
             }
         };
         let duration = started.elapsed();
-        // Whatever the command left running in its group goes too: it would hold the pipes open
-        // and disturb the next attempts.
+        // Whatever the command left running goes too, in its group or escaped from it: it would
+        // hold the pipes open and disturb the next attempts.
         kill_group(pgid);
+        self.orphans.sweep_attempt(index);
         let alone = seat.alone();
         drop(seat);
         let (mut stdout, stderr) = output.drain(chunk);

@@ -6,6 +6,7 @@
 mod company;
 mod excerpt;
 mod local;
+mod orphans;
 pub mod seed;
 
 use std::ops::Range;

@@ -76,3 +76,55 @@ fn ctrl_c_kills_every_tree_keeps_what_finished_and_exits_130() {
 fn sigterm_does_the_same_and_exits_143() {
     interrupt_with(Signal::SIGTERM, 143, "terminated");
 }
+
+#[test]
+fn sighup_and_sigquit_do_the_same_as_sigterm() {
+    interrupt_with(Signal::SIGHUP, 143, "terminated");
+    interrupt_with(Signal::SIGQUIT, 143, "terminated");
+}
+
+/// Each attempt starts a process that leaves its process group the way test servers do, and
+/// records its pid; the next attempt fails while that process still lives. flaky must not
+/// create that failure: what an attempt leaves behind dies when the attempt ends.
+#[test]
+fn processes_that_leave_the_attempts_group_die_with_the_attempt() {
+    let s = Sandbox::new();
+    let pids = s.path().join("pids");
+    std::fs::create_dir(&pids).unwrap();
+    let python = "import subprocess, sys; p = subprocess.Popen(['sleep', '1000.5'], start_new_session=True); open(sys.argv[1], 'w').write(str(p.pid))";
+    for (how, start) in [
+        (
+            "setsid",
+            "setsid sleep 1000.5 & echo $! > \"$me\"".to_owned(),
+        ),
+        (
+            "set -m",
+            "set -m; sleep 1000.5 & echo $! > \"$me\"".to_owned(),
+        ),
+        (
+            "start_new_session",
+            format!("python3 -c \"{python}\" \"$me\""),
+        ),
+        (
+            "double fork",
+            "( setsid sh -c 'echo $$ > \"$0\"; exec sleep 1000.5' \"$me\" & )".to_owned(),
+        ),
+    ] {
+        let dir = pids.join(how.replace(' ', "-"));
+        std::fs::create_dir(&dir).unwrap();
+        let script = format!(
+            "prev={d}/$((FLAKY_ATTEMPT - 1)); me={d}/$FLAKY_ATTEMPT
+if [ -e \"$prev\" ] && kill -0 \"$(cat \"$prev\")\" 2>/dev/null; then echo \"attempt $((FLAKY_ATTEMPT - 1)) left $(cat \"$prev\") running\" >&2; exit 1; fi
+{start}
+while [ ! -s \"$me\" ]; do sleep 0.01; done",
+            d = dir.display()
+        );
+        let (doc, code) = s.run_json(&["-n", "4", "-j", "1", "--", "sh", "-c", &script]);
+        assert_eq!(code, 0, "{how}: {doc:#}");
+        assert_eq!(doc["totals"]["passed"], 4, "{how}");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let pid = crate::read_pid(&entry.unwrap().path());
+            assert!(!alive(pid), "{how}: {pid} survived the run");
+        }
+    }
+}
