@@ -13,7 +13,7 @@ pub enum ExitStatus {
     Error,
     /// 130: interrupted by Ctrl-C (SIGINT); what finished was still printed and stored.
     Interrupted,
-    /// 143: terminated by SIGTERM; what finished was still printed and stored.
+    /// 143: terminated by SIGTERM, SIGHUP or SIGQUIT; what finished was still printed and stored.
     Terminated,
 }
 

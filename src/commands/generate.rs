@@ -80,7 +80,7 @@ A usage, configuration or infrastructure error; nothing usable was measured.
 Interrupted by Ctrl\-C; what finished was still printed and stored.
 .TP
 \fB143\fR
-Terminated by SIGTERM; what finished was still printed and stored.
+Terminated by SIGTERM, SIGHUP or SIGQUIT; what finished was still printed and stored.
 "#;
 
 /// Writes the files `completions/` and `man/` should hold under `root`, for the drift test.
