@@ -71,7 +71,10 @@ pub fn judge(
             );
         }
         Err(e) => return (Vec::new(), Some(SetAside::new(InfraRule::NoReport, e))),
-        Ok(tests) => tests,
+        Ok(mut tests) => {
+            name_apart(&mut tests);
+            tests
+        }
     };
     let counted = tests.iter().filter(|t| t.outcome != Outcome::Skip).count();
     let set_aside = if counted == 0 {
@@ -91,6 +94,21 @@ pub fn judge(
         environment_failure(&tests, counted)
     };
     (tests, set_aside)
+}
+
+/// Tells apart the tests of one attempt that share an id (mocha and vitest allow two tests with
+/// the same file and full title): the second and later get ` #2`, ` #3`, in report order. Else
+/// they would count as one test with more runs than attempts, and a test that fails every time
+/// beside a twin that passes would read as flaky.
+fn name_apart(tests: &mut [TestResult]) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for t in tests.iter_mut() {
+        let n = seen.entry(t.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            t.id = format!("{} #{n}", t.id);
+        }
+    }
 }
 
 /// The shared failure that makes an attempt's failures about the environment, if there is one.
@@ -247,6 +265,27 @@ mod tests {
             result("c", Outcome::Pass, None),
         ];
         assert_eq!(rule(Exit::Code(1), some), None);
+    }
+
+    #[test]
+    fn tests_of_one_attempt_that_share_an_id_are_told_apart() {
+        let tests = vec![
+            result("f.js::dup x same", Outcome::Pass, None),
+            result("f.js::dup x same", Outcome::Fail, Some("boom")),
+            result("f.js::other", Outcome::Pass, None),
+            result("f.js::dup x same", Outcome::Pass, None),
+        ];
+        let (tests, _) = judge(Exit::Code(1), Ok(tests), "exited with status 1");
+        let ids: Vec<&str> = tests.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "f.js::dup x same",
+                "f.js::dup x same #2",
+                "f.js::other",
+                "f.js::dup x same #3"
+            ]
+        );
     }
 
     #[test]

@@ -186,12 +186,12 @@ impl TestStats {
             Kind::Failing
         } else if same_order.failed == 0
             && same_order.runs > 0
-            && order_p_value(counts.shuffled.runs, runs, failed) < ORDER_ALPHA
+            && beyond_chance(counts.shuffled.runs, runs, failed)
         {
             Kind::OrderDependent
         } else if counts.alone.failed == 0
             && counts.alone.runs > 0
-            && order_p_value(runs - counts.alone.runs, runs, failed) < ORDER_ALPHA
+            && beyond_chance(runs - counts.alone.runs, runs, failed)
         {
             Kind::Contention
         } else {
@@ -231,6 +231,12 @@ impl TestStats {
         let high = thresholds.band(self.ci_high);
         (low != high).then_some((low, high))
     }
+}
+
+/// Whether `failed` failures, all among `within` of `runs` attempts, are too many to land
+/// there by chance (see [`order_p_value`]).
+pub fn beyond_chance(within: u64, runs: u64, failed: u64) -> bool {
+    order_p_value(within, runs, failed) < ORDER_ALPHA
 }
 
 /// The chance that all `failed` failures land in the `shuffled` of `runs` attempts if order did

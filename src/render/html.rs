@@ -9,7 +9,7 @@ use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
     files_text, framework_text, headline, kind_note, non_stable, one_line, other_ways, plural,
     rate_text, replay_text, retry_note, round_duration, shard_note, short_sha, skipped_note,
-    stable_note, state_note, time_text, verdict,
+    stable_note, state_note, suite_order_note, time_text, verdict,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -458,9 +458,13 @@ fn table(report: &Report, h: &mut String) {
             esc(&report.run_id)
         );
     }
-    for note in [stable_note(report), skipped_note(report)]
-        .into_iter()
-        .flatten()
+    for note in [
+        suite_order_note(report),
+        stable_note(report),
+        skipped_note(report),
+    ]
+    .into_iter()
+    .flatten()
     {
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
     }
@@ -599,8 +603,8 @@ fn causes(report: &Report, h: &mut String) {
             let _ = writeln!(
                 h,
                 "<li>{}<br><small>fix: {}</small></li>",
-                esc(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
-                esc(&one_line(&cause.hint, MESSAGE_CHARS))
+                html_with_code(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
+                html_with_code(&one_line(&cause.hint, MESSAGE_CHARS))
             );
         }
         h.push_str("</ul></li>\n");
@@ -611,7 +615,7 @@ fn causes(report: &Report, h: &mut String) {
                 h,
                 "<li class=\"stable\"><code>{}</code> (measured stable, lower priority): {}</li>",
                 esc(&c.test),
-                esc(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
+                html_with_code(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
             );
         }
     }
@@ -669,6 +673,19 @@ fn changes_section(changes: &Changes, h: &mut String) {
 
 /// Text for HTML content and attribute values: markup characters as entities, control
 /// characters (other than line breaks and tabs) made visible as U+FFFD.
+/// Text whose `quoted` parts become `<code>`, all of it escaped.
+fn html_with_code(text: &str) -> String {
+    super::split_code(text)
+        .map(|(code, part)| {
+            if code {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -359,8 +359,8 @@ fn causes(report: &Report, doc: &mut Doc) {
             for cause in c.causes.iter().take(super::CAUSES_PER_TEST) {
                 item.push_str(&format!(
                     "  - {}\n    fix: {}\n",
-                    md_text(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
-                    md_text(&one_line(&cause.hint, MESSAGE_CHARS))
+                    md_with_code(&one_line(&super::cause_line(cause), MESSAGE_CHARS)),
+                    md_with_code(&one_line(&cause.hint, MESSAGE_CHARS))
                 ));
             }
             item
@@ -371,7 +371,7 @@ fn causes(report: &Report, doc: &mut Doc) {
             format!(
                 "- `{}` (measured stable, lower priority): {}\n",
                 code_safe(&c.test),
-                md_text(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
+                md_with_code(&one_line(&super::cause_line(cause), MESSAGE_CHARS))
             )
         })
     }));
@@ -637,6 +637,36 @@ pub(super) fn stable_note(report: &Report) -> Option<String> {
     ))
 }
 
+/// When the failing attempts were all shuffled ones, beyond chance, but no single test failed
+/// often enough to be called order-dependent (a polluted state that breaks whichever test comes
+/// next): the suite depends on its order.
+pub(super) fn suite_order_note(report: &Report) -> Option<String> {
+    if report.tests.iter().any(|t| t.kind == Kind::OrderDependent) {
+        return None;
+    }
+    let counted: Vec<_> = report
+        .attempts
+        .iter()
+        .filter(|a| a.infrastructure.is_none())
+        .collect();
+    let shuffled = counted.iter().filter(|a| a.order_seed.is_some()).count() as u64;
+    let failed = counted.iter().filter(|a| a.outcome.is_failure()).count() as u64;
+    let kept = counted.len() as u64 - shuffled;
+    let all_shuffled = counted
+        .iter()
+        .filter(|a| a.outcome.is_failure())
+        .all(|a| a.order_seed.is_some());
+    (failed > 1
+        && kept > 0
+        && all_shuffled
+        && crate::analysis::beyond_chance(shuffled, counted.len() as u64, failed))
+    .then(|| {
+        format!(
+            "All {failed} failing attempts were shuffled ones ({failed} of {shuffled}; none of the {kept} that kept the order): the suite depends on its test order, though no single test failed often enough to be called order-dependent; a test leaves state behind that breaks whichever runs next."
+        )
+    })
+}
+
 /// "2 tests never ran (skipped in every attempt).", when some did not.
 pub(super) fn skipped_note(report: &Report) -> Option<String> {
     let n = report.tests.iter().filter(|t| t.runs == 0).count();
@@ -770,6 +800,14 @@ fn md_text(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text whose `quoted` parts (as flaky's own messages quote code) become code spans, and the
+/// rest plain Markdown text; an unpaired backtick stays a literal one.
+fn md_with_code(text: &str) -> String {
+    super::split_code(text)
+        .map(|(code, part)| if code { code_span(part) } else { md_text(part) })
+        .collect()
 }
 
 /// A code span that holds any text: its fence is one backtick longer than the longest run

@@ -368,6 +368,36 @@ pub fn selected_text(n: usize) -> String {
     }
 }
 
+/// The parts of `text` outside and inside pairs of backticks, in order: `(true, code)` for what
+/// a pair encloses. A backtick without a partner is text.
+pub fn split_code(text: &str) -> impl Iterator<Item = (bool, &str)> {
+    let pairs = text.matches('`').count() / 2 * 2;
+    let mut seen = 0;
+    let mut rest = text;
+    let mut code = false;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = if seen < pairs { rest.find('`') } else { None };
+        match cut {
+            Some(i) => {
+                let part = (code, &rest[..i]);
+                rest = &rest[i + 1..];
+                seen += 1;
+                code = !code;
+                Some(part)
+            }
+            None => {
+                let part = (code, rest);
+                rest = "";
+                Some(part)
+            }
+        }
+    })
+    .filter(|(_, part)| !part.is_empty())
+}
+
 /// `0.2531` as `25.3%`.
 pub fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::markdown::{
     attempts_text, ci_text, commit_text, framework_text, headline, kind_note, non_stable, one_line,
     other_ways, plural, retry_note, shard_note, short_sha, skipped_note, stable_note, state_note,
-    verdict,
+    suite_order_note, verdict,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -91,6 +91,9 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
             "… and {} more failing or flaky tests",
             bad.len() - WORST_TESTS
         ));
+    }
+    if let Some(note) = suite_order_note(report) {
+        notes.push(escape(&note));
     }
     if let Some(note) = stable_note(report) {
         notes.push(escape(&note));

@@ -139,7 +139,13 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             s.id, s.failed
         )
     });
-    let spans: Vec<String> = kinds.chain(bands).chain(shuffled).collect();
+    let suite = super::markdown::suite_order_note(report);
+    let spans: Vec<String> = suite
+        .into_iter()
+        .chain(kinds)
+        .chain(bands)
+        .chain(shuffled)
+        .collect();
     let stable: Vec<&TestStats> = report
         .tests
         .iter()

@@ -296,7 +296,7 @@ fn typical() -> (Report, Context) {
                 Severity::Medium,
                 "src/registry.py",
                 12,
-                "REGISTRY[name] = value mutates the module-level REGISTRY",
+                "`REGISTRY[name] = value` mutates the module-level `REGISTRY`",
                 &["register"],
             )],
         },
@@ -1062,4 +1062,62 @@ fn write_reports_for_checks() {
         )
         .unwrap();
     }
+}
+
+#[test]
+fn quoted_code_is_split_from_text() {
+    let parts: Vec<(bool, &str)> = split_code("reads `shared`, which `set()` changes").collect();
+    assert_eq!(
+        parts,
+        [
+            (false, "reads "),
+            (true, "shared"),
+            (false, ", which "),
+            (true, "set()"),
+            (false, " changes")
+        ]
+    );
+    // A backtick without a partner is text.
+    let parts: Vec<(bool, &str)> = split_code("a `b` c ` d").collect();
+    assert_eq!(parts, [(false, "a "), (true, "b"), (false, " c ` d")]);
+    assert_eq!(split_code("").count(), 0);
+}
+
+fn attempt_record(index: u32, shuffled: bool, failed: bool) -> AttemptRecord {
+    AttemptRecord {
+        index,
+        seed: u64::from(index),
+        order_seed: shuffled.then_some(u64::from(index)),
+        outcome: if failed { Outcome::Fail } else { Outcome::Pass },
+        exit_code: Some(i32::from(failed)),
+        signal: None,
+        duration_ms: 5,
+        infrastructure: None,
+        infrastructure_rule: None,
+        alone: false,
+    }
+}
+
+/// google/uuid: a test leaves an exhausted reader behind, and whichever test reads it next
+/// panics. 7 of 10 shuffled attempts fail, none of the 10 that kept the order, each time in
+/// another test: no test alone is order-dependent, the suite is.
+#[test]
+fn the_suite_is_order_dependent_when_only_shuffled_attempts_fail() {
+    let mut report = base(vec![stats(
+        "uuid::TestNew",
+        14,
+        &[(Outcome::Fail, "panic: EOF", 3)],
+        false,
+    )]);
+    report.attempts = (0..20)
+        .map(|i| attempt_record(i, i % 2 == 1, i % 2 == 1 && i < 15))
+        .collect();
+    let note = markdown::suite_order_note(&report).expect("a note");
+    assert!(
+        note.starts_with("All 7 failing attempts were shuffled ones (7 of 10; none of the 10 that kept the order)"),
+        "{note}"
+    );
+    // One failure with the order kept: nothing says the order matters.
+    report.attempts[0] = attempt_record(0, false, true);
+    assert_eq!(markdown::suite_order_note(&report), None);
 }
