@@ -1038,9 +1038,44 @@ pub fn command_line(command: &[String], shell: bool) -> String {
     }
 }
 
-/// A command line as a user would type it (quoted where needed).
+/// A command line as a user would type it (quoted where needed). A word holding control or
+/// bidirectional characters is written in ANSI-C quotes (`$'\x1b'`, bash, zsh and POSIX
+/// 2024 sh): the line still replays exactly, and shows nothing raw in a terminal or report.
 pub fn display_command(argv: &[String]) -> String {
-    shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
+    argv.iter()
+        .map(|w| {
+            if w.chars()
+                .any(|c| c.is_control() || crate::render::is_bidi_control(c))
+            {
+                ansi_c_quoted(w)
+            } else {
+                shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `$'...'` with every character outside printable ASCII and text escaped.
+fn ansi_c_quoted(word: &str) -> String {
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() || crate::render::is_bidi_control(c) => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Authors (by email or name) to Slack member ids, for mentions in Slack reports.
@@ -1164,5 +1199,28 @@ mod tests {
         assert!(e.starts_with("Some("), "{e}");
         let e = err("runs: 1\nruns: 2\n");
         assert!(e.contains("runs"), "{e}");
+    }
+
+    #[test]
+    fn words_with_control_characters_are_inert_on_screen_and_exact_in_bash() {
+        let words = vec![
+            "go".to_owned(),
+            "a b".to_owned(),
+            "x\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{202e}'q\\\n".to_owned(),
+        ];
+        let line = display_command(&words);
+        assert_eq!(line, r"go 'a b' $'x\x1b]52;c;aGk=\x07\x1b[2J\u202e\'q\\\n'");
+        let Ok(out) = std::process::Command::new("bash")
+            .args(["-c", &format!("printf '%s\\0' {line}")])
+            .output()
+        else {
+            return; // no bash here: the expected text above is the proof
+        };
+        let printed: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .split_terminator('\0')
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(printed, words);
     }
 }

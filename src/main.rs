@@ -24,8 +24,9 @@ fn main() -> ExitCode {
             )]
             {
                 eprintln!(
-                    "{} {e:#}",
-                    console::style("error:").red().bold().for_stderr()
+                    "{} {}",
+                    console::style("error:").red().bold().for_stderr(),
+                    flaky::render::terminal_text(&format!("{e:#}"))
                 );
             }
             ExitStatus::Error.into()

@@ -12,7 +12,7 @@ use crate::analysis::{Severity, Thresholds, Z95, wilson};
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
-use crate::render::{SCHEMA_VERSION, percent};
+use crate::render::{SCHEMA_VERSION, percent, terminal_text};
 use crate::reporter::Printer;
 use crate::scan::{self, Cause, ScanOptions};
 use crate::storage::{History, RunFilter, RunPoint, RunRow, TestTotal, TimelinePoint};
@@ -399,7 +399,7 @@ fn tests_table(rows: &[TestRow], causes: bool, color: bool) -> Table {
             |c| format!("{} at {}:{}", c.category, c.file, c.line),
         );
         let mut row = vec![
-            Cell::new(&r.total.id),
+            Cell::new(terminal_text(&r.total.id)),
             right(percent(r.failure_rate)),
             right(format!("{}/{}", r.total.failed, r.total.attempts)),
             right(format!("{}/{}", r.total.runs_failed, r.total.runs_seen)),
@@ -408,7 +408,7 @@ fn tests_table(rows: &[TestRow], causes: bool, color: bool) -> Table {
             Cell::new(r.total.last_failed_ms.map_or_else(|| "-".to_owned(), when)),
         ];
         if causes {
-            row.push(Cell::new(cause));
+            row.push(Cell::new(terminal_text(&cause)));
         }
         table.add_row(row);
     }
@@ -422,7 +422,7 @@ fn timeline_text(
     color: bool,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", t.id)?;
+    writeln!(out, "{}", terminal_text(&t.id))?;
     writeln!(
         out,
         "  {} failed of {} attempts in {} runs: {}",
@@ -473,7 +473,7 @@ fn timeline_text(
         table.add_row(vec![
             Cell::new(&p.run_id),
             Cell::new(when(p.started_at_ms)),
-            Cell::new(p.branch.as_deref().unwrap_or("-")),
+            Cell::new(terminal_text(p.branch.as_deref().unwrap_or("-"))),
             Cell::new(short(p.commit.as_deref())),
             right(format!("{}/{}", p.failed, p.runs)),
             right(percent(rate(p.failed, p.runs))),
@@ -566,7 +566,7 @@ fn runs_table(runs: &[RunRow], color: bool) -> Table {
             Cell::new(&r.run_id),
             Cell::new(when(r.started_at_ms)),
             Cell::new(&r.status),
-            Cell::new(display_command(&r.command)),
+            Cell::new(terminal_text(&display_command(&r.command))),
             right(format!("{}/{}", r.totals.attempts, r.runs)),
             right(r.totals.attempts - r.totals.passed),
             right(r.tests),

@@ -697,6 +697,7 @@ fn esc(text: &str) -> String {
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(c),
             c if c.is_control() => out.push('\u{FFFD}'),
+            c if super::is_bidi_control(c) => out.push_str(&super::bidi_shown(c)),
             c => out.push(c),
         }
     }

@@ -168,6 +168,7 @@ fn escape(text: &str) -> String {
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
             '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
+            c if super::is_bidi_control(c) => out.push_str(&super::bidi_shown(c)),
             c => out.push(c),
         }
     }

@@ -772,7 +772,7 @@ pub(super) fn clean_block(text: &str) -> String {
         .filter(|c| *c != '\r')
         .map(|c| match c {
             '\n' | '\t' => c,
-            c if c.is_control() => '\u{FFFD}',
+            c if c.is_control() || super::is_bidi_control(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
@@ -794,8 +794,11 @@ fn md_text(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            // An entity: `@user` and `@org/team` in a test name must not notify anyone.
+            '@' => out.push_str("&#64;"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => out.push('\u{FFFD}'),
+            c if super::is_bidi_control(c) => out.push_str(&super::bidi_shown(c)),
             c => out.push(c),
         }
     }
@@ -815,7 +818,13 @@ fn md_with_code(text: &str) -> String {
 fn code_span(text: &str) -> String {
     let text: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || super::is_bidi_control(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if text.is_empty() {
         return "` `".to_owned();
@@ -829,7 +838,13 @@ fn code_span(text: &str) -> String {
 /// Text for inside a code span we write ourselves around it: no backticks, no control characters.
 fn code_safe(text: &str) -> String {
     text.chars()
-        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .map(|c| {
+            if c == '`' || c.is_control() || super::is_bidi_control(c) {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -359,6 +359,59 @@ pub fn first_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// Whether `c` changes the direction text is shown in (the "Trojan Source" characters): a test
+/// name holding them can read as something else than it is.
+pub const fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `\u{202e}`: how a bidirectional control is shown in every format.
+pub fn bidi_shown(c: char) -> String {
+    format!("\\u{{{:x}}}", c as u32)
+}
+
+/// Text from tests, servers and files, made safe for a terminal: control characters other
+/// than newline and tab are shown as `\x1b`, `\r`, ... and bidirectional controls as
+/// `\u{202e}`, so nothing a test prints can move the cursor, clear the screen, write the
+/// clipboard (OSC 52), retitle the window or reorder what the reader sees.
+pub fn terminal_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_bidi_control(c) => out.push_str(&bidi_shown(c)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A copy of `value` with every string in it made safe for a terminal ([`terminal_text`]):
+/// whatever a renderer then writes of it, no text from a test reaches the terminal raw.
+pub fn for_terminal<T: Serialize + serde::de::DeserializeOwned + Clone>(value: &T) -> T {
+    fn clean(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if s.chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c))
+                {
+                    *s = terminal_text(s);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            serde_json::Value::Object(map) => map.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let Ok(mut json) = serde_json::to_value(value) else {
+        return value.clone();
+    };
+    clean(&mut json);
+    serde_json::from_value(json).unwrap_or_else(|_| value.clone())
+}
+
 /// "only the 1 test that failed", "only the 3 tests that failed": what `--tests-from` selected.
 pub fn selected_text(n: usize) -> String {
     if n == 1 {

@@ -210,9 +210,17 @@ fn cut(text: &str, max: usize) -> String {
 
 /// mrkdwn text: the three characters Slack wants as entities.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if super::is_bidi_control(c) => out.push_str(&super::bidi_shown(c)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Inline code. mrkdwn has no way to put a backtick inside code, so one becomes `ˋ` (U+02CB).

@@ -9,6 +9,7 @@ use super::{Report, RunState, first_lines, percent};
 use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
 
 pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let report = &super::for_terminal(report);
     let style = |s: &str, c: console::Style| {
         if color {
             c.force_styling(true).apply_to(s).to_string()

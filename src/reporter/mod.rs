@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::render::terminal_text;
+
 /// Decides, once, what may be written to the terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
@@ -52,6 +54,7 @@ impl Printer {
 
     pub fn warn(&self, message: &str) {
         if !self.quiet {
+            let message = terminal_text(message);
             eprintln!(
                 "{}: {message}",
                 console::style("warning").yellow().bold().for_stderr()
@@ -61,12 +64,13 @@ impl Printer {
 
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            eprintln!("{}", terminal_text(message));
         }
     }
 
     /// Errors are printed even with `--quiet`.
     pub fn error(&self, message: &str) {
+        let message = terminal_text(message);
         eprintln!(
             "{}: {message}",
             console::style("error").red().bold().for_stderr()

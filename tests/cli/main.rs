@@ -8,6 +8,7 @@ mod disk;
 mod frameworks;
 mod generate;
 mod history;
+mod hostile;
 mod post;
 mod remote;
 mod report;
