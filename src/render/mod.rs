@@ -393,12 +393,11 @@ pub fn terminal_text(text: &str) -> String {
 pub fn for_terminal<T: Serialize + serde::de::DeserializeOwned + Clone>(value: &T) -> T {
     fn clean(v: &mut serde_json::Value) {
         match v {
-            serde_json::Value::String(s) => {
+            serde_json::Value::String(s)
                 if s.chars()
-                    .any(|c| c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c))
-                {
-                    *s = terminal_text(s);
-                }
+                    .any(|c| c.is_control() && c != '\n' && c != '\t' || is_bidi_control(c)) =>
+            {
+                *s = terminal_text(s);
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
             serde_json::Value::Object(map) => map.values_mut().for_each(clean),
