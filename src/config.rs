@@ -662,7 +662,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     } else {
         (args.command.clone(), args.command.clone())
     };
-    let test_id = command_line(&command, shell);
+    let test_id = command_line(&crate::secrets::masked_command(&command, shell), shell);
 
     let driven = drive(
         &argv,

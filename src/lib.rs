@@ -18,6 +18,7 @@ pub mod remote;
 pub mod render;
 pub mod reporter;
 pub mod scan;
+pub mod secrets;
 pub mod storage;
 pub mod vcs;
 

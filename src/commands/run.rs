@@ -1,5 +1,6 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, bail};
@@ -20,6 +21,7 @@ use crate::render::{
     self, AttemptRecord, Context, FAILURE_SAMPLES, FailureSample, InfraSample, Report, RunState,
 };
 use crate::reporter::{Printer, Progress};
+use crate::secrets::{self, Redactor, looks_secret};
 use crate::storage::{History, RunKey, RunStart, RunStatus};
 use crate::vcs;
 
@@ -182,12 +184,16 @@ async fn execute<B: Backend>(
         pending: Vec::new(),
         error: None,
     };
+    // The command as stored and shown: the values of its secret options masked.
+    let shown_command = secrets::masked_command(&plan.command, plan.shell);
+    // Secret values the attempts could print: masked in all they bring back.
+    let redactor = Redactor::for_attempts(&plan.exec.env);
     if let Some(h) = &mut store.history {
-        let command_line = config::command_line(&plan.command, plan.shell);
+        let command_line = config::command_line(&shown_command, plan.shell);
         let start = RunStart {
             run_id: &plan.exec.run_id,
             started_at_ms: unix_ms(started_at),
-            command: &plan.command,
+            command: &shown_command,
             shell: plan.shell,
             dir: &plan.exec.dir,
             runs: plan.runs,
@@ -247,19 +253,20 @@ async fn execute<B: Backend>(
             result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
             event = events.recv() => match event {
                 Some(RunEvent::AttemptStarted { .. }) => {}
-                Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&message)),
+                Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
                 Some(RunEvent::ShardRetried { attempts: range, message }) => {
-                    let line = format!("attempts {}..{}: {message}", range.start, range.end);
+                    let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
                     progress.suspend(|| printer.warn(&line));
                     shard_retries.push(line);
                 }
                 Some(RunEvent::ShardFailed { attempts: range, message }) => {
-                    let line = format!("attempts {}..{}: {message}", range.start, range.end);
+                    let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
                     progress.suspend(|| printer.warn(&format!("remote shard without results: {line}")));
                     progress.skip(u64::from(range.end - range.start));
                     shard_errors.push(line);
                 }
-                Some(RunEvent::AttemptFinished(attempt)) => {
+                Some(RunEvent::AttemptFinished(mut attempt)) => {
+                    redactor.attempt(&mut attempt);
                     let failed = attempt.outcome().is_failure();
                     progress.attempt_finished(failed);
                     acc.add(&attempt);
@@ -374,7 +381,7 @@ async fn execute<B: Backend>(
     let mut report = Report {
         run_id: plan.exec.run_id.clone(),
         state,
-        command: plan.command.clone(),
+        command: shown_command,
         shell: plan.shell,
         dir: plan.exec.dir.clone(),
         framework: plan.framework.map(|f| f.name().to_owned()),
@@ -643,8 +650,12 @@ fn reproduce(
         .env
         .iter()
         .map(|(k, v)| {
-            let v = if looks_secret(k) { "..." } else { v.as_str() };
-            (k.clone(), v.to_owned())
+            let v = if looks_secret(k) {
+                Cow::Borrowed("...")
+            } else {
+                Redactor::default().text(v)
+            };
+            (k.clone(), v.into_owned())
         })
         .chain(
             env_all
@@ -657,11 +668,14 @@ fn reproduce(
     for (k, v) in vars {
         line.push_str(&format!("{k}={} ", config::display_command(&[v])));
     }
-    line.push_str(&config::display_command(&argv));
+    line.push_str(&config::display_command(&secrets::masked_command(
+        &argv, false,
+    )));
     line
 }
 
-/// What of the plan goes into the database: never the values of variables that look secret.
+/// What of the plan goes into the database: never the values of variables that look secret,
+/// nor the passwords in URLs.
 fn plan_json(plan: &RunPlan) -> String {
     let env: serde_json::Map<String, serde_json::Value> = plan
         .exec
@@ -671,7 +685,7 @@ fn plan_json(plan: &RunPlan) -> String {
             let value = if looks_secret(k) {
                 "<redacted>".to_owned()
             } else {
-                v.clone()
+                Redactor::default().text(v).into_owned()
             };
             (k.clone(), serde_json::Value::String(value))
         })
@@ -683,24 +697,6 @@ fn plan_json(plan: &RunPlan) -> String {
         "config_file": plan.config_file,
     })
     .to_string()
-}
-
-/// Whether a variable's name says it holds a credential.
-pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "TOKEN",
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE",
-        "CREDENTIAL",
-        "AUTH",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
 }
 
 fn unix_ms(t: SystemTime) -> i64 {

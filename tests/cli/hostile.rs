@@ -104,3 +104,78 @@ fn escape_sequences_and_bidi_overrides_from_tests_reach_no_terminal_and_no_repor
     assert!(tests.contains("TestEvil"), "{tests}\n{err}");
     assert_eq!(raw_controls(&tests), Vec::<char>::new(), "{tests}");
 }
+
+#[test]
+fn secret_values_reach_neither_the_history_nor_any_report() {
+    const TOKEN: &str = "ghp_s3cr3t-token-value";
+    const URL_PASSWORD: &str = "pw-in-the-url-42";
+    const OPTION: &str = "option-secret-77";
+    let s = Sandbox::new();
+    // A failing test that dumps its environment and logs a connection URL, run with a
+    // secret option on its command line.
+    let out = s
+        .flaky()
+        .env("SERVICE_TOKEN", TOKEN)
+        .args([
+            "run",
+            "-n",
+            "2",
+            "--env",
+            &format!("DATABASE_URL=postgres://app:{URL_PASSWORD}@db/app"),
+            "--",
+            "sh",
+            "-c",
+            "echo \"SERVICE_TOKEN=$SERVICE_TOKEN\" >&2; echo \"connecting to $DATABASE_URL\" >&2; env; exit 1",
+            "--api-token",
+            OPTION,
+        ])
+        .output()
+        .expect("flaky");
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    assert!(table.contains("SERVICE_TOKEN=***"), "{table}");
+    assert!(table.contains("postgres://***@db/app"), "{table}");
+
+    let mut seen = vec![("table".to_owned(), table)];
+    for format in ["markdown", "github", "html", "slack", "junit", "json"] {
+        let out = s
+            .flaky()
+            .args(["report", "--format", format])
+            .output()
+            .expect("report");
+        seen.push((
+            format.to_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ));
+    }
+    let out = s
+        .flaky()
+        .args(["history", "--tests"])
+        .output()
+        .expect("history");
+    seen.push((
+        "history".to_owned(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ));
+    // Every byte of the database and its journal.
+    for entry in std::fs::read_dir(s.path()).expect("ls") {
+        let path = entry.expect("entry").path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("history.db")
+        {
+            let bytes = std::fs::read(&path).expect("read db");
+            seen.push((
+                path.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+    }
+    for (what, text) in &seen {
+        for secret in [TOKEN, URL_PASSWORD, OPTION] {
+            assert!(!text.contains(secret), "{secret} in {what}:\n{text}");
+        }
+    }
+}
