@@ -29,7 +29,7 @@ pub fn history(
             path.display()
         ));
     }
-    let history = History::open(&path)?;
+    let history = History::open_for_reading(&path)?;
     let filter = RunFilter {
         repo: args.repo.clone(),
         branch: args.branch.clone(),
@@ -60,7 +60,8 @@ pub fn history(
         } else if rows.is_empty() {
             writeln!(
                 buf,
-                "no test failed in the selected runs ({stable} tests seen)"
+                "no test failed in the selected runs ({} seen)",
+                crate::render::counted(stable as u64, "test", "tests")
             )?;
         } else {
             writeln!(buf, "{}", tests_table(&rows, args.causes.is_some(), color))?;

@@ -26,7 +26,7 @@ pub fn report(
             path.display()
         );
     }
-    let history = History::open(&path)?;
+    let history = History::open_for_reading(&path)?;
     let json = history.report_json(args.run.as_deref())?;
     let report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;

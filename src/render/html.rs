@@ -378,9 +378,9 @@ fn bars(report: &Report, h: &mut String) {
             )
         } else if t.failed == 0 {
             format!(
-                "{}: no failure in {} runs, a rate below {} at 95% confidence",
+                "{}: no failure in {}, a rate below {} at 95% confidence",
                 one_line(&t.id, MESSAGE_CHARS),
-                t.runs,
+                super::counted(u64::from(t.runs), "run", "runs"),
                 percent(t.ci_high)
             )
         } else {

@@ -629,10 +629,10 @@ pub(super) fn stable_note(report: &Report) -> Option<String> {
     let first = stable.first()?;
     let (_, upper) = wilson(0, first.runs, Z95);
     Some(format!(
-        "{} stable {}: no failure in {} runs means a failure rate below {} at 95% confidence, not \"never flaky\".",
+        "{} stable {}: no failure in {} means a failure rate below {} at 95% confidence, not \"never flaky\".",
         stable.len(),
         plural(stable.len() as u64, "test", "tests"),
-        first.runs,
+        super::counted(u64::from(first.runs), "run", "runs"),
         percent(upper)
     ))
 }

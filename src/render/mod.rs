@@ -411,6 +411,11 @@ pub fn for_terminal<T: Serialize + serde::de::DeserializeOwned + Clone>(value: &
     serde_json::from_value(json).unwrap_or_else(|_| value.clone())
 }
 
+/// "1 run", "40 runs": a count and its noun.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", markdown::plural(n, one, many))
+}
+
 /// "only the 1 test that failed", "only the 3 tests that failed": what `--tests-from` selected.
 pub fn selected_text(n: usize) -> String {
     if n == 1 {

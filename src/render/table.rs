@@ -163,9 +163,9 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         let (_, upper) = wilson(0, s.runs, Z95);
         writeln!(
             out,
-            "{} no failure in {} runs means a failure rate below {} at 95% confidence, not \"never flaky\"",
+            "{} no failure in {} means a failure rate below {} at 95% confidence, not \"never flaky\"",
             style("note:", dim.clone()),
-            s.runs,
+            super::counted(u64::from(s.runs), "run", "runs"),
             percent(upper)
         )?;
     }

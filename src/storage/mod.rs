@@ -10,7 +10,7 @@ mod views;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::analysis::{RunSummary, Totals};
@@ -45,6 +45,8 @@ pub enum StorageError {
     },
     #[error("{} was written by a newer flaky (schema version {found}, this flaky knows up to {SCHEMA_VERSION}); hint: upgrade flaky, or pass another --db", path.display())]
     TooNew { path: PathBuf, found: u32 },
+    #[error("{} is read-only and was written by an older flaky (schema version {found} of {SCHEMA_VERSION}), so it cannot be upgraded to be read; hint: run any flaky command once with write access to it, or pass another --db", path.display())]
+    Upgrade { path: PathBuf, found: u32 },
     #[error("cannot write the history database {}: {cause}; hint: {}", path.display(), advice(cause))]
     Write {
         path: PathBuf,
@@ -70,6 +72,20 @@ fn advice(cause: &rusqlite::Error) -> &'static str {
         }
         _ => "pass --db PATH or set FLAKY_DB to use another database",
     }
+}
+
+/// `path` for a `file:` URI: the characters a URI gives meaning to, percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The default database location: the user data directory's `flaky/history.db`.
@@ -180,6 +196,69 @@ impl History {
             }),
             Err(source) => Err(history.classify(source)),
         }
+    }
+
+    /// Opens the database at `path` for a command that only reads it: as [`History::open`]
+    /// when it can be written, else read-only (a database on a read-only disk, or owned by
+    /// another user, can still be read).
+    pub fn open_for_reading(path: &Path) -> Result<Self, StorageError> {
+        match Self::open(path) {
+            Err(StorageError::Open { .. } | StorageError::Write { .. }) if path.is_file() => {
+                Self::open_read_only(path)
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(path: &Path) -> Result<Self, StorageError> {
+        // `mode=ro` still needs the -shm file of a WAL database, which a read-only directory
+        // cannot get: then `immutable=1`, which reads the file as it is (nobody can be writing
+        // it where we cannot).
+        let mut last = None;
+        for how in ["mode=ro", "immutable=1"] {
+            let uri = format!("file:{}?{how}", uri_path(path));
+            let opened = Connection::open_with_flags(
+                &uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|conn| {
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                conn.query_row("SELECT count(*) FROM runs", [], |r| r.get::<_, i64>(0))?;
+                Ok((conn, version))
+            });
+            match opened {
+                Ok((conn, version)) if version == SCHEMA_VERSION => {
+                    return Ok(Self {
+                        conn,
+                        path: path.to_path_buf(),
+                    });
+                }
+                Ok((_, version)) if version > SCHEMA_VERSION => {
+                    return Err(StorageError::TooNew {
+                        path: path.to_path_buf(),
+                        found: version,
+                    });
+                }
+                Ok((_, version)) => {
+                    return Err(StorageError::Upgrade {
+                        path: path.to_path_buf(),
+                        found: version,
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let history = Self {
+            conn: Connection::open_in_memory().map_err(|cause| StorageError::Open {
+                path: path.to_path_buf(),
+                cause,
+            })?,
+            path: path.to_path_buf(),
+        };
+        Err(history.classify(last.expect("tried at least once")))
     }
 
     fn classify(&self, source: rusqlite::Error) -> StorageError {

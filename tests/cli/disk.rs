@@ -118,3 +118,26 @@ fn an_unwritable_output_file_still_prints_the_report() {
     let runs: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
     assert_eq!(runs["runs"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_read_only_history_can_still_be_read() {
+    let sb = Sandbox::new();
+    let (stdout, stderr, code) = in_small_tmpfs(
+        &sb,
+        r#"mount -o remount,ro "$MNT" || exit 96
+        "$FLAKY" history --format json || exit 10
+        echo ---
+        "$FLAKY" report --format markdown || exit 11
+        echo ---
+        exec "$FLAKY" history --tests"#,
+    );
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let parts: Vec<&str> = stdout.split("---\n").collect();
+    let runs: serde_json::Value = serde_json::from_str(parts[0]).expect("history json");
+    assert_eq!(runs["runs"].as_array().map(Vec::len), Some(1), "{stdout}");
+    assert!(parts[1].contains("`true`"), "{stdout}");
+    assert_eq!(
+        parts[2], "no test failed in the selected runs (1 test seen)\n",
+        "{stdout}"
+    );
+}
