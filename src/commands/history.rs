@@ -61,7 +61,7 @@ pub fn history(
             writeln!(
                 buf,
                 "no test failed in the selected runs ({} seen)",
-                crate::render::counted(stable as u64, "test", "tests")
+                crate::render::counted(stable, "test", "tests")
             )?;
         } else {
             writeln!(buf, "{}", tests_table(&rows, args.causes.is_some(), color))?;

@@ -380,7 +380,7 @@ fn bars(report: &Report, h: &mut String) {
             format!(
                 "{}: no failure in {}, a rate below {} at 95% confidence",
                 one_line(&t.id, MESSAGE_CHARS),
-                super::counted(u64::from(t.runs), "run", "runs"),
+                super::counted(t.runs, "run", "runs"),
                 percent(t.ci_high)
             )
         } else {

@@ -632,7 +632,7 @@ pub(super) fn stable_note(report: &Report) -> Option<String> {
         "{} stable {}: no failure in {} means a failure rate below {} at 95% confidence, not \"never flaky\".",
         stable.len(),
         plural(stable.len() as u64, "test", "tests"),
-        super::counted(u64::from(first.runs), "run", "runs"),
+        super::counted(first.runs, "run", "runs"),
         percent(upper)
     ))
 }

@@ -165,7 +165,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             out,
             "{} no failure in {} means a failure rate below {} at 95% confidence, not \"never flaky\"",
             style("note:", dim.clone()),
-            super::counted(u64::from(s.runs), "run", "runs"),
+            super::counted(s.runs, "run", "runs"),
             percent(upper)
         )?;
     }
