@@ -75,13 +75,18 @@ pub struct LoadedConfig {
 }
 
 impl LoadedConfig {
-    /// Reads `explicit` if given (it must exist), else the first config file found in `dir` or
-    /// its parents up to the repository root.
+    /// Reads `explicit` if given (it must exist), else the config file [`discover`] finds,
+    /// when it is the user's own ([`check_trusted`]).
     pub fn find(explicit: Option<&Path>, dir: &Path) -> Result<Self, ConfigError> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => discover(dir),
         };
+        if explicit.is_none()
+            && let Some(p) = &path
+        {
+            check_trusted(p)?;
+        }
         let Some(path) = path else {
             return Ok(Self::default());
         };
@@ -110,7 +115,16 @@ impl LoadedConfig {
     }
 }
 
+/// The config file that applies to `dir`: the first found in `dir` or its parents, up to the
+/// repository root, or up to the home directory when `dir` is below it and in no repository.
+/// Elsewhere (a shared `/tmp`, `/srv`) only `dir` itself: a parent directory other users can
+/// write to must not configure the run.
 fn discover(dir: &Path) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
+    let in_repo = dir.ancestors().any(|d| d.join(".git").exists());
+    let below_home = home.as_deref().is_some_and(|h| dir.starts_with(h));
     for d in dir.ancestors() {
         for name in CONFIG_NAMES {
             let p = d.join(name);
@@ -118,11 +132,45 @@ fn discover(dir: &Path) -> Option<PathBuf> {
                 return Some(p);
             }
         }
-        if d.join(".git").exists() {
+        let top =
+            d.join(".git").exists() || home.as_deref() == Some(d) || (!in_repo && !below_home);
+        if top {
             break;
         }
     }
     None
+}
+
+/// Refuses a discovered config file another user owns or can write: it sets the command and
+/// its environment (`BASH_ENV`), so it must be the user's own (as git's `safe.directory`).
+fn check_trusted(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::MetadataExt as _;
+    let refuse = |why: String| ConfigError {
+        file: path.to_path_buf(),
+        position: None,
+        message: format!(
+            "{why}, so it is not used: it could run any command as you; hint: if you trust it, take it over (chown/chmod go-w), or name it with --config"
+        ),
+    };
+    let meta = std::fs::metadata(path)
+        .map_err(|e| refuse(format!("cannot check the config file: {e}")))?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(refuse(format!(
+            "the config file is owned by another user (uid {})",
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o002 != 0 {
+        return Err(refuse("the config file is writable by every user".into()));
+    }
+    if meta.mode() & 0o020 != 0 && meta.gid() != rustix::process::getegid().as_raw() {
+        return Err(refuse(format!(
+            "the config file is writable by group {}, which is not yours",
+            meta.gid()
+        )));
+    }
+    Ok(())
 }
 
 /// Parses config text; errors carry the position and a message naming the key.
@@ -581,6 +629,30 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         .flatten()
         .map(|(k, v)| (k.clone(), v.0.clone()))
         .collect();
+    for (k, v) in &env {
+        let bad = if k.is_empty() {
+            Some("is empty")
+        } else if k.contains('=') {
+            Some("holds `=`")
+        } else if k.chars().any(char::is_control) {
+            Some("holds a control character")
+        } else if v.contains('\0') {
+            Some("has a value holding a NUL byte")
+        } else {
+            None
+        };
+        if let Some(bad) = bad {
+            return Err(ConfigError {
+                file: loaded.path.clone().unwrap_or_default(),
+                position: None,
+                message: format!(
+                    "`env` variable {} {bad}; hint: a variable name is letters, digits and `_` (RUST_LOG: debug)",
+                    crate::render::terminal_text(&format!("{k:?}"))
+                ),
+            }
+            .into());
+        }
+    }
     for (k, v) in &args.env {
         env.retain(|(ek, _)| ek != k);
         env.push((k.clone(), v.clone()));

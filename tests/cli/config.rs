@@ -83,6 +83,13 @@ fn a_partial_file_merges_over_defaults_and_parents_are_searched_up_to_the_reposi
     let s = Sandbox::new();
     s.write(".flaky.yml", "runs: 4\n");
     s.write("a/b/keep", "");
+    // Outside a repository and the home directory, parents are not searched.
+    let (doc, _) = s.run_json(&["-C", "a/b", "--", "true"]);
+    assert_eq!(
+        doc["runs"], 100,
+        "a shared parent directory configures nothing"
+    );
+    std::fs::create_dir(s.path().join(".git")).unwrap();
     let (doc, _) = s.run_json(&["-C", "a/b", "--", "true"]);
     assert_eq!(doc["runs"], 4);
     assert_eq!(doc["timeout_ms"], 600_000);
@@ -195,4 +202,80 @@ fn an_explicit_config_must_exist() {
     s.write("ci/flaky.yml", "runs: 2\n");
     let (doc, _) = s.run_json(&["--config", "ci/flaky.yml", "--", "true"]);
     assert_eq!(doc["runs"], 2);
+}
+
+#[test]
+fn a_config_file_another_user_owns_or_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = Sandbox::new();
+    let file = s.write(".flaky.yml", "env:\n  BASH_ENV: /tmp/evil.sh\n");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = s
+        .flaky()
+        .args(["run", "-n", "1", "--", "true"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".flaky.yml")
+            && stderr.contains("writable by every user")
+            && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    // Named with --config, it is the user's choice.
+    let out = s
+        .flaky()
+        .args(["run", "-n", "1", "--config", ".flaky.yml", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // Owned by nobody (only root can give a file away; others test the mode above).
+    if rustix::process::geteuid().is_root() {
+        std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+        let out = s
+            .flaky()
+            .args(["run", "-n", "1", "--", "true"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("owned by another user (uid 65534)"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_variable_names_in_env_are_errors_naming_the_variable() {
+    for (yaml, says) in [
+        (
+            "env:\n  \"A\\0B\": x\n",
+            r#"`env` variable "A\0B" holds a control character"#,
+        ),
+        ("env:\n  \"A=B\": x\n", r#"`env` variable "A=B" holds `=`"#),
+        ("env:\n  \"\": x\n", r#"`env` variable "" is empty"#),
+    ] {
+        let s = Sandbox::new();
+        s.write(".flaky.yml", yaml);
+        let out = s
+            .flaky()
+            .args(["run", "-n", "1", "--", "true"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{yaml}: {stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains(".flaky.yml"),
+            "{yaml}: {stderr}"
+        );
+    }
 }
