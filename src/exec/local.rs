@@ -60,6 +60,7 @@ impl Backend for LocalBackend {
             what: "a pipe to stop them",
             source,
         })?;
+        let notices = events.clone();
         let (closer, closing) = std::sync::mpsc::channel::<File>();
         let janitor = std::thread::Builder::new()
             .name("flaky-cleanup".into())
@@ -119,6 +120,7 @@ impl Backend for LocalBackend {
         slots.orphans.sweep_all();
         drop((stop_on_drop, slots));
         let _ = janitor.join();
+        root.remove(&notices);
         failure.map_or(Ok(()), Err)
     }
 }
@@ -294,10 +296,47 @@ impl TempRoot {
     }
 }
 
+impl TempRoot {
+    /// Removes the directory and all the attempts left in it; what could not be removed is
+    /// said (a test that made part of its directory unreadable is fixed up first).
+    fn remove(mut self, events: &mpsc::UnboundedSender<RunEvent>) {
+        let path = std::mem::take(&mut self.path);
+        if let Err(e) = remove_tree(&path) {
+            let _ = events.send(RunEvent::Notice(format!(
+                "cannot remove the run's temporary directory {}: {e}; remove it by hand",
+                path.display()
+            )));
+        }
+    }
+}
+
 impl Drop for TempRoot {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        if !self.path.as_os_str().is_empty() {
+            let _ = remove_tree(&self.path);
+        }
     }
+}
+
+/// Removes a directory tree a test wrote, even where it took away our permissions: after a
+/// failed first try every directory in it is made ours to read, write and enter, then again.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {}
+        _ => return Ok(()),
+    }
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            // Not through symbolic links: only what is inside the tree.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    std::fs::remove_dir_all(path)
 }
 
 impl Slots {
@@ -813,7 +852,8 @@ impl Drop for AttemptDir {
         let handle = File::open(&self.path);
         // Most attempts leave their directory empty: one rmdir, not a walk.
         if std::fs::remove_dir(&self.path).is_err() {
-            let _ = std::fs::remove_dir_all(&self.path);
+            // What is left goes with the run's directory, which says when it cannot.
+            let _ = remove_tree(&self.path);
         }
         if let Ok(handle) = handle {
             // Without the cleanup thread (it ended), the handle is closed here.

@@ -141,3 +141,49 @@ fn a_read_only_history_can_still_be_read() {
         "{stdout}"
     );
 }
+
+/// Runs `flaky ARGS` as a user without privileges (a user namespace with no mapping: root's
+/// override of permissions is gone) with `TMPDIR` in the sandbox. Returns (stderr, exit code).
+fn unprivileged(sb: &Sandbox, tmp: &std::path::Path, args: &[&str]) -> (String, i32) {
+    let out = std::process::Command::new("unshare")
+        .arg("--user")
+        .arg(assert_cmd::cargo::cargo_bin("flaky"))
+        .args(args)
+        .current_dir(sb.path())
+        .env("TMPDIR", tmp)
+        .env("FLAKY_DB", sb.db())
+        .env("FLAKY_NO_PROGRESS", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("unshare (util-linux) runs");
+    (
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().expect("exit code"),
+    )
+}
+
+#[test]
+fn an_attempt_directory_made_unreadable_by_its_test_is_still_removed() {
+    let sb = Sandbox::new();
+    let tmp = sb.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("mkdir");
+    let (stderr, code) = unprivileged(
+        &sb,
+        &tmp,
+        &[
+            "run",
+            "-n",
+            "3",
+            "--",
+            "sh",
+            "-c",
+            r#"mkdir -p "$TMPDIR/locked/inner" && touch "$TMPDIR/locked/inner/f" && chmod 000 "$TMPDIR/locked/inner" "$TMPDIR/locked""#,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, Vec::<std::ffi::OsString>::new(), "{stderr}");
+}
