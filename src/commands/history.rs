@@ -29,7 +29,8 @@ pub fn history(
             path.display()
         ));
     }
-    let history = History::open_for_reading(&path)?;
+    let mut history = History::open_for_reading(&path)?;
+    super::tidy(&mut history, printer);
     let filter = RunFilter {
         repo: args.repo.clone(),
         branch: args.branch.clone(),

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::GlobalArgs;
-use crate::storage;
+use crate::reporter::Printer;
+use crate::storage::{self, History};
 
 /// Writes a command's output to stdout, all of it, flushed.
 pub fn print(buf: &[u8]) -> anyhow::Result<()> {
@@ -33,5 +34,26 @@ pub fn db_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
         Some(p) => Ok(p.clone()),
         None => storage::default_path()
             .context("cannot find a data directory for the history database; hint: pass --db PATH or set FLAKY_DB"),
+    }
+}
+
+/// Marks `abandoned` the runs whose flaky was killed (SIGKILL, a machine that went down) and
+/// ends what they left behind: their attempts' processes and temporary directories. A database
+/// that cannot be written (read-only) is left as it is.
+pub fn tidy(history: &mut History, printer: &Printer) {
+    let Ok(abandoned) = history.abandon_dead_runs() else {
+        return;
+    };
+    for run in abandoned {
+        let left = match crate::exec::clean_up_abandoned(&run) {
+            Ok(0) => String::new(),
+            Ok(1) => "; 1 of its processes was still running and was stopped".to_owned(),
+            Ok(n) => format!("; {n} of its processes were still running and were stopped"),
+            Err(e) => format!("; its temporary directories could not all be removed: {e}"),
+        };
+        printer.note(&format!(
+            "run {} is marked abandoned: its flaky (process {}) ended without finishing it{left}",
+            run.run_id, run.pid
+        ));
     }
 }

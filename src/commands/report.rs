@@ -26,7 +26,8 @@ pub fn report(
             path.display()
         );
     }
-    let history = History::open_for_reading(&path)?;
+    let mut history = History::open_for_reading(&path)?;
+    super::tidy(&mut history, printer);
     let json = history.report_json(args.run.as_deref())?;
     let report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;

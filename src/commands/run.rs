@@ -55,7 +55,10 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     } else {
         Some(super::db_path(global)?)
     };
-    let history = db.as_deref().map(History::open).transpose()?;
+    let mut history = db.as_deref().map(History::open).transpose()?;
+    if let Some(h) = &mut history {
+        super::tidy(h, printer);
+    }
     let vcs = vcs::facts(&plan.exec.dir);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -318,6 +318,23 @@ impl Drop for TempRoot {
     }
 }
 
+/// Removes the temporary directories process `pid` made for run `run_id` (see [`TempRoot`]).
+pub(super) fn remove_run_dirs(run_id: &str, pid: u32) -> std::io::Result<()> {
+    let prefix = format!("flaky-{run_id}-");
+    let pid = format!("-{pid}-");
+    for entry in std::fs::read_dir(std::env::temp_dir())?.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if let Some(rest) = name.strip_prefix(&prefix)
+            && rest.contains(&pid)
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+        {
+            remove_tree(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes a directory tree a test wrote, even where it took away our permissions: after a
 /// failed first try every directory in it is made ours to read, write and enter, then again.
 fn remove_tree(path: &Path) -> std::io::Result<()> {

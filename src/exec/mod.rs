@@ -20,6 +20,14 @@ use tokio::sync::{Semaphore, mpsc, watch};
 pub use excerpt::ExcerptBuf;
 pub use local::LocalBackend;
 
+/// Ends what a run whose flaky is gone left behind: its attempts' processes (still tagged with
+/// its id) and its temporary directories. Returns how many processes were killed.
+pub fn clean_up_abandoned(run: &crate::storage::Abandoned) -> std::io::Result<usize> {
+    let ended = orphans::end_run(&run.run_id);
+    local::remove_run_dirs(&run.run_id, run.pid)?;
+    Ok(ended)
+}
+
 use crate::events::RunEvent;
 use crate::framework::Framework;
 

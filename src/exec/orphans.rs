@@ -101,6 +101,33 @@ impl Orphans {
     }
 }
 
+/// Kills, with their groups, the processes still running for run `run_id` anywhere on this
+/// machine (the run's flaky is gone: they were left running). Returns how many.
+pub fn end_run(run_id: &str) -> usize {
+    let tag = format!("FLAKY_RUN_ID={run_id}").into_bytes();
+    let me = std::process::id();
+    let mut ended = 0;
+    for _ in 0..ROUNDS {
+        let found: Vec<Pid> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|&pid| pid != me)
+            .map(|pid| Pid::from_raw(pid as i32))
+            .filter(|&pid| matches!(state(pid), State::Running) && has(&environment(pid), &tag))
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        for pid in found {
+            end(pid);
+            ended += 1;
+        }
+    }
+    ended
+}
+
 /// Whether a process has died (a zombie, waiting to be reaped) or not.
 enum State {
     Running,

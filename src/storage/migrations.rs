@@ -10,7 +10,7 @@ CREATE TABLE runs (
     run_id      TEXT NOT NULL UNIQUE,
     started_at  INTEGER NOT NULL,          -- unix milliseconds
     duration_ms INTEGER NOT NULL DEFAULT 0,
-    status      TEXT NOT NULL,             -- running, completed, interrupted, terminated, failed
+    status      TEXT NOT NULL,             -- running, completed, interrupted, terminated, failed, no-results, abandoned
     command     TEXT NOT NULL,             -- JSON array of the user's argv (one string with --shell)
     shell       INTEGER NOT NULL,
     dir         TEXT NOT NULL,
@@ -107,5 +107,11 @@ ALTER TABLE runs ADD COLUMN report TEXT;
 ALTER TABLE runs ADD COLUMN command_line TEXT NOT NULL DEFAULT '';
 UPDATE runs SET command_line = (SELECT group_concat(value, ' ') FROM json_each(runs.command));
 CREATE INDEX runs_branch ON runs (branch, started_at);
+",
+    // 4: which process runs a run, so a run whose process is gone can be told `abandoned`.
+    r"
+ALTER TABLE runs ADD COLUMN host TEXT;
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN pid_start INTEGER; -- the process's start time (clock ticks since boot)
 ",
 ];

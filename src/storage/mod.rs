@@ -74,6 +74,33 @@ fn advice(cause: &rusqlite::Error) -> &'static str {
     }
 }
 
+/// A run whose process is gone, found by [`History::abandon_dead_runs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    key: i64,
+    pub run_id: String,
+    /// The process that ran it (its temporary directories carry this number).
+    pub pid: u32,
+}
+
+/// This machine's name, to tell its runs from those of another sharing the database.
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+}
+
+/// When process `pid` started (clock ticks since boot): with the pid, it names one process,
+/// never a later one that got the same number.
+pub fn process_start(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (in parentheses, which may hold anything); starttime is
+    // field 22 of the whole line, the 20th after the name.
+    let rest = stat.rsplit_once(')')?.1;
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
 /// `path` for a `file:` URI: the characters a URI gives meaning to, percent-encoded.
 fn uri_path(path: &Path) -> String {
     let mut out = String::new();
@@ -124,6 +151,8 @@ pub enum RunStatus {
     Failed,
     /// Every attempt was set aside: nothing was measured.
     NoResults,
+    /// Its process is gone without finishing it (SIGKILL, a machine that went down).
+    Abandoned,
 }
 
 impl RunStatus {
@@ -135,6 +164,7 @@ impl RunStatus {
             Self::Terminated => "terminated",
             Self::Failed => "failed",
             Self::NoResults => "no-results",
+            Self::Abandoned => "abandoned",
         }
     }
 }
@@ -261,6 +291,52 @@ impl History {
         Err(history.classify(last.expect("tried at least once")))
     }
 
+    /// Marks `abandoned` the runs of this host still `running` whose process is gone (killed
+    /// with SIGKILL, a machine that went down) and returns them, for their leftovers to be
+    /// cleaned up. A run of another host, or of an older flaky that did not store its process,
+    /// is left as it is.
+    pub fn abandon_dead_runs(&mut self) -> Result<Vec<Abandoned>, StorageError> {
+        let Some(host) = host_name() else {
+            return Ok(Vec::new());
+        };
+        let candidates: Vec<Abandoned> = self.read(|| {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, run_id, pid, pid_start FROM runs
+                 WHERE status = 'running' AND host = ?1 AND pid IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([&host], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            })?;
+            let mut dead = Vec::new();
+            for row in rows {
+                let (id, run_id, pid, started) = row?;
+                let alive = process_start(pid).map(|t| t as i64) == started && started.is_some();
+                if !alive {
+                    dead.push(Abandoned {
+                        key: id,
+                        run_id,
+                        pid,
+                    });
+                }
+            }
+            Ok(dead)
+        })?;
+        for run in &candidates {
+            self.conn
+                .execute(
+                    "UPDATE runs SET status = 'abandoned' WHERE id = ?1 AND status = 'running'",
+                    [run.key],
+                )
+                .map_err(|source| self.classify(source))?;
+        }
+        Ok(candidates)
+    }
+
     fn classify(&self, source: rusqlite::Error) -> StorageError {
         let path = self.path.clone();
         match source.sqlite_error_code() {
@@ -317,8 +393,10 @@ impl History {
         self.conn
             .execute(
                 "INSERT INTO runs (run_id, started_at, status, command, shell, dir, runs, jobs, seed, timeout_ms,
-                                   fail_on, plan, repo, branch, commit_sha, dirty, framework, order_mode, command_line)
-                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                   fail_on, plan, repo, branch, commit_sha, dirty, framework, order_mode, command_line,
+                                   host, pid, pid_start)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                         ?19, ?20, ?21)",
                 params![
                     run.run_id,
                     run.started_at_ms,
@@ -338,6 +416,9 @@ impl History {
                     run.framework,
                     run.order_mode,
                     run.command_line,
+                    host_name(),
+                    std::process::id(),
+                    process_start(std::process::id()).map(|t| t as i64),
                 ],
             )
             .map_err(|source| self.classify(source))?;

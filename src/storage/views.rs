@@ -89,7 +89,10 @@ pub struct RunPoint {
 }
 
 impl History {
-    fn read<T>(&self, f: impl FnOnce() -> Result<T, rusqlite::Error>) -> Result<T, StorageError> {
+    pub(super) fn read<T>(
+        &self,
+        f: impl FnOnce() -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StorageError> {
         f().map_err(|source| StorageError::Read {
             path: self.path.clone(),
             cause: source,
@@ -190,7 +193,7 @@ impl History {
                     (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id),
                     (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id AND rt.failed > 0),
                     (SELECT coalesce(sum(rt.failure_rate), 0) FROM run_tests rt WHERE rt.run = r.id)
-             FROM runs r WHERE {clause} AND r.status NOT IN ('running', 'no-results', 'failed')
+             FROM runs r WHERE {clause} AND r.status NOT IN ('running', 'no-results', 'failed', 'abandoned')
                AND EXISTS (SELECT 1 FROM run_tests rt WHERE rt.run = r.id)
              ORDER BY r.started_at, r.id"
         );

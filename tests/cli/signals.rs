@@ -128,3 +128,57 @@ while [ ! -s \"$me\" ]; do sleep 0.01; done",
         }
     }
 }
+
+#[test]
+fn a_run_whose_flaky_was_killed_is_marked_abandoned_and_its_leftovers_end() {
+    let s = Sandbox::new();
+    let tmp = s.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let pid_file = s.path().join("hung");
+    let script = format!("echo $$ > {}; exec sleep 1000", pid_file.display());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+        .args(["run", "-n", "1", "--", "sh", "-c", &script])
+        .current_dir(s.path())
+        .env("FLAKY_DB", s.db())
+        .env("TMPDIR", &tmp)
+        .env("FLAKY_NO_PROGRESS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the attempt to start", || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n'))
+    });
+    let hung = crate::read_pid(&pid_file);
+    // SIGKILL: flaky can do nothing about it; the attempt lives on, the run stays "running".
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert!(alive(hung));
+    let status = |s: &Sandbox| -> String {
+        s.sql()
+            .query_row("SELECT status FROM runs", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(status(&s), "running");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1);
+
+    // The next flaky command that opens the history tidies up.
+    let out = s
+        .flaky()
+        .env("TMPDIR", &tmp)
+        .arg("history")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("is marked abandoned")
+            && stderr.contains("1 of its processes was still running"),
+        "{stderr}"
+    );
+    assert_eq!(status(&s), "abandoned");
+    wait_until("the left attempt to be gone", || !alive(hung));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("abandoned"), "{listed}");
+}
