@@ -521,10 +521,7 @@ impl Slots {
                     ReportSource::File(p) => p.clone(),
                     ReportSource::Stdout { .. } => tmp.path.join("stdout.log"),
                 };
-                let parsed = match std::fs::read(&path) {
-                    Ok(bytes) => parse_report(plan, &bytes),
-                    Err(e) => Err(format!("no report at {}: {e}", path.display())),
-                };
+                let parsed = read_report(&path).and_then(|bytes| parse_report(plan, &bytes));
                 judge(exit, parsed, &describe_exit(exit, plan.timeout))
             }
         };
@@ -546,6 +543,28 @@ impl Slots {
             stderr,
         })
     }
+}
+
+/// The largest report flaky reads (a JUnit file, or the go and cargo output it parses): past
+/// it, the attempt is set aside instead of holding gigabytes in memory for each running attempt.
+pub const MAX_REPORT_BYTES: u64 = 128 << 20;
+
+/// The bytes of an attempt's report, at most [`MAX_REPORT_BYTES`] of them.
+fn read_report(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let file = File::open(path).map_err(|e| format!("no report at {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_REPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the report at {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_REPORT_BYTES {
+        return Err(format!(
+            "the report at {} is larger than the {} MiB flaky reads; hint: make the tests print less (the report holds what they print), or select fewer tests per run",
+            path.display(),
+            MAX_REPORT_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// An attempt whose process was started.

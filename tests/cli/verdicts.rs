@@ -475,3 +475,29 @@ fn a_scan_that_overruns_its_time_costs_the_causes_only() {
             .contains("FLAKY_SCAN_TIMEOUT=\"soon\" is not a duration")
     );
 }
+
+#[test]
+fn a_report_larger_than_flaky_reads_is_set_aside_with_the_reason() {
+    let s = Sandbox::new();
+    let (doc, code, stderr) = run(
+        &s,
+        &[
+            "-n",
+            "1",
+            "--junit",
+            "{tmpdir}/report.xml",
+            "--",
+            "sh",
+            "-c",
+            // Sparse: no disk is filled, but the file is 129 MiB long.
+            "truncate -s 129M \"$TMPDIR/report.xml\"",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(doc["infrastructure"][0]["rule"], "no-report");
+    let reason = doc["infrastructure"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("larger than the 128 MiB flaky reads"),
+        "{reason}"
+    );
+}
