@@ -31,6 +31,10 @@ use crate::model::{Outcome, TestResult};
 /// The longest message kept per test: enough for an assertion and its operands.
 pub(crate) const MESSAGE_LIMIT: usize = 500;
 
+/// How deep elements may nest. Writers nest suites a few levels (node:test one per `describe`);
+/// the bound keeps ids made of suite names, and the parse, linear in the report's size.
+const MAX_NESTING: usize = 256;
+
 /// Parses a JUnit XML report. Invalid UTF-8 is decoded lossily; an empty report is
 /// [`ParseError::Empty`], anything that is not complete, well-formed JUnit XML is
 /// [`ParseError::Malformed`].
@@ -76,9 +80,7 @@ enum Dialect {
 
 /// What one open element is, so text and end tags go to the right place.
 enum Frame {
-    Suite {
-        name: String,
-    },
+    Suite,
     Case(Case),
     /// A `failure`, `error`, `skipped` or retry element directly inside a test case.
     Verdict(Verdict),
@@ -118,6 +120,8 @@ struct Verdict {
 #[derive(Default)]
 struct Parser {
     stack: Vec<Frame>,
+    /// The names of the open `<testsuite>`s, outermost first (node:test ids are made of them).
+    suites: Vec<String>,
     /// The name of the root element, once seen.
     root: Option<String>,
     dialect: Option<Dialect>,
@@ -142,6 +146,11 @@ impl Parser {
             });
             self.root = Some(tag.clone());
         }
+        if self.stack.len() >= MAX_NESTING {
+            return Err(ParseError::Malformed(format!(
+                "elements nested more than {MAX_NESTING} deep: not a report a test framework wrote"
+            )));
+        }
         let frame = match (tag.as_str(), self.stack.last()) {
             ("testsuites", _) => Frame::Other,
             ("testsuite", _) => {
@@ -150,7 +159,8 @@ impl Parser {
                 if name == "pytest" {
                     self.dialect = Some(Dialect::Pytest);
                 }
-                Frame::Suite { name }
+                self.suites.push(name);
+                Frame::Suite
             }
             ("testcase", _) => Frame::Case(Case {
                 name: attr(e, "name").unwrap_or_default(),
@@ -196,19 +206,14 @@ impl Parser {
                 }
             }
             Some(Frame::Case(case)) => {
-                let suites: Vec<&str> = self
-                    .stack
-                    .iter()
-                    .filter_map(|f| match f {
-                        Frame::Suite { name } => Some(name.as_str()),
-                        _ => None,
-                    })
-                    .collect();
                 let dialect = self.dialect.unwrap_or(Dialect::Generic);
-                let id = test_id(&case, dialect, &suites);
+                let id = test_id(&case, dialect, &self.suites);
                 emit(&case, id, dialect, &mut self.results);
             }
-            Some(Frame::Suite { .. } | Frame::Other) | None => {}
+            Some(Frame::Suite) => {
+                self.suites.pop();
+            }
+            Some(Frame::Other) | None => {}
         }
     }
 
@@ -220,7 +225,7 @@ impl Parser {
         }
         if let Some(open) = self.stack.last() {
             let tag = match open {
-                Frame::Suite { .. } => "testsuite",
+                Frame::Suite => "testsuite",
                 Frame::Case(_) => "testcase",
                 Frame::Verdict(_) => "failure",
                 Frame::Other => "testsuites",
@@ -289,7 +294,7 @@ fn seconds(raw: &str) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
-fn test_id(case: &Case, dialect: Dialect, suites: &[&str]) -> String {
+fn test_id(case: &Case, dialect: Dialect, suites: &[String]) -> String {
     if dialect == Dialect::Pytest {
         return pytest_node_id(case);
     }
@@ -297,7 +302,11 @@ fn test_id(case: &Case, dialect: Dialect, suites: &[&str]) -> String {
     if class == "test" {
         // node:test writes classname="test" for every case and nests describe() blocks as
         // <testsuite>s below the root <testsuites>.
-        let mut parts: Vec<&str> = suites.iter().copied().filter(|s| !s.is_empty()).collect();
+        let mut parts: Vec<&str> = suites
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
         parts.push(&case.name);
         return parts.join(" > ");
     }
@@ -683,6 +692,36 @@ second line<![CDATA[ <raw> ]]></failure></testcase></testsuite>"#,
         ] {
             crate::parse::testing::never_panics(report, parse);
         }
+    }
+
+    /// A report of suites nested `depth` deep with a test case at every level.
+    fn nested(depth: usize) -> String {
+        let mut xml = String::from("<testsuites>");
+        for i in 0..depth {
+            xml.push_str(&format!(
+                "<testsuite name='s{i}'><testcase classname='c' name='t{i}'/>"
+            ));
+        }
+        xml.push_str(&"</testsuite>".repeat(depth));
+        xml + "</testsuites>"
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        // Each test case used to walk every open element for its suites' names: 20,000 nested
+        // suites took 30 s. Past the bound the report is refused; within it every case is read.
+        // (The root and the deepest case take two of the levels.)
+        assert_eq!(
+            parse(nested(MAX_NESTING - 2).as_bytes()).unwrap().len(),
+            MAX_NESTING - 2
+        );
+        assert!(parse(nested(MAX_NESTING - 1).as_bytes()).is_err());
+        let err = parse(nested(20_000).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("nested more than 256 deep"), "{err}");
+        // node:test ids are still made of the enclosing suites' names.
+        let xml = "<testsuites><testsuite name='a'><testsuite name='b'>\
+                   <testcase classname='test' name='t'/></testsuite></testsuite></testsuites>";
+        assert_eq!(parse(xml.as_bytes()).unwrap()[0].id, "a > b > t");
     }
 
     #[test]
