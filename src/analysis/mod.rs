@@ -124,6 +124,10 @@ pub struct TestStats {
     pub alone: OrderCounts,
     /// The different ways it failed, most frequent first.
     pub signatures: Vec<Signature>,
+    /// With `--until settled`: the two bands whose boundary its rate settled on (see
+    /// [`stopping`]); either band is right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_boundary: Option<[Severity; 2]>,
 }
 
 /// Runs and failures under one condition (an order mode, running alone).
@@ -219,6 +223,7 @@ impl TestStats {
             shuffled: counts.shuffled,
             alone: counts.alone,
             signatures,
+            on_boundary: None,
         }
     }
 

@@ -13,10 +13,14 @@
 //!   "above" (the first pass makes it flaky instead).
 //! - A test that passed and failed is flaky, with no false positive; it is settled once the tests
 //!   at every band boundary between LOW and CRITICAL have decided, which pins its band.
+//! - A rate that sits on a boundary keeps that boundary's test undecided for ever (a test failing
+//!   exactly every other attempt oscillates about the 50% boundary's threshold). Such a test is
+//!   settled "on the boundary" once a [`BOUNDARY_Z`] Wilson interval of its rate lies inside the
+//!   boundary's indifference zone: either band next to it is right, and the report says both.
 
 use serde::Serialize;
 
-use super::Thresholds;
+use super::{Severity, Thresholds, wilson};
 
 /// How far from a boundary (in odds) the two hypotheses of each test sit.
 pub const ODDS_RATIO: f64 = 4.0;
@@ -51,11 +55,19 @@ pub enum Decision {
     Undecided,
 }
 
+/// The indifference zone `(p0, p1)` of the test at boundary `b`: the rates `ODDS_RATIO` times
+/// less and more likely to fail than `b`.
+pub fn zone(b: f64) -> (f64, f64) {
+    let odds = b / (1.0 - b);
+    (
+        odds / ODDS_RATIO / (1.0 + odds / ODDS_RATIO),
+        odds * ODDS_RATIO / (1.0 + odds * ODDS_RATIO),
+    )
+}
+
 /// Wald's SPRT at boundary `b` after `failed` failures in `runs` results.
 pub fn sprt(b: f64, failed: u64, runs: u64, rule: &Rule) -> Decision {
-    let odds = b / (1.0 - b);
-    let p0 = odds / ODDS_RATIO / (1.0 + odds / ODDS_RATIO);
-    let p1 = odds * ODDS_RATIO / (1.0 + odds * ODDS_RATIO);
+    let (p0, p1) = zone(b);
     let passed = runs - failed;
     let llr = failed as f64 * (p1 / p0).ln() + passed as f64 * ((1.0 - p1) / (1.0 - p0)).ln();
     if llr >= ((1.0 - rule.beta) / rule.alpha).ln() {
@@ -65,6 +77,19 @@ pub fn sprt(b: f64, failed: u64, runs: u64, rule: &Rule) -> Decision {
     } else {
         Decision::Undecided
     }
+}
+
+/// The z of the interval that puts a rate on a boundary. It is looked at after every attempt, so
+/// it is wider than the report's 95%: with it, "on the boundary" is said of a rate outside the
+/// boundary's zone less often than the SPRT's own error rates (checked by simulation below).
+pub const BOUNDARY_Z: f64 = 2.576;
+
+/// Whether `failed` in `runs` puts the rate on boundary `b`: its [`BOUNDARY_Z`] interval lies
+/// inside the boundary's indifference zone.
+pub fn on_boundary(b: f64, failed: u64, runs: u64) -> bool {
+    let (p0, p1) = zone(b);
+    let (low, high) = wilson(failed, runs, BOUNDARY_Z);
+    runs > 0 && low > p0 && high < p1
 }
 
 /// Why a test's verdict is settled, or that it is not yet.
@@ -77,6 +102,8 @@ pub enum Settled {
     Failing,
     /// Passed and failed, and its band is pinned.
     Flaky,
+    /// Passed and failed, and its rate is on the boundary between these two bands.
+    OnBoundary(Severity, Severity),
     No,
 }
 
@@ -99,15 +126,24 @@ pub fn settled(failed: u64, runs: u64, thresholds: &Thresholds, rule: &Rule) -> 
             Settled::No
         };
     }
-    let boundaries = [thresholds.medium, thresholds.high, thresholds.critical];
-    if boundaries
-        .iter()
-        .all(|b| sprt(*b, failed, runs, rule) != Decision::Undecided)
-    {
-        Settled::Flaky
-    } else {
-        Settled::No
+    let boundaries = [
+        (thresholds.medium, Severity::Low, Severity::Medium),
+        (thresholds.high, Severity::Medium, Severity::High),
+        (thresholds.critical, Severity::High, Severity::Critical),
+    ];
+    let mut settled = Settled::Flaky;
+    for (b, below, above) in boundaries {
+        if sprt(b, failed, runs, rule) != Decision::Undecided {
+            continue;
+        }
+        // A rate may sit on one boundary; the others must be decided.
+        if settled == Settled::Flaky && on_boundary(b, failed, runs) {
+            settled = Settled::OnBoundary(below, above);
+        } else {
+            return Settled::No;
+        }
     }
+    settled
 }
 
 #[cfg(test)]
@@ -170,15 +206,6 @@ mod tests {
         assert_eq!(fails, 9);
     }
 
-    /// The indifference zone of the test at boundary `b`.
-    fn zone(b: f64) -> (f64, f64) {
-        let odds = b / (1.0 - b);
-        (
-            odds / ODDS_RATIO / (1.0 + odds / ODDS_RATIO),
-            odds * ODDS_RATIO / (1.0 + odds * ODDS_RATIO),
-        )
-    }
-
     /// Whether a verdict is false for a true rate `p > 0`. Any failure makes a test flaky, so
     /// its true band is at least LOW; "stable" is false when `p` is above the floor's zone, and a
     /// band is false when a boundary between it and the true band had `p` outside its zone.
@@ -194,6 +221,78 @@ mod tests {
             let (z0, z1) = zone(bounds[i - 1]);
             p <= z0 || p >= z1
         })
+    }
+
+    /// Whether `s` says "on a boundary" of a rate `p` outside that boundary's zone.
+    fn off_its_boundary(p: f64, s: Settled) -> bool {
+        let t = Thresholds::default();
+        let b = match s {
+            Settled::OnBoundary(Severity::Low, _) => t.medium,
+            Settled::OnBoundary(Severity::Medium, _) => t.high,
+            Settled::OnBoundary(..) => t.critical,
+            _ => return false,
+        };
+        let (z0, z1) = zone(b);
+        p <= z0 || p >= z1
+    }
+
+    #[test]
+    fn a_rate_on_a_boundary_settles_there() {
+        let (t, r) = (Thresholds::default(), Rule::default());
+        // Failing exactly every other attempt: the 50% test never decides, and ran to the
+        // 1000-attempt cap before the boundary rule.
+        let at = |every: u64, fails_first: bool| {
+            let mut failed = 0;
+            (1..=1000u64)
+                .find_map(|n| {
+                    failed += u64::from(((n - 1) % every == 0) == fails_first);
+                    let s = settled(failed, n, &t, &r);
+                    (s != Settled::No).then_some((n, s))
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            at(2, true),
+            (12, Settled::OnBoundary(Severity::Medium, Severity::High))
+        );
+        assert_eq!(sprt(t.high, 500, 1000, &r), Decision::Undecided);
+        // One in ten, and nine in ten.
+        assert_eq!(
+            at(10, true).1,
+            Settled::OnBoundary(Severity::Low, Severity::Medium)
+        );
+        assert_eq!(
+            at(10, false).1,
+            Settled::OnBoundary(Severity::High, Severity::Critical)
+        );
+    }
+
+    /// Rates just outside each boundary's zone, where "on the boundary" would be false, and just
+    /// inside it: the combined rule's false verdicts stay under α there too.
+    #[test]
+    fn the_boundary_rule_keeps_its_error_rates_at_the_zones_edges() {
+        let t = Thresholds::default();
+        for b in [t.medium, t.high, t.critical] {
+            let (z0, z1) = zone(b);
+            for p in [
+                z0 * 0.9,
+                z0 * 1.1,
+                z1 - (1.0 - z1) * 0.1,
+                z1 + (1.0 - z1) * 0.1,
+            ] {
+                let runs = 2000;
+                let wrong = (0..runs)
+                    .filter(|seed| {
+                        let (_, s, _) = simulate(p, *seed, 5000);
+                        off_its_boundary(p, s)
+                    })
+                    .count();
+                assert!(
+                    wrong as f64 / runs as f64 <= 0.05,
+                    "b={b} p={p}: {wrong} of {runs} said on the boundary"
+                );
+            }
+        }
     }
 
     #[test]
@@ -217,7 +316,8 @@ mod tests {
                 let (n, s, failed) = simulate(p, seed, 5000);
                 assert_ne!(s, Settled::No, "p={p} seed={seed} never settled");
                 attempts += n;
-                wrong += u64::from(false_verdict(p, band_index(failed, n, s)));
+                wrong +=
+                    u64::from(false_verdict(p, band_index(failed, n, s)) || off_its_boundary(p, s));
             }
             let rate = wrong as f64 / runs as f64;
             assert!(

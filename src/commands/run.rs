@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::analysis::stopping::{self, Settled};
 use crate::analysis::{Accumulator, RunSummary};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::config::{self, Format, PlanError, RunPlan};
@@ -346,6 +347,15 @@ async fn execute<B: Backend>(
     let duration = started.elapsed();
 
     let mut summary = acc.summarize(&plan.thresholds);
+    if let Some(settle) = &plan.settle {
+        for t in &mut summary.tests {
+            if let Settled::OnBoundary(below, above) =
+                stopping::settled(t.failed, t.runs, &plan.thresholds, &settle.rule)
+            {
+                t.on_boundary = Some([below, above]);
+            }
+        }
+    }
     let before = summary.tests.len();
     summary.tests.retain(|t| !plan.ignore.is_match(&t.id));
     let ignored_tests = before - summary.tests.len();

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
-    files_text, framework_text, headline, kind_note, non_stable, one_line, other_ways, plural,
-    rate_text, replay_text, retry_note, round_duration, shard_note, short_sha, skipped_note,
-    stable_note, state_note, suite_order_note, time_text, verdict,
+    files_text, framework_text, headline, non_stable, one_line, other_ways, plural, rate_text,
+    replay_text, retry_note, round_duration, shard_note, short_sha, skipped_note, stable_note,
+    state_note, suite_order_note, time_text, verdict, verdict_note,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -509,7 +509,7 @@ fn failures(report: &Report, h: &mut String) {
             t.failed,
             t.runs
         );
-        if let Some(note) = kind_note(t) {
+        if let Some(note) = verdict_note(t) {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
         }
         if !t.signatures.is_empty() {

@@ -257,7 +257,7 @@ fn failures(report: &Report, doc: &mut Doc) {
             t.failed,
             t.runs
         );
-        if let Some(note) = kind_note(t) {
+        if let Some(note) = verdict_note(t) {
             s.push_str(&format!("{}\n\n", md_text(&note)));
         }
         for sig in t.signatures.iter().take(SIGNATURES) {
@@ -526,14 +526,20 @@ pub(super) fn replay_what(f: &FailureSample) -> String {
     format!("attempt {} (seed {}{order}{whole})", f.index, f.seed)
 }
 
-/// What a test's kind asks of the reader, when it asks something.
-pub(super) fn kind_note(t: &TestStats) -> Option<String> {
-    (t.kind == Kind::Contention).then(|| {
-        format!(
+/// What a test's verdict asks of the reader, when it asks something: a contention test's
+/// confirmation, or a rate settled on a band boundary.
+pub(super) fn verdict_note(t: &TestStats) -> Option<String> {
+    if t.kind == Kind::Contention {
+        return Some(format!(
             "It failed only in attempts that ran alongside another attempt ({} of {} such runs), never in the {} that ran alone: its copies share a file, port, database or cache. Run with -j 1 to confirm.",
             t.failed,
             t.runs - t.alone.runs,
             t.alone.runs
+        ));
+    }
+    t.on_boundary.map(|[below, above]| {
+        format!(
+            "Its rate is on the {below}/{above} boundary: it settled within the boundary's margin, so either band is right and more attempts would not pick one."
         )
     })
 }

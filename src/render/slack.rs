@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::markdown::{
-    attempts_text, ci_text, commit_text, framework_text, headline, kind_note, non_stable, one_line,
+    attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
     other_ways, plural, retry_note, shard_note, short_sha, skipped_note, stable_note, state_note,
-    suite_order_note, verdict,
+    suite_order_note, verdict, verdict_note,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -70,7 +70,7 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
             percent(t.failure_rate),
             ci_text(t)
         );
-        if let Some(note) = kind_note(t) {
+        if let Some(note) = verdict_note(t) {
             s.push_str(&format!("\n{note}"));
         }
         if let Some(sig) = t.signatures.first() {

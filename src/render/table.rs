@@ -120,11 +120,11 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     let kinds = report
         .tests
         .iter()
-        .filter_map(|s| super::markdown::kind_note(s).map(|note| format!("{}: {note}", s.id)));
+        .filter_map(|s| super::markdown::verdict_note(s).map(|note| format!("{}: {note}", s.id)));
     let bands = report
         .tests
         .iter()
-        .filter(|s| s.kind != Kind::Failing)
+        .filter(|s| s.kind != Kind::Failing && s.on_boundary.is_none())
         .filter_map(|s| {
             s.band_span(&report.thresholds).map(|(lo, hi)| {
                 format!(

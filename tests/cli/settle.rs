@@ -160,3 +160,30 @@ fn until_comes_from_the_config_too_and_its_options_need_it() {
         .code(2)
         .stderr(predicate::str::contains("`settle_floor` must be"));
 }
+
+#[test]
+fn a_test_failing_every_other_attempt_settles_on_the_medium_high_boundary() {
+    // The 50% boundary's sequential test never decides on an exact alternation: before the
+    // boundary rule this ran to the 1000-attempt cap.
+    let s = Sandbox::new();
+    let fails = "[ $((FLAKY_ATTEMPT % 2)) -ne 0 ]";
+    let (doc, code) = s.run_json(&["--until", "settled", "-j", "1", "--", "sh", "-c", fails]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["totals"]["attempts"], 12);
+    assert_eq!(doc["tests"][0]["failed"], 6);
+    assert_eq!(
+        doc["tests"][0]["on_boundary"],
+        serde_json::json!(["medium", "high"])
+    );
+    assert_eq!(doc["stopped"]["reason"], "settled");
+    s.flaky()
+        .args([
+            "run", "--until", "settled", "-j", "1", "--", "sh", "-c", fails,
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "rate is on the MEDIUM/HIGH boundary",
+        ))
+        .stdout(predicate::str::contains("more attempts would pin").not());
+}
