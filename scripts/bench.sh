@@ -129,6 +129,8 @@ for label, modulus in (("50%", 2), ("10%", 10), ("2%", 50)):
         counts.append(doc["totals"]["attempts"])
         band = doc["tests"][0]["severity"]
         bands[band] = bands.get(band, 0) + 1
+        if "on_boundary" in doc["tests"][0]:
+            bands["on a boundary"] = bands.get("on a boundary", 0) + 1
     mean = statistics.mean(counts)
     print(f"until settled, {label} test: mean {mean:.1f} attempts (median {statistics.median(counts)}, max {max(counts)}) "
           f"to a verdict over 20 seeds, {100 / mean:.1f}x fewer than 100; bands {bands}")
