@@ -102,6 +102,15 @@ fn bad_input_files_are_exit_2_naming_the_file() {
     s.write("garbage.xml", "<html>502 Bad Gateway</html>");
     s.write("empty.xml", "");
     s.write("map.yml", "[1, 2");
+    // Suites nested 20,000 deep: refused at once (the parse was quadratic in the nesting).
+    s.write(
+        "deep.xml",
+        &format!(
+            "<testsuites>{}{}</testsuites>",
+            "<testsuite name='s'><testcase classname='c' name='t'/>".repeat(20_000),
+            "</testsuite>".repeat(20_000)
+        ),
+    );
     let cases: &[(&[&str], &str)] = &[
         (
             &[
@@ -140,6 +149,18 @@ fn bad_input_files_are_exit_2_naming_the_file() {
             "map.yml",
         ),
         (&["report", "--mention-map", "map.yml"], "map.yml"),
+        (
+            &[
+                "run",
+                "--tests-from",
+                "deep.xml",
+                "--",
+                "python3",
+                "-m",
+                "pytest",
+            ],
+            "deep.xml",
+        ),
     ];
     s.flaky()
         .args(["run", "-n", "1", "-q", "--", "true"])
