@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'With --until settled: start no new attempt after this long, e.g. 10m')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Base seed; every attempt''s seed derives from it and the attempt index [default: random, recorded]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Set a variable for every attempt (repeatable)')

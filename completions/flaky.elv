@@ -45,6 +45,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --budget 'With --until settled: start no new attempt after this long, e.g. 10m'
             cand -j 'How many attempts run at once [default: the number of available cores]'
             cand --jobs 'How many attempts run at once [default: the number of available cores]'
+            cand --batch 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README'
             cand --timeout 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]'
             cand --seed 'Base seed; every attempt''s seed derives from it and the attempt index [default: random, recorded]'
             cand --env 'Set a variable for every attempt (repeatable)'

@@ -97,6 +97,10 @@ pub struct RunArgs {
     #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
 
+    /// Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub batch: Option<u32>,
+
     /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m [default: 10m]
     #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Option<Duration>,

@@ -759,6 +759,31 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         ));
     }
 
+    let batch = args.batch.unwrap_or(1);
+    if batch > 1 {
+        let why = if framework != Some(Framework::Pytest) {
+            Some(format!(
+                "only pytest runs several attempts in one process (through flaky's plugin), and this run's tests are {}; other frameworks pay less for start-up, or cannot reseed and reorder between repeats",
+                framework.map_or_else(
+                    || "read without a framework".to_owned(),
+                    |f| f.name().to_owned()
+                )
+            ))
+        } else if until {
+            Some("--until settled judges every attempt before it starts the next, and a batch starts K at once; pass a fixed -n".to_owned())
+        } else if args.remote.is_some() {
+            Some(
+                "--remote runs each attempt in its own process on the workers; drop --batch"
+                    .to_owned(),
+            )
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(PlanError::Usage(format!("--batch {batch}: {why}")));
+        }
+    }
+
     let mut selected = None;
     if let Some(path) = &args.tests_from {
         let ids = failed_tests_in(&cwd.join(path))?;
@@ -790,6 +815,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             reporting,
             order,
             support_dir: support_dir(),
+            batch,
         },
         command,
         shell,

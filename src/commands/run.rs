@@ -15,7 +15,7 @@ use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
 use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
 use crate::exit::ExitStatus;
-use crate::framework::AttemptCtx;
+use crate::framework::{AttemptCtx, Repeat};
 use crate::model::Attempt;
 use crate::remote::runpod::RunpodBackend;
 use crate::render::{
@@ -400,6 +400,7 @@ async fn execute<B: Backend>(
         framework: plan.framework.map(|f| f.name().to_owned()),
         order: plan.exec.order,
         selected_tests: plan.selected,
+        batch: (plan.exec.batch > 1).then_some(plan.exec.batch),
         runs: plan.runs,
         jobs: plan.exec.jobs.min(plan.runs),
         seed: plan.exec.base_seed,
@@ -564,6 +565,7 @@ fn sample(a: &Attempt, reproduce: String) -> FailureSample {
         excerpt: render::first_lines(&error_output(a)),
         reproduce,
         needs_order: false,
+        batch_from: None,
     }
 }
 
@@ -587,7 +589,10 @@ fn test_failures(
             let index = same_order.unwrap_or_else(|| first.map_or(0, |s| s.first_attempt));
             let seed = attempt_seed(plan.exec.base_seed, index);
             let shuffled = plan.exec.order.shuffles(index);
-            let select = same_order.is_some().then(|| std::slice::from_ref(&t.id));
+            // A batch's attempt replays with the attempts before it in its process, all tests.
+            let batch_from = (plan.exec.batch > 1).then(|| plan.exec.batch_start(index));
+            let select =
+                (same_order.is_some() && batch_from.is_none()).then(|| std::slice::from_ref(&t.id));
             FailureSample {
                 test: Some(t.id.clone()),
                 index,
@@ -596,7 +601,8 @@ fn test_failures(
                 message: first.map(|s| s.example.clone()).unwrap_or_default(),
                 excerpt: String::new(),
                 reproduce: reproduce(plan, cwd, index, select),
-                needs_order: shuffled,
+                needs_order: shuffled && batch_from.is_none(),
+                batch_from,
             }
         })
         .collect()
@@ -613,7 +619,19 @@ fn reproduce(
     let seed = attempt_seed(exec.base_seed, index);
     let order_seed = exec.order.shuffles(index).then_some(seed);
     let mut env: Vec<(String, String)> = Vec::new();
-    let env_all = attempt_env(index, seed);
+    // A batch's process starts with its first attempt's variables (PYTHONHASHSEED stays that).
+    let first = exec.batch_start(index);
+    let env_all = attempt_env(first, attempt_seed(exec.base_seed, first));
+    let repeats: Vec<Repeat> = (first..=index)
+        .map(|i| {
+            let seed = attempt_seed(exec.base_seed, i);
+            Repeat {
+                index: i,
+                seed,
+                order_seed: exec.order.shuffles(i).then_some(seed),
+            }
+        })
+        .collect();
     let (argv, extra_env) = match &exec.reporting {
         Reporting::Framework { framework, .. } => {
             let driver = framework.driver();
@@ -625,6 +643,7 @@ fn reproduce(
                 shuffle: order_seed,
                 select,
                 with_report: false,
+                batch: (exec.batch > 1).then_some(repeats.as_slice()),
             };
             let p = driver.prepare(&exec.argv, &ctx);
             // The framework's own seed variable is named too (the first ones carry the same seed).

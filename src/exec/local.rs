@@ -10,6 +10,7 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::ops::Range;
 use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use super::seed::{attempt_env, attempt_seed};
 use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
 use crate::analysis::infra::judge;
 use crate::events::RunEvent;
-use crate::framework::{AttemptCtx, ReportSource};
+use crate::framework::{AttemptCtx, Repeat, ReportSource};
 use crate::model::{Attempt, Excerpt, Exit, TestResult};
 
 /// How long output readers may go on after the attempt's group was killed: only a process that
@@ -88,10 +89,10 @@ impl Backend for LocalBackend {
         let mut stopping = false;
         loop {
             while running.len() < jobs
-                && let Some(index) = slots.claim()
+                && let Some(batch) = slots.claim()
             {
                 let slots = Arc::clone(&slots);
-                running.spawn_blocking(move || slots.run_from(index));
+                running.spawn_blocking(move || slots.run_from(batch));
             }
             // Only a permit is missing (gated runs): wait for one.
             let waiting = running.len() < jobs && slots.may_start();
@@ -150,8 +151,9 @@ impl Slots {
         !self.kill.is_stopped() && !self.permits.is_draining() && next < self.plan.attempts.end
     }
 
-    /// The index of the next attempt to start, if one may start now.
-    fn claim(&self) -> Option<u32> {
+    /// The indexes of the next attempts to start (one, or a `--batch` of them), if they may start
+    /// now.
+    fn claim(&self) -> Option<Range<u32>> {
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
         if self.kill.is_stopped() || *next >= self.plan.attempts.end {
             return None;
@@ -161,17 +163,18 @@ impl Slots {
         if self.permits.is_draining() || !self.permits.take_permit() || self.permits.is_draining() {
             return None;
         }
-        let index = *next;
-        *next += 1;
-        Some(index)
+        let first = *next;
+        *next = (first + self.plan.batch).min(self.plan.attempts.end);
+        Some(first..*next)
     }
 
-    /// One job slot: runs attempt `first`, then every next one it may start without waiting.
+    /// One job slot: runs the attempts of `first`, then every next ones it may start without
+    /// waiting.
     ///
     /// An attempt's end is reported once the next one has started, with its start: the two
     /// events then cost the receiving task one wake-up, not two. The order of events stays the
     /// same, and so does every decision: the next attempt needs its permit in any case.
-    fn run_from(&self, first: u32) -> Result<(), ExecError> {
+    fn run_from(&self, first: Range<u32>) -> Result<(), ExecError> {
         let mut chunk = vec![0u8; CHUNK];
         let mut running = self.start(first);
         loop {
@@ -184,19 +187,20 @@ impl Slots {
                 }
             };
             if let Some(r) = &started {
-                let _ = self
-                    .events
-                    .send(RunEvent::AttemptStarted { index: r.index });
+                for index in r.batch.clone() {
+                    let _ = self.events.send(RunEvent::AttemptStarted { index });
+                }
             }
-            let finished = started.and_then(|r| self.finish(r, &mut chunk));
+            let finished = started.map_or_else(Vec::new, |r| self.finish(r, &mut chunk));
             let next = self.claim();
-            running = next.map_or(Ok(None), |index| self.start(index));
-            if let Some(attempt) = finished {
+            let last = next.is_none();
+            running = next.map_or(Ok(None), |batch| self.start(batch));
+            for attempt in finished {
                 let _ = self
                     .events
                     .send(RunEvent::AttemptFinished(Box::new(attempt)));
             }
-            if next.is_none() {
+            if last {
                 return Ok(());
             }
         }
@@ -357,9 +361,10 @@ fn remove_tree(path: &Path) -> std::io::Result<()> {
 }
 
 impl Slots {
-    /// Starts attempt `index`; `None` when the run is stopping. [`RunEvent::AttemptStarted`] is
-    /// for the caller to send.
-    fn start(&self, index: u32) -> Result<Option<Running>, ExecError> {
+    /// Starts the attempts of `batch` (usually one) in one process; `None` when the run is
+    /// stopping. [`RunEvent::AttemptStarted`] is for the caller to send.
+    fn start(&self, batch: Range<u32>) -> Result<Option<Running>, ExecError> {
+        let index = batch.start;
         if self.kill.is_stopped() {
             return Ok(None);
         }
@@ -380,7 +385,7 @@ impl Slots {
         };
         let dir = tmp.path.as_path();
 
-        let prepared = prepare(plan, index, dir, order_seed);
+        let prepared = prepare(plan, batch.clone(), dir, order_seed);
         for (path, content) in &prepared.files {
             std::fs::write(path, content).map_err(|source| ExecError::Write {
                 path: path.clone(),
@@ -433,7 +438,7 @@ impl Slots {
         })?;
         let output = Output::new(child.stdout.take(), child.stderr.take());
         Ok(Some(Running {
-            index,
+            batch,
             seed,
             order_seed,
             tmp,
@@ -447,11 +452,12 @@ impl Slots {
         }))
     }
 
-    /// Waits for a started attempt to end; the attempt, unless it was stopped.
-    fn finish(&self, running: Running, chunk: &mut [u8]) -> Option<Attempt> {
+    /// Waits for a started attempt (or batch of them) to end; the attempts, unless they were
+    /// stopped.
+    fn finish(&self, running: Running, chunk: &mut [u8]) -> Vec<Attempt> {
         let plan = &self.plan;
         let Running {
-            index,
+            batch,
             seed,
             order_seed,
             tmp,
@@ -463,7 +469,9 @@ impl Slots {
             mut output,
             seat,
         } = running;
-        let deadline = started.checked_add(plan.timeout);
+        let index = batch.start;
+        // A batch's attempts each have the timeout.
+        let deadline = started.checked_add(plan.timeout.saturating_mul(batch.len() as u32));
         let pidfd = pidfd(&child);
         let waited = wait(
             &mut child,
@@ -485,7 +493,7 @@ impl Slots {
                 kill_group(pgid);
                 let _ = child.wait();
                 kill_group(pgid);
-                return None;
+                return Vec::new();
             }
         };
         let duration = started.elapsed();
@@ -500,6 +508,16 @@ impl Slots {
             stdout = excerpt_of_file(path);
         }
 
+        if batch.len() > 1 {
+            let path = match &report {
+                Some(ReportSource::File(p)) => p.clone(),
+                _ => tmp.path.join("batch.jsonl"),
+            };
+            let attempts =
+                self.split_batch(batch, &path, exit, duration, alone, (&stdout, &stderr));
+            drop(tmp);
+            return attempts;
+        }
         let outcome = exit.outcome();
         let (tests, infrastructure) = match &report {
             None => {
@@ -530,7 +548,7 @@ impl Slots {
         if outcome.is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
             self.company.failure_seen();
         }
-        Some(Attempt {
+        vec![Attempt {
             index,
             seed,
             order_seed,
@@ -541,7 +559,64 @@ impl Slots {
             tests,
             stdout,
             stderr,
-        })
+        }]
+    }
+
+    /// The attempts of a batch, from its report: an attempt the process ran to its end is judged
+    /// on its own tests, as if its process had exited then (status 1 when one failed); one it
+    /// died in or never reached is judged with the process's end.
+    fn split_batch(
+        &self,
+        batch: Range<u32>,
+        report: &Path,
+        exit: Exit,
+        duration: Duration,
+        alone: bool,
+        (stdout, stderr): (&Excerpt, &Excerpt),
+    ) -> Vec<Attempt> {
+        let plan = &self.plan;
+        let parsed = read_report(report)
+            .and_then(|bytes| crate::parse::batch::parse(&bytes).map_err(|e| e.to_string()));
+        let share = duration / batch.len() as u32;
+        let mut attempts = Vec::with_capacity(batch.len());
+        let mut repeats = parsed;
+        for index in batch {
+            let seed = attempt_seed(plan.base_seed, index);
+            let (exit, tests) = match &mut repeats {
+                Ok(repeats) => match repeats.remove(&index) {
+                    Some(r) if r.ended => {
+                        let failed = r.tests.iter().any(|t| t.outcome.is_failure());
+                        (Exit::Code(i32::from(failed)), Ok(r.tests))
+                    }
+                    Some(r) => (exit, Ok(r.tests)),
+                    None => (
+                        exit,
+                        Err(format!(
+                            "the batch's process {} before attempt {index} ran",
+                            describe_exit(exit, plan.timeout)
+                        )),
+                    ),
+                },
+                Err(e) => (exit, Err(e.clone())),
+            };
+            let (tests, infrastructure) = judge(exit, tests, &describe_exit(exit, plan.timeout));
+            if exit.outcome().is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
+                self.company.failure_seen();
+            }
+            attempts.push(Attempt {
+                index,
+                seed,
+                order_seed: plan.order.shuffles(index).then_some(seed),
+                infrastructure,
+                alone,
+                exit,
+                duration: share,
+                tests,
+                stdout: stdout.clone(),
+                stderr: stderr.clone(),
+            });
+        }
+        attempts
     }
 }
 
@@ -567,9 +642,10 @@ fn read_report(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// An attempt whose process was started.
+/// An attempt (or a batch of them) whose process was started.
 struct Running {
-    index: u32,
+    /// The attempts the process runs: one, or a `--batch` of them.
+    batch: Range<u32>,
     seed: u64,
     order_seed: Option<u64>,
     tmp: AttemptDir,
@@ -775,8 +851,19 @@ impl Output {
     }
 }
 
-/// The command, environment and report of one attempt.
-fn prepare(plan: &ExecPlan, index: u32, tmp: &Path, order_seed: Option<u64>) -> Prepared {
+/// The command, environment and report of one attempt (or a batch of them).
+fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u64>) -> Prepared {
+    let index = batch.start;
+    let repeats: Vec<Repeat> = batch
+        .map(|index| {
+            let seed = attempt_seed(plan.base_seed, index);
+            Repeat {
+                index,
+                seed,
+                order_seed: plan.order.shuffles(index).then_some(seed),
+            }
+        })
+        .collect();
     match &plan.reporting {
         Reporting::Command => Prepared {
             argv: plan.argv.clone(),
@@ -793,6 +880,7 @@ fn prepare(plan: &ExecPlan, index: u32, tmp: &Path, order_seed: Option<u64>) -> 
                 shuffle: order_seed,
                 select: select.as_deref(),
                 with_report: true,
+                batch: (repeats.len() > 1).then_some(repeats.as_slice()),
             };
             let p = framework.driver().prepare(&plan.argv, &ctx);
             Prepared {

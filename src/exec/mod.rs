@@ -56,6 +56,17 @@ pub struct ExecPlan {
     /// Files every attempt may use (the pytest plugin), written once per run; kept afterwards so
     /// reproduce lines keep working.
     pub support_dir: PathBuf,
+    /// How many attempts run in one process (`--batch`; 1 without it). Attempts are batched in
+    /// order from the first: attempt `i` runs in the batch that starts at [`ExecPlan::batch_start`].
+    pub batch: u32,
+}
+
+impl ExecPlan {
+    /// The first attempt of the batch attempt `index` runs in.
+    pub fn batch_start(&self, index: u32) -> u32 {
+        let start = self.attempts.start;
+        start + (index - start) / self.batch * self.batch
+    }
 }
 
 /// Where per-test results come from.

@@ -135,6 +135,18 @@ pub struct AttemptCtx<'a> {
     pub select: Option<&'a [String]>,
     /// Add the reporter flags; `false` builds the command a person runs to replay an attempt.
     pub with_report: bool,
+    /// With `--batch` (pytest only): the attempts this one process runs, in order; `shuffle`
+    /// and `index` are then those of the first.
+    pub batch: Option<&'a [Repeat]>,
+}
+
+/// One attempt of a batch: what it needs of its own inside the shared process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeat {
+    pub index: u32,
+    pub seed: u64,
+    /// `None`: the framework's order is kept.
+    pub order_seed: Option<u64>,
 }
 
 /// What `flaky detect-framework` says of one framework, and how `run` will drive it.

@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, Repeat, ReportSource, program_name,
     strip_flags, words,
 };
+use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 use crate::parse::{Parsed, junit};
 
 /// The plugin every pytest attempt loads (as module `flaky_pytest`, from the run's support dir).
@@ -113,9 +114,13 @@ impl Driver for Pytest {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let report = ctx.dir.join("report.xml");
+        let report = ctx.dir.join(if ctx.batch.is_some() {
+            "batch.jsonl"
+        } else {
+            "report.xml"
+        });
         let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
-        if ctx.with_report {
+        if ctx.with_report && ctx.batch.is_none() {
             a.push(format!("--junitxml={}", report.display()));
             a.extend(words("-o junit_family=xunit1"));
         }
@@ -128,7 +133,15 @@ impl Driver for Pytest {
             _ => support.display().to_string(),
         };
         let mut env = vec![("PYTHONPATH".to_owned(), python_path)];
-        if let Some(seed) = ctx.shuffle {
+        if let Some(batch) = ctx.batch {
+            env.extend(batch_env(batch));
+            if ctx.with_report {
+                env.push((
+                    "FLAKY_BATCH_REPORT".to_owned(),
+                    report.display().to_string(),
+                ));
+            }
+        } else if let Some(seed) = ctx.shuffle {
             env.push(("FLAKY_ORDER_SEED".to_owned(), seed.to_string()));
         }
         if let Some(ids) = ctx.select {
@@ -158,6 +171,36 @@ impl Driver for Pytest {
             seed_variable: "TEST_SEED, PYTHONHASHSEED",
         }
     }
+}
+
+/// What the plugin needs to run a batch: its attempts (`index:seed:order seed`, `-` when the
+/// order is kept) and the variables it sets to each attempt's seed and index. PYTHONHASHSEED is
+/// not among them: Python reads it once, at start.
+fn batch_env(batch: &[Repeat]) -> Vec<(String, String)> {
+    let repeats = batch
+        .iter()
+        .map(|r| {
+            let order = r
+                .order_seed
+                .map_or_else(|| "-".to_owned(), |o| o.to_string());
+            format!("{}:{}:{order}", r.index, r.seed)
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let seeds = SEED_VARIABLES
+        .iter()
+        .filter(|v| **v != "PYTHONHASHSEED")
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",");
+    vec![
+        ("FLAKY_BATCH".to_owned(), repeats),
+        ("FLAKY_SEED_VARIABLES".to_owned(), seeds),
+        (
+            "FLAKY_ATTEMPT_VARIABLES".to_owned(),
+            ATTEMPT_VARIABLES.join(","),
+        ),
+    ]
 }
 
 fn python_test_files(dir: &ProjectDir) -> Option<String> {

@@ -240,6 +240,7 @@ fn ctx<'a>(dir: &'a Path, shuffle: Option<u64>, select: Option<&'a [String]>) ->
         shuffle,
         select,
         with_report: true,
+        batch: None,
     }
 }
 
@@ -390,6 +391,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
 fn replay_lines_leave_the_report_plumbing_out() {
     let c = AttemptCtx {
         with_report: false,
+        batch: None,
         ..ctx(Path::new("/a"), Some(5), None)
     };
     assert_eq!(

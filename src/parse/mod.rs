@@ -4,6 +4,7 @@
 //! attempt. Test ids are what the framework itself uses to select one test, so `--tests-from`
 //! can rerun exactly the tests a report names.
 
+pub mod batch;
 pub mod cargo;
 pub mod gotest;
 pub mod jest;

@@ -111,6 +111,7 @@ pub async fn run_job(
     }
 
     let plan = ExecPlan {
+        batch: 1,
         argv: driven.argv,
         dir: project,
         env: job

@@ -163,6 +163,9 @@ fn summary(report: &Report, h: &mut String) {
             )),
         ));
     }
+    if let Some(k) = report.batch {
+        facts.push(("Batch", esc(&super::batch_text(k))));
+    }
     if report.ignored_tests > 0 {
         facts.push((
             "Ignored",

@@ -169,6 +169,9 @@ fn header(report: &Report) -> String {
             super::selected_text(n)
         ));
     }
+    if let Some(k) = report.batch {
+        results.push_str(&format!(" · {}", md_text(&super::batch_text(k))));
+    }
     // Two lines of one paragraph: a backslash at the end of a line is a hard break.
     s.push('\n');
     s.push_str(&facts.join(" · "));
@@ -518,10 +521,16 @@ pub(super) fn replay_what(f: &FailureSample) -> String {
         .order_seed
         .map(|o| format!(", order seed {o}"))
         .unwrap_or_default();
-    let whole = if f.needs_order {
+    let whole = if let Some(from) = f.batch_from.filter(|from| *from < f.index) {
+        format!(
+            "; it ran in a batch, so the replay runs attempts {from} to {} in one process, as they ran",
+            f.index
+        )
+    } else if f.needs_order {
         "; it failed only in shuffled attempts, so the replay runs the whole attempt in that order"
+            .to_owned()
     } else {
-        ""
+        String::new()
     };
     format!("attempt {} (seed {}{order}{whole})", f.index, f.seed)
 }

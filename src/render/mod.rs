@@ -106,6 +106,17 @@ pub struct FailureSample {
     /// order, not the test alone.
     #[serde(default)]
     pub needs_order: bool,
+    /// With `--batch`: the first attempt of the batch it ran in. The line replays the batch's
+    /// attempts from that one to this one in one process, as they ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_from: Option<u32>,
+}
+
+/// What `--batch K` gives up, for report headers.
+pub fn batch_text(k: u32) -> String {
+    format!(
+        "--batch {k}: {k} attempts in each pytest process, each with its own seed and order and the project's module globals put back; shared between them: class attributes, caches of installed packages, PYTHONHASHSEED and values read at import"
+    )
 }
 
 /// Why a `--until settled` run stopped.
@@ -159,6 +170,9 @@ pub struct Report {
     pub order: OrderMode,
     /// Tests selected with `--tests-from`.
     pub selected_tests: Option<usize>,
+    /// With `--batch K`: the attempts each process ran.
+    #[serde(default)]
+    pub batch: Option<u32>,
     /// Attempts planned.
     pub runs: u32,
     pub jobs: u32,

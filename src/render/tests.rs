@@ -68,6 +68,7 @@ fn sample(test: Option<&str>, index: u32, message: &str, reproduce: &str) -> Fai
         excerpt: String::new(),
         reproduce: reproduce.to_owned(),
         needs_order: index % 2 == 1,
+        batch_from: None,
     }
 }
 
@@ -118,6 +119,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         framework: Some("pytest".to_owned()),
         order: OrderMode::Alternate,
         selected_tests: None,
+        batch: None,
         runs: 42,
         jobs: 2,
         seed: 7,

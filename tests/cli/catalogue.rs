@@ -73,6 +73,30 @@ fn every_bad_flag_value_is_exit_2_naming_the_flag() {
         (&["history", "--per", "week", "--trend"], "--per"),
         (&["report", "--format", "pdf"], "--format"),
         (&["report", "--post", "teams"], "--post"),
+        (&["run", "--batch", "0", "--", "true"], "--batch"),
+        (
+            &["run", "--batch", "5", "--", "true"],
+            "--batch 5: only pytest",
+        ),
+        (
+            &[
+                "run",
+                "--batch",
+                "5",
+                "--framework",
+                "jest",
+                "--",
+                "npx",
+                "jest",
+            ],
+            "this run's tests are jest",
+        ),
+        (
+            &[
+                "run", "--batch", "5", "--until", "settled", "--", "python3", "-m", "pytest",
+            ],
+            "--batch 5: --until settled",
+        ),
         (&["detect-framework", "no-such-dir"], "no-such-dir"),
         (&["detect-framework", "--format", "yaml"], "--format"),
         (&["worker", "--bogus"], "--bogus"),

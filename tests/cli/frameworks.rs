@@ -338,36 +338,36 @@ fn check_causes(doc: &Value, e: &Expected<'_>) {
     }
 }
 
+/// What examples/python-pytest shows over 20 attempts of seed 7, batched or not.
+const PYTEST_EXPECTED: Expected<'static> = Expected {
+    framework: "pytest",
+    runs: 20,
+    shuffles: true,
+    flaky: "tests/test_math.py::test_seeded_flaky",
+    victim: "tests/test_registry.py::test_lookup_starts_empty",
+    victim_failed: 6,
+    failing: (
+        "tests/test_math.py::test_mean_always_fails",
+        "AssertionError: mean([1, 2, 3]) should be 2",
+    ),
+    stable: &[
+        "tests/test_math.py::test_add",
+        "tests/test_math.py::test_add_table[1-1-2]",
+        "tests/test_math.py::test_add_table[-1-1-0]",
+        "tests/test_math.py::test_add_table[0-0-0]",
+        "tests/test_math.py::TestSlug::test_lowercases",
+        "tests/test_math.py::TestSlug::test_collapses_spaces",
+        "tests/test_registry.py::test_register_item",
+    ],
+    scanned: true,
+};
+
 #[test]
 fn pytest_example_has_a_flaky_an_order_dependent_and_a_failing_test() {
     require_pytest();
     let doc = run_example("python-pytest", 20, &[]);
     assert_eq!(doc["command"], json!(["python3", "-m", "pytest"]));
-    check(
-        &doc,
-        &Expected {
-            framework: "pytest",
-            runs: 20,
-            shuffles: true,
-            flaky: "tests/test_math.py::test_seeded_flaky",
-            victim: "tests/test_registry.py::test_lookup_starts_empty",
-            victim_failed: 6,
-            failing: (
-                "tests/test_math.py::test_mean_always_fails",
-                "AssertionError: mean([1, 2, 3]) should be 2",
-            ),
-            stable: &[
-                "tests/test_math.py::test_add",
-                "tests/test_math.py::test_add_table[1-1-2]",
-                "tests/test_math.py::test_add_table[-1-1-0]",
-                "tests/test_math.py::test_add_table[0-0-0]",
-                "tests/test_math.py::TestSlug::test_lowercases",
-                "tests/test_math.py::TestSlug::test_collapses_spaces",
-                "tests/test_registry.py::test_register_item",
-            ],
-            scanned: true,
-        },
-    );
+    check(&doc, &PYTEST_EXPECTED);
 }
 
 #[test]
@@ -1033,4 +1033,15 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
         "`{line}` should fail the order-dependent test again:\n{out}"
     );
     assert_eq!(git_status("python-pytest"), before);
+}
+
+#[test]
+fn pytest_example_in_batches_finds_the_same_tests_with_the_same_counts() {
+    // Five attempts in each pytest process, each with its own seed and order, and the project's
+    // globals put back between them: the seed-dependent and the order-dependent test are found
+    // exactly as with a process per attempt (the test above).
+    require_pytest();
+    let doc = run_example("python-pytest", 20, &["--batch", "5"]);
+    assert_eq!(doc["batch"], 5);
+    check(&doc, &PYTEST_EXPECTED);
 }

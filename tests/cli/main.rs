@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per subcommand or concern, real processes and real
 //! SQLite files. Flaky fixtures are driven by the attempt index or seed, never by chance.
 
+mod batch;
 mod catalogue;
 mod config;
 mod detect;
