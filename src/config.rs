@@ -781,6 +781,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             argv,
             dir,
             env,
+            env_remove: Vec::new(),
             attempts: 0..runs,
             jobs,
             timeout,

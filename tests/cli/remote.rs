@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use predicates::prelude::*;
 
-use crate::{Sandbox, alive, wait_until};
+use crate::{Sandbox, wait_until};
 
 const KEY: &str = "rpa_test_key_0123456789";
 const ENDPOINT: &str = "ep1";
@@ -633,6 +633,11 @@ fn sdk_python() -> PathBuf {
 
 /// The real SDK worker running worker/handler.py against the emulator.
 fn start_worker(emu: &Emulator, work_dir: &Path) -> Child {
+    start_worker_with(emu, work_dir, &[])
+}
+
+/// [`start_worker`] with more variables in the worker's environment.
+fn start_worker_with(emu: &Emulator, work_dir: &Path, env: &[(&str, &str)]) -> Child {
     let base = format!("http://{}/v2/{ENDPOINT}", emu.addr);
     Command::new(sdk_python())
         .arg("-u")
@@ -655,6 +660,7 @@ fn start_worker(emu: &Emulator, work_dir: &Path) -> Child {
         .env("FLAKY_BIN", assert_cmd::cargo::cargo_bin("flaky"))
         .env("FLAKY_WORKER_ALLOW_FILE_URLS", "1")
         .env("FLAKY_WORKER_DIR", work_dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -758,18 +764,7 @@ fn end_to_end_the_sdk_worker_gives_the_same_report_as_a_local_run_and_ctrl_c_can
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let sleeping = || -> Vec<i32> {
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains("1000.4242"))
-            })
-            .filter(|pid| alive(*pid))
-            .collect()
-    };
+    let sleeping = || crate::processes_with("1000.4242");
     wait_until("the remote attempts to start", || sleeping().len() == 2);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(flaky.id() as i32),
@@ -786,4 +781,74 @@ fn end_to_end_the_sdk_worker_gives_the_same_report_as_a_local_run_and_ctrl_c_can
         state["cancel_calls"]
     );
     wait_until("the worker's attempts to die", || sleeping().is_empty());
+}
+
+#[test]
+fn the_worker_credentials_reach_neither_the_results_nor_the_history_nor_the_pr_comment() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("env.sh", "#!/bin/sh\nenv\nexit 1\n")]);
+    let jobs_dir = s.path().join("jobs");
+    std::fs::create_dir_all(&jobs_dir).unwrap();
+    // The worker's own key must stay the emulator's; every other credential is made up.
+    let secrets: Vec<(&str, &str)> = crate::worker::WORKER_SECRETS
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "RUNPOD_AI_API_KEY")
+        .collect();
+    let _worker = Killed(start_worker_with(&emu, &jobs_dir, &secrets));
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "2", "--shards", "1", "--", "sh", "env.sh"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(doc["totals"]["attempts"], 2, "{doc}");
+    let state = emu.state();
+    let output = state["jobs"][0]["output"].to_string();
+    assert!(
+        output.contains("PATH="),
+        "the test printed its environment: {output}"
+    );
+    let markdown = s
+        .flaky()
+        .args(["report", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(markdown.status.success());
+    let mut history = Vec::new();
+    for entry in std::fs::read_dir(s.path()).unwrap().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("history.db")
+        {
+            history.extend(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    for (what, text) in [
+        ("the job's result", output),
+        ("the JSON report", doc.to_string()),
+        (
+            "the Markdown report",
+            String::from_utf8_lossy(&markdown.stdout).into_owned(),
+        ),
+        (
+            "the history",
+            String::from_utf8_lossy(&history).into_owned(),
+        ),
+    ] {
+        if what == "the job's result" || what == "the history" {
+            assert!(text.contains("PATH="), "{what} has the output: {text}");
+        }
+        assert_eq!(
+            crate::worker::leaks_worker_secret(&text),
+            None,
+            "{what}: {text}"
+        );
+        for name in ["RUNPOD_AI_API_KEY", "RUNPOD_WEBHOOK_GET_JOB", KEY] {
+            assert!(!text.contains(name), "{what} has {name}: {text}");
+        }
+    }
 }
