@@ -407,6 +407,36 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether requests to `url` may carry `credential`: https, or plain http to a loopback address
+/// (where tests run their servers); elsewhere plain http would send it in clear. The reason when
+/// not, with the URL as `shown`.
+pub(crate) fn check_transport(
+    url: &reqwest::Url,
+    shown: &str,
+    credential: &str,
+) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(format!(
+            "{shown} uses plain http, which would send {credential} unencrypted"
+        )),
+        other => Err(format!("{shown} has the scheme {other:?}, not https")),
+    }
+}
+
+/// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A transport error's cause chain, without the URL reqwest puts in it.
 fn describe(error: reqwest::Error, secrets: &[String]) -> String {
     let error = error.without_url();
