@@ -886,6 +886,9 @@ fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<St
         shard_size: args.shard_size,
         job,
         poll_every: std::time::Duration::from_secs(2),
+        queue_timeout: args
+            .queue_timeout
+            .unwrap_or(crate::remote::runpod::DEFAULT_QUEUE_TIMEOUT),
     };
     Ok((target, notes))
 }

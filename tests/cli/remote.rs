@@ -852,3 +852,199 @@ fn the_worker_credentials_reach_neither_the_results_nor_the_history_nor_the_pr_c
         }
     }
 }
+
+#[test]
+fn an_endless_status_answer_is_an_error_naming_the_server_and_the_cap_and_what_finished_is_stored()
+{
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    // The first /status answers as usual (a pure delay), the second never ends.
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "status", "delay_ms": 1})),
+    );
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "status", "flood": true})),
+    );
+    let (code, _, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "3", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("RunPod's answer to GET http://")
+            && stderr.contains("with a body larger than 32 MiB, the most flaky reads"),
+        "{stderr}"
+    );
+    // The two shards still pending were cancelled; the first one's attempts are stored.
+    let state = emu.state();
+    assert_eq!(
+        state["cancel_calls"].as_array().unwrap().len(),
+        2,
+        "{}",
+        state["cancel_calls"]
+    );
+    let (status, attempts): (String, i64) = s
+        .sql()
+        .query_row(
+            "SELECT status, (SELECT count(*) FROM attempts) FROM runs",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((status.as_str(), attempts), ("failed", 2));
+}
+
+#[test]
+fn a_status_that_never_helps_ends_at_the_shard_deadline_naming_the_real_condition() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let args = [
+        "-n",
+        "2",
+        "--shards",
+        "1",
+        "--queue-timeout",
+        "1s",
+        "--",
+        "sh",
+        "check.sh",
+    ];
+    let cases = [
+        // No worker ever takes the job.
+        (
+            None,
+            "was still IN_QUEUE after 1s (--queue-timeout); hint: check the endpoint's workers",
+        ),
+        (
+            Some(serde_json::json!({"route": "status", "status": 500, "count": 100})),
+            "server errors: HTTP 500 from GET http://",
+        ),
+        (
+            Some(
+                serde_json::json!({"route": "status", "status": 200, "body": "<html>gateway</html>", "count": 100}),
+            ),
+            "unreadable status: RunPod answered GET http://",
+        ),
+        (
+            Some(
+                serde_json::json!({"route": "status", "status": 200, "body": {"id": "x"}, "count": 100}),
+            ),
+            "unreadable status: missing field `status`",
+        ),
+    ];
+    for (fault, expected) in cases {
+        emu.admin("reset", Some(serde_json::json!({})));
+        if let Some(fault) = fault {
+            emu.admin("fail", Some(fault));
+        }
+        let (code, doc, stderr) = remote_run(&s, &emu, &work, &args);
+        assert_eq!(code, 2, "{expected}: {stderr}");
+        let errors = doc["shard_errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{doc}");
+        let error = errors[0].as_str().unwrap();
+        assert!(
+            error.contains(expected) && error.contains("resubmitted once"),
+            "{expected:?} in {error}"
+        );
+        assert!(!stderr.contains("still queued"), "{stderr}");
+        // Both jobs were given up, so neither runs on.
+        assert_eq!(
+            emu.state()["cancel_calls"].as_array().unwrap().len(),
+            2,
+            "{expected}"
+        );
+    }
+}
+
+/// `flaky run --remote runpod` in the background, its stderr readable line by line.
+fn spawn_remote(
+    s: &Sandbox,
+    emu: &Emulator,
+    work: &Path,
+    args: &[&str],
+) -> (Child, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+        .current_dir(work)
+        .env("FLAKY_DB", s.db())
+        .env("FLAKY_NO_PROGRESS", "1")
+        .env("RUNPOD_API_KEY", KEY)
+        .env("RUNPOD_ENDPOINT_BASE_URL", emu.base())
+        .args(["run", "--remote", "runpod", "--endpoint", ENDPOINT])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    (child, stderr)
+}
+
+fn sigint(child: &Child) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+}
+
+/// Reads stderr lines until one contains `needle`; all lines read.
+fn read_until(stderr: &mut BufReader<std::process::ChildStderr>, needle: &str) -> String {
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no {needle:?} in {all}"
+        );
+        all.push_str(&line);
+        if line.contains(needle) {
+            return all;
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_ends_the_run_while_the_api_hangs_and_a_second_one_exits_at_once() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let args = ["-n", "2", "--shards", "1", "--", "sh", "check.sh"];
+    for second in [false, true] {
+        emu.admin("reset", Some(serde_json::json!({})));
+        // The job runs for good; once flaky polls it, every status and cancel call hangs.
+        emu.admin("auto", Some(serde_json::json!({"mode": "run"})));
+        let (mut flaky, mut stderr) = spawn_remote(&s, &emu, &work, &args);
+        wait_until("a status poll", || {
+            emu.state()["requests"]["status"].as_u64().unwrap_or(0) > 0
+        });
+        for route in ["status", "cancel"] {
+            emu.admin(
+                "fail",
+                Some(serde_json::json!({"route": route, "delay_ms": 60000, "count": 100})),
+            );
+        }
+        sigint(&flaky);
+        let mut said = read_until(&mut stderr, "interrupted: stopping");
+        if second {
+            sigint(&flaky);
+        }
+        wait_until("flaky to end", || flaky.try_wait().unwrap().is_some());
+        stderr.read_to_string(&mut said).unwrap();
+        assert_eq!(flaky.wait().unwrap().code(), Some(130), "{said}");
+        if second {
+            assert!(said.contains("stopped again: exiting at once"), "{said}");
+        } else {
+            assert!(
+                said.contains("1 of 1 RunPod jobs could not be cancelled"),
+                "{said}"
+            );
+        }
+    }
+}

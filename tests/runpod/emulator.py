@@ -579,6 +579,19 @@ class Handler(BaseHTTPRequestHandler):
         delay = min(int(spec.get("delay_ms") or 0), MAX_DELAY_MS)
         if delay:
             self.emu.stopping.wait(delay / 1000.0)
+        if spec.get("flood"):
+            # 200 and a body without a length that does not end: spaces until the client hangs
+            # up (or the emulator stops).
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self._status = 200
+            chunk = b" " * 65536
+            while not self.emu.stopping.is_set():
+                self.wfile.write(chunk)
+            return True
         if spec.get("drop"):
             self.close_connection = True
             self._status = 0
@@ -899,9 +912,9 @@ class Handler(BaseHTTPRequestHandler):
                 count = int(doc.get("count", 1))
                 if not 1 <= count <= 1_000_000 or len(emu.faults[route]) >= MAX_FAULTS:
                     return self.send(400, {"error": "count must be 1..1000000 (and at most 10000 queued faults)"})
-                if not doc.get("status") and not doc.get("drop") and not doc.get("delay_ms"):
-                    return self.send(400, {"error": "give status, drop or delay_ms"})
-                spec = {k: doc.get(k) for k in ("status", "retry_after", "body", "delay_ms", "drop")}
+                if not any(doc.get(k) for k in ("status", "drop", "delay_ms", "flood")):
+                    return self.send(400, {"error": "give status, drop, flood or delay_ms"})
+                spec = {k: doc.get(k) for k in ("status", "retry_after", "body", "delay_ms", "drop", "flood")}
                 spec["left"] = count
                 spec["route"] = route
                 emu.faults[route].append(spec)
