@@ -16,7 +16,9 @@ use tokio::sync::mpsc;
 
 use super::{Job, ShardResult, WIRE_VERSION};
 use crate::events::RunEvent;
+use crate::exec::seed::attempt_seed;
 use crate::exec::{Backend, ExecError, ExecPlan, Reporting, StopSignal};
+use crate::model::Attempt;
 use crate::notify::Secret;
 use crate::notify::http::{Call, FailureKind, Http, HttpPolicy, HttpSetup};
 
@@ -152,6 +154,8 @@ struct Client {
     /// For cancellations: one short try each, also after Ctrl-C.
     cancel_http: Http,
     base: String,
+    /// The run's base seed: what each attempt's seed must derive from.
+    seed: u64,
 }
 
 /// One job in flight.
@@ -253,6 +257,7 @@ impl Client {
                 target.base_url.trim_end_matches('/'),
                 target.endpoint
             ),
+            seed: target.job.seed,
         })
     }
 
@@ -612,10 +617,14 @@ impl Client {
                     Ok(a) => a,
                     Err(e) => return Some(Err(format!("job {id}: {e}"))),
                 };
+                if let Err(e) = check_against_plan(&attempts, &shard.attempts, self.seed) {
+                    return Some(Err(format!(
+                        "job {id} sent results that do not match its shard: {e}"
+                    )));
+                }
                 for a in attempts {
-                    // A platform retry can deliver a shard twice; each attempt counts once, and
-                    // only attempts this shard was given.
-                    if shard.attempts.contains(&a.index) && seen.insert(a.index) {
+                    // A platform retry can deliver a shard twice; each attempt counts once.
+                    if seen.insert(a.index) {
                         let _ = events.send(RunEvent::AttemptStarted { index: a.index });
                         let _ = events.send(RunEvent::AttemptFinished(Box::new(a)));
                     }
@@ -678,6 +687,42 @@ fn nap(until: Instant, stop: &StopSignal) {
         }
         std::thread::sleep(left.min(Duration::from_millis(20)));
     }
+}
+
+/// Whether a worker's attempts are exactly its shard's: each index of `range` once, each with
+/// the seed flaky planned for it.
+fn check_against_plan(
+    attempts: &[Attempt],
+    range: &Range<u32>,
+    base_seed: u64,
+) -> Result<(), String> {
+    let mut indexes = HashSet::new();
+    for a in attempts {
+        if !range.contains(&a.index) {
+            return Err(format!(
+                "attempt {} is not one of {}..{}",
+                a.index, range.start, range.end
+            ));
+        }
+        if !indexes.insert(a.index) {
+            return Err(format!("attempt {} comes twice", a.index));
+        }
+        let planned = attempt_seed(base_seed, a.index);
+        if a.seed != planned || a.order_seed.is_some_and(|o| o != planned) {
+            return Err(format!(
+                "attempt {} ran with seed {}, but its seed is {planned}",
+                a.index, a.seed
+            ));
+        }
+    }
+    if indexes.len() != range.len() {
+        return Err(format!(
+            "{} of its {} attempts are missing",
+            range.len() - indexes.len(),
+            range.len()
+        ));
+    }
+    Ok(())
 }
 
 /// The message of a RunPod error: the SDK sends a JSON string with `error_message`; a handler that

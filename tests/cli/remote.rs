@@ -1048,3 +1048,51 @@ fn ctrl_c_ends_the_run_while_the_api_hangs_and_a_second_one_exits_at_once() {
         }
     }
 }
+
+#[test]
+fn results_that_do_not_match_the_plan_are_refused_like_a_failed_shard() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    emu.admin(
+        "fail-shard",
+        Some(serde_json::json!({"attempts": [0, 3], "as": "wrong-seed"})),
+    );
+    emu.admin(
+        "fail-shard",
+        Some(serde_json::json!({"attempts": [3, 6], "as": "foreign-attempt", "count": 2})),
+    );
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "2", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("sent results that do not match its shard: attempt 0 ran with seed"),
+        "{stderr}"
+    );
+    // [0, 3) came right the second time, with the planned seeds; [3, 6) is lost.
+    let seeds: Vec<(u64, u64)> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["index"].as_u64().unwrap(), a["seed"].as_u64().unwrap()))
+        .collect();
+    let planned: Vec<(u64, u64)> = (0..3)
+        .map(|i| (u64::from(i), flaky::exec::seed::attempt_seed(5, i)))
+        .collect();
+    assert_eq!(seeds, planned, "{doc}");
+    let errors = doc["shard_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("attempts 3..6: ")
+            && errors[0]
+                .as_str()
+                .unwrap()
+                .contains("attempt 1006 is not one of 3..6"),
+        "{doc}"
+    );
+}
