@@ -50,6 +50,31 @@ fn every_bad_flag_value_is_exit_2_naming_the_flag() {
             ],
             "--shard-size",
         ),
+        (
+            &[
+                "run",
+                "--remote",
+                "runpod",
+                "--queue-timeout",
+                "soon",
+                "--",
+                "true",
+            ],
+            "--queue-timeout",
+        ),
+        (
+            &[
+                "run",
+                "--remote",
+                "runpod",
+                "--queue-timeout",
+                "0s",
+                "--",
+                "true",
+            ],
+            "--queue-timeout",
+        ),
+        (&["run", "--queue-timeout", "1h", "--", "true"], "--remote"),
         (&["run", "--color", "sometimes", "--", "true"], "--color"),
         (&["run", "-C", "no-such-dir", "--", "true"], "-C/--dir"),
         (

@@ -1096,3 +1096,61 @@ fn results_that_do_not_match_the_plan_are_refused_like_a_failed_shard() {
         "{doc}"
     );
 }
+
+#[test]
+fn every_class_of_hostile_answer_to_run_is_a_clear_error_and_nothing_keeps_running() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let cases = [
+        (
+            serde_json::json!({"route": "run", "flood": true}),
+            "with a body larger than 32 MiB, the most flaky reads",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 200, "body": "<html>proxy</html>"}),
+            "something that is not JSON",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 200, "body": {"status": "IN_QUEUE"}}),
+            "RunPod's answer to /run has no job id",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 500, "count": 10}),
+            "HTTP 500 from POST http://",
+        ),
+        (
+            serde_json::json!({"route": "run", "drop": true, "count": 10}),
+            "POST http://",
+        ),
+    ];
+    for (fault, expected) in cases {
+        emu.admin("reset", Some(serde_json::json!({})));
+        emu.admin("auto", Some(serde_json::json!({"mode": "run"})));
+        // The first shard is submitted as usual; the second meets the fault.
+        emu.admin(
+            "fail",
+            Some(serde_json::json!({"route": "run", "delay_ms": 1})),
+        );
+        emu.admin("fail", Some(fault.clone()));
+        let (code, _, stderr) = remote_run(
+            &s,
+            &emu,
+            &work,
+            &["-n", "4", "--shards", "2", "--", "sh", "check.sh"],
+        );
+        assert_eq!(code, 2, "{fault}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{fault}: {expected:?} in {stderr}"
+        );
+        // The job already submitted was taken back.
+        let state = emu.state();
+        assert_eq!(
+            state["cancel_calls"].as_array().unwrap().len(),
+            1,
+            "{fault}: {}",
+            state["cancel_calls"]
+        );
+    }
+}
