@@ -171,6 +171,8 @@ struct Shard {
     status: Option<String>,
     /// What went wrong asking for the status since the last good answer.
     trouble: Option<String>,
+    /// Whether the user was told about `trouble` already.
+    told: bool,
     /// Why the shard's first job gave no result, when this is its second.
     first_try: Option<String>,
 }
@@ -455,6 +457,20 @@ impl Client {
                     }
                     other => other,
                 };
+                if ended.is_none()
+                    && !shard.told
+                    && let Some(trouble) = &shard.trouble
+                {
+                    shard.told = true;
+                    let left = shard
+                        .deadline(target.queue_timeout)
+                        .saturating_duration_since(Instant::now());
+                    let _ = events.send(RunEvent::Notice(format!(
+                        "job {}: {trouble}; flaky keeps asking for up to {} more (the shard's deadline)",
+                        shard.id,
+                        humantime::format_duration(Duration::from_secs(left.as_secs()))
+                    )));
+                }
                 match ended {
                     None => still.push(shard),
                     Some(Ok(())) => {}
@@ -526,6 +542,7 @@ impl Client {
             execution: Duration::from_millis(execution),
             status: None,
             trouble: None,
+            told: false,
             first_try: None,
         })
     }
