@@ -829,6 +829,49 @@ mod tests {
     }
 
     #[test]
+    fn a_result_must_hold_each_attempt_of_its_shard_once_with_its_planned_seed() {
+        let attempt = |index: u32, seed: u64| Attempt {
+            index,
+            seed,
+            order_seed: None,
+            infrastructure: None,
+            alone: false,
+            exit: crate::model::Exit::Code(0),
+            duration: Duration::ZERO,
+            tests: Vec::new(),
+            stdout: crate::model::Excerpt::default(),
+            stderr: crate::model::Excerpt::default(),
+        };
+        let planned = |i| attempt(i, attempt_seed(7, i));
+        assert_eq!(
+            check_against_plan(&[planned(3), planned(4)], &(3..5), 7),
+            Ok(())
+        );
+        for (attempts, why) in [
+            (vec![planned(3)], "1 of its 2 attempts are missing"),
+            (vec![planned(3), planned(3)], "attempt 3 comes twice"),
+            (vec![planned(3), planned(5)], "attempt 5 is not one of 3..5"),
+            (
+                vec![planned(3), attempt(4, 1)],
+                "attempt 4 ran with seed 1, but its seed is ",
+            ),
+            (
+                vec![
+                    planned(3),
+                    Attempt {
+                        order_seed: Some(2),
+                        ..planned(4)
+                    },
+                ],
+                "attempt 4 ran with seed",
+            ),
+        ] {
+            let error = check_against_plan(&attempts, &(3..5), 7).unwrap_err();
+            assert!(error.starts_with(why), "{why:?}: {error}");
+        }
+    }
+
+    #[test]
     fn error_messages_come_out_of_the_sdk_blob() {
         let blob = serde_json::json!(
             "{\"error_type\": \"<class 'RuntimeError'>\", \"error_message\": \"clone failed\", \"error_traceback\": \"Traceback...\"}"

@@ -358,7 +358,10 @@ async fn fetch(
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null())
             .kill_on_drop(true);
-        if let Some(t) = &token {
+        // Only the fetch asks for credentials.
+        if let Some(t) = &token
+            && args.iter().any(|a| a == "fetch")
+        {
             cmd.env("FLAKY_GIT_TOKEN_VALUE", t);
         }
         let (status, output) = run_captured(cmd, FETCH_TIMEOUT, stop)
