@@ -72,6 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull request to comment on [default: from the GitHub Actions event file]')
             [CompletionResult]::new('--mention-map', '--mention-map', [CompletionResultType]::ParameterName, 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]')
             [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]')
+            [CompletionResult]::new('--queue-timeout', '--queue-timeout', [CompletionResultType]::ParameterName, 'Give a remote shard up when its job waits longer than this in RunPod''s queue [default: 1h]')
             [CompletionResult]::new('--shard-size', '--shard-size', [CompletionResultType]::ParameterName, 'Put this many attempts in each remote job (instead of --shards)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')

@@ -565,7 +565,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --shard-size --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -688,6 +688,10 @@ _flaky() {
                     return 0
                     ;;
                 --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -68,6 +68,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --pr 'The pull request to comment on [default: from the GitHub Actions event file]'
             cand --mention-map 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]'
             cand --shards 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]'
+            cand --queue-timeout 'Give a remote shard up when its job waits longer than this in RunPod''s queue [default: 1h]'
             cand --shard-size 'Put this many attempts in each remote job (instead of --shards)'
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'

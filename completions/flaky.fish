@@ -81,6 +81,7 @@ slack\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue [default: 1h]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''

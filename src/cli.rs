@@ -189,6 +189,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "K", requires = "remote", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub shards: Option<u32>,
 
+    /// Give a remote shard up when its job waits longer than this in RunPod's queue [default: 1h]
+    #[arg(long, value_name = "DURATION", requires = "remote", value_parser = parse_duration)]
+    pub queue_timeout: Option<Duration>,
+
     /// Put this many attempts in each remote job (instead of --shards)
     #[arg(long, value_name = "N", requires = "remote", conflicts_with = "shards", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub shard_size: Option<u32>,

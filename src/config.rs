@@ -806,6 +806,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             argv,
             dir,
             env,
+            env_remove: Vec::new(),
             attempts: 0..runs,
             jobs,
             timeout,
@@ -868,6 +869,7 @@ fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<St
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    check_base_url(&base_url)?;
     let dir = &plan.exec.dir;
     let facts = crate::vcs::facts(dir).ok_or_else(|| {
         usage(format!(
@@ -910,8 +912,30 @@ fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<St
         shard_size: args.shard_size,
         job,
         poll_every: std::time::Duration::from_secs(2),
+        queue_timeout: args
+            .queue_timeout
+            .unwrap_or(crate::remote::runpod::DEFAULT_QUEUE_TIMEOUT),
     };
     Ok((target, notes))
+}
+
+/// `RUNPOD_ENDPOINT_BASE_URL` receives the API key with every request: the same transport rule
+/// as the GitHub and Slack clients.
+fn check_base_url(base_url: &str) -> Result<(), PlanError> {
+    // A URL with user information may carry a password: never repeat it.
+    let shown = if base_url.contains('@') {
+        "the value".to_owned()
+    } else {
+        format!("{base_url:?}")
+    };
+    reqwest::Url::parse(base_url)
+        .map_err(|e| format!("{shown} is not a URL ({e})"))
+        .and_then(|url| crate::notify::http::check_transport(&url, &shown, "RUNPOD_API_KEY"))
+        .map_err(|reason| {
+            PlanError::Usage(format!(
+                "RUNPOD_ENDPOINT_BASE_URL is invalid: {reason}; hint: use https (plain http only to a loopback address), or unset it for {DEFAULT_BASE_URL}"
+            ))
+        })
 }
 
 fn framework_names() -> String {

@@ -14,10 +14,18 @@ Environment:
   FLAKY_BIN                     the flaky binary [default: flaky, from PATH]
   FLAKY_WORKER_ALLOW_FILE_URLS  1: pass --allow-file-urls (tests and local setups only)
   FLAKY_WORKER_DIR              where each job's directory (checkout, TMPDIR) goes [default: /tmp]
-  FLAKY_GIT_TOKEN               a token for private https repositories (read by flaky worker)
+  FLAKY_GIT_TOKEN               a token for private https repositories (read by flaky worker,
+                                which gives it to git's credential helper only)
+  FLAKY_WORKER_PASS_ENV         more variable names (comma-separated) flaky worker and the tests get
+
+flaky worker gets an allow-list of this process's environment (PASS_ENV, PASS_PREFIXES and
+FLAKY_WORKER_PASS_ENV): never RunPod's key and settings (RUNPOD_*), which the SDK holds. flaky
+worker itself then removes the git token and every secret-looking name from what the install
+command and the tests get.
 """
 
 import asyncio
+import ctypes
 import json
 import os
 import shutil
@@ -30,6 +38,15 @@ import runpod
 STDERR_TAIL = 2000
 # How long flaky worker may take to stop its attempts after SIGTERM before it is killed.
 STOP_GRACE = 5.0
+# The variables flaky worker (and so the tests) may get from this process's environment.
+PASS_ENV = (
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TERM", "HOSTNAME",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy",
+    "https_proxy", "no_proxy", "FLAKY_BIN", "FLAKY_GIT_TOKEN", "GIT_TOKEN", "FLAKY_NO_PROGRESS",
+    "CI", "JAVA_HOME", "CARGO_HOME", "RUSTUP_HOME", "VIRTUAL_ENV", "NODE_PATH", "GOPATH", "GOROOT",
+    "GOCACHE", "GOMODCACHE", "GOFLAGS", "GOPROXY", "GOTOOLCHAIN",
+)
+PASS_PREFIXES = ("LC_", "NPM_CONFIG_", "npm_config_", "PIP_", "PYTHON")
 
 
 def _command(work_dir):
@@ -37,6 +54,27 @@ def _command(work_dir):
     if os.environ.get("FLAKY_WORKER_ALLOW_FILE_URLS") == "1":
         argv.append("--allow-file-urls")
     return argv
+
+
+def _child_env(work_dir):
+    """The allow-listed part of this process's environment, with TMPDIR the job's directory."""
+    extra = {n.strip() for n in os.environ.get("FLAKY_WORKER_PASS_ENV", "").split(",") if n.strip()}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if (k in PASS_ENV or k.startswith(PASS_PREFIXES) or k in extra) and not k.startswith("RUNPOD_")
+    }
+    env["TMPDIR"] = work_dir
+    return env
+
+
+def _not_dumpable():
+    """The tests run as this process's user: make its /proc/PID/environ (RunPod's key, the git
+    token) unreadable to them (prctl PR_SET_DUMPABLE 0; Linux only, best effort)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _tail(data):
@@ -122,7 +160,7 @@ async def _run(job, work_dir):
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
-            env={**os.environ, "TMPDIR": work_dir},
+            env=_child_env(work_dir),
         )
     except OSError as e:
         return {"error": f"cannot start flaky worker ({argv[0]}): {e}"}
@@ -152,4 +190,5 @@ async def _run(job, work_dir):
 
 
 if __name__ == "__main__":
+    _not_dumpable()
     runpod.serverless.start({"handler": handler})

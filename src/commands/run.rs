@@ -319,12 +319,18 @@ async fn execute<B: Backend>(
                 stop_reason = Some("budget");
                 stop_tx.drain();
             }
-            _ = sigint.recv(), if state == RunState::Completed => {
+            _ = sigint.recv() => {
+                if state != RunState::Completed {
+                    again(printer, ExitStatus::Interrupted);
+                }
                 state = RunState::Interrupted;
                 stop_tx.stop();
                 progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
             }
-            _ = sigterm.recv(), if state == RunState::Completed => {
+            _ = sigterm.recv() => {
+                if state != RunState::Completed {
+                    again(printer, ExitStatus::Terminated);
+                }
                 state = RunState::Terminated;
                 stop_tx.stop();
             }
@@ -490,6 +496,13 @@ async fn execute<B: Backend>(
         report,
         store_error: store.error,
     })
+}
+
+/// A second Ctrl-C or SIGTERM while the first one's clean-up runs (cancelling remote jobs, say):
+/// the user will not wait, so flaky exits at once; the next command marks the run abandoned.
+fn again(printer: &Printer, status: ExitStatus) -> ! {
+    printer.note("stopped again: exiting at once, without waiting for the clean-up");
+    std::process::exit(i32::from(status.code()))
 }
 
 fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::Result<()> {

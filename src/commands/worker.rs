@@ -15,6 +15,9 @@ use crate::remote::worker::{WorkerOptions, run_job};
 const MAX_INPUT: u64 = 10 * 1024 * 1024;
 
 pub fn worker(args: &WorkerArgs) -> anyhow::Result<ExitStatus> {
+    // The tests run as this process's user and must not read its credentials (the git token)
+    // from /proc/PID/environ; best effort (not every kernel has it).
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     let mut input = Vec::new();
     std::io::stdin()
         .take(MAX_INPUT + 1)

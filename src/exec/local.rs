@@ -404,6 +404,9 @@ impl Slots {
         };
 
         let mut cmd = std::process::Command::new(&prepared.argv[0]);
+        for name in &plan.env_remove {
+            cmd.env_remove(name);
+        }
         cmd.args(&prepared.argv[1..])
             .current_dir(&plan.dir)
             .envs(plan.env.iter().map(|(k, v)| (k, v)))
@@ -943,7 +946,7 @@ fn excerpt_of_file(path: &Path) -> Excerpt {
     buf.finish()
 }
 
-fn kill_group(pgid: Pid) {
+pub(crate) fn kill_group(pgid: Pid) {
     // ESRCH (the group is already gone) is the usual, harmless answer.
     let _ = killpg(pgid, Signal::SIGKILL);
 }

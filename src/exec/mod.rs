@@ -19,6 +19,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 pub use excerpt::ExcerptBuf;
 pub use local::LocalBackend;
+pub(crate) use local::kill_group;
 
 /// Ends what a run whose flaky is gone left behind: its attempts' processes (still tagged with
 /// its id) and its temporary directories. Returns how many processes were killed.
@@ -42,6 +43,8 @@ pub struct ExecPlan {
     pub dir: PathBuf,
     /// Extra variables for every attempt (`--env`, config `env`).
     pub env: Vec<(String, String)>,
+    /// Variables of flaky's own environment the attempts do not get (a worker's credentials).
+    pub env_remove: Vec<std::ffi::OsString>,
     /// The attempt indexes to run.
     pub attempts: Range<u32>,
     pub jobs: u32,

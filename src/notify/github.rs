@@ -1,7 +1,6 @@
 //! The pull-request comment: find flaky's earlier comment by its hidden marker and update it, or
 //! create one, through the GitHub REST API (issue comments, which PR conversations are).
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
@@ -501,33 +500,11 @@ fn check_api_url(text: &str) -> Result<String, NotifyError> {
             "it contains a user name or password; the token belongs in GITHUB_TOKEN".to_string(),
         ));
     }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(invalid(format!(
-                "{shown} uses plain http, which would send GITHUB_TOKEN unencrypted"
-            )));
-        }
-        other => {
-            return Err(invalid(format!(
-                "{shown} has the scheme {other:?}, not https"
-            )));
-        }
-    }
+    super::http::check_transport(&url, &shown, "GITHUB_TOKEN").map_err(invalid)?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(format!("{shown} has a query or fragment")));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn pr_from_event(var: &dyn Fn(&str) -> Option<String>) -> Result<u64, NotifyError> {

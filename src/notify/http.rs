@@ -2,6 +2,7 @@
 //! and the retry rules (which answers are retried, how long to wait, which methods may be resent).
 
 use std::hash::{BuildHasher, RandomState};
+use std::io::Read;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -13,6 +14,9 @@ use super::{NotifyError, Service};
 
 /// Body excerpts in error messages are cut to this many characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
+
+/// The largest answer body read by default: GitHub's and Slack's answers are a few KiB.
+pub(crate) const MAX_BODY: u64 = 4 * 1024 * 1024;
 
 /// Timeouts and retry budget of the GitHub and Slack clients.
 ///
@@ -62,7 +66,14 @@ pub(crate) struct HttpSetup {
     pub sleeper: Sleeper,
     /// Ignore `HTTPS_PROXY` and friends (tests talk to loopback servers).
     pub no_proxy: bool,
+    /// Answers with a longer body are an error, found while reading (never held in memory).
+    pub max_body: u64,
+    /// When it says so, no further try is made (the user pressed Ctrl-C).
+    pub interrupted: Interrupted,
 }
+
+/// Asked before each retry.
+pub(crate) type Interrupted = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl HttpSetup {
     pub(crate) fn new(policy: &HttpPolicy) -> Self {
@@ -73,6 +84,8 @@ impl HttpSetup {
             secrets: Vec::new(),
             sleeper: Arc::new(std::thread::sleep),
             no_proxy: false,
+            max_body: MAX_BODY,
+            interrupted: Arc::new(|| false),
         }
     }
 }
@@ -82,6 +95,8 @@ pub(crate) struct Http {
     pub(crate) policy: HttpPolicy,
     sleeper: Sleeper,
     secrets: Vec<String>,
+    max_body: u64,
+    interrupted: Interrupted,
 }
 
 /// One request to make, possibly several times.
@@ -127,6 +142,18 @@ pub(crate) enum FailureKind {
         timeout: bool,
         detail: String,
     },
+    /// An answer (`status`) whose body is longer than `limit` bytes: not read, not retried.
+    TooLarge { status: u16, limit: u64 },
+}
+
+/// Why one try brought no complete answer.
+enum TryError {
+    Http(reqwest::Error),
+    /// The body broke off while it was read.
+    Read(std::io::Error),
+    TooLarge {
+        status: u16,
+    },
 }
 
 impl Failure {
@@ -137,6 +164,8 @@ impl Failure {
             FailureKind::Status { status, .. } => matches!(status, 500 | 502 | 504),
             FailureKind::RateLimited { .. } => false,
             FailureKind::Transport { connect, .. } => !connect,
+            // A 2xx with a body too long to read: the request may have taken effect.
+            FailureKind::TooLarge { status, .. } => (200..300).contains(status),
         }
     }
 
@@ -145,7 +174,7 @@ impl Failure {
             FailureKind::Status { status, .. } | FailureKind::RateLimited { status, .. } => {
                 Some(*status)
             }
-            FailureKind::Transport { .. } => None,
+            FailureKind::Transport { .. } | FailureKind::TooLarge { .. } => None,
         }
     }
 
@@ -186,6 +215,26 @@ impl Failure {
                 detail,
                 hint,
             },
+            kind @ FailureKind::TooLarge { .. } => NotifyError::InvalidResponse {
+                service,
+                method,
+                url,
+                detail: kind.too_large_text(),
+                hint,
+            },
+        }
+    }
+}
+
+impl FailureKind {
+    /// "it answered 200 with a body larger than 4 MiB, the most flaky reads" (for `TooLarge`).
+    pub(crate) fn too_large_text(&self) -> String {
+        match self {
+            FailureKind::TooLarge { status, limit } => format!(
+                "it answered {status} with a body larger than {} MiB, the most flaky reads",
+                limit / (1024 * 1024)
+            ),
+            _ => String::new(),
         }
     }
 }
@@ -240,6 +289,8 @@ impl Http {
             policy: setup.policy,
             sleeper: setup.sleeper,
             secrets,
+            max_body: setup.max_body,
+            interrupted: setup.interrupted,
         })
     }
 
@@ -259,7 +310,7 @@ impl Http {
             tries += 1;
             match self.classify(idempotent, self.send_once(call)) {
                 Step::Done(reply) => return Ok(reply),
-                Step::Retry { wait, .. } if tries < max_tries => {
+                Step::Retry { wait, .. } if tries < max_tries && !(self.interrupted)() => {
                     self.sleep(wait.unwrap_or_else(|| self.backoff(tries)));
                 }
                 Step::Retry { failure: kind, .. } | Step::Stop(kind) => {
@@ -274,29 +325,62 @@ impl Http {
         }
     }
 
-    fn send_once(&self, call: &Call) -> Result<Reply, reqwest::Error> {
+    fn send_once(&self, call: &Call) -> Result<Reply, TryError> {
         let mut request = self.client.request(call.method.clone(), call.url.clone());
         if let Some(body) = &call.body {
             request = request
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone());
         }
-        let response = request.send()?;
+        let response = request.send().map_err(TryError::Http)?;
         let status = response.status().as_u16();
+        if response.content_length().is_some_and(|n| n > self.max_body) {
+            return Err(TryError::TooLarge { status });
+        }
         let headers = response.headers().clone();
-        let body = response.text()?;
+        // Read up to one byte more than allowed: a body that reaches it is too long, whatever
+        // the server announced (or did not).
+        let mut bytes = Vec::new();
+        response
+            .take(self.max_body + 1)
+            .read_to_end(&mut bytes)
+            .map_err(TryError::Read)?;
+        if bytes.len() as u64 > self.max_body {
+            return Err(TryError::TooLarge { status });
+        }
         Ok(Reply {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
         })
     }
 
-    fn classify(&self, idempotent: bool, outcome: Result<Reply, reqwest::Error>) -> Step {
+    fn classify(&self, idempotent: bool, outcome: Result<Reply, TryError>) -> Step {
         let reply = match outcome {
             Ok(reply) if (200..300).contains(&reply.status) => return Step::Done(reply),
             Ok(reply) => reply,
-            Err(error) => {
+            Err(TryError::TooLarge { status }) => {
+                return Step::Stop(FailureKind::TooLarge {
+                    status,
+                    limit: self.max_body,
+                });
+            }
+            Err(TryError::Read(error)) => {
+                let kind = FailureKind::Transport {
+                    connect: false,
+                    timeout: error.kind() == std::io::ErrorKind::TimedOut,
+                    detail: scrub(&format!("the answer broke off: {error}"), &self.secrets),
+                };
+                return if idempotent {
+                    Step::Retry {
+                        wait: None,
+                        failure: kind,
+                    }
+                } else {
+                    Step::Stop(kind)
+                };
+            }
+            Err(TryError::Http(error)) => {
                 let connect = error.is_connect();
                 let timeout = error.is_timeout();
                 let kind = FailureKind::Transport {
@@ -405,6 +489,36 @@ pub(crate) fn requested_wait(headers: &HeaderMap, now: SystemTime) -> Option<Dur
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether requests to `url` may carry `credential`: https, or plain http to a loopback address
+/// (where tests run their servers); elsewhere plain http would send it in clear. The reason when
+/// not, with the URL as `shown`.
+pub(crate) fn check_transport(
+    url: &reqwest::Url,
+    shown: &str,
+    credential: &str,
+) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(format!(
+            "{shown} uses plain http, which would send {credential} unencrypted"
+        )),
+        other => Err(format!("{shown} has the scheme {other:?}, not https")),
+    }
+}
+
+/// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A transport error's cause chain, without the URL reqwest puts in it.

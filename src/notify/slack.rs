@@ -3,7 +3,7 @@
 
 use reqwest::{Method, Url};
 
-use super::github::is_loopback;
+use super::http::is_loopback;
 use super::http::{Call, Failure, FailureKind, Http, HttpPolicy, HttpSetup};
 use super::{NotifyError, Service};
 

@@ -298,6 +298,34 @@ fn a_403_without_rate_limit_headers_names_the_permission() {
 }
 
 #[test]
+fn an_answer_longer_than_the_cap_is_a_clear_error_naming_the_server_and_the_cap() {
+    // 64 MiB without a length: read up to the cap, never whole.
+    let gh = GithubEmulator::start();
+    gh.push_fault(Fault::new("GET", 1, Response::flood(64 << 20)));
+    let error = gh_post(&gh, 7, MARKER).0.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("GitHub sent an unexpected answer to GET ")
+            && message
+                .contains("it answered 200 with a body larger than 4 MiB, the most flaky reads"),
+        "{message}"
+    );
+    assert!(gh.comments(7).is_empty());
+
+    let slack = SlackEmulator::start();
+    slack.push_fault(Fault::new("POST", 1, Response::flood(64 << 20)));
+    let message = slack_post(&slack.webhook_url(), BLOCKS)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with("Slack sent an unexpected answer to POST ")
+            && message.contains("larger than 4 MiB"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_422_on_post_is_not_retried() {
     let gh = GithubEmulator::start();
     gh.push_fault(Fault::new(

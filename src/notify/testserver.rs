@@ -53,6 +53,9 @@ pub struct Response {
     pub body: String,
     /// Waited before answering, to make the client time out.
     pub delay: Duration,
+    /// When not 0: the body is this many spaces instead, without a length, then the connection
+    /// closes (an answer far longer than any real one).
+    pub flood: u64,
 }
 
 impl Response {
@@ -62,6 +65,7 @@ impl Response {
             headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
             body: body.to_string(),
             delay: Duration::ZERO,
+            flood: 0,
         }
     }
 
@@ -74,6 +78,15 @@ impl Response {
             )],
             body: body.to_string(),
             delay: Duration::ZERO,
+            flood: 0,
+        }
+    }
+
+    /// A 200 whose body is `bytes` long, sent without a length.
+    pub fn flood(bytes: u64) -> Response {
+        Response {
+            flood: bytes,
+            ..Response::text(200, "")
         }
     }
 
@@ -167,7 +180,7 @@ fn serve(stream: TcpStream, handler: &(dyn Fn(&Request) -> Response + Send + Syn
         if !response.delay.is_zero() {
             thread::sleep(response.delay);
         }
-        if write_response(&mut writer, &response).is_err() || close {
+        if write_response(&mut writer, &response).is_err() || close || response.flood > 0 {
             return;
         }
     }
@@ -335,6 +348,18 @@ fn write_response(writer: &mut impl Write, response: &Response) -> io::Result<()
     );
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if response.flood > 0 {
+        head.push_str("Connection: close\r\n\r\n");
+        writer.write_all(head.as_bytes())?;
+        let chunk = [b' '; 64 * 1024];
+        let mut left = response.flood;
+        while left > 0 {
+            let n = left.min(chunk.len() as u64);
+            writer.write_all(&chunk[..n as usize])?;
+            left -= n;
+        }
+        return writer.flush();
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", response.body.len()));
     writer.write_all(head.as_bytes())?;

@@ -2,6 +2,7 @@
 //! fetches exactly the commit with the `git` command, installs the project's dependencies, runs the
 //! attempts with the local engine, and always removes its directory.
 
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::config::{self, display_command};
 use crate::events::RunEvent;
 use crate::exec::{Backend, ExecPlan, LocalBackend, Reporting, StopSignal};
 use crate::framework::{Framework, ProjectDir};
+use crate::secrets::{self, Redactor};
 
 /// Limits a job must stay within.
 const MAX_ATTEMPTS: u32 = 100_000;
@@ -22,6 +24,8 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// How long fetching the commit and installing dependencies may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(600);
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(900);
+/// Why a step ended early when the worker was told to stop.
+const STOPPED: &str = "stopped by a signal";
 /// How much of a failed step's output an error quotes.
 const ERROR_OUTPUT: usize = 2000;
 
@@ -59,15 +63,11 @@ pub async fn run_job(
     let job: Job = serde_json::from_slice(input)
         .map_err(|e| WorkerError::BadJob(format!("not a flaky job: {e}")))?;
     validate(&job, opts)?;
+    let withheld = withheld_vars();
     let checkout = Checkout::create(&opts.work_root, &job.run_id, job.attempts[0])?;
-    fetch(&job, &checkout.path).await?;
-    let project = checkout.path.join(&job.dir);
-    if !project.is_dir() {
-        return Err(WorkerError::BadJob(format!(
-            "`dir` {} is not a directory of the repository",
-            job.dir
-        )));
-    }
+    let mut stopped = stop.clone();
+    fetch(&job, &checkout.path, &withheld, &mut stopped).await?;
+    let project = project_dir(&checkout.path, &job.dir)?;
     let framework = job
         .framework
         .as_deref()
@@ -87,6 +87,8 @@ pub async fn run_job(
     } else {
         command.clone()
     };
+    // Labels and what goes back to the client show secret options masked.
+    let shown_command = secrets::masked_command(&command, job.shell);
     let driven = config::drive(
         &argv, &command, &project, framework, job.shell, None, job.order,
     )
@@ -107,7 +109,7 @@ pub async fn run_job(
     if job.install
         && let Some(fw) = framework
     {
-        install(fw, &project).await?;
+        install(fw, &project, &withheld, &mut stopped).await?;
     }
 
     let plan = ExecPlan {
@@ -119,22 +121,27 @@ pub async fn run_job(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        env_remove: withheld,
         attempts: job.attempts[0]..job.attempts[1],
         jobs: job.jobs,
         timeout: Duration::from_millis(job.timeout_ms),
         base_seed: job.seed,
         run_id: job.run_id.clone(),
-        test_id: config::command_line(&command, job.shell),
+        test_id: config::command_line(&shown_command, job.shell),
         reporting,
         order: driven.order,
         support_dir: config::support_dir(),
     };
+    // What the attempts print of the worker's own secrets (read from elsewhere than their
+    // environment) is masked before it leaves the worker.
+    let redactor = Redactor::for_attempts(&plan.env);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let exec = LocalBackend.execute(&plan, tx, stop);
     let collect = async {
         let mut builder = ResultBuilder::default();
         while let Some(event) = rx.recv().await {
-            if let RunEvent::AttemptFinished(a) = event {
+            if let RunEvent::AttemptFinished(mut a) = event {
+                redactor.attempt(&mut a);
                 builder.push(&a);
             }
         }
@@ -145,7 +152,7 @@ pub async fn run_job(
     Ok(builder.finish(
         framework.map(|f| f.name().to_owned()),
         plan.order,
-        command,
+        shown_command,
         driven.notes,
     ))
 }
@@ -237,6 +244,29 @@ fn validate(job: &Job, opts: &WorkerOptions) -> Result<(), WorkerError> {
     Ok(())
 }
 
+/// The project directory `dir` of the checkout, resolved: a symbolic link in the repository
+/// must not lead the command out of the checkout.
+fn project_dir(checkout: &Path, dir: &str) -> Result<PathBuf, WorkerError> {
+    let joined = checkout.join(dir);
+    if !joined.is_dir() {
+        return Err(WorkerError::BadJob(format!(
+            "`dir` {dir} is not a directory of the repository"
+        )));
+    }
+    let resolve = |p: &Path| {
+        p.canonicalize()
+            .map_err(|e| WorkerError::Run(format!("cannot resolve {}: {e}", p.display())))
+    };
+    let project = resolve(&joined)?;
+    if !project.starts_with(resolve(checkout)?) {
+        return Err(WorkerError::BadJob(format!(
+            "`dir` {dir} leads out of the repository through a symbolic link (to {})",
+            project.display()
+        )));
+    }
+    Ok(project)
+}
+
 /// The job's checkout directory, removed when dropped, whatever happened.
 struct Checkout {
     path: PathBuf,
@@ -260,10 +290,27 @@ impl Drop for Checkout {
     }
 }
 
+/// The variables of the worker's environment that the code under test never gets: the git
+/// token, RunPod's settings and keys (`RUNPOD_*`), and every secret-looking name.
+fn withheld_vars() -> Vec<OsString> {
+    std::env::vars_os()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            let name = name.to_string_lossy();
+            name.starts_with("RUNPOD_") || secrets::looks_secret(&name)
+        })
+        .collect()
+}
+
 /// `git init` + a shallow fetch of exactly the commit + checkout. A token for private
 /// repositories comes from the worker's environment through a credential helper, never from the
 /// job or a URL.
-async fn fetch(job: &Job, dir: &Path) -> Result<(), WorkerError> {
+async fn fetch(
+    job: &Job,
+    dir: &Path,
+    withheld: &[OsString],
+    stop: &mut StopSignal,
+) -> Result<(), WorkerError> {
     let err = |detail: String| WorkerError::Fetch {
         repository: crate::vcs::strip_credentials(&job.repository),
         commit: job.commit.clone(),
@@ -304,15 +351,21 @@ async fn fetch(job: &Job, dir: &Path) -> Result<(), WorkerError> {
     ];
     for args in steps {
         let mut cmd = tokio::process::Command::new("git");
+        for name in withheld {
+            cmd.env_remove(name);
+        }
         cmd.args(&args)
             .current_dir(dir)
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null())
             .kill_on_drop(true);
-        if let Some(t) = &token {
+        // Only the fetch asks for credentials.
+        if let Some(t) = &token
+            && args.iter().any(|a| a == "fetch")
+        {
             cmd.env("FLAKY_GIT_TOKEN_VALUE", t);
         }
-        let (status, output) = run_captured(cmd, FETCH_TIMEOUT)
+        let (status, output) = run_captured(cmd, FETCH_TIMEOUT, stop)
             .await
             .map_err(|e| err(format!("git: {e}")))?;
         if !status {
@@ -330,23 +383,30 @@ async fn fetch(job: &Job, dir: &Path) -> Result<(), WorkerError> {
     Ok(())
 }
 
-async fn install(fw: Framework, project: &Path) -> Result<(), WorkerError> {
+async fn install(
+    fw: Framework,
+    project: &Path,
+    withheld: &[OsString],
+    stop: &mut StopSignal,
+) -> Result<(), WorkerError> {
     let Some(command) = fw.driver().install_command(&ProjectDir::read(project)) else {
         return Ok(());
     };
     let mut cmd = tokio::process::Command::new(&command[0]);
+    for name in withheld {
+        cmd.env_remove(name);
+    }
     cmd.args(&command[1..])
         .current_dir(project)
         .stdin(Stdio::null())
         .kill_on_drop(true);
     let line = display_command(&command);
-    let (ok, output) =
-        run_captured(cmd, INSTALL_TIMEOUT)
-            .await
-            .map_err(|e| WorkerError::Install {
-                command: line.clone(),
-                detail: e,
-            })?;
+    let (ok, output) = run_captured(cmd, INSTALL_TIMEOUT, stop)
+        .await
+        .map_err(|e| WorkerError::Install {
+            command: line.clone(),
+            detail: e,
+        })?;
     if ok {
         Ok(())
     } else {
@@ -357,13 +417,18 @@ async fn install(fw: Framework, project: &Path) -> Result<(), WorkerError> {
     }
 }
 
-/// Runs a command with stdout and stderr captured together, within `timeout`.
+/// Runs a command in a process group of its own with stdout and stderr captured together,
+/// within `timeout`; on timeout or a stop (SIGTERM), the whole group is killed.
 async fn run_captured(
     mut cmd: tokio::process::Command,
     timeout: Duration,
+    stop: &mut StopSignal,
 ) -> Result<(bool, String), String> {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    let group = child.id().map(|id| nix::unistd::Pid::from_raw(id as i32));
     let (out, err) = (child.stdout.take(), child.stderr.take());
     // Both pipes at once: a full stderr pipe must not block the reading of stdout.
     let drain = |pipe: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| async move {
@@ -381,19 +446,24 @@ async fn run_captured(
         a.extend(b);
         a
     };
-    match tokio::time::timeout(timeout, async { tokio::join!(child.wait(), read) }).await {
-        Ok((status, output)) => Ok((
-            status.is_ok_and(|s| s.success()),
-            String::from_utf8_lossy(&output).into_owned(),
-        )),
-        Err(_) => {
-            let _ = child.kill().await;
-            Err(format!(
-                "timed out after {}",
-                humantime::format_duration(timeout)
-            ))
+    let ended = tokio::select! {
+        (status, output) = async { tokio::join!(child.wait(), read) } => {
+            return Ok((
+                status.is_ok_and(|s| s.success()),
+                String::from_utf8_lossy(&output).into_owned(),
+            ));
         }
+        () = tokio::time::sleep(timeout) => format!(
+            "timed out after {}",
+            humantime::format_duration(timeout)
+        ),
+        () = stop.stopped() => STOPPED.to_owned(),
+    };
+    if let Some(group) = group {
+        crate::exec::kill_group(group);
     }
+    let _ = child.wait().await;
+    Err(ended)
 }
 
 fn tail(output: &str) -> String {

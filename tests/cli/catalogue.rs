@@ -50,6 +50,31 @@ fn every_bad_flag_value_is_exit_2_naming_the_flag() {
             ],
             "--shard-size",
         ),
+        (
+            &[
+                "run",
+                "--remote",
+                "runpod",
+                "--queue-timeout",
+                "soon",
+                "--",
+                "true",
+            ],
+            "--queue-timeout",
+        ),
+        (
+            &[
+                "run",
+                "--remote",
+                "runpod",
+                "--queue-timeout",
+                "0s",
+                "--",
+                "true",
+            ],
+            "--queue-timeout",
+        ),
+        (&["run", "--queue-timeout", "1h", "--", "true"], "--remote"),
         (&["run", "--color", "sometimes", "--", "true"], "--color"),
         (&["run", "-C", "no-such-dir", "--", "true"], "-C/--dir"),
         (
@@ -205,4 +230,51 @@ fn bad_input_files_are_exit_2_naming_the_file() {
         .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
         .unwrap();
     assert_eq!(runs, 1);
+}
+
+#[test]
+fn bad_environment_values_are_exit_2_naming_the_variable() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "RUNPOD_ENDPOINT_BASE_URL",
+            "http://api.example.com/v2",
+            "uses plain http, which would send RUNPOD_API_KEY unencrypted",
+        ),
+        (
+            "RUNPOD_ENDPOINT_BASE_URL",
+            "ftp://api.example.com/v2",
+            "has the scheme \"ftp\", not https",
+        ),
+        (
+            "RUNPOD_ENDPOINT_BASE_URL",
+            "api.example.com",
+            "is not a URL",
+        ),
+    ];
+    let s = Sandbox::new();
+    for (var, value, reason) in cases {
+        let out = s
+            .flaky()
+            .env("RUNPOD_API_KEY", "rpa_catalogue_key")
+            .env(var, value)
+            .args([
+                "run",
+                "--remote",
+                "runpod",
+                "--endpoint",
+                "ep",
+                "--",
+                "true",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}={value}: {stderr}");
+        assert!(out.stdout.is_empty(), "{var}={value} printed on stdout");
+        assert!(
+            stderr.contains(&format!("{var} is invalid")) && stderr.contains(reason),
+            "{var}={value}: expected {reason:?} in {stderr}"
+        );
+        assert!(!stderr.contains("rpa_catalogue_key"), "{stderr}");
+    }
 }

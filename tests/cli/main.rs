@@ -122,6 +122,20 @@ pub fn alive(pid: i32) -> bool {
     }
 }
 
+/// The pids of live processes whose command line contains `needle`.
+pub fn processes_with(needle: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(needle))
+        })
+        .filter(|pid| alive(*pid))
+        .collect()
+}
+
 /// Polls until `cond` holds, for at most 20 s (a bound for a broken build, not a timing assumption).
 pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

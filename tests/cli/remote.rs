@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use predicates::prelude::*;
 
-use crate::{Sandbox, alive, wait_until};
+use crate::{Sandbox, wait_until};
 
 const KEY: &str = "rpa_test_key_0123456789";
 const ENDPOINT: &str = "ep1";
@@ -633,6 +633,11 @@ fn sdk_python() -> PathBuf {
 
 /// The real SDK worker running worker/handler.py against the emulator.
 fn start_worker(emu: &Emulator, work_dir: &Path) -> Child {
+    start_worker_with(emu, work_dir, &[])
+}
+
+/// [`start_worker`] with more variables in the worker's environment.
+fn start_worker_with(emu: &Emulator, work_dir: &Path, env: &[(&str, &str)]) -> Child {
     let base = format!("http://{}/v2/{ENDPOINT}", emu.addr);
     Command::new(sdk_python())
         .arg("-u")
@@ -655,6 +660,7 @@ fn start_worker(emu: &Emulator, work_dir: &Path) -> Child {
         .env("FLAKY_BIN", assert_cmd::cargo::cargo_bin("flaky"))
         .env("FLAKY_WORKER_ALLOW_FILE_URLS", "1")
         .env("FLAKY_WORKER_DIR", work_dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -758,18 +764,7 @@ fn end_to_end_the_sdk_worker_gives_the_same_report_as_a_local_run_and_ctrl_c_can
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let sleeping = || -> Vec<i32> {
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains("1000.4242"))
-            })
-            .filter(|pid| alive(*pid))
-            .collect()
-    };
+    let sleeping = || crate::processes_with("1000.4242");
     wait_until("the remote attempts to start", || sleeping().len() == 2);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(flaky.id() as i32),
@@ -786,4 +781,380 @@ fn end_to_end_the_sdk_worker_gives_the_same_report_as_a_local_run_and_ctrl_c_can
         state["cancel_calls"]
     );
     wait_until("the worker's attempts to die", || sleeping().is_empty());
+}
+
+#[test]
+fn the_worker_credentials_reach_neither_the_results_nor_the_history_nor_the_pr_comment() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("env.sh", "#!/bin/sh\nenv\nexit 1\n")]);
+    let jobs_dir = s.path().join("jobs");
+    std::fs::create_dir_all(&jobs_dir).unwrap();
+    // The worker's own key must stay the emulator's; every other credential is made up.
+    let secrets: Vec<(&str, &str)> = crate::worker::WORKER_SECRETS
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "RUNPOD_AI_API_KEY")
+        .collect();
+    let _worker = Killed(start_worker_with(&emu, &jobs_dir, &secrets));
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "2", "--shards", "1", "--", "sh", "env.sh"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(doc["totals"]["attempts"], 2, "{doc}");
+    let state = emu.state();
+    let output = state["jobs"][0]["output"].to_string();
+    assert!(
+        output.contains("PATH="),
+        "the test printed its environment: {output}"
+    );
+    let markdown = s
+        .flaky()
+        .args(["report", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(markdown.status.success());
+    let mut history = Vec::new();
+    for entry in std::fs::read_dir(s.path()).unwrap().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("history.db")
+        {
+            history.extend(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    for (what, text) in [
+        ("the job's result", output),
+        ("the JSON report", doc.to_string()),
+        (
+            "the Markdown report",
+            String::from_utf8_lossy(&markdown.stdout).into_owned(),
+        ),
+        (
+            "the history",
+            String::from_utf8_lossy(&history).into_owned(),
+        ),
+    ] {
+        if what == "the job's result" || what == "the history" {
+            assert!(text.contains("PATH="), "{what} has the output: {text}");
+        }
+        assert_eq!(
+            crate::worker::leaks_worker_secret(&text),
+            None,
+            "{what}: {text}"
+        );
+        for name in ["RUNPOD_AI_API_KEY", "RUNPOD_WEBHOOK_GET_JOB", KEY] {
+            assert!(!text.contains(name), "{what} has {name}: {text}");
+        }
+    }
+}
+
+#[test]
+fn an_endless_status_answer_is_an_error_naming_the_server_and_the_cap_and_what_finished_is_stored()
+{
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    // The first /status answers as usual (a pure delay), the second never ends.
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "status", "delay_ms": 1})),
+    );
+    emu.admin(
+        "fail",
+        Some(serde_json::json!({"route": "status", "flood": true})),
+    );
+    let (code, _, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "3", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("RunPod's answer to GET http://")
+            && stderr.contains("with a body larger than 32 MiB, the most flaky reads"),
+        "{stderr}"
+    );
+    // The two shards still pending were cancelled; the first one's attempts are stored.
+    let state = emu.state();
+    assert_eq!(
+        state["cancel_calls"].as_array().unwrap().len(),
+        2,
+        "{}",
+        state["cancel_calls"]
+    );
+    let (status, attempts): (String, i64) = s
+        .sql()
+        .query_row(
+            "SELECT status, (SELECT count(*) FROM attempts) FROM runs",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((status.as_str(), attempts), ("failed", 2));
+}
+
+#[test]
+fn a_status_that_never_helps_ends_at_the_shard_deadline_naming_the_real_condition() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let args = [
+        "-n",
+        "2",
+        "--shards",
+        "1",
+        "--queue-timeout",
+        "1s",
+        "--",
+        "sh",
+        "check.sh",
+    ];
+    let cases = [
+        // No worker ever takes the job.
+        (
+            None,
+            "was still IN_QUEUE after 1s (--queue-timeout); hint: check the endpoint's workers",
+        ),
+        (
+            Some(serde_json::json!({"route": "status", "status": 500, "count": 100})),
+            "server errors: HTTP 500 from GET http://",
+        ),
+        (
+            Some(
+                serde_json::json!({"route": "status", "status": 200, "body": "<html>gateway</html>", "count": 100}),
+            ),
+            "unreadable status: RunPod answered GET http://",
+        ),
+        (
+            Some(
+                serde_json::json!({"route": "status", "status": 200, "body": {"id": "x"}, "count": 100}),
+            ),
+            "unreadable status: missing field `status`",
+        ),
+    ];
+    for (fault, expected) in cases {
+        emu.admin("reset", Some(serde_json::json!({})));
+        if let Some(fault) = fault {
+            emu.admin("fail", Some(fault));
+        }
+        let (code, doc, stderr) = remote_run(&s, &emu, &work, &args);
+        assert_eq!(code, 2, "{expected}: {stderr}");
+        let errors = doc["shard_errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{doc}");
+        let error = errors[0].as_str().unwrap();
+        assert!(
+            error.contains(expected) && error.contains("resubmitted once"),
+            "{expected:?} in {error}"
+        );
+        assert!(!stderr.contains("still queued"), "{stderr}");
+        if expected.starts_with("unreadable") {
+            // The trouble is said when it starts, not only at the deadline.
+            assert!(stderr.contains("flaky keeps asking for up to"), "{stderr}");
+        }
+        // Both jobs were given up, so neither runs on.
+        assert_eq!(
+            emu.state()["cancel_calls"].as_array().unwrap().len(),
+            2,
+            "{expected}"
+        );
+    }
+}
+
+/// `flaky run --remote runpod` in the background, its stderr readable line by line.
+fn spawn_remote(
+    s: &Sandbox,
+    emu: &Emulator,
+    work: &Path,
+    args: &[&str],
+) -> (Child, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("flaky"))
+        .current_dir(work)
+        .env("FLAKY_DB", s.db())
+        .env("FLAKY_NO_PROGRESS", "1")
+        .env("RUNPOD_API_KEY", KEY)
+        .env("RUNPOD_ENDPOINT_BASE_URL", emu.base())
+        .args(["run", "--remote", "runpod", "--endpoint", ENDPOINT])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    (child, stderr)
+}
+
+fn sigint(child: &Child) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+}
+
+/// Reads stderr lines until one contains `needle`; all lines read.
+fn read_until(stderr: &mut BufReader<std::process::ChildStderr>, needle: &str) -> String {
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no {needle:?} in {all}"
+        );
+        all.push_str(&line);
+        if line.contains(needle) {
+            return all;
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_ends_the_run_while_the_api_hangs_and_a_second_one_exits_at_once() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let args = ["-n", "2", "--shards", "1", "--", "sh", "check.sh"];
+    for second in [false, true] {
+        emu.admin("reset", Some(serde_json::json!({})));
+        // The job runs for good; once flaky polls it, every status and cancel call hangs.
+        emu.admin("auto", Some(serde_json::json!({"mode": "run"})));
+        let (mut flaky, mut stderr) = spawn_remote(&s, &emu, &work, &args);
+        wait_until("a status poll", || {
+            emu.state()["requests"]["status"].as_u64().unwrap_or(0) > 0
+        });
+        for route in ["status", "cancel"] {
+            emu.admin(
+                "fail",
+                Some(serde_json::json!({"route": route, "delay_ms": 60000, "count": 100})),
+            );
+        }
+        sigint(&flaky);
+        let mut said = read_until(&mut stderr, "interrupted: stopping");
+        if second {
+            sigint(&flaky);
+        }
+        wait_until("flaky to end", || flaky.try_wait().unwrap().is_some());
+        stderr.read_to_string(&mut said).unwrap();
+        assert_eq!(flaky.wait().unwrap().code(), Some(130), "{said}");
+        if second {
+            assert!(said.contains("stopped again: exiting at once"), "{said}");
+        } else {
+            assert!(
+                said.contains("1 of 1 RunPod jobs could not be cancelled"),
+                "{said}"
+            );
+        }
+    }
+}
+
+#[test]
+fn results_that_do_not_match_the_plan_are_refused_like_a_failed_shard() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    emu.admin("auto", Some(serde_json::json!({"mode": "shard"})));
+    emu.admin(
+        "fail-shard",
+        Some(serde_json::json!({"attempts": [0, 3], "as": "wrong-seed"})),
+    );
+    emu.admin(
+        "fail-shard",
+        Some(serde_json::json!({"attempts": [3, 6], "as": "foreign-attempt", "count": 2})),
+    );
+    let (code, doc, stderr) = remote_run(
+        &s,
+        &emu,
+        &work,
+        &["-n", "6", "--shards", "2", "--", "sh", "check.sh"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("sent results that do not match its shard: attempt 0 ran with seed"),
+        "{stderr}"
+    );
+    // [0, 3) came right the second time, with the planned seeds; [3, 6) is lost.
+    let seeds: Vec<(u64, u64)> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["index"].as_u64().unwrap(), a["seed"].as_u64().unwrap()))
+        .collect();
+    let planned: Vec<(u64, u64)> = (0..3)
+        .map(|i| (u64::from(i), flaky::exec::seed::attempt_seed(5, i)))
+        .collect();
+    assert_eq!(seeds, planned, "{doc}");
+    let errors = doc["shard_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("attempts 3..6: ")
+            && errors[0]
+                .as_str()
+                .unwrap()
+                .contains("attempt 1006 is not one of 3..6"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn every_class_of_hostile_answer_to_run_is_a_clear_error_and_nothing_keeps_running() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    let cases = [
+        (
+            serde_json::json!({"route": "run", "flood": true}),
+            "with a body larger than 32 MiB, the most flaky reads",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 200, "body": "<html>proxy</html>"}),
+            "something that is not JSON",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 200, "body": {"status": "IN_QUEUE"}}),
+            "RunPod's answer to /run has no job id",
+        ),
+        (
+            serde_json::json!({"route": "run", "status": 500, "count": 10}),
+            "HTTP 500 from POST http://",
+        ),
+        (
+            serde_json::json!({"route": "run", "drop": true, "count": 10}),
+            "POST http://",
+        ),
+    ];
+    for (fault, expected) in cases {
+        emu.admin("reset", Some(serde_json::json!({})));
+        emu.admin("auto", Some(serde_json::json!({"mode": "run"})));
+        // The first shard is submitted as usual; the second meets the fault.
+        emu.admin(
+            "fail",
+            Some(serde_json::json!({"route": "run", "delay_ms": 1})),
+        );
+        emu.admin("fail", Some(fault.clone()));
+        let (code, _, stderr) = remote_run(
+            &s,
+            &emu,
+            &work,
+            &["-n", "4", "--shards", "2", "--", "sh", "check.sh"],
+        );
+        assert_eq!(code, 2, "{fault}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{fault}: {expected:?} in {stderr}"
+        );
+        // The job already submitted was taken back.
+        let state = emu.state();
+        assert_eq!(
+            state["cancel_calls"].as_array().unwrap().len(),
+            1,
+            "{fault}: {}",
+            state["cancel_calls"]
+        );
+    }
 }

@@ -7,12 +7,24 @@ use crate::Sandbox;
 
 /// A git repository in the sandbox with a tiny test script; returns its file:// URL and HEAD.
 fn repo(s: &Sandbox, files: &[(&str, &str)]) -> (String, String) {
+    repo_with_links(s, files, &[])
+}
+
+/// [`repo`] with symbolic links too: (name, target).
+fn repo_with_links(
+    s: &Sandbox,
+    files: &[(&str, &str)],
+    links: &[(&str, &str)],
+) -> (String, String) {
     let dir = s.path().join("repo");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in files {
         let p = dir.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
+    }
+    for (name, target) in links {
+        std::os::unix::fs::symlink(target, dir.join(name)).unwrap();
     }
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
@@ -45,10 +57,23 @@ fn job(url: &str, sha: &str) -> serde_json::Value {
 
 /// Runs the worker on `job` with a private work directory; returns (exit code, JSON answer).
 fn work(s: &Sandbox, job: &serde_json::Value, allow_files: bool) -> (i32, serde_json::Value) {
+    work_with_env(s, job, allow_files, &[])
+}
+
+/// [`work`] with these variables in the worker's own environment.
+fn work_with_env(
+    s: &Sandbox,
+    job: &serde_json::Value,
+    allow_files: bool,
+    env: &[(&str, &str)],
+) -> (i32, serde_json::Value) {
     let work = s.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     let mut cmd = s.flaky();
-    cmd.arg("worker").arg("--work-dir").arg(&work);
+    cmd.arg("worker")
+        .arg("--work-dir")
+        .arg(&work)
+        .envs(env.iter().copied());
     if allow_files {
         cmd.arg("--allow-file-urls");
     }
@@ -82,6 +107,70 @@ fn a_job_runs_exactly_its_attempts_with_their_seeds() {
     }
     assert_eq!(doc["tests"], serde_json::json!(["sh check.sh"]));
     assert_eq!(doc["framework"], serde_json::Value::Null);
+}
+
+/// Credentials a RunPod worker holds in its environment: none may reach the code under test.
+pub const WORKER_SECRETS: &[(&str, &str)] = &[
+    ("FLAKY_GIT_TOKEN", "ghp_worker_git_token_1"),
+    ("GIT_TOKEN", "worker_git_token_2"),
+    ("RUNPOD_AI_API_KEY", "worker_runpod_key_3"),
+    ("RUNPOD_POD_ID", "worker-pod-4"),
+    ("DEPLOY_PASSWORD", "worker_password_5"),
+];
+
+/// Whether `text` holds a name or a value of [`WORKER_SECRETS`].
+pub fn leaks_worker_secret(text: &str) -> Option<&'static str> {
+    WORKER_SECRETS
+        .iter()
+        .flat_map(|(k, v)| [*k, *v])
+        .find(|word| text.contains(word))
+}
+
+#[test]
+fn the_worker_credentials_reach_neither_the_attempts_nor_the_install() {
+    let s = Sandbox::new();
+    let (url, sha) = repo(&s, &[("check.sh", "env\nexit 1\n")]);
+    let mut j = job(&url, &sha);
+    j["command"] = serde_json::json!(["sh", "check.sh", "--api-key=abcdef123"]);
+    let (code, doc) = work_with_env(&s, &j, true, WORKER_SECRETS);
+    assert_eq!(code, 0, "{doc}");
+    let text = doc.to_string();
+    assert!(
+        text.contains("PATH="),
+        "the test printed its environment: {doc}"
+    );
+    assert_eq!(leaks_worker_secret(&text), None, "{doc}");
+    assert_eq!(
+        doc["tests"],
+        serde_json::json!(["sh check.sh '--api-key=***'"])
+    );
+    assert!(!text.contains("abcdef123"), "{doc}");
+
+    // The install command (npm ci runs the project's preinstall script) does not get them either.
+    let s = Sandbox::new();
+    let (url, sha) = repo(
+        &s,
+        &[
+            (
+                "package.json",
+                r#"{"name": "x", "version": "1.0.0", "scripts": {"test": "mocha", "preinstall": "env; exit 3"}, "devDependencies": {}}"#,
+            ),
+            (
+                "package-lock.json",
+                r#"{"name": "x", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "x", "version": "1.0.0"}}}"#,
+            ),
+        ],
+    );
+    let mut j = job(&url, &sha);
+    j["command"] = serde_json::json!([]);
+    let (code, doc) = work_with_env(&s, &j, true, WORKER_SECRETS);
+    assert_eq!(code, 2, "{doc}");
+    let error = doc["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the install command `npm ci` failed") && error.contains("PATH="),
+        "{error}"
+    );
+    assert_eq!(leaks_worker_secret(error), None, "{error}");
 }
 
 #[test]
@@ -310,4 +399,102 @@ fn two_shards_of_one_run_on_one_host_keep_their_own_temporary_directories() {
     assert_eq!(indexes, [1, 2, 3]);
     let leftovers: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(leftovers.is_empty(), "left in TMPDIR: {leftovers:?}");
+}
+
+#[test]
+fn a_dir_that_leaves_the_checkout_through_a_symlink_is_refused() {
+    let s = Sandbox::new();
+    let (url, sha) = repo_with_links(
+        &s,
+        &[("sub/check.sh", "pwd\n")],
+        &[("root", "/"), ("sub/up", "../.."), ("inside", "sub")],
+    );
+    for dir in ["root", "sub/up", "inside/up"] {
+        let mut j = job(&url, &sha);
+        j["dir"] = serde_json::json!(dir);
+        let (code, doc) = work(&s, &j, true);
+        assert_eq!(code, 2, "{dir}: {doc}");
+        let error = doc["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains(&format!(
+                "`dir` {dir} leads out of the repository through a symbolic link"
+            )),
+            "{dir}: {error}"
+        );
+    }
+    // A link that stays inside is fine.
+    let mut j = job(&url, &sha);
+    j["dir"] = serde_json::json!("inside");
+    let (code, doc) = work(&s, &j, true);
+    assert_eq!(code, 0, "{doc}");
+}
+
+/// SIGTERM to the worker; it must end by itself, with an error and without leftovers.
+fn terminate(s: &Sandbox, mut worker: Spawned, needle: &str) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(worker.0.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    crate::wait_until("the worker to end after SIGTERM", || {
+        worker.0.try_wait().unwrap().is_some()
+    });
+    let (code, doc) = worker.finish();
+    assert_eq!(code, 2, "{doc}");
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("stopped by a signal"),
+        "{doc}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(s.path().join("work")).unwrap().collect();
+    assert!(leftovers.is_empty(), "the checkout is left: {leftovers:?}");
+    assert_eq!(
+        crate::processes_with(needle),
+        Vec::<i32>::new(),
+        "left running"
+    );
+}
+
+#[test]
+fn sigterm_during_the_fetch_and_the_install_ends_the_worker_and_what_it_started() {
+    // The fetch: a server that accepts the connection and never answers.
+    let s = Sandbox::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let url = format!("https://127.0.0.1:{port}/hangs.git");
+    let tmp = s.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let worker = Spawned::start(&s, &job(&url, &"ab".repeat(20)), &tmp);
+    let (_held, _) = listener.accept().unwrap();
+    terminate(&s, worker, &format!("127.0.0.1:{port}"));
+
+    // The install: npm ci runs a preinstall script that says it runs, then waits.
+    let s = Sandbox::new();
+    let marks = s.path().join("marks");
+    std::fs::create_dir_all(&marks).unwrap();
+    let script = format!("touch {}/installing && sleep 1000.7373", marks.display());
+    let package = serde_json::json!({
+        "name": "x", "version": "1.0.0",
+        "scripts": {"test": "mocha", "preinstall": script},
+        "devDependencies": {}
+    });
+    let (url, sha) = repo(
+        &s,
+        &[
+            ("package.json", &package.to_string()),
+            (
+                "package-lock.json",
+                r#"{"name": "x", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "x", "version": "1.0.0"}}}"#,
+            ),
+        ],
+    );
+    let mut j = job(&url, &sha);
+    j["command"] = serde_json::json!([]);
+    let tmp = s.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let worker = Spawned::start(&s, &j, &tmp);
+    crate::wait_until("the install to run", || marks.join("installing").exists());
+    terminate(&s, worker, "1000.7373");
 }

@@ -193,6 +193,15 @@ class Emulator:
             self.finish_locked(job, "COMPLETED", now)
         elif how == "garbage":
             self.finish_locked(job, "COMPLETED", now, output={"not": "a shard result"})
+        elif how in ("wrong-seed", "foreign-attempt"):
+            # A well-formed result that does not match the job: one attempt with another seed,
+            # or an attempt index outside the job's range.
+            out = shard_output(job.input, {})
+            if how == "wrong-seed":
+                out["attempts"][0]["seed"] += 1
+            else:
+                out["attempts"][0]["index"] = int(job.input["attempts"][1]) + 1000
+            self.finish_locked(job, "COMPLETED", now, output=out)
         elif how == "expire":
             self.expire_locked(job.id)
 
@@ -431,6 +440,20 @@ class Emulator:
             info[what] += 1
 
 
+MASK64 = (1 << 64) - 1
+
+
+def attempt_seed(base, index):
+    """The seed of attempt `index` of a run with `base` seed, as flaky computes it
+    (src/exec/seed.rs: a splitmix64 step cut to 31 bits)."""
+    z = (base ^ (index * 0x9E3779B97F4A7C15)) & MASK64
+    z = (z + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    z ^= z >> 31
+    return z >> 33
+
+
 def shard_output(inp, spec):
     """A well-formed ShardResult for a job's attempts (see src/remote/mod.rs), without running
     anything: one test, failing at the attempt indexes in spec["fail_attempts"] or every
@@ -448,7 +471,7 @@ def shard_output(inp, spec):
         attempts.append(
             {
                 "index": i,
-                "seed": (seed + i) % (1 << 32),
+                "seed": attempt_seed(seed, i),
                 "order_seed": None,
                 "exit": {"code": 1 if failed else 0},
                 "duration_ms": 1,
@@ -579,6 +602,19 @@ class Handler(BaseHTTPRequestHandler):
         delay = min(int(spec.get("delay_ms") or 0), MAX_DELAY_MS)
         if delay:
             self.emu.stopping.wait(delay / 1000.0)
+        if spec.get("flood"):
+            # 200 and a body without a length that does not end: spaces until the client hangs
+            # up (or the emulator stops).
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self._status = 200
+            chunk = b" " * 65536
+            while not self.emu.stopping.is_set():
+                self.wfile.write(chunk)
+            return True
         if spec.get("drop"):
             self.close_connection = True
             self._status = 0
@@ -899,9 +935,9 @@ class Handler(BaseHTTPRequestHandler):
                 count = int(doc.get("count", 1))
                 if not 1 <= count <= 1_000_000 or len(emu.faults[route]) >= MAX_FAULTS:
                     return self.send(400, {"error": "count must be 1..1000000 (and at most 10000 queued faults)"})
-                if not doc.get("status") and not doc.get("drop") and not doc.get("delay_ms"):
-                    return self.send(400, {"error": "give status, drop or delay_ms"})
-                spec = {k: doc.get(k) for k in ("status", "retry_after", "body", "delay_ms", "drop")}
+                if not any(doc.get(k) for k in ("status", "drop", "delay_ms", "flood")):
+                    return self.send(400, {"error": "give status, drop, flood or delay_ms"})
+                spec = {k: doc.get(k) for k in ("status", "retry_after", "body", "delay_ms", "drop", "flood")}
                 spec["left"] = count
                 spec["route"] = route
                 emu.faults[route].append(spec)
@@ -931,8 +967,8 @@ class Handler(BaseHTTPRequestHandler):
                     or not all(isinstance(a, int) and not isinstance(a, bool) for a in attempts)
                 ):
                     return self.send(400, {"error": "attempts: [start, end], the job input's attempts"})
-                if how not in ("error", "timeout", "cancel", "no-output", "garbage", "expire"):
-                    return self.send(400, {"error": "as: error, timeout, cancel, no-output, garbage or expire"})
+                if how not in ("error", "timeout", "cancel", "no-output", "garbage", "expire", "wrong-seed", "foreign-attempt"):
+                    return self.send(400, {"error": "as: error, timeout, cancel, no-output, garbage, expire, wrong-seed or foreign-attempt"})
                 count = int(doc.get("count", 1))
                 if not 1 <= count <= 1_000_000 or len(emu.shard_faults) >= MAX_FAULTS:
                     return self.send(400, {"error": "count must be 1..1000000 (and at most 10000 shard faults)"})
