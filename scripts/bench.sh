@@ -11,6 +11,8 @@
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
 #      installs it into target/test-env/venv)
+#   8. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
+#      --batch against a plain loop of the same pytest command
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -127,6 +129,28 @@ base = [bin, "run", "-n", "50", "-j", "2", "--no-history", "-q", "--seed", "1", 
 whole = timed(base + ["--", py, "-m", "pytest"])
 only = timed(base + ["--tests-from", ci, "--", py, "-m", "pytest"])
 print(f"tests-from: 50 attempts, whole 200-test suite {whole:.1f}s, only its failed test {only:.1f}s: {whole / only:.1f}x faster (goal >= 10x)")
+
+# 8. pytest --batch: examples/python-pytest, 50 attempts one at a time, against pytest-flakefinder
+# (50 repeats in one process) and a plain loop of the same command; paired, median of 3 ratios
+if subprocess.run([py, "-c", "import flakefinder"], capture_output=True).returncode != 0:
+    subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest-flakefinder==1.1.0"], check=True)
+example = os.path.join(os.getcwd(), "examples/python-pytest")
+def quiet(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=example, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+run = [bin, "run", "-n", "50", "-j", "1", "--no-history", "--no-scan", "-q", "--seed", "7", "--"]
+pytest = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+pairs = []
+for _ in range(3):
+    batch = quiet(run[:-1] + ["--batch", "25", "--"] + pytest)
+    finder = quiet(pytest + ["--flake-finder", "--flake-runs=50"])
+    single = quiet(run + pytest)
+    loop = quiet(["sh", "-c", " ".join(["'" + "' '".join(pytest) + "' >/dev/null 2>&1;"] * 50)])
+    pairs.append((batch / finder, single / loop, batch, finder, single, loop))
+med = lambda i: statistics.median(p[i] for p in pairs)
+print(f"pytest --batch 25: 50 attempts of examples/python-pytest -j 1 in {med(2):.1f}s, pytest-flakefinder --flake-runs=50 {med(3):.1f}s: "
+      f"ratio {med(0):.2f} (goal <= 1.5); without --batch {med(4):.1f}s against a loop of pytest {med(5):.1f}s: ratio {med(1):.2f} (goal <= 1.05)")
 
 # 7. --until settled against a fixed 100 attempts
 for label, modulus in (("50%", 2), ("10%", 10), ("2%", 50)):
