@@ -10,12 +10,13 @@ With `flaky run --batch K`, FLAKY_BATCH lists the attempts this one process runs
 test once per attempt, each time with that attempt's seed in `random` (and numpy, when the tests
 imported it) and in the seed and attempt variables, in that attempt's order, with every fixture
 torn down between attempts. The globals of the project's own modules (not installed packages)
-are put back before each attempt as they were after collection (deep copies, where a value can be
-copied), so state a test leaves in them does not reach the next attempt. Each test's result goes
+are put back before each attempt as they were after collection: each name bound to the same
+object again, and the contents of plain dicts, lists and sets restored in place (objects keep
+their identity, so sentinels and references held elsewhere stay right), so state a test leaves
+there does not reach the next attempt. Each test's result goes
 to FLAKY_BATCH_REPORT as a JSON line.
 """
 
-import copy
 import importlib.util
 import json
 import os
@@ -40,11 +41,24 @@ def _repeats():
         yield int(index), int(seed), None if order == "-" else int(order)
 
 
-def _copy(value):
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # a lock, a connection, a C object: kept as it is
-        return value
+def _contents(value):
+    """A copy of what a plain dict, list or set holds (the same objects), to put back in place."""
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    if kind is set:
+        return set(value)
+    return None
+
+
+def _put_back(value, contents):
+    if type(value) is list:
+        value[:] = contents
+    else:
+        value.clear()
+        value.update(contents)
 
 
 def _project_modules(rootdir):
@@ -68,7 +82,7 @@ class _Batch:
         self.index = None
         self.results = {}
         self.globals = [
-            (m, {k: _copy(v) for k, v in vars(m).items() if not k.startswith("__")})
+            (m, {k: (v, _contents(v)) for k, v in vars(m).items() if not k.startswith("__")})
             for m in _project_modules(rootdir)
         ]
 
@@ -78,8 +92,10 @@ class _Batch:
             for module, saved in self.globals:
                 for name in [k for k in vars(module) if not k.startswith("__") and k not in saved]:
                     delattr(module, name)
-                for name, value in saved.items():
-                    setattr(module, name, _copy(value))
+                for name, (value, contents) in saved.items():
+                    setattr(module, name, value)
+                    if contents is not None:
+                        _put_back(value, contents)
         self.index = index
         _SEED = str(seed)
         for name in _SEED_VARIABLES:

@@ -89,3 +89,28 @@ fn a_batch_is_judged_attempt_by_attempt_and_a_death_inside_it_sets_the_rest_asid
     assert!(stdout.contains("odd attempt"), "{stdout}");
     assert!(stdout.contains("1 failed, 3 passed"), "{stdout}");
 }
+
+#[test]
+fn globals_put_back_between_attempts_keep_their_identity() {
+    // A sentinel captured as a default argument must stay the module's sentinel in every attempt
+    // of a batch (deep copies of the globals broke 13 tests of more-itertools this way), and a
+    // list a test fills is empty again in the next attempt.
+    require_pytest();
+    let s = Sandbox::new();
+    s.write(
+        "lib.py",
+        "_marker = object()\nSEEN = []\n\ndef first(default=_marker):\n    return default is _marker\n",
+    );
+    s.write(
+        "tests/test_lib.py",
+        "import lib\n\n\
+         def test_sentinel():\n    assert lib.first()\n\n\
+         def test_fills():\n    assert lib.SEEN == []\n    lib.SEEN.append(1)\n",
+    );
+    let (doc, code) = s.run_json(&[
+        "-n", "6", "--batch", "3", "--seed", "1", "--", "python3", "-m", "pytest", "tests",
+    ]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["totals"]["passed"], 6);
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 2);
+}
