@@ -11,6 +11,11 @@
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
 #      installs it into target/test-env/venv)
+#   8. start-up, go: examples/go, 50 attempts, against `go test -count=50 ./...` (paired runs,
+#      median of the per-pair ratios)
+#   9. start-up, cargo: examples/rust, 50 attempts of `cargo test` and of `cargo nextest run`,
+#      against `cargo nextest run --stress-count 50 --no-fail-fast` (paired, median ratio)
+# Arguments name sections to run alone: `scripts/bench.sh go rust` runs 8 and 9 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -21,16 +26,53 @@ bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flaky
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$bin" "$work" <<'PY'
+python3 - "$bin" "$work" "$@" <<'PY'
 import json, os, sqlite3, statistics, subprocess, sys, time
 
-bin, work = sys.argv[1], sys.argv[2]
+bin, work, only = sys.argv[1], sys.argv[2], sys.argv[3:]
 env = dict(os.environ, FLAKY_NO_PROGRESS="1", FLAKY_DB=os.path.join(work, "h.db"))
 
-def timed(cmd, shell=False):
+def timed(cmd, shell=False, cwd=None):
     t = time.perf_counter()
-    subprocess.run(cmd, shell=shell, env=env, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, shell=shell, env=env, check=False, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, cwd=cwd)
     return time.perf_counter() - t
+
+def paired(label, ours, peer, cwd, pairs=5):
+    """Runs `ours` and `peer` alternately (one warm-up each first) and prints the median of the
+    per-pair wall-time ratios, so drift on a shared machine hits both alike."""
+    timed(ours, cwd=cwd)
+    timed(peer, cwd=cwd)
+    ratios, a, b = [], [], []
+    for _ in range(pairs):
+        a.append(timed(ours, cwd=cwd))
+        b.append(timed(peer, cwd=cwd))
+        ratios.append(a[-1] / b[-1])
+    print(f"{label}: flaky median {statistics.median(a):.2f}s, peer median {statistics.median(b):.2f}s; "
+          f"median of {pairs} per-pair ratios {statistics.median(ratios):.2f} "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+
+def startup_go():
+    # 8. go: the test binaries are built once per run; the peer repeats in one process
+    run = [bin, "run", "-n", "50", "--seed", "7", "--no-history", "-q"]
+    paired("start-up, go: examples/go N=50 against `go test -count=50 ./...` (goal <= 2)",
+           run + ["--", "go", "test", "./..."], ["go", "test", "-count=50", "./..."], "examples/go")
+
+def startup_rust():
+    # 9. cargo: the test executables are built once per run, then run directly
+    run = [bin, "run", "-n", "50", "--seed", "7", "--no-history", "-q", "--"]
+    peer = ["cargo", "nextest", "run", "--stress-count", "50", "--no-fail-fast"]
+    for cmd in (["cargo", "test", "--no-fail-fast"], ["cargo", "nextest", "run"]):
+        paired(f"start-up, rust: examples/rust N=50 `{' '.join(cmd)}` against `{' '.join(peer)}` (goal <= 1)",
+               run + cmd, peer, "examples/rust")
+
+sections = {"go": startup_go, "rust": startup_rust}
+if only:
+    for name in only:
+        sections[name]()
+    sys.exit(0)
+for section in sections.values():
+    section()
 
 # 1. overhead, alternating the two commands so drift hits both alike
 flaky_t, xargs_t = [], []

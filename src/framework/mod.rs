@@ -4,7 +4,7 @@
 //! One module per framework implements [`Driver`]; this module holds what they share.
 
 mod cargo;
-mod gotest;
+pub mod gotest;
 mod jest;
 mod mocha;
 mod node;

@@ -1034,3 +1034,149 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
     );
     assert_eq!(git_status("python-pytest"), before);
 }
+
+/// A directory holding a `NAME` wrapper that logs each call (its arguments, one line) to `log`,
+/// then runs the real program: how the tests count builds and attempts.
+fn logging_wrapper(sandbox: &Sandbox, name: &str) -> (String, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{name}` is not on PATH"));
+    let log = sandbox.path().join(format!("{name}.log"));
+    let script = sandbox.write(
+        &format!("bin/{name}"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        script.parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    (path, log)
+}
+
+/// The logged calls whose arguments start with `prefix`.
+fn calls(log: &Path, prefix: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .count()
+}
+
+/// Each package's test binary is built once per run (`go test -c`), and every attempt runs the
+/// binaries through test2json: no attempt runs `go test`, and the verdicts are today's.
+#[test]
+fn go_builds_each_test_binary_once_per_run() {
+    require_program("go");
+    let sandbox = Sandbox::new();
+    let (path, log) = logging_wrapper(&sandbox, "go");
+    let runs = 6;
+    let out = sandbox
+        .flaky()
+        .env("PATH", path)
+        .args(["run", "--format", "json", "-n", &runs.to_string(), "--seed"])
+        .arg(SEED.to_string())
+        .arg("-C")
+        .arg(example("go"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(calls(&log, "test -c"), 2, "one build per package");
+    assert_eq!(calls(&log, "test -json"), 0, "no attempt runs `go test`");
+    assert_eq!(
+        calls(&log, ""),
+        5,
+        "go env, go list, go vet and the two builds, whatever N"
+    );
+    let t = test(&doc, "example.com/flakydemo/calc::TestSeededFlaky");
+    assert_eq!(counts(t)[0], (6, seeded_failures(runs as u32).len() as u64));
+    let t = test(
+        &doc,
+        "example.com/flakydemo/calc::TestSlug/collapses_spaces",
+    );
+    assert_eq!(counts(t)[0], (6, 0));
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+    // The replay line is still the `go test` command that reproduces the attempt.
+    let failure = doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["test"] == "example.com/flakydemo/calc::TestMeanAlwaysFails")
+        .unwrap();
+    let line = failure["reproduce"].as_str().unwrap();
+    assert!(line.contains("go test '-count=1' '-shuffle=off'"), "{line}");
+}
+
+/// A package that does not compile stops the run before any attempt: exit 2, the compiler's
+/// error, nothing measured or stored as attempts.
+#[test]
+fn a_go_build_failure_is_an_error_before_any_attempt() {
+    require_program("go");
+    let sandbox = Sandbox::new();
+    let project = sandbox.path().join("project");
+    for file in [
+        "go.mod",
+        "calc/calc.go",
+        "calc/calc_test.go",
+        "registry/registry.go",
+        "registry/registry_test.go",
+    ] {
+        let text = std::fs::read_to_string(example("go").join(file)).unwrap();
+        sandbox.write(&format!("project/{file}"), &text);
+    }
+    let broken = project.join("calc/calc.go");
+    let mut text = std::fs::read_to_string(&broken).unwrap();
+    text.push_str("\nfunc Broken() int { return notDefined }\n");
+    std::fs::write(&broken, text).unwrap();
+    let out = sandbox
+        .flaky()
+        .args(["run", "-n", "5", "-C"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the tests do not build, so no attempt ran"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("undefined: notDefined"), "{stderr}");
+    let attempts: i64 = sandbox
+        .sql()
+        .query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attempts, 0);
+}
+
+/// A flag a prebuilt binary cannot take (`-cover` changes the build and the output): every
+/// attempt runs `go test` as before, and a notice says why.
+#[test]
+fn a_go_command_that_cannot_be_prebuilt_runs_go_test_each_attempt() {
+    require_program("go");
+    let sandbox = Sandbox::new();
+    let (path, log) = logging_wrapper(&sandbox, "go");
+    let out = sandbox
+        .flaky()
+        .env("PATH", path)
+        .args(["run", "-n", "3", "--no-scan", "-C"])
+        .arg(example("go"))
+        .args(["--", "go", "test", "-cover", "./..."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("each attempt runs `go test` itself") && stderr.contains("the flag -cover"),
+        "{stderr}"
+    );
+    assert_eq!(calls(&log, "test -json"), 3);
+    assert_eq!(calls(&log, "test -c"), 0);
+}
