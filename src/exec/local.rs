@@ -448,6 +448,7 @@ impl Slots {
             .envs(plan.env.iter().map(|(k, v)| (k, v)))
             .envs(attempt_env(index, seed))
             .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(step.env.iter().map(|(k, v)| (k, v)))
             .env("FLAKY_RUN_ID", &plan.run_id)
             .env("TMPDIR", tmp)
             .stdin(Stdio::null())
@@ -458,14 +459,20 @@ impl Slots {
             // The report is the output itself: it goes to a file (in order, with stderr when the
             // parser needs both), so memory stays flat however long it is. The steps of an
             // attempt on prebuilt binaries add to it one after the other.
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|source| ExecError::Write {
-                    path: path.clone(),
-                    source,
-                })?;
+            let write = || {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?;
+                if let Some(banner) = &step.banner {
+                    std::io::Write::write_all(&mut file, banner.as_bytes())?;
+                }
+                Ok(file)
+            };
+            let file = write().map_err(|source| ExecError::Write {
+                path: path.clone(),
+                source,
+            })?;
             if *merge {
                 let err = file.try_clone().map_err(|source| ExecError::Write {
                     path: path.clone(),
@@ -876,12 +883,7 @@ fn prepare(
     tmp: &Path,
     order_seed: Option<u64>,
 ) -> Prepared {
-    let step = |argv: Vec<String>| {
-        vec![Step {
-            argv,
-            dir: plan.dir.clone(),
-        }]
-    };
+    let step = |argv: Vec<String>| vec![Step::new(argv, &plan.dir)];
     match &plan.reporting {
         Reporting::Command => Prepared {
             steps: step(plan.argv.clone()),

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::{ExecError, ExecPlan, Reporting, StopSignal};
 use crate::events::RunEvent;
+use crate::framework::cargo::{CargoCommand, nextest_on_build};
 use crate::framework::gotest::{GoCommand, binary_argv};
 use crate::framework::{AttemptCtx, Framework, program_name};
 
@@ -23,6 +24,22 @@ pub struct Step {
     pub argv: Vec<String>,
     /// Where it runs.
     pub dir: PathBuf,
+    /// Variables it gets besides the attempt's.
+    pub env: Vec<(String, String)>,
+    /// A line written to the report before it runs: the `Running` line cargo prints before
+    /// each test executable, which says whose results follow.
+    pub banner: Option<String>,
+}
+
+impl Step {
+    pub fn new(argv: Vec<String>, dir: &Path) -> Self {
+        Self {
+            argv,
+            dir: dir.to_path_buf(),
+            env: Vec::new(),
+            banner: None,
+        }
+    }
 }
 
 /// What was built before the first attempt, and how an attempt runs on it.
@@ -35,6 +52,29 @@ pub enum Prebuilt {
         test2json_v: bool,
         packages: Vec<GoPackage>,
     },
+    /// `cargo nextest run` on the binaries listed once: the flags that name the list.
+    Nextest {
+        reuse: Vec<String>,
+        project: PathBuf,
+    },
+    Cargo {
+        executables: Vec<CargoExecutable>,
+        /// Whether each attempt runs the doc-tests too (`cargo test --doc`): the library has
+        /// some and the command does not pick targets.
+        doc_tests: bool,
+        project: PathBuf,
+    },
+}
+
+/// One test executable of a `cargo test` build.
+#[derive(Debug)]
+pub struct CargoExecutable {
+    path: PathBuf,
+    /// The package's directory: cargo runs its tests there.
+    dir: PathBuf,
+    /// The variables cargo sets for a test it runs.
+    env: Vec<(String, String)>,
+    banner: String,
 }
 
 /// One package with tests and its test binary.
@@ -59,17 +99,46 @@ impl Prebuilt {
                 let cmd = GoCommand::parse(argv)?;
                 Ok(packages
                     .iter()
-                    .map(|p| Step {
-                        argv: binary_argv(
+                    .map(|p| {
+                        let argv = binary_argv(
                             test2json,
                             &p.import_path,
                             &p.binary,
                             *test2json_v,
                             &cmd.binary,
-                        ),
-                        dir: p.dir.clone(),
+                        );
+                        Step::new(argv, &p.dir)
                     })
                     .collect())
+            }
+            Self::Nextest { reuse, project } => {
+                Ok(vec![Step::new(nextest_on_build(argv, reuse)?, project)])
+            }
+            Self::Cargo {
+                executables,
+                doc_tests,
+                project,
+            } => {
+                let cmd = CargoCommand::parse(argv)?;
+                let mut steps: Vec<Step> = executables
+                    .iter()
+                    .map(|e| {
+                        let mut argv = vec![e.path.display().to_string()];
+                        argv.extend(cmd.binary.iter().cloned());
+                        Step {
+                            argv,
+                            dir: e.dir.clone(),
+                            env: e.env.clone(),
+                            banner: Some(e.banner.clone()),
+                        }
+                    })
+                    .collect();
+                if *doc_tests && !cmd.targets_picked {
+                    let mut doc = argv.to_vec();
+                    doc.insert(2, "--doc".into());
+                    steps.push(Step::new(doc, project));
+                }
+                Ok(steps)
             }
         }
     }
@@ -93,13 +162,42 @@ pub async fn build(
     stop: &mut StopSignal,
     notices: &mpsc::UnboundedSender<RunEvent>,
 ) -> Result<Build, ExecError> {
-    let Reporting::Framework {
-        framework: Framework::Go,
-        select,
-    } = &plan.reporting
-    else {
+    let Reporting::Framework { framework, select } = &plan.reporting else {
         return Ok(Build::NotBuilt);
     };
+    if *framework == Framework::Cargo {
+        return match cargo_command(plan, select.as_deref()) {
+            Ok(cmd) => Builder { plan, stop }.cargo(&cmd).await,
+            Err(why) => {
+                let _ = notices.send(RunEvent::Notice(format!(
+                    "each attempt runs `cargo test` itself (slower: cargo checks the build every \
+                     time): the command has {why}, which flaky cannot pass to the test executables"
+                )));
+                Ok(Build::NotBuilt)
+            }
+        };
+    }
+    if *framework == Framework::Nextest {
+        let reuse = [
+            "--binaries-metadata".to_owned(),
+            dir.join("binaries.json").display().to_string(),
+            "--cargo-metadata".to_owned(),
+            dir.join("cargo-metadata.json").display().to_string(),
+        ];
+        return match nextest_on_build(&first_attempt(plan, select.as_deref()), &reuse) {
+            Ok(_) => Builder { plan, stop }.nextest(&reuse).await,
+            Err(why) => {
+                let _ = notices.send(RunEvent::Notice(format!(
+                    "each attempt runs `cargo nextest run` itself (slower: cargo checks the build \
+                     every time): the command has {why}, which may change the build"
+                )));
+                Ok(Build::NotBuilt)
+            }
+        };
+    }
+    if *framework != Framework::Go {
+        return Ok(Build::NotBuilt);
+    }
     let go = match go_command(plan, select.as_deref()) {
         Ok(cmd) => cmd,
         Err(why) => {
@@ -114,6 +212,39 @@ pub async fn build(
     builder.go(&go, dir).await
 }
 
+/// The first attempt's `cargo test` command taken apart, if the attempts can run the test
+/// executables directly.
+fn cargo_command(plan: &ExecPlan, select: Option<&[String]>) -> Result<CargoCommand, String> {
+    let argv = &plan.argv;
+    if argv.first().map(|p| program_name(p)) != Some("cargo")
+        || argv.get(1).map(String::as_str) != Some("test")
+    {
+        return Err("words before `cargo test`".to_owned());
+    }
+    let cmd = CargoCommand::parse(&first_attempt(plan, select))?;
+    if cmd.cargo.iter().any(|f| f == "--doc") {
+        return Err("--doc (doc-tests are built on every run)".to_owned());
+    }
+    Ok(cmd)
+}
+
+/// The first attempt's command as the framework driver prepares it.
+fn first_attempt(plan: &ExecPlan, select: Option<&[String]>) -> Vec<String> {
+    let Reporting::Framework { framework, .. } = &plan.reporting else {
+        return plan.argv.clone();
+    };
+    let ctx = AttemptCtx {
+        dir: &plan.support_dir,
+        support: &plan.support_dir,
+        project: &plan.dir,
+        index: plan.attempts.start,
+        shuffle: framework.driver().can_shuffle().then_some(1),
+        select,
+        with_report: true,
+    };
+    framework.driver().prepare(&plan.argv, &ctx).argv
+}
+
 /// The user's `go test` command taken apart, if each attempt of it can run on prebuilt binaries.
 fn go_command(plan: &ExecPlan, select: Option<&[String]>) -> Result<GoCommand, String> {
     let argv = &plan.argv;
@@ -124,16 +255,7 @@ fn go_command(plan: &ExecPlan, select: Option<&[String]>) -> Result<GoCommand, S
     }
     let cmd = GoCommand::parse(argv)?;
     // An attempt's own flags (seed, selection) must map too.
-    let ctx = AttemptCtx {
-        dir: &plan.support_dir,
-        support: &plan.support_dir,
-        project: &plan.dir,
-        index: plan.attempts.start,
-        shuffle: Some(1),
-        select,
-        with_report: true,
-    };
-    GoCommand::parse(&Framework::Go.driver().prepare(argv, &ctx).argv)?;
+    GoCommand::parse(&first_attempt(plan, select))?;
     Ok(cmd)
 }
 
@@ -190,31 +312,18 @@ impl Builder<'_> {
                 binary: dir.join(format!("{n}.test")),
             });
         }
-        let mut builds: Vec<Vec<String>> = packages
+        // `go test -c` vets the package first, as `go test` does.
+        let builds: Vec<Vec<String>> = packages
             .iter()
             .map(|p| {
                 let mut build = vec![go.clone(), "test".into(), "-c".into(), "-o".into()];
                 build.push(p.binary.display().to_string());
                 build.extend(cmd.build.iter().cloned());
+                build.extend(cmd.vet.iter().map(|v| format!("-vet={v}")));
                 build.push(p.import_path.clone());
                 build
             })
             .collect();
-        if let Some(checks) = cmd.vet_checks()
-            && !packages.is_empty()
-        {
-            // go test vets each package before it runs the tests; `go test -c` does not.
-            let mut vet = vec![go.clone(), "vet".into()];
-            vet.extend(checks.split(',').map(|c| format!("-{c}")));
-            vet.extend(
-                cmd.build
-                    .iter()
-                    .filter(|f| VET_BUILD_FLAGS.iter().any(|p| f.starts_with(p)))
-                    .cloned(),
-            );
-            vet.extend(packages.iter().map(|p| p.import_path.clone()));
-            builds.insert(0, vet);
-        }
         if self.all(builds).await?.is_none() {
             return Ok(Build::Stopped);
         }
@@ -222,6 +331,77 @@ impl Builder<'_> {
             test2json,
             test2json_v,
             packages,
+        }))
+    }
+
+    /// Builds and lists the test binaries once (`cargo nextest list`), with cargo's metadata,
+    /// into the files `reuse` names.
+    async fn nextest(mut self, reuse: &[String]) -> Result<Build, ExecError> {
+        let cargo = self.plan.argv[0].clone();
+        let list = vec![
+            cargo.clone(),
+            "nextest".into(),
+            "list".into(),
+            "--list-type".into(),
+            "binaries-only".into(),
+            "--message-format".into(),
+            "json".into(),
+        ];
+        // `cargo-nextest nextest run`: cargo's own metadata still comes from cargo.
+        let cargo = if program_name(&cargo) == "cargo" {
+            cargo
+        } else {
+            "cargo".to_owned()
+        };
+        let metadata = vec![
+            cargo,
+            "metadata".into(),
+            "--format-version".into(),
+            "1".into(),
+            "--no-deps".into(),
+        ];
+        let Some(out) = self.all(vec![list, metadata]).await? else {
+            return Ok(Build::Stopped);
+        };
+        for (text, path) in out.iter().zip([&reuse[1], &reuse[3]]) {
+            std::fs::write(path, text).map_err(|source| ExecError::Write {
+                path: path.into(),
+                source,
+            })?;
+        }
+        Ok(Build::Built(Prebuilt::Nextest {
+            reuse: reuse.to_vec(),
+            project: self.plan.dir.clone(),
+        }))
+    }
+
+    async fn cargo(mut self, cmd: &CargoCommand) -> Result<Build, ExecError> {
+        let cargo = self.plan.argv[0].clone();
+        let mut build = vec![
+            cargo.clone(),
+            "test".into(),
+            "--no-run".into(),
+            "--message-format=json-render-diagnostics".into(),
+        ];
+        build.extend(cmd.cargo.iter().cloned());
+        let Some(out) = self.all(vec![build]).await? else {
+            return Ok(Build::Stopped);
+        };
+        let (executables, has_lib) = cargo_executables(&out[0]);
+        let mut doc_tests = false;
+        if has_lib && !cmd.targets_picked {
+            let mut list = vec![cargo.clone(), "test".into(), "--doc".into()];
+            list.extend(cmd.cargo.iter().cloned());
+            list.extend(["--".into(), "--list".into()]);
+            let Some(out) = self.all(vec![list]).await? else {
+                return Ok(Build::Stopped);
+            };
+            doc_tests = out[0].lines().any(|l| l.ends_with(": test"));
+        }
+        Ok(Build::Built(Prebuilt::Cargo {
+            executables,
+            doc_tests,
+            project: self.plan.dir.clone(),
         }))
     }
 
@@ -250,9 +430,6 @@ impl Builder<'_> {
         }
     }
 }
-
-/// The build flags `go vet` takes too.
-const VET_BUILD_FLAGS: [&str; 4] = ["-tags=", "-mod=", "-modfile=", "-overlay="];
 
 fn build_command(argv: &[String], dir: &Path, env: &[(String, String)]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(&argv[0]);
@@ -315,4 +492,87 @@ async fn output(
         },
         output: crate::render::first_lines(&text),
     })
+}
+
+/// The test executables in the JSON messages of `cargo test --no-run`, in the order cargo runs
+/// them (package, then library, binaries, integration tests, examples, benches, each by name),
+/// and whether a library among them has doc-tests enabled.
+fn cargo_executables(messages: &str) -> (Vec<CargoExecutable>, bool) {
+    let mut found = Vec::new();
+    let mut has_lib = false;
+    for line in messages.lines() {
+        let Ok(m) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(exe), Some(manifest)) = (m["executable"].as_str(), m["manifest_path"].as_str())
+        else {
+            continue;
+        };
+        if m["reason"] != "compiler-artifact" || m["profile"]["test"] != true {
+            continue;
+        }
+        let target = &m["target"];
+        let kind = target["kind"][0].as_str().unwrap_or_default();
+        has_lib |= kind == "lib" && target["doctest"] == true;
+        let rank = ["lib", "bin", "test", "example", "bench"]
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(5);
+        let dir = Path::new(manifest)
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_path_buf();
+        let name = target["name"].as_str().unwrap_or_default();
+        let src = target["src_path"].as_str().unwrap_or_default();
+        let src = Path::new(src).strip_prefix(&dir).unwrap_or(Path::new(src));
+        let exe_shown = Path::new(exe).strip_prefix(&dir).unwrap_or(Path::new(exe));
+        // What cargo prints before it runs the executable: the report's ids come from it.
+        let unit = if rank < 2 { "unittests " } else { "" };
+        let banner = format!(
+            "     Running {unit}{} ({})\n",
+            src.display(),
+            exe_shown.display()
+        );
+        let (pkg_name, version) =
+            package_name_version(m["package_id"].as_str().unwrap_or_default(), &dir);
+        let env = vec![
+            ("CARGO_MANIFEST_DIR".to_owned(), dir.display().to_string()),
+            ("CARGO_MANIFEST_PATH".to_owned(), manifest.to_owned()),
+            ("CARGO_PKG_NAME".to_owned(), pkg_name),
+            ("CARGO_PKG_VERSION".to_owned(), version),
+            ("CARGO_CRATE_NAME".to_owned(), name.replace('-', "_")),
+        ];
+        found.push((
+            (manifest.to_owned(), rank, name.to_owned()),
+            CargoExecutable {
+                path: PathBuf::from(exe),
+                dir,
+                env,
+                banner,
+            },
+        ));
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    (found.into_iter().map(|(_, e)| e).collect(), has_lib)
+}
+
+/// A package's name and version from its cargo package id: `path+file:///p/x#name@1.0.0`,
+/// `path+file:///p/name#1.0.0` (the name is the directory's), or `name 1.0.0 (path+file://...)`.
+fn package_name_version(id: &str, dir: &Path) -> (String, String) {
+    if let Some((_, fragment)) = id.rsplit_once('#') {
+        return match fragment.split_once('@') {
+            Some((name, version)) => (name.to_owned(), version.to_owned()),
+            None => (
+                dir.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                fragment.to_owned(),
+            ),
+        };
+    }
+    let mut words = id.split_whitespace();
+    (
+        words.next().unwrap_or_default().to_owned(),
+        words.next().unwrap_or_default().to_owned(),
+    )
 }

@@ -112,7 +112,7 @@ impl Driver for GoTest {
     }
 }
 
-/// `go test` flags that build the test binary (passed to `go list`, `go vet` and `go test -c`);
+/// `go test` flags that build the test binary (passed to `go list` and `go test -c`);
 /// the second list takes a value.
 const BUILD_FLAGS: [&[&str]; 2] = [
     &[
@@ -158,21 +158,18 @@ const TEST_FLAGS: [&[&str]; 2] = [
     ],
 ];
 
-/// The analyzers `go test` runs through vet before the tests (Go 1.19; later releases add to it).
-pub const VET_CHECKS: &str =
-    "atomic,bool,buildtags,errorsas,ifaceassert,nilfunc,printf,stringintconv";
-
 /// A `go test` command taken apart: what builds each package's test binary once, and what each
 /// attempt passes to the binaries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GoCommand {
-    /// Build flags, for `go list`, `go vet` and `go test -c`.
+    /// Build flags, for `go list` and `go test -c`.
     pub build: Vec<String>,
     /// Package patterns (`.` when none is given, as go does).
     pub packages: Vec<String>,
     /// The test binary's flags (`-test.run=^A$`), then what followed `-args`.
     pub binary: Vec<String>,
-    /// `-vet`'s value, when given (`off`, or a list of analyzers).
+    /// `-vet`'s value, when given (`off`, or a list of analyzers): `go test -c` vets as
+    /// `go test` does.
     pub vet: Option<String>,
 }
 
@@ -247,15 +244,6 @@ impl GoCommand {
         );
         Ok(cmd)
     }
-
-    /// The vet analyzers `go test` would run, `None` with `-vet=off`.
-    pub fn vet_checks(&self) -> Option<&str> {
-        match self.vet.as_deref() {
-            Some("off") => None,
-            Some(list) if !list.is_empty() => Some(list),
-            _ => Some(VET_CHECKS),
-        }
-    }
 }
 
 /// One attempt of one package on its prebuilt binary, as `go test -json` runs it: through the
@@ -298,10 +286,10 @@ mod tests {
                 "-test.paniconexit0 -test.timeout=30s -test.count=1 -test.shuffle=9 -test.run=^(TestA)$ -x 1"
             )
         );
-        assert_eq!(cmd.vet_checks(), Some(VET_CHECKS));
+        assert_eq!(cmd.vet, None);
         let plain = GoCommand::parse(&words("go test -vet=off")).unwrap();
         assert_eq!(plain.packages, ["."]);
-        assert_eq!(plain.vet_checks(), None);
+        assert_eq!(plain.vet.as_deref(), Some("off"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! One module per framework implements [`Driver`]; this module holds what they share.
 
-mod cargo;
+pub mod cargo;
 pub mod gotest;
 mod jest;
 mod mocha;
