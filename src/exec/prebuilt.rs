@@ -1,11 +1,13 @@
-//! Build once per run: the test binaries of a `go test` command are built before the first
-//! attempt, and each attempt runs them directly instead of rebuilding (a `go test` attempt spends
-//! ~0.45 s of CPU on the go command where its prebuilt binary takes ~5 ms).
+//! Build once per run: what the attempts of a `go test`, `cargo test` or `cargo nextest run`
+//! command share is built before the first attempt, and each attempt runs it directly instead of
+//! rebuilding (a `go test` attempt spends ~0.45 s of CPU on the go command where its prebuilt
+//! binary takes ~5 ms; `cargo test` re-checks the build every time).
 //!
-//! An attempt on prebuilt binaries is a sequence of [`Step`]s, one process per package, whose
-//! outputs form one report: the same events, ids and results as the command itself gives. A
-//! command with something that cannot be mapped onto the binaries runs as it is on every attempt,
-//! and a notice says why. A build that fails ends the run before any attempt (exit 2).
+//! An attempt on prebuilt binaries is a sequence of [`Step`]s, one process per package or test
+//! executable, whose outputs form one report: the same events, ids and results as the command
+//! itself gives. A command with something that cannot be mapped onto the binaries runs as it is
+//! on every attempt, and a notice says why. A build that fails ends the run before any attempt
+//! (exit 2).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
