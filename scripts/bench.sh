@@ -53,7 +53,7 @@ def paired(label, ours, peer, cwd, pairs=5):
           f"median of {pairs} per-pair ratios {statistics.median(ratios):.2f} "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
 
-# Before and after in one run: behind `env`, flaky does not take the command apart, and every
+# Before and after in one run: behind `env`, flaky does not build the command's tests once, and every
 # attempt runs `go test` / `cargo test` / `cargo nextest run` itself, as it did before the build
 # was done once per run.
 def startup_go():

@@ -167,6 +167,11 @@ pub async fn build(
     let Reporting::Framework { framework, select } = &plan.reporting else {
         return Ok(Build::NotBuilt);
     };
+    // A command that only runs the tool through something else (`env`, `sh -c`, a script)
+    // is run as it is: what it builds is its own business.
+    if !framework.driver().recognise(&plan.argv) {
+        return Ok(Build::NotBuilt);
+    }
     if *framework == Framework::Cargo {
         return match cargo_command(plan, select.as_deref()) {
             Ok(cmd) => Builder { plan, stop }.cargo(&cmd).await,
@@ -217,12 +222,6 @@ pub async fn build(
 /// The first attempt's `cargo test` command taken apart, if the attempts can run the test
 /// executables directly.
 fn cargo_command(plan: &ExecPlan, select: Option<&[String]>) -> Result<CargoCommand, String> {
-    let argv = &plan.argv;
-    if argv.first().map(|p| program_name(p)) != Some("cargo")
-        || argv.get(1).map(String::as_str) != Some("test")
-    {
-        return Err("words before `cargo test`".to_owned());
-    }
     let cmd = CargoCommand::parse(&first_attempt(plan, select))?;
     if cmd.cargo.iter().any(|f| f == "--doc") {
         return Err("--doc (doc-tests are built on every run)".to_owned());
@@ -249,13 +248,7 @@ fn first_attempt(plan: &ExecPlan, select: Option<&[String]>) -> Vec<String> {
 
 /// The user's `go test` command taken apart, if each attempt of it can run on prebuilt binaries.
 fn go_command(plan: &ExecPlan, select: Option<&[String]>) -> Result<GoCommand, String> {
-    let argv = &plan.argv;
-    if argv.first().map(|p| program_name(p)) != Some("go")
-        || argv.get(1).map(String::as_str) != Some("test")
-    {
-        return Err("words before `go test`".to_owned());
-    }
-    let cmd = GoCommand::parse(argv)?;
+    let cmd = GoCommand::parse(&plan.argv)?;
     // An attempt's own flags (seed, selection) must map too.
     GoCommand::parse(&first_attempt(plan, select))?;
     Ok(cmd)
