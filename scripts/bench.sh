@@ -11,8 +11,14 @@
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
 #      installs it into target/test-env/venv)
-#   8. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
+#   8. start-up, go: examples/go, 50 attempts, against `go test -count=50 ./...` (paired runs,
+#      median of the per-pair ratios)
+#   9. start-up, cargo: examples/rust, 50 attempts of `cargo test` and of `cargo nextest run`,
+#      against `cargo nextest run --stress-count 50 --no-fail-fast` (paired, median ratio)
+#      (`rust-per-attempt`: the same with cargo run by every attempt, as before the build once)
+#  10. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
 #      --batch against a plain loop of the same pytest command
+# Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -23,16 +29,83 @@ bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flaky
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$bin" "$work" <<'PY'
+python3 - "$bin" "$work" "$@" <<'PY'
 import json, os, sqlite3, statistics, subprocess, sys, time
 
-bin, work = sys.argv[1], sys.argv[2]
+bin, work, only = sys.argv[1], sys.argv[2], sys.argv[3:]
 env = dict(os.environ, FLAKY_NO_PROGRESS="1", FLAKY_DB=os.path.join(work, "h.db"))
 
-def timed(cmd, shell=False):
+def timed(cmd, shell=False, cwd=None):
     t = time.perf_counter()
-    subprocess.run(cmd, shell=shell, env=env, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, shell=shell, env=env, check=False, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, cwd=cwd)
     return time.perf_counter() - t
+
+def paired(label, ours, peer, cwd, pairs=5):
+    """Runs `ours` and `peer` alternately (one warm-up each first) and prints the median of the
+    per-pair wall-time ratios, so drift on a shared machine hits both alike."""
+    timed(ours, cwd=cwd)
+    timed(peer, cwd=cwd)
+    ratios, a, b = [], [], []
+    for _ in range(pairs):
+        a.append(timed(ours, cwd=cwd))
+        b.append(timed(peer, cwd=cwd))
+        ratios.append(a[-1] / b[-1])
+    print(f"{label}: flaky median {statistics.median(a):.2f}s, peer median {statistics.median(b):.2f}s; "
+          f"median of {pairs} per-pair ratios {statistics.median(ratios):.2f} "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+
+# Before and after in one run: behind `env`, flaky does not build the command's tests once, and every
+# attempt runs `go test` / `cargo test` / `cargo nextest run` itself, as it did before the build
+# was done once per run.
+def startup_go():
+    # 8. go: the test binaries are built once per run; the peer repeats in one process
+    run = [bin, "run", "-n", "50", "--seed", "7", "--no-history", "-q", "--"]
+    peer = ["go", "test", "-count=50", "./..."]
+    for label, cmd in (("built once", ["go", "test", "./..."]), ("go test per attempt", ["env", "go", "test", "./..."])):
+        paired(f"start-up, go ({label}): examples/go N=50 against `{' '.join(peer)}` (goal <= 2)",
+               run + cmd, peer, "examples/go")
+
+def startup_rust(prefix=(), label="built once"):
+    # 9. cargo: the test executables are built once per run, then run directly
+    run = [bin, "run", "-n", "50", "--seed", "7", "--no-history", "-q", "--", *prefix]
+    peer = ["cargo", "nextest", "run", "--stress-count", "50", "--no-fail-fast"]
+    for cmd in (["cargo", "test", "--no-fail-fast"], ["cargo", "nextest", "run"]):
+        paired(f"start-up, rust ({label}): examples/rust N=50 `{' '.join(cmd)}` against `{' '.join(peer)}` (goal <= 1)",
+               run + cmd, peer, "examples/rust", pairs=3)
+
+def bench_python():
+    """A virtualenv holding pytest and pytest-flakefinder alone, as a project's would (the test
+    suite's venv also holds the RunPod SDK, whose pytest plugins would load on every start)."""
+    venv = os.path.join(os.getcwd(), "target/bench-env/venv")
+    py = os.path.join(venv, "bin/python3")
+    if subprocess.run([py, "-c", "import pytest, flakefinder"], capture_output=True).returncode != 0:
+        subprocess.run(["python3", "-m", "venv", venv], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "pytest", "pytest-flakefinder==1.1.0"], check=True)
+    return py
+
+def startup_pytest():
+    # 10. pytest: 25 attempts per process with --batch, against pytest-flakefinder's repeats in one
+    # process; without --batch, against a plain loop of the same command
+    py = bench_python()
+    run = [bin, "run", "-n", "50", "-j", "1", "--seed", "7", "--no-history", "--no-scan", "-q"]
+    pytest = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    paired("start-up, pytest (--batch 25): examples/python-pytest N=50 -j 1 against `pytest --flake-finder --flake-runs=50` (goal <= 1.5)",
+           run + ["--batch", "25", "--"] + pytest, pytest + ["--flake-finder", "--flake-runs=50"],
+           "examples/python-pytest", pairs=3)
+    loop = " ".join(["'" + "' '".join(pytest) + "' >/dev/null 2>&1;"] * 50)
+    paired("start-up, pytest (no --batch): examples/python-pytest N=50 -j 1 against a loop of 50 pytest (goal <= 1.05)",
+           run + ["--"] + pytest, ["sh", "-c", loop], "examples/python-pytest", pairs=3)
+
+sections = {"go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
+            "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
+if only:
+    for name in only:
+        sections[name]()
+    sys.exit(0)
+for section in sections.values():
+    section()
 
 # 1. overhead, alternating the two commands so drift hits both alike
 flaky_t, xargs_t = [], []
@@ -118,11 +191,7 @@ for f in range(10):
             out.write(f"def test_{t}():\n    time.sleep(0.02)\n    assert {'False' if fails else 'True'}\n")
 # The suite's own environment holds pytest alone, as a project's would (the test suite's venv
 # also holds the RunPod SDK, whose pytest plugins would load on every start).
-bench_venv = os.path.join(os.getcwd(), "target/bench-env/venv")
-if not os.path.exists(os.path.join(bench_venv, "bin/python3")):
-    subprocess.run(["python3", "-m", "venv", bench_venv], check=True)
-    subprocess.run([os.path.join(bench_venv, "bin/python3"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest"], check=True)
-py = os.path.join(bench_venv, "bin/python3")
+py = bench_python()
 ci = os.path.join(work, "ci.xml")
 subprocess.run([py, "-m", "pytest", "-q", f"--junitxml={ci}"], cwd=suite, stdout=subprocess.DEVNULL)
 base = [bin, "run", "-n", "50", "-j", "2", "--no-history", "-q", "--seed", "1", "-C", suite]
@@ -130,27 +199,6 @@ whole = timed(base + ["--", py, "-m", "pytest"])
 only = timed(base + ["--tests-from", ci, "--", py, "-m", "pytest"])
 print(f"tests-from: 50 attempts, whole 200-test suite {whole:.1f}s, only its failed test {only:.1f}s: {whole / only:.1f}x faster (goal >= 10x)")
 
-# 8. pytest --batch: examples/python-pytest, 50 attempts one at a time, against pytest-flakefinder
-# (50 repeats in one process) and a plain loop of the same command; paired, median of 3 ratios
-if subprocess.run([py, "-c", "import flakefinder"], capture_output=True).returncode != 0:
-    subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest-flakefinder==1.1.0"], check=True)
-example = os.path.join(os.getcwd(), "examples/python-pytest")
-def quiet(cmd):
-    t = time.perf_counter()
-    subprocess.run(cmd, cwd=example, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
-run = [bin, "run", "-n", "50", "-j", "1", "--no-history", "--no-scan", "-q", "--seed", "7", "--"]
-pytest = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-pairs = []
-for _ in range(3):
-    batch = quiet(run[:-1] + ["--batch", "25", "--"] + pytest)
-    finder = quiet(pytest + ["--flake-finder", "--flake-runs=50"])
-    single = quiet(run + pytest)
-    loop = quiet(["sh", "-c", " ".join(["'" + "' '".join(pytest) + "' >/dev/null 2>&1;"] * 50)])
-    pairs.append((batch / finder, single / loop, batch, finder, single, loop))
-med = lambda i: statistics.median(p[i] for p in pairs)
-print(f"pytest --batch 25: 50 attempts of examples/python-pytest -j 1 in {med(2):.1f}s, pytest-flakefinder --flake-runs=50 {med(3):.1f}s: "
-      f"ratio {med(0):.2f} (goal <= 1.5); without --batch {med(4):.1f}s against a loop of pytest {med(5):.1f}s: ratio {med(1):.2f} (goal <= 1.05)")
 
 # 7. --until settled against a fixed 100 attempts
 for label, modulus in (("50%", 2), ("10%", 10), ("2%", 50)):

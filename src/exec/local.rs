@@ -27,6 +27,7 @@ use tokio::task::JoinSet;
 
 use super::company::{Company, Seat};
 use super::orphans::Orphans;
+use super::prebuilt::{self, Build, Prebuilt, Step};
 use super::seed::{attempt_env, attempt_seed};
 use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
 use crate::analysis::infra::judge;
@@ -57,6 +58,14 @@ impl Backend for LocalBackend {
     ) -> Result<(), ExecError> {
         let root = TempRoot::create(&plan.run_id, plan.attempts.start)?;
         write_support_files(plan)?;
+        let prebuilt = match prebuilt::build(plan, &root.path, &mut stop, &events).await? {
+            Build::Built(p) => Some(p),
+            Build::NotBuilt => None,
+            Build::Stopped => {
+                root.remove(&events);
+                return Ok(());
+            }
+        };
         let kill = Kill::new().map_err(|source| ExecError::Setup {
             what: "a pipe to stop them",
             source,
@@ -80,6 +89,7 @@ impl Backend for LocalBackend {
             kill,
             company: Company::new(plan.jobs, plan.base_seed),
             orphans: Orphans::adopt(&plan.run_id),
+            prebuilt,
         });
         // Should this future be dropped before the end, the slots stop too.
         let stop_on_drop = StopOnDrop(Arc::clone(&slots));
@@ -142,6 +152,8 @@ struct Slots {
     company: Company,
     /// What the attempts leave running outside their process groups.
     orphans: Orphans,
+    /// The test binaries built before the first attempt, which the attempts run.
+    prebuilt: Option<Prebuilt>,
 }
 
 impl Slots {
@@ -385,7 +397,7 @@ impl Slots {
         };
         let dir = tmp.path.as_path();
 
-        let prepared = prepare(plan, batch.clone(), dir, order_seed);
+        let prepared = prepare(plan, self.prebuilt.as_ref(), batch.clone(), dir, order_seed);
         for (path, content) in &prepared.files {
             std::fs::write(path, content).map_err(|source| ExecError::Write {
                 path: path.clone(),
@@ -402,43 +414,10 @@ impl Slots {
             }
             _ => None,
         };
-
-        let mut cmd = std::process::Command::new(&prepared.argv[0]);
-        for name in &plan.env_remove {
-            cmd.env_remove(name);
-        }
-        cmd.args(&prepared.argv[1..])
-            .current_dir(&plan.dir)
-            .envs(plan.env.iter().map(|(k, v)| (k, v)))
-            .envs(attempt_env(index, seed))
-            .envs(prepared.env.iter().map(|(k, v)| (k, v)))
-            .env("FLAKY_RUN_ID", &plan.run_id)
-            .env("TMPDIR", dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        if let Some((path, merge)) = &stdout_file {
-            // The report is the output itself: it goes to a file (in order, with stderr when the
-            // parser needs both), so memory stays flat however long it is.
-            let file = std::fs::File::create(path).map_err(|source| ExecError::Write {
-                path: path.clone(),
-                source,
-            })?;
-            if *merge {
-                let err = file.try_clone().map_err(|source| ExecError::Write {
-                    path: path.clone(),
-                    source,
-                })?;
-                cmd.stderr(err);
-            }
-            cmd.stdout(file);
-        }
+        let mut steps = prepared.steps.into_iter();
+        let first = steps.next().expect("an attempt has a step");
         let started = Instant::now();
-        let mut child = cmd.spawn().map_err(|source| ExecError::Spawn {
-            program: prepared.argv[0].clone(),
-            source,
-        })?;
+        let mut child = self.spawn(&first, index, seed, dir, &prepared.env, &stdout_file)?;
         let output = Output::new(child.stdout.take(), child.stderr.take());
         Ok(Some(Running {
             batch,
@@ -452,7 +431,69 @@ impl Slots {
             started,
             output,
             seat,
+            steps,
+            env: prepared.env,
         }))
+    }
+
+    /// Starts one step of attempt `index` in a process group of its own.
+    fn spawn(
+        &self,
+        step: &Step,
+        index: u32,
+        seed: u64,
+        tmp: &Path,
+        env: &[(String, String)],
+        stdout_file: &Option<(PathBuf, bool)>,
+    ) -> Result<Child, ExecError> {
+        let plan = &self.plan;
+        let mut cmd = std::process::Command::new(&step.argv[0]);
+        for name in &plan.env_remove {
+            cmd.env_remove(name);
+        }
+        cmd.args(&step.argv[1..])
+            .current_dir(&step.dir)
+            .envs(plan.env.iter().map(|(k, v)| (k, v)))
+            .envs(attempt_env(index, seed))
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(step.env.iter().map(|(k, v)| (k, v)))
+            .env("FLAKY_RUN_ID", &plan.run_id)
+            .env("TMPDIR", tmp)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        if let Some((path, merge)) = stdout_file {
+            // The report is the output itself: it goes to a file (in order, with stderr when the
+            // parser needs both), so memory stays flat however long it is. The steps of an
+            // attempt on prebuilt binaries add to it one after the other.
+            let write = || {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?;
+                if let Some(banner) = &step.banner {
+                    std::io::Write::write_all(&mut file, banner.as_bytes())?;
+                }
+                Ok(file)
+            };
+            let file = write().map_err(|source| ExecError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            if *merge {
+                let err = file.try_clone().map_err(|source| ExecError::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                cmd.stderr(err);
+            }
+            cmd.stdout(file);
+        }
+        cmd.spawn().map_err(|source| ExecError::Spawn {
+            program: step.argv[0].clone(),
+            source,
+        })
     }
 
     /// Waits for a started attempt (or batch of them) to end; the attempts, unless they were
@@ -471,20 +512,49 @@ impl Slots {
             started,
             mut output,
             seat,
+            mut steps,
+            env,
         } = running;
         let index = batch.start;
         // A batch's attempts each have the timeout.
         let deadline = started.checked_add(plan.timeout.saturating_mul(batch.len() as u32));
-        let pidfd = pidfd(&child);
-        let waited = wait(
-            &mut child,
-            pidfd.as_ref(),
-            pgid,
-            deadline,
-            &self.kill,
-            &mut output,
-            chunk,
-        );
+        let mut pgid = pgid;
+        // The attempt's exit: its first failing step's, else the last step's.
+        let mut failed = None;
+        let waited = loop {
+            let pidfd = pidfd(&child);
+            let waited = wait(
+                &mut child,
+                pidfd.as_ref(),
+                pgid,
+                deadline,
+                &self.kill,
+                &mut output,
+                chunk,
+            );
+            let Ended::Exited(exit) = waited else {
+                break waited;
+            };
+            if exit != Exit::Code(0) {
+                failed.get_or_insert(exit);
+            }
+            let Some(step) = steps.next() else {
+                break Ended::Exited(failed.unwrap_or(exit));
+            };
+            kill_group(pgid);
+            output.read_to_end(chunk);
+            match self.spawn(&step, index, seed, &tmp.path, &env, &stdout_file) {
+                Ok(mut next) => {
+                    output.attach(next.stdout.take(), next.stderr.take());
+                    pgid = Pid::from_raw(next.id() as i32);
+                    child = next;
+                }
+                Err(e) => {
+                    output.note(&format!("flaky: {e}\n"));
+                    break Ended::Exited(failed.unwrap_or(Exit::Code(127)));
+                }
+            }
+        };
         let exit = match waited {
             Ended::Exited(exit) => exit,
             Ended::TimedOut => {
@@ -660,6 +730,10 @@ struct Running {
     output: Output,
     /// Its place among the running attempts, given up once its process ended.
     seat: Seat,
+    /// The steps still to run after this one (attempts on prebuilt binaries), and the
+    /// attempt's own variables they get too.
+    steps: std::vec::IntoIter<Step>,
+    env: Vec<(String, String)>,
 }
 
 /// How the wait for a child ended.
@@ -821,6 +895,41 @@ impl Output {
     /// Reads what is left until every pipe is closed, or at most [`READER_GRACE`]; then the
     /// excerpts of stdout and stderr.
     fn drain(mut self, chunk: &mut [u8]) -> (Excerpt, Excerpt) {
+        self.read_to_end(chunk);
+        let [stdout, stderr] = self.streams.map(|s| {
+            if s.pipe.is_some() {
+                Excerpt {
+                    head: LEFT_OUT.into(),
+                    ..Excerpt::default()
+                }
+            } else {
+                s.buf.finish()
+            }
+        });
+        (stdout, stderr)
+    }
+
+    /// The pipes of the next step of the attempt, whose output adds to the same excerpts.
+    fn attach(&mut self, stdout: Option<ChildStdout>, stderr: Option<ChildStderr>) {
+        for (s, pipe) in self
+            .streams
+            .iter_mut()
+            .zip([stdout.map(OwnedFd::from), stderr.map(OwnedFd::from)])
+        {
+            if s.pipe.is_some() {
+                s.buf.push(LEFT_OUT.as_bytes());
+            }
+            s.pipe = pipe.map(File::from);
+        }
+    }
+
+    /// Adds flaky's own line to the stderr excerpt.
+    fn note(&mut self, text: &str) {
+        self.streams[1].buf.push(text.as_bytes());
+    }
+
+    /// Reads until every pipe is closed, or at most [`READER_GRACE`].
+    fn read_to_end(&mut self, chunk: &mut [u8]) {
         let deadline = Instant::now() + READER_GRACE;
         loop {
             let mut fds = Vec::with_capacity(2);
@@ -839,23 +948,21 @@ impl Output {
             drop(fds);
             self.read_ready(&readable, chunk);
         }
-        let [stdout, stderr] = self.streams.map(|s| {
-            if s.pipe.is_some() {
-                Excerpt {
-                    head: "[output left out: a process outside the attempt's group kept it open]"
-                        .into(),
-                    ..Excerpt::default()
-                }
-            } else {
-                s.buf.finish()
-            }
-        });
-        (stdout, stderr)
     }
 }
 
-/// The command, environment and report of one attempt (or a batch of them).
-fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u64>) -> Prepared {
+/// What stands for output a process outside the attempt's group held open past the attempt.
+const LEFT_OUT: &str = "[output left out: a process outside the attempt's group kept it open]";
+
+/// The command (or, on prebuilt binaries, the commands), environment and report of one attempt
+/// (or a batch of them).
+fn prepare(
+    plan: &ExecPlan,
+    prebuilt: Option<&Prebuilt>,
+    batch: Range<u32>,
+    tmp: &Path,
+    order_seed: Option<u64>,
+) -> Prepared {
     let index = batch.start;
     let repeats: Vec<Repeat> = batch
         .map(|index| {
@@ -867,9 +974,10 @@ fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u6
             }
         })
         .collect();
+    let step = |argv: Vec<String>| vec![Step::new(argv, &plan.dir)];
     match &plan.reporting {
         Reporting::Command => Prepared {
-            argv: plan.argv.clone(),
+            steps: step(plan.argv.clone()),
             env: Vec::new(),
             report: None,
             files: Vec::new(),
@@ -886,8 +994,12 @@ fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u6
                 batch: (repeats.len() > 1).then_some(repeats.as_slice()),
             };
             let p = framework.driver().prepare(&plan.argv, &ctx);
+            // The build checked that every attempt's command maps onto the binaries.
+            let steps = prebuilt
+                .and_then(|b| b.steps(&p.argv).ok())
+                .unwrap_or_else(|| step(p.argv));
             Prepared {
-                argv: p.argv,
+                steps,
                 env: p.env,
                 report: Some(p.report),
                 files: p.files,
@@ -898,7 +1010,7 @@ fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u6
                 .replace("{attempt}", &index.to_string())
                 .replace("{tmpdir}", &tmp.to_string_lossy());
             Prepared {
-                argv: plan.argv.clone(),
+                steps: step(plan.argv.clone()),
                 env: Vec::new(),
                 report: Some(ReportSource::File(plan.dir.join(path))),
                 files: Vec::new(),
@@ -909,7 +1021,9 @@ fn prepare(plan: &ExecPlan, batch: Range<u32>, tmp: &Path, order_seed: Option<u6
 
 /// [`crate::framework::Prepared`] with the report optional (no report in command mode).
 struct Prepared {
-    argv: Vec<String>,
+    /// The processes of the attempt, run one after the other: one, unless it runs on
+    /// prebuilt binaries.
+    steps: Vec<Step>,
     env: Vec<(String, String)>,
     report: Option<ReportSource>,
     files: Vec<(PathBuf, String)>,

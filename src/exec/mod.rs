@@ -7,6 +7,7 @@ mod company;
 mod excerpt;
 mod local;
 mod orphans;
+mod prebuilt;
 pub mod seed;
 
 use std::ops::Range;
@@ -140,6 +141,16 @@ pub enum ExecError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// The test binaries built once per run could not be built: no attempt ran.
+    #[error(
+        "the tests do not build, so no attempt ran: `{command}` {ended}{}{output}\nhint: fix what the build says, then run flaky again",
+        if output.is_empty() { "" } else { ":\n" }
+    )]
+    Build {
+        command: String,
+        ended: String,
+        output: String,
     },
     /// What runs the attempts (a pipe, a thread) could not be set up.
     #[error("cannot set up the attempts ({what}): {source}")]

@@ -109,6 +109,184 @@ fn libtest_name(id: &str) -> &str {
     }
 }
 
+/// `cargo test` flags that pick the targets to test: with any of them cargo runs no doc-tests.
+const TARGET_FLAGS: [&str; 10] = [
+    "--lib",
+    "--bins",
+    "--bin",
+    "--tests",
+    "--test",
+    "--examples",
+    "--example",
+    "--benches",
+    "--bench",
+    "--all-targets",
+];
+
+/// `cargo test` flags that build the tests without picking targets; the second list takes a value.
+const BUILD_FLAGS: [&[&str]; 2] = [
+    &[
+        "--workspace",
+        "--all",
+        "--all-features",
+        "--no-default-features",
+        "--release",
+        "-r",
+        "--locked",
+        "--frozen",
+        "--offline",
+        "--no-fail-fast",
+        "--ignore-rust-version",
+        "-v",
+        "--verbose",
+        "-q",
+        "--quiet",
+    ],
+    &[
+        "-p",
+        "--package",
+        "--exclude",
+        "--features",
+        "-F",
+        "--target",
+        "--target-dir",
+        "--profile",
+        "-j",
+        "--jobs",
+        "--manifest-path",
+        "--config",
+        "-Z",
+        "--bin",
+        "--test",
+        "--example",
+        "--bench",
+    ],
+];
+
+/// A `cargo test` command taken apart: what builds the test executables once, and what each
+/// attempt passes to them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CargoCommand {
+    /// Cargo's flags, for `cargo test --no-run` and the doc-tests.
+    pub cargo: Vec<String>,
+    /// What every test executable gets: the test-name filter, then what followed `--`.
+    pub binary: Vec<String>,
+    /// Whether the flags pick targets (`--lib`, `--test it`, ...): then cargo runs no doc-tests.
+    pub targets_picked: bool,
+}
+
+impl CargoCommand {
+    /// Takes `cargo test ...` apart; `Err` says what the test executables cannot be run
+    /// without cargo for (flaky then runs `cargo test` itself on each attempt).
+    pub fn parse(argv: &[String]) -> Result<Self, String> {
+        let mut cmd = Self::default();
+        let mut words = argv.iter().skip(2);
+        while let Some(w) = words.next() {
+            if w == "--" {
+                cmd.binary.extend(words.by_ref().cloned());
+                break;
+            }
+            if !w.starts_with('-') {
+                if cmd.binary.is_empty() {
+                    cmd.binary.push(w.clone());
+                    continue;
+                }
+                return Err(format!("a second test-name filter ({w})"));
+            }
+            let (name, inline) = match w.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (w.as_str(), false),
+            };
+            cmd.targets_picked |= TARGET_FLAGS.contains(&name);
+            if BUILD_FLAGS[0].contains(&name) {
+                cmd.cargo.push(w.clone());
+            } else if BUILD_FLAGS[1].contains(&name) {
+                cmd.cargo.push(w.clone());
+                if !inline {
+                    let value = words
+                        .next()
+                        .ok_or_else(|| format!("the flag {w} without its value"))?;
+                    cmd.cargo.push(value.clone());
+                }
+            } else if TARGET_FLAGS.contains(&name) {
+                cmd.cargo.push(w.clone());
+            } else {
+                return Err(format!("the flag {w}"));
+            }
+        }
+        Ok(cmd)
+    }
+}
+
+/// `cargo nextest run` flags that only drive the run (never the build); the second list takes
+/// a value. An attempt with only these can run on binaries listed once per run.
+const NEXTEST_RUN_FLAGS: [&[&str]; 2] = [
+    &[
+        "--no-fail-fast",
+        "--no-capture",
+        "--nocapture",
+        "--hide-progress-bar",
+    ],
+    &[
+        "--tool-config-file",
+        "--profile",
+        "-P",
+        "-E",
+        "--filterset",
+        "--filter-expr",
+        "--test-threads",
+        "-j",
+        "--retries",
+        "--run-ignored",
+        "--partition",
+        "--status-level",
+        "--final-status-level",
+        "--success-output",
+        "--failure-output",
+        "--color",
+    ],
+];
+
+/// An attempt's `cargo nextest run ...` as `cargo-nextest nextest run ...` on the build that
+/// `reuse` names (`--binaries-metadata`, `--cargo-metadata`): no cargo, no build check. `Err`
+/// says which flag could change the build (flaky then runs the command itself).
+pub fn nextest_on_build(argv: &[String], reuse: &[String]) -> Result<Vec<String>, String> {
+    let start = match argv.first().map(|p| program_name(p)) {
+        Some("cargo") if argv.get(1).map(String::as_str) == Some("nextest") => 2,
+        Some("cargo-nextest") if argv.get(1).map(String::as_str) == Some("nextest") => 2,
+        _ => return Err("words before `cargo nextest`".to_owned()),
+    };
+    if argv.get(start).map(String::as_str) != Some("run") {
+        return Err("a nextest command other than `run`".to_owned());
+    }
+    let mut words = argv[start + 1..].iter();
+    while let Some(w) = words.next() {
+        if w == "--" {
+            break;
+        }
+        if !w.starts_with('-') {
+            continue;
+        }
+        let (name, inline) = match w.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (w.as_str(), false),
+        };
+        if NEXTEST_RUN_FLAGS[1].contains(&name) {
+            if !inline {
+                words.next();
+            }
+        } else if !NEXTEST_RUN_FLAGS[0].contains(&name) {
+            return Err(format!("the flag {w}"));
+        }
+    }
+    let mut out = vec!["cargo-nextest".to_owned(), "nextest".to_owned()];
+    out.extend(argv[start..].iter().cloned());
+    // After the run's own flags, before any `--`: options of nextest, not test arguments.
+    let at = out.iter().position(|w| w == "--").unwrap_or(out.len());
+    out.splice(at..at, reuse.iter().cloned());
+    Ok(out)
+}
+
 pub struct Nextest;
 
 impl Driver for Nextest {
@@ -192,5 +370,48 @@ impl Driver for Nextest {
             select_one: "cargo nextest run -E 'test(=module::test_name)'",
             seed_variable: "RUST_TEST_SEED",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cargo_test_command_is_taken_apart_into_cargo_and_executable_arguments() {
+        let cmd = CargoCommand::parse(&words(
+            "cargo test -p demo --features x adds --no-fail-fast -- --exact --test-threads 1",
+        ))
+        .unwrap();
+        assert_eq!(cmd.cargo, words("-p demo --features x --no-fail-fast"));
+        assert_eq!(cmd.binary, words("adds --exact --test-threads 1"));
+        assert!(!cmd.targets_picked);
+        assert!(
+            CargoCommand::parse(&words("cargo test --test it"))
+                .unwrap()
+                .targets_picked
+        );
+        assert_eq!(
+            CargoCommand::parse(&words("cargo test --timings")),
+            Err("the flag --timings".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_nextest_attempt_runs_cargo_nextest_on_the_listed_build() {
+        let reuse = words("--binaries-metadata b.json --cargo-metadata m.json");
+        assert_eq!(
+            nextest_on_build(
+                &words("cargo nextest run --no-fail-fast -E test(=a) -- --x"),
+                &reuse
+            ),
+            Ok(words(
+                "cargo-nextest nextest run --no-fail-fast -E test(=a) --binaries-metadata b.json --cargo-metadata m.json -- --x"
+            ))
+        );
+        assert_eq!(
+            nextest_on_build(&words("cargo nextest run --release"), &reuse),
+            Err("the flag --release".to_owned())
+        );
     }
 }

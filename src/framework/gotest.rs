@@ -111,3 +111,199 @@ impl Driver for GoTest {
         }
     }
 }
+
+/// `go test` flags that build the test binary (passed to `go list` and `go test -c`);
+/// the second list takes a value.
+const BUILD_FLAGS: [&[&str]; 2] = [
+    &[
+        "-a",
+        "-race",
+        "-msan",
+        "-asan",
+        "-trimpath",
+        "-linkshared",
+        "-modcacherw",
+        "-buildvcs",
+    ],
+    &[
+        "-tags",
+        "-mod",
+        "-modfile",
+        "-ldflags",
+        "-gcflags",
+        "-asmflags",
+        "-gccgoflags",
+        "-buildmode",
+        "-compiler",
+        "-installsuffix",
+        "-overlay",
+        "-pkgdir",
+        "-p",
+    ],
+];
+
+/// `go test` flags that go to the test binary as `-test.NAME`; the second list takes a value.
+const TEST_FLAGS: [&[&str]; 2] = [
+    &["-short", "-failfast", "-benchmem"],
+    &[
+        "-run",
+        "-skip",
+        "-timeout",
+        "-parallel",
+        "-cpu",
+        "-count",
+        "-shuffle",
+        "-bench",
+        "-benchtime",
+    ],
+];
+
+/// A `go test` command taken apart: what builds each package's test binary once, and what each
+/// attempt passes to the binaries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoCommand {
+    /// Build flags, for `go list` and `go test -c`.
+    pub build: Vec<String>,
+    /// Package patterns (`.` when none is given, as go does).
+    pub packages: Vec<String>,
+    /// The test binary's flags (`-test.run=^A$`), then what followed `-args`.
+    pub binary: Vec<String>,
+    /// `-vet`'s value, when given (`off`, or a list of analyzers): `go test -c` vets as
+    /// `go test` does.
+    pub vet: Option<String>,
+}
+
+impl GoCommand {
+    /// Takes `go test ...` apart; `Err` says what cannot be passed to a prebuilt test binary
+    /// (flaky then runs `go test` itself on each attempt).
+    pub fn parse(argv: &[String]) -> Result<Self, String> {
+        let mut cmd = Self::default();
+        let mut words = argv.iter().skip(2);
+        let mut timeout = None;
+        while let Some(w) = words.next() {
+            if w == "-args" || w == "--args" {
+                cmd.binary.extend(words.by_ref().cloned());
+                break;
+            }
+            let Some(flag) = w.strip_prefix('-') else {
+                if Path::new(w).extension().is_some_and(|e| e == "go") {
+                    return Err(format!("a file argument ({w})"));
+                }
+                cmd.packages.push(w.clone());
+                continue;
+            };
+            let flag = flag.strip_prefix('-').unwrap_or(flag);
+            let (name, inline) = match flag.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_owned())),
+                None => (flag, None),
+            };
+            let dashed = format!("-{name}");
+            let takes_value = BUILD_FLAGS[1].contains(&dashed.as_str())
+                || TEST_FLAGS[1].contains(&dashed.as_str())
+                || name == "vet";
+            let value = match (inline, takes_value) {
+                (Some(v), _) => Some(v),
+                (None, true) => Some(
+                    words
+                        .next()
+                        .ok_or_else(|| format!("the flag {w} without its value"))?
+                        .clone(),
+                ),
+                (None, false) => None,
+            };
+            let with_value = |prefix: &str| match &value {
+                Some(v) => format!("{prefix}{name}={v}"),
+                None => format!("{prefix}{name}"),
+            };
+            if BUILD_FLAGS.iter().any(|f| f.contains(&dashed.as_str())) {
+                cmd.build.push(with_value("-"));
+            } else if TEST_FLAGS.iter().any(|f| f.contains(&dashed.as_str())) {
+                if name == "timeout" {
+                    timeout = value;
+                } else {
+                    cmd.binary.push(with_value("-test."));
+                }
+            } else if name == "vet" {
+                cmd.vet = value;
+            } else if !matches!(name, "json" | "v") {
+                // -json and -v: every attempt's binary reports through test2json anyway.
+                return Err(format!("the flag {w}"));
+            }
+        }
+        if cmd.packages.is_empty() {
+            cmd.packages.push(".".into());
+        }
+        // As go test does: its own flags first, the user's timeout or go's default of 10m.
+        let timeout = timeout.unwrap_or_else(|| "10m0s".to_owned());
+        cmd.binary.splice(
+            0..0,
+            [
+                "-test.paniconexit0".to_owned(),
+                format!("-test.timeout={timeout}"),
+            ],
+        );
+        Ok(cmd)
+    }
+}
+
+/// One attempt of one package on its prebuilt binary, as `go test -json` runs it: through the
+/// toolchain's `test2json` (the events `go test -json` prints), `-test.v=test2json` from Go 1.20
+/// on (`-test.v=true` before), then the attempt's flags.
+pub fn binary_argv(
+    test2json: &Path,
+    package: &str,
+    binary: &Path,
+    test2json_v: bool,
+    flags: &[String],
+) -> Vec<String> {
+    let mut argv = vec![
+        test2json.display().to_string(),
+        "-t".into(),
+        "-p".into(),
+        package.to_owned(),
+        binary.display().to_string(),
+        format!("-test.v={}", if test2json_v { "test2json" } else { "true" }),
+    ];
+    argv.extend(flags.iter().cloned());
+    argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_go_test_command_is_taken_apart_into_build_packages_and_binary_flags() {
+        let cmd = GoCommand::parse(&words(
+            "go test -json -count=1 -shuffle=9 -tags integration -race -run ^(TestA)$ -timeout=30s ./... -v -args -x 1",
+        ))
+        .unwrap();
+        assert_eq!(cmd.build, ["-tags=integration", "-race"]);
+        assert_eq!(cmd.packages, ["./..."]);
+        assert_eq!(
+            cmd.binary,
+            words(
+                "-test.paniconexit0 -test.timeout=30s -test.count=1 -test.shuffle=9 -test.run=^(TestA)$ -x 1"
+            )
+        );
+        assert_eq!(cmd.vet, None);
+        let plain = GoCommand::parse(&words("go test -vet=off")).unwrap();
+        assert_eq!(plain.packages, ["."]);
+        assert_eq!(plain.vet.as_deref(), Some("off"));
+    }
+
+    #[test]
+    fn what_a_prebuilt_binary_cannot_take_is_named() {
+        for (argv, why) in [
+            ("go test -cover ./...", "the flag -cover"),
+            ("go test calc_test.go", "a file argument (calc_test.go)"),
+            ("go test -run", "the flag -run without its value"),
+        ] {
+            assert_eq!(
+                GoCommand::parse(&words(argv)),
+                Err(why.to_owned()),
+                "{argv}"
+            );
+        }
+    }
+}

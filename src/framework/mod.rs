@@ -3,8 +3,8 @@
 //!
 //! One module per framework implements [`Driver`]; this module holds what they share.
 
-mod cargo;
-mod gotest;
+pub mod cargo;
+pub mod gotest;
 mod jest;
 mod mocha;
 mod node;

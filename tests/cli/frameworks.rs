@@ -1045,3 +1045,231 @@ fn pytest_example_in_batches_finds_the_same_tests_with_the_same_counts() {
     assert_eq!(doc["batch"], 5);
     check(&doc, &PYTEST_EXPECTED);
 }
+
+/// A directory holding a `NAME` wrapper that logs each call (its arguments, one line) to `log`,
+/// then runs the real program: how the tests count builds and attempts.
+fn logging_wrapper(sandbox: &Sandbox, name: &str) -> (String, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{name}` is not on PATH"));
+    let log = sandbox.path().join(format!("{name}.log"));
+    let script = sandbox.write(
+        &format!("bin/{name}"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        script.parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    (path, log)
+}
+
+/// `flaky run --format json -n RUNS --seed 7 -C examples/NAME ARGS` with `program` logged (see
+/// [`logging_wrapper`]); checks that it exits 1 and returns the document, the log, and the
+/// sandbox that holds the log.
+fn run_logged(program: &str, name: &str, runs: u32, args: &[&str]) -> (Value, PathBuf, Sandbox) {
+    let sandbox = Sandbox::new();
+    let (path, log) = logging_wrapper(&sandbox, program);
+    let out = sandbox
+        .flaky()
+        .env("PATH", path)
+        .args(["run", "--format", "json", "-n", &runs.to_string(), "--seed"])
+        .arg(SEED.to_string())
+        .arg("-C")
+        .arg(example(name))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc = serde_json::from_slice(&out.stdout).unwrap();
+    (doc, log, sandbox)
+}
+
+/// The logged calls whose arguments start with `prefix`.
+fn calls(log: &Path, prefix: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .count()
+}
+
+/// Each package's test binary is built once per run (`go test -c`), and every attempt runs the
+/// binaries through test2json: no attempt runs `go test`, and the verdicts are today's.
+#[test]
+fn go_builds_each_test_binary_once_per_run() {
+    require_program("go");
+    let runs = 6;
+    let (doc, log, _sandbox) = run_logged("go", "go", runs, &[]);
+    assert_eq!(calls(&log, "test -c"), 2, "one build per package");
+    assert_eq!(calls(&log, "test -json"), 0, "no attempt runs `go test`");
+    assert_eq!(
+        calls(&log, ""),
+        4,
+        "go env, go list and the two builds (which vet, as go test does), whatever N"
+    );
+    let t = test(&doc, "example.com/flakydemo/calc::TestSeededFlaky");
+    assert_eq!(counts(t)[0], (6, seeded_failures(runs).len() as u64));
+    let t = test(
+        &doc,
+        "example.com/flakydemo/calc::TestSlug/collapses_spaces",
+    );
+    assert_eq!(counts(t)[0], (6, 0));
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+    // The replay line is still the `go test` command that reproduces the attempt.
+    let failure = doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["test"] == "example.com/flakydemo/calc::TestMeanAlwaysFails")
+        .unwrap();
+    let line = failure["reproduce"].as_str().unwrap();
+    assert!(line.contains("go test '-count=1' '-shuffle=off'"), "{line}");
+}
+
+/// A package that does not compile stops the run before any attempt: exit 2, the compiler's
+/// error, nothing measured or stored as attempts.
+#[test]
+fn a_go_build_failure_is_an_error_before_any_attempt() {
+    require_program("go");
+    assert_build_failure(
+        "go",
+        &[
+            "go.mod",
+            "calc/calc.go",
+            "calc/calc_test.go",
+            "registry/registry.go",
+            "registry/registry_test.go",
+        ],
+        (
+            "calc/calc.go",
+            "\nfunc Broken() int { return notDefined }\n",
+        ),
+        "undefined: notDefined",
+    );
+}
+
+/// Copies `files` of an example into a sandbox, appends code that does not compile to one of
+/// them, and checks that `flaky run` stops before any attempt: exit 2, the compiler's `error`,
+/// no attempt stored.
+fn assert_build_failure(name: &str, files: &[&str], (broken, code): (&str, &str), error: &str) {
+    let sandbox = Sandbox::new();
+    for file in files {
+        let mut text = std::fs::read_to_string(example(name).join(file)).unwrap();
+        if *file == broken {
+            text.push_str(code);
+        }
+        sandbox.write(&format!("project/{file}"), &text);
+    }
+    let out = sandbox
+        .flaky()
+        .args(["run", "-n", "5", "-C"])
+        .arg(sandbox.path().join("project"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the tests do not build, so no attempt ran"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(error), "{stderr}");
+    let attempts: i64 = sandbox
+        .sql()
+        .query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attempts, 0);
+}
+
+/// A flag a prebuilt binary cannot take (`-cover` changes the build and the output): every
+/// attempt runs `go test` as before, and a notice says why.
+#[test]
+fn a_go_command_that_cannot_be_prebuilt_runs_go_test_each_attempt() {
+    require_program("go");
+    let sandbox = Sandbox::new();
+    let (path, log) = logging_wrapper(&sandbox, "go");
+    let out = sandbox
+        .flaky()
+        .env("PATH", path)
+        .args(["run", "-n", "3", "--no-scan", "-C"])
+        .arg(example("go"))
+        .args(["--", "go", "test", "-cover", "./..."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("each attempt runs `go test` itself") && stderr.contains("the flag -cover"),
+        "{stderr}"
+    );
+    assert_eq!(calls(&log, "test -json"), 3);
+    assert_eq!(calls(&log, "test -c"), 0);
+}
+
+/// `cargo test` builds once per run (`cargo test --no-run`), then every attempt runs the test
+/// executables directly: no per-attempt cargo, the same ids and verdicts as through cargo. The
+/// example has no doc-tests, so no attempt runs `cargo test --doc` either.
+#[test]
+fn cargo_builds_the_test_executables_once_per_run() {
+    require_program("cargo");
+    let runs = 6;
+    let (doc, log, _sandbox) = run_logged("cargo", "rust", runs, &["--env", "RUST_TEST_THREADS=1"]);
+    assert_eq!(calls(&log, "test --no-run"), 1, "one build");
+    assert_eq!(
+        calls(&log, ""),
+        2,
+        "the build and the doc-test list, whatever N"
+    );
+    let t = test(&doc, "src/lib.rs::tests::seeded_flaky");
+    assert_eq!(counts(t)[0], (6, seeded_failures(runs).len() as u64));
+    let t = test(&doc, "tests/it.rs::slug_of_empty_is_empty");
+    assert_eq!(counts(t)[0], (6, 0));
+    let t = test(&doc, "src/lib.rs::tests::mean_always_fails");
+    assert_eq!(counts(t)[0], (6, 6));
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 9);
+}
+
+/// A crate that does not compile stops the run before any attempt: exit 2 with rustc's error.
+#[test]
+fn a_cargo_build_failure_is_an_error_before_any_attempt() {
+    require_program("cargo");
+    assert_build_failure(
+        "rust",
+        &["Cargo.toml", "Cargo.lock", "src/lib.rs", "tests/it.rs"],
+        ("src/lib.rs", "\npub fn broken() -> u32 { not_defined }\n"),
+        "cannot find value `not_defined`",
+    );
+}
+
+/// `cargo nextest run` lists the test binaries once per run (with cargo's metadata), and every
+/// attempt runs `cargo-nextest` on that list: no per-attempt cargo, the same verdicts.
+#[test]
+fn nextest_lists_the_test_binaries_once_per_run() {
+    require(
+        succeeds("cargo", &["nextest", "--version"]),
+        "cargo-nextest is not installed",
+    );
+    let runs = 4;
+    let (doc, log, _sandbox) =
+        run_logged("cargo", "rust", runs, &["--", "cargo", "nextest", "run"]);
+    assert_eq!(calls(&log, "nextest list"), 1);
+    assert_eq!(
+        calls(&log, ""),
+        2,
+        "the list and cargo metadata, whatever N"
+    );
+    let t = test(&doc, "flakydemo::tests::seeded_flaky");
+    assert_eq!(counts(t)[0], (4, seeded_failures(runs).len() as u64));
+    let t = test(&doc, "flakydemo::it::add_is_commutative");
+    assert_eq!(counts(t)[0], (4, 0));
+    assert_eq!(doc["totals"]["infrastructure"], 0);
+}
