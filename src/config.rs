@@ -763,7 +763,9 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     if let Some(path) = &args.tests_from {
         let ids = failed_tests_in(&cwd.join(path))?;
         match &mut reporting {
-            Reporting::Framework { select, .. } => {
+            Reporting::Framework { framework, select } => {
+                let driver = framework.driver();
+                let ids: Vec<String> = ids.iter().map(|id| driver.selection_id(id, &dir)).collect();
                 selected = Some(ids.len());
                 *select = Some(ids);
             }

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
-    js_detect, node_bin_path, program_name, push_file_and_name_filter, strip_flags,
+    js_detect, node_bin_path, program_name, push_file_and_name_filter, regex_escape, strip_flags,
+    tool_args_start,
 };
 use crate::parse::{Parsed, jest};
 
@@ -25,6 +26,35 @@ const OWN_VALUE_FLAGS: &[&str] = &[
     "--testNamePattern",
     "-t",
 ];
+
+/// jest's options written `--flag value`: their values are not test path patterns.
+const VALUE_FLAGS: &[&str] = &[
+    "-c",
+    "--config",
+    "-w",
+    "--maxWorkers",
+    "--rootDir",
+    "--roots",
+    "--selectProjects",
+    "--shard",
+    "--testTimeout",
+    "--testEnvironment",
+    "--env",
+    "--testPathIgnorePatterns",
+    "--coverageDirectory",
+    "--cacheDirectory",
+    "--setupFiles",
+    "--testRunner",
+    "--testPathPattern",
+    "--testPathPatterns",
+];
+
+/// A test file as jest's positional argument, a regular expression matched against absolute
+/// paths: escaped, and anchored at a directory boundary and at the end, so `a.test.js` does not
+/// also pick `xa.test.js`.
+fn path_pattern(file: &str) -> String {
+    format!("/{}$", regex_escape(file).replace("\\/", "/"))
+}
 
 impl Driver for Jest {
     fn framework(&self) -> Framework {
@@ -63,7 +93,8 @@ impl Driver for Jest {
             a.push(format!("--seed={seed}"));
         }
         if let Some(ids) = ctx.select {
-            push_file_and_name_filter(&mut a, ids);
+            let start = tool_args_start(&a, &["jest"]);
+            push_file_and_name_filter(&mut a, start, VALUE_FLAGS, ids, path_pattern);
         }
         Prepared {
             argv: a,

@@ -4,11 +4,42 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+    js_default, js_detect, node_bin_path, path_arg, program_name, spaced_names, split_ids,
+    strip_flags, tool_args_start, without_positionals,
 };
 use crate::parse::{Parsed, mocha};
 
 pub struct Mocha;
+
+/// mocha's options written `--flag value`: their values are not spec files.
+const VALUE_FLAGS: &[&str] = &[
+    "-r",
+    "--require",
+    "-t",
+    "--timeout",
+    "-s",
+    "--slow",
+    "-u",
+    "--ui",
+    "--config",
+    "--package",
+    "--extension",
+    "--file",
+    "--ignore",
+    "--exclude",
+    "-j",
+    "--jobs",
+    "--retries",
+    "-n",
+    "--node-option",
+    "-f",
+    "--fgrep",
+    "-R",
+    "--reporter",
+    "-O",
+    "--reporter-option",
+    "--reporter-options",
+];
 
 const OWN_VALUE_FLAGS: &[&str] = &[
     "--reporter",
@@ -60,9 +91,20 @@ impl Driver for Mocha {
         }
         if let Some(ids) = ctx.select {
             let (files, names) = split_ids(ids);
-            a.extend(files);
+            if let Some(files) = files {
+                // The files replace the command's spec files (and a config's: mocha runs the
+                // spec files of the command line instead of the config's).
+                a = strip_flags(&a, &[], &["--spec"]);
+                a = without_positionals(
+                    &a,
+                    tool_args_start(&a, &["mocha", "_mocha"]),
+                    VALUE_FLAGS,
+                    |_| true,
+                );
+                a.extend(files.iter().map(|f| path_arg(f)));
+            }
             a.push("--grep".into());
-            a.push(exact_alternation(&names));
+            a.push(exact_alternation(&spaced_names(&names)));
         }
         Prepared {
             argv: a,

@@ -175,6 +175,12 @@ pub trait Driver: Sync {
     /// Human descriptions for `detect-framework`.
     fn knobs(&self) -> Knobs;
 
+    /// A test id read from a CI report (`--tests-from`) as this framework selects it, where the
+    /// report may have kept less than the framework's own report does.
+    fn selection_id(&self, id: &str, _project: &Path) -> String {
+        id.to_owned()
+    }
+
     /// Files (path below the run's support directory, content) every attempt may use.
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {
         &[]
@@ -548,20 +554,37 @@ pub fn script_runs(script: &str, tool: &str) -> bool {
         })
 }
 
-/// Selects tests the way jest and vitest take them: the files, then `-t` with the describe
-/// blocks and title joined by spaces (how both match a test's full name).
-pub fn push_file_and_name_filter(argv: &mut Vec<String>, ids: &[String]) {
+/// Selects tests the way jest and vitest take them: the files (in place of the command's own
+/// test paths, from `argv[start]` on), then `-t` with the describe blocks and title joined by spaces
+/// (how both match a test's full name). `file_arg` writes a file as the tool reads it.
+pub fn push_file_and_name_filter(
+    argv: &mut Vec<String>,
+    start: usize,
+    value_flags: &[&str],
+    ids: &[String],
+    file_arg: impl Fn(&str) -> String,
+) {
     let (files, names) = split_ids(ids);
-    argv.extend(files);
-    let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
+    if let Some(files) = files {
+        *argv = without_positionals(argv, start, value_flags, |_| true);
+        argv.extend(files.iter().map(|f| file_arg(f)));
+    }
     argv.push("-t".into());
-    argv.push(exact_alternation(&names));
+    argv.push(exact_alternation(&spaced_names(&names)));
 }
 
-/// Splits test ids `FILE::NAME` into the files and names they hold.
-pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
+/// Names with their ` > ` separators as spaces: how jest, vitest and mocha join the describe
+/// blocks and the title into the full name their filters match.
+pub fn spaced_names(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| n.replace(" > ", " ")).collect()
+}
+
+/// Splits test ids `FILE::NAME` into the files and names they hold. The files are `None` unless
+/// every id names its file: selecting by some files would leave out the tests of the others.
+pub fn split_ids(ids: &[String]) -> (Option<Vec<String>>, Vec<String>) {
     let mut files = Vec::new();
     let mut names = Vec::new();
+    let mut every_file = true;
     for id in ids {
         match id.split_once("::") {
             Some((file, name)) => {
@@ -570,10 +593,60 @@ pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
                 }
                 names.push(name.to_owned());
             }
-            None => names.push(id.clone()),
+            None => {
+                every_file = false;
+                names.push(id.clone());
+            }
         }
     }
-    (files, names)
+    (every_file.then_some(files), names)
+}
+
+/// `argv` without the positional arguments after `argv[..from]`: the test paths, packages or
+/// name filters that a selection replaces (added after them, they would run beside them, or
+/// not at all). A positional word does not start with `-`, is not the value of one of
+/// `value_flags` (written `--flag value`), and `positional` accepts it. A `--` and all after it
+/// are positional too.
+pub fn without_positionals(
+    argv: &[String],
+    from: usize,
+    value_flags: &[&str],
+    positional: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let from = from.min(argv.len());
+    let mut out = argv[..from].to_vec();
+    let mut value_next = false;
+    for w in &argv[from..] {
+        if value_next {
+            value_next = false;
+        } else if w == "--" {
+            break;
+        } else if w.starts_with('-') {
+            value_next = !w.contains('=') && value_flags.contains(&w.as_str());
+        } else if positional(w) {
+            continue;
+        }
+        out.push(w.clone());
+    }
+    out
+}
+
+/// Where a tool's own arguments start: after the first word that runs one of `tools` (`npx jest`,
+/// `node_modules/.bin/jest`, `python -m pytest`), or after the whole command when none does.
+pub fn tool_args_start(argv: &[String], tools: &[&str]) -> usize {
+    argv.iter()
+        .position(|w| tools.contains(&program_name(w)))
+        .map_or(argv.len(), |i| i + 1)
+}
+
+/// A selected file or directory as an argument: one that starts with `-` is written `./-...`, so
+/// that no tool reads it as an option.
+pub fn path_arg(path: &str) -> String {
+    if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path.to_owned()
+    }
 }
 
 #[cfg(test)]

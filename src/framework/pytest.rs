@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
-    strip_flags, words,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, path_arg,
+    program_name, strip_flags, tool_args_start, without_positionals, words,
 };
 use crate::parse::{Parsed, junit};
 
@@ -115,6 +115,16 @@ impl Driver for Pytest {
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.xml");
         let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
+        if ctx.select.is_some() {
+            // The node ids replace the command's test paths: beside them, pytest would run the
+            // paths whole.
+            a = without_positionals(
+                &a,
+                tool_args_start(&a, &["pytest", "py.test"]),
+                VALUE_FLAGS,
+                |w| is_test_path(w, ctx.project),
+            );
+        }
         if ctx.with_report {
             a.push(format!("--junitxml={}", report.display()));
             a.extend(words("-o junit_family=xunit1"));
@@ -132,7 +142,9 @@ impl Driver for Pytest {
             env.push(("FLAKY_ORDER_SEED".to_owned(), seed.to_string()));
         }
         if let Some(ids) = ctx.select {
-            a.extend(ids.iter().cloned());
+            // pytest reads options even after `--`: an id that starts with `-` is given as
+            // `./-...`, a path.
+            a.extend(ids.iter().map(|id| path_arg(id)));
         }
         Prepared {
             argv: a,
@@ -144,6 +156,42 @@ impl Driver for Pytest {
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
         junit::parse(report)
+    }
+
+    /// pytest's default JUnit family (xunit2) has no `file`: the node id is guessed from the
+    /// dotted class name (see [`junit`]); when the guessed file is not in the project, the file
+    /// is the longest dotted prefix that is (a class whose name starts in lower case was taken
+    /// for a module).
+    fn selection_id(&self, id: &str, project: &Path) -> String {
+        let Some((file, rest)) = id.split_once(".py::") else {
+            return id.to_owned();
+        };
+        if project.join(format!("{file}.py")).exists() {
+            return id.to_owned();
+        }
+        let (classes, name) = rest.rsplit_once("::").unwrap_or(("", rest));
+        let dotted: Vec<&str> = file
+            .split('/')
+            .chain(classes.split("::").filter(|c| !c.is_empty()))
+            .collect();
+        (1..=dotted.len())
+            .rev()
+            .map(|k| {
+                let (module, classes) = dotted.split_at(k);
+                (module.join("/"), classes)
+            })
+            .find(|(module, _)| project.join(format!("{module}.py")).is_file())
+            .map_or_else(
+                || id.to_owned(),
+                |(module, classes)| {
+                    let mut found = format!("{module}.py");
+                    for part in classes.iter().chain([&name]) {
+                        found.push_str("::");
+                        found.push_str(part);
+                    }
+                    found
+                },
+            )
     }
 
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {
@@ -158,6 +206,47 @@ impl Driver for Pytest {
             seed_variable: "TEST_SEED, PYTHONHASHSEED",
         }
     }
+}
+
+/// pytest's options (and common plugins') written `--flag value`: their values are not test paths.
+const VALUE_FLAGS: &[&str] = &[
+    "-k",
+    "-m",
+    "-p",
+    "-o",
+    "-c",
+    "-W",
+    "-r",
+    "-n",
+    "--override-ini",
+    "--config-file",
+    "--rootdir",
+    "--confcutdir",
+    "--basetemp",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--maxfail",
+    "--tb",
+    "--durations",
+    "--import-mode",
+    "--capture",
+    "--log-level",
+    "--log-file",
+    "--log-cli-level",
+    "--cov",
+    "--cov-report",
+    "--cov-config",
+    "--timeout",
+    "--dist",
+    "--numprocesses",
+    "--reruns",
+];
+
+/// Whether a positional word names tests: a node id, a Python file, or a file or directory of the
+/// project (other words are values of options flaky does not know).
+fn is_test_path(w: &str, project: &Path) -> bool {
+    w.contains("::") || w.ends_with(".py") || w.ends_with('/') || project.join(w).exists()
 }
 
 fn python_test_files(dir: &ProjectDir) -> Option<String> {

@@ -277,11 +277,74 @@ fn drivers_add_reporter_order_and_selection_flags() {
             file("report.xml"),
         ),
         (
+            // The ids replace the test paths; option values stay; an id is never an option.
+            Framework::Pytest,
+            "python3 -m pytest tests/ -k slow tests/t.py::test_b -p xdist",
+            None,
+            Some(ids(&["tests/t.py::test_a", "--basetemp=/home"])),
+            "python3 -m pytest -k slow -p xdist --junitxml=/a/report.xml -o junit_family=xunit1 -p no:cacheprovider -p no:randomly -p flaky_pytest tests/t.py::test_a ./--basetemp=/home",
+            file("report.xml"),
+        ),
+        (
+            Framework::Go,
+            "go test -run TestOld -tags integration ./... -args -v",
+            None,
+            Some(ids(&["m/p::TestA", "m/q::TestB"])),
+            "go test -json -count=1 -shuffle=off -run ^(TestA|TestB)$ -tags integration m/p m/q -args -v",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
+            Framework::Jest,
+            "npx jest __tests__ --maxWorkers 2",
+            None,
+            Some(ids(&["-a/[id].test.js::x > y"])),
+            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
+            file("report.json"),
+        ),
+        (
+            // A jest-junit report without files: the name alone, the command's paths kept.
+            Framework::Jest,
+            "jest __tests__",
+            None,
+            Some(ids(&["checkout charges the card"])),
+            "jest __tests__ --json --outputFile=/a/report.json -t ^(checkout charges the card)$",
+            file("report.json"),
+        ),
+        (
+            Framework::Vitest,
+            "vitest run test/ --root .",
+            None,
+            Some(ids(&["test/a.test.ts::outer > inner > it (1)"])),
+            "vitest run --root . --reporter=json --outputFile=/a/report.json test/a.test.ts -t ^(outer inner it \\(1\\))$",
+            file("report.json"),
+        ),
+        (
+            Framework::Mocha,
+            "mocha --spec test/ test/extra.js --timeout 500",
+            None,
+            Some(ids(&[
+                "test/a.test.js::cart adds (2)",
+                "test/b.test.js::x > y",
+            ])),
+            "mocha --timeout 500 --reporter json --reporter-option output=/a/report.json test/a.test.js test/b.test.js --grep ^(cart adds \\(2\\)|x y)$",
+            file("report.json"),
+        ),
+        (
+            Framework::Cargo,
+            "cargo test -p core old_filter -- --test-threads 1 other",
+            None,
+            Some(ids(&["src/lib.rs::tests::adds"])),
+            "cargo test -p core --no-fail-fast -- --test-threads 1 --exact -- tests::adds",
+            ReportSource::Stdout { merge_stderr: true },
+        ),
+        (
             Framework::Go,
             "go test -count=3 ./... -v",
             Some(9),
             Some(ids(&["m/p::TestA", "m/q::TestB/sub", "m/p::TestA/x"])),
-            "go test -json -count=1 -shuffle=9 -run ^(TestA|TestB)$ ./... -v",
+            "go test -json -count=1 -shuffle=9 -run ^(TestA|TestB)$ -v m/p m/q",
             ReportSource::Stdout {
                 merge_stderr: false,
             },
@@ -301,7 +364,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest --ci --json --outputFile x.json --watch",
             Some(9),
             Some(ids(&["__tests__/a.test.js::cart > adds (1+1)"])),
-            "jest --ci --json --outputFile=/a/report.json --randomize --seed=9 __tests__/a.test.js -t ^(cart adds \\(1\\+1\\))$",
+            "jest --ci --json --outputFile=/a/report.json --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
             file("report.json"),
         ),
         (
@@ -341,7 +404,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "cargo test -q -- --nocapture",
             None,
             Some(ids(&["src/lib.rs::tests::adds", "tests/it.rs::works"])),
-            "cargo test --no-fail-fast -- --nocapture --exact tests::adds works",
+            "cargo test --no-fail-fast -- --nocapture --exact -- tests::adds works",
             ReportSource::Stdout { merge_stderr: true },
         ),
         (
@@ -435,9 +498,40 @@ fn helpers() {
     );
     assert_eq!(
         split_ids(&["f.js::a".into(), "f.js::b".into(), "g::c".into()]),
-        (argv("f.js g"), argv("a b c"))
+        (Some(argv("f.js g")), argv("a b c"))
     );
+    assert_eq!(
+        split_ids(&["f.js::a".into(), "b".into()]),
+        (None, argv("a b")),
+        "without every file, selecting by files would leave tests out"
+    );
+    assert_eq!(
+        without_positionals(&argv("jest a -c cfg.js b --ci -- c"), 1, &["-c"], |_| true),
+        argv("jest -c cfg.js --ci")
+    );
+    assert_eq!(path_arg("-x/t.js"), "./-x/t.js");
     assert_eq!(Framework::parse("node:test"), Some(Framework::Node));
     assert_eq!(Framework::parse("JEST"), Some(Framework::Jest));
     assert_eq!(Framework::parse("junit5"), None);
+}
+
+#[test]
+fn pytest_ids_from_an_xunit2_report_find_their_file() {
+    let dir = tree(&[("tests/test_x.py", ""), ("tests/Unit/test_y.py", "")]);
+    let id = |guess: &str| Framework::Pytest.driver().selection_id(guess, dir.path());
+    // A class whose name starts in lower case was taken for a module.
+    assert_eq!(
+        id("tests/test_x/describe_cart.py::test_a"),
+        "tests/test_x.py::describe_cart::test_a"
+    );
+    assert_eq!(
+        id("tests/test_x.py::C::test_a"),
+        "tests/test_x.py::C::test_a"
+    );
+    assert_eq!(
+        id("tests/Unit/test_y.py::test_b"),
+        "tests/Unit/test_y.py::test_b"
+    );
+    // Nothing found: the guess stays.
+    assert_eq!(id("other/test_z.py::test_c"), "other/test_z.py::test_c");
 }

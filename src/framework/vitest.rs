@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
-    js_detect, node_bin_path, program_name, push_file_and_name_filter, strip_flags,
+    js_detect, node_bin_path, path_arg, program_name, push_file_and_name_filter, strip_flags,
 };
 use crate::parse::{Parsed, jest};
 
@@ -17,6 +17,26 @@ const OWN_VALUE_FLAGS: &[&str] = &[
     "--sequence.seed",
     "--testNamePattern",
     "-t",
+];
+
+/// vitest's options written `--flag value`: their values are not file filters.
+const VALUE_FLAGS: &[&str] = &[
+    "-c",
+    "--config",
+    "-r",
+    "--root",
+    "--dir",
+    "--project",
+    "--environment",
+    "--pool",
+    "--shard",
+    "--maxWorkers",
+    "--minWorkers",
+    "--testTimeout",
+    "--hookTimeout",
+    "--mode",
+    "--exclude",
+    "--retry",
 ];
 
 impl Driver for Vitest {
@@ -67,7 +87,8 @@ impl Driver for Vitest {
             a.push(format!("--sequence.seed={seed}"));
         }
         if let Some(ids) = ctx.select {
-            push_file_and_name_filter(&mut a, ids);
+            // vitest's filters are parts of paths, after `run`.
+            push_file_and_name_filter(&mut a, at + 1, VALUE_FLAGS, ids, path_arg);
         }
         Prepared {
             argv: a,

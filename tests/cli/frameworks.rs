@@ -129,6 +129,21 @@ fn ids(doc: &Value) -> Vec<String> {
     ids
 }
 
+/// The ids of the tests that ran (jest reports the tests its `-t` left out as skipped).
+fn ran(doc: &Value) -> Vec<String> {
+    let skipped: Vec<&str> = doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "skipped")
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids(doc)
+        .into_iter()
+        .filter(|id| !skipped.contains(&id.as_str()))
+        .collect()
+}
+
 /// (runs, failed), then (runs, failed) in attempts that kept the order and in shuffled ones.
 pub(crate) fn counts(t: &Value) -> [(u64, u64); 3] {
     let pair = |v: &Value| (v["runs"].as_u64().unwrap(), v["failed"].as_u64().unwrap());
@@ -675,6 +690,108 @@ fn tests_from_a_pytest_report_reruns_exactly_its_failed_tests() {
     assert_eq!(counts(failing)[0], (10, 10));
     assert_eq!(failing["kind"], "failing");
     assert_eq!(doc["totals"]["infrastructure"], 0);
+}
+
+/// The canonical CI form: the command names its test paths, and the report is pytest's default
+/// family (xunit2, no `file`). The node ids replace `tests/`, so only the failed tests run.
+#[test]
+fn tests_from_replaces_the_test_paths_of_the_command() {
+    require_pytest();
+    let report = fixture("pytest-ci.xml");
+    let doc = run_example(
+        "python-pytest",
+        4,
+        &[
+            "--tests-from",
+            report.to_str().unwrap(),
+            "--",
+            "python3",
+            "-m",
+            "pytest",
+            "tests/",
+        ],
+    );
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ids(&doc),
+        [
+            "tests/test_math.py::test_mean_always_fails",
+            "tests/test_math.py::test_seeded_flaky"
+        ]
+    );
+    assert_eq!(
+        counts(test(&doc, "tests/test_math.py::test_mean_always_fails"))[0],
+        (4, 4)
+    );
+}
+
+/// A report naming a "test" `--basetemp=DIR`: it reaches pytest as a path, never as the option
+/// (pytest empties its basetemp, and reads options even after `--`).
+#[test]
+fn tests_from_never_passes_an_id_as_an_option() {
+    require_pytest();
+    let s = pytest_project(&[(
+        "tests/test_app.py",
+        "def test_loads(tmp_path):\n    assert False, \"cache miss\"\n",
+    )]);
+    let victim = s.path().join("victim");
+    s.write("victim/keep.txt", "precious");
+    s.write(
+        "ci.xml",
+        &format!(
+            r#"<testsuites><testsuite name="ci"><testcase classname="" name="--basetemp={}"><failure message="x"/></testcase></testsuite></testsuites>"#,
+            victim.display()
+        ),
+    );
+    let out = s
+        .flaky()
+        .args(["run", "-n", "2", "-j", "1", "--tests-from", "ci.xml", "--"])
+        .args(["python3", "-m", "pytest"])
+        .output()
+        .unwrap();
+    assert!(
+        victim.join("keep.txt").exists(),
+        "pytest took the id for its --basetemp option and emptied the directory: {out:?}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// jest-junit's default layout (no file; `classname` and `name` both the full name) selects the
+/// failed tests by name, within the command's own paths.
+#[test]
+fn tests_from_a_jest_junit_report_reruns_exactly_its_failed_tests() {
+    require_npm_package("jest", "jest");
+    let report = fixture("jest-junit-ci.xml");
+    let doc = run_example("jest", 4, &["--tests-from", report.to_str().unwrap()]);
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ran(&doc),
+        [
+            "__tests__/checkout.test.js::checkout > applies a 10% discount",
+            "__tests__/checkout.test.js::checkout > charges the card",
+        ]
+    );
+    // With the file attribute, the report's files replace the command's test paths.
+    let report = fixture("jest-junit-file.xml");
+    let doc = run_example(
+        "jest",
+        4,
+        &[
+            "--tests-from",
+            report.to_str().unwrap(),
+            "--",
+            "npx",
+            "jest",
+            "__tests__/prices.test.js",
+        ],
+    );
+    assert_eq!(
+        ran(&doc),
+        [
+            "__tests__/checkout.test.js::checkout > applies a 10% discount",
+            "__tests__/checkout.test.js::checkout > charges the card",
+        ]
+    );
 }
 
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
