@@ -51,25 +51,30 @@ impl Driver for Pytest {
                 ev.push(format!("{req} names pytest"));
             }
         }
+        let venv = venv_pytest(dir).map(|v| format!("{v} (the project's virtualenv has pytest)"));
         if ev.is_empty() {
-            // A Python project that never names pytest is pytest's only when it has test files
-            // pytest would collect; say so, since nothing declares it.
+            // A Python project (or a virtualenv with pytest) that never names pytest is pytest's
+            // only when it has test files pytest would collect; say so, since nothing declares it.
             let has_python_project = ["pyproject.toml", "setup.py", "setup.cfg"]
                 .iter()
                 .any(|f| dir.has(f));
-            if has_python_project && let Some(t) = python_test_files(dir) {
+            if let Some(t) = python_test_files(dir)
+                && (has_python_project || venv.is_some())
+            {
+                ev.extend(venv);
                 ev.push(format!(
                     "{t} (pytest collects them, though nothing declares pytest)"
                 ));
             }
-        } else if let Some(randomly) = randomly_evidence(dir) {
-            ev.push(randomly);
+        } else {
+            ev.extend(venv);
+            ev.extend(randomly_evidence(dir));
         }
         ev
     }
 
     fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
-        if dir.has(".venv") && dir.path.join(".venv/bin/python").exists() {
+        if venv_pytest(dir).is_some() && dir.path.join(".venv/bin/python").exists() {
             words(".venv/bin/python -m pytest")
         } else {
             words("python3 -m pytest")
@@ -247,6 +252,25 @@ const VALUE_FLAGS: &[&str] = &[
 /// project (other words are values of options flaky does not know).
 fn is_test_path(w: &str, project: &Path) -> bool {
     w.contains("::") || w.ends_with(".py") || w.ends_with('/') || project.join(w).exists()
+}
+
+/// Where the project's `.venv` has pytest installed (`.venv/lib/python3.X/site-packages/pytest`).
+fn venv_pytest(dir: &ProjectDir) -> Option<String> {
+    if !dir.has(".venv") {
+        return None;
+    }
+    let lib = dir.path.join(".venv/lib");
+    let mut versions: Vec<String> = std::fs::read_dir(&lib)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("python"))
+        .collect();
+    versions.sort();
+    versions.into_iter().find_map(|v| {
+        let pytest = format!(".venv/lib/{v}/site-packages/pytest");
+        dir.path.join(&pytest).is_dir().then_some(pytest)
+    })
 }
 
 fn python_test_files(dir: &ProjectDir) -> Option<String> {

@@ -535,3 +535,35 @@ fn pytest_ids_from_an_xunit2_report_find_their_file() {
     // Nothing found: the guess stays.
     assert_eq!(id("other/test_z.py::test_c"), "other/test_z.py::test_c");
 }
+
+#[test]
+fn a_plain_pytest_project_is_found_by_its_virtualenv() {
+    let dir = tree(&[
+        ("tests/test_app.py", "def test_a():\n    pass\n"),
+        (".venv/bin/python", ""),
+        (".venv/lib/python3.11/site-packages/pytest/__init__.py", ""),
+    ]);
+    let found = detect(dir.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].framework, Framework::Pytest);
+    assert_eq!(
+        found[0].evidence,
+        [
+            ".venv/lib/python3.11/site-packages/pytest (the project's virtualenv has pytest)",
+            "tests/test_*.py (pytest collects them, though nothing declares pytest)"
+        ]
+    );
+    assert_eq!(found[0].command, argv(".venv/bin/python -m pytest"));
+    // A virtualenv without pytest: test files alone say nothing, and its python is not used.
+    let dir = tree(&[
+        ("tests/test_app.py", ""),
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        (".venv/bin/python", ""),
+        (
+            ".venv/lib/python3.11/site-packages/requests/__init__.py",
+            "",
+        ),
+    ]);
+    let found = detect(dir.path());
+    assert_eq!(found[0].command, argv("python3 -m pytest"));
+}

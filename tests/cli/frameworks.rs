@@ -794,6 +794,48 @@ fn tests_from_a_jest_junit_report_reruns_exactly_its_failed_tests() {
     );
 }
 
+/// Only `tests/test_*.py` and a `.venv` with pytest (the test environment's, linked): detected
+/// as pytest with that evidence, and run with the virtualenv's python, though none is on PATH.
+#[test]
+fn a_plain_pytest_project_runs_with_its_virtualenv() {
+    let venv = repo().join("target/test-env/venv");
+    require(
+        venv.join("bin/python").exists(),
+        "target/test-env/venv is missing",
+    );
+    let s = Sandbox::new();
+    s.write(
+        "tests/test_app.py",
+        "import os\n\n\ndef test_saves():\n    assert True\n\n\ndef test_loads():\n    assert os.environ[\"FLAKY_ATTEMPT\"] != \"1\", \"cache miss\"\n",
+    );
+    std::os::unix::fs::symlink(&venv, s.path().join(".venv")).unwrap();
+    let out = s
+        .flaky()
+        .args(["detect-framework", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = &doc["frameworks"][0];
+    assert_eq!(found["framework"], "pytest");
+    assert_eq!(
+        found["command"],
+        json!([".venv/bin/python", "-m", "pytest"])
+    );
+    assert!(
+        found["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("virtualenv has pytest"),
+        "{found}"
+    );
+    let (doc, code) = s.run_json(&["-n", "3", "-j", "1"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(doc["command"], json!([".venv/bin/python", "-m", "pytest"]));
+    let t = test(&doc, "tests/test_app.py::test_loads");
+    assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
+}
+
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
 /// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
 #[test]
