@@ -629,7 +629,9 @@ fn reproduce(
             let mut extra = Vec::new();
             for (k, v) in p.env {
                 if k == "PATH" {
-                    argv.insert(0, "npx".into());
+                    if !crate::framework::starts_with_node_runner(&argv) {
+                        argv.insert(0, "npx".into());
+                    }
                 } else {
                     extra.push((k, v));
                 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
     js_default, js_detect, node_bin_path, path_arg, program_name, spaced_names, split_ids,
-    strip_flags, tool_args_start, without_positionals,
+    strip_flags, tool_args_start, without_npx, without_positionals,
 };
 use crate::parse::{Parsed, mocha};
 
@@ -81,7 +81,8 @@ impl Driver for Mocha {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
-        let mut a = strip_flags(argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
+        let argv = without_npx(argv, &["mocha", "_mocha"], ctx.project);
+        let mut a = strip_flags(&argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
         if ctx.with_report {
             a.extend(["--reporter".to_owned(), "json".to_owned()]);
             a.extend([

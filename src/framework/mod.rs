@@ -399,29 +399,63 @@ fn recognise_plain(argv: &[String]) -> Option<Framework> {
 pub fn strip_runners(argv: &[String]) -> &[String] {
     let mut a = argv;
     loop {
-        let Some(first) = a.first().map(|s| program_name(s)) else {
-            return a;
-        };
-        let skip = match (first, a.get(1).map(String::as_str)) {
-            ("npx" | "bunx" | "pnpx", _) => {
-                1 + a[1..].iter().take_while(|w| w.starts_with('-')).count()
-            }
-            ("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye", Some("run")) => 2,
-            ("pnpm" | "yarn", Some("exec" | "dlx")) => 2,
-            ("bundle", Some("exec")) => 2,
-            ("env", _) => {
+        let skip = match (
+            a.first().map(|s| program_name(s)),
+            a.get(1).map(String::as_str),
+        ) {
+            (Some("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"), Some("run")) => 2,
+            (Some("bundle"), Some("exec")) => 2,
+            (Some("env"), _) => {
                 1 + a[1..]
                     .iter()
                     .take_while(|w| w.contains('=') || w.starts_with('-'))
                     .count()
             }
-            _ => 0,
+            _ => node_runner_len(a),
         };
         if skip == 0 || skip >= a.len() {
             return a;
         }
         a = &a[skip..];
     }
+}
+
+/// How many words of `argv` are a runner that finds a node tool (`npx -y`, `pnpm exec`, ...).
+fn node_runner_len(argv: &[String]) -> usize {
+    match (
+        argv.first().map(|s| program_name(s)),
+        argv.get(1).map(String::as_str),
+    ) {
+        (Some("npx" | "bunx" | "pnpx"), _) => {
+            1 + argv[1..].iter().take_while(|w| w.starts_with('-')).count()
+        }
+        (Some("pnpm" | "yarn"), Some("exec" | "dlx")) => 2,
+        _ => 0,
+    }
+}
+
+/// The command without the `npx` (`pnpm exec`, ...) in front of `tools` when the project has the
+/// tool in `node_modules/.bin`: the attempt's PATH finds it there (see [`node_bin_path`]), and
+/// npx costs about 30% of an attempt's CPU. A replay line puts npx back for people.
+pub fn without_npx(argv: &[String], tools: &[&str], project: &Path) -> Vec<String> {
+    let skip = node_runner_len(argv);
+    let installed = argv.get(skip).is_some_and(|tool| {
+        let tool = program_name(tool);
+        tools.contains(&tool)
+            && project
+                .ancestors()
+                .any(|d| d.join("node_modules/.bin").join(tool).exists())
+    });
+    if skip > 0 && installed {
+        argv[skip..].to_vec()
+    } else {
+        argv.to_vec()
+    }
+}
+
+/// Whether the command already starts with a runner that finds node tools (`npx jest`).
+pub fn starts_with_node_runner(argv: &[String]) -> bool {
+    node_runner_len(argv) > 0
 }
 
 /// `npm test`, `npm run X`, `yarn test`, `pnpm test` ...: the script's name, body and the

@@ -300,7 +300,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "npx jest __tests__ --maxWorkers 2",
             None,
             Some(ids(&["-a/[id].test.js::x > y"])),
-            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
+            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json --cacheDirectory=/jest-cache /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
             file("report.json"),
         ),
         (
@@ -309,7 +309,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest __tests__",
             None,
             Some(ids(&["checkout charges the card"])),
-            "jest __tests__ --json --outputFile=/a/report.json -t ^(checkout charges the card)$",
+            "jest __tests__ --json --outputFile=/a/report.json --cacheDirectory=/jest-cache -t ^(checkout charges the card)$",
             file("report.json"),
         ),
         (
@@ -364,7 +364,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest --ci --json --outputFile x.json --watch",
             Some(9),
             Some(ids(&["__tests__/a.test.js::cart > adds (1+1)"])),
-            "jest --ci --json --outputFile=/a/report.json --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
+            "jest --ci --json --outputFile=/a/report.json --cacheDirectory=/jest-cache --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
             file("report.json"),
         ),
         (
@@ -566,4 +566,36 @@ fn a_plain_pytest_project_is_found_by_its_virtualenv() {
     ]);
     let found = detect(dir.path());
     assert_eq!(found[0].command, argv("python3 -m pytest"));
+}
+
+#[test]
+fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_one_cache_per_run() {
+    let project = tree(&[
+        ("node_modules/.bin/jest", ""),
+        ("node_modules/.bin/vitest", ""),
+    ]);
+    let c = AttemptCtx {
+        project: project.path(),
+        ..ctx(Path::new("/run/attempt-3"), None, None)
+    };
+    let run = |fw: Framework, cmd: &str| fw.driver().prepare(&argv(cmd), &c).argv.join(" ");
+    assert_eq!(
+        run(Framework::Jest, "npx --yes jest --ci"),
+        "jest --ci --json --outputFile=/run/attempt-3/report.json --cacheDirectory=/run/jest-cache"
+    );
+    assert_eq!(
+        run(Framework::Vitest, "pnpm exec vitest"),
+        "vitest run --reporter=json --outputFile=/run/attempt-3/report.json"
+    );
+    // Not installed: npx finds it.
+    assert!(run(Framework::Mocha, "npx mocha").starts_with("npx mocha "));
+    // The user's own cache, by flag or by config, is left alone.
+    assert!(!run(Framework::Jest, "jest --no-cache").contains("--cacheDirectory"));
+    assert!(!run(Framework::Jest, "jest --cacheDirectory /c").contains("jest-cache"));
+    std::fs::write(
+        project.path().join("jest.config.js"),
+        "module.exports = { cacheDirectory: '/c' };",
+    )
+    .unwrap();
+    assert!(!run(Framework::Jest, "jest").contains("--cacheDirectory"));
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
     js_detect, node_bin_path, path_arg, program_name, push_file_and_name_filter, strip_flags,
+    without_npx,
 };
 use crate::parse::{Parsed, jest};
 
@@ -66,7 +67,8 @@ impl Driver for Vitest {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
-        let mut a = strip_flags(argv, OWN_FLAGS, OWN_VALUE_FLAGS);
+        let argv = without_npx(argv, &["vitest"], ctx.project);
+        let mut a = strip_flags(&argv, OWN_FLAGS, OWN_VALUE_FLAGS);
         // `vitest` alone watches when it thinks it is interactive; `run` never does.
         let at = a
             .iter()

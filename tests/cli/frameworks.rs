@@ -836,6 +836,54 @@ fn a_plain_pytest_project_runs_with_its_virtualenv() {
     assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
 }
 
+/// `npx jest` with jest in node_modules/.bin: the attempts run jest directly (an `npx` first on
+/// PATH that notes each call is never called), and the replay lines say `npx jest` once.
+#[test]
+fn jest_in_node_modules_runs_without_npx() {
+    require_npm_package("jest", "jest");
+    let s = Sandbox::new();
+    let calls = s.path().join("npx-calls");
+    let shim = s.write(
+        "bin/npx",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec /usr/bin/env -i PATH=/usr/bin:/bin npx \"$@\"\n",
+            calls.display()
+        ),
+    );
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        s.path().join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let before = git_status("jest");
+    let out = s
+        .flaky()
+        .env("PATH", path)
+        .args([
+            "run", "--format", "json", "-n", "4", "-j", "1", "--seed", "7", "-C",
+        ])
+        .arg(example("jest"))
+        .args(["--", "npx", "jest"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert!(!calls.exists(), "an attempt went through npx");
+    assert_eq!(
+        git_status("jest"),
+        before,
+        "the run left files in examples/jest"
+    );
+    for f in doc["failures"].as_array().unwrap() {
+        let line = f["reproduce"].as_str().unwrap();
+        assert!(
+            line.contains(" npx jest ") && !line.contains("npx npx"),
+            "{line}"
+        );
+    }
+}
+
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
 /// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
 #[test]
