@@ -953,13 +953,15 @@ pub fn drive(
         Reporting::Framework { framework, .. } => Some(*framework),
         _ => None,
     };
-    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle());
+    let too_old = framework.and_then(|f| f.driver().cannot_shuffle_in(dir));
+    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle()) && too_old.is_none();
     let order = match order_choice {
         None if can_shuffle => OrderMode::Alternate,
         None => OrderMode::Same,
         Some(o) if o != OrderMode::Same && !can_shuffle => {
+            let why = too_old.map(|w| format!(" ({w})")).unwrap_or_default();
             notes.push(match framework {
-                Some(f) => format!("{f} cannot shuffle its tests: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
+                Some(f) => format!("{f} cannot shuffle its tests{why}: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
                 None => "--order needs a framework flaky drives: every attempt runs the command as it is".to_owned(),
             });
             OrderMode::Same

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
-    js_detect, node_bin_path, program_name, push_file_and_name_filter, regex_escape, strip_flags,
-    tool_args_start, without_npx,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, installed_version,
+    js_default, js_detect, node_bin_path, program_name, push_file_and_name_filter, regex_escape,
+    strip_flags, tool_args_start, without_npx,
 };
 use crate::parse::{Parsed, jest};
 
@@ -100,6 +100,13 @@ impl Driver for Jest {
 
     fn can_shuffle(&self) -> bool {
         true
+    }
+
+    fn cannot_shuffle_in(&self, project: &Path) -> Option<String> {
+        let (major, minor) = installed_version(project, "jest")?;
+        ((major, minor) < (29, 2)).then(|| {
+            format!("jest {major}.{minor} has no --randomize and --seed (jest 29.2 and later)")
+        })
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {

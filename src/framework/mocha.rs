@@ -4,8 +4,8 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, node_bin_path, path_arg, program_name, spaced_names, split_ids,
-    strip_flags, tool_args_start, without_npx, without_positionals,
+    installed_version, js_default, js_detect, node_bin_path, path_arg, program_name, spaced_names,
+    split_ids, strip_flags, tool_args_start, without_npx, without_positionals,
 };
 use crate::parse::{Parsed, mocha};
 
@@ -80,15 +80,20 @@ impl Driver for Mocha {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let report = ctx.dir.join("report.json");
+        let file = ctx.dir.join("report.json");
+        // The JSON reporter writes to a file from mocha 9.1 (`--reporter-option output=F`);
+        // before, it writes to stdout only, and mocha before 6 has no `--reporter-option`.
+        let to_file = installed_version(ctx.project, "mocha").is_none_or(|v| v >= (9, 1));
         let argv = without_npx(argv, &["mocha", "_mocha"], ctx.project);
         let mut a = strip_flags(&argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
         if ctx.with_report {
             a.extend(["--reporter".to_owned(), "json".to_owned()]);
-            a.extend([
-                "--reporter-option".to_owned(),
-                format!("output={}", report.display()),
-            ]);
+            if to_file {
+                a.extend([
+                    "--reporter-option".to_owned(),
+                    format!("output={}", file.display()),
+                ]);
+            }
         }
         if let Some(ids) = ctx.select {
             let (files, names) = split_ids(ids);
@@ -110,7 +115,13 @@ impl Driver for Mocha {
         Prepared {
             argv: a,
             env: vec![node_bin_path(ctx.project)],
-            report: ReportSource::File(report),
+            report: if to_file {
+                ReportSource::File(file)
+            } else {
+                ReportSource::Stdout {
+                    merge_stderr: false,
+                }
+            },
             files: Vec::new(),
         }
     }

@@ -166,6 +166,11 @@ pub trait Driver: Sync {
     /// Whether the framework can shuffle test order with a seed.
     fn can_shuffle(&self) -> bool;
 
+    /// Why the version installed in `project` cannot shuffle, when the framework otherwise can.
+    fn cannot_shuffle_in(&self, _project: &Path) -> Option<String> {
+        None
+    }
+
     /// Adds the reporter, order and selection flags to `argv`.
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared;
 
@@ -546,6 +551,23 @@ pub fn node_bin_path(project: &Path) -> (String, String) {
         dirs.push(path);
     }
     ("PATH".to_owned(), dirs.join(":"))
+}
+
+/// The (major, minor) version of `package` as installed in the project's `node_modules` (or a
+/// parent's, for monorepos): what decides which flags that version takes.
+pub fn installed_version(project: &Path, package: &str) -> Option<(u32, u32)> {
+    let manifest = project
+        .ancestors()
+        .map(|d| d.join("node_modules").join(package).join("package.json"))
+        .find(|p| p.is_file())?;
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
+    let mut parts = doc["version"].as_str()?.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts
+        .next()
+        .and_then(|m| m.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .unwrap_or(0);
+    Some((major, minor))
 }
 
 /// JS detection shared by jest, vitest and mocha: a dependency, a config file, or the test script.

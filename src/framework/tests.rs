@@ -599,3 +599,63 @@ fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_one_cache_per_run()
     .unwrap();
     assert!(!run(Framework::Jest, "jest").contains("--cacheDirectory"));
 }
+
+#[test]
+fn old_jest_keeps_its_order_and_old_mocha_reports_on_stdout() {
+    let pkg = |name: &str, version: &str| {
+        (
+            format!("node_modules/{name}/package.json"),
+            format!("{{\"name\": \"{name}\", \"version\": \"{version}\"}}"),
+        )
+    };
+    let files = [pkg("jest", "29.1.2"), pkg("mocha", "5.2.0")];
+    let old = tree(
+        &files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(installed_version(old.path(), "jest"), Some((29, 1)));
+    assert_eq!(
+        Framework::Jest
+            .driver()
+            .cannot_shuffle_in(old.path())
+            .as_deref(),
+        Some("jest 29.1 has no --randomize and --seed (jest 29.2 and later)")
+    );
+    let driven = crate::config::drive(
+        &argv("jest"),
+        &argv("jest"),
+        old.path(),
+        None,
+        false,
+        None,
+        Some(crate::exec::OrderMode::Alternate),
+    )
+    .unwrap();
+    assert_eq!(driven.order, crate::exec::OrderMode::Same);
+    assert!(
+        driven.notes[0].contains("jest 29.1 has no --randomize"),
+        "{:?}",
+        driven.notes
+    );
+
+    let c = AttemptCtx {
+        project: old.path(),
+        ..ctx(Path::new("/a"), None, None)
+    };
+    let p = Framework::Mocha.driver().prepare(&argv("mocha"), &c);
+    assert_eq!(p.argv.join(" "), "mocha --reporter json");
+    assert_eq!(
+        p.report,
+        ReportSource::Stdout {
+            merge_stderr: false
+        }
+    );
+
+    let new = tree(&[(
+        "node_modules/jest/package.json",
+        "{\"version\": \"29.7.0\"}",
+    )]);
+    assert_eq!(Framework::Jest.driver().cannot_shuffle_in(new.path()), None);
+}
