@@ -513,7 +513,7 @@ impl Slots {
                         duration,
                         message,
                     }],
-                    None,
+                    crate::analysis::infra::command_not_found(exit),
                 )
             }
             Some(source) => {
