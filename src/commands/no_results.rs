@@ -99,7 +99,10 @@ pub fn no_results(plan: &RunPlan, report: &Report, stopped_early: bool) -> NoRes
         .map(|i| i.excerpt.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let hint = if first.reason.starts_with(COMMAND_NOT_FOUND) {
+    let hint = if first.reason.starts_with("the tests did not build") {
+        "the tests do not compile: fix the errors above (the compiler's lines), then run again"
+            .to_owned()
+    } else if first.reason.starts_with(COMMAND_NOT_FOUND) {
         format!(
             "a command the attempts run was not found (the output says which): check its name and PATH (a relative path is taken from -C/--dir){}, or give its full path",
             install_hint(plan)

@@ -305,7 +305,8 @@ async fn execute<B: Backend>(
                             index: attempt.index,
                             rule: Some(set.rule),
                             reason: set.reason.clone(),
-                            excerpt: render::first_lines(&error_output(&attempt)),
+                            // The end of the output says why (a build's errors, a traceback).
+                            excerpt: render::last_lines(&error_output(&attempt)),
                         });
                         keep_first(&mut infrastructure, |i| i.index);
                     }

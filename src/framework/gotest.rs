@@ -116,13 +116,18 @@ impl Driver for GoTest {
             }
             let mut names: Vec<String> = names
                 .iter()
+                // `(package)` stands for the package itself (its build, TestMain): the package
+                // selects it, no test name does.
+                .filter(|name| *name != "(package)")
                 // A subtest is selected through its top-level test.
                 .map(|name| name.split('/').next().unwrap_or(name).to_owned())
                 .collect();
             names.sort();
             names.dedup();
-            flags.push("-run".into());
-            flags.push(exact_alternation(&names));
+            if !names.is_empty() {
+                flags.push("-run".into());
+                flags.push(exact_alternation(&names));
+            }
         }
         let mut a = argv[..at].to_vec();
         a.extend(flags);

@@ -296,6 +296,17 @@ fn drivers_add_reporter_order_and_selection_flags() {
             },
         ),
         (
+            // `(package)` is the package itself: selected by the package, with no -run.
+            Framework::Go,
+            "go test ./...",
+            None,
+            Some(ids(&["m/p::(package)"])),
+            "go test -json -count=1 -shuffle=off m/p",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
             Framework::Jest,
             "npx jest __tests__ --maxWorkers 2",
             None,

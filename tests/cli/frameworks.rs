@@ -884,6 +884,49 @@ fn jest_in_node_modules_runs_without_npx() {
     }
 }
 
+/// A go package whose tests do not compile: no test ran, so the attempts are set aside with the
+/// compiler's lines (not the head of go's JSON), the run measured nothing (exit 2), and no
+/// replay line selects a test named `(package)`.
+#[test]
+fn a_go_package_that_does_not_build_measures_nothing() {
+    require_program("go");
+    let s = Sandbox::new();
+    s.write("go.mod", "module example.com/broken\n\ngo 1.18\n");
+    s.write(
+        "calc.go",
+        "package calc\n\nfunc Add(a, b int) int { return a + b }\n",
+    );
+    s.write(
+        "calc_test.go",
+        "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != \"3\" {\n\t\tt.Fatal(\"bad\")\n\t}\n}\n",
+    );
+    let (doc, code) = s.run_json(&["-n", "6", "-j", "2", "--", "go", "test", "./..."]);
+    assert_eq!((code, &doc["status"]), (2, &json!("no-results")), "{doc:#}");
+    let first = &doc["infrastructure"][0];
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the tests did not build: example.com/broken"),
+        "{first}"
+    );
+    let excerpt = first["excerpt"].as_str().unwrap();
+    assert!(
+        excerpt.contains("calc_test.go:6") && !excerpt.contains("\"Action\""),
+        "{excerpt}"
+    );
+    assert!(
+        !doc.to_string().contains("(package)"),
+        "a replay line selects the package as a test: {doc:#}"
+    );
+    assert!(
+        doc["no_results"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("do not compile")
+    );
+}
+
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
 /// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
 #[test]
