@@ -934,7 +934,9 @@ pub fn drive(
         }
         (Reporting::Command, argv.to_vec())
     } else {
-        match (framework_choice, framework::recognise(argv, dir)) {
+        let recognised = framework::recognise(argv, dir);
+        notes.extend(recognised.as_ref().and_then(|r| r.note.clone()));
+        match (framework_choice, recognised) {
             (Some(choice), Some(r)) if r.framework == choice => (fw(choice), r.argv),
             (Some(choice), _) => (fw(choice), argv.to_vec()),
             (None, Some(r)) => (fw(r.framework), r.argv),

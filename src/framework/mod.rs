@@ -355,6 +355,8 @@ pub struct Recognised {
     pub argv: Vec<String>,
     /// `Some(script)` when `argv` came from a package.json script.
     pub script: Option<String>,
+    /// Why a script is run through npm as written, and what that means for flaky's flags.
+    pub note: Option<String>,
 }
 
 /// Which framework `argv` runs in `project`, seeing through runners (`npx`, `uv run`, ...) and
@@ -364,15 +366,32 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         let (name, body, extra) = script;
         // Run a simple script's command directly; anything with shell syntax goes through npm.
         let simple = !body.contains(['&', '|', ';', '>', '<', '$', '`']);
-        let fw = body
+        let parts: Vec<Vec<String>> = body
             .split(['&', '|', ';'])
             .filter_map(|part| shlex::split(part.trim()))
-            .find_map(|w| recognise_plain(&w))?;
+            .filter(|w| !w.is_empty())
+            .collect();
+        let at = parts.iter().position(|w| recognise_plain(w).is_some())?;
+        let fw = recognise_plain(&parts[at])?;
+        let mut note = None;
         let argv = if simple {
             let mut a = shlex::split(&body)?;
             a.extend(extra);
             a
         } else {
+            // Running only the tool's part would skip the rest (a build, a server): the script
+            // runs as written, and npm adds flaky's flags to its last command.
+            let last = at + 1 == parts.len() && !body.contains(['|', '>', '<', '`', '$']);
+            let tool = parts[at].join(" ");
+            note = Some(if last {
+                format!(
+                    "package.json's `{name}` script (`{body}`) has shell syntax: flaky runs it through npm as written, and its reporter flags reach `{tool}`, the last command; hint: to have flaky run {fw} alone, give its command after `--`"
+                )
+            } else {
+                format!(
+                    "package.json's `{name}` script (`{body}`) has shell syntax and `{tool}` is not its last command: flaky's reporter flags, which npm adds to the end, cannot reach {fw}, so no per-test report will be read; hint: give {fw}'s command after `--` (flaky run -- {tool})"
+                )
+            });
             let mut a = argv.to_vec();
             if !a.iter().any(|w| w == "--") {
                 a.push("--".into());
@@ -383,6 +402,7 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
             framework: fw,
             argv,
             script: Some(name),
+            note,
         });
     }
     let fw = recognise_plain(argv)?;
@@ -390,6 +410,7 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         framework: fw,
         argv: argv.to_vec(),
         script: None,
+        note: None,
     })
 }
 

@@ -91,6 +91,19 @@ fn npm_scripts_are_resolved_and_run_directly_when_simple() {
         (r.framework, r.argv),
         (Framework::Mocha, argv("npm run e2e --"))
     );
+    assert!(
+        r.note.unwrap().contains("reach `mocha`, the last command"),
+        "the note says why the script runs as written"
+    );
+    let dir = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "jest && eslint ."}}"#,
+    )]);
+    let note = recognise(&argv("npm test"), dir.path())
+        .unwrap()
+        .note
+        .unwrap();
+    assert!(note.contains("cannot reach jest"), "{note}");
     assert_eq!(recognise(&argv("npm run lint"), dir.path()), None);
     assert_eq!(recognise(&argv("npm run missing"), dir.path()), None);
 }

@@ -927,6 +927,40 @@ fn a_go_package_that_does_not_build_measures_nothing() {
     );
 }
 
+/// `npm test` whose script is `true && node --test`: run through npm as written (with a note
+/// saying so), node:test's reporter flags still reach it (at the end, where npm puts them), and
+/// every test is read.
+#[test]
+fn a_node_test_script_with_shell_syntax_runs_through_npm_with_its_report() {
+    require_program("npm");
+    let s = Sandbox::new();
+    s.write(
+        "package.json",
+        r#"{"name": "x", "version": "1.0.0", "scripts": {"test": "true && node --test"}}"#,
+    );
+    s.write(
+        "test/a.test.js",
+        "const test = require('node:test');\nconst assert = require('node:assert');\ntest('saves', () => {});\ntest('loads', () => { assert.notStrictEqual(process.env.FLAKY_ATTEMPT, '1', 'cache miss'); });\n",
+    );
+    let out = s
+        .flaky()
+        .args([
+            "run", "--format", "json", "-n", "3", "-j", "1", "--", "npm", "test",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}\n{stderr}");
+    assert_eq!(doc["totals"]["infrastructure"], 0, "{doc:#}");
+    let t = test(&doc, "loads");
+    assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
+    assert!(
+        stderr.contains("runs it through npm as written"),
+        "{stderr}"
+    );
+}
+
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
 /// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
 #[test]
