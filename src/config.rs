@@ -788,7 +788,9 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     if let Some(path) = &args.tests_from {
         let ids = failed_tests_in(&cwd.join(path))?;
         match &mut reporting {
-            Reporting::Framework { select, .. } => {
+            Reporting::Framework { framework, select } => {
+                let driver = framework.driver();
+                let ids: Vec<String> = ids.iter().map(|id| driver.selection_id(id, &dir)).collect();
                 selected = Some(ids.len());
                 *select = Some(ids);
             }
@@ -982,7 +984,9 @@ pub fn drive(
         }
         (Reporting::Command, argv.to_vec())
     } else {
-        match (framework_choice, framework::recognise(argv, dir)) {
+        let recognised = framework::recognise(argv, dir);
+        notes.extend(recognised.as_ref().and_then(|r| r.note.clone()));
+        match (framework_choice, recognised) {
             (Some(choice), Some(r)) if r.framework == choice => (fw(choice), r.argv),
             (Some(choice), _) => (fw(choice), argv.to_vec()),
             (None, Some(r)) => (fw(r.framework), r.argv),
@@ -1001,13 +1005,15 @@ pub fn drive(
         Reporting::Framework { framework, .. } => Some(*framework),
         _ => None,
     };
-    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle());
+    let too_old = framework.and_then(|f| f.driver().cannot_shuffle_in(dir));
+    let can_shuffle = framework.is_some_and(|f| f.driver().can_shuffle()) && too_old.is_none();
     let order = match order_choice {
         None if can_shuffle => OrderMode::Alternate,
         None => OrderMode::Same,
         Some(o) if o != OrderMode::Same && !can_shuffle => {
+            let why = too_old.map(|w| format!(" ({w})")).unwrap_or_default();
             notes.push(match framework {
-                Some(f) => format!("{f} cannot shuffle its tests: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
+                Some(f) => format!("{f} cannot shuffle its tests{why}: every attempt keeps the framework's order, so order-dependent tests cannot be told apart"),
                 None => "--order needs a framework flaky drives: every attempt runs the command as it is".to_owned(),
             });
             OrderMode::Same

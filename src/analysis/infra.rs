@@ -52,6 +52,20 @@ const ENVIRONMENT_WORDS: &[&str] = &[
 /// one test failing on a refused connection is that test's result.
 const ENVIRONMENT_MIN_TESTS: usize = 2;
 
+/// What a shell, npm or env says by exiting 127: the command to run was not found.
+pub const COMMAND_NOT_FOUND: &str = "command not found (exit status 127)";
+
+/// An attempt whose command exited 127: a shell (or npm, or env) found no such command, so no
+/// test ran, whatever the command's report says.
+pub fn command_not_found(exit: Exit) -> Option<SetAside> {
+    (exit == Exit::Code(127)).then(|| {
+        SetAside::new(
+            InfraRule::NoTests,
+            format!("{COMMAND_NOT_FOUND} before any test ran"),
+        )
+    })
+}
+
 /// The tests of one finished attempt whose report was read (or why it could not be), and
 /// whether the attempt says anything about them. `ended` describes how the command ended, in
 /// words, for the reasons.
@@ -70,7 +84,10 @@ pub fn judge(
                 )),
             );
         }
-        Err(e) => return (Vec::new(), Some(SetAside::new(InfraRule::NoReport, e))),
+        Err(e) => {
+            let set = command_not_found(exit).unwrap_or(SetAside::new(InfraRule::NoReport, e));
+            return (Vec::new(), Some(set));
+        }
         Ok(mut tests) => {
             name_apart(&mut tests);
             tests
@@ -79,6 +96,7 @@ pub fn judge(
     let counted = tests.iter().filter(|t| t.outcome != Outcome::Skip).count();
     let set_aside = if counted == 0 {
         Some(match exit {
+            Exit::Code(127) => command_not_found(exit).expect("exit 127"),
             Exit::Code(0) => SetAside::new(InfraRule::NoTests, "the report holds no test result"),
             _ => SetAside::new(
                 InfraRule::NoTests,

@@ -1,6 +1,7 @@
 //! Runs that measured nothing: stopping once the first attempts all die the same way before any
 //! test ran, and saying why nothing was measured and what to do about it.
 
+use crate::analysis::infra::COMMAND_NOT_FOUND;
 use crate::analysis::signature;
 use crate::config::{self, RunPlan};
 use crate::exec::Reporting;
@@ -98,10 +99,35 @@ pub fn no_results(plan: &RunPlan, report: &Report, stopped_early: bool) -> NoRes
         .map(|i| i.excerpt.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    NoResults {
-        reason,
-        hint: hint(plan, first.rule, &output),
-    }
+    let hint = if first.reason.starts_with("the tests did not build") {
+        "the tests do not compile: fix the errors above (the compiler's lines), then run again"
+            .to_owned()
+    } else if first.reason.starts_with(COMMAND_NOT_FOUND) {
+        format!(
+            "a command the attempts run was not found (the output says which): check its name and PATH (a relative path is taken from -C/--dir){}, or give its full path",
+            install_hint(plan)
+        )
+    } else {
+        hint(plan, first.rule, &output)
+    };
+    NoResults { reason, hint }
+}
+
+/// ` (the project's install command: `npm ci`)` for a framework run, else nothing.
+fn install_hint(plan: &RunPlan) -> String {
+    let Reporting::Framework { framework, .. } = &plan.exec.reporting else {
+        return String::new();
+    };
+    framework
+        .driver()
+        .install_command(&ProjectDir::read(&plan.exec.dir))
+        .map(|c| {
+            format!(
+                " (the project's install command: `{}`)",
+                config::display_command(&c)
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Output that says the test tool itself is missing.
@@ -125,10 +151,7 @@ fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
     match (rule, &plan.exec.reporting) {
         (Some(InfraRule::NoReport | InfraRule::NoTests), Reporting::Framework { .. }) if missing => {
             let fw = framework.map_or("the framework", |f| f.name());
-            let install = framework
-                .and_then(|f| f.driver().install_command(&ProjectDir::read(&plan.exec.dir)))
-                .map(|c| format!(" (the project's install command: `{}`)", config::display_command(&c)))
-                .unwrap_or_default();
+            let install = install_hint(plan);
             format!(
                 "{fw} does not seem to be installed where the command runs: install it{install}, or run flaky where it is (a virtualenv's python, node_modules/.bin); `flaky detect-framework` shows how flaky runs it"
             )

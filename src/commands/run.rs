@@ -306,7 +306,8 @@ async fn execute<B: Backend>(
                             index: attempt.index,
                             rule: Some(set.rule),
                             reason: set.reason.clone(),
-                            excerpt: render::first_lines(&error_output(&attempt)),
+                            // The end of the output says why (a build's errors, a traceback).
+                            excerpt: render::last_lines(&error_output(&attempt)),
                         });
                         keep_first(&mut infrastructure, |i| i.index);
                     }
@@ -671,7 +672,9 @@ fn reproduce(
             let mut extra = Vec::new();
             for (k, v) in p.env {
                 if k == "PATH" {
-                    argv.insert(0, "npx".into());
+                    if !crate::framework::starts_with_node_runner(&argv) {
+                        argv.insert(0, "npx".into());
+                    }
                 } else {
                     extra.push((k, v));
                 }

@@ -604,7 +604,7 @@ impl Slots {
                         duration,
                         message,
                     }],
-                    None,
+                    crate::analysis::infra::command_not_found(exit),
                 )
             }
             Some(source) => {

@@ -4,11 +4,52 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
-    strip_flags, words,
+    strip_flags, tool_args_start, without_positionals, words,
 };
 use crate::parse::{Parsed, cargo, junit};
 
 pub struct CargoTest;
+
+/// The options of `cargo test` and `cargo nextest run` written `--flag value`: their values are
+/// not name filters.
+const CARGO_VALUE_FLAGS: &[&str] = &[
+    "-p",
+    "--package",
+    "--exclude",
+    "--test",
+    "--bin",
+    "--example",
+    "--bench",
+    "-F",
+    "--features",
+    "--target",
+    "--target-dir",
+    "--manifest-path",
+    "-j",
+    "--jobs",
+    "--profile",
+    "--cargo-profile",
+    "--color",
+    "--config",
+    "-Z",
+    "--test-threads",
+    "--partition",
+    "--run-ignored",
+    "--status-level",
+    "--final-status-level",
+    "--archive-file",
+    "--workspace-remap",
+];
+
+/// libtest's options written `--flag value`.
+const LIBTEST_VALUE_FLAGS: &[&str] = &[
+    "--skip",
+    "--test-threads",
+    "--logfile",
+    "--color",
+    "--shuffle-seed",
+    "-Z",
+];
 
 impl Driver for CargoTest {
     fn framework(&self) -> Framework {
@@ -68,7 +109,17 @@ impl Driver for CargoTest {
         a.push("--no-fail-fast".into());
         let mut test_args = strip_flags(&test_args, &["--exact", "-q", "--quiet"], &["--format"]);
         if let Some(ids) = ctx.select {
+            // The names replace the command's name filters (cargo's TESTNAME, libtest's).
+            a = without_positionals(
+                &a,
+                tool_args_start(&a, &["test"]),
+                CARGO_VALUE_FLAGS,
+                |_| true,
+            );
+            test_args = without_positionals(&test_args, 0, LIBTEST_VALUE_FLAGS, |_| true);
             test_args.push("--exact".into());
+            // After `--`, a name that starts with `-` is a name, never an option.
+            test_args.push("--".into());
             test_args.extend(ids.iter().map(|id| libtest_name(id).to_owned()));
         }
         if !test_args.is_empty() {
@@ -336,6 +387,12 @@ impl Driver for Nextest {
             a.extend(["--profile".to_owned(), format!("flaky:{profile}")]);
         }
         if let Some(ids) = ctx.select {
+            // The selection replaces the command's own filters (nextest runs a test that matches
+            // any of them).
+            a = strip_flags(&a, &[], &["-E", "--filterset", "--filter-expr"]);
+            a = without_positionals(&a, tool_args_start(&a, &["run"]), CARGO_VALUE_FLAGS, |_| {
+                true
+            });
             let filters: Vec<String> = ids
                 .iter()
                 .map(|id| format!("test(={})", libtest_name(id)))

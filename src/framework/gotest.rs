@@ -5,11 +5,49 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    program_name, strip_flags, words,
+    path_arg, program_name, split_ids, strip_flags, without_positionals, words,
 };
 use crate::parse::{Parsed, gotest};
 
 pub struct GoTest;
+
+/// `go test`'s build and test flags written `-flag value`: their values are not packages.
+const VALUE_FLAGS: &[&str] = &[
+    "-run",
+    "-skip",
+    "-bench",
+    "-benchtime",
+    "-cpu",
+    "-parallel",
+    "-timeout",
+    "-list",
+    "-fuzz",
+    "-fuzztime",
+    "-coverprofile",
+    "-coverpkg",
+    "-covermode",
+    "-cpuprofile",
+    "-memprofile",
+    "-blockprofile",
+    "-mutexprofile",
+    "-trace",
+    "-outputdir",
+    "-vet",
+    "-tags",
+    "-p",
+    "-o",
+    "-C",
+    "-exec",
+    "-ldflags",
+    "-gcflags",
+    "-asmflags",
+    "-mod",
+    "-modfile",
+    "-pkgdir",
+    "-toolexec",
+    "-overlay",
+    "-pgo",
+];
 
 impl Driver for GoTest {
     fn framework(&self) -> Framework {
@@ -46,17 +84,10 @@ impl Driver for GoTest {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let argv = strip_flags(
+        let mut argv = strip_flags(
             argv,
-            &[
-                "-json",
-                "--json",
-                "-count",
-                "--count",
-                "-shuffle",
-                "--shuffle",
-            ],
-            &[],
+            &["-json", "--json"],
+            &["-count", "--count", "-shuffle", "--shuffle"],
         );
         // Flags go right after `test`, before packages and before any -args.
         let at = argv
@@ -72,18 +103,31 @@ impl Driver for GoTest {
             None => "-shuffle=off".to_owned(),
         });
         if let Some(ids) = ctx.select {
-            let mut names: Vec<String> = ids
+            argv = strip_flags(&argv, &[], &["-run", "--run"]);
+            let (packages, names) = split_ids(ids);
+            if let Some(packages) = packages {
+                // The tests' packages replace the command's (`./...`); what follows -args is the
+                // test binary's.
+                let args = argv.iter().position(|w| w == "-args" || w == "--args");
+                let tail = args.map_or_else(Vec::new, |i| argv.split_off(i));
+                argv = without_positionals(&argv, at, VALUE_FLAGS, |_| true);
+                argv.extend(packages.iter().map(|p| path_arg(p)));
+                argv.extend(tail);
+            }
+            let mut names: Vec<String> = names
                 .iter()
-                .map(|id| {
-                    let name = id.rsplit_once("::").map_or(id.as_str(), |(_, n)| n);
-                    // A subtest is selected through its top-level test.
-                    name.split('/').next().unwrap_or(name).to_owned()
-                })
+                // `(package)` stands for the package itself (its build, TestMain): the package
+                // selects it, no test name does.
+                .filter(|name| *name != "(package)")
+                // A subtest is selected through its top-level test.
+                .map(|name| name.split('/').next().unwrap_or(name).to_owned())
                 .collect();
             names.sort();
             names.dedup();
-            flags.push("-run".into());
-            flags.push(exact_alternation(&names));
+            if !names.is_empty() {
+                flags.push("-run".into());
+                flags.push(exact_alternation(&names));
+            }
         }
         let mut a = argv[..at].to_vec();
         a.extend(flags);

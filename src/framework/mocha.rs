@@ -4,11 +4,42 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, node_bin_path, program_name, split_ids, strip_flags,
+    installed_version, js_default, js_detect, node_bin_path, path_arg, program_name, spaced_names,
+    split_ids, strip_flags, tool_args_start, without_npx, without_positionals,
 };
 use crate::parse::{Parsed, mocha};
 
 pub struct Mocha;
+
+/// mocha's options written `--flag value`: their values are not spec files.
+const VALUE_FLAGS: &[&str] = &[
+    "-r",
+    "--require",
+    "-t",
+    "--timeout",
+    "-s",
+    "--slow",
+    "-u",
+    "--ui",
+    "--config",
+    "--package",
+    "--extension",
+    "--file",
+    "--ignore",
+    "--exclude",
+    "-j",
+    "--jobs",
+    "--retries",
+    "-n",
+    "--node-option",
+    "-f",
+    "--fgrep",
+    "-R",
+    "--reporter",
+    "-O",
+    "--reporter-option",
+    "--reporter-options",
+];
 
 const OWN_VALUE_FLAGS: &[&str] = &[
     "--reporter",
@@ -49,25 +80,48 @@ impl Driver for Mocha {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let report = ctx.dir.join("report.json");
-        let mut a = strip_flags(argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
+        let file = ctx.dir.join("report.json");
+        // The JSON reporter writes to a file from mocha 9.1 (`--reporter-option output=F`);
+        // before, it writes to stdout only, and mocha before 6 has no `--reporter-option`.
+        let to_file = installed_version(ctx.project, "mocha").is_none_or(|v| v >= (9, 1));
+        let argv = without_npx(argv, &["mocha", "_mocha"], ctx.project);
+        let mut a = strip_flags(&argv, &["--watch", "-w"], OWN_VALUE_FLAGS);
         if ctx.with_report {
             a.extend(["--reporter".to_owned(), "json".to_owned()]);
-            a.extend([
-                "--reporter-option".to_owned(),
-                format!("output={}", report.display()),
-            ]);
+            if to_file {
+                a.extend([
+                    "--reporter-option".to_owned(),
+                    format!("output={}", file.display()),
+                ]);
+            }
         }
         if let Some(ids) = ctx.select {
             let (files, names) = split_ids(ids);
-            a.extend(files);
+            if let Some(files) = files {
+                // The files replace the command's spec files (and a config's: mocha runs the
+                // spec files of the command line instead of the config's).
+                a = strip_flags(&a, &[], &["--spec"]);
+                a = without_positionals(
+                    &a,
+                    tool_args_start(&a, &["mocha", "_mocha"]),
+                    VALUE_FLAGS,
+                    |_| true,
+                );
+                a.extend(files.iter().map(|f| path_arg(f)));
+            }
             a.push("--grep".into());
-            a.push(exact_alternation(&names));
+            a.push(exact_alternation(&spaced_names(&names)));
         }
         Prepared {
             argv: a,
             env: vec![node_bin_path(ctx.project)],
-            report: ReportSource::File(report),
+            report: if to_file {
+                ReportSource::File(file)
+            } else {
+                ReportSource::Stdout {
+                    merge_stderr: false,
+                }
+            },
             files: Vec::new(),
         }
     }

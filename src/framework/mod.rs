@@ -178,6 +178,11 @@ pub trait Driver: Sync {
     /// Whether the framework can shuffle test order with a seed.
     fn can_shuffle(&self) -> bool;
 
+    /// Why the version installed in `project` cannot shuffle, when the framework otherwise can.
+    fn cannot_shuffle_in(&self, _project: &Path) -> Option<String> {
+        None
+    }
+
     /// Adds the reporter, order and selection flags to `argv`.
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared;
 
@@ -186,6 +191,12 @@ pub trait Driver: Sync {
 
     /// Human descriptions for `detect-framework`.
     fn knobs(&self) -> Knobs;
+
+    /// A test id read from a CI report (`--tests-from`) as this framework selects it, where the
+    /// report may have kept less than the framework's own report does.
+    fn selection_id(&self, id: &str, _project: &Path) -> String {
+        id.to_owned()
+    }
 
     /// Files (path below the run's support directory, content) every attempt may use.
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {
@@ -356,6 +367,8 @@ pub struct Recognised {
     pub argv: Vec<String>,
     /// `Some(script)` when `argv` came from a package.json script.
     pub script: Option<String>,
+    /// Why a script is run through npm as written, and what that means for flaky's flags.
+    pub note: Option<String>,
 }
 
 /// Which framework `argv` runs in `project`, seeing through runners (`npx`, `uv run`, ...) and
@@ -365,15 +378,32 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         let (name, body, extra) = script;
         // Run a simple script's command directly; anything with shell syntax goes through npm.
         let simple = !body.contains(['&', '|', ';', '>', '<', '$', '`']);
-        let fw = body
+        let parts: Vec<Vec<String>> = body
             .split(['&', '|', ';'])
             .filter_map(|part| shlex::split(part.trim()))
-            .find_map(|w| recognise_plain(&w))?;
+            .filter(|w| !w.is_empty())
+            .collect();
+        let at = parts.iter().position(|w| recognise_plain(w).is_some())?;
+        let fw = recognise_plain(&parts[at])?;
+        let mut note = None;
         let argv = if simple {
             let mut a = shlex::split(&body)?;
             a.extend(extra);
             a
         } else {
+            // Running only the tool's part would skip the rest (a build, a server): the script
+            // runs as written, and npm adds flaky's flags to its last command.
+            let last = at + 1 == parts.len() && !body.contains(['|', '>', '<', '`', '$']);
+            let tool = parts[at].join(" ");
+            note = Some(if last {
+                format!(
+                    "package.json's `{name}` script (`{body}`) has shell syntax: flaky runs it through npm as written, and its reporter flags reach `{tool}`, the last command; hint: to have flaky run {fw} alone, give its command after `--`"
+                )
+            } else {
+                format!(
+                    "package.json's `{name}` script (`{body}`) has shell syntax and `{tool}` is not its last command: flaky's reporter flags, which npm adds to the end, cannot reach {fw}, so no per-test report will be read; hint: give {fw}'s command after `--` (flaky run -- {tool})"
+                )
+            });
             let mut a = argv.to_vec();
             if !a.iter().any(|w| w == "--") {
                 a.push("--".into());
@@ -384,6 +414,7 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
             framework: fw,
             argv,
             script: Some(name),
+            note,
         });
     }
     let fw = recognise_plain(argv)?;
@@ -391,6 +422,7 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         framework: fw,
         argv: argv.to_vec(),
         script: None,
+        note: None,
     })
 }
 
@@ -405,29 +437,63 @@ fn recognise_plain(argv: &[String]) -> Option<Framework> {
 pub fn strip_runners(argv: &[String]) -> &[String] {
     let mut a = argv;
     loop {
-        let Some(first) = a.first().map(|s| program_name(s)) else {
-            return a;
-        };
-        let skip = match (first, a.get(1).map(String::as_str)) {
-            ("npx" | "bunx" | "pnpx", _) => {
-                1 + a[1..].iter().take_while(|w| w.starts_with('-')).count()
-            }
-            ("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye", Some("run")) => 2,
-            ("pnpm" | "yarn", Some("exec" | "dlx")) => 2,
-            ("bundle", Some("exec")) => 2,
-            ("env", _) => {
+        let skip = match (
+            a.first().map(|s| program_name(s)),
+            a.get(1).map(String::as_str),
+        ) {
+            (Some("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"), Some("run")) => 2,
+            (Some("bundle"), Some("exec")) => 2,
+            (Some("env"), _) => {
                 1 + a[1..]
                     .iter()
                     .take_while(|w| w.contains('=') || w.starts_with('-'))
                     .count()
             }
-            _ => 0,
+            _ => node_runner_len(a),
         };
         if skip == 0 || skip >= a.len() {
             return a;
         }
         a = &a[skip..];
     }
+}
+
+/// How many words of `argv` are a runner that finds a node tool (`npx -y`, `pnpm exec`, ...).
+fn node_runner_len(argv: &[String]) -> usize {
+    match (
+        argv.first().map(|s| program_name(s)),
+        argv.get(1).map(String::as_str),
+    ) {
+        (Some("npx" | "bunx" | "pnpx"), _) => {
+            1 + argv[1..].iter().take_while(|w| w.starts_with('-')).count()
+        }
+        (Some("pnpm" | "yarn"), Some("exec" | "dlx")) => 2,
+        _ => 0,
+    }
+}
+
+/// The command without the `npx` (`pnpm exec`, ...) in front of `tools` when the project has the
+/// tool in `node_modules/.bin`: the attempt's PATH finds it there (see [`node_bin_path`]), and
+/// npx costs about 30% of an attempt's CPU. A replay line puts npx back for people.
+pub fn without_npx(argv: &[String], tools: &[&str], project: &Path) -> Vec<String> {
+    let skip = node_runner_len(argv);
+    let installed = argv.get(skip).is_some_and(|tool| {
+        let tool = program_name(tool);
+        tools.contains(&tool)
+            && project
+                .ancestors()
+                .any(|d| d.join("node_modules/.bin").join(tool).exists())
+    });
+    if skip > 0 && installed {
+        argv[skip..].to_vec()
+    } else {
+        argv.to_vec()
+    }
+}
+
+/// Whether the command already starts with a runner that finds node tools (`npx jest`).
+pub fn starts_with_node_runner(argv: &[String]) -> bool {
+    node_runner_len(argv) > 0
 }
 
 /// `npm test`, `npm run X`, `yarn test`, `pnpm test` ...: the script's name, body and the
@@ -520,6 +586,23 @@ pub fn node_bin_path(project: &Path) -> (String, String) {
     ("PATH".to_owned(), dirs.join(":"))
 }
 
+/// The (major, minor) version of `package` as installed in the project's `node_modules` (or a
+/// parent's, for monorepos): what decides which flags that version takes.
+pub fn installed_version(project: &Path, package: &str) -> Option<(u32, u32)> {
+    let manifest = project
+        .ancestors()
+        .map(|d| d.join("node_modules").join(package).join("package.json"))
+        .find(|p| p.is_file())?;
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
+    let mut parts = doc["version"].as_str()?.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts
+        .next()
+        .and_then(|m| m.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .unwrap_or(0);
+    Some((major, minor))
+}
+
 /// JS detection shared by jest, vitest and mocha: a dependency, a config file, or the test script.
 pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> Vec<String> {
     let mut ev = Vec::new();
@@ -560,20 +643,37 @@ pub fn script_runs(script: &str, tool: &str) -> bool {
         })
 }
 
-/// Selects tests the way jest and vitest take them: the files, then `-t` with the describe
-/// blocks and title joined by spaces (how both match a test's full name).
-pub fn push_file_and_name_filter(argv: &mut Vec<String>, ids: &[String]) {
+/// Selects tests the way jest and vitest take them: the files (in place of the command's own
+/// test paths, from `argv[start]` on), then `-t` with the describe blocks and title joined by spaces
+/// (how both match a test's full name). `file_arg` writes a file as the tool reads it.
+pub fn push_file_and_name_filter(
+    argv: &mut Vec<String>,
+    start: usize,
+    value_flags: &[&str],
+    ids: &[String],
+    file_arg: impl Fn(&str) -> String,
+) {
     let (files, names) = split_ids(ids);
-    argv.extend(files);
-    let names: Vec<String> = names.iter().map(|n| n.replace(" > ", " ")).collect();
+    if let Some(files) = files {
+        *argv = without_positionals(argv, start, value_flags, |_| true);
+        argv.extend(files.iter().map(|f| file_arg(f)));
+    }
     argv.push("-t".into());
-    argv.push(exact_alternation(&names));
+    argv.push(exact_alternation(&spaced_names(&names)));
 }
 
-/// Splits test ids `FILE::NAME` into the files and names they hold.
-pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
+/// Names with their ` > ` separators as spaces: how jest, vitest and mocha join the describe
+/// blocks and the title into the full name their filters match.
+pub fn spaced_names(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| n.replace(" > ", " ")).collect()
+}
+
+/// Splits test ids `FILE::NAME` into the files and names they hold. The files are `None` unless
+/// every id names its file: selecting by some files would leave out the tests of the others.
+pub fn split_ids(ids: &[String]) -> (Option<Vec<String>>, Vec<String>) {
     let mut files = Vec::new();
     let mut names = Vec::new();
+    let mut every_file = true;
     for id in ids {
         match id.split_once("::") {
             Some((file, name)) => {
@@ -582,10 +682,60 @@ pub fn split_ids(ids: &[String]) -> (Vec<String>, Vec<String>) {
                 }
                 names.push(name.to_owned());
             }
-            None => names.push(id.clone()),
+            None => {
+                every_file = false;
+                names.push(id.clone());
+            }
         }
     }
-    (files, names)
+    (every_file.then_some(files), names)
+}
+
+/// `argv` without the positional arguments after `argv[..from]`: the test paths, packages or
+/// name filters that a selection replaces (added after them, they would run beside them, or
+/// not at all). A positional word does not start with `-`, is not the value of one of
+/// `value_flags` (written `--flag value`), and `positional` accepts it. A `--` and all after it
+/// are positional too.
+pub fn without_positionals(
+    argv: &[String],
+    from: usize,
+    value_flags: &[&str],
+    positional: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let from = from.min(argv.len());
+    let mut out = argv[..from].to_vec();
+    let mut value_next = false;
+    for w in &argv[from..] {
+        if value_next {
+            value_next = false;
+        } else if w == "--" {
+            break;
+        } else if w.starts_with('-') {
+            value_next = !w.contains('=') && value_flags.contains(&w.as_str());
+        } else if positional(w) {
+            continue;
+        }
+        out.push(w.clone());
+    }
+    out
+}
+
+/// Where a tool's own arguments start: after the first word that runs one of `tools` (`npx jest`,
+/// `node_modules/.bin/jest`, `python -m pytest`), or after the whole command when none does.
+pub fn tool_args_start(argv: &[String], tools: &[&str]) -> usize {
+    argv.iter()
+        .position(|w| tools.contains(&program_name(w)))
+        .map_or(argv.len(), |i| i + 1)
+}
+
+/// A selected file or directory as an argument: one that starts with `-` is written `./-...`, so
+/// that no tool reads it as an option.
+pub fn path_arg(path: &str) -> String {
+    if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -46,7 +46,10 @@ impl Driver for NodeTest {
                 "--test-name-pattern",
             ],
         );
-        let mut a = vec![argv[0].clone()];
+        // node takes its options before the test files; a package.json script run through npm
+        // gets them at its end (after `--`), where npm puts them.
+        let at = usize::from(program_name(&argv[0]) == "node");
+        let mut a = argv[..at].to_vec();
         if ctx.with_report {
             a.extend(words(
                 "--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit",
@@ -61,7 +64,11 @@ impl Driver for NodeTest {
                 .collect();
             a.push(format!("--test-name-pattern={}", exact_alternation(&names)));
         }
-        a.extend(argv[1..].iter().cloned());
+        if at == 0 {
+            a = [argv.clone(), a].concat();
+        } else {
+            a.extend(argv[1..].iter().cloned());
+        }
         Prepared {
             argv: a,
             env: Vec::new(),

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, Repeat, ReportSource, program_name,
-    strip_flags, words,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, Repeat, ReportSource, path_arg,
+    program_name, strip_flags, tool_args_start, without_positionals, words,
 };
 use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 use crate::parse::{Parsed, junit};
@@ -52,25 +52,30 @@ impl Driver for Pytest {
                 ev.push(format!("{req} names pytest"));
             }
         }
+        let venv = venv_pytest(dir).map(|v| format!("{v} (the project's virtualenv has pytest)"));
         if ev.is_empty() {
-            // A Python project that never names pytest is pytest's only when it has test files
-            // pytest would collect; say so, since nothing declares it.
+            // A Python project (or a virtualenv with pytest) that never names pytest is pytest's
+            // only when it has test files pytest would collect; say so, since nothing declares it.
             let has_python_project = ["pyproject.toml", "setup.py", "setup.cfg"]
                 .iter()
                 .any(|f| dir.has(f));
-            if has_python_project && let Some(t) = python_test_files(dir) {
+            if let Some(t) = python_test_files(dir)
+                && (has_python_project || venv.is_some())
+            {
+                ev.extend(venv);
                 ev.push(format!(
                     "{t} (pytest collects them, though nothing declares pytest)"
                 ));
             }
-        } else if let Some(randomly) = randomly_evidence(dir) {
-            ev.push(randomly);
+        } else {
+            ev.extend(venv);
+            ev.extend(randomly_evidence(dir));
         }
         ev
     }
 
     fn default_command(&self, dir: &ProjectDir) -> Vec<String> {
-        if dir.has(".venv") && dir.path.join(".venv/bin/python").exists() {
+        if venv_pytest(dir).is_some() && dir.path.join(".venv/bin/python").exists() {
             words(".venv/bin/python -m pytest")
         } else {
             words("python3 -m pytest")
@@ -120,6 +125,16 @@ impl Driver for Pytest {
             "report.xml"
         });
         let mut a = strip_flags(argv, &[], &["--junitxml", "--junit-xml"]);
+        if ctx.select.is_some() {
+            // The node ids replace the command's test paths: beside them, pytest would run the
+            // paths whole.
+            a = without_positionals(
+                &a,
+                tool_args_start(&a, &["pytest", "py.test"]),
+                VALUE_FLAGS,
+                |w| is_test_path(w, ctx.project),
+            );
+        }
         if ctx.with_report && ctx.batch.is_none() {
             a.push(format!("--junitxml={}", report.display()));
             a.extend(words("-o junit_family=xunit1"));
@@ -145,7 +160,9 @@ impl Driver for Pytest {
             env.push(("FLAKY_ORDER_SEED".to_owned(), seed.to_string()));
         }
         if let Some(ids) = ctx.select {
-            a.extend(ids.iter().cloned());
+            // pytest reads options even after `--`: an id that starts with `-` is given as
+            // `./-...`, a path.
+            a.extend(ids.iter().map(|id| path_arg(id)));
         }
         Prepared {
             argv: a,
@@ -157,6 +174,42 @@ impl Driver for Pytest {
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
         junit::parse(report)
+    }
+
+    /// pytest's default JUnit family (xunit2) has no `file`: the node id is guessed from the
+    /// dotted class name (see [`junit`]); when the guessed file is not in the project, the file
+    /// is the longest dotted prefix that is (a class whose name starts in lower case was taken
+    /// for a module).
+    fn selection_id(&self, id: &str, project: &Path) -> String {
+        let Some((file, rest)) = id.split_once(".py::") else {
+            return id.to_owned();
+        };
+        if project.join(format!("{file}.py")).exists() {
+            return id.to_owned();
+        }
+        let (classes, name) = rest.rsplit_once("::").unwrap_or(("", rest));
+        let dotted: Vec<&str> = file
+            .split('/')
+            .chain(classes.split("::").filter(|c| !c.is_empty()))
+            .collect();
+        (1..=dotted.len())
+            .rev()
+            .map(|k| {
+                let (module, classes) = dotted.split_at(k);
+                (module.join("/"), classes)
+            })
+            .find(|(module, _)| project.join(format!("{module}.py")).is_file())
+            .map_or_else(
+                || id.to_owned(),
+                |(module, classes)| {
+                    let mut found = format!("{module}.py");
+                    for part in classes.iter().chain([&name]) {
+                        found.push_str("::");
+                        found.push_str(part);
+                    }
+                    found
+                },
+            )
     }
 
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {
@@ -201,6 +254,66 @@ fn batch_env(batch: &[Repeat]) -> Vec<(String, String)> {
             ATTEMPT_VARIABLES.join(","),
         ),
     ]
+}
+
+/// pytest's options (and common plugins') written `--flag value`: their values are not test paths.
+const VALUE_FLAGS: &[&str] = &[
+    "-k",
+    "-m",
+    "-p",
+    "-o",
+    "-c",
+    "-W",
+    "-r",
+    "-n",
+    "--override-ini",
+    "--config-file",
+    "--rootdir",
+    "--confcutdir",
+    "--basetemp",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--maxfail",
+    "--tb",
+    "--durations",
+    "--import-mode",
+    "--capture",
+    "--log-level",
+    "--log-file",
+    "--log-cli-level",
+    "--cov",
+    "--cov-report",
+    "--cov-config",
+    "--timeout",
+    "--dist",
+    "--numprocesses",
+    "--reruns",
+];
+
+/// Whether a positional word names tests: a node id, a Python file, or a file or directory of the
+/// project (other words are values of options flaky does not know).
+fn is_test_path(w: &str, project: &Path) -> bool {
+    w.contains("::") || w.ends_with(".py") || w.ends_with('/') || project.join(w).exists()
+}
+
+/// Where the project's `.venv` has pytest installed (`.venv/lib/python3.X/site-packages/pytest`).
+fn venv_pytest(dir: &ProjectDir) -> Option<String> {
+    if !dir.has(".venv") {
+        return None;
+    }
+    let lib = dir.path.join(".venv/lib");
+    let mut versions: Vec<String> = std::fs::read_dir(&lib)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("python"))
+        .collect();
+    versions.sort();
+    versions.into_iter().find_map(|v| {
+        let pytest = format!(".venv/lib/{v}/site-packages/pytest");
+        dir.path.join(&pytest).is_dir().then_some(pytest)
+    })
 }
 
 fn python_test_files(dir: &ProjectDir) -> Option<String> {

@@ -3,12 +3,37 @@
 use std::path::Path;
 
 use super::{
-    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, program_name,
-    regex_escape, split_ids, strip_flags, words,
+    AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, path_arg,
+    program_name, regex_escape, split_ids, strip_flags, tool_args_start, without_positionals,
+    words,
 };
 use crate::parse::{Parsed, rspec};
 
 pub struct Rspec;
+
+/// RSpec's options written `--flag value`: their values are not spec files.
+const VALUE_FLAGS: &[&str] = &[
+    "-r",
+    "--require",
+    "-I",
+    "-e",
+    "--example",
+    "-E",
+    "--example-matches",
+    "-t",
+    "--tag",
+    "-O",
+    "--options",
+    "--default-path",
+    "--pattern",
+    "--exclude-pattern",
+    "--order",
+    "--seed",
+    "-f",
+    "--format",
+    "-o",
+    "--out",
+];
 
 impl Driver for Rspec {
     fn framework(&self) -> Framework {
@@ -70,7 +95,10 @@ impl Driver for Rspec {
         });
         if let Some(ids) = ctx.select {
             let (files, names) = split_ids(ids);
-            a.extend(files);
+            if let Some(files) = files {
+                a = without_positionals(&a, tool_args_start(&a, &["rspec"]), VALUE_FLAGS, |_| true);
+                a.extend(files.iter().map(|f| path_arg(f)));
+            }
             for n in names {
                 a.push("-E".into());
                 a.push(format!("\\A{}\\z", regex_escape(&n)));

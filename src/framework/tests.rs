@@ -91,6 +91,19 @@ fn npm_scripts_are_resolved_and_run_directly_when_simple() {
         (r.framework, r.argv),
         (Framework::Mocha, argv("npm run e2e --"))
     );
+    assert!(
+        r.note.unwrap().contains("reach `mocha`, the last command"),
+        "the note says why the script runs as written"
+    );
+    let dir = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "jest && eslint ."}}"#,
+    )]);
+    let note = recognise(&argv("npm test"), dir.path())
+        .unwrap()
+        .note
+        .unwrap();
+    assert!(note.contains("cannot reach jest"), "{note}");
     assert_eq!(recognise(&argv("npm run lint"), dir.path()), None);
     assert_eq!(recognise(&argv("npm run missing"), dir.path()), None);
 }
@@ -278,11 +291,85 @@ fn drivers_add_reporter_order_and_selection_flags() {
             file("report.xml"),
         ),
         (
+            // The ids replace the test paths; option values stay; an id is never an option.
+            Framework::Pytest,
+            "python3 -m pytest tests/ -k slow tests/t.py::test_b -p xdist",
+            None,
+            Some(ids(&["tests/t.py::test_a", "--basetemp=/home"])),
+            "python3 -m pytest -k slow -p xdist --junitxml=/a/report.xml -o junit_family=xunit1 -p no:cacheprovider -p no:randomly -p flaky_pytest tests/t.py::test_a ./--basetemp=/home",
+            file("report.xml"),
+        ),
+        (
+            Framework::Go,
+            "go test -run TestOld -tags integration ./... -args -v",
+            None,
+            Some(ids(&["m/p::TestA", "m/q::TestB"])),
+            "go test -json -count=1 -shuffle=off -run ^(TestA|TestB)$ -tags integration m/p m/q -args -v",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
+            // `(package)` is the package itself: selected by the package, with no -run.
+            Framework::Go,
+            "go test ./...",
+            None,
+            Some(ids(&["m/p::(package)"])),
+            "go test -json -count=1 -shuffle=off m/p",
+            ReportSource::Stdout {
+                merge_stderr: false,
+            },
+        ),
+        (
+            Framework::Jest,
+            "npx jest __tests__ --maxWorkers 2",
+            None,
+            Some(ids(&["-a/[id].test.js::x > y"])),
+            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json --cacheDirectory=/jest-cache /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
+            file("report.json"),
+        ),
+        (
+            // A jest-junit report without files: the name alone, the command's paths kept.
+            Framework::Jest,
+            "jest __tests__",
+            None,
+            Some(ids(&["checkout charges the card"])),
+            "jest __tests__ --json --outputFile=/a/report.json --cacheDirectory=/jest-cache -t ^(checkout charges the card)$",
+            file("report.json"),
+        ),
+        (
+            Framework::Vitest,
+            "vitest run test/ --root .",
+            None,
+            Some(ids(&["test/a.test.ts::outer > inner > it (1)"])),
+            "vitest run --root . --reporter=json --outputFile=/a/report.json test/a.test.ts -t ^(outer inner it \\(1\\))$",
+            file("report.json"),
+        ),
+        (
+            Framework::Mocha,
+            "mocha --spec test/ test/extra.js --timeout 500",
+            None,
+            Some(ids(&[
+                "test/a.test.js::cart adds (2)",
+                "test/b.test.js::x > y",
+            ])),
+            "mocha --timeout 500 --reporter json --reporter-option output=/a/report.json test/a.test.js test/b.test.js --grep ^(cart adds \\(2\\)|x y)$",
+            file("report.json"),
+        ),
+        (
+            Framework::Cargo,
+            "cargo test -p core old_filter -- --test-threads 1 other",
+            None,
+            Some(ids(&["src/lib.rs::tests::adds"])),
+            "cargo test -p core --no-fail-fast -- --test-threads 1 --exact -- tests::adds",
+            ReportSource::Stdout { merge_stderr: true },
+        ),
+        (
             Framework::Go,
             "go test -count=3 ./... -v",
             Some(9),
             Some(ids(&["m/p::TestA", "m/q::TestB/sub", "m/p::TestA/x"])),
-            "go test -json -count=1 -shuffle=9 -run ^(TestA|TestB)$ ./... -v",
+            "go test -json -count=1 -shuffle=9 -run ^(TestA|TestB)$ -v m/p m/q",
             ReportSource::Stdout {
                 merge_stderr: false,
             },
@@ -302,7 +389,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest --ci --json --outputFile x.json --watch",
             Some(9),
             Some(ids(&["__tests__/a.test.js::cart > adds (1+1)"])),
-            "jest --ci --json --outputFile=/a/report.json --randomize --seed=9 __tests__/a.test.js -t ^(cart adds \\(1\\+1\\))$",
+            "jest --ci --json --outputFile=/a/report.json --cacheDirectory=/jest-cache --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
             file("report.json"),
         ),
         (
@@ -342,7 +429,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "cargo test -q -- --nocapture",
             None,
             Some(ids(&["src/lib.rs::tests::adds", "tests/it.rs::works"])),
-            "cargo test --no-fail-fast -- --nocapture --exact tests::adds works",
+            "cargo test --no-fail-fast -- --nocapture --exact -- tests::adds works",
             ReportSource::Stdout { merge_stderr: true },
         ),
         (
@@ -437,9 +524,164 @@ fn helpers() {
     );
     assert_eq!(
         split_ids(&["f.js::a".into(), "f.js::b".into(), "g::c".into()]),
-        (argv("f.js g"), argv("a b c"))
+        (Some(argv("f.js g")), argv("a b c"))
     );
+    assert_eq!(
+        split_ids(&["f.js::a".into(), "b".into()]),
+        (None, argv("a b")),
+        "without every file, selecting by files would leave tests out"
+    );
+    assert_eq!(
+        without_positionals(&argv("jest a -c cfg.js b --ci -- c"), 1, &["-c"], |_| true),
+        argv("jest -c cfg.js --ci")
+    );
+    assert_eq!(path_arg("-x/t.js"), "./-x/t.js");
     assert_eq!(Framework::parse("node:test"), Some(Framework::Node));
     assert_eq!(Framework::parse("JEST"), Some(Framework::Jest));
     assert_eq!(Framework::parse("junit5"), None);
+}
+
+#[test]
+fn pytest_ids_from_an_xunit2_report_find_their_file() {
+    let dir = tree(&[("tests/test_x.py", ""), ("tests/Unit/test_y.py", "")]);
+    let id = |guess: &str| Framework::Pytest.driver().selection_id(guess, dir.path());
+    // A class whose name starts in lower case was taken for a module.
+    assert_eq!(
+        id("tests/test_x/describe_cart.py::test_a"),
+        "tests/test_x.py::describe_cart::test_a"
+    );
+    assert_eq!(
+        id("tests/test_x.py::C::test_a"),
+        "tests/test_x.py::C::test_a"
+    );
+    assert_eq!(
+        id("tests/Unit/test_y.py::test_b"),
+        "tests/Unit/test_y.py::test_b"
+    );
+    // Nothing found: the guess stays.
+    assert_eq!(id("other/test_z.py::test_c"), "other/test_z.py::test_c");
+}
+
+#[test]
+fn a_plain_pytest_project_is_found_by_its_virtualenv() {
+    let dir = tree(&[
+        ("tests/test_app.py", "def test_a():\n    pass\n"),
+        (".venv/bin/python", ""),
+        (".venv/lib/python3.11/site-packages/pytest/__init__.py", ""),
+    ]);
+    let found = detect(dir.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].framework, Framework::Pytest);
+    assert_eq!(
+        found[0].evidence,
+        [
+            ".venv/lib/python3.11/site-packages/pytest (the project's virtualenv has pytest)",
+            "tests/test_*.py (pytest collects them, though nothing declares pytest)"
+        ]
+    );
+    assert_eq!(found[0].command, argv(".venv/bin/python -m pytest"));
+    // A virtualenv without pytest: test files alone say nothing, and its python is not used.
+    let dir = tree(&[
+        ("tests/test_app.py", ""),
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        (".venv/bin/python", ""),
+        (
+            ".venv/lib/python3.11/site-packages/requests/__init__.py",
+            "",
+        ),
+    ]);
+    let found = detect(dir.path());
+    assert_eq!(found[0].command, argv("python3 -m pytest"));
+}
+
+#[test]
+fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_one_cache_per_run() {
+    let project = tree(&[
+        ("node_modules/.bin/jest", ""),
+        ("node_modules/.bin/vitest", ""),
+    ]);
+    let c = AttemptCtx {
+        project: project.path(),
+        ..ctx(Path::new("/run/attempt-3"), None, None)
+    };
+    let run = |fw: Framework, cmd: &str| fw.driver().prepare(&argv(cmd), &c).argv.join(" ");
+    assert_eq!(
+        run(Framework::Jest, "npx --yes jest --ci"),
+        "jest --ci --json --outputFile=/run/attempt-3/report.json --cacheDirectory=/run/jest-cache"
+    );
+    assert_eq!(
+        run(Framework::Vitest, "pnpm exec vitest"),
+        "vitest run --reporter=json --outputFile=/run/attempt-3/report.json"
+    );
+    // Not installed: npx finds it.
+    assert!(run(Framework::Mocha, "npx mocha").starts_with("npx mocha "));
+    // The user's own cache, by flag or by config, is left alone.
+    assert!(!run(Framework::Jest, "jest --no-cache").contains("--cacheDirectory"));
+    assert!(!run(Framework::Jest, "jest --cacheDirectory /c").contains("jest-cache"));
+    std::fs::write(
+        project.path().join("jest.config.js"),
+        "module.exports = { cacheDirectory: '/c' };",
+    )
+    .unwrap();
+    assert!(!run(Framework::Jest, "jest").contains("--cacheDirectory"));
+}
+
+#[test]
+fn old_jest_keeps_its_order_and_old_mocha_reports_on_stdout() {
+    let pkg = |name: &str, version: &str| {
+        (
+            format!("node_modules/{name}/package.json"),
+            format!("{{\"name\": \"{name}\", \"version\": \"{version}\"}}"),
+        )
+    };
+    let files = [pkg("jest", "29.1.2"), pkg("mocha", "5.2.0")];
+    let old = tree(
+        &files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(installed_version(old.path(), "jest"), Some((29, 1)));
+    assert_eq!(
+        Framework::Jest
+            .driver()
+            .cannot_shuffle_in(old.path())
+            .as_deref(),
+        Some("jest 29.1 has no --randomize and --seed (jest 29.2 and later)")
+    );
+    let driven = crate::config::drive(
+        &argv("jest"),
+        &argv("jest"),
+        old.path(),
+        None,
+        false,
+        None,
+        Some(crate::exec::OrderMode::Alternate),
+    )
+    .unwrap();
+    assert_eq!(driven.order, crate::exec::OrderMode::Same);
+    assert!(
+        driven.notes[0].contains("jest 29.1 has no --randomize"),
+        "{:?}",
+        driven.notes
+    );
+
+    let c = AttemptCtx {
+        project: old.path(),
+        ..ctx(Path::new("/a"), None, None)
+    };
+    let p = Framework::Mocha.driver().prepare(&argv("mocha"), &c);
+    assert_eq!(p.argv.join(" "), "mocha --reporter json");
+    assert_eq!(
+        p.report,
+        ReportSource::Stdout {
+            merge_stderr: false
+        }
+    );
+
+    let new = tree(&[(
+        "node_modules/jest/package.json",
+        "{\"version\": \"29.7.0\"}",
+    )]);
+    assert_eq!(Framework::Jest.driver().cannot_shuffle_in(new.path()), None);
 }

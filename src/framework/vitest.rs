@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, js_default,
-    js_detect, node_bin_path, program_name, push_file_and_name_filter, strip_flags,
+    js_detect, node_bin_path, path_arg, program_name, push_file_and_name_filter, strip_flags,
+    without_npx,
 };
 use crate::parse::{Parsed, jest};
 
@@ -17,6 +18,26 @@ const OWN_VALUE_FLAGS: &[&str] = &[
     "--sequence.seed",
     "--testNamePattern",
     "-t",
+];
+
+/// vitest's options written `--flag value`: their values are not file filters.
+const VALUE_FLAGS: &[&str] = &[
+    "-c",
+    "--config",
+    "-r",
+    "--root",
+    "--dir",
+    "--project",
+    "--environment",
+    "--pool",
+    "--shard",
+    "--maxWorkers",
+    "--minWorkers",
+    "--testTimeout",
+    "--hookTimeout",
+    "--mode",
+    "--exclude",
+    "--retry",
 ];
 
 impl Driver for Vitest {
@@ -46,7 +67,8 @@ impl Driver for Vitest {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.json");
-        let mut a = strip_flags(argv, OWN_FLAGS, OWN_VALUE_FLAGS);
+        let argv = without_npx(argv, &["vitest"], ctx.project);
+        let mut a = strip_flags(&argv, OWN_FLAGS, OWN_VALUE_FLAGS);
         // `vitest` alone watches when it thinks it is interactive; `run` never does.
         let at = a
             .iter()
@@ -67,7 +89,8 @@ impl Driver for Vitest {
             a.push(format!("--sequence.seed={seed}"));
         }
         if let Some(ids) = ctx.select {
-            push_file_and_name_filter(&mut a, ids);
+            // vitest's filters are parts of paths, after `run`.
+            push_file_and_name_filter(&mut a, at + 1, VALUE_FLAGS, ids, path_arg);
         }
         Prepared {
             argv: a,

@@ -113,15 +113,12 @@ impl Parser {
                 // A verdict never printed for a started test, yet the binary finished: only
                 // possible with interleaved output; the summary line has the last word.
                 if let Some(p) = binary.pending.take() {
-                    self.push(&binary, &p.name, Outcome::Error, Some(unfinished(&p)));
+                    self.settle(&binary, &p);
                 }
             }
             return;
         }
-        if let Some((name, verdict)) = line
-            .strip_prefix("test ")
-            .and_then(|rest| rest.split_once(" ... "))
-        {
+        if let Some((name, verdict)) = test_line_in(line) {
             self.test_line(name, verdict);
             return;
         }
@@ -170,8 +167,8 @@ impl Parser {
         let name = name.strip_suffix(" - should panic").unwrap_or(name).trim();
         let mut binary = self.current.take().expect("opened above");
         if let Some(p) = binary.pending.take() {
-            // Another test started before the last one had a verdict: that one never ended.
-            self.push(&binary, &p.name, Outcome::Error, Some(unfinished(&p)));
+            // Another test started before the last one had a verdict.
+            self.settle(&binary, &p);
         }
         match verdict(rest.trim()) {
             Some((outcome, message)) => self.push(&binary, name, outcome, message),
@@ -188,6 +185,25 @@ impl Parser {
             }
         }
         self.current = Some(binary);
+    }
+
+    /// Ends a test whose verdict never came on a line of its own: it is glued to the end of the
+    /// test's output (a test that printed without a newline: `test a ... hellook`), or the test
+    /// never ended.
+    fn settle(&mut self, binary: &Binary, p: &Pending) {
+        let glued = p.output.last().and_then(|last| {
+            [
+                ("ok", Outcome::Pass),
+                ("FAILED", Outcome::Fail),
+                ("ignored", Outcome::Skip),
+            ]
+            .into_iter()
+            .find(|(word, _)| last.ends_with(word))
+        });
+        match glued {
+            Some((_, outcome)) => self.push(binary, &p.name, outcome, None),
+            None => self.push(binary, &p.name, Outcome::Error, Some(unfinished(p))),
+        }
     }
 
     fn push(&mut self, binary: &Binary, name: &str, outcome: Outcome, message: Option<String>) {
@@ -318,6 +334,19 @@ fn section_header(line: &str) -> Option<&str> {
         .or_else(|| inner.strip_suffix(" stderr"))
 }
 
+/// The name and the rest of a `test NAME ... ` line. Output a test printed without a newline can
+/// come first (`hellotest b ... ok`, from another thread): then the line counts only when a
+/// verdict follows, and the last `test ` starts it.
+fn test_line_in(line: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = line.strip_prefix("test ") {
+        return rest.split_once(" ... ");
+    }
+    line.match_indices("test ")
+        .filter_map(|(i, _)| line[i + 5..].split_once(" ... "))
+        .filter(|(name, rest)| !name.is_empty() && verdict(rest.trim()).is_some())
+        .last()
+}
+
 /// A verdict alone on its line, after a test's own output (`--nocapture`).
 fn bare_verdict(line: &str) -> Option<Outcome> {
     match line {
@@ -444,6 +473,29 @@ mod tests {
     snapshot!(empty, "empty.txt");
     snapshot!(malformed, "malformed.txt");
     snapshot!(non_utf8, "non-utf8.txt");
+    snapshot!(glued_threads, "glued-threads.txt");
+    snapshot!(glued_serial, "glued-serial.txt");
+
+    #[test]
+    fn panics_in_one_file_keep_signatures_of_their_own() {
+        let r = parse(include_bytes!(
+            "../../tests/fixtures/cargo/glued-threads.txt"
+        ))
+        .unwrap();
+        let signatures: std::collections::BTreeSet<String> = r
+            .iter()
+            .filter_map(|t| t.message.as_deref())
+            .map(crate::analysis::signature)
+            .collect();
+        assert_eq!(
+            signatures.into_iter().collect::<Vec<_>>(),
+            [
+                "assertion `left == right` failed left: N right: N",
+                "boom N",
+                "called `Option::unwrap()` on a `None` value"
+            ]
+        );
+    }
 
     #[test]
     fn old_cargo_running_lines_and_report_time() {

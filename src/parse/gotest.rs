@@ -7,7 +7,9 @@
 //! - a package that failed with no failing test in it (a build failure, `TestMain` exiting,
 //!   an `init` panic) is an error with id `<import path>::(package)`; the build errors are its
 //!   message when the stream has them (Go 1.24+ `build-output` events, or the compiler's
-//!   `# pkg` text block when stderr was merged in);
+//!   `# pkg` text block when stderr was merged in). When no test ran at all because the tests
+//!   did not build, the report is [`ParseError::BuildFailed`] with that message: the attempt
+//!   measured nothing;
 //! - a test that started (`run`) but never ended, because the test binary crashed or the
 //!   stream was cut off, is an error; a timeout if the binary's output says `test timed out`;
 //! - a package whose stream stops before its final pass/fail, with no unfinished test to
@@ -66,6 +68,9 @@ pub fn parse(report: &[u8]) -> Parsed {
         return Err(ParseError::Malformed(
             "no `go test -json` events (was -json left out?)".to_owned(),
         ));
+    }
+    if let Some(failed) = stream.build_failure() {
+        return Err(ParseError::BuildFailed(failed));
     }
     Ok(stream.finish())
 }
@@ -301,6 +306,22 @@ impl Stream {
         results
     }
 
+    /// When no test ran because the tests did not build: the packages, with the compiler's lines
+    /// where the stream has them. (Beside packages whose tests ran, a package that did not build
+    /// is a failing result of its own.)
+    fn build_failure(&self) -> Option<String> {
+        if !self.entries.is_empty() {
+            return None;
+        }
+        let failed: Vec<String> = self
+            .packages
+            .iter()
+            .filter(|(_, p)| p.failed_build.is_some())
+            .map(|(name, p)| format!("{name}: {}", self.package_message(name, p)))
+            .collect();
+        (!failed.is_empty()).then(|| failed.join("\n"))
+    }
+
     fn package_message(&self, name: &str, package: &Package) -> String {
         if let Some(build) = &package.failed_build {
             // Go 1.24+ names the failed build (`pkg [pkg.test]`); older go only says that one
@@ -410,14 +431,12 @@ mod tests {
 {"Time":"2025-01-01T00:00:00Z","Action":"fail","Package":"m/broken","Elapsed":0,"FailedBuild":"m/broken [m/broken.test]"}
 "##,
         )
-        .unwrap();
-        assert_eq!(r.len(), 1);
-        assert_eq!(r[0].id, "m/broken::(package)");
-        assert_eq!(r[0].outcome, Outcome::Error);
+        .unwrap_err();
         assert_eq!(
-            r[0].message.as_deref(),
-            Some(
-                "build failed:\n# m/broken [m/broken.test]\nbroken/x_test.go:6:17: undefined: Foo"
+            r,
+            ParseError::BuildFailed(
+                "m/broken: build failed:\n# m/broken [m/broken.test]\nbroken/x_test.go:6:17: undefined: Foo"
+                    .into()
             )
         );
     }

@@ -92,12 +92,45 @@ struct ExecError {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Assertion {
+    #[serde(default, deserialize_with = "js_strings")]
     ancestor_titles: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "js_string")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "js_string")]
     full_name: Option<String>,
     status: Option<String>,
     duration: Option<f64>,
     failure_messages: Option<Vec<String>>,
+}
+
+/// A title as JavaScript turns it into a string: old jest versions (dayjs' jest 22) wrote the
+/// title of `it([...], ...)` as the array itself, which one test must not fail the whole report
+/// for. Arrays join with commas (`String(['a', 'b'])` is `a,b`), numbers and booleans are their
+/// text, `null` is no title.
+fn js_text(value: serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Array(items) => Some(
+            items
+                .into_iter()
+                .map(|v| js_text(v).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::Object(_) => Some("[object Object]".to_owned()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn js_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(js_text(serde_json::Value::deserialize(d)?))
+}
+
+fn js_strings<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    Ok(Option::<Vec<serde_json::Value>>::deserialize(d)?
+        .map(|items| items.into_iter().filter_map(js_text).collect()))
 }
 
 fn test_result(path: &str, test: &Assertion) -> TestResult {
@@ -529,6 +562,25 @@ pub(super) mod tests {
         let results = parse(report).unwrap();
         assert_eq!(results[0].id, "(unnamed file)::t");
         assert_eq!(results[0].duration, Duration::ZERO);
+    }
+
+    /// dayjs' jest 22 wrote the title of `it(['a', 'b'], ...)` as the array.
+    #[test]
+    fn titles_that_are_not_strings_are_read_as_javascript_would() {
+        let report = br#"{"testResults": [{"name": "/p/test/a.test.js", "assertionResults": [
+            {"title": ["en", "fr"], "ancestorTitles": ["locale", 2], "status": "failed",
+             "failureMessages": ["Error: boom"]},
+            {"title": 7, "ancestorTitles": [], "status": "passed"},
+            {"title": "plain", "status": "passed"}]}]}"#;
+        let ids: Vec<String> = parse(report).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "test/a.test.js::locale > 2 > en,fr",
+                "test/a.test.js::7",
+                "test/a.test.js::plain"
+            ]
+        );
     }
 
     #[test]

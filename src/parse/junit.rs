@@ -6,6 +6,9 @@
 //!   rebuilt from `file` (xunit1) or guessed from the dotted `classname` (xunit2, which has no
 //!   `file`): the trailing segments that start with an upper-case letter are classes, the rest is
 //!   the module path. A collection error (`classname=""`) becomes the module's path.
+//! - jest-junit (`<testsuites name="jest tests">`): the test's full name, its describe blocks
+//!   and title joined by spaces as `jest -t` matches it, after `file::` when the report has the
+//!   file (`addFileAttribute`).
 //! - node:test (`classname="test"`, a constant that carries nothing): the enclosing `describe`
 //!   names and the test name joined by ` > `, e.g. `slug > lowercases`.
 //! - everything else, nextest and PHPUnit included: `classname::name` (PHPUnit's `class`
@@ -75,6 +78,7 @@ pub fn parse(report: &[u8]) -> Parsed {
 enum Dialect {
     Pytest,
     Nextest,
+    JestJunit,
     Generic,
 }
 
@@ -142,6 +146,7 @@ impl Parser {
             self.dialect = Some(match attr(e, "name").as_deref() {
                 Some("pytest" | "pytest tests") => Dialect::Pytest,
                 Some("nextest-run") => Dialect::Nextest,
+                Some("jest tests") => Dialect::JestJunit,
                 _ => Dialect::Generic,
             });
             self.root = Some(tag.clone());
@@ -298,6 +303,9 @@ fn test_id(case: &Case, dialect: Dialect, suites: &[String]) -> String {
     if dialect == Dialect::Pytest {
         return pytest_node_id(case);
     }
+    if dialect == Dialect::JestJunit {
+        return jest_junit_id(case);
+    }
     let class = case.class.as_deref().unwrap_or(&case.classname);
     if class == "test" {
         // node:test writes classname="test" for every case and nests describe() blocks as
@@ -314,6 +322,22 @@ fn test_id(case: &Case, dialect: Dialect, suites: &[String]) -> String {
         case.name.clone()
     } else {
         format!("{class}::{}", case.name)
+    }
+}
+
+/// jest-junit writes the full name (describe blocks and title joined by spaces, what `jest -t`
+/// matches) as both `classname` and `name` by default, or the blocks as `classname` and the
+/// title as `name`; the file only with `addFileAttribute`.
+fn jest_junit_id(case: &Case) -> String {
+    let (class, name) = (case.classname.trim(), case.name.trim());
+    let full = if class.is_empty() || name == class {
+        name.to_owned()
+    } else {
+        format!("{class} {name}")
+    };
+    match &case.file {
+        Some(file) => format!("{file}::{full}"),
+        None => full,
     }
 }
 
@@ -576,6 +600,11 @@ mod tests {
     snapshot!(nextest_empty, "nextest/empty.xml");
     snapshot!(nextest_malformed, "nextest/malformed.xml");
     snapshot!(nextest_non_utf8, "nextest/non-utf8.xml");
+
+    // jest-junit 16 on examples/jest: the default layout, and `addFileAttribute` with the
+    // describe blocks and the title apart.
+    snapshot!(jest_junit_default, "tests-from/jest-junit-ci.xml");
+    snapshot!(jest_junit_file, "tests-from/jest-junit-file.xml");
 
     snapshot!(junit_xmlrunner, "junit/xmlrunner.xml");
     snapshot!(junit_xmlrunner_single, "junit/xmlrunner-single.xml");

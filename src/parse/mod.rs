@@ -26,6 +26,9 @@ pub enum ParseError {
     /// The report is not in the expected format; the text says where and what.
     #[error("the report is malformed: {0}")]
     Malformed(String),
+    /// The tests did not compile, so none ran; the text names what and has the compiler's lines.
+    #[error("the tests did not build: {0}")]
+    BuildFailed(String),
 }
 
 /// The result of parsing one report.

@@ -373,6 +373,12 @@ pub fn first_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// The last `EXCERPT_LINES` non-empty lines of a text: where a process that failed says why.
+pub fn last_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(EXCERPT_LINES)..].join("\n")
+}
+
 /// Whether `c` changes the direction text is shown in (the "Trojan Source" characters): a test
 /// name holding them can read as something else than it is.
 pub const fn is_bidi_control(c: char) -> bool {

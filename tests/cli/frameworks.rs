@@ -129,6 +129,21 @@ fn ids(doc: &Value) -> Vec<String> {
     ids
 }
 
+/// The ids of the tests that ran (jest reports the tests its `-t` left out as skipped).
+fn ran(doc: &Value) -> Vec<String> {
+    let skipped: Vec<&str> = doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "skipped")
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids(doc)
+        .into_iter()
+        .filter(|id| !skipped.contains(&id.as_str()))
+        .collect()
+}
+
 /// (runs, failed), then (runs, failed) in attempts that kept the order and in shuffled ones.
 pub(crate) fn counts(t: &Value) -> [(u64, u64); 3] {
     let pair = |v: &Value| (v["runs"].as_u64().unwrap(), v["failed"].as_u64().unwrap());
@@ -675,6 +690,275 @@ fn tests_from_a_pytest_report_reruns_exactly_its_failed_tests() {
     assert_eq!(counts(failing)[0], (10, 10));
     assert_eq!(failing["kind"], "failing");
     assert_eq!(doc["totals"]["infrastructure"], 0);
+}
+
+/// The canonical CI form: the command names its test paths, and the report is pytest's default
+/// family (xunit2, no `file`). The node ids replace `tests/`, so only the failed tests run.
+#[test]
+fn tests_from_replaces_the_test_paths_of_the_command() {
+    require_pytest();
+    let report = fixture("pytest-ci.xml");
+    let doc = run_example(
+        "python-pytest",
+        4,
+        &[
+            "--tests-from",
+            report.to_str().unwrap(),
+            "--",
+            "python3",
+            "-m",
+            "pytest",
+            "tests/",
+        ],
+    );
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ids(&doc),
+        [
+            "tests/test_math.py::test_mean_always_fails",
+            "tests/test_math.py::test_seeded_flaky"
+        ]
+    );
+    assert_eq!(
+        counts(test(&doc, "tests/test_math.py::test_mean_always_fails"))[0],
+        (4, 4)
+    );
+}
+
+/// A report naming a "test" `--basetemp=DIR`: it reaches pytest as a path, never as the option
+/// (pytest empties its basetemp, and reads options even after `--`).
+#[test]
+fn tests_from_never_passes_an_id_as_an_option() {
+    require_pytest();
+    let s = pytest_project(&[(
+        "tests/test_app.py",
+        "def test_loads(tmp_path):\n    assert False, \"cache miss\"\n",
+    )]);
+    let victim = s.path().join("victim");
+    s.write("victim/keep.txt", "precious");
+    s.write(
+        "ci.xml",
+        &format!(
+            r#"<testsuites><testsuite name="ci"><testcase classname="" name="--basetemp={}"><failure message="x"/></testcase></testsuite></testsuites>"#,
+            victim.display()
+        ),
+    );
+    let out = s
+        .flaky()
+        .args(["run", "-n", "2", "-j", "1", "--tests-from", "ci.xml", "--"])
+        .args(["python3", "-m", "pytest"])
+        .output()
+        .unwrap();
+    assert!(
+        victim.join("keep.txt").exists(),
+        "pytest took the id for its --basetemp option and emptied the directory: {out:?}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// jest-junit's default layout (no file; `classname` and `name` both the full name) selects the
+/// failed tests by name, within the command's own paths.
+#[test]
+fn tests_from_a_jest_junit_report_reruns_exactly_its_failed_tests() {
+    require_npm_package("jest", "jest");
+    let report = fixture("jest-junit-ci.xml");
+    let doc = run_example("jest", 4, &["--tests-from", report.to_str().unwrap()]);
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ran(&doc),
+        [
+            "__tests__/checkout.test.js::checkout > applies a 10% discount",
+            "__tests__/checkout.test.js::checkout > charges the card",
+        ]
+    );
+    // With the file attribute, the report's files replace the command's test paths.
+    let report = fixture("jest-junit-file.xml");
+    let doc = run_example(
+        "jest",
+        4,
+        &[
+            "--tests-from",
+            report.to_str().unwrap(),
+            "--",
+            "npx",
+            "jest",
+            "__tests__/prices.test.js",
+        ],
+    );
+    assert_eq!(
+        ran(&doc),
+        [
+            "__tests__/checkout.test.js::checkout > applies a 10% discount",
+            "__tests__/checkout.test.js::checkout > charges the card",
+        ]
+    );
+}
+
+/// Only `tests/test_*.py` and a `.venv` with pytest (the test environment's, linked): detected
+/// as pytest with that evidence, and run with the virtualenv's python, though none is on PATH.
+#[test]
+fn a_plain_pytest_project_runs_with_its_virtualenv() {
+    let venv = repo().join("target/test-env/venv");
+    require(
+        venv.join("bin/python").exists(),
+        "target/test-env/venv is missing",
+    );
+    let s = Sandbox::new();
+    s.write(
+        "tests/test_app.py",
+        "import os\n\n\ndef test_saves():\n    assert True\n\n\ndef test_loads():\n    assert os.environ[\"FLAKY_ATTEMPT\"] != \"1\", \"cache miss\"\n",
+    );
+    std::os::unix::fs::symlink(&venv, s.path().join(".venv")).unwrap();
+    let out = s
+        .flaky()
+        .args(["detect-framework", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = &doc["frameworks"][0];
+    assert_eq!(found["framework"], "pytest");
+    assert_eq!(
+        found["command"],
+        json!([".venv/bin/python", "-m", "pytest"])
+    );
+    assert!(
+        found["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("virtualenv has pytest"),
+        "{found}"
+    );
+    let (doc, code) = s.run_json(&["-n", "3", "-j", "1"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(doc["command"], json!([".venv/bin/python", "-m", "pytest"]));
+    let t = test(&doc, "tests/test_app.py::test_loads");
+    assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
+}
+
+/// `npx jest` with jest in node_modules/.bin: the attempts run jest directly (an `npx` first on
+/// PATH that notes each call is never called), and the replay lines say `npx jest` once.
+#[test]
+fn jest_in_node_modules_runs_without_npx() {
+    require_npm_package("jest", "jest");
+    let s = Sandbox::new();
+    let calls = s.path().join("npx-calls");
+    let shim = s.write(
+        "bin/npx",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec /usr/bin/env -i PATH=/usr/bin:/bin npx \"$@\"\n",
+            calls.display()
+        ),
+    );
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        s.path().join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let before = git_status("jest");
+    let out = s
+        .flaky()
+        .env("PATH", path)
+        .args([
+            "run", "--format", "json", "-n", "4", "-j", "1", "--seed", "7", "-C",
+        ])
+        .arg(example("jest"))
+        .args(["--", "npx", "jest"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert!(!calls.exists(), "an attempt went through npx");
+    assert_eq!(
+        git_status("jest"),
+        before,
+        "the run left files in examples/jest"
+    );
+    for f in doc["failures"].as_array().unwrap() {
+        let line = f["reproduce"].as_str().unwrap();
+        assert!(
+            line.contains(" npx jest ") && !line.contains("npx npx"),
+            "{line}"
+        );
+    }
+}
+
+/// A go package whose tests do not compile: no test ran, so the attempts are set aside with the
+/// compiler's lines (not the head of go's JSON), the run measured nothing (exit 2), and no
+/// replay line selects a test named `(package)`.
+#[test]
+fn a_go_package_that_does_not_build_measures_nothing() {
+    require_program("go");
+    let s = Sandbox::new();
+    s.write("go.mod", "module example.com/broken\n\ngo 1.18\n");
+    s.write(
+        "calc.go",
+        "package calc\n\nfunc Add(a, b int) int { return a + b }\n",
+    );
+    s.write(
+        "calc_test.go",
+        "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != \"3\" {\n\t\tt.Fatal(\"bad\")\n\t}\n}\n",
+    );
+    let (doc, code) = s.run_json(&["-n", "6", "-j", "2", "--", "go", "test", "./..."]);
+    assert_eq!((code, &doc["status"]), (2, &json!("no-results")), "{doc:#}");
+    let first = &doc["infrastructure"][0];
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the tests did not build: example.com/broken"),
+        "{first}"
+    );
+    let excerpt = first["excerpt"].as_str().unwrap();
+    assert!(
+        excerpt.contains("calc_test.go:6") && !excerpt.contains("\"Action\""),
+        "{excerpt}"
+    );
+    assert!(
+        !doc.to_string().contains("(package)"),
+        "a replay line selects the package as a test: {doc:#}"
+    );
+    assert!(
+        doc["no_results"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("do not compile")
+    );
+}
+
+/// `npm test` whose script is `true && node --test`: run through npm as written (with a note
+/// saying so), node:test's reporter flags still reach it (at the end, where npm puts them), and
+/// every test is read.
+#[test]
+fn a_node_test_script_with_shell_syntax_runs_through_npm_with_its_report() {
+    require_program("npm");
+    let s = Sandbox::new();
+    s.write(
+        "package.json",
+        r#"{"name": "x", "version": "1.0.0", "scripts": {"test": "true && node --test"}}"#,
+    );
+    s.write(
+        "test/a.test.js",
+        "const test = require('node:test');\nconst assert = require('node:assert');\ntest('saves', () => {});\ntest('loads', () => { assert.notStrictEqual(process.env.FLAKY_ATTEMPT, '1', 'cache miss'); });\n",
+    );
+    let out = s
+        .flaky()
+        .args([
+            "run", "--format", "json", "-n", "3", "-j", "1", "--", "npm", "test",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}\n{stderr}");
+    assert_eq!(doc["totals"]["infrastructure"], 0, "{doc:#}");
+    let t = test(&doc, "loads");
+    assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
+    assert!(
+        stderr.contains("runs it through npm as written"),
+        "{stderr}"
+    );
 }
 
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests

@@ -501,3 +501,39 @@ fn a_report_larger_than_flaky_reads_is_set_aside_with_the_reason() {
         "{reason}"
     );
 }
+
+/// A command the shell cannot find exits 127 in every attempt: nothing was measured (not a
+/// failing test), the first round stops the run, and the hint says what to fix.
+#[test]
+fn a_command_not_found_measures_nothing() {
+    let s = Sandbox::new();
+    let (doc, code, stderr) = run(
+        &s,
+        &[
+            "-n",
+            "20",
+            "-j",
+            "2",
+            "--",
+            "sh",
+            "-c",
+            "no-such-tool --run",
+        ],
+    );
+    assert_eq!(
+        (code, &doc["status"]),
+        (2, &Value::from("no-results")),
+        "{stderr}"
+    );
+    assert_eq!(doc["totals"]["attempts"], 2);
+    assert_eq!(
+        doc["infrastructure"][0]["reason"],
+        "command not found (exit status 127) before any test ran"
+    );
+    let hint = doc["no_results"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("was not found") && hint.contains("PATH"),
+        "{hint}"
+    );
+    assert!(stderr.contains("command not found"), "{stderr}");
+}
