@@ -89,7 +89,7 @@ pub fn no_results(plan: &RunPlan, report: &Report, stopped_early: bool) -> NoRes
     };
     if stopped_early {
         reason.push_str(&format!(
-            "; the first {attempts} failed alike before any test ran, so the other {} were not run",
+            "; the first {attempts} failed alike before any test ran, so the other {} did not run",
             u64::from(report.runs).saturating_sub(attempts)
         ));
     }

@@ -109,6 +109,23 @@ fn npm_scripts_are_resolved_and_run_directly_when_simple() {
 }
 
 #[test]
+fn vitest_through_an_npm_script_gets_its_flags_after_the_scripts_dashes() {
+    // `npm test` whose script has shell syntax (unjs/ufo: `pnpm lint && vitest run --typecheck`)
+    // runs through npm: `run` went in front of `npm` and the run could not start.
+    let dir = tree(&[]);
+    let ids = vec!["test/a.test.ts::b > c".to_owned()];
+    let c = ctx(dir.path(), Some(5), Some(&ids));
+    let p = Framework::Vitest.driver().prepare(&argv("npm test --"), &c);
+    assert_eq!(&p.argv[..3], &argv("npm test --")[..]);
+    assert!(p.argv.iter().all(|w| w != "run"), "{:?}", p.argv);
+    assert!(
+        p.argv.contains(&"test/a.test.ts".to_owned()),
+        "{:?}",
+        p.argv
+    );
+}
+
+#[test]
 fn every_framework_is_detected_from_its_markers() {
     let dir = tree(&[
         (

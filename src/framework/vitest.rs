@@ -69,17 +69,21 @@ impl Driver for Vitest {
         let report = ctx.dir.join("report.json");
         let argv = without_npx(argv, &["vitest"], ctx.project);
         let mut a = strip_flags(&argv, OWN_FLAGS, OWN_VALUE_FLAGS);
-        // `vitest` alone watches when it thinks it is interactive; `run` never does.
-        let at = a
-            .iter()
-            .position(|w| program_name(w) == "vitest")
-            .map_or(0, |i| i + 1);
-        if !matches!(
-            a.get(at).map(String::as_str),
-            Some("run" | "related" | "bench")
-        ) {
-            a.insert(at, "run".into());
-        }
+        // `vitest` alone watches when it thinks it is interactive; `run` never does. Through an
+        // npm script (no `vitest` word here), the script says how vitest runs, and flaky's
+        // words go after its `--`.
+        let args_start = match a.iter().position(|w| program_name(w) == "vitest") {
+            Some(i) => {
+                if !matches!(
+                    a.get(i + 1).map(String::as_str),
+                    Some("run" | "related" | "bench")
+                ) {
+                    a.insert(i + 1, "run".into());
+                }
+                i + 2
+            }
+            None => a.len(),
+        };
         if ctx.with_report {
             a.push("--reporter=json".into());
             a.push(format!("--outputFile={}", report.display()));
@@ -90,7 +94,7 @@ impl Driver for Vitest {
         }
         if let Some(ids) = ctx.select {
             // vitest's filters are parts of paths, after `run`.
-            push_file_and_name_filter(&mut a, at + 1, VALUE_FLAGS, ids, path_arg);
+            push_file_and_name_filter(&mut a, args_start, VALUE_FLAGS, ids, path_arg);
         }
         Prepared {
             argv: a,

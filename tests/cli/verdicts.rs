@@ -82,7 +82,7 @@ fn a_framework_that_is_not_installed_measures_nothing_exits_2_and_stops_early() 
         "{doc:#}"
     );
     let reason = doc["no_results"]["reason"].as_str().unwrap();
-    assert!(reason.contains("so the other 98 were not run"), "{reason}");
+    assert!(reason.contains("so the other 98 did not run"), "{reason}");
     let hint = doc["no_results"]["hint"].as_str().unwrap();
     assert!(
         hint.starts_with("pytest does not seem to be installed where the command runs"),
