@@ -106,7 +106,8 @@ impl Orphans {
 pub fn end_run(run_id: &str) -> usize {
     let tag = format!("FLAKY_RUN_ID={run_id}").into_bytes();
     let me = std::process::id();
-    let mut ended = 0;
+    // A process still being torn down is found again in the next round: count each once.
+    let mut ended = std::collections::HashSet::new();
     for _ in 0..ROUNDS {
         let found: Vec<Pid> = std::fs::read_dir("/proc")
             .into_iter()
@@ -122,10 +123,10 @@ pub fn end_run(run_id: &str) -> usize {
         }
         for pid in found {
             end(pid);
-            ended += 1;
+            ended.insert(pid);
         }
     }
-    ended
+    ended.len()
 }
 
 /// Whether a process has died (a zombie, waiting to be reaped) or not.

@@ -884,9 +884,11 @@ fn jest_in_node_modules_runs_without_npx() {
     }
 }
 
-/// A go package whose tests do not compile: no test ran, so the attempts are set aside with the
-/// compiler's lines (not the head of go's JSON), the run measured nothing (exit 2), and no
-/// replay line selects a test named `(package)`.
+/// A go package whose tests do not compile, run by `go test` in every attempt (behind `env`,
+/// flaky does not build the tests once first; that path stops before any attempt: see
+/// `a_go_build_failure_is_an_error_before_any_attempt`): no test ran, so the attempts are set aside with the compiler's lines
+/// (not the head of go's JSON), the run measured nothing (exit 2), and no replay line selects a
+/// test named `(package)`.
 #[test]
 fn a_go_package_that_does_not_build_measures_nothing() {
     require_program("go");
@@ -900,7 +902,7 @@ fn a_go_package_that_does_not_build_measures_nothing() {
         "calc_test.go",
         "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != \"3\" {\n\t\tt.Fatal(\"bad\")\n\t}\n}\n",
     );
-    let (doc, code) = s.run_json(&["-n", "6", "-j", "2", "--", "go", "test", "./..."]);
+    let (doc, code) = s.run_json(&["-n", "6", "-j", "2", "--", "env", "go", "test", "./..."]);
     assert_eq!((code, &doc["status"]), (2, &json!("no-results")), "{doc:#}");
     let first = &doc["infrastructure"][0];
     assert!(
