@@ -10,7 +10,7 @@ use super::rules::{
     Exposure, Rule, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
-use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 
@@ -383,10 +383,13 @@ fn string_value<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
 
 /// The literal a string expression starts with (`"https://x" + path` -> `https://x`).
 fn leading_literal<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
-    match node.kind() {
-        "binary_expression" => leading_literal(node.child_by_field_name("left")?, cx),
-        "parenthesized_expression" => leading_literal(node.named_child(0)?, cx),
-        _ => string_value(node, cx),
+    let mut at = node;
+    loop {
+        at = match at.kind() {
+            "binary_expression" => at.child_by_field_name("left")?,
+            "parenthesized_expression" => at.named_child(0)?,
+            _ => return string_value(at, cx),
+        };
     }
 }
 
@@ -680,6 +683,12 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The ancestors of a node up to (not including) the function body.
     fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if let Some(below) = self
+            .func
+            .and_then(|f| syntax::ancestors_below(f.body, node))
+        {
+            return below;
+        }
         let stop = self.func.map(|f| f.body.id());
         let mut out = Vec::new();
         let mut at = node.parent();
@@ -786,22 +795,31 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option
 impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether an expression is a constant: literals, `time` units, constants, and their arithmetic.
     fn is_constant(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "int_literal" | "float_literal" => true,
-            "identifier" => self.file.consts.contains(self.text(node)),
-            "selector_expression" => matches!(
-                self.selector_callee(node),
-                Callee::Package(p, _) if p == "time"
-            ),
-            "binary_expression" | "parenthesized_expression" => {
-                named_children(node).iter().all(|c| self.is_constant(*c))
+        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            let constant = match n.kind() {
+                "int_literal" | "float_literal" => true,
+                "identifier" => self.file.consts.contains(self.text(n)),
+                "selector_expression" => matches!(
+                    self.selector_callee(n),
+                    Callee::Package(p, _) if p == "time"
+                ),
+                "binary_expression" | "parenthesized_expression" => {
+                    pending.extend(named_children(n));
+                    true
+                }
+                "call_expression" => {
+                    pending.extend(Scope::args(n));
+                    self.calls_package(n, "time", &["Duration"])
+                }
+                _ => false,
+            };
+            if !constant {
+                return false;
             }
-            "call_expression" => {
-                self.calls_package(node, "time", &["Duration"])
-                    && Scope::args(node).iter().all(|a| self.is_constant(*a))
-            }
-            _ => false,
         }
+        true
     }
 
     /// A comparison of an elapsed time with a bound, in test code, outside a polling loop.
@@ -846,25 +864,38 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
     fn is_elapsed(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "call_expression" => match self.callee(node) {
-                Callee::Package(p, n) => p == "time" && n == "Since",
-                Callee::Method(recv, m) => {
-                    m == "Sub"
-                        || (matches!(
+        // Any of the candidates may be one; a variable is followed to its values once, so
+        // `d := d` and deep nesting end.
+        let mut pending = vec![node];
+        let mut followed: HashSet<&str> = HashSet::new();
+        while let Some(n) = pending.pop() {
+            match n.kind() {
+                "call_expression" => match self.callee(n) {
+                    Callee::Package(p, name) if p == "time" && name == "Since" => return true,
+                    Callee::Method(_, m) if m == "Sub" => return true,
+                    Callee::Method(recv, m)
+                        if matches!(
                             m.as_str(),
                             "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
-                        ) && self.is_elapsed(recv))
+                        ) =>
+                    {
+                        pending.push(recv);
+                    }
+                    _ => {}
+                },
+                "identifier" if followed.insert(self.text(n)) => {
+                    pending.extend(self.decls_of(self.text(n)).iter().rev().filter_map(
+                        |d| match d {
+                            Decl::Value(v) => Some(*v),
+                            _ => None,
+                        },
+                    ));
                 }
-                _ => false,
-            },
-            "identifier" => self
-                .decls_of(self.text(node))
-                .iter()
-                .any(|d| matches!(d, Decl::Value(v) if self.is_elapsed(*v))),
-            "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_elapsed(c)),
-            _ => false,
+                "parenthesized_expression" => pending.extend(n.named_child(0)),
+                _ => {}
+            }
         }
+        false
     }
 }
 
@@ -885,14 +916,17 @@ const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
 impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
     fn is_now(&self, node: Node<'t>) -> bool {
-        node.kind() == "call_expression"
-            && match self.callee(node) {
-                Callee::Package(p, n) => p == "time" && n == "Now",
-                Callee::Method(recv, m) => {
-                    matches!(m.as_str(), "Add" | "Truncate" | "Round") && self.is_now(recv)
+        let mut at = node;
+        while at.kind() == "call_expression" {
+            at = match self.callee(at) {
+                Callee::Package(p, n) => return p == "time" && n == "Now",
+                Callee::Method(recv, m) if matches!(m.as_str(), "Add" | "Truncate" | "Round") => {
+                    recv
                 }
-                _ => false,
-            }
+                _ => return false,
+            };
+        }
+        false
     }
 
     /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
@@ -1474,13 +1508,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).
 fn root_variable(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
-        "identifier" => Some(node),
-        "index_expression" | "selector_expression" => {
-            root_variable(node.child_by_field_name("operand")?)
-        }
-        "parenthesized_expression" => root_variable(node.named_child(0)?),
-        _ => None,
+    let mut at = node;
+    loop {
+        at = match at.kind() {
+            "identifier" => return Some(at),
+            "index_expression" | "selector_expression" => at.child_by_field_name("operand")?,
+            "parenthesized_expression" => at.named_child(0)?,
+            _ => return None,
+        };
     }
 }
 

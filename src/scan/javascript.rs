@@ -9,6 +9,7 @@
 //! qualified names says which calls are smells.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -48,7 +49,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     cx.facts.imports.clone_from(&info.specifiers);
     let mut walk = Walk::new(cx, &info);
     walk.enter_scope(root, None);
-    walk.visit(root, &Ctx::default());
+    walk.walk(root);
     walk.report_state();
 }
 
@@ -729,6 +730,32 @@ enum Role {
     Helper,
 }
 
+/// A step of the walk over a file.
+enum Step<'t> {
+    /// Read a node, knowing where it is.
+    Visit(Node<'t>, Rc<Ctx>),
+    /// Into a function's parameters and body.
+    Enter(Node<'t>),
+    /// Out of the function entered last.
+    Leave,
+}
+
+/// Visits the children of a node, in the same place.
+fn visit_children<'t>(node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
+    next.extend(
+        syntax::named_children(node)
+            .into_iter()
+            .map(|child| Step::Visit(child, Rc::clone(ctx))),
+    );
+}
+
+/// Walks a function's parameters and body, knowing it encloses them.
+fn visit_body<'t>(func: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
+    next.push(Step::Enter(func));
+    visit_children(func, ctx, next);
+    next.push(Step::Leave);
+}
+
 /// Where the walk is.
 #[derive(Debug, Clone, Default)]
 struct Ctx {
@@ -927,22 +954,23 @@ impl<'s> FileInfo<'s> {
     }
 
     fn required_import(&self, value: Node<'_>) -> Option<Import> {
-        let value = unwrap(value);
-        match value.kind() {
-            "call_expression" => self.required(value).map(|spec| Import {
-                module: module_name(&spec),
-                name: None,
-            }),
-            "member_expression" => {
-                let mut import = self.required_import(value.child_by_field_name("object")?)?;
-                if import.name.is_some() {
-                    return None;
-                }
-                import.name = Some(self.text(value.child_by_field_name("property")?).to_owned());
-                Some(import)
-            }
-            _ => None,
+        // `require('m')` itself, or one property of it: a longer chain is no import.
+        let mut properties = Vec::new();
+        let mut at = unwrap(value);
+        while at.kind() == "member_expression" {
+            properties.push(at.child_by_field_name("property"));
+            at = unwrap(at.child_by_field_name("object")?);
         }
+        if at.kind() != "call_expression" {
+            return None;
+        }
+        let module = module_name(&self.required(at)?);
+        let name = match properties.as_slice() {
+            [] => None,
+            [property] => Some(self.text((*property)?).to_owned()),
+            _ => return None,
+        };
+        Some(Import { module, name })
     }
 
     /// The specifier of `require('m')` or `import('m')`.
@@ -1016,41 +1044,43 @@ impl<'s> FileInfo<'s> {
     /// The qualified name of a callee: through imports (`child_process.exec`), globals stripped
     /// (`globalThis.fetch` is `fetch`); `?` for what is not a name.
     fn q(&self, node: Node<'_>) -> String {
-        let node = unwrap(node);
-        let q = match node.kind() {
-            "identifier" => {
-                let t = self.text(node);
-                self.imported
-                    .get(t)
-                    .map_or_else(|| t.to_owned(), |i| i.qualified(t))
-            }
-            "this" => "this".to_owned(),
-            "member_expression" => {
-                let (Some(object), Some(prop)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
-                ) else {
-                    return "?".to_owned();
+        // Down the chain of member expressions to its head, then back up, naming each level.
+        let mut properties = Vec::new();
+        let mut at = unwrap(node);
+        let head = loop {
+            if at.kind() != "member_expression" {
+                break match at.kind() {
+                    "identifier" => {
+                        let t = self.text(at);
+                        without_global(
+                            self.imported
+                                .get(t)
+                                .map_or_else(|| t.to_owned(), |i| i.qualified(t)),
+                        )
+                    }
+                    "this" => "this".to_owned(),
+                    "call_expression" => self
+                        .required(at)
+                        .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
+                    _ => "?".to_owned(),
                 };
-                let o = self.q(object);
-                let p = self.text(prop);
-                if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
-                    o
-                } else {
-                    format!("{o}.{p}")
-                }
             }
-            "call_expression" => self
-                .required(node)
-                .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
-            _ => "?".to_owned(),
+            let (Some(object), Some(prop)) = (
+                at.child_by_field_name("object"),
+                at.child_by_field_name("property"),
+            ) else {
+                break "?".to_owned();
+            };
+            properties.push(self.text(prop));
+            at = unwrap(object);
         };
-        for global in ["global.", "globalThis.", "window."] {
-            if let Some(rest) = q.strip_prefix(global) {
-                return rest.to_owned();
+        properties.into_iter().rev().fold(head, |o, p| {
+            if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
+                o
+            } else {
+                without_global(format!("{o}.{p}"))
             }
-        }
-        q
+        })
     }
 
     /// The value of a string literal, or of a template literal without substitutions.
@@ -1179,12 +1209,32 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.info.text(node)
     }
 
-    fn visit(&mut self, node: Node<'t>, ctx: &Ctx) {
+    /// Walks the file: a loop over an explicit stack of [`Step`]s, in source order, so the
+    /// depth of the code (a 1,500-level object literal) costs no call stack.
+    fn walk(&mut self, root: Node<'t>) {
+        let mut stack = vec![Step::Visit(root, Rc::new(Ctx::default()))];
+        let mut next = Vec::new();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Visit(node, ctx) => {
+                    self.visit(node, &ctx, &mut next);
+                    stack.extend(next.drain(..).rev());
+                }
+                Step::Enter(func) => self.functions.push(func),
+                Step::Leave => {
+                    self.functions.pop();
+                }
+            }
+        }
+    }
+
+    /// Reads one node; what is under it goes to `next`, in source order.
+    fn visit(&mut self, node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
         match node.kind() {
             "call_expression" => {
                 if self.cx.test_file
                     && let Some(fw) = self.framework(node)
-                    && self.enter_framework(node, fw, ctx)
+                    && self.enter_framework(node, fw, ctx, next)
                 {
                     return;
                 }
@@ -1203,56 +1253,43 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let class = node
                     .child_by_field_name("name")
                     .map(|n| self.text(n).to_owned());
-                let inner = Ctx {
+                let inner = Rc::new(Ctx {
                     class,
-                    ..ctx.clone()
-                };
-                return self.visit_children(node, &inner);
+                    ..Ctx::clone(ctx)
+                });
+                return visit_children(node, &inner, next);
             }
             _ => {}
         }
         if let Some((name, func)) = self.helper(node) {
             let parents = ctx.class.iter().cloned().collect();
             let unit = self.add_unit(name, parents, UnitKind::Helper, func);
-            let inner = Ctx {
+            let inner = Rc::new(Ctx {
                 unit: Some(unit),
                 role: Role::Helper,
                 in_function: true,
                 done_style: false,
-                ..ctx.clone()
-            };
+                ..Ctx::clone(ctx)
+            });
             if node == func {
-                return self.visit_body(func, &inner);
+                return visit_body(func, &inner, next);
             }
             for child in syntax::named_children(node) {
                 if child == func {
-                    self.visit_body(func, &inner);
+                    visit_body(func, &inner, next);
                 } else {
-                    self.visit(child, ctx);
+                    next.push(Step::Visit(child, Rc::clone(ctx)));
                 }
             }
         } else if is_function(node.kind()) {
-            let inner = Ctx {
+            let inner = Rc::new(Ctx {
                 in_function: true,
-                ..ctx.clone()
-            };
-            self.visit_body(node, &inner);
+                ..Ctx::clone(ctx)
+            });
+            visit_body(node, &inner, next);
         } else {
-            self.visit_children(node, ctx);
+            visit_children(node, ctx, next);
         }
-    }
-
-    fn visit_children(&mut self, node: Node<'t>, ctx: &Ctx) {
-        for child in syntax::named_children(node) {
-            self.visit(child, ctx);
-        }
-    }
-
-    /// Walks a function's parameters and body, knowing it encloses them.
-    fn visit_body(&mut self, func: Node<'t>, ctx: &Ctx) {
-        self.functions.push(func);
-        self.visit_children(func, ctx);
-        self.functions.pop();
     }
 
     fn add_unit(
@@ -1366,7 +1403,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Walks a framework call; false when it is not one after all (no literal title, no callback).
-    fn enter_framework(&mut self, call: Node<'t>, fw: Fw, ctx: &Ctx) -> bool {
+    fn enter_framework(
+        &mut self,
+        call: Node<'t>,
+        fw: Fw,
+        ctx: &Rc<Ctx>,
+        next: &mut Vec<Step<'t>>,
+    ) -> bool {
         let args = arguments(call);
         let callback = args
             .iter()
@@ -1386,47 +1429,47 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let mut inner = Ctx {
                     role: Role::Suite,
                     in_function: false,
-                    ..ctx.clone()
+                    ..Ctx::clone(ctx)
                 };
                 inner.suites.push(title.clone());
                 self.enter_scope(body, Some(title));
-                self.visit(body, &inner);
+                next.push(Step::Visit(body, Rc::new(inner)));
             }
             Fw::Test => {
                 let Some(title) = args.first().and_then(|a| self.title(*a, false)) else {
                     return false;
                 };
                 let unit = self.add_unit(title, ctx.suites.clone(), UnitKind::Test, call);
-                let inner = Ctx {
+                let inner = Rc::new(Ctx {
                     unit: Some(unit),
                     role: Role::Test,
                     in_function: true,
                     done_style: callback.is_some_and(|c| self.done_style(c)),
-                    ..ctx.clone()
-                };
+                    ..Ctx::clone(ctx)
+                });
                 if let Some(c) = callback {
-                    self.visit_body(unwrap(c), &inner);
+                    visit_body(unwrap(c), &inner, next);
                 }
             }
             Fw::Hook(name, hook) => {
                 let Some(c) = callback else { return false };
                 let unit = self.add_unit(name.to_owned(), ctx.suites.clone(), UnitKind::Hook, call);
-                let inner = Ctx {
+                let inner = Rc::new(Ctx {
                     unit: Some(unit),
                     role: Role::Hook(hook),
                     in_function: true,
-                    ..ctx.clone()
-                };
-                self.visit_body(unwrap(c), &inner);
+                    ..Ctx::clone(ctx)
+                });
+                visit_body(unwrap(c), &inner, next);
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
         if let Some(callee) = call.child_by_field_name("function") {
-            self.visit(callee, ctx);
+            next.push(Step::Visit(callee, Rc::clone(ctx)));
         }
         for a in args {
             if Some(a) != callback {
-                self.visit(a, ctx);
+                next.push(Step::Visit(a, Rc::clone(ctx)));
             }
         }
         true
@@ -1761,50 +1804,48 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn host_of(&mut self, node: Node<'t>, depth: u8) -> Host {
-        let n = unwrap(node);
-        match n.kind() {
-            // `${BASE}/users`: the host is in the leading variable.
-            "template_string"
-                if depth > 0
-                    && n.named_child(0)
-                        .is_some_and(|c| c.kind() == "template_substitution") =>
-            {
-                match n.named_child(0).and_then(|c| c.named_child(0)) {
-                    Some(inner) => self.host_of(inner, depth - 1),
-                    None => Host::Unknown,
-                }
-            }
-            "string" | "template_string" => host_in(&self.info.literal_prefix(n)),
-            // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
-            "binary_expression" if matches!(self.operator(n), "??" | "||") => {
-                match n.child_by_field_name("right") {
-                    Some(fallback) => self.host_of(fallback, depth),
-                    None => Host::Unknown,
-                }
-            }
-            "object" => syntax::named_children(n)
-                .into_iter()
-                .filter(|p| p.kind() == "pair")
-                .find(|p| {
-                    p.child_by_field_name("key")
-                        .is_some_and(|k| URL_KEYS.contains(&strip_quotes(self.text(k))))
-                })
-                .and_then(|p| p.child_by_field_name("value"))
-                .map_or(Host::Unknown, |v| self.host_of(v, depth)),
-            "identifier" if depth > 0 => match self.declared_value(n) {
-                Some(v) => self.host_of(v, depth - 1),
-                None => Host::Unknown,
-            },
-            "new_expression" => match arguments(n).first() {
-                Some(a)
-                    if n.child_by_field_name("constructor")
-                        .is_some_and(|c| self.text(c) == "URL") =>
+        // One expression leads to the next (a fallback, a property, a variable's value): a loop,
+        // so nesting costs no stack; variables are followed `depth` times.
+        let (mut at, mut depth) = (node, depth);
+        loop {
+            let n = unwrap(at);
+            let next = match n.kind() {
+                // `${BASE}/users`: the host is in the leading variable.
+                "template_string"
+                    if depth > 0
+                        && n.named_child(0)
+                            .is_some_and(|c| c.kind() == "template_substitution") =>
                 {
-                    self.host_of(*a, depth)
+                    depth -= 1;
+                    n.named_child(0).and_then(|c| c.named_child(0))
                 }
-                _ => Host::Unknown,
-            },
-            _ => Host::Unknown,
+                "string" | "template_string" => return host_in(&self.info.literal_prefix(n)),
+                // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
+                "binary_expression" if matches!(self.operator(n), "??" | "||") => {
+                    n.child_by_field_name("right")
+                }
+                "object" => syntax::named_children(n)
+                    .into_iter()
+                    .filter(|p| p.kind() == "pair")
+                    .find(|p| {
+                        p.child_by_field_name("key")
+                            .is_some_and(|k| URL_KEYS.contains(&strip_quotes(self.text(k))))
+                    })
+                    .and_then(|p| p.child_by_field_name("value")),
+                "identifier" if depth > 0 => {
+                    depth -= 1;
+                    self.declared_value(n)
+                }
+                "new_expression" => arguments(n).first().copied().filter(|_| {
+                    n.child_by_field_name("constructor")
+                        .is_some_and(|c| self.text(c) == "URL")
+                }),
+                _ => None,
+            };
+            match next {
+                Some(n) => at = n,
+                None => return Host::Unknown,
+            }
         }
     }
 
@@ -2658,25 +2699,38 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
     fn is_constant(&mut self, node: Node<'t>, depth: u8) -> bool {
-        let n = unwrap(node);
-        match n.kind() {
-            "number" => true,
-            "unary_expression" | "binary_expression" => syntax::named_children(n)
-                .into_iter()
-                .all(|c| self.is_constant(c, depth)),
-            "identifier" => {
-                let t = self.text(n);
-                let upper = t.chars().any(|c| c.is_ascii_uppercase())
-                    && t.chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                upper
-                    || depth > 0
-                        && self
-                            .declared_value(n)
-                            .is_some_and(|v| self.is_constant(v, depth - 1))
+        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack;
+        // variables are followed `depth` times.
+        let mut pending = vec![(node, depth)];
+        while let Some((node, depth)) = pending.pop() {
+            let n = unwrap(node);
+            let constant = match n.kind() {
+                "number" => true,
+                "unary_expression" | "binary_expression" => {
+                    pending.extend(syntax::named_children(n).into_iter().map(|c| (c, depth)));
+                    true
+                }
+                "identifier" => {
+                    let t = self.text(n);
+                    let upper = t.chars().any(|c| c.is_ascii_uppercase())
+                        && t.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                    if upper {
+                        true
+                    } else if let Some(v) = (depth > 0).then(|| self.declared_value(n)).flatten() {
+                        pending.push((v, depth - 1));
+                        true
+                    } else {
+                        false
+                    }
+                }
+                _ => false,
+            };
+            if !constant {
+                return false;
             }
-            _ => false,
         }
+        true
     }
 
     /// The initial value of the variable an identifier names, from the nearest function (or
@@ -2883,6 +2937,16 @@ fn is_async(func: Node<'_>) -> bool {
 }
 
 /// Looks through parentheses and TypeScript's `x!`, `x as T`, `x satisfies T`, `<T>x`.
+/// A qualified name without the global object it is read through (`globalThis.fetch` is `fetch`).
+fn without_global(q: String) -> String {
+    for global in ["global.", "globalThis.", "window."] {
+        if let Some(rest) = q.strip_prefix(global) {
+            return rest.to_owned();
+        }
+    }
+    q
+}
+
 fn unwrap(mut node: Node<'_>) -> Node<'_> {
     while matches!(
         node.kind(),

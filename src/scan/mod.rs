@@ -5,6 +5,8 @@
 //! call): smells in test code are reported; smells in other code are reported only where a test
 //! reaches them through its calls (`register()` mutating a module-level registry).
 
+#[cfg(test)]
+mod deep;
 mod golang;
 mod javascript;
 mod join;
@@ -395,13 +397,41 @@ fn parse_all(base: &Path, files: &[PathBuf], threads: usize) -> Vec<Result<Sourc
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    mine.push(parse_one(base, path, &mut parsers));
+                    let result = isolated(&relative(base, path), || {
+                        parse_one(base, path, &mut parsers)
+                    });
+                    if result.is_err() {
+                        // A parser a panic left midway is not reused.
+                        parsers.clear();
+                    }
+                    mine.push(result);
                 }
                 out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
             });
         }
     });
     out.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs the analysis of one file so that a panic in it (a rule meeting code nobody foresaw)
+/// skips that file, with the reason, instead of ending the scan.
+fn isolated(
+    rel: &str,
+    analyse: impl FnOnce() -> Result<Source, ScanError>,
+) -> Result<Source, ScanError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(analyse)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(ScanError {
+            file: rel.to_owned(),
+            message: format!(
+                "the analysis failed ({why}), so the file is skipped; please report it with the file"
+            ),
+        })
+    })
 }
 
 fn parse_one(
@@ -832,5 +862,31 @@ mod tests {
         };
         assert_eq!(network("tests/test_app.py::test_live"), 1, "{report:#?}");
         assert_eq!(network("tests/test_app.py::test_mocked"), 0, "{report:#?}");
+    }
+
+    /// A panic while analysing one file is that file's error, naming it; the scan goes on.
+    #[test]
+    fn a_panic_in_one_file_skips_that_file_with_the_reason() {
+        let failed = isolated("tests/test_odd.py", || panic!("a rule met an odd node"));
+        let Err(e) = failed else {
+            panic!("the panic was not caught")
+        };
+        assert_eq!(e.file, "tests/test_odd.py");
+        assert!(
+            e.message.contains("a rule met an odd node"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("skipped"), "{}", e.message);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("test_ok.py"), "def test_ok():\n    pass\n").expect("write");
+        let ok = isolated("test_ok.py", || {
+            parse_one(
+                dir.path(),
+                &dir.path().join("test_ok.py"),
+                &mut HashMap::new(),
+            )
+        });
+        assert!(ok.is_ok_and(|s| s.facts.units.len() == 1));
     }
 }

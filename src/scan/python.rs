@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
@@ -891,14 +892,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !is_name_chain(node) {
             return None;
         }
-        let text = self.text(node);
-        // The text is the name unless the chain is spread over lines or holds comments.
-        if !text.contains(|c: char| c.is_whitespace() || c == '#' || c == '\\') {
-            return Some(text.to_owned());
-        }
-        let attr = node.child_by_field_name("attribute")?;
-        let object = self.dotted(node.child_by_field_name("object")?)?;
-        Some(format!("{object}.{}", self.text(attr)))
+        // The text is the name unless the chain is spread over lines or holds comments: then
+        // down the chain to a part written plainly, and back up, joining the attributes.
+        let mut attributes = Vec::new();
+        let mut at = node;
+        let head = loop {
+            let text = self.text(at);
+            if !text.contains(|c: char| c.is_whitespace() || c == '#' || c == '\\') {
+                break text.to_owned();
+            }
+            attributes.push(self.text(at.child_by_field_name("attribute")?));
+            at = at.child_by_field_name("object")?;
+        };
+        Some(
+            attributes
+                .into_iter()
+                .rev()
+                .fold(head, |object, attr| format!("{object}.{attr}")),
+        )
     }
 
     /// A dotted name with its first part resolved through the imports.
@@ -1048,8 +1059,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             globals: HashSet::new(),
             seeds,
         });
-        for def in nested {
-            self.definition(def, &ctx);
+        self.definitions(nested, ctx);
+    }
+
+    /// Reads definitions and the definitions nested in them, in source order: a worklist, not
+    /// recursion, so the depth of nesting costs no stack.
+    fn definitions(&mut self, defs: Vec<Node<'t>>, ctx: Ctx) {
+        let ctx = Rc::new(ctx);
+        let mut pending: Vec<(Node<'t>, Rc<Ctx>)> = defs
+            .into_iter()
+            .rev()
+            .map(|d| (d, Rc::clone(&ctx)))
+            .collect();
+        while let Some((node, ctx)) = pending.pop() {
+            if let Some((nested, inner)) = self.definition(node, &ctx) {
+                let inner = Rc::new(inner);
+                pending.extend(nested.into_iter().rev().map(|d| (d, Rc::clone(&inner))));
+            }
         }
     }
 
@@ -1191,16 +1217,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .unwrap_or_default()
     }
 
-    fn definition(&mut self, node: Node<'t>, ctx: &Ctx) {
+    /// Reads a definition; returns the definitions nested in it and what they inherit.
+    fn definition(&mut self, node: Node<'t>, ctx: &Ctx) -> Option<(Vec<Node<'t>>, Ctx)> {
         let (decorators, def) = unwrap_decorated(node);
         match def.kind() {
-            "function_definition" => self.function(node, def, &decorators, ctx),
+            "function_definition" => Some(self.function(node, def, &decorators, ctx)),
             "class_definition" => self.class(def, &decorators, ctx),
-            _ => {}
+            _ => None,
         }
     }
 
-    fn function(&mut self, outer: Node<'t>, def: Node<'t>, decorators: &[Node<'t>], ctx: &Ctx) {
+    fn function(
+        &mut self,
+        outer: Node<'t>,
+        def: Node<'t>,
+        decorators: &[Node<'t>],
+        ctx: &Ctx,
+    ) -> (Vec<Node<'t>>, Ctx) {
         let name = self.name_of(def);
         let role = self.role_of(&name, decorators, ctx);
         let (own, nested) = split(&function_roots(decorators, def));
@@ -1263,20 +1296,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             globals,
             seeds,
         });
-        for n in nested {
-            self.definition(n, &inner);
-        }
+        (nested, inner)
     }
 
-    fn class(&mut self, def: Node<'t>, decorators: &[Node<'t>], ctx: &Ctx) {
+    fn class(
+        &mut self,
+        def: Node<'t>,
+        decorators: &[Node<'t>],
+        ctx: &Ctx,
+    ) -> Option<(Vec<Node<'t>>, Ctx)> {
         let name = self.name_of(def);
         let nested_in_test = ctx.parents.is_empty() || ctx.test_class;
         let test_class = self.collects
             && !ctx.in_function
             && ((name.starts_with("Test") && nested_in_test) || self.is_test_case(def));
-        let Some(body) = def.child_by_field_name("body") else {
-            return;
-        };
+        let body = def.child_by_field_name("body")?;
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
         // The class's decorators and hooks guard all its tests.
@@ -1304,9 +1338,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             globals: HashSet::new(),
             seeds: HashMap::new(),
         });
-        for n in nested {
-            self.definition(n, &inner);
-        }
+        Some((nested, inner))
     }
 
     /// What the hooks among these definitions give the tests next to them: setup hooks and
@@ -1778,19 +1810,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A literal number, a constant's name, or arithmetic of those.
     fn constant(&self, node: Node<'_>) -> bool {
-        match node.kind() {
-            "integer" | "float" => true,
-            "identifier" => is_constant_name(self.text(node)),
-            "attribute" => node
-                .child_by_field_name("attribute")
-                .is_some_and(|a| is_constant_name(self.text(a))),
-            "unary_operator" | "binary_operator" | "parenthesized_expression" => {
-                syntax::named_children(node)
-                    .into_iter()
-                    .all(|c| self.constant(c))
+        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            let constant = match n.kind() {
+                "integer" | "float" => true,
+                "identifier" => is_constant_name(self.text(n)),
+                "attribute" => n
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| is_constant_name(self.text(a))),
+                "unary_operator" | "binary_operator" | "parenthesized_expression" => {
+                    pending.extend(syntax::named_children(n));
+                    true
+                }
+                _ => false,
+            };
+            if !constant {
+                return false;
             }
-            _ => false,
         }
+        true
     }
 
     /// Names assigned from a measuring clock, and durations computed from them.
@@ -2963,34 +3002,62 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether the order of an unordered collection (or of the sequence made from it, when
     /// `ordered`) is used: compared, indexed, joined, iterated to build a sequence.
     fn order_matters(&self, node: Node<'t>, ordered: bool, s: &Scope<'t>, depth: usize) -> bool {
-        let Some(parent) = node.parent() else {
-            return false;
-        };
+        // Up through what passes the order on (parentheses, `list(...)`, comprehensions): a
+        // loop, so nesting costs no stack; through a variable at most twice.
+        let (mut node, mut ordered) = (node, ordered);
+        loop {
+            let Some(parent) = node.parent() else {
+                return false;
+            };
+            let passed_on = match parent.kind() {
+                "parenthesized_expression" => parent,
+                "argument_list" => {
+                    let Some(call) = parent.parent() else {
+                        return false;
+                    };
+                    match self.callee_name(call) {
+                        Some("list" | "tuple" | "enumerate" | "iter" | "str" | "repr" | "join") => {
+                            ordered = true;
+                            call
+                        }
+                        Some("next") => return true,
+                        Some(
+                            "assertEqual"
+                            | "assertListEqual"
+                            | "assertSequenceEqual"
+                            | "assertTupleEqual",
+                        ) => return ordered,
+                        _ => return false,
+                    }
+                }
+                "for_in_clause" if parent.child_by_field_name("right") == Some(node) => {
+                    match parent.parent().filter(|c| {
+                        matches!(c.kind(), "list_comprehension" | "generator_expression")
+                    }) {
+                        Some(comprehension) => {
+                            ordered = true;
+                            comprehension
+                        }
+                        None => return false,
+                    }
+                }
+                _ => return self.order_used(node, parent, ordered, s, depth),
+            };
+            node = passed_on;
+        }
+    }
+
+    /// Whether the order of `node` is used by its parent itself.
+    fn order_used(
+        &self,
+        node: Node<'t>,
+        parent: Node<'t>,
+        ordered: bool,
+        s: &Scope<'t>,
+        depth: usize,
+    ) -> bool {
         let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
         match parent.kind() {
-            "parenthesized_expression" => self.order_matters(parent, ordered, s, depth),
-            "argument_list" => {
-                let Some(call) = parent.parent() else {
-                    return false;
-                };
-                match self.callee_name(call) {
-                    Some("list" | "tuple" | "enumerate" | "iter" | "str" | "repr" | "join") => {
-                        self.order_matters(call, true, s, depth)
-                    }
-                    Some("next") => true,
-                    Some(
-                        "assertEqual"
-                        | "assertListEqual"
-                        | "assertSequenceEqual"
-                        | "assertTupleEqual",
-                    ) => ordered,
-                    _ => false,
-                }
-            }
-            "for_in_clause" if is_field("right") => parent
-                .parent()
-                .filter(|c| matches!(c.kind(), "list_comprehension" | "generator_expression"))
-                .is_some_and(|c| self.order_matters(c, true, s, depth)),
             "for_statement" if is_field("right") => self.loop_keeps_order(parent),
             "subscript" if is_field("value") => ordered,
             "comparison_operator" => {
@@ -3041,12 +3108,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
 /// An identifier, or attributes on one (`os.path.join`).
 fn is_name_chain(node: Node<'_>) -> bool {
-    match node.kind() {
-        "identifier" => true,
-        "attribute" => node
-            .child_by_field_name("object")
-            .is_some_and(is_name_chain),
-        _ => false,
+    let mut at = node;
+    loop {
+        match at.kind() {
+            "identifier" => return true,
+            "attribute" => match at.child_by_field_name("object") {
+                Some(object) => at = object,
+                None => return false,
+            },
+            _ => return false,
+        }
     }
 }
 
@@ -3107,20 +3178,22 @@ fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
 
 /// The targets of an assignment's left side, through tuples and lists.
 fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
-    match node.kind() {
-        "pattern_list"
-        | "tuple_pattern"
-        | "list_pattern"
-        | "tuple"
-        | "list"
-        | "parenthesized_expression"
-        | "list_splat_pattern"
-        | "as_pattern_target" => syntax::named_children(node)
-            .into_iter()
-            .flat_map(target_nodes)
-            .collect(),
-        _ => vec![node],
+    let mut out = Vec::new();
+    let mut pending = vec![node];
+    while let Some(n) = pending.pop() {
+        match n.kind() {
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "as_pattern_target" => pending.extend(syntax::named_children(n).into_iter().rev()),
+            _ => out.push(n),
+        }
     }
+    out
 }
 
 /// `name = value` as (name, value).

@@ -5,6 +5,7 @@
 //! module, or a test function.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -12,7 +13,7 @@ use super::rules::{
     Exposure, Rule, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
-use super::syntax::{FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 
@@ -290,7 +291,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let mut funcs = Vec::new();
     record_items(
         root,
-        &Context::top(cx.path, cx.test_file),
+        Context::top(cx.path, cx.test_file),
         &file,
         cx,
         &mut funcs,
@@ -353,7 +354,7 @@ impl<'t> RustFile<'t> {
             match node.kind() {
                 "use_declaration" => {
                     if let Some(arg) = node.child_by_field_name("argument") {
-                        file.add_uses(arg, "", cx);
+                        file.add_uses(arg, cx);
                     }
                 }
                 "const_item" => file.consts.extend(
@@ -371,7 +372,22 @@ impl<'t> RustFile<'t> {
     }
 
     /// Records the names a `use` tree brings in.
-    fn add_uses(&mut self, node: Node<'_>, prefix: &str, cx: &FileCtx<'_>) {
+    fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
+        // Nested lists (`a::{b::{c, d}}`) are a worklist, in source order, not recursion.
+        let mut pending = vec![(node, String::new())];
+        while let Some((node, prefix)) = pending.pop() {
+            self.add_use(node, &prefix, cx, &mut pending);
+        }
+    }
+
+    /// Records one node of a `use` tree; the lists in it go to `pending`.
+    fn add_use<'n>(
+        &mut self,
+        node: Node<'n>,
+        prefix: &str,
+        cx: &FileCtx<'_>,
+        pending: &mut Vec<(Node<'n>, String)>,
+    ) {
         let join = |rest: &str| {
             if prefix.is_empty() {
                 rest.to_owned()
@@ -403,13 +419,16 @@ impl<'t> RustFile<'t> {
                     .child_by_field_name("path")
                     .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
                 if let Some(list) = node.child_by_field_name("list") {
-                    self.add_uses(list, &inner, cx);
+                    pending.push((list, inner));
                 }
             }
             "use_list" => {
-                for item in named_children(node) {
-                    self.add_uses(item, prefix, cx);
-                }
+                pending.extend(
+                    named_children(node)
+                        .into_iter()
+                        .rev()
+                        .map(|item| (item, prefix.to_owned())),
+                );
             }
             _ => {}
         }
@@ -646,21 +665,28 @@ fn module_path(path: &str) -> Vec<String> {
     stem.split('/').map(str::to_owned).collect()
 }
 
-/// Records the functions of a module (or file, or impl block) and of the modules in it.
+/// Records the functions of a module (or file, or impl block) and of the modules in it, in
+/// source order; nested modules are a worklist, not recursion.
 fn record_items<'t>(
     list: Node<'t>,
-    at: &Context,
+    at: Context,
     file: &RustFile<'t>,
     cx: &mut FileCtx<'_>,
     funcs: &mut Vec<Func<'t>>,
 ) {
-    for item in named_children(list) {
+    let at = Rc::new(at);
+    let mut pending: Vec<(Node<'t>, Rc<Context>)> = named_children(list)
+        .into_iter()
+        .rev()
+        .map(|item| (item, Rc::clone(&at)))
+        .collect();
+    while let Some((item, at)) = pending.pop() {
         let attrs = attributes(item);
         let cfg_test = attrs.iter().any(|a| is_cfg_test(*a, cx));
         match item.kind() {
             "function_item" => {
                 let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
-                funcs.extend(Func::record(item, at, test, cfg_test, file, cx));
+                funcs.extend(Func::record(item, &at, test, cfg_test, file, cx));
             }
             "mod_item" | "impl_item" | "trait_item" => {
                 let name = if item.kind() == "mod_item" {
@@ -672,8 +698,13 @@ fn record_items<'t>(
                 let (Some(name), Some(body)) = (name, item.child_by_field_name("body")) else {
                     continue;
                 };
-                let inner = at.inside(cx.text(name), cfg_test);
-                record_items(body, &inner, file, cx, funcs);
+                let inner = Rc::new(at.inside(cx.text(name), cfg_test));
+                pending.extend(
+                    named_children(body)
+                        .into_iter()
+                        .rev()
+                        .map(|item| (item, Rc::clone(&inner))),
+                );
             }
             _ => {}
         }
@@ -936,6 +967,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// The ancestors of a node up to (not including) the function body.
     fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if let Some(below) = syntax::ancestors_below(self.func.body, node) {
+            return below;
+        }
         let mut out = Vec::new();
         let mut at = node.parent();
         while let Some(n) = at {
@@ -1026,8 +1060,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
             .position(|t| matches!(self.text(*t), "<" | ">" | "<=" | ">="));
         let elapsed = tokens.iter().position(|t| {
             t.kind() == "identifier"
-                && (matches!(self.text(*t), "elapsed" | "duration_since")
-                    || self.is_elapsed_var(self.text(*t)))
+                && (matches!(self.text(*t), "elapsed" | "duration_since") || self.is_elapsed(*t))
         });
         let upper = match (comparison, elapsed) {
             (Some(c), Some(e)) => bounds_from_above(self.text(tokens[c]), e < c, false),
@@ -1101,25 +1134,34 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option
 impl<'t> Scope<'_, '_, 't> {
     /// Literals, constants, `Duration::from_*` of constants, and their arithmetic.
     fn is_constant(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "integer_literal" | "float_literal" => true,
-            "identifier" | "scoped_identifier" => {
-                let name = last_segment(self.text(node));
-                self.file.consts.contains(name)
-                    || (name
-                        .chars()
-                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
-                        && !self.func.declares(name))
+        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            let constant = match n.kind() {
+                "integer_literal" | "float_literal" => true,
+                "identifier" | "scoped_identifier" => {
+                    let name = last_segment(self.text(n));
+                    self.file.consts.contains(name)
+                        || (name
+                            .chars()
+                            .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
+                            && !self.func.declares(name))
+                }
+                "binary_expression" | "parenthesized_expression" => {
+                    pending.extend(named_children(n));
+                    true
+                }
+                "call_expression" => {
+                    pending.extend(Scope::args(n));
+                    matches!(self.callee(n), Callee::Path(p) if p.contains("Duration::"))
+                }
+                _ => false,
+            };
+            if !constant {
+                return false;
             }
-            "binary_expression" | "parenthesized_expression" => {
-                named_children(node).iter().all(|c| self.is_constant(*c))
-            }
-            "call_expression" => {
-                matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
-                    && Scope::args(node).iter().all(|a| self.is_constant(*a))
-            }
-            _ => false,
         }
+        true
     }
 
     /// A comparison of an elapsed time with a bound, outside a polling loop.
@@ -1142,27 +1184,39 @@ impl<'t> Scope<'_, '_, 't> {
     /// `x.elapsed()`, `a.duration_since(b)`, `Instant::now() - start`, their `.as_millis()`...,
     /// or a variable holding one.
     fn is_elapsed(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "call_expression" => match self.callee(node) {
-                Callee::Method(recv, m) => {
-                    m == "elapsed"
-                        || m == "duration_since"
-                        || ((m.starts_with("as_") || m.starts_with("subsec_"))
-                            && self.is_elapsed(recv))
+        // A chain of receivers and variables, each variable followed once: `let d = d` and deep
+        // nesting end.
+        let mut at = node;
+        let mut followed: HashSet<&str> = HashSet::new();
+        loop {
+            at = match at.kind() {
+                "call_expression" => match self.callee(at) {
+                    Callee::Method(_, m) if m == "elapsed" || m == "duration_since" => {
+                        return true;
+                    }
+                    Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
+                        recv
+                    }
+                    _ => return false,
+                },
+                "binary_expression" => {
+                    return named_children(at)
+                        .iter()
+                        .any(|c| self.is_call_to(*c, "*::Instant::now"));
                 }
-                _ => false,
-            },
-            "binary_expression" => named_children(node)
-                .iter()
-                .any(|c| self.is_call_to(*c, "*::Instant::now")),
-            "identifier" => self.is_elapsed_var(self.text(node)),
-            "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_elapsed(c)),
-            _ => false,
+                "identifier" if followed.insert(self.text(at)) => {
+                    match self.decl_of(self.text(at)).1 {
+                        Some(value) => value,
+                        None => return false,
+                    }
+                }
+                "parenthesized_expression" => match at.named_child(0) {
+                    Some(inner) => inner,
+                    None => return false,
+                },
+                _ => return false,
+            };
         }
-    }
-
-    fn is_elapsed_var(&self, name: &str) -> bool {
-        self.decl_of(name).1.is_some_and(|v| self.is_elapsed(v))
     }
 }
 
@@ -1335,25 +1389,27 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// The literal an address or path starts with: a string, `format!("...", ..)`,
     /// `Path::new("...")`, `&"..."`.
     fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
-        match node.kind() {
-            "reference_expression" => self.leading_literal(node.child_by_field_name("value")?),
-            "macro_invocation" if macro_name(node, self.cx) == "format" => {
-                let tree = named_children(node)
-                    .into_iter()
-                    .find(|c| c.kind() == "token_tree")?;
-                let format = self.string_value(*named_children(tree).first()?)?;
-                fixed_prefix(format)
-            }
-            "call_expression" => {
-                let wraps = matches!(self.callee(node), Callee::Path(p)
-                    if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
-                if wraps {
-                    self.leading_literal(*Scope::args(node).first()?)
-                } else {
-                    None
+        let mut at = node;
+        loop {
+            at = match at.kind() {
+                "reference_expression" => at.child_by_field_name("value")?,
+                "macro_invocation" if macro_name(at, self.cx) == "format" => {
+                    let tree = named_children(at)
+                        .into_iter()
+                        .find(|c| c.kind() == "token_tree")?;
+                    let format = self.string_value(*named_children(tree).first()?)?;
+                    return fixed_prefix(format);
                 }
-            }
-            _ => self.string_value(node),
+                "call_expression" => {
+                    let wraps = matches!(self.callee(at), Callee::Path(p)
+                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
+                    if !wraps {
+                        return None;
+                    }
+                    *Scope::args(at).first()?
+                }
+                _ => return self.string_value(at),
+            };
         }
     }
 

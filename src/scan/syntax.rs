@@ -155,6 +155,24 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     node.named_children(&mut cursor).collect()
 }
 
+/// The nodes between `top` and its descendant `node`, neither included, innermost first; `None`
+/// when `node` is not under `top`. One descent from `top`: tree-sitter finds a parent by
+/// descending from the root, so walking up with `parent()` costs depth² on deeply nested code.
+pub fn ancestors_below<'t>(top: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let mut path = Vec::new();
+    let mut at = top;
+    loop {
+        let child = at.child_with_descendant(node)?;
+        if child == node {
+            break;
+        }
+        path.push(child);
+        at = child;
+    }
+    path.reverse();
+    Some(path)
+}
+
 /// Every node under `node` (itself included), depth first, in source order.
 pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();

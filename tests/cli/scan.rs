@@ -213,3 +213,45 @@ fn a_broken_file_is_scanned_as_far_as_it_parses() {
     assert_eq!(doc["files_scanned"], 2);
     assert!(categories(&doc).contains(&"sleep".to_owned()), "{doc:#}");
 }
+
+/// The inputs that aborted `flaky scan` with a stack overflow (exit 134): a JavaScript test
+/// file holding a 1,500-level object literal, and a Go package whose functions call each other
+/// in a ring and whose test reads a variable defined by itself. Both are scanned, and the exit
+/// status is the findings' (none here).
+#[test]
+fn deep_nesting_and_recursive_calls_are_scanned_not_a_crash() {
+    let sb = Sandbox::new();
+    let depth = 1500;
+    let object = format!("{}0{}", "{ n: 1, next: ".repeat(depth), " }".repeat(depth));
+    sb.write(
+        "web/config.test.js",
+        &format!(
+            "const config = {object};\n\ntest('reads the config', () => {{\n  expect(config.n).toBe(1);\n}});\n"
+        ),
+    );
+    sb.write("deep/go.mod", "module example.com/deep\n\ngo 1.21\n");
+    sb.write(
+        "deep/ring.go",
+        "package deep\n\nfunc Even(n int) bool {\n\tif n == 0 {\n\t\treturn true\n\t}\n\treturn Odd(n - 1)\n}\n\nfunc Odd(n int) bool {\n\tif n == 0 {\n\t\treturn false\n\t}\n\treturn Even(n - 1)\n}\n\nfunc Down(n int) int {\n\tif n == 0 {\n\t\treturn 0\n\t}\n\treturn Down(n - 1)\n}\n",
+    );
+    sb.write(
+        "deep/ring_test.go",
+        "package deep\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestRing(t *testing.T) {\n\td := time.Duration(Down(3))\n\tfor i := 0; i < 2; i++ {\n\t\td := d\n\t\tif d > time.Second {\n\t\t\tt.Fatal(d)\n\t\t}\n\t}\n\tif !Even(4) || Odd(4) {\n\t\tt.Fatal(\"parity\")\n\t}\n}\n",
+    );
+    let (doc, code) = scan_json(&sb, &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["files_scanned"], 3, "{doc:#}");
+    assert_eq!(
+        doc["findings"].as_array().expect("findings").len(),
+        0,
+        "{doc:#}"
+    );
+    assert!(doc.get("errors").is_none(), "{doc:#}");
+    let tests: Vec<&str> = doc["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(|t| t["display"].as_str().expect("display"))
+        .collect();
+    assert_eq!(tests, ["TestRing", "reads the config"], "{doc:#}");
+}

@@ -1,0 +1,279 @@
+//! Property tests: the scan returns on any depth of nesting and any call graph. Sources in each
+//! language nest expressions, functions, modules and suites hundreds to 1,500 levels deep and call
+//! recursive and mutually recursive functions from tests; each is scanned on a thread with a
+//! 256 KiB stack, so a walk whose recursion follows the input's depth overflows it at once.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::{Language, assemble, parse_one};
+
+/// The stack the analysis runs on here: far below the 2 MiB of a scan's worker threads.
+const STACK: usize = 256 * 1024;
+
+/// A source language under test: where its file goes, how an expression nests (`X` is the
+/// inner expression), and the file around one deep expression.
+struct Lang {
+    file: &'static str,
+    wrappers: &'static [&'static str],
+    /// The innermost expression: a smell, so the rules read what is around it.
+    base: &'static str,
+    /// The file: functions f0..f{cycle-1} calling each other in a ring, a function calling
+    /// itself, a variable defined by itself, `expr`, and `nesting` levels of nested
+    /// definitions (functions, classes, modules or suites), all reached from tests.
+    source: fn(expr: &str, cycle: usize, nesting: usize) -> String,
+}
+
+const LANGS: [Lang; 4] = [
+    Lang {
+        file: "web/deep.test.js",
+        wrappers: &[
+            "{url: X}",
+            "[X]",
+            "(X)",
+            "f(X)",
+            "X + 1",
+            "X - start",
+            "() => X",
+            "x ?? X",
+            "new URL(X)",
+            "`${X}/x`",
+            "!X",
+            "X.p",
+            "describe('s', () => X)",
+            "test('t', async () => X)",
+            "function g() { return X; }",
+            "class C { m() { return X; } }",
+        ],
+        base: "fetch('https://api.example.com/v1')",
+        source: javascript,
+    },
+    Lang {
+        file: "tests/test_deep.py",
+        wrappers: &[
+            "(X)",
+            "[X]",
+            "{'a': X}",
+            "f(X)",
+            "X + 1",
+            "not X",
+            "-X",
+            "lambda: X",
+            "list(X)",
+            "X if c else 0",
+            "(X, 1)",
+            "X .a",
+        ],
+        base: "time.time()",
+        source: python,
+    },
+    Lang {
+        file: "deep/deep_test.go",
+        wrappers: &[
+            "(X)",
+            "f(X)",
+            "X + 1",
+            "X.f",
+            "[]int{X}",
+            "func() int { return X }()",
+            "X.Seconds()",
+            "time.Duration(X)",
+            "-X",
+            "x[X]",
+        ],
+        base: "time.Since(start)",
+        source: go,
+    },
+    Lang {
+        file: "tests/deep.rs",
+        wrappers: &[
+            "(X)",
+            "f(X)",
+            "X + 1",
+            "&X",
+            "X.as_secs()",
+            "Path::new(X)",
+            "[X]",
+            "{ X }",
+            "|| X",
+            "Duration::from_millis(X)",
+        ],
+        base: "start.elapsed()",
+        source: rust,
+    },
+];
+
+/// `depth` wrappers (taken in turn from `pattern`) around `base`.
+fn nest(lang: &Lang, pattern: &[usize], depth: usize) -> String {
+    let (mut before, mut after) = (String::new(), Vec::new());
+    for level in 0..depth {
+        let wrapper = lang.wrappers[pattern[level % pattern.len()] % lang.wrappers.len()];
+        let (open, close) = wrapper.split_once('X').expect("a wrapper holds X");
+        before.push_str(open);
+        after.push(close);
+    }
+    after.reverse();
+    format!("{before}{}{}", lang.base, after.concat())
+}
+
+/// Functions `f0`..`f{cycle-1}`, each calling the next, the last calling the first.
+fn ring(cycle: usize, function: impl Fn(usize, usize) -> String) -> String {
+    (0..cycle).map(|i| function(i, (i + 1) % cycle)).collect()
+}
+
+fn javascript(expr: &str, cycle: usize, nesting: usize) -> String {
+    let mut out = String::from("const start = Date.now();\n");
+    out += &ring(cycle, |i, next| {
+        format!("function f{i}(n) {{ return n > 0 ? f{next}(n - 1) : Date.now(); }}\n")
+    });
+    out +=
+        "function again(n) { return n > 0 ? again(n - 1) : fetch('https://api.example.com'); }\n";
+    out += &"describe('level', () => {\n".repeat(nesting);
+    out += &format!(
+        "test('calls', async () => {{\n  let u = u;\n  await fetch(u);\n  const v = {expr};\n  expect(f0(3)).toBe(again(2));\n  expect(v).toBeDefined();\n}});\n"
+    );
+    out += &"});\n".repeat(nesting);
+    out
+}
+
+fn python(expr: &str, cycle: usize, nesting: usize) -> String {
+    let mut out = String::from("import time\n\nimport requests\n\n\n");
+    out += &ring(cycle, |i, next| {
+        format!("def f{i}(n):\n    return f{next}(n - 1) if n else time.time()\n\n\n")
+    });
+    out += "def again(n):\n    return again(n - 1) if n else requests.get('https://api.example.com')\n\n\n";
+    out += &format!(
+        "def test_calls():\n    p = p / 'x'\n    open(p, 'w')\n    v = {expr}\n    assert f0(3) == again(2)\n    assert v\n\n\n"
+    );
+    // Nested functions and classes, one space of indentation a level.
+    for level in 0..nesting {
+        let indent = " ".repeat(level);
+        if level % 2 == 0 {
+            out += &format!("{indent}def test_level{level}():\n");
+        } else {
+            out += &format!("{indent}class TestLevel{level}:\n");
+        }
+    }
+    out += &format!("{} time.sleep(1)\n", " ".repeat(nesting));
+    out
+}
+
+fn go(expr: &str, cycle: usize, nesting: usize) -> String {
+    let mut out = String::from("package deep\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n");
+    out += &ring(cycle, |i, next| {
+        format!("func f{i}(n int) int {{ return f{next}(n - 1) }}\n\n")
+    });
+    out += "func again(n int) int { return again(n - 1) }\n\n";
+    out += &format!(
+        "func TestCalls(t *testing.T) {{\n\tstart := time.Now()\n\td := d\n\tif d > time.Second {{\n\t\tt.Fatal(\"slow\")\n\t}}\n\tv := {expr}\n\t_ = v\n\t_ = f0(3) + again(2)\n"
+    );
+    out += &"\tif true {\n".repeat(nesting);
+    out += "\ttime.Sleep(time.Second)\n";
+    out += &"\t}\n".repeat(nesting);
+    out += "}\n";
+    out
+}
+
+fn rust(expr: &str, cycle: usize, nesting: usize) -> String {
+    let mut out = String::from("use std::path::Path;\nuse std::time::{Duration, Instant};\n");
+    out += &format!(
+        "use a::{}b{};\n",
+        "{b::".repeat(nesting),
+        "}".repeat(nesting)
+    );
+    out += &ring(cycle, |i, next| {
+        format!("fn f{i}(n: u64) -> u64 {{ f{next}(n - 1) }}\n")
+    });
+    out += "fn again(n: u64) -> u64 { again(n - 1) }\n";
+    out += &format!(
+        "#[test]\nfn calls() {{\n    let start = Instant::now();\n    let d = d.as_secs();\n    assert!(d < 5);\n    let v = {expr};\n    assert_eq!(f0(3), again(2));\n}}\n"
+    );
+    out += &"mod level {\n".repeat(nesting);
+    out += "#[test]\nfn inner() { std::thread::sleep(Duration::from_secs(1)); super::calls(); }\n";
+    out += &"}\n".repeat(nesting);
+    out
+}
+
+/// Parses, analyses and joins the files under `dir` the way `scan` does, on this thread;
+/// returns how many tests were found.
+fn scan_here(dir: &Path, files: &[&str]) -> usize {
+    let mut parsers = HashMap::new();
+    let sources: Vec<_> = files
+        .iter()
+        .map(|f| parse_one(dir, &dir.join(f), &mut parsers).expect("parses"))
+        .collect();
+    let (_, tests) = assemble(&sources);
+    tests.len()
+}
+
+/// Writes `lang`'s source and scans it on a small stack.
+fn scans_on_a_small_stack(lang: &'static Lang, src: String) -> usize {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(lang.file);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&path, src).expect("write");
+    assert!(Language::of(&path).is_some());
+    let root = dir.path().to_path_buf();
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || scan_here(&root, &[lang.file]))
+        .expect("spawns")
+        .join()
+        .expect("the scan returns")
+}
+
+/// Depth of the expression, its pattern of wrappers, length of the call ring, depth of nesting.
+type Case = (usize, Vec<usize>, usize, usize);
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        1usize..1500,
+        prop::collection::vec(0usize..16, 1..4),
+        1usize..20,
+        1usize..300,
+    )
+}
+
+/// The tests found in a generated source of `lang`, scanned on a small stack.
+fn tests_found(lang: &'static Lang, (depth, pattern, cycle, nesting): Case) -> usize {
+    scans_on_a_small_stack(
+        lang,
+        (lang.source)(&nest(lang, &pattern, depth), cycle, nesting),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn javascript_of_any_depth_and_call_graph_is_scanned(c in case()) {
+        prop_assert!(tests_found(&LANGS[0], c) >= 1);
+    }
+
+    #[test]
+    fn python_of_any_depth_and_call_graph_is_scanned(c in case()) {
+        prop_assert!(tests_found(&LANGS[1], c) >= 1);
+    }
+
+    #[test]
+    fn go_of_any_depth_and_call_graph_is_scanned(c in case()) {
+        prop_assert!(tests_found(&LANGS[2], c) >= 1);
+    }
+
+    #[test]
+    fn rust_of_any_depth_and_call_graph_is_scanned(c in case()) {
+        prop_assert!(tests_found(&LANGS[3], c) >= 1);
+    }
+}
+
+/// The cases that took `flaky scan` down before, at their full depth, in every language.
+#[test]
+fn the_deepest_cases_are_scanned() {
+    for lang in &LANGS {
+        let all: Vec<usize> = (0..lang.wrappers.len()).collect();
+        let tests = scans_on_a_small_stack(lang, (lang.source)(&nest(lang, &all, 1500), 12, 500));
+        assert!(tests >= 1, "{}", lang.file);
+    }
+}
