@@ -137,8 +137,13 @@ pub fn processes_with(needle: &str) -> Vec<i32> {
 }
 
 /// Polls until `cond` holds, for at most 20 s (a bound for a broken build, not a timing assumption).
-pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+pub fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    wait_until_within(what, 20, cond);
+}
+
+/// [`wait_until`] with its bound in seconds, for a wait made of known timeouts.
+pub fn wait_until_within(what: &str, seconds: u64, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     while !cond() {
         assert!(
             std::time::Instant::now() < deadline,
