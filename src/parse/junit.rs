@@ -484,6 +484,13 @@ fn verdict_message(v: &Verdict, dialect: Dialect, id: &str) -> Option<String> {
         .as_deref()
         // node:test writes message="true" for a skip without a reason.
         .filter(|m| !(v.kind == VerdictKind::Skipped && *m == "true"));
+    if dialect == Dialect::Pytest && attribute == Some("collection failure") {
+        // The attribute is the same for every collection error; the error is the text's last
+        // `E   ` line (an import error names the missing module).
+        if let Some(error) = text.lines().rev().find_map(|l| l.strip_prefix("E   ")) {
+            return summarize(&format!("collection failure: {}", error.trim()));
+        }
+    }
     attribute
         .and_then(summarize)
         .or_else(|| summarize(text))
