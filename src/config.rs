@@ -65,6 +65,7 @@ pub struct FileConfig {
     max_runs: Option<Spanned<i64>>,
     budget: Option<Spanned<DurationValue>>,
     settle_floor: Option<Spanned<Fraction>>,
+    batch: Option<Spanned<i64>>,
 }
 
 /// A loaded config file and where it came from.
@@ -759,7 +760,19 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         ));
     }
 
-    let batch = args.batch.unwrap_or(1);
+    let batch = match (args.batch, &file.batch) {
+        (Some(k), _) => k,
+        (None, Some(k)) => u32::try_from(k.value)
+            .ok()
+            .filter(|k| (1..=1000).contains(k))
+            .ok_or_else(|| {
+                loaded.error(
+                    &k.referenced,
+                    format!("`batch` is {}, but it must be from 1 to 1000", k.value),
+                )
+            })?,
+        (None, None) => 1,
+    };
     if batch > 1 {
         let why = if framework != Some(Framework::Pytest) {
             Some(format!(

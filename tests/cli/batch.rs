@@ -107,10 +107,13 @@ fn globals_put_back_between_attempts_keep_their_identity() {
          def test_sentinel():\n    assert lib.first()\n\n\
          def test_fills():\n    assert lib.SEEN == []\n    lib.SEEN.append(1)\n",
     );
+    // The batch comes from the config this time.
+    s.write(".flaky.yml", "batch: 3\n");
     let (doc, code) = s.run_json(&[
-        "-n", "6", "--batch", "3", "--seed", "1", "--", "python3", "-m", "pytest", "tests",
+        "-n", "6", "--seed", "1", "--", "python3", "-m", "pytest", "tests",
     ]);
     assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["batch"], 3);
     assert_eq!(doc["totals"]["passed"], 6);
     assert_eq!(doc["tests"].as_array().unwrap().len(), 2);
 }

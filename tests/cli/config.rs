@@ -121,6 +121,10 @@ fn every_bad_value_is_an_error_with_file_line_and_key() {
         ("runs: 100001\n", ":1:7: `runs` is 100001"),
         ("jobs: -1\n", ":1:7: `jobs` is -1"),
         (
+            "batch: 0\n",
+            ":1:8: `batch` is 0, but it must be from 1 to 1000",
+        ),
+        (
             "jobs: 2\nparallelism: 3\n",
             ":1:7: both `jobs` and `parallelism` are set",
         ),
