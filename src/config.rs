@@ -107,6 +107,19 @@ impl LoadedConfig {
         })
     }
 
+    /// A whole-number key's value, which must be from 1 to `max`.
+    fn count(&self, key: &str, value: &Spanned<i64>, max: u32) -> Result<u32, ConfigError> {
+        u32::try_from(value.value)
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                self.error(
+                    &value.referenced,
+                    format!("`{key}` is {}, but it must be from 1 to {max}", value.value),
+                )
+            })
+    }
+
     fn error(&self, at: &serde_saphyr::Location, message: String) -> ConfigError {
         ConfigError {
             file: self.path.clone().unwrap_or_default(),
@@ -480,20 +493,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     };
     let max_runs = match (args.max_runs, &file.max_runs) {
         (Some(n), _) => Some(n),
-        (None, Some(n)) => Some(
-            u32::try_from(n.value)
-                .ok()
-                .filter(|n| (1..=MAX_RUNS).contains(n))
-                .ok_or_else(|| {
-                    loaded.error(
-                        &n.referenced,
-                        format!(
-                            "`max_runs` is {}, but it must be from 1 to {MAX_RUNS}",
-                            n.value
-                        ),
-                    )
-                })?,
-        ),
+        (None, Some(n)) => Some(loaded.count("max_runs", n, MAX_RUNS)?),
         (None, None) => None,
     };
     let budget = match (args.budget, &file.budget) {
@@ -537,15 +537,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     let runs = match (args.runs, &file.runs) {
         _ if until => max_runs.unwrap_or(DEFAULT_MAX_RUNS),
         (Some(n), _) => n,
-        (None, Some(n)) => u32::try_from(n.value)
-            .ok()
-            .filter(|n| (1..=MAX_RUNS).contains(n))
-            .ok_or_else(|| {
-                loaded.error(
-                    &n.referenced,
-                    format!("`runs` is {}, but it must be from 1 to {MAX_RUNS}", n.value),
-                )
-            })?,
+        (None, Some(n)) => loaded.count("runs", n, MAX_RUNS)?,
         (None, None) => DEFAULT_RUNS,
     };
 
@@ -560,15 +552,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     }
     let jobs = match (args.jobs, file.jobs.as_ref().or(file.parallelism.as_ref())) {
         (Some(j), _) => j,
-        (None, Some(j)) => u32::try_from(j.value)
-            .ok()
-            .filter(|j| (1..=1024).contains(j))
-            .ok_or_else(|| {
-                loaded.error(
-                    &j.referenced,
-                    format!("`jobs` is {}, but it must be from 1 to 1024", j.value),
-                )
-            })?,
+        (None, Some(j)) => loaded.count("jobs", j, 1024)?,
         (None, None) => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
     };
 
@@ -762,15 +746,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
 
     let batch = match (args.batch, &file.batch) {
         (Some(k), _) => k,
-        (None, Some(k)) => u32::try_from(k.value)
-            .ok()
-            .filter(|k| (1..=1000).contains(k))
-            .ok_or_else(|| {
-                loaded.error(
-                    &k.referenced,
-                    format!("`batch` is {}, but it must be from 1 to 1000", k.value),
-                )
-            })?,
+        (None, Some(k)) => loaded.count("batch", k, 1000)?,
         (None, None) => 1,
     };
     if batch > 1 {

@@ -15,7 +15,7 @@ use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
 use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
 use crate::exit::ExitStatus;
-use crate::framework::{AttemptCtx, Repeat};
+use crate::framework::AttemptCtx;
 use crate::model::Attempt;
 use crate::remote::runpod::RunpodBackend;
 use crate::render::{
@@ -636,16 +636,7 @@ fn reproduce(
     // A batch's process starts with its first attempt's variables (PYTHONHASHSEED stays that).
     let first = exec.batch_start(index);
     let env_all = attempt_env(first, attempt_seed(exec.base_seed, first));
-    let repeats: Vec<Repeat> = (first..=index)
-        .map(|i| {
-            let seed = attempt_seed(exec.base_seed, i);
-            Repeat {
-                index: i,
-                seed,
-                order_seed: exec.order.shuffles(i).then_some(seed),
-            }
-        })
-        .collect();
+    let repeats = exec.repeats(first..=index);
     let (argv, extra_env) = match &exec.reporting {
         Reporting::Framework { framework, .. } => {
             let driver = framework.driver();

@@ -648,14 +648,17 @@ impl Slots {
         (stdout, stderr): (&Excerpt, &Excerpt),
     ) -> Vec<Attempt> {
         let plan = &self.plan;
-        let parsed = read_report(report)
+        let mut parsed = read_report(report)
             .and_then(|bytes| crate::parse::batch::parse(&bytes).map_err(|e| e.to_string()));
         let share = duration / batch.len() as u32;
         let mut attempts = Vec::with_capacity(batch.len());
-        let mut repeats = parsed;
-        for index in batch {
-            let seed = attempt_seed(plan.base_seed, index);
-            let (exit, tests) = match &mut repeats {
+        for Repeat {
+            index,
+            seed,
+            order_seed,
+        } in plan.repeats(batch)
+        {
+            let (exit, tests) = match &mut parsed {
                 Ok(repeats) => match repeats.remove(&index) {
                     Some(r) if r.ended => {
                         let failed = r.tests.iter().any(|t| t.outcome.is_failure());
@@ -679,7 +682,7 @@ impl Slots {
             attempts.push(Attempt {
                 index,
                 seed,
-                order_seed: plan.order.shuffles(index).then_some(seed),
+                order_seed,
                 infrastructure,
                 alone,
                 exit,
@@ -964,16 +967,12 @@ fn prepare(
     order_seed: Option<u64>,
 ) -> Prepared {
     let index = batch.start;
-    let repeats: Vec<Repeat> = batch
-        .map(|index| {
-            let seed = attempt_seed(plan.base_seed, index);
-            Repeat {
-                index,
-                seed,
-                order_seed: plan.order.shuffles(index).then_some(seed),
-            }
-        })
-        .collect();
+    // Only a batch needs its attempts listed (a single attempt is the hot path).
+    let repeats = if batch.len() > 1 {
+        plan.repeats(batch)
+    } else {
+        Vec::new()
+    };
     let step = |argv: Vec<String>| vec![Step::new(argv, &plan.dir)];
     match &plan.reporting {
         Reporting::Command => Prepared {
@@ -991,7 +990,7 @@ fn prepare(
                 shuffle: order_seed,
                 select: select.as_deref(),
                 with_report: true,
-                batch: (repeats.len() > 1).then_some(repeats.as_slice()),
+                batch: (!repeats.is_empty()).then_some(repeats.as_slice()),
             };
             let p = framework.driver().prepare(&plan.argv, &ctx);
             // The build checked that every attempt's command maps onto the binaries.

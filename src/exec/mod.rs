@@ -71,6 +71,21 @@ impl ExecPlan {
         let start = self.attempts.start;
         start + (index - start) / self.batch * self.batch
     }
+
+    /// The attempts of `indexes` as one process runs them in a batch: each with its seed and
+    /// order seed.
+    pub fn repeats(&self, indexes: impl Iterator<Item = u32>) -> Vec<crate::framework::Repeat> {
+        indexes
+            .map(|index| {
+                let seed = seed::attempt_seed(self.base_seed, index);
+                crate::framework::Repeat {
+                    index,
+                    seed,
+                    order_seed: self.order.shuffles(index).then_some(seed),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Where per-test results come from.
