@@ -423,9 +423,17 @@ capture_node() {
   mkdir -p "$out"
   d=$(fresh node node-test)
   cd "$d" || return
-  local N=(node --test --test-reporter=junit)
-  "${N[@]}" --test-reporter-destination="$out/pass.xml" test/registry.test.js >/dev/null 2>&1
-  TEST_SEED=8 "${N[@]}" --test-reporter-destination="$out/fail.xml" >/dev/null 2>&1
+  # Each case in both formats: node's JUnit (what a CI job keeps, read by --tests-from) and
+  # flaky's own reporter (what `flaky run` reads): NAME.xml and NAME.jsonl.
+  both() { # both NAME [node args]...
+    local name=$1
+    shift
+    node --test --test-reporter=junit --test-reporter-destination="$out/$name.xml" \
+      --test-reporter="$ROOT/src/framework/node_reporter.mjs" --test-reporter-destination="$out/$name.jsonl" \
+      "$@" >/dev/null 2>&1
+  }
+  both pass test/registry.test.js
+  TEST_SEED=8 both fail
   cat >test/skips.test.js <<'JS'
 'use strict';
 const { test, describe } = require('node:test');
@@ -439,7 +447,7 @@ describe.skip('a skipped suite', () => {
   test('inside a skipped suite', () => {});
 });
 JS
-  "${N[@]}" --test-reporter-destination="$out/skip.xml" test/skips.test.js >/dev/null 2>&1
+  both skip test/skips.test.js
   rm test/skips.test.js
   cat >test/errors.test.js <<'JS'
 'use strict';
@@ -474,7 +482,37 @@ test('before the crash', () => {});
 test('exits the process', () => { process.exit(3); });
 test('after the crash', () => {});
 JS
-  "${N[@]}" --test-reporter-destination="$out/error.xml" test/errors.test.js test/import-error.test.js test/crash.test.js >/dev/null 2>&1
+  both error test/errors.test.js test/import-error.test.js test/crash.test.js
+  cat >test/syntax-error.test.js <<'JS'
+'use strict';
+const { test } = require('node:test');
+test('never parsed', () => { return 1 +; });
+JS
+  cat >test/subtests.test.js <<'JS'
+'use strict';
+const { test, describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+
+test('parent', async (t) => {
+  await t.test('child passes', () => {});
+  await t.test('child fails', () => { assert.equal(1, 2, 'the child failed'); });
+});
+test('parent that fails itself', async (t) => {
+  await t.test('only child', () => {});
+  throw new Error('the parent failed after its child');
+});
+describe('outer', () => {
+  describe('inner', () => {
+    it('deep', () => {});
+  });
+});
+test('too slow', { timeout: 20 }, async () => { await new Promise((r) => setTimeout(r, 2000)); });
+test('throws a string', () => { throw 'not an Error'; });
+JS
+  both more-errors test/syntax-error.test.js test/subtests.test.js
+  # A selection: the tests whose names do not match are reported skipped, and suites run.
+  both selected --test-name-pattern='^(deep|inner|outer|child fails|parent)$' test/subtests.test.js test/registry.test.js
+  rm test/syntax-error.test.js test/subtests.test.js
   rm test/errors.test.js test/import-error.test.js test/crash.test.js
   cat >test/dup.test.js <<'JS'
 'use strict';
@@ -493,13 +531,15 @@ describe('other', () => {
 test('same name', () => {});
 test('same name', () => {});
 JS
-  "${N[@]}" --test-reporter-destination="$out/duplicates.xml" test/dup.test.js test/registry.test.js >/dev/null 2>&1
+  both duplicates test/dup.test.js test/registry.test.js
   rm test/dup.test.js
   half "$out/fail.xml" "$out/truncated.xml"
+  half "$out/fail.jsonl" "$out/truncated.jsonl"
   : >"$out/empty.xml"
   # The default reporter's text (TAP-like spec output), not JUnit XML.
   TEST_SEED=8 node --test --test-reporter=tap test/math.test.js >"$out/malformed.xml" 2>&1
   non_utf8 "$out/fail.xml" "$out/non-utf8.xml" 'name="seeded'
+  non_utf8 "$out/fail.jsonl" "$out/non-utf8.jsonl" '"fail","name":"seeded'
   node --version >"$out/VERSION"
   cd "$ROOT" || return
 }

@@ -1,14 +1,50 @@
-//! node:test: the JUnit reporter to a file (and the spec reporter to stdout for people).
+//! node:test: flaky's own reporter (`node_reporter.mjs`, written to the run's support directory)
+//! to a file, and the spec reporter to stdout for people.
 
 use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, program_name, strip_flags, words,
+    js_default, js_detect, path_arg, program_name, split_ids, strip_flags, without_positionals,
+    words,
 };
-use crate::parse::{Parsed, junit};
+use crate::parse::{Parsed, node};
 
 pub struct NodeTest;
+
+/// flaky's reporter: node's JUnit reporter has no file, and says less of how a test failed.
+const REPORTER: &str = "node/flaky-reporter.mjs";
+const REPORTER_SOURCE: &str = include_str!("node_reporter.mjs");
+
+/// The flags flaky sets itself.
+const OWN_VALUE_FLAGS: &[&str] = &[
+    "--test-reporter",
+    "--test-reporter-destination",
+    "--test-name-pattern",
+];
+
+/// node's options written `--flag value`: their values are not test files.
+const VALUE_FLAGS: &[&str] = &[
+    "-r",
+    "--require",
+    "--import",
+    "--loader",
+    "--experimental-loader",
+    "-C",
+    "--conditions",
+    "--input-type",
+    "--inspect-port",
+    "--title",
+    "--redirect-warnings",
+    "--disable-warning",
+    "--test-concurrency",
+    "--test-timeout",
+    "--test-shard",
+    "--test-skip-pattern",
+    "--test-coverage-include",
+    "--test-coverage-exclude",
+    "--watch-path",
+];
 
 impl Driver for NodeTest {
     fn framework(&self) -> Framework {
@@ -36,39 +72,55 @@ impl Driver for NodeTest {
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
-        let report = ctx.dir.join("report.xml");
-        let argv = strip_flags(
-            argv,
-            &[],
-            &[
-                "--test-reporter",
-                "--test-reporter-destination",
-                "--test-name-pattern",
-            ],
-        );
+        let report = ctx.dir.join("report.jsonl");
+        let argv = strip_flags(argv, &[], OWN_VALUE_FLAGS);
         // node takes its options before the test files; a package.json script run through npm
         // gets them at its end (after `--`), where npm puts them.
-        let at = usize::from(program_name(&argv[0]) == "node");
-        let mut a = argv[..at].to_vec();
+        let direct = program_name(&argv[0]) == "node";
+        let mut flags = Vec::new();
         if ctx.with_report {
-            a.extend(words(
-                "--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit",
+            flags.extend(words(
+                "--test-reporter=spec --test-reporter-destination=stdout",
             ));
-            a.push(format!("--test-reporter-destination={}", report.display()));
+            flags.push(format!(
+                "--test-reporter={}",
+                ctx.support.join(REPORTER).display()
+            ));
+            flags.push(format!("--test-reporter-destination={}", report.display()));
         }
+        let mut files = None;
         if let Some(ids) = ctx.select {
-            // node matches the pattern against each test's own name.
-            let names: Vec<String> = ids
-                .iter()
-                .map(|id| id.rsplit(" > ").next().unwrap_or(id).to_owned())
-                .collect();
-            a.push(format!("--test-name-pattern={}", exact_alternation(&names)));
+            let (in_files, names) = split_ids(ids);
+            // Node 20 matches the pattern against each test's own name, and runs a test's
+            // subtests only when the test itself matches: every name on the path goes in.
+            let mut segments: Vec<String> = Vec::new();
+            for name in &names {
+                for part in name.split(" > ") {
+                    if !segments.iter().any(|s| s == part) {
+                        segments.push(part.to_owned());
+                    }
+                }
+            }
+            flags.push(format!(
+                "--test-name-pattern={}",
+                exact_alternation(&segments)
+            ));
+            files = in_files.map(|f| f.iter().map(|f| path_arg(f)).collect::<Vec<_>>());
         }
-        if at == 0 {
-            a = [argv.clone(), a].concat();
+        let mut a = if direct {
+            let mut a = argv[..1].to_vec();
+            a.extend(flags);
+            let rest = match &files {
+                // The files replace the command's own test paths.
+                Some(_) => without_positionals(&argv, 1, VALUE_FLAGS, |_| true)[1..].to_vec(),
+                None => argv[1..].to_vec(),
+            };
+            a.extend(rest);
+            a
         } else {
-            a.extend(argv[1..].iter().cloned());
-        }
+            [argv, flags].concat()
+        };
+        a.extend(files.unwrap_or_default());
         Prepared {
             argv: a,
             env: Vec::new(),
@@ -77,15 +129,19 @@ impl Driver for NodeTest {
         }
     }
 
-    fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
-        junit::parse(report)
+    fn parse(&self, report: &[u8], project: &Path) -> Parsed {
+        node::parse_relative_to(report, project)
+    }
+
+    fn support_files(&self) -> &'static [(&'static str, &'static str)] {
+        &[(REPORTER, REPORTER_SOURCE)]
     }
 
     fn knobs(&self) -> Knobs {
         Knobs {
-            report_flags: "--test-reporter=junit --test-reporter-destination=<attempt dir>/report.xml (and spec to stdout)",
+            report_flags: "--test-reporter=<flaky's reporter> --test-reporter-destination=<attempt dir>/report.jsonl (and spec to stdout)",
             order: "none on Node 20 (--test-randomize needs a newer Node)",
-            select_one: "node --test --test-name-pattern='^test name$'",
+            select_one: "node --test --test-name-pattern='^(suite|test name)$' test/file.test.js",
             seed_variable: "TEST_SEED",
         }
     }

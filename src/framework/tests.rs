@@ -438,8 +438,30 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "node --test test/",
             None,
             None,
-            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=/a/report.xml --test test/",
-            file("report.xml"),
+            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test test/",
+            file("report.jsonl"),
+        ),
+        (
+            // The selected files replace the command's; every name on a test's path is in the
+            // pattern (node runs a subtest only when its parent matches).
+            Framework::Node,
+            "node --require ./setup.js --test --test-concurrency 1 test/ -x",
+            None,
+            Some(ids(&[
+                "test/a.test.js::suite > inner > case (1)",
+                "-odd.test.js::suite > other",
+            ])),
+            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test-name-pattern=^(suite|inner|case \\(1\\)|other)$ --require ./setup.js --test --test-concurrency 1 -x test/a.test.js ./-odd.test.js",
+            file("report.jsonl"),
+        ),
+        (
+            // Through npm (a script with shell syntax): everything goes at the end.
+            Framework::Node,
+            "npm test --",
+            None,
+            Some(ids(&["test/a.test.js::case"])),
+            "npm test -- --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test-name-pattern=^(case)$ test/a.test.js",
+            file("report.jsonl"),
         ),
         (
             Framework::Cargo,

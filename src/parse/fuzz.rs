@@ -4,26 +4,28 @@
 
 use proptest::prelude::*;
 
-use super::{Parsed, cargo, gotest, jest, junit, mocha, rspec};
+use super::{Parsed, cargo, gotest, jest, junit, mocha, node, rspec};
 
 /// Every parser.
-const PARSERS: [fn(&[u8]) -> Parsed; 6] = [
+const PARSERS: [fn(&[u8]) -> Parsed; 7] = [
     junit::parse,
     gotest::parse,
     cargo::parse,
     jest::parse,
     mocha::parse,
+    node::parse,
     rspec::parse,
 ];
 
 /// Real reports to mutate, one or two per format.
-const SEEDS: [&[u8]; 7] = [
+const SEEDS: [&[u8]; 8] = [
     include_bytes!("../../tests/fixtures/pytest/fail-xunit1.xml"),
     include_bytes!("../../tests/fixtures/nextest/retries-crash-timeout.xml"),
     include_bytes!("../../tests/fixtures/go/fail.jsonl"),
     include_bytes!("../../tests/fixtures/cargo/fail-seed8.txt"),
     include_bytes!("../../tests/fixtures/jest/fail.json"),
     include_bytes!("../../tests/fixtures/mocha/fail.json"),
+    include_bytes!("../../tests/fixtures/node/error.jsonl"),
     include_bytes!("../../tests/fixtures/rspec/fail.json"),
 ];
 

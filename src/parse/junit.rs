@@ -10,7 +10,8 @@
 //!   and title joined by spaces as `jest -t` matches it, after `file::` when the report has the
 //!   file (`addFileAttribute`).
 //! - node:test (`classname="test"`, a constant that carries nothing): the enclosing `describe`
-//!   names and the test name joined by ` > `, e.g. `slug > lowercases`.
+//!   names and the test name joined by ` > `, e.g. `slug > lowercases` (a CI job's report, read by
+//!   `--tests-from`; `flaky run` reads node:test through its own reporter, see [`super::node`]).
 //! - everything else, nextest and PHPUnit included: `classname::name` (PHPUnit's `class`
 //!   attribute, with its backslashes, wins over the dotted `classname`), or `name` alone when
 //!   there is no class.

@@ -10,6 +10,7 @@ pub mod gotest;
 pub mod jest;
 pub mod junit;
 pub mod mocha;
+pub mod node;
 pub mod rspec;
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! Measured ids come from the frameworks' reports: `tests/test_math.py::TestSlug::test_x[1-2]`
 //! (pytest), `__tests__/a.test.js::checkout > charges the card` (jest, vitest), `test/a.js::suite
-//! case` (mocha), `suite > case` (node:test), `example.com/m/calc::TestAdd/sub` (go test),
+//! case` (mocha), `test/a.test.js::suite > case` (node:test), `example.com/m/calc::TestAdd/sub` (go test),
 //! `src/lib.rs::tests::adds` and `crate::tests::adds` (cargo test, nextest).
 
 use serde::Serialize;

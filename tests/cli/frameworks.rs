@@ -517,21 +517,41 @@ fn node_test_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
             framework: "node",
             runs: 20,
             shuffles: false,
-            flaky: "seeded flaky",
-            victim: "lookup starts empty",
+            flaky: "test/math.test.js::seeded flaky",
+            victim: "test/registry.test.js::lookup starts empty",
             victim_failed: 0,
             failing: (
-                "mean always fails",
+                "test/math.test.js::mean always fails",
                 "mean([1, 2, 3]) should be 2, the test expects 3 on purpose",
             ),
             stable: &[
-                "add",
-                "slug > lowercases",
-                "slug > collapses spaces",
-                "register item",
+                "test/math.test.js::add",
+                "test/math.test.js::slug > lowercases",
+                "test/math.test.js::slug > collapses spaces",
+                "test/registry.test.js::register item",
             ],
             scanned: true,
         },
+    );
+    // The failure's replay line runs that test alone, in its file, and fails again.
+    let failure = doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["test"] == "test/math.test.js::seeded flaky")
+        .unwrap();
+    let line = failure["reproduce"].as_str().unwrap();
+    assert!(
+        line.contains("^(seeded flaky)$") && line.ends_with(" --test test/math.test.js"),
+        "{line}"
+    );
+    let (passed, out) = replay("node-test", line);
+    assert!(!passed, "`{line}` should fail again:\n{out}");
+    assert!(
+        out.contains("not ok 3 - seeded flaky")
+            && out.contains("# pass 0")
+            && out.contains("# fail 1"),
+        "`{line}` should run the flaky test alone:\n{out}"
     );
 }
 
@@ -955,7 +975,7 @@ fn a_node_test_script_with_shell_syntax_runs_through_npm_with_its_report() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{doc:#}\n{stderr}");
     assert_eq!(doc["totals"]["infrastructure"], 0, "{doc:#}");
-    let t = test(&doc, "loads");
+    let t = test(&doc, "test/a.test.js::loads");
     assert_eq!((counts(t)[0], &t["kind"]), ((3, 1), &json!("flaky")));
     assert!(
         stderr.contains("runs it through npm as written"),
@@ -1244,11 +1264,12 @@ fn ignore_patterns_hide_a_test_of_the_pytest_example() {
     assert_eq!(code, 0, "the only failing test is hidden");
 }
 
-/// Runs a `reproduce` line as a user would paste it, and returns whether it passed, and its output.
-fn replay(line: &str) -> (bool, String) {
+/// Runs a `reproduce` line in an example as a user would paste it, and returns whether it passed,
+/// and its output.
+fn replay(name: &str, line: &str) -> (bool, String) {
     let out = Command::new("sh")
         .args(["-c", line])
-        .current_dir(example("python-pytest"))
+        .current_dir(example(name))
         // As in flaky's own attempts, no .pytest_cache in the repository.
         .env("PYTEST_ADDOPTS", "-p no:cacheprovider")
         .output()
@@ -1282,7 +1303,7 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
     assert!(seed.is_multiple_of(4), "attempt {index} passed that test");
     let line = flaky["reproduce"].as_str().unwrap();
     assert!(line.contains(&format!("TEST_SEED={seed} ")), "{line}");
-    let (passed, out) = replay(line);
+    let (passed, out) = replay("python-pytest", line);
     assert!(!passed, "`{line}` should fail again:\n{out}");
     // Its first failure is attempt 3, a shuffled one; it failed in attempt 16 too, which kept
     // the order: the line replays that one, with the test alone.
@@ -1312,7 +1333,7 @@ fn the_reproduce_lines_of_pytest_failures_fail_again() {
         line.contains(&format!("FLAKY_ORDER_SEED={seed} ")),
         "{line}"
     );
-    let (passed, out) = replay(line);
+    let (passed, out) = replay("python-pytest", line);
     assert!(!passed, "`{line}` should fail again:\n{out}");
     assert!(
         out.contains("FAILED tests/test_registry.py::test_lookup_starts_empty"),
