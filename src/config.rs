@@ -1032,14 +1032,15 @@ pub fn default_command(dir: &Path, choice: Option<Framework>) -> Result<Vec<Stri
         [one] => Ok(one.command.clone()),
         several => {
             // A package.json's test script names the framework it really uses.
-            let script = project
-                .package_json
-                .as_ref()
-                .and_then(|p| p.test_script())
-                .unwrap_or("");
             let users: Vec<&framework::Detection> = several
                 .iter()
-                .filter(|d| framework::script_runs(script, d.framework.name()))
+                .filter(|d| {
+                    project
+                        .package_json
+                        .as_ref()
+                        .and_then(|p| p.tool_script(d.framework.name()))
+                        .is_some()
+                })
                 .collect();
             if let [one] = users.as_slice() {
                 return Ok(one.command.clone());

@@ -233,6 +233,19 @@ impl PackageJson {
     pub fn test_script(&self) -> Option<&str> {
         self.scripts.get("test").map(String::as_str)
     }
+
+    /// The name of the script that runs `tool` itself: `test`, or one that `test` runs
+    /// (`"test": "npm run test:unit && npm run lint"`, `"test:unit": "c8 node --test"`).
+    pub fn tool_script(&self, tool: &str) -> Option<&str> {
+        let test = self.test_script()?;
+        if script_runs(test, tool) {
+            return Some("test");
+        }
+        scripts_called(test).into_iter().find_map(|name| {
+            let (name, body) = self.scripts.get_key_value(&name)?;
+            script_runs(body, tool).then_some(name.as_str())
+        })
+    }
 }
 
 impl ProjectDir {
@@ -443,6 +456,9 @@ pub fn strip_runners(argv: &[String]) -> &[String] {
         ) {
             (Some("uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye"), Some("run")) => 2,
             (Some("bundle"), Some("exec")) => 2,
+            // Coverage wrappers run the command after their own options.
+            (Some("c8" | "nyc"), _) => 1 + options_len(&a[1..], COVERAGE_VALUE_FLAGS),
+            (Some("cross-env"), _) => 1 + a[1..].iter().take_while(|w| w.contains('=')).count(),
             (Some("env"), _) => {
                 1 + a[1..]
                     .iter()
@@ -456,6 +472,51 @@ pub fn strip_runners(argv: &[String]) -> &[String] {
         }
         a = &a[skip..];
     }
+}
+
+/// c8's and nyc's options written `--flag value`.
+const COVERAGE_VALUE_FLAGS: &[&str] = &[
+    "-r",
+    "--reporter",
+    "-o",
+    "--reports-dir",
+    "--report-dir",
+    "-n",
+    "--include",
+    "-x",
+    "--exclude",
+    "-e",
+    "--extension",
+    "-i",
+    "--require",
+    "-t",
+    "--temp-dir",
+    "--temp-directory",
+    "--src",
+    "--lines",
+    "--functions",
+    "--branches",
+    "--statements",
+    "--config",
+    "--nycrc-path",
+    "--cwd",
+];
+
+/// How many of `words` are options (with the values of `value_flags`) before the first word
+/// that is not one.
+fn options_len(words: &[String], value_flags: &[&str]) -> usize {
+    let mut n = 0;
+    while let Some(w) = words.get(n) {
+        if !w.starts_with('-') {
+            break;
+        }
+        n += if !w.contains('=') && value_flags.contains(&w.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    n.min(words.len())
 }
 
 /// How many words of `argv` are a runner that finds a node tool (`npx -y`, `pnpm exec`, ...).
@@ -610,9 +671,9 @@ pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> V
         if tool != "node" && pkg.depends_on(tool) {
             ev.push(format!("package.json depends on {tool}"));
         }
-        if pkg.test_script().is_some_and(|s| script_runs(s, tool)) {
+        if let Some(script) = pkg.tool_script(tool) {
             let what = if tool == "node" { "node --test" } else { tool };
-            ev.push(format!("package.json scripts.test runs {what}"));
+            ev.push(format!("package.json scripts.{script} runs {what}"));
         }
     }
     if let Some(prefix) = config_prefix {
@@ -621,16 +682,36 @@ pub fn js_detect(dir: &ProjectDir, tool: &str, config_prefix: Option<&str>) -> V
     ev
 }
 
-/// `npm test` when the test script runs `tool`, else `fallback`.
+/// `npm test` when the test script runs `tool`, `npm run X` when it runs the script X that runs
+/// `tool` (`"test": "npm run test:unit && npm run lint"`), else `fallback`.
 pub fn js_default(dir: &ProjectDir, tool: &str, fallback: &str) -> Vec<String> {
-    match dir.package_json.as_ref().and_then(|p| p.test_script()) {
-        Some(s) if script_runs(s, tool) => words("npm test"),
-        _ => words(fallback),
+    match dir.package_json.as_ref().and_then(|p| p.tool_script(tool)) {
+        Some("test") => words("npm test"),
+        Some(script) => vec!["npm".into(), "run".into(), script.to_owned()],
+        None => words(fallback),
     }
 }
 
+/// The scripts a package.json script runs (`npm run X`, `yarn X`, `pnpm run X`, ...).
+fn scripts_called(script: &str) -> Vec<String> {
+    script
+        .split(['&', '|', ';'])
+        .filter_map(|part| shlex::split(part.trim()))
+        .filter_map(|w| {
+            let tool = program_name(w.first()?);
+            let (first, second) = (w.get(1)?.as_str(), w.get(2));
+            match (tool, first) {
+                ("npm" | "pnpm" | "yarn" | "bun", "run" | "run-script") => second.cloned(),
+                ("npm" | "pnpm" | "yarn" | "bun", "test" | "t") => Some("test".to_owned()),
+                ("yarn" | "pnpm", name) if !name.starts_with('-') => Some(name.to_owned()),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Whether a package.json script runs `tool` as a command (not just mentions it).
-pub fn script_runs(script: &str, tool: &str) -> bool {
+fn script_runs(script: &str, tool: &str) -> bool {
     script
         .split(['&', '|', ';'])
         .filter_map(|part| shlex::split(part.trim()))

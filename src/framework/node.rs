@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
-    js_default, js_detect, path_arg, program_name, split_ids, strip_flags, without_positionals,
-    words,
+    js_default, js_detect, node_bin_path, path_arg, program_name, split_ids, strip_flags,
+    tool_args_start, without_positionals, words,
 };
 use crate::parse::{Parsed, node};
 
@@ -74,9 +74,10 @@ impl Driver for NodeTest {
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.jsonl");
         let argv = strip_flags(argv, &[], OWN_VALUE_FLAGS);
-        // node takes its options before the test files; a package.json script run through npm
-        // gets them at its end (after `--`), where npm puts them.
-        let direct = program_name(&argv[0]) == "node";
+        // node takes its options before the test files: they go right after `node` (behind a
+        // wrapper such as c8 too). A package.json script run through npm gets them at its end
+        // (after `--`), where npm puts them.
+        let at = tool_args_start(&argv, &["node"]);
         let mut flags = Vec::new();
         if ctx.with_report {
             flags.extend(words(
@@ -107,23 +108,17 @@ impl Driver for NodeTest {
             ));
             files = in_files.map(|f| f.iter().map(|f| path_arg(f)).collect::<Vec<_>>());
         }
-        let mut a = if direct {
-            let mut a = argv[..1].to_vec();
-            a.extend(flags);
-            let rest = match &files {
-                // The files replace the command's own test paths.
-                Some(_) => without_positionals(&argv, 1, VALUE_FLAGS, |_| true)[1..].to_vec(),
-                None => argv[1..].to_vec(),
-            };
-            a.extend(rest);
-            a
-        } else {
-            [argv, flags].concat()
-        };
+        let mut a = argv[..at].to_vec();
+        a.extend(flags);
+        a.extend(match &files {
+            // The files replace the command's own test paths.
+            Some(_) => without_positionals(&argv[at..], 0, VALUE_FLAGS, |_| true),
+            None => argv[at..].to_vec(),
+        });
         a.extend(files.unwrap_or_default());
         Prepared {
             argv: a,
-            env: Vec::new(),
+            env: vec![node_bin_path(ctx.project)],
             report: ReportSource::File(report),
             files: Vec::new(),
         }

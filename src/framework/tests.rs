@@ -46,6 +46,10 @@ fn commands_are_recognised_through_runners() {
         ("npx --yes vitest run", Some(Framework::Vitest)),
         ("node_modules/.bin/mocha", Some(Framework::Mocha)),
         ("node --test test/", Some(Framework::Node)),
+        ("c8 --100 -r lcov node --test", Some(Framework::Node)),
+        ("npx nyc --reporter text mocha", Some(Framework::Mocha)),
+        ("cross-env NODE_ENV=test jest", Some(Framework::Jest)),
+        ("c8 --100", None),
         ("node server.js", None),
         ("cargo test --workspace", Some(Framework::Cargo)),
         ("cargo nextest run", Some(Framework::Nextest)),
@@ -171,6 +175,26 @@ fn every_framework_is_detected_from_its_markers() {
             ("rust".to_owned(), Framework::Cargo),
             ("vitest".to_owned(), Framework::Vitest),
         ]
+    );
+    // fastify's packages: the test script runs other scripts, one of which runs node:test
+    // behind c8.
+    let fastify = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "npm run test:unit && npm run test:typescript", "test:unit": "c8 --100 node --test", "test:typescript": "tstyche"}}"#,
+    )]);
+    let found = detect(fastify.path());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (&found[0].evidence, &found[0].command),
+        (
+            &vec!["package.json scripts.test:unit runs node --test".to_owned()],
+            &argv("npm run test:unit")
+        )
+    );
+    let r = recognise(&argv("npm run test:unit"), fastify.path()).unwrap();
+    assert_eq!(
+        (r.framework, r.argv),
+        (Framework::Node, argv("c8 --100 node --test"))
     );
     let go = detect(&dir.path().join("go"));
     assert_eq!(go[0].evidence, ["go.mod (module example.com/x)"]);
@@ -452,6 +476,15 @@ fn drivers_add_reporter_order_and_selection_flags() {
                 "-odd.test.js::suite > other",
             ])),
             "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test-name-pattern=^(suite|inner|case \\(1\\)|other)$ --require ./setup.js --test --test-concurrency 1 -x test/a.test.js ./-odd.test.js",
+            file("report.jsonl"),
+        ),
+        (
+            // Behind c8, node's options still go right after `node`.
+            Framework::Node,
+            "c8 --100 node --test test/a.test.js",
+            None,
+            None,
+            "c8 --100 node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test test/a.test.js",
             file("report.jsonl"),
         ),
         (
