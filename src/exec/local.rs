@@ -1030,7 +1030,15 @@ struct Prepared {
 
 fn parse_report(plan: &ExecPlan, bytes: &[u8]) -> Result<Vec<TestResult>, String> {
     let parsed = match &plan.reporting {
-        Reporting::Framework { framework, .. } => framework.driver().parse(bytes, &plan.dir),
+        Reporting::Framework { framework, select } => framework
+            .driver()
+            .parse(bytes, &plan.dir)
+            .map(|mut results| {
+                if let Some(select) = select {
+                    crate::framework::drop_unselected_skips(&mut results, select);
+                }
+                results
+            }),
         Reporting::Junit { .. } | Reporting::Command => crate::parse::junit::parse(bytes),
     };
     parsed.map_err(|e| e.to_string())

@@ -772,6 +772,27 @@ pub fn split_ids(ids: &[String]) -> (Option<Vec<String>>, Vec<String>) {
     (every_file.then_some(files), names)
 }
 
+/// Leaves out the skipped results of tests a selection did not ask for: jest, vitest and node
+/// report every test a name filter left out as skipped, which says nothing about them. A
+/// selected id matches the result's id, a part of it after `::` (a CI report's id may lack
+/// the file), or a test it contains (parameters, subtests, nested tests).
+pub fn drop_unselected_skips(results: &mut Vec<crate::model::TestResult>, select: &[String]) {
+    let selected = |id: &str| {
+        select.iter().any(|s| {
+            let inner = id
+                .strip_suffix(s.as_str())
+                .is_some_and(|head| head.ends_with("::"));
+            let contains = id.strip_prefix(s.as_str()).is_some_and(|rest| {
+                ["[", "/", " > ", "::"]
+                    .iter()
+                    .any(|sep| rest.starts_with(sep))
+            });
+            id == s || inner || contains
+        })
+    };
+    results.retain(|r| r.outcome != crate::model::Outcome::Skip || selected(&r.id));
+}
+
 /// `argv` without the positional arguments after `argv[..from]`: the test paths, packages or
 /// name filters that a selection replaces (added after them, they would run beside them, or
 /// not at all). A positional word does not start with `-`, is not the value of one of

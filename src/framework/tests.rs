@@ -757,3 +757,40 @@ fn old_jest_keeps_its_order_and_old_mocha_reports_on_stdout() {
     )]);
     assert_eq!(Framework::Jest.driver().cannot_shuffle_in(new.path()), None);
 }
+
+#[test]
+fn skips_outside_a_selection_are_left_out() {
+    use crate::model::{Outcome, TestResult};
+    let r = |id: &str, outcome| TestResult {
+        id: id.to_owned(),
+        outcome,
+        duration: Default::default(),
+        message: None,
+    };
+    let mut results = vec![
+        r("a.test.js::suite > picked", Outcome::Pass),
+        r("a.test.js::suite > other", Outcome::Skip),
+        r("a.test.js::suite > picked > inner", Outcome::Skip),
+        r("b.test.js::lacks the file", Outcome::Skip),
+        r("tests/t.py::test_x[1]", Outcome::Skip),
+        r("tests/t.py::test_xy", Outcome::Skip),
+        r("a.test.js::failed anyway", Outcome::Fail),
+    ];
+    let select = [
+        "a.test.js::suite > picked".to_owned(),
+        "lacks the file".to_owned(),
+        "tests/t.py::test_x".to_owned(),
+    ];
+    drop_unselected_skips(&mut results, &select);
+    let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "a.test.js::suite > picked",
+            "a.test.js::suite > picked > inner",
+            "b.test.js::lacks the file",
+            "tests/t.py::test_x[1]",
+            "a.test.js::failed anyway",
+        ]
+    );
+}

@@ -784,8 +784,9 @@ fn tests_from_a_jest_junit_report_reruns_exactly_its_failed_tests() {
     let report = fixture("jest-junit-ci.xml");
     let doc = run_example("jest", 4, &["--tests-from", report.to_str().unwrap()]);
     assert_eq!(doc["selected_tests"], 2);
+    // jest reports the tests its name filter left out as skipped: they are not rows.
     assert_eq!(
-        ran(&doc),
+        ids(&doc),
         [
             "__tests__/checkout.test.js::checkout > applies a 10% discount",
             "__tests__/checkout.test.js::checkout > charges the card",
@@ -812,6 +813,25 @@ fn tests_from_a_jest_junit_report_reruns_exactly_its_failed_tests() {
             "__tests__/checkout.test.js::checkout > charges the card",
         ]
     );
+}
+
+/// node's own JUnit report (no file, `describe > title`): the failed tests are selected by name,
+/// and the tests node then reports skipped for not matching are not rows.
+#[test]
+fn tests_from_a_node_junit_report_reruns_exactly_its_failed_tests() {
+    require_program("node");
+    let report = fixture("node-ci.xml");
+    let doc = run_example("node-test", 4, &["--tests-from", report.to_str().unwrap()]);
+    assert_eq!(doc["selected_tests"], 2);
+    assert_eq!(
+        ids(&doc),
+        [
+            "test/math.test.js::mean always fails",
+            "test/math.test.js::seeded flaky",
+        ]
+    );
+    let t = test(&doc, "test/math.test.js::mean always fails");
+    assert_eq!((counts(t)[0], &t["kind"]), ((4, 4), &json!("failing")));
 }
 
 /// Only `tests/test_*.py` and a `.venv` with pytest (the test environment's, linked): detected
