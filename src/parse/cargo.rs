@@ -12,8 +12,9 @@
 //! A binary whose output stops before its `test result:` line crashed (abort, segfault, a
 //! signal) or was cut off: its results so far are kept, a test whose line was started but never
 //! finished (single-threaded runs print the name first) becomes an error, and one more error,
-//! `<binary>::(crashed)`, stands for the crash itself. A compile error, where no test ran, is one
-//! error result with id `(build)`.
+//! `<binary>::(crashed)`, stands for the crash itself. A compile error where no test ran is
+//! [`ParseError::BuildFailed`] with the compiler's first lines; after tests of another binary ran,
+//! it is one more error result, `(build)`.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -275,6 +276,12 @@ impl Parser {
     fn finish(mut self) -> Parsed {
         self.close_binary();
         if let Some(message) = self.build_error.take() {
+            if self.results.is_empty() {
+                // No test ran: the attempt measured nothing (as a go package that does not build).
+                // One line: `error[E0308]: mismatched types --> src/lib.rs:98:38`.
+                let line: Vec<&str> = message.lines().map(str::trim).collect();
+                return Err(ParseError::BuildFailed(line.join(" ")));
+            }
             self.results.push(TestResult {
                 id: "(build)".to_owned(),
                 outcome: Outcome::Error,
