@@ -86,6 +86,11 @@ pub struct Totals {
     pub errors: u64,
     /// Attempts left out of the per-test rates (no report, a crash, most tests failing at once).
     pub infrastructure: u64,
+    /// Attempts whose command exited non-zero though none of the tests read from them failed:
+    /// the command fails outside its tests (a coverage threshold, a lint step, an error after
+    /// the tests).
+    #[serde(default)]
+    pub failed_outside_tests: u64,
 }
 
 impl Totals {
@@ -371,6 +376,12 @@ impl Accumulator {
         if attempt.infrastructure.is_some() {
             self.totals.infrastructure += 1;
             return;
+        }
+        if attempt.outcome() == Outcome::Fail
+            && !attempt.tests.is_empty()
+            && !attempt.tests.iter().any(|t| t.outcome.is_failure())
+        {
+            self.totals.failed_outside_tests += 1;
         }
         let on = Conditions {
             shuffled: attempt.order_seed.is_some(),
@@ -678,6 +689,29 @@ mod tests {
         assert_eq!(s.totals.infrastructure, 1);
         assert_eq!(s.totals.attempts, 2);
         assert_eq!((s.tests[0].runs, s.tests[0].failed), (1, 0));
+    }
+
+    #[test]
+    fn attempts_failing_outside_their_tests_are_counted() {
+        let mut acc = Accumulator::default();
+        acc.add(&attempt(0, &[("a", Outcome::Pass)]));
+        acc.add(&attempt(1, &[("a", Outcome::Fail)]));
+        // Exit 1, every test passed or skipped: a coverage threshold, say.
+        acc.add(&Attempt {
+            exit: Exit::Code(1),
+            ..attempt(2, &[("a", Outcome::Pass), ("b", Outcome::Skip)])
+        });
+        // Exit 1 and no test read: not this (the infrastructure rules judge it).
+        acc.add(&Attempt {
+            exit: Exit::Code(1),
+            ..attempt(3, &[])
+        });
+        assert_eq!(
+            acc.summarize(&Thresholds::default())
+                .totals
+                .failed_outside_tests,
+            1
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
-    files_text, framework_text, headline, non_stable, one_line, other_ways, plural, rate_text,
-    replay_text, retry_note, round_duration, shard_note, short_sha, skipped_note, stable_note,
-    state_note, suite_order_note, time_text, verdict, verdict_note,
+    files_text, framework_text, headline, non_stable, one_line, other_ways, outside_tests_note,
+    plural, rate_text, replay_text, retry_note, round_duration, shard_note, short_sha,
+    skipped_note, stable_note, state_note, suite_order_note, time_text, verdict, verdict_note,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -465,6 +465,7 @@ fn table(report: &Report, h: &mut String) {
         suite_order_note(report),
         stable_note(report),
         skipped_note(report),
+        outside_tests_note(report),
     ]
     .into_iter()
     .flatten()

@@ -213,6 +213,9 @@ fn table(report: &Report, doc: &mut Doc) {
     if let Some(note) = skipped_note(report) {
         notes.push(md_text(&note));
     }
+    if let Some(note) = outside_tests_note(report) {
+        notes.push(md_text(&note));
+    }
     if report.ignored_tests > 0 {
         notes.push(format!(
             "{} {} hidden by `ignore_patterns`.",
@@ -689,6 +692,19 @@ pub(super) fn skipped_note(report: &Report) -> Option<String> {
         format!(
             "{n} {} never ran (skipped in every attempt).",
             plural(n as u64, "test", "tests")
+        )
+    })
+}
+
+/// Attempts that failed though none of their tests did: what the exit status measured is not
+/// the tests.
+pub(super) fn outside_tests_note(report: &Report) -> Option<String> {
+    let n = report.totals.failed_outside_tests;
+    (n > 0).then(|| {
+        format!(
+            "{n} of {} exited non-zero though none of {} tests failed: the command fails outside its tests (a coverage threshold such as `c8 --100`, a lint or type-check step, an error after the tests); the rates above are the tests'.",
+            super::counted(report.totals.attempts, "attempt", "attempts"),
+            if n == 1 { "its" } else { "their" }
         )
     })
 }

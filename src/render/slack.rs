@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::markdown::{
     attempts_text, ci_text, commit_text, framework_text, headline, non_stable, one_line,
-    other_ways, plural, retry_note, shard_note, short_sha, skipped_note, stable_note, state_note,
-    suite_order_note, verdict, verdict_note,
+    other_ways, outside_tests_note, plural, retry_note, shard_note, short_sha, skipped_note,
+    stable_note, state_note, suite_order_note, verdict, verdict_note,
 };
 use super::{Changes, Context, Report, percent};
 
@@ -99,6 +99,9 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         notes.push(escape(&note));
     }
     if let Some(note) = skipped_note(report) {
+        notes.push(escape(&note));
+    }
+    if let Some(note) = outside_tests_note(report) {
         notes.push(escape(&note));
     }
     if report.tests.is_empty() {

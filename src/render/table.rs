@@ -156,7 +156,13 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         .filter(|s| s.failed == 0 && s.runs > 0)
         .collect();
     let skipped = super::markdown::skipped_note(report);
-    if !spans.is_empty() || !stable.is_empty() || skipped.is_some() || report.ignored_tests > 0 {
+    let outside = super::markdown::outside_tests_note(report);
+    if !spans.is_empty()
+        || !stable.is_empty()
+        || skipped.is_some()
+        || outside.is_some()
+        || report.ignored_tests > 0
+    {
         writeln!(out)?;
     }
     for line in spans.iter().take(5) {
@@ -172,7 +178,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             percent(upper)
         )?;
     }
-    if let Some(note) = skipped {
+    for note in skipped.iter().chain(&outside) {
         writeln!(out, "{} {note}", style("note:", dim.clone()))?;
     }
     if report.ignored_tests > 0 {

@@ -141,6 +141,7 @@ fn base(tests: Vec<TestStats>) -> Report {
             timed_out: 2,
             errors: 2,
             infrastructure: 2,
+            failed_outside_tests: 0,
         },
         tests,
         ignored_tests: 0,
@@ -388,6 +389,7 @@ fn empty() -> (Report, Context) {
         timed_out: 0,
         errors: 3,
         infrastructure: 3,
+        failed_outside_tests: 0,
     };
     report.infrastructure = (0..3)
         .map(|index| InfraSample {
@@ -434,6 +436,7 @@ fn interrupted() -> (Report, Context) {
         timed_out: 0,
         errors: 0,
         infrastructure: 0,
+        failed_outside_tests: 0,
     };
     report.failures = [3, 7, 11]
         .into_iter()
@@ -1122,4 +1125,25 @@ fn the_suite_is_order_dependent_when_only_shuffled_attempts_fail() {
     // One failure with the order kept: nothing says the order matters.
     report.attempts[0] = attempt_record(0, false, true);
     assert_eq!(markdown::suite_order_note(&report), None);
+}
+
+/// Attempts that exited non-zero with every test passing are said to fail outside the tests, in
+/// every format.
+#[test]
+fn attempts_failing_outside_their_tests_are_noted() {
+    let (mut report, ctx) = typical_without_failures();
+    report.totals.failed_outside_tests = 3;
+    let case = (report, ctx);
+    let mut table = Vec::new();
+    render_table(&case.0, false, &mut table).unwrap();
+    let renderers: [Render; 3] = [render_markdown, render_html, render_slack];
+    let texts = renderers.map(|f| render(f, &case));
+    for text in texts.iter().chain([&String::from_utf8(table).unwrap()]) {
+        assert!(
+            text.contains("3 of 42 attempts exited non-zero though none of their tests failed"),
+            "{text}"
+        );
+    }
+    let (report, ctx) = typical_without_failures();
+    assert!(!render(render_markdown, &(report, ctx)).contains("exited non-zero"));
 }

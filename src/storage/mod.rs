@@ -657,6 +657,7 @@ impl History {
                     timed_out: r.get::<_, i64>(10)? as u64,
                     errors: r.get::<_, i64>(11)? as u64,
                     infrastructure: r.get::<_, i64>(18)? as u64,
+                    ..Totals::default()
                 },
                 framework: r.get(19)?,
                 worst: r.get(12)?,
