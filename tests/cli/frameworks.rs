@@ -187,7 +187,7 @@ fn check(doc: &Value, e: &Expected<'_>) {
     assert_eq!(doc["seed"], SEED);
     assert_eq!(
         doc["totals"],
-        json!({"attempts": n, "passed": 0, "failed": n, "timed_out": 0, "errors": 0, "infrastructure": 0}),
+        json!({"attempts": n, "passed": 0, "failed": n, "timed_out": 0, "errors": 0, "infrastructure": 0, "failed_outside_tests": 0}),
         "every attempt fails (the always-failing test) and none is infrastructure"
     );
     for (i, a) in doc["attempts"].as_array().unwrap().iter().enumerate() {

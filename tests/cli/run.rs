@@ -34,7 +34,7 @@ fn a_command_failing_every_fourth_attempt_is_medium_and_flaky() {
     );
     assert_eq!(
         doc["totals"],
-        serde_json::json!({"attempts": 100, "passed": 75, "failed": 25, "timed_out": 0, "errors": 0, "infrastructure": 0})
+        serde_json::json!({"attempts": 100, "passed": 75, "failed": 25, "timed_out": 0, "errors": 0, "infrastructure": 0, "failed_outside_tests": 0})
     );
     let t = &doc["tests"][0];
     assert_eq!(doc["tests"].as_array().unwrap().len(), 1);
