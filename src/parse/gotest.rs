@@ -16,7 +16,8 @@
 //!   blame, is an error `<import path>::(package)`.
 //!
 //! Lines that are not JSON (stderr merged in, go's own `FAIL pkg [build failed]` lines before
-//! Go 1.24) are read for those facts and otherwise skipped; a report with no event at all is
+//! Go 1.21; from 1.21 to 1.23 that line is an output event of the package, and Go 1.24 reports
+//! builds as events of their own) are read for those facts and otherwise skipped; a report with no event at all is
 //! malformed. A test that runs more than once (`-count=2`) gives one result per run.
 
 use std::collections::HashMap;
@@ -185,6 +186,11 @@ impl Stream {
                     .unwrap_or(Duration::ZERO);
             }
             ("output", None) => {
+                // Go 1.21 to 1.23 put the `FAIL pkg [build failed]` line in an output event.
+                if let Some(failed) = build_failed(output.trim_end()) {
+                    self.build_failed(failed);
+                    return;
+                }
                 let p = self.package(&package);
                 if !is_framing(&output) {
                     append(&mut p.output, &output);
@@ -193,7 +199,9 @@ impl Stream {
             (action @ ("pass" | "fail" | "skip"), None) => {
                 let p = self.package(&package);
                 p.end = Some(action.to_owned());
-                p.failed_build = e.failed_build;
+                if e.failed_build.is_some() {
+                    p.failed_build = e.failed_build;
+                }
             }
             // start, pause, cont, bench, and actions added after this was written.
             _ => {
@@ -202,23 +210,19 @@ impl Stream {
         }
     }
 
-    /// A line that is not an event: go's plain `FAIL pkg [build failed]` (before Go 1.24) and,
+    fn build_failed(&mut self, package: &str) {
+        let p = self.package(package);
+        p.end = Some("fail".to_owned());
+        p.failed_build.get_or_insert_with(|| package.to_owned());
+    }
+
+    /// A line that is not an event: go's plain `FAIL pkg [build failed]` (before Go 1.21) and,
     /// with stderr merged in, the compiler's `# pkg` blocks.
     fn text_line(&mut self, line: &str) {
-        if let Some(rest) = line.strip_prefix("FAIL") {
-            let rest = rest.trim();
-            for marker in ["[build failed]", "[setup failed]"] {
-                if let Some(package) = rest.strip_suffix(marker) {
-                    let package = package.trim();
-                    if !package.is_empty() && !package.contains(' ') {
-                        self.saw_go = true;
-                        let p = self.package(package);
-                        p.end = Some("fail".to_owned());
-                        p.failed_build.get_or_insert_with(|| package.to_owned());
-                        return;
-                    }
-                }
-            }
+        if let Some(package) = build_failed(line) {
+            self.saw_go = true;
+            self.build_failed(package);
+            return;
         }
         if let Some(path) = line.strip_prefix("# ") {
             self.build_block = Some(path.trim().to_owned());
@@ -383,6 +387,17 @@ fn append(buffer: &mut String, output: &str) {
     }
 }
 
+/// The package of go's `FAIL pkg [build failed]` (or `[setup failed]`) line.
+fn build_failed(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("FAIL")?.trim();
+    ["[build failed]", "[setup failed]"]
+        .iter()
+        .find_map(|marker| {
+            let package = rest.strip_suffix(marker)?.trim();
+            (!package.is_empty() && !package.contains(' ')).then_some(package)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,6 +431,22 @@ mod tests {
         let mut report = include_bytes!("../../tests/fixtures/go/build-error.stderr").to_vec();
         report.extend_from_slice(include_bytes!("../../tests/fixtures/go/build-error.jsonl"));
         insta::assert_snapshot!(render_for_snapshot(&parse(&report)));
+    }
+
+    /// Go 1.21 to 1.23 write `FAIL pkg [build failed]` as an output event of the package.
+    #[test]
+    fn go_1_23_build_error_with_stderr_merged() {
+        let mut report =
+            include_bytes!("../../tests/fixtures/go/build-error-go1.23.stderr").to_vec();
+        report.extend_from_slice(include_bytes!(
+            "../../tests/fixtures/go/build-error-go1.23.jsonl"
+        ));
+        assert_eq!(
+            parse(&report).unwrap_err(),
+            ParseError::BuildFailed(
+                "example.com/broken: build failed:\n./calc_test.go:6:18: invalid operation: Add(1, 2) != \"3\" (mismatched types int and untyped string)".into()
+            )
+        );
     }
 
     /// Go 1.24 reports build failures as events (not capturable with the Go installed here,
