@@ -5,7 +5,7 @@ use crate::analysis::infra::COMMAND_NOT_FOUND;
 use crate::analysis::signature;
 use crate::config::{self, RunPlan};
 use crate::exec::Reporting;
-use crate::framework::ProjectDir;
+use crate::framework::{self, Framework, ProjectDir};
 use crate::model::{Attempt, InfraRule};
 use crate::render::{NoResults, Report};
 
@@ -89,7 +89,7 @@ pub fn no_results(plan: &RunPlan, report: &Report, stopped_early: bool) -> NoRes
     };
     if stopped_early {
         reason.push_str(&format!(
-            "; the first {attempts} failed alike before any test ran, so the other {} did not run",
+            "; the first {attempts} failed alike before any test result was read, so the other {} did not run",
             u64::from(report.runs).saturating_sub(attempts)
         ));
     }
@@ -159,6 +159,23 @@ fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
         (Some(InfraRule::NoReport), Reporting::Junit { path }) => format!(
             "the command never wrote {path}: check the path (relative to the project directory; {{tmpdir}} and {{attempt}} are replaced per attempt) and that the command writes JUnit there"
         ),
+        // A script with shell syntax runs through npm as written: flaky's flags reach only its
+        // last command, which a failing earlier command (`a && b`) keeps from running.
+        (Some(InfraRule::NoReport), Reporting::Framework { framework, .. })
+            if plan.exec.argv.first().is_some_and(|p| {
+                matches!(framework::program_name(p), "npm" | "yarn" | "pnpm" | "bun")
+            }) =>
+        {
+            let alone = match framework {
+                Framework::Node => "node --test".to_owned(),
+                Framework::Vitest => "npx vitest run".to_owned(),
+                other => format!("npx {other}"),
+            };
+            format!(
+                "the package.json script runs other commands before {fw}, and flaky's reporter flags reach only its last command: when an earlier one fails (the output above says which), {fw} never runs and writes no report; give {fw}'s command after `--` (flaky run -- {alone}) to measure its tests",
+                fw = framework.name()
+            )
+        }
         (Some(InfraRule::NoReport), Reporting::Framework { framework, .. }) => format!(
             "the command wrote no {fw} report: is it a {fw} command? flaky adds {fw}'s reporter flags ({}); drop --framework if it is not, or pass --junit PATH for a command that writes JUnit itself",
             framework.driver().knobs().report_flags,

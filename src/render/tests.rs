@@ -401,7 +401,7 @@ fn empty() -> (Report, Context) {
         .collect();
     report.state = RunState::NoResults;
     report.no_results = Some(NoResults {
-        reason: "all 3 attempts were set aside, the same way (attempt 0: no report at /tmp/flaky-1/attempt-0/report.xml: No such file or directory (os error 2)); the first 3 failed alike before any test ran, so the other 0 did not run".to_owned(),
+        reason: "all 3 attempts were set aside, the same way (attempt 0: no report at /tmp/flaky-1/attempt-0/report.xml: No such file or directory (os error 2)); the first 3 failed alike before any test result was read, so the other 0 did not run".to_owned(),
         hint: "pytest does not seem to be installed where the command runs: install it (`pip install -r requirements-dev.txt` installs the project's dependencies), or run flaky where it is (a virtualenv's python, node_modules/.bin); `flaky detect-framework` shows how flaky runs it".to_owned(),
     });
     report.exit_code = 2;

@@ -1003,6 +1003,37 @@ fn a_node_test_script_with_shell_syntax_runs_through_npm_with_its_report() {
     );
 }
 
+/// `npm test` whose script is `false && node --test`: the first command fails, so node:test never
+/// runs and nothing is measured (exit 2), and the hint says why and how to measure the tests.
+#[test]
+fn a_script_that_fails_before_its_framework_runs_says_so() {
+    require_program("npm");
+    let s = Sandbox::new();
+    s.write(
+        "package.json",
+        r#"{"name": "x", "version": "1.0.0", "scripts": {"test": "false && node --test"}}"#,
+    );
+    s.write(
+        "test/a.test.js",
+        "const test = require('node:test');\ntest('saves', () => {});\n",
+    );
+    let out = s
+        .flaky()
+        .args([
+            "run", "--format", "json", "-n", "2", "-j", "1", "--", "npm", "test",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{doc:#}");
+    let hint = doc["no_results"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("runs other commands before node")
+            && hint.contains("(flaky run -- node --test)"),
+        "{hint}"
+    );
+}
+
 /// A go-junit-report file (written by hand, see tests/fixtures/tests-from/README.md): three tests
 /// of two packages failed there. Rerun alone, the order-dependent one has no polluter and passes.
 #[test]
