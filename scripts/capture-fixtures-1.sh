@@ -510,6 +510,26 @@ test('too slow', { timeout: 20 }, async () => { await new Promise((r) => setTime
 test('throws a string', () => { throw 'not an Error'; });
 JS
   both more-errors test/syntax-error.test.js test/subtests.test.js
+  # Tests defined by a helper module the test file imports: node names the helper's file.
+  mkdir -p test/helpers
+  cat >test/helpers/shared.js <<'JS'
+'use strict';
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+module.exports = (name) => {
+  test(name, () => {});
+  test(`${name} fails`, () => { assert.equal(1, 2, 'from the helper'); });
+};
+JS
+  cat >test/uses-helper.test.js <<'JS'
+'use strict';
+const { describe, test } = require('node:test');
+const shared = require('./helpers/shared');
+describe('suite', () => { shared('from helper'); });
+test('own', () => {});
+JS
+  both helper test/uses-helper.test.js
+  rm -r test/helpers test/uses-helper.test.js
   # A selection: the tests whose names do not match are reported skipped, and suites run.
   both selected --test-name-pattern='^(deep|inner|outer|child fails|parent)$' test/subtests.test.js test/registry.test.js
   rm test/syntax-error.test.js test/subtests.test.js

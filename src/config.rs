@@ -980,10 +980,28 @@ pub fn drive(
             (Some(choice), _) => (fw(choice), argv.to_vec()),
             (None, Some(r)) => (fw(r.framework), r.argv),
             (None, None) => {
-                if let Some(d) = framework::detect_in(&ProjectDir::read(dir)).first() {
+                let project = ProjectDir::read(dir);
+                if let Some(d) = framework::detect_in(&project).first() {
+                    // `npm test` whose script runs `npm run test:unit && ...`: name that script.
+                    let script = project
+                        .package_json
+                        .as_ref()
+                        .and_then(|p| p.tool_script(d.framework.name()))
+                        .filter(|s| *s != "test");
+                    let hint = match script {
+                        Some(s) => format!(
+                            "run the script that runs {}: flaky run -- npm run {s}",
+                            d.framework
+                        ),
+                        None => format!(
+                            "pass --framework {} when it runs {} with extra arguments passed on, or --junit PATH when it writes a JUnit report",
+                            d.framework, d.framework
+                        ),
+                    };
                     notes.push(format!(
-                        "this looks like a {} project, but flaky cannot add reporter flags to `{}`, so the command is the only test; hint: pass --framework {} when it runs {} with extra arguments passed on, or --junit PATH when it writes a JUnit report",
-                        d.framework, display_command(command), d.framework, d.framework
+                        "this looks like a {} project, but flaky cannot add reporter flags to `{}`, so the command is the only test; hint: {hint}",
+                        d.framework,
+                        display_command(command)
                     ));
                 }
                 (Reporting::Command, argv.to_vec())

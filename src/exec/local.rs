@@ -1035,7 +1035,8 @@ fn parse_report(plan: &ExecPlan, bytes: &[u8]) -> Result<Vec<TestResult>, String
             .parse(bytes, &plan.dir)
             .map(|mut results| {
                 if let Some(select) = select {
-                    crate::framework::drop_unselected_skips(&mut results, select);
+                    let every = framework.driver().selection_runs_more();
+                    crate::framework::drop_unselected(&mut results, select, every);
                 }
                 results
             }),

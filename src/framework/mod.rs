@@ -198,6 +198,12 @@ pub trait Driver: Sync {
         id.to_owned()
     }
 
+    /// Whether selecting tests also runs others beside them (node runs every test of a suite
+    /// whose name matches): their results are then left out (see [`drop_unselected`]).
+    fn selection_runs_more(&self) -> bool {
+        false
+    }
+
     /// Files (path below the run's support directory, content) every attempt may use.
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {
         &[]
@@ -406,15 +412,30 @@ pub fn recognise(argv: &[String], project: &Path) -> Option<Recognised> {
         } else {
             // Running only the tool's part would skip the rest (a build, a server): the script
             // runs as written, and npm adds flaky's flags to its last command.
-            let last = at + 1 == parts.len() && !body.contains(['|', '>', '<', '`', '$']);
+            // node takes options only before its test files: after them, flags are files.
+            let node_files = fw == Framework::Node
+                && parts[at]
+                    .iter()
+                    .skip_while(|w| *w != "--test")
+                    .skip(1)
+                    .any(|w| !w.starts_with('-'));
+            let last =
+                at + 1 == parts.len() && !body.contains(['|', '>', '<', '`', '$']) && !node_files;
             let tool = parts[at].join(" ");
             note = Some(if last {
                 format!(
                     "package.json's `{name}` script (`{body}`) has shell syntax: flaky runs it through npm as written, and its reporter flags reach `{tool}`, the last command; hint: to have flaky run {fw} alone, give its command after `--`"
                 )
             } else {
+                let why = if node_files {
+                    format!(
+                        "`{tool}` names its test files, and node takes options only before them"
+                    )
+                } else {
+                    format!("`{tool}` is not its last command")
+                };
                 format!(
-                    "package.json's `{name}` script (`{body}`) has shell syntax and `{tool}` is not its last command: flaky's reporter flags, which npm adds to the end, cannot reach {fw}, so no per-test report will be read; hint: give {fw}'s command after `--` (flaky run -- {tool})"
+                    "package.json's `{name}` script (`{body}`) has shell syntax and {why}: flaky's reporter flags, which npm adds to the end, cannot reach {fw}, so no per-test report will be read; hint: give {fw}'s command after `--` (flaky run -- {tool})"
                 )
             });
             let mut a = argv.to_vec();
@@ -497,6 +518,7 @@ const COVERAGE_VALUE_FLAGS: &[&str] = &[
     "--functions",
     "--branches",
     "--statements",
+    "-c",
     "--config",
     "--nycrc-path",
     "--cwd",
@@ -557,20 +579,30 @@ pub fn starts_with_node_runner(argv: &[String]) -> bool {
     node_runner_len(argv) > 0
 }
 
-/// `npm test`, `npm run X`, `yarn test`, `pnpm test` ...: the script's name, body and the
-/// arguments given after it.
-fn npm_script(argv: &[String], project: &Path) -> Option<(String, String, Vec<String>)> {
+/// `npm test`, `npm run X`, `yarn test`, `pnpm X` ...: the script's name, and the words after it.
+fn script_call(argv: &[String]) -> Option<(String, &[String])> {
     let tool = program_name(argv.first()?);
     if !matches!(tool, "npm" | "yarn" | "pnpm" | "bun") {
         return None;
     }
     let rest = &argv[1..];
-    let (name, after) = match rest.first().map(String::as_str)? {
-        "test" | "t" | "tst" => ("test".to_owned(), &rest[1..]),
-        "run" | "run-script" => (rest.get(1)?.clone(), &rest[2.min(rest.len())..]),
-        other if tool != "npm" && !other.starts_with('-') => (other.to_owned(), &rest[1..]),
-        _ => return None,
-    };
+    match rest.first().map(String::as_str)? {
+        "test" | "t" | "tst" => Some(("test".to_owned(), &rest[1..])),
+        "run" | "run-script" => {
+            // `npm run -s test:unit`: the package manager's own flags come first.
+            let at = 1 + rest[1..].iter().take_while(|w| w.starts_with('-')).count();
+            Some((rest.get(at)?.clone(), &rest[(at + 1).min(rest.len())..]))
+        }
+        other if tool != "npm" && !other.starts_with('-') => Some((other.to_owned(), &rest[1..])),
+        _ => None,
+    }
+}
+
+/// `npm test`, `npm run X`, `yarn test`, `pnpm test` ...: the script's name, body and the
+/// arguments given after it.
+fn npm_script(argv: &[String], project: &Path) -> Option<(String, String, Vec<String>)> {
+    let tool = program_name(argv.first()?);
+    let (name, after) = script_call(argv)?;
     let pkg = ProjectDir::read(project).package_json?;
     let body = pkg.scripts.get(&name)?.clone();
     let extra = match after.iter().position(|w| w == "--") {
@@ -697,16 +729,7 @@ fn scripts_called(script: &str) -> Vec<String> {
     script
         .split(['&', '|', ';'])
         .filter_map(|part| shlex::split(part.trim()))
-        .filter_map(|w| {
-            let tool = program_name(w.first()?);
-            let (first, second) = (w.get(1)?.as_str(), w.get(2));
-            match (tool, first) {
-                ("npm" | "pnpm" | "yarn" | "bun", "run" | "run-script") => second.cloned(),
-                ("npm" | "pnpm" | "yarn" | "bun", "test" | "t") => Some("test".to_owned()),
-                ("yarn" | "pnpm", name) if !name.starts_with('-') => Some(name.to_owned()),
-                _ => None,
-            }
-        })
+        .filter_map(|w| script_call(strip_runners(&w)).map(|(name, _)| name))
         .collect()
 }
 
@@ -717,10 +740,9 @@ fn script_runs(script: &str, tool: &str) -> bool {
         .filter_map(|part| shlex::split(part.trim()))
         .any(|w| {
             let w = strip_runners(&w);
+            // `node x.js` is not node:test.
             w.first().map(|p| program_name(p)) == Some(tool)
-                || (tool == "node"
-                    && w.first().map(|p| program_name(p)) == Some("node")
-                    && w.iter().any(|x| x == "--test"))
+                && (tool != "node" || w.iter().any(|x| x == "--test"))
         })
 }
 
@@ -772,11 +794,17 @@ pub fn split_ids(ids: &[String]) -> (Option<Vec<String>>, Vec<String>) {
     (every_file.then_some(files), names)
 }
 
-/// Leaves out the skipped results of tests a selection did not ask for: jest, vitest and node
-/// report every test a name filter left out as skipped, which says nothing about them. A
-/// selected id matches the result's id, a part of it after `::` (a CI report's id may lack
-/// the file), or a test it contains (parameters, subtests, nested tests).
-pub fn drop_unselected_skips(results: &mut Vec<crate::model::TestResult>, select: &[String]) {
+/// Leaves out the results of tests a selection did not ask for: the skipped ones (jest, vitest
+/// and node report every test a name filter left out as skipped, which says nothing about them),
+/// and with `every_outcome` all of them but a file's failure and a failing suite around a
+/// selected test (node runs every test of a suite whose name matches). A selected id matches the
+/// result's id, a part of it after `::` (a CI report's id may lack the file), or a test it
+/// contains (parameters, subtests, nested tests).
+pub fn drop_unselected(
+    results: &mut Vec<crate::model::TestResult>,
+    select: &[String],
+    every_outcome: bool,
+) {
     let selected = |id: &str| {
         select.iter().any(|s| {
             let inner = id
@@ -790,7 +818,17 @@ pub fn drop_unselected_skips(results: &mut Vec<crate::model::TestResult>, select
             id == s || inner || contains
         })
     };
-    results.retain(|r| r.outcome != crate::model::Outcome::Skip || selected(&r.id));
+    let around = |id: &str| {
+        id.ends_with("::(file)")
+            || select.iter().any(|s| {
+                s.strip_prefix(id)
+                    .is_some_and(|rest| rest.starts_with(" > "))
+            })
+    };
+    results.retain(|r| {
+        selected(&r.id)
+            || (r.outcome != crate::model::Outcome::Skip && (!every_outcome || around(&r.id)))
+    });
 }
 
 /// `argv` without the positional arguments after `argv[..from]`: the test paths, packages or

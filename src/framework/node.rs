@@ -44,6 +44,15 @@ const VALUE_FLAGS: &[&str] = &[
     "--test-coverage-include",
     "--test-coverage-exclude",
     "--watch-path",
+    "--env-file",
+    "--env-file-if-exists",
+    "--test-coverage-lines",
+    "--test-coverage-branches",
+    "--test-coverage-functions",
+    "--test-isolation",
+    "--experimental-default-type",
+    "--unhandled-rejections",
+    "--stack-size",
 ];
 
 impl Driver for NodeTest {
@@ -94,11 +103,16 @@ impl Driver for NodeTest {
             let (in_files, names) = split_ids(ids);
             // Node 20 matches the pattern against each test's own name, and runs a test's
             // subtests only when the test itself matches: every name on the path goes in.
+            // A name may itself hold ` > `: every run of consecutive parts goes in too.
             let mut segments: Vec<String> = Vec::new();
             for name in &names {
-                for part in name.split(" > ") {
-                    if !segments.iter().any(|s| s == part) {
-                        segments.push(part.to_owned());
+                let parts: Vec<&str> = name.split(" > ").collect();
+                for i in 0..parts.len() {
+                    for j in i..parts.len() {
+                        let part = parts[i..=j].join(" > ");
+                        if !segments.contains(&part) {
+                            segments.push(part);
+                        }
                     }
                 }
             }
@@ -125,7 +139,13 @@ impl Driver for NodeTest {
     }
 
     fn parse(&self, report: &[u8], project: &Path) -> Parsed {
-        node::parse_relative_to(report, project)
+        // node writes real paths: a project reached through a symlink is relative to its target.
+        let real = std::fs::canonicalize(project);
+        node::parse_relative_to(report, real.as_deref().unwrap_or(project))
+    }
+
+    fn selection_runs_more(&self) -> bool {
+        true
     }
 
     fn support_files(&self) -> &'static [(&'static str, &'static str)] {

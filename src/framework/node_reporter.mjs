@@ -6,13 +6,15 @@
 // It never throws: a reporter error would end node's test run.
 
 // What a test file printed to stderr, kept to explain a file that did not load.
-const STDERR_LINES_PER_FILE = 40;
+const STDERR_CHARS_PER_FILE = 8192;
 const TEXT_CAP = 4096;
 
 function text(value) {
   try {
     if (value === undefined || value === null) return undefined;
-    const s = typeof value === 'string' ? value : String(value.message ?? value);
+    let s = typeof value === 'string' ? value : String(value.message ?? value);
+    // A lone surrogate would make the line invalid JSON for flaky's reader.
+    if (typeof s.toWellFormed === 'function') s = s.toWellFormed();
     return s.length > TEXT_CAP ? s.slice(0, TEXT_CAP) : s;
   } catch {
     return '(a value that cannot be printed)';
@@ -29,7 +31,7 @@ function failure(error) {
 }
 
 export default async function* flakyReporter(source) {
-  const stderrLines = new Map();
+  const stderrChars = new Map();
   for await (const event of source) {
     let line;
     try {
@@ -54,10 +56,11 @@ export default async function* flakyReporter(source) {
           };
           break;
         case 'test:stderr': {
-          const n = stderrLines.get(d.file) ?? 0;
-          if (n < STDERR_LINES_PER_FILE) {
-            stderrLines.set(d.file, n + 1);
-            line = { event: 'stderr', file: d.file, text: text(d.message) };
+          const kept = stderrChars.get(d.file) ?? 0;
+          if (kept < STDERR_CHARS_PER_FILE) {
+            const message = text(d.message) ?? '';
+            stderrChars.set(d.file, kept + message.length);
+            line = { event: 'stderr', file: d.file, text: message };
           }
           break;
         }

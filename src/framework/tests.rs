@@ -50,6 +50,7 @@ fn commands_are_recognised_through_runners() {
         ("npx nyc --reporter text mocha", Some(Framework::Mocha)),
         ("cross-env NODE_ENV=test jest", Some(Framework::Jest)),
         ("c8 --100", None),
+        ("c8 -c .c8rc.json node --test", Some(Framework::Node)),
         ("node server.js", None),
         ("cargo test --workspace", Some(Framework::Cargo)),
         ("cargo nextest run", Some(Framework::Nextest)),
@@ -195,6 +196,31 @@ fn every_framework_is_detected_from_its_markers() {
     assert_eq!(
         (r.framework, r.argv),
         (Framework::Node, argv("c8 --100 node --test"))
+    );
+    // A script that runs `node x.js` is not node:test; `npm run -s` and `yarn X` are followed.
+    let generated = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "npm run -s gen && yarn unit", "gen": "node scripts/gen.js", "unit": "jest"}, "devDependencies": {"jest": "^29"}}"#,
+    )]);
+    let found = detect(generated.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].framework, &found[0].command),
+        (Framework::Jest, &argv("npm run unit"))
+    );
+    // node names its test files in a script run through npm: flaky's flags cannot reach it.
+    let files = tree(&[(
+        "package.json",
+        r#"{"scripts": {"test": "tsc && node --test test/"}}"#,
+    )]);
+    let r = recognise(&argv("npm test"), files.path()).unwrap();
+    assert!(
+        r.note
+            .as_deref()
+            .unwrap()
+            .contains("node takes options only before them"),
+        "{:?}",
+        r.note
     );
     let go = detect(&dir.path().join("go"));
     assert_eq!(go[0].evidence, ["go.mod (module example.com/x)"]);
@@ -467,7 +493,8 @@ fn drivers_add_reporter_order_and_selection_flags() {
         ),
         (
             // The selected files replace the command's; every name on a test's path is in the
-            // pattern (node runs a subtest only when its parent matches).
+            // pattern (node runs a subtest only when its parent matches), and each run of
+            // consecutive names (a name may hold ` > `).
             Framework::Node,
             "node --require ./setup.js --test --test-concurrency 1 test/ -x",
             None,
@@ -475,7 +502,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
                 "test/a.test.js::suite > inner > case (1)",
                 "-odd.test.js::suite > other",
             ])),
-            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test-name-pattern=^(suite|inner|case \\(1\\)|other)$ --require ./setup.js --test --test-concurrency 1 -x test/a.test.js ./-odd.test.js",
+            "node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=/support/node/flaky-reporter.mjs --test-reporter-destination=/a/report.jsonl --test-name-pattern=^(suite|suite > inner|suite > inner > case \\(1\\)|inner|inner > case \\(1\\)|case \\(1\\)|suite > other|other)$ --require ./setup.js --test --test-concurrency 1 -x test/a.test.js ./-odd.test.js",
             file("report.jsonl"),
         ),
         (
@@ -781,7 +808,12 @@ fn skips_outside_a_selection_are_left_out() {
         "lacks the file".to_owned(),
         "tests/t.py::test_x".to_owned(),
     ];
-    drop_unselected_skips(&mut results, &select);
+    let mut every = results.clone();
+    every.extend([
+        r("a.test.js::suite", Outcome::Error),
+        r("c.test.js::(file)", Outcome::Error),
+    ]);
+    drop_unselected(&mut results, &select, false);
     let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -791,6 +823,21 @@ fn skips_outside_a_selection_are_left_out() {
             "b.test.js::lacks the file",
             "tests/t.py::test_x[1]",
             "a.test.js::failed anyway",
+        ]
+    );
+    // node: tests that ran beside the selection go too, but not a file's failure nor a failing
+    // suite around a selected test.
+    drop_unselected(&mut every, &select, true);
+    let ids: Vec<&str> = every.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "a.test.js::suite > picked",
+            "a.test.js::suite > picked > inner",
+            "b.test.js::lacks the file",
+            "tests/t.py::test_x[1]",
+            "a.test.js::suite",
+            "c.test.js::(file)",
         ]
     );
 }

@@ -17,8 +17,9 @@
 //!
 //! Lines that are not JSON (stderr merged in, go's own `FAIL pkg [build failed]` lines before
 //! Go 1.21; from 1.21 to 1.23 that line is an output event of the package, and Go 1.24 reports
-//! builds as events of their own) are read for those facts and otherwise skipped; a report with no event at all is
-//! malformed. A test that runs more than once (`-count=2`) gives one result per run.
+//! builds as events of their own) are read for those facts and otherwise skipped; a report with
+//! no event at all is malformed. A test that runs more than once (`-count=2`) gives one result
+//! per run.
 
 use std::collections::HashMap;
 use std::time::Duration;

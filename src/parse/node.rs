@@ -8,16 +8,22 @@
 //! give the name path alone.
 //!
 //! node reports suites (`describe`) and tests with subtests as tests too. A suite is left out
-//! unless it failed for a reason of its own (a hook): a failing `before` hook cancels the suite's
-//! tests, which are then [`Outcome::Error`] with the hook's error as their message; a failing
-//! `after` hook makes the suite itself one [`Outcome::Error`] result. A test with subtests is left
-//! out when it passed or failed only because a subtest did. A test file that failed outside its
-//! tests (a syntax error, a missing module, `process.exit`) is reported by node as a test named
-//! after the file's absolute path: it becomes `<file>::(file)`, [`Outcome::Error`], with the
-//! error line the file printed to stderr.
+//! unless it failed for a reason of its own: a failing `before` hook (or the suite's timeout)
+//! cancels the suite's tests, which are then [`Outcome::Error`] (or [`Outcome::Timeout`]) with
+//! the suite's error as their message; a failing `after` hook makes the suite itself one
+//! [`Outcome::Error`] result. A test with subtests is left out when it passed or failed only
+//! because a subtest did, and is a result of its own when it failed itself.
+//!
+//! node names the file where `test()` was called, which may be a helper module the test file
+//! imported: a nested test's id takes the file of its top-level test.
+//!
+//! A test file that failed outside its tests (a syntax error, a missing module, `process.exit`)
+//! is reported by node as a test named after the file's absolute path: it becomes
+//! `<file>::(file)`, [`Outcome::Error`], with the error line the file printed to stderr.
 //!
 //! `skip` and `todo` tests are [`Outcome::Skip`]; tests node skipped because they do not match
-//! `--test-name-pattern` did not run and are left out. node's own timeout is
+//! `--test-name-pattern` did not run and are left out (and so, by the caller, are the tests that
+//! ran beside a selection: see [`crate::framework::drop_unselected`]). node's own timeout is
 //! [`Outcome::Timeout`]; a test cancelled because its parent ended first is [`Outcome::Error`]. A
 //! test that started and never ended (its process died, or the report was cut off) is
 //! [`Outcome::Error`]. A line that is not JSON (a report cut mid-line) is skipped; a report where
@@ -74,6 +80,16 @@ impl Failure {
         self.kind.as_deref().unwrap_or("")
     }
 
+    /// node's own timeout is a timeout; a test cancelled or stopped by a hook did not fail on
+    /// its own account.
+    fn outcome(&self) -> Outcome {
+        match self.kind() {
+            "testTimeoutFailure" => Outcome::Timeout,
+            "cancelledByParent" | "hookFailed" => Outcome::Error,
+            _ => Outcome::Fail,
+        }
+    }
+
     /// The thrown error's first lines (node's `message` is its wrapper's, such as "failed
     /// running before hook", when the cause is the thrown error).
     fn text(&self) -> Option<String> {
@@ -88,9 +104,12 @@ impl Failure {
     }
 }
 
-/// A test (or suite) that started in a file and has not ended yet.
-struct Open {
+/// A test (or suite) that started and has not ended yet.
+struct Open<'a> {
     name: String,
+    /// The file node names: where `test()` was called, which may be a helper the test file
+    /// imported; the id's file is its top-level entry's.
+    file: Option<&'a str>,
     has_children: bool,
     ended: bool,
 }
@@ -116,37 +135,41 @@ fn parse_with(report: &[u8], root: Option<&str>) -> Parsed {
         ));
     }
     let paths = Relativizer::new(root, events.iter().filter_map(|e| e.file.as_deref()));
-    let mut open: HashMap<Option<&str>, Vec<Open>> = HashMap::new();
+    // node reports each file's tests in order, one file after another: one chain of open tests
+    // (entry i at nesting i) says where each event stands.
+    let mut open: Vec<Open<'_>> = Vec::new();
     let mut stderr: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut found: Vec<Found> = Vec::new();
     for e in &events {
-        let file = e.file.as_deref();
         let name = e.name.as_deref().unwrap_or("(unnamed)");
         let nesting = e.nesting.unwrap_or(0);
         match e.event.as_str() {
             "stderr" => {
-                if let (Some(file), Some(text)) = (file, e.text.as_deref()) {
+                if let (Some(file), Some(text)) = (e.file.as_deref(), e.text.as_deref()) {
                     stderr.entry(file).or_default().push(text);
                 }
             }
             "start" => {
-                let stack = open.entry(file).or_default();
-                stack.truncate(nesting);
-                if let Some(parent) = stack.last_mut() {
+                open.truncate(nesting);
+                if let Some(parent) = open.last_mut() {
                     parent.has_children = true;
                 }
-                stack.push(Open {
+                open.push(Open {
                     name: name.to_owned(),
+                    file: e.file.as_deref(),
                     has_children: false,
                     ended: false,
                 });
             }
             _ => {
-                let stack = open.entry(file).or_default();
                 let mut path: Vec<String> =
-                    stack.iter().take(nesting).map(|o| o.name.clone()).collect();
+                    open.iter().take(nesting).map(|o| o.name.clone()).collect();
                 path.push(name.to_owned());
-                let has_children = match stack.get_mut(nesting) {
+                let file = open
+                    .first()
+                    .filter(|_| nesting > 0)
+                    .map_or(e.file.as_deref(), |top| top.file);
+                let has_children = match open.get_mut(nesting) {
                     Some(o) if o.name == name => {
                         o.ended = true;
                         o.has_children
@@ -163,28 +186,26 @@ fn parse_with(report: &[u8], root: Option<&str>) -> Parsed {
             }
         }
     }
-    for (file, stack) in &open {
-        // The stack is one chain (entry i at nesting i): an entry's path is the entries to it.
-        for (at, o) in stack.iter().enumerate() {
-            if o.ended || o.has_children {
-                continue;
-            }
-            let path: Vec<String> = stack[..=at].iter().map(|p| p.name.clone()).collect();
-            found.push(Found {
-                result: TestResult {
-                    id: id(&paths, *file, &path),
-                    outcome: Outcome::Error,
-                    duration: Default::default(),
-                    message: Some(
-                        "the test never ended: its test process died or the report was cut off"
-                            .to_owned(),
-                    ),
-                },
-                file: file.map(str::to_owned),
-                path,
-                cancelled: false,
-            });
+    let top_file = open.first().and_then(|o| o.file);
+    for (at, o) in open.iter().enumerate() {
+        if o.ended || o.has_children {
+            continue;
         }
+        let path: Vec<String> = open[..=at].iter().map(|p| p.name.clone()).collect();
+        found.push(Found {
+            result: TestResult {
+                id: id(&paths, top_file, &path),
+                outcome: Outcome::Error,
+                duration: Default::default(),
+                message: Some(
+                    "the test never ended: its test process died or the report was cut off"
+                        .to_owned(),
+                ),
+            },
+            file: top_file.map(str::to_owned),
+            path,
+            cancelled: false,
+        });
     }
     Ok(found.into_iter().map(|f| f.result).collect())
 }
@@ -210,6 +231,8 @@ impl Ended<'_> {
         if e.suite || self.has_children {
             let Some(f) = own_failure else { return };
             let message = f.text();
+            // A failing `before` hook or the suite's own timeout cancels its tests: they take
+            // its error (and a timeout stays a timeout).
             let mut gave = false;
             for t in found.iter_mut().filter(|t| {
                 t.cancelled
@@ -218,11 +241,16 @@ impl Ended<'_> {
                     && t.path.starts_with(&self.path)
             }) {
                 t.result.message.clone_from(&message);
+                if f.kind() == "testTimeoutFailure" {
+                    t.result.outcome = Outcome::Timeout;
+                }
                 t.cancelled = false;
                 gave = true;
             }
             if !gave {
-                self.push(paths, Outcome::Error, message, found);
+                // A suite's `after` hook, or a test that failed itself after its subtests.
+                let outcome = if e.suite { Outcome::Error } else { f.outcome() };
+                self.push(paths, outcome, message, found);
             }
             return;
         }
@@ -259,12 +287,7 @@ impl Ended<'_> {
         let (outcome, message) = if e.skip.is_some() || e.todo.is_some() {
             (Outcome::Skip, None)
         } else if let Some(f) = failure {
-            let outcome = match f.kind() {
-                "testTimeoutFailure" => Outcome::Timeout,
-                "cancelledByParent" | "hookFailed" => Outcome::Error,
-                _ => Outcome::Fail,
-            };
-            (outcome, f.text().or_else(|| Some("failed".to_owned())))
+            (f.outcome(), f.text().or_else(|| Some("failed".to_owned())))
         } else {
             (Outcome::Pass, None)
         };
@@ -339,6 +362,7 @@ mod tests {
         skip => "skip.jsonl",
         error => "error.jsonl",
         more_errors => "more-errors.jsonl",
+        helper => "helper.jsonl",
         selected => "selected.jsonl",
         duplicates => "duplicates.jsonl",
         truncated => "truncated.jsonl",
