@@ -164,6 +164,38 @@ PY
   cd "$ROOT" || return
 }
 
+# verbose NAME PACKAGES... [-- FLAGS...]: what flaky's prebuilt steps write for `go test` before
+# Go 1.20: each package's test binary (`go test -c`) run alone in the package's directory with
+# -test.v and the flags flaky adds, stdout and stderr together, between flaky's banner and exit
+# lines, into verbose/NAME.txt. And what `go test -json` makes of the same bytes and exit status
+# (through -exec, a script that replays them) into verbose/NAME.jsonl, so that the text parser
+# can be compared with the JSON parser on one run.
+verbose() {
+  local name=$1 out=$FIX/go/verbose pkgs=() flags=() path dir tests code
+  local bin=$SCRATCH/verbose.test said=$SCRATCH/verbose.out replay=$SCRATCH/verbose-replay
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do pkgs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  flags=("$@")
+  mkdir -p "$out"
+  : >"$out/$name.txt"
+  : >"$out/$name.jsonl"
+  while IFS=$'\t' read -r path dir tests; do
+    [ "$tests" = 00 ] && continue
+    go test -c -o "$bin" "$path" || return
+    printf '\026flaky: package %s\n' "$path" >>"$out/$name.txt"
+    (cd "$dir" && "$bin" -test.v=true -test.paniconexit0 -test.timeout=10m0s -test.count=1 "${flags[@]}" \
+      >"$said" 2>&1)
+    code=$?
+    cat "$said" >>"$out/$name.txt"
+    printf '\026flaky: exit status %d\n' "$code" >>"$out/$name.txt"
+    printf '#!/bin/sh\ncat "%s"\nexit %d\n' "$said" "$code" >"$replay"
+    chmod +x "$replay"
+    go test -json -count=1 -exec "$replay" "$path" >>"$out/$name.jsonl"
+  done < <(go list -f '{{.ImportPath}}{{"\t"}}{{.Dir}}{{"\t"}}{{len .TestGoFiles}}{{len .XTestGoFiles}}' "${pkgs[@]}")
+  rm -f "$bin" "$said" "$replay"
+}
+
 capture_go() {
   local out=$FIX/go d
   mkdir -p "$out"
@@ -171,9 +203,12 @@ capture_go() {
   cd "$d" || return
   # -count=1: a cached package result would replay old events whatever the seed.
   go test -json -count=1 -run '^(TestAdd|TestSlug|TestLookupStartsEmpty|TestRegisterItem)$' ./... >"$out/pass.jsonl"
+  verbose pass ./... -- -test.shuffle=off -test.run='^(TestAdd|TestSlug|TestLookupStartsEmpty|TestRegisterItem)$'
   GO_TEST_SEED=8 go test -json -count=1 ./... >"$out/fail.jsonl"
+  GO_TEST_SEED=8 verbose fail ./... -- -test.shuffle=off
   # The order-dependent pair in a shuffled order that breaks it.
   go test -json -count=1 -shuffle=2 ./registry/ >"$out/shuffle-fail.jsonl"
+  verbose shuffle-fail ./registry/ -- -test.shuffle=2
   mkdir -p empty
   printf 'package empty\n\n// Nothing to test here.\nconst Answer = 42\n' >empty/empty.go
   cat >calc/skip_test.go <<'GO'
@@ -191,6 +226,7 @@ func TestSkipSome(t *testing.T) {
 }
 GO
   go test -json -count=1 -run '^(TestSkipped|TestSkipSome|TestAdd)$' ./... >"$out/skip.jsonl"
+  verbose skip ./... -- -test.shuffle=off -test.run='^(TestSkipped|TestSkipSome|TestAdd)$'
   rm calc/skip_test.go
   rm -r empty
   mkdir -p broken
@@ -220,6 +256,7 @@ func TestPanics(t *testing.T) {
 }
 GO
   go test -json -count=1 -run '^(TestAdd|TestParallelA|TestParallelB|TestPanics)$' ./calc/ >"$out/panic.jsonl"
+  verbose panic ./calc/ -- -test.shuffle=off -test.run='^(TestAdd|TestParallelA|TestParallelB|TestPanics)$'
   rm calc/crash_test.go
   cat >calc/slow_test.go <<'GO'
 package calc
@@ -234,6 +271,7 @@ func TestSlow(t *testing.T) {
 }
 GO
   go test -json -count=1 -timeout=1s -run '^(TestAdd|TestSlow)$' ./calc/ >"$out/timeout.jsonl"
+  verbose timeout ./calc/ -- -test.shuffle=off -test.timeout=1s -test.run='^(TestAdd|TestSlow)$'
   rm calc/slow_test.go
   mkdir -p other
   printf 'package other\n' >other/other.go
@@ -258,8 +296,42 @@ func TestTable(t *testing.T) {
 }
 GO
   go test -json -count=1 -run '^(TestAdd|TestTable)$' ./calc/ ./other/ >"$out/duplicates.jsonl"
+  verbose duplicates ./calc/ ./other/ -- -test.shuffle=off -test.run='^(TestAdd|TestTable)$'
   rm -r other
+  cat >calc/interleave_test.go <<'GO'
+package calc
+
+import "testing"
+
+// Two parallel subtests that log in turns (each waits for the other's line), so their output
+// interleaves the same way on every capture; the second fails.
+func TestInterleaved(t *testing.T) {
+	turn := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	for i, name := range []string{"first", "second"} {
+		i, name := i, name
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for step := 0; step < 2; step++ {
+				if i == 1 || step == 1 {
+					<-turn[i]
+				}
+				t.Logf("%s logs step %d", name, step)
+				if i == 0 || step == 0 {
+					turn[1-i] <- struct{}{}
+				}
+			}
+			if i == 1 {
+				t.Error("the second subtest fails")
+			}
+		})
+	}
+}
+GO
+  verbose parallel ./calc/ -- -test.shuffle=off -test.run='^(TestAdd|TestInterleaved)$'
+  rm calc/interleave_test.go
   half "$out/fail.jsonl" "$out/truncated.jsonl"
+  half "$out/verbose/fail.txt" "$out/verbose/truncated.txt"
+  non_utf8 "$out/verbose/fail.txt" "$out/verbose/non-utf8.txt" 'is a multiple'
   : >"$out/empty.jsonl"
   # The text go test prints without -json: not a test2json stream.
   GO_TEST_SEED=8 go test -count=1 ./... >"$out/malformed.jsonl"

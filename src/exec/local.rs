@@ -415,9 +415,9 @@ impl Slots {
             _ => None,
         };
         let mut steps = prepared.steps.into_iter();
-        let first = steps.next().expect("an attempt has a step");
+        let step = steps.next().expect("an attempt has a step");
         let started = Instant::now();
-        let mut child = self.spawn(&first, index, seed, dir, &prepared.env, &stdout_file)?;
+        let mut child = self.spawn(&step, index, seed, dir, &prepared.env, &stdout_file)?;
         let output = Output::new(child.stdout.take(), child.stderr.take());
         Ok(Some(Running {
             batch,
@@ -431,6 +431,7 @@ impl Slots {
             started,
             output,
             seat,
+            step,
             steps,
             env: prepared.env,
         }))
@@ -467,6 +468,7 @@ impl Slots {
             // The report is the output itself: it goes to a file (in order, with stderr when the
             // parser needs both), so memory stays flat however long it is. The steps of an
             // attempt on prebuilt binaries add to it one after the other.
+            let merge = *merge || step.go_text;
             let write = || {
                 let mut file = std::fs::OpenOptions::new()
                     .create(true)
@@ -481,7 +483,7 @@ impl Slots {
                 path: path.clone(),
                 source,
             })?;
-            if *merge {
+            if merge {
                 let err = file.try_clone().map_err(|source| ExecError::Write {
                     path: path.clone(),
                     source,
@@ -512,6 +514,7 @@ impl Slots {
             started,
             mut output,
             seat,
+            mut step,
             mut steps,
             env,
         } = running;
@@ -538,10 +541,18 @@ impl Slots {
             if exit != Exit::Code(0) {
                 failed.get_or_insert(exit);
             }
-            let Some(step) = steps.next() else {
+            // What the step left running goes before its end is noted and the next one starts.
+            kill_group(pgid);
+            if step.go_text
+                && let Some((path, _)) = &stdout_file
+                && let Err(e) = append(path, &crate::parse::gotext::exit_line(exit))
+            {
+                output.note(&format!("flaky: {e}\n"));
+            }
+            let Some(next_step) = steps.next() else {
                 break Ended::Exited(failed.unwrap_or(exit));
             };
-            kill_group(pgid);
+            step = next_step;
             output.read_to_end(chunk);
             match self.spawn(&step, index, seed, &tmp.path, &env, &stdout_file) {
                 Ok(mut next) => {
@@ -733,8 +744,9 @@ struct Running {
     output: Output,
     /// Its place among the running attempts, given up once its process ended.
     seat: Seat,
-    /// The steps still to run after this one (attempts on prebuilt binaries), and the
-    /// attempt's own variables they get too.
+    /// The step running now, the steps still to run after it (attempts on prebuilt binaries),
+    /// and the attempt's own variables they get too.
+    step: Step,
     steps: std::vec::IntoIter<Step>,
     env: Vec<(String, String)>,
 }
@@ -1043,6 +1055,18 @@ fn parse_report(plan: &ExecPlan, bytes: &[u8]) -> Result<Vec<TestResult>, String
         Reporting::Junit { .. } | Reporting::Command => crate::parse::junit::parse(bytes),
     };
     parsed.map_err(|e| e.to_string())
+}
+
+/// Adds `line` to the end of the report at `path`.
+fn append(path: &Path, line: &str) -> Result<(), ExecError> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()))
+        .map_err(|source| ExecError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// The head and tail of a file, read without loading all of it.

@@ -5,9 +5,10 @@
 //!
 //! An attempt on prebuilt binaries is a sequence of [`Step`]s, one process per package or test
 //! executable, whose outputs form one report: the same events, ids and results as the command
-//! itself gives. A command with something that cannot be mapped onto the binaries runs as it is
-//! on every attempt, and a notice says why. A build that fails ends the run before any attempt
-//! (exit 2).
+//! itself gives. (A Go test binary runs alone before Go 1.20, and flaky reads its `-test.v`
+//! text; from Go 1.20 on, under test2json.) A command with something that cannot be mapped onto
+//! the binaries runs as it is on every attempt, and a notice says why. A build that fails ends
+//! the run before any attempt (exit 2).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -19,6 +20,7 @@ use crate::events::RunEvent;
 use crate::framework::cargo::{CargoCommand, nextest_on_build};
 use crate::framework::gotest::{GoCommand, binary_argv};
 use crate::framework::{AttemptCtx, Framework, program_name};
+use crate::parse::gotext;
 
 /// One process of an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +33,9 @@ pub struct Step {
     /// A line written to the report before it runs: the `Running` line cargo prints before
     /// each test executable, which says whose results follow.
     pub banner: Option<String>,
+    /// A Go test binary run without test2json: its stderr goes into the report too, and a line
+    /// with its exit status after it exits ([`gotext::exit_line`]), as test2json had both.
+    pub go_text: bool,
 }
 
 impl Step {
@@ -40,6 +45,7 @@ impl Step {
             dir: dir.to_path_buf(),
             env: Vec::new(),
             banner: None,
+            go_text: false,
         }
     }
 }
@@ -48,10 +54,9 @@ impl Step {
 #[derive(Debug)]
 pub enum Prebuilt {
     Go {
-        /// The go toolchain's test2json.
-        test2json: PathBuf,
-        /// Go 1.20 and later take `-test.v=test2json`.
-        test2json_v: bool,
+        /// The go toolchain's test2json, from Go 1.20 on (which takes `-test.v=test2json`);
+        /// before, each binary runs alone and flaky reads its `-test.v` text.
+        test2json: Option<PathBuf>,
         packages: Vec<GoPackage>,
     },
     /// `cargo nextest run` on the binaries listed once: the flags that name the list.
@@ -95,7 +100,6 @@ impl Prebuilt {
         match self {
             Self::Go {
                 test2json,
-                test2json_v,
                 packages,
             } => {
                 let cmd = GoCommand::parse(argv)?;
@@ -103,13 +107,17 @@ impl Prebuilt {
                     .iter()
                     .map(|p| {
                         let argv = binary_argv(
-                            test2json,
+                            test2json.as_deref(),
                             &p.import_path,
                             &p.binary,
-                            *test2json_v,
                             &cmd.binary,
                         );
-                        Step::new(argv, &p.dir)
+                        let mut step = Step::new(argv, &p.dir);
+                        if test2json.is_none() {
+                            step.banner = Some(gotext::banner(&p.import_path));
+                            step.go_text = true;
+                        }
+                        step
                     })
                     .collect())
             }
@@ -132,6 +140,7 @@ impl Prebuilt {
                             dir: e.dir.clone(),
                             env: e.env.clone(),
                             banner: Some(e.banner.clone()),
+                            go_text: false,
                         }
                     })
                     .collect();
@@ -286,12 +295,12 @@ impl Builder<'_> {
             env.next().unwrap_or_default(),
         );
         // test2json itself, not through `go tool`: one go command fewer per package and attempt.
-        let test2json = Path::new(tool_dir).join("test2json");
-        let test2json_v = version
+        let test2json = version
             .trim()
             .strip_prefix("go1.")
             .and_then(|v| v.split(['.', 'r', 'b']).next()?.parse::<u32>().ok())
-            .is_some_and(|minor| minor >= 20);
+            .is_some_and(|minor| minor >= 20)
+            .then(|| Path::new(tool_dir).join("test2json"));
         let mut packages = Vec::new();
         for (n, line) in out[1].lines().enumerate() {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -325,7 +334,6 @@ impl Builder<'_> {
         }
         Ok(Build::Built(Prebuilt::Go {
             test2json,
-            test2json_v,
             packages,
         }))
     }

@@ -7,7 +7,7 @@ use super::{
     AttemptCtx, Driver, Framework, Knobs, Prepared, ProjectDir, ReportSource, exact_alternation,
     path_arg, program_name, split_ids, strip_flags, without_positionals, words,
 };
-use crate::parse::{Parsed, gotest};
+use crate::parse::{Parsed, gotest, gotext};
 
 pub struct GoTest;
 
@@ -143,7 +143,12 @@ impl Driver for GoTest {
     }
 
     fn parse(&self, report: &[u8], _project: &Path) -> Parsed {
-        gotest::parse(report)
+        // Attempts on prebuilt binaries before Go 1.20 leave the binaries' text.
+        if gotext::is_text(report) {
+            gotext::parse(report)
+        } else {
+            gotest::parse(report)
+        }
     }
 
     fn knobs(&self) -> Knobs {
@@ -270,7 +275,7 @@ impl GoCommand {
             } else if name == "vet" {
                 cmd.vet = value;
             } else if !matches!(name, "json" | "v") {
-                // -json and -v: every attempt's binary reports through test2json anyway.
+                // -json and -v: every attempt's binary reports with -test.v anyway.
                 return Err(format!("the flag {w}"));
             }
         }
@@ -290,24 +295,27 @@ impl GoCommand {
     }
 }
 
-/// One attempt of one package on its prebuilt binary, as `go test -json` runs it: through the
-/// toolchain's `test2json` (the events `go test -json` prints), `-test.v=test2json` from Go 1.20
-/// on (`-test.v=true` before), then the attempt's flags.
+/// One attempt of one package on its prebuilt binary, with the attempt's flags. From Go 1.20 on,
+/// through the toolchain's `test2json` with `-test.v=test2json` (the events `go test -json`
+/// prints). Before, `test2json` is `None`: the binary runs alone with `-test.v`, one process
+/// fewer per package, and flaky reads its text ([`crate::parse::gotext`]).
 pub fn binary_argv(
-    test2json: &Path,
+    test2json: Option<&Path>,
     package: &str,
     binary: &Path,
-    test2json_v: bool,
     flags: &[String],
 ) -> Vec<String> {
-    let mut argv = vec![
-        test2json.display().to_string(),
-        "-t".into(),
-        "-p".into(),
-        package.to_owned(),
-        binary.display().to_string(),
-        format!("-test.v={}", if test2json_v { "test2json" } else { "true" }),
-    ];
+    let mut argv = match test2json {
+        Some(test2json) => vec![
+            test2json.display().to_string(),
+            "-t".into(),
+            "-p".into(),
+            package.to_owned(),
+            binary.display().to_string(),
+            "-test.v=test2json".into(),
+        ],
+        None => vec![binary.display().to_string(), "-test.v=true".into()],
+    };
     argv.extend(flags.iter().cloned());
     argv
 }

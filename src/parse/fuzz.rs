@@ -4,12 +4,13 @@
 
 use proptest::prelude::*;
 
-use super::{Parsed, cargo, gotest, jest, junit, mocha, node, rspec};
+use super::{Parsed, cargo, gotest, gotext, jest, junit, mocha, node, rspec};
 
 /// Every parser.
-const PARSERS: [fn(&[u8]) -> Parsed; 7] = [
+const PARSERS: [fn(&[u8]) -> Parsed; 8] = [
     junit::parse,
     gotest::parse,
+    gotext::parse,
     cargo::parse,
     jest::parse,
     mocha::parse,
@@ -18,10 +19,11 @@ const PARSERS: [fn(&[u8]) -> Parsed; 7] = [
 ];
 
 /// Real reports to mutate, one or two per format.
-const SEEDS: [&[u8]; 8] = [
+const SEEDS: [&[u8]; 9] = [
     include_bytes!("../../tests/fixtures/pytest/fail-xunit1.xml"),
     include_bytes!("../../tests/fixtures/nextest/retries-crash-timeout.xml"),
     include_bytes!("../../tests/fixtures/go/fail.jsonl"),
+    include_bytes!("../../tests/fixtures/go/verbose/parallel.txt"),
     include_bytes!("../../tests/fixtures/cargo/fail-seed8.txt"),
     include_bytes!("../../tests/fixtures/jest/fail.json"),
     include_bytes!("../../tests/fixtures/mocha/fail.json"),

@@ -35,16 +35,17 @@ const OUTPUT_LIMIT: usize = 4096;
 
 /// One test2json event. Every field but `Action` is optional: build events have `ImportPath`
 /// and no `Package`, package events have no `Test`.
-#[derive(Debug, Deserialize)]
+/// [`super::gotext`] makes the same events from a test binary's `-test.v` text.
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct GoEvent {
-    action: String,
-    package: Option<String>,
-    test: Option<String>,
-    elapsed: Option<f64>,
-    output: Option<String>,
-    import_path: Option<String>,
-    failed_build: Option<String>,
+pub(super) struct GoEvent {
+    pub(super) action: String,
+    pub(super) package: Option<String>,
+    pub(super) test: Option<String>,
+    pub(super) elapsed: Option<f64>,
+    pub(super) output: Option<String>,
+    pub(super) import_path: Option<String>,
+    pub(super) failed_build: Option<String>,
 }
 
 /// Parses `go test -json` output; see the module docs for what becomes an error result.
@@ -66,15 +67,7 @@ pub fn parse(report: &[u8]) -> Parsed {
         }
         stream.text_line(line);
     }
-    if !stream.saw_go {
-        return Err(ParseError::Malformed(
-            "no `go test -json` events (was -json left out?)".to_owned(),
-        ));
-    }
-    if let Some(failed) = stream.build_failure() {
-        return Err(ParseError::BuildFailed(failed));
-    }
-    Ok(stream.finish())
+    stream.results()
 }
 
 struct Entry {
@@ -90,12 +83,13 @@ struct Package {
     /// The package's own end: `pass`, `fail` or `skip`.
     end: Option<String>,
     output: String,
-    failed_build: Option<String>,
+    pub(super) failed_build: Option<String>,
     timed_out: bool,
 }
 
+/// The events of one report, read into per-test entries.
 #[derive(Default)]
-struct Stream {
+pub(super) struct Stream {
     entries: Vec<Entry>,
     /// The running (not yet ended) entry of each (package, test).
     open: HashMap<(String, String), usize>,
@@ -122,7 +116,7 @@ impl Stream {
         &mut self.packages[index].1
     }
 
-    fn event(&mut self, e: GoEvent) {
+    pub(super) fn event(&mut self, e: GoEvent) {
         self.saw_go = true;
         self.build_block = None;
         if e.action == "build-output" {
@@ -238,6 +232,19 @@ impl Stream {
                 &format!("{line}\n"),
             );
         }
+    }
+
+    /// The results of the events read; see the module docs for what becomes an error result.
+    pub(super) fn results(self) -> Parsed {
+        if !self.saw_go {
+            return Err(ParseError::Malformed(
+                "no `go test -json` events (was -json left out?)".to_owned(),
+            ));
+        }
+        if let Some(failed) = self.build_failure() {
+            return Err(ParseError::BuildFailed(failed));
+        }
+        Ok(self.finish())
     }
 
     fn finish(mut self) -> Vec<TestResult> {

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod cargo;
 pub mod gotest;
+pub mod gotext;
 pub mod jest;
 pub mod junit;
 pub mod mocha;

@@ -1461,7 +1461,7 @@ fn calls(log: &Path, prefix: &str) -> usize {
 }
 
 /// Each package's test binary is built once per run (`go test -c`), and every attempt runs the
-/// binaries through test2json: no attempt runs `go test`, and the verdicts are today's.
+/// binaries: no attempt runs `go test`, and the verdicts are today's.
 #[test]
 fn go_builds_each_test_binary_once_per_run() {
     require_program("go");
@@ -1491,6 +1491,92 @@ fn go_builds_each_test_binary_once_per_run() {
         .unwrap();
     let line = failure["reproduce"].as_str().unwrap();
     assert!(line.contains("go test '-count=1' '-shuffle=off'"), "{line}");
+}
+
+/// Before Go 1.20 an attempt runs each package's test binary alone and reads its `-test.v`
+/// text: one process per package, no test2json (from Go 1.20 on, through test2json), with the
+/// verdicts test2json gave. The go on PATH names a tool directory whose test2json logs its calls.
+#[test]
+fn go_attempts_run_each_test_binary_alone_before_go_1_20() {
+    use std::os::unix::fs::PermissionsExt;
+    require_program("go");
+    let sandbox = Sandbox::new();
+    let go_env = |name: &str| {
+        let out = Command::new("go").args(["env", name]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let log = sandbox.path().join("test2json.log");
+    let tools = sandbox.write(
+        "tools/test2json",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}/test2json' \"$@\"\n",
+            log.display(),
+            go_env("GOTOOLDIR")
+        ),
+    );
+    let real = Command::new("sh")
+        .args(["-c", "command -v go"])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_owned();
+    let go = sandbox.write(
+        "bin/go",
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" = env ]; then '{real}' env GOVERSION; echo '{}'; exit; fi\nexec '{real}' \"$@\"\n",
+            tools.parent().unwrap().display()
+        ),
+    );
+    for script in [&tools, &go] {
+        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let runs = 4;
+    let out = sandbox
+        .flaky()
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                go.parent().unwrap().display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
+        .args(["run", "--format", "json", "-n", &runs.to_string(), "--seed"])
+        .arg(SEED.to_string())
+        .arg("-C")
+        .arg(example("go"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let minor: u32 = go_env("GOVERSION")
+        .trim_start_matches("go1.")
+        .split(['.', 'r', 'b'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let through_test2json = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert_eq!(
+        through_test2json,
+        if minor >= 20 { 2 * runs as usize } else { 0 },
+        "go1.{minor}"
+    );
+    let t = test(&doc, "example.com/flakydemo/calc::TestSeededFlaky");
+    assert_eq!(
+        counts(t)[0],
+        (runs as u64, seeded_failures(runs).len() as u64)
+    );
+    let t = test(&doc, "example.com/flakydemo/calc::TestMeanAlwaysFails");
+    assert_eq!(counts(t)[0], (runs as u64, runs as u64));
+    let t = test(
+        &doc,
+        "example.com/flakydemo/calc::TestSlug/collapses_spaces",
+    );
+    assert_eq!(counts(t)[0], (runs as u64, 0));
+    assert_eq!(doc["totals"]["infrastructure"], 0);
 }
 
 /// A package that does not compile stops the run before any attempt: exit 2, the compiler's
