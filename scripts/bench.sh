@@ -18,7 +18,8 @@
 #      (`rust-per-attempt`: the same with cargo run by every attempt, as before the build once)
 #  10. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
 #      --batch against a plain loop of the same pytest command
-# Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only.
+# Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only,
+# `scripts/bench.sh overhead` runs 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -98,7 +99,18 @@ def startup_pytest():
     paired("start-up, pytest (no --batch): examples/python-pytest N=50 -j 1 against a loop of 50 pytest (goal <= 1.05)",
            run + ["--"] + pytest, ["sh", "-c", loop], "examples/python-pytest", pairs=3)
 
-sections = {"go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
+def overhead():
+    # 1. overhead, alternating the two commands so drift hits both alike
+    flaky_t, xargs_t = [], []
+    for _ in range(5):
+        flaky_t.append(timed([bin, "run", "-n", "2000", "-j", "2", "--no-history", "-q", "--", "true"]))
+        xargs_t.append(timed("seq 2000 | xargs -P 2 -I{} true", shell=True))
+    f, x = statistics.median(flaky_t), statistics.median(xargs_t)
+    ratios = sorted(a / b for a, b in zip(flaky_t, xargs_t))
+    print(f"overhead: flaky {f:.3f}s, xargs {x:.3f}s for 2000 x `true` -j 2: median of the 5 paired ratios "
+          f"{statistics.median(ratios):.2f} (from {ratios[0]:.2f} to {ratios[-1]:.2f}; goal <= 1.0)")
+
+sections = {"overhead": overhead, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
             "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
 if only:
     for name in only:
@@ -106,16 +118,6 @@ if only:
     sys.exit(0)
 for section in sections.values():
     section()
-
-# 1. overhead, alternating the two commands so drift hits both alike
-flaky_t, xargs_t = [], []
-for _ in range(5):
-    flaky_t.append(timed([bin, "run", "-n", "2000", "-j", "2", "--no-history", "-q", "--", "true"]))
-    xargs_t.append(timed("seq 2000 | xargs -P 2 -I{} true", shell=True))
-f, x = statistics.median(flaky_t), statistics.median(xargs_t)
-ratios = sorted(a / b for a, b in zip(flaky_t, xargs_t))
-print(f"overhead: flaky {f:.3f}s, xargs {x:.3f}s for 2000 x `true` -j 2: median of the 5 paired ratios "
-      f"{statistics.median(ratios):.2f} (from {ratios[0]:.2f} to {ratios[-1]:.2f}; goal <= 1.0)")
 
 # 2. memory: flaky's own high-water mark (VmHWM), read until it exits. (wait4's ru_maxrss would
 # count the Python process it was forked from, whose pages it carries until exec: 13.6 MB.)

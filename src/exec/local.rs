@@ -5,13 +5,15 @@
 //! wake-up pipe. The async side only starts the slots, waits for what the slots cannot take
 //! without waiting (permits of gated runs) and turns the caller's stop into the wake-up. So an
 //! attempt costs its process and little else: no tokio task, timer or SIGCHLD round trip, one
-//! wake-up of the task that reads the events, and no wait for the disk to remove the attempt's
-//! directory (see [`AttemptDir`]). scripts/bench.sh, section 1, measures it against xargs.
+//! wake-up of the task that reads the events, and no directory made and removed (an ended
+//! attempt's directory, found empty, is renamed for the next: see [`Slots::attempt_dir`]).
+//! scripts/bench.sh, section 1 (`scripts/bench.sh overhead`), measures it against xargs.
 
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::os::fd::OwnedFd;
+use std::os::unix::fs::MetadataExt as _;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
@@ -71,18 +73,10 @@ impl Backend for LocalBackend {
             source,
         })?;
         let notices = events.clone();
-        let (closer, closing) = std::sync::mpsc::channel::<File>();
-        let janitor = std::thread::Builder::new()
-            .name("flaky-cleanup".into())
-            .spawn(move || closing.into_iter().for_each(drop))
-            .map_err(|source| ExecError::Setup {
-                what: "a thread to remove their directories",
-                source,
-            })?;
         let slots = Arc::new(Slots {
             plan: plan.clone(),
             root: root.path.clone(),
-            closer,
+            spare: Mutex::new(Vec::new()),
             events,
             permits: stop.clone(),
             next: Mutex::new(plan.attempts.start),
@@ -126,11 +120,9 @@ impl Backend for LocalBackend {
                 }
             }
         }
-        // Every slot has returned: nothing the attempts started may go on, and this ends the
-        // cleanup thread, which has at most the last attempts' directories left to close.
+        // Every slot has returned: nothing the attempts started may go on.
         slots.orphans.sweep_all();
         drop((stop_on_drop, slots));
-        let _ = janitor.join();
         root.remove(&notices);
         failure.map_or(Ok(()), Err)
     }
@@ -140,8 +132,8 @@ impl Backend for LocalBackend {
 struct Slots {
     plan: ExecPlan,
     root: PathBuf,
-    /// Takes the last handle of each removed attempt directory (see [`AttemptDir`]).
-    closer: std::sync::mpsc::Sender<File>,
+    /// The directories of ended attempts, for the next attempts (see [`Self::attempt_dir`]).
+    spare: Mutex<Vec<AttemptDir>>,
     events: mpsc::UnboundedSender<RunEvent>,
     /// The caller's signal: draining and permits.
     permits: StopSignal,
@@ -386,15 +378,7 @@ impl Slots {
         let plan = &self.plan;
         let seed = attempt_seed(plan.base_seed, index);
         let order_seed = plan.order.shuffles(index).then_some(seed);
-        let tmp = self.root.join(format!("attempt-{index}"));
-        std::fs::create_dir(&tmp).map_err(|source| ExecError::TempDir {
-            path: tmp.clone(),
-            source,
-        })?;
-        let tmp = AttemptDir {
-            path: tmp,
-            closer: self.closer.clone(),
-        };
+        let tmp = self.attempt_dir(index)?;
         let dir = tmp.path.as_path();
 
         let prepared = prepare(plan, self.prebuilt.as_ref(), batch.clone(), dir, order_seed);
@@ -599,7 +583,7 @@ impl Slots {
             };
             let attempts =
                 self.split_batch(batch, &path, exit, duration, alone, (&stdout, &stderr));
-            drop(tmp);
+            self.give_back(tmp);
             return attempts;
         }
         let outcome = exit.outcome();
@@ -627,8 +611,7 @@ impl Slots {
                 judge(exit, parsed, &describe_exit(exit, plan.timeout))
             }
         };
-        // The directory goes before the attempt is reported.
-        drop(tmp);
+        self.give_back(tmp);
         if outcome.is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
             self.company.failure_seen();
         }
@@ -1109,29 +1092,85 @@ pub fn describe_exit(exit: Exit, timeout: Duration) -> String {
     }
 }
 
-/// An attempt's private directory, removed when dropped.
-///
-/// Removing a directory frees its block, and with online discard (ext4 `-o discard`) the
-/// freeing waits for the disk, ~0.3 ms, while the parent directory stays locked. Here the
-/// directory is unlinked at once, but the wait happens on the cleanup thread: it holds the
-/// last handle of the directory, and the block is freed when it closes that.
+/// An attempt's private directory, and what it was when it was made.
 struct AttemptDir {
     path: PathBuf,
-    closer: std::sync::mpsc::Sender<File>,
+    /// Device, inode, mode and owner of the new directory: a directory that still has them
+    /// (not one the test replaced or changed) and is empty is as good as a new one.
+    made: (u64, u64, u32, u32, u32),
 }
 
-impl Drop for AttemptDir {
-    fn drop(&mut self) {
-        let handle = File::open(&self.path);
-        // Most attempts leave their directory empty: one rmdir, not a walk.
-        if std::fs::remove_dir(&self.path).is_err() {
-            // What is left goes with the run's directory, which says when it cannot.
-            let _ = remove_tree(&self.path);
+impl AttemptDir {
+    fn stamp(path: &Path) -> std::io::Result<(u64, u64, u32, u32, u32)> {
+        // Not through a symbolic link: a test may have put one in the directory's place.
+        let m = std::fs::symlink_metadata(path)?;
+        Ok((m.dev(), m.ino(), m.mode(), m.uid(), m.gid()))
+    }
+
+    /// Whether the directory is still the one made, empty, after what was left in it (not
+    /// through symbolic links) was removed.
+    fn emptied(&self) -> bool {
+        let empty = || std::fs::read_dir(&self.path).is_ok_and(|mut e| e.next().is_none());
+        if Self::stamp(&self.path).ok() != Some(self.made) {
+            return false;
         }
-        if let Ok(handle) = handle {
-            // Without the cleanup thread (it ended), the handle is closed here.
-            let _ = self.closer.send(handle);
+        if empty() {
+            return true;
         }
+        for entry in std::fs::read_dir(&self.path)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_tree(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+        empty()
+    }
+}
+
+impl Slots {
+    /// Attempt `index`'s private directory, `attempt-{index}` in the run's directory, empty.
+    ///
+    /// On ext4 making a directory takes an inode and a block, and removing it frees them (with
+    /// online discard, waiting for the disk): more than `true` takes to run, in issue 13's
+    /// measure. So the directory of an ended attempt is renamed for the next one, once it is
+    /// found empty (what the attempt left is removed first) and still the directory that was
+    /// made; otherwise it goes and a new one is made.
+    fn attempt_dir(&self, index: u32) -> Result<AttemptDir, ExecError> {
+        let path = self.root.join(format!("attempt-{index}"));
+        let spare = self
+            .spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        if let Some(mut dir) = spare {
+            if std::fs::rename(&dir.path, &path).is_ok() {
+                dir.path.clone_from(&path);
+                if dir.emptied() {
+                    return Ok(dir);
+                }
+            }
+            // What cannot be removed goes with the run's directory, which says so.
+            let _ = remove_tree(&dir.path);
+        }
+        let made = std::fs::create_dir(&path).and_then(|()| AttemptDir::stamp(&path));
+        match made {
+            Ok(made) => Ok(AttemptDir { path, made }),
+            Err(source) => Err(ExecError::TempDir { path, source }),
+        }
+    }
+
+    /// Keeps an ended attempt's directory for the next attempts (see [`Self::attempt_dir`]).
+    fn give_back(&self, dir: AttemptDir) {
+        self.spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(dir);
     }
 }
 

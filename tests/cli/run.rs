@@ -315,6 +315,81 @@ fn every_attempt_gets_its_env_and_a_private_tmpdir_that_is_removed() {
     }
 }
 
+/// Each attempt records what its `TMPDIR` holds and is, then leaves something behind by its
+/// index: nothing, files and a tree, a locked directory, a changed mode, or a symbolic link in
+/// the directory's place.
+const LEAVES_TMPDIR: &str = r#"d="$TMPDIR"
+echo "$(ls -A "$d" | wc -l) $(stat -c %a "$d") $d" > "$SEEN/$FLAKY_ATTEMPT"
+case $((FLAKY_ATTEMPT % 5)) in
+1) touch "$d/left" && mkdir -p "$d/sub/deeper" && touch "$d/sub/deeper/f" ;;
+2) mkdir "$d/locked" && touch "$d/locked/f" && chmod 000 "$d/locked" ;;
+3) touch "$d/left" && chmod 711 "$d" ;;
+4) rm -rf "$d" && ln -s "$CANARY" "$d" ;;
+esac"#;
+
+#[test]
+fn a_reused_attempt_directory_is_empty_and_as_new_at_the_start_of_every_attempt() {
+    for jobs in ["1", "2"] {
+        let s = Sandbox::new();
+        let (seen, tmp, canary) = (
+            s.path().join("seen"),
+            s.path().join("tmp"),
+            s.path().join("canary"),
+        );
+        for dir in [&seen, &tmp, &canary] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        std::fs::write(canary.join("keep"), "").unwrap();
+        let out = s
+            .flaky()
+            .env("TMPDIR", &tmp)
+            .env("SEEN", &seen)
+            .env("CANARY", &canary)
+            .args([
+                "run", "-n", "10", "-j", jobs, "--format", "json", "--", "sh", "-c",
+            ])
+            .arg(LEAVES_TMPDIR)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "-j {jobs}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seen: Vec<Vec<String>> = (0..10)
+            .map(|i| {
+                let line = std::fs::read_to_string(seen.join(i.to_string())).unwrap();
+                line.split_whitespace().map(str::to_owned).collect()
+            })
+            .collect();
+        for (i, f) in seen.iter().enumerate() {
+            assert_eq!(
+                f[0], "0",
+                "-j {jobs}: attempt {i} found its TMPDIR not empty"
+            );
+            assert_eq!(
+                f[1], seen[0][1],
+                "-j {jobs}: attempt {i}'s TMPDIR has another mode"
+            );
+            assert!(
+                f[2].ends_with(&format!("/attempt-{i}")),
+                "-j {jobs}: {}",
+                f[2]
+            );
+        }
+        assert!(
+            canary.join("keep").exists(),
+            "-j {jobs}: the link's target was emptied"
+        );
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            0,
+            "-j {jobs}: left in TMPDIR"
+        );
+    }
+}
+
 #[test]
 fn a_command_that_cannot_start_is_one_error() {
     let s = Sandbox::new();
