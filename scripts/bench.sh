@@ -18,8 +18,9 @@
 #      (`rust-per-attempt`: the same with cargo run by every attempt, as before the build once)
 #  10. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
 #      --batch against a plain loop of the same pytest command
+#  11. jest: flaky's CPU per attempt on examples/jest against a warm run of jest alone
 # Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only,
-# `scripts/bench.sh overhead` runs 1 only.
+# `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -110,7 +111,36 @@ def overhead():
     print(f"overhead: flaky {f:.3f}s, xargs {x:.3f}s for 2000 x `true` -j 2: median of the 5 paired ratios "
           f"{statistics.median(ratios):.2f} (from {ratios[0]:.2f} to {ratios[-1]:.2f}; goal <= 1.0)")
 
+def cpu_of(cmd, cwd, times=1):
+    """User + system CPU seconds of `cmd` and all its processes, run `times` times."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for _ in range(times):
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+def jest_cpu():
+    # 11. jest: flaky's CPU per attempt against one warm run of jest itself (its transform cache
+    # filled by a first run), 3 rounds of 20
+    d = "examples/jest"
+    jest = os.path.join(d, "node_modules/.bin/jest")
+    if not os.path.exists(jest):
+        print("jest CPU: skipped (examples/jest has no node_modules: scripts/test.sh installs it)")
+        return
+    cpu_of(["node_modules/.bin/jest"], d)
+    ratios = []
+    for _ in range(3):
+        j = cpu_of(["node_modules/.bin/jest"], d, 20) / 20
+        f = cpu_of([bin, "run", "-n", "20", "-j", "1", "--seed", "7", "--no-history", "--no-scan", "-q",
+                    "--", "npx", "jest"], d) / 20
+        ratios.append(f / j)
+        print(f"  jest {j:.3f} s CPU a run, flaky {f:.3f} s CPU an attempt: {f / j:.2f}")
+    print(f"jest CPU per attempt against a warm jest run: median {statistics.median(ratios):.2f} "
+          f"(from {min(ratios):.2f} to {max(ratios):.2f}; goal <= 1.1)")
+
 sections = {"overhead": overhead, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
+            "jest": jest_cpu,
             "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
 if only:
     for name in only:
