@@ -659,11 +659,18 @@ fn reproduce(
                 }
             }
             let mut argv = p.argv;
-            // PATH gains node_modules/.bin for JS tools; in a line for people, npx does that.
+            // PATH gains node_modules/.bin for JS tools; in a line for people, npx does that
+            // (for a tool installed there: not for `node` itself).
+            let installed = argv.first().is_some_and(|p| {
+                let tool = crate::framework::program_name(p);
+                exec.dir
+                    .ancestors()
+                    .any(|d| d.join("node_modules/.bin").join(tool).exists())
+            });
             let mut extra = Vec::new();
             for (k, v) in p.env {
                 if k == "PATH" {
-                    if !crate::framework::starts_with_node_runner(&argv) {
+                    if installed && !crate::framework::starts_with_node_runner(&argv) {
                         argv.insert(0, "npx".into());
                     }
                 } else {
