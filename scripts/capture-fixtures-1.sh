@@ -164,6 +164,7 @@ PY
   cd "$ROOT" || return
 }
 
+# Go 1.20 and later: GO_V=test2json VERBOSE_DIR=verbose-go1.23 (the framed output flaky reads there).
 # verbose NAME PACKAGES... [-- FLAGS...]: what flaky's prebuilt steps write for `go test` before
 # Go 1.20: each package's test binary (`go test -c`) run alone in the package's directory with
 # -test.v and the flags flaky adds, stdout and stderr together, between flaky's banner and exit
@@ -171,7 +172,7 @@ PY
 # (through -exec, a script that replays them) into verbose/NAME.jsonl, so that the text parser
 # can be compared with the JSON parser on one run.
 verbose() {
-  local name=$1 out=$FIX/go/verbose pkgs=() flags=() path dir tests code
+  local name=$1 out=$FIX/go/${VERBOSE_DIR:-verbose} pkgs=() flags=() path dir tests code
   local bin=$SCRATCH/verbose.test said=$SCRATCH/verbose.out replay=$SCRATCH/verbose-replay
   shift
   while [ $# -gt 0 ] && [ "$1" != -- ]; do pkgs+=("$1"); shift; done
@@ -184,7 +185,7 @@ verbose() {
     [ "$tests" = 00 ] && continue
     go test -c -o "$bin" "$path" || return
     printf '\026flaky: package %s\n' "$path" >>"$out/$name.txt"
-    (cd "$dir" && "$bin" -test.v=true -test.paniconexit0 -test.timeout=10m0s -test.count=1 "${flags[@]}" \
+    (cd "$dir" && "$bin" -test.v="${GO_V:-true}" -test.paniconexit0 -test.timeout=10m0s -test.count=1 "${flags[@]}" \
       >"$said" 2>&1)
     code=$?
     cat "$said" >>"$out/$name.txt"
@@ -330,8 +331,8 @@ GO
   verbose parallel ./calc/ -- -test.shuffle=off -test.run='^(TestAdd|TestInterleaved)$'
   rm calc/interleave_test.go
   half "$out/fail.jsonl" "$out/truncated.jsonl"
-  half "$out/verbose/fail.txt" "$out/verbose/truncated.txt"
-  non_utf8 "$out/verbose/fail.txt" "$out/verbose/non-utf8.txt" 'is a multiple'
+  half "$out/${VERBOSE_DIR:-verbose}/fail.txt" "$out/${VERBOSE_DIR:-verbose}/truncated.txt"
+  non_utf8 "$out/${VERBOSE_DIR:-verbose}/fail.txt" "$out/${VERBOSE_DIR:-verbose}/non-utf8.txt" 'is a multiple'
   : >"$out/empty.jsonl"
   # The text go test prints without -json: not a test2json stream.
   GO_TEST_SEED=8 go test -count=1 ./... >"$out/malformed.jsonl"

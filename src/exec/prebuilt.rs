@@ -5,8 +5,8 @@
 //!
 //! An attempt on prebuilt binaries is a sequence of [`Step`]s, one process per package or test
 //! executable, whose outputs form one report: the same events, ids and results as the command
-//! itself gives. (A Go test binary runs alone before Go 1.20, and flaky reads its `-test.v`
-//! text; from Go 1.20 on, under test2json.) A command with something that cannot be mapped onto
+//! itself gives. (A Go test binary runs alone, and flaky reads its `-test.v` text, framed with
+//! `-test.v=test2json` from Go 1.20 on.) A command with something that cannot be mapped onto
 //! the binaries runs as it is on every attempt, and a notice says why. A build that fails ends
 //! the run before any attempt (exit 2).
 
@@ -54,9 +54,9 @@ impl Step {
 #[derive(Debug)]
 pub enum Prebuilt {
     Go {
-        /// The go toolchain's test2json, from Go 1.20 on (which takes `-test.v=test2json`);
-        /// before, each binary runs alone and flaky reads its `-test.v` text.
-        test2json: Option<PathBuf>,
+        /// Go 1.20 and later: the binaries frame their `-test.v=test2json` lines; before, flaky
+        /// reads their plain `-test.v` text.
+        framed: bool,
         packages: Vec<GoPackage>,
     },
     /// `cargo nextest run` on the binaries listed once: the flags that name the list.
@@ -98,25 +98,15 @@ impl Prebuilt {
     /// `argv`; `Err` says what cannot be mapped onto the binaries.
     pub fn steps(&self, argv: &[String]) -> Result<Vec<Step>, String> {
         match self {
-            Self::Go {
-                test2json,
-                packages,
-            } => {
+            Self::Go { framed, packages } => {
                 let cmd = GoCommand::parse(argv)?;
                 Ok(packages
                     .iter()
                     .map(|p| {
-                        let argv = binary_argv(
-                            test2json.as_deref(),
-                            &p.import_path,
-                            &p.binary,
-                            &cmd.binary,
-                        );
+                        let argv = binary_argv(*framed, &p.binary, &cmd.binary);
                         let mut step = Step::new(argv, &p.dir);
-                        if test2json.is_none() {
-                            step.banner = Some(gotext::banner(&p.import_path));
-                            step.go_text = true;
-                        }
+                        step.banner = Some(gotext::banner(&p.import_path));
+                        step.go_text = true;
                         step
                     })
                     .collect())
@@ -280,27 +270,16 @@ impl Builder<'_> {
             "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}".into(),
         ]);
         list.extend(cmd.packages.iter().cloned());
-        let env = vec![
-            go.clone(),
-            "env".into(),
-            "GOVERSION".into(),
-            "GOTOOLDIR".into(),
-        ];
+        let env = vec![go.clone(), "env".into(), "GOVERSION".into()];
         let Some(out) = self.all(vec![env, list]).await? else {
             return Ok(Build::Stopped);
         };
-        let mut env = out[0].lines();
-        let (version, tool_dir) = (
-            env.next().unwrap_or_default(),
-            env.next().unwrap_or_default(),
-        );
-        // test2json itself, not through `go tool`: one go command fewer per package and attempt.
-        let test2json = version
+        let version = out[0].lines().next().unwrap_or_default();
+        let framed = version
             .trim()
             .strip_prefix("go1.")
             .and_then(|v| v.split(['.', 'r', 'b']).next()?.parse::<u32>().ok())
-            .is_some_and(|minor| minor >= 20)
-            .then(|| Path::new(tool_dir).join("test2json"));
+            .is_some_and(|minor| minor >= 20);
         let mut packages = Vec::new();
         for (n, line) in out[1].lines().enumerate() {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -332,10 +311,7 @@ impl Builder<'_> {
         if self.all(builds).await?.is_none() {
             return Ok(Build::Stopped);
         }
-        Ok(Build::Built(Prebuilt::Go {
-            test2json,
-            packages,
-        }))
+        Ok(Build::Built(Prebuilt::Go { framed, packages }))
     }
 
     /// Builds and lists the test binaries once (`cargo nextest list`), with cargo's metadata,

@@ -295,27 +295,17 @@ impl GoCommand {
     }
 }
 
-/// One attempt of one package on its prebuilt binary, with the attempt's flags. From Go 1.20 on,
-/// through the toolchain's `test2json` with `-test.v=test2json` (the events `go test -json`
-/// prints). Before, `test2json` is `None`: the binary runs alone with `-test.v`, one process
-/// fewer per package, and flaky reads its text ([`crate::parse::gotext`]).
-pub fn binary_argv(
-    test2json: Option<&Path>,
-    package: &str,
-    binary: &Path,
-    flags: &[String],
-) -> Vec<String> {
-    let mut argv = match test2json {
-        Some(test2json) => vec![
-            test2json.display().to_string(),
-            "-t".into(),
-            "-p".into(),
-            package.to_owned(),
-            binary.display().to_string(),
-            "-test.v=test2json".into(),
-        ],
-        None => vec![binary.display().to_string(), "-test.v=true".into()],
+/// One attempt of one package on its prebuilt binary, with the attempt's flags: the binary runs
+/// alone (no `go` and no `test2json` process) and flaky reads its text
+/// ([`crate::parse::gotext`]): `-test.v=test2json` from Go 1.20 on (`framed`), whose framing lines
+/// are marked, and plain `-test.v` before.
+pub fn binary_argv(framed: bool, binary: &Path, flags: &[String]) -> Vec<String> {
+    let v = if framed {
+        "-test.v=test2json"
+    } else {
+        "-test.v=true"
     };
+    let mut argv = vec![binary.display().to_string(), v.to_owned()];
     argv.extend(flags.iter().cloned());
     argv
 }

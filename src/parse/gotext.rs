@@ -1,4 +1,5 @@
-//! Parser for the text Go test binaries print with `-test.v` (before Go 1.20), as flaky's
+//! Parser for the text Go test binaries print with `-test.v` (before Go 1.20; from 1.20 on,
+//! `-test.v=test2json`, whose framing lines start with `^V`: see [`Binary::framing`]), as flaky's
 //! prebuilt steps write it when an attempt runs each package's test binary without test2json:
 //! per package a [`banner`] line, the binary's stdout and stderr, then an [`exit_line`] once it
 //! has exited.
@@ -28,6 +29,9 @@ use crate::model::Exit;
 /// What starts flaky's own lines in the report: `^V`, which test output does not hold (Go 1.20's
 /// `-test.v=test2json` frames its lines with it for the same reason).
 const MARK: &str = "\u{16}flaky: ";
+
+/// What starts a line Go 1.20's `-test.v=test2json` framed.
+const FRAME: char = '\u{16}';
 
 /// The line written to the report before a package's test binary runs.
 pub fn banner(package: &str) -> String {
@@ -92,6 +96,8 @@ struct Binary {
     pending: Vec<GoEvent>,
     /// Whether the binary printed anything.
     said: bool,
+    /// Whether it frames its lines (`-test.v=test2json`, Go 1.20 and later).
+    framed: bool,
 }
 
 const STARTS: [(&str, &str); 3] = [
@@ -114,6 +120,7 @@ impl Binary {
             current: String::new(),
             pending: Vec::new(),
             said: false,
+            framed: false,
         }
     }
 
@@ -121,6 +128,16 @@ impl Binary {
         self.said = true;
         // A line cut off (the binary died mid-write) is output, whatever it looks like.
         if !line.ends_with('\n') {
+            return self.output(line.trim_start_matches(FRAME), stream);
+        }
+        if let Some(framing) = line.strip_prefix(FRAME) {
+            self.framed = true;
+            // A result takes effect at the next framing line: the output until then (a
+            // panic's) is still its test's.
+            self.settle(0, stream);
+            return self.framing(framing, stream);
+        }
+        if self.framed {
             return self.output(line, stream);
         }
         if matches!(line, "PASS\n" | "FAIL\n") || line.starts_with("FAIL\t") {
@@ -164,6 +181,42 @@ impl Binary {
         self.output(line, stream);
     }
 
+    /// A line `-test.v=test2json` framed: results are not indented and name the test in full,
+    /// `=== NAME` says whose the output that follows is, and a result takes effect at the next
+    /// framing line.
+    fn framing(&mut self, line: &str, stream: &mut Stream) {
+        if let Some(name) = line.strip_prefix("=== NAME") {
+            self.current = name.trim().to_owned();
+            return;
+        }
+        if matches!(line, "PASS\n" | "FAIL\n") {
+            self.current.clear();
+            return self.output(line, stream);
+        }
+        if let Some((name, action)) = STARTS
+            .iter()
+            .find_map(|(prefix, action)| Some((line.strip_prefix(prefix)?, *action)))
+        {
+            self.current = name.trim().to_owned();
+            stream.event(self.event(action));
+            return self.output(line, stream);
+        }
+        if let Some((name, action)) = RESULTS
+            .iter()
+            .find_map(|(prefix, action)| Some((line.strip_prefix(prefix)?, *action)))
+        {
+            let (name, elapsed) = name_and_elapsed(name.trim());
+            self.current = name.to_owned();
+            self.output(line, stream);
+            self.pending.push(GoEvent {
+                elapsed,
+                ..self.event(action)
+            });
+            return;
+        }
+        self.output(line, stream);
+    }
+
     /// Puts the pending results deeper than `depth` into effect, innermost first.
     fn settle(&mut self, depth: usize, stream: &mut Stream) {
         self.current.clear();
@@ -180,6 +233,10 @@ impl Binary {
             self.line(&format!("{unended}\n"), stream);
         }
         let passed = ended == "exit status 0";
+        if self.framed {
+            // What go test adds after the binary is the package's.
+            self.settle(0, stream);
+        }
         if !passed {
             if !self.said {
                 self.line(&format!("{ended}\n"), stream);
@@ -234,16 +291,29 @@ mod tests {
         "parallel",
     ];
 
+    /// Go 1.19's `-test.v` text, and Go 1.23's `-test.v=test2json` framed text (the same cases,
+    /// captured with `GO_V=test2json VERBOSE_DIR=verbose-go1.23`), with their snapshots' prefix.
+    const DIRS: [(&str, &str); 2] = [("verbose", ""), ("verbose-go1.23", "go1_23_")];
+
+    fn capture_in(dir: &str, file: &str) -> Vec<u8> {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/go");
+        std::fs::read(format!("{root}/{dir}/{file}")).unwrap()
+    }
+
     fn capture(file: &str) -> Vec<u8> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/go/verbose");
-        std::fs::read(format!("{dir}/{file}")).unwrap()
+        capture_in("verbose", file)
     }
 
     #[test]
     fn snapshots() {
-        for name in CAPTURES.iter().chain(&["truncated", "non-utf8"]) {
-            let parsed = parse(&capture(&format!("{name}.txt")));
-            insta::assert_snapshot!(name.replace('-', "_"), render_for_snapshot(&parsed));
+        for (dir, prefix) in DIRS {
+            for name in CAPTURES.iter().chain(&["truncated", "non-utf8"]) {
+                let parsed = parse(&capture_in(dir, &format!("{name}.txt")));
+                insta::assert_snapshot!(
+                    format!("{prefix}{}", name.replace('-', "_")),
+                    render_for_snapshot(&parsed)
+                );
+            }
         }
     }
 
@@ -251,10 +321,12 @@ mod tests {
     /// the same results.
     #[test]
     fn the_text_and_go_test_json_give_the_same_results() {
-        for name in CAPTURES {
-            let text = parse(&capture(&format!("{name}.txt")));
-            let json = super::super::gotest::parse(&capture(&format!("{name}.jsonl")));
-            assert_eq!(text, json, "{name}");
+        for (dir, _) in DIRS {
+            for name in CAPTURES {
+                let text = parse(&capture_in(dir, &format!("{name}.txt")));
+                let json = super::super::gotest::parse(&capture_in(dir, &format!("{name}.jsonl")));
+                assert_eq!(text, json, "{dir}/{name}");
+            }
         }
     }
 

@@ -1495,11 +1495,11 @@ fn go_builds_each_test_binary_once_per_run() {
     assert!(line.contains("go test '-count=1' '-shuffle=off'"), "{line}");
 }
 
-/// Before Go 1.20 an attempt runs each package's test binary alone and reads its `-test.v`
-/// text: one process per package, no test2json (from Go 1.20 on, through test2json), with the
+/// An attempt runs each package's test binary alone and reads its `-test.v` text (framed with
+/// `-test.v=test2json` from Go 1.20 on): one process per package, no test2json, with the
 /// verdicts test2json gave. The go on PATH names a tool directory whose test2json logs its calls.
 #[test]
-fn go_attempts_run_each_test_binary_alone_before_go_1_20() {
+fn go_attempts_run_each_test_binary_alone() {
     use std::os::unix::fs::PermissionsExt;
     require_program("go");
     let sandbox = Sandbox::new();
@@ -1561,11 +1561,7 @@ fn go_attempts_run_each_test_binary_alone_before_go_1_20() {
         .unwrap_or_default()
         .lines()
         .count();
-    assert_eq!(
-        through_test2json,
-        if minor >= 20 { 2 * runs as usize } else { 0 },
-        "go1.{minor}"
-    );
+    assert_eq!(through_test2json, 0, "go1.{minor}");
     let t = test(&doc, "example.com/flakydemo/calc::TestSeededFlaky");
     assert_eq!(
         counts(t)[0],
