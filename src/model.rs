@@ -205,4 +205,9 @@ impl Attempt {
     pub const fn outcome(&self) -> Outcome {
         self.exit.outcome()
     }
+
+    /// Whether a test read from the attempt failed, timed out or errored.
+    pub fn a_test_failed(&self) -> bool {
+        self.tests.iter().any(|t| t.outcome.is_failure())
+    }
 }

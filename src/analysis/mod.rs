@@ -379,7 +379,7 @@ impl Accumulator {
         }
         if attempt.outcome() == Outcome::Fail
             && !attempt.tests.is_empty()
-            && !attempt.tests.iter().any(|t| t.outcome.is_failure())
+            && !attempt.a_test_failed()
         {
             self.totals.failed_outside_tests += 1;
         }

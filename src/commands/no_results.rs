@@ -5,7 +5,7 @@ use crate::analysis::infra::COMMAND_NOT_FOUND;
 use crate::analysis::signature;
 use crate::config::{self, RunPlan};
 use crate::exec::Reporting;
-use crate::framework::{self, Framework, ProjectDir};
+use crate::framework::{self, ProjectDir};
 use crate::model::{Attempt, InfraRule};
 use crate::render::{NoResults, Report};
 
@@ -162,15 +162,17 @@ fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
         // A script with shell syntax runs through npm as written: flaky's flags reach only its
         // last command, which a failing earlier command (`a && b`) keeps from running.
         (Some(InfraRule::NoReport), Reporting::Framework { framework, .. })
-            if plan.exec.argv.first().is_some_and(|p| {
-                matches!(framework::program_name(p), "npm" | "yarn" | "pnpm" | "bun")
-            }) =>
+            if plan.exec.argv.first().is_some_and(|p| framework::runs_scripts(p)) =>
         {
-            let alone = match framework {
-                Framework::Node => "node --test".to_owned(),
-                Framework::Vitest => "npx vitest run".to_owned(),
-                other => format!("npx {other}"),
-            };
+            // The framework's own command, as it is run where no package.json script runs it.
+            let alone = framework
+                .driver()
+                .default_command(&ProjectDir {
+                    path: plan.exec.dir.clone(),
+                    entries: Vec::new(),
+                    package_json: None,
+                })
+                .join(" ");
             format!(
                 "the package.json script runs other commands before {fw}, and flaky's reporter flags reach only its last command: when an earlier one fails (the output above says which), {fw} never runs and writes no report; give {fw}'s command after `--` (flaky run -- {alone}) to measure its tests",
                 fw = framework.name()

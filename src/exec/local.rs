@@ -612,10 +612,7 @@ impl Slots {
             }
         };
         self.give_back(tmp);
-        if outcome.is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
-            self.company.failure_seen();
-        }
-        vec![Attempt {
+        vec![self.noted(Attempt {
             index,
             seed,
             order_seed,
@@ -626,7 +623,7 @@ impl Slots {
             tests,
             stdout,
             stderr,
-        }]
+        })]
     }
 
     /// The attempts of a batch, from its report: an attempt the process ran to its end is judged
@@ -670,10 +667,7 @@ impl Slots {
                 Err(e) => (exit, Err(e.clone())),
             };
             let (tests, infrastructure) = judge(exit, tests, &describe_exit(exit, plan.timeout));
-            if exit.outcome().is_failure() || tests.iter().any(|t| t.outcome.is_failure()) {
-                self.company.failure_seen();
-            }
-            attempts.push(Attempt {
+            attempts.push(self.noted(Attempt {
                 index,
                 seed,
                 order_seed,
@@ -684,7 +678,7 @@ impl Slots {
                 tests,
                 stdout: stdout.clone(),
                 stderr: stderr.clone(),
-            });
+            }));
         }
         attempts
     }
@@ -1163,6 +1157,14 @@ impl Slots {
             Ok(made) => Ok(AttemptDir { path, made }),
             Err(source) => Err(ExecError::TempDir { path, source }),
         }
+    }
+
+    /// The attempt, once the company of the next attempts knows whether it failed.
+    fn noted(&self, attempt: Attempt) -> Attempt {
+        if attempt.outcome().is_failure() || attempt.a_test_failed() {
+            self.company.failure_seen();
+        }
+        attempt
     }
 
     /// Keeps an ended attempt's directory for the next attempts (see [`Self::attempt_dir`]).

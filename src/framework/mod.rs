@@ -579,10 +579,15 @@ pub fn starts_with_node_runner(argv: &[String]) -> bool {
     node_runner_len(argv) > 0
 }
 
+/// Whether `program` is a package manager that runs package.json scripts.
+pub fn runs_scripts(program: &str) -> bool {
+    matches!(program_name(program), "npm" | "yarn" | "pnpm" | "bun")
+}
+
 /// `npm test`, `npm run X`, `yarn test`, `pnpm X` ...: the script's name, and the words after it.
 fn script_call(argv: &[String]) -> Option<(String, &[String])> {
     let tool = program_name(argv.first()?);
-    if !matches!(tool, "npm" | "yarn" | "pnpm" | "bun") {
+    if !runs_scripts(tool) {
         return None;
     }
     let rest = &argv[1..];
