@@ -59,6 +59,8 @@ pub enum Command {
     DetectFramework(DetectArgs),
     /// Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)
     Scan(ScanArgs),
+    /// Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)
+    Diagnose(DiagnoseArgs),
     /// Write the shell completions and man pages (for packagers and this repository)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -69,6 +71,9 @@ pub enum Command {
     /// this in a child process, so nothing the scan does can take the run down
     #[command(hide = true)]
     LikelyCauses(LikelyCausesArgs),
+    /// Run a command pinned to one CPU and/or without a network (diagnose's experiments use it)
+    #[command(hide = true)]
+    Isolate(IsolateArgs),
 }
 
 /// `flaky run`
@@ -196,6 +201,10 @@ pub struct RunArgs {
     /// Put this many attempts in each remote job (instead of --shards)
     #[arg(long, value_name = "N", requires = "remote", conflicts_with = "shards", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub shard_size: Option<u32>,
+
+    /// After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)
+    #[arg(long, value_name = "BUDGET", num_args = 0..=1, default_missing_value = "10m", value_parser = parse_duration, conflicts_with = "remote")]
+    pub diagnose: Option<Duration>,
 
     /// The test command and its arguments [default: the config file's `command`]
     #[arg(last = true, value_name = "CMD")]
@@ -417,6 +426,61 @@ pub struct WorkerArgs {
     /// Where checkouts go [default: the temporary directory]
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+}
+
+/// `flaky diagnose`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky diagnose\n  flaky diagnose 3f2a --test 'tests/test_cache.py::test_lookup' --budget 20m\n  flaky diagnose --format json > diagnosis.json"
+)]
+pub struct DiagnoseArgs {
+    /// The stored run whose tests to diagnose: its id, or the start of it [default: the last run]
+    #[arg(value_name = "RUN")]
+    pub run: Option<String>,
+
+    /// Diagnose this test (repeatable) [default: the run's flaky, order-dependent and contention tests]
+    #[arg(long = "test", value_name = "ID")]
+    pub tests: Vec<String>,
+
+    /// Start no new experiment after this long, e.g. 20m [default: 10m]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Option<Duration>,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Table)]
+    pub format: DiagnoseFormat,
+
+    /// Write the diagnosis to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Set a variable for every attempt (repeatable), as `flaky run --env` (secret values are not stored with a run)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env_pair)]
+    pub env: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnoseFormat {
+    Table,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// `flaky isolate`
+#[derive(Debug, Args)]
+pub struct IsolateArgs {
+    /// Pin the command (and what it starts) to this CPU
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<usize>,
+
+    /// Give the command a network namespace of its own, with only a loopback
+    #[arg(long)]
+    pub no_network: bool,
+
+    /// The command
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 /// `flaky likely-causes`

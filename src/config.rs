@@ -415,7 +415,7 @@ impl From<FormatArg> for Format {
 }
 
 /// Everything `flaky run` needs, resolved: no clap, no file, no environment lookups after this.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RunPlan {
     pub exec: ExecPlan,
     /// The command as the user gave it (for reports and the database).
@@ -808,6 +808,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             order,
             support_dir: support_dir(),
             batch,
+            isolation: Default::default(),
         },
         command,
         shell,

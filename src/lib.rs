@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diagnose;
 pub mod events;
 pub mod exec;
 pub mod exit;
@@ -43,5 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Generate(args) => commands::generate::generate(&args.what),
         Command::Worker(args) => commands::worker::worker(args),
         Command::LikelyCauses(args) => commands::causes::likely_causes(&args.dir),
+        Command::Diagnose(args) => commands::diagnose::diagnose(args, &cli.global, &printer),
+        Command::Isolate(args) => commands::isolate(args),
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use severity::{Severity, Thresholds};
 pub use signature::signature;
-pub use stats::{Z95, wilson};
+pub use stats::{Z95, fisher_more, wilson};
 
 use crate::model::{Attempt, Outcome};
 

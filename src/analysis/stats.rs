@@ -28,6 +28,28 @@ pub fn wilson(failures: u64, runs: u64, z: f64) -> (f64, f64) {
     (low, high)
 }
 
+/// Fisher's exact test, one-sided: the chance of at least `a_failed` failures among the `a_runs`
+/// runs of group A if failing did not depend on the group (hypergeometric, the margins fixed),
+/// where group B had `b_failed` of `b_runs`. Small: A fails more than B beyond chance.
+pub fn fisher_more(a_failed: u64, a_runs: u64, b_failed: u64, b_runs: u64) -> f64 {
+    let failed = a_failed + b_failed;
+    let runs = a_runs + b_runs;
+    let ln_total = ln_choose(runs, a_runs);
+    (a_failed..=failed.min(a_runs))
+        .map(|x| (ln_choose(failed, x) + ln_choose(runs - failed, a_runs - x) - ln_total).exp())
+        .sum::<f64>()
+        .min(1.0)
+}
+
+/// ln(n choose k), 0 outside 0..=n's range being impossible (callers keep k within it).
+fn ln_choose(n: u64, k: u64) -> f64 {
+    if k > n {
+        return f64::NEG_INFINITY;
+    }
+    let k = k.min(n - k);
+    (0..k).map(|i| ((n - i) as f64 / (i + 1) as f64).ln()).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +90,19 @@ mod tests {
                 assert!(l <= p + 1e-12 && p <= h + 1e-12 && (0.0..=1.0).contains(&l) && h <= 1.0);
             }
         }
+    }
+
+    #[test]
+    fn fisher_matches_hand_computed_values() {
+        // All 3 failures in A (3 runs) against 0 of 10 in B: 1 / C(13, 3) = 1/286.
+        assert!((fisher_more(3, 3, 0, 10) - 1.0 / 286.0).abs() < 1e-12);
+        // 5 of 20 against 0 of 30: the chance all 5 land in A is C(20,5)/C(50,5).
+        assert!((fisher_more(5, 20, 0, 30) - 15504.0 / 2_118_760.0).abs() < 1e-12);
+        // No failure in A: nothing to explain.
+        assert!((fisher_more(0, 5, 3, 5) - 1.0).abs() < 1e-12);
+        // Same rates: far from significant.
+        assert!(fisher_more(2, 10, 2, 10) > 0.5);
+        // A group with fewer failures than B is never "more".
+        assert!(fisher_more(1, 10, 9, 10) > 0.99);
     }
 }

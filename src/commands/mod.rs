@@ -2,6 +2,7 @@
 
 pub mod causes;
 pub mod detect;
+pub mod diagnose;
 pub mod generate;
 pub mod history;
 mod no_results;
@@ -56,4 +57,19 @@ pub fn tidy(history: &mut History, printer: &Printer) {
             run.run_id, run.pid
         ));
     }
+}
+
+/// `flaky isolate`: isolates this process as asked, then becomes the command.
+pub fn isolate(args: &crate::cli::IsolateArgs) -> anyhow::Result<crate::exit::ExitStatus> {
+    use std::os::unix::process::CommandExt as _;
+    crate::exec::Isolation {
+        cpu: args.cpu,
+        no_network: args.no_network,
+    }
+    .enter()
+    .context("cannot isolate the command")?;
+    let error = std::process::Command::new(&args.command[0])
+        .args(&args.command[1..])
+        .exec();
+    Err(error).with_context(|| format!("cannot start `{}`", args.command[0]))
 }

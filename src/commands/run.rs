@@ -623,7 +623,7 @@ fn test_failures(
 }
 
 /// The shell line that replays attempt `index` (or just the `select`ed tests of it).
-fn reproduce(
+pub(super) fn reproduce(
     plan: &RunPlan,
     cwd: &std::path::Path,
     index: u32,
@@ -745,7 +745,7 @@ fn plan_json(plan: &RunPlan) -> String {
     .to_string()
 }
 
-fn unix_ms(t: SystemTime) -> i64 {
+pub(super) fn unix_ms(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }

@@ -432,11 +432,12 @@ impl Slots {
         stdout_file: &Option<(PathBuf, bool)>,
     ) -> Result<Child, ExecError> {
         let plan = &self.plan;
-        let mut cmd = std::process::Command::new(&step.argv[0]);
+        let argv = plan.isolation.wrap(&step.argv);
+        let mut cmd = std::process::Command::new(&argv[0]);
         for name in &plan.env_remove {
             cmd.env_remove(name);
         }
-        cmd.args(&step.argv[1..])
+        cmd.args(&argv[1..])
             .current_dir(&step.dir)
             .envs(plan.env.iter().map(|(k, v)| (k, v)))
             .envs(attempt_env(index, seed))

@@ -5,6 +5,7 @@
 
 mod company;
 mod excerpt;
+mod isolate;
 mod local;
 mod orphans;
 mod prebuilt;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 pub use excerpt::ExcerptBuf;
+pub use isolate::{Isolation, Load, load_cpu, network_namespace_works};
 pub use local::LocalBackend;
 pub(crate) use local::kill_group;
 
@@ -63,6 +65,8 @@ pub struct ExecPlan {
     /// How many attempts run in one process (`--batch`; 1 without it). Attempts are batched in
     /// order from the first: attempt `i` runs in the batch that starts at [`ExecPlan::batch_start`].
     pub batch: u32,
+    /// The CPU and network each attempt runs with (`flaky diagnose`'s experiments).
+    pub isolation: Isolation,
 }
 
 impl ExecPlan {

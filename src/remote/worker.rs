@@ -131,6 +131,7 @@ pub async fn run_job(
         reporting,
         order: driven.order,
         support_dir: config::support_dir(),
+        isolation: Default::default(),
     };
     // What the attempts print of the worker's own secrets (read from elsewhere than their
     // environment) is masked before it leaves the worker.

@@ -43,7 +43,7 @@ const fn severity_color(s: Severity) -> &'static str {
     }
 }
 
-const STYLE: &str = "
+pub(super) const STYLE: &str = "
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;
   color: #212529; background: #fff; margin: 0 auto; padding: 24px; max-width: 1100px; }
@@ -678,7 +678,7 @@ fn changes_section(changes: &Changes, h: &mut String) {
 /// Text for HTML content and attribute values: markup characters as entities, control
 /// characters (other than line breaks and tabs) made visible as U+FFFD.
 /// Text whose `quoted` parts become `<code>`, all of it escaped.
-fn html_with_code(text: &str) -> String {
+pub(super) fn html_with_code(text: &str) -> String {
     super::split_code(text)
         .map(|(code, part)| {
             if code {
@@ -690,7 +690,7 @@ fn html_with_code(text: &str) -> String {
         .collect()
 }
 
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

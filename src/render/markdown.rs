@@ -838,7 +838,7 @@ fn md_text(text: &str) -> String {
 
 /// Text whose `quoted` parts (as flaky's own messages quote code) become code spans, and the
 /// rest plain Markdown text; an unpaired backtick stays a literal one.
-fn md_with_code(text: &str) -> String {
+pub(super) fn md_with_code(text: &str) -> String {
     super::split_code(text)
         .map(|(code, part)| if code { code_span(part) } else { md_text(part) })
         .collect()
@@ -867,7 +867,7 @@ fn code_span(text: &str) -> String {
 }
 
 /// Text for inside a code span we write ourselves around it: no backticks, no control characters.
-fn code_safe(text: &str) -> String {
+pub(super) fn code_safe(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c == '`' || c.is_control() || super::is_bidi_control(c) {
@@ -880,7 +880,7 @@ fn code_safe(text: &str) -> String {
 }
 
 /// A fenced block whose fence is longer than any backtick run inside.
-fn code_block(lang: &str, text: &str) -> String {
+pub(super) fn code_block(lang: &str, text: &str) -> String {
     let text = clean_block(text);
     let fence = "`".repeat((longest_run(&text, '`') + 1).max(3));
     format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))

@@ -1,5 +1,6 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+mod diagnosis;
 mod findings;
 mod github;
 mod html;
@@ -17,6 +18,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub use diagnosis::{
+    render_diagnoses_html, render_diagnoses_json, render_diagnoses_markdown, render_diagnoses_table,
+};
 pub use findings::{render_findings, render_findings_json};
 pub use github::render_github;
 pub use html::render_html;

@@ -114,4 +114,17 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 ALTER TABLE runs ADD COLUMN pid INTEGER;
 ALTER TABLE runs ADD COLUMN pid_start INTEGER; -- the process's start time (clock ticks since boot)
 ",
+    // 5: the diagnoses `flaky diagnose` made of a run's tests (the document is JSON).
+    r"
+CREATE TABLE diagnoses (
+    run          INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    test         TEXT NOT NULL,
+    diagnosed_at INTEGER NOT NULL,         -- unix milliseconds
+    cause        TEXT NOT NULL,
+    proven       INTEGER NOT NULL,
+    diagnosis    TEXT NOT NULL
+);
+CREATE INDEX diagnoses_run ON diagnoses (run);
+CREATE INDEX diagnoses_test ON diagnoses (test, diagnosed_at);
+",
 ];

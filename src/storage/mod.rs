@@ -4,6 +4,7 @@
 //! a database written by a newer flaky is refused; a file that is not a database is reported,
 //! never overwritten.
 
+mod diagnoses;
 mod migrations;
 mod views;
 
@@ -17,6 +18,7 @@ use crate::analysis::{RunSummary, Totals};
 use crate::model::Attempt;
 use crate::vcs::VcsFacts;
 
+pub use diagnoses::AttemptTests;
 pub use migrations::MIGRATIONS;
 pub use views::{RunFilter, RunPoint, TestTotal, TimelinePoint};
 

@@ -1,0 +1,1258 @@
+//! `flaky diagnose`: runs the experiments of [`crate::diagnose`] on the flaky tests of a stored
+//! run, cheapest first, each test until its cause is proven or the budget is spent; stores
+//! each diagnosis as it is made (Ctrl-C keeps what finished) and prints them.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context as _, bail};
+use clap::Parser as _;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::analysis::{Kind, TestStats};
+use crate::cli::{Cli, Command, DiagnoseArgs, DiagnoseFormat, GlobalArgs};
+use crate::config::{self, RunPlan};
+use crate::diagnose::{
+    self, Alone, AlonePlan, Cause, DiagnoseReport, Diagnosis, Experiment, StaticEvidence, Step,
+};
+use crate::events::RunEvent;
+use crate::exec::seed::attempt_seed;
+use crate::exec::{
+    Backend as _, Isolation, Load, LocalBackend, OrderMode, Reporting, StopSignal, load_cpu,
+    network_namespace_works,
+};
+use crate::exit::ExitStatus;
+use crate::framework::Framework;
+use crate::model::{Attempt, Outcome};
+use crate::render::{self, Report};
+use crate::reporter::Printer;
+use crate::storage::{AttemptTests, History};
+
+/// How long the experiments may take without `--budget`.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
+
+/// Busy threads the load experiment runs on the test's CPU.
+const LOAD_THREADS: usize = 8;
+/// The most attempts of one experiment that changes the load or the environment.
+const CHANGE_RUNS: u32 = 12;
+/// Time zones far from any usual one, east and west.
+const TIME_ZONES: [&str; 2] = ["Pacific/Kiritimati", "Pacific/Pago_Pago"];
+/// A locale whose numbers and dates are written differently from English.
+const LOCALE: &str = "de_DE.UTF-8";
+/// The most checks the search for a cleaner may take.
+const CLEANER_CHECKS: u32 = 10;
+
+pub fn diagnose(
+    args: &DiagnoseArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let db = super::db_path(global)?;
+    if !db.exists() {
+        bail!(
+            "no history yet: {} does not exist; hint: `flaky run` stores runs there (or pass --db)",
+            db.display()
+        );
+    }
+    let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
+    let report = diagnose_run(
+        &db,
+        args.run.as_deref(),
+        &args.tests,
+        budget,
+        &args.env,
+        printer,
+    )?;
+    let mut buf = Vec::new();
+    match args.format {
+        DiagnoseFormat::Table => {
+            render::render_diagnoses_table(&report, &mut buf, printer.color_stdout)?;
+        }
+        DiagnoseFormat::Json => render::render_diagnoses_json(&report, &mut buf)?,
+        DiagnoseFormat::Markdown => render::render_diagnoses_markdown(&report, &mut buf)?,
+        DiagnoseFormat::Html => render::render_diagnoses_html(&report, &mut buf)?,
+    }
+    match &args.output {
+        Some(path) => std::fs::write(path, &buf)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => super::print(&buf)?,
+    }
+    Ok(if report.interrupted {
+        ExitStatus::Interrupted
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Diagnoses the tests of a stored run (`tests`, else its flaky ones) within `budget`, storing
+/// each diagnosis as it is made.
+pub fn diagnose_run(
+    db: &Path,
+    run: Option<&str>,
+    tests: &[String],
+    budget: Duration,
+    env: &[(String, String)],
+    printer: &Printer,
+) -> anyhow::Result<DiagnoseReport> {
+    let started = Instant::now();
+    let mut history = History::open(db)?;
+    super::tidy(&mut history, printer);
+    let json = history.report_json(run)?;
+    let report = render::read_json(&json)
+        .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
+    let targets = targets(&report, tests)?;
+    let mut out = DiagnoseReport {
+        schema_version: diagnose::SCHEMA_VERSION,
+        run_id: report.run_id.clone(),
+        command: report.command.clone(),
+        dir: report.dir.clone(),
+        framework: report.framework.clone(),
+        budget_ms: budget.as_millis() as u64,
+        duration_ms: 0,
+        budget_spent: false,
+        interrupted: false,
+        tests: Vec::new(),
+    };
+    if targets.is_empty() {
+        printer.note(&format!(
+            "nothing to diagnose: run {} has no flaky, order-dependent or contention test; hint: name a test with --test ID",
+            report.run_id
+        ));
+        return Ok(out);
+    }
+    let plan = replan(&history, &report, env)?;
+    let attempts = history.attempt_tests(&report.run_id)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let mut lab = Lab::new(&plan, &report, &attempts, started + budget, printer)?;
+        for stats in &targets {
+            if lab.interrupted || Instant::now() >= lab.deadline {
+                break;
+            }
+            printer.note(&format!("diagnosing {}", stats.id));
+            let d = lab.diagnose(stats).await;
+            printer.note(&format!("  {}", d.summary));
+            if let Err(e) =
+                history.record_diagnosis(&report.run_id, &d, super::run::unix_ms(SystemTime::now()))
+            {
+                printer.error(&format!("the diagnosis of {} was not stored: {e}", d.test));
+            }
+            out.tests.push(d);
+        }
+        out.interrupted = lab.interrupted;
+        out.budget_spent = !lab.interrupted && out.tests.len() < targets.len()
+            || out.tests.iter().any(|d| d.cause == Cause::Undetermined);
+        anyhow::Ok(())
+    })?;
+    if !out.tests.is_empty() && !out.interrupted {
+        let measured: Vec<TestStats> = targets
+            .iter()
+            .filter(|t| out.tests.iter().any(|d| d.test == t.id))
+            .map(|t| (*t).clone())
+            .collect();
+        match runtime.block_on(super::causes::find(
+            &plan.exec.dir,
+            &measured,
+            super::causes::time_limit()?,
+        )) {
+            Ok(causes) => {
+                for d in &mut out.tests {
+                    join_evidence(d, &causes);
+                    if let Err(e) =
+                        history.record_diagnosis(&report.run_id, d, super::run::unix_ms(SystemTime::now()))
+                    {
+                        printer.error(&format!("the diagnosis of {} was not stored: {e}", d.test));
+                    }
+                }
+            }
+            Err(why) => printer.warn(&format!(
+                "no static evidence: the scan of {} was skipped ({why}); the diagnoses are complete",
+                plan.exec.dir.display()
+            )),
+        }
+    }
+    out.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(out)
+}
+
+/// The tests to diagnose: those named (each must be in the run), else the run's flaky ones.
+fn targets<'a>(report: &'a Report, named: &[String]) -> anyhow::Result<Vec<&'a TestStats>> {
+    if named.is_empty() {
+        return Ok(report
+            .tests
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.kind,
+                    Kind::Flaky | Kind::OrderDependent | Kind::Contention
+                )
+            })
+            .collect());
+    }
+    named
+        .iter()
+        .map(|id| {
+            report.tests.iter().find(|t| &t.id == id).ok_or_else(|| {
+                let similar: Vec<&str> = report
+                    .tests
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .filter(|t| t.contains(id.as_str()) || id.contains(*t))
+                    .take(5)
+                    .collect();
+                anyhow::anyhow!(
+                    "--test {id}: run {} has no such test; hint: {}",
+                    report.run_id,
+                    if similar.is_empty() {
+                        "`flaky report` lists the run's tests".to_owned()
+                    } else {
+                        format!("did you mean {}?", similar.join(", "))
+                    }
+                )
+            })
+        })
+        .collect()
+}
+
+/// The run's plan made again from what was stored: its command, directory, framework, order,
+/// seed and timeout, the config file, and the variables it was given (secret values were never
+/// stored: give them again with --env).
+fn replan(history: &History, report: &Report, env: &[(String, String)]) -> anyhow::Result<RunPlan> {
+    let stored: serde_json::Value = history
+        .run_plan(&report.run_id)
+        .ok()
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .unwrap_or_default();
+    let mut argv: Vec<String> = vec![
+        "flaky".into(),
+        "run".into(),
+        "--no-history".into(),
+        "-n".into(),
+        "1".into(),
+        "-C".into(),
+        report.dir.display().to_string(),
+        "--seed".into(),
+        report.seed.to_string(),
+        "--timeout".into(),
+        format!("{}ms", report.timeout.as_millis().max(1)),
+        "--order".into(),
+        report.order.as_str().into(),
+    ];
+    if let Some(fw) = &report.framework {
+        argv.extend(["--framework".into(), fw.clone()]);
+    }
+    if report.shell {
+        argv.push("--shell".into());
+    }
+    if let Some(file) = stored.get("config_file").and_then(|f| f.as_str()) {
+        argv.extend(["--config".into(), file.to_owned()]);
+    }
+    let given: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+    if let Some(vars) = stored.get("env").and_then(|e| e.as_object()) {
+        for (k, v) in vars {
+            match v.as_str() {
+                Some(v) if v != "<redacted>" && !given.contains(&k.as_str()) => {
+                    argv.extend(["--env".into(), format!("{k}={v}")]);
+                }
+                _ => {}
+            }
+        }
+    }
+    for (k, v) in env {
+        argv.extend(["--env".into(), format!("{k}={v}")]);
+    }
+    argv.push("--".into());
+    argv.extend(report.command.iter().cloned());
+    let cli = Cli::try_parse_from(&argv).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot plan the experiments from run {}: {e}",
+            report.run_id
+        )
+    })?;
+    let Command::Run(args) = cli.command else {
+        unreachable!("the arguments name `run`")
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let session = format!("{}-diagnose", report.run_id);
+    config::resolve_run(&args, &cwd, session).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot plan the experiments from run {}: {e}; hint: run them from where the run was made, with its config file",
+            report.run_id
+        )
+    })
+}
+
+/// What one attempt of an experiment showed of the test under diagnosis.
+#[derive(Debug, Clone)]
+struct Observed {
+    /// `None`: the test was not in the attempt's results (it did not run, or nothing was read).
+    failed: Option<bool>,
+    /// The tests of the attempt in report order.
+    order: Vec<String>,
+}
+
+/// Which attempts an experiment runs.
+#[derive(Debug, Clone, Copy)]
+enum Attempts {
+    /// Attempt `index` of the run again: its seed and order seed.
+    Replay(u32),
+    /// This many attempts with new seeds.
+    Fresh(u32),
+}
+
+/// One experiment's settings.
+#[derive(Debug, Clone)]
+struct Trial {
+    select: Option<Vec<String>>,
+    attempts: Attempts,
+    jobs: u32,
+    /// `Same` keeps the framework's order (and the order of the selection, where the framework
+    /// runs tests in the order given).
+    order: OrderMode,
+    env: Vec<(String, String)>,
+    isolation: Isolation,
+}
+
+/// How a framework's order can be set for a run of chosen tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pinning {
+    /// The selected tests run in the order given (pytest: node ids in argument order).
+    Given,
+    /// A selection keeps the relative order the same shuffle seed gives the whole suite
+    /// (go: `-shuffle` shuffles every test before `-run` filters).
+    SameSeed,
+    /// Only the framework's own order: a selection keeps the relative definition order.
+    DefinitionOnly,
+}
+
+/// Checked on each framework (see the README's order table): go shuffles every test of the
+/// package before `-run` filters; jest shuffles each describe block's children whatever `-t`
+/// matches; rspec sorts by a hash of the seed and each example's id. vitest keeps the order too,
+/// but its reports list tests in definition order, so a shuffled attempt's order is unknown.
+fn pinning(framework: Framework) -> Pinning {
+    match framework {
+        Framework::Pytest => Pinning::Given,
+        Framework::Go | Framework::Jest | Framework::Rspec => Pinning::SameSeed,
+        _ => Pinning::DefinitionOnly,
+    }
+}
+
+/// Whether tests with these ids can share state: they run in one process. Frameworks that give
+/// each file (jest, vitest, node:test) or package (go) or test binary (cargo) a process of its
+/// own share nothing across it; the others run the whole suite in one.
+fn same_process(framework: Framework, a: &str, b: &str) -> bool {
+    let unit = |id: &str| id.split_once("::").map_or(id, |(unit, _)| unit).to_owned();
+    match framework {
+        Framework::Jest
+        | Framework::Vitest
+        | Framework::Node
+        | Framework::Go
+        | Framework::Cargo => unit(a) == unit(b),
+        _ => true,
+    }
+}
+
+/// Looks at the outcomes of an experiment so far and says when it has seen enough.
+type Judge<'j> = &'j mut dyn FnMut(&[Observed]) -> bool;
+
+struct Lab<'a> {
+    plan: &'a RunPlan,
+    report: &'a Report,
+    attempts: HashMap<u32, &'a AttemptTests>,
+    attempt_order: Vec<u32>,
+    framework: Option<Framework>,
+    next_index: u32,
+    deadline: Instant,
+    interrupted: bool,
+    cores: u32,
+    sigint: Signal,
+    sigterm: Signal,
+    printer: &'a Printer,
+    network: Result<(), String>,
+}
+
+impl<'a> Lab<'a> {
+    fn new(
+        plan: &'a RunPlan,
+        report: &'a Report,
+        attempts: &'a [(u32, AttemptTests)],
+        deadline: Instant,
+        printer: &'a Printer,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            plan,
+            report,
+            attempts: attempts.iter().map(|(i, t)| (*i, t)).collect(),
+            attempt_order: attempts.iter().map(|(i, _)| *i).collect(),
+            framework: plan.framework,
+            // New seeds come from indexes the run never used.
+            next_index: report.runs.max(attempts.last().map_or(0, |(i, _)| i + 1)) + 1_000_000,
+            deadline,
+            interrupted: false,
+            cores: std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
+            sigint: signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+            sigterm: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            printer,
+            network: network_namespace_works(),
+        })
+    }
+
+    fn spent(&self) -> bool {
+        self.interrupted || Instant::now() >= self.deadline
+    }
+
+    /// Runs one experiment; `judge` sees the outcomes so far after each attempt (one at a time)
+    /// and ends the experiment by returning true. An empty answer: nothing could run.
+    async fn trial(
+        &mut self,
+        victim: &str,
+        t: &Trial,
+        mut judge: Option<Judge<'_>>,
+    ) -> Vec<Observed> {
+        if self.spent() {
+            return Vec::new();
+        }
+        let mut exec = self.plan.exec.clone();
+        exec.attempts = match t.attempts {
+            Attempts::Replay(i) => i..i + 1,
+            Attempts::Fresh(n) => {
+                let start = self.next_index;
+                self.next_index += n;
+                start..start + n
+            }
+        };
+        exec.jobs = t.jobs;
+        exec.order = t.order;
+        exec.batch = 1;
+        exec.isolation = t.isolation;
+        exec.env.extend(t.env.iter().cloned());
+        if let Reporting::Framework { select, .. } = &mut exec.reporting {
+            select.clone_from(&t.select);
+        }
+        let command_mode = exec.reporting == Reporting::Command;
+        let (events_tx, mut events) = mpsc::unbounded_channel();
+        let (stop_tx, stop) = if judge.is_some() {
+            StopSignal::gated()
+        } else {
+            StopSignal::new()
+        };
+        if judge.is_some() {
+            stop_tx.release(1);
+        }
+        let run = LocalBackend.execute(&exec, events_tx, stop);
+        tokio::pin!(run);
+        let deadline = tokio::time::Instant::from_std(self.deadline);
+        let mut seen = Vec::new();
+        let mut ended = false;
+        let mut over = false;
+        loop {
+            tokio::select! {
+                result = &mut run, if !ended => {
+                    ended = true;
+                    if let Err(e) = result {
+                        self.printer.warn(&format!("an experiment could not run: {e}"));
+                    }
+                }
+                event = events.recv() => match event {
+                    Some(RunEvent::AttemptFinished(a)) => {
+                        seen.push(observe(&a, victim, command_mode));
+                        let done = judge.as_mut().is_some_and(|j| j(&seen));
+                        if done || over {
+                            stop_tx.drain();
+                            stop_tx.release(1);
+                        } else {
+                            stop_tx.release(1);
+                        }
+                    }
+                    Some(_) => {}
+                    None => break,
+                },
+                () = tokio::time::sleep_until(deadline), if !over => {
+                    over = true;
+                    stop_tx.drain();
+                    stop_tx.release(1);
+                }
+                _ = self.sigint.recv() => {
+                    self.interrupted = true;
+                    stop_tx.stop();
+                }
+                _ = self.sigterm.recv() => {
+                    self.interrupted = true;
+                    stop_tx.stop();
+                }
+            }
+        }
+        seen
+    }
+
+    async fn diagnose(&mut self, stats: &TestStats) -> Diagnosis {
+        let started = Instant::now();
+        let first_index = self.next_index;
+        let mut d = Diagnosis {
+            test: stats.id.clone(),
+            cause: Cause::Undetermined,
+            proven: false,
+            summary: String::new(),
+            experiments: Vec::new(),
+            failing_seeds: Vec::new(),
+            passing_seeds: Vec::new(),
+            polluters: Vec::new(),
+            state_setters: Vec::new(),
+            cleaners: Vec::new(),
+            repro: None,
+            fix: String::new(),
+            evidence: Vec::new(),
+            not_run: Vec::new(),
+            attempts: 0,
+            duration_ms: 0,
+        };
+        let mut replays = 0;
+        self.experiments(stats, &mut d, &mut replays).await;
+        d.summary = diagnose::summary(&d);
+        d.fix = diagnose::fix(&d);
+        d.attempts = replays + (self.next_index - first_index);
+        d.duration_ms = started.elapsed().as_millis() as u64;
+        d
+    }
+
+    /// The run's attempts in which the test failed, and passed.
+    fn outcomes(&self, id: &str) -> (Vec<u32>, Vec<u32>) {
+        let mut failed = Vec::new();
+        let mut passed = Vec::new();
+        for i in &self.attempt_order {
+            if let Some((_, o)) = self.attempts[i].iter().find(|(t, _)| t == id) {
+                match o {
+                    Outcome::Pass => passed.push(*i),
+                    o if o.is_failure() => failed.push(*i),
+                    _ => {}
+                }
+            }
+        }
+        (failed, passed)
+    }
+
+    fn alone_trial(&self, id: &str, n: u32) -> Trial {
+        Trial {
+            select: self.framework.map(|_| vec![id.to_owned()]),
+            attempts: Attempts::Fresh(n),
+            jobs: 1,
+            order: OrderMode::Same,
+            env: Vec::new(),
+            isolation: Isolation::default(),
+        }
+    }
+
+    async fn experiments(&mut self, stats: &TestStats, d: &mut Diagnosis, replays: &mut u32) {
+        let id = stats.id.clone();
+        let (failing, passing) = self.outcomes(&id);
+        let seed = |i: u32| attempt_seed(self.report.seed, i);
+
+        // 1. Seeds: replay failing seeds, then passing ones, the test alone.
+        if !failing.is_empty() {
+            let k = diagnose::seed_replays(stats.failed, stats.runs);
+            let mut runs = 0;
+            let mut failed = 0;
+            let mut decided = true;
+            let mut used_failing = Vec::new();
+            for r in 0..k {
+                let index = failing[r as usize % failing.len()];
+                let mut t = self.alone_trial(&id, 1);
+                t.attempts = Attempts::Replay(index);
+                let seen = self.trial(&id, &t, None).await;
+                *replays += seen.len() as u32;
+                let Some(f) = seen.first().and_then(|o| o.failed) else {
+                    decided = false;
+                    break;
+                };
+                runs += 1;
+                failed += u32::from(f);
+                if !used_failing.contains(&seed(index)) {
+                    used_failing.push(seed(index));
+                }
+                if !f {
+                    break;
+                }
+            }
+            let all_failed = decided && runs == k && failed == k;
+            let mut used_passing = Vec::new();
+            let mut passes_held = all_failed;
+            if all_failed {
+                for &index in passing.iter().take(diagnose::PASSING_SEED_REPLAYS as usize) {
+                    let mut t = self.alone_trial(&id, 1);
+                    t.attempts = Attempts::Replay(index);
+                    let seen = self.trial(&id, &t, None).await;
+                    *replays += seen.len() as u32;
+                    match seen.first().and_then(|o| o.failed) {
+                        Some(f) => {
+                            runs += 1;
+                            failed += u32::from(f);
+                            used_passing.push(seed(index));
+                            if f {
+                                passes_held = false;
+                                break;
+                            }
+                        }
+                        None => {
+                            passes_held = false;
+                            break;
+                        }
+                    }
+                }
+            }
+            let random = all_failed && passes_held && !used_passing.is_empty();
+            d.experiments.push(Experiment {
+                step: Step::Seed,
+                setup: format!(
+                    "the test alone, replaying {} seed{} of attempts where it failed, then where it passed",
+                    used_failing.len() + used_passing.len(),
+                    if used_failing.len() + used_passing.len() == 1 { "" } else { "s" }
+                ),
+                runs,
+                failed,
+                p_value: None,
+                finding: if random {
+                    format!(
+                        "every replay of a failing seed failed and every replay of a passing seed passed ({k} failing replays: a test failing at its rate whatever the seed would do that with chance under {:.0}%)",
+                        diagnose::ALPHA * 100.0
+                    )
+                } else if runs == 0 {
+                    "no replay could run".to_owned()
+                } else {
+                    "the seed alone does not decide the outcome".to_owned()
+                },
+            });
+            if random {
+                d.cause = Cause::Random;
+                d.proven = true;
+                d.failing_seeds = used_failing;
+                d.passing_seeds = used_passing;
+                d.repro = Some(self.line(failing[0], Some(std::slice::from_ref(&id)), None, &[]));
+                return;
+            }
+        }
+        if self.spent() {
+            return;
+        }
+
+        // 2. Alone, new seeds, one at a time.
+        let plan = AlonePlan::new(stats.failed, stats.runs);
+        let t = self.alone_trial(&id, plan.runs.max(plan.all_fail));
+        let mut verdict = None;
+        let mut judge = |seen: &[Observed]| {
+            let outcomes: Vec<bool> = seen.iter().filter_map(|o| o.failed).collect();
+            verdict = plan.verdict(&outcomes);
+            verdict.is_some()
+        };
+        let seen = self.trial(&id, &t, Some(&mut judge)).await;
+        let alone_runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
+        let alone_failed = seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+        let Some(alone) = verdict else {
+            if alone_runs > 0 {
+                d.experiments.push(Experiment {
+                    step: Step::Alone,
+                    setup: "the test alone, -j 1, new seeds".to_owned(),
+                    runs: alone_runs,
+                    failed: alone_failed,
+                    p_value: None,
+                    finding: "cut short before a verdict".to_owned(),
+                });
+            } else if !self.spent() {
+                d.not_run.push(
+                    "alone: the test did not run when selected alone (its results were not in the report)".to_owned(),
+                );
+            }
+            return;
+        };
+        d.experiments.push(Experiment {
+            step: Step::Alone,
+            setup: "the test alone, -j 1, new seeds".to_owned(),
+            runs: alone_runs,
+            failed: alone_failed,
+            p_value: None,
+            finding: match alone {
+                Alone::Never => format!(
+                    "never failed alone, where it failed {}/{} in the suite",
+                    stats.failed, stats.runs
+                ),
+                Alone::Sometimes => "fails alone too".to_owned(),
+                Alone::Always => {
+                    "failed every time alone, though it passed in the suite".to_owned()
+                }
+            },
+        });
+
+        // 3. Order: the polluter (never fails alone) or the state-setter (always fails alone).
+        let ordered = match alone {
+            Alone::Never if !failing.is_empty() => Some((
+                self.order_search(&id, &failing, d, true).await,
+                Cause::Order,
+            )),
+            Alone::Always if !passing.is_empty() => Some((
+                self.order_search(&id, &passing, d, false).await,
+                Cause::Brittle,
+            )),
+            _ => None,
+        };
+        if let Some((true, cause)) = ordered {
+            d.cause = cause;
+            d.proven = true;
+            return;
+        }
+        if self.spent() {
+            return;
+        }
+
+        // 4–6. Copies, load, time zone, locale, network: each against the alone baseline.
+        let base = (alone_failed, alone_runs);
+        if self.contention(&id, base, d).await {
+            return;
+        }
+        if self.load(&id, base, d).await {
+            return;
+        }
+        if self.environment(&id, base, d).await {
+            return;
+        }
+        if self.spent() && d.cause == Cause::Undetermined {
+            return;
+        }
+        (d.cause, d.proven) = match alone {
+            Alone::Sometimes => (Cause::Inside, true),
+            Alone::Never if !failing.is_empty() => (Cause::SuiteDependent, false),
+            Alone::Always if !passing.is_empty() => (Cause::SuiteDependent, false),
+            _ => (Cause::NotReproduced, false),
+        };
+        if d.cause == Cause::Inside {
+            d.repro = Some(self.line(self.next_index, Some(std::slice::from_ref(&id)), None, &[]));
+        }
+    }
+
+    /// Searches the tests that ran before `id` in one of `attempts` for the smallest set after
+    /// which it fails (`fails`: a polluter) or passes (a state-setter). True when found.
+    async fn order_search(
+        &mut self,
+        id: &str,
+        attempts: &[u32],
+        d: &mut Diagnosis,
+        fails: bool,
+    ) -> bool {
+        let step = if fails {
+            Step::Polluter
+        } else {
+            Step::StateSetter
+        };
+        let Some(framework) = self.framework else {
+            d.not_run.push(format!(
+                "{}: the command is the only test flaky reads, so no test can be run before it",
+                step.as_str()
+            ));
+            return false;
+        };
+        let pin = pinning(framework);
+        // An attempt whose order a selection keeps: any with pytest, one that kept the
+        // framework's order, or with go one of the same shuffle seed.
+        let usable = |i: &u32| pin != Pinning::DefinitionOnly || !self.report.order.shuffles(*i);
+        let Some(&index) = attempts.iter().find(|i| usable(i)) else {
+            d.not_run.push(format!(
+                "{}: {} failed only in shuffled orders, and a selection of its tests does not keep a shuffled order",
+                step.as_str(),
+                framework.name()
+            ));
+            return false;
+        };
+        let before: Vec<String> = {
+            let tests = self.attempts[&index];
+            let at = tests.iter().position(|(t, _)| t == id).unwrap_or(0);
+            let mut seen: Vec<String> = Vec::new();
+            for (t, _) in &tests[..at] {
+                if t != id && same_process(framework, t, id) && !seen.contains(t) {
+                    seen.push(t.clone());
+                }
+            }
+            seen
+        };
+        if before.is_empty() {
+            d.not_run.push(format!(
+                "{}: no test ran before it in its process in attempt {index}",
+                step.as_str()
+            ));
+            return false;
+        }
+        let order = if pin == Pinning::Given {
+            OrderMode::Same
+        } else {
+            self.report.order
+        };
+        let mut checks = 0u32;
+        let mut runs = 0u32;
+        let mut failed = 0u32;
+        let mut wrong_order = false;
+        // Whether the condition holds after `set`: None when it could not be checked.
+        let mut check = async |lab: &mut Self, set: &[String]| -> Option<bool> {
+            let mut select = set.to_vec();
+            select.push(id.to_owned());
+            let t = Trial {
+                select: Some(select),
+                attempts: Attempts::Replay(index),
+                jobs: 1,
+                order,
+                env: Vec::new(),
+                isolation: Isolation::default(),
+            };
+            let seen = lab.trial(id, &t, None).await;
+            let o = seen.first()?;
+            let f = o.failed?;
+            checks += 1;
+            runs += 1;
+            failed += u32::from(f);
+            // The selected tests must have run before it.
+            let at = o.order.iter().position(|t| t == id).unwrap_or(0);
+            if set
+                .iter()
+                .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
+            {
+                wrong_order = true;
+            }
+            Some(f == fails)
+        };
+        // The whole prefix first (twice, for a test that fails only sometimes after it).
+        let mut holds = false;
+        for _ in 0..2 {
+            match check(self, &before).await {
+                Some(true) => {
+                    holds = true;
+                    break;
+                }
+                Some(false) => {}
+                None => break,
+            }
+        }
+        let what = if fails { "fail" } else { "pass" };
+        if !holds {
+            d.experiments.push(Experiment {
+                step,
+                setup: format!(
+                    "the {} tests that ran before it in attempt {index}, then it, -j 1",
+                    before.len()
+                ),
+                runs,
+                failed,
+                p_value: None,
+                finding: if wrong_order {
+                    format!("{} could not run the tests in that order", framework.name())
+                } else {
+                    format!(
+                        "it did not {what} after them: the order in one process does not explain it"
+                    )
+                },
+            });
+            return false;
+        }
+        let lab = &mut *self;
+        let search =
+            diagnose::minimise(before.clone(), async |set: &[String]| check(lab, set).await).await;
+        // The pair (or set) once more, to be sure.
+        let confirmed = check(self, &search.found).await == Some(true);
+        let named = search.found.join(", ");
+        d.experiments.push(Experiment {
+            step,
+            setup: format!(
+                "the {} tests that ran before it in attempt {index}, then smaller sets of them, -j 1 ({checks} checks)",
+                before.len()
+            ),
+            runs,
+            failed,
+            p_value: None,
+            finding: match (confirmed, search.minimal) {
+                (true, true) => format!("it {what}s after {named} alone, every time checked"),
+                (true, false) => format!("it {what}s after {named} (the budget ended the search before the set was smallest)"),
+                (false, _) => format!("{named} did not make it {what} again on a second check"),
+            },
+        });
+        if !confirmed {
+            return false;
+        }
+        let mut pinned_plan = self.plan.clone();
+        pinned_plan.exec.order = order;
+        let mut select = search.found.clone();
+        select.push(id.to_owned());
+        if fails {
+            d.polluters = search.found.clone();
+            d.repro = Some(super::run::reproduce(
+                &pinned_plan,
+                &cwd(),
+                index,
+                Some(&select),
+            ));
+            if pin == Pinning::Given && search.found.len() == 1 {
+                self.cleaner(id, index, &search.found[0], d).await;
+            }
+        } else {
+            d.state_setters = search.found.clone();
+            // The test alone fails; the pair passes.
+            d.repro = Some(format!(
+                "{}\n# passes after {named}:\n{}",
+                self.line(index, Some(&[id.to_owned()]), None, &[]),
+                super::run::reproduce(&pinned_plan, &cwd(), index, Some(&select))
+            ));
+        }
+        true
+    }
+
+    /// Looks for tests that, run between the polluter and the victim, make it pass again.
+    async fn cleaner(&mut self, id: &str, index: u32, polluter: &str, d: &mut Diagnosis) {
+        let Some(framework) = self.framework else {
+            return;
+        };
+        let mut candidates: Vec<String> = Vec::new();
+        for i in &self.attempt_order {
+            for (t, _) in self.attempts[i] {
+                if t != id
+                    && t != polluter
+                    && same_process(framework, t, id)
+                    && !candidates.contains(t)
+                {
+                    candidates.push(t.clone());
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return;
+        }
+        let mut checks = 0u32;
+        let mut runs = 0u32;
+        let mut failed = 0u32;
+        let passes = async |lab: &mut Self,
+                            set: &[String],
+                            checks: &mut u32,
+                            runs: &mut u32,
+                            failed: &mut u32|
+               -> Option<bool> {
+            if *checks >= CLEANER_CHECKS {
+                return None;
+            }
+            *checks += 1;
+            let mut select = vec![polluter.to_owned()];
+            select.extend(set.iter().cloned());
+            select.push(id.to_owned());
+            let t = Trial {
+                select: Some(select),
+                attempts: Attempts::Replay(index),
+                jobs: 1,
+                order: OrderMode::Same,
+                env: Vec::new(),
+                isolation: Isolation::default(),
+            };
+            let seen = lab.trial(id, &t, None).await;
+            let f = seen.first()?.failed?;
+            *runs += 1;
+            *failed += u32::from(f);
+            Some(!f)
+        };
+        if passes(self, &candidates, &mut checks, &mut runs, &mut failed).await != Some(true) {
+            d.experiments.push(Experiment {
+                step: Step::Cleaner,
+                setup: format!(
+                    "the polluter, the {} other tests, then it",
+                    candidates.len()
+                ),
+                runs,
+                failed,
+                p_value: None,
+                finding: "no other test undoes what the polluter leaves".to_owned(),
+            });
+            return;
+        }
+        let lab = &mut *self;
+        let search = diagnose::minimise(candidates, async |set: &[String]| {
+            passes(lab, set, &mut checks, &mut runs, &mut failed).await
+        })
+        .await;
+        d.experiments.push(Experiment {
+            step: Step::Cleaner,
+            setup: "the polluter, other tests, then it".to_owned(),
+            runs,
+            failed,
+            p_value: None,
+            finding: format!(
+                "it passes when {} runs between them{}",
+                search.found.join(", "),
+                if search.minimal {
+                    ""
+                } else {
+                    " (search cut short)"
+                }
+            ),
+        });
+        if search.minimal {
+            d.cleaners = search.found;
+        }
+    }
+
+    /// 4. Copies of the test at once against the test alone.
+    async fn contention(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+        let jobs = self.cores.max(2);
+        let (mut runs, mut failed) = (0u32, 0u32);
+        let mut p = None;
+        for round in 1..=2 {
+            let mut t = self.alone_trial(id, 4 * jobs);
+            t.jobs = jobs;
+            let seen = self.trial(id, &t, None).await;
+            runs += seen.iter().filter(|o| o.failed.is_some()).count() as u32;
+            failed += seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+            p = diagnose::rises(failed, runs, base.0, base.1, 2);
+            if p.is_some() || failed == 0 || round == 2 || self.spent() {
+                break;
+            }
+        }
+        if runs == 0 {
+            return false;
+        }
+        d.experiments.push(Experiment {
+            step: Step::Contention,
+            setup: format!("{jobs} copies of the test at once (-j {jobs})"),
+            runs,
+            failed,
+            p_value: p,
+            finding: if p.is_some() {
+                "fails more with copies running at once than alone".to_owned()
+            } else {
+                "copies at once change nothing beyond chance".to_owned()
+            },
+        });
+        if p.is_some() {
+            d.cause = Cause::Contention;
+            d.proven = true;
+            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            d.repro = Some(format!("({line}) & ({line}); wait"));
+        }
+        p.is_some()
+    }
+
+    /// 5. The test alone on one CPU that flaky keeps busy.
+    async fn load(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+        let cpu = load_cpu();
+        let load = match Load::start(cpu, LOAD_THREADS) {
+            Ok(l) => l,
+            Err(e) => {
+                d.not_run
+                    .push(format!("load: cannot start the busy threads ({e})"));
+                return false;
+            }
+        };
+        let mut t = self.alone_trial(id, CHANGE_RUNS);
+        t.isolation.cpu = Some(cpu);
+        let (seen, p) = self.judged(id, &t, base, diagnose::rises).await;
+        drop(load);
+        self.record_change(
+            d,
+            Step::Load,
+            format!("the test alone, pinned to CPU {cpu} with {LOAD_THREADS} busy threads of flaky's on it"),
+            &seen,
+            p,
+            "fails more under load",
+        );
+        if p.is_some() {
+            d.cause = Cause::Timing;
+            d.proven = true;
+            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            d.repro = Some(format!(
+                "for i in $(seq {LOAD_THREADS}); do taskset -c {cpu} sh -c 'while :; do :; done' & done\ntaskset -c {cpu} sh -c {}; kill $(jobs -p)",
+                config::display_command(&[line])
+            ));
+        }
+        p.is_some()
+    }
+
+    /// 6. Another time zone, another locale, no network.
+    async fn environment(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+        for zone in TIME_ZONES {
+            let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
+            t.env.push(("TZ".to_owned(), zone.to_owned()));
+            let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+            self.record_change(
+                d,
+                Step::TimeZone,
+                format!("the test alone with TZ={zone}"),
+                &seen,
+                p,
+                "its outcome changes with the time zone",
+            );
+            if p.is_some() {
+                d.cause = Cause::TimeZone;
+                d.proven = true;
+                d.repro = Some(self.line(
+                    self.next_index,
+                    Some(&[id.to_owned()]),
+                    None,
+                    &[("TZ", zone)],
+                ));
+                return true;
+            }
+        }
+        let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
+        t.env.extend([
+            ("LANG".to_owned(), LOCALE.to_owned()),
+            ("LC_ALL".to_owned(), LOCALE.to_owned()),
+        ]);
+        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+        self.record_change(
+            d,
+            Step::Locale,
+            format!("the test alone with LANG=LC_ALL={LOCALE}"),
+            &seen,
+            p,
+            "its outcome changes with the locale",
+        );
+        if p.is_some() {
+            d.cause = Cause::Locale;
+            d.proven = true;
+            d.repro = Some(self.line(
+                self.next_index,
+                Some(&[id.to_owned()]),
+                None,
+                &[("LANG", LOCALE), ("LC_ALL", LOCALE)],
+            ));
+            return true;
+        }
+        if let Err(why) = &self.network {
+            d.not_run
+                .push(format!("network: no network namespace here: {why}"));
+            return false;
+        }
+        let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
+        t.isolation.no_network = true;
+        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+        self.record_change(
+            d,
+            Step::Network,
+            "the test alone in a network namespace with only a loopback".to_owned(),
+            &seen,
+            p,
+            "its outcome changes without a network",
+        );
+        if p.is_some() {
+            d.cause = Cause::Network;
+            d.proven = true;
+            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            d.repro = Some(format!(
+                "unshare --user --map-current-user --net sh -c {}",
+                config::display_command(&[line])
+            ));
+            return true;
+        }
+        false
+    }
+
+    /// Runs `t` one attempt at a time until `test` finds a difference from `base` (over as many
+    /// looks as the trial has attempts) or the attempts are spent.
+    async fn judged(
+        &mut self,
+        id: &str,
+        t: &Trial,
+        base: (u32, u32),
+        test: fn(u32, u32, u32, u32, u32) -> Option<f64>,
+    ) -> (Vec<Observed>, Option<f64>) {
+        let looks = match t.attempts {
+            Attempts::Fresh(n) => n,
+            Attempts::Replay(_) => 1,
+        };
+        let mut p = None;
+        let mut judge = |seen: &[Observed]| {
+            let runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
+            let failed = seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+            p = test(failed, runs, base.0, base.1, looks);
+            p.is_some()
+        };
+        let seen = self.trial(id, t, Some(&mut judge)).await;
+        (seen, p)
+    }
+
+    fn record_change(
+        &self,
+        d: &mut Diagnosis,
+        step: Step,
+        setup: String,
+        seen: &[Observed],
+        p: Option<f64>,
+        found: &str,
+    ) {
+        let runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
+        if runs == 0 {
+            return;
+        }
+        d.experiments.push(Experiment {
+            step,
+            setup,
+            runs,
+            failed: seen.iter().filter(|o| o.failed == Some(true)).count() as u32,
+            p_value: p,
+            finding: if p.is_some() {
+                found.to_owned()
+            } else {
+                "no change beyond chance".to_owned()
+            },
+        });
+    }
+
+    /// The shell line that runs attempt `index` (of the selection), with extra variables.
+    fn line(
+        &self,
+        index: u32,
+        select: Option<&[String]>,
+        order: Option<OrderMode>,
+        env: &[(&str, &str)],
+    ) -> String {
+        let mut plan = self.plan.clone();
+        if let Some(o) = order {
+            plan.exec.order = o;
+        }
+        plan.exec
+            .env
+            .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let select = select.filter(|_| self.framework.is_some());
+        super::run::reproduce(&plan, &cwd(), index, select)
+    }
+}
+
+fn cwd() -> std::path::PathBuf {
+    std::env::current_dir().unwrap_or_default()
+}
+
+fn observe(a: &Attempt, victim: &str, command_mode: bool) -> Observed {
+    let order: Vec<String> = a.tests.iter().map(|t| t.id.clone()).collect();
+    let failed = a
+        .tests
+        .iter()
+        .find(|t| t.id == victim)
+        .map(|t| t.outcome)
+        .or_else(|| command_mode.then(|| a.outcome()))
+        .filter(|o| *o != Outcome::Skip)
+        .map(Outcome::is_failure);
+    Observed { failed, order }
+}
+
+/// Joins the scan's smells of the test to its diagnosis: those of the proven cause's kind
+/// explain it; the others are shown as lower confidence.
+fn join_evidence(d: &mut Diagnosis, causes: &[crate::scan::LikelyCauses]) {
+    let Some(found) = causes.iter().find(|c| c.test == d.test) else {
+        return;
+    };
+    d.evidence = found
+        .causes
+        .iter()
+        .map(|c| StaticEvidence {
+            category: c.category.clone(),
+            file: c.file.clone(),
+            line: c.line,
+            message: c.message.clone(),
+            agrees: d.cause.categories().contains(&c.category.as_str()),
+        })
+        .collect();
+    d.evidence.sort_by_key(|e| !e.agrees);
+}

@@ -1,0 +1,249 @@
+//! Diagnoses (`flaky diagnose`): the command's own output in every format, and the section the
+//! run reports (`flaky report`) show for a run's diagnosed tests.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::html::{STYLE, esc, html_with_code};
+use super::markdown::{code_block, code_safe, md_with_code};
+use crate::diagnose::{DiagnoseReport, Diagnosis};
+
+/// The p-value as people read it.
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_owned()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// One experiment as a line: what ran, the counts, what it showed.
+fn experiment_line(e: &crate::diagnose::Experiment) -> String {
+    let p = e
+        .p_value
+        .map_or(String::new(), |p| format!(", {}", p_text(p)));
+    format!(
+        "{}: {} failed {}/{}{p}: {}",
+        e.step.as_str(),
+        e.setup,
+        e.failed,
+        e.runs,
+        e.finding
+    )
+}
+
+/// A diagnosis as plain lines (the terminal, Slack).
+pub(super) fn text_lines(d: &Diagnosis) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{}{}",
+        d.summary,
+        if d.proven { "" } else { " (not proven)" }
+    )];
+    lines.extend(
+        d.experiments
+            .iter()
+            .map(|e| format!("  {}", experiment_line(e))),
+    );
+    if !d.cleaners.is_empty() {
+        lines.push(format!("  cleaner: {}", d.cleaners.join(", ")));
+    }
+    for e in &d.evidence {
+        lines.push(format!(
+            "  {} {}:{}: {}{}",
+            if e.agrees {
+                "evidence"
+            } else {
+                "also seen (lower confidence)"
+            },
+            e.file,
+            e.line,
+            e.category,
+            format_args!(": {}", e.message)
+        ));
+    }
+    for n in &d.not_run {
+        lines.push(format!("  not run: {n}"));
+    }
+    lines.push(format!("  fix: {}", d.fix));
+    if let Some(r) = &d.repro {
+        lines.push("  repro:".to_owned());
+        lines.extend(r.lines().map(|l| format!("    {l}")));
+    }
+    lines
+}
+
+pub fn render_diagnoses_table(
+    report: &DiagnoseReport,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
+    let bold = |s: &str| {
+        if color {
+            console::Style::new()
+                .bold()
+                .force_styling(true)
+                .apply_to(s)
+                .to_string()
+        } else {
+            s.to_owned()
+        }
+    };
+    writeln!(
+        out,
+        "{} {} test{} of run {} in {}{}",
+        bold("flaky diagnose:"),
+        report.tests.len(),
+        if report.tests.len() == 1 { "" } else { "s" },
+        report.run_id,
+        humantime::format_duration(std::time::Duration::from_secs(
+            report.duration_ms.div_ceil(1000)
+        )),
+        header_note(report)
+    )?;
+    for d in &report.tests {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({} attempts, {:.1} s)",
+            bold(&d.test),
+            d.attempts,
+            d.duration_ms as f64 / 1000.0
+        )?;
+        for line in text_lines(d) {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn header_note(report: &DiagnoseReport) -> String {
+    if report.interrupted {
+        "; interrupted, the tests above were finished".to_owned()
+    } else if report.budget_spent {
+        format!(
+            "; the budget ({}) ended it before every test was settled",
+            humantime::format_duration(std::time::Duration::from_millis(report.budget_ms))
+        )
+    } else {
+        String::new()
+    }
+}
+
+pub fn render_diagnoses_json(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+/// A diagnosis as a Markdown list item (its repro as a code block).
+pub(super) fn markdown_item(d: &Diagnosis) -> String {
+    let mut s = format!(
+        "- `{}`: **{}**{}: {}\n",
+        code_safe(&d.test),
+        d.cause.as_str(),
+        if d.proven { "" } else { " (not proven)" },
+        md_with_code(&d.summary)
+    );
+    for e in &d.experiments {
+        let _ = writeln!(s, "  - {}", md_with_code(&experiment_line(e)));
+    }
+    for e in &d.evidence {
+        let _ = writeln!(
+            s,
+            "  - {} `{}:{}`: {}",
+            if e.agrees {
+                "evidence"
+            } else {
+                "also seen (lower confidence)"
+            },
+            code_safe(&e.file),
+            e.line,
+            md_with_code(&e.message)
+        );
+    }
+    for n in &d.not_run {
+        let _ = writeln!(s, "  - not run: {}", md_with_code(n));
+    }
+    let _ = writeln!(s, "  - fix: {}", md_with_code(&d.fix));
+    if let Some(r) = &d.repro {
+        s.push_str("\n  repro:\n\n");
+        for line in code_block("sh", r).lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    s
+}
+
+pub fn render_diagnoses_markdown(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut s = format!(
+        "### flaky diagnose: run `{}`\n\n{} test{} in {:.0} s{}\n\n",
+        code_safe(&report.run_id),
+        report.tests.len(),
+        if report.tests.len() == 1 { "" } else { "s" },
+        report.duration_ms as f64 / 1000.0,
+        header_note(report)
+    );
+    for d in &report.tests {
+        s.push_str(&markdown_item(d));
+    }
+    out.write_all(s.as_bytes())
+}
+
+/// The diagnoses as an HTML section.
+pub(super) fn html_section(tests: &[Diagnosis], h: &mut String) {
+    if tests.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"diagnoses\">\n<h2>Diagnoses</h2>\n<p>Why each test is flaky, proven by experiments (<code>flaky diagnose</code>).</p>\n<ul>\n");
+    for d in tests {
+        let _ = writeln!(
+            h,
+            "<li><code>{}</code>: <strong>{}</strong>{}: {}\n<ul>",
+            esc(&d.test),
+            esc(d.cause.as_str()),
+            if d.proven { "" } else { " (not proven)" },
+            html_with_code(&d.summary)
+        );
+        for e in &d.experiments {
+            let _ = writeln!(h, "<li>{}</li>", html_with_code(&experiment_line(e)));
+        }
+        for e in &d.evidence {
+            let _ = writeln!(
+                h,
+                "<li>{} <code>{}:{}</code>: {}</li>",
+                if e.agrees {
+                    "evidence"
+                } else {
+                    "also seen (lower confidence)"
+                },
+                esc(&e.file),
+                e.line,
+                html_with_code(&e.message)
+            );
+        }
+        for n in &d.not_run {
+            let _ = writeln!(h, "<li>not run: {}</li>", html_with_code(n));
+        }
+        let _ = writeln!(h, "<li>fix: {}</li>", html_with_code(&d.fix));
+        if let Some(r) = &d.repro {
+            let _ = writeln!(h, "<li>repro:<pre><code>{}</code></pre></li>", esc(r));
+        }
+        h.push_str("</ul></li>\n");
+    }
+    h.push_str("</ul>\n</section>\n");
+}
+
+pub fn render_diagnoses_html(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
+    let title = format!("flaky diagnose: run {}", report.run_id);
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p>{} test{} in {:.0} s{}</p>\n</header>\n",
+        esc(&title),
+        esc(&title),
+        report.tests.len(),
+        if report.tests.len() == 1 { "" } else { "s" },
+        report.duration_ms as f64 / 1000.0,
+        esc(&header_note(report))
+    );
+    html_section(&report.tests, &mut h);
+    h.push_str("</body>\n</html>\n");
+    out.write_all(h.as_bytes())
+}
