@@ -203,7 +203,7 @@ pub struct RunArgs {
     pub shard_size: Option<u32>,
 
     /// After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)
-    #[arg(long, value_name = "BUDGET", num_args = 0..=1, default_missing_value = "10m", value_parser = parse_duration, conflicts_with = "remote")]
+    #[arg(long, value_name = "BUDGET", num_args = 0..=1, default_missing_value = "10m", value_parser = parse_duration, conflicts_with_all = ["remote", "no_history"])]
     pub diagnose: Option<Duration>,
 
     /// The test command and its arguments [default: the config file's `command`]

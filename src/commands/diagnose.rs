@@ -326,18 +326,25 @@ enum Pinning {
     /// A selection keeps the relative order the same shuffle seed gives the whole suite
     /// (go: `-shuffle` shuffles every test before `-run` filters).
     SameSeed,
+    /// As `SameSeed`, but the reports list tests in definition order, so which tests ran before
+    /// the victim is unknown: every test of its process is a candidate (vitest).
+    SameSeedUnseen,
     /// Only the framework's own order: a selection keeps the relative definition order.
     DefinitionOnly,
 }
 
 /// Checked on each framework (see the README's order table): go shuffles every test of the
 /// package before `-run` filters; jest shuffles each describe block's children whatever `-t`
-/// matches; rspec sorts by a hash of the seed and each example's id. vitest keeps the order too,
-/// but its reports list tests in definition order, so a shuffled attempt's order is unknown.
+/// matches; rspec sorts by a hash of the seed and each example's id; phpunit keeps the seed's
+/// order under `--filter` over the same paths. vitest keeps the order too, but its reports list
+/// tests in definition order, so a shuffled attempt's order is unknown.
 fn pinning(framework: Framework) -> Pinning {
     match framework {
         Framework::Pytest => Pinning::Given,
-        Framework::Go | Framework::Jest | Framework::Rspec => Pinning::SameSeed,
+        Framework::Go | Framework::Jest | Framework::Rspec | Framework::Phpunit => {
+            Pinning::SameSeed
+        }
+        Framework::Vitest => Pinning::SameSeedUnseen,
         _ => Pinning::DefinitionOnly,
     }
 }
@@ -767,7 +774,11 @@ impl<'a> Lab<'a> {
         };
         let before: Vec<String> = {
             let tests = self.attempts[&index];
-            let at = tests.iter().position(|(t, _)| t == id).unwrap_or(0);
+            let at = if pin == Pinning::SameSeedUnseen {
+                tests.len()
+            } else {
+                tests.iter().position(|(t, _)| t == id).unwrap_or(0)
+            };
             let mut seen: Vec<String> = Vec::new();
             for (t, _) in &tests[..at] {
                 if t != id && same_process(framework, t, id) && !seen.contains(t) {
@@ -783,6 +794,15 @@ impl<'a> Lab<'a> {
             ));
             return false;
         }
+        let before_text = match (pin, before.len()) {
+            (Pinning::SameSeedUnseen, n) => format!(
+                "the {n} other {} of its process in attempt {index} ({} reports no order, so any may have run before it)",
+                if n == 1 { "test" } else { "tests" },
+                framework.name()
+            ),
+            (_, 1) => format!("the test that ran before it in attempt {index}"),
+            (_, n) => format!("the {n} tests that ran before it in attempt {index}"),
+        };
         let order = if pin == Pinning::Given {
             OrderMode::Same
         } else {
@@ -810,11 +830,12 @@ impl<'a> Lab<'a> {
             checks += 1;
             runs += 1;
             failed += u32::from(f);
-            // The selected tests must have run before it.
+            // The selected tests must have run before it (where the report shows the order).
             let at = o.order.iter().position(|t| t == id).unwrap_or(0);
-            if set
-                .iter()
-                .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
+            if pin != Pinning::SameSeedUnseen
+                && set
+                    .iter()
+                    .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
             {
                 wrong_order = true;
             }
@@ -836,10 +857,7 @@ impl<'a> Lab<'a> {
         if !holds {
             d.experiments.push(Experiment {
                 step,
-                setup: format!(
-                    "the {} tests that ran before it in attempt {index}, then it, -j 1",
-                    before.len()
-                ),
+                setup: format!("{before_text}, then it, -j 1"),
                 runs,
                 failed,
                 p_value: None,
@@ -861,10 +879,7 @@ impl<'a> Lab<'a> {
         let named = search.found.join(", ");
         d.experiments.push(Experiment {
             step,
-            setup: format!(
-                "the {} tests that ran before it in attempt {index}, then smaller sets of them, -j 1 ({checks} checks)",
-                before.len()
-            ),
+            setup: format!("{before_text}, then smaller sets of them, -j 1 ({checks} checks)"),
             runs,
             failed,
             p_value: None,

@@ -12,7 +12,7 @@ use crate::analysis::{Severity, Thresholds, Z95, wilson};
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
-use crate::render::{SCHEMA_VERSION, percent, terminal_text};
+use crate::render::{self, SCHEMA_VERSION, percent, terminal_text};
 use crate::reporter::Printer;
 use crate::scan::{self, Cause, ScanOptions};
 use crate::storage::{History, RunFilter, RunPoint, RunRow, TestTotal, TimelinePoint};
@@ -90,13 +90,28 @@ pub fn history(
             bail!("no stored result for test `{id}` in the selected runs; {hint}");
         }
         let timeline = Timeline::new(id, &points);
+        let diagnosis = match history.last_diagnosis(id) {
+            Ok(d) => d,
+            Err(e) => {
+                printer.warn(&format!("the test's diagnosis is left out: {e}"));
+                None
+            }
+        };
         if json {
+            let diagnosis = diagnosis
+                .map(|(run_id, d)| serde_json::json!({ "run_id": run_id, "diagnosis": d }));
             write_json(
                 &mut buf,
-                serde_json::json!({ "schema_version": SCHEMA_VERSION, "test": timeline, "runs": points }),
+                serde_json::json!({ "schema_version": SCHEMA_VERSION, "test": timeline, "runs": points, "last_diagnosis": diagnosis }),
             )?;
         } else {
             timeline_text(&timeline, &points, args.limit as usize, color, &mut buf)?;
+            if let Some((run_id, d)) = &diagnosis {
+                writeln!(buf, "\nlast diagnosed in run {run_id} (flaky diagnose):")?;
+                for line in render::diagnosis_lines(d) {
+                    writeln!(buf, "  {}", terminal_text(&line))?;
+                }
+            }
         }
     } else if args.trend {
         let points = history.run_points(&filter)?;

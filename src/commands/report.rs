@@ -29,8 +29,13 @@ pub fn report(
     let mut history = History::open_for_reading(&path)?;
     super::tidy(&mut history, printer);
     let json = history.report_json(args.run.as_deref())?;
-    let report = render::read_json(&json)
+    let mut report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
+    // Secondary: a history that cannot give them (read-only and older) still shows the run.
+    match history.diagnoses(&report.run_id) {
+        Ok(d) => report.diagnoses = d,
+        Err(e) => printer.warn(&format!("the run's diagnoses are left out: {e}")),
+    }
     let mentions = mention_map(&args.publish)?;
     let ctx = context(&history, &report, &mentions)?;
     let color = args.output.is_none() && printer.color_stdout;

@@ -85,7 +85,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         ))?,
     };
     let RunOutcome {
-        report,
+        mut report,
         store_error,
     } = outcome;
 
@@ -99,6 +99,19 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     if let Some(e) = store_error {
         printer.error(&format!("the run was measured but not stored: {e:#}"));
         return Ok(ExitStatus::Error);
+    }
+    let stopped = matches!(report.exit_code, 130 | 143);
+    if let (Some(budget), Some(db), false) = (args.diagnose, &db, stopped) {
+        // A secondary step: whatever it meets, the run exits by its own verdict.
+        match diagnose_after(db, &report, budget, plan.format, printer) {
+            Ok(diagnoses) => report.diagnoses = diagnoses,
+            Err(e) => {
+                printer.warn(&format!(
+                "the diagnosis stopped: {e:#}; the run itself is stored as {}; hint: `flaky diagnose {}` tries again",
+                report.run_id, report.run_id
+            ));
+            }
+        }
     }
     if publishing {
         // The history around the run (trend, changes) when it is stored; else the run alone.
@@ -436,6 +449,7 @@ async fn execute<B: Backend>(
         }),
         likely_causes: Vec::new(),
         no_results: None,
+        diagnoses: Vec::new(),
         exit_code: 0,
     };
     if state == RunState::Completed && summary.totals.infrastructure == summary.totals.attempts {
@@ -504,6 +518,36 @@ async fn execute<B: Backend>(
 fn again(printer: &Printer, status: ExitStatus) -> ! {
     printer.note("stopped again: exiting at once, without waiting for the clean-up");
     std::process::exit(i32::from(status.code()))
+}
+
+/// `flaky run --diagnose`: diagnoses the run's flaky tests and shows the result after the
+/// report (on stderr when the report on stdout is JSON, so the JSON stays whole); what it
+/// proved goes into the reports the run renders and posts.
+fn diagnose_after(
+    db: &std::path::Path,
+    report: &Report,
+    budget: Duration,
+    format: Format,
+    printer: &Printer,
+) -> anyhow::Result<Vec<crate::diagnose::Diagnosis>> {
+    let diagnosed =
+        super::diagnose::diagnose_run(db, Some(&report.run_id), &[], budget, &[], printer)?;
+    if diagnosed.tests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut buf = Vec::new();
+    match format {
+        Format::Table => {
+            render::render_diagnoses_table(&diagnosed, &mut buf, printer.color_stdout)?;
+            super::print(&buf)?;
+        }
+        Format::Json => {
+            render::render_diagnoses_table(&diagnosed, &mut buf, printer.color_stderr)?;
+            std::io::Write::write_all(&mut std::io::stderr(), &buf)
+                .context("cannot write to stderr")?;
+        }
+    }
+    Ok(diagnosed.tests)
 }
 
 fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::Result<()> {

@@ -33,7 +33,7 @@ fn experiment_line(e: &crate::diagnose::Experiment) -> String {
 }
 
 /// A diagnosis as plain lines (the terminal, Slack).
-pub(super) fn text_lines(d: &Diagnosis) -> Vec<String> {
+pub fn text_lines(d: &Diagnosis) -> Vec<String> {
     let mut lines = vec![format!(
         "{}{}",
         d.summary,

@@ -112,6 +112,7 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
         h.push_str("<section id=\"tests\">\n<h2>Tests</h2>\n<p>No test result was recorded.</p>\n</section>\n");
     }
     failures(report, &mut h);
+    super::diagnosis::html_section(&report.diagnoses, &mut h);
     causes(report, &mut h);
     infrastructure(report, &mut h);
     if let Some(changes) = &ctx.changes {

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use super::markdown::{ci_text, one_line};
 use super::{Report, percent};
 use crate::analysis::{Kind, TestStats};
+use crate::diagnose::Diagnosis;
 
 /// Retry elements per test case: the signatures a test keeps.
 const MAX_ELEMENTS: usize = 10;
@@ -55,7 +56,7 @@ pub fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "    </properties>")?;
     for t in &report.tests {
-        testcase(t, out)?;
+        testcase(t, report.diagnosis(&t.id), out)?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
@@ -69,7 +70,7 @@ fn all_errors(t: &TestStats) -> bool {
     t.errors == t.failed
 }
 
-fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
+fn testcase(t: &TestStats, diagnosis: Option<&Diagnosis>, out: &mut dyn Write) -> io::Result<()> {
     // `classname::name` is how JUnit readers (flaky's own among them) rebuild the id.
     let (classname, name) = t.id.rsplit_once("::").unwrap_or(("", &t.id));
     // flaky keeps no per-test durations across attempts, so the time is unknown: 0.
@@ -95,7 +96,7 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
     } else {
         t.kind.as_str()
     };
-    let summary = format!(
+    let mut summary = format!(
         "{}: failed {} of {} runs ({}, 95% CI {})",
         t.kind,
         t.failed,
@@ -103,6 +104,16 @@ fn testcase(t: &TestStats, out: &mut dyn Write) -> io::Result<()> {
         percent(t.failure_rate),
         ci_text(t)
     );
+    if let Some(d) = diagnosis {
+        summary.push_str(&format!(
+            "; why: {}{}",
+            d.summary,
+            if d.proven { "" } else { " (not proven)" }
+        ));
+        if let Some(r) = &d.repro {
+            summary.push_str(&format!("; repro: {r}"));
+        }
+    }
     let (first, rest) = match (never_passed(t), all_errors(t)) {
         (false, false) => ("flakyFailure", "flakyFailure"),
         (false, true) => ("flakyError", "flakyError"),

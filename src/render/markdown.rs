@@ -51,6 +51,7 @@ pub(super) fn markdown_body(report: &Report, ctx: &Context, limit: usize) -> Str
         table(report, &mut doc);
     }
     failures(report, &mut doc);
+    diagnoses(report, &mut doc);
     causes(report, &mut doc);
     infrastructure(report, &mut doc);
     if let Some(changes) = &ctx.changes {
@@ -350,6 +351,23 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
         "The attempts and why",
         &items,
         &more,
+    );
+}
+
+fn diagnoses(report: &Report, doc: &mut Doc) {
+    if report.diagnoses.is_empty() {
+        return;
+    }
+    let items: Vec<String> = report
+        .diagnoses
+        .iter()
+        .map(super::diagnosis::markdown_item)
+        .collect();
+    doc.items(
+        "### Diagnoses\n\nWhy these tests are flaky, proven by experiments (`flaky diagnose`).\n\n",
+        "The diagnosed tests",
+        &items,
+        "",
     );
 }
 

@@ -19,7 +19,8 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 pub use diagnosis::{
-    render_diagnoses_html, render_diagnoses_json, render_diagnoses_markdown, render_diagnoses_table,
+    render_diagnoses_html, render_diagnoses_json, render_diagnoses_markdown,
+    render_diagnoses_table, text_lines as diagnosis_lines,
 };
 pub use findings::{render_findings, render_findings_json};
 pub use github::render_github;
@@ -216,6 +217,10 @@ pub struct Report {
     /// When every attempt was set aside (status `no-results`): why, and the fix.
     #[serde(default)]
     pub no_results: Option<NoResults>,
+    /// Why its tests are flaky, proven by `flaky diagnose` (filled from the history when the run
+    /// is shown; a run just measured has none yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<crate::diagnose::Diagnosis>,
     pub exit_code: u8,
 }
 
@@ -271,6 +276,11 @@ mod fail_on {
 }
 
 impl Report {
+    /// What `flaky diagnose` proved about test `id`, if it was diagnosed.
+    pub fn diagnosis(&self, id: &str) -> Option<&crate::diagnose::Diagnosis> {
+        self.diagnoses.iter().find(|d| d.test == id)
+    }
+
     /// The command as one line, as the header names it.
     pub fn test_label(&self) -> String {
         crate::config::command_line(&self.command, self.shell)

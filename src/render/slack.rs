@@ -73,6 +73,13 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         if let Some(note) = verdict_note(t) {
             s.push_str(&format!("\n{note}"));
         }
+        if let Some(d) = report.diagnosis(&t.id) {
+            s.push_str(&format!(
+                "\n*why:* {}{}",
+                escape(&one_line(&d.summary, 300)),
+                if d.proven { "" } else { " (not proven)" }
+            ));
+        }
         if let Some(sig) = t.signatures.first() {
             s.push_str(&format!(
                 "\n>{}× {}",

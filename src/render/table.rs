@@ -254,6 +254,21 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         }
     }
 
+    if !report.diagnoses.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style("Diagnoses (flaky diagnose):", bold.clone())
+        )?;
+        for d in &report.diagnoses {
+            writeln!(out, "  {}", style(&d.test, bold.clone()))?;
+            for line in super::diagnosis::text_lines(d) {
+                writeln!(out, "    {line}")?;
+            }
+        }
+    }
+
     let (unstable, stable, left) = super::shown_causes(report);
     if !unstable.is_empty() || !stable.is_empty() {
         writeln!(out)?;

@@ -153,6 +153,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         stopped: None,
         likely_causes: Vec::new(),
         no_results: None,
+        diagnoses: Vec::new(),
         exit_code: 1,
     }
 }
