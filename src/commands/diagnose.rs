@@ -876,7 +876,7 @@ impl<'a> Lab<'a> {
             diagnose::minimise(before.clone(), async |set: &[String]| check(lab, set).await).await;
         // The pair (or set) once more, to be sure.
         let confirmed = check(self, &search.found).await == Some(true);
-        let named = search.found.join(", ");
+        let named = diagnose::ticked(&search.found);
         d.experiments.push(Experiment {
             step,
             setup: format!("{before_text}, then smaller sets of them, -j 1 ({checks} checks)"),

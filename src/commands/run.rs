@@ -89,7 +89,17 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         store_error,
     } = outcome;
 
-    write_report(&plan, &report, printer)?;
+    let stopped = matches!(report.exit_code, 130 | 143);
+    let diagnose = match (args.diagnose, &db, stopped, &store_error) {
+        (Some(budget), Some(db), false, None) => Some((budget, db)),
+        _ => None,
+    };
+    // A JSON report is written once, whole: after the diagnosis when there is one (its table
+    // goes to stderr meanwhile).
+    let json_after = diagnose.is_some() && plan.format == Format::Json;
+    if !json_after {
+        write_report(&plan, &report, printer)?;
+    }
     if let Some(n) = &report.no_results {
         printer.error(&format!(
             "nothing was measured: {}; hint: {}",
@@ -100,17 +110,17 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         printer.error(&format!("the run was measured but not stored: {e:#}"));
         return Ok(ExitStatus::Error);
     }
-    let stopped = matches!(report.exit_code, 130 | 143);
-    if let (Some(budget), Some(db), false) = (args.diagnose, &db, stopped) {
-        // A secondary step: whatever it meets, the run exits by its own verdict.
+    if let Some((budget, db)) = diagnose {
+        // A secondary step: whatever it meets, the run is shown and exits by its own verdict.
         match diagnose_after(db, &report, budget, plan.format, printer) {
             Ok(diagnoses) => report.diagnoses = diagnoses,
-            Err(e) => {
-                printer.warn(&format!(
+            Err(e) => printer.warn(&format!(
                 "the diagnosis stopped: {e:#}; the run itself is stored as {}; hint: `flaky diagnose {}` tries again",
                 report.run_id, report.run_id
-            ));
-            }
+            )),
+        }
+        if json_after {
+            write_report(&plan, &report, printer)?;
         }
     }
     if publishing {

@@ -377,12 +377,12 @@ pub fn summary(d: &Diagnosis) -> String {
         ),
         Cause::Order => format!(
             "order: fails after {} and never alone{}",
-            d.polluters.join(" + "),
+            ticked(&d.polluters),
             alone.map_or(String::new(), |a| format!(" ({})", counts(a)))
         ),
         Cause::Brittle => format!(
             "brittle: passes only after {}; alone it fails{}",
-            d.state_setters.join(" + "),
+            ticked(&d.state_setters),
             alone.map_or(String::new(), |a| format!(" ({})", counts(a)))
         ),
         Cause::Contention | Cause::Timing | Cause::TimeZone | Cause::Locale | Cause::Network => {
@@ -415,6 +415,14 @@ pub fn summary(d: &Diagnosis) -> String {
         Cause::NotReproduced => "not reproduced: no experiment made it fail".to_owned(),
         Cause::Undetermined => "undetermined: the budget ran out first".to_owned(),
     }
+}
+
+/// Test ids as code, joined: "`a` + `b`".
+pub fn ticked(ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 fn join_seeds(seeds: &[u64]) -> String {
@@ -551,7 +559,7 @@ mod tests {
         );
         assert_eq!(
             summary(&diagnosis(Cause::Order)),
-            "order: fails after tests/a.py::test_register and never alone (0/11)"
+            "order: fails after `tests/a.py::test_register` and never alone (0/11)"
         );
         assert!(fix(&diagnosis(Cause::Order)).contains("`tests/a.py::test_register`"));
         assert!(fix(&diagnosis(Cause::Brittle)).contains("`tests/a.py::test_setup`"));

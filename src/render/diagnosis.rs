@@ -8,6 +8,14 @@ use super::html::{STYLE, esc, html_with_code};
 use super::markdown::{code_block, code_safe, md_with_code};
 use crate::diagnose::{DiagnoseReport, Diagnosis};
 
+/// The summary without the cause it starts with (shown apart).
+fn finding(d: &Diagnosis) -> &str {
+    d.summary
+        .strip_prefix(d.cause.as_str())
+        .and_then(|s| s.strip_prefix(": "))
+        .unwrap_or(&d.summary)
+}
+
 /// The p-value as people read it.
 fn p_text(p: f64) -> String {
     if p < 0.001 {
@@ -141,7 +149,7 @@ pub(super) fn markdown_item(d: &Diagnosis) -> String {
         code_safe(&d.test),
         d.cause.as_str(),
         if d.proven { "" } else { " (not proven)" },
-        md_with_code(&d.summary)
+        md_with_code(finding(d))
     );
     for e in &d.experiments {
         let _ = writeln!(s, "  - {}", md_with_code(&experiment_line(e)));
@@ -201,7 +209,7 @@ pub(super) fn html_section(tests: &[Diagnosis], h: &mut String) {
             esc(&d.test),
             esc(d.cause.as_str()),
             if d.proven { "" } else { " (not proven)" },
-            html_with_code(&d.summary)
+            html_with_code(finding(d))
         );
         for e in &d.experiments {
             let _ = writeln!(h, "<li>{}</li>", html_with_code(&experiment_line(e)));

@@ -22,7 +22,7 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn example(name: &str) -> PathBuf {
+pub(crate) fn example(name: &str) -> PathBuf {
     repo().join("examples").join(name)
 }
 
@@ -70,7 +70,7 @@ pub(crate) fn require_program(program: &str) {
     require(on_path(program), &format!("`{program}` is not on PATH"));
 }
 
-fn require_npm_package(name: &str, bin: &str) {
+pub(crate) fn require_npm_package(name: &str, bin: &str) {
     require_program("npm");
     require(
         example(name).join("node_modules/.bin").join(bin).exists(),
@@ -79,7 +79,7 @@ fn require_npm_package(name: &str, bin: &str) {
 }
 
 /// `git status` of one example, ignored files left out: what a run must not change.
-fn git_status(name: &str) -> String {
+pub(crate) fn git_status(name: &str) -> String {
     let out = Command::new("git")
         .args(["status", "--porcelain", "--untracked-files=all", "--"])
         .arg(format!("examples/{name}"))

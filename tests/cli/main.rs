@@ -5,6 +5,7 @@ mod batch;
 mod catalogue;
 mod config;
 mod detect;
+mod diagnose;
 mod disk;
 mod frameworks;
 mod generate;

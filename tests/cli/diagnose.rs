@@ -1,0 +1,297 @@
+//! `flaky diagnose` and `flaky run --diagnose` on the bundled examples: each flaky test's cause
+//! proven by experiment, the polluter named, and a repro line that fails when run. The examples'
+//! flaky tests are driven by the attempt's seed, so with `--seed 7` every count is fixed.
+
+use std::path::Path;
+use std::process::Command;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::Sandbox;
+use crate::frameworks::{
+    example, git_status, require_npm_package, require_program, require_pytest,
+};
+
+/// The failing and passing attempt seeds of the examples' seed-determined test in a
+/// `-n 20 --seed 7` run (it fails when the attempt's seed is a multiple of four).
+const FAILING_SEEDS: [u64; 3] = [342_317_936, 817_351_448, 1_888_956_032];
+const PASSING_SEEDS: [u64; 2] = [837_153_010, 1_983_630_875];
+
+/// `flaky run -n 20 --seed 7 -C examples/NAME` then `flaky diagnose --format json`, checking
+/// that neither leaves files in the repository.
+fn diagnose_example(name: &str) -> (Sandbox, Value) {
+    let before = git_status(name);
+    let sb = Sandbox::new();
+    let dir = example(name);
+    sb.flaky()
+        .args(["run", "-n", "20", "--seed", "7", "-C"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let out = sb
+        .flaky()
+        .args(["diagnose", "--format", "json"])
+        .output()
+        .expect("diagnose");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(
+        git_status(name),
+        before,
+        "`flaky diagnose` on examples/{name} left files in the repository"
+    );
+    (sb, doc)
+}
+
+fn diagnosis<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["test"] == id)
+        .unwrap_or_else(|| panic!("no diagnosis of {id} in {doc:#}"))
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().map(|s| s.as_str().unwrap()).collect())
+        .unwrap_or_default()
+}
+
+/// Runs a repro line as the user would paste it (a shell line) in `dir`; it must fail and name
+/// the test.
+fn repro_fails(line: &str, dir: &Path, test_name: &str) {
+    let out = Command::new("sh")
+        .args(["-c", line])
+        .current_dir(dir)
+        .output()
+        .expect("sh");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "`{line}` did not fail:\n{all}");
+    assert!(
+        all.contains(test_name),
+        "`{line}` does not name {test_name}:\n{all}"
+    );
+}
+
+/// The seed-determined test: `random` from five replays (under 10 attempts), naming the seeds.
+fn check_random(doc: &Value, id: &str, dir: &Path, name: &str) {
+    let d = diagnosis(doc, id);
+    assert_eq!(d["cause"], "random", "{d:#}");
+    assert_eq!(d["proven"], true);
+    assert_eq!(d["failing_seeds"], serde_json::json!(FAILING_SEEDS));
+    assert_eq!(d["passing_seeds"], serde_json::json!(PASSING_SEEDS));
+    assert!(d["attempts"].as_u64().unwrap() < 10, "{d:#}");
+    assert_eq!(d["experiments"][0]["step"], "seed");
+    repro_fails(d["repro"].as_str().unwrap(), dir, name);
+}
+
+/// The order-dependent victim: `order`, never failing alone, its polluter named, and the pair
+/// in the pinned order fails.
+fn check_order(doc: &Value, id: &str, polluter: &str, dir: &Path, name: &str) {
+    let d = diagnosis(doc, id);
+    assert_eq!(d["cause"], "order", "{d:#}");
+    assert_eq!(d["proven"], true);
+    assert_eq!(strings(&d["polluters"]), [polluter]);
+    let alone = &d["experiments"][1];
+    assert_eq!(alone["step"], "alone");
+    assert_eq!(alone["failed"], 0);
+    let search = d["experiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "polluter")
+        .unwrap();
+    assert!(search["runs"].as_u64().unwrap() < 20, "{search:#}");
+    repro_fails(d["repro"].as_str().unwrap(), dir, name);
+}
+
+#[test]
+fn pytest_example_diagnoses_the_seed_and_the_polluter() {
+    require_pytest();
+    let (_sb, doc) = diagnose_example("python-pytest");
+    let dir = example("python-pytest");
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 2, "{doc:#}");
+    check_random(
+        &doc,
+        "tests/test_math.py::test_seeded_flaky",
+        &dir,
+        "test_seeded_flaky",
+    );
+    check_order(
+        &doc,
+        "tests/test_registry.py::test_lookup_starts_empty",
+        "tests/test_registry.py::test_register_item",
+        &dir,
+        "test_lookup_starts_empty",
+    );
+    // pytest runs the named tests in the order given: the cleaner search ran, and no other
+    // test of the example undoes what the polluter leaves.
+    let d = diagnosis(&doc, "tests/test_registry.py::test_lookup_starts_empty");
+    assert!(
+        d["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["step"] == "cleaner"),
+        "{d:#}"
+    );
+    assert!(d.get("cleaners").is_none(), "{d:#}");
+    // The scan's finding on the shared registry is joined as agreeing evidence.
+    assert_eq!(d["evidence"][0]["category"], "global-state", "{d:#}");
+    assert_eq!(d["evidence"][0]["agrees"], true);
+}
+
+#[test]
+fn go_example_diagnoses_the_seed_and_the_polluter() {
+    require_program("go");
+    let (_sb, doc) = diagnose_example("go");
+    let dir = example("go");
+    check_random(
+        &doc,
+        "example.com/flakydemo/calc::TestSeededFlaky",
+        &dir,
+        "TestSeededFlaky",
+    );
+    check_order(
+        &doc,
+        "example.com/flakydemo/registry::TestLookupStartsEmpty",
+        "example.com/flakydemo/registry::TestRegisterItem",
+        &dir,
+        "TestLookupStartsEmpty",
+    );
+}
+
+#[test]
+fn jest_example_diagnoses_the_seed_and_the_polluter() {
+    require_npm_package("jest", "jest");
+    let (_sb, doc) = diagnose_example("jest");
+    let dir = example("jest");
+    check_random(
+        &doc,
+        "__tests__/checkout.test.js::checkout > charges the card",
+        &dir,
+        "charges the card",
+    );
+    check_order(
+        &doc,
+        "__tests__/prices.test.js::prices > formats prices in euros by default",
+        "__tests__/prices.test.js::prices > switches the currency",
+        &dir,
+        "formats prices in euros by default",
+    );
+}
+
+/// `flaky run --diagnose`: the JSON report on stdout stays whole and carries the diagnoses, the
+/// diagnosis table goes to stderr, the run exits by its own verdict, and the history keeps the
+/// diagnoses for `flaky report` and `flaky history --test`.
+#[test]
+fn run_diagnose_reports_and_stores_the_diagnoses() {
+    require_pytest();
+    let sb = Sandbox::new();
+    let out = sb
+        .flaky()
+        .args([
+            "run",
+            "-n",
+            "20",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+            "--diagnose",
+            "-C",
+        ])
+        .arg(example("python-pytest"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report");
+    let causes: Vec<(&str, &str)> = doc["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["test"].as_str().unwrap(), d["cause"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            ("tests/test_registry.py::test_lookup_starts_empty", "order"),
+            ("tests/test_math.py::test_seeded_flaky", "random"),
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("flaky diagnose: 2 tests of run"),
+        "{stderr}"
+    );
+
+    let report = sb
+        .flaky()
+        .args(["report", "--format", "json"])
+        .output()
+        .expect("report");
+    let stored: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(stored["diagnoses"], doc["diagnoses"]);
+    sb.flaky()
+        .args(["report", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("### Diagnoses"))
+        .stdout(predicate::str::contains(
+            "**order**: fails after `tests/test_registry.py::test_register_item` and never alone",
+        ));
+    sb.flaky()
+        .args(["history", "--test", "tests/test_math.py::test_seeded_flaky"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("last diagnosed in run"))
+        .stdout(predicate::str::contains(
+            "random: fails on every replay of seeds",
+        ));
+}
+
+#[test]
+fn diagnose_refuses_what_it_cannot_do() {
+    let sb = Sandbox::new();
+    sb.flaky()
+        .arg("diagnose")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no history yet"));
+    // A stored run, and a test it does not have.
+    sb.write("ok.sh", "exit 0\n");
+    sb.flaky()
+        .args(["run", "-n", "2", "--", "sh", "ok.sh"])
+        .assert()
+        .success();
+    sb.flaky()
+        .arg("diagnose")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("nothing to diagnose"));
+    sb.flaky()
+        .args(["diagnose", "--test", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    sb.flaky()
+        .args(["diagnose", "--budget", "soon"])
+        .assert()
+        .code(2);
+    sb.flaky()
+        .args(["run", "--diagnose", "--no-history", "--", "true"])
+        .assert()
+        .code(2);
+}
