@@ -620,6 +620,25 @@ fn huge() -> (Report, Context) {
     (report, ctx)
 }
 
+/// The typical run with the diagnoses `flaky diagnose` made of the pytest example (captured),
+/// and one of a test whose id and texts are hostile to every format.
+fn diagnosed() -> (Report, Context) {
+    let (mut report, ctx) = typical();
+    let captured: crate::diagnose::DiagnoseReport = serde_json::from_str(include_str!(
+        "../../tests/fixtures/diagnose/pytest-example.json"
+    ))
+    .unwrap();
+    report.diagnoses = captured.tests;
+    let mut hostile = report.diagnoses[0].clone();
+    hostile.test = HOSTILE[1].to_owned();
+    hostile.summary = format!("order: fails after `{}` and never alone (0/9)", HOSTILE[3]);
+    hostile.polluters = vec![HOSTILE[3].to_owned()];
+    hostile.fix = format!("make `{}` leave no state behind <script>", HOSTILE[6]);
+    hostile.repro = Some(format!("pytest '{}' ```\n</code></pre>", HOSTILE[4]));
+    report.diagnoses.push(hostile);
+    (report, ctx)
+}
+
 type Render = fn(&Report, &Context, &mut dyn std::io::Write) -> std::io::Result<()>;
 
 fn render(f: Render, (report, ctx): &(Report, Context)) -> String {
@@ -676,7 +695,7 @@ macro_rules! snapshots {
     };
 }
 
-snapshots!(typical, empty, interrupted, escaping);
+snapshots!(typical, empty, interrupted, escaping, diagnosed);
 
 #[test]
 fn markdown_starts_with_the_marker_and_github_drops_it() {
@@ -1147,4 +1166,35 @@ fn attempts_failing_outside_their_tests_are_noted() {
     }
     let (report, ctx) = typical_without_failures();
     assert!(!render(render_markdown, &(report, ctx)).contains("exited non-zero"));
+}
+
+/// The terminal report shows each diagnosis with its experiments and repro; a report without
+/// diagnoses has no such section, and its JSON no `diagnoses` key (older readers see no change).
+#[test]
+fn diagnoses_show_in_the_terminal_and_the_json() {
+    let (report, _) = diagnosed();
+    let mut table = Vec::new();
+    render_table(&report, false, &mut table).unwrap();
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("Diagnoses (flaky diagnose):"), "{table}");
+    assert!(
+        table.contains(
+            "    order: fails after `tests/test_registry.py::test_register_item` and never alone (0/9)\n"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("      alone: the test alone, -j 1, new seeds failed 0/9"));
+    assert!(table.contains("      repro:\n        FLAKY_SEED=1983630875 "), "{table}");
+    let mut json = Vec::new();
+    render_json(&report, &mut json).unwrap();
+    let back = read_json(std::str::from_utf8(&json).unwrap()).unwrap();
+    assert_eq!(back.diagnoses, report.diagnoses);
+
+    let (plain, _) = typical();
+    let mut table = Vec::new();
+    render_table(&plain, false, &mut table).unwrap();
+    assert!(!String::from_utf8(table).unwrap().contains("Diagnoses"));
+    let mut json = Vec::new();
+    render_json(&plain, &mut json).unwrap();
+    assert!(!String::from_utf8(json).unwrap().contains("\"diagnoses\""));
 }
