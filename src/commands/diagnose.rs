@@ -1044,7 +1044,8 @@ impl<'a> Lab<'a> {
             d.cause = Cause::Contention;
             d.proven = true;
             let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
-            d.repro = Some(format!("({line}) & ({line}); wait"));
+            // Two copies at once; the line's status is non-zero when either failed.
+            d.repro = Some(format!("({line}) & ({line}); s=$?; wait $! && [ $s = 0 ]"));
         }
         p.is_some()
     }

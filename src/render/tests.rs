@@ -1184,7 +1184,10 @@ fn diagnoses_show_in_the_terminal_and_the_json() {
         "{table}"
     );
     assert!(table.contains("      alone: the test alone, -j 1, new seeds failed 0/9"));
-    assert!(table.contains("      repro:\n        FLAKY_SEED=1983630875 "), "{table}");
+    assert!(
+        table.contains("      repro:\n        FLAKY_SEED=1983630875 "),
+        "{table}"
+    );
     let mut json = Vec::new();
     render_json(&report, &mut json).unwrap();
     let back = read_json(std::str::from_utf8(&json).unwrap()).unwrap();
