@@ -19,6 +19,9 @@ _flaky() {
             flaky,detect-framework)
                 cmd="flaky__subcmd__detect__subcmd__framework"
                 ;;
+            flaky,diagnose)
+                cmd="flaky__subcmd__diagnose"
+                ;;
             flaky,generate)
                 cmd="flaky__subcmd__generate"
                 ;;
@@ -27,6 +30,9 @@ _flaky() {
                 ;;
             flaky,history)
                 cmd="flaky__subcmd__history"
+                ;;
+            flaky,isolate)
+                cmd="flaky__subcmd__isolate"
                 ;;
             flaky,likely-causes)
                 cmd="flaky__subcmd__likely__subcmd__causes"
@@ -64,6 +70,9 @@ _flaky() {
             flaky__subcmd__help,detect-framework)
                 cmd="flaky__subcmd__help__subcmd__detect__subcmd__framework"
                 ;;
+            flaky__subcmd__help,diagnose)
+                cmd="flaky__subcmd__help__subcmd__diagnose"
+                ;;
             flaky__subcmd__help,generate)
                 cmd="flaky__subcmd__help__subcmd__generate"
                 ;;
@@ -72,6 +81,9 @@ _flaky() {
                 ;;
             flaky__subcmd__help,history)
                 cmd="flaky__subcmd__help__subcmd__history"
+                ;;
+            flaky__subcmd__help,isolate)
+                cmd="flaky__subcmd__help__subcmd__isolate"
                 ;;
             flaky__subcmd__help,likely-causes)
                 cmd="flaky__subcmd__help__subcmd__likely__subcmd__causes"
@@ -101,7 +113,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework scan generate worker likely-causes help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run history report detect-framework scan diagnose generate worker likely-causes isolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +143,52 @@ _flaky() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__diagnose)
+            opts="-o -q -h -V --test --budget --format --output --env --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --test)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -271,7 +329,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help)
-            opts="run history report detect-framework scan generate worker likely-causes help"
+            opts="run history report detect-framework scan diagnose generate worker likely-causes isolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +343,20 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help__subcmd__detect__subcmd__framework)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__help__subcmd__diagnose)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -355,6 +427,20 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__help__subcmd__isolate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -496,6 +582,32 @@ _flaky() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        flaky__subcmd__isolate)
+            opts="-q -h -V --cpu --no-network --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cpu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         flaky__subcmd__likely__subcmd__causes)
             opts="-q -h -V --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -565,7 +677,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --diagnose --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +808,10 @@ _flaky() {
                     return 0
                     ;;
                 --shard-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,9 +32,11 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+            cand diagnose 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
+            cand isolate 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;run'= {
@@ -70,6 +72,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --shards 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]'
             cand --queue-timeout 'Give a remote shard up when its job waits longer than this in RunPod''s queue [default: 1h]'
             cand --shard-size 'Put this many attempts in each remote job (instead of --shards)'
+            cand --diagnose 'After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)'
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
             cand --shell 'Run the command as one string with `sh -c` (never done unless asked)'
@@ -152,6 +155,23 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'flaky;diagnose'= {
+            cand --test 'Diagnose this test (repeatable) [default: the run''s flaky, order-dependent and contention tests]'
+            cand --budget 'Start no new experiment after this long, e.g. 20m [default: 10m]'
+            cand --format 'The output format'
+            cand -o 'Write the diagnosis to this file instead of stdout'
+            cand --output 'Write the diagnosis to this file instead of stdout'
+            cand --env 'Set a variable for every attempt (repeatable), as `flaky run --env` (secret values are not stored with a run)'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'flaky;generate'= {
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
@@ -223,15 +243,30 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'flaky;isolate'= {
+            cand --cpu 'Pin the command (and what it starts) to this CPU'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --no-network 'Give the command a network namespace of its own, with only a loopback'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+            cand diagnose 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
             cand generate 'Write the shell completions and man pages (for packagers and this repository)'
             cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
             cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
+            cand isolate 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;help;run'= {
@@ -244,6 +279,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         }
         &'flaky;help;scan'= {
         }
+        &'flaky;help;diagnose'= {
+        }
         &'flaky;help;generate'= {
             cand completions 'Print the completion script for a shell'
             cand man 'Write the man pages into a directory'
@@ -255,6 +292,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
         &'flaky;help;worker'= {
         }
         &'flaky;help;likely-causes'= {
+        }
+        &'flaky;help;isolate'= {
         }
         &'flaky;help;help'= {
         }

@@ -37,9 +37,11 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the r
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
@@ -83,6 +85,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Auth
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue [default: 1h]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l diagnose -d 'After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -164,6 +167,22 @@ complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Prin
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''
+json\t''
+markdown\t''
+html\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s o -l output -d 'Write the diagnosis to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l env -d 'Set a variable for every attempt (repeatable), as `flaky run --env` (secret values are not stored with a run)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -212,14 +231,26 @@ complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s q -l quiet
 complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan generate worker likely-causes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l cpu -d 'Pin the command (and what it starts) to this CPU' -r
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l no-network -d 'Give the command a network namespace of its own, with only a loopback'
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'
