@@ -1088,52 +1088,21 @@ impl<'a> Lab<'a> {
     /// 6. Another time zone, another locale, no network.
     async fn environment(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
         for zone in TIME_ZONES {
-            let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
-            t.env.push(("TZ".to_owned(), zone.to_owned()));
-            let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
-            self.record_change(
-                d,
-                Step::TimeZone,
-                format!("the test alone with TZ={zone}"),
-                &seen,
-                p,
-                "its outcome changes with the time zone",
-            );
-            if p.is_some() {
-                d.cause = Cause::TimeZone;
-                d.proven = true;
-                d.repro = Some(self.line(
-                    self.next_index,
-                    Some(&[id.to_owned()]),
-                    None,
-                    &[("TZ", zone)],
-                ));
+            let vars = [("TZ", zone)];
+            let setup = format!("the test alone with TZ={zone}");
+            if self
+                .with_vars(id, base, d, &vars, setup, Cause::TimeZone)
+                .await
+            {
                 return true;
             }
         }
-        let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
-        t.env.extend([
-            ("LANG".to_owned(), LOCALE.to_owned()),
-            ("LC_ALL".to_owned(), LOCALE.to_owned()),
-        ]);
-        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
-        self.record_change(
-            d,
-            Step::Locale,
-            format!("the test alone with LANG=LC_ALL={LOCALE}"),
-            &seen,
-            p,
-            "its outcome changes with the locale",
-        );
-        if p.is_some() {
-            d.cause = Cause::Locale;
-            d.proven = true;
-            d.repro = Some(self.line(
-                self.next_index,
-                Some(&[id.to_owned()]),
-                None,
-                &[("LANG", LOCALE), ("LC_ALL", LOCALE)],
-            ));
+        let vars = [("LANG", LOCALE), ("LC_ALL", LOCALE)];
+        let setup = format!("the test alone with LANG=LC_ALL={LOCALE}");
+        if self
+            .with_vars(id, base, d, &vars, setup, Cause::Locale)
+            .await
+        {
             return true;
         }
         if let Err(why) = &self.network {
@@ -1163,6 +1132,35 @@ impl<'a> Lab<'a> {
             return true;
         }
         false
+    }
+
+    /// The test alone with `vars` set: whether its outcome changes from `base` (then `cause`,
+    /// with the repro line).
+    async fn with_vars(
+        &mut self,
+        id: &str,
+        base: (u32, u32),
+        d: &mut Diagnosis,
+        vars: &[(&str, &str)],
+        setup: String,
+        cause: Cause,
+    ) -> bool {
+        let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
+        t.env
+            .extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+        let (step, found) = match cause {
+            Cause::TimeZone => (Step::TimeZone, "its outcome changes with the time zone"),
+            _ => (Step::Locale, "its outcome changes with the locale"),
+        };
+        self.record_change(d, step, setup, &seen, p, found);
+        if p.is_none() {
+            return false;
+        }
+        d.cause = cause;
+        d.proven = true;
+        d.repro = Some(self.line(self.next_index, Some(&[id.to_owned()]), None, vars));
+        true
     }
 
     /// Runs `t` one attempt at a time until `test` finds a difference from `base` (over as many

@@ -40,7 +40,73 @@ fn experiment_line(e: &crate::diagnose::Experiment) -> String {
     )
 }
 
-/// A diagnosis as plain lines (the terminal, Slack).
+/// One line under a diagnosis: an experiment, the cleaners, a scan finding, an experiment that
+/// could not run, the fix.
+struct Detail {
+    label: Option<&'static str>,
+    /// `file:line`, shown as code.
+    place: Option<String>,
+    text: String,
+}
+
+fn details(d: &Diagnosis) -> Vec<Detail> {
+    let mut out: Vec<Detail> = d
+        .experiments
+        .iter()
+        .map(|e| Detail {
+            label: None,
+            place: None,
+            text: experiment_line(e),
+        })
+        .collect();
+    if !d.cleaners.is_empty() {
+        out.push(Detail {
+            label: Some("cleaners"),
+            place: None,
+            text: crate::diagnose::ticked(&d.cleaners),
+        });
+    }
+    out.extend(d.evidence.iter().map(|e| Detail {
+        label: Some(if e.agrees {
+            "evidence"
+        } else {
+            "also seen (lower confidence)"
+        }),
+        place: Some(format!("{}:{}", e.file, e.line)),
+        text: format!("{}: {}", e.category, e.message),
+    }));
+    out.extend(d.not_run.iter().map(|n| Detail {
+        label: Some("not run"),
+        place: None,
+        text: n.clone(),
+    }));
+    out.push(Detail {
+        label: Some("fix"),
+        place: None,
+        text: d.fix.clone(),
+    });
+    out
+}
+
+/// A detail's label and place, each followed by a space when there: "evidence `a.py:3`".
+fn head(x: &Detail, code: impl Fn(&str) -> String) -> String {
+    let mut h = String::new();
+    if let Some(l) = x.label {
+        h.push_str(l);
+    }
+    if let Some(p) = &x.place {
+        if !h.is_empty() {
+            h.push(' ');
+        }
+        h.push_str(&code(p));
+    }
+    if !h.is_empty() {
+        h.push_str(": ");
+    }
+    h
+}
+
+/// A diagnosis as plain lines (the terminal, `flaky history --test`).
 pub fn text_lines(d: &Diagnosis) -> Vec<String> {
     let mut lines = vec![format!(
         "{}{}",
@@ -48,31 +114,10 @@ pub fn text_lines(d: &Diagnosis) -> Vec<String> {
         if d.proven { "" } else { " (not proven)" }
     )];
     lines.extend(
-        d.experiments
+        details(d)
             .iter()
-            .map(|e| format!("  {}", experiment_line(e))),
+            .map(|x| format!("  {}{}", head(x, str::to_owned), x.text)),
     );
-    if !d.cleaners.is_empty() {
-        lines.push(format!("  cleaner: {}", d.cleaners.join(", ")));
-    }
-    for e in &d.evidence {
-        lines.push(format!(
-            "  {} {}:{}: {}{}",
-            if e.agrees {
-                "evidence"
-            } else {
-                "also seen (lower confidence)"
-            },
-            e.file,
-            e.line,
-            e.category,
-            format_args!(": {}", e.message)
-        ));
-    }
-    for n in &d.not_run {
-        lines.push(format!("  not run: {n}"));
-    }
-    lines.push(format!("  fix: {}", d.fix));
     if let Some(r) = &d.repro {
         lines.push("  repro:".to_owned());
         lines.extend(r.lines().map(|l| format!("    {l}")));
@@ -151,27 +196,14 @@ pub(super) fn markdown_item(d: &Diagnosis) -> String {
         if d.proven { "" } else { " (not proven)" },
         md_with_code(finding(d))
     );
-    for e in &d.experiments {
-        let _ = writeln!(s, "  - {}", md_with_code(&experiment_line(e)));
-    }
-    for e in &d.evidence {
+    for x in details(d) {
         let _ = writeln!(
             s,
-            "  - {} `{}:{}`: {}",
-            if e.agrees {
-                "evidence"
-            } else {
-                "also seen (lower confidence)"
-            },
-            code_safe(&e.file),
-            e.line,
-            md_with_code(&e.message)
+            "  - {}{}",
+            head(&x, |p| format!("`{}`", code_safe(p))),
+            md_with_code(&x.text)
         );
     }
-    for n in &d.not_run {
-        let _ = writeln!(s, "  - not run: {}", md_with_code(n));
-    }
-    let _ = writeln!(s, "  - fix: {}", md_with_code(&d.fix));
     if let Some(r) = &d.repro {
         s.push_str("\n  repro:\n\n");
         for line in code_block("sh", r).lines() {
@@ -211,27 +243,14 @@ pub(super) fn html_section(tests: &[Diagnosis], h: &mut String) {
             if d.proven { "" } else { " (not proven)" },
             html_with_code(finding(d))
         );
-        for e in &d.experiments {
-            let _ = writeln!(h, "<li>{}</li>", html_with_code(&experiment_line(e)));
-        }
-        for e in &d.evidence {
+        for x in details(d) {
             let _ = writeln!(
                 h,
-                "<li>{} <code>{}:{}</code>: {}</li>",
-                if e.agrees {
-                    "evidence"
-                } else {
-                    "also seen (lower confidence)"
-                },
-                esc(&e.file),
-                e.line,
-                html_with_code(&e.message)
+                "<li>{}{}</li>",
+                head(&x, |p| format!("<code>{}</code>", esc(p))),
+                html_with_code(&x.text)
             );
         }
-        for n in &d.not_run {
-            let _ = writeln!(h, "<li>not run: {}</li>", html_with_code(n));
-        }
-        let _ = writeln!(h, "<li>fix: {}</li>", html_with_code(&d.fix));
         if let Some(r) = &d.repro {
             let _ = writeln!(h, "<li>repro:<pre><code>{}</code></pre></li>", esc(r));
         }
