@@ -374,6 +374,8 @@ struct Lab<'a> {
     attempt_order: Vec<u32>,
     framework: Option<Framework>,
     next_index: u32,
+    /// Attempts started so far, over every test.
+    ran: u32,
     deadline: Instant,
     interrupted: bool,
     cores: u32,
@@ -398,6 +400,7 @@ impl<'a> Lab<'a> {
             attempt_order: attempts.iter().map(|(i, _)| *i).collect(),
             framework: plan.framework,
             // New seeds come from indexes the run never used.
+            ran: 0,
             next_index: report.runs.max(attempts.last().map_or(0, |(i, _)| i + 1)) + 1_000_000,
             deadline,
             interrupted: false,
@@ -494,12 +497,12 @@ impl<'a> Lab<'a> {
                 }
             }
         }
+        self.ran += seen.len() as u32;
         seen
     }
 
     async fn diagnose(&mut self, stats: &TestStats) -> Diagnosis {
         let started = Instant::now();
-        let first_index = self.next_index;
         let mut d = Diagnosis {
             test: stats.id.clone(),
             cause: Cause::Undetermined,
@@ -518,11 +521,11 @@ impl<'a> Lab<'a> {
             attempts: 0,
             duration_ms: 0,
         };
-        let mut replays = 0;
-        self.experiments(stats, &mut d, &mut replays).await;
+        let ran = self.ran;
+        self.experiments(stats, &mut d).await;
         d.summary = diagnose::summary(&d);
         d.fix = diagnose::fix(&d);
-        d.attempts = replays + (self.next_index - first_index);
+        d.attempts = self.ran - ran;
         d.duration_ms = started.elapsed().as_millis() as u64;
         d
     }
@@ -554,7 +557,7 @@ impl<'a> Lab<'a> {
         }
     }
 
-    async fn experiments(&mut self, stats: &TestStats, d: &mut Diagnosis, replays: &mut u32) {
+    async fn experiments(&mut self, stats: &TestStats, d: &mut Diagnosis) {
         let id = stats.id.clone();
         let (failing, passing) = self.outcomes(&id);
         let seed = |i: u32| attempt_seed(self.report.seed, i);
@@ -571,7 +574,6 @@ impl<'a> Lab<'a> {
                 let mut t = self.alone_trial(&id, 1);
                 t.attempts = Attempts::Replay(index);
                 let seen = self.trial(&id, &t, None).await;
-                *replays += seen.len() as u32;
                 let Some(f) = seen.first().and_then(|o| o.failed) else {
                     decided = false;
                     break;
@@ -593,8 +595,7 @@ impl<'a> Lab<'a> {
                     let mut t = self.alone_trial(&id, 1);
                     t.attempts = Attempts::Replay(index);
                     let seen = self.trial(&id, &t, None).await;
-                    *replays += seen.len() as u32;
-                    match seen.first().and_then(|o| o.failed) {
+                        match seen.first().and_then(|o| o.failed) {
                         Some(f) => {
                             runs += 1;
                             failed += u32::from(f);

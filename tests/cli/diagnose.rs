@@ -295,3 +295,66 @@ fn diagnose_refuses_what_it_cannot_do() {
         .assert()
         .code(2);
 }
+
+/// A polluter among 200 tests: the victim (defined first) fails whenever `test_146` ran before
+/// it. Delta debugging names it in under 20 runs of subsets, and the diagnosis stays within
+/// its attempts (the seed fixes the shuffled orders, so the counts are exact).
+#[test]
+fn a_polluter_among_hundreds_of_tests_is_found_in_under_20_runs() {
+    require_pytest();
+    let mut text = String::from(
+        "STATE = {}\n\n\ndef test_000_victim():\n    assert \"dirty\" not in STATE, \"STATE was changed by another test\"\n",
+    );
+    for i in 1..200 {
+        if i == 146 {
+            text.push_str(&format!(
+                "\n\ndef test_{i:03}():\n    STATE[\"dirty\"] = True\n"
+            ));
+        } else {
+            text.push_str(&format!("\n\ndef test_{i:03}():\n    assert {i} > 0\n"));
+        }
+    }
+    let sb = crate::frameworks::pytest_project(&[("tests/test_many.py", &text)]);
+    sb.flaky()
+        .args([
+            "run", "-n", "8", "--seed", "7", "--", "python3", "-m", "pytest",
+        ])
+        .assert()
+        .code(1);
+    let out = sb
+        .flaky()
+        .args(["diagnose", "--format", "json", "--test"])
+        .arg("tests/test_many.py::test_000_victim")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = diagnosis(&doc, "tests/test_many.py::test_000_victim");
+    assert_eq!(d["cause"], "order", "{d:#}");
+    assert_eq!(strings(&d["polluters"]), ["tests/test_many.py::test_146"]);
+    let search = d["experiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "polluter")
+        .unwrap();
+    let runs = search["runs"].as_u64().unwrap();
+    assert!(runs < 20, "{search:#}");
+    let before: u64 = search["setup"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{search:#}"));
+    assert!(
+        before >= 50,
+        "only {before} tests ran before it: {search:#}"
+    );
+    repro_fails(d["repro"].as_str().unwrap(), sb.path(), "test_000_victim");
+}
