@@ -65,7 +65,7 @@ pip_install tests/requirements.txt .tests-requirements.txt jsonschema jsonschema
 export PATH="$venv/bin:$PATH"
 
 # The JavaScript examples' own packages.
-for example in jest vitest mocha; do
+for example in jest jest-causes vitest mocha; do
     dir=examples/$example
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
         step "npm ci in $dir"
