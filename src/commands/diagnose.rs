@@ -37,6 +37,8 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
 const LOAD_THREADS: usize = 8;
 /// The most attempts of one experiment that changes the load or the environment.
 const CHANGE_RUNS: u32 = 12;
+/// The alone baseline grows to this many attempts when an experiment needs it firmer.
+const BASE_RUNS: u32 = 24;
 /// Time zones far from any usual one, east and west.
 const TIME_ZONES: [&str; 2] = ["Pacific/Kiritimati", "Pacific/Pago_Pago"];
 /// A locale whose numbers and dates are written differently from English.
@@ -364,6 +366,14 @@ fn same_process(framework: Framework, a: &str, b: &str) -> bool {
     }
 }
 
+/// How many of these attempts the test failed, and how many gave it a result.
+fn tally(seen: &[Observed]) -> (u32, u32) {
+    (
+        seen.iter().filter(|o| o.failed == Some(true)).count() as u32,
+        seen.iter().filter(|o| o.failed.is_some()).count() as u32,
+    )
+}
+
 /// Looks at the outcomes of an experiment so far and says when it has seen enough.
 type Judge<'j> = &'j mut dyn FnMut(&[Observed]) -> bool;
 
@@ -595,7 +605,7 @@ impl<'a> Lab<'a> {
                     let mut t = self.alone_trial(&id, 1);
                     t.attempts = Attempts::Replay(index);
                     let seen = self.trial(&id, &t, None).await;
-                        match seen.first().and_then(|o| o.failed) {
+                    match seen.first().and_then(|o| o.failed) {
                         Some(f) => {
                             runs += 1;
                             failed += u32::from(f);
@@ -657,8 +667,7 @@ impl<'a> Lab<'a> {
             verdict.is_some()
         };
         let seen = self.trial(&id, &t, Some(&mut judge)).await;
-        let alone_runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
-        let alone_failed = seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+        let (alone_failed, alone_runs) = tally(&seen);
         let Some(alone) = verdict else {
             if alone_runs > 0 {
                 d.experiments.push(Experiment {
@@ -716,14 +725,14 @@ impl<'a> Lab<'a> {
         }
 
         // 4–6. Copies, load, time zone, locale, network: each against the alone baseline.
-        let base = (alone_failed, alone_runs);
-        if self.contention(&id, base, d).await {
+        let mut base = (alone_failed, alone_runs);
+        if self.contention(&id, &mut base, d).await {
             return;
         }
-        if self.load(&id, base, d).await {
+        if self.load(&id, &mut base, d).await {
             return;
         }
-        if self.environment(&id, base, d).await {
+        if self.environment(&id, &mut base, d).await {
             return;
         }
         if self.spent() && d.cause == Cause::Undetermined {
@@ -854,7 +863,11 @@ impl<'a> Lab<'a> {
                 None => break,
             }
         }
-        let what = if fails { "fail" } else { "pass" };
+        let (what, whats) = if fails {
+            ("fail", "fails")
+        } else {
+            ("pass", "passes")
+        };
         if !holds {
             d.experiments.push(Experiment {
                 step,
@@ -885,8 +898,8 @@ impl<'a> Lab<'a> {
             failed,
             p_value: None,
             finding: match (confirmed, search.minimal) {
-                (true, true) => format!("it {what}s after {named} alone, every time checked"),
-                (true, false) => format!("it {what}s after {named} (the budget ended the search before the set was smallest)"),
+                (true, true) => format!("it {whats} after {named} alone, every time checked"),
+                (true, false) => format!("it {whats} after {named} (the budget ended the search before the set was smallest)"),
                 (false, _) => format!("{named} did not make it {what} again on a second check"),
             },
         });
@@ -1011,7 +1024,7 @@ impl<'a> Lab<'a> {
     }
 
     /// 4. Copies of the test at once against the test alone.
-    async fn contention(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+    async fn contention(&mut self, id: &str, base: &mut (u32, u32), d: &mut Diagnosis) -> bool {
         let jobs = self.cores.max(2);
         let (mut runs, mut failed) = (0u32, 0u32);
         let mut p = None;
@@ -1019,8 +1032,9 @@ impl<'a> Lab<'a> {
             let mut t = self.alone_trial(id, 4 * jobs);
             t.jobs = jobs;
             let seen = self.trial(id, &t, None).await;
-            runs += seen.iter().filter(|o| o.failed.is_some()).count() as u32;
-            failed += seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+            let (f, r) = tally(&seen);
+            runs += r;
+            failed += f;
             p = diagnose::rises(failed, runs, base.0, base.1, 2);
             if p.is_some() || failed == 0 || round == 2 || self.spent() {
                 break;
@@ -1028,6 +1042,11 @@ impl<'a> Lab<'a> {
         }
         if runs == 0 {
             return false;
+        }
+        if p.is_none() {
+            p = self
+                .firm_up(id, base, d, (failed, runs), 3, diagnose::rises)
+                .await;
         }
         d.experiments.push(Experiment {
             step: Step::Contention,
@@ -1052,7 +1071,7 @@ impl<'a> Lab<'a> {
     }
 
     /// 5. The test alone on one CPU that flaky keeps busy.
-    async fn load(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+    async fn load(&mut self, id: &str, base: &mut (u32, u32), d: &mut Diagnosis) -> bool {
         let cpu = load_cpu();
         let load = match Load::start(cpu, LOAD_THREADS) {
             Ok(l) => l,
@@ -1064,8 +1083,13 @@ impl<'a> Lab<'a> {
         };
         let mut t = self.alone_trial(id, CHANGE_RUNS);
         t.isolation.cpu = Some(cpu);
-        let (seen, p) = self.judged(id, &t, base, diagnose::rises).await;
+        let (seen, mut p) = self.judged(id, &t, *base, diagnose::rises).await;
         drop(load);
+        if p.is_none() {
+            p = self
+                .firm_up(id, base, d, tally(&seen), CHANGE_RUNS + 1, diagnose::rises)
+                .await;
+        }
         self.record_change(
             d,
             Step::Load,
@@ -1087,7 +1111,7 @@ impl<'a> Lab<'a> {
     }
 
     /// 6. Another time zone, another locale, no network.
-    async fn environment(&mut self, id: &str, base: (u32, u32), d: &mut Diagnosis) -> bool {
+    async fn environment(&mut self, id: &str, base: &mut (u32, u32), d: &mut Diagnosis) -> bool {
         for zone in TIME_ZONES {
             let vars = [("TZ", zone)];
             let setup = format!("the test alone with TZ={zone}");
@@ -1113,7 +1137,19 @@ impl<'a> Lab<'a> {
         }
         let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
         t.isolation.no_network = true;
-        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+        let (seen, mut p) = self.judged(id, &t, *base, diagnose::changes).await;
+        if p.is_none() {
+            p = self
+                .firm_up(
+                    id,
+                    base,
+                    d,
+                    tally(&seen),
+                    CHANGE_RUNS / 2 + 1,
+                    diagnose::changes,
+                )
+                .await;
+        }
         self.record_change(
             d,
             Step::Network,
@@ -1140,7 +1176,7 @@ impl<'a> Lab<'a> {
     async fn with_vars(
         &mut self,
         id: &str,
-        base: (u32, u32),
+        base: &mut (u32, u32),
         d: &mut Diagnosis,
         vars: &[(&str, &str)],
         setup: String,
@@ -1149,7 +1185,19 @@ impl<'a> Lab<'a> {
         let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
         t.env
             .extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let (seen, p) = self.judged(id, &t, base, diagnose::changes).await;
+        let (seen, mut p) = self.judged(id, &t, *base, diagnose::changes).await;
+        if p.is_none() {
+            p = self
+                .firm_up(
+                    id,
+                    base,
+                    d,
+                    tally(&seen),
+                    CHANGE_RUNS / 2 + 1,
+                    diagnose::changes,
+                )
+                .await;
+        }
         let (step, found) = match cause {
             Cause::TimeZone => (Step::TimeZone, "its outcome changes with the time zone"),
             _ => (Step::Locale, "its outcome changes with the locale"),
@@ -1162,6 +1210,39 @@ impl<'a> Lab<'a> {
         d.proven = true;
         d.repro = Some(self.line(self.next_index, Some(&[id.to_owned()]), None, vars));
         true
+    }
+
+    /// An experiment that moved the rate without proving anything may owe that to a short
+    /// baseline: the test runs alone until the baseline has [`BASE_RUNS`] attempts, and the
+    /// experiment's counts are judged again against it (one look more).
+    async fn firm_up(
+        &mut self,
+        id: &str,
+        base: &mut (u32, u32),
+        d: &mut Diagnosis,
+        (failed, runs): (u32, u32),
+        looks: u32,
+        test: fn(u32, u32, u32, u32, u32) -> Option<f64>,
+    ) -> Option<f64> {
+        // Only when a longer baseline at the rate seen so far would prove it.
+        if runs == 0 || base.1 == 0 || base.1 >= BASE_RUNS || self.spent() {
+            return None;
+        }
+        let likely = (u64::from(base.0) * u64::from(BASE_RUNS)).div_ceil(u64::from(base.1)) as u32;
+        test(failed, runs, likely, BASE_RUNS, looks)?;
+        let t = self.alone_trial(id, BASE_RUNS - base.1);
+        let (f, r) = tally(&self.trial(id, &t, None).await);
+        base.0 += f;
+        base.1 += r;
+        if let Some(alone) = d.experiments.iter_mut().find(|e| e.step == Step::Alone) {
+            alone.runs += r;
+            alone.failed += f;
+            alone.finding = format!(
+                "{} (with {r} more runs alone to firm up the baseline)",
+                alone.finding
+            );
+        }
+        test(failed, runs, base.0, base.1, looks)
     }
 
     /// Runs `t` one attempt at a time until `test` finds a difference from `base` (over as many
@@ -1179,8 +1260,7 @@ impl<'a> Lab<'a> {
         };
         let mut p = None;
         let mut judge = |seen: &[Observed]| {
-            let runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
-            let failed = seen.iter().filter(|o| o.failed == Some(true)).count() as u32;
+            let (failed, runs) = tally(seen);
             p = test(failed, runs, base.0, base.1, looks);
             p.is_some()
         };
@@ -1197,7 +1277,7 @@ impl<'a> Lab<'a> {
         p: Option<f64>,
         found: &str,
     ) {
-        let runs = seen.iter().filter(|o| o.failed.is_some()).count() as u32;
+        let (failed, runs) = tally(seen);
         if runs == 0 {
             return;
         }
@@ -1205,7 +1285,7 @@ impl<'a> Lab<'a> {
             step,
             setup,
             runs,
-            failed: seen.iter().filter(|o| o.failed == Some(true)).count() as u32,
+            failed,
             p_value: p,
             finding: if p.is_some() {
                 found.to_owned()
