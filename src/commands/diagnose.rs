@@ -724,15 +724,16 @@ impl<'a> Lab<'a> {
             return;
         }
 
-        // 4–6. Copies, load, time zone, locale, network: each against the alone baseline.
+        // 4–6. Copies, time zone, locale, network, load: each against the alone baseline.
         let mut base = (alone_failed, alone_runs);
         if self.contention(&id, &mut base, d).await {
             return;
         }
-        if self.load(&id, &mut base, d).await {
+        // The environment before load: an attempt under load takes many times longer.
+        if self.environment(&id, &mut base, d).await {
             return;
         }
-        if self.environment(&id, &mut base, d).await {
+        if self.load(&id, &mut base, d).await {
             return;
         }
         if self.spent() && d.cause == Cause::Undetermined {
