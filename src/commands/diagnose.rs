@@ -37,6 +37,10 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
 const LOAD_THREADS: usize = 8;
 /// The most attempts of one experiment that changes the load or the environment.
 const CHANGE_RUNS: u32 = 12;
+/// Runs of the whole prefix before a polluter search, at most.
+const PREFIX_RUNS: u32 = 6;
+/// Tries a set of tests gets in a polluter search before it is judged not to hold.
+const MAX_TRIES: u32 = 6;
 /// The alone baseline grows to this many attempts when an experiment needs it firmer.
 const BASE_RUNS: u32 = 24;
 /// Time zones far from any usual one, east and west.
@@ -823,6 +827,9 @@ impl<'a> Lab<'a> {
         let mut runs = 0u32;
         let mut failed = 0u32;
         let mut wrong_order = false;
+        // Runs a set before the test up to this many times, until the condition holds: more
+        // than once when the condition holds only sometimes after the whole prefix.
+        let tries = std::cell::Cell::new(1u32);
         // Whether the condition holds after `set`: None when it could not be checked.
         let mut check = async |lab: &mut Self, set: &[String]| -> Option<bool> {
             let mut select = set.to_vec();
@@ -835,34 +842,47 @@ impl<'a> Lab<'a> {
                 env: Vec::new(),
                 isolation: Isolation::default(),
             };
-            let seen = lab.trial(id, &t, None).await;
-            let o = seen.first()?;
-            let f = o.failed?;
-            checks += 1;
-            runs += 1;
-            failed += u32::from(f);
-            // The selected tests must have run before it (where the report shows the order).
-            let at = o.order.iter().position(|t| t == id).unwrap_or(0);
-            if pin != Pinning::SameSeedUnseen
-                && set
-                    .iter()
-                    .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
-            {
-                wrong_order = true;
-            }
-            Some(f == fails)
-        };
-        // The whole prefix first (twice, for a test that fails only sometimes after it).
-        let mut holds = false;
-        for _ in 0..2 {
-            match check(self, &before).await {
-                Some(true) => {
-                    holds = true;
+            let mut held = false;
+            for _ in 0..tries.get() {
+                let seen = lab.trial(id, &t, None).await;
+                let o = seen.first()?;
+                let f = o.failed?;
+                checks += 1;
+                runs += 1;
+                failed += u32::from(f);
+                // The selected tests must have run before it (where the report shows the order).
+                let at = o.order.iter().position(|t| t == id).unwrap_or(0);
+                if pin != Pinning::SameSeedUnseen
+                    && set
+                        .iter()
+                        .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
+                {
+                    wrong_order = true;
+                }
+                if f == fails {
+                    held = true;
                     break;
                 }
-                Some(false) => {}
+            }
+            Some(held)
+        };
+        // The whole prefix first, until it holds twice (or [`PREFIX_RUNS`] runs): how often it
+        // holds sets how many tries a smaller set gets before it is judged not to hold (a miss
+        // then has a chance under 5%).
+        let (mut held, mut tried) = (0u32, 0u32);
+        while held < 2 && tried < PREFIX_RUNS {
+            match check(self, &before).await {
+                Some(h) => {
+                    tried += 1;
+                    held += u32::from(h);
+                }
                 None => break,
             }
+        }
+        let holds = held > 0;
+        if held < tried {
+            let q = f64::from(held) / f64::from(tried);
+            tries.set(((diagnose::ALPHA.ln() / (1.0 - q).ln()).ceil() as u32).clamp(1, MAX_TRIES));
         }
         let (what, whats) = if fails {
             ("fail", "fails")
@@ -1065,7 +1085,8 @@ impl<'a> Lab<'a> {
             d.cause = Cause::Contention;
             d.proven = true;
             let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
-            // Two copies at once; the line's status is non-zero when either failed.
+            // Two copies at once; the line's status is non-zero when either failed. One line,
+            // so nothing is left running when it is pasted piecemeal.
             d.repro = Some(format!("({line}) & ({line}); s=$?; wait $! && [ $s = 0 ]"));
         }
         p.is_some()
@@ -1104,7 +1125,7 @@ impl<'a> Lab<'a> {
             d.proven = true;
             let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
             d.repro = Some(format!(
-                "for i in $(seq {LOAD_THREADS}); do taskset -c {cpu} sh -c 'while :; do :; done' & done\ntaskset -c {cpu} sh -c {}; kill $(jobs -p)",
+                "for i in $(seq {LOAD_THREADS}); do taskset -c {cpu} sh -c 'while :; do :; done' & done; taskset -c {cpu} sh -c {}; s=$?; kill $(jobs -p); [ $s = 0 ]",
                 config::display_command(&[line])
             ));
         }

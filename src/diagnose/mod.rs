@@ -429,12 +429,15 @@ fn join_seeds(seeds: &[u64]) -> String {
     if seeds.is_empty() {
         return "any other".to_owned();
     }
-    seeds
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    let shown: Vec<String> = seeds.iter().take(SEEDS_SHOWN).map(u64::to_string).collect();
+    match seeds.len().saturating_sub(SEEDS_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
+
+/// Seeds a summary names; the JSON lists them all.
+const SEEDS_SHOWN: usize = 5;
 
 #[cfg(test)]
 mod tests {

@@ -449,6 +449,13 @@ impl Slots {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
+        // coverage.py's data file (pytest-cov's `--cov`) is one file in the project that
+        // attempts side by side would write at once: each gets its own, unless the user chose.
+        if std::env::var_os("COVERAGE_FILE").is_none()
+            && !plan.env.iter().any(|(k, _)| k == "COVERAGE_FILE")
+        {
+            cmd.env("COVERAGE_FILE", tmp.join(".coverage"));
+        }
         if let Some((path, merge)) = stdout_file {
             // The report is the output itself: it goes to a file (in order, with stderr when the
             // parser needs both), so memory stays flat however long it is. The steps of an

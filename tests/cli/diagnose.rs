@@ -358,3 +358,139 @@ fn a_polluter_among_hundreds_of_tests_is_found_in_under_20_runs() {
     );
     repro_fails(d["repro"].as_str().unwrap(), sb.path(), "test_000_victim");
 }
+
+/// A copy of `examples/NAME` in a sandbox (its `node_modules` linked, not copied), so the
+/// contention test's shared file is this test's own.
+fn copy_example(name: &str) -> Sandbox {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let (src, dst) = (entry.path(), to.join(entry.file_name()));
+            if entry.file_name() == "node_modules" {
+                std::os::unix::fs::symlink(&src, &dst).unwrap();
+            } else if entry.file_type().unwrap().is_dir() {
+                if entry.file_name() != ".shared" {
+                    copy(&src, &dst);
+                }
+            } else {
+                std::fs::copy(&src, &dst).unwrap();
+            }
+        }
+    }
+    let sb = Sandbox::new();
+    copy(&example(name), &sb.path().join(name));
+    sb
+}
+
+/// The causes of a `flaky diagnose --format json` in `dir`, by test.
+fn causes(sb: &Sandbox, dir: &Path, tests: &[&str]) -> Value {
+    let mut cmd = sb.flaky();
+    cmd.current_dir(dir).args(["diagnose", "--format", "json"]);
+    for t in tests {
+        cmd.args(["--test", t]);
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Checks one of the causes examples: the shared-file test is `contention` and the test that
+/// needs another before it `brittle` with its state-setter (from the run's flaky tests); the
+/// timing and time-zone tests, named, are `timing` and `time-zone`. Each repro fails.
+struct CausesExample<'a> {
+    name: &'a str,
+    contention: &'a str,
+    brittle: &'a str,
+    state_setter: &'a str,
+    timing: Option<&'a str>,
+    time_zone: &'a str,
+    /// What the framework prints of the brittle test when it fails.
+    brittle_name: &'a str,
+}
+
+fn check_causes_example(e: &CausesExample<'_>) {
+    let sb = copy_example(e.name);
+    let dir = sb.path().join(e.name);
+    sb.flaky()
+        .current_dir(&dir)
+        .args(["run", "-n", "20", "--seed", "7"])
+        .assert()
+        .code(1);
+    let doc = causes(&sb, &dir, &[]);
+    let d = diagnosis(&doc, e.contention);
+    assert_eq!(d["cause"], "contention", "{d:#}");
+    assert_eq!(d["proven"], true);
+    let d = diagnosis(&doc, e.brittle);
+    assert_eq!(d["cause"], "brittle", "{d:#}");
+    assert_eq!(strings(&d["state_setters"]), [e.state_setter]);
+    // The first line of the repro runs the test alone, where it fails.
+    let alone = d["repro"].as_str().unwrap().lines().next().unwrap();
+    repro_fails(alone, &dir, e.brittle_name);
+
+    let mut named = vec![e.time_zone];
+    named.extend(e.timing);
+    let doc = causes(&sb, &dir, &named);
+    let d = diagnosis(&doc, e.time_zone);
+    assert_eq!(d["cause"], "time-zone", "{d:#}");
+    assert!(
+        d["repro"]
+            .as_str()
+            .unwrap()
+            .starts_with("TZ=Pacific/Kiritimati "),
+        "{d:#}"
+    );
+    if let Some(timing) = e.timing {
+        let d = diagnosis(&doc, timing);
+        assert_eq!(d["cause"], "timing", "{d:#}");
+    }
+}
+
+#[test]
+fn pytest_causes_example_is_diagnosed_cause_by_cause() {
+    require_pytest();
+    check_causes_example(&CausesExample {
+        name: "pytest-causes",
+        contention: "tests/test_report.py::test_published_report_is_ours",
+        brittle: "tests/test_rates.py::test_reads_from_the_warm_cache",
+        state_setter: "tests/test_rates.py::test_warms_the_cache",
+        timing: Some("tests/test_report.py::test_report_is_built_within_its_time_budget"),
+        time_zone: "tests/test_invoices.py::test_invoice_date_is_the_issue_day",
+        brittle_name: "test_reads_from_the_warm_cache",
+    });
+}
+
+#[test]
+fn go_causes_example_is_diagnosed_cause_by_cause() {
+    require_program("go");
+    check_causes_example(&CausesExample {
+        name: "go-causes",
+        contention: "example.com/invoicing/report::TestPublishedReportIsOurs",
+        brittle: "example.com/invoicing/rates::TestReadsFromTheWarmCache",
+        state_setter: "example.com/invoicing/rates::TestWarmsTheCache",
+        timing: Some("example.com/invoicing/report::TestReportIsBuiltWithinItsTimeBudget"),
+        time_zone: "example.com/invoicing/invoice::TestDateIsTheIssueDay",
+        brittle_name: "TestReadsFromTheWarmCache",
+    });
+}
+
+/// jest's timing test is left to the README: under load every jest start-up takes many
+/// seconds, too long for this suite.
+#[test]
+fn jest_causes_example_is_diagnosed_cause_by_cause() {
+    require_npm_package("jest-causes", "jest");
+    check_causes_example(&CausesExample {
+        name: "jest-causes",
+        contention: "__tests__/report.test.js::report > the published report is ours",
+        brittle: "__tests__/rates.test.js::rate cache > reads from the warm cache",
+        state_setter: "__tests__/rates.test.js::rate cache > warms the cache",
+        timing: None,
+        time_zone: "__tests__/invoice.test.js::invoice > is dated on the issue day",
+        brittle_name: "reads from the warm cache",
+    });
+}

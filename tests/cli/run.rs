@@ -268,7 +268,7 @@ fn every_attempt_gets_its_env_and_a_private_tmpdir_that_is_removed() {
     let out = s.path().join("seen");
     std::fs::create_dir(&out).unwrap();
     let script = format!(
-        "echo \"$FLAKY_ATTEMPT $FLAKY_SEED $TEST_SEED $ATTEMPT $PYTHONHASHSEED $JEST_SEED $FLAKY_RUN_ID $MY_VAR $TMPDIR\" > {}/$FLAKY_ATTEMPT; touch \"$TMPDIR/junk\"",
+        "echo \"$FLAKY_ATTEMPT $FLAKY_SEED $TEST_SEED $ATTEMPT $PYTHONHASHSEED $JEST_SEED $FLAKY_RUN_ID $MY_VAR $TMPDIR\" > {}/$FLAKY_ATTEMPT; touch \"$TMPDIR/junk\"; [ \"$COVERAGE_FILE\" = \"$TMPDIR/.coverage\" ]",
         out.display()
     );
     let (doc, code) = s.run_json(&[
@@ -313,6 +313,24 @@ fn every_attempt_gets_its_env_and_a_private_tmpdir_that_is_removed() {
     for t in tmpdirs {
         assert!(!std::path::Path::new(&t).exists(), "{t} should be removed");
     }
+}
+
+/// A coverage data file the user chose is left as it is (flaky gives each attempt its own,
+/// in its TMPDIR, only when none is set).
+#[test]
+fn a_chosen_coverage_file_is_kept() {
+    let s = Sandbox::new();
+    let (_, code) = s.run_json(&[
+        "-n",
+        "2",
+        "--env",
+        "COVERAGE_FILE=/data/.coverage",
+        "--",
+        "sh",
+        "-c",
+        "[ \"$COVERAGE_FILE\" = /data/.coverage ]",
+    ]);
+    assert_eq!(code, 0);
 }
 
 /// Each attempt records what its `TMPDIR` holds and is, then leaves something behind by its
