@@ -65,6 +65,7 @@ pub fn isolate(args: &crate::cli::IsolateArgs) -> anyhow::Result<crate::exit::Ex
     crate::exec::Isolation {
         cpu: args.cpu,
         no_network: args.no_network,
+        spread: false,
     }
     .enter()
     .context("cannot isolate the command")?;

@@ -37,8 +37,9 @@ struct Inner {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Each running attempt's flag: set once another attempt ran at the same time.
-    running: Vec<(u32, Arc<AtomicBool>)>,
+    /// Each running attempt's index, place and flag (set once another attempt ran at the
+    /// same time).
+    running: Vec<(u32, usize, Arc<AtomicBool>)>,
     /// Solo probes waiting for the others to finish: no other attempt starts meanwhile.
     solo_waiting: u32,
     solo_running: bool,
@@ -50,11 +51,23 @@ struct State {
 pub struct Seat {
     company: Arc<Inner>,
     index: u32,
+    place: usize,
     solo: bool,
     had_company: Arc<AtomicBool>,
 }
 
 impl Seat {
+    /// Its place: the lowest number no other running attempt holds (below `-j`), so attempts
+    /// side by side never share one (`flaky diagnose` pins each to a CPU by it).
+    pub fn place(&self) -> usize {
+        self.place
+    }
+
+    /// The attempt's index.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
     /// Whether no other attempt ran at any moment of this one, so far.
     pub fn alone(&self) -> bool {
         !self.had_company.load(Ordering::Relaxed)
@@ -65,7 +78,7 @@ impl Drop for Seat {
     fn drop(&mut self) {
         let inner = &self.company;
         let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.running.retain(|(i, _)| *i != self.index);
+        state.running.retain(|(i, _, _)| *i != self.index);
         if self.solo {
             state.solo_running = false;
         }
@@ -138,14 +151,18 @@ impl Company {
         let had_company = Arc::new(AtomicBool::new(false));
         if !state.running.is_empty() {
             had_company.store(true, Ordering::Relaxed);
-            for (_, other) in &state.running {
+            for (_, _, other) in &state.running {
                 other.store(true, Ordering::Relaxed);
             }
         }
-        state.running.push((index, Arc::clone(&had_company)));
+        let place = (0..)
+            .find(|p| state.running.iter().all(|(_, q, _)| q != p))
+            .unwrap_or(0);
+        state.running.push((index, place, Arc::clone(&had_company)));
         Some(Seat {
             company: Arc::clone(inner),
             index,
+            place,
             solo,
             had_company,
         })
@@ -162,6 +179,22 @@ mod tests {
     fn probe_and_other() -> (u32, u32) {
         let probe = (0..8).find(|i| Company::is_probe(2, SEED, *i)).unwrap();
         (probe, if probe == 0 { 1 } else { 0 })
+    }
+
+    #[test]
+    fn attempts_side_by_side_hold_different_places() {
+        let c = Company::new(2, SEED);
+        let never = || false;
+        let a = c.join(0, &never).unwrap();
+        let b = c.join(1, &never).unwrap();
+        assert_eq!((a.place(), b.place()), (0, 1));
+        drop(a);
+        // 2 takes the place 0 left, whichever attempt ended first.
+        let d = c.join(2, &never).unwrap();
+        assert_eq!(d.place(), 0);
+        drop(b);
+        let e = c.join(3, &never).unwrap();
+        assert_eq!(e.place(), 1);
     }
 
     #[test]

@@ -15,6 +15,9 @@ use nix::unistd::Pid;
 pub struct Isolation {
     /// Pin the attempt's process (and what it starts) to this CPU.
     pub cpu: Option<usize>,
+    /// Pin each attempt to a CPU of its own among those flaky may use, by its place among the
+    /// attempts running at once: copies side by side then never compete for a CPU.
+    pub spread: bool,
     /// Run it in a network namespace of its own: no network but a loopback of its own.
     pub no_network: bool,
 }
@@ -22,14 +25,20 @@ pub struct Isolation {
 impl Isolation {
     /// The argv that runs `argv` so isolated: through `flaky isolate` (this very executable),
     /// which pins and unshares itself, then executes the command in its place.
-    pub fn wrap(self, argv: &[String]) -> Vec<String> {
+    pub fn wrap(self, argv: &[String], place: usize) -> Vec<String> {
         if self == Self::default() {
             return argv.to_vec();
         }
+        let cpu = if self.spread {
+            let cpus = usable_cpus();
+            cpus.get(place % cpus.len().max(1)).copied()
+        } else {
+            self.cpu
+        };
         let exe = std::env::current_exe()
             .map_or_else(|_| "flaky".to_owned(), |p| p.to_string_lossy().into_owned());
         let mut wrapped = vec![exe, "isolate".to_owned()];
-        if let Some(cpu) = self.cpu {
+        if let Some(cpu) = cpu {
             wrapped.extend(["--cpu".to_owned(), cpu.to_string()]);
         }
         if self.no_network {
@@ -105,10 +114,10 @@ fn loopback_up() -> io::Result<()> {
 /// `Err` says why not.
 pub fn network_namespace_works() -> Result<(), String> {
     let argv = Isolation {
-        cpu: None,
         no_network: true,
+        ..Isolation::default()
     }
-    .wrap(&["true".to_owned()]);
+    .wrap(&["true".to_owned()], 0);
     let out = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(std::process::Stdio::null())
@@ -169,14 +178,18 @@ impl Drop for Load {
 
 /// The CPU the load experiment uses: the last one this process may run on.
 pub fn load_cpu() -> usize {
+    usable_cpus().last().copied().unwrap_or(0)
+}
+
+/// The CPUs this process may run on.
+fn usable_cpus() -> Vec<usize> {
     nix::sched::sched_getaffinity(Pid::from_raw(0))
-        .ok()
-        .and_then(|set| {
+        .map(|set| {
             (0..CpuSet::count())
-                .rev()
-                .find(|&c| set.is_set(c).unwrap_or(false))
+                .filter(|&c| set.is_set(c).unwrap_or(false))
+                .collect()
         })
-        .unwrap_or(0)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -186,12 +199,13 @@ mod tests {
     #[test]
     fn wrapping_goes_through_flaky_isolate() {
         let argv = vec!["pytest".to_owned(), "-x".to_owned()];
-        assert_eq!(Isolation::default().wrap(&argv), argv);
+        assert_eq!(Isolation::default().wrap(&argv, 3), argv);
         let wrapped = Isolation {
             cpu: Some(1),
             no_network: true,
+            spread: false,
         }
-        .wrap(&argv);
+        .wrap(&argv, 0);
         assert_eq!(
             wrapped[1..],
             [
@@ -204,6 +218,28 @@ mod tests {
                 "-x"
             ]
         );
+    }
+
+    /// Spread attempts take the usable CPUs in turn by their place.
+    #[test]
+    fn spread_attempts_get_a_cpu_each_by_place() {
+        let cpus = usable_cpus();
+        let spread = Isolation {
+            spread: true,
+            ..Isolation::default()
+        };
+        for place in 0..2 * cpus.len() {
+            let wrapped = spread.wrap(&["true".to_owned()], place);
+            assert_eq!(
+                wrapped[1..5],
+                [
+                    "isolate",
+                    "--cpu",
+                    &cpus[place % cpus.len()].to_string(),
+                    "--"
+                ]
+            );
+        }
     }
 
     #[test]

@@ -401,7 +401,7 @@ impl Slots {
         let mut steps = prepared.steps.into_iter();
         let step = steps.next().expect("an attempt has a step");
         let started = Instant::now();
-        let mut child = self.spawn(&step, index, seed, dir, &prepared.env, &stdout_file)?;
+        let mut child = self.spawn(&step, &seat, seed, dir, &prepared.env, &stdout_file)?;
         let output = Output::new(child.stdout.take(), child.stderr.take());
         Ok(Some(Running {
             batch,
@@ -421,18 +421,19 @@ impl Slots {
         }))
     }
 
-    /// Starts one step of attempt `index` in a process group of its own.
+    /// Starts one step of the attempt in `seat` in a process group of its own.
     fn spawn(
         &self,
         step: &Step,
-        index: u32,
+        seat: &Seat,
         seed: u64,
         tmp: &Path,
         env: &[(String, String)],
         stdout_file: &Option<(PathBuf, bool)>,
     ) -> Result<Child, ExecError> {
         let plan = &self.plan;
-        let argv = plan.isolation.wrap(&step.argv);
+        let index = seat.index();
+        let argv = plan.isolation.wrap(&step.argv, seat.place());
         let mut cmd = std::process::Command::new(&argv[0]);
         for name in &plan.env_remove {
             cmd.env_remove(name);
@@ -546,7 +547,7 @@ impl Slots {
             };
             step = next_step;
             output.read_to_end(chunk);
-            match self.spawn(&step, index, seed, &tmp.path, &env, &stdout_file) {
+            match self.spawn(&step, &seat, seed, &tmp.path, &env, &stdout_file) {
                 Ok(mut next) => {
                     output.attach(next.stdout.take(), next.stderr.take());
                     pgid = Pid::from_raw(next.id() as i32);
