@@ -43,10 +43,13 @@ fn every_bundled_example_is_detected_with_its_command() {
         .collect();
     let expected = [
         ("go", "go", "go test ./..."),
+        ("go-causes", "go", "go test ./..."),
         ("jest", "jest", "npm test"),
+        ("jest-causes", "jest", "npm test"),
         ("mocha", "mocha", "npm test"),
         ("node-test", "node", "npm test"),
         ("phpunit", "phpunit", "phpunit"),
+        ("pytest-causes", "pytest", "python3 -m pytest"),
         ("python-pytest", "pytest", "python3 -m pytest"),
         ("rspec", "rspec", "rspec"),
         ("rust", "cargo", "cargo test --no-fail-fast"),
