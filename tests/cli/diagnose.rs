@@ -494,3 +494,29 @@ fn jest_causes_example_is_diagnosed_cause_by_cause() {
         brittle_name: "reads from the warm cache",
     });
 }
+
+/// A budget spent before the first experiment (1 ms: checking the network namespace alone
+/// takes longer) starts none: the tests are `undetermined`, the document says the
+/// budget ended it, and nothing ran.
+#[test]
+fn a_spent_budget_starts_nothing() {
+    require_pytest();
+    let sb = Sandbox::new();
+    sb.flaky()
+        .args(["run", "-n", "20", "--seed", "7", "-C"])
+        .arg(example("python-pytest"))
+        .assert()
+        .code(1);
+    let out = sb
+        .flaky()
+        .args(["diagnose", "--budget", "1ms", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["budget_spent"], true, "{doc:#}");
+    for d in doc["tests"].as_array().unwrap() {
+        assert_eq!(d["cause"], "undetermined", "{d:#}");
+        assert_eq!(d["attempts"], 0, "{d:#}");
+    }
+}
