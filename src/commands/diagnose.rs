@@ -20,8 +20,8 @@ use crate::diagnose::{
 use crate::events::RunEvent;
 use crate::exec::seed::attempt_seed;
 use crate::exec::{
-    Backend as _, Isolation, Load, LocalBackend, OrderMode, Reporting, StopSignal, load_cpu,
-    network_namespace_works,
+    Backend as _, Isolation, Load, LocalBackend, OrderMode, Reporting, StopSignal, describe_exit,
+    load_cpu, network_namespace_works,
 };
 use crate::exit::ExitStatus;
 use crate::framework::Framework;
@@ -87,6 +87,10 @@ pub fn diagnose(
     }
     Ok(if report.interrupted {
         ExitStatus::Interrupted
+    } else if !report.tests.is_empty() && report.tests.iter().all(diagnose::nothing_ran) {
+        // As for a run that measured nothing: the experiments' attempts never ran the tests.
+        printer.error("no experiment could run the tests: the reason is under \"not run\"");
+        ExitStatus::Error
     } else {
         ExitStatus::Success
     })
@@ -151,8 +155,10 @@ pub fn diagnose_run(
             out.tests.push(d);
         }
         out.interrupted = lab.interrupted;
-        out.budget_spent = !lab.interrupted && out.tests.len() < targets.len()
-            || out.tests.iter().any(|d| d.cause == Cause::Undetermined);
+        out.budget_spent = !lab.interrupted
+            && Instant::now() >= lab.deadline
+            && (out.tests.len() < targets.len()
+                || out.tests.iter().any(|d| d.cause == Cause::Undetermined));
         anyhow::Ok(())
     })?;
     if !out.tests.is_empty() && !out.interrupted {
@@ -390,6 +396,8 @@ struct Lab<'a> {
     next_index: u32,
     /// Attempts started so far, over every test.
     ran: u32,
+    /// Why the last attempt without a result for the test had none (for the diagnosis).
+    problem: Option<String>,
     deadline: Instant,
     interrupted: bool,
     cores: u32,
@@ -415,6 +423,7 @@ impl<'a> Lab<'a> {
             framework: plan.framework,
             // New seeds come from indexes the run never used.
             ran: 0,
+            problem: None,
             next_index: report.runs.max(attempts.last().map_or(0, |(i, _)| i + 1)) + 1_000_000,
             deadline,
             interrupted: false,
@@ -484,7 +493,11 @@ impl<'a> Lab<'a> {
                 }
                 event = events.recv() => match event {
                     Some(RunEvent::AttemptFinished(a)) => {
-                        seen.push(observe(&a, victim, command_mode));
+                        let o = observe(&a, victim, command_mode);
+                        if o.failed.is_none() {
+                            self.problem = Some(no_result(&a, self.plan.exec.timeout));
+                        }
+                        seen.push(o);
                         let done = judge.as_mut().is_some_and(|j| j(&seen));
                         if done || over {
                             stop_tx.drain();
@@ -536,7 +549,16 @@ impl<'a> Lab<'a> {
             duration_ms: 0,
         };
         let ran = self.ran;
+        self.problem = None;
         self.experiments(stats, &mut d).await;
+        if d.cause == Cause::Undetermined
+            && !self.spent()
+            && let Some(problem) = self.problem.take()
+        {
+            d.not_run.push(format!(
+                "the attempts gave no result for the test: {problem}"
+            ));
+        }
         d.summary = diagnose::summary(&d);
         d.fix = diagnose::fix(&d);
         d.attempts = self.ran - ran;
@@ -629,11 +651,17 @@ impl<'a> Lab<'a> {
             let random = all_failed && passes_held && !used_passing.is_empty();
             d.experiments.push(Experiment {
                 step: Step::Seed,
-                setup: format!(
-                    "the test alone, replaying {} seed{} of attempts where it failed, then where it passed",
-                    used_failing.len() + used_passing.len(),
-                    if used_failing.len() + used_passing.len() == 1 { "" } else { "s" }
-                ),
+                setup: match (used_failing.len(), used_passing.len()) {
+                    (f, 0) => format!(
+                        "the test alone, replaying the seed{} of {f} attempt{} where it failed",
+                        if f == 1 { "" } else { "s" },
+                        if f == 1 { "" } else { "s" }
+                    ),
+                    (f, p) => format!(
+                        "the test alone, replaying the seeds of {f} attempt{} where it failed and {p} where it passed",
+                        if f == 1 { "" } else { "s" }
+                    ),
+                },
                 runs,
                 failed,
                 p_value: None,
@@ -1168,19 +1196,7 @@ impl<'a> Lab<'a> {
         }
         let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
         t.isolation.no_network = true;
-        let (seen, mut p) = self.judged(id, &t, *base, diagnose::changes).await;
-        if p.is_none() {
-            p = self
-                .firm_up(
-                    id,
-                    base,
-                    d,
-                    tally(&seen),
-                    CHANGE_RUNS / 2 + 1,
-                    diagnose::changes,
-                )
-                .await;
-        }
+        let (seen, p) = self.changed(id, &t, base, d).await;
         self.record_change(
             d,
             Step::Network,
@@ -1202,6 +1218,25 @@ impl<'a> Lab<'a> {
         false
     }
 
+    /// Runs `t` (the test alone, one change made) and tells whether its outcome changed from
+    /// `base`, firming the baseline up where that could tell.
+    async fn changed(
+        &mut self,
+        id: &str,
+        t: &Trial,
+        base: &mut (u32, u32),
+        d: &mut Diagnosis,
+    ) -> (Vec<Observed>, Option<f64>) {
+        let (seen, mut p) = self.judged(id, t, *base, diagnose::changes).await;
+        if p.is_none() {
+            let looks = CHANGE_RUNS / 2 + 1;
+            p = self
+                .firm_up(id, base, d, tally(&seen), looks, diagnose::changes)
+                .await;
+        }
+        (seen, p)
+    }
+
     /// The test alone with `vars` set: whether its outcome changes from `base` (then `cause`,
     /// with the repro line).
     async fn with_vars(
@@ -1216,19 +1251,7 @@ impl<'a> Lab<'a> {
         let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
         t.env
             .extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let (seen, mut p) = self.judged(id, &t, *base, diagnose::changes).await;
-        if p.is_none() {
-            p = self
-                .firm_up(
-                    id,
-                    base,
-                    d,
-                    tally(&seen),
-                    CHANGE_RUNS / 2 + 1,
-                    diagnose::changes,
-                )
-                .await;
-        }
+        let (seen, p) = self.changed(id, &t, base, d).await;
         let (step, found) = match cause {
             Cause::TimeZone => (Step::TimeZone, "its outcome changes with the time zone"),
             _ => (Step::Locale, "its outcome changes with the locale"),
@@ -1348,6 +1371,33 @@ impl<'a> Lab<'a> {
 
 fn cwd() -> std::path::PathBuf {
     std::env::current_dir().unwrap_or_default()
+}
+
+/// Why an attempt gave no result for the test, in a line.
+fn no_result(a: &Attempt, timeout: Duration) -> String {
+    let stderr = a.stderr.text();
+    let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+    if let Some(why) = &a.infrastructure {
+        return match last {
+            Some(line) => format!(
+                "{}; its output ended with: {}",
+                why.reason,
+                crate::render::terminal_text(line.trim())
+            ),
+            None => why.reason.clone(),
+        };
+    }
+    match last {
+        Some(line) => format!(
+            "{}: {}",
+            describe_exit(a.exit, timeout),
+            crate::render::terminal_text(line.trim())
+        ),
+        None => format!(
+            "{}, and the test was not in its results",
+            describe_exit(a.exit, timeout)
+        ),
+    }
 }
 
 fn observe(a: &Attempt, victim: &str, command_mode: bool) -> Observed {

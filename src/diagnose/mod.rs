@@ -359,6 +359,7 @@ pub fn fix(d: &Diagnosis) -> String {
         Cause::Inside => "the test fails alone at its own rate: look for an unseeded random source, threads or tasks without a join or wait, iteration over a set or map whose order counts, and the clock".to_owned(),
         Cause::SuiteDependent => "it fails only in the full suite: look for state shared across the suite (module globals, class attributes, files, environment variables) and run the suite with the tests of one file to narrow it".to_owned(),
         Cause::NotReproduced => "no experiment made it fail: run `flaky run` with more attempts (or `--until settled`) to measure its rate first".to_owned(),
+        Cause::Undetermined if nothing_ran(d) => "make the test run as the stored run ran it (the reason is under \"not run\"; `flaky detect-framework` shows how flaky runs the framework), then diagnose again".to_owned(),
         Cause::Undetermined => "give `flaky diagnose` a larger --budget".to_owned(),
     }
 }
@@ -413,6 +414,10 @@ pub fn summary(d: &Diagnosis) -> String {
         ),
         Cause::SuiteDependent => "suite-dependent: fails in the suite, never alone, and no order of the tests before it reproduced it".to_owned(),
         Cause::NotReproduced => "not reproduced: no experiment made it fail".to_owned(),
+        // Experiments that ran and saw no result for the test: something stopped it running.
+        Cause::Undetermined if nothing_ran(d) => {
+            "undetermined: no experiment could run the test (see not run)".to_owned()
+        }
         Cause::Undetermined => "undetermined: the budget ran out first".to_owned(),
     }
 }
@@ -423,6 +428,12 @@ pub fn ticked(ids: &[String]) -> String {
         .map(|id| format!("`{id}`"))
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+/// Whether experiments were tried and none got a result for the test (not the budget: something
+/// kept the test from running).
+pub fn nothing_ran(d: &Diagnosis) -> bool {
+    !d.not_run.is_empty() && d.experiments.iter().all(|e| e.runs == 0)
 }
 
 fn join_seeds(seeds: &[u64]) -> String {

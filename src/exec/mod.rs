@@ -21,8 +21,8 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 pub use excerpt::ExcerptBuf;
 pub use isolate::{Isolation, Load, load_cpu, network_namespace_works};
-pub use local::LocalBackend;
 pub(crate) use local::kill_group;
+pub use local::{LocalBackend, describe_exit};
 
 /// Ends what a run whose flaky is gone left behind: its attempts' processes (still tagged with
 /// its id) and its temporary directories. Returns how many processes were killed.

@@ -31,7 +31,7 @@ fn experiment_line(e: &crate::diagnose::Experiment) -> String {
         .p_value
         .map_or(String::new(), |p| format!(", {}", p_text(p)));
     format!(
-        "{}: {} failed {}/{}{p}: {}",
+        "{}: {}: {}/{} failed{p}: {}",
         e.step.as_str(),
         e.setup,
         e.failed,

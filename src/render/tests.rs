@@ -1183,7 +1183,11 @@ fn diagnoses_show_in_the_terminal_and_the_json() {
         ),
         "{table}"
     );
-    assert!(table.contains("      alone: the test alone, -j 1, new seeds failed 0/9"));
+    assert!(
+        table.contains(
+            "      alone: the test alone, -j 1, new seeds: 0/9 failed: never failed alone"
+        )
+    );
     assert!(
         table.contains("      repro:\n        FLAKY_SEED=1983630875 "),
         "{table}"

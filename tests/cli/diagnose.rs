@@ -520,3 +520,36 @@ fn a_spent_budget_starts_nothing() {
         assert_eq!(d["attempts"], 0, "{d:#}");
     }
 }
+
+/// Experiments whose attempts never run the test (here: its file is gone) prove nothing: each
+/// diagnosis says why, with the end of the output, and the command exits 2, as a run that
+/// measured nothing does.
+#[test]
+fn experiments_that_cannot_run_the_test_exit_2_and_say_why() {
+    require_pytest();
+    let sb = crate::frameworks::pytest_project(&[(
+        "tests/test_app.py",
+        "import os\n\n\ndef test_seeded():\n    assert int(os.environ[\"TEST_SEED\"]) % 4 != 0\n",
+    )]);
+    sb.flaky()
+        .args([
+            "run", "-n", "20", "--seed", "7", "--", "python3", "-m", "pytest",
+        ])
+        .assert()
+        .code(1);
+    std::fs::remove_file(sb.path().join("tests/test_app.py")).unwrap();
+    sb.flaky()
+        .arg("diagnose")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "undetermined: no experiment could run the test",
+        ))
+        .stdout(predicate::str::contains(
+            "not run: the attempts gave no result for the test:",
+        ))
+        .stdout(predicate::str::contains("tests/test_app.py"))
+        .stderr(predicate::str::contains(
+            "no experiment could run the tests",
+        ));
+}
