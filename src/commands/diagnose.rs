@@ -146,6 +146,11 @@ pub fn diagnose_run(
             }
             printer.note(&format!("diagnosing {}", stats.id));
             let d = lab.diagnose(stats).await;
+            if lab.interrupted && d.cause == Cause::Undetermined {
+                // Cut short by Ctrl-C: it proves nothing, and must not hide an earlier diagnosis.
+                printer.note("  interrupted before a verdict: not stored");
+                break;
+            }
             printer.note(&format!("  {}", d.summary));
             if let Err(e) =
                 history.record_diagnosis(&report.run_id, &d, super::run::unix_ms(SystemTime::now()))

@@ -170,7 +170,9 @@ pub fn render_diagnoses_table(
 }
 
 fn header_note(report: &DiagnoseReport) -> String {
-    if report.interrupted {
+    if report.interrupted && report.tests.is_empty() {
+        "; interrupted before a test was settled".to_owned()
+    } else if report.interrupted {
         "; interrupted, the tests above were finished".to_owned()
     } else if report.budget_spent {
         format!(

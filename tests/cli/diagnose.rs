@@ -553,3 +553,62 @@ fn experiments_that_cannot_run_the_test_exit_2_and_say_why() {
             "no experiment could run the tests",
         ));
 }
+
+/// Ctrl-C during an experiment kills the test's process tree at once, stores nothing for the
+/// test cut short (an earlier diagnosis stays the last one) and exits 130.
+#[test]
+fn ctrl_c_stops_the_experiments_and_stores_no_half_diagnosis() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+
+    require_pytest();
+    let sb = crate::frameworks::pytest_project(&[(
+        "tests/test_app.py",
+        "import os\nimport signal\nfrom pathlib import Path\n\nHERE = Path(__file__).parent\n\n\ndef test_seeded():\n    # Waits for a signal while tests/block exists.\n    if (HERE / \"block\").exists():\n        (HERE / \"pid\").write_text(str(os.getpid()))\n        while True:\n            signal.pause()\n    assert int(os.environ[\"TEST_SEED\"]) % 4 != 0\n",
+    )]);
+    sb.flaky()
+        .args([
+            "run", "-n", "20", "--seed", "7", "--", "python3", "-m", "pytest",
+        ])
+        .assert()
+        .code(1);
+    sb.write("tests/block", "");
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("flaky"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("FLAKY_") {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd
+        .arg("diagnose")
+        .current_dir(sb.path())
+        .env("FLAKY_DB", sb.db())
+        .env("FLAKY_NO_PROGRESS", "1")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid_file = sb.path().join("tests/pid");
+    crate::wait_until("the test blocking", || pid_file.exists());
+    let pid = crate::read_pid(&pid_file);
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!crate::alive(pid), "the test ({pid}) survived");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("interrupted before a test was settled"),
+        "{stdout}"
+    );
+    let stored: i64 = sb
+        .sql()
+        .query_row("SELECT count(*) FROM diagnoses", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 0);
+}
