@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Parser as _;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
@@ -55,13 +55,7 @@ pub fn diagnose(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let db = super::db_path(global)?;
-    if !db.exists() {
-        bail!(
-            "no history yet: {} does not exist; hint: `flaky run` stores runs there (or pass --db)",
-            db.display()
-        );
-    }
+    let db = super::stored_db(global)?;
     let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
     let report = diagnose_run(
         &db,
@@ -335,6 +329,20 @@ struct Trial {
     isolation: Isolation,
 }
 
+impl Trial {
+    /// Attempt `index` of the run again, one at a time, with only the `select`ed tests.
+    fn replay(index: u32, select: Vec<String>, order: OrderMode) -> Self {
+        Self {
+            select: Some(select),
+            attempts: Attempts::Replay(index),
+            jobs: 1,
+            order,
+            env: Vec::new(),
+            isolation: Isolation::default(),
+        }
+    }
+}
+
 /// How a framework's order can be set for a run of chosen tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pinning {
@@ -389,6 +397,10 @@ fn tally(seen: &[Observed]) -> (u32, u32) {
     )
 }
 
+/// A test of an experiment's failures against the baseline's over a number of looks
+/// ([`diagnose::rises`], [`diagnose::changes`]): the p-value when it finds a difference.
+type Compare = fn(u32, u32, u32, u32, u32) -> Option<f64>;
+
 /// Looks at the outcomes of an experiment so far and says when it has seen enough.
 type Judge<'j> = &'j mut dyn FnMut(&[Observed]) -> bool;
 
@@ -426,9 +438,9 @@ impl<'a> Lab<'a> {
             attempts: attempts.iter().map(|(i, t)| (*i, t)).collect(),
             attempt_order: attempts.iter().map(|(i, _)| *i).collect(),
             framework: plan.framework,
-            // New seeds come from indexes the run never used.
             ran: 0,
             problem: None,
+            // New seeds come from indexes the run never used.
             next_index: report.runs.max(attempts.last().map_or(0, |(i, _)| i + 1)) + 1_000_000,
             deadline,
             interrupted: false,
@@ -506,10 +518,8 @@ impl<'a> Lab<'a> {
                         let done = judge.as_mut().is_some_and(|j| j(&seen));
                         if done || over {
                             stop_tx.drain();
-                            stop_tx.release(1);
-                        } else {
-                            stop_tx.release(1);
                         }
+                        stop_tx.release(1);
                     }
                     Some(_) => {}
                     None => break,
@@ -686,7 +696,7 @@ impl<'a> Lab<'a> {
                 d.proven = true;
                 d.failing_seeds = used_failing;
                 d.passing_seeds = used_passing;
-                d.repro = Some(self.line(failing[0], Some(std::slice::from_ref(&id)), None, &[]));
+                d.repro = Some(self.line(failing[0], std::slice::from_ref(&id), None, &[]));
                 return;
             }
         }
@@ -783,7 +793,7 @@ impl<'a> Lab<'a> {
             _ => (Cause::NotReproduced, false),
         };
         if d.cause == Cause::Inside {
-            d.repro = Some(self.line(self.next_index, Some(std::slice::from_ref(&id)), None, &[]));
+            d.repro = Some(self.alone_line(&id, &[]));
         }
     }
 
@@ -867,14 +877,7 @@ impl<'a> Lab<'a> {
         let mut check = async |lab: &mut Self, set: &[String]| -> Option<bool> {
             let mut select = set.to_vec();
             select.push(id.to_owned());
-            let t = Trial {
-                select: Some(select),
-                attempts: Attempts::Replay(index),
-                jobs: 1,
-                order,
-                env: Vec::new(),
-                isolation: Isolation::default(),
-            };
+            let t = Trial::replay(index, select, order);
             let mut held = false;
             for _ in 0..tries.get() {
                 let seen = lab.trial(id, &t, None).await;
@@ -964,18 +967,12 @@ impl<'a> Lab<'a> {
         if !confirmed {
             return false;
         }
-        let mut pinned_plan = self.plan.clone();
-        pinned_plan.exec.order = order;
         let mut select = search.found.clone();
         select.push(id.to_owned());
+        let pinned = self.line(index, &select, Some(order), &[]);
         if fails {
             d.polluters = search.found.clone();
-            d.repro = Some(super::run::reproduce(
-                &pinned_plan,
-                &cwd(),
-                index,
-                Some(&select),
-            ));
+            d.repro = Some(pinned);
             if pin == Pinning::Given && search.found.len() == 1 {
                 self.cleaner(id, index, &search.found[0], d).await;
             }
@@ -984,8 +981,8 @@ impl<'a> Lab<'a> {
             // The test alone fails; the pair passes.
             d.repro = Some(format!(
                 "{}\n# passes after {named}:\n{}",
-                self.line(index, Some(&[id.to_owned()]), None, &[]),
-                super::run::reproduce(&pinned_plan, &cwd(), index, Some(&select))
+                self.line(index, &[id.to_owned()], None, &[]),
+                pinned
             ));
         }
         true
@@ -1027,14 +1024,7 @@ impl<'a> Lab<'a> {
             let mut select = vec![polluter.to_owned()];
             select.extend(set.iter().cloned());
             select.push(id.to_owned());
-            let t = Trial {
-                select: Some(select),
-                attempts: Attempts::Replay(index),
-                jobs: 1,
-                order: OrderMode::Same,
-                env: Vec::new(),
-                isolation: Isolation::default(),
-            };
+            let t = Trial::replay(index, select, OrderMode::Same);
             let seen = lab.trial(id, &t, None).await;
             let f = seen.first()?.failed?;
             *runs += 1;
@@ -1126,7 +1116,7 @@ impl<'a> Lab<'a> {
         if p.is_some() {
             d.cause = Cause::Contention;
             d.proven = true;
-            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            let line = self.alone_line(id, &[]);
             // Two copies at once; the line's status is non-zero when either failed. One line,
             // so nothing is left running when it is pasted piecemeal.
             d.repro = Some(format!("({line}) & ({line}); s=$?; wait $! && [ $s = 0 ]"));
@@ -1154,18 +1144,20 @@ impl<'a> Lab<'a> {
                 .firm_up(id, base, d, tally(&seen), CHANGE_RUNS + 1, diagnose::rises)
                 .await;
         }
-        self.record_change(
+        record_change(
             d,
             Step::Load,
-            format!("the test alone, pinned to CPU {cpu} with {LOAD_THREADS} busy threads of flaky's on it"),
-            &seen,
+            format!(
+                "the test alone, pinned to CPU {cpu} with {LOAD_THREADS} busy threads of flaky's on it"
+            ),
+            tally(&seen),
             p,
             "fails more under load",
         );
         if p.is_some() {
             d.cause = Cause::Timing;
             d.proven = true;
-            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            let line = self.alone_line(id, &[]);
             d.repro = Some(format!(
                 "for i in $(seq {LOAD_THREADS}); do taskset -c {cpu} sh -c 'while :; do :; done' & done; taskset -c {cpu} sh -c {}; s=$?; kill $(jobs -p); [ $s = 0 ]",
                 config::display_command(&[line])
@@ -1202,18 +1194,18 @@ impl<'a> Lab<'a> {
         let mut t = self.alone_trial(id, CHANGE_RUNS / 2);
         t.isolation.no_network = true;
         let (seen, p) = self.changed(id, &t, base, d).await;
-        self.record_change(
+        record_change(
             d,
             Step::Network,
             "the test alone in a network namespace with only a loopback".to_owned(),
-            &seen,
+            tally(&seen),
             p,
             "its outcome changes without a network",
         );
         if p.is_some() {
             d.cause = Cause::Network;
             d.proven = true;
-            let line = self.line(self.next_index, Some(&[id.to_owned()]), None, &[]);
+            let line = self.alone_line(id, &[]);
             d.repro = Some(format!(
                 "unshare --user --map-current-user --net sh -c {}",
                 config::display_command(&[line])
@@ -1261,13 +1253,13 @@ impl<'a> Lab<'a> {
             Cause::TimeZone => (Step::TimeZone, "its outcome changes with the time zone"),
             _ => (Step::Locale, "its outcome changes with the locale"),
         };
-        self.record_change(d, step, setup, &seen, p, found);
+        record_change(d, step, setup, tally(&seen), p, found);
         if p.is_none() {
             return false;
         }
         d.cause = cause;
         d.proven = true;
-        d.repro = Some(self.line(self.next_index, Some(&[id.to_owned()]), None, vars));
+        d.repro = Some(self.alone_line(id, vars));
         true
     }
 
@@ -1281,7 +1273,7 @@ impl<'a> Lab<'a> {
         d: &mut Diagnosis,
         (failed, runs): (u32, u32),
         looks: u32,
-        test: fn(u32, u32, u32, u32, u32) -> Option<f64>,
+        test: Compare,
     ) -> Option<f64> {
         // Only when a longer baseline at the rate seen so far would prove it.
         if runs == 0 || base.1 == 0 || base.1 >= BASE_RUNS || self.spent() {
@@ -1311,7 +1303,7 @@ impl<'a> Lab<'a> {
         id: &str,
         t: &Trial,
         base: (u32, u32),
-        test: fn(u32, u32, u32, u32, u32) -> Option<f64>,
+        test: Compare,
     ) -> (Vec<Observed>, Option<f64>) {
         let looks = match t.attempts {
             Attempts::Fresh(n) => n,
@@ -1327,38 +1319,12 @@ impl<'a> Lab<'a> {
         (seen, p)
     }
 
-    fn record_change(
-        &self,
-        d: &mut Diagnosis,
-        step: Step,
-        setup: String,
-        seen: &[Observed],
-        p: Option<f64>,
-        found: &str,
-    ) {
-        let (failed, runs) = tally(seen);
-        if runs == 0 {
-            return;
-        }
-        d.experiments.push(Experiment {
-            step,
-            setup,
-            runs,
-            failed,
-            p_value: p,
-            finding: if p.is_some() {
-                found.to_owned()
-            } else {
-                "no change beyond chance".to_owned()
-            },
-        });
-    }
-
-    /// The shell line that runs attempt `index` (of the selection), with extra variables.
+    /// The shell line that runs attempt `index` of the `select`ed tests (in `order`, where
+    /// given), with extra variables.
     fn line(
         &self,
         index: u32,
-        select: Option<&[String]>,
+        select: &[String],
         order: Option<OrderMode>,
         env: &[(&str, &str)],
     ) -> String {
@@ -1369,13 +1335,42 @@ impl<'a> Lab<'a> {
         plan.exec
             .env
             .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let select = select.filter(|_| self.framework.is_some());
-        super::run::reproduce(&plan, &cwd(), index, select)
+        let select = self.framework.map(|_| select);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        super::run::reproduce(&plan, &cwd, index, select)
+    }
+
+    /// The shell line that runs the test alone with a new seed, with extra variables.
+    fn alone_line(&self, id: &str, env: &[(&str, &str)]) -> String {
+        self.line(self.next_index, &[id.to_owned()], None, env)
     }
 }
 
-fn cwd() -> std::path::PathBuf {
-    std::env::current_dir().unwrap_or_default()
+/// Adds an experiment that compared the test under one change with it alone: `found` is what
+/// a difference (a p-value) shows. One that got no result is left out.
+fn record_change(
+    d: &mut Diagnosis,
+    step: Step,
+    setup: String,
+    (failed, runs): (u32, u32),
+    p: Option<f64>,
+    found: &str,
+) {
+    if runs == 0 {
+        return;
+    }
+    d.experiments.push(Experiment {
+        step,
+        setup,
+        runs,
+        failed,
+        p_value: p,
+        finding: if p.is_some() {
+            found.to_owned()
+        } else {
+            "no change beyond chance".to_owned()
+        },
+    });
 }
 
 /// Why an attempt gave no result for the test, in a line.

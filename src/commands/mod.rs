@@ -38,6 +38,18 @@ pub fn db_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// The history database, which must exist already (the commands that read a stored run).
+pub fn stored_db(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    let path = db_path(global)?;
+    if !path.exists() {
+        anyhow::bail!(
+            "no history yet: {} does not exist; hint: `flaky run` stores runs there (or pass --db)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 /// Marks `abandoned` the runs whose flaky was killed (SIGKILL, a machine that went down) and
 /// ends what they left behind: their attempts' processes and temporary directories. A database
 /// that cannot be written (read-only) is left as it is.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, PostArg, PublishArgs, ReportArgs, ReportFormat};
 use crate::config::MentionMap;
@@ -19,13 +19,7 @@ pub fn report(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let path = super::db_path(global)?;
-    if !path.exists() {
-        bail!(
-            "no history yet: {} does not exist; hint: `flaky run` stores runs there (or pass --db)",
-            path.display()
-        );
-    }
+    let path = super::stored_db(global)?;
     let mut history = History::open_for_reading(&path)?;
     super::tidy(&mut history, printer);
     let json = history.report_json(args.run.as_deref())?;

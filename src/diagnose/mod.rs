@@ -325,13 +325,7 @@ pub fn changes(
 
 /// The fix a cause suggests, naming what the experiments found.
 pub fn fix(d: &Diagnosis) -> String {
-    let list = |tests: &[String]| {
-        tests
-            .iter()
-            .map(|t| format!("`{t}`"))
-            .collect::<Vec<_>>()
-            .join(" and ")
-    };
+    let list = |tests: &[String]| ticked_with(tests, " and ");
     match d.cause {
         Cause::Random => "seed the random source the test draws from with the run's seed (FLAKY_SEED, TEST_SEED), or make the assertion hold for every value it can draw; the failing seeds above replay the failure".to_owned(),
         Cause::Order => {
@@ -424,10 +418,15 @@ pub fn summary(d: &Diagnosis) -> String {
 
 /// Test ids as code, joined: "`a` + `b`".
 pub fn ticked(ids: &[String]) -> String {
+    ticked_with(ids, " + ")
+}
+
+/// Test ids as code, joined with `sep`.
+fn ticked_with(ids: &[String], sep: &str) -> String {
     ids.iter()
         .map(|id| format!("`{id}`"))
         .collect::<Vec<_>>()
-        .join(" + ")
+        .join(sep)
 }
 
 /// Whether experiments were tried and none got a result for the test (not the budget: something

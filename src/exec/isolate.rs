@@ -2,6 +2,7 @@
 //! flaky's busy threads, for the load experiment) and the network (a namespace of its own with
 //! only a loopback, for the network experiment).
 
+use std::borrow::Cow;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,9 +26,9 @@ pub struct Isolation {
 impl Isolation {
     /// The argv that runs `argv` so isolated: through `flaky isolate` (this very executable),
     /// which pins and unshares itself, then executes the command in its place.
-    pub fn wrap(self, argv: &[String], place: usize) -> Vec<String> {
+    pub fn wrap(self, argv: &[String], place: usize) -> Cow<'_, [String]> {
         if self == Self::default() {
-            return argv.to_vec();
+            return Cow::Borrowed(argv);
         }
         let cpu = if self.spread {
             let cpus = usable_cpus();
@@ -46,16 +47,14 @@ impl Isolation {
         }
         wrapped.push("--".to_owned());
         wrapped.extend(argv.iter().cloned());
-        wrapped
+        Cow::Owned(wrapped)
     }
 
     /// Applies the isolation to this process (single-threaded: `flaky isolate` before it
     /// executes the command), so the command and everything it starts inherit it.
     pub fn enter(self) -> io::Result<()> {
         if let Some(cpu) = self.cpu {
-            let mut set = CpuSet::new();
-            set.set(cpu).map_err(io::Error::from)?;
-            sched_setaffinity(Pid::from_raw(0), &set).map_err(io::Error::from)?;
+            pin_to(cpu)?;
         }
         if self.no_network {
             let uid = nix::unistd::Uid::current();
@@ -70,6 +69,13 @@ impl Isolation {
         }
         Ok(())
     }
+}
+
+/// Pins the calling thread (and what it starts from now on) to `cpu`.
+fn pin_to(cpu: usize) -> io::Result<()> {
+    let mut set = CpuSet::new();
+    set.set(cpu).map_err(io::Error::from)?;
+    sched_setaffinity(Pid::from_raw(0), &set).map_err(io::Error::from)
 }
 
 /// Brings the new namespace's loopback (interface 1) up through rtnetlink, so tests that talk
@@ -113,11 +119,12 @@ fn loopback_up() -> io::Result<()> {
 /// Whether this machine lets an unprivileged process have a network namespace of its own:
 /// `Err` says why not.
 pub fn network_namespace_works() -> Result<(), String> {
+    let command = ["true".to_owned()];
     let argv = Isolation {
         no_network: true,
         ..Isolation::default()
     }
-    .wrap(&["true".to_owned()], 0);
+    .wrap(&command, 0);
     let out = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(std::process::Stdio::null())
@@ -150,10 +157,7 @@ impl Load {
             let handle = std::thread::Builder::new()
                 .name(format!("flaky-load-{i}"))
                 .spawn(move || {
-                    let mut set = CpuSet::new();
-                    if set.set(cpu).is_ok() {
-                        let _ = sched_setaffinity(Pid::from_raw(0), &set);
-                    }
+                    let _ = pin_to(cpu);
                     let mut x = 0u64;
                     while !stop.load(Ordering::Relaxed) {
                         for _ in 0..10_000 {
@@ -228,8 +232,9 @@ mod tests {
             spread: true,
             ..Isolation::default()
         };
+        let command = ["true".to_owned()];
         for place in 0..2 * cpus.len() {
-            let wrapped = spread.wrap(&["true".to_owned()], place);
+            let wrapped = spread.wrap(&command, place);
             assert_eq!(
                 wrapped[1..5],
                 [

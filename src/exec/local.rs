@@ -84,6 +84,8 @@ impl Backend for LocalBackend {
             company: Company::new(plan.jobs, plan.base_seed),
             orphans: Orphans::adopt(&plan.run_id),
             prebuilt,
+            own_coverage_file: std::env::var_os("COVERAGE_FILE").is_none()
+                && !plan.env.iter().any(|(k, _)| k == "COVERAGE_FILE"),
         });
         // Should this future be dropped before the end, the slots stop too.
         let stop_on_drop = StopOnDrop(Arc::clone(&slots));
@@ -146,6 +148,8 @@ struct Slots {
     orphans: Orphans,
     /// The test binaries built before the first attempt, which the attempts run.
     prebuilt: Option<Prebuilt>,
+    /// Whether each attempt gets a coverage.py data file of its own (the user set none).
+    own_coverage_file: bool,
 }
 
 impl Slots {
@@ -452,9 +456,7 @@ impl Slots {
             .process_group(0);
         // coverage.py's data file (pytest-cov's `--cov`) is one file in the project that
         // attempts side by side would write at once: each gets its own, unless the user chose.
-        if std::env::var_os("COVERAGE_FILE").is_none()
-            && !plan.env.iter().any(|(k, _)| k == "COVERAGE_FILE")
-        {
+        if self.own_coverage_file {
             cmd.env("COVERAGE_FILE", tmp.join(".coverage"));
         }
         if let Some((path, merge)) = stdout_file {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::html::{STYLE, esc, html_with_code};
+use super::html::{esc, html_with_code, page_start};
 use super::markdown::{code_block, code_safe, md_with_code};
 use crate::diagnose::{DiagnoseReport, Diagnosis};
 
@@ -263,9 +263,10 @@ pub(super) fn html_section(tests: &[Diagnosis], h: &mut String) {
 
 pub fn render_diagnoses_html(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
     let title = format!("flaky diagnose: run {}", report.run_id);
-    let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p>{} test{} in {:.0} s{}</p>\n</header>\n",
-        esc(&title),
+    let mut h = page_start(&title);
+    let _ = write!(
+        h,
+        "<h1>{}</h1>\n<p>{} test{} in {:.0} s{}</p>\n</header>\n",
         esc(&title),
         report.tests.len(),
         if report.tests.len() == 1 { "" } else { "s" },

@@ -43,7 +43,7 @@ const fn severity_color(s: Severity) -> &'static str {
     }
 }
 
-pub(super) const STYLE: &str = "
+const STYLE: &str = "
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;
   color: #212529; background: #fff; margin: 0 auto; padding: 24px; max-width: 1100px; }
@@ -72,15 +72,18 @@ td.nowrap { white-space: nowrap; }
 footer { margin-top: 28px; font-weight: 600; }
 ";
 
+/// A page's start, up to its open `<header>`: the title and the shared style.
+pub(super) fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n",
+        esc(title)
+    )
+}
+
 pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
-    let mut h = String::new();
     let (worst, text) = headline(report);
     let title = format!("flaky: {text}");
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n",
-        esc(&title)
-    );
+    let mut h = page_start(&title);
     match worst {
         Some(w) => {
             let _ = writeln!(

@@ -56,7 +56,12 @@ impl Sandbox {
     /// `flaky` in this directory, with a private database, no colour, no progress, and none of
     /// the caller's FLAKY_* settings.
     pub fn flaky(&self) -> Command {
-        let mut cmd = Command::cargo_bin("flaky").expect("binary");
+        Command::from_std(self.flaky_process())
+    }
+
+    /// The same as [`Self::flaky`], as a process to start and signal while it runs.
+    pub fn flaky_process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("flaky"));
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("FLAKY_") {
                 cmd.env_remove(k);
