@@ -1103,9 +1103,13 @@ fn failed_tests_in(path: &Path) -> Result<Vec<String>, PlanError> {
 /// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
 /// need them keep working after the run.
 pub fn support_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "flaky")
-        .map(|d| d.cache_dir().join("support"))
-        .unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))
+    cache_dir("support").unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))
+}
+
+/// flaky's directory `name` in the user's cache directory (`~/.cache/flaky/NAME` on Linux), if
+/// the system has one.
+pub fn cache_dir(name: &str) -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "flaky").map(|d| d.cache_dir().join(name))
 }
 
 fn config_command(

@@ -296,6 +296,18 @@ impl Builder<'_> {
                 binary: dir.join(format!("{n}.test")),
             });
         }
+        // Each binary starts as the last one built for its package: go links it again only
+        // when it is stale (its build ID says so), which saves the link a run spends most on.
+        let cache = BinaryCache::open();
+        let keys: Vec<String> = packages
+            .iter()
+            .map(|p| BinaryCache::key(&self.plan.dir, &p.import_path, &cmd.build))
+            .collect();
+        let seeded: Vec<Option<u64>> = keys
+            .iter()
+            .zip(&packages)
+            .map(|(key, p)| cache.as_ref()?.seed(key, &p.binary))
+            .collect();
         // `go test -c` vets the package first, as `go test` does.
         let builds: Vec<Vec<String>> = packages
             .iter()
@@ -310,6 +322,12 @@ impl Builder<'_> {
             .collect();
         if self.all(builds).await?.is_none() {
             return Ok(Build::Stopped);
+        }
+        if let Some(cache) = cache {
+            for ((key, p), seeded) in keys.iter().zip(&packages).zip(seeded) {
+                cache.keep(key, &p.binary, seeded);
+            }
+            cache.prune(BinaryCache::LIMIT);
         }
         Ok(Build::Built(Prebuilt::Go { framed, packages }))
     }
@@ -406,6 +424,101 @@ impl Builder<'_> {
                 },
                 // The JoinSet, dropped, ends what still runs.
                 () = self.stop.stopped() => return Ok(None),
+            }
+        }
+    }
+}
+
+/// The Go test binaries of earlier runs, one per project, package and build flags, in the user's
+/// cache directory. A run copies the last one into its own directory before `go test -c`, which
+/// relinks it only when it is stale, and keeps what was built for the next run. A run never
+/// executes the cached file itself, so runs at once (even of different sources) cannot change
+/// each other's binaries, and go, not the cache, decides whether a binary is current.
+struct BinaryCache {
+    dir: PathBuf,
+}
+
+impl BinaryCache {
+    /// At most this many bytes of binaries; the least recently used go first.
+    const LIMIT: u64 = 1 << 30;
+
+    fn open() -> Option<Self> {
+        let dir = crate::config::cache_dir("go-test")?;
+        std::fs::create_dir_all(&dir).ok()?;
+        Some(Self { dir })
+    }
+
+    /// The file name for `import_path` of the project in `project` built with `flags`.
+    fn key(project: &Path, import_path: &str, flags: &[String]) -> String {
+        // FNV-1a: stable across builds of flaky, which the standard hasher is not.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let parts = [
+            project.as_os_str().as_encoded_bytes(),
+            import_path.as_bytes(),
+        ]
+        .into_iter()
+        .chain(flags.iter().map(|f| f.as_bytes()));
+        for part in parts {
+            for &b in part.iter().chain(&[0]) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}.test")
+    }
+
+    /// Copies the cached binary to `dest`; the copy's inode, which tells later whether go
+    /// replaced it.
+    fn seed(&self, key: &str, dest: &Path) -> Option<u64> {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::copy(self.dir.join(key), dest).ok()?;
+        Some(std::fs::metadata(dest).ok()?.ino())
+    }
+
+    /// Keeps `built` as the cached binary (written aside and renamed, so a reader never sees half
+    /// a file), or marks the cached one used when go found it current.
+    fn keep(&self, key: &str, built: &Path, seeded: Option<u64>) {
+        use std::os::unix::fs::MetadataExt;
+        let cached = self.dir.join(key);
+        let current = std::fs::metadata(built).map(|m| m.ino()).ok();
+        if current.is_some() && current == seeded {
+            if let Ok(f) = std::fs::File::options().write(true).open(&cached) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
+            return;
+        }
+        let aside = self
+            .dir
+            .join(format!(".{key}.{}", super::seed::random_u64()));
+        if std::fs::copy(built, &aside).is_err() || std::fs::rename(&aside, &cached).is_err() {
+            let _ = std::fs::remove_file(&aside);
+        }
+    }
+
+    /// Removes the least recently used binaries beyond `limit` bytes, and copies left behind
+    /// by a run that was killed while writing one.
+    fn prune(&self, limit: u64) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let used = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                if used < day_ago {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                continue;
+            }
+            files.push((used, meta.len(), entry.path()));
+        }
+        files.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut total = 0;
+        for (_, len, path) in files {
+            total += len;
+            if total > limit {
+                let _ = std::fs::remove_file(path);
             }
         }
     }
@@ -555,4 +668,57 @@ fn package_name_version(id: &str, dir: &Path) -> (String, String) {
         words.next().unwrap_or_default().to_owned(),
         words.next().unwrap_or_default().to_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_binary_cache_keeps_the_most_recently_used_within_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = BinaryCache {
+            dir: dir.path().to_path_buf(),
+        };
+        let now = std::time::SystemTime::now();
+        let hours = |h: u64| now - std::time::Duration::from_secs(h * 3600);
+        for (name, used) in [
+            ("old.test", hours(50)),
+            ("mid.test", hours(20)),
+            ("new.test", hours(1)),
+            (".new.test.1", hours(30)),
+            (".new.test.2", hours(2)),
+        ] {
+            let f = std::fs::File::create(dir.path().join(name)).unwrap();
+            f.set_len(100).unwrap();
+            f.set_modified(used).unwrap();
+        }
+        cache.prune(250);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        // The oldest binary goes over the limit; a copy being written (young) stays.
+        assert_eq!(left, [".new.test.2", "mid.test", "new.test"]);
+    }
+
+    #[test]
+    fn cache_keys_differ_by_project_package_and_flags() {
+        let key = |dir: &str, pkg: &str, flags: &[&str]| {
+            let flags: Vec<String> = flags.iter().map(|f| (*f).to_owned()).collect();
+            BinaryCache::key(Path::new(dir), pkg, &flags)
+        };
+        let base = key("/p", "example.com/a", &["-race"]);
+        assert_eq!(base, key("/p", "example.com/a", &["-race"]));
+        assert_eq!(base.len(), "0123456789abcdef.test".len());
+        for other in [
+            key("/q", "example.com/a", &["-race"]),
+            key("/p", "example.com/b", &["-race"]),
+            key("/p", "example.com/a", &[]),
+            key("/p", "example.com/a-race", &[]),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
 }

@@ -1577,6 +1577,58 @@ fn go_attempts_run_each_test_binary_alone() {
     assert_eq!(doc["totals"]["infrastructure"], 0);
 }
 
+/// The Go test binaries of one run seed the next run's build through flaky's cache: unchanged
+/// sources are not linked again (the cached file stays the same file), and a changed source is
+/// (the next run reads the new code, never the cached binary).
+#[test]
+fn go_binaries_of_the_last_run_are_reused_only_while_current() {
+    use std::os::unix::fs::MetadataExt;
+    require_program("go");
+    let sandbox = Sandbox::new();
+    sandbox.write("mod/go.mod", "module example.com/cached\n\ngo 1.19\n");
+    let source = |verdict: &str| {
+        sandbox.write(
+            "mod/cached_test.go",
+            &format!("package cached\n\nimport \"testing\"\n\nfunc TestVerdict(t *testing.T) {{\n\t{verdict}\n}}\n"),
+        );
+    };
+    let cache = sandbox.path().join("cache");
+    let run = || {
+        let out = sandbox
+            .flaky()
+            .env("XDG_CACHE_HOME", &cache)
+            .args([
+                "run", "--format", "json", "-n", "3", "-C", "mod", "--", "go", "test", "./...",
+            ])
+            .output()
+            .unwrap();
+        let doc: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+        let failed = doc["tests"][0]["failed"].as_u64().unwrap();
+        (out.status.code(), failed)
+    };
+    let cached = || {
+        let files: Vec<_> = std::fs::read_dir(cache.join("flaky/go-test"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        std::fs::metadata(&files[0]).unwrap().ino()
+    };
+    source("");
+    assert_eq!(run(), (Some(0), 0));
+    let first = cached();
+    assert_eq!(run(), (Some(0), 0));
+    assert_eq!(cached(), first, "an unchanged package was linked again");
+    source("t.Fatal(\"changed\")");
+    assert_eq!(
+        run(),
+        (Some(1), 3),
+        "the cached binary of the old source ran"
+    );
+    assert_ne!(cached(), first, "the new binary was not kept");
+}
+
 /// A package that does not compile stops the run before any attempt: exit 2, the compiler's
 /// error, nothing measured or stored as attempts.
 #[test]
