@@ -24,7 +24,7 @@ use crate::exec::{
     load_cpu, network_namespace_works,
 };
 use crate::exit::ExitStatus;
-use crate::framework::Framework;
+use crate::framework::{Framework, cargo};
 use crate::model::{Attempt, Outcome};
 use crate::render::{self, Report};
 use crate::reporter::Printer;
@@ -41,6 +41,9 @@ const CHANGE_RUNS: u32 = 12;
 const PREFIX_RUNS: u32 = 6;
 /// Tries a set of tests gets in a polluter search before it is judged not to hold.
 const MAX_TRIES: u32 = 6;
+/// Shuffle seeds tried to run a set of tests before the test ([`Pinning::SeedSearch`]): a set
+/// of k tests comes first under one seed in k + 1, so a set of up to ~15 is nearly always placed.
+const ORDER_SEEDS: u64 = 64;
 /// The alone baseline grows to this many attempts when an experiment needs it firmer.
 const BASE_RUNS: u32 = 24;
 /// Time zones far from any usual one, east and west.
@@ -327,6 +330,8 @@ struct Trial {
     order: OrderMode,
     env: Vec<(String, String)>,
     isolation: Isolation,
+    /// The command in place of the run's (the run's when `None`).
+    argv: Option<Vec<String>>,
 }
 
 impl Trial {
@@ -339,6 +344,7 @@ impl Trial {
             order,
             env: Vec::new(),
             isolation: Isolation::default(),
+            argv: None,
         }
     }
 }
@@ -356,6 +362,10 @@ enum Pinning {
     SameSeedUnseen,
     /// Only the framework's own order: a selection keeps the relative definition order.
     DefinitionOnly,
+    /// Tests run in name order unless shuffled, and a shuffle seed orders the selected tests
+    /// anew: the order is set by trying seeds until the report shows it (cargo test, whose
+    /// executables take libtest's `--shuffle-seed` with [`cargo::UNSTABLE_OPTIONS`]).
+    SeedSearch,
 }
 
 /// Checked on each framework (see the README's order table): go shuffles every test of the
@@ -370,6 +380,7 @@ fn pinning(framework: Framework) -> Pinning {
             Pinning::SameSeed
         }
         Framework::Vitest => Pinning::SameSeedUnseen,
+        Framework::Cargo => Pinning::SeedSearch,
         _ => Pinning::DefinitionOnly,
     }
 }
@@ -480,7 +491,11 @@ impl<'a> Lab<'a> {
         exec.order = t.order;
         exec.batch = 1;
         exec.isolation = t.isolation;
+        exec.env.retain(|(k, _)| !t.env.iter().any(|(e, _)| e == k));
         exec.env.extend(t.env.iter().cloned());
+        if let Some(argv) = &t.argv {
+            exec.argv.clone_from(argv);
+        }
         if let Reporting::Framework { select, .. } = &mut exec.reporting {
             select.clone_from(&t.select);
         }
@@ -605,6 +620,7 @@ impl<'a> Lab<'a> {
             order: OrderMode::Same,
             env: Vec::new(),
             isolation: Isolation::default(),
+            argv: None,
         }
     }
 
@@ -870,22 +886,38 @@ impl<'a> Lab<'a> {
         let mut runs = 0u32;
         let mut failed = 0u32;
         let mut wrong_order = false;
+        // Runs in which the test gave no result.
+        let missing = std::cell::Cell::new(0u32);
         // Runs a set before the test up to this many times, until the condition holds: more
         // than once when the condition holds only sometimes after the whole prefix.
         let tries = std::cell::Cell::new(1u32);
+        // With [`Pinning::SeedSearch`], the shuffle seed of the last set that held.
+        let shuffle_seed = std::cell::Cell::new(None::<u64>);
+        let argv = self.plan.exec.argv.clone();
         // Whether the condition holds after `set`: None when it could not be checked.
         let mut check = async |lab: &mut Self, set: &[String]| -> Option<bool> {
             let mut select = set.to_vec();
             select.push(id.to_owned());
-            let t = Trial::replay(index, select, order);
+            let mut t = Trial::replay(index, select, order);
+            let mut seed = (pin == Pinning::SeedSearch).then_some(1u64);
             let mut held = false;
-            for _ in 0..tries.get() {
+            let mut done = 0;
+            while done < tries.get() {
+                if let Some(k) = seed {
+                    t.argv = Some(cargo::with_shuffle_seed(&argv, k));
+                    let (name, value) = cargo::UNSTABLE_OPTIONS;
+                    t.env = vec![(name.to_owned(), value.to_owned())];
+                }
                 let seen = lab.trial(id, &t, None).await;
                 let o = seen.first()?;
-                let f = o.failed?;
-                checks += 1;
-                runs += 1;
-                failed += u32::from(f);
+                // The test did not run (a test before it ended the process, say): the set did
+                // not make it fail or pass.
+                let Some(f) = o.failed else {
+                    done += 1;
+                    runs += 1;
+                    missing.set(missing.get() + 1);
+                    continue;
+                };
                 // The selected tests must have run before it (where the report shows the order).
                 let at = o.order.iter().position(|t| t == id).unwrap_or(0);
                 if pin != Pinning::SameSeedUnseen
@@ -893,10 +925,21 @@ impl<'a> Lab<'a> {
                         .iter()
                         .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
                 {
-                    wrong_order = true;
+                    match seed.as_mut() {
+                        Some(k) if *k < ORDER_SEEDS => {
+                            *k += 1;
+                            continue;
+                        }
+                        _ => wrong_order = true,
+                    }
                 }
+                done += 1;
+                checks += 1;
+                runs += 1;
+                failed += u32::from(f);
                 if f == fails {
                     held = true;
+                    shuffle_seed.set(seed);
                     break;
                 }
             }
@@ -914,6 +957,20 @@ impl<'a> Lab<'a> {
                 }
                 None => break,
             }
+        }
+        // (Each check of the prefix is one run.)
+        if tried == 0 || missing.get() == tried {
+            if !self.spent() {
+                let why = self
+                    .problem
+                    .take()
+                    .unwrap_or_else(|| "no result".to_owned());
+                d.not_run.push(format!(
+                    "{}: the tests before it could not be run with it: {why}",
+                    step.as_str()
+                ));
+            }
+            return false;
         }
         let holds = held > 0;
         if held < tried {
@@ -969,7 +1026,20 @@ impl<'a> Lab<'a> {
         }
         let mut select = search.found.clone();
         select.push(id.to_owned());
-        let pinned = self.line(index, &select, Some(order), &[]);
+        let pinned = match shuffle_seed.get() {
+            Some(k) => {
+                let mut plan = self.plan.clone();
+                plan.exec.argv = cargo::with_shuffle_seed(&plan.exec.argv, k);
+                self.line_on(
+                    plan,
+                    index,
+                    &select,
+                    Some(order),
+                    &[cargo::UNSTABLE_OPTIONS],
+                )
+            }
+            None => self.line(index, &select, Some(order), &[]),
+        };
         if fails {
             d.polluters = search.found.clone();
             d.repro = Some(pinned);
@@ -1328,10 +1398,24 @@ impl<'a> Lab<'a> {
         order: Option<OrderMode>,
         env: &[(&str, &str)],
     ) -> String {
-        let mut plan = self.plan.clone();
+        self.line_on(self.plan.clone(), index, select, order, env)
+    }
+
+    /// As [`Self::line`], of another plan (another command).
+    fn line_on(
+        &self,
+        mut plan: RunPlan,
+        index: u32,
+        select: &[String],
+        order: Option<OrderMode>,
+        env: &[(&str, &str)],
+    ) -> String {
         if let Some(o) = order {
             plan.exec.order = o;
         }
+        plan.exec
+            .env
+            .retain(|(k, _)| !env.iter().any(|(e, _)| e == k));
         plan.exec
             .env
             .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));

@@ -148,6 +148,40 @@ impl Driver for CargoTest {
     }
 }
 
+/// The variable that lets a test executable built by a stable toolchain take libtest's unstable
+/// options (`-Z unstable-options --shuffle-seed N`): libtest reads it when it starts, and cargo
+/// neither rebuilds for it nor passes it to rustc when only the test executables see it.
+pub const UNSTABLE_OPTIONS: (&str, &str) = ("RUSTC_BOOTSTRAP", "1");
+
+/// `cargo test ...` with its tests run one at a time in the order libtest's shuffle `seed` gives
+/// the selected tests (with [`UNSTABLE_OPTIONS`] set): the only way to run one test before
+/// another that sorts after it by name, as libtest otherwise runs tests in name order.
+pub fn with_shuffle_seed(argv: &[String], seed: u64) -> Vec<String> {
+    let (cargo_args, test_args) = match argv.iter().position(|w| w == "--") {
+        Some(i) => (&argv[..i], &argv[i + 1..]),
+        None => (argv, &[][..]),
+    };
+    let mut out = cargo_args.to_vec();
+    out.push("--".into());
+    out.extend(strip_flags(
+        test_args,
+        &["--shuffle"],
+        &["--test-threads", "--shuffle-seed", "-Z"],
+    ));
+    out.extend(
+        [
+            "--test-threads",
+            "1",
+            "-Z",
+            "unstable-options",
+            "--shuffle-seed",
+        ]
+        .map(String::from),
+    );
+    out.push(seed.to_string());
+    out
+}
+
 /// `src/lib.rs::tests::adds` → `tests::adds`: the name libtest matches with `--exact`.
 fn libtest_name(id: &str) -> &str {
     match id.split_once("::") {
@@ -451,6 +485,22 @@ mod tests {
         assert_eq!(
             CargoCommand::parse(&words("cargo test --timings")),
             Err("the flag --timings".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_shuffle_seed_goes_to_the_test_executables_one_thread_at_a_time() {
+        assert_eq!(
+            with_shuffle_seed(&words("cargo test --release"), 3).join(" "),
+            "cargo test --release -- --test-threads 1 -Z unstable-options --shuffle-seed 3"
+        );
+        assert_eq!(
+            with_shuffle_seed(
+                &words("cargo test -p a -- --test-threads 4 --shuffle --nocapture"),
+                9
+            )
+            .join(" "),
+            "cargo test -p a -- --nocapture --test-threads 1 -Z unstable-options --shuffle-seed 9"
         );
     }
 

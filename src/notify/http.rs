@@ -253,7 +253,7 @@ enum Step {
 static CRYPTO: Once = Once::new();
 
 /// reqwest is built with `rustls-no-provider`: the process-wide rustls provider must be ring.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     CRYPTO.call_once(|| {
         // An error means a provider is installed already, which serves as well.
         let _ = rustls::crypto::ring::default_provider().install_default();

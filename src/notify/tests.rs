@@ -876,6 +876,9 @@ fn the_public_function_posts_through_the_real_client_setup() {
 #[test]
 fn the_emulator_rejects_requests_the_real_api_would() {
     let gh = GithubEmulator::start();
+    // A client of its own needs the provider flaky's clients install (in a process of its own,
+    // as nextest runs each test, no other test has installed it).
+    super::http::install_crypto_provider();
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
         .build()
