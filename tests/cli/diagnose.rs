@@ -197,6 +197,90 @@ fn jest_example_diagnoses_the_seed_and_the_polluter() {
     );
 }
 
+#[test]
+fn vitest_example_diagnoses_the_seed_and_the_polluter() {
+    require_npm_package("vitest", "vitest");
+    let (_sb, doc) = diagnose_example("vitest");
+    let dir = example("vitest");
+    check_random(
+        &doc,
+        "test/sync.test.js::sync > syncs with the warehouse",
+        &dir,
+        "syncs with the warehouse",
+    );
+    check_order(
+        &doc,
+        "test/inventory.test.js::inventory > starts with three apples",
+        "test/inventory.test.js::inventory > restocks apples",
+        &dir,
+        "starts with three apples",
+    );
+}
+
+#[test]
+fn rspec_example_diagnoses_the_seed_and_the_polluter() {
+    require_program("rspec");
+    let (_sb, doc) = diagnose_example("rspec");
+    let dir = example("rspec");
+    check_random(
+        &doc,
+        "spec/library_spec.rb::Library finds books by title",
+        &dir,
+        "finds books by title",
+    );
+    check_order(
+        &doc,
+        "spec/library_spec.rb::Library lending has Dune on the shelf",
+        "spec/library_spec.rb::Library lending lends a book",
+        &dir,
+        "has Dune on the shelf",
+    );
+}
+
+#[test]
+fn phpunit_example_diagnoses_the_seed_and_the_polluter() {
+    require_program("phpunit");
+    let (_sb, doc) = diagnose_example("phpunit");
+    let dir = example("phpunit");
+    check_random(
+        &doc,
+        "Example\\Tests\\ThermostatTest::testReadsTheSensor",
+        &dir,
+        "testReadsTheSensor",
+    );
+    check_order(
+        &doc,
+        "Example\\Tests\\ThermostatTest::testStartsAtTwentyDegrees",
+        "Example\\Tests\\ThermostatTest::testChangesTheTarget",
+        &dir,
+        "testStartsAtTwentyDegrees",
+    );
+}
+
+/// mocha and node:test run in definition order (flaky cannot shuffle them), so their examples
+/// have a seed-determined test and no order victim.
+#[test]
+fn mocha_and_node_test_examples_diagnose_the_seed() {
+    require_npm_package("mocha", "mocha");
+    require_program("node");
+    for (name, id, test_name) in [
+        (
+            "mocha",
+            "test/mailer.test.js::mailer delivers the welcome mail",
+            "delivers the welcome mail",
+        ),
+        (
+            "node-test",
+            "test/math.test.js::seeded flaky",
+            "seeded flaky",
+        ),
+    ] {
+        let (_sb, doc) = diagnose_example(name);
+        check_random(&doc, id, &example(name), test_name);
+        assert_eq!(doc["tests"].as_array().unwrap().len(), 1, "{doc:#}");
+    }
+}
+
 /// cargo test runs tests in name order (or on parallel threads), so the polluter of a victim
 /// that sorts first is run before it by a libtest shuffle seed found by trial; the repro names
 /// that seed. The run itself is pinned to a shuffle seed under which the victim always fails (found
