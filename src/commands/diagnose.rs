@@ -137,6 +137,12 @@ pub fn diagnose_run(
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let mut lab = Lab::new(&plan, &report, &attempts, started + budget, printer)?;
+        lab.known_polluters = history
+            .diagnoses(&report.run_id)?
+            .into_iter()
+            .map(|d| d.polluters)
+            .filter(|p| !p.is_empty())
+            .collect();
         for stats in &targets {
             if lab.interrupted || Instant::now() >= lab.deadline {
                 break;
@@ -149,6 +155,9 @@ pub fn diagnose_run(
                 break;
             }
             printer.note(&format!("  {}", d.summary));
+            if !d.polluters.is_empty() {
+                lab.known_polluters.push(d.polluters.clone());
+            }
             if let Err(e) =
                 history.record_diagnosis(&report.run_id, &d, super::run::unix_ms(SystemTime::now()))
             {
@@ -433,6 +442,9 @@ struct Lab<'a> {
     sigterm: Signal,
     printer: &'a Printer,
     network: Result<(), String>,
+    /// The polluters found for the run's tests (stored earlier or found now), tried first on a
+    /// victim with no failing order: one polluter often breaks many tests.
+    known_polluters: Vec<Vec<String>>,
 }
 
 impl<'a> Lab<'a> {
@@ -460,6 +472,7 @@ impl<'a> Lab<'a> {
             sigterm: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
             printer,
             network: network_namespace_works(),
+            known_polluters: Vec::new(),
         })
     }
 
@@ -772,6 +785,7 @@ impl<'a> Lab<'a> {
                 self.order_search(&id, &failing, d, true).await,
                 Cause::Order,
             )),
+            Alone::Never => Some((self.pair_scan(&id, d).await, Cause::Order)),
             Alone::Always if !passing.is_empty() => Some((
                 self.order_search(&id, &passing, d, false).await,
                 Cause::Brittle,
@@ -1061,6 +1075,107 @@ impl<'a> Lab<'a> {
                 pinned
             ));
         }
+        true
+    }
+
+    /// A test that never failed in the run (named with `--test`) has no failing order to search:
+    /// the polluters found for other tests of the run run before it first, then each other test
+    /// of its process alone (those of its own file first), until one makes it fail twice, as
+    /// iPFlakies does for a known victim. Only where the selection's order is the order given
+    /// (pytest). True when a polluter is found.
+    async fn pair_scan(&mut self, id: &str, d: &mut Diagnosis) -> bool {
+        let step = Step::Polluter;
+        let framework = match self.framework {
+            Some(f) if pinning(f) == Pinning::Given => f,
+            Some(f) => {
+                d.not_run.push(format!(
+                    "{}: it never failed in the run, so there is no failing order to search, and {} cannot run a chosen test before it",
+                    step.as_str(),
+                    f.name()
+                ));
+                return false;
+            }
+            None => return false,
+        };
+        let Some(&index) = self.attempt_order.first() else {
+            return false;
+        };
+        let file = |t: &str| t.split_once("::").map_or(t, |(f, _)| f).to_owned();
+        let mut candidates: Vec<String> = Vec::new();
+        for i in &self.attempt_order {
+            for (t, _) in self.attempts[i] {
+                if t != id && same_process(framework, t, id) && !candidates.contains(t) {
+                    candidates.push(t.clone());
+                }
+            }
+        }
+        // Its own file's tests first: a polluter is most often a neighbour.
+        candidates.sort_by_key(|t| file(t) != file(id));
+        let mut sets: Vec<Vec<String>> = Vec::new();
+        for set in &self.known_polluters {
+            if set.iter().all(|t| candidates.contains(t)) && !sets.contains(set) {
+                sets.push(set.clone());
+            }
+        }
+        let known = sets.len();
+        sets.extend(candidates.iter().map(|c| vec![c.clone()]));
+        if sets.is_empty() {
+            return false;
+        }
+        let (mut runs, mut failed, mut tried) = (0u32, 0u32, 0usize);
+        let mut found = None;
+        'scan: for set in &sets {
+            tried += 1;
+            for check in 0..2 {
+                let mut select = set.clone();
+                select.push(id.to_owned());
+                let t = Trial::replay(index, select, OrderMode::Same);
+                let seen = self.trial(id, &t, None).await;
+                let Some(o) = seen.first() else {
+                    break 'scan;
+                };
+                let Some(f) = o.failed else { continue 'scan };
+                runs += 1;
+                failed += u32::from(f);
+                if !f {
+                    continue 'scan;
+                }
+                if check == 1 {
+                    found = Some(set.clone());
+                    break 'scan;
+                }
+            }
+        }
+        let n = sets.len();
+        let known_text = match known {
+            0 => String::new(),
+            1 => "the polluter found for another test of the run, then ".to_owned(),
+            k => format!("the {k} polluters found for other tests of the run, then "),
+        };
+        d.experiments.push(Experiment {
+            step,
+            setup: format!(
+                "{known_text}each of the {} other tests of its process alone before it, its own file's first, -j 1 (it never failed in the run, so no failing order was there to search)",
+                candidates.len()
+            ),
+            runs,
+            failed,
+            p_value: None,
+            finding: match &found {
+                Some(set) => format!("it fails after {} alone, twice", diagnose::ticked(set)),
+                None if tried < n || self.spent() => format!(
+                    "nothing made it fail in the {tried} of {n} tried before the budget ended"
+                ),
+                None => "nothing run before it makes it fail".to_owned(),
+            },
+        });
+        let Some(set) = found else {
+            return false;
+        };
+        let mut select = set.clone();
+        select.push(id.to_owned());
+        d.repro = Some(self.line(index, &select, Some(OrderMode::Same), &[]));
+        d.polluters = set;
         true
     }
 

@@ -759,3 +759,79 @@ fn ctrl_c_stops_the_experiments_and_stores_no_half_diagnosis() {
         .unwrap();
     assert_eq!(stored, 0);
 }
+
+/// A victim that never failed in the run (its polluter always ran after it), named with
+/// `--test`: each other test runs alone before it, its own file's first, and the polluter in
+/// another file is named, with a repro that fails. A second such victim tries that polluter first.
+#[test]
+fn a_named_victim_that_never_failed_gets_its_polluter_by_pairs() {
+    require_pytest();
+    let sb = crate::frameworks::pytest_project(&[
+        ("registry.py", "ITEMS = []\n"),
+        (
+            "tests/test_a.py",
+            "import registry\n\n\ndef test_starts_empty():\n    assert registry.ITEMS == []\n\n\ndef test_neighbour():\n    assert True\n",
+        ),
+        (
+            "tests/test_b.py",
+            "import registry\n\n\ndef test_one():\n    assert 1\n\n\ndef test_also_empty():\n    assert not registry.ITEMS\n",
+        ),
+        (
+            "tests/test_z.py",
+            "import registry\n\n\ndef test_adds():\n    registry.ITEMS.append(1)\n",
+        ),
+    ]);
+    sb.flaky()
+        .args([
+            "run", "-n", "4", "--seed", "7", "--order", "same", "--", "python3", "-m", "pytest",
+        ])
+        .assert()
+        .code(0);
+    // test_neighbour first (its own file), then test_one, test_also_empty, then test_adds
+    // twice; the second victim tries that polluter first.
+    for (victim, name, runs, known) in [
+        (
+            "tests/test_a.py::test_starts_empty",
+            "test_starts_empty",
+            5,
+            false,
+        ),
+        (
+            "tests/test_b.py::test_also_empty",
+            "test_also_empty",
+            2,
+            true,
+        ),
+    ] {
+        let out = sb
+            .flaky()
+            .args(["diagnose", "--format", "json", "--test", victim])
+            .output()
+            .expect("diagnose");
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let d = diagnosis(&doc, victim);
+        assert_eq!(d["cause"], "order", "{d:#}");
+        assert_eq!(strings(&d["polluters"]), ["tests/test_z.py::test_adds"]);
+        let scan = d["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["step"] == "polluter")
+            .unwrap();
+        assert_eq!(
+            (scan["runs"].as_u64(), scan["failed"].as_u64()),
+            (Some(runs), Some(2)),
+            "{scan:#}"
+        );
+        assert_eq!(
+            scan["setup"]
+                .as_str()
+                .unwrap()
+                .starts_with("the polluter found for another test"),
+            known,
+            "{scan:#}"
+        );
+        repro_fails(d["repro"].as_str().unwrap(), sb.path(), name);
+    }
+}
