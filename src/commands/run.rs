@@ -632,6 +632,7 @@ fn sample(a: &Attempt, reproduce: String) -> FailureSample {
             .unwrap_or_default(),
         excerpt: render::first_lines(&error_output(a)),
         reproduce,
+        reproduce_attempt: None,
         needs_order: false,
         batch_from: None,
     }
@@ -669,6 +670,7 @@ fn test_failures(
                 message: first.map(|s| s.example.clone()).unwrap_or_default(),
                 excerpt: String::new(),
                 reproduce: reproduce(plan, cwd, index, select),
+                reproduce_attempt: select.map(|_| reproduce(plan, cwd, index, None)),
                 needs_order: shuffled && batch_from.is_none(),
                 batch_from,
             }

@@ -546,6 +546,14 @@ fn failures(report: &Report, h: &mut String) {
                 esc(&replay_text(f)),
                 esc(&clean_block(&f.reproduce))
             );
+            if let Some(line) = &f.reproduce_attempt {
+                let _ = writeln!(
+                    h,
+                    "<p>{}</p>\n<pre>{}</pre>",
+                    esc(super::markdown::WHOLE_ATTEMPT),
+                    esc(&clean_block(line))
+                );
+            }
         }
     }
     if bad.len() > DETAILED_TESTS {

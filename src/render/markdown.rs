@@ -283,6 +283,10 @@ fn failures(report: &Report, doc: &mut Doc) {
         if let Some(f) = failure_of(report, &t.id) {
             s.push_str(&format!("\n{}\n\n", replay_text(f)));
             s.push_str(&code_block("sh", &f.reproduce));
+            if let Some(line) = &f.reproduce_attempt {
+                s.push_str(&format!("\n{WHOLE_ATTEMPT}\n\n"));
+                s.push_str(&code_block("sh", line));
+            }
         }
         s.push('\n');
         items.push(s);
@@ -532,6 +536,9 @@ pub(super) fn failure_of<'a>(report: &'a Report, id: &str) -> Option<&'a Failure
 }
 
 /// "Replay attempt 3 (seed 42, order seed 43):"
+/// Before the line that replays a test's whole attempt, after the one with the test alone.
+pub(super) const WHOLE_ATTEMPT: &str = "If it passes alone, the whole attempt in its order (`flaky diagnose` finds which tests it needs):";
+
 pub(super) fn replay_text(f: &FailureSample) -> String {
     format!("Replay {}:", replay_what(f))
 }

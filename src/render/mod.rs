@@ -107,6 +107,10 @@ pub struct FailureSample {
     pub excerpt: String,
     /// The shell line that replays it.
     pub reproduce: String,
+    /// When `reproduce` runs the test alone: the line that replays the whole attempt in its
+    /// order, for a failure that needs the tests that ran before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce_attempt: Option<String>,
     /// The failure came in a shuffled attempt only: the line replays the whole attempt in its
     /// order, not the test alone.
     #[serde(default)]

@@ -248,6 +248,10 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                 "    {}",
                 style(&f.reproduce, console::Style::new().cyan())
             )?;
+            if let Some(line) = &f.reproduce_attempt {
+                writeln!(out, "    {}", super::markdown::WHOLE_ATTEMPT)?;
+                writeln!(out, "    {}", style(line, console::Style::new().cyan()))?;
+            }
             for line in first_lines(&f.excerpt).lines() {
                 writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
             }

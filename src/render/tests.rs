@@ -67,6 +67,7 @@ fn sample(test: Option<&str>, index: u32, message: &str, reproduce: &str) -> Fai
         message: message.to_owned(),
         excerpt: String::new(),
         reproduce: reproduce.to_owned(),
+        reproduce_attempt: None,
         needs_order: index % 2 == 1,
         batch_from: None,
     }

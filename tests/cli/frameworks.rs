@@ -1767,3 +1767,47 @@ fn nextest_lists_the_test_binaries_once_per_run() {
     assert_eq!(counts(t)[0], (4, 0));
     assert_eq!(doc["totals"]["infrastructure"], 0);
 }
+
+/// A test that fails in the suite's own order because of a test before it passes when replayed
+/// alone: its failure also carries the line that replays the whole attempt, which fails.
+#[test]
+fn a_failure_that_needs_the_tests_before_it_has_a_whole_attempt_replay() {
+    require_pytest();
+    let sb = pytest_project(&[
+        ("registry.py", "ITEMS = []\n"),
+        (
+            "tests/test_a.py",
+            "import registry\n\n\ndef test_adds():\n    registry.ITEMS.append(1)\n",
+        ),
+        (
+            "tests/test_b.py",
+            "import registry\n\n\ndef test_starts_empty():\n    assert registry.ITEMS == []\n",
+        ),
+    ]);
+    let (doc, code) = sb.run_json(&[
+        "-n", "2", "--seed", "7", "--order", "same", "--", "python3", "-m", "pytest",
+    ]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = &doc["failures"][0];
+    assert_eq!(f["test"], "tests/test_b.py::test_starts_empty", "{doc:#}");
+    let status = |line: &str| {
+        Command::new("sh")
+            .args(["-c", line])
+            .current_dir(sb.path())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(status(f["reproduce"].as_str().unwrap()), Some(0), "{f:#}");
+    assert_eq!(
+        status(f["reproduce_attempt"].as_str().unwrap()),
+        Some(1),
+        "{f:#}"
+    );
+    // The terminal report shows both lines.
+    sb.flaky()
+        .args(["report"])
+        .assert()
+        .stdout(predicate::str::contains("If it passes alone"));
+}
