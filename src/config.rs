@@ -1018,6 +1018,13 @@ pub fn drive(
     let order = match order_choice {
         None if can_shuffle => OrderMode::Alternate,
         None => OrderMode::Same,
+        Some(o)
+            if o != OrderMode::Same
+                && let Some(note) = framework.and_then(|f| f.driver().shuffles_when_asked()) =>
+        {
+            notes.push(note.to_owned());
+            o
+        }
         Some(o) if o != OrderMode::Same && !can_shuffle => {
             let why = too_old.map(|w| format!(" ({w})")).unwrap_or_default();
             notes.push(match framework {

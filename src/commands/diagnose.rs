@@ -897,7 +897,8 @@ impl<'a> Lab<'a> {
             (_, 1) => format!("the test that ran before it in attempt {index}"),
             (_, n) => format!("the {n} tests that ran before it in attempt {index}"),
         };
-        let order = if pin == Pinning::Given {
+        // With a seed search the order comes from the seed tried, never the attempt's.
+        let order = if matches!(pin, Pinning::Given | Pinning::SeedSearch) {
             OrderMode::Same
         } else {
             self.report.order

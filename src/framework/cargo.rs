@@ -91,8 +91,14 @@ impl Driver for CargoTest {
     }
 
     fn can_shuffle(&self) -> bool {
-        // libtest's --shuffle-seed needs a nightly toolchain.
+        // libtest's --shuffle-seed is unstable: only when asked (see `shuffles_when_asked`).
         false
+    }
+
+    fn shuffles_when_asked(&self) -> Option<&'static str> {
+        Some(
+            "cargo test shuffles through libtest's unstable `-Z unstable-options --shuffle-seed`, which a stable toolchain's test executables take with RUSTC_BOOTSTRAP=1: flaky sets it for the attempts (cargo does not rebuild for it), and the processes the tests start see it too",
+        )
     }
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
@@ -108,6 +114,14 @@ impl Driver for CargoTest {
         // Without it, cargo stops at the first failing test binary and the others never run.
         a.push("--no-fail-fast".into());
         let mut test_args = strip_flags(&test_args, &["--exact", "-q", "--quiet"], &["--format"]);
+        let mut env = vec![("CARGO_TERM_COLOR".into(), "never".into())];
+        if let Some(seed) = ctx.shuffle {
+            test_args = strip_flags(&test_args, &["--shuffle"], &["--shuffle-seed", "-Z"]);
+            test_args.extend(["-Z", "unstable-options", "--shuffle-seed"].map(String::from));
+            test_args.push(seed.to_string());
+            let (name, value) = UNSTABLE_OPTIONS;
+            env.push((name.into(), value.into()));
+        }
         if let Some(ids) = ctx.select {
             // The names replace the command's name filters (cargo's TESTNAME, libtest's).
             a = without_positionals(
@@ -128,7 +142,7 @@ impl Driver for CargoTest {
         }
         Prepared {
             argv: a,
-            env: vec![("CARGO_TERM_COLOR".into(), "never".into())],
+            env,
             report: ReportSource::Stdout { merge_stderr: true },
             files: Vec::new(),
         }
@@ -141,7 +155,7 @@ impl Driver for CargoTest {
     fn knobs(&self) -> Knobs {
         Knobs {
             report_flags: "--no-fail-fast; libtest's stable text output, stdout and stderr merged",
-            order: "none: libtest shuffles only on nightly (--shuffle-seed), and runs tests on threads in one process",
+            order: "name order, on threads in one process; shuffled only when asked (--order shuffle|alternate), by libtest's -Z unstable-options --shuffle-seed with RUSTC_BOOTSTRAP=1",
             select_one: "cargo test -- --exact module::test_name",
             seed_variable: "RUST_TEST_SEED",
         }

@@ -178,6 +178,12 @@ pub trait Driver: Sync {
     /// Whether the framework can shuffle test order with a seed.
     fn can_shuffle(&self) -> bool;
 
+    /// For a framework that does not shuffle unless asked (`--order shuffle` or `alternate`):
+    /// the note that says what shuffling it takes.
+    fn shuffles_when_asked(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Why the version installed in `project` cannot shuffle, when the framework otherwise can.
     fn cannot_shuffle_in(&self, _project: &Path) -> Option<String> {
         None

@@ -532,6 +532,14 @@ fn drivers_add_reporter_order_and_selection_flags() {
             ReportSource::Stdout { merge_stderr: true },
         ),
         (
+            Framework::Cargo,
+            "cargo test -- --shuffle-seed 3 -Z unstable-options --test-threads 1",
+            Some(9),
+            Some(ids(&["src/lib.rs::tests::adds"])),
+            "cargo test --no-fail-fast -- --test-threads 1 -Z unstable-options --shuffle-seed 9 --exact -- tests::adds",
+            ReportSource::Stdout { merge_stderr: true },
+        ),
+        (
             Framework::Nextest,
             "cargo nextest run --profile ci",
             None,

@@ -109,6 +109,16 @@ fn run_example(name: &str, runs: u32, args: &[&str]) -> Value {
     doc
 }
 
+/// The failure sample of test `id` in a run's JSON report.
+pub(crate) fn failure<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["test"] == id)
+        .unwrap_or_else(|| panic!("no failure of {id:?} in {:#}", doc["failures"]))
+}
+
 pub(crate) fn test<'a>(doc: &'a Value, id: &str) -> &'a Value {
     doc["tests"]
         .as_array()
@@ -534,12 +544,7 @@ fn node_test_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
         },
     );
     // The failure's replay line runs that test alone, in its file, and fails again.
-    let failure = doc["failures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["test"] == "test/math.test.js::seeded flaky")
-        .unwrap();
+    let failure = failure(&doc, "test/math.test.js::seeded flaky");
     let line = failure["reproduce"].as_str().unwrap();
     assert!(
         line.contains("^(seeded flaky)$")
@@ -557,12 +562,12 @@ fn node_test_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
     );
 }
 
-/// libtest cannot shuffle on stable Rust. With one test thread it runs tests in name order, in
-/// which `order::lookup_starts_empty` comes before its polluter and is stable; with several
+/// libtest does not shuffle unless asked (see the next test). With one test thread it runs
+/// tests in name order, in which `order::lookup_starts_empty` comes before its polluter and is stable; with several
 /// threads (plain `cargo test`) the pair races and the outcome is the scheduler's, which no test
 /// here may depend on.
 #[test]
-fn cargo_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
+fn cargo_example_has_a_flaky_and_a_failing_test_in_name_order() {
     require_program("cargo");
     let doc = run_example("rust", 20, &["--env", "RUST_TEST_THREADS=1"]);
     assert_eq!(doc["command"], json!(["cargo", "test", "--no-fail-fast"]));
@@ -589,6 +594,53 @@ fn cargo_example_has_a_flaky_and_a_failing_test_and_cannot_shuffle() {
             ],
             scanned: true,
         },
+    );
+}
+
+/// Asked to (`--order alternate`), cargo test shuffles through libtest's unstable shuffle with
+/// RUSTC_BOOTSTRAP=1: with one test thread, the victim fails only in shuffled attempts (where
+/// its polluter came first) and is order-dependent, and its replay line fails.
+#[test]
+fn cargo_example_shuffles_when_asked_and_finds_the_order_dependent_test() {
+    require_program("cargo");
+    let doc = run_example(
+        "rust",
+        20,
+        &[
+            "--order",
+            "alternate",
+            "--",
+            "cargo",
+            "test",
+            "--",
+            "--test-threads",
+            "1",
+        ],
+    );
+    assert_eq!(doc["order"], "alternate");
+    let victim = test(&doc, "src/lib.rs::order::lookup_starts_empty");
+    assert_eq!(victim["kind"], "order-dependent", "{victim:#}");
+    assert_eq!(victim["same_order"]["failed"], 0, "{victim:#}");
+    assert!(
+        victim["shuffled"]["failed"].as_u64().unwrap() > 0,
+        "{victim:#}"
+    );
+    let f = failure(&doc, "src/lib.rs::order::lookup_starts_empty");
+    assert_eq!(f["needs_order"], true);
+    let line = f["reproduce"].as_str().unwrap();
+    assert!(
+        line.contains("RUSTC_BOOTSTRAP=1 ") && line.contains("--shuffle-seed"),
+        "{line}"
+    );
+    let out = Command::new("sh")
+        .args(["-c", line])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("test order::lookup_starts_empty ... FAILED"),
+        "`{line}` did not fail the victim:\n{text}"
     );
 }
 
