@@ -670,7 +670,9 @@ fn test_failures(
                 message: first.map(|s| s.example.clone()).unwrap_or_default(),
                 excerpt: String::new(),
                 reproduce: reproduce(plan, cwd, index, select),
-                reproduce_attempt: select.map(|_| reproduce(plan, cwd, index, None)),
+                reproduce_attempt: select
+                    .map(|_| reproduce(plan, cwd, index, None))
+                    .filter(|whole| *whole != reproduce(plan, cwd, index, select)),
                 needs_order: shuffled && batch_from.is_none(),
                 batch_from,
             }

@@ -470,8 +470,17 @@ impl BinaryCache {
     /// replaced it.
     fn seed(&self, key: &str, dest: &Path) -> Option<u64> {
         use std::os::unix::fs::MetadataExt;
-        std::fs::copy(self.dir.join(key), dest).ok()?;
-        Some(std::fs::metadata(dest).ok()?.ino())
+        let cached = self.dir.join(key);
+        let whole = std::fs::metadata(&cached).ok()?.len();
+        // A copy cut short (a full disk) must not stay: go reads only a binary's build ID, at
+        // its start, and would take half a binary for a current one.
+        match std::fs::copy(&cached, dest) {
+            Ok(n) if n == whole => Some(std::fs::metadata(dest).ok()?.ino()),
+            _ => {
+                let _ = std::fs::remove_file(dest);
+                None
+            }
+        }
     }
 
     /// Keeps `built` as the cached binary (written aside and renamed, so a reader never sees half

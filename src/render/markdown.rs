@@ -535,10 +535,10 @@ pub(super) fn failure_of<'a>(report: &'a Report, id: &str) -> Option<&'a Failure
         .find(|f| f.test.as_deref() == Some(id))
 }
 
-/// "Replay attempt 3 (seed 42, order seed 43):"
 /// Before the line that replays a test's whole attempt, after the one with the test alone.
 pub(super) const WHOLE_ATTEMPT: &str = "If it passes alone, the whole attempt in its order (`flaky diagnose` finds which tests it needs):";
 
+/// "Replay attempt 3 (seed 42, order seed 43):"
 pub(super) fn replay_text(f: &FailureSample) -> String {
     format!("Replay {}:", replay_what(f))
 }
