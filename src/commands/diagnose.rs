@@ -25,7 +25,7 @@ use crate::exec::{
 };
 use crate::exit::ExitStatus;
 use crate::framework::{Framework, cargo};
-use crate::model::{Attempt, Outcome};
+use crate::model::{Attempt, Exit, Outcome};
 use crate::render::{self, Report};
 use crate::reporter::Printer;
 use crate::storage::{AttemptTests, History};
@@ -41,8 +41,9 @@ const CHANGE_RUNS: u32 = 12;
 const PREFIX_RUNS: u32 = 6;
 /// Tries a set of tests gets in a polluter search before it is judged not to hold.
 const MAX_TRIES: u32 = 6;
-/// Shuffle seeds tried to run a set of tests before the test ([`Pinning::SeedSearch`]): a set
-/// of k tests comes first under one seed in k + 1, so a set of up to ~15 is nearly always placed.
+/// Shuffle seeds tried to run a set of tests before the test ([`Pinning::SeedSearch`]): this
+/// many, or four per test of the set when more (a set of k tests comes first under one seed in
+/// k + 1, so a set is placed but for a chance of about 2%).
 const ORDER_SEEDS: u64 = 64;
 /// The alone baseline grows to this many attempts when an experiment needs it firmer.
 const BASE_RUNS: u32 = 24;
@@ -317,6 +318,8 @@ struct Observed {
     failed: Option<bool>,
     /// The tests of the attempt in report order.
     order: Vec<String>,
+    /// Whether flaky ended the attempt at its timeout.
+    timed_out: bool,
 }
 
 /// Which attempts an experiment runs.
@@ -373,7 +376,7 @@ enum Pinning {
     DefinitionOnly,
     /// Tests run in name order unless shuffled, and a shuffle seed orders the selected tests
     /// anew: the order is set by trying seeds until the report shows it (cargo test, whose
-    /// executables take libtest's `--shuffle-seed` with [`cargo::UNSTABLE_OPTIONS`]).
+    /// executables take libtest's `--shuffle-seed` under [`cargo::BOOTSTRAP_RUNNER`]).
     SeedSearch,
 }
 
@@ -915,25 +918,33 @@ impl<'a> Lab<'a> {
         // With [`Pinning::SeedSearch`], the shuffle seed of the last set that held.
         let shuffle_seed = std::cell::Cell::new(None::<u64>);
         let argv = self.plan.exec.argv.clone();
+        // With [`Pinning::SeedSearch`], the seed that put each set checked before the test: a
+        // set checked again starts there.
+        let ordering = std::cell::RefCell::new(HashMap::<Vec<String>, u64>::new());
         // Whether the condition holds after `set`: None when it could not be checked.
         let mut check = async |lab: &mut Self, set: &[String]| -> Option<bool> {
             let mut select = set.to_vec();
             select.push(id.to_owned());
             let mut t = Trial::replay(index, select, order);
-            let mut seed = (pin == Pinning::SeedSearch).then_some(1u64);
+            let mut seed = (pin == Pinning::SeedSearch)
+                .then(|| ordering.borrow().get(set).copied().unwrap_or(1));
+            // A seed puts the test after all n of the set with a chance of 1 in n + 1.
+            let seeds = ORDER_SEEDS.max(4 * (set.len() as u64 + 1));
             let mut held = false;
             let mut done = 0;
             while done < tries.get() {
                 if let Some(k) = seed {
                     t.argv = Some(cargo::with_shuffle_seed(&argv, k));
-                    let (name, value) = cargo::UNSTABLE_OPTIONS;
-                    t.env = vec![(name.to_owned(), value.to_owned())];
                 }
                 let seen = lab.trial(id, &t, None).await;
                 let o = seen.first()?;
-                // The test did not run (a test before it ended the process, say): the set did
-                // not make it fail or pass.
+                // The test did not run. When the process ended by itself (a test before it
+                // exited or crashed), the set did not make it fail or pass; after a timeout the
+                // set was not checked (a hang says nothing of it).
                 let Some(f) = o.failed else {
+                    if o.timed_out {
+                        return None;
+                    }
                     done += 1;
                     runs += 1;
                     missing.set(missing.get() + 1);
@@ -947,12 +958,15 @@ impl<'a> Lab<'a> {
                         .any(|s| o.order.iter().position(|t| t == s).is_some_and(|p| p > at))
                 {
                     match seed.as_mut() {
-                        Some(k) if *k < ORDER_SEEDS => {
+                        Some(k) if *k < seeds => {
                             *k += 1;
                             continue;
                         }
                         _ => wrong_order = true,
                     }
+                }
+                if let Some(k) = seed {
+                    ordering.borrow_mut().insert(set.to_vec(), k);
                 }
                 done += 1;
                 checks += 1;
@@ -1051,13 +1065,7 @@ impl<'a> Lab<'a> {
             Some(k) => {
                 let mut plan = self.plan.clone();
                 plan.exec.argv = cargo::with_shuffle_seed(&plan.exec.argv, k);
-                self.line_on(
-                    plan,
-                    index,
-                    &select,
-                    Some(order),
-                    &[cargo::UNSTABLE_OPTIONS],
-                )
+                self.line_on(plan, index, &select, Some(order), &[])
             }
             None => self.line(index, &select, Some(order), &[]),
         };
@@ -1616,7 +1624,11 @@ fn observe(a: &Attempt, victim: &str, command_mode: bool) -> Observed {
         .or_else(|| command_mode.then(|| a.outcome()))
         .filter(|o| *o != Outcome::Skip)
         .map(Outcome::is_failure);
-    Observed { failed, order }
+    Observed {
+        failed,
+        order,
+        timed_out: a.exit == Exit::Timeout,
+    }
 }
 
 /// Joins the scan's smells of the test to its diagnosis: those of the proven cause's kind

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use super::{ExecError, ExecPlan, Reporting, StopSignal};
 use crate::events::RunEvent;
-use crate::framework::cargo::{CargoCommand, nextest_on_build};
+use crate::framework::cargo::{CargoCommand, UNSTABLE_OPTIONS, nextest_on_build};
 use crate::framework::gotest::{GoCommand, binary_argv};
 use crate::framework::{AttemptCtx, Framework, program_name};
 use crate::parse::gotext;
@@ -125,10 +125,15 @@ impl Prebuilt {
                     .map(|e| {
                         let mut argv = vec![e.path.display().to_string()];
                         argv.extend(cmd.binary.iter().cloned());
+                        let mut env = e.env.clone();
+                        if cmd.unstable {
+                            let (name, value) = UNSTABLE_OPTIONS;
+                            env.push((name.to_owned(), value.to_owned()));
+                        }
                         Step {
                             argv,
                             dir: e.dir.clone(),
-                            env: e.env.clone(),
+                            env,
                             banner: Some(e.banner.clone()),
                             go_text: false,
                         }
@@ -303,7 +308,7 @@ impl Builder<'_> {
             .iter()
             .map(|p| BinaryCache::key(&self.plan.dir, &p.import_path, &cmd.build))
             .collect();
-        let seeded: Vec<Option<u64>> = keys
+        let seeded: Vec<Option<FileState>> = keys
             .iter()
             .zip(&packages)
             .map(|(key, p)| cache.as_ref()?.seed(key, &p.binary))
@@ -466,16 +471,15 @@ impl BinaryCache {
         format!("{h:016x}.test")
     }
 
-    /// Copies the cached binary to `dest`; the copy's inode, which tells later whether go
-    /// replaced it.
-    fn seed(&self, key: &str, dest: &Path) -> Option<u64> {
-        use std::os::unix::fs::MetadataExt;
+    /// Copies the cached binary to `dest`; the copy's [`file_state`], which tells later whether
+    /// go replaced or rewrote it.
+    fn seed(&self, key: &str, dest: &Path) -> Option<FileState> {
         let cached = self.dir.join(key);
         let whole = std::fs::metadata(&cached).ok()?.len();
         // A copy cut short (a full disk) must not stay: go reads only a binary's build ID, at
         // its start, and would take half a binary for a current one.
         match std::fs::copy(&cached, dest) {
-            Ok(n) if n == whole => Some(std::fs::metadata(dest).ok()?.ino()),
+            Ok(n) if n == whole => file_state(dest),
             _ => {
                 let _ = std::fs::remove_file(dest);
                 None
@@ -485,10 +489,9 @@ impl BinaryCache {
 
     /// Keeps `built` as the cached binary (written aside and renamed, so a reader never sees half
     /// a file), or marks the cached one used when go found it current.
-    fn keep(&self, key: &str, built: &Path, seeded: Option<u64>) {
-        use std::os::unix::fs::MetadataExt;
+    fn keep(&self, key: &str, built: &Path, seeded: Option<FileState>) {
         let cached = self.dir.join(key);
-        let current = std::fs::metadata(built).map(|m| m.ino()).ok();
+        let current = file_state(built);
         if current.is_some() && current == seeded {
             if let Ok(f) = std::fs::File::options().write(true).open(&cached) {
                 let _ = f.set_modified(std::time::SystemTime::now());
@@ -531,6 +534,20 @@ impl BinaryCache {
             }
         }
     }
+}
+
+/// What changes when a binary is replaced (device, inode) or written anew in place (size, and
+/// its start, where the Go build ID is). Not the times: go touches a current binary.
+type FileState = (u64, u64, u64, Vec<u8>);
+
+fn file_state(path: &Path) -> Option<FileState> {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let mut f = std::fs::File::open(path).ok()?;
+    let m = f.metadata().ok()?;
+    let mut start = Vec::with_capacity(4096);
+    f.by_ref().take(4096).read_to_end(&mut start).ok()?;
+    Some((m.dev(), m.ino(), m.size(), start))
 }
 
 fn build_command(argv: &[String], dir: &Path, env: &[(String, String)]) -> tokio::process::Command {

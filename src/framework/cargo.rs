@@ -97,7 +97,7 @@ impl Driver for CargoTest {
 
     fn shuffles_when_asked(&self) -> Option<&'static str> {
         Some(
-            "cargo test shuffles through libtest's unstable `-Z unstable-options --shuffle-seed`, which a stable toolchain's test executables take with RUSTC_BOOTSTRAP=1: flaky sets it for the attempts (cargo does not rebuild for it), and the processes the tests start see it too",
+            "cargo test shuffles through libtest's unstable `-Z unstable-options --shuffle-seed`, which a stable toolchain's test executables take with RUSTC_BOOTSTRAP=1: flaky gives it to the test executables alone (cargo runs them under `env RUSTC_BOOTSTRAP=1`, so nothing is rebuilt), the processes the tests start see it too, and shuffled attempts run no doc-tests (rustdoc's harness would need it on cargo itself)",
         )
     }
 
@@ -114,13 +114,9 @@ impl Driver for CargoTest {
         // Without it, cargo stops at the first failing test binary and the others never run.
         a.push("--no-fail-fast".into());
         let mut test_args = strip_flags(&test_args, &["--exact", "-q", "--quiet"], &["--format"]);
-        let mut env = vec![("CARGO_TERM_COLOR".into(), "never".into())];
+        let env = vec![("CARGO_TERM_COLOR".into(), "never".into())];
         if let Some(seed) = ctx.shuffle {
-            test_args = strip_flags(&test_args, &["--shuffle"], &["--shuffle-seed", "-Z"]);
-            test_args.extend(["-Z", "unstable-options", "--shuffle-seed"].map(String::from));
-            test_args.push(seed.to_string());
-            let (name, value) = UNSTABLE_OPTIONS;
-            env.push((name.into(), value.into()));
+            shuffle(&mut a, &mut test_args, seed);
         }
         if let Some(ids) = ctx.select {
             // The names replace the command's name filters (cargo's TESTNAME, libtest's).
@@ -163,37 +159,53 @@ impl Driver for CargoTest {
 }
 
 /// The variable that lets a test executable built by a stable toolchain take libtest's unstable
-/// options (`-Z unstable-options --shuffle-seed N`): libtest reads it when it starts, and cargo
-/// neither rebuilds for it nor passes it to rustc when only the test executables see it.
+/// options (`-Z unstable-options --shuffle-seed N`): libtest reads it when it starts.
 pub const UNSTABLE_OPTIONS: (&str, &str) = ("RUSTC_BOOTSTRAP", "1");
 
+/// The cargo flag that runs each test executable under `env RUSTC_BOOTSTRAP=1`
+/// ([`UNSTABLE_OPTIONS`]) and nothing else with it: cargo and rustc never see the variable,
+/// so nothing is rebuilt (with it, proc-macro2, anyhow and others rebuild with nightly features).
+/// On prebuilt executables, flaky sets the variable on the executables itself.
+pub const BOOTSTRAP_RUNNER: &str =
+    r#"--config=target.'cfg(all())'.runner=["env","RUSTC_BOOTSTRAP=1"]"#;
+
+/// Makes `cargo test`'s flags (`cargo`, before `--`) and libtest's (`test`) run the tests in
+/// the order libtest's shuffle `seed` gives them. Doc-tests cannot take the option without the
+/// variable on cargo itself: a command that runs them runs its other targets alone (a command
+/// of doc-tests only, `--doc`, is left in name order).
+fn shuffle(cargo: &mut Vec<String>, test: &mut Vec<String>, seed: u64) {
+    let picked = |w: &String| {
+        let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
+        TARGET_FLAGS.contains(&name) || name == "--doc"
+    };
+    if cargo.iter().any(|w| w == "--doc") {
+        return;
+    }
+    if !cargo.iter().any(picked) {
+        cargo.extend(["--lib", "--bins", "--tests"].map(String::from));
+    }
+    cargo.retain(|w| w != BOOTSTRAP_RUNNER);
+    cargo.push(BOOTSTRAP_RUNNER.to_owned());
+    *test = strip_flags(test, &["--shuffle"], &["--shuffle-seed", "-Z"]);
+    test.extend(["-Z", "unstable-options", "--shuffle-seed"].map(String::from));
+    test.push(seed.to_string());
+}
+
 /// `cargo test ...` with its tests run one at a time in the order libtest's shuffle `seed` gives
-/// the selected tests (with [`UNSTABLE_OPTIONS`] set): the only way to run one test before
-/// another that sorts after it by name, as libtest otherwise runs tests in name order.
+/// the selected tests (see [`BOOTSTRAP_RUNNER`]): the only way to run one test before another
+/// that sorts after it by name, as libtest otherwise runs tests in name order.
 pub fn with_shuffle_seed(argv: &[String], seed: u64) -> Vec<String> {
     let (cargo_args, test_args) = match argv.iter().position(|w| w == "--") {
         Some(i) => (&argv[..i], &argv[i + 1..]),
         None => (argv, &[][..]),
     };
-    let mut out = cargo_args.to_vec();
-    out.push("--".into());
-    out.extend(strip_flags(
-        test_args,
-        &["--shuffle"],
-        &["--test-threads", "--shuffle-seed", "-Z"],
-    ));
-    out.extend(
-        [
-            "--test-threads",
-            "1",
-            "-Z",
-            "unstable-options",
-            "--shuffle-seed",
-        ]
-        .map(String::from),
-    );
-    out.push(seed.to_string());
-    out
+    let mut cargo_args = cargo_args.to_vec();
+    let mut test_args = strip_flags(test_args, &[], &["--test-threads"]);
+    test_args.extend(["--test-threads", "1"].map(String::from));
+    shuffle(&mut cargo_args, &mut test_args, seed);
+    cargo_args.push("--".into());
+    cargo_args.extend(test_args);
+    cargo_args
 }
 
 /// `src/lib.rs::tests::adds` → `tests::adds`: the name libtest matches with `--exact`.
@@ -272,6 +284,8 @@ pub struct CargoCommand {
     pub binary: Vec<String>,
     /// Whether the flags pick targets (`--lib`, `--test it`, ...): then cargo runs no doc-tests.
     pub targets_picked: bool,
+    /// Whether the executables run with [`UNSTABLE_OPTIONS`] (the command has [`BOOTSTRAP_RUNNER`]).
+    pub unstable: bool,
 }
 
 impl CargoCommand {
@@ -284,6 +298,10 @@ impl CargoCommand {
             if w == "--" {
                 cmd.binary.extend(words.by_ref().cloned());
                 break;
+            }
+            if w == BOOTSTRAP_RUNNER {
+                cmd.unstable = true;
+                continue;
             }
             if !w.starts_with('-') {
                 if cmd.binary.is_empty() {
@@ -506,16 +524,31 @@ mod tests {
     fn a_shuffle_seed_goes_to_the_test_executables_one_thread_at_a_time() {
         assert_eq!(
             with_shuffle_seed(&words("cargo test --release"), 3).join(" "),
-            "cargo test --release -- --test-threads 1 -Z unstable-options --shuffle-seed 3"
+            format!(
+                "cargo test --release --lib --bins --tests {BOOTSTRAP_RUNNER} -- --test-threads 1 \
+                 -Z unstable-options --shuffle-seed 3"
+            )
         );
         assert_eq!(
             with_shuffle_seed(
-                &words("cargo test -p a -- --test-threads 4 --shuffle --nocapture"),
+                &words("cargo test -p a --test it -- --test-threads 4 --shuffle --nocapture"),
                 9
             )
             .join(" "),
-            "cargo test -p a -- --nocapture --test-threads 1 -Z unstable-options --shuffle-seed 9"
+            format!(
+                "cargo test -p a --test it {BOOTSTRAP_RUNNER} -- --nocapture --test-threads 1 \
+                 -Z unstable-options --shuffle-seed 9"
+            )
         );
+        // Doc-tests alone cannot shuffle without the variable on cargo: left in name order.
+        assert_eq!(
+            with_shuffle_seed(&words("cargo test --doc"), 2).join(" "),
+            "cargo test --doc -- --test-threads 1"
+        );
+        // The executables get the variable; cargo, building them, does not.
+        let cmd = CargoCommand::parse(&with_shuffle_seed(&words("cargo test"), 4)).unwrap();
+        assert!(cmd.unstable && cmd.targets_picked);
+        assert!(!cmd.cargo.iter().any(|w| w.contains("RUSTC_BOOTSTRAP")));
     }
 
     #[test]

@@ -536,7 +536,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "cargo test -- --shuffle-seed 3 -Z unstable-options --test-threads 1",
             Some(9),
             Some(ids(&["src/lib.rs::tests::adds"])),
-            "cargo test --no-fail-fast -- --test-threads 1 -Z unstable-options --shuffle-seed 9 --exact -- tests::adds",
+            "cargo test --no-fail-fast --lib --bins --tests --config=target.'cfg(all())'.runner=[\"env\",\"RUSTC_BOOTSTRAP=1\"] -- --test-threads 1 -Z unstable-options --shuffle-seed 9 --exact -- tests::adds",
             ReportSource::Stdout { merge_stderr: true },
         ),
         (
