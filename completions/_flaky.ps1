@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'With --until settled: start no new attempt after this long, e.g. 10m')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many attempts run at once [default: the number of available cores]')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab''s CI_NODE_INDEX/CI_NODE_TOTAL or Buildkite''s BUILDKITE_PARALLEL_JOB/_COUNT when not given. Every shard needs the same --seed')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Base seed; every attempt''s seed derives from it and the attempt index [default: random, recorded]')

@@ -677,7 +677,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --diagnose --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --shard --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --diagnose --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +708,10 @@ _flaky() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

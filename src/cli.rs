@@ -102,6 +102,10 @@ pub struct RunArgs {
     #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
 
+    /// Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab's CI_NODE_INDEX/CI_NODE_TOTAL or Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT when not given. Every shard needs the same --seed
+    #[arg(long, value_name = "K/N", env = "FLAKY_SHARD", value_parser = parse_shard, conflicts_with = "until")]
+    pub shard: Option<(u32, u32)>,
+
     /// Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub batch: Option<u32>,
@@ -509,6 +513,16 @@ pub enum GenerateWhat {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+}
+
+/// `K/N` with 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let hint = "expected K/N with 1 <= K <= N, such as 2/4 (the second of four shares)";
+    let (k, n) = s.split_once('/').ok_or_else(|| hint.to_owned())?;
+    match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
+        (Ok(k), Ok(n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => Err(hint.to_owned()),
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -16,6 +16,7 @@ use crate::cli::{FailOnArg, FormatArg, OrderArg, RunArgs};
 use crate::exec::seed::random_base_seed;
 use crate::exec::{ExecPlan, OrderMode, Reporting};
 use crate::framework::{self, Framework, ProjectDir};
+use crate::model::Shard;
 use crate::remote::runpod::{DEFAULT_BASE_URL, RunpodTarget, job_template};
 
 /// The config file names looked for, in order, in the project directory and its parents.
@@ -421,7 +422,9 @@ pub struct RunPlan {
     /// The command as the user gave it (for reports and the database).
     pub command: Vec<String>,
     pub shell: bool,
+    /// Attempts this process runs (a shard's share of the run).
     pub runs: u32,
+    pub shard: Option<Shard>,
     pub fail_on: Option<Severity>,
     pub thresholds: Thresholds,
     pub ignore_patterns: Vec<String>,
@@ -567,6 +570,30 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         (None, None) => DEFAULT_TIMEOUT,
     };
 
+    let shard = match args.shard {
+        Some((index, total)) => Some((index, total, "--shard".to_owned())),
+        None => shard_from_ci(|name| std::env::var(name).ok())?,
+    }
+    .map(|(index, total, from)| {
+        let shard = Shard { index, total, runs };
+        if until {
+            return Err(PlanError::Usage(format!(
+                "{from} {index}/{total} with --until settled: a shard cannot tell when the whole run is settled; pass a fixed -n"
+            )));
+        }
+        if args.seed.or(file.seed).is_none() {
+            return Err(PlanError::Usage(format!(
+                "{from} {index}/{total} needs --seed: every shard must draw the attempts' seeds from the same base seed; hint: pass the same --seed N to every shard (a CI pipeline id will do)"
+            )));
+        }
+        if shard.attempts().is_empty() {
+            return Err(PlanError::Usage(format!(
+                "{from} {index}/{total} has no attempts of the {runs}; hint: use at most {runs} shards, or more attempts"
+            )));
+        }
+        Ok(shard)
+    })
+    .transpose()?;
     let seed = args.seed.or(file.seed).unwrap_or_else(random_base_seed);
 
     let fail_on = match (args.fail_on, &file.fail_on) {
@@ -798,7 +825,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             dir,
             env,
             env_remove: Vec::new(),
-            attempts: 0..runs,
+            attempts: shard.map_or(0..runs, Shard::attempts),
             jobs,
             timeout,
             base_seed: seed,
@@ -812,7 +839,8 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         },
         command,
         shell,
-        runs,
+        runs: shard.map_or(runs, |s| s.attempts().len() as u32),
+        shard,
         fail_on,
         thresholds,
         ignore_patterns,
@@ -839,24 +867,23 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
 /// The RunPod target of a plan: the endpoint and key, and the repository and commit the workers
 /// fetch, which must be what is checked out here.
 fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<String>), PlanError> {
-    let usage = |m: String| PlanError::Usage(m);
     let endpoint = args
         .endpoint
         .clone()
         .filter(|e| !e.is_empty())
-        .ok_or_else(|| usage("--remote runpod needs the endpoint id; hint: pass --endpoint ID or set RUNPOD_ENDPOINT_ID".into()))?;
+        .ok_or_else(|| PlanError::Usage("--remote runpod needs the endpoint id; hint: pass --endpoint ID or set RUNPOD_ENDPOINT_ID".into()))?;
     if !endpoint
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(usage(format!(
+        return Err(PlanError::Usage(format!(
             "--endpoint `{endpoint}` is not a RunPod endpoint id (letters, digits, - and _)"
         )));
     }
     let api_key = std::env::var("RUNPOD_API_KEY")
         .ok()
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| usage("--remote runpod needs an API key; hint: set RUNPOD_API_KEY (it is never put on the command line, in jobs, or in the history)".into()))?;
+        .ok_or_else(|| PlanError::Usage("--remote runpod needs an API key; hint: set RUNPOD_API_KEY (it is never put on the command line, in jobs, or in the history)".into()))?;
     let base_url = std::env::var("RUNPOD_ENDPOINT_BASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -864,21 +891,23 @@ fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<St
     check_base_url(&base_url)?;
     let dir = &plan.exec.dir;
     let facts = crate::vcs::facts(dir).ok_or_else(|| {
-        usage(format!(
+        PlanError::Usage(format!(
             "--remote runs a commit the workers fetch, but {} is not in a git repository",
             dir.display()
         ))
     })?;
     let repository = facts.remote_url.clone().ok_or_else(|| {
-        usage("--remote needs a repository the workers can fetch; hint: add a remote (git remote add origin URL) and push".into())
+        PlanError::Usage("--remote needs a repository the workers can fetch; hint: add a remote (git remote add origin URL) and push".into())
     })?;
     let commit = facts.commit.clone().ok_or_else(|| {
-        usage("--remote needs a commit to run; hint: commit your work and push it".into())
+        PlanError::Usage(
+            "--remote needs a commit to run; hint: commit your work and push it".into(),
+        )
     })?;
     let (pushed, sub) = crate::vcs::pushed_and_subdir(dir, &commit)
-        .map_err(|e| usage(format!("cannot read the repository: {e}")))?;
+        .map_err(|e| PlanError::Usage(format!("cannot read the repository: {e}")))?;
     if !pushed {
-        return Err(usage(format!(
+        return Err(PlanError::Usage(format!(
             "commit {} is not on any remote branch, so the workers cannot fetch it; hint: push it first (git push)",
             &commit[..12]
         )));
@@ -1109,6 +1138,37 @@ fn failed_tests_in(path: &Path) -> Result<Vec<String>, PlanError> {
 
 /// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
 /// need them keep working after the run.
+/// The shard a CI job is, from the CI's own variables (`K`, `N`, and which variables said so):
+/// GitLab's `parallel:` (CI_NODE_INDEX from 1), Buildkite's `parallelism:`
+/// (BUILDKITE_PARALLEL_JOB from 0). None outside a parallel job.
+fn shard_from_ci(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Option<(u32, u32, String)>, PlanError> {
+    for (index, total, first) in [
+        ("CI_NODE_INDEX", "CI_NODE_TOTAL", 1),
+        ("BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0),
+    ] {
+        let (Some(k), Some(n)) = (var(index), var(total)) else {
+            continue;
+        };
+        let from = format!("{index}={k} {total}={n}:");
+        let bad = || {
+            PlanError::Usage(format!(
+                "{from} not a shard (expected {index} from {first} to {total}); hint: pass --shard K/N to say which share of the attempts this job runs"
+            ))
+        };
+        let (Ok(k), Ok(n)) = (k.trim().parse::<u32>(), n.trim().parse::<u32>()) else {
+            return Err(bad());
+        };
+        let k = (k + 1).checked_sub(first).ok_or_else(bad)?;
+        if k == 0 || k > n {
+            return Err(bad());
+        }
+        return Ok((n > 1).then(|| (k, n, format!("{from} shard"))));
+    }
+    Ok(None)
+}
+
 pub fn support_dir() -> PathBuf {
     cache_dir("support").unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))
 }
@@ -1282,6 +1342,62 @@ mod tests {
         match parse(text) {
             Ok(_) => panic!("{text:?} should be rejected"),
             Err((pos, msg)) => format!("{pos:?} {msg}"),
+        }
+    }
+
+    #[test]
+    fn a_parallel_ci_job_is_a_shard_by_its_own_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let shard = |pairs| shard_from_ci(vars(pairs)).map(|s| s.map(|(k, n, _)| (k, n)));
+        assert_eq!(
+            shard(&[("CI_NODE_INDEX", "3"), ("CI_NODE_TOTAL", "4")]).unwrap(),
+            Some((3, 4))
+        );
+        assert_eq!(
+            shard(&[
+                ("BUILDKITE_PARALLEL_JOB", "0"),
+                ("BUILDKITE_PARALLEL_JOB_COUNT", "2")
+            ])
+            .unwrap(),
+            Some((1, 2))
+        );
+        // One job of one, or no parallel job: the whole run.
+        assert_eq!(
+            shard(&[("CI_NODE_INDEX", "1"), ("CI_NODE_TOTAL", "1")]).unwrap(),
+            None
+        );
+        assert_eq!(shard(&[("CI_NODE_INDEX", "1")]).unwrap(), None);
+        for bad in [
+            &[("CI_NODE_INDEX", "0"), ("CI_NODE_TOTAL", "2")][..],
+            &[("CI_NODE_INDEX", "x"), ("CI_NODE_TOTAL", "2")],
+            &[
+                ("BUILDKITE_PARALLEL_JOB", "2"),
+                ("BUILDKITE_PARALLEL_JOB_COUNT", "2"),
+            ],
+        ] {
+            assert!(shard(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn shards_split_the_attempts_into_contiguous_blocks_that_cover_them_once() {
+        for runs in [1, 7, 10, 400] {
+            for total in 1..=runs.min(9) {
+                let blocks: Vec<_> = (1..=total)
+                    .map(|index| Shard { index, total, runs }.attempts())
+                    .collect();
+                assert_eq!(blocks[0].start, 0);
+                assert_eq!(blocks[blocks.len() - 1].end, runs);
+                assert!(blocks.windows(2).all(|w| w[0].end == w[1].start));
+                assert!(blocks.iter().all(|b| b.len() as u32 >= runs / total));
+            }
         }
     }
 

@@ -211,3 +211,31 @@ impl Attempt {
         self.tests.iter().any(|t| t.outcome.is_failure())
     }
 }
+
+/// One share of a run's attempts (`flaky run --shard K/N`): the K-th of N contiguous blocks of
+/// the attempt indices. Shards run with the same base seed are, together, the unsharded run,
+/// attempt by attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub total: u32,
+    /// The attempts of the whole run.
+    pub runs: u32,
+}
+
+impl Shard {
+    /// The attempt indices of this shard.
+    pub fn attempts(self) -> std::ops::Range<u32> {
+        block(0..self.runs, self.index - 1, self.total)
+    }
+}
+
+/// The `i`-th (from 0) of `n` contiguous blocks of nearly equal size that `range` splits into
+/// (the first ones one longer when it does not split evenly).
+pub fn block(range: std::ops::Range<u32>, i: u32, n: u32) -> std::ops::Range<u32> {
+    let len = range.end.saturating_sub(range.start);
+    let (base, extra) = (len / n, len % n);
+    let start = range.start + i * base + i.min(extra);
+    start..start + base + u32::from(i < extra)
+}

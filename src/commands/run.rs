@@ -431,6 +431,7 @@ async fn execute<B: Backend>(
         order: plan.exec.order,
         selected_tests: plan.selected,
         batch: (plan.exec.batch > 1).then_some(plan.exec.batch),
+        shard: plan.shard,
         runs: plan.runs,
         jobs: plan.exec.jobs.min(plan.runs),
         seed: plan.exec.base_seed,

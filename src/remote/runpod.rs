@@ -64,15 +64,8 @@ pub struct RunpodTarget {
 pub fn split(attempts: Range<u32>, shards: u32) -> Vec<Range<u32>> {
     let n = attempts.end.saturating_sub(attempts.start);
     let shards = shards.clamp(1, n.max(1));
-    let (base, extra) = (n / shards, n % shards);
-    let mut start = attempts.start;
     (0..shards)
-        .map(|i| {
-            let len = base + u32::from(i < extra);
-            let r = start..start + len;
-            start += len;
-            r
-        })
+        .map(|i| crate::model::block(attempts.clone(), i, shards))
         .filter(|r| !r.is_empty())
         .collect()
 }

@@ -170,6 +170,9 @@ fn header(report: &Report) -> String {
             super::selected_text(n)
         ));
     }
+    if let Some(shard) = report.shard {
+        results.push_str(&format!(" · {}", md_text(&super::shard_text(shard))));
+    }
     if let Some(k) = report.batch {
         results.push_str(&format!(" · {}", md_text(&super::batch_text(k))));
     }

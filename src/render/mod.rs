@@ -122,6 +122,19 @@ pub struct FailureSample {
 }
 
 /// What `--batch K` gives up, for report headers.
+/// "shard 2/4: attempts 50 to 99 of 200".
+pub fn shard_text(shard: crate::model::Shard) -> String {
+    let a = shard.attempts();
+    format!(
+        "shard {}/{}: attempts {} to {} of {} (the other shards run the rest with the same seed)",
+        shard.index,
+        shard.total,
+        a.start,
+        a.end - 1,
+        shard.runs
+    )
+}
+
 pub fn batch_text(k: u32) -> String {
     format!(
         "--batch {k}: {k} attempts in each pytest process, each with its own seed and order and the project's module globals put back; shared between them: class attributes, caches of installed packages, PYTHONHASHSEED and values read at import"
@@ -182,7 +195,10 @@ pub struct Report {
     /// With `--batch K`: the attempts each process ran.
     #[serde(default)]
     pub batch: Option<u32>,
-    /// Attempts planned.
+    /// With `--shard K/N`: which share of the run's attempts this is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::model::Shard>,
+    /// Attempts planned (a shard's: its share).
     pub runs: u32,
     pub jobs: u32,
     pub seed: u64,

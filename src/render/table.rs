@@ -59,6 +59,9 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     if let Some(n) = report.selected_tests {
         writeln!(out, "{} in --tests-from", super::selected_text(n))?;
     }
+    if let Some(shard) = report.shard {
+        writeln!(out, "{}", super::shard_text(shard))?;
+    }
     if let Some(k) = report.batch {
         writeln!(out, "{}", super::batch_text(k))?;
     }

@@ -121,6 +121,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         order: OrderMode::Alternate,
         selected_tests: None,
         batch: None,
+        shard: None,
         runs: 42,
         jobs: 2,
         seed: 7,

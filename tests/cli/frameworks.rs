@@ -1871,3 +1871,105 @@ fn a_failure_that_needs_the_tests_before_it_has_a_whole_attempt_replay() {
         .assert()
         .stdout(predicate::str::contains("If it passes alone"));
 }
+
+/// `--shard K/N` runs the K-th share of the attempts with the run's seeds: the shards together
+/// are the unsharded run, attempt by attempt and test by test. A GitLab parallel job is a shard
+/// by its own variables; a shard without a fixed seed, or with no attempts, is refused.
+#[test]
+fn shards_with_one_seed_are_together_the_unsharded_run() {
+    require_program("cargo");
+    // One thread: libtest's name order, so only the seeds decide (threads would race).
+    let cargo = ["--", "cargo", "test", "--", "--test-threads", "1"];
+    let whole = run_example("rust", 10, &cargo);
+    let mut shards: Vec<Value> = (1..=3)
+        .map(|k| {
+            let shard = format!("{k}/3");
+            let mut args = vec!["--shard", &shard];
+            args.extend(cargo);
+            run_example("rust", 10, &args)
+        })
+        .collect();
+    let attempt = |a: &Value| {
+        (
+            a["index"].clone(),
+            a["seed"].clone(),
+            a["exit_code"].clone(),
+        )
+    };
+    let joined: Vec<_> = shards
+        .iter()
+        .flat_map(|d| d["attempts"].as_array().unwrap().iter().map(attempt))
+        .collect();
+    let expected: Vec<_> = whole["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(attempt)
+        .collect();
+    assert_eq!(joined, expected);
+    assert_eq!(
+        shards
+            .iter()
+            .map(|d| d["runs"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [4, 3, 3]
+    );
+    assert_eq!(
+        shards[1]["shard"],
+        json!({"index": 2, "total": 3, "runs": 10})
+    );
+    for t in whole["tests"].as_array().unwrap() {
+        let (mut runs, mut failed) = (0, 0);
+        for d in &mut shards {
+            let s = test(d, t["id"].as_str().unwrap());
+            runs += s["runs"].as_u64().unwrap();
+            failed += s["failed"].as_u64().unwrap();
+        }
+        assert_eq!(
+            (runs, failed),
+            (t["runs"].as_u64().unwrap(), t["failed"].as_u64().unwrap()),
+            "{}",
+            t["id"]
+        );
+    }
+    let dir = example("rust");
+    let dir = dir.to_str().unwrap();
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .flaky()
+        .env("CI_NODE_INDEX", "2")
+        .env("CI_NODE_TOTAL", "2")
+        .args([
+            "run", "-n", "4", "--seed", "5", "--format", "json", "-C", dir, "--", "cargo", "test",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["shard"], json!({"index": 2, "total": 2, "runs": 4}));
+    assert_eq!(doc["attempts"][0]["index"], 2);
+    for (args, message) in [
+        (&["--shard", "1/2"][..], "needs --seed"),
+        (&["--shard", "3/2", "--seed", "1"], "1 <= K <= N"),
+        (
+            &["--shard", "4/4", "-n", "3", "--seed", "1"],
+            "has no attempts of the 3",
+        ),
+    ] {
+        sandbox
+            .flaky()
+            .arg("run")
+            .args(args)
+            .args(["-C", dir, "--", "cargo", "test"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    sandbox
+        .flaky()
+        .env("BUILDKITE_PARALLEL_JOB", "2")
+        .env("BUILDKITE_PARALLEL_JOB_COUNT", "2")
+        .args(["run", "--seed", "1", "-C", dir, "--", "cargo", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("BUILDKITE_PARALLEL_JOB=2"));
+}

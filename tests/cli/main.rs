@@ -67,6 +67,15 @@ impl Sandbox {
                 cmd.env_remove(k);
             }
         }
+        // A parallel CI job's variables would make every run a shard.
+        for k in [
+            "CI_NODE_INDEX",
+            "CI_NODE_TOTAL",
+            "BUILDKITE_PARALLEL_JOB",
+            "BUILDKITE_PARALLEL_JOB_COUNT",
+        ] {
+            cmd.env_remove(k);
+        }
         cmd.current_dir(self.path())
             .env("FLAKY_DB", self.db())
             .env("NO_COLOR", "1")
