@@ -737,7 +737,7 @@ fn ctrl_c_stops_the_experiments_and_stores_no_half_diagnosis() {
         .spawn()
         .unwrap();
     let pid_file = sb.path().join("tests/pid");
-    crate::wait_until("the test blocking", || pid_file.exists());
+    crate::wait_until("the test blocking", || crate::pid_written(&pid_file));
     let pid = crate::read_pid(&pid_file);
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();

@@ -115,6 +115,12 @@ impl Sandbox {
     }
 }
 
+/// Whether a fixture has written a whole pid into `path`: a shell's `echo $$ > file` creates the
+/// file before it writes, so the file existing is not yet the pid being there.
+pub fn pid_written(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.trim().parse::<i32>().is_ok())
+}
+
 /// The pid a fixture wrote into `path`.
 pub fn read_pid(path: &Path) -> i32 {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

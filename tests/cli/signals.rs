@@ -27,8 +27,10 @@ fn interrupt_with(signal: Signal, expected_code: i32, expected_status: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let hung =
-        |i: u32| pids.join(format!("gc-{i}")).exists() && pids.join(format!("sh-{i}")).exists();
+    let hung = |i: u32| {
+        crate::pid_written(&pids.join(format!("gc-{i}")))
+            && crate::pid_written(&pids.join(format!("sh-{i}")))
+    };
     wait_until("two hanging attempts", || hung(3) && hung(4));
     kill(Pid::from_raw(child.id() as i32), signal).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -146,9 +148,7 @@ fn a_run_whose_flaky_was_killed_is_marked_abandoned_and_its_leftovers_end() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_until("the attempt to start", || {
-        std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n'))
-    });
+    wait_until("the attempt to start", || crate::pid_written(&pid_file));
     let hung = crate::read_pid(&pid_file);
     // SIGKILL: flaky can do nothing about it; the attempt lives on, the run stays "running".
     kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
