@@ -51,6 +51,13 @@ pub enum ColorChoice {
 pub enum Command {
     /// Run a test command many times and report how flaky it is
     Run(Box<RunArgs>),
+    /// The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one
+    Ci(Box<CiArgs>),
+    /// Join the JSON reports of a run's shards (`flaky run --shard K/N`) into one run
+    Merge(MergeArgs),
+    /// The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
     /// List the runs stored in the history database
     History(HistoryArgs),
     /// Render a stored run (default: the last one) as a report
@@ -215,6 +222,221 @@ pub struct RunArgs {
     pub command: Vec<String>,
 }
 
+/// `flaky ci`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 every test passed, or every failure was flaky (passed on a rerun) or quarantined; \
+1 a test failed every rerun (or was flaky, with --strict); 2 nothing was measured, or a usage, configuration \
+or infrastructure error; 130/143 interrupted.\n\nExamples:\n  flaky ci -- pytest tests/\n  \
+flaky ci --retries 5 --junit-output flaky-junit.xml -- cargo test\n  flaky ci --until settled --max-runs 50 --strict -- go test ./..."
+)]
+pub struct CiArgs {
+    /// How many times to rerun each test that failed [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000), conflicts_with = "until")]
+    pub retries: Option<u32>,
+
+    /// Rerun the failed tests until each one's verdict is settled (at most --max-runs reruns)
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub until: Option<UntilArg>,
+
+    /// With --until settled: the most reruns [default: 100]
+    #[arg(long, value_name = "N", requires = "until", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_runs: Option<u32>,
+
+    /// Exit 1 when a test is flaky too, not only when one fails every rerun
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write a JUnit report of the whole suite: flaky tests pass with Surefire's flakyFailure elements, failed ones carry rerunFailure
+    #[arg(long, value_name = "FILE")]
+    pub junit_output: Option<PathBuf>,
+
+    /// GitHub Actions annotations and step summary [default: on when GITHUB_ACTIONS=true]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = AnnotateArg::Auto)]
+    pub github: AnnotateArg,
+
+    /// How many reruns run at once [default: the number of available cores]
+    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m [default: 10m]
+    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+
+    /// Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Set a variable for every attempt (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env_pair)]
+    pub env: Vec<(String, String)>,
+
+    /// Run the command in this directory (and look for the config file there)
+    #[arg(short = 'C', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Run the command as one string with `sh -c` (never done unless asked)
+    #[arg(long)]
+    pub shell: bool,
+
+    /// The report format on stdout
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Write the report to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not store this run in the history database
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Read the configuration (and the quarantine) from this file instead of .flaky.yml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The test framework, when flaky cannot tell it from the command or the project
+    #[arg(long, value_name = "NAME", value_parser = parse_framework)]
+    pub framework: Option<String>,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
+    /// The test command and its arguments [default: the config file's `command`]
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotateArg {
+    /// When GITHUB_ACTIONS is `true`
+    Auto,
+    Always,
+    Never,
+}
+
+/// `flaky merge`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky merge shard-*.json\n  flaky merge --format json -o run.json shard-1.json shard-2.json"
+)]
+pub struct MergeArgs {
+    /// The shards' JSON reports (`flaky run --shard K/N --format json`)
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Exit 1 when a test is at or above this severity (`none`: never) [default: the shards' own]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+
+    /// The report format on stdout
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Write the report to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not store the merged run in the history database
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Render the merged report in this format too (to --report-output, or stdout)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub report: Option<ReportFormat>,
+
+    /// Where --report writes
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub report_output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+/// `flaky quarantine`
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// Show the quarantine; an expired entry is an error (exit 2)
+    List(QuarantineListArgs),
+    /// Quarantine a test (an id or a glob) in the config file
+    Add(QuarantineAddArgs),
+    /// Take a test out of the quarantine
+    Remove(QuarantineRemoveArgs),
+    /// Propose the tests the history measured flaky (never the ones that always fail)
+    Suggest(QuarantineSuggestArgs),
+}
+
+/// Where the quarantine is: shared by the `flaky quarantine` subcommands.
+#[derive(Debug, Args)]
+pub struct QuarantineFile {
+    /// The project directory whose .flaky.yml holds the quarantine
+    #[arg(short = 'C', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The config file instead of DIR/.flaky.yml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QuarantineListArgs {
+    #[command(flatten)]
+    pub file: QuarantineFile,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky quarantine add 'tests/test_api.py::test_login' --reason 'races the cache, #123' --owner @ana --until 30d\n  flaky quarantine add 'tests/legacy/*' --reason 'being rewritten' --until 2027-01-31"
+)]
+pub struct QuarantineAddArgs {
+    /// The test id, or a glob of ids (`*` within a part, `**` across)
+    #[arg(value_name = "TEST")]
+    pub test: String,
+
+    /// Why it is quarantined (an issue link, say)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// Who fixes it
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+
+    /// When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    #[command(flatten)]
+    pub file: QuarantineFile,
+}
+
+#[derive(Debug, Args)]
+pub struct QuarantineRemoveArgs {
+    /// The test id or glob, as the entry has it
+    #[arg(value_name = "TEST")]
+    pub test: String,
+
+    #[command(flatten)]
+    pub file: QuarantineFile,
+}
+
+#[derive(Debug, Args)]
+pub struct QuarantineSuggestArgs {
+    /// Only runs started within this long, e.g. 14d
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<Duration>,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    #[command(flatten)]
+    pub file: QuarantineFile,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOnArg {
     Critical,
@@ -371,7 +593,8 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct PublishArgs {
     /// Post the report: `github` creates or updates the pull request's flaky comment
-    /// (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL
+    /// (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL;
+    /// `discord` posts to DISCORD_WEBHOOK_URL
     #[arg(long, value_enum, value_name = "WHERE")]
     pub post: Vec<PostArg>,
 
@@ -388,6 +611,7 @@ pub struct PublishArgs {
 pub enum PostArg {
     Github,
     Slack,
+    Discord,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,6 +15,7 @@ pub mod framework;
 pub mod model;
 pub mod notify;
 pub mod parse;
+pub mod quarantine;
 pub mod remote;
 pub mod render;
 pub mod reporter;
@@ -37,6 +38,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let printer = Printer::new(cli.global.quiet, cli.global.no_progress, color);
     match &cli.command {
         Command::Run(args) => commands::run::run(args, &cli.global, &printer),
+        Command::Ci(args) => commands::ci::ci(args, &cli.global, &printer),
+        Command::Merge(args) => commands::merge::merge(args, &cli.global, &printer),
+        Command::Quarantine(command) => {
+            commands::quarantine::quarantine(command, &cli.global, &printer)
+        }
         Command::History(args) => commands::history::history(args, &cli.global, &printer),
         Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),

@@ -1,11 +1,14 @@
 //! One file per subcommand: each turns resolved arguments into I/O and an exit status.
 
 pub mod causes;
+pub mod ci;
 pub mod detect;
 pub mod diagnose;
 pub mod generate;
 pub mod history;
+pub mod merge;
 mod no_results;
+pub mod quarantine;
 pub mod report;
 pub mod run;
 pub mod scan;

@@ -86,6 +86,7 @@ pub fn publish(
                 post_slack(&url, &String::from_utf8_lossy(&payload))?;
                 printer.note("posted the report to Slack");
             }
+            PostArg::Discord => anyhow::bail!("--post discord is being built"),
         }
     }
     Ok(())

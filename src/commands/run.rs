@@ -461,6 +461,7 @@ async fn execute<B: Backend>(
         likely_causes: Vec::new(),
         no_results: None,
         diagnoses: Vec::new(),
+        ci: None,
         exit_code: 0,
     };
     if state == RunState::Completed && summary.totals.infrastructure == summary.totals.attempts {

@@ -1,6 +1,8 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+mod ci;
 mod diagnosis;
+mod discord;
 mod findings;
 mod github;
 mod html;
@@ -18,6 +20,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub use ci::{CiSummary, CiVerdict, QuarantineNote, Verdict};
 pub use diagnosis::{
     render_diagnoses_html, render_diagnoses_json, render_diagnoses_markdown,
     render_diagnoses_table, text_lines as diagnosis_lines,
@@ -241,6 +244,9 @@ pub struct Report {
     /// is shown; a run just measured has none yet).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<crate::diagnose::Diagnosis>,
+    /// `flaky ci`: the verdict on each test that failed its first run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiSummary>,
     pub exit_code: u8,
 }
 

@@ -156,6 +156,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         likely_causes: Vec::new(),
         no_results: None,
         diagnoses: Vec::new(),
+        ci: None,
         exit_code: 1,
     }
 }

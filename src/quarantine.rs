@@ -1,0 +1,1 @@
+//! The quarantine of `.flaky.yml` (being built).

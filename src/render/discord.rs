@@ -1,0 +1,1 @@
+//! A Discord webhook message (being built).
