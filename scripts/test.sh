@@ -60,7 +60,8 @@ pip_install() {
 pip_install "$requirements" .requirements-dev.txt pytest pytest
 # The RunPod SDK, for the end-to-end test of the worker image's handler.
 pip_install worker/requirements.txt .worker-requirements.txt runpod "the RunPod SDK"
-# jsonschema, which checks `flaky scan --format sarif` against the SARIF 2.1.0 schema.
+# jsonschema, which checks `flaky scan --format sarif` against the SARIF 2.1.0 schema, and
+# junitparser, which reads back the JUnit report of `flaky ci`.
 pip_install tests/requirements.txt .tests-requirements.txt jsonschema jsonschema
 export PATH="$venv/bin:$PATH"
 

@@ -113,6 +113,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/N", env = "FLAKY_SHARD", value_parser = parse_shard, conflicts_with = "until")]
     pub shard: Option<(u32, u32)>,
 
+    /// Leave the CI's shard variables alone (`flaky ci` runs the suite, not a share of attempts).
+    #[arg(skip)]
+    pub ignore_ci_shard: bool,
+
     /// Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub batch: Option<u32>,

@@ -17,6 +17,7 @@ use crate::exec::seed::random_base_seed;
 use crate::exec::{ExecPlan, OrderMode, Reporting};
 use crate::framework::{self, Framework, ProjectDir};
 use crate::model::Shard;
+use crate::quarantine::{Date, Entry};
 use crate::remote::runpod::{DEFAULT_BASE_URL, RunpodTarget, job_template};
 
 /// The config file names looked for, in order, in the project directory and its parents.
@@ -67,6 +68,7 @@ pub struct FileConfig {
     budget: Option<Spanned<DurationValue>>,
     settle_floor: Option<Spanned<Fraction>>,
     batch: Option<Spanned<i64>>,
+    quarantine: Option<Vec<Spanned<QuarantineValue>>>,
 }
 
 /// A loaded config file and where it came from.
@@ -74,6 +76,8 @@ pub struct FileConfig {
 pub struct LoadedConfig {
     pub path: Option<PathBuf>,
     pub file: FileConfig,
+    /// The text as read (`flaky quarantine add|remove` edit it).
+    pub text: String,
 }
 
 impl LoadedConfig {
@@ -97,6 +101,11 @@ impl LoadedConfig {
             position: None,
             message: format!("cannot read the config file: {e}"),
         })?;
+        Self::from_text(path, text)
+    }
+
+    /// The config file `path` holding `text`.
+    pub fn from_text(path: PathBuf, text: String) -> Result<Self, ConfigError> {
         let file = parse(&text).map_err(|(position, message)| ConfigError {
             file: path.clone(),
             position,
@@ -105,7 +114,74 @@ impl LoadedConfig {
         Ok(Self {
             path: Some(path),
             file,
+            text,
         })
+    }
+
+    /// The `quarantine:` entries, each checked: a test id or valid glob, a reason, a real date,
+    /// nothing empty, and no test listed twice.
+    pub fn quarantine(&self) -> Result<Vec<Entry>, ConfigError> {
+        let mut entries: Vec<Entry> = Vec::new();
+        for item in self.file.quarantine.iter().flatten() {
+            let value = &item.value;
+            let text = |key: &str, v: &Option<Spanned<String>>, hint: &str| match v {
+                Some(v) if v.value.trim().is_empty() => Err(self.error(
+                    &v.referenced,
+                    format!("`quarantine`: `{key}` is empty; hint: {hint}"),
+                )),
+                Some(v) => Ok(Some(v.value.clone())),
+                None => Ok(None),
+            };
+            let test_hint =
+                "name the test id, or a glob of ids: `- test: \"tests/test_api.py::test_login\"`";
+            let Some(test) = text("test", &value.test, test_hint)? else {
+                return Err(self.error(
+                    &item.referenced,
+                    format!("a `quarantine` entry has no `test`; hint: {test_hint}"),
+                ));
+            };
+            let reason_hint =
+                "say why it is quarantined, e.g. `reason: \"races the session cache, #123\"`";
+            let Some(reason) = text("reason", &value.reason, reason_hint)? else {
+                return Err(self.error(
+                    &item.referenced,
+                    format!(
+                        "the `quarantine` entry of `{test}` has no `reason`; hint: {reason_hint}"
+                    ),
+                ));
+            };
+            let owner = text(
+                "owner",
+                &value.owner,
+                "name who fixes it (`owner: \"@ana\"`), or leave `owner` out",
+            )?;
+            let until = match &value.until {
+                Some(u) => Some(u.value.parse::<Date>().map_err(|e| {
+                    self.error(
+                        &u.referenced,
+                        format!("`quarantine`: `until`: {e}; hint: write the last day the quarantine holds as YYYY-MM-DD, e.g. `until: 2027-01-31`"),
+                    )
+                })?),
+                None => None,
+            };
+            let at = value
+                .test
+                .as_ref()
+                .map_or(&item.referenced, |t| &t.referenced);
+            if let Some(first) = entries.iter().find(|e| e.test == test) {
+                return Err(self.error(
+                    at,
+                    format!(
+                        "`quarantine`: `{test}` is listed twice (first on line {}); hint: keep one entry",
+                        first.line.unwrap_or_default()
+                    ),
+                ));
+            }
+            let entry = Entry::new(test, reason, owner, until, Some(item.referenced.line()))
+                .map_err(|e| self.error(at, format!("`quarantine`: {e}")))?;
+            entries.push(entry);
+        }
+        Ok(entries)
     }
 
     /// A whole-number key's value, which must be from 1 to `max`.
@@ -348,6 +424,16 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
+/// One `quarantine:` entry as written; [`LoadedConfig::quarantine`] checks it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineValue {
+    test: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+}
+
 /// `severity_thresholds`: fractions (0.9) or percentages ("90%"), any subset of the four bands.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -572,6 +658,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
 
     let shard = match args.shard {
         Some((index, total)) => Some((index, total, "--shard".to_owned())),
+        None if args.ignore_ci_shard => None,
         None => shard_from_ci(|name| std::env::var(name).ok())?,
     }
     .map(|(index, total, from)| {

@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod infra;
+pub mod merge;
 mod severity;
 mod signature;
 mod stats;
@@ -155,7 +156,7 @@ pub struct Signature {
 }
 
 /// How many signatures a test keeps; further ones are counted under the last.
-const MAX_SIGNATURES: usize = 10;
+pub(crate) const MAX_SIGNATURES: usize = 10;
 
 /// A one-sided significance level for calling a test order-dependent or contended.
 const ORDER_ALPHA: f64 = 0.05;
@@ -408,12 +409,19 @@ impl Accumulator {
         self.tests[slot].1.first_same_order_failure
     }
 
-    /// Whether every test seen so far has a settled verdict (see [`stopping`]).
-    /// Tests skipped in every attempt so far are left out: more attempts would not settle them.
-    pub fn all_settled(&self, thresholds: &Thresholds, rule: &stopping::Rule) -> bool {
+    /// Whether every test seen so far (or each of `among`) has a settled verdict (see
+    /// [`stopping`]). Tests skipped in every attempt so far are left out: more attempts would not
+    /// settle them.
+    pub fn all_settled(
+        &self,
+        thresholds: &Thresholds,
+        rule: &stopping::Rule,
+        among: Option<&[String]>,
+    ) -> bool {
         let mut ran = self
             .tests
             .iter()
+            .filter(|(id, _)| among.is_none_or(|ids| ids.contains(id)))
             .map(|(_, c)| (c.failed + c.timed_out + c.errors, c.passed))
             .filter(|(failed, passed)| failed + passed > 0)
             .peekable();
@@ -562,10 +570,10 @@ mod tests {
             ),
             (0, Kind::Skipped, Severity::None, 0.0, 1.0)
         );
-        assert!(acc.all_settled(&Thresholds::default(), &rule));
+        assert!(acc.all_settled(&Thresholds::default(), &rule, None));
         let mut only_skipped = Accumulator::default();
         only_skipped.add(&attempt(0, &[("skipped", Outcome::Skip)]));
-        assert!(!only_skipped.all_settled(&Thresholds::default(), &rule));
+        assert!(!only_skipped.all_settled(&Thresholds::default(), &rule, None));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::analysis::infra::COMMAND_NOT_FOUND;
 use crate::analysis::signature;
 use crate::config::{self, RunPlan};
-use crate::exec::Reporting;
+use crate::exec::{ExecPlan, Reporting};
 use crate::framework::{self, ProjectDir};
 use crate::model::{Attempt, InfraRule};
 use crate::render::{NoResults, Report};
@@ -22,13 +22,12 @@ pub struct FirstRound {
 }
 
 impl FirstRound {
-    pub fn new(plan: &RunPlan) -> Self {
-        let start = plan.exec.attempts.start;
-        let size = plan
-            .exec
+    pub fn new(exec: &ExecPlan) -> Self {
+        let start = exec.attempts.start;
+        let size = exec
             .jobs
             .max(2)
-            .min(plan.exec.attempts.end.saturating_sub(start))
+            .min(exec.attempts.end.saturating_sub(start))
             .max(1);
         Self {
             end: start + size,

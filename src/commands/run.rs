@@ -1,6 +1,7 @@
 //! `flaky run`: resolve the plan, run the attempts, store them, print the report, exit by policy.
 
 use std::borrow::Cow;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, bail};
@@ -9,8 +10,8 @@ use tokio::sync::mpsc;
 
 use crate::analysis::stopping::{self, Settled};
 use crate::analysis::{Accumulator, RunSummary};
-use crate::cli::{GlobalArgs, RunArgs};
-use crate::config::{self, Format, PlanError, RunPlan};
+use crate::cli::{GlobalArgs, PublishArgs, ReportFormat, RunArgs};
+use crate::config::{self, Format, MentionMap, PlanError, RunPlan};
 use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
 use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
@@ -56,34 +57,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     } else {
         Some(super::db_path(global)?)
     };
-    let mut history = db.as_deref().map(History::open).transpose()?;
-    if let Some(h) = &mut history {
-        super::tidy(h, printer);
-    }
-    let vcs = vcs::facts(&plan.exec.dir);
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let outcome = match &plan.remote {
-        Some(target) => runtime.block_on(execute(
-            &RunpodBackend::new(target.clone()),
-            &plan,
-            history,
-            vcs.as_ref(),
-            scan,
-            printer,
-        ))?,
-        None => runtime.block_on(execute(
-            &LocalBackend,
-            &plan,
-            history,
-            vcs.as_ref(),
-            scan,
-            printer,
-        ))?,
-    };
+    let outcome = measure(&plan, db.as_deref(), scan, printer, None)?;
     let RunOutcome {
         mut report,
         store_error,
@@ -124,20 +98,17 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         }
     }
     if publishing {
-        // The history around the run (trend, changes) when it is stored; else the run alone.
-        let ctx = match &db {
-            Some(path) => super::report::context(&History::open(path)?, &report, &mentions)?,
-            None => Context::default(),
-        };
-        let published = (|| -> anyhow::Result<()> {
-            if let Some(format) = args.report {
-                let color = args.report_output.is_none() && printer.color_stdout;
-                let buf = super::report::render_to_vec(format, &report, &ctx, color)?;
-                super::report::deliver(format, &buf, args.report_output.as_deref(), printer)?;
-            }
-            super::report::publish(&args.publish, &report, &ctx, printer)
-        })();
-        if let Err(e) = published {
+        let extra = args
+            .report
+            .map(|format| (format, args.report_output.as_deref()));
+        if let Err(e) = publish_run(
+            &report,
+            db.as_deref(),
+            extra,
+            &args.publish,
+            &mentions,
+            printer,
+        ) {
             printer.error(&format!(
                 "{e:#}; the run itself is stored as {}",
                 report.run_id
@@ -160,10 +131,72 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     })
 }
 
-struct RunOutcome {
-    report: Report,
+/// Opens the history, runs the plan's attempts where it says (here or on RunPod) and stores them.
+pub(super) fn measure(
+    plan: &RunPlan,
+    db: Option<&Path>,
+    scan: Option<Duration>,
+    printer: &Printer,
+    next_phase: Option<NextPhase<'_>>,
+) -> anyhow::Result<RunOutcome> {
+    let mut history = db.map(History::open).transpose()?;
+    if let Some(h) = &mut history {
+        super::tidy(h, printer);
+    }
+    let vcs = vcs::facts(&plan.exec.dir);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match &plan.remote {
+        Some(target) => runtime.block_on(execute(
+            &RunpodBackend::new(target.clone()),
+            plan,
+            history,
+            vcs.as_ref(),
+            scan,
+            printer,
+            next_phase,
+        )),
+        None => runtime.block_on(execute(
+            &LocalBackend,
+            plan,
+            history,
+            vcs.as_ref(),
+            scan,
+            printer,
+            next_phase,
+        )),
+    }
+}
+
+/// Renders a measured run in one more format (`--report`) and posts it (`--post`), with the
+/// history around it (trend, changes) when it is stored. A secondary step: the caller prints
+/// the error and the run still stands.
+pub(super) fn publish_run(
+    report: &Report,
+    db: Option<&Path>,
+    extra: Option<(ReportFormat, Option<&Path>)>,
+    publish: &PublishArgs,
+    mentions: &MentionMap,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let ctx = match db {
+        Some(path) => super::report::context(&History::open(path)?, report, mentions)?,
+        None => Context::default(),
+    };
+    if let Some((format, output)) = extra {
+        let color = output.is_none() && printer.color_stdout;
+        let buf = super::report::render_to_vec(format, report, &ctx, color)?;
+        super::report::deliver(format, &buf, output, printer)?;
+    }
+    super::report::publish(publish, report, &ctx, printer)
+}
+
+pub(super) struct RunOutcome {
+    pub report: Report,
     /// A database write that failed: the measurement is still reported.
-    store_error: Option<anyhow::Error>,
+    pub store_error: Option<anyhow::Error>,
 }
 
 /// Keeps the history writes of a run; after the first error it stops writing and keeps the error.
@@ -195,6 +228,25 @@ impl Store {
     }
 }
 
+/// More attempts after a run's planned ones, chosen by what those found (`flaky ci`'s reruns).
+pub(super) struct Phase {
+    pub exec: crate::exec::ExecPlan,
+    /// How `--until settled` stops this phase.
+    pub settle: Option<config::Settle>,
+    /// The tests whose verdicts `--until settled` waits for [default: all].
+    pub settle_among: Option<Vec<String>>,
+}
+
+/// A run in phases (`flaky ci`: the suite once, then its failures again).
+pub(super) trait Phases {
+    /// The next phase, from the results so far; `None` ends the run.
+    fn next(&mut self, acc: &Accumulator) -> Option<Phase>;
+    /// The last word on the report before it is stored: its verdicts and exit status.
+    fn finish(&mut self, report: &mut Report, history: Option<&History>);
+}
+
+pub(super) type NextPhase<'a> = &'a mut dyn Phases;
+
 async fn execute<B: Backend>(
     backend: &B,
     plan: &RunPlan,
@@ -202,6 +254,7 @@ async fn execute<B: Backend>(
     vcs: Option<&vcs::VcsFacts>,
     scan: Option<Duration>,
     printer: &Printer,
+    mut next_phase: Option<NextPhase<'_>>,
 ) -> anyhow::Result<RunOutcome> {
     let started_at = SystemTime::now();
     let started = Instant::now();
@@ -237,25 +290,11 @@ async fn execute<B: Backend>(
         store.run = Some(h.begin_run(&start)?);
     }
 
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    // Attempts start with permits. With --until settled each attempt starts only once the one
-    // before it was judged, so the decision to stop comes before the next attempt and a fixed
-    // seed gives fixed counts at -j 1. Otherwise only the first round waits to be judged: when
-    // it died alike before any test ran, the rest is not started.
-    let mut first_round = FirstRound::new(plan);
-    let (stop_tx, stop) = StopSignal::gated();
-    if plan.settle.is_some() {
-        stop_tx.release(plan.exec.jobs as usize);
-    } else {
-        stop_tx.release(first_round.size());
-    }
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     // A closed terminal or a dropped SSH session, and Ctrl-\\, end the run like SIGTERM.
     let mut sighup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
     let mut sigquit = signal(SignalKind::quit()).context("cannot listen for SIGQUIT")?;
-    let exec = backend.execute(&plan.exec, events_tx, stop);
-    tokio::pin!(exec);
 
     let mut progress = Progress::new(printer, u64::from(plan.runs));
     let mut acc = Accumulator::default();
@@ -274,110 +313,149 @@ async fn execute<B: Backend>(
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
-    let mut exec_result = None;
-    loop {
-        tokio::select! {
-            result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
-            event = events.recv() => match event {
-                Some(RunEvent::AttemptStarted { .. }) => {}
-                Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
-                Some(RunEvent::ShardRetried { attempts: range, message }) => {
-                    let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
-                    progress.suspend(|| printer.warn(&line));
-                    shard_retries.push(line);
-                }
-                Some(RunEvent::ShardFailed { attempts: range, message }) => {
-                    let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
-                    progress.suspend(|| printer.warn(&format!("remote shard without results: {line}")));
-                    progress.skip(u64::from(range.end - range.start));
-                    shard_errors.push(line);
-                }
-                Some(RunEvent::AttemptFinished(mut attempt)) => {
-                    redactor.attempt(&mut attempt);
-                    let failed = attempt.outcome().is_failure();
-                    progress.attempt_finished(failed);
-                    acc.add(&attempt);
-                    if let Some(settle) = &plan.settle
-                        && stop_reason.is_none()
-                        && acc.all_settled(&plan.thresholds, &settle.rule)
-                    {
-                        stop_reason = Some("settled");
+    // The attempts of this phase, how --until settled stops them, and the tests it waits for.
+    let mut phase = Cow::Borrowed(&plan.exec);
+    let mut settle = plan.settle;
+    let mut settle_among: Option<Vec<String>> = None;
+    let mut planned = plan.runs;
+    let exec_result = loop {
+        let result = {
+            let (events_tx, mut events) = mpsc::unbounded_channel();
+            // Attempts start with permits. With --until settled each attempt starts only once the one
+            // before it was judged, so the decision to stop comes before the next attempt and a fixed
+            // seed gives fixed counts at -j 1. Otherwise only the first round waits to be judged: when
+            // it died alike before any test ran, the rest is not started.
+            let mut first_round = FirstRound::new(&phase);
+            let (stop_tx, stop) = StopSignal::gated();
+            if settle.is_some() {
+                stop_tx.release(phase.jobs as usize);
+            } else {
+                stop_tx.release(first_round.size());
+            }
+            let phase_runs = phase.attempts.len();
+            let exec = backend.execute(&phase, events_tx, stop);
+            tokio::pin!(exec);
+            let mut exec_result = None;
+            loop {
+                tokio::select! {
+                    result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
+                    event = events.recv() => match event {
+                        Some(RunEvent::AttemptStarted { .. }) => {}
+                        Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
+                        Some(RunEvent::ShardRetried { attempts: range, message }) => {
+                            let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
+                            progress.suspend(|| printer.warn(&line));
+                            shard_retries.push(line);
+                        }
+                        Some(RunEvent::ShardFailed { attempts: range, message }) => {
+                            let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
+                            progress.suspend(|| printer.warn(&format!("remote shard without results: {line}")));
+                            progress.skip(u64::from(range.end - range.start));
+                            shard_errors.push(line);
+                        }
+                        Some(RunEvent::AttemptFinished(mut attempt)) => {
+                            redactor.attempt(&mut attempt);
+                            let failed = attempt.outcome().is_failure();
+                            progress.attempt_finished(failed);
+                            acc.add(&attempt);
+                            if let Some(settle) = &settle
+                                && stop_reason.is_none()
+                                && acc.all_settled(&plan.thresholds, &settle.rule, settle_among.as_deref())
+                            {
+                                stop_reason = Some("settled");
+                                stop_tx.drain();
+                            }
+                            match first_round.judge(&attempt) {
+                                Some(true) if stop_reason.is_none() => {
+                                    stop_reason = Some(NOTHING_MEASURED);
+                                    stop_tx.drain();
+                                    // Wakes a backend waiting for a permit: it then sees the drain.
+                                    stop_tx.release(1);
+                                }
+                                Some(_) if settle.is_none() => stop_tx.release(phase_runs),
+                                _ => {}
+                            }
+                            if settle.is_some() {
+                                stop_tx.release(1);
+                            }
+                            attempts.push(record(&attempt));
+                            if command_mode && failed && among_first(&failures, attempt.index, |f| f.index) {
+                                failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
+                                keep_first(&mut failures, |f| f.index);
+                            }
+                            if let Some(set) = &attempt.infrastructure
+                                && among_first(&infrastructure, attempt.index, |i| i.index)
+                            {
+                                infrastructure.push(InfraSample {
+                                    index: attempt.index,
+                                    rule: Some(set.rule),
+                                    reason: set.reason.clone(),
+                                    // The end of the output says why (a build's errors, a traceback).
+                                    excerpt: render::last_lines(&error_output(&attempt)),
+                                });
+                                keep_first(&mut infrastructure, |i| i.index);
+                            }
+                            store.push(*attempt);
+                        }
+                        // Every sender is gone: the backend has returned.
+                        None => break,
+                    },
+                    () = &mut budget_timer, if settle.is_some() && stop_reason.is_none() => {
+                        stop_reason = Some("budget");
                         stop_tx.drain();
                     }
-                    match first_round.judge(&attempt) {
-                        Some(true) if stop_reason.is_none() => {
-                            stop_reason = Some(NOTHING_MEASURED);
-                            stop_tx.drain();
-                            // Wakes a backend waiting for a permit: it then sees the drain.
-                            stop_tx.release(1);
+                    _ = sigint.recv() => {
+                        if state != RunState::Completed {
+                            again(printer, ExitStatus::Interrupted);
                         }
-                        Some(_) if plan.settle.is_none() => stop_tx.release(plan.runs as usize),
-                        _ => {}
+                        state = RunState::Interrupted;
+                        stop_tx.stop();
+                        progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
                     }
-                    if plan.settle.is_some() {
-                        stop_tx.release(1);
+                    _ = sigterm.recv() => {
+                        if state != RunState::Completed {
+                            again(printer, ExitStatus::Terminated);
+                        }
+                        state = RunState::Terminated;
+                        stop_tx.stop();
                     }
-                    attempts.push(record(&attempt));
-                    if command_mode && failed && among_first(&failures, attempt.index, |f| f.index) {
-                        failures.push(sample(&attempt, reproduce(plan, &cwd, attempt.index, None)));
-                        keep_first(&mut failures, |f| f.index);
+                    _ = sighup.recv(), if state == RunState::Completed => {
+                        state = RunState::Terminated;
+                        stop_tx.stop();
                     }
-                    if let Some(set) = &attempt.infrastructure
-                        && among_first(&infrastructure, attempt.index, |i| i.index)
-                    {
-                        infrastructure.push(InfraSample {
-                            index: attempt.index,
-                            rule: Some(set.rule),
-                            reason: set.reason.clone(),
-                            // The end of the output says why (a build's errors, a traceback).
-                            excerpt: render::last_lines(&error_output(&attempt)),
-                        });
-                        keep_first(&mut infrastructure, |i| i.index);
+                    _ = sigquit.recv(), if state == RunState::Completed => {
+                        state = RunState::Terminated;
+                        stop_tx.stop();
                     }
-                    store.push(*attempt);
                 }
-                // Every sender is gone: the backend has returned.
-                None => break,
-            },
-            () = &mut budget_timer, if plan.settle.is_some() && stop_reason.is_none() => {
-                stop_reason = Some("budget");
-                stop_tx.drain();
             }
-            _ = sigint.recv() => {
-                if state != RunState::Completed {
-                    again(printer, ExitStatus::Interrupted);
-                }
-                state = RunState::Interrupted;
-                stop_tx.stop();
-                progress.suspend(|| printer.note("interrupted: stopping every attempt, keeping what finished"));
+            match exec_result {
+                Some(r) => r,
+                None => exec.await,
             }
-            _ = sigterm.recv() => {
-                if state != RunState::Completed {
-                    again(printer, ExitStatus::Terminated);
-                }
-                state = RunState::Terminated;
-                stop_tx.stop();
+        };
+        let next = match (&result, &mut next_phase) {
+            (Ok(()), Some(choose)) if state == RunState::Completed && stop_reason.is_none() => {
+                choose.next(&acc)
             }
-            _ = sighup.recv(), if state == RunState::Completed => {
-                state = RunState::Terminated;
-                stop_tx.stop();
-            }
-            _ = sigquit.recv(), if state == RunState::Completed => {
-                state = RunState::Terminated;
-                stop_tx.stop();
-            }
-        }
-    }
-    let exec_result = match exec_result {
-        Some(r) => r,
-        None => exec.await,
+            _ => None,
+        };
+        let Some(next) = next else {
+            break result;
+        };
+        let more = next.exec.attempts.len() as u32;
+        progress.extend(u64::from(more));
+        planned += more;
+        settle = next.settle;
+        settle_among = next.settle_among;
+        phase = Cow::Owned(next.exec);
     };
     progress.finish();
     store.flush();
     let duration = started.elapsed();
 
     let mut summary = acc.summarize(&plan.thresholds);
-    if let Some(settle) = &plan.settle {
+    if let Some(settle) = &settle {
         for t in &mut summary.tests {
             if let Settled::OnBoundary(below, above) =
                 stopping::settled(t.failed, t.runs, &plan.thresholds, &settle.rule)
@@ -432,8 +510,8 @@ async fn execute<B: Backend>(
         selected_tests: plan.selected,
         batch: (plan.exec.batch > 1).then_some(plan.exec.batch),
         shard: plan.shard,
-        runs: plan.runs,
-        jobs: plan.exec.jobs.min(plan.runs),
+        runs: planned,
+        jobs: plan.exec.jobs.min(planned),
         seed: plan.exec.base_seed,
         timeout: plan.exec.timeout,
         started_at,
@@ -449,14 +527,14 @@ async fn execute<B: Backend>(
         infrastructure,
         shard_errors,
         shard_retries,
-        stopped: plan.settle.map(|_| render::Stopped {
+        stopped: settle.map(|_| render::Stopped {
             reason: match stop_reason {
                 Some(NOTHING_MEASURED) | None => "max-runs",
                 Some(reason) => reason,
             }
             .to_owned(),
-            max_runs: plan.runs,
-            saved: u64::from(plan.runs).saturating_sub(summary.totals.attempts),
+            max_runs: planned,
+            saved: u64::from(planned).saturating_sub(summary.totals.attempts),
         }),
         likely_causes: Vec::new(),
         no_results: None,
@@ -497,6 +575,9 @@ async fn execute<B: Backend>(
         RunState::Completed => ExitStatus::Success.code(),
     };
 
+    if let Some(phases) = next_phase {
+        phases.finish(&mut report, store.history.as_ref());
+    }
     if let (Some(h), Some(run), None) = (&mut store.history, store.run, &store.error) {
         let status = match report.state {
             RunState::Completed => RunStatus::Completed,
@@ -562,7 +643,11 @@ fn diagnose_after(
     Ok(diagnosed.tests)
 }
 
-fn write_report(plan: &RunPlan, report: &Report, printer: &Printer) -> anyhow::Result<()> {
+pub(super) fn write_report(
+    plan: &RunPlan,
+    report: &Report,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let mut buf = Vec::new();
     let color = plan.output.is_none() && printer.color_stdout;
     match plan.format {
@@ -811,6 +896,6 @@ pub(super) fn unix_ms(t: SystemTime) -> i64 {
 }
 
 /// A short random id that users can type back (`flaky report ID`).
-fn new_run_id() -> String {
+pub(super) fn new_run_id() -> String {
     format!("{:012x}", crate::exec::seed::random_u64() >> 16)
 }

@@ -19,13 +19,9 @@ const OWN_FLAGS: &[&str] = &[
     "--randomize",
     "--listTests",
 ];
-const OWN_VALUE_FLAGS: &[&str] = &[
-    "--outputFile",
-    "--seed",
-    "--reporters",
-    "--testNamePattern",
-    "-t",
-];
+const OWN_VALUE_FLAGS: &[&str] = &["--outputFile", "--seed", "--reporters"];
+/// The command's own name filter: replaced when flaky selects tests, kept otherwise.
+const NAME_FLAGS: &[&str] = &["--testNamePattern", "-t"];
 
 /// jest's options written `--flag value`: their values are not test path patterns.
 const VALUE_FLAGS: &[&str] = &[
@@ -133,6 +129,7 @@ impl Driver for Jest {
             a.push(format!("--seed={seed}"));
         }
         if let Some(ids) = ctx.select {
+            a = strip_flags(&a, &[], NAME_FLAGS);
             let start = tool_args_start(&a, &["jest"]);
             push_file_and_name_filter(&mut a, start, VALUE_FLAGS, ids, path_pattern);
         }

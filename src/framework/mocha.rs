@@ -47,9 +47,9 @@ const OWN_VALUE_FLAGS: &[&str] = &[
     "--reporter-option",
     "--reporter-options",
     "-O",
-    "--grep",
-    "-g",
 ];
+/// The command's own name filter: replaced when flaky selects tests, kept otherwise.
+const NAME_FLAGS: &[&str] = &["--grep", "-g", "--fgrep", "-f"];
 
 impl Driver for Mocha {
     fn framework(&self) -> Framework {
@@ -96,6 +96,7 @@ impl Driver for Mocha {
             }
         }
         if let Some(ids) = ctx.select {
+            a = strip_flags(&a, &[], NAME_FLAGS);
             let (files, names) = split_ids(ids);
             if let Some(files) = files {
                 // The files replace the command's spec files (and a config's: mocha runs the

@@ -17,11 +17,9 @@ const REPORTER: &str = "node/flaky-reporter.mjs";
 const REPORTER_SOURCE: &str = include_str!("node_reporter.mjs");
 
 /// The flags flaky sets itself.
-const OWN_VALUE_FLAGS: &[&str] = &[
-    "--test-reporter",
-    "--test-reporter-destination",
-    "--test-name-pattern",
-];
+const OWN_VALUE_FLAGS: &[&str] = &["--test-reporter", "--test-reporter-destination"];
+/// The command's own name filter: replaced when flaky selects tests, kept otherwise.
+const NAME_FLAGS: &[&str] = &["--test-name-pattern"];
 
 /// node's options written `--flag value`: their values are not test files.
 const VALUE_FLAGS: &[&str] = &[
@@ -82,7 +80,10 @@ impl Driver for NodeTest {
 
     fn prepare(&self, argv: &[String], ctx: &AttemptCtx<'_>) -> Prepared {
         let report = ctx.dir.join("report.jsonl");
-        let argv = strip_flags(argv, &[], OWN_VALUE_FLAGS);
+        let mut argv = strip_flags(argv, &[], OWN_VALUE_FLAGS);
+        if ctx.select.is_some() {
+            argv = strip_flags(&argv, &[], NAME_FLAGS);
+        }
         // node takes its options before the test files: they go right after `node` (behind a
         // wrapper such as c8 too). A package.json script run through npm gets them at its end
         // (after `--`), where npm puts them.

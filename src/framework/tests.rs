@@ -849,3 +849,25 @@ fn skips_outside_a_selection_are_left_out() {
         ]
     );
 }
+
+/// A command's own name filter (`jest -t`, `vitest -t`, `mocha --grep`, `node
+/// --test-name-pattern`) is the user's choice of tests: kept, unless flaky selects tests itself.
+#[test]
+fn the_commands_own_name_filter_is_kept_unless_flaky_selects() {
+    let selected = vec!["t/a.test.js::suite > b".to_owned()];
+    for (fw, cmd, filter) in [
+        (Framework::Jest, "jest -t 'charges the card'", "-t charges the card"),
+        (Framework::Vitest, "vitest run -t card", "-t card"),
+        (Framework::Mocha, "mocha --grep card", "--grep card"),
+        (
+            Framework::Node,
+            "node --test --test-name-pattern=card",
+            "--test-name-pattern=card",
+        ),
+    ] {
+        let (kept, _) = prepared(fw, cmd, None, None);
+        assert!(kept.contains(filter), "{fw:?}: {kept}");
+        let (replaced, _) = prepared(fw, cmd, None, Some(&selected));
+        assert!(!replaced.contains(filter), "{fw:?}: {replaced}");
+    }
+}

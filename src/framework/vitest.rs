@@ -12,13 +12,9 @@ use crate::parse::{Parsed, jest};
 pub struct Vitest;
 
 const OWN_FLAGS: &[&str] = &["--watch", "-w", "--sequence.shuffle", "--run", "--ui"];
-const OWN_VALUE_FLAGS: &[&str] = &[
-    "--reporter",
-    "--outputFile",
-    "--sequence.seed",
-    "--testNamePattern",
-    "-t",
-];
+const OWN_VALUE_FLAGS: &[&str] = &["--reporter", "--outputFile", "--sequence.seed"];
+/// The command's own name filter: replaced when flaky selects tests, kept otherwise.
+const NAME_FLAGS: &[&str] = &["--testNamePattern", "-t"];
 
 /// vitest's options written `--flag value`: their values are not file filters.
 const VALUE_FLAGS: &[&str] = &[
@@ -69,6 +65,9 @@ impl Driver for Vitest {
         let report = ctx.dir.join("report.json");
         let argv = without_npx(argv, &["vitest"], ctx.project);
         let mut a = strip_flags(&argv, OWN_FLAGS, OWN_VALUE_FLAGS);
+        if ctx.select.is_some() {
+            a = strip_flags(&a, &[], NAME_FLAGS);
+        }
         // `vitest` alone watches when it thinks it is interactive; `run` never does. Through an
         // npm script (no `vitest` word here), the script says how vitest runs, and flaky's
         // words go after its `--`.

@@ -1,6 +1,11 @@
 //! What `flaky ci` adds to a report: the verdict on each test that failed its first run.
 
+use std::io::{self, Write};
+
 use serde::{Deserialize, Serialize};
+
+use super::markdown::{attempts_text, ci_text, code_safe, code_span, md_with_code, plural};
+use super::{Report, percent};
 
 /// The verdicts of a `flaky ci` run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,7 +33,8 @@ pub struct CiVerdict {
     pub quarantine: Option<QuarantineNote>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Worst first: the order verdicts are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Failed the first run and every rerun: a real failure.
@@ -50,4 +56,235 @@ pub struct QuarantineNote {
     /// The last day it holds (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+}
+
+impl Verdict {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Failed => "failed",
+            Self::Flaky => "flaky",
+            Self::Quarantined => "quarantined",
+        }
+    }
+}
+
+/// What the reruns showed of one verdict's test: "failed the first run and all 3 reruns".
+pub(super) fn evidence(v: &CiVerdict, report: &Report) -> String {
+    let t = report.tests.iter().find(|t| t.id == v.test);
+    let passed = v.reruns - v.rerun_failures;
+    let mut text = if v.reruns == 0 {
+        "failed the first run, and no rerun brought a result for it".to_owned()
+    } else if passed == 0 {
+        format!(
+            "failed the first run and {}",
+            match v.reruns {
+                1 => "its rerun".to_owned(),
+                2 => "both reruns".to_owned(),
+                n => format!("all {n} reruns"),
+            }
+        )
+    } else {
+        format!(
+            "failed the first run, passed {passed} of {} {}",
+            v.reruns,
+            plural(v.reruns, "rerun", "reruns")
+        )
+    };
+    if let Some(t) = t.filter(|_| passed > 0) {
+        text.push_str(&format!(
+            ": failed {} of {} runs ({}, 95% CI {})",
+            t.failed,
+            t.runs,
+            percent(t.failure_rate),
+            ci_text(t)
+        ));
+    }
+    if v.newly_flaky {
+        text.push_str("; never measured flaky before");
+    }
+    if let Some(q) = &v.quarantine {
+        text.push_str(&format!("; {}", quarantine_text(q)));
+    }
+    text
+}
+
+/// "quarantined until 2027-01-31 (@ana): races the cache, #123".
+pub(super) fn quarantine_text(q: &QuarantineNote) -> String {
+    let until = q
+        .until
+        .as_ref()
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
+    let owner = q
+        .owner
+        .as_ref()
+        .map(|o| format!(" ({o})"))
+        .unwrap_or_default();
+    format!("quarantined{until}{owner}: {}", q.reason)
+}
+
+/// The label a verdict is shown under: FAILED, FLAKY, FLAKY (NEW), QUARANTINED.
+pub(super) fn label(v: &CiVerdict) -> &'static str {
+    match (v.verdict, v.newly_flaky) {
+        (Verdict::Failed, _) => "FAILED",
+        (Verdict::Flaky, false) => "FLAKY",
+        (Verdict::Flaky, true) => "FLAKY (NEW)",
+        (Verdict::Quarantined, _) => "QUARANTINED",
+    }
+}
+
+/// The step's verdict in words, as the exit status follows it.
+pub(super) fn verdict_text(report: &Report, ci: &CiSummary) -> String {
+    let count = |k: Verdict| ci.verdicts.iter().filter(|v| v.verdict == k).count() as u64;
+    let (failed, flaky, quarantined) = (
+        count(Verdict::Failed),
+        count(Verdict::Flaky),
+        count(Verdict::Quarantined),
+    );
+    let tests = |n: u64| format!("{n} {}", plural(n, "test", "tests"));
+    let mut parts = Vec::new();
+    if failed > 0 {
+        parts.push(format!("{} failed every rerun", tests(failed)));
+    }
+    if flaky > 0 {
+        let strict = if ci.strict {
+            ", and --strict fails the step on flaky tests"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "{} flaky (passed on a rerun){strict}",
+            tests(flaky)
+        ));
+    }
+    if quarantined > 0 {
+        parts.push(format!(
+            "{} quarantined (failed, but not counted)",
+            tests(quarantined)
+        ));
+    }
+    if report.totals.failed_outside_tests > 0 {
+        parts.push("the command failed outside any test: nothing to rerun".to_owned());
+    }
+    if parts.is_empty() {
+        return "every test passed the first run".to_owned();
+    }
+    let mut text = parts.join("; ");
+    if report.exit_code == 0 {
+        text.insert_str(0, "no real failure: ");
+    }
+    text
+}
+
+/// GitHub Actions workflow commands: `::error` for a failed test, `::warning` for a flaky one,
+/// `::notice` for a quarantined one, on the test's file and line when `locate` knows them.
+pub fn render_ci_annotations(
+    report: &Report,
+    locate: &dyn Fn(&str) -> Option<(String, Option<u32>)>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(ci) = &report.ci else {
+        return Ok(());
+    };
+    for v in &ci.verdicts {
+        let level = match v.verdict {
+            Verdict::Failed => "error",
+            Verdict::Flaky => "warning",
+            Verdict::Quarantined => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some((file, line)) = locate(&v.test) {
+            props.push(format!("file={}", property(&file)));
+            if let Some(line) = line {
+                props.push(format!("line={line}"));
+            }
+        }
+        props.push(format!(
+            "title={}",
+            property(&format!("flaky ci: {} {}", v.verdict.as_str(), v.test))
+        ));
+        let mut message = format!("{} {}", v.test, evidence(v, report));
+        if let Some(sig) = report
+            .tests
+            .iter()
+            .find(|t| t.id == v.test)
+            .and_then(|t| t.signatures.first())
+        {
+            message.push_str(&format!("\n{}", sig.example));
+        }
+        if let Some(f) = report
+            .failures
+            .iter()
+            .find(|f| f.test.as_deref() == Some(&v.test))
+        {
+            message.push_str(&format!("\nreplay: {}", f.reproduce));
+        }
+        writeln!(out, "::{level} {}::{}", props.join(","), data(&message))?;
+    }
+    Ok(())
+}
+
+/// A workflow command's message: `%`, CR and LF escaped.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: as [`data`], and `:` and `,` too.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The verdicts as Markdown for the GitHub Actions step summary.
+pub fn render_ci_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let Some(ci) = &report.ci else {
+        return Ok(());
+    };
+    let icon = if report.exit_code == 0 { "✅" } else { "❌" };
+    writeln!(
+        out,
+        "### {icon} flaky ci: {}\n",
+        md_with_code(&verdict_text(report, ci))
+    )?;
+    if !ci.verdicts.is_empty() {
+        writeln!(out, "| verdict | test | evidence |")?;
+        writeln!(out, "| --- | --- | --- |")?;
+        for v in &ci.verdicts {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                label(v),
+                code_span(&v.test),
+                md_with_code(&evidence(v, report))
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{}: {}; attempts: {}; seed {}, run `{}`.\n",
+        code_span(&report.test_label()),
+        rerun_text(ci),
+        attempts_text(report),
+        report.seed,
+        code_safe(&report.run_id),
+    )
+}
+
+/// "the suite ran once, then each of the 2 tests that failed up to 3 more times".
+pub(super) fn rerun_text(ci: &CiSummary) -> String {
+    match ci.verdicts.len() {
+        0 => "the suite ran once".to_owned(),
+        n => format!(
+            "the suite ran once, then {} up to {} more {}",
+            if n == 1 {
+                "the test that failed".to_owned()
+            } else {
+                format!("each of the {n} tests that failed")
+            },
+            ci.retries,
+            plural(u64::from(ci.retries), "time", "times")
+        ),
+    }
 }

@@ -742,6 +742,9 @@ pub(super) fn verdict(report: &Report) -> String {
     if report.state == RunState::NoResults {
         return "nothing was measured".to_owned();
     }
+    if let Some(ci) = &report.ci {
+        return super::ci::verdict_text(report, ci);
+    }
     match report.fail_on {
         None => "`--fail-on none`, so flakiness does not change the exit status".to_owned(),
         Some(f) => match report.failing_tests() {
@@ -874,7 +877,7 @@ pub(super) fn md_with_code(text: &str) -> String {
 
 /// A code span that holds any text: its fence is one backtick longer than the longest run
 /// inside, and padded when the text starts or ends with a backtick or a space.
-fn code_span(text: &str) -> String {
+pub(super) fn code_span(text: &str) -> String {
     let text: String = text
         .chars()
         .map(|c| {

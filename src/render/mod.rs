@@ -20,11 +20,14 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-pub use ci::{CiSummary, CiVerdict, QuarantineNote, Verdict};
+pub use ci::{
+    CiSummary, CiVerdict, QuarantineNote, Verdict, render_ci_annotations, render_ci_summary,
+};
 pub use diagnosis::{
     render_diagnoses_html, render_diagnoses_json, render_diagnoses_markdown,
     render_diagnoses_table, text_lines as diagnosis_lines,
 };
+pub use discord::render_discord;
 pub use findings::{render_findings, render_findings_json};
 pub use github::render_github;
 pub use html::render_html;

@@ -115,9 +115,37 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
     }
 
+    if let Some(ci) = &report.ci {
+        writeln!(out, "{}", super::ci::rerun_text(ci))?;
+        if !ci.verdicts.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", style("Verdicts:", bold.clone()))?;
+            let width = ci
+                .verdicts
+                .iter()
+                .map(|v| super::ci::label(v).len())
+                .max()
+                .unwrap_or(0);
+            for v in &ci.verdicts {
+                let label = format!("{:width$}", super::ci::label(v));
+                let label_style = match v.verdict {
+                    super::Verdict::Failed => console::Style::new().red().bold(),
+                    super::Verdict::Flaky => console::Style::new().yellow().bold(),
+                    super::Verdict::Quarantined => dim.clone(),
+                };
+                writeln!(
+                    out,
+                    "  {}  {}",
+                    style(&label, label_style),
+                    style(&v.test, bold.clone())
+                )?;
+                writeln!(out, "  {:width$}  {}", "", super::ci::evidence(v, report))?;
+            }
+        }
+    }
     if report.tests.is_empty() {
         writeln!(out, "\nno test result was recorded")?;
-    } else {
+    } else if report.ci.is_none() || report.tests.iter().any(|t| t.failed > 0) {
         writeln!(out)?;
         writeln!(out, "{}", test_table(report, color))?;
     }
@@ -153,10 +181,11 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         .chain(bands)
         .chain(shuffled)
         .collect();
+    // A CI run's stable tests ran once: what one pass says is not worth a line there.
     let stable: Vec<&TestStats> = report
         .tests
         .iter()
-        .filter(|s| s.failed == 0 && s.runs > 0)
+        .filter(|s| s.failed == 0 && s.runs > 0 && report.ci.is_none())
         .collect();
     let skipped = super::markdown::skipped_note(report);
     let outside = super::markdown::outside_tests_note(report);
@@ -383,15 +412,12 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
         return writeln!(out, "hint: {}", n.hint);
     }
-    let verdict = match report.fail_on {
-        None => "verdict: --fail-on none, so flakiness does not change the exit status".to_owned(),
-        Some(f) => match report.failing_tests() {
-            0 => format!("verdict: no test at or above {f}"),
-            1 => format!("verdict: 1 test at or above {f}"),
-            n => format!("verdict: {n} tests at or above {f}"),
-        },
+    let verdict = format!("verdict: {}", super::markdown::verdict(report));
+    let red = match report.ci {
+        Some(_) => report.exit_code != 0,
+        None => report.failing_tests() > 0,
     };
-    let verdict_style = if report.failing_tests() > 0 {
+    let verdict_style = if red {
         console::Style::new().red().bold()
     } else {
         console::Style::new().green().bold()
@@ -412,7 +438,12 @@ fn test_table(report: &Report, color: bool) -> Table {
     } else {
         table.enforce_styling();
     }
-    for s in &report.tests {
+    // A CI run's table is of the tests that failed: the others ran once and passed.
+    let shown = report
+        .tests
+        .iter()
+        .filter(|s| report.ci.is_none() || s.failed > 0);
+    for s in shown {
         let ci = super::markdown::ci_text(s);
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));
         let sev = if color {

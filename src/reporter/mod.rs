@@ -128,6 +128,11 @@ impl Progress {
         self.bar.set_message(msg);
     }
 
+    /// Adds attempts to the planned ones (a run's next phase).
+    pub fn extend(&self, attempts: u64) {
+        self.bar.inc_length(attempts);
+    }
+
     /// Counts attempts that will never report (a remote shard that failed).
     pub fn skip(&self, attempts: u64) {
         self.bar.inc(attempts);

@@ -3,6 +3,7 @@
 
 mod batch;
 mod catalogue;
+mod ci;
 mod config;
 mod detect;
 mod diagnose;
@@ -11,6 +12,7 @@ mod frameworks;
 mod generate;
 mod history;
 mod hostile;
+mod merge;
 mod post;
 mod remote;
 mod report;
@@ -73,6 +75,9 @@ impl Sandbox {
             "CI_NODE_TOTAL",
             "BUILDKITE_PARALLEL_JOB",
             "BUILDKITE_PARALLEL_JOB_COUNT",
+            // A GitHub runner's: `flaky ci` would annotate and write a step summary.
+            "GITHUB_ACTIONS",
+            "GITHUB_STEP_SUMMARY",
         ] {
             cmd.env_remove(k);
         }
