@@ -19,8 +19,10 @@
 #  10. pytest --batch 25 on examples/python-pytest against pytest-flakefinder, and flaky without
 #      --batch against a plain loop of the same pytest command
 #  11. jest: flaky's CPU per attempt on examples/jest against a warm run of jest alone
+#  12. ci: `flaky ci` on a green suite against the suite command alone (pytest, go, cargo, jest
+#      on the examples' passing tests; paired runs, median of the per-pair ratios)
 # Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only,
-# `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only.
+# `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only, `scripts/bench.sh ci` 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -139,7 +141,20 @@ def jest_cpu():
     print(f"jest CPU per attempt against a warm jest run: median {statistics.median(ratios):.2f} "
           f"(from {min(ratios):.2f} to {max(ratios):.2f}; goal <= 1.1)")
 
-sections = {"overhead": overhead, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
+def ci_green():
+    """`flaky ci` as a CI step on a green suite (history stored, as in CI) against the command."""
+    suites = [
+        ("pytest", "examples/python-pytest",
+         ["python3", "-m", "pytest", "tests/test_math.py::test_add", "tests/test_math.py::TestSlug"]),
+        ("go", "examples/go", ["go", "test", "-count=1", "-run", "TestAdd|TestSlug", "./calc"]),
+        ("cargo", "examples/rust", ["cargo", "test", "tests::adds"]),
+        ("jest", "examples/jest", ["node_modules/.bin/jest", "__tests__/prices.test.js", "-t", "adds up"]),
+    ]
+    for name, cwd, cmd in suites:
+        paired(f"ci, green {name} suite ({' '.join(cmd)}; goal <= 1.05)",
+               [bin, "ci", "--github", "never", "-q", "--"] + cmd, cmd, cwd=cwd, pairs=7)
+
+sections = {"overhead": overhead, "ci": ci_green, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
             "jest": jest_cpu,
             "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
 if only:

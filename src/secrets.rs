@@ -30,6 +30,8 @@ pub fn looks_secret(name: &str) -> bool {
         "ACCESS_KEY",
         "PRIVATE",
         "CREDENTIAL",
+        // An incoming webhook's URL is its credential (Slack, Discord: the token is in the path).
+        "WEBHOOK",
     ]
     .iter()
     .any(|w| upper.contains(w))
@@ -230,6 +232,8 @@ mod tests {
     fn secret_names() {
         for name in [
             "GITHUB_TOKEN",
+            "SLACK_WEBHOOK_URL",
+            "DISCORD_WEBHOOK_URL",
             "db-password",
             "RUNPOD_API_KEY",
             "AWS_SECRET_ACCESS_KEY",

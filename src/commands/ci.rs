@@ -17,14 +17,38 @@ use shim::{Date, Quarantine};
 mod shim {
     #[derive(Clone, Copy)]
     pub struct Date;
-    impl Date { pub fn today() -> Self { Date } }
-    pub struct Entry { pub test: String, pub until: Option<String>, pub line: Option<u64> }
-    impl Entry { pub fn note(&self) -> crate::render::QuarantineNote { unreachable!() } }
-    pub struct Quarantine { pub file: Option<std::path::PathBuf>, pub entries: Vec<Entry> }
+    impl Date {
+        pub fn today() -> Self {
+            Date
+        }
+    }
+    pub struct Entry {
+        pub test: String,
+        pub until: Option<String>,
+        pub line: Option<u64>,
+    }
+    impl Entry {
+        pub fn note(&self) -> crate::render::QuarantineNote {
+            unreachable!()
+        }
+    }
+    pub struct Quarantine {
+        pub file: Option<std::path::PathBuf>,
+        pub entries: Vec<Entry>,
+    }
     impl Quarantine {
-        pub fn load(_: &std::path::Path, _: Option<&std::path::Path>) -> anyhow::Result<Self> { Ok(Self { file: None, entries: Vec::new() }) }
-        pub fn covering(&self, _: &str, _: Date) -> Option<&Entry> { self.entries.first() }
-        pub fn expired(&self, _: Date) -> Vec<&Entry> { self.entries.iter().collect() }
+        pub fn load(_: &std::path::Path, _: Option<&std::path::Path>) -> anyhow::Result<Self> {
+            Ok(Self {
+                file: None,
+                entries: Vec::new(),
+            })
+        }
+        pub fn covering(&self, _: &str, _: Date) -> Option<&Entry> {
+            self.entries.first()
+        }
+        pub fn expired(&self, _: Date) -> Vec<&Entry> {
+            self.entries.iter().collect()
+        }
     }
 }
 use crate::render::{self, CiSummary, CiVerdict, Report, RunState, Verdict};
@@ -127,11 +151,11 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
             secondary_failed = true;
         }
     }
-    if github(args.github) {
-        if let Err(e) = annotate(&report, &plan, printer) {
-            printer.error(&format!("{e:#}"));
-            secondary_failed = true;
-        }
+    if github(args.github)
+        && let Err(e) = annotate(&report, &plan, printer)
+    {
+        printer.error(&format!("{e:#}"));
+        secondary_failed = true;
     }
     if !args.publish.post.is_empty()
         && let Err(e) = publish_run(

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use crate::cli::{GlobalArgs, PostArg, PublishArgs, ReportArgs, ReportFormat};
 use crate::config::MentionMap;
 use crate::exit::ExitStatus;
-use crate::notify::{GithubTarget, Posted, post_github, post_slack};
+use crate::notify::{
+    DISCORD_WEBHOOK_VAR, GithubTarget, Posted, post_discord, post_github, post_slack,
+};
 use crate::render;
 use crate::render::{Changes, Commit, Context, Report, TrendPoint};
 use crate::reporter::Printer;
@@ -47,7 +49,7 @@ pub fn mention_map(args: &PublishArgs) -> anyhow::Result<MentionMap> {
     )?)
 }
 
-/// Posts the report where `--post` says: the pull request's flaky comment, and Slack.
+/// Posts the report where `--post` says: the pull request's flaky comment, Slack and Discord.
 pub fn publish(
     args: &PublishArgs,
     report: &Report,
@@ -74,22 +76,41 @@ pub fn publish(
                 }
             }
             PostArg::Slack => {
-                let url = std::env::var("SLACK_WEBHOOK_URL")
-                    .ok()
-                    .filter(|u| !u.is_empty())
-                    .context(
-                        "--post slack needs an incoming webhook; hint: set SLACK_WEBHOOK_URL",
-                    )?;
+                let url = webhook_url("slack", "SLACK_WEBHOOK_URL", "")?;
                 let mut payload = Vec::new();
                 render::render_slack(report, ctx, &mut payload)
                     .context("cannot render the Slack message")?;
                 post_slack(&url, &String::from_utf8_lossy(&payload))?;
                 printer.note("posted the report to Slack");
             }
-            PostArg::Discord => anyhow::bail!("--post discord is being built"),
+            PostArg::Discord => {
+                let url = webhook_url(
+                    "discord",
+                    DISCORD_WEBHOOK_VAR,
+                    " to the URL of a webhook of the channel (Edit Channel → Integrations → \
+                     Webhooks → Copy Webhook URL)",
+                )?;
+                let mut payload = Vec::new();
+                render::render_discord(report, ctx, &mut payload)
+                    .context("cannot render the Discord message")?;
+                let message = post_discord(&url, &String::from_utf8_lossy(&payload))?;
+                printer.note(&format!(
+                    "posted the report to Discord (message {} in channel {})",
+                    message.id, message.channel_id
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// The incoming webhook `--post TARGET` posts to: variable `var`, set and not empty; `how`
+/// follows "hint: set VAR" in the error.
+fn webhook_url(target: &str, var: &str, how: &str) -> anyhow::Result<String> {
+    std::env::var(var)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .with_context(|| format!("--post {target} needs an incoming webhook; hint: set {var}{how}"))
 }
 
 /// Renders a report in any format.

@@ -171,6 +171,11 @@ pub async fn build(
     let Reporting::Framework { framework, select } = &plan.reporting else {
         return Ok(Build::NotBuilt);
     };
+    // One attempt (`flaky ci`'s first run, `-n 1`) has nothing to share a build with: building
+    // first would only add a step to what the command does anyway.
+    if plan.attempts.len() < 2 {
+        return Ok(Build::NotBuilt);
+    }
     // A command that only runs the tool through something else (`env`, `sh -c`, a script)
     // is run as it is: what it builds is its own business.
     if !framework.driver().recognise(&plan.argv) {

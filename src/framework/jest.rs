@@ -113,14 +113,13 @@ impl Driver for Jest {
             a.push("--json".into());
             a.push(format!("--outputFile={}", report.display()));
             // jest's transform cache defaults to the TMPDIR, which is the attempt's own: every
-            // attempt would transform every file again. The run's directory (the attempts'
-            // parent) is shared, and jest's cache is safe for concurrent use.
-            if let Some(run) = ctx.dir.parent()
-                && !sets_cache(&argv, ctx.project)
-            {
+            // attempt would transform every file again. flaky's support directory outlives the
+            // run, so the cache stays warm across runs too (a `flaky ci` step starts warm, as
+            // jest alone does); jest's cache is keyed by content and safe for concurrent use.
+            if !sets_cache(&argv, ctx.project) {
                 a.push(format!(
                     "--cacheDirectory={}",
-                    run.join("jest-cache").display()
+                    ctx.support.join("jest-cache").display()
                 ));
             }
         }

@@ -392,7 +392,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "npx jest __tests__ --maxWorkers 2",
             None,
             Some(ids(&["-a/[id].test.js::x > y"])),
-            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json --cacheDirectory=/jest-cache /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
+            "npx jest --maxWorkers 2 --json --outputFile=/a/report.json --cacheDirectory=/support/jest-cache /\\-a/\\[id\\]\\.test\\.js$ -t ^(x y)$",
             file("report.json"),
         ),
         (
@@ -401,7 +401,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest __tests__",
             None,
             Some(ids(&["checkout charges the card"])),
-            "jest __tests__ --json --outputFile=/a/report.json --cacheDirectory=/jest-cache -t ^(checkout charges the card)$",
+            "jest __tests__ --json --outputFile=/a/report.json --cacheDirectory=/support/jest-cache -t ^(checkout charges the card)$",
             file("report.json"),
         ),
         (
@@ -456,7 +456,7 @@ fn drivers_add_reporter_order_and_selection_flags() {
             "jest --ci --json --outputFile x.json --watch",
             Some(9),
             Some(ids(&["__tests__/a.test.js::cart > adds (1+1)"])),
-            "jest --ci --json --outputFile=/a/report.json --cacheDirectory=/jest-cache --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
+            "jest --ci --json --outputFile=/a/report.json --cacheDirectory=/support/jest-cache --randomize --seed=9 /__tests__/a\\.test\\.js$ -t ^(cart adds \\(1\\+1\\))$",
             file("report.json"),
         ),
         (
@@ -702,7 +702,7 @@ fn a_plain_pytest_project_is_found_by_its_virtualenv() {
 }
 
 #[test]
-fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_one_cache_per_run() {
+fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_its_cache_across_runs() {
     let project = tree(&[
         ("node_modules/.bin/jest", ""),
         ("node_modules/.bin/vitest", ""),
@@ -714,7 +714,7 @@ fn node_tools_in_node_modules_run_without_npx_and_jest_keeps_one_cache_per_run()
     let run = |fw: Framework, cmd: &str| fw.driver().prepare(&argv(cmd), &c).argv.join(" ");
     assert_eq!(
         run(Framework::Jest, "npx --yes jest --ci"),
-        "jest --ci --json --outputFile=/run/attempt-3/report.json --cacheDirectory=/run/jest-cache"
+        "jest --ci --json --outputFile=/run/attempt-3/report.json --cacheDirectory=/support/jest-cache"
     );
     assert_eq!(
         run(Framework::Vitest, "pnpm exec vitest"),

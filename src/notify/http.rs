@@ -1,5 +1,6 @@
-//! The HTTP plumbing shared by the GitHub and Slack clients: one blocking reqwest client per post,
-//! and the retry rules (which answers are retried, how long to wait, which methods may be resent).
+//! The HTTP plumbing shared by the GitHub, Slack and Discord clients: one blocking reqwest client
+//! per post, and the retry rules (which answers are retried, how long to wait, which methods may be
+//! resent).
 
 use std::hash::{BuildHasher, RandomState};
 use std::io::Read;
@@ -15,10 +16,10 @@ use super::{NotifyError, Service};
 /// Body excerpts in error messages are cut to this many characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
-/// The largest answer body read by default: GitHub's and Slack's answers are a few KiB.
+/// The largest answer body read by default: GitHub's, Slack's and Discord's answers are a few KiB.
 pub(crate) const MAX_BODY: u64 = 4 * 1024 * 1024;
 
-/// Timeouts and retry budget of the GitHub and Slack clients.
+/// Timeouts and retry budget of the GitHub, Slack and Discord clients.
 ///
 /// The defaults suit CI: connect within 10 s, a whole request within 30 s, at most 4 tries,
 /// exponential backoff from 1 s, and no wait longer than 30 s even when the server asks for more
@@ -31,7 +32,8 @@ pub struct HttpPolicy {
     pub base_delay: Duration,
     /// Upper bound of one backoff wait.
     pub max_delay: Duration,
-    /// Longest wait flaky accepts from `Retry-After` or `x-ratelimit-reset`.
+    /// Longest wait flaky accepts from `Retry-After`, `x-ratelimit-reset(-after)` or a body's
+    /// `retry_after`.
     pub max_wait: Duration,
     /// Establishing the TCP and TLS connection.
     pub connect_timeout: Duration,
@@ -401,13 +403,8 @@ impl Http {
         let status = reply.status;
         let excerpt = excerpt(&reply.body, &self.secrets);
         if is_rate_limited(&reply) {
-            let asked = requested_wait(&reply.headers, SystemTime::now()).or_else(|| {
-                // GitHub's secondary limits without headers: "wait at least one minute".
-                reply
-                    .body
-                    .contains("secondary rate limit")
-                    .then_some(Duration::from_secs(60))
-            });
+            let asked = requested_wait(&reply.headers, SystemTime::now())
+                .or_else(|| body_wait(&reply.body));
             return match asked {
                 Some(wait) if wait > self.policy.max_wait => Step::Stop(FailureKind::RateLimited {
                     status,
@@ -469,11 +466,14 @@ fn is_rate_limited(reply: &Reply) -> bool {
                 || reply.body.contains("secondary rate limit")))
 }
 
-/// The wait the server asks for: `Retry-After` seconds, else GitHub's `x-ratelimit-reset`
-/// (epoch seconds) when `x-ratelimit-remaining` is 0.
+/// The wait the server asks for: `Retry-After` seconds, else Discord's
+/// `x-ratelimit-reset-after` (seconds, with decimals), else GitHub's `x-ratelimit-reset` (epoch
+/// seconds) when `x-ratelimit-remaining` is 0.
 pub(crate) fn requested_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(seconds) = header_str(headers, "retry-after").and_then(|v| v.trim().parse().ok()) {
-        return Some(Duration::from_secs(seconds));
+    for name in ["retry-after", "x-ratelimit-reset-after"] {
+        if let Some(wait) = header_str(headers, name).and_then(seconds) {
+            return Some(wait);
+        }
     }
     if header_str(headers, "x-ratelimit-remaining") == Some("0") {
         let reset: u64 = header_str(headers, "x-ratelimit-reset")?
@@ -485,6 +485,21 @@ pub(crate) fn requested_wait(headers: &HeaderMap, now: SystemTime) -> Option<Dur
         return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
     }
     None
+}
+
+/// The wait a rate-limit answer's body asks for, when no header does: Discord's `retry_after`
+/// (seconds, with decimals), or GitHub's secondary limits ("wait at least one minute").
+fn body_wait(body: &str) -> Option<Duration> {
+    if body.contains("secondary rate limit") {
+        return Some(Duration::from_secs(60));
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    Duration::try_from_secs_f64(value.get("retry_after")?.as_f64()?).ok()
+}
+
+/// `"2"` or `"0.25"` seconds; nothing for a negative, endless or unreadable number.
+fn seconds(text: &str) -> Option<Duration> {
+    Duration::try_from_secs_f64(text.trim().parse().ok()?).ok()
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -564,7 +579,7 @@ pub(crate) fn excerpt(body: &str, secrets: &[String]) -> String {
 
 fn json_message(value: &serde_json::Value) -> Option<String> {
     let mut message = value.get("message")?.as_str()?.to_string();
-    let details: Vec<String> = value
+    let mut details: Vec<String> = value
         .get("errors")
         .and_then(|errors| errors.as_array())
         .into_iter()
@@ -582,10 +597,43 @@ fn json_message(value: &serde_json::Value) -> Option<String> {
                 }),
         })
         .collect();
+    if let Some(tree) = value.get("errors").filter(|errors| errors.is_object()) {
+        form_errors(tree, &mut Vec::new(), &mut details);
+    }
     if !details.is_empty() {
         message = format!("{message} ({})", details.join("; "));
     }
     Some(message)
+}
+
+/// Discord's form errors, a tree of the request's keys with `_errors` at the leaves
+/// (`{"embeds": {"0": {"title": {"_errors": [{"message": "Must be 256 or fewer in length."}]}}}}`),
+/// as `embeds.0.title: Must be 256 or fewer in length.`
+fn form_errors<'v>(tree: &'v serde_json::Value, path: &mut Vec<&'v str>, out: &mut Vec<String>) {
+    let Some(object) = tree.as_object() else {
+        return;
+    };
+    for (key, value) in object {
+        if key == "_errors" {
+            let at = if path.is_empty() {
+                "(body)".to_string()
+            } else {
+                path.join(".")
+            };
+            for error in value.as_array().into_iter().flatten() {
+                if let Some(text) = ["message", "code"]
+                    .iter()
+                    .find_map(|k| error.get(*k).and_then(|v| v.as_str()))
+                {
+                    out.push(format!("{at}: {text}"));
+                }
+            }
+        } else {
+            path.push(key);
+            form_errors(value, path, out);
+            path.pop();
+        }
+    }
 }
 
 /// At most `max` characters, the last one `…` when cut.

@@ -1,23 +1,25 @@
 //! Posting the report where people read it: a pull-request comment on GitHub that updates its own
-//! earlier comment, and a Slack message through an incoming webhook.
+//! earlier comment, and a Slack or Discord message through an incoming webhook.
 //!
 //! Blocking on purpose: the CLI posts once, after the run, outside any async runtime. Endpoints come
 //! from the usual variables (`GITHUB_API_URL`, `GITHUB_TOKEN`, `GITHUB_REPOSITORY`,
-//! `SLACK_WEBHOOK_URL`), so tests point them at loopback servers. Errors never contain the token
-//! or the webhook URL, which are secrets.
+//! `SLACK_WEBHOOK_URL`, `DISCORD_WEBHOOK_URL`), so tests point them at loopback servers. Errors
+//! never contain the token or the webhook URL, which are secrets.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod discord;
 mod github;
 pub(crate) mod http;
 mod slack;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod testserver;
+pub(crate) mod testserver;
 
+pub use discord::{DISCORD_WEBHOOK_VAR, DiscordMessage, post_discord};
 pub use github::{GithubTarget, Posted, post_github, post_github_with};
 pub use http::HttpPolicy;
 pub use slack::{post_slack, post_slack_with};
@@ -54,6 +56,7 @@ impl fmt::Display for Secret {
 pub enum Service {
     Github,
     Slack,
+    Discord,
 }
 
 impl fmt::Display for Service {
@@ -61,6 +64,7 @@ impl fmt::Display for Service {
         f.write_str(match self {
             Service::Github => "GitHub",
             Service::Slack => "Slack",
+            Service::Discord => "Discord",
         })
     }
 }

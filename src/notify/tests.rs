@@ -1,4 +1,4 @@
-//! The notify clients against the loopback GitHub and Slack emulators in `testserver`.
+//! The notify clients against the loopback GitHub, Slack and Discord emulators in `testserver`.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -8,12 +8,14 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::json;
 
+use super::discord;
 use super::github::{self, next_link};
 use super::http::{Http, HttpPolicy, Sleeper, excerpt, requested_wait};
 use super::slack::{self, Webhook, redact};
 use super::testserver::{
-    Fault, GH_OWNER, GH_REPO, GH_TOKEN, GithubEmulator, Response, SLACK_PATH, SLACK_TOKEN_SEGMENT,
-    SlackEmulator,
+    DISCORD_CHANNEL, DISCORD_ID, DISCORD_TOKEN, DiscordEmulator, Fault, GH_OWNER, GH_REPO,
+    GH_TOKEN, GithubEmulator, Response, SLACK_PATH, SLACK_TOKEN_SEGMENT, SlackEmulator,
+    discord_rate_limited,
 };
 use super::*;
 
@@ -94,6 +96,29 @@ fn slack_post(url: &str, payload: &str) -> (Result<(), NotifyError>, Vec<Duratio
     slack_post_with(url, payload, policy())
 }
 
+fn discord_post_with(
+    url: &str,
+    payload: &str,
+    policy: HttpPolicy,
+) -> (Result<DiscordMessage, NotifyError>, Vec<Duration>) {
+    let (sleeper, waits) = recorder();
+    let webhook = match discord::Webhook::parse(url) {
+        Ok(webhook) => webhook,
+        Err(error) => return (Err(error), Vec::new()),
+    };
+    let mut setup = discord::http_setup(&webhook, &policy);
+    setup.sleeper = sleeper;
+    setup.no_proxy = true;
+    let http = Http::new(setup).unwrap();
+    let result = discord::post_with(&http, &webhook, payload);
+    let waits = waits.lock().unwrap().clone();
+    (result, waits)
+}
+
+fn discord_post(url: &str, payload: &str) -> (Result<DiscordMessage, NotifyError>, Vec<Duration>) {
+    discord_post_with(url, payload, policy())
+}
+
 fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
     let vars: HashMap<String, String> = vars
         .iter()
@@ -107,7 +132,13 @@ fn assert_no_secret(error: &NotifyError) {
     let display = error.to_string();
     let debug = format!("{error:?}");
     for text in [&display, &debug] {
-        for secret in [GH_TOKEN, SLACK_TOKEN_SEGMENT, SLACK_PATH, "B0TEST0001"] {
+        for secret in [
+            GH_TOKEN,
+            SLACK_TOKEN_SEGMENT,
+            SLACK_PATH,
+            "B0TEST0001",
+            DISCORD_TOKEN,
+        ] {
             assert!(!text.contains(secret), "{secret:?} leaked into {text}");
         }
     }
@@ -1173,6 +1204,424 @@ fn slack_timeout_is_not_resent() {
     assert_no_secret(&error);
 }
 
+// --- Discord ---------------------------------------------------------------------------
+
+const DISCORD_PAYLOAD: &str = r#"{"username":"flaky","content":"**2 flaky tests**","embeds":[{"title":"Run","description":"2 of 40 runs failed","color":14889265,"fields":[{"name":"Command","value":"`pytest`","inline":false}],"timestamp":"2023-11-14T22:13:20Z"}],"allowed_mentions":{"parse":[]}}"#;
+
+/// The path and query every post goes to: the pinned API version, and `wait=true`.
+fn discord_target() -> String {
+    format!("/api/v10/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}?wait=true")
+}
+
+#[test]
+fn discord_posts_to_the_pinned_version_with_wait_and_gets_the_message_back() {
+    let discord = DiscordEmulator::start();
+    let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+    let message = result.unwrap();
+    assert_eq!(message.channel_id, DISCORD_CHANNEL);
+    assert!(
+        message.id.bytes().all(|b| b.is_ascii_digit()),
+        "{message:?}"
+    );
+    assert!(waits.is_empty());
+    assert_eq!(
+        discord.messages(),
+        [serde_json::from_str::<serde_json::Value>(DISCORD_PAYLOAD).unwrap()]
+    );
+    assert_eq!(discord.targets(), [discord_target()]);
+    // And through the public function.
+    let second = post_discord(&discord.webhook_url(), r#"{"content":"hi"}"#).unwrap();
+    assert_ne!(second.id, message.id);
+    assert_eq!(discord.messages().len(), 2);
+}
+
+#[test]
+fn discord_keeps_an_explicit_version_and_the_thread() {
+    let discord = DiscordEmulator::start();
+    let url = format!(
+        "{}/api/v9/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}/?thread_id=42&wait=false",
+        discord.url()
+    );
+    discord_post(&url, DISCORD_PAYLOAD).0.unwrap();
+    assert_eq!(
+        discord.targets(),
+        [format!(
+            "/api/v9/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}?thread_id=42&wait=true"
+        )]
+    );
+    let webhook = discord::Webhook::parse(&url).unwrap();
+    assert_eq!(webhook.shown(), format!("{}/api/…", discord.url()));
+    let webhook = discord::Webhook::parse(&format!(
+        "https://discord.com/api/webhooks/1/{DISCORD_TOKEN}"
+    ))
+    .unwrap();
+    assert_eq!(
+        webhook.url().as_str(),
+        format!("https://discord.com/api/v10/webhooks/1/{DISCORD_TOKEN}?wait=true")
+    );
+    assert_eq!(webhook.shown(), "https://discord.com/api/…");
+}
+
+#[test]
+fn discord_429_then_ok_waits_as_discord_asks() {
+    // `Retry-After` (whole seconds, rounded up) wins; without it `X-RateLimit-Reset-After`,
+    // then the body's `retry_after`, both with decimals.
+    let only_body = Response::json(
+        429,
+        &json!({"message": "You are being rate limited.", "retry_after": 0.5, "global": false}),
+    );
+    let only_reset_after = only_body
+        .clone()
+        .with_header("X-RateLimit-Reset-After", "0.250");
+    for (response, wait) in [
+        (discord_rate_limited(0.5), Duration::from_secs(1)),
+        (only_reset_after, Duration::from_millis(250)),
+        (only_body, Duration::from_millis(500)),
+    ] {
+        let discord = DiscordEmulator::start();
+        discord.push_fault(Fault::new("POST", 1, response));
+        let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+        result.unwrap();
+        assert_eq!(waits, [wait]);
+        assert_eq!(discord.requests(), 2);
+        assert_eq!(discord.messages().len(), 1);
+    }
+}
+
+#[test]
+fn discord_rate_limited_on_every_try_or_for_too_long_is_a_clear_error() {
+    let discord = DiscordEmulator::start();
+    discord.rate_limit(usize::MAX, 0.5);
+    let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert_eq!(
+        message,
+        format!(
+            "Discord is rate limiting: POST {}/api/… answered 429 Too Many Requests after 4 \
+             tries: You are being rate limited.; hint: Discord limits how often a webhook may \
+             post; retry later",
+            discord.url()
+        )
+    );
+    assert_eq!(waits, [Duration::from_secs(1); 3]);
+    assert_eq!((error.status(), error.tries()), (Some(429), 4));
+    assert_no_secret(&error);
+
+    let discord = DiscordEmulator::start();
+    discord.rate_limit(1, 120.0);
+    let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("asks to wait 120 s, longer than flaky waits"),
+        "{message}"
+    );
+    assert!(waits.is_empty());
+    assert_eq!(discord.requests(), 1);
+}
+
+#[test]
+fn discord_invalid_bodies_are_400_naming_what_discord_said_without_retry() {
+    let discord = DiscordEmulator::start();
+    let long_title = json!({"embeds": [{"title": "t".repeat(257)}]}).to_string();
+    let fields: Vec<serde_json::Value> = (0..26)
+        .map(|i| json!({"name": format!("f{i}"), "value": ""}))
+        .collect();
+    let many_fields = json!({"embeds": [{"fields": fields}]}).to_string();
+    let big: Vec<serde_json::Value> = (0..2)
+        .map(|_| json!({"description": "d".repeat(3001)}))
+        .collect();
+    let too_big = json!({"embeds": big}).to_string();
+    for (payload, said) in [
+        (
+            long_title.as_str(),
+            "Invalid Form Body (embeds.0.title: Must be 256 or fewer in length.)",
+        ),
+        (many_fields.as_str(), "Invalid Form Body (embeds.0.fields."),
+        (
+            too_big.as_str(),
+            "Invalid Form Body (embeds: Embed size exceeds maximum size of 6000)",
+        ),
+        (r#"{"content": " "}"#, "Cannot send an empty message"),
+        (
+            &json!({"content": "x".repeat(2001)}).to_string(),
+            "Invalid Form Body (content: Must be 2000 or fewer in length.)",
+        ),
+        ("{not json", "The request body contains invalid JSON."),
+    ] {
+        let error = discord_post(&discord.webhook_url(), payload).0.unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "Discord answered POST {}/api/… with 400 Bad Request: {said}",
+                discord.url()
+            )),
+            "{message}"
+        );
+        assert!(
+            message.contains("; hint: Discord rejected the message itself"),
+            "{message}"
+        );
+        assert_no_secret(&error);
+    }
+    assert_eq!(discord.requests(), 6, "none is retried");
+    assert!(discord.messages().is_empty());
+}
+
+#[test]
+fn discord_wrong_or_deleted_webhooks_say_so() {
+    let discord = DiscordEmulator::start();
+    let unknown = format!("{}/api/webhooks/42/{DISCORD_TOKEN}", discord.url());
+    let wrong_token = format!(
+        "{}/api/webhooks/{DISCORD_ID}/n0tTheR1ghtT0ken",
+        discord.url()
+    );
+    for (url, said) in [
+        (unknown, "404 Not Found: Unknown Webhook"),
+        (wrong_token, "401 Unauthorized: Invalid Webhook Token"),
+    ] {
+        let error = discord_post(&url, DISCORD_PAYLOAD).0.unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!(
+                "{said}; hint: check DISCORD_WEBHOOK_URL: the webhook is wrong or was deleted"
+            )),
+            "{message}"
+        );
+        assert!(
+            !message.contains("n0tTheR1ghtT0ken")
+                && !format!("{error:?}").contains("n0tTheR1ghtT0ken")
+        );
+        assert_no_secret(&error);
+    }
+    let forbidden = discord_error_once(403, r#"{"message": "Missing Access", "code": 50001}"#);
+    assert!(
+        forbidden.contains("403 Forbidden: Missing Access; hint: check DISCORD_WEBHOOK_URL"),
+        "{forbidden}"
+    );
+    assert_eq!(discord.requests(), 2);
+}
+
+/// The error of a post answered `status` with `body` once.
+fn discord_error_once(status: u16, body: &str) -> String {
+    let discord = DiscordEmulator::start();
+    discord.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::json(status, &serde_json::from_str(body).unwrap()),
+    ));
+    let error = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD)
+        .0
+        .unwrap_err();
+    assert_no_secret(&error);
+    error.to_string()
+}
+
+#[test]
+fn discord_server_errors_resend_only_what_cannot_have_been_posted() {
+    let discord = DiscordEmulator::start();
+    discord.push_fault(
+        Fault::new(
+            "POST",
+            1,
+            Response::json(
+                500,
+                &json!({"message": "500: Internal Server Error", "code": 0}),
+            ),
+        )
+        .applied(),
+    );
+    let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("500 Internal Server Error: 500: Internal Server Error; hint: Discord had a server error; retry later (the message may have been posted)"),
+        "{message}"
+    );
+    assert!(waits.is_empty());
+    assert_eq!((discord.requests(), discord.messages().len()), (1, 1));
+
+    let discord = DiscordEmulator::start();
+    discord.push_fault(Fault::new(
+        "POST",
+        1,
+        Response::text(503, "upstream connect error"),
+    ));
+    let (result, waits) = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD);
+    result.unwrap();
+    assert_eq!(waits.len(), 1);
+    assert_eq!((discord.requests(), discord.messages().len()), (2, 1));
+}
+
+#[test]
+fn discord_answers_without_the_message_are_not_taken_for_success() {
+    let discord = DiscordEmulator::start();
+    discord.push_fault(Fault::new("POST", 1, Response::text(200, "ok")));
+    let error = discord_post(&discord.webhook_url(), DISCORD_PAYLOAD)
+        .0
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "Discord sent an unexpected answer to POST {0}/api/…: it answered 200 without the \
+             message it stored; hint: check that DISCORD_WEBHOOK_URL ({0}/api/…) is a Discord \
+             webhook; the message may have been posted",
+            discord.url()
+        )
+    );
+    assert_no_secret(&error);
+}
+
+#[test]
+fn discord_timeouts_are_not_resent_and_unreachable_hosts_are_named_without_the_token() {
+    let discord = DiscordEmulator::start();
+    discord.push_fault(
+        Fault::new(
+            "POST",
+            1,
+            Response::text(200, "").delayed(Duration::from_millis(1500)),
+        )
+        .applied(),
+    );
+    let mut short = policy();
+    short.timeout = Duration::from_millis(500);
+    let error = discord_post_with(&discord.webhook_url(), DISCORD_PAYLOAD, short)
+        .0
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Discord did not answer within 0.5 s; the message may have been posted"),
+        "{error}"
+    );
+    assert_eq!((discord.requests(), discord.messages().len()), (1, 1));
+    assert_no_secret(&error);
+
+    let url = format!(
+        "{}/api/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}",
+        free_port_url()
+    );
+    let (result, waits) = discord_post(&url, DISCORD_PAYLOAD);
+    let error = result.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("could not reach Discord (POST http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(message.contains("/api/…) after 4 tries"), "{message}");
+    assert!(
+        message.contains("hint: check DISCORD_WEBHOOK_URL (http://127.0.0.1:"),
+        "{message}"
+    );
+    assert_eq!(waits.len(), 3, "refused connections are safe to retry");
+    assert_no_secret(&error);
+}
+
+#[test]
+fn discord_bad_urls_fail_without_a_request_and_without_the_token() {
+    let discord = DiscordEmulator::start();
+    let path = format!("/api/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}");
+    for (url, reason) in [
+        (String::new(), "it is empty"),
+        (format!("discord.com{path}"), "it is not a URL"),
+        (format!("http://discord.com{path}"), "plain http"),
+        (format!("ftp://discord.com{path}"), "not an https URL"),
+        (
+            "https://discord.com/api/webhooks/".to_string(),
+            "does not end in /webhooks/ID/TOKEN",
+        ),
+        (
+            format!("https://discord.com/api/webhooks/{DISCORD_ID}"),
+            "does not end in /webhooks/ID/TOKEN",
+        ),
+        (
+            format!("https://discord.com/api/webhooks/abc/{DISCORD_TOKEN}"),
+            "is not a number",
+        ),
+        (
+            format!("https://discord.com{path}/slack"),
+            "ends in /slack, Discord's Slack-compatible endpoint",
+        ),
+        (
+            format!("https://discord.com{path}/extra/more"),
+            "does not end in /webhooks/ID/TOKEN",
+        ),
+        (
+            format!("https://discord.com/channels/{DISCORD_ID}/{DISCORD_TOKEN}"),
+            "no /webhooks/ID/TOKEN",
+        ),
+    ] {
+        let error = post_discord(&url, DISCORD_PAYLOAD).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("DISCORD_WEBHOOK_URL is invalid: "),
+            "{message}"
+        );
+        assert!(message.contains(reason), "{url}: {message}");
+        assert!(
+            message.contains("hint: copy the webhook's URL from Discord"),
+            "{message}"
+        );
+        assert_no_secret(&error);
+    }
+    assert_eq!(discord.requests(), 0);
+}
+
+#[test]
+fn the_discord_emulator_speaks_the_protocol() {
+    let discord = DiscordEmulator::start();
+    super::http::install_crypto_provider();
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let send = |request: reqwest::blocking::RequestBuilder| {
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().unwrap())
+    };
+    let post = |query: &str, body: &str| {
+        send(
+            client
+                .post(format!("{}{query}", discord.webhook_url()))
+                .header("Content-Type", "application/json")
+                .body(body.to_string()),
+        )
+    };
+    // Without wait, 204 and no body; with it, 200 and the message.
+    assert_eq!(post("", r#"{"content": "a"}"#), (204, String::new()));
+    let (status, body) = post("?wait=true", r#"{"content": "b", "username": "flaky"}"#);
+    assert_eq!(status, 200, "{body}");
+    let message: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(message["content"], "b");
+    assert_eq!(message["author"]["username"], "flaky");
+    assert_eq!(message["webhook_id"], DISCORD_ID);
+    let (status, body) = post("", r#"{"content": "c", "username": "my Discord bot"}"#);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains(r#"Username cannot contain \"discord\""#),
+        "{body}"
+    );
+    let (status, body) = post(
+        "",
+        r#"{"content": "d", "allowed_mentions": {"parse": ["all"]}}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = post(
+        "",
+        r#"{"embeds": [{"color": 16777216, "timestamp": "yesterday"}]}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("embeds") && body.contains("color") && body.contains("timestamp"),
+        "{body}"
+    );
+    let (status, _) = send(client.get(discord.webhook_url()));
+    assert_eq!(status, 405);
+    let (status, _) = send(client.post(format!("{}/api/webhooks", discord.url())));
+    assert_eq!(status, 404);
+    assert_eq!(discord.messages().len(), 2);
+}
+
 // --- Small pieces ----------------------------------------------------------------------
 
 #[test]
@@ -1232,6 +1681,24 @@ fn excerpts_are_short_single_lines_without_secrets() {
     );
     let many = format!("{{\"message\":\"{}\"}}", "é".repeat(500));
     assert_eq!(excerpt(&many, &[]).chars().count(), 200);
+    // Discord's form errors: a tree of keys with `_errors` at the leaves.
+    let form = json!({
+        "code": 50035,
+        "message": "Invalid Form Body",
+        "errors": {
+            "content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]},
+            "embeds": {"0": {"fields": {"3": {"value": {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}}}}},
+        },
+    });
+    assert_eq!(
+        excerpt(&form.to_string(), &[]),
+        "Invalid Form Body (content: Must be 2000 or fewer in length.; embeds.0.fields.3.value: \
+         BASE_TYPE_REQUIRED)"
+    );
+    assert_eq!(
+        excerpt(r#"{"message": "Unknown Webhook", "code": 10015}"#, &[]),
+        "Unknown Webhook"
+    );
 }
 
 #[test]
@@ -1247,4 +1714,23 @@ fn requested_waits_read_retry_after_or_the_rate_limit_reset() {
     headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
     headers.remove("retry-after");
     assert_eq!(requested_wait(&headers, now), None);
+    // Discord's: seconds with decimals, in either header.
+    headers.insert("x-ratelimit-reset-after", HeaderValue::from_static("64.57"));
+    assert_eq!(
+        requested_wait(&headers, now),
+        Some(Duration::from_millis(64_570))
+    );
+    headers.insert("retry-after", HeaderValue::from_static("0.5"));
+    assert_eq!(
+        requested_wait(&headers, now),
+        Some(Duration::from_millis(500))
+    );
+    for nonsense in ["-1", "inf", "NaN", "soon"] {
+        headers.insert("retry-after", HeaderValue::from_static(nonsense));
+        headers.insert(
+            "x-ratelimit-reset-after",
+            HeaderValue::from_static(nonsense),
+        );
+        assert_eq!(requested_wait(&headers, now), None, "{nonsense}");
+    }
 }

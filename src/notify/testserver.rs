@@ -951,3 +951,480 @@ fn check_slack_message(request: &Request) -> Result<Value, &'static str> {
     }
     Ok(message)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Discord
+
+/// The webhook's id and token: `/api/webhooks/{id}/{token}`; the token is the secret.
+pub const DISCORD_ID: &str = "1187654321098765432";
+pub const DISCORD_TOKEN: &str = "dW3bh00kT0kenThatMustNeverBePrinted-Zq7_Xy";
+/// The channel the webhook posts in.
+pub const DISCORD_CHANNEL: &str = "1122334455667788990";
+const DISCORD_CONTENT_CHARS: usize = 2000;
+const DISCORD_MAX_EMBEDS: usize = 10;
+const DISCORD_EMBED_TOTAL: usize = 6000;
+const DISCORD_MAX_FIELDS: usize = 25;
+const DISCORD_MAX_COLOR: u64 = 0xFF_FFFF;
+
+pub struct DiscordState {
+    messages: Vec<Value>,
+    faults: Vec<Fault>,
+    targets: Vec<String>,
+    next_id: u64,
+}
+
+/// A Discord incoming webhook (Execute Webhook, API v10, and the unversioned path): JSON POSTs
+/// checked against Discord's form rules and limits; `wait=true` answers 200 with the stored
+/// message, otherwise 204.
+pub struct DiscordEmulator {
+    server: Server,
+    state: Arc<Mutex<DiscordState>>,
+}
+
+impl DiscordEmulator {
+    pub fn start() -> DiscordEmulator {
+        let state = Arc::new(Mutex::new(DiscordState {
+            messages: Vec::new(),
+            faults: Vec::new(),
+            targets: Vec::new(),
+            next_id: 1_200_000_000_000_000_000,
+        }));
+        let server = Server::start({
+            let state = state.clone();
+            move |request| discord(&mut lock(&state), request)
+        });
+        DiscordEmulator { server, state }
+    }
+
+    /// The URL as Discord shows it: unversioned.
+    pub fn webhook_url(&self) -> String {
+        format!(
+            "{}/api/webhooks/{DISCORD_ID}/{DISCORD_TOKEN}",
+            self.server.url()
+        )
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The bodies of the messages stored.
+    pub fn messages(&self) -> Vec<Value> {
+        lock(&self.state).messages.clone()
+    }
+
+    /// Path and query of every request received, in order.
+    pub fn targets(&self) -> Vec<String> {
+        lock(&self.state).targets.clone()
+    }
+
+    pub fn requests(&self) -> usize {
+        lock(&self.state).targets.len()
+    }
+
+    /// The next `times` posts are answered 429, as Discord asks to wait `retry_after` seconds.
+    pub fn rate_limit(&self, times: usize, retry_after: f64) {
+        self.push_fault(Fault::new("POST", times, discord_rate_limited(retry_after)));
+    }
+
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.state).faults.push(fault);
+    }
+}
+
+/// Discord's JSON error: `{"message", "code"}`.
+fn discord_error(status: u16, code: u64, message: &str) -> Response {
+    Response::json(status, &json!({"message": message, "code": code}))
+}
+
+/// Discord's 429 for a webhook's own bucket: the body, and the headers that say the same.
+pub fn discord_rate_limited(retry_after: f64) -> Response {
+    Response::json(
+        429,
+        &json!({
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": false,
+        }),
+    )
+    .with_header("Retry-After", &(retry_after.ceil() as u64).to_string())
+    .with_header("X-RateLimit-Limit", "5")
+    .with_header("X-RateLimit-Remaining", "0")
+    .with_header("X-RateLimit-Reset-After", &format!("{retry_after:.3}"))
+    .with_header("X-RateLimit-Bucket", "9b7d8f1a2c3e4d5f")
+    .with_header("X-RateLimit-Scope", "user")
+}
+
+fn discord(state: &mut DiscordState, request: &Request) -> Response {
+    state.targets.push(request.target.clone());
+    let segments: Vec<&str> = request.path.trim_start_matches('/').split('/').collect();
+    let (id, token) = match segments.as_slice() {
+        ["api", "v10" | "v9", "webhooks", id, token] | ["api", "webhooks", id, token] => {
+            (*id, *token)
+        }
+        _ => return discord_error(404, 0, "404: Not Found"),
+    };
+    if id != DISCORD_ID {
+        return discord_error(404, 10015, "Unknown Webhook");
+    }
+    if token != DISCORD_TOKEN {
+        return discord_error(401, 50027, "Invalid Webhook Token");
+    }
+    if request.method != "POST" {
+        return discord_error(405, 0, "405: Method Not Allowed");
+    }
+    if let Some(fault) = take_fault(&mut state.faults, &request.method) {
+        if fault.apply {
+            let _ = execute(state, request);
+        }
+        return fault.response;
+    }
+    execute(state, request).unwrap_or_else(|response| response)
+}
+
+/// Execute Webhook: the query, the body's type and JSON, then Discord's form rules.
+fn execute(state: &mut DiscordState, request: &Request) -> Result<Response, Response> {
+    let mut wait = false;
+    for (key, value) in &request.query {
+        match (key.as_str(), value.as_str()) {
+            ("wait", "true" | "True" | "1") => wait = true,
+            ("wait", "false" | "False" | "0") => wait = false,
+            ("thread_id", id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {}
+            _ => {
+                return Err(discord_form_error(&[(
+                    key.clone(),
+                    "emulator: unexpected query parameter or value".to_string(),
+                )]));
+            }
+        }
+    }
+    let json_type = request
+        .header("content-type")
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|t| t.trim() == "application/json");
+    if !json_type {
+        return Err(discord_error(
+            400,
+            50035,
+            "emulator: Content-Type must be application/json",
+        ));
+    }
+    let Ok(message) = serde_json::from_slice::<Value>(&request.body) else {
+        return Err(discord_error(
+            400,
+            50109,
+            "The request body contains invalid JSON.",
+        ));
+    };
+    if let Err(body) = check_discord_message(&message) {
+        return Err(Response::json(400, &body));
+    }
+    let id = state.next_id.to_string();
+    state.next_id += 1;
+    let stored = json!({
+        "id": id,
+        "type": 0,
+        "content": message.get("content").cloned().unwrap_or(json!("")),
+        "channel_id": DISCORD_CHANNEL,
+        "author": {
+            "bot": true,
+            "id": DISCORD_ID,
+            "username": message.get("username").cloned().unwrap_or(json!("Captain Hook")),
+            "avatar": null,
+            "discriminator": "0000",
+        },
+        "attachments": [],
+        "embeds": message.get("embeds").cloned().unwrap_or(json!([])),
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": false,
+        "mention_everyone": false,
+        "tts": false,
+        "timestamp": "2024-05-01T12:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "flags": 0,
+        "components": [],
+        "webhook_id": DISCORD_ID,
+    });
+    state.messages.push(message);
+    let response = if wait {
+        Response::json(200, &stored)
+    } else {
+        Response {
+            headers: Vec::new(),
+            ..Response::text(204, "")
+        }
+    };
+    Ok(response
+        .with_header("X-RateLimit-Limit", "5")
+        .with_header("X-RateLimit-Remaining", "4")
+        .with_header("X-RateLimit-Reset-After", "2.000")
+        .with_header("X-RateLimit-Bucket", "9b7d8f1a2c3e4d5f"))
+}
+
+/// Discord's checks of an execute-webhook body (the keys flaky may send, every length and count
+/// limit of content and embeds, the mention rules): `Err` with the body of the 400 Discord would
+/// answer, `{"code": 50035, "message": "Invalid Form Body", "errors": {...}}`, or 50006 for an
+/// empty message.
+pub fn check_discord_message(message: &Value) -> Result<(), Value> {
+    let Some(object) = message.as_object() else {
+        return Err(form_error_body(&[(
+            String::new(),
+            "Only dictionaries may be used in a DictType".to_string(),
+        )]));
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    const KEYS: [&str; 7] = [
+        "content",
+        "username",
+        "avatar_url",
+        "tts",
+        "embeds",
+        "allowed_mentions",
+        "flags",
+    ];
+    for key in object.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+        errors.push((
+            key.clone(),
+            "emulator: a key flaky does not send".to_string(),
+        ));
+    }
+    let content = check_text(
+        &mut errors,
+        "content",
+        object.get("content"),
+        DISCORD_CONTENT_CHARS,
+    );
+    if let Some(name) = check_text(&mut errors, "username", object.get("username"), 80) {
+        let lower = name.to_lowercase();
+        if name.trim().is_empty() {
+            errors.push((
+                "username".into(),
+                "Must be between 1 and 80 in length.".into(),
+            ));
+        }
+        for word in ["discord", "clyde"] {
+            if lower.contains(word) {
+                errors.push((
+                    "username".into(),
+                    format!("Username cannot contain \"{word}\""),
+                ));
+            }
+        }
+    }
+    let mut embed_chars = 0;
+    let embeds = match object.get("embeds") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(embeds)) => embeds.as_slice(),
+        Some(_) => {
+            errors.push(("embeds".into(), "Must be an array.".into()));
+            &[][..]
+        }
+    };
+    if embeds.len() > DISCORD_MAX_EMBEDS {
+        errors.push((
+            "embeds".into(),
+            format!("Must be {DISCORD_MAX_EMBEDS} or fewer in length."),
+        ));
+    }
+    for (i, embed) in embeds.iter().enumerate() {
+        embed_chars += check_embed(&mut errors, &format!("embeds.{i}"), embed);
+    }
+    if embed_chars > DISCORD_EMBED_TOTAL {
+        errors.push((
+            "embeds".into(),
+            format!("Embed size exceeds maximum size of {DISCORD_EMBED_TOTAL}"),
+        ));
+    }
+    match object.get("allowed_mentions") {
+        None => {}
+        Some(Value::Object(mentions)) => {
+            let parse = mentions.get("parse").map(|p| p.as_array());
+            match parse {
+                None => {}
+                Some(Some(kinds))
+                    if kinds
+                        .iter()
+                        .all(|k| matches!(k.as_str(), Some("users" | "roles" | "everyone"))) => {}
+                Some(_) => errors.push((
+                    "allowed_mentions.parse".into(),
+                    "Value must be one of {'users', 'roles', 'everyone'}.".into(),
+                )),
+            }
+        }
+        Some(_) => errors.push((
+            "allowed_mentions".into(),
+            "Only dictionaries may be used in a DictType".into(),
+        )),
+    }
+    if !errors.is_empty() {
+        return Err(form_error_body(&errors));
+    }
+    if content.is_none_or(|c| c.trim().is_empty()) && embeds.is_empty() {
+        return Err(json!({"message": "Cannot send an empty message", "code": 50006}));
+    }
+    Ok(())
+}
+
+/// A string of at most `max` characters, when the key is there; its text.
+fn check_text<'v>(
+    errors: &mut Vec<(String, String)>,
+    path: &str,
+    value: Option<&'v Value>,
+    max: usize,
+) -> Option<&'v str> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => {
+            if text.chars().count() > max {
+                errors.push((path.into(), format!("Must be {max} or fewer in length.")));
+            }
+            Some(text)
+        }
+        Some(other) => {
+            errors.push((
+                path.into(),
+                format!("Could not interpret \"{other}\" as string."),
+            ));
+            None
+        }
+    }
+}
+
+/// A required string of 1 to `max` characters; its length.
+fn check_required(
+    errors: &mut Vec<(String, String)>,
+    path: &str,
+    value: Option<&Value>,
+    max: usize,
+) -> usize {
+    match value.and_then(Value::as_str) {
+        None => {
+            errors.push((path.into(), "This field is required".into()));
+            0
+        }
+        Some(text) => {
+            let n = text.chars().count();
+            if n == 0 || n > max {
+                errors.push((
+                    path.into(),
+                    format!("Must be between 1 and {max} in length."),
+                ));
+            }
+            n
+        }
+    }
+}
+
+/// One embed's limits; the characters it counts towards the message's total.
+fn check_embed(errors: &mut Vec<(String, String)>, at: &str, embed: &Value) -> usize {
+    let Some(embed) = embed.as_object() else {
+        errors.push((
+            at.into(),
+            "Only dictionaries may be used in a DictType".into(),
+        ));
+        return 0;
+    };
+    let mut chars = 0;
+    let mut text = |errors: &mut Vec<(String, String)>, key: &str, value: Option<&Value>, max| {
+        chars +=
+            check_text(errors, &format!("{at}.{key}"), value, max).map_or(0, |t| t.chars().count());
+    };
+    text(errors, "title", embed.get("title"), 256);
+    text(errors, "description", embed.get("description"), 4096);
+    text(errors, "url", embed.get("url"), 2048);
+    match embed.get("footer") {
+        None => {}
+        Some(footer) => text(errors, "footer.text", footer.get("text"), 2048),
+    }
+    match embed.get("author") {
+        None => {}
+        Some(author) => text(errors, "author.name", author.get("name"), 256),
+    }
+    if let Some(color) = embed.get("color")
+        && color.as_u64().is_none_or(|c| c > DISCORD_MAX_COLOR)
+    {
+        errors.push((
+            format!("{at}.color"),
+            format!("int value should be less than or equal to {DISCORD_MAX_COLOR}."),
+        ));
+    }
+    if let Some(timestamp) = embed.get("timestamp")
+        && timestamp
+            .as_str()
+            .is_none_or(|t| humantime::parse_rfc3339_weak(t).is_err())
+    {
+        errors.push((
+            format!("{at}.timestamp"),
+            "Could not parse timestamp. Should be ISO8601.".into(),
+        ));
+    }
+    let fields = match embed.get("fields") {
+        None => &[][..],
+        Some(Value::Array(fields)) => fields.as_slice(),
+        Some(_) => {
+            errors.push((format!("{at}.fields"), "Must be an array.".into()));
+            &[][..]
+        }
+    };
+    if fields.len() > DISCORD_MAX_FIELDS {
+        errors.push((
+            format!("{at}.fields"),
+            format!("Must be {DISCORD_MAX_FIELDS} or fewer in length."),
+        ));
+    }
+    for (i, field) in fields.iter().enumerate() {
+        let path = format!("{at}.fields.{i}");
+        chars += check_required(errors, &format!("{path}.name"), field.get("name"), 256);
+        chars += check_required(errors, &format!("{path}.value"), field.get("value"), 1024);
+        if field.get("inline").is_some_and(|v| !v.is_boolean()) {
+            errors.push((format!("{path}.inline"), "Must be a boolean.".into()));
+        }
+    }
+    chars
+}
+
+/// Discord's 400 for breaches of its form rules.
+fn discord_form_error(errors: &[(String, String)]) -> Response {
+    Response::json(400, &form_error_body(errors))
+}
+
+/// `{"code": 50035, "message": "Invalid Form Body", "errors": {...}}`: each breach at its path
+/// (`embeds.0.title`) in a tree of the request's keys, under `_errors`.
+fn form_error_body(errors: &[(String, String)]) -> Value {
+    let mut tree = json!({});
+    for (path, message) in errors {
+        let mut node = &mut tree;
+        for key in path.split('.').filter(|k| !k.is_empty()) {
+            node = node
+                .as_object_mut()
+                .expect("form error nodes are objects")
+                .entry(key)
+                .or_insert_with(|| json!({}));
+        }
+        let leaf = node
+            .as_object_mut()
+            .expect("form error nodes are objects")
+            .entry("_errors")
+            .or_insert_with(|| json!([]));
+        if let Some(list) = leaf.as_array_mut() {
+            list.push(json!({"code": discord_code(message), "message": message}));
+        }
+    }
+    json!({"code": 50035, "message": "Invalid Form Body", "errors": tree})
+}
+
+/// The machine code Discord gives a form error, from its message.
+fn discord_code(message: &str) -> &'static str {
+    if message.starts_with("Must be between") {
+        "BASE_TYPE_BAD_LENGTH"
+    } else if message.contains("or fewer in length") {
+        "BASE_TYPE_MAX_LENGTH"
+    } else if message.starts_with("This field is required") {
+        "BASE_TYPE_REQUIRED"
+    } else if message.starts_with("Embed size exceeds") {
+        "MAX_EMBED_SIZE_EXCEEDED"
+    } else {
+        "BASE_TYPE_INVALID"
+    }
+}

@@ -176,11 +176,14 @@ pub(super) fn verdict_text(report: &Report, ci: &CiSummary) -> String {
     text
 }
 
+/// Where a test is defined: a file (relative to the repository) and a line when known.
+pub type Locate<'a> = dyn Fn(&str) -> Option<(String, Option<u32>)> + 'a;
+
 /// GitHub Actions workflow commands: `::error` for a failed test, `::warning` for a flaky one,
 /// `::notice` for a quarantined one, on the test's file and line when `locate` knows them.
 pub fn render_ci_annotations(
     report: &Report,
-    locate: &dyn Fn(&str) -> Option<(String, Option<u32>)>,
+    locate: &Locate<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let Some(ci) = &report.ci else {

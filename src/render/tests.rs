@@ -1,6 +1,6 @@
 //! The renderers on hand-built reports: snapshots of every rich format for a typical, an empty,
-//! an interrupted and a hostile-names report, plus bounds on a huge one and the JUnit output
-//! read back by flaky's own parser.
+//! an interrupted and a hostile-names report, plus bounds on a huge one, the JUnit output read
+//! back by flaky's own parser, and the Discord message checked as Discord checks it.
 //!
 //! The reports are built here with fixed times and seeds, so the snapshots need no filters.
 
@@ -684,6 +684,11 @@ macro_rules! snapshots {
                     }
 
                     #[test]
+                    fn discord() {
+                        insta::assert_snapshot!(render(render_discord, &super::super::$case()));
+                    }
+
+                    #[test]
                     fn html() {
                         insta::assert_snapshot!(render(render_html, &super::super::$case()));
                     }
@@ -910,6 +915,291 @@ fn slack_mentions_the_authors_with_slack_ids() {
             .unwrap()
             .starts_with("flaky: 6 failing or flaky tests")
     );
+}
+
+fn discord_json(case: &(Report, Context)) -> serde_json::Value {
+    serde_json::from_str(&render(render_discord, case)).unwrap()
+}
+
+/// The message passes Discord's own checks (the emulator's), and flaky's stricter count: every
+/// limit in UTF-16 units. Nobody is mentioned.
+fn assert_discord_valid(doc: &serde_json::Value) {
+    crate::notify::testserver::check_discord_message(doc)
+        .unwrap_or_else(|error| panic!("Discord would refuse it: {error}"));
+    let units = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.encode_utf16().count());
+    assert!(units(&doc["content"]) <= 2000);
+    assert_eq!(doc["allowed_mentions"], serde_json::json!({"parse": []}));
+    assert_eq!(doc["username"], "flaky");
+    let embeds = doc["embeds"].as_array().unwrap();
+    assert!(embeds.len() <= 10);
+    let mut total = 0;
+    for embed in embeds {
+        assert!(units(&embed["title"]) <= 256);
+        assert!(units(&embed["description"]) <= 4096);
+        assert!(units(&embed["footer"]["text"]) <= 2048);
+        total += units(&embed["title"]) + units(&embed["description"]);
+        total += units(&embed["footer"]["text"]);
+        let fields = embed["fields"].as_array().map_or(&[][..], Vec::as_slice);
+        assert!(fields.len() <= 25);
+        for field in fields {
+            assert!((1..=256).contains(&units(&field["name"])), "{field}");
+            assert!((1..=1024).contains(&units(&field["value"])), "{field}");
+            total += units(&field["name"]) + units(&field["value"]);
+        }
+    }
+    assert!(total <= 6000, "{total} units of embed text");
+}
+
+/// Every text of a Discord message: content, titles, descriptions, field names and values,
+/// footers.
+fn discord_texts(doc: &serde_json::Value) -> Vec<String> {
+    let mut texts = vec![doc["content"].as_str().unwrap().to_owned()];
+    for embed in doc["embeds"].as_array().unwrap() {
+        for text in [
+            &embed["title"],
+            &embed["description"],
+            &embed["footer"]["text"],
+        ] {
+            texts.extend(text.as_str().map(str::to_owned));
+        }
+        for field in embed["fields"].as_array().into_iter().flatten() {
+            texts.push(field["name"].as_str().unwrap().to_owned());
+            texts.push(field["value"].as_str().unwrap().to_owned());
+        }
+    }
+    texts
+}
+
+/// Discord markup outside code spans that no backslash escapes: what a test's text could turn
+/// into a link, mention, spoiler, strike or code. (flaky's own `**bold**` is left aside.)
+fn unescaped_markup(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut escaped = false;
+        let mut in_code = false;
+        for c in line.chars() {
+            match c {
+                '`' if !escaped => in_code = !in_code,
+                '<' | '[' | ']' | '|' | '~' | '_' if !escaped && !in_code => {
+                    found.push(format!("{c} in {line:?}"));
+                }
+                _ => {}
+            }
+            escaped = c == '\\' && !escaped && !in_code;
+        }
+        assert!(!in_code, "a code span left open in {line:?}");
+    }
+    found
+}
+
+/// Names and messages made of Discord's markup, mentions included.
+const DISCORD_HOSTILE: [&str; 6] = [
+    "@everyone @here <@123456789012345678> <@&987654321098765432> <#111>",
+    "||spoiler|| ~~strike~~ __under__ *it* **bold**",
+    "[click](https://evil.example) <https://evil.example> <t:1700000000:R> <:emoji:123>",
+    "# heading",
+    "- list",
+    "> quote `code` ```fence```",
+];
+
+fn discord_hostile() -> (Report, Context) {
+    let tests = DISCORD_HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            stats(
+                id,
+                10,
+                &[(Outcome::Fail, DISCORD_HOSTILE[(i + 1) % 6], 1 + i as u64)],
+                false,
+            )
+        })
+        .collect();
+    let mut report = base(tests);
+    report.command = vec!["sh".into(), "-c".into(), DISCORD_HOSTILE[0].into()];
+    let mut ctx = escaping().1;
+    if let Some(changes) = &mut ctx.changes {
+        changes.commits[0].summary = DISCORD_HOSTILE[2].to_owned();
+    }
+    (report, ctx)
+}
+
+#[test]
+fn discord_messages_pass_discords_checks() {
+    for case in [
+        typical(),
+        empty(),
+        interrupted(),
+        escaping(),
+        diagnosed(),
+        huge(),
+        discord_ci(),
+        discord_hostile(),
+    ] {
+        assert_discord_valid(&discord_json(&case));
+    }
+}
+
+#[test]
+fn hostile_names_stay_text_in_discord() {
+    for case in [escaping(), discord_hostile()] {
+        let doc = discord_json(&case);
+        let texts = discord_texts(&doc);
+        for text in &texts {
+            assert_eq!(unescaped_markup(text), Vec::<String>::new(), "{text}");
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{text:?}"
+            );
+        }
+        let all = texts.join("\n");
+        assert!(!all.contains("\u{202e}") && !all.contains('\u{1b}'));
+        // The heading, list and quote markers of names that would start a line are escaped.
+        for marker in ["\n# heading", "\n- list", "\n> quote"] {
+            assert!(!all.contains(marker), "{marker:?} in {all}");
+        }
+    }
+    let doc = discord_json(&discord_hostile());
+    let all = discord_texts(&doc).join("\n");
+    assert!(
+        all.contains("`@everyone @here <@123456789012345678>"),
+        "{all}"
+    );
+    assert!(
+        all.contains(r"\[click\](https://evil.example) \<https://evil.example>"),
+        "{all}"
+    );
+}
+
+/// 500 flaky tests, each failing with a 10 kB message full of markup, with long names.
+#[test]
+fn discord_oversized_reports_stay_within_every_limit() {
+    let message = format!("{}\nsecond line", "*_~|<@1>[x](y) é😀".repeat(600));
+    assert!(message.len() > 10_000);
+    let tests = (0..500u64)
+        .map(|i| {
+            let id = format!("tests/test_{i}.py::{}", "test_very_long_name_".repeat(30));
+            stats(
+                &id,
+                100 - (1 + i % 50),
+                &[(Outcome::Fail, &message, 1 + i % 50)],
+                false,
+            )
+        })
+        .collect();
+    let mut report = base(tests);
+    report.runs = 100;
+    report.command = vec!["pytest".into(), "x".repeat(10_000)];
+    report.shard_errors = vec![message.clone(); 3];
+    report.shard_retries = vec![message.clone(); 3];
+    let (mut ci_report, _) = discord_ci();
+    let verdicts = ci_report.ci.take().unwrap().verdicts;
+    report.ci = Some(CiSummary {
+        retries: 2,
+        strict: true,
+        verdicts: (0..500)
+            .map(|i| CiVerdict {
+                test: report.tests[i].id.clone(),
+                ..verdicts[i % verdicts.len()].clone()
+            })
+            .collect(),
+    });
+    let ctx = huge().1;
+    let doc = discord_json(&(report, ctx));
+    assert_discord_valid(&doc);
+    let all = discord_texts(&doc).join("\n");
+    for text in discord_texts(&doc) {
+        assert_eq!(unescaped_markup(&text), Vec::<String>::new(), "{text}");
+    }
+    assert!(all.contains("failing or flaky tests"), "{all}");
+    let tests = doc["embeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Worst tests")
+        .expect("the tests' embed");
+    let shown = tests["fields"].as_array().unwrap().len();
+    assert!((1..=10).contains(&shown), "{shown} tests shown");
+    assert_eq!(
+        tests["footer"]["text"],
+        format!("… and {} more failing or flaky tests", 500 - shown)
+    );
+    assert!(
+        all.contains("… and "),
+        "the ci verdicts left out are counted: {all}"
+    );
+}
+
+/// The typical run as `flaky ci` reports it: a real failure, two flaky tests (one new), and a
+/// quarantined one whose reason would ping.
+fn discord_ci() -> (Report, Context) {
+    let (mut report, ctx) = typical();
+    let verdict = |test: &str, verdict, rerun_failures, newly_flaky| CiVerdict {
+        test: test.to_owned(),
+        verdict,
+        reruns: 3,
+        rerun_failures,
+        newly_flaky,
+        quarantine: None,
+    };
+    report.ci = Some(CiSummary {
+        retries: 3,
+        strict: false,
+        verdicts: vec![
+            verdict(
+                "tests/test_math.py::test_mean_always_fails",
+                Verdict::Failed,
+                3,
+                false,
+            ),
+            verdict(
+                "tests/test_math.py::test_seeded_flaky",
+                Verdict::Flaky,
+                1,
+                true,
+            ),
+            verdict(
+                "tests/test_cache.py::TestCache::test_warm",
+                Verdict::Flaky,
+                2,
+                false,
+            ),
+            CiVerdict {
+                quarantine: Some(QuarantineNote {
+                    pattern: "tests/test_db.py::*".to_owned(),
+                    reason: "needs the staging database, ask <@&123> or @everyone".to_owned(),
+                    owner: Some("@ana".to_owned()),
+                    until: Some("2027-01-31".to_owned()),
+                }),
+                ..verdict(
+                    "tests/test_db.py::test_connect",
+                    Verdict::Quarantined,
+                    3,
+                    false,
+                )
+            },
+        ],
+    });
+    report.exit_code = 1;
+    (report, ctx)
+}
+
+#[test]
+fn discord_shows_the_ci_verdicts() {
+    let case = discord_ci();
+    let doc = discord_json(&case);
+    let content = doc["content"].as_str().unwrap();
+    assert!(
+        content.contains("**verdict:** 1 test failed every rerun"),
+        "{content}"
+    );
+    let ci = &doc["embeds"][1];
+    assert_eq!(ci["title"], "flaky ci verdicts");
+    let lines: Vec<&str> = ci["description"].as_str().unwrap().lines().collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].starts_with("**FAILED** `tests/test_math.py::test_mean_always_fails`: failed the first run and all 3 reruns"), "{}", lines[0]);
+    assert!(lines[3].contains(r"\<@&123> or @everyone"), "{}", lines[3]);
+    insta::assert_snapshot!(render(render_discord, &case));
 }
 
 /// The ids JUnit readers rebuild from `classname::name`: every test's, control characters aside.

@@ -5,6 +5,7 @@
 //! never overwritten.
 
 mod diagnoses;
+mod merged;
 mod migrations;
 mod views;
 

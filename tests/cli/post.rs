@@ -1,5 +1,5 @@
-//! `--post github` and `--post slack` against loopback servers that check requests the way
-//! GitHub's REST API and Slack's incoming webhooks define them.
+//! `--post github`, `--post slack` and `--post discord` against loopback servers that check
+//! requests the way GitHub's REST API and Slack's and Discord's incoming webhooks define them.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -319,4 +319,147 @@ fn slack_gets_block_kit_and_a_wrong_webhook_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("SLACK_WEBHOOK_URL"));
+}
+
+/// A Discord webhook at /api/webhooks/42/DISCORD_TOKEN: `flaky` posts to API v10 with
+/// `wait=true` and gets the stored message back; any other id or token is Discord's 404.
+/// What the loopback webhook received: each request's path and query, and its JSON body.
+type Posts = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
+fn start_discord() -> (String, Posts) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let posts = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&posts);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(50) {
+            let Ok(mut stream) = stream else { continue };
+            let Some((method, target, headers, body)) = read_request(&mut stream) else {
+                continue;
+            };
+            let json = headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.starts_with("application/json"));
+            let message = serde_json::from_str::<serde_json::Value>(&body).ok();
+            let path = target.split('?').next().unwrap_or("");
+            if path != format!("/api/v10/webhooks/42/{DISCORD_TOKEN}") {
+                respond(
+                    &mut stream,
+                    404,
+                    r#"{"message": "Unknown Webhook", "code": 10015}"#,
+                );
+            } else if let (true, "POST", Some(message)) = (json, method.as_str(), message) {
+                seen.lock().unwrap().push((target.clone(), message));
+                respond(
+                    &mut stream,
+                    200,
+                    r#"{"id": "1200000000000000001", "channel_id": "1122334455667788990", "type": 0}"#,
+                );
+            } else {
+                respond(
+                    &mut stream,
+                    400,
+                    r#"{"message": "Cannot send an empty message", "code": 50006}"#,
+                );
+            }
+        }
+    });
+    (url, posts)
+}
+
+const DISCORD_TOKEN: &str = "dW3bh00kT0kenThatMustNeverBePrinted";
+
+#[test]
+fn discord_gets_embeds_without_mentions_and_a_wrong_webhook_is_a_clear_error() {
+    let s = Sandbox::new();
+    let (url, posts) = start_discord();
+    let out = s
+        .flaky()
+        .args([
+            "run",
+            "-n",
+            "3",
+            "--post",
+            "discord",
+            "--",
+            "sh",
+            "-c",
+            "[ $FLAKY_ATTEMPT -ne 1 ]",
+        ])
+        .env(
+            "DISCORD_WEBHOOK_URL",
+            format!("{url}/api/webhooks/42/{DISCORD_TOKEN}"),
+        )
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("posted the report to Discord (message 1200000000000000001 in channel 1122334455667788990)"),
+        "{all}"
+    );
+    assert!(!all.contains(DISCORD_TOKEN), "the token was printed: {all}");
+    {
+        let posts = posts.lock().unwrap();
+        assert_eq!(posts.len(), 1);
+        let (target, message) = &posts[0];
+        assert_eq!(
+            target,
+            &format!("/api/v10/webhooks/42/{DISCORD_TOKEN}?wait=true")
+        );
+        assert_eq!(message["username"], "flaky");
+        assert_eq!(
+            message["allowed_mentions"],
+            serde_json::json!({"parse": []})
+        );
+        assert!(
+            message["content"]
+                .as_str()
+                .unwrap()
+                .contains("flaky: 1 flaky test"),
+            "{message}"
+        );
+        assert!(!message["embeds"].as_array().unwrap().is_empty());
+    }
+
+    let out = s
+        .flaky()
+        .args(["report", "--post", "discord"])
+        .env(
+            "DISCORD_WEBHOOK_URL",
+            format!("{url}/api/webhooks/42/WRONGSECRET"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("404 Not Found: Unknown Webhook")
+            && stderr.contains("hint: check DISCORD_WEBHOOK_URL")
+            && !stderr.contains("WRONGSECRET"),
+        "{stderr}"
+    );
+    s.flaky()
+        .args(["report", "--post", "discord"])
+        .env(
+            "DISCORD_WEBHOOK_URL",
+            format!("{url}/channels/42/WRONGSECRET"),
+        )
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("DISCORD_WEBHOOK_URL is invalid")
+                .and(predicate::str::contains("WRONGSECRET").not()),
+        );
+    s.flaky()
+        .args(["report", "--post", "discord"])
+        .env_remove("DISCORD_WEBHOOK_URL")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("hint: set DISCORD_WEBHOOK_URL"));
+    assert_eq!(posts.lock().unwrap().len(), 1);
 }
