@@ -255,7 +255,7 @@ pub struct CiArgs {
     #[arg(long, value_name = "FILE")]
     pub junit_output: Option<PathBuf>,
 
-    /// GitHub Actions annotations and step summary [default: on when GITHUB_ACTIONS=true]
+    /// GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = AnnotateArg::Auto)]
     pub github: AnnotateArg,
 

@@ -10,7 +10,7 @@ use anyhow::{Context as _, bail};
 use super::run::{Phase, Phases, RunOutcome, measure, publish_run, write_report};
 use crate::analysis::{Accumulator, Thresholds};
 use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, RunArgs};
-use crate::config::{self, PlanError, RunPlan, Settle};
+use crate::config::{self, Format, PlanError, RunPlan, Settle};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
 use shim::{Date, Quarantine};
@@ -373,7 +373,14 @@ fn annotate(report: &Report, plan: &RunPlan, printer: &Printer) -> anyhow::Resul
     let mut buf = Vec::new();
     render::render_ci_annotations(report, &|id| locate(&plan.exec.dir, root, id), &mut buf)
         .context("cannot render the annotations")?;
-    super::print(&buf)?;
+    // The runner reads workflow commands from the step's output; a JSON report on stdout must
+    // stay JSON, so they go to stderr then.
+    if plan.format == Format::Json && plan.output.is_none() {
+        std::io::Write::write_all(&mut std::io::stderr(), &buf)
+            .context("cannot write the annotations")?;
+    } else {
+        super::print(&buf)?;
+    }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         let mut md = Vec::new();
         render::render_ci_summary(report, &mut md).context("cannot render the step summary")?;
