@@ -68,7 +68,7 @@ pub struct FileConfig {
     budget: Option<Spanned<DurationValue>>,
     settle_floor: Option<Spanned<Fraction>>,
     batch: Option<Spanned<i64>>,
-    quarantine: Option<Vec<Spanned<QuarantineValue>>>,
+    quarantine: Option<QuarantineList>,
 }
 
 /// A loaded config file and where it came from.
@@ -122,8 +122,8 @@ impl LoadedConfig {
     /// nothing empty, and no test listed twice.
     pub fn quarantine(&self) -> Result<Vec<Entry>, ConfigError> {
         let mut entries: Vec<Entry> = Vec::new();
-        for item in self.file.quarantine.iter().flatten() {
-            let value = &item.value;
+        for item in self.file.quarantine.iter().flat_map(|q| &q.0) {
+            let value = &item.value.0;
             let text = |key: &str, v: &Option<Spanned<String>>, hint: &str| match v {
                 Some(v) if v.value.trim().is_empty() => Err(self.error(
                     &v.referenced,
@@ -424,14 +424,60 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-/// One `quarantine:` entry as written; [`LoadedConfig::quarantine`] checks it.
+/// `quarantine:` as written: a list of entries, each checked by [`LoadedConfig::quarantine`].
+#[derive(Debug)]
+pub struct QuarantineList(Vec<Spanned<QuarantineValue>>);
+
+/// One `quarantine:` entry as written.
+#[derive(Debug)]
+pub struct QuarantineValue(QuarantineFields);
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct QuarantineValue {
+struct QuarantineFields {
     test: Option<Spanned<String>>,
     reason: Option<Spanned<String>>,
     owner: Option<Spanned<String>>,
     until: Option<Spanned<String>>,
+}
+
+// By hand, so that a value of the wrong shape is told how the quarantine is written (serde-saphyr
+// would say "expected sequence start").
+impl<'de> Deserialize<'de> for QuarantineList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = QuarantineList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of entries, each `- test: ID` with `reason: WHY` below it")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = seq.next_element()? {
+                    entries.push(entry);
+                }
+                Ok(QuarantineList(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for QuarantineValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = QuarantineValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an entry of `test: ID`, `reason: WHY` and optional `owner: WHO`, `until: YYYY-MM-DD` lines")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                QuarantineFields::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(QuarantineValue)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `severity_thresholds`: fractions (0.9) or percentages ("90%"), any subset of the four bands.
@@ -1550,6 +1596,85 @@ mod tests {
         assert!(e.starts_with("Some("), "{e}");
         let e = err("runs: 1\nruns: 2\n");
         assert!(e.contains("runs"), "{e}");
+    }
+
+    #[test]
+    fn quarantine_entries_are_checked_naming_file_line_and_fix() {
+        let check = |text: &str| {
+            LoadedConfig::from_text(PathBuf::from("/p/.flaky.yml"), text.to_owned())
+                .and_then(|l| l.quarantine())
+                .map(|entries| entries.len())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check(
+                "quarantine:\n  - test: \"tests/a.py::t[x-1]\"\n    reason: b\n    owner: '@ana'\n    until: 2027-01-31\n  - test: tests/b/**\n    reason: c\n"
+            ),
+            Ok(2)
+        );
+        assert_eq!(check("quarantine:\n"), Ok(0));
+        assert_eq!(check("quarantine: []\n"), Ok(0));
+        for (text, says) in [
+            (
+                "quarantine:\n  - reason: b\n",
+                "/p/.flaky.yml:2:5: a `quarantine` entry has no `test`; hint: name the test id",
+            ),
+            (
+                "quarantine:\n  - test: a\n",
+                "/p/.flaky.yml:2:5: the `quarantine` entry of `a` has no `reason`; hint: say why",
+            ),
+            (
+                "quarantine:\n  - test: ''\n    reason: b\n",
+                "/p/.flaky.yml:2:11: `quarantine`: `test` is empty; hint:",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reason: '  '\n",
+                "/p/.flaky.yml:3:13: `quarantine`: `reason` is empty; hint:",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reason: b\n    owner: ''\n",
+                "/p/.flaky.yml:4:12: `quarantine`: `owner` is empty; hint: name who fixes it",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reason: b\n    until: 2027-02-30\n",
+                "/p/.flaky.yml:4:12: `quarantine`: `until`: `2027-02-30` is not a date: February 2027 has 28 days; hint: write the last day",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reason: b\n    until: 31/01/2027\n",
+                "`31/01/2027` is not a date written YYYY-MM-DD; hint:",
+            ),
+            (
+                "quarantine:\n  - test: 'tests/*[z-a]'\n    reason: b\n",
+                "/p/.flaky.yml:2:11: `quarantine`: `tests/*[z-a]` is not a valid glob: invalid range; 'z' > 'a'; hint: fix the glob",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reason: b\n  - test: c\n    reason: d\n  - test: a\n    reason: e\n",
+                "/p/.flaky.yml:6:11: `quarantine`: `a` is listed twice (first on line 2); hint: keep one entry",
+            ),
+            (
+                "quarantine:\n  - test: a\n    reasn: b\n",
+                "/p/.flaky.yml:3:5: unknown field `reasn`, expected one of test, reason, owner, until",
+            ),
+            (
+                "quarantine:\n  - test: a\n    test: b\n",
+                "/p/.flaky.yml:3:5: duplicate mapping key: test",
+            ),
+            (
+                "quarantine:\n  - test: [a, b]\n    reason: c\n",
+                "/p/.flaky.yml:2:11: `test`: expected a single value, not a list or a mapping",
+            ),
+            (
+                "quarantine:\n  - a\n",
+                "/p/.flaky.yml:2:5: invalid type: string \"a\", expected an entry of `test: ID`, `reason: WHY`",
+            ),
+            (
+                "quarantine:\n  test: a\n  reason: b\n",
+                "expected a list of entries, each `- test: ID` with `reason: WHY` below it",
+            ),
+        ] {
+            let e = check(text).expect_err(text);
+            assert!(e.starts_with(says) || e.contains(says), "{text:?}\n{e}");
+        }
     }
 
     #[test]

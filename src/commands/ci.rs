@@ -13,44 +13,7 @@ use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, RunArgs
 use crate::config::{self, Format, PlanError, RunPlan, Settle};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
-use shim::{Date, Quarantine};
-mod shim {
-    #[derive(Clone, Copy)]
-    pub struct Date;
-    impl Date {
-        pub fn today() -> Self {
-            Date
-        }
-    }
-    pub struct Entry {
-        pub test: String,
-        pub until: Option<String>,
-        pub line: Option<u64>,
-    }
-    impl Entry {
-        pub fn note(&self) -> crate::render::QuarantineNote {
-            unreachable!()
-        }
-    }
-    pub struct Quarantine {
-        pub file: Option<std::path::PathBuf>,
-        pub entries: Vec<Entry>,
-    }
-    impl Quarantine {
-        pub fn load(_: &std::path::Path, _: Option<&std::path::Path>) -> anyhow::Result<Self> {
-            Ok(Self {
-                file: None,
-                entries: Vec::new(),
-            })
-        }
-        pub fn covering(&self, _: &str, _: Date) -> Option<&Entry> {
-            self.entries.first()
-        }
-        pub fn expired(&self, _: Date) -> Vec<&Entry> {
-            self.entries.iter().collect()
-        }
-    }
-}
+use crate::quarantine::{Date, Quarantine};
 use crate::render::{self, CiSummary, CiVerdict, Report, RunState, Verdict};
 use crate::reporter::Printer;
 use crate::storage::{History, RunFilter};
@@ -85,7 +48,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
                 format!(
                     "`{}` (until {})",
                     e.test,
-                    e.until.as_ref().map(|d| d.to_string()).unwrap_or_default()
+                    e.until.map(|d| d.to_string()).unwrap_or_default()
                 )
             })
             .collect();

@@ -142,7 +142,7 @@ fn a_quarantined_failure_does_not_fail_the_step_and_an_expired_entry_is_an_error
     let config = s.write(
         "quarantine.yml",
         &format!(
-            "# known flaky\nquarantine:\n  - test: \"{PY_FAILING}\"\n    reason: being rewritten, #12\n    owner: \"@ana\"\n    until: 2999-12-31\n"
+            "# known flaky\nquarantine:\n  - test: \"{PY_FAILING}\"\n    reason: \"being rewritten, #12\"\n    owner: \"@ana\"\n    until: 2999-12-31\n"
         ),
     );
     let config = config.to_string_lossy().into_owned();

@@ -14,6 +14,7 @@ mod history;
 mod hostile;
 mod merge;
 mod post;
+mod quarantine;
 mod remote;
 mod report;
 mod run;
