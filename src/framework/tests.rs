@@ -856,7 +856,11 @@ fn skips_outside_a_selection_are_left_out() {
 fn the_commands_own_name_filter_is_kept_unless_flaky_selects() {
     let selected = vec!["t/a.test.js::suite > b".to_owned()];
     for (fw, cmd, filter) in [
-        (Framework::Jest, "jest -t 'charges the card'", "-t charges the card"),
+        (
+            Framework::Jest,
+            "jest -t 'charges the card'",
+            "-t charges the card",
+        ),
         (Framework::Vitest, "vitest run -t card", "-t card"),
         (Framework::Mocha, "mocha --grep card", "--grep card"),
         (
