@@ -31,6 +31,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
+            [CompletionResult]::new('ci', 'ci', [CompletionResultType]::ParameterValue, 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run')
+            [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
@@ -71,7 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The RunPod endpoint id')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)')
             [CompletionResult]::new('--report-output', '--report-output', [CompletionResultType]::ParameterName, 'Where --report writes')
-            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL')
+            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL')
             [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull request to comment on [default: from the GitHub Actions event file]')
             [CompletionResult]::new('--mention-map', '--mention-map', [CompletionResultType]::ParameterName, 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]')
             [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]')
@@ -90,6 +93,169 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;ci' {
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'How many times to rerun each test that failed [default: 3]')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Rerun the failed tests until each one''s verdict is settled (at most --max-runs reruns)')
+            [CompletionResult]::new('--max-runs', '--max-runs', [CompletionResultType]::ParameterName, 'With --until settled: the most reruns [default: 100]')
+            [CompletionResult]::new('--junit-output', '--junit-output', [CompletionResultType]::ParameterName, 'Write a JUnit report of the whole suite: flaky tests pass with Surefire''s flakyFailure elements, failed ones carry rerunFailure')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many reruns run at once [default: the number of available cores]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many reruns run at once [default: the number of available cores]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Set a variable for every attempt (repeatable)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run the command in this directory (and look for the config file there)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Run the command in this directory (and look for the config file there)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The report format on stdout')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read the configuration (and the quarantine) from this file instead of .flaky.yml')
+            [CompletionResult]::new('--framework', '--framework', [CompletionResultType]::ParameterName, 'The test framework, when flaky cannot tell it from the command or the project')
+            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL')
+            [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull request to comment on [default: from the GitHub Actions event file]')
+            [CompletionResult]::new('--mention-map', '--mention-map', [CompletionResultType]::ParameterName, 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 when a test is flaky too, not only when one fails every rerun')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Run the command as one string with `sh -c` (never done unless asked)')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not store this run in the history database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;merge' {
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a test is at or above this severity (`none`: never) [default: the shards'' own]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The report format on stdout')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Render the merged report in this format too (to --report-output, or stdout)')
+            [CompletionResult]::new('--report-output', '--report-output', [CompletionResultType]::ParameterName, 'Where --report writes')
+            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL')
+            [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull request to comment on [default: from the GitHub Actions event file]')
+            [CompletionResult]::new('--mention-map', '--mention-map', [CompletionResultType]::ParameterName, 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not store the merged run in the history database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;quarantine' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the quarantine; an expired entry is an error (exit 2)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'flaky;quarantine;list' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file instead of DIR/.flaky.yml')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;quarantine;add' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is quarantined (an issue link, say)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Who fixes it')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file instead of DIR/.flaky.yml')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;quarantine;remove' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file instead of DIR/.flaky.yml')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;quarantine;suggest' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started within this long, e.g. 14d')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The project directory whose .flaky.yml holds the quarantine')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file instead of DIR/.flaky.yml')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'flaky;quarantine;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the quarantine; an expired entry is an error (exit 2)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'flaky;quarantine;help;list' {
+            break
+        }
+        'flaky;quarantine;help;add' {
+            break
+        }
+        'flaky;quarantine;help;remove' {
+            break
+        }
+        'flaky;quarantine;help;suggest' {
+            break
+        }
+        'flaky;quarantine;help;help' {
             break
         }
         'flaky;history' {
@@ -119,7 +285,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The report format')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
-            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL')
+            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL')
             [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull request to comment on [default: from the GitHub Actions event file]')
             [CompletionResult]::new('--mention-map', '--mention-map', [CompletionResultType]::ParameterName, 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
@@ -279,6 +445,9 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
         }
         'flaky;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
+            [CompletionResult]::new('ci', 'ci', [CompletionResultType]::ParameterValue, 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run')
+            [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
@@ -292,6 +461,31 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;help;run' {
+            break
+        }
+        'flaky;help;ci' {
+            break
+        }
+        'flaky;help;merge' {
+            break
+        }
+        'flaky;help;quarantine' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the quarantine; an expired entry is an error (exit 2)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
+            break
+        }
+        'flaky;help;quarantine;list' {
+            break
+        }
+        'flaky;help;quarantine;add' {
+            break
+        }
+        'flaky;help;quarantine;remove' {
+            break
+        }
+        'flaky;help;quarantine;suggest' {
             break
         }
         'flaky;help;history' {

@@ -28,6 +28,9 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand run 'Run a test command many times and report how flaky it is'
+            cand ci 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
+            cand merge 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run'
+            cand quarantine 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
@@ -67,7 +70,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --endpoint 'The RunPod endpoint id'
             cand --report 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)'
             cand --report-output 'Where --report writes'
-            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL'
+            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL'
             cand --pr 'The pull request to comment on [default: from the GitHub Actions event file]'
             cand --mention-map 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]'
             cand --shards 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]'
@@ -86,6 +89,156 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'flaky;ci'= {
+            cand --retries 'How many times to rerun each test that failed [default: 3]'
+            cand --until 'Rerun the failed tests until each one''s verdict is settled (at most --max-runs reruns)'
+            cand --max-runs 'With --until settled: the most reruns [default: 100]'
+            cand --junit-output 'Write a JUnit report of the whole suite: flaky tests pass with Surefire''s flakyFailure elements, failed ones carry rerunFailure'
+            cand --github 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary'
+            cand -j 'How many reruns run at once [default: the number of available cores]'
+            cand --jobs 'How many reruns run at once [default: the number of available cores]'
+            cand --timeout 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]'
+            cand --seed 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]'
+            cand --env 'Set a variable for every attempt (repeatable)'
+            cand -C 'Run the command in this directory (and look for the config file there)'
+            cand --dir 'Run the command in this directory (and look for the config file there)'
+            cand --format 'The report format on stdout'
+            cand -o 'Write the report to this file instead of stdout'
+            cand --output 'Write the report to this file instead of stdout'
+            cand --config 'Read the configuration (and the quarantine) from this file instead of .flaky.yml'
+            cand --framework 'The test framework, when flaky cannot tell it from the command or the project'
+            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL'
+            cand --pr 'The pull request to comment on [default: from the GitHub Actions event file]'
+            cand --mention-map 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --strict 'Exit 1 when a test is flaky too, not only when one fails every rerun'
+            cand --shell 'Run the command as one string with `sh -c` (never done unless asked)'
+            cand --no-history 'Do not store this run in the history database'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;merge'= {
+            cand --fail-on 'Exit 1 when a test is at or above this severity (`none`: never) [default: the shards'' own]'
+            cand --format 'The report format on stdout'
+            cand -o 'Write the report to this file instead of stdout'
+            cand --output 'Write the report to this file instead of stdout'
+            cand --report 'Render the merged report in this format too (to --report-output, or stdout)'
+            cand --report-output 'Where --report writes'
+            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL'
+            cand --pr 'The pull request to comment on [default: from the GitHub Actions event file]'
+            cand --mention-map 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --no-history 'Do not store the merged run in the history database'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;quarantine'= {
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Show the quarantine; an expired entry is an error (exit 2)'
+            cand add 'Quarantine a test (an id or a glob) in the config file'
+            cand remove 'Take a test out of the quarantine'
+            cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;quarantine;list'= {
+            cand -C 'The project directory whose .flaky.yml holds the quarantine'
+            cand --dir 'The project directory whose .flaky.yml holds the quarantine'
+            cand --config 'The config file instead of DIR/.flaky.yml'
+            cand --format 'The output format'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;quarantine;add'= {
+            cand --reason 'Why it is quarantined (an issue link, say)'
+            cand --owner 'Who fixes it'
+            cand --until 'When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]'
+            cand -C 'The project directory whose .flaky.yml holds the quarantine'
+            cand --dir 'The project directory whose .flaky.yml holds the quarantine'
+            cand --config 'The config file instead of DIR/.flaky.yml'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;quarantine;remove'= {
+            cand -C 'The project directory whose .flaky.yml holds the quarantine'
+            cand --dir 'The project directory whose .flaky.yml holds the quarantine'
+            cand --config 'The config file instead of DIR/.flaky.yml'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;quarantine;suggest'= {
+            cand --since 'Only runs started within this long, e.g. 14d'
+            cand --format 'The output format'
+            cand -C 'The project directory whose .flaky.yml holds the quarantine'
+            cand --dir 'The project directory whose .flaky.yml holds the quarantine'
+            cand --config 'The config file instead of DIR/.flaky.yml'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'flaky;quarantine;help'= {
+            cand list 'Show the quarantine; an expired entry is an error (exit 2)'
+            cand add 'Quarantine a test (an id or a glob) in the config file'
+            cand remove 'Take a test out of the quarantine'
+            cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'flaky;quarantine;help;list'= {
+        }
+        &'flaky;quarantine;help;add'= {
+        }
+        &'flaky;quarantine;help;remove'= {
+        }
+        &'flaky;quarantine;help;suggest'= {
+        }
+        &'flaky;quarantine;help;help'= {
         }
         &'flaky;history'= {
             cand --causes 'With --tests: scan DIR''s test code (default: the current directory) and show each test''s likely cause, as `flaky scan` finds it'
@@ -113,7 +266,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --format 'The report format'
             cand -o 'Write the report to this file instead of stdout'
             cand --output 'Write the report to this file instead of stdout'
-            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL'
+            cand --post 'Post the report: `github` creates or updates the pull request''s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL'
             cand --pr 'The pull request to comment on [default: from the GitHub Actions event file]'
             cand --mention-map 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]'
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
@@ -259,6 +412,9 @@ set edit:completion:arg-completer[flaky] = {|@words|
         }
         &'flaky;help'= {
             cand run 'Run a test command many times and report how flaky it is'
+            cand ci 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
+            cand merge 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run'
+            cand quarantine 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
             cand history 'List the runs stored in the history database'
             cand report 'Render a stored run (default: the last one) as a report'
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
@@ -271,6 +427,24 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;help;run'= {
+        }
+        &'flaky;help;ci'= {
+        }
+        &'flaky;help;merge'= {
+        }
+        &'flaky;help;quarantine'= {
+            cand list 'Show the quarantine; an expired entry is an error (exit 2)'
+            cand add 'Quarantine a test (an id or a glob) in the config file'
+            cand remove 'Take a test out of the quarantine'
+            cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
+        }
+        &'flaky;help;quarantine;list'= {
+        }
+        &'flaky;help;quarantine;add'= {
+        }
+        &'flaky;help;quarantine;remove'= {
+        }
+        &'flaky;help;quarantine;suggest'= {
         }
         &'flaky;help;history'= {
         }

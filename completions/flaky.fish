@@ -33,6 +33,9 @@ complete -c flaky -n "__fish_flaky_needs_command" -l no-progress -d 'Hide the pr
 complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "merge" -d 'Join the JSON reports of a run\'s shards (`flaky run --shard K/N`) into one run'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "quarantine" -d 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
@@ -79,8 +82,9 @@ slack\t'A Slack Block Kit message (JSON)'
 github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
 html\t'One self-contained HTML page with charts'"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l report-output -d 'Where --report writes' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL' -r -f -a "github\t''
-slack\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
@@ -98,6 +102,135 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every test\'s verdict is settled'"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --until settled: the most reruns [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l junit-output -d 'Write a JUnit report of the whole suite: flaky tests pass with Surefire\'s flakyFailure elements, failed ones carry rerunFailure' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l github -d 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary' -r -f -a "auto\t'When GITHUB_ACTIONS is `true`'
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s j -l jobs -d 'How many reruns run at once [default: the number of available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l seed -d 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l env -d 'Set a variable for every attempt (repeatable)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l format -d 'The report format on stdout' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l config -d 'Read the configuration (and the quarantine) from this file instead of .flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l strict -d 'Exit 1 when a test is flaky too, not only when one fails every rerun'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-history -d 'Do not store this run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: the shards\' own]' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+none\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l format -d 'The report format on stdout' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l report -d 'Render the merged report in this format too (to --report-output, or stdout)' -r -f -a "table\t'The terminal report `flaky run` prints'
+json\t'The JSON document of `flaky run --format json`'
+markdown\t'A pull-request comment'
+junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
+slack\t'A Slack Block Kit message (JSON)'
+github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
+html\t'One self-contained HTML page with charts'"
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l report-output -d 'Where --report writes' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l no-history -d 'Do not store the merged run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "remove" -d 'Take a test out of the quarantine'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l format -d 'The output format' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l reason -d 'Why it is quarantined (an issue link, say)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l owner -d 'Who fixes it' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l until -d 'When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l since -d 'Only runs started within this long, e.g. 14d' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l format -d 'The output format' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take a test out of the quarantine'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l causes -d 'With --tests: scan DIR\'s test code (default: the current directory) and show each test\'s likely cause, as `flaky scan` finds it' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
@@ -127,8 +260,9 @@ slack\t'A Slack Block Kit message (JSON)'
 github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
 html\t'One self-contained HTML page with charts'"
 complete -c flaky -n "__fish_flaky_using_subcommand report" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand report" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL' -r -f -a "github\t''
-slack\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand report" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
@@ -242,16 +376,23 @@ complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s q -l quiet -d 'P
 complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "merge" -d 'Join the JSON reports of a run\'s shards (`flaky run --shard K/N`) into one run'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "quarantine" -d 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "history" -d 'List the runs stored in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "remove" -d 'Take a test out of the quarantine'
+complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'

@@ -28,6 +28,17 @@ impl ExitStatus {
             Self::Terminated => 143,
         }
     }
+
+    /// The status a report's `exit_code` stands for (an unknown one is an error).
+    pub const fn of_report(code: u8) -> Self {
+        match code {
+            0 => Self::Success,
+            1 => Self::TestsFailed,
+            130 => Self::Interrupted,
+            143 => Self::Terminated,
+            _ => Self::Error,
+        }
+    }
 }
 
 impl From<ExitStatus> for ExitCode {

@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 
 use super::run::{Phase, Phases, RunOutcome, measure, publish_run, write_report};
 use crate::analysis::{Accumulator, Thresholds};
-use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, RunArgs};
+use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, ReportFormat, RunArgs};
 use crate::config::{self, Format, PlanError, RunPlan, Settle};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
@@ -98,7 +98,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
         store_error,
     } = measure(&plan, db.as_deref(), None, printer, Some(&mut reruns))?;
 
-    write_report(&plan, &report, printer)?;
+    write_report(plan.format, plan.output.as_deref(), &report, printer)?;
     if let Some(n) = &report.no_results {
         printer.error(&format!(
             "nothing was measured: {}; hint: {}",
@@ -144,13 +144,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
         ));
         return Ok(ExitStatus::Error);
     }
-    Ok(match report.exit_code {
-        0 => ExitStatus::Success,
-        1 => ExitStatus::TestsFailed,
-        130 => ExitStatus::Interrupted,
-        143 => ExitStatus::Terminated,
-        _ => ExitStatus::Error,
-    })
+    Ok(ExitStatus::of_report(report.exit_code))
 }
 
 /// `flaky run`'s arguments for the suite `flaky ci` runs: once, in the framework's order, with
@@ -344,21 +338,10 @@ fn annotate(report: &Report, plan: &RunPlan, printer: &Printer) -> anyhow::Resul
     } else {
         super::print(&buf)?;
     }
-    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|s| !s.is_empty()) {
         let mut md = Vec::new();
         render::render_ci_summary(report, &mut md).context("cannot render the step summary")?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&summary)
-            .with_context(|| {
-                format!(
-                    "cannot open $GITHUB_STEP_SUMMARY ({})",
-                    summary.to_string_lossy()
-                )
-            })?;
-        std::io::Write::write_all(&mut f, &md).context("cannot append to $GITHUB_STEP_SUMMARY")?;
-        printer.note("appended the verdicts to $GITHUB_STEP_SUMMARY");
+        super::report::deliver(ReportFormat::Github, &md, None, printer)?;
     }
     Ok(())
 }

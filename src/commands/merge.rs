@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 
 use crate::analysis::{RunSummary, Severity, TestStats, merge};
-use crate::cli::{FormatArg, GlobalArgs, MergeArgs, ReportFormat};
+use crate::cli::{GlobalArgs, MergeArgs};
 use crate::config;
 use crate::exit::ExitStatus;
 use crate::model::Shard;
 use crate::render::{
-    self, AttemptRecord, Context, FAILURE_SAMPLES, FailureSample, NoResults, Report, RunState,
+    self, AttemptRecord, FAILURE_SAMPLES, FailureSample, NoResults, Report, RunState,
 };
 use crate::reporter::Printer;
 use crate::scan::LikelyCauses;
@@ -66,7 +66,7 @@ pub fn merge(
     let store_error = history
         .as_mut()
         .and_then(|h| store(h, &report, &shards).err());
-    write_report(args, &report, printer)?;
+    super::run::write_report(args.format.into(), args.output.as_deref(), &report, printer)?;
     for line in &report.shard_errors {
         printer.warn(&format!("missing from the counts: {line}"));
     }
@@ -111,11 +111,7 @@ pub fn merge(
             "{missing} missing from the counts above, which are partial; hint: merge again with every shard's report"
         ));
     }
-    Ok(match report.exit_code {
-        0 => ExitStatus::Success,
-        1 => ExitStatus::TestsFailed,
-        _ => ExitStatus::Error,
-    })
+    Ok(ExitStatus::of_report(report.exit_code))
 }
 
 /// One shard's report and the file it was read from.
@@ -544,29 +540,5 @@ fn store(history: &mut History, report: &Report, shards: &[ShardReport]) -> anyh
         i32::from(report.exit_code),
         Some(&String::from_utf8_lossy(&json)),
     )?;
-    Ok(())
-}
-
-/// Prints the report in `--format`, to `-o` or stdout; a file that cannot be written gets the
-/// report printed on stdout instead, so the merge is not lost with it.
-fn write_report(args: &MergeArgs, report: &Report, printer: &Printer) -> anyhow::Result<()> {
-    let format = match args.format {
-        FormatArg::Table => ReportFormat::Table,
-        FormatArg::Json => ReportFormat::Json,
-    };
-    let color = args.output.is_none() && printer.color_stdout;
-    let buf = super::report::render_to_vec(format, report, &Context::default(), color)?;
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, &buf) {
-                super::print(&buf)?;
-                bail!(
-                    "cannot write the report to {}: {e}; it was printed on stdout instead",
-                    path.display()
-                );
-            }
-        }
-        None => super::print(&buf)?,
-    }
     Ok(())
 }

@@ -72,7 +72,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     // goes to stderr meanwhile).
     let json_after = diagnose.is_some() && plan.format == Format::Json;
     if !json_after {
-        write_report(&plan, &report, printer)?;
+        write_report(plan.format, plan.output.as_deref(), &report, printer)?;
     }
     if let Some(n) = &report.no_results {
         printer.error(&format!(
@@ -94,7 +94,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             )),
         }
         if json_after {
-            write_report(&plan, &report, printer)?;
+            write_report(plan.format, plan.output.as_deref(), &report, printer)?;
         }
     }
     if publishing {
@@ -122,13 +122,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             report.shard_errors.len()
         ));
     }
-    Ok(match report.exit_code {
-        0 => ExitStatus::Success,
-        1 => ExitStatus::TestsFailed,
-        130 => ExitStatus::Interrupted,
-        143 => ExitStatus::Terminated,
-        _ => ExitStatus::Error,
-    })
+    Ok(ExitStatus::of_report(report.exit_code))
 }
 
 /// Opens the history, runs the plan's attempts where it says (here or on RunPod) and stores them.
@@ -643,22 +637,24 @@ fn diagnose_after(
     Ok(diagnosed.tests)
 }
 
+/// Prints a run's report in `format`, to `output` or stdout; a file that cannot be written gets
+/// the report on stdout instead, so the measurement is not lost with it.
 pub(super) fn write_report(
-    plan: &RunPlan,
+    format: Format,
+    output: Option<&Path>,
     report: &Report,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let mut buf = Vec::new();
-    let color = plan.output.is_none() && printer.color_stdout;
-    match plan.format {
+    let color = output.is_none() && printer.color_stdout;
+    match format {
         Format::Table => render::render_table(report, color, &mut buf),
         Format::Json => render::render_json(report, &mut buf),
     }
     .context("cannot render the report")?;
-    match &plan.output {
+    match output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &buf) {
-                // The measurement must not be lost with the file: it goes to stdout instead.
                 super::print(&buf)?;
                 bail!(
                     "cannot write the report to {}: {e}; it was printed on stdout instead",

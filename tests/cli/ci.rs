@@ -14,20 +14,9 @@ const SEED: &str = "6";
 
 /// `flaky ci --format json ARGS`: the document and the exit status.
 fn ci_json(s: &Sandbox, args: &[&str]) -> (Value, i32) {
-    let out = s
-        .flaky()
-        .args(["ci", "--format", "json", "--github", "never"])
-        .args(args)
-        .output()
-        .expect("run");
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (doc, out.status.code().unwrap_or(-1))
+    let mut all = vec!["ci", "--format", "json", "--github", "never"];
+    all.extend(args);
+    s.json(&all)
 }
 
 /// The verdicts of a `flaky ci` report as (test, verdict, reruns, rerun failures).

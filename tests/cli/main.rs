@@ -100,12 +100,14 @@ impl Sandbox {
 
     /// Runs `flaky run --format json ARGS` and returns the parsed document and the exit code.
     pub fn run_json(&self, args: &[&str]) -> (serde_json::Value, i32) {
-        let out = self
-            .flaky()
-            .args(["run", "--format", "json"])
-            .args(args)
-            .output()
-            .expect("run");
+        let mut all = vec!["run", "--format", "json"];
+        all.extend(args);
+        self.json(&all)
+    }
+
+    /// `flaky ARGS` whose stdout is JSON: the document and the exit code.
+    pub fn json(&self, args: &[&str]) -> (serde_json::Value, i32) {
+        let out = self.flaky().args(args).output().expect("flaky");
         let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",

@@ -46,19 +46,6 @@ impl Sandbox {
         file
     }
 
-    /// `flaky ARGS` whose stdout is JSON: the document and the exit code.
-    fn json(&self, args: &[&str]) -> (Value, i32) {
-        let out = self.flaky().args(args).output().expect("flaky");
-        let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (doc, out.status.code().unwrap_or(-1))
-    }
-
     /// `flaky merge --format json FILES`.
     fn merge(&self, files: &[&PathBuf]) -> (Value, i32) {
         let mut args = vec!["merge", "--format", "json"];

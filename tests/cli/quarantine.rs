@@ -9,19 +9,7 @@ use crate::Sandbox;
 const CONFIG: &str = "# flaky settings for this project\nruns: 50   # enough to see 2%\n\nquarantine:\n  # the session cache races\n  - test: tests/test_api.py::test_login\n    reason: \"races the session cache, #123\"   # see the issue\n    until: 2099-12-31\n\n# the environment the tests need\nenv:\n  TZ: UTC\n";
 
 fn list_json(s: &Sandbox) -> (serde_json::Value, i32) {
-    let out = s
-        .flaky()
-        .args(["quarantine", "list", "--format", "json"])
-        .output()
-        .expect("list");
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (doc, out.status.code().unwrap_or(-1))
+    s.json(&["quarantine", "list", "--format", "json"])
 }
 
 fn tests_listed(doc: &serde_json::Value) -> Vec<String> {
