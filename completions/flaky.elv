@@ -50,7 +50,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --budget 'With --until settled: start no new attempt after this long, e.g. 10m'
             cand -j 'How many attempts run at once [default: the number of available cores]'
             cand --jobs 'How many attempts run at once [default: the number of available cores]'
-            cand --shard 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab''s CI_NODE_INDEX/CI_NODE_TOTAL or Buildkite''s BUILDKITE_PARALLEL_JOB/_COUNT when not given. Every shard needs the same --seed'
+            cand --shard 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab''s CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite''s BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job''s JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed'
             cand --batch 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README'
             cand --timeout 'Kill an attempt''s whole process tree after this long, e.g. 90s, 10m [default: 10m]'
             cand --seed 'Base seed; every attempt''s seed derives from it and the attempt index [default: random, recorded]'

@@ -51,7 +51,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as so
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until settled: start no new attempt after this long, e.g. 10m' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard -d 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab\'s CI_NODE_INDEX/CI_NODE_TOTAL or Buildkite\'s BUILDKITE_PARALLEL_JOB/_COUNT when not given. Every shard needs the same --seed' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard -d 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab\'s CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite\'s BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l batch -d 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r

@@ -109,7 +109,7 @@ pub struct RunArgs {
     #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
 
-    /// Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab's CI_NODE_INDEX/CI_NODE_TOTAL or Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT when not given. Every shard needs the same --seed
+    /// Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed
     #[arg(long, value_name = "K/N", env = "FLAKY_SHARD", value_parser = parse_shard, conflicts_with = "until")]
     pub shard: Option<(u32, u32)>,
 

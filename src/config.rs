@@ -1269,19 +1269,26 @@ fn failed_tests_in(path: &Path) -> Result<Vec<String>, PlanError> {
     Ok(ids)
 }
 
-/// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
-/// need them keep working after the run.
 /// The shard a CI job is, from the CI's own variables (`K`, `N`, and which variables said so):
 /// GitLab's `parallel:` (CI_NODE_INDEX from 1), Buildkite's `parallelism:`
-/// (BUILDKITE_PARALLEL_JOB from 0). None outside a parallel job.
+/// (BUILDKITE_PARALLEL_JOB from 0), a Kubernetes Indexed Job's pod (JOB_COMPLETION_INDEX from 0,
+/// with FLAKY_SHARD_TOTAL: a pod is not told the Job's completions). None outside a parallel job.
 fn shard_from_ci(
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<(u32, u32, String)>, PlanError> {
     for (index, total, first) in [
         ("CI_NODE_INDEX", "CI_NODE_TOTAL", 1),
         ("BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0),
+        ("JOB_COMPLETION_INDEX", "FLAKY_SHARD_TOTAL", 0),
     ] {
         let (Some(k), Some(n)) = (var(index), var(total)) else {
+            if index == "JOB_COMPLETION_INDEX"
+                && let Some(k) = var(index)
+            {
+                return Err(PlanError::Usage(format!(
+                    "JOB_COMPLETION_INDEX={k}: this is pod {k} of a Kubernetes Indexed Job, and flaky cannot tell how many pods share the run; hint: set FLAKY_SHARD_TOTAL to the Job's `completions` in the pod template (each pod then runs its share of the attempts), or pass --shard 1/1 to run them all here"
+                )));
+            }
             continue;
         };
         let from = format!("{index}={k} {total}={n}:");
@@ -1302,6 +1309,8 @@ fn shard_from_ci(
     Ok(None)
 }
 
+/// Where support files (the pytest plugin) live: a cache directory, so reproduce lines that
+/// need them keep working after the run.
 pub fn support_dir() -> PathBuf {
     cache_dir("support").unwrap_or_else(|| std::env::temp_dir().join("flaky-support"))
 }
@@ -1507,6 +1516,17 @@ mod tests {
             None
         );
         assert_eq!(shard(&[("CI_NODE_INDEX", "1")]).unwrap(), None);
+        assert_eq!(
+            shard(&[("JOB_COMPLETION_INDEX", "7"), ("FLAKY_SHARD_TOTAL", "8")]).unwrap(),
+            Some((8, 8))
+        );
+        let err = shard(&[("JOB_COMPLETION_INDEX", "2")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("FLAKY_SHARD_TOTAL") && err.contains("--shard 1/1"),
+            "{err}"
+        );
         for bad in [
             &[("CI_NODE_INDEX", "0"), ("CI_NODE_TOTAL", "2")][..],
             &[("CI_NODE_INDEX", "x"), ("CI_NODE_TOTAL", "2")],
@@ -1514,6 +1534,7 @@ mod tests {
                 ("BUILDKITE_PARALLEL_JOB", "2"),
                 ("BUILDKITE_PARALLEL_JOB_COUNT", "2"),
             ],
+            &[("JOB_COMPLETION_INDEX", "8"), ("FLAKY_SHARD_TOTAL", "8")],
         ] {
             assert!(shard(bad).is_err(), "{bad:?}");
         }

@@ -76,6 +76,7 @@ impl Sandbox {
             "CI_NODE_TOTAL",
             "BUILDKITE_PARALLEL_JOB",
             "BUILDKITE_PARALLEL_JOB_COUNT",
+            "JOB_COMPLETION_INDEX",
             // A GitHub runner's: `flaky ci` would annotate and write a step summary.
             "GITHUB_ACTIONS",
             "GITHUB_STEP_SUMMARY",
