@@ -9,7 +9,7 @@
 
 use reqwest::{Method, Url};
 
-use super::http::{Call, Failure, FailureKind, Http, HttpPolicy, HttpSetup, is_loopback};
+use super::http::{Call, Failure, Http, HttpPolicy, HttpSetup, is_loopback, webhook_hint};
 use super::slack::redact;
 use super::{NotifyError, Service};
 
@@ -199,34 +199,17 @@ pub(crate) fn post_with(
 }
 
 fn hint(http: &Http, webhook: &Webhook, failure: &Failure) -> String {
-    match (&failure.kind, failure.status()) {
-        (
-            FailureKind::Transport {
-                timeout: true,
-                connect: false,
-                ..
-            },
-            _,
-        ) => format!(
-            "Discord did not answer within {} s; the message may have been posted",
-            http.policy.timeout.as_secs_f32()
-        ),
-        (FailureKind::Transport { .. }, _) => format!(
-            "check {DISCORD_WEBHOOK_VAR} ({}) and that this machine can reach it",
-            webhook.shown
-        ),
-        (FailureKind::RateLimited { .. }, _) => {
-            "Discord limits how often a webhook may post; retry later".to_string()
-        }
-        (_, Some(400)) => "Discord rejected the message itself; this is likely a bug in flaky's \
-             Discord message, please report it with the error above"
-            .to_string(),
-        (_, Some(401 | 403 | 404)) => {
-            format!("check {DISCORD_WEBHOOK_VAR}: the webhook is wrong or was deleted ({URL_HINT})")
-        }
-        (_, Some(status)) if status >= 500 => {
-            "Discord had a server error; retry later (the message may have been posted)".to_string()
-        }
-        _ => format!("check {DISCORD_WEBHOOK_VAR} ({})", webhook.shown),
-    }
+    webhook_hint(
+        http,
+        failure,
+        ("Discord", DISCORD_WEBHOOK_VAR, &webhook.shown),
+        "Discord limits how often a webhook may post; retry later",
+        |status| {
+            matches!(status, 401 | 403 | 404).then(|| {
+                format!(
+                    "check {DISCORD_WEBHOOK_VAR}: the webhook is wrong or was deleted ({URL_HINT})"
+                )
+            })
+        },
+    )
 }

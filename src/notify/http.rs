@@ -645,3 +645,40 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
     cut.push('…');
     cut
 }
+
+/// The hint for a post to an incoming webhook that failed: `name` the service (Slack, Discord),
+/// `var` the variable with the webhook's URL, shown as `shown`; `own` gives the service's own
+/// hint for a status first, `rate_limited` the one for its rate limit.
+pub(super) fn webhook_hint(
+    http: &Http,
+    failure: &Failure,
+    (name, var, shown): (&str, &str, &str),
+    rate_limited: &str,
+    own: impl Fn(u16) -> Option<String>,
+) -> String {
+    match (&failure.kind, failure.status()) {
+        (
+            FailureKind::Transport {
+                timeout: true,
+                connect: false,
+                ..
+            },
+            _,
+        ) => format!(
+            "{name} did not answer within {} s; the message may have been posted",
+            http.policy.timeout.as_secs_f32()
+        ),
+        (FailureKind::Transport { .. }, _) => {
+            format!("check {var} ({shown}) and that this machine can reach it")
+        }
+        (FailureKind::RateLimited { .. }, _) => rate_limited.to_owned(),
+        (_, Some(status)) if own(status).is_some() => own(status).unwrap_or_default(),
+        (_, Some(400)) => format!(
+            "{name} rejected the message itself; this is likely a bug in flaky's {name} message, please report it with the error above"
+        ),
+        (_, Some(status)) if status >= 500 => {
+            format!("{name} had a server error; retry later (the message may have been posted)")
+        }
+        _ => format!("check {var} ({shown})"),
+    }
+}

@@ -4,7 +4,7 @@
 use reqwest::{Method, Url};
 
 use super::http::is_loopback;
-use super::http::{Call, Failure, FailureKind, Http, HttpPolicy, HttpSetup};
+use super::http::{Call, Failure, Http, HttpPolicy, HttpSetup, webhook_hint};
 use super::{NotifyError, Service};
 
 /// POSTs a Block Kit payload (already JSON text) to an incoming-webhook URL (`SLACK_WEBHOOK_URL`,
@@ -146,40 +146,25 @@ pub(crate) fn post_with(
 }
 
 fn hint(http: &Http, webhook: &Webhook, failure: &Failure) -> String {
-    match (&failure.kind, failure.status()) {
-        (
-            FailureKind::Transport {
-                timeout: true,
-                connect: false,
-                ..
-            },
-            _,
-        ) => format!(
-            "Slack did not answer within {} s; the message may have been posted",
-            http.policy.timeout.as_secs_f32()
-        ),
-        (FailureKind::Transport { .. }, _) => format!(
-            "check SLACK_WEBHOOK_URL ({}) and that this machine can reach it",
-            webhook.shown
-        ),
-        (FailureKind::RateLimited { .. }, _) => {
-            "Slack allows about one webhook message per second; retry later".to_string()
-        }
-        (_, Some(400)) => "Slack rejected the message itself; this is likely a bug in flaky's \
-             Slack payload, please report it with the error above"
-            .to_string(),
-        (_, Some(403)) => "check SLACK_WEBHOOK_URL: Slack refused the post (posting to the \
-             channel may be restricted, or the webhook revoked)"
-            .to_string(),
-        (_, Some(404)) => "check SLACK_WEBHOOK_URL: no webhook exists at that address (removed, \
-             or mistyped)"
-            .to_string(),
-        (_, Some(410)) => "the webhook's channel is archived: unarchive it, or create a webhook \
-             for another channel and update SLACK_WEBHOOK_URL"
-            .to_string(),
-        (_, Some(status)) if status >= 500 => {
-            "Slack had a server error; retry later (the message may have been posted)".to_string()
-        }
-        _ => format!("check SLACK_WEBHOOK_URL ({})", webhook.shown),
-    }
+    webhook_hint(
+        http,
+        failure,
+        ("Slack", "SLACK_WEBHOOK_URL", &webhook.shown),
+        "Slack allows about one webhook message per second; retry later",
+        |status| {
+            let hint = match status {
+                403 => {
+                    "check SLACK_WEBHOOK_URL: Slack refused the post (posting to the channel may be restricted, or the webhook revoked)"
+                }
+                404 => {
+                    "check SLACK_WEBHOOK_URL: no webhook exists at that address (removed, or mistyped)"
+                }
+                410 => {
+                    "the webhook's channel is archived: unarchive it, or create a webhook for another channel and update SLACK_WEBHOOK_URL"
+                }
+                _ => return None,
+            };
+            Some(hint.to_owned())
+        },
+    )
 }
