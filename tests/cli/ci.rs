@@ -435,3 +435,43 @@ fn cargo_test_gets_the_same_verdicts() {
         "src/lib.rs::tests::mean_always_fails",
     );
 }
+
+/// `--until settled`: the reruns stop once both failures' verdicts are settled, well before the
+/// cap; one at a time (`-j 1`), the seed fixes where.
+#[test]
+fn until_settled_reruns_until_the_failures_verdicts_are_settled() {
+    require_pytest();
+    let s = Sandbox::new();
+    let dir = dir_arg("python-pytest");
+    let (doc, code) = ci_json(
+        &s,
+        &[
+            "--until",
+            "settled",
+            "--max-runs",
+            "30",
+            "-j",
+            "1",
+            "--seed",
+            SEED,
+            "-C",
+            &dir,
+            "--",
+            "python3",
+            "-m",
+            "pytest",
+            "tests/test_math.py",
+        ],
+    );
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(
+        verdicts(&doc),
+        [
+            verdict(PY_FAILING, "failed", 8, 8),
+            verdict(PY_SEEDED, "flaky", 8, 2)
+        ]
+    );
+    assert_eq!(doc["stopped"]["reason"], "settled");
+    assert_eq!(doc["totals"]["attempts"], 9);
+    assert_eq!(doc["ci"]["retries"], 30);
+}
