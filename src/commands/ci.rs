@@ -13,6 +13,8 @@ use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, ReportF
 use crate::config::{self, Format, PlanError, RunPlan, Settle};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
+use crate::framework::Framework;
+use crate::model::Outcome;
 use crate::quarantine::{Date, Quarantine};
 use crate::render::{self, CiSummary, CiVerdict, Report, RunState, Verdict};
 use crate::reporter::Printer;
@@ -59,6 +61,11 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
             first.test
         );
     }
+    if let Some(flag) = fail_fast_flag(&plan.command, plan.framework) {
+        bail!(
+            "`{flag}` stops the suite at its first failure: flaky ci would rerun that failure and never run the tests after it; hint: drop `{flag}` from the command (flaky ci reruns only what failed, so the whole suite costs one run)"
+        );
+    }
     for note in &plan.notes {
         printer.note(&format!("note: {note}"));
     }
@@ -76,10 +83,21 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
     } else {
         super::report::mention_map(&args.publish)?
     };
+    // The history is secondary here: a database this flaky cannot use (a newer flaky's, a
+    // broken file restored from a CI cache) costs the history, not the step.
     let db = if args.no_history {
         None
     } else {
-        Some(super::db_path(global)?)
+        let path = super::db_path(global)?;
+        match History::open(&path) {
+            Ok(_) => Some(path),
+            Err(e) => {
+                printer.warn(&format!(
+                    "{e}; this run is not stored, and no test can be called newly flaky"
+                ));
+                None
+            }
+        }
     };
 
     let mut reruns = Reruns {
@@ -91,6 +109,8 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
         strict: args.strict,
         quarantine: &quarantine,
         today,
+        selects: matches!(plan.exec.reporting, Reporting::Framework { .. }),
+        first_outside: false,
         first_failures: None,
     };
     let RunOutcome {
@@ -98,15 +118,18 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
         store_error,
     } = measure(&plan, db.as_deref(), None, printer, Some(&mut reruns))?;
 
-    write_report(plan.format, plan.output.as_deref(), &report, printer)?;
+    // What CI systems read, and where people look: secondary, each on its own.
+    let mut secondary_failed = false;
+    if let Err(e) = write_report(plan.format, plan.output.as_deref(), &report, printer) {
+        printer.error(&format!("{e:#}"));
+        secondary_failed = true;
+    }
     if let Some(n) = &report.no_results {
         printer.error(&format!(
             "nothing was measured: {}; hint: {}",
             n.reason, n.hint
         ));
     }
-    // What CI systems read, and where people look: secondary, each on its own.
-    let mut secondary_failed = false;
     if let Some(path) = &args.junit_output {
         let path = cwd.join(path);
         if let Err(e) = write_junit(&report, &path) {
@@ -203,6 +226,10 @@ struct Reruns<'a> {
     strict: bool,
     quarantine: &'a Quarantine,
     today: Date,
+    /// The reruns run the failed tests alone, not the whole command.
+    selects: bool,
+    /// The first run failed though none of its tests did.
+    first_outside: bool,
     /// The tests that failed the first run, once it has ended.
     first_failures: Option<Vec<String>>,
 }
@@ -212,8 +239,9 @@ impl Phases for Reruns<'_> {
         if self.first_failures.is_some() {
             return None;
         }
-        let failed: Vec<String> = acc
-            .summarize(self.thresholds)
+        let summary = acc.summarize(self.thresholds);
+        self.first_outside = summary.totals.failed_outside_tests > 0;
+        let failed: Vec<String> = summary
             .tests
             .into_iter()
             .filter(|t| t.failed > 0 && !self.ignore.is_match(&t.id))
@@ -270,15 +298,13 @@ impl Phases for Reruns<'_> {
             })
             .collect();
         verdicts.sort_by_key(|v| v.verdict);
-        // A first run that failed with no test failing (a crash after the tests, a broken
-        // fixture outside any test) is a red suite nothing can rerun.
-        let outside = report.totals.failed_outside_tests > 0;
+        let first_run = first_run_problem(report, self.first_outside, self.selects);
         let failing = verdicts
             .iter()
             .any(|v| v.verdict == Verdict::Failed || (self.strict && v.verdict == Verdict::Flaky));
         report.exit_code = if report.no_results.is_some() {
             ExitStatus::Error.code()
-        } else if failing || outside {
+        } else if failing || first_run.is_some() {
             ExitStatus::TestsFailed.code()
         } else {
             ExitStatus::Success.code()
@@ -287,8 +313,65 @@ impl Phases for Reruns<'_> {
             retries: self.retries,
             strict: self.strict,
             verdicts,
+            first_run,
         });
     }
+}
+
+/// Why the first run (attempt 0) fails the step whatever the reruns show: it failed though none
+/// of its tests did (a coverage threshold, a step after the tests), or, where only the failed
+/// tests are rerun, it timed out (the tests after the hang never ran).
+fn first_run_problem(report: &Report, outside: bool, selects: bool) -> Option<String> {
+    let first = report.attempts.iter().find(|a| a.index == 0)?;
+    if first.infrastructure.is_some() {
+        return None;
+    }
+    match first.outcome {
+        Outcome::Timeout if selects => Some(format!(
+            "the first run timed out after {} before the suite ended: the tests after the hang never ran; hint: raise --timeout",
+            humantime::format_duration(report.timeout)
+        )),
+        Outcome::Fail if outside => Some(format!(
+            "the first run failed outside any test ({}): nothing to rerun",
+            first
+                .exit_code
+                .map_or_else(|| "killed".to_owned(), |c| format!("exit status {c}"))
+        )),
+        _ => None,
+    }
+}
+
+/// Words that stop a suite at its first failure: the reruns would then miss every test the
+/// first run never reached, so `flaky ci` refuses them.
+fn fail_fast_flag(argv: &[String], framework: Option<Framework>) -> Option<&str> {
+    argv.iter().map(String::as_str).find(|w| {
+        let name = w.split_once('=').map_or(*w, |(n, _)| n);
+        let pytest_cluster = framework == Some(Framework::Pytest)
+            && w.len() > 1
+            && w.starts_with('-')
+            && !w.starts_with("--")
+            && w[1..].chars().all(|c| c.is_ascii_alphabetic())
+            && w.contains('x');
+        let js_short = matches!(
+            framework,
+            Some(Framework::Jest | Framework::Vitest | Framework::Mocha)
+        ) && *w == "-b";
+        pytest_cluster
+            || js_short
+            || matches!(
+                name,
+                "--exitfirst"
+                    | "--maxfail"
+                    | "-failfast"
+                    | "--failfast"
+                    | "-test.failfast"
+                    | "--bail"
+                    | "--fail-fast"
+                    | "--stop-on-failure"
+                    | "--stop-on-error"
+                    | "--stop-on-defect"
+            )
+    })
 }
 
 /// Whether no stored run before `run_id` measured test `id` flaky (failing and passing).

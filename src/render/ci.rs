@@ -16,6 +16,10 @@ pub struct CiSummary {
     pub strict: bool,
     /// One per test that failed its first run, failed ones first.
     pub verdicts: Vec<CiVerdict>,
+    /// Why the first run fails the step whatever the verdicts say: it failed outside any test,
+    /// or it was cut off before the suite ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_run: Option<String>,
 }
 
 /// What one failure of the first run turned out to be.
@@ -163,8 +167,8 @@ pub(super) fn verdict_text(report: &Report, ci: &CiSummary) -> String {
             tests(quarantined)
         ));
     }
-    if report.totals.failed_outside_tests > 0 {
-        parts.push("the command failed outside any test: nothing to rerun".to_owned());
+    if let Some(why) = &ci.first_run {
+        parts.push(why.clone());
     }
     if parts.is_empty() {
         return "every test passed the first run".to_owned();
@@ -258,8 +262,8 @@ pub fn render_ci_summary(report: &Report, out: &mut dyn Write) -> io::Result<()>
                 out,
                 "| {} | {} | {} |",
                 label(v),
-                code_span(&v.test),
-                md_with_code(&evidence(v, report))
+                cell(&code_span(&v.test)),
+                cell(&md_with_code(&evidence(v, report)))
             )?;
         }
         writeln!(out)?;
@@ -273,6 +277,11 @@ pub fn render_ci_summary(report: &Report, out: &mut dyn Write) -> io::Result<()>
         report.seed,
         code_safe(&report.run_id),
     )
+}
+
+/// Markdown for a table cell: a `|` ends the cell even inside a code span, unless escaped.
+fn cell(markdown: &str) -> String {
+    markdown.replace('|', "\\|")
 }
 
 /// "the suite ran once, then each of the 2 tests that failed up to 3 more times".

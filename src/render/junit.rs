@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::markdown::{ci_text, one_line};
-use super::{Report, percent};
+use super::{QuarantineNote, Report, Verdict, percent};
 use crate::analysis::{Kind, TestStats};
 use crate::diagnose::Diagnosis;
 
@@ -14,17 +14,22 @@ use crate::diagnose::Diagnosis;
 const MAX_ELEMENTS: usize = 10;
 
 pub fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let quarantined = |t: &TestStats| quarantine_of(report, &t.id).is_some();
     let failures = report
         .tests
         .iter()
-        .filter(|t| never_passed(t) && !all_errors(t))
+        .filter(|t| never_passed(t) && !all_errors(t) && !quarantined(t))
         .count();
     let errors = report
         .tests
         .iter()
-        .filter(|t| never_passed(t) && all_errors(t))
+        .filter(|t| never_passed(t) && all_errors(t) && !quarantined(t))
         .count();
-    let skipped = report.tests.iter().filter(|t| t.runs == 0).count();
+    let skipped = report
+        .tests
+        .iter()
+        .filter(|t| t.runs == 0 || quarantined(t))
+        .count();
     // JUnit's schema wants a local time without a zone; flaky's times are UTC.
     let timestamp = humantime::format_rfc3339_seconds(report.started_at).to_string();
     let timestamp = timestamp.trim_end_matches('Z');
@@ -56,7 +61,12 @@ pub fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "    </properties>")?;
     for t in &report.tests {
-        testcase(t, report.diagnosis(&t.id), out)?;
+        testcase(
+            t,
+            report.diagnosis(&t.id),
+            quarantine_of(report, &t.id),
+            out,
+        )?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
@@ -70,7 +80,24 @@ fn all_errors(t: &TestStats) -> bool {
     t.errors == t.failed
 }
 
-fn testcase(t: &TestStats, diagnosis: Option<&Diagnosis>, out: &mut dyn Write) -> io::Result<()> {
+/// The quarantine entry `flaky ci` found covering test `id`, if any.
+fn quarantine_of<'a>(report: &'a Report, id: &str) -> Option<&'a QuarantineNote> {
+    report
+        .ci
+        .as_ref()?
+        .verdicts
+        .iter()
+        .find(|v| v.test == id && v.verdict == Verdict::Quarantined)?
+        .quarantine
+        .as_ref()
+}
+
+fn testcase(
+    t: &TestStats,
+    diagnosis: Option<&Diagnosis>,
+    quarantine: Option<&QuarantineNote>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     // `classname::name` is how JUnit readers (flaky's own among them) rebuild the id.
     let (classname, name) = t.id.rsplit_once("::").unwrap_or(("", &t.id));
     // flaky keeps no per-test durations across attempts, so the time is unknown: 0.
@@ -83,6 +110,20 @@ fn testcase(t: &TestStats, diagnosis: Option<&Diagnosis>, out: &mut dyn Write) -
         r#"    <testcase{classname} name="{}" time="0""#,
         escape(name)
     );
+    // A quarantined test's failures do not fail the build: skipped, saying why and what it did.
+    if let Some(q) = quarantine {
+        let message = format!(
+            "{}; failed {} of {} runs",
+            super::ci::quarantine_text(q),
+            t.failed,
+            t.runs
+        );
+        return writeln!(
+            out,
+            "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+            escape(&message)
+        );
+    }
     if t.failed == 0 {
         return if t.runs == 0 {
             writeln!(out, "{open}>\n      <skipped/>\n    </testcase>")

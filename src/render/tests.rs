@@ -1103,6 +1103,7 @@ fn discord_oversized_reports_stay_within_every_limit() {
                 ..verdicts[i % verdicts.len()].clone()
             })
             .collect(),
+        first_run: None,
     });
     let ctx = huge().1;
     let doc = discord_json(&(report, ctx));
@@ -1179,6 +1180,7 @@ fn discord_ci() -> (Report, Context) {
                 )
             },
         ],
+        first_run: None,
     });
     report.exit_code = 1;
     (report, ctx)

@@ -166,6 +166,25 @@ fn a_quarantined_failure_does_not_fail_the_step_and_an_expired_entry_is_an_error
     // Still run and recorded: its failures are in the history like any other test's.
     let failing = crate::frameworks::test(&doc, PY_FAILING);
     assert_eq!(failing["failed"], 4);
+    // In JUnit, skipped with its entry: test views do not show it red.
+    let junit = s.path().join("junit.xml");
+    let out = s
+        .flaky()
+        .args([
+            "ci", "--github", "never", "--config", &config, "--seed", SEED, "-C", &dir,
+        ])
+        .arg("--junit-output")
+        .arg(&junit)
+        .args(["--", "python3", "-m", "pytest", "tests/test_math.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains("<skipped message=\"quarantined until 2999-12-31 (@ana): being rewritten, #12; failed 4 of 4 runs\"/>"),
+        "{xml}"
+    );
 
     s.write(
         "quarantine.yml",
@@ -474,4 +493,90 @@ fn until_settled_reruns_until_the_failures_verdicts_are_settled() {
     assert_eq!(doc["stopped"]["reason"], "settled");
     assert_eq!(doc["totals"]["attempts"], 9);
     assert_eq!(doc["ci"]["retries"], 30);
+}
+
+/// A small pytest project whose session fails when it collected fewer than two tests (as a
+/// coverage threshold fails a partial run), with a test that fails when its seed is a multiple
+/// of 4.
+fn threshold_project(s: &Sandbox) {
+    s.write(
+        "conftest.py",
+        "def pytest_sessionfinish(session, exitstatus):\n    if session.testscollected < 2 or __import__('os').environ.get('FAIL_SESSION'):\n        session.exitstatus = 1\n",
+    );
+    s.write(
+        "test_x.py",
+        "import os\n\n\ndef test_ok():\n    pass\n\n\ndef test_seeded():\n    assert int(os.environ.get('TEST_SEED', '1')) % 4 != 0\n",
+    );
+}
+
+#[test]
+fn only_the_first_run_failing_outside_its_tests_fails_the_step() {
+    require_pytest();
+    let s = Sandbox::new();
+    threshold_project(&s);
+    // The reruns select one test, so each fails the threshold: not a failure of the step.
+    let (doc, code) = ci_json(&s, &["--seed", SEED, "--", "python3", "-m", "pytest"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        verdicts(&doc),
+        [verdict("test_x.py::test_seeded", "flaky", 3, 1)]
+    );
+    // Every test passes but the session fails: red, with nothing to rerun.
+    let out = s
+        .flaky()
+        .args(["ci", "--format", "json", "--github", "never", "--seed", "7"])
+        .args([
+            "--env",
+            "FAIL_SESSION=1",
+            "--",
+            "python3",
+            "-m",
+            "pytest",
+            "test_x.py::test_ok",
+            "test_x.py::test_seeded",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    let why = doc["ci"]["first_run"].as_str().unwrap();
+    assert!(
+        why.contains("outside any test") && why.contains("exit status 1"),
+        "{why}"
+    );
+}
+
+#[test]
+fn flags_that_stop_at_the_first_failure_are_refused() {
+    let s = Sandbox::new();
+    for cmd in [
+        &["pytest", "-x", "tests/"][..],
+        &["python3", "-m", "pytest", "-vx"],
+        &["pytest", "--maxfail=2"],
+        &["go", "test", "-failfast", "./..."],
+        &["npx", "jest", "--bail"],
+        &["bundle", "exec", "rspec", "--fail-fast"],
+    ] {
+        let out = s.flaky().args(["ci", "--"]).args(cmd).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("stops the suite at its first failure") && stderr.contains("hint:"),
+            "{cmd:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_history_this_flaky_cannot_use_costs_the_history_not_the_step() {
+    let s = Sandbox::new();
+    std::fs::write(s.db(), "not a database, but a cache restored wrong").unwrap();
+    let out = s
+        .flaky()
+        .args(["ci", "--github", "never", "--", "sh", "-c", "exit 0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not stored"), "{stderr}");
 }
