@@ -516,7 +516,7 @@ impl History {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let t = summary.totals;
         tx.execute(
-            "UPDATE runs SET status = ?2, duration_ms = ?3, attempts = ?4, passed = ?5, failed = ?6, timed_out = ?7,
+            "UPDATE runs SET status = ?2, duration_ms = ?3, attempts = ?4, runs = max(runs, ?4), passed = ?5, failed = ?6, timed_out = ?7,
                              errors = ?8, worst = ?9, exit_code = ?10, infrastructure = ?11, report = ?12
              WHERE id = ?1",
             params![
