@@ -78,18 +78,12 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
     plan.settle = None;
     plan.runs = 1;
     plan.exec.attempts = 0..1;
-    let mentions = if args.publish.post.is_empty() {
-        Default::default()
-    } else {
-        super::report::mention_map(&args.publish)?
-    };
+    let mentions = super::report::mentions_for(!args.publish.post.is_empty(), &args.publish)?;
     // The history is secondary here: a database this flaky cannot use (a newer flaky's, a
     // broken file restored from a CI cache) costs the history, not the step.
-    let db = if args.no_history {
-        None
-    } else {
-        let path = super::db_path(global)?;
-        match History::open(&path) {
+    let db = match super::history_db(args.no_history, global)? {
+        None => None,
+        Some(path) => match History::open(&path) {
             Ok(_) => Some(path),
             Err(e) => {
                 printer.warn(&format!(
@@ -97,7 +91,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
                 ));
                 None
             }
-        }
+        },
     };
 
     let mut reruns = Reruns {

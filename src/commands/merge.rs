@@ -47,16 +47,8 @@ pub fn merge(
     check_disjoint(&shards)?;
     shards.sort_by_key(|s| s.shard.index);
     let publishing = args.report.is_some() || !args.publish.post.is_empty();
-    let mentions = if publishing {
-        super::report::mention_map(&args.publish)?
-    } else {
-        Default::default()
-    };
-    let db = if args.no_history {
-        None
-    } else {
-        Some(super::db_path(global)?)
-    };
+    let mentions = super::report::mentions_for(publishing, &args.publish)?;
+    let db = super::history_db(args.no_history, global)?;
     let mut history = db.as_deref().map(History::open).transpose()?;
     if let Some(h) = &mut history {
         super::tidy(h, printer);

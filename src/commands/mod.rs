@@ -32,6 +32,15 @@ pub fn print(buf: &[u8]) -> anyhow::Result<()> {
         .context("cannot write to stdout")
 }
 
+/// The history database a command writes to, or none with `--no-history`.
+pub fn history_db(no_history: bool, global: &GlobalArgs) -> anyhow::Result<Option<PathBuf>> {
+    if no_history {
+        Ok(None)
+    } else {
+        db_path(global).map(Some)
+    }
+}
+
 /// The history database path: `--db`/`FLAKY_DB`, else the user data directory.
 pub fn db_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     match &global.db {

@@ -42,6 +42,15 @@ pub fn report(
 }
 
 /// The mention map of `--mention-map`, else `GITHUB_SLACK_MAP`.
+/// The mention map when the report is published, else none (a bad map is said before a run).
+pub fn mentions_for(publishing: bool, args: &PublishArgs) -> anyhow::Result<MentionMap> {
+    if publishing {
+        mention_map(args)
+    } else {
+        Ok(MentionMap::default())
+    }
+}
+
 pub fn mention_map(args: &PublishArgs) -> anyhow::Result<MentionMap> {
     Ok(MentionMap::load(
         args.mention_map.as_deref(),

@@ -47,16 +47,8 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         .then(super::causes::time_limit)
         .transpose()?;
     let publishing = args.report.is_some() || !args.publish.post.is_empty();
-    let mentions = if publishing {
-        super::report::mention_map(&args.publish)?
-    } else {
-        Default::default()
-    };
-    let db = if args.no_history {
-        None
-    } else {
-        Some(super::db_path(global)?)
-    };
+    let mentions = super::report::mentions_for(publishing, &args.publish)?;
+    let db = super::history_db(args.no_history, global)?;
     let outcome = measure(&plan, db.as_deref(), scan, printer, None)?;
     let RunOutcome {
         mut report,
