@@ -4,7 +4,9 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{attempts_text, ci_text, code_safe, code_span, md_with_code, plural};
+use super::markdown::{
+    NAME_CHARS, attempts_text, ci_text, code_safe, code_span, md_with_code, one_line, plural,
+};
 use super::{Report, percent};
 
 /// The verdicts of a `flaky ci` run.
@@ -255,18 +257,7 @@ pub fn render_ci_summary(report: &Report, out: &mut dyn Write) -> io::Result<()>
         md_with_code(&verdict_text(report, ci))
     )?;
     if !ci.verdicts.is_empty() {
-        writeln!(out, "| verdict | test | evidence |")?;
-        writeln!(out, "| --- | --- | --- |")?;
-        for v in &ci.verdicts {
-            writeln!(
-                out,
-                "| {} | {} | {} |",
-                label(v),
-                cell(&code_span(&v.test)),
-                cell(&md_with_code(&evidence(v, report)))
-            )?;
-        }
-        writeln!(out)?;
+        writeln!(out, "{}", markdown_table(report, ci, usize::MAX))?;
     }
     writeln!(
         out,
@@ -277,6 +268,32 @@ pub fn render_ci_summary(report: &Report, out: &mut dyn Write) -> io::Result<()>
         report.seed,
         code_safe(&report.run_id),
     )
+}
+
+/// The verdicts as a Markdown table, one row each, in at most `limit` bytes: rows that do not fit
+/// are counted in a last line instead.
+pub(super) fn markdown_table(report: &Report, ci: &CiSummary, limit: usize) -> String {
+    let mut table = "| verdict | test | evidence |\n| --- | --- | --- |\n".to_owned();
+    for (i, v) in ci.verdicts.iter().enumerate() {
+        let row = format!(
+            "| {} | {} | {} |\n",
+            label(v),
+            cell(&code_span(&one_line(&v.test, NAME_CHARS))),
+            cell(&md_with_code(&evidence(v, report)))
+        );
+        // Room kept for the closing line.
+        if table.len() + row.len() + 80 > limit {
+            let left = (ci.verdicts.len() - i) as u64;
+            table.push_str(&format!(
+                "\n… and {left} more {}, in `flaky report {} --format json`.\n",
+                plural(left, "verdict", "verdicts"),
+                code_safe(&report.run_id)
+            ));
+            break;
+        }
+        table.push_str(&row);
+    }
+    table
 }
 
 /// Markdown for a table cell: a `|` ends the cell even inside a code span, unless escaped.

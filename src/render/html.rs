@@ -107,6 +107,23 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
     summary(report, &mut h);
     h.push_str("</header>\n");
 
+    if let Some(ci) = report.ci.as_ref().filter(|ci| !ci.verdicts.is_empty()) {
+        h.push_str("<section id=\"ci\">\n<h2>flaky ci verdicts</h2>\n<table>\n<thead><tr><th>Verdict</th><th>Test</th><th>Evidence</th></tr></thead>\n<tbody>\n");
+        for v in &ci.verdicts {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"nowrap\">{}</td><td class=\"name\">{}</td><td>{}</td></tr>",
+                super::ci::label(v),
+                esc(&one_line(&v.test, NAME_CHARS)),
+                esc(&super::ci::evidence(v, report))
+            );
+        }
+        let _ = writeln!(
+            h,
+            "</tbody>\n</table>\n<p class=\"note\">{}.</p>\n</section>",
+            esc(&super::ci::rerun_text(ci))
+        );
+    }
     trend(report, ctx, &mut h);
     if !report.tests.is_empty() {
         bars(report, &mut h);

@@ -47,6 +47,14 @@ pub(super) fn markdown_body(report: &Report, ctx: &Context, limit: usize) -> Str
         cut: false,
     };
     doc.section(&header(report));
+    if let Some(ci) = report.ci.as_ref().filter(|ci| !ci.verdicts.is_empty()) {
+        let room = doc.room();
+        doc.section(&format!(
+            "### flaky ci verdicts\n\n{}\n_{}._\n",
+            super::ci::markdown_table(report, ci, room.saturating_sub(200)),
+            super::ci::rerun_text(ci)
+        ));
+    }
     if !report.tests.is_empty() {
         table(report, &mut doc);
     }

@@ -11,7 +11,7 @@ use super::markdown::{
     other_ways, outside_tests_note, plural, retry_note, shard_note, short_sha, skipped_note,
     stable_note, state_note, suite_order_note, verdict, verdict_note,
 };
-use super::{Changes, Context, Report, percent};
+use super::{Changes, Context, Report, ci, percent};
 
 /// Block Kit's limits: blocks per message, characters in a header and in a section's text.
 const MAX_BLOCKS: usize = 50;
@@ -53,6 +53,25 @@ pub fn render_slack(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::
         fields.push(field("Commit", &escape(&commit)));
     }
     blocks.push(json!({"type": "section", "fields": fields}));
+    if let Some(ci) = report.ci.as_ref().filter(|ci| !ci.verdicts.is_empty()) {
+        let mut text = "*flaky ci verdicts*".to_owned();
+        for (i, v) in ci.verdicts.iter().enumerate() {
+            let line = format!(
+                "\n*{}* {} {}",
+                ci::label(v),
+                code(&one_line(&v.test, 300)),
+                escape(&one_line(&ci::evidence(v, report), 600))
+            );
+            // Whole lines only, with room for the count of those left out.
+            if text.chars().count() + line.chars().count() > SECTION_CHARS - 60 {
+                text.push_str(&format!("\n… and {} more", ci.verdicts.len() - i));
+                break;
+            }
+            text.push_str(&line);
+        }
+        blocks.push(section(&text));
+        blocks.push(context(&[escape(&ci::rerun_text(ci))]));
+    }
 
     let bad: Vec<_> = non_stable(report).collect();
     if !bad.is_empty() {

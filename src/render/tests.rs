@@ -785,9 +785,9 @@ fn strip_code(md: &str) -> String {
     out
 }
 
-/// Every table row keeps its seven cells, whatever the names hold.
+/// Every table row keeps its header's cells, whatever the names hold.
 fn assert_tables_whole(md: &str) {
-    for line in md.lines().filter(|l| l.starts_with("| ")) {
+    let cells = |line: &str| {
         let mut cells = 0;
         let mut escaped = false;
         for c in line.chars() {
@@ -797,7 +797,18 @@ fn assert_tables_whole(md: &str) {
                 _ => escaped = false,
             }
         }
-        assert_eq!(cells, 8, "a row with the wrong number of cells: {line}");
+        cells
+    };
+    let mut header: Option<usize> = None;
+    for line in md.lines() {
+        if !line.starts_with("| ") {
+            header = None;
+            continue;
+        }
+        let n = cells(line);
+        let want = *header.get_or_insert(n);
+        assert!(n >= 4, "a table of fewer than 3 cells: {line}");
+        assert_eq!(n, want, "a row with the wrong number of cells: {line}");
     }
 }
 
@@ -1202,6 +1213,113 @@ fn discord_shows_the_ci_verdicts() {
     assert!(lines[0].starts_with("**FAILED** `tests/test_math.py::test_mean_always_fails`: failed the first run and all 3 reruns"), "{}", lines[0]);
     assert!(lines[3].contains(r"\<@&123> or @everyone"), "{}", lines[3]);
     insta::assert_snapshot!(render(render_discord, &case));
+}
+
+#[test]
+fn pr_comment_slack_and_html_show_the_ci_verdicts() {
+    let case = discord_ci();
+    let md = render(render_markdown, &case);
+    let table = md
+        .split("### flaky ci verdicts")
+        .nth(1)
+        .expect("a verdicts section");
+    let rows: Vec<&str> = table
+        .lines()
+        .take_while(|l| !l.starts_with("_the suite"))
+        .filter(|l| l.starts_with("| "))
+        .collect();
+    assert_eq!(rows.len(), 6, "a header and 4 verdicts: {table}");
+    assert!(
+        rows[2].starts_with("| FAILED | `tests/test_math.py::test_mean_always_fails` | failed the first run and all 3 reruns"),
+        "{}",
+        rows[2]
+    );
+    assert!(rows[3].starts_with("| FLAKY (NEW) |"), "{}", rows[3]);
+    assert!(
+        table.contains(
+            "_the suite ran once, then each of the 4 tests that failed up to 3 more times._"
+        ),
+        "{table}"
+    );
+    assert!(md.find("### flaky ci verdicts") < md.find("**verdict:**"));
+    assert_tables_whole(&md);
+    assert_balanced(&md);
+    insta::assert_snapshot!(md);
+
+    let doc = slack_json(&case);
+    let mut texts = Vec::new();
+    collect_texts(&doc, &mut texts);
+    let verdicts = texts
+        .iter()
+        .find(|t| t.starts_with("*flaky ci verdicts*"))
+        .expect("a verdicts section");
+    let lines: Vec<&str> = verdicts.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "{verdicts}");
+    assert!(
+        lines[0].starts_with(
+            "*FAILED* `tests/test_math.py::test_mean_always_fails` failed the first run"
+        ),
+        "{}",
+        lines[0]
+    );
+    // The quarantine reason is text: no ping.
+    assert!(lines[3].contains("&lt;@&amp;123&gt;"), "{}", lines[3]);
+
+    let html = render(render_html, &case);
+    let section = html
+        .split("<section id=\"ci\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("a verdicts section");
+    assert_eq!(section.matches("<tr><td class=\"nowrap\">").count(), 4);
+    assert!(
+        section.contains("<td class=\"nowrap\">QUARANTINED</td>"),
+        "{section}"
+    );
+    assert!(section.contains("&lt;@&amp;123&gt;"), "{section}");
+}
+
+#[test]
+fn thousands_of_ci_verdicts_stay_within_every_limit() {
+    let (mut report, ctx) = huge();
+    let (mut ci_report, _) = discord_ci();
+    let verdicts = ci_report.ci.take().unwrap().verdicts;
+    report.ci = Some(CiSummary {
+        retries: 3,
+        strict: false,
+        verdicts: (0..3000)
+            .map(|i| CiVerdict {
+                test: report.tests[i].id.clone(),
+                ..verdicts[i % verdicts.len()].clone()
+            })
+            .collect(),
+        first_run: None,
+    });
+    let case = (report, ctx);
+    let md = render(render_markdown, &case);
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(
+        md.contains("more verdicts, in `flaky report"),
+        "the rest are counted"
+    );
+    assert!(md.contains("**verdict:**"));
+    assert_tables_whole(&md);
+    assert_balanced(&md);
+
+    let doc = slack_json(&case);
+    assert!(doc["blocks"].as_array().unwrap().len() <= 50);
+    let mut texts = Vec::new();
+    collect_texts(&doc, &mut texts);
+    assert!(texts.iter().all(|t| t.chars().count() <= 3000));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("*flaky ci verdicts*") && t.contains("… and "))
+    );
 }
 
 /// The ids JUnit readers rebuild from `classname::name`: every test's, control characters aside.
