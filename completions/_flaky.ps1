@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'How many times to rerun each test that failed [default: 3]')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Rerun the failed tests until each one''s verdict is settled (at most --max-runs reruns)')
             [CompletionResult]::new('--max-runs', '--max-runs', [CompletionResultType]::ParameterName, 'With --until settled: the most reruns [default: 100]')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'With --until settled: start no new rerun after this long, e.g. 10m')
             [CompletionResult]::new('--junit-output', '--junit-output', [CompletionResultType]::ParameterName, 'Write a JUnit report of the whole suite: flaky tests pass with Surefire''s flakyFailure elements, failed ones carry rerunFailure')
             [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many reruns run at once [default: the number of available cores]')

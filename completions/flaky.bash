@@ -195,7 +195,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__ci)
-            opts="-j -C -o -q -h -V --retries --until --max-runs --strict --junit-output --github --jobs --timeout --seed --env --dir --shell --format --output --no-history --config --framework --post --pr --mention-map --db --quiet --no-progress --color --help --version"
+            opts="-j -C -o -q -h -V --retries --until --max-runs --budget --strict --junit-output --github --jobs --timeout --seed --env --dir --shell --format --output --no-history --config --framework --post --pr --mention-map --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +210,10 @@ _flaky() {
                     return 0
                     ;;
                 --max-runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -94,6 +94,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --retries 'How many times to rerun each test that failed [default: 3]'
             cand --until 'Rerun the failed tests until each one''s verdict is settled (at most --max-runs reruns)'
             cand --max-runs 'With --until settled: the most reruns [default: 100]'
+            cand --budget 'With --until settled: start no new rerun after this long, e.g. 10m'
             cand --junit-output 'Write a JUnit report of the whole suite: flaky tests pass with Surefire''s flakyFailure elements, failed ones carry rerunFailure'
             cand --github 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary'
             cand -j 'How many reruns run at once [default: the number of available cores]'

@@ -105,6 +105,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Pri
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every test\'s verdict is settled'"
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --until settled: the most reruns [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l junit-output -d 'Write a JUnit report of the whole suite: flaky tests pass with Surefire\'s flakyFailure elements, failed ones carry rerunFailure' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l github -d 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary' -r -f -a "auto\t'When GITHUB_ACTIONS is `true`'
 always\t''

@@ -247,6 +247,10 @@ pub struct CiArgs {
     #[arg(long, value_name = "N", requires = "until", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_runs: Option<u32>,
 
+    /// With --until settled: start no new rerun after this long, e.g. 10m
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "until")]
+    pub budget: Option<Duration>,
+
     /// Exit 1 when a test is flaky too, not only when one fails every rerun
     #[arg(long)]
     pub strict: bool,

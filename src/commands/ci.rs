@@ -173,7 +173,7 @@ fn run_args(args: &CiArgs) -> RunArgs {
         max_runs: args
             .until
             .map(|_| args.max_runs.unwrap_or(DEFAULT_MAX_RERUNS)),
-        budget: None,
+        budget: args.budget,
         jobs: args.jobs,
         shard: None,
         ignore_ci_shard: true,

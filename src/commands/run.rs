@@ -290,11 +290,13 @@ async fn execute<B: Backend>(
     let mut shard_errors: Vec<String> = Vec::new();
     let mut shard_retries: Vec<String> = Vec::new();
     let mut stop_reason: Option<&'static str> = None;
-    let budget = plan
-        .settle
-        .and_then(|s| s.budget)
-        .unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600));
-    let budget_timer = tokio::time::sleep(budget);
+    // --budget bounds the phase --until settled stops (`flaky ci`: the reruns, not the first run).
+    let budget_of = |settle: Option<config::Settle>| {
+        settle
+            .and_then(|s| s.budget)
+            .unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600))
+    };
+    let budget_timer = tokio::time::sleep(budget_of(plan.settle));
     tokio::pin!(budget_timer);
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
@@ -434,6 +436,9 @@ async fn execute<B: Backend>(
         planned += more;
         settle = next.settle;
         settle_among = next.settle_among;
+        budget_timer
+            .as_mut()
+            .reset(tokio::time::Instant::now() + budget_of(settle));
         phase = Cow::Owned(next.exec);
     };
     progress.finish();

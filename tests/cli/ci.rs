@@ -495,6 +495,56 @@ fn until_settled_reruns_until_the_failures_verdicts_are_settled() {
     assert_eq!(doc["ci"]["retries"], 30);
 }
 
+/// `--budget` bounds the reruns only: the first run is whole, and a spent budget starts no more
+/// reruns than were already under way.
+#[test]
+fn the_budget_bounds_the_reruns_not_the_first_run() {
+    require_pytest();
+    let s = Sandbox::new();
+    let dir = dir_arg("python-pytest");
+    let (doc, code) = ci_json(
+        &s,
+        &[
+            "--until",
+            "settled",
+            "--budget",
+            "1ms",
+            "-j",
+            "1",
+            "--seed",
+            SEED,
+            "-C",
+            &dir,
+            "--",
+            "python3",
+            "-m",
+            "pytest",
+            "tests/test_math.py",
+        ],
+    );
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(doc["stopped"]["reason"], "budget", "{doc:#}");
+    let v = verdicts(&doc);
+    assert_eq!(v.len(), 2, "{doc:#}");
+    assert!(
+        v.iter().all(|v| v.2 <= 1),
+        "at most the rerun under way: {v:?}"
+    );
+    // The first run is whole: every test of the file has a result.
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 8, "{doc:#}");
+    let out = s
+        .flaky()
+        .args(["ci", "--budget", "1m", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--until"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A small pytest project whose session fails when it collected fewer than two tests (as a
 /// coverage threshold fails a partial run), with a test that fails when its seed is a multiple
 /// of 4.
