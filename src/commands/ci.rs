@@ -9,7 +9,9 @@ use anyhow::{Context as _, bail};
 
 use super::run::{Phase, Phases, RunOutcome, measure, publish_run, write_report};
 use crate::analysis::{Accumulator, Thresholds};
-use crate::cli::{AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, ReportFormat, RunArgs};
+use crate::cli::{
+    AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, QuarantineFile, ReportFormat, RunArgs,
+};
 use crate::config::{self, Format, PlanError, RunPlan, Settle};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
@@ -39,27 +41,20 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
     )?;
     let today = Date::today();
     let expired = quarantine.expired(today);
-    if let Some(first) = expired.first() {
-        let file = quarantine
-            .file
-            .as_deref()
-            .map_or_else(|| ".flaky.yml".to_owned(), |f| f.display().to_string());
-        let names: Vec<String> = expired
-            .iter()
-            .map(|e| {
-                format!(
-                    "`{}` (until {})",
-                    e.test,
-                    e.until.map(|d| d.to_string()).unwrap_or_default()
-                )
-            })
-            .collect();
-        bail!(
-            "{file}{}: the quarantine of {} has expired; hint: fix the test and remove the entry (flaky quarantine remove '{}'), or extend its `until`",
-            first.line.map(|l| format!(":{l}")).unwrap_or_default(),
-            names.join(", "),
-            first.test
-        );
+    if !expired.is_empty() {
+        let file = QuarantineFile {
+            dir: args.dir.clone(),
+            config: args.config.clone(),
+        };
+        for e in &expired {
+            printer.error(&super::quarantine::expired_error(
+                &quarantine,
+                e,
+                today,
+                &file,
+            ));
+        }
+        return Ok(ExitStatus::Error);
     }
     if let Some(flag) = fail_fast_flag(&plan.command, plan.framework) {
         bail!(

@@ -100,6 +100,24 @@ fn place_of(file: Option<&Path>, entry: &Entry) -> String {
     }
 }
 
+/// What an expired entry is told with: where it is, when it ended, and the way out.
+pub(super) fn expired_error(
+    quarantine: &Quarantine,
+    e: &Entry,
+    today: Date,
+    file: &QuarantineFile,
+) -> String {
+    let ago = e.days_left(today).unwrap_or_default().unsigned_abs();
+    format!(
+        "{}: the quarantine of `{}` ended on {} ({}); hint: fix the test and take it out ({}), or extend its `until`",
+        place_of(quarantine.file.as_deref(), e),
+        e.test,
+        e.until.map(|d| d.to_string()).unwrap_or_default(),
+        crate::render::counted(ago, "day ago", "days ago"),
+        command_line(&["remove", &e.test], file),
+    )
+}
+
 fn list(args: &QuarantineListArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let place = Place::of(&args.file)?;
     let quarantine = Quarantine::of(&place.load()?)?;
@@ -182,15 +200,7 @@ fn list(args: &QuarantineListArgs, printer: &Printer) -> anyhow::Result<ExitStat
     super::print(&buf)?;
     let expired = quarantine.expired(today);
     for e in &expired {
-        let ago = e.days_left(today).unwrap_or_default().unsigned_abs();
-        printer.error(&format!(
-            "{}: the quarantine of `{}` ended on {} ({}); hint: fix the test and take it out ({}), or extend its `until`",
-            place_of(quarantine.file.as_deref(), e),
-            e.test,
-            e.until.map(|d| d.to_string()).unwrap_or_default(),
-            crate::render::counted(ago, "day ago", "days ago"),
-            command_line(&["remove", &e.test], &args.file),
-        ));
+        printer.error(&expired_error(&quarantine, e, today, &args.file));
     }
     Ok(if expired.is_empty() {
         ExitStatus::Success
@@ -453,6 +463,16 @@ fn remove(args: &QuarantineRemoveArgs, printer: &Printer) -> anyhow::Result<Exit
         .ok_or_else(|| anyhow!("the entry of `{}` has no line", args.test))?;
     let text = quarantine::remove_from(&loaded.text, line)
         .with_context(|| format!("cannot take the entry out of {}", shown(&path)))?;
+    if text.trim().is_empty() {
+        // Nothing but the quarantine was in it (as when `add` created it): the file goes too.
+        std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", shown(&path)))?;
+        printer.note(&format!(
+            "took `{}` out of the quarantine; {} held nothing else and is removed",
+            args.test,
+            shown(&path)
+        ));
+        return Ok(ExitStatus::Success);
+    }
     write_checked(&path, Some(&loaded.text), &text, |entries| {
         entries.len() + 1 == before.len()
             && before

@@ -137,6 +137,17 @@ fn add_creates_the_config_file_and_refuses_a_test_twice() {
         std::fs::read_to_string(s.path().join(".flaky.yml")).unwrap(),
         text
     );
+    // Taking out the only entry of a file that held nothing else takes the file out too.
+    s.flaky()
+        .args(["quarantine", "remove", "tests/*"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("held nothing else and is removed"));
+    assert!(!s.path().join(".flaky.yml").exists());
+    s.flaky()
+        .args(["quarantine", "add", "tests/*", "--reason", "legacy"])
+        .assert()
+        .code(0);
     // --config names another file, which is created too.
     s.flaky()
         .args([
