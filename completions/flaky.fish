@@ -295,10 +295,12 @@ none\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l ignore -d 'Leave out files matching this glob (relative to PATH; repeatable), e.g. \'tests/legacy/**\'' -r
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s o -l output -d 'Write the output to this file instead of stdout' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s j -l jobs -d 'Files parsed at once [default: available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l explain -d 'Print what a rule finds, why that makes tests flaky, an example and the fix, then exit' -r
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l list-rules -d 'List the rules (id, category, severity, languages, what each finds), then exit'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

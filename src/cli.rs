@@ -510,6 +510,14 @@ pub struct ScanArgs {
     /// Files parsed at once [default: available cores]
     #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
+
+    /// Print what a rule finds, why that makes tests flaky, an example and the fix, then exit
+    #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
+    pub explain: Option<String>,
+
+    /// List the rules (id, category, severity, languages, what each finds), then exit
+    #[arg(long)]
+    pub list_rules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

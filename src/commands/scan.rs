@@ -8,9 +8,15 @@ use crate::config::fail_on_arg;
 use crate::exit::ExitStatus;
 use crate::render;
 use crate::reporter::Printer;
-use crate::scan::{ScanOptions, scan as scan_tree};
+use crate::scan::{ScanOptions, rules, scan as scan_tree};
 
 pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    if let Some(name) = &args.explain {
+        return explain(name);
+    }
+    if args.list_rules {
+        return list_rules(args.format);
+    }
     if !args.path.exists() {
         bail!(
             "{} does not exist; hint: pass the project directory (or one file) to scan",
@@ -60,4 +66,72 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// `--explain RULE`: the rule's documentation, then where it applies.
+fn explain(name: &str) -> anyhow::Result<ExitStatus> {
+    let Some(rule) = rules::find(name) else {
+        let near: Vec<&str> = rules::ALL
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| id.contains(name) || name.contains(id))
+            .collect();
+        let hint = if near.is_empty() {
+            "`flaky scan --list-rules` lists them".to_owned()
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        };
+        bail!("no rule is called `{name}`; hint: {hint}");
+    };
+    let text = format!(
+        "{}\n\n---\ncategory: {} · severity: {} · confidence: {} · languages: {}{}\nsilence one finding with a `flaky: ignore[{}]` comment on its line or the line above\n",
+        rule.doc.trim_end(),
+        rule.category.as_str(),
+        rule.severity.as_str(),
+        rule.confidence.as_str(),
+        rule.languages().join(", "),
+        if rule.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" · formerly {}", rule.aliases.join(", "))
+        },
+        rule.id
+    );
+    super::print(text.as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
+/// `--list-rules`: every rule, as a table or JSON.
+fn list_rules(format: ScanFormat) -> anyhow::Result<ExitStatus> {
+    let mut buf = Vec::new();
+    match format {
+        ScanFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "category": r.category,
+                        "severity": r.severity.as_str(),
+                        "confidence": r.confidence,
+                        "languages": r.languages(),
+                        "summary": r.summary,
+                        "aliases": r.aliases,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut buf, &list)?;
+            buf.push(b'\n');
+        }
+        ScanFormat::Table | ScanFormat::Sarif => {
+            if format == ScanFormat::Sarif {
+                bail!(
+                    "--list-rules is a table or JSON; hint: drop --format sarif, or use --format json"
+                );
+            }
+            render::render_rules(rules::ALL, &mut buf)?;
+        }
+    }
+    super::print(&buf)?;
+    Ok(ExitStatus::Success)
 }

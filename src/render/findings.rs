@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::analysis::Severity;
+use crate::scan::rules::Rule;
 use crate::scan::{Finding, ScanReport};
 
 /// The findings grouped by file, then a summary line.
@@ -130,4 +131,25 @@ fn severity_style(s: Severity) -> console::Style {
 pub fn render_findings_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     writeln!(out)
+}
+
+/// `flaky scan --list-rules`: one line per rule, then how to read one.
+pub fn render_rules(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
+    let id_width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rules {
+        writeln!(
+            out,
+            "{:<id_width$}  {:<14}  {:<8}  {:<25}  {}",
+            r.id,
+            r.category.as_str(),
+            r.severity.label(),
+            r.languages().join(","),
+            r.summary
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} rules; `flaky scan --explain RULE` shows what one finds, why it makes tests flaky, and the fix",
+        rules.len()
+    )
 }

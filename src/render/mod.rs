@@ -28,7 +28,7 @@ pub use diagnosis::{
     render_diagnoses_table, text_lines as diagnosis_lines,
 };
 pub use discord::render_discord;
-pub use findings::{render_findings, render_findings_json};
+pub use findings::{render_findings, render_findings_json, render_rules};
 pub use github::render_github;
 pub use html::render_html;
 pub use json::{SCHEMA_VERSION, read_json, render_json};

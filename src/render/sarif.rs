@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::analysis::Severity;
-use crate::scan::{Finding, ScanReport};
+use crate::scan::{Finding, ScanReport, rules};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -23,12 +23,19 @@ pub fn render_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> 
     let rules: Vec<Value> = rules
         .values()
         .map(|f| {
+            // Every finding's rule is in the registry; the category stands in should one not be.
+            let rule = rules::find(f.rule);
+            let summary = rule.map_or_else(|| f.category.description().to_owned(), |r| r.summary.to_owned());
+            let help = rule
+                .map(|r| r.doc)
+                .filter(|d| !d.is_empty())
+                .map_or_else(|| json!({ "text": f.hint }), |doc| json!({ "text": doc, "markdown": doc }));
             json!({
                 "id": f.rule,
                 "name": rule_name(f.rule),
-                "shortDescription": { "text": format!("Flakiness smell: {}", f.category.description()) },
-                "fullDescription": { "text": format!("{}: {}.", f.rule, f.category.description()) },
-                "help": { "text": f.hint },
+                "shortDescription": { "text": format!("Flakiness smell: {summary}") },
+                "fullDescription": { "text": format!("{}: {summary} ({}).", f.rule, f.category.description()) },
+                "help": help,
                 "defaultConfiguration": { "level": level(f.severity) },
                 "properties": {
                     "tags": ["flakiness", f.category.as_str()],
@@ -110,10 +117,7 @@ pub fn render_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> 
 
 /// `py/time-sleep` -> `TimeSleep` (SARIF's rule name is an identifier-like label).
 fn rule_name(rule: &str) -> String {
-    rule.rsplit('/')
-        .next()
-        .unwrap_or(rule)
-        .split(['-', '_'])
+    rule.split(['-', '_'])
         .map(|w| {
             let mut c = w.chars();
             c.next()

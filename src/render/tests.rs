@@ -311,7 +311,7 @@ fn typical() -> (Report, Context) {
             test: "tests/test_math.py::test_add".to_owned(),
             stable: true,
             causes: vec![cause(
-                "py/wall-clock",
+                "wall-clock",
                 "clock",
                 Severity::Medium,
                 "tests/test_math.py",

@@ -6,140 +6,34 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::{
-    Exposure, Rule, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
+use super::Confidence;
+use super::rules::{self, Variant};
+use super::shared::{
+    Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
-use super::{Category, Confidence};
-use crate::analysis::Severity;
 
-const FIXED_SLEEP: Rule = Rule {
-    id: "go/fixed-sleep",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
-};
-const TIMING_THRESHOLD: Rule = Rule {
-    id: "go/timing-threshold",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
-};
-const WALL_CLOCK: Rule = Rule {
-    id: "go/wall-clock",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "pass the time in (a func() time.Time or a clock field) and give the test a fixed time.Date(...)",
-};
-const LOCAL_ZONE: Rule = Rule {
-    id: "go/local-time-zone",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
-};
-const UNSEEDED_RANDOM: Rule = Rule {
-    id: "go/unseeded-random",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "draw from rand.New(rand.NewSource(seed)) with the seed read from GO_TEST_SEED, and log the seed so a failure replays",
-};
-const CLOCK_SEED: Rule = Rule {
-    id: "go/clock-seed",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "seed from GO_TEST_SEED (flaky sets it per attempt) and log it, so a failing seed can be replayed",
-};
-const CONSTANT_SEED: Rule = Rule {
-    id: "go/constant-seed",
-    category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::High,
-    hint: "read the seed from GO_TEST_SEED when it is set, so flaky can vary it and replay a failure",
-};
-const SEED_DEPENDENT: Rule = Rule {
-    id: "go/seed-dependent",
-    category: Category::Random,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use the seed only to seed a generator; replay the failing attempt with its GO_TEST_SEED and fix the case it exposes",
-};
-const NETWORK: Rule = Rule {
-    id: "go/network-call",
-    category: Category::Network,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
-};
-const FIXED_PATH: Rule = Rule {
-    id: "go/fixed-path-write",
-    category: Category::Filesystem,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "write under t.TempDir(), which is the test's own and removed after it",
-};
-const SUBPROCESS: Rule = Rule {
-    id: "go/subprocess",
-    category: Category::Subprocess,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\"))",
-};
-const SETENV: Rule = Rule {
-    id: "go/setenv",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use t.Setenv, which restores the variable when the test ends",
-};
-const CHDIR: Rule = Rule {
-    id: "go/chdir",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use t.Chdir (Go 1.24), or pass paths instead of changing the working directory",
-};
-const STATE_WRITE: Rule = Rule {
-    id: "go/package-state-write",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "give each test its own state (a value built per test, not a package-level var), or restore it with t.Cleanup",
-};
-const STATE_READ: Rule = Rule {
-    id: "go/package-state-read",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "the result depends on which tests ran before: restore the variable with t.Cleanup where tests change it, or pass the state in",
-};
-const UNJOINED_GOROUTINE: Rule = Rule {
-    id: "go/unjoined-goroutine",
-    category: Category::AsyncRace,
-    severity: Severity::High,
-    confidence: Confidence::Medium,
-    hint: "wait for it before the test returns: a sync.WaitGroup, an errgroup.Group or a channel receive",
-};
-const MAP_ORDER: Rule = Rule {
-    id: "go/map-order",
-    category: Category::Unordered,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "Go randomises map order: range over sorted keys (slices.Sorted(maps.Keys(m))) or sort the result",
-};
-const SHARED_SETUP: Rule = Rule {
-    id: "go/shared-setup-state",
-    category: Category::SharedFixture,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "tests that change it see each other's changes: build it per test, or restore it with t.Cleanup",
-};
+const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.go();
+const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.go();
+const WALL_CLOCK: Variant = rules::wall_clock::RULE.go();
+const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
+    .go()
+    .confidence(Confidence::High);
+const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.go();
+const CLOCK_SEED: Variant = rules::unreproducible_seed::RULE.go();
+const CONSTANT_SEED: Variant = rules::constant_seed::RULE.go();
+const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
+const NETWORK: Variant = rules::network_call::RULE.go();
+const FIXED_PATH: Variant = rules::fixed_path_write::RULE.go();
+const SUBPROCESS: Variant = rules::subprocess::RULE.go();
+const SETENV: Variant = rules::env_mutation::RULE.go();
+const CHDIR: Variant = rules::chdir::RULE.go();
+const STATE_WRITE: Variant = rules::module_state_write::RULE.go();
+const STATE_READ: Variant = rules::reads_mutated_state::RULE.go();
+const UNJOINED_GOROUTINE: Variant = rules::unjoined_concurrency::RULE.go();
+const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
+const SHARED_SETUP: Variant = rules::shared_fixture::RULE.go();
 
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -1635,7 +1529,7 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
         ] {
             let high: Vec<_> = causes_of(&report, stable)
                 .into_iter()
-                .filter(|c| c.severity >= Severity::High)
+                .filter(|c| c.severity >= crate::analysis::Severity::High)
                 .collect();
             assert!(high.is_empty(), "{stable}: {high:?}");
         }

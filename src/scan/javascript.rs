@@ -13,9 +13,10 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::is_seed_variable;
+use super::rules::{self, Variant};
+use super::shared::is_seed_variable;
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
-use super::{Category, Category as C, Confidence, Confidence as Sure};
+use super::{Category, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
@@ -82,101 +83,30 @@ impl Rule {
     }
 }
 
-const fn rule(
-    id: &'static str,
-    category: Category,
-    severity: Severity,
-    confidence: Confidence,
-    hint: &'static str,
-) -> Rule {
+const fn rule(v: Variant) -> Rule {
     Rule {
-        id,
-        category,
-        severity,
-        outside_tests: severity,
-        confidence,
-        hint,
+        id: v.id,
+        category: v.category,
+        severity: v.severity,
+        outside_tests: v.severity,
+        confidence: v.confidence,
+        hint: v.hint,
     }
 }
 
-const FIXED_SLEEP: Rule = rule(
-    "js/fixed-sleep",
-    C::Sleep,
-    Sev::High,
-    Sure::High,
-    "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
-);
-const TIMING_THRESHOLD: Rule = rule(
-    "js/timing-threshold",
-    C::Sleep,
-    Sev::High,
-    Sure::High,
-    "assert what the code did, not how long it took; if time is the point, use fake timers and assert on what they ran",
-);
-const WALL_CLOCK: Rule = rule(
-    "js/wall-clock",
-    C::Clock,
-    Sev::Medium,
-    Sure::High,
-    "pass the time in, or freeze it: jest.useFakeTimers().setSystemTime(...), vi.setSystemTime(...)",
-).softer_outside_tests();
-const TIME_ZONE: Rule = rule(
-    "js/time-zone",
-    C::Clock,
-    Sev::Medium,
-    Sure::Medium,
-    "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
-).softer_outside_tests();
+const FIXED_SLEEP: Rule = rule(rules::fixed_sleep::RULE.javascript());
+const TIMING_THRESHOLD: Rule = rule(rules::timing_threshold::RULE.javascript());
+const WALL_CLOCK: Rule = rule(rules::wall_clock::RULE.javascript()).softer_outside_tests();
+const TIME_ZONE: Rule = rule(rules::local_time_zone::RULE.javascript()).softer_outside_tests();
 /// Reading `TZ` is as often a guard (`if (process.env.TZ !== 'UTC') throw`) as a dependency.
-const TZ_VARIABLE: Rule = rule(
-    "js/tz-variable",
-    C::Clock,
-    Sev::Low,
-    Sure::Medium,
-    "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
-);
-const UNSEEDED_RANDOM: Rule = rule(
-    "js/unseeded-random",
-    C::Random,
-    Sev::High,
-    Sure::High,
-    "draw from a generator seeded with the run's seed (seedrandom(process.env.TEST_SEED)), or use fixed values",
-).softer_outside_tests();
-const RANDOM_ID: Rule = rule(
-    "js/random-id",
-    C::Random,
-    Sev::Low,
-    Sure::Medium,
-    "use a fixed id where a test compares it, or derive it from the run's seed (process.env.TEST_SEED)",
-);
-const UNREPRODUCIBLE_SEED: Rule = rule(
-    "js/unreproducible-seed",
-    C::Random,
-    Sev::High,
-    Sure::High,
-    "seed from the run's seed (process.env.TEST_SEED), which flaky sets per attempt and records for replays",
-);
-const CONSTANT_SEED: Rule = rule(
-    "js/constant-seed",
-    C::Random,
-    Sev::Low,
-    Sure::High,
-    "seed from the run's seed (process.env.TEST_SEED ?? '1'), which flaky varies per attempt and records for replays",
-);
-const SEED_DEPENDENT: Rule = rule(
-    "js/seed-dependent",
-    C::Random,
-    Sev::Medium,
-    Sure::High,
-    "use the seed only to seed a generator, and assert what holds for every seed",
-);
-const NETWORK: Rule = rule(
-    "js/network",
-    C::Network,
-    Sev::High,
-    Sure::High,
-    "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
-);
+const TZ_VARIABLE: Rule = rule(rules::tz_variable::RULE.javascript());
+const UNSEEDED_RANDOM: Rule =
+    rule(rules::unseeded_random::RULE.javascript()).softer_outside_tests();
+const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
+const UNREPRODUCIBLE_SEED: Rule = rule(rules::unreproducible_seed::RULE.javascript());
+const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
+const SEED_DEPENDENT: Rule = rule(rules::seed_dependent::RULE.javascript());
+const NETWORK: Rule = rule(rules::network_call::RULE.javascript());
 /// A request whose host the rule cannot read.
 const NETWORK_SOMEWHERE: Rule = Rule {
     severity: Sev::Medium,
@@ -184,104 +114,28 @@ const NETWORK_SOMEWHERE: Rule = Rule {
     confidence: Sure::Medium,
     ..NETWORK
 };
-const FIXED_PATH: Rule = rule(
-    "js/fixed-path-write",
-    C::Filesystem,
-    Sev::Medium,
-    Sure::High,
-    "write under a fresh temporary directory (fs.mkdtempSync(path.join(os.tmpdir(), 'test-'))) and remove it afterwards",
-);
-const SUBPROCESS: Rule = rule(
-    "js/subprocess",
-    C::Subprocess,
-    Sev::Medium,
-    Sure::Medium,
-    "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner: a real process depends on the machine and its load",
-);
-const MODULE_STATE: Rule = rule(
-    "js/module-state",
-    C::GlobalState,
-    Sev::Medium,
-    Sure::High,
-    "reset the state between tests (export a reset function and call it in beforeEach), or keep it in an object each test creates",
-);
+const FIXED_PATH: Rule = rule(rules::fixed_path_write::RULE.javascript());
+const SUBPROCESS: Rule = rule(rules::subprocess::RULE.javascript());
+const MODULE_STATE: Rule = rule(rules::module_state_write::RULE.javascript());
 const READS_SHARED_STATE: Rule = rule(
-    "js/reads-shared-state",
-    C::GlobalState,
-    Sev::Low,
-    Sure::Medium,
-    "reset that state in beforeEach/afterEach, so a test does not see what the tests before it left",
+    rules::reads_mutated_state::RULE
+        .javascript()
+        .severity(Severity::Low),
 );
-const ENV_MUTATION: Rule = rule(
-    "js/env-mutation",
-    C::GlobalState,
-    Sev::Medium,
-    Sure::High,
-    "restore it in afterEach (keep a copy of process.env) or a finally block, or use vi.stubEnv / jest.replaceProperty(process, 'env', ...)",
-);
-const GLOBAL_MUTATION: Rule = rule(
-    "js/global-mutation",
-    C::GlobalState,
-    Sev::Medium,
-    Sure::High,
-    "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
-);
-const CHDIR: Rule = rule(
-    "js/chdir",
-    C::GlobalState,
-    Sev::Medium,
-    Sure::High,
-    "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
-);
-const TIMER_CALLBACK: Rule = rule(
-    "js/timer-callback",
-    C::AsyncRace,
-    Sev::Medium,
-    Sure::Medium,
-    "await a promise that settles when the work is done, or use fake timers and advance them",
-);
-const PROMISE_RACE: Rule = rule(
-    "js/promise-race",
-    C::AsyncRace,
-    Sev::Medium,
-    Sure::Medium,
-    "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
-);
+const ENV_MUTATION: Rule = rule(rules::env_mutation::RULE.javascript());
+const GLOBAL_MUTATION: Rule = rule(rules::global_object_write::RULE.javascript());
+const CHDIR: Rule = rule(rules::chdir::RULE.javascript());
+const TIMER_CALLBACK: Rule = rule(rules::timer_callback::RULE.javascript());
+const PROMISE_RACE: Rule = rule(rules::promise_race::RULE.javascript());
 const FLOATING_PROMISE: Rule = rule(
-    "js/floating-promise",
-    C::AsyncRace,
-    Sev::Medium,
-    Sure::High,
-    "await it (or return it) so the test waits for it and sees its failures",
+    rules::unawaited_async::RULE
+        .javascript()
+        .severity(Severity::Medium),
 );
-const ASYNC_FOREACH: Rule = rule(
-    "js/async-foreach",
-    C::AsyncRace,
-    Sev::Medium,
-    Sure::High,
-    "use for...of with await, or await Promise.all(items.map(async ...))",
-);
-const UNSORTED_LISTING: Rule = rule(
-    "js/unsorted-listing",
-    C::Unordered,
-    Sev::Medium,
-    Sure::Medium,
-    "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
-);
-const COMPLETION_ORDER: Rule = rule(
-    "js/completion-order",
-    C::Unordered,
-    Sev::Medium,
-    Sure::Medium,
-    "use the array Promise.all returns (it keeps the input order), or sort before asserting",
-);
-const SHARED_FIXTURE: Rule = rule(
-    "js/shared-fixture",
-    C::SharedFixture,
-    Sev::Medium,
-    Sure::Medium,
-    "create it in beforeEach (or reset it in afterEach) so every test starts from the same state",
-);
+const ASYNC_FOREACH: Rule = rule(rules::async_foreach::RULE.javascript());
+const UNSORTED_LISTING: Rule = rule(rules::unsorted_listing::RULE.javascript());
+const COMPLETION_ORDER: Rule = rule(rules::completion_order::RULE.javascript());
+const SHARED_FIXTURE: Rule = rule(rules::shared_fixture::RULE.javascript());
 
 /// What a call's arguments and surroundings must show for its row to be a smell.
 #[derive(Debug, Clone, Copy)]
@@ -3327,11 +3181,11 @@ exports.start = function () {};
                 &[
                     (
                         "__tests__/checkout.test.js::checkout > charges the card",
-                        C::Random,
+                        Category::Random,
                     ),
                     (
                         "__tests__/prices.test.js::prices > formats prices in euros by default",
-                        C::GlobalState,
+                        Category::GlobalState,
                     ),
                 ],
                 &[
@@ -3347,11 +3201,11 @@ exports.start = function () {};
                 &[
                     (
                         "test/sync.test.js::sync > syncs with the warehouse",
-                        C::Random,
+                        Category::Random,
                     ),
                     (
                         "test/inventory.test.js::inventory > starts with three apples",
-                        C::GlobalState,
+                        Category::GlobalState,
                     ),
                 ],
                 &[
@@ -3367,9 +3221,12 @@ exports.start = function () {};
                 &[
                     (
                         "test/mailer.test.js::mailer delivers the welcome mail",
-                        C::Random,
+                        Category::Random,
                     ),
-                    ("test/queue.test.js::queue starts empty", C::GlobalState),
+                    (
+                        "test/queue.test.js::queue starts empty",
+                        Category::GlobalState,
+                    ),
                 ],
                 &[
                     "test/mailer.test.js::mailer puts the name in the subject",
@@ -3381,8 +3238,8 @@ exports.start = function () {};
             (
                 "examples/node-test",
                 &[
-                    ("seeded flaky", C::Random),
-                    ("lookup starts empty", C::GlobalState),
+                    ("seeded flaky", Category::Random),
+                    ("lookup starts empty", Category::GlobalState),
                 ],
                 &[
                     "add",

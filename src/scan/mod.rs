@@ -11,8 +11,9 @@ mod golang;
 mod javascript;
 mod join;
 mod python;
-mod rules;
+pub mod rules;
 mod rust;
+mod shared;
 pub mod syntax;
 
 use std::collections::{HashMap, HashSet};
@@ -31,7 +32,7 @@ use syntax::{FileCtx, FileFacts, UnitKind};
 use crate::analysis::Severity;
 
 /// The bumped version of the JSON document of `flaky scan --format json`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What kind of flakiness a smell leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -499,7 +500,7 @@ impl Suppressions {
             self.by_line.get(l).is_some_and(|names| {
                 names.is_empty()
                     || names.iter().any(|n| {
-                        n == rule || n == category.as_str() || rule.ends_with(&format!("/{n}"))
+                        n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule)
                     })
             })
         })

@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::{Rule, is_local_host, is_seed_variable};
+use super::rules::{self, Variant};
+use super::shared::{is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
@@ -451,218 +452,55 @@ const CONTAINERS: &[&str] = &[
     "deque",
 ];
 
-const FIXED_SLEEP: Rule = Rule {
-    id: "py/fixed-sleep",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
-};
+const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.python();
 
-const TIMING_ASSERT: Rule = Rule {
-    id: "py/timing-assert",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "assert on the outcome, not on how long it took; if speed is the point, measure it in a benchmark with a generous bound, outside the test suite",
-};
+const TIMING_ASSERT: Variant = rules::timing_threshold::RULE.python();
 
-const WALL_CLOCK: Rule = Rule {
-    id: "py/wall-clock",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "pass the time in, or freeze it in the test (freezegun's freeze_time, time-machine's travel, or patch the clock)",
-};
+const WALL_CLOCK: Variant = rules::wall_clock::RULE.python();
 
-const LOCAL_TIMEZONE: Rule = Rule {
-    id: "py/local-timezone",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
-};
+const LOCAL_TIMEZONE: Variant = rules::local_time_zone::RULE.python();
 
-const HINT_SEED: &str = "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed";
+const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.python();
 
-const UNSEEDED_RANDOM: Rule = Rule {
-    id: "py/unseeded-random",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: HINT_SEED,
-};
+const ENTROPY_SEED: Variant = rules::unreproducible_seed::RULE.python();
 
-const ENTROPY_SEED: Rule = Rule {
-    id: "py/entropy-seed",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: HINT_SEED,
-};
+const CONSTANT_SEED: Variant = rules::constant_seed::RULE.python();
 
-const CONSTANT_SEED: Rule = Rule {
-    id: "py/constant-seed",
-    category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::High,
-    hint: "seed from the run instead, so each attempt explores another seed and a failure replays: int(os.environ.get(\"TEST_SEED\", \"0\"))",
-};
+const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
 
-const RANDOM_VALUE: Rule = Rule {
-    id: "py/random-value",
-    category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::Medium,
-    hint: "fine for unique names; if the value reaches an assertion, derive it from a generator seeded with TEST_SEED",
-};
+const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
 
-const SEED_DEPENDENT: Rule = Rule {
-    id: "py/seed-dependent",
-    category: Category::Random,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use the seed only to seed a generator; when a value fails for some seeds, pin it with pytest.mark.parametrize and fix the code or the test",
-};
+const NETWORK: Variant = rules::network_call::RULE.python();
 
-const NETWORK: Rule = Rule {
-    id: "py/network",
-    category: Category::Network,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
-};
+const SUBPROCESS: Variant = rules::subprocess::RULE.python();
 
-const SUBPROCESS: Rule = Rule {
-    id: "py/subprocess",
-    category: Category::Subprocess,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "mock it (unittest.mock.patch, pytest-subprocess's fake_process) or, when the process is the point, give it a timeout and a fixed environment",
-};
+const FIXED_PATH_WRITE: Variant = rules::fixed_path_write::RULE.python();
 
-const FIXED_PATH_WRITE: Rule = Rule {
-    id: "py/fixed-path-write",
-    category: Category::Filesystem,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "write under the test's temporary directory (tmp_path, tempfile.TemporaryDirectory()), so repeated and parallel runs do not share the file",
-};
+const GLOBAL_ASSIGNMENT: Variant = rules::module_state_write::RULE.python();
 
-const GLOBAL_ASSIGNMENT: Rule = Rule {
-    id: "py/global-assignment",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-};
+const MODULE_STATE_MUTATION: Variant = rules::module_state_write::RULE.python();
 
-const MODULE_STATE_MUTATION: Rule = Rule {
-    id: "py/module-state-mutation",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-};
+const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
 
-const IMPORTED_STATE_MUTATION: Rule = Rule {
-    id: "py/imported-state-mutation",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-};
+const ENV_MUTATION: Variant = rules::env_mutation::RULE.python();
 
-const ENV_MUTATION: Rule = Rule {
-    id: "py/env-mutation",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use monkeypatch.setenv/delenv (pytest) or mock.patch.dict(os.environ, ...), which restore the environment after the test",
-};
+const READS_MUTATED_GLOBAL: Variant = rules::reads_mutated_state::RULE.python();
 
-const READS_MUTATED_GLOBAL: Rule = Rule {
-    id: "py/reads-mutated-global",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "reset the state before each test (an autouse fixture that clears it), or pass it in instead of keeping it at module level",
-};
+const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
+    .python()
+    .confidence(Confidence::High);
 
-const SHARED_FIXTURE: Rule = Rule {
-    id: "py/shared-fixture",
-    category: Category::SharedFixture,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "build it per test (a function-scoped fixture, or setUp), or share an immutable value (tuple, frozenset, MappingProxyType)",
-};
+const UNJOINED_THREAD: Variant = rules::unjoined_concurrency::RULE.python();
 
-const UNJOINED_THREAD: Rule = Rule {
-    id: "py/unjoined-thread",
-    category: Category::AsyncRace,
-    severity: Severity::High,
-    confidence: Confidence::Medium,
-    hint: "join it (t.join(timeout=...)) before asserting, or submit the work to a concurrent.futures executor and wait for the futures",
-};
+const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
 
-const UNAWAITED_TASK: Rule = Rule {
-    id: "py/unawaited-task",
-    category: Category::AsyncRace,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "await the task (or asyncio.gather the tasks) before asserting, or use an asyncio.TaskGroup",
-};
+const GATHER_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python();
 
-const GATHER_SHARED_STATE: Rule = Rule {
-    id: "py/gather-shared-state",
-    category: Category::AsyncRace,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "guard the shared value with an asyncio.Lock, or have each task return its result and combine them after gather",
-};
+const UNSORTED_LISTING: Variant = rules::unsorted_listing::RULE.python();
 
-const UNSORTED_LISTING: Rule = Rule {
-    id: "py/unsorted-listing",
-    category: Category::Unordered,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "sort the entries (sorted(os.listdir(d))) before using their order",
-};
-
-const SET_ORDER: Rule = Rule {
-    id: "py/set-order",
-    category: Category::Unordered,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "sort it (sorted(s)) or compare it as a set; string hashes change with PYTHONHASHSEED",
-};
-
-#[cfg(test)]
-const RULES: &[&Rule] = &[
-    &FIXED_SLEEP,
-    &TIMING_ASSERT,
-    &WALL_CLOCK,
-    &LOCAL_TIMEZONE,
-    &UNSEEDED_RANDOM,
-    &ENTROPY_SEED,
-    &CONSTANT_SEED,
-    &RANDOM_VALUE,
-    &SEED_DEPENDENT,
-    &NETWORK,
-    &SUBPROCESS,
-    &FIXED_PATH_WRITE,
-    &GLOBAL_ASSIGNMENT,
-    &MODULE_STATE_MUTATION,
-    &IMPORTED_STATE_MUTATION,
-    &ENV_MUTATION,
-    &READS_MUTATED_GLOBAL,
-    &SHARED_FIXTURE,
-    &UNJOINED_THREAD,
-    &UNAWAITED_TASK,
-    &GATHER_SHARED_STATE,
-    &UNSORTED_LISTING,
-    &SET_ORDER,
-];
+const SET_ORDER: Variant = rules::unordered_iteration::RULE
+    .python()
+    .confidence(Confidence::Medium);
 
 /// What a function is to the frameworks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -3563,26 +3401,6 @@ def test_outer():
     }
 
     #[test]
-    fn every_rule_has_a_fixture_finding() {
-        let report = scan(
-            Path::new("tests/fixtures/scan/python"),
-            &ScanOptions::default(),
-        )
-        .expect("the fixtures scan");
-        for rule in RULES {
-            assert!(rule.id.starts_with("py/"), "{}", rule.id);
-            assert!(
-                report.findings.iter().any(|f| f.rule == rule.id),
-                "{} has no finding in the fixtures",
-                rule.id
-            );
-        }
-        let ids: HashSet<&str> = RULES.iter().map(|r| r.id).collect();
-        assert_eq!(ids.len(), RULES.len(), "rule ids are unique");
-        assert!(report.findings.iter().all(|f| ids.contains(f.rule)));
-    }
-
-    #[test]
     fn examples_snapshot() {
         // Every finding on the bundled example: the causes of its flaky tests and nothing else.
         insta::assert_snapshot!(snapshot_of(Path::new("examples/python-pytest")));
@@ -3601,7 +3419,7 @@ def test_outer():
         // Flaky by seed: the test asserts on TEST_SEED.
         let seeded = causes_of(&report, "tests/test_math.py::test_seeded_flaky");
         assert!(
-            seeded.iter().any(|c| c.rule == "py/seed-dependent"),
+            seeded.iter().any(|c| c.rule == "seed-dependent"),
             "{seeded:?}"
         );
         // The order-dependent pair: register() fills the module-level REGISTRY that lookup()
@@ -3617,7 +3435,7 @@ def test_outer():
         assert!(
             register
                 .iter()
-                .any(|c| c.rule == "py/module-state-mutation" && c.via == ["register"]),
+                .any(|c| c.rule == "module-state-write" && c.via == ["register"]),
             "{register:?}"
         );
         // The stable tests carry no high finding; the always-failing one is a plain bug.

@@ -9,154 +9,37 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::{
-    Exposure, Rule, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
+use super::Confidence;
+use super::rules::{self, Variant};
+use super::shared::{
+    Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
-use super::{Category, Confidence};
-use crate::analysis::Severity;
 
-const FIXED_SLEEP: Rule = Rule {
-    id: "rs/fixed-sleep",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
-};
-const TIMING_THRESHOLD: Rule = Rule {
-    id: "rs/timing-threshold",
-    category: Category::Sleep,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
-};
-const WALL_CLOCK: Rule = Rule {
-    id: "rs/wall-clock",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
-};
-const LOCAL_ZONE: Rule = Rule {
-    id: "rs/local-time-zone",
-    category: Category::Clock,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use Utc or a named zone (chrono-tz), the same on every machine",
-};
-const UNSEEDED_RANDOM: Rule = Rule {
-    id: "rs/unseeded-random",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "draw from StdRng::seed_from_u64(seed) with the seed read from RUST_TEST_SEED, and print the seed so a failure replays",
-};
-const ENTROPY_SEED: Rule = Rule {
-    id: "rs/entropy-seed",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "seed with seed_from_u64 from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
-};
-const CLOCK_SEED: Rule = Rule {
-    id: "rs/clock-seed",
-    category: Category::Random,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "seed from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
-};
-const CONSTANT_SEED: Rule = Rule {
-    id: "rs/constant-seed",
-    category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::High,
-    hint: "read the seed from RUST_TEST_SEED when it is set, so flaky can vary it and replay a failure",
-};
-const RANDOM_ID: Rule = Rule {
-    id: "rs/random-uuid",
-    category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::Low,
-    hint: "harmless unless the test orders or compares ids; then derive them from a seeded generator",
-};
-const SEED_DEPENDENT: Rule = Rule {
-    id: "rs/seed-dependent",
-    category: Category::Random,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "use the seed only to seed a generator; replay the failing attempt with its RUST_TEST_SEED and fix the case it exposes",
-};
-const NETWORK: Rule = Rule {
-    id: "rs/network-call",
-    category: Category::Network,
-    severity: Severity::High,
-    confidence: Confidence::High,
-    hint: "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
-};
-const FIXED_PATH: Rule = Rule {
-    id: "rs/fixed-path-write",
-    category: Category::Filesystem,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "write under a tempfile::tempdir() (or env!(\"CARGO_TARGET_TMPDIR\") in integration tests), not a path every run shares",
-};
-const SUBPROCESS: Rule = Rule {
-    id: "rs/subprocess",
-    category: Category::Subprocess,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
-};
-const SET_VAR: Rule = Rule {
-    id: "rs/set-var",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "tests share the process's environment, in parallel threads: restore the old value (temp-env's with_var), or pass the setting in",
-};
-const SET_CURRENT_DIR: Rule = Rule {
-    id: "rs/set-current-dir",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "tests share the process's working directory, in parallel threads: pass paths instead of changing it",
-};
-const STATIC_WRITE: Rule = Rule {
-    id: "rs/static-write",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
-};
-const STATIC_READ: Rule = Rule {
-    id: "rs/static-read",
-    category: Category::GlobalState,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "the result depends on which tests ran before, and with test threads on scheduling: pass the state in, or reset it first",
-};
-const UNJOINED_SPAWN: Rule = Rule {
-    id: "rs/unjoined-spawn",
-    category: Category::AsyncRace,
-    severity: Severity::High,
-    confidence: Confidence::Medium,
-    hint: "keep the handle and join() it (or .await the task) before the test returns, or use std::thread::scope",
-};
-const HASH_ORDER: Rule = Rule {
-    id: "rs/hash-order",
-    category: Category::Unordered,
-    severity: Severity::Medium,
-    confidence: Confidence::High,
-    hint: "HashMap and HashSet iterate in a different order each run: sort the result, or use a BTreeMap/BTreeSet",
-};
-const SHARED_STATIC: Rule = Rule {
-    id: "rs/shared-static-fixture",
-    category: Category::SharedFixture,
-    severity: Severity::Medium,
-    confidence: Confidence::Medium,
-    hint: "every test of the process shares it: build the value inside each test, or reset it at the start of each",
-};
+const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.rust();
+const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.rust();
+const WALL_CLOCK: Variant = rules::wall_clock::RULE.rust();
+const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
+    .rust()
+    .confidence(Confidence::High);
+const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.rust();
+const ENTROPY_SEED: Variant = rules::unreproducible_seed::RULE.rust();
+const CLOCK_SEED: Variant = rules::unreproducible_seed::RULE.rust()
+    .hint("seed from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed");
+const CONSTANT_SEED: Variant = rules::constant_seed::RULE.rust();
+const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
+const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
+const NETWORK: Variant = rules::network_call::RULE.rust();
+const FIXED_PATH: Variant = rules::fixed_path_write::RULE.rust();
+const SUBPROCESS: Variant = rules::subprocess::RULE.rust();
+const SET_VAR: Variant = rules::env_mutation::RULE.rust();
+const SET_CURRENT_DIR: Variant = rules::chdir::RULE.rust();
+const STATIC_WRITE: Variant = rules::module_state_write::RULE.rust();
+const STATIC_READ: Variant = rules::reads_mutated_state::RULE.rust();
+const UNJOINED_SPAWN: Variant = rules::unjoined_concurrency::RULE.rust();
+const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
+const SHARED_STATIC: Variant = rules::shared_fixture::RULE.rust();
 
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -2132,7 +2015,7 @@ mod real { fn run() {} }
         ] {
             let high: Vec<_> = causes_of(&report, stable)
                 .into_iter()
-                .filter(|c| c.severity >= Severity::High)
+                .filter(|c| c.severity >= crate::analysis::Severity::High)
                 .collect();
             assert!(high.is_empty(), "{stable}: {high:?}");
         }

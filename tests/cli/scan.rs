@@ -43,7 +43,7 @@ fn a_fixed_sleep_is_found_with_its_place_test_and_fix() {
     sb.write("tests/test_clean.py", CLEAN_TEST);
     let (doc, code) = scan_json(&sb, &["--fail-on", "none"]);
     assert_eq!(code, 0);
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["files_scanned"], 2);
     assert_eq!(doc["test_files"], 2);
     let findings = doc["findings"].as_array().expect("findings");

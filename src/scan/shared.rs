@@ -1,49 +1,11 @@
-//! What the languages' rules share: a rule's fixed parts, the run's seed variables, local hosts,
-//! timing comparisons, and the polluter/victim analysis of state shared by all tests.
+//! What the languages' analyses share: the run's seed variables, local hosts, timing
+//! comparisons, and the polluter/victim analysis of state shared by all tests.
 
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::syntax::Smell;
-use super::{Category, Confidence};
-use crate::analysis::Severity;
 use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
-
-/// What every finding of a rule shares.
-pub(super) struct Rule {
-    pub id: &'static str,
-    pub category: Category,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub hint: &'static str,
-}
-
-impl Rule {
-    pub(super) fn smell(&self, message: String) -> Smell {
-        self.smell_with(self.confidence, message)
-    }
-
-    pub(super) fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
-        self.smell_as(message, self.severity, confidence)
-    }
-
-    pub(super) fn smell_as(
-        &self,
-        message: String,
-        severity: Severity,
-        confidence: Confidence,
-    ) -> Smell {
-        Smell {
-            rule: self.id,
-            category: self.category,
-            severity,
-            confidence,
-            message,
-            hint: self.hint.to_owned(),
-        }
-    }
-}
 
 /// Whether a variable is one through which flaky gives each attempt its seed or index.
 pub(super) fn is_seed_variable(name: &str) -> bool {

@@ -1,0 +1,80 @@
+//! `env-mutation`: an environment variable set by a test and never restored.
+
+use super::{Category, Confidence, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "env-mutation",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "an environment variable set by a test and never restored",
+    doc: DOC,
+    aliases: &[
+        "py/env-mutation",
+        "js/env-mutation",
+        "go/setenv",
+        "rs/set-var",
+    ],
+    python: Some(
+        "use monkeypatch.setenv/delenv (pytest) or mock.patch.dict(os.environ, ...), which restore the environment after the test",
+    ),
+    javascript: Some(
+        "restore it in afterEach (keep a copy of process.env) or a finally block, or use vi.stubEnv / jest.replaceProperty(process, 'env', ...)",
+    ),
+    go: Some("use t.Setenv, which restores the variable when the test ends"),
+    rust: Some(
+        "tests share the process's environment, in parallel threads: restore the old value (temp-env's with_var), or pass the setting in",
+    ),
+};
+
+const DOC: &str = r#"# env-mutation (global-state)
+
+## What it finds
+A change of the process environment that nothing restores. Python: `os.environ[k] = v`, `del os.environ[k]`, `os.environ.update`/`pop`/`setdefault`/`clear`, `os.putenv`, `os.unsetenv`, unless done in teardown code (`finally`, after a fixture's `yield`, `addCleanup`, a `tearDown` hook) or under `mock.patch.dict(os.environ)`. JavaScript: assignments to or `delete` of `process.env.X` (or `import.meta.env`), unless some change of the environment in the file is in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block. Go: `os.Setenv`, `os.Unsetenv`, `os.Clearenv`, unless in a `defer`/`t.Cleanup` or undone by one with the same key. Rust: `env::set_var`/`remove_var`, unless the old value is read with `env::var` first and set back after. Each variable is reported once per function.
+
+## Why it makes tests flaky
+The environment belongs to the whole process. A variable a test sets stays set for every test after it, so those tests pass or fail by the order they run in. In Go with `t.Parallel()` and in Rust, whose tests run on parallel threads, another test can see the change while it is in force.
+
+## Example
+```python
+def test_uses_eu_endpoint():
+    os.environ["REGION"] = "eu"
+    assert client().endpoint == "https://eu.api.example"
+```
+```javascript
+test('uses the EU endpoint', () => {
+  process.env.REGION = 'eu';
+  expect(client().endpoint).toBe('https://eu.api.example');
+});
+```
+```go
+func TestUsesEUEndpoint(t *testing.T) {
+	os.Setenv("REGION", "eu")
+	if Client().Endpoint != "https://eu.api.example" { t.Fatal(Client().Endpoint) }
+}
+```
+```rust
+#[test]
+fn uses_eu_endpoint() {
+    std::env::set_var("REGION", "eu");
+    assert_eq!(client().endpoint, "https://eu.api.example");
+}
+```
+
+## Fix
+```python
+def test_uses_eu_endpoint(monkeypatch):
+    monkeypatch.setenv("REGION", "eu")
+```
+```javascript
+  vi.stubEnv('REGION', 'eu'); // with vi.unstubAllEnvs() in afterEach
+```
+```go
+	t.Setenv("REGION", "eu")
+```
+```rust
+    temp_env::with_var("REGION", Some("eu"), || {
+        assert_eq!(client().endpoint, "https://eu.api.example");
+    });
+```
+"#;

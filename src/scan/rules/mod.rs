@@ -1,0 +1,200 @@
+//! The scan's rules, one file per idea, shared by the languages it covers: its id, what it
+//! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
+//! and the fix for each language. The language modules find the code each rule describes.
+
+use super::syntax::Smell;
+pub use super::{Category, Confidence};
+pub use crate::analysis::Severity;
+
+pub mod async_foreach;
+pub mod chdir;
+pub mod completion_order;
+pub mod constant_seed;
+pub mod env_mutation;
+pub mod fixed_path_write;
+pub mod fixed_sleep;
+pub mod gather_shared_state;
+pub mod global_object_write;
+pub mod imported_state_write;
+pub mod local_time_zone;
+pub mod module_state_write;
+pub mod network_call;
+pub mod promise_race;
+pub mod random_value;
+pub mod reads_mutated_state;
+pub mod seed_dependent;
+pub mod shared_fixture;
+pub mod subprocess;
+pub mod timer_callback;
+pub mod timing_threshold;
+pub mod tz_variable;
+pub mod unawaited_async;
+pub mod unjoined_concurrency;
+pub mod unordered_iteration;
+pub mod unreproducible_seed;
+pub mod unseeded_random;
+pub mod unsorted_listing;
+pub mod wall_clock;
+
+/// Every rule, in the order `flaky scan --list-rules` shows them.
+pub const ALL: &[&Rule] = &[
+    &fixed_sleep::RULE,
+    &timing_threshold::RULE,
+    &wall_clock::RULE,
+    &local_time_zone::RULE,
+    &tz_variable::RULE,
+    &unseeded_random::RULE,
+    &unreproducible_seed::RULE,
+    &constant_seed::RULE,
+    &random_value::RULE,
+    &seed_dependent::RULE,
+    &network_call::RULE,
+    &fixed_path_write::RULE,
+    &subprocess::RULE,
+    &env_mutation::RULE,
+    &chdir::RULE,
+    &module_state_write::RULE,
+    &imported_state_write::RULE,
+    &global_object_write::RULE,
+    &reads_mutated_state::RULE,
+    &shared_fixture::RULE,
+    &unjoined_concurrency::RULE,
+    &unawaited_async::RULE,
+    &async_foreach::RULE,
+    &timer_callback::RULE,
+    &promise_race::RULE,
+    &gather_shared_state::RULE,
+    &completion_order::RULE,
+    &unordered_iteration::RULE,
+    &unsorted_listing::RULE,
+];
+
+/// A rule: one idea, in every language it covers.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable and shared by the languages (`fixed-sleep`).
+    pub id: &'static str,
+    pub category: Category,
+    /// The severity and confidence of a finding, unless a language says otherwise.
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// What it finds, in one line.
+    pub summary: &'static str,
+    /// What it finds, why that makes tests flaky, an example and the fix (Markdown).
+    pub doc: &'static str,
+    /// The ids it had before the rules were shared (`py/fixed-sleep`): suppressions and
+    /// `--explain` still take them.
+    pub aliases: &'static [&'static str],
+    /// The fix, in each language the rule covers.
+    pub python: Option<&'static str>,
+    pub javascript: Option<&'static str>,
+    pub go: Option<&'static str>,
+    pub rust: Option<&'static str>,
+}
+
+impl Rule {
+    pub const fn python(&self) -> Variant {
+        self.variant(self.python)
+    }
+
+    pub const fn javascript(&self) -> Variant {
+        self.variant(self.javascript)
+    }
+
+    pub const fn go(&self) -> Variant {
+        self.variant(self.go)
+    }
+
+    pub const fn rust(&self) -> Variant {
+        self.variant(self.rust)
+    }
+
+    /// The rule as a language reports it (a language it does not cover fails the build).
+    const fn variant(&self, hint: Option<&'static str>) -> Variant {
+        let Some(hint) = hint else {
+            panic!("the rule does not cover this language");
+        };
+        Variant {
+            id: self.id,
+            category: self.category,
+            severity: self.severity,
+            confidence: self.confidence,
+            hint,
+        }
+    }
+
+    /// The languages it covers, by name.
+    pub fn languages(&self) -> Vec<&'static str> {
+        [
+            ("python", self.python),
+            ("javascript", self.javascript),
+            ("go", self.go),
+            ("rust", self.rust),
+        ]
+        .into_iter()
+        .filter_map(|(name, hint)| hint.map(|_| name))
+        .collect()
+    }
+
+    /// Whether `name` is this rule: its id, or a former id with or without its language
+    /// (`py/timing-assert`, `timing-assert`).
+    pub fn is(&self, name: &str) -> bool {
+        self.id == name
+            || self
+                .aliases
+                .iter()
+                .any(|a| *a == name || a.split_once('/').is_some_and(|(_, short)| short == name))
+    }
+}
+
+/// The rule by its id or a former id.
+pub fn find(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.is(name))
+}
+
+/// A rule as one language reports it: the rule's fix for that language, and its severity and
+/// confidence there.
+#[derive(Debug, Clone, Copy)]
+pub struct Variant {
+    pub id: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub hint: &'static str,
+}
+
+impl Variant {
+    pub const fn severity(self, severity: Severity) -> Self {
+        Self { severity, ..self }
+    }
+
+    pub const fn confidence(self, confidence: Confidence) -> Self {
+        Self { confidence, ..self }
+    }
+
+    pub const fn hint(self, hint: &'static str) -> Self {
+        Self { hint, ..self }
+    }
+
+    pub fn smell(&self, message: String) -> Smell {
+        self.smell_with(self.confidence, message)
+    }
+
+    pub fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
+        self.smell_as(message, self.severity, confidence)
+    }
+
+    pub fn smell_as(&self, message: String, severity: Severity, confidence: Confidence) -> Smell {
+        Smell {
+            rule: self.id,
+            category: self.category,
+            severity,
+            confidence,
+            message,
+            hint: self.hint.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,86 @@
+//! `module-state-write`: module-level, package-level or static state changed by a test or the code it calls.
+
+use super::{Category, Confidence, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "module-state-write",
+    category: Category::GlobalState,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "module-level, package-level or static state changed by a test or the code it calls",
+    doc: DOC,
+    aliases: &[
+        "py/global-assignment",
+        "py/module-state-mutation",
+        "js/module-state",
+        "go/package-state-write",
+        "rs/static-write",
+    ],
+    python: Some(
+        "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
+    ),
+    javascript: Some(
+        "reset the state between tests (export a reset function and call it in beforeEach), or keep it in an object each test creates",
+    ),
+    go: Some(
+        "give each test its own state (a value built per test, not a package-level var), or restore it with t.Cleanup",
+    ),
+    rust: Some(
+        "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
+    ),
+};
+
+const DOC: &str = r#"# module-state-write (global-state)
+
+## What it finds
+A change, by a test or the code it calls, of state that outlives the test. Python: assigning a name declared `global`, or changing a module-level container of the file (`REGISTRY.append(...)`, `CACHE_TTL[k] = v`, `del X[k]`); left alone are setup hooks, teardown code (`finally`, after a fixture's `yield`), resets (`X.clear()`, `X = {}`), names a teardown or autouse fixture restores, and names containing "cache". JavaScript: reassigning a module-level or `describe`-level `let`/`var`, or changing what such a variable holds (`items.push`, `cfg.debug = true`, `n++`, `Object.assign`), unless a `beforeEach`/`afterEach` resets it; hooks, lazy initialisation under `if (!x)`, and a test that assigns the variable whole before using it are left alone. Go: a function (not `init`) that changes a package-level variable of the file (assignment, `++`, `delete`, `sync/atomic`, `.Store`/`.Set`/`.Add`...) that another function of the file uses, unless restored in a `defer` or `t.Cleanup`. Rust: a function that changes a static of the file that another function of the file uses: assigning a `static mut`, an atomic's `store`/`fetch_add`, or a collection through `lock()`, `write()` or `borrow_mut()`.
+
+## Why it makes tests flaky
+The change stays in the process after the test ends. Tests that run later start from a different state, so they pass or fail depending on which tests ran first. Running one test alone, shuffling the order, or sharding the suite changes the result.
+
+## Example
+```python
+def test_register_plugin():
+    PLUGINS.append(CsvPlugin())
+    assert find_plugin("csv") is not None
+```
+```javascript
+let plugins = [];
+test('registers a plugin', () => {
+  plugins.push(csvPlugin);
+  expect(find(plugins, 'csv')).toBeDefined();
+});
+```
+```go
+func TestRegisterPlugin(t *testing.T) {
+	plugins = append(plugins, CSV{})
+	if Find("csv") == nil { t.Fatal("not found") }
+}
+```
+```rust
+#[test]
+fn register_plugin() {
+    PLUGINS.lock().unwrap().push(Box::new(Csv));
+    assert!(find_plugin("csv").is_some());
+}
+```
+
+## Fix
+```python
+@pytest.fixture(autouse=True)
+def clean_plugins():
+    yield
+    PLUGINS.clear()
+```
+```javascript
+beforeEach(() => { plugins = []; });
+```
+```go
+	saved := plugins
+	t.Cleanup(func() { plugins = saved })
+```
+```rust
+    let registry = Registry::default(); // each test builds its own
+    registry.add(Box::new(Csv));
+```
+"#;

@@ -1,0 +1,104 @@
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::{ALL, find};
+use crate::scan::{ScanOptions, scan};
+
+#[test]
+fn ids_and_former_ids_name_one_rule_each() {
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for rule in ALL {
+        assert!(
+            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{}",
+            rule.id
+        );
+        for name in std::iter::once(rule.id)
+            .chain(rule.aliases.iter().copied())
+            .chain(
+                rule.aliases
+                    .iter()
+                    .filter_map(|a| a.split_once('/').map(|(_, s)| s)),
+            )
+        {
+            let before = names.insert(name, rule.id);
+            assert!(
+                before.is_none_or(|b| b == rule.id),
+                "`{name}` names both {} and {}",
+                before.unwrap_or_default(),
+                rule.id
+            );
+            assert_eq!(find(name).map(|r| r.id), Some(rule.id), "{name}");
+        }
+        assert!(
+            !rule.languages().is_empty(),
+            "{} covers no language",
+            rule.id
+        );
+    }
+    assert!(find("no-such-rule").is_none());
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in ALL {
+        assert!(
+            rule.doc.starts_with(&format!("# {} (", rule.id)),
+            "{}: the doc starts with its title",
+            rule.id
+        );
+        for section in [
+            "## What it finds",
+            "## Why it makes tests flaky",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(rule.doc.contains(section), "{}: no `{section}`", rule.id);
+        }
+        assert!(!rule.summary.ends_with('.'), "{}", rule.id);
+    }
+}
+
+/// Each rule, in each language it covers, finds its smell in a smelly fixture and nothing of
+/// its own in the fixed twin.
+#[test]
+fn every_rule_flags_its_smelly_fixture_and_not_the_fixed_twin() {
+    let root = Path::new("tests/fixtures/scan-rules");
+    let mut problems = Vec::new();
+    let mut covered = HashSet::new();
+    for rule in ALL {
+        for language in rule.languages() {
+            let dir = root.join(rule.id).join(language);
+            let count = |twin: &str| {
+                scan(&dir.join(twin), &ScanOptions::default())
+                    .map(|r| r.findings.iter().filter(|f| f.rule == rule.id).count())
+            };
+            match (count("smelly"), count("fixed")) {
+                (Ok(smelly), Ok(fixed)) if smelly > 0 && fixed == 0 => {
+                    covered.insert((rule.id, language));
+                }
+                (smelly, fixed) => problems.push(format!(
+                    "{} in {language}: smelly {smelly:?}, fixed {fixed:?}",
+                    rule.id
+                )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Nothing under the fixtures that no rule covers.
+    for entry in std::fs::read_dir(root).expect("the rules' fixtures") {
+        let entry = entry.unwrap();
+        if !entry.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let id = entry.file_name().to_string_lossy().into_owned();
+        let rule = find(&id).unwrap_or_else(|| panic!("fixtures of no rule: {id}"));
+        for lang in std::fs::read_dir(entry.path()).unwrap() {
+            let lang = lang.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                covered.contains(&(rule.id, lang.as_str())),
+                "{id}/{lang}: fixtures of a language the rule does not cover"
+            );
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `wall-clock`: a read of the current time that the test depends on.
+
+use super::{Category, Confidence, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "wall-clock",
+    category: Category::Clock,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "a read of the current time that the test depends on",
+    doc: DOC,
+    aliases: &[
+        "py/wall-clock",
+        "js/wall-clock",
+        "go/wall-clock",
+        "rs/wall-clock",
+    ],
+    python: Some(
+        "pass the time in, or freeze it in the test (freezegun's freeze_time, time-machine's travel, or patch the clock)",
+    ),
+    javascript: Some(
+        "pass the time in, or freeze it: jest.useFakeTimers().setSystemTime(...), vi.setSystemTime(...)",
+    ),
+    go: Some(
+        "pass the time in (a func() time.Time or a clock field) and give the test a fixed time.Date(...)",
+    ),
+    rust: Some(
+        "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
+    ),
+};
+
+const DOC: &str = r#"# wall-clock (clock)
+
+## What it finds
+A read of the current date and time: Python `datetime.now()`, `utcnow()`, `today()`, `date.today()`, `time.time()`, `time.time_ns()`, `arrow.now()`, `pendulum.now()`, and `time.gmtime()`, `time.localtime()`, `time.ctime()`, `time.asctime()`, `time.strftime(fmt)` without a time argument; JavaScript `Date.now()`, `new Date()` and `Date()` without arguments, `moment()`, `dayjs()` and luxon's `DateTime.now()`/`local()`; Go `time.Now()`; Rust `SystemTime::now()`, chrono's `Utc::now()` and time's `OffsetDateTime::now_utc()` (calls inside macro arguments such as `assert_eq!(...)` are not seen). A read that only measures time is left alone in Python, JavaScript and Go (subtracted from, compared with another instant, or stored in a variable used only that way; Python also skips any read that is added to, even `date.today() + timedelta(days=30)`), but Rust reports a measuring `SystemTime::now()`; its monotonic `Instant::now()` is never reported. Reads that only seed a generator are left to the seed rules. Python skips scopes under freezegun or time-machine, or where the clock is patched; JavaScript skips files that install fake timers (`useFakeTimers`, `setSystemTime`, sinon, mockdate, timekeeper) and reports at low severity outside test files.
+
+## Why it makes tests flaky
+The value changes on every run. A test that compares it, formats it or computes with it fails around midnight, at month end, across a daylight-saving change, or when a slow run crosses a second boundary between two reads.
+
+## Example
+```python
+def test_invoice_is_dated_today():
+    invoice = Invoice.create(amount=100)
+    assert invoice.issued == date.today()
+```
+```javascript
+test('stamps the order', () => {
+  const order = createOrder();
+  expect(order.createdAt).toBe(new Date().toISOString());
+});
+```
+```go
+func TestInvoiceDue(t *testing.T) {
+	inv := NewInvoice(100)
+	if !inv.Due.Equal(time.Now().AddDate(0, 0, 30)) { t.Fatal(inv.Due) }
+}
+```
+```rust
+#[test]
+fn invoice_due_in_30_days() {
+    let expected = Utc::now().date_naive() + Days::new(30);
+    assert_eq!(Invoice::new(100).due, expected);
+}
+```
+
+## Fix
+```python
+@freeze_time("2024-01-15")
+def test_invoice_is_dated_today():
+    assert Invoice.create(amount=100).issued == date(2024, 1, 15)
+```
+```javascript
+  jest.useFakeTimers().setSystemTime(new Date('2024-01-15T00:00:00Z'));
+  expect(createOrder().createdAt).toBe('2024-01-15T00:00:00.000Z');
+```
+```go
+	now := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	inv := NewInvoiceAt(100, now)
+```
+```rust
+    let now = Utc.with_ymd_and_hms(2024, 1, 15, 0, 0, 0).unwrap();
+    let inv = Invoice::new_at(100, now);
+```
+Pass the time in, or freeze it, so every run sees the same instant.
+"#;
