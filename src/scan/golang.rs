@@ -7,14 +7,14 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::rules::{self, Variant};
+use super::facts::{Amount, Fact, Place, Sleep};
+use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
-    is_seed_variable, short,
+    is_seed_variable, is_zero_duration, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 
-const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.go();
 const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.go();
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.go();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
@@ -668,22 +668,29 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 }
 
-/// `time.Sleep` with a constant duration, outside a polling loop.
-/// In a callback (a handler standing for slow work) it is less surely a wait.
-fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+/// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
+/// literal inside a test is a callback: a handler standing for slow work).
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Option<Smell> {
     let duration = *Scope::args(call).first()?;
     let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
-    let confidence = if in_callback {
-        Confidence::Medium
-    } else {
-        FIXED_SLEEP.confidence
+    let sleep = Sleep {
+        call: short(s.text(call)),
+        duration: if !s.is_constant(duration) {
+            Amount::Variable
+        } else if is_zero_duration(s.text(duration)) {
+            Amount::Zero
+        } else {
+            Amount::Constant
+        },
+        in_loop: s.in_loop(call),
+        place: if in_callback {
+            Place::Callback
+        } else {
+            s.func.map_or(Place::Test, |f| Place::of(f.kind))
+        },
+        faked: false,
     };
-    (s.is_constant(duration) && !s.in_loop(call)).then(|| {
-        FIXED_SLEEP.smell_with(
-            confidence,
-            format!("{shown}({}) waits a fixed time", short(s.text(duration))),
-        )
-    })
+    rules::judge(&Fact::Sleep(sleep), Lang::Go)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {

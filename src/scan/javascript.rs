@@ -13,8 +13,9 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::{self, Variant};
-use super::shared::is_seed_variable;
+use super::facts::{Amount, Fact, Place, Sleep};
+use super::rules::{self, Lang, Variant};
+use super::shared::{is_seed_variable, is_zero_duration};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
@@ -1500,13 +1501,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 (!zoned).then_some(yes)?
             }
             Check::ConstantDelay => {
-                let fixed = args
-                    .first()
-                    .is_some_and(|a| self.text(*a) != "0" && self.is_constant(*a, 2));
-                let sleeper =
-                    self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q);
-                let waits = enclosing_function(call).is_some_and(|f| self.is_unit_body(f));
-                (fixed && sleeper && waits && !self.info.fake_clock).then_some(yes)?
+                // A method of some object (`lock.wait(10)`) is not a sleep.
+                if self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q) {
+                    let duration = args.first().copied();
+                    self.sleep(call, call, duration, ctx);
+                }
+                None
             }
             Check::Timer => self.timer(call, &args, ctx).then_some(yes)?,
             Check::Remote => self.remote(q, &args),
@@ -1529,14 +1529,50 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return false;
         }
         if let Some(resolve) = self.promise_resolver(call) {
-            let only_resolves = args.first().is_some_and(|cb| self.only_calls(*cb, resolve));
-            if only_resolves && args.get(1).is_some_and(|d| self.is_constant(*d, 2)) {
-                let message = format!("`{}` inside a promise waits a fixed time", self.shown(call));
-                self.report(call, ctx.unit, FIXED_SLEEP, message);
+            if args.first().is_some_and(|cb| self.only_calls(*cb, resolve)) {
+                // The promise's executor is part of the wait: where it runs is where the
+                // promise is made.
+                let promise = enclosing_function(call).unwrap_or(call);
+                self.sleep(call, promise, args.get(1).copied(), ctx);
             }
             return false;
         }
         self.cx.test_file && matches!(ctx.role, Role::Test | Role::Hook(_))
+    }
+
+    /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by
+    /// `setTimeout`), for the shared rule to judge. Where the function around `at` is not a
+    /// test, hook or named helper, it is a callback (a mock's body, a handler).
+    fn sleep(&mut self, call: Node<'t>, at: Node<'t>, duration: Option<Node<'t>>, ctx: &Ctx) {
+        let Some(duration) = duration else {
+            return;
+        };
+        let place = match ctx.role {
+            Role::Test | Role::Suite => Place::Test,
+            Role::Hook(_) => Place::Hook,
+            Role::Helper => Place::Helper,
+            Role::Module if self.cx.test_file => Place::Test,
+            Role::Module => Place::Helper,
+        };
+        let sleep = Sleep {
+            call: self.shown(call),
+            duration: if !self.is_constant(duration, 2) {
+                Amount::Variable
+            } else if is_zero_duration(self.text(duration)) {
+                Amount::Zero
+            } else {
+                Amount::Constant
+            },
+            in_loop: in_loop(call),
+            place: match enclosing_function(at) {
+                Some(f) if !self.is_unit_body(f) => Place::Callback,
+                _ => place,
+            },
+            faked: self.info.fake_clock,
+        };
+        if let Some(smell) = rules::judge(&Fact::Sleep(sleep), Lang::JavaScript) {
+            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
+        }
     }
 
     /// Whether a call is a plain function call or a call through an imported module, not a
@@ -2888,6 +2924,21 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
         n = p.parent();
     }
     None
+}
+
+/// Inside a loop of the function around it (a polling loop waits between its checks).
+fn in_loop(node: Node<'_>) -> bool {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        match p.kind() {
+            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
+                return true;
+            }
+            kind if is_function(kind) => return false,
+            _ => n = p.parent(),
+        }
+    }
+    false
 }
 
 fn in_finally(node: Node<'_>) -> bool {

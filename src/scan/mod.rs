@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod deep;
+mod facts;
 mod golang;
 mod javascript;
 mod join;

@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::rules::{self, Variant};
+use super::facts::{Amount, Fact, Place, Sleep};
+use super::rules::{self, Lang, Variant};
 use super::shared::{is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence};
@@ -451,8 +452,6 @@ const CONTAINERS: &[&str] = &[
     "Counter",
     "deque",
 ];
-
-const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.python();
 
 const TIMING_ASSERT: Variant = rules::timing_threshold::RULE.python();
 
@@ -1624,26 +1623,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(duration) = self.arg(c.node, 0, &["seconds", "delay"]) else {
             return;
         };
-        if !self.constant(duration)
-            || is_zero(self.text(duration))
-            || in_loop(c.node)
-            || s.guards.covers(&c.qualified, &c.written)
-        {
-            return;
-        }
-        // In a test or hook the sleep waits for something; in a helper (a handler the test
-        // defines, the code under test) it stands for a slow operation.
-        let smell = if matches!(s.role, Role::Helper) {
-            let message = format!(
-                "`{}` sleeps a fixed time: tests that reach it depend on timing",
-                self.snippet(c.node)
-            );
-            FIXED_SLEEP.smell_as(message, Severity::Medium, Confidence::Medium)
-        } else {
-            let message = format!("`{}` waits a fixed time", self.snippet(c.node));
-            FIXED_SLEEP.smell(message)
+        let sleep = Sleep {
+            call: self.snippet(c.node),
+            duration: if !self.constant(duration) {
+                Amount::Variable
+            } else if is_zero(self.text(duration)) {
+                Amount::Zero
+            } else {
+                Amount::Constant
+            },
+            in_loop: in_loop(c.node),
+            place: match s.role {
+                Role::Helper => Place::Helper,
+                Role::Setup { .. } | Role::Teardown => Place::Hook,
+                Role::Test | Role::Body => Place::Test,
+            },
+            faked: s.guards.covers(&c.qualified, &c.written),
         };
-        self.report(c.node, s, smell);
+        if let Some(smell) = rules::judge(&Fact::Sleep(sleep), Lang::Python) {
+            self.report(c.node, s, smell);
+        }
     }
 
     /// A literal number, a constant's name, or arithmetic of those.

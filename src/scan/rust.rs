@@ -10,14 +10,14 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::rules::{self, Variant};
+use super::facts::{Amount, Fact, Place, Sleep};
+use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
-    is_seed_variable, short,
+    is_seed_variable, is_zero_duration, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 
-const FIXED_SLEEP: Variant = rules::fixed_sleep::RULE.rust();
 const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.rust();
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.rust();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
@@ -992,26 +992,32 @@ fn short_path(path: &str) -> String {
         .join("::")
 }
 
-/// A sleep of a constant duration, outside a polling loop; in a closure (work standing for
-/// slow work, or a thread's body) it is less surely a wait.
-fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+/// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
+/// literal inside a test is a callback: a handler standing for slow work).
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Option<Smell> {
     let duration = *Scope::args(call).first()?;
-    if !s.is_constant(duration) || s.in_loop(call) {
-        return None;
-    }
-    let in_closure = s
+    let in_callback = s
         .ancestors(call)
         .iter()
         .any(|a| a.kind() == "closure_expression");
-    let confidence = if in_closure {
-        Confidence::Medium
-    } else {
-        FIXED_SLEEP.confidence
+    let sleep = Sleep {
+        call: short(s.text(call)),
+        duration: if !s.is_constant(duration) {
+            Amount::Variable
+        } else if is_zero_duration(s.text(duration)) {
+            Amount::Zero
+        } else {
+            Amount::Constant
+        },
+        in_loop: s.in_loop(call),
+        place: if in_callback {
+            Place::Callback
+        } else {
+            Place::of(s.func.kind)
+        },
+        faked: false,
     };
-    Some(FIXED_SLEEP.smell_with(
-        confidence,
-        format!("{shown}({}) waits a fixed time", short(s.text(duration))),
-    ))
+    rules::judge(&Fact::Sleep(sleep), Lang::Rust)
 }
 
 impl<'t> Scope<'_, '_, 't> {

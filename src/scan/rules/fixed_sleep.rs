@@ -1,6 +1,30 @@
 //! `fixed-sleep`: a sleep of a fixed time where the test waits for something to happen.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::scan::facts::{Amount, Place, Sleep};
+use crate::scan::syntax::Smell;
+
+/// A sleep of a constant, non-zero time outside a loop (a polling loop waits between checks),
+/// where nothing fakes it. In a test or hook it waits for something to happen; in code the test
+/// reaches or hands to others (a helper, a mock's body) it stands for slow work, which less
+/// surely decides the test: medium severity and confidence there.
+pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
+    if sleep.duration != Amount::Constant || sleep.in_loop || sleep.faked {
+        return None;
+    }
+    let rule = RULE.variant_in(lang);
+    Some(match sleep.place {
+        Place::Test | Place::Hook => rule.smell(format!("`{}` waits a fixed time", sleep.call)),
+        Place::Helper | Place::Callback => rule.smell_as(
+            format!(
+                "`{}` sleeps a fixed time: tests that reach it depend on timing",
+                sleep.call
+            ),
+            Severity::Medium,
+            Confidence::Medium,
+        ),
+    })
+}
 
 pub const RULE: Rule = Rule {
     id: "fixed-sleep",
@@ -32,7 +56,7 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# fixed-sleep (sleep)
 
 ## What it finds
-A sleep of a constant duration (a literal, an UPPER_CASE constant, or arithmetic on them): Python `time.sleep`, `asyncio.sleep`, `trio.sleep`, `anyio.sleep`, `gevent.sleep`; JavaScript `sleep`/`delay`/`wait` called directly or through an imported module, `cy.wait`, `page.waitForTimeout`, `setTimeout` from `timers/promises`, and `new Promise(r => setTimeout(r, ms))`; Go `time.Sleep`; Rust `thread::sleep`, `tokio::time::sleep`, `async_std::task::sleep`. A duration held in a variable is left alone, and so is a sleep in a loop (a polling loop) in Python, Go and Rust, but not in JavaScript. Python and JavaScript skip a zero sleep; Go and Rust do not. Python also skips patched sleeps; JavaScript skips files that install fake timers and sleeps in callbacks handed to other code (a `jest.fn` body). A Python sleep in a helper, not a test or hook, is reported at medium severity, as it stands for slow work; one in a Go function literal or a Rust closure has medium confidence.
+A sleep of a constant duration (a literal, an UPPER_CASE constant, or arithmetic on them): Python `time.sleep`, `asyncio.sleep`, `trio.sleep`, `anyio.sleep`, `gevent.sleep`; JavaScript `sleep`/`delay`/`wait` called directly or through an imported module, `cy.wait`, `page.waitForTimeout`, `setTimeout` from `timers/promises`, and `new Promise(r => setTimeout(r, ms))`; Go `time.Sleep`; Rust `thread::sleep`, `tokio::time::sleep`, `async_std::task::sleep`. The languages find the sleeps; one judgement applies to all of them. Left alone: a duration computed at run time, a zero sleep (it yields, it does not wait), a sleep in a loop (a polling loop waits between its checks), and a sleep that is patched or runs under fake timers. A sleep in a test or hook is reported at high severity; one in code the test reaches (a helper, the code under test) or in a function value written inside a test (a mock's body, a handler, a thread's closure) stands for slow work and is reported at medium severity and confidence.
 
 ## Why it makes tests flaky
 A fixed sleep is a guess at how long something else takes. On a loaded CI machine the thread, goroutine or request is sometimes still running when the sleep ends, and the test fails though nothing is broken. A longer sleep only makes every run slower.

@@ -2,6 +2,7 @@
 //! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
 //! and the fix for each language. The language modules find the code each rule describes.
 
+use super::facts::Fact;
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -69,6 +70,22 @@ pub const ALL: &[&Rule] = &[
     &unsorted_listing::RULE,
 ];
 
+/// A language whose facts the rules judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Python,
+    JavaScript,
+    Go,
+    Rust,
+}
+
+/// The smell a fact is, if it is one: each kind of fact goes to the rule that judges it.
+pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
+    match fact {
+        Fact::Sleep(sleep) => fixed_sleep::check(sleep, lang),
+    }
+}
+
 /// A rule: one idea, in every language it covers.
 #[derive(Debug)]
 pub struct Rule {
@@ -107,6 +124,16 @@ impl Rule {
 
     pub const fn rust(&self) -> Variant {
         self.variant(self.rust)
+    }
+
+    /// The rule as `lang` reports it.
+    pub const fn variant_in(&self, lang: Lang) -> Variant {
+        match lang {
+            Lang::Python => self.python(),
+            Lang::JavaScript => self.javascript(),
+            Lang::Go => self.go(),
+            Lang::Rust => self.rust(),
+        }
     }
 
     /// The rule as a language reports it (a language it does not cover fails the build).

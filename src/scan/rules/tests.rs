@@ -102,3 +102,49 @@ fn every_rule_flags_its_smelly_fixture_and_not_the_fixed_twin() {
         }
     }
 }
+
+#[test]
+fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
+    use crate::analysis::Severity;
+    use crate::scan::Confidence;
+    use crate::scan::facts::{Amount, Fact, Place, Sleep};
+
+    use super::{Lang, judge};
+
+    let sleep = |duration, in_loop, place, faked| {
+        Fact::Sleep(Sleep {
+            call: "time.Sleep(time.Second)".to_owned(),
+            duration,
+            in_loop,
+            place,
+            faked,
+        })
+    };
+    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+        let smell = judge(&sleep(Amount::Constant, false, Place::Test, false), lang).unwrap();
+        assert_eq!(
+            (smell.rule, smell.severity, smell.confidence),
+            ("fixed-sleep", Severity::High, Confidence::High)
+        );
+        assert_eq!(
+            smell.message,
+            "`time.Sleep(time.Second)` waits a fixed time"
+        );
+        for place in [Place::Helper, Place::Callback] {
+            let smell = judge(&sleep(Amount::Constant, false, place, false), lang).unwrap();
+            assert_eq!(
+                (smell.severity, smell.confidence),
+                (Severity::Medium, Confidence::Medium)
+            );
+        }
+        // A zero sleep yields, a variable one is not a guess, a loop polls, a fake does not wait.
+        for quiet in [
+            sleep(Amount::Zero, false, Place::Test, false),
+            sleep(Amount::Variable, false, Place::Test, false),
+            sleep(Amount::Constant, true, Place::Test, false),
+            sleep(Amount::Constant, false, Place::Hook, true),
+        ] {
+            assert!(judge(&quiet, lang).is_none(), "{quiet:?}");
+        }
+    }
+}

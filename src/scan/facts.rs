@@ -1,0 +1,61 @@
+//! What test code does, in words every language shares. A language module finds these in its
+//! syntax tree (which call sleeps, whether its duration is a constant, whether it sits in a
+//! loop); the rules in `rules/` judge them (whether that is a smell, how bad, what to say).
+
+use super::syntax::UnitKind;
+
+/// Where a piece of code runs, as a rule weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// In a test's body.
+    Test,
+    /// In a fixture, setup or teardown hook.
+    Hook,
+    /// In a function a test reaches through calls (the code under test, a helper).
+    Helper,
+    /// In a function value written inside a test (a mock's body, a handler, a thread's body):
+    /// it runs when other code calls it.
+    Callback,
+}
+
+impl Place {
+    /// The place of code directly in a unit of this kind.
+    pub const fn of(kind: UnitKind) -> Self {
+        match kind {
+            UnitKind::Test => Self::Test,
+            UnitKind::Hook => Self::Hook,
+            UnitKind::Helper => Self::Helper,
+        }
+    }
+}
+
+/// How much of something a call asks for, as far as the code says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    /// Zero: `sleep(0)`, `time.Sleep(0)`, `Duration::ZERO`.
+    Zero,
+    /// A constant other than zero: literals, constants and their arithmetic.
+    Constant,
+    /// Computed when the code runs.
+    Variable,
+}
+
+/// A call that waits a time: `time.sleep(0.5)`, `await sleep(300)`, `time.Sleep(d)`,
+/// `thread::sleep(..)`.
+#[derive(Debug, Clone)]
+pub struct Sleep {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub duration: Amount,
+    /// Inside a loop (as a polling loop waits between checks).
+    pub in_loop: bool,
+    pub place: Place,
+    /// The sleep is patched, or fake timers are in effect: it does not wait.
+    pub faked: bool,
+}
+
+/// A fact of test code.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Sleep(Sleep),
+}
