@@ -54,8 +54,31 @@ pub struct Sleep {
     pub faked: bool,
 }
 
+/// Which way a comparison bounds a measured duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// It must be short (`elapsed < 0.5`, `toBeLessThan(100)`): a loaded machine breaks that.
+    Upper,
+    /// It must be long (`elapsed >= delay`): a loaded machine only makes it longer.
+    Lower,
+}
+
+/// A measured duration (a clock read minus an earlier one, `time.Since(t)`, `x.elapsed()`)
+/// compared with a bound.
+#[derive(Debug, Clone)]
+pub struct ElapsedBound {
+    /// The comparison or assertion as written (cut to a line).
+    pub code: String,
+    pub bound: Bound,
+    /// Inside a loop (as a polling loop checks its deadline).
+    pub in_loop: bool,
+    /// In test code (else it is the code under test keeping its own deadline).
+    pub test_code: bool,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
     Sleep(Sleep),
+    ElapsedBound(ElapsedBound),
 }

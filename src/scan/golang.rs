@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -15,7 +15,6 @@ use super::shared::{
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 
-const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.go();
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.go();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
     .go()
@@ -723,21 +722,14 @@ impl<'s, 't> Scope<'_, 's, 't> {
         true
     }
 
-    /// A comparison of an elapsed time with a bound, in test code, outside a polling loop.
+    /// A comparison of an elapsed time with a bound.
     fn timing_threshold(&self, node: Node<'t>) -> Option<Smell> {
         let op = self.text(node.child_by_field_name("operator")?);
-        if self.in_loop(node) {
-            return None;
-        }
         let left = self.is_elapsed(node.child_by_field_name("left")?);
         let right = self.is_elapsed(node.child_by_field_name("right")?);
         let fails_when_true = is_if_condition(node, "if_statement");
-        ((left || right) && bounds_from_above(op, left, fails_when_true)).then(|| {
-            TIMING_THRESHOLD.smell(format!(
-                "`{}` asserts on elapsed time",
-                short(self.text(node))
-            ))
-        })
+        (left || right)
+            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
     }
 
     /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
@@ -751,16 +743,19 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
         let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
         let op = if name.starts_with("Less") { "<" } else { ">" };
-        (testify
-            && COMPARISONS.contains(&name.as_str())
-            && (left || right)
-            && bounds_from_above(op, left, false))
-        .then(|| {
-            TIMING_THRESHOLD.smell(format!(
-                "`{}` asserts on elapsed time",
-                short(self.text(call))
-            ))
-        })
+        (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
+            .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
+        let fact = ElapsedBound {
+            code: short(self.text(node)),
+            bound: if upper { Bound::Upper } else { Bound::Lower },
+            in_loop: self.in_loop(node),
+            test_code: self.cx.test_file,
+        };
+        rules::judge(&Fact::ElapsedBound(fact), Lang::Go)
     }
 
     /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.

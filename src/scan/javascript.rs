@@ -13,9 +13,9 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
 use super::rules::{self, Lang, Variant};
-use super::shared::{is_seed_variable, is_zero_duration};
+use super::shared::{bounds_from_above, is_seed_variable, is_zero_duration};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
@@ -96,7 +96,6 @@ const fn rule(v: Variant) -> Rule {
 }
 
 const FIXED_SLEEP: Rule = rule(rules::fixed_sleep::RULE.javascript());
-const TIMING_THRESHOLD: Rule = rule(rules::timing_threshold::RULE.javascript());
 const WALL_CLOCK: Rule = rule(rules::wall_clock::RULE.javascript()).softer_outside_tests();
 const TIME_ZONE: Rule = rule(rules::local_time_zone::RULE.javascript()).softer_outside_tests();
 /// Reading `TZ` is as often a guard (`if (process.env.TZ !== 'UTC') throw`) as a dependency.
@@ -1831,15 +1830,54 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !matcher {
             return;
         }
-        let subject = callee
-            .child_by_field_name("object")
-            .and_then(|o| self.expect_subject(o));
+        let object = callee.child_by_field_name("object");
+        let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
-            let message = format!(
-                "`{}` compares a measured duration with a fixed bound",
-                self.shown(call)
+            let matcher = callee
+                .child_by_field_name("property")
+                .map_or("", |p| self.text(p));
+            let less = matches!(
+                matcher,
+                "toBeLessThan"
+                    | "toBeLessThanOrEqual"
+                    | "below"
+                    | "lessThan"
+                    | "most"
+                    | "lt"
+                    | "lte"
             );
-            self.report(call, ctx.unit, TIMING_THRESHOLD, message);
+            // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
+            let negated = object.is_some_and(|o| self.negated(o));
+            self.elapsed_bound(call, less != negated, ctx);
+        }
+    }
+
+    /// Whether an `expect(...)` chain holds `.not`.
+    fn negated(&self, mut n: Node<'t>) -> bool {
+        while n.kind() == "member_expression" {
+            if n.child_by_field_name("property")
+                .is_some_and(|p| self.text(p) == "not")
+            {
+                return true;
+            }
+            match n.child_by_field_name("object") {
+                Some(o) => n = o,
+                None => break,
+            }
+        }
+        false
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
+        let fact = ElapsedBound {
+            code: self.shown(node),
+            bound: if upper { Bound::Upper } else { Bound::Lower },
+            in_loop: in_loop(node),
+            test_code: self.cx.test_file,
+        };
+        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::JavaScript) {
+            self.cx.report(node, smell, ctx.unit, self.cx.test_file);
         }
     }
 
@@ -1865,15 +1903,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !matches!(self.operator(node), "<" | "<=" | ">" | ">=") {
             return;
         }
-        let duration = syntax::named_children(node)
-            .into_iter()
-            .any(|side| self.is_duration(side, 2));
-        if duration && self.inside_assertion(node) {
-            let message = format!(
-                "`{}` asserts a measured duration against a fixed bound",
-                self.shown(node)
-            );
-            self.report(node, ctx.unit, TIMING_THRESHOLD, message);
+        let op = self.operator(node).to_owned();
+        let on_left = node
+            .child_by_field_name("left")
+            .is_some_and(|l| self.is_duration(l, 2));
+        let on_right = node
+            .child_by_field_name("right")
+            .is_some_and(|r| self.is_duration(r, 2));
+        if (on_left || on_right) && self.inside_assertion(node) {
+            self.elapsed_bound(node, bounds_from_above(&op, on_left, false), ctx);
         }
     }
 

@@ -14,9 +14,9 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
 use super::rules::{self, Lang, Variant};
-use super::shared::{is_local_host, is_seed_variable};
+use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
@@ -452,8 +452,6 @@ const CONTAINERS: &[&str] = &[
     "Counter",
     "deque",
 ];
-
-const TIMING_ASSERT: Variant = rules::timing_threshold::RULE.python();
 
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.python();
 
@@ -1736,38 +1734,54 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             })
     }
 
-    /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration.
+    /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration, for the
+    /// shared rule to judge.
     fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: &Timing) {
         if !timing.clocks {
             return;
         }
-        let bound = match node.kind() {
-            "assert_statement" => syntax::descendants(node).into_iter().find(|d| {
-                d.kind() == "comparison_operator"
-                    && comparison_operators(*d, self)
-                        .iter()
-                        .any(|o| matches!(o.as_str(), "<" | "<=" | ">" | ">="))
-                    && self.is_duration(*d, timing)
+        // The comparison, and whether it bounds the duration from above.
+        let found = match node.kind() {
+            "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
+                if d.kind() != "comparison_operator" || !self.is_duration(d, timing) {
+                    return None;
+                }
+                let ops = comparison_operators(d, self);
+                let op = ops
+                    .iter()
+                    .find(|o| matches!(o.as_str(), "<" | "<=" | ">" | ">="))?;
+                let sides = syntax::named_children(d);
+                // `lo < elapsed < hi` bounds it from above too.
+                let upper = sides.len() > 2
+                    || bounds_from_above(op, self.is_duration(sides[0], timing), false);
+                Some((d, upper))
             }),
             _ => {
-                let asserts = self
-                    .callee_name(node)
-                    .is_some_and(|n| BOUND_ASSERTS.contains(&n));
-                let on_duration = || {
-                    self.positional(node)
-                        .iter()
-                        .take(2)
-                        .any(|a| self.is_duration(*a, timing))
-                };
-                (asserts && on_duration()).then_some(node)
+                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
+                let args = self.positional(node);
+                let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
+                let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
+                name.filter(|_| on_left || on_right).map(|n| {
+                    let op = if n.starts_with("assertLess") {
+                        "<"
+                    } else {
+                        ">"
+                    };
+                    (node, bounds_from_above(op, on_left, false))
+                })
             }
         };
-        if let Some(bound) = bound {
-            let message = format!(
-                "`{}` asserts a bound on elapsed time: a slow or loaded machine fails it",
-                self.snippet(bound)
-            );
-            self.report(bound, s, TIMING_ASSERT.smell(message));
+        let Some((bound, upper)) = found else {
+            return;
+        };
+        let fact = ElapsedBound {
+            code: self.snippet(bound),
+            bound: if upper { Bound::Upper } else { Bound::Lower },
+            in_loop: in_loop(bound),
+            test_code: self.cx.test_file,
+        };
+        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::Python) {
+            self.report(bound, s, smell);
         }
     }
 

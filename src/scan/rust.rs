@@ -10,7 +10,7 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -18,7 +18,6 @@ use super::shared::{
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 
-const TIMING_THRESHOLD: Variant = rules::timing_threshold::RULE.rust();
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.rust();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
     .rust()
@@ -945,15 +944,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
             t.kind() == "identifier"
                 && (matches!(self.text(*t), "elapsed" | "duration_since") || self.is_elapsed(*t))
         });
-        let upper = match (comparison, elapsed) {
-            (Some(c), Some(e)) => bounds_from_above(self.text(tokens[c]), e < c, false),
-            _ => false,
-        };
-        if self.func.test_code && upper && !self.in_loop(node) {
-            return Some(TIMING_THRESHOLD.smell(format!(
-                "`{}` asserts on elapsed time",
-                short(self.text(node))
-            )));
+        if let (Some(c), Some(e)) = (comparison, elapsed) {
+            let upper = bounds_from_above(self.text(tokens[c]), e < c, false);
+            return self.elapsed_bound(node, upper);
         }
         self.hash_tokens(&tokens).then(|| {
             HASH_ORDER.smell(format!(
@@ -1053,21 +1046,25 @@ impl<'t> Scope<'_, '_, 't> {
         true
     }
 
-    /// A comparison of an elapsed time with a bound, outside a polling loop.
+    /// A comparison of an elapsed time with a bound.
     fn timing_comparison(&self, node: Node<'t>) -> Option<Smell> {
         let op = self.text(node.child_by_field_name("operator")?);
-        if self.in_loop(node) {
-            return None;
-        }
         let left = self.is_elapsed(node.child_by_field_name("left")?);
         let right = self.is_elapsed(node.child_by_field_name("right")?);
         let fails_when_true = is_if_condition(node, "if_expression");
-        ((left || right) && bounds_from_above(op, left, fails_when_true)).then(|| {
-            TIMING_THRESHOLD.smell(format!(
-                "`{}` compares elapsed time with a bound",
-                short(self.text(node))
-            ))
-        })
+        (left || right)
+            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
+        let fact = ElapsedBound {
+            code: short(self.text(node)),
+            bound: if upper { Bound::Upper } else { Bound::Lower },
+            in_loop: self.in_loop(node),
+            test_code: self.func.test_code,
+        };
+        rules::judge(&Fact::ElapsedBound(fact), Lang::Rust)
     }
 
     /// `x.elapsed()`, `a.duration_since(b)`, `Instant::now() - start`, their `.as_millis()`...,

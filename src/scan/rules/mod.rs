@@ -83,6 +83,7 @@ pub enum Lang {
 pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
     match fact {
         Fact::Sleep(sleep) => fixed_sleep::check(sleep, lang),
+        Fact::ElapsedBound(bound) => timing_threshold::check(bound, lang),
     }
 }
 

@@ -148,3 +148,34 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
         }
     }
 }
+
+#[test]
+fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
+    use crate::scan::facts::{Bound, ElapsedBound, Fact};
+
+    use super::{Lang, judge};
+
+    let bound = |bound, in_loop, test_code| {
+        Fact::ElapsedBound(ElapsedBound {
+            code: "elapsed < 0.5".to_owned(),
+            bound,
+            in_loop,
+            test_code,
+        })
+    };
+    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+        let smell = judge(&bound(Bound::Upper, false, true), lang).unwrap();
+        assert_eq!(smell.rule, "timing-threshold");
+        assert_eq!(
+            smell.message,
+            "`elapsed < 0.5` asserts a bound on elapsed time: a slow or loaded machine fails it"
+        );
+        for quiet in [
+            bound(Bound::Lower, false, true),
+            bound(Bound::Upper, true, true),
+            bound(Bound::Upper, false, false),
+        ] {
+            assert!(judge(&quiet, lang).is_none(), "{quiet:?}");
+        }
+    }
+}

@@ -1,6 +1,20 @@
 //! `timing-threshold`: an assertion that code ran within a time limit.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::scan::facts::{Bound, ElapsedBound};
+use crate::scan::syntax::Smell;
+
+/// An upper bound on a measured duration, asserted in test code outside a loop. A lower bound
+/// holds on a loaded machine; a loop checks a deadline while it polls; outside test code the
+/// code under test keeps its own deadline.
+pub fn check(bound: &ElapsedBound, lang: Lang) -> Option<Smell> {
+    (bound.bound == Bound::Upper && !bound.in_loop && bound.test_code).then(|| {
+        RULE.variant_in(lang).smell(format!(
+            "`{}` asserts a bound on elapsed time: a slow or loaded machine fails it",
+            bound.code
+        ))
+    })
+}
 
 pub const RULE: Rule = Rule {
     id: "timing-threshold",
@@ -32,7 +46,7 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# timing-threshold (sleep)
 
 ## What it finds
-An assertion that bounds a measured duration. Python: in a function that reads a clock (`time.time`, `time.monotonic`, `time.perf_counter`, `datetime.now`, `timeit`...), an `assert` comparing a duration with `<`, `<=`, `>` or `>=`, or `assertLess`/`assertGreater` (and their `Equal` forms) on one. JavaScript: a bound matcher (`toBeLessThan`, `toBeGreaterThan`, chai's `below`/`above`/`most`/`least`...) on `expect(duration)`, or such a comparison inside `expect(...)`/`assert(...)`, where the duration is `Date.now() - start`, `performance.now() - t0`, `process.hrtime(start)` or a variable holding one. Go (test files only): a comparison with `time.Since(...)`, `a.Sub(b)` or their `.Seconds()`/`.Milliseconds()`, and testify's `Less`/`Greater` family; Rust (test code only): a comparison or an `assert!` with `.elapsed()`, `duration_since` or `Instant::now() - start`. Go and Rust report only upper bounds (`elapsed < max` asserted, or `if elapsed > max { fail }`) and skip comparisons in loops; Python and JavaScript report lower bounds too.
+An assertion that bounds a measured duration. Python: in a function that reads a clock (`time.time`, `time.monotonic`, `time.perf_counter`, `datetime.now`, `timeit`...), an `assert` comparing a duration with `<`, `<=`, `>` or `>=`, or `assertLess`/`assertGreater` (and their `Equal` forms) on one. JavaScript: a bound matcher (`toBeLessThan`, `toBeGreaterThan`, chai's `below`/`above`/`most`/`least`...) on `expect(duration)`, or such a comparison inside `expect(...)`/`assert(...)`, where the duration is `Date.now() - start`, `performance.now() - t0`, `process.hrtime(start)` or a variable holding one. Go: a comparison with `time.Since(...)`, `a.Sub(b)` or their `.Seconds()`/`.Milliseconds()`, and testify's `Less`/`Greater` family; Rust: a comparison or an `assert!` with `.elapsed()`, `duration_since` or `Instant::now() - start`. In every language only an upper bound is reported (`elapsed < max` asserted, `expect(elapsed).not.toBeGreaterThan(max)`, or `if elapsed > max { fail }`), in test code, outside a loop: a lower bound (`elapsed >= delay`, checking that a retry waited) holds on a loaded machine, a loop checks a deadline while it polls, and the code under test comparing its own elapsed time is keeping a deadline, not asserting one.
 
 ## Why it makes tests flaky
 How long code takes depends on the machine, its load, and the other tests running at the same time. A bound that holds on a developer's laptop fails on a busy CI runner, even though the code does the right thing.
