@@ -1423,7 +1423,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__scan)
-            opts="-o -j -q -h -V --format --fail-on --ignore --output --jobs --explain --list-rules --db --quiet --no-progress --color --help --version"
+            opts="-o -j -q -h -V --format --fail-on --ignore --output --jobs --every --explain --list-rules --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

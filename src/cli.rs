@@ -511,6 +511,11 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
 
+    /// Show every finding: without it, the findings of one rule in one test are one, which
+    /// counts the others
+    #[arg(long)]
+    pub every: bool,
+
     /// Print what a rule finds, why that makes tests flaky, an example and the fix, then exit
     #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
     pub explain: Option<String>,

@@ -275,6 +275,8 @@ pub struct ScanOptions {
     pub ignore: Option<GlobSet>,
     /// Threads; 0 = available cores.
     pub threads: usize,
+    /// Every finding, not one per rule and test.
+    pub every: bool,
 }
 
 /// Directories never scanned: dependencies, build output, virtualenvs, caches.
@@ -306,7 +308,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     } else {
         (root.to_path_buf(), discover(root, options))
     };
-    let parsed = parse_all(&base, &files, options.threads);
+    let parsed = parse_all(&base, &files, options);
     let mut errors = Vec::new();
     let mut sources = Vec::new();
     for p in parsed {
@@ -382,11 +384,15 @@ struct Source {
 }
 
 /// Parses and analyses the files on `threads` threads (each with its own parsers).
-fn parse_all(base: &Path, files: &[PathBuf], threads: usize) -> Vec<Result<Source, ScanError>> {
-    let threads = if threads == 0 {
+fn parse_all(
+    base: &Path,
+    files: &[PathBuf],
+    options: &ScanOptions,
+) -> Vec<Result<Source, ScanError>> {
+    let threads = if options.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
     } else {
-        threads
+        options.threads
     }
     .clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
@@ -400,7 +406,7 @@ fn parse_all(base: &Path, files: &[PathBuf], threads: usize) -> Vec<Result<Sourc
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let result = isolated(&relative(base, path), || {
-                        parse_one(base, path, &mut parsers)
+                        parse_one(base, path, &mut parsers, options.every)
                     });
                     if result.is_err() {
                         // A parser a panic left midway is not reused.
@@ -440,6 +446,7 @@ fn parse_one(
     base: &Path,
     path: &Path,
     parsers: &mut HashMap<Language, Parser>,
+    every: bool,
 ) -> Result<Source, ScanError> {
     let rel = relative(base, path);
     let fail = |message: String| ScanError {
@@ -472,6 +479,9 @@ fn parse_one(
             .findings
             .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
     }
+    if !every {
+        collapse_repeats(&mut facts);
+    }
     Ok(Source {
         excerpts: facts
             .findings
@@ -486,6 +496,58 @@ fn parse_one(
 }
 
 /// What a comment says to silence a finding.
+/// Rules whose findings each name a piece of shared state: two in one test are two problems.
+const PER_STATE_RULES: [&str; 5] = [
+    "module-state-write",
+    "reads-mutated-state",
+    "imported-state-write",
+    "global-object-write",
+    "shared-fixture",
+];
+
+/// One finding per rule in each test: the worst (then the first), saying how many more the
+/// test has (seven random draws in one test are one problem, with one fix). Rules about a named
+/// piece of shared state keep each.
+fn collapse_repeats(facts: &mut FileFacts) {
+    let mut kept: HashMap<(usize, &'static str), usize> = HashMap::new();
+    let mut more: Vec<usize> = vec![0; facts.findings.len()];
+    let mut keep: Vec<bool> = vec![true; facts.findings.len()];
+    for (i, f) in facts.findings.iter().enumerate() {
+        let Some(unit) = f.unit else { continue };
+        if facts.units[unit].kind != UnitKind::Test || PER_STATE_RULES.contains(&f.smell.rule) {
+            continue;
+        }
+        let worse = |a: &syntax::Smell, b: &syntax::Smell| {
+            (a.severity, a.confidence) > (b.severity, b.confidence)
+        };
+        match kept.entry((unit, f.smell.rule)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let k = *e.get();
+                if worse(&f.smell, &facts.findings[k].smell) {
+                    more[i] = more[k] + 1;
+                    keep[k] = false;
+                    e.insert(i);
+                } else {
+                    more[k] += 1;
+                    keep[i] = false;
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    for ((f, n), k) in facts.findings.iter_mut().zip(&more).zip(&keep) {
+        if *k && *n > 0 {
+            f.smell
+                .message
+                .push_str(&format!(" (and {n} more like it in this test)"));
+        }
+    }
+    let mut keep = keep.into_iter();
+    facts.findings.retain(|_| keep.next().unwrap_or(true));
+}
+
 const IGNORE_MARKER: &str = "flaky: ignore";
 
 /// The `flaky: ignore` comments of a file, by the line they apply to.
@@ -796,7 +858,12 @@ fn excerpt(src: &str, line: u32, end_line: u32) -> String {
 #[cfg(test)]
 pub(crate) fn snapshot_of(dir: &Path) -> String {
     use std::fmt::Write as _;
-    let report = scan(dir, &ScanOptions::default()).expect("fixture scans");
+    // Every finding: the fixtures show each case a rule covers.
+    let options = ScanOptions {
+        every: true,
+        ..ScanOptions::default()
+    };
+    let report = scan(dir, &options).expect("fixture scans");
     let mut out = String::new();
     for f in &report.findings {
         let place = f

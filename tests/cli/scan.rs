@@ -91,7 +91,7 @@ fn ignore_globs_and_comments_silence_findings() {
     sb.write("tests/legacy/test_old.py", SLEEPY_TEST);
     sb.write(
         "tests/test_silenced.py",
-        "import time\n\n\ndef test_a():\n    time.sleep(0.5)  # flaky: ignore\n\n\ndef test_b():\n    # flaky: ignore[sleep]\n    time.sleep(0.5)\n\n\ndef test_c():\n    # flaky: ignore[clock]\n    time.sleep(0.5)\n",
+        "import time\n\n\ndef test_a():\n    time.sleep(0.5)  # flaky: ignore\n\n\ndef test_b():\n    # flaky: ignore[sleep]\n    time.sleep(0.5)\n\n\ndef test_c():\n    # flaky: ignore[clock]\n    time.sleep(0.5)\n\n\ndef test_d():\n    time.sleep(0.5)  # flaky: ignore[fixed-sleep]\n\n\ndef test_e():\n    time.sleep(0.5)  # flaky: ignore[py/fixed-sleep] (the id before rules were shared)\n",
     );
     let (doc, _) = scan_json(&sb, &["--fail-on", "none", "--ignore", "tests/legacy/**"]);
     let findings = doc["findings"].as_array().expect("findings");
@@ -254,4 +254,76 @@ fn deep_nesting_and_recursive_calls_are_scanned_not_a_crash() {
         .map(|t| t["display"].as_str().expect("display"))
         .collect();
     assert_eq!(tests, ["TestRing", "reads the config"], "{doc:#}");
+}
+
+/// Three draws in one test are one finding that counts the others; `--every` shows each.
+#[test]
+fn repeats_in_one_test_are_one_finding_unless_every_is_asked() {
+    let sb = Sandbox::new();
+    sb.write(
+        "tests/test_draws.py",
+        "import random\n\n\ndef test_draws():\n    a = random.random()\n    b = random.randint(1, 6)\n    c = random.choice('xyz')\n    assert a < 1 and b and c\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["rule"], "unseeded-random");
+    assert_eq!(findings[0]["line"], 5);
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(and 2 more like it in this test)"),
+        "{doc:#}"
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none", "--every"]);
+    let lines: Vec<u64> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [5, 6, 7], "{doc:#}");
+}
+
+#[test]
+fn rules_are_listed_and_explained_by_their_ids_old_and_new() {
+    let sb = Sandbox::new();
+    let out = sb.flaky().args(["scan", "--list-rules"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fixed-sleep"), "{text}");
+    assert!(text.contains("29 rules;"), "{text}");
+    let out = sb
+        .flaky()
+        .args(["scan", "--list-rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 29);
+    for name in ["unordered-iteration", "go/map-order", "map-order"] {
+        let out = sb
+            .flaky()
+            .args(["scan", "--explain", name])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with("# unordered-iteration (unordered)"),
+            "{text}"
+        );
+        assert!(text.contains("## Fix"), "{text}");
+    }
+    let out = sb
+        .flaky()
+        .args(["scan", "--explain", "sleep"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean fixed-sleep?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
