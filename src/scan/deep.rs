@@ -202,7 +202,7 @@ fn scan_here(dir: &Path, files: &[&str]) -> usize {
     let mut parsers = HashMap::new();
     let sources: Vec<_> = files
         .iter()
-        .map(|f| parse_one(dir, &dir.join(f), &mut parsers).expect("parses"))
+        .map(|f| parse_one(dir, &dir.join(f), &mut parsers, true).expect("parses"))
         .collect();
     let (_, tests) = assemble(&sources);
     tests.len()

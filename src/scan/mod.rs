@@ -954,6 +954,7 @@ mod tests {
                 dir.path(),
                 &dir.path().join("test_ok.py"),
                 &mut HashMap::new(),
+                true,
             )
         });
         assert!(ok.is_ok_and(|s| s.facts.units.len() == 1));
