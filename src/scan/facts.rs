@@ -9,8 +9,11 @@ use super::syntax::UnitKind;
 pub enum Place {
     /// In a test's body.
     Test,
-    /// In a fixture, setup or teardown hook.
+    /// In a fixture, setup or teardown hook that runs around each test.
     Hook,
+    /// In code that runs once for all tests: a module or class body, a `describe` body, a hook
+    /// that runs once (`setUpClass`, a module-scoped fixture, `beforeAll`, `TestMain`, `init`).
+    Shared,
     /// In a function a test reaches through calls (the code under test, a helper).
     Helper,
     /// In a function value written inside a test (a mock's body, a handler, a thread's body):
@@ -76,9 +79,30 @@ pub struct ElapsedBound {
     pub test_code: bool,
 }
 
+/// Where a seed comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedSource {
+    /// A constant: the same values every run.
+    Constant,
+    /// Something that differs every run and is not recorded ("the clock", "the OS entropy").
+    Unreproducible(&'static str),
+}
+
+/// A generator seeded (`random.seed(42)`, `rand.NewSource(time.Now().UnixNano())`,
+/// `seedrandom('x')`), or made with a seed. Seeds from the run's seed variables or from values
+/// the code cannot read are not facts of this kind.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub source: SeedSource,
+    pub place: Place,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
     Sleep(Sleep),
     ElapsedBound(ElapsedBound),
+    Seed(Seed),
 }

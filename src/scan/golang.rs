@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -20,8 +20,6 @@ const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
     .go()
     .confidence(Confidence::High);
 const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.go();
-const CLOCK_SEED: Variant = rules::unreproducible_seed::RULE.go();
-const CONSTANT_SEED: Variant = rules::constant_seed::RULE.go();
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
 const NETWORK: Variant = rules::network_call::RULE.go();
 const FIXED_PATH: Variant = rules::fixed_path_write::RULE.go();
@@ -958,10 +956,10 @@ fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Optio
     )))
 }
 
-/// A seed from the clock (High) or a constant one (Low); a seed from a variable is fine.
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+/// A seed from the clock or a constant one, for the shared rules to judge (one from a variable
+/// is fine). A seed in `init`, `TestMain` or a package-level declaration runs once for all tests.
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let args = Scope::args(call);
-    let code = short(s.text(call));
     let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
         let reads_now = |v: Node<'t>| {
             descendants(v)
@@ -977,14 +975,26 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
             _ => false,
         }
     });
-    if from_clock {
-        return Some(CLOCK_SEED.smell(format!("{code} seeds from the clock: every run differs")));
-    }
-    (!args.is_empty() && args.iter().all(|a| s.is_constant(*a))).then(|| {
-        CONSTANT_SEED.smell(format!(
-            "{shown} uses a constant seed, the same whatever GO_TEST_SEED says"
-        ))
-    })
+    let source = if from_clock {
+        SeedSource::Unreproducible("the clock")
+    } else if !args.is_empty() && args.iter().all(|a| s.is_constant(*a)) {
+        SeedSource::Constant
+    } else {
+        return None;
+    };
+    let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
+    let place = match s.func {
+        _ if in_callback => Place::Callback,
+        None => Place::Shared,
+        Some(f) if f.name == "init" || f.name == "TestMain" => Place::Shared,
+        Some(f) => Place::of(f.kind),
+    };
+    let seed = Seed {
+        call: short(s.text(call)),
+        source,
+        place,
+    };
+    rules::judge(&Fact::Seed(seed), Lang::Go)
 }
 
 /// A network call, unless to this machine or (for an address built at run time) with a local

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_seed_variable, is_zero_duration};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
@@ -103,7 +103,6 @@ const TZ_VARIABLE: Rule = rule(rules::tz_variable::RULE.javascript());
 const UNSEEDED_RANDOM: Rule =
     rule(rules::unseeded_random::RULE.javascript()).softer_outside_tests();
 const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
-const UNREPRODUCIBLE_SEED: Rule = rule(rules::unreproducible_seed::RULE.javascript());
 const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
 const SEED_DEPENDENT: Rule = rule(rules::seed_dependent::RULE.javascript());
 const NETWORK: Rule = rule(rules::network_call::RULE.javascript());
@@ -582,6 +581,18 @@ enum Role {
     Test,
     Hook(Hook),
     Helper,
+}
+
+impl Role {
+    /// Where code of this role runs, as the shared rules weigh it.
+    const fn place(self) -> Place {
+        match self {
+            Self::Module | Self::Suite | Self::Hook(Hook::Once | Hook::Last) => Place::Shared,
+            Self::Hook(Hook::Each) => Place::Hook,
+            Self::Test => Place::Test,
+            Self::Helper => Place::Helper,
+        }
+    }
 }
 
 /// A step of the walk over a file.
@@ -1513,7 +1524,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             Check::Unmocked => (!self.info.is_mocked(q))
                 .then(|| (row.rule, format!("{}{}", row.says, self.unmocked()))),
             Check::Unsorted => self.listing_order_used(call).then_some(yes)?,
-            Check::Seed => self.seed(&args),
+            Check::Seed => {
+                self.seed(call, &args, ctx);
+                None
+            }
             Check::AsyncCallback => {
                 let async_cb = args.first().is_some_and(|a| is_async(unwrap(*a)));
                 async_cb.then_some(yes)?
@@ -1546,13 +1560,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(duration) = duration else {
             return;
         };
-        let place = match ctx.role {
-            Role::Test | Role::Suite => Place::Test,
-            Role::Hook(_) => Place::Hook,
-            Role::Helper => Place::Helper,
-            Role::Module if self.cx.test_file => Place::Test,
-            Role::Module => Place::Helper,
-        };
+        let place = ctx.role.place();
         let sleep = Sleep {
             call: self.shown(call),
             duration: if !self.is_constant(duration, 2) {
@@ -1790,20 +1798,29 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         Some((parts.join("/"), anchored))
     }
 
-    fn seed(&mut self, args: &[Node<'t>]) -> Option<(Rule, String)> {
-        let arg = unwrap(*args.first()?);
-        if self.is_clock_value(arg, 2) {
-            let says = "seeds a generator from the clock: no attempt can be replayed";
-            return Some((UNREPRODUCIBLE_SEED, says.to_owned()));
+    /// A generator seeded from the clock, from entropy or with a constant, for the shared rules
+    /// to judge.
+    fn seed(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) {
+        let Some(arg) = args.first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let source = if self.is_clock_value(arg, 2) {
+            SeedSource::Unreproducible("the clock")
+        } else if self.mentions(arg, &ENTROPY) {
+            SeedSource::Unreproducible("entropy")
+        } else if matches!(arg.kind(), "number" | "string") {
+            SeedSource::Constant
+        } else {
+            return;
+        };
+        let seed = Seed {
+            call: self.shown(call),
+            source,
+            place: ctx.role.place(),
+        };
+        if let Some(smell) = rules::judge(&Fact::Seed(seed), Lang::JavaScript) {
+            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
         }
-        if self.mentions(arg, &ENTROPY) {
-            let says = "seeds a generator from entropy: no attempt can be replayed";
-            return Some((UNREPRODUCIBLE_SEED, says.to_owned()));
-        }
-        matches!(arg.kind(), "number" | "string").then(|| {
-            let says = "seeds a generator with a constant, whatever seed the run sets";
-            (CONSTANT_SEED, says.to_owned())
-        })
     }
 
     /// Whether an options object among the arguments has this key.

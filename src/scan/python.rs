@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
@@ -459,10 +459,6 @@ const LOCAL_TIMEZONE: Variant = rules::local_time_zone::RULE.python();
 
 const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.python();
 
-const ENTROPY_SEED: Variant = rules::unreproducible_seed::RULE.python();
-
-const CONSTANT_SEED: Variant = rules::constant_seed::RULE.python();
-
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
 
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
@@ -511,6 +507,18 @@ enum Role {
         shared: Option<&'static str>,
     },
     Teardown,
+}
+
+impl Role {
+    /// Where code of this role runs, as the shared rules weigh it.
+    const fn place(self) -> Place {
+        match self {
+            Self::Body | Self::Setup { shared: Some(_) } => Place::Shared,
+            Self::Setup { shared: None } | Self::Teardown => Place::Hook,
+            Self::Test => Place::Test,
+            Self::Helper => Place::Helper,
+        }
+    }
 }
 
 /// What keeps a scope's calls from being flaky: mocks, fakes, temporary directories, seeds and
@@ -1631,11 +1639,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 Amount::Constant
             },
             in_loop: in_loop(c.node),
-            place: match s.role {
-                Role::Helper => Place::Helper,
-                Role::Setup { .. } | Role::Teardown => Place::Hook,
-                Role::Test | Role::Body => Place::Test,
-            },
+            place: s.role.place(),
             faked: s.guards.covers(&c.qualified, &c.written),
         };
         if let Some(smell) = rules::judge(&Fact::Sleep(sleep), Lang::Python) {
@@ -1888,17 +1892,28 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn seeding(&mut self, c: &Call<'t>, callee: Callee, s: &Scope<'t>) {
         let arg = self.arg(c.node, 0, &["a", "seed", "x"]);
         let what = self.snippet(c.node);
-        let smell = match (self.seed_arg(arg, s), callee) {
-            (SeedArg::Missing, Generator(_)) => UNSEEDED_RANDOM.smell(format!(
+        let source = match (self.seed_arg(arg, s), callee) {
+            (SeedArg::Missing, Generator(_)) => {
+                let smell = UNSEEDED_RANDOM.smell(format!(
                     "`{what}` makes a generator seeded from the OS entropy: values differ every run"
-                )),
-            (SeedArg::Missing | SeedArg::Entropy, _) => ENTROPY_SEED.smell(format!(
-                    "`{what}` seeds from the clock or the OS entropy: values differ every run and a failure cannot be replayed"
-                )),
-            (SeedArg::Constant, _) => CONSTANT_SEED.smell(format!("`{what}` uses a constant seed and ignores the run's seed (TEST_SEED)")),
+                ));
+                self.report(c.node, s, smell);
+                return;
+            }
+            (SeedArg::Missing | SeedArg::Entropy, _) => {
+                SeedSource::Unreproducible("the clock or the OS entropy")
+            }
+            (SeedArg::Constant, _) => SeedSource::Constant,
             (SeedArg::Run | SeedArg::Other, _) => return,
         };
-        self.report(c.node, s, smell);
+        let seed = Seed {
+            call: what,
+            source,
+            place: s.role.place(),
+        };
+        if let Some(smell) = rules::judge(&Fact::Seed(seed), Lang::Python) {
+            self.report(c.node, s, smell);
+        }
     }
 
     fn seed_arg(&self, arg: Option<Node<'t>>, s: &Scope<'t>) -> SeedArg {

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -23,10 +23,6 @@ const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
     .rust()
     .confidence(Confidence::High);
 const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.rust();
-const ENTROPY_SEED: Variant = rules::unreproducible_seed::RULE.rust();
-const CLOCK_SEED: Variant = rules::unreproducible_seed::RULE.rust()
-    .hint("seed from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed");
-const CONSTANT_SEED: Variant = rules::constant_seed::RULE.rust();
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
 const NETWORK: Variant = rules::network_call::RULE.rust();
@@ -1125,46 +1121,33 @@ fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Optio
     )))
 }
 
-fn entropy_seed<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
-    Some(ENTROPY_SEED.smell(format!(
-        "{shown}() seeds from the OS's entropy: every run differs"
-    )))
+fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    seed(s, call, SeedSource::Unreproducible("the OS entropy"))
+}
+
+/// A seed, for the shared rules to judge.
+fn seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, source: SeedSource) -> Option<Smell> {
+    let seed = Seed {
+        call: short(s.text(call)),
+        source,
+        place: Place::of(s.func.kind),
+    };
+    rules::judge(&Fact::Seed(seed), Lang::Rust)
 }
 
 fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
     Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
 }
 
-/// A seed from the clock (High) or a constant one (Low); a seed from a variable is fine.
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+/// A seed from the clock; one from a variable is fine, and a constant one makes the test
+/// repeatable (Rust has no generator shared by all tests to seed).
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let args = Scope::args(call);
     let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
         n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
             || s.reads_clock(n)
     });
-    if from_clock {
-        return Some(CLOCK_SEED.smell(format!(
-            "{} seeds from the clock: every run differs",
-            short(s.text(call))
-        )));
-    }
-    (!args.is_empty()
-        && args
-            .iter()
-            .all(|a| s.is_constant(*a) || is_array_of_constants(*a)))
-    .then(|| {
-        CONSTANT_SEED.smell(format!(
-            "{shown} uses a constant seed, the same whatever RUST_TEST_SEED says"
-        ))
-    })
-}
-
-/// `[0; 32]`, `[1, 2, 3]`.
-fn is_array_of_constants(node: Node<'_>) -> bool {
-    node.kind() == "array_expression"
-        && named_children(node)
-            .iter()
-            .all(|c| c.kind() == "integer_literal")
+    from_clock.then(|| seed(s, call, SeedSource::Unreproducible("the clock")))?
 }
 
 impl<'t> Scope<'_, '_, 't> {

@@ -1,13 +1,28 @@
 //! `constant-seed`: a generator seeded with a constant, which hides the randomness the test was meant to cover.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::scan::facts::{Place, Seed, SeedSource};
+use crate::scan::syntax::Smell;
+
+/// A constant seed where it seeds once for all tests (a module body, a hook that runs once):
+/// the tests then share one stream of values, and what each draws depends on which tests drew
+/// before it. A constant seed in a test or a per-test hook makes that test repeatable: it is
+/// the fix for random flakiness, not a smell.
+pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
+    (seed.source == SeedSource::Constant && seed.place == Place::Shared).then(|| {
+        RULE.variant_in(lang).smell(format!(
+            "`{}` seeds once for all tests with a constant: what each test draws depends on the tests that drew before it",
+            seed.call
+        ))
+    })
+}
 
 pub const RULE: Rule = Rule {
     id: "constant-seed",
     category: Category::Random,
-    severity: Severity::Low,
-    confidence: Confidence::High,
-    summary: "a generator seeded with a constant, which hides the randomness the test was meant to cover",
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    summary: "a generator seeded once for all tests with a constant, so what each test draws depends on the tests before it",
     doc: DOC,
     aliases: &[
         "py/constant-seed",
@@ -16,67 +31,57 @@ pub const RULE: Rule = Rule {
         "rs/constant-seed",
     ],
     python: Some(
-        "seed from the run instead, so each attempt explores another seed and a failure replays: int(os.environ.get(\"TEST_SEED\", \"0\"))",
+        "seed in each test or in a function-scoped fixture, from the run's seed (random.seed(int(os.environ.get(\"TEST_SEED\", \"0\")))), or give each test its own generator: rng = random.Random(seed)",
     ),
     javascript: Some(
-        "seed from the run's seed (process.env.TEST_SEED ?? '1'), which flaky varies per attempt and records for replays",
+        "seed in beforeEach (or in the test) from the run's seed, process.env.TEST_SEED, so each test starts from the same point whatever ran before it",
     ),
     go: Some(
-        "read the seed from GO_TEST_SEED when it is set, so flaky can vary it and replay a failure",
+        "give each test its own generator, rand.New(rand.NewSource(seed)) with the seed from GO_TEST_SEED, instead of seeding the global one in init or TestMain",
     ),
-    rust: Some(
-        "read the seed from RUST_TEST_SEED when it is set, so flaky can vary it and replay a failure",
-    ),
+    rust: None,
 };
 
 const DOC: &str = r#"# constant-seed (random)
 
 ## What it finds
-A generator seeded with a constant, in a test or the code it calls. Python: `random.seed`, `numpy.random.seed`, `random.Random`, `default_rng` or `RandomState` given a number, an UPPER_CASE constant, arithmetic on them, or a string literal. JavaScript: `.seed(...)`, `.seedrandom(...)`, `.setSeed(...)`, `new Chance(...)` or `new seedrandom(...)` given a number or string literal. Go: `rand.Seed`/`rand.NewSource` or `rand.NewPCG`/`rand.NewChaCha8` whose arguments are all constants. Rust: `seed_from_u64`/`from_seed` whose arguments are all constants or an array of integer literals (`[0u8; 32]`). It is reported at low severity: a constant seed is reproducible, only blind.
+A generator seeded with a constant (a number, a string literal, a constant's name, arithmetic on them) where the seeding runs once for all tests: at module or class level, in a `describe` body, or in a hook that runs once (`setUpClass`, a module-, class- or session-scoped fixture, `beforeAll`, `TestMain`, `init`). Python: `random.seed`, `numpy.random.seed`, `random.Random`, `default_rng`, `RandomState`. JavaScript: `.seed(...)`, `.seedrandom(...)`, `.setSeed(...)`, `new Chance(...)`, `new seedrandom(...)`. Go: `rand.Seed`, `rand.NewSource`, `rand.NewPCG`, `rand.NewChaCha8`. A constant seed inside a test or in a hook that runs before each test is left alone: it makes that test repeatable, which is the fix for random flakiness.
 
 ## Why it makes tests flaky
-Every run draws the same values, so the test only ever covers one case, and a value that breaks the code is never drawn until someone changes the seed. The run's seed would do better: flaky sets `TEST_SEED` (`GO_TEST_SEED`, `RUST_TEST_SEED`...) to a different value on each attempt and records it, so reruns explore new cases and any failure replays.
+Seeded once, the generator is one stream of values shared by every test that draws from it. What a test draws then depends on how many values the tests before it took: run one test alone, in another order, or after a new test is added, and it sees other values. The failure is order-dependent and looks random.
 
 ## Example
 ```python
-def test_partition_is_balanced():
-    rng = random.Random(42)
-    assert is_balanced(partition([rng.random() for _ in range(100)]))
+random.seed(1234)  # module level: once for the whole file
+
+def test_shuffle_keeps_items():
+    assert pick_winner(["a", "b", "c"]) == "b"
 ```
 ```javascript
-test('partition is balanced', () => {
-  const rng = seedrandom('42');
-  expect(isBalanced(partition(values(rng)))).toBe(true);
+beforeAll(() => faker.seed(42));
+
+test('makes a user', () => {
+  expect(makeUser().name).toBe('Ada Lovelace');
 });
 ```
 ```go
-func TestPartitionIsBalanced(t *testing.T) {
-	rng := rand.New(rand.NewSource(42))
-	if !IsBalanced(Partition(Values(rng))) { t.Fatal("unbalanced") }
-}
-```
-```rust
-#[test]
-fn partition_is_balanced() {
-    let mut rng = StdRng::seed_from_u64(42);
-    assert!(is_balanced(&partition(&values(&mut rng))));
+func TestMain(m *testing.M) {
+	rand.Seed(1)
+	os.Exit(m.Run())
 }
 ```
 
 ## Fix
 ```python
-    rng = random.Random(int(os.environ.get("TEST_SEED", "0")))
+@pytest.fixture(autouse=True)
+def seeded():
+    random.seed(int(os.environ.get("TEST_SEED", "0")))
 ```
 ```javascript
-  const rng = seedrandom(process.env.TEST_SEED ?? '1');
+beforeEach(() => faker.seed(Number(process.env.TEST_SEED ?? 1)));
 ```
 ```go
-	seed, _ := strconv.ParseInt(os.Getenv("GO_TEST_SEED"), 10, 64)
-	rng := rand.New(rand.NewSource(seed))
+rng := rand.New(rand.NewSource(seed)) // in each test, seed from GO_TEST_SEED
 ```
-```rust
-    let seed: u64 = std::env::var("RUST_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(42);
-    let mut rng = StdRng::seed_from_u64(seed);
-```
-The default keeps a run outside flaky reproducible.
+Seed where each test starts (or give each test its own generator), from the run's seed, so every test sees the same values whatever ran before it and a failing seed replays.
 "#;

@@ -14,7 +14,9 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
     }
     let rule = RULE.variant_in(lang);
     Some(match sleep.place {
-        Place::Test | Place::Hook => rule.smell(format!("`{}` waits a fixed time", sleep.call)),
+        Place::Test | Place::Hook | Place::Shared => {
+            rule.smell(format!("`{}` waits a fixed time", sleep.call))
+        }
         Place::Helper | Place::Callback => rule.smell_as(
             format!(
                 "`{}` sleeps a fixed time: tests that reach it depend on timing",

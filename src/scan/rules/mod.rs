@@ -2,7 +2,7 @@
 //! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
 //! and the fix for each language. The language modules find the code each rule describes.
 
-use super::facts::Fact;
+use super::facts::{Fact, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -84,6 +84,10 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
     match fact {
         Fact::Sleep(sleep) => fixed_sleep::check(sleep, lang),
         Fact::ElapsedBound(bound) => timing_threshold::check(bound, lang),
+        Fact::Seed(seed) => match seed.source {
+            SeedSource::Constant => constant_seed::check(seed, lang),
+            SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
+        },
     }
 }
 

@@ -179,3 +179,31 @@ fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
         }
     }
 }
+
+#[test]
+fn a_constant_seed_is_a_smell_only_where_all_tests_share_it() {
+    use crate::scan::facts::{Fact, Place, Seed, SeedSource};
+
+    use super::{Lang, judge};
+
+    let seed = |source, place| {
+        Fact::Seed(Seed {
+            call: "random.seed(42)".to_owned(),
+            source,
+            place,
+        })
+    };
+    for lang in [Lang::Python, Lang::JavaScript, Lang::Go] {
+        let smell = judge(&seed(SeedSource::Constant, Place::Shared), lang).unwrap();
+        assert_eq!(smell.rule, "constant-seed");
+        for place in [Place::Test, Place::Hook, Place::Helper, Place::Callback] {
+            assert!(judge(&seed(SeedSource::Constant, place), lang).is_none());
+            let smell = judge(&seed(SeedSource::Unreproducible("the clock"), place), lang).unwrap();
+            assert_eq!(smell.rule, "unreproducible-seed");
+            assert_eq!(
+                smell.message,
+                "`random.seed(42)` seeds from the clock: values differ every run and a failure cannot be replayed"
+            );
+        }
+    }
+}

@@ -1,6 +1,19 @@
 //! `unreproducible-seed`: a generator seeded from the clock or the OS, so a failure cannot be replayed.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::scan::facts::{Seed, SeedSource};
+use crate::scan::syntax::Smell;
+
+/// A seed that differs every run and is not recorded, wherever it is.
+pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
+    let SeedSource::Unreproducible(from) = seed.source else {
+        return None;
+    };
+    Some(RULE.variant_in(lang).smell(format!(
+        "`{}` seeds from {from}: values differ every run and a failure cannot be replayed",
+        seed.call
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "unreproducible-seed",
