@@ -99,10 +99,23 @@ pub struct Seed {
     pub place: Place,
 }
 
+/// A server or socket made to listen on this machine at a port the code names:
+/// `server.listen(3000)`, `net.Listen("tcp", ":8080")`, `TcpListener::bind("127.0.0.1:8080")`,
+/// `sock.bind(("localhost", 8600))`. Port 0 (the system picks a free one) is a port too.
+#[derive(Debug, Clone)]
+pub struct Listen {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub port: u16,
+    /// In test code (else it is the code under test's own default).
+    pub test_code: bool,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
     Sleep(Sleep),
     ElapsedBound(ElapsedBound),
     Seed(Seed),
+    Listen(Listen),
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -45,6 +45,12 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
     ("net/http", HTTP_CALLS, network),
     ("net", NET_CALLS, network),
+    ("net", &["Listen", "ListenPacket"], listen_second),
+    (
+        "net/http",
+        &["ListenAndServe", "ListenAndServeTLS"],
+        listen_first,
+    ),
     ("os", FILE_WRITES, fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
     ("os/exec", &["Command", "CommandContext"], subprocess),
@@ -537,6 +543,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 "selector_expression" => self.local_zone(node),
                 "go_statement" if func.kind == UnitKind::Test => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
+                "composite_literal" => self.server_literal(node),
                 _ => None,
             };
             out.extend(smell.map(|s| (node, s)));
@@ -954,6 +961,64 @@ fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Optio
     Some(UNSEEDED_RANDOM.smell(format!(
         "{shown} draws from the global generator, unseeded: every run differs"
     )))
+}
+
+/// `net.Listen("tcp", ":8080")`: the address is the second argument.
+fn listen_second<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    listen(s, call, *Scope::args(call).get(1)?)
+}
+
+/// `http.ListenAndServe(":8080", h)`: the address is the first argument.
+fn listen_first<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    listen(s, call, *Scope::args(call).first()?)
+}
+
+/// A listener at an address literal, or a local variable holding one, for the shared rule to
+/// judge.
+fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
+    let literal = if address.kind() == "identifier" {
+        s.decls_of(s.text(address))
+            .into_iter()
+            .find_map(|d| match d {
+                Decl::Value(v) => Some(v),
+                _ => None,
+            })?
+    } else {
+        address
+    };
+    let listen = Listen {
+        call: short(s.text(node)),
+        port: literal_port(s.text(literal))?,
+        test_code: s.cx.test_file,
+    };
+    rules::judge(&Fact::Listen(listen), Lang::Go)
+}
+
+/// The port of a `"host:port"` string literal.
+fn literal_port(literal: &str) -> Option<u16> {
+    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
+    text.rsplit_once(':')?.1.parse().ok()
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
+    /// with its address.
+    fn server_literal(&self, node: Node<'t>) -> Option<Smell> {
+        let ty = node.child_by_field_name("type")?;
+        if !self.text(ty).ends_with("Server") {
+            return None;
+        }
+        let body = node.child_by_field_name("body")?;
+        let address = descendants(body).into_iter().find_map(|e| {
+            let key = (e.kind() == "keyed_element").then(|| named_children(e))?;
+            let name = key.first().map(|k| self.text(*k).trim())?;
+            (name == "Addr").then(|| key.get(1).copied()).flatten()
+        })?;
+        let value = descendants(address)
+            .into_iter()
+            .find(|n| matches!(n.kind(), "interpreted_string_literal" | "identifier"))?;
+        listen(self, node, value)
+    }
 }
 
 /// A seed from the clock or a constant one, for the shared rules to judge (one from a variable

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_seed_variable, is_zero_duration};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
@@ -1467,6 +1467,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         let q = self.info.q(callee);
         self.apply_table(call, &q, ctx);
+        // `.listen(3000)`, `.listen({ port: 3000 })`.
+        let listens = unwrap(callee).kind() == "member_expression"
+            && unwrap(callee)
+                .child_by_field_name("property")
+                .is_some_and(|p| self.text(p) == "listen");
+        if listens {
+            self.listen(call, ctx);
+        }
         self.bound_matcher(call, callee, ctx);
         self.call_mutation(call, callee, &q, ctx);
         self.completion_order(call, callee, ctx);
@@ -1476,6 +1484,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if let Some(ctor) = node.child_by_field_name("constructor") {
             let q = format!("new {}", self.info.q(ctor));
             self.apply_table(node, &q, ctx);
+            // `new WebSocketServer({ port: 8080 })`.
+            if q.ends_with("Server") {
+                self.listen(node, ctx);
+            }
         }
     }
 
@@ -1824,6 +1836,38 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Whether an options object among the arguments has this key.
+    /// A server listening at a port the code names (the first argument, or its `port` key),
+    /// for the shared rule to judge.
+    fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
+        let Some(first) = arguments(call).first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let port = match first.kind() {
+            "number" => Some(first),
+            "object" => syntax::named_children(first)
+                .into_iter()
+                .filter(|p| p.kind() == "pair")
+                .find(|p| {
+                    p.child_by_field_name("key")
+                        .is_some_and(|k| strip_quotes(self.text(k)) == "port")
+                })
+                .and_then(|p| p.child_by_field_name("value"))
+                .filter(|v| v.kind() == "number"),
+            _ => None,
+        };
+        let Some(port) = port.and_then(|p| self.text(p).parse::<u16>().ok()) else {
+            return;
+        };
+        let listen = Listen {
+            call: self.shown(call),
+            port,
+            test_code: self.cx.test_file,
+        };
+        if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::JavaScript) {
+            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
+        }
+    }
+
     fn has_key(&self, node: Node<'_>, key: &str) -> bool {
         let n = unwrap(node);
         n.kind() == "object"

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
@@ -411,6 +411,24 @@ const PATH_WRITES: &[&str] = &[
 ];
 
 /// unittest assertions that compare their first two arguments by order or size.
+/// Calls that make a server or socket listen (their port is read from their arguments).
+const LISTENS: [&str; 14] = [
+    "bind",
+    "HTTPServer",
+    "ThreadingHTTPServer",
+    "TCPServer",
+    "ThreadingTCPServer",
+    "UDPServer",
+    "ThreadingUDPServer",
+    "make_server",
+    "start_server",
+    "create_server",
+    "run",
+    "run_app",
+    "serve",
+    "Server",
+];
+
 const BOUND_ASSERTS: &[&str] = &[
     "assertLess",
     "assertLessEqual",
@@ -1554,6 +1572,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(function) = node.child_by_field_name("function") else {
             return;
         };
+        self.listen(node, function, s);
         if let Some(written) = self.dotted(function) {
             let qualified = self.qualify(&written);
             if let Some(&callee) = CALLEE_TABLE.get(qualified.as_str()) {
@@ -1568,6 +1587,53 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         if function.kind() == "attribute" {
             self.method_call(node, function, s);
+        }
+    }
+
+    /// A server or socket listening at a port the code names, for the shared rule to judge.
+    fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
+        let name = match function.kind() {
+            "identifier" => self.text(function),
+            "attribute" => function
+                .child_by_field_name("attribute")
+                .map_or("", |a| self.text(a)),
+            _ => return,
+        };
+        if !LISTENS.contains(&name) {
+            return;
+        }
+        let port_of = |n: Node<'_>| {
+            (n.kind() == "integer")
+                .then(|| self.text(n).parse::<u16>().ok())
+                .flatten()
+        };
+        let args = self.positional(call);
+        // `port=8000`; `(host, 8000)` as the address; `make_server(host, 8000, app)`;
+        // `start_server(handler, host, 8888)`.
+        let port = self
+            .keyword(call, "port")
+            .and_then(port_of)
+            .or_else(|| {
+                args.first()
+                    .filter(|a| a.kind() == "tuple")
+                    .and_then(|t| t.named_child(1))
+                    .and_then(port_of)
+            })
+            .or_else(|| match name {
+                "make_server" => args.get(1).copied().and_then(port_of),
+                "start_server" | "create_server" => args.get(2).copied().and_then(port_of),
+                _ => None,
+            });
+        let Some(port) = port else {
+            return;
+        };
+        let listen = Listen {
+            call: self.snippet(call),
+            port,
+            test_code: self.cx.test_file,
+        };
+        if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::Python) {
+            self.report(call, s, smell);
         }
     }
 

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Place, Seed, SeedSource, Sleep};
+use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
@@ -69,6 +69,8 @@ const CALLS: &[(&str, CallCheck)] = &[
     ("ureq::delete", network),
     ("ureq::head", network),
     ("ureq::request", network),
+    ("*::TcpListener::bind", listen),
+    ("*::UdpSocket::bind", listen),
     ("*::TcpStream::connect", network),
     ("*::TcpStream::connect_timeout", network),
     ("tokio::net::lookup_host", network),
@@ -1123,6 +1125,22 @@ fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Optio
 
 fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     seed(s, call, SeedSource::Unreproducible("the OS entropy"))
+}
+
+/// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
+/// to judge.
+fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let address = *Scope::args(call).first()?;
+    if address.kind() != "string_literal" {
+        return None;
+    }
+    let text = s.text(address).trim_matches('"');
+    let listen = Listen {
+        call: short(s.text(call)),
+        port: text.rsplit_once(':')?.1.parse().ok()?,
+        test_code: s.func.test_code,
+    };
+    rules::judge(&Fact::Listen(listen), Lang::Rust)
 }
 
 /// A seed, for the shared rules to judge.

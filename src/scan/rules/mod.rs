@@ -13,6 +13,7 @@ pub mod completion_order;
 pub mod constant_seed;
 pub mod env_mutation;
 pub mod fixed_path_write;
+pub mod fixed_port;
 pub mod fixed_sleep;
 pub mod gather_shared_state;
 pub mod global_object_write;
@@ -51,6 +52,7 @@ pub const ALL: &[&Rule] = &[
     &seed_dependent::RULE,
     &network_call::RULE,
     &fixed_path_write::RULE,
+    &fixed_port::RULE,
     &subprocess::RULE,
     &env_mutation::RULE,
     &chdir::RULE,
@@ -88,6 +90,7 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
             SeedSource::Constant => constant_seed::check(seed, lang),
             SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
         },
+        Fact::Listen(listen) => fixed_port::check(listen, lang),
     }
 }
 

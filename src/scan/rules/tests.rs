@@ -207,3 +207,29 @@ fn a_constant_seed_is_a_smell_only_where_all_tests_share_it() {
         }
     }
 }
+
+#[test]
+fn a_fixed_port_is_a_smell_in_test_code_and_port_zero_never() {
+    use crate::scan::facts::{Fact, Listen};
+
+    use super::{Lang, judge};
+
+    let listen = |port, test_code| {
+        Fact::Listen(Listen {
+            call: "app.listen(3000)".to_owned(),
+            port,
+            test_code,
+        })
+    };
+    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+        let smell = judge(&listen(3000, true), lang).unwrap();
+        assert_eq!(smell.rule, "fixed-port");
+        assert!(
+            smell.message.contains("the fixed port 3000"),
+            "{}",
+            smell.message
+        );
+        assert!(judge(&listen(0, true), lang).is_none());
+        assert!(judge(&listen(3000, false), lang).is_none());
+    }
+}
