@@ -511,8 +511,8 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
 
-    /// Show every finding: without it, the findings of one rule in one test are one, which
-    /// counts the others
+    /// Show every finding: each repeat of a rule in one test (else one counts the others), and
+    /// the random values the code under test draws where tests reach it
     #[arg(long)]
     pub every: bool,
 

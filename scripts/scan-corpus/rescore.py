@@ -4,9 +4,10 @@
 Part 1 (default): for every row of flaky-tests.tsv, export the repository tree
 at the commit *before* the fix (the fix's parent) from its git mirror, run
 
-    FLAKY scan TREE --format json --fail-on none
+    FLAKY scan TREE --format json --fail-on none --every
 
-and decide whether the scan attached a finding of the row's cause category to
+(`--every`: every finding, as `flaky run` weighs the likely causes of a test measured flaky,
+the clock and random reads of the code under test included) and decide whether the scan attached a finding of the row's cause category to
 the row's test.
 
 Part 2 (--clean): scan the clean suites of clean-suites.tsv, print findings per
@@ -125,9 +126,12 @@ def binary_key(flaky: Path) -> str:
     return hashlib.sha1(f"{flaky.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def run_scan(flaky: Path, work: Path, tree: Path) -> tuple[dict | None, float, str]:
-    """Scan `tree`; return (json or None, seconds, error). Cached per binary."""
-    cache = work / "scans" / binary_key(flaky) / (tree.name + ".json")
+def run_scan(flaky: Path, work: Path, tree: Path, every: bool = False) -> tuple[dict | None, float, str]:
+    """Scan `tree`; return (json or None, seconds, error). Cached per binary.
+
+    `every`: `--every`, every finding (each repeat, and the clock and random reads of the code
+    under test): what `flaky run` weighs as the likely causes of a test measured flaky."""
+    cache = work / "scans" / binary_key(flaky) / (tree.name + (".every" if every else "") + ".json")
     if cache.exists():
         data = json.loads(cache.read_text())
         return data.get("doc"), data.get("seconds", 0.0), data.get("error", "")
@@ -135,7 +139,8 @@ def run_scan(flaky: Path, work: Path, tree: Path) -> tuple[dict | None, float, s
     t0 = time.monotonic()
     doc, err = None, ""
     try:
-        p = subprocess.run([str(flaky), "scan", str(tree), "--format", "json", "--fail-on", "none"],
+        p = subprocess.run([str(flaky), "scan", str(tree), "--format", "json", "--fail-on", "none"]
+                           + (["--every"] if every else []),
                            capture_output=True, timeout=SCAN_TIMEOUT)
         try:
             doc = json.loads(p.stdout)
@@ -241,7 +246,7 @@ def score(args, flaky: Path, mirror: Path, work: Path) -> None:
         if key not in scanned:
             try:
                 tree = export_tree(mirror, work, e["repo"], e["before"])
-                scanned[key] = (tree, *run_scan(flaky, work, tree))
+                scanned[key] = (tree, *run_scan(flaky, work, tree, every=True))
             except Exception as exc:  # a missing mirror must not stop the rest
                 scanned[key] = (None, None, 0.0, str(exc))
         tree, doc, secs, err = scanned[key]

@@ -37,6 +37,7 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             .context("--ignore: cannot build the globs")?,
         threads: args.jobs.map_or(0, |j| j as usize),
         every: args.every,
+        context: args.every,
     };
     let report = scan_tree(&args.path, &options)
         .with_context(|| format!("cannot scan {}", args.path.display()))?;

@@ -204,7 +204,7 @@ fn scan_here(dir: &Path, files: &[&str]) -> usize {
         .iter()
         .map(|f| parse_one(dir, &dir.join(f), &mut parsers, true).expect("parses"))
         .collect();
-    let (_, tests) = assemble(&sources);
+    let (_, tests) = assemble(&sources, true);
     tests.len()
 }
 

@@ -277,6 +277,10 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Every finding, not one per rule and test.
     pub every: bool,
+    /// Also the random values drawn by the code under test that tests reach: a test's cause
+    /// only when it asserts on them, so they are shown as likely causes of a test measured
+    /// flaky, and by `flaky scan --every`.
+    pub context: bool,
 }
 
 /// Directories never scanned: dependencies, build output, virtualenvs, caches.
@@ -320,7 +324,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     errors.sort_by(|a, b| a.file.cmp(&b.file));
     let test_files = sources.iter().filter(|s| s.test_file).count();
-    let (findings, tests) = assemble(&sources);
+    let (findings, tests) = assemble(&sources, options.context);
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
         root: root.display().to_string(),
@@ -496,6 +500,11 @@ fn parse_one(
 }
 
 /// What a comment says to silence a finding.
+/// Rules whose findings in the code under test are shown only as context (`--every`, and the
+/// likely causes of a test measured flaky): random values are what such code is for, and
+/// make a test flaky only when it asserts on them.
+const CONTEXT_RULES: [&str; 2] = ["unseeded-random", "random-value"];
+
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
 const PER_STATE_RULES: [&str; 5] = [
     "module-state-write",
@@ -611,7 +620,7 @@ fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
 const CALL_DEPTH: usize = 3;
 
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
-fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
+fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
     // Every unit by name, for following calls.
     let mut by_name: HashMap<(u8, &str), Vec<(usize, usize)>> = HashMap::new();
     for (si, s) in sources.iter().enumerate() {
@@ -669,7 +678,13 @@ fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
                             let (tsi, tui) = target;
                             let ts = &sources[tsi];
                             for (fi, f) in ts.facts.findings.iter().enumerate() {
-                                if f.unit == Some(tui) && !u.fakes.contains(&f.smell.category) {
+                                let shown = context
+                                    || f.test_code
+                                    || !CONTEXT_RULES.contains(&f.smell.rule);
+                                if shown
+                                    && f.unit == Some(tui)
+                                    && !u.fakes.contains(&f.smell.category)
+                                {
                                     let at = add(&mut findings, tsi, fi);
                                     let reach = Reach {
                                         file: s.rel.clone(),

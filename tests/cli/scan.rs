@@ -327,3 +327,25 @@ fn rules_are_listed_and_explained_by_their_ids_old_and_new() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A random draw in the code under test is what that code is for: shown with `--every` (and as
+/// a likely cause of a test measured flaky), not by default.
+#[test]
+fn random_values_of_the_code_under_test_are_context() {
+    let sb = Sandbox::new();
+    sb.write(
+        "dice.py",
+        "import random\n\n\ndef roll():\n    return random.randint(1, 6)\n",
+    );
+    sb.write(
+        "tests/test_dice.py",
+        "from dice import roll\n\n\ndef test_roll_is_a_face():\n    assert 1 <= roll() <= 6\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc:#}");
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none", "--every"]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["rule"], "unseeded-random");
+    assert_eq!(findings[0]["file"], "dice.py");
+}
