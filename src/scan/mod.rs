@@ -642,10 +642,12 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
             findings.len() - 1
         })
     };
-    // Findings in test code stand on their own.
+    // Findings in test code stand on their own, in files that hold tests or hooks: a script in a
+    // test directory that holds neither (a benchmark, a demo) counts only where a test reaches it.
     for (si, s) in sources.iter().enumerate() {
+        let runs_in_tests = s.facts.units.iter().any(|u| u.kind != UnitKind::Helper);
         for (fi, f) in s.facts.findings.iter().enumerate() {
-            if f.test_code {
+            if f.test_code && runs_in_tests {
                 add(&mut findings, si, fi);
             }
         }

@@ -349,3 +349,26 @@ fn random_values_of_the_code_under_test_are_context() {
     assert_eq!(findings[0]["rule"], "unseeded-random");
     assert_eq!(findings[0]["file"], "dice.py");
 }
+
+/// A script in a test directory that holds no test and no hook (a benchmark, a demo) counts only
+/// where a test reaches it.
+#[test]
+fn a_script_in_the_test_directory_without_tests_is_not_test_code() {
+    let sb = Sandbox::new();
+    sb.write(
+        "test/benchmark.js",
+        "const start = Date.now();\nfor (let i = 0; i < 1e6; i++) Math.random();\nconsole.log(Date.now() - start);\n",
+    );
+    sb.write(
+        "test/ids.test.js",
+        "test('ids differ', () => {\n  expect(Math.random()).not.toBe(Math.random());\n});\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let files: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["test/ids.test.js"], "{doc:#}");
+}
