@@ -935,12 +935,17 @@ impl<'s, 't> Scope<'_, 's, 't> {
         })
     }
 
-    /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`).
+    /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`,
+    /// `fmt.Println`), or of a test's failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`):
+    /// the seed in a message decides nothing.
     fn in_logging(&self, node: Node<'t>) -> bool {
+        const MESSAGES: [&str; 8] = [
+            "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
+        ];
         self.ancestors(node).iter().any(|a| {
             a.kind() == "call_expression"
                 && match self.callee(*a) {
-                    Callee::Method(_, m) => m == "Log" || m == "Logf",
+                    Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
                     Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
                     _ => false,
                 }

@@ -411,7 +411,8 @@ fn key_matches(key: &str, path: &str) -> bool {
     if let Some(tail) = key.strip_prefix('*') {
         path.ends_with(tail) || path == &tail[2..]
     } else if let Some(krate) = key.strip_suffix("::*") {
-        first_segment(path) == krate && path.len() > krate.len()
+        // `fastrand::seed(7)` seeds the generator the crate's other functions draw from.
+        first_segment(path) == krate && path.len() > krate.len() && !path.ends_with("::seed")
     } else {
         key == path
     }
@@ -1117,10 +1118,20 @@ fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option
     })
 }
 
-fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
-    Some(UNSEEDED_RANDOM.smell(format!(
-        "{shown}() draws from an unseeded generator: every run differs"
-    )))
+/// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
+/// functions unless the function seeds fastrand first (`fastrand::seed(n)`).
+fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let fastrand_seeded = shown.starts_with("fastrand::")
+        && descendants(s.func.body).into_iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() < call.start_byte()
+                && matches!(s.callee(n), Callee::Path(p) if p == "fastrand::seed")
+        });
+    (!fastrand_seeded).then(|| {
+        UNSEEDED_RANDOM.smell(format!(
+            "{shown}() draws from an unseeded generator: every run differs"
+        ))
+    })
 }
 
 fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {

@@ -372,3 +372,20 @@ fn a_script_in_the_test_directory_without_tests_is_not_test_code() {
         .collect();
     assert_eq!(files, ["test/ids.test.js"], "{doc:#}");
 }
+
+/// The seed in a Go test's failure message decides nothing, and fastrand's draws after
+/// `fastrand::seed` are seeded.
+#[test]
+fn seeds_in_messages_and_seeded_fastrand_are_not_smells() {
+    let sb = Sandbox::new();
+    sb.write(
+        "seed_test.go",
+        "package x\n\nimport (\n\t\"os\"\n\t\"strconv\"\n\t\"testing\"\n)\n\nfunc TestSeed(t *testing.T) {\n\ts := os.Getenv(\"GO_TEST_SEED\")\n\tn, err := strconv.ParseInt(s, 10, 64)\n\tif err != nil {\n\t\tt.Fatalf(\"GO_TEST_SEED=%q: %v\", s, err)\n\t}\n\t_ = n\n}\n",
+    );
+    sb.write(
+        "tests/draws.rs",
+        "#[test]\nfn draws() {\n    fastrand::seed(7);\n    assert!(fastrand::u32(..) < u32::MAX);\n}\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc:#}");
+}
