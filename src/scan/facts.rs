@@ -107,6 +107,9 @@ pub struct Listen {
     /// The call as written (cut to a line).
     pub call: String,
     pub port: u16,
+    /// Closed again in the same function once its port is read: a port picked this way is
+    /// free only until the close (`bind(("", 0))`, `getsockname()`, `close()`).
+    pub released: bool,
     /// In test code (else it is the code under test's own default).
     pub test_code: bool,
 }

@@ -991,9 +991,11 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
     } else {
         address
     };
+    let port = literal_port(s.text(literal))?;
     let listen = Listen {
         call: short(s.text(node)),
-        port: literal_port(s.text(literal))?,
+        port,
+        released: port == 0 && s.releases(node),
         test_code: s.cx.test_file,
     };
     rules::judge(&Fact::Listen(listen), Lang::Go)
@@ -1006,6 +1008,34 @@ fn literal_port(literal: &str) -> Option<u16> {
 }
 
 impl<'t> Scope<'_, '_, 't> {
+    /// Whether the listener a call makes (`l, err := net.Listen(...)`) has its address read
+    /// (`l.Addr()`) and is closed again (`l.Close()`, not deferred) in the same function.
+    fn releases(&self, call: Node<'t>) -> bool {
+        let Some(func) = self.func else {
+            return false;
+        };
+        let Some(name) = self.assigned_to(call) else {
+            return false;
+        };
+        let method_of = |n: Node<'t>, method: &str| {
+            n.kind() == "selector_expression"
+                && n.child_by_field_name("operand")
+                    .is_some_and(|o| self.text(o) == name)
+                && n.child_by_field_name("field")
+                    .is_some_and(|f| self.text(f) == method)
+        };
+        let nodes = descendants(func.body);
+        let reads_address = nodes.iter().any(|n| method_of(*n, "Addr"));
+        let closes = nodes.iter().any(|n| {
+            method_of(*n, "Close")
+                && !self
+                    .ancestors(*n)
+                    .iter()
+                    .any(|a| a.kind() == "defer_statement")
+        });
+        reads_address && closes
+    }
+
     /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
     /// with its address.
     fn server_literal(&self, node: Node<'t>) -> Option<Smell> {

@@ -1861,6 +1861,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let listen = Listen {
             call: self.shown(call),
             port,
+            released: false,
             test_code: self.cx.test_file,
         };
         if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::JavaScript) {

@@ -1630,11 +1630,50 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let listen = Listen {
             call: self.snippet(call),
             port,
+            released: port == 0 && self.releases(call, function),
             test_code: self.cx.test_file,
         };
         if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::Python) {
             self.report(call, s, smell);
         }
+    }
+
+    /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
+    /// closed again in the same function (`sock.close()`, or the end of `with ... as sock`).
+    fn releases(&self, call: Node<'t>, function: Node<'t>) -> bool {
+        let Some(sock) = function
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "identifier")
+        else {
+            return false;
+        };
+        let name = self.text(sock);
+        let body = ancestors(call)
+            .find(|a| a.kind() == "function_definition")
+            .unwrap_or_else(|| {
+                let mut top = call;
+                while let Some(p) = top.parent() {
+                    top = p;
+                }
+                top
+            });
+        let method_of = |n: Node<'_>, method: &str| {
+            n.kind() == "attribute"
+                && n.child_by_field_name("object")
+                    .is_some_and(|o| self.text(o) == name)
+                && n.child_by_field_name("attribute")
+                    .is_some_and(|a| self.text(a) == method)
+        };
+        let nodes = syntax::descendants(body);
+        let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
+        let closes = nodes.iter().any(|n| method_of(*n, "close"))
+            || ancestors(call).any(|a| {
+                a.kind() == "with_statement"
+                    && syntax::descendants(a)
+                        .into_iter()
+                        .any(|d| d.kind() == "as_pattern_target" && self.text(d) == name)
+            });
+        reads_port && closes
     }
 
     fn known_call(&mut self, c: &Call<'t>, callee: Callee, s: &Scope<'t>) {

@@ -1149,6 +1149,7 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let listen = Listen {
         call: short(s.text(call)),
         port: text.rsplit_once(':')?.1.parse().ok()?,
+        released: false,
         test_code: s.func.test_code,
     };
     rules::judge(&Fact::Listen(listen), Lang::Rust)

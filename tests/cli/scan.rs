@@ -389,3 +389,18 @@ fn seeds_in_messages_and_seeded_fastrand_are_not_smells() {
     let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc:#}");
 }
+
+/// A "free port" picked by binding port 0 and closing the socket again is free only until then.
+#[test]
+fn a_free_port_picked_and_released_is_a_fixed_port() {
+    let sb = Sandbox::new();
+    sb.write(
+        "tests/test_port.py",
+        "import socket\n\n\ndef free_port():\n    with socket.socket() as s:\n        s.bind((\"127.0.0.1\", 0))\n        return s.getsockname()[1]\n\n\ndef test_kept():\n    s = socket.socket()\n    s.bind((\"127.0.0.1\", 0))\n    serve(s)\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["rule"], "fixed-port");
+    assert_eq!(findings[0]["line"], 6);
+}

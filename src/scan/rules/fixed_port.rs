@@ -4,15 +4,27 @@ use super::{Category, Confidence, Lang, Rule, Severity};
 use crate::scan::facts::Listen;
 use crate::scan::syntax::Smell;
 
-/// A listener on a fixed, non-zero port in test code. Port 0 lets the system pick a free port;
-/// the code under test listening on its default port is not what the test chose.
+/// A listener on a fixed, non-zero port in test code, or on port 0 closed again once its port
+/// is read (a "free port" that is free only until then). Port 0 kept open lets the system pick
+/// a free port; the code under test listening on its default port is not what the test chose.
 pub fn check(listen: &Listen, lang: Lang) -> Option<Smell> {
-    (listen.port != 0 && listen.test_code).then(|| {
-        RULE.variant_in(lang).smell(format!(
+    if !listen.test_code {
+        return None;
+    }
+    let rule = RULE.variant_in(lang);
+    if listen.port != 0 {
+        Some(rule.smell(format!(
             "`{}` listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
             listen.call, listen.port
-        ))
-    })
+        )))
+    } else if listen.released {
+        Some(rule.smell(format!(
+            "`{}` picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
+            listen.call
+        )))
+    } else {
+        None
+    }
 }
 
 pub const RULE: Rule = Rule {
@@ -24,13 +36,13 @@ pub const RULE: Rule = Rule {
     doc: DOC,
     aliases: &[],
     python: Some(
-        "bind to port 0 and read the port the system chose (sock.getsockname()[1], server.server_address[1]), then pass it to the client",
+        "bind the server itself to port 0 and read the port the system chose (server.server_address[1]), then pass it to the client; keep the socket that holds the port open until the server has it",
     ),
     javascript: Some(
         "listen on port 0 and read the port the system chose (server.address().port), then pass it to the client",
     ),
     go: Some(
-        "listen on \"127.0.0.1:0\" and read the port from the listener (l.Addr()), or use httptest.NewServer, which does so",
+        "listen on \"127.0.0.1:0\" and hand that listener to the server (http.Serve(l, h)), reading the port from l.Addr(); or use httptest.NewServer, which does so; a port read and closed is free only until the close",
     ),
     rust: Some(
         "bind to \"127.0.0.1:0\" and read the port the system chose (listener.local_addr()?.port()), then pass it to the client",
@@ -40,10 +52,10 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# fixed-port (network)
 
 ## What it finds
-A server or socket in test code that listens on this machine at a port written in the code. Python: `sock.bind((host, 8600))`, `HTTPServer((host, 8000), ...)` and the other `socketserver` servers, `make_server(host, 8000, app)`, `asyncio.start_server(handler, host, 8888)`, and `port=8000` given to `run`, `serve`, `start_server`, `create_server`, `run_app`. JavaScript: `.listen(3000)`, `.listen({ port: 3000 })`, and `{ port: 3000 }` given to `new ...Server(...)`. Go: `net.Listen`/`net.ListenPacket`/`http.ListenAndServe` with an address such as `":8080"` or `"127.0.0.1:8600"`, and `Addr: ":8080"` in a `...Server{}` literal. Rust: `TcpListener::bind`/`UdpSocket::bind` (std, tokio, async-std) with an address such as `"127.0.0.1:8080"`. Port 0, where the system picks a free port, is left alone, and so is the code under test listening on its own default port.
+A server or socket in test code that listens on this machine at a port written in the code. Python: `sock.bind((host, 8600))`, `HTTPServer((host, 8000), ...)` and the other `socketserver` servers, `make_server(host, 8000, app)`, `asyncio.start_server(handler, host, 8888)`, and `port=8000` given to `run`, `serve`, `start_server`, `create_server`, `run_app`. JavaScript: `.listen(3000)`, `.listen({ port: 3000 })`, and `{ port: 3000 }` given to `new ...Server(...)`. Go: `net.Listen`/`net.ListenPacket`/`http.ListenAndServe` with an address such as `":8080"` or `"127.0.0.1:8600"`, and `Addr: ":8080"` in a `...Server{}` literal. Rust: `TcpListener::bind`/`UdpSocket::bind` (std, tokio, async-std) with an address such as `"127.0.0.1:8080"`. Also a "free port" picked by binding port 0, reading the port and closing the socket again in the same function (Python `bind((host, 0))`, `getsockname()`, `close()` or the end of its `with`; Go `net.Listen("tcp", ":0")`, `l.Addr()`, `l.Close()`): the port is free only until the close. Port 0 kept by the server that uses it is left alone, and so is the code under test listening on its own default port.
 
 ## Why it makes tests flaky
-A port is one per machine. When two runs of the suite overlap (two CI jobs on one runner, parallel test processes, `flaky run` measuring attempts side by side), or a previous run's server has not released the port yet, or any other program holds it, `bind` fails with "address already in use" and the test fails for a reason that has nothing to do with the code. A client in the test that connects to the fixed port may even talk to somebody else's server.
+A port is one per machine. A port picked free and released is only a guess that nobody takes it before the server binds it again. When two runs of the suite overlap (two CI jobs on one runner, parallel test processes, `flaky run` measuring attempts side by side), or a previous run's server has not released the port yet, or any other program holds it, `bind` fails with "address already in use" and the test fails for a reason that has nothing to do with the code. A client in the test that connects to the fixed port may even talk to somebody else's server.
 
 ## Example
 ```python

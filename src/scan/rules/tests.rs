@@ -209,27 +209,35 @@ fn a_constant_seed_is_a_smell_only_where_all_tests_share_it() {
 }
 
 #[test]
-fn a_fixed_port_is_a_smell_in_test_code_and_port_zero_never() {
+fn a_fixed_port_or_a_released_free_one_is_a_smell_in_test_code() {
     use crate::scan::facts::{Fact, Listen};
 
     use super::{Lang, judge};
 
-    let listen = |port, test_code| {
+    let listen = |port, released, test_code| {
         Fact::Listen(Listen {
             call: "app.listen(3000)".to_owned(),
             port,
+            released,
             test_code,
         })
     };
     for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
-        let smell = judge(&listen(3000, true), lang).unwrap();
+        let smell = judge(&listen(3000, false, true), lang).unwrap();
         assert_eq!(smell.rule, "fixed-port");
         assert!(
             smell.message.contains("the fixed port 3000"),
             "{}",
             smell.message
         );
-        assert!(judge(&listen(0, true), lang).is_none());
-        assert!(judge(&listen(3000, false), lang).is_none());
+        // Port 0 kept by the server is free; picked and closed again, it is free until then.
+        assert!(judge(&listen(0, false, true), lang).is_none());
+        let smell = judge(&listen(0, true, true), lang).unwrap();
+        assert!(
+            smell.message.contains("picks a free port, then closes it"),
+            "{}",
+            smell.message
+        );
+        assert!(judge(&listen(3000, false, false), lang).is_none());
     }
 }
