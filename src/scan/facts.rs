@@ -43,6 +43,36 @@ pub enum Amount {
     Variable,
 }
 
+impl Amount {
+    /// A duration's amount: variable unless `constant`; zero when every number in its text is 0
+    /// (`0`, `0 * time.Second`, `Duration::from_millis(0)`) or it is `ZERO`.
+    pub fn of_duration(constant: bool, text: &str) -> Self {
+        if !constant {
+            return Self::Variable;
+        }
+        if text.trim_end().ends_with("ZERO") {
+            return Self::Zero;
+        }
+        let numbers: Vec<f64> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+            .filter_map(|t| {
+                // `0u64`, `1_000`: the number, without its suffix.
+                let digits = t
+                    .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                digits.replace('_', "").parse().ok()
+            })
+            .collect();
+        if !numbers.is_empty() && numbers.iter().all(|n| *n == 0.0) {
+            Self::Zero
+        } else {
+            Self::Constant
+        }
+    }
+}
+
 /// A call that waits a time: `time.sleep(0.5)`, `await sleep(300)`, `time.Sleep(d)`,
 /// `thread::sleep(..)`.
 #[derive(Debug, Clone)]
@@ -121,4 +151,35 @@ pub enum Fact {
     ElapsedBound(ElapsedBound),
     Seed(Seed),
     Listen(Listen),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Amount;
+
+    #[test]
+    fn zero_durations() {
+        for zero in [
+            "0",
+            "0 * time.Second",
+            "Duration::from_millis(0)",
+            "Duration::ZERO",
+            "time.Duration(0)",
+            "0u64",
+            "0.0",
+        ] {
+            assert_eq!(Amount::of_duration(true, zero), Amount::Zero, "{zero}");
+        }
+        for some in [
+            "500 * time.Millisecond",
+            "Duration::from_secs(1)",
+            "DELAY",
+            "10_000",
+            "0.5",
+            "time.Second",
+        ] {
+            assert_eq!(Amount::of_duration(true, some), Amount::Constant, "{some}");
+        }
+        assert_eq!(Amount::of_duration(false, "0"), Amount::Variable);
+    }
 }

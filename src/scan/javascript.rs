@@ -15,7 +15,7 @@ use tree_sitter::{Node, Tree};
 
 use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use super::rules::{self, Lang, Variant};
-use super::shared::{bounds_from_above, is_seed_variable, is_zero_duration};
+use super::shared::{bounds_from_above, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
@@ -1575,13 +1575,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let place = ctx.role.place();
         let sleep = Sleep {
             call: self.shown(call),
-            duration: if !self.is_constant(duration, 2) {
-                Amount::Variable
-            } else if is_zero_duration(self.text(duration)) {
-                Amount::Zero
-            } else {
-                Amount::Constant
-            },
+            duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: in_loop(call),
             place: match enclosing_function(at) {
                 Some(f) if !self.is_unit_body(f) => Place::Callback,

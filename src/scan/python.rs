@@ -1736,13 +1736,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let sleep = Sleep {
             call: self.snippet(c.node),
-            duration: if !self.constant(duration) {
-                Amount::Variable
-            } else if is_zero(self.text(duration)) {
-                Amount::Zero
-            } else {
-                Amount::Constant
-            },
+            duration: Amount::of_duration(self.constant(duration), self.text(duration)),
             in_loop: in_loop(c.node),
             place: s.role.place(),
             faked: s.guards.covers(&c.qualified, &c.written),
@@ -3298,10 +3292,6 @@ fn is_constant_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-fn is_zero(text: &str) -> bool {
-    text.parse::<f64>().is_ok_and(|v| v == 0.0)
 }
 
 /// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the

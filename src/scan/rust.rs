@@ -14,7 +14,7 @@ use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedS
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
-    is_seed_variable, is_zero_duration, short,
+    is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 
@@ -994,13 +994,7 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Optio
         .any(|a| a.kind() == "closure_expression");
     let sleep = Sleep {
         call: short(s.text(call)),
-        duration: if !s.is_constant(duration) {
-            Amount::Variable
-        } else if is_zero_duration(s.text(duration)) {
-            Amount::Zero
-        } else {
-            Amount::Constant
-        },
+        duration: Amount::of_duration(s.is_constant(duration), s.text(duration)),
         in_loop: s.in_loop(call),
         place: if in_callback {
             Place::Callback

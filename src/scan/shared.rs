@@ -12,27 +12,6 @@ pub(super) fn is_seed_variable(name: &str) -> bool {
     SEED_VARIABLES.contains(&name) || ATTEMPT_VARIABLES.contains(&name)
 }
 
-/// Whether a constant duration is zero: every number in it is 0 (`0`, `0 * time.Second`,
-/// `Duration::from_millis(0)`), or it is `ZERO`.
-pub(super) fn is_zero_duration(text: &str) -> bool {
-    if text.trim_end().ends_with("ZERO") {
-        return true;
-    }
-    let numbers: Vec<f64> = text
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-        .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
-        .filter_map(|t| {
-            // `0u64`, `1_000`: the number, without its suffix.
-            let digits = t
-                .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-                .next()
-                .unwrap_or("");
-            digits.replace('_', "").parse().ok()
-        })
-        .collect();
-    !numbers.is_empty() && numbers.iter().all(|n| *n == 0.0)
-}
-
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {
     let rest = address.split_once("://").map_or(address, |(_, r)| r);
@@ -164,31 +143,6 @@ pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn zero_durations() {
-        for zero in [
-            "0",
-            "0 * time.Second",
-            "Duration::from_millis(0)",
-            "Duration::ZERO",
-            "time.Duration(0)",
-            "0u64",
-            "0.0",
-        ] {
-            assert!(is_zero_duration(zero), "{zero}");
-        }
-        for some in [
-            "500 * time.Millisecond",
-            "Duration::from_secs(1)",
-            "DELAY",
-            "10_000",
-            "0.5",
-            "time.Second",
-        ] {
-            assert!(!is_zero_duration(some), "{some}");
-        }
-    }
 
     #[test]
     fn local_hosts() {
