@@ -96,6 +96,12 @@ pub enum Bound {
     Lower,
 }
 
+impl Bound {
+    pub const fn upper_if(upper: bool) -> Self {
+        if upper { Self::Upper } else { Self::Lower }
+    }
+}
+
 /// A measured duration (a clock read minus an earlier one, `time.Since(t)`, `x.elapsed()`)
 /// compared with a bound.
 #[derive(Debug, Clone)]

@@ -750,7 +750,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
     fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
         let fact = ElapsedBound {
             code: short(self.text(node)),
-            bound: if upper { Bound::Upper } else { Bound::Lower },
+            bound: Bound::upper_if(upper),
             in_loop: self.in_loop(node),
             test_code: self.cx.test_file,
         };

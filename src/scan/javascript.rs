@@ -1928,7 +1928,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
             code: self.shown(node),
-            bound: if upper { Bound::Upper } else { Bound::Lower },
+            bound: Bound::upper_if(upper),
             in_loop: in_loop(node),
             test_code: self.cx.test_file,
         };

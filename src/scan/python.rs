@@ -1879,7 +1879,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let fact = ElapsedBound {
             code: self.snippet(bound),
-            bound: if upper { Bound::Upper } else { Bound::Lower },
+            bound: Bound::upper_if(upper),
             in_loop: in_loop(bound),
             test_code: self.cx.test_file,
         };

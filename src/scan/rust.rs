@@ -1053,7 +1053,7 @@ impl<'t> Scope<'_, '_, 't> {
     fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
         let fact = ElapsedBound {
             code: short(self.text(node)),
-            bound: if upper { Bound::Upper } else { Bound::Lower },
+            bound: Bound::upper_if(upper),
             in_loop: self.in_loop(node),
             test_code: self.func.test_code,
         };
