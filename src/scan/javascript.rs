@@ -1165,10 +1165,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         node: Node<'_>,
     ) -> usize {
         let (start_line, end_line) = syntax::lines(node);
-        // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls.
+        // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls:
+        // `jest.mock('axios')` fakes the network for the code under test too.
         let mut fakes = Vec::new();
-        if self.info.network_mocked {
+        if self.info.network_mocked || self.mocks_module_of("network-call") {
             fakes.push(Category::Network);
+        }
+        if self.mocks_module_of("subprocess") {
+            fakes.push(Category::Subprocess);
         }
         if self.info.fake_clock {
             fakes.extend([Category::Clock, Category::Sleep]);
@@ -1183,6 +1187,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             calls: Vec::new(),
             fakes,
         })
+    }
+
+    /// Whether the file mocks a module whose calls a rule reports (`jest.mock('axios')` for
+    /// network-call, `vi.mock('child_process')` for subprocess).
+    fn mocks_module_of(&self, rule: &str) -> bool {
+        CALLS
+            .iter()
+            .filter(|row| row.rule.id == rule)
+            .flat_map(|row| row.callees.iter())
+            .filter_map(|callee| callee.split('.').next().filter(|m| !m.is_empty()))
+            .any(|module| self.info.mocked.contains(module))
     }
 
     fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Rule, message: String) {

@@ -404,3 +404,31 @@ fn a_free_port_picked_and_released_is_a_fixed_port() {
     assert_eq!(findings[0]["rule"], "fixed-port");
     assert_eq!(findings[0]["line"], 6);
 }
+
+/// `jest.mock('axios')` and `jest.mock('child_process')` in a test file fake those modules for
+/// the code under test the tests call, too.
+#[test]
+fn a_module_mock_covers_the_code_under_test() {
+    let sb = Sandbox::new();
+    sb.write(
+        "src/client.js",
+        "const axios = require('axios');\nconst { execSync } = require('child_process');\nasync function user(id) { return (await axios.get(`https://api.example.com/users/${id}`)).data; }\nfunction branch() { return execSync('git branch --show-current').toString(); }\nmodule.exports = { user, branch };\n",
+    );
+    let test = "const { user, branch } = require('../src/client');\ntest('loads a user', async () => {\n  expect(await user(1)).toBeDefined();\n});\ntest('reads the branch', () => {\n  expect(branch()).toBeDefined();\n});\n";
+    sb.write("__tests__/client.test.js", test);
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let mut rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["network-call", "subprocess"], "{doc:#}");
+    sb.write(
+        "__tests__/client.test.js",
+        &format!("jest.mock('axios');\njest.mock('child_process');\n{test}"),
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc:#}");
+}
