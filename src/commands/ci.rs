@@ -76,15 +76,15 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
     let mentions = super::report::mentions_for(!args.publish.post.is_empty(), &args.publish)?;
     // The history is secondary here: a database this flaky cannot use (a newer flaky's, a
     // broken file restored from a CI cache) costs the history, not the step.
-    let db = match super::history_db(args.no_history, global)? {
-        None => None,
+    let (db, history) = match super::history_db(args.no_history, global)? {
+        None => (None, None),
         Some(path) => match History::open(&path) {
-            Ok(_) => Some(path),
+            Ok(history) => (Some(path), Some(history)),
             Err(e) => {
                 printer.warn(&format!(
                     "{e}; this run is not stored, and no test can be called newly flaky"
                 ));
-                None
+                (None, None)
             }
         },
     };
@@ -105,7 +105,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
     let RunOutcome {
         report,
         store_error,
-    } = measure(&plan, db.as_deref(), None, printer, Some(&mut reruns))?;
+    } = measure(&plan, history, None, printer, Some(&mut reruns))?;
 
     // What CI systems read, and where people look: secondary, each on its own.
     let mut secondary_failed = false;

@@ -41,7 +41,6 @@ pub fn report(
     Ok(ExitStatus::Success)
 }
 
-/// The mention map of `--mention-map`, else `GITHUB_SLACK_MAP`.
 /// The mention map when the report is published, else none (a bad map is said before a run).
 pub fn mentions_for(publishing: bool, args: &PublishArgs) -> anyhow::Result<MentionMap> {
     if publishing {
@@ -51,6 +50,7 @@ pub fn mentions_for(publishing: bool, args: &PublishArgs) -> anyhow::Result<Ment
     }
 }
 
+/// The mention map of `--mention-map`, else `GITHUB_SLACK_MAP`.
 pub fn mention_map(args: &PublishArgs) -> anyhow::Result<MentionMap> {
     Ok(MentionMap::load(
         args.mention_map.as_deref(),

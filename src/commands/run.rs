@@ -49,7 +49,8 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
     let publishing = args.report.is_some() || !args.publish.post.is_empty();
     let mentions = super::report::mentions_for(publishing, &args.publish)?;
     let db = super::history_db(args.no_history, global)?;
-    let outcome = measure(&plan, db.as_deref(), scan, printer, None)?;
+    let history = db.as_deref().map(History::open).transpose()?;
+    let outcome = measure(&plan, history, scan, printer, None)?;
     let RunOutcome {
         mut report,
         store_error,
@@ -120,12 +121,11 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
 /// Opens the history, runs the plan's attempts where it says (here or on RunPod) and stores them.
 pub(super) fn measure(
     plan: &RunPlan,
-    db: Option<&Path>,
+    mut history: Option<History>,
     scan: Option<Duration>,
     printer: &Printer,
     next_phase: Option<NextPhase<'_>>,
 ) -> anyhow::Result<RunOutcome> {
-    let mut history = db.map(History::open).transpose()?;
     if let Some(h) = &mut history {
         super::tidy(h, printer);
     }

@@ -669,6 +669,11 @@ struct FileInfo<'s> {
     mocked: HashSet<String>,
     /// A library intercepts every request of the file (nock, msw).
     network_mocked: bool,
+    /// The file mocks an HTTP client module (`jest.mock('axios')`): the network is faked for
+    /// the code under test its tests call.
+    client_mocked: bool,
+    /// The file mocks a module that starts processes (`jest.mock('child_process')`).
+    processes_mocked: bool,
     /// The file starts a server (so requests to hosts it cannot read are likely to it).
     local_server: bool,
     fake_clock: bool,
@@ -697,7 +702,20 @@ impl<'s> FileInfo<'s> {
         if imports(&FS_MOCKERS) {
             info.mocked.insert("fs".to_owned());
         }
+        info.client_mocked = info.mocks_module_of("network-call");
+        info.processes_mocked = info.mocks_module_of("subprocess");
         info
+    }
+
+    /// Whether the file mocks a module whose calls a rule reports (`jest.mock('axios')` for
+    /// network-call, `vi.mock('child_process')` for subprocess).
+    fn mocks_module_of(&self, rule: &str) -> bool {
+        CALLS
+            .iter()
+            .filter(|row| row.rule.id == rule)
+            .flat_map(|row| row.callees.iter())
+            .filter_map(|callee| callee.split('.').next().filter(|m| !m.is_empty()))
+            .any(|module| self.mocked.contains(module))
     }
 
     fn text(&self, node: Node<'_>) -> &'s str {
@@ -1168,10 +1186,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls:
         // `jest.mock('axios')` fakes the network for the code under test too.
         let mut fakes = Vec::new();
-        if self.info.network_mocked || self.mocks_module_of("network-call") {
+        if self.info.network_mocked || self.info.client_mocked {
             fakes.push(Category::Network);
         }
-        if self.mocks_module_of("subprocess") {
+        if self.info.processes_mocked {
             fakes.push(Category::Subprocess);
         }
         if self.info.fake_clock {
@@ -1187,17 +1205,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             calls: Vec::new(),
             fakes,
         })
-    }
-
-    /// Whether the file mocks a module whose calls a rule reports (`jest.mock('axios')` for
-    /// network-call, `vi.mock('child_process')` for subprocess).
-    fn mocks_module_of(&self, rule: &str) -> bool {
-        CALLS
-            .iter()
-            .filter(|row| row.rule.id == rule)
-            .flat_map(|row| row.callees.iter())
-            .filter_map(|callee| callee.split('.').next().filter(|m| !m.is_empty()))
-            .any(|module| self.info.mocked.contains(module))
     }
 
     fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Rule, message: String) {
