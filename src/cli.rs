@@ -512,7 +512,8 @@ pub struct ScanArgs {
     pub jobs: Option<u32>,
 
     /// Show every finding: each repeat of a rule in one test (else one counts the others), and
-    /// the random values the code under test draws where tests reach it
+    /// context: the random values, clock reads and state of the code tests reach, and processes
+    /// run to their end (marked "context")
     #[arg(long)]
     pub every: bool,
 

@@ -41,14 +41,8 @@ struct Measured {
 pub fn likely_causes(dir: &Path) -> anyhow::Result<ExitStatus> {
     let tests: Vec<Measured> = serde_json::from_reader(std::io::stdin().lock())
         .context("cannot read the measured tests (JSON) on stdin")?;
-    let found = scan::scan(
-        dir,
-        &ScanOptions {
-            context: true,
-            ..ScanOptions::default()
-        },
-    )
-    .with_context(|| format!("cannot scan {}", dir.display()))?;
+    let found = scan::scan(dir, &ScanOptions::for_causes())
+        .with_context(|| format!("cannot scan {}", dir.display()))?;
     let causes = scan::likely_causes(&found, tests.iter().map(|t| (t.id.as_str(), t.stable)));
     let mut buf = serde_json::to_vec(&causes).context("cannot write the likely causes")?;
     buf.push(b'\n');

@@ -47,14 +47,8 @@ pub fn history(
         let (tests, stable) = history.test_totals(&filter, args.limit)?;
         let mut rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
         if let Some(dir) = &args.causes {
-            let found = scan::scan(
-                dir,
-                &ScanOptions {
-                    context: true,
-                    ..ScanOptions::default()
-                },
-            )
-            .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
+            let found = scan::scan(dir, &ScanOptions::for_causes())
+                .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
             for r in &mut rows {
                 r.causes = scan::causes_of(&found, &r.total.id);
             }

@@ -43,7 +43,12 @@ pub fn render_findings(report: &ScanReport, color: bool, out: &mut dyn Write) ->
             "  {:8} {}",
             "",
             style(
-                &format!("{} · {} confidence{whose}", f.rule, f.confidence.as_str()),
+                &format!(
+                    "{} · {} confidence{}{whose}",
+                    f.rule,
+                    f.confidence.as_str(),
+                    if f.context { " · context" } else { "" }
+                ),
                 dim.clone()
             )
         )?;

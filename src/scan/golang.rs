@@ -795,11 +795,18 @@ impl<'s, 't> Scope<'_, 's, 't> {
 }
 
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
+/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
+/// nothing in the test itself.
 fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
     }
-    Some(WALL_CLOCK.smell(format!("{shown}() reads the wall clock")))
+    let variant = if s.only_input(call, true) {
+        WALL_CLOCK.as_context()
+    } else {
+        WALL_CLOCK
+    };
+    Some(variant.smell(format!("{shown}() reads the wall clock")))
 }
 
 /// How many variables a seed is followed through (`s := Getenv(..)`, `n := Atoi(s)`, ...).
@@ -900,6 +907,59 @@ impl<'s, 't> Scope<'_, 's, 't> {
         };
         let name = names.get(index).or(names.first())?;
         (name.kind() == "identifier").then(|| self.text(*name))
+    }
+
+    /// Whether an instant is only input: shifted (`Add`, `UTC`, ...) and then formatted, passed
+    /// to a call, or stored in a composite literal; through one variable when `follow`.
+    fn only_input(&self, instant: Node<'t>, follow: bool) -> bool {
+        const SHIFTS: [&str; 7] = ["Add", "AddDate", "UTC", "Local", "In", "Truncate", "Round"];
+        const RENDERS: [&str; 4] = ["Format", "String", "AppendFormat", "MarshalText"];
+        let mut at = instant;
+        loop {
+            let Some(parent) = at.parent() else {
+                return false;
+            };
+            match parent.kind() {
+                "argument_list" | "keyed_element" | "literal_element" | "literal_value" => {
+                    return true;
+                }
+                "unary_expression" | "parenthesized_expression" => at = parent,
+                "selector_expression" => {
+                    let field = parent
+                        .child_by_field_name("field")
+                        .map_or("", |f| self.text(f));
+                    let call = parent.parent().filter(|c| c.kind() == "call_expression");
+                    match call {
+                        Some(c) if SHIFTS.contains(&field) => at = c,
+                        Some(_) => return RENDERS.contains(&field),
+                        None => return false,
+                    }
+                }
+                "expression_list" if follow => {
+                    let Some(name) = self.assigned_to(at) else {
+                        return false;
+                    };
+                    let uses = self.uses_after(name, at);
+                    return uses
+                        .iter()
+                        .all(|u| self.only_input(*u, false) || self.assigned_to_itself(*u, name));
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// Whether a use of `name` only shifts it into itself (`now = now.Add(time.Second)`).
+    fn assigned_to_itself(&self, use_: Node<'t>, name: &str) -> bool {
+        let mut at = use_;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "selector_expression" | "call_expression" | "argument_list" => at = p,
+                "expression_list" => return self.assigned_to(at) == Some(name),
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
@@ -1142,7 +1202,21 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
         .into_iter()
         .nth(usize::from(shown.ends_with("Context")))?;
     string_value(program, s.cx)?;
-    Some(SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
+    // Run to the end with no deadline (no `Start`, no context, not `os.StartProcess`): context.
+    let started = !shown.ends_with(".Command")
+        || s.func.is_some_and(|f| {
+            descendants(f.body).iter().any(|n| {
+                n.kind() == "selector_expression"
+                    && n.child_by_field_name("field")
+                        .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
+            })
+        });
+    let variant = if started {
+        SUBPROCESS
+    } else {
+        SUBPROCESS.as_context()
+    };
+    Some(variant.smell(format!("{} starts a process", short(s.text(call)))))
 }
 
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
@@ -1606,7 +1680,7 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(Path::new("examples/go"), &ScanOptions::default()).expect("scans");
+        let report = scan(Path::new("examples/go"), &ScanOptions::for_causes()).expect("scans");
         let categories = |id: &str| -> Vec<String> {
             causes_of(&report, id)
                 .into_iter()

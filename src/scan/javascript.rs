@@ -68,6 +68,7 @@ struct Rule {
     outside_tests: Severity,
     confidence: Confidence,
     hint: &'static str,
+    context: bool,
 }
 
 impl Rule {
@@ -92,6 +93,7 @@ const fn rule(v: Variant) -> Rule {
         outside_tests: v.severity,
         confidence: v.confidence,
         hint: v.hint,
+        context: v.context,
     }
 }
 
@@ -115,6 +117,7 @@ const NETWORK_SOMEWHERE: Rule = Rule {
 };
 const FIXED_PATH: Rule = rule(rules::fixed_path_write::RULE.javascript());
 const SUBPROCESS: Rule = rule(rules::subprocess::RULE.javascript());
+const SUBPROCESS_TO_END: Rule = rule(rules::subprocess::RULE.javascript().as_context());
 const MODULE_STATE: Rule = rule(rules::module_state_write::RULE.javascript());
 const READS_SHARED_STATE: Rule = rule(
     rules::reads_mutated_state::RULE
@@ -340,25 +343,33 @@ const CALLS: &[CallRule] = &[
     CallRule {
         callees: &[
             "child_process.exec",
-            "child_process.execSync",
             "child_process.execFile",
-            "child_process.execFileSync",
             "child_process.spawn",
-            "child_process.spawnSync",
             "child_process.fork",
             "execa",
             "execa.execa",
-            "execa.execaSync",
             "execa.execaCommand",
-            "execa.execaCommandSync",
             "execa.$",
             "cross-spawn",
-            "cross-spawn.sync",
-            "shelljs.exec",
         ],
         check: Check::Unmocked,
         rule: SUBPROCESS,
         says: "starts a child process",
+    },
+    // Waited for before the next line runs, with no deadline: context.
+    CallRule {
+        callees: &[
+            "child_process.execSync",
+            "child_process.execFileSync",
+            "child_process.spawnSync",
+            "execa.execaSync",
+            "execa.execaCommandSync",
+            "cross-spawn.sync",
+            "shelljs.exec",
+        ],
+        check: Check::Unmocked,
+        rule: SUBPROCESS_TO_END,
+        says: "runs a child process to its end",
     },
     CallRule {
         callees: &[
@@ -1220,6 +1231,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             confidence: rule.confidence,
             message,
             hint: rule.hint.to_owned(),
+            context: rule.context,
         };
         self.cx.report(node, smell, unit, test_code);
     }

@@ -28,7 +28,7 @@ use serde::Serialize;
 use tree_sitter::{Node, Parser, Tree};
 
 pub use join::{Cause, LikelyCauses, causes_of, likely_causes};
-use syntax::{FileCtx, FileFacts, UnitKind};
+use syntax::{FileCtx, FileFacts, RawFinding, UnitKind};
 
 use crate::analysis::Severity;
 
@@ -214,6 +214,9 @@ pub struct Finding {
     /// Tests that reach it through their calls, when it is not in a test itself.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reached_from: Vec<Reach>,
+    /// Rarely a risk on its own (see `ScanOptions::context`): shown only with `--every` and
+    /// among the likely causes of a test measured flaky.
+    pub context: bool,
 }
 
 /// A test that reaches a finding through calls.
@@ -277,10 +280,21 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Every finding, not one per rule and test.
     pub every: bool,
-    /// Also the random values drawn by the code under test that tests reach: a test's cause
-    /// only when it asserts on them, so they are shown as likely causes of a test measured
+    /// Also the places that are rarely a risk on their own (the random values, clock reads and
+    /// state of the code under test that tests reach, a process run to its end): a test's cause
+    /// only when it depends on them, so they are shown as likely causes of a test measured
     /// flaky, and by `flaky scan --every`.
     pub context: bool,
+}
+
+impl ScanOptions {
+    /// What the likely causes of a test measured flaky are drawn from: context included.
+    pub fn for_causes() -> Self {
+        Self {
+            context: true,
+            ..Self::default()
+        }
+    }
 }
 
 /// Directories never scanned: dependencies, build output, virtualenvs, caches.
@@ -501,9 +515,20 @@ fn parse_one(
 
 /// What a comment says to silence a finding.
 /// Rules whose findings in the code under test are shown only as context (`--every`, and the
-/// likely causes of a test measured flaky): random values are what such code is for, and
-/// make a test flaky only when it asserts on them.
-const CONTEXT_RULES: [&str; 2] = ["unseeded-random", "random-value"];
+/// likely causes of a test measured flaky): random values and the time are what such code
+/// works with, and make a test flaky only when it asserts on them; a library keeping its own
+/// state is a risk only where a test reads what another left, which `reads-mutated-state` says.
+const CONTEXT_RULES: [&str; 4] = [
+    "unseeded-random",
+    "random-value",
+    "wall-clock",
+    "module-state-write",
+];
+
+/// Whether a finding is shown by a scan that does (or does not) show context.
+fn shown(f: &RawFinding, context: bool) -> bool {
+    context || !(f.smell.context || (!f.test_code && CONTEXT_RULES.contains(&f.smell.rule)))
+}
 
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
 const PER_STATE_RULES: [&str; 5] = [
@@ -647,7 +672,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
     for (si, s) in sources.iter().enumerate() {
         let runs_in_tests = s.facts.units.iter().any(|u| u.kind != UnitKind::Helper);
         for (fi, f) in s.facts.findings.iter().enumerate() {
-            if f.test_code && runs_in_tests {
+            if f.test_code && runs_in_tests && shown(f, context) {
                 add(&mut findings, si, fi);
             }
         }
@@ -660,7 +685,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
             }
             let mut mine: Vec<usize> = Vec::new();
             for (fi, f) in s.facts.findings.iter().enumerate() {
-                if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) {
+                if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) && shown(f, context) {
                     mine.push(add(&mut findings, si, fi));
                 }
             }
@@ -680,10 +705,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                             let (tsi, tui) = target;
                             let ts = &sources[tsi];
                             for (fi, f) in ts.facts.findings.iter().enumerate() {
-                                let shown = context
-                                    || f.test_code
-                                    || !CONTEXT_RULES.contains(&f.smell.rule);
-                                if shown
+                                if shown(f, context)
                                     && f.unit == Some(tui)
                                     && !u.fakes.contains(&f.smell.category)
                                 {
@@ -843,6 +865,7 @@ fn finding(s: &Source, fi: usize) -> Finding {
         message: f.smell.message.clone(),
         excerpt: s.excerpts[fi].clone(),
         hint: f.smell.hint.clone(),
+        context: !shown(f, false),
         reached_from: Vec::new(),
     }
 }
@@ -875,9 +898,10 @@ fn excerpt(src: &str, line: u32, end_line: u32) -> String {
 #[cfg(test)]
 pub(crate) fn snapshot_of(dir: &Path) -> String {
     use std::fmt::Write as _;
-    // Every finding: the fixtures show each case a rule covers.
+    // Every finding, context included: the fixtures show each case a rule covers.
     let options = ScanOptions {
         every: true,
+        context: true,
         ..ScanOptions::default()
     };
     let report = scan(dir, &options).expect("fixture scans");
@@ -891,7 +915,7 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
             .unwrap_or_else(|| "module".into());
         let _ = writeln!(
             out,
-            "{}:{}:{} {} [{} {} {}] {place}\n    {}\n    | {}\n    hint: {}",
+            "{}:{}:{} {} [{} {} {}{}] {place}\n    {}\n    | {}\n    hint: {}",
             f.file,
             f.line,
             f.column,
@@ -899,6 +923,7 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
             f.category.as_str(),
             f.severity.as_str(),
             f.confidence.as_str(),
+            if f.context { " context" } else { "" },
             f.message,
             f.excerpt.replace('\n', "\n    | "),
             f.hint
@@ -922,6 +947,35 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Context (a library's own state, a process run to its end) is left out of a plain scan
+    /// and kept, marked, for the likely causes and `--every`.
+    #[test]
+    fn context_is_shown_only_where_asked_for() {
+        let dir = Path::new("tests/fixtures/scan/python");
+        let at = |report: &ScanReport, file: &str, line: u32| {
+            report
+                .findings
+                .iter()
+                .find(|f| f.file == file && f.line == line)
+                .map(|f| f.context)
+        };
+        let plain = scan(dir, &ScanOptions::default()).expect("scans");
+        let causes = scan(dir, &ScanOptions::for_causes()).expect("scans");
+        for (file, line) in [("app/registry.py", 12), ("tests/test_subprocess.py", 12)] {
+            assert_eq!(at(&plain, file, line), None, "{file}:{line}");
+            assert_eq!(at(&causes, file, line), Some(true), "{file}:{line}");
+        }
+        // What stands on its own is in both, unmarked.
+        let sleeps = |r: &ScanReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule == "fixed-sleep" && !f.context)
+                .count()
+        };
+        assert!(sleeps(&plain) > 0);
+        assert_eq!(sleeps(&plain), sleeps(&causes));
+    }
 
     /// A test's mocks hold for the code it reaches: the same call is a cause of the unmocked
     /// test only.

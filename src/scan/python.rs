@@ -2362,7 +2362,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "`{}` starts a process: its speed and environment vary between runs",
             self.snippet(c.node)
         );
-        self.report(c.node, s, SUBPROCESS.smell(message));
+        // A process waited for with no time limit is context; one left running, or given a
+        // deadline a slow runner can miss, is a race.
+        const RUN_TO_END: [&str; 8] = [
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.check_call",
+            "subprocess.check_output",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+            "os.system",
+            "pexpect.run",
+        ];
+        let waited =
+            RUN_TO_END.contains(&c.qualified.as_str()) && self.keyword(c.node, "timeout").is_none();
+        let variant = if waited {
+            SUBPROCESS.as_context()
+        } else {
+            SUBPROCESS
+        };
+        self.report(c.node, s, variant.smell(message));
     }
 
     // ---- filesystem --------------------------------------------------------------------
@@ -3531,8 +3550,11 @@ def test_outer():
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(Path::new("examples/python-pytest"), &ScanOptions::default())
-            .expect("the example scans");
+        let report = scan(
+            Path::new("examples/python-pytest"),
+            &ScanOptions::for_causes(),
+        )
+        .expect("the example scans");
         let categories = |id: &str| -> Vec<String> {
             causes_of(&report, id)
                 .into_iter()

@@ -1347,7 +1347,18 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
 /// often the crate's own binary (`env!("CARGO_BIN_EXE_<name>")`, a constant holding it).
 fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     s.string_value(*Scope::args(call).first()?)?;
-    Some(SUBPROCESS.smell(format!("{} starts a process", short(s.text(call)))))
+    // Run to the end (`output()`, `status()`, no `spawn()` in the function): context.
+    let spawned = descendants(s.func.body).iter().any(|n| {
+        n.kind() == "field_expression"
+            && n.child_by_field_name("field")
+                .is_some_and(|f| s.text(f) == "spawn")
+    });
+    let variant = if spawned {
+        SUBPROCESS
+    } else {
+        SUBPROCESS.as_context()
+    };
+    Some(variant.smell(format!("{} starts a process", short(s.text(call)))))
 }
 
 /// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
@@ -1987,7 +1998,7 @@ mod real { fn run() {} }
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(Path::new("examples/rust"), &ScanOptions::default()).expect("scans");
+        let report = scan(Path::new("examples/rust"), &ScanOptions::for_causes()).expect("scans");
         insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/rust")));
         // As cargo test and nextest report them.
         for (ids, category) in [

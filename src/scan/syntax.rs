@@ -52,6 +52,8 @@ pub struct Smell {
     pub message: String,
     /// A concrete fix.
     pub hint: String,
+    /// Shown only as context (`--every`, the likely causes of a test measured flaky).
+    pub context: bool,
 }
 
 /// A smell found at a place in the file.

@@ -155,6 +155,7 @@ impl Rule {
             severity: self.severity,
             confidence: self.confidence,
             hint,
+            context: false,
         }
     }
 
@@ -196,6 +197,9 @@ pub struct Variant {
     pub severity: Severity,
     pub confidence: Confidence,
     pub hint: &'static str,
+    /// Whether its findings are context: shown with `--every` and among the likely causes of a
+    /// test measured flaky, not by a plain scan.
+    pub context: bool,
 }
 
 impl Variant {
@@ -209,6 +213,15 @@ impl Variant {
 
     pub const fn hint(self, hint: &'static str) -> Self {
         Self { hint, ..self }
+    }
+
+    /// The variant for a place that is rarely a risk on its own (a process run to completion):
+    /// shown as context.
+    pub const fn as_context(self) -> Self {
+        Self {
+            context: true,
+            ..self
+        }
     }
 
     pub fn smell(&self, message: String) -> Smell {
@@ -227,6 +240,7 @@ impl Variant {
             confidence,
             message,
             hint: self.hint.to_owned(),
+            context: self.context,
         }
     }
 }

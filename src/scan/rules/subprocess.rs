@@ -16,13 +16,13 @@ pub const RULE: Rule = Rule {
         "rs/subprocess",
     ],
     python: Some(
-        "mock it (unittest.mock.patch, pytest-subprocess's fake_process) or, when the process is the point, give it a timeout and a fixed environment",
+        "fake it (pytest-subprocess's fake_process, unittest.mock.patch) or, when the process is the point, wait for what it says (a ready line, its exit) instead of a deadline a slow runner misses",
     ),
     javascript: Some(
-        "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner: a real process depends on the machine and its load",
+        "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner; where the process is the point, wait for its exit or its ready line, not a deadline",
     ),
     go: Some(
-        "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\"))",
+        "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\")); wait for the process's own signal, not a deadline",
     ),
     rust: Some(
         "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
@@ -32,51 +32,52 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# subprocess (subprocess)
 
 ## What it finds
-A child process started by a test or the code it calls. Python: `subprocess.run`/`call`/`check_call`/`check_output`/`Popen`/`getoutput`, `os.system`, `os.popen`, `asyncio.create_subprocess_exec`/`_shell` and `pexpect`, unless patched or faked (pytest-subprocess's `fake_process`/`fp`). JavaScript: `child_process` `exec`/`execSync`/`execFile`/`spawn`/`spawnSync`/`fork`, execa, cross-spawn and `shelljs.exec`, unless the file mocks the module (`jest.mock('child_process')`, `vi.mock('execa')`) or stubs the function. Go: `exec.Command`/`CommandContext` and `os.StartProcess`, only when the program is a string literal. Rust: `Command::new`, only when the program is a string literal. A program taken from a variable (the test binary re-run as a fake, `os.Args[0]`, `env!("CARGO_BIN_EXE_...")`) is left alone in Go and Rust.
+A child process that a test or the code it calls starts and races: left running while the test goes on, or given a deadline. Python: `subprocess.Popen`, `os.popen`, `asyncio.create_subprocess_exec`/`_shell`, `pexpect.spawn`, and `subprocess.run`/`call`/`check_call`/`check_output` given a `timeout`, unless patched or faked (pytest-subprocess's `fake_process`/`fp`). JavaScript: `child_process` `exec`/`execFile`/`spawn`/`fork`, execa and cross-spawn, unless the file mocks the module (`jest.mock('child_process')`, `vi.mock('execa')`) or stubs the function. Go: `exec.CommandContext` and `os.StartProcess`, and `exec.Command` in a function that calls `Start` or touches `Process`; only when the program is a string literal. Rust: `Command::new` with a literal program in a function that calls `spawn()`. A program taken from a variable (the test binary re-run as a fake, `os.Args[0]`, `env!("CARGO_BIN_EXE_...")`) is left alone in Go and Rust.
+
+A process run to its end with no deadline (`subprocess.run` without `timeout`, `os.system`, `execSync`/`spawnSync`, `exec.Command(...).Output()`, `Command::output()`) is context: shown by `flaky scan --every` and among the likely causes of a test measured flaky, not by a plain scan. Its result depends on the machine (is the tool installed, which version, `PATH`), which makes a test fail on one machine every time, not now and then.
 
 ## Why it makes tests flaky
-The process depends on the machine: whether the tool is installed and which version, `PATH`, the locale, the environment, and how long it takes to start on a loaded runner. Without a timeout, a hung process hangs the test.
+A process takes as long as the machine lets it: on a loaded runner it starts late, so a deadline expires, a signal arrives before its handler is installed, or the test reads output that is not written yet. A process left running outlives the test and holds its ports and files.
 
 ## Example
 ```python
-def test_lists_branches(repo):
-    out = subprocess.check_output(["git", "branch"], cwd=repo)
-    assert b"main" in out
+def current_branch():
+    out = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"],
+                         capture_output=True, text=True, timeout=1)
+    return out.stdout.strip()
 ```
 ```javascript
-test('lists branches', () => {
-  const out = execSync('git branch', { cwd: repo }).toString();
-  expect(out).toContain('main');
-});
+execFile('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { timeout: 1000 }, callback);
 ```
 ```go
-func TestListsBranches(t *testing.T) {
-	out, err := exec.Command("git", "branch").Output()
-	if err != nil || !bytes.Contains(out, []byte("main")) { t.Fatal(err) }
-}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "symbolic-ref", "--short", "HEAD").Output()
 ```
 ```rust
 #[test]
-fn lists_branches() {
-    let out = Command::new("git").arg("branch").output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("main"));
+fn greets_the_name_given() {
+    let child = Command::new("cargo").args(["run", "--", "Ada"]).stdout(Stdio::piped()).spawn().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "Hello, Ada!\n");
 }
 ```
 
 ## Fix
+Fake the process where the test is about your code, and wait for what the process says (a "ready" line, its exit) where the process is the point.
 ```python
-def test_lists_branches(fake_process):
-    fake_process.register(["git", "branch"], stdout="* main\n")
+def test_current_branch_is_main(fake_process):
+    fake_process.register(["git", "rev-parse", "--abbrev-ref", "HEAD"], stdout="main\n")
+    assert current_branch() == "main"
 ```
 ```javascript
-jest.mock('child_process');
-execSync.mockReturnValue(Buffer.from('* main\n'));
+const run = jest.fn((file, args, options, callback) => callback(null, 'main\n'));
+currentBranch(callback, run);
 ```
 ```go
-	out, err := ListBranches(fakeRunner{stdout: "* main\n"})
+	out, err := CurrentBranch(fakeGit, "/src/app")
 ```
 ```rust
-    let out = list_branches(&FakeRunner::new("* main\n")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_greet")).arg("Ada").output().unwrap();
 ```
-Mock or inject the runner; when the process is the point, give it a timeout and a fixed environment.
 "#;
