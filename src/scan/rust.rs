@@ -1377,9 +1377,25 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
         .iter()
         .any(|r| r.end_byte() <= call.start_byte());
     let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
-    (first && !(saved && put_back)).then(|| {
+    // cargo test runs tests on threads of one process: putting the value back does not keep
+    // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
+    let serialized = descendants(s.func.body).iter().any(|n| {
+        n.kind() == "field_expression"
+            && n.child_by_field_name("field")
+                .is_some_and(|f| s.text(f) == "lock")
+    }) || s.func.body.parent().is_some_and(|item| {
+        attributes(item)
+            .iter()
+            .any(|a| s.text(*a).contains("serial"))
+    });
+    (first && !serialized).then(|| {
+        let restored = if saved && put_back {
+            ", put back only after: tests on the other threads read it meanwhile"
+        } else {
+            ""
+        };
         SET_VAR.smell(format!(
-            "{shown}({}) changes the environment of every test in the process",
+            "{shown}({}) changes the environment of every test in the process{restored}",
             key(call).unwrap_or("")
         ))
     })

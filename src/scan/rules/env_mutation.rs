@@ -23,14 +23,14 @@ pub const RULE: Rule = Rule {
     ),
     go: Some("use t.Setenv, which restores the variable when the test ends"),
     rust: Some(
-        "tests share the process's environment, in parallel threads: restore the old value (temp-env's with_var), or pass the setting in",
+        "tests share the process's environment, in parallel threads: hold one lock in every test that touches it (temp-env's with_var does, or serial_test's #[serial]), or pass the setting in",
     ),
 };
 
 const DOC: &str = r#"# env-mutation (global-state)
 
 ## What it finds
-A change of the process environment that nothing restores. Python: `os.environ[k] = v`, `del os.environ[k]`, `os.environ.update`/`pop`/`setdefault`/`clear`, `os.putenv`, `os.unsetenv`, unless done in teardown code (`finally`, after a fixture's `yield`, `addCleanup`, a `tearDown` hook) or under `mock.patch.dict(os.environ)`. JavaScript: assignments to or `delete` of `process.env.X` (or `import.meta.env`), unless some change of the environment in the file is in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block. Go: `os.Setenv`, `os.Unsetenv`, `os.Clearenv`, unless in a `defer`/`t.Cleanup` or undone by one with the same key. Rust: `env::set_var`/`remove_var`, unless the old value is read with `env::var` first and set back after. Each variable is reported once per function.
+A change of the process environment that nothing restores. Python: `os.environ[k] = v`, `del os.environ[k]`, `os.environ.update`/`pop`/`setdefault`/`clear`, `os.putenv`, `os.unsetenv`, unless done in teardown code (`finally`, after a fixture's `yield`, `addCleanup`, a `tearDown` hook) or under `mock.patch.dict(os.environ)`. JavaScript: assignments to or `delete` of `process.env.X` (or `import.meta.env`), unless some change of the environment in the file is in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block. Go: `os.Setenv`, `os.Unsetenv`, `os.Clearenv`, unless in a `defer`/`t.Cleanup` or undone by one with the same key. Rust: `env::set_var`/`remove_var`, unless the function holds a lock (`ENV_LOCK.lock()`) or is marked `#[serial]`: cargo test runs tests on threads of one process, so setting the old value back after is not enough (another test reads the variable meanwhile). Each variable is reported once per function.
 
 ## Why it makes tests flaky
 The environment belongs to the whole process. A variable a test sets stays set for every test after it, so those tests pass or fail by the order they run in. In Go with `t.Parallel()` and in Rust, whose tests run on parallel threads, another test can see the change while it is in force.
