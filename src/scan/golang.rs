@@ -676,7 +676,12 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 /// literal inside a test is a callback: a handler standing for slow work).
 fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Option<Smell> {
     let duration = *Scope::args(call).first()?;
-    let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
+    // A function literal that runs as part of the test (a subtest's body, a local helper it
+    // calls) is the test; one handed to a server or a goroutine is a callback.
+    let in_callback = s
+        .ancestors(call)
+        .iter()
+        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
     let sleep = Sleep {
         call: short(s.text(call)),
         duration: Amount::of_duration(s.is_constant(duration), s.text(duration)),
@@ -960,6 +965,23 @@ impl<'s, 't> Scope<'_, 's, 't> {
             }
         }
         false
+    }
+
+    /// Whether a function literal runs as part of the test: a subtest (`t.Run(name, func...)`)
+    /// or a local helper (`check := func(...) {...}`).
+    fn runs_in_test(&self, literal: Node<'t>) -> bool {
+        let Some(parent) = literal.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "expression_list" => parent
+                .parent()
+                .is_some_and(|p| p.kind() == "short_var_declaration"),
+            "argument_list" => parent
+                .parent()
+                .is_some_and(|c| matches!(self.callee(c), Callee::Method(_, m) if m == "Run")),
+            _ => false,
+        }
     }
 
     /// Whether a node is inside the arguments of a call that seeds a generator.

@@ -9,10 +9,24 @@ use crate::scan::syntax::Smell;
 /// reaches or hands to others (a helper, a mock's body) it stands for slow work, which less
 /// surely decides the test: medium severity and confidence there.
 pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
-    if sleep.duration != Amount::Constant || sleep.in_loop || sleep.faked {
+    if sleep.in_loop || sleep.faked {
         return None;
     }
     let rule = RULE.variant_in(lang);
+    let in_test = matches!(sleep.place, Place::Test | Place::Hook | Place::Shared);
+    match sleep.duration {
+        Amount::Constant => {}
+        // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
+        // fixed a wait; a helper's or a callback's is most often the caller's to choose.
+        Amount::Variable if in_test => {
+            return Some(rule.smell_as(
+                format!("`{}` waits a set time", sleep.call),
+                Severity::Medium,
+                Confidence::Medium,
+            ));
+        }
+        _ => return None,
+    }
     Some(match sleep.place {
         Place::Test | Place::Hook | Place::Shared => {
             rule.smell(format!("`{}` waits a fixed time", sleep.call))
@@ -58,7 +72,7 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# fixed-sleep (sleep)
 
 ## What it finds
-A sleep of a constant duration (a literal, an UPPER_CASE constant, or arithmetic on them): Python `time.sleep`, `asyncio.sleep`, `trio.sleep`, `anyio.sleep`, `gevent.sleep`; JavaScript `sleep`/`delay`/`wait` called directly or through an imported module, `cy.wait`, `page.waitForTimeout`, `setTimeout` from `timers/promises`, and `new Promise(r => setTimeout(r, ms))`; Go `time.Sleep`; Rust `thread::sleep`, `tokio::time::sleep`, `async_std::task::sleep`. The languages find the sleeps; one judgement applies to all of them. Left alone: a duration computed at run time, a zero sleep (it yields, it does not wait), a sleep in a loop (a polling loop waits between its checks), and a sleep that is patched or runs under fake timers. A sleep in a test or hook is reported at high severity; one in code the test reaches (a helper, the code under test) or in a function value written inside a test (a mock's body, a handler, a thread's closure) stands for slow work and is reported at medium severity and confidence.
+A sleep of a constant duration (a literal, an UPPER_CASE constant, or arithmetic on them): Python `time.sleep`, `asyncio.sleep`, `trio.sleep`, `anyio.sleep`, `gevent.sleep`; JavaScript `sleep`/`delay`/`wait` called directly or through an imported module, `cy.wait`, `page.waitForTimeout`, `setTimeout` from `timers/promises`, and `new Promise(r => setTimeout(r, ms))`; Go `time.Sleep`; Rust `thread::sleep`, `tokio::time::sleep`, `async_std::task::sleep`. The languages find the sleeps; one judgement applies to all of them. A duration computed at run time or read from a setting (`time.Sleep(c.propagateTimeout)`) is as fixed a wait when the test itself sleeps it, reported at medium severity and confidence; in a helper or a callback it is the caller's to choose and left alone. In Go, a function literal that runs as part of the test (a subtest's body, `check := func() {...}`) is the test. Left alone: a zero sleep (it yields, it does not wait), a sleep in a loop (a polling loop waits between its checks), and a sleep that is patched or runs under fake timers. A sleep in a test or hook is reported at high severity; one in code the test reaches (a helper, the code under test) or in a function value written inside a test (a mock's body, a handler, a thread's closure) stands for slow work and is reported at medium severity and confidence.
 
 ## Why it makes tests flaky
 A fixed sleep is a guess at how long something else takes. On a loaded CI machine the thread, goroutine or request is sometimes still running when the sleep ends, and the test fails though nothing is broken. A longer sleep only makes every run slower.

@@ -137,10 +137,18 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
                 (Severity::Medium, Confidence::Medium)
             );
         }
-        // A zero sleep yields, a variable one is not a guess, a loop polls, a fake does not wait.
+        // A set time in the test itself is as fixed a wait, less surely a guess.
+        let smell = judge(&sleep(Amount::Variable, false, Place::Test, false), lang).unwrap();
+        assert_eq!(
+            (smell.severity, smell.confidence),
+            (Severity::Medium, Confidence::Medium)
+        );
+        assert_eq!(smell.message, "`time.Sleep(time.Second)` waits a set time");
+        // A zero sleep yields, a helper's set time is its caller's, a loop polls, a fake does
+        // not wait.
         for quiet in [
             sleep(Amount::Zero, false, Place::Test, false),
-            sleep(Amount::Variable, false, Place::Test, false),
+            sleep(Amount::Variable, false, Place::Helper, false),
             sleep(Amount::Constant, true, Place::Test, false),
             sleep(Amount::Constant, false, Place::Hook, true),
         ] {
