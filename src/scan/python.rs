@@ -59,6 +59,8 @@ enum Callee {
     Draw(Family),
     /// Makes a generator seeded by its first argument (`random.Random(seed)`).
     Generator(Family),
+    /// Makes a fake-data generator, seeded only by a later call (`Faker()`, `seed_instance`).
+    FakeData,
     /// Seeds a family's module-level generator (`random.seed(seed)`).
     Seed(Family),
     /// A value meant to differ every run (`uuid.uuid4()`).
@@ -172,6 +174,8 @@ const CALLEES: &[(&str, Callee)] = &[
     ("numpy.random.normal", Draw(Family::Numpy)),
     ("numpy.random.uniform", Draw(Family::Numpy)),
     ("random.Random", Generator(Family::Random)),
+    ("faker.Faker", FakeData),
+    ("faker.proxy.Faker", FakeData),
     ("numpy.random.default_rng", Generator(Family::Numpy)),
     ("numpy.random.RandomState", Generator(Family::Numpy)),
     ("random.seed", Seed(Family::Random)),
@@ -1682,6 +1686,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Clock(read) => self.clock(c, read, s),
             Draw(family) => self.draw(c, family, s),
             Generator(_) | Seed(_) => self.seeding(c, callee, s),
+            FakeData => self.fake_data(c, s),
             UniqueValue => self.unique_value(c, s),
             Network => self.network(c, s),
             Subprocess => self.subprocess(c, s),
@@ -1982,6 +1987,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         let message = format!(
             "`{}` draws from an unseeded generator: values differ every run and a failure cannot be replayed",
+            self.snippet(c.node)
+        );
+        self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
+    }
+
+    /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
+    /// every value it makes differs from run to run. pytest's `faker` fixture is seeded.
+    fn fake_data(&mut self, c: &Call<'t>, s: &Scope<'t>) {
+        let seeded = ["seed_instance(", "Faker.seed("]
+            .iter()
+            .any(|call| self.cx.src.contains(call));
+        if seeded || s.guards.covers(&c.qualified, &c.written) {
+            return;
+        }
+        let message = format!(
+            "`{}` makes a fake-data generator seeded from the OS entropy: its values differ every run and a failure cannot be replayed",
             self.snippet(c.node)
         );
         self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
