@@ -1729,7 +1729,51 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             m if PATH_WRITES.contains(&m) => self.path_method(node, object, s),
             m if URL_METHODS.contains(&m) => self.url_call(node, object, s),
+            "join" | "wait" => self.bounded_wait(node, object, s),
             _ => {}
+        }
+    }
+
+    /// A wait of a few seconds whose expiry fails the test: `t.join(timeout=3)` then
+    /// `assert not t.is_alive()`, or `assert done.wait(timeout=2)`. The failure comes at the
+    /// first expiry, so a loop around it does not poll.
+    fn bounded_wait(&mut self, call: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
+        /// Longer than a loaded runner stalls a process, as a rule of thumb.
+        const GENEROUS_SECONDS: f64 = 5.0;
+        let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
+            return;
+        };
+        let seconds = match timeout.kind() {
+            "integer" | "float" => self.text(timeout).parse::<f64>().ok(),
+            _ => None,
+        };
+        if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
+            return;
+        }
+        let asserted = |n: Node<'_>| ancestors(n).any(|a| a.kind() == "assert_statement");
+        let failed_by_expiry = asserted(call) || {
+            let target = self.text(object);
+            let body = ancestors(call).find(|a| a.kind() == "function_definition");
+            body.is_some_and(|b| {
+                syntax::descendants(b).into_iter().any(|n| {
+                    n.kind() == "call"
+                        && n.start_byte() > call.end_byte()
+                        && asserted(n)
+                        && self.text(n) == format!("{target}.is_alive()")
+                })
+            })
+        };
+        if !failed_by_expiry {
+            return;
+        }
+        let fact = ElapsedBound {
+            code: self.snippet(call),
+            bound: Bound::Upper,
+            in_loop: false,
+            test_code: self.cx.test_file,
+        };
+        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::Python) {
+            self.report(call, s, smell);
         }
     }
 
