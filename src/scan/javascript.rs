@@ -2020,12 +2020,21 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn is_assertion(&self, call: Node<'_>) -> bool {
-        call.child_by_field_name("function")
-            .and_then(callee_root)
-            .is_some_and(|r| {
-                let t = self.text(r);
-                t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
-            })
+        let Some(function) = call.child_by_field_name("function") else {
+            return false;
+        };
+        // node-tap's and ava's `t.ok(cond)`, `t.true(cond)` on the test's `t`.
+        let on_t = function.kind() == "member_expression"
+            && function
+                .child_by_field_name("object")
+                .is_some_and(|o| self.text(o) == "t")
+            && function
+                .child_by_field_name("property")
+                .is_some_and(|p| matches!(self.text(p), "ok" | "notOk" | "true" | "false"));
+        on_t || callee_root(function).is_some_and(|r| {
+            let t = self.text(r);
+            t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
+        })
     }
 
     /// `results.push(...)` in async callbacks that `Promise.all(items.map(...))` runs at once.
