@@ -416,8 +416,9 @@ const PATH_WRITES: &[&str] = &[
 
 /// unittest assertions that compare their first two arguments by order or size.
 /// Calls that make a server or socket listen (their port is read from their arguments).
-const LISTENS: [&str; 14] = [
+const LISTENS: [&str; 15] = [
     "bind",
+    "create_tcp_listener",
     "HTTPServer",
     "ThreadingHTTPServer",
     "TCPServer",
@@ -1474,6 +1475,59 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         out
     }
 
+    /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
+    /// its cases (`(None, 54321)` for `host, port`).
+    fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
+        if name.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(name);
+        let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
+        let decorated = func
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")?;
+        for decorator in syntax::named_children(decorated)
+            .into_iter()
+            .filter(|d| d.kind() == "decorator")
+        {
+            let Some(mark) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+                continue;
+            };
+            if self.callee_name(mark) != Some("parametrize") {
+                continue;
+            }
+            let args = self.positional(mark);
+            let (Some(names), Some(cases)) = (args.first(), args.get(1)) else {
+                continue;
+            };
+            let names: Vec<String> = match self.literal(*names) {
+                Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
+                None => syntax::named_children(*names)
+                    .into_iter()
+                    .filter_map(|n| self.literal(n))
+                    .collect(),
+            };
+            let Some(at) = names.iter().position(|n| n == name) else {
+                continue;
+            };
+            let port = syntax::named_children(*cases).into_iter().find_map(|case| {
+                let value = if names.len() == 1 {
+                    Some(case)
+                } else {
+                    syntax::named_children(case).get(at).copied()
+                }?;
+                (value.kind() == "integer")
+                    .then(|| self.text(value).parse::<u16>().ok())
+                    .flatten()
+                    .filter(|p| *p != 0)
+            });
+            if port.is_some() {
+                return port;
+            }
+        }
+        None
+    }
+
     /// The argument names of `@pytest.mark.parametrize` and the fixtures of
     /// `@pytest.mark.usefixtures`.
     fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
@@ -1614,9 +1668,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let args = self.positional(call);
         // `port=8000`; `(host, 8000)` as the address; `make_server(host, 8000, app)`;
         // `start_server(handler, host, 8888)`.
-        let port = self
-            .keyword(call, "port")
-            .and_then(port_of)
+        let port = ["port", "local_port"]
+            .iter()
+            .find_map(|k| self.keyword(call, k))
+            .and_then(|p| port_of(p).or_else(|| self.parametrized_port(call, p)))
             .or_else(|| {
                 args.first()
                     .filter(|a| a.kind() == "tuple")
