@@ -61,6 +61,8 @@ enum Callee {
     Generator(Family),
     /// Makes a fake-data generator, seeded only by a later call (`Faker()`, `seed_instance`).
     FakeData,
+    /// Walks a directory tree: `(root, dirs, files)` with the names in directory order.
+    Walk,
     /// Seeds a family's module-level generator (`random.seed(seed)`).
     Seed(Family),
     /// A value meant to differ every run (`uuid.uuid4()`).
@@ -243,6 +245,7 @@ const CALLEES: &[(&str, Callee)] = &[
     ("os.environ.get", EnvRead),
     ("os.listdir", Listing),
     ("os.scandir", Listing),
+    ("os.walk", Walk),
     ("glob.glob", Listing),
     ("glob.iglob", Listing),
     ("set", SetOf),
@@ -1748,6 +1751,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             EnvWrite => self.env_write(c.node, s),
             EnvRead => self.env_read(c.node, self.arg(c.node, 0, &["key"]), s),
             Listing => self.listing(c.node, s),
+            Walk => self.walk(c.node, s),
             SetOf => self.set_order(c.node, s),
             Thread => self.thread(c, s),
             Task => self.task(c, s),
@@ -1778,6 +1782,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         match self.text(attr) {
             m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
+            "walk" => self.walk(node, s),
             "connect" => self.socket_connect(node, s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_method(node, object, s);
@@ -3050,6 +3055,60 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if self.order_matters(node, true, s, 0) {
             let message = format!(
                 "`{}` lists entries in no defined order, and the order is used",
+                self.snippet(node)
+            );
+            self.report(node, s, UNSORTED_LISTING.smell(message));
+        }
+    }
+
+    /// `os.walk(p)`, `Path.walk()`: the `dirs` and `files` it yields are in directory order; a
+    /// test that binds them (`for root, dirs, files in ...`, `root, dirs, files = next(it)`)
+    /// and compares one with a list of two or more names depends on that order.
+    fn walk(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let Some(func) = ancestors(node).find(|a| a.kind() == "function_definition") else {
+            return;
+        };
+        let all = syntax::descendants(func);
+        // The names bound second and third by a three-name target fed by the walk.
+        let fed = |stmt: Node<'t>, right: Node<'t>| {
+            right.byte_range().contains(&node.start_byte())
+                || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
+        };
+        let mut names: Vec<&str> = Vec::new();
+        for n in &all {
+            let (target, right) = match n.kind() {
+                "for_statement" => (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ),
+                "assignment" => (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ),
+                _ => continue,
+            };
+            let (Some(target), Some(right)) = (target, right) else {
+                continue;
+            };
+            let parts = syntax::named_children(target);
+            if parts.len() == 3 && fed(*n, right) {
+                names.extend(parts[1..].iter().map(|p| self.text(*p)));
+            }
+        }
+        let compared = all.iter().any(|n| {
+            n.kind() == "comparison_operator"
+                && comparison_operators(*n, self).iter().any(|o| o == "==")
+                && {
+                    let sides = syntax::named_children(*n);
+                    sides.iter().any(|x| names.contains(&self.text(*x)))
+                        && sides
+                            .iter()
+                            .any(|x| x.kind() == "list" && x.named_child_count() >= 2)
+                }
+        });
+        if compared {
+            let message = format!(
+                "`{}` lists each directory's entries in no defined order, and a test compares them with a list in order",
                 self.snippet(node)
             );
             self.report(node, s, UNSORTED_LISTING.smell(message));
