@@ -492,6 +492,9 @@ const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
 const NETWORK: Variant = rules::network_call::RULE.python();
 
 const SUBPROCESS: Variant = rules::subprocess::RULE.python();
+const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
+    "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
+);
 
 const FIXED_PATH_WRITE: Variant = rules::fixed_path_write::RULE.python();
 
@@ -1783,6 +1786,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
+            "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
             "connect" => self.socket_connect(node, s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_method(node, object, s);
@@ -2879,6 +2883,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A thread started and never joined in the same function.
     fn thread(&mut self, c: &Call<'t>, s: &Scope<'t>) {
+        self.threaded(c.node, s);
         let method_calls = |name: &str| {
             s.own
                 .iter()
@@ -3018,11 +3023,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// The function of that name defined in the scope, else anywhere in the file.
+    /// Among several, the one whose enclosing function also holds the scope (the innermost).
     fn function_named(&self, name: &str, s: &Scope<'t>) -> Option<Node<'t>> {
         let defs = self.functions.get(name)?;
         let range = s.node.byte_range();
+        let visible = |d: &&Node<'t>| {
+            ancestors(**d)
+                .find(|a| a.kind() == "function_definition")
+                .is_some_and(|outer| outer.byte_range().contains(&s.node.start_byte()))
+        };
         defs.iter()
             .find(|d| range.contains(&d.start_byte()))
+            .or_else(|| defs.iter().filter(visible).max_by_key(|d| d.start_byte()))
             .or(defs.first())
             .copied()
     }
@@ -3042,6 +3054,81 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         nodes
             .iter()
             .filter(|n| matches!(n.kind(), "assignment" | "augmented_assignment"))
+            .filter_map(|n| n.child_by_field_name("left"))
+            .map(|l| self.text(l))
+            .find(|l| shared.contains(l))
+            .map(str::to_owned)
+    }
+
+    /// A function handed to worker threads (`Thread(target=f)`, `run_sync(f)`,
+    /// `executor.submit(f)`) that updates a `nonlocal` or `global` name in place (`n += 1`)
+    /// outside any `with` block (a lock): threads interleave the read and the write.
+    fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        // Several at once: started in a loop, or from a function started in a loop.
+        let enclosing = ancestors(call).find(|a| a.kind() == "function_definition");
+        let repeated = |n: Node<'t>| {
+            in_loop(n)
+                || ancestors(n)
+                    .take_while(|a| a.kind() != "function_definition")
+                    .any(|a| {
+                        a.kind().ends_with("comprehension") || a.kind() == "generator_expression"
+                    })
+        };
+        let looped = repeated(call)
+            || enclosing
+                .and_then(|f| f.child_by_field_name("name"))
+                .is_some_and(|n| {
+                    let name = self.text(n);
+                    let module = ancestors(call).last().unwrap_or(call);
+                    syntax::descendants(module).into_iter().any(|r| {
+                        r.kind() == "identifier"
+                            && r.id() != n.id()
+                            && self.text(r) == name
+                            && repeated(r)
+                    })
+                });
+        if !looped {
+            return;
+        }
+        let mut candidates = self.positional(call);
+        candidates.extend(self.keyword(call, "target"));
+        for arg in candidates {
+            if arg.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(arg);
+            let Some(shared) = self
+                .function_named(name, s)
+                .and_then(|def| self.updated_without_lock(def))
+            else {
+                continue;
+            };
+            let message = format!(
+                "`{}` runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write",
+                self.snippet(call)
+            );
+            self.report(call, s, THREAD_SHARED_STATE.smell(message));
+            return;
+        }
+    }
+
+    /// A `nonlocal` or `global` name a function updates in place (`+=`) outside a `with`.
+    fn updated_without_lock(&self, def: Node<'t>) -> Option<String> {
+        let nodes = syntax::descendants(def);
+        let shared: Vec<&str> = nodes
+            .iter()
+            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
+            .flat_map(|n| syntax::named_children(*n))
+            .map(|n| self.text(n))
+            .collect();
+        nodes
+            .iter()
+            .filter(|n| n.kind() == "augmented_assignment")
+            .filter(|n| {
+                !ancestors(**n)
+                    .take_while(|a| a.id() != def.id())
+                    .any(|a| a.kind() == "with_statement")
+            })
             .filter_map(|n| n.child_by_field_name("left"))
             .map(|l| self.text(l))
             .find(|l| shared.contains(l))

@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"# gather-shared-state (async-race)
 
 ## What it finds
-A Python `asyncio.gather(...)` given a call of a coroutine function defined in the same file (looked up in the calling function first) that both awaits and assigns a name it declares `nonlocal` or `global`. One finding per `gather` call, naming the coroutine and the variable.
+A Python `asyncio.gather(...)` given a call of a coroutine function defined in the same file (looked up in the calling function first) that both awaits and assigns a name it declares `nonlocal` or `global`. One finding per `gather` call, naming the coroutine and the variable. Also a function handed to worker threads several at once (`threading.Thread(target=f)`, `to_thread.run_sync(f)`, `asyncio.to_thread(f)`, `executor.submit(f)`, `loop.run_in_executor(None, f)`, in a loop or from a function started in a loop) that updates a `nonlocal` or `global` name in place (`n += 1`) outside a `with` block (a lock).
 
 ## Why it makes tests flaky
 Each coroutine reads the shared value, awaits, and writes it back. When the event loop switches between them at the `await`, one overwrites the other's update. How often that happens depends on scheduling, so a counter or total is right on some runs and wrong on others.
