@@ -129,6 +129,7 @@ const GLOBAL_MUTATION: Rule = rule(rules::global_object_write::RULE.javascript()
 const CHDIR: Rule = rule(rules::chdir::RULE.javascript());
 const TIMER_CALLBACK: Rule = rule(rules::timer_callback::RULE.javascript());
 const PROMISE_RACE: Rule = rule(rules::promise_race::RULE.javascript());
+const EARLY_DONE: Rule = rule(rules::early_done::RULE.javascript());
 const FLOATING_PROMISE: Rule = rule(
     rules::unawaited_async::RULE
         .javascript()
@@ -1512,6 +1513,139 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.bound_matcher(call, callee, ctx);
         self.call_mutation(call, callee, &q, ctx);
         self.completion_order(call, callee, ctx);
+        self.early_done(call, callee, ctx);
+    }
+
+    /// `done()` in the callback of one operation while a sibling statement starts another
+    /// whose callback asserts and does not call `done()`: the test can end first.
+    fn early_done(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
+        /// Methods whose callbacks run before they return, or on events in the order the
+        /// emitter defines.
+        const NOT_RACING: [&str; 16] = [
+            "forEach",
+            "map",
+            "filter",
+            "some",
+            "every",
+            "reduce",
+            "find",
+            "findIndex",
+            "flatMap",
+            "sort",
+            "on",
+            "once",
+            "addListener",
+            "addEventListener",
+            "prependListener",
+            "subscribe",
+        ];
+        if !self.cx.test_file || ctx.role != Role::Test || self.text(callee) != "done" {
+            return;
+        }
+        // The callback that calls done(), the statement that starts its operation, its block.
+        let mut callback = call.parent();
+        while let Some(n) = callback.filter(|n| !is_function(n.kind())) {
+            callback = n.parent();
+        }
+        let Some(callback) = callback else {
+            return;
+        };
+        // `done` must be the test's own: the parameter of the function the test call gets (not
+        // a plugin's or a stream's `done`).
+        let declares_done = |f: Node<'t>| {
+            f.child_by_field_name("parameters")
+                .or_else(|| f.child_by_field_name("parameter"))
+                .is_some_and(|p| {
+                    syntax::descendants(p)
+                        .into_iter()
+                        .any(|i| i.kind() == "identifier" && self.text(i) == "done")
+                })
+        };
+        let mut owner = Some(callback);
+        while let Some(f) = owner.filter(|f| !(is_function(f.kind()) && declares_done(*f))) {
+            owner = f.parent();
+        }
+        let test_owned = owner
+            .filter(|f| f.id() != callback.id())
+            .and_then(|f| f.parent())
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| a.parent())
+            .and_then(|c| c.child_by_field_name("function"))
+            .is_some_and(|f| {
+                let name = self.text(f);
+                ["test", "it", "specify"]
+                    .iter()
+                    .any(|t| name == *t || name.ends_with(&format!(".{t}")))
+            });
+        if !test_owned {
+            return;
+        }
+        let Some(statement) = callback
+            .parent()
+            .filter(|p| p.kind() == "arguments")
+            .and_then(|a| a.parent())
+            .filter(|c| c.kind() == "call_expression")
+            .and_then(|c| c.parent())
+            .filter(|p| p.kind() == "expression_statement")
+        else {
+            return;
+        };
+        let Some(block) = statement.parent().filter(|b| b.kind() == "statement_block") else {
+            return;
+        };
+        let calls_done = |n: Node<'t>| {
+            syntax::descendants(n).into_iter().any(|d| {
+                d.kind() == "call_expression"
+                    && d.child_by_field_name("function")
+                        .is_some_and(|f| self.text(f) == "done")
+            })
+        };
+        let asserts = |n: Node<'t>| {
+            syntax::descendants(n).into_iter().any(|d| {
+                d.kind() == "call_expression"
+                    && (self.is_assertion(d)
+                        || d.child_by_field_name("function").is_some_and(|f| {
+                            let t = self.text(f);
+                            t.starts_with("t.") || t.starts_with("assert")
+                        }))
+            })
+        };
+        let ending = statement
+            .named_child(0)
+            .and_then(|c| c.child_by_field_name("function"))
+            .map(unwrap);
+        let racing = syntax::named_children(block).into_iter().any(|sibling| {
+            let Some(started) = (sibling.id() != statement.id()
+                && sibling.kind() == "expression_statement")
+                .then(|| sibling.named_child(0))
+                .flatten()
+                .filter(|c| c.kind() == "call_expression")
+            else {
+                return false;
+            };
+            let method = started.child_by_field_name("function").map(unwrap);
+            let at_once = method.is_some_and(|m| {
+                let name = match m.kind() {
+                    "member_expression" => m.child_by_field_name("property"),
+                    _ => Some(m),
+                };
+                name.is_some_and(|n| NOT_RACING.contains(&self.text(n)))
+            });
+            // The same operation started twice (two requests), not a handler registered for
+            // the one that ends the test (`addHook`, `on`, a route).
+            let same = method.map(|m| self.text(m)) == ending.map(|m| self.text(m));
+            same && !at_once
+                && arguments(started)
+                    .into_iter()
+                    .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !calls_done(a))
+        });
+        if racing {
+            let message = format!(
+                "`done()` ends the test from the callback of `{}`, while another operation started beside it has assertions still to run",
+                self.shown(statement.named_child(0).unwrap_or(statement))
+            );
+            self.report(call, ctx.unit, EARLY_DONE, message);
+        }
     }
 
     fn construct(&mut self, node: Node<'t>, ctx: &Ctx) {

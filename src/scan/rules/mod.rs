@@ -11,6 +11,7 @@ pub mod async_foreach;
 pub mod chdir;
 pub mod completion_order;
 pub mod constant_seed;
+pub mod early_done;
 pub mod env_mutation;
 pub mod fixed_path_write;
 pub mod fixed_port;
@@ -66,6 +67,7 @@ pub const ALL: &[&Rule] = &[
     &async_foreach::RULE,
     &timer_callback::RULE,
     &promise_race::RULE,
+    &early_done::RULE,
     &gather_shared_state::RULE,
     &completion_order::RULE,
     &unordered_iteration::RULE,
