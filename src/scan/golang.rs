@@ -185,6 +185,8 @@ struct GoFile<'t> {
     consts: HashSet<String>,
     /// Whether the file starts an httptest server or recorder: a local server is in scope.
     local_server: bool,
+    /// Struct fields declared in the file as maps (`members map[string]*member`).
+    map_fields: HashSet<String>,
 }
 
 impl<'t> GoFile<'t> {
@@ -195,6 +197,7 @@ impl<'t> GoFile<'t> {
             vars: HashMap::new(),
             consts: HashSet::new(),
             local_server: false,
+            map_fields: HashSet::new(),
         };
         for node in named_children(root) {
             if node.kind() == "var_declaration" {
@@ -207,6 +210,17 @@ impl<'t> GoFile<'t> {
         }
         for node in descendants(root) {
             match node.kind() {
+                "field_declaration"
+                    if node
+                        .child_by_field_name("type")
+                        .is_some_and(|t| t.kind() == "map_type") =>
+                {
+                    file.map_fields.extend(
+                        field_nodes(node, "name")
+                            .into_iter()
+                            .map(|n| cx.text(n).to_owned()),
+                    );
+                }
                 "package_clause" => {
                     if let Some(name) = named_children(node).first() {
                         let name = cx.text(*name);
@@ -351,16 +365,14 @@ struct Func<'t> {
     name: String,
     kind: UnitKind,
     unit: usize,
-    /// The receiver of a method (`s` in `func (s *Store) Put`): calls through it are this type's.
-    receiver: Option<String>,
     /// The names declared inside, which shadow package-level variables and imports.
     decls: Vec<(String, Decl<'t>)>,
 }
 
 impl<'t> Func<'t> {
     fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
-        let (name, receiver, parents) = match node.kind() {
-            "function_declaration" => (cx.text(node.child_by_field_name("name")?), None, vec![]),
+        let (name, parents) = match node.kind() {
+            "function_declaration" => (cx.text(node.child_by_field_name("name")?), vec![]),
             "method_declaration" => {
                 let recv = node.child_by_field_name("receiver")?;
                 let param = named_children(recv).into_iter().next()?;
@@ -368,12 +380,8 @@ impl<'t> Func<'t> {
                     .into_iter()
                     .find(|n| n.kind() == "type_identifier")
                     .map(|t| cx.text(t).to_owned());
-                let recv_name = param
-                    .child_by_field_name("name")
-                    .map(|n| cx.text(n).to_owned());
                 (
                     cx.text(node.child_by_field_name("name")?),
-                    recv_name,
                     ty.into_iter().collect(),
                 )
             }
@@ -389,7 +397,6 @@ impl<'t> Func<'t> {
             name: name.to_owned(),
             kind,
             unit: 0,
-            receiver,
             decls: declarations(node, cx),
         };
         let calls = func.calls(file, cx);
@@ -409,7 +416,7 @@ impl<'t> Func<'t> {
         Some(func)
     }
 
-    /// The names of the package's functions it calls (plain calls, and methods on its receiver).
+    /// The names of the functions and methods it calls.
     fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
         let scope = Scope::new(cx, file, Some(self));
         let mut calls: Vec<String> = Vec::new();
@@ -419,9 +426,10 @@ impl<'t> Func<'t> {
             }
             let name = match scope.callee(node) {
                 Callee::Local(name) => name,
-                Callee::Method(recv, name) if self.receiver.as_deref() == Some(cx.text(recv)) => {
-                    name
-                }
+                // A method on its receiver, or on any other value (`a.Serf().Members()`):
+                // resolved by name, the package's own and imported packages' first. Not the
+                // testing package's own (`t.Run`, `m.Run`).
+                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => name,
                 _ => continue,
             };
             if !calls.contains(&name) {
@@ -429,6 +437,15 @@ impl<'t> Func<'t> {
             }
         }
         calls
+    }
+
+    /// Whether a value is a parameter of a `testing` type (`t *testing.T`).
+    fn is_testing_value(&self, value: Node<'_>, cx: &FileCtx<'_>) -> bool {
+        let name = cx.text(value);
+        self.decls.iter().any(|(n, d)| {
+            n == name
+                && matches!(d, Decl::Type(t) if cx.text(*t).trim_start_matches('*').starts_with("testing."))
+        })
     }
 
     fn declares(&self, name: &str) -> bool {
@@ -1402,7 +1419,15 @@ impl<'s, 't> Scope<'_, 's, 't> {
             .into_iter()
             .find(|c| c.kind() == "range_clause")?;
         let map = clause.child_by_field_name("right")?;
-        if map.kind() != "identifier" || !self.declared_as(self.text(map), "map_type") {
+        let is_map = match map.kind() {
+            "identifier" => self.declared_as(self.text(map), "map_type"),
+            // `s.members`, a field the file declares as a map.
+            "selector_expression" => map
+                .child_by_field_name("field")
+                .is_some_and(|f| self.file.map_fields.contains(self.text(f))),
+            _ => false,
+        };
+        if !is_map {
             return None;
         }
         let body = node.child_by_field_name("body")?;
@@ -1660,7 +1685,7 @@ func Testify(t *testing.T) {}
 func BenchmarkLookup(b *testing.B) {}
 func FuzzSlug(f *testing.F) {}
 func Example_slug() {}
-func check(t *testing.T) { strings.ToUpper("x") }
+func check(t *testing.T) { t.Helper(); strings.ToUpper("x") }
 func (s *Store) Put(k string) { s.save(k); other.save(k) }
 "#;
         let got = units("registry/registry_test.go", src);
@@ -1678,7 +1703,13 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
             (UnitKind::Test, s(&[]), "BenchmarkLookup".to_owned(), s(&[])),
             (UnitKind::Test, s(&[]), "FuzzSlug".to_owned(), s(&[])),
             (UnitKind::Test, s(&[]), "Example_slug".to_owned(), s(&[])),
-            (UnitKind::Helper, s(&[]), "check".to_owned(), s(&[])),
+            // A method of any value: `strings` is not imported here.
+            (
+                UnitKind::Helper,
+                s(&[]),
+                "check".to_owned(),
+                s(&["ToUpper"]),
+            ),
             (
                 UnitKind::Helper,
                 s(&["Store"]),

@@ -269,6 +269,11 @@ pub fn import_names(from_file: &str, import: &str, candidate: &str) -> bool {
                 .to_owned();
             stem == joined || stem == format!("{joined}/index")
         }
+        // `github.com/hashicorp/serf/serf` names the package in the directory `serf`.
+        "go" => {
+            let dir = candidate.rsplit_once('/').map_or("", |(d, _)| d);
+            !dir.is_empty() && (import == dir || import.ends_with(&format!("/{dir}")))
+        }
         _ => false,
     }
 }
@@ -478,5 +483,15 @@ mod tests {
         ));
         assert!(import_names("test/i.test.ts", "./lib", "test/lib/index.ts"));
         assert!(!import_names("test/i.test.js", "vitest", "vitest.js"));
+        assert!(import_names(
+            "cmd/serf/command/force_leave_test.go",
+            "github.com/hashicorp/serf/serf",
+            "serf/serf.go"
+        ));
+        assert!(!import_names(
+            "cmd/serf/command/force_leave_test.go",
+            "github.com/hashicorp/serf/serf",
+            "client/serf.go"
+        ));
     }
 }
