@@ -324,7 +324,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print what a rule finds, why that makes tests flaky, an example and the fix, then exit')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Show every finding: each repeat of a rule in one test (else one counts the others), and the random values the code under test draws where tests reach it')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Show every finding: each repeat of a rule in one test (else one counts the others), and context: the random values, clock reads and state of the code tests reach, and processes run to their end (marked "context")')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules (id, category, severity, languages, what each finds), then exit')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')

@@ -303,7 +303,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --explain 'Print what a rule finds, why that makes tests flaky, an example and the fix, then exit'
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand --every 'Show every finding: each repeat of a rule in one test (else one counts the others), and the random values the code under test draws where tests reach it'
+            cand --every 'Show every finding: each repeat of a rule in one test (else one counts the others), and context: the random values, clock reads and state of the code tests reach, and processes run to their end (marked "context")'
             cand --list-rules 'List the rules (id, category, severity, languages, what each finds), then exit'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'

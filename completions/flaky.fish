@@ -300,7 +300,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand scan" -l db -d 'SQLite histo
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand scan" -l every -d 'Show every finding: each repeat of a rule in one test (else one counts the others), and the random values the code under test draws where tests reach it'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -l every -d 'Show every finding: each repeat of a rule in one test (else one counts the others), and context: the random values, clock reads and state of the code tests reach, and processes run to their end (marked "context")'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l list-rules -d 'List the rules (id, category, severity, languages, what each finds), then exit'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'

@@ -646,15 +646,34 @@ const CALL_DEPTH: usize = 3;
 
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
 fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
-    // Every unit by name, for following calls.
-    let mut by_name: HashMap<(u8, &str), Vec<(usize, usize)>> = HashMap::new();
+    // Every unit by name, and methods also as `Class.name` (a constructor call follows
+    // `Class.__init__`), for following calls.
+    let mut by_name: HashMap<(u8, String), Vec<(usize, usize)>> = HashMap::new();
     for (si, s) in sources.iter().enumerate() {
-        for (ui, u) in s.facts.units.iter().enumerate() {
-            if u.kind != UnitKind::Test {
+        let units = &s.facts.units;
+        let tests: Vec<usize> = (0..units.len())
+            .filter(|&t| units[t].kind == UnitKind::Test)
+            .collect();
+        for (ui, u) in units.iter().enumerate() {
+            // A function written inside a test is that test's own: only its file calls it.
+            let in_test = tests.iter().any(|&t| t != ui && within(units, ui, t));
+            if in_test {
                 by_name
-                    .entry((s.language.family(), u.name.as_str()))
+                    .entry((s.language.family(), format!("{si}:{}", u.name)))
                     .or_default()
                     .push((si, ui));
+            } else if u.kind != UnitKind::Test {
+                let family = s.language.family();
+                by_name
+                    .entry((family, u.name.clone()))
+                    .or_default()
+                    .push((si, ui));
+                if let Some(class) = u.parents.last() {
+                    by_name
+                        .entry((family, format!("{class}.{}", u.name)))
+                        .or_default()
+                        .push((si, ui));
+                }
             }
         }
     }
@@ -775,18 +794,27 @@ fn within(units: &[syntax::Unit], inner: usize, outer: usize) -> bool {
 /// when exactly one file of the language family defines it, that one.
 fn resolve(
     sources: &[Source],
-    by_name: &HashMap<(u8, &str), Vec<(usize, usize)>>,
+    by_name: &HashMap<(u8, String), Vec<(usize, usize)>>,
     from: usize,
     call: &str,
 ) -> Vec<(usize, usize)> {
     let caller = &sources[from];
-    let Some(all) = by_name.get(&(caller.language.family(), call)) else {
-        return Vec::new();
-    };
-    let same_file: Vec<_> = all.iter().copied().filter(|&(s, _)| s == from).collect();
+    let family = caller.language.family();
+    let local = by_name.get(&(family, format!("{from}:{call}")));
+    let all = by_name.get(&(family, call.to_owned()));
+    let same_file: Vec<_> = local
+        .into_iter()
+        .chain(all)
+        .flatten()
+        .copied()
+        .filter(|&(s, _)| s == from)
+        .collect();
     if !same_file.is_empty() {
         return same_file;
     }
+    let Some(all) = all else {
+        return Vec::new();
+    };
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let caller_dir = dir(&caller.rel);
     let same_dir: Vec<_> = all

@@ -316,7 +316,6 @@ const CALLEES: &[(&str, Callee)] = &[
     ("tempfile.NamedTemporaryFile", TempDir),
     ("tempfile.TemporaryFile", TempDir),
     ("tempfile.SpooledTemporaryFile", TempDir),
-    ("tempfile.gettempdir", TempDir),
 ];
 
 static CALLEE_TABLE: LazyLock<HashMap<&'static str, Callee>> =
@@ -1466,6 +1465,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .filter(|n| n.kind() == "call" && !in_decorator(n))
         {
             if let Some(name) = self.call_name(*node) {
+                // `Subprocess(...)` runs `Subprocess.__init__`.
+                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    add(format!("{name}.__init__"));
+                }
                 add(name);
             }
         }
@@ -2561,7 +2564,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
             "identifier" => {
                 let name = self.text(node);
-                if name == "__file__" {
+                // The system's temporary directory is one for every run (`from tempfile
+                // import tempdir`): a fixed name in it is shared.
+                if name == "__file__" || self.qualify(name) == "tempfile.tempdir" {
                     return Some(false);
                 }
                 self.fixed_path(self.value_of(name, s)?, s, depth + 1)
@@ -2574,13 +2579,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
+                if self.qualified(node).as_deref() == Some("tempfile.tempdir") {
+                    return Some(false);
+                }
                 let parent = self.text(attribute) == "parent";
                 (parent && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
             "call" => {
                 let function = node.child_by_field_name("function")?;
                 match self.qualified(function).as_deref() {
-                    Some("os.getcwd") => Some(false),
+                    Some("os.getcwd" | "tempfile.gettempdir") => Some(false),
                     Some("pathlib.Path.cwd" | "pathlib.Path.home") => Some(true),
                     Some("pathlib.Path" | "pathlib.PurePath") => {
                         all_fixed(self.positional(node)).then_some(true)
