@@ -63,6 +63,8 @@ enum Callee {
     FakeData,
     /// Walks a directory tree: `(root, dirs, files)` with the names in directory order.
     Walk,
+    /// Sends a signal, to this process when its target says so (`os.kill(os.getpid(), ...)`).
+    RaiseSignal,
     /// Seeds a family's module-level generator (`random.seed(seed)`).
     Seed(Family),
     /// A value meant to differ every run (`uuid.uuid4()`).
@@ -234,6 +236,10 @@ const CALLEES: &[(&str, Callee)] = &[
     ("asyncio.create_subprocess_shell", Subprocess),
     ("pexpect.spawn", Subprocess),
     ("pexpect.run", Subprocess),
+    ("signal.raise_signal", RaiseSignal),
+    ("signal.pthread_kill", RaiseSignal),
+    ("signal.alarm", RaiseSignal),
+    ("os.kill", RaiseSignal),
     ("os.putenv", EnvWrite),
     ("os.unsetenv", EnvWrite),
     ("os.environ.update", EnvWrite),
@@ -491,6 +497,7 @@ const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
 const NETWORK: Variant = rules::network_call::RULE.python();
 
 const SUBPROCESS: Variant = rules::subprocess::RULE.python();
+const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
 const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
@@ -826,8 +833,35 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let dotted = self.dotted(function)?;
         let parts: Vec<&str> = dotted.split('.').collect();
         let through_self = matches!(parts[0], "self" | "cls") && parts.len() == 2;
-        (through_self || self.imports.contains_key(parts[0]))
-            .then(|| parts[parts.len() - 1].to_owned())
+        if through_self || self.imports.contains_key(parts[0]) {
+            return Some(parts[parts.len() - 1].to_owned());
+        }
+        // `server = Server(config)` then `server.serve()`: `Server.serve`.
+        let [object, method] = parts[..] else {
+            return None;
+        };
+        let class = self.constructed_class(call, object)?;
+        Some(format!("{class}.{method}"))
+    }
+
+    /// The class a local name is built from in the function around a node (`x = Name(...)`).
+    fn constructed_class(&self, node: Node<'_>, name: &str) -> Option<String> {
+        let func = ancestors(node).find(|a| a.kind() == "function_definition")?;
+        syntax::descendants(func).into_iter().find_map(|a| {
+            if a.kind() != "assignment"
+                || a.child_by_field_name("left").map(|l| self.text(l)) != Some(name)
+            {
+                return None;
+            }
+            let right = a
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")?;
+            let class = self.dotted(right.child_by_field_name("function")?)?;
+            let class = class.rsplit('.').next()?;
+            class
+                .starts_with(|c: char| c.is_ascii_uppercase())
+                .then(|| class.to_owned())
+        })
     }
 
     /// The text of a string literal without interpolations.
@@ -1755,6 +1789,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Network => self.network(c, s),
             Subprocess => self.subprocess(c, s),
             EnvWrite => self.env_write(c.node, s),
+            RaiseSignal => self.raise_signal(c, s),
             EnvRead => self.env_read(c.node, self.arg(c.node, 0, &["key"]), s),
             Listing => self.listing(c.node, s),
             Walk => self.walk(c.node, s),
@@ -3141,6 +3176,34 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .map(|l| self.text(l))
             .find(|l| shared.contains(l))
             .map(str::to_owned)
+    }
+
+    /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
+    /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
+    fn raise_signal(&mut self, c: &Call<'t>, s: &Scope<'t>) {
+        let own_process = match c.qualified.as_str() {
+            "signal.raise_signal" => true,
+            "signal.alarm" => self
+                .arg(c.node, 0, &["seconds"])
+                .is_some_and(|n| self.text(n) != "0"),
+            _ => self
+                .arg(c.node, 0, &["pid", "thread_id"])
+                .is_some_and(|target| {
+                    target.kind() == "call"
+                        && matches!(
+                            self.callee_qualified(target).as_deref(),
+                            Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
+                        )
+                }),
+        };
+        if !own_process || s.guards.covers(&c.qualified, &c.written) {
+            return;
+        }
+        let message = format!(
+            "`{}` signals the process that runs every test: what happens depends on the handlers installed by the tests before",
+            self.snippet(c.node)
+        );
+        self.report(c.node, s, PROCESS_SIGNAL.smell(message));
     }
 
     // ---- unordered ---------------------------------------------------------------------

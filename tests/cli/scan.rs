@@ -293,14 +293,14 @@ fn rules_are_listed_and_explained_by_their_ids_old_and_new() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("fixed-sleep"), "{text}");
-    assert!(text.contains("31 rules;"), "{text}");
+    assert!(text.contains("32 rules;"), "{text}");
     let out = sb
         .flaky()
         .args(["scan", "--list-rules", "--format", "json"])
         .output()
         .unwrap();
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 31);
+    assert_eq!(list.as_array().unwrap().len(), 32);
     for name in ["unordered-iteration", "go/map-order", "map-order"] {
         let out = sb
             .flaky()

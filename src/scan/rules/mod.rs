@@ -22,6 +22,7 @@ pub mod imported_state_write;
 pub mod local_time_zone;
 pub mod module_state_write;
 pub mod network_call;
+pub mod process_signal;
 pub mod promise_race;
 pub mod random_value;
 pub mod reads_mutated_state;
@@ -57,6 +58,7 @@ pub const ALL: &[&Rule] = &[
     &subprocess::RULE,
     &env_mutation::RULE,
     &chdir::RULE,
+    &process_signal::RULE,
     &module_state_write::RULE,
     &imported_state_write::RULE,
     &global_object_write::RULE,
