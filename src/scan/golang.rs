@@ -961,10 +961,20 @@ impl<'s, 't> Scope<'_, 's, 't> {
                     let Some(name) = self.assigned_to(at) else {
                         return false;
                     };
+                    // Also returned by a function literal: the base of a fake clock
+                    // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
+                    let returned_by_literal = |u: Node<'t>| {
+                        u.parent().is_some_and(|p| {
+                            p.kind() == "expression_list"
+                                && p.parent().is_some_and(|r| r.kind() == "return_statement")
+                        }) && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
+                    };
                     let uses = self.uses_after(name, at);
-                    return uses
-                        .iter()
-                        .all(|u| self.only_input(*u, false) || self.assigned_to_itself(*u, name));
+                    return uses.iter().all(|u| {
+                        self.only_input(*u, false)
+                            || self.assigned_to_itself(*u, name)
+                            || returned_by_literal(*u)
+                    });
                 }
                 _ => return false,
             }

@@ -3573,7 +3573,7 @@ exports.start = function () {};
             ),
         ];
         for (root, flaky, stable) in examples {
-            let report = scan(Path::new(root), &ScanOptions::default()).expect("example scans");
+            let report = scan(Path::new(root), &ScanOptions::for_causes()).expect("example scans");
             for (id, category) in flaky {
                 let causes = causes_of(&report, id);
                 assert!(

@@ -516,13 +516,15 @@ fn parse_one(
 /// What a comment says to silence a finding.
 /// Rules whose findings in the code under test are shown only as context (`--every`, and the
 /// likely causes of a test measured flaky): random values and the time are what such code
-/// works with, and make a test flaky only when it asserts on them; a library keeping its own
-/// state is a risk only where a test reads what another left, which `reads-mutated-state` says.
-const CONTEXT_RULES: [&str; 4] = [
+/// works with, and make a test flaky only when it asserts on them; a library keeping and
+/// reading its own state (a registry, a cache) is a risk only when a test depends on what
+/// another test left there, which a test measured order-dependent shows.
+const CONTEXT_RULES: [&str; 5] = [
     "unseeded-random",
     "random-value",
     "wall-clock",
     "module-state-write",
+    "reads-mutated-state",
 ];
 
 /// Whether a finding is shown by a scan that does (or does not) show context.
