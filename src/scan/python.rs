@@ -3088,12 +3088,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !nodes.iter().any(|n| n.kind() == "await") {
             return None;
         }
-        let shared: Vec<&str> = nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
-            .flat_map(|n| syntax::named_children(*n))
-            .map(|n| self.text(n))
-            .collect();
+        let shared = self.declared_shared(&nodes);
         nodes
             .iter()
             .filter(|n| matches!(n.kind(), "assignment" | "augmented_assignment"))
@@ -3155,15 +3150,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A `nonlocal` or `global` name a function updates in place (`+=`) outside a `with`.
-    fn updated_without_lock(&self, def: Node<'t>) -> Option<String> {
-        let nodes = syntax::descendants(def);
-        let shared: Vec<&str> = nodes
+    /// The names a function declares `nonlocal` or `global`.
+    fn declared_shared(&self, nodes: &[Node<'t>]) -> Vec<&str> {
+        nodes
             .iter()
             .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
             .flat_map(|n| syntax::named_children(*n))
             .map(|n| self.text(n))
-            .collect();
+            .collect()
+    }
+
+    /// A `nonlocal` or `global` name a function updates in place (`+=`) outside a `with`.
+    fn updated_without_lock(&self, def: Node<'t>) -> Option<String> {
+        let nodes = syntax::descendants(def);
+        let shared = self.declared_shared(&nodes);
         nodes
             .iter()
             .filter(|n| n.kind() == "augmented_assignment")
