@@ -513,7 +513,6 @@ fn parse_one(
     })
 }
 
-/// What a comment says to silence a finding.
 /// Rules whose findings in the code under test are shown only as context (`--every`, and the
 /// likely causes of a test measured flaky): random values and the time are what such code
 /// works with, and make a test flaky only when it asserts on them; a library keeping and
@@ -648,37 +647,7 @@ const CALL_DEPTH: usize = 3;
 
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
 fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
-    // Every unit by name, and methods also as `Class.name` (a constructor call follows
-    // `Class.__init__`), for following calls.
-    let mut by_name: HashMap<(u8, String), Vec<(usize, usize)>> = HashMap::new();
-    for (si, s) in sources.iter().enumerate() {
-        let units = &s.facts.units;
-        let tests: Vec<usize> = (0..units.len())
-            .filter(|&t| units[t].kind == UnitKind::Test)
-            .collect();
-        for (ui, u) in units.iter().enumerate() {
-            // A function written inside a test is that test's own: only its file calls it.
-            let in_test = tests.iter().any(|&t| t != ui && within(units, ui, t));
-            if in_test {
-                by_name
-                    .entry((s.language.family(), format!("{si}:{}", u.name)))
-                    .or_default()
-                    .push((si, ui));
-            } else if u.kind != UnitKind::Test {
-                let family = s.language.family();
-                by_name
-                    .entry((family, u.name.clone()))
-                    .or_default()
-                    .push((si, ui));
-                if let Some(class) = u.parents.last() {
-                    by_name
-                        .entry((family, format!("{class}.{}", u.name)))
-                        .or_default()
-                        .push((si, ui));
-                }
-            }
-        }
-    }
+    let callables = Callables::of(sources);
     let mut findings: Vec<Finding> = Vec::new();
     // (source, raw finding) -> index in `findings`.
     let mut index: HashMap<(usize, usize), usize> = HashMap::new();
@@ -717,7 +686,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                 let mut next = Vec::new();
                 for ((csi, cui), path) in frontier {
                     for call in &sources[csi].facts.units[cui].calls {
-                        for target in resolve(sources, &by_name, csi, call) {
+                        for target in resolve(sources, &callables, csi, call) {
                             if !seen.insert(target) {
                                 continue;
                             }
@@ -791,25 +760,77 @@ fn within(units: &[syntax::Unit], inner: usize, outer: usize) -> bool {
     inner == outer || (i.start_line >= o.start_line && i.end_line <= o.end_line)
 }
 
+/// Units of a scan, each as (source index, unit index).
+type UnitRefs = Vec<(usize, usize)>;
+
+/// The units calls can reach, by what a call names.
+struct Callables<'a> {
+    /// By language family and name: functions, and methods by their own name.
+    named: HashMap<(u8, &'a str), UnitRefs>,
+    /// Methods by family, class and name (`Server.serve`; a constructor call is `Class.__init__`).
+    methods: HashMap<(u8, &'a str, &'a str), UnitRefs>,
+    /// Functions written inside a test, by file and name: that test's own, called only there.
+    local: HashMap<(usize, &'a str), Vec<usize>>,
+}
+
+impl<'a> Callables<'a> {
+    fn of(sources: &'a [Source]) -> Self {
+        let mut out = Self {
+            named: HashMap::new(),
+            methods: HashMap::new(),
+            local: HashMap::new(),
+        };
+        for (si, s) in sources.iter().enumerate() {
+            let units = &s.facts.units;
+            let family = s.language.family();
+            let tests: Vec<usize> = (0..units.len())
+                .filter(|&t| units[t].kind == UnitKind::Test)
+                .collect();
+            for (ui, u) in units.iter().enumerate() {
+                let name = u.name.as_str();
+                if tests.iter().any(|&t| t != ui && within(units, ui, t)) {
+                    out.local.entry((si, name)).or_default().push(ui);
+                } else if u.kind != UnitKind::Test {
+                    out.named.entry((family, name)).or_default().push((si, ui));
+                    if let Some(class) = u.parents.last() {
+                        out.methods
+                            .entry((family, class.as_str(), name))
+                            .or_default()
+                            .push((si, ui));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The units a call from file `from` may mean: in the same file if defined there; else in the
 /// same directory (Go packages, Rust crates' siblings), else in a file the caller imports; else,
 /// when exactly one file of the language family defines it, that one.
 fn resolve(
     sources: &[Source],
-    by_name: &HashMap<(u8, String), Vec<(usize, usize)>>,
+    callables: &Callables<'_>,
     from: usize,
     call: &str,
 ) -> Vec<(usize, usize)> {
     let caller = &sources[from];
     let family = caller.language.family();
-    let local = by_name.get(&(family, format!("{from}:{call}")));
-    let all = by_name.get(&(family, call.to_owned()));
+    let all = match call.split_once('.') {
+        Some((class, method)) => callables.methods.get(&(family, class, method)),
+        None => callables.named.get(&(family, call)),
+    };
+    let local = callables.local.get(&(from, call));
     let same_file: Vec<_> = local
         .into_iter()
-        .chain(all)
         .flatten()
-        .copied()
-        .filter(|&(s, _)| s == from)
+        .map(|&u| (from, u))
+        .chain(
+            all.into_iter()
+                .flatten()
+                .copied()
+                .filter(|&(s, _)| s == from),
+        )
         .collect();
     if !same_file.is_empty() {
         return same_file;
