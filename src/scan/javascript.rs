@@ -104,6 +104,9 @@ const TIME_ZONE: Rule = rule(rules::local_time_zone::RULE.javascript()).softer_o
 const TZ_VARIABLE: Rule = rule(rules::tz_variable::RULE.javascript());
 const UNSEEDED_RANDOM: Rule =
     rule(rules::unseeded_random::RULE.javascript()).softer_outside_tests();
+/// A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is as random as
+/// what it replaces: context.
+const STAND_IN_RANDOM: Rule = rule(rules::unseeded_random::RULE.javascript().as_context());
 const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
 const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
 const SEED_DEPENDENT: Rule = rule(rules::seed_dependent::RULE.javascript());
@@ -165,6 +168,8 @@ enum Check {
     Unsorted,
     /// Seeding a generator from the clock, entropy or a constant.
     Seed,
+    /// A draw, context inside a stand-in for an entropy source.
+    Draw,
     /// An async callback whose promises are dropped.
     AsyncCallback,
 }
@@ -229,7 +234,7 @@ const CALLS: &[CallRule] = &[
     },
     CallRule {
         callees: &["Math.random", "crypto.randomInt"],
-        check: Check::Always,
+        check: Check::Draw,
         rule: UNSEEDED_RANDOM,
         says: "draws an unseeded random number",
     },
@@ -1397,6 +1402,18 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         first.is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
     }
 
+    /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
+    /// `random: () => ..`, `const f = () => ..`.
+    fn function_name(&self, func: Node<'t>) -> Option<String> {
+        let at = match func.kind() {
+            "method_definition" => func,
+            _ => func.parent()?,
+        };
+        self.helper(at)
+            .filter(|(_, f)| f.id() == func.id())
+            .map(|(name, _)| name)
+    }
+
     /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
     /// `{ f() {} }`, `{ f: () => ... }`, class methods and fields. Returns its name and node.
     fn helper(&self, node: Node<'t>) -> Option<(String, Node<'t>)> {
@@ -1682,6 +1699,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         match row.check {
             Check::Always => yes,
             Check::InTests => self.cx.test_file.then_some(yes)?,
+            Check::Draw => {
+                let stand_in = enclosing_function(call)
+                    .and_then(|f| self.function_name(f))
+                    .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
+                let rule = if stand_in { STAND_IN_RANDOM } else { row.rule };
+                Some((rule, row.says.to_owned()))
+            }
             Check::WallClock => {
                 let now = args.is_empty() && !self.info.fake_clock;
                 (now && !self.measures(call) && !self.only_seeds(call, 0)).then_some(yes)?
@@ -3185,6 +3209,16 @@ fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
     }
     out
 }
+
+/// The functions of the platform's entropy sources, as a fake of one is named.
+const ENTROPY_SOURCES: [&str; 6] = [
+    "getRandomValues",
+    "randomBytes",
+    "randomFill",
+    "randomFillSync",
+    "randomInt",
+    "randomUUID",
+];
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     let mut n = node.parent();
