@@ -39,11 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
-            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
-            [CompletionResult]::new('likely-causes', 'likely-causes', [CompletionResultType]::ParameterValue, 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down')
-            [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
             break
         }
         'flaky;run' {
@@ -167,7 +163,6 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
             [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'flaky;quarantine;list' {
@@ -234,29 +229,6 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;quarantine;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the quarantine; an expired entry is an error (exit 2)')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
-            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'flaky;quarantine;help;list' {
-            break
-        }
-        'flaky;quarantine;help;add' {
-            break
-        }
-        'flaky;quarantine;help;remove' {
-            break
-        }
-        'flaky;quarantine;help;suggest' {
-            break
-        }
-        'flaky;quarantine;help;help' {
             break
         }
         'flaky;history' {
@@ -353,7 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'flaky;generate' {
+        'flaky;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -363,171 +335,6 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'flaky;generate;completions' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;generate;man' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;generate;help' {
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'flaky;generate;help;completions' {
-            break
-        }
-        'flaky;generate;help;man' {
-            break
-        }
-        'flaky;generate;help;help' {
-            break
-        }
-        'flaky;worker' {
-            [CompletionResult]::new('--work-dir', '--work-dir', [CompletionResultType]::ParameterName, 'Where checkouts go [default: the temporary directory]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--allow-file-urls', '--allow-file-urls', [CompletionResultType]::ParameterName, 'Accept file:// repositories (local setups and tests)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;likely-causes' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;isolate' {
-            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Pin the command (and what it starts) to this CPU')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--no-network', '--no-network', [CompletionResultType]::ParameterName, 'Give the command a network namespace of its own, with only a loopback')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'flaky;help' {
-            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
-            [CompletionResult]::new('ci', 'ci', [CompletionResultType]::ParameterValue, 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one')
-            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run')
-            [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`')
-            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs stored in the history database')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a stored run (default: the last one) as a report')
-            [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
-            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
-            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and this repository)')
-            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout')
-            [CompletionResult]::new('likely-causes', 'likely-causes', [CompletionResultType]::ParameterValue, 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down')
-            [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'flaky;help;run' {
-            break
-        }
-        'flaky;help;ci' {
-            break
-        }
-        'flaky;help;merge' {
-            break
-        }
-        'flaky;help;quarantine' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the quarantine; an expired entry is an error (exit 2)')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Quarantine a test (an id or a glob) in the config file')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take a test out of the quarantine')
-            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Propose the tests the history measured flaky (never the ones that always fail)')
-            break
-        }
-        'flaky;help;quarantine;list' {
-            break
-        }
-        'flaky;help;quarantine;add' {
-            break
-        }
-        'flaky;help;quarantine;remove' {
-            break
-        }
-        'flaky;help;quarantine;suggest' {
-            break
-        }
-        'flaky;help;history' {
-            break
-        }
-        'flaky;help;report' {
-            break
-        }
-        'flaky;help;detect-framework' {
-            break
-        }
-        'flaky;help;scan' {
-            break
-        }
-        'flaky;help;diagnose' {
-            break
-        }
-        'flaky;help;generate' {
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
-            break
-        }
-        'flaky;help;generate;completions' {
-            break
-        }
-        'flaky;help;generate;man' {
-            break
-        }
-        'flaky;help;worker' {
-            break
-        }
-        'flaky;help;likely-causes' {
-            break
-        }
-        'flaky;help;isolate' {
-            break
-        }
-        'flaky;help;help' {
             break
         }
     })

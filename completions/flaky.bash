@@ -19,26 +19,17 @@ _flaky() {
             flaky,ci)
                 cmd="flaky__subcmd__ci"
                 ;;
+            flaky,completions)
+                cmd="flaky__subcmd__completions"
+                ;;
             flaky,detect-framework)
                 cmd="flaky__subcmd__detect__subcmd__framework"
                 ;;
             flaky,diagnose)
                 cmd="flaky__subcmd__diagnose"
                 ;;
-            flaky,generate)
-                cmd="flaky__subcmd__generate"
-                ;;
-            flaky,help)
-                cmd="flaky__subcmd__help"
-                ;;
             flaky,history)
                 cmd="flaky__subcmd__history"
-                ;;
-            flaky,isolate)
-                cmd="flaky__subcmd__isolate"
-                ;;
-            flaky,likely-causes)
-                cmd="flaky__subcmd__likely__subcmd__causes"
                 ;;
             flaky,merge)
                 cmd="flaky__subcmd__merge"
@@ -55,92 +46,8 @@ _flaky() {
             flaky,scan)
                 cmd="flaky__subcmd__scan"
                 ;;
-            flaky,worker)
-                cmd="flaky__subcmd__worker"
-                ;;
-            flaky__subcmd__generate,completions)
-                cmd="flaky__subcmd__generate__subcmd__completions"
-                ;;
-            flaky__subcmd__generate,help)
-                cmd="flaky__subcmd__generate__subcmd__help"
-                ;;
-            flaky__subcmd__generate,man)
-                cmd="flaky__subcmd__generate__subcmd__man"
-                ;;
-            flaky__subcmd__generate__subcmd__help,completions)
-                cmd="flaky__subcmd__generate__subcmd__help__subcmd__completions"
-                ;;
-            flaky__subcmd__generate__subcmd__help,help)
-                cmd="flaky__subcmd__generate__subcmd__help__subcmd__help"
-                ;;
-            flaky__subcmd__generate__subcmd__help,man)
-                cmd="flaky__subcmd__generate__subcmd__help__subcmd__man"
-                ;;
-            flaky__subcmd__help,ci)
-                cmd="flaky__subcmd__help__subcmd__ci"
-                ;;
-            flaky__subcmd__help,detect-framework)
-                cmd="flaky__subcmd__help__subcmd__detect__subcmd__framework"
-                ;;
-            flaky__subcmd__help,diagnose)
-                cmd="flaky__subcmd__help__subcmd__diagnose"
-                ;;
-            flaky__subcmd__help,generate)
-                cmd="flaky__subcmd__help__subcmd__generate"
-                ;;
-            flaky__subcmd__help,help)
-                cmd="flaky__subcmd__help__subcmd__help"
-                ;;
-            flaky__subcmd__help,history)
-                cmd="flaky__subcmd__help__subcmd__history"
-                ;;
-            flaky__subcmd__help,isolate)
-                cmd="flaky__subcmd__help__subcmd__isolate"
-                ;;
-            flaky__subcmd__help,likely-causes)
-                cmd="flaky__subcmd__help__subcmd__likely__subcmd__causes"
-                ;;
-            flaky__subcmd__help,merge)
-                cmd="flaky__subcmd__help__subcmd__merge"
-                ;;
-            flaky__subcmd__help,quarantine)
-                cmd="flaky__subcmd__help__subcmd__quarantine"
-                ;;
-            flaky__subcmd__help,report)
-                cmd="flaky__subcmd__help__subcmd__report"
-                ;;
-            flaky__subcmd__help,run)
-                cmd="flaky__subcmd__help__subcmd__run"
-                ;;
-            flaky__subcmd__help,scan)
-                cmd="flaky__subcmd__help__subcmd__scan"
-                ;;
-            flaky__subcmd__help,worker)
-                cmd="flaky__subcmd__help__subcmd__worker"
-                ;;
-            flaky__subcmd__help__subcmd__generate,completions)
-                cmd="flaky__subcmd__help__subcmd__generate__subcmd__completions"
-                ;;
-            flaky__subcmd__help__subcmd__generate,man)
-                cmd="flaky__subcmd__help__subcmd__generate__subcmd__man"
-                ;;
-            flaky__subcmd__help__subcmd__quarantine,add)
-                cmd="flaky__subcmd__help__subcmd__quarantine__subcmd__add"
-                ;;
-            flaky__subcmd__help__subcmd__quarantine,list)
-                cmd="flaky__subcmd__help__subcmd__quarantine__subcmd__list"
-                ;;
-            flaky__subcmd__help__subcmd__quarantine,remove)
-                cmd="flaky__subcmd__help__subcmd__quarantine__subcmd__remove"
-                ;;
-            flaky__subcmd__help__subcmd__quarantine,suggest)
-                cmd="flaky__subcmd__help__subcmd__quarantine__subcmd__suggest"
-                ;;
             flaky__subcmd__quarantine,add)
                 cmd="flaky__subcmd__quarantine__subcmd__add"
-                ;;
-            flaky__subcmd__quarantine,help)
-                cmd="flaky__subcmd__quarantine__subcmd__help"
                 ;;
             flaky__subcmd__quarantine,list)
                 cmd="flaky__subcmd__quarantine__subcmd__list"
@@ -151,21 +58,6 @@ _flaky() {
             flaky__subcmd__quarantine,suggest)
                 cmd="flaky__subcmd__quarantine__subcmd__suggest"
                 ;;
-            flaky__subcmd__quarantine__subcmd__help,add)
-                cmd="flaky__subcmd__quarantine__subcmd__help__subcmd__add"
-                ;;
-            flaky__subcmd__quarantine__subcmd__help,help)
-                cmd="flaky__subcmd__quarantine__subcmd__help__subcmd__help"
-                ;;
-            flaky__subcmd__quarantine__subcmd__help,list)
-                cmd="flaky__subcmd__quarantine__subcmd__help__subcmd__list"
-                ;;
-            flaky__subcmd__quarantine__subcmd__help,remove)
-                cmd="flaky__subcmd__quarantine__subcmd__help__subcmd__remove"
-                ;;
-            flaky__subcmd__quarantine__subcmd__help,suggest)
-                cmd="flaky__subcmd__quarantine__subcmd__help__subcmd__suggest"
-                ;;
             *)
                 ;;
         esac
@@ -173,7 +65,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run ci merge quarantine history report detect-framework scan diagnose completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +192,28 @@ _flaky() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        flaky__subcmd__completions)
+            opts="-q -h -V --db --quiet --no-progress --color --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         flaky__subcmd__detect__subcmd__framework)
             opts="-q -h -V --format --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -372,422 +286,6 @@ _flaky() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        flaky__subcmd__generate)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version completions man help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__completions)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version bash elvish fish powershell zsh"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__help)
-            opts="completions man help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__help__subcmd__completions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__help__subcmd__man)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__generate__subcmd__man)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help)
-            opts="run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__ci)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__detect__subcmd__framework)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__diagnose)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__generate)
-            opts="completions man"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__generate__subcmd__completions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__generate__subcmd__man)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__history)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__isolate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__likely__subcmd__causes)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__merge)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__quarantine)
-            opts="list add remove suggest"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__quarantine__subcmd__add)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__quarantine__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__quarantine__subcmd__remove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__quarantine__subcmd__suggest)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__report)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__run)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__scan)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__help__subcmd__worker)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         flaky__subcmd__history)
             opts="-q -h -V --tests --causes --test --trend --per --repo --branch --command --since --limit --format --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -831,54 +329,6 @@ _flaky() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__isolate)
-            opts="-q -h -V --cpu --no-network --db --quiet --no-progress --color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --cpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__likely__subcmd__causes)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -953,7 +403,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version list add remove suggest help"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version list add remove suggest"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,90 +463,6 @@ _flaky() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help)
-            opts="list add remove suggest help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help__subcmd__add)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help__subcmd__remove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__quarantine__subcmd__help__subcmd__suggest)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1458,32 +824,6 @@ _flaky() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        flaky__subcmd__worker)
-            opts="-q -h -V --allow-file-urls --work-dir --db --quiet --no-progress --color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --work-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

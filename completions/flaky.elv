@@ -36,11 +36,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand diagnose 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
-            cand generate 'Write the shell completions and man pages (for packagers and this repository)'
-            cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-            cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-            cand isolate 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)'
-            cand help 'Print this message or the help of the given subcommand(s)'
+            cand completions 'Print the completion script for a shell'
         }
         &'flaky;run'= {
             cand -n 'How many times to run the command [default: 100]'
@@ -160,7 +156,6 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand add 'Quarantine a test (an id or a glob) in the config file'
             cand remove 'Take a test out of the quarantine'
             cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'flaky;quarantine;list'= {
             cand -C 'The project directory whose .flaky.yml holds the quarantine'
@@ -223,23 +218,6 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-        }
-        &'flaky;quarantine;help'= {
-            cand list 'Show the quarantine; an expired entry is an error (exit 2)'
-            cand add 'Quarantine a test (an id or a glob) in the config file'
-            cand remove 'Take a test out of the quarantine'
-            cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'flaky;quarantine;help;list'= {
-        }
-        &'flaky;quarantine;help;add'= {
-        }
-        &'flaky;quarantine;help;remove'= {
-        }
-        &'flaky;quarantine;help;suggest'= {
-        }
-        &'flaky;quarantine;help;help'= {
         }
         &'flaky;history'= {
             cand --causes 'With --tests: scan DIR''s test code (default: the current directory) and show each test''s likely cause, as `flaky scan` finds it'
@@ -330,7 +308,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'flaky;generate'= {
+        &'flaky;completions'= {
             cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
             cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
             cand -q 'Print nothing on stderr but errors'
@@ -340,141 +318,6 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand completions 'Print the completion script for a shell'
-            cand man 'Write the man pages into a directory'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'flaky;generate;completions'= {
-            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
-            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand -q 'Print nothing on stderr but errors'
-            cand --quiet 'Print nothing on stderr but errors'
-            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'flaky;generate;man'= {
-            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
-            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand -q 'Print nothing on stderr but errors'
-            cand --quiet 'Print nothing on stderr but errors'
-            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'flaky;generate;help'= {
-            cand completions 'Print the completion script for a shell'
-            cand man 'Write the man pages into a directory'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'flaky;generate;help;completions'= {
-        }
-        &'flaky;generate;help;man'= {
-        }
-        &'flaky;generate;help;help'= {
-        }
-        &'flaky;worker'= {
-            cand --work-dir 'Where checkouts go [default: the temporary directory]'
-            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
-            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand --allow-file-urls 'Accept file:// repositories (local setups and tests)'
-            cand -q 'Print nothing on stderr but errors'
-            cand --quiet 'Print nothing on stderr but errors'
-            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'flaky;likely-causes'= {
-            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
-            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand -q 'Print nothing on stderr but errors'
-            cand --quiet 'Print nothing on stderr but errors'
-            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'flaky;isolate'= {
-            cand --cpu 'Pin the command (and what it starts) to this CPU'
-            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
-            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
-            cand --no-network 'Give the command a network namespace of its own, with only a loopback'
-            cand -q 'Print nothing on stderr but errors'
-            cand --quiet 'Print nothing on stderr but errors'
-            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'flaky;help'= {
-            cand run 'Run a test command many times and report how flaky it is'
-            cand ci 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
-            cand merge 'Join the JSON reports of a run''s shards (`flaky run --shard K/N`) into one run'
-            cand quarantine 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
-            cand history 'List the runs stored in the history database'
-            cand report 'Render a stored run (default: the last one) as a report'
-            cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
-            cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
-            cand diagnose 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
-            cand generate 'Write the shell completions and man pages (for packagers and this repository)'
-            cand worker 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-            cand likely-causes 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-            cand isolate 'Run a command pinned to one CPU and/or without a network (diagnose''s experiments use it)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'flaky;help;run'= {
-        }
-        &'flaky;help;ci'= {
-        }
-        &'flaky;help;merge'= {
-        }
-        &'flaky;help;quarantine'= {
-            cand list 'Show the quarantine; an expired entry is an error (exit 2)'
-            cand add 'Quarantine a test (an id or a glob) in the config file'
-            cand remove 'Take a test out of the quarantine'
-            cand suggest 'Propose the tests the history measured flaky (never the ones that always fail)'
-        }
-        &'flaky;help;quarantine;list'= {
-        }
-        &'flaky;help;quarantine;add'= {
-        }
-        &'flaky;help;quarantine;remove'= {
-        }
-        &'flaky;help;quarantine;suggest'= {
-        }
-        &'flaky;help;history'= {
-        }
-        &'flaky;help;report'= {
-        }
-        &'flaky;help;detect-framework'= {
-        }
-        &'flaky;help;scan'= {
-        }
-        &'flaky;help;diagnose'= {
-        }
-        &'flaky;help;generate'= {
-            cand completions 'Print the completion script for a shell'
-            cand man 'Write the man pages into a directory'
-        }
-        &'flaky;help;generate;completions'= {
-        }
-        &'flaky;help;generate;man'= {
-        }
-        &'flaky;help;worker'= {
-        }
-        &'flaky;help;likely-causes'= {
-        }
-        &'flaky;help;isolate'= {
-        }
-        &'flaky;help;help'= {
         }
     ]
     $completions[$command]

@@ -41,11 +41,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a st
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
@@ -166,19 +162,18 @@ complete -c flaky -n "__fish_flaky_using_subcommand merge" -s q -l quiet -d 'Pri
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "remove" -d 'Take a test out of the quarantine'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -f -a "remove" -d 'Take a test out of the quarantine'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l format -d 'The output format' -r -f -a "table\t''
@@ -227,11 +222,6 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take a test out of the quarantine'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l causes -d 'With --tests: scan DIR\'s test code (default: the current directory) and show each test\'s likely cause, as `flaky scan` finds it' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
@@ -322,81 +312,11 @@ complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d '
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from man" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c flaky -n "__fish_flaky_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -l work-dir -d 'Where checkouts go [default: the temporary directory]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -l allow-file-urls -d 'Accept file:// repositories (local setups and tests)'
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand worker" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand likely-causes" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l cpu -d 'Pin the command (and what it starts) to this CPU' -r
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l no-network -d 'Give the command a network namespace of its own, with only a loopback'
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand isolate" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "run" -d 'Run a test command many times and report how flaky it is'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "merge" -d 'Join the JSON reports of a run\'s shards (`flaky run --shard K/N`) into one run'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "quarantine" -d 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "history" -d 'List the runs stored in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "generate" -d 'Write the shell completions and man pages (for packagers and this repository)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "worker" -d 'Run one remote job: read it as JSON on stdin, write the result as JSON on stdout'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "likely-causes" -d 'Scan DIR and join what it finds to the measured tests read as JSON on stdin; `run` does this in a child process, so nothing the scan does can take the run down'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "isolate" -d 'Run a command pinned to one CPU and/or without a network (diagnose\'s experiments use it)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and not __fish_seen_subcommand_from run ci merge quarantine history report detect-framework scan diagnose generate worker likely-causes isolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "add" -d 'Quarantine a test (an id or a glob) in the config file'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "remove" -d 'Take a test out of the quarantine'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from quarantine" -f -a "suggest" -d 'Propose the tests the history measured flaky (never the ones that always fail)'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c flaky -n "__fish_flaky_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write the man pages into a directory'
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand completions" -s V -l version -d 'Print version'

@@ -5,11 +5,11 @@ cd "$(dirname "$0")/.."
 cargo build --quiet
 bin=target/debug/flaky
 mkdir -p completions man
-"$bin" generate completions bash > completions/flaky.bash
-"$bin" generate completions zsh > completions/_flaky
-"$bin" generate completions fish > completions/flaky.fish
-"$bin" generate completions powershell > completions/_flaky.ps1
-"$bin" generate completions elvish > completions/flaky.elv
+"$bin" completions bash > completions/flaky.bash
+"$bin" completions zsh > completions/_flaky
+"$bin" completions fish > completions/flaky.fish
+"$bin" completions powershell > completions/_flaky.ps1
+"$bin" completions elvish > completions/flaky.elv
 rm -f man/*.1
 "$bin" generate man man
 echo "regenerated completions/ and man/"

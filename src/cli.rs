@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "flaky", version, about, long_about = None, propagate_version = true)]
 #[command(
     after_help = "Exit status: 0 nothing at or above --fail-on, 1 flaky or failing tests found, \
-2 usage/configuration/infrastructure error, 130 interrupted (partial results kept)."
+2 usage/configuration/infrastructure error, 130 interrupted by Ctrl-C, 143 terminated (SIGTERM, \
+SIGHUP, SIGQUIT); when interrupted or terminated, what finished is printed and stored."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -68,7 +69,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)
     Diagnose(DiagnoseArgs),
-    /// Write the shell completions and man pages (for packagers and this repository)
+    /// Print the completion script for a shell
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Write the man pages (for packagers and this repository)
     #[command(hide = true)]
     Generate(GenerateArgs),
     /// Run one remote job: read it as JSON on stdin, write the result as JSON on stdout
@@ -740,6 +744,20 @@ pub struct LikelyCausesArgs {
     pub dir: PathBuf,
 }
 
+/// `flaky completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+const COMPLETIONS_HELP: &str = "Install it where your shell looks (new shells pick it up):\n  \
+bash        flaky completions bash > ~/.local/share/bash-completion/completions/flaky\n  \
+zsh         flaky completions zsh > ~/.zfunc/_flaky  (fpath+=~/.zfunc before compinit)\n  \
+fish        flaky completions fish > ~/.config/fish/completions/flaky.fish\n  \
+powershell  flaky completions powershell >> $PROFILE\n  \
+elvish      flaky completions elvish >> ~/.config/elvish/rc.elv";
+
 /// `flaky generate`
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -749,11 +767,6 @@ pub struct GenerateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum GenerateWhat {
-    /// Print the completion script for a shell
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
     /// Write the man pages into a directory
     Man {
         #[arg(value_name = "DIR")]

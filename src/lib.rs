@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),
         Command::Scan(args) => commands::scan::scan(args, &printer),
+        Command::Completions(args) => commands::generate::print_completions(args.shell),
         Command::Generate(args) => commands::generate::generate(&args.what),
         Command::Worker(args) => commands::worker::worker(args),
         Command::LikelyCauses(args) => commands::causes::likely_causes(&args.dir),

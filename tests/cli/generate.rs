@@ -35,11 +35,70 @@ fn the_generate_command_writes_what_the_test_expects() {
         "{names:?}"
     );
     let page = std::fs::read_to_string(dir.path().join("flaky.1")).unwrap();
-    assert!(page.contains("EXIT STATUS") && page.contains("130"));
-    let bash = assert_cmd::Command::cargo_bin("flaky")
+    assert!(page.contains("EXIT STATUS") && page.contains("130") && page.contains("143"));
+    // No page for `help`, nor a mention of one; the hidden commands have none either.
+    assert!(!names.contains("flaky-help.1") && !page.contains("flaky\\-help"));
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("worker") || n.contains("generate"))
+    );
+    // Every subcommand's page says how it exits, what it reads from the environment, its files.
+    let run = std::fs::read_to_string(dir.path().join("flaky-run.1")).unwrap();
+    for section in [
+        "EXIT STATUS",
+        ".SH ENVIRONMENT",
+        ".SH FILES",
+        "FLAKY_DB",
+        "history.db",
+    ] {
+        assert!(run.contains(section), "flaky-run.1 lacks {section}");
+    }
+}
+
+/// `flaky completions SHELL` prints the script users install; it offers what `--help` lists and
+/// nothing hidden.
+#[test]
+fn completions_offer_the_visible_commands_only() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = assert_cmd::Command::cargo_bin("flaky")
+            .unwrap()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for visible in ["run", "history", "fail-on", "completions"] {
+            assert!(script.contains(visible), "{shell} lacks {visible}");
+        }
+        // Each hidden command by its name as each script spells a subcommand, and its help.
+        for (hidden, about) in [
+            ("worker", "Run one remote job"),
+            ("likely-causes", "Scan DIR and join"),
+            ("isolate", "pinned to one CPU"),
+            ("generate", "Write the man pages"),
+        ] {
+            let as_word = hidden.replace('-', "__");
+            assert!(
+                !script.contains(about)
+                    && !script.contains(&format!("subcmd__{as_word}"))
+                    && !script.contains(&format!(",{hidden})")),
+                "{shell} offers {hidden}"
+            );
+        }
+    }
+    let help = assert_cmd::Command::cargo_bin("flaky")
         .unwrap()
-        .args(["generate", "completions", "bash"])
+        .arg("--help")
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&bash.stdout).contains("--fail-on"));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("completions") && !help.contains("worker") && !help.contains("generate"));
+    assert!(help.contains("143"), "{help}");
+    let bad = assert_cmd::Command::cargo_bin("flaky")
+        .unwrap()
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }
