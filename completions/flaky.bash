@@ -65,7 +65,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run ci merge quarantine history report detect-framework scan diagnose completions"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version run ci diagnose merge quarantine history report detect-framework scan completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +215,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__detect__subcmd__framework)
-            opts="-q -h -V --format --db --quiet --no-progress --color --help --version"
+            opts="-q -h -V --format --db --no-progress --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +287,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__history)
-            opts="-q -h -V --tests --causes --test --trend --per --repo --branch --command --since --limit --format --db --quiet --no-progress --color --help --version"
+            opts="-q -h -V --tests --causes --test --trend --per --repo --branch --command --since --limit --format --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,7 +345,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__merge)
-            opts="-o -q -h -V --fail-on --format --output --no-history --report --report-output --post --pr --mention-map --db --quiet --no-progress --color --help --version"
+            opts="-o -q -h -V --fail-on --format --output --no-history --report --report-output --post --pr --mention-map --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,7 +403,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version list add remove suggest"
+            opts="-q -h -V --no-progress --db --quiet --color --help --version list add remove suggest"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,7 +425,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine__subcmd__add)
-            opts="-C -q -h -V --reason --owner --until --dir --config --db --quiet --no-progress --color --help --version"
+            opts="-C -q -h -V --reason --owner --until --dir --config --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,7 +471,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine__subcmd__list)
-            opts="-C -q -h -V --dir --config --format --db --quiet --no-progress --color --help --version"
+            opts="-C -q -h -V --dir --config --format --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,7 +509,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine__subcmd__remove)
-            opts="-C -q -h -V --dir --config --db --quiet --no-progress --color --help --version"
+            opts="-C -q -h -V --dir --config --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,7 +543,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__quarantine__subcmd__suggest)
-            opts="-C -q -h -V --since --format --dir --config --db --quiet --no-progress --color --help --version"
+            opts="-C -q -h -V --since --format --dir --config --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,7 +585,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__report)
-            opts="-o -q -h -V --format --output --post --pr --mention-map --db --quiet --no-progress --color --help --version"
+            opts="-o -q -h -V --format --output --post --pr --mention-map --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,7 +789,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__scan)
-            opts="-o -j -q -h -V --format --fail-on --ignore --output --jobs --every --explain --list-rules --db --quiet --no-progress --color --help --version"
+            opts="-o -j -q -h -V --format --fail-on --ignore --output --jobs --every --explain --list-rules --db --no-progress --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

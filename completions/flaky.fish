@@ -34,13 +34,13 @@ complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "merge" -d 'Join the JSON reports of a run\'s shards (`flaky run --shard K/N`) into one run'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "quarantine" -d 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a stored run (default: the last one) as a report'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
@@ -132,6 +132,22 @@ complete -c flaky -n "__fish_flaky_using_subcommand ci" -s q -l quiet -d 'Print 
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''
+json\t''
+markdown\t''
+html\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s o -l output -d 'Write the diagnosis to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l env -d 'Set a variable for every attempt (repeatable), as `flaky run --env` (secret values are not stored with a run)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: the shards\' own]' -r -f -a "critical\t''
 high\t''
 medium\t''
@@ -158,16 +174,16 @@ complete -c flaky -n "__fish_flaky_using_subcommand merge" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l no-history -d 'Do not store the merged run in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand merge" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and not __fish_seen_subcommand_from list add remove suggest" -f -a "list" -d 'Show the quarantine; an expired entry is an error (exit 2)'
@@ -182,8 +198,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l reason -d 'Why it is quarantined (an issue link, say)' -r
@@ -195,8 +211,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
@@ -205,8 +221,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l since -d 'Only runs started within this long, e.g. 14d' -r
@@ -218,8 +234,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l causes -d 'With --tests: scan DIR\'s test code (default: the current directory) and show each test\'s likely cause, as `flaky scan` finds it' -r -F
@@ -239,8 +255,8 @@ always\t''
 never\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l tests -d 'Show the most flaky tests across the selected runs'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l trend -d 'Show the suite\'s flakiness over time and overall statistics'
-complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l format -d 'The report format' -r -f -a "table\t'The terminal report `flaky run` prints'
@@ -260,8 +276,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand report" -l db -d 'SQLite his
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand report" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand report" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l format -d 'The output format' -r -f -a "table\t''
@@ -270,8 +286,8 @@ complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l db -d '
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand detect-framework" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l format -d 'The output format (SARIF 2.1.0 for code-scanning tools)' -r -f -a "table\t''
@@ -292,26 +308,10 @@ always\t''
 never\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l every -d 'Show every finding: each repeat of a rule in one test (else one counts the others), and context: the random values, clock reads and state of the code tests reach, and processes run to their end (marked "context")'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l list-rules -d 'List the rules (id, category, severity, languages, what each finds), then exit'
-complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand scan" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand scan" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m [default: 10m]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''
-json\t''
-markdown\t''
-html\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s o -l output -d 'Write the diagnosis to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l env -d 'Set a variable for every attempt (repeatable), as `flaky run --env` (secret values are not stored with a run)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand completions" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Runs a test command many times and tells, with evidence, which tests are flaky.
 #[derive(Debug, Parser)]
@@ -20,6 +20,40 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 }
+
+/// The command line as users see it: each subcommand's help leaves out the global options it
+/// has no use for (they still parse, as anywhere on the line).
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // clap gives a subcommand each global option it does not have already: a hidden copy keeps
+    // the option (and its value reaching `GlobalArgs`) without showing it. Nested subcommands
+    // get the copy from theirs.
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    for (name, unused) in UNUSED_GLOBALS {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            globals
+                .iter()
+                .filter(|a| unused.contains(&a.get_id().as_str()))
+                .fold(sub, |sub, a| sub.arg(a.clone().hide(true)))
+        });
+    }
+    cmd
+}
+
+/// By subcommand, the global options (by id) that do nothing for it.
+const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
+    ("merge", &["no_progress"]),
+    ("quarantine", &["no_progress"]),
+    ("history", &["no_progress"]),
+    ("report", &["no_progress"]),
+    ("detect-framework", &["db", "no_progress"]),
+    ("scan", &["db", "no_progress"]),
+    ("completions", &["db", "no_progress", "quiet", "color"]),
+];
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]

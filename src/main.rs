@@ -2,12 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use flaky::cli::Cli;
 use flaky::exit::ExitStatus;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli =
+        Cli::from_arg_matches(&flaky::cli::command().get_matches()).unwrap_or_else(|e| e.exit());
     match flaky::run(cli) {
         Ok(status) => status.into(),
         Err(e) => {

@@ -3,10 +3,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::{Cli, GenerateWhat};
+use crate::cli::GenerateWhat;
 use crate::exit::ExitStatus;
 
 /// The completion file names, as `completions/` holds them.
@@ -50,7 +49,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 /// (`worker`, `generate`...) and list a `help` page. clap cannot remove a subcommand, so the
 /// root is built again from the visible ones.
 fn public_command() -> clap::Command {
-    let full = Cli::command();
+    let full = crate::cli::command();
     let mut public = clap::Command::new("flaky")
         .version(full.get_version().unwrap_or_default().to_owned())
         .about(full.get_about().cloned().unwrap_or_default())

@@ -102,3 +102,52 @@ fn completions_offer_the_visible_commands_only() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A subcommand's help lists the global options it uses and leaves out the ones that do nothing
+/// for it; those still parse, anywhere on the line.
+#[test]
+fn help_leaves_out_the_global_options_a_command_does_not_use() {
+    let help = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("flaky")
+            .unwrap()
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let run = help(&["run"]);
+    assert!(
+        run.contains("--db") && run.contains("--no-progress"),
+        "{run}"
+    );
+    let scan = help(&["scan"]);
+    assert!(
+        !scan.contains("--db") && !scan.contains("--no-progress"),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("--color") && scan.contains("--quiet"),
+        "{scan}"
+    );
+    let list = help(&["quarantine", "list"]);
+    assert!(
+        list.contains("--db") && !list.contains("--no-progress"),
+        "{list}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test_a.py"), "def test_a():\n    pass\n").unwrap();
+    assert_cmd::Command::cargo_bin("flaky")
+        .unwrap()
+        .args(["--db", "unused.db", "scan", "--no-progress"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let db = dir.path().join("h.db");
+    assert_cmd::Command::cargo_bin("flaky")
+        .unwrap()
+        .args(["history", "--no-progress", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+}
