@@ -65,7 +65,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version run ci diagnose merge quarantine history report detect-framework scan completions"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version diagnose run ci merge quarantine history report detect-framework scan completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,16 +87,12 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__ci)
-            opts="-j -C -o -q -h -V --retries --until --max-runs --budget --strict --junit-output --github --jobs --timeout --seed --env --dir --shell --format --output --no-history --config --framework --post --pr --mention-map --db --quiet --no-progress --color --help --version"
+            opts="-j -C -o -q -h -V --until --max-runs --budget --retries --strict --jobs --timeout --seed --env --dir --shell --config --framework --format --output --junit-output --github --no-history --post --pr --mention-map --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --until)
                     COMPREPLY=($(compgen -W "settled" -- "${cur}"))
                     return 0
@@ -109,12 +105,8 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --junit-output)
+                --retries)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --github)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --jobs)
@@ -145,6 +137,14 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framework)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -157,12 +157,12 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
+                --junit-output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --framework)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --post)
@@ -631,7 +631,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__run)
-            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --shard --batch --timeout --seed --env --dir --shell --fail-on --format --output --no-history --no-scan --config --framework --order --tests-from --junit --remote --endpoint --report --report-output --post --pr --mention-map --shards --queue-timeout --shard-size --diagnose --db --quiet --no-progress --color --help --version"
+            opts="-n -j -C -o -q -h -V --runs --until --max-runs --budget --jobs --timeout --seed --env --dir --shell --config --order --batch --framework --junit --tests-from --format --output --fail-on --report --report-output --no-scan --diagnose --no-history --shard --remote --endpoint --shards --queue-timeout --shard-size --post --pr --mention-map --db --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,14 +665,6 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --batch)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -693,8 +685,28 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --fail-on)
-                    COMPREPLY=($(compgen -W "critical high medium low none" -- "${cur}"))
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --order)
+                    COMPREPLY=($(compgen -W "same shuffle alternate" -- "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framework)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tests-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -709,32 +721,8 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --framework)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --order)
-                    COMPREPLY=($(compgen -W "same shuffle alternate" -- "${cur}"))
-                    return 0
-                    ;;
-                --tests-from)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --junit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --remote)
-                    COMPREPLY=($(compgen -W "runpod" -- "${cur}"))
-                    return 0
-                    ;;
-                --endpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --fail-on)
+                    COMPREPLY=($(compgen -W "critical high medium low none" -- "${cur}"))
                     return 0
                     ;;
                 --report)
@@ -745,15 +733,19 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post)
-                    COMPREPLY=($(compgen -W "github slack discord" -- "${cur}"))
-                    return 0
-                    ;;
-                --pr)
+                --diagnose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --mention-map)
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -W "runpod" -- "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -769,7 +761,15 @@ _flaky() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --diagnose)
+                --post)
+                    COMPREPLY=($(compgen -W "github slack discord" -- "${cur}"))
+                    return 0
+                    ;;
+                --pr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mention-map)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,9 +32,9 @@ complete -c flaky -n "__fish_flaky_needs_command" -s q -l quiet -d 'Print nothin
 complete -c flaky -n "__fish_flaky_needs_command" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
-complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "merge" -d 'Join the JSON reports of a run\'s shards (`flaky run --shard K/N`) into one run'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "quarantine" -d 'The quarantine of `.flaky.yml`: known flaky tests whose failures do not fail `flaky ci`'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "history" -d 'List the runs stored in the history database'
@@ -42,96 +42,6 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a st
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until settled: start no new attempt after this long, e.g. 10m' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard -d 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab\'s CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite\'s BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l batch -d 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l env -d 'Set a variable for every attempt (repeatable)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: low]' -r -f -a "critical\t''
-high\t''
-medium\t''
-low\t''
-none\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l format -d 'The report format on stdout' -r -f -a "table\t''
-json\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l config -d 'Read the configuration from this file instead of .flaky.yml' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l order -d 'Test order per attempt: keep it, shuffle it, or alternate (even attempts keep it) [default: alternate where the framework can shuffle]' -r -f -a "same\t''
-shuffle\t''
-alternate\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l tests-from -d 'Rerun only the tests that failed or errored in this JUnit report (as CI writes it)' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l junit -d 'Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l remote -d 'Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)' -r -f -a "runpod\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l endpoint -d 'The RunPod endpoint id' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l report -d 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'The terminal report `flaky run` prints'
-json\t'The JSON document of `flaky run --format json`'
-markdown\t'A pull-request comment'
-junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
-slack\t'A Slack Block Kit message (JSON)'
-github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
-html\t'One self-contained HTML page with charts'"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l report-output -d 'Where --report writes' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
-slack\t''
-discord\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue [default: 1h]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l diagnose -d 'After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-history -d 'Do not store this run in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-scan -d 'Do not scan the test code for the likely causes of flaky tests after the run'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every test\'s verdict is settled'"
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --until settled: the most reruns [default: 100]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l junit-output -d 'Write a JUnit report of the whole suite: flaky tests pass with Surefire\'s flakyFailure elements, failed ones carry rerunFailure' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l github -d 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary' -r -f -a "auto\t'When GITHUB_ACTIONS is `true`'
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s j -l jobs -d 'How many reruns run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l seed -d 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l env -d 'Set a variable for every attempt (repeatable)' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l format -d 'The report format on stdout' -r -f -a "table\t''
-json\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l config -d 'Read the configuration (and the quarantine) from this file instead of .flaky.yml' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
-slack\t''
-discord\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l strict -d 'Exit 1 when a test is flaky too, not only when one fails every rerun'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-history -d 'Do not store this run in the history database'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''
@@ -148,6 +58,96 @@ complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d '
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until settled: start no new attempt after this long, e.g. 10m' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l env -d 'Set a variable for every attempt (repeatable)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l config -d 'Read the configuration from this file instead of .flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l order -d 'Test order per attempt: keep it, shuffle it, or alternate (even attempts keep it) [default: alternate where the framework can shuffle]' -r -f -a "same\t''
+shuffle\t''
+alternate\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l batch -d 'Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l junit -d 'Read per-test results from a JUnit file the command writes itself ({attempt} and {tmpdir} are replaced per attempt)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l tests-from -d 'Rerun only the tests that failed or errored in this JUnit report (as CI writes it)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l format -d 'The report format on stdout' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: low]' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+none\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l report -d 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'The terminal report `flaky run` prints'
+json\t'The JSON document of `flaky run --format json`'
+markdown\t'A pull-request comment'
+junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
+slack\t'A Slack Block Kit message (JSON)'
+github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
+html\t'One self-contained HTML page with charts'"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l report-output -d 'Where --report writes' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l diagnose -d 'After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard -d 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab\'s CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite\'s BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l remote -d 'Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)' -r -f -a "runpod\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l endpoint -d 'The RunPod endpoint id' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue [default: 1h]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-scan -d 'Do not scan the test code for the likely causes of flaky tests after the run'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-history -d 'Do not store this run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every test\'s verdict is settled'"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --until settled: the most reruns [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s j -l jobs -d 'How many reruns run at once [default: the number of available cores]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l seed -d 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l env -d 'Set a variable for every attempt (repeatable)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l config -d 'Read the configuration (and the quarantine) from this file instead of .flaky.yml' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l framework -d 'The test framework, when flaky cannot tell it from the command or the project' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l format -d 'The report format on stdout' -r -f -a "table\t''
+json\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l junit-output -d 'Write a JUnit report of the whole suite: flaky tests pass with Surefire\'s flakyFailure elements, failed ones carry rerunFailure' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l github -d 'GitHub Actions annotations (on stdout; on stderr when the JSON report is) and the verdicts in the step summary' -r -f -a "auto\t'When GITHUB_ACTIONS is `true`'
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
+slack\t''
+discord\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l pr -d 'The pull request to comment on [default: from the GitHub Actions event file]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l mention-map -d 'Author-to-Slack-id map (JSON or YAML) for mentions in Slack reports [default: GITHUB_SLACK_MAP]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l strict -d 'Exit 1 when a test is flaky too, not only when one fails every rerun'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l shell -d 'Run the command as one string with `sh -c` (never done unless asked)'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-history -d 'Do not store this run in the history database'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l fail-on -d 'Exit 1 when a test is at or above this severity (`none`: never) [default: the shards\' own]' -r -f -a "critical\t''
 high\t''
 medium\t''

@@ -33,6 +33,26 @@ pub fn command() -> clap::Command {
         .filter(|a| a.is_global_set())
         .cloned()
         .collect();
+    for id in globals.iter().map(|a| a.get_id().clone()) {
+        cmd = cmd.mut_arg(id, |a| a.help_heading("Global options"));
+    }
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    for name in ["run", "ci"] {
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            for (heading, ids) in HEADINGS {
+                for id in *ids {
+                    if sub.get_arguments().any(|a| a.get_id() == id) {
+                        sub = sub.mut_arg(id, |a| a.help_heading(*heading));
+                    }
+                }
+            }
+            sub
+        });
+    }
     for (name, unused) in UNUSED_GLOBALS {
         cmd = cmd.mut_subcommand(name, |sub| {
             globals
@@ -43,6 +63,48 @@ pub fn command() -> clap::Command {
     }
     cmd
 }
+
+/// The options of `run` and `ci` (by id) under headings, as their help groups them.
+pub const HEADINGS: &[(&str, &[&str])] = &[
+    (
+        "Attempts",
+        &["runs", "until", "max_runs", "budget", "retries", "strict"],
+    ),
+    (
+        "Running",
+        &[
+            "jobs", "timeout", "seed", "env", "dir", "shell", "config", "order", "batch",
+        ],
+    ),
+    ("Frameworks", &["framework", "junit", "tests_from"]),
+    (
+        "Output",
+        &[
+            "format",
+            "output",
+            "fail_on",
+            "report",
+            "report_output",
+            "junit_output",
+            "github",
+            "no_scan",
+            "diagnose",
+            "no_history",
+        ],
+    ),
+    (
+        "Shards and remote workers",
+        &[
+            "shard",
+            "remote",
+            "endpoint",
+            "shards",
+            "queue_timeout",
+            "shard_size",
+        ],
+    ),
+    ("Posting", &["post", "pr", "mention_map"]),
+];
 
 /// By subcommand, the global options (by id) that do nothing for it.
 const UNUSED_GLOBALS: &[(&str, &[&str])] = &[

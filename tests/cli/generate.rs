@@ -151,3 +151,24 @@ fn help_leaves_out_the_global_options_a_command_does_not_use() {
         .assert()
         .success();
 }
+
+/// `flaky run -h` and `flaky ci -h` group their many options under headings: none is left in
+/// the ungrouped list but help and version.
+#[test]
+fn run_and_ci_group_every_option_under_a_heading() {
+    let cmd = flaky::cli::command();
+    for name in ["run", "ci"] {
+        let sub = cmd.find_subcommand(name).unwrap();
+        let ungrouped: Vec<String> = sub
+            .get_arguments()
+            .filter(|a| !a.is_positional() && !a.is_hide_set())
+            .filter(|a| a.get_help_heading().is_none())
+            .map(|a| a.get_id().to_string())
+            .filter(|id| id != "help" && id != "version")
+            .collect();
+        assert!(
+            ungrouped.is_empty(),
+            "flaky {name}: {ungrouped:?} have no heading; add them to cli::HEADINGS"
+        );
+    }
+}
