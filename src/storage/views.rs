@@ -163,7 +163,7 @@ pub struct RunPoint {
     pub started_at_ms: i64,
     pub attempts: u64,
     pub tests: u64,
-    /// Tests that both failed and passed in it.
+    /// Tests that failed at least once in it (flaky or failing), as the reports' trend shows.
     pub flaky_tests: u64,
     /// The sum of its tests' failure rates (divide by `tests` for the mean).
     pub rate_sum: f64,
@@ -286,7 +286,7 @@ impl History {
         let sql = format!(
             "SELECT r.run_id, r.started_at, r.attempts,
                     (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id),
-                    (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id AND {FLAKY}),
+                    (SELECT count(*) FROM run_tests rt WHERE rt.run = r.id AND rt.failed > 0),
                     (SELECT coalesce(sum(rt.failure_rate), 0) FROM run_tests rt WHERE rt.run = r.id)
              FROM runs r WHERE {clause} AND {MEASURED}
                AND EXISTS (SELECT 1 FROM run_tests rt WHERE rt.run = r.id)
