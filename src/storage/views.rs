@@ -315,11 +315,7 @@ impl History {
         filter: &RunFilter,
         bucket: Bucket,
     ) -> Result<(Vec<TrendPoint>, TestCounts), StorageError> {
-        let mut tests = self.test_counts(filter, bucket.key())?;
-        let all = self
-            .test_counts(filter, "0")?
-            .remove(&0)
-            .unwrap_or_default();
+        let (mut tests, all) = self.test_counts(filter, bucket.key())?;
         let (clause, params) = filter.clause();
         let key = bucket.key();
         let sql = format!(
@@ -357,39 +353,47 @@ impl History {
     }
 
     /// The tests of the selected runs that measured something, per value of `key` (SQL over
-    /// `runs r`).
+    /// `runs r`), and over them all.
     fn test_counts(
         &self,
         filter: &RunFilter,
         key: &str,
-    ) -> Result<HashMap<i64, TestCounts>, StorageError> {
+    ) -> Result<(HashMap<i64, TestCounts>, TestCounts), StorageError> {
         let (clause, params) = filter.clause();
-        // Per test and directory first, so a test counts once per bucket however many runs it was in.
+        // Per test and directory, so a test counts once per bucket however many runs it was in.
         let sql = format!(
-            "SELECT key, count(*), sum(flaky), sum(failed) - sum(flaky), sum(results), sum(rate_sum) FROM (
-                 SELECT {key} AS key, max({FLAKY}) AS flaky, max(rt.failed > 0) AS failed,
-                        count(*) AS results, sum(rt.failure_rate) AS rate_sum
-                 FROM runs r JOIN run_tests rt ON rt.run = r.id
-                 WHERE {clause} AND {MEASURED}
-                 GROUP BY 1, rt.test, r.dir
-             ) GROUP BY key"
+            "SELECT {key}, rt.test, r.dir, max({FLAKY}), max(rt.failed > 0), count(*), sum(rt.failure_rate)
+             FROM runs r JOIN run_tests rt ON rt.run = r.id
+             WHERE {clause} AND {MEASURED}
+             GROUP BY 1, rt.test, r.dir"
         );
+        let mut buckets: HashMap<i64, TestCounts> = HashMap::new();
+        let mut all = TestCounts::default();
+        // Each test of the whole selection: whether it was flaky, whether it failed.
+        let mut tests: HashMap<(i64, String), (bool, bool)> = HashMap::new();
         self.read(|| {
             let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    TestCounts {
-                        tests: r.get::<_, i64>(1)? as u64,
-                        flaky: r.get::<_, i64>(2)? as u64,
-                        failing: r.get::<_, i64>(3)? as u64,
-                        results: r.get::<_, i64>(4)? as u64,
-                        rate_sum: r.get(5)?,
-                    },
-                ))
-            })?;
-            rows.collect()
-        })
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            while let Some(r) = rows.next()? {
+                let (flaky, failed): (bool, bool) = (r.get(3)?, r.get(4)?);
+                let (results, rate_sum) = (r.get::<_, i64>(5)? as u64, r.get::<_, f64>(6)?);
+                let b = buckets.entry(r.get(0)?).or_default();
+                b.tests += 1;
+                b.flaky += u64::from(flaky);
+                b.failing += u64::from(failed && !flaky);
+                b.results += results;
+                b.rate_sum += rate_sum;
+                all.results += results;
+                all.rate_sum += rate_sum;
+                let seen = tests.entry((r.get(1)?, r.get(2)?)).or_default();
+                *seen = (seen.0 || flaky, seen.1 || failed);
+            }
+            Ok(())
+        })?;
+        all.tests = tests.len() as u64;
+        all.flaky = tests.values().filter(|(flaky, _)| *flaky).count() as u64;
+        all.failing = tests.values().filter(|&&(f, failed)| failed && !f).count() as u64;
+        Ok((buckets, all))
     }
 }
 
