@@ -661,7 +661,12 @@ pub struct HistoryArgs {
     #[arg(long, value_enum, default_value_t = PerArg::Day, requires = "trend")]
     pub per: PerArg,
 
-    /// Only runs whose repository URL contains this
+    /// Runs of every directory, not only of the current project (the git repository the
+    /// current directory is in, else the current directory and below)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Only runs whose repository URL contains this, in any directory
     #[arg(long, value_name = "TEXT")]
     pub repo: Option<String>,
 

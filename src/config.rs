@@ -606,7 +606,8 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
                     d.display()
                 )));
             }
-            d
+            // Stored as the run's directory: the history selects a project's runs by it.
+            d.canonicalize().unwrap_or(d)
         }
         None => cwd.to_path_buf(),
     };

@@ -50,6 +50,15 @@ pub fn facts(dir: &Path) -> Option<VcsFacts> {
     })
 }
 
+/// The directory a project's runs are under: the work tree of the git repository containing
+/// `dir`, else `dir` itself.
+pub fn project_root(dir: &Path) -> PathBuf {
+    Repository::discover(dir)
+        .ok()
+        .and_then(|r| r.workdir().and_then(|w| w.canonicalize().ok()))
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
 fn remote_url(repo: &Repository) -> Option<String> {
     let name = match repo.find_remote("origin") {
         Ok(_) => "origin".to_owned(),

@@ -281,7 +281,7 @@ impl Phases for Reruns<'_> {
                     reruns,
                     rerun_failures,
                     newly_flaky: flaky
-                        && history.is_some_and(|h| never_flaky_before(h, id, &report.run_id)),
+                        && history.is_some_and(|h| never_flaky_before(h, id, report)),
                     quarantine: covering.map(|e| e.note()),
                 }
             })
@@ -364,15 +364,17 @@ fn fail_fast_flag(argv: &[String], framework: Option<Framework>) -> Option<&str>
 }
 
 /// Whether no stored run before `run_id` measured test `id` flaky (failing and passing).
-fn never_flaky_before(history: &History, id: &str, run_id: &str) -> bool {
-    history
-        .test_timeline(id, &RunFilter::default())
-        .is_ok_and(|points| {
-            points
-                .iter()
-                .filter(|p| p.run_id != run_id)
-                .all(|p| p.failed == 0 || p.failed == p.runs)
-        })
+fn never_flaky_before(history: &History, id: &str, report: &Report) -> bool {
+    let filter = RunFilter {
+        dir: Some(report.dir.clone()),
+        ..RunFilter::default()
+    };
+    history.test_timeline(id, &filter).is_ok_and(|points| {
+        points
+            .iter()
+            .filter(|p| p.run_id != report.run_id)
+            .all(|p| p.failed == 0 || p.failed == p.runs)
+    })
 }
 
 fn github(when: AnnotateArg) -> bool {

@@ -1,6 +1,7 @@
 //! `flaky history`: stored runs, the most flaky tests, one test's timeline, and the trend.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
@@ -12,10 +13,12 @@ use crate::analysis::{Severity, Thresholds, Z95, wilson};
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
-use crate::render::{self, SCHEMA_VERSION, percent, terminal_text};
+use crate::render::{self, SCHEMA_VERSION, counted, percent, terminal_text};
 use crate::reporter::Printer;
 use crate::scan::{self, Cause, ScanOptions};
-use crate::storage::{History, RunFilter, RunPoint, RunRow, TestTotal, TimelinePoint};
+use crate::storage::{
+    Bucket, History, RunFilter, RunRow, TestCounts, TestTotal, TimelinePoint, TrendPoint,
+};
 
 pub fn history(
     args: &HistoryArgs,
@@ -23,129 +26,249 @@ pub fn history(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let path = super::db_path(global)?;
-    if !path.exists() {
-        printer.note(&format!(
-            "no history yet: {} does not exist; `flaky run` creates it",
-            path.display()
-        ));
-    }
-    let mut history = History::open_for_reading(&path)?;
-    super::tidy(&mut history, printer);
-    let filter = RunFilter {
-        repo: args.repo.clone(),
-        branch: args.branch.clone(),
-        command: args.command.clone(),
-        command_line: None,
-        since_ms: args
-            .since
-            .map(|d| unix_ms(SystemTime::now()) - d.as_millis() as i64),
-    };
     let json = args.format == FormatArg::Json;
-    let color = printer.color_stdout;
+    let history = if path.exists() {
+        let mut history = History::open_for_reading(&path)?;
+        super::tidy(&mut history, printer);
+        history
+    } else if args.test.is_some() {
+        bail!("{}", super::no_history(&path));
+    } else if json {
+        // A reading command creates no database: the views' empty documents come from one in memory.
+        History::empty()?
+    } else {
+        super::print(format!("{}\n", super::no_history(&path)).as_bytes())?;
+        return Ok(ExitStatus::Success);
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let project = crate::vcs::project_root(&cwd);
+    let view = View {
+        filter: RunFilter {
+            // `--repo` picks a repository by its URL wherever it ran.
+            under: (!args.all && args.repo.is_none()).then(|| project.clone()),
+            repo: args.repo.clone(),
+            branch: args.branch.clone(),
+            command: args.command.clone(),
+            since_ms: args
+                .since
+                .map(|d| unix_ms(SystemTime::now()) - d.as_millis() as i64),
+            ..RunFilter::default()
+        },
+        history,
+        project,
+        cwd,
+        json,
+        color: printer.color_stdout,
+    };
     let mut buf = Vec::new();
     if args.tests {
-        let (tests, stable) = history.test_totals(&filter, args.limit)?;
-        let mut rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
-        if let Some(dir) = &args.causes {
-            let found = scan::scan(dir, &ScanOptions::for_causes())
-                .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
-            for r in &mut rows {
-                r.causes = scan::causes_of(&found, &r.total.id);
-            }
-        }
-        if json {
-            write_json(
-                &mut buf,
-                serde_json::json!({ "schema_version": SCHEMA_VERSION, "tests": rows, "stable_tests": stable }),
-            )?;
-        } else if rows.is_empty() {
-            writeln!(
-                buf,
-                "no test failed in the selected runs ({} seen)",
-                crate::render::counted(stable, "test", "tests")
-            )?;
-        } else {
-            writeln!(buf, "{}", tests_table(&rows, args.causes.is_some(), color))?;
-            writeln!(
-                buf,
-                "{stable} other tests never failed in the selected runs"
-            )?;
-        }
+        tests_view(&view, args, &mut buf)?;
     } else if let Some(id) = &args.test {
-        let points = history.test_timeline(id, &filter)?;
-        if points.is_empty() {
-            let similar = history.similar_tests(id)?;
-            let hint = if similar.is_empty() {
-                "hint: `flaky history --tests` lists the tests with failures".to_owned()
-            } else {
-                format!(
-                    "hint: did you mean {}?",
-                    similar
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            bail!("no stored result for test `{id}` in the selected runs; {hint}");
-        }
-        let timeline = Timeline::new(id, &points);
-        let diagnosis = match history.last_diagnosis(id) {
-            Ok(d) => d,
-            Err(e) => {
-                printer.warn(&format!("the test's diagnosis is left out: {e}"));
-                None
-            }
-        };
-        if json {
-            let diagnosis = diagnosis
-                .map(|(run_id, d)| serde_json::json!({ "run_id": run_id, "diagnosis": d }));
-            write_json(
-                &mut buf,
-                serde_json::json!({ "schema_version": SCHEMA_VERSION, "test": timeline, "runs": points, "last_diagnosis": diagnosis }),
-            )?;
-        } else {
-            timeline_text(&timeline, &points, args.limit as usize, color, &mut buf)?;
-            if let Some((run_id, d)) = &diagnosis {
-                writeln!(buf, "\nlast diagnosed in run {run_id} (flaky diagnose):")?;
-                for line in render::diagnosis_lines(d) {
-                    writeln!(buf, "  {}", terminal_text(&line))?;
-                }
-            }
-        }
+        test_view(&view, id, args.limit, printer, &mut buf)?;
     } else if args.trend {
-        let points = history.run_points(&filter)?;
-        let (tests, stable) = history.test_totals(&filter, u32::MAX)?;
-        let trend = Trend::new(
-            &points,
-            tests.len() as u64 + stable,
-            tests.len() as u64,
-            args.per,
-            args.limit as usize,
-        );
-        if json {
-            write_json(
-                &mut buf,
-                serde_json::json!({ "schema_version": SCHEMA_VERSION, "trend": trend }),
-            )?;
-        } else {
-            trend_text(&trend, color, &mut buf)?;
-        }
+        trend_view(&view, args, &mut buf)?;
     } else {
-        let runs = history.list_runs(&filter, args.limit)?;
-        if json {
-            write_json(
-                &mut buf,
-                serde_json::json!({ "schema_version": SCHEMA_VERSION, "runs": runs }),
-            )?;
-        } else if runs.is_empty() {
-            writeln!(buf, "no runs stored in {} match", path.display())?;
-        } else {
-            writeln!(buf, "{}", runs_table(&runs, color))?;
-        }
+        runs_view(&view, args.limit, &path, &mut buf)?;
     }
     super::print(&buf)?;
     Ok(ExitStatus::Success)
+}
+
+/// What a view of the history reads and how it prints.
+struct View {
+    history: History,
+    filter: RunFilter,
+    /// The current project's directory (see [`crate::vcs::project_root`]).
+    project: PathBuf,
+    cwd: PathBuf,
+    json: bool,
+    color: bool,
+}
+
+impl View {
+    /// What to say when the selection, limited to the current project, leaves out runs of
+    /// other directories: `--all` shows them.
+    fn elsewhere(&self) -> anyhow::Result<Option<String>> {
+        if self.filter.under.is_none() {
+            return Ok(None);
+        }
+        let all = RunFilter {
+            under: None,
+            ..self.filter.clone()
+        };
+        let others = self.history.count_runs(&all)? - self.history.count_runs(&self.filter)?;
+        Ok((others > 0).then(|| {
+            format!(
+                "only the runs under {} are selected; `--all` adds the {} of other directories",
+                self.project.display(),
+                counted(others, "run", "runs")
+            )
+        }))
+    }
+
+    /// `dir` for a reader in the current project: relative to it when inside it.
+    fn shown_dir(&self, dir: &str) -> String {
+        match Path::new(dir).strip_prefix(&self.project) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => dir.to_owned(),
+        }
+    }
+}
+
+fn tests_view(view: &View, args: &HistoryArgs, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+    let (tests, stable) = view.history.test_totals(&view.filter, args.limit)?;
+    let mut rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
+    if let Some(dir) = &args.causes {
+        let found = scan::scan(dir, &ScanOptions::for_causes())
+            .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
+        for r in &mut rows {
+            r.causes = scan::causes_of(&found, &r.total.id);
+        }
+    }
+    if view.json {
+        write_json(
+            buf,
+            serde_json::json!({ "schema_version": SCHEMA_VERSION, "tests": rows, "stable_tests": stable }),
+        )?;
+    } else if rows.is_empty() {
+        writeln!(
+            buf,
+            "no test failed in the selected runs ({} seen)",
+            counted(stable, "test", "tests"),
+        )?;
+        if let Some(hint) = view.elsewhere()? {
+            writeln!(buf, "hint: {hint}")?;
+        }
+    } else {
+        writeln!(buf, "{}", tests_table(view, &rows, args.causes.is_some()))?;
+        writeln!(
+            buf,
+            "{} never failed in the selected runs",
+            counted(stable, "other test", "other tests")
+        )?;
+    }
+    Ok(())
+}
+
+fn test_view(
+    view: &View,
+    id: &str,
+    limit: u32,
+    printer: &Printer,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<()> {
+    let points = view.history.test_timeline(id, &view.filter)?;
+    if points.is_empty() {
+        let similar = view.history.similar_tests(id)?;
+        let hint = if similar.is_empty() {
+            "hint: `flaky history --tests` lists the tests with failures".to_owned()
+        } else {
+            format!(
+                "hint: did you mean {}?",
+                similar
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let elsewhere = view
+            .elsewhere()?
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        bail!("no stored result for test `{id}` in the selected runs; {hint}{elsewhere}");
+    }
+    let points = one_directory(view, id, points)?;
+    let timeline = Timeline::new(id, &points);
+    let diagnosis = match view.history.last_diagnosis(id, &points[0].dir) {
+        Ok(d) => d,
+        Err(e) => {
+            printer.warn(&format!("the test's diagnosis is left out: {e}"));
+            None
+        }
+    };
+    if view.json {
+        let diagnosis =
+            diagnosis.map(|(run_id, d)| serde_json::json!({ "run_id": run_id, "diagnosis": d }));
+        write_json(
+            buf,
+            serde_json::json!({ "schema_version": SCHEMA_VERSION, "test": timeline, "runs": points, "last_diagnosis": diagnosis }),
+        )?;
+    } else {
+        timeline_text(&timeline, &points, limit as usize, view.color, buf)?;
+        if let Some((run_id, d)) = &diagnosis {
+            writeln!(buf, "\nlast diagnosed in run {run_id} (flaky diagnose):")?;
+            for line in render::diagnosis_lines(d) {
+                writeln!(buf, "  {}", terminal_text(&line))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The runs of test `id` in one directory: a test is an id in a directory (the same command
+/// run in two projects is two tests). Several: those of the current directory, else an error
+/// that names them.
+fn one_directory(
+    view: &View,
+    id: &str,
+    points: Vec<TimelinePoint>,
+) -> anyhow::Result<Vec<TimelinePoint>> {
+    let mut dirs: Vec<&str> = points.iter().map(|p| p.dir.as_str()).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    if dirs.len() < 2 {
+        return Ok(points);
+    }
+    let here = view.cwd.to_string_lossy();
+    if dirs.contains(&here.as_ref()) {
+        return Ok(points.into_iter().filter(|p| p.dir == here).collect());
+    }
+    bail!(
+        "test `{id}` ran in {} directories: {}; hint: run `flaky history --test` in the one you mean",
+        dirs.len(),
+        dirs.iter()
+            .map(|d| view.shown_dir(d))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn trend_view(view: &View, args: &HistoryArgs, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+    let bucket = match args.per {
+        PerArg::Day => Bucket::Day,
+        PerArg::Run => Bucket::Run,
+    };
+    let (points, all) = view.history.trend(&view.filter, bucket)?;
+    let trend = Trend::new(points, all, bucket, args.limit as usize);
+    if view.json {
+        write_json(
+            buf,
+            serde_json::json!({ "schema_version": SCHEMA_VERSION, "trend": trend }),
+        )?;
+    } else {
+        trend_text(&trend, view.color, buf)?;
+    }
+    Ok(())
+}
+
+fn runs_view(view: &View, limit: u32, path: &Path, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+    let runs = view.history.list_runs(&view.filter, limit)?;
+    if view.json {
+        write_json(
+            buf,
+            serde_json::json!({ "schema_version": SCHEMA_VERSION, "runs": runs }),
+        )?;
+    } else if runs.is_empty() {
+        writeln!(buf, "no runs stored in {} match", path.display())?;
+        if let Some(hint) = view.elsewhere()? {
+            writeln!(buf, "hint: {hint}")?;
+        }
+    } else {
+        writeln!(buf, "{}", runs_table(&runs, view.color))?;
+    }
+    Ok(())
 }
 
 fn write_json(buf: &mut Vec<u8>, value: serde_json::Value) -> anyhow::Result<()> {
@@ -273,10 +396,13 @@ struct Trend {
     runs: u64,
     attempts: u64,
     tests_seen: u64,
+    /// Tests that both failed and passed in a run at least once.
     flaky_tests_seen: u64,
+    /// Tests that failed and were never flaky (broken, not flaky).
+    failing_tests_seen: u64,
     /// The mean failure rate over every test of every run.
     mean_rate: f64,
-    /// Tests that failed at least once, over all tests seen.
+    /// Flaky tests over all tests seen.
     flaky_share: f64,
     flaky_share_sparkline: String,
     mean_rate_sparkline: String,
@@ -288,79 +414,68 @@ struct TrendRow {
     label: String,
     runs: u64,
     attempts: u64,
+    /// Tests seen in these runs, each once.
     tests: u64,
     flaky_tests: u64,
+    failing_tests: u64,
+    /// The mean failure rate over every test of every run.
     mean_rate: f64,
     flaky_share: f64,
 }
 
-impl Trend {
-    fn new(
-        points: &[RunPoint],
-        tests_seen: u64,
-        flaky_tests_seen: u64,
-        per: PerArg,
-        limit: usize,
-    ) -> Self {
-        let mut rows: Vec<TrendRow> = Vec::new();
-        let mut rate_sum = 0.0;
-        for p in points {
-            rate_sum += p.rate_sum;
-            let label = match per {
-                PerArg::Day => day_of(p.started_at_ms),
-                PerArg::Run => p.run_id.clone(),
-            };
-            match rows.last_mut() {
-                Some(last) if last.label == label => {
-                    last.runs += 1;
-                    last.attempts += p.attempts;
-                    last.tests += p.tests;
-                    last.flaky_tests += p.flaky_tests;
-                    last.mean_rate += p.rate_sum;
-                }
-                _ => rows.push(TrendRow {
-                    label,
-                    runs: 1,
-                    attempts: p.attempts,
-                    tests: p.tests,
-                    flaky_tests: p.flaky_tests,
-                    mean_rate: p.rate_sum,
-                    flaky_share: 0.0,
-                }),
-            }
-        }
-        for r in &mut rows {
-            // Summed so far; the means are over every test result of the bucket.
-            r.mean_rate = if r.tests == 0 {
-                0.0
-            } else {
-                r.mean_rate / r.tests as f64
-            };
-            r.flaky_share = rate(r.flaky_tests, r.tests);
-        }
-        let skip = rows.len().saturating_sub(limit);
-        let rows: Vec<TrendRow> = rows.into_iter().skip(skip).collect();
-        let test_results: u64 = points.iter().map(|p| p.tests).sum();
+impl TrendRow {
+    fn new(label: String, runs: u64, attempts: u64, tests: &TestCounts) -> Self {
         Self {
-            per: match per {
-                PerArg::Day => "day",
-                PerArg::Run => "run",
+            label,
+            runs,
+            attempts,
+            tests: tests.tests,
+            flaky_tests: tests.flaky,
+            failing_tests: tests.failing,
+            mean_rate: mean(tests.rate_sum, tests.results),
+            flaky_share: rate(tests.flaky, tests.tests),
+        }
+    }
+}
+
+fn mean(sum: f64, n: u64) -> f64 {
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+impl Trend {
+    fn new(points: Vec<TrendPoint>, all: TestCounts, bucket: Bucket, limit: usize) -> Self {
+        let runs = points.iter().map(|p| p.runs).sum();
+        let attempts = points.iter().map(|p| p.attempts).sum();
+        let skip = points.len().saturating_sub(limit);
+        let rows: Vec<TrendRow> = points
+            .into_iter()
+            .skip(skip)
+            .map(|p| {
+                let label = match bucket {
+                    Bucket::Day => day_of(p.started_at_ms),
+                    Bucket::Run => p.run_id,
+                };
+                TrendRow::new(label, p.runs, p.attempts, &p.tests)
+            })
+            .collect();
+        let overall = TrendRow::new(String::new(), runs, attempts, &all);
+        Self {
+            per: match bucket {
+                Bucket::Day => "day",
+                Bucket::Run => "run",
             },
             flaky_share_sparkline: sparkline(
                 &rows.iter().map(|r| r.flaky_share).collect::<Vec<_>>(),
             ),
             mean_rate_sparkline: sparkline(&rows.iter().map(|r| r.mean_rate).collect::<Vec<_>>()),
             points: rows,
-            runs: points.len() as u64,
-            attempts: points.iter().map(|p| p.attempts).sum(),
-            tests_seen,
-            flaky_tests_seen,
-            mean_rate: if test_results == 0 {
-                0.0
-            } else {
-                rate_sum / test_results as f64
-            },
-            flaky_share: rate(flaky_tests_seen, tests_seen),
+            runs,
+            attempts,
+            tests_seen: overall.tests,
+            flaky_tests_seen: overall.flaky_tests,
+            failing_tests_seen: overall.failing_tests,
+            mean_rate: overall.mean_rate,
+            flaky_share: overall.flaky_share,
         }
     }
 }
@@ -396,34 +511,42 @@ fn short(commit: Option<&str>) -> String {
     commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
 }
 
-fn tests_table(rows: &[TestRow], causes: bool, color: bool) -> Table {
-    let mut header = vec![
-        "TEST",
+/// The most flaky tests; with a DIRECTORY column when they ran in more than one.
+fn tests_table(view: &View, rows: &[TestRow], causes: bool) -> Table {
+    let dirs = rows.iter().any(|r| r.total.dir != rows[0].total.dir);
+    let mut header = vec!["TEST"];
+    if dirs {
+        header.push("DIRECTORY");
+    }
+    header.extend([
         "RATE",
         "FAILED",
         "RUNS FAILED",
         "95% CI",
         "SEVERITY",
         "LAST FAILED (UTC)",
-    ];
+    ]);
     if causes {
         header.push("LIKELY CAUSE");
     }
-    let mut table = new_table(&header, color);
+    let mut table = new_table(&header, view.color);
     for r in rows {
         let cause = r.causes.first().map_or_else(
             || "-".to_owned(),
             |c| format!("{} at {}:{}", c.category, c.file, c.line),
         );
-        let mut row = vec![
-            Cell::new(terminal_text(&r.total.id)),
+        let mut row = vec![Cell::new(terminal_text(&r.total.id))];
+        if dirs {
+            row.push(Cell::new(terminal_text(&view.shown_dir(&r.total.dir))));
+        }
+        row.extend([
             right(percent(r.failure_rate)),
             right(format!("{}/{}", r.total.failed, r.total.attempts)),
             right(format!("{}/{}", r.total.runs_failed, r.total.runs_seen)),
             Cell::new(format!("{}–{}", percent(r.ci_low), percent(r.ci_high))),
             Cell::new(format!("{} {}", r.severity.symbol(), r.severity.label())),
             Cell::new(r.total.last_failed_ms.map_or_else(|| "-".to_owned(), when)),
-        ];
+        ]);
         if causes {
             row.push(Cell::new(terminal_text(&cause)));
         }
@@ -442,10 +565,10 @@ fn timeline_text(
     writeln!(out, "{}", terminal_text(&t.id))?;
     writeln!(
         out,
-        "  {} failed of {} attempts in {} runs: {}",
+        "  {} failed of {} in {}: {}",
         t.failed,
-        t.attempts,
-        t.runs,
+        counted(t.attempts, "attempt", "attempts"),
+        counted(t.runs, "run", "runs"),
         percent(t.failure_rate)
     )?;
     writeln!(
@@ -498,11 +621,12 @@ fn timeline_text(
     }
     writeln!(out, "{table}")?;
     if skip > 0 {
-        writeln!(
-            out,
-            "(the {} older runs are left out; --limit shows more)",
-            skip
-        )?;
+        let older = if skip == 1 {
+            "the older run is".to_owned()
+        } else {
+            format!("the {skip} older runs are")
+        };
+        writeln!(out, "({older} left out; --limit shows more)")?;
     }
     Ok(())
 }
@@ -510,12 +634,13 @@ fn timeline_text(
 fn trend_text(t: &Trend, color: bool, out: &mut Vec<u8>) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} runs, {} attempts, {} tests seen, {} of them flaky ({}), mean failure rate {}",
-        t.runs,
-        t.attempts,
-        t.tests_seen,
+        "{}, {}, {} seen: {} flaky ({}), {} failing; mean failure rate {}",
+        counted(t.runs, "run", "runs"),
+        counted(t.attempts, "attempt", "attempts"),
+        counted(t.tests_seen, "test", "tests"),
         t.flaky_tests_seen,
         percent(t.flaky_share),
+        t.failing_tests_seen,
         percent(t.mean_rate)
     )?;
     if t.points.is_empty() {
@@ -523,32 +648,40 @@ fn trend_text(t: &Trend, color: bool, out: &mut Vec<u8>) -> std::io::Result<()> 
     }
     writeln!(
         out,
-        "flaky tests per {}: {}",
+        "flaky share per {}: {}",
         t.per, t.flaky_share_sparkline
     )?;
     writeln!(out, "mean rate per {}:   {}", t.per, t.mean_rate_sparkline)?;
     writeln!(out)?;
-    let label = if t.per == "day" { "DAY (UTC)" } else { "RUN" };
-    let mut table = new_table(
-        &[
-            label,
-            "RUNS",
-            "ATTEMPTS",
-            "FLAKY TESTS",
-            "SHARE",
-            "MEAN RATE",
-        ],
-        color,
-    );
+    // Per run, a row is one run: no RUNS column.
+    let per_day = t.per == "day";
+    let mut header = vec![if per_day { "DAY (UTC)" } else { "RUN" }];
+    if per_day {
+        header.push("RUNS");
+    }
+    header.extend([
+        "ATTEMPTS",
+        "TESTS",
+        "FLAKY",
+        "FAILING",
+        "FLAKY SHARE",
+        "MEAN RATE",
+    ]);
+    let mut table = new_table(&header, color);
     for r in &t.points {
-        table.add_row(vec![
-            Cell::new(&r.label),
-            right(r.runs),
+        let mut row = vec![Cell::new(&r.label)];
+        if per_day {
+            row.push(right(r.runs));
+        }
+        row.extend([
             right(r.attempts),
-            right(format!("{}/{}", r.flaky_tests, r.tests)),
+            right(r.tests),
+            right(r.flaky_tests),
+            right(r.failing_tests),
             right(percent(r.flaky_share)),
             right(percent(r.mean_rate)),
         ]);
+        table.add_row(row);
     }
     writeln!(out, "{table}")
 }

@@ -54,12 +54,17 @@ pub fn db_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 pub fn stored_db(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     let path = db_path(global)?;
     if !path.exists() {
-        anyhow::bail!(
-            "no history yet: {} does not exist; hint: `flaky run` stores runs there (or pass --db)",
-            path.display()
-        );
+        anyhow::bail!("{}", no_history(&path));
     }
     Ok(path)
+}
+
+/// What a command that reads the history says when there is no database at `path` yet.
+pub fn no_history(path: &std::path::Path) -> String {
+    format!(
+        "no history yet: there is no database at {}; hint: `flaky run -- CMD` stores each run there (or pass --db PATH, or set FLAKY_DB, to read another)",
+        path.display()
+    )
 }
 
 /// Marks `abandoned` the runs whose flaky was killed (SIGKILL, a machine that went down) and

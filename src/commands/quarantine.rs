@@ -557,6 +557,13 @@ fn suggest(
     let mut history = History::open_for_reading(&path)?;
     super::tidy(&mut history, printer);
     let filter = RunFilter {
+        // The project's own runs: another project's tests do not belong in its quarantine.
+        under: Some(crate::vcs::project_root(
+            &place
+                .dir
+                .canonicalize()
+                .unwrap_or_else(|_| place.dir.clone()),
+        )),
         since_ms: args.since.map(|d| {
             let now = SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)
@@ -567,8 +574,10 @@ fn suggest(
     };
     let (totals, _) = history.test_totals(&filter, u32::MAX)?;
     let measured = measure(&history, &filter, printer)?;
+    let mut seen = std::collections::HashSet::new();
     for total in totals {
-        let Some(m) = measured.get(&total.id) else {
+        // One id run in two directories of the project is one quarantine entry (the worst first).
+        let (Some(m), true) = (measured.get(&total.id), seen.insert(total.id.clone())) else {
             continue;
         };
         if m.broken_now == Some(true) {

@@ -193,6 +193,7 @@ pub fn context(
         .map_or(0, |d| d.as_millis() as i64);
     let filter = RunFilter {
         command_line: Some(command_line.clone()),
+        dir: Some(report.dir.clone()),
         ..RunFilter::default()
     };
     let points = history.run_points(&filter)?;
@@ -225,7 +226,7 @@ pub fn context(
     let commit = report.vcs.as_ref().and_then(|v| v.commit.clone());
     let changes = match (
         commit,
-        history.last_stable_run(&command_line, started_ms, &failing)?,
+        history.last_stable_run(&filter, started_ms, &failing)?,
     ) {
         (Some(commit), Some((stable_run, stable_commit))) if stable_commit != commit => {
             // The repository may be gone or elsewhere when an old report is rendered: then

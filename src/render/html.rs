@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::time::Duration;
 
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
@@ -286,20 +287,26 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
     } else {
         (0..6).map(|k| k * (points.len() - 1) / 5).collect()
     };
-    for i in ticks {
-        let date = time_text(points[i].started_at);
+    let (labels, dated) = tick_labels(points, &ticks);
+    for (i, label) in labels {
         let _ = writeln!(
             h,
             "<line x1=\"{0:.1}\" y1=\"{y_bottom}\" x2=\"{0:.1}\" y2=\"{1}\" stroke=\"#868e96\"/><text x=\"{0:.1}\" y=\"{2}\" text-anchor=\"middle\">{3}</text>",
             x(i),
             y_bottom + 5.0,
             y_bottom + 20.0,
-            esc(date.get(..10).unwrap_or(&date))
+            esc(&label)
         );
     }
+    // Labels without a date: the day the runs start on.
+    let day = if dated {
+        String::new()
+    } else {
+        format!(", from {} UTC", &time_text(points[0].started_at)[..10])
+    };
     let _ = writeln!(
         h,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">run (oldest to newest)</text>",
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">run (oldest to newest){day}</text>",
         (left + right) / 2.0,
         y_bottom + 38.0
     );
@@ -364,6 +371,46 @@ fn trend(report: &Report, ctx: &Context, h: &mut String) {
         );
     }
     h.push_str("</section>\n");
+}
+
+/// The x-axis labels of the runs at `ticks`: their UTC dates when the runs span more than a
+/// day, else their start times; finer (the time to the minute, then the second) while two
+/// labels are the same, and the runs' numbers (1 the oldest shown) when even seconds are.
+/// Whether the labels carry the date comes with them.
+fn tick_labels(points: &[TrendPoint], ticks: &[usize]) -> (Vec<(usize, String)>, bool) {
+    let span = match (points.first(), points.last()) {
+        (Some(first), Some(last)) => last
+            .started_at
+            .duration_since(first.started_at)
+            .unwrap_or_default(),
+        _ => Duration::ZERO,
+    };
+    // Byte ranges of an RFC 3339 time, `2026-11-22T03:05:39Z`.
+    let day = |t: &str| t[..10].to_owned();
+    let day_minute = |t: &str| format!("{} {}", &t[5..10], &t[11..16]);
+    let minute = |t: &str| t[11..16].to_owned();
+    let second = |t: &str| t[11..19].to_owned();
+    let dated = span > Duration::from_secs(86_400);
+    let formats: [&dyn Fn(&str) -> String; 2] = if dated {
+        [&day, &day_minute]
+    } else {
+        [&minute, &second]
+    };
+    let times: Vec<String> = ticks
+        .iter()
+        .map(|&i| time_text(points[i].started_at))
+        .collect();
+    for format in formats {
+        let labels: Vec<String> = times.iter().map(|t| format(t)).collect();
+        let mut distinct = labels.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() == labels.len() {
+            return (ticks.iter().copied().zip(labels).collect(), dated);
+        }
+    }
+    let numbers = ticks.iter().map(|&i| (i, format!("run {}", i + 1)));
+    (numbers.collect(), false)
 }
 
 /// A bar per test (the worst [`BARS`]): its failure rate, coloured by severity, and its 95%

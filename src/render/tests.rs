@@ -1618,3 +1618,59 @@ fn diagnoses_show_in_the_terminal_and_the_json() {
     render_json(&plain, &mut json).unwrap();
     assert!(!String::from_utf8(json).unwrap().contains("\"diagnoses\""));
 }
+
+/// The x-axis labels of the HTML trend (the texts under its ticks).
+fn trend_ticks(html: &str) -> Vec<String> {
+    let trend = &html[html.find("<section id=\"trend\">").unwrap()..];
+    let trend = &trend[..trend.find("</section>").unwrap()];
+    trend
+        .lines()
+        .filter(|l| l.contains("stroke=\"#868e96\"/><text") && l.contains("y2=\"215\""))
+        .map(|l| {
+            let text = &l[l.rfind("\">").unwrap() + 2..];
+            text[..text.find("</text>").unwrap()].to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn html_trend_labels_runs_by_time_within_a_day_and_by_date_across_days() {
+    let mut case = typical();
+    assert_eq!(
+        trend_ticks(&render(render_html, &case)),
+        [
+            "2023-11-07",
+            "2023-11-08",
+            "2023-11-09",
+            "2023-11-11",
+            "2023-11-12",
+            "2023-11-14"
+        ],
+        "eight days"
+    );
+    let spaced = |case: &mut (Report, Context), secs: u64| {
+        for (i, p) in case.1.trend.iter_mut().enumerate() {
+            p.started_at = at(secs * i as u64);
+        }
+    };
+    spaced(&mut case, 600);
+    assert_eq!(
+        trend_ticks(&render(render_html, &case)),
+        ["22:13", "22:23", "22:33", "22:53", "23:03", "23:23"],
+        "ten minutes apart"
+    );
+    assert!(render(render_html, &case).contains("run (oldest to newest), from 2023-11-14 UTC"));
+    spaced(&mut case, 5);
+    assert_eq!(
+        trend_ticks(&render(render_html, &case)),
+        [
+            "22:13:20", "22:13:25", "22:13:30", "22:13:40", "22:13:45", "22:13:55"
+        ]
+    );
+    spaced(&mut case, 0);
+    assert_eq!(
+        trend_ticks(&render(render_html, &case)),
+        ["run 1", "run 2", "run 3", "run 5", "run 6", "run 8"],
+        "started in one second"
+    );
+}

@@ -102,14 +102,18 @@ impl History {
         })
     }
 
-    /// The newest diagnosis of a test, with the run it was made on.
-    pub fn last_diagnosis(&self, test: &str) -> Result<Option<(String, Diagnosis)>, StorageError> {
+    /// The newest diagnosis of a test of runs in `dir`, with the run it was made on.
+    pub fn last_diagnosis(
+        &self,
+        test: &str,
+        dir: &str,
+    ) -> Result<Option<(String, Diagnosis)>, StorageError> {
         let row: Option<(String, String)> = self.read(|| {
             self.conn
                 .query_row(
                     "SELECT r.run_id, d.diagnosis FROM diagnoses d JOIN runs r ON r.id = d.run
-                     WHERE d.test = ?1 ORDER BY d.diagnosed_at DESC, d.rowid DESC LIMIT 1",
-                    [test],
+                     WHERE d.test = ?1 AND r.dir = ?2 ORDER BY d.diagnosed_at DESC, d.rowid DESC LIMIT 1",
+                    [test, dir],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()

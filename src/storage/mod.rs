@@ -21,7 +21,7 @@ use crate::vcs::VcsFacts;
 
 pub use diagnoses::AttemptTests;
 pub use migrations::MIGRATIONS;
-pub use views::{RunFilter, RunPoint, TestTotal, TimelinePoint};
+pub use views::{Bucket, RunFilter, RunPoint, TestCounts, TestTotal, TimelinePoint, TrendPoint};
 
 /// The schema version this flaky writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -229,6 +229,21 @@ impl History {
             }),
             Err(source) => Err(history.classify(source)),
         }
+    }
+
+    /// An empty history in memory, for a command that only reads one when none exists yet
+    /// (it must not create the file).
+    pub fn empty() -> Result<Self, StorageError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|cause| StorageError::Open {
+            path: path.clone(),
+            cause,
+        })?;
+        let mut history = Self { conn, path };
+        history
+            .prepare()
+            .map_err(|source| history.classify(source))?;
+        Ok(history)
     }
 
     /// Opens the database at `path` for a command that only reads it: as [`History::open`]

@@ -87,13 +87,34 @@ fn a_run_stores_plan_seeds_attempts_and_results() {
 }
 
 #[test]
+fn history_without_a_database_says_so_and_creates_none() {
+    let s = Sandbox::new();
+    let db = s.db().display().to_string();
+    for view in [&[][..], &["--tests"], &["--trend"]] {
+        s.flaky().arg("history").args(view).assert().code(0).stdout(
+            predicate::str::contains(format!("no history yet: there is no database at {db}"))
+                .and(predicate::str::contains("hint: `flaky run -- CMD` stores")),
+        );
+    }
+    let out = s
+        .flaky()
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["runs"], serde_json::json!([]));
+    s.flaky()
+        .args(["history", "--test", "t"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no history yet"));
+    assert!(!s.db().exists(), "a reading command created the database");
+}
+
+#[test]
 fn history_lists_runs_newest_first() {
     let s = Sandbox::new();
-    s.flaky()
-        .args(["history"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("no runs stored"));
     let mut ids = Vec::new();
     for cmd in ["true", "false", "true"] {
         let (doc, _) = s.run_json(&["-n", "2", "--", cmd]);
@@ -517,4 +538,186 @@ printf '<testsuite name="s" tests="2"><testcase classname="tests/test_x.py" name
         "junit.sh",
     ]);
     assert_eq!(doc["likely_causes"], serde_json::json!([]));
+}
+
+/// `run-tests.sh` in `a` (fails every third attempt) and in `b` (always fails), run there.
+fn two_directories_with_one_command(s: &Sandbox) {
+    s.write("a/run-tests.sh", "[ $((FLAKY_ATTEMPT % 3)) -ne 0 ]\n");
+    s.write("b/run-tests.sh", "exit 1\n");
+    for dir in ["a", "a", "b"] {
+        s.flaky()
+            .current_dir(s.path().join(dir))
+            .args(["run", "-n", "6", "-q", "--", "sh", "run-tests.sh"])
+            .assert()
+            .code(1);
+    }
+}
+
+fn run_ids(s: &Sandbox, dir: &str, args: &[&str]) -> usize {
+    let out = s
+        .flaky()
+        .current_dir(s.path().join(dir))
+        .args(["history", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["runs"].as_array().unwrap().len()
+}
+
+#[test]
+fn history_shows_the_current_projects_runs_and_all_shows_every_directory() {
+    let s = Sandbox::new();
+    two_directories_with_one_command(&s);
+    assert_eq!(run_ids(&s, "a", &[]), 2, "outside a repository: a's runs");
+    assert_eq!(run_ids(&s, "b", &[]), 1);
+    assert_eq!(run_ids(&s, "a", &["--all"]), 3);
+    assert_eq!(run_ids(&s, ".", &[]), 3, "the directories below");
+    s.write("c/.keep", "");
+    s.flaky()
+        .current_dir(s.path().join("c"))
+        .arg("history")
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("no runs stored").and(predicate::str::contains(
+                "`--all` adds the 3 runs of other directories",
+            )),
+        );
+
+    // In a git repository: its runs, wherever in it they ran, and not those around it.
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(s.path().join("a"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    s.write("a/sub/x.sh", "true\n");
+    s.flaky()
+        .current_dir(s.path().join("a/sub"))
+        .args(["run", "-n", "1", "-q", "--", "sh", "x.sh"])
+        .assert()
+        .code(0);
+    assert_eq!(run_ids(&s, "a/sub", &[]), 3, "the repository's runs");
+    assert_eq!(run_ids(&s, "a/sub", &["--repo", "example.com"]), 0);
+}
+
+#[test]
+fn one_command_in_two_directories_is_two_tests() {
+    let s = Sandbox::new();
+    two_directories_with_one_command(&s);
+    let out = s
+        .flaky()
+        .args(["history", "--tests", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tests: Vec<(String, u64, u64)> = doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let dir = t["dir"].as_str().unwrap();
+            let dir = std::path::Path::new(dir).file_name().unwrap();
+            (
+                dir.to_string_lossy().into_owned(),
+                t["failed"].as_u64().unwrap(),
+                t["attempts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tests, [("b".into(), 6, 6), ("a".into(), 4, 12)]);
+    s.flaky()
+        .args(["history", "--tests"])
+        .assert()
+        .stdout(predicate::str::contains("DIRECTORY"));
+    s.flaky()
+        .args(["history", "--test", "sh run-tests.sh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "test `sh run-tests.sh` ran in 2 directories: a, b; hint:",
+        ));
+    s.flaky()
+        .current_dir(s.path().join("b"))
+        .args(["history", "--test", "sh run-tests.sh"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "6 failed of 6 attempts in 1 run: 100.0%",
+        ));
+}
+
+#[test]
+fn the_trend_counts_each_test_once_and_a_broken_test_as_failing_not_flaky() {
+    let s = Sandbox::new();
+    // t_flaky fails on odd attempts, t_broken on every one.
+    s.write(
+        "junit.sh",
+        r#"fail=''
+[ $((FLAKY_ATTEMPT % 2)) = 1 ] && fail='<failure message="odd"/>'
+printf '<testsuite name="s" tests="2"><testcase classname="c" name="t_flaky">%s</testcase><testcase classname="c" name="t_broken"><failure message="no"/></testcase></testsuite>' "$fail" > "$TMPDIR/r.xml"
+"#,
+    );
+    for _ in 0..2 {
+        s.flaky()
+            .args([
+                "run",
+                "-n",
+                "4",
+                "-q",
+                "--junit",
+                "{tmpdir}/r.xml",
+                "--",
+                "sh",
+                "junit.sh",
+            ])
+            .assert()
+            .code(1);
+    }
+    let out = s
+        .flaky()
+        .args(["history", "--trend", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &doc["trend"];
+    assert_eq!(
+        (
+            &t["tests_seen"],
+            &t["flaky_tests_seen"],
+            &t["failing_tests_seen"]
+        ),
+        (&2.into(), &1.into(), &1.into())
+    );
+    let day = &t["points"][0];
+    assert_eq!(
+        (
+            &day["runs"],
+            &day["tests"],
+            &day["flaky_tests"],
+            &day["failing_tests"]
+        ),
+        (&2.into(), &2.into(), &1.into(), &1.into()),
+        "two runs of two tests are two tests"
+    );
+    assert_eq!(day["flaky_share"], 0.5);
+    s.flaky()
+        .args(["history", "--trend"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "2 runs, 8 attempts, 2 tests seen: 1 flaky (50.0%), 1 failing; mean failure rate 75.0%",
+        ));
+    let per_run = s
+        .flaky()
+        .args(["history", "--trend", "--per", "run"])
+        .output()
+        .unwrap();
+    let per_run = String::from_utf8(per_run.stdout).unwrap();
+    let header = per_run.lines().find(|l| l.contains("ATTEMPTS")).unwrap();
+    assert!(!header.contains("RUNS"), "{per_run}");
 }
