@@ -287,7 +287,7 @@ _flaky() {
             return 0
             ;;
         flaky__subcmd__history)
-            opts="-q -h -V --tests --causes --test --trend --per --repo --branch --command --since --limit --format --no-progress --db --quiet --color --help --version"
+            opts="-q -h -V --tests --causes --test --trend --per --all --repo --branch --command --since --limit --format --no-progress --db --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,7 +646,7 @@ _flaky() {
                     return 0
                     ;;
                 --until)
-                    COMPREPLY=($(compgen -W "settled" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "settled first-failure" -- "${cur}"))
                     return 0
                     ;;
                 --max-runs)

@@ -43,7 +43,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'S
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m (a bare number is seconds) [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''
 json\t''
 markdown\t''
@@ -59,11 +59,12 @@ complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README)' -r -f -a "settled\t'Every test\'s verdict is settled'"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until settled: the most attempts to run [default: 1000]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until settled: start no new attempt after this long, e.g. 10m' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop early: as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt' -r -f -a "settled\t'Every test\'s verdict is settled'
+first-failure\t'An attempt failed: no new attempt starts, the running ones are stopped, and the report shows the failure with its replay line (as `go test -failfast` in a loop)'"
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until: the most attempts to run [default: 1000]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until: start no new attempt after this long, e.g. 10m (a bare number is seconds)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l env -d 'Set a variable for every attempt (repeatable)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
@@ -83,7 +84,7 @@ high\t''
 medium\t''
 low\t''
 none\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l report -d 'After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'The terminal report `flaky run` prints'
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l report -d 'After the run, render the report in this format too: to --report-output, or to stdout when the main report goes to -o FILE (`github` appends to $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'The terminal report `flaky run` prints'
 json\t'The JSON document of `flaky run --format json`'
 markdown\t'A pull-request comment'
 junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
@@ -91,12 +92,12 @@ slack\t'A Slack Block Kit message (JSON)'
 github\t'The GitHub Actions step summary (appended to $GITHUB_STEP_SUMMARY when it is set)'
 html\t'One self-contained HTML page with charts'"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l report-output -d 'Where --report writes' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l diagnose -d 'After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l diagnose -d 'After the run, diagnose its flaky tests by experiment, within this budget, e.g. 20m (a bare number is seconds; see `flaky diagnose`)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard -d 'Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab\'s CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite\'s BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l remote -d 'Run the attempts on RunPod Serverless workers (key from RUNPOD_API_KEY)' -r -f -a "runpod\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l endpoint -d 'The RunPod endpoint id' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shards -d 'Split the attempts into this many remote jobs [default: one per worker of the endpoint]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue [default: 1h]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l queue-timeout -d 'Give a remote shard up when its job waits longer than this in RunPod\'s queue, e.g. 30m (a bare number is seconds) [default: 1h]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l shard-size -d 'Put this many attempts in each remote job (instead of --shards)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l post -d 'Post the report: `github` creates or updates the pull request\'s flaky comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL); `slack` posts to SLACK_WEBHOOK_URL; `discord` posts to DISCORD_WEBHOOK_URL' -r -f -a "github\t''
 slack\t''
@@ -114,12 +115,12 @@ complete -c flaky -n "__fish_flaky_using_subcommand run" -s q -l quiet -d 'Print
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every test\'s verdict is settled'"
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l until -d 'Rerun the failed tests until each one\'s verdict is settled (at most --max-runs reruns)' -r -f -a "settled\t'Every rerun test\'s verdict is settled'"
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --until settled: the most reruns [default: 100]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m (a bare number is seconds)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s j -l jobs -d 'How many reruns run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l seed -d 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l env -d 'Set a variable for every attempt (repeatable)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
@@ -156,7 +157,7 @@ none\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -l format -d 'The report format on stdout' -r -f -a "table\t''
 json\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand merge" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
-complete -c flaky -n "__fish_flaky_using_subcommand merge" -l report -d 'Render the merged report in this format too (to --report-output, or stdout)' -r -f -a "table\t'The terminal report `flaky run` prints'
+complete -c flaky -n "__fish_flaky_using_subcommand merge" -l report -d 'Render the merged report in this format too: to --report-output, or to stdout when the main report goes to -o FILE' -r -f -a "table\t'The terminal report `flaky run` prints'
 json\t'The JSON document of `flaky run --format json`'
 markdown\t'A pull-request comment'
 junit\t'JUnit XML with Surefire\'s flakyFailure/rerunFailure elements, for CI test views'
@@ -204,7 +205,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l reason -d 'Why it is quarantined (an issue link, say)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l owner -d 'Who fixes it' -r
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l until -d 'When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l until -d 'When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w; a bare number is days) [default: 30d]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l config -d 'The config file instead of DIR/.flaky.yml' -r -F
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from add" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
@@ -225,7 +226,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l since -d 'Only runs started within this long, e.g. 14d' -r
+complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l since -d 'Only runs started within this long, e.g. 14d, 12h (a bare number is days)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -l format -d 'The output format' -r -f -a "table\t''
 json\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand quarantine; and __fish_seen_subcommand_from suggest" -s C -l dir -d 'The project directory whose .flaky.yml holds the quarantine' -r -F
@@ -242,10 +243,10 @@ complete -c flaky -n "__fish_flaky_using_subcommand history" -l causes -d 'With 
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l test -d 'Show one test\'s timeline: rate per run, direction, and when it became flaky' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l per -d 'Group the trend per day or per run' -r -f -a "day\t''
 run\t''"
-complete -c flaky -n "__fish_flaky_using_subcommand history" -l repo -d 'Only runs whose repository URL contains this' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l repo -d 'Only runs whose repository URL contains this, in any directory' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l branch -d 'Only runs on this branch' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l command -d 'Only runs whose command line contains this' -r
-complete -c flaky -n "__fish_flaky_using_subcommand history" -l since -d 'Only runs from this long ago until now, e.g. 30d, 12h' -r
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l since -d 'Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l limit -d 'Show at most this many rows (runs, tests, or trend points)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l format -d 'The output format' -r -f -a "table\t''
 json\t''"
@@ -255,6 +256,7 @@ always\t''
 never\t''"
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l tests -d 'Show the most flaky tests across the selected runs'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l trend -d 'Show the suite\'s flakiness over time and overall statistics'
+complete -c flaky -n "__fish_flaky_using_subcommand history" -l all -d 'Runs of every directory, not only of the current project (the git repository the current directory is in, else the current directory and below)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c flaky -n "__fish_flaky_using_subcommand history" -s h -l help -d 'Print help'

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Runs a test command many times and tells, with evidence, which tests are flaky.
 #[derive(Debug, Parser)]
@@ -116,6 +119,110 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("scan", &["db", "no_progress"]),
     ("completions", &["db", "no_progress", "quiet", "color"]),
 ];
+impl Cli {
+    /// Parses the process's arguments, exiting as clap does on an error (status 2), with better
+    /// tips for a new user's usual first mistakes (see [`refine_error`]).
+    pub fn parse_args() -> Self {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        command()
+            .try_get_matches_from(&args)
+            .and_then(|matches| Self::from_arg_matches(&matches))
+            .unwrap_or_else(|e| refine_error(e, &args).exit())
+    }
+}
+
+/// Makes clap's tip right for a misspelt subcommand (its Jaro similarity offers `quarantine` for
+/// `rn`) and for a test command given without `--` (it offers nothing).
+fn refine_error(mut e: clap::Error, args: &[OsString]) -> clap::Error {
+    let typed = |e: &clap::Error, kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let closest =
+                typed(&e, ContextKind::InvalidSubcommand).and_then(|t| closest_subcommand(&t));
+            e.remove(ContextKind::SuggestedSubcommand);
+            if let Some(name) = closest {
+                e.insert(
+                    ContextKind::SuggestedSubcommand,
+                    ContextValue::Strings(vec![name]),
+                );
+            }
+        }
+        ErrorKind::UnknownArgument => {
+            if let Some(line) = typed(&e, ContextKind::InvalidArg)
+                .and_then(|arg| with_command_after_dashes(args, &arg))
+            {
+                e.remove(ContextKind::SuggestedArg);
+                e.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![
+                        format!("put the command after `--`: {line}").into(),
+                    ]),
+                );
+            }
+        }
+        _ => {}
+    }
+    e
+}
+
+/// The visible subcommand `typed` most likely meant: the only one it begins, else the nearest
+/// within an edit or two (one per three letters typed).
+fn closest_subcommand(typed: &str) -> Option<String> {
+    let cli = Cli::command();
+    let names: Vec<&str> = cli
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name())
+        .collect();
+    let starting: Vec<&&str> = names.iter().filter(|n| n.starts_with(typed)).collect();
+    if let [only] = starting.as_slice()
+        && typed.len() >= 2
+    {
+        return Some((**only).to_owned());
+    }
+    let within = (typed.chars().count() / 3).max(1);
+    names
+        .iter()
+        .map(|n| (strsim::damerau_levenshtein(typed, n), n))
+        .filter(|(d, _)| *d <= within)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| (*n).to_owned())
+}
+
+/// The command line again with `--` before `stray`, when `stray` is the first word of a test
+/// command given to a subcommand that takes one after `--` (`flaky run -n 5 ./t.sh`).
+fn with_command_after_dashes(args: &[OsString], stray: &str) -> Option<String> {
+    if stray.starts_with('-') || args.iter().any(|a| a == "--") {
+        return None;
+    }
+    let cli = Cli::command();
+    let (at, sub) = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, a)| cli.find_subcommand(a).map(|sub| (i, sub)))?;
+    if !sub.get_positionals().any(|p| p.is_last_set()) {
+        return None;
+    }
+    let from = at + 1 + args[at + 1..].iter().position(|a| a == stray)?;
+    let words = std::iter::once("flaky".to_owned())
+        .chain(
+            args[1..from]
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .chain(std::iter::once("--".to_owned()))
+        .chain(
+            args[from..]
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect::<Vec<_>>();
+    Some(crate::config::display_command(&words))
+}
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
@@ -186,27 +293,27 @@ pub enum Command {
 /// `flaky run`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  flaky run -n 100 -j 4 -- ./run-my-tests.sh\n  flaky run --seed 42 --format json -- pytest tests/\n  flaky run --shell -- 'make test | tee log'"
+    after_help = "Examples:\n  flaky run -n 100 -j 4 -- ./run-my-tests.sh\n  flaky run --seed 42 --format json -- pytest tests/\n  flaky run -j 4 -- ./integration.sh --workdir {tmpdir} --port-offset {attempt}\n  flaky run --shell -- 'make test | tee log'"
 )]
 pub struct RunArgs {
     /// How many times to run the command [default: 100]
-    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with = "until")]
+    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = count::<100_000>, allow_negative_numbers = true, conflicts_with = "until")]
     pub runs: Option<u32>,
 
-    /// Stop as soon as every test's verdict is settled (a sequential test per band boundary; see the README)
+    /// Stop early: as soon as every test's verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt
     #[arg(long, value_enum, value_name = "WHEN")]
     pub until: Option<UntilArg>,
 
-    /// With --until settled: the most attempts to run [default: 1000]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    /// With --until: the most attempts to run [default: 1000]
+    #[arg(long, value_name = "N", value_parser = count::<100_000>, allow_negative_numbers = true)]
     pub max_runs: Option<u32>,
 
-    /// With --until settled: start no new attempt after this long, e.g. 10m
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    /// With --until: start no new attempt after this long, e.g. 10m (a bare number is seconds)
+    #[arg(long, value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub budget: Option<Duration>,
 
     /// How many attempts run at once [default: the number of available cores]
-    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = count::<1024>, allow_negative_numbers = true)]
     pub jobs: Option<u32>,
 
     /// Run the K-th of N equal shares of the attempts (1-based), e.g. 2/4; read from GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with FLAKY_SHARD_TOTAL) when not given. Every shard needs the same --seed
@@ -218,11 +325,11 @@ pub struct RunArgs {
     pub ignore_ci_shard: bool,
 
     /// Run K attempts in each pytest process, each with its own seed and order, a fresh process every K: faster, but state outlives a test between them (module globals, caches, PYTHONHASHSEED); see the README
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "K", value_parser = count::<1000>, allow_negative_numbers = true)]
     pub batch: Option<u32>,
 
-    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m [default: 10m]
-    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]
+    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 
     /// Base seed; every attempt's seed derives from it and the attempt index [default: random, recorded]
@@ -294,7 +401,7 @@ pub struct RunArgs {
     )]
     pub endpoint: Option<String>,
 
-    /// After the run, render the report in this format too (to --report-output, or stdout; `github` appends to $GITHUB_STEP_SUMMARY)
+    /// After the run, render the report in this format too: to --report-output, or to stdout when the main report goes to -o FILE (`github` appends to $GITHUB_STEP_SUMMARY)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub report: Option<ReportFormat>,
 
@@ -306,22 +413,22 @@ pub struct RunArgs {
     pub publish: PublishArgs,
 
     /// Split the attempts into this many remote jobs [default: one per worker of the endpoint]
-    #[arg(long, value_name = "K", requires = "remote", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "K", requires = "remote", value_parser = count::<1000>, allow_negative_numbers = true)]
     pub shards: Option<u32>,
 
-    /// Give a remote shard up when its job waits longer than this in RunPod's queue [default: 1h]
-    #[arg(long, value_name = "DURATION", requires = "remote", value_parser = parse_duration)]
+    /// Give a remote shard up when its job waits longer than this in RunPod's queue, e.g. 30m (a bare number is seconds) [default: 1h]
+    #[arg(long, value_name = "DURATION", requires = "remote", value_parser = parse_duration, allow_negative_numbers = true)]
     pub queue_timeout: Option<Duration>,
 
     /// Put this many attempts in each remote job (instead of --shards)
-    #[arg(long, value_name = "N", requires = "remote", conflicts_with = "shards", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_name = "N", requires = "remote", conflicts_with = "shards", value_parser = count::<100_000>, allow_negative_numbers = true)]
     pub shard_size: Option<u32>,
 
-    /// After the run, diagnose its flaky tests by experiment, within this budget (see `flaky diagnose`)
-    #[arg(long, value_name = "BUDGET", num_args = 0..=1, default_missing_value = "10m", value_parser = parse_duration, conflicts_with_all = ["remote", "no_history"])]
+    /// After the run, diagnose its flaky tests by experiment, within this budget, e.g. 20m (a bare number is seconds; see `flaky diagnose`)
+    #[arg(long, value_name = "BUDGET", num_args = 0..=1, default_missing_value = "10m", value_parser = parse_duration, allow_negative_numbers = true, conflicts_with_all = ["remote", "no_history"])]
     pub diagnose: Option<Duration>,
 
-    /// The test command and its arguments [default: the config file's `command`]
+    /// The test command and its arguments; `{attempt}` and `{tmpdir}` in them are replaced per attempt by its index and its private temporary directory [default: the config file's `command`]
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
@@ -336,19 +443,19 @@ flaky ci --retries 5 --junit-output flaky-junit.xml -- cargo test\n  flaky ci --
 )]
 pub struct CiArgs {
     /// How many times to rerun each test that failed [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000), conflicts_with = "until")]
+    #[arg(long, value_name = "N", value_parser = count::<1000>, allow_negative_numbers = true, conflicts_with = "until")]
     pub retries: Option<u32>,
 
     /// Rerun the failed tests until each one's verdict is settled (at most --max-runs reruns)
     #[arg(long, value_enum, value_name = "WHEN")]
-    pub until: Option<UntilArg>,
+    pub until: Option<CiUntilArg>,
 
     /// With --until settled: the most reruns [default: 100]
-    #[arg(long, value_name = "N", requires = "until", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_name = "N", requires = "until", value_parser = count::<100_000>, allow_negative_numbers = true)]
     pub max_runs: Option<u32>,
 
-    /// With --until settled: start no new rerun after this long, e.g. 10m
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "until")]
+    /// With --until settled: start no new rerun after this long, e.g. 10m (a bare number is seconds)
+    #[arg(long, value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION", requires = "until")]
     pub budget: Option<Duration>,
 
     /// Exit 1 when a test is flaky too, not only when one fails every rerun
@@ -364,11 +471,11 @@ pub struct CiArgs {
     pub github: AnnotateArg,
 
     /// How many reruns run at once [default: the number of available cores]
-    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = count::<1024>, allow_negative_numbers = true)]
     pub jobs: Option<u32>,
 
-    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m [default: 10m]
-    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, value_name = "DURATION")]
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]
+    #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 
     /// Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]
@@ -410,7 +517,7 @@ pub struct CiArgs {
     #[command(flatten)]
     pub publish: PublishArgs,
 
-    /// The test command and its arguments [default: the config file's `command`]
+    /// The test command and its arguments; `{attempt}` and `{tmpdir}` in them are replaced per attempt by its index and its private temporary directory [default: the config file's `command`]
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
@@ -449,7 +556,7 @@ pub struct MergeArgs {
     #[arg(long)]
     pub no_history: bool,
 
-    /// Render the merged report in this format too (to --report-output, or stdout)
+    /// Render the merged report in this format too: to --report-output, or to stdout when the main report goes to -o FILE
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub report: Option<ReportFormat>,
 
@@ -513,7 +620,7 @@ pub struct QuarantineAddArgs {
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
 
-    /// When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w) [default: 30d]
+    /// When the quarantine ends: a date (2027-01-31) or a time from today (30d, 2w; a bare number is days) [default: 30d]
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
 
@@ -533,8 +640,8 @@ pub struct QuarantineRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct QuarantineSuggestArgs {
-    /// Only runs started within this long, e.g. 14d
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Only runs started within this long, e.g. 14d, 12h (a bare number is days)
+    #[arg(long, value_name = "DURATION", value_parser = parse_age, allow_negative_numbers = true)]
     pub since: Option<Duration>,
 
     /// The output format
@@ -557,6 +664,16 @@ pub enum FailOnArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UntilArg {
     /// Every test's verdict is settled
+    Settled,
+    /// An attempt failed: no new attempt starts, the running ones are stopped, and the report
+    /// shows the failure with its replay line (as `go test -failfast` in a loop)
+    FirstFailure,
+}
+
+/// `flaky ci --until`: its reruns stop only when settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiUntilArg {
+    /// Every rerun test's verdict is settled
     Settled,
 }
 
@@ -608,7 +725,7 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
 
     /// Files parsed at once [default: available cores]
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, value_parser = count::<1024>, allow_negative_numbers = true)]
     pub jobs: Option<u32>,
 
     /// Show every finding: each repeat of a rule in one test (else one counts the others), and
@@ -678,12 +795,12 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "TEXT")]
     pub command: Option<String>,
 
-    /// Only runs from this long ago until now, e.g. 30d, 12h
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    /// Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)
+    #[arg(long, value_parser = parse_age, allow_negative_numbers = true, value_name = "DURATION")]
     pub since: Option<Duration>,
 
     /// Show at most this many rows (runs, tests, or trend points)
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 20, value_parser = count::<{ u32::MAX }>, allow_negative_numbers = true)]
     pub limit: u32,
 
     /// The output format
@@ -797,8 +914,8 @@ pub struct DiagnoseArgs {
     #[arg(long = "test", value_name = "ID")]
     pub tests: Vec<String>,
 
-    /// Start no new experiment after this long, e.g. 20m [default: 10m]
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    /// Start no new experiment after this long, e.g. 20m (a bare number is seconds) [default: 10m]
+    #[arg(long, value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub budget: Option<Duration>,
 
     /// The output format
@@ -885,13 +1002,31 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; write a duration such as 90s, 10m or 1h30m"))?;
-    if d.is_zero() {
-        return Err("the duration must be longer than zero".into());
+/// A count from 1 to `MAX`. Negative numbers reach it too (`allow_negative_numbers`), so `-n -3`
+/// is told what a count is rather than to pass `-3` after `--`.
+fn count<const MAX: u32>(s: &str) -> Result<u32, String> {
+    let digits = s.trim().trim_start_matches('+');
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || digits.bytes().all(|b| b == b'0')
+    {
+        return Err("the count must be a positive whole number, such as 10".to_owned());
     }
-    Ok(d)
+    digits
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= MAX)
+        .ok_or_else(|| format!("the count must be at most {MAX}"))
+}
+
+/// A timeout or budget: `90s`, `10m`, `1h30m`, or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    crate::config::parse_duration(s, crate::config::BareNumber::Seconds)
+}
+
+/// How far back to look: `30d`, `12h`, or a bare number of days.
+fn parse_age(s: &str) -> Result<Duration, String> {
+    crate::config::parse_duration(s, crate::config::BareNumber::Days)
 }
 
 fn parse_framework(s: &str) -> Result<String, String> {
@@ -936,6 +1071,16 @@ mod tests {
     fn valid_command_lines_parse() {
         let valid: &[&[&str]] = &[
             &["flaky", "run", "--", "true"],
+            &[
+                "flaky",
+                "run",
+                "--until",
+                "first-failure",
+                "--max-runs",
+                "500",
+                "--",
+                "x",
+            ],
             &["flaky", "run", "-n", "1", "--", "true"],
             &["flaky", "run", "-n", "100000", "-j", "4", "--", "true"],
             &[
@@ -1006,7 +1151,7 @@ mod tests {
                 "flaky", "report", "1a2b", "--format", "json", "-o", "r.json",
             ],
             &["flaky", "detect-framework", "examples", "--format", "json"],
-            &["flaky", "generate", "completions", "zsh"],
+            &["flaky", "completions", "zsh"],
             &["flaky", "generate", "man", "man"],
         ];
         for args in valid {
@@ -1033,6 +1178,10 @@ mod tests {
             ),
             (
                 &["flaky", "run", "-j", "0", "--", "x"],
+                ErrorKind::ValueValidation,
+            ),
+            (
+                &["flaky", "run", "-n", "-3", "--", "x"],
                 ErrorKind::ValueValidation,
             ),
             (
@@ -1076,6 +1225,10 @@ mod tests {
                 ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand,
             ),
             (&["flaky", "frobnicate"], ErrorKind::InvalidSubcommand),
+            (
+                &["flaky", "ci", "--until", "first-failure", "--", "x"],
+                ErrorKind::InvalidValue,
+            ),
         ];
         for (args, kind) in invalid {
             match Cli::try_parse_from(*args) {
@@ -1083,5 +1236,47 @@ mod tests {
                 Err(e) => assert_eq!(e.kind(), *kind, "{args:?}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn a_misspelt_subcommand_gets_the_nearest_one() {
+        for (typed, meant) in [
+            ("rn", Some("run")),
+            ("histroy", Some("history")),
+            ("reprot", Some("report")),
+            ("detect", Some("detect-framework")),
+            ("r", None),
+            ("frobnicate", None),
+            // Hidden subcommands are not offered.
+            ("workr", None),
+        ] {
+            assert_eq!(closest_subcommand(typed).as_deref(), meant, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_command_without_dashes_is_shown_after_them() {
+        let args = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            with_command_after_dashes(
+                &args(&["flaky", "run", "-n", "5", "./t.sh", "a b"]),
+                "./t.sh"
+            )
+            .as_deref(),
+            Some("flaky run -n 5 -- ./t.sh 'a b'")
+        );
+        // Not a command: an option, a subcommand that takes none, or `--` already there.
+        assert_eq!(
+            with_command_after_dashes(&args(&["flaky", "run", "-x"]), "-x"),
+            None
+        );
+        assert_eq!(
+            with_command_after_dashes(&args(&["flaky", "history", "x"]), "x"),
+            None
+        );
+        assert_eq!(
+            with_command_after_dashes(&args(&["flaky", "run", "x", "--", "y"]), "x"),
+            None
+        );
     }
 }

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::analysis::{Severity, Thresholds};
-use crate::cli::{FailOnArg, FormatArg, OrderArg, RunArgs};
+use crate::cli::{FailOnArg, FormatArg, OrderArg, RunArgs, UntilArg};
 use crate::exec::seed::random_base_seed;
 use crate::exec::{ExecPlan, OrderMode, Reporting};
 use crate::framework::{self, Framework, ProjectDir};
@@ -320,6 +320,34 @@ fn clean_message(message: &str, key: Option<&str>) -> String {
     }
 }
 
+/// What a bare number means where a duration is expected: seconds for timeouts and budgets
+/// (`--timeout 5`, `timeout: 5`), days for how far back to look (`--since 30`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BareNumber {
+    Seconds,
+    Days,
+}
+
+/// Reads a duration as people write it: `90s`, `10m`, `1h30m`, `2w` (humantime), or a bare
+/// number in `bare`'s unit. Zero or less is refused; the error says how to write one.
+pub fn parse_duration(text: &str, bare: BareNumber) -> Result<Duration, String> {
+    let text = text.trim();
+    let (unit, examples) = match bare {
+        BareNumber::Seconds => (1.0, "90s, 10m or 1h30m (a bare number is seconds)"),
+        BareNumber::Days => (86_400.0, "30d, 12h or 2w (a bare number is days)"),
+    };
+    let parsed = match text.parse::<f64>() {
+        Ok(n) if n.is_finite() => Duration::try_from_secs_f64((n * unit).max(0.0))
+            .map_err(|_| format!("`{text}` is too long")),
+        _ => humantime::parse_duration(text).map_err(|e| e.to_string()),
+    };
+    match parsed {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("the duration must be longer than zero".into()),
+        Err(e) => Err(format!("{e}; write a duration such as {examples}")),
+    }
+}
+
 /// A duration written as a humantime string (`90s`, `10m`) or a number of seconds.
 #[derive(Debug, Clone, Copy)]
 pub struct DurationValue(Result<Duration, ()>);
@@ -351,10 +379,7 @@ impl<'de> Deserialize<'de> for DurationValue {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(DurationValue(
-                    humantime::parse_duration(v)
-                        .ok()
-                        .filter(|d| !d.is_zero())
-                        .ok_or(()),
+                    parse_duration(v, BareNumber::Seconds).map_err(|_| ()),
                 ))
             }
         }
@@ -572,18 +597,39 @@ pub struct RunPlan {
     pub notes: Vec<String>,
     /// Where the attempts run when not here.
     pub remote: Option<RunpodTarget>,
-    /// `--until settled`: stop once every verdict is settled (the planned runs are the maximum).
-    pub settle: Option<Settle>,
+    /// `--until`: stop before the planned runs (then the most attempts run).
+    pub until: Option<Until>,
 }
 
-/// How `--until settled` stops.
+/// How `--until` stops a run before its planned attempts.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settle {
-    pub rule: crate::analysis::stopping::Rule,
+pub struct Until {
+    pub when: UntilWhen,
+    /// Start no new attempt after this long.
     pub budget: Option<Duration>,
 }
 
-/// The most attempts `--until settled` runs without `--max-runs`.
+/// What ends a `--until` run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UntilWhen {
+    /// Every test's verdict is settled, by this rule (each attempt is judged before the next
+    /// one starts).
+    Settled(crate::analysis::stopping::Rule),
+    /// An attempt failed: no new attempt starts, and the running ones are stopped.
+    FirstFailure,
+}
+
+impl UntilWhen {
+    /// The word of `--until` and the config's `until:`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Settled(_) => "settled",
+            Self::FirstFailure => "first-failure",
+        }
+    }
+}
+
+/// The most attempts `--until` runs without `--max-runs`.
 pub const DEFAULT_MAX_RUNS: u32 = 1000;
 
 /// Errors resolving a plan that are not in a config file.
@@ -614,19 +660,24 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     let loaded = LoadedConfig::find(args.config.as_deref().map(|p| cwd.join(p)).as_deref(), &dir)?;
     let file = &loaded.file;
 
-    let until = match (args.until, &file.until) {
-        (Some(_), _) => true,
-        (None, Some(u)) if u.value == "settled" => true,
+    let first_failure = match (args.until, &file.until) {
+        (Some(u), _) => Some(u == UntilArg::FirstFailure),
+        (None, Some(u)) if u.value == "settled" => Some(false),
+        (None, Some(u)) if u.value == "first-failure" => Some(true),
         (None, Some(u)) => {
             return Err(loaded
                 .error(
                     &u.referenced,
-                    format!("`until` is `{}`; the only value is `settled`", u.value),
+                    format!(
+                        "`until` is `{}`; write `settled` or `first-failure`",
+                        u.value
+                    ),
                 )
                 .into());
         }
-        (None, None) => false,
+        (None, None) => None,
     };
+    let until = first_failure.is_some();
     let max_runs = match (args.max_runs, &file.max_runs) {
         (Some(n), _) => Some(n),
         (None, Some(n)) => Some(loaded.count("max_runs", n, MAX_RUNS)?),
@@ -637,7 +688,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         (None, Some(b)) => Some(b.value.0.map_err(|()| {
             loaded.error(
                 &b.referenced,
-                "`budget` must be a duration longer than zero, such as \"10m\"".into(),
+                "`budget` must be a duration longer than zero, such as \"10m\" or a number of seconds".into(),
             )
         })?),
         (None, None) => None,
@@ -659,14 +710,18 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     };
     if !until && (max_runs.is_some() || budget.is_some()) {
         return Err(PlanError::Usage(
-            "--max-runs and --budget go with --until settled (or `until: settled` in the config)"
+            "--max-runs and --budget go with --until settled or first-failure (or `until:` in the config)"
                 .into(),
         ));
     }
-    let settle = until.then(|| Settle {
-        rule: crate::analysis::stopping::Rule {
-            floor,
-            ..Default::default()
+    let until_plan = first_failure.map(|first_failure| Until {
+        when: if first_failure {
+            UntilWhen::FirstFailure
+        } else {
+            UntilWhen::Settled(crate::analysis::stopping::Rule {
+                floor,
+                ..Default::default()
+            })
         },
         budget,
     });
@@ -697,7 +752,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         (None, Some(t)) => t.value.0.map_err(|()| {
             loaded.error(
                 &t.referenced,
-                "`timeout` must be a duration longer than zero, such as \"90s\" or \"10m\"".into(),
+                "`timeout` must be a duration longer than zero, such as \"90s\", \"10m\" or a number of seconds".into(),
             )
         })?,
         (None, None) => DEFAULT_TIMEOUT,
@@ -710,9 +765,10 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     }
     .map(|(index, total, from)| {
         let shard = Shard { index, total, runs };
-        if until {
+        if let Some(u) = until_plan {
             return Err(PlanError::Usage(format!(
-                "{from} {index}/{total} with --until settled: a shard cannot tell when the whole run is settled; pass a fixed -n"
+                "{from} {index}/{total} with --until {}: a shard cannot tell when the whole run is done; pass a fixed -n",
+                u.when.as_str()
             )));
         }
         if args.seed.or(file.seed).is_none() {
@@ -898,7 +954,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         _ => None,
     };
     if jobs > 1
-        && matches!(&reporting, Reporting::Junit { path } if !path.contains("{attempt}") && !path.contains("{tmpdir}"))
+        && matches!(&reporting, Reporting::Junit { path } if !crate::exec::has_placeholders(path))
     {
         return Err(PlanError::Usage(
             "--junit PATH is the same file for every attempt, and attempts run in parallel; hint: put {tmpdir} or {attempt} in PATH (the command sees $TMPDIR and $FLAKY_ATTEMPT), or pass -j 1".into(),
@@ -919,8 +975,11 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
                     |f| f.name().to_owned()
                 )
             ))
-        } else if until {
-            Some("--until settled judges every attempt before it starts the next, and a batch starts K at once; pass a fixed -n".to_owned())
+        } else if let Some(u) = until_plan {
+            Some(format!(
+                "--until {} judges every attempt before it starts the next, and a batch starts K at once; pass a fixed -n",
+                u.when.as_str()
+            ))
         } else if args.remote.is_some() {
             Some(
                 "--remote runs each attempt in its own process on the workers; drop --batch"
@@ -986,7 +1045,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         selected,
         notes,
         remote: None,
-        settle,
+        until: until_plan,
     })
     .and_then(|mut plan| {
         if args.remote.is_some() {
@@ -1033,6 +1092,14 @@ fn remote_target(args: &RunArgs, plan: &RunPlan) -> Result<(RunpodTarget, Vec<St
     let repository = facts.remote_url.clone().ok_or_else(|| {
         PlanError::Usage("--remote needs a repository the workers can fetch; hint: add a remote (git remote add origin URL) and push".into())
     })?;
+    // Only a worker on this machine (a loopback base URL) can fetch a file:// repository.
+    let local_worker =
+        reqwest::Url::parse(&base_url).is_ok_and(|u| crate::notify::http::is_loopback(&u));
+    if let Some(why) = crate::remote::worker::refuse_repository(&repository, local_worker) {
+        return Err(PlanError::Usage(format!(
+            "--remote: the workers clone the repository's origin, and would refuse it: {why}; hint: push the commit to a remote the workers can reach (https://... or git@host:path; a private one with FLAKY_GIT_TOKEN on the endpoint) and make it origin (git remote set-url origin URL)"
+        )));
+    }
     let commit = facts.commit.clone().ok_or_else(|| {
         PlanError::Usage(
             "--remote needs a commit to run; hint: commit your work and push it".into(),
@@ -1145,7 +1212,10 @@ pub fn drive(
             (None, Some(r)) => (fw(r.framework), r.argv),
             (None, None) => {
                 let project = ProjectDir::read(dir);
-                if let Some(d) = framework::detect_in(&project).first() {
+                if let Some(d) = framework::detect_in(&project)
+                    .first()
+                    .filter(|d| may_run_tests(command, d))
+                {
                     // `npm test` whose script runs `npm run test:unit && ...`: name that script.
                     let script = project
                         .package_json
@@ -1203,6 +1273,25 @@ pub fn drive(
         argv,
         order,
         notes,
+    })
+}
+
+/// Whether `command`, which flaky does not recognise, plausibly runs the tests of the project
+/// `d` found, so that saying it is read as one test helps: a wrapper (`make test`,
+/// `./scripts/ci-tests.sh`, `npm run unit`) or a word naming the framework's tool. Not `true`,
+/// `sleep 1` or `./t.sh`.
+fn may_run_tests(command: &[String], d: &framework::Detection) -> bool {
+    const RUNNERS: &[&str] = &[
+        "make", "just", "task", "npm", "npx", "yarn", "pnpm", "bun", "tox", "nox", "rake",
+    ];
+    let tool = d.command.first().map(|p| framework::program_name(p));
+    command.iter().enumerate().any(|(i, word)| {
+        let word = word.to_ascii_lowercase();
+        let name = framework::program_name(&word);
+        ["test", "spec", "check"].iter().any(|w| word.contains(w))
+            || Some(name) == tool
+            || name == d.framework.name()
+            || (i == 0 && RUNNERS.contains(&name))
     })
 }
 
@@ -1486,6 +1575,52 @@ mod tests {
             Ok(_) => panic!("{text:?} should be rejected"),
             Err((pos, msg)) => format!("{pos:?} {msg}"),
         }
+    }
+
+    #[test]
+    fn wrappers_and_the_frameworks_tool_may_run_a_projects_tests() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let found = framework::detect(dir.path());
+        let may = |line: &str| may_run_tests(&framework::words(line), &found[0]);
+        for yes in [
+            "make",
+            "just ci",
+            "./scripts/run-tests.sh",
+            "bin/check",
+            "cargo t",
+            "/usr/bin/cargo hack test",
+        ] {
+            assert!(may(yes), "{yes}");
+        }
+        for no in ["true", "sleep 1", "./t.sh", "echo make"] {
+            assert!(!may(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_bare_number_is_seconds_or_days_and_units_win() {
+        let secs = |t| parse_duration(t, BareNumber::Seconds);
+        let days = |t| parse_duration(t, BareNumber::Days);
+        assert_eq!(secs("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(secs(" 0.5 "), Ok(Duration::from_millis(500)));
+        assert_eq!(secs("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(days("30"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(days("12h"), Ok(Duration::from_secs(12 * 3600)));
+        for zero in ["0", "-5", "0s"] {
+            assert_eq!(
+                secs(zero),
+                Err("the duration must be longer than zero".into())
+            );
+        }
+        let e = secs("soon").unwrap_err();
+        assert!(
+            e.ends_with("such as 90s, 10m or 1h30m (a bare number is seconds)"),
+            "{e}"
+        );
+        let e = days("30x").unwrap_err();
+        assert!(e.ends_with("(a bare number is days)"), "{e}");
+        assert!(secs("1e300").unwrap_err().contains("too long"));
     }
 
     #[test]

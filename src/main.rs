@@ -2,13 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::FromArgMatches;
 use flaky::cli::Cli;
 use flaky::exit::ExitStatus;
 
 fn main() -> ExitCode {
-    let cli =
-        Cli::from_arg_matches(&flaky::cli::command().get_matches()).unwrap_or_else(|e| e.exit());
+    let cli = Cli::parse_args();
     match flaky::run(cli) {
         Ok(status) => status.into(),
         Err(e) => {

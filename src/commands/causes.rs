@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::analysis::{Severity, TestStats};
+use crate::config::BareNumber;
 use crate::exit::ExitStatus;
 use crate::scan::{self, LikelyCauses, ScanOptions};
 
@@ -54,12 +55,11 @@ pub fn likely_causes(dir: &Path) -> anyhow::Result<ExitStatus> {
 pub fn time_limit() -> anyhow::Result<Duration> {
     match std::env::var("FLAKY_SCAN_TIMEOUT") {
         Err(_) => Ok(SCAN_TIME),
-        Ok(text) => match humantime::parse_duration(text.trim()) {
-            Ok(d) if !d.is_zero() => Ok(d),
-            _ => anyhow::bail!(
-                "FLAKY_SCAN_TIMEOUT={text:?} is not a duration; hint: write it like 90s, 5m or 1h, or unset it (default 2m)"
-            ),
-        },
+        Ok(text) => crate::config::parse_duration(&text, BareNumber::Seconds).map_err(|e| {
+            anyhow::anyhow!(
+                "FLAKY_SCAN_TIMEOUT={text:?} is not a duration: {e}, or unset it (default 2m)"
+            )
+        }),
     }
 }
 

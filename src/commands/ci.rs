@@ -10,9 +10,10 @@ use anyhow::{Context as _, bail};
 use super::run::{Phase, Phases, RunOutcome, measure, publish_run, write_report};
 use crate::analysis::{Accumulator, Thresholds};
 use crate::cli::{
-    AnnotateArg, CiArgs, GlobalArgs, OrderArg, PublishArgs, QuarantineFile, ReportFormat, RunArgs,
+    AnnotateArg, CiArgs, CiUntilArg, GlobalArgs, OrderArg, PublishArgs, QuarantineFile,
+    ReportFormat, RunArgs, UntilArg,
 };
-use crate::config::{self, Format, PlanError, RunPlan, Settle};
+use crate::config::{self, Format, PlanError, RunPlan, Until};
 use crate::exec::{ExecPlan, Reporting};
 use crate::exit::ExitStatus;
 use crate::framework::Framework;
@@ -61,16 +62,13 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
             "`{flag}` stops the suite at its first failure: flaky ci would rerun that failure and never run the tests after it; hint: drop `{flag}` from the command (flaky ci reruns only what failed, so the whole suite costs one run)"
         );
     }
-    for note in &plan.notes {
-        printer.note(&format!("note: {note}"));
-    }
     let retries = match args.until {
         Some(_) => plan.runs,
         None => args.retries.unwrap_or(DEFAULT_RETRIES),
     };
     // The first run is the suite once, in its own order, as CI runs it; the reruns come after.
-    let settle = args.until.and(plan.settle);
-    plan.settle = None;
+    let settle = args.until.and(plan.until);
+    plan.until = None;
     plan.runs = 1;
     plan.exec.attempts = 0..1;
     let mentions = super::report::mentions_for(!args.publish.post.is_empty(), &args.publish)?;
@@ -164,7 +162,7 @@ pub fn ci(args: &CiArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
 fn run_args(args: &CiArgs) -> RunArgs {
     RunArgs {
         runs: None,
-        until: args.until,
+        until: args.until.map(|CiUntilArg::Settled| UntilArg::Settled),
         max_runs: args
             .until
             .map(|_| args.max_runs.unwrap_or(DEFAULT_MAX_RERUNS)),
@@ -211,7 +209,7 @@ struct Reruns<'a> {
     thresholds: &'a Thresholds,
     ignore: &'a globset::GlobSet,
     retries: u32,
-    settle: Option<Settle>,
+    settle: Option<Until>,
     strict: bool,
     quarantine: &'a Quarantine,
     today: Date,
@@ -249,7 +247,7 @@ impl Phases for Reruns<'_> {
         }
         Some(Phase {
             exec,
-            settle: self.settle,
+            until: self.settle,
             settle_among: Some(failed),
         })
     }

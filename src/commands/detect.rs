@@ -20,15 +20,10 @@ pub fn detect(args: &DetectArgs, printer: &Printer) -> anyhow::Result<ExitStatus
         );
     }
     let found = framework::detect(&args.path);
-    if found.is_empty() {
-        bail!(
-            "no test framework found in {} (looked for pytest, go, jest, vitest, mocha, node:test, cargo, nextest, rspec and phpunit markers); hint: pass the command to `flaky run` yourself, with --junit PATH if it writes a JUnit report",
-            args.path.display()
-        );
-    }
     let mut buf = Vec::new();
     match args.format {
         FormatArg::Json => {
+            // Scripts read stdout: an empty list, not nothing, when no framework is found.
             let doc = serde_json::json!({ "schema_version": SCHEMA_VERSION, "frameworks": found });
             serde_json::to_writer_pretty(&mut buf, &doc)?;
             writeln!(buf)?;
@@ -36,6 +31,12 @@ pub fn detect(args: &DetectArgs, printer: &Printer) -> anyhow::Result<ExitStatus
         FormatArg::Table => render(&found, &args.path, printer.color_stdout, &mut buf)?,
     }
     super::print(&buf)?;
+    if found.is_empty() {
+        bail!(
+            "no test framework found in {} (looked for pytest, go, jest, vitest, mocha, node:test, cargo, nextest, rspec and phpunit markers); hint: pass the command to `flaky run` yourself, with --junit PATH if it writes a JUnit report",
+            args.path.display()
+        );
+    }
     Ok(ExitStatus::Success)
 }
 

@@ -160,8 +160,13 @@ fn test_view(
 ) -> anyhow::Result<()> {
     let points = view.history.test_timeline(id, &view.filter)?;
     if points.is_empty() {
-        let similar = view.history.similar_tests(id)?;
-        let hint = if similar.is_empty() {
+        let mut similar = view.history.similar_tests(id)?;
+        let elsewhere = view.elsewhere()?;
+        // The same id in another directory's runs: `elsewhere` says how to include them.
+        similar.retain(|s| s != id);
+        let hint = if let (true, Some(e)) = (similar.is_empty(), &elsewhere) {
+            format!("hint: {e}")
+        } else if similar.is_empty() {
             "hint: `flaky history --tests` lists the tests with failures".to_owned()
         } else {
             format!(
@@ -173,10 +178,10 @@ fn test_view(
                     .join(", ")
             )
         };
-        let elsewhere = view
-            .elsewhere()?
-            .map(|e| format!(" ({e})"))
-            .unwrap_or_default();
+        let elsewhere = match elsewhere {
+            Some(e) if !hint.ends_with(&e) => format!(" ({e})"),
+            _ => String::new(),
+        };
         bail!("no stored result for test `{id}` in the selected runs; {hint}{elsewhere}");
     }
     let points = one_directory(view, id, points)?;

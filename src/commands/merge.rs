@@ -34,6 +34,11 @@ pub fn merge(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
+    super::report::check_one_document(
+        args.output.as_deref(),
+        args.report,
+        args.report_output.as_deref(),
+    )?;
     let mut shards = args
         .reports
         .iter()

@@ -225,12 +225,12 @@ fn new_table(header: &[&str], printer: &Printer) -> Table {
 
 /// The last day of `--until`: a date, or whole days or weeks from `today`.
 fn until_date(text: &str, today: Date) -> anyhow::Result<Date> {
-    let hint = "give a date (2027-01-31) or a time from today in days or weeks (30d, 2w)";
+    let hint = "give a date (2027-01-31) or a time from today in days or weeks (30d, 2w; a bare number is days)";
     let date = if text.contains('-') {
         text.parse::<Date>()
             .map_err(|e| anyhow!("--until: {e}; hint: {hint}"))?
     } else {
-        let duration = humantime::parse_duration(text)
+        let duration = crate::config::parse_duration(text, crate::config::BareNumber::Days)
             .map_err(|e| anyhow!("--until `{text}`: {e}; hint: {hint}"))?;
         let secs = duration.as_secs();
         if secs == 0 || secs % 86_400 != 0 || duration.subsec_nanos() != 0 {
@@ -742,11 +742,12 @@ mod tests {
         assert_eq!(until("2027-01-01").unwrap(), "2027-01-01");
         assert_eq!(until("30d").unwrap(), "2027-01-31");
         assert_eq!(until("2w").unwrap(), "2027-01-15");
+        assert_eq!(until("30").unwrap(), "2027-01-31", "a bare number is days");
         for (bad, says) in [
             ("2026-12-31", "in the past"),
             ("2027-02-30", "February 2027 has 28 days"),
             ("12h", "whole number of days"),
-            ("0d", "whole number of days"),
+            ("0d", "longer than zero"),
             ("soon", "--until `soon`"),
         ] {
             let e = until(bad).unwrap_err().to_string();

@@ -151,12 +151,11 @@ pub fn deliver(
     output: Option<&std::path::Path>,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty());
-    match (output, format, summary) {
-        (Some(file), _, _) => {
+    match (output, step_summary(format)) {
+        (Some(file), _) => {
             std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?
         }
-        (None, ReportFormat::Github, Some(summary)) => {
+        (None, Some(summary)) => {
             let mut f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -171,9 +170,40 @@ pub fn deliver(
                 .context("cannot append to $GITHUB_STEP_SUMMARY")?;
             printer.note("appended the report to $GITHUB_STEP_SUMMARY");
         }
-        (None, _, _) => super::print(buf)?,
+        (None, None) => super::print(buf)?,
     }
     Ok(())
+}
+
+/// `$GITHUB_STEP_SUMMARY`, when a report in `format` goes there rather than to stdout.
+fn step_summary(format: ReportFormat) -> Option<std::ffi::OsString> {
+    (format == ReportFormat::Github)
+        .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
+        .flatten()
+        .filter(|s| !s.is_empty())
+}
+
+/// Refuses `--report FORMAT` when both it and the main report would go to stdout: two documents
+/// one after the other, which no reader takes apart (`json.load` fails on the second).
+pub fn check_one_document(
+    main_output: Option<&std::path::Path>,
+    report: Option<ReportFormat>,
+    report_output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    match report {
+        Some(format)
+            if main_output.is_none()
+                && report_output.is_none()
+                && step_summary(format).is_none() =>
+        {
+            anyhow::bail!(
+                "--report without --report-output would print a second report on stdout, after \
+                 the main one; hint: write it to a file with --report-output FILE (or the main \
+                 report with -o FILE)"
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 /// How many runs a report's trend shows.

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use crate::analysis::stopping::{self, Settled};
 use crate::analysis::{Accumulator, RunSummary};
 use crate::cli::{GlobalArgs, PublishArgs, ReportFormat, RunArgs};
-use crate::config::{self, Format, MentionMap, PlanError, RunPlan};
+use crate::config::{self, Format, MentionMap, PlanError, RunPlan, UntilWhen};
 use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
 use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
@@ -33,6 +33,11 @@ use super::no_results::{FirstRound, NOTHING_MEASURED, no_results};
 const STORE_BATCH: usize = 64;
 
 pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    super::report::check_one_document(
+        args.output.as_deref(),
+        args.report,
+        args.report_output.as_deref(),
+    )?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let run_id = new_run_id();
     let plan = match config::resolve_run(args, &cwd, run_id) {
@@ -40,9 +45,6 @@ pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
         Err(PlanError::Config(e)) => bail!("{e}"),
         Err(PlanError::Usage(e)) => bail!("{e}"),
     };
-    for note in &plan.notes {
-        printer.note(&format!("note: {note}"));
-    }
     let scan = (!args.no_scan)
         .then(super::causes::time_limit)
         .transpose()?;
@@ -217,8 +219,8 @@ impl Store {
 /// More attempts after a run's planned ones, chosen by what those found (`flaky ci`'s reruns).
 pub(super) struct Phase {
     pub exec: crate::exec::ExecPlan,
-    /// How `--until settled` stops this phase.
-    pub settle: Option<config::Settle>,
+    /// How `--until` stops this phase.
+    pub until: Option<config::Until>,
     /// The tests whose verdicts `--until settled` waits for [default: all].
     pub settle_among: Option<Vec<String>>,
 }
@@ -282,6 +284,17 @@ async fn execute<B: Backend>(
     let mut sighup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
     let mut sigquit = signal(SignalKind::quit()).context("cannot listen for SIGQUIT")?;
 
+    // The plan's notes come once the command has started, so that one that cannot start gets its
+    // error alone; a remote run's at once (its attempts start on the workers, minutes later).
+    let mut notes = plan.notes.as_slice();
+    let say = |notes: &mut &[String]| {
+        for note in std::mem::take(notes) {
+            printer.note(&format!("note: {note}"));
+        }
+    };
+    if plan.remote.is_some() {
+        say(&mut notes);
+    }
     let mut progress = Progress::new(printer, u64::from(plan.runs));
     let mut acc = Accumulator::default();
     let mut attempts: Vec<AttemptRecord> = Vec::new();
@@ -290,32 +303,32 @@ async fn execute<B: Backend>(
     let mut shard_errors: Vec<String> = Vec::new();
     let mut shard_retries: Vec<String> = Vec::new();
     let mut stop_reason: Option<&'static str> = None;
-    // --budget bounds the phase --until settled stops (`flaky ci`: the reruns, not the first run).
-    let budget_of = |settle: Option<config::Settle>| {
-        settle
-            .and_then(|s| s.budget)
+    // --budget bounds the phase --until stops (`flaky ci`: the reruns, not the first run).
+    let budget_of = |until: Option<config::Until>| {
+        until
+            .and_then(|u| u.budget)
             .unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600))
     };
-    let budget_timer = tokio::time::sleep(budget_of(plan.settle));
+    let budget_timer = tokio::time::sleep(budget_of(plan.until));
     tokio::pin!(budget_timer);
     let cwd = std::env::current_dir().unwrap_or_default();
     let command_mode = plan.exec.reporting == Reporting::Command;
     let mut state = RunState::Completed;
-    // The attempts of this phase, how --until settled stops them, and the tests it waits for.
+    // The attempts of this phase, how --until stops them, and the tests --until settled waits for.
     let mut phase = Cow::Borrowed(&plan.exec);
-    let mut settle = plan.settle;
+    let mut until = plan.until;
     let mut settle_among: Option<Vec<String>> = None;
     let mut planned = plan.runs;
     let exec_result = loop {
         let result = {
             let (events_tx, mut events) = mpsc::unbounded_channel();
-            // Attempts start with permits. With --until settled each attempt starts only once the one
-            // before it was judged, so the decision to stop comes before the next attempt and a fixed
-            // seed gives fixed counts at -j 1. Otherwise only the first round waits to be judged: when
-            // it died alike before any test ran, the rest is not started.
+            // Attempts start with permits. With --until each attempt starts only once the one before
+            // it was judged, so the decision to stop comes before the next attempt and a fixed seed
+            // gives fixed counts at -j 1. Otherwise only the first round waits to be judged: when it
+            // died alike before any test ran, the rest is not started.
             let mut first_round = FirstRound::new(&phase);
             let (stop_tx, stop) = StopSignal::gated();
-            if settle.is_some() {
+            if until.is_some() {
                 stop_tx.release(phase.jobs as usize);
             } else {
                 stop_tx.release(first_round.size());
@@ -328,7 +341,9 @@ async fn execute<B: Backend>(
                 tokio::select! {
                     result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
                     event = events.recv() => match event {
-                        Some(RunEvent::AttemptStarted { .. }) => {}
+                        Some(RunEvent::AttemptStarted { .. }) => if !notes.is_empty() {
+                            progress.suspend(|| say(&mut notes));
+                        }
                         Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
                         Some(RunEvent::ShardRetried { attempts: range, message }) => {
                             let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
@@ -346,12 +361,21 @@ async fn execute<B: Backend>(
                             let failed = attempt.outcome().is_failure();
                             progress.attempt_finished(failed);
                             acc.add(&attempt);
-                            if let Some(settle) = &settle
-                                && stop_reason.is_none()
-                                && acc.all_settled(&plan.thresholds, &settle.rule, settle_among.as_deref())
-                            {
-                                stop_reason = Some("settled");
-                                stop_tx.drain();
+                            match until.map(|u| u.when) {
+                                _ if stop_reason.is_some() => {}
+                                Some(UntilWhen::Settled(rule))
+                                    if acc.all_settled(&plan.thresholds, &rule, settle_among.as_deref()) =>
+                                {
+                                    stop_reason = Some("settled");
+                                    stop_tx.drain();
+                                }
+                                // As on Ctrl-C, the running attempts are stopped and what finished
+                                // is kept; the run itself completed.
+                                Some(UntilWhen::FirstFailure) if failed => {
+                                    stop_reason = Some("first-failure");
+                                    stop_tx.stop();
+                                }
+                                _ => {}
                             }
                             match first_round.judge(&attempt) {
                                 Some(true) if stop_reason.is_none() => {
@@ -360,10 +384,10 @@ async fn execute<B: Backend>(
                                     // Wakes a backend waiting for a permit: it then sees the drain.
                                     stop_tx.release(1);
                                 }
-                                Some(_) if settle.is_none() => stop_tx.release(phase_runs),
+                                Some(_) if until.is_none() => stop_tx.release(phase_runs),
                                 _ => {}
                             }
-                            if settle.is_some() {
+                            if until.is_some() {
                                 stop_tx.release(1);
                             }
                             attempts.push(record(&attempt));
@@ -388,7 +412,7 @@ async fn execute<B: Backend>(
                         // Every sender is gone: the backend has returned.
                         None => break,
                     },
-                    () = &mut budget_timer, if settle.is_some() && stop_reason.is_none() => {
+                    () = &mut budget_timer, if until.is_some() && stop_reason.is_none() => {
                         stop_reason = Some("budget");
                         stop_tx.drain();
                     }
@@ -434,22 +458,25 @@ async fn execute<B: Backend>(
         let more = next.exec.attempts.len() as u32;
         progress.extend(u64::from(more));
         planned += more;
-        settle = next.settle;
+        until = next.until;
         settle_among = next.settle_among;
         budget_timer
             .as_mut()
-            .reset(tokio::time::Instant::now() + budget_of(settle));
+            .reset(tokio::time::Instant::now() + budget_of(until));
         phase = Cow::Owned(next.exec);
     };
     progress.finish();
+    if exec_result.is_ok() {
+        say(&mut notes);
+    }
     store.flush();
     let duration = started.elapsed();
 
     let mut summary = acc.summarize(&plan.thresholds);
-    if let Some(settle) = &settle {
+    if let Some(UntilWhen::Settled(rule)) = until.map(|u| u.when) {
         for t in &mut summary.tests {
             if let Settled::OnBoundary(below, above) =
-                stopping::settled(t.failed, t.runs, &plan.thresholds, &settle.rule)
+                stopping::settled(t.failed, t.runs, &plan.thresholds, &rule)
             {
                 t.on_boundary = Some([below, above]);
             }
@@ -518,7 +545,8 @@ async fn execute<B: Backend>(
         infrastructure,
         shard_errors,
         shard_retries,
-        stopped: settle.map(|_| render::Stopped {
+        stopped: until.map(|u| render::Stopped {
+            until: u.when.as_str().to_owned(),
             reason: match stop_reason {
                 Some(NOTHING_MEASURED) | None => "max-runs",
                 Some(reason) => reason,
@@ -775,6 +803,10 @@ pub(super) fn reproduce(
     let first = exec.batch_start(index);
     let env_all = attempt_env(first, attempt_seed(exec.base_seed, first));
     let repeats = exec.repeats(first..=index);
+    // `{attempt}` and `{tmpdir}` as the attempt had them; the replay gets a directory of its own.
+    let tmp = std::env::temp_dir().join(format!("flaky-replay-{}-{index}", exec.run_id));
+    let uses_tmp = exec.argv.iter().any(|w| w.contains("{tmpdir}"));
+    let command = crate::exec::fill_command(&exec.argv, index, &tmp);
     let (argv, extra_env) = match &exec.reporting {
         Reporting::Framework { framework, .. } => {
             let driver = framework.driver();
@@ -788,7 +820,7 @@ pub(super) fn reproduce(
                 with_report: false,
                 batch: (exec.batch > 1).then_some(repeats.as_slice()),
             };
-            let p = driver.prepare(&exec.argv, &ctx);
+            let p = driver.prepare(&command, &ctx);
             // The framework's own seed variable is named too (the first ones carry the same seed).
             let own = driver.knobs().seed_variable;
             for (k, v) in env_all.iter().skip(REPRODUCE_VARIABLES) {
@@ -817,7 +849,7 @@ pub(super) fn reproduce(
             }
             (argv, extra)
         }
-        Reporting::Command | Reporting::Junit { .. } => (exec.argv.clone(), Vec::new()),
+        Reporting::Command | Reporting::Junit { .. } => (command, Vec::new()),
     };
     let mut line = String::new();
     if cwd != exec.dir {
@@ -826,6 +858,12 @@ pub(super) fn reproduce(
         line.push_str(&format!(
             "cd {} && ",
             config::display_command(&[dir.to_string_lossy().into_owned()])
+        ));
+    }
+    if uses_tmp {
+        line.push_str(&format!(
+            "mkdir -p {} && ",
+            config::display_command(&[tmp.to_string_lossy().into_owned()])
         ));
     }
     // The run's own variables (--env, the config's env:) first, as the attempt got them; a

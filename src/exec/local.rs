@@ -974,9 +974,10 @@ fn prepare(
         Vec::new()
     };
     let step = |argv: Vec<String>| vec![Step::new(argv, &plan.dir)];
+    let argv = super::fill_command(&plan.argv, index, tmp);
     match &plan.reporting {
         Reporting::Command => Prepared {
-            steps: step(plan.argv.clone()),
+            steps: step(argv),
             env: Vec::new(),
             report: None,
             files: Vec::new(),
@@ -992,7 +993,7 @@ fn prepare(
                 with_report: true,
                 batch: (!repeats.is_empty()).then_some(repeats.as_slice()),
             };
-            let p = framework.driver().prepare(&plan.argv, &ctx);
+            let p = framework.driver().prepare(&argv, &ctx);
             // The build checked that every attempt's command maps onto the binaries.
             let steps = prebuilt
                 .and_then(|b| b.steps(&p.argv).ok())
@@ -1005,11 +1006,9 @@ fn prepare(
             }
         }
         Reporting::Junit { path } => {
-            let path = path
-                .replace("{attempt}", &index.to_string())
-                .replace("{tmpdir}", &tmp.to_string_lossy());
+            let path = super::fill_placeholders(path, index, tmp);
             Prepared {
-                steps: step(plan.argv.clone()),
+                steps: step(argv),
                 env: Vec::new(),
                 report: Some(ReportSource::File(plan.dir.join(path))),
                 files: Vec::new(),

@@ -92,6 +92,26 @@ impl ExecPlan {
     }
 }
 
+/// `{attempt}` and `{tmpdir}` in `word` (an argument of the command, or `--junit PATH`) replaced
+/// with attempt `index` and its private temporary directory: in the words themselves, never
+/// through a shell, so each attempt gets its own values.
+pub fn fill_placeholders(word: &str, index: u32, tmp: &std::path::Path) -> String {
+    word.replace("{attempt}", &index.to_string())
+        .replace("{tmpdir}", &tmp.to_string_lossy())
+}
+
+/// Whether `word` holds a placeholder [`fill_placeholders`] replaces.
+pub fn has_placeholders(word: &str) -> bool {
+    word.contains("{attempt}") || word.contains("{tmpdir}")
+}
+
+/// The command with [`fill_placeholders`] applied to each word.
+pub fn fill_command(argv: &[String], index: u32, tmp: &std::path::Path) -> Vec<String> {
+    argv.iter()
+        .map(|w| fill_placeholders(w, index, tmp))
+        .collect()
+}
+
 /// Where per-test results come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reporting {

@@ -178,7 +178,11 @@ pub async fn build(
     }
     // A command that only runs the tool through something else (`env`, `sh -c`, a script)
     // is run as it is: what it builds is its own business.
-    if !framework.driver().recognise(&plan.argv) {
+    // Nor one whose arguments differ per attempt ({attempt}, {tmpdir}): one build cannot stand
+    // for them.
+    if !framework.driver().recognise(&plan.argv)
+        || plan.argv.iter().any(|w| super::has_placeholders(w))
+    {
         return Ok(Build::NotBuilt);
     }
     if *framework == Framework::Cargo {

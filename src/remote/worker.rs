@@ -158,20 +158,15 @@ pub async fn run_job(
     ))
 }
 
-fn validate(job: &Job, opts: &WorkerOptions) -> Result<(), WorkerError> {
-    let bad = |m: String| Err(WorkerError::BadJob(m));
-    if job.schema_version != WIRE_VERSION {
-        return bad(format!(
-            "schema_version {} is not {WIRE_VERSION}: client and worker image differ; hint: rebuild the worker image from the same flaky version",
-            job.schema_version
-        ));
-    }
-    let r = &job.repository;
+/// Why a worker refuses to fetch repository `r`, if it does: it takes `https://...` and
+/// `git@host:path` (and `file://` when started with `--allow-file-urls`), with no credentials in
+/// the URL. The client asks before it sends a job, so a refusal costs no cold start.
+pub fn refuse_repository(r: &str, allow_file_urls: bool) -> Option<String> {
     let scheme_ok = r.starts_with("https://")
         || (r.starts_with("git@") && r.contains(':'))
-        || (r.starts_with("file://") && opts.allow_file_urls);
+        || (r.starts_with("file://") && allow_file_urls);
     if !scheme_ok {
-        return bad(format!(
+        return Some(format!(
             "repository `{}` must be https://... or git@host:path{}",
             crate::vcs::strip_credentials(r),
             if r.starts_with("file://") {
@@ -182,10 +177,24 @@ fn validate(job: &Job, opts: &WorkerOptions) -> Result<(), WorkerError> {
         ));
     }
     if r.starts_with("https://") && crate::vcs::strip_credentials(r) != *r {
-        return bad("the repository URL carries credentials; give the worker a token in its environment (FLAKY_GIT_TOKEN) instead".into());
+        return Some("the repository URL carries credentials; give the worker a token in its environment (FLAKY_GIT_TOKEN) instead".into());
     }
     if r.starts_with('-') || r.contains(char::is_whitespace) {
-        return bad("the repository URL has spaces or starts with `-`".into());
+        return Some("the repository URL has spaces or starts with `-`".into());
+    }
+    None
+}
+
+fn validate(job: &Job, opts: &WorkerOptions) -> Result<(), WorkerError> {
+    let bad = |m: String| Err(WorkerError::BadJob(m));
+    if job.schema_version != WIRE_VERSION {
+        return bad(format!(
+            "schema_version {} is not {WIRE_VERSION}: client and worker image differ; hint: rebuild the worker image from the same flaky version",
+            job.schema_version
+        ));
+    }
+    if let Some(why) = refuse_repository(&job.repository, opts.allow_file_urls) {
+        return bad(why);
     }
     if job.commit.len() != 40 || !job.commit.bytes().all(|b| b.is_ascii_hexdigit()) {
         return bad(format!(

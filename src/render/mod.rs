@@ -147,14 +147,23 @@ pub fn batch_text(k: u32) -> String {
     )
 }
 
-/// Why a `--until settled` run stopped.
+/// Why a `--until` run stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stopped {
-    /// `settled` (every verdict settled), `max-runs` or `budget`.
+    /// The `--until` it ran with: `settled` or `first-failure` (reports written before the
+    /// latter existed have none).
+    #[serde(default = "settled")]
+    pub until: String,
+    /// `settled` (every verdict settled), `first-failure` (an attempt failed), `max-runs` or
+    /// `budget`.
     pub reason: String,
     pub max_runs: u32,
     /// Attempts not run, of `max_runs`.
     pub saved: u64,
+}
+
+fn settled() -> String {
+    "settled".to_owned()
 }
 
 /// An attempt left out of the rates, and why.

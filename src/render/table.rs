@@ -42,9 +42,11 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         report.run_id,
     )?;
     if let Some(st) = &report.stopped {
-        let why = match st.reason.as_str() {
-            "settled" => "every verdict settled".to_owned(),
-            "budget" => "the --budget ran out".to_owned(),
+        let why = match (st.reason.as_str(), st.until.as_str()) {
+            ("settled", _) => "every verdict settled".to_owned(),
+            ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
+            ("budget", _) => "the --budget ran out".to_owned(),
+            (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
             _ => format!(
                 "--max-runs {} reached before every verdict settled",
                 st.max_runs

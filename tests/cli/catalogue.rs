@@ -146,6 +146,42 @@ fn every_bad_flag_value_is_exit_2_naming_the_flag() {
 }
 
 #[test]
+fn first_mistakes_get_the_right_tip() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "-n", "5", "./t.sh"],
+            "tip: put the command after `--`: flaky run -n 5 -- ./t.sh",
+        ),
+        (
+            &["ci", "--retries", "2", "pytest", "-x"],
+            "tip: put the command after `--`: flaky ci --retries 2 -- pytest -x",
+        ),
+        (&["rn"], "tip: a similar subcommand exists: 'run'"),
+        (&["histroy"], "tip: a similar subcommand exists: 'history'"),
+        (
+            &["run", "-n", "-3"],
+            "invalid value '-3' for '--runs <RUNS>': the count must be a positive whole number",
+        ),
+        (
+            &["run", "-n", "-3", "--", "true"],
+            "the count must be a positive whole number",
+        ),
+    ];
+    let s = Sandbox::new();
+    for (args, tip) in cases {
+        let out = s.flaky().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(tip),
+            "{args:?}: expected {tip:?} in {stderr}"
+        );
+        assert!(!stderr.contains("'-- -3'"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("quarantine"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn bad_input_files_are_exit_2_naming_the_file() {
     let s = Sandbox::new();
     s.write("garbage.xml", "<html>502 Bad Gateway</html>");

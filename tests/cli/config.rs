@@ -283,3 +283,39 @@ fn bad_variable_names_in_env_are_errors_naming_the_variable() {
         );
     }
 }
+
+#[test]
+fn a_bare_number_is_seconds_for_a_timeout_everywhere_and_days_for_since() {
+    let s = Sandbox::new();
+    let (doc, _) = s.run_json(&["-n", "1", "--timeout", "5", "--", "true"]);
+    assert_eq!(doc["timeout_ms"], 5_000, "--timeout 5");
+    let out = s
+        .flaky()
+        .args(["run", "-n", "1", "--format", "json", "--", "true"])
+        .env("FLAKY_TIMEOUT", "7")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["timeout_ms"], 7_000, "FLAKY_TIMEOUT=7");
+    for timeout in ["5", "'5'"] {
+        s.write(".flaky.yml", &format!("timeout: {timeout}\n"));
+        let (doc, _) = s.run_json(&["-n", "1", "--", "true"]);
+        assert_eq!(doc["timeout_ms"], 5_000, "timeout: {timeout}");
+    }
+    // The run above is 0 days old: within the last 30 days, and a bare number is refused nowhere.
+    let (doc, code) = s.json(&["history", "--since", "30", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["runs"].as_array().map(Vec::len), Some(4), "{doc}");
+    s.flaky()
+        .args(["history", "--since", "30x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a bare number is days"));
+    s.flaky()
+        .args(["run", "--timeout", "-5", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the duration must be longer than zero",
+        ));
+}

@@ -109,3 +109,13 @@ fn no_framework_is_exit_2_with_a_hint() {
         .code(2)
         .stderr(predicate::str::contains("not a directory"));
 }
+
+#[test]
+fn no_framework_in_json_is_an_empty_list_and_exit_2() {
+    let s = Sandbox::new();
+    s.write("README.md", "just words");
+    let (doc, code) = s.json(&["detect-framework", "--format", "json"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["frameworks"], serde_json::json!([]));
+    assert_eq!(doc["schema_version"], 1);
+}

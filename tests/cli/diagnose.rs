@@ -408,7 +408,13 @@ fn run_diagnose_reports_and_stores_the_diagnoses() {
             "**order**: fails after `tests/test_registry.py::test_register_item` and never alone",
         ));
     sb.flaky()
-        .args(["history", "--test", "tests/test_math.py::test_seeded_flaky"])
+        // The run was in examples/python-pytest, not under the sandbox: `--all` includes it.
+        .args([
+            "history",
+            "--all",
+            "--test",
+            "tests/test_math.py::test_seeded_flaky",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("last diagnosed in run"))

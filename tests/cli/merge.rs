@@ -138,12 +138,13 @@ fn shards_merged_are_the_unsharded_run_and_are_stored_like_it() {
     assert_ne!(merged["run_id"], whole["run_id"]);
     let run_id = merged["run_id"].as_str().unwrap();
 
-    // Stored like a run: `flaky report` renders it again, the history lists it and its tests.
+    // Stored like a run: `flaky report` renders it again, the history lists it and its tests
+    // (with --all: the run's directory is examples/rust, not the sandbox).
     let (report, code) = sandbox.json(&["report", "--format", "json"]);
     assert_eq!(code, 0);
     assert_eq!(report["run_id"], run_id);
     assert_eq!(verdicts(&report), verdicts(&whole));
-    let (runs, _) = sandbox.json(&["history", "--format", "json"]);
+    let (runs, _) = sandbox.json(&["history", "--all", "--format", "json"]);
     let runs = runs["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(
@@ -158,7 +159,7 @@ fn shards_merged_are_the_unsharded_run_and_are_stored_like_it() {
         (&runs[0]["tests"], &runs[0]["flaky_tests"]),
         (&Value::from(9), &Value::from(3))
     );
-    let (tests, _) = sandbox.json(&["history", "--tests", "--format", "json"]);
+    let (tests, _) = sandbox.json(&["history", "--all", "--tests", "--format", "json"]);
     let failing: Vec<_> = whole["tests"]
         .as_array()
         .unwrap()
@@ -177,6 +178,7 @@ fn shards_merged_are_the_unsharded_run_and_are_stored_like_it() {
     assert_eq!(tests["stable_tests"], 6);
     let (timeline, _) = sandbox.json(&[
         "history",
+        "--all",
         "--test",
         "src/lib.rs::tests::seeded_flaky",
         "--format",
@@ -194,7 +196,7 @@ fn shards_merged_are_the_unsharded_run_and_are_stored_like_it() {
     );
     sandbox
         .flaky()
-        .args(["history", "--tests"])
+        .args(["history", "--all", "--tests"])
         .assert()
         .success()
         .stdout(predicate::str::contains("src/lib.rs::tests::seeded_flaky"));

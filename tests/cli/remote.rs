@@ -1160,3 +1160,62 @@ fn every_class_of_hostile_answer_to_run_is_a_clear_error_and_nothing_keeps_runni
         );
     }
 }
+
+#[test]
+fn an_origin_the_workers_cannot_fetch_is_refused_before_anything_is_sent() {
+    let s = Sandbox::new();
+    let emu = Emulator::start();
+    let work = pushed_project(&s, &[("check.sh", SCRIPT)]);
+    // A path on this machine: no worker fetches it, not even one on this machine.
+    let origin = s.path().join("origin.git");
+    let ok = Command::new("git")
+        .args(["remote", "set-url", "origin"])
+        .arg(&origin)
+        .current_dir(&work)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let (code, _, stderr) = remote_run(&s, &emu, &work, &["-n", "4", "--", "sh", "check.sh"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "repository `{}` must be https://",
+            origin.display()
+        )) && stderr.contains("hint: push the commit to a remote the workers can reach"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.state()["requests"],
+        serde_json::json!({}),
+        "nothing was sent"
+    );
+    // file:// only reaches a worker on this machine: not RunPod's.
+    let file_url = format!("file://{}", origin.display());
+    let ok = Command::new("git")
+        .args(["remote", "set-url", "origin", &file_url])
+        .current_dir(&work)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    s.flaky()
+        .current_dir(&work)
+        .env("RUNPOD_API_KEY", KEY)
+        .env("RUNPOD_ENDPOINT_BASE_URL", "https://runpod.invalid/v2")
+        .args([
+            "run",
+            "--remote",
+            "runpod",
+            "--endpoint",
+            ENDPOINT,
+            "--",
+            "sh",
+            "check.sh",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "file:// only for a worker started with --allow-file-urls",
+        ));
+}

@@ -233,3 +233,57 @@ fn every_format_renders_and_changes_since_the_last_stable_run_name_the_commits()
         .code(2)
         .stderr(predicate::str::contains("map.yml"));
 }
+
+#[test]
+fn a_second_report_on_stdout_is_refused_before_anything_runs() {
+    let s = Sandbox::new();
+    for command in [
+        &["run", "--format", "json", "--report", "markdown"][..],
+        &["run", "--report", "junit"][..],
+    ] {
+        s.flaky()
+            .args(command)
+            .args(["-n", "2", "--", "touch", "ran"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "hint: write it to a file with --report-output FILE",
+            ));
+        assert!(
+            !s.path().join("ran").exists(),
+            "{command:?} ran the command"
+        );
+    }
+    s.flaky()
+        .args(["merge", "--report", "json", "shard.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--report-output"));
+}
+
+#[test]
+fn a_second_report_goes_to_stdout_when_the_first_goes_elsewhere() {
+    let s = Sandbox::new();
+    let summary = s.path().join("summary.md");
+    let out = s
+        .flaky()
+        .args(["run", "-n", "2", "--format", "json", "--report", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["status"], "completed");
+    assert!(std::fs::read_to_string(&summary).unwrap().contains("flaky"));
+    let out = s
+        .flaky()
+        .args(["run", "-n", "2", "-o", "run.json", "--report", "json"])
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["status"], "completed");
+}

@@ -432,6 +432,86 @@ fn a_command_that_cannot_start_is_one_error() {
 }
 
 #[test]
+fn the_one_test_note_is_for_commands_that_may_run_the_projects_tests_and_have_started() {
+    let s = Sandbox::new();
+    s.write("Cargo.toml", "[package]\nname = \"demo\"\n");
+    let note = "this looks like a cargo project";
+    let stderr = |args: &[&str]| {
+        let out = s
+            .flaky()
+            .args(["run", "-n", "1"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let e = stderr(&["--", "true"]);
+    assert!(!e.contains(note), "`true` runs no tests: {e}");
+    let e = stderr(&["--", "./run-tests.sh"]);
+    assert!(
+        e.contains("cannot start `./run-tests.sh`") && !e.contains(note),
+        "a command that cannot start gets its error alone: {e}"
+    );
+    make_executable(&s.write("run-tests.sh", "#!/bin/sh\nexit 0\n"));
+    let e = stderr(&["--", "./run-tests.sh"]);
+    assert!(e.contains(note), "a test script may run cargo test: {e}");
+}
+
+#[test]
+fn attempt_and_tmpdir_placeholders_are_filled_in_the_commands_arguments() {
+    let s = Sandbox::new();
+    // Each attempt sees its own index and directory, as its environment says them.
+    let check =
+        r#"[ "$0" = "$TMPDIR" ] && [ "$1" = "$FLAKY_ATTEMPT" ] && [ "$2" = "x-$FLAKY_ATTEMPT" ]"#;
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "4",
+        "-j",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        check,
+        "{tmpdir}",
+        "{attempt}",
+        "x-{attempt}",
+    ]);
+    assert_eq!(
+        (code, doc["totals"]["passed"].as_u64()),
+        (0, Some(4)),
+        "{doc}"
+    );
+    let (doc, code) = s.run_json(&["-n", "2", "--shell", "--", "[ {attempt} = $FLAKY_ATTEMPT ]"]);
+    assert_eq!(code, 0, "{doc}");
+    // The replay line of a failing attempt has its values: attempt 1 fails here.
+    let (doc, code) = s.run_json(&[
+        "-n",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        r#"[ -d "$0" ] && [ "$1" != 1 ]"#,
+        "{tmpdir}",
+        "{attempt}",
+    ]);
+    assert_eq!(code, 1, "{doc}");
+    let replay = doc["failures"][0]["reproduce"].as_str().unwrap();
+    assert!(replay.starts_with("mkdir -p "), "{replay}");
+    assert!(replay.ends_with(" 1"), "{replay}");
+    assert!(!replay.contains("{tmpdir}"), "{replay}");
+    let out = std::process::Command::new("sh")
+        .args(["-c", replay])
+        .current_dir(s.path())
+        .status()
+        .unwrap();
+    assert_eq!(
+        out.code(),
+        Some(1),
+        "the replay fails as attempt 1 did: {replay}"
+    );
+}
+
+#[test]
 fn a_timeout_kills_the_whole_tree() {
     let s = Sandbox::new();
     let pids = s.path().join("pids");

@@ -54,7 +54,7 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
     assert_eq!(doc["tests"][0]["kind"], "flaky");
     assert_eq!(
         doc["stopped"],
-        serde_json::json!({"reason": "settled", "max_runs": 1000, "saved": 1000 - n})
+        serde_json::json!({"until": "settled", "reason": "settled", "max_runs": 1000, "saved": 1000 - n})
     );
 
     let (n, _) = expected_stop(1, |_| false);
@@ -186,4 +186,85 @@ fn a_test_failing_every_other_attempt_settles_on_the_medium_high_boundary() {
             "rate is on the MEDIUM/HIGH boundary",
         ))
         .stdout(predicate::str::contains("more attempts would pin").not());
+}
+
+#[test]
+fn until_first_failure_stops_at_the_failing_attempt_replays_it_and_stores_the_run() {
+    let s = Sandbox::new();
+    let (doc, code) = s.run_json(&[
+        "--until",
+        "first-failure",
+        "-j",
+        "1",
+        "--seed",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        "[ $FLAKY_ATTEMPT -ne 6 ]",
+    ]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["totals"]["attempts"], 7, "{doc}");
+    assert_eq!(
+        doc["stopped"],
+        serde_json::json!({"until": "first-failure", "reason": "first-failure", "max_runs": 1000, "saved": 993})
+    );
+    assert_eq!(doc["failures"][0]["index"], 6);
+    let replay = doc["failures"][0]["reproduce"].as_str().unwrap();
+    assert!(replay.contains("FLAKY_ATTEMPT=6 "), "{replay}");
+    let (history, _) = s.json(&["history", "--format", "json"]);
+    assert_eq!(history["runs"][0]["run_id"], doc["run_id"]);
+    assert_eq!(history["runs"][0]["status"], "completed");
+
+    // Without a failure it runs to --max-runs; the table says which way it stopped.
+    s.flaky()
+        .args([
+            "run",
+            "--until",
+            "first-failure",
+            "--max-runs",
+            "4",
+            "--",
+            "true",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "stopped: --max-runs 4 reached without a failure after 4 attempts",
+        ));
+    // The config's `until:` says it too.
+    s.write(".flaky.yml", "until: first-failure\nmax_runs: 20\n");
+    let (doc, code) = s.run_json(&["-j", "1", "--", "sh", "-c", "[ $FLAKY_ATTEMPT -ne 2 ]"]);
+    assert_eq!(
+        (code, &doc["totals"]["attempts"]),
+        (1, &serde_json::json!(3))
+    );
+}
+
+#[test]
+fn until_first_failure_stops_the_attempts_still_running_and_keeps_what_finished() {
+    let s = Sandbox::new();
+    // Attempt 0 would never end; attempt 1 fails at once and stops it.
+    let (doc, code) = s.run_json(&[
+        "--until",
+        "first-failure",
+        "-j",
+        "2",
+        "--timeout",
+        "5m",
+        "--",
+        "sh",
+        "-c",
+        "[ $FLAKY_ATTEMPT -ne 0 ] || exec sleep 3600; exit 1",
+    ]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["status"], "completed");
+    let indexes: Vec<&serde_json::Value> = doc["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["index"])
+        .collect();
+    assert_eq!(indexes, [&serde_json::json!(1)], "{doc}");
+    assert_eq!(doc["stopped"]["reason"], "first-failure");
 }
