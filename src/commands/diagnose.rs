@@ -1276,7 +1276,10 @@ impl<'a> Lab<'a> {
         let jobs = self.cores.max(2);
         let (mut runs, mut failed) = (0u32, 0u32);
         let mut p = None;
-        for round in 1..=2 {
+        // Up to three rounds while copies fail but not yet beyond chance: on a loaded machine the
+        // copies start further apart and overlap less, so fewer of them fail.
+        const ROUNDS: u32 = 3;
+        for round in 1..=ROUNDS {
             let mut t = self.alone_trial(id, 4 * jobs);
             t.jobs = jobs;
             // Each copy on a CPU of its own: copies must share a file, port or cache to fail,
@@ -1286,8 +1289,8 @@ impl<'a> Lab<'a> {
             let (f, r) = tally(&seen);
             runs += r;
             failed += f;
-            p = diagnose::rises(failed, runs, base.0, base.1, 2);
-            if p.is_some() || failed == 0 || round == 2 || self.spent() {
+            p = diagnose::rises(failed, runs, base.0, base.1, ROUNDS);
+            if p.is_some() || failed == 0 || round == ROUNDS || self.spent() {
                 break;
             }
         }
@@ -1296,7 +1299,7 @@ impl<'a> Lab<'a> {
         }
         if p.is_none() {
             p = self
-                .firm_up(id, base, d, (failed, runs), 3, diagnose::rises)
+                .firm_up(id, base, d, (failed, runs), ROUNDS + 1, diagnose::rises)
                 .await;
         }
         d.experiments.push(Experiment {
