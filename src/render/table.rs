@@ -36,7 +36,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         style("flaky:", bold.clone()),
         t.attempts,
         style(&report.test_label(), bold.clone()),
-        humantime::format_duration(round_duration(report.duration)),
+        super::duration_text(report.duration),
         report.jobs,
         report.seed,
         report.run_id,
@@ -477,13 +477,5 @@ pub fn severity_color(s: Severity) -> Color {
         Severity::Medium => Color::Yellow,
         Severity::Low => Color::Blue,
         Severity::None => Color::Green,
-    }
-}
-
-fn round_duration(d: std::time::Duration) -> std::time::Duration {
-    if d.as_secs() >= 10 {
-        std::time::Duration::from_secs(d.as_secs())
-    } else {
-        std::time::Duration::from_millis(d.as_millis() as u64)
     }
 }

@@ -192,7 +192,7 @@ fn typical() -> (Report, Context) {
             "tests/test_net.py::test_fetch_is_quick",
             16,
             &[
-                (Outcome::Timeout, "timed out after 10s", 20),
+                (Outcome::Timeout, "timed out after 10 s", 20),
                 (Outcome::Fail, "ConnectionResetError: [Errno 104]", 4),
             ],
             false,
@@ -258,7 +258,7 @@ fn typical() -> (Report, Context) {
         (
             "tests/test_net.py::test_fetch_is_quick",
             1,
-            "timed out after 10s",
+            "timed out after 10 s",
         ),
         (
             "tests/test_math.py::test_seeded_flaky",
@@ -1673,4 +1673,28 @@ fn html_trend_labels_runs_by_time_within_a_day_and_by_date_across_days() {
         ["run 1", "run 2", "run 3", "run 5", "run 6", "run 8"],
         "started in one second"
     );
+}
+
+#[test]
+fn durations_read_as_people_write_them() {
+    let cases = [
+        (45, "45 ms"),
+        (999, "999 ms"),
+        (1_000, "1 s"),
+        (1_200, "1.2 s"),
+        (8_990, "8.99 s"),
+        (9_996, "10 s"),
+        (12_540, "12.5 s"),
+        (59_960, "1 min"),
+        (125_000, "2 min 05 s"),
+        (300_000, "5 min"),
+        (3_599_600, "1 h"),
+        (3_780_000, "1 h 03 min"),
+        (7_200_000, "2 h"),
+    ];
+    for (ms, text) in cases {
+        assert_eq!(duration_text(Duration::from_millis(ms)), text, "{ms} ms");
+    }
+    assert_eq!(duration_text(Duration::from_nanos(1)), "1 ns");
+    assert_eq!(duration_text(Duration::from_micros(250)), "250 µs");
 }
