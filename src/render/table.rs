@@ -5,8 +5,9 @@ use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::{Report, RunState, first_lines, percent};
-use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
+use super::{Report, RunState, Stopped, first_lines, percent};
+use crate::analysis::stopping::{Decision, Rule, sprt};
+use crate::analysis::{Kind, Severity, TestStats, Thresholds, Z95, wilson};
 
 pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let report = &super::for_terminal(report);
@@ -42,21 +43,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         report.run_id,
     )?;
     if let Some(st) = &report.stopped {
-        let why = match (st.reason.as_str(), st.until.as_str()) {
-            ("settled", _) => "every verdict settled".to_owned(),
-            ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
-            ("budget", _) => "the --budget ran out".to_owned(),
-            (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
-            _ => format!(
-                "--max-runs {} reached before every verdict settled",
-                st.max_runs
-            ),
-        };
-        writeln!(
-            out,
-            "stopped: {why} after {} attempts ({} of {} saved)",
-            t.attempts, st.saved, st.max_runs
-        )?;
+        writeln!(out, "{}", stop_text(st, report))?;
     }
     if let Some(n) = report.selected_tests {
         writeln!(out, "{} in --tests-from", super::selected_text(n))?;
@@ -153,6 +140,10 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     }
 
     // What a kind asks of the reader first, then what the numbers cannot tell yet.
+    let settled = report
+        .stopped
+        .as_ref()
+        .is_some_and(|st| st.reason == "settled");
     let kinds = report
         .tests
         .iter()
@@ -164,9 +155,14 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         .filter_map(|s| {
             s.band_span(&report.thresholds).map(|(lo, hi)| {
                 format!(
-                    "{}: the 95% interval {} spans {lo} to {hi}; more attempts would pin its band",
+                    "{}: the 95% interval {} spans {lo} to {hi}; {}",
                     s.id,
-                    interval(s)
+                    interval(s),
+                    if settled {
+                        "each band boundary was settled with a 5% chance of error, the interval is narrower only with more attempts"
+                    } else {
+                        "more attempts would pin its band"
+                    }
                 )
             })
         });
@@ -464,6 +460,106 @@ fn test_table(report: &Report, color: bool) -> Table {
         ]);
     }
     table
+}
+
+/// Why a `--until` run stopped. What "settled" means is said for the tests at hand (see
+/// [`crate::analysis::stopping`]); attempts saved are said only when the rule saved some.
+fn stop_text(st: &Stopped, report: &Report) -> String {
+    let t = &report.thresholds;
+    let attempts = super::counted(report.totals.attempts, "attempt", "attempts");
+    let saved = match st.reason.as_str() {
+        "settled" | "first-failure" if st.saved > 0 => {
+            format!(" ({} of --max-runs {} saved)", st.saved, st.max_runs)
+        }
+        _ => String::new(),
+    };
+    let why = match (st.reason.as_str(), st.until.as_str()) {
+        ("settled", _) => {
+            let measured: Vec<&TestStats> = report.tests.iter().filter(|s| s.runs > 0).collect();
+            match measured.as_slice() {
+                [s] => format!("the failure rate settled {}", settled_sides(s, t)),
+                _ => {
+                    let count =
+                        |f: fn(&TestStats) -> bool| measured.iter().filter(|s| f(s)).count();
+                    let sides = [
+                        (
+                            count(|s| s.failed == 0),
+                            "below the settle floor".to_owned(),
+                        ),
+                        (
+                            count(|s| s.failed == s.runs),
+                            format!("above {}", boundary(t.critical)),
+                        ),
+                        (
+                            count(|s| s.failed > 0 && s.failed < s.runs),
+                            format!(
+                                "on one side of each band boundary ({}, {}, {}){}",
+                                boundary(t.medium),
+                                boundary(t.high),
+                                boundary(t.critical),
+                                if measured.iter().any(|s| s.on_boundary.is_some()) {
+                                    " or within one's margin"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        ),
+                    ];
+                    let sides: Vec<String> = sides
+                        .into_iter()
+                        .filter(|(n, _)| *n > 0)
+                        .map(|(n, side)| format!("{n} {side}"))
+                        .collect();
+                    format!("every test's failure rate settled: {}", sides.join(", "))
+                }
+            }
+        }
+        ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
+        ("budget", "first-failure") => "the --budget ran out without a failure".to_owned(),
+        ("budget", _) => "the --budget ran out before every failure rate settled".to_owned(),
+        (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
+        _ => format!(
+            "--max-runs {} reached before every failure rate settled",
+            st.max_runs
+        ),
+    };
+    format!("stopped after {attempts}{saved}: {why}")
+}
+
+/// Where a settled rate lies: "below the settle floor", "above 90%", or for a test that passed
+/// and failed the side of each band boundary its sequential test decided ("above 10% and 50% and
+/// below 90%"; "on 50%" for a rate settled within that boundary's margin).
+fn settled_sides(s: &TestStats, t: &Thresholds) -> String {
+    if s.failed == 0 {
+        return "below the settle floor".to_owned();
+    }
+    if s.failed == s.runs {
+        return format!("above {}", boundary(t.critical));
+    }
+    let rule = Rule::default();
+    let mut sides: Vec<(&str, Vec<String>)> = Vec::new();
+    for b in [t.medium, t.high, t.critical] {
+        let side = match sprt(b, s.failed, s.runs, &rule) {
+            Decision::Above => "above",
+            Decision::Below => "below",
+            Decision::Undecided => "on",
+        };
+        match sides.last_mut() {
+            Some((last, bs)) if *last == side => bs.push(boundary(b)),
+            _ => sides.push((side, vec![boundary(b)])),
+        }
+    }
+    sides
+        .into_iter()
+        .map(|(side, bs)| format!("{side} {}", bs.join(" and ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A band boundary, `0.1` as `10%`.
+fn boundary(x: f64) -> String {
+    let text = format!("{:.1}", x * 100.0);
+    format!("{}%", text.trim_end_matches(".0"))
 }
 
 fn interval(s: &TestStats) -> String {

@@ -1698,3 +1698,19 @@ fn durations_read_as_people_write_them() {
     assert_eq!(duration_text(Duration::from_nanos(1)), "1 ns");
     assert_eq!(duration_text(Duration::from_micros(250)), "250 µs");
 }
+
+/// With many tests, the stop line counts where their rates settled instead of naming each.
+#[test]
+fn a_settled_stop_counts_where_the_rates_settled() {
+    let (mut report, _) = typical();
+    report.stopped = Some(Stopped {
+        until: "settled".into(),
+        reason: "settled".into(),
+        max_runs: 1000,
+        saved: 958,
+    });
+    let mut out = Vec::new();
+    render_table(&report, false, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("\nstopped after 42 attempts (958 of --max-runs 1000 saved): every test's failure rate settled: 5 below the settle floor, 2 above 90%, 4 on one side of each band boundary (10%, 50%, 90%)\n"), "{text}");
+}
