@@ -3,13 +3,22 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 
 use super::{Report, RunState, Stopped, first_lines, percent};
 use crate::analysis::stopping::{Decision, Rule, sprt};
 use crate::analysis::{Kind, Severity, TestStats, Thresholds, Z95, wilson};
 
-pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// `width`: the terminal's columns the per-test table fits in; `None` leaves it as wide as its
+/// rows.
+pub fn render_table(
+    report: &Report,
+    color: bool,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let report = &super::for_terminal(report);
     let style = |s: &str, c: console::Style| {
         if color {
@@ -136,7 +145,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         writeln!(out, "\nno test result was recorded")?;
     } else if report.ci.is_none() || report.tests.iter().any(|t| t.failed > 0) {
         writeln!(out)?;
-        writeln!(out, "{}", test_table(report, color))?;
+        writeln!(out, "{}", test_table(report, color, width))?;
     }
 
     // What a kind asks of the reader first, then what the numbers cannot tell yet.
@@ -423,43 +432,154 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     writeln!(out, "{}", style(&verdict, verdict_style))
 }
 
-fn test_table(report: &Report, color: bool) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
-            "TEST", "RUNS", "FAILED", "RATE", "95% CI", "SEVERITY", "KIND",
-        ]);
-    if !color {
-        table.force_no_tty();
-    } else {
-        table.enforce_styling();
-    }
+/// The per-test table, fitted to `width` columns when given. Each row stays one line: a long id
+/// is cut from the left (`…py::test_name`), keeping the test's name; when even the names do not
+/// fit, each id gets a line of its own above its numbers and the TEST column goes.
+fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
     // A CI run's table is of the tests that failed: the others ran once and passed.
-    let shown = report
+    let shown: Vec<&TestStats> = report
         .tests
         .iter()
-        .filter(|s| report.ci.is_none() || s.failed > 0);
-    for s in shown {
-        let ci = super::markdown::ci_text(s);
+        .filter(|s| report.ci.is_none() || s.failed > 0)
+        .collect();
+    let numbers = |s: &TestStats| {
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));
-        let sev = if color {
-            sev.fg(severity_color(s.severity))
-        } else {
-            sev
-        };
-        table.add_row(vec![
-            Cell::new(&s.id),
+        vec![
             Cell::new(s.runs).set_alignment(CellAlignment::Right),
             Cell::new(s.failed).set_alignment(CellAlignment::Right),
             Cell::new(super::markdown::rate_text(s)).set_alignment(CellAlignment::Right),
-            Cell::new(ci),
-            sev,
+            Cell::new(super::markdown::ci_text(s)),
+            if color {
+                sev.fg(severity_color(s.severity))
+            } else {
+                sev
+            },
             Cell::new(s.kind),
-        ]);
+        ]
+    };
+    let header = ["RUNS", "FAILED", "RATE", "95% CI", "SEVERITY", "KIND"];
+    let table = |test_column: bool, rows: Vec<Vec<Cell>>| {
+        let mut table = Table::new();
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if test_column {
+            table.set_header(std::iter::once("TEST").chain(header));
+        } else {
+            table.set_header(header);
+        }
+        if color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table.add_rows(rows);
+        table
+    };
+    let test_column = |ids: Vec<String>| {
+        let rows = shown
+            .iter()
+            .zip(ids)
+            .map(|(s, id)| std::iter::once(Cell::new(id)).chain(numbers(s)).collect())
+            .collect();
+        table(true, rows).to_string()
+    };
+    let Some(width) = width else {
+        return test_column(shown.iter().map(|s| s.id.clone()).collect());
+    };
+
+    // What the other columns take: their widest cell, a space each side, and the borders.
+    let others = table(false, shown.iter().map(|s| numbers(s)).collect());
+    let lines: Vec<String> = others.lines().collect();
+    let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
+    // The TEST column adds its text, two spaces and one border.
+    let room = width.saturating_sub(others_width + 3);
+    let fits = |s: &&TestStats| {
+        console::measure_text_width(&s.id) <= room
+            || console::measure_text_width(test_name(&s.id)) < room
+    };
+    if room >= "TEST".len() && shown.iter().all(fits) {
+        return test_column(shown.iter().map(|s| cut_left(&s.id, room)).collect());
     }
-    table
+    // The id lines may use the whole width: the KIND column takes up what they need.
+    let widest = shown
+        .iter()
+        .map(|s| console::measure_text_width(&s.id) + 4)
+        .max()
+        .unwrap_or(0);
+    let grow = widest.min(width).saturating_sub(others_width);
+    let (others, lines) = if grow > 0 {
+        let mut wider = table(false, shown.iter().map(|s| numbers(s)).collect());
+        let kind = shown
+            .iter()
+            .map(|s| s.kind.to_string().len())
+            .chain(["KIND".len()])
+            .max()
+            .unwrap_or(0);
+        if let Some(column) = wider.column_mut(header.len() - 1) {
+            // The fixed width counts the padding, one space each side.
+            let fixed = u16::try_from(kind + 2 + grow).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+        }
+        let lines = wider.lines().collect();
+        (wider, lines)
+    } else {
+        (others, lines)
+    };
+    let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
+    // Top border, header, header rule, a line per test, bottom border.
+    if lines.len() != shown.len() + 4 {
+        return others.to_string();
+    }
+    let inner = others_width.saturating_sub(4);
+    let mut out = lines[..3].join("\n");
+    for (s, numbers) in shown.iter().zip(&lines[3..]) {
+        let id = cut_left(&s.id, inner);
+        let pad = inner.saturating_sub(console::measure_text_width(&id));
+        let id = if color {
+            console::Style::new()
+                .bold()
+                .force_styling(true)
+                .apply_to(&id)
+                .to_string()
+        } else {
+            id
+        };
+        out.push_str(&format!("\n│ {id}{} │\n{numbers}", " ".repeat(pad)));
+    }
+    out.push('\n');
+    out.push_str(&lines[lines.len() - 1]);
+    out
+}
+
+/// A test's own name: what follows the last `::`, `/` or ` > ` of its id (before any
+/// parameters in brackets, which may hold those too).
+fn test_name(id: &str) -> &str {
+    let path = &id[..id.find('[').unwrap_or(id.len())];
+    let start = ["::", "/", " > "]
+        .iter()
+        .filter_map(|sep| path.rfind(sep).map(|i| i + sep.len()))
+        .max()
+        .unwrap_or(0);
+    &id[start..]
+}
+
+/// `text` in at most `max` columns: whole, or its end after `…`.
+fn cut_left(text: &str, max: usize) -> String {
+    if console::measure_text_width(text) <= max {
+        return text.to_owned();
+    }
+    let mut room = max.saturating_sub(1);
+    let mut start = text.len();
+    for (i, c) in text.char_indices().rev() {
+        let w = console::measure_text_width(c.encode_utf8(&mut [0; 4]));
+        if w > room {
+            break;
+        }
+        room -= w;
+        start = i;
+    }
+    format!("…{}", &text[start..])
 }
 
 /// Why a `--until` run stopped. What "settled" means is said for the tests at hand (see
