@@ -489,8 +489,9 @@ fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
     };
 
     // What the other columns take: their widest cell, a space each side, and the borders.
-    let others = table(false, shown.iter().map(|s| numbers(s)).collect());
-    let lines: Vec<String> = others.lines().collect();
+    let lines: Vec<String> = table(false, shown.iter().map(|s| numbers(s)).collect())
+        .lines()
+        .collect();
     let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
     // The TEST column adds its text, two spaces and one border.
     let room = width.saturating_sub(others_width + 3);
@@ -508,7 +509,7 @@ fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
         .max()
         .unwrap_or(0);
     let grow = widest.min(width).saturating_sub(others_width);
-    let (others, lines) = if grow > 0 {
+    let lines: Vec<String> = if grow > 0 {
         let mut wider = table(false, shown.iter().map(|s| numbers(s)).collect());
         let kind = shown
             .iter()
@@ -521,15 +522,15 @@ fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
             let fixed = u16::try_from(kind + 2 + grow).unwrap_or(u16::MAX);
             column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
         }
-        let lines = wider.lines().collect();
-        (wider, lines)
+        wider.lines().collect()
     } else {
-        (others, lines)
+        lines
     };
     let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
-    // Top border, header, header rule, a line per test, bottom border.
+    // Top border, header, header rule, a line per test, bottom border (no cell holds a line
+    // break; were one to, the ids stay in their column rather than land on the wrong rows).
     if lines.len() != shown.len() + 4 {
-        return others.to_string();
+        return test_column(shown.iter().map(|s| s.id.clone()).collect());
     }
     let inner = others_width.saturating_sub(4);
     let mut out = lines[..3].join("\n");
