@@ -480,9 +480,9 @@ impl Client {
                 if let Some(h) = self.health() {
                     let msg = if h.workers() == 0 {
                         format!(
-                            "{} jobs have waited over {}s and endpoint {} has no worker (idle endpoints scale down to 0): check its max workers, the account balance, and that the image starts",
+                            "{} jobs have waited over {} and endpoint {} has no worker (idle endpoints scale down to 0): check its max workers, the account balance, and that the image starts",
                             pending.len(),
-                            QUEUE_HINT_AFTER.as_secs(),
+                            crate::render::duration_text(QUEUE_HINT_AFTER),
                             target.endpoint
                         )
                     } else {
