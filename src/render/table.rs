@@ -168,9 +168,12 @@ pub fn render_table(
                     s.id,
                     interval(s),
                     if settled {
-                        "each band boundary was settled with a 5% chance of error, the interval is narrower only with more attempts"
+                        format!(
+                            "each band boundary was settled with a {:.0}% chance of error, the interval is narrower only with more attempts",
+                            Rule::default().alpha * 100.0
+                        )
                     } else {
-                        "more attempts would pin its band"
+                        "more attempts would pin its band".to_owned()
                     }
                 )
             })
