@@ -137,7 +137,7 @@ pub async fn find(
             let _ = child.kill().await;
             return Err(format!(
                 "it took longer than {} (FLAKY_SCAN_TIMEOUT)",
-                humantime::format_duration(limit)
+                crate::render::duration_text(limit)
             ));
         }
     };

@@ -316,7 +316,7 @@ fn first_run_problem(report: &Report, outside: bool, selects: bool) -> Option<St
     match first.outcome {
         Outcome::Timeout if selects => Some(format!(
             "the first run timed out after {} before the suite ended: the tests after the hang never ran; hint: raise --timeout",
-            humantime::format_duration(report.timeout)
+            render::duration_text(report.timeout)
         )),
         Outcome::Fail if outside => Some(format!(
             "the first run failed outside any test ({}): nothing to rerun",

@@ -202,10 +202,7 @@ fn run_facts(s: &ShardReport) -> [(&'static str, String); 11] {
                 r.thresholds.critical, r.thresholds.high, r.thresholds.medium, r.thresholds.low
             ),
         ),
-        (
-            "timeouts",
-            humantime::format_duration(r.timeout).to_string(),
-        ),
+        ("timeouts", render::duration_text(r.timeout)),
         (
             "--batch sizes",
             r.batch

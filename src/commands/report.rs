@@ -35,7 +35,8 @@ pub fn report(
     let mentions = mention_map(&args.publish)?;
     let ctx = context(&history, &report, &mentions)?;
     let color = args.output.is_none() && printer.color_stdout;
-    let buf = render_to_vec(args.format, &report, &ctx, color)?;
+    let width = args.output.is_none().then_some(printer.width).flatten();
+    let buf = render_to_vec(args.format, &report, &ctx, color, width)?;
     deliver(args.format, &buf, args.output.as_deref(), printer)?;
     publish(&args.publish, &report, &ctx, printer)?;
     Ok(ExitStatus::Success)
@@ -122,16 +123,17 @@ fn webhook_url(target: &str, var: &str, how: &str) -> anyhow::Result<String> {
         .with_context(|| format!("--post {target} needs an incoming webhook; hint: set {var}{how}"))
 }
 
-/// Renders a report in any format.
+/// Renders a report in any format; `color` and `width` are the table's.
 pub fn render_to_vec(
     format: ReportFormat,
     report: &Report,
     ctx: &Context,
     color: bool,
+    width: Option<usize>,
 ) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     match format {
-        ReportFormat::Table => render::render_table(report, color, &mut buf),
+        ReportFormat::Table => render::render_table(report, color, width, &mut buf),
         ReportFormat::Json => render::render_json(report, &mut buf),
         ReportFormat::Markdown => render::render_markdown(report, ctx, &mut buf),
         ReportFormat::Junit => render::render_junit(report, &mut buf),

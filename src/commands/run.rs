@@ -175,7 +175,8 @@ pub(super) fn publish_run(
     };
     if let Some((format, output)) = extra {
         let color = output.is_none() && printer.color_stdout;
-        let buf = super::report::render_to_vec(format, report, &ctx, color)?;
+        let width = output.is_none().then_some(printer.width).flatten();
+        let buf = super::report::render_to_vec(format, report, &ctx, color, width)?;
         super::report::deliver(format, &buf, output, printer)?;
     }
     super::report::publish(publish, report, &ctx, printer)
@@ -672,8 +673,9 @@ pub(super) fn write_report(
 ) -> anyhow::Result<()> {
     let mut buf = Vec::new();
     let color = output.is_none() && printer.color_stdout;
+    let width = output.is_none().then_some(printer.width).flatten();
     match format {
-        Format::Table => render::render_table(report, color, &mut buf),
+        Format::Table => render::render_table(report, color, width, &mut buf),
         Format::Json => render::render_json(report, &mut buf),
     }
     .context("cannot render the report")?;

@@ -1092,7 +1092,7 @@ pub fn describe_exit(exit: Exit, timeout: Duration) -> String {
             Ok(sig) => format!("killed by signal {s} ({sig})"),
             Err(_) => format!("killed by signal {s}"),
         },
-        Exit::Timeout => format!("timed out after {}", humantime::format_duration(timeout)),
+        Exit::Timeout => format!("timed out after {}", crate::render::duration_text(timeout)),
     }
 }
 

@@ -599,7 +599,7 @@ async fn output(
     let Ok(out) = tokio::time::timeout(timeout, child.wait_with_output()).await else {
         return Err(ExecError::Build {
             command: shown,
-            ended: format!("timed out after {}", humantime::format_duration(timeout)),
+            ended: format!("timed out after {}", crate::render::duration_text(timeout)),
             output: String::new(),
         });
     };

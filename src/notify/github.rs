@@ -354,8 +354,8 @@ impl Github<'_> {
                 },
                 _,
             ) => format!(
-                "GitHub did not answer within {} s; retry later{}",
-                self.http.policy.timeout.as_secs_f32(),
+                "GitHub did not answer within {}; retry later{}",
+                crate::render::duration_text(self.http.policy.timeout),
                 if failure.method == Method::POST {
                     " (the comment may have been posted)"
                 } else {

@@ -665,8 +665,8 @@ pub(super) fn webhook_hint(
             },
             _,
         ) => format!(
-            "{name} did not answer within {} s; the message may have been posted",
-            http.policy.timeout.as_secs_f32()
+            "{name} did not answer within {}; the message may have been posted",
+            crate::render::duration_text(http.policy.timeout)
         ),
         (FailureKind::Transport { .. }, _) => {
             format!("check {var} ({shown}) and that this machine can reach it")

@@ -685,7 +685,7 @@ fn the_token_never_appears_in_any_error() {
     assert!(
         errors[2]
             .to_string()
-            .contains("did not answer within 0.5 s"),
+            .contains("did not answer within 500 ms"),
         "{}",
         errors[2]
     );
@@ -1196,7 +1196,7 @@ fn slack_timeout_is_not_resent() {
     assert!(
         error
             .to_string()
-            .contains("did not answer within 0.5 s; the message may have been posted"),
+            .contains("did not answer within 500 ms; the message may have been posted"),
         "{error}"
     );
     assert_eq!(slack.requests(), 1);
@@ -1490,7 +1490,7 @@ fn discord_timeouts_are_not_resent_and_unreachable_hosts_are_named_without_the_t
     assert!(
         error
             .to_string()
-            .contains("Discord did not answer within 0.5 s; the message may have been posted"),
+            .contains("Discord did not answer within 500 ms; the message may have been posted"),
         "{error}"
     );
     assert_eq!((discord.requests(), discord.messages().len()), (1, 1));

@@ -183,18 +183,17 @@ impl Shard {
     /// Why the shard was given up at its deadline.
     fn overdue(&self, queue_timeout: Duration) -> String {
         let id = &self.id;
-        let waited =
-            humantime::format_duration(Duration::from_secs(self.since.elapsed().as_secs()));
+        let waited = crate::render::duration_text(self.since.elapsed());
         match (&self.trouble, self.started) {
             (Some(trouble), _) => format!("job {id}: {trouble}; given up after {waited}"),
             (None, None) => format!(
                 "job {id} was still {} after {} (--queue-timeout); hint: check the endpoint's workers and max workers",
                 self.status.as_deref().unwrap_or("IN_QUEUE"),
-                humantime::format_duration(queue_timeout)
+                crate::render::duration_text(queue_timeout)
             ),
             (None, Some(_)) => format!(
                 "job {id} ran past its execution timeout ({}) without RunPod ending it",
-                humantime::format_duration(self.execution)
+                crate::render::duration_text(self.execution)
             ),
         }
     }
@@ -461,7 +460,7 @@ impl Client {
                     let _ = events.send(RunEvent::Notice(format!(
                         "job {}: {trouble}; flaky keeps asking for up to {} more (the shard's deadline)",
                         shard.id,
-                        humantime::format_duration(Duration::from_secs(left.as_secs()))
+                        crate::render::duration_text(left)
                     )));
                 }
                 match ended {
@@ -481,9 +480,9 @@ impl Client {
                 if let Some(h) = self.health() {
                     let msg = if h.workers() == 0 {
                         format!(
-                            "{} jobs have waited over {}s and endpoint {} has no worker (idle endpoints scale down to 0): check its max workers, the account balance, and that the image starts",
+                            "{} jobs have waited over {} and endpoint {} has no worker (idle endpoints scale down to 0): check its max workers, the account balance, and that the image starts",
                             pending.len(),
-                            QUEUE_HINT_AFTER.as_secs(),
+                            crate::render::duration_text(QUEUE_HINT_AFTER),
                             target.endpoint
                         )
                     } else {

@@ -465,7 +465,7 @@ async fn run_captured(
         }
         () = tokio::time::sleep(timeout) => format!(
             "timed out after {}",
-            humantime::format_duration(timeout)
+            crate::render::duration_text(timeout)
         ),
         () = stop.stopped() => STOPPED.to_owned(),
     };

@@ -148,19 +148,17 @@ pub fn render_diagnoses_table(
         report.tests.len(),
         if report.tests.len() == 1 { "" } else { "s" },
         report.run_id,
-        humantime::format_duration(std::time::Duration::from_secs(
-            report.duration_ms.div_ceil(1000)
-        )),
+        super::duration_text(std::time::Duration::from_millis(report.duration_ms)),
         header_note(report)
     )?;
     for d in &report.tests {
         writeln!(out)?;
         writeln!(
             out,
-            "{} ({} attempts, {:.1} s)",
+            "{} ({} attempts, {})",
             bold(&d.test),
             d.attempts,
-            d.duration_ms as f64 / 1000.0
+            super::duration_text(std::time::Duration::from_millis(d.duration_ms))
         )?;
         for line in text_lines(d) {
             writeln!(out, "  {line}")?;
@@ -177,7 +175,7 @@ fn header_note(report: &DiagnoseReport) -> String {
     } else if report.budget_spent {
         format!(
             "; the budget ({}) ended it before every test was settled",
-            humantime::format_duration(std::time::Duration::from_millis(report.budget_ms))
+            super::duration_text(std::time::Duration::from_millis(report.budget_ms))
         )
     } else {
         String::new()
@@ -217,11 +215,11 @@ pub(super) fn markdown_item(d: &Diagnosis) -> String {
 
 pub fn render_diagnoses_markdown(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
     let mut s = format!(
-        "### flaky diagnose: run `{}`\n\n{} test{} in {:.0} s{}\n\n",
+        "### flaky diagnose: run `{}`\n\n{} test{} in {}{}\n\n",
         code_safe(&report.run_id),
         report.tests.len(),
         if report.tests.len() == 1 { "" } else { "s" },
-        report.duration_ms as f64 / 1000.0,
+        super::duration_text(std::time::Duration::from_millis(report.duration_ms)),
         header_note(report)
     );
     for d in &report.tests {
@@ -266,11 +264,11 @@ pub fn render_diagnoses_html(report: &DiagnoseReport, out: &mut dyn Write) -> io
     let mut h = page_start(&title);
     let _ = write!(
         h,
-        "<h1>{}</h1>\n<p>{} test{} in {:.0} s{}</p>\n</header>\n",
+        "<h1>{}</h1>\n<p>{} test{} in {}{}</p>\n</header>\n",
         esc(&title),
         report.tests.len(),
         if report.tests.len() == 1 { "" } else { "s" },
-        report.duration_ms as f64 / 1000.0,
+        super::duration_text(std::time::Duration::from_millis(report.duration_ms)),
         esc(&header_note(report))
     );
     html_section(&report.tests, &mut h);

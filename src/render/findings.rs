@@ -64,7 +64,7 @@ pub fn render_findings(report: &ScanReport, color: bool, out: &mut dyn Write) ->
     let n = report.findings.len();
     writeln!(
         out,
-        "{} finding{} ({} high, {} medium, {} low) in {} file{} scanned ({} test file{}) in {} ms",
+        "{} finding{} ({} high, {} medium, {} low) in {} file{} scanned ({} test file{}) in {}",
         n,
         plural(n),
         count(Severity::High),
@@ -74,7 +74,7 @@ pub fn render_findings(report: &ScanReport, color: bool, out: &mut dyn Write) ->
         plural(report.files_scanned),
         report.test_files,
         plural(report.test_files),
-        report.duration_ms
+        super::duration_text(std::time::Duration::from_millis(report.duration_ms))
     )?;
     for e in &report.errors {
         writeln!(

@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, attempts_text, ci_text, clean_block, commit_text, failure_of,
     files_text, framework_text, headline, non_stable, one_line, other_ways, outside_tests_note,
-    plural, rate_text, replay_text, retry_note, round_duration, shard_note, short_sha,
-    skipped_note, stable_note, state_note, suite_order_note, time_text, verdict, verdict_note,
+    plural, rate_text, replay_text, retry_note, shard_note, short_sha, skipped_note, stable_note,
+    state_note, suite_order_note, time_text, verdict, verdict_note,
 };
 use super::{Changes, Context, Report, TrendPoint, first_lines, percent};
 use crate::analysis::{Severity, TestStats};
@@ -163,7 +163,7 @@ fn summary(report: &Report, h: &mut String) {
                 "{} of {} in {}, {} at a time",
                 t.attempts,
                 report.runs,
-                humantime::format_duration(round_duration(report.duration)),
+                super::duration_text(report.duration),
                 report.jobs
             )),
         ),

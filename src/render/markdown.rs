@@ -3,7 +3,7 @@
 //! helpers every rich renderer shares (headline, summary sentences, text cleaning) live here too.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::{Changes, Commit, Context, FailureSample, Report, RunState, first_lines, percent};
 use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
@@ -161,7 +161,7 @@ fn header(report: &Report) -> String {
             t.attempts,
             plural(t.attempts, "attempt", "attempts"),
             code_span(&one_line(&report.test_label(), NAME_CHARS)),
-            humantime::format_duration(round_duration(report.duration)),
+            super::duration_text(report.duration),
             report.jobs
         ),
         md_text(&framework_text(report)),
@@ -798,14 +798,6 @@ pub(super) fn time_text(t: SystemTime) -> String {
 
 pub(super) fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
-}
-
-pub(super) fn round_duration(d: Duration) -> Duration {
-    if d.as_secs() >= 10 {
-        Duration::from_secs(d.as_secs())
-    } else {
-        Duration::from_millis(d.as_millis() as u64)
-    }
 }
 
 /// The first non-empty line of `text`, control characters made visible (U+FFFD) or spaces, cut

@@ -531,3 +531,43 @@ pub fn split_code(text: &str) -> impl Iterator<Item = (bool, &str)> {
 pub fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
+
+/// A duration as a person reads it, about three significant digits: `45 ms`, `1.2 s`, `8.99 s`,
+/// `12.5 s`, `2 min 05 s`, `5 min`, `1 h 03 min`. Machine formats keep milliseconds.
+pub fn duration_text(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    // Each unit is rounded first, so 9.996 s reads 10 s and 59.96 s reads 1 min, not 60.0 s.
+    let trimmed = |x: f64, decimals: usize| {
+        let text = format!("{x:.decimals$}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        format!("{text} s")
+    };
+    // Only a limit set that small (FLAKY_SCAN_TIMEOUT=1ns in a test) is shown below 1 ms.
+    if d < Duration::from_micros(1) {
+        return format!("{} ns", d.as_nanos());
+    }
+    if d < Duration::from_millis(1) {
+        return format!("{} µs", d.as_micros());
+    }
+    if ms.round() < 1000.0 {
+        return format!("{} ms", ms.round());
+    }
+    if (ms / 10.0).round() < 1000.0 {
+        return trimmed(ms / 1000.0, 2);
+    }
+    if (ms / 100.0).round() < 600.0 {
+        return trimmed(ms / 1000.0, 1);
+    }
+    let secs = (ms / 1000.0).round() as u64;
+    if secs < 3600 {
+        return match secs % 60 {
+            0 => format!("{} min", secs / 60),
+            s => format!("{} min {s:02} s", secs / 60),
+        };
+    }
+    let minutes = (ms / 60_000.0).round() as u64;
+    match minutes % 60 {
+        0 => format!("{} h", minutes / 60),
+        m => format!("{} h {m:02} min", minutes / 60),
+    }
+}

@@ -3,12 +3,22 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 
-use super::{Report, RunState, first_lines, percent};
-use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
+use super::{Report, RunState, Stopped, first_lines, percent};
+use crate::analysis::stopping::{Decision, Rule, sprt};
+use crate::analysis::{Kind, Severity, TestStats, Thresholds, Z95, wilson};
 
-pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// `width`: the terminal's columns the per-test table fits in; `None` leaves it as wide as its
+/// rows.
+pub fn render_table(
+    report: &Report,
+    color: bool,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let report = &super::for_terminal(report);
     let style = |s: &str, c: console::Style| {
         if color {
@@ -36,27 +46,13 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         style("flaky:", bold.clone()),
         t.attempts,
         style(&report.test_label(), bold.clone()),
-        humantime::format_duration(round_duration(report.duration)),
+        super::duration_text(report.duration),
         report.jobs,
         report.seed,
         report.run_id,
     )?;
     if let Some(st) = &report.stopped {
-        let why = match (st.reason.as_str(), st.until.as_str()) {
-            ("settled", _) => "every verdict settled".to_owned(),
-            ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
-            ("budget", _) => "the --budget ran out".to_owned(),
-            (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
-            _ => format!(
-                "--max-runs {} reached before every verdict settled",
-                st.max_runs
-            ),
-        };
-        writeln!(
-            out,
-            "stopped: {why} after {} attempts ({} of {} saved)",
-            t.attempts, st.saved, st.max_runs
-        )?;
+        writeln!(out, "{}", stop_text(st, report))?;
     }
     if let Some(n) = report.selected_tests {
         writeln!(out, "{} in --tests-from", super::selected_text(n))?;
@@ -149,10 +145,14 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         writeln!(out, "\nno test result was recorded")?;
     } else if report.ci.is_none() || report.tests.iter().any(|t| t.failed > 0) {
         writeln!(out)?;
-        writeln!(out, "{}", test_table(report, color))?;
+        writeln!(out, "{}", test_table(report, color, width))?;
     }
 
     // What a kind asks of the reader first, then what the numbers cannot tell yet.
+    let settled = report
+        .stopped
+        .as_ref()
+        .is_some_and(|st| st.reason == "settled");
     let kinds = report
         .tests
         .iter()
@@ -164,9 +164,17 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         .filter_map(|s| {
             s.band_span(&report.thresholds).map(|(lo, hi)| {
                 format!(
-                    "{}: the 95% interval {} spans {lo} to {hi}; more attempts would pin its band",
+                    "{}: the 95% interval {} spans {lo} to {hi}; {}",
                     s.id,
-                    interval(s)
+                    interval(s),
+                    if settled {
+                        format!(
+                            "each band boundary was settled with a {:.0}% chance of error, the interval is narrower only with more attempts",
+                            Rule::default().alpha * 100.0
+                        )
+                    } else {
+                        "more attempts would pin its band".to_owned()
+                    }
                 )
             })
         });
@@ -427,43 +435,255 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     writeln!(out, "{}", style(&verdict, verdict_style))
 }
 
-fn test_table(report: &Report, color: bool) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
-            "TEST", "RUNS", "FAILED", "RATE", "95% CI", "SEVERITY", "KIND",
-        ]);
-    if !color {
-        table.force_no_tty();
-    } else {
-        table.enforce_styling();
-    }
+/// The per-test table, fitted to `width` columns when given. Each row stays one line: a long id
+/// is cut from the left (`…py::test_name`), keeping the test's name; when even the names do not
+/// fit, each id gets a line of its own above its numbers and the TEST column goes.
+fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
     // A CI run's table is of the tests that failed: the others ran once and passed.
-    let shown = report
+    let shown: Vec<&TestStats> = report
         .tests
         .iter()
-        .filter(|s| report.ci.is_none() || s.failed > 0);
-    for s in shown {
-        let ci = super::markdown::ci_text(s);
+        .filter(|s| report.ci.is_none() || s.failed > 0)
+        .collect();
+    let numbers = |s: &TestStats| {
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));
-        let sev = if color {
-            sev.fg(severity_color(s.severity))
-        } else {
-            sev
-        };
-        table.add_row(vec![
-            Cell::new(&s.id),
+        vec![
             Cell::new(s.runs).set_alignment(CellAlignment::Right),
             Cell::new(s.failed).set_alignment(CellAlignment::Right),
             Cell::new(super::markdown::rate_text(s)).set_alignment(CellAlignment::Right),
-            Cell::new(ci),
-            sev,
+            Cell::new(super::markdown::ci_text(s)),
+            if color {
+                sev.fg(severity_color(s.severity))
+            } else {
+                sev
+            },
             Cell::new(s.kind),
-        ]);
+        ]
+    };
+    let header = ["RUNS", "FAILED", "RATE", "95% CI", "SEVERITY", "KIND"];
+    let table = |test_column: bool, rows: Vec<Vec<Cell>>| {
+        let mut table = Table::new();
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if test_column {
+            table.set_header(std::iter::once("TEST").chain(header));
+        } else {
+            table.set_header(header);
+        }
+        if color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table.add_rows(rows);
+        table
+    };
+    let test_column = |ids: Vec<String>| {
+        let rows = shown
+            .iter()
+            .zip(ids)
+            .map(|(s, id)| std::iter::once(Cell::new(id)).chain(numbers(s)).collect())
+            .collect();
+        table(true, rows).to_string()
+    };
+    let Some(width) = width else {
+        return test_column(shown.iter().map(|s| s.id.clone()).collect());
+    };
+
+    // What the other columns take: their widest cell, a space each side, and the borders.
+    let lines: Vec<String> = table(false, shown.iter().map(|s| numbers(s)).collect())
+        .lines()
+        .collect();
+    let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
+    // The TEST column adds its text, two spaces and one border.
+    let room = width.saturating_sub(others_width + 3);
+    let fits = |s: &&TestStats| {
+        console::measure_text_width(&s.id) <= room
+            || console::measure_text_width(test_name(&s.id)) < room
+    };
+    if room >= "TEST".len() && shown.iter().all(fits) {
+        return test_column(shown.iter().map(|s| cut_left(&s.id, room)).collect());
     }
-    table
+    // The id lines may use the whole width: the KIND column takes up what they need.
+    let widest = shown
+        .iter()
+        .map(|s| console::measure_text_width(&s.id) + 4)
+        .max()
+        .unwrap_or(0);
+    let grow = widest.min(width).saturating_sub(others_width);
+    let lines: Vec<String> = if grow > 0 {
+        let mut wider = table(false, shown.iter().map(|s| numbers(s)).collect());
+        let kind = shown
+            .iter()
+            .map(|s| s.kind.to_string().len())
+            .chain(["KIND".len()])
+            .max()
+            .unwrap_or(0);
+        if let Some(column) = wider.column_mut(header.len() - 1) {
+            // The fixed width counts the padding, one space each side.
+            let fixed = u16::try_from(kind + 2 + grow).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+        }
+        wider.lines().collect()
+    } else {
+        lines
+    };
+    let others_width = lines.first().map_or(0, |l| console::measure_text_width(l));
+    // Top border, header, header rule, a line per test, bottom border (no cell holds a line
+    // break; were one to, the ids stay in their column rather than land on the wrong rows).
+    if lines.len() != shown.len() + 4 {
+        return test_column(shown.iter().map(|s| s.id.clone()).collect());
+    }
+    let inner = others_width.saturating_sub(4);
+    let mut out = lines[..3].join("\n");
+    for (s, numbers) in shown.iter().zip(&lines[3..]) {
+        let id = cut_left(&s.id, inner);
+        let pad = inner.saturating_sub(console::measure_text_width(&id));
+        let id = if color {
+            console::Style::new()
+                .bold()
+                .force_styling(true)
+                .apply_to(&id)
+                .to_string()
+        } else {
+            id
+        };
+        out.push_str(&format!("\n│ {id}{} │\n{numbers}", " ".repeat(pad)));
+    }
+    out.push('\n');
+    out.push_str(&lines[lines.len() - 1]);
+    out
+}
+
+/// A test's own name: what follows the last `::`, `/` or ` > ` of its id (before any
+/// parameters in brackets, which may hold those too).
+fn test_name(id: &str) -> &str {
+    let path = &id[..id.find('[').unwrap_or(id.len())];
+    let start = ["::", "/", " > "]
+        .iter()
+        .filter_map(|sep| path.rfind(sep).map(|i| i + sep.len()))
+        .max()
+        .unwrap_or(0);
+    &id[start..]
+}
+
+/// `text` in at most `max` columns: whole, or its end after `…`.
+fn cut_left(text: &str, max: usize) -> String {
+    if console::measure_text_width(text) <= max {
+        return text.to_owned();
+    }
+    let mut room = max.saturating_sub(1);
+    let mut start = text.len();
+    for (i, c) in text.char_indices().rev() {
+        let w = console::measure_text_width(c.encode_utf8(&mut [0; 4]));
+        if w > room {
+            break;
+        }
+        room -= w;
+        start = i;
+    }
+    format!("…{}", &text[start..])
+}
+
+/// Why a `--until` run stopped. What "settled" means is said for the tests at hand (see
+/// [`crate::analysis::stopping`]); attempts saved are said only when the rule saved some.
+fn stop_text(st: &Stopped, report: &Report) -> String {
+    let t = &report.thresholds;
+    let attempts = super::counted(report.totals.attempts, "attempt", "attempts");
+    let saved = match st.reason.as_str() {
+        "settled" | "first-failure" if st.saved > 0 => {
+            format!(" ({} of --max-runs {} saved)", st.saved, st.max_runs)
+        }
+        _ => String::new(),
+    };
+    let why = match (st.reason.as_str(), st.until.as_str()) {
+        ("settled", _) => {
+            let measured: Vec<&TestStats> = report.tests.iter().filter(|s| s.runs > 0).collect();
+            match measured.as_slice() {
+                [s] => format!("the failure rate settled {}", settled_sides(s, t)),
+                _ => {
+                    let count =
+                        |f: fn(&TestStats) -> bool| measured.iter().filter(|s| f(s)).count();
+                    let sides = [
+                        (
+                            count(|s| s.failed == 0),
+                            "below the settle floor".to_owned(),
+                        ),
+                        (
+                            count(|s| s.failed == s.runs),
+                            format!("above {}", boundary(t.critical)),
+                        ),
+                        (
+                            count(|s| s.failed > 0 && s.failed < s.runs),
+                            format!(
+                                "on one side of each band boundary ({}, {}, {}){}",
+                                boundary(t.medium),
+                                boundary(t.high),
+                                boundary(t.critical),
+                                if measured.iter().any(|s| s.on_boundary.is_some()) {
+                                    " or within one's margin"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        ),
+                    ];
+                    let sides: Vec<String> = sides
+                        .into_iter()
+                        .filter(|(n, _)| *n > 0)
+                        .map(|(n, side)| format!("{n} {side}"))
+                        .collect();
+                    format!("every test's failure rate settled: {}", sides.join(", "))
+                }
+            }
+        }
+        ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
+        ("budget", "first-failure") => "the --budget ran out without a failure".to_owned(),
+        ("budget", _) => "the --budget ran out before every failure rate settled".to_owned(),
+        (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
+        _ => format!(
+            "--max-runs {} reached before every failure rate settled",
+            st.max_runs
+        ),
+    };
+    format!("stopped after {attempts}{saved}: {why}")
+}
+
+/// Where a settled rate lies: "below the settle floor", "above 90%", or for a test that passed
+/// and failed the side of each band boundary its sequential test decided ("above 10% and 50% and
+/// below 90%"; "on 50%" for a rate settled within that boundary's margin).
+fn settled_sides(s: &TestStats, t: &Thresholds) -> String {
+    if s.failed == 0 {
+        return "below the settle floor".to_owned();
+    }
+    if s.failed == s.runs {
+        return format!("above {}", boundary(t.critical));
+    }
+    let rule = Rule::default();
+    let mut sides: Vec<(&str, Vec<String>)> = Vec::new();
+    for b in [t.medium, t.high, t.critical] {
+        let side = match sprt(b, s.failed, s.runs, &rule) {
+            Decision::Above => "above",
+            Decision::Below => "below",
+            Decision::Undecided => "on",
+        };
+        match sides.last_mut() {
+            Some((last, bs)) if *last == side => bs.push(boundary(b)),
+            _ => sides.push((side, vec![boundary(b)])),
+        }
+    }
+    sides
+        .into_iter()
+        .map(|(side, bs)| format!("{side} {}", bs.join(" and ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A band boundary, `0.1` as `10%`.
+fn boundary(x: f64) -> String {
+    let text = format!("{:.1}", x * 100.0);
+    format!("{}%", text.trim_end_matches(".0"))
 }
 
 fn interval(s: &TestStats) -> String {
@@ -477,13 +697,5 @@ pub fn severity_color(s: Severity) -> Color {
         Severity::Medium => Color::Yellow,
         Severity::Low => Color::Blue,
         Severity::None => Color::Green,
-    }
-}
-
-fn round_duration(d: std::time::Duration) -> std::time::Duration {
-    if d.as_secs() >= 10 {
-        std::time::Duration::from_secs(d.as_secs())
-    } else {
-        std::time::Duration::from_millis(d.as_millis() as u64)
     }
 }

@@ -192,7 +192,7 @@ fn typical() -> (Report, Context) {
             "tests/test_net.py::test_fetch_is_quick",
             16,
             &[
-                (Outcome::Timeout, "timed out after 10s", 20),
+                (Outcome::Timeout, "timed out after 10 s", 20),
                 (Outcome::Fail, "ConnectionResetError: [Errno 104]", 4),
             ],
             false,
@@ -258,7 +258,7 @@ fn typical() -> (Report, Context) {
         (
             "tests/test_net.py::test_fetch_is_quick",
             1,
-            "timed out after 10s",
+            "timed out after 10 s",
         ),
         (
             "tests/test_math.py::test_seeded_flaky",
@@ -1568,7 +1568,7 @@ fn attempts_failing_outside_their_tests_are_noted() {
     report.totals.failed_outside_tests = 3;
     let case = (report, ctx);
     let mut table = Vec::new();
-    render_table(&case.0, false, &mut table).unwrap();
+    render_table(&case.0, false, None, &mut table).unwrap();
     let renderers: [Render; 3] = [render_markdown, render_html, render_slack];
     let texts = renderers.map(|f| render(f, &case));
     for text in texts.iter().chain([&String::from_utf8(table).unwrap()]) {
@@ -1587,7 +1587,7 @@ fn attempts_failing_outside_their_tests_are_noted() {
 fn diagnoses_show_in_the_terminal_and_the_json() {
     let (report, _) = diagnosed();
     let mut table = Vec::new();
-    render_table(&report, false, &mut table).unwrap();
+    render_table(&report, false, None, &mut table).unwrap();
     let table = String::from_utf8(table).unwrap();
     assert!(table.contains("Diagnoses (flaky diagnose):"), "{table}");
     assert!(
@@ -1612,7 +1612,7 @@ fn diagnoses_show_in_the_terminal_and_the_json() {
 
     let (plain, _) = typical();
     let mut table = Vec::new();
-    render_table(&plain, false, &mut table).unwrap();
+    render_table(&plain, false, None, &mut table).unwrap();
     assert!(!String::from_utf8(table).unwrap().contains("Diagnoses"));
     let mut json = Vec::new();
     render_json(&plain, &mut json).unwrap();
@@ -1672,5 +1672,122 @@ fn html_trend_labels_runs_by_time_within_a_day_and_by_date_across_days() {
         trend_ticks(&render(render_html, &case)),
         ["run 1", "run 2", "run 3", "run 5", "run 6", "run 8"],
         "started in one second"
+    );
+}
+
+#[test]
+fn durations_read_as_people_write_them() {
+    let cases = [
+        (45, "45 ms"),
+        (999, "999 ms"),
+        (1_000, "1 s"),
+        (1_200, "1.2 s"),
+        (8_990, "8.99 s"),
+        (9_996, "10 s"),
+        (12_540, "12.5 s"),
+        (59_960, "1 min"),
+        (125_000, "2 min 05 s"),
+        (300_000, "5 min"),
+        (3_599_600, "1 h"),
+        (3_780_000, "1 h 03 min"),
+        (7_200_000, "2 h"),
+    ];
+    for (ms, text) in cases {
+        assert_eq!(duration_text(Duration::from_millis(ms)), text, "{ms} ms");
+    }
+    assert_eq!(duration_text(Duration::from_nanos(1)), "1 ns");
+    assert_eq!(duration_text(Duration::from_micros(250)), "250 µs");
+}
+
+/// With many tests, the stop line counts where their rates settled instead of naming each.
+#[test]
+fn a_settled_stop_counts_where_the_rates_settled() {
+    let (mut report, _) = typical();
+    report.stopped = Some(Stopped {
+        until: "settled".into(),
+        reason: "settled".into(),
+        max_runs: 1000,
+        saved: 958,
+    });
+    let mut out = Vec::new();
+    render_table(&report, false, None, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("\nstopped after 42 attempts (958 of --max-runs 1000 saved): every test's failure rate settled: 5 below the settle floor, 2 above 90%, 4 on one side of each band boundary (10%, 50%, 90%)\n"), "{text}");
+}
+
+/// The per-test table fits the terminal: at 160 columns a long id is cut from the left and keeps
+/// its test's name; at 80, where the names do not fit beside the numbers, each id has a line of
+/// its own. Every row stays one line.
+#[test]
+fn the_table_fits_the_terminal_and_keeps_each_test_name() {
+    let long = "tests/integration/checkout/payments/test_payment_providers.py::TestStripeWebhooks::test_a_retried_refund_webhook_is_recorded_once";
+    let report = base(vec![
+        stats(long, 30, &[(Outcome::Fail, "AssertionError", 10)], false),
+        stats("tests/test_math.py::test_add", 40, &[], false),
+        stats(
+            "src/cart.test.ts::cart > totals > rounds half cents up",
+            38,
+            &[(Outcome::Fail, "expected 3", 2)],
+            true,
+        ),
+    ]);
+    let names = [
+        "test_a_retried_refund_webhook_is_recorded_once",
+        "test_math.py::test_add",
+        "rounds half cents up",
+    ];
+    let table_at = |width: usize| {
+        let mut out = Vec::new();
+        render_table(&report, false, Some(width), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+            .map(str::to_owned)
+            .collect();
+        for row in &rows {
+            assert!(
+                console::measure_text_width(row) <= width,
+                "wider than {width}: {row}\n{text}"
+            );
+        }
+        for name in names {
+            assert!(rows.iter().any(|r| r.contains(name)), "{name}\n{text}");
+        }
+        rows
+    };
+
+    let wide = table_at(160);
+    // Header, a row per test, borders: one line each.
+    assert_eq!(wide.len(), 3 + 4, "{wide:#?}");
+    assert!(wide[1].starts_with("│ TEST "), "{wide:#?}");
+    assert!(
+        wide.iter().any(|r| r.starts_with("│ …")
+            && r.contains(
+                "::TestStripeWebhooks::test_a_retried_refund_webhook_is_recorded_once ┆"
+            )),
+        "{wide:#?}"
+    );
+    assert!(
+        wide.iter()
+            .any(|r| r.starts_with("│ tests/test_math.py::test_add ")),
+        "{wide:#?}"
+    );
+
+    let narrow = table_at(80);
+    // The TEST column goes; each id stands on its own line above its numbers.
+    assert!(narrow[1].starts_with("│ RUNS ┆ FAILED"), "{narrow:#?}");
+    assert_eq!(narrow.len(), 3 + 2 * 3 + 1, "{narrow:#?}");
+    assert!(narrow[3].starts_with("│ …"), "{narrow:#?}");
+    assert!(narrow[3].ends_with("_is_recorded_once │"), "{narrow:#?}");
+    assert!(narrow[4].starts_with("│   40 ┆     10 ┆"), "{narrow:#?}");
+
+    // Without a width (not a terminal) the table is as wide as its rows.
+    let mut out = Vec::new();
+    render_table(&report, false, None, &mut out).unwrap();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains(&format!("│ {long} ┆"))
     );
 }

@@ -22,6 +22,9 @@ pub struct Printer {
     pub color_stdout: bool,
     /// Colour on stderr.
     pub color_stderr: bool,
+    /// The columns the report's table fits in: `COLUMNS` when set, else stdout's terminal
+    /// width; `None` (as wide as its rows) when stdout is not a terminal.
+    pub width: Option<usize>,
 }
 
 /// `--color`'s three choices.
@@ -46,6 +49,15 @@ impl Printer {
             progress: !quiet && !no_progress && stderr_tty,
             color_stdout: decide(std::io::stdout().is_terminal()),
             color_stderr: decide(stderr_tty),
+            width: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|&w: &usize| w > 0)
+                .or_else(|| {
+                    console::Term::stdout()
+                        .size_checked()
+                        .map(|(_, w)| usize::from(w))
+                }),
         };
         console::set_colors_enabled(printer.color_stdout);
         console::set_colors_enabled_stderr(printer.color_stderr);

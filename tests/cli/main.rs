@@ -80,6 +80,8 @@ impl Sandbox {
             // A GitHub runner's: `flaky ci` would annotate and write a step summary.
             "GITHUB_ACTIONS",
             "GITHUB_STEP_SUMMARY",
+            // The caller's terminal width would fit the tables to it.
+            "COLUMNS",
         ] {
             cmd.env_remove(k);
         }

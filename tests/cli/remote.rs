@@ -920,7 +920,7 @@ fn a_status_that_never_helps_ends_at_the_shard_deadline_naming_the_real_conditio
         // No worker ever takes the job.
         (
             None,
-            "was still IN_QUEUE after 1s (--queue-timeout); hint: check the endpoint's workers",
+            "was still IN_QUEUE after 1 s (--queue-timeout); hint: check the endpoint's workers",
         ),
         (
             Some(serde_json::json!({"route": "status", "status": 500, "count": 100})),

@@ -204,6 +204,46 @@ fn stable_always_failing_and_fail_on_thresholds() {
     assert_eq!(code, 0);
 }
 
+/// `COLUMNS` fits the table: at 80 the long command (the test's id here) has its own line, cut
+/// from the left; at 160 it sits in the TEST column whole.
+#[test]
+fn columns_fits_the_table_to_the_width() {
+    let s = Sandbox::new();
+    let script = "[ $((FLAKY_ATTEMPT % 4)) -ne 0 ] # a comment long enough to pass eighty columns";
+    let table = |columns: &str| {
+        let out = s
+            .flaky()
+            .env("COLUMNS", columns)
+            .args(["run", "-n", "8", "--seed", "9", "--", "sh", "-c", script])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let narrow = table("80");
+    assert!(
+        narrow.iter().all(|l| l.chars().count() == 80),
+        "{narrow:#?}"
+    );
+    assert!(narrow[1].starts_with("│ RUNS ┆"), "{narrow:#?}");
+    assert!(
+        narrow[3].starts_with("│ …")
+            && narrow[3].ends_with(" long enough to pass eighty columns' │"),
+        "{narrow:#?}"
+    );
+    let wide = table("160");
+    assert!(wide[1].starts_with("│ TEST "), "{wide:#?}");
+    assert!(
+        wide[3].contains(&format!("│ sh -c '{script}' ┆")),
+        "{wide:#?}"
+    );
+    assert!(wide.iter().all(|l| l.chars().count() <= 160), "{wide:#?}");
+}
+
 #[test]
 fn the_table_shows_rates_intervals_bands_and_reproduce_lines() {
     let s = Sandbox::new();

@@ -57,7 +57,43 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         serde_json::json!({"until": "settled", "reason": "settled", "max_runs": 1000, "saved": 1000 - n})
     );
 
+    // The report says what settled: the side of each band boundary the rate lies on, the same
+    // sides as the sequential rule's (it stopped at their first agreement, above).
+    let fifty = [
+        "run",
+        "--until",
+        "settled",
+        "-j",
+        "1",
+        "--seed",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "[ $((TEST_SEED % 2)) -ne 0 ]",
+    ];
+    s.flaky()
+        .args(fifty)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled above 10% and 50%, below 90%\n",
+            1000 - n
+        )))
+        .stdout(predicate::str::contains(
+            "spans MEDIUM to CRITICAL; each band boundary was settled with a 5% chance of error",
+        ))
+        .stdout(predicate::str::contains("more attempts would pin").not())
+        .stdout(predicate::str::contains("every verdict settled").not());
+
     let (n, _) = expected_stop(1, |_| false);
+    s.flaky()
+        .args(["run", "--until", "settled", "-j", "1", "--seed", "1", "--", "true"])
+        .assert()
+        .stdout(predicate::str::contains(format!(
+            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled below the settle floor\n",
+            1000 - n
+        )));
     let (doc, code) = s.run_json(&["--until", "settled", "-j", "1", "--seed", "1", "--", "true"]);
     assert_eq!(code, 0);
     assert_eq!(doc["totals"]["attempts"].as_u64(), Some(n));
@@ -74,6 +110,15 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         ),
         (Some(n), Some("failing"))
     );
+    s.flaky()
+        .args([
+            "run", "--until", "settled", "-j", "1", "--seed", "1", "--", "false",
+        ])
+        .assert()
+        .stdout(predicate::str::contains(format!(
+            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled above 90%\n",
+            1000 - n
+        )));
 }
 
 #[test]
@@ -93,20 +138,14 @@ fn max_runs_and_the_budget_bound_the_run_and_say_so() {
     ]);
     assert_eq!(doc["totals"]["attempts"], 5);
     assert_eq!(doc["stopped"]["reason"], "max-runs");
-    let text = String::from_utf8(
-        s.flaky()
-            .args(["run", "--until", "settled", "--max-runs", "5", "--", "true"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    assert!(
-        text.contains(
-            "stopped: --max-runs 5 reached before every verdict settled after 5 attempts"
-        ),
-        "{text}"
-    );
+    // Nothing was saved, so nothing is said about saving.
+    s.flaky()
+        .args(["run", "--until", "settled", "--max-runs", "5", "--", "true"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "stopped after 5 attempts: --max-runs 5 reached before every failure rate settled\n",
+        ))
+        .stdout(predicate::str::contains("saved").not());
 
     // Each attempt takes 0.4 s and the budget is 1 s: a handful run, far fewer than allowed.
     let (doc, _) = s.run_json(&[
@@ -124,6 +163,32 @@ fn max_runs_and_the_budget_bound_the_run_and_say_so() {
     assert_eq!(doc["stopped"]["reason"], "budget");
     let attempts = doc["totals"]["attempts"].as_u64().unwrap();
     assert!((1..=5).contains(&attempts), "{attempts}");
+    // The budget, not the rule, stopped it: the attempts it did not run were not saved.
+    let out = s
+        .flaky()
+        .args([
+            "run",
+            "--until",
+            "settled",
+            "--budget",
+            "1s",
+            "-j",
+            "1",
+            "--",
+            "sh",
+            "-c",
+            "sleep 0.4",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with("stopped")).unwrap();
+    assert!(
+        line.starts_with("stopped after ")
+            && line.ends_with(" attempts: the --budget ran out before every failure rate settled"),
+        "{text}"
+    );
+    assert!(!text.contains("saved"), "{text}");
 }
 
 #[test]
@@ -183,6 +248,9 @@ fn a_test_failing_every_other_attempt_settles_on_the_medium_high_boundary() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
+            "stopped after 12 attempts (988 of --max-runs 1000 saved): the failure rate settled above 10%, on 50%, below 90%\n",
+        ))
+        .stdout(predicate::str::contains(
             "rate is on the MEDIUM/HIGH boundary",
         ))
         .stdout(predicate::str::contains("more attempts would pin").not());
@@ -230,7 +298,7 @@ fn until_first_failure_stops_at_the_failing_attempt_replays_it_and_stores_the_ru
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "stopped: --max-runs 4 reached without a failure after 4 attempts",
+            "stopped after 4 attempts: --max-runs 4 reached without a failure\n",
         ));
     // The config's `until:` says it too.
     s.write(".flaky.yml", "until: first-failure\nmax_runs: 20\n");

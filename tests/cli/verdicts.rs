@@ -458,7 +458,7 @@ fn a_scan_that_overruns_its_time_costs_the_causes_only() {
     assert_eq!(doc["likely_causes"], serde_json::json!([]));
     assert!(
         stderr.contains("no likely causes: the scan of ")
-            && stderr.contains("was skipped (it took longer than 1ns (FLAKY_SCAN_TIMEOUT)); the run's results are complete"),
+            && stderr.contains("was skipped (it took longer than 1 ns (FLAKY_SCAN_TIMEOUT)); the run's results are complete"),
         "{stderr}"
     );
     assert_eq!(stored_status(&s), "completed");
