@@ -11,10 +11,13 @@ use tokio::sync::mpsc;
 use crate::analysis::stopping::{self, Settled};
 use crate::analysis::{Accumulator, RunSummary};
 use crate::cli::{GlobalArgs, PublishArgs, ReportFormat, RunArgs};
-use crate::config::{self, Format, MentionMap, PlanError, RunPlan, UntilWhen};
+use crate::config::{self, ChosenBy, Format, MentionMap, PlanError, RunPlan, UntilWhen};
 use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
-use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
+use crate::exec::{
+    Backend, DERIVED_TIMEOUT_FACTOR, DERIVED_TIMEOUT_FLOOR, ExecError, LocalBackend, Reporting,
+    StopSignal,
+};
 use crate::exit::ExitStatus;
 use crate::framework::AttemptCtx;
 use crate::model::Attempt;
@@ -292,9 +295,15 @@ async fn execute<B: Backend>(
             printer.note(&format!("note: {note}"));
         }
     };
+    if let Some(chosen) = plan.chosen {
+        printer.note(&announcement(plan, &shown_command, chosen));
+    }
     if plan.remote.is_some() {
         say(&mut notes);
     }
+    // The timeout derived from the first attempt (see [`ExecPlan::timeout_from_first`]): a
+    // next phase's attempts start with it.
+    let mut derived = None;
     let mut progress = Progress::new(printer, u64::from(plan.runs));
     let mut acc = Accumulator::default();
     let mut attempts: Vec<AttemptRecord> = Vec::new();
@@ -345,6 +354,15 @@ async fn execute<B: Backend>(
                             progress.suspend(|| say(&mut notes));
                         }
                         Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
+                        Some(RunEvent::TimeoutDerived { timeout, first }) => {
+                            derived = Some(timeout);
+                            progress.suspend(|| printer.note(&format!(
+                                "flaky: timeout {} for the attempts that start from now on ({DERIVED_TIMEOUT_FACTOR}× the first attempt's {}, at least {})",
+                                humantime::format_duration(timeout),
+                                short_duration(first),
+                                humantime::format_duration(DERIVED_TIMEOUT_FLOOR),
+                            )));
+                        }
                         Some(RunEvent::ShardRetried { attempts: range, message }) => {
                             let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
                             progress.suspend(|| printer.warn(&line));
@@ -463,7 +481,14 @@ async fn execute<B: Backend>(
         budget_timer
             .as_mut()
             .reset(tokio::time::Instant::now() + budget_of(until));
-        phase = Cow::Owned(next.exec);
+        let mut exec = next.exec;
+        if let Some(timeout) = derived
+            && exec.timeout_from_first
+        {
+            exec.timeout = timeout;
+            exec.timeout_from_first = false;
+        }
+        phase = Cow::Owned(exec);
     };
     progress.finish();
     if exec_result.is_ok() {
@@ -623,6 +648,45 @@ async fn execute<B: Backend>(
         report,
         store_error: store.error,
     })
+}
+
+/// What flaky runs when it chose the command itself, said before it starts: the command, where,
+/// why, how many attempts and how long each may take.
+fn announcement(plan: &RunPlan, shown_command: &[String], chosen: ChosenBy) -> String {
+    let why = match (chosen, plan.framework) {
+        (_, None) => String::new(),
+        (ChosenBy::Detection, Some(f)) => format!(" (detected: {f})"),
+        (ChosenBy::Framework, Some(f)) => format!(" (framework: {f})"),
+    };
+    let attempts = match plan.until {
+        Some(u) => format!("up to {} attempts (--until {})", plan.runs, u.when.as_str()),
+        None if plan.runs == 1 => "1 attempt".to_owned(),
+        None => format!("{} attempts", plan.runs),
+    };
+    let mut timeout = format!("timeout {}", humantime::format_duration(plan.exec.timeout));
+    if plan.exec.timeout_from_first {
+        timeout.push_str(&format!(
+            ", then {DERIVED_TIMEOUT_FACTOR}× the first attempt's time (at least {})",
+            humantime::format_duration(DERIVED_TIMEOUT_FLOOR)
+        ));
+    }
+    format!(
+        "flaky: running `{}` in {}{why}, {attempts}, {} at a time, {timeout}",
+        config::command_line(shown_command, plan.shell),
+        plan.exec.dir.display(),
+        plan.exec.jobs.min(plan.runs),
+    )
+}
+
+/// A duration as people read it at a glance: `350ms`, `4.5s`, `2m 5s`.
+fn short_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else if d < Duration::from_secs(60) {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+    }
 }
 
 /// A second Ctrl-C or SIGTERM while the first one's clean-up runs (cancelling remote jobs, say):
