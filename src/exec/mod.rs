@@ -331,3 +331,28 @@ pub trait Backend {
         stop: StopSignal,
     ) -> impl std::future::Future<Output = Result<(), ExecError>> + Send;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_timeout_is_ten_times_the_first_attempt_within_its_bounds() {
+        let cap = Duration::from_secs(600);
+        let derive = |ms| derived_timeout(Duration::from_millis(ms), cap);
+        // A quick suite still gets a minute.
+        assert_eq!(derive(0), Duration::from_secs(60));
+        assert_eq!(derive(6_000), Duration::from_secs(60));
+        // Whole seconds, up from whole milliseconds (what reports show).
+        assert_eq!(derive(6_001), Duration::from_secs(61));
+        assert_eq!(
+            derived_timeout(Duration::from_micros(4_500_999), cap),
+            Duration::from_secs(60)
+        );
+        assert_eq!(derive(45_000), Duration::from_secs(450));
+        assert_eq!(derive(45_050), Duration::from_secs(451));
+        // Never more than the first attempts had.
+        assert_eq!(derive(60_001), cap);
+        assert_eq!(derive(3_600_000), cap);
+    }
+}
