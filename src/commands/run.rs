@@ -296,14 +296,17 @@ async fn execute<B: Backend>(
         }
     };
     if let Some(chosen) = plan.chosen {
-        printer.note(&announcement(plan, &shown_command, chosen));
+        // Attempts start after the first one ended: more than run at once, or a next phase.
+        let later = plan.runs > plan.exec.jobs || next_phase.is_some();
+        printer.note(&announcement(plan, &shown_command, chosen, later));
     }
     if plan.remote.is_some() {
         say(&mut notes);
     }
     // The timeout derived from the first attempt (see [`ExecPlan::timeout_from_first`]): a
-    // next phase's attempts start with it.
+    // next phase's attempts start with it. It is said once an attempt starts with it.
     let mut derived = None;
+    let mut derived_note: Option<String> = None;
     let mut progress = Progress::new(printer, u64::from(plan.runs));
     let mut acc = Accumulator::default();
     let mut attempts: Vec<AttemptRecord> = Vec::new();
@@ -350,18 +353,23 @@ async fn execute<B: Backend>(
                 tokio::select! {
                     result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
                     event = events.recv() => match event {
-                        Some(RunEvent::AttemptStarted { .. }) => if !notes.is_empty() {
-                            progress.suspend(|| say(&mut notes));
+                        Some(RunEvent::AttemptStarted { .. }) => {
+                            if !notes.is_empty() {
+                                progress.suspend(|| say(&mut notes));
+                            }
+                            if let Some(line) = derived_note.take() {
+                                progress.suspend(|| printer.note(&line));
+                            }
                         }
                         Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
                         Some(RunEvent::TimeoutDerived { timeout, first }) => {
                             derived = Some(timeout);
-                            progress.suspend(|| printer.note(&format!(
+                            derived_note = Some(format!(
                                 "flaky: timeout {} for the attempts that start from now on ({DERIVED_TIMEOUT_FACTOR}× the first attempt's {}, at least {})",
                                 humantime::format_duration(timeout),
                                 short_duration(first),
                                 humantime::format_duration(DERIVED_TIMEOUT_FLOOR),
-                            )));
+                            ));
                         }
                         Some(RunEvent::ShardRetried { attempts: range, message }) => {
                             let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
@@ -651,8 +659,9 @@ async fn execute<B: Backend>(
 }
 
 /// What flaky runs when it chose the command itself, said before it starts: the command, where,
-/// why, how many attempts and how long each may take.
-fn announcement(plan: &RunPlan, shown_command: &[String], chosen: ChosenBy) -> String {
+/// why, how many attempts and how long each may take (the `later` ones too, when some start
+/// after the first one ended).
+fn announcement(plan: &RunPlan, shown_command: &[String], chosen: ChosenBy, later: bool) -> String {
     let why = match (chosen, plan.framework) {
         (_, None) => String::new(),
         (ChosenBy::Detection, Some(f)) => format!(" (detected: {f})"),
@@ -664,7 +673,7 @@ fn announcement(plan: &RunPlan, shown_command: &[String], chosen: ChosenBy) -> S
         None => format!("{} attempts", plan.runs),
     };
     let mut timeout = format!("timeout {}", humantime::format_duration(plan.exec.timeout));
-    if plan.exec.timeout_from_first {
+    if plan.exec.timeout_from_first && later {
         timeout.push_str(&format!(
             ", then {DERIVED_TIMEOUT_FACTOR}× the first attempt's time (at least {})",
             humantime::format_duration(DERIVED_TIMEOUT_FLOOR)

@@ -837,15 +837,51 @@ fn a_detected_suite_gets_a_timeout_from_its_first_attempt() {
 /// A timeout the user gave holds for every attempt: none is derived from the first one.
 #[test]
 fn a_given_timeout_holds_for_a_detected_suite() {
-    let (doc, stderr, s) = run_hanging_suite(&["--timeout", "20s"]);
+    let (doc, stderr, s) = run_hanging_suite(&["--timeout", "30s"]);
     let dir = s.path().canonicalize().unwrap();
     assert_eq!(
         stderr,
         format!(
-            "flaky: running `python3 -m pytest` in {} (detected: pytest), 2 attempts, 1 at a time, timeout 20s\n",
+            "flaky: running `python3 -m pytest` in {} (detected: pytest), 2 attempts, 1 at a time, timeout 30s\n",
             dir.display()
         )
     );
     let reason = doc["attempts"][1]["infrastructure"].as_str().unwrap();
-    assert!(reason.starts_with("timed out after 20s "), "{reason}");
+    assert!(reason.starts_with("timed out after 30s "), "{reason}");
+}
+
+/// The line that says what flaky runs comes only when flaky chose the command, names why (the
+/// detection or the framework named), and is left out with -q; a single attempt has no later
+/// attempts for a derived timeout.
+#[test]
+fn only_a_command_flaky_chose_is_announced() {
+    crate::frameworks::require_pytest();
+    let s =
+        crate::frameworks::pytest_project(&[("tests/test_app.py", "def test_ok():\n    pass\n")]);
+    let dir = s.path().canonicalize().unwrap();
+    let stderr = |args: &[&str]| {
+        let out = s
+            .flaky()
+            .args(["run", "-n", "1", "--no-scan", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let line = |why: &str| {
+        format!(
+            "flaky: running `python3 -m pytest` in {} ({why}), 1 attempt, 1 at a time, timeout 10m\n",
+            dir.display()
+        )
+    };
+    assert_eq!(stderr(&[]), line("detected: pytest"));
+    assert_eq!(
+        stderr(&["--framework", "pytest"]),
+        line("framework: pytest")
+    );
+    assert_eq!(stderr(&["-q"]), "");
+    assert_eq!(stderr(&["--", "python3", "-m", "pytest"]), "");
+    s.write(".flaky.yml", "command: python3 -m pytest\n");
+    assert_eq!(stderr(&[]), "");
 }
