@@ -64,7 +64,7 @@ first-failure\t'An attempt failed: no new attempt starts, the running ones are s
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until: the most attempts to run [default: 1000]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l budget -d 'With --until: start no new attempt after this long, e.g. 10m (a bare number is seconds)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s j -l jobs -d 'How many attempts run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m; when flaky chose the command itself, the attempts started after the first one ended get 10× its time, at least 1m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l seed -d 'Base seed; every attempt\'s seed derives from it and the attempt index [default: random, recorded]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l env -d 'Set a variable for every attempt (repeatable)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F
@@ -120,7 +120,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand ci" -l max-runs -d 'With --u
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l budget -d 'With --until settled: start no new rerun after this long, e.g. 10m (a bare number is seconds)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l retries -d 'How many times to rerun each test that failed [default: 3]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s j -l jobs -d 'How many reruns run at once [default: the number of available cores]' -r
-complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand ci" -l timeout -d 'Kill an attempt\'s whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m; when flaky chose the command itself, the reruns get 10× the first run\'s time, at least 1m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l seed -d 'Base seed; the first run and every rerun derive their seeds from it [default: random, recorded]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -l env -d 'Set a variable for every attempt (repeatable)' -r
 complete -c flaky -n "__fish_flaky_using_subcommand ci" -s C -l dir -d 'Run the command in this directory (and look for the config file there)' -r -F

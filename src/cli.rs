@@ -328,7 +328,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "K", value_parser = count::<1000>, allow_negative_numbers = true)]
     pub batch: Option<u32>,
 
-    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m; when flaky chose the command itself, the attempts started after the first one ended get 10× its time, at least 1m]
     #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 
@@ -474,7 +474,7 @@ pub struct CiArgs {
     #[arg(short = 'j', long, env = "FLAKY_JOBS", value_parser = count::<1024>, allow_negative_numbers = true)]
     pub jobs: Option<u32>,
 
-    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m]
+    /// Kill an attempt's whole process tree after this long, e.g. 90s, 10m (a bare number is seconds) [default: 10m; when flaky chose the command itself, the reruns get 10× the first run's time, at least 1m]
     #[arg(long, env = "FLAKY_TIMEOUT", value_parser = parse_duration, allow_negative_numbers = true, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 

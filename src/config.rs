@@ -591,6 +591,8 @@ pub struct RunPlan {
     pub config_file: Option<PathBuf>,
     /// The framework whose report is read, when one is.
     pub framework: Option<Framework>,
+    /// How flaky chose the command, when nobody gave one (it says so before the run starts).
+    pub chosen: Option<ChosenBy>,
     /// How many tests `--tests-from` selected.
     pub selected: Option<usize>,
     /// Things the user should know about how the plan was made (printed as notes).
@@ -599,6 +601,15 @@ pub struct RunPlan {
     pub remote: Option<RunpodTarget>,
     /// `--until`: stop before the planned runs (then the most attempts run).
     pub until: Option<Until>,
+}
+
+/// How flaky chose the command of a run that was given none: its framework's test command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChosenBy {
+    /// The only framework found in the directory.
+    Detection,
+    /// The framework named by `--framework` or the config's `framework:`.
+    Framework,
 }
 
 /// How `--until` stops a run before its planned attempts.
@@ -748,14 +759,14 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     };
 
     let timeout = match (args.timeout, &file.timeout) {
-        (Some(t), _) => t,
-        (None, Some(t)) => t.value.0.map_err(|()| {
+        (Some(t), _) => Some(t),
+        (None, Some(t)) => Some(t.value.0.map_err(|()| {
             loaded.error(
                 &t.referenced,
                 "`timeout` must be a duration longer than zero, such as \"90s\", \"10m\" or a number of seconds".into(),
             )
-        })?,
-        (None, None) => DEFAULT_TIMEOUT,
+        })?),
+        (None, None) => None,
     };
 
     let shard = match args.shard {
@@ -918,15 +929,16 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
     };
     let mut notes = Vec::new();
 
+    let mut chosen = None;
     let (command, argv) = if args.command.is_empty() {
         match &file.command {
             Some(c) => config_command(&loaded, c, shell)?,
             None => {
                 let argv = default_command(&dir, framework_choice)?;
-                notes.push(format!(
-                    "running `{}`, the detected framework's test command",
-                    display_command(&argv)
-                ));
+                chosen = Some(match framework_choice {
+                    Some(_) => ChosenBy::Framework,
+                    None => ChosenBy::Detection,
+                });
                 (argv.clone(), argv)
             }
         }
@@ -1020,7 +1032,9 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
             env_remove: Vec::new(),
             attempts: shard.map_or(0..runs, Shard::attempts),
             jobs,
-            timeout,
+            timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
+            // Remote workers run their shares with the plan's timeout, each from its own start.
+            timeout_from_first: timeout.is_none() && chosen.is_some() && args.remote.is_none(),
             base_seed: seed,
             run_id,
             test_id,
@@ -1042,6 +1056,7 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         output: args.output.as_ref().map(|o| cwd.join(o)),
         config_file: loaded.path.clone(),
         framework,
+        chosen,
         selected,
         notes,
         remote: None,

@@ -11,10 +11,13 @@ use tokio::sync::mpsc;
 use crate::analysis::stopping::{self, Settled};
 use crate::analysis::{Accumulator, RunSummary};
 use crate::cli::{GlobalArgs, PublishArgs, ReportFormat, RunArgs};
-use crate::config::{self, Format, MentionMap, PlanError, RunPlan, UntilWhen};
+use crate::config::{self, ChosenBy, Format, MentionMap, PlanError, RunPlan, UntilWhen};
 use crate::events::RunEvent;
 use crate::exec::seed::{REPRODUCE_VARIABLES, attempt_env, attempt_seed};
-use crate::exec::{Backend, ExecError, LocalBackend, Reporting, StopSignal};
+use crate::exec::{
+    Backend, DERIVED_TIMEOUT_FACTOR, DERIVED_TIMEOUT_FLOOR, ExecError, LocalBackend, Reporting,
+    StopSignal,
+};
 use crate::exit::ExitStatus;
 use crate::framework::AttemptCtx;
 use crate::model::Attempt;
@@ -293,9 +296,18 @@ async fn execute<B: Backend>(
             printer.note(&format!("note: {note}"));
         }
     };
+    if let Some(chosen) = plan.chosen {
+        // Attempts start after the first one ended: more than run at once, or a next phase.
+        let later = plan.runs > plan.exec.jobs || next_phase.is_some();
+        printer.note(&announcement(plan, &shown_command, chosen, later));
+    }
     if plan.remote.is_some() {
         say(&mut notes);
     }
+    // The timeout derived from the first attempt (see [`ExecPlan::timeout_from_first`]): a
+    // next phase's attempts start with it. It is said once an attempt starts with it.
+    let mut derived = None;
+    let mut derived_note: Option<String> = None;
     let mut progress = Progress::new(printer, u64::from(plan.runs));
     let mut acc = Accumulator::default();
     let mut attempts: Vec<AttemptRecord> = Vec::new();
@@ -342,10 +354,24 @@ async fn execute<B: Backend>(
                 tokio::select! {
                     result = &mut exec, if exec_result.is_none() => exec_result = Some(result),
                     event = events.recv() => match event {
-                        Some(RunEvent::AttemptStarted { .. }) => if !notes.is_empty() {
-                            progress.suspend(|| say(&mut notes));
+                        Some(RunEvent::AttemptStarted { .. }) => {
+                            if !notes.is_empty() {
+                                progress.suspend(|| say(&mut notes));
+                            }
+                            if let Some(line) = derived_note.take() {
+                                progress.suspend(|| printer.note(&line));
+                            }
                         }
                         Some(RunEvent::Notice(message)) => progress.suspend(|| printer.warn(&redactor.text(&message))),
+                        Some(RunEvent::TimeoutDerived { timeout, first }) => {
+                            derived = Some(timeout);
+                            derived_note = Some(format!(
+                                "flaky: timeout {} for the attempts that start from now on ({DERIVED_TIMEOUT_FACTOR}× the first attempt's {}, at least {})",
+                                render::duration_text(timeout),
+                                render::duration_text(first),
+                                render::duration_text(DERIVED_TIMEOUT_FLOOR),
+                            ));
+                        }
                         Some(RunEvent::ShardRetried { attempts: range, message }) => {
                             let line = format!("attempts {}..{}: {}", range.start, range.end, redactor.text(&message));
                             progress.suspend(|| printer.warn(&line));
@@ -464,7 +490,14 @@ async fn execute<B: Backend>(
         budget_timer
             .as_mut()
             .reset(tokio::time::Instant::now() + budget_of(until));
-        phase = Cow::Owned(next.exec);
+        let mut exec = next.exec;
+        if let Some(timeout) = derived
+            && exec.timeout_from_first
+        {
+            exec.timeout = timeout;
+            exec.timeout_from_first = false;
+        }
+        phase = Cow::Owned(exec);
     };
     progress.finish();
     if exec_result.is_ok() {
@@ -624,6 +657,35 @@ async fn execute<B: Backend>(
         report,
         store_error: store.error,
     })
+}
+
+/// What flaky runs when it chose the command itself, said before it starts: the command, where,
+/// why, how many attempts and how long each may take (the `later` ones too, when some start
+/// after the first one ended).
+fn announcement(plan: &RunPlan, shown_command: &[String], chosen: ChosenBy, later: bool) -> String {
+    let why = match (chosen, plan.framework) {
+        (_, None) => String::new(),
+        (ChosenBy::Detection, Some(f)) => format!(" (detected: {f})"),
+        (ChosenBy::Framework, Some(f)) => format!(" (framework: {f})"),
+    };
+    let attempts = match plan.until {
+        Some(u) => format!("up to {} attempts (--until {})", plan.runs, u.when.as_str()),
+        None if plan.runs == 1 => "1 attempt".to_owned(),
+        None => format!("{} attempts", plan.runs),
+    };
+    let mut timeout = format!("timeout {}", render::duration_text(plan.exec.timeout));
+    if plan.exec.timeout_from_first && later {
+        timeout.push_str(&format!(
+            ", then {DERIVED_TIMEOUT_FACTOR}× the first attempt's time (at least {})",
+            render::duration_text(DERIVED_TIMEOUT_FLOOR)
+        ));
+    }
+    format!(
+        "flaky: running `{}` in {}{why}, {attempts}, {} at a time, {timeout}",
+        config::command_line(shown_command, plan.shell),
+        plan.exec.dir.display(),
+        plan.exec.jobs.min(plan.runs),
+    )
 }
 
 /// A second Ctrl-C or SIGTERM while the first one's clean-up runs (cancelling remote jobs, say):

@@ -18,7 +18,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
@@ -31,7 +31,9 @@ use super::company::{Company, Seat};
 use super::orphans::Orphans;
 use super::prebuilt::{self, Build, Prebuilt, Step};
 use super::seed::{attempt_env, attempt_seed};
-use super::{Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal};
+use super::{
+    Backend, EXCERPT_BYTES, ExcerptBuf, ExecError, ExecPlan, Reporting, StopSignal, derived_timeout,
+};
 use crate::analysis::infra::judge;
 use crate::events::RunEvent;
 use crate::framework::{AttemptCtx, Repeat, ReportSource};
@@ -80,6 +82,7 @@ impl Backend for LocalBackend {
             events,
             permits: stop.clone(),
             next: Mutex::new(plan.attempts.start),
+            derived: OnceLock::new(),
             kill,
             company: Company::new(plan.jobs, plan.base_seed),
             orphans: Orphans::adopt(&plan.run_id),
@@ -140,6 +143,9 @@ struct Slots {
     /// The caller's signal: draining and permits.
     permits: StopSignal,
     next: Mutex<u32>,
+    /// The timeout of the attempts started from now on, once the first attempt that ran the
+    /// tests ended (plans with [`ExecPlan::timeout_from_first`]).
+    derived: OnceLock<Duration>,
     /// Stops the attempts: on the caller's stop, and on a spawn error of any attempt.
     kill: Kill,
     /// Which attempts run alongside which (contention), and the solo probes.
@@ -153,6 +159,33 @@ struct Slots {
 }
 
 impl Slots {
+    /// The first of `finished` that ran the tests (its results read, not killed at the timeout)
+    /// sets the timeout of the attempts started after it, when the plan derives it. The ones
+    /// running already keep theirs.
+    fn derive_timeout(&self, finished: &[Attempt]) {
+        if !self.plan.timeout_from_first || self.derived.get().is_some() {
+            return;
+        }
+        let Some(first) = finished
+            .iter()
+            .find(|a| a.infrastructure.is_none() && a.exit != Exit::Timeout)
+        else {
+            return;
+        };
+        let timeout = derived_timeout(first.duration, self.plan.timeout);
+        if self.derived.set(timeout).is_ok() {
+            let _ = self.events.send(RunEvent::TimeoutDerived {
+                timeout,
+                first: first.duration,
+            });
+        }
+    }
+
+    /// How long an attempt started now may run.
+    fn timeout(&self) -> Duration {
+        self.derived.get().copied().unwrap_or(self.plan.timeout)
+    }
+
     /// Whether another attempt may start once a permit is there.
     fn may_start(&self) -> bool {
         let next = *self.next.lock().unwrap_or_else(PoisonError::into_inner);
@@ -200,6 +233,7 @@ impl Slots {
                 }
             }
             let finished = started.map_or_else(Vec::new, |r| self.finish(r, &mut chunk));
+            self.derive_timeout(&finished);
             let next = self.claim();
             let last = next.is_none();
             running = next.map_or(Ok(None), |batch| self.start(batch));
@@ -408,6 +442,7 @@ impl Slots {
         let mut child = self.spawn(&step, &seat, seed, dir, &prepared.env, &stdout_file)?;
         let output = Output::new(child.stdout.take(), child.stderr.take());
         Ok(Some(Running {
+            timeout: self.timeout(),
             batch,
             seed,
             order_seed,
@@ -498,6 +533,7 @@ impl Slots {
     fn finish(&self, running: Running, chunk: &mut [u8]) -> Vec<Attempt> {
         let plan = &self.plan;
         let Running {
+            timeout,
             batch,
             seed,
             order_seed,
@@ -515,7 +551,7 @@ impl Slots {
         } = running;
         let index = batch.start;
         // A batch's attempts each have the timeout.
-        let deadline = started.checked_add(plan.timeout.saturating_mul(batch.len() as u32));
+        let deadline = started.checked_add(timeout.saturating_mul(batch.len() as u32));
         let mut pgid = pgid;
         // The attempt's exit: its first failing step's, else the last step's.
         let mut failed = None;
@@ -592,17 +628,20 @@ impl Slots {
                 Some(ReportSource::File(p)) => p.clone(),
                 _ => tmp.path.join("batch.jsonl"),
             };
-            let attempts =
-                self.split_batch(batch, &path, exit, duration, alone, (&stdout, &stderr));
+            let ended = ProcessEnd {
+                exit,
+                timeout,
+                duration,
+                alone,
+            };
+            let attempts = self.split_batch(batch, &path, ended, (&stdout, &stderr));
             self.give_back(tmp);
             return attempts;
         }
         let outcome = exit.outcome();
         let (tests, infrastructure) = match &report {
             None => {
-                let message = outcome
-                    .is_failure()
-                    .then(|| describe_exit(exit, plan.timeout));
+                let message = outcome.is_failure().then(|| describe_exit(exit, timeout));
                 (
                     vec![TestResult {
                         id: plan.test_id.clone(),
@@ -619,7 +658,7 @@ impl Slots {
                     ReportSource::Stdout { .. } => tmp.path.join("stdout.log"),
                 };
                 let parsed = read_report(&path).and_then(|bytes| parse_report(plan, &bytes));
-                judge(exit, parsed, &describe_exit(exit, plan.timeout))
+                judge(exit, parsed, &describe_exit(exit, timeout))
             }
         };
         self.give_back(tmp);
@@ -644,12 +683,16 @@ impl Slots {
         &self,
         batch: Range<u32>,
         report: &Path,
-        exit: Exit,
-        duration: Duration,
-        alone: bool,
+        ended: ProcessEnd,
         (stdout, stderr): (&Excerpt, &Excerpt),
     ) -> Vec<Attempt> {
         let plan = &self.plan;
+        let ProcessEnd {
+            exit,
+            timeout,
+            duration,
+            alone,
+        } = ended;
         let mut parsed = read_report(report)
             .and_then(|bytes| crate::parse::batch::parse(&bytes).map_err(|e| e.to_string()));
         let share = duration / batch.len() as u32;
@@ -671,13 +714,13 @@ impl Slots {
                         exit,
                         Err(format!(
                             "the batch's process {} before attempt {index} ran",
-                            describe_exit(exit, plan.timeout)
+                            describe_exit(exit, timeout)
                         )),
                     ),
                 },
                 Err(e) => (exit, Err(e.clone())),
             };
-            let (tests, infrastructure) = judge(exit, tests, &describe_exit(exit, plan.timeout));
+            let (tests, infrastructure) = judge(exit, tests, &describe_exit(exit, timeout));
             attempts.push(self.noted(Attempt {
                 index,
                 seed,
@@ -717,8 +760,20 @@ fn read_report(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// How a batch's process ended.
+struct ProcessEnd {
+    exit: Exit,
+    /// The timeout each of its attempts had.
+    timeout: Duration,
+    duration: Duration,
+    /// Whether no other attempt ran at any moment of it.
+    alone: bool,
+}
+
 /// An attempt (or a batch of them) whose process was started.
 struct Running {
+    /// How long each of its attempts may run (the plan's, or the one derived when it started).
+    timeout: Duration,
     /// The attempts the process runs: one, or a `--batch` of them.
     batch: Range<u32>,
     seed: u64,

@@ -51,7 +51,12 @@ pub struct ExecPlan {
     /// The attempt indexes to run.
     pub attempts: Range<u32>,
     pub jobs: u32,
+    /// How long an attempt may run before its process tree is killed (the first attempts', and
+    /// the most any attempt gets, with [`Self::timeout_from_first`]).
     pub timeout: Duration,
+    /// The attempts started after the first one that ran the tests ended get
+    /// [`derived_timeout`] of its duration instead: nobody chose a timeout, nor the command.
+    pub timeout_from_first: bool,
     pub base_seed: u64,
     pub run_id: String,
     /// The id of the single test each attempt reports when no framework report is read.
@@ -90,6 +95,23 @@ impl ExecPlan {
             })
             .collect()
     }
+}
+
+/// How many times the first attempt's duration the attempts after it may take, when flaky
+/// derives their timeout ([`ExecPlan::timeout_from_first`]).
+pub const DERIVED_TIMEOUT_FACTOR: u32 = 10;
+
+/// The least timeout flaky derives: a quick suite's later attempts still get a minute.
+pub const DERIVED_TIMEOUT_FLOOR: Duration = Duration::from_secs(60);
+
+/// The timeout of the attempts started after one that took `first`: [`DERIVED_TIMEOUT_FACTOR`]
+/// times as long, in whole seconds up from its whole milliseconds (what reports show of it), at
+/// least [`DERIVED_TIMEOUT_FLOOR`], at most `cap` (the timeout the first attempts had).
+pub fn derived_timeout(first: Duration, cap: Duration) -> Duration {
+    let millis = first.as_millis() as u64 * u64::from(DERIVED_TIMEOUT_FACTOR);
+    Duration::from_secs(millis.div_ceil(1000))
+        .max(DERIVED_TIMEOUT_FLOOR)
+        .min(cap)
 }
 
 /// `{attempt}` and `{tmpdir}` in `word` (an argument of the command, or `--junit PATH`) replaced
@@ -308,4 +330,29 @@ pub trait Backend {
         events: mpsc::UnboundedSender<RunEvent>,
         stop: StopSignal,
     ) -> impl std::future::Future<Output = Result<(), ExecError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_timeout_is_ten_times_the_first_attempt_within_its_bounds() {
+        let cap = Duration::from_secs(600);
+        let derive = |ms| derived_timeout(Duration::from_millis(ms), cap);
+        // A quick suite still gets a minute.
+        assert_eq!(derive(0), Duration::from_secs(60));
+        assert_eq!(derive(6_000), Duration::from_secs(60));
+        // Whole seconds, up from whole milliseconds (what reports show).
+        assert_eq!(derive(6_001), Duration::from_secs(61));
+        assert_eq!(
+            derived_timeout(Duration::from_micros(4_500_999), cap),
+            Duration::from_secs(60)
+        );
+        assert_eq!(derive(45_000), Duration::from_secs(450));
+        assert_eq!(derive(45_050), Duration::from_secs(451));
+        // Never more than the first attempts had.
+        assert_eq!(derive(60_001), cap);
+        assert_eq!(derive(3_600_000), cap);
+    }
 }

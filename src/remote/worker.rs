@@ -125,6 +125,7 @@ pub async fn run_job(
         attempts: job.attempts[0]..job.attempts[1],
         jobs: job.jobs,
         timeout: Duration::from_millis(job.timeout_ms),
+        timeout_from_first: false,
         base_seed: job.seed,
         run_id: job.run_id.clone(),
         test_id: config::command_line(&shown_command, job.shell),

@@ -816,3 +816,112 @@ fn ten_thousand_tests_per_attempt_are_read_counted_and_stored() {
         .unwrap();
     assert_eq!(results, 30_000);
 }
+
+/// A pytest suite whose only test hangs in attempt 1, far longer than any timeout below.
+const HANGS_IN_ATTEMPT_1: &str = "import os\nimport time\n\n\ndef test_waits():\n    if os.environ[\"FLAKY_ATTEMPT\"] == \"1\":\n        time.sleep(3600)\n";
+
+/// `flaky run` with no command in a pytest project whose attempt 1 hangs, one attempt at a
+/// time: the JSON report and stderr.
+fn run_hanging_suite(extra: &[&str]) -> (serde_json::Value, String, Sandbox) {
+    crate::frameworks::require_pytest();
+    let s = crate::frameworks::pytest_project(&[("tests/test_app.py", HANGS_IN_ATTEMPT_1)]);
+    let out = s
+        .flaky()
+        .args([
+            "run", "--format", "json", "-n", "2", "-j", "1", "--seed", "7",
+        ])
+        .args(["--no-scan"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{stderr}"));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(doc["attempts"][0]["outcome"], "pass", "{doc:#}");
+    assert_eq!(doc["attempts"][1]["outcome"], "timeout", "{doc:#}");
+    (doc, stderr, s)
+}
+
+/// With no command and no timeout, flaky says what it runs before it starts; the attempts that
+/// start after the first one ended get 10 times its time (at least a minute) instead of 10
+/// minutes, so the hanging attempt is killed then and reported as timed out.
+#[test]
+fn a_detected_suite_gets_a_timeout_from_its_first_attempt() {
+    let (doc, stderr, s) = run_hanging_suite(&[]);
+    let dir = s.path().canonicalize().unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "flaky: running `python3 -m pytest` in {} (detected: pytest), 2 attempts, 1 at a time, timeout 10 min, then 10× the first attempt's time (at least 1 min)\n",
+            dir.display()
+        )),
+        "{stderr}"
+    );
+    let first_ms = doc["attempts"][0]["duration_ms"].as_u64().unwrap();
+    let timeout = std::time::Duration::from_secs((first_ms * 10).div_ceil(1000).max(60));
+    let timeout = flaky::render::duration_text(timeout);
+    assert!(
+        stderr.contains(&format!(
+            "\nflaky: timeout {timeout} for the attempts that start from now on (10× the first attempt's "
+        )),
+        "{stderr}"
+    );
+    let reason = doc["attempts"][1]["infrastructure"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!("timed out after {timeout} ")),
+        "{reason}"
+    );
+    assert!(doc["attempts"][1]["duration_ms"].as_u64().unwrap() >= 60_000);
+}
+
+/// A timeout the user gave holds for every attempt: none is derived from the first one.
+#[test]
+fn a_given_timeout_holds_for_a_detected_suite() {
+    let (doc, stderr, s) = run_hanging_suite(&["--timeout", "30s"]);
+    let dir = s.path().canonicalize().unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "flaky: running `python3 -m pytest` in {} (detected: pytest), 2 attempts, 1 at a time, timeout 30 s\n",
+            dir.display()
+        )
+    );
+    let reason = doc["attempts"][1]["infrastructure"].as_str().unwrap();
+    assert!(reason.starts_with("timed out after 30 s "), "{reason}");
+}
+
+/// The line that says what flaky runs comes only when flaky chose the command, names why (the
+/// detection or the framework named), and is left out with -q; a single attempt has no later
+/// attempts for a derived timeout.
+#[test]
+fn only_a_command_flaky_chose_is_announced() {
+    crate::frameworks::require_pytest();
+    let s =
+        crate::frameworks::pytest_project(&[("tests/test_app.py", "def test_ok():\n    pass\n")]);
+    let dir = s.path().canonicalize().unwrap();
+    let stderr = |args: &[&str]| {
+        let out = s
+            .flaky()
+            .args(["run", "-n", "1", "--no-scan", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let line = |why: &str| {
+        format!(
+            "flaky: running `python3 -m pytest` in {} ({why}), 1 attempt, 1 at a time, timeout 10 min\n",
+            dir.display()
+        )
+    };
+    assert_eq!(stderr(&[]), line("detected: pytest"));
+    assert_eq!(
+        stderr(&["--framework", "pytest"]),
+        line("framework: pytest")
+    );
+    assert_eq!(stderr(&["-q"]), "");
+    assert_eq!(stderr(&["--", "python3", "-m", "pytest"]), "");
+    s.write(".flaky.yml", "command: python3 -m pytest\n");
+    assert_eq!(stderr(&[]), "");
+}
