@@ -143,9 +143,18 @@ pub fn render_table(
     }
     if report.tests.is_empty() {
         writeln!(out, "\nno test result was recorded")?;
-    } else if report.ci.is_none() || report.tests.iter().any(|t| t.failed > 0) {
-        writeln!(out)?;
-        writeln!(out, "{}", test_table(report, color, width))?;
+    } else {
+        let (shown, left_out) = table_rows(report);
+        if !shown.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", test_table(&shown, color, width))?;
+        }
+        if let Some(text) = left_out {
+            if shown.is_empty() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", style(&text, dim.clone()))?;
+        }
     }
 
     // What a kind asks of the reader first, then what the numbers cannot tell yet.
@@ -438,13 +447,42 @@ pub fn render_table(
 /// The per-test table, fitted to `width` columns when given. Each row stays one line: a long id
 /// is cut from the left (`…py::test_name`), keeping the test's name; when even the names do not
 /// fit, each id gets a line of its own above its numbers and the TEST column goes.
-fn test_table(report: &Report, color: bool, width: Option<usize>) -> String {
-    // A CI run's table is of the tests that failed: the others ran once and passed.
-    let shown: Vec<&TestStats> = report
-        .tests
-        .iter()
-        .filter(|s| report.ci.is_none() || s.failed > 0)
-        .collect();
+/// The most stable tests the table lists one by one; beyond it, one line counts them.
+const STABLE_ROWS: usize = 10;
+
+/// The tests the table lists, and a line for those it leaves out. A CI run's table is of the
+/// tests that failed (the others ran once and passed); a run's, of every test unless more than
+/// `STABLE_ROWS` never failed: a row each would bury the few that matter.
+fn table_rows(report: &Report) -> (Vec<&TestStats>, Option<String>) {
+    // Never failed: stable, or skipped in every attempt.
+    let stable: Vec<&TestStats> = report.tests.iter().filter(|s| s.failed == 0).collect();
+    if report.ci.is_none() && stable.len() <= STABLE_ROWS {
+        return (report.tests.iter().collect(), None);
+    }
+    let shown = report.tests.iter().filter(|s| s.failed > 0).collect();
+    if report.ci.is_some() {
+        return (shown, None);
+    }
+    let ran: Vec<u64> = stable.iter().map(|s| s.runs).filter(|&r| r > 0).collect();
+    let runs = match (ran.iter().min(), ran.iter().max()) {
+        (Some(lo), Some(hi)) if lo == hi => format!(", no failure in {lo} runs each"),
+        (Some(lo), Some(hi)) => format!(", no failure in {lo} to {hi} runs each"),
+        _ => String::new(),
+    };
+    let skipped = stable.len() - ran.len();
+    let skipped = if skipped > 0 {
+        format!(" and {skipped} skipped in every attempt")
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "{}{skipped} not listed{runs} (`--format json` lists every test)",
+        super::counted(ran.len() as u64, "stable test", "stable tests")
+    );
+    (shown, Some(text))
+}
+
+fn test_table(shown: &[&TestStats], color: bool, width: Option<usize>) -> String {
     let numbers = |s: &TestStats| {
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));
         vec![

@@ -1791,3 +1791,38 @@ fn the_table_fits_the_terminal_and_keeps_each_test_name() {
             .contains(&format!("│ {long} ┆"))
     );
 }
+
+#[test]
+fn many_stable_tests_are_counted_not_listed() {
+    let rows_of = |stable: usize, skipped: bool| {
+        let mut tests = vec![stats(
+            "tests/test_api.py::test_login",
+            20,
+            &[(Outcome::Fail, "AssertionError", 3)],
+            false,
+        )];
+        tests.extend(
+            (0..stable).map(|i| stats(&format!("tests/test_api.py::test_{i}"), 20, &[], false)),
+        );
+        if skipped {
+            tests.push(stats("tests/test_api.py::test_skipped", 0, &[], false));
+        }
+        let mut out = Vec::new();
+        render_table(&base(tests), false, None, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    // Ten stable tests: a row each.
+    let text = rows_of(10, false);
+    assert_eq!(text.matches("│ tests/test_api.py::").count(), 11, "{text}");
+    assert!(!text.contains("not listed"), "{text}");
+    // Eleven, and one skipped in every attempt: only the test that failed has a row.
+    let text = rows_of(11, true);
+    assert_eq!(text.matches("│ tests/test_api.py::").count(), 1, "{text}");
+    assert!(text.contains("│ tests/test_api.py::test_login "), "{text}");
+    assert!(
+        text.contains(
+            "11 stable tests and 1 skipped in every attempt not listed, no failure in 20 runs each (`--format json` lists every test)"
+        ),
+        "{text}"
+    );
+}
