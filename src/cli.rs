@@ -817,7 +817,7 @@ pub enum PerArg {
 /// `flaky report`
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The run's id, or the start of it [default: the last run]
+    /// The run's id, or the start of it [default: the current project's last run]
     #[arg(value_name = "RUN")]
     pub run: Option<String>,
 
@@ -906,7 +906,7 @@ pub struct WorkerArgs {
     after_help = "Examples:\n  flaky diagnose\n  flaky diagnose 3f2a --test 'tests/test_cache.py::test_lookup' --budget 20m\n  flaky diagnose --format json > diagnosis.json"
 )]
 pub struct DiagnoseArgs {
-    /// The stored run whose tests to diagnose: its id, or the start of it [default: the last run]
+    /// The stored run whose tests to diagnose: its id, or the start of it [default: the current project's last run]
     #[arg(value_name = "RUN")]
     pub run: Option<String>,
 

@@ -107,7 +107,7 @@ pub fn diagnose_run(
     let started = Instant::now();
     let mut history = History::open(db)?;
     super::tidy(&mut history, printer);
-    let json = history.report_json(run)?;
+    let json = super::chosen_report(&history, run, printer)?;
     let report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
     let targets = targets(&report, tests)?;

@@ -59,6 +59,29 @@ pub fn stored_db(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The stored report of the run a command reads: the one named (an id or its prefix), else the
+/// current project's newest, else (said in a note) the newest anywhere.
+pub fn chosen_report(
+    history: &History,
+    run: Option<&str>,
+    printer: &Printer,
+) -> anyhow::Result<String> {
+    if run.is_some() {
+        return Ok(history.report_json(run)?);
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let project = crate::vcs::project_root(&cwd);
+    if let Some(id) = history.latest_run_under(&project)? {
+        return Ok(history.report_json(Some(&id))?);
+    }
+    let json = history.report_json(None)?;
+    printer.note(&format!(
+        "no run under {} is stored: this is the newest run of another directory (`flaky history --all` lists every run)",
+        project.display()
+    ));
+    Ok(json)
+}
+
 /// What a command that reads the history says when there is no database at `path` yet.
 pub fn no_history(path: &std::path::Path) -> String {
     format!(

@@ -24,7 +24,7 @@ pub fn report(
     let path = super::stored_db(global)?;
     let mut history = History::open_for_reading(&path)?;
     super::tidy(&mut history, printer);
-    let json = history.report_json(args.run.as_deref())?;
+    let json = super::chosen_report(&history, args.run.as_deref(), printer)?;
     let mut report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
     // Secondary: a history that cannot give them (read-only and older) still shows the run.

@@ -638,6 +638,27 @@ impl History {
         }
     }
 
+    /// The newest run with a stored report in `dir` or below it, if any.
+    pub fn latest_run_under(&self, dir: &Path) -> Result<Option<String>, StorageError> {
+        let filter = RunFilter {
+            under: Some(dir.to_path_buf()),
+            ..RunFilter::default()
+        };
+        let (clause, params) = filter.clause();
+        let sql = format!(
+            "SELECT r.run_id FROM runs r WHERE r.report IS NOT NULL AND {clause} ORDER BY r.started_at DESC, r.id DESC LIMIT 1"
+        );
+        let read = || -> Result<Option<String>, rusqlite::Error> {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(0))?;
+            rows.next().transpose()
+        };
+        read().map_err(|source| StorageError::Read {
+            path: self.path.clone(),
+            cause: source,
+        })
+    }
+
     /// The newest runs first.
     pub fn list_runs(&self, filter: &RunFilter, limit: u32) -> Result<Vec<RunRow>, StorageError> {
         self.read_runs(filter, limit)

@@ -287,3 +287,56 @@ fn a_second_report_goes_to_stdout_when_the_first_goes_elsewhere() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["status"], "completed");
 }
+
+/// With no run named, `flaky report` reads the current project's newest run, not a newer one
+/// of another directory; where no run is stored under the directory, the newest anywhere, said.
+#[test]
+fn the_last_run_is_the_current_projects() {
+    let s = Sandbox::new();
+    let (one, two, other) = (
+        s.path().join("one"),
+        s.path().join("two"),
+        s.path().join("other"),
+    );
+    for dir in [&one, &two, &other] {
+        std::fs::create_dir(dir).unwrap();
+    }
+    let run_in = |dir: &std::path::Path, status: &str| {
+        let out = s
+            .flaky()
+            .current_dir(dir)
+            .args(["run", "-n", "2", "--format", "json", "--", "sh", "-c"])
+            .arg(format!("exit {status}"))
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["run_id"].as_str().unwrap().to_owned()
+    };
+    let first = run_in(&one, "0");
+    let second = run_in(&two, "1");
+    let reported = |dir: &std::path::Path| {
+        let out = s
+            .flaky()
+            .current_dir(dir)
+            .args(["report", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            doc["run_id"].as_str().unwrap().to_owned(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    assert_eq!(reported(&one), (first, String::new()));
+    assert_eq!(reported(&two), (second.clone(), String::new()));
+    let (id, stderr) = reported(&other);
+    assert_eq!(id, second);
+    assert!(
+        stderr.contains(&format!(
+            "no run under {} is stored: this is the newest run of another directory",
+            other.canonicalize().unwrap().display()
+        )),
+        "{stderr}"
+    );
+}
