@@ -48,6 +48,10 @@ use crate::vcs::VcsFacts;
 pub const FAILURE_SAMPLES: usize = 5;
 /// How many lines of a failing attempt's error output the report shows.
 pub const EXCERPT_LINES: usize = 8;
+/// How many of an infrastructure attempt's excerpt lines the terminal report shows: its last.
+pub const INFRA_EXCERPT_LINES: usize = 3;
+/// The characters kept of one excerpt line: a minified bundle or a data blob is one long line.
+const EXCERPT_LINE_CHARS: usize = 300;
 
 /// Whether the run went through all its attempts, and measured anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -427,8 +431,22 @@ pub fn first_lines(text: &str) -> String {
 
 /// The last `EXCERPT_LINES` non-empty lines of a text: where a process that failed says why.
 pub fn last_lines(text: &str) -> String {
+    tail_lines(text, EXCERPT_LINES)
+}
+
+/// The last `n` non-empty lines of a text, each cut to `EXCERPT_LINE_CHARS` characters (with an
+/// ellipsis): the end of an output, where "no tests ran" or the import error is, not the banner
+/// at its head.
+pub fn tail_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(EXCERPT_LINES)..].join("\n")
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|line| match line.char_indices().nth(EXCERPT_LINE_CHARS) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => (*line).to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether `c` changes the direction text is shown in (the "Trojan Source" characters): a test

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::{Report, RunState, first_lines, percent};
+use super::{INFRA_EXCERPT_LINES, Report, RunState, first_lines, percent, tail_lines};
 use crate::analysis::{Kind, Severity, TestStats, Z95, wilson};
 
 pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -396,7 +396,7 @@ pub fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
         for i in &report.infrastructure {
             writeln!(out, "  {}", i.describe())?;
-            for line in first_lines(&i.excerpt).lines().take(3) {
+            for line in tail_lines(&i.excerpt, INFRA_EXCERPT_LINES).lines() {
                 writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
             }
         }

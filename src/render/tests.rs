@@ -1521,6 +1521,22 @@ fn quoted_code_is_split_from_text() {
     assert_eq!(split_code("").count(), 0);
 }
 
+#[test]
+fn excerpt_tails_keep_the_last_lines_each_bounded() {
+    let pytest = "=== test session starts ===\nplatform linux -- Python 3.11\n\ncollected 0 items\n\n=== no tests ran in 0.01s ===\n";
+    assert_eq!(
+        tail_lines(pytest, 2),
+        "collected 0 items\n=== no tests ran in 0.01s ==="
+    );
+    assert_eq!(tail_lines("one\n", 3), "one");
+    assert_eq!(tail_lines("\n \n", 3), "");
+    // A long line is cut on a character, never inside one.
+    let long = format!("é{}", "ü".repeat(400));
+    let cut = tail_lines(&format!("first\n{long}"), 1);
+    assert_eq!(cut, format!("é{}…", "ü".repeat(299)));
+    assert_eq!(tail_lines(&"x".repeat(300), 1), "x".repeat(300));
+}
+
 fn attempt_record(index: u32, shuffled: bool, failed: bool) -> AttemptRecord {
     AttemptRecord {
         index,
