@@ -164,7 +164,7 @@ const ORDER_ALPHA: f64 = 0.05;
 impl TestStats {
     /// Builds the verdict from raw counts.
     pub fn from_counts(id: String, counts: &Counts, thresholds: &Thresholds) -> Self {
-        let failed = counts.failed + counts.timed_out + counts.errors;
+        let failed = counts.failures();
         let runs = counts.passed + failed;
         let failure_rate = if runs == 0 {
             0.0
@@ -287,6 +287,11 @@ pub struct Conditions {
 }
 
 impl Counts {
+    /// Every non-passing result: failures, timeouts and errors.
+    pub const fn failures(&self) -> u64 {
+        self.failed + self.timed_out + self.errors
+    }
+
     pub fn add(&mut self, outcome: Outcome, on: Conditions, message: Option<&str>, attempt: u32) {
         match outcome {
             Outcome::Pass => self.passed += 1,
@@ -369,6 +374,56 @@ pub struct Accumulator {
     totals: Totals,
     index: HashMap<String, usize>,
     tests: Vec<(String, Counts)>,
+    live: Live,
+}
+
+/// What the progress line shows while a run goes on, kept up to date test by test as attempts
+/// are added (never recounted over all tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Live {
+    /// Tests that have both passed and failed so far.
+    pub flaky: usize,
+    /// Tests that have failed every time they ran so far.
+    pub failing: usize,
+    /// Attempts left out as infrastructure so far.
+    pub left_out: u64,
+}
+
+/// Where one test stands in [`Live`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// Not failed yet (or never ran).
+    Other,
+    Flaky,
+    Failing,
+}
+
+impl Standing {
+    const fn of(c: &Counts) -> Self {
+        match (c.passed > 0, c.failures() > 0) {
+            (true, true) => Self::Flaky,
+            (false, true) => Self::Failing,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl Live {
+    fn moved(&mut self, from: Standing, to: Standing) {
+        if from == to {
+            return;
+        }
+        match from {
+            Standing::Flaky => self.flaky -= 1,
+            Standing::Failing => self.failing -= 1,
+            Standing::Other => {}
+        }
+        match to {
+            Standing::Flaky => self.flaky += 1,
+            Standing::Failing => self.failing += 1,
+            Standing::Other => {}
+        }
+    }
 }
 
 impl Accumulator {
@@ -397,9 +452,18 @@ impl Accumulator {
                     self.tests.len() - 1
                 }
             };
-            self.tests[slot]
-                .1
-                .add(test.outcome, on, test.message.as_deref(), attempt.index);
+            let counts = &mut self.tests[slot].1;
+            let before = Standing::of(counts);
+            counts.add(test.outcome, on, test.message.as_deref(), attempt.index);
+            self.live.moved(before, Standing::of(counts));
+        }
+    }
+
+    /// The tests flaky and failing so far, and the attempts left out, for the progress line.
+    pub const fn live(&self) -> Live {
+        Live {
+            left_out: self.totals.infrastructure,
+            ..self.live
         }
     }
 
@@ -422,7 +486,7 @@ impl Accumulator {
             .tests
             .iter()
             .filter(|(id, _)| among.is_none_or(|ids| ids.contains(id)))
-            .map(|(_, c)| (c.failed + c.timed_out + c.errors, c.passed))
+            .map(|(_, c)| (c.failures(), c.passed))
             .filter(|(failed, passed)| failed + passed > 0)
             .peekable();
         ran.peek().is_some()
@@ -697,6 +761,56 @@ mod tests {
         assert_eq!(s.totals.infrastructure, 1);
         assert_eq!(s.totals.attempts, 2);
         assert_eq!((s.tests[0].runs, s.tests[0].failed), (1, 0));
+    }
+
+    #[test]
+    fn live_counts_follow_each_test_from_failing_to_flaky() {
+        let live = |flaky, failing, left_out| Live {
+            flaky,
+            failing,
+            left_out,
+        };
+        let mut acc = Accumulator::default();
+        assert_eq!(acc.live(), live(0, 0, 0));
+        acc.add(&attempt(
+            0,
+            &[
+                ("pass", Outcome::Pass),
+                ("broken", Outcome::Fail),
+                ("late", Outcome::Timeout),
+                ("wobbly", Outcome::Pass),
+                ("skipped", Outcome::Skip),
+            ],
+        ));
+        assert_eq!(acc.live(), live(0, 2, 0));
+        acc.add(&attempt(
+            1,
+            &[
+                ("pass", Outcome::Pass),
+                ("broken", Outcome::Fail),
+                ("late", Outcome::Pass),
+                ("wobbly", Outcome::Error),
+                ("skipped", Outcome::Skip),
+            ],
+        ));
+        assert_eq!(acc.live(), live(2, 1, 0));
+        acc.add(&Attempt {
+            infrastructure: Some(crate::model::SetAside::new(
+                crate::model::InfraRule::NoReport,
+                "no report",
+            )),
+            ..attempt(2, &[("pass", Outcome::Fail)])
+        });
+        acc.add(&attempt(
+            3,
+            &[("broken", Outcome::Fail), ("new", Outcome::Fail)],
+        ));
+        assert_eq!(acc.live(), live(2, 2, 1));
+        // The live counts agree with the verdicts made at the end.
+        let s = acc.summarize(&Thresholds::default());
+        let both = s.tests.iter().filter(|t| t.passed > 0 && t.failed > 0);
+        let only = s.tests.iter().filter(|t| t.passed == 0 && t.failed > 0);
+        assert_eq!((both.count(), only.count()), (2, 2));
     }
 
     #[test]

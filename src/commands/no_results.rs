@@ -122,8 +122,8 @@ fn install_hint(plan: &RunPlan) -> String {
         .install_command(&ProjectDir::read(&plan.exec.dir))
         .map(|c| {
             format!(
-                " (the project's install command: `{}`)",
-                config::display_command(&c)
+                " (the project's install command: {})",
+                crate::render::quote_code(&config::display_command(&c))
             )
         })
         .unwrap_or_default()

@@ -386,8 +386,8 @@ async fn execute<B: Backend>(
                         Some(RunEvent::AttemptFinished(mut attempt)) => {
                             redactor.attempt(&mut attempt);
                             let failed = attempt.outcome().is_failure();
-                            progress.attempt_finished(failed);
                             acc.add(&attempt);
+                            progress.attempt_finished(acc.live());
                             match until.map(|u| u.when) {
                                 _ if stop_reason.is_some() => {}
                                 Some(UntilWhen::Settled(rule))

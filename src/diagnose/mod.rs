@@ -424,7 +424,7 @@ pub fn ticked(ids: &[String]) -> String {
 /// Test ids as code, joined with `sep`.
 fn ticked_with(ids: &[String], sep: &str) -> String {
     ids.iter()
-        .map(|id| format!("`{id}`"))
+        .map(|id| crate::render::quote_code(id))
         .collect::<Vec<_>>()
         .join(sep)
 }

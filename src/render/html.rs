@@ -103,7 +103,7 @@ pub fn render_html(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::R
         .into_iter()
         .flatten()
     {
-        let _ = writeln!(h, "<p class=\"warn\">{}</p>", esc(&note));
+        let _ = writeln!(h, "<p class=\"warn\">{}</p>", html_with_code(&note));
     }
     summary(report, &mut h);
     h.push_str("</header>\n");
@@ -538,7 +538,7 @@ fn table(report: &Report, h: &mut String) {
     .into_iter()
     .flatten()
     {
-        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", html_with_code(&note));
     }
     h.push_str("</section>\n");
 }
@@ -582,7 +582,7 @@ fn failures(report: &Report, h: &mut String) {
             t.runs
         );
         if let Some(note) = verdict_note(t) {
-            let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", html_with_code(&note));
         }
         if !t.signatures.is_empty() {
             h.push_str("<ul>\n");

@@ -152,7 +152,7 @@ fn header(report: &Report) -> String {
         .into_iter()
         .flatten()
     {
-        s.push_str(&format!("\n> [!WARNING]\n> **{}**\n", md_text(&note)));
+        s.push_str(&format!("\n> [!WARNING]\n> **{}**\n", md_with_code(&note)));
     }
     let t = &report.totals;
     let mut facts = vec![
@@ -220,13 +220,13 @@ fn table(report: &Report, doc: &mut Doc) {
     }
     let mut notes = Vec::new();
     if let Some(note) = stable_note(report) {
-        notes.push(md_text(&note));
+        notes.push(md_with_code(&note));
     }
     if let Some(note) = skipped_note(report) {
-        notes.push(md_text(&note));
+        notes.push(md_with_code(&note));
     }
     if let Some(note) = outside_tests_note(report) {
-        notes.push(md_text(&note));
+        notes.push(md_with_code(&note));
     }
     if report.ignored_tests > 0 {
         notes.push(format!(
@@ -276,7 +276,7 @@ fn failures(report: &Report, doc: &mut Doc) {
             t.runs
         );
         if let Some(note) = verdict_note(t) {
-            s.push_str(&format!("{}\n\n", md_text(&note)));
+            s.push_str(&format!("{}\n\n", md_with_code(&note)));
         }
         for sig in t.signatures.iter().take(SIGNATURES) {
             s.push_str(&format!(
@@ -875,8 +875,7 @@ pub(super) fn md_with_code(text: &str) -> String {
         .collect()
 }
 
-/// A code span that holds any text: its fence is one backtick longer than the longest run
-/// inside, and padded when the text starts or ends with a backtick or a space.
+/// A code span that holds any text (see [`super::quote_code`]), control characters as spaces.
 pub(super) fn code_span(text: &str) -> String {
     let text: String = text
         .chars()
@@ -891,10 +890,7 @@ pub(super) fn code_span(text: &str) -> String {
     if text.is_empty() {
         return "` `".to_owned();
     }
-    let fence = "`".repeat(longest_run(&text, '`') + 1);
-    let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);
-    let pad = if pad { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
+    super::quote_code(&text)
 }
 
 /// Text for inside a code span we write ourselves around it: no backticks, no control characters.
@@ -913,22 +909,8 @@ pub(super) fn code_safe(text: &str) -> String {
 /// A fenced block whose fence is longer than any backtick run inside.
 pub(super) fn code_block(lang: &str, text: &str) -> String {
     let text = clean_block(text);
-    let fence = "`".repeat((longest_run(&text, '`') + 1).max(3));
+    let fence = "`".repeat((super::longest_run(&text, '`') + 1).max(3));
     format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
-}
-
-fn longest_run(text: &str, c: char) -> usize {
-    let mut best = 0;
-    let mut run = 0;
-    for ch in text.chars() {
-        if ch == c {
-            run += 1;
-            best = best.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    best
 }
 
 #[cfg(test)]
@@ -953,6 +935,26 @@ mod tests {
         assert_eq!(code_span("`x``"), "``` `x`` ```");
         assert_eq!(code_block("sh", "echo ```"), "````sh\necho ```\n````\n");
         assert_eq!(code_block("sh", "echo hi\n"), "```sh\necho hi\n```\n");
+    }
+
+    #[test]
+    fn quoted_code_becomes_code_spans_and_the_rest_inert_text() {
+        let message = format!(
+            "{} makes a request <script>alert(1)</script> | *x*",
+            crate::render::quote_code("fetch(`/u/${id}`)")
+        );
+        assert_eq!(
+            md_with_code(&message),
+            "``fetch(`/u/${id}`)`` makes a request &lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\*"
+        );
+        // Markup and line breaks inside code stay in the one span, on one line.
+        let message = format!(
+            "{} reads it",
+            crate::render::quote_code("`<img src=x>|\n# h`")
+        );
+        assert_eq!(md_with_code(&message), "`` `<img src=x>| # h` `` reads it");
+        // A backtick nothing closes is a literal one, not the start of a span.
+        assert_eq!(md_with_code("`a` and ` b"), "`a` and \\` b");
     }
 
     #[test]

@@ -48,6 +48,10 @@ use crate::vcs::VcsFacts;
 pub const FAILURE_SAMPLES: usize = 5;
 /// How many lines of a failing attempt's error output the report shows.
 pub const EXCERPT_LINES: usize = 8;
+/// How many of an infrastructure attempt's excerpt lines the terminal report shows: its last.
+pub const INFRA_EXCERPT_LINES: usize = 3;
+/// The characters kept of one excerpt line: a minified bundle or a data blob is one long line.
+const EXCERPT_LINE_CHARS: usize = 300;
 
 /// Whether the run went through all its attempts, and measured anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -427,8 +431,22 @@ pub fn first_lines(text: &str) -> String {
 
 /// The last `EXCERPT_LINES` non-empty lines of a text: where a process that failed says why.
 pub fn last_lines(text: &str) -> String {
+    tail_lines(text, EXCERPT_LINES)
+}
+
+/// The last `n` non-empty lines of a text, each cut to `EXCERPT_LINE_CHARS` characters (with an
+/// ellipsis): the end of an output, where "no tests ran" or the import error is, not the banner
+/// at its head.
+pub fn tail_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(EXCERPT_LINES)..].join("\n")
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|line| match line.char_indices().nth(EXCERPT_LINE_CHARS) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => (*line).to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether `c` changes the direction text is shown in (the "Trojan Source" characters): a test
@@ -497,34 +515,78 @@ pub fn selected_text(n: usize) -> String {
     }
 }
 
-/// The parts of `text` outside and inside pairs of backticks, in order: `(true, code)` for what
-/// a pair encloses. A backtick without a partner is text.
+/// The parts of `text` outside and inside code spans, in order: `(true, code)` for a span's
+/// content. Spans are read as CommonMark reads them: a run of backticks opens one that the next
+/// run of the same length closes (so ``` ``fetch(`/a`)`` ``` is one span), one space is
+/// stripped from each end when both ends have one, and a run that nothing closes is text.
 pub fn split_code(text: &str) -> impl Iterator<Item = (bool, &str)> {
-    let pairs = text.matches('`').count() / 2 * 2;
-    let mut seen = 0;
-    let mut rest = text;
-    let mut code = false;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, _) in text.match_indices('`') {
+        match runs.last_mut() {
+            Some((start, len)) if *start + *len == i => *len += 1,
+            _ => runs.push((i, 1)),
         }
-        let cut = if seen < pairs { rest.find('`') } else { None };
-        match cut {
-            Some(i) => {
-                let part = (code, &rest[..i]);
-                rest = &rest[i + 1..];
-                seen += 1;
-                code = !code;
-                Some(part)
-            }
-            None => {
-                let part = (code, rest);
-                rest = "";
-                Some(part)
-            }
+    }
+    let mut parts = Vec::new();
+    let mut plain = 0;
+    // Lengths no later run closes: once the search for one fails, every later one fails too,
+    // which keeps this linear in practice on hostile text (many runs of many lengths).
+    let mut unclosed = std::collections::HashSet::new();
+    let mut k = 0;
+    while k < runs.len() {
+        let (open, len) = runs[k];
+        let close = if unclosed.contains(&len) {
+            None
+        } else {
+            runs[k + 1..].iter().position(|r| r.1 == len)
+        };
+        let Some(m) = close else {
+            unclosed.insert(len);
+            k += 1;
+            continue;
+        };
+        let (close, _) = runs[k + 1 + m];
+        parts.push((false, &text[plain..open]));
+        let code = &text[open + len..close];
+        let stripped = code
+            .strip_prefix(' ')
+            .and_then(|c| c.strip_suffix(' '))
+            .filter(|_| !code.bytes().all(|b| b == b' '));
+        parts.push((true, stripped.unwrap_or(code)));
+        plain = close + len;
+        k += m + 2;
+    }
+    parts.push((false, &text[plain..]));
+    parts.into_iter().filter(|(_, part)| !part.is_empty())
+}
+
+/// `text` as a code span that [`split_code`] and CommonMark read back as it is, whatever
+/// backticks it holds: its fence one backtick longer than the longest run inside, and a space
+/// inside each end when it starts or ends with a backtick or a space. Messages quote code with
+/// it (a JavaScript template literal, a Go raw string).
+pub fn quote_code(text: &str) -> String {
+    let fence = "`".repeat(longest_run(text, '`') + 1);
+    let spaces = !text.is_empty() && text.bytes().all(|b| b == b' ');
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (!spaces && (text.starts_with(' ') || text.ends_with(' ')));
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for ch in text.chars() {
+        if ch == c {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
         }
-    })
-    .filter(|(_, part)| !part.is_empty())
+    }
+    best
 }
 
 /// `0.2531` as `25.3%`.

@@ -7,7 +7,7 @@ use comfy_table::{
     Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width, presets,
 };
 
-use super::{Report, RunState, Stopped, first_lines, percent};
+use super::{INFRA_EXCERPT_LINES, Report, RunState, Stopped, first_lines, percent, tail_lines};
 use crate::analysis::stopping::{Decision, Rule, sprt};
 use crate::analysis::{Kind, Severity, TestStats, Thresholds, Z95, wilson};
 
@@ -413,7 +413,7 @@ pub fn render_table(
         )?;
         for i in &report.infrastructure {
             writeln!(out, "  {}", i.describe())?;
-            for line in first_lines(&i.excerpt).lines().take(3) {
+            for line in tail_lines(&i.excerpt, INFRA_EXCERPT_LINES).lines() {
                 writeln!(out, "    {}", style(&format!("│ {line}"), dim.clone()))?;
             }
         }

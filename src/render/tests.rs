@@ -634,8 +634,11 @@ fn diagnosed() -> (Report, Context) {
     report.diagnoses = captured.tests;
     let mut hostile = report.diagnoses[0].clone();
     hostile.test = HOSTILE[1].to_owned();
-    hostile.summary = format!("order: fails after `{}` and never alone (0/9)", HOSTILE[3]);
     hostile.polluters = vec![HOSTILE[3].to_owned()];
+    hostile.summary = format!(
+        "order: fails after {} and never alone (0/9)",
+        crate::diagnose::ticked(&hostile.polluters)
+    );
     hostile.fix = format!("make `{}` leave no state behind <script>", HOSTILE[6]);
     hostile.repro = Some(format!("pytest '{}' ```\n</code></pre>", HOSTILE[4]));
     report.diagnoses.push(hostile);
@@ -1519,6 +1522,65 @@ fn quoted_code_is_split_from_text() {
     let parts: Vec<(bool, &str)> = split_code("a `b` c ` d").collect();
     assert_eq!(parts, [(false, "a "), (true, "b"), (false, " c ` d")]);
     assert_eq!(split_code("").count(), 0);
+    // As CommonMark reads them: a run closes only on a run of its own length, and one space
+    // each side is padding.
+    let parts: Vec<(bool, &str)> =
+        split_code("``fetch(`/u/${id}`)`` calls, then `` `x` `` and ``` a``b ```").collect();
+    assert_eq!(
+        parts,
+        [
+            (true, "fetch(`/u/${id}`)"),
+            (false, " calls, then "),
+            (true, "`x`"),
+            (false, " and "),
+            (true, "a``b"),
+        ]
+    );
+    // Unclosed runs of every length are text, whatever their number.
+    let runs: String = (1..=40).map(|n| format!("{} x ", "`".repeat(n))).collect();
+    assert_eq!(
+        split_code(&runs).collect::<Vec<_>>(),
+        [(false, runs.as_str())]
+    );
+    assert_eq!(split_code("`  `").collect::<Vec<_>>(), [(true, "  ")]);
+}
+
+#[test]
+fn quoted_code_reads_back_as_written() {
+    assert_eq!(quote_code("now()"), "`now()`");
+    assert_eq!(quote_code("fetch(`/u`)"), "``fetch(`/u`)``");
+    assert_eq!(quote_code("`x`"), "`` `x` ``");
+    assert_eq!(quote_code(" a"), "`  a `");
+    for code in [
+        "now()",
+        "fetch(`/u/${id}`)",
+        "`tpl`",
+        "a``b```c",
+        " lead",
+        "trail ",
+        "  ",
+        "<script>|x</script>",
+    ] {
+        let quoted = format!("{} then", quote_code(code));
+        let parts: Vec<(bool, &str)> = split_code(&quoted).collect();
+        assert_eq!(parts, [(true, code), (false, " then")], "{quoted}");
+    }
+}
+
+#[test]
+fn excerpt_tails_keep_the_last_lines_each_bounded() {
+    let pytest = "=== test session starts ===\nplatform linux -- Python 3.11\n\ncollected 0 items\n\n=== no tests ran in 0.01s ===\n";
+    assert_eq!(
+        tail_lines(pytest, 2),
+        "collected 0 items\n=== no tests ran in 0.01s ==="
+    );
+    assert_eq!(tail_lines("one\n", 3), "one");
+    assert_eq!(tail_lines("\n \n", 3), "");
+    // A long line is cut on a character, never inside one.
+    let long = format!("é{}", "ü".repeat(400));
+    let cut = tail_lines(&format!("first\n{long}"), 1);
+    assert_eq!(cut, format!("é{}…", "ü".repeat(299)));
+    assert_eq!(tail_lines(&"x".repeat(300), 1), "x".repeat(300));
 }
 
 fn attempt_record(index: u32, shuffled: bool, failed: bool) -> AttemptRecord {

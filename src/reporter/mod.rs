@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::analysis::Live;
 use crate::render::terminal_text;
 
 /// Decides, once, what may be written to the terminal.
@@ -90,10 +91,11 @@ impl Printer {
     }
 }
 
-/// The live progress of a run: attempts done, failures so far, elapsed time and ETA.
+/// The live progress of a run: attempts done, the tests flaky and failing so far, elapsed time
+/// and ETA.
 pub struct Progress {
     bar: ProgressBar,
-    failures: u64,
+    live: Live,
 }
 
 impl Progress {
@@ -103,36 +105,39 @@ impl Progress {
                 ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner:.cyan} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} attempts, {msg} (ETA {eta})",
+                    "{spinner:.cyan} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} attempts · {msg} (ETA {eta})",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("█▉▊▋▌▍▎▏ "),
             );
-            bar.enable_steady_tick(Duration::from_millis(100));
             bar
         } else {
             ProgressBar::hidden()
         };
-        let progress = Self { bar, failures: 0 };
+        let progress = Self {
+            bar,
+            live: Live::default(),
+        };
+        // The message first, so that the first tick draws it.
         progress.update_message();
+        if printer.progress {
+            progress.bar.enable_steady_tick(Duration::from_millis(100));
+        }
         progress
     }
 
-    pub fn attempt_finished(&mut self, failed: bool) {
-        if failed {
-            self.failures += 1;
+    /// Counts one more attempt; `live` is where the tests stand with it.
+    pub fn attempt_finished(&mut self, live: Live) {
+        if live != self.live {
+            self.live = live;
             self.update_message();
         }
         self.bar.inc(1);
     }
 
     fn update_message(&self) {
-        let msg = match self.failures {
-            0 => "no failure".to_owned(),
-            1 => "1 failed".to_owned(),
-            n => format!("{n} failed"),
-        };
-        let msg = if self.failures > 0 {
+        let msg = progress_message(self.live);
+        let msg = if self.live.flaky + self.live.failing > 0 {
             console::style(msg).red().for_stderr().to_string()
         } else {
             msg
@@ -157,5 +162,74 @@ impl Progress {
 
     pub fn finish(self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// What the progress line says after the attempt count: what a person watching waits for, the
+/// tests found flaky and those failing in every attempt so far ("2 tests flaky · 1 failing every
+/// time"), and attempts left out as infrastructure, which would tell of a broken setup.
+pub fn progress_message(live: Live) -> String {
+    let tests = |n: usize| if n == 1 { "test" } else { "tests" };
+    let mut parts = Vec::new();
+    if live.flaky > 0 {
+        parts.push(format!("{} {} flaky", live.flaky, tests(live.flaky)));
+    }
+    if live.failing > 0 {
+        // "2 tests flaky · 1 failing every time": the noun is said once.
+        let noun = if parts.is_empty() {
+            format!("{} ", tests(live.failing))
+        } else {
+            String::new()
+        };
+        parts.push(format!("{} {noun}failing every time", live.failing));
+    }
+    if parts.is_empty() {
+        parts.push("no test failed yet".to_owned());
+    }
+    if live.left_out > 0 {
+        let attempts = if live.left_out == 1 {
+            "attempt"
+        } else {
+            "attempts"
+        };
+        parts.push(format!(
+            "{} {attempts} left out as infrastructure",
+            live.left_out
+        ));
+    }
+    parts.join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_message_counts_flaky_and_failing_tests() {
+        let cases = [
+            ((0, 0, 0), "no test failed yet"),
+            ((1, 0, 0), "1 test flaky"),
+            ((3, 0, 0), "3 tests flaky"),
+            ((0, 1, 0), "1 test failing every time"),
+            ((0, 4, 0), "4 tests failing every time"),
+            ((2, 1, 0), "2 tests flaky · 1 failing every time"),
+            ((1, 5, 0), "1 test flaky · 5 failing every time"),
+            (
+                (0, 0, 1),
+                "no test failed yet · 1 attempt left out as infrastructure",
+            ),
+            (
+                (2, 1, 7),
+                "2 tests flaky · 1 failing every time · 7 attempts left out as infrastructure",
+            ),
+        ];
+        for ((flaky, failing, left_out), want) in cases {
+            let live = Live {
+                flaky,
+                failing,
+                left_out,
+            };
+            assert_eq!(progress_message(live), want, "{live:?}");
+        }
     }
 }

@@ -14,6 +14,7 @@ use super::shared::{
     is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use crate::render::quote_code;
 
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.go();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
@@ -1330,8 +1331,8 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sm
     }
     let used = s.seed_use(call, 0)?;
     Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in `{}`: the outcome depends on the run's seed",
-        short(s.text(used))
+        "{key} is read and used in {}: the outcome depends on the run's seed",
+        quote_code(&short(s.text(used)))
     )))
 }
 
@@ -1416,8 +1417,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
         });
         (!waits).then(|| {
             UNJOINED_GOROUTINE.smell(format!(
-                "`{}` starts a goroutine the test never waits for",
-                short(self.text(node))
+                "{} starts a goroutine the test never waits for",
+                quote_code(&short(self.text(node)))
             ))
         })
     }
@@ -1446,8 +1447,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
             return None;
         }
         Some(MAP_ORDER.smell(format!(
-            "ranging over map `{}` {what} in a different order each run",
-            self.text(map)
+            "ranging over map {} {what} in a different order each run",
+            quote_code(self.text(map))
         )))
     }
 

@@ -19,6 +19,7 @@ use super::shared::{bounds_from_above, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence, Confidence as Sure};
 use crate::analysis::{Severity, Severity as Sev};
+use crate::render::quote_code;
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
@@ -1658,8 +1659,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         });
         if racing {
             let message = format!(
-                "`done()` ends the test from the callback of `{}`, while another operation started beside it has assertions still to run",
-                self.shown(statement.named_child(0).unwrap_or(statement))
+                "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
+                quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
             );
             self.report(call, ctx.unit, EARLY_DONE, message);
         }
@@ -1681,7 +1682,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         if let Some((rule, says)) = self.check(row, call, q, ctx) {
-            let message = format!("`{}` {says}", self.shown(call));
+            let message = format!("{} {says}", quote_code(&self.shown(call)));
             self.report(call, ctx.unit, rule, message);
         }
     }
@@ -2232,8 +2233,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let name = self.text(array);
         if concurrent && !self.locals_of(func).contains(name) {
             let message = format!(
-                "`{}` collects results in the order the concurrent callbacks finish",
-                self.shown(call)
+                "{} collects results in the order the concurrent callbacks finish",
+                quote_code(&self.shown(call))
             );
             self.report(call, ctx.unit, COMPLETION_ORDER, message);
         }
@@ -2272,7 +2273,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(says) = floating {
-            let message = format!("`{}` {says}", self.shown(expr));
+            let message = format!("{} {says}", quote_code(&self.shown(expr)));
             self.report(expr, ctx.unit, FLOATING_PROMISE, message);
         }
     }
@@ -2655,7 +2656,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     Target::Global => (GLOBAL_MUTATION, "changes a global"),
                     Target::Cwd => (CHDIR, "changes the working directory of the whole process"),
                 };
-                let message = format!("`{}` {what}, and nothing restores it", self.shown(c.node));
+                let message = format!(
+                    "{} {what}, and nothing restores it",
+                    quote_code(&self.shown(c.node))
+                );
                 self.report(c.node, c.unit, rule, message);
             }
         }
@@ -2663,26 +2667,26 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn report_write(&mut self, u: &StateUse<'t>) {
         let binding = &self.bindings[u.binding];
-        let site = self.shown(u.node);
+        let site = quote_code(&self.shown(u.node));
         let (rule, message) = match (&binding.suite, binding.set_once) {
             (_, true) => (
                 SHARED_FIXTURE,
                 format!(
-                    "`{site}` changes `{}`, which a before-all hook sets up once for every test after it",
+                    "{site} changes `{}`, which a before-all hook sets up once for every test after it",
                     binding.name
                 ),
             ),
             (Some(suite), false) => (
                 MODULE_STATE,
                 format!(
-                    "`{site}` changes `{}`, shared by the tests of describe('{suite}')",
+                    "{site} changes `{}`, shared by the tests of describe('{suite}')",
                     binding.name
                 ),
             ),
             (None, false) => (
                 MODULE_STATE,
                 format!(
-                    "`{site}` changes module-level `{}`: the change outlives the test",
+                    "{site} changes module-level `{}`: the change outlives the test",
                     binding.name
                 ),
             ),
@@ -2710,12 +2714,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let message = format!(
-                "`{}` decides the outcome: it changes with the seed flaky sets on every attempt",
-                self.shown(node)
+                "{} decides the outcome: it changes with the seed flaky sets on every attempt",
+                quote_code(&self.shown(node))
             );
             self.report(node, ctx.unit, SEED_DEPENDENT, message);
         } else if var == "TZ" {
-            let message = format!("`{}` reads the time zone of the machine", self.shown(node));
+            let message = format!(
+                "{} reads the time zone of the machine",
+                quote_code(&self.shown(node))
+            );
             self.report(node, ctx.unit, TZ_VARIABLE, message);
         }
     }

@@ -20,6 +20,7 @@ use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
+use crate::render::quote_code;
 
 /// Whether a file is a test file: test_*.py, *_test.py, conftest.py, or any .py under a tests/ or test/ directory.
 pub(super) fn is_test_file(rel: &str) -> bool {
@@ -2055,7 +2056,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             ClockRead::ZoneWithin(n) => (false, args <= n && no_tz()),
         };
         if wall && !self.measures(c.node, s) && !self.seeds_a_generator(c.node) {
-            let message = format!("`{}` reads the wall clock", self.snippet(c.node));
+            let message = format!("{} reads the wall clock", quote_code(&self.snippet(c.node)));
             self.report(c.node, s, WALL_CLOCK.smell(message));
         } else if zone {
             self.report_zone(c.node, s);
@@ -2063,7 +2064,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn report_zone(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let message = format!("`{}` depends on the local time zone", self.snippet(node));
+        let message = format!(
+            "{} depends on the local time zone",
+            quote_code(&self.snippet(node))
+        );
         self.report(node, s, LOCAL_TIMEZONE.smell(message));
     }
 
@@ -2132,8 +2136,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` draws from an unseeded generator: values differ every run and a failure cannot be replayed",
-            self.snippet(c.node)
+            "{} draws from an unseeded generator: values differ every run and a failure cannot be replayed",
+            quote_code(&self.snippet(c.node))
         );
         self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
     }
@@ -2148,8 +2152,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` makes a fake-data generator seeded from the OS entropy: its values differ every run and a failure cannot be replayed",
-            self.snippet(c.node)
+            "{} makes a fake-data generator seeded from the OS entropy: its values differ every run and a failure cannot be replayed",
+            quote_code(&self.snippet(c.node))
         );
         self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
     }
@@ -2161,7 +2165,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let source = match (self.seed_arg(arg, s), callee) {
             (SeedArg::Missing, Generator(_)) => {
                 let smell = UNSEEDED_RANDOM.smell(format!(
-                    "`{what}` makes a generator seeded from the OS entropy: values differ every run"
+                    "{} makes a generator seeded from the OS entropy: values differ every run",
+                    quote_code(&what)
                 ));
                 self.report(c.node, s, smell);
                 return;
@@ -2220,7 +2225,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if self.seeds_a_generator(c.node) || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
-        let message = format!("`{}` differs every run", self.snippet(c.node));
+        let message = format!("{} differs every run", quote_code(&self.snippet(c.node)));
         self.report(c.node, s, RANDOM_VALUE.smell(message));
     }
 
@@ -2317,8 +2322,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
         let message = format!(
-            "the outcome depends on the run's seed: `{}` uses {var} beyond seeding a generator, so the test passes or fails by seed",
-            self.snippet(statement)
+            "the outcome depends on the run's seed: {} uses {var} beyond seeding a generator, so the test passes or fails by seed",
+            quote_code(&self.snippet(statement))
         );
         self.report(
             at,
@@ -2353,17 +2358,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 .find(|h| matches!(h, Host::Remote(_)))
                 .unwrap_or(Host::Unknown)
         };
-        let what = self.snippet(c.node);
+        let what = quote_code(&self.snippet(c.node));
         let (message, severity, confidence) = match host {
             Host::Local | Host::Provided => return,
             Host::Remote(host) => (
-                format!("`{what}` calls {host} over the network without a mock"),
+                format!("{what} calls {host} over the network without a mock"),
                 Severity::High,
                 Confidence::High,
             ),
             Host::Unknown => (
                 format!(
-                    "`{what}` makes a network call, to a host the scan cannot tell, without a mock"
+                    "{what} makes a network call, to a host the scan cannot tell, without a mock"
                 ),
                 Severity::Medium,
                 Confidence::Low,
@@ -2431,8 +2436,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             && !self.network_faked(s)
         {
             let message = format!(
-                "`{}` calls {host} over the network without a mock",
-                self.snippet(node)
+                "{} calls {host} over the network without a mock",
+                quote_code(&self.snippet(node))
             );
             self.report(node, s, NETWORK.smell(message));
         }
@@ -2526,8 +2531,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` starts a process: its speed and environment vary between runs",
-            self.snippet(c.node)
+            "{} starts a process: its speed and environment vary between runs",
+            quote_code(&self.snippet(c.node))
         );
         // A process waited for with no time limit is context; one left running, or given a
         // deadline a slow runner can miss, is a race.
@@ -2575,8 +2580,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let message = format!(
-            "`{}` writes or deletes a fixed path, outside the test's temporary directory: repeated and parallel runs share it",
-            self.snippet(node)
+            "{} writes or deletes a fixed path, outside the test's temporary directory: repeated and parallel runs share it",
+            quote_code(&self.snippet(node))
         );
         self.report(node, s, FIXED_PATH_WRITE.smell(message));
     }
@@ -2736,8 +2741,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             self.record_mutation(s, &dotted);
             let message = format!(
-                "`{}` changes module-level `{dotted}`: the change outlives the test and the next test sees it",
-                self.snippet(node)
+                "{} changes module-level `{dotted}`: the change outlives the test and the next test sees it",
+                quote_code(&self.snippet(node))
             );
             self.report_once(node, s, &dotted, MODULE_STATE_MUTATION.smell(message));
             return;
@@ -2761,8 +2766,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` changes imported state `{dotted}` without restoring it: later tests see the change",
-            self.snippet(node)
+            "{} changes imported state `{dotted}` without restoring it: later tests see the change",
+            quote_code(&self.snippet(node))
         );
         self.report_once(node, s, dotted, IMPORTED_STATE_MUTATION.smell(message));
     }
@@ -2806,8 +2811,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` changes the process environment without restoring it: later tests see it",
-            self.snippet(node)
+            "{} changes the process environment without restoring it: later tests see it",
+            quote_code(&self.snippet(node))
         );
         self.report_once(node, s, "environ", ENV_MUTATION.smell(message));
     }
@@ -2867,7 +2872,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "yield" => format!("yields {what}"),
                 _ => {
                     let target = node.child_by_field_name("left").map(|l| self.text(l));
-                    format!("keeps {what} in `{}`", target.unwrap_or_default())
+                    format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
                 }
             };
             let (severity, confidence) = if container {
@@ -2950,8 +2955,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` is started and never joined: the test can assert, or end, before it finishes",
-            self.snippet(c.node)
+            "{} is started and never joined: the test can assert, or end, before it finishes",
+            quote_code(&self.snippet(c.node))
         );
         self.report(c.node, s, UNJOINED_THREAD.smell(message));
     }
@@ -2964,8 +2969,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Fate::Unawaited => (Confidence::Medium, "is never awaited here"),
         };
         let message = format!(
-            "the task of `{}` {how}: the test can end before it runs or finishes",
-            self.snippet(c.node)
+            "the task of {} {how}: the test can end before it runs or finishes",
+            quote_code(&self.snippet(c.node))
         );
         self.report(
             c.node,
@@ -3057,8 +3062,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 continue;
             };
             let message = format!(
-                "`{}` runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling",
-                self.snippet(c.node)
+                "{} runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling",
+                quote_code(&self.snippet(c.node))
             );
             self.report(c.node, s, GATHER_SHARED_STATE.smell(message));
             return;
@@ -3142,8 +3147,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 continue;
             };
             let message = format!(
-                "`{}` runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write",
-                self.snippet(call)
+                "{} runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write",
+                quote_code(&self.snippet(call))
             );
             self.report(call, s, THREAD_SHARED_STATE.smell(message));
             return;
@@ -3200,8 +3205,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let message = format!(
-            "`{}` signals the process that runs every test: what happens depends on the handlers installed by the tests before",
-            self.snippet(c.node)
+            "{} signals the process that runs every test: what happens depends on the handlers installed by the tests before",
+            quote_code(&self.snippet(c.node))
         );
         self.report(c.node, s, PROCESS_SIGNAL.smell(message));
     }
@@ -3212,8 +3217,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn listing(&mut self, node: Node<'t>, s: &Scope<'t>) {
         if self.order_matters(node, true, s, 0) {
             let message = format!(
-                "`{}` lists entries in no defined order, and the order is used",
-                self.snippet(node)
+                "{} lists entries in no defined order, and the order is used",
+                quote_code(&self.snippet(node))
             );
             self.report(node, s, UNSORTED_LISTING.smell(message));
         }
@@ -3266,8 +3271,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         });
         if compared {
             let message = format!(
-                "`{}` lists each directory's entries in no defined order, and a test compares them with a list in order",
-                self.snippet(node)
+                "{} lists each directory's entries in no defined order, and a test compares them with a list in order",
+                quote_code(&self.snippet(node))
             );
             self.report(node, s, UNSORTED_LISTING.smell(message));
         }
@@ -3295,8 +3300,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     fn report_set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let message = format!(
-            "the order of the set `{}` varies between runs (string hashes are salted per process), and the order is used",
-            self.snippet(node)
+            "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
+            quote_code(&self.snippet(node))
         );
         self.report(node, s, SET_ORDER.smell(message));
     }

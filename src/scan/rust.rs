@@ -18,6 +18,7 @@ use super::shared::{
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::analysis::Severity;
+use crate::render::quote_code;
 
 const WALL_CLOCK: Variant = rules::wall_clock::RULE.rust();
 const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
@@ -950,8 +951,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
         }
         self.hash_tokens(&tokens).then(|| {
             HASH_ORDER.smell(format!(
-                "`{}` asserts on the iteration order of a HashMap or HashSet",
-                short(self.text(node))
+                "{} asserts on the iteration order of a HashMap or HashSet",
+                quote_code(&short(self.text(node)))
             ))
         })
     }
@@ -1435,8 +1436,8 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sm
     }
     let used = s.seed_decision(call, 0)?;
     Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in `{}`: the outcome depends on the run's seed",
-        short(s.text(used))
+        "{key} is read and used in {}: the outcome depends on the run's seed",
+        quote_code(&short(s.text(used)))
     )))
 }
 
@@ -1615,8 +1616,8 @@ impl<'t> Scope<'_, '_, 't> {
             return None;
         }
         Some(HASH_ORDER.smell(format!(
-            "`{}` collects a HashMap or HashSet in a different order each run",
-            short(self.text(chain))
+            "{} collects a HashMap or HashSet in a different order each run",
+            quote_code(&short(self.text(chain)))
         )))
     }
 
@@ -1729,8 +1730,8 @@ impl<'t> Scope<'_, '_, 't> {
             return None;
         }
         Some(HASH_ORDER.smell(format!(
-            "the loop over `{}` fills `{target}` in a different order each run",
-            self.text(map)
+            "the loop over {} fills `{target}` in a different order each run",
+            quote_code(self.text(map))
         )))
     }
 }

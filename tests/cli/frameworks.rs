@@ -1282,6 +1282,59 @@ fn an_attempt_whose_conftest_cannot_be_imported_is_infrastructure() {
     assert_eq!((counts(t)[0], &t["kind"]), ((5, 0), &json!("stable")));
 }
 
+/// The terminal report shows the end of an infrastructure attempt's output, where pytest says
+/// why: the import error, "no tests ran"; not the banner at its head.
+#[test]
+fn infrastructure_attempts_show_the_end_of_their_output() {
+    require_pytest();
+    let s = pytest_project(&[
+        (
+            "conftest.py",
+            "import os\n\nATTEMPT = os.environ[\"FLAKY_ATTEMPT\"]\nif ATTEMPT == \"1\":\n    import a_module_that_is_not_installed\n# Attempt 2 collects nothing: pytest runs no test.\ncollect_ignore_glob = [\"tests/*\"] if ATTEMPT == \"2\" else []\n",
+        ),
+        ("tests/test_app.py", "def test_saves():\n    assert True\n"),
+    ]);
+    let out = s
+        .flaky()
+        .args(["run", "-n", "4", "-j", "1", "--seed", "7", "--"])
+        .args(["python3", "-m", "pytest"])
+        .output()
+        .expect("flaky");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let section: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Left out as infrastructure (2 attempts):"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(section.len(), 8, "{stdout}");
+    assert!(section[0].starts_with("  attempt 1 ("), "{stdout}");
+    assert_eq!(
+        section[1..4],
+        [
+            "    │ conftest.py:5: in <module>",
+            "    │     import a_module_that_is_not_installed",
+            "    │ E   ModuleNotFoundError: No module named 'a_module_that_is_not_installed'",
+        ],
+        "{stdout}"
+    );
+    assert_eq!(
+        section[4],
+        "  attempt 2 (no-tests): the command exited with status 5 before any test ran"
+    );
+    assert_eq!(section[5], "    │ collected 0 items", "{stdout}");
+    assert!(
+        section[6].starts_with("    │ -- generated xml file: "),
+        "{stdout}"
+    );
+    assert!(
+        section[7].starts_with("    │ ====") && section[7].contains(" no tests ran in "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("platform linux"), "{stdout}");
+}
+
 /// Six tests failing together in attempt 3, each on its own assertion, are six results: the
 /// attempt is not set aside, and their rates are not biased down.
 #[test]

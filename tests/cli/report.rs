@@ -340,3 +340,51 @@ fn the_last_run_is_the_current_projects() {
         "{stderr}"
     );
 }
+
+/// A likely cause whose code holds backticks (a JavaScript template literal) is one code span
+/// in Markdown, fenced with two backticks, as `flaky scan` found it; the markup in it stays
+/// inert, and so does the markup of the test's name around it.
+#[test]
+fn a_cause_quoting_a_template_literal_is_one_code_span_in_markdown() {
+    let s = Sandbox::new();
+    s.write(
+        "__tests__/api.test.js",
+        "test('loads <b>the</b> user', async () => {\n  const id = 7;\n  const res = await fetch(`https://api.example.com/users/${id}?q=<script>|`);\n  expect(res.status).toBe(200);\n});\n",
+    );
+    // A JUnit report per attempt: the test fails on odd attempts.
+    s.write(
+        "junit.sh",
+        r#"fail=''
+[ $((FLAKY_ATTEMPT % 2)) = 1 ] && fail='<failure message="late"/>'
+printf '<testsuite name="s" tests="1"><testcase classname="__tests__/api.test.js" name="loads &lt;b&gt;the&lt;/b&gt; user">%s</testcase></testsuite>' "$fail" > "$TMPDIR/r.xml"
+"#,
+    );
+    s.flaky()
+        .args(["run", "-n", "4", "--seed", "1", "--junit", "{tmpdir}/r.xml"])
+        .args(["--", "sh", "junit.sh"])
+        .assert()
+        .code(1);
+    let out = s
+        .flaky()
+        .args(["report", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8(out.stdout).unwrap();
+    let causes: Vec<&str> = md
+        .lines()
+        .skip_while(|l| *l != "### Likely causes")
+        .skip(4)
+        .take(2)
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "- `__tests__/api.test.js::loads <b>the</b> user`",
+            "  - ▲ HIGH network at \\_\\_tests\\_\\_/api.test.js:3: \
+             ``fetch(`https://api.example.com/users/${id}?q=<script>|`)`` makes a request to \
+             api.example.com, with no mock in this file",
+        ],
+        "{md}"
+    );
+}

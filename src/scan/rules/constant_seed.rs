@@ -1,6 +1,7 @@
 //! `constant-seed`: a generator seeded with a constant, which hides the randomness the test was meant to cover.
 
 use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
 use crate::scan::facts::{Place, Seed, SeedSource};
 use crate::scan::syntax::Smell;
 
@@ -11,8 +12,8 @@ use crate::scan::syntax::Smell;
 pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
     (seed.source == SeedSource::Constant && seed.place == Place::Shared).then(|| {
         RULE.variant_in(lang).smell(format!(
-            "`{}` seeds once for all tests with a constant: what each test draws depends on the tests that drew before it",
-            seed.call
+            "{} seeds once for all tests with a constant: what each test draws depends on the tests that drew before it",
+            quote_code(&seed.call)
         ))
     })
 }

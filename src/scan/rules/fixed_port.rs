@@ -1,6 +1,7 @@
 //! `fixed-port`: a test server listening on a port the test names.
 
 use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
 use crate::scan::facts::Listen;
 use crate::scan::syntax::Smell;
 
@@ -14,13 +15,13 @@ pub fn check(listen: &Listen, lang: Lang) -> Option<Smell> {
     let rule = RULE.variant_in(lang);
     if listen.port != 0 {
         Some(rule.smell(format!(
-            "`{}` listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
-            listen.call, listen.port
+            "{} listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
+            quote_code(&listen.call), listen.port
         )))
     } else if listen.released {
         Some(rule.smell(format!(
-            "`{}` picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
-            listen.call
+            "{} picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
+            quote_code(&listen.call)
         )))
     } else {
         None

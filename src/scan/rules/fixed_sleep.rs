@@ -1,6 +1,7 @@
 //! `fixed-sleep`: a sleep of a fixed time where the test waits for something to happen.
 
 use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
 use crate::scan::facts::{Amount, Place, Sleep};
 use crate::scan::syntax::Smell;
 
@@ -20,7 +21,7 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
         // fixed a wait; a helper's or a callback's is most often the caller's to choose.
         Amount::Variable if in_test => {
             return Some(rule.smell_as(
-                format!("`{}` waits a set time", sleep.call),
+                format!("{} waits a set time", quote_code(&sleep.call)),
                 Severity::Medium,
                 Confidence::Medium,
             ));
@@ -29,12 +30,12 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
     }
     Some(match sleep.place {
         Place::Test | Place::Hook | Place::Shared => {
-            rule.smell(format!("`{}` waits a fixed time", sleep.call))
+            rule.smell(format!("{} waits a fixed time", quote_code(&sleep.call)))
         }
         Place::Helper | Place::Callback => rule.smell_as(
             format!(
-                "`{}` sleeps a fixed time: tests that reach it depend on timing",
-                sleep.call
+                "{} sleeps a fixed time: tests that reach it depend on timing",
+                quote_code(&sleep.call)
             ),
             Severity::Medium,
             Confidence::Medium,

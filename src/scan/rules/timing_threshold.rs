@@ -1,6 +1,7 @@
 //! `timing-threshold`: an assertion that code ran within a time limit.
 
 use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
 use crate::scan::facts::{Bound, ElapsedBound};
 use crate::scan::syntax::Smell;
 
@@ -10,8 +11,8 @@ use crate::scan::syntax::Smell;
 pub fn check(bound: &ElapsedBound, lang: Lang) -> Option<Smell> {
     (bound.bound == Bound::Upper && !bound.in_loop && bound.test_code).then(|| {
         RULE.variant_in(lang).smell(format!(
-            "`{}` asserts a bound on elapsed time: a slow or loaded machine fails it",
-            bound.code
+            "{} asserts a bound on elapsed time: a slow or loaded machine fails it",
+            quote_code(&bound.code)
         ))
     })
 }

@@ -1,6 +1,7 @@
 //! `unreproducible-seed`: a generator seeded from the clock or the OS, so a failure cannot be replayed.
 
 use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
 use crate::scan::facts::{Seed, SeedSource};
 use crate::scan::syntax::Smell;
 
@@ -10,8 +11,8 @@ pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
         return None;
     };
     Some(RULE.variant_in(lang).smell(format!(
-        "`{}` seeds from {from}: values differ every run and a failure cannot be replayed",
-        seed.call
+        "{} seeds from {from}: values differ every run and a failure cannot be replayed",
+        quote_code(&seed.call)
     )))
 }
 
