@@ -22,6 +22,10 @@ const ROUNDS: usize = 16;
 /// How long a sweep waits for a process to finish `execve` before reading its environment again.
 const EXEC_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// How long a sweep waits, at most, for processes in the middle of `execve` (or whose
+/// environment is empty) to show their environment.
+const EXEC_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The processes flaky adopted from the attempts of one run.
 #[derive(Debug)]
 pub struct Orphans {
@@ -46,7 +50,12 @@ impl Orphans {
     /// every adopted process that has already died.
     pub fn sweep_attempt(&self, index: u32) {
         let attempt_tag = format!("FLAKY_ATTEMPT={index}").into_bytes();
-        for _ in 0..ROUNDS {
+        // On a loaded machine a process may wait tens of milliseconds for a CPU in the middle of
+        // its `execve`: wait for it by the clock, not by a count of pauses.
+        let patience = std::time::Instant::now() + EXEC_PATIENCE;
+        let mut rounds = 0;
+        let mut clean = false;
+        loop {
             let mut acted = false;
             // A process in the middle of `execve` shows no environment for a moment.
             let mut unsure = false;
@@ -68,9 +77,24 @@ impl Orphans {
                 }
             }
             if !acted && !unsure {
-                return;
+                // Once more after a pause: under load, a process the attempt started just
+                // before it ended was seen to show up only then.
+                if clean {
+                    return;
+                }
+                clean = true;
+                std::thread::sleep(EXEC_PAUSE);
+                continue;
             }
-            if !acted {
+            clean = false;
+            if acted {
+                rounds += 1;
+                if rounds == ROUNDS {
+                    return;
+                }
+            } else if std::time::Instant::now() >= patience {
+                return;
+            } else {
                 std::thread::sleep(EXEC_PAUSE);
             }
         }
