@@ -31,7 +31,7 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
     let s = Sandbox::new();
     let (n, failed) = expected_stop(1, |seed| seed % 2 == 0);
     assert!(n < 20, "{n}");
-    let (doc, code) = s.run_json(&[
+    let fifty = [
         "--until",
         "settled",
         "-j",
@@ -42,7 +42,8 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         "sh",
         "-c",
         "[ $((TEST_SEED % 2)) -ne 0 ]",
-    ]);
+    ];
+    let (doc, code) = s.run_json(&fifty);
     assert_eq!(code, 1);
     assert_eq!(
         (
@@ -59,20 +60,8 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
 
     // The report says what settled: the side of each band boundary the rate lies on, the same
     // sides as the sequential rule's (it stopped at their first agreement, above).
-    let fifty = [
-        "run",
-        "--until",
-        "settled",
-        "-j",
-        "1",
-        "--seed",
-        "1",
-        "--",
-        "sh",
-        "-c",
-        "[ $((TEST_SEED % 2)) -ne 0 ]",
-    ];
     s.flaky()
+        .arg("run")
         .args(fifty)
         .assert()
         .code(1)
