@@ -61,8 +61,8 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             break
         }
         'flaky;run' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many times to run the command [default: 100]')
-            [CompletionResult]::new('--runs', '--runs', [CompletionResultType]::ParameterName, 'How many times to run the command [default: 100]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many times to run the command (with --until: at most, as --max-runs) [default: 100]')
+            [CompletionResult]::new('--runs', '--runs', [CompletionResultType]::ParameterName, 'How many times to run the command (with --until: at most, as --max-runs) [default: 100]')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Stop early: as soon as every test''s verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt')
             [CompletionResult]::new('--max-runs', '--max-runs', [CompletionResultType]::ParameterName, 'With --until: the most attempts to run [default: 1000]')
             [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'With --until: start no new attempt after this long, e.g. 10m (a bare number is seconds)')

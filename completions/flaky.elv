@@ -56,8 +56,8 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --version 'Print version'
         }
         &'flaky;run'= {
-            cand -n 'How many times to run the command [default: 100]'
-            cand --runs 'How many times to run the command [default: 100]'
+            cand -n 'How many times to run the command (with --until: at most, as --max-runs) [default: 100]'
+            cand --runs 'How many times to run the command (with --until: at most, as --max-runs) [default: 100]'
             cand --until 'Stop early: as soon as every test''s verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt'
             cand --max-runs 'With --until: the most attempts to run [default: 1000]'
             cand --budget 'With --until: start no new attempt after this long, e.g. 10m (a bare number is seconds)'

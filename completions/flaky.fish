@@ -58,7 +58,7 @@ complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s q -l quiet -d '
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -s V -l version -d 'Print version'
-complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command [default: 100]' -r
+complete -c flaky -n "__fish_flaky_using_subcommand run" -s n -l runs -d 'How many times to run the command (with --until: at most, as --max-runs) [default: 100]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l until -d 'Stop early: as soon as every test\'s verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt' -r -f -a "settled\t'Every test\'s verdict is settled'
 first-failure\t'An attempt failed: no new attempt starts, the running ones are stopped, and the report shows the failure with its replay line (as `go test -failfast` in a loop)'"
 complete -c flaky -n "__fish_flaky_using_subcommand run" -l max-runs -d 'With --until: the most attempts to run [default: 1000]' -r

@@ -296,8 +296,8 @@ pub enum Command {
     after_help = "Examples:\n  flaky run -n 100 -j 4 -- ./run-my-tests.sh\n  flaky run --seed 42 --format json -- pytest tests/\n  flaky run -j 4 -- ./integration.sh --workdir {tmpdir} --port-offset {attempt}\n  flaky run --shell -- 'make test | tee log'"
 )]
 pub struct RunArgs {
-    /// How many times to run the command [default: 100]
-    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = count::<100_000>, allow_negative_numbers = true, conflicts_with = "until")]
+    /// How many times to run the command (with --until: at most, as --max-runs) [default: 100]
+    #[arg(short = 'n', long, env = "FLAKY_RUNS", value_parser = count::<100_000>, allow_negative_numbers = true)]
     pub runs: Option<u32>,
 
     /// Stop early: as soon as every test's verdict is settled (a sequential test per band boundary; see the README), or at the first failing attempt

@@ -737,6 +737,14 @@ pub fn resolve_run(args: &RunArgs, cwd: &Path, run_id: String) -> Result<RunPlan
         budget,
     });
     let runs = match (args.runs, &file.runs) {
+        // With --until, -n is the most attempts, as --max-runs (`flaky run -n 200 --until
+        // first-failure`, as `go test -count=200 -failfast`).
+        (Some(_), _) if until && args.max_runs.is_some() => {
+            return Err(PlanError::Usage(
+                "-n and --max-runs both set the most attempts with --until; keep one".into(),
+            ));
+        }
+        (Some(n), _) if until => n,
         _ if until => max_runs.unwrap_or(DEFAULT_MAX_RUNS),
         (Some(n), _) => n,
         (None, Some(n)) => loaded.count("runs", n, MAX_RUNS)?,

@@ -289,6 +289,31 @@ fn until_first_failure_stops_at_the_failing_attempt_replays_it_and_stores_the_ru
         .stdout(predicate::str::contains(
             "stopped after 4 attempts: --max-runs 4 reached without a failure\n",
         ));
+    // With --until, -n is the most attempts, as --max-runs; not both.
+    s.flaky()
+        .args(["run", "-n", "3", "--until", "first-failure", "--", "true"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "stopped after 3 attempts: --max-runs 3 reached without a failure\n",
+        ));
+    s.flaky()
+        .args([
+            "run",
+            "-n",
+            "3",
+            "--max-runs",
+            "4",
+            "--until",
+            "first-failure",
+            "--",
+            "true",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "-n and --max-runs both set the most attempts with --until; keep one",
+        ));
     // The config's `until:` says it too.
     s.write(".flaky.yml", "until: first-failure\nmax_runs: 20\n");
     let (doc, code) = s.run_json(&["-j", "1", "--", "sh", "-c", "[ $FLAKY_ATTEMPT -ne 2 ]"]);
