@@ -140,6 +140,19 @@ const MISSING_TOOL: &[&str] = &[
     "no such file or directory",
 ];
 
+/// The module in Python's "No module named 'X'" or Node's "Cannot find module 'X'".
+fn missing_module(output: &str) -> Option<&str> {
+    ["No module named ", "Cannot find module "]
+        .iter()
+        .find_map(|lead| {
+            let rest = &output[output.find(lead)? + lead.len()..];
+            let rest = rest.strip_prefix(['\'', '"']).unwrap_or(rest);
+            rest.split(['\'', '"', '\n']).next()
+        })
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+}
+
 fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
     let lower = output.to_lowercase();
     let missing = MISSING_TOOL.iter().any(|m| lower.contains(m));
@@ -147,7 +160,20 @@ fn hint(plan: &RunPlan, rule: Option<InfraRule>, output: &str) -> String {
         Reporting::Framework { framework, .. } => Some(*framework),
         _ => None,
     };
+    // A module the tests import, not the framework itself (a conftest's import of a
+    // dependency that is not installed).
+    let dependency = missing_module(output)
+        .filter(|m| framework.is_none_or(|f| !m.to_lowercase().contains(f.name())));
     match (rule, &plan.exec.reporting) {
+        (Some(InfraRule::NoReport | InfraRule::NoTests), Reporting::Framework { .. })
+            if let Some(module) = dependency =>
+        {
+            format!(
+                "the tests cannot import {}: install the project's dependencies{}, or run flaky where they are installed (a virtualenv's python, node_modules/.bin)",
+                crate::render::quote_code(module),
+                install_hint(plan)
+            )
+        }
         (Some(InfraRule::NoReport | InfraRule::NoTests), Reporting::Framework { .. }) if missing => {
             let fw = framework.map_or("the framework", |f| f.name());
             let install = install_hint(plan);

@@ -1282,6 +1282,34 @@ fn an_attempt_whose_conftest_cannot_be_imported_is_infrastructure() {
     assert_eq!((counts(t)[0], &t["kind"]), ((5, 0), &json!("stable")));
 }
 
+/// A conftest that imports a module that is not installed measures nothing (exit 2), and the
+/// hint names the module the tests cannot import, not pytest as missing.
+#[test]
+fn a_dependency_the_tests_cannot_import_is_named_in_the_hint() {
+    require_pytest();
+    let s = pytest_project(&[
+        ("conftest.py", "import a_module_that_is_not_installed\n"),
+        ("tests/test_app.py", "def test_saves():\n    assert True\n"),
+    ]);
+    let out = s
+        .flaky()
+        .args(["run", "-n", "2", "--", "python3", "-m", "pytest"])
+        .output()
+        .expect("flaky");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "hint: the tests cannot import `a_module_that_is_not_installed`: install the project's dependencies"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("pytest does not seem to be installed"),
+        "{stderr}"
+    );
+}
+
 /// The terminal report shows the end of an infrastructure attempt's output, where pytest says
 /// why: the import error, "no tests ran"; not the banner at its head.
 #[test]
