@@ -77,13 +77,13 @@ impl Orphans {
                 }
             }
             if !acted && !unsure {
-                // Once more after a pause: under load, a process the attempt started just
-                // before it ended was seen to show up only then.
+                // Once more after yielding the CPU: under load, a process the attempt started
+                // just before it ended was seen to show up only then.
                 if clean {
                     return;
                 }
                 clean = true;
-                std::thread::sleep(EXEC_PAUSE);
+                std::thread::yield_now();
                 continue;
             }
             clean = false;
