@@ -444,9 +444,6 @@ pub fn render_table(
     writeln!(out, "{}", style(&verdict, verdict_style))
 }
 
-/// The per-test table, fitted to `width` columns when given. Each row stays one line: a long id
-/// is cut from the left (`…py::test_name`), keeping the test's name; when even the names do not
-/// fit, each id gets a line of its own above its numbers and the TEST column goes.
 /// The most stable tests the table lists one by one; beyond it, one line counts them.
 const STABLE_ROWS: usize = 10;
 
@@ -482,6 +479,9 @@ fn table_rows(report: &Report) -> (Vec<&TestStats>, Option<String>) {
     (shown, Some(text))
 }
 
+/// The per-test table, fitted to `width` columns when given. Each row stays one line: a long id
+/// is cut from the left (`…py::test_name`), keeping the test's name; when even the names do not
+/// fit, each id gets a line of its own above its numbers and the TEST column goes.
 fn test_table(shown: &[&TestStats], color: bool, width: Option<usize>) -> String {
     let numbers = |s: &TestStats| {
         let sev = Cell::new(format!("{} {}", s.severity.symbol(), s.severity.label()));

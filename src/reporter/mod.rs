@@ -169,32 +169,32 @@ impl Progress {
 /// tests found flaky and those failing in every attempt so far ("2 tests flaky · 1 failing every
 /// time"), and attempts left out as infrastructure, which would tell of a broken setup.
 pub fn progress_message(live: Live) -> String {
-    let tests = |n: usize| if n == 1 { "test" } else { "tests" };
+    use crate::render::counted;
     let mut parts = Vec::new();
     if live.flaky > 0 {
-        parts.push(format!("{} {} flaky", live.flaky, tests(live.flaky)));
+        parts.push(format!(
+            "{} flaky",
+            counted(live.flaky as u64, "test", "tests")
+        ));
     }
     if live.failing > 0 {
         // "2 tests flaky · 1 failing every time": the noun is said once.
-        let noun = if parts.is_empty() {
-            format!("{} ", tests(live.failing))
+        parts.push(if parts.is_empty() {
+            format!(
+                "{} failing every time",
+                counted(live.failing as u64, "test", "tests")
+            )
         } else {
-            String::new()
-        };
-        parts.push(format!("{} {noun}failing every time", live.failing));
+            format!("{} failing every time", live.failing)
+        });
     }
     if parts.is_empty() {
         parts.push("no test failed yet".to_owned());
     }
     if live.left_out > 0 {
-        let attempts = if live.left_out == 1 {
-            "attempt"
-        } else {
-            "attempts"
-        };
         parts.push(format!(
-            "{} {attempts} left out as infrastructure",
-            live.left_out
+            "{} left out as infrastructure",
+            counted(live.left_out, "attempt", "attempts")
         ));
     }
     parts.join(" · ")
