@@ -406,6 +406,9 @@ pub fn nextest_on_build(argv: &[String], reuse: &[String]) -> Result<Vec<String>
 
 pub struct Nextest;
 
+/// nextest's switch for its double spawn (`0` turns it off).
+const NEXTEST_DOUBLE_SPAWN: &str = "NEXTEST_DOUBLE_SPAWN";
+
 impl Driver for Nextest {
     fn framework(&self) -> Framework {
         Framework::Nextest
@@ -470,9 +473,18 @@ impl Driver for Nextest {
             "[profile.\"flaky:{profile}\"]\nretries = 0\n[profile.\"flaky:{profile}\".junit]\npath = {:?}\n",
             report.display().to_string()
         );
+        let mut env = vec![("CARGO_TERM_COLOR".to_owned(), "never".to_owned())];
+        // nextest starts every test (and every listing) through a second copy of itself that
+        // blocks SIGTSTP until the test is exec'd, so that Ctrl-Z in a terminal cannot stop a test
+        // half-started. An attempt has no terminal: the copy is a 23 MB executable started for
+        // nothing, a third of nextest's CPU per attempt on a small suite. A user's own setting
+        // wins.
+        if ctx.with_report && std::env::var_os(NEXTEST_DOUBLE_SPAWN).is_none() {
+            env.push((NEXTEST_DOUBLE_SPAWN.to_owned(), "0".to_owned()));
+        }
         Prepared {
             argv: a,
-            env: vec![("CARGO_TERM_COLOR".into(), "never".into())],
+            env,
             report: ReportSource::File(report),
             files: if ctx.with_report {
                 vec![(config, toml)]

@@ -605,13 +605,27 @@ fn replay_lines_leave_the_report_plumbing_out() {
         p.env
             .contains(&("FLAKY_ORDER_SEED".to_owned(), "5".to_owned()))
     );
+    let replay = Framework::Nextest
+        .driver()
+        .prepare(&argv("cargo nextest run"), &c);
+    assert!(replay.files.is_empty());
     assert!(
-        Framework::Nextest
-            .driver()
-            .prepare(&argv("cargo nextest run"), &c)
-            .files
-            .is_empty()
+        !replay.env.iter().any(|(k, _)| k == "NEXTEST_DOUBLE_SPAWN"),
+        "a replay line runs nextest as the user does"
     );
+}
+
+#[test]
+fn nextest_attempts_start_tests_without_the_double_spawn_unless_the_user_chose() {
+    let p = Framework::Nextest.driver().prepare(
+        &argv("cargo nextest run"),
+        &ctx(Path::new("/a"), None, None),
+    );
+    let set = p.env.iter().find(|(k, _)| k == "NEXTEST_DOUBLE_SPAWN");
+    match std::env::var_os("NEXTEST_DOUBLE_SPAWN") {
+        None => assert_eq!(set.map(|(_, v)| v.as_str()), Some("0")),
+        Some(_) => assert_eq!(set, None, "the user's own setting is left alone"),
+    }
 }
 
 #[test]
