@@ -474,11 +474,11 @@ impl Driver for Nextest {
             report.display().to_string()
         );
         let mut env = vec![("CARGO_TERM_COLOR".to_owned(), "never".to_owned())];
-        // nextest starts every test (and every listing) through a second copy of itself that
-        // blocks SIGTSTP until the test is exec'd, so that Ctrl-Z in a terminal cannot stop a test
-        // half-started. An attempt has no terminal: the copy is a 23 MB executable started for
-        // nothing, a third of nextest's CPU per attempt on a small suite. A user's own setting
-        // wins.
+        // nextest starts every test (and every listing) through a second copy of itself, so that
+        // a Ctrl-Z (SIGTSTP) arriving while a test is being spawned cannot leave nextest stuck.
+        // An attempt runs in a process group of its own, which a terminal's Ctrl-Z never
+        // reaches: the copy is a 23 MB executable started for nothing, a third of nextest's CPU
+        // per attempt on a small suite. A user's own setting wins.
         if ctx.with_report && std::env::var_os(NEXTEST_DOUBLE_SPAWN).is_none() {
             env.push((NEXTEST_DOUBLE_SPAWN.to_owned(), "0".to_owned()));
         }
