@@ -631,7 +631,7 @@ fn stop_text(st: &Stopped, report: &Report) -> String {
     let attempts = super::counted(report.totals.attempts, "attempt", "attempts");
     let saved = match st.reason.as_str() {
         "settled" | "first-failure" if st.saved > 0 => {
-            format!(" ({} of --max-runs {} saved)", st.saved, st.max_runs)
+            format!(" ({} of the {} allowed saved)", st.saved, st.max_runs)
         }
         _ => String::new(),
     };
@@ -679,9 +679,9 @@ fn stop_text(st: &Stopped, report: &Report) -> String {
         ("first-failure", _) => "an attempt failed (--until first-failure)".to_owned(),
         ("budget", "first-failure") => "the --budget ran out without a failure".to_owned(),
         ("budget", _) => "the --budget ran out before every failure rate settled".to_owned(),
-        (_, "first-failure") => format!("--max-runs {} reached without a failure", st.max_runs),
+        (_, "first-failure") => format!("the limit of {} reached without a failure", st.max_runs),
         _ => format!(
-            "--max-runs {} reached before every failure rate settled",
+            "the limit of {} reached before every failure rate settled",
             st.max_runs
         ),
     };

@@ -1774,7 +1774,7 @@ fn a_settled_stop_counts_where_the_rates_settled() {
     let mut out = Vec::new();
     render_table(&report, false, None, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("\nstopped after 42 attempts (958 of --max-runs 1000 saved): every test's failure rate settled: 5 below the settle floor, 2 above 90%, 4 on one side of each band boundary (10%, 50%, 90%)\n"), "{text}");
+    assert!(text.contains("\nstopped after 42 attempts (958 of the 1000 allowed saved): every test's failure rate settled: 5 below the settle floor, 2 above 90%, 4 on one side of each band boundary (10%, 50%, 90%)\n"), "{text}");
 }
 
 /// The per-test table fits the terminal: at 160 columns a long id is cut from the left and keeps

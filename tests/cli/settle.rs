@@ -66,7 +66,7 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         .assert()
         .code(1)
         .stdout(predicate::str::contains(format!(
-            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled above 10% and 50%, below 90%\n",
+            "stopped after {n} attempts ({} of the 1000 allowed saved): the failure rate settled above 10% and 50%, below 90%\n",
             1000 - n
         )))
         .stdout(predicate::str::contains(
@@ -80,7 +80,7 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         .args(["run", "--until", "settled", "-j", "1", "--seed", "1", "--", "true"])
         .assert()
         .stdout(predicate::str::contains(format!(
-            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled below the settle floor\n",
+            "stopped after {n} attempts ({} of the 1000 allowed saved): the failure rate settled below the settle floor\n",
             1000 - n
         )));
     let (doc, code) = s.run_json(&["--until", "settled", "-j", "1", "--seed", "1", "--", "true"]);
@@ -105,7 +105,7 @@ fn a_fifty_percent_test_stops_within_a_few_attempts_and_a_stable_one_runs_to_its
         ])
         .assert()
         .stdout(predicate::str::contains(format!(
-            "stopped after {n} attempts ({} of --max-runs 1000 saved): the failure rate settled above 90%\n",
+            "stopped after {n} attempts ({} of the 1000 allowed saved): the failure rate settled above 90%\n",
             1000 - n
         )));
 }
@@ -132,7 +132,7 @@ fn max_runs_and_the_budget_bound_the_run_and_say_so() {
         .args(["run", "--until", "settled", "--max-runs", "5", "--", "true"])
         .assert()
         .stdout(predicate::str::contains(
-            "stopped after 5 attempts: --max-runs 5 reached before every failure rate settled\n",
+            "stopped after 5 attempts: the limit of 5 reached before every failure rate settled\n",
         ))
         .stdout(predicate::str::contains("saved").not());
 
@@ -237,7 +237,7 @@ fn a_test_failing_every_other_attempt_settles_on_the_medium_high_boundary() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "stopped after 12 attempts (988 of --max-runs 1000 saved): the failure rate settled above 10%, on 50%, below 90%\n",
+            "stopped after 12 attempts (988 of the 1000 allowed saved): the failure rate settled above 10%, on 50%, below 90%\n",
         ))
         .stdout(predicate::str::contains(
             "rate is on the MEDIUM/HIGH boundary",
@@ -287,7 +287,7 @@ fn until_first_failure_stops_at_the_failing_attempt_replays_it_and_stores_the_ru
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "stopped after 4 attempts: --max-runs 4 reached without a failure\n",
+            "stopped after 4 attempts: the limit of 4 reached without a failure\n",
         ));
     // With --until, -n is the most attempts, as --max-runs; not both.
     s.flaky()
@@ -295,7 +295,7 @@ fn until_first_failure_stops_at_the_failing_attempt_replays_it_and_stores_the_ru
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "stopped after 3 attempts: --max-runs 3 reached without a failure\n",
+            "stopped after 3 attempts: the limit of 3 reached without a failure\n",
         ));
     s.flaky()
         .args([
