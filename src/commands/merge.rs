@@ -379,6 +379,7 @@ fn join(shards: &[ShardReport], fail_on: Option<Severity>, run_id: String) -> Re
         jobs: reports().map(|r| r.jobs).max().unwrap_or(1),
         seed: first.seed,
         timeout: first.timeout,
+        timeout_derived_ms: reports().filter_map(|r| r.timeout_derived_ms).max(),
         started_at,
         duration: ended.duration_since(started_at).unwrap_or_default(),
         fail_on,

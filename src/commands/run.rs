@@ -566,6 +566,7 @@ async fn execute<B: Backend>(
         jobs: plan.exec.jobs.min(planned),
         seed: plan.exec.base_seed,
         timeout: plan.exec.timeout,
+        timeout_derived_ms: derived.map(|d| d.as_millis() as u64),
         started_at,
         duration,
         fail_on: plan.fail_on,

@@ -223,6 +223,11 @@ pub struct Report {
     pub seed: u64,
     #[serde(rename = "timeout_ms", with = "millis")]
     pub timeout: Duration,
+    /// In milliseconds: the timeout of the attempts that started after the first one ended, when
+    /// flaky set it from that attempt's time (a detected suite, no timeout given); `timeout_ms`
+    /// is then what the first attempts had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_derived_ms: Option<u64>,
     #[serde(with = "rfc3339")]
     pub started_at: SystemTime,
     #[serde(rename = "duration_ms", with = "millis")]

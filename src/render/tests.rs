@@ -126,6 +126,7 @@ fn base(tests: Vec<TestStats>) -> Report {
         jobs: 2,
         seed: 7,
         timeout: Duration::from_secs(600),
+        timeout_derived_ms: None,
         started_at: at(0),
         duration: Duration::from_millis(12_345),
         fail_on: Some(Severity::Low),

@@ -859,6 +859,9 @@ fn a_detected_suite_gets_a_timeout_from_its_first_attempt() {
     );
     let first_ms = doc["attempts"][0]["duration_ms"].as_u64().unwrap();
     let timeout = std::time::Duration::from_secs((first_ms * 10).div_ceil(1000).max(60));
+    // The report keeps both: what the first attempts had, and what the later ones got.
+    assert_eq!(doc["timeout_ms"], 600_000);
+    assert_eq!(doc["timeout_derived_ms"], timeout.as_millis() as u64);
     let timeout = flaky::render::duration_text(timeout);
     assert!(
         stderr.contains(&format!(
@@ -888,6 +891,8 @@ fn a_given_timeout_holds_for_a_detected_suite() {
     );
     let reason = doc["attempts"][1]["infrastructure"].as_str().unwrap();
     assert!(reason.starts_with("timed out after 30 s "), "{reason}");
+    assert_eq!(doc["timeout_ms"], 30_000);
+    assert!(doc.get("timeout_derived_ms").is_none(), "{doc}");
 }
 
 /// The line that says what flaky runs comes only when flaky chose the command, names why (the
