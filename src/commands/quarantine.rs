@@ -45,6 +45,12 @@ struct Place {
 }
 
 impl Place {
+    /// The project the quarantine belongs to: the git repository its directory is in, else the
+    /// directory.
+    fn project(&self) -> PathBuf {
+        crate::vcs::project_root(&self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone()))
+    }
+
     fn of(file: &QuarantineFile) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let dir = match &file.dir {
@@ -325,7 +331,7 @@ fn add(
         "quarantined `{}` until {until} ({line})",
         args.test
     ));
-    warn_if_failing(global, &entry, printer);
+    warn_if_failing(global, &entry, &place.project(), printer);
     Ok(ExitStatus::Success)
 }
 
@@ -388,16 +394,21 @@ fn fails_sometimes(t: &TestStats) -> bool {
     t.failed > 0 && t.passed > 0
 }
 
-/// Warns when the latest stored run measured a test the entry covers failing every attempt:
-/// quarantining a broken test hides a real failure. The user's choice stands.
-fn warn_if_failing(global: &GlobalArgs, entry: &Entry, printer: &Printer) {
+/// Warns when the project's latest stored run measured a test the entry covers failing every
+/// attempt: quarantining a broken test hides a real failure. The user's choice stands. Another
+/// project's runs say nothing of this one's tests.
+fn warn_if_failing(global: &GlobalArgs, entry: &Entry, project: &Path, printer: &Printer) {
     let Ok(path) = super::db_path(global) else {
         return;
     };
     if !path.exists() {
         return;
     }
-    let Ok(json) = History::open_for_reading(&path).and_then(|h| h.report_json(None)) else {
+    let latest = |h: &History| match h.latest_run_under(project)? {
+        Some(id) => h.report_json(Some(&id)).map(Some),
+        None => Ok(None),
+    };
+    let Ok(Some(json)) = History::open_for_reading(&path).and_then(|h| latest(&h)) else {
         return;
     };
     let Ok(report) = crate::render::read_json(&json) else {
@@ -411,7 +422,7 @@ fn warn_if_failing(global: &GlobalArgs, entry: &Entry, printer: &Printer) {
         .collect();
     if !broken.is_empty() {
         printer.warn(&format!(
-            "{} failed every attempt of the latest stored run ({}): a test that always fails is broken, not flaky, and the quarantine hides its failures from `flaky ci`; hint: fix it rather than quarantine it",
+            "{} failed every attempt of the project's latest stored run ({}): a test that always fails is broken, not flaky, and the quarantine hides its failures from `flaky ci`; hint: fix it rather than quarantine it",
             broken.join(", "),
             report.run_id
         ));
@@ -558,12 +569,7 @@ fn suggest(
     super::tidy(&mut history, printer);
     let filter = RunFilter {
         // The project's own runs: another project's tests do not belong in its quarantine.
-        under: Some(crate::vcs::project_root(
-            &place
-                .dir
-                .canonicalize()
-                .unwrap_or_else(|_| place.dir.clone()),
-        )),
+        under: Some(place.project()),
         since_ms: args.since.map(|d| {
             let now = SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)

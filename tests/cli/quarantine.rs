@@ -346,8 +346,23 @@ fn suggest_proposes_the_flaky_test_and_never_the_broken_one() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "`client::connects` failed every attempt of the latest stored run",
+            "`client::connects` failed every attempt of the project's latest stored run",
         ));
+    // Another project's quarantine is not warned by this project's runs.
+    std::fs::create_dir(s.path().join("other")).unwrap();
+    s.flaky()
+        .args([
+            "quarantine",
+            "add",
+            "client::connects",
+            "--reason",
+            "r",
+            "-C",
+            "other",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("failed every attempt").not());
 }
 
 #[test]
