@@ -11,8 +11,11 @@ use super::{INFRA_EXCERPT_LINES, Report, RunState, Stopped, first_lines, percent
 use crate::analysis::stopping::{Decision, Rule, sprt};
 use crate::analysis::{Kind, Severity, TestStats, Thresholds, Z95, wilson};
 
-/// `width`: the terminal's columns the per-test table fits in; `None` leaves it as wide as its
-/// rows.
+/// The fewest columns a command cut to fit the header keeps; with less room the line wraps.
+const MIN_COMMAND_COLUMNS: usize = 16;
+
+/// `width`: the terminal's columns the header and the per-test table fit in; `None` leaves them
+/// as wide as they are.
 pub fn render_table(
     report: &Report,
     color: bool,
@@ -40,16 +43,29 @@ pub fn render_table(
         Some(fw) => format!(" ({fw}, order {})", report.order.as_str()),
         None => String::new(),
     };
-    writeln!(
-        out,
-        "{} {} {attempts_word} of {}{how} in {} ({} at a time), seed {}, run {}",
-        style("flaky:", bold.clone()),
-        t.attempts,
-        style(&report.test_label(), bold.clone()),
+    let head = format!("{} {attempts_word} of ", t.attempts);
+    let tail = format!(
+        "{how} in {} ({} at a time), seed {}, run {}",
         super::duration_text(report.duration),
         report.jobs,
         report.seed,
         report.run_id,
+    );
+    // A long command is cut at its end to keep the line within the terminal, so the facts after
+    // it (time, seed, run id) stay on the line; it is whole in every other format.
+    let mut label = report.test_label();
+    if let Some(width) = width {
+        let room =
+            width.saturating_sub(console::measure_text_width(&format!("flaky: {head}{tail}")));
+        if room >= MIN_COMMAND_COLUMNS {
+            label = console::truncate_str(&label, room, "…").into_owned();
+        }
+    }
+    writeln!(
+        out,
+        "{} {head}{}{tail}",
+        style("flaky:", bold.clone()),
+        style(&label, bold.clone()),
     )?;
     if let Some(st) = &report.stopped {
         writeln!(out, "{}", stop_text(st, report))?;

@@ -1820,6 +1820,36 @@ fn the_table_fits_the_terminal_and_keeps_each_test_name() {
         rows
     };
 
+    // The header keeps its facts on one line: a long command is cut at its end.
+    let mut long_command = report.clone();
+    long_command.command = vec![
+        "python3".into(),
+        "-m".into(),
+        "pytest".into(),
+        "tests/integration/checkout/payments/test_payment_providers.py".into(),
+    ];
+    let mut out = Vec::new();
+    render_table(&long_command, false, Some(120), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let header = text.lines().next().unwrap();
+    assert_eq!(console::measure_text_width(header), 120, "{header}");
+    assert!(
+        header.starts_with("flaky: 42 attempts of python3 -m pytest tes…"),
+        "{header}"
+    );
+    assert!(header.contains("…"), "{header}");
+    assert!(
+        header.ends_with(&format!("run {}", report.run_id)),
+        "{header}"
+    );
+    let mut out = Vec::new();
+    render_table(&long_command, false, None, &mut out).unwrap();
+    let whole = String::from_utf8(out).unwrap();
+    assert!(
+        whole.contains("test_payment_providers.py (pytest"),
+        "{whole}"
+    );
+
     let wide = table_at(160);
     // Header, a row per test, borders: one line each.
     assert_eq!(wide.len(), 3 + 4, "{wide:#?}");
