@@ -343,11 +343,26 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
     if report.infrastructure.is_empty() {
         return;
     }
+    // The end of what each printed, as the terminal shows it: the reason alone rarely says what
+    // went wrong ("no report at ..."), its last lines usually do. An end already shown is not
+    // repeated.
+    let mut shown = std::collections::HashSet::new();
     let items: Vec<String> = report
         .infrastructure
         .iter()
         .take(INFRA_ROWS)
-        .map(|i| format!("- {}\n", md_text(&one_line(&i.describe(), MESSAGE_CHARS))))
+        .map(|i| {
+            let tail = super::tail_lines(&i.excerpt, super::INFRA_EXCERPT_LINES);
+            let excerpt = if tail.is_empty() || !shown.insert(tail.clone()) {
+                String::new()
+            } else {
+                format!("\n{}\n", code_block("text", &clean_block(&tail)))
+            };
+            format!(
+                "- {}\n{excerpt}",
+                md_text(&one_line(&i.describe(), MESSAGE_CHARS))
+            )
+        })
         .collect();
     let more = if report.infrastructure.len() > INFRA_ROWS {
         format!(
