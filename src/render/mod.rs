@@ -1,5 +1,6 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+pub mod charts;
 mod ci;
 mod diagnosis;
 mod discord;
@@ -9,6 +10,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+pub mod page;
 mod sarif;
 mod slack;
 mod table;
