@@ -125,7 +125,8 @@ struct UnstableCauses<'a> {
 struct Infrastructure {
     /// "3 attempts".
     attempts: String,
-    lines: Vec<String>,
+    /// Each attempt's reason, and the end of its output when not already shown.
+    lines: Vec<(String, Option<String>)>,
     more: usize,
 }
 
@@ -384,11 +385,9 @@ fn infrastructure(report: &Report) -> Option<Infrastructure> {
     }
     Some(Infrastructure {
         attempts: super::counted(report.totals.infrastructure, "attempt", "attempts"),
-        lines: report
-            .infrastructure
-            .iter()
-            .take(INFRA_ROWS)
-            .map(|i| one_line(&i.describe(), MESSAGE_CHARS))
+        lines: super::infra_excerpts(report, INFRA_ROWS)
+            .into_iter()
+            .map(|(i, tail)| (one_line(&i.describe(), MESSAGE_CHARS), tail))
             .collect(),
         more: report.infrastructure.len().saturating_sub(INFRA_ROWS),
     })

@@ -343,21 +343,12 @@ fn infrastructure(report: &Report, doc: &mut Doc) {
     if report.infrastructure.is_empty() {
         return;
     }
-    // The end of what each printed, as the terminal shows it: the reason alone rarely says what
-    // went wrong ("no report at ..."), its last lines usually do. An end already shown is not
-    // repeated.
-    let mut shown = std::collections::HashSet::new();
-    let items: Vec<String> = report
-        .infrastructure
-        .iter()
-        .take(INFRA_ROWS)
-        .map(|i| {
-            let tail = super::tail_lines(&i.excerpt, super::INFRA_EXCERPT_LINES);
-            let excerpt = if tail.is_empty() || !shown.insert(tail.clone()) {
-                String::new()
-            } else {
+    let items: Vec<String> = super::infra_excerpts(report, INFRA_ROWS)
+        .into_iter()
+        .map(|(i, tail)| {
+            let excerpt = tail.map_or_else(String::new, |tail| {
                 format!("\n{}\n", code_block("text", &clean_block(&tail)))
-            };
+            });
             format!(
                 "- {}\n{excerpt}",
                 md_text(&one_line(&i.describe(), MESSAGE_CHARS))

@@ -441,6 +441,24 @@ pub fn last_lines(text: &str) -> String {
     tail_lines(text, EXCERPT_LINES)
 }
 
+/// The first `rows` attempts left out as infrastructure, each with the end of what it printed
+/// ([`INFRA_EXCERPT_LINES`] lines): the reason alone rarely says what went wrong ("no report at
+/// ..."), its last lines usually do. An end already given with an earlier attempt is `None`, as
+/// is an empty one, so a report of twenty attempts failing alike shows the output once.
+pub(crate) fn infra_excerpts(report: &Report, rows: usize) -> Vec<(&InfraSample, Option<String>)> {
+    let mut shown = std::collections::HashSet::new();
+    report
+        .infrastructure
+        .iter()
+        .take(rows)
+        .map(|i| {
+            let tail = tail_lines(&i.excerpt, INFRA_EXCERPT_LINES);
+            let new = !tail.is_empty() && shown.insert(tail.clone());
+            (i, new.then_some(tail))
+        })
+        .collect()
+}
+
 /// The last `n` non-empty lines of a text, each cut to `EXCERPT_LINE_CHARS` characters (with an
 /// ellipsis): the end of an output, where "no tests ran" or the import error is, not the banner
 /// at its head.

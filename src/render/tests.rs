@@ -522,7 +522,7 @@ fn escaping() -> (Report, Context) {
         index: 9,
         rule: Some(InfraRule::Crash),
         reason: "<b>crashed</b> & | `x`".to_owned(),
-        excerpt: String::new(),
+        excerpt: "</pre><script>alert(3)</script>\n````\n\u{202e}evil\u{1b}[31m".to_owned(),
     }];
     let ctx = Context {
         trend: vec![TrendPoint {
