@@ -1,6 +1,8 @@
 //! Renderers: one file per output format, each writing a [`Report`] to a `&mut dyn Write`.
 
+pub mod charts;
 mod ci;
+pub mod dashboard;
 mod diagnosis;
 mod discord;
 mod findings;
@@ -9,6 +11,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod page;
 mod sarif;
 mod slack;
 mod table;
