@@ -13,7 +13,6 @@ use askama::Template;
 
 use super::charts::{Px, Sparkline, TrendChart};
 use super::{TrendPoint, percent};
-use crate::analysis::history::sparkline;
 use crate::analysis::{Severity, Thresholds, Z95, wilson};
 use crate::config::display_command;
 use crate::storage::{RunFailure, RunMark, RunRow, SeverityCounts, TestStory};
@@ -46,15 +45,7 @@ pub struct Overview {
     pub generated: String,
 }
 
-impl Overview {
-    pub fn share_text(&self) -> String {
-        percent(self.flaky_share)
-    }
-
-    pub fn mean_text(&self) -> String {
-        percent(self.mean_rate)
-    }
-}
+impl Overview {}
 
 /// One point of the trend: a day or a run, with its tests per severity.
 #[derive(Debug, Clone)]
@@ -74,15 +65,7 @@ pub struct SeverityBar {
     pub started_at_ms: i64,
 }
 
-impl SeverityBar {
-    pub fn share_text(&self) -> String {
-        percent(self.flaky_share)
-    }
-
-    pub fn mean_text(&self) -> String {
-        percent(self.mean_rate)
-    }
-}
+impl SeverityBar {}
 
 /// The suite's trend: the line chart, the severity bars and the table of points.
 #[derive(Debug)]
@@ -124,19 +107,6 @@ impl TrendLine {
             severities: SeverityChart::new(&points),
             points,
         }
-    }
-
-    pub fn share_text(&self) -> String {
-        percent(self.flaky_share)
-    }
-
-    pub fn mean_text(&self) -> String {
-        percent(self.mean_rate)
-    }
-
-    /// The flaky share per point as a text sparkline (the same `flaky history --trend` prints).
-    pub fn share_sparkline(&self) -> String {
-        sparkline(&self.points.iter().map(|p| p.flaky_share).collect::<Vec<_>>())
     }
 }
 
@@ -257,6 +227,11 @@ pub struct Mark {
 }
 
 impl Mark {
+    /// The day alone (`2026-12-01`), for a narrow column.
+    pub fn day(&self) -> &str {
+        self.when.get(..10).unwrap_or(&self.when)
+    }
+
     fn of(m: &RunMark) -> Self {
         Self {
             when: crate::commands::history::when(m.started_at_ms),

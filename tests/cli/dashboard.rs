@@ -192,7 +192,7 @@ fn the_pages_numbers_are_those_of_history() {
         "{login_row}"
     );
     let db_row = &html[html.find("data-name=\"c::t_db\"").unwrap()..];
-    assert!(db_row[..db_row.find("</tr>").unwrap()].contains("failed from its first run"));
+    assert!(db_row[..db_row.find("</tr>").unwrap()].contains("failed from<br>its first run"));
     assert_eq!(card(&html, "ov-flaky-now"), 2.0);
     assert_eq!(card(&html, "ov-became-flaky"), 1.0);
     assert_eq!(card(&html, "ov-became-stable"), 0.0);
