@@ -82,6 +82,21 @@ pub fn day_of(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()[..10].to_owned()
 }
 
+/// A unix-millisecond time as `2026-11-22 03:05:39` (UTC).
+pub fn when(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(t)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// A commit's first 8 characters, `-` for none.
+pub fn short(commit: Option<&str>) -> String {
+    commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

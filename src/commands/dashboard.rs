@@ -110,7 +110,7 @@ fn read_page(
         failing_ms,
         mean_rate: trend.mean_rate,
         flaky_share: trend.flaky_share,
-        generated: super::history::when(unix_ms(SystemTime::now())),
+        generated: crate::analysis::history::when(unix_ms(SystemTime::now())),
     };
     let tests = stories
         .worst

@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::analysis::history::{Direction, became_flaky_at, day_of, direction, sparkline};
+use crate::analysis::history::{
+    Direction, became_flaky_at, day_of, direction, short, sparkline, when,
+};
 use crate::analysis::{Severity, Thresholds, Z95, wilson};
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg, RunSelectArgs};
 use crate::config::display_command;
@@ -520,19 +522,6 @@ fn new_table(header: &[&str], color: bool) -> Table {
 
 fn right(v: impl ToString) -> Cell {
     Cell::new(v.to_string()).set_alignment(CellAlignment::Right)
-}
-
-pub(crate) fn when(ms: i64) -> String {
-    let t = SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_seconds(t)
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_owned()
-}
-
-pub(crate) fn short(commit: Option<&str>) -> String {
-    commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
 }
 
 /// The most flaky tests; with a DIRECTORY column when they ran in more than one.

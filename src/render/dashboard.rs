@@ -234,9 +234,9 @@ impl Mark {
 
     fn of(m: &RunMark) -> Self {
         Self {
-            when: crate::commands::history::when(m.started_at_ms),
+            when: crate::analysis::history::when(m.started_at_ms),
             run_id: m.run_id.clone(),
-            commit: crate::commands::history::short(m.commit.as_deref()),
+            commit: crate::analysis::history::short(m.commit.as_deref()),
         }
     }
 }
@@ -353,12 +353,12 @@ impl RunLine {
         let command = display_command(&r.command);
         Self {
             run_id: r.run_id.clone(),
-            when: crate::commands::history::when(r.started_at_ms),
+            when: crate::analysis::history::when(r.started_at_ms),
             branch: r.branch.clone().unwrap_or_default(),
             commit: match &r.commit {
                 Some(c) => format!(
                     "{}{}",
-                    crate::commands::history::short(Some(c)),
+                    crate::analysis::history::short(Some(c)),
                     if r.dirty == Some(true) { "+dirty" } else { "" }
                 ),
                 None => String::new(),
@@ -419,4 +419,49 @@ impl Page {
 /// Writes the page.
 pub fn render(page: &Page, out: &mut dyn io::Write) -> io::Result<()> {
     page.write_into(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(label: &str, counts: SeverityCounts) -> SeverityBar {
+        SeverityBar {
+            label: label.to_owned(),
+            runs: 1,
+            tests: counts.iter().sum(),
+            flaky_tests: counts[1..].iter().sum(),
+            failing_tests: 0,
+            flaky_share: 0.0,
+            mean_rate: 0.0,
+            counts,
+            started_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn severity_bars_stack_the_failed_tests_on_one_scale() {
+        let chart = SeverityChart::new(&[bar("a", [5, 1, 1, 0, 0]), bar("b", [3, 0, 1, 2, 1])]);
+        assert_eq!(chart.max, 4, "the stable tests are left out");
+        let (a, b) = (&chart.bars[0], &chart.bars[1]);
+        assert_eq!(a.segments.len(), 2);
+        assert_eq!(b.segments.len(), 3);
+        // 168 units of height for 4 tests: 42 a test, bottom up LOW, MEDIUM, HIGH, CRITICAL.
+        assert_eq!(
+            b.segments
+                .iter()
+                .map(|s| (s.y, s.height, s.color))
+                .collect::<Vec<_>>(),
+            [
+                (Px(138.0), Px(42.0), Severity::Medium.color()),
+                (Px(54.0), Px(84.0), Severity::High.color()),
+                (Px(12.0), Px(42.0), Severity::Critical.color()),
+            ]
+        );
+        assert_eq!(
+            b.tip,
+            "b: 4 of 7 tests failed (1 CRITICAL, 2 HIGH, 1 MEDIUM, 0 LOW), 3 stable"
+        );
+        assert!(SeverityChart::new(&[]).bars.is_empty());
+    }
 }

@@ -361,7 +361,8 @@ impl History {
     }
 
     /// The first likely cause (as `flaky scan` found it when the run ran) of each test, from
-    /// the stored reports of the `newest` latest selected runs that kept any: the newest wins.
+    /// the stored reports of the `newest` latest selected runs: the newest wins. Only those
+    /// reports are parsed, so a long history costs no more than a short one.
     pub fn stored_causes(
         &self,
         filter: &RunFilter,
@@ -373,7 +374,6 @@ impl History {
             "SELECT lc.value ->> '$.test', lc.value -> '$.causes[0]'
              FROM (SELECT r.report, r.started_at, r.id FROM runs r
                    WHERE {clause} AND r.report IS NOT NULL
-                     AND json_array_length(r.report, '$.likely_causes') > 0
                    ORDER BY r.started_at DESC, r.id DESC LIMIT ?) AS s,
                   json_each(s.report, '$.likely_causes') AS lc
              WHERE lc.value -> '$.causes[0]' IS NOT NULL
