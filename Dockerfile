@@ -15,9 +15,11 @@
 # --- build: the flaky binary ----------------------------------------------------------------
 FROM --platform=linux/amd64 rust:1.95-bookworm AS build
 WORKDIR /src
-# The build needs only the manifest, the lock file and src/ (no build.rs; every include_str! of a
-# non-test module points inside src/).
-COPY Cargo.toml Cargo.lock ./
+# The build needs only the manifest, the lock file, askama.toml (the HTML templates' escaper),
+# templates/ (the HTML pages, compiled in by askama) and src/ (no build.rs; every include_str! of
+# a non-test module points inside src/).
+COPY Cargo.toml Cargo.lock askama.toml ./
+COPY templates ./templates
 COPY src ./src
 RUN cargo build --locked --release \
     && install -m 0755 target/release/flaky /flaky

@@ -11,7 +11,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
-mod page;
+pub mod page;
 mod sarif;
 mod slack;
 mod table;
