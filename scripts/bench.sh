@@ -167,7 +167,9 @@ def big_history():
     with db:
         src = db.execute("SELECT * FROM runs").fetchone()
         names = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
-        db.execute("DELETE FROM runs")
+        # Without PRAGMA foreign_keys the run's rows do not go with it.
+        for table in ("runs", "attempts", "results", "run_tests"):
+            db.execute(f"DELETE FROM {table}")
         tests = [db.execute("INSERT INTO tests (name) VALUES (?) RETURNING id", (f"tests/test_big.py::test_{t}",)).fetchone()[0] for t in range(10)]
         for i in range(10000):
             row = dict(zip(names, src))
