@@ -832,7 +832,12 @@ pub struct DashboardArgs {
     pub causes: Option<PathBuf>,
 
     /// Write the page to this file (`-` for stdout)
-    #[arg(short, long, value_name = "FILE", default_value = "flaky-dashboard.html")]
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = "flaky-dashboard.html"
+    )]
     pub output: PathBuf,
 }
 

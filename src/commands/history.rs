@@ -2,16 +2,16 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::analysis::history::{
-    Direction, became_flaky_at, day_of, direction, short, sparkline, when,
+    Direction, became_flaky_at, day_of, direction, rate_and_band, short, sparkline, when,
 };
-use crate::analysis::{Severity, Thresholds, Z95, wilson};
+use crate::analysis::Severity;
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg, RunSelectArgs};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
@@ -315,17 +315,7 @@ pub(crate) struct TestRow {
 
 impl From<&TestTotal> for TestRow {
     fn from(t: &TestTotal) -> Self {
-        let rate = if t.attempts == 0 {
-            0.0
-        } else {
-            t.failed as f64 / t.attempts as f64
-        };
-        let (ci_low, ci_high) = wilson(t.failed, t.attempts, Z95);
-        let severity = if t.failed == 0 {
-            Severity::None
-        } else {
-            Thresholds::default().band(rate)
-        };
+        let (rate, ci_low, ci_high, severity) = rate_and_band(t.failed, t.attempts);
         Self {
             total: t.clone(),
             failure_rate: rate,
@@ -449,7 +439,13 @@ pub(crate) struct TrendRow {
 }
 
 impl TrendRow {
-    fn new(label: String, started_at_ms: i64, runs: u64, attempts: u64, tests: &TestCounts) -> Self {
+    fn new(
+        label: String,
+        started_at_ms: i64,
+        runs: u64,
+        attempts: u64,
+        tests: &TestCounts,
+    ) -> Self {
         Self {
             label,
             started_at_ms,
@@ -469,7 +465,12 @@ fn mean(sum: f64, n: u64) -> f64 {
 }
 
 impl Trend {
-    pub(crate) fn new(points: Vec<TrendPoint>, all: TestCounts, bucket: Bucket, limit: usize) -> Self {
+    pub(crate) fn new(
+        points: Vec<TrendPoint>,
+        all: TestCounts,
+        bucket: Bucket,
+        limit: usize,
+    ) -> Self {
         let runs = points.iter().map(|p| p.runs).sum();
         let attempts = points.iter().map(|p| p.attempts).sum();
         let skip = points.len().saturating_sub(limit);

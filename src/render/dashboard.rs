@@ -13,7 +13,8 @@ use askama::Template;
 
 use super::charts::{Px, Sparkline, TrendChart};
 use super::{TrendPoint, percent};
-use crate::analysis::{Severity, Thresholds, Z95, wilson};
+use crate::analysis::Severity;
+use crate::analysis::history::rate_and_band;
 use crate::config::display_command;
 use crate::storage::{RunFailure, RunMark, RunRow, SeverityCounts, TestStory};
 
@@ -274,17 +275,7 @@ impl TestLine {
         diagnosis: Option<(String, String)>,
     ) -> Self {
         let t = &s.total;
-        let rate = if t.attempts == 0 {
-            0.0
-        } else {
-            t.failed as f64 / t.attempts as f64
-        };
-        let (lo, hi) = wilson(t.failed, t.attempts, Z95);
-        let severity = if t.failed == 0 {
-            Severity::None
-        } else {
-            Thresholds::default().band(rate)
-        };
+        let (rate, lo, hi, severity) = rate_and_band(t.failed, t.attempts);
         Self {
             id: t.id.clone(),
             dir: t.dir.clone(),
@@ -365,7 +356,7 @@ impl RunLine {
             },
             command: super::markdown::one_line(&command, COMMAND_CHARS),
             attempts: format!("{}/{}", r.totals.attempts, r.runs),
-            failed_attempts: r.totals.attempts - r.totals.passed,
+            failed_attempts: r.totals.attempts.saturating_sub(r.totals.passed),
             tests: r.tests,
             flaky_tests: r.flaky_tests,
             verdict,

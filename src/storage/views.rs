@@ -109,7 +109,8 @@ const FLAKY: &str = "(rt.failed > 0 AND rt.passed > 0)";
 
 /// Runs that measured something: a run still going, or one whose every attempt was set aside,
 /// is no point of a trend.
-pub(super) const MEASURED: &str = "r.status NOT IN ('running', 'no-results', 'failed', 'abandoned')";
+pub(super) const MEASURED: &str =
+    "r.status NOT IN ('running', 'no-results', 'failed', 'abandoned')";
 
 /// The tests of a set of runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]

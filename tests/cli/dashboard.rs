@@ -117,9 +117,10 @@ fn the_pages_numbers_are_those_of_history() {
         .assert()
         .code(0)
         .stdout("")
-        .stderr(predicate::str::contains(
-            "wrote page.html (",
-        ).and(predicate::str::contains("5 runs, 2 tests with failures")));
+        .stderr(
+            predicate::str::contains("wrote page.html (")
+                .and(predicate::str::contains("5 runs, 2 tests with failures")),
+        );
     let html = std::fs::read_to_string(s.path().join("page.html")).unwrap();
 
     let (runs, _) = s.json(&["history", "--format", "json", "--limit", "100"]);
@@ -134,7 +135,10 @@ fn the_pages_numbers_are_those_of_history() {
 
     let (trend, _) = s.json(&["history", "--trend", "--format", "json"]);
     let trend = &trend["trend"];
-    assert_eq!(card(&html, "ov-tests"), trend["tests_seen"].as_f64().unwrap());
+    assert_eq!(
+        card(&html, "ov-tests"),
+        trend["tests_seen"].as_f64().unwrap()
+    );
     assert_eq!(
         card(&html, "ov-flaky-share"),
         trend["flaky_share"].as_f64().unwrap()
@@ -175,7 +179,10 @@ fn the_pages_numbers_are_those_of_history() {
             t["failed"].as_u64().unwrap(),
             t["attempts"].as_u64().unwrap()
         );
-        assert!(row[..row.find("</tr>").unwrap()].contains(&failed), "{failed}");
+        assert!(
+            row[..row.find("</tr>").unwrap()].contains(&failed),
+            "{failed}"
+        );
     }
 
     // t_login went from stable to flaky at the second commit; t_db failed from the start.
@@ -251,7 +258,11 @@ fn hostile_test_names_are_inert() {
         5,
         "the four hostile tests and t_db"
     );
-    assert_eq!(html.matches("<script").count(), 1, "only the page's own script");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
     for raw in ["<img", "\" onmouseover", "\u{202e}"] {
         assert!(!html.contains(raw), "{raw:?} reached the page");
     }
