@@ -459,7 +459,8 @@ mod tests {
         assert_eq!(chart.grid.len(), 6);
         assert_eq!(chart.grid[5].label, "100%");
         assert_eq!(
-            chart.share_line, "80.0,210.0 382.0,123.0 684.0,36.0",
+            chart.share_line,
+            "80.0,210.0 382.0,123.0 684.0,36.0",
             "0%, 50% and 100% of the tests"
         );
         assert_eq!(chart.dots.len(), 3);
@@ -555,9 +556,6 @@ mod template_tests {
         );
         let empty = Sparkline::new(&[], Severity::None, "no runs".to_owned());
         let html = Cell { line: empty }.render().unwrap();
-        assert!(
-            !html.contains("<polyline") && !html.contains("<circle"),
-            "{html}"
-        );
+        assert!(!html.contains("<polyline") && !html.contains("<circle"), "{html}");
     }
 }
