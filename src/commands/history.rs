@@ -8,10 +8,10 @@ use anyhow::{Context, bail};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use crate::analysis::Severity;
 use crate::analysis::history::{
     Direction, became_flaky_at, day_of, direction, rate_and_band, short, sparkline, when,
 };
-use crate::analysis::Severity;
 use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg, RunSelectArgs};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
