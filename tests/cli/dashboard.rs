@@ -305,3 +305,49 @@ fn an_empty_selection_is_an_error_with_a_hint() {
             "cannot write the dashboard to no/such/dir/page.html",
         ));
 }
+
+#[test]
+fn a_tests_stored_likely_cause_and_its_diagnosis_are_shown() {
+    let s = Sandbox::new();
+    s.write("mode", "flaky");
+    suite(&s, &[]);
+    run(&s);
+    // What `flaky run`'s scan stores in the run's report, and what `flaky diagnose` stores:
+    // written here as those commands store them (the scan needs a language flaky reads, the
+    // diagnosis experiments), into the real database.
+    let db = s.sql();
+    db.execute(
+        r#"UPDATE runs SET report = json_set(report, '$.likely_causes', json('[{"test": "c::t_login", "stable": false, "causes": [{"rule": "sleep", "category": "timing", "severity": "medium", "confidence": "high", "file": "tests/test_auth.py", "line": 12, "message": "time.sleep(<0.5>) waits for a fixed time", "hint": "wait for the condition"}]}]'))"#,
+        [],
+    )
+    .unwrap();
+    db.execute(
+        r#"INSERT INTO diagnoses (run, test, diagnosed_at, cause, proven, diagnosis)
+           SELECT id, 'c::t_login', 1, 'order', 1, json('{"test": "c::t_login", "cause": "order", "proven": true, "summary": "fails after <c::t_db> runs before it", "experiments": [], "fix": "reset the state", "attempts": 40, "duration_ms": 900}') FROM runs"#,
+        [],
+    )
+    .unwrap();
+    let out = s.flaky().args(["dashboard", "-o", "-"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = String::from_utf8(out.stdout).unwrap();
+    let row = &html[html.find("data-name=\"c::t_login\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains(
+            "<span title=\"time.sleep(&lt;0.5&gt;) waits for a fixed time\">timing at tests/test_auth.py:12</span>"
+        ),
+        "{row}"
+    );
+    assert!(
+        row.contains("<span title=\"fails after &lt;c::t_db&gt; runs before it\">order</span>"),
+        "{row}"
+    );
+    let db_row = &html[html.find("data-name=\"c::t_db\"").unwrap()..];
+    let db_row = &db_row[..db_row.find("</tr>").unwrap()];
+    assert!(db_row.contains("not diagnosed"), "{db_row}");
+}
