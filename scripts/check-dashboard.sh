@@ -4,7 +4,7 @@
 # name), writes the page, takes headless Chromium screenshots at desktop (1280 px) and phone
 # (390 px) widths, measures the trend line's colour in the desktop one, and loads the page with
 # filters in its address (`#tests?q=login`, ...) through `chromium --dump-dom`: only the matching
-# rows may be left visible.
+# rows may be left visible; the markup alone (scripts off) shows every row.
 #
 # Usage: scripts/check-dashboard.sh  (installs Debian's chromium when it is missing; needs root
 # or sudo). The page and the screenshots stay in target/dashboard-check/.
@@ -157,6 +157,13 @@ for name, want in cases:
         failures.append(f"filter {name}: the DOM has {len(found)} test rows, history --tests {len(tests)}")
     if shown != expected or not shown:
         failures.append(f"filter {name}: shown {shown}, expected {expected}")
+# Scripts off, the page is its markup (chromium's --dump-dom needs scripts, so the file is read):
+# every row shows, and the filter forms, which need the script, stay hidden.
+found = rows_of(f"{out}/dashboard.html", "test")
+forms = re.findall(r'<form class="filter"[^>]*>', open(f"{out}/dashboard.html", encoding="utf-8").read())
+print(f"scripts off: {sum(v for v, _ in found)} of {len(found)} tests shown, {sum('hidden' in f for f in forms)} of {len(forms)} filter forms hidden")
+if not found or not all(v for v, _ in found) or not all("hidden" in f for f in forms):
+    failures.append("scripts off: a row is hidden or a filter form shows")
 found = rows_of(f"{out}/dom-runs-first-commit.html", "run")
 shown = [a["data-name"].split()[0] for v, a in found if v]
 expected = [r["run_id"] for r in runs if (r.get("commit") or "").startswith(first_commit)]
