@@ -72,6 +72,18 @@ fn head(s: &Sandbox) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// `flaky dashboard -o -`: the page, which must have been made.
+fn page_on_stdout(s: &Sandbox) -> String {
+    let out = s.flaky().args(["dashboard", "-o", "-"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The value of attribute `attr` right after the first `anchor` in `html`.
 fn attr_after<'a>(html: &'a str, anchor: &str, attr: &str) -> &'a str {
     let at = html
@@ -225,9 +237,7 @@ fn the_pages_numbers_are_those_of_history() {
     }
 
     // The same page on stdout with `-o -`; by default in ./flaky-dashboard.html.
-    let out = s.flaky().args(["dashboard", "-o", "-"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = page_on_stdout(&s);
     assert!(stdout.starts_with("<!DOCTYPE html>") && stdout.contains("c::t_login"));
     s.flaky().arg("dashboard").assert().code(0);
     assert!(s.path().join("flaky-dashboard.html").exists());
@@ -245,14 +255,7 @@ fn hostile_test_names_are_inert() {
     ];
     suite(&s, &hostile);
     run(&s);
-    let out = s.flaky().args(["dashboard", "-o", "-"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = String::from_utf8(out.stdout).unwrap();
+    let html = page_on_stdout(&s);
     assert_eq!(
         row_attrs(&html, "test", "data-name").len(),
         5,
@@ -327,14 +330,7 @@ fn a_tests_stored_likely_cause_and_its_diagnosis_are_shown() {
         [],
     )
     .unwrap();
-    let out = s.flaky().args(["dashboard", "-o", "-"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = String::from_utf8(out.stdout).unwrap();
+    let html = page_on_stdout(&s);
     let row = &html[html.find("data-name=\"c::t_login\"").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
