@@ -33,7 +33,7 @@ if [ ! -s "$out/report.png" ]; then
 fi
 
 python3 - "$out/report.png" <<'PY'
-"""Reads the PNG with zlib alone and measures the chart colours (they match src/render/html.rs)."""
+"""Reads the PNG with zlib alone and measures the chart colours (they match src/render/charts.rs)."""
 import struct
 import sys
 import zlib

@@ -1,7 +1,9 @@
 //! The charts of flaky's HTML pages, as geometry: each type here is computed from the numbers
-//! it shows, and `templates/charts.html` draws it as inline SVG (one macro per type, the same
-//! name in snake case). A page imports them with `{% import "charts.html" as charts %}` and
-//! draws one with `{% call charts::trend(chart) %}{% endcall %}`.
+//! it shows, and `templates/charts.html` draws it as inline SVG, one macro per type:
+//! [`TrendChart`] `trend(chart)`, [`RateChart`] `rate_chart(chart, title_id, title)`,
+//! [`Sparkline`] `sparkline(line)`, and a [`Severity`]'s coloured symbol `severity_mark(s)`.
+//! A page imports them with `{% import "charts.html" as charts %}` and draws one with
+//! `{% call charts::trend(chart) %}{% endcall %}` (askama's `call` needs its `endcall`).
 //!
 //! Texts here (labels, tooltips, captions) are plain text: the templates escape them.
 
@@ -228,13 +230,17 @@ impl TrendChart {
         (self.left + self.right) / 2.0
     }
 
-    /// The bottom of a tick, where its label is, and where the x-axis title is.
+    /// The bottom of an x-axis tick.
     pub fn tick_end(&self) -> f64 {
         self.bottom + 5.0
     }
+
+    /// The baseline of a tick's label.
     pub fn tick_label_y(&self) -> f64 {
         self.bottom + 20.0
     }
+
+    /// The baseline of the x-axis title, under the tick labels.
     pub fn x_title_y(&self) -> f64 {
         self.bottom + 38.0
     }
@@ -459,8 +465,7 @@ mod tests {
         assert_eq!(chart.grid.len(), 6);
         assert_eq!(chart.grid[5].label, "100%");
         assert_eq!(
-            chart.share_line,
-            "80.0,210.0 382.0,123.0 684.0,36.0",
+            chart.share_line, "80.0,210.0 382.0,123.0 684.0,36.0",
             "0%, 50% and 100% of the tests"
         );
         assert_eq!(chart.dots.len(), 3);
@@ -556,6 +561,9 @@ mod template_tests {
         );
         let empty = Sparkline::new(&[], Severity::None, "no runs".to_owned());
         let html = Cell { line: empty }.render().unwrap();
-        assert!(!html.contains("<polyline") && !html.contains("<circle"), "{html}");
+        assert!(
+            !html.contains("<polyline") && !html.contains("<circle"),
+            "{html}"
+        );
     }
 }

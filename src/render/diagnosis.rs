@@ -4,8 +4,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::html::{esc, html_with_code, page_start};
+use askama::Template;
+
 use super::markdown::{code_block, code_safe, md_with_code};
+use super::page::filters;
 use crate::diagnose::{DiagnoseReport, Diagnosis};
 
 /// The summary without the cause it starts with (shown apart).
@@ -42,11 +44,11 @@ fn experiment_line(e: &crate::diagnose::Experiment) -> String {
 
 /// One line under a diagnosis: an experiment, the cleaners, a scan finding, an experiment that
 /// could not run, the fix.
-struct Detail {
-    label: Option<&'static str>,
+pub(super) struct Detail {
+    pub(super) label: Option<&'static str>,
     /// `file:line`, shown as code.
-    place: Option<String>,
-    text: String,
+    pub(super) place: Option<String>,
+    pub(super) text: String,
 }
 
 fn details(d: &Diagnosis) -> Vec<Detail> {
@@ -228,50 +230,50 @@ pub fn render_diagnoses_markdown(report: &DiagnoseReport, out: &mut dyn Write) -
     out.write_all(s.as_bytes())
 }
 
-/// The diagnoses as an HTML section.
-pub(super) fn html_section(tests: &[Diagnosis], h: &mut String) {
-    if tests.is_empty() {
-        return;
-    }
-    h.push_str("<section id=\"diagnoses\">\n<h2>Diagnoses</h2>\n<p>Why each test is flaky, proven by experiments (<code>flaky diagnose</code>).</p>\n<ul>\n");
-    for d in tests {
-        let _ = writeln!(
-            h,
-            "<li><code>{}</code>: <strong>{}</strong>{}: {}\n<ul>",
-            esc(&d.test),
-            esc(d.cause.as_str()),
-            if d.proven { "" } else { " (not proven)" },
-            html_with_code(finding(d))
-        );
-        for x in details(d) {
-            let _ = writeln!(
-                h,
-                "<li>{}{}</li>",
-                head(&x, |p| format!("<code>{}</code>", esc(p))),
-                html_with_code(&x.text)
-            );
-        }
-        if let Some(r) = &d.repro {
-            let _ = writeln!(h, "<li>repro:<pre><code>{}</code></pre></li>", esc(r));
-        }
-        h.push_str("</ul></li>\n");
-    }
-    h.push_str("</ul>\n</section>\n");
+/// A diagnosis as `templates/diagnosis.html` shows it (the run report's section, and the page
+/// of `flaky diagnose`).
+pub(super) struct DiagnosisItem<'a> {
+    pub(super) test: &'a str,
+    pub(super) cause: &'static str,
+    pub(super) proven: bool,
+    pub(super) finding: &'a str,
+    pub(super) details: Vec<Detail>,
+    pub(super) repro: Option<&'a str>,
+}
+
+pub(super) fn html_items(tests: &[Diagnosis]) -> Vec<DiagnosisItem<'_>> {
+    tests
+        .iter()
+        .map(|d| DiagnosisItem {
+            test: &d.test,
+            cause: d.cause.as_str(),
+            proven: d.proven,
+            finding: finding(d),
+            details: details(d),
+            repro: d.repro.as_deref(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "diagnose.html")]
+struct DiagnosePage<'a> {
+    title: String,
+    summary: String,
+    items: Vec<DiagnosisItem<'a>>,
 }
 
 pub fn render_diagnoses_html(report: &DiagnoseReport, out: &mut dyn Write) -> io::Result<()> {
-    let title = format!("flaky diagnose: run {}", report.run_id);
-    let mut h = page_start(&title);
-    let _ = write!(
-        h,
-        "<h1>{}</h1>\n<p>{} test{} in {}{}</p>\n</header>\n",
-        esc(&title),
-        report.tests.len(),
-        if report.tests.len() == 1 { "" } else { "s" },
-        super::duration_text(std::time::Duration::from_millis(report.duration_ms)),
-        esc(&header_note(report))
-    );
-    html_section(&report.tests, &mut h);
-    h.push_str("</body>\n</html>\n");
-    out.write_all(h.as_bytes())
+    DiagnosePage {
+        title: format!("flaky diagnose: run {}", report.run_id),
+        summary: format!(
+            "{} test{} in {}{}",
+            report.tests.len(),
+            if report.tests.len() == 1 { "" } else { "s" },
+            super::duration_text(std::time::Duration::from_millis(report.duration_ms)),
+            header_note(report)
+        ),
+        items: html_items(&report.tests),
+    }
+    .write_into(out)
 }

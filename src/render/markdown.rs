@@ -482,16 +482,18 @@ fn changes_section(changes: &Changes, doc: &mut Doc) {
 
 /// A commit's files, the first few of them.
 pub(super) fn files_text(c: &Commit, show: impl Fn(&str) -> String) -> String {
-    let mut parts: Vec<String> = c
-        .files
-        .iter()
-        .take(FILES_PER_COMMIT)
-        .map(|f| show(f))
-        .collect();
-    if c.files.len() > FILES_PER_COMMIT {
-        parts.push(format!("and {} more", c.files.len() - FILES_PER_COMMIT));
+    let (files, more) = shown_files(c);
+    let mut parts: Vec<String> = files.iter().map(|f| show(f)).collect();
+    if more > 0 {
+        parts.push(format!("and {more} more"));
     }
     parts.join(", ")
+}
+
+/// The files of a commit a report lists, and how many more it changed.
+pub(super) fn shown_files(c: &Commit) -> (&[String], usize) {
+    let shown = &c.files[..c.files.len().min(FILES_PER_COMMIT)];
+    (shown, c.files.len() - shown.len())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -112,8 +112,7 @@ mod tests {
     #[test]
     fn values_leave_no_markup() {
         let hostile = "<script>alert('x')</script> & \"q\"\u{1}";
-        let escaped =
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;\u{FFFD}";
+        let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;\u{FFFD}";
         assert_eq!(
             probe(hostile),
             format!("<p title=\"{escaped}\">{escaped}</p><p>{escaped}</p>")
@@ -134,8 +133,8 @@ mod tests {
             CodeSpans("uses `<b>` & `x`".to_owned()).to_string(),
             "uses <code>&lt;b&gt;</code> &amp; <code>x</code>"
         );
-        assert!(probe("`</code><script>`").ends_with(
-            "<p><code>&lt;/code&gt;&lt;script&gt;</code></p>"
-        ));
+        assert!(
+            probe("`</code><script>`").ends_with("<p><code>&lt;/code&gt;&lt;script&gt;</code></p>")
+        );
     }
 }

@@ -1888,3 +1888,19 @@ fn many_stable_tests_are_counted_not_listed() {
         "{text}"
     );
 }
+
+/// The page of `flaky diagnose --format html`: the captured diagnoses and a hostile one.
+#[test]
+fn diagnose_page_html() {
+    let mut captured: crate::diagnose::DiagnoseReport = serde_json::from_str(include_str!(
+        "../../tests/fixtures/diagnose/pytest-example.json"
+    ))
+    .unwrap();
+    captured.run_id = HOSTILE[1].to_owned();
+    captured.tests = diagnosed().0.diagnoses;
+    let mut out = Vec::new();
+    render_diagnoses_html(&captured, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<script"), "{html}");
+    insta::assert_snapshot!(html);
+}
