@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'Write the history as one self-contained HTML page: trend, most flaky tests, runs')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a test command many times and report how flaky it is')
             [CompletionResult]::new('ci', 'ci', [CompletionResultType]::ParameterValue, 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one')
@@ -40,6 +41,26 @@ Register-ArgumentCompleter -Native -CommandName 'flaky' -ScriptBlock {
             [CompletionResult]::new('detect-framework', 'detect-framework', [CompletionResultType]::ParameterValue, 'Say which test frameworks a project uses and how `flaky run` will drive them')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
+            break
+        }
+        'flaky;dashboard' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Only runs whose repository URL contains this, in any directory')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'Only runs on this branch')
+            [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'Only runs whose command line contains this')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)')
+            [CompletionResult]::new('--causes', '--causes', [CompletionResultType]::ParameterName, 'Scan DIR''s test code (default: the current directory) for each test''s likely cause, as `flaky scan` finds it, instead of the causes stored with the runs')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the page to this file (`-` for stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the page to this file (`-` for stdout)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite history database [default: the user data directory''s flaky/history.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Runs of every directory, not only of the current project (the git repository the current directory is in, else the current directory and below)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'flaky;diagnose' {

@@ -22,6 +22,9 @@ _flaky() {
             flaky,completions)
                 cmd="flaky__subcmd__completions"
                 ;;
+            flaky,dashboard)
+                cmd="flaky__subcmd__dashboard"
+                ;;
             flaky,detect-framework)
                 cmd="flaky__subcmd__detect__subcmd__framework"
                 ;;
@@ -65,7 +68,7 @@ _flaky() {
 
     case "${cmd}" in
         flaky)
-            opts="-q -h -V --db --quiet --no-progress --color --help --version diagnose run ci merge quarantine history report detect-framework scan completions"
+            opts="-q -h -V --db --quiet --no-progress --color --help --version dashboard diagnose run ci merge quarantine history report detect-framework scan completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +202,56 @@ _flaky() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        flaky__subcmd__dashboard)
+            opts="-o -q -h -V --all --repo --branch --command --since --causes --output --db --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --causes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

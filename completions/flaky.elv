@@ -27,6 +27,7 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand dashboard 'Write the history as one self-contained HTML page: trend, most flaky tests, runs'
             cand diagnose 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
             cand run 'Run a test command many times and report how flaky it is'
             cand ci 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
@@ -37,6 +38,25 @@ set edit:completion:arg-completer[flaky] = {|@words|
             cand detect-framework 'Say which test frameworks a project uses and how `flaky run` will drive them'
             cand scan 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
             cand completions 'Print the completion script for a shell'
+        }
+        &'flaky;dashboard'= {
+            cand --repo 'Only runs whose repository URL contains this, in any directory'
+            cand --branch 'Only runs on this branch'
+            cand --command 'Only runs whose command line contains this'
+            cand --since 'Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)'
+            cand --causes 'Scan DIR''s test code (default: the current directory) for each test''s likely cause, as `flaky scan` finds it, instead of the causes stored with the runs'
+            cand -o 'Write the page to this file (`-` for stdout)'
+            cand --output 'Write the page to this file (`-` for stdout)'
+            cand --db 'SQLite history database [default: the user data directory''s flaky/history.db]'
+            cand --color 'When to colour the output (NO_COLOR is honoured with `auto`)'
+            cand --all 'Runs of every directory, not only of the current project (the git repository the current directory is in, else the current directory and below)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --no-progress 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'flaky;diagnose'= {
             cand --test 'Diagnose this test (repeatable) [default: the run''s flaky, order-dependent and contention tests]'

@@ -32,6 +32,7 @@ complete -c flaky -n "__fish_flaky_needs_command" -s q -l quiet -d 'Print nothin
 complete -c flaky -n "__fish_flaky_needs_command" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
 complete -c flaky -n "__fish_flaky_needs_command" -s h -l help -d 'Print help'
 complete -c flaky -n "__fish_flaky_needs_command" -s V -l version -d 'Print version'
+complete -c flaky -n "__fish_flaky_needs_command" -f -a "dashboard" -d 'Write the history as one self-contained HTML page: trend, most flaky tests, runs'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "diagnose" -d 'Prove why each flaky test of a stored run is flaky, by experiments (seeds, alone, order and the polluter, copies, load, time zone, locale, network)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "run" -d 'Run a test command many times and report how flaky it is'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "ci" -d 'The CI step: run the suite once, rerun what failed, and tell a real failure from a flaky one'
@@ -42,6 +43,21 @@ complete -c flaky -n "__fish_flaky_needs_command" -f -a "report" -d 'Render a st
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "detect-framework" -d 'Say which test frameworks a project uses and how `flaky run` will drive them'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "scan" -d 'Find the usual causes of flakiness in test code (sleeps, clocks, randomness, network, shared state...)'
 complete -c flaky -n "__fish_flaky_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l repo -d 'Only runs whose repository URL contains this, in any directory' -r
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l branch -d 'Only runs on this branch' -r
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l command -d 'Only runs whose command line contains this' -r
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l since -d 'Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)' -r
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l causes -d 'Scan DIR\'s test code (default: the current directory) for each test\'s likely cause, as `flaky scan` finds it, instead of the causes stored with the runs' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -s o -l output -d 'Write the page to this file (`-` for stdout)' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l db -d 'SQLite history database [default: the user data directory\'s flaky/history.db]' -r -F
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l color -d 'When to colour the output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l all -d 'Runs of every directory, not only of the current project (the git repository the current directory is in, else the current directory and below)'
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -l no-progress -d 'Hide the progress bar (it is hidden anyway when stderr is not a terminal)'
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -s h -l help -d 'Print help'
+complete -c flaky -n "__fish_flaky_using_subcommand dashboard" -s V -l version -d 'Print version'
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l test -d 'Diagnose this test (repeatable) [default: the run\'s flaky, order-dependent and contention tests]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l budget -d 'Start no new experiment after this long, e.g. 20m (a bare number is seconds) [default: 10m]' -r
 complete -c flaky -n "__fish_flaky_using_subcommand diagnose" -l format -d 'The output format' -r -f -a "table\t''

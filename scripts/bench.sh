@@ -7,7 +7,8 @@
 #      seed), over 20 base seeds, against a fixed 100 attempts
 #   6. remote: 400 attempts of a 100 ms command through the RunPod emulator, 4 SDK workers against 1
 #      (needs the runpod SDK: scripts/test.sh installs it into target/test-env/venv)
-#   5. history views: `flaky history --tests` and `--trend` on 10,000 runs and 1,000,000 results
+#   5. history views: `flaky history --tests` and `--trend` on 10,000 runs and 1,000,000 results,
+#      and `flaky dashboard` on the same history (time and page size)
 #   4. --tests-from: 50 attempts of a 200-test pytest suite with one failing test, rerunning
 #      only the failed test against rerunning the whole suite (needs pytest: scripts/test.sh
 #      installs it into target/test-env/venv)
@@ -22,7 +23,8 @@
 #  12. ci: `flaky ci` on a green suite against the suite command alone (pytest, go, cargo, jest
 #      on the examples' passing tests; paired runs, median of the per-pair ratios)
 # Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only,
-# `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only, `scripts/bench.sh ci` 12.
+# `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only, `scripts/bench.sh ci` 12,
+# `scripts/bench.sh dashboard` the dashboard of 5 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -161,8 +163,52 @@ def ci_green():
         paired(f"ci, green {name} suite ({' '.join(cmd)}; goal <= 1.05)",
                [bin, "ci", "--github", "never", "-q", "--"] + cmd, cmd, cwd=cwd, pairs=7)
 
+def big_history():
+    """A database of 10,000 runs, one an hour, of 10 tests x 10 attempts = 1,000,000 results:
+    test_3 fails one attempt in every third run, test_7 in each of the last 999 runs."""
+    big = os.path.join(work, "big.db")
+    if os.path.exists(big):
+        return big, sqlite3.connect(big).execute("SELECT count(*) FROM results").fetchone()[0]
+    subprocess.run([bin, "run", "-n", "1", "-q", "--db", big, "--", "true"], env=env, stdout=subprocess.DEVNULL)
+    db = sqlite3.connect(big)
+    with db:
+        src = db.execute("SELECT * FROM runs").fetchone()
+        names = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
+        # Without PRAGMA foreign_keys the run's rows do not go with it.
+        for table in ("runs", "attempts", "results", "run_tests"):
+            db.execute(f"DELETE FROM {table}")
+        tests = [db.execute("INSERT INTO tests (name) VALUES (?) RETURNING id", (f"tests/test_big.py::test_{t}",)).fetchone()[0] for t in range(10)]
+        for i in range(10000):
+            row = dict(zip(names, src))
+            row.update(id=i + 1, run_id=f"big{i:05d}", started_at=row["started_at"] - (10000 - i) * 3_600_000,
+                       attempts=10, passed=10, failed=0, report=None)
+            db.execute(f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            any_failed = False
+            for t, tid in enumerate(tests):
+                failed = 1 if (t == 3 and i % 3 == 0) or (t == 7 and i > 9000) else 0
+                any_failed = any_failed or failed
+                db.executemany("INSERT INTO results (run, attempt, test, outcome, duration_ms, message) VALUES (?, ?, ?, ?, 1, NULL)",
+                               [(i + 1, a, tid, "fail" if failed and a == 0 else "pass") for a in range(10)])
+                db.execute("INSERT INTO run_tests (run, test, runs, passed, failed, timed_out, errors, failure_rate, ci_low, ci_high, severity, kind) "
+                           "VALUES (?, ?, 10, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
+                           (i + 1, tid, 10 - failed, failed, failed / 10, "medium" if failed else "none", "flaky" if failed else "stable"))
+            db.executemany("INSERT INTO attempts (run, idx, seed, outcome, duration_ms) VALUES (?, ?, ?, ?, 1000)",
+                           [(i + 1, a, a, "fail" if any_failed and a == 0 else "pass") for a in range(10)])
+    results = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    db.close()
+    return big, results
+
+def dashboard():
+    """`flaky dashboard` on the 10,000-run, 1,000,000-result history: time and page size."""
+    big, results = big_history()
+    page = os.path.join(work, "dashboard.html")
+    times = [timed([bin, "dashboard", "--all", "--db", big, "-o", page]) for _ in range(5)]
+    size = os.path.getsize(page)
+    print(f"dashboard: 10000 runs, {results} results: median {statistics.median(times) * 1000:.0f} ms, "
+          f"page {size / 1024 / 1024:.2f} MB (goal < 1 s, a few MB)")
+
 sections = {"overhead": overhead, "ci": ci_green, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
-            "jest": jest_cpu,
+            "jest": jest_cpu, "dashboard": dashboard,
             "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
 if only:
     for name in only:
@@ -207,31 +253,11 @@ times = [timed([bin, "history"]) for _ in range(7)]
 print(f"storage: `flaky history` on {n} runs: median {statistics.median(times) * 1000:.1f} ms (goal < 100 ms)")
 
 # 5. history views on 10,000 runs of 10 tests x 10 attempts = 1,000,000 results
-big = os.path.join(work, "big.db")
-subprocess.run([bin, "run", "-n", "1", "-q", "--db", big, "--", "true"], env=env, stdout=subprocess.DEVNULL)
-db = sqlite3.connect(big)
-with db:
-    src = db.execute("SELECT * FROM runs").fetchone()
-    names = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
-    db.execute("DELETE FROM runs")
-    tests = [db.execute("INSERT INTO tests (name) VALUES (?) RETURNING id", (f"tests/test_big.py::test_{t}",)).fetchone()[0] for t in range(10)]
-    for i in range(10000):
-        row = dict(zip(names, src))
-        row.update(id=i + 1, run_id=f"big{i:05d}", started_at=row["started_at"] - (10000 - i) * 3_600_000,
-                   attempts=10, passed=10, failed=0, report=None)
-        db.execute(f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-        for t, tid in enumerate(tests):
-            failed = 1 if (t == 3 and i % 3 == 0) or (t == 7 and i > 9000) else 0
-            db.executemany("INSERT INTO results (run, attempt, test, outcome, duration_ms, message) VALUES (?, ?, ?, ?, 1, NULL)",
-                           [(i + 1, a, tid, "fail" if failed and a == 0 else "pass") for a in range(10)])
-            db.execute("INSERT INTO run_tests (run, test, runs, passed, failed, timed_out, errors, failure_rate, ci_low, ci_high, severity, kind) "
-                       "VALUES (?, ?, 10, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
-                       (i + 1, tid, 10 - failed, failed, failed / 10, "medium" if failed else "none", "flaky" if failed else "stable"))
-results = db.execute("SELECT count(*) FROM results").fetchone()[0]
-db.close()
+big, results = big_history()
 for view in (["--tests"], ["--trend"], ["--trend", "--per", "run"], ["--test", "tests/test_big.py::test_7"]):
     times = [timed([bin, "history", "--db", big] + view) for _ in range(5)]
     print(f"history {' '.join(view)}: 10000 runs, {results} results: median {statistics.median(times) * 1000:.0f} ms (goal < 200 ms)")
+dashboard()
 
 # 4. --tests-from: a suite of 200 tests of 20 ms each (I/O-like waits), one of which fails
 suite = os.path.join(work, "suite")

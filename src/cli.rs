@@ -264,6 +264,8 @@ pub enum Command {
     Quarantine(QuarantineCommand),
     /// List the runs stored in the history database
     History(HistoryArgs),
+    /// Write the history as one self-contained HTML page: trend, most flaky tests, runs
+    Dashboard(DashboardArgs),
     /// Render a stored run (default: the last one) as a report
     Report(ReportArgs),
     /// Say which test frameworks a project uses and how `flaky run` will drive them
@@ -778,6 +780,21 @@ pub struct HistoryArgs {
     #[arg(long, value_enum, default_value_t = PerArg::Day, requires = "trend")]
     pub per: PerArg,
 
+    #[command(flatten)]
+    pub select: RunSelectArgs,
+
+    /// Show at most this many rows (runs, tests, or trend points)
+    #[arg(long, default_value_t = 20, value_parser = count::<{ u32::MAX }>, allow_negative_numbers = true)]
+    pub limit: u32,
+
+    /// The output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+/// Which stored runs `flaky history` and `flaky dashboard` read.
+#[derive(Debug, Args)]
+pub struct RunSelectArgs {
     /// Runs of every directory, not only of the current project (the git repository the
     /// current directory is in, else the current directory and below)
     #[arg(long)]
@@ -798,14 +815,30 @@ pub struct HistoryArgs {
     /// Only runs from this long ago until now, e.g. 30d, 12h (a bare number is days)
     #[arg(long, value_parser = parse_age, allow_negative_numbers = true, value_name = "DURATION")]
     pub since: Option<Duration>,
+}
 
-    /// Show at most this many rows (runs, tests, or trend points)
-    #[arg(long, default_value_t = 20, value_parser = count::<{ u32::MAX }>, allow_negative_numbers = true)]
-    pub limit: u32,
+/// `flaky dashboard`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  flaky dashboard\n  flaky dashboard --since 30d --branch main -o flaky.html\n  flaky dashboard --all -o - > dashboard.html"
+)]
+pub struct DashboardArgs {
+    #[command(flatten)]
+    pub select: RunSelectArgs,
 
-    /// The output format
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Scan DIR's test code (default: the current directory) for each test's likely cause, as
+    /// `flaky scan` finds it, instead of the causes stored with the runs
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
+    pub causes: Option<PathBuf>,
+
+    /// Write the page to this file (`-` for stdout)
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = "flaky-dashboard.html"
+    )]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             commands::quarantine::quarantine(command, &cli.global, &printer)
         }
         Command::History(args) => commands::history::history(args, &cli.global, &printer),
+        Command::Dashboard(args) => commands::dashboard::dashboard(args, &cli.global, &printer),
         Command::Report(args) => commands::report::report(args, &cli.global, &printer),
         Command::DetectFramework(args) => commands::detect::detect(args, &printer),
         Command::Scan(args) => commands::scan::scan(args, &printer),

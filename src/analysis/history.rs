@@ -82,6 +82,39 @@ pub fn day_of(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()[..10].to_owned()
 }
 
+/// A test's failure rate over all its attempts in some runs, the rate's 95% Wilson interval,
+/// and its severity band (NONE when it never failed): what `flaky history --tests` and the
+/// dashboard show for each test.
+pub fn rate_and_band(failed: u64, attempts: u64) -> (f64, f64, f64, super::Severity) {
+    let rate = if attempts == 0 {
+        0.0
+    } else {
+        failed as f64 / attempts as f64
+    };
+    let (low, high) = super::wilson(failed, attempts, super::Z95);
+    let severity = if failed == 0 {
+        super::Severity::None
+    } else {
+        super::Thresholds::default().band(rate)
+    };
+    (rate, low, high, severity)
+}
+
+/// A unix-millisecond time as `2026-11-22 03:05:39` (UTC).
+pub fn when(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(t)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// A commit's first 8 characters, `-` for none.
+pub fn short(commit: Option<&str>) -> String {
+    commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,15 +2,17 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::analysis::history::{Direction, became_flaky_at, day_of, direction, sparkline};
-use crate::analysis::{Severity, Thresholds, Z95, wilson};
-use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg};
+use crate::analysis::Severity;
+use crate::analysis::history::{
+    Direction, became_flaky_at, day_of, direction, rate_and_band, short, sparkline, when,
+};
+use crate::cli::{FormatArg, GlobalArgs, HistoryArgs, PerArg, RunSelectArgs};
 use crate::config::display_command;
 use crate::exit::ExitStatus;
 use crate::render::{self, SCHEMA_VERSION, counted, percent, terminal_text};
@@ -43,17 +45,7 @@ pub fn history(
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let project = crate::vcs::project_root(&cwd);
     let view = View {
-        filter: RunFilter {
-            // `--repo` picks a repository by its URL wherever it ran.
-            under: (!args.all && args.repo.is_none()).then(|| project.clone()),
-            repo: args.repo.clone(),
-            branch: args.branch.clone(),
-            command: args.command.clone(),
-            since_ms: args
-                .since
-                .map(|d| unix_ms(SystemTime::now()) - d.as_millis() as i64),
-            ..RunFilter::default()
-        },
+        filter: run_filter(&args.select, &project),
         history,
         project,
         cwd,
@@ -74,6 +66,45 @@ pub fn history(
     Ok(ExitStatus::Success)
 }
 
+/// The runs `select` picks: the current project's (`project`), unless `--all` or `--repo`.
+pub(crate) fn run_filter(select: &RunSelectArgs, project: &Path) -> RunFilter {
+    RunFilter {
+        // `--repo` picks a repository by its URL wherever it ran.
+        under: (!select.all && select.repo.is_none()).then(|| project.to_path_buf()),
+        repo: select.repo.clone(),
+        branch: select.branch.clone(),
+        command: select.command.clone(),
+        since_ms: select
+            .since
+            .map(|d| unix_ms(SystemTime::now()) - d.as_millis() as i64),
+        ..RunFilter::default()
+    }
+}
+
+/// What to say when `filter`, limited to the current project, leaves out runs of other
+/// directories: `--all` shows them.
+pub(crate) fn elsewhere(
+    history: &History,
+    filter: &RunFilter,
+    project: &Path,
+) -> anyhow::Result<Option<String>> {
+    if filter.under.is_none() {
+        return Ok(None);
+    }
+    let all = RunFilter {
+        under: None,
+        ..filter.clone()
+    };
+    let others = history.count_runs(&all)? - history.count_runs(filter)?;
+    Ok((others > 0).then(|| {
+        format!(
+            "only the runs under {} are selected; `--all` adds the {} of other directories",
+            project.display(),
+            counted(others, "run", "runs")
+        )
+    }))
+}
+
 /// What a view of the history reads and how it prints.
 struct View {
     history: History,
@@ -89,21 +120,7 @@ impl View {
     /// What to say when the selection, limited to the current project, leaves out runs of
     /// other directories: `--all` shows them.
     fn elsewhere(&self) -> anyhow::Result<Option<String>> {
-        if self.filter.under.is_none() {
-            return Ok(None);
-        }
-        let all = RunFilter {
-            under: None,
-            ..self.filter.clone()
-        };
-        let others = self.history.count_runs(&all)? - self.history.count_runs(&self.filter)?;
-        Ok((others > 0).then(|| {
-            format!(
-                "only the runs under {} are selected; `--all` adds the {} of other directories",
-                self.project.display(),
-                counted(others, "run", "runs")
-            )
-        }))
+        elsewhere(&self.history, &self.filter, &self.project)
     }
 
     /// `dir` for a reader in the current project: relative to it when inside it.
@@ -284,31 +301,21 @@ fn write_json(buf: &mut Vec<u8>, value: serde_json::Value) -> anyhow::Result<()>
 
 /// A test over the selected runs, with its rate and band.
 #[derive(Debug, Serialize)]
-struct TestRow {
+pub(crate) struct TestRow {
     #[serde(flatten)]
-    total: TestTotal,
-    failure_rate: f64,
-    ci_low: f64,
-    ci_high: f64,
-    severity: Severity,
+    pub total: TestTotal,
+    pub failure_rate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub severity: Severity,
     /// With --causes: what `flaky scan` found in the test or what it calls, worst first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    causes: Vec<Cause>,
+    pub causes: Vec<Cause>,
 }
 
 impl From<&TestTotal> for TestRow {
     fn from(t: &TestTotal) -> Self {
-        let rate = if t.attempts == 0 {
-            0.0
-        } else {
-            t.failed as f64 / t.attempts as f64
-        };
-        let (ci_low, ci_high) = wilson(t.failed, t.attempts, Z95);
-        let severity = if t.failed == 0 {
-            Severity::None
-        } else {
-            Thresholds::default().band(rate)
-        };
+        let (rate, ci_low, ci_high, severity) = rate_and_band(t.failed, t.attempts);
         Self {
             total: t.clone(),
             failure_rate: rate,
@@ -394,44 +401,54 @@ fn rate(failed: u64, runs: u64) -> f64 {
 
 /// The suite over time.
 #[derive(Debug, Serialize)]
-struct Trend {
-    per: &'static str,
+pub(crate) struct Trend {
+    pub per: &'static str,
     /// Oldest first.
-    points: Vec<TrendRow>,
-    runs: u64,
-    attempts: u64,
-    tests_seen: u64,
+    pub points: Vec<TrendRow>,
+    pub runs: u64,
+    pub attempts: u64,
+    pub tests_seen: u64,
     /// Tests that both failed and passed in a run at least once.
-    flaky_tests_seen: u64,
+    pub flaky_tests_seen: u64,
     /// Tests that failed and were never flaky (broken, not flaky).
-    failing_tests_seen: u64,
+    pub failing_tests_seen: u64,
     /// The mean failure rate over every test of every run.
-    mean_rate: f64,
+    pub mean_rate: f64,
     /// Flaky tests over all tests seen.
-    flaky_share: f64,
-    flaky_share_sparkline: String,
-    mean_rate_sparkline: String,
+    pub flaky_share: f64,
+    pub flaky_share_sparkline: String,
+    pub mean_rate_sparkline: String,
 }
 
 #[derive(Debug, Serialize)]
-struct TrendRow {
+pub(crate) struct TrendRow {
     /// A UTC day (`2026-11-22`) or a run id.
-    label: String,
-    runs: u64,
-    attempts: u64,
+    pub label: String,
+    pub runs: u64,
+    pub attempts: u64,
     /// Tests seen in these runs, each once.
-    tests: u64,
-    flaky_tests: u64,
-    failing_tests: u64,
+    pub tests: u64,
+    pub flaky_tests: u64,
+    pub failing_tests: u64,
     /// The mean failure rate over every test of every run.
-    mean_rate: f64,
-    flaky_share: f64,
+    pub mean_rate: f64,
+    pub flaky_share: f64,
+    /// When its first run started (the dashboard places the point by it).
+    #[serde(skip)]
+    pub started_at_ms: i64,
 }
 
 impl TrendRow {
-    fn new(label: String, runs: u64, attempts: u64, tests: &TestCounts) -> Self {
+    fn new(
+        label: String,
+        started_at_ms: i64,
+        runs: u64,
+        attempts: u64,
+        tests: &TestCounts,
+    ) -> Self {
         Self {
             label,
+            started_at_ms,
             runs,
             attempts,
             tests: tests.tests,
@@ -448,7 +465,12 @@ fn mean(sum: f64, n: u64) -> f64 {
 }
 
 impl Trend {
-    fn new(points: Vec<TrendPoint>, all: TestCounts, bucket: Bucket, limit: usize) -> Self {
+    pub(crate) fn new(
+        points: Vec<TrendPoint>,
+        all: TestCounts,
+        bucket: Bucket,
+        limit: usize,
+    ) -> Self {
         let runs = points.iter().map(|p| p.runs).sum();
         let attempts = points.iter().map(|p| p.attempts).sum();
         let skip = points.len().saturating_sub(limit);
@@ -460,10 +482,10 @@ impl Trend {
                     Bucket::Day => day_of(p.started_at_ms),
                     Bucket::Run => p.run_id,
                 };
-                TrendRow::new(label, p.runs, p.attempts, &p.tests)
+                TrendRow::new(label, p.started_at_ms, p.runs, p.attempts, &p.tests)
             })
             .collect();
-        let overall = TrendRow::new(String::new(), runs, attempts, &all);
+        let overall = TrendRow::new(String::new(), 0, runs, attempts, &all);
         Self {
             per: match bucket {
                 Bucket::Day => "day",
@@ -501,19 +523,6 @@ fn new_table(header: &[&str], color: bool) -> Table {
 
 fn right(v: impl ToString) -> Cell {
     Cell::new(v.to_string()).set_alignment(CellAlignment::Right)
-}
-
-fn when(ms: i64) -> String {
-    let t = SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_seconds(t)
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_owned()
-}
-
-fn short(commit: Option<&str>) -> String {
-    commit.map_or_else(|| "-".to_owned(), |c| c[..c.len().min(8)].to_owned())
 }
 
 /// The most flaky tests; with a DIRECTORY column when they ran in more than one.
@@ -733,7 +742,7 @@ fn runs_table(runs: &[RunRow], color: bool) -> Table {
     table
 }
 
-fn unix_ms(t: SystemTime) -> i64 {
+pub(crate) fn unix_ms(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }

@@ -2,6 +2,7 @@
 
 pub mod causes;
 pub mod ci;
+pub mod dashboard;
 pub mod detect;
 pub mod diagnose;
 pub mod generate;

@@ -2,6 +2,7 @@
 
 pub mod charts;
 mod ci;
+pub mod dashboard;
 mod diagnosis;
 mod discord;
 mod findings;

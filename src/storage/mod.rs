@@ -4,6 +4,7 @@
 //! a database written by a newer flaky is refused; a file that is not a database is reported,
 //! never overwritten.
 
+mod dashboard;
 mod diagnoses;
 mod merged;
 mod migrations;
@@ -19,6 +20,7 @@ use crate::analysis::{RunSummary, Totals};
 use crate::model::Attempt;
 use crate::vcs::VcsFacts;
 
+pub use dashboard::{RunFailure, RunMark, SeverityCounts, SeverityPoint, TestStories, TestStory};
 pub use diagnoses::AttemptTests;
 pub use migrations::MIGRATIONS;
 pub use views::{Bucket, RunFilter, RunPoint, TestCounts, TestTotal, TimelinePoint, TrendPoint};

@@ -109,7 +109,8 @@ const FLAKY: &str = "(rt.failed > 0 AND rt.passed > 0)";
 
 /// Runs that measured something: a run still going, or one whose every attempt was set aside,
 /// is no point of a trend.
-const MEASURED: &str = "r.status NOT IN ('running', 'no-results', 'failed', 'abandoned')";
+pub(super) const MEASURED: &str =
+    "r.status NOT IN ('running', 'no-results', 'failed', 'abandoned')";
 
 /// The tests of a set of runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -137,7 +138,7 @@ pub enum Bucket {
 
 impl Bucket {
     /// The bucket of a run in `runs r`, as SQL.
-    const fn key(self) -> &'static str {
+    pub(super) const fn key(self) -> &'static str {
         match self {
             Self::Day => "r.started_at / 86400000",
             Self::Run => "r.id",

@@ -282,7 +282,7 @@ fn concurrent_runs_on_one_database_lose_no_row() {
 }
 
 /// A git repository whose `check.sh` fails when `mode` says so, committed by different authors.
-fn repo_with_commits(s: &Sandbox) -> impl Fn(&str, &str) {
+pub fn repo_with_commits(s: &Sandbox) -> impl Fn(&str, &str) {
     let dir = s.path().to_path_buf();
     let git = move |args: &[&str], author: &str| {
         let ok = std::process::Command::new("git")

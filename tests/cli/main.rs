@@ -5,6 +5,7 @@ mod batch;
 mod catalogue;
 mod ci;
 mod config;
+mod dashboard;
 mod detect;
 mod diagnose;
 mod disk;
