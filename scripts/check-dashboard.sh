@@ -93,9 +93,13 @@ dom 'tests?kind=flaky&severity=medium' flaky-medium
 dom 'tests' none
 first_commit=$(git -C "$work/project" rev-list --max-parents=0 HEAD | cut -c1-8)
 dom "runs?q=$first_commit" runs-first-commit
+dom 'tests?sort=rate' sort-rate
+dom 'tests?kind=flaky&sort=-test' flaky-by-name
+dom 'runs?sort=started' runs-oldest-first
 
 PYTHONPATH="$root/scripts" python3 - "$out" "$first_commit" <<'PY'
 """Measures the screenshots and reads the filtered DOMs."""
+import html
 import json
 import re
 import sys
@@ -164,6 +168,28 @@ forms = re.findall(r'<form class="filter"[^>]*>', open(f"{out}/dashboard.html", 
 print(f"scripts off: {sum(v for v, _ in found)} of {len(found)} tests shown, {sum('hidden' in f for f in forms)} of {len(forms)} filter forms hidden")
 if not found or not all(v for v, _ in found) or not all("hidden" in f for f in forms):
     failures.append("scripts off: a row is hidden or a filter form shows")
+# Sorting, from the address as a click on a header leaves it; each order differs from the page's
+# own (rate and time highest first, names in that order), so an ignored sort fails.
+def shown_id(name):
+    """A test id as the page writes it in data-name (a bidi control shown as `\\u{202e}`)."""
+    return html.unescape(name).replace("\\u{202e}", "\u202e")
+rate = {t["id"]: t["failure_rate"] for t in tests}
+found = rows_of(f"{out}/dom-sort-rate.html", "test")
+rates = [rate[shown_id(a["data-name"])] for _, a in found]
+print(f"sort=rate: {rates}")
+if len(rates) != len(tests) or rates != sorted(rates):
+    failures.append(f"sort=rate: rates in the order {rates}")
+found = rows_of(f"{out}/dom-flaky-by-name.html", "test")
+shown = [a["data-name"] for v, a in found if v]
+print(f"kind=flaky&sort=-test: {shown}")
+if not shown or shown != sorted(shown, key=str.lower, reverse=True) or any(a["data-kind"] != "flaky" for v, a in found if v):
+    failures.append(f"kind=flaky&sort=-test: shown {shown}")
+found = rows_of(f"{out}/dom-runs-oldest-first.html", "run")
+order = [a["data-name"].split()[0] for _, a in found]
+expected = [r["run_id"] for r in sorted(runs, key=lambda r: r["started_at_ms"])]
+print(f"runs?sort=started: {len(order)} runs, oldest first: {order == expected}")
+if order != expected:
+    failures.append(f"runs?sort=started: {order}, expected {expected}")
 found = rows_of(f"{out}/dom-runs-first-commit.html", "run")
 shown = [a["data-name"].split()[0] for v, a in found if v]
 expected = [r["run_id"] for r in runs if (r.get("commit") or "").startswith(first_commit)]

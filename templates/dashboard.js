@@ -1,6 +1,7 @@
 // The dashboard's filters and sorting (templates/dashboard.html). Progressive: the page shows
-// every row without it. A filter lives in the address, `#tests?q=login&kind=flaky&severity=high`
-// or `#runs?q=main`, so a filtered view is a link to share.
+// every row without it. A filter and an order live in the address,
+// `#tests?q=login&kind=flaky&severity=high&sort=-rate` or `#runs?q=main&sort=started`, so a
+// filtered, sorted view is a link to share.
 (function () {
   "use strict";
   var forms = document.querySelectorAll("form.filter");
@@ -55,7 +56,8 @@
         var field = form.elements[name];
         if (field && field.value) { params.set(name, field.value); }
       });
-      var view = form.getAttribute("data-view");
+      var view = form.getAttribute("data-view"), h = fromHash();
+      if (h.view === view && h.params.get("sort")) { params.set("sort", h.params.get("sort")); }
       var query = params.toString();
       history.replaceState(null, "", "#" + view + (query ? "?" + query : ""));
       apply(form, params);
@@ -70,30 +72,52 @@
     if (target) { target.scrollIntoView(); }
   }
 
-  // Sorting: a click on a column's header sorts by it, again the other way.
-  document.querySelectorAll("table.sortable th[data-type]").forEach(function (th) {
+  // Sorting: a click on a column's header sorts by it, again the other way; the order goes in
+  // the address with the filter (`#tests?kind=flaky&sort=-rate`: by rate, highest first).
+  function sortBy(th, descending) {
+    var table = th.closest("table"), body = table.tBodies[0];
+    var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var num = th.getAttribute("data-type") === "num";
+    table.querySelectorAll("th[aria-sort]").forEach(function (o) { o.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    var key = function (row) {
+      var cell = row.cells[col];
+      var v = cell.getAttribute("data-v");
+      if (num) { return parseFloat(v !== null ? v : cell.textContent) || 0; }
+      return (v !== null ? v : cell.textContent).toLowerCase();
+    };
+    var list = Array.prototype.slice.call(body.rows);
+    list.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var c = x < y ? -1 : x > y ? 1 : 0;
+      return descending ? -c : c;
+    });
+    list.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function sortFromAddress(h) {
+    var sort = h.params.get("sort");
+    var section = document.getElementById(h.view);
+    if (!sort || !section) { return; }
+    var descending = sort.charAt(0) === "-";
+    var key = descending ? sort.slice(1) : sort;
+    section.querySelectorAll("table.sortable th[data-key]").forEach(function (th) {
+      if (th.getAttribute("data-key") === key) { sortBy(th, descending); }
+    });
+  }
+
+  document.querySelectorAll("table.sortable th[data-key]").forEach(function (th) {
     var button = th.querySelector("button");
     if (!button) { return; }
     button.addEventListener("click", function () {
-      var table = th.closest("table"), body = table.tBodies[0];
-      var col = Array.prototype.indexOf.call(th.parentNode.children, th);
-      var num = th.getAttribute("data-type") === "num";
       var descending = th.getAttribute("aria-sort") !== "descending";
-      table.querySelectorAll("th[aria-sort]").forEach(function (o) { o.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-      var key = function (row) {
-        var cell = row.cells[col];
-        var v = cell.getAttribute("data-v");
-        if (num) { return parseFloat(v !== null ? v : cell.textContent) || 0; }
-        return (v !== null ? v : cell.textContent).toLowerCase();
-      };
-      var list = Array.prototype.slice.call(body.rows);
-      list.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        var c = x < y ? -1 : x > y ? 1 : 0;
-        return descending ? -c : c;
-      });
-      list.forEach(function (row) { body.appendChild(row); });
+      sortBy(th, descending);
+      var view = th.closest("section").id, h = fromHash();
+      var params = h.view === view ? h.params : new URLSearchParams();
+      params.set("sort", (descending ? "-" : "") + th.getAttribute("data-key"));
+      history.replaceState(null, "", "#" + view + "?" + params.toString());
     });
   });
+  window.addEventListener("hashchange", function () { sortFromAddress(fromHash()); });
+  sortFromAddress(start);
 })();

@@ -132,11 +132,7 @@ impl TrendChart {
                 }
             })
             .collect();
-        let ticks: Vec<usize> = if points.len() <= 6 {
-            (0..points.len()).collect()
-        } else {
-            (0..6).map(|k| k * (points.len() - 1) / 5).collect()
-        };
+        let ticks = tick_indices(points.len());
         let (labels, dated) = tick_labels(points, &ticks);
         let ticks = labels
             .into_iter()
@@ -255,6 +251,23 @@ fn y_steps(top: f64) -> (f64, usize) {
         .map(|step: f64| (step, (top / step - 1e-9).ceil().max(1.0) as usize))
         .find(|(_, n)| *n <= 5)
         .unwrap_or((0.25, 4))
+}
+
+/// The points that get an x-axis tick: every one up to six, else at most six evenly stepped from
+/// the first, with the last always in and never within half a step of the one before it (two
+/// dates side by side would overlap).
+fn tick_indices(n: usize) -> Vec<usize> {
+    if n <= 6 {
+        return (0..n).collect();
+    }
+    let step = (n - 1).div_ceil(5);
+    let mut ticks: Vec<usize> = (0..n - 1).step_by(step).collect();
+    // A last step of half a step or less would crowd the last label: it takes that tick's place.
+    if ticks.last().is_some_and(|&t| 2 * (n - 1 - t) <= step) {
+        ticks.pop();
+    }
+    ticks.push(n - 1);
+    ticks
 }
 
 /// The x-axis labels of the runs at `ticks`: their UTC dates when the runs span more than a
@@ -439,6 +452,27 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::*;
+
+    #[test]
+    fn ticks_are_evenly_stepped_and_never_side_by_side() {
+        assert_eq!(tick_indices(1), [0]);
+        assert_eq!(tick_indices(6), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(tick_indices(7), [0, 2, 4, 6]);
+        assert_eq!(tick_indices(8), [0, 2, 4, 7]);
+        // Ten days: the 2026-11-27/2026-11-28 pair that overlapped on the dashboard is gone.
+        assert_eq!(tick_indices(10), [0, 2, 4, 6, 9]);
+        assert_eq!(tick_indices(200), [0, 40, 80, 120, 160, 199]);
+        assert_eq!(tick_indices(101), [0, 20, 40, 60, 80, 100]);
+        for n in 7..400 {
+            let t = tick_indices(n);
+            assert!(
+                t.len() <= 6 && t[0] == 0 && *t.last().unwrap() == n - 1,
+                "{n}: {t:?}"
+            );
+            let step = (n - 1).div_ceil(5);
+            assert!(t.windows(2).all(|w| 2 * (w[1] - w[0]) > step), "{n}: {t:?}");
+        }
+    }
 
     fn point(i: u64, flaky: u64, mean: f64) -> TrendPoint {
         TrendPoint {

@@ -1701,14 +1701,7 @@ fn html_trend_labels_runs_by_time_within_a_day_and_by_date_across_days() {
     let mut case = typical();
     assert_eq!(
         trend_ticks(&render(render_html, &case)),
-        [
-            "2023-11-07",
-            "2023-11-08",
-            "2023-11-09",
-            "2023-11-11",
-            "2023-11-12",
-            "2023-11-14"
-        ],
+        ["2023-11-07", "2023-11-09", "2023-11-11", "2023-11-14"],
         "eight days"
     );
     let spaced = |case: &mut (Report, Context), secs: u64| {
@@ -1719,21 +1712,19 @@ fn html_trend_labels_runs_by_time_within_a_day_and_by_date_across_days() {
     spaced(&mut case, 600);
     assert_eq!(
         trend_ticks(&render(render_html, &case)),
-        ["22:13", "22:23", "22:33", "22:53", "23:03", "23:23"],
+        ["22:13", "22:33", "22:53", "23:23"],
         "ten minutes apart"
     );
     assert!(render(render_html, &case).contains("run (oldest to newest), from 2023-11-14 UTC"));
     spaced(&mut case, 5);
     assert_eq!(
         trend_ticks(&render(render_html, &case)),
-        [
-            "22:13:20", "22:13:25", "22:13:30", "22:13:40", "22:13:45", "22:13:55"
-        ]
+        ["22:13:20", "22:13:30", "22:13:40", "22:13:55"]
     );
     spaced(&mut case, 0);
     assert_eq!(
         trend_ticks(&render(render_html, &case)),
-        ["run 1", "run 2", "run 3", "run 5", "run 6", "run 8"],
+        ["run 1", "run 3", "run 5", "run 8"],
         "started in one second"
     );
 }
