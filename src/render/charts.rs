@@ -48,11 +48,29 @@ impl fmt::Display for Px {
 /// Runs drawn as dots on the trend line: beyond, only the last one is.
 pub const MAX_DOTS: usize = 60;
 
-/// The line chart of runs: the share of tests that failed at least once (solid, with a dot per
-/// run) and the mean failure rate (dashed), on a 720 × 250 canvas.
+/// What a trend chart's points are and what its solid line counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Series {
+    /// A point: "run" or "day"; and more than one: "runs", "days".
+    pub point: &'static str,
+    pub points: &'static str,
+    /// What the counted tests did, after "tests that" ([`TrendPoint::flaky_tests`] counts them).
+    pub did: &'static str,
+}
+
+/// The run report's: one point per run, the tests that failed at least once in it.
+pub const RUNS_WITH_FAILURES: Series = Series {
+    point: "run",
+    points: "runs",
+    did: "failed at least once",
+};
+
+/// The line chart of a series of runs or days: the share of tests that did what the [`Series`]
+/// counts (solid, with a dot per point) and the mean failure rate (dashed), on a 720 × 250 canvas.
 #[derive(Debug)]
 pub struct TrendChart {
-    /// The runs drawn, and the noun for them ("run", "runs").
+    pub series: Series,
+    /// The points drawn, and the noun for them ("run", "runs").
     pub runs: usize,
     pub runs_noun: &'static str,
     /// The plot area.
@@ -98,7 +116,7 @@ pub struct Dot {
 
 impl TrendChart {
     /// The chart of `points`, oldest first; at least one.
-    pub fn new(points: &[TrendPoint]) -> Self {
+    pub fn new(points: &[TrendPoint], series: Series) -> Self {
         assert!(!points.is_empty(), "a trend chart needs a run");
         let share = |p: &TrendPoint| {
             if p.tests == 0 {
@@ -140,10 +158,11 @@ impl TrendChart {
             .collect();
         // Labels without a date: the day the runs start on.
         let x_title = if dated {
-            "run (oldest to newest)".to_owned()
+            format!("{} (oldest to newest)", series.point)
         } else {
             format!(
-                "run (oldest to newest), from {} UTC",
+                "{} (oldest to newest), from {} UTC",
+                series.point,
                 &time_text(points[0].started_at)[..10]
             )
         };
@@ -172,11 +191,13 @@ impl TrendChart {
                 x: x(i),
                 y: y(share(p)),
                 tip: format!(
-                    "run {}, {}: {} of {} tests failed at least once ({}), mean rate {}",
+                    "{} {}, {}: {} of {} tests {} ({}), mean rate {}",
+                    series.point,
                     p.run_id,
                     time_text(p.started_at),
                     p.flaky_tests,
                     p.tests,
+                    series.did,
                     super::percent(share(p)),
                     super::percent(p.mean_rate)
                 ),
@@ -184,19 +205,22 @@ impl TrendChart {
             .collect();
         let last = &points[points.len() - 1];
         let caption = if points.len() == 1 {
-            "one run: no trend yet".to_owned()
+            format!("one {}: no trend yet", series.point)
         } else {
             format!(
-                "{} runs; in the last, {} of {} tests failed at least once ({}).",
+                "{} {}; in the last, {} of {} tests {} ({}).",
                 points.len(),
+                series.points,
                 last.flaky_tests,
                 last.tests,
+                series.did,
                 super::percent(share(last))
             )
         };
         Self {
+            series,
             runs: points.len(),
-            runs_noun: plural(points.len() as u64, "run", "runs"),
+            runs_noun: plural(points.len() as u64, series.point, series.points),
             left,
             right,
             top: y_top,
@@ -495,7 +519,10 @@ mod tests {
 
     #[test]
     fn trend_places_runs_between_the_axes() {
-        let chart = TrendChart::new(&[point(0, 0, 0.0), point(1, 5, 0.1), point(2, 10, 0.3)]);
+        let chart = TrendChart::new(
+            &[point(0, 0, 0.0), point(1, 5, 0.1), point(2, 10, 0.3)],
+            RUNS_WITH_FAILURES,
+        );
         assert_eq!(chart.grid.len(), 6);
         assert_eq!(chart.grid[5].label, "100%");
         assert_eq!(
@@ -512,11 +539,28 @@ mod tests {
             chart.caption,
             "3 runs; in the last, 10 of 10 tests failed at least once (100.0%)."
         );
+        // The dashboard's series: days, and the tests that were flaky.
+        let days = Series {
+            point: "day",
+            points: "days",
+            did: "were flaky",
+        };
+        let chart = TrendChart::new(&[point(0, 0, 0.0), point(1, 4, 0.1)], days);
+        assert_eq!(
+            chart.caption,
+            "2 days; in the last, 4 of 10 tests were flaky (40.0%)."
+        );
+        assert!(
+            chart.dots[1].tip.starts_with("day r1, "),
+            "{}",
+            chart.dots[1].tip
+        );
+        assert!(chart.x_title.starts_with("day (oldest to newest)"));
     }
 
     #[test]
     fn one_run_is_a_dot_without_lines() {
-        let chart = TrendChart::new(&[point(0, 1, 0.05)]);
+        let chart = TrendChart::new(&[point(0, 1, 0.05)], RUNS_WITH_FAILURES);
         assert_eq!((chart.runs, chart.runs_noun), (1, "run"));
         assert!(chart.share_line.is_empty() && chart.mean_line.is_empty());
         assert_eq!(chart.dots.len(), 1);
@@ -527,7 +571,7 @@ mod tests {
     #[test]
     fn many_runs_dot_only_the_last() {
         let points: Vec<_> = (0..=MAX_DOTS as u64).map(|i| point(i, 1, 0.1)).collect();
-        let chart = TrendChart::new(&points);
+        let chart = TrendChart::new(&points, RUNS_WITH_FAILURES);
         assert_eq!(chart.dots.len(), 1);
         assert!(chart.dots[0].tip.starts_with("run r60,"));
     }

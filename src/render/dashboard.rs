@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use askama::Template;
 
-use super::charts::{Px, Sparkline, TrendChart};
+use super::charts::{Px, Series, Sparkline, TrendChart};
 use super::{TrendPoint, percent};
 use crate::analysis::Severity;
 use crate::analysis::history::rate_and_band;
@@ -87,8 +87,8 @@ impl TrendLine {
         flaky_share: f64,
         points: Vec<SeverityBar>,
     ) -> Self {
-        // The shared chart draws the share of tests that failed at least once (flaky or
-        // failing) and the mean rate, one point per day or run.
+        // The share of tests that were flaky (failed and passed) in each day or run, and the
+        // mean rate: the tests failing every attempt are in the severity bars, not the line.
         let chart_points: Vec<TrendPoint> = points
             .iter()
             .map(|p| TrendPoint {
@@ -96,7 +96,7 @@ impl TrendLine {
                 started_at: SystemTime::UNIX_EPOCH
                     + Duration::from_millis(p.started_at_ms.max(0) as u64),
                 tests: p.tests,
-                flaky_tests: p.flaky_tests + p.failing_tests,
+                flaky_tests: p.flaky_tests,
                 mean_rate: p.mean_rate,
             })
             .collect();
@@ -104,7 +104,16 @@ impl TrendLine {
             per,
             mean_rate,
             flaky_share,
-            chart: (!chart_points.is_empty()).then(|| TrendChart::new(&chart_points)),
+            chart: (!chart_points.is_empty()).then(|| {
+                TrendChart::new(
+                    &chart_points,
+                    Series {
+                        point: per,
+                        points: if per == "day" { "days" } else { "runs" },
+                        did: "were flaky",
+                    },
+                )
+            }),
             severities: SeverityChart::new(&points),
             points,
         }

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use askama::Template;
 
-use super::charts::{Rate, RateChart, TrendChart};
+use super::charts::{RUNS_WITH_FAILURES, Rate, RateChart, TrendChart};
 use super::diagnosis::{DiagnosisItem, html_items};
 use super::markdown::{
     MESSAGE_CHARS, NAME_CHARS, WHOLE_ATTEMPT, attempts_text, ci_text, clean_block, commit_text,
@@ -261,20 +261,26 @@ fn ci_section(report: &Report) -> Option<CiSection> {
 /// the mean failure rate (dashed). Without history, this run is the one point.
 fn trend(report: &Report, ctx: &Context) -> TrendChart {
     if !ctx.trend.is_empty() {
-        return TrendChart::new(&ctx.trend[ctx.trend.len().saturating_sub(TREND_POINTS)..]);
+        return TrendChart::new(
+            &ctx.trend[ctx.trend.len().saturating_sub(TREND_POINTS)..],
+            RUNS_WITH_FAILURES,
+        );
     }
     let n = report.tests.len();
-    TrendChart::new(&[TrendPoint {
-        run_id: report.run_id.clone(),
-        started_at: report.started_at,
-        tests: n as u64,
-        flaky_tests: non_stable(report).count() as u64,
-        mean_rate: if n == 0 {
-            0.0
-        } else {
-            report.tests.iter().map(|t| t.failure_rate).sum::<f64>() / n as f64
-        },
-    }])
+    TrendChart::new(
+        &[TrendPoint {
+            run_id: report.run_id.clone(),
+            started_at: report.started_at,
+            tests: n as u64,
+            flaky_tests: non_stable(report).count() as u64,
+            mean_rate: if n == 0 {
+                0.0
+            } else {
+                report.tests.iter().map(|t| t.failure_rate).sum::<f64>() / n as f64
+            },
+        }],
+        RUNS_WITH_FAILURES,
+    )
 }
 
 /// A bar per test (the worst [`BARS`]): its failure rate, coloured by severity, and its 95%
