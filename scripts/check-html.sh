@@ -32,57 +32,14 @@ if [ ! -s "$out/report.png" ]; then
     exit 1
 fi
 
-python3 - "$out/report.png" <<'PY'
-"""Reads the PNG with zlib alone and measures the chart colours (they match src/render/charts.rs)."""
-import struct
+PYTHONPATH="$PWD/scripts" python3 - "$out/report.png" <<'PY'
+"""Measures the chart colours in the screenshot (they match src/render/charts.rs)."""
 import sys
-import zlib
+
+from png_pixels import hexrgb, pixels, read_png
 
 path = sys.argv[1]
-data = open(path, "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat = 8, b""
-while pos < len(data):
-    length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + length]
-    if kind == b"IHDR":
-        width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + length
-assert depth == 8 and ctype in (2, 6) and interlace == 0, f"unexpected PNG format {depth=} {ctype=}"
-bpp = 3 if ctype == 2 else 4
-raw = zlib.decompress(idat)
-stride = width * bpp
-rows, prev = [], bytearray(stride)
-for y in range(height):
-    f = raw[y * (stride + 1)]
-    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    if f == 1:
-        for i in range(bpp, stride):
-            line[i] = (line[i] + line[i - bpp]) & 255
-    elif f == 2:
-        for i in range(stride):
-            line[i] = (line[i] + prev[i]) & 255
-    elif f == 3:
-        for i in range(stride):
-            left = line[i - bpp] if i >= bpp else 0
-            line[i] = (line[i] + ((left + prev[i]) >> 1)) & 255
-    elif f == 4:
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b = prev[i]
-            c = prev[i - bpp] if i >= bpp else 0
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-            line[i] = (line[i] + pred) & 255
-    rows.append(line)
-    prev = line
-
-
-def hexrgb(h):
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+rows, width, height, bpp = read_png(path)
 
 
 def near(line, x, rgb, tol=36):
@@ -91,8 +48,7 @@ def near(line, x, rgb, tol=36):
 
 
 failures = []
-trend = hexrgb("#0b7285")
-pts = [(x, y) for y, line in enumerate(rows) for x in range(width) if near(line, x, trend)]
+pts = pixels(rows, width, bpp, "#0b7285")
 if len(pts) < 300:
     failures.append(f"trend line: only {len(pts)} pixels of #0b7285")
     x0 = x1 = y0 = y1 = 0

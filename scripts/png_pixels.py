@@ -1,5 +1,5 @@
 """Reads a PNG with zlib alone and finds pixels of a colour: the screenshot checks' measuring tape
-(scripts/check-dashboard.sh)."""
+(scripts/check-html.sh, scripts/check-dashboard.sh)."""
 import struct
 import zlib
 
