@@ -150,6 +150,115 @@ pub struct Listen {
     pub test_code: bool,
 }
 
+/// A process started from a program the code names: `subprocess.run(["git", ...])`,
+/// `exec.Command("git", ...)`, `Command::new("git")`.
+#[derive(Debug, Clone)]
+pub struct Process {
+    /// The call as written (cut to a line).
+    pub call: String,
+    /// Waited for to its end with no time limit (`subprocess.run` with no `timeout`, a command
+    /// that is never `spawn`ed or `Start`ed): it is slow at worst, rarely a race.
+    pub to_end: bool,
+}
+
+/// State the whole process shares, which a test can change for the tests after it (and, where
+/// tests run on threads, beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcessState {
+    /// An environment variable.
+    Env,
+    /// The working directory.
+    Cwd,
+    /// A property of the global object (JavaScript).
+    Global,
+}
+
+/// Whether a change of process state is undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restore {
+    /// Nothing undoes it: no cleanup, hook or `finally` puts it back.
+    Never,
+    /// Put back later in the same function: tests on other threads read it meanwhile.
+    Late,
+    /// The language cannot see cleanup (Rust has no hooks the scan follows).
+    Unseen,
+}
+
+/// A change of process state: `os.environ["K"] = v`, `process.chdir(d)`, `os.Setenv(k, v)`,
+/// `env::set_var(k, v)`, `globalThis.fetch = f`.
+#[derive(Debug, Clone)]
+pub struct ProcessChange {
+    /// The call or assignment as written (cut to a line).
+    pub code: String,
+    pub state: ProcessState,
+    pub restore: Restore,
+}
+
+/// Where a network call goes, as far as the code says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    /// Another host, which the code names.
+    Remote(String),
+    /// A host the scan cannot read (an address built at run time).
+    Unknown,
+}
+
+/// A call over the network to somewhere other than this machine, with no mock or local test
+/// server in scope: `requests.get(url)`, `http.Get(url)`, `reqwest::get(url)`.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub peer: Peer,
+}
+
+/// A file or directory written, created or removed at a path every run shares, outside any
+/// temporary directory: `open("out.txt", "w")`, `os.WriteFile("out/x", ...)`,
+/// `fs::write("out/x", ...)`.
+#[derive(Debug, Clone)]
+pub struct PathWrite {
+    /// The call as written (cut to a line).
+    pub call: String,
+    /// The path, where the code spells it out.
+    pub path: Option<String>,
+    /// Relative to the working directory, where the language tells (JavaScript): less sure,
+    /// as the test may have moved to a temporary directory.
+    pub relative: bool,
+}
+
+/// A read of the wall clock (`time.time()`, `time.Now()`, `SystemTime::now()`) or of the
+/// machine's time zone (`datetime.fromtimestamp(t)`, `time.Local`, `Local::now()`, `$TZ`).
+/// Reads that only measure a duration or seed a generator are not facts of this kind.
+#[derive(Debug, Clone)]
+pub struct ClockRead {
+    /// The call as written (cut to a line).
+    pub code: String,
+    /// It reads the time zone (else only the time).
+    pub zone: bool,
+    /// Its value is only passed on, formatted or stored, and decides nothing in the test.
+    pub only_input: bool,
+}
+
+/// What a call that no seed controls makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseeded {
+    /// A value drawn from a generator: `random.randint(1, 6)`, `rand.Intn(6)`, `rand::random()`.
+    Draw,
+    /// A generator, seeded from the OS entropy: `random.Random()`.
+    Generator,
+    /// A fake-data generator (`Faker()`), seeded from the OS entropy.
+    FakeData,
+}
+
+/// A random value or generator no seed controls: every run differs, and a failure cannot be
+/// replayed.
+#[derive(Debug, Clone)]
+pub struct Random {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub makes: Unseeded,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -157,6 +266,12 @@ pub enum Fact {
     ElapsedBound(ElapsedBound),
     Seed(Seed),
     Listen(Listen),
+    Process(Process),
+    ProcessChange(ProcessChange),
+    Request(Request),
+    PathWrite(PathWrite),
+    ClockRead(ClockRead),
+    Random(Random),
 }
 
 #[cfg(test)]

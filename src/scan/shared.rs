@@ -12,15 +12,20 @@ pub(super) fn is_seed_variable(name: &str) -> bool {
     SEED_VARIABLES.contains(&name) || ATTEMPT_VARIABLES.contains(&name)
 }
 
-/// Whether a URL or `host:port` names this machine.
-pub(super) fn is_local_host(address: &str) -> bool {
+/// The host of a URL or `host:port` ("" when it names none).
+pub(super) fn host_of(address: &str) -> &str {
     let rest = address.split_once("://").map_or(address, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host_port.strip_prefix('[') {
+    match host_port.strip_prefix('[') {
         Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
         None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
-    };
+    }
+}
+
+/// Whether a URL or `host:port` names this machine.
+pub(super) fn is_local_host(address: &str) -> bool {
+    let host = host_of(address);
     host.is_empty()
         || host == "localhost"
         || host == "localhost.localdomain"
