@@ -259,6 +259,29 @@ pub struct Random {
     pub makes: Unseeded,
 }
 
+/// How a function touches state that every test of the process shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A change that outlives the test, of state other functions use: the polluter of an
+    /// order dependence.
+    Write,
+    /// A read of state that `writer` changes: the victim.
+    Read { writer: String },
+    /// State set up once for all tests that `writer` changes: a shared fixture.
+    Setup { writer: String },
+}
+
+/// A module-level or package-level variable, or a static, touched by a function where another
+/// function touches it too.
+#[derive(Debug, Clone)]
+pub struct SharedState {
+    /// The function (or the code) that touches it.
+    pub owner: String,
+    /// The state as the language names it: "module-level `CACHE`", "static `STATE`".
+    pub state: String,
+    pub access: Access,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -272,6 +295,7 @@ pub enum Fact {
     PathWrite(PathWrite),
     ClockRead(ClockRead),
     Random(Random),
+    SharedState(SharedState),
 }
 
 #[cfg(test)]

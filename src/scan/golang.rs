@@ -8,22 +8,20 @@ use tree_sitter::{Node, Tree};
 
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, Sleep, Unseeded,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
+    Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Exposure, Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition,
-    is_local_host, is_seed_variable, short,
+    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
+    is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::render::quote_code;
 
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
-const STATE_WRITE: Variant = rules::module_state_write::RULE.go();
-const STATE_READ: Variant = rules::reads_mutated_state::RULE.go();
 const UNJOINED_GOROUTINE: Variant = rules::unjoined_concurrency::RULE.go();
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
-const SHARED_SETUP: Variant = rules::shared_fixture::RULE.go();
 
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -1539,20 +1537,14 @@ fn package_state<'t>(
         .collect();
     exposures(&touches)
         .into_iter()
-        .map(|(t, exposure)| {
-            let (owner, var) = (&t.owner, &t.var);
-            let smell = match exposure {
-                Exposure::Write => STATE_WRITE.smell(format!(
-                    "{owner} changes package-level `{var}`, which outlives the test"
-                )),
-                Exposure::Read { writer } => STATE_READ.smell(format!(
-                    "{owner} reads package-level `{var}`, which {writer} changes: the result depends on the tests before"
-                )),
-                Exposure::Setup { writer } => SHARED_SETUP.smell(format!(
-                    "{owner} sets package-level `{var}` once for all tests, and {writer} changes it"
-                )),
+        .filter_map(|(t, access)| {
+            let state = SharedState {
+                owner: t.owner.clone(),
+                state: format!("package-level `{}`", t.var),
+                access,
             };
-            (t.node, smell, t.unit)
+            let smell = rules::judge(&Fact::SharedState(state), Lang::Go)?;
+            Some((t.node, smell, t.unit))
         })
         .collect()
 }

@@ -15,8 +15,9 @@ use std::sync::LazyLock;
 use tree_sitter::{Node, Tree};
 
 use super::facts::{
-    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, Sleep, Unseeded,
+    Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
+    Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
@@ -497,13 +498,7 @@ const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().h
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
 
-const GLOBAL_ASSIGNMENT: Variant = rules::module_state_write::RULE.python();
-
-const MODULE_STATE_MUTATION: Variant = rules::module_state_write::RULE.python();
-
 const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
-
-const READS_MUTATED_GLOBAL: Variant = rules::reads_mutated_state::RULE.python();
 
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
     .python()
@@ -2677,11 +2672,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         self.record_mutation(s, name);
-        let message = format!(
-            "`{}` assigns module-level `{name}` (declared global): the value outlives the test",
-            s.name
-        );
-        self.report_once(node, s, name, GLOBAL_ASSIGNMENT.smell(message));
+        self.shared_state_use(node, s, s.name.clone(), name, Access::Write);
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
@@ -2719,11 +2710,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 return;
             }
             self.record_mutation(s, &dotted);
-            let message = format!(
-                "{} changes module-level `{dotted}`: the change outlives the test and the next test sees it",
-                quote_code(&self.snippet(node))
-            );
-            self.report_once(node, s, &dotted, MODULE_STATE_MUTATION.smell(message));
+            self.shared_state_use(node, s, self.snippet(node), &dotted, Access::Write);
             return;
         }
         self.imported_mutation(node, object, &dotted, s);
@@ -2821,11 +2808,30 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             {
                 continue;
             }
-            let message = format!(
-                "`{}` reads module-level `{name}`, which `{writer}()` changes: what it sees depends on the tests that ran before",
-                s.name
-            );
-            self.report_once(node, s, name, READS_MUTATED_GLOBAL.smell(message));
+            let access = Access::Read {
+                writer: format!("{writer}()"),
+            };
+            self.shared_state_use(node, s, s.name.clone(), name, access);
+        }
+    }
+
+    /// A write or read of module-level `name`, once per scope, for the shared rules to judge.
+    fn shared_state_use(
+        &mut self,
+        node: Node<'t>,
+        s: &Scope<'t>,
+        owner: String,
+        name: &str,
+        access: Access,
+    ) {
+        let state = format!("module-level `{name}`");
+        let fact = Fact::SharedState(SharedState {
+            owner,
+            state,
+            access,
+        });
+        if let Some(smell) = rules::judge(&fact, Lang::Python) {
+            self.report_once(node, s, name, smell);
         }
     }
 

@@ -12,12 +12,13 @@ use tree_sitter::{Node, Tree};
 use super::Confidence;
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, Sleep, Unseeded,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
+    Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Exposure, Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition,
-    is_local_host, is_seed_variable, short,
+    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
+    is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::analysis::Severity;
@@ -26,11 +27,8 @@ use crate::render::quote_code;
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
 const NETWORK: Variant = rules::network_call::RULE.rust();
-const STATIC_WRITE: Variant = rules::module_state_write::RULE.rust();
-const STATIC_READ: Variant = rules::reads_mutated_state::RULE.rust();
 const UNJOINED_SPAWN: Variant = rules::unjoined_concurrency::RULE.rust();
 const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
-const SHARED_STATIC: Variant = rules::shared_fixture::RULE.rust();
 
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -1784,25 +1782,18 @@ fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -
     };
     exposures(&touches)
         .into_iter()
-        .map(|(t, exposure)| {
-            let (owner, var) = (&t.owner, &t.var);
-            let smell = match exposure {
-                Exposure::Write => STATIC_WRITE.smell(format!(
-                    "{owner} changes static `{var}`, which outlives the test"
-                )),
-                Exposure::Read { writer } => STATIC_READ.smell(format!(
-                    "{owner} reads static `{var}`, which {writer} changes: the result depends on the tests before"
-                )),
-                Exposure::Setup { writer } => SHARED_STATIC.smell(format!(
-                    "static `{var}` is built once for every test of the process, and {writer} changes it"
-                )),
+        .filter_map(|(t, access)| {
+            let state = SharedState {
+                owner: t.owner.clone(),
+                state: format!("static `{}`", t.var),
+                access,
             };
-            Found {
+            Some(Found {
                 node: t.node,
-                smell,
+                smell: rules::judge(&Fact::SharedState(state), Lang::Rust)?,
                 unit: t.unit,
                 test_code: test_code(t),
-            }
+            })
         })
         .collect()
 }

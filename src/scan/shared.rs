@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use super::facts::Access;
 use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 
 /// Whether a variable is one through which flaky gives each attempt its seed or index.
@@ -104,20 +105,10 @@ pub(super) enum TouchKind {
     Setup,
 }
 
-/// What a touch exposes tests to.
-pub(super) enum Exposure<'a> {
-    /// A change that outlives the test: the polluter of an order dependence.
-    Write,
-    /// A read of state that `writer` changes: the victim.
-    Read { writer: &'a str },
-    /// State set up once for all tests that `writer` changes: a shared fixture.
-    Setup { writer: &'a str },
-}
-
 /// The exposures of a file's touches, one per function and variable: writes of variables that
 /// another function reads or writes (not a counter only its function uses); reads and setups
 /// of variables that another function writes.
-pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Exposure<'a>)> {
+pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
     let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
     for t in touches {
@@ -128,14 +119,14 @@ pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>,
         let other = writers
             .iter()
             .find(|w| w.unit != t.unit)
-            .map(|w| w.owner.as_str());
+            .map(|w| w.owner.clone());
         let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
         let exposure = match (t.kind, other) {
-            (TouchKind::Write, _) if shared => Exposure::Write,
+            (TouchKind::Write, _) if shared => Access::Write,
             (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
-                Exposure::Read { writer }
+                Access::Read { writer }
             }
-            (TouchKind::Setup, Some(writer)) => Exposure::Setup { writer },
+            (TouchKind::Setup, Some(writer)) => Access::Setup { writer },
             _ => continue,
         };
         if seen.insert((t.unit, &t.var)) {

@@ -2,7 +2,7 @@
 //! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
 //! and the fix for each language. The language modules find the code each rule describes.
 
-use super::facts::{Fact, ProcessState, SeedSource};
+use super::facts::{Access, Fact, ProcessState, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -101,6 +101,11 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
         Fact::ClockRead(read) if read.zone => local_time_zone::check(read, lang),
         Fact::ClockRead(read) => wall_clock::check(read, lang),
         Fact::Random(random) => unseeded_random::check(random, lang),
+        Fact::SharedState(state) => match &state.access {
+            Access::Write => module_state_write::check(state, lang),
+            Access::Read { writer } => reads_mutated_state::check(state, writer, lang),
+            Access::Setup { writer } => shared_fixture::check(state, writer, lang),
+        },
         Fact::ProcessChange(change) => match change.state {
             ProcessState::Env => env_mutation::check(change, lang),
             ProcessState::Cwd => chdir::check(change, lang),
