@@ -282,6 +282,15 @@ pub struct SharedState {
     pub access: Access,
 }
 
+/// A thread, goroutine or task started and never joined or waited for: `Thread(...).start()`
+/// with no `join`, `go f()` with nothing to wait on, `thread::spawn(..)` whose handle is
+/// dropped.
+#[derive(Debug, Clone)]
+pub struct Unjoined {
+    /// The call as written (cut to a line).
+    pub call: String,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -296,6 +305,7 @@ pub enum Fact {
     ClockRead(ClockRead),
     Random(Random),
     SharedState(SharedState),
+    Unjoined(Unjoined),
 }
 
 #[cfg(test)]

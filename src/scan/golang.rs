@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
     ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unseeded,
+    Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
@@ -20,7 +20,6 @@ use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, na
 use crate::render::quote_code;
 
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
-const UNJOINED_GOROUTINE: Variant = rules::unjoined_concurrency::RULE.go();
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
 
 /// A check of one call to a standard library function: the smell, if the call is one.
@@ -1413,12 +1412,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
             }),
             _ => false,
         });
-        (!waits).then(|| {
-            UNJOINED_GOROUTINE.smell(format!(
-                "{} starts a goroutine the test never waits for",
-                quote_code(&short(self.text(node)))
-            ))
-        })
+        (!waits).then_some(())?;
+        let call = short(self.text(node));
+        rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Go)
     }
 
     /// A `range` over a map whose body collects into a slice (not sorted after), builds a

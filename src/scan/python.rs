@@ -17,7 +17,7 @@ use tree_sitter::{Node, Tree};
 use super::facts::{
     Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
     ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unseeded,
+    Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
@@ -503,8 +503,6 @@ const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.pytho
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
     .python()
     .confidence(Confidence::High);
-
-const UNJOINED_THREAD: Variant = rules::unjoined_concurrency::RULE.python();
 
 const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
 
@@ -2942,11 +2940,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !started || joined {
             return;
         }
-        let message = format!(
-            "{} is started and never joined: the test can assert, or end, before it finishes",
-            quote_code(&self.snippet(c.node))
-        );
-        self.report(c.node, s, UNJOINED_THREAD.smell(message));
+        let unjoined = Unjoined {
+            call: self.snippet(c.node),
+        };
+        self.cx
+            .judge(c.node, &Fact::Unjoined(unjoined), Lang::Python, s.unit);
     }
 
     /// `asyncio.create_task(...)` never awaited.

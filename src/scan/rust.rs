@@ -13,7 +13,7 @@ use super::Confidence;
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
     ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unseeded,
+    Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
@@ -27,7 +27,6 @@ use crate::render::quote_code;
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
 const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
 const NETWORK: Variant = rules::network_call::RULE.rust();
-const UNJOINED_SPAWN: Variant = rules::unjoined_concurrency::RULE.rust();
 const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
 
 /// A check of one call of a known function: the smell, if the call is one.
@@ -1554,7 +1553,7 @@ impl<'t> Scope<'_, '_, 't> {
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
-fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.func.kind != UnitKind::Test {
         return None;
     }
@@ -1571,11 +1570,9 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Opt
         },
         _ => false,
     };
-    dropped.then(|| {
-        UNJOINED_SPAWN.smell(format!(
-            "{shown} starts work the test never joins or awaits"
-        ))
-    })
+    dropped.then_some(())?;
+    let call = short(s.text(call));
+    rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Rust)
 }
 
 impl<'t> Scope<'_, '_, 't> {
