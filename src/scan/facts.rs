@@ -291,6 +291,19 @@ pub struct Unjoined {
     pub call: String,
 }
 
+/// The run's seed or attempt number (`TEST_SEED`, `GO_TEST_SEED`, `ATTEMPT`...) used for more
+/// than seeding a generator: the outcome changes with the seed flaky sets on each attempt.
+#[derive(Debug, Clone)]
+pub struct SeedUse {
+    /// The variable read.
+    pub variable: String,
+    /// Where it is used (cut to a line).
+    pub code: String,
+    /// It decides a condition, an assertion or an index itself (else it feeds a computation
+    /// whose result is used): high confidence.
+    pub decides: bool,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -306,6 +319,7 @@ pub enum Fact {
     Random(Random),
     SharedState(SharedState),
     Unjoined(Unjoined),
+    SeedUse(SeedUse),
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use tree_sitter::{Node, Tree};
 
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unjoined, Unseeded,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
+    Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
@@ -19,7 +19,6 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::render::quote_code;
 
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
 
 /// A check of one call to a standard library function: the smell, if the call is one.
@@ -1326,11 +1325,12 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell>
     if !is_seed_variable(key) {
         return None;
     }
-    let used = s.seed_use(call, 0)?;
-    Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in {}: the outcome depends on the run's seed",
-        quote_code(&short(s.text(used)))
-    )))
+    let used = SeedUse {
+        variable: key.to_owned(),
+        code: short(s.text(s.seed_use(call, 0)?)),
+        decides: true,
+    };
+    rules::judge(&Fact::SeedUse(used), Lang::Go)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {

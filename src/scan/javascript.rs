@@ -15,7 +15,7 @@ use tree_sitter::{Node, Tree};
 
 use super::facts::{
     Amount, Bound, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
-    ProcessState, Request, Restore, Seed, SeedSource, Sleep,
+    ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_seed_variable};
@@ -113,7 +113,6 @@ const UNSEEDED_RANDOM: Rule =
 const STAND_IN_RANDOM: Rule = rule(rules::unseeded_random::RULE.javascript().as_context());
 const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
 const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
-const SEED_DEPENDENT: Rule = rule(rules::seed_dependent::RULE.javascript());
 const NETWORK: Rule = rule(rules::network_call::RULE.javascript());
 const FIXED_PATH: Rule = rule(rules::fixed_path_write::RULE.javascript());
 const SUBPROCESS: Rule = rule(rules::subprocess::RULE.javascript());
@@ -2697,11 +2696,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
-            let message = format!(
-                "{} decides the outcome: it changes with the seed flaky sets on every attempt",
-                quote_code(&self.shown(node))
-            );
-            self.report(node, ctx.unit, SEED_DEPENDENT, message);
+            let used = SeedUse {
+                code: self.shown(node),
+                variable: var,
+                decides: true,
+            };
+            self.cx
+                .judge(node, &Fact::SeedUse(used), Lang::JavaScript, ctx.unit);
         } else if var == "TZ" {
             let message = format!(
                 "{} reads the time zone of the machine",

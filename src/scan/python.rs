@@ -16,8 +16,8 @@ use tree_sitter::{Node, Tree};
 
 use super::facts::{
     Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unjoined, Unseeded,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse as SeedRead,
+    SharedState, Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
@@ -490,8 +490,6 @@ const CONTAINERS: &[&str] = &[
 ];
 
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
-
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
 
 const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
 const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
@@ -2301,15 +2299,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let statement = ancestors(at)
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
-        let message = format!(
-            "the outcome depends on the run's seed: {} uses {var} beyond seeding a generator, so the test passes or fails by seed",
-            quote_code(&self.snippet(statement))
-        );
-        self.report(
-            at,
-            s,
-            SEED_DEPENDENT.smell_as(message, Severity::Medium, confidence),
-        );
+        let used = SeedRead {
+            variable: var.to_string(),
+            code: self.snippet(statement),
+            decides: confidence == Confidence::High,
+        };
+        self.cx
+            .judge(at, &Fact::SeedUse(used), Lang::Python, s.unit);
     }
 
     // ---- network and subprocess --------------------------------------------------------

@@ -12,8 +12,8 @@ use tree_sitter::{Node, Tree};
 use super::Confidence;
 use super::facts::{
     Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SharedState, Sleep,
-    Unjoined, Unseeded,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
+    Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
@@ -25,7 +25,6 @@ use crate::analysis::Severity;
 use crate::render::quote_code;
 
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
 const NETWORK: Variant = rules::network_call::RULE.rust();
 const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
 
@@ -1446,11 +1445,12 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell>
     if !is_seed_variable(key) {
         return None;
     }
-    let used = s.seed_decision(call, 0)?;
-    Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in {}: the outcome depends on the run's seed",
-        quote_code(&short(s.text(used)))
-    )))
+    let used = SeedUse {
+        variable: key.to_owned(),
+        code: short(s.text(s.seed_decision(call, 0)?)),
+        decides: true,
+    };
+    rules::judge(&Fact::SeedUse(used), Lang::Rust)
 }
 
 /// How many variables a seed is followed through (`let raw = var(..)`, `let n = raw.parse()`).

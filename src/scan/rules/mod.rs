@@ -101,6 +101,7 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
         Fact::ClockRead(read) if read.zone => local_time_zone::check(read, lang),
         Fact::ClockRead(read) => wall_clock::check(read, lang),
         Fact::Random(random) => unseeded_random::check(random, lang),
+        Fact::SeedUse(used) => seed_dependent::check(used, lang),
         Fact::Unjoined(unjoined) => unjoined_concurrency::check(unjoined, lang),
         Fact::SharedState(state) => match &state.access {
             Access::Write => module_state_write::check(state, lang),
