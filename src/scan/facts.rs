@@ -150,6 +150,160 @@ pub struct Listen {
     pub test_code: bool,
 }
 
+/// A process started from a program the code names: `subprocess.run(["git", ...])`,
+/// `exec.Command("git", ...)`, `Command::new("git")`.
+#[derive(Debug, Clone)]
+pub struct Process {
+    /// The call as written (cut to a line).
+    pub call: String,
+    /// Waited for to its end with no time limit (`subprocess.run` with no `timeout`, a command
+    /// that is never `spawn`ed or `Start`ed): it is slow at worst, rarely a race.
+    pub to_end: bool,
+}
+
+/// State the whole process shares, which a test can change for the tests after it (and, where
+/// tests run on threads, beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcessState {
+    /// An environment variable.
+    Env,
+    /// The working directory.
+    Cwd,
+    /// A property of the global object (JavaScript).
+    Global,
+}
+
+/// Whether a change of process state is undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restore {
+    /// Nothing undoes it: no cleanup, hook or `finally` puts it back.
+    Never,
+    /// Put back later in the same function: tests on other threads read it meanwhile.
+    Late,
+    /// The language cannot see cleanup (Rust has no hooks the scan follows).
+    Unseen,
+}
+
+/// A change of process state: `os.environ["K"] = v`, `process.chdir(d)`, `os.Setenv(k, v)`,
+/// `env::set_var(k, v)`, `globalThis.fetch = f`.
+#[derive(Debug, Clone)]
+pub struct ProcessChange {
+    /// The call or assignment as written (cut to a line).
+    pub code: String,
+    pub state: ProcessState,
+    pub restore: Restore,
+}
+
+/// Where a network call goes, as far as the code says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    /// Another host, which the code names.
+    Remote(String),
+    /// A host the scan cannot read (an address built at run time).
+    Unknown,
+}
+
+/// A call over the network to somewhere other than this machine, with no mock or local test
+/// server in scope: `requests.get(url)`, `http.Get(url)`, `reqwest::get(url)`.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub peer: Peer,
+}
+
+/// A file or directory written, created or removed at a path every run shares, outside any
+/// temporary directory: `open("out.txt", "w")`, `os.WriteFile("out/x", ...)`,
+/// `fs::write("out/x", ...)`.
+#[derive(Debug, Clone)]
+pub struct PathWrite {
+    /// The call as written (cut to a line).
+    pub call: String,
+    /// The path, where the code spells it out.
+    pub path: Option<String>,
+    /// Relative to the working directory, where the language tells (JavaScript): less sure,
+    /// as the test may have moved to a temporary directory.
+    pub relative: bool,
+}
+
+/// A read of the wall clock (`time.time()`, `time.Now()`, `SystemTime::now()`) or of the
+/// machine's time zone (`datetime.fromtimestamp(t)`, `time.Local`, `Local::now()`, `$TZ`).
+/// Reads that only measure a duration or seed a generator are not facts of this kind.
+#[derive(Debug, Clone)]
+pub struct ClockRead {
+    /// The call as written (cut to a line).
+    pub code: String,
+    /// It reads the time zone (else only the time).
+    pub zone: bool,
+    /// Its value is only passed on, formatted or stored, and decides nothing in the test.
+    pub only_input: bool,
+}
+
+/// What a call that no seed controls makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseeded {
+    /// A value drawn from a generator: `random.randint(1, 6)`, `rand.Intn(6)`, `rand::random()`.
+    Draw,
+    /// A generator, seeded from the OS entropy: `random.Random()`.
+    Generator,
+    /// A fake-data generator (`Faker()`), seeded from the OS entropy.
+    FakeData,
+}
+
+/// A random value or generator no seed controls: every run differs, and a failure cannot be
+/// replayed.
+#[derive(Debug, Clone)]
+pub struct Random {
+    /// The call as written (cut to a line).
+    pub call: String,
+    pub makes: Unseeded,
+}
+
+/// How a function touches state that every test of the process shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A change that outlives the test, of state other functions use: the polluter of an
+    /// order dependence.
+    Write,
+    /// A read of state that `writer` changes: the victim.
+    Read { writer: String },
+    /// State set up once for all tests that `writer` changes: a shared fixture.
+    Setup { writer: String },
+}
+
+/// A module-level or package-level variable, or a static, touched by a function where another
+/// function touches it too.
+#[derive(Debug, Clone)]
+pub struct SharedState {
+    /// The function (or the code) that touches it.
+    pub owner: String,
+    /// The state as the language names it: "module-level `CACHE`", "static `STATE`".
+    pub state: String,
+    pub access: Access,
+}
+
+/// A thread, goroutine or task started and never joined or waited for: `Thread(...).start()`
+/// with no `join`, `go f()` with nothing to wait on, `thread::spawn(..)` whose handle is
+/// dropped.
+#[derive(Debug, Clone)]
+pub struct Unjoined {
+    /// The call as written (cut to a line).
+    pub call: String,
+}
+
+/// The run's seed or attempt number (`TEST_SEED`, `GO_TEST_SEED`, `ATTEMPT`...) used for more
+/// than seeding a generator: the outcome changes with the seed flaky sets on each attempt.
+#[derive(Debug, Clone)]
+pub struct SeedUse {
+    /// The variable read.
+    pub variable: String,
+    /// Where it is used (cut to a line).
+    pub code: String,
+    /// It decides a condition, an assertion or an index itself (else it feeds a computation
+    /// whose result is used): high confidence.
+    pub decides: bool,
+}
+
 /// A fact of test code.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -157,6 +311,15 @@ pub enum Fact {
     ElapsedBound(ElapsedBound),
     Seed(Seed),
     Listen(Listen),
+    Process(Process),
+    ProcessChange(ProcessChange),
+    Request(Request),
+    PathWrite(PathWrite),
+    ClockRead(ClockRead),
+    Random(Random),
+    SharedState(SharedState),
+    Unjoined(Unjoined),
+    SeedUse(SeedUse),
 }
 
 #[cfg(test)]

@@ -6,32 +6,20 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
-use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
+use super::facts::{
+    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
+    Sleep, Unjoined, Unseeded,
+};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
+    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::render::quote_code;
 
-const WALL_CLOCK: Variant = rules::wall_clock::RULE.go();
-const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
-    .go()
-    .confidence(Confidence::High);
-const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.go();
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.go();
-const NETWORK: Variant = rules::network_call::RULE.go();
-const FIXED_PATH: Variant = rules::fixed_path_write::RULE.go();
-const SUBPROCESS: Variant = rules::subprocess::RULE.go();
-const SETENV: Variant = rules::env_mutation::RULE.go();
-const CHDIR: Variant = rules::chdir::RULE.go();
-const STATE_WRITE: Variant = rules::module_state_write::RULE.go();
-const STATE_READ: Variant = rules::reads_mutated_state::RULE.go();
-const UNJOINED_GOROUTINE: Variant = rules::unjoined_concurrency::RULE.go();
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
-const SHARED_SETUP: Variant = rules::shared_fixture::RULE.go();
 
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -820,16 +808,21 @@ impl<'s, 't> Scope<'_, 's, 't> {
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
 /// A read that is only input (formatted, passed on, stored in a value) is context: it decides
 /// nothing in the test itself.
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
     }
-    let variant = if s.only_input(call, true) {
-        WALL_CLOCK.as_context()
-    } else {
-        WALL_CLOCK
+    clock_read(s.text(call), false, s.only_input(call, true))
+}
+
+/// A read of the clock or the time zone, for the shared rules to judge.
+fn clock_read(code: &str, zone: bool, only_input: bool) -> Option<Smell> {
+    let read = ClockRead {
+        code: short(code),
+        zone,
+        only_input,
     };
-    Some(variant.smell(format!("{shown}() reads the wall clock")))
+    rules::judge(&Fact::ClockRead(read), Lang::Go)
 }
 
 /// How many variables a seed is followed through (`s := Getenv(..)`, `n := Atoi(s)`, ...).
@@ -1061,15 +1054,17 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let is_call = node.parent().is_some_and(|p| p.kind() == "call_expression");
         (!is_call
             && matches!(self.selector_callee(node), Callee::Package(p, n) if p == "time" && n == "Local"))
-        .then(|| LOCAL_ZONE.smell("time.Local depends on the machine's time zone".into()))
+        .then(|| clock_read(self.text(node), true, false))?
     }
 }
 
 /// math/rand's global generator.
-fn unseeded_random<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
-    Some(UNSEEDED_RANDOM.smell(format!(
-        "{shown} draws from the global generator, unseeded: every run differs"
-    )))
+fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let random = Random {
+        call: short(s.text(call)),
+        makes: Unseeded::Draw,
+    };
+    rules::judge(&Fact::Random(random), Lang::Go)
 }
 
 /// `net.Listen("tcp", ":8080")`: the address is the second argument.
@@ -1209,18 +1204,16 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     let address = Scope::args(call)
         .into_iter()
         .find(|a| string_value(*a, s.cx).is_none_or(|v| !NETWORKS.contains(&v)));
-    let code = short(s.text(call));
-    match address.and_then(|a| leading_literal(a, s.cx)) {
-        Some(literal) if is_local_host(literal) => None,
-        Some(_) => Some(NETWORK.smell(format!("{code} calls the network"))),
+    let peer = match address.and_then(|a| leading_literal(a, s.cx)) {
+        Some(literal) if is_local_host(literal) => return None,
+        Some(literal) => Peer::Remote(host_of(literal).to_owned()),
         None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
-            Some(NETWORK.smell_with(
-                Confidence::Medium,
-                format!("{code} calls the network, with no httptest server in the file"),
-            ))
+            Peer::Unknown
         }
-        None => None,
-    }
+        None => return None,
+    };
+    let call = short(s.text(call));
+    rules::judge(&Fact::Request(Request { call, peer }), Lang::Go)
 }
 
 /// A write or removal at a literal path, unless it is cleanup (`defer os.RemoveAll("out")`).
@@ -1237,12 +1230,13 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
                 .iter()
                 .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
         });
-    (!opens_for_reading).then(|| {
-        FIXED_PATH.smell(format!(
-            "{shown}(\"{}\") writes to a fixed path that every run shares",
-            short(path)
-        ))
-    })
+    (!opens_for_reading).then_some(())?;
+    let write = PathWrite {
+        call: short(s.text(call)),
+        path: Some(short(path)),
+        relative: false,
+    };
+    rules::judge(&Fact::PathWrite(write), Lang::Go)
 }
 
 /// A program named by a literal: a tool of the machine. A program from a variable is most
@@ -1261,12 +1255,11 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
                         .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
             })
         });
-    let variant = if started {
-        SUBPROCESS
-    } else {
-        SUBPROCESS.as_context()
+    let process = Process {
+        call: short(s.text(call)),
+        to_end: !started,
     };
-    Some(variant.smell(format!("{} starts a process", short(s.text(call)))))
+    rules::judge(&Fact::Process(process), Lang::Go)
 }
 
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
@@ -1282,21 +1275,24 @@ fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
                 && key(*earlier) == key(call)
         })
     });
-    (!repeated && !s.restored(call, &CHANGES, true)).then(|| {
-        SETENV.smell(format!(
-            "{} changes the environment of every later test",
-            short(s.text(call))
-        ))
-    })
+    (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
+    process_change(s, call, ProcessState::Env)
 }
 
 /// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
-fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    (!s.restored(call, &["Chdir"], false)).then(|| {
-        CHDIR.smell(format!(
-            "{shown} changes the working directory of the whole test binary"
-        ))
-    })
+fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.restored(call, &["Chdir"], false)).then_some(())?;
+    process_change(s, call, ProcessState::Cwd)
+}
+
+/// A change of process state that nothing undoes, for the shared rules to judge.
+fn process_change<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, state: ProcessState) -> Option<Smell> {
+    let change = ProcessChange {
+        code: short(s.text(call)),
+        state,
+        restore: Restore::Never,
+    };
+    rules::judge(&Fact::ProcessChange(change), Lang::Go)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {
@@ -1321,19 +1317,20 @@ impl<'s, 't> Scope<'_, 's, 't> {
 }
 
 /// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let key = string_value(*Scope::args(call).first()?, s.cx)?;
     if key == "TZ" {
-        return Some(LOCAL_ZONE.smell(format!("{shown}(\"TZ\") reads the machine's time zone")));
+        return clock_read(s.text(call), true, false);
     }
     if !is_seed_variable(key) {
         return None;
     }
-    let used = s.seed_use(call, 0)?;
-    Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in {}: the outcome depends on the run's seed",
-        quote_code(&short(s.text(used)))
-    )))
+    let used = SeedUse {
+        variable: key.to_owned(),
+        code: short(s.text(s.seed_use(call, 0)?)),
+        decides: true,
+    };
+    rules::judge(&Fact::SeedUse(used), Lang::Go)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {
@@ -1415,12 +1412,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
             }),
             _ => false,
         });
-        (!waits).then(|| {
-            UNJOINED_GOROUTINE.smell(format!(
-                "{} starts a goroutine the test never waits for",
-                quote_code(&short(self.text(node)))
-            ))
-        })
+        (!waits).then_some(())?;
+        let call = short(self.text(node));
+        rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Go)
     }
 
     /// A `range` over a map whose body collects into a slice (not sorted after), builds a
@@ -1539,20 +1533,14 @@ fn package_state<'t>(
         .collect();
     exposures(&touches)
         .into_iter()
-        .map(|(t, exposure)| {
-            let (owner, var) = (&t.owner, &t.var);
-            let smell = match exposure {
-                Exposure::Write => STATE_WRITE.smell(format!(
-                    "{owner} changes package-level `{var}`, which outlives the test"
-                )),
-                Exposure::Read { writer } => STATE_READ.smell(format!(
-                    "{owner} reads package-level `{var}`, which {writer} changes: the result depends on the tests before"
-                )),
-                Exposure::Setup { writer } => SHARED_SETUP.smell(format!(
-                    "{owner} sets package-level `{var}` once for all tests, and {writer} changes it"
-                )),
+        .filter_map(|(t, access)| {
+            let state = SharedState {
+                owner: t.owner.clone(),
+                state: format!("package-level `{}`", t.var),
+                access,
             };
-            (t.node, smell, t.unit)
+            let smell = rules::judge(&Fact::SharedState(state), Lang::Go)?;
+            Some((t.node, smell, t.unit))
         })
         .collect()
 }

@@ -13,11 +13,14 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
+use super::facts::{
+    Amount, Bound, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
+    ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
+};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
-use super::{Category, Confidence, Confidence as Sure};
+use super::{Category, Confidence};
 use crate::analysis::{Severity, Severity as Sev};
 use crate::render::quote_code;
 
@@ -110,27 +113,15 @@ const UNSEEDED_RANDOM: Rule =
 const STAND_IN_RANDOM: Rule = rule(rules::unseeded_random::RULE.javascript().as_context());
 const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
 const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
-const SEED_DEPENDENT: Rule = rule(rules::seed_dependent::RULE.javascript());
 const NETWORK: Rule = rule(rules::network_call::RULE.javascript());
-/// A request whose host the rule cannot read.
-const NETWORK_SOMEWHERE: Rule = Rule {
-    severity: Sev::Medium,
-    outside_tests: Sev::Medium,
-    confidence: Sure::Medium,
-    ..NETWORK
-};
 const FIXED_PATH: Rule = rule(rules::fixed_path_write::RULE.javascript());
 const SUBPROCESS: Rule = rule(rules::subprocess::RULE.javascript());
-const SUBPROCESS_TO_END: Rule = rule(rules::subprocess::RULE.javascript().as_context());
 const MODULE_STATE: Rule = rule(rules::module_state_write::RULE.javascript());
 const READS_SHARED_STATE: Rule = rule(
     rules::reads_mutated_state::RULE
         .javascript()
         .severity(Severity::Low),
 );
-const ENV_MUTATION: Rule = rule(rules::env_mutation::RULE.javascript());
-const GLOBAL_MUTATION: Rule = rule(rules::global_object_write::RULE.javascript());
-const CHDIR: Rule = rule(rules::chdir::RULE.javascript());
 const TIMER_CALLBACK: Rule = rule(rules::timer_callback::RULE.javascript());
 const PROMISE_RACE: Rule = rule(rules::promise_race::RULE.javascript());
 const EARLY_DONE: Rule = rule(rules::early_done::RULE.javascript());
@@ -163,8 +154,9 @@ enum Check {
     Remote,
     /// A fixed path outside the temporary directory, with no mock of `fs`.
     FixedPath,
-    /// With no mock of the module in the file.
-    Unmocked,
+    /// A child process, with no mock of the module in the file; `to_end` when waited for
+    /// before the next line runs, with no deadline.
+    Process { to_end: bool },
     /// A listing whose order is used (compared, indexed, joined, returned) without a sort.
     Unsorted,
     /// Seeding a generator from the clock, entropy or a constant.
@@ -359,7 +351,7 @@ const CALLS: &[CallRule] = &[
             "execa.$",
             "cross-spawn",
         ],
-        check: Check::Unmocked,
+        check: Check::Process { to_end: false },
         rule: SUBPROCESS,
         says: "starts a child process",
     },
@@ -374,8 +366,8 @@ const CALLS: &[CallRule] = &[
             "cross-spawn.sync",
             "shelljs.exec",
         ],
-        check: Check::Unmocked,
-        rule: SUBPROCESS_TO_END,
+        check: Check::Process { to_end: true },
+        rule: SUBPROCESS,
         says: "runs a child process to its end",
     },
     CallRule {
@@ -1051,17 +1043,9 @@ struct StateUse<'t> {
     access: Access,
 }
 
-/// Process-wide state a test can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Target {
-    Env,
-    Global,
-    Cwd,
-}
-
 /// A change of process-wide state.
-struct ProcessChange<'t> {
-    target: Target,
+struct StateChange<'t> {
+    target: ProcessState,
     unit: Option<usize>,
     node: Node<'t>,
     /// It is a reset: in an each/after hook or a `finally` block.
@@ -1082,7 +1066,7 @@ struct Walk<'c, 's, 't> {
     bindings: Vec<Binding<'t>>,
     by_name: HashMap<&'s str, Vec<usize>>,
     uses: Vec<StateUse<'t>>,
-    changes: Vec<ProcessChange<'t>>,
+    changes: Vec<StateChange<'t>>,
     /// The functions enclosing the node being walked, outermost first.
     functions: Vec<Node<'t>>,
     /// Names declared in a function (parameters and declarations), by the function's node id.
@@ -1724,10 +1708,33 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Timer => self.timer(call, &args, ctx).then_some(yes)?,
-            Check::Remote => self.remote(q, &args),
-            Check::FixedPath => self.fixed_path_write(q, &args),
-            Check::Unmocked => (!self.info.is_mocked(q))
-                .then(|| (row.rule, format!("{}{}", row.says, self.unmocked()))),
+            Check::Remote => {
+                let peer = self.remote(q, &args)?;
+                let request = Request {
+                    call: self.shown(call),
+                    peer,
+                };
+                self.cx
+                    .judge(call, &Fact::Request(request), Lang::JavaScript, ctx.unit);
+                None
+            }
+            Check::FixedPath => {
+                let write = self.fixed_path_write(call, q, &args)?;
+                self.cx
+                    .judge(call, &Fact::PathWrite(write), Lang::JavaScript, ctx.unit);
+                None
+            }
+            Check::Process { to_end } => {
+                if !self.info.is_mocked(q) {
+                    let process = Process {
+                        call: self.shown(call),
+                        to_end,
+                    };
+                    self.cx
+                        .judge(call, &Fact::Process(process), Lang::JavaScript, ctx.unit);
+                }
+                None
+            }
             Check::Unsorted => self.listing_order_used(call).then_some(yes)?,
             Check::Seed => {
                 self.seed(call, &args, ctx);
@@ -1776,9 +1783,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             },
             faked: self.info.fake_clock,
         };
-        if let Some(smell) = rules::judge(&Fact::Sleep(sleep), Lang::JavaScript) {
-            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
-        }
+        self.cx
+            .judge(call, &Fact::Sleep(sleep), Lang::JavaScript, ctx.unit);
     }
 
     /// Whether a call is a plain function call or a call through an imported module, not a
@@ -1817,14 +1823,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Said of calls that a mock in a test file would have replaced.
-    fn unmocked(&self) -> &'static str {
-        if self.cx.test_file {
-            ", with no mock in this file"
-        } else {
-            ""
-        }
-    }
-
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
@@ -1873,7 +1871,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
     }
 
-    fn remote(&mut self, q: &str, args: &[Node<'t>]) -> Option<(Rule, String)> {
+    /// Where a request goes, unless it is mocked or to this machine.
+    fn remote(&mut self, q: &str, args: &[Node<'t>]) -> Option<Peer> {
         if self.info.network_mocked || self.info.is_mocked(q) {
             return None;
         }
@@ -1887,15 +1886,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         match host {
             Host::Local => None,
-            Host::Remote(h) => Some((
-                NETWORK,
-                format!("makes a request to {h}{}", self.unmocked()),
-            )),
+            Host::Remote(h) => Some(Peer::Remote(h)),
             Host::Unknown if self.info.local_server => None,
-            Host::Unknown => Some((
-                NETWORK_SOMEWHERE,
-                format!("makes a network request{}", self.unmocked()),
-            )),
+            Host::Unknown => Some(Peer::Unknown),
         }
     }
 
@@ -1945,7 +1938,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    fn fixed_path_write(&self, q: &str, args: &[Node<'t>]) -> Option<(Rule, String)> {
+    fn fixed_path_write(&self, call: Node<'t>, q: &str, args: &[Node<'t>]) -> Option<PathWrite> {
         if self.info.is_mocked(q) {
             return None;
         }
@@ -1955,15 +1948,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if temp || !anchored && self.info.temp_dir {
             return None;
         }
-        let rule = if anchored {
-            FIXED_PATH
-        } else {
-            Rule {
-                confidence: Sure::Medium,
-                ..FIXED_PATH
-            }
-        };
-        Some((rule, format!("changes files at the fixed path {path}")))
+        Some(PathWrite {
+            call: self.shown(call),
+            path: Some(path),
+            relative: !anchored,
+        })
     }
 
     /// A path made of literals (and `__dirname`, `process.cwd()`), and whether it is anchored
@@ -2017,9 +2006,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             source,
             place: ctx.role.place(),
         };
-        if let Some(smell) = rules::judge(&Fact::Seed(seed), Lang::JavaScript) {
-            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
-        }
+        self.cx
+            .judge(call, &Fact::Seed(seed), Lang::JavaScript, ctx.unit);
     }
 
     /// Whether an options object among the arguments has this key.
@@ -2051,9 +2039,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             released: false,
             test_code: self.cx.test_file,
         };
-        if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::JavaScript) {
-            self.cx.report(call, smell, ctx.unit, self.cx.test_file);
-        }
+        self.cx
+            .judge(call, &Fact::Listen(listen), Lang::JavaScript, ctx.unit);
     }
 
     fn has_key(&self, node: Node<'_>, key: &str) -> bool {
@@ -2125,9 +2112,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             in_loop: in_loop(node),
             test_code: self.cx.test_file,
         };
-        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::JavaScript) {
-            self.cx.report(node, smell, ctx.unit, self.cx.test_file);
-        }
+        self.cx
+            .judge(node, &Fact::ElapsedBound(fact), Lang::JavaScript, ctx.unit);
     }
 
     /// The value under test in an `expect(value).to...` chain.
@@ -2346,7 +2332,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
     fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
         if q == "process.chdir" {
-            return self.process_change(Target::Cwd, call, ctx);
+            return self.process_change(ProcessState::Cwd, call, ctx);
         }
         let target = if matches!(q, "Object.assign" | "Object.defineProperty") {
             arguments(call).first().copied()
@@ -2370,7 +2356,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         let target = unwrap(target);
         if let Some(t) = self.process_target(target) {
-            if !(t == Target::Global && self.mock_value(site)) {
+            if !(t == ProcessState::Global && self.mock_value(site)) {
                 self.process_change(t, site, ctx);
             }
             return;
@@ -2398,16 +2384,16 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    fn process_target(&self, target: Node<'_>) -> Option<Target> {
+    fn process_target(&self, target: Node<'_>) -> Option<ProcessState> {
         let object = matches!(target.kind(), "member_expression" | "subscript_expression")
             .then(|| target.child_by_field_name("object"))
             .flatten();
         if self.is_env(target) || object.is_some_and(|o| self.is_env(o)) {
-            return Some(Target::Env);
+            return Some(ProcessState::Env);
         }
         let global = object.is_some()
             && root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
-        global.then_some(Target::Global)
+        global.then_some(ProcessState::Global)
     }
 
     fn is_env(&self, node: Node<'_>) -> bool {
@@ -2428,12 +2414,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             })
     }
 
-    fn process_change(&mut self, target: Target, site: Node<'t>, ctx: &Ctx) {
+    fn process_change(&mut self, target: ProcessState, site: Node<'t>, ctx: &Ctx) {
         if !ctx.in_function {
             return;
         }
         let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last)) || in_finally(site);
-        self.changes.push(ProcessChange {
+        self.changes.push(StateChange {
             target,
             unit: ctx.unit,
             node: site,
@@ -2641,7 +2627,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn report_process_changes(&mut self) {
-        let restored: HashSet<Target> = self
+        let restored: HashSet<ProcessState> = self
             .changes
             .iter()
             .filter(|c| c.restores)
@@ -2651,16 +2637,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let mut seen = HashSet::new();
         for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
             if seen.insert((c.unit, c.target)) {
-                let (rule, what) = match c.target {
-                    Target::Env => (ENV_MUTATION, "changes the environment of the whole process"),
-                    Target::Global => (GLOBAL_MUTATION, "changes a global"),
-                    Target::Cwd => (CHDIR, "changes the working directory of the whole process"),
+                let change = ProcessChange {
+                    code: self.shown(c.node),
+                    state: c.target,
+                    restore: Restore::Never,
                 };
-                let message = format!(
-                    "{} {what}, and nothing restores it",
-                    quote_code(&self.shown(c.node))
-                );
-                self.report(c.node, c.unit, rule, message);
+                let fact = Fact::ProcessChange(change);
+                self.cx.judge(c.node, &fact, Lang::JavaScript, c.unit);
             }
         }
     }
@@ -2713,11 +2696,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
-            let message = format!(
-                "{} decides the outcome: it changes with the seed flaky sets on every attempt",
-                quote_code(&self.shown(node))
-            );
-            self.report(node, ctx.unit, SEED_DEPENDENT, message);
+            let used = SeedUse {
+                code: self.shown(node),
+                variable: var,
+                decides: true,
+            };
+            self.cx
+                .judge(node, &Fact::SeedUse(used), Lang::JavaScript, ctx.unit);
         } else if var == "TZ" {
             let message = format!(
                 "{} reads the time zone of the machine",

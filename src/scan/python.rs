@@ -14,7 +14,11 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
+use super::facts::{
+    Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse as SeedRead,
+    SharedState, Sleep, Unjoined, Unseeded,
+};
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
@@ -55,7 +59,7 @@ enum Callee {
     /// Waits for the duration in its first argument.
     Sleep,
     /// Reads the clock or depends on the local time zone.
-    Clock(ClockRead),
+    Clock(ClockUse),
     /// Draws from a family's module-level generator (`random.choice`).
     Draw(Family),
     /// Makes a generator seeded by its first argument (`random.Random(seed)`).
@@ -103,7 +107,7 @@ enum Callee {
 
 /// How a clock function depends on the time or the time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClockRead {
+enum ClockUse {
     /// Reads the current time.
     Now,
     /// Reads the current time when given at most this many positional arguments.
@@ -132,27 +136,27 @@ const CALLEES: &[(&str, Callee)] = &[
     ("trio.sleep", Sleep),
     ("anyio.sleep", Sleep),
     ("gevent.sleep", Sleep),
-    ("datetime.datetime.now", Clock(ClockRead::Now)),
-    ("datetime.datetime.utcnow", Clock(ClockRead::Now)),
-    ("datetime.datetime.today", Clock(ClockRead::Now)),
-    ("datetime.date.today", Clock(ClockRead::Now)),
-    ("time.time", Clock(ClockRead::Now)),
-    ("time.time_ns", Clock(ClockRead::Now)),
-    ("arrow.now", Clock(ClockRead::Now)),
-    ("arrow.utcnow", Clock(ClockRead::Now)),
-    ("pendulum.now", Clock(ClockRead::Now)),
-    ("pendulum.today", Clock(ClockRead::Now)),
-    ("time.gmtime", Clock(ClockRead::NowWithin(0))),
-    ("time.asctime", Clock(ClockRead::NowWithin(0))),
-    ("time.strftime", Clock(ClockRead::NowWithin(1))),
-    ("time.localtime", Clock(ClockRead::NowOrZone)),
-    ("time.ctime", Clock(ClockRead::NowOrZone)),
-    ("time.mktime", Clock(ClockRead::Zone)),
-    ("tzlocal.get_localzone", Clock(ClockRead::Zone)),
-    ("dateutil.tz.tzlocal", Clock(ClockRead::Zone)),
+    ("datetime.datetime.now", Clock(ClockUse::Now)),
+    ("datetime.datetime.utcnow", Clock(ClockUse::Now)),
+    ("datetime.datetime.today", Clock(ClockUse::Now)),
+    ("datetime.date.today", Clock(ClockUse::Now)),
+    ("time.time", Clock(ClockUse::Now)),
+    ("time.time_ns", Clock(ClockUse::Now)),
+    ("arrow.now", Clock(ClockUse::Now)),
+    ("arrow.utcnow", Clock(ClockUse::Now)),
+    ("pendulum.now", Clock(ClockUse::Now)),
+    ("pendulum.today", Clock(ClockUse::Now)),
+    ("time.gmtime", Clock(ClockUse::NowWithin(0))),
+    ("time.asctime", Clock(ClockUse::NowWithin(0))),
+    ("time.strftime", Clock(ClockUse::NowWithin(1))),
+    ("time.localtime", Clock(ClockUse::NowOrZone)),
+    ("time.ctime", Clock(ClockUse::NowOrZone)),
+    ("time.mktime", Clock(ClockUse::Zone)),
+    ("tzlocal.get_localzone", Clock(ClockUse::Zone)),
+    ("dateutil.tz.tzlocal", Clock(ClockUse::Zone)),
     (
         "datetime.datetime.fromtimestamp",
-        Clock(ClockRead::ZoneWithin(1)),
+        Clock(ClockUse::ZoneWithin(1)),
     ),
     ("random.random", Draw(Family::Random)),
     ("random.randint", Draw(Family::Random)),
@@ -485,41 +489,18 @@ const CONTAINERS: &[&str] = &[
     "deque",
 ];
 
-const WALL_CLOCK: Variant = rules::wall_clock::RULE.python();
-
-const LOCAL_TIMEZONE: Variant = rules::local_time_zone::RULE.python();
-
-const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.python();
-
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
 
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.python();
-
-const NETWORK: Variant = rules::network_call::RULE.python();
-
-const SUBPROCESS: Variant = rules::subprocess::RULE.python();
 const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
 const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
 
-const FIXED_PATH_WRITE: Variant = rules::fixed_path_write::RULE.python();
-
-const GLOBAL_ASSIGNMENT: Variant = rules::module_state_write::RULE.python();
-
-const MODULE_STATE_MUTATION: Variant = rules::module_state_write::RULE.python();
-
 const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
-
-const ENV_MUTATION: Variant = rules::env_mutation::RULE.python();
-
-const READS_MUTATED_GLOBAL: Variant = rules::reads_mutated_state::RULE.python();
 
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
     .python()
     .confidence(Confidence::High);
-
-const UNJOINED_THREAD: Variant = rules::unjoined_concurrency::RULE.python();
 
 const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
 
@@ -1736,9 +1717,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             released: port == 0 && self.releases(call, function),
             test_code: self.cx.test_file,
         };
-        if let Some(smell) = rules::judge(&Fact::Listen(listen), Lang::Python) {
-            self.report(call, s, smell);
-        }
+        self.cx
+            .judge(call, &Fact::Listen(listen), Lang::Python, s.unit);
     }
 
     /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
@@ -1875,9 +1855,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             in_loop: false,
             test_code: self.cx.test_file,
         };
-        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::Python) {
-            self.report(call, s, smell);
-        }
+        self.cx
+            .judge(call, &Fact::ElapsedBound(fact), Lang::Python, s.unit);
     }
 
     // ---- sleep -------------------------------------------------------------------------
@@ -1893,9 +1872,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             place: s.role.place(),
             faked: s.guards.covers(&c.qualified, &c.written),
         };
-        if let Some(smell) = rules::judge(&Fact::Sleep(sleep), Lang::Python) {
-            self.report(c.node, s, smell);
-        }
+        self.cx
+            .judge(c.node, &Fact::Sleep(sleep), Lang::Python, s.unit);
     }
 
     /// A literal number, a constant's name, or arithmetic of those.
@@ -2035,40 +2013,46 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             in_loop: in_loop(bound),
             test_code: self.cx.test_file,
         };
-        if let Some(smell) = rules::judge(&Fact::ElapsedBound(fact), Lang::Python) {
-            self.report(bound, s, smell);
-        }
+        self.cx
+            .judge(bound, &Fact::ElapsedBound(fact), Lang::Python, s.unit);
     }
 
     // ---- clock -------------------------------------------------------------------------
 
-    fn clock(&mut self, c: &Call<'t>, read: ClockRead, s: &Scope<'t>) {
+    fn clock(&mut self, c: &Call<'t>, read: ClockUse, s: &Scope<'t>) {
         if s.guards.faked.contains(&Category::Clock) || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
         let args = self.positional(c.node).len();
         let no_tz = || self.keyword(c.node, "tz").is_none();
         let (wall, zone) = match read {
-            ClockRead::Now => (true, false),
-            ClockRead::NowWithin(n) => (args <= n, false),
-            ClockRead::NowOrZone => (args == 0, args > 0),
-            ClockRead::Zone => (false, true),
-            ClockRead::ZoneWithin(n) => (false, args <= n && no_tz()),
+            ClockUse::Now => (true, false),
+            ClockUse::NowWithin(n) => (args <= n, false),
+            ClockUse::NowOrZone => (args == 0, args > 0),
+            ClockUse::Zone => (false, true),
+            ClockUse::ZoneWithin(n) => (false, args <= n && no_tz()),
         };
         if wall && !self.measures(c.node, s) && !self.seeds_a_generator(c.node) {
-            let message = format!("{} reads the wall clock", quote_code(&self.snippet(c.node)));
-            self.report(c.node, s, WALL_CLOCK.smell(message));
+            let read = ClockRead {
+                code: self.snippet(c.node),
+                zone: false,
+                only_input: false,
+            };
+            self.cx
+                .judge(c.node, &Fact::ClockRead(read), Lang::Python, s.unit);
         } else if zone {
             self.report_zone(c.node, s);
         }
     }
 
     fn report_zone(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let message = format!(
-            "{} depends on the local time zone",
-            quote_code(&self.snippet(node))
-        );
-        self.report(node, s, LOCAL_TIMEZONE.smell(message));
+        let read = ClockRead {
+            code: self.snippet(node),
+            zone: true,
+            only_input: false,
+        };
+        self.cx
+            .judge(node, &Fact::ClockRead(read), Lang::Python, s.unit);
     }
 
     /// Whether a clock read only measures or bounds time: it is added to or subtracted from,
@@ -2135,11 +2119,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if s.guards.seeded.contains(&family) || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
-        let message = format!(
-            "{} draws from an unseeded generator: values differ every run and a failure cannot be replayed",
-            quote_code(&self.snippet(c.node))
-        );
-        self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
+        self.unseeded(c.node, Unseeded::Draw, s);
     }
 
     /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
@@ -2151,11 +2131,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if seeded || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
-        let message = format!(
-            "{} makes a fake-data generator seeded from the OS entropy: its values differ every run and a failure cannot be replayed",
-            quote_code(&self.snippet(c.node))
-        );
-        self.report(c.node, s, UNSEEDED_RANDOM.smell(message));
+        self.unseeded(c.node, Unseeded::FakeData, s);
+    }
+
+    /// A random value or generator no seed controls, for the shared rule to judge.
+    fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
+        let call = self.snippet(node);
+        let fact = Fact::Random(Random { call, makes });
+        self.cx.judge(node, &fact, Lang::Python, s.unit);
     }
 
     /// `random.seed(x)`, `random.Random(x)`: by what they are seeded.
@@ -2164,11 +2147,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let what = self.snippet(c.node);
         let source = match (self.seed_arg(arg, s), callee) {
             (SeedArg::Missing, Generator(_)) => {
-                let smell = UNSEEDED_RANDOM.smell(format!(
-                    "{} makes a generator seeded from the OS entropy: values differ every run",
-                    quote_code(&what)
-                ));
-                self.report(c.node, s, smell);
+                self.unseeded(c.node, Unseeded::Generator, s);
                 return;
             }
             (SeedArg::Missing | SeedArg::Entropy, _) => {
@@ -2182,9 +2161,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             source,
             place: s.role.place(),
         };
-        if let Some(smell) = rules::judge(&Fact::Seed(seed), Lang::Python) {
-            self.report(c.node, s, smell);
-        }
+        self.cx
+            .judge(c.node, &Fact::Seed(seed), Lang::Python, s.unit);
     }
 
     fn seed_arg(&self, arg: Option<Node<'t>>, s: &Scope<'t>) -> SeedArg {
@@ -2321,15 +2299,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let statement = ancestors(at)
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
-        let message = format!(
-            "the outcome depends on the run's seed: {} uses {var} beyond seeding a generator, so the test passes or fails by seed",
-            quote_code(&self.snippet(statement))
-        );
-        self.report(
-            at,
-            s,
-            SEED_DEPENDENT.smell_as(message, Severity::Medium, confidence),
-        );
+        let used = SeedRead {
+            variable: var.to_string(),
+            code: self.snippet(statement),
+            decides: confidence == Confidence::High,
+        };
+        self.cx
+            .judge(at, &Fact::SeedUse(used), Lang::Python, s.unit);
     }
 
     // ---- network and subprocess --------------------------------------------------------
@@ -2358,23 +2334,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 .find(|h| matches!(h, Host::Remote(_)))
                 .unwrap_or(Host::Unknown)
         };
-        let what = quote_code(&self.snippet(c.node));
-        let (message, severity, confidence) = match host {
+        let peer = match host {
             Host::Local | Host::Provided => return,
-            Host::Remote(host) => (
-                format!("{what} calls {host} over the network without a mock"),
-                Severity::High,
-                Confidence::High,
-            ),
-            Host::Unknown => (
-                format!(
-                    "{what} makes a network call, to a host the scan cannot tell, without a mock"
-                ),
-                Severity::Medium,
-                Confidence::Low,
-            ),
+            Host::Remote(host) => Peer::Remote(host),
+            Host::Unknown => Peer::Unknown,
         };
-        self.report(c.node, s, NETWORK.smell_as(message, severity, confidence));
+        let request = Request {
+            call: self.snippet(c.node),
+            peer,
+        };
+        self.cx
+            .judge(c.node, &Fact::Request(request), Lang::Python, s.unit);
     }
 
     /// `session.get("https://example.com/...")` on a real HTTP client: one the scope makes
@@ -2435,11 +2405,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Host::Remote(host) = self.host(target, s, 0)
             && !self.network_faked(s)
         {
-            let message = format!(
-                "{} calls {host} over the network without a mock",
-                quote_code(&self.snippet(node))
-            );
-            self.report(node, s, NETWORK.smell(message));
+            let request = Request {
+                call: self.snippet(node),
+                peer: Peer::Remote(host),
+            };
+            self.cx
+                .judge(node, &Fact::Request(request), Lang::Python, s.unit);
         }
     }
 
@@ -2530,10 +2501,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         {
             return;
         }
-        let message = format!(
-            "{} starts a process: its speed and environment vary between runs",
-            quote_code(&self.snippet(c.node))
-        );
         // A process waited for with no time limit is context; one left running, or given a
         // deadline a slow runner can miss, is a race.
         const RUN_TO_END: [&str; 8] = [
@@ -2546,14 +2513,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "os.system",
             "pexpect.run",
         ];
-        let waited =
-            RUN_TO_END.contains(&c.qualified.as_str()) && self.keyword(c.node, "timeout").is_none();
-        let variant = if waited {
-            SUBPROCESS.as_context()
-        } else {
-            SUBPROCESS
+        let process = Process {
+            call: self.snippet(c.node),
+            to_end: RUN_TO_END.contains(&c.qualified.as_str())
+                && self.keyword(c.node, "timeout").is_none(),
         };
-        self.report(c.node, s, variant.smell(message));
+        self.cx
+            .judge(c.node, &Fact::Process(process), Lang::Python, s.unit);
     }
 
     // ---- filesystem --------------------------------------------------------------------
@@ -2579,11 +2545,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let message = format!(
-            "{} writes or deletes a fixed path, outside the test's temporary directory: repeated and parallel runs share it",
-            quote_code(&self.snippet(node))
-        );
-        self.report(node, s, FIXED_PATH_WRITE.smell(message));
+        let write = PathWrite {
+            call: self.snippet(node),
+            path: None,
+            relative: false,
+        };
+        self.cx
+            .judge(node, &Fact::PathWrite(write), Lang::Python, s.unit);
     }
 
     /// Whether an expression is a fixed path: a literal, `__file__`, `Path.cwd()`, or paths
@@ -2698,11 +2666,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         self.record_mutation(s, name);
-        let message = format!(
-            "`{}` assigns module-level `{name}` (declared global): the value outlives the test",
-            s.name
-        );
-        self.report_once(node, s, name, GLOBAL_ASSIGNMENT.smell(message));
+        self.shared_state_use(node, s, s.name.clone(), name, Access::Write);
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
@@ -2740,11 +2704,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 return;
             }
             self.record_mutation(s, &dotted);
-            let message = format!(
-                "{} changes module-level `{dotted}`: the change outlives the test and the next test sees it",
-                quote_code(&self.snippet(node))
-            );
-            self.report_once(node, s, &dotted, MODULE_STATE_MUTATION.smell(message));
+            self.shared_state_use(node, s, self.snippet(node), &dotted, Access::Write);
             return;
         }
         self.imported_mutation(node, object, &dotted, s);
@@ -2810,11 +2770,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if restored || s.in_cleanup(node) {
             return;
         }
-        let message = format!(
-            "{} changes the process environment without restoring it: later tests see it",
-            quote_code(&self.snippet(node))
-        );
-        self.report_once(node, s, "environ", ENV_MUTATION.smell(message));
+        let change = ProcessChange {
+            code: self.snippet(node),
+            state: ProcessState::Env,
+            restore: Restore::Never,
+        };
+        if let Some(smell) = rules::judge(&Fact::ProcessChange(change), Lang::Python) {
+            self.report_once(node, s, "environ", smell);
+        }
     }
 
     /// A function that reads module-level state another function of the file changes.
@@ -2839,11 +2802,30 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             {
                 continue;
             }
-            let message = format!(
-                "`{}` reads module-level `{name}`, which `{writer}()` changes: what it sees depends on the tests that ran before",
-                s.name
-            );
-            self.report_once(node, s, name, READS_MUTATED_GLOBAL.smell(message));
+            let access = Access::Read {
+                writer: format!("{writer}()"),
+            };
+            self.shared_state_use(node, s, s.name.clone(), name, access);
+        }
+    }
+
+    /// A write or read of module-level `name`, once per scope, for the shared rules to judge.
+    fn shared_state_use(
+        &mut self,
+        node: Node<'t>,
+        s: &Scope<'t>,
+        owner: String,
+        name: &str,
+        access: Access,
+    ) {
+        let state = format!("module-level `{name}`");
+        let fact = Fact::SharedState(SharedState {
+            owner,
+            state,
+            access,
+        });
+        if let Some(smell) = rules::judge(&fact, Lang::Python) {
+            self.report_once(node, s, name, smell);
         }
     }
 
@@ -2954,11 +2936,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !started || joined {
             return;
         }
-        let message = format!(
-            "{} is started and never joined: the test can assert, or end, before it finishes",
-            quote_code(&self.snippet(c.node))
-        );
-        self.report(c.node, s, UNJOINED_THREAD.smell(message));
+        let unjoined = Unjoined {
+            call: self.snippet(c.node),
+        };
+        self.cx
+            .judge(c.node, &Fact::Unjoined(unjoined), Lang::Python, s.unit);
     }
 
     /// `asyncio.create_task(...)` never awaited.

@@ -10,33 +10,23 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
+use super::facts::{
+    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
+    Sleep, Unjoined, Unseeded,
+};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Exposure, Touch, TouchKind, bounds_from_above, exposures, is_if_condition, is_local_host,
+    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
     is_seed_variable, short,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
-const WALL_CLOCK: Variant = rules::wall_clock::RULE.rust();
-const LOCAL_ZONE: Variant = rules::local_time_zone::RULE
-    .rust()
-    .confidence(Confidence::High);
-const UNSEEDED_RANDOM: Variant = rules::unseeded_random::RULE.rust();
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
-const SEED_DEPENDENT: Variant = rules::seed_dependent::RULE.rust();
 const NETWORK: Variant = rules::network_call::RULE.rust();
-const FIXED_PATH: Variant = rules::fixed_path_write::RULE.rust();
-const SUBPROCESS: Variant = rules::subprocess::RULE.rust();
-const SET_VAR: Variant = rules::env_mutation::RULE.rust();
-const SET_CURRENT_DIR: Variant = rules::chdir::RULE.rust();
-const STATIC_WRITE: Variant = rules::module_state_write::RULE.rust();
-const STATIC_READ: Variant = rules::reads_mutated_state::RULE.rust();
-const UNJOINED_SPAWN: Variant = rules::unjoined_concurrency::RULE.rust();
 const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
-const SHARED_STATIC: Variant = rules::shared_fixture::RULE.rust();
 
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -1102,16 +1092,22 @@ impl<'t> Scope<'_, '_, 't> {
 }
 
 /// A clock read, unless it only seeds a generator (the seed rules report that).
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| WALL_CLOCK.smell(format!("{shown}() reads the wall clock")))
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| clock_read(s.text(call), false))?
 }
 
-fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| {
-        LOCAL_ZONE.smell(format!(
-            "{shown}() reads the wall clock in the machine's time zone"
-        ))
-    })
+fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| clock_read(s.text(call), true))?
+}
+
+/// A read of the clock or the time zone, for the shared rules to judge.
+fn clock_read(code: &str, zone: bool) -> Option<Smell> {
+    let read = ClockRead {
+        code: short(code),
+        zone,
+        only_input: false,
+    };
+    rules::judge(&Fact::ClockRead(read), Lang::Rust)
 }
 
 /// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
@@ -1123,11 +1119,12 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
                 && n.start_byte() < call.start_byte()
                 && matches!(s.callee(n), Callee::Path(p) if p == "fastrand::seed")
         });
-    (!fastrand_seeded).then(|| {
-        UNSEEDED_RANDOM.smell(format!(
-            "{shown}() draws from an unseeded generator: every run differs"
-        ))
-    })
+    (!fastrand_seeded).then_some(())?;
+    let random = Random {
+        call: short(s.text(call)),
+        makes: Unseeded::Draw,
+    };
+    rules::judge(&Fact::Random(random), Lang::Rust)
 }
 
 fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
@@ -1259,8 +1256,17 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// Rust tests they come from local servers in helper modules as often as not.
     fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
         let literal = self.leading_literal(address?)?;
-        (!is_local_host(literal))
-            .then(|| NETWORK.smell(format!("{} calls the network", short(self.text(call)))))
+        (!is_local_host(literal)).then_some(())?;
+        self.request(call, literal)
+    }
+
+    /// A request to a remote address, for the shared rule to judge.
+    fn request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
+        let request = Request {
+            call: short(self.text(call)),
+            peer: Peer::Remote(host_of(address).to_owned()),
+        };
+        rules::judge(&Fact::Request(request), Lang::Rust)
     }
 
     /// `client.get("https://...")...send()` and other requests to a literal URL, on any
@@ -1279,12 +1285,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
             at = next;
         }
-        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then(|| {
-            NETWORK.smell(format!(
-                ".{method}(\"{}\") sends a request over the network",
-                short(url)
-            ))
-        })
+        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
+        self.request(call, url)
     }
 
     /// The content of a string literal.
@@ -1334,12 +1336,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
             .iter()
             .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
         let path = self.leading_literal(*Scope::args(call).first()?)?;
-        (writes && !path.starts_with("/dev/")).then(|| {
-            FIXED_PATH.smell(format!(
-                "OpenOptions::open(\"{}\") writes to a fixed path that every run shares",
-                short(path)
-            ))
-        })
+        writes.then(|| path_write(self, call, path))?
     }
 }
 
@@ -1351,14 +1348,19 @@ fn fixed_prefix(format: &str) -> Option<&str> {
     (prefix.len() == format.len() || after_scheme.contains('/')).then_some(prefix)
 }
 
-fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let path = s.leading_literal(*Scope::args(call).first()?)?;
-    (!path.starts_with("/dev/")).then(|| {
-        FIXED_PATH.smell(format!(
-            "{shown}(\"{}\") writes to a fixed path that every run shares",
-            short(path)
-        ))
-    })
+fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    path_write(s, call, s.leading_literal(*Scope::args(call).first()?)?)
+}
+
+/// A write to a literal path (not a device), for the shared rule to judge.
+fn path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, path: &str) -> Option<Smell> {
+    (!path.starts_with("/dev/")).then_some(())?;
+    let write = PathWrite {
+        call: short(s.text(call)),
+        path: Some(short(path)),
+        relative: false,
+    };
+    rules::judge(&Fact::PathWrite(write), Lang::Rust)
 }
 
 /// A program named by a literal: a tool of the machine. A program from elsewhere is most
@@ -1371,17 +1373,16 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smel
             && n.child_by_field_name("field")
                 .is_some_and(|f| s.text(f) == "spawn")
     });
-    let variant = if spawned {
-        SUBPROCESS
-    } else {
-        SUBPROCESS.as_context()
+    let process = Process {
+        call: short(s.text(call)),
+        to_end: !spawned,
     };
-    Some(variant.smell(format!("{} starts a process", short(s.text(call)))))
+    rules::judge(&Fact::Process(process), Lang::Rust)
 }
 
 /// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
 /// first and put back after.
-fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let key = |c: Node<'t>| Scope::args(c).first().map(|k| s.text(*k));
     let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
         descendants(s.func.body)
@@ -1406,39 +1407,50 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
             .iter()
             .any(|a| s.text(*a).contains("serial"))
     });
-    (first && !serialized).then(|| {
-        let restored = if saved && put_back {
-            ", put back only after: tests on the other threads read it meanwhile"
-        } else {
-            ""
-        };
-        SET_VAR.smell(format!(
-            "{shown}({}) changes the environment of every test in the process{restored}",
-            key(call).unwrap_or("")
-        ))
-    })
+    (first && !serialized).then_some(())?;
+    let restore = if saved && put_back {
+        Restore::Late
+    } else {
+        Restore::Never
+    };
+    process_change(s, call, ProcessState::Env, restore)
 }
 
-fn set_current_dir<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
-    Some(SET_CURRENT_DIR.smell(format!(
-        "{shown} changes the working directory of every test in the process"
-    )))
+fn set_current_dir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    process_change(s, call, ProcessState::Cwd, Restore::Unseen)
+}
+
+/// A change of process state, for the shared rules to judge.
+fn process_change<'t>(
+    s: &Scope<'_, '_, 't>,
+    call: Node<'t>,
+    state: ProcessState,
+    restore: Restore,
+) -> Option<Smell> {
+    let code = short(s.text(call));
+    let change = ProcessChange {
+        code,
+        state,
+        restore,
+    };
+    rules::judge(&Fact::ProcessChange(change), Lang::Rust)
 }
 
 /// `env::var("TZ")`, and reads of the run's seed used to decide something.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let key = s.string_value(*Scope::args(call).first()?)?;
     if key == "TZ" {
-        return Some(LOCAL_ZONE.smell(format!("{shown}(\"TZ\") reads the machine's time zone")));
+        return clock_read(s.text(call), true);
     }
     if !is_seed_variable(key) {
         return None;
     }
-    let used = s.seed_decision(call, 0)?;
-    Some(SEED_DEPENDENT.smell(format!(
-        "{key} is read and used in {}: the outcome depends on the run's seed",
-        quote_code(&short(s.text(used)))
-    )))
+    let used = SeedUse {
+        variable: key.to_owned(),
+        code: short(s.text(s.seed_decision(call, 0)?)),
+        decides: true,
+    };
+    rules::judge(&Fact::SeedUse(used), Lang::Rust)
 }
 
 /// How many variables a seed is followed through (`let raw = var(..)`, `let n = raw.parse()`).
@@ -1541,7 +1553,7 @@ impl<'t> Scope<'_, '_, 't> {
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
-fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.func.kind != UnitKind::Test {
         return None;
     }
@@ -1558,11 +1570,9 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Opt
         },
         _ => false,
     };
-    dropped.then(|| {
-        UNJOINED_SPAWN.smell(format!(
-            "{shown} starts work the test never joins or awaits"
-        ))
-    })
+    dropped.then_some(())?;
+    let call = short(s.text(call));
+    rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Rust)
 }
 
 impl<'t> Scope<'_, '_, 't> {
@@ -1769,25 +1779,18 @@ fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -
     };
     exposures(&touches)
         .into_iter()
-        .map(|(t, exposure)| {
-            let (owner, var) = (&t.owner, &t.var);
-            let smell = match exposure {
-                Exposure::Write => STATIC_WRITE.smell(format!(
-                    "{owner} changes static `{var}`, which outlives the test"
-                )),
-                Exposure::Read { writer } => STATIC_READ.smell(format!(
-                    "{owner} reads static `{var}`, which {writer} changes: the result depends on the tests before"
-                )),
-                Exposure::Setup { writer } => SHARED_STATIC.smell(format!(
-                    "static `{var}` is built once for every test of the process, and {writer} changes it"
-                )),
+        .filter_map(|(t, access)| {
+            let state = SharedState {
+                owner: t.owner.clone(),
+                state: format!("static `{}`", t.var),
+                access,
             };
-            Found {
+            Some(Found {
                 node: t.node,
-                smell,
+                smell: rules::judge(&Fact::SharedState(state), Lang::Rust)?,
                 unit: t.unit,
                 test_code: test_code(t),
-            }
+            })
         })
         .collect()
 }

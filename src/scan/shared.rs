@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use super::facts::Access;
 use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
 
 /// Whether a variable is one through which flaky gives each attempt its seed or index.
@@ -12,15 +13,20 @@ pub(super) fn is_seed_variable(name: &str) -> bool {
     SEED_VARIABLES.contains(&name) || ATTEMPT_VARIABLES.contains(&name)
 }
 
-/// Whether a URL or `host:port` names this machine.
-pub(super) fn is_local_host(address: &str) -> bool {
+/// The host of a URL or `host:port` ("" when it names none).
+pub(super) fn host_of(address: &str) -> &str {
     let rest = address.split_once("://").map_or(address, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host_port.strip_prefix('[') {
+    match host_port.strip_prefix('[') {
         Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
         None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
-    };
+    }
+}
+
+/// Whether a URL or `host:port` names this machine.
+pub(super) fn is_local_host(address: &str) -> bool {
+    let host = host_of(address);
     host.is_empty()
         || host == "localhost"
         || host == "localhost.localdomain"
@@ -99,20 +105,10 @@ pub(super) enum TouchKind {
     Setup,
 }
 
-/// What a touch exposes tests to.
-pub(super) enum Exposure<'a> {
-    /// A change that outlives the test: the polluter of an order dependence.
-    Write,
-    /// A read of state that `writer` changes: the victim.
-    Read { writer: &'a str },
-    /// State set up once for all tests that `writer` changes: a shared fixture.
-    Setup { writer: &'a str },
-}
-
 /// The exposures of a file's touches, one per function and variable: writes of variables that
 /// another function reads or writes (not a counter only its function uses); reads and setups
 /// of variables that another function writes.
-pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Exposure<'a>)> {
+pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
     let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
     for t in touches {
@@ -123,14 +119,14 @@ pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>,
         let other = writers
             .iter()
             .find(|w| w.unit != t.unit)
-            .map(|w| w.owner.as_str());
+            .map(|w| w.owner.clone());
         let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
         let exposure = match (t.kind, other) {
-            (TouchKind::Write, _) if shared => Exposure::Write,
+            (TouchKind::Write, _) if shared => Access::Write,
             (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
-                Exposure::Read { writer }
+                Access::Read { writer }
             }
-            (TouchKind::Setup, Some(writer)) => Exposure::Setup { writer },
+            (TouchKind::Setup, Some(writer)) => Access::Setup { writer },
             _ => continue,
         };
         if seen.insert((t.unit, &t.var)) {

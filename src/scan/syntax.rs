@@ -4,6 +4,8 @@
 
 use tree_sitter::Node;
 
+use super::facts::Fact;
+use super::rules::{self, Lang};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 
@@ -108,6 +110,13 @@ impl<'a> FileCtx<'a> {
     pub fn unit(&mut self, unit: Unit) -> usize {
         self.facts.units.push(unit);
         self.facts.units.len() - 1
+    }
+
+    /// Reports the smell a fact is at a node, if the rules judge it one.
+    pub fn judge(&mut self, node: Node<'_>, fact: &Fact, lang: Lang, unit: Option<usize>) {
+        if let Some(smell) = rules::judge(fact, lang) {
+            self.report(node, smell, unit, self.test_file);
+        }
     }
 
     /// Reports a smell at a node.

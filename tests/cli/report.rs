@@ -382,8 +382,8 @@ printf '<testsuite name="s" tests="1"><testcase classname="__tests__/api.test.js
         [
             "- `__tests__/api.test.js::loads <b>the</b> user`",
             "  - ▲ HIGH network at \\_\\_tests\\_\\_/api.test.js:3: \
-             ``fetch(`https://api.example.com/users/${id}?q=<script>|`)`` makes a request to \
-             api.example.com, with no mock in this file",
+             ``fetch(`https://api.example.com/users/${id}?q=<script>|`)`` calls \
+             api.example.com over the network without a mock",
         ],
         "{md}"
     );

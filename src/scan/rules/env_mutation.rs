@@ -1,6 +1,35 @@
 //! `env-mutation`: an environment variable set by a test and never restored.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::{ProcessChange, Restore};
+use crate::scan::syntax::Smell;
+
+/// Every change of an environment variable the language did not see undone in time.
+pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
+    changes(&RULE, change, "the environment of the whole process", lang)
+}
+
+/// The finding for a change of process state (`what` it changes), which the rules for the
+/// working directory and the global object share: the same idea, another piece of state.
+pub(super) fn changes(
+    rule: &Rule,
+    change: &ProcessChange,
+    what: &str,
+    lang: Lang,
+) -> Option<Smell> {
+    let restore = match change.restore {
+        Restore::Never => ", and nothing restores it",
+        Restore::Late => {
+            ", and puts it back only after: tests on the other threads read it meanwhile"
+        }
+        Restore::Unseen => "",
+    };
+    Some(rule.variant_in(lang).smell(format!(
+        "{} changes {what}{restore}",
+        quote_code(&change.code)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "env-mutation",

@@ -1,6 +1,28 @@
 //! `fixed-path-write`: a write to a fixed path outside the test's temporary directory.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::PathWrite;
+use crate::scan::syntax::Smell;
+
+/// Every such write the languages found (they leave out `/dev/` paths, cleanup, and writes
+/// under a temporary directory).
+pub fn check(write: &PathWrite, lang: Lang) -> Option<Smell> {
+    let path = write.path.as_deref().map_or_else(
+        || "a fixed path".to_owned(),
+        |p| format!("the fixed path {p}"),
+    );
+    let rule = RULE.variant_in(lang);
+    let confidence = if write.relative {
+        Confidence::Medium
+    } else {
+        rule.confidence
+    };
+    Some(rule.smell_with(confidence, format!(
+        "{} changes files at {path}, outside the test's temporary directory: repeated and parallel runs share it",
+        quote_code(&write.call)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "fixed-path-write",

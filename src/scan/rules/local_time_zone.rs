@@ -1,6 +1,22 @@
 //! `local-time-zone`: dates formatted or computed in the machine's local time zone.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::ClockRead;
+use crate::scan::syntax::Smell;
+
+/// Every read the languages found. Python's zone reads include conversions whose zone the
+/// test may not depend on; Go's and Rust's are direct reads of it: more sure.
+pub fn check(read: &ClockRead, lang: Lang) -> Option<Smell> {
+    let rule = match lang {
+        Lang::Go | Lang::Rust => RULE.variant_in(lang).confidence(Confidence::High),
+        _ => RULE.variant_in(lang),
+    };
+    Some(rule.smell(format!(
+        "{} depends on the machine's time zone",
+        quote_code(&read.code)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "local-time-zone",

@@ -2,7 +2,7 @@
 //! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
 //! and the fix for each language. The language modules find the code each rule describes.
 
-use super::facts::{Fact, SeedSource};
+use super::facts::{Access, Fact, ProcessState, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -95,6 +95,24 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
             SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
         },
         Fact::Listen(listen) => fixed_port::check(listen, lang),
+        Fact::Process(process) => subprocess::check(process, lang),
+        Fact::Request(request) => network_call::check(request, lang),
+        Fact::PathWrite(write) => fixed_path_write::check(write, lang),
+        Fact::ClockRead(read) if read.zone => local_time_zone::check(read, lang),
+        Fact::ClockRead(read) => wall_clock::check(read, lang),
+        Fact::Random(random) => unseeded_random::check(random, lang),
+        Fact::SeedUse(used) => seed_dependent::check(used, lang),
+        Fact::Unjoined(unjoined) => unjoined_concurrency::check(unjoined, lang),
+        Fact::SharedState(state) => match &state.access {
+            Access::Write => module_state_write::check(state, lang),
+            Access::Read { writer } => reads_mutated_state::check(state, writer, lang),
+            Access::Setup { writer } => shared_fixture::check(state, writer, lang),
+        },
+        Fact::ProcessChange(change) => match change.state {
+            ProcessState::Env => env_mutation::check(change, lang),
+            ProcessState::Cwd => chdir::check(change, lang),
+            ProcessState::Global => global_object_write::check(change, lang),
+        },
     }
 }
 

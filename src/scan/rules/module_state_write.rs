@@ -1,6 +1,18 @@
 //! `module-state-write`: module-level, package-level or static state changed by a test or the code it calls.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::SharedState;
+use crate::scan::syntax::Smell;
+
+/// Every such change the languages found (they leave out cleanup, resets and memo caches).
+pub fn check(state: &SharedState, lang: Lang) -> Option<Smell> {
+    Some(RULE.variant_in(lang).smell(format!(
+        "{} changes {}: the change outlives the test and the next test sees it",
+        quote_code(&state.owner),
+        state.state
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "module-state-write",

@@ -1,6 +1,19 @@
 //! `reads-mutated-state`: a read of shared state that another test or function changes.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::SharedState;
+use crate::scan::syntax::Smell;
+
+/// Every read of state that `writer`, another function, changes.
+pub fn check(state: &SharedState, writer: &str, lang: Lang) -> Option<Smell> {
+    Some(RULE.variant_in(lang).smell(format!(
+        "{} reads {}, which {} changes: what it sees depends on the tests that ran before",
+        quote_code(&state.owner),
+        state.state,
+        quote_code(writer)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "reads-mutated-state",

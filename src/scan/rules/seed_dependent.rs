@@ -1,6 +1,24 @@
 //! `seed-dependent`: an outcome that varies with the seed flaky gives each attempt.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::SeedUse;
+use crate::scan::syntax::Smell;
+
+/// Every such use the languages found; one that only feeds a computation is less sure.
+pub fn check(used: &SeedUse, lang: Lang) -> Option<Smell> {
+    let rule = RULE.variant_in(lang);
+    let confidence = if used.decides {
+        rule.confidence
+    } else {
+        Confidence::Medium
+    };
+    Some(rule.smell_with(confidence, format!(
+        "{} is used beyond seeding a generator, in {}: the test passes or fails by the seed flaky sets on each attempt",
+        used.variable,
+        quote_code(&used.code)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "seed-dependent",

@@ -1,6 +1,26 @@
 //! `shared-fixture`: a fixture or setup shared by all tests that some of them change.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::SharedState;
+use crate::scan::syntax::Smell;
+
+/// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static) that `writer`,
+/// another function, changes.
+/// The function that sets it up is named unless it is the state itself (a lazy static).
+pub fn check(state: &SharedState, writer: &str, lang: Lang) -> Option<Smell> {
+    let owner = quote_code(&state.owner);
+    let by = if state.state.contains(&owner) {
+        String::new()
+    } else {
+        format!(" by {owner}")
+    };
+    Some(RULE.variant_in(lang).smell(format!(
+        "{} is set up once for every test of the process{by}, and {} changes it",
+        state.state,
+        quote_code(writer)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "shared-fixture",

@@ -1,6 +1,24 @@
 //! `subprocess`: a subprocess started with no mock in scope.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::Process;
+use crate::scan::syntax::Smell;
+
+/// Every process started (the languages leave out the faked ones and those whose program is
+/// most often the project's own binary). One run to its end with no time limit is context.
+pub fn check(process: &Process, lang: Lang) -> Option<Smell> {
+    let rule = RULE.variant_in(lang);
+    let rule = if process.to_end {
+        rule.as_context()
+    } else {
+        rule
+    };
+    Some(rule.smell(format!(
+        "{} starts a process: its speed and environment vary between runs",
+        quote_code(&process.call)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "subprocess",

@@ -1,6 +1,17 @@
 //! `unjoined-concurrency`: a thread, goroutine or task started and never joined.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::Unjoined;
+use crate::scan::syntax::Smell;
+
+/// Every such start the languages found.
+pub fn check(unjoined: &Unjoined, lang: Lang) -> Option<Smell> {
+    Some(RULE.variant_in(lang).smell(format!(
+        "{} starts work the test never joins or waits for: the test can assert, or end, before it finishes",
+        quote_code(&unjoined.call)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "unjoined-concurrency",

@@ -1,6 +1,23 @@
 //! `unseeded-random`: random values drawn from a generator no seed controls.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::{Random, Unseeded};
+use crate::scan::syntax::Smell;
+
+/// Every unseeded draw or generator the languages found (they leave out those a seed in scope
+/// or a patch controls).
+pub fn check(random: &Random, lang: Lang) -> Option<Smell> {
+    let what = match random.makes {
+        Unseeded::Draw => "draws from an unseeded generator",
+        Unseeded::Generator => "makes a generator seeded from the OS entropy",
+        Unseeded::FakeData => "makes a fake-data generator seeded from the OS entropy",
+    };
+    Some(RULE.variant_in(lang).smell(format!(
+        "{} {what}: values differ every run and a failure cannot be replayed",
+        quote_code(&random.call)
+    )))
+}
 
 pub const RULE: Rule = Rule {
     id: "unseeded-random",

@@ -1,6 +1,20 @@
 //! `wall-clock`: a read of the current time that the test depends on.
 
-use super::{Category, Confidence, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity};
+use crate::render::quote_code;
+use crate::scan::facts::ClockRead;
+use crate::scan::syntax::Smell;
+
+/// Every read the languages found; one whose value is only input is context.
+pub fn check(read: &ClockRead, lang: Lang) -> Option<Smell> {
+    let rule = RULE.variant_in(lang);
+    let rule = if read.only_input {
+        rule.as_context()
+    } else {
+        rule
+    };
+    Some(rule.smell(format!("{} reads the wall clock", quote_code(&read.code))))
+}
 
 pub const RULE: Rule = Rule {
     id: "wall-clock",
