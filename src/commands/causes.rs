@@ -51,6 +51,13 @@ pub fn likely_causes(dir: &Path) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// The scan of `--causes DIR` (`history --tests`, `dashboard`): each listed test's causes are
+/// taken from it with [`scan::causes_of`].
+pub fn scan_for_causes(dir: &Path) -> anyhow::Result<scan::ScanReport> {
+    scan::scan(dir, &ScanOptions::for_causes())
+        .with_context(|| format!("--causes: cannot scan {}", dir.display()))
+}
+
 /// How long the scan for likely causes may take: `FLAKY_SCAN_TIMEOUT`, else 2 minutes.
 pub fn time_limit() -> anyhow::Result<Duration> {
     match std::env::var("FLAKY_SCAN_TIMEOUT") {

@@ -18,7 +18,7 @@ use crate::render::dashboard::{
 };
 use crate::render::{counted, duration_text};
 use crate::reporter::Printer;
-use crate::scan::{self, ScanOptions};
+use crate::scan;
 use crate::storage::{Bucket, History, RunFilter, SeverityCounts, TestStory};
 
 /// Rows of the most flaky tests' table.
@@ -42,9 +42,7 @@ pub fn dashboard(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let path = super::stored_db(global)?;
-    let mut history = History::open_for_reading(&path)?;
-    super::tidy(&mut history, printer);
+    let (path, history) = super::stored_history(global, printer)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let project = crate::vcs::project_root(&cwd);
     let filter = run_filter(&args.select, &project);
@@ -186,8 +184,7 @@ fn causes(
     let Some(dir) = &args.causes else {
         return Ok(history.stored_causes(filter, CAUSE_RUNS)?);
     };
-    let found = scan::scan(dir, &ScanOptions::for_causes())
-        .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
+    let found = super::causes::scan_for_causes(dir)?;
     Ok(tests
         .iter()
         .filter_map(|t| {

@@ -17,7 +17,7 @@ use crate::config::display_command;
 use crate::exit::ExitStatus;
 use crate::render::{self, SCHEMA_VERSION, counted, percent, terminal_text};
 use crate::reporter::Printer;
-use crate::scan::{self, Cause, ScanOptions};
+use crate::scan::{self, Cause};
 use crate::storage::{
     Bucket, History, RunFilter, RunRow, TestCounts, TestTotal, TimelinePoint, TrendPoint,
 };
@@ -137,8 +137,7 @@ fn tests_view(view: &View, args: &HistoryArgs, buf: &mut Vec<u8>) -> anyhow::Res
     let (tests, stable) = view.history.test_totals(&view.filter, args.limit)?;
     let mut rows: Vec<TestRow> = tests.iter().map(TestRow::from).collect();
     if let Some(dir) = &args.causes {
-        let found = scan::scan(dir, &ScanOptions::for_causes())
-            .with_context(|| format!("--causes: cannot scan {}", dir.display()))?;
+        let found = super::causes::scan_for_causes(dir)?;
         for r in &mut rows {
             r.causes = scan::causes_of(&found, &r.total.id);
         }

@@ -60,6 +60,18 @@ pub fn stored_db(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The stored history opened for reading, after the runs of killed flakys are tidied ([`tidy`]),
+/// with its path.
+pub fn stored_history(
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<(PathBuf, History)> {
+    let path = stored_db(global)?;
+    let mut history = History::open_for_reading(&path)?;
+    tidy(&mut history, printer);
+    Ok((path, history))
+}
+
 /// The stored report of the run a command reads: the one named (an id or its prefix), else the
 /// current project's newest, else (said in a note) the newest anywhere.
 pub fn chosen_report(

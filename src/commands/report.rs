@@ -21,9 +21,7 @@ pub fn report(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let path = super::stored_db(global)?;
-    let mut history = History::open_for_reading(&path)?;
-    super::tidy(&mut history, printer);
+    let (_, history) = super::stored_history(global, printer)?;
     let json = super::chosen_report(&history, args.run.as_deref(), printer)?;
     let mut report = render::read_json(&json)
         .map_err(|e| anyhow::anyhow!("the stored report cannot be read: {e}"))?;
