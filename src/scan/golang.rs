@@ -6,17 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
-use super::facts::{
-    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
-    Sleep, Unjoined, Unseeded,
-};
+use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
-    is_seed_variable, short,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
+    record_unit, shared_state,
 };
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::syntax::{FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
 
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
@@ -389,19 +385,8 @@ impl<'t> Func<'t> {
             decls: declarations(node, cx),
         };
         let calls = func.calls(file, cx);
-        let (start_line, end_line) = lines(node);
-        func.unit = cx.unit(Unit {
-            name: func.name.clone(),
-            parents,
-            kind: func.kind,
-            test_code: cx.test_file,
-            start_line,
-            end_line,
-            calls,
-            // Fakes in Go and Rust are servers and values passed in, not patches of what is
-            // called: nothing is faked for the calls.
-            fakes: Vec::new(),
-        });
+        let test_code = cx.test_file;
+        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
         Some(func)
     }
 
@@ -476,10 +461,6 @@ struct Scope<'c, 's, 't> {
 impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn new(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
         Self { cx, file, func }
-    }
-
-    fn text(&self, node: Node<'_>) -> &'s str {
-        self.cx.text(node)
     }
 
     fn is_local(&self, name: &str) -> bool {
@@ -578,40 +559,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         out
     }
 
-    /// The arguments of a call.
-    fn args(call: Node<'t>) -> Vec<Node<'t>> {
-        call.child_by_field_name("arguments")
-            .map(named_children)
-            .unwrap_or_default()
-    }
-
-    /// The ancestors of a node up to (not including) the function body.
-    fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        if let Some(below) = self
-            .func
-            .and_then(|f| syntax::ancestors_below(f.body, node))
-        {
-            return below;
-        }
-        let stop = self.func.map(|f| f.body.id());
-        let mut out = Vec::new();
-        let mut at = node.parent();
-        while let Some(n) = at {
-            if Some(n.id()) == stop {
-                break;
-            }
-            out.push(n);
-            at = n.parent();
-        }
-        out
-    }
-
-    fn in_loop(&self, node: Node<'t>) -> bool {
-        self.ancestors(node)
-            .iter()
-            .any(|a| a.kind() == "for_statement")
-    }
-
     /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
     fn in_cleanup(&self, node: Node<'t>) -> bool {
         self.ancestors(node).iter().any(|a| self.is_cleanup(*a))
@@ -646,7 +593,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     .is_some_and(|t| t.kind() == kind),
                 "call_expression" => {
                     matches!(self.callee(*v), Callee::Local(f) if f == "make")
-                        && Self::args(*v).first().is_some_and(|t| t.kind() == kind)
+                        && args(*v).first().is_some_and(|t| t.kind() == kind)
                 }
                 "interpreted_string_literal" | "raw_string_literal" => kind == "string",
                 _ => false,
@@ -655,117 +602,36 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// The uses of a local name after a node, leaving out assignments to it.
-    fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
-        let Some(func) = self.func else {
-            return Vec::new();
-        };
-        descendants(func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && n.start_byte() >= after.end_byte()
-                    && self.text(*n) == name
-                    && !n.parent().is_some_and(|p| {
-                        p.kind() == "expression_list"
-                            && p.parent().is_some_and(|s| {
-                                s.child_by_field_name("left")
-                                    .is_some_and(|l| l.id() == p.id())
-                            })
-                    })
-            })
-            .collect()
+}
+
+impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
+    const LANG: Lang = Lang::Go;
+    const LOOPS: &'static [&'static str] = &["for_statement"];
+    const IF: &'static str = "if_statement";
+
+    fn cx(&self) -> &FileCtx<'s> {
+        self.cx
     }
-}
 
-/// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
-/// literal inside a test is a callback: a handler standing for slow work).
-fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Option<Smell> {
-    let duration = *Scope::args(call).first()?;
-    // A function literal that runs as part of the test (a subtest's body, a local helper it
-    // calls) is the test; one handed to a server or a goroutine is a callback.
-    let in_callback = s
-        .ancestors(call)
-        .iter()
-        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
-    let sleep = Sleep {
-        call: short(s.text(call)),
-        duration: Amount::of_duration(s.is_constant(duration), s.text(duration)),
-        in_loop: s.in_loop(call),
-        place: if in_callback {
-            Place::Callback
-        } else {
-            s.func.map_or(Place::Test, |f| Place::of(f.kind))
-        },
-        faked: false,
-    };
-    rules::judge(&Fact::Sleep(sleep), Lang::Go)
-}
+    fn body(&self) -> Option<Node<'t>> {
+        self.func.map(|f| f.body)
+    }
 
-impl<'s, 't> Scope<'_, 's, 't> {
-    /// Whether an expression is a constant: literals, `time` units, constants, and their arithmetic.
-    fn is_constant(&self, node: Node<'t>) -> bool {
-        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
-        let mut pending = vec![node];
-        while let Some(n) = pending.pop() {
-            let constant = match n.kind() {
-                "int_literal" | "float_literal" => true,
-                "identifier" => self.file.consts.contains(self.text(n)),
-                "selector_expression" => matches!(
-                    self.selector_callee(n),
-                    Callee::Package(p, _) if p == "time"
-                ),
-                "binary_expression" | "parenthesized_expression" => {
-                    pending.extend(named_children(n));
-                    true
-                }
-                "call_expression" => {
-                    pending.extend(Scope::args(n));
-                    self.calls_package(n, "time", &["Duration"])
-                }
-                _ => false,
-            };
-            if !constant {
-                return false;
-            }
+    fn test_code(&self) -> bool {
+        self.cx.test_file
+    }
+
+    /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
+    fn is_constant_leaf(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "identifier" => self.file.consts.contains(self.text(node)),
+            "selector_expression" => matches!(
+                self.selector_callee(node),
+                Callee::Package(p, _) if p == "time"
+            ),
+            "call_expression" => self.calls_package(node, "time", &["Duration"]),
+            _ => false,
         }
-        true
-    }
-
-    /// A comparison of an elapsed time with a bound.
-    fn timing_threshold(&self, node: Node<'t>) -> Option<Smell> {
-        let op = self.text(node.child_by_field_name("operator")?);
-        let left = self.is_elapsed(node.child_by_field_name("left")?);
-        let right = self.is_elapsed(node.child_by_field_name("right")?);
-        let fails_when_true = is_if_condition(node, "if_statement");
-        (left || right)
-            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
-    }
-
-    /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
-    fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
-        const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-        let Callee::Package(path, name) = self.callee(call) else {
-            return None;
-        };
-        let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
-        let args = Scope::args(call);
-        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
-        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
-        let op = if name.starts_with("Less") { "<" } else { ">" };
-        (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
-            .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
-    }
-
-    /// A measured duration compared with a bound, for the shared rule to judge.
-    fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
-        let fact = ElapsedBound {
-            code: short(self.text(node)),
-            bound: Bound::upper_if(upper),
-            in_loop: self.in_loop(node),
-            test_code: self.cx.test_file,
-        };
-        rules::judge(&Fact::ElapsedBound(fact), Lang::Go)
     }
 
     /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
@@ -803,6 +669,59 @@ impl<'s, 't> Scope<'_, 's, 't> {
         }
         false
     }
+
+    fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
+        string_value(node, self.cx)
+    }
+
+    /// Through up to [`SEED_HOPS`] variables it is parsed into; not where it is returned or
+    /// only compared with "".
+    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
+        if self.in_seeding(value) || self.in_logging(value) {
+            return None;
+        }
+        let at = self.call_around(value);
+        match self.assigned_to(at) {
+            Some(name) if hops < SEED_HOPS => self
+                .uses_after(name, at)
+                .into_iter()
+                .find_map(|u| self.seed_use(u, hops + 1)),
+            Some(_) => None,
+            None => (!self.passes_on(at)).then(|| self.use_site(at)),
+        }
+    }
+}
+
+/// A sleep. A function literal that runs as part of the test (a subtest's body, a local helper
+/// it calls) is the test; one handed to a server or a goroutine is a callback.
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let in_callback = s
+        .ancestors(call)
+        .iter()
+        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
+    let place = match s.func {
+        _ if in_callback => Place::Callback,
+        None => Place::Test,
+        Some(f) => Place::of(f.kind),
+    };
+    s.sleep(call, place)
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
+    fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
+        const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
+        let Callee::Package(path, name) = self.callee(call) else {
+            return None;
+        };
+        let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
+        let args = args(call);
+        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
+        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
+        let op = if name.starts_with("Less") { "<" } else { ">" };
+        (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
+            .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
+    }
 }
 
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
@@ -812,21 +731,8 @@ fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smel
     if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
     }
-    clock_read(s.text(call), false, s.only_input(call, true))
+    s.clock_read(call, false, s.only_input(call, true))
 }
-
-/// A read of the clock or the time zone, for the shared rules to judge.
-fn clock_read(code: &str, zone: bool, only_input: bool) -> Option<Smell> {
-    let read = ClockRead {
-        code: short(code),
-        zone,
-        only_input,
-    };
-    rules::judge(&Fact::ClockRead(read), Lang::Go)
-}
-
-/// How many variables a seed is followed through (`s := Getenv(..)`, `n := Atoi(s)`, ...).
-const SEED_HOPS: usize = 3;
 
 /// Methods of time.Time that compare or subtract instants.
 const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
@@ -903,7 +809,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
             .filter(|c| parent.kind() == "selector_expression" && c.kind() == "call_expression");
         call.is_some_and(|c| {
             matches!(self.callee(c), Callee::Method(_, m) if INSTANT_COMPARISONS.contains(&m.as_str()))
-                && Scope::args(c).first().is_some_and(|a| self.is_instant(*a))
+                && args(c).first().is_some_and(|a| self.is_instant(*a))
         })
     }
 
@@ -1018,13 +924,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether a value is stored in a variable that then seeds a generator
     /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
     fn seeds_through_variable(&self, value: Node<'t>) -> bool {
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "argument_list" | "call_expression" | "selector_expression" => at = p,
-                _ => break,
-            }
-        }
+        let at = self.call_around(value);
         self.assigned_to(at).is_some_and(|name| {
             self.uses_after(name, at)
                 .iter()
@@ -1054,27 +954,35 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let is_call = node.parent().is_some_and(|p| p.kind() == "call_expression");
         (!is_call
             && matches!(self.selector_callee(node), Callee::Package(p, n) if p == "time" && n == "Local"))
-        .then(|| clock_read(self.text(node), true, false))?
+        .then(|| self.clock_read(node, true, false))?
+    }
+
+    /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
+    fn call_around(&self, value: Node<'t>) -> Node<'t> {
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "argument_list" | "call_expression" | "selector_expression" => at = p,
+                _ => break,
+            }
+        }
+        at
     }
 }
 
 /// math/rand's global generator.
 fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let random = Random {
-        call: short(s.text(call)),
-        makes: Unseeded::Draw,
-    };
-    rules::judge(&Fact::Random(random), Lang::Go)
+    s.unseeded_draw(call)
 }
 
 /// `net.Listen("tcp", ":8080")`: the address is the second argument.
 fn listen_second<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *Scope::args(call).get(1)?)
+    listen(s, call, *args(call).get(1)?)
 }
 
 /// `http.ListenAndServe(":8080", h)`: the address is the first argument.
 fn listen_first<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *Scope::args(call).first()?)
+    listen(s, call, *args(call).first()?)
 }
 
 /// A listener at an address literal, or a local variable holding one, for the shared rule to
@@ -1091,13 +999,7 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
         address
     };
     let port = literal_port(s.text(literal))?;
-    let listen = Listen {
-        call: short(s.text(node)),
-        port,
-        released: port == 0 && s.releases(node),
-        test_code: s.cx.test_file,
-    };
-    rules::judge(&Fact::Listen(listen), Lang::Go)
+    s.listener(node, port, port == 0 && s.releases(node))
 }
 
 /// The port of a `"host:port"` string literal.
@@ -1158,7 +1060,7 @@ impl<'t> Scope<'_, '_, 't> {
 /// A seed from the clock or a constant one, for the shared rules to judge (one from a variable
 /// is fine). A seed in `init`, `TestMain` or a package-level declaration runs once for all tests.
 fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let args = Scope::args(call);
+    let args = args(call);
     let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
         let reads_now = |v: Node<'t>| {
             descendants(v)
@@ -1188,12 +1090,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         Some(f) if f.name == "init" || f.name == "TestMain" => Place::Shared,
         Some(f) => Place::of(f.kind),
     };
-    let seed = Seed {
-        call: short(s.text(call)),
-        source,
-        place,
-    };
-    rules::judge(&Fact::Seed(seed), Lang::Go)
+    s.seed(call, source, place)
 }
 
 /// A network call, unless to this machine or (for an address built at run time) with a local
@@ -1201,7 +1098,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
-    let address = Scope::args(call)
+    let address = args(call)
         .into_iter()
         .find(|a| string_value(*a, s.cx).is_none_or(|v| !NETWORKS.contains(&v)));
     let peer = match address.and_then(|a| leading_literal(a, s.cx)) {
@@ -1212,16 +1109,15 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         }
         None => return None,
     };
-    let call = short(s.text(call));
-    rules::judge(&Fact::Request(Request { call, peer }), Lang::Go)
+    s.request(call, peer)
 }
 
 /// A write or removal at a literal path, unless it is cleanup (`defer os.RemoveAll("out")`).
 fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
-    let args = Scope::args(call);
+    let args = args(call);
     let path = leading_literal(*args.first()?, s.cx)?;
-    if path.starts_with("/dev/") || s.in_cleanup(call) {
+    if s.in_cleanup(call) {
         return None;
     }
     let opens_for_reading = shown.ends_with("OpenFile")
@@ -1231,18 +1127,13 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
                 .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
         });
     (!opens_for_reading).then_some(())?;
-    let write = PathWrite {
-        call: short(s.text(call)),
-        path: Some(short(path)),
-        relative: false,
-    };
-    rules::judge(&Fact::PathWrite(write), Lang::Go)
+    s.path_write(call, path)
 }
 
 /// A program named by a literal: a tool of the machine. A program from a variable is most
 /// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
 fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let program = Scope::args(call)
+    let program = args(call)
         .into_iter()
         .nth(usize::from(shown.ends_with("Context")))?;
     string_value(program, s.cx)?;
@@ -1255,18 +1146,14 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
                         .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
             })
         });
-    let process = Process {
-        call: short(s.text(call)),
-        to_end: !started,
-    };
-    rules::judge(&Fact::Process(process), Lang::Go)
+    s.process(call, !started)
 }
 
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
-    let key = |c: Node<'t>| Scope::args(c).first().map(|k| s.text(*k));
+    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
     let repeated = s.func.is_some_and(|f| {
         descendants(f.body).iter().any(|earlier| {
             earlier.end_byte() < call.start_byte()
@@ -1276,23 +1163,13 @@ fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
         })
     });
     (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
-    process_change(s, call, ProcessState::Env)
+    s.process_change(call, ProcessState::Env, Restore::Never)
 }
 
 /// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.restored(call, &["Chdir"], false)).then_some(())?;
-    process_change(s, call, ProcessState::Cwd)
-}
-
-/// A change of process state that nothing undoes, for the shared rules to judge.
-fn process_change<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, state: ProcessState) -> Option<Smell> {
-    let change = ProcessChange {
-        code: short(s.text(call)),
-        state,
-        restore: Restore::Never,
-    };
-    rules::judge(&Fact::ProcessChange(change), Lang::Go)
+    s.process_change(call, ProcessState::Cwd, Restore::Never)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {
@@ -1302,11 +1179,11 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let Some(func) = self.func else {
             return false;
         };
-        let key = Scope::args(call).first().map(|k| self.text(*k));
+        let key = args(call).first().map(|k| self.text(*k));
         let is_undo = |n: &Node<'t>| {
             n.kind() == "call_expression"
                 && self.calls_package(*n, "os", undo)
-                && (!keyed || Scope::args(*n).first().map(|k| self.text(*k)) == key)
+                && (!keyed || args(*n).first().map(|k| self.text(*k)) == key)
         };
         self.in_cleanup(call)
             || descendants(func.body)
@@ -1318,45 +1195,10 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
 /// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
 fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let key = string_value(*Scope::args(call).first()?, s.cx)?;
-    if key == "TZ" {
-        return clock_read(s.text(call), true, false);
-    }
-    if !is_seed_variable(key) {
-        return None;
-    }
-    let used = SeedUse {
-        variable: key.to_owned(),
-        code: short(s.text(s.seed_use(call, 0)?)),
-        decides: true,
-    };
-    rules::judge(&Fact::SeedUse(used), Lang::Go)
+    s.env_read(call)
 }
 
 impl<'s, 't> Scope<'_, 's, 't> {
-    /// Where the value of a seed variable read is used other than to seed, log, pass on or
-    /// check for presence, if anywhere: through up to [`SEED_HOPS`] variables it is parsed into.
-    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_logging(value) {
-            return None;
-        }
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "argument_list" | "call_expression" | "selector_expression" => at = p,
-                _ => break,
-            }
-        }
-        match self.assigned_to(at) {
-            Some(name) if hops < SEED_HOPS => self
-                .uses_after(name, at)
-                .into_iter()
-                .find_map(|u| self.seed_use(u, hops + 1)),
-            Some(_) => None,
-            None => (!self.passes_on(at)).then(|| self.use_site(at)),
-        }
-    }
-
     /// Whether a value is returned, or only compared with "" (a presence check).
     fn passes_on(&self, value: Node<'t>) -> bool {
         let Some(parent) = value.parent() else {
@@ -1413,8 +1255,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
             _ => false,
         });
         (!waits).then_some(())?;
-        let call = short(self.text(node));
-        rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Go)
+        self.unjoined(node)
     }
 
     /// A `range` over a map whose body collects into a slice (not sorted after), builds a
@@ -1479,7 +1320,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 let writes = match self.callee(n) {
                     Callee::Method(recv, m) => m.starts_with("Write") && outside(&recv),
                     Callee::Package(p, f) if p == "fmt" && f.starts_with("Fprint") => {
-                        Scope::args(n).first().is_some_and(outside)
+                        args(n).first().is_some_and(outside)
                     }
                     Callee::Package(p, f) if p == "fmt" && f.starts_with("Print") => {
                         self.checks_ordered_output()
@@ -1513,7 +1354,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 && n.start_byte() > node.end_byte()
                 && matches!(self.callee(n), Callee::Package(p, f)
                     if p == "sort" || (p == "slices" && f.starts_with("Sort")))
-                && Scope::args(n)
+                && args(n)
                     .first()
                     .is_some_and(|a| self.text(*a) == slice)
         })
@@ -1531,17 +1372,9 @@ fn package_state<'t>(
         .filter(|f| f.name != "init")
         .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
         .collect();
-    exposures(&touches)
+    shared_state(&touches, "package-level", Lang::Go)
         .into_iter()
-        .filter_map(|(t, access)| {
-            let state = SharedState {
-                owner: t.owner.clone(),
-                state: format!("package-level `{}`", t.var),
-                access,
-            };
-            let smell = rules::judge(&Fact::SharedState(state), Lang::Go)?;
-            Some((t.node, smell, t.unit))
-        })
+        .map(|(t, smell)| (t.node, smell, t.unit))
         .collect()
 }
 
@@ -1602,9 +1435,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "inc_statement" | "dec_statement" => named_children(node),
             "call_expression" => match self.callee(node) {
                 Callee::Local(f) if f == "delete" || f == "clear" => {
-                    Scope::args(node).into_iter().take(1).collect()
+                    args(node).into_iter().take(1).collect()
                 }
-                Callee::Package(p, _) if p == "sync/atomic" => Scope::args(node)
+                Callee::Package(p, _) if p == "sync/atomic" => args(node)
                     .into_iter()
                     .take(1)
                     .filter_map(|a| a.child_by_field_name("operand"))

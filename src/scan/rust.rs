@@ -10,17 +10,13 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::Confidence;
-use super::facts::{
-    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
-    Sleep, Unjoined, Unseeded,
-};
+use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    Touch, TouchKind, bounds_from_above, exposures, host_of, is_if_condition, is_local_host,
-    is_seed_variable, short,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
+    record_unit, shared_state,
 };
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, descendants, lines, named_children};
+use super::syntax::{FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -175,27 +171,17 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
             file: &file,
             func,
         };
-        let smells = scope.smells();
-        found.extend(smells.into_iter().map(|(node, smell)| Found {
-            node,
-            smell,
-            unit: Some(func.unit),
-            test_code: func.test_code,
-        }));
+        let smells = scope.smells().into_iter();
+        found.extend(smells.map(|(node, smell)| (node, smell, Some(func.unit), func.test_code)));
     }
     found.extend(static_state(cx, &file, &funcs));
-    for f in found {
-        cx.report(f.node, f.smell, f.unit, f.test_code);
+    for (node, smell, unit, test_code) in found {
+        cx.report(node, smell, unit, test_code);
     }
 }
 
-/// A smell, where it is, in which unit.
-struct Found<'t> {
-    node: Node<'t>,
-    smell: Smell,
-    unit: Option<usize>,
-    test_code: bool,
-}
+/// A smell, where it is, in which unit, and whether that is test code.
+type Found<'t> = (Node<'t>, Smell, Option<usize>, bool);
 
 /// A static variable of the file.
 struct Static<'t> {
@@ -624,19 +610,9 @@ impl<'t> Func<'t> {
             func: &func,
         }
         .calls();
-        let (start_line, end_line) = lines(node);
-        func.unit = cx.unit(Unit {
-            name: func.name.clone(),
-            parents: at.parents.clone(),
-            kind: func.kind,
-            test_code: func.test_code,
-            start_line,
-            end_line,
-            calls,
-            // Fakes in Go and Rust are servers and values passed in, not patches of what is
-            // called: nothing is faked for the calls.
-            fakes: Vec::new(),
-        });
+        let parents = at.parents.clone();
+        let (name, kind, test_code) = (&func.name, func.kind, func.test_code);
+        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
         Some(func)
     }
 
@@ -726,11 +702,7 @@ struct Scope<'c, 's, 't> {
     func: &'c Func<'t>,
 }
 
-impl<'s, 't> Scope<'_, 's, 't> {
-    fn text(&self, node: Node<'_>) -> &'s str {
-        self.cx.text(node)
-    }
-
+impl<'t> Scope<'_, '_, 't> {
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
         let Some(mut function) = call.child_by_field_name("function") else {
             return Callee::Other;
@@ -757,12 +729,6 @@ impl<'s, 't> Scope<'_, 's, 't> {
     fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {
         node.kind() == "call_expression"
             && matches!(self.callee(node), Callee::Path(p) if key_matches(key, &p))
-    }
-
-    fn args(call: Node<'t>) -> Vec<Node<'t>> {
-        call.child_by_field_name("arguments")
-            .map(named_children)
-            .unwrap_or_default()
     }
 
     /// The names of the crate's functions the function calls: plain calls, module paths
@@ -838,32 +804,6 @@ impl<'s, 't> Scope<'_, 's, 't> {
         out
     }
 
-    /// The ancestors of a node up to (not including) the function body.
-    fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        if let Some(below) = syntax::ancestors_below(self.func.body, node) {
-            return below;
-        }
-        let mut out = Vec::new();
-        let mut at = node.parent();
-        while let Some(n) = at {
-            if n.id() == self.func.body.id() {
-                break;
-            }
-            out.push(n);
-            at = n.parent();
-        }
-        out
-    }
-
-    fn in_loop(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            matches!(
-                a.kind(),
-                "loop_expression" | "while_expression" | "for_expression"
-            )
-        })
-    }
-
     /// The declared type and value of a local name.
     fn decl_of(&self, name: &str) -> (Option<Node<'t>>, Option<Node<'t>>) {
         self.func
@@ -873,18 +813,6 @@ impl<'s, 't> Scope<'_, 's, 't> {
             .map_or((None, None), |(_, t, v)| (*t, *v))
     }
 
-    /// The uses of a local name after a node (in code and in macro tokens).
-    fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
-        descendants(self.func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && n.start_byte() >= after.end_byte()
-                    && self.text(*n) == name
-            })
-            .collect()
-    }
-
     /// The smells of the function.
     fn smells(&self) -> Vec<(Node<'t>, Smell)> {
         let test_code = self.func.test_code;
@@ -892,7 +820,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
         for node in descendants(self.func.body) {
             let smell = match node.kind() {
                 "call_expression" => self.call_smell(node),
-                "binary_expression" if test_code => self.timing_comparison(node),
+                "binary_expression" if test_code => self.timing_threshold(node),
                 "macro_invocation" => self.macro_smell(node),
                 "for_expression" => self.hash_loop(node),
                 _ => None,
@@ -942,7 +870,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
         self.hash_tokens(&tokens).then(|| {
             HASH_ORDER.smell(format!(
                 "{} asserts on the iteration order of a HashMap or HashSet",
-                quote_code(&short(self.text(node)))
+                quote_code(&self.short(node))
             ))
         })
     }
@@ -976,80 +904,53 @@ fn short_path(path: &str) -> String {
         .join("::")
 }
 
-/// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
-/// literal inside a test is a callback: a handler standing for slow work).
-fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _shown: &str) -> Option<Smell> {
-    let duration = *Scope::args(call).first()?;
+/// A sleep; in a closure, a callback.
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let in_callback = s
         .ancestors(call)
         .iter()
         .any(|a| a.kind() == "closure_expression");
-    let sleep = Sleep {
-        call: short(s.text(call)),
-        duration: Amount::of_duration(s.is_constant(duration), s.text(duration)),
-        in_loop: s.in_loop(call),
-        place: if in_callback {
-            Place::Callback
-        } else {
-            Place::of(s.func.kind)
-        },
-        faked: false,
+    let place = if in_callback {
+        Place::Callback
+    } else {
+        Place::of(s.func.kind)
     };
-    rules::judge(&Fact::Sleep(sleep), Lang::Rust)
+    s.sleep(call, place)
 }
 
-impl<'t> Scope<'_, '_, 't> {
-    /// Literals, constants, `Duration::from_*` of constants, and their arithmetic.
-    fn is_constant(&self, node: Node<'t>) -> bool {
-        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
-        let mut pending = vec![node];
-        while let Some(n) = pending.pop() {
-            let constant = match n.kind() {
-                "integer_literal" | "float_literal" => true,
-                "identifier" | "scoped_identifier" => {
-                    let name = last_segment(self.text(n));
-                    self.file.consts.contains(name)
-                        || (name
-                            .chars()
-                            .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
-                            && !self.func.declares(name))
-                }
-                "binary_expression" | "parenthesized_expression" => {
-                    pending.extend(named_children(n));
-                    true
-                }
-                "call_expression" => {
-                    pending.extend(Scope::args(n));
-                    matches!(self.callee(n), Callee::Path(p) if p.contains("Duration::"))
-                }
-                _ => false,
-            };
-            if !constant {
-                return false;
+impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
+    const LANG: Lang = Lang::Rust;
+    const LOOPS: &'static [&'static str] = &["loop_expression", "while_expression", "for_expression"];
+    const IF: &'static str = "if_expression";
+
+    fn cx(&self) -> &FileCtx<'s> {
+        self.cx
+    }
+
+    fn body(&self) -> Option<Node<'t>> {
+        Some(self.func.body)
+    }
+
+    fn test_code(&self) -> bool {
+        self.func.test_code
+    }
+
+    /// Constants (declared, or named in capitals and not a local), `Duration::from_*`.
+    fn is_constant_leaf(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "identifier" | "scoped_identifier" => {
+                let name = last_segment(self.text(node));
+                self.file.consts.contains(name)
+                    || (name
+                        .chars()
+                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
+                        && !self.func.declares(name))
             }
+            "call_expression" => {
+                matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
+            }
+            _ => false,
         }
-        true
-    }
-
-    /// A comparison of an elapsed time with a bound.
-    fn timing_comparison(&self, node: Node<'t>) -> Option<Smell> {
-        let op = self.text(node.child_by_field_name("operator")?);
-        let left = self.is_elapsed(node.child_by_field_name("left")?);
-        let right = self.is_elapsed(node.child_by_field_name("right")?);
-        let fails_when_true = is_if_condition(node, "if_expression");
-        (left || right)
-            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
-    }
-
-    /// A measured duration compared with a bound, for the shared rule to judge.
-    fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
-        let fact = ElapsedBound {
-            code: short(self.text(node)),
-            bound: Bound::upper_if(upper),
-            in_loop: self.in_loop(node),
-            test_code: self.func.test_code,
-        };
-        rules::judge(&Fact::ElapsedBound(fact), Lang::Rust)
     }
 
     /// `x.elapsed()`, `a.duration_since(b)`, `Instant::now() - start`, their `.as_millis()`...,
@@ -1089,207 +990,7 @@ impl<'t> Scope<'_, '_, 't> {
             };
         }
     }
-}
 
-/// A clock read, unless it only seeds a generator (the seed rules report that).
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| clock_read(s.text(call), false))?
-}
-
-fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| clock_read(s.text(call), true))?
-}
-
-/// A read of the clock or the time zone, for the shared rules to judge.
-fn clock_read(code: &str, zone: bool) -> Option<Smell> {
-    let read = ClockRead {
-        code: short(code),
-        zone,
-        only_input: false,
-    };
-    rules::judge(&Fact::ClockRead(read), Lang::Rust)
-}
-
-/// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
-/// functions unless the function seeds fastrand first (`fastrand::seed(n)`).
-fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let fastrand_seeded = shown.starts_with("fastrand::")
-        && descendants(s.func.body).into_iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() < call.start_byte()
-                && matches!(s.callee(n), Callee::Path(p) if p == "fastrand::seed")
-        });
-    (!fastrand_seeded).then_some(())?;
-    let random = Random {
-        call: short(s.text(call)),
-        makes: Unseeded::Draw,
-    };
-    rules::judge(&Fact::Random(random), Lang::Rust)
-}
-
-fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    seed(s, call, SeedSource::Unreproducible("the OS entropy"))
-}
-
-/// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
-/// to judge.
-/// Any other listener is a real socket on this machine: context (a likely cause of a test
-/// measured flaky, where a platform's or a loaded machine's socket timing shows).
-fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let address = *Scope::args(call).first()?;
-    let port = (address.kind() == "string_literal")
-        .then(|| s.text(address).trim_matches('"').rsplit_once(':'))
-        .flatten()
-        .and_then(|(_, port)| port.parse().ok());
-    let fixed = port.and_then(|port| {
-        let listen = Listen {
-            call: short(s.text(call)),
-            port,
-            released: false,
-            test_code: s.func.test_code,
-        };
-        rules::judge(&Fact::Listen(listen), Lang::Rust)
-    });
-    fixed.or_else(|| {
-        s.func.test_code.then(|| {
-            NETWORK.as_context().smell_as(
-                format!(
-                    "{} opens a real socket on this machine: its timing differs between platforms and under load",
-                    short(s.text(call))
-                ),
-                Severity::Low,
-                Confidence::Low,
-            )
-        })
-    })
-}
-
-/// A seed, for the shared rules to judge.
-fn seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, source: SeedSource) -> Option<Smell> {
-    let seed = Seed {
-        call: short(s.text(call)),
-        source,
-        place: Place::of(s.func.kind),
-    };
-    rules::judge(&Fact::Seed(seed), Lang::Rust)
-}
-
-fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
-    Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
-}
-
-/// A seed from the clock; one from a variable is fine, and a constant one makes the test
-/// repeatable (Rust has no generator shared by all tests to seed).
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let args = Scope::args(call);
-    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
-        n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
-            || s.reads_clock(n)
-    });
-    from_clock.then(|| seed(s, call, SeedSource::Unreproducible("the clock")))?
-}
-
-impl<'t> Scope<'_, '_, 't> {
-    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
-    fn reads_clock(&self, node: Node<'t>) -> bool {
-        descendants(node).iter().any(|n| {
-            n.kind() == "call_expression"
-                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
-        })
-    }
-
-    /// Whether a node is inside the arguments of a call that seeds a generator.
-    fn in_seeding(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Path(p)
-                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
-                        .iter()
-                        .any(|k| key_matches(k, &p)))
-        })
-    }
-
-    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
-    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
-    fn only_seeds(&self, value: Node<'t>) -> bool {
-        if self.in_seeding(value) {
-            return true;
-        }
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "field_expression"
-                | "call_expression"
-                | "try_expression"
-                | "type_cast_expression"
-                | "arguments" => at = p,
-                _ => break,
-            }
-        }
-        let bound = at
-            .parent()
-            .filter(|p| p.kind() == "let_declaration")
-            .and_then(|p| p.child_by_field_name("pattern"))
-            .filter(|p| p.kind() == "identifier");
-        bound.is_some_and(|name| {
-            let uses = self.uses_after(self.text(name), name);
-            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
-        })
-    }
-
-    /// Whether a node is inside a macro that only prints.
-    fn in_logging(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
-        })
-    }
-}
-
-/// A network call, unless to this machine or (for an address built at run time) with a mock
-/// or local server in the file. Outside tests, only literal remote addresses count.
-fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.network_to(call, Scope::args(call).first().copied())
-}
-
-impl<'s, 't> Scope<'_, 's, 't> {
-    /// A request to a literal remote address. Addresses built at run time are left out: in
-    /// Rust tests they come from local servers in helper modules as often as not.
-    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
-        let literal = self.leading_literal(address?)?;
-        (!is_local_host(literal)).then_some(())?;
-        self.request(call, literal)
-    }
-
-    /// A request to a remote address, for the shared rule to judge.
-    fn request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
-        let request = Request {
-            call: short(self.text(call)),
-            peer: Peer::Remote(host_of(address).to_owned()),
-        };
-        rules::judge(&Fact::Request(request), Lang::Rust)
-    }
-
-    /// `client.get("https://...")...send()` and other requests to a literal URL, on any
-    /// client, when the request is sent (a request only built reaches nothing).
-    fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
-        const REQUESTS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "request"];
-        const SENDS: [&str; 3] = ["send", "call", "execute"];
-        let url = Scope::args(call)
-            .into_iter()
-            .find_map(|a| self.string_value(a))?;
-        let is_url = url.starts_with("http://") || url.starts_with("https://");
-        let mut sent = false;
-        let mut at = call;
-        while let Some(next) = self.next_in_chain(at) {
-            sent |=
-                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
-            at = next;
-        }
-        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
-        self.request(call, url)
-    }
-
-    /// The content of a string literal.
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
         matches!(node.kind(), "string_literal" | "raw_string_literal").then(|| {
             named_children(node)
@@ -1299,167 +1000,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
         })
     }
 
-    /// The literal an address or path starts with: a string, `format!("...", ..)`,
-    /// `Path::new("...")`, `&"..."`.
-    fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
-        let mut at = node;
-        loop {
-            at = match at.kind() {
-                "reference_expression" => at.child_by_field_name("value")?,
-                "macro_invocation" if macro_name(at, self.cx) == "format" => {
-                    let tree = named_children(at)
-                        .into_iter()
-                        .find(|c| c.kind() == "token_tree")?;
-                    let format = self.string_value(*named_children(tree).first()?)?;
-                    return fixed_prefix(format);
-                }
-                "call_expression" => {
-                    let wraps = matches!(self.callee(at), Callee::Path(p)
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
-                    if !wraps {
-                        return None;
-                    }
-                    *Scope::args(at).first()?
-                }
-                _ => return self.string_value(at),
-            };
-        }
-    }
-
-    /// `OpenOptions::new().write(true)...open("fixed")`.
-    fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
-        const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
-        if method != "open" {
-            return None;
-        }
-        let writes = descendants(recv)
-            .iter()
-            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
-        let path = self.leading_literal(*Scope::args(call).first()?)?;
-        writes.then(|| path_write(self, call, path))?
-    }
-}
-
-/// The part of a format string before its first placeholder, when it names a whole host or
-/// directory (`https://api.example.com/{}`, `out/{}.txt`; not `{}/x` nor `http://{}/x`).
-fn fixed_prefix(format: &str) -> Option<&str> {
-    let prefix = format.split('{').next().unwrap_or("");
-    let after_scheme = prefix.split_once("://").map_or(prefix, |(_, rest)| rest);
-    (prefix.len() == format.len() || after_scheme.contains('/')).then_some(prefix)
-}
-
-fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    path_write(s, call, s.leading_literal(*Scope::args(call).first()?)?)
-}
-
-/// A write to a literal path (not a device), for the shared rule to judge.
-fn path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, path: &str) -> Option<Smell> {
-    (!path.starts_with("/dev/")).then_some(())?;
-    let write = PathWrite {
-        call: short(s.text(call)),
-        path: Some(short(path)),
-        relative: false,
-    };
-    rules::judge(&Fact::PathWrite(write), Lang::Rust)
-}
-
-/// A program named by a literal: a tool of the machine. A program from elsewhere is most
-/// often the crate's own binary (`env!("CARGO_BIN_EXE_<name>")`, a constant holding it).
-fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.string_value(*Scope::args(call).first()?)?;
-    // Run to the end (`output()`, `status()`, no `spawn()` in the function): context.
-    let spawned = descendants(s.func.body).iter().any(|n| {
-        n.kind() == "field_expression"
-            && n.child_by_field_name("field")
-                .is_some_and(|f| s.text(f) == "spawn")
-    });
-    let process = Process {
-        call: short(s.text(call)),
-        to_end: !spawned,
-    };
-    rules::judge(&Fact::Process(process), Lang::Rust)
-}
-
-/// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
-/// first and put back after.
-fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let key = |c: Node<'t>| Scope::args(c).first().map(|k| s.text(*k));
-    let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
-        descendants(s.func.body)
-            .into_iter()
-            .filter(|n| keys.iter().any(|k| s.is_call_to(*n, k)) && key(*n) == key(call))
-            .collect()
-    };
-    let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
-    let first = changes.first().is_none_or(|f| f.id() == call.id());
-    let saved = env_calls(&["std::env::var", "std::env::var_os"])
-        .iter()
-        .any(|r| r.end_byte() <= call.start_byte());
-    let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
-    // cargo test runs tests on threads of one process: putting the value back does not keep
-    // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
-    let serialized = descendants(s.func.body).iter().any(|n| {
-        n.kind() == "field_expression"
-            && n.child_by_field_name("field")
-                .is_some_and(|f| s.text(f) == "lock")
-    }) || s.func.body.parent().is_some_and(|item| {
-        attributes(item)
-            .iter()
-            .any(|a| s.text(*a).contains("serial"))
-    });
-    (first && !serialized).then_some(())?;
-    let restore = if saved && put_back {
-        Restore::Late
-    } else {
-        Restore::Never
-    };
-    process_change(s, call, ProcessState::Env, restore)
-}
-
-fn set_current_dir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    process_change(s, call, ProcessState::Cwd, Restore::Unseen)
-}
-
-/// A change of process state, for the shared rules to judge.
-fn process_change<'t>(
-    s: &Scope<'_, '_, 't>,
-    call: Node<'t>,
-    state: ProcessState,
-    restore: Restore,
-) -> Option<Smell> {
-    let code = short(s.text(call));
-    let change = ProcessChange {
-        code,
-        state,
-        restore,
-    };
-    rules::judge(&Fact::ProcessChange(change), Lang::Rust)
-}
-
-/// `env::var("TZ")`, and reads of the run's seed used to decide something.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let key = s.string_value(*Scope::args(call).first()?)?;
-    if key == "TZ" {
-        return clock_read(s.text(call), true);
-    }
-    if !is_seed_variable(key) {
-        return None;
-    }
-    let used = SeedUse {
-        variable: key.to_owned(),
-        code: short(s.text(s.seed_decision(call, 0)?)),
-        decides: true,
-    };
-    rules::judge(&Fact::SeedUse(used), Lang::Rust)
-}
-
-/// How many variables a seed is followed through (`let raw = var(..)`, `let n = raw.parse()`).
-const SEED_HOPS: usize = 3;
-
-impl<'t> Scope<'_, '_, 't> {
-    /// Where a seed's value decides something (a condition, a comparison, arithmetic, an
-    /// assertion), following the variables it is bound to; not when it only seeds or prints.
-    fn seed_decision(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
+    /// A condition, a comparison, arithmetic, an assertion.
+    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
         if self.in_seeding(value) || self.in_logging(value) {
             return None;
         }
@@ -1525,10 +1067,286 @@ impl<'t> Scope<'_, '_, 't> {
         bound.iter().find_map(|name| {
             self.uses_after(self.text(*name), *name)
                 .into_iter()
-                .find_map(|u| self.seed_decision(u, hops + 1))
+                .find_map(|u| self.seed_use(u, hops + 1))
+        })
+    }
+}
+
+/// A clock read, unless it only seeds a generator (the seed rules report that).
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| s.clock_read(call, false, false))?
+}
+
+fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| s.clock_read(call, true, false))?
+}
+
+/// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
+/// functions unless the function seeds fastrand first (`fastrand::seed(n)`).
+fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let fastrand_seeded = shown.starts_with("fastrand::")
+        && descendants(s.func.body).into_iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() < call.start_byte()
+                && matches!(s.callee(n), Callee::Path(p) if p == "fastrand::seed")
+        });
+    (!fastrand_seeded).then_some(())?;
+    s.unseeded_draw(call)
+}
+
+fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.seed(call, SeedSource::Unreproducible("the OS entropy"), Place::of(s.func.kind))
+}
+
+/// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
+/// to judge.
+/// Any other listener is a real socket on this machine: context (a likely cause of a test
+/// measured flaky, where a platform's or a loaded machine's socket timing shows).
+fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let address = *args(call).first()?;
+    let port = (address.kind() == "string_literal")
+        .then(|| s.text(address).trim_matches('"').rsplit_once(':'))
+        .flatten()
+        .and_then(|(_, port)| port.parse().ok());
+    let fixed = port.and_then(|port| s.listener(call, port, false));
+    fixed.or_else(|| {
+        s.func.test_code.then(|| {
+            NETWORK.as_context().smell_as(
+                format!(
+                    "{} opens a real socket on this machine: its timing differs between platforms and under load",
+                    s.short(call)
+                ),
+                Severity::Low,
+                Confidence::Low,
+            )
+        })
+    })
+}
+
+fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
+    Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
+}
+
+/// A seed from the clock; one from a variable is fine, and a constant one makes the test
+/// repeatable (Rust has no generator shared by all tests to seed).
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let args = args(call);
+    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
+        n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
+            || s.reads_clock(n)
+    });
+    let source = SeedSource::Unreproducible("the clock");
+    from_clock.then(|| s.seed(call, source, Place::of(s.func.kind)))?
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
+    fn reads_clock(&self, node: Node<'t>) -> bool {
+        descendants(node).iter().any(|n| {
+            n.kind() == "call_expression"
+                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
         })
     }
 
+    /// Whether a node is inside the arguments of a call that seeds a generator.
+    fn in_seeding(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && matches!(self.callee(*a), Callee::Path(p)
+                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
+                        .iter()
+                        .any(|k| key_matches(k, &p)))
+        })
+    }
+
+    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
+    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
+    fn only_seeds(&self, value: Node<'t>) -> bool {
+        if self.in_seeding(value) {
+            return true;
+        }
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "field_expression"
+                | "call_expression"
+                | "try_expression"
+                | "type_cast_expression"
+                | "arguments" => at = p,
+                _ => break,
+            }
+        }
+        let bound = at
+            .parent()
+            .filter(|p| p.kind() == "let_declaration")
+            .and_then(|p| p.child_by_field_name("pattern"))
+            .filter(|p| p.kind() == "identifier");
+        bound.is_some_and(|name| {
+            let uses = self.uses_after(self.text(name), name);
+            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
+        })
+    }
+
+    /// Whether a node is inside a macro that only prints.
+    fn in_logging(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
+        })
+    }
+}
+
+/// A network call, unless to this machine or (for an address built at run time) with a mock
+/// or local server in the file. Outside tests, only literal remote addresses count.
+fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.network_to(call, args(call).first().copied())
+}
+
+impl<'s, 't> Scope<'_, 's, 't> {
+    /// A request to a literal remote address. Addresses built at run time are left out: in
+    /// Rust tests they come from local servers in helper modules as often as not.
+    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
+        let literal = self.leading_literal(address?)?;
+        (!is_local_host(literal)).then_some(())?;
+        self.remote_request(call, literal)
+    }
+
+    /// A request to a remote address, for the shared rule to judge.
+    fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
+        self.request(call, Peer::Remote(host_of(address).to_owned()))
+    }
+
+    /// `client.get("https://...")...send()` and other requests to a literal URL, on any
+    /// client, when the request is sent (a request only built reaches nothing).
+    fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
+        const REQUESTS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "request"];
+        const SENDS: [&str; 3] = ["send", "call", "execute"];
+        let url = args(call)
+            .into_iter()
+            .find_map(|a| self.string_value(a))?;
+        let is_url = url.starts_with("http://") || url.starts_with("https://");
+        let mut sent = false;
+        let mut at = call;
+        while let Some(next) = self.next_in_chain(at) {
+            sent |=
+                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
+            at = next;
+        }
+        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
+        self.remote_request(call, url)
+    }
+
+    /// The literal an address or path starts with: a string, `format!("...", ..)`,
+    /// `Path::new("...")`, `&"..."`.
+    fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        let mut at = node;
+        loop {
+            at = match at.kind() {
+                "reference_expression" => at.child_by_field_name("value")?,
+                "macro_invocation" if macro_name(at, self.cx) == "format" => {
+                    let tree = named_children(at)
+                        .into_iter()
+                        .find(|c| c.kind() == "token_tree")?;
+                    let format = self.string_value(*named_children(tree).first()?)?;
+                    return fixed_prefix(format);
+                }
+                "call_expression" => {
+                    let wraps = matches!(self.callee(at), Callee::Path(p)
+                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
+                    if !wraps {
+                        return None;
+                    }
+                    *args(at).first()?
+                }
+                _ => return self.string_value(at),
+            };
+        }
+    }
+
+    /// `OpenOptions::new().write(true)...open("fixed")`.
+    fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
+        const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
+        if method != "open" {
+            return None;
+        }
+        let writes = descendants(recv)
+            .iter()
+            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
+        let path = self.leading_literal(*args(call).first()?)?;
+        writes.then(|| self.path_write(call, path))?
+    }
+}
+
+/// The part of a format string before its first placeholder, when it names a whole host or
+/// directory (`https://api.example.com/{}`, `out/{}.txt`; not `{}/x` nor `http://{}/x`).
+fn fixed_prefix(format: &str) -> Option<&str> {
+    let prefix = format.split('{').next().unwrap_or("");
+    let after_scheme = prefix.split_once("://").map_or(prefix, |(_, rest)| rest);
+    (prefix.len() == format.len() || after_scheme.contains('/')).then_some(prefix)
+}
+
+fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.path_write(call, s.leading_literal(*args(call).first()?)?)
+}
+
+/// A program named by a literal: a tool of the machine. A program from elsewhere is most
+/// often the crate's own binary (`env!("CARGO_BIN_EXE_<name>")`, a constant holding it).
+fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.string_value(*args(call).first()?)?;
+    // Run to the end (`output()`, `status()`, no `spawn()` in the function): context.
+    let spawned = descendants(s.func.body).iter().any(|n| {
+        n.kind() == "field_expression"
+            && n.child_by_field_name("field")
+                .is_some_and(|f| s.text(f) == "spawn")
+    });
+    s.process(call, !spawned)
+}
+
+/// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
+/// first and put back after.
+fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
+    let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
+        descendants(s.func.body)
+            .into_iter()
+            .filter(|n| keys.iter().any(|k| s.is_call_to(*n, k)) && key(*n) == key(call))
+            .collect()
+    };
+    let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
+    let first = changes.first().is_none_or(|f| f.id() == call.id());
+    let saved = env_calls(&["std::env::var", "std::env::var_os"])
+        .iter()
+        .any(|r| r.end_byte() <= call.start_byte());
+    let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
+    // cargo test runs tests on threads of one process: putting the value back does not keep
+    // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
+    let serialized = descendants(s.func.body).iter().any(|n| {
+        n.kind() == "field_expression"
+            && n.child_by_field_name("field")
+                .is_some_and(|f| s.text(f) == "lock")
+    }) || s.func.body.parent().is_some_and(|item| {
+        attributes(item)
+            .iter()
+            .any(|a| s.text(*a).contains("serial"))
+    });
+    (first && !serialized).then_some(())?;
+    let restore = if saved && put_back {
+        Restore::Late
+    } else {
+        Restore::Never
+    };
+    s.process_change(call, ProcessState::Env, restore)
+}
+
+fn set_current_dir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.process_change(call, ProcessState::Cwd, Restore::Unseen)
+}
+
+/// `env::var("TZ")`, and reads of the run's seed used to decide something.
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.env_read(call)
+}
+
+impl<'t> Scope<'_, '_, 't> {
     /// The expression statement or `let` a node is in, for messages.
     fn statement_of(&self, node: Node<'t>) -> Node<'t> {
         let mut at = node;
@@ -1571,8 +1389,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
         _ => false,
     };
     dropped.then_some(())?;
-    let call = short(s.text(call));
-    rules::judge(&Fact::Unjoined(Unjoined { call }), Lang::Rust)
+    s.unjoined(call)
 }
 
 impl<'t> Scope<'_, '_, 't> {
@@ -1627,7 +1444,7 @@ impl<'t> Scope<'_, '_, 't> {
         }
         Some(HASH_ORDER.smell(format!(
             "{} collects a HashMap or HashSet in a different order each run",
-            quote_code(&short(self.text(chain)))
+            quote_code(&self.short(chain))
         )))
     }
 
@@ -1777,21 +1594,9 @@ fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -
             .and_then(|u| funcs.iter().find(|f| f.unit == u))
             .is_none_or(|f| f.test_code)
     };
-    exposures(&touches)
+    shared_state(&touches, "static", Lang::Rust)
         .into_iter()
-        .filter_map(|(t, access)| {
-            let state = SharedState {
-                owner: t.owner.clone(),
-                state: format!("static `{}`", t.var),
-                access,
-            };
-            Some(Found {
-                node: t.node,
-                smell: rules::judge(&Fact::SharedState(state), Lang::Rust)?,
-                unit: t.unit,
-                test_code: test_code(t),
-            })
-        })
+        .map(|(t, smell)| (t.node, smell, t.unit, test_code(t)))
         .collect()
 }
 

@@ -1,12 +1,22 @@
 //! What the languages' analyses share: the run's seed variables, local hosts, timing
-//! comparisons, and the polluter/victim analysis of state shared by all tests.
+//! comparisons, the polluter/victim analysis of state shared by all tests, and the [`Visitor`]
+//! that Go's and Rust's hand-written visitors of the same design are both built on.
 
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::facts::Access;
+use super::facts::{
+    Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
+    Sleep, Unjoined, Unseeded,
+};
+use super::rules::{self, Lang};
+use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, lines, named_children};
 use crate::exec::seed::{ATTEMPT_VARIABLES, SEED_VARIABLES};
+
+/// How many variables a seed is followed through (`s := os.Getenv(..)`, `n := Atoi(s)`, ...).
+pub(super) const SEED_HOPS: usize = 3;
 
 /// Whether a variable is one through which flaky gives each attempt its seed or index.
 pub(super) fn is_seed_variable(name: &str) -> bool {
@@ -85,6 +95,270 @@ pub(super) fn short(code: &str) -> String {
     }
 }
 
+/// The arguments of a call (Go's `argument_list`, Rust's `arguments`).
+pub(super) fn args(call: Node<'_>) -> Vec<Node<'_>> {
+    call.child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default()
+}
+
+/// Records a Go or Rust function as a unit. Fakes in Go and Rust are servers and values passed
+/// in, not patches of what is called: nothing is faked for the calls.
+pub(super) fn record_unit(
+    cx: &mut FileCtx<'_>,
+    node: Node<'_>,
+    name: &str,
+    parents: Vec<String>,
+    kind: UnitKind,
+    test_code: bool,
+    calls: Vec<String>,
+) -> usize {
+    let (start_line, end_line) = lines(node);
+    cx.unit(Unit {
+        name: name.to_owned(),
+        parents,
+        kind,
+        test_code,
+        start_line,
+        end_line,
+        calls,
+        fakes: Vec::new(),
+    })
+}
+
+/// Go's and Rust's view of one function (or of Go's package-level declarations): both
+/// languages are read by hand-written visitors of the same design, so what they share is
+/// written once here, and each implements what differs (node kinds, how names resolve).
+pub(super) trait Visitor<'s, 't> {
+    /// The language whose rules judge the facts.
+    const LANG: Lang;
+    /// The node kinds of a loop.
+    const LOOPS: &'static [&'static str];
+    /// The node kind of an `if`, whose condition fails a test when it holds.
+    const IF: &'static str;
+
+    fn cx(&self) -> &FileCtx<'s>;
+    /// The function's body; None for Go's package-level declarations.
+    fn body(&self) -> Option<Node<'t>>;
+    fn test_code(&self) -> bool;
+    /// Whether a name, selector or call (not a literal, nor arithmetic) is a constant: a
+    /// `const`, a `time` unit, a `Duration` made of constants.
+    fn is_constant_leaf(&self, node: Node<'t>) -> bool;
+    /// Whether an expression is a measured duration, or a variable holding one.
+    fn is_elapsed(&self, node: Node<'t>) -> bool;
+    /// The content of a string literal.
+    fn string_value(&self, node: Node<'_>) -> Option<&'s str>;
+    /// Where the value of a seed variable read decides something (a condition, a comparison,
+    /// ...), following the variables it is bound to up to [`SEED_HOPS`]; not where it only
+    /// seeds, prints or is checked for presence.
+    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>>;
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.cx().text(node)
+    }
+
+    /// A node's code on one line, for messages.
+    fn short(&self, node: Node<'_>) -> String {
+        short(self.text(node))
+    }
+
+    fn judge(&self, fact: Fact) -> Option<Smell> {
+        rules::judge(&fact, Self::LANG)
+    }
+
+    /// The ancestors of a node up to (not including) the function body.
+    fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if let Some(below) = self.body().and_then(|b| syntax::ancestors_below(b, node)) {
+            return below;
+        }
+        let stop = self.body().map(|b| b.id());
+        let mut out = Vec::new();
+        let mut at = node.parent();
+        while let Some(n) = at {
+            if Some(n.id()) == stop {
+                break;
+            }
+            out.push(n);
+            at = n.parent();
+        }
+        out
+    }
+
+    fn in_loop(&self, node: Node<'t>) -> bool {
+        self.ancestors(node)
+            .iter()
+            .any(|a| Self::LOOPS.contains(&a.kind()))
+    }
+
+    /// The uses of a local name after a node, leaving out Go's assignments to it (`x, err = ...`).
+    fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
+        let Some(body) = self.body() else {
+            return Vec::new();
+        };
+        let assigned = |p: Node<'t>| {
+            p.kind() == "expression_list"
+                && p.parent().is_some_and(|s| {
+                    s.child_by_field_name("left")
+                        .is_some_and(|l| l.id() == p.id())
+                })
+        };
+        syntax::descendants(body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && n.start_byte() >= after.end_byte()
+                    && self.text(*n) == name
+                    && !n.parent().is_some_and(assigned)
+            })
+            .collect()
+    }
+
+    /// Whether an expression is a constant: literals, constants, and their arithmetic.
+    fn is_constant(&self, node: Node<'t>) -> bool {
+        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            let constant = match n.kind() {
+                "int_literal" | "integer_literal" | "float_literal" => true,
+                "binary_expression" | "parenthesized_expression" => {
+                    pending.extend(named_children(n));
+                    true
+                }
+                "call_expression" => {
+                    pending.extend(args(n));
+                    self.is_constant_leaf(n)
+                }
+                _ => self.is_constant_leaf(n),
+            };
+            if !constant {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A comparison of an elapsed time with a bound.
+    fn timing_threshold(&self, node: Node<'t>) -> Option<Smell> {
+        let op = self.text(node.child_by_field_name("operator")?);
+        let left = self.is_elapsed(node.child_by_field_name("left")?);
+        let right = self.is_elapsed(node.child_by_field_name("right")?);
+        let fails_when_true = is_if_condition(node, Self::IF);
+        (left || right)
+            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
+        self.judge(Fact::ElapsedBound(ElapsedBound {
+            code: self.short(node),
+            bound: Bound::upper_if(upper),
+            in_loop: self.in_loop(node),
+            test_code: self.test_code(),
+        }))
+    }
+
+    /// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
+    /// literal inside a test is a callback: a handler standing for slow work).
+    fn sleep(&self, call: Node<'t>, place: Place) -> Option<Smell> {
+        let duration = *args(call).first()?;
+        self.judge(Fact::Sleep(Sleep {
+            call: self.short(call),
+            duration: Amount::of_duration(self.is_constant(duration), self.text(duration)),
+            in_loop: self.in_loop(call),
+            place,
+            faked: false,
+        }))
+    }
+
+    /// A read of the clock or the time zone, for the shared rules to judge.
+    fn clock_read(&self, node: Node<'_>, zone: bool, only_input: bool) -> Option<Smell> {
+        self.judge(Fact::ClockRead(ClockRead {
+            code: self.short(node),
+            zone,
+            only_input,
+        }))
+    }
+
+    /// A draw from a generator nobody seeded.
+    fn unseeded_draw(&self, call: Node<'t>) -> Option<Smell> {
+        self.judge(Fact::Random(Random {
+            call: self.short(call),
+            makes: Unseeded::Draw,
+        }))
+    }
+
+    /// A seed from the clock or a constant one, for the shared rules to judge.
+    fn seed(&self, call: Node<'t>, source: SeedSource, place: Place) -> Option<Smell> {
+        self.judge(Fact::Seed(Seed {
+            call: self.short(call),
+            source,
+            place,
+        }))
+    }
+
+    /// A listener at a fixed port, for the shared rule to judge.
+    fn listener(&self, node: Node<'t>, port: u16, released: bool) -> Option<Smell> {
+        self.judge(Fact::Listen(Listen {
+            call: self.short(node),
+            port,
+            released,
+            test_code: self.test_code(),
+        }))
+    }
+
+    fn request(&self, call: Node<'t>, peer: Peer) -> Option<Smell> {
+        let call = self.short(call);
+        self.judge(Fact::Request(Request { call, peer }))
+    }
+
+    /// A write to a literal path (not a device), for the shared rule to judge.
+    fn path_write(&self, call: Node<'t>, path: &str) -> Option<Smell> {
+        (!path.starts_with("/dev/")).then_some(())?;
+        self.judge(Fact::PathWrite(PathWrite {
+            call: self.short(call),
+            path: Some(short(path)),
+            relative: false,
+        }))
+    }
+
+    /// A program started; `to_end` when it runs to its end with no deadline (context).
+    fn process(&self, call: Node<'t>, to_end: bool) -> Option<Smell> {
+        let call = self.short(call);
+        self.judge(Fact::Process(Process { call, to_end }))
+    }
+
+    /// A change of process state, for the shared rules to judge.
+    fn process_change(&self, call: Node<'t>, state: ProcessState, restore: Restore) -> Option<Smell> {
+        self.judge(Fact::ProcessChange(ProcessChange {
+            code: self.short(call),
+            state,
+            restore,
+        }))
+    }
+
+    /// A goroutine, thread or task nobody waits for.
+    fn unjoined(&self, node: Node<'t>) -> Option<Smell> {
+        let call = self.short(node);
+        self.judge(Fact::Unjoined(Unjoined { call }))
+    }
+
+    /// A read of an environment variable: `TZ`, and the run's seed used to decide something.
+    fn env_read(&self, call: Node<'t>) -> Option<Smell> {
+        let key = self.string_value(*args(call).first()?)?;
+        if key == "TZ" {
+            return self.clock_read(call, true, false);
+        }
+        if !is_seed_variable(key) {
+            return None;
+        }
+        self.judge(Fact::SeedUse(SeedUse {
+            variable: key.to_owned(),
+            code: self.short(self.seed_use(call, 0)?),
+            decides: true,
+        }))
+    }
+}
+
 /// A read or change of state shared by all tests of a process (a package-level variable, a
 /// static) by a function, or at module level.
 pub(super) struct Touch<'t> {
@@ -108,7 +382,7 @@ pub(super) enum TouchKind {
 /// The exposures of a file's touches, one per function and variable: writes of variables that
 /// another function reads or writes (not a counter only its function uses); reads and setups
 /// of variables that another function writes.
-pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
+fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
     let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
     for t in touches {
@@ -134,6 +408,26 @@ pub(super) fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>,
         }
     }
     out
+}
+
+/// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
+/// the rules judge them.
+pub(super) fn shared_state<'a, 't>(
+    touches: &'a [Touch<'t>],
+    what: &str,
+    lang: Lang,
+) -> Vec<(&'a Touch<'t>, Smell)> {
+    exposures(touches)
+        .into_iter()
+        .filter_map(|(t, access)| {
+            let state = SharedState {
+                owner: t.owner.clone(),
+                state: format!("{what} `{}`", t.var),
+                access,
+            };
+            Some((t, rules::judge(&Fact::SharedState(state), lang)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
