@@ -159,6 +159,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
 }
 
 /// What the rules need to know about a file as a whole.
+#[derive(Default)]
 struct GoFile<'t> {
     /// The package name, without the `_test` of an external test package.
     package: String,
@@ -176,14 +177,7 @@ struct GoFile<'t> {
 
 impl<'t> GoFile<'t> {
     fn read(root: Node<'t>, cx: &FileCtx<'_>) -> Self {
-        let mut file = Self {
-            package: String::new(),
-            imports: HashMap::new(),
-            vars: HashMap::new(),
-            consts: HashSet::new(),
-            local_server: false,
-            map_fields: HashSet::new(),
-        };
+        let mut file = Self::default();
         for node in named_children(root) {
             if node.kind() == "var_declaration" {
                 for (name, decl) in declarations(node, cx) {
@@ -268,23 +262,14 @@ fn unquote(literal: &str) -> &str {
         .unwrap_or("")
 }
 
-/// The string a literal argument holds, if it is a literal.
-fn string_value<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
-    matches!(
-        node.kind(),
-        "interpreted_string_literal" | "raw_string_literal"
-    )
-    .then(|| unquote(cx.text(node)))
-}
-
 /// The literal a string expression starts with (`"https://x" + path` -> `https://x`).
-fn leading_literal<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Option<&'s str> {
+fn leading_literal<'s>(s: &Scope<'_, 's, '_>, node: Node<'_>) -> Option<&'s str> {
     let mut at = node;
     loop {
         at = match at.kind() {
             "binary_expression" => at.child_by_field_name("left")?,
             "parenthesized_expression" => at.named_child(0)?,
-            _ => return string_value(at, cx),
+            _ => return s.string_value(at),
         };
     }
 }
@@ -602,112 +587,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-}
-
-impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
-    const LANG: Lang = Lang::Go;
-    const LOOPS: &'static [&'static str] = &["for_statement"];
-    const IF: &'static str = "if_statement";
-
-    fn cx(&self) -> &FileCtx<'s> {
-        self.cx
-    }
-
-    fn body(&self) -> Option<Node<'t>> {
-        self.func.map(|f| f.body)
-    }
-
-    fn test_code(&self) -> bool {
-        self.cx.test_file
-    }
-
-    /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
-    fn is_constant_leaf(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "identifier" => self.file.consts.contains(self.text(node)),
-            "selector_expression" => matches!(
-                self.selector_callee(node),
-                Callee::Package(p, _) if p == "time"
-            ),
-            "call_expression" => self.calls_package(node, "time", &["Duration"]),
-            _ => false,
-        }
-    }
-
-    /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
-    fn is_elapsed(&self, node: Node<'t>) -> bool {
-        // Any of the candidates may be one; a variable is followed to its values once, so
-        // `d := d` and deep nesting end.
-        let mut pending = vec![node];
-        let mut followed: HashSet<&str> = HashSet::new();
-        while let Some(n) = pending.pop() {
-            match n.kind() {
-                "call_expression" => match self.callee(n) {
-                    Callee::Package(p, name) if p == "time" && name == "Since" => return true,
-                    Callee::Method(_, m) if m == "Sub" => return true,
-                    Callee::Method(recv, m)
-                        if matches!(
-                            m.as_str(),
-                            "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
-                        ) =>
-                    {
-                        pending.push(recv);
-                    }
-                    _ => {}
-                },
-                "identifier" if followed.insert(self.text(n)) => {
-                    pending.extend(self.decls_of(self.text(n)).iter().rev().filter_map(
-                        |d| match d {
-                            Decl::Value(v) => Some(*v),
-                            _ => None,
-                        },
-                    ));
-                }
-                "parenthesized_expression" => pending.extend(n.named_child(0)),
-                _ => {}
-            }
-        }
-        false
-    }
-
-    fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        string_value(node, self.cx)
-    }
-
-    /// Through up to [`SEED_HOPS`] variables it is parsed into; not where it is returned or
-    /// only compared with "".
-    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_logging(value) {
-            return None;
-        }
-        let at = self.call_around(value);
-        match self.assigned_to(at) {
-            Some(name) if hops < SEED_HOPS => self
-                .uses_after(name, at)
-                .into_iter()
-                .find_map(|u| self.seed_use(u, hops + 1)),
-            Some(_) => None,
-            None => (!self.passes_on(at)).then(|| self.use_site(at)),
-        }
-    }
-}
-
-/// A sleep. A function literal that runs as part of the test (a subtest's body, a local helper
-/// it calls) is the test; one handed to a server or a goroutine is a callback.
-fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let in_callback = s
-        .ancestors(call)
-        .iter()
-        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
-    let place = match s.func {
-        _ if in_callback => Place::Callback,
-        None => Place::Test,
-        Some(f) => Place::of(f.kind),
-    };
-    s.sleep(call, place)
-}
-
-impl<'t> Scope<'_, '_, 't> {
     /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
     fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
         const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
@@ -722,22 +601,7 @@ impl<'t> Scope<'_, '_, 't> {
         (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
             .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
     }
-}
 
-/// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
-/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
-/// nothing in the test itself.
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
-        return None;
-    }
-    s.clock_read(call, false, s.only_input(call, true))
-}
-
-/// Methods of time.Time that compare or subtract instants.
-const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
-
-impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
     fn is_now(&self, node: Node<'t>) -> bool {
         let mut at = node;
@@ -968,53 +832,10 @@ impl<'s, 't> Scope<'_, 's, 't> {
         }
         at
     }
-}
 
-/// math/rand's global generator.
-fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.unseeded_draw(call)
-}
-
-/// `net.Listen("tcp", ":8080")`: the address is the second argument.
-fn listen_second<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *args(call).get(1)?)
-}
-
-/// `http.ListenAndServe(":8080", h)`: the address is the first argument.
-fn listen_first<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *args(call).first()?)
-}
-
-/// A listener at an address literal, or a local variable holding one, for the shared rule to
-/// judge.
-fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
-    let literal = if address.kind() == "identifier" {
-        s.decls_of(s.text(address))
-            .into_iter()
-            .find_map(|d| match d {
-                Decl::Value(v) => Some(v),
-                _ => None,
-            })?
-    } else {
-        address
-    };
-    let port = literal_port(s.text(literal))?;
-    s.listener(node, port, port == 0 && s.releases(node))
-}
-
-/// The port of a `"host:port"` string literal.
-fn literal_port(literal: &str) -> Option<u16> {
-    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
-    text.rsplit_once(':')?.1.parse().ok()
-}
-
-impl<'t> Scope<'_, '_, 't> {
     /// Whether the listener a call makes (`l, err := net.Listen(...)`) has its address read
     /// (`l.Addr()`) and is closed again (`l.Close()`, not deferred) in the same function.
     fn releases(&self, call: Node<'t>) -> bool {
-        let Some(func) = self.func else {
-            return false;
-        };
         let Some(name) = self.assigned_to(call) else {
             return false;
         };
@@ -1025,7 +846,7 @@ impl<'t> Scope<'_, '_, 't> {
                 && n.child_by_field_name("field")
                     .is_some_and(|f| self.text(f) == method)
         };
-        let nodes = descendants(func.body);
+        let nodes = self.body_nodes();
         let reads_address = nodes.iter().any(|n| method_of(*n, "Addr"));
         let closes = nodes.iter().any(|n| {
             method_of(*n, "Close")
@@ -1055,124 +876,7 @@ impl<'t> Scope<'_, '_, 't> {
             .find(|n| matches!(n.kind(), "interpreted_string_literal" | "identifier"))?;
         listen(self, node, value)
     }
-}
 
-/// A seed from the clock or a constant one, for the shared rules to judge (one from a variable
-/// is fine). A seed in `init`, `TestMain` or a package-level declaration runs once for all tests.
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let args = args(call);
-    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
-        let reads_now = |v: Node<'t>| {
-            descendants(v)
-                .iter()
-                .any(|c| c.kind() == "call_expression" && s.is_now(*c))
-        };
-        match n.kind() {
-            "call_expression" => s.is_now(n),
-            "identifier" => s
-                .decls_of(s.text(n))
-                .iter()
-                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
-            _ => false,
-        }
-    });
-    let source = if from_clock {
-        SeedSource::Unreproducible("the clock")
-    } else if !args.is_empty() && args.iter().all(|a| s.is_constant(*a)) {
-        SeedSource::Constant
-    } else {
-        return None;
-    };
-    let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
-    let place = match s.func {
-        _ if in_callback => Place::Callback,
-        None => Place::Shared,
-        Some(f) if f.name == "init" || f.name == "TestMain" => Place::Shared,
-        Some(f) => Place::of(f.kind),
-    };
-    s.seed(call, source, place)
-}
-
-/// A network call, unless to this machine or (for an address built at run time) with a local
-/// test server in the file. Outside tests, only literal remote addresses count: the caller
-/// decides the rest.
-fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
-    let address = args(call)
-        .into_iter()
-        .find(|a| string_value(*a, s.cx).is_none_or(|v| !NETWORKS.contains(&v)));
-    let peer = match address.and_then(|a| leading_literal(a, s.cx)) {
-        Some(literal) if is_local_host(literal) => return None,
-        Some(literal) => Peer::Remote(host_of(literal).to_owned()),
-        None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
-            Peer::Unknown
-        }
-        None => return None,
-    };
-    s.request(call, peer)
-}
-
-/// A write or removal at a literal path, unless it is cleanup (`defer os.RemoveAll("out")`).
-fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
-    let args = args(call);
-    let path = leading_literal(*args.first()?, s.cx)?;
-    if s.in_cleanup(call) {
-        return None;
-    }
-    let opens_for_reading = shown.ends_with("OpenFile")
-        && !args.get(1).is_some_and(|flags| {
-            descendants(*flags)
-                .iter()
-                .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
-        });
-    (!opens_for_reading).then_some(())?;
-    s.path_write(call, path)
-}
-
-/// A program named by a literal: a tool of the machine. A program from a variable is most
-/// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
-fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let program = args(call)
-        .into_iter()
-        .nth(usize::from(shown.ends_with("Context")))?;
-    string_value(program, s.cx)?;
-    // Run to the end with no deadline (no `Start`, no context, not `os.StartProcess`): context.
-    let started = !shown.ends_with(".Command")
-        || s.func.is_some_and(|f| {
-            descendants(f.body).iter().any(|n| {
-                n.kind() == "selector_expression"
-                    && n.child_by_field_name("field")
-                        .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
-            })
-        });
-    s.process(call, !started)
-}
-
-/// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
-/// Once per variable and function.
-fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
-    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
-    let repeated = s.func.is_some_and(|f| {
-        descendants(f.body).iter().any(|earlier| {
-            earlier.end_byte() < call.start_byte()
-                && earlier.kind() == "call_expression"
-                && s.calls_package(*earlier, "os", &CHANGES)
-                && key(*earlier) == key(call)
-        })
-    });
-    (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
-    s.process_change(call, ProcessState::Env, Restore::Never)
-}
-
-/// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
-fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.restored(call, &["Chdir"], false)).then_some(())?;
-    s.process_change(call, ProcessState::Cwd, Restore::Never)
-}
-
-impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether a call of `os` is undone: it is itself cleanup, or the function's cleanup calls
     /// one of `undo` (with the same first argument when `keyed`).
     fn restored(&self, call: Node<'t>, undo: &[&str], keyed: bool) -> bool {
@@ -1191,14 +895,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 .filter(|n| self.is_cleanup(**n))
                 .any(|c| descendants(*c).iter().any(is_undo))
     }
-}
 
-/// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.env_read(call)
-}
-
-impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether a value is returned, or only compared with "" (a presence check).
     fn passes_on(&self, value: Node<'t>) -> bool {
         let Some(parent) = value.parent() else {
@@ -1211,7 +908,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let presence = parent.kind() == "binary_expression"
             && named_children(parent)
                 .iter()
-                .any(|side| string_value(*side, self.cx) == Some(""));
+                .any(|side| self.string_value(*side) == Some(""));
         returned || presence
     }
 
@@ -1346,39 +1043,15 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
     fn sorted_after(&self, slice: &str, node: Node<'t>) -> bool {
-        let Some(func) = self.func else {
-            return false;
-        };
-        descendants(func.body).into_iter().any(|n| {
+        self.body_nodes().into_iter().any(|n| {
             n.kind() == "call_expression"
                 && n.start_byte() > node.end_byte()
                 && matches!(self.callee(n), Callee::Package(p, f)
                     if p == "sort" || (p == "slices" && f.starts_with("Sort")))
-                && args(n)
-                    .first()
-                    .is_some_and(|a| self.text(*a) == slice)
+                && args(n).first().is_some_and(|a| self.text(*a) == slice)
         })
     }
-}
 
-/// Package-level variables written by one function and read or written by others.
-fn package_state<'t>(
-    cx: &FileCtx<'t>,
-    file: &GoFile<'t>,
-    funcs: &[Func<'t>],
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    let touches: Vec<Touch<'t>> = funcs
-        .iter()
-        .filter(|f| f.name != "init")
-        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
-        .collect();
-    shared_state(&touches, "package-level", Lang::Go)
-        .into_iter()
-        .map(|(t, smell)| (t.node, smell, t.unit))
-        .collect()
-}
-
-impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
     fn touches(&self) -> Vec<Touch<'t>> {
         let Some(func) = self.func else {
@@ -1459,6 +1132,297 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 }
 
+impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
+    const LANG: Lang = Lang::Go;
+    const LOOPS: &'static [&'static str] = &["for_statement"];
+    const IF: &'static str = "if_statement";
+
+    fn cx(&self) -> &FileCtx<'s> {
+        self.cx
+    }
+
+    fn body(&self) -> Option<Node<'t>> {
+        self.func.map(|f| f.body)
+    }
+
+    fn test_code(&self) -> bool {
+        self.cx.test_file
+    }
+
+    /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
+    fn is_constant_leaf(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "identifier" => self.file.consts.contains(self.text(node)),
+            "selector_expression" => matches!(
+                self.selector_callee(node),
+                Callee::Package(p, _) if p == "time"
+            ),
+            "call_expression" => self.calls_package(node, "time", &["Duration"]),
+            _ => false,
+        }
+    }
+
+    /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
+    fn is_elapsed(&self, node: Node<'t>) -> bool {
+        // Any of the candidates may be one; a variable is followed to its values once, so
+        // `d := d` and deep nesting end.
+        let mut pending = vec![node];
+        let mut followed: HashSet<&str> = HashSet::new();
+        while let Some(n) = pending.pop() {
+            match n.kind() {
+                "call_expression" => match self.callee(n) {
+                    Callee::Package(p, name) if p == "time" && name == "Since" => return true,
+                    Callee::Method(_, m) if m == "Sub" => return true,
+                    Callee::Method(recv, m)
+                        if matches!(
+                            m.as_str(),
+                            "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
+                        ) =>
+                    {
+                        pending.push(recv);
+                    }
+                    _ => {}
+                },
+                "identifier" if followed.insert(self.text(n)) => {
+                    pending.extend(self.decls_of(self.text(n)).iter().rev().filter_map(
+                        |d| match d {
+                            Decl::Value(v) => Some(*v),
+                            _ => None,
+                        },
+                    ));
+                }
+                "parenthesized_expression" => pending.extend(n.named_child(0)),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
+        matches!(
+            node.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        )
+        .then(|| unquote(self.text(node)))
+    }
+
+    /// Through up to [`SEED_HOPS`] variables it is parsed into; not where it is returned or
+    /// only compared with "".
+    fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
+        if self.in_seeding(value) || self.in_logging(value) {
+            return None;
+        }
+        let at = self.call_around(value);
+        match self.assigned_to(at) {
+            Some(name) if hops < SEED_HOPS => self
+                .uses_after(name, at)
+                .into_iter()
+                .find_map(|u| self.seed_use(u, hops + 1)),
+            Some(_) => None,
+            None => (!self.passes_on(at)).then(|| self.use_site(at)),
+        }
+    }
+}
+
+/// A sleep. A function literal that runs as part of the test (a subtest's body, a local helper
+/// it calls) is the test; one handed to a server or a goroutine is a callback.
+fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let in_callback = s
+        .ancestors(call)
+        .iter()
+        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
+    let place = match s.func {
+        _ if in_callback => Place::Callback,
+        None => Place::Test,
+        Some(f) => Place::of(f.kind),
+    };
+    s.sleep(call, place)
+}
+
+/// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
+/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
+/// nothing in the test itself.
+fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
+        return None;
+    }
+    s.clock_read(call, false, s.only_input(call, true))
+}
+
+/// Methods of time.Time that compare or subtract instants.
+const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
+
+/// math/rand's global generator.
+fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.unseeded_draw(call)
+}
+
+/// `net.Listen("tcp", ":8080")`: the address is the second argument.
+fn listen_second<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    listen(s, call, *args(call).get(1)?)
+}
+
+/// `http.ListenAndServe(":8080", h)`: the address is the first argument.
+fn listen_first<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    listen(s, call, *args(call).first()?)
+}
+
+/// A listener at an address literal, or a local variable holding one, for the shared rule to
+/// judge.
+fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
+    let literal = if address.kind() == "identifier" {
+        s.decls_of(s.text(address))
+            .into_iter()
+            .find_map(|d| match d {
+                Decl::Value(v) => Some(v),
+                _ => None,
+            })?
+    } else {
+        address
+    };
+    let port = literal_port(s.text(literal))?;
+    s.listener(node, port, port == 0 && s.releases(node))
+}
+
+/// The port of a `"host:port"` string literal.
+fn literal_port(literal: &str) -> Option<u16> {
+    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
+    text.rsplit_once(':')?.1.parse().ok()
+}
+
+/// A seed from the clock or a constant one, for the shared rules to judge (one from a variable
+/// is fine). A seed in `init`, `TestMain` or a package-level declaration runs once for all tests.
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let args = args(call);
+    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
+        let reads_now = |v: Node<'t>| {
+            descendants(v)
+                .iter()
+                .any(|c| c.kind() == "call_expression" && s.is_now(*c))
+        };
+        match n.kind() {
+            "call_expression" => s.is_now(n),
+            "identifier" => s
+                .decls_of(s.text(n))
+                .iter()
+                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
+            _ => false,
+        }
+    });
+    let source = if from_clock {
+        SeedSource::Unreproducible("the clock")
+    } else if !args.is_empty() && args.iter().all(|a| s.is_constant(*a)) {
+        SeedSource::Constant
+    } else {
+        return None;
+    };
+    let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
+    let place = match s.func {
+        _ if in_callback => Place::Callback,
+        None => Place::Shared,
+        Some(f) if f.name == "init" || f.name == "TestMain" => Place::Shared,
+        Some(f) => Place::of(f.kind),
+    };
+    s.seed(call, source, place)
+}
+
+/// A network call, unless to this machine or (for an address built at run time) with a local
+/// test server in the file. Outside tests, only literal remote addresses count: the caller
+/// decides the rest.
+fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
+    let address = args(call)
+        .into_iter()
+        .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)));
+    let peer = match address.and_then(|a| leading_literal(s, a)) {
+        Some(literal) if is_local_host(literal) => return None,
+        Some(literal) => Peer::Remote(host_of(literal).to_owned()),
+        None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
+            Peer::Unknown
+        }
+        None => return None,
+    };
+    s.request(call, peer)
+}
+
+/// A write or removal at a literal path, unless it is cleanup (`defer os.RemoveAll("out")`).
+fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
+    let args = args(call);
+    let path = leading_literal(s, *args.first()?)?;
+    if s.in_cleanup(call) {
+        return None;
+    }
+    let opens_for_reading = shown.ends_with("OpenFile")
+        && !args.get(1).is_some_and(|flags| {
+            descendants(*flags)
+                .iter()
+                .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
+        });
+    (!opens_for_reading).then_some(())?;
+    s.path_write(call, path)
+}
+
+/// A program named by a literal: a tool of the machine. A program from a variable is most
+/// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
+fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let program = args(call)
+        .into_iter()
+        .nth(usize::from(shown.ends_with("Context")))?;
+    s.string_value(program)?;
+    // Run to the end with no deadline (no `Start`, no context, not `os.StartProcess`): context.
+    let started = !shown.ends_with(".Command")
+        || s.body_nodes().iter().any(|n| {
+            n.kind() == "selector_expression"
+                && n.child_by_field_name("field")
+                    .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
+        });
+    s.process(call, !started)
+}
+
+/// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
+/// Once per variable and function.
+fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
+    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
+    let repeated = s.body_nodes().iter().any(|earlier| {
+        earlier.end_byte() < call.start_byte()
+            && earlier.kind() == "call_expression"
+            && s.calls_package(*earlier, "os", &CHANGES)
+            && key(*earlier) == key(call)
+    });
+    (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
+    s.process_change(call, ProcessState::Env, Restore::Never)
+}
+
+/// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
+fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.restored(call, &["Chdir"], false)).then_some(())?;
+    s.process_change(call, ProcessState::Cwd, Restore::Never)
+}
+
+/// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
+fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    s.env_read(call)
+}
+
+/// Package-level variables written by one function and read or written by others.
+fn package_state<'t>(
+    cx: &FileCtx<'t>,
+    file: &GoFile<'t>,
+    funcs: &[Func<'t>],
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
+    let touches: Vec<Touch<'t>> = funcs
+        .iter()
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
+        .collect();
+    shared_state(&touches, "package-level", Lang::Go)
+        .into_iter()
+        .map(|(t, smell)| (t.node, smell, t.unit))
+        .collect()
+}
+
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).
 fn root_variable(node: Node<'_>) -> Option<Node<'_>> {
     let mut at = node;
@@ -1477,16 +1441,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::scan::{ScanOptions, causes_of, scan, snapshot_of};
-
-    /// The units of a Go source, as (kind, parents, name, calls).
-    fn units(rel: &str, src: &str) -> Vec<(UnitKind, Vec<String>, String, Vec<String>)> {
-        crate::scan::facts_of(rel, src)
-            .units
-            .into_iter()
-            .map(|u| (u.kind, u.parents, u.name, u.calls))
-            .collect()
-    }
+    use crate::scan::shared::{assert_example_causes, unit_rows};
+    use crate::scan::snapshot_of;
 
     #[test]
     fn test_files_are_the_test_go_files() {
@@ -1520,42 +1476,23 @@ func Example_slug() {}
 func check(t *testing.T) { t.Helper(); strings.ToUpper("x") }
 func (s *Store) Put(k string) { s.save(k); other.save(k) }
 "#;
-        let got = units("registry/registry_test.go", src);
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        let expected = vec![
-            (UnitKind::Hook, s(&[]), "TestMain".to_owned(), s(&[])),
-            (
-                UnitKind::Test,
-                s(&[]),
-                "TestRegisterItem".to_owned(),
-                s(&["Register", "check"]),
-            ),
-            (UnitKind::Test, s(&[]), "Test".to_owned(), s(&[])),
-            (UnitKind::Helper, s(&[]), "Testify".to_owned(), s(&[])),
-            (UnitKind::Test, s(&[]), "BenchmarkLookup".to_owned(), s(&[])),
-            (UnitKind::Test, s(&[]), "FuzzSlug".to_owned(), s(&[])),
-            (UnitKind::Test, s(&[]), "Example_slug".to_owned(), s(&[])),
+        let expected = [
+            "Hook [] TestMain (test code) calls []",
+            "Test [] TestRegisterItem (test code) calls [Register, check]",
+            "Test [] Test (test code) calls []",
+            "Helper [] Testify (test code) calls []",
+            "Test [] BenchmarkLookup (test code) calls []",
+            "Test [] FuzzSlug (test code) calls []",
+            "Test [] Example_slug (test code) calls []",
             // A method of any value: `strings` is not imported here.
-            (
-                UnitKind::Helper,
-                s(&[]),
-                "check".to_owned(),
-                s(&["ToUpper"]),
-            ),
-            (
-                UnitKind::Helper,
-                s(&["Store"]),
-                "Put".to_owned(),
-                s(&["save"]),
-            ),
+            "Helper [] check (test code) calls [ToUpper]",
+            "Helper [Store] Put (test code) calls [save]",
         ];
-        assert_eq!(got, expected);
+        assert_eq!(unit_rows("registry/registry_test.go", src), expected);
         // In a file that is not a test file, nothing is a test.
-        let got = units(
-            "registry/registry.go",
-            "package registry\nfunc TestLike() {}\n",
-        );
-        assert_eq!(got[0].0, UnitKind::Helper);
+        let src = "package registry\nfunc TestLike() {}\n";
+        let expected = ["Helper [] TestLike (code) calls []"];
+        assert_eq!(unit_rows("registry/registry.go", src), expected);
     }
 
     #[test]
@@ -1565,41 +1502,22 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(Path::new("examples/go"), &ScanOptions::for_causes()).expect("scans");
-        let categories = |id: &str| -> Vec<String> {
-            causes_of(&report, id)
-                .into_iter()
-                .map(|c| c.category)
-                .collect()
-        };
-        for (id, category) in [
+        let flaky = [
             ("example.com/flakydemo/calc::TestSeededFlaky", "random"),
             (
                 "example.com/flakydemo/registry::TestLookupStartsEmpty",
                 "global-state",
             ),
-        ] {
-            assert!(
-                categories(id).iter().any(|c| c == category),
-                "{id}: {:?}",
-                causes_of(&report, id)
-            );
-        }
-        for stable in [
+        ];
+        let stable = [
             "example.com/flakydemo/calc::TestAdd",
             "example.com/flakydemo/calc::TestSlug",
             "example.com/flakydemo/calc::TestSlug/lowercases",
             "example.com/flakydemo/calc::TestSlug/collapses_spaces",
             "example.com/flakydemo/registry::TestRegisterItem",
-        ] {
-            let high: Vec<_> = causes_of(&report, stable)
-                .into_iter()
-                .filter(|c| c.severity >= crate::analysis::Severity::High)
-                .collect();
-            assert!(high.is_empty(), "{stable}: {high:?}");
-        }
+        ];
+        let failing = "example.com/flakydemo/calc::TestMeanAlwaysFails";
+        assert_example_causes("examples/go", &flaky, &stable, failing);
         insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/go")));
-        // Always failing: a bug, not a smell.
-        assert!(causes_of(&report, "example.com/flakydemo/calc::TestMeanAlwaysFails").is_empty());
     }
 }

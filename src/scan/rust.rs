@@ -194,6 +194,7 @@ struct Static<'t> {
 }
 
 /// What the rules need to know about a file as a whole.
+#[derive(Default)]
 struct RustFile<'t> {
     /// `use` names -> the paths they stand for.
     aliases: HashMap<String, String>,
@@ -203,11 +204,7 @@ struct RustFile<'t> {
 
 impl<'t> RustFile<'t> {
     fn read(root: Node<'t>, cx: &mut FileCtx<'_>) -> Self {
-        let mut file = Self {
-            aliases: HashMap::new(),
-            statics: HashMap::new(),
-            consts: HashSet::new(),
-        };
+        let mut file = Self::default();
         for node in descendants(root) {
             match node.kind() {
                 "use_declaration" => {
@@ -702,7 +699,7 @@ struct Scope<'c, 's, 't> {
     func: &'c Func<'t>,
 }
 
-impl<'t> Scope<'_, '_, 't> {
+impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
         let Some(mut function) = call.child_by_field_name("function") else {
             return Callee::Other;
@@ -874,6 +871,371 @@ impl<'t> Scope<'_, '_, 't> {
             ))
         })
     }
+
+    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
+    fn reads_clock(&self, node: Node<'t>) -> bool {
+        descendants(node).iter().any(|n| {
+            n.kind() == "call_expression"
+                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
+        })
+    }
+
+    /// Whether a node is inside the arguments of a call that seeds a generator.
+    fn in_seeding(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && matches!(self.callee(*a), Callee::Path(p)
+                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
+                        .iter()
+                        .any(|k| key_matches(k, &p)))
+        })
+    }
+
+    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
+    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
+    fn only_seeds(&self, value: Node<'t>) -> bool {
+        if self.in_seeding(value) {
+            return true;
+        }
+        let mut at = value;
+        while let Some(p) = at.parent() {
+            match p.kind() {
+                "field_expression"
+                | "call_expression"
+                | "try_expression"
+                | "type_cast_expression"
+                | "arguments" => at = p,
+                _ => break,
+            }
+        }
+        let bound = at
+            .parent()
+            .filter(|p| p.kind() == "let_declaration")
+            .and_then(|p| p.child_by_field_name("pattern"))
+            .filter(|p| p.kind() == "identifier");
+        bound.is_some_and(|name| {
+            let uses = self.uses_after(self.text(name), name);
+            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
+        })
+    }
+
+    /// Whether a node is inside a macro that only prints.
+    fn in_logging(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
+        })
+    }
+
+    /// A request to a literal remote address. Addresses built at run time are left out: in
+    /// Rust tests they come from local servers in helper modules as often as not.
+    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
+        let literal = self.leading_literal(address?)?;
+        (!is_local_host(literal)).then_some(())?;
+        self.remote_request(call, literal)
+    }
+
+    /// A request to a remote address, for the shared rule to judge.
+    fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
+        self.request(call, Peer::Remote(host_of(address).to_owned()))
+    }
+
+    /// `client.get("https://...")...send()` and other requests to a literal URL, on any
+    /// client, when the request is sent (a request only built reaches nothing).
+    fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
+        const REQUESTS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "request"];
+        const SENDS: [&str; 3] = ["send", "call", "execute"];
+        let url = args(call).into_iter().find_map(|a| self.string_value(a))?;
+        let is_url = url.starts_with("http://") || url.starts_with("https://");
+        let mut sent = false;
+        let mut at = call;
+        while let Some(next) = self.next_in_chain(at) {
+            sent |=
+                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
+            at = next;
+        }
+        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
+        self.remote_request(call, url)
+    }
+
+    /// The literal an address or path starts with: a string, `format!("...", ..)`,
+    /// `Path::new("...")`, `&"..."`.
+    fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        let mut at = node;
+        loop {
+            at = match at.kind() {
+                "reference_expression" => at.child_by_field_name("value")?,
+                "macro_invocation" if macro_name(at, self.cx) == "format" => {
+                    let tree = named_children(at)
+                        .into_iter()
+                        .find(|c| c.kind() == "token_tree")?;
+                    let format = self.string_value(*named_children(tree).first()?)?;
+                    return fixed_prefix(format);
+                }
+                "call_expression" => {
+                    let wraps = matches!(self.callee(at), Callee::Path(p)
+                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
+                    if !wraps {
+                        return None;
+                    }
+                    *args(at).first()?
+                }
+                _ => return self.string_value(at),
+            };
+        }
+    }
+
+    /// `OpenOptions::new().write(true)...open("fixed")`.
+    fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
+        const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
+        if method != "open" {
+            return None;
+        }
+        let writes = descendants(recv)
+            .iter()
+            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
+        let path = self.leading_literal(*args(call).first()?)?;
+        writes.then(|| self.path_write(call, path))?
+    }
+
+    /// The expression statement or `let` a node is in, for messages.
+    fn statement_of(&self, node: Node<'t>) -> Node<'t> {
+        let mut at = node;
+        while let Some(p) = at.parent() {
+            if p.id() == self.func.body.id()
+                || matches!(
+                    p.kind(),
+                    "expression_statement"
+                        | "let_declaration"
+                        | "block"
+                        | "if_expression"
+                        | "while_expression"
+                        | "match_expression"
+                )
+            {
+                break;
+            }
+            at = p;
+        }
+        at
+    }
+
+    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
+    fn is_hash(&self, name: &str) -> bool {
+        let (ty, value) = self.decl_of(name);
+        let hash_type = |t: Node<'t>| {
+            type_names(t, self.cx)
+                .iter()
+                .any(|n| matches!(*n, "HashMap" | "HashSet"))
+        };
+        ty.is_some_and(hash_type)
+            || value.is_some_and(|v| {
+                descendants(v).iter().any(|n| match n.kind() {
+                    "scoped_identifier" | "identifier" => {
+                        let path = self.text(*n);
+                        path.contains("HashMap::") || path.contains("HashSet::")
+                    }
+                    "type_arguments" => hash_type(*n),
+                    _ => false,
+                }) && !descendants(v)
+                    .iter()
+                    .any(|n| self.text(*n).starts_with("BTree"))
+            })
+    }
+
+    /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
+    /// without a sort of the result after.
+    fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
+        if !ITERATIONS.contains(&method)
+            || recv.kind() != "identifier"
+            || !self.is_hash(self.text(recv))
+        {
+            return None;
+        }
+        let mut chain = call;
+        let mut ordered = false;
+        while let Some(next) = self.next_in_chain(chain) {
+            let method = match self.callee(next) {
+                Callee::Method(_, m) => m,
+                _ => String::new(),
+            };
+            if method == "collect" {
+                ordered |= self.collects_ordered(next);
+            }
+            ordered |= method == "join";
+            if method.starts_with("sorted") {
+                return None;
+            }
+            chain = next;
+        }
+        // The `let` the result is bound by: typed as a Vec or a String, sorted after.
+        let bound = |field| {
+            chain
+                .parent()
+                .filter(|p| p.kind() == "let_declaration")
+                .and_then(|p| p.child_by_field_name(field))
+        };
+        let ordered =
+            ordered || bound("type").is_some_and(|t| is_ordered_type(&type_names(t, self.cx)));
+        if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "{} collects a HashMap or HashSet in a different order each run",
+            quote_code(&self.short(chain))
+        )))
+    }
+
+    /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
+    fn next_in_chain(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let field = call.parent().filter(|p| p.kind() == "field_expression")?;
+        let mut next = field.parent()?;
+        if next.kind() == "generic_function" {
+            next = next.parent()?;
+        }
+        (next.kind() == "call_expression").then_some(next)
+    }
+
+    /// `collect::<Vec<_>>()`, `collect::<String>()`.
+    fn collects_ordered(&self, call: Node<'t>) -> bool {
+        call.child_by_field_name("function")
+            .filter(|f| f.kind() == "generic_function")
+            .and_then(|f| f.child_by_field_name("type_arguments"))
+            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
+    }
+
+    /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
+    fn sorts(&self, name: &str, after: Node<'t>) -> bool {
+        descendants(self.func.body).iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() > after.end_byte()
+                && matches!(self.callee(*n), Callee::Method(recv, m)
+                    if m.starts_with("sort") && self.text(recv) == name)
+        })
+    }
+
+    /// In an assertion's tokens: `set . iter (..) ... collect`, with no sort.
+    fn hash_tokens(&self, tokens: &[Node<'t>]) -> bool {
+        let texts: Vec<&str> = tokens.iter().map(|t| self.text(*t)).collect();
+        let iterates = tokens.iter().enumerate().any(|(i, t)| {
+            t.kind() == "identifier"
+                && self.is_hash(texts[i])
+                && texts.get(i + 1) == Some(&".")
+                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
+        });
+        iterates && texts.contains(&"collect") && !texts.iter().any(|t| t.starts_with("sort"))
+    }
+
+    /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
+    /// not sorted after.
+    fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
+        let value = node.child_by_field_name("value")?;
+        let map = descendants(value)
+            .into_iter()
+            .find(|n| n.kind() == "identifier")?;
+        let direct = matches!(value.kind(), "identifier" | "reference_expression")
+            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
+        if !direct || !self.is_hash(self.text(map)) {
+            return None;
+        }
+        let body = node.child_by_field_name("body")?;
+        let inside: HashSet<String> = declarations(body, self.cx)
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect();
+        let target = descendants(body).into_iter().find_map(|n| {
+            if n.kind() != "call_expression" {
+                return None;
+            }
+            let Callee::Method(recv, m) = self.callee(n) else {
+                return None;
+            };
+            let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
+            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
+                .then(|| self.text(recv))
+        })?;
+        if self.sorts(target, node) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "the loop over {} fills `{target}` in a different order each run",
+            quote_code(self.text(map))
+        )))
+    }
+
+    /// The reads and changes of the file's statics in the function.
+    fn touches(&self) -> Vec<Touch<'t>> {
+        descendants(self.func.body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && self.file.statics.contains_key(self.text(*n))
+                    && !self.func.declares(self.text(*n))
+            })
+            .map(|n| {
+                let write = self.write_of(n);
+                Touch {
+                    unit: Some(self.func.unit),
+                    owner: self.func.name.clone(),
+                    var: self.text(n).to_owned(),
+                    node: write.unwrap_or(n),
+                    kind: if write.is_some() {
+                        TouchKind::Write
+                    } else {
+                        TouchKind::Read
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The expression that changes a static through this use of its name, if it does:
+    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
+    /// to change what it holds.
+    fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let stat = &self.file.statics[self.text(name)];
+        let mut at = name;
+        let mut guarded = stat.mutable;
+        while let Some(parent) = at.parent() {
+            match parent.kind() {
+                "assignment_expression" | "compound_assignment_expr"
+                    if parent
+                        .child_by_field_name("left")
+                        .is_some_and(|l| l.id() == at.id()) =>
+                {
+                    return guarded.then_some(parent);
+                }
+                "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
+                    at = parent
+                }
+                "call_expression" => {
+                    let method = match self.callee(parent) {
+                        Callee::Method(_, m) => m,
+                        _ => return None,
+                    };
+                    if ATOMIC_WRITES.contains(&method.as_str())
+                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
+                    {
+                        return Some(parent);
+                    }
+                    if GUARDS.contains(&method.as_str()) {
+                        if method != "lock" {
+                            return Some(parent);
+                        }
+                        guarded = true;
+                    }
+                    at = parent;
+                }
+                "let_declaration" => {
+                    let mutable = named_children(parent)
+                        .iter()
+                        .any(|c| c.kind() == "mutable_specifier");
+                    return (guarded && mutable).then_some(parent);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
 }
 
 /// The tokens of a macro's arguments, punctuation included, in order.
@@ -894,14 +1256,9 @@ fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
 fn short_path(path: &str) -> String {
-    let segments: Vec<&str> = path.rsplitn(3, "::").collect();
-    segments
-        .iter()
-        .take(2)
-        .rev()
-        .copied()
-        .collect::<Vec<_>>()
-        .join("::")
+    let mut segments: Vec<&str> = path.rsplitn(3, "::").take(2).collect();
+    segments.reverse();
+    segments.join("::")
 }
 
 /// A sleep; in a closure, a callback.
@@ -920,7 +1277,8 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
 
 impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     const LANG: Lang = Lang::Rust;
-    const LOOPS: &'static [&'static str] = &["loop_expression", "while_expression", "for_expression"];
+    const LOOPS: &'static [&'static str] =
+        &["loop_expression", "while_expression", "for_expression"];
     const IF: &'static str = "if_expression";
 
     fn cx(&self) -> &FileCtx<'s> {
@@ -1095,7 +1453,11 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 }
 
 fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.seed(call, SeedSource::Unreproducible("the OS entropy"), Place::of(s.func.kind))
+    s.seed(
+        call,
+        SeedSource::Unreproducible("the OS entropy"),
+        Place::of(s.func.kind),
+    )
 }
 
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
@@ -1139,141 +1501,10 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     from_clock.then(|| s.seed(call, source, Place::of(s.func.kind)))?
 }
 
-impl<'t> Scope<'_, '_, 't> {
-    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
-    fn reads_clock(&self, node: Node<'t>) -> bool {
-        descendants(node).iter().any(|n| {
-            n.kind() == "call_expression"
-                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
-        })
-    }
-
-    /// Whether a node is inside the arguments of a call that seeds a generator.
-    fn in_seeding(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Path(p)
-                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
-                        .iter()
-                        .any(|k| key_matches(k, &p)))
-        })
-    }
-
-    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
-    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
-    fn only_seeds(&self, value: Node<'t>) -> bool {
-        if self.in_seeding(value) {
-            return true;
-        }
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "field_expression"
-                | "call_expression"
-                | "try_expression"
-                | "type_cast_expression"
-                | "arguments" => at = p,
-                _ => break,
-            }
-        }
-        let bound = at
-            .parent()
-            .filter(|p| p.kind() == "let_declaration")
-            .and_then(|p| p.child_by_field_name("pattern"))
-            .filter(|p| p.kind() == "identifier");
-        bound.is_some_and(|name| {
-            let uses = self.uses_after(self.text(name), name);
-            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
-        })
-    }
-
-    /// Whether a node is inside a macro that only prints.
-    fn in_logging(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
-        })
-    }
-}
-
 /// A network call, unless to this machine or (for an address built at run time) with a mock
 /// or local server in the file. Outside tests, only literal remote addresses count.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     s.network_to(call, args(call).first().copied())
-}
-
-impl<'s, 't> Scope<'_, 's, 't> {
-    /// A request to a literal remote address. Addresses built at run time are left out: in
-    /// Rust tests they come from local servers in helper modules as often as not.
-    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
-        let literal = self.leading_literal(address?)?;
-        (!is_local_host(literal)).then_some(())?;
-        self.remote_request(call, literal)
-    }
-
-    /// A request to a remote address, for the shared rule to judge.
-    fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
-        self.request(call, Peer::Remote(host_of(address).to_owned()))
-    }
-
-    /// `client.get("https://...")...send()` and other requests to a literal URL, on any
-    /// client, when the request is sent (a request only built reaches nothing).
-    fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
-        const REQUESTS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "request"];
-        const SENDS: [&str; 3] = ["send", "call", "execute"];
-        let url = args(call)
-            .into_iter()
-            .find_map(|a| self.string_value(a))?;
-        let is_url = url.starts_with("http://") || url.starts_with("https://");
-        let mut sent = false;
-        let mut at = call;
-        while let Some(next) = self.next_in_chain(at) {
-            sent |=
-                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
-            at = next;
-        }
-        (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
-        self.remote_request(call, url)
-    }
-
-    /// The literal an address or path starts with: a string, `format!("...", ..)`,
-    /// `Path::new("...")`, `&"..."`.
-    fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
-        let mut at = node;
-        loop {
-            at = match at.kind() {
-                "reference_expression" => at.child_by_field_name("value")?,
-                "macro_invocation" if macro_name(at, self.cx) == "format" => {
-                    let tree = named_children(at)
-                        .into_iter()
-                        .find(|c| c.kind() == "token_tree")?;
-                    let format = self.string_value(*named_children(tree).first()?)?;
-                    return fixed_prefix(format);
-                }
-                "call_expression" => {
-                    let wraps = matches!(self.callee(at), Callee::Path(p)
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
-                    if !wraps {
-                        return None;
-                    }
-                    *args(at).first()?
-                }
-                _ => return self.string_value(at),
-            };
-        }
-    }
-
-    /// `OpenOptions::new().write(true)...open("fixed")`.
-    fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
-        const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
-        if method != "open" {
-            return None;
-        }
-        let writes = descendants(recv)
-            .iter()
-            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
-        let path = self.leading_literal(*args(call).first()?)?;
-        writes.then(|| self.path_write(call, path))?
-    }
 }
 
 /// The part of a format string before its first placeholder, when it names a whole host or
@@ -1346,30 +1577,6 @@ fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell>
     s.env_read(call)
 }
 
-impl<'t> Scope<'_, '_, 't> {
-    /// The expression statement or `let` a node is in, for messages.
-    fn statement_of(&self, node: Node<'t>) -> Node<'t> {
-        let mut at = node;
-        while let Some(p) = at.parent() {
-            if p.id() == self.func.body.id()
-                || matches!(
-                    p.kind(),
-                    "expression_statement"
-                        | "let_declaration"
-                        | "block"
-                        | "if_expression"
-                        | "while_expression"
-                        | "match_expression"
-                )
-            {
-                break;
-            }
-            at = p;
-        }
-        at
-    }
-}
-
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.func.kind != UnitKind::Test {
@@ -1390,177 +1597,6 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     };
     dropped.then_some(())?;
     s.unjoined(call)
-}
-
-impl<'t> Scope<'_, '_, 't> {
-    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
-    fn is_hash(&self, name: &str) -> bool {
-        let (ty, value) = self.decl_of(name);
-        let hash_type = |t: Node<'t>| {
-            type_names(t, self.cx)
-                .iter()
-                .any(|n| matches!(*n, "HashMap" | "HashSet"))
-        };
-        ty.is_some_and(hash_type)
-            || value.is_some_and(|v| {
-                descendants(v).iter().any(|n| match n.kind() {
-                    "scoped_identifier" | "identifier" => {
-                        let path = self.text(*n);
-                        path.contains("HashMap::") || path.contains("HashSet::")
-                    }
-                    "type_arguments" => hash_type(*n),
-                    _ => false,
-                }) && !descendants(v)
-                    .iter()
-                    .any(|n| self.text(*n).starts_with("BTree"))
-            })
-    }
-
-    /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
-    /// without a sort of the result after.
-    fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
-        if !ITERATIONS.contains(&method)
-            || recv.kind() != "identifier"
-            || !self.is_hash(self.text(recv))
-        {
-            return None;
-        }
-        let mut chain = call;
-        let mut ordered = false;
-        while let Some(next) = self.next_in_chain(chain) {
-            let method = self.method_name(next);
-            if method == "collect" {
-                ordered |= self.collects_ordered(next);
-            }
-            ordered |= method == "join";
-            if method.starts_with("sorted") {
-                return None;
-            }
-            chain = next;
-        }
-        let ordered = ordered || self.let_type_is_ordered(chain);
-        if !ordered || self.sorted_after(chain) {
-            return None;
-        }
-        Some(HASH_ORDER.smell(format!(
-            "{} collects a HashMap or HashSet in a different order each run",
-            quote_code(&self.short(chain))
-        )))
-    }
-
-    /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
-    fn next_in_chain(&self, call: Node<'t>) -> Option<Node<'t>> {
-        let field = call.parent().filter(|p| p.kind() == "field_expression")?;
-        let mut next = field.parent()?;
-        if next.kind() == "generic_function" {
-            next = next.parent()?;
-        }
-        (next.kind() == "call_expression").then_some(next)
-    }
-
-    fn method_name(&self, call: Node<'t>) -> &'static str {
-        match self.callee(call) {
-            Callee::Method(_, m) => {
-                if m == "collect" {
-                    "collect"
-                } else if m == "join" {
-                    "join"
-                } else if m.starts_with("sorted") {
-                    "sorted"
-                } else {
-                    ""
-                }
-            }
-            _ => "",
-        }
-    }
-
-    /// `collect::<Vec<_>>()`, `collect::<String>()`.
-    fn collects_ordered(&self, call: Node<'t>) -> bool {
-        call.child_by_field_name("function")
-            .filter(|f| f.kind() == "generic_function")
-            .and_then(|f| f.child_by_field_name("type_arguments"))
-            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
-    }
-
-    /// Whether a value is bound by a `let` typed as a Vec or a String.
-    fn let_type_is_ordered(&self, value: Node<'t>) -> bool {
-        value
-            .parent()
-            .filter(|p| p.kind() == "let_declaration")
-            .and_then(|p| p.child_by_field_name("type"))
-            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
-    }
-
-    /// Whether the variable a value is bound to is sorted after (`v.sort()`, `v.sort_by(..)`).
-    fn sorted_after(&self, value: Node<'t>) -> bool {
-        let Some(name) = value
-            .parent()
-            .filter(|p| p.kind() == "let_declaration")
-            .and_then(|p| p.child_by_field_name("pattern"))
-        else {
-            return false;
-        };
-        self.sorts(self.text(name), value)
-    }
-
-    fn sorts(&self, name: &str, after: Node<'t>) -> bool {
-        descendants(self.func.body).iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > after.end_byte()
-                && matches!(self.callee(*n), Callee::Method(recv, m)
-                    if m.starts_with("sort") && self.text(recv) == name)
-        })
-    }
-
-    /// In an assertion's tokens: `set . iter (..) ... collect`, with no sort.
-    fn hash_tokens(&self, tokens: &[Node<'t>]) -> bool {
-        let texts: Vec<&str> = tokens.iter().map(|t| self.text(*t)).collect();
-        let iterates = tokens.iter().enumerate().any(|(i, t)| {
-            t.kind() == "identifier"
-                && self.is_hash(texts[i])
-                && texts.get(i + 1) == Some(&".")
-                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
-        });
-        iterates && texts.contains(&"collect") && !texts.iter().any(|t| t.starts_with("sort"))
-    }
-
-    /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
-    /// not sorted after.
-    fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
-        let value = node.child_by_field_name("value")?;
-        let map = descendants(value)
-            .into_iter()
-            .find(|n| n.kind() == "identifier")?;
-        let direct = matches!(value.kind(), "identifier" | "reference_expression")
-            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
-        if !direct || !self.is_hash(self.text(map)) {
-            return None;
-        }
-        let body = node.child_by_field_name("body")?;
-        let inside: HashSet<String> = declarations(body, self.cx)
-            .into_iter()
-            .map(|(name, _, _)| name)
-            .collect();
-        let target = descendants(body).into_iter().find_map(|n| {
-            if n.kind() != "call_expression" {
-                return None;
-            }
-            let Callee::Method(recv, m) = self.callee(n) else {
-                return None;
-            };
-            let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
-            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
-                .then(|| self.text(recv))
-        })?;
-        if self.sorts(target, node) {
-            return None;
-        }
-        Some(HASH_ORDER.smell(format!(
-            "the loop over {} fills `{target}` in a different order each run",
-            quote_code(self.text(map))
-        )))
-    }
 }
 
 fn is_ordered_type(types: &[&str]) -> bool {
@@ -1600,105 +1636,13 @@ fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -
         .collect()
 }
 
-impl<'t> Scope<'_, '_, 't> {
-    /// The reads and changes of the file's statics in the function.
-    fn touches(&self) -> Vec<Touch<'t>> {
-        descendants(self.func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.declares(self.text(*n))
-            })
-            .map(|n| {
-                let write = self.write_of(n);
-                Touch {
-                    unit: Some(self.func.unit),
-                    owner: self.func.name.clone(),
-                    var: self.text(n).to_owned(),
-                    node: write.unwrap_or(n),
-                    kind: if write.is_some() {
-                        TouchKind::Write
-                    } else {
-                        TouchKind::Read
-                    },
-                }
-            })
-            .collect()
-    }
-
-    /// The expression that changes a static through this use of its name, if it does:
-    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
-    /// to change what it holds.
-    fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
-        let stat = &self.file.statics[self.text(name)];
-        let mut at = name;
-        let mut guarded = stat.mutable;
-        while let Some(parent) = at.parent() {
-            match parent.kind() {
-                "assignment_expression" | "compound_assignment_expr"
-                    if parent
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.id() == at.id()) =>
-                {
-                    return guarded.then_some(parent);
-                }
-                "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
-                    at = parent
-                }
-                "call_expression" => {
-                    let method = match self.callee(parent) {
-                        Callee::Method(_, m) => m,
-                        _ => return None,
-                    };
-                    if ATOMIC_WRITES.contains(&method.as_str())
-                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
-                    {
-                        return Some(parent);
-                    }
-                    if GUARDS.contains(&method.as_str()) {
-                        if method != "lock" {
-                            return Some(parent);
-                        }
-                        guarded = true;
-                    }
-                    at = parent;
-                }
-                "let_declaration" => {
-                    let mutable = named_children(parent)
-                        .iter()
-                        .any(|c| c.kind() == "mutable_specifier");
-                    return (guarded && mutable).then_some(parent);
-                }
-                _ => return None,
-            }
-        }
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::scan::{ScanOptions, causes_of, scan, snapshot_of};
-
-    /// A unit as (kind, parents, name, test code, calls).
-    type UnitRow = (UnitKind, Vec<String>, String, bool, Vec<String>);
-
-    /// The units of a Rust source.
-    fn units(rel: &str, src: &str) -> Vec<UnitRow> {
-        crate::scan::facts_of(rel, src)
-            .units
-            .into_iter()
-            .map(|u| (u.kind, u.parents, u.name, u.test_code, u.calls))
-            .collect()
-    }
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| (*x).to_owned()).collect()
-    }
+    use crate::scan::shared::{assert_example_causes, unit_rows};
+    use crate::scan::snapshot_of;
 
     #[test]
     fn test_files_are_under_a_tests_directory() {
@@ -1733,76 +1677,23 @@ mod tests {
 #[cfg(not(test))]
 mod real { fn run() {} }
 "#;
-        let expected = vec![
-            (
-                UnitKind::Helper,
-                s(&[]),
-                "add".to_owned(),
-                false,
-                s(&["helper"]),
-            ),
-            (UnitKind::Helper, s(&[]), "helper".to_owned(), false, s(&[])),
-            (
-                UnitKind::Helper,
-                s(&["Store"]),
-                "put".to_owned(),
-                false,
-                s(&["save", "check"]),
-            ),
-            (
-                UnitKind::Test,
-                s(&["tests"]),
-                "adds".to_owned(),
-                true,
-                s(&["add", "register"]),
-            ),
-            (
-                UnitKind::Test,
-                s(&["tests"]),
-                "awaits".to_owned(),
-                true,
-                s(&["helper"]),
-            ),
-            (
-                UnitKind::Helper,
-                s(&["tests"]),
-                "fixture".to_owned(),
-                true,
-                s(&[]),
-            ),
-            (
-                UnitKind::Test,
-                s(&["tests", "inner"]),
-                "nested".to_owned(),
-                true,
-                s(&["add"]),
-            ),
-            (
-                UnitKind::Helper,
-                s(&["real"]),
-                "run".to_owned(),
-                false,
-                s(&[]),
-            ),
+        let expected = [
+            "Helper [] add (code) calls [helper]",
+            "Helper [] helper (code) calls []",
+            "Helper [Store] put (code) calls [save, check]",
+            "Test [tests] adds (test code) calls [add, register]",
+            "Test [tests] awaits (test code) calls [helper]",
+            "Helper [tests] fixture (test code) calls []",
+            "Test [tests::inner] nested (test code) calls [add]",
+            "Helper [real] run (code) calls []",
         ];
-        assert_eq!(units("src/lib.rs", src), expected);
-        let it = units(
-            "tests/it.rs",
-            "#[test]\nfn add_is_commutative() {}\nfn util() {}\n",
-        );
-        assert_eq!(
-            it,
-            vec![
-                (
-                    UnitKind::Test,
-                    s(&[]),
-                    "add_is_commutative".to_owned(),
-                    true,
-                    s(&[])
-                ),
-                (UnitKind::Helper, s(&[]), "util".to_owned(), true, s(&[])),
-            ]
-        );
+        assert_eq!(unit_rows("src/lib.rs", src), expected);
+        let src = "#[test]\nfn add_is_commutative() {}\nfn util() {}\n";
+        let expected = [
+            "Test [] add_is_commutative (test code) calls []",
+            "Helper [] util (test code) calls []",
+        ];
+        assert_eq!(unit_rows("tests/it.rs", src), expected);
     }
 
     #[test]
@@ -1840,34 +1731,15 @@ mod real { fn run() {} }
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(Path::new("examples/rust"), &ScanOptions::for_causes()).expect("scans");
         insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/rust")));
         // As cargo test and nextest report them.
-        for (ids, category) in [
-            (
-                [
-                    "src/lib.rs::tests::seeded_flaky",
-                    "flakydemo::tests::seeded_flaky",
-                ],
-                "random",
-            ),
-            (
-                [
-                    "src/lib.rs::order::lookup_starts_empty",
-                    "flakydemo::order::lookup_starts_empty",
-                ],
-                "global-state",
-            ),
-        ] {
-            for id in ids {
-                let causes = causes_of(&report, id);
-                assert!(
-                    causes.iter().any(|c| c.category == category),
-                    "{id}: {causes:?}"
-                );
-            }
-        }
-        for stable in [
+        let flaky = [
+            ("src/lib.rs::tests::seeded_flaky", "random"),
+            ("flakydemo::tests::seeded_flaky", "random"),
+            ("src/lib.rs::order::lookup_starts_empty", "global-state"),
+            ("flakydemo::order::lookup_starts_empty", "global-state"),
+        ];
+        let stable = [
             "src/lib.rs::tests::adds",
             "src/lib.rs::tests::slug_lowercases",
             "src/lib.rs::tests::slug_collapses_spaces",
@@ -1875,14 +1747,8 @@ mod real { fn run() {} }
             "tests/it.rs::add_is_commutative",
             "tests/it.rs::slug_of_empty_is_empty",
             "flakydemo::it::add_is_commutative",
-        ] {
-            let high: Vec<_> = causes_of(&report, stable)
-                .into_iter()
-                .filter(|c| c.severity >= crate::analysis::Severity::High)
-                .collect();
-            assert!(high.is_empty(), "{stable}: {high:?}");
-        }
-        // Always failing: a bug, not a smell.
-        assert!(causes_of(&report, "src/lib.rs::tests::mean_always_fails").is_empty());
+        ];
+        let failing = "src/lib.rs::tests::mean_always_fails";
+        assert_example_causes("examples/rust", &flaky, &stable, failing);
     }
 }

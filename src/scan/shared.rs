@@ -166,6 +166,11 @@ pub(super) trait Visitor<'s, 't> {
         rules::judge(&fact, Self::LANG)
     }
 
+    /// Every node of the function's body (none at package level).
+    fn body_nodes(&self) -> Vec<Node<'t>> {
+        self.body().map(syntax::descendants).unwrap_or_default()
+    }
+
     /// The ancestors of a node up to (not including) the function body.
     fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
         if let Some(below) = self.body().and_then(|b| syntax::ancestors_below(b, node)) {
@@ -192,9 +197,6 @@ pub(super) trait Visitor<'s, 't> {
 
     /// The uses of a local name after a node, leaving out Go's assignments to it (`x, err = ...`).
     fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
-        let Some(body) = self.body() else {
-            return Vec::new();
-        };
         let assigned = |p: Node<'t>| {
             p.kind() == "expression_list"
                 && p.parent().is_some_and(|s| {
@@ -202,7 +204,7 @@ pub(super) trait Visitor<'s, 't> {
                         .is_some_and(|l| l.id() == p.id())
                 })
         };
-        syntax::descendants(body)
+        self.body_nodes()
             .into_iter()
             .filter(|n| {
                 n.kind() == "identifier"
@@ -328,7 +330,12 @@ pub(super) trait Visitor<'s, 't> {
     }
 
     /// A change of process state, for the shared rules to judge.
-    fn process_change(&self, call: Node<'t>, state: ProcessState, restore: Restore) -> Option<Smell> {
+    fn process_change(
+        &self,
+        call: Node<'t>,
+        state: ProcessState,
+        restore: Restore,
+    ) -> Option<Smell> {
         self.judge(Fact::ProcessChange(ProcessChange {
             code: self.short(call),
             state,
@@ -428,6 +435,51 @@ pub(super) fn shared_state<'a, 't>(
             Some((t, rules::judge(&Fact::SharedState(state), lang)?))
         })
         .collect()
+}
+
+/// The units of a source as the scan records them, one line each: kind, parents, name,
+/// whether test code, and the calls.
+#[cfg(test)]
+pub(super) fn unit_rows(rel: &str, src: &str) -> Vec<String> {
+    let units = super::facts_of(rel, src).units;
+    let row = |u: Unit| {
+        let code = if u.test_code { "test code" } else { "code" };
+        let (parents, calls) = (u.parents.join("::"), u.calls.join(", "));
+        format!(
+            "{:?} [{parents}] {} ({code}) calls [{calls}]",
+            u.kind, u.name
+        )
+    };
+    units.into_iter().map(row).collect()
+}
+
+/// Asserts what the scan of an example project finds: the causes of its flaky tests (id,
+/// category), no high-severity smell in its stable tests, and none at all in a test that
+/// always fails (a bug, not a smell).
+#[cfg(test)]
+pub(super) fn assert_example_causes(
+    dir: &str,
+    flaky: &[(&str, &str)],
+    stable: &[&str],
+    failing: &str,
+) {
+    use super::{ScanOptions, causes_of, scan};
+    let report = scan(std::path::Path::new(dir), &ScanOptions::for_causes()).expect("scans");
+    for (id, category) in flaky {
+        let causes = causes_of(&report, id);
+        assert!(
+            causes.iter().any(|c| c.category == *category),
+            "{id}: {causes:?}"
+        );
+    }
+    for id in stable {
+        let high: Vec<_> = causes_of(&report, id)
+            .into_iter()
+            .filter(|c| c.severity >= crate::analysis::Severity::High)
+            .collect();
+        assert!(high.is_empty(), "{id}: {high:?}");
+    }
+    assert!(causes_of(&report, failing).is_empty(), "{failing}");
 }
 
 #[cfg(test)]
