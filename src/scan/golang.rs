@@ -30,11 +30,11 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
     ("net/http", HTTP_CALLS, network),
     ("net", NET_CALLS, network),
-    ("net", &["Listen", "ListenPacket"], listen_second),
+    ("net", &["Listen", "ListenPacket"], listen_call),
     (
         "net/http",
         &["ListenAndServe", "ListenAndServeTLS"],
-        listen_first,
+        listen_call,
     ),
     ("os", FILE_WRITES, fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
@@ -178,6 +178,11 @@ struct GoFile<'t> {
 impl<'t> GoFile<'t> {
     fn read(root: Node<'t>, cx: &FileCtx<'_>) -> Self {
         let mut file = Self::default();
+        let names = |node: Node<'t>| {
+            field_nodes(node, "name")
+                .into_iter()
+                .map(move |n| cx.text(n))
+        };
         for node in named_children(root) {
             if node.kind() == "var_declaration" {
                 for (name, decl) in declarations(node, cx) {
@@ -194,11 +199,7 @@ impl<'t> GoFile<'t> {
                         .child_by_field_name("type")
                         .is_some_and(|t| t.kind() == "map_type") =>
                 {
-                    file.map_fields.extend(
-                        field_nodes(node, "name")
-                            .into_iter()
-                            .map(|n| cx.text(n).to_owned()),
-                    );
+                    file.map_fields.extend(names(node).map(str::to_owned));
                 }
                 "package_clause" => {
                     if let Some(name) = named_children(node).first() {
@@ -207,11 +208,7 @@ impl<'t> GoFile<'t> {
                     }
                 }
                 "import_spec" => file.import(node, cx),
-                "const_spec" => file.consts.extend(
-                    field_nodes(node, "name")
-                        .into_iter()
-                        .map(|n| cx.text(n).to_owned()),
-                ),
+                "const_spec" => file.consts.extend(names(node).map(str::to_owned)),
                 _ => {}
             }
         }
@@ -290,36 +287,30 @@ enum Decl<'t> {
 
 /// The names declared under a node (variables, parameters, range variables).
 fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<(String, Decl<'t>)> {
+    let list = |node: Node<'t>, field: &str| {
+        node.child_by_field_name(field)
+            .map(named_children)
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     for node in descendants(scope) {
-        let (names, values, ty) = match node.kind() {
-            "short_var_declaration" => (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-                None,
+        // A `var` spec's values pair with its names by position; a `:=` pairs them only when
+        // there is one value per name (`x, err := f()` binds neither to `f()`).
+        let (names, values, ty, by_position) = match node.kind() {
+            "short_var_declaration" => (list(node, "left"), list(node, "right"), None, false),
+            "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => (
+                field_nodes(node, "name"),
+                list(node, "value"),
+                node.child_by_field_name("type"),
+                true,
             ),
-            "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
-                let names = field_nodes(node, "name");
-                let values = node.child_by_field_name("value").map(named_children);
-                let ty = node.child_by_field_name("type");
-                for (i, name) in names.iter().enumerate() {
-                    let decl = match (values.as_ref().and_then(|v| v.get(i)), ty) {
-                        (Some(v), _) => Decl::Value(*v),
-                        (None, Some(t)) => Decl::Type(t),
-                        (None, None) => Decl::Bound,
-                    };
-                    out.push((cx.text(*name).to_owned(), decl));
-                }
-                continue;
-            }
-            "range_clause" => (node.child_by_field_name("left"), None, None),
+            "range_clause" => (list(node, "left"), Vec::new(), None, false),
             _ => continue,
         };
-        let names = names.map(named_children).unwrap_or_default();
-        let values = values.map(named_children).unwrap_or_default();
+        let paired = by_position || values.len() == names.len();
         for (i, name) in names.iter().enumerate() {
             let decl = match (values.get(i), ty) {
-                (Some(v), _) if values.len() == names.len() => Decl::Value(*v),
+                (Some(v), _) if paired => Decl::Value(*v),
                 (_, Some(t)) => Decl::Type(t),
                 _ => Decl::Bound,
             };
@@ -1257,14 +1248,10 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option
     s.unseeded_draw(call)
 }
 
-/// `net.Listen("tcp", ":8080")`: the address is the second argument.
-fn listen_second<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *args(call).get(1)?)
-}
-
-/// `http.ListenAndServe(":8080", h)`: the address is the first argument.
-fn listen_first<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    listen(s, call, *args(call).first()?)
+/// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
+fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let address = usize::from(shown.starts_with("net."));
+    listen(s, call, *args(call).get(address)?)
 }
 
 /// A listener at an address literal, or a local variable holding one, for the shared rule to

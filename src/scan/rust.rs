@@ -156,14 +156,7 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = RustFile::read(root, cx);
-    let mut funcs = Vec::new();
-    record_items(
-        root,
-        Context::top(cx.path, cx.test_file),
-        &file,
-        cx,
-        &mut funcs,
-    );
+    let funcs = record_items(root, Context::top(cx.path, cx.test_file), &file, cx);
     let mut found: Vec<Found<'_>> = Vec::new();
     for func in &funcs {
         let scope = Scope {
@@ -528,8 +521,8 @@ fn record_items<'t>(
     at: Context,
     file: &RustFile<'t>,
     cx: &mut FileCtx<'_>,
-    funcs: &mut Vec<Func<'t>>,
-) {
+) -> Vec<Func<'t>> {
+    let mut funcs = Vec::new();
     let at = Rc::new(at);
     let mut pending: Vec<(Node<'t>, Rc<Context>)> = named_children(list)
         .into_iter()
@@ -565,6 +558,7 @@ fn record_items<'t>(
             _ => {}
         }
     }
+    funcs
 }
 
 /// A function of the file, recorded as a unit.
@@ -924,14 +918,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         self.ancestors(node).iter().any(|a| {
             a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
         })
-    }
-
-    /// A request to a literal remote address. Addresses built at run time are left out: in
-    /// Rust tests they come from local servers in helper modules as often as not.
-    fn network_to(&self, call: Node<'t>, address: Option<Node<'t>>) -> Option<Smell> {
-        let literal = self.leading_literal(address?)?;
-        (!is_local_host(literal)).then_some(())?;
-        self.remote_request(call, literal)
     }
 
     /// A request to a remote address, for the shared rule to judge.
@@ -1501,10 +1487,12 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     from_clock.then(|| s.seed(call, source, Place::of(s.func.kind)))?
 }
 
-/// A network call, unless to this machine or (for an address built at run time) with a mock
-/// or local server in the file. Outside tests, only literal remote addresses count.
+/// A network call to a literal address not on this machine. Addresses built at run time are
+/// left out: in Rust tests they come from local servers in helper modules as often as not.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.network_to(call, args(call).first().copied())
+    let literal = s.leading_literal(*args(call).first()?)?;
+    (!is_local_host(literal)).then_some(())?;
+    s.remote_request(call, literal)
 }
 
 /// The part of a format string before its first placeholder, when it names a whole host or

@@ -308,6 +308,7 @@ pub(super) trait Visitor<'s, 't> {
         }))
     }
 
+    /// A request to a peer, for the shared rule to judge.
     fn request(&self, call: Node<'t>, peer: Peer) -> Option<Smell> {
         let call = self.short(call);
         self.judge(Fact::Request(Request { call, peer }))
