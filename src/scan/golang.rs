@@ -1358,12 +1358,7 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
         .nth(usize::from(shown.ends_with("Context")))?;
     s.string_value(program)?;
     // Run to the end with no deadline (no `Start`, no context, not `os.StartProcess`): context.
-    let started = !shown.ends_with(".Command")
-        || s.body_nodes().iter().any(|n| {
-            n.kind() == "selector_expression"
-                && n.child_by_field_name("field")
-                    .is_some_and(|f| matches!(s.text(f), "Start" | "Process"))
-        });
+    let started = !shown.ends_with(".Command") || s.uses_member(&["Start", "Process"]);
     s.process(call, !started)
 }
 

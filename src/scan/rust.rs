@@ -1512,12 +1512,7 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Optio
 fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     s.string_value(*args(call).first()?)?;
     // Run to the end (`output()`, `status()`, no `spawn()` in the function): context.
-    let spawned = descendants(s.func.body).iter().any(|n| {
-        n.kind() == "field_expression"
-            && n.child_by_field_name("field")
-                .is_some_and(|f| s.text(f) == "spawn")
-    });
-    s.process(call, !spawned)
+    s.process(call, !s.uses_member(&["spawn"]))
 }
 
 /// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
@@ -1538,15 +1533,12 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
     // cargo test runs tests on threads of one process: putting the value back does not keep
     // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
-    let serialized = descendants(s.func.body).iter().any(|n| {
-        n.kind() == "field_expression"
-            && n.child_by_field_name("field")
-                .is_some_and(|f| s.text(f) == "lock")
-    }) || s.func.body.parent().is_some_and(|item| {
-        attributes(item)
-            .iter()
-            .any(|a| s.text(*a).contains("serial"))
-    });
+    let serialized = s.uses_member(&["lock"])
+        || s.func.body.parent().is_some_and(|item| {
+            attributes(item)
+                .iter()
+                .any(|a| s.text(*a).contains("serial"))
+        });
     (first && !serialized).then_some(())?;
     let restore = if saved && put_back {
         Restore::Late

@@ -171,6 +171,15 @@ pub(super) trait Visitor<'s, 't> {
         self.body().map(syntax::descendants).unwrap_or_default()
     }
 
+    /// Whether the function names one of `members` of any value (`cmd.Start`, `.spawn()`).
+    fn uses_member(&self, members: &[&str]) -> bool {
+        self.body_nodes().iter().any(|n| {
+            matches!(n.kind(), "selector_expression" | "field_expression")
+                && n.child_by_field_name("field")
+                    .is_some_and(|f| members.contains(&self.text(f)))
+        })
+    }
+
     /// The ancestors of a node up to (not including) the function body.
     fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
         if let Some(below) = self.body().and_then(|b| syntax::ancestors_below(b, node)) {
