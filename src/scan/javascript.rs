@@ -9,6 +9,7 @@
 //! qualified names says which calls are smells.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
 use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
@@ -630,7 +631,7 @@ impl<'s> FileInfo<'s> {
 
     fn learn_import(&mut self, n: Node<'_>) {
         match n.kind() {
-            "import_statement" => {
+            "import_statement" | "export_statement" => {
                 let Some(spec) = n
                     .child_by_field_name("source")
                     .and_then(|s| self.literal(s))
@@ -645,19 +646,7 @@ impl<'s> FileInfo<'s> {
                     }
                 }
             }
-            "export_statement" => {
-                if let Some(spec) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.literal(s))
-                {
-                    self.specifiers.push(spec);
-                }
-            }
-            "call_expression" => {
-                if let Some(spec) = self.required(n) {
-                    self.specifiers.push(spec);
-                }
-            }
+            "call_expression" => self.specifiers.extend(self.required(n)),
             "variable_declarator" => {
                 let (Some(name), Some(value)) = (
                     n.child_by_field_name("name"),
@@ -1109,6 +1098,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.cx.report(node, smell, unit, test_code);
     }
 
+    /// Reports at a node that its code does what `says` says.
+    fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
+        let message = format!("{} {says}", quote_code(&self.shown(node)));
+        self.report(node, unit, rule, message);
+    }
+
     /// A fact, for the shared rules to judge.
     fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
         self.cx.judge(node, &fact, Lang::JavaScript, unit);
@@ -1289,39 +1284,31 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
     /// `{ f() {} }`, `{ f: () => ... }`, class methods and fields. Returns its name and node.
     fn helper(&self, node: Node<'t>) -> Option<(String, Node<'t>)> {
-        let (name, func) = match node.kind() {
+        // The fields of its name and of its function (`None`: the node itself).
+        let (name_field, func_field) = match node.kind() {
             "function_declaration" | "generator_function_declaration" | "method_definition" => {
-                (node.child_by_field_name("name")?, node)
+                ("name", None)
             }
-            "variable_declarator" => (
-                node.child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")?,
-                node.child_by_field_name("value")?,
-            ),
-            "assignment_expression" => {
-                let left = node.child_by_field_name("left")?;
-                let name = match left.kind() {
-                    "identifier" => left,
-                    "member_expression" => left.child_by_field_name("property")?,
-                    _ => return None,
-                };
-                (name, node.child_by_field_name("right")?)
-            }
-            "pair" => (
-                node.child_by_field_name("key")?,
-                node.child_by_field_name("value")?,
-            ),
-            "field_definition" => (
-                node.child_by_field_name("property")?,
-                node.child_by_field_name("value")?,
-            ),
-            "public_field_definition" => (
-                node.child_by_field_name("name")?,
-                node.child_by_field_name("value")?,
-            ),
+            "variable_declarator" | "public_field_definition" => ("name", Some("value")),
+            "assignment_expression" => ("left", Some("right")),
+            "pair" => ("key", Some("value")),
+            "field_definition" => ("property", Some("value")),
             _ => return None,
         };
-        let func = unwrap(func);
+        let name = node.child_by_field_name(name_field)?;
+        let name = match (node.kind(), name.kind()) {
+            ("assignment_expression", "member_expression") => {
+                name.child_by_field_name("property")?
+            }
+            ("variable_declarator" | "assignment_expression", kind) if kind != "identifier" => {
+                return None;
+            }
+            _ => name,
+        };
+        let func = match func_field {
+            Some(field) => unwrap(node.child_by_field_name(field)?),
+            None => unwrap(node),
+        };
         if !is_function(func.kind()) || name.kind() == "computed_property_name" {
             return None;
         }
@@ -1552,8 +1539,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         if let Some((rule, says)) = self.check(*check, call, q, ctx) {
-            let message = format!("{} {says}", quote_code(&self.shown(call)));
-            self.report(call, ctx.unit, rule, message);
+            self.says(call, ctx.unit, rule, says);
         }
     }
 
@@ -2076,15 +2062,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let name = self.text(array);
         if concurrent && !self.locals_of(func).contains(name) {
-            let message = format!(
-                "{} collects results in the order the concurrent callbacks finish",
-                quote_code(&self.shown(call))
-            );
-            self.report(
+            let says = "collects results in the order the concurrent callbacks finish";
+            self.says(
                 call,
                 ctx.unit,
                 rules::completion_order::RULE.javascript(),
-                message,
+                says,
             );
         }
     }
@@ -2122,9 +2105,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(says) = floating {
-            let message = format!("{} {says}", quote_code(&self.shown(expr)));
             let rule = rules::unawaited_async::RULE.javascript();
-            self.report(expr, ctx.unit, rule.severity(Severity::Medium), message);
+            self.says(expr, ctx.unit, rule.severity(Severity::Medium), says);
         }
     }
 
@@ -2483,31 +2465,25 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn report_write(&mut self, u: &StateUse<'t>) {
         let binding = &self.bindings[u.binding];
-        let site = quote_code(&self.shown(u.node));
-        let (rule, message) = match (&binding.suite, binding.set_once) {
+        let name = &binding.name;
+        let module_state = rules::module_state_write::RULE.javascript();
+        let (rule, says) = match (&binding.suite, binding.set_once) {
             (_, true) => (
                 rules::shared_fixture::RULE.javascript(),
                 format!(
-                    "{site} changes `{}`, which a before-all hook sets up once for every test after it",
-                    binding.name
+                    "changes `{name}`, which a before-all hook sets up once for every test after it"
                 ),
             ),
             (Some(suite), false) => (
-                rules::module_state_write::RULE.javascript(),
-                format!(
-                    "{site} changes `{}`, shared by the tests of describe('{suite}')",
-                    binding.name
-                ),
+                module_state,
+                format!("changes `{name}`, shared by the tests of describe('{suite}')"),
             ),
             (None, false) => (
-                rules::module_state_write::RULE.javascript(),
-                format!(
-                    "{site} changes module-level `{}`: the change outlives the test",
-                    binding.name
-                ),
+                module_state,
+                format!("changes module-level `{name}`: the change outlives the test"),
             ),
         };
-        self.report(u.node, u.unit, rule, message);
+        self.says(u.node, u.unit, rule, says);
     }
 
     fn unit_label(&self, unit: Option<usize>) -> String {
@@ -2536,16 +2512,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             };
             self.judge(node, Fact::SeedUse(used), ctx.unit);
         } else if var == "TZ" {
-            let message = format!(
-                "{} reads the time zone of the machine",
-                quote_code(&self.shown(node))
-            );
-            self.report(
-                node,
-                ctx.unit,
-                rules::tz_variable::RULE.javascript(),
-                message,
-            );
+            let says = "reads the time zone of the machine";
+            self.says(node, ctx.unit, rules::tz_variable::RULE.javascript(), says);
         }
     }
 
