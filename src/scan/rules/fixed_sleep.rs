@@ -1,7 +1,6 @@
 //! `fixed-sleep`: a sleep of a fixed time where the test waits for something to happen.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::render::quote_code;
 use crate::scan::facts::{Amount, Place, Sleep};
 
 /// A sleep of a constant, non-zero time outside a loop (a polling loop waits between checks),
@@ -13,29 +12,22 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
         return None;
     }
     let rule = RULE.variant_in(lang);
+    let medium = rule
+        .severity(Severity::Medium)
+        .confidence(Confidence::Medium);
     let in_test = matches!(sleep.place, Place::Test | Place::Hook | Place::Shared);
     match sleep.duration {
         Amount::Constant => {}
         // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
         // fixed a wait; a helper's or a callback's is most often the caller's to choose.
-        Amount::Variable if in_test => {
-            return Some(rule.smell_as(
-                format!("{} waits a set time", quote_code(&sleep.call)),
-                Severity::Medium,
-                Confidence::Medium,
-            ));
-        }
+        Amount::Variable if in_test => return Some(medium.says(&sleep.call, "waits a set time")),
         _ => return None,
     }
     Some(match sleep.place {
         Place::Test | Place::Hook | Place::Shared => rule.says(&sleep.call, "waits a fixed time"),
-        Place::Helper | Place::Callback => rule.smell_as(
-            format!(
-                "{} sleeps a fixed time: tests that reach it depend on timing",
-                quote_code(&sleep.call)
-            ),
-            Severity::Medium,
-            Confidence::Medium,
+        Place::Helper | Place::Callback => medium.says(
+            &sleep.call,
+            "sleeps a fixed time: tests that reach it depend on timing",
         ),
     })
 }

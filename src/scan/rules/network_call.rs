@@ -1,28 +1,26 @@
 //! `network-call`: a call to a remote host with no mock or local server in scope.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::render::quote_code;
 use crate::scan::facts::{Peer, Request};
 
 /// Every request the languages found. To a host the scan cannot read, it is less sure: Go
 /// reports those only in tests whose file starts no `httptest` server, and keeps its severity.
 pub fn check(request: &Request, lang: Lang) -> Option<Smell> {
     let rule = RULE.variant_in(lang);
-    let call = quote_code(&request.call);
     Some(match &request.peer {
-        Peer::Remote(host) => rule.smell(format!(
-            "{call} calls {host} over the network without a mock"
-        )),
+        Peer::Remote(host) => rule.says(
+            &request.call,
+            format!("calls {host} over the network without a mock"),
+        ),
         Peer::Unknown => {
             let (severity, confidence) = match lang {
                 Lang::Go => (Severity::High, Confidence::Medium),
                 Lang::JavaScript => (Severity::Medium, Confidence::Medium),
                 _ => (Severity::Medium, Confidence::Low),
             };
-            rule.smell_as(
-                format!("{call} makes a network call, to a host the scan cannot tell, without a mock or a local server"),
-                severity,
-                confidence,
+            rule.severity(severity).confidence(confidence).says(
+                &request.call,
+                "makes a network call, to a host the scan cannot tell, without a mock or a local server",
             )
         }
     })
