@@ -9,19 +9,20 @@
 //! qualified names says which calls are smells.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
 use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
+use super::Category;
 use super::facts::{
     Amount, Bound, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
     ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{bounds_from_above, is_seed_variable};
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
-use super::{Category, Confidence};
-use crate::analysis::{Severity, Severity as Sev};
+use super::syntax::{self, FileCtx, Unit, UnitKind};
+use crate::analysis::Severity;
 use crate::render::quote_code;
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
@@ -62,86 +63,17 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
 // ---------------------------------------------------------------------------------------------
 // The rules.
 
-/// A rule: its id, what it leads to, how sure it is, and the fix.
-#[derive(Debug, Clone, Copy)]
-struct Rule {
-    id: &'static str,
-    category: Category,
-    severity: Severity,
-    /// The severity in code that is not test code (reached by tests through calls).
-    outside_tests: Severity,
-    confidence: Confidence,
-    hint: &'static str,
-    context: bool,
-}
-
-impl Rule {
-    /// One step less severe outside test code: a clock or random value read by the code
-    /// under test often does not reach an assertion.
-    const fn softer_outside_tests(self) -> Self {
-        Self {
-            outside_tests: match self.severity {
-                Sev::High => Sev::Medium,
-                _ => Sev::Low,
-            },
-            ..self
-        }
-    }
-}
-
-const fn rule(v: Variant) -> Rule {
-    Rule {
-        id: v.id,
-        category: v.category,
-        severity: v.severity,
-        outside_tests: v.severity,
-        confidence: v.confidence,
-        hint: v.hint,
-        context: v.context,
-    }
-}
-
-const FIXED_SLEEP: Rule = rule(rules::fixed_sleep::RULE.javascript());
-const WALL_CLOCK: Rule = rule(rules::wall_clock::RULE.javascript()).softer_outside_tests();
-const TIME_ZONE: Rule = rule(rules::local_time_zone::RULE.javascript()).softer_outside_tests();
-/// Reading `TZ` is as often a guard (`if (process.env.TZ !== 'UTC') throw`) as a dependency.
-const TZ_VARIABLE: Rule = rule(rules::tz_variable::RULE.javascript());
-const UNSEEDED_RANDOM: Rule =
-    rule(rules::unseeded_random::RULE.javascript()).softer_outside_tests();
-/// A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is as random as
-/// what it replaces: context.
-const STAND_IN_RANDOM: Rule = rule(rules::unseeded_random::RULE.javascript().as_context());
-const RANDOM_ID: Rule = rule(rules::random_value::RULE.javascript());
-const CONSTANT_SEED: Rule = rule(rules::constant_seed::RULE.javascript());
-const NETWORK: Rule = rule(rules::network_call::RULE.javascript());
-const FIXED_PATH: Rule = rule(rules::fixed_path_write::RULE.javascript());
-const SUBPROCESS: Rule = rule(rules::subprocess::RULE.javascript());
-const MODULE_STATE: Rule = rule(rules::module_state_write::RULE.javascript());
-const READS_SHARED_STATE: Rule = rule(
-    rules::reads_mutated_state::RULE
-        .javascript()
-        .severity(Severity::Low),
-);
-const TIMER_CALLBACK: Rule = rule(rules::timer_callback::RULE.javascript());
-const PROMISE_RACE: Rule = rule(rules::promise_race::RULE.javascript());
-const EARLY_DONE: Rule = rule(rules::early_done::RULE.javascript());
-const FLOATING_PROMISE: Rule = rule(
-    rules::unawaited_async::RULE
-        .javascript()
-        .severity(Severity::Medium),
-);
-const ASYNC_FOREACH: Rule = rule(rules::async_foreach::RULE.javascript());
-const UNSORTED_LISTING: Rule = rule(rules::unsorted_listing::RULE.javascript());
-const COMPLETION_ORDER: Rule = rule(rules::completion_order::RULE.javascript());
-const SHARED_FIXTURE: Rule = rule(rules::shared_fixture::RULE.javascript());
+/// Rules one step less severe outside test code: a clock or random value read by the code
+/// under test often does not reach an assertion.
+const SOFTER_OUTSIDE_TESTS: [&str; 3] = ["wall-clock", "local-time-zone", "unseeded-random"];
 
 /// What a call's arguments and surroundings must show for its row to be a smell.
 #[derive(Debug, Clone, Copy)]
 enum Check {
-    /// The call is enough.
-    Always,
+    /// The call is enough: a finding of the rule, saying this after the call.
+    Always(Variant, &'static str),
     /// In a test file.
-    InTests,
+    InTests(Variant, &'static str),
     /// Reading the time now: no arguments, not measuring an interval, no fake clock.
     WallClock,
     /// No `timeZone` option among the arguments.
@@ -167,19 +99,11 @@ enum Check {
     AsyncCallback,
 }
 
-/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee.
-struct CallRule {
-    /// `fs.writeFileSync` matches exactly; `.sleep` matches `sleep` and any `x.sleep`.
-    callees: &'static [&'static str],
-    check: Check,
-    rule: Rule,
-    /// The message after the call: "`Math.random()` draws ...".
-    says: &'static str,
-}
-
-const CALLS: &[CallRule] = &[
-    CallRule {
-        callees: &[
+/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
+/// `fs.writeFileSync` matches exactly; `.sleep` matches `sleep` and any `x.sleep`.
+const CALLS: &[(&[&str], Check)] = &[
+    (
+        &[
             "timers/promises.setTimeout",
             "cy.wait",
             ".waitForTimeout",
@@ -187,18 +111,11 @@ const CALLS: &[CallRule] = &[
             ".delay",
             ".wait",
         ],
-        check: Check::ConstantDelay,
-        rule: FIXED_SLEEP,
-        says: "waits a fixed time",
-    },
-    CallRule {
-        callees: &["setTimeout", "setInterval"],
-        check: Check::Timer,
-        rule: TIMER_CALLBACK,
-        says: "runs its callback on the real clock, racing the test",
-    },
-    CallRule {
-        callees: &[
+        Check::ConstantDelay,
+    ),
+    (&["setTimeout", "setInterval"], Check::Timer),
+    (
+        &[
             "Date.now",
             "Date",
             "new Date",
@@ -209,54 +126,45 @@ const CALLS: &[CallRule] = &[
             "luxon.DateTime.now",
             "luxon.DateTime.local",
         ],
-        check: Check::WallClock,
-        rule: WALL_CLOCK,
-        says: "reads the wall clock",
-    },
-    CallRule {
-        callees: &[".getTimezoneOffset", ".resolvedOptions"],
-        check: Check::Always,
-        rule: TIME_ZONE,
-        says: "depends on the machine's time zone",
-    },
-    CallRule {
-        callees: &[".toLocaleDateString", ".toLocaleTimeString"],
-        check: Check::NoTimeZone,
-        rule: TIME_ZONE,
-        says: "formats in the machine's time zone",
-    },
-    CallRule {
-        callees: &["Math.random", "crypto.randomInt"],
-        check: Check::Draw,
-        rule: UNSEEDED_RANDOM,
-        says: "draws an unseeded random number",
-    },
-    CallRule {
-        callees: &[
+        Check::WallClock,
+    ),
+    (
+        &[".getTimezoneOffset", ".resolvedOptions"],
+        Check::Always(
+            rules::local_time_zone::RULE.javascript(),
+            "depends on the machine's time zone",
+        ),
+    ),
+    (
+        &[".toLocaleDateString", ".toLocaleTimeString"],
+        Check::NoTimeZone,
+    ),
+    (&["Math.random", "crypto.randomInt"], Check::Draw),
+    (
+        &[
             "crypto.randomUUID",
             "crypto.randomBytes",
             "uuid.v1",
             "uuid.v4",
             "nanoid.nanoid",
         ],
-        check: Check::Always,
-        rule: RANDOM_ID,
-        says: "makes a random value that differs on every run",
-    },
-    CallRule {
-        callees: &[
+        Check::Always(
+            rules::random_value::RULE.javascript(),
+            "makes a random value that differs on every run",
+        ),
+    ),
+    (
+        &[
             ".seed",
             ".seedrandom",
             ".setSeed",
             "new Chance",
             "new seedrandom",
         ],
-        check: Check::Seed,
-        rule: CONSTANT_SEED,
-        says: "seeds a generator",
-    },
-    CallRule {
-        callees: &[
+        Check::Seed,
+    ),
+    (
+        &[
             "fetch",
             "node-fetch",
             "cross-fetch",
@@ -295,12 +203,10 @@ const CALLS: &[CallRule] = &[
             "new ws",
             "new EventSource",
         ],
-        check: Check::Remote,
-        rule: NETWORK,
-        says: "makes a network request",
-    },
-    CallRule {
-        callees: &[
+        Check::Remote,
+    ),
+    (
+        &[
             "fs.writeFileSync",
             "fs.writeFile",
             "fs.appendFileSync",
@@ -335,12 +241,10 @@ const CALLS: &[CallRule] = &[
             "fs.ensureDir",
             "fs.ensureDirSync",
         ],
-        check: Check::FixedPath,
-        rule: FIXED_PATH,
-        says: "writes to a fixed path",
-    },
-    CallRule {
-        callees: &[
+        Check::FixedPath,
+    ),
+    (
+        &[
             "child_process.exec",
             "child_process.execFile",
             "child_process.spawn",
@@ -351,13 +255,11 @@ const CALLS: &[CallRule] = &[
             "execa.$",
             "cross-spawn",
         ],
-        check: Check::Process { to_end: false },
-        rule: SUBPROCESS,
-        says: "starts a child process",
-    },
+        Check::Process { to_end: false },
+    ),
     // Waited for before the next line runs, with no deadline: context.
-    CallRule {
-        callees: &[
+    (
+        &[
             "child_process.execSync",
             "child_process.execFileSync",
             "child_process.spawnSync",
@@ -366,12 +268,10 @@ const CALLS: &[CallRule] = &[
             "cross-spawn.sync",
             "shelljs.exec",
         ],
-        check: Check::Process { to_end: true },
-        rule: SUBPROCESS,
-        says: "runs a child process to its end",
-    },
-    CallRule {
-        callees: &[
+        Check::Process { to_end: true },
+    ),
+    (
+        &[
             "fs.readdirSync",
             "fs.readdir",
             "glob",
@@ -385,22 +285,16 @@ const CALLS: &[CallRule] = &[
             "globby.globby",
             "globby.globbySync",
         ],
-        check: Check::Unsorted,
-        rule: UNSORTED_LISTING,
-        says: "lists files in the file system's order, and that order is used unsorted",
-    },
-    CallRule {
-        callees: &["Promise.race", "Promise.any"],
-        check: Check::InTests,
-        rule: PROMISE_RACE,
-        says: "settles with whichever promise finishes first",
-    },
-    CallRule {
-        callees: &[".forEach"],
-        check: Check::AsyncCallback,
-        rule: ASYNC_FOREACH,
-        says: "does not wait for its async callback: their work runs after the code that follows",
-    },
+        Check::Unsorted,
+    ),
+    (
+        &["Promise.race", "Promise.any"],
+        Check::InTests(
+            rules::promise_race::RULE.javascript(),
+            "settles with whichever promise finishes first",
+        ),
+    ),
+    (&[".forEach"], Check::AsyncCallback),
 ];
 
 /// Calls whose first argument names a module the file replaces (`jest.mock('axios')`).
@@ -495,20 +389,22 @@ const MUTATORS: [&str; 13] = [
     "delete",
     "clear",
 ];
-/// Matchers that compare with a bound (jest, vitest, chai).
-const BOUND_MATCHERS: [&str; 14] = [
+/// Matchers that bound a value from above, and from below (jest, vitest, chai).
+const UPPER_BOUND_MATCHERS: [&str; 7] = [
     "toBeLessThan",
     "toBeLessThanOrEqual",
-    "toBeGreaterThan",
-    "toBeGreaterThanOrEqual",
     "below",
-    "above",
     "lessThan",
-    "greaterThan",
     "most",
-    "least",
     "lt",
     "lte",
+];
+const LOWER_BOUND_MATCHERS: [&str; 7] = [
+    "toBeGreaterThan",
+    "toBeGreaterThanOrEqual",
+    "above",
+    "greaterThan",
+    "least",
     "gt",
     "gte",
 ];
@@ -712,18 +608,19 @@ impl<'s> FileInfo<'s> {
         if imports(&FS_MOCKERS) {
             info.mocked.insert("fs".to_owned());
         }
-        info.client_mocked = info.mocks_module_of("network-call");
-        info.processes_mocked = info.mocks_module_of("subprocess");
+        info.client_mocked = info.mocks_module_of(|check| matches!(check, Check::Remote));
+        info.processes_mocked =
+            info.mocks_module_of(|check| matches!(check, Check::Process { .. }));
         info
     }
 
-    /// Whether the file mocks a module whose calls a rule reports (`jest.mock('axios')` for
-    /// network-call, `vi.mock('child_process')` for subprocess).
-    fn mocks_module_of(&self, rule: &str) -> bool {
+    /// Whether the file mocks a module of the calls of these rows (`jest.mock('axios')` for
+    /// requests, `vi.mock('child_process')` for processes).
+    fn mocks_module_of(&self, rows: fn(&Check) -> bool) -> bool {
         CALLS
             .iter()
-            .filter(|row| row.rule.id == rule)
-            .flat_map(|row| row.callees.iter())
+            .filter(|(_, check)| rows(check))
+            .flat_map(|(callees, _)| callees.iter())
             .filter_map(|callee| callee.split('.').next().filter(|m| !m.is_empty()))
             .any(|module| self.mocked.contains(module))
     }
@@ -734,7 +631,7 @@ impl<'s> FileInfo<'s> {
 
     fn learn_import(&mut self, n: Node<'_>) {
         match n.kind() {
-            "import_statement" => {
+            "import_statement" | "export_statement" => {
                 let Some(spec) = n
                     .child_by_field_name("source")
                     .and_then(|s| self.literal(s))
@@ -749,19 +646,7 @@ impl<'s> FileInfo<'s> {
                     }
                 }
             }
-            "export_statement" => {
-                if let Some(spec) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.literal(s))
-                {
-                    self.specifiers.push(spec);
-                }
-            }
-            "call_expression" => {
-                if let Some(spec) = self.required(n) {
-                    self.specifiers.push(spec);
-                }
-            }
+            "call_expression" => self.specifiers.extend(self.required(n)),
             "variable_declarator" => {
                 let (Some(name), Some(value)) = (
                     n.child_by_field_name("name"),
@@ -1052,14 +937,6 @@ struct StateChange<'t> {
     restores: bool,
 }
 
-/// Where a request goes.
-#[derive(Debug, PartialEq, Eq)]
-enum Host {
-    Local,
-    Remote(String),
-    Unknown,
-}
-
 struct Walk<'c, 's, 't> {
     cx: &'c mut FileCtx<'s>,
     info: &'c FileInfo<'s>,
@@ -1209,22 +1086,27 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         })
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Rule, message: String) {
+    fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, message: String) {
         let test_code = self.cx.test_file;
-        let smell = Smell {
-            rule: rule.id,
-            category: rule.category,
-            severity: if test_code {
-                rule.severity
-            } else {
-                rule.outside_tests
-            },
-            confidence: rule.confidence,
-            message,
-            hint: rule.hint.to_owned(),
-            context: rule.context,
-        };
+        let mut smell = rule.smell(message);
+        if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
+            smell.severity = match smell.severity {
+                Severity::High => Severity::Medium,
+                _ => Severity::Low,
+            };
+        }
         self.cx.report(node, smell, unit, test_code);
+    }
+
+    /// Reports at a node that its code does what `says` says.
+    fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
+        let message = format!("{} {says}", quote_code(&self.shown(node)));
+        self.report(node, unit, rule, message);
+    }
+
+    /// A fact, for the shared rules to judge.
+    fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
+        self.cx.judge(node, &fact, Lang::JavaScript, unit);
     }
 
     /// The code of a node for a message: itself when short, else its callee with `(...)`.
@@ -1402,39 +1284,31 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
     /// `{ f() {} }`, `{ f: () => ... }`, class methods and fields. Returns its name and node.
     fn helper(&self, node: Node<'t>) -> Option<(String, Node<'t>)> {
-        let (name, func) = match node.kind() {
+        // The fields of its name and of its function (`None`: the node itself).
+        let (name_field, func_field) = match node.kind() {
             "function_declaration" | "generator_function_declaration" | "method_definition" => {
-                (node.child_by_field_name("name")?, node)
+                ("name", None)
             }
-            "variable_declarator" => (
-                node.child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")?,
-                node.child_by_field_name("value")?,
-            ),
-            "assignment_expression" => {
-                let left = node.child_by_field_name("left")?;
-                let name = match left.kind() {
-                    "identifier" => left,
-                    "member_expression" => left.child_by_field_name("property")?,
-                    _ => return None,
-                };
-                (name, node.child_by_field_name("right")?)
-            }
-            "pair" => (
-                node.child_by_field_name("key")?,
-                node.child_by_field_name("value")?,
-            ),
-            "field_definition" => (
-                node.child_by_field_name("property")?,
-                node.child_by_field_name("value")?,
-            ),
-            "public_field_definition" => (
-                node.child_by_field_name("name")?,
-                node.child_by_field_name("value")?,
-            ),
+            "variable_declarator" | "public_field_definition" => ("name", Some("value")),
+            "assignment_expression" => ("left", Some("right")),
+            "pair" => ("key", Some("value")),
+            "field_definition" => ("property", Some("value")),
             _ => return None,
         };
-        let func = unwrap(func);
+        let name = node.child_by_field_name(name_field)?;
+        let name = match (node.kind(), name.kind()) {
+            ("assignment_expression", "member_expression") => {
+                name.child_by_field_name("property")?
+            }
+            ("variable_declarator" | "assignment_expression", kind) if kind != "identifier" => {
+                return None;
+            }
+            _ => name,
+        };
+        let func = match func_field {
+            Some(field) => unwrap(node.child_by_field_name(field)?),
+            None => unwrap(node),
+        };
         if !is_function(func.kind()) || name.kind() == "computed_property_name" {
             return None;
         }
@@ -1545,11 +1419,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         // The callback that calls done(), the statement that starts its operation, its block.
-        let mut callback = call.parent();
-        while let Some(n) = callback.filter(|n| !is_function(n.kind())) {
-            callback = n.parent();
-        }
-        let Some(callback) = callback else {
+        let Some(callback) = enclosing_function(call) else {
             return;
         };
         // `done` must be the test's own: the parameter of the function the test call gets (not
@@ -1563,11 +1433,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         .any(|i| i.kind() == "identifier" && self.text(i) == "done")
                 })
         };
-        let mut owner = Some(callback);
-        while let Some(f) = owner.filter(|f| !(is_function(f.kind()) && declares_done(*f))) {
-            owner = f.parent();
-        }
-        let test_owned = owner
+        let test_owned = std::iter::once(callback)
+            .chain(ancestors(callback))
+            .find(|f| is_function(f.kind()) && declares_done(*f))
             .filter(|f| f.id() != callback.id())
             .and_then(|f| f.parent())
             .filter(|a| a.kind() == "arguments")
@@ -1646,7 +1514,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
                 quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
             );
-            self.report(call, ctx.unit, EARLY_DONE, message);
+            self.report(
+                call,
+                ctx.unit,
+                rules::early_done::RULE.javascript(),
+                message,
+            );
         }
     }
 
@@ -1662,43 +1535,46 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn apply_table(&mut self, call: Node<'t>, q: &str, ctx: &Ctx) {
-        let Some(row) = CALLS.iter().find(|r| names_any(r.callees, q)) else {
+        let Some((_, check)) = CALLS.iter().find(|(callees, _)| names_any(callees, q)) else {
             return;
         };
-        if let Some((rule, says)) = self.check(row, call, q, ctx) {
-            let message = format!("{} {says}", quote_code(&self.shown(call)));
-            self.report(call, ctx.unit, rule, message);
+        if let Some((rule, says)) = self.check(*check, call, q, ctx) {
+            self.says(call, ctx.unit, rule, says);
         }
     }
 
-    /// Whether a row's call is a smell here: the rule and what it says.
+    /// Whether a row's call is a smell here: the rule and what it says. Calls the shared rules
+    /// judge are judged here, and give `None`.
     fn check(
         &mut self,
-        row: &CallRule,
+        check: Check,
         call: Node<'t>,
         q: &str,
         ctx: &Ctx,
-    ) -> Option<(Rule, String)> {
+    ) -> Option<(Variant, &'static str)> {
         let args = arguments(call);
-        let yes = Some((row.rule, row.says.to_owned()));
-        match row.check {
-            Check::Always => yes,
-            Check::InTests => self.cx.test_file.then_some(yes)?,
+        match check {
+            Check::Always(rule, says) => Some((rule, says)),
+            Check::InTests(rule, says) => self.cx.test_file.then_some((rule, says)),
             Check::Draw => {
                 let stand_in = enclosing_function(call)
                     .and_then(|f| self.function_name(f))
                     .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
-                let rule = if stand_in { STAND_IN_RANDOM } else { row.rule };
-                Some((rule, row.says.to_owned()))
+                // A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is
+                // as random as what it replaces: context.
+                let rule = rules::unseeded_random::RULE.javascript();
+                let rule = if stand_in { rule.as_context() } else { rule };
+                Some((rule, "draws an unseeded random number"))
             }
             Check::WallClock => {
                 let now = args.is_empty() && !self.info.fake_clock;
-                (now && !self.measures(call) && !self.only_seeds(call, 0)).then_some(yes)?
+                (now && !self.measures(call) && !self.only_seeds(call, 0))
+                    .then_some((rules::wall_clock::RULE.javascript(), "reads the wall clock"))
             }
-            Check::NoTimeZone => {
-                let zoned = args.iter().any(|a| self.has_key(*a, "timeZone"));
-                (!zoned).then_some(yes)?
-            }
+            Check::NoTimeZone => (!args.iter().any(|a| self.has_key(*a, "timeZone"))).then_some((
+                rules::local_time_zone::RULE.javascript(),
+                "formats in the machine's time zone",
+            )),
             Check::ConstantDelay => {
                 // A method of some object (`lock.wait(10)`) is not a sleep.
                 if self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q) {
@@ -1707,43 +1583,40 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 }
                 None
             }
-            Check::Timer => self.timer(call, &args, ctx).then_some(yes)?,
+            Check::Timer => self.timer(call, &args, ctx).then_some((
+                rules::timer_callback::RULE.javascript(),
+                "runs its callback on the real clock, racing the test",
+            )),
             Check::Remote => {
                 let peer = self.remote(q, &args)?;
-                let request = Request {
-                    call: self.shown(call),
-                    peer,
-                };
-                self.cx
-                    .judge(call, &Fact::Request(request), Lang::JavaScript, ctx.unit);
+                let call_text = self.shown(call);
+                self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
                 None
             }
             Check::FixedPath => {
                 let write = self.fixed_path_write(call, q, &args)?;
-                self.cx
-                    .judge(call, &Fact::PathWrite(write), Lang::JavaScript, ctx.unit);
+                self.judge(call, Fact::PathWrite(write), ctx.unit);
                 None
             }
             Check::Process { to_end } => {
                 if !self.info.is_mocked(q) {
-                    let process = Process {
-                        call: self.shown(call),
-                        to_end,
-                    };
-                    self.cx
-                        .judge(call, &Fact::Process(process), Lang::JavaScript, ctx.unit);
+                    let call_text = self.shown(call);
+                    self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
                 }
                 None
             }
-            Check::Unsorted => self.listing_order_used(call).then_some(yes)?,
+            Check::Unsorted => self.listing_order_used(call).then_some((
+                rules::unsorted_listing::RULE.javascript(),
+                "lists files in the file system's order, and that order is used unsorted",
+            )),
             Check::Seed => {
                 self.seed(call, &args, ctx);
                 None
             }
-            Check::AsyncCallback => {
-                let async_cb = args.first().is_some_and(|a| is_async(unwrap(*a)));
-                async_cb.then_some(yes)?
-            }
+            Check::AsyncCallback => args.first().is_some_and(|a| is_async(unwrap(*a))).then_some((
+                rules::async_foreach::RULE.javascript(),
+                "does not wait for its async callback: their work runs after the code that follows",
+            )),
         }
     }
 
@@ -1783,8 +1656,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             },
             faked: self.info.fake_clock,
         };
-        self.cx
-            .judge(call, &Fact::Sleep(sleep), Lang::JavaScript, ctx.unit);
+        self.judge(call, Fact::Sleep(sleep), ctx.unit);
     }
 
     /// Whether a call is a plain function call or a call through an imported module, not a
@@ -1822,7 +1694,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// Said of calls that a mock in a test file would have replaced.
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
@@ -1876,23 +1747,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.info.network_mocked || self.info.is_mocked(q) {
             return None;
         }
-        let host = match args.first().map(|a| unwrap(*a)) {
-            None => Host::Unknown,
+        let peer = match args.first().map(|a| unwrap(*a)) {
+            None => Some(Peer::Unknown),
             // `net.connect(port[, host])` defaults to this machine.
-            Some(n) if n.kind() == "number" => {
-                args.get(1).map_or(Host::Local, |h| self.host_of(*h, 2))
-            }
+            Some(n) if n.kind() == "number" => args.get(1).and_then(|h| self.host_of(*h, 2)),
             Some(n) => self.host_of(n, 2),
         };
-        match host {
-            Host::Local => None,
-            Host::Remote(h) => Some(Peer::Remote(h)),
-            Host::Unknown if self.info.local_server => None,
-            Host::Unknown => Some(Peer::Unknown),
-        }
+        peer.filter(|p| !(*p == Peer::Unknown && self.info.local_server))
     }
 
-    fn host_of(&mut self, node: Node<'t>, depth: u8) -> Host {
+    /// Where a request to this address goes: `None` for this machine.
+    fn host_of(&mut self, node: Node<'t>, depth: u8) -> Option<Peer> {
         // One expression leads to the next (a fallback, a property, a variable's value): a loop,
         // so nesting costs no stack; variables are followed `depth` times.
         let (mut at, mut depth) = (node, depth);
@@ -1913,14 +1778,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 "binary_expression" if matches!(self.operator(n), "??" | "||") => {
                     n.child_by_field_name("right")
                 }
-                "object" => syntax::named_children(n)
-                    .into_iter()
-                    .filter(|p| p.kind() == "pair")
-                    .find(|p| {
-                        p.child_by_field_name("key")
-                            .is_some_and(|k| URL_KEYS.contains(&strip_quotes(self.text(k))))
-                    })
-                    .and_then(|p| p.child_by_field_name("value")),
+                "object" => self.property(n, &URL_KEYS),
                 "identifier" if depth > 0 => {
                     depth -= 1;
                     self.declared_value(n)
@@ -1933,7 +1791,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             };
             match next {
                 Some(n) => at = n,
-                None => return Host::Unknown,
+                None => return Some(Peer::Unknown),
             }
         }
     }
@@ -2006,11 +1864,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             source,
             place: ctx.role.place(),
         };
-        self.cx
-            .judge(call, &Fact::Seed(seed), Lang::JavaScript, ctx.unit);
+        self.judge(call, Fact::Seed(seed), ctx.unit);
     }
 
-    /// Whether an options object among the arguments has this key.
     /// A server listening at a port the code names (the first argument, or its `port` key),
     /// for the shared rule to judge.
     fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
@@ -2019,14 +1875,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let port = match first.kind() {
             "number" => Some(first),
-            "object" => syntax::named_children(first)
-                .into_iter()
-                .filter(|p| p.kind() == "pair")
-                .find(|p| {
-                    p.child_by_field_name("key")
-                        .is_some_and(|k| strip_quotes(self.text(k)) == "port")
-                })
-                .and_then(|p| p.child_by_field_name("value"))
+            "object" => self
+                .property(first, &["port"])
                 .filter(|v| v.kind() == "number"),
             _ => None,
         };
@@ -2039,10 +1889,22 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             released: false,
             test_code: self.cx.test_file,
         };
-        self.cx
-            .judge(call, &Fact::Listen(listen), Lang::JavaScript, ctx.unit);
+        self.judge(call, Fact::Listen(listen), ctx.unit);
     }
 
+    /// The value of the first `key: value` pair of an object literal whose key is one of these.
+    fn property(&self, object: Node<'t>, keys: &[&str]) -> Option<Node<'t>> {
+        syntax::named_children(object)
+            .into_iter()
+            .filter(|p| p.kind() == "pair")
+            .find(|p| {
+                p.child_by_field_name("key")
+                    .is_some_and(|k| keys.contains(&strip_quotes(self.text(k))))
+            })
+            .and_then(|p| p.child_by_field_name("value"))
+    }
+
+    /// Whether an options object among the arguments has this key.
     fn has_key(&self, node: Node<'_>, key: &str) -> bool {
         let n = unwrap(node);
         n.kind() == "object"
@@ -2059,29 +1921,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
         let callee = unwrap(callee);
-        let matcher = callee.kind() == "member_expression"
-            && callee
-                .child_by_field_name("property")
-                .is_some_and(|p| BOUND_MATCHERS.contains(&self.text(p)));
-        if !matcher {
+        let Some(matcher) = (callee.kind() == "member_expression")
+            .then(|| callee.child_by_field_name("property"))
+            .flatten()
+            .map(|p| self.text(p))
+        else {
+            return;
+        };
+        let less = UPPER_BOUND_MATCHERS.contains(&matcher);
+        if !less && !LOWER_BOUND_MATCHERS.contains(&matcher) {
             return;
         }
         let object = callee.child_by_field_name("object");
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
-            let matcher = callee
-                .child_by_field_name("property")
-                .map_or("", |p| self.text(p));
-            let less = matches!(
-                matcher,
-                "toBeLessThan"
-                    | "toBeLessThanOrEqual"
-                    | "below"
-                    | "lessThan"
-                    | "most"
-                    | "lt"
-                    | "lte"
-            );
             // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
             let negated = object.is_some_and(|o| self.negated(o));
             self.elapsed_bound(call, less != negated, ctx);
@@ -2112,8 +1965,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             in_loop: in_loop(node),
             test_code: self.cx.test_file,
         };
-        self.cx
-            .judge(node, &Fact::ElapsedBound(fact), Lang::JavaScript, ctx.unit);
+        self.judge(node, Fact::ElapsedBound(fact), ctx.unit);
     }
 
     /// The value under test in an `expect(value).to...` chain.
@@ -2151,17 +2003,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn inside_assertion(&self, node: Node<'_>) -> bool {
-        let mut n = node;
-        while let Some(p) = n.parent() {
-            if is_function(p.kind()) || p.kind().ends_with("statement") {
-                return false;
-            }
-            if p.kind() == "call_expression" && self.is_assertion(p) {
-                return true;
-            }
-            n = p;
-        }
-        false
+        ancestors_in_function(node)
+            .take_while(|p| !p.kind().ends_with("statement"))
+            .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
     }
 
     fn is_assertion(&self, call: Node<'_>) -> bool {
@@ -2218,11 +2062,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let name = self.text(array);
         if concurrent && !self.locals_of(func).contains(name) {
-            let message = format!(
-                "{} collects results in the order the concurrent callbacks finish",
-                quote_code(&self.shown(call))
+            let says = "collects results in the order the concurrent callbacks finish";
+            self.says(
+                call,
+                ctx.unit,
+                rules::completion_order::RULE.javascript(),
+                says,
             );
-            self.report(call, ctx.unit, COMPLETION_ORDER, message);
         }
     }
 
@@ -2259,8 +2105,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(says) = floating {
-            let message = format!("{} {says}", quote_code(&self.shown(expr)));
-            self.report(expr, ctx.unit, FLOATING_PROMISE, message);
+            let rule = rules::unawaited_async::RULE.javascript();
+            self.says(expr, ctx.unit, rule.severity(Severity::Medium), says);
         }
     }
 
@@ -2290,32 +2136,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     // -- State. --
 
     fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
-        let (target, lazy) = match node.kind() {
-            "assignment_expression" => {
-                let Some(left) = node.child_by_field_name("left") else {
-                    return;
-                };
-                (left, self.lazy_guarded(node, left))
-            }
-            "augmented_assignment_expression" => {
-                let Some(left) = node.child_by_field_name("left") else {
-                    return;
-                };
-                (left, matches!(self.operator(node), "??=" | "||="))
-            }
-            "update_expression" => {
-                let Some(arg) = node.child_by_field_name("argument") else {
-                    return;
-                };
-                (arg, false)
-            }
-            _ if self.operator(node) == "delete" => {
-                let Some(arg) = node.child_by_field_name("argument") else {
-                    return;
-                };
-                (arg, false)
-            }
+        let field = match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => "left",
+            "update_expression" => "argument",
+            _ if self.operator(node) == "delete" => "argument",
             _ => return,
+        };
+        let Some(target) = node.child_by_field_name(field) else {
+            return;
+        };
+        let lazy = match node.kind() {
+            "assignment_expression" => self.lazy_guarded(node, target),
+            "augmented_assignment_expression" => matches!(self.operator(node), "??=" | "||="),
+            _ => false,
         };
         if !lazy {
             let plain =
@@ -2433,20 +2266,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return false;
         }
         let name = self.text(left);
-        let mut n = assignment;
-        while let Some(p) = n.parent() {
-            if is_function(p.kind()) {
-                return false;
-            }
-            if p.kind() == "if_statement"
+        ancestors_in_function(assignment).any(|p| {
+            p.kind() == "if_statement"
                 && p.child_by_field_name("condition")
                     .is_some_and(|c| self.tests_absent(c, name))
-            {
-                return true;
-            }
-            n = p;
-        }
-        false
+        })
     }
 
     /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
@@ -2567,9 +2391,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 _ => {}
             }
         }
-        let live: Vec<bool> = uses
+        let live: Vec<&StateUse<'t>> = uses
             .iter()
-            .map(|u| !matches!(u.role, Role::Hook(_)) && !self.bindings[u.binding].reset_each)
+            .filter(|u| !matches!(u.role, Role::Hook(_)) && !self.bindings[u.binding].reset_each)
             .collect();
         // Tests that give the variable a value before using it: they do not see what others left.
         let inits: HashSet<(usize, usize)> = uses
@@ -2578,32 +2402,23 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .filter_map(|u| Some((self.test_of(u.unit)?, u.binding)))
             .collect();
         let mut seen = HashSet::new();
-        for (u, _) in uses
-            .iter()
-            .zip(&live)
-            .filter(|(u, live)| **live && u.access != Access::Read)
-        {
+        for u in live.iter().filter(|u| u.access != Access::Read) {
             let initialises = u.access == Access::Reassign && self.test_of(u.unit).is_some();
             if !initialises && seen.insert((u.unit, u.binding)) {
                 self.report_write(u);
             }
         }
-        for (u, _) in uses
-            .iter()
-            .zip(&live)
-            .filter(|(u, live)| **live && u.access == Access::Read)
-        {
+        for u in live.iter().filter(|u| u.access == Access::Read) {
             let owner = self.test_of(u.unit).or(u.unit);
             if owner.is_some_and(|t| inits.contains(&(t, u.binding))) {
                 continue;
             }
-            let writer = uses.iter().zip(&live).find(|(w, live)| {
-                **live
-                    && w.access != Access::Read
+            let writer = live.iter().find(|w| {
+                w.access != Access::Read
                     && w.binding == u.binding
                     && self.test_of(w.unit).or(w.unit) != owner
             });
-            if let Some((w, _)) = writer
+            if let Some(w) = writer
                 && seen.insert((u.unit, u.binding))
             {
                 let message = format!(
@@ -2611,7 +2426,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     self.bindings[u.binding].name,
                     self.unit_label(w.unit)
                 );
-                self.report(u.node, u.unit, READS_SHARED_STATE, message);
+                let rule = rules::reads_mutated_state::RULE.javascript();
+                self.report(u.node, u.unit, rule.severity(Severity::Low), message);
             }
         }
         self.report_process_changes();
@@ -2642,39 +2458,32 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     state: c.target,
                     restore: Restore::Never,
                 };
-                let fact = Fact::ProcessChange(change);
-                self.cx.judge(c.node, &fact, Lang::JavaScript, c.unit);
+                self.judge(c.node, Fact::ProcessChange(change), c.unit);
             }
         }
     }
 
     fn report_write(&mut self, u: &StateUse<'t>) {
         let binding = &self.bindings[u.binding];
-        let site = quote_code(&self.shown(u.node));
-        let (rule, message) = match (&binding.suite, binding.set_once) {
+        let name = &binding.name;
+        let module_state = rules::module_state_write::RULE.javascript();
+        let (rule, says) = match (&binding.suite, binding.set_once) {
             (_, true) => (
-                SHARED_FIXTURE,
+                rules::shared_fixture::RULE.javascript(),
                 format!(
-                    "{site} changes `{}`, which a before-all hook sets up once for every test after it",
-                    binding.name
+                    "changes `{name}`, which a before-all hook sets up once for every test after it"
                 ),
             ),
             (Some(suite), false) => (
-                MODULE_STATE,
-                format!(
-                    "{site} changes `{}`, shared by the tests of describe('{suite}')",
-                    binding.name
-                ),
+                module_state,
+                format!("changes `{name}`, shared by the tests of describe('{suite}')"),
             ),
             (None, false) => (
-                MODULE_STATE,
-                format!(
-                    "{site} changes module-level `{}`: the change outlives the test",
-                    binding.name
-                ),
+                module_state,
+                format!("changes module-level `{name}`: the change outlives the test"),
             ),
         };
-        self.report(u.node, u.unit, rule, message);
+        self.says(u.node, u.unit, rule, says);
     }
 
     fn unit_label(&self, unit: Option<usize>) -> String {
@@ -2701,14 +2510,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 variable: var,
                 decides: true,
             };
-            self.cx
-                .judge(node, &Fact::SeedUse(used), Lang::JavaScript, ctx.unit);
+            self.judge(node, Fact::SeedUse(used), ctx.unit);
         } else if var == "TZ" {
-            let message = format!(
-                "{} reads the time zone of the machine",
-                quote_code(&self.shown(node))
-            );
-            self.report(node, ctx.unit, TZ_VARIABLE, message);
+            let says = "reads the time zone of the machine";
+            self.says(node, ctx.unit, rules::tz_variable::RULE.javascript(), says);
         }
     }
 
@@ -2733,8 +2538,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         {
             return true;
         }
-        let mut n = node;
-        while let Some(p) = n.parent() {
+        for p in ancestors(node) {
             match p.kind() {
                 "call_expression" | "new_expression" if self.seeds(p) => return true,
                 "pair"
@@ -2758,7 +2562,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 k if is_function(k) || k.ends_with("statement") || k == "program" => return false,
                 _ => {}
             }
-            n = p;
         }
         false
     }
@@ -2915,8 +2718,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
         let name = self.text(ident);
         let info = self.info;
-        let mut n = ident.parent();
-        while let Some(s) = n {
+        for s in ancestors(ident) {
             if is_function(s.kind()) || s.parent().is_none() {
                 let decls = self.decls.entry(s.id()).or_insert_with(|| {
                     let mut out = HashMap::new();
@@ -2938,7 +2740,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     return Some(*v);
                 }
             }
-            n = s.parent();
         }
         None
     }
@@ -2946,13 +2747,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// The other mentions of a declared variable in its function (or the program).
     fn uses_of(&self, name: Node<'t>) -> Vec<Node<'t>> {
         let text = self.text(name);
-        let mut scope = name;
-        while let Some(p) = scope.parent() {
-            scope = p;
-            if is_function(p.kind()) {
-                break;
-            }
-        }
+        let scope = enclosing_function(name)
+            .or_else(|| ancestors(name).last())
+            .unwrap_or(name);
         syntax::descendants(scope)
             .into_iter()
             .filter(|d| {
@@ -3113,7 +2910,6 @@ fn is_async(func: Node<'_>) -> bool {
     is_function(func.kind()) && func.children(&mut cursor).any(|c| c.kind() == "async")
 }
 
-/// Looks through parentheses and TypeScript's `x!`, `x as T`, `x satisfies T`, `<T>x`.
 /// A qualified name without the global object it is read through (`globalThis.fetch` is `fetch`).
 fn without_global(q: String) -> String {
     for global in ["global.", "globalThis.", "window."] {
@@ -3124,6 +2920,7 @@ fn without_global(q: String) -> String {
     q
 }
 
+/// Looks through parentheses and TypeScript's `x!`, `x as T`, `x satisfies T`, `<T>x`.
 fn unwrap(mut node: Node<'_>) -> Node<'_> {
     while matches!(
         node.kind(),
@@ -3145,20 +2942,19 @@ fn unwrap(mut node: Node<'_>) -> Node<'_> {
 }
 
 /// Climbs from a value through `await`, parentheses and `!` to the expression that uses it.
-fn outer(mut node: Node<'_>) -> Node<'_> {
-    while let Some(p) = node.parent() {
-        if !matches!(
-            p.kind(),
-            "await_expression"
-                | "parenthesized_expression"
-                | "non_null_expression"
-                | "as_expression"
-        ) {
-            break;
-        }
-        node = p;
-    }
-    node
+fn outer(node: Node<'_>) -> Node<'_> {
+    ancestors(node)
+        .take_while(|p| {
+            matches!(
+                p.kind(),
+                "await_expression"
+                    | "parenthesized_expression"
+                    | "non_null_expression"
+                    | "as_expression"
+            )
+        })
+        .last()
+        .unwrap_or(node)
 }
 
 /// The variable at the root of `a.b[c].d` (not through calls: `f().push` changes no variable).
@@ -3212,44 +3008,32 @@ const ENTROPY_SOURCES: [&str; 6] = [
     "randomUUID",
 ];
 
+/// The nodes above one, nearest first.
+fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(node.parent(), Node::parent)
+}
+
+/// The nodes above one up to the function around it (not included).
+fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    ancestors(node).take_while(|p| !is_function(p.kind()))
+}
+
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if is_function(p.kind()) {
-            return Some(p);
-        }
-        n = p.parent();
-    }
-    None
+    ancestors(node).find(|p| is_function(p.kind()))
 }
 
 /// Inside a loop of the function around it (a polling loop waits between its checks).
 fn in_loop(node: Node<'_>) -> bool {
-    let mut n = node.parent();
-    while let Some(p) = n {
-        match p.kind() {
-            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
-                return true;
-            }
-            kind if is_function(kind) => return false,
-            _ => n = p.parent(),
-        }
-    }
-    false
+    ancestors_in_function(node).any(|p| {
+        matches!(
+            p.kind(),
+            "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+        )
+    })
 }
 
 fn in_finally(node: Node<'_>) -> bool {
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if is_function(p.kind()) {
-            return false;
-        }
-        if p.kind() == "finally_clause" {
-            return true;
-        }
-        n = p.parent();
-    }
-    false
+    ancestors_in_function(node).any(|p| p.kind() == "finally_clause")
 }
 
 /// Whether a member or subscript is assigned to, updated or deleted (not read).
@@ -3315,15 +3099,15 @@ fn unescape(text: &str) -> String {
     out
 }
 
-/// The host of a URL (or bare host) whose literal start is known; `complete` says whether the
-/// literal is all of it.
-fn host_in((prefix, complete): &(String, bool)) -> Host {
+/// The host of a URL (or bare host) whose literal start is known, `None` for this machine;
+/// `complete` says whether the literal is all of it.
+fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
     // A path or a relative URL (`''`, `/api`, `./x`) is not a request to another machine.
     if *complete && prefix.is_empty() || prefix.starts_with('/') || prefix.starts_with('.') {
-        return Host::Local;
+        return None;
     }
     let rest = match prefix.split_once(':') {
-        Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return Host::Local,
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return None,
         Some((scheme, rest))
             if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
         {
@@ -3335,7 +3119,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Host {
             .next()
             .is_some_and(|h| h.contains('.') || h == "localhost") =>
         {
-            return Host::Local;
+            return None;
         }
         _ => prefix.as_str(),
     };
@@ -3347,7 +3131,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Host {
     let host = match end {
         Some(i) => &rest[..i],
         None if *complete => rest,
-        None => return Host::Unknown,
+        None => return Some(Peer::Unknown),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let local = host == "localhost"
@@ -3355,9 +3139,9 @@ fn host_in((prefix, complete): &(String, bool)) -> Host {
         || host.starts_with("127.")
         || matches!(host, "::1" | "0.0.0.0");
     match host {
-        "" => Host::Unknown,
-        _ if local => Host::Local,
-        _ => Host::Remote(host.to_owned()),
+        "" => Some(Peer::Unknown),
+        _ if local => None,
+        _ => Some(Peer::Remote(host.to_owned())),
     }
 }
 

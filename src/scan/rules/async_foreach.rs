@@ -8,15 +8,12 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an async callback given to forEach, which does not wait for it",
-    doc: DOC,
     aliases: &["js/async-foreach"],
     javascript: Some("use for...of with await, or await Promise.all(items.map(async ...))"),
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# async-foreach (async-race)
+    doc: r#"# async-foreach (async-race)
 
 ## What it finds
 An `async` function passed as the first argument of a `.forEach(...)` call, in a JavaScript or TypeScript test or in the code it calls. `forEach` ignores the promises its callback returns, so nothing waits for them.
@@ -44,4 +41,5 @@ test('imports every file', async () => {
 });
 ```
 Use `for...of` with `await` to run them one by one, or `await Promise.all(files.map(async (f) => ...))` to run them together.
-"#;
+"#,
+};

@@ -1,8 +1,7 @@
 //! `chdir`: the process's working directory changed by a test.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::ProcessChange;
-use crate::scan::syntax::Smell;
 
 /// Every change the language did not see undone; the words are `env-mutation`'s.
 pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
@@ -20,7 +19,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "the process's working directory changed by a test",
-    doc: DOC,
     aliases: &["js/chdir", "go/chdir", "rs/set-current-dir"],
     javascript: Some(
         "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
@@ -30,9 +28,7 @@ pub const RULE: Rule = Rule {
         "tests share the process's working directory, in parallel threads: pass paths instead of changing it",
     ),
     python: None,
-};
-
-const DOC: &str = r#"# chdir (global-state)
+    doc: r#"# chdir (global-state)
 
 ## What it finds
 A change of the process's working directory. JavaScript: `process.chdir(...)` in a test or function, unless some `process.chdir` in the file runs in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block. Go: `os.Chdir`, unless it is in a `defer`/`t.Cleanup` or the function's cleanup calls `os.Chdir` back. Rust: every `std::env::set_current_dir`, as Rust has no cleanup the rule can see. Python has no such rule.
@@ -72,4 +68,5 @@ fn loads_local_config() {
     assert_eq!(load_config_from(Path::new("tests/fixtures/app")).name, "app");
 ```
 Pass the directory to the code under test rather than moving the whole process.
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "results collected in the order concurrent work finished",
-    doc: DOC,
     aliases: &["js/completion-order"],
     javascript: Some(
         "use the array Promise.all returns (it keeps the input order), or sort before asserting",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# completion-order (unordered)
+    doc: r#"# completion-order (unordered)
 
 ## What it finds
 A `push(...)` onto an array declared outside the callback, made inside an `async` callback that `.map(...)` runs for `Promise.all(...)` or `Promise.allSettled(...)`. The array then holds the results in the order the callbacks finished, not the order of the input. JavaScript and TypeScript, in tests and in the code they call.
@@ -45,4 +42,5 @@ test('fetches every user', async () => {
 });
 ```
 Use the array `Promise.all` returns, which keeps the input order, or sort before asserting.
-"#;
+"#,
+};

@@ -1,9 +1,7 @@
 //! `constant-seed`: a generator seeded with a constant, which hides the randomness the test was meant to cover.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Place, Seed, SeedSource};
-use crate::scan::syntax::Smell;
 
 /// A constant seed where it seeds once for all tests (a module body, a hook that runs once):
 /// the tests then share one stream of values, and what each draws depends on which tests drew
@@ -11,10 +9,10 @@ use crate::scan::syntax::Smell;
 /// the fix for random flakiness, not a smell.
 pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
     (seed.source == SeedSource::Constant && seed.place == Place::Shared).then(|| {
-        RULE.variant_in(lang).smell(format!(
-            "{} seeds once for all tests with a constant: what each test draws depends on the tests that drew before it",
-            quote_code(&seed.call)
-        ))
+        RULE.variant_in(lang).says(
+            &seed.call,
+            "seeds once for all tests with a constant: what each test draws depends on the tests that drew before it",
+        )
     })
 }
 
@@ -24,7 +22,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a generator seeded once for all tests with a constant, so what each test draws depends on the tests before it",
-    doc: DOC,
     aliases: &[
         "py/constant-seed",
         "js/constant-seed",
@@ -41,9 +38,7 @@ pub const RULE: Rule = Rule {
         "give each test its own generator, rand.New(rand.NewSource(seed)) with the seed from GO_TEST_SEED, instead of seeding the global one in init or TestMain",
     ),
     rust: None,
-};
-
-const DOC: &str = r#"# constant-seed (random)
+    doc: r#"# constant-seed (random)
 
 ## What it finds
 A generator seeded with a constant (a number, a string literal, a constant's name, arithmetic on them) where the seeding runs once for all tests: at module or class level, in a `describe` body, or in a hook that runs once (`setUpClass`, a module-, class- or session-scoped fixture, `beforeAll`, `TestMain`, `init`). Python: `random.seed`, `numpy.random.seed`, `random.Random`, `default_rng`, `RandomState`. JavaScript: `.seed(...)`, `.seedrandom(...)`, `.setSeed(...)`, `new Chance(...)`, `new seedrandom(...)`. Go: `rand.Seed`, `rand.NewSource`, `rand.NewPCG`, `rand.NewChaCha8`. A constant seed inside a test or in a hook that runs before each test is left alone: it makes that test repeatable, which is the fix for random flakiness.
@@ -85,4 +80,5 @@ beforeEach(() => faker.seed(Number(process.env.TEST_SEED ?? 1)));
 rng := rand.New(rand.NewSource(seed)) // in each test, seed from GO_TEST_SEED
 ```
 Seed where each test starts (or give each test its own generator), from the run's seed, so every test sees the same values whatever ran before it and a failing seed replays.
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a test ended by one of several callbacks that run concurrently",
-    doc: DOC,
     aliases: &[],
     javascript: Some(
         "end the test when every callback has run: nest the second operation in the first one's callback, count the callbacks and call done() at the last, or await each as a promise",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# early-done (async-race)
+    doc: r#"# early-done (async-race)
 
 ## What it finds
 A `done()` call in the callback of one operation, in a JavaScript or TypeScript test, when a sibling statement of the same block starts another operation whose callback holds assertions and does not call `done()` itself (`request(a, cb1); request(b, (...) => { ...; done() })`). The operations run at once; callbacks of array methods (`forEach`, `map`, ...) run at once and are left alone.
@@ -51,4 +48,5 @@ test('serves both versions', (t, done) => {
   });
 });
 ```
-"#;
+"#,
+};

@@ -1,9 +1,7 @@
 //! `env-mutation`: an environment variable set by a test and never restored.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{ProcessChange, Restore};
-use crate::scan::syntax::Smell;
 
 /// Every change of an environment variable the language did not see undone in time.
 pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
@@ -25,10 +23,10 @@ pub(super) fn changes(
         }
         Restore::Unseen => "",
     };
-    Some(rule.variant_in(lang).smell(format!(
-        "{} changes {what}{restore}",
-        quote_code(&change.code)
-    )))
+    Some(
+        rule.variant_in(lang)
+            .says(&change.code, format!("changes {what}{restore}")),
+    )
 }
 
 pub const RULE: Rule = Rule {
@@ -37,7 +35,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an environment variable set by a test and never restored",
-    doc: DOC,
     aliases: &[
         "py/env-mutation",
         "js/env-mutation",
@@ -54,9 +51,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "tests share the process's environment, in parallel threads: hold one lock in every test that touches it (temp-env's with_var does, or serial_test's #[serial]), or pass the setting in",
     ),
-};
-
-const DOC: &str = r#"# env-mutation (global-state)
+    doc: r#"# env-mutation (global-state)
 
 ## What it finds
 A change of the process environment that nothing restores. Python: `os.environ[k] = v`, `del os.environ[k]`, `os.environ.update`/`pop`/`setdefault`/`clear`, `os.putenv`, `os.unsetenv`, unless done in teardown code (`finally`, after a fixture's `yield`, `addCleanup`, a `tearDown` hook) or under `mock.patch.dict(os.environ)`. JavaScript: assignments to or `delete` of `process.env.X` (or `import.meta.env`), unless some change of the environment in the file is in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block. Go: `os.Setenv`, `os.Unsetenv`, `os.Clearenv`, unless in a `defer`/`t.Cleanup` or undone by one with the same key. Rust: `env::set_var`/`remove_var`, unless the function holds a lock (`ENV_LOCK.lock()`) or is marked `#[serial]`: cargo test runs tests on threads of one process, so setting the old value back after is not enough (another test reads the variable meanwhile). Each variable is reported once per function.
@@ -106,4 +101,5 @@ def test_uses_eu_endpoint(monkeypatch):
         assert_eq!(client().endpoint, "https://eu.api.example");
     });
 ```
-"#;
+"#,
+};

@@ -1,9 +1,7 @@
 //! `fixed-path-write`: a write to a fixed path outside the test's temporary directory.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::PathWrite;
-use crate::scan::syntax::Smell;
 
 /// Every such write the languages found (they leave out `/dev/` paths, cleanup, and writes
 /// under a temporary directory).
@@ -12,15 +10,9 @@ pub fn check(write: &PathWrite, lang: Lang) -> Option<Smell> {
         || "a fixed path".to_owned(),
         |p| format!("the fixed path {p}"),
     );
-    let rule = RULE.variant_in(lang);
-    let confidence = if write.relative {
-        Confidence::Medium
-    } else {
-        rule.confidence
-    };
-    Some(rule.smell_with(confidence, format!(
-        "{} changes files at {path}, outside the test's temporary directory: repeated and parallel runs share it",
-        quote_code(&write.call)
+    let rule = RULE.variant_in(lang).less_sure_if(write.relative);
+    Some(rule.says(&write.call, format!(
+        "changes files at {path}, outside the test's temporary directory: repeated and parallel runs share it"
     )))
 }
 
@@ -30,7 +22,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a write to a fixed path outside the test's temporary directory",
-    doc: DOC,
     aliases: &[
         "py/fixed-path-write",
         "js/fixed-path-write",
@@ -47,9 +38,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "write under a tempfile::tempdir() (or env!(\"CARGO_TARGET_TMPDIR\") in integration tests), not a path every run shares",
     ),
-};
-
-const DOC: &str = r#"# fixed-path-write (filesystem)
+    doc: r#"# fixed-path-write (filesystem)
 
 ## What it finds
 A write, creation or deletion at a fixed path. Python: `open(p, "w"/"a"/"x"/"+")`, `os.remove`/`mkdir`/`makedirs`/`rename`, `shutil.rmtree`/`copy`/`move`, and `Path.write_text`/`mkdir`/`unlink`/`touch`..., where the path is a literal, `__file__`, `os.getcwd()`, `Path.cwd()`/`Path.home()`, the system's temporary directory (`tempfile.gettempdir()`, `tempfile.tempdir`: one for every run) or a path joined from those; skipped when the test has `tmp_path`/`tmpdir` or makes its own temporary file or directory with `tempfile` (`mkdtemp`, `TemporaryDirectory`, `NamedTemporaryFile`...). JavaScript: `fs` and fs-extra writes (`writeFileSync`, `mkdir`, `rm`, `rename`, `createWriteStream`, `outputFile`...) on a literal or a `path.join`/`path.resolve` of literals, `__dirname` and `process.cwd()`; skipped for `/tmp/`, `/var/tmp/`, `/dev/`, a mocked `fs` (`jest.mock('fs')`, mock-fs, memfs), and relative paths in a file that makes a temporary directory; a relative path has medium confidence. Go: `os.WriteFile`, `Create`, `OpenFile` with write flags, `Mkdir(All)`, `Rename`, `Remove(All)`, `Symlink`, `Truncate` on a path starting with a literal, unless in a `defer` or `t.Cleanup`. Rust: `std::fs`/`tokio::fs` `write`, `File::create`, `create_dir(_all)`, `remove_*`, `rename`, and `OpenOptions` opened for writing, on a literal, `Path::new("...")` or a `format!` with a fixed directory.
@@ -99,4 +88,5 @@ def test_report_round_trip(tmp_path):
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("report.csv"), report()).unwrap();
 ```
-"#;
+"#,
+};

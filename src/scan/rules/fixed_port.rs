@@ -1,9 +1,7 @@
 //! `fixed-port`: a test server listening on a port the test names.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::Listen;
-use crate::scan::syntax::Smell;
 
 /// A listener on a fixed, non-zero port in test code, or on port 0 closed again once its port
 /// is read (a "free port" that is free only until then). Port 0 kept open lets the system pick
@@ -14,15 +12,15 @@ pub fn check(listen: &Listen, lang: Lang) -> Option<Smell> {
     }
     let rule = RULE.variant_in(lang);
     if listen.port != 0 {
-        Some(rule.smell(format!(
-            "{} listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
-            quote_code(&listen.call), listen.port
+        Some(rule.says(&listen.call, format!(
+            "listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
+            listen.port
         )))
     } else if listen.released {
-        Some(rule.smell(format!(
-            "{} picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
-            quote_code(&listen.call)
-        )))
+        Some(rule.says(
+            &listen.call,
+            "picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
+        ))
     } else {
         None
     }
@@ -34,7 +32,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a test server listening on a fixed port, which parallel runs and other programs collide on",
-    doc: DOC,
     aliases: &[],
     python: Some(
         "bind the server itself to port 0 and read the port the system chose (server.server_address[1]), then pass it to the client; keep the socket that holds the port open until the server has it",
@@ -48,9 +45,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "bind to \"127.0.0.1:0\" and read the port the system chose (listener.local_addr()?.port()), then pass it to the client",
     ),
-};
-
-const DOC: &str = r#"# fixed-port (network)
+    doc: r#"# fixed-port (network)
 
 ## What it finds
 A server or socket in test code that listens on this machine at a port written in the code. Python: `sock.bind((host, 8600))`, `HTTPServer((host, 8000), ...)` and the other `socketserver` servers, `make_server(host, 8000, app)`, `asyncio.start_server(handler, host, 8888)`, and `port=8000` (or `local_port=`) given to `run`, `serve`, `start_server`, `create_server`, `run_app`, anyio's `create_tcp_listener`, also where the port is a parameter that a `@pytest.mark.parametrize` case sets to a fixed number. JavaScript: `.listen(3000)`, `.listen({ port: 3000 })`, and `{ port: 3000 }` given to `new ...Server(...)`. Go: `net.Listen`/`net.ListenPacket`/`http.ListenAndServe` with an address such as `":8080"` or `"127.0.0.1:8600"`, and `Addr: ":8080"` in a `...Server{}` literal. Rust: `TcpListener::bind`/`UdpSocket::bind` (std, tokio, async-std) with an address such as `"127.0.0.1:8080"`. Also a "free port" picked by binding port 0, reading the port and closing the socket again in the same function (Python `bind((host, 0))`, `getsockname()`, `close()` or the end of its `with`; Go `net.Listen("tcp", ":0")`, `l.Addr()`, `l.Close()`): the port is free only until the close. Port 0 kept by the server that uses it is left alone, and so is the code under test listening on its own default port.
@@ -106,4 +101,5 @@ fn serves_health() {
     let port = listener.local_addr().unwrap().port();
 ```
 Let the system pick a free port and hand that port to the client.
-"#;
+"#,
+};

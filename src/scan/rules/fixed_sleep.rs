@@ -1,9 +1,7 @@
 //! `fixed-sleep`: a sleep of a fixed time where the test waits for something to happen.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Amount, Place, Sleep};
-use crate::scan::syntax::Smell;
 
 /// A sleep of a constant, non-zero time outside a loop (a polling loop waits between checks),
 /// where nothing fakes it. In a test or hook it waits for something to happen; in code the test
@@ -14,31 +12,22 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
         return None;
     }
     let rule = RULE.variant_in(lang);
+    let medium = rule
+        .severity(Severity::Medium)
+        .confidence(Confidence::Medium);
     let in_test = matches!(sleep.place, Place::Test | Place::Hook | Place::Shared);
     match sleep.duration {
         Amount::Constant => {}
         // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
         // fixed a wait; a helper's or a callback's is most often the caller's to choose.
-        Amount::Variable if in_test => {
-            return Some(rule.smell_as(
-                format!("{} waits a set time", quote_code(&sleep.call)),
-                Severity::Medium,
-                Confidence::Medium,
-            ));
-        }
+        Amount::Variable if in_test => return Some(medium.says(&sleep.call, "waits a set time")),
         _ => return None,
     }
     Some(match sleep.place {
-        Place::Test | Place::Hook | Place::Shared => {
-            rule.smell(format!("{} waits a fixed time", quote_code(&sleep.call)))
-        }
-        Place::Helper | Place::Callback => rule.smell_as(
-            format!(
-                "{} sleeps a fixed time: tests that reach it depend on timing",
-                quote_code(&sleep.call)
-            ),
-            Severity::Medium,
-            Confidence::Medium,
+        Place::Test | Place::Hook | Place::Shared => rule.says(&sleep.call, "waits a fixed time"),
+        Place::Helper | Place::Callback => medium.says(
+            &sleep.call,
+            "sleeps a fixed time: tests that reach it depend on timing",
         ),
     })
 }
@@ -49,7 +38,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a sleep of a fixed time where the test waits for something to happen",
-    doc: DOC,
     aliases: &[
         "py/fixed-sleep",
         "js/fixed-sleep",
@@ -68,9 +56,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
     ),
-};
-
-const DOC: &str = r#"# fixed-sleep (sleep)
+    doc: r#"# fixed-sleep (sleep)
 
 ## What it finds
 A sleep of a constant duration (a literal, an UPPER_CASE constant, or arithmetic on them): Python `time.sleep`, `asyncio.sleep`, `trio.sleep`, `anyio.sleep`, `gevent.sleep`; JavaScript `sleep`/`delay`/`wait` called directly or through an imported module, `cy.wait`, `page.waitForTimeout`, `setTimeout` from `timers/promises`, and `new Promise(r => setTimeout(r, ms))`; Go `time.Sleep`; Rust `thread::sleep`, `tokio::time::sleep`, `async_std::task::sleep`. The languages find the sleeps; one judgement applies to all of them. A duration computed at run time or read from a setting (`time.Sleep(c.propagateTimeout)`) is as fixed a wait when the test itself sleeps it, reported at medium severity and confidence; in a helper or a callback it is the caller's to choose and left alone. In Go, a function literal that runs as part of the test (a subtest's body, `check := func() {...}`) is the test. Left alone: a zero sleep (it yields, it does not wait), a sleep in a loop (a polling loop waits between its checks), and a sleep that is patched or runs under fake timers. A sleep in a test or hook is reported at high severity; one in code the test reaches (a helper, the code under test) or in a function value written inside a test (a mock's body, a handler, a thread's closure) stands for slow work and is reported at medium severity and confidence.
@@ -123,4 +109,5 @@ fn worker_drains_queue() {
     worker.join().unwrap();
 ```
 Wait for the event itself; where only polling will do, poll the condition with a deadline.
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "concurrent tasks that change the same state",
-    doc: DOC,
     aliases: &["py/gather-shared-state"],
     python: Some(
         "guard the shared value with an asyncio.Lock, or have each task return its result and combine them after gather",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     javascript: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# gather-shared-state (async-race)
+    doc: r#"# gather-shared-state (async-race)
 
 ## What it finds
 A Python `asyncio.gather(...)` given a call of a coroutine function defined in the same file (looked up in the calling function first) that both awaits and assigns a name it declares `nonlocal` or `global`. One finding per `gather` call, naming the coroutine and the variable. Also a function handed to worker threads several at once (`threading.Thread(target=f)`, `to_thread.run_sync(f)`, `asyncio.to_thread(f)`, `executor.submit(f)`, `loop.run_in_executor(None, f)`, in a loop or from a function started in a loop) that updates a `nonlocal` or `global` name in place (`n += 1`) outside a `with` block (a lock).
@@ -46,4 +43,5 @@ async def test_counts_every_download():
     assert sum(sizes) == 600
 ```
 Have each task return its result and combine them after `gather`, or guard the shared value with an `asyncio.Lock`.
-"#;
+"#,
+};

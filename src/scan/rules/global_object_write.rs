@@ -1,8 +1,7 @@
 //! `global-object-write`: a property of the global object changed by a test.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::ProcessChange;
-use crate::scan::syntax::Smell;
 
 /// Every change the language did not see undone; the words are `env-mutation`'s.
 pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
@@ -15,7 +14,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a property of the global object changed by a test",
-    doc: DOC,
     aliases: &["js/global-mutation"],
     javascript: Some(
         "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
@@ -23,9 +21,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# global-object-write (global-state)
+    doc: r#"# global-object-write (global-state)
 
 ## What it finds
 A JavaScript test or function that changes a property of the global object: an assignment, update or `delete` on `global.x`, `globalThis.x` or `window.x`, `Object.assign`/`Object.defineProperty` on them, or a mutating method called on one of their properties. Left alone: assigning a mock made by `jest.fn()`, `vi.fn()` or sinon (the framework's restore undoes those), code at module level, and every global change in a file where some global change runs in a `beforeEach`/`afterEach`/`afterAll` hook or a `finally` block.
@@ -51,4 +47,5 @@ test('reports offline', () => {
 });
 ```
 With jest, use `jest.replaceProperty(globalThis, 'navigator', ...)` and `jest.restoreAllMocks()`, or put the old value back in a `finally` block.
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "an attribute of an imported module changed by a test and never restored",
-    doc: DOC,
     aliases: &["py/imported-state-mutation"],
     python: Some(
         "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     javascript: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# imported-state-write (global-state)
+    doc: r#"# imported-state-write (global-state)
 
 ## What it finds
 A Python function that changes state of a module it imports: assigning an attribute (`settings.DEBUG = True`), assigning or deleting an item (`registry.HANDLERS["x"] = h`), or calling a mutating method (`config.ALLOWED.append(...)`). Only names with an UPPER_CASE part are reported; lower-case names are mostly functions and context-local proxies (`flask.g`). Left alone: changes in teardown code (`finally`, after a fixture's `yield`, `tearDown`), resets (`.clear()`, assigning `None` or an empty container), targets a teardown hook restores, and targets a `mock.patch`/`monkeypatch.setattr` in scope replaces.
@@ -44,4 +41,5 @@ def test_debug_page_shows_trace(client, monkeypatch):
     assert "Traceback" in client.get("/boom").text
 ```
 `monkeypatch.setattr` and `mock.patch.object` put the old value back when the test ends; otherwise restore it in a fixture after its `yield`.
-"#;
+"#,
+};

@@ -1,9 +1,7 @@
 //! `local-time-zone`: dates formatted or computed in the machine's local time zone.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::ClockRead;
-use crate::scan::syntax::Smell;
 
 /// Every read the languages found. Python's zone reads include conversions whose zone the
 /// test may not depend on; Go's and Rust's are direct reads of it: more sure.
@@ -12,10 +10,7 @@ pub fn check(read: &ClockRead, lang: Lang) -> Option<Smell> {
         Lang::Go | Lang::Rust => RULE.variant_in(lang).confidence(Confidence::High),
         _ => RULE.variant_in(lang),
     };
-    Some(rule.smell(format!(
-        "{} depends on the machine's time zone",
-        quote_code(&read.code)
-    )))
+    Some(rule.says(&read.code, "depends on the machine's time zone"))
 }
 
 pub const RULE: Rule = Rule {
@@ -24,7 +19,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "dates formatted or computed in the machine's local time zone",
-    doc: DOC,
     aliases: &[
         "py/local-timezone",
         "js/time-zone",
@@ -41,9 +35,7 @@ pub const RULE: Rule = Rule {
         "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
     ),
     rust: Some("use Utc or a named zone (chrono-tz), the same on every machine"),
-};
-
-const DOC: &str = r#"# local-time-zone (clock)
+    doc: r#"# local-time-zone (clock)
 
 ## What it finds
 Code whose result depends on the machine's time zone. Python: `time.localtime(ts)`, `time.ctime(ts)`, `time.mktime`, `datetime.fromtimestamp(ts)` without `tz`, `tzlocal.get_localzone()`, `dateutil.tz.tzlocal()`, `time.tzname`/`timezone`/`altzone`/`daylight`, and reads of `os.environ["TZ"]`/`os.getenv("TZ")`; skipped under freezegun or time-machine. JavaScript: `.getTimezoneOffset()`, `.resolvedOptions()`, and `.toLocaleDateString()`/`.toLocaleTimeString()` without a `timeZone` option, at low severity outside test files. Go: `time.Local` and `os.Getenv("TZ")`/`os.LookupEnv("TZ")`. Rust: chrono's `Local::now()`, time's `OffsetDateTime::now_local()`, and `env::var("TZ")`/`var_os("TZ")`. Go and Rust report with high confidence, Python and JavaScript with medium.
@@ -92,4 +84,5 @@ fn log_line_has_date() {
     assert!(line.starts_with("2023-11-14"));
 ```
 Use UTC or a named zone; or set `TZ` for the whole run (`TZ=UTC` in the test script).
-"#;
+"#,
+};

@@ -1,17 +1,17 @@
 //! `module-state-write`: module-level, package-level or static state changed by a test or the code it calls.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::SharedState;
-use crate::scan::syntax::Smell;
 
 /// Every such change the languages found (they leave out cleanup, resets and memo caches).
 pub fn check(state: &SharedState, lang: Lang) -> Option<Smell> {
-    Some(RULE.variant_in(lang).smell(format!(
-        "{} changes {}: the change outlives the test and the next test sees it",
-        quote_code(&state.owner),
-        state.state
-    )))
+    Some(RULE.variant_in(lang).says(
+        &state.owner,
+        format!(
+            "changes {}: the change outlives the test and the next test sees it",
+            state.state
+        ),
+    ))
 }
 
 pub const RULE: Rule = Rule {
@@ -20,7 +20,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "module-level, package-level or static state changed by a test or the code it calls",
-    doc: DOC,
     aliases: &[
         "py/global-assignment",
         "py/module-state-mutation",
@@ -40,9 +39,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
     ),
-};
-
-const DOC: &str = r#"# module-state-write (global-state)
+    doc: r#"# module-state-write (global-state)
 
 ## What it finds
 A change, by a test or the code it calls, of state that outlives the test. Python: assigning a name declared `global`, or changing a module-level container of the file (`REGISTRY.append(...)`, `CACHE_TTL[k] = v`, `del X[k]`); left alone are setup hooks, teardown code (`finally`, after a fixture's `yield`), resets (`X.clear()`, `X = {}`), names a teardown or autouse fixture restores, and names containing "cache". JavaScript: reassigning a module-level or `describe`-level `let`/`var`, or changing what such a variable holds (`items.push`, `cfg.debug = true`, `n++`, `Object.assign`), unless a `beforeEach`/`afterEach` resets it; hooks, lazy initialisation under `if (!x)`, and a test that assigns the variable whole before using it are left alone. Go: a function (not `init`) that changes a package-level variable of the file (assignment, `++`, `delete`, `sync/atomic`, `.Store`/`.Set`/`.Add`...) that another function of the file uses, unless restored in a `defer` or `t.Cleanup`. Rust: a function that changes a static of the file that another function of the file uses: assigning a `static mut`, an atomic's `store`/`fetch_add`, or a collection through `lock()`, `write()` or `borrow_mut()`.
@@ -95,4 +92,5 @@ beforeEach(() => { plugins = []; });
     let registry = Registry::default(); // each test builds its own
     registry.add(Box::new(Csv));
 ```
-"#;
+"#,
+};

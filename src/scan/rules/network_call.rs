@@ -1,29 +1,26 @@
 //! `network-call`: a call to a remote host with no mock or local server in scope.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Peer, Request};
-use crate::scan::syntax::Smell;
 
 /// Every request the languages found. To a host the scan cannot read, it is less sure: Go
 /// reports those only in tests whose file starts no `httptest` server, and keeps its severity.
 pub fn check(request: &Request, lang: Lang) -> Option<Smell> {
     let rule = RULE.variant_in(lang);
-    let call = quote_code(&request.call);
     Some(match &request.peer {
-        Peer::Remote(host) => rule.smell(format!(
-            "{call} calls {host} over the network without a mock"
-        )),
+        Peer::Remote(host) => rule.says(
+            &request.call,
+            format!("calls {host} over the network without a mock"),
+        ),
         Peer::Unknown => {
             let (severity, confidence) = match lang {
                 Lang::Go => (Severity::High, Confidence::Medium),
                 Lang::JavaScript => (Severity::Medium, Confidence::Medium),
                 _ => (Severity::Medium, Confidence::Low),
             };
-            rule.smell_as(
-                format!("{call} makes a network call, to a host the scan cannot tell, without a mock or a local server"),
-                severity,
-                confidence,
+            rule.severity(severity).confidence(confidence).says(
+                &request.call,
+                "makes a network call, to a host the scan cannot tell, without a mock or a local server",
             )
         }
     })
@@ -35,7 +32,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a call to a remote host with no mock or local server in scope",
-    doc: DOC,
     aliases: &[
         "py/network",
         "js/network",
@@ -54,9 +50,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
     ),
-};
-
-const DOC: &str = r##"# network-call (network)
+    doc: r##"# network-call (network)
 
 ## What it finds
 A call that reaches another host with no mock or local server in scope. Python: `requests`, `httpx`, `urllib.request.urlopen`, `urllib3`, `aiohttp`, `http.client`, `socket.create_connection`/`getaddrinfo`, `smtplib`, `ftplib`, `websockets`, and `get`/`post`/... with a URL on a `requests.Session()` or `httpx.Client()` made in scope. JavaScript: `fetch`, axios, got, ky, superagent, `http(s).get/request`, `net`/`tls` connections, `dns` lookups, `new WebSocket`/`EventSource`. Go: `http.Get`/`Head`/`Post`/`PostForm`, `http.DefaultClient`, and `net.Dial*`/`Lookup*`/`Resolve*`. Rust: `reqwest::get`, `ureq`, `TcpStream::connect`, `tokio::net::lookup_host`, and `client.get("https://...")...send()`. In Rust test code, a listener on an ephemeral or computed address (`TcpListener::bind("127.0.0.1:0")`) is a real socket on this machine: context, shown by `flaky scan --every` and among the likely causes of a test measured flaky (its timing differs between platforms and under load), not by a plain scan. Local addresses (localhost, `127.x`, `::1`, `0.0.0.0`, `testserver`) are left alone, and so are calls under a mock: Python's responses, requests-mock, respx, vcr, pytest-httpserver, a fixture-provided URL or a patched client; JavaScript's `jest.mock`/`vi.mock` of the client, nock, msw, fetch-mock anywhere in the file. When the host cannot be read, Python reports at medium severity and low confidence, and JavaScript at medium (not at all if the file starts a server). Go reports such a call only in a test, with medium confidence, and only if the file uses no `httptest`. Rust reports only literal remote addresses.
@@ -110,4 +104,5 @@ def test_fetches_rates():
     server.mock("GET", "/latest").with_body(r#"{"EUR":1}"#).create();
     let body = reqwest::blocking::get(format!("{}/latest", server.url())).unwrap().text().unwrap();
 ```
-"##;
+"##,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a signal raised in the process that runs every test",
-    doc: DOC,
     aliases: &[],
     python: Some(
         "call the handler directly (server.handle_exit(signal.SIGINT, None)) instead of raising the signal, or install and restore a handler around the test (a fixture that saves signal.getsignal and puts it back)",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     javascript: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# process-signal (global-state)
+    doc: r#"# process-signal (global-state)
 
 ## What it finds
 A Python test, or code it reaches, that sends a signal to its own process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)` and `signal.pthread_kill(threading.get_ident(), sig)`, and `signal.alarm(n)` with `n > 0`.
@@ -41,4 +38,5 @@ def test_stops_on_interrupt(server):
     server.handle_exit(signal.SIGINT, None)
     assert server.stopped
 ```
-"#;
+"#,
+};

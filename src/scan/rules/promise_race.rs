@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "Promise.race whose winner depends on timing",
-    doc: DOC,
     aliases: &["js/promise-race"],
     javascript: Some(
         "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# promise-race (async-race)
+    doc: r#"# promise-race (async-race)
 
 ## What it finds
 A call of `Promise.race(...)` or `Promise.any(...)` anywhere in a JavaScript or TypeScript test file: in tests, hooks and helpers alike. Calls in code outside test files are left alone.
@@ -42,4 +39,5 @@ test('loads the dashboard', async () => {
 }, 10_000);
 ```
 Await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers.
-"#;
+"#,
+};

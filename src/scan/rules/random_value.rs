@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Low,
     confidence: Confidence::Medium,
     summary: "a random identifier (uuid, random id) that the test compares or depends on",
-    doc: DOC,
     aliases: &["py/random-value", "js/random-id", "rs/random-uuid"],
     python: Some(
         "fine for unique names; if the value reaches an assertion, derive it from a generator seeded with TEST_SEED",
@@ -20,9 +19,7 @@ pub const RULE: Rule = Rule {
         "harmless unless the test orders or compares ids; then derive them from a seeded generator",
     ),
     go: None,
-};
-
-const DOC: &str = r#"# random-value (random)
+    doc: r#"# random-value (random)
 
 ## What it finds
 A value made to differ on every run. Python: `uuid.uuid1()`, `uuid.uuid4()`, `os.urandom()` and the `secrets` functions (`token_hex`, `token_bytes`, `token_urlsafe`, `randbelow`, `choice`), unless patched or used only to seed a generator. JavaScript: `crypto.randomUUID()`, `crypto.randomBytes()`, `uuid`'s `v1`/`v4` and `nanoid()`. Rust: `Uuid::new_v4()`. Go has no such rule. It is reported at low severity (low confidence in Rust): a random id that only keeps names apart is harmless. In the code under test that tests reach (not test code), such a value is shown only by `flaky scan --every` and among the likely causes of a test `flaky run` measured flaky.
@@ -61,4 +58,5 @@ fn lists_users_by_id() {
     let ids: Vec<Uuid> = (0..3u128).map(|i| db().add_user(Uuid::from_u128(i))).collect();
 ```
 Use fixed ids where the test compares or orders them, or derive them from a generator seeded with the run's seed.
-"#;
+"#,
+};

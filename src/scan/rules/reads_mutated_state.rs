@@ -1,9 +1,8 @@
 //! `reads-mutated-state`: a read of shared state that another test or function changes.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::render::quote_code;
 use crate::scan::facts::SharedState;
-use crate::scan::syntax::Smell;
 
 /// Every read of state that `writer`, another function, changes.
 pub fn check(state: &SharedState, writer: &str, lang: Lang) -> Option<Smell> {
@@ -21,7 +20,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a read of shared state that another test or function changes",
-    doc: DOC,
     aliases: &[
         "py/reads-mutated-global",
         "js/reads-shared-state",
@@ -40,9 +38,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "the result depends on which tests ran before, and with test threads on scheduling: pass the state in, or reset it first",
     ),
-};
-
-const DOC: &str = r#"# reads-mutated-state (global-state)
+    doc: r#"# reads-mutated-state (global-state)
 
 ## What it finds
 A function that reads shared state which another function of the same file changes: the reader is the victim of an order dependence, the writer (reported as `module-state-write`) its polluter. Python: a module-level name read where another function changes it, unless the reader binds, changes or only clears it, or a setup or teardown hook restores it. JavaScript: a module-level or `describe`-level variable read in a test or function that another test or function changes, unless a `beforeEach` resets it or the reading test assigns it itself first; reported at low severity. Go: a package-level variable another function writes. Rust: a static another function changes. The message names the writer.
@@ -89,4 +85,5 @@ beforeEach(() => { cart = createCart(); });
     let counter = AtomicUsize::new(0); // the test's own, passed to the code
 ```
 Reset the state before each test, or pass it in instead of keeping it at module level.
-"#;
+"#,
+};

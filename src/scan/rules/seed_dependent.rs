@@ -1,19 +1,12 @@
 //! `seed-dependent`: an outcome that varies with the seed flaky gives each attempt.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::render::quote_code;
 use crate::scan::facts::SeedUse;
-use crate::scan::syntax::Smell;
 
 /// Every such use the languages found; one that only feeds a computation is less sure.
 pub fn check(used: &SeedUse, lang: Lang) -> Option<Smell> {
-    let rule = RULE.variant_in(lang);
-    let confidence = if used.decides {
-        rule.confidence
-    } else {
-        Confidence::Medium
-    };
-    Some(rule.smell_with(confidence, format!(
+    Some(RULE.variant_in(lang).less_sure_if(!used.decides).smell(format!(
         "{} is used beyond seeding a generator, in {}: the test passes or fails by the seed flaky sets on each attempt",
         used.variable,
         quote_code(&used.code)
@@ -26,7 +19,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an outcome that varies with the seed flaky gives each attempt",
-    doc: DOC,
     aliases: &[
         "py/seed-dependent",
         "js/seed-dependent",
@@ -43,9 +35,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "use the seed only to seed a generator; replay the failing attempt with its RUST_TEST_SEED and fix the case it exposes",
     ),
-};
-
-const DOC: &str = r#"# seed-dependent (random)
+    doc: r#"# seed-dependent (random)
 
 ## What it finds
 A read of the run's seed (`TEST_SEED`, `FLAKY_SEED`, `GO_TEST_SEED`, `RUST_TEST_SEED`, `JEST_SEED`, `PYTHONHASHSEED`..., or the attempt number `ATTEMPT`/`FLAKY_ATTEMPT`) used for more than seeding a generator. Python: `os.environ.get`/`os.getenv`/`os.environ[...]`, or a name holding it, used in a comparison, an `assert`, an `if`/`while` condition or an index (high confidence), or in arithmetic whose result is returned or used alone (medium confidence). JavaScript: `process.env.X` unless it only reaches a seeding call (a function named like `seed`, `rng`, `random`, `chance`, `prng`...) or a `seed` key. Go: `os.Getenv`/`os.LookupEnv`, followed through up to three variables, unless only seeded, logged, returned or compared with `""`. Rust: `env::var`/`var_os`, followed through up to three bindings, when it reaches a comparison, arithmetic, an index, an `assert!` or a condition; printing it, seeding with it and `is_ok()`/`is_some()` checks are fine.
@@ -99,4 +89,5 @@ test.each([1, 2, 3, 4, 5, 6])('splits into batches of %i', (size) => {
     for size in 1..7 { assert!(!split(&items(), size).is_empty()); }
 ```
 Use the seed only to seed a generator; when a failing attempt shows a case that breaks the code, replay it with its seed and pin that case.
-"#;
+"#,
+};

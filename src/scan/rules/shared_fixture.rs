@@ -1,9 +1,8 @@
 //! `shared-fixture`: a fixture or setup shared by all tests that some of them change.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::render::quote_code;
 use crate::scan::facts::SharedState;
-use crate::scan::syntax::Smell;
 
 /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static) that `writer`,
 /// another function, changes.
@@ -28,7 +27,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a fixture or setup shared by all tests that some of them change",
-    doc: DOC,
     aliases: &[
         "py/shared-fixture",
         "js/shared-fixture",
@@ -47,9 +45,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "every test of the process shares it: build the value inside each test, or reset it at the start of each",
     ),
-};
-
-const DOC: &str = r#"# shared-fixture (shared-fixture)
+    doc: r#"# shared-fixture (shared-fixture)
 
 ## What it finds
 Mutable state set up once and shared by many tests. Python: a fixture with `scope="class"`, `"module"`, `"package"` or `"session"`, or a `setUpClass`/`setup_class`/`setUpModule`/`setup_module` hook, that returns, yields or stores (on `cls.` or in a `global`) a mutable value; a dict, list, set or other container is reported at medium severity, an instance of a class at low severity and medium confidence. JavaScript: a variable that a `beforeAll`/`before` hook sets up and a test or function then changes, unless a `beforeEach` resets it. Go: a package-level variable that `TestMain` or a `sync.Once` sets once and another function of the file changes. Rust: a lazily built static in test code (`LazyLock`, `Lazy`, `OnceLock`, `OnceCell`, `lazy_static!`) holding a `Mutex`, `RwLock`, `RefCell`, `Cell` or atomic, which a function of the file changes.
@@ -95,4 +91,5 @@ func TestAddsItem(t *testing.T) { cart := NewCart(); cart.Items = append(cart.It
 fn adds_item() { let mut cart = Vec::new(); cart.push(apple()); }
 ```
 Build it per test, or share only immutable values (a tuple, a `frozenset`, a `MappingProxyType`, a `const`).
-"#;
+"#,
+};

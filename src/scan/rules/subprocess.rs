@@ -1,23 +1,15 @@
 //! `subprocess`: a subprocess started with no mock in scope.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::Process;
-use crate::scan::syntax::Smell;
 
 /// Every process started (the languages leave out the faked ones and those whose program is
 /// most often the project's own binary). One run to its end with no time limit is context.
 pub fn check(process: &Process, lang: Lang) -> Option<Smell> {
-    let rule = RULE.variant_in(lang);
-    let rule = if process.to_end {
-        rule.as_context()
-    } else {
-        rule
-    };
-    Some(rule.smell(format!(
-        "{} starts a process: its speed and environment vary between runs",
-        quote_code(&process.call)
-    )))
+    Some(RULE.variant_in(lang).context_if(process.to_end).says(
+        &process.call,
+        "starts a process: its speed and environment vary between runs",
+    ))
 }
 
 pub const RULE: Rule = Rule {
@@ -26,7 +18,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a subprocess started with no mock in scope",
-    doc: DOC,
     aliases: &[
         "py/subprocess",
         "js/subprocess",
@@ -45,9 +36,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
     ),
-};
-
-const DOC: &str = r#"# subprocess (subprocess)
+    doc: r#"# subprocess (subprocess)
 
 ## What it finds
 A child process that a test or the code it calls starts and races: left running while the test goes on, or given a deadline. Python: `subprocess.Popen`, `os.popen`, `asyncio.create_subprocess_exec`/`_shell`, `pexpect.spawn`, and `subprocess.run`/`call`/`check_call`/`check_output` given a `timeout`, unless patched or faked (pytest-subprocess's `fake_process`/`fp`). JavaScript: `child_process` `exec`/`execFile`/`spawn`/`fork`, execa and cross-spawn, unless the file mocks the module (`jest.mock('child_process')`, `vi.mock('execa')`) or stubs the function. Go: `exec.CommandContext` and `os.StartProcess`, and `exec.Command` in a function that calls `Start` or touches `Process`; only when the program is a string literal. Rust: `Command::new` with a literal program in a function that calls `spawn()`. A program taken from a variable (the test binary re-run as a fake, `os.Args[0]`, `env!("CARGO_BIN_EXE_...")`) is left alone in Go and Rust.
@@ -98,4 +87,5 @@ currentBranch(callback, run);
 ```rust
     let output = Command::new(env!("CARGO_BIN_EXE_greet")).arg("Ada").output().unwrap();
 ```
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "an assertion inside a timer callback the test does not wait for",
-    doc: DOC,
     aliases: &["js/timer-callback"],
     javascript: Some(
         "await a promise that settles when the work is done, or use fake timers and advance them",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# timer-callback (async-race)
+    doc: r#"# timer-callback (async-race)
 
 ## What it finds
 A `setTimeout(...)` or `setInterval(...)` call made in a test or hook of a JavaScript or TypeScript test file, whose callback runs later on the real clock. Left alone: files that install fake timers (`jest.useFakeTimers`, `vi.useFakeTimers`, sinon, `mock.timers.enable`), timers in helpers and other code the test calls, and a `setTimeout` inside a `new Promise(...)` executor (one that only calls `resolve` after a constant delay is `fixed-sleep`).
@@ -47,4 +44,5 @@ test('expires the session', () => {
 });
 ```
 Await a promise that settles when the work is done, or use fake timers and advance them.
-"#;
+"#,
+};

@@ -1,19 +1,17 @@
 //! `timing-threshold`: an assertion that code ran within a time limit.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Bound, ElapsedBound};
-use crate::scan::syntax::Smell;
 
 /// An upper bound on a measured duration, asserted in test code outside a loop. A lower bound
 /// holds on a loaded machine; a loop checks a deadline while it polls; outside test code the
 /// code under test keeps its own deadline.
 pub fn check(bound: &ElapsedBound, lang: Lang) -> Option<Smell> {
     (bound.bound == Bound::Upper && !bound.in_loop && bound.test_code).then(|| {
-        RULE.variant_in(lang).smell(format!(
-            "{} asserts a bound on elapsed time: a slow or loaded machine fails it",
-            quote_code(&bound.code)
-        ))
+        RULE.variant_in(lang).says(
+            &bound.code,
+            "asserts a bound on elapsed time: a slow or loaded machine fails it",
+        )
     })
 }
 
@@ -23,7 +21,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "an assertion that code ran within a time limit",
-    doc: DOC,
     aliases: &[
         "py/timing-assert",
         "js/timing-threshold",
@@ -42,9 +39,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
     ),
-};
-
-const DOC: &str = r#"# timing-threshold (sleep)
+    doc: r#"# timing-threshold (sleep)
 
 ## What it finds
 An assertion that bounds a measured duration. Python: in a function that reads a clock (`time.time`, `time.monotonic`, `time.perf_counter`, `datetime.now`, `timeit`...), an `assert` comparing a duration with `<`, `<=`, `>` or `>=`, or `assertLess`/`assertGreater` (and their `Equal` forms) on one. Also a wait of under five seconds whose expiry fails the test: `t.join(timeout=3)` followed by `assert not t.is_alive()`, or `assert done.wait(timeout=2)` (a longer bound is a safety net against a hang, and left alone). JavaScript: a bound matcher (`toBeLessThan`, `toBeGreaterThan`, chai's `below`/`above`/`most`/`least`...) on `expect(duration)`, or such a comparison inside `expect(...)`/`assert(...)`, where the duration is `Date.now() - start`, `performance.now() - t0`, `process.hrtime(start)` or a variable holding one. Go: a comparison with `time.Since(...)`, `a.Sub(b)` or their `.Seconds()`/`.Milliseconds()`, and testify's `Less`/`Greater` family; Rust: a comparison or an `assert!` with `.elapsed()`, `duration_since` or `Instant::now() - start`. In every language only an upper bound is reported (`elapsed < max` asserted, `expect(elapsed).not.toBeGreaterThan(max)`, or `if elapsed > max { fail }`), in test code, outside a loop: a lower bound (`elapsed >= delay`, checking that a retry waited) holds on a loaded machine, a loop checks a deadline while it polls, and the code under test comparing its own elapsed time is keeping a deadline, not asserting one.
@@ -96,4 +91,5 @@ fn lookup_is_fast() {
     assert_eq!(index().lookup("k"), Some("v"));
 ```
 Assert on the result; if speed is the point, measure it in a benchmark with a generous bound, outside the test suite.
-"#;
+"#,
+};

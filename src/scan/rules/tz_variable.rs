@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Low,
     confidence: Confidence::Medium,
     summary: "a test that reads the TZ variable",
-    doc: DOC,
     aliases: &["js/tz-variable"],
     javascript: Some(
         "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     python: None,
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# tz-variable (clock)
+    doc: r#"# tz-variable (clock)
 
 ## What it finds
 A JavaScript read of `process.env.TZ` (or `process.env['TZ']`, or `import.meta.env.TZ`), in a test or in the code it calls. Writes to `TZ` are not reported here (they are `env-mutation`). It is reported at low severity: reading `TZ` is as often a guard (`if (process.env.TZ !== 'UTC') throw ...`) as a dependency on the zone.
@@ -41,4 +38,5 @@ test('formats the due date', () => {
 });
 ```
 Give the time zone explicitly (`{ timeZone: 'UTC' }`) where the code formats dates, and set `TZ` for the whole run (`TZ=UTC jest`) instead of reading it.
-"#;
+"#,
+};

@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a task or promise started and never awaited",
-    doc: DOC,
     aliases: &["py/unawaited-task", "js/floating-promise"],
     python: Some(
         "await the task (or asyncio.gather the tasks) before asserting, or use an asyncio.TaskGroup",
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     javascript: Some("await it (or return it) so the test waits for it and sees its failures"),
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# unawaited-async (async-race)
+    doc: r#"# unawaited-async (async-race)
 
 ## What it finds
 Async work a test starts and does not wait for. Python: `asyncio.create_task(...)` or `asyncio.ensure_future(...)` whose task is never stored (high confidence), or stored in a name that is never awaited, passed to `gather`/`wait`/`wait_for`/`shield`/`as_completed`, iterated by a loop that awaits, cancelled or read with `.result()` (medium confidence); in any function. JavaScript (tests and hooks of test files): a statement that is a `.then()`/`.catch()`/`.finally()` chain neither awaited nor returned (except in a test that takes a `done` callback), an `expect(...).resolves`/`.rejects` assertion not awaited, or a call of an `async` function declared in the file without `await`; reported at medium severity, high in Python.
@@ -50,4 +47,5 @@ test('saves the user', async () => {
 });
 ```
 Await the task or promise (or return it) before asserting; in Python, `asyncio.gather` or an `asyncio.TaskGroup` waits for several at once.
-"#;
+"#,
+};

@@ -1,16 +1,14 @@
 //! `unjoined-concurrency`: a thread, goroutine or task started and never joined.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::Unjoined;
-use crate::scan::syntax::Smell;
 
 /// Every such start the languages found.
 pub fn check(unjoined: &Unjoined, lang: Lang) -> Option<Smell> {
-    Some(RULE.variant_in(lang).smell(format!(
-        "{} starts work the test never joins or waits for: the test can assert, or end, before it finishes",
-        quote_code(&unjoined.call)
-    )))
+    Some(RULE.variant_in(lang).says(
+        &unjoined.call,
+        "starts work the test never joins or waits for: the test can assert, or end, before it finishes",
+    ))
 }
 
 pub const RULE: Rule = Rule {
@@ -19,7 +17,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::Medium,
     summary: "a thread, goroutine or task started and never joined",
-    doc: DOC,
     aliases: &[
         "py/unjoined-thread",
         "go/unjoined-goroutine",
@@ -35,9 +32,7 @@ pub const RULE: Rule = Rule {
         "keep the handle and join() it (or .await the task) before the test returns, or use std::thread::scope",
     ),
     javascript: None,
-};
-
-const DOC: &str = r#"# unjoined-concurrency (async-race)
+    doc: r#"# unjoined-concurrency (async-race)
 
 ## What it finds
 Concurrent work a test starts and does not wait for. Python: `threading.Thread`, `threading.Timer` or `multiprocessing.Process` made in a function that calls `.start()` but never `.join()` (with no argument, a timeout, or a constant). Go: a `go` statement in a `Test`/`Benchmark`/`Fuzz`/`Example` function whose body never waits: no channel receive, `select`, `range` over a channel, `.Wait()` or testify's `Eventually`; a goroutine that runs a server's `Serve`/`ListenAndServe` is left alone. Rust (tests only): `thread::spawn`, `tokio::spawn`, `tokio::task::spawn(_blocking)` or `async_std::task::spawn` whose handle is dropped: a bare statement, `let _ =`, `let _h =`, or a binding never used again. The checks are coarse (medium confidence): any join or wait in the function counts, whatever it waits for.
@@ -84,4 +79,5 @@ fn consumer_handles_message() {
     let handle = std::thread::spawn({ let b = broker.clone(); move || consume(b) });
     broker.publish("hello"); broker.close(); handle.join().unwrap();
 ```
-"#;
+"#,
+};

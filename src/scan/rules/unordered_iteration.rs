@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "iteration over a set, map or hash whose order the test depends on",
-    doc: DOC,
     aliases: &["py/set-order", "go/map-order", "rs/hash-order"],
     python: Some(
         "sort it (sorted(s)) or compare it as a set; string hashes change with PYTHONHASHSEED",
@@ -20,9 +19,7 @@ pub const RULE: Rule = Rule {
         "HashMap and HashSet iterate in a different order each run: sort the result, or use a BTreeMap/BTreeSet",
     ),
     javascript: None,
-};
-
-const DOC: &str = r#"# unordered-iteration (unordered)
+    doc: r#"# unordered-iteration (unordered)
 
 ## What it finds
 Iteration over a hashed collection where the order then counts. Python: a set (a `{...}` literal, a set comprehension, `set(...)`, `frozenset(...)`, or a module-level set) that is iterated by a `for` whose body appends, writes, prints, yields, returns or breaks, turned into a list, tuple or string that is compared with `==`, indexed or passed to `assertEqual`, joined, or read with `next(iter(...))` or `.pop()`; sets of integer literals and `set(range(...))` are left alone, and confidence is medium. Go: a `range` over a map variable, or a struct field the file declares as a map (`range s.members`), whose body appends to a slice declared outside the loop (unless it is sorted afterwards with `sort` or `slices.Sort*`), builds a string with `+=`, or writes output (`w.Write...`, `fmt.Fprint...`, or `fmt.Print...` in an `Example` with an ordered `// Output:`). Rust: a local `HashMap` or `HashSet` iterated and collected into a `Vec`, `String` or `VecDeque`, or joined, with no sort afterwards; the same inside an `assert*!`; or a `for` loop over it that pushes into a collection declared outside, not sorted after.
@@ -64,4 +61,5 @@ fn keys_listed() {
     keys.sort();
 ```
 Sort before using the order, compare as sets, or use an ordered collection (`BTreeMap`, `BTreeSet`).
-"#;
+"#,
+};

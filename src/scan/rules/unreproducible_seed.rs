@@ -1,19 +1,17 @@
 //! `unreproducible-seed`: a generator seeded from the clock or the OS, so a failure cannot be replayed.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Seed, SeedSource};
-use crate::scan::syntax::Smell;
 
 /// A seed that differs every run and is not recorded, wherever it is.
 pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
     let SeedSource::Unreproducible(from) = seed.source else {
         return None;
     };
-    Some(RULE.variant_in(lang).smell(format!(
-        "{} seeds from {from}: values differ every run and a failure cannot be replayed",
-        quote_code(&seed.call)
-    )))
+    Some(RULE.variant_in(lang).says(
+        &seed.call,
+        format!("seeds from {from}: values differ every run and a failure cannot be replayed"),
+    ))
 }
 
 pub const RULE: Rule = Rule {
@@ -22,7 +20,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a generator seeded from the clock or the OS, so a failure cannot be replayed",
-    doc: DOC,
     aliases: &[
         "py/entropy-seed",
         "js/unreproducible-seed",
@@ -42,9 +39,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "seed with seed_from_u64 from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
     ),
-};
-
-const DOC: &str = r#"# unreproducible-seed (random)
+    doc: r#"# unreproducible-seed (random)
 
 ## What it finds
 A generator seeded from the clock or from OS entropy. Python: `random.seed()` or `numpy.random.seed()` with no argument or `None`, and `seed`, `random.Random`, `default_rng` or `RandomState` given a value computed from a clock (`time.time()`, `datetime.now()`...), `os.urandom`, `uuid4`, `secrets` or `os.getpid()` (`random.Random()` with no argument is `unseeded-random`). JavaScript: `.seed(...)`, `.seedrandom(...)`, `.setSeed(...)`, `new Chance(...)` or `new seedrandom(...)` whose first argument reads a clock (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime`) or entropy (`Math.random()`, `randomBytes`, `randomInt`, `getRandomValues`). Go: `rand.Seed`/`rand.NewSource` (`math/rand`) or `rand.NewPCG`/`rand.NewChaCha8` (`math/rand/v2`) given `time.Now()`, directly or through a variable. Rust: any `from_entropy()` or `from_os_rng()`, and `seed_from_u64`/`from_seed` given a clock read (`SystemTime::now()`, `Instant::now()`, chrono), directly or through a local variable.
@@ -95,4 +90,5 @@ fn generates_valid_names() {
     println!("seed {seed}");
     let mut rng = StdRng::seed_from_u64(seed);
 ```
-"#;
+"#,
+};

@@ -1,9 +1,7 @@
 //! `unseeded-random`: random values drawn from a generator no seed controls.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Random, Unseeded};
-use crate::scan::syntax::Smell;
 
 /// Every unseeded draw or generator the languages found (they leave out those a seed in scope
 /// or a patch controls).
@@ -13,10 +11,10 @@ pub fn check(random: &Random, lang: Lang) -> Option<Smell> {
         Unseeded::Generator => "makes a generator seeded from the OS entropy",
         Unseeded::FakeData => "makes a fake-data generator seeded from the OS entropy",
     };
-    Some(RULE.variant_in(lang).smell(format!(
-        "{} {what}: values differ every run and a failure cannot be replayed",
-        quote_code(&random.call)
-    )))
+    Some(RULE.variant_in(lang).says(
+        &random.call,
+        format!("{what}: values differ every run and a failure cannot be replayed"),
+    ))
 }
 
 pub const RULE: Rule = Rule {
@@ -25,7 +23,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "random values drawn from a generator no seed controls",
-    doc: DOC,
     aliases: &[
         "py/unseeded-random",
         "js/unseeded-random",
@@ -44,9 +41,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "draw from StdRng::seed_from_u64(seed) with the seed read from RUST_TEST_SEED, and print the seed so a failure replays",
     ),
-};
-
-const DOC: &str = r#"# unseeded-random (random)
+    doc: r#"# unseeded-random (random)
 
 ## What it finds
 A draw from a generator that nothing seeded. Python: the module-level functions of `random` (`random.random`, `randint`, `choice`, `shuffle`, `sample`...) and `numpy.random` (`rand`, `randint`, `choice`, `shuffle`...), unless the scope, a setup hook or an autouse fixture seeds that family, or the function is patched; and `random.Random()`, `numpy.random.default_rng()` or `RandomState()` made with no seed. Also Faker's `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`); pytest's `faker` fixture is seeded and left alone. JavaScript: `Math.random()` and `crypto.randomInt()`, at medium severity outside test files; inside a stand-in for the platform's entropy source (a fake `getRandomValues`, `randomBytes`) the draw is as random as what it replaces, and is context. Go: the global functions of `math/rand` and `math/rand/v2` (`rand.Intn`, `rand.Float64`, `rand.Shuffle`, `rand.Perm`, `rand.N`...). Rust: `rand::random()`, `rand::thread_rng()`, `rand::rng()` and any `fastrand::` function. In the code under test that tests reach (not test code), a draw is shown only by `flaky scan --every` and among the likely causes of a test `flaky run` measured flaky: random values are what such code is for, and they make a test flaky only when it asserts on them.
@@ -100,4 +95,5 @@ fn accepts_any_quantity() {
     println!("seed {seed}");
     let qty = StdRng::seed_from_u64(seed).gen_range(0..100);
 ```
-"#;
+"#,
+};

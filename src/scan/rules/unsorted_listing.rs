@@ -8,7 +8,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a directory listing used without sorting",
-    doc: DOC,
     aliases: &["py/unsorted-listing", "js/unsorted-listing"],
     python: Some("sort the entries (sorted(os.listdir(d))) before using their order"),
     javascript: Some(
@@ -16,9 +15,7 @@ pub const RULE: Rule = Rule {
     ),
     go: None,
     rust: None,
-};
-
-const DOC: &str = r#"# unsorted-listing (unordered)
+    doc: r#"# unsorted-listing (unordered)
 
 ## What it finds
 A directory listing or glob whose order is used without a sort. Python: `os.listdir`, `os.scandir`, `glob.glob`, `glob.iglob`, and `.iterdir()`, `.glob()`, `.rglob()` whose result is indexed, compared with `==`, passed to `assertEqual`, joined, read with `next(...)`, or iterated by a loop that builds a list, writes, yields or stops at the first match. Also `os.walk(p)` and `Path.walk()` whose `dirs` or `files` a test binds (`for root, dirs, files in ...`, `root, dirs, files = next(it)`) and compares with a list of two or more names. JavaScript: `fs.readdirSync`/`fs.readdir`, glob, fast-glob and globby whose result is indexed, joined, returned, passed to an assertion or `JSON.stringify`, directly or through the variable it is stored in, and never sorted (`.sort()`, `.toSorted()`, lodash `sortBy`...). A listing passed to `sorted(...)` or only counted is left alone.
@@ -47,4 +44,5 @@ test('finds the migrations', () => {
   const files = fs.readdirSync(dir).sort();
 ```
 Sort the entries before comparing or picking from them.
-"#;
+"#,
+};

@@ -1,19 +1,15 @@
 //! `wall-clock`: a read of the current time that the test depends on.
 
-use super::{Category, Confidence, Lang, Rule, Severity};
-use crate::render::quote_code;
+use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::ClockRead;
-use crate::scan::syntax::Smell;
 
 /// Every read the languages found; one whose value is only input is context.
 pub fn check(read: &ClockRead, lang: Lang) -> Option<Smell> {
-    let rule = RULE.variant_in(lang);
-    let rule = if read.only_input {
-        rule.as_context()
-    } else {
-        rule
-    };
-    Some(rule.smell(format!("{} reads the wall clock", quote_code(&read.code))))
+    Some(
+        RULE.variant_in(lang)
+            .context_if(read.only_input)
+            .says(&read.code, "reads the wall clock"),
+    )
 }
 
 pub const RULE: Rule = Rule {
@@ -22,7 +18,6 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a read of the current time that the test depends on",
-    doc: DOC,
     aliases: &[
         "py/wall-clock",
         "js/wall-clock",
@@ -41,9 +36,7 @@ pub const RULE: Rule = Rule {
     rust: Some(
         "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
     ),
-};
-
-const DOC: &str = r#"# wall-clock (clock)
+    doc: r#"# wall-clock (clock)
 
 ## What it finds
 A read of the current date and time: Python `datetime.now()`, `utcnow()`, `today()`, `date.today()`, `time.time()`, `time.time_ns()`, `arrow.now()`, `pendulum.now()`, and `time.gmtime()`, `time.localtime()`, `time.ctime()`, `time.asctime()`, `time.strftime(fmt)` without a time argument; JavaScript `Date.now()`, `new Date()` and `Date()` without arguments, `moment()`, `dayjs()` and luxon's `DateTime.now()`/`local()`; Go `time.Now()`; Rust `SystemTime::now()`, chrono's `Utc::now()` and time's `OffsetDateTime::now_utc()` (calls inside macro arguments such as `assert_eq!(...)` are not seen). A read that only measures time is left alone in Python, JavaScript and Go (subtracted from, compared with another instant, or stored in a variable used only that way; Python also skips any read that is added to, even `date.today() + timedelta(days=30)`), but Rust reports a measuring `SystemTime::now()`; its monotonic `Instant::now()` is never reported. Reads that only seed a generator are left to the seed rules. Context, shown by `flaky scan --every` and among the likely causes of a test measured flaky, not by a plain scan: reads in the code under test that tests reach, and Go reads used only as input (formatted, passed to a call, stored in a struct, after any `Add`/`UTC`/`Truncate`), which decide nothing in the test itself. Python skips scopes under freezegun or time-machine, or where the clock is patched; JavaScript skips files that install fake timers (`useFakeTimers`, `setSystemTime`, sinon, mockdate, timekeeper) and reports at low severity outside test files.
@@ -96,4 +89,5 @@ def test_invoice_is_dated_today():
     let inv = Invoice::new_at(100, now);
 ```
 Pass the time in, or freeze it, so every run sees the same instant.
-"#;
+"#,
+};
