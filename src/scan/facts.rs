@@ -2,11 +2,7 @@
 //! syntax tree (which call sleeps, whether its duration is a constant, whether it sits in a
 //! loop); the rules in `rules/` judge them (whether that is a smell, how bad, what to say).
 
-use std::fmt::Display;
-
-use super::rules::{Confidence, Variant};
-use super::syntax::{Smell, UnitKind};
-use crate::render::quote_code;
+use super::syntax::UnitKind;
 
 /// Where a piece of code runs, as a rule weighs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,26 +320,6 @@ pub enum Fact {
     SharedState(SharedState),
     Unjoined(Unjoined),
     SeedUse(SeedUse),
-}
-
-/// How the rules word and weigh what a fact shows: the code as written, quoted, then what it
-/// does; context or less sure where the fact says so.
-impl Variant {
-    pub fn says(&self, code: &str, what: impl Display) -> Smell {
-        self.smell(format!("{} {what}", quote_code(code)))
-    }
-
-    pub const fn context_if(self, context: bool) -> Self {
-        if context { self.as_context() } else { self }
-    }
-
-    pub const fn less_sure_if(self, less_sure: bool) -> Self {
-        if less_sure {
-            self.confidence(Confidence::Medium)
-        } else {
-            self
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@
 //! finds in one line, its documentation (`flaky scan --explain RULE`), the ids it was known by,
 //! and the fix for each language. The language modules find the code each rule describes.
 
+use std::fmt::Display;
+
 use super::facts::{Access, Fact, ProcessState, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
+use crate::render::quote_code;
 
 pub mod async_foreach;
 pub mod chdir;
@@ -247,11 +250,26 @@ impl Variant {
     }
 
     pub fn smell(&self, message: String) -> Smell {
-        self.smell_with(self.confidence, message)
+        self.smell_as(message, self.severity, self.confidence)
     }
 
-    pub fn smell_with(&self, confidence: Confidence, message: String) -> Smell {
-        self.smell_as(message, self.severity, confidence)
+    /// The code as written, quoted, then what it does: how most rules word a finding.
+    pub fn says(&self, code: &str, what: impl Display) -> Smell {
+        self.smell(format!("{} {what}", quote_code(code)))
+    }
+
+    /// The variant as context where the fact makes it one.
+    pub const fn context_if(self, context: bool) -> Self {
+        if context { self.as_context() } else { self }
+    }
+
+    /// The variant at medium confidence where the fact leaves room for doubt.
+    pub const fn less_sure_if(self, less_sure: bool) -> Self {
+        if less_sure {
+            self.confidence(Confidence::Medium)
+        } else {
+            self
+        }
     }
 
     pub fn smell_as(&self, message: String, severity: Severity, confidence: Confidence) -> Smell {
