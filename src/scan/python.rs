@@ -273,25 +273,19 @@ const TEARDOWN_HOOKS: &str = "tearDown asyncTearDown teardown_method teardown_fu
 /// Constructors of mutable containers.
 const CONTAINERS: &str = "dict list set bytearray defaultdict OrderedDict Counter deque";
 
+/// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
-
 const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
 const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
-
 const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
-
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
     .python()
     .confidence(Confidence::High);
-
 const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
-
 const GATHER_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python();
-
 const UNSORTED_LISTING: Variant = rules::unsorted_listing::RULE.python();
-
 const SET_ORDER: Variant = rules::unordered_iteration::RULE
     .python()
     .confidence(Confidence::Medium);
@@ -510,29 +504,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     // ---- Names -------------------------------------------------------------------------
 
-    /// `a.b.c` for an identifier or a chain of attributes on one.
+    /// `a.b.c` for an identifier or a chain of attributes on one, also when the chain is
+    /// spread over lines or holds comments.
     fn dotted(&self, node: Node<'_>) -> Option<String> {
-        if !is_name_chain(node) {
-            return None;
-        }
-        // The text is the name unless the chain is spread over lines or holds comments: then
-        // down the chain to a part written plainly, and back up, joining the attributes.
-        let mut attributes = Vec::new();
+        let mut parts = Vec::new();
         let mut at = node;
-        let head = loop {
-            let text = self.text(at);
-            if !text.contains(|c: char| c.is_whitespace() || c == '#' || c == '\\') {
-                break text.to_owned();
-            }
-            attributes.push(self.text(at.child_by_field_name("attribute")?));
+        while at.kind() == "attribute" {
+            parts.push(self.text(at.child_by_field_name("attribute")?));
             at = at.child_by_field_name("object")?;
-        };
-        Some(
-            attributes
-                .into_iter()
-                .rev()
-                .fold(head, |object, attr| format!("{object}.{attr}")),
-        )
+        }
+        (at.kind() == "identifier").then_some(())?;
+        parts.push(self.text(at));
+        parts.reverse();
+        Some(parts.join("."))
     }
 
     /// A dotted name with its first part resolved through the imports.
@@ -881,11 +865,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let params = self.params(def);
         let mut guards = ctx.guards.clone();
         guards.merge(self.guards_of(&own));
-        for param in &params {
-            if let Some(callee) = guard_fixture(param) {
-                guards.add(callee);
-            }
-        }
+        params
+            .iter()
+            .filter_map(|p| guard_fixture(p))
+            .for_each(|callee| guards.add(callee));
         let cleanup = self.cleanup(def, &own);
         guards.restored.extend(self.touched(&own, &cleanup));
         let globals: HashSet<String> = own
@@ -3046,21 +3029,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 }
 
-/// An identifier, or attributes on one (`os.path.join`).
-fn is_name_chain(node: Node<'_>) -> bool {
-    let mut at = node;
-    loop {
-        match at.kind() {
-            "identifier" => return true,
-            "attribute" => match at.child_by_field_name("object") {
-                Some(object) => at = object,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
-}
-
 /// A decorated definition's decorators and definition (or none and the node itself).
 fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
     if node.kind() != "decorated_definition" {
@@ -3449,14 +3417,15 @@ def test_outer():
                 .filter(|u| join::matches(id, "tests/test_units.py", &u.parents, &u.name))
                 .count()
         };
-        assert_eq!(named("tests/test_units.py::TestSlug::test_lowercases"), 1);
-        assert_eq!(
-            named("tests/test_units.py::TestSlug::TestNested::test_deep"),
-            1
-        );
-        assert_eq!(named("tests/test_units.py::test_table[1-2]"), 1);
-        assert_eq!(named("tests.test_units.TestCaseLike::test_add"), 1);
-        assert_eq!(named("tests/test_units.py::NotATest::test_ignored"), 0);
+        for (id, count) in [
+            ("tests/test_units.py::TestSlug::test_lowercases", 1),
+            ("tests/test_units.py::TestSlug::TestNested::test_deep", 1),
+            ("tests/test_units.py::test_table[1-2]", 1),
+            ("tests.test_units.TestCaseLike::test_add", 1),
+            ("tests/test_units.py::NotATest::test_ignored", 0),
+        ] {
+            assert_eq!(named(id), count, "{id}");
+        }
     }
 
     #[test]
