@@ -1381,7 +1381,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.environ_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
-                "identifier" => self.module_set(node, s),
+                "identifier" if self.module_set(node, s) => self.set_order(node, s),
                 _ => {}
             }
         }
@@ -1525,7 +1525,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
-            "connect" => self.socket_connect(node, s),
+            // `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
+            "connect" => self.remote_call(node, self.positional(node).first().copied(), s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_method(node, object, s);
             }
@@ -2013,12 +2014,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     // ---- network and subprocess --------------------------------------------------------
 
-    fn network_faked(&self, s: &Scope<'_>) -> bool {
-        s.guards.faked.contains(&Category::Network) || s.guards.patches_network()
-    }
-
     fn network(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        if self.network_faked(s) || s.guards.covers(&c.qualified, &c.written) {
+        if s.guards.fakes().contains(&Category::Network)
+            || s.guards.covers(&c.qualified, &c.written)
+        {
             return;
         }
         // The address is the first argument, or the second (`requests.request("GET", url)`).
@@ -2091,15 +2090,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    /// `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
-    fn socket_connect(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        self.remote_call(node, self.positional(node).first().copied(), s);
-    }
-
     fn remote_call(&mut self, node: Node<'t>, target: Option<Node<'t>>, s: &Scope<'t>) {
         let Some(target) = target else { return };
         if let Host::Remote(host) = self.host(target, s, 0)
-            && !self.network_faked(s)
+            && !s.guards.fakes().contains(&Category::Network)
         {
             let fact = Fact::Request(Request {
                 call: self.snippet(node),
@@ -2886,29 +2880,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A set built here whose iteration order is used.
     fn set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
         if !self.int_set(node) && self.order_matters(node, false, s, 0) {
-            self.report_set_order(node, s);
+            let message = format!(
+                "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
+                quote_code(&self.snippet(node))
+            );
+            self.report(node, s, SET_ORDER.smell(message));
         }
     }
 
-    /// A module-level set used in order in a function.
-    fn module_set(&mut self, node: Node<'t>, s: &Scope<'t>) {
+    /// A read, in a function, of a module-level set (its order is then checked as any set's).
+    fn module_set(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
         let name = self.text(node);
-        if s.is_function()
+        s.is_function()
             && !s.locals.contains(name)
             && self.value_of(name, None).is_some_and(|v| self.is_set(v))
             && is_reference(node)
-            && self.order_matters(node, false, s, 0)
-        {
-            self.report_set_order(node, s);
-        }
-    }
-
-    fn report_set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let message = format!(
-            "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
-            quote_code(&self.snippet(node))
-        );
-        self.report(node, s, SET_ORDER.smell(message));
     }
 
     fn is_set(&self, node: Node<'_>) -> bool {
