@@ -370,18 +370,13 @@ impl Guards {
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
         let mut out = self.faked.clone();
-        if self.patches_network() {
+        let patched = |t: &Vec<String>| t.iter().any(|seg| listed(NETWORK_MODULES, seg));
+        if self.patched.iter().any(patched) {
             out.push(Category::Network);
         }
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    fn patches_network(&self) -> bool {
-        self.patched
-            .iter()
-            .any(|t| t.iter().any(|seg| listed(NETWORK_MODULES, seg)))
     }
 }
 
@@ -1112,23 +1107,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
     /// fixture's `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
+        let registers = |n: Node<'t>| {
+            matches!(
+                self.callee_name(n),
+                Some("addCleanup" | "addfinalizer" | "callback")
+            )
+        };
         let mut out: Vec<Range<usize>> = own
             .iter()
-            .filter(|n| n.kind() == "finally_clause")
-            .map(|n| n.byte_range())
+            .filter_map(|n| match n.kind() {
+                "finally_clause" => Some(n.byte_range()),
+                "call" if registers(*n) => {
+                    n.child_by_field_name("arguments").map(|a| a.byte_range())
+                }
+                _ => None,
+            })
             .collect();
-        out.extend(
-            own.iter()
-                .filter(|n| {
-                    n.kind() == "call"
-                        && matches!(
-                            self.callee_name(**n),
-                            Some("addCleanup" | "addfinalizer" | "callback")
-                        )
-                })
-                .filter_map(|n| n.child_by_field_name("arguments"))
-                .map(|a| a.byte_range()),
-        );
         let yields = own.iter().any(|n| n.kind() == "yield");
         if let Some(body) = def.child_by_field_name("body").filter(|_| yields) {
             let statements = syntax::named_children(body);
@@ -1531,7 +1525,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 self.path_method(node, object, s);
             }
             m if listed(PATH_WRITES, m) => self.path_method(node, object, s),
-            m if listed(URL_METHODS, m) => self.url_call(node, object, s),
+            // `session.get("https://example.com/...")` on a real HTTP client.
+            m if listed(URL_METHODS, m) && self.real_client(object, s) => {
+                self.remote_call(node, self.url_arg(node, s), s);
+            }
             "join" | "wait" => self.bounded_wait(node, object, s),
             _ => {}
         }
@@ -1546,10 +1543,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
             return;
         };
-        let seconds = match timeout.kind() {
-            "integer" | "float" => self.text(timeout).parse::<f64>().ok(),
-            _ => None,
-        };
+        let seconds = matches!(timeout.kind(), "integer" | "float")
+            .then(|| self.text(timeout).parse::<f64>().ok())
+            .flatten();
         if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
             return;
         }
@@ -1713,11 +1709,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
                 let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
                 name.filter(|_| on_left || on_right).map(|n| {
-                    let op = if n.starts_with("assertLess") {
-                        "<"
-                    } else {
-                        ">"
-                    };
+                    let op = n.strip_prefix("assertLess").map_or(">", |_| "<");
                     (node, bounds_from_above(op, on_left, false))
                 })
             }
@@ -2042,14 +2034,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(c.node, s, &fact);
     }
 
-    /// `session.get("https://example.com/...")` on a real HTTP client: one the scope makes
-    /// (`requests.Session()`, `httpx.Client()` without an in-process transport or app).
-    fn url_call(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if self.real_client(object, s) {
-            self.remote_call(node, self.url_arg(node, s), s);
-        }
-    }
-
+    /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
+    /// `httpx.Client()` without an in-process transport or app).
     fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
