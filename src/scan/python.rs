@@ -734,9 +734,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The names of an import statement, with their aliases.
     fn imported_names(&self, node: Node<'t>) -> Vec<(String, Option<String>)> {
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-        names
-            .into_iter()
+        node.children_by_field_name("name", &mut cursor)
             .filter_map(|name| match name.kind() {
                 "aliased_import" => Some((
                     self.text(name.child_by_field_name("name")?).to_owned(),
