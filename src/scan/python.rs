@@ -2,7 +2,7 @@
 //! functions they call, and the constructs in all of them that make tests flaky.
 //!
 //! Calls are named by their callee with the file's imports resolved (`np.random.seed` is
-//! `numpy.random.seed`) and looked up in one table ([`CALLEES`]); the rest of the rules read
+//! `numpy.random.seed`) and looked up in one table ([`callee_of`]); the rest of the rules read
 //! assignments, assertions and loops. A scope (a function, or a module or class body) holds its
 //! own nodes, without those of the functions defined in it, and the guards in force there:
 //! mocks, fake clocks, temporary directories, seeds and teardown code.
@@ -10,7 +10,6 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
-use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
@@ -128,386 +127,165 @@ enum Family {
 }
 
 use Callee::*;
+use ClockUse::{Now, NowOrZone, NowWithin, Zone, ZoneWithin};
 
-/// Callees by qualified name.
-const CALLEES: &[(&str, Callee)] = &[
-    ("time.sleep", Sleep),
-    ("asyncio.sleep", Sleep),
-    ("trio.sleep", Sleep),
-    ("anyio.sleep", Sleep),
-    ("gevent.sleep", Sleep),
-    ("datetime.datetime.now", Clock(ClockUse::Now)),
-    ("datetime.datetime.utcnow", Clock(ClockUse::Now)),
-    ("datetime.datetime.today", Clock(ClockUse::Now)),
-    ("datetime.date.today", Clock(ClockUse::Now)),
-    ("time.time", Clock(ClockUse::Now)),
-    ("time.time_ns", Clock(ClockUse::Now)),
-    ("arrow.now", Clock(ClockUse::Now)),
-    ("arrow.utcnow", Clock(ClockUse::Now)),
-    ("pendulum.now", Clock(ClockUse::Now)),
-    ("pendulum.today", Clock(ClockUse::Now)),
-    ("time.gmtime", Clock(ClockUse::NowWithin(0))),
-    ("time.asctime", Clock(ClockUse::NowWithin(0))),
-    ("time.strftime", Clock(ClockUse::NowWithin(1))),
-    ("time.localtime", Clock(ClockUse::NowOrZone)),
-    ("time.ctime", Clock(ClockUse::NowOrZone)),
-    ("time.mktime", Clock(ClockUse::Zone)),
-    ("tzlocal.get_localzone", Clock(ClockUse::Zone)),
-    ("dateutil.tz.tzlocal", Clock(ClockUse::Zone)),
-    (
-        "datetime.datetime.fromtimestamp",
-        Clock(ClockUse::ZoneWithin(1)),
-    ),
-    ("random.random", Draw(Family::Random)),
-    ("random.randint", Draw(Family::Random)),
-    ("random.randrange", Draw(Family::Random)),
-    ("random.choice", Draw(Family::Random)),
-    ("random.choices", Draw(Family::Random)),
-    ("random.shuffle", Draw(Family::Random)),
-    ("random.sample", Draw(Family::Random)),
-    ("random.uniform", Draw(Family::Random)),
-    ("random.gauss", Draw(Family::Random)),
-    ("random.normalvariate", Draw(Family::Random)),
-    ("random.triangular", Draw(Family::Random)),
-    ("random.expovariate", Draw(Family::Random)),
-    ("random.getrandbits", Draw(Family::Random)),
-    ("random.randbytes", Draw(Family::Random)),
-    ("numpy.random.rand", Draw(Family::Numpy)),
-    ("numpy.random.randn", Draw(Family::Numpy)),
-    ("numpy.random.randint", Draw(Family::Numpy)),
-    ("numpy.random.random", Draw(Family::Numpy)),
-    ("numpy.random.random_sample", Draw(Family::Numpy)),
-    ("numpy.random.choice", Draw(Family::Numpy)),
-    ("numpy.random.shuffle", Draw(Family::Numpy)),
-    ("numpy.random.permutation", Draw(Family::Numpy)),
-    ("numpy.random.normal", Draw(Family::Numpy)),
-    ("numpy.random.uniform", Draw(Family::Numpy)),
-    ("random.Random", Generator(Family::Random)),
-    ("faker.Faker", FakeData),
-    ("faker.proxy.Faker", FakeData),
-    ("numpy.random.default_rng", Generator(Family::Numpy)),
-    ("numpy.random.RandomState", Generator(Family::Numpy)),
-    ("random.seed", Seed(Family::Random)),
-    ("numpy.random.seed", Seed(Family::Numpy)),
-    ("uuid.uuid1", UniqueValue),
-    ("uuid.uuid4", UniqueValue),
-    ("os.urandom", UniqueValue),
-    ("secrets.token_hex", UniqueValue),
-    ("secrets.token_bytes", UniqueValue),
-    ("secrets.token_urlsafe", UniqueValue),
-    ("secrets.randbelow", UniqueValue),
-    ("secrets.choice", UniqueValue),
-    ("requests.get", Network),
-    ("requests.post", Network),
-    ("requests.put", Network),
-    ("requests.patch", Network),
-    ("requests.delete", Network),
-    ("requests.head", Network),
-    ("requests.options", Network),
-    ("requests.request", Network),
-    ("httpx.get", Network),
-    ("httpx.post", Network),
-    ("httpx.put", Network),
-    ("httpx.patch", Network),
-    ("httpx.delete", Network),
-    ("httpx.head", Network),
-    ("httpx.options", Network),
-    ("httpx.request", Network),
-    ("httpx.stream", Network),
-    ("urllib.request.urlopen", Network),
-    ("urllib.request.urlretrieve", Network),
-    ("urllib3.request", Network),
-    ("aiohttp.request", Network),
-    ("http.client.HTTPConnection", Network),
-    ("http.client.HTTPSConnection", Network),
-    ("socket.create_connection", Network),
-    ("socket.getaddrinfo", Network),
-    ("socket.gethostbyname", Network),
-    ("smtplib.SMTP", Network),
-    ("smtplib.SMTP_SSL", Network),
-    ("ftplib.FTP", Network),
-    ("websockets.connect", Network),
-    ("websocket.create_connection", Network),
-    ("subprocess.run", Subprocess),
-    ("subprocess.call", Subprocess),
-    ("subprocess.check_call", Subprocess),
-    ("subprocess.check_output", Subprocess),
-    ("subprocess.Popen", Subprocess),
-    ("subprocess.getoutput", Subprocess),
-    ("subprocess.getstatusoutput", Subprocess),
-    ("os.system", Subprocess),
-    ("os.popen", Subprocess),
-    ("asyncio.create_subprocess_exec", Subprocess),
-    ("asyncio.create_subprocess_shell", Subprocess),
-    ("pexpect.spawn", Subprocess),
-    ("pexpect.run", Subprocess),
-    ("signal.raise_signal", RaiseSignal),
-    ("signal.pthread_kill", RaiseSignal),
-    ("signal.alarm", RaiseSignal),
-    ("os.kill", RaiseSignal),
-    ("os.putenv", EnvWrite),
-    ("os.unsetenv", EnvWrite),
-    ("os.environ.update", EnvWrite),
-    ("os.environ.pop", EnvWrite),
-    ("os.environ.popitem", EnvWrite),
-    ("os.environ.setdefault", EnvWrite),
-    ("os.environ.clear", EnvWrite),
-    ("os.getenv", EnvRead),
-    ("os.environ.get", EnvRead),
-    ("os.listdir", Listing),
-    ("os.scandir", Listing),
-    ("os.walk", Walk),
-    ("glob.glob", Listing),
-    ("glob.iglob", Listing),
-    ("set", SetOf),
-    ("frozenset", SetOf),
-    ("threading.Thread", Thread),
-    ("threading.Timer", Thread),
-    ("multiprocessing.Process", Thread),
-    ("asyncio.create_task", Task),
-    ("asyncio.ensure_future", Task),
-    ("asyncio.gather", Gather),
-    ("asyncio.wait", TaskWaiter),
-    ("asyncio.wait_for", TaskWaiter),
-    ("asyncio.shield", TaskWaiter),
-    ("asyncio.as_completed", TaskWaiter),
-    ("os.remove", PathWrite(0)),
-    ("os.unlink", PathWrite(0)),
-    ("os.rmdir", PathWrite(0)),
-    ("os.removedirs", PathWrite(0)),
-    ("os.mkdir", PathWrite(0)),
-    ("os.makedirs", PathWrite(0)),
-    ("os.rename", PathWrite(1)),
-    ("os.replace", PathWrite(1)),
-    ("shutil.rmtree", PathWrite(0)),
-    ("shutil.copy", PathWrite(1)),
-    ("shutil.copy2", PathWrite(1)),
-    ("shutil.copyfile", PathWrite(1)),
-    ("shutil.copytree", PathWrite(1)),
-    ("shutil.move", PathWrite(1)),
-    ("open", Open),
-    ("io.open", Open),
-    ("codecs.open", Open),
-    ("unittest.mock.patch", Patch),
-    ("unittest.mock.patch.object", Patch),
-    ("unittest.mock.patch.dict", Patch),
-    ("unittest.mock.patch.multiple", Patch),
-    ("mock.patch", Patch),
-    ("mock.patch.object", Patch),
-    ("mock.patch.dict", Patch),
-    ("mock.patch.multiple", Patch),
-    ("mocker.patch", Patch),
-    ("mocker.patch.object", Patch),
-    ("mocker.patch.dict", Patch),
-    ("mocker.patch.multiple", Patch),
-    ("monkeypatch.setattr", Patch),
-    ("monkeypatch.setitem", Patch),
-    ("monkeypatch.delattr", Patch),
-    ("monkeypatch.delitem", Patch),
-    ("responses.activate", Fake(Category::Network)),
-    ("responses.start", Fake(Category::Network)),
-    ("responses.RequestsMock", Fake(Category::Network)),
-    ("requests_mock.Mocker", Fake(Category::Network)),
-    ("requests_mock.mock", Fake(Category::Network)),
-    ("httpretty.activate", Fake(Category::Network)),
-    ("httpretty.enable", Fake(Category::Network)),
-    ("respx.mock", Fake(Category::Network)),
-    ("vcr.use_cassette", Fake(Category::Network)),
-    ("pytest.mark.vcr", Fake(Category::Network)),
-    ("aioresponses.aioresponses", Fake(Category::Network)),
-    ("httpx.MockTransport", Fake(Category::Network)),
-    ("httpx.ASGITransport", Fake(Category::Network)),
-    ("httpx.WSGITransport", Fake(Category::Network)),
-    ("freezegun.freeze_time", Fake(Category::Clock)),
-    ("time_machine.travel", Fake(Category::Clock)),
-    ("pytest.mark.freeze_time", Fake(Category::Clock)),
-    ("tempfile.mkdtemp", TempDir),
-    ("tempfile.mkstemp", TempDir),
-    ("tempfile.TemporaryDirectory", TempDir),
-    ("tempfile.NamedTemporaryFile", TempDir),
-    ("tempfile.TemporaryFile", TempDir),
-    ("tempfile.SpooledTemporaryFile", TempDir),
-];
+/// What a call does, by its callee's qualified name.
+fn callee_of(name: &str) -> Option<Callee> {
+    Some(match name {
+        "time.sleep" | "asyncio.sleep" | "trio.sleep" | "anyio.sleep" | "gevent.sleep" => Sleep,
+        "datetime.datetime.now" | "datetime.datetime.utcnow" => Clock(Now),
+        "datetime.datetime.today" | "datetime.date.today" | "time.time" => Clock(Now),
+        "time.time_ns" | "arrow.now" | "arrow.utcnow" | "pendulum.now" => Clock(Now),
+        "pendulum.today" => Clock(Now),
+        "time.gmtime" | "time.asctime" => Clock(NowWithin(0)),
+        "time.strftime" => Clock(NowWithin(1)),
+        "time.localtime" | "time.ctime" => Clock(NowOrZone),
+        "time.mktime" | "tzlocal.get_localzone" | "dateutil.tz.tzlocal" => Clock(Zone),
+        "datetime.datetime.fromtimestamp" => Clock(ZoneWithin(1)),
+        "random.random" | "random.randint" | "random.randrange" => Draw(Family::Random),
+        "random.choice" | "random.choices" | "random.shuffle" => Draw(Family::Random),
+        "random.sample" | "random.uniform" | "random.gauss" => Draw(Family::Random),
+        "random.normalvariate" | "random.triangular" | "random.expovariate" => Draw(Family::Random),
+        "random.getrandbits" | "random.randbytes" => Draw(Family::Random),
+        "numpy.random.rand" | "numpy.random.randn" | "numpy.random.randint" => Draw(Family::Numpy),
+        "numpy.random.random" | "numpy.random.random_sample" => Draw(Family::Numpy),
+        "numpy.random.choice" | "numpy.random.shuffle" => Draw(Family::Numpy),
+        "numpy.random.permutation" | "numpy.random.normal" => Draw(Family::Numpy),
+        "numpy.random.uniform" => Draw(Family::Numpy),
+        "random.Random" => Generator(Family::Random),
+        "faker.Faker" | "faker.proxy.Faker" => FakeData,
+        "numpy.random.default_rng" | "numpy.random.RandomState" => Generator(Family::Numpy),
+        "random.seed" => Seed(Family::Random),
+        "numpy.random.seed" => Seed(Family::Numpy),
+        "uuid.uuid1" | "uuid.uuid4" | "os.urandom" | "secrets.token_hex" => UniqueValue,
+        "secrets.token_bytes" | "secrets.token_urlsafe" | "secrets.randbelow" => UniqueValue,
+        "secrets.choice" => UniqueValue,
+        "requests.get" | "requests.post" | "requests.put" | "requests.patch" => Network,
+        "requests.delete" | "requests.head" | "requests.options" | "requests.request" => Network,
+        "httpx.get" | "httpx.post" | "httpx.put" | "httpx.patch" | "httpx.delete" => Network,
+        "httpx.head" | "httpx.options" | "httpx.request" | "httpx.stream" => Network,
+        "urllib.request.urlopen" | "urllib.request.urlretrieve" | "urllib3.request" => Network,
+        "aiohttp.request" | "http.client.HTTPConnection" | "http.client.HTTPSConnection" => Network,
+        "socket.create_connection" | "socket.getaddrinfo" | "socket.gethostbyname" => Network,
+        "smtplib.SMTP" | "smtplib.SMTP_SSL" | "ftplib.FTP" | "websockets.connect" => Network,
+        "websocket.create_connection" => Network,
+        "subprocess.run" | "subprocess.call" | "subprocess.check_call" => Subprocess,
+        "subprocess.check_output" | "subprocess.Popen" | "subprocess.getoutput" => Subprocess,
+        "subprocess.getstatusoutput" | "os.system" | "os.popen" => Subprocess,
+        "asyncio.create_subprocess_exec" | "asyncio.create_subprocess_shell" => Subprocess,
+        "pexpect.spawn" | "pexpect.run" => Subprocess,
+        "signal.raise_signal" | "signal.pthread_kill" | "signal.alarm" | "os.kill" => RaiseSignal,
+        "os.putenv" | "os.unsetenv" | "os.environ.update" | "os.environ.pop" => EnvWrite,
+        "os.environ.popitem" | "os.environ.setdefault" | "os.environ.clear" => EnvWrite,
+        "os.getenv" | "os.environ.get" => EnvRead,
+        "os.listdir" | "os.scandir" | "glob.glob" | "glob.iglob" => Listing,
+        "os.walk" => Walk,
+        "set" | "frozenset" => SetOf,
+        "threading.Thread" | "threading.Timer" | "multiprocessing.Process" => Thread,
+        "asyncio.create_task" | "asyncio.ensure_future" => Task,
+        "asyncio.gather" => Gather,
+        "asyncio.wait" | "asyncio.wait_for" | "asyncio.shield" => TaskWaiter,
+        "asyncio.as_completed" => TaskWaiter,
+        "os.remove" | "os.unlink" | "os.rmdir" | "os.removedirs" | "os.mkdir" => PathWrite(0),
+        "os.makedirs" | "shutil.rmtree" => PathWrite(0),
+        "os.rename" | "os.replace" | "shutil.copy" | "shutil.copy2" => PathWrite(1),
+        "shutil.copyfile" | "shutil.copytree" | "shutil.move" => PathWrite(1),
+        "open" | "io.open" | "codecs.open" => Open,
+        "unittest.mock.patch" | "unittest.mock.patch.object" | "unittest.mock.patch.dict" => Patch,
+        "unittest.mock.patch.multiple" | "mock.patch" | "mock.patch.object" => Patch,
+        "mock.patch.dict" | "mock.patch.multiple" | "mocker.patch" | "mocker.patch.object" => Patch,
+        "mocker.patch.dict" | "mocker.patch.multiple" | "monkeypatch.setattr" => Patch,
+        "monkeypatch.setitem" | "monkeypatch.delattr" | "monkeypatch.delitem" => Patch,
+        "responses.activate" | "responses.start" => Fake(Category::Network),
+        "responses.RequestsMock" | "requests_mock.Mocker" => Fake(Category::Network),
+        "requests_mock.mock" | "httpretty.activate" | "httpretty.enable" => Fake(Category::Network),
+        "respx.mock" | "vcr.use_cassette" | "pytest.mark.vcr" => Fake(Category::Network),
+        "aioresponses.aioresponses" | "httpx.MockTransport" => Fake(Category::Network),
+        "httpx.ASGITransport" | "httpx.WSGITransport" => Fake(Category::Network),
+        "freezegun.freeze_time" | "time_machine.travel" => Fake(Category::Clock),
+        "pytest.mark.freeze_time" => Fake(Category::Clock),
+        "tempfile.mkdtemp" | "tempfile.mkstemp" | "tempfile.TemporaryDirectory" => TempDir,
+        "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" => TempDir,
+        "tempfile.SpooledTemporaryFile" => TempDir,
+        _ => return None,
+    })
+}
 
-static CALLEE_TABLE: LazyLock<HashMap<&'static str, Callee>> =
-    LazyLock::new(|| CALLEES.iter().copied().collect());
+/// What a fixture (a test parameter) guards in its scope, as a call would.
+fn guard_fixture(name: &str) -> Option<Callee> {
+    Some(match name {
+        "tmp_path" | "tmpdir" | "tmp_path_factory" | "tmpdir_factory" => TempDir,
+        "requests_mock" | "httpx_mock" | "respx_mock" | "aioresponses" => Fake(Category::Network),
+        "responses" | "httpserver" | "live_server" | "aiohttp_server" => Fake(Category::Network),
+        "aiohttp_client" => Fake(Category::Network),
+        "freezer" | "time_machine" | "frozen_time" => Fake(Category::Clock),
+        "fake_process" | "fp" => Fake(Category::Subprocess),
+        _ => return None,
+    })
+}
 
-/// Fixtures (test parameters) that guard a scope the way a call would.
-const GUARD_FIXTURES: &[(&str, Callee)] = &[
-    ("tmp_path", TempDir),
-    ("tmpdir", TempDir),
-    ("tmp_path_factory", TempDir),
-    ("tmpdir_factory", TempDir),
-    ("requests_mock", Fake(Category::Network)),
-    ("httpx_mock", Fake(Category::Network)),
-    ("respx_mock", Fake(Category::Network)),
-    ("aioresponses", Fake(Category::Network)),
-    ("responses", Fake(Category::Network)),
-    ("httpserver", Fake(Category::Network)),
-    ("live_server", Fake(Category::Network)),
-    ("aiohttp_server", Fake(Category::Network)),
-    ("aiohttp_client", Fake(Category::Network)),
-    ("freezer", Fake(Category::Clock)),
-    ("time_machine", Fake(Category::Clock)),
-    ("frozen_time", Fake(Category::Clock)),
-    ("fake_process", Fake(Category::Subprocess)),
-    ("fp", Fake(Category::Subprocess)),
-];
+/// Whether a name is one of a list of names separated by spaces.
+fn listed(list: &str, name: &str) -> bool {
+    list.split(' ').any(|n| n == name)
+}
 
 /// Clocks read to measure a duration.
-const MEASURING_CLOCKS: &[&str] = &[
-    "time.time",
-    "time.time_ns",
-    "time.monotonic",
-    "time.monotonic_ns",
-    "time.perf_counter",
-    "time.perf_counter_ns",
-    "time.process_time",
-    "datetime.datetime.now",
-    "datetime.datetime.utcnow",
-    "timeit.default_timer",
-];
+const MEASURING_CLOCKS: &str = "time.time time.time_ns time.monotonic time.monotonic_ns \
+    time.perf_counter time.perf_counter_ns time.process_time datetime.datetime.now \
+    datetime.datetime.utcnow timeit.default_timer";
 
 /// Modules whose replacement by a mock fakes the network.
-const NETWORK_MODULES: &[&str] = &[
-    "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
-];
+const NETWORK_MODULES: &str = "requests httpx urllib urllib3 aiohttp socket http smtplib";
 
 /// Methods that send a request when given a URL (`session.get("https://...")`).
-const URL_METHODS: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "request",
-    "stream",
-    "urlopen",
-    "goto",
-    "ws_connect",
-];
+const URL_METHODS: &str =
+    "get post put patch delete head options request stream urlopen goto ws_connect";
 
 /// Constructors of HTTP clients that talk to the network.
-const HTTP_CLIENTS: &[&str] = &[
-    "requests.Session",
-    "requests.session",
-    "httpx.Client",
-    "httpx.AsyncClient",
-    "aiohttp.ClientSession",
-    "urllib3.PoolManager",
-];
+const HTTP_CLIENTS: &str = "requests.Session requests.session httpx.Client httpx.AsyncClient \
+    aiohttp.ClientSession urllib3.PoolManager";
 
 /// Methods that change a list, dict, set or deque in place.
-const MUTATORS: &[&str] = &[
-    "append",
-    "extend",
-    "insert",
-    "update",
-    "add",
-    "pop",
-    "popitem",
-    "setdefault",
-    "remove",
-    "discard",
-    "appendleft",
-    "extendleft",
-];
+const MUTATORS: &str =
+    "append extend insert update add pop popitem setdefault remove discard appendleft extendleft";
 
 /// `pathlib.Path` methods that write or delete.
-const PATH_WRITES: &[&str] = &[
-    "write_text",
-    "write_bytes",
-    "unlink",
-    "rmdir",
-    "mkdir",
-    "touch",
-    "symlink_to",
-    "hardlink_to",
-];
+const PATH_WRITES: &str = "write_text write_bytes unlink rmdir mkdir touch symlink_to hardlink_to";
+
+/// Calls that make a server or socket listen (their port is read from their arguments).
+const LISTENS: &str = "bind create_tcp_listener HTTPServer ThreadingHTTPServer TCPServer \
+    ThreadingTCPServer UDPServer ThreadingUDPServer make_server start_server create_server run \
+    run_app serve Server";
 
 /// unittest assertions that compare their first two arguments by order or size.
-/// Calls that make a server or socket listen (their port is read from their arguments).
-const LISTENS: [&str; 15] = [
-    "bind",
-    "create_tcp_listener",
-    "HTTPServer",
-    "ThreadingHTTPServer",
-    "TCPServer",
-    "ThreadingTCPServer",
-    "UDPServer",
-    "ThreadingUDPServer",
-    "make_server",
-    "start_server",
-    "create_server",
-    "run",
-    "run_app",
-    "serve",
-    "Server",
+const BOUND_ASSERTS: &str = "assertLess assertLessEqual assertGreater assertGreaterEqual";
+
+/// Hooks that run before tests, by the scope they share state in (None: one test).
+const SETUP_HOOKS: &[(Option<&str>, &str)] = &[
+    (None, "setUp asyncSetUp setup_method setup_function"),
+    (Some("class"), "setUpClass setup_class"),
+    (Some("module"), "setUpModule setup_module"),
 ];
 
-const BOUND_ASSERTS: &[&str] = &[
-    "assertLess",
-    "assertLessEqual",
-    "assertGreater",
-    "assertGreaterEqual",
-];
-
-/// Hooks that run before tests, and the scope they share state in (None: one test).
-const SETUP_HOOKS: &[(&str, Option<&str>)] = &[
-    ("setUp", None),
-    ("asyncSetUp", None),
-    ("setup_method", None),
-    ("setup_function", None),
-    ("setUpClass", Some("class")),
-    ("setup_class", Some("class")),
-    ("setUpModule", Some("module")),
-    ("setup_module", Some("module")),
-];
-
-const TEARDOWN_HOOKS: &[&str] = &[
-    "tearDown",
-    "asyncTearDown",
-    "teardown_method",
-    "teardown_function",
-    "tearDownClass",
-    "teardown_class",
-    "tearDownModule",
-    "teardown_module",
-];
+const TEARDOWN_HOOKS: &str = "tearDown asyncTearDown teardown_method teardown_function \
+    tearDownClass teardown_class tearDownModule teardown_module";
 
 /// Constructors of mutable containers.
-const CONTAINERS: &[&str] = &[
-    "dict",
-    "list",
-    "set",
-    "bytearray",
-    "defaultdict",
-    "OrderedDict",
-    "Counter",
-    "deque",
-];
+const CONTAINERS: &str = "dict list set bytearray defaultdict OrderedDict Counter deque";
 
+/// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
-
 const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
 const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
-
 const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
-
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
     .python()
     .confidence(Confidence::High);
-
 const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
-
 const GATHER_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python();
-
 const UNSORTED_LISTING: Variant = rules::unsorted_listing::RULE.python();
-
 const SET_ORDER: Variant = rules::unordered_iteration::RULE
     .python()
     .confidence(Confidence::Medium);
@@ -592,18 +370,13 @@ impl Guards {
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
         let mut out = self.faked.clone();
-        if self.patches_any(NETWORK_MODULES) {
+        let patched = |t: &Vec<String>| t.iter().any(|seg| listed(NETWORK_MODULES, seg));
+        if self.patched.iter().any(patched) {
             out.push(Category::Network);
         }
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    fn patches_any(&self, modules: &[&str]) -> bool {
-        self.patched
-            .iter()
-            .any(|t| t.iter().any(|seg| modules.contains(&seg.as_str())))
     }
 }
 
@@ -677,34 +450,13 @@ enum SeedUse<'t> {
     Outcome(Node<'t>, Confidence),
 }
 
-/// How a seed argument seeds.
-enum SeedArg {
-    /// None or no argument: the OS entropy.
-    Missing,
-    /// The clock or the OS entropy.
-    Entropy,
-    Constant,
-    /// The run's seed.
-    Run,
-    Other,
-}
-
+#[derive(PartialEq, Eq)]
 enum Host {
-    /// A local address, or none (`sqlite:///db`).
+    /// A local address, none (`sqlite:///db`), or one a fixture or a server in scope gives (a
+    /// local test server).
     Local,
     Remote(String),
-    /// Given by a fixture or a server in scope: a local test server.
-    Provided,
     Unknown,
-}
-
-/// What happens to a scheduled task.
-enum Fate {
-    Awaited,
-    /// Never stored: nothing can await it.
-    Dropped,
-    /// Stored, and never awaited here.
-    Unawaited,
 }
 
 struct Analyzer<'t, 'c, 'a> {
@@ -747,29 +499,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     // ---- Names -------------------------------------------------------------------------
 
-    /// `a.b.c` for an identifier or a chain of attributes on one.
+    /// `a.b.c` for an identifier or a chain of attributes on one, also when the chain is
+    /// spread over lines or holds comments.
     fn dotted(&self, node: Node<'_>) -> Option<String> {
-        if !is_name_chain(node) {
-            return None;
-        }
-        // The text is the name unless the chain is spread over lines or holds comments: then
-        // down the chain to a part written plainly, and back up, joining the attributes.
-        let mut attributes = Vec::new();
+        let mut parts = Vec::new();
         let mut at = node;
-        let head = loop {
-            let text = self.text(at);
-            if !text.contains(|c: char| c.is_whitespace() || c == '#' || c == '\\') {
-                break text.to_owned();
-            }
-            attributes.push(self.text(at.child_by_field_name("attribute")?));
+        while at.kind() == "attribute" {
+            parts.push(self.text(at.child_by_field_name("attribute")?));
             at = at.child_by_field_name("object")?;
-        };
-        Some(
-            attributes
-                .into_iter()
-                .rev()
-                .fold(head, |object, attr| format!("{object}.{attr}")),
-        )
+        }
+        (at.kind() == "identifier").then_some(())?;
+        parts.push(self.text(at));
+        parts.reverse();
+        Some(parts.join("."))
     }
 
     /// A dotted name with its first part resolved through the imports.
@@ -789,10 +531,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn callee(&self, call: Node<'_>) -> Option<Callee> {
-        let function = call.child_by_field_name("function")?;
-        CALLEE_TABLE
-            .get(self.qualified(function)?.as_str())
-            .copied()
+        callee_of(&self.callee_qualified(call)?)
     }
 
     /// The last name of a call's callee (`join` for `", ".join(x)`).
@@ -995,9 +734,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The names of an import statement, with their aliases.
     fn imported_names(&self, node: Node<'t>) -> Vec<(String, Option<String>)> {
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-        names
-            .into_iter()
+        node.children_by_field_name("name", &mut cursor)
             .filter_map(|name| match name.kind() {
                 "aliased_import" => Some((
                     self.text(name.child_by_field_name("name")?).to_owned(),
@@ -1075,15 +812,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The value of a module-level name assigned once there.
-    fn module_value(&self, name: &str) -> Option<Node<'t>> {
-        match self.values.get(name).map(Vec::as_slice) {
-            Some([value]) => Some(*value),
-            _ => None,
-        }
-    }
-
-    /// The value of a name assigned once.
+    /// The value of a name assigned once (at module level: without a scope).
     fn value_of(&self, name: &str, s: Option<&Scope<'t>>) -> Option<Node<'t>> {
         match self.values_of(name, s).as_slice() {
             [value] => Some(*value),
@@ -1093,7 +822,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A module-level name bound to a mutable container (`REGISTRY = {}`).
     fn is_module_container(&self, name: &str) -> bool {
-        self.module_value(name)
+        self.value_of(name, None)
             .and_then(|v| self.mutable(v, None))
             .is_some_and(|(container, _)| container)
     }
@@ -1129,11 +858,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let params = self.params(def);
         let mut guards = ctx.guards.clone();
         guards.merge(self.guards_of(&own));
-        for param in &params {
-            if let Some((_, callee)) = GUARD_FIXTURES.iter().find(|(f, _)| f == param) {
-                guards.add(*callee);
-            }
-        }
+        params
+            .iter()
+            .filter_map(|p| guard_fixture(p))
+            .for_each(|callee| guards.add(callee));
         let cleanup = self.cleanup(def, &own);
         guards.restored.extend(self.touched(&own, &cleanup));
         let globals: HashSet<String> = own
@@ -1240,8 +968,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let setup = autouse || SETUP_HOOKS.iter().any(|(h, _)| *h == name);
-            let teardown = TEARDOWN_HOOKS.contains(&name.as_str());
+            let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| listed(h, &name));
+            let teardown = listed(TEARDOWN_HOOKS, &name);
             if !setup && !teardown {
                 continue;
             }
@@ -1272,10 +1000,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some((shared, _)) = self.fixture(decorators) {
             return Role::Setup { shared };
         }
-        if let Some((_, shared)) = SETUP_HOOKS.iter().find(|(h, _)| *h == name) {
+        if let Some((shared, _)) = SETUP_HOOKS.iter().find(|(_, h)| listed(h, name)) {
             return Role::Setup { shared: *shared };
         }
-        if TEARDOWN_HOOKS.contains(&name) {
+        if listed(TEARDOWN_HOOKS, name) {
             return Role::Teardown;
         }
         let collected = ctx.parents.is_empty() || ctx.test_class;
@@ -1343,7 +1071,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             };
             let Some(callee) = function
                 .and_then(|f| self.qualified(f))
-                .and_then(|q| CALLEE_TABLE.get(q.as_str()).copied())
+                .and_then(|q| callee_of(&q))
             else {
                 continue;
             };
@@ -1377,23 +1105,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
     /// fixture's `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
+        let registers = |n: Node<'t>| {
+            matches!(
+                self.callee_name(n),
+                Some("addCleanup" | "addfinalizer" | "callback")
+            )
+        };
         let mut out: Vec<Range<usize>> = own
             .iter()
-            .filter(|n| n.kind() == "finally_clause")
-            .map(|n| n.byte_range())
+            .filter_map(|n| match n.kind() {
+                "finally_clause" => Some(n.byte_range()),
+                "call" if registers(*n) => {
+                    n.child_by_field_name("arguments").map(|a| a.byte_range())
+                }
+                _ => None,
+            })
             .collect();
-        out.extend(
-            own.iter()
-                .filter(|n| {
-                    n.kind() == "call"
-                        && matches!(
-                            self.callee_name(**n),
-                            Some("addCleanup" | "addfinalizer" | "callback")
-                        )
-                })
-                .filter_map(|n| n.child_by_field_name("arguments"))
-                .map(|a| a.byte_range()),
-        );
         let yields = own.iter().any(|n| n.kind() == "yield");
         if let Some(body) = def.child_by_field_name("body").filter(|_| yields) {
             let statements = syntax::named_children(body);
@@ -1508,49 +1235,47 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         let name = self.text(name);
         let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
-        let decorated = func
-            .parent()
-            .filter(|p| p.kind() == "decorated_definition")?;
-        for decorator in syntax::named_children(decorated)
-            .into_iter()
-            .filter(|d| d.kind() == "decorator")
-        {
-            let Some(mark) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
-                continue;
-            };
-            if self.callee_name(mark) != Some("parametrize") {
-                continue;
-            }
-            let args = self.positional(mark);
-            let (Some(names), Some(cases)) = (args.first(), args.get(1)) else {
-                continue;
-            };
-            let names: Vec<String> = match self.literal(*names) {
-                Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
-                None => syntax::named_children(*names)
+        let (decorators, _) = unwrap_decorated(
+            func.parent()
+                .filter(|p| p.kind() == "decorated_definition")?,
+        );
+        decorators
+            .iter()
+            .filter_map(|d| d.named_child(0))
+            .filter(|c| c.kind() == "call" && self.callee_name(*c) == Some("parametrize"))
+            .find_map(|mark| {
+                let args = self.positional(mark);
+                let names = self.parametrize_names(*args.first()?);
+                let at = names.iter().position(|n| n == name)?;
+                syntax::named_children(*args.get(1)?)
                     .into_iter()
-                    .filter_map(|n| self.literal(n))
-                    .collect(),
-            };
-            let Some(at) = names.iter().position(|n| n == name) else {
-                continue;
-            };
-            let port = syntax::named_children(*cases).into_iter().find_map(|case| {
-                let value = if names.len() == 1 {
-                    Some(case)
-                } else {
-                    syntax::named_children(case).get(at).copied()
-                }?;
-                (value.kind() == "integer")
-                    .then(|| self.text(value).parse::<u16>().ok())
-                    .flatten()
-                    .filter(|p| *p != 0)
-            });
-            if port.is_some() {
-                return port;
-            }
+                    .find_map(|case| {
+                        let value = if names.len() == 1 {
+                            Some(case)
+                        } else {
+                            syntax::named_children(case).get(at).copied()
+                        }?;
+                        self.port(value).filter(|p| *p != 0)
+                    })
+            })
+    }
+
+    /// A port number written as an integer literal.
+    fn port(&self, node: Node<'_>) -> Option<u16> {
+        (node.kind() == "integer")
+            .then(|| self.text(node).parse().ok())
+            .flatten()
+    }
+
+    /// The argument names of a `@pytest.mark.parametrize`: `"a, b"` or `["a", "b"]`.
+    fn parametrize_names(&self, names: Node<'t>) -> Vec<String> {
+        match self.literal(names) {
+            Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
+            None => syntax::named_children(names)
+                .into_iter()
+                .filter_map(|n| self.literal(n))
+                .collect(),
         }
-        None
     }
 
     /// The argument names of `@pytest.mark.parametrize` and the fixtures of
@@ -1565,15 +1290,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let args = self.positional(call);
             match self.callee_name(call) {
                 Some("parametrize") => {
-                    let Some(first) = args.first() else { continue };
-                    let names: Vec<String> = match self.literal(*first) {
-                        Some(names) => names.split(',').map(|n| n.trim().to_owned()).collect(),
-                        None => syntax::named_children(*first)
-                            .into_iter()
-                            .filter_map(|n| self.literal(n))
-                            .collect(),
-                    };
-                    parametrized.extend(names);
+                    if let Some(first) = args.first() {
+                        parametrized.extend(self.parametrize_names(*first));
+                    }
                 }
                 Some("usefixtures") => used.extend(args.iter().filter_map(|a| self.literal(*a))),
                 _ => {}
@@ -1614,9 +1333,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
+    /// Reports the smell a fact is at a node of a scope, if the rules judge it one.
+    fn judge(&mut self, node: Node<'_>, s: &Scope<'_>, fact: &Fact) {
+        self.cx.judge(node, fact, Lang::Python, s.unit);
+    }
+
     fn report(&mut self, node: Node<'_>, s: &Scope<'_>, smell: Smell) {
         let test_code = self.cx.test_file;
         self.cx.report(node, smell, s.unit, test_code);
+    }
+
+    /// Reports `{code} {what}` at a node, its code quoted.
+    fn report_code(&mut self, node: Node<'_>, s: &Scope<'_>, variant: Variant, what: &str) {
+        let message = format!("{} {what}", quote_code(&self.snippet(node)));
+        self.report(node, s, variant.smell(message));
     }
 
     /// Reports a smell unless the scope already has one of this rule for `key`.
@@ -1643,7 +1373,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.environ_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
-                "identifier" => self.module_set(node, s),
+                "identifier" if self.module_set(node, s) => self.set_order(node, s),
                 _ => {}
             }
         }
@@ -1658,7 +1388,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.listen(node, function, s);
         if let Some(written) = self.dotted(function) {
             let qualified = self.qualify(&written);
-            if let Some(&callee) = CALLEE_TABLE.get(qualified.as_str()) {
+            if let Some(callee) = callee_of(&qualified) {
                 let call = Call {
                     node,
                     written,
@@ -1675,20 +1405,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A server or socket listening at a port the code names, for the shared rule to judge.
     fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        let name = match function.kind() {
-            "identifier" => self.text(function),
-            "attribute" => function
-                .child_by_field_name("attribute")
-                .map_or("", |a| self.text(a)),
-            _ => return,
-        };
-        if !LISTENS.contains(&name) {
+        let Some(name) = self.callee_name(call).filter(|n| listed(LISTENS, n)) else {
             return;
-        }
-        let port_of = |n: Node<'_>| {
-            (n.kind() == "integer")
-                .then(|| self.text(n).parse::<u16>().ok())
-                .flatten()
         };
         let args = self.positional(call);
         // `port=8000`; `(host, 8000)` as the address; `make_server(host, 8000, app)`;
@@ -1696,29 +1414,28 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let port = ["port", "local_port"]
             .iter()
             .find_map(|k| self.keyword(call, k))
-            .and_then(|p| port_of(p).or_else(|| self.parametrized_port(call, p)))
+            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(call, p)))
             .or_else(|| {
                 args.first()
                     .filter(|a| a.kind() == "tuple")
                     .and_then(|t| t.named_child(1))
-                    .and_then(port_of)
+                    .and_then(|a| self.port(a))
             })
             .or_else(|| match name {
-                "make_server" => args.get(1).copied().and_then(port_of),
-                "start_server" | "create_server" => args.get(2).copied().and_then(port_of),
+                "make_server" => args.get(1).copied().and_then(|a| self.port(a)),
+                "start_server" | "create_server" => args.get(2).copied().and_then(|a| self.port(a)),
                 _ => None,
             });
         let Some(port) = port else {
             return;
         };
-        let listen = Listen {
+        let fact = Fact::Listen(Listen {
             call: self.snippet(call),
             port,
             released: port == 0 && self.releases(call, function),
             test_code: self.cx.test_file,
-        };
-        self.cx
-            .judge(call, &Fact::Listen(listen), Lang::Python, s.unit);
+        });
+        self.judge(call, s, &fact);
     }
 
     /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
@@ -1733,13 +1450,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let name = self.text(sock);
         let body = ancestors(call)
             .find(|a| a.kind() == "function_definition")
-            .unwrap_or_else(|| {
-                let mut top = call;
-                while let Some(p) = top.parent() {
-                    top = p;
-                }
-                top
-            });
+            .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
         let method_of = |n: Node<'_>, method: &str| {
             n.kind() == "attribute"
                 && n.child_by_field_name("object")
@@ -1802,16 +1513,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         match self.text(attr) {
-            m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
+            m if listed(MUTATORS, m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
-            "connect" => self.socket_connect(node, s),
+            // `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
+            "connect" => self.remote_call(node, self.positional(node).first().copied(), s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_method(node, object, s);
             }
-            m if PATH_WRITES.contains(&m) => self.path_method(node, object, s),
-            m if URL_METHODS.contains(&m) => self.url_call(node, object, s),
+            m if listed(PATH_WRITES, m) => self.path_method(node, object, s),
+            // `session.get("https://example.com/...")` on a real HTTP client.
+            m if listed(URL_METHODS, m) && self.real_client(object, s) => {
+                self.remote_call(node, self.url_arg(node, s), s);
+            }
             "join" | "wait" => self.bounded_wait(node, object, s),
             _ => {}
         }
@@ -1826,10 +1541,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
             return;
         };
-        let seconds = match timeout.kind() {
-            "integer" | "float" => self.text(timeout).parse::<f64>().ok(),
-            _ => None,
-        };
+        let seconds = matches!(timeout.kind(), "integer" | "float")
+            .then(|| self.text(timeout).parse::<f64>().ok())
+            .flatten();
         if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
             return;
         }
@@ -1849,14 +1563,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !failed_by_expiry {
             return;
         }
-        let fact = ElapsedBound {
+        let fact = Fact::ElapsedBound(ElapsedBound {
             code: self.snippet(call),
             bound: Bound::Upper,
             in_loop: false,
             test_code: self.cx.test_file,
-        };
-        self.cx
-            .judge(call, &Fact::ElapsedBound(fact), Lang::Python, s.unit);
+        });
+        self.judge(call, s, &fact);
     }
 
     // ---- sleep -------------------------------------------------------------------------
@@ -1865,15 +1578,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(duration) = self.arg(c.node, 0, &["seconds", "delay"]) else {
             return;
         };
-        let sleep = Sleep {
+        let fact = Fact::Sleep(Sleep {
             call: self.snippet(c.node),
             duration: Amount::of_duration(self.constant(duration), self.text(duration)),
             in_loop: in_loop(c.node),
             place: s.role.place(),
             faked: s.guards.covers(&c.qualified, &c.written),
-        };
-        self.cx
-            .judge(c.node, &Fact::Sleep(sleep), Lang::Python, s.unit);
+        });
+        self.judge(c.node, s, &fact);
     }
 
     /// A literal number, a constant's name, or arithmetic of those.
@@ -1908,7 +1620,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 && self.callee_name(*n).is_some_and(|name| {
                     name == "timeit"
                         || MEASURING_CLOCKS
-                            .iter()
+                            .split(' ')
                             .any(|c| c.rsplit('.').next() == Some(name))
                 })
         });
@@ -1938,7 +1650,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         node.kind() == "call"
             && self
                 .callee_qualified(node)
-                .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
+                .is_some_and(|q| listed(MEASURING_CLOCKS, &q))
     }
 
     fn callee_qualified(&self, call: Node<'_>) -> Option<String> {
@@ -1990,16 +1702,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 Some((d, upper))
             }),
             _ => {
-                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
+                let name = self.callee_name(node).filter(|n| listed(BOUND_ASSERTS, n));
                 let args = self.positional(node);
                 let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
                 let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
                 name.filter(|_| on_left || on_right).map(|n| {
-                    let op = if n.starts_with("assertLess") {
-                        "<"
-                    } else {
-                        ">"
-                    };
+                    let op = n.strip_prefix("assertLess").map_or(">", |_| "<");
                     (node, bounds_from_above(op, on_left, false))
                 })
             }
@@ -2007,14 +1715,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some((bound, upper)) = found else {
             return;
         };
-        let fact = ElapsedBound {
+        let fact = Fact::ElapsedBound(ElapsedBound {
             code: self.snippet(bound),
             bound: Bound::upper_if(upper),
             in_loop: in_loop(bound),
             test_code: self.cx.test_file,
-        };
-        self.cx
-            .judge(bound, &Fact::ElapsedBound(fact), Lang::Python, s.unit);
+        });
+        self.judge(bound, s, &fact);
     }
 
     // ---- clock -------------------------------------------------------------------------
@@ -2026,57 +1733,54 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let args = self.positional(c.node).len();
         let no_tz = || self.keyword(c.node, "tz").is_none();
         let (wall, zone) = match read {
-            ClockUse::Now => (true, false),
-            ClockUse::NowWithin(n) => (args <= n, false),
-            ClockUse::NowOrZone => (args == 0, args > 0),
-            ClockUse::Zone => (false, true),
-            ClockUse::ZoneWithin(n) => (false, args <= n && no_tz()),
+            Now => (true, false),
+            NowWithin(n) => (args <= n, false),
+            NowOrZone => (args == 0, args > 0),
+            Zone => (false, true),
+            ZoneWithin(n) => (false, args <= n && no_tz()),
         };
         if wall && !self.measures(c.node, s) && !self.seeds_a_generator(c.node) {
-            let read = ClockRead {
-                code: self.snippet(c.node),
-                zone: false,
-                only_input: false,
-            };
-            self.cx
-                .judge(c.node, &Fact::ClockRead(read), Lang::Python, s.unit);
+            self.clock_read(c.node, s, false);
         } else if zone {
-            self.report_zone(c.node, s);
+            self.clock_read(c.node, s, true);
         }
     }
 
-    fn report_zone(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let read = ClockRead {
+    /// A read of the time, or of the local time zone, for the shared rule to judge.
+    fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
+        let fact = Fact::ClockRead(ClockRead {
             code: self.snippet(node),
-            zone: true,
+            zone,
             only_input: false,
-        };
-        self.cx
-            .judge(node, &Fact::ClockRead(read), Lang::Python, s.unit);
+        });
+        self.judge(node, s, &fact);
     }
 
     /// Whether a clock read only measures or bounds time: it is added to or subtracted from,
     /// compared in a loop's condition, or stored in a name used that way.
     fn measures(&self, call: Node<'t>, s: &Scope<'t>) -> bool {
         let top = unparenthesize(call);
-        if measuring_use(top) {
-            return true;
-        }
-        let Some(name) = top
-            .parent()
-            .filter(|p| p.kind() == "assignment")
-            .and_then(|p| p.child_by_field_name("left"))
-            .filter(|l| l.kind() == "identifier")
-            .map(|l| self.text(l))
-        else {
-            return false;
-        };
-        s.own.iter().any(|n| {
-            n.kind() == "identifier"
-                && self.text(*n) == name
-                && is_reference(*n)
-                && measuring_use(*n)
-        })
+        measuring_use(top)
+            || top
+                .parent()
+                .filter(|p| p.kind() == "assignment")
+                .and_then(|p| self.reads_of_target(p, s))
+                .is_some_and(|reads| reads.into_iter().any(measuring_use))
+    }
+
+    /// The reads, among a scope's nodes, of the name an assignment binds (`x` of `x = ...`);
+    /// None when it binds no plain name.
+    fn reads_of_target(&self, assignment: Node<'_>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
+        let left = assignment
+            .child_by_field_name("left")
+            .filter(|l| l.kind() == "identifier")?;
+        let name = self.text(left);
+        let reads = s
+            .own
+            .iter()
+            .copied()
+            .filter(|n| n.kind() == "identifier" && self.text(*n) == name && is_reference(*n));
+        Some(reads.collect())
     }
 
     /// `time.tzname`, `time.timezone`: the local zone.
@@ -2091,7 +1795,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .parent()
             .is_some_and(|p| p.kind() == "call" || p.kind() == "attribute");
         if !is_callee && !s.guards.faked.contains(&Category::Clock) {
-            self.report_zone(node, s);
+            self.clock_read(node, s, true);
         }
     }
 
@@ -2109,7 +1813,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn env_read(&mut self, node: Node<'t>, name: Option<Node<'t>>, s: &Scope<'t>) {
         let is_tz = name.and_then(|n| self.literal(n)).as_deref() == Some("TZ");
         if is_tz && !s.guards.faked.contains(&Category::Clock) {
-            self.report_zone(node, s);
+            self.clock_read(node, s, true);
         }
     }
 
@@ -2138,59 +1842,51 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
         let call = self.snippet(node);
         let fact = Fact::Random(Random { call, makes });
-        self.cx.judge(node, &fact, Lang::Python, s.unit);
+        self.judge(node, s, &fact);
     }
 
-    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded.
+    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded. None or no argument is the
+    /// OS entropy; the run's seed, or a value of unknown origin, is left alone.
     fn seeding(&mut self, c: &Call<'t>, callee: Callee, s: &Scope<'t>) {
+        const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
         let arg = self.arg(c.node, 0, &["a", "seed", "x"]);
-        let what = self.snippet(c.node);
-        let source = match (self.seed_arg(arg, s), callee) {
-            (SeedArg::Missing, Generator(_)) => {
+        let source = match arg.filter(|a| a.kind() != "none") {
+            None if matches!(callee, Generator(_)) => {
                 self.unseeded(c.node, Unseeded::Generator, s);
                 return;
             }
-            (SeedArg::Missing | SeedArg::Entropy, _) => {
-                SeedSource::Unreproducible("the clock or the OS entropy")
+            None => ENTROPY,
+            Some(arg) => {
+                let nodes = syntax::descendants(arg);
+                if nodes
+                    .iter()
+                    .any(|n| self.seed_source(*n, &s.seeds).is_some())
+                {
+                    return;
+                }
+                let entropy = nodes.iter().any(|n| {
+                    n.kind() == "call"
+                        && self.callee_qualified(*n).is_some_and(|q| {
+                            listed(MEASURING_CLOCKS, &q)
+                                || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
+                                || q == "os.getpid"
+                        })
+                });
+                if entropy {
+                    ENTROPY
+                } else if self.constant(arg) || self.literal(arg).is_some() {
+                    SeedSource::Constant
+                } else {
+                    return;
+                }
             }
-            (SeedArg::Constant, _) => SeedSource::Constant,
-            (SeedArg::Run | SeedArg::Other, _) => return,
         };
-        let seed = Seed {
-            call: what,
+        let fact = Fact::Seed(Seed {
+            call: self.snippet(c.node),
             source,
             place: s.role.place(),
-        };
-        self.cx
-            .judge(c.node, &Fact::Seed(seed), Lang::Python, s.unit);
-    }
-
-    fn seed_arg(&self, arg: Option<Node<'t>>, s: &Scope<'t>) -> SeedArg {
-        let Some(arg) = arg.filter(|a| a.kind() != "none") else {
-            return SeedArg::Missing;
-        };
-        let nodes = syntax::descendants(arg);
-        if nodes
-            .iter()
-            .any(|n| self.seed_source(*n, &s.seeds).is_some())
-        {
-            return SeedArg::Run;
-        }
-        let entropy = nodes.iter().any(|n| {
-            n.kind() == "call"
-                && self.callee_qualified(*n).is_some_and(|q| {
-                    MEASURING_CLOCKS.contains(&q.as_str())
-                        || matches!(CALLEE_TABLE.get(q.as_str()), Some(UniqueValue | Clock(_)))
-                        || q == "os.getpid"
-                })
         });
-        if entropy {
-            SeedArg::Entropy
-        } else if self.constant(arg) || self.literal(arg).is_some() {
-            SeedArg::Constant
-        } else {
-            SeedArg::Other
-        }
+        self.judge(c.node, s, &fact);
     }
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
@@ -2203,8 +1899,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if self.seeds_a_generator(c.node) || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
-        let message = format!("{} differs every run", quote_code(&self.snippet(c.node)));
-        self.report(c.node, s, RANDOM_VALUE.smell(message));
+        self.report_code(c.node, s, RANDOM_VALUE, "differs every run");
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
@@ -2299,23 +1994,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let statement = ancestors(at)
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
-        let used = SeedRead {
+        let fact = Fact::SeedUse(SeedRead {
             variable: var.to_string(),
             code: self.snippet(statement),
             decides: confidence == Confidence::High,
-        };
-        self.cx
-            .judge(at, &Fact::SeedUse(used), Lang::Python, s.unit);
+        });
+        self.judge(at, s, &fact);
     }
 
     // ---- network and subprocess --------------------------------------------------------
 
-    fn network_faked(&self, s: &Scope<'_>) -> bool {
-        s.guards.faked.contains(&Category::Network) || s.guards.patches_any(NETWORK_MODULES)
-    }
-
     fn network(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        if self.network_faked(s) || s.guards.covers(&c.qualified, &c.written) {
+        if s.guards.fakes().contains(&Category::Network)
+            || s.guards.covers(&c.qualified, &c.written)
+        {
             return;
         }
         // The address is the first argument, or the second (`requests.request("GET", url)`).
@@ -2323,38 +2015,25 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         candidates.truncate(2);
         candidates.extend(self.keyword(c.node, "url"));
         let hosts: Vec<Host> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
-        let host = if hosts
-            .iter()
-            .any(|h| matches!(h, Host::Local | Host::Provided))
-        {
-            Host::Local
-        } else {
-            hosts
-                .into_iter()
-                .find(|h| matches!(h, Host::Remote(_)))
-                .unwrap_or(Host::Unknown)
-        };
-        let peer = match host {
-            Host::Local | Host::Provided => return,
-            Host::Remote(host) => Peer::Remote(host),
-            Host::Unknown => Peer::Unknown,
-        };
-        let request = Request {
+        if hosts.contains(&Host::Local) {
+            return;
+        }
+        let peer = hosts
+            .into_iter()
+            .find_map(|h| match h {
+                Host::Remote(host) => Some(Peer::Remote(host)),
+                _ => None,
+            })
+            .unwrap_or(Peer::Unknown);
+        let fact = Fact::Request(Request {
             call: self.snippet(c.node),
             peer,
-        };
-        self.cx
-            .judge(c.node, &Fact::Request(request), Lang::Python, s.unit);
+        });
+        self.judge(c.node, s, &fact);
     }
 
-    /// `session.get("https://example.com/...")` on a real HTTP client: one the scope makes
-    /// (`requests.Session()`, `httpx.Client()` without an in-process transport or app).
-    fn url_call(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if self.real_client(object, s) {
-            self.remote_call(node, self.url_arg(node, s), s);
-        }
-    }
-
+    /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
+    /// `httpx.Client()` without an in-process transport or app).
     fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
@@ -2378,7 +2057,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             !in_process
                 && self
                     .callee_qualified(m)
-                    .is_some_and(|q| HTTP_CLIENTS.contains(&q.as_str()))
+                    .is_some_and(|q| listed(HTTP_CLIENTS, &q))
         })
     }
 
@@ -2395,22 +2074,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    /// `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
-    fn socket_connect(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        self.remote_call(node, self.positional(node).first().copied(), s);
-    }
-
     fn remote_call(&mut self, node: Node<'t>, target: Option<Node<'t>>, s: &Scope<'t>) {
         let Some(target) = target else { return };
         if let Host::Remote(host) = self.host(target, s, 0)
-            && !self.network_faked(s)
+            && !s.guards.fakes().contains(&Category::Network)
         {
-            let request = Request {
+            let fact = Fact::Request(Request {
                 call: self.snippet(node),
                 peer: Peer::Remote(host),
-            };
-            self.cx
-                .judge(node, &Fact::Request(request), Lang::Python, s.unit);
+            });
+            self.judge(node, s, &fact);
         }
     }
 
@@ -2426,7 +2099,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         match literal {
             Some(host) if is_local_host(&host) => return Host::Local,
             Some(host) => return Host::Remote(host),
-            None if self.provided(node, s) => return Host::Provided,
+            None if self.provided(node, s) => return Host::Local,
             None => {}
         }
         let inner = |n: Option<Node<'t>>| n.map_or(Host::Unknown, |n| self.host(n, s, depth + 1));
@@ -2441,11 +2114,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     .into_iter()
                     .map(|v| self.host(v, s, depth + 1))
                     .collect();
-                if hosts
-                    .iter()
-                    .any(|h| matches!(h, Host::Local | Host::Provided))
-                {
-                    Host::Provided
+                if hosts.contains(&Host::Local) {
+                    Host::Local
                 } else if hosts.len() == 1 {
                     hosts.remove(0)
                 } else {
@@ -2461,9 +2131,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     d != node
                         && d.kind() == "identifier"
                         && is_reference(d)
-                        && matches!(self.host(d, s, depth + 1), Host::Local | Host::Provided)
+                        && self.host(d, s, depth + 1) == Host::Local
                 });
-                if local { Host::Provided } else { Host::Unknown }
+                if local { Host::Local } else { Host::Unknown }
             }
         }
     }
@@ -2503,23 +2173,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         // A process waited for with no time limit is context; one left running, or given a
         // deadline a slow runner can miss, is a race.
-        const RUN_TO_END: [&str; 8] = [
-            "subprocess.run",
-            "subprocess.call",
-            "subprocess.check_call",
-            "subprocess.check_output",
-            "subprocess.getoutput",
-            "subprocess.getstatusoutput",
-            "os.system",
-            "pexpect.run",
-        ];
-        let process = Process {
+        const RUN_TO_END: &str = "subprocess.run subprocess.call subprocess.check_call \
+            subprocess.check_output subprocess.getoutput subprocess.getstatusoutput os.system \
+            pexpect.run";
+        let fact = Fact::Process(Process {
             call: self.snippet(c.node),
-            to_end: RUN_TO_END.contains(&c.qualified.as_str())
-                && self.keyword(c.node, "timeout").is_none(),
-        };
-        self.cx
-            .judge(c.node, &Fact::Process(process), Lang::Python, s.unit);
+            to_end: listed(RUN_TO_END, &c.qualified) && self.keyword(c.node, "timeout").is_none(),
+        });
+        self.judge(c.node, s, &fact);
     }
 
     // ---- filesystem --------------------------------------------------------------------
@@ -2545,13 +2206,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let write = PathWrite {
+        let fact = Fact::PathWrite(PathWrite {
             call: self.snippet(node),
             path: None,
             relative: false,
-        };
-        self.cx
-            .judge(node, &Fact::PathWrite(write), Lang::Python, s.unit);
+        });
+        self.judge(node, s, &fact);
     }
 
     /// Whether an expression is a fixed path: a literal, `__file__`, `Path.cwd()`, or paths
@@ -2634,7 +2294,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                         self.item_write(node, value, s);
                     }
                 }
-                "attribute" => self.attribute_write(node, target, s),
+                "attribute" => {
+                    if let Some(dotted) = self.dotted(target) {
+                        self.imported_mutation(node, target, &dotted, s);
+                    }
+                }
                 _ => {}
             }
         }
@@ -2675,13 +2339,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             self.env_write(node, s);
         } else {
             self.state_mutation(node, value, s);
-        }
-    }
-
-    /// `mod.ATTR = v` on an imported module or object.
-    fn attribute_write(&mut self, node: Node<'t>, target: Node<'t>, s: &Scope<'t>) {
-        if let Some(dotted) = self.dotted(target) {
-            self.imported_mutation(node, target, &dotted, s);
         }
     }
 
@@ -2751,7 +2408,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
                     && syntax::named_children(r).is_empty();
                 let empty_call = r.kind() == "call"
-                    && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
+                    && self.callee_name(r).is_some_and(|n| listed(CONTAINERS, n))
                     && self.positional(r).is_empty();
                 empty_literal || empty_call
             }),
@@ -2896,7 +2553,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "set" | "set_comprehension" => what("a set"),
             "call" => {
                 let name = self.callee_name(node)?;
-                if CONTAINERS.contains(&name) {
+                if listed(CONTAINERS, name) {
                     return Some((true, format!("a {name}")));
                 }
                 let object = name.starts_with(char::is_uppercase)
@@ -2936,19 +2593,38 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !started || joined {
             return;
         }
-        let unjoined = Unjoined {
+        let fact = Fact::Unjoined(Unjoined {
             call: self.snippet(c.node),
-        };
-        self.cx
-            .judge(c.node, &Fact::Unjoined(unjoined), Lang::Python, s.unit);
+        });
+        self.judge(c.node, s, &fact);
     }
 
-    /// `asyncio.create_task(...)` never awaited.
+    /// `asyncio.create_task(...)` never awaited: never stored, so nothing can await it, or
+    /// stored and never awaited here.
     fn task(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        let (confidence, how) = match self.task_fate(c.node, s) {
-            Fate::Awaited => return,
-            Fate::Dropped => (Confidence::High, "is never stored, so nothing awaits it"),
-            Fate::Unawaited => (Confidence::Medium, "is never awaited here"),
+        let mut top = unparenthesize(c.node);
+        // A list of tasks: follow the list.
+        while let Some(p) = top
+            .parent()
+            .filter(|p| matches!(p.kind(), "list" | "list_comprehension" | "tuple"))
+        {
+            top = p;
+        }
+        let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
+            return;
+        };
+        let (confidence, how) = match parent.kind() {
+            "expression_statement" => (Confidence::High, "is never stored, so nothing awaits it"),
+            "assignment" => {
+                let Some(reads) = self.reads_of_target(parent, s) else {
+                    return;
+                };
+                if reads.into_iter().any(|n| self.awaited(n)) {
+                    return;
+                }
+                (Confidence::Medium, "is never awaited here")
+            }
+            _ => return,
         };
         let message = format!(
             "the task of {} {how}: the test can end before it runs or finishes",
@@ -2959,47 +2635,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             s,
             UNAWAITED_TASK.smell_as(message, Severity::High, confidence),
         );
-    }
-
-    fn task_fate(&self, node: Node<'t>, s: &Scope<'t>) -> Fate {
-        let mut top = unparenthesize(node);
-        // A list of tasks: follow the list.
-        while let Some(p) = top
-            .parent()
-            .filter(|p| matches!(p.kind(), "list" | "list_comprehension" | "tuple"))
-        {
-            top = p;
-        }
-        let Some(parent) = top.parent() else {
-            return Fate::Awaited;
-        };
-        if self.awaited(top) {
-            return Fate::Awaited;
-        }
-        match parent.kind() {
-            "expression_statement" => Fate::Dropped,
-            "assignment" => {
-                let Some(name) = parent
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "identifier")
-                    .map(|l| self.text(l))
-                else {
-                    return Fate::Awaited;
-                };
-                let awaited = s.own.iter().any(|n| {
-                    n.kind() == "identifier"
-                        && self.text(*n) == name
-                        && is_reference(*n)
-                        && self.awaited(*n)
-                });
-                if awaited {
-                    Fate::Awaited
-                } else {
-                    Fate::Unawaited
-                }
-            }
-            _ => Fate::Awaited,
-        }
     }
 
     /// Whether a task expression is awaited: under `await`, passed to `asyncio.gather` & co,
@@ -3028,28 +2663,32 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
     fn gather(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        for arg in self.positional(c.node) {
-            let Some(name) = (arg.kind() == "call")
+        let called = self.positional(c.node).into_iter().filter_map(|arg| {
+            (arg.kind() == "call")
                 .then(|| arg.child_by_field_name("function"))
                 .flatten()
-                .filter(|f| f.kind() == "identifier")
-                .map(|f| self.text(f))
-            else {
-                continue;
-            };
-            let Some(shared) = self
-                .function_named(name, s)
-                .and_then(|def| self.written_across_await(def))
-            else {
-                continue;
-            };
-            let message = format!(
-                "{} runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling",
-                quote_code(&self.snippet(c.node))
+        });
+        if let Some((name, shared)) = self.shared_writer(called, s, true) {
+            let what = format!(
+                "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"
             );
-            self.report(c.node, s, GATHER_SHARED_STATE.smell(message));
-            return;
+            self.report_code(c.node, s, GATHER_SHARED_STATE, &what);
         }
+    }
+
+    /// The first function named by these identifiers that writes a `nonlocal` or `global` name
+    /// (see [`Self::shared_write`]), with that name.
+    fn shared_writer(
+        &self,
+        names: impl IntoIterator<Item = Node<'t>>,
+        s: &Scope<'t>,
+        across_await: bool,
+    ) -> Option<(&'a str, String)> {
+        names.into_iter().find_map(|n| {
+            let name = (n.kind() == "identifier").then(|| self.text(n))?;
+            let def = self.function_named(name, s)?;
+            Some((name, self.shared_write(def, across_await)?))
+        })
     }
 
     /// The function of that name defined in the scope, else anywhere in the file.
@@ -3069,16 +2708,32 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .copied()
     }
 
-    /// A `nonlocal` or `global` name a coroutine assigns, when it also awaits.
-    fn written_across_await(&self, def: Node<'t>) -> Option<String> {
+    /// A `nonlocal` or `global` name a function writes: assigns across an `await` (when
+    /// `across_await`, and the coroutine awaits), or else updates in place (`+=`) outside a
+    /// `with` (a lock).
+    fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
-        if !nodes.iter().any(|n| n.kind() == "await") {
+        if across_await && !nodes.iter().any(|n| n.kind() == "await") {
             return None;
         }
-        let shared = self.declared_shared(&nodes);
+        let shared: Vec<&str> = nodes
+            .iter()
+            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
+            .flat_map(|n| syntax::named_children(*n))
+            .map(|n| self.text(n))
+            .collect();
+        let unlocked = |n: Node<'t>| {
+            !ancestors(n)
+                .take_while(|a| a.id() != def.id())
+                .any(|a| a.kind() == "with_statement")
+        };
         nodes
             .iter()
-            .filter(|n| matches!(n.kind(), "assignment" | "augmented_assignment"))
+            .filter(|n| match n.kind() {
+                "assignment" => across_await,
+                "augmented_assignment" => across_await || unlocked(**n),
+                _ => false,
+            })
             .filter_map(|n| n.child_by_field_name("left"))
             .map(|l| self.text(l))
             .find(|l| shared.contains(l))
@@ -3117,52 +2772,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         let mut candidates = self.positional(call);
         candidates.extend(self.keyword(call, "target"));
-        for arg in candidates {
-            if arg.kind() != "identifier" {
-                continue;
-            }
-            let name = self.text(arg);
-            let Some(shared) = self
-                .function_named(name, s)
-                .and_then(|def| self.updated_without_lock(def))
-            else {
-                continue;
-            };
-            let message = format!(
-                "{} runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write",
-                quote_code(&self.snippet(call))
+        if let Some((name, shared)) = self.shared_writer(candidates, s, false) {
+            let what = format!(
+                "runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write"
             );
-            self.report(call, s, THREAD_SHARED_STATE.smell(message));
-            return;
+            self.report_code(call, s, THREAD_SHARED_STATE, &what);
         }
-    }
-
-    /// The names a function declares `nonlocal` or `global`.
-    fn declared_shared(&self, nodes: &[Node<'t>]) -> Vec<&str> {
-        nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
-            .flat_map(|n| syntax::named_children(*n))
-            .map(|n| self.text(n))
-            .collect()
-    }
-
-    /// A `nonlocal` or `global` name a function updates in place (`+=`) outside a `with`.
-    fn updated_without_lock(&self, def: Node<'t>) -> Option<String> {
-        let nodes = syntax::descendants(def);
-        let shared = self.declared_shared(&nodes);
-        nodes
-            .iter()
-            .filter(|n| n.kind() == "augmented_assignment")
-            .filter(|n| {
-                !ancestors(**n)
-                    .take_while(|a| a.id() != def.id())
-                    .any(|a| a.kind() == "with_statement")
-            })
-            .filter_map(|n| n.child_by_field_name("left"))
-            .map(|l| self.text(l))
-            .find(|l| shared.contains(l))
-            .map(str::to_owned)
     }
 
     /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
@@ -3186,11 +2801,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !own_process || s.guards.covers(&c.qualified, &c.written) {
             return;
         }
-        let message = format!(
-            "{} signals the process that runs every test: what happens depends on the handlers installed by the tests before",
-            quote_code(&self.snippet(c.node))
-        );
-        self.report(c.node, s, PROCESS_SIGNAL.smell(message));
+        let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";
+        self.report_code(c.node, s, PROCESS_SIGNAL, what);
     }
 
     // ---- unordered ---------------------------------------------------------------------
@@ -3198,11 +2810,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// `os.listdir(d)`, `p.iterdir()` whose order is used.
     fn listing(&mut self, node: Node<'t>, s: &Scope<'t>) {
         if self.order_matters(node, true, s, 0) {
-            let message = format!(
-                "{} lists entries in no defined order, and the order is used",
-                quote_code(&self.snippet(node))
-            );
-            self.report(node, s, UNSORTED_LISTING.smell(message));
+            let what = "lists entries in no defined order, and the order is used";
+            self.report_code(node, s, UNSORTED_LISTING, what);
         }
     }
 
@@ -3221,18 +2830,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let mut names: Vec<&str> = Vec::new();
         for n in &all {
-            let (target, right) = match n.kind() {
-                "for_statement" => (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ),
-                "assignment" => (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ),
-                _ => continue,
-            };
-            let (Some(target), Some(right)) = (target, right) else {
+            if !matches!(n.kind(), "for_statement" | "assignment") {
+                continue;
+            }
+            let (Some(target), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
                 continue;
             };
             let parts = syntax::named_children(target);
@@ -3252,40 +2856,29 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 }
         });
         if compared {
-            let message = format!(
-                "{} lists each directory's entries in no defined order, and a test compares them with a list in order",
-                quote_code(&self.snippet(node))
-            );
-            self.report(node, s, UNSORTED_LISTING.smell(message));
+            let what = "lists each directory's entries in no defined order, and a test compares them with a list in order";
+            self.report_code(node, s, UNSORTED_LISTING, what);
         }
     }
 
     /// A set built here whose iteration order is used.
     fn set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
         if !self.int_set(node) && self.order_matters(node, false, s, 0) {
-            self.report_set_order(node, s);
+            let message = format!(
+                "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
+                quote_code(&self.snippet(node))
+            );
+            self.report(node, s, SET_ORDER.smell(message));
         }
     }
 
-    /// A module-level set used in order in a function.
-    fn module_set(&mut self, node: Node<'t>, s: &Scope<'t>) {
+    /// A read, in a function, of a module-level set (its order is then checked as any set's).
+    fn module_set(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
         let name = self.text(node);
-        if s.is_function()
+        s.is_function()
             && !s.locals.contains(name)
-            && self.module_value(name).is_some_and(|v| self.is_set(v))
+            && self.value_of(name, None).is_some_and(|v| self.is_set(v))
             && is_reference(node)
-            && self.order_matters(node, false, s, 0)
-        {
-            self.report_set_order(node, s);
-        }
-    }
-
-    fn report_set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let message = format!(
-            "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
-            quote_code(&self.snippet(node))
-        );
-        self.report(node, s, SET_ORDER.smell(message));
     }
 
     fn is_set(&self, node: Node<'_>) -> bool {
@@ -3378,18 +2971,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 .child_by_field_name("attribute")
                 .is_some_and(|a| matches!(self.text(a), "pop" | "index")),
             "assignment" if is_field("right") && depth < 2 => {
-                let Some(name) = parent
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "identifier")
-                    .map(|l| self.text(l))
-                else {
-                    return false;
-                };
-                s.own.iter().any(|n| {
-                    n.kind() == "identifier"
-                        && self.text(*n) == name
-                        && is_reference(*n)
-                        && self.order_matters(*n, ordered, s, depth + 1)
+                self.reads_of_target(parent, s).is_some_and(|reads| {
+                    reads
+                        .into_iter()
+                        .any(|n| self.order_matters(n, ordered, s, depth + 1))
                 })
             }
             _ => false,
@@ -3411,21 +2996,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 ),
                 _ => false,
             })
-    }
-}
-
-/// An identifier, or attributes on one (`os.path.join`).
-fn is_name_chain(node: Node<'_>) -> bool {
-    let mut at = node;
-    loop {
-        match at.kind() {
-            "identifier" => return true,
-            "attribute" => match at.child_by_field_name("object") {
-                Some(object) => at = object,
-                None => return false,
-            },
-            _ => return false,
-        }
     }
 }
 
@@ -3817,14 +3387,15 @@ def test_outer():
                 .filter(|u| join::matches(id, "tests/test_units.py", &u.parents, &u.name))
                 .count()
         };
-        assert_eq!(named("tests/test_units.py::TestSlug::test_lowercases"), 1);
-        assert_eq!(
-            named("tests/test_units.py::TestSlug::TestNested::test_deep"),
-            1
-        );
-        assert_eq!(named("tests/test_units.py::test_table[1-2]"), 1);
-        assert_eq!(named("tests.test_units.TestCaseLike::test_add"), 1);
-        assert_eq!(named("tests/test_units.py::NotATest::test_ignored"), 0);
+        for (id, count) in [
+            ("tests/test_units.py::TestSlug::test_lowercases", 1),
+            ("tests/test_units.py::TestSlug::TestNested::test_deep", 1),
+            ("tests/test_units.py::test_table[1-2]", 1),
+            ("tests.test_units.TestCaseLike::test_add", 1),
+            ("tests/test_units.py::NotATest::test_ignored", 0),
+        ] {
+            assert_eq!(named(id), count, "{id}");
+        }
     }
 
     #[test]
