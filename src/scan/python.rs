@@ -224,54 +224,143 @@ fn guard_fixture(name: &str) -> Option<Callee> {
     })
 }
 
-/// Whether a name is one of a list of names separated by spaces.
-fn listed(list: &str, name: &str) -> bool {
-    list.split(' ').any(|n| n == name)
+/// Whether a name is one of a list of names.
+fn listed(list: &[&str], name: &str) -> bool {
+    list.contains(&name)
 }
 
 /// Clocks read to measure a duration.
-const MEASURING_CLOCKS: &str = "time.time time.time_ns time.monotonic time.monotonic_ns \
-    time.perf_counter time.perf_counter_ns time.process_time datetime.datetime.now \
-    datetime.datetime.utcnow timeit.default_timer";
-
-/// Modules whose replacement by a mock fakes the network.
-const NETWORK_MODULES: &str = "requests httpx urllib urllib3 aiohttp socket http smtplib";
-
-/// Methods that send a request when given a URL (`session.get("https://...")`).
-const URL_METHODS: &str =
-    "get post put patch delete head options request stream urlopen goto ws_connect";
-
-/// Constructors of HTTP clients that talk to the network.
-const HTTP_CLIENTS: &str = "requests.Session requests.session httpx.Client httpx.AsyncClient \
-    aiohttp.ClientSession urllib3.PoolManager";
-
-/// Methods that change a list, dict, set or deque in place.
-const MUTATORS: &str =
-    "append extend insert update add pop popitem setdefault remove discard appendleft extendleft";
-
-/// `pathlib.Path` methods that write or delete.
-const PATH_WRITES: &str = "write_text write_bytes unlink rmdir mkdir touch symlink_to hardlink_to";
-
-/// Calls that make a server or socket listen (their port is read from their arguments).
-const LISTENS: &str = "bind create_tcp_listener HTTPServer ThreadingHTTPServer TCPServer \
-    ThreadingTCPServer UDPServer ThreadingUDPServer make_server start_server create_server run \
-    run_app serve Server";
-
-/// unittest assertions that compare their first two arguments by order or size.
-const BOUND_ASSERTS: &str = "assertLess assertLessEqual assertGreater assertGreaterEqual";
-
-/// Hooks that run before tests, by the scope they share state in (None: one test).
-const SETUP_HOOKS: &[(Option<&str>, &str)] = &[
-    (None, "setUp asyncSetUp setup_method setup_function"),
-    (Some("class"), "setUpClass setup_class"),
-    (Some("module"), "setUpModule setup_module"),
+const MEASURING_CLOCKS: &[&str] = &[
+    "time.time",
+    "time.time_ns",
+    "time.monotonic",
+    "time.monotonic_ns",
+    "time.perf_counter",
+    "time.perf_counter_ns",
+    "time.process_time",
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "timeit.default_timer",
 ];
 
-const TEARDOWN_HOOKS: &str = "tearDown asyncTearDown teardown_method teardown_function \
-    tearDownClass teardown_class tearDownModule teardown_module";
+/// Modules whose replacement by a mock fakes the network.
+const NETWORK_MODULES: &[&str] = &[
+    "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
+];
+
+/// Methods that send a request when given a URL (`session.get("https://...")`).
+const URL_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "request",
+    "stream",
+    "urlopen",
+    "goto",
+    "ws_connect",
+];
+
+/// Constructors of HTTP clients that talk to the network.
+const HTTP_CLIENTS: &[&str] = &[
+    "requests.Session",
+    "requests.session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+    "urllib3.PoolManager",
+];
+
+/// Methods that change a list, dict, set or deque in place.
+const MUTATORS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "add",
+    "pop",
+    "popitem",
+    "setdefault",
+    "remove",
+    "discard",
+    "appendleft",
+    "extendleft",
+];
+
+/// `pathlib.Path` methods that write or delete.
+const PATH_WRITES: &[&str] = &[
+    "write_text",
+    "write_bytes",
+    "unlink",
+    "rmdir",
+    "mkdir",
+    "touch",
+    "symlink_to",
+    "hardlink_to",
+];
+
+/// Calls that make a server or socket listen (their port is read from their arguments).
+const LISTENS: &[&str] = &[
+    "bind",
+    "create_tcp_listener",
+    "HTTPServer",
+    "ThreadingHTTPServer",
+    "TCPServer",
+    "ThreadingTCPServer",
+    "UDPServer",
+    "ThreadingUDPServer",
+    "make_server",
+    "start_server",
+    "create_server",
+    "run",
+    "run_app",
+    "serve",
+    "Server",
+];
+
+/// unittest assertions that compare their first two arguments by order or size.
+const BOUND_ASSERTS: &[&str] = &[
+    "assertLess",
+    "assertLessEqual",
+    "assertGreater",
+    "assertGreaterEqual",
+];
+
+/// Hooks that run before tests, by the scope they share state in (None: one test).
+const SETUP_HOOKS: &[(Option<&str>, &[&str])] = &[
+    (
+        None,
+        &["setUp", "asyncSetUp", "setup_method", "setup_function"],
+    ),
+    (Some("class"), &["setUpClass", "setup_class"]),
+    (Some("module"), &["setUpModule", "setup_module"]),
+];
+
+const TEARDOWN_HOOKS: &[&str] = &[
+    "tearDown",
+    "asyncTearDown",
+    "teardown_method",
+    "teardown_function",
+    "tearDownClass",
+    "teardown_class",
+    "tearDownModule",
+    "teardown_module",
+];
 
 /// Constructors of mutable containers.
-const CONTAINERS: &str = "dict list set bytearray defaultdict OrderedDict Counter deque";
+const CONTAINERS: &[&str] = &[
+    "dict",
+    "list",
+    "set",
+    "bytearray",
+    "defaultdict",
+    "OrderedDict",
+    "Counter",
+    "deque",
+];
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
@@ -1620,7 +1709,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 && self.callee_name(*n).is_some_and(|name| {
                     name == "timeit"
                         || MEASURING_CLOCKS
-                            .split(' ')
+                            .iter()
                             .any(|c| c.rsplit('.').next() == Some(name))
                 })
         });
@@ -2173,9 +2262,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         // A process waited for with no time limit is context; one left running, or given a
         // deadline a slow runner can miss, is a race.
-        const RUN_TO_END: &str = "subprocess.run subprocess.call subprocess.check_call \
-            subprocess.check_output subprocess.getoutput subprocess.getstatusoutput os.system \
-            pexpect.run";
+        const RUN_TO_END: &[&str] = &[
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.check_call",
+            "subprocess.check_output",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+            "os.system",
+            "pexpect.run",
+        ];
         let fact = Fact::Process(Process {
             call: self.snippet(c.node),
             to_end: listed(RUN_TO_END, &c.qualified) && self.keyword(c.node, "timeout").is_none(),
