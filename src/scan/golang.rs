@@ -1323,7 +1323,7 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)));
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
-        Some(literal) => Peer::Remote(host_of(literal).to_owned()),
+        Some(literal) => Peer::Remote(host_of(literal).0.to_owned()),
         None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
             Peer::Unknown
         }

@@ -20,8 +20,8 @@ use super::facts::{
     ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};
-use super::shared::{bounds_from_above, is_seed_variable};
-use super::syntax::{self, FileCtx, Unit, UnitKind};
+use super::shared::{self, bounds_from_above, is_constant_name, is_local_host, is_seed_variable};
+use super::syntax::{self, FileCtx, Unit, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -1649,7 +1649,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let sleep = Sleep {
             call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
-            in_loop: in_loop(call),
+            in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
                 Some(f) if !self.is_unit_body(f) => Place::Callback,
                 _ => place,
@@ -1962,7 +1962,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let fact = ElapsedBound {
             code: self.shown(node),
             bound: Bound::upper_if(upper),
-            in_loop: in_loop(node),
+            in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
         };
         self.judge(node, Fact::ElapsedBound(fact), ctx.unit);
@@ -2679,38 +2679,26 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
     fn is_constant(&mut self, node: Node<'t>, depth: u8) -> bool {
-        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack;
-        // variables are followed `depth` times.
-        let mut pending = vec![(node, depth)];
-        while let Some((node, depth)) = pending.pop() {
+        // Variables are followed `depth` times.
+        syntax::all_constant((node, depth), |(node, depth), pending| {
             let n = unwrap(node);
-            let constant = match n.kind() {
+            match n.kind() {
                 "number" => true,
                 "unary_expression" | "binary_expression" => {
                     pending.extend(syntax::named_children(n).into_iter().map(|c| (c, depth)));
                     true
                 }
-                "identifier" => {
-                    let t = self.text(n);
-                    let upper = t.chars().any(|c| c.is_ascii_uppercase())
-                        && t.chars()
-                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                    if upper {
-                        true
-                    } else if let Some(v) = (depth > 0).then(|| self.declared_value(n)).flatten() {
+                "identifier" if is_constant_name(self.text(n)) => true,
+                "identifier" => match (depth > 0).then(|| self.declared_value(n)).flatten() {
+                    Some(v) => {
                         pending.push((v, depth - 1));
                         true
-                    } else {
-                        false
                     }
-                }
+                    None => false,
+                },
                 _ => false,
-            };
-            if !constant {
-                return false;
             }
-        }
-        true
+        })
     }
 
     /// The initial value of the variable an identifier names, from the nearest function (or
@@ -2893,16 +2881,7 @@ fn is_global_object(name: &str) -> bool {
 }
 
 fn is_function(kind: &str) -> bool {
-    matches!(
-        kind,
-        "arrow_function"
-            | "function_expression"
-            | "function"
-            | "generator_function"
-            | "function_declaration"
-            | "generator_function_declaration"
-            | "method_definition"
-    )
+    FUNCTIONS.contains(&kind)
 }
 
 fn is_async(func: Node<'_>) -> bool {
@@ -2998,6 +2977,24 @@ fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
     out
 }
 
+/// The statements of a loop, and the kinds of function (a callback defined in a loop does not
+/// run in it).
+const LOOPS: &[&str] = &[
+    "for_statement",
+    "for_in_statement",
+    "while_statement",
+    "do_statement",
+];
+const FUNCTIONS: &[&str] = &[
+    "arrow_function",
+    "function_expression",
+    "function",
+    "generator_function",
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+];
+
 /// The functions of the platform's entropy sources, as a fake of one is named.
 const ENTROPY_SOURCES: [&str; 6] = [
     "getRandomValues",
@@ -3008,11 +3005,6 @@ const ENTROPY_SOURCES: [&str; 6] = [
     "randomUUID",
 ];
 
-/// The nodes above one, nearest first.
-fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    std::iter::successors(node.parent(), Node::parent)
-}
-
 /// The nodes above one up to the function around it (not included).
 fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     ancestors(node).take_while(|p| !is_function(p.kind()))
@@ -3020,16 +3012,6 @@ fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|p| is_function(p.kind()))
-}
-
-/// Inside a loop of the function around it (a polling loop waits between its checks).
-fn in_loop(node: Node<'_>) -> bool {
-    ancestors_in_function(node).any(|p| {
-        matches!(
-            p.kind(),
-            "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
-        )
-    })
 }
 
 fn in_finally(node: Node<'_>) -> bool {
@@ -3123,24 +3105,11 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
         }
         _ => prefix.as_str(),
     };
-    let end = if rest.starts_with('[') {
-        rest.find(']').map(|i| i + 1)
-    } else {
-        rest.find(['/', ':', '?', '#'])
-    };
-    let host = match end {
-        Some(i) => &rest[..i],
-        None if *complete => rest,
-        None => return Some(Peer::Unknown),
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let local = host == "localhost"
-        || host.ends_with(".localhost")
-        || host.starts_with("127.")
-        || matches!(host, "::1" | "0.0.0.0");
+    let (host, ended) = shared::host_of(rest);
     match host {
+        _ if !ended && !*complete => Some(Peer::Unknown),
         "" => Some(Peer::Unknown),
-        _ if local => None,
+        _ if is_local_host(host) => None,
         _ => Some(Peer::Remote(host.to_owned())),
     }
 }

@@ -19,8 +19,8 @@ use super::facts::{
     SharedState, Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
-use super::shared::{bounds_from_above, is_local_host, is_seed_variable};
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind};
+use super::shared::{self, bounds_from_above, is_constant_name, is_local_host, is_seed_variable};
+use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, ancestors, unparenthesize};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 use crate::render::quote_code;
@@ -228,6 +228,11 @@ fn guard_fixture(name: &str) -> Option<Callee> {
 fn listed(list: &[&str], name: &str) -> bool {
     list.contains(&name)
 }
+
+/// The statements of a loop, and the definitions that end the search for one (a function
+/// defined in a loop does not run in it).
+const LOOPS: &[&str] = &["while_statement", "for_statement"];
+const FUNCTIONS: &[&str] = &["function_definition", "class_definition"];
 
 /// Clocks read to measure a duration.
 const MEASURING_CLOCKS: &[&str] = &[
@@ -1670,7 +1675,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let fact = Fact::Sleep(Sleep {
             call: self.snippet(c.node),
             duration: Amount::of_duration(self.constant(duration), self.text(duration)),
-            in_loop: in_loop(c.node),
+            in_loop: syntax::in_loop(c.node, LOOPS, FUNCTIONS),
             place: s.role.place(),
             faked: s.guards.covers(&c.qualified, &c.written),
         });
@@ -1679,26 +1684,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A literal number, a constant's name, or arithmetic of those.
     fn constant(&self, node: Node<'_>) -> bool {
-        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
-        let mut pending = vec![node];
-        while let Some(n) = pending.pop() {
-            let constant = match n.kind() {
-                "integer" | "float" => true,
-                "identifier" => is_constant_name(self.text(n)),
-                "attribute" => n
-                    .child_by_field_name("attribute")
-                    .is_some_and(|a| is_constant_name(self.text(a))),
-                "unary_operator" | "binary_operator" | "parenthesized_expression" => {
-                    pending.extend(syntax::named_children(n));
-                    true
-                }
-                _ => false,
-            };
-            if !constant {
-                return false;
+        syntax::all_constant(node, |n, pending| match n.kind() {
+            "integer" | "float" => true,
+            "identifier" => is_constant_name(self.text(n)),
+            "attribute" => n
+                .child_by_field_name("attribute")
+                .is_some_and(|a| is_constant_name(self.text(a))),
+            "unary_operator" | "binary_operator" | "parenthesized_expression" => {
+                pending.extend(syntax::named_children(n));
+                true
             }
-        }
-        true
+            _ => false,
+        })
     }
 
     /// Names assigned from a measuring clock, and durations computed from them.
@@ -1807,7 +1804,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let fact = Fact::ElapsedBound(ElapsedBound {
             code: self.snippet(bound),
             bound: Bound::upper_if(upper),
-            in_loop: in_loop(bound),
+            in_loop: syntax::in_loop(bound, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
         });
         self.judge(bound, s, &fact);
@@ -2843,7 +2840,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // Several at once: started in a loop, or from a function started in a loop.
         let enclosing = ancestors(call).find(|a| a.kind() == "function_definition");
         let repeated = |n: Node<'t>| {
-            in_loop(n)
+            syntax::in_loop(n, LOOPS, FUNCTIONS)
                 || ancestors(n)
                     .take_while(|a| a.kind() != "function_definition")
                     .any(|a| {
@@ -3181,29 +3178,6 @@ fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Nod
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
-fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    std::iter::successors(node.parent(), Node::parent)
-}
-
-/// The outermost parenthesized expression around a node.
-fn unparenthesize(node: Node<'_>) -> Node<'_> {
-    let mut top = node;
-    while let Some(p) = top
-        .parent()
-        .filter(|p| p.kind() == "parenthesized_expression")
-    {
-        top = p;
-    }
-    top
-}
-
-/// Whether a node is in a loop of its function.
-fn in_loop(node: Node<'_>) -> bool {
-    ancestors(node)
-        .take_while(|a| !matches!(a.kind(), "function_definition" | "class_definition"))
-        .any(|a| matches!(a.kind(), "while_statement" | "for_statement"))
-}
-
 /// The operator of a binary operator.
 fn operator(node: Node<'_>) -> Option<String> {
     node.child_by_field_name("operator")
@@ -3295,47 +3269,27 @@ fn is_cache(name: &str) -> bool {
     name.to_ascii_lowercase().contains("cache")
 }
 
-/// `TIMEOUT`, `Config.DELAY`: upper-case names are constants.
-fn is_constant_name(name: &str) -> bool {
-    name.chars().any(|c| c.is_ascii_uppercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
 /// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
 /// literal text holds all of it. The scheme must be a network one; text without a scheme must
 /// look like a host name.
 fn host_of(text: &str, complete: bool) -> Option<&str> {
-    let (scheme, rest) = match text.split_once("://") {
-        Some((scheme, rest)) => {
-            let network = ["http", "https", "ws", "wss", "ftp"]
-                .iter()
-                .any(|s| scheme.eq_ignore_ascii_case(s));
-            if !network {
-                return None;
-            }
-            (true, rest)
-        }
-        None => (false, text),
+    let scheme = text.split_once("://").map(|(scheme, _)| scheme);
+    let network = |s: &str| {
+        ["http", "https", "ws", "wss", "ftp"]
+            .iter()
+            .any(|n| s.eq_ignore_ascii_case(n))
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, ended) = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or((v6, false), |(h, _)| (h, true)),
-        None => host_port
-            .split_once(':')
-            .map_or((host_port, false), |(h, _)| (h, true)),
-    };
-    let whole = complete || ended || end < rest.len();
-    let hostlike = scheme
+    if scheme.is_some_and(|s| !network(s)) {
+        return None;
+    }
+    let (host, ended) = shared::host_of(text);
+    let hostlike = scheme.is_some()
         || is_local_host(host)
         || (host.contains('.')
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
-    (whole && hostlike && !host.is_empty()).then_some(host)
+    ((complete || ended) && hostlike && !host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]

@@ -922,7 +922,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// A request to a remote address, for the shared rule to judge.
     fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
-        self.request(call, Peer::Remote(host_of(address).to_owned()))
+        self.request(call, Peer::Remote(host_of(address).0.to_owned()))
     }
 
     /// `client.get("https://...")...send()` and other requests to a literal URL, on any

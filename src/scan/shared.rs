@@ -23,20 +23,33 @@ pub(super) fn is_seed_variable(name: &str) -> bool {
     SEED_VARIABLES.contains(&name) || ATTEMPT_VARIABLES.contains(&name)
 }
 
-/// The host of a URL or `host:port` ("" when it names none).
-pub(super) fn host_of(address: &str) -> &str {
+/// The host of a URL or `host:port` ("" when it names none), and whether the text goes on
+/// after it (a port, a path, ...): only then does a literal that starts a URL hold all its host.
+pub(super) fn host_of(address: &str) -> (&str, bool) {
     let rest = address.split_once("://").map_or(address, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
-        None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
-    }
+    let (host, ended) = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or((v6, false), |(h, _)| (h, true)),
+        None => host_port
+            .split_once(':')
+            .map_or((host_port, false), |(h, _)| (h, true)),
+    };
+    (host, ended || end < rest.len())
+}
+
+/// `TIMEOUT`, `Config.DELAY`: upper-case names are constants.
+pub(super) fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {
-    let host = host_of(address);
+    let (host, _) = host_of(address);
     host.is_empty()
         || host == "localhost"
         || host == "localhost.localdomain"
@@ -186,16 +199,9 @@ pub(super) trait Visitor<'s, 't> {
             return below;
         }
         let stop = self.body().map(|b| b.id());
-        let mut out = Vec::new();
-        let mut at = node.parent();
-        while let Some(n) = at {
-            if Some(n.id()) == stop {
-                break;
-            }
-            out.push(n);
-            at = n.parent();
-        }
-        out
+        syntax::ancestors(node)
+            .take_while(|n| Some(n.id()) != stop)
+            .collect()
     }
 
     fn in_loop(&self, node: Node<'t>) -> bool {
@@ -226,26 +232,18 @@ pub(super) trait Visitor<'s, 't> {
 
     /// Whether an expression is a constant: literals, constants, and their arithmetic.
     fn is_constant(&self, node: Node<'t>) -> bool {
-        // Every operand must be constant: a worklist, not recursion, so nesting costs no stack.
-        let mut pending = vec![node];
-        while let Some(n) = pending.pop() {
-            let constant = match n.kind() {
-                "int_literal" | "integer_literal" | "float_literal" => true,
-                "binary_expression" | "parenthesized_expression" => {
-                    pending.extend(named_children(n));
-                    true
-                }
-                "call_expression" => {
-                    pending.extend(args(n));
-                    self.is_constant_leaf(n)
-                }
-                _ => self.is_constant_leaf(n),
-            };
-            if !constant {
-                return false;
+        syntax::all_constant(node, |n, pending| match n.kind() {
+            "int_literal" | "integer_literal" | "float_literal" => true,
+            "binary_expression" | "parenthesized_expression" => {
+                pending.extend(named_children(n));
+                true
             }
-        }
-        true
+            "call_expression" => {
+                pending.extend(args(n));
+                self.is_constant_leaf(n)
+            }
+            _ => self.is_constant_leaf(n),
+        })
     }
 
     /// A comparison of an elapsed time with a bound.

@@ -196,3 +196,37 @@ pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
     }
     out
 }
+
+/// The nodes above one, nearest first.
+pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(node.parent(), Node::parent)
+}
+
+/// Whether a node is inside a loop (a kind of `loops`) of the function around it (the first
+/// ancestor of a kind of `functions`): a polling loop waits between its checks.
+pub fn in_loop(node: Node<'_>, loops: &[&str], functions: &[&str]) -> bool {
+    ancestors(node)
+        .take_while(|a| !functions.contains(&a.kind()))
+        .any(|a| loops.contains(&a.kind()))
+}
+
+/// The outermost parenthesized expression around a node.
+pub fn unparenthesize(node: Node<'_>) -> Node<'_> {
+    ancestors(node)
+        .take_while(|p| p.kind() == "parenthesized_expression")
+        .last()
+        .unwrap_or(node)
+}
+
+/// Whether every operand of an expression is a constant, as `operand` judges each (pushing
+/// the operands of an operation, or the value of a variable, for their turn): a worklist, not
+/// recursion, so nesting costs no stack.
+pub fn all_constant<T>(expression: T, mut operand: impl FnMut(T, &mut Vec<T>) -> bool) -> bool {
+    let mut pending = vec![expression];
+    while let Some(n) = pending.pop() {
+        if !operand(n, &mut pending) {
+            return false;
+        }
+    }
+    true
+}
