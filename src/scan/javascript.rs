@@ -3107,8 +3107,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
     };
     let (host, ended) = shared::host_of(rest);
     match host {
-        _ if !ended && !*complete => Some(Peer::Unknown),
-        "" => Some(Peer::Unknown),
+        _ if host.is_empty() || !ended && !*complete => Some(Peer::Unknown),
         _ if is_local_host(host) => None,
         _ => Some(Peer::Remote(host.to_owned())),
     }

@@ -3273,13 +3273,9 @@ fn is_cache(name: &str) -> bool {
 /// literal text holds all of it. The scheme must be a network one; text without a scheme must
 /// look like a host name.
 fn host_of(text: &str, complete: bool) -> Option<&str> {
+    let network = ["http", "https", "ws", "wss", "ftp"];
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);
-    let network = |s: &str| {
-        ["http", "https", "ws", "wss", "ftp"]
-            .iter()
-            .any(|n| s.eq_ignore_ascii_case(n))
-    };
-    if scheme.is_some_and(|s| !network(s)) {
+    if scheme.is_some_and(|s| !network.iter().any(|n| s.eq_ignore_ascii_case(n))) {
         return None;
     }
     let (host, ended) = shared::host_of(text);
