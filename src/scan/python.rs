@@ -224,11 +224,6 @@ fn guard_fixture(name: &str) -> Option<Callee> {
     })
 }
 
-/// Whether a name is one of a list of names.
-fn listed(list: &[&str], name: &str) -> bool {
-    list.contains(&name)
-}
-
 /// The statements of a loop, and the definitions that end the search for one (a function
 /// defined in a loop does not run in it).
 const LOOPS: &[&str] = &["while_statement", "for_statement"];
@@ -464,7 +459,7 @@ impl Guards {
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
         let mut out = self.faked.clone();
-        let patched = |t: &Vec<String>| t.iter().any(|seg| listed(NETWORK_MODULES, seg));
+        let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
         if self.patched.iter().any(patched) {
             out.push(Category::Network);
         }
@@ -1062,8 +1057,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| listed(h, &name));
-            let teardown = listed(TEARDOWN_HOOKS, &name);
+            let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| h.contains(&name.as_str()));
+            let teardown = TEARDOWN_HOOKS.contains(&name.as_str());
             if !setup && !teardown {
                 continue;
             }
@@ -1094,10 +1089,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some((shared, _)) = self.fixture(decorators) {
             return Role::Setup { shared };
         }
-        if let Some((shared, _)) = SETUP_HOOKS.iter().find(|(_, h)| listed(h, name)) {
+        if let Some((shared, _)) = SETUP_HOOKS.iter().find(|(_, h)| h.contains(&name)) {
             return Role::Setup { shared: *shared };
         }
-        if listed(TEARDOWN_HOOKS, name) {
+        if TEARDOWN_HOOKS.contains(&name) {
             return Role::Teardown;
         }
         let collected = ctx.parents.is_empty() || ctx.test_class;
@@ -1499,7 +1494,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A server or socket listening at a port the code names, for the shared rule to judge.
     fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        let Some(name) = self.callee_name(call).filter(|n| listed(LISTENS, n)) else {
+        let Some(name) = self.callee_name(call).filter(|n| LISTENS.contains(n)) else {
             return;
         };
         let args = self.positional(call);
@@ -1607,7 +1602,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         match self.text(attr) {
-            m if listed(MUTATORS, m) => self.state_mutation(node, object, s),
+            m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
@@ -1616,9 +1611,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_method(node, object, s);
             }
-            m if listed(PATH_WRITES, m) => self.path_method(node, object, s),
+            m if PATH_WRITES.contains(&m) => self.path_method(node, object, s),
             // `session.get("https://example.com/...")` on a real HTTP client.
-            m if listed(URL_METHODS, m) && self.real_client(object, s) => {
+            m if URL_METHODS.contains(&m) && self.real_client(object, s) => {
                 self.remote_call(node, self.url_arg(node, s), s);
             }
             "join" | "wait" => self.bounded_wait(node, object, s),
@@ -1736,7 +1731,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         node.kind() == "call"
             && self
                 .callee_qualified(node)
-                .is_some_and(|q| listed(MEASURING_CLOCKS, &q))
+                .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
     }
 
     fn callee_qualified(&self, call: Node<'_>) -> Option<String> {
@@ -1788,7 +1783,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 Some((d, upper))
             }),
             _ => {
-                let name = self.callee_name(node).filter(|n| listed(BOUND_ASSERTS, n));
+                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
                 let args = self.positional(node);
                 let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
                 let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
@@ -1953,7 +1948,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 let entropy = nodes.iter().any(|n| {
                     n.kind() == "call"
                         && self.callee_qualified(*n).is_some_and(|q| {
-                            listed(MEASURING_CLOCKS, &q)
+                            MEASURING_CLOCKS.contains(&q.as_str())
                                 || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
                                 || q == "os.getpid"
                         })
@@ -2143,7 +2138,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             !in_process
                 && self
                     .callee_qualified(m)
-                    .is_some_and(|q| listed(HTTP_CLIENTS, &q))
+                    .is_some_and(|q| HTTP_CLIENTS.contains(&q.as_str()))
         })
     }
 
@@ -2271,7 +2266,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         ];
         let fact = Fact::Process(Process {
             call: self.snippet(c.node),
-            to_end: listed(RUN_TO_END, &c.qualified) && self.keyword(c.node, "timeout").is_none(),
+            to_end: RUN_TO_END.contains(&c.qualified.as_str())
+                && self.keyword(c.node, "timeout").is_none(),
         });
         self.judge(c.node, s, &fact);
     }
@@ -2501,7 +2497,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
                     && syntax::named_children(r).is_empty();
                 let empty_call = r.kind() == "call"
-                    && self.callee_name(r).is_some_and(|n| listed(CONTAINERS, n))
+                    && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
                     && self.positional(r).is_empty();
                 empty_literal || empty_call
             }),
@@ -2646,7 +2642,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "set" | "set_comprehension" => what("a set"),
             "call" => {
                 let name = self.callee_name(node)?;
-                if listed(CONTAINERS, name) {
+                if CONTAINERS.contains(&name) {
                     return Some((true, format!("a {name}")));
                 }
                 let object = name.starts_with(char::is_uppercase)
