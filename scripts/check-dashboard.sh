@@ -17,15 +17,9 @@ mkdir -p "$out"
 cargo build -q
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/flaky"
 
-if ! command -v chromium >/dev/null; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-fi
-
+. scripts/chromium.sh
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$chrome_profile"' EXIT
 project="$work/project"
 mkdir -p "$project"
 cd "$project"
@@ -73,19 +67,8 @@ PY
 "$bin" history --format json > "$out/runs.json"
 cd "$root"
 
-profile="$(mktemp -d)"
-trap 'rm -rf "$work" "$profile"' EXIT
-chrome() {
-    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --hide-scrollbars --user-data-dir="$profile" "$@" 2>/dev/null
-}
 for width in 1280 390; do
-    chrome --window-size="$width,2600" --screenshot="$out/dashboard-$width.png" "file://$out/dashboard.html" >/dev/null || true
-    if [ ! -s "$out/dashboard-$width.png" ]; then
-        echo "error: chromium wrote no screenshot of $out/dashboard.html at $width px" >&2
-        exit 1
-    fi
+    screenshot "$out/dashboard.html" "$out/dashboard-$width.png" "$width,2600"
 done
 dom() { chrome --virtual-time-budget=3000 --dump-dom "file://$out/dashboard.html#$1" > "$out/dom-$2.html"; }
 dom 'tests?q=login' login

@@ -13,24 +13,9 @@ mkdir -p "$out"
 FLAKY_RENDER_CHECK_DIR="$out" cargo test -q --lib render::tests::write_reports_for_checks \
     -- --ignored --exact >/dev/null
 
-if ! command -v chromium >/dev/null; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-fi
-
-profile="$(mktemp -d)"
-trap 'rm -rf "$profile"' EXIT
-rm -f "$out/report.png"
-chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --hide-scrollbars --user-data-dir="$profile" --window-size=1200,1600 \
-    --screenshot="$out/report.png" "file://$out/report.html" >/dev/null 2>&1 || true
-if [ ! -s "$out/report.png" ]; then
-    echo "error: chromium wrote no screenshot of $out/report.html" >&2
-    exit 1
-fi
+. scripts/chromium.sh
+trap 'rm -rf "$chrome_profile"' EXIT
+screenshot "$out/report.html" "$out/report.png" 1200,1600
 
 PYTHONPATH="$PWD/scripts" python3 - "$out/report.png" <<'PY'
 """Measures the chart colours in the screenshot (they match src/render/charts.rs)."""
