@@ -24,7 +24,7 @@
 #      on the examples' passing tests; paired runs, median of the per-pair ratios)
 # Arguments name sections to run alone: `scripts/bench.sh go rust pytest` runs 8, 9 and 10 only,
 # `scripts/bench.sh overhead` runs 1 only, `scripts/bench.sh jest` 11 only, `scripts/bench.sh ci` 12,
-# `scripts/bench.sh dashboard` the dashboard of 5 only.
+# `scripts/bench.sh history` the history views of 5 only, `scripts/bench.sh dashboard` its dashboard only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x target/test-env/venv/bin/python ]; then
@@ -198,6 +198,13 @@ def big_history():
     db.close()
     return big, results
 
+def history_views():
+    """`flaky history` views on the 10,000-run, 1,000,000-result history (median of 5)."""
+    big, results = big_history()
+    for view in (["--tests"], ["--trend"], ["--trend", "--per", "run"], ["--test", "tests/test_big.py::test_7"]):
+        times = [timed([bin, "history", "--db", big] + view) for _ in range(5)]
+        print(f"history {' '.join(view)}: 10000 runs, {results} results: median {statistics.median(times) * 1000:.0f} ms (goal < 200 ms)")
+
 def dashboard():
     """`flaky dashboard` on the 10,000-run, 1,000,000-result history: time and page size."""
     big, results = big_history()
@@ -208,7 +215,7 @@ def dashboard():
           f"page {size / 1024 / 1024:.2f} MB (goal < 1 s, a few MB)")
 
 sections = {"overhead": overhead, "ci": ci_green, "go": startup_go, "rust": startup_rust, "pytest": startup_pytest,
-            "jest": jest_cpu, "dashboard": dashboard,
+            "jest": jest_cpu, "history": history_views, "dashboard": dashboard,
             "rust-per-attempt": lambda: startup_rust(["env"], "cargo per attempt")}
 if only:
     for name in only:
@@ -251,13 +258,6 @@ n = db.execute("SELECT count(*) FROM runs").fetchone()[0]
 db.close()
 times = [timed([bin, "history"]) for _ in range(7)]
 print(f"storage: `flaky history` on {n} runs: median {statistics.median(times) * 1000:.1f} ms (goal < 100 ms)")
-
-# 5. history views on 10,000 runs of 10 tests x 10 attempts = 1,000,000 results
-big, results = big_history()
-for view in (["--tests"], ["--trend"], ["--trend", "--per", "run"], ["--test", "tests/test_big.py::test_7"]):
-    times = [timed([bin, "history", "--db", big] + view) for _ in range(5)]
-    print(f"history {' '.join(view)}: 10000 runs, {results} results: median {statistics.median(times) * 1000:.0f} ms (goal < 200 ms)")
-dashboard()
 
 # 4. --tests-from: a suite of 200 tests of 20 ms each (I/O-like waits), one of which fails
 suite = os.path.join(work, "suite")
