@@ -539,14 +539,13 @@ struct Ctx {
 }
 
 /// How the run's seed is used.
-enum SeedUse<'t> {
+enum SeedUse {
     /// Seeds a generator, is passed on, or only printed.
     Harmless,
     /// Stored in a name.
     Assigned(String),
-    /// Decides a condition, an assertion or a computation (high confidence when it decides a
-    /// condition or an assertion).
-    Outcome(Node<'t>, Confidence),
+    /// Decides a condition or an assertion (true), or a computation (false).
+    Outcome(bool),
 }
 
 struct Analyzer<'t, 'c, 'a> {
@@ -1974,7 +1973,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// How a read of the run's seed is used, following conversions and arithmetic up.
-    fn seed_use(&self, node: Node<'t>) -> SeedUse<'t> {
+    fn seed_use(&self, node: Node<'t>) -> SeedUse {
         let mut current = node;
         let mut computed = false;
         while let Some(parent) = current.parent() {
@@ -2011,10 +2010,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 | "while_statement"
                 | "conditional_expression"
                 | "subscript" => {
-                    return SeedUse::Outcome(node, Confidence::High);
+                    return SeedUse::Outcome(true);
                 }
                 "expression_statement" | "return_statement" if computed => {
-                    return SeedUse::Outcome(node, Confidence::Medium);
+                    return SeedUse::Outcome(false);
                 }
                 _ => return SeedUse::Harmless,
             }
@@ -2028,20 +2027,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let outcome = s.own.iter().find_map(|n| {
             let var = self.seed_source(*n, &s.seeds)?;
             match self.seed_use(*n) {
-                SeedUse::Outcome(at, confidence) => Some((at, confidence, var)),
+                SeedUse::Outcome(decides) => Some((*n, decides, var)),
                 _ => None,
             }
         });
-        let Some((at, confidence, var)) = outcome else {
+        let Some((at, decides, var)) = outcome else {
             return;
         };
         let statement = ancestors(at)
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
         let fact = Fact::SeedUse(SeedRead {
-            variable: var.to_string(),
+            variable: var,
             code: self.snippet(statement),
-            decides: confidence == Confidence::High,
+            decides,
         });
         self.judge(at, s, &fact);
     }
@@ -2662,13 +2661,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let (confidence, how) = match parent.kind() {
             "expression_statement" => (Confidence::High, "is never stored, so nothing awaits it"),
-            "assignment" => {
-                let Some(reads) = self.reads_of_target(parent, s) else {
-                    return;
-                };
-                if reads.into_iter().any(|n| self.awaited(n)) {
-                    return;
-                }
+            "assignment"
+                if self
+                    .reads_of_target(parent, s)
+                    .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
+            {
                 (Confidence::Medium, "is never awaited here")
             }
             _ => return,
