@@ -893,13 +893,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A module-level name bound to a mutable container (`REGISTRY = {}`).
-    fn is_module_container(&self, name: &str) -> bool {
-        self.value_of(name, None)
-            .and_then(|v| self.mutable(v, None))
-            .is_some_and(|(container, _)| container)
-    }
-
     fn name_of(&self, def: Node<'_>) -> String {
         def.child_by_field_name("name")
             .map(|n| self.text(n).to_owned())
@@ -1398,8 +1391,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports `{code} {what}` at a node, its code quoted.
     fn report_code(&mut self, node: Node<'_>, s: &Scope<'_>, variant: Variant, what: &str) {
-        let message = format!("{} {what}", quote_code(&self.snippet(node)));
-        self.report(node, s, variant.smell(message));
+        self.report(node, s, variant.says(&self.snippet(node), what));
     }
 
     /// Reports the smell a fact is, unless the scope already has one of its rule for `key`.
@@ -1497,13 +1489,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
     /// closed again in the same function (`sock.close()`, or the end of `with ... as sock`).
     fn releases(&self, call: Node<'t>, function: Node<'t>) -> bool {
-        let Some(sock) = function
-            .child_by_field_name("object")
+        let sock = function.child_by_field_name("object");
+        let Some(name) = sock
             .filter(|o| o.kind() == "identifier")
+            .map(|o| self.text(o))
         else {
             return false;
         };
-        let name = self.text(sock);
         let body = ancestors(call)
             .find(|a| a.kind() == "function_definition")
             .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
@@ -2400,11 +2392,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(dotted) = self.dotted(object) else {
             return;
         };
-        // Memo caches are left out: what they hold does not depend on the order of tests.
+        // A module-level name bound to a mutable container (`REGISTRY = {}`), or declared
+        // `global`. Memo caches are left out: what they hold does not depend on the order of
+        // tests.
+        let value = self
+            .value_of(&dotted, None)
+            .and_then(|v| self.mutable(v, None));
+        let container = value.is_some_and(|(container, _)| container);
         let own_module = object.kind() == "identifier"
-            && !is_cache(&dotted)
-            && ((self.is_module_container(&dotted) && !s.locals.contains(&dotted))
-                || s.globals.contains(&dotted));
+            && !dotted.to_ascii_lowercase().contains("cache")
+            && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
         if own_module {
             if s.guards.restored.contains(&dotted) {
                 return;
@@ -2430,11 +2427,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() || s.in_cleanup(node) || self.resets(node) || restored {
             return;
         }
-        let message = format!(
-            "{} changes imported state `{dotted}` without restoring it: later tests see the change",
-            quote_code(&self.snippet(node))
+        let what = format!(
+            "changes imported state `{dotted}` without restoring it: later tests see the change"
         );
-        self.report_once(node, s, dotted, IMPORTED_STATE_MUTATION.smell(message));
+        let smell = IMPORTED_STATE_MUTATION.says(&self.snippet(node), what);
+        self.report_once(node, s, dotted, smell);
     }
 
     /// A change of module-level `name`: recorded for the functions that read it, and judged.
@@ -2560,20 +2557,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
                 }
             };
-            let (severity, confidence) = if container {
-                (Severity::Medium, Confidence::High)
-            } else {
-                (Severity::Low, Confidence::Medium)
-            };
             let message = format!(
                 "`{}` (shared by the {scope}) {keeps}: one test's changes reach the tests after it",
                 s.name
             );
-            self.report(
-                node,
-                s,
-                SHARED_FIXTURE.smell_as(message, severity, confidence),
-            );
+            let smell = if container {
+                SHARED_FIXTURE.smell(message)
+            } else {
+                SHARED_FIXTURE.smell_as(message, Severity::Low, Confidence::Medium)
+            };
+            self.report(node, s, smell);
         }
     }
 
@@ -2659,14 +2652,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
             return;
         };
-        let (confidence, how) = match parent.kind() {
-            "expression_statement" => (Confidence::High, "is never stored, so nothing awaits it"),
+        let (stored, how) = match parent.kind() {
+            "expression_statement" => (false, "is never stored, so nothing awaits it"),
             "assignment"
                 if self
                     .reads_of_target(parent, s)
                     .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
             {
-                (Confidence::Medium, "is never awaited here")
+                (true, "is never awaited here")
             }
             _ => return,
         };
@@ -2674,11 +2667,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "the task of {} {how}: the test can end before it runs or finishes",
             quote_code(&self.snippet(call))
         );
-        self.report(
-            call,
-            s,
-            UNAWAITED_TASK.smell_as(message, Severity::High, confidence),
-        );
+        self.report(call, s, UNAWAITED_TASK.less_sure_if(stored).smell(message));
     }
 
     /// Whether a task expression is awaited: under `await`, passed to `asyncio.gather` & co,
@@ -2920,13 +2909,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let name = self.text(node);
         s.is_function()
             && !s.locals.contains(name)
-            && self.value_of(name, None).is_some_and(|v| self.is_set(v))
+            && self.value_of(name, None).is_some_and(|v| {
+                matches!(v.kind(), "set" | "set_comprehension")
+                    || (v.kind() == "call" && self.callee(v) == Some(SetOf))
+            })
             && is_reference(node)
-    }
-
-    fn is_set(&self, node: Node<'_>) -> bool {
-        matches!(node.kind(), "set" | "set_comprehension")
-            || (node.kind() == "call" && self.callee(node) == Some(SetOf))
     }
 
     /// A set of integer literals: CPython orders small ints by value.
@@ -3201,10 +3188,6 @@ fn is_write_target(node: Node<'_>) -> bool {
             "delete_statement" => true,
             _ => false,
         })
-}
-
-fn is_cache(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("cache")
 }
 
 /// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
