@@ -442,17 +442,12 @@ impl Guards {
     /// ends with the callee or a module it is reached through (`app.requests` for
     /// `requests.get`, `app.sleep` for `sleep` imported from time).
     fn covers(&self, qualified: &str, written: &str) -> bool {
+        let names: [Vec<String>; 2] =
+            [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
         self.patched.iter().any(|target| {
-            [qualified, written].iter().any(|name| {
-                let parts: Vec<&str> = name.split('.').collect();
-                (1..=parts.len()).any(|k| {
-                    target.len() >= k
-                        && target[target.len() - k..]
-                            .iter()
-                            .zip(&parts[..k])
-                            .all(|(t, p)| t == p)
-                })
-            })
+            names
+                .iter()
+                .any(|parts| (1..=parts.len()).any(|k| target.ends_with(&parts[..k])))
         })
     }
 
@@ -860,10 +855,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The values assigned to module-level names.
     fn read_module(&mut self, root: Node<'t>) {
-        for statement in syntax::named_children(root) {
-            if statement.kind() != "expression_statement" {
-                continue;
-            }
+        let statements = syntax::named_children(root).into_iter();
+        for statement in statements.filter(|s| s.kind() == "expression_statement") {
             if let Some((name, value)) = statement.named_child(0).and_then(|a| assigned(a, self)) {
                 self.values.entry(name).or_default().push(value);
             }
@@ -1015,11 +1008,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// touch.
     fn hook_guards(&self, defs: &[Node<'t>]) -> Guards {
         let mut guards = Guards::default();
-        for def in defs {
-            let (decorators, function) = unwrap_decorated(*def);
-            if function.kind() != "function_definition" {
-                continue;
-            }
+        let defs = defs.iter().map(|d| unwrap_decorated(*d));
+        for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
             let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| h.contains(&name.as_str()));
@@ -1677,10 +1667,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return timing;
         }
         for _ in 0..2 {
-            for &node in &s.own {
-                let Some((name, right)) = assigned(node, self) else {
-                    continue;
-                };
+            for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
                 if self.is_measuring_clock(right) {
                     timing.starts.insert(name);
                 } else if self.is_duration(right, &timing) {
@@ -2487,10 +2474,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() || s.role == Role::Teardown {
             return;
         }
-        for &node in &s.own {
-            if node.kind() != "identifier" {
-                continue;
-            }
+        for &node in s.own.iter().filter(|n| n.kind() == "identifier") {
             let name = self.text(node);
             let Some(writer) = self.mutated.get(name).cloned() else {
                 continue;
@@ -2861,10 +2845,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
         };
         let mut names: Vec<&str> = Vec::new();
-        for n in &all {
-            if !matches!(n.kind(), "for_statement" | "assignment") {
-                continue;
-            }
+        for n in all
+            .iter()
+            .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
+        {
             let (Some(target), Some(right)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
