@@ -442,17 +442,12 @@ impl Guards {
     /// ends with the callee or a module it is reached through (`app.requests` for
     /// `requests.get`, `app.sleep` for `sleep` imported from time).
     fn covers(&self, qualified: &str, written: &str) -> bool {
+        let names: [Vec<String>; 2] =
+            [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
         self.patched.iter().any(|target| {
-            [qualified, written].iter().any(|name| {
-                let parts: Vec<&str> = name.split('.').collect();
-                (1..=parts.len()).any(|k| {
-                    target.len() >= k
-                        && target[target.len() - k..]
-                            .iter()
-                            .zip(&parts[..k])
-                            .all(|(t, p)| t == p)
-                })
-            })
+            names
+                .iter()
+                .any(|parts| (1..=parts.len()).any(|k| target.ends_with(&parts[..k])))
         })
     }
 
@@ -490,7 +485,24 @@ struct Scope<'t> {
     seeds: HashMap<String, String>,
 }
 
-impl Scope<'_> {
+impl<'t> Scope<'t> {
+    /// A module or class body: no unit, parameters, names or teardown code of its own.
+    fn body(node: Node<'t>, own: Vec<Node<'t>>, guards: Guards) -> Self {
+        Self {
+            node,
+            own,
+            unit: None,
+            name: String::new(),
+            role: Role::Body,
+            guards,
+            cleanup: Vec::new(),
+            params: Vec::new(),
+            locals: HashSet::new(),
+            globals: HashSet::new(),
+            seeds: HashMap::new(),
+        }
+    }
+
     fn in_cleanup(&self, node: Node<'_>) -> bool {
         self.role == Role::Teardown || self.cleanup.iter().any(|r| r.contains(&node.start_byte()))
     }
@@ -521,31 +533,14 @@ struct Ctx {
     seeds: HashMap<String, String>,
 }
 
-/// A call with its callee's name as written and qualified.
-struct Call<'t> {
-    node: Node<'t>,
-    written: String,
-    qualified: String,
-}
-
 /// How the run's seed is used.
-enum SeedUse<'t> {
+enum SeedUse {
     /// Seeds a generator, is passed on, or only printed.
     Harmless,
     /// Stored in a name.
     Assigned(String),
-    /// Decides a condition, an assertion or a computation (high confidence when it decides a
-    /// condition or an assertion).
-    Outcome(Node<'t>, Confidence),
-}
-
-#[derive(PartialEq, Eq)]
-enum Host {
-    /// A local address, none (`sqlite:///db`), or one a fixture or a server in scope gives (a
-    /// local test server).
-    Local,
-    Remote(String),
-    Unknown,
+    /// Decides a condition or an assertion (true), or a computation (false).
+    Outcome(bool),
 }
 
 struct Analyzer<'t, 'c, 'a> {
@@ -762,17 +757,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             ..Ctx::default()
         };
         self.scopes.push(Scope {
-            node: root,
-            own,
-            unit: None,
-            name: String::new(),
-            role: Role::Body,
-            guards,
-            cleanup: Vec::new(),
-            params: Vec::new(),
             locals,
-            globals: HashSet::new(),
             seeds,
+            ..Scope::body(root, own, guards)
         });
         self.definitions(nested, ctx);
     }
@@ -795,28 +782,37 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// The imports among a scope's nodes (those in functions count for the whole file).
+    /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`; `from a.b import c as d`
+    /// binds `d` to `a.b.c`, with relative imports made absolute from the file's directory.
     fn read_imports(&mut self, own: &[Node<'t>]) {
         for &node in own {
-            match node.kind() {
-                "import_statement" => self.read_import(node),
-                "import_from_statement" => self.read_from_import(node),
-                _ => {}
-            }
-        }
-    }
-
-    /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
-    fn read_import(&mut self, node: Node<'t>) {
-        for (full, alias) in self.imported_names(node) {
-            let (local, bound) = match alias {
-                Some(alias) => (alias, full.clone()),
-                None => {
-                    let head = full.split('.').next().unwrap_or("").to_owned();
-                    (head.clone(), head)
+            let base = match node.kind() {
+                "import_statement" => None,
+                "import_from_statement" => {
+                    let module = node.child_by_field_name("module_name");
+                    let Some(base) = module.and_then(|m| self.module_of(m)) else {
+                        continue;
+                    };
+                    self.cx.facts.imports.push(base.clone());
+                    Some(base)
                 }
+                _ => continue,
             };
-            self.imports.insert(local, bound);
-            self.cx.facts.imports.push(full);
+            for (name, alias) in self.imported_names(node) {
+                let full = base
+                    .as_ref()
+                    .map_or(name.clone(), |b| format!("{b}.{name}"));
+                let (local, bound) = match (alias, &base) {
+                    (Some(alias), _) => (alias, full.clone()),
+                    (None, Some(_)) => (name, full.clone()),
+                    (None, None) => {
+                        let head = full.split('.').next().unwrap_or("").to_owned();
+                        (head.clone(), head)
+                    }
+                };
+                self.imports.insert(local, bound);
+                self.cx.facts.imports.push(full);
+            }
         }
     }
 
@@ -832,23 +828,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 _ => Some((self.text(name).to_owned(), None)),
             })
             .collect()
-    }
-
-    /// `from a.b import c as d` binds `d` to `a.b.c`; relative imports are made absolute from
-    /// the file's directory.
-    fn read_from_import(&mut self, node: Node<'t>) {
-        let Some(module) = node.child_by_field_name("module_name") else {
-            return;
-        };
-        let Some(base) = self.module_of(module) else {
-            return;
-        };
-        self.cx.facts.imports.push(base.clone());
-        for (name, alias) in self.imported_names(node) {
-            let full = format!("{base}.{name}");
-            self.imports.insert(alias.unwrap_or(name), full.clone());
-            self.cx.facts.imports.push(full);
-        }
     }
 
     /// The absolute dotted name of an import's module.
@@ -876,10 +855,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The values assigned to module-level names.
     fn read_module(&mut self, root: Node<'t>) {
-        for statement in syntax::named_children(root) {
-            if statement.kind() != "expression_statement" {
-                continue;
-            }
+        let statements = syntax::named_children(root).into_iter();
+        for statement in statements.filter(|s| s.kind() == "expression_statement") {
             if let Some((name, value)) = statement.named_child(0).and_then(|a| assigned(a, self)) {
                 self.values.entry(name).or_default().push(value);
             }
@@ -907,13 +884,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             [value] => Some(*value),
             _ => None,
         }
-    }
-
-    /// A module-level name bound to a mutable container (`REGISTRY = {}`).
-    fn is_module_container(&self, name: &str) -> bool {
-        self.value_of(name, None)
-            .and_then(|v| self.mutable(v, None))
-            .is_some_and(|(container, _)| container)
     }
 
     fn name_of(&self, def: Node<'_>) -> String {
@@ -1029,19 +999,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             guards: guards.clone(),
             seeds: ctx.seeds.clone(),
         };
-        self.scopes.push(Scope {
-            node: def,
-            own,
-            unit: None,
-            name: String::new(),
-            role: Role::Body,
-            guards,
-            cleanup: Vec::new(),
-            params: Vec::new(),
-            locals: HashSet::new(),
-            globals: HashSet::new(),
-            seeds: HashMap::new(),
-        });
+        self.scopes.push(Scope::body(def, own, guards));
         Some((nested, inner))
     }
 
@@ -1050,11 +1008,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// touch.
     fn hook_guards(&self, defs: &[Node<'t>]) -> Guards {
         let mut guards = Guards::default();
-        for def in defs {
-            let (decorators, function) = unwrap_decorated(*def);
-            if function.kind() != "function_definition" {
-                continue;
-            }
+        let defs = defs.iter().map(|d| unwrap_decorated(*d));
+        for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
             let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| h.contains(&name.as_str()));
@@ -1113,20 +1068,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             if name != "pytest.fixture" && name != "pytest_asyncio.fixture" {
                 return None;
             }
-            let Some(call) = call else {
-                return Some((None, false));
-            };
-            let scope = self
-                .keyword(call, "scope")
+            let keyword = |name| call.and_then(|c| self.keyword(c, name));
+            let scope = keyword("scope")
                 .and_then(|v| self.literal(v))
                 .and_then(|s| {
                     ["class", "module", "package", "session"]
                         .into_iter()
                         .find(|k| *k == s)
                 });
-            let autouse = self
-                .keyword(call, "autouse")
-                .is_some_and(|v| self.text(v) == "True");
+            let autouse = keyword("autouse").is_some_and(|v| self.text(v) == "True");
             Some((scope, autouse))
         })
     }
@@ -1372,16 +1322,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
         let mut parametrized = Vec::new();
         let mut used = Vec::new();
-        for call in decorators.iter().filter_map(|d| d.named_child(0)) {
-            if call.kind() != "call" {
-                continue;
-            }
+        let calls = decorators.iter().filter_map(|d| d.named_child(0));
+        for call in calls.filter(|c| c.kind() == "call") {
             let args = self.positional(call);
             match self.callee_name(call) {
                 Some("parametrize") => {
-                    if let Some(first) = args.first() {
-                        parametrized.extend(self.parametrize_names(*first));
-                    }
+                    parametrized
+                        .extend(args.iter().take(1).flat_map(|a| self.parametrize_names(*a)));
                 }
                 Some("usefixtures") => used.extend(args.iter().filter_map(|a| self.literal(*a))),
                 _ => {}
@@ -1434,8 +1381,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports `{code} {what}` at a node, its code quoted.
     fn report_code(&mut self, node: Node<'_>, s: &Scope<'_>, variant: Variant, what: &str) {
-        let message = format!("{} {what}", quote_code(&self.snippet(node)));
-        self.report(node, s, variant.smell(message));
+        self.report(node, s, variant.says(&self.snippet(node), what));
+    }
+
+    /// Reports the smell a fact is, unless the scope already has one of its rule for `key`.
+    fn judge_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, fact: &Fact) {
+        if let Some(smell) = rules::judge(fact, Lang::Python) {
+            self.report_once(node, s, key, smell);
+        }
     }
 
     /// Reports a smell unless the scope already has one of this rule for `key`.
@@ -1478,12 +1431,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some(written) = self.dotted(function) {
             let qualified = self.qualify(&written);
             if let Some(callee) = callee_of(&qualified) {
-                let call = Call {
-                    node,
-                    written,
-                    qualified,
-                };
-                self.known_call(&call, callee, s);
+                let covered = s.guards.covers(&qualified, &written);
+                self.known_call(node, &qualified, callee, covered, s);
                 return;
             }
         }
@@ -1530,13 +1479,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
     /// closed again in the same function (`sock.close()`, or the end of `with ... as sock`).
     fn releases(&self, call: Node<'t>, function: Node<'t>) -> bool {
-        let Some(sock) = function
-            .child_by_field_name("object")
+        let sock = function.child_by_field_name("object");
+        let Some(name) = sock
             .filter(|o| o.kind() == "identifier")
+            .map(|o| self.text(o))
         else {
             return false;
         };
-        let name = self.text(sock);
         let body = ancestors(call)
             .find(|a| a.kind() == "function_definition")
             .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
@@ -1559,37 +1508,48 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         reads_port && closes
     }
 
-    fn known_call(&mut self, c: &Call<'t>, callee: Callee, s: &Scope<'t>) {
+    /// A call of a known callee, `covered` when a patch replaces it (`patch("time.time")`).
+    fn known_call(
+        &mut self,
+        node: Node<'t>,
+        qualified: &str,
+        callee: Callee,
+        covered: bool,
+        s: &Scope<'t>,
+    ) {
         match callee {
-            Sleep => self.sleep(c, s),
-            Clock(read) => self.clock(c, read, s),
-            Draw(family) => self.draw(c, family, s),
-            Generator(_) | Seed(_) => self.seeding(c, callee, s),
-            FakeData => self.fake_data(c, s),
-            UniqueValue => self.unique_value(c, s),
-            Network => self.network(c, s),
-            Subprocess => self.subprocess(c, s),
-            EnvWrite => self.env_write(c.node, s),
-            RaiseSignal => self.raise_signal(c, s),
-            EnvRead => self.env_read(c.node, self.arg(c.node, 0, &["key"]), s),
-            Listing => self.listing(c.node, s),
-            Walk => self.walk(c.node, s),
-            SetOf => self.set_order(c.node, s),
-            Thread => self.thread(c, s),
-            Task => self.task(c, s),
-            Gather => self.gather(c, s),
+            Sleep => self.sleep(node, covered, s),
+            Generator(_) | Seed(_) => self.seeding(node, callee, s),
+            EnvWrite => self.env_write(node, s),
+            EnvRead => self.env_read(node, self.arg(node, 0, &["key"]), s),
+            Listing => self.listing(node, s),
+            Walk => self.walk(node, s),
+            SetOf => self.set_order(node, s),
+            Thread => self.thread(node, s),
+            Task => self.task(node, s),
+            Gather => self.gather(node, s),
+            // What a patch replaces does only what its fake does.
+            _ if covered => {}
+            Clock(read) => self.clock(node, read, s),
+            Draw(family) if !s.guards.seeded.contains(&family) => {
+                self.unseeded(node, Unseeded::Draw, s);
+            }
+            FakeData => self.fake_data(node, s),
+            UniqueValue if !self.seeds_a_generator(node) => {
+                self.report_code(node, s, RANDOM_VALUE, "differs every run");
+            }
+            Network => self.network(node, s),
+            Subprocess => self.subprocess(node, qualified, s),
+            RaiseSignal => self.raise_signal(node, qualified, s),
             PathWrite(index) => {
-                let path = self.arg(c.node, index, &["path", "dst", "name"]);
-                self.fixed_write(c, path, s);
+                let path = self.arg(node, index, &["path", "dst", "name"]);
+                self.fixed_write(node, path, s);
             }
-            Open => {
-                let mode = self.arg(c.node, 1, &["mode"]);
-                if self.writes(mode) {
-                    let path = self.arg(c.node, 0, &["file"]);
-                    self.fixed_write(c, path, s);
-                }
+            Open if self.writes(self.arg(node, 1, &["mode"])) => {
+                let path = self.arg(node, 0, &["file"]);
+                self.fixed_write(node, path, s);
             }
-            TaskWaiter | Patch | Fake(_) | TempDir => {}
+            _ => {}
         }
     }
 
@@ -1652,29 +1612,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !failed_by_expiry {
             return;
         }
-        let fact = Fact::ElapsedBound(ElapsedBound {
-            code: self.snippet(call),
-            bound: Bound::Upper,
-            in_loop: false,
-            test_code: self.cx.test_file,
-        });
-        self.judge(call, s, &fact);
+        self.elapsed_bound(call, s, true, false);
     }
 
     // ---- sleep -------------------------------------------------------------------------
 
-    fn sleep(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        let Some(duration) = self.arg(c.node, 0, &["seconds", "delay"]) else {
+    fn sleep(&mut self, node: Node<'t>, faked: bool, s: &Scope<'t>) {
+        let Some(duration) = self.arg(node, 0, &["seconds", "delay"]) else {
             return;
         };
         let fact = Fact::Sleep(Sleep {
-            call: self.snippet(c.node),
+            call: self.snippet(node),
             duration: Amount::of_duration(self.constant(duration), self.text(duration)),
-            in_loop: syntax::in_loop(c.node, LOOPS, FUNCTIONS),
+            in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             place: s.role.place(),
-            faked: s.guards.covers(&c.qualified, &c.written),
+            faked,
         });
-        self.judge(c.node, s, &fact);
+        self.judge(node, s, &fact);
     }
 
     /// A literal number, a constant's name, or arithmetic of those.
@@ -1713,10 +1667,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return timing;
         }
         for _ in 0..2 {
-            for &node in &s.own {
-                let Some((name, right)) = assigned(node, self) else {
-                    continue;
-                };
+            for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
                 if self.is_measuring_clock(right) {
                     timing.starts.insert(name);
                 } else if self.is_duration(right, &timing) {
@@ -1796,23 +1747,25 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some((bound, upper)) = found else {
             return;
         };
+        self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&mut self, node: Node<'t>, s: &Scope<'t>, upper: bool, in_loop: bool) {
         let fact = Fact::ElapsedBound(ElapsedBound {
-            code: self.snippet(bound),
+            code: self.snippet(node),
             bound: Bound::upper_if(upper),
-            in_loop: syntax::in_loop(bound, LOOPS, FUNCTIONS),
+            in_loop,
             test_code: self.cx.test_file,
         });
-        self.judge(bound, s, &fact);
+        self.judge(node, s, &fact);
     }
 
     // ---- clock -------------------------------------------------------------------------
 
-    fn clock(&mut self, c: &Call<'t>, read: ClockUse, s: &Scope<'t>) {
-        if s.guards.faked.contains(&Category::Clock) || s.guards.covers(&c.qualified, &c.written) {
-            return;
-        }
-        let args = self.positional(c.node).len();
-        let no_tz = || self.keyword(c.node, "tz").is_none();
+    fn clock(&mut self, node: Node<'t>, read: ClockUse, s: &Scope<'t>) {
+        let args = self.positional(node).len();
+        let no_tz = || self.keyword(node, "tz").is_none();
         let (wall, zone) = match read {
             Now => (true, false),
             NowWithin(n) => (args <= n, false),
@@ -1820,15 +1773,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Zone => (false, true),
             ZoneWithin(n) => (false, args <= n && no_tz()),
         };
-        if wall && !self.measures(c.node, s) && !self.seeds_a_generator(c.node) {
-            self.clock_read(c.node, s, false);
+        if wall && !self.measures(node, s) && !self.seeds_a_generator(node) {
+            self.clock_read(node, s, false);
         } else if zone {
-            self.clock_read(c.node, s, true);
+            self.clock_read(node, s, true);
         }
     }
 
-    /// A read of the time, or of the local time zone, for the shared rule to judge.
+    /// A read of the time, or of the local time zone, where no fake clock stands in, for the
+    /// shared rule to judge.
     fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
+        if s.guards.faked.contains(&Category::Clock) {
+            return;
+        }
         let fact = Fact::ClockRead(ClockRead {
             code: self.snippet(node),
             zone,
@@ -1875,7 +1832,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let is_callee = node
             .parent()
             .is_some_and(|p| p.kind() == "call" || p.kind() == "attribute");
-        if !is_callee && !s.guards.faked.contains(&Category::Clock) {
+        if !is_callee {
             self.clock_read(node, s, true);
         }
     }
@@ -1892,31 +1849,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn env_read(&mut self, node: Node<'t>, name: Option<Node<'t>>, s: &Scope<'t>) {
-        let is_tz = name.and_then(|n| self.literal(n)).as_deref() == Some("TZ");
-        if is_tz && !s.guards.faked.contains(&Category::Clock) {
+        if name.and_then(|n| self.literal(n)).as_deref() == Some("TZ") {
             self.clock_read(node, s, true);
         }
     }
 
     // ---- random ------------------------------------------------------------------------
 
-    fn draw(&mut self, c: &Call<'t>, family: Family, s: &Scope<'t>) {
-        if s.guards.seeded.contains(&family) || s.guards.covers(&c.qualified, &c.written) {
-            return;
-        }
-        self.unseeded(c.node, Unseeded::Draw, s);
-    }
-
     /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
     /// every value it makes differs from run to run. pytest's `faker` fixture is seeded.
-    fn fake_data(&mut self, c: &Call<'t>, s: &Scope<'t>) {
+    fn fake_data(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let seeded = ["seed_instance(", "Faker.seed("]
             .iter()
             .any(|call| self.cx.src.contains(call));
-        if seeded || s.guards.covers(&c.qualified, &c.written) {
-            return;
+        if !seeded {
+            self.unseeded(node, Unseeded::FakeData, s);
         }
-        self.unseeded(c.node, Unseeded::FakeData, s);
     }
 
     /// A random value or generator no seed controls, for the shared rule to judge.
@@ -1928,12 +1876,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `random.seed(x)`, `random.Random(x)`: by what they are seeded. None or no argument is the
     /// OS entropy; the run's seed, or a value of unknown origin, is left alone.
-    fn seeding(&mut self, c: &Call<'t>, callee: Callee, s: &Scope<'t>) {
+    fn seeding(&mut self, node: Node<'t>, callee: Callee, s: &Scope<'t>) {
         const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
-        let arg = self.arg(c.node, 0, &["a", "seed", "x"]);
+        let arg = self.arg(node, 0, &["a", "seed", "x"]);
         let source = match arg.filter(|a| a.kind() != "none") {
             None if matches!(callee, Generator(_)) => {
-                self.unseeded(c.node, Unseeded::Generator, s);
+                self.unseeded(node, Unseeded::Generator, s);
                 return;
             }
             None => ENTROPY,
@@ -1963,24 +1911,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
         };
         let fact = Fact::Seed(Seed {
-            call: self.snippet(c.node),
+            call: self.snippet(node),
             source,
             place: s.role.place(),
         });
-        self.judge(c.node, s, &fact);
+        self.judge(node, s, &fact);
     }
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
     fn seeds_a_generator(&self, node: Node<'_>) -> bool {
         ancestors(node)
             .any(|a| a.kind() == "call" && matches!(self.callee(a), Some(Seed(_) | Generator(_))))
-    }
-
-    fn unique_value(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        if self.seeds_a_generator(c.node) || s.guards.covers(&c.qualified, &c.written) {
-            return;
-        }
-        self.report_code(c.node, s, RANDOM_VALUE, "differs every run");
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
@@ -2011,7 +1952,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// How a read of the run's seed is used, following conversions and arithmetic up.
-    fn seed_use(&self, node: Node<'t>) -> SeedUse<'t> {
+    fn seed_use(&self, node: Node<'t>) -> SeedUse {
         let mut current = node;
         let mut computed = false;
         while let Some(parent) = current.parent() {
@@ -2048,10 +1989,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 | "while_statement"
                 | "conditional_expression"
                 | "subscript" => {
-                    return SeedUse::Outcome(node, Confidence::High);
+                    return SeedUse::Outcome(true);
                 }
                 "expression_statement" | "return_statement" if computed => {
-                    return SeedUse::Outcome(node, Confidence::Medium);
+                    return SeedUse::Outcome(false);
                 }
                 _ => return SeedUse::Harmless,
             }
@@ -2065,52 +2006,53 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let outcome = s.own.iter().find_map(|n| {
             let var = self.seed_source(*n, &s.seeds)?;
             match self.seed_use(*n) {
-                SeedUse::Outcome(at, confidence) => Some((at, confidence, var)),
+                SeedUse::Outcome(decides) => Some((*n, decides, var)),
                 _ => None,
             }
         });
-        let Some((at, confidence, var)) = outcome else {
+        let Some((at, decides, var)) = outcome else {
             return;
         };
         let statement = ancestors(at)
             .find(|a| a.kind().ends_with("statement"))
             .unwrap_or(at);
         let fact = Fact::SeedUse(SeedRead {
-            variable: var.to_string(),
+            variable: var,
             code: self.snippet(statement),
-            decides: confidence == Confidence::High,
+            decides,
         });
         self.judge(at, s, &fact);
     }
 
     // ---- network and subprocess --------------------------------------------------------
 
-    fn network(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        if s.guards.fakes().contains(&Category::Network)
-            || s.guards.covers(&c.qualified, &c.written)
-        {
+    fn network(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        if s.guards.fakes().contains(&Category::Network) {
             return;
         }
         // The address is the first argument, or the second (`requests.request("GET", url)`).
-        let mut candidates = self.positional(c.node);
+        let mut candidates = self.positional(call);
         candidates.truncate(2);
-        candidates.extend(self.keyword(c.node, "url"));
-        let hosts: Vec<Host> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
-        if hosts.contains(&Host::Local) {
+        candidates.extend(self.keyword(call, "url"));
+        let peers: Vec<Option<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
+        if peers.contains(&None) {
             return;
         }
-        let peer = hosts
+        let peer = peers
             .into_iter()
-            .find_map(|h| match h {
-                Host::Remote(host) => Some(Peer::Remote(host)),
-                _ => None,
-            })
+            .flatten()
+            .find(|p| *p != Peer::Unknown)
             .unwrap_or(Peer::Unknown);
+        self.request(call, peer, s);
+    }
+
+    /// A request to a peer, for the shared rule to judge.
+    fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
         let fact = Fact::Request(Request {
-            call: self.snippet(c.node),
+            call: self.snippet(call),
             peer,
         });
-        self.judge(c.node, s, &fact);
+        self.judge(call, s, &fact);
     }
 
     /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
@@ -2157,54 +2099,52 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     fn remote_call(&mut self, node: Node<'t>, target: Option<Node<'t>>, s: &Scope<'t>) {
         let Some(target) = target else { return };
-        if let Host::Remote(host) = self.host(target, s, 0)
+        if let Some(peer @ Peer::Remote(_)) = self.host(target, s, 0)
             && !s.guards.fakes().contains(&Category::Network)
         {
-            let fact = Fact::Request(Request {
-                call: self.snippet(node),
-                peer: Peer::Remote(host),
-            });
-            self.judge(node, s, &fact);
+            self.request(node, peer, s);
         }
     }
 
-    /// The host an address names: a URL or host literal, a `(host, port)` tuple, a URL built
-    /// with `+` or an f-string, or a name bound to one of those.
-    fn host(&self, node: Node<'t>, s: &Scope<'t>, depth: usize) -> Host {
+    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built
+    /// with `+` or an f-string, or a name bound to one of those. None for this machine: a
+    /// local address, none (`sqlite:///db`), or one a fixture or a server in scope gives.
+    fn host(&self, node: Node<'t>, s: &Scope<'t>, depth: usize) -> Option<Peer> {
         if depth > 3 {
-            return Host::Unknown;
+            return Some(Peer::Unknown);
         }
         let literal = self
             .literal_prefix(node)
             .and_then(|(text, complete)| host_of(&text, complete).map(str::to_owned));
         match literal {
-            Some(host) if is_local_host(&host) => return Host::Local,
-            Some(host) => return Host::Remote(host),
-            None if self.provided(node, s) => return Host::Local,
+            Some(host) if is_local_host(&host) => return None,
+            Some(host) => return Some(Peer::Remote(host)),
+            None if self.provided(node, s) => return None,
             None => {}
         }
-        let inner = |n: Option<Node<'t>>| n.map_or(Host::Unknown, |n| self.host(n, s, depth + 1));
+        let inner =
+            |n: Option<Node<'t>>| n.map_or(Some(Peer::Unknown), |n| self.host(n, s, depth + 1));
         match node.kind() {
             "tuple" | "parenthesized_expression" => inner(node.named_child(0)),
             "binary_operator" if operator(node).as_deref() == Some("+") => {
                 inner(node.child_by_field_name("left"))
             }
             "identifier" => {
-                let mut hosts: Vec<Host> = self
+                let mut peers: Vec<Option<Peer>> = self
                     .values_of(self.text(node), Some(s))
                     .into_iter()
                     .map(|v| self.host(v, s, depth + 1))
                     .collect();
-                if hosts.contains(&Host::Local) {
-                    Host::Local
-                } else if hosts.len() == 1 {
-                    hosts.remove(0)
+                if peers.contains(&None) {
+                    None
+                } else if peers.len() == 1 {
+                    peers.remove(0)
                 } else {
-                    Host::Unknown
+                    Some(Peer::Unknown)
                 }
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
-            "string" if self.literal(node).is_some_and(|t| t.contains("://")) => Host::Local,
+            "string" if self.literal(node).is_some_and(|t| t.contains("://")) => None,
             // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of
             // them is.
             _ => {
@@ -2212,9 +2152,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     d != node
                         && d.kind() == "identifier"
                         && is_reference(d)
-                        && self.host(d, s, depth + 1) == Host::Local
+                        && self.host(d, s, depth + 1).is_none()
                 });
-                if local { Host::Local } else { Host::Unknown }
+                (!local).then_some(Peer::Unknown)
             }
         }
     }
@@ -2246,10 +2186,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    fn subprocess(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        if s.guards.faked.contains(&Category::Subprocess)
-            || s.guards.covers(&c.qualified, &c.written)
-        {
+    fn subprocess(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+        if s.guards.faked.contains(&Category::Subprocess) {
             return;
         }
         // A process waited for with no time limit is context; one left running, or given a
@@ -2265,11 +2203,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "pexpect.run",
         ];
         let fact = Fact::Process(Process {
-            call: self.snippet(c.node),
-            to_end: RUN_TO_END.contains(&c.qualified.as_str())
-                && self.keyword(c.node, "timeout").is_none(),
+            call: self.snippet(call),
+            to_end: RUN_TO_END.contains(&qualified) && self.keyword(call, "timeout").is_none(),
         });
-        self.judge(c.node, s, &fact);
+        self.judge(call, s, &fact);
     }
 
     // ---- filesystem --------------------------------------------------------------------
@@ -2282,19 +2219,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `Path("out.txt").write_text(...)`.
     fn path_method(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if self.fixed_path(object, Some(s), 0) == Some(true) && !s.guards.temp_dir {
+        if self.fixed_path(object, Some(s), 0) == Some(true) {
             self.report_write(node, s);
         }
     }
 
-    fn fixed_write(&mut self, c: &Call<'t>, path: Option<Node<'t>>, s: &Scope<'t>) {
-        let fixed = path.is_some_and(|p| self.fixed_path(p, Some(s), 0).is_some());
-        if fixed && !s.guards.temp_dir && !s.guards.covers(&c.qualified, &c.written) {
-            self.report_write(c.node, s);
+    fn fixed_write(&mut self, call: Node<'t>, path: Option<Node<'t>>, s: &Scope<'t>) {
+        if path.is_some_and(|p| self.fixed_path(p, Some(s), 0).is_some()) {
+            self.report_write(call, s);
         }
     }
 
+    /// A write to a fixed path outside a temporary directory, for the shared rule to judge.
     fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        if s.guards.temp_dir {
+            return;
+        }
         let fact = Fact::PathWrite(PathWrite {
             call: self.snippet(node),
             path: None,
@@ -2418,8 +2358,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.globals.contains(name) || setup || s.in_cleanup(node) || self.resets(node) {
             return;
         }
-        self.record_mutation(s, name);
-        self.shared_state_use(node, s, s.name.clone(), name, Access::Write);
+        self.module_write(node, s, s.name.clone(), name);
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
@@ -2440,17 +2379,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(dotted) = self.dotted(object) else {
             return;
         };
-        // Memo caches are left out: what they hold does not depend on the order of tests.
+        // A module-level name bound to a mutable container (`REGISTRY = {}`), or declared
+        // `global`. Memo caches are left out: what they hold does not depend on the order of
+        // tests.
+        let value = self
+            .value_of(&dotted, None)
+            .and_then(|v| self.mutable(v, None));
+        let container = value.is_some_and(|(container, _)| container);
         let own_module = object.kind() == "identifier"
-            && !is_cache(&dotted)
-            && ((self.is_module_container(&dotted) && !s.locals.contains(&dotted))
-                || s.globals.contains(&dotted));
+            && !dotted.to_ascii_lowercase().contains("cache")
+            && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
         if own_module {
             if s.guards.restored.contains(&dotted) {
                 return;
             }
-            self.record_mutation(s, &dotted);
-            self.shared_state_use(node, s, self.snippet(node), &dotted, Access::Write);
+            self.module_write(node, s, self.snippet(node), &dotted);
             return;
         }
         self.imported_mutation(node, object, &dotted, s);
@@ -2471,18 +2414,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() || s.in_cleanup(node) || self.resets(node) || restored {
             return;
         }
-        let message = format!(
-            "{} changes imported state `{dotted}` without restoring it: later tests see the change",
-            quote_code(&self.snippet(node))
+        let what = format!(
+            "changes imported state `{dotted}` without restoring it: later tests see the change"
         );
-        self.report_once(node, s, dotted, IMPORTED_STATE_MUTATION.smell(message));
+        let smell = IMPORTED_STATE_MUTATION.says(&self.snippet(node), what);
+        self.report_once(node, s, dotted, smell);
     }
 
-    fn record_mutation(&mut self, s: &Scope<'_>, name: &str) {
+    /// A change of module-level `name`: recorded for the functions that read it, and judged.
+    fn module_write(&mut self, node: Node<'t>, s: &Scope<'t>, owner: String, name: &str) {
         self.mutators.insert((s.node.id(), name.to_owned()));
         self.mutated
             .entry(name.to_owned())
             .or_insert_with(|| s.name.clone());
+        self.shared_state_use(node, s, owner, name, Access::Write);
     }
 
     /// Whether a change resets state: `.clear()`, or an assignment of an empty container or
@@ -2521,9 +2466,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             state: ProcessState::Env,
             restore: Restore::Never,
         };
-        if let Some(smell) = rules::judge(&Fact::ProcessChange(change), Lang::Python) {
-            self.report_once(node, s, "environ", smell);
-        }
+        self.judge_once(node, s, "environ", &Fact::ProcessChange(change));
     }
 
     /// A function that reads module-level state another function of the file changes.
@@ -2531,10 +2474,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() || s.role == Role::Teardown {
             return;
         }
-        for &node in &s.own {
-            if node.kind() != "identifier" {
-                continue;
-            }
+        for &node in s.own.iter().filter(|n| n.kind() == "identifier") {
             let name = self.text(node);
             let Some(writer) = self.mutated.get(name).cloned() else {
                 continue;
@@ -2570,9 +2510,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             state,
             access,
         });
-        if let Some(smell) = rules::judge(&fact, Lang::Python) {
-            self.report_once(node, s, name, smell);
-        }
+        self.judge_once(node, s, name, &fact);
     }
 
     // ---- shared fixtures ---------------------------------------------------------------
@@ -2603,20 +2541,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
                 }
             };
-            let (severity, confidence) = if container {
-                (Severity::Medium, Confidence::High)
-            } else {
-                (Severity::Low, Confidence::Medium)
-            };
             let message = format!(
                 "`{}` (shared by the {scope}) {keeps}: one test's changes reach the tests after it",
                 s.name
             );
-            self.report(
-                node,
-                s,
-                SHARED_FIXTURE.smell_as(message, severity, confidence),
-            );
+            let smell = if container {
+                SHARED_FIXTURE.smell(message)
+            } else {
+                SHARED_FIXTURE.smell_as(message, Severity::Low, Confidence::Medium)
+            };
+            self.report(node, s, smell);
         }
     }
 
@@ -2658,8 +2592,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     // ---- async races -------------------------------------------------------------------
 
     /// A thread started and never joined in the same function.
-    fn thread(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        self.threaded(c.node, s);
+    fn thread(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        self.threaded(call, s);
         let method_calls = |name: &str| {
             s.own
                 .iter()
@@ -2683,15 +2617,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let fact = Fact::Unjoined(Unjoined {
-            call: self.snippet(c.node),
+            call: self.snippet(call),
         });
-        self.judge(c.node, s, &fact);
+        self.judge(call, s, &fact);
     }
 
     /// `asyncio.create_task(...)` never awaited: never stored, so nothing can await it, or
     /// stored and never awaited here.
-    fn task(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        let mut top = unparenthesize(c.node);
+    fn task(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        let mut top = unparenthesize(call);
         // A list of tasks: follow the list.
         while let Some(p) = top
             .parent()
@@ -2702,28 +2636,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
             return;
         };
-        let (confidence, how) = match parent.kind() {
-            "expression_statement" => (Confidence::High, "is never stored, so nothing awaits it"),
-            "assignment" => {
-                let Some(reads) = self.reads_of_target(parent, s) else {
-                    return;
-                };
-                if reads.into_iter().any(|n| self.awaited(n)) {
-                    return;
-                }
-                (Confidence::Medium, "is never awaited here")
+        let (stored, how) = match parent.kind() {
+            "expression_statement" => (false, "is never stored, so nothing awaits it"),
+            "assignment"
+                if self
+                    .reads_of_target(parent, s)
+                    .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
+            {
+                (true, "is never awaited here")
             }
             _ => return,
         };
         let message = format!(
             "the task of {} {how}: the test can end before it runs or finishes",
-            quote_code(&self.snippet(c.node))
+            quote_code(&self.snippet(call))
         );
-        self.report(
-            c.node,
-            s,
-            UNAWAITED_TASK.smell_as(message, Severity::High, confidence),
-        );
+        self.report(call, s, UNAWAITED_TASK.less_sure_if(stored).smell(message));
     }
 
     /// Whether a task expression is awaited: under `await`, passed to `asyncio.gather` & co,
@@ -2751,8 +2679,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
-    fn gather(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        let called = self.positional(c.node).into_iter().filter_map(|arg| {
+    fn gather(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        let called = self.positional(call).into_iter().filter_map(|arg| {
             (arg.kind() == "call")
                 .then(|| arg.child_by_field_name("function"))
                 .flatten()
@@ -2761,7 +2689,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let what = format!(
                 "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"
             );
-            self.report_code(c.node, s, GATHER_SHARED_STATE, &what);
+            self.report_code(call, s, GATHER_SHARED_STATE, &what);
         }
     }
 
@@ -2871,14 +2799,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
     /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
-    fn raise_signal(&mut self, c: &Call<'t>, s: &Scope<'t>) {
-        let own_process = match c.qualified.as_str() {
+    fn raise_signal(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+        let own_process = match qualified {
             "signal.raise_signal" => true,
             "signal.alarm" => self
-                .arg(c.node, 0, &["seconds"])
+                .arg(call, 0, &["seconds"])
                 .is_some_and(|n| self.text(n) != "0"),
             _ => self
-                .arg(c.node, 0, &["pid", "thread_id"])
+                .arg(call, 0, &["pid", "thread_id"])
                 .is_some_and(|target| {
                     target.kind() == "call"
                         && matches!(
@@ -2887,11 +2815,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                         )
                 }),
         };
-        if !own_process || s.guards.covers(&c.qualified, &c.written) {
-            return;
+        if own_process {
+            let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";
+            self.report_code(call, s, PROCESS_SIGNAL, what);
         }
-        let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";
-        self.report_code(c.node, s, PROCESS_SIGNAL, what);
     }
 
     // ---- unordered ---------------------------------------------------------------------
@@ -2918,10 +2845,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
         };
         let mut names: Vec<&str> = Vec::new();
-        for n in &all {
-            if !matches!(n.kind(), "for_statement" | "assignment") {
-                continue;
-            }
+        for n in all
+            .iter()
+            .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
+        {
             let (Some(target), Some(right)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
@@ -2966,13 +2893,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let name = self.text(node);
         s.is_function()
             && !s.locals.contains(name)
-            && self.value_of(name, None).is_some_and(|v| self.is_set(v))
+            && self.value_of(name, None).is_some_and(|v| {
+                matches!(v.kind(), "set" | "set_comprehension")
+                    || (v.kind() == "call" && self.callee(v) == Some(SetOf))
+            })
             && is_reference(node)
-    }
-
-    fn is_set(&self, node: Node<'_>) -> bool {
-        matches!(node.kind(), "set" | "set_comprehension")
-            || (node.kind() == "call" && self.callee(node) == Some(SetOf))
     }
 
     /// A set of integer literals: CPython orders small ints by value.
@@ -3114,30 +3039,18 @@ fn function_roots<'t>(decorators: &[Node<'t>], def: Node<'t>) -> Vec<Node<'t>> {
 /// The nodes under `roots` that belong to their scope, in source order, and the definitions
 /// nested in it.
 fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
-    let mut own = Vec::new();
-    let mut nested = Vec::new();
-    for root in roots {
-        let mut cursor = root.walk();
-        'walk: loop {
-            let node = cursor.node();
-            let definition = node != *root
-                && matches!(
-                    node.kind(),
-                    "function_definition" | "class_definition" | "decorated_definition"
-                );
-            if definition {
-                nested.push(node);
-            } else if node.is_named() {
-                own.push(node);
-            }
-            if !definition && cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() || cursor.node() == *root {
-                    break 'walk;
-                }
-            }
+    let (mut own, mut nested) = (Vec::new(), Vec::new());
+    let mut pending: Vec<Node<'t>> = roots.iter().rev().copied().collect();
+    while let Some(node) = pending.pop() {
+        let definition = matches!(
+            node.kind(),
+            "function_definition" | "class_definition" | "decorated_definition"
+        );
+        if definition && !roots.contains(&node) {
+            nested.push(node);
+        } else {
+            own.push(node);
+            pending.extend(syntax::named_children(node).into_iter().rev());
         }
     }
     (own, nested)
@@ -3261,10 +3174,6 @@ fn is_write_target(node: Node<'_>) -> bool {
         })
 }
 
-fn is_cache(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("cache")
-}
-
 /// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
 /// literal text holds all of it. The scheme must be a network one; text without a scheme must
 /// look like a host name.
@@ -3289,7 +3198,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::scan::{ScanOptions, causes_of, join, scan, snapshot_of};
+    use crate::scan::shared::{assert_example_causes, unit_rows};
+    use crate::scan::{Cause, causes_of, join, snapshot_of};
 
     fn facts(rel: &str, src: &str) -> syntax::FileFacts {
         crate::scan::facts_of(rel, src)
@@ -3297,32 +3207,28 @@ mod tests {
 
     #[test]
     fn test_files_by_pytest_conventions() {
-        for rel in [
-            "test_math.py",
-            "pkg/test_math.py",
-            "pkg/math_test.py",
-            "conftest.py",
-            "tests/helpers.py",
-            "src/test/util.py",
-            "tests/unit/deep/factories.py",
+        // (path, a test file, one the frameworks collect tests from)
+        for (rel, test_file, collects) in [
+            ("test_math.py", true, true),
+            ("pkg/test_math.py", true, true),
+            ("pkg/math_test.py", true, true),
+            ("tests/test_math.py", true, true),
+            ("conftest.py", true, false),
+            ("tests/conftest.py", true, false),
+            ("tests/helpers.py", true, false),
+            ("src/test/util.py", true, false),
+            ("tests/unit/deep/factories.py", true, false),
+            ("math.py", false, false),
+            ("pkg/testing.py", false, false),
+            ("pkg/contest.py", false, false),
+            ("tests.py", false, false),
+            ("latest/util.py", false, false),
+            ("tests/test_math.js", false, false),
+            ("test_math.pyc", false, false),
         ] {
-            assert!(is_test_file(rel), "{rel} is a test file");
+            assert_eq!(is_test_file(rel), test_file, "{rel}");
+            assert_eq!(collects_tests(rel), collects, "{rel}");
         }
-        for rel in [
-            "math.py",
-            "pkg/testing.py",
-            "pkg/contest.py",
-            "tests.py",
-            "latest/util.py",
-            "tests/test_math.js",
-            "test_math.pyc",
-        ] {
-            assert!(!is_test_file(rel), "{rel} is not a test file");
-        }
-        assert!(collects_tests("tests/test_math.py"));
-        assert!(collects_tests("pkg/math_test.py"));
-        assert!(!collects_tests("tests/conftest.py"));
-        assert!(!collects_tests("tests/helpers.py"));
     }
 
     #[test]
@@ -3373,42 +3279,25 @@ def test_outer():
     def test_inner():
         pass
 "#;
-        let facts = facts("tests/test_units.py", src);
-        let got: Vec<(String, UnitKind)> = facts
-            .units
-            .iter()
-            .map(|u| {
-                let mut id = u.parents.clone();
-                id.push(u.name.clone());
-                (id.join("::"), u.kind)
-            })
-            .collect();
-        let expect = [
-            ("helper", UnitKind::Helper),
-            ("registry", UnitKind::Hook),
-            ("test_top", UnitKind::Test),
-            ("test_table", UnitKind::Test),
-            ("TestSlug::test_lowercases", UnitKind::Test),
-            ("TestSlug::check", UnitKind::Helper),
-            ("TestSlug::TestNested::test_deep", UnitKind::Test),
-            ("TestCaseLike::setUp", UnitKind::Hook),
-            ("TestCaseLike::test_add", UnitKind::Test),
-            ("NotATest::test_ignored", UnitKind::Helper),
-            ("test_outer", UnitKind::Test),
-            ("test_outer::test_inner", UnitKind::Helper),
-        ];
-        assert_eq!(got, expect.map(|(id, kind)| (id.to_owned(), kind)));
-        assert!(facts.units.iter().all(|u| u.test_code));
-        let unit = |name: &str| facts.units.iter().find(|u| u.name == name).expect(name);
-        assert_eq!(unit("helper").calls, ["register"]);
         // Calls through modules, and the fixtures a test requests by parameter (parametrized
         // arguments are not fixtures).
-        assert_eq!(
-            unit("test_top").calls,
-            ["helper", "lookup", "registry", "tmp_path"]
-        );
-        assert!(unit("test_table").calls.is_empty());
-        assert_eq!(unit("test_lowercases").calls, ["check"]);
+        let expected = [
+            "Helper [] helper (test code) calls [register]",
+            "Hook [] registry (test code) calls []",
+            "Test [] test_top (test code) calls [helper, lookup, registry, tmp_path]",
+            "Test [] test_table (test code) calls []",
+            "Test [TestSlug] test_lowercases (test code) calls [check]",
+            "Helper [TestSlug] check (test code) calls []",
+            "Test [TestSlug::TestNested] test_deep (test code) calls []",
+            "Hook [TestCaseLike] setUp (test code) calls []",
+            "Test [TestCaseLike] test_add (test code) calls []",
+            "Helper [NotATest] test_ignored (test code) calls []",
+            "Test [] test_outer (test code) calls []",
+            "Helper [test_outer] test_inner (test code) calls []",
+        ];
+        assert_eq!(unit_rows("tests/test_units.py", src), expected);
+        let facts = facts("tests/test_units.py", src);
+        let unit = |name: &str| facts.units.iter().find(|u| u.name == name).expect(name);
         assert_eq!(
             (unit("test_top").start_line, unit("test_top").end_line),
             (13, 15)
@@ -3443,15 +3332,15 @@ def test_outer():
     #[test]
     fn functions_named_test_outside_collected_files_are_not_tests() {
         let src = "def test_connection():\n    pass\n";
-        let app = facts("app/models.py", src);
-        assert_eq!(app.units[0].kind, UnitKind::Helper);
-        assert!(!app.units[0].test_code);
         // conftest.py and helper modules under tests/ are test code, and pytest collects no
         // tests from them.
-        for rel in ["tests/conftest.py", "tests/helpers.py"] {
-            let facts = facts(rel, src);
-            assert_eq!(facts.units[0].kind, UnitKind::Helper, "{rel}");
-            assert!(facts.units[0].test_code, "{rel}");
+        for (rel, code) in [
+            ("app/models.py", "code"),
+            ("tests/conftest.py", "test code"),
+            ("tests/helpers.py", "test code"),
+        ] {
+            let row = format!("Helper [] test_connection ({code}) calls []");
+            assert_eq!(unit_rows(rel, src), [row], "{rel}");
         }
     }
 
@@ -3487,56 +3376,37 @@ def test_outer():
 
     #[test]
     fn the_examples_flaky_tests_have_their_causes() {
-        let report = scan(
-            Path::new("examples/python-pytest"),
-            &ScanOptions::for_causes(),
-        )
-        .expect("the example scans");
-        let categories = |id: &str| -> Vec<String> {
-            causes_of(&report, id)
-                .into_iter()
-                .map(|c| c.category)
-                .collect()
-        };
-        // Flaky by seed: the test asserts on TEST_SEED.
-        let seeded = causes_of(&report, "tests/test_math.py::test_seeded_flaky");
-        assert!(
-            seeded.iter().any(|c| c.rule == "seed-dependent"),
-            "{seeded:?}"
-        );
-        // The order-dependent pair: register() fills the module-level REGISTRY that lookup()
-        // reads.
-        let lookup = causes_of(&report, "tests/test_registry.py::test_lookup_starts_empty");
-        assert!(
-            lookup
-                .iter()
-                .any(|c| c.category == "global-state" && c.via == ["lookup"]),
-            "{lookup:?}"
-        );
-        let register = causes_of(&report, "tests/test_registry.py::test_register_item");
-        assert!(
-            register
-                .iter()
-                .any(|c| c.rule == "module-state-write" && c.via == ["register"]),
-            "{register:?}"
-        );
-        // The stable tests carry no high finding; the always-failing one is a plain bug.
-        for id in [
+        // Flaky by seed: the test asserts on TEST_SEED. The order-dependent pair: register()
+        // fills the module-level REGISTRY that lookup() reads. The stable tests carry no high
+        // finding; the always-failing one is a plain bug.
+        let seeded = "tests/test_math.py::test_seeded_flaky";
+        let lookup = "tests/test_registry.py::test_lookup_starts_empty";
+        let register = "tests/test_registry.py::test_register_item";
+        let flaky = [
+            (seeded, "random"),
+            (lookup, "global-state"),
+            (register, "global-state"),
+        ];
+        let stable = [
             "tests/test_math.py::test_add",
             "tests/test_math.py::test_add_table[1-1-2]",
             "tests/test_math.py::TestSlug::test_lowercases",
             "tests/test_math.py::TestSlug::test_collapses_spaces",
-            "tests/test_registry.py::test_register_item",
-        ] {
-            assert!(
-                causes_of(&report, id)
-                    .iter()
-                    .all(|c| c.severity < Severity::High),
-                "{id}: {:?}",
-                causes_of(&report, id)
-            );
-        }
-        assert!(categories("tests/test_math.py::test_mean_always_fails").is_empty());
-        assert!(categories("tests/test_math.py::test_add").is_empty());
+            register,
+        ];
+        let failing = "tests/test_math.py::test_mean_always_fails";
+        let report = assert_example_causes("examples/python-pytest", &flaky, &stable, failing);
+        let has = |id: &str, wanted: &dyn Fn(&Cause) -> bool| {
+            let causes = causes_of(&report, id);
+            assert!(causes.iter().any(wanted), "{id}: {causes:?}");
+        };
+        has(seeded, &|c| c.rule == "seed-dependent");
+        has(lookup, &|c| {
+            c.category == "global-state" && c.via == ["lookup"]
+        });
+        has(register, &|c| {
+            c.rule == "module-state-write" && c.via == ["register"]
+        });
+        assert!(causes_of(&report, "tests/test_math.py::test_add").is_empty());
     }
 }
