@@ -823,36 +823,25 @@ impl<'s> FileInfo<'s> {
     /// (`globalThis.fetch` is `fetch`); `?` for what is not a name.
     fn q(&self, node: Node<'_>) -> String {
         // Down the chain of member expressions to its head, then back up, naming each level.
-        let mut properties = Vec::new();
-        let mut at = unwrap(node);
-        let head = loop {
-            if at.kind() != "member_expression" {
-                break match at.kind() {
-                    "identifier" => {
-                        let t = self.text(at);
-                        without_global(
-                            self.imported
-                                .get(t)
-                                .map_or_else(|| t.to_owned(), |i| i.qualified(t)),
-                        )
-                    }
-                    "this" => "this".to_owned(),
-                    "call_expression" => self
-                        .required(at)
-                        .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
-                    _ => "?".to_owned(),
-                };
+        let mut links: Vec<Node<'_>> = chain(node, &["member_expression"]).collect();
+        let at = links.pop().unwrap_or(node);
+        let head = match at.kind() {
+            "identifier" => {
+                let t = self.text(at);
+                let import = self.imported.get(t);
+                without_global(import.map_or_else(|| t.to_owned(), |i| i.qualified(t)))
             }
-            let (Some(object), Some(prop)) = (
-                at.child_by_field_name("object"),
-                at.child_by_field_name("property"),
-            ) else {
-                break "?".to_owned();
-            };
-            properties.push(self.text(prop));
-            at = unwrap(object);
+            "this" => "this".to_owned(),
+            "call_expression" => self
+                .required(at)
+                .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
+            _ => "?".to_owned(),
         };
-        properties.into_iter().rev().fold(head, |o, p| {
+        let properties = links.into_iter().rev().map(|m| {
+            m.child_by_field_name("property")
+                .map_or("", |p| self.text(p))
+        });
+        properties.fold(head, |o, p| {
             if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
                 o
             } else {
@@ -864,14 +853,9 @@ impl<'s> FileInfo<'s> {
     /// The value of a string literal, or of a template literal without substitutions.
     fn literal(&self, node: Node<'_>) -> Option<String> {
         let node = unwrap(node);
-        match node.kind() {
-            "string" => Some(unescape(strip_quotes(self.text(node)))),
-            "template_string" => {
-                let (text, complete) = self.literal_prefix(node);
-                complete.then_some(text)
-            }
-            _ => None,
-        }
+        matches!(node.kind(), "string" | "template_string").then_some(())?;
+        let (text, complete) = self.literal_prefix(node);
+        complete.then_some(text)
     }
 
     /// The literal text at the start of a string or template, and whether that is all of it.
@@ -1207,32 +1191,31 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 self.enter_scope(body, Some(title));
                 next.push(Step::Visit(body, Rc::new(inner)));
             }
-            Fw::Test => {
-                let Some(title) = args.first().and_then(|a| self.title(*a, false)) else {
-                    return false;
+            _ => {
+                // A test needs a literal title; a hook, a callback.
+                let title = args.first().and_then(|a| self.title(*a, false));
+                let (name, kind, role, done_style) = match (fw, title) {
+                    (Fw::Hook(name, hook), _) if callback.is_some() => {
+                        let role = Role::Hook(hook);
+                        (name.to_owned(), UnitKind::Hook, role, ctx.done_style)
+                    }
+                    (Fw::Test, Some(title)) => {
+                        let done_style = callback.is_some_and(|c| self.done_style(c));
+                        (title, UnitKind::Test, Role::Test, done_style)
+                    }
+                    _ => return false,
                 };
-                let unit = self.add_unit(title, ctx.suites.clone(), UnitKind::Test, call);
+                let unit = self.add_unit(name, ctx.suites.clone(), kind, call);
                 let inner = Rc::new(Ctx {
                     unit: Some(unit),
-                    role: Role::Test,
+                    role,
                     in_function: true,
-                    done_style: callback.is_some_and(|c| self.done_style(c)),
+                    done_style,
                     ..Ctx::clone(ctx)
                 });
                 if let Some(c) = callback {
                     visit_body(unwrap(c), &inner, next);
                 }
-            }
-            Fw::Hook(name, hook) => {
-                let Some(c) = callback else { return false };
-                let unit = self.add_unit(name.to_owned(), ctx.suites.clone(), UnitKind::Hook, call);
-                let inner = Rc::new(Ctx {
-                    unit: Some(unit),
-                    role: Role::Hook(hook),
-                    in_function: true,
-                    ..Ctx::clone(ctx)
-                });
-                visit_body(unwrap(c), &inner, next);
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
@@ -1312,11 +1295,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !is_function(func.kind()) || name.kind() == "computed_property_name" {
             return None;
         }
-        let name = match name.kind() {
-            "string" => unescape(strip_quotes(self.text(name))),
-            _ => self.text(name).to_owned(),
-        };
-        Some((name, func))
+        let literal = self.info.literal(name);
+        Some((literal.unwrap_or_else(|| self.text(name).to_owned()), func))
     }
 
     /// The name a call resolves to among the scanned functions: plain calls, and calls through
@@ -1379,11 +1359,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let q = self.info.q(callee);
         self.apply_table(call, &q, ctx);
         // `.listen(3000)`, `.listen({ port: 3000 })`.
-        let listens = unwrap(callee).kind() == "member_expression"
-            && unwrap(callee)
-                .child_by_field_name("property")
-                .is_some_and(|p| self.text(p) == "listen");
-        if listens {
+        if self.method_name(call) == Some("listen") {
             self.listen(call, ctx);
         }
         self.bound_matcher(call, callee, ctx);
@@ -1437,9 +1413,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .chain(ancestors(callback))
             .find(|f| is_function(f.kind()) && declares_done(*f))
             .filter(|f| f.id() != callback.id())
-            .and_then(|f| f.parent())
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+            .and_then(call_of_argument)
             .and_then(|c| c.child_by_field_name("function"))
             .is_some_and(|f| {
                 let name = self.text(f);
@@ -1450,10 +1424,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !test_owned {
             return;
         }
-        let Some(statement) = callback
-            .parent()
-            .filter(|p| p.kind() == "arguments")
-            .and_then(|a| a.parent())
+        let Some(statement) = call_of_argument(callback)
             .filter(|c| c.kind() == "call_expression")
             .and_then(|c| c.parent())
             .filter(|p| p.kind() == "expression_statement")
@@ -1462,13 +1433,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let Some(block) = statement.parent().filter(|b| b.kind() == "statement_block") else {
             return;
-        };
-        let calls_done = |n: Node<'t>| {
-            syntax::descendants(n).into_iter().any(|d| {
-                d.kind() == "call_expression"
-                    && d.child_by_field_name("function")
-                        .is_some_and(|f| self.text(f) == "done")
-            })
         };
         let asserts = |n: Node<'t>| {
             syntax::descendants(n).into_iter().any(|d| {
@@ -1494,32 +1458,25 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 return false;
             };
             let method = started.child_by_field_name("function").map(unwrap);
-            let at_once = method.is_some_and(|m| {
-                let name = match m.kind() {
-                    "member_expression" => m.child_by_field_name("property"),
-                    _ => Some(m),
-                };
-                name.is_some_and(|n| NOT_RACING.contains(&self.text(n)))
-            });
+            let name = self
+                .method_name(started)
+                .or_else(|| method.map(|m| self.text(m)));
+            let at_once = name.is_some_and(|n| NOT_RACING.contains(&n));
             // The same operation started twice (two requests), not a handler registered for
             // the one that ends the test (`addHook`, `on`, a route).
             let same = method.map(|m| self.text(m)) == ending.map(|m| self.text(m));
             same && !at_once
-                && arguments(started)
-                    .into_iter()
-                    .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !calls_done(a))
+                && arguments(started).into_iter().any(|a| {
+                    is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"])
+                })
         });
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
                 quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
             );
-            self.report(
-                call,
-                ctx.unit,
-                rules::early_done::RULE.javascript(),
-                message,
-            );
+            let rule = rules::early_done::RULE.javascript();
+            self.report(call, ctx.unit, rule, message);
         }
     }
 
@@ -1680,28 +1637,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Whether a function is the body of a test, hook or named function (where a sleep waits),
     /// rather than a callback handed to other code (where it simulates a slow call).
     fn is_unit_body(&self, func: Node<'_>) -> bool {
-        if self.helper(func).is_some() {
-            return true;
-        }
-        let Some(parent) = func.parent() else {
-            return false;
-        };
-        match parent.kind() {
-            "arguments" => parent
-                .parent()
-                .is_some_and(|call| self.framework(call).is_some()),
-            _ => self.helper(parent).is_some(),
-        }
+        self.helper(func).is_some()
+            || match call_of_argument(func) {
+                Some(call) => self.framework(call).is_some(),
+                None => func.parent().is_some_and(|p| self.helper(p).is_some()),
+            }
     }
 
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
-        let promise = executor
-            .parent()
-            .filter(|a| a.kind() == "arguments")?
-            .parent()
-            .filter(|n| n.kind() == "new_expression")?;
+        let promise = call_of_argument(executor).filter(|n| n.kind() == "new_expression")?;
         if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
             return None;
         }
@@ -1921,11 +1867,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
         let callee = unwrap(callee);
-        let Some(matcher) = (callee.kind() == "member_expression")
-            .then(|| callee.child_by_field_name("property"))
-            .flatten()
-            .map(|p| self.text(p))
-        else {
+        let Some(matcher) = self.method_name(call) else {
             return;
         };
         let less = UPPER_BOUND_MATCHERS.contains(&matcher);
@@ -1936,25 +1878,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
             // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
-            let negated = object.is_some_and(|o| self.negated(o));
+            let negated =
+                object.is_some_and(|o| self.chain_has(o, &["member_expression"], &["not"]));
             self.elapsed_bound(call, less != negated, ctx);
         }
-    }
-
-    /// Whether an `expect(...)` chain holds `.not`.
-    fn negated(&self, mut n: Node<'t>) -> bool {
-        while n.kind() == "member_expression" {
-            if n.child_by_field_name("property")
-                .is_some_and(|p| self.text(p) == "not")
-            {
-                return true;
-            }
-            match n.child_by_field_name("object") {
-                Some(o) => n = o,
-                None => break,
-            }
-        }
-        false
     }
 
     /// A measured duration compared with a bound, for the shared rule to judge.
@@ -1969,20 +1896,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// The value under test in an `expect(value).to...` chain.
-    fn expect_subject(&self, mut n: Node<'t>) -> Option<Node<'t>> {
-        loop {
-            match n.kind() {
-                "call_expression" => {
-                    let f = n.child_by_field_name("function")?;
-                    if f.kind() == "identifier" && self.text(f) == "expect" {
-                        return arguments(n).first().copied();
-                    }
-                    n = f;
-                }
-                "member_expression" => n = n.child_by_field_name("object")?,
-                _ => return None,
-            }
-        }
+    fn expect_subject(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let expect = chain(n, CALL_CHAIN).find(|c| {
+            c.kind() == "call_expression"
+                && c.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier" && self.text(f) == "expect")
+        })?;
+        arguments(expect).first().copied()
     }
 
     /// `assert.ok(elapsed < 100)`: a duration compared with a bound inside an assertion.
@@ -2028,25 +1948,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `results.push(...)` in async callbacks that `Promise.all(items.map(...))` runs at once.
     fn completion_order(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
-        let callee = unwrap(callee);
-        if callee.kind() != "member_expression"
-            || callee
-                .child_by_field_name("property")
-                .is_none_or(|p| self.text(p) != "push")
-        {
+        if self.method_name(call) != Some("push") {
             return;
         }
         let Some(func) = enclosing_function(call).filter(|f| is_async(*f)) else {
             return;
         };
-        let concurrent = func
-            .parent()
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+        let concurrent = call_of_argument(func)
             .filter(|m| self.method_name(*m) == Some("map"))
-            .and_then(|m| m.parent())
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+            .and_then(call_of_argument)
             .and_then(|all| all.child_by_field_name("function"))
             .is_some_and(|f| {
                 matches!(
@@ -2054,7 +1964,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     "Promise.all" | "Promise.allSettled"
                 )
             });
-        let Some(array) = callee
+        let Some(array) = unwrap(callee)
             .child_by_field_name("object")
             .and_then(root_identifier)
         else {
@@ -2063,17 +1973,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let name = self.text(array);
         if concurrent && !self.locals_of(func).contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";
-            self.says(
-                call,
-                ctx.unit,
-                rules::completion_order::RULE.javascript(),
-                says,
-            );
+            let rule = rules::completion_order::RULE.javascript();
+            self.says(call, ctx.unit, rule, says);
         }
     }
 
+    /// The method a call calls: `push` in `(items).push(x)`.
     fn method_name(&self, call: Node<'_>) -> Option<&'s str> {
-        let f = call.child_by_field_name("function")?;
+        let f = unwrap(call.child_by_field_name("function")?);
         (f.kind() == "member_expression")
             .then(|| f.child_by_field_name("property").map(|p| self.text(p)))?
     }
@@ -2096,7 +2003,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let floating = if chained && !ctx.done_style {
             Some("is neither awaited nor returned: the test can end before it settles")
         } else if self.expect_subject(callee).is_some()
-            && self.chain_has(callee, &["resolves", "rejects"])
+            && self.chain_has(callee, CALL_CHAIN, &["resolves", "rejects"])
         {
             Some("is not awaited: the test can end before the assertion runs")
         } else if callee.kind() == "identifier" && self.info.async_fns.contains(self.text(callee)) {
@@ -2110,27 +2017,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    fn chain_has(&self, mut n: Node<'_>, props: &[&str]) -> bool {
-        loop {
-            match n.kind() {
-                "member_expression" => {
-                    if n.child_by_field_name("property")
-                        .is_some_and(|p| props.contains(&self.text(p)))
-                    {
-                        return true;
-                    }
-                }
-                "call_expression" => {}
-                _ => return false,
-            }
-            let next = n
-                .child_by_field_name("object")
-                .or_else(|| n.child_by_field_name("function"));
-            match next {
-                Some(x) => n = x,
-                None => return false,
-            }
-        }
+    /// Whether a chain (through the `through` kinds) reads one of these properties: `.not`,
+    /// `.resolves`.
+    fn chain_has(&self, n: Node<'_>, through: &'static [&str], props: &[&str]) -> bool {
+        chain(n, through).any(|c| {
+            c.kind() == "member_expression"
+                && c.child_by_field_name("property")
+                    .is_some_and(|p| props.contains(&self.text(p)))
+        })
     }
 
     // -- State. --
@@ -2151,14 +2045,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             _ => false,
         };
         if !lazy {
-            let plain =
-                node.kind() == "assignment_expression" && unwrap(target).kind() == "identifier";
-            let access = if plain {
-                Access::Reassign
-            } else {
-                Access::Change
-            };
-            self.mutate(target, node, access, ctx);
+            self.mutate(target, node, ctx);
         }
     }
 
@@ -2178,12 +2065,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(t) = target {
-            self.mutate(t, call, Access::Change, ctx);
+            self.mutate(t, call, ctx);
         }
     }
 
     /// Records a change of `target` at `site` (an assignment or a mutating call).
-    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, access: Access, ctx: &Ctx) {
+    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, ctx: &Ctx) {
         if !ctx.in_function {
             return;
         }
@@ -2200,20 +2087,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(b) = self.shared(root) else { return };
         let binding = &self.bindings[b];
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
-        let rebinds = unwrap(target).kind() == "identifier" && site.kind() != "call_expression";
-        let changes = if rebinds {
-            binding.reassignable
-        } else {
-            binding.container || binding.reassignable
-        };
-        if changes {
-            self.uses.push(StateUse {
-                binding: b,
-                unit: ctx.unit,
-                role: ctx.role,
-                node: site,
-                access,
-            });
+        let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
+        if binding.reassignable || !rebinds && binding.container {
+            let access = match site.kind() {
+                "assignment_expression" if rebinds => Access::Reassign,
+                _ => Access::Change,
+            };
+            self.use_state(b, site, access, ctx);
         }
     }
 
@@ -2369,14 +2249,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if let Some(b) = self.shared(node) {
-            self.uses.push(StateUse {
-                binding: b,
-                unit: ctx.unit,
-                role: ctx.role,
-                node,
-                access: Access::Read,
-            });
+            self.use_state(b, node, Access::Read, ctx);
         }
+    }
+
+    fn use_state(&mut self, binding: usize, node: Node<'t>, access: Access, ctx: &Ctx) {
+        let (unit, role) = (ctx.unit, ctx.role);
+        let state_use = StateUse {
+            binding,
+            unit,
+            role,
+            node,
+            access,
+        };
+        self.uses.push(state_use);
     }
 
     /// Reports the changes of shared variables and process state, and the reads of what other
@@ -2936,45 +2822,39 @@ fn outer(node: Node<'_>) -> Node<'_> {
         .unwrap_or(node)
 }
 
+/// The nodes of a chain from `node` down to where it starts, through nodes of the `through`
+/// kinds (the object of a member or subscript, the callee of a call): `expect(x).not`,
+/// `expect(x)`, `expect`.
+fn chain<'t>(node: Node<'t>, through: &'static [&str]) -> impl Iterator<Item = Node<'t>> {
+    std::iter::successors(Some(unwrap(node)), move |n| {
+        let field = match n.kind() {
+            "call_expression" => "function",
+            _ => "object",
+        };
+        through.contains(&n.kind()).then_some(())?;
+        n.child_by_field_name(field).map(unwrap)
+    })
+}
+
 /// The variable at the root of `a.b[c].d` (not through calls: `f().push` changes no variable).
 fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    let mut n = unwrap(node);
-    loop {
-        match n.kind() {
-            "identifier" => return Some(n),
-            "member_expression" | "subscript_expression" => {
-                n = unwrap(n.child_by_field_name("object")?);
-            }
-            _ => return None,
-        }
-    }
+    let root = chain(node, &["member_expression", "subscript_expression"]).last();
+    root.filter(|n| n.kind() == "identifier")
 }
 
 /// The name a call chain starts from: `expect` in `expect(x).not.toBe(y)`.
 fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
-    let mut n = unwrap(node);
-    loop {
-        match n.kind() {
-            "identifier" => return Some(n),
-            "member_expression" => n = unwrap(n.child_by_field_name("object")?),
-            "call_expression" => n = unwrap(n.child_by_field_name("function")?),
-            _ => return None,
-        }
-    }
+    let root = chain(node, CALL_CHAIN).last();
+    root.filter(|n| n.kind() == "identifier")
 }
+
+/// The kinds of a chain of calls and members.
+const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
 /// The nodes of a function's (or the program's) own scope: nested functions are included,
 /// for their names, but not entered.
 fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![scope];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        if n == scope || !is_function(n.kind()) {
-            stack.extend(syntax::named_children(n).into_iter().rev());
-        }
-    }
-    out
+    syntax::descendants_entering(scope, |n| !is_function(n.kind()))
 }
 
 /// The statements of a loop, and the kinds of function (a callback defined in a loop does not
@@ -3008,6 +2888,11 @@ const ENTROPY_SOURCES: [&str; 6] = [
 /// The nodes above one up to the function around it (not included).
 fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     ancestors(node).take_while(|p| !is_function(p.kind()))
+}
+
+/// The call (or `new`) a node is an argument of.
+fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
+    node.parent().filter(|a| a.kind() == "arguments")?.parent()
 }
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
@@ -3118,6 +3003,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::scan::shared::unit_rows;
     use crate::scan::{ScanOptions, causes_of, join, scan};
 
     #[test]
@@ -3150,14 +3036,6 @@ mod tests {
         crate::scan::facts_of(rel, src).units
     }
 
-    fn tests_of(units: &[Unit]) -> Vec<(Vec<String>, String)> {
-        units
-            .iter()
-            .filter(|u| u.kind == UnitKind::Test)
-            .map(|u| (u.parents.clone(), u.name.clone()))
-            .collect()
-    }
-
     #[test]
     fn tests_are_named_as_the_frameworks_report_them() {
         let src = r#"
@@ -3173,26 +3051,16 @@ describe('checkout', () => {
 });
 test(name, () => {});
 "#;
+        let expected = [
+            "Test [checkout] charges the card (test code) calls []",
+            "Test [checkout::with %i item] keeps ${n} (test code) calls []",
+            "Test [checkout] adds %i (test code) calls []",
+            "Test [checkout] it's \"quoted\" (test code) calls []",
+            "Test [checkout] later (test code) calls []",
+            "Hook [checkout] beforeEach (test code) calls []",
+        ];
+        assert_eq!(unit_rows("__tests__/checkout.test.ts", src), expected);
         let units = units_of("__tests__/checkout.test.ts", src);
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(
-            tests_of(&units),
-            vec![
-                (s(&["checkout"]), "charges the card".to_owned()),
-                (s(&["checkout", "with %i item"]), "keeps ${n}".to_owned()),
-                (s(&["checkout"]), "adds %i".to_owned()),
-                (s(&["checkout"]), "it's \"quoted\"".to_owned()),
-                (s(&["checkout"]), "later".to_owned()),
-            ]
-        );
-        let hook = units
-            .iter()
-            .find(|u| u.kind == UnitKind::Hook)
-            .expect("a hook");
-        assert_eq!(
-            (hook.name.as_str(), hook.parents.clone()),
-            ("beforeEach", s(&["checkout"]))
-        );
         // The ids jest/vitest, mocha and node:test report name these units.
         let ids = [
             (
@@ -3236,26 +3104,15 @@ class Store { save() { this.flush(); } }
 module.exports = { run() {}, stop: () => {} };
 exports.start = function () {};
 "#;
-        let units = units_of("src/app.js", src);
-        let got: Vec<(&str, Vec<String>, Vec<String>)> = units
-            .iter()
-            .map(|u| {
-                assert_eq!(u.kind, UnitKind::Helper);
-                (u.name.as_str(), u.parents.clone(), u.calls.clone())
-            })
-            .collect();
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(
-            got,
-            vec![
-                ("setup", s(&[]), s(&["register", "charge"])),
-                ("teardown", s(&[]), s(&["clear"])),
-                ("save", s(&["Store"]), s(&["flush"])),
-                ("run", s(&[]), s(&[])),
-                ("stop", s(&[]), s(&[])),
-                ("start", s(&[]), s(&[])),
-            ]
-        );
+        let expected = [
+            "Helper [] setup (code) calls [register, charge]",
+            "Helper [] teardown (code) calls [clear]",
+            "Helper [Store] save (code) calls [flush]",
+            "Helper [] run (code) calls []",
+            "Helper [] stop (code) calls []",
+            "Helper [] start (code) calls []",
+        ];
+        assert_eq!(unit_rows("src/app.js", src), expected);
     }
 
     #[test]
