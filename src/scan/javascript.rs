@@ -105,7 +105,6 @@ const CALLS: &[(&[&str], Check)] = &[
     (
         &[
             "timers/promises.setTimeout",
-            "cy.wait",
             ".waitForTimeout",
             ".sleep",
             ".delay",
@@ -810,6 +809,11 @@ impl<'s> FileInfo<'s> {
         self.mocked.insert(stubbed);
     }
 
+    /// Whether an import is of the project's own code, not replaced by a mock of the file.
+    fn runs_local(&self, import: &Import) -> bool {
+        import.module.starts_with('.') && !self.is_mocked(&import.module)
+    }
+
     /// Whether a mock in the file replaces this callee or its module.
     fn is_mocked(&self, q: &str) -> bool {
         self.mocked.iter().any(|m| {
@@ -1243,13 +1247,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn done_style(&self, callback: Node<'_>) -> bool {
-        let callback = unwrap(callback);
-        let first = callback.child_by_field_name("parameter").or_else(|| {
-            let params = callback.child_by_field_name("parameters")?;
-            let p = syntax::named_children(params).into_iter().next()?;
-            Some(p.child_by_field_name("pattern").unwrap_or(p))
-        });
-        first.is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
+        first_parameter(unwrap(callback)).is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
     }
 
     /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
@@ -1309,7 +1307,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 match self.info.imported.get(t) {
                     None => Some(t.to_owned()),
                     // A module the file mocks is not the code that runs.
-                    Some(i) if i.module.starts_with('.') && !self.info.is_mocked(&i.module) => {
+                    Some(i) if self.info.runs_local(i) => {
                         Some(i.name.clone().unwrap_or_else(|| t.to_owned()))
                     }
                     Some(_) => None,
@@ -1319,22 +1317,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let object = unwrap(callee.child_by_field_name("object")?);
                 let local = object.kind() == "this"
                     || object.kind() == "identifier"
-                        && self.info.imported.get(self.text(object)).is_some_and(|i| {
-                            i.module.starts_with('.')
-                                && i.name.is_none()
-                                && !self.info.is_mocked(&i.module)
-                        })
+                        && self
+                            .info
+                            .imported
+                            .get(self.text(object))
+                            .is_some_and(|i| i.name.is_none() && self.info.runs_local(i))
                     || self
                         .info
                         .required(object)
                         .is_some_and(|s| s.starts_with('.'));
-                if !local {
-                    return None;
-                }
-                Some(
-                    self.text(callee.child_by_field_name("property")?)
-                        .to_owned(),
-                )
+                let property = callee.child_by_field_name("property")?;
+                local.then(|| self.text(property).to_owned())
             }
             _ => None,
         }
@@ -1651,11 +1644,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
             return None;
         }
-        let param = executor.child_by_field_name("parameter").or_else(|| {
-            let first = executor.child_by_field_name("parameters")?.named_child(0)?;
-            Some(first.child_by_field_name("pattern").unwrap_or(first))
-        })?;
-        Some(self.text(param))
+        Some(self.text(first_parameter(executor)?))
     }
 
     /// Whether a timer callback only calls `name`: `resolve`, `() => resolve()`.
@@ -2131,7 +2120,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !ctx.in_function {
             return;
         }
-        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last)) || in_finally(site);
+        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last))
+            || ancestors_in_function(site).any(|p| p.kind() == "finally_clause");
         self.changes.push(StateChange {
             target,
             unit: ctx.unit,
@@ -2175,10 +2165,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// functions inside it.
     fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
-            let decl = if stmt.kind() == "export_statement" {
-                stmt.child_by_field_name("declaration")
-            } else {
-                Some(stmt)
+            let decl = match stmt.kind() {
+                "export_statement" => stmt.child_by_field_name("declaration"),
+                _ => Some(stmt),
             };
             let Some(decl) =
                 decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
@@ -2890,6 +2879,14 @@ fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     ancestors(node).take_while(|p| !is_function(p.kind()))
 }
 
+/// The first parameter of a function: `done` in `(done) => ...`, `x` in `(x: number) => ...`.
+fn first_parameter(func: Node<'_>) -> Option<Node<'_>> {
+    func.child_by_field_name("parameter").or_else(|| {
+        let first = func.child_by_field_name("parameters")?.named_child(0)?;
+        Some(first.child_by_field_name("pattern").unwrap_or(first))
+    })
+}
+
 /// The call (or `new`) a node is an argument of.
 fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
     node.parent().filter(|a| a.kind() == "arguments")?.parent()
@@ -2897,10 +2894,6 @@ fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|p| is_function(p.kind()))
-}
-
-fn in_finally(node: Node<'_>) -> bool {
-    ancestors_in_function(node).any(|p| p.kind() == "finally_clause")
 }
 
 /// Whether a member or subscript is assigned to, updated or deleted (not read).
