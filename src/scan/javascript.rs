@@ -1286,10 +1286,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             _ => name,
         };
-        let func = match func_field {
-            Some(field) => unwrap(node.child_by_field_name(field)?),
-            None => unwrap(node),
-        };
+        let func = unwrap(func_field.map_or(Some(node), |f| node.child_by_field_name(f))?);
         if !is_function(func.kind()) || name.kind() == "computed_property_name" {
             return None;
         }
@@ -2407,7 +2404,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Whether a value only seeds a generator (directly, or through the variables it is
     /// stored in), rather than deciding what the code does.
-    fn only_seeds(&mut self, node: Node<'t>, depth: u8) -> bool {
+    fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
         if node.kind() == "shorthand_property_identifier"
             && self.text(node).to_ascii_lowercase().contains("seed")
         {
@@ -2423,16 +2420,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     return true;
                 }
                 "variable_declarator" => {
-                    let Some(name) = p
-                        .child_by_field_name("name")
-                        .filter(|n| n.kind() == "identifier")
-                    else {
-                        return false;
-                    };
-                    let uses = self.uses_of(name);
-                    return depth > 0
-                        && !uses.is_empty()
-                        && uses.into_iter().all(|u| self.only_seeds(u, depth - 1));
+                    return depth > 0 && self.every_use(p, |u| self.only_seeds(u, depth - 1));
                 }
                 k if is_function(k) || k.ends_with("statement") || k == "program" => return false,
                 _ => {}
@@ -2460,7 +2448,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Whether a clock read only measures an interval: `Date.now() - start`, or a variable
     /// that is only subtracted.
-    fn measures(&mut self, call: Node<'t>) -> bool {
+    fn measures(&self, call: Node<'t>) -> bool {
         let mut n = call;
         while let Some(p) = n.parent() {
             match p.kind() {
@@ -2480,18 +2468,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(p) = n.parent() else { return false };
         match p.kind() {
             "binary_expression" => self.operator(p) == "-",
-            "variable_declarator" => p
-                .child_by_field_name("name")
-                .filter(|x| x.kind() == "identifier")
-                .is_some_and(|name| {
-                    let uses = self.uses_of(name);
-                    !uses.is_empty()
-                        && uses.into_iter().all(|u| {
-                            u.parent().is_some_and(|up| {
-                                up.kind() == "binary_expression" && self.operator(up) == "-"
-                            })
-                        })
-                }),
+            "variable_declarator" => self.every_use(p, |u| {
+                u.parent()
+                    .is_some_and(|up| up.kind() == "binary_expression" && self.operator(up) == "-")
+            }),
             _ => false,
         }
     }
@@ -2605,6 +2585,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
         }
         None
+    }
+
+    /// Whether the variable a declarator declares is used, and every use passes `each`.
+    fn every_use(&self, declarator: Node<'t>, each: impl FnMut(Node<'t>) -> bool) -> bool {
+        let name = declarator.child_by_field_name("name");
+        let uses = name
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.uses_of(n));
+        uses.is_some_and(|uses| !uses.is_empty() && uses.into_iter().all(each))
     }
 
     /// The other mentions of a declared variable in its function (or the program).
