@@ -1141,24 +1141,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         let root = self.text(n);
-        // ava: `test.before(...)`, `test.afterEach.always(...)`.
-        if let Some(&(name, hook)) = HOOKS
-            .iter()
-            .find(|(name, _)| TESTS.contains(&root) && modifiers.last() == Some(name))
-        {
+        let test = TESTS.contains(&root);
+        // `beforeEach(...)`, or ava's `test.before(...)`, `test.afterEach.always(...)`.
+        let hook = match (test, modifiers.last()) {
+            (true, Some(last)) => Some(*last),
+            (false, None) => Some(root),
+            _ => None,
+        };
+        if let Some(&(name, hook)) = HOOKS.iter().find(|(name, _)| hook == Some(*name)) {
             return (!curried).then_some(Fw::Hook(name, hook));
         }
-        if TESTS.contains(&root) {
+        if test {
             Some(Fw::Test)
-        } else if SUITES.contains(&root) {
-            Some(Fw::Suite)
-        } else if modifiers.is_empty() {
-            HOOKS
-                .iter()
-                .find(|(name, _)| *name == root)
-                .map(|&(name, hook)| Fw::Hook(name, hook))
         } else {
-            None
+            SUITES.contains(&root).then_some(Fw::Suite)
         }
     }
 
@@ -2990,26 +2986,22 @@ mod tests {
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {
-        for rel in [
-            "checkout.test.js",
-            "src/checkout.spec.ts",
-            "web/Clock.test.tsx",
-            "a.b.test.mjs",
-            "__tests__/checkout.js",
-            "test/queue.js",
-            "packages/x/tests/helpers/db.cts",
+        for (rel, test) in [
+            ("checkout.test.js", true),
+            ("src/checkout.spec.ts", true),
+            ("web/Clock.test.tsx", true),
+            ("a.b.test.mjs", true),
+            ("__tests__/checkout.js", true),
+            ("test/queue.js", true),
+            ("packages/x/tests/helpers/db.cts", true),
+            ("src/checkout.js", false),
+            ("test.js", false),
+            ("src/testing.js", false),
+            ("latest/x.js", false),
+            ("src/spec.ts", false),
+            ("contest/a.js", false),
         ] {
-            assert!(is_test_file(rel), "{rel} is a test file");
-        }
-        for rel in [
-            "src/checkout.js",
-            "test.js",
-            "src/testing.js",
-            "latest/x.js",
-            "src/spec.ts",
-            "contest/a.js",
-        ] {
-            assert!(!is_test_file(rel), "{rel} is not a test file");
+            assert_eq!(is_test_file(rel), test, "{rel}");
         }
     }
 
