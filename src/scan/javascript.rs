@@ -1326,13 +1326,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    fn add_call(&mut self, unit: usize, name: String) {
-        let calls = &mut self.cx.facts.units[unit].calls;
-        if !calls.contains(&name) {
-            calls.push(name);
-        }
-    }
-
     // -- Calls. --
 
     fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
@@ -1340,7 +1333,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         if let (Some(unit), Some(name)) = (ctx.unit, self.call_name(callee)) {
-            self.add_call(unit, name);
+            let calls = &mut self.cx.facts.units[unit].calls;
+            if !calls.contains(&name) {
+                calls.push(name);
+            }
         }
         let q = self.info.q(callee);
         self.apply_table(call, &q, ctx);
@@ -1588,14 +1584,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(duration) = duration else {
             return;
         };
-        let place = ctx.role.place();
         let sleep = Sleep {
             call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
                 Some(f) if !self.is_unit_body(f) => Place::Callback,
-                _ => place,
+                _ => ctx.role.place(),
             },
             faked: self.info.fake_clock,
         };
@@ -1802,12 +1797,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let port = match first.kind() {
-            "number" => Some(first),
-            "object" => self
-                .property(first, &["port"])
-                .filter(|v| v.kind() == "number"),
-            _ => None,
+            "object" => self.property(first, &["port"]),
+            _ => Some(first),
         };
+        let port = port.filter(|p| p.kind() == "number");
         let Some(port) = port.and_then(|p| self.text(p).parse::<u16>().ok()) else {
             return;
         };
