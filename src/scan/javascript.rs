@@ -3027,34 +3027,28 @@ test(name, () => {});
             "Hook [checkout] beforeEach (test code) calls []",
         ];
         assert_eq!(unit_rows("__tests__/checkout.test.ts", src), expected);
-        let units = units_of("__tests__/checkout.test.ts", src);
         // The ids jest/vitest, mocha and node:test report name these units.
         let ids = [
             (
                 "__tests__/checkout.test.ts::checkout > charges the card",
                 "__tests__/checkout.test.ts",
-                0,
+                src,
             ),
             (
                 "test/queue.test.js::queue starts empty",
                 "test/queue.test.js",
-                1,
+                "describe('queue', function () { it('starts empty', function () {}); });",
             ),
-            ("registry > starts empty", "test/registry.test.js", 2),
+            (
+                "registry > starts empty",
+                "test/registry.test.js",
+                "const { describe, test } = require('node:test');\ndescribe('registry', () => { test('starts empty', () => {}); });",
+            ),
         ];
-        let mocha = units_of(
-            "test/queue.test.js",
-            "describe('queue', function () { it('starts empty', function () {}); });",
-        );
-        let node = units_of(
-            "test/registry.test.js",
-            "const { describe, test } = require('node:test');\ndescribe('registry', () => { test('starts empty', () => {}); });",
-        );
-        for (id, file, which) in ids {
-            let u = [&units, &mocha, &node][which]
-                .iter()
-                .find(|u| u.kind == UnitKind::Test)
-                .expect("a test");
+        for (id, file, src) in ids {
+            let units = units_of(file, src);
+            let u = units.iter().find(|u| u.kind == UnitKind::Test);
+            let u = u.expect("a test");
             assert!(join::matches(id, file, &u.parents, &u.name), "{id}");
         }
     }
