@@ -1397,12 +1397,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .filter(|f| f.id() != callback.id())
             .and_then(call_of_argument)
             .and_then(|c| c.child_by_field_name("function"))
-            .is_some_and(|f| {
-                let name = self.text(f);
-                ["test", "it", "specify"]
-                    .iter()
-                    .any(|t| name == *t || name.ends_with(&format!(".{t}")))
-            });
+            .is_some_and(|f| names_any(&[".test", ".it", ".specify"], self.text(f)));
         if !test_owned {
             return;
         }
@@ -2555,14 +2550,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let decls = self.decls.entry(s.id()).or_insert_with(|| {
                     let mut out = HashMap::new();
                     for d in scope_nodes(s) {
-                        if d.kind() != "variable_declarator" {
-                            continue;
-                        }
-                        if let (Some(name), Some(value)) = (
-                            d.child_by_field_name("name")
-                                .filter(|x| x.kind() == "identifier"),
-                            d.child_by_field_name("value"),
-                        ) {
+                        let name = d.child_by_field_name("name");
+                        let value = d.child_by_field_name("value");
+                        if let (Some(name), Some(value)) = (name, value)
+                            && d.kind() == "variable_declarator"
+                            && name.kind() == "identifier"
+                        {
                             out.entry(info.text(name)).or_insert(value);
                         }
                     }
