@@ -105,7 +105,6 @@ const CALLS: &[(&[&str], Check)] = &[
     (
         &[
             "timers/promises.setTimeout",
-            "cy.wait",
             ".waitForTimeout",
             ".sleep",
             ".delay",
@@ -810,6 +809,11 @@ impl<'s> FileInfo<'s> {
         self.mocked.insert(stubbed);
     }
 
+    /// Whether an import is of the project's own code, not replaced by a mock of the file.
+    fn runs_local(&self, import: &Import) -> bool {
+        import.module.starts_with('.') && !self.is_mocked(&import.module)
+    }
+
     /// Whether a mock in the file replaces this callee or its module.
     fn is_mocked(&self, q: &str) -> bool {
         self.mocked.iter().any(|m| {
@@ -823,36 +827,25 @@ impl<'s> FileInfo<'s> {
     /// (`globalThis.fetch` is `fetch`); `?` for what is not a name.
     fn q(&self, node: Node<'_>) -> String {
         // Down the chain of member expressions to its head, then back up, naming each level.
-        let mut properties = Vec::new();
-        let mut at = unwrap(node);
-        let head = loop {
-            if at.kind() != "member_expression" {
-                break match at.kind() {
-                    "identifier" => {
-                        let t = self.text(at);
-                        without_global(
-                            self.imported
-                                .get(t)
-                                .map_or_else(|| t.to_owned(), |i| i.qualified(t)),
-                        )
-                    }
-                    "this" => "this".to_owned(),
-                    "call_expression" => self
-                        .required(at)
-                        .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
-                    _ => "?".to_owned(),
-                };
+        let mut links: Vec<Node<'_>> = chain(node, &["member_expression"]).collect();
+        let at = links.pop().unwrap_or(node);
+        let head = match at.kind() {
+            "identifier" => {
+                let t = self.text(at);
+                let import = self.imported.get(t);
+                without_global(import.map_or_else(|| t.to_owned(), |i| i.qualified(t)))
             }
-            let (Some(object), Some(prop)) = (
-                at.child_by_field_name("object"),
-                at.child_by_field_name("property"),
-            ) else {
-                break "?".to_owned();
-            };
-            properties.push(self.text(prop));
-            at = unwrap(object);
+            "this" => "this".to_owned(),
+            "call_expression" => self
+                .required(at)
+                .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
+            _ => "?".to_owned(),
         };
-        properties.into_iter().rev().fold(head, |o, p| {
+        let properties = links.into_iter().rev().map(|m| {
+            m.child_by_field_name("property")
+                .map_or("", |p| self.text(p))
+        });
+        properties.fold(head, |o, p| {
             if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
                 o
             } else {
@@ -864,14 +857,9 @@ impl<'s> FileInfo<'s> {
     /// The value of a string literal, or of a template literal without substitutions.
     fn literal(&self, node: Node<'_>) -> Option<String> {
         let node = unwrap(node);
-        match node.kind() {
-            "string" => Some(unescape(strip_quotes(self.text(node)))),
-            "template_string" => {
-                let (text, complete) = self.literal_prefix(node);
-                complete.then_some(text)
-            }
-            _ => None,
-        }
+        matches!(node.kind(), "string" | "template_string").then_some(())?;
+        let (text, complete) = self.literal_prefix(node);
+        complete.then_some(text)
     }
 
     /// The literal text at the start of a string or template, and whether that is all of it.
@@ -1153,24 +1141,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         let root = self.text(n);
-        // ava: `test.before(...)`, `test.afterEach.always(...)`.
-        if let Some(&(name, hook)) = HOOKS
-            .iter()
-            .find(|(name, _)| TESTS.contains(&root) && modifiers.last() == Some(name))
-        {
+        let test = TESTS.contains(&root);
+        // `beforeEach(...)`, or ava's `test.before(...)`, `test.afterEach.always(...)`.
+        let hook = match (test, modifiers.last()) {
+            (true, Some(last)) => Some(*last),
+            (false, None) => Some(root),
+            _ => None,
+        };
+        if let Some(&(name, hook)) = HOOKS.iter().find(|(name, _)| hook == Some(*name)) {
             return (!curried).then_some(Fw::Hook(name, hook));
         }
-        if TESTS.contains(&root) {
+        if test {
             Some(Fw::Test)
-        } else if SUITES.contains(&root) {
-            Some(Fw::Suite)
-        } else if modifiers.is_empty() {
-            HOOKS
-                .iter()
-                .find(|(name, _)| *name == root)
-                .map(|&(name, hook)| Fw::Hook(name, hook))
         } else {
-            None
+            SUITES.contains(&root).then_some(Fw::Suite)
         }
     }
 
@@ -1207,32 +1191,31 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 self.enter_scope(body, Some(title));
                 next.push(Step::Visit(body, Rc::new(inner)));
             }
-            Fw::Test => {
-                let Some(title) = args.first().and_then(|a| self.title(*a, false)) else {
-                    return false;
+            _ => {
+                // A test needs a literal title; a hook, a callback.
+                let title = args.first().and_then(|a| self.title(*a, false));
+                let (name, kind, role, done_style) = match (fw, title) {
+                    (Fw::Hook(name, hook), _) if callback.is_some() => {
+                        let role = Role::Hook(hook);
+                        (name.to_owned(), UnitKind::Hook, role, ctx.done_style)
+                    }
+                    (Fw::Test, Some(title)) => {
+                        let done_style = callback.is_some_and(|c| self.done_style(c));
+                        (title, UnitKind::Test, Role::Test, done_style)
+                    }
+                    _ => return false,
                 };
-                let unit = self.add_unit(title, ctx.suites.clone(), UnitKind::Test, call);
+                let unit = self.add_unit(name, ctx.suites.clone(), kind, call);
                 let inner = Rc::new(Ctx {
                     unit: Some(unit),
-                    role: Role::Test,
+                    role,
                     in_function: true,
-                    done_style: callback.is_some_and(|c| self.done_style(c)),
+                    done_style,
                     ..Ctx::clone(ctx)
                 });
                 if let Some(c) = callback {
                     visit_body(unwrap(c), &inner, next);
                 }
-            }
-            Fw::Hook(name, hook) => {
-                let Some(c) = callback else { return false };
-                let unit = self.add_unit(name.to_owned(), ctx.suites.clone(), UnitKind::Hook, call);
-                let inner = Rc::new(Ctx {
-                    unit: Some(unit),
-                    role: Role::Hook(hook),
-                    in_function: true,
-                    ..Ctx::clone(ctx)
-                });
-                visit_body(unwrap(c), &inner, next);
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
@@ -1260,13 +1243,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn done_style(&self, callback: Node<'_>) -> bool {
-        let callback = unwrap(callback);
-        let first = callback.child_by_field_name("parameter").or_else(|| {
-            let params = callback.child_by_field_name("parameters")?;
-            let p = syntax::named_children(params).into_iter().next()?;
-            Some(p.child_by_field_name("pattern").unwrap_or(p))
-        });
-        first.is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
+        first_parameter(unwrap(callback)).is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
     }
 
     /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
@@ -1305,18 +1282,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             _ => name,
         };
-        let func = match func_field {
-            Some(field) => unwrap(node.child_by_field_name(field)?),
-            None => unwrap(node),
-        };
+        let func = unwrap(func_field.map_or(Some(node), |f| node.child_by_field_name(f))?);
         if !is_function(func.kind()) || name.kind() == "computed_property_name" {
             return None;
         }
-        let name = match name.kind() {
-            "string" => unescape(strip_quotes(self.text(name))),
-            _ => self.text(name).to_owned(),
-        };
-        Some((name, func))
+        let literal = self.info.literal(name);
+        Some((literal.unwrap_or_else(|| self.text(name).to_owned()), func))
     }
 
     /// The name a call resolves to among the scanned functions: plain calls, and calls through
@@ -1329,7 +1300,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 match self.info.imported.get(t) {
                     None => Some(t.to_owned()),
                     // A module the file mocks is not the code that runs.
-                    Some(i) if i.module.starts_with('.') && !self.info.is_mocked(&i.module) => {
+                    Some(i) if self.info.runs_local(i) => {
                         Some(i.name.clone().unwrap_or_else(|| t.to_owned()))
                     }
                     Some(_) => None,
@@ -1339,31 +1310,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let object = unwrap(callee.child_by_field_name("object")?);
                 let local = object.kind() == "this"
                     || object.kind() == "identifier"
-                        && self.info.imported.get(self.text(object)).is_some_and(|i| {
-                            i.module.starts_with('.')
-                                && i.name.is_none()
-                                && !self.info.is_mocked(&i.module)
-                        })
+                        && self
+                            .info
+                            .imported
+                            .get(self.text(object))
+                            .is_some_and(|i| i.name.is_none() && self.info.runs_local(i))
                     || self
                         .info
                         .required(object)
                         .is_some_and(|s| s.starts_with('.'));
-                if !local {
-                    return None;
-                }
-                Some(
-                    self.text(callee.child_by_field_name("property")?)
-                        .to_owned(),
-                )
+                let property = callee.child_by_field_name("property")?;
+                local.then(|| self.text(property).to_owned())
             }
             _ => None,
-        }
-    }
-
-    fn add_call(&mut self, unit: usize, name: String) {
-        let calls = &mut self.cx.facts.units[unit].calls;
-        if !calls.contains(&name) {
-            calls.push(name);
         }
     }
 
@@ -1374,16 +1333,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         if let (Some(unit), Some(name)) = (ctx.unit, self.call_name(callee)) {
-            self.add_call(unit, name);
+            let calls = &mut self.cx.facts.units[unit].calls;
+            if !calls.contains(&name) {
+                calls.push(name);
+            }
         }
         let q = self.info.q(callee);
         self.apply_table(call, &q, ctx);
         // `.listen(3000)`, `.listen({ port: 3000 })`.
-        let listens = unwrap(callee).kind() == "member_expression"
-            && unwrap(callee)
-                .child_by_field_name("property")
-                .is_some_and(|p| self.text(p) == "listen");
-        if listens {
+        if self.method_name(call) == Some("listen") {
             self.listen(call, ctx);
         }
         self.bound_matcher(call, callee, ctx);
@@ -1437,23 +1395,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .chain(ancestors(callback))
             .find(|f| is_function(f.kind()) && declares_done(*f))
             .filter(|f| f.id() != callback.id())
-            .and_then(|f| f.parent())
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+            .and_then(call_of_argument)
             .and_then(|c| c.child_by_field_name("function"))
-            .is_some_and(|f| {
-                let name = self.text(f);
-                ["test", "it", "specify"]
-                    .iter()
-                    .any(|t| name == *t || name.ends_with(&format!(".{t}")))
-            });
+            .is_some_and(|f| names_any(&[".test", ".it", ".specify"], self.text(f)));
         if !test_owned {
             return;
         }
-        let Some(statement) = callback
-            .parent()
-            .filter(|p| p.kind() == "arguments")
-            .and_then(|a| a.parent())
+        let Some(statement) = call_of_argument(callback)
             .filter(|c| c.kind() == "call_expression")
             .and_then(|c| c.parent())
             .filter(|p| p.kind() == "expression_statement")
@@ -1462,13 +1410,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let Some(block) = statement.parent().filter(|b| b.kind() == "statement_block") else {
             return;
-        };
-        let calls_done = |n: Node<'t>| {
-            syntax::descendants(n).into_iter().any(|d| {
-                d.kind() == "call_expression"
-                    && d.child_by_field_name("function")
-                        .is_some_and(|f| self.text(f) == "done")
-            })
         };
         let asserts = |n: Node<'t>| {
             syntax::descendants(n).into_iter().any(|d| {
@@ -1494,32 +1435,25 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 return false;
             };
             let method = started.child_by_field_name("function").map(unwrap);
-            let at_once = method.is_some_and(|m| {
-                let name = match m.kind() {
-                    "member_expression" => m.child_by_field_name("property"),
-                    _ => Some(m),
-                };
-                name.is_some_and(|n| NOT_RACING.contains(&self.text(n)))
-            });
+            let name = self
+                .method_name(started)
+                .or_else(|| method.map(|m| self.text(m)));
+            let at_once = name.is_some_and(|n| NOT_RACING.contains(&n));
             // The same operation started twice (two requests), not a handler registered for
             // the one that ends the test (`addHook`, `on`, a route).
             let same = method.map(|m| self.text(m)) == ending.map(|m| self.text(m));
             same && !at_once
-                && arguments(started)
-                    .into_iter()
-                    .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !calls_done(a))
+                && arguments(started).into_iter().any(|a| {
+                    is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"])
+                })
         });
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
                 quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
             );
-            self.report(
-                call,
-                ctx.unit,
-                rules::early_done::RULE.javascript(),
-                message,
-            );
+            let rule = rules::early_done::RULE.javascript();
+            self.report(call, ctx.unit, rule, message);
         }
     }
 
@@ -1645,14 +1579,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(duration) = duration else {
             return;
         };
-        let place = ctx.role.place();
         let sleep = Sleep {
             call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
                 Some(f) if !self.is_unit_body(f) => Place::Callback,
-                _ => place,
+                _ => ctx.role.place(),
             },
             faked: self.info.fake_clock,
         };
@@ -1680,36 +1613,21 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Whether a function is the body of a test, hook or named function (where a sleep waits),
     /// rather than a callback handed to other code (where it simulates a slow call).
     fn is_unit_body(&self, func: Node<'_>) -> bool {
-        if self.helper(func).is_some() {
-            return true;
-        }
-        let Some(parent) = func.parent() else {
-            return false;
-        };
-        match parent.kind() {
-            "arguments" => parent
-                .parent()
-                .is_some_and(|call| self.framework(call).is_some()),
-            _ => self.helper(parent).is_some(),
-        }
+        self.helper(func).is_some()
+            || match call_of_argument(func) {
+                Some(call) => self.framework(call).is_some(),
+                None => func.parent().is_some_and(|p| self.helper(p).is_some()),
+            }
     }
 
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
-        let promise = executor
-            .parent()
-            .filter(|a| a.kind() == "arguments")?
-            .parent()
-            .filter(|n| n.kind() == "new_expression")?;
+        let promise = call_of_argument(executor).filter(|n| n.kind() == "new_expression")?;
         if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
             return None;
         }
-        let param = executor.child_by_field_name("parameter").or_else(|| {
-            let first = executor.child_by_field_name("parameters")?.named_child(0)?;
-            Some(first.child_by_field_name("pattern").unwrap_or(first))
-        })?;
-        Some(self.text(param))
+        Some(self.text(first_parameter(executor)?))
     }
 
     /// Whether a timer callback only calls `name`: `resolve`, `() => resolve()`.
@@ -1874,12 +1792,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let port = match first.kind() {
-            "number" => Some(first),
-            "object" => self
-                .property(first, &["port"])
-                .filter(|v| v.kind() == "number"),
-            _ => None,
+            "object" => self.property(first, &["port"]),
+            _ => Some(first),
         };
+        let port = port.filter(|p| p.kind() == "number");
         let Some(port) = port.and_then(|p| self.text(p).parse::<u16>().ok()) else {
             return;
         };
@@ -1921,11 +1837,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
         let callee = unwrap(callee);
-        let Some(matcher) = (callee.kind() == "member_expression")
-            .then(|| callee.child_by_field_name("property"))
-            .flatten()
-            .map(|p| self.text(p))
-        else {
+        let Some(matcher) = self.method_name(call) else {
             return;
         };
         let less = UPPER_BOUND_MATCHERS.contains(&matcher);
@@ -1936,25 +1848,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
             // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
-            let negated = object.is_some_and(|o| self.negated(o));
+            let negated =
+                object.is_some_and(|o| self.chain_has(o, &["member_expression"], &["not"]));
             self.elapsed_bound(call, less != negated, ctx);
         }
-    }
-
-    /// Whether an `expect(...)` chain holds `.not`.
-    fn negated(&self, mut n: Node<'t>) -> bool {
-        while n.kind() == "member_expression" {
-            if n.child_by_field_name("property")
-                .is_some_and(|p| self.text(p) == "not")
-            {
-                return true;
-            }
-            match n.child_by_field_name("object") {
-                Some(o) => n = o,
-                None => break,
-            }
-        }
-        false
     }
 
     /// A measured duration compared with a bound, for the shared rule to judge.
@@ -1969,20 +1866,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// The value under test in an `expect(value).to...` chain.
-    fn expect_subject(&self, mut n: Node<'t>) -> Option<Node<'t>> {
-        loop {
-            match n.kind() {
-                "call_expression" => {
-                    let f = n.child_by_field_name("function")?;
-                    if f.kind() == "identifier" && self.text(f) == "expect" {
-                        return arguments(n).first().copied();
-                    }
-                    n = f;
-                }
-                "member_expression" => n = n.child_by_field_name("object")?,
-                _ => return None,
-            }
-        }
+    fn expect_subject(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let expect = chain(n, CALL_CHAIN).find(|c| {
+            c.kind() == "call_expression"
+                && c.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier" && self.text(f) == "expect")
+        })?;
+        arguments(expect).first().copied()
     }
 
     /// `assert.ok(elapsed < 100)`: a duration compared with a bound inside an assertion.
@@ -2028,25 +1918,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `results.push(...)` in async callbacks that `Promise.all(items.map(...))` runs at once.
     fn completion_order(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
-        let callee = unwrap(callee);
-        if callee.kind() != "member_expression"
-            || callee
-                .child_by_field_name("property")
-                .is_none_or(|p| self.text(p) != "push")
-        {
+        if self.method_name(call) != Some("push") {
             return;
         }
         let Some(func) = enclosing_function(call).filter(|f| is_async(*f)) else {
             return;
         };
-        let concurrent = func
-            .parent()
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+        let concurrent = call_of_argument(func)
             .filter(|m| self.method_name(*m) == Some("map"))
-            .and_then(|m| m.parent())
-            .filter(|a| a.kind() == "arguments")
-            .and_then(|a| a.parent())
+            .and_then(call_of_argument)
             .and_then(|all| all.child_by_field_name("function"))
             .is_some_and(|f| {
                 matches!(
@@ -2054,7 +1934,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     "Promise.all" | "Promise.allSettled"
                 )
             });
-        let Some(array) = callee
+        let Some(array) = unwrap(callee)
             .child_by_field_name("object")
             .and_then(root_identifier)
         else {
@@ -2063,17 +1943,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let name = self.text(array);
         if concurrent && !self.locals_of(func).contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";
-            self.says(
-                call,
-                ctx.unit,
-                rules::completion_order::RULE.javascript(),
-                says,
-            );
+            let rule = rules::completion_order::RULE.javascript();
+            self.says(call, ctx.unit, rule, says);
         }
     }
 
+    /// The method a call calls: `push` in `(items).push(x)`.
     fn method_name(&self, call: Node<'_>) -> Option<&'s str> {
-        let f = call.child_by_field_name("function")?;
+        let f = unwrap(call.child_by_field_name("function")?);
         (f.kind() == "member_expression")
             .then(|| f.child_by_field_name("property").map(|p| self.text(p)))?
     }
@@ -2096,7 +1973,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let floating = if chained && !ctx.done_style {
             Some("is neither awaited nor returned: the test can end before it settles")
         } else if self.expect_subject(callee).is_some()
-            && self.chain_has(callee, &["resolves", "rejects"])
+            && self.chain_has(callee, CALL_CHAIN, &["resolves", "rejects"])
         {
             Some("is not awaited: the test can end before the assertion runs")
         } else if callee.kind() == "identifier" && self.info.async_fns.contains(self.text(callee)) {
@@ -2110,27 +1987,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    fn chain_has(&self, mut n: Node<'_>, props: &[&str]) -> bool {
-        loop {
-            match n.kind() {
-                "member_expression" => {
-                    if n.child_by_field_name("property")
-                        .is_some_and(|p| props.contains(&self.text(p)))
-                    {
-                        return true;
-                    }
-                }
-                "call_expression" => {}
-                _ => return false,
-            }
-            let next = n
-                .child_by_field_name("object")
-                .or_else(|| n.child_by_field_name("function"));
-            match next {
-                Some(x) => n = x,
-                None => return false,
-            }
-        }
+    /// Whether a chain (through the `through` kinds) reads one of these properties: `.not`,
+    /// `.resolves`.
+    fn chain_has(&self, n: Node<'_>, through: &'static [&str], props: &[&str]) -> bool {
+        chain(n, through).any(|c| {
+            c.kind() == "member_expression"
+                && c.child_by_field_name("property")
+                    .is_some_and(|p| props.contains(&self.text(p)))
+        })
     }
 
     // -- State. --
@@ -2151,14 +2015,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             _ => false,
         };
         if !lazy {
-            let plain =
-                node.kind() == "assignment_expression" && unwrap(target).kind() == "identifier";
-            let access = if plain {
-                Access::Reassign
-            } else {
-                Access::Change
-            };
-            self.mutate(target, node, access, ctx);
+            self.mutate(target, node, ctx);
         }
     }
 
@@ -2178,12 +2035,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(t) = target {
-            self.mutate(t, call, Access::Change, ctx);
+            self.mutate(t, call, ctx);
         }
     }
 
     /// Records a change of `target` at `site` (an assignment or a mutating call).
-    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, access: Access, ctx: &Ctx) {
+    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, ctx: &Ctx) {
         if !ctx.in_function {
             return;
         }
@@ -2200,20 +2057,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(b) = self.shared(root) else { return };
         let binding = &self.bindings[b];
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
-        let rebinds = unwrap(target).kind() == "identifier" && site.kind() != "call_expression";
-        let changes = if rebinds {
-            binding.reassignable
-        } else {
-            binding.container || binding.reassignable
-        };
-        if changes {
-            self.uses.push(StateUse {
-                binding: b,
-                unit: ctx.unit,
-                role: ctx.role,
-                node: site,
-                access,
-            });
+        let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
+        if binding.reassignable || !rebinds && binding.container {
+            let access = match site.kind() {
+                "assignment_expression" if rebinds => Access::Reassign,
+                _ => Access::Change,
+            };
+            self.use_state(b, site, access, ctx);
         }
     }
 
@@ -2251,7 +2101,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !ctx.in_function {
             return;
         }
-        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last)) || in_finally(site);
+        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last))
+            || ancestors_in_function(site).any(|p| p.kind() == "finally_clause");
         self.changes.push(StateChange {
             target,
             unit: ctx.unit,
@@ -2295,10 +2146,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// functions inside it.
     fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
-            let decl = if stmt.kind() == "export_statement" {
-                stmt.child_by_field_name("declaration")
-            } else {
-                Some(stmt)
+            let decl = match stmt.kind() {
+                "export_statement" => stmt.child_by_field_name("declaration"),
+                _ => Some(stmt),
             };
             let Some(decl) =
                 decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
@@ -2369,14 +2219,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if let Some(b) = self.shared(node) {
-            self.uses.push(StateUse {
-                binding: b,
-                unit: ctx.unit,
-                role: ctx.role,
-                node,
-                access: Access::Read,
-            });
+            self.use_state(b, node, Access::Read, ctx);
         }
+    }
+
+    fn use_state(&mut self, binding: usize, node: Node<'t>, access: Access, ctx: &Ctx) {
+        let (unit, role) = (ctx.unit, ctx.role);
+        let state_use = StateUse {
+            binding,
+            unit,
+            role,
+            node,
+            access,
+        };
+        self.uses.push(state_use);
     }
 
     /// Reports the changes of shared variables and process state, and the reads of what other
@@ -2532,7 +2388,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Whether a value only seeds a generator (directly, or through the variables it is
     /// stored in), rather than deciding what the code does.
-    fn only_seeds(&mut self, node: Node<'t>, depth: u8) -> bool {
+    fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
         if node.kind() == "shorthand_property_identifier"
             && self.text(node).to_ascii_lowercase().contains("seed")
         {
@@ -2548,16 +2404,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     return true;
                 }
                 "variable_declarator" => {
-                    let Some(name) = p
-                        .child_by_field_name("name")
-                        .filter(|n| n.kind() == "identifier")
-                    else {
-                        return false;
-                    };
-                    let uses = self.uses_of(name);
-                    return depth > 0
-                        && !uses.is_empty()
-                        && uses.into_iter().all(|u| self.only_seeds(u, depth - 1));
+                    return depth > 0 && self.every_use(p, |u| self.only_seeds(u, depth - 1));
                 }
                 k if is_function(k) || k.ends_with("statement") || k == "program" => return false,
                 _ => {}
@@ -2585,7 +2432,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Whether a clock read only measures an interval: `Date.now() - start`, or a variable
     /// that is only subtracted.
-    fn measures(&mut self, call: Node<'t>) -> bool {
+    fn measures(&self, call: Node<'t>) -> bool {
         let mut n = call;
         while let Some(p) = n.parent() {
             match p.kind() {
@@ -2605,18 +2452,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(p) = n.parent() else { return false };
         match p.kind() {
             "binary_expression" => self.operator(p) == "-",
-            "variable_declarator" => p
-                .child_by_field_name("name")
-                .filter(|x| x.kind() == "identifier")
-                .is_some_and(|name| {
-                    let uses = self.uses_of(name);
-                    !uses.is_empty()
-                        && uses.into_iter().all(|u| {
-                            u.parent().is_some_and(|up| {
-                                up.kind() == "binary_expression" && self.operator(up) == "-"
-                            })
-                        })
-                }),
+            "variable_declarator" => self.every_use(p, |u| {
+                u.parent()
+                    .is_some_and(|up| up.kind() == "binary_expression" && self.operator(up) == "-")
+            }),
             _ => false,
         }
     }
@@ -2711,14 +2550,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let decls = self.decls.entry(s.id()).or_insert_with(|| {
                     let mut out = HashMap::new();
                     for d in scope_nodes(s) {
-                        if d.kind() != "variable_declarator" {
-                            continue;
-                        }
-                        if let (Some(name), Some(value)) = (
-                            d.child_by_field_name("name")
-                                .filter(|x| x.kind() == "identifier"),
-                            d.child_by_field_name("value"),
-                        ) {
+                        let name = d.child_by_field_name("name");
+                        let value = d.child_by_field_name("value");
+                        if let (Some(name), Some(value)) = (name, value)
+                            && d.kind() == "variable_declarator"
+                            && name.kind() == "identifier"
+                        {
                             out.entry(info.text(name)).or_insert(value);
                         }
                     }
@@ -2730,6 +2567,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
         }
         None
+    }
+
+    /// Whether the variable a declarator declares is used, and every use passes `each`.
+    fn every_use(&self, declarator: Node<'t>, each: impl FnMut(Node<'t>) -> bool) -> bool {
+        let name = declarator.child_by_field_name("name");
+        let uses = name
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.uses_of(n));
+        uses.is_some_and(|uses| !uses.is_empty() && uses.into_iter().all(each))
     }
 
     /// The other mentions of a declared variable in its function (or the program).
@@ -2936,45 +2782,39 @@ fn outer(node: Node<'_>) -> Node<'_> {
         .unwrap_or(node)
 }
 
+/// The nodes of a chain from `node` down to where it starts, through nodes of the `through`
+/// kinds (the object of a member or subscript, the callee of a call): `expect(x).not`,
+/// `expect(x)`, `expect`.
+fn chain<'t>(node: Node<'t>, through: &'static [&str]) -> impl Iterator<Item = Node<'t>> {
+    std::iter::successors(Some(unwrap(node)), move |n| {
+        let field = match n.kind() {
+            "call_expression" => "function",
+            _ => "object",
+        };
+        through.contains(&n.kind()).then_some(())?;
+        n.child_by_field_name(field).map(unwrap)
+    })
+}
+
 /// The variable at the root of `a.b[c].d` (not through calls: `f().push` changes no variable).
 fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    let mut n = unwrap(node);
-    loop {
-        match n.kind() {
-            "identifier" => return Some(n),
-            "member_expression" | "subscript_expression" => {
-                n = unwrap(n.child_by_field_name("object")?);
-            }
-            _ => return None,
-        }
-    }
+    let root = chain(node, &["member_expression", "subscript_expression"]).last();
+    root.filter(|n| n.kind() == "identifier")
 }
 
 /// The name a call chain starts from: `expect` in `expect(x).not.toBe(y)`.
 fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
-    let mut n = unwrap(node);
-    loop {
-        match n.kind() {
-            "identifier" => return Some(n),
-            "member_expression" => n = unwrap(n.child_by_field_name("object")?),
-            "call_expression" => n = unwrap(n.child_by_field_name("function")?),
-            _ => return None,
-        }
-    }
+    let root = chain(node, CALL_CHAIN).last();
+    root.filter(|n| n.kind() == "identifier")
 }
+
+/// The kinds of a chain of calls and members.
+const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
 /// The nodes of a function's (or the program's) own scope: nested functions are included,
 /// for their names, but not entered.
 fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![scope];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        if n == scope || !is_function(n.kind()) {
-            stack.extend(syntax::named_children(n).into_iter().rev());
-        }
-    }
-    out
+    syntax::descendants_entering(scope, |n| !is_function(n.kind()))
 }
 
 /// The statements of a loop, and the kinds of function (a callback defined in a loop does not
@@ -3010,12 +2850,21 @@ fn ancestors_in_function(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     ancestors(node).take_while(|p| !is_function(p.kind()))
 }
 
-fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    ancestors(node).find(|p| is_function(p.kind()))
+/// The first parameter of a function: `done` in `(done) => ...`, `x` in `(x: number) => ...`.
+fn first_parameter(func: Node<'_>) -> Option<Node<'_>> {
+    func.child_by_field_name("parameter").or_else(|| {
+        let first = func.child_by_field_name("parameters")?.named_child(0)?;
+        Some(first.child_by_field_name("pattern").unwrap_or(first))
+    })
 }
 
-fn in_finally(node: Node<'_>) -> bool {
-    ancestors_in_function(node).any(|p| p.kind() == "finally_clause")
+/// The call (or `new`) a node is an argument of.
+fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
+    node.parent().filter(|a| a.kind() == "arguments")?.parent()
+}
+
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node).find(|p| is_function(p.kind()))
 }
 
 /// Whether a member or subscript is assigned to, updated or deleted (not read).
@@ -3118,44 +2967,33 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::scan::shared::unit_rows;
     use crate::scan::{ScanOptions, causes_of, join, scan};
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {
-        for rel in [
-            "checkout.test.js",
-            "src/checkout.spec.ts",
-            "web/Clock.test.tsx",
-            "a.b.test.mjs",
-            "__tests__/checkout.js",
-            "test/queue.js",
-            "packages/x/tests/helpers/db.cts",
+        for (rel, test) in [
+            ("checkout.test.js", true),
+            ("src/checkout.spec.ts", true),
+            ("web/Clock.test.tsx", true),
+            ("a.b.test.mjs", true),
+            ("__tests__/checkout.js", true),
+            ("test/queue.js", true),
+            ("packages/x/tests/helpers/db.cts", true),
+            ("src/checkout.js", false),
+            ("test.js", false),
+            ("src/testing.js", false),
+            ("latest/x.js", false),
+            ("src/spec.ts", false),
+            ("contest/a.js", false),
         ] {
-            assert!(is_test_file(rel), "{rel} is a test file");
-        }
-        for rel in [
-            "src/checkout.js",
-            "test.js",
-            "src/testing.js",
-            "latest/x.js",
-            "src/spec.ts",
-            "contest/a.js",
-        ] {
-            assert!(!is_test_file(rel), "{rel} is not a test file");
+            assert_eq!(is_test_file(rel), test, "{rel}");
         }
     }
 
     /// The units of one file, as the analysis records them.
     fn units_of(rel: &str, src: &str) -> Vec<Unit> {
         crate::scan::facts_of(rel, src).units
-    }
-
-    fn tests_of(units: &[Unit]) -> Vec<(Vec<String>, String)> {
-        units
-            .iter()
-            .filter(|u| u.kind == UnitKind::Test)
-            .map(|u| (u.parents.clone(), u.name.clone()))
-            .collect()
     }
 
     #[test]
@@ -3173,53 +3011,37 @@ describe('checkout', () => {
 });
 test(name, () => {});
 "#;
-        let units = units_of("__tests__/checkout.test.ts", src);
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(
-            tests_of(&units),
-            vec![
-                (s(&["checkout"]), "charges the card".to_owned()),
-                (s(&["checkout", "with %i item"]), "keeps ${n}".to_owned()),
-                (s(&["checkout"]), "adds %i".to_owned()),
-                (s(&["checkout"]), "it's \"quoted\"".to_owned()),
-                (s(&["checkout"]), "later".to_owned()),
-            ]
-        );
-        let hook = units
-            .iter()
-            .find(|u| u.kind == UnitKind::Hook)
-            .expect("a hook");
-        assert_eq!(
-            (hook.name.as_str(), hook.parents.clone()),
-            ("beforeEach", s(&["checkout"]))
-        );
+        let expected = [
+            "Test [checkout] charges the card (test code) calls []",
+            "Test [checkout::with %i item] keeps ${n} (test code) calls []",
+            "Test [checkout] adds %i (test code) calls []",
+            "Test [checkout] it's \"quoted\" (test code) calls []",
+            "Test [checkout] later (test code) calls []",
+            "Hook [checkout] beforeEach (test code) calls []",
+        ];
+        assert_eq!(unit_rows("__tests__/checkout.test.ts", src), expected);
         // The ids jest/vitest, mocha and node:test report name these units.
         let ids = [
             (
                 "__tests__/checkout.test.ts::checkout > charges the card",
                 "__tests__/checkout.test.ts",
-                0,
+                src,
             ),
             (
                 "test/queue.test.js::queue starts empty",
                 "test/queue.test.js",
-                1,
+                "describe('queue', function () { it('starts empty', function () {}); });",
             ),
-            ("registry > starts empty", "test/registry.test.js", 2),
+            (
+                "registry > starts empty",
+                "test/registry.test.js",
+                "const { describe, test } = require('node:test');\ndescribe('registry', () => { test('starts empty', () => {}); });",
+            ),
         ];
-        let mocha = units_of(
-            "test/queue.test.js",
-            "describe('queue', function () { it('starts empty', function () {}); });",
-        );
-        let node = units_of(
-            "test/registry.test.js",
-            "const { describe, test } = require('node:test');\ndescribe('registry', () => { test('starts empty', () => {}); });",
-        );
-        for (id, file, which) in ids {
-            let u = [&units, &mocha, &node][which]
-                .iter()
-                .find(|u| u.kind == UnitKind::Test)
-                .expect("a test");
+        for (id, file, src) in ids {
+            let units = units_of(file, src);
+            let u = units.iter().find(|u| u.kind == UnitKind::Test);
+            let u = u.expect("a test");
             assert!(join::matches(id, file, &u.parents, &u.name), "{id}");
         }
     }
@@ -3236,26 +3058,15 @@ class Store { save() { this.flush(); } }
 module.exports = { run() {}, stop: () => {} };
 exports.start = function () {};
 "#;
-        let units = units_of("src/app.js", src);
-        let got: Vec<(&str, Vec<String>, Vec<String>)> = units
-            .iter()
-            .map(|u| {
-                assert_eq!(u.kind, UnitKind::Helper);
-                (u.name.as_str(), u.parents.clone(), u.calls.clone())
-            })
-            .collect();
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(
-            got,
-            vec![
-                ("setup", s(&[]), s(&["register", "charge"])),
-                ("teardown", s(&[]), s(&["clear"])),
-                ("save", s(&["Store"]), s(&["flush"])),
-                ("run", s(&[]), s(&[])),
-                ("stop", s(&[]), s(&[])),
-                ("start", s(&[]), s(&[])),
-            ]
-        );
+        let expected = [
+            "Helper [] setup (code) calls [register, charge]",
+            "Helper [] teardown (code) calls [clear]",
+            "Helper [Store] save (code) calls [flush]",
+            "Helper [] run (code) calls []",
+            "Helper [] stop (code) calls []",
+            "Helper [] start (code) calls []",
+        ];
+        assert_eq!(unit_rows("src/app.js", src), expected);
     }
 
     #[test]

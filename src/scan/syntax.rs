@@ -132,9 +132,7 @@ impl<'a> FileCtx<'a> {
             test_code,
         });
     }
-}
 
-impl FileCtx<'_> {
     /// The 1-based column in characters (tree-sitter counts bytes) of a byte offset whose
     /// byte column is `byte_column`.
     fn column(&self, byte: usize, byte_column: usize) -> u32 {
@@ -186,13 +184,19 @@ pub fn ancestors_below<'t>(top: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>
 
 /// Every node under `node` (itself included), depth first, in source order.
 pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
+    descendants_entering(node, |_| true)
+}
+
+/// Every node under `node` (itself included), depth first, in source order, looking under
+/// `node` and the nodes `enter` accepts only (a function's own scope, not the functions in it).
+pub fn descendants_entering<'t>(node: Node<'t>, enter: impl Fn(Node<'t>) -> bool) -> Vec<Node<'t>> {
     let mut out = Vec::new();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         out.push(n);
-        let mut cursor = n.walk();
-        let children: Vec<_> = n.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        if n == node || enter(n) {
+            stack.extend(named_children(n).into_iter().rev());
+        }
     }
     out
 }
