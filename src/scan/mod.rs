@@ -474,15 +474,12 @@ fn parse_one(
     let language = Language::of(path).ok_or_else(|| fail("not a supported language".into()))?;
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     let src = String::from_utf8_lossy(&bytes);
-    let parser = match parsers.entry(language) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(v) => {
-            let mut p = Parser::new();
-            p.set_language(&language.grammar())
-                .map_err(|e| fail(format!("grammar: {e}")))?;
-            v.insert(p)
-        }
-    };
+    let parser = parsers.entry(language).or_insert_with(Parser::new);
+    if parser.language().is_none() {
+        parser
+            .set_language(&language.grammar())
+            .map_err(|e| fail(format!("grammar: {e}")))?;
+    }
     let tree = parser
         .parse(src.as_bytes(), None)
         .ok_or_else(|| fail("the parser gave up".into()))?;
@@ -492,10 +489,10 @@ fn parse_one(
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
     if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
-        let suppressions = suppressions(tree.root_node(), &src);
+        let by_line = suppressions(tree.root_node(), &src);
         facts
             .findings
-            .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
+            .retain(|f| !silenced(&by_line, f.line, f.smell.rule, f.smell.category));
     }
     if !every {
         collapse_repeats(&mut facts);
@@ -544,40 +541,32 @@ const PER_STATE_RULES: [&str; 5] = [
 /// test has (seven random draws in one test are one problem, with one fix). Rules about a named
 /// piece of shared state keep each.
 fn collapse_repeats(facts: &mut FileFacts) {
-    let mut kept: HashMap<(usize, &'static str), usize> = HashMap::new();
-    let mut more: Vec<usize> = vec![0; facts.findings.len()];
+    // (test, rule) -> the finding kept, and how many more there are.
+    let mut kept: HashMap<(usize, &'static str), (usize, usize)> = HashMap::new();
     let mut keep: Vec<bool> = vec![true; facts.findings.len()];
     for (i, f) in facts.findings.iter().enumerate() {
         let Some(unit) = f.unit else { continue };
         if facts.units[unit].kind != UnitKind::Test || PER_STATE_RULES.contains(&f.smell.rule) {
             continue;
         }
-        let worse = |a: &syntax::Smell, b: &syntax::Smell| {
-            (a.severity, a.confidence) > (b.severity, b.confidence)
-        };
-        match kept.entry((unit, f.smell.rule)) {
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                let k = *e.get();
-                if worse(&f.smell, &facts.findings[k].smell) {
-                    more[i] = more[k] + 1;
-                    keep[k] = false;
-                    e.insert(i);
-                } else {
-                    more[k] += 1;
-                    keep[i] = false;
-                }
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i);
-            }
+        let (k, more) = kept.entry((unit, f.smell.rule)).or_insert((i, 0));
+        if *k == i {
+            continue;
+        }
+        *more += 1;
+        let worst = &facts.findings[*k].smell;
+        if (f.smell.severity, f.smell.confidence) > (worst.severity, worst.confidence) {
+            keep[*k] = false;
+            *k = i;
+        } else {
+            keep[i] = false;
         }
     }
-    for ((f, n), k) in facts.findings.iter_mut().zip(&more).zip(&keep) {
-        if *k && *n > 0 {
-            f.smell
-                .message
-                .push_str(&format!(" (and {n} more like it in this test)"));
-        }
+    for (k, n) in kept.into_values().filter(|&(_, n)| n > 0) {
+        facts.findings[k]
+            .smell
+            .message
+            .push_str(&format!(" (and {n} more like it in this test)"));
     }
     let mut keep = keep.into_iter();
     facts.findings.retain(|_| keep.next().unwrap_or(true));
@@ -585,30 +574,28 @@ fn collapse_repeats(facts: &mut FileFacts) {
 
 const IGNORE_MARKER: &str = "flaky: ignore";
 
-/// The `flaky: ignore` comments of a file, by the line they apply to.
-#[derive(Default)]
-struct Suppressions {
-    /// Line -> the rules or categories silenced there (empty = all).
-    by_line: HashMap<u32, Vec<String>>,
-}
-
-impl Suppressions {
-    fn silences(&self, line: u32, rule: &str, category: Category) -> bool {
-        [line, line.saturating_sub(1)].iter().any(|l| {
-            self.by_line.get(l).is_some_and(|names| {
-                names.is_empty()
-                    || names.iter().any(|n| {
-                        n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule)
-                    })
-            })
+/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences `rule` on `line`.
+fn silenced(
+    by_line: &HashMap<u32, Vec<String>>,
+    line: u32,
+    rule: &str,
+    category: Category,
+) -> bool {
+    [line, line.saturating_sub(1)].iter().any(|l| {
+        by_line.get(l).is_some_and(|names| {
+            names.is_empty()
+                || names
+                    .iter()
+                    .any(|n| n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule))
         })
-    }
+    })
 }
 
-/// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node.
-/// A comment silences its own line and, when it is alone on its line, the line after it.
-fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
-    let mut out = Suppressions::default();
+/// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node:
+/// line -> the rules or categories silenced there (empty = all). A comment silences its own
+/// line and, when it is alone on its line, the line after it.
+fn suppressions(root: Node<'_>, src: &str) -> HashMap<u32, Vec<String>> {
+    let mut out = HashMap::new();
     for node in syntax::descendants(root) {
         if !node.kind().contains("comment") {
             continue;
@@ -631,13 +618,12 @@ fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
             .unwrap_or_default();
         let line = syntax::line_of(node.start_position().row);
         // A comment alone on its line applies to the next line: store it one line down, where
-        // `silences` looks one line up.
+        // `silenced` looks one line up.
         let alone = src[..node.start_byte()]
             .rsplit('\n')
             .next()
             .is_some_and(|before| before.trim().is_empty());
-        out.by_line
-            .insert(if alone { line + 1 } else { line }, names);
+        out.insert(if alone { line + 1 } else { line }, names);
     }
     out
 }
@@ -734,24 +720,19 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
         }
     }
     // In file order; the tests' indices follow.
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&findings[a], &findings[b]);
-        (&x.file, x.line, x.column, x.rule).cmp(&(&y.file, y.line, y.column, y.rule))
-    });
-    let mut new_index = vec![0; findings.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
+    let mut order: Vec<(usize, Finding)> = findings.into_iter().enumerate().collect();
+    order.sort_by_cached_key(|(_, f)| (f.file.clone(), f.line, f.column, f.rule));
+    let mut new_index = vec![0; order.len()];
+    for (new, (old, _)) in order.iter().enumerate() {
+        new_index[*old] = new;
     }
-    let mut sorted: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    let findings: Vec<Finding> = order.iter().filter_map(|&i| sorted[i].take()).collect();
     for t in &mut tests {
         for i in &mut t.findings {
             *i = new_index[*i];
         }
         t.findings.sort_unstable();
     }
-    (findings, tests)
+    (order.into_iter().map(|(_, f)| f).collect(), tests)
 }
 
 /// Whether unit `inner` is `outer` or nested in it (by lines, in the same file).
@@ -819,54 +800,39 @@ fn resolve(
     let all = match call.split_once('.') {
         Some((class, method)) => callables.methods.get(&(family, class, method)),
         None => callables.named.get(&(family, call)),
-    };
-    let local = callables.local.get(&(from, call));
+    }
+    .map_or(&[][..], Vec::as_slice);
+    let local = callables.local.get(&(from, call)).into_iter().flatten();
     let same_file: Vec<_> = local
-        .into_iter()
-        .flatten()
         .map(|&u| (from, u))
-        .chain(
-            all.into_iter()
-                .flatten()
-                .copied()
-                .filter(|&(s, _)| s == from),
-        )
+        .chain(all.iter().copied().filter(|&(s, _)| s == from))
         .collect();
     if !same_file.is_empty() {
         return same_file;
     }
-    let Some(all) = all else {
-        return Vec::new();
-    };
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-    let caller_dir = dir(&caller.rel);
-    let same_dir: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|&(s, _)| dir(&sources[s].rel) == caller_dir)
-        .collect();
-    if !same_dir.is_empty() {
-        return same_dir;
-    }
-    let imported: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|&(s, _)| {
-            caller
-                .facts
-                .imports
+    let one_file = all.iter().all(|&(s, _)| s == all[0].0);
+    // Nearest first: the same directory, an imported file, the only file that defines it.
+    let tiers: [&dyn Fn(usize) -> bool; 3] = [
+        &|s| dir(&sources[s].rel) == dir(&caller.rel),
+        &|s| {
+            let imports = &caller.facts.imports;
+            imports
                 .iter()
                 .any(|imp| join::import_names(&caller.rel, imp, &sources[s].rel))
+        },
+        &|_| one_file,
+    ];
+    tiers
+        .iter()
+        .map(|keep| {
+            all.iter()
+                .copied()
+                .filter(|&(s, _)| keep(s))
+                .collect::<Vec<_>>()
         })
-        .collect();
-    if !imported.is_empty() {
-        return imported;
-    }
-    let files: HashSet<usize> = all.iter().map(|&(s, _)| s).collect();
-    if files.len() == 1 {
-        return all.clone();
-    }
-    Vec::new()
+        .find(|found| !found.is_empty())
+        .unwrap_or_default()
 }
 
 /// A unit's name for people: its parents and name, as its framework joins them
