@@ -4,7 +4,6 @@
 //! 256 KiB stack, so a walk whose recursion follows the input's depth overflows it at once.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use proptest::prelude::*;
 
@@ -196,19 +195,8 @@ fn rust(expr: &str, cycle: usize, nesting: usize) -> String {
     out
 }
 
-/// Parses, analyses and joins the files under `dir` the way `scan` does, on this thread;
-/// returns how many tests were found.
-fn scan_here(dir: &Path, files: &[&str]) -> usize {
-    let mut parsers = HashMap::new();
-    let sources: Vec<_> = files
-        .iter()
-        .map(|f| parse_one(dir, &dir.join(f), &mut parsers, true).expect("parses"))
-        .collect();
-    let (_, tests) = assemble(&sources, true);
-    tests.len()
-}
-
-/// Writes `lang`'s source and scans it on a small stack.
+/// Writes `lang`'s source and scans it on a small stack, parsing, analysing and joining it the
+/// way `scan` does; returns how many tests were found.
 fn scans_on_a_small_stack(lang: &'static Lang, src: String) -> usize {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(lang.file);
@@ -218,7 +206,10 @@ fn scans_on_a_small_stack(lang: &'static Lang, src: String) -> usize {
     let root = dir.path().to_path_buf();
     std::thread::Builder::new()
         .stack_size(STACK)
-        .spawn(move || scan_here(&root, &[lang.file]))
+        .spawn(move || {
+            let source = parse_one(&root, &path, &mut HashMap::new(), true).expect("parses");
+            assemble(&[source], true).1.len()
+        })
         .expect("spawns")
         .join()
         .expect("the scan returns")
@@ -248,23 +239,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
-    fn javascript_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[0], c) >= 1);
-    }
-
-    #[test]
-    fn python_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[1], c) >= 1);
-    }
-
-    #[test]
-    fn go_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[2], c) >= 1);
-    }
-
-    #[test]
-    fn rust_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[3], c) >= 1);
+    fn sources_of_any_depth_and_call_graph_are_scanned(c in case()) {
+        for lang in &LANGS {
+            prop_assert!(tests_found(lang, c.clone()) >= 1, "{}", lang.file);
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{Category, Confidence, Finding, ScanReport};
+use super::{Category, Confidence, Finding, Language, ScanReport};
 use crate::analysis::Severity;
 
 /// A finding offered as a likely cause of a measured test's failures.
@@ -229,21 +229,7 @@ fn strip_parameters(id: &str) -> &str {
 
 fn looks_like_file(s: &str) -> bool {
     let ext = s.rsplit_once('.').map_or("", |(_, e)| e);
-    matches!(
-        ext,
-        "py" | "js"
-            | "mjs"
-            | "cjs"
-            | "jsx"
-            | "ts"
-            | "mts"
-            | "cts"
-            | "tsx"
-            | "go"
-            | "rs"
-            | "rb"
-            | "php"
-    )
+    Language::of_extension(ext).is_some() || matches!(ext, "rb" | "php")
 }
 
 /// Whether `import` (as written in `from_file`) names the file `candidate`.

@@ -136,7 +136,12 @@ pub enum Language {
 impl Language {
     /// The language of a file, by its extension.
     pub fn of(path: &Path) -> Option<Self> {
-        match path.extension()?.to_str()? {
+        Self::of_extension(path.extension()?.to_str()?)
+    }
+
+    /// The language of files with this extension (`py`, `tsx`).
+    pub fn of_extension(extension: &str) -> Option<Self> {
+        match extension {
             "py" => Some(Self::Python),
             "js" | "mjs" | "cjs" | "jsx" => Some(Self::JavaScript),
             "ts" | "mts" | "cts" => Some(Self::TypeScript),
@@ -326,15 +331,11 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     } else {
         (root.to_path_buf(), discover(root, options))
     };
-    let parsed = parse_all(&base, &files, options);
-    let mut errors = Vec::new();
-    let mut sources = Vec::new();
-    for p in parsed {
-        match p {
-            Ok(f) => sources.push(f),
-            Err(e) => errors.push(e),
-        }
-    }
+    let (sources, errors): (Vec<_>, Vec<_>) = parse_all(&base, &files, options)
+        .into_iter()
+        .partition(Result::is_ok);
+    let mut sources: Vec<Source> = sources.into_iter().flatten().collect();
+    let mut errors: Vec<ScanError> = errors.into_iter().filter_map(Result::err).collect();
     sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     errors.sort_by(|a, b| a.file.cmp(&b.file));
     let test_files = sources.iter().filter(|s| s.test_file).count();
@@ -353,8 +354,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
 
 /// The supported files under the root, honouring .gitignore and `--ignore`.
 fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    ignore::WalkBuilder::new(root)
         .hidden(true)
         .parents(true)
         .require_git(false)
@@ -364,22 +364,18 @@ fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
                     .to_str()
                     .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
-        .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) || Language::of(path).is_none() {
-            continue;
-        }
-        if entry.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-            continue;
-        }
-        let rel = relative(root, path);
-        if options.ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
-            continue;
-        }
-        files.push(path.to_path_buf());
-    }
-    files
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && Language::of(e.path()).is_some())
+        .filter(|e| !e.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES))
+        .filter(|e| {
+            !options
+                .ignore
+                .as_ref()
+                .is_some_and(|g| g.is_match(relative(root, e.path())))
+        })
+        .map(ignore::DirEntry::into_path)
+        .collect()
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -665,54 +661,36 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                     mine.push(add(&mut findings, si, fi));
                 }
             }
-            // Follow the calls, breadth first, remembering the path.
-            let mut seen: HashSet<(usize, usize)> = HashSet::from([(si, ui)]);
-            let mut frontier = vec![((si, ui), Vec::<String>::new())];
-            for _ in 0..CALL_DEPTH {
-                let mut next = Vec::new();
-                for ((csi, cui), path) in frontier {
-                    for call in &sources[csi].facts.units[cui].calls {
-                        for target in resolve(sources, &callables, csi, call) {
-                            if !seen.insert(target) {
-                                continue;
-                            }
-                            let mut via = path.clone();
-                            via.push(call.clone());
-                            let (tsi, tui) = target;
-                            let ts = &sources[tsi];
-                            for (fi, f) in ts.facts.findings.iter().enumerate() {
-                                if shown(f, context)
-                                    && f.unit == Some(tui)
-                                    && !u.fakes.contains(&f.smell.category)
-                                {
-                                    let at = add(&mut findings, tsi, fi);
-                                    let reach = Reach {
-                                        file: s.rel.clone(),
-                                        test: display_name(u, s.language),
-                                        via: via.clone(),
-                                    };
-                                    let found = &mut findings[at];
-                                    if found.test.is_none() && !found.reached_from.contains(&reach)
-                                    {
-                                        if found.reached_from.is_empty() && !f.test_code {
-                                            found.confidence = f.smell.confidence.lower();
-                                        }
-                                        found.reached_from.push(reach);
-                                    }
-                                    mine.push(at);
-                                }
-                            }
-                            next.push((target, via));
-                        }
+            let display = display_name(u, s.language);
+            for ((tsi, tui), via) in reached(sources, &callables, (si, ui)) {
+                for (fi, f) in sources[tsi].facts.findings.iter().enumerate() {
+                    if !shown(f, context)
+                        || f.unit != Some(tui)
+                        || u.fakes.contains(&f.smell.category)
+                    {
+                        continue;
                     }
+                    let at = add(&mut findings, tsi, fi);
+                    let reach = Reach {
+                        file: s.rel.clone(),
+                        test: display.clone(),
+                        via: via.clone(),
+                    };
+                    let found = &mut findings[at];
+                    if found.test.is_none() && !found.reached_from.contains(&reach) {
+                        if found.reached_from.is_empty() && !f.test_code {
+                            found.confidence = f.smell.confidence.lower();
+                        }
+                        found.reached_from.push(reach);
+                    }
+                    mine.push(at);
                 }
-                frontier = next;
             }
             mine.sort_unstable();
             mine.dedup();
             tests.push(ScannedTest {
                 file: s.rel.clone(),
-                display: display_name(u, s.language),
+                display,
                 parents: u.parents.clone(),
                 name: u.name.clone(),
                 findings: mine,
@@ -733,6 +711,33 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
         t.findings.sort_unstable();
     }
     (order.into_iter().map(|(_, f)| f).collect(), tests)
+}
+
+/// The units a test's calls reach in at most [`CALL_DEPTH`] calls, breadth first, each with
+/// the calls that lead there.
+fn reached(
+    sources: &[Source],
+    callables: &Callables<'_>,
+    test: (usize, usize),
+) -> Vec<((usize, usize), Vec<String>)> {
+    let mut seen = HashSet::from([test]);
+    let mut out = vec![(test, Vec::new())];
+    let mut level = 0..1;
+    for _ in 0..CALL_DEPTH {
+        let end = out.len();
+        for i in level {
+            let ((si, ui), path) = out[i].clone();
+            for call in &sources[si].facts.units[ui].calls {
+                for target in resolve(sources, callables, si, call) {
+                    if seen.insert(target) {
+                        out.push((target, [path.as_slice(), &[call.clone()]].concat()));
+                    }
+                }
+            }
+        }
+        level = end..out.len();
+    }
+    out.split_off(1)
 }
 
 /// Whether unit `inner` is `outer` or nested in it (by lines, in the same file).
