@@ -35,29 +35,19 @@ use crate::analysis::Severity;
 /// The bumped version of the JSON document of `flaky scan --format json`.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// What kind of flakiness a smell leads to.
+/// What kind of flakiness a smell leads to (what each covers is its `description`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
-    /// Fixed sleeps and timing thresholds.
     Sleep,
-    /// Wall-clock and time-zone reads.
     Clock,
-    /// Randomness without a seed, seeds that ignore the run's seed, outcomes that vary by seed.
     Random,
-    /// Network calls without a mock or local server in scope.
     Network,
-    /// Writes to fixed paths outside the test's temporary directory.
     Filesystem,
-    /// Subprocesses without a mock in scope.
     Subprocess,
-    /// Module-level, global or environment state mutated by tests or the code they call.
     GlobalState,
-    /// Concurrency without synchronisation (unjoined threads, goroutines, races of promises).
     AsyncRace,
-    /// Iteration over unordered collections (maps, sets, directory listings) whose order counts.
     Unordered,
-    /// Fixtures or hooks whose scope shares mutable state across tests.
     SharedFixture,
 }
 
@@ -843,17 +833,15 @@ fn resolve(
 /// A unit's name for people: its parents and name, as its framework joins them
 /// (`TestSlug::test_lowercases`, `checkout > charges the card`).
 fn display_name(u: &syntax::Unit, language: Language) -> String {
-    let sep = match language {
-        Language::JavaScript | Language::TypeScript | Language::Tsx
-            if u.kind != UnitKind::Helper =>
-        {
-            " > "
-        }
-        _ => "::",
+    let js = language.family() == Language::JavaScript.family();
+    let sep = if js && u.kind != UnitKind::Helper {
+        " > "
+    } else {
+        "::"
     };
-    let mut parts = u.parents.clone();
-    parts.push(u.name.clone());
-    parts.join(sep)
+    [u.parents.as_slice(), std::slice::from_ref(&u.name)]
+        .concat()
+        .join(sep)
 }
 
 fn finding(s: &Source, fi: usize) -> Finding {
