@@ -740,6 +740,7 @@ fn within(units: &[syntax::Unit], inner: usize, outer: usize) -> bool {
 type UnitRefs = Vec<(usize, usize)>;
 
 /// The units calls can reach, by what a call names.
+#[derive(Default)]
 struct Callables<'a> {
     /// By language family and name: functions, and methods by their own name.
     named: HashMap<(u8, &'a str), UnitRefs>,
@@ -751,11 +752,7 @@ struct Callables<'a> {
 
 impl<'a> Callables<'a> {
     fn of(sources: &'a [Source]) -> Self {
-        let mut out = Self {
-            named: HashMap::new(),
-            methods: HashMap::new(),
-            local: HashMap::new(),
-        };
+        let mut out = Self::default();
         for (si, s) in sources.iter().enumerate() {
             let units = &s.facts.units;
             let family = s.language.family();
