@@ -406,9 +406,7 @@ fn parse_all(
             s.spawn(|| {
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
                 let mut mine = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
+                while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
                         parse_one(base, path, &mut parsers, options.every)
                     });
@@ -460,7 +458,7 @@ fn parse_one(
     let language = Language::of(path).ok_or_else(|| fail("not a supported language".into()))?;
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     let src = String::from_utf8_lossy(&bytes);
-    let parser = parsers.entry(language).or_insert_with(Parser::new);
+    let parser = parsers.entry(language).or_default();
     if parser.language().is_none() {
         parser
             .set_language(&language.grammar())
@@ -720,7 +718,10 @@ fn reached(
             for call in &sources[si].facts.units[ui].calls {
                 for target in resolve(sources, callables, si, call) {
                     if seen.insert(target) {
-                        out.push((target, [path.as_slice(), &[call.clone()]].concat()));
+                        out.push((
+                            target,
+                            [path.as_slice(), std::slice::from_ref(call)].concat(),
+                        ));
                     }
                 }
             }
