@@ -844,20 +844,18 @@ fn display_name(u: &syntax::Unit, language: Language) -> String {
 
 fn finding(s: &Source, fi: usize) -> Finding {
     let f = &s.facts.findings[fi];
-    let unit = f.unit.map(|u| &s.facts.units[u]);
+    let units = &s.facts.units;
+    let name = |ui: usize| display_name(&units[ui], s.language);
     // The outermost test that holds it (a JS test's callback may hold helper functions).
-    let test = s
-        .facts
-        .units
-        .iter()
-        .enumerate()
-        .find(|(ui, u)| {
-            u.kind == UnitKind::Test && f.unit.is_some_and(|fu| within(&s.facts.units, fu, *ui))
+    let test = (0..units.len())
+        .find(|&ui| {
+            units[ui].kind == UnitKind::Test && f.unit.is_some_and(|fu| within(units, fu, ui))
         })
-        .map(|(_, u)| display_name(u, s.language));
-    let function = unit
-        .filter(|u| u.kind != UnitKind::Test)
-        .map(|u| display_name(u, s.language));
+        .map(name);
+    let function = f
+        .unit
+        .filter(|&u| units[u].kind != UnitKind::Test)
+        .map(name);
     Finding {
         rule: f.smell.rule,
         category: f.smell.category,
