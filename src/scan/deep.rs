@@ -4,7 +4,6 @@
 //! 256 KiB stack, so a walk whose recursion follows the input's depth overflows it at once.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use proptest::prelude::*;
 
@@ -196,75 +195,48 @@ fn rust(expr: &str, cycle: usize, nesting: usize) -> String {
     out
 }
 
-/// Parses, analyses and joins the files under `dir` the way `scan` does, on this thread;
-/// returns how many tests were found.
-fn scan_here(dir: &Path, files: &[&str]) -> usize {
-    let mut parsers = HashMap::new();
-    let sources: Vec<_> = files
-        .iter()
-        .map(|f| parse_one(dir, &dir.join(f), &mut parsers, true).expect("parses"))
-        .collect();
-    let (_, tests) = assemble(&sources, true);
-    tests.len()
-}
-
-/// Writes `lang`'s source and scans it on a small stack.
-fn scans_on_a_small_stack(lang: &'static Lang, src: String) -> usize {
+/// Writes `lang`'s source (an expression `depth` wrappers deep, after `pattern`; a call ring of
+/// `cycle` functions; `nesting` levels of definitions) and scans it on a small stack, parsing,
+/// analysing and joining it the way `scan` does; returns how many tests were found.
+fn scans_on_a_small_stack(
+    lang: &'static Lang,
+    pattern: &[usize],
+    depth: usize,
+    cycle: usize,
+    nesting: usize,
+) -> usize {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(lang.file);
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    let src = (lang.source)(&nest(lang, pattern, depth), cycle, nesting);
     std::fs::write(&path, src).expect("write");
     assert!(Language::of(&path).is_some());
     let root = dir.path().to_path_buf();
     std::thread::Builder::new()
         .stack_size(STACK)
-        .spawn(move || scan_here(&root, &[lang.file]))
+        .spawn(move || {
+            let source = parse_one(&root, &path, &mut HashMap::new(), true).expect("parses");
+            assemble(&[source], true).1.len()
+        })
         .expect("spawns")
         .join()
         .expect("the scan returns")
-}
-
-/// Depth of the expression, its pattern of wrappers, length of the call ring, depth of nesting.
-type Case = (usize, Vec<usize>, usize, usize);
-
-fn case() -> impl Strategy<Value = Case> {
-    (
-        1usize..1500,
-        prop::collection::vec(0usize..16, 1..4),
-        1usize..20,
-        1usize..300,
-    )
-}
-
-/// The tests found in a generated source of `lang`, scanned on a small stack.
-fn tests_found(lang: &'static Lang, (depth, pattern, cycle, nesting): Case) -> usize {
-    scans_on_a_small_stack(
-        lang,
-        (lang.source)(&nest(lang, &pattern, depth), cycle, nesting),
-    )
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
-    fn javascript_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[0], c) >= 1);
-    }
-
-    #[test]
-    fn python_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[1], c) >= 1);
-    }
-
-    #[test]
-    fn go_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[2], c) >= 1);
-    }
-
-    #[test]
-    fn rust_of_any_depth_and_call_graph_is_scanned(c in case()) {
-        prop_assert!(tests_found(&LANGS[3], c) >= 1);
+    fn sources_of_any_depth_and_call_graph_are_scanned(
+        depth in 1usize..1500,
+        pattern in prop::collection::vec(0usize..16, 1..4),
+        cycle in 1usize..20,
+        nesting in 1usize..300,
+    ) {
+        for lang in &LANGS {
+            let tests = scans_on_a_small_stack(lang, &pattern, depth, cycle, nesting);
+            prop_assert!(tests >= 1, "{}", lang.file);
+        }
     }
 }
 
@@ -273,7 +245,7 @@ proptest! {
 fn the_deepest_cases_are_scanned() {
     for lang in &LANGS {
         let all: Vec<usize> = (0..lang.wrappers.len()).collect();
-        let tests = scans_on_a_small_stack(lang, (lang.source)(&nest(lang, &all, 1500), 12, 500));
+        let tests = scans_on_a_small_stack(lang, &all, 1500, 12, 500);
         assert!(tests >= 1, "{}", lang.file);
     }
 }

@@ -53,7 +53,7 @@ impl Amount {
         if text.trim_end().ends_with("ZERO") {
             return Self::Zero;
         }
-        let numbers: Vec<f64> = text
+        let mut numbers = text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
             .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
             .filter_map(|t| {
@@ -62,10 +62,10 @@ impl Amount {
                     .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
                     .next()
                     .unwrap_or("");
-                digits.replace('_', "").parse().ok()
+                digits.replace('_', "").parse::<f64>().ok()
             })
-            .collect();
-        if !numbers.is_empty() && numbers.iter().all(|n| *n == 0.0) {
+            .peekable();
+        if numbers.peek().is_some() && numbers.all(|n| n == 0.0) {
             Self::Zero
         } else {
             Self::Constant

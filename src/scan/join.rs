@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{Category, Confidence, Finding, ScanReport};
+use super::{Category, Confidence, Finding, Language, ScanReport};
 use crate::analysis::Severity;
 
 /// A finding offered as a likely cause of a measured test's failures.
@@ -229,21 +229,7 @@ fn strip_parameters(id: &str) -> &str {
 
 fn looks_like_file(s: &str) -> bool {
     let ext = s.rsplit_once('.').map_or("", |(_, e)| e);
-    matches!(
-        ext,
-        "py" | "js"
-            | "mjs"
-            | "cjs"
-            | "jsx"
-            | "ts"
-            | "mts"
-            | "cts"
-            | "tsx"
-            | "go"
-            | "rs"
-            | "rb"
-            | "php"
-    )
+    Language::of_extension(ext).is_some() || matches!(ext, "rb" | "php")
 }
 
 /// Whether `import` (as written in `from_file`) names the file `candidate`.
@@ -460,38 +446,27 @@ mod tests {
 
     #[test]
     fn imports_name_their_files() {
-        assert!(import_names(
-            "tests/test_r.py",
-            "flakydemo",
-            "src/flakydemo/__init__.py"
-        ));
-        assert!(import_names("tests/test_r.py", "flakydemo", "flakydemo.py"));
-        assert!(!import_names(
-            "tests/test_r.py",
-            "flakydemo",
-            "src/other.py"
-        ));
-        assert!(import_names(
-            "__tests__/c.test.js",
-            "../src/gateway",
-            "src/gateway.js"
-        ));
-        assert!(import_names(
-            "test/i.test.js",
-            "../src/inventory.js",
-            "src/inventory.js"
-        ));
-        assert!(import_names("test/i.test.ts", "./lib", "test/lib/index.ts"));
-        assert!(!import_names("test/i.test.js", "vitest", "vitest.js"));
-        assert!(import_names(
-            "cmd/serf/command/force_leave_test.go",
-            "github.com/hashicorp/serf/serf",
-            "serf/serf.go"
-        ));
-        assert!(!import_names(
-            "cmd/serf/command/force_leave_test.go",
-            "github.com/hashicorp/serf/serf",
-            "client/serf.go"
-        ));
+        let serf = "github.com/hashicorp/serf/serf";
+        let leave = "cmd/serf/command/force_leave_test.go";
+        for (from, import, file) in [
+            ("tests/test_r.py", "flakydemo", "src/flakydemo/__init__.py"),
+            ("tests/test_r.py", "flakydemo", "flakydemo.py"),
+            ("__tests__/c.test.js", "../src/gateway", "src/gateway.js"),
+            ("test/i.test.js", "../src/inventory.js", "src/inventory.js"),
+            ("test/i.test.ts", "./lib", "test/lib/index.ts"),
+            (leave, serf, "serf/serf.go"),
+        ] {
+            assert!(import_names(from, import, file), "{import} names {file}");
+        }
+        for (from, import, file) in [
+            ("tests/test_r.py", "flakydemo", "src/other.py"),
+            ("test/i.test.js", "vitest", "vitest.js"),
+            (leave, serf, "client/serf.go"),
+        ] {
+            assert!(
+                !import_names(from, import, file),
+                "{import} must not name {file}"
+            );
+        }
     }
 }

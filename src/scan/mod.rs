@@ -35,29 +35,19 @@ use crate::analysis::Severity;
 /// The bumped version of the JSON document of `flaky scan --format json`.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// What kind of flakiness a smell leads to.
+/// What kind of flakiness a smell leads to (what each covers is its `description`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
-    /// Fixed sleeps and timing thresholds.
     Sleep,
-    /// Wall-clock and time-zone reads.
     Clock,
-    /// Randomness without a seed, seeds that ignore the run's seed, outcomes that vary by seed.
     Random,
-    /// Network calls without a mock or local server in scope.
     Network,
-    /// Writes to fixed paths outside the test's temporary directory.
     Filesystem,
-    /// Subprocesses without a mock in scope.
     Subprocess,
-    /// Module-level, global or environment state mutated by tests or the code they call.
     GlobalState,
-    /// Concurrency without synchronisation (unjoined threads, goroutines, races of promises).
     AsyncRace,
-    /// Iteration over unordered collections (maps, sets, directory listings) whose order counts.
     Unordered,
-    /// Fixtures or hooks whose scope shares mutable state across tests.
     SharedFixture,
 }
 
@@ -136,7 +126,12 @@ pub enum Language {
 impl Language {
     /// The language of a file, by its extension.
     pub fn of(path: &Path) -> Option<Self> {
-        match path.extension()?.to_str()? {
+        Self::of_extension(path.extension()?.to_str()?)
+    }
+
+    /// The language of files with this extension (`py`, `tsx`).
+    pub fn of_extension(extension: &str) -> Option<Self> {
+        match extension {
             "py" => Some(Self::Python),
             "js" | "mjs" | "cjs" | "jsx" => Some(Self::JavaScript),
             "ts" | "mts" | "cts" => Some(Self::TypeScript),
@@ -326,15 +321,11 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     } else {
         (root.to_path_buf(), discover(root, options))
     };
-    let parsed = parse_all(&base, &files, options);
-    let mut errors = Vec::new();
-    let mut sources = Vec::new();
-    for p in parsed {
-        match p {
-            Ok(f) => sources.push(f),
-            Err(e) => errors.push(e),
-        }
-    }
+    let (sources, errors): (Vec<_>, Vec<_>) = parse_all(&base, &files, options)
+        .into_iter()
+        .partition(Result::is_ok);
+    let mut sources: Vec<Source> = sources.into_iter().flatten().collect();
+    let mut errors: Vec<ScanError> = errors.into_iter().filter_map(Result::err).collect();
     sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     errors.sort_by(|a, b| a.file.cmp(&b.file));
     let test_files = sources.iter().filter(|s| s.test_file).count();
@@ -353,8 +344,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
 
 /// The supported files under the root, honouring .gitignore and `--ignore`.
 fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    ignore::WalkBuilder::new(root)
         .hidden(true)
         .parents(true)
         .require_git(false)
@@ -364,22 +354,18 @@ fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
                     .to_str()
                     .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
-        .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) || Language::of(path).is_none() {
-            continue;
-        }
-        if entry.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-            continue;
-        }
-        let rel = relative(root, path);
-        if options.ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
-            continue;
-        }
-        files.push(path.to_path_buf());
-    }
-    files
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && Language::of(e.path()).is_some())
+        .filter(|e| !e.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES))
+        .filter(|e| {
+            !options
+                .ignore
+                .as_ref()
+                .is_some_and(|g| g.is_match(relative(root, e.path())))
+        })
+        .map(ignore::DirEntry::into_path)
+        .collect()
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -420,9 +406,7 @@ fn parse_all(
             s.spawn(|| {
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
                 let mut mine = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
+                while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
                         parse_one(base, path, &mut parsers, options.every)
                     });
@@ -474,15 +458,12 @@ fn parse_one(
     let language = Language::of(path).ok_or_else(|| fail("not a supported language".into()))?;
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     let src = String::from_utf8_lossy(&bytes);
-    let parser = match parsers.entry(language) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(v) => {
-            let mut p = Parser::new();
-            p.set_language(&language.grammar())
-                .map_err(|e| fail(format!("grammar: {e}")))?;
-            v.insert(p)
-        }
-    };
+    let parser = parsers.entry(language).or_default();
+    if parser.language().is_none() {
+        parser
+            .set_language(&language.grammar())
+            .map_err(|e| fail(format!("grammar: {e}")))?;
+    }
     let tree = parser
         .parse(src.as_bytes(), None)
         .ok_or_else(|| fail("the parser gave up".into()))?;
@@ -492,10 +473,10 @@ fn parse_one(
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
     if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
-        let suppressions = suppressions(tree.root_node(), &src);
+        let by_line = suppressions(tree.root_node(), &src);
         facts
             .findings
-            .retain(|f| !suppressions.silences(f.line, f.smell.rule, f.smell.category));
+            .retain(|f| !silenced(&by_line, f.line, f.smell.rule, f.smell.category));
     }
     if !every {
         collapse_repeats(&mut facts);
@@ -544,40 +525,32 @@ const PER_STATE_RULES: [&str; 5] = [
 /// test has (seven random draws in one test are one problem, with one fix). Rules about a named
 /// piece of shared state keep each.
 fn collapse_repeats(facts: &mut FileFacts) {
-    let mut kept: HashMap<(usize, &'static str), usize> = HashMap::new();
-    let mut more: Vec<usize> = vec![0; facts.findings.len()];
+    // (test, rule) -> the finding kept, and how many more there are.
+    let mut kept: HashMap<(usize, &'static str), (usize, usize)> = HashMap::new();
     let mut keep: Vec<bool> = vec![true; facts.findings.len()];
     for (i, f) in facts.findings.iter().enumerate() {
         let Some(unit) = f.unit else { continue };
         if facts.units[unit].kind != UnitKind::Test || PER_STATE_RULES.contains(&f.smell.rule) {
             continue;
         }
-        let worse = |a: &syntax::Smell, b: &syntax::Smell| {
-            (a.severity, a.confidence) > (b.severity, b.confidence)
-        };
-        match kept.entry((unit, f.smell.rule)) {
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                let k = *e.get();
-                if worse(&f.smell, &facts.findings[k].smell) {
-                    more[i] = more[k] + 1;
-                    keep[k] = false;
-                    e.insert(i);
-                } else {
-                    more[k] += 1;
-                    keep[i] = false;
-                }
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i);
-            }
+        let (k, more) = kept.entry((unit, f.smell.rule)).or_insert((i, 0));
+        if *k == i {
+            continue;
+        }
+        *more += 1;
+        let worst = &facts.findings[*k].smell;
+        if (f.smell.severity, f.smell.confidence) > (worst.severity, worst.confidence) {
+            keep[*k] = false;
+            *k = i;
+        } else {
+            keep[i] = false;
         }
     }
-    for ((f, n), k) in facts.findings.iter_mut().zip(&more).zip(&keep) {
-        if *k && *n > 0 {
-            f.smell
-                .message
-                .push_str(&format!(" (and {n} more like it in this test)"));
-        }
+    for (k, n) in kept.into_values().filter(|&(_, n)| n > 0) {
+        facts.findings[k]
+            .smell
+            .message
+            .push_str(&format!(" (and {n} more like it in this test)"));
     }
     let mut keep = keep.into_iter();
     facts.findings.retain(|_| keep.next().unwrap_or(true));
@@ -585,30 +558,28 @@ fn collapse_repeats(facts: &mut FileFacts) {
 
 const IGNORE_MARKER: &str = "flaky: ignore";
 
-/// The `flaky: ignore` comments of a file, by the line they apply to.
-#[derive(Default)]
-struct Suppressions {
-    /// Line -> the rules or categories silenced there (empty = all).
-    by_line: HashMap<u32, Vec<String>>,
-}
-
-impl Suppressions {
-    fn silences(&self, line: u32, rule: &str, category: Category) -> bool {
-        [line, line.saturating_sub(1)].iter().any(|l| {
-            self.by_line.get(l).is_some_and(|names| {
-                names.is_empty()
-                    || names.iter().any(|n| {
-                        n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule)
-                    })
-            })
+/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences `rule` on `line`.
+fn silenced(
+    by_line: &HashMap<u32, Vec<String>>,
+    line: u32,
+    rule: &str,
+    category: Category,
+) -> bool {
+    [line, line.saturating_sub(1)].iter().any(|l| {
+        by_line.get(l).is_some_and(|names| {
+            names.is_empty()
+                || names
+                    .iter()
+                    .any(|n| n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule))
         })
-    }
+    })
 }
 
-/// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node.
-/// A comment silences its own line and, when it is alone on its line, the line after it.
-fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
-    let mut out = Suppressions::default();
+/// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node:
+/// line -> the rules or categories silenced there (empty = all). A comment silences its own
+/// line and, when it is alone on its line, the line after it.
+fn suppressions(root: Node<'_>, src: &str) -> HashMap<u32, Vec<String>> {
+    let mut out = HashMap::new();
     for node in syntax::descendants(root) {
         if !node.kind().contains("comment") {
             continue;
@@ -631,13 +602,12 @@ fn suppressions(root: Node<'_>, src: &str) -> Suppressions {
             .unwrap_or_default();
         let line = syntax::line_of(node.start_position().row);
         // A comment alone on its line applies to the next line: store it one line down, where
-        // `silences` looks one line up.
+        // `silenced` looks one line up.
         let alone = src[..node.start_byte()]
             .rsplit('\n')
             .next()
             .is_some_and(|before| before.trim().is_empty());
-        out.by_line
-            .insert(if alone { line + 1 } else { line }, names);
+        out.insert(if alone { line + 1 } else { line }, names);
     }
     out
 }
@@ -679,54 +649,36 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                     mine.push(add(&mut findings, si, fi));
                 }
             }
-            // Follow the calls, breadth first, remembering the path.
-            let mut seen: HashSet<(usize, usize)> = HashSet::from([(si, ui)]);
-            let mut frontier = vec![((si, ui), Vec::<String>::new())];
-            for _ in 0..CALL_DEPTH {
-                let mut next = Vec::new();
-                for ((csi, cui), path) in frontier {
-                    for call in &sources[csi].facts.units[cui].calls {
-                        for target in resolve(sources, &callables, csi, call) {
-                            if !seen.insert(target) {
-                                continue;
-                            }
-                            let mut via = path.clone();
-                            via.push(call.clone());
-                            let (tsi, tui) = target;
-                            let ts = &sources[tsi];
-                            for (fi, f) in ts.facts.findings.iter().enumerate() {
-                                if shown(f, context)
-                                    && f.unit == Some(tui)
-                                    && !u.fakes.contains(&f.smell.category)
-                                {
-                                    let at = add(&mut findings, tsi, fi);
-                                    let reach = Reach {
-                                        file: s.rel.clone(),
-                                        test: display_name(u, s.language),
-                                        via: via.clone(),
-                                    };
-                                    let found = &mut findings[at];
-                                    if found.test.is_none() && !found.reached_from.contains(&reach)
-                                    {
-                                        if found.reached_from.is_empty() && !f.test_code {
-                                            found.confidence = f.smell.confidence.lower();
-                                        }
-                                        found.reached_from.push(reach);
-                                    }
-                                    mine.push(at);
-                                }
-                            }
-                            next.push((target, via));
-                        }
+            let display = display_name(u, s.language);
+            for ((tsi, tui), via) in reached(sources, &callables, (si, ui)) {
+                for (fi, f) in sources[tsi].facts.findings.iter().enumerate() {
+                    if !shown(f, context)
+                        || f.unit != Some(tui)
+                        || u.fakes.contains(&f.smell.category)
+                    {
+                        continue;
                     }
+                    let at = add(&mut findings, tsi, fi);
+                    let reach = Reach {
+                        file: s.rel.clone(),
+                        test: display.clone(),
+                        via: via.clone(),
+                    };
+                    let found = &mut findings[at];
+                    if found.test.is_none() && !found.reached_from.contains(&reach) {
+                        if found.reached_from.is_empty() && !f.test_code {
+                            found.confidence = f.smell.confidence.lower();
+                        }
+                        found.reached_from.push(reach);
+                    }
+                    mine.push(at);
                 }
-                frontier = next;
             }
             mine.sort_unstable();
             mine.dedup();
             tests.push(ScannedTest {
                 file: s.rel.clone(),
-                display: display_name(u, s.language),
+                display,
                 parents: u.parents.clone(),
                 name: u.name.clone(),
                 findings: mine,
@@ -734,24 +686,49 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
         }
     }
     // In file order; the tests' indices follow.
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&findings[a], &findings[b]);
-        (&x.file, x.line, x.column, x.rule).cmp(&(&y.file, y.line, y.column, y.rule))
-    });
-    let mut new_index = vec![0; findings.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
+    let mut order: Vec<(usize, Finding)> = findings.into_iter().enumerate().collect();
+    order.sort_by_cached_key(|(_, f)| (f.file.clone(), f.line, f.column, f.rule));
+    let mut new_index = vec![0; order.len()];
+    for (new, (old, _)) in order.iter().enumerate() {
+        new_index[*old] = new;
     }
-    let mut sorted: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    let findings: Vec<Finding> = order.iter().filter_map(|&i| sorted[i].take()).collect();
     for t in &mut tests {
         for i in &mut t.findings {
             *i = new_index[*i];
         }
         t.findings.sort_unstable();
     }
-    (findings, tests)
+    (order.into_iter().map(|(_, f)| f).collect(), tests)
+}
+
+/// The units a test's calls reach in at most [`CALL_DEPTH`] calls, breadth first, each with
+/// the calls that lead there.
+fn reached(
+    sources: &[Source],
+    callables: &Callables<'_>,
+    test: (usize, usize),
+) -> Vec<((usize, usize), Vec<String>)> {
+    let mut seen = HashSet::from([test]);
+    let mut out = vec![(test, Vec::new())];
+    let mut level = 0..1;
+    for _ in 0..CALL_DEPTH {
+        let end = out.len();
+        for i in level {
+            let ((si, ui), path) = out[i].clone();
+            for call in &sources[si].facts.units[ui].calls {
+                for target in resolve(sources, callables, si, call) {
+                    if seen.insert(target) {
+                        out.push((
+                            target,
+                            [path.as_slice(), std::slice::from_ref(call)].concat(),
+                        ));
+                    }
+                }
+            }
+        }
+        level = end..out.len();
+    }
+    out.split_off(1)
 }
 
 /// Whether unit `inner` is `outer` or nested in it (by lines, in the same file).
@@ -764,6 +741,7 @@ fn within(units: &[syntax::Unit], inner: usize, outer: usize) -> bool {
 type UnitRefs = Vec<(usize, usize)>;
 
 /// The units calls can reach, by what a call names.
+#[derive(Default)]
 struct Callables<'a> {
     /// By language family and name: functions, and methods by their own name.
     named: HashMap<(u8, &'a str), UnitRefs>,
@@ -775,11 +753,7 @@ struct Callables<'a> {
 
 impl<'a> Callables<'a> {
     fn of(sources: &'a [Source]) -> Self {
-        let mut out = Self {
-            named: HashMap::new(),
-            methods: HashMap::new(),
-            local: HashMap::new(),
-        };
+        let mut out = Self::default();
         for (si, s) in sources.iter().enumerate() {
             let units = &s.facts.units;
             let family = s.language.family();
@@ -819,88 +793,69 @@ fn resolve(
     let all = match call.split_once('.') {
         Some((class, method)) => callables.methods.get(&(family, class, method)),
         None => callables.named.get(&(family, call)),
-    };
-    let local = callables.local.get(&(from, call));
+    }
+    .map_or(&[][..], Vec::as_slice);
+    let local = callables.local.get(&(from, call)).into_iter().flatten();
     let same_file: Vec<_> = local
-        .into_iter()
-        .flatten()
         .map(|&u| (from, u))
-        .chain(
-            all.into_iter()
-                .flatten()
-                .copied()
-                .filter(|&(s, _)| s == from),
-        )
+        .chain(all.iter().copied().filter(|&(s, _)| s == from))
         .collect();
     if !same_file.is_empty() {
         return same_file;
     }
-    let Some(all) = all else {
-        return Vec::new();
-    };
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-    let caller_dir = dir(&caller.rel);
-    let same_dir: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|&(s, _)| dir(&sources[s].rel) == caller_dir)
-        .collect();
-    if !same_dir.is_empty() {
-        return same_dir;
-    }
-    let imported: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|&(s, _)| {
-            caller
-                .facts
-                .imports
+    let one_file = all.iter().all(|&(s, _)| s == all[0].0);
+    // Nearest first: the same directory, an imported file, the only file that defines it.
+    let tiers: [&dyn Fn(usize) -> bool; 3] = [
+        &|s| dir(&sources[s].rel) == dir(&caller.rel),
+        &|s| {
+            let imports = &caller.facts.imports;
+            imports
                 .iter()
                 .any(|imp| join::import_names(&caller.rel, imp, &sources[s].rel))
+        },
+        &|_| one_file,
+    ];
+    tiers
+        .iter()
+        .map(|keep| {
+            all.iter()
+                .copied()
+                .filter(|&(s, _)| keep(s))
+                .collect::<Vec<_>>()
         })
-        .collect();
-    if !imported.is_empty() {
-        return imported;
-    }
-    let files: HashSet<usize> = all.iter().map(|&(s, _)| s).collect();
-    if files.len() == 1 {
-        return all.clone();
-    }
-    Vec::new()
+        .find(|found| !found.is_empty())
+        .unwrap_or_default()
 }
 
 /// A unit's name for people: its parents and name, as its framework joins them
 /// (`TestSlug::test_lowercases`, `checkout > charges the card`).
 fn display_name(u: &syntax::Unit, language: Language) -> String {
-    let sep = match language {
-        Language::JavaScript | Language::TypeScript | Language::Tsx
-            if u.kind != UnitKind::Helper =>
-        {
-            " > "
-        }
-        _ => "::",
+    let js = language.family() == Language::JavaScript.family();
+    let sep = if js && u.kind != UnitKind::Helper {
+        " > "
+    } else {
+        "::"
     };
-    let mut parts = u.parents.clone();
-    parts.push(u.name.clone());
-    parts.join(sep)
+    [u.parents.as_slice(), std::slice::from_ref(&u.name)]
+        .concat()
+        .join(sep)
 }
 
 fn finding(s: &Source, fi: usize) -> Finding {
     let f = &s.facts.findings[fi];
-    let unit = f.unit.map(|u| &s.facts.units[u]);
+    let units = &s.facts.units;
+    let name = |ui: usize| display_name(&units[ui], s.language);
     // The outermost test that holds it (a JS test's callback may hold helper functions).
-    let test = s
-        .facts
-        .units
-        .iter()
-        .enumerate()
-        .find(|(ui, u)| {
-            u.kind == UnitKind::Test && f.unit.is_some_and(|fu| within(&s.facts.units, fu, *ui))
+    let test = (0..units.len())
+        .find(|&ui| {
+            units[ui].kind == UnitKind::Test && f.unit.is_some_and(|fu| within(units, fu, ui))
         })
-        .map(|(_, u)| display_name(u, s.language));
-    let function = unit
-        .filter(|u| u.kind != UnitKind::Test)
-        .map(|u| display_name(u, s.language));
+        .map(name);
+    let function = f
+        .unit
+        .filter(|&u| units[u].kind != UnitKind::Test)
+        .map(name);
     Finding {
         rule: f.smell.rule,
         category: f.smell.category,

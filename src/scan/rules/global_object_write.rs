@@ -1,12 +1,6 @@
 //! `global-object-write`: a property of the global object changed by a test.
 
-use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::ProcessChange;
-
-/// Every change the language did not see undone; the words are `env-mutation`'s.
-pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
-    super::env_mutation::changes(&RULE, change, "a global", lang)
-}
+use super::{Category, Confidence, Rule, Severity};
 
 pub const RULE: Rule = Rule {
     id: "global-object-write",
@@ -15,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a property of the global object changed by a test",
     aliases: &["js/global-mutation"],
-    javascript: Some(
-        "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# global-object-write (global-state)
 
 ## What it finds

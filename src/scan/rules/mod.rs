@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use super::facts::{Access, Fact, ProcessState, SeedSource};
+use super::facts::{Access, Fact};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -93,10 +93,10 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
     match fact {
         Fact::Sleep(sleep) => fixed_sleep::check(sleep, lang),
         Fact::ElapsedBound(bound) => timing_threshold::check(bound, lang),
-        Fact::Seed(seed) => match seed.source {
-            SeedSource::Constant => constant_seed::check(seed, lang),
-            SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
-        },
+        // Each judges the seeds of its source.
+        Fact::Seed(seed) => {
+            constant_seed::check(seed, lang).or_else(|| unreproducible_seed::check(seed, lang))
+        }
         Fact::Listen(listen) => fixed_port::check(listen, lang),
         Fact::Process(process) => subprocess::check(process, lang),
         Fact::Request(request) => network_call::check(request, lang),
@@ -111,11 +111,8 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
             Access::Read { writer } => reads_mutated_state::check(state, writer, lang),
             Access::Setup { writer } => shared_fixture::check(state, writer, lang),
         },
-        Fact::ProcessChange(change) => match change.state {
-            ProcessState::Env => env_mutation::check(change, lang),
-            ProcessState::Cwd => chdir::check(change, lang),
-            ProcessState::Global => global_object_write::check(change, lang),
-        },
+        // The working directory and the global object are judged as the environment is.
+        Fact::ProcessChange(change) => env_mutation::check(change, lang),
     }
 }
 
@@ -135,11 +132,11 @@ pub struct Rule {
     /// The ids it had before the rules were shared (`py/fixed-sleep`): suppressions and
     /// `--explain` still take them.
     pub aliases: &'static [&'static str],
-    /// The fix, in each language the rule covers.
-    pub python: Option<&'static str>,
-    pub javascript: Option<&'static str>,
-    pub go: Option<&'static str>,
-    pub rust: Option<&'static str>,
+    /// The fix, in each language the rule covers; empty in a language it does not cover.
+    pub python: &'static str,
+    pub javascript: &'static str,
+    pub go: &'static str,
+    pub rust: &'static str,
 }
 
 impl Rule {
@@ -161,19 +158,13 @@ impl Rule {
 
     /// The rule as `lang` reports it.
     pub const fn variant_in(&self, lang: Lang) -> Variant {
-        match lang {
-            Lang::Python => self.python(),
-            Lang::JavaScript => self.javascript(),
-            Lang::Go => self.go(),
-            Lang::Rust => self.rust(),
-        }
+        // In the order of `Lang`'s variants.
+        self.variant([self.python, self.javascript, self.go, self.rust][lang as usize])
     }
 
     /// The rule as a language reports it (a language it does not cover fails the build).
-    const fn variant(&self, hint: Option<&'static str>) -> Variant {
-        let Some(hint) = hint else {
-            panic!("the rule does not cover this language");
-        };
+    const fn variant(&self, hint: &'static str) -> Variant {
+        assert!(!hint.is_empty(), "the rule does not cover this language");
         Variant {
             id: self.id,
             category: self.category,
@@ -193,7 +184,7 @@ impl Rule {
             ("rust", self.rust),
         ]
         .into_iter()
-        .filter_map(|(name, hint)| hint.map(|_| name))
+        .filter_map(|(name, hint)| (!hint.is_empty()).then_some(name))
         .collect()
     }
 

@@ -1,8 +1,15 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::{ALL, find};
-use crate::scan::{ScanOptions, scan};
+use super::{ALL, Lang, find, judge};
+use crate::analysis::Severity;
+use crate::scan::facts::{
+    Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep,
+};
+use crate::scan::{Confidence, ScanOptions, scan};
+
+/// The languages every rule judged here covers.
+const ALL_LANGS: [Lang; 4] = [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust];
 
 #[test]
 fn ids_and_former_ids_name_one_rule_each() {
@@ -106,12 +113,6 @@ fn every_rule_flags_its_smelly_fixture_and_not_the_fixed_twin() {
 
 #[test]
 fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
-    use crate::analysis::Severity;
-    use crate::scan::Confidence;
-    use crate::scan::facts::{Amount, Fact, Place, Sleep};
-
-    use super::{Lang, judge};
-
     let sleep = |duration, in_loop, place, faked| {
         Fact::Sleep(Sleep {
             call: "time.Sleep(time.Second)".to_owned(),
@@ -121,7 +122,7 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
             faked,
         })
     };
-    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+    for lang in ALL_LANGS {
         let smell = judge(&sleep(Amount::Constant, false, Place::Test, false), lang).unwrap();
         assert_eq!(
             (smell.rule, smell.severity, smell.confidence),
@@ -160,10 +161,6 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
 
 #[test]
 fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
-    use crate::scan::facts::{Bound, ElapsedBound, Fact};
-
-    use super::{Lang, judge};
-
     let bound = |bound, in_loop, test_code| {
         Fact::ElapsedBound(ElapsedBound {
             code: "elapsed < 0.5".to_owned(),
@@ -172,7 +169,7 @@ fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
             test_code,
         })
     };
-    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+    for lang in ALL_LANGS {
         let smell = judge(&bound(Bound::Upper, false, true), lang).unwrap();
         assert_eq!(smell.rule, "timing-threshold");
         assert_eq!(
@@ -191,10 +188,6 @@ fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
 
 #[test]
 fn a_constant_seed_is_a_smell_only_where_all_tests_share_it() {
-    use crate::scan::facts::{Fact, Place, Seed, SeedSource};
-
-    use super::{Lang, judge};
-
     let seed = |source, place| {
         Fact::Seed(Seed {
             call: "random.seed(42)".to_owned(),
@@ -219,10 +212,6 @@ fn a_constant_seed_is_a_smell_only_where_all_tests_share_it() {
 
 #[test]
 fn a_fixed_port_or_a_released_free_one_is_a_smell_in_test_code() {
-    use crate::scan::facts::{Fact, Listen};
-
-    use super::{Lang, judge};
-
     let listen = |port, released, test_code| {
         Fact::Listen(Listen {
             call: "app.listen(3000)".to_owned(),
@@ -231,7 +220,7 @@ fn a_fixed_port_or_a_released_free_one_is_a_smell_in_test_code() {
             test_code,
         })
     };
-    for lang in [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Rust] {
+    for lang in ALL_LANGS {
         let smell = judge(&listen(3000, false, true), lang).unwrap();
         assert_eq!(smell.rule, "fixed-port");
         assert!(
