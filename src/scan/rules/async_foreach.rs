@@ -9,10 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "an async callback given to forEach, which does not wait for it",
     aliases: &["js/async-foreach"],
-    javascript: "use for...of with await, or await Promise.all(items.map(async ...))",
-    python: "",
-    go: "",
-    rust: "",
+    javascript: Some("use for...of with await, or await Promise.all(items.map(async ...))"),
+    python: None,
+    go: None,
+    rust: None,
     doc: r#"# async-foreach (async-race)
 
 ## What it finds

@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "results collected in the order concurrent work finished",
     aliases: &["js/completion-order"],
-    javascript: "use the array Promise.all returns (it keeps the input order), or sort before asserting",
-    python: "",
-    go: "",
-    rust: "",
+    javascript: Some(
+        "use the array Promise.all returns (it keeps the input order), or sort before asserting",
+    ),
+    python: None,
+    go: None,
+    rust: None,
     doc: r#"# completion-order (unordered)
 
 ## What it finds

@@ -16,16 +16,19 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
         .severity(Severity::Medium)
         .confidence(Confidence::Medium);
     let in_test = matches!(sleep.place, Place::Test | Place::Hook | Place::Shared);
-    Some(match (sleep.duration, in_test) {
-        (Amount::Constant, true) => rule.says(&sleep.call, "waits a fixed time"),
-        (Amount::Constant, false) => medium.says(
+    match sleep.duration {
+        Amount::Constant => {}
+        // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
+        // fixed a wait; a helper's or a callback's is most often the caller's to choose.
+        Amount::Variable if in_test => return Some(medium.says(&sleep.call, "waits a set time")),
+        _ => return None,
+    }
+    Some(match sleep.place {
+        Place::Test | Place::Hook | Place::Shared => rule.says(&sleep.call, "waits a fixed time"),
+        Place::Helper | Place::Callback => medium.says(
             &sleep.call,
             "sleeps a fixed time: tests that reach it depend on timing",
         ),
-        // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
-        // fixed a wait; a helper's or a callback's is most often the caller's to choose.
-        (Amount::Variable, true) => medium.says(&sleep.call, "waits a set time"),
-        _ => return None,
     })
 }
 
@@ -41,10 +44,18 @@ pub const RULE: Rule = Rule {
         "go/fixed-sleep",
         "rs/fixed-sleep",
     ],
-    python: "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
-    javascript: "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
-    go: "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
-    rust: "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
+    python: Some(
+        "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
+    ),
+    javascript: Some(
+        "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
+    ),
+    go: Some(
+        "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
+    ),
+    rust: Some(
+        "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
+    ),
     doc: r#"# fixed-sleep (sleep)
 
 ## What it finds

@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "an attribute of an imported module changed by a test and never restored",
     aliases: &["py/imported-state-mutation"],
-    python: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-    javascript: "",
-    go: "",
-    rust: "",
+    python: Some(
+        "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
+    ),
+    javascript: None,
+    go: None,
+    rust: None,
     doc: r#"# imported-state-write (global-state)
 
 ## What it finds

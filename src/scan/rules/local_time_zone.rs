@@ -25,10 +25,16 @@ pub const RULE: Rule = Rule {
         "go/local-time-zone",
         "rs/local-time-zone",
     ],
-    python: "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
-    javascript: "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
-    go: "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
-    rust: "use Utc or a named zone (chrono-tz), the same on every machine",
+    python: Some(
+        "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
+    ),
+    javascript: Some(
+        "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
+    ),
+    go: Some(
+        "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
+    ),
+    rust: Some("use Utc or a named zone (chrono-tz), the same on every machine"),
     doc: r#"# local-time-zone (clock)
 
 ## What it finds

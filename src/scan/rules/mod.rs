@@ -132,11 +132,11 @@ pub struct Rule {
     /// The ids it had before the rules were shared (`py/fixed-sleep`): suppressions and
     /// `--explain` still take them.
     pub aliases: &'static [&'static str],
-    /// The fix, in each language the rule covers; empty in a language it does not cover.
-    pub python: &'static str,
-    pub javascript: &'static str,
-    pub go: &'static str,
-    pub rust: &'static str,
+    /// The fix, in each language the rule covers.
+    pub python: Option<&'static str>,
+    pub javascript: Option<&'static str>,
+    pub go: Option<&'static str>,
+    pub rust: Option<&'static str>,
 }
 
 impl Rule {
@@ -163,8 +163,10 @@ impl Rule {
     }
 
     /// The rule as a language reports it (a language it does not cover fails the build).
-    const fn variant(&self, hint: &'static str) -> Variant {
-        assert!(!hint.is_empty(), "the rule does not cover this language");
+    const fn variant(&self, hint: Option<&'static str>) -> Variant {
+        let Some(hint) = hint else {
+            panic!("the rule does not cover this language");
+        };
         Variant {
             id: self.id,
             category: self.category,
@@ -184,7 +186,7 @@ impl Rule {
             ("rust", self.rust),
         ]
         .into_iter()
-        .filter_map(|(name, hint)| (!hint.is_empty()).then_some(name))
+        .filter_map(|(name, hint)| hint.map(|_| name))
         .collect()
     }
 

@@ -38,10 +38,18 @@ pub const RULE: Rule = Rule {
         "go/network-call",
         "rs/network-call",
     ],
-    python: "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
-    javascript: "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
-    go: "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
-    rust: "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
+    python: Some(
+        "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
+    ),
+    javascript: Some(
+        "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
+    ),
+    go: Some(
+        "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
+    ),
+    rust: Some(
+        "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
+    ),
     doc: r##"# network-call (network)
 
 ## What it finds

@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "Promise.race whose winner depends on timing",
     aliases: &["js/promise-race"],
-    javascript: "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
-    python: "",
-    go: "",
-    rust: "",
+    javascript: Some(
+        "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
+    ),
+    python: None,
+    go: None,
+    rust: None,
     doc: r#"# promise-race (async-race)
 
 ## What it finds

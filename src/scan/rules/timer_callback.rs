@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "an assertion inside a timer callback the test does not wait for",
     aliases: &["js/timer-callback"],
-    javascript: "await a promise that settles when the work is done, or use fake timers and advance them",
-    python: "",
-    go: "",
-    rust: "",
+    javascript: Some(
+        "await a promise that settles when the work is done, or use fake timers and advance them",
+    ),
+    python: None,
+    go: None,
+    rust: None,
     doc: r#"# timer-callback (async-race)
 
 ## What it finds

@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a test that reads the TZ variable",
     aliases: &["js/tz-variable"],
-    javascript: "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
-    python: "",
-    go: "",
-    rust: "",
+    javascript: Some(
+        "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
+    ),
+    python: None,
+    go: None,
+    rust: None,
     doc: r#"# tz-variable (clock)
 
 ## What it finds

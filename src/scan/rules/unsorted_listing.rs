@@ -9,10 +9,12 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a directory listing used without sorting",
     aliases: &["py/unsorted-listing", "js/unsorted-listing"],
-    python: "sort the entries (sorted(os.listdir(d))) before using their order",
-    javascript: "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
-    go: "",
-    rust: "",
+    python: Some("sort the entries (sorted(os.listdir(d))) before using their order"),
+    javascript: Some(
+        "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
+    ),
+    go: None,
+    rust: None,
     doc: r#"# unsorted-listing (unordered)
 
 ## What it finds
