@@ -158,8 +158,12 @@ impl Rule {
 
     /// The rule as `lang` reports it.
     pub const fn variant_in(&self, lang: Lang) -> Variant {
-        // In the order of `Lang`'s variants.
-        self.variant([self.python, self.javascript, self.go, self.rust][lang as usize])
+        match lang {
+            Lang::Python => self.python(),
+            Lang::JavaScript => self.javascript(),
+            Lang::Go => self.go(),
+            Lang::Rust => self.rust(),
+        }
     }
 
     /// The rule as a language reports it (a language it does not cover fails the build).
