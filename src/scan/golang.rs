@@ -1499,7 +1499,7 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
             "example.com/flakydemo/registry::TestRegisterItem",
         ];
         let failing = "example.com/flakydemo/calc::TestMeanAlwaysFails";
-        assert_example_causes("examples/go", &flaky, &stable, failing);
+        assert_example_causes("examples/go", &flaky, &stable, &[failing]);
         insta::assert_snapshot!("examples", snapshot_of(Path::new("examples/go")));
     }
 }

@@ -2967,8 +2967,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::scan::shared::unit_rows;
-    use crate::scan::{ScanOptions, causes_of, join, scan};
+    use crate::scan::join;
+    use crate::scan::shared::{assert_example_causes, unit_rows};
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {
@@ -3077,107 +3077,81 @@ exports.start = function () {};
     }
 
     /// An example project, its flaky tests with the category of their cause, its other tests.
-    type Example = (
-        &'static str,
-        &'static [(&'static str, Category)],
-        &'static [&'static str],
-    );
-
     /// The bundled examples: each flaky test's cause is found, no stable test has a high one.
     #[test]
     fn examples_flaky_tests_have_their_causes() {
-        let examples: [Example; 4] = [
-            (
-                "examples/jest",
-                &[
-                    (
-                        "__tests__/checkout.test.js::checkout > charges the card",
-                        Category::Random,
-                    ),
-                    (
-                        "__tests__/prices.test.js::prices > formats prices in euros by default",
-                        Category::GlobalState,
-                    ),
-                ],
-                &[
-                    "__tests__/prices.test.js::prices > adds up line items",
-                    "__tests__/prices.test.js::prices > an empty cart costs nothing",
-                    "__tests__/prices.test.js::prices > switches the currency",
-                    "__tests__/checkout.test.js::checkout > rounds totals to cents",
-                    "__tests__/checkout.test.js::checkout > applies a 10% discount",
-                ],
-            ),
-            (
-                "examples/vitest",
-                &[
-                    (
-                        "test/sync.test.js::sync > syncs with the warehouse",
-                        Category::Random,
-                    ),
-                    (
-                        "test/inventory.test.js::inventory > starts with three apples",
-                        Category::GlobalState,
-                    ),
-                ],
-                &[
-                    "test/inventory.test.js::inventory > knows unknown items are out of stock",
-                    "test/inventory.test.js::inventory > refuses to reserve more than it has",
-                    "test/inventory.test.js::inventory > restocks apples",
-                    "test/sync.test.js::sync > one page holds ten items",
-                    "test/sync.test.js::sync > twenty items fill exactly two pages",
-                ],
-            ),
-            (
-                "examples/mocha",
-                &[
-                    (
-                        "test/mailer.test.js::mailer delivers the welcome mail",
-                        Category::Random,
-                    ),
-                    (
-                        "test/queue.test.js::queue starts empty",
-                        Category::GlobalState,
-                    ),
-                ],
-                &[
-                    "test/mailer.test.js::mailer puts the name in the subject",
-                    "test/mailer.test.js::mailer greets the user by name",
-                    "test/queue.test.js::queue counts from zero",
-                    "test/queue.test.js::queue accepts a job",
-                ],
-            ),
-            (
-                "examples/node-test",
-                &[
-                    ("seeded flaky", Category::Random),
-                    ("lookup starts empty", Category::GlobalState),
-                ],
-                &[
-                    "add",
-                    "slug > lowercases",
-                    "slug > collapses spaces",
-                    "register item",
-                    "mean always fails",
-                ],
-            ),
-        ];
-        for (root, flaky, stable) in examples {
-            let report = scan(Path::new(root), &ScanOptions::for_causes()).expect("example scans");
-            for (id, category) in flaky {
-                let causes = causes_of(&report, id);
-                assert!(
-                    causes.iter().any(|c| c.category == category.as_str()),
-                    "{root}: {id} should have a {} cause, has {causes:#?}",
-                    category.as_str()
-                );
-            }
-            for id in stable {
-                let causes = causes_of(&report, id);
-                assert!(
-                    causes.iter().all(|c| c.severity < Severity::High),
-                    "{root}: stable {id} has a high cause: {causes:#?}"
-                );
-            }
-        }
+        assert_example_causes(
+            "examples/jest",
+            &[
+                (
+                    "__tests__/checkout.test.js::checkout > charges the card",
+                    "random",
+                ),
+                (
+                    "__tests__/prices.test.js::prices > formats prices in euros by default",
+                    "global-state",
+                ),
+            ],
+            &[
+                "__tests__/prices.test.js::prices > adds up line items",
+                "__tests__/prices.test.js::prices > an empty cart costs nothing",
+                "__tests__/prices.test.js::prices > switches the currency",
+                "__tests__/checkout.test.js::checkout > rounds totals to cents",
+                "__tests__/checkout.test.js::checkout > applies a 10% discount",
+            ],
+            &[],
+        );
+        assert_example_causes(
+            "examples/vitest",
+            &[
+                (
+                    "test/sync.test.js::sync > syncs with the warehouse",
+                    "random",
+                ),
+                (
+                    "test/inventory.test.js::inventory > starts with three apples",
+                    "global-state",
+                ),
+            ],
+            &[
+                "test/inventory.test.js::inventory > knows unknown items are out of stock",
+                "test/inventory.test.js::inventory > refuses to reserve more than it has",
+                "test/inventory.test.js::inventory > restocks apples",
+                "test/sync.test.js::sync > one page holds ten items",
+                "test/sync.test.js::sync > twenty items fill exactly two pages",
+            ],
+            &[],
+        );
+        assert_example_causes(
+            "examples/mocha",
+            &[
+                (
+                    "test/mailer.test.js::mailer delivers the welcome mail",
+                    "random",
+                ),
+                ("test/queue.test.js::queue starts empty", "global-state"),
+            ],
+            &[
+                "test/mailer.test.js::mailer puts the name in the subject",
+                "test/mailer.test.js::mailer greets the user by name",
+                "test/queue.test.js::queue counts from zero",
+                "test/queue.test.js::queue accepts a job",
+            ],
+            &[],
+        );
+        assert_example_causes(
+            "examples/node-test",
+            &[
+                ("seeded flaky", "random"),
+                ("lookup starts empty", "global-state"),
+            ],
+            &[
+                "add",
+                "slug > lowercases",
+                "slug > collapses spaces",
+                "register item",
+            ],
+            &["mean always fails"],
+        );
     }
 }

@@ -3395,7 +3395,7 @@ def test_outer():
             register,
         ];
         let failing = "tests/test_math.py::test_mean_always_fails";
-        let report = assert_example_causes("examples/python-pytest", &flaky, &stable, failing);
+        let report = assert_example_causes("examples/python-pytest", &flaky, &stable, &[failing]);
         let has = |id: &str, wanted: &dyn Fn(&Cause) -> bool| {
             let causes = causes_of(&report, id);
             assert!(causes.iter().any(wanted), "{id}: {causes:?}");

@@ -1729,6 +1729,6 @@ mod real { fn run() {} }
             "flakydemo::it::add_is_commutative",
         ];
         let failing = "src/lib.rs::tests::mean_always_fails";
-        assert_example_causes("examples/rust", &flaky, &stable, failing);
+        assert_example_causes("examples/rust", &flaky, &stable, &[failing]);
     }
 }
