@@ -12,7 +12,7 @@ use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
     record_unit, shared_state,
 };
-use super::syntax::{FileCtx, Smell, UnitKind, descendants, named_children};
+use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
 
 const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
@@ -727,26 +727,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     let uses = self.uses_after(name, at);
                     return uses.iter().all(|u| {
                         self.only_input(*u, false)
-                            || self.assigned_to_itself(*u, name)
+                            // Shifted into itself (`now = now.Add(time.Second)`).
+                            || self.assigned_to(self.call_around(*u)) == Some(name)
                             || returned_by_literal(*u)
                     });
                 }
                 _ => return false,
             }
         }
-    }
-
-    /// Whether a use of `name` only shifts it into itself (`now = now.Add(time.Second)`).
-    fn assigned_to_itself(&self, use_: Node<'t>, name: &str) -> bool {
-        let mut at = use_;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "selector_expression" | "call_expression" | "argument_list" => at = p,
-                "expression_list" => return self.assigned_to(at) == Some(name),
-                _ => return false,
-            }
-        }
-        false
     }
 
     /// Whether a function literal runs as part of the test: a subtest (`t.Run(name, func...)`)
@@ -814,14 +802,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
     fn call_around(&self, value: Node<'t>) -> Node<'t> {
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "argument_list" | "call_expression" | "selector_expression" => at = p,
-                _ => break,
-            }
-        }
-        at
+        let around = ["argument_list", "call_expression", "selector_expression"];
+        syntax::ancestors(value)
+            .take_while(|p| around.contains(&p.kind()))
+            .last()
+            .unwrap_or(value)
     }
 
     /// Whether the listener a call makes (`l, err := net.Listen(...)`) has its address read
@@ -905,15 +890,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The whole expression a value is used in (the condition, the call).
     fn use_site(&self, node: Node<'t>) -> Node<'t> {
-        let mut at = node;
-        while let Some(p) = at.parent() {
-            if p.kind().ends_with("_expression") || p.kind() == "argument_list" {
-                at = p;
-            } else {
-                break;
-            }
-        }
-        at
+        syntax::ancestors(node)
+            .take_while(|p| p.kind().ends_with("_expression") || p.kind() == "argument_list")
+            .last()
+            .unwrap_or(node)
     }
 
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
