@@ -159,66 +159,55 @@ impl<'t> RustFile<'t> {
         file
     }
 
-    /// Records the names a `use` tree brings in.
+    /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
+    /// worklist, in source order, not recursion.
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
-        // Nested lists (`a::{b::{c, d}}`) are a worklist, in source order, not recursion.
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
-            self.add_use(node, &prefix, cx, &mut pending);
-        }
-    }
-
-    /// Records one node of a `use` tree; the lists in it go to `pending`.
-    fn add_use<'n>(
-        &mut self,
-        node: Node<'n>,
-        prefix: &str,
-        cx: &FileCtx<'_>,
-        pending: &mut Vec<(Node<'n>, String)>,
-    ) {
-        let join = |rest: &str| {
-            if prefix.is_empty() {
-                rest.to_owned()
-            } else {
-                format!("{prefix}::{rest}")
-            }
-        };
-        match node.kind() {
-            "identifier" | "scoped_identifier" | "crate" | "super" => {
-                let path = join(&compact(cx.text(node)));
-                let name = last_segment(&path).to_owned();
-                self.aliases.insert(name, path);
-            }
-            "self" => {
-                self.aliases
-                    .insert(last_segment(prefix).to_owned(), prefix.to_owned());
-            }
-            "use_as_clause" => {
-                if let (Some(path), Some(alias)) = (
-                    node.child_by_field_name("path"),
-                    node.child_by_field_name("alias"),
-                ) {
+            let join = |rest: &str| {
+                if prefix.is_empty() {
+                    rest.to_owned()
+                } else {
+                    format!("{prefix}::{rest}")
+                }
+            };
+            match node.kind() {
+                "identifier" | "scoped_identifier" | "crate" | "super" => {
+                    let path = join(&compact(cx.text(node)));
+                    let name = last_segment(&path).to_owned();
+                    self.aliases.insert(name, path);
+                }
+                "self" => {
                     self.aliases
-                        .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                        .insert(last_segment(&prefix).to_owned(), prefix.to_owned());
                 }
-            }
-            "scoped_use_list" => {
-                let inner = node
-                    .child_by_field_name("path")
-                    .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
-                if let Some(list) = node.child_by_field_name("list") {
-                    pending.push((list, inner));
+                "use_as_clause" => {
+                    if let (Some(path), Some(alias)) = (
+                        node.child_by_field_name("path"),
+                        node.child_by_field_name("alias"),
+                    ) {
+                        self.aliases
+                            .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                    }
                 }
+                "scoped_use_list" => {
+                    let inner = node
+                        .child_by_field_name("path")
+                        .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
+                    if let Some(list) = node.child_by_field_name("list") {
+                        pending.push((list, inner));
+                    }
+                }
+                "use_list" => {
+                    pending.extend(
+                        named_children(node)
+                            .into_iter()
+                            .rev()
+                            .map(|item| (item, prefix.to_owned())),
+                    );
+                }
+                _ => {}
             }
-            "use_list" => {
-                pending.extend(
-                    named_children(node)
-                        .into_iter()
-                        .rev()
-                        .map(|item| (item, prefix.to_owned())),
-                );
-            }
-            _ => {}
         }
     }
 
@@ -261,11 +250,12 @@ fn key_matches(key: &str, path: &str) -> bool {
     }
 }
 
-/// The type names in a type (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32).
-fn type_names<'s>(ty: Node<'_>, cx: &FileCtx<'s>) -> Vec<&'s str> {
-    descendants(ty)
+/// The texts of the nodes of a kind under a node: the `type_identifier`s of a type
+/// (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32), the `identifier`s of tokens.
+fn texts<'s>(node: Node<'_>, kind: &str, cx: &FileCtx<'s>) -> Vec<&'s str> {
+    descendants(node)
         .into_iter()
-        .filter(|n| n.kind() == "type_identifier")
+        .filter(|n| n.kind() == kind)
         .map(|n| cx.text(n))
         .collect()
 }

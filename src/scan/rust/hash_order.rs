@@ -23,7 +23,7 @@ impl<'t> Scope<'_, '_, 't> {
     fn is_hash(&self, name: &str) -> bool {
         let (ty, value) = self.decl_of(name);
         let hash_type = |t: Node<'t>| {
-            type_names(t, self.cx)
+            texts(t, "type_identifier", self.cx)
                 .iter()
                 .any(|n| matches!(*n, "HashMap" | "HashSet"))
         };
@@ -79,8 +79,7 @@ impl<'t> Scope<'_, '_, 't> {
                 .filter(|p| p.kind() == "let_declaration")
                 .and_then(|p| p.child_by_field_name(field))
         };
-        let ordered =
-            ordered || bound("type").is_some_and(|t| is_ordered_type(&type_names(t, self.cx)));
+        let ordered = ordered || bound("type").is_some_and(|t| is_ordered_type(t, self.cx));
         if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
             return None;
         }
@@ -95,7 +94,7 @@ impl<'t> Scope<'_, '_, 't> {
         call.child_by_field_name("function")
             .filter(|f| f.kind() == "generic_function")
             .and_then(|f| f.child_by_field_name("type_arguments"))
-            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
+            .is_some_and(|t| is_ordered_type(t, self.cx))
     }
 
     /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
@@ -164,8 +163,9 @@ impl<'t> Scope<'_, '_, 't> {
     }
 }
 
-fn is_ordered_type(types: &[&str]) -> bool {
-    types
+/// Whether a type keeps the order it is filled in: a Vec, a String, a VecDeque.
+fn is_ordered_type(ty: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    texts(ty, "type_identifier", cx)
         .first()
         .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
 }

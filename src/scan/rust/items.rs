@@ -31,14 +31,9 @@ fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
     let Some(path) = named_children(attribute).into_iter().next() else {
         return false;
     };
-    let words: Vec<&str> = attribute
+    let words = attribute
         .child_by_field_name("arguments")
-        .map(descendants)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.kind() == "identifier")
-        .map(|n| cx.text(n))
-        .collect();
+        .map_or_else(Vec::new, |a| texts(a, "identifier", cx));
     cx.text(path) == "cfg" && words.contains(&"test") && !words.contains(&"not")
 }
 

@@ -68,7 +68,7 @@ impl<'t> RustFile<'t> {
                 ) else {
                     continue;
                 };
-                let types = type_names(ty, cx);
+                let types = texts(ty, "type_identifier", cx);
                 let mutable = named_children(node)
                     .iter()
                     .any(|c| c.kind() == "mutable_specifier");
@@ -96,11 +96,7 @@ impl<'t> RustFile<'t> {
         else {
             return;
         };
-        let idents: Vec<&str> = descendants(tree)
-            .into_iter()
-            .filter(|n| n.kind() == "identifier")
-            .map(|n| cx.text(n))
-            .collect();
+        let idents = texts(tree, "identifier", cx);
         for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
             let Some(name) = idents.get(i + 1) else {
                 continue;
