@@ -12,10 +12,14 @@ use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
     record_unit, shared_state,
 };
-use super::syntax::{FileCtx, Smell, UnitKind, descendants, named_children};
+use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
+use clock::wall_clock;
+use state::package_state;
 
-const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
+mod clock;
+mod map_order;
+mod state;
 
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -108,20 +112,6 @@ const FILE_WRITES: &[&str] = &[
     "RemoveAll",
     "Symlink",
     "Truncate",
-];
-/// Method names that change the value they are called on (sync.Map, atomics, containers).
-const MUTATING_METHODS: &[&str] = &[
-    "Store",
-    "Add",
-    "Swap",
-    "CompareAndSwap",
-    "Delete",
-    "LoadOrStore",
-    "LoadAndDelete",
-    "Set",
-    "Put",
-    "Reset",
-    "Clear",
 ];
 
 /// Whether a file is a test file: `*_test.go`.
@@ -593,81 +583,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
     }
 
-    /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
-    fn is_now(&self, node: Node<'t>) -> bool {
-        let mut at = node;
-        while at.kind() == "call_expression" {
-            at = match self.callee(at) {
-                Callee::Package(p, n) => return p == "time" && n == "Now",
-                Callee::Method(recv, m) if matches!(m.as_str(), "Add" | "Truncate" | "Round") => {
-                    recv
-                }
-                _ => return false,
-            };
-        }
-        false
-    }
-
-    /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
-    fn is_instant(&self, node: Node<'t>) -> bool {
-        self.is_now(node)
-            || (node.kind() == "identifier"
-                && self
-                    .decls_of(self.text(node))
-                    .iter()
-                    .any(|d| matches!(d, Decl::Value(v) if self.is_now(*v))))
-    }
-
-    /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
-    /// instant of the run, or stored in a variable used only that way.
-    fn measures(&self, now: Node<'t>) -> bool {
-        let mut outer = now;
-        while let Some(call) = outer.parent().and_then(|sel| sel.parent()) {
-            if call.kind() == "call_expression" && self.is_now(call) {
-                outer = call;
-            } else {
-                break;
-            }
-        }
-        if self.compares_instants(outer) {
-            return true;
-        }
-        let Some(name) = self.assigned_to(outer) else {
-            return false;
-        };
-        let uses = self.uses_after(name, outer);
-        !uses.is_empty() && uses.iter().all(|u| self.compares_instants(*u))
-    }
-
-    /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
-    /// instant (`x.Sub(start)`, `time.Now().After(x)`).
-    fn compares_instants(&self, instant: Node<'t>) -> bool {
-        let Some(parent) = instant.parent() else {
-            return false;
-        };
-        if parent.kind() == "argument_list" {
-            let call = parent.parent().filter(|c| c.kind() == "call_expression");
-            return call.is_some_and(|c| match self.callee(c) {
-                Callee::Package(p, n) => {
-                    (p == "time" && (n == "Since" || n == "Until"))
-                        || (p == "context" && n == "WithDeadline")
-                }
-                Callee::Method(recv, m) => {
-                    (INSTANT_COMPARISONS.contains(&m.as_str()) && self.is_instant(recv))
-                        || (m.starts_with("Set") && m.ends_with("Deadline"))
-                }
-                _ => false,
-            });
-        }
-        let call = parent
-            .parent()
-            .filter(|c| parent.kind() == "selector_expression" && c.kind() == "call_expression");
-        call.is_some_and(|c| {
-            matches!(self.callee(c), Callee::Method(_, m) if INSTANT_COMPARISONS.contains(&m.as_str()))
-                && args(c).first().is_some_and(|a| self.is_instant(*a))
-        })
-    }
-
     /// The variable an expression is the value of (`x := expr`, `x = expr`, `var x = expr`).
     fn assigned_to(&self, value: Node<'t>) -> Option<&'s str> {
         let list = value.parent().filter(|p| p.kind() == "expression_list")?;
@@ -684,69 +599,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         };
         let name = names.get(index).or(names.first())?;
         (name.kind() == "identifier").then(|| self.text(*name))
-    }
-
-    /// Whether an instant is only input: shifted (`Add`, `UTC`, ...) and then formatted, passed
-    /// to a call, or stored in a composite literal; through one variable when `follow`.
-    fn only_input(&self, instant: Node<'t>, follow: bool) -> bool {
-        const SHIFTS: [&str; 7] = ["Add", "AddDate", "UTC", "Local", "In", "Truncate", "Round"];
-        const RENDERS: [&str; 4] = ["Format", "String", "AppendFormat", "MarshalText"];
-        let mut at = instant;
-        loop {
-            let Some(parent) = at.parent() else {
-                return false;
-            };
-            match parent.kind() {
-                "argument_list" | "keyed_element" | "literal_element" | "literal_value" => {
-                    return true;
-                }
-                "unary_expression" | "parenthesized_expression" => at = parent,
-                "selector_expression" => {
-                    let field = parent
-                        .child_by_field_name("field")
-                        .map_or("", |f| self.text(f));
-                    let call = parent.parent().filter(|c| c.kind() == "call_expression");
-                    match call {
-                        Some(c) if SHIFTS.contains(&field) => at = c,
-                        Some(_) => return RENDERS.contains(&field),
-                        None => return false,
-                    }
-                }
-                "expression_list" if follow => {
-                    let Some(name) = self.assigned_to(at) else {
-                        return false;
-                    };
-                    // Also returned by a function literal: the base of a fake clock
-                    // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
-                    let returned_by_literal = |u: Node<'t>| {
-                        u.parent().is_some_and(|p| {
-                            p.kind() == "expression_list"
-                                && p.parent().is_some_and(|r| r.kind() == "return_statement")
-                        }) && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
-                    };
-                    let uses = self.uses_after(name, at);
-                    return uses.iter().all(|u| {
-                        self.only_input(*u, false)
-                            || self.assigned_to_itself(*u, name)
-                            || returned_by_literal(*u)
-                    });
-                }
-                _ => return false,
-            }
-        }
-    }
-
-    /// Whether a use of `name` only shifts it into itself (`now = now.Add(time.Second)`).
-    fn assigned_to_itself(&self, use_: Node<'t>, name: &str) -> bool {
-        let mut at = use_;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "selector_expression" | "call_expression" | "argument_list" => at = p,
-                "expression_list" => return self.assigned_to(at) == Some(name),
-                _ => return false,
-            }
-        }
-        false
     }
 
     /// Whether a function literal runs as part of the test: a subtest (`t.Run(name, func...)`)
@@ -804,24 +656,13 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// `time.Local`: the machine's time zone.
-    fn local_zone(&self, node: Node<'t>) -> Option<Smell> {
-        let is_call = node.parent().is_some_and(|p| p.kind() == "call_expression");
-        (!is_call
-            && matches!(self.selector_callee(node), Callee::Package(p, n) if p == "time" && n == "Local"))
-        .then(|| self.clock_read(node, true, false))?
-    }
-
     /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
     fn call_around(&self, value: Node<'t>) -> Node<'t> {
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "argument_list" | "call_expression" | "selector_expression" => at = p,
-                _ => break,
-            }
-        }
-        at
+        let around = ["argument_list", "call_expression", "selector_expression"];
+        syntax::ancestors(value)
+            .take_while(|p| around.contains(&p.kind()))
+            .last()
+            .unwrap_or(value)
     }
 
     /// Whether the listener a call makes (`l, err := net.Listen(...)`) has its address read
@@ -905,15 +746,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The whole expression a value is used in (the condition, the call).
     fn use_site(&self, node: Node<'t>) -> Node<'t> {
-        let mut at = node;
-        while let Some(p) = at.parent() {
-            if p.kind().ends_with("_expression") || p.kind() == "argument_list" {
-                at = p;
-            } else {
-                break;
-            }
-        }
-        at
+        syntax::ancestors(node)
+            .take_while(|p| p.kind().ends_with("_expression") || p.kind() == "argument_list")
+            .last()
+            .unwrap_or(node)
     }
 
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
@@ -944,182 +780,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         });
         (!waits).then_some(())?;
         self.unjoined(node)
-    }
-
-    /// A `range` over a map whose body collects into a slice (not sorted after), builds a
-    /// string or writes output: the order differs from run to run.
-    fn map_order(&self, node: Node<'t>) -> Option<Smell> {
-        let clause = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "range_clause")?;
-        let map = clause.child_by_field_name("right")?;
-        let is_map = match map.kind() {
-            "identifier" => self.declared_as(self.text(map), "map_type"),
-            // `s.members`, a field the file declares as a map.
-            "selector_expression" => map
-                .child_by_field_name("field")
-                .is_some_and(|f| self.file.map_fields.contains(self.text(f))),
-            _ => false,
-        };
-        if !is_map {
-            return None;
-        }
-        let body = node.child_by_field_name("body")?;
-        let (what, target) = self.collects(body)?;
-        if target.is_some_and(|t| self.sorted_after(t, node)) {
-            return None;
-        }
-        Some(MAP_ORDER.smell(format!(
-            "ranging over map {} {what} in a different order each run",
-            quote_code(self.text(map))
-        )))
-    }
-
-    /// What a loop body does in iteration order, and the slice it appends to if that is it.
-    fn collects(&self, body: Node<'t>) -> Option<(&'static str, Option<&'s str>)> {
-        let declared_inside: HashSet<String> = declarations(body, self.cx)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        descendants(body).into_iter().find_map(|n| match n.kind() {
-            "assignment_statement" => {
-                let left = named_children(n.child_by_field_name("left")?);
-                let right = named_children(n.child_by_field_name("right")?);
-                let target = self.text(*left.first()?);
-                let op = self.text(n.child_by_field_name("operator")?);
-                if declared_inside.contains(target) || left.len() != 1 {
-                    return None;
-                }
-                let appends = right.first().is_some_and(|r| {
-                    r.kind() == "call_expression"
-                        && matches!(self.callee(*r), Callee::Local(f) if f == "append")
-                });
-                if op == "=" && appends {
-                    Some(("appends", Some(target)))
-                } else {
-                    (op == "+=" && self.declared_as(target, "string"))
-                        .then_some(("builds a string", None))
-                }
-            }
-            "call_expression" => {
-                let outside = |w: &Node<'t>| {
-                    root_variable(*w).is_some_and(|v| !declared_inside.contains(self.text(v)))
-                };
-                let writes = match self.callee(n) {
-                    Callee::Method(recv, m) => m.starts_with("Write") && outside(&recv),
-                    Callee::Package(p, f) if p == "fmt" && f.starts_with("Fprint") => {
-                        args(n).first().is_some_and(outside)
-                    }
-                    Callee::Package(p, f) if p == "fmt" && f.starts_with("Print") => {
-                        self.checks_ordered_output()
-                    }
-                    _ => false,
-                };
-                writes.then_some(("writes output", None))
-            }
-            _ => None,
-        })
-    }
-
-    /// Whether the function is an Example whose standard output is compared line by line in
-    /// order (`// Output:`, not `// Unordered output:`).
-    fn checks_ordered_output(&self) -> bool {
-        self.func.is_some_and(|f| {
-            f.name.starts_with("Example")
-                && !descendants(f.body).iter().any(|n| {
-                    n.kind() == "comment" && self.text(*n).starts_with("// Unordered output:")
-                })
-        })
-    }
-
-    /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
-    fn sorted_after(&self, slice: &str, node: Node<'t>) -> bool {
-        self.body_nodes().into_iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > node.end_byte()
-                && matches!(self.callee(n), Callee::Package(p, f)
-                    if p == "sort" || (p == "slices" && f.starts_with("Sort")))
-                && args(n).first().is_some_and(|a| self.text(*a) == slice)
-        })
-    }
-
-    /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
-    fn touches(&self) -> Vec<Touch<'t>> {
-        let Some(func) = self.func else {
-            return Vec::new();
-        };
-        let mut writes: Vec<(Node<'t>, Node<'t>)> = Vec::new();
-        for node in descendants(func.body) {
-            writes.extend(self.write_targets(node).into_iter().map(|t| (t, node)));
-        }
-        let is_package_var = |n: &Node<'t>| {
-            n.kind() == "identifier"
-                && self.file.vars.contains_key(self.text(*n))
-                && !func.declares(self.text(*n))
-        };
-        let restored: HashSet<&str> = writes
-            .iter()
-            .filter(|(_, stmt)| self.in_cleanup(*stmt))
-            .map(|(t, _)| self.text(*t))
-            .collect();
-        let mut out = Vec::new();
-        for node in descendants(func.body).into_iter().filter(is_package_var) {
-            let var = self.text(node);
-            if restored.contains(var) {
-                continue;
-            }
-            let write = writes.iter().find(|(t, _)| t.id() == node.id());
-            let kind = match write {
-                None if func.kind == UnitKind::Hook => continue,
-                None => TouchKind::Read,
-                Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
-                    TouchKind::Setup
-                }
-                Some(_) => TouchKind::Write,
-            };
-            out.push(Touch {
-                unit: Some(func.unit),
-                owner: func.name.clone(),
-                var: var.to_owned(),
-                node: write.map_or(node, |(_, stmt)| *stmt),
-                kind,
-            });
-        }
-        out
-    }
-
-    /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
-    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)`.
-    fn write_targets(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        let targets = match node.kind() {
-            "assignment_statement" => node
-                .child_by_field_name("left")
-                .map(named_children)
-                .unwrap_or_default(),
-            "inc_statement" | "dec_statement" => named_children(node),
-            "call_expression" => match self.callee(node) {
-                Callee::Local(f) if f == "delete" || f == "clear" => {
-                    args(node).into_iter().take(1).collect()
-                }
-                Callee::Package(p, _) if p == "sync/atomic" => args(node)
-                    .into_iter()
-                    .take(1)
-                    .filter_map(|a| a.child_by_field_name("operand"))
-                    .collect(),
-                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        targets.into_iter().filter_map(root_variable).collect()
-    }
-
-    /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
-    fn in_once(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
-        })
     }
 }
 
@@ -1229,19 +889,6 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     };
     s.sleep(call, place)
 }
-
-/// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
-/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
-/// nothing in the test itself.
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
-        return None;
-    }
-    s.clock_read(call, false, s.only_input(call, true))
-}
-
-/// Methods of time.Time that compare or subtract instants.
-const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
 
 /// math/rand's global generator.
 fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
@@ -1386,23 +1033,6 @@ fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 /// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
 fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     s.env_read(call)
-}
-
-/// Package-level variables written by one function and read or written by others.
-fn package_state<'t>(
-    cx: &FileCtx<'t>,
-    file: &GoFile<'t>,
-    funcs: &[Func<'t>],
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    let touches: Vec<Touch<'t>> = funcs
-        .iter()
-        .filter(|f| f.name != "init")
-        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
-        .collect();
-    shared_state(&touches, "package-level", Lang::Go)
-        .into_iter()
-        .map(|(t, smell)| (t.node, smell, t.unit))
-        .collect()
 }
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).

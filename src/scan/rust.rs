@@ -5,7 +5,6 @@
 //! module, or a test function.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -16,13 +15,18 @@ use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
     record_unit, shared_state,
 };
-use super::syntax::{FileCtx, Smell, UnitKind, descendants, named_children};
+use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
+use items::{Context, attributes, in_test_module, record_items};
+use statics::{Static, static_state};
+
+mod hash_order;
+mod items;
+mod statics;
 
 const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
 const NETWORK: Variant = rules::network_call::RULE.rust();
-const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
 
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -86,60 +90,6 @@ const CALLS: &[(&str, CallCheck)] = &[
     ("async_std::task::spawn", unjoined_spawn),
 ];
 
-/// Methods of atomics that change them.
-const ATOMIC_WRITES: &[&str] = &[
-    "store",
-    "swap",
-    "fetch_add",
-    "fetch_sub",
-    "fetch_and",
-    "fetch_nand",
-    "fetch_or",
-    "fetch_xor",
-    "fetch_max",
-    "fetch_min",
-    "fetch_update",
-    "compare_exchange",
-    "compare_exchange_weak",
-    "compare_and_swap",
-];
-/// Methods that give mutable access to what a lock or cell holds.
-const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
-/// Methods of collections and strings that change them.
-const CONTAINER_WRITES: &[&str] = &[
-    "push",
-    "push_str",
-    "push_back",
-    "push_front",
-    "insert",
-    "remove",
-    "clear",
-    "extend",
-    "append",
-    "pop",
-    "pop_back",
-    "pop_front",
-    "retain",
-    "truncate",
-    "drain",
-    "entry",
-    "sort",
-    "dedup",
-    "resize",
-    "swap_remove",
-];
-/// Methods that iterate a collection.
-const ITERATIONS: &[&str] = &[
-    "iter",
-    "iter_mut",
-    "keys",
-    "values",
-    "values_mut",
-    "into_iter",
-    "into_keys",
-    "into_values",
-    "drain",
-];
 /// Macros that only print (a seed printed is a seed replayable).
 const LOGGING_MACROS: &[&str] = &[
     "println", "eprintln", "print", "eprint", "dbg", "info", "debug", "warn", "trace", "error",
@@ -176,16 +126,6 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
 /// A smell, where it is, in which unit, and whether that is test code.
 type Found<'t> = (Node<'t>, Smell, Option<usize>, bool);
 
-/// A static variable of the file.
-struct Static<'t> {
-    node: Node<'t>,
-    /// `static mut`.
-    mutable: bool,
-    /// Lazily built (`LazyLock`, `OnceLock`, `lazy_static!`) and holding a lock or cell.
-    lazy_mutable: bool,
-    test_code: bool,
-}
-
 /// What the rules need to know about a file as a whole.
 #[derive(Default)]
 struct RustFile<'t> {
@@ -219,131 +159,55 @@ impl<'t> RustFile<'t> {
         file
     }
 
-    /// Records the names a `use` tree brings in.
+    /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
+    /// worklist, in source order, not recursion.
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
-        // Nested lists (`a::{b::{c, d}}`) are a worklist, in source order, not recursion.
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
-            self.add_use(node, &prefix, cx, &mut pending);
-        }
-    }
-
-    /// Records one node of a `use` tree; the lists in it go to `pending`.
-    fn add_use<'n>(
-        &mut self,
-        node: Node<'n>,
-        prefix: &str,
-        cx: &FileCtx<'_>,
-        pending: &mut Vec<(Node<'n>, String)>,
-    ) {
-        let join = |rest: &str| {
-            if prefix.is_empty() {
-                rest.to_owned()
-            } else {
-                format!("{prefix}::{rest}")
-            }
-        };
-        match node.kind() {
-            "identifier" | "scoped_identifier" | "crate" | "super" => {
-                let path = join(&compact(cx.text(node)));
-                let name = last_segment(&path).to_owned();
-                self.aliases.insert(name, path);
-            }
-            "self" => {
-                self.aliases
-                    .insert(last_segment(prefix).to_owned(), prefix.to_owned());
-            }
-            "use_as_clause" => {
-                if let (Some(path), Some(alias)) = (
-                    node.child_by_field_name("path"),
-                    node.child_by_field_name("alias"),
-                ) {
-                    self.aliases
-                        .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+            let join = |rest: &str| {
+                if prefix.is_empty() {
+                    rest.to_owned()
+                } else {
+                    format!("{prefix}::{rest}")
                 }
-            }
-            "scoped_use_list" => {
-                let inner = node
-                    .child_by_field_name("path")
-                    .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
-                if let Some(list) = node.child_by_field_name("list") {
-                    pending.push((list, inner));
-                }
-            }
-            "use_list" => {
-                pending.extend(
-                    named_children(node)
-                        .into_iter()
-                        .rev()
-                        .map(|item| (item, prefix.to_owned())),
-                );
-            }
-            _ => {}
-        }
-    }
-
-    /// `static` items and `lazy_static!` entries.
-    fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
-        for node in descendants(root) {
-            let test_code = || cx.test_file || in_test_module(node, cx);
-            if node.kind() == "static_item" {
-                let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) else {
-                    continue;
-                };
-                let types = type_names(ty, cx);
-                let mutable = named_children(node)
-                    .iter()
-                    .any(|c| c.kind() == "mutable_specifier");
-                self.statics.insert(
-                    cx.text(name).to_owned(),
-                    Static {
-                        node,
-                        mutable,
-                        lazy_mutable: is_lazy(&types) && has_interior(&types),
-                        test_code: test_code(),
-                    },
-                );
-            } else if node.kind() == "macro_invocation" && macro_name(node, cx) == "lazy_static" {
-                self.read_lazy_static(node, test_code(), cx);
-            }
-        }
-    }
-
-    /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, and the
-    /// types up to the next `ref`.
-    fn read_lazy_static(&mut self, node: Node<'t>, test_code: bool, cx: &FileCtx<'_>) {
-        let Some(tree) = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")
-        else {
-            return;
-        };
-        let idents: Vec<&str> = descendants(tree)
-            .into_iter()
-            .filter(|n| n.kind() == "identifier")
-            .map(|n| cx.text(n))
-            .collect();
-        for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
-            let Some(name) = idents.get(i + 1) else {
-                continue;
             };
-            let types: Vec<&str> = idents[i + 1..]
-                .iter()
-                .take_while(|t| **t != "ref")
-                .copied()
-                .collect();
-            self.statics.insert(
-                (*name).to_owned(),
-                Static {
-                    node,
-                    mutable: false,
-                    lazy_mutable: has_interior(&types),
-                    test_code,
-                },
-            );
+            match node.kind() {
+                "identifier" | "scoped_identifier" | "crate" | "super" => {
+                    let path = join(&compact(cx.text(node)));
+                    let name = last_segment(&path).to_owned();
+                    self.aliases.insert(name, path);
+                }
+                "self" => {
+                    self.aliases
+                        .insert(last_segment(&prefix).to_owned(), prefix.to_owned());
+                }
+                "use_as_clause" => {
+                    if let (Some(path), Some(alias)) = (
+                        node.child_by_field_name("path"),
+                        node.child_by_field_name("alias"),
+                    ) {
+                        self.aliases
+                            .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                    }
+                }
+                "scoped_use_list" => {
+                    let inner = node
+                        .child_by_field_name("path")
+                        .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
+                    if let Some(list) = node.child_by_field_name("list") {
+                        pending.push((list, inner));
+                    }
+                }
+                "use_list" => {
+                    pending.extend(
+                        named_children(node)
+                            .into_iter()
+                            .rev()
+                            .map(|item| (item, prefix.to_owned())),
+                    );
+                }
+                _ => {}
+            }
         }
     }
 
@@ -386,179 +250,19 @@ fn key_matches(key: &str, path: &str) -> bool {
     }
 }
 
-/// The type names in a type (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32).
-fn type_names<'s>(ty: Node<'_>, cx: &FileCtx<'s>) -> Vec<&'s str> {
-    descendants(ty)
+/// The texts of the nodes of a kind under a node: the `type_identifier`s of a type
+/// (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32), the `identifier`s of tokens.
+fn texts<'s>(node: Node<'_>, kind: &str, cx: &FileCtx<'s>) -> Vec<&'s str> {
+    descendants(node)
         .into_iter()
-        .filter(|n| n.kind() == "type_identifier")
+        .filter(|n| n.kind() == kind)
         .map(|n| cx.text(n))
         .collect()
-}
-
-fn is_lazy(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "LazyLock" | "Lazy" | "OnceLock" | "OnceCell"))
-}
-
-/// Whether a type holds state that can change behind a shared reference.
-fn has_interior(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "Mutex" | "RwLock" | "RefCell" | "Cell") || t.starts_with("Atomic"))
 }
 
 fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
     node.child_by_field_name("macro")
         .map_or("", |m| last_segment(cx.text(m)))
-}
-
-/// Whether a node is inside a `#[cfg(test)]` module.
-fn in_test_module(node: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    let mut at = node.parent();
-    while let Some(n) = at {
-        if n.kind() == "mod_item" && attributes(n).iter().any(|a| is_cfg_test(*a, cx)) {
-            return true;
-        }
-        at = n.parent();
-    }
-    false
-}
-
-/// The attributes written before an item.
-fn attributes(item: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut at = item.prev_named_sibling();
-    while let Some(n) = at {
-        match n.kind() {
-            "attribute_item" => out.extend(named_children(n)),
-            "line_comment" | "block_comment" => {}
-            _ => break,
-        }
-        at = n.prev_named_sibling();
-    }
-    out
-}
-
-/// `#[cfg(test)]`, `#[cfg(all(test, ...))]`, not `#[cfg(not(test))]`.
-fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    let Some(path) = named_children(attribute).into_iter().next() else {
-        return false;
-    };
-    let words: Vec<&str> = attribute
-        .child_by_field_name("arguments")
-        .map(descendants)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.kind() == "identifier")
-        .map(|n| cx.text(n))
-        .collect();
-    cx.text(path) == "cfg" && words.contains(&"test") && !words.contains(&"not")
-}
-
-/// `#[test]`, `#[tokio::test]` and other `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
-fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    const RUNNERS: [&str; 5] = [
-        "test",
-        "rstest",
-        "test_case",
-        "quickcheck",
-        "wasm_bindgen_test",
-    ];
-    named_children(attribute)
-        .into_iter()
-        .next()
-        .is_some_and(|path| RUNNERS.contains(&last_segment(&compact(cx.text(path)))))
-}
-
-/// Where an item is: its modules (and impl type), and whether it is test code.
-#[derive(Clone)]
-struct Context {
-    parents: Vec<String>,
-    test_code: bool,
-}
-
-impl Context {
-    /// A file's top level: in a crate's `src/`, its module path (`src/a/b.rs` and `src/a/b/mod.rs`
-    /// are `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`).
-    fn top(path: &str, test_file: bool) -> Self {
-        Self {
-            parents: module_path(path),
-            test_code: test_file,
-        }
-    }
-
-    fn inside(&self, name: &str, test_code: bool) -> Self {
-        let mut parents = self.parents.clone();
-        parents.push(name.to_owned());
-        Self {
-            parents,
-            test_code: self.test_code || test_code,
-        }
-    }
-}
-
-/// The module path of a file under a crate's `src/` (empty for the crate roots and elsewhere).
-fn module_path(path: &str) -> Vec<String> {
-    let Some((_, in_src)) = path
-        .rsplit_once("src/")
-        .filter(|(before, _)| before.is_empty() || before.ends_with('/'))
-    else {
-        return Vec::new();
-    };
-    let stem = in_src.strip_suffix(".rs").unwrap_or(in_src);
-    let stem = stem.strip_suffix("/mod").unwrap_or(stem);
-    if matches!(stem, "lib" | "main") || stem.starts_with("bin/") {
-        return Vec::new();
-    }
-    stem.split('/').map(str::to_owned).collect()
-}
-
-/// Records the functions of a module (or file, or impl block) and of the modules in it, in
-/// source order; nested modules are a worklist, not recursion.
-fn record_items<'t>(
-    list: Node<'t>,
-    at: Context,
-    file: &RustFile<'t>,
-    cx: &mut FileCtx<'_>,
-) -> Vec<Func<'t>> {
-    let mut funcs = Vec::new();
-    let at = Rc::new(at);
-    let mut pending: Vec<(Node<'t>, Rc<Context>)> = named_children(list)
-        .into_iter()
-        .rev()
-        .map(|item| (item, Rc::clone(&at)))
-        .collect();
-    while let Some((item, at)) = pending.pop() {
-        let attrs = attributes(item);
-        let cfg_test = attrs.iter().any(|a| is_cfg_test(*a, cx));
-        match item.kind() {
-            "function_item" => {
-                let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
-                funcs.extend(Func::record(item, &at, test, cfg_test, file, cx));
-            }
-            "mod_item" | "impl_item" | "trait_item" => {
-                let name = if item.kind() == "mod_item" {
-                    item.child_by_field_name("name")
-                } else {
-                    item.child_by_field_name("type")
-                        .or_else(|| item.child_by_field_name("name"))
-                };
-                let (Some(name), Some(body)) = (name, item.child_by_field_name("body")) else {
-                    continue;
-                };
-                let inner = Rc::new(at.inside(cx.text(name), cfg_test));
-                pending.extend(
-                    named_children(body)
-                        .into_iter()
-                        .rev()
-                        .map(|item| (item, Rc::clone(&inner))),
-                );
-            }
-            _ => {}
-        }
-    }
-    funcs
 }
 
 /// A function of the file, recorded as a unit.
@@ -858,12 +562,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let upper = bounds_from_above(self.text(tokens[c]), e < c, false);
             return self.elapsed_bound(node, upper);
         }
-        self.hash_tokens(&tokens).then(|| {
-            HASH_ORDER.smell(format!(
-                "{} asserts on the iteration order of a HashMap or HashSet",
-                quote_code(&self.short(node))
-            ))
-        })
+        self.hash_assertion(node, &tokens)
     }
 
     /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
@@ -876,13 +575,15 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Path(p)
-                    if ["*::seed_from_u64", "*::from_seed", "fastrand::seed", "*::Rng::with_seed"]
-                        .iter()
-                        .any(|k| key_matches(k, &p)))
-        })
+        const SEEDS: [&str; 4] = [
+            "*::seed_from_u64",
+            "*::from_seed",
+            "fastrand::seed",
+            "*::Rng::with_seed",
+        ];
+        self.ancestors(node)
+            .iter()
+            .any(|a| SEEDS.iter().any(|k| self.is_call_to(*a, k)))
     }
 
     /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
@@ -891,19 +592,18 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if self.in_seeding(value) {
             return true;
         }
-        let mut at = value;
-        while let Some(p) = at.parent() {
-            match p.kind() {
-                "field_expression"
-                | "call_expression"
-                | "try_expression"
-                | "type_cast_expression"
-                | "arguments" => at = p,
-                _ => break,
-            }
-        }
-        let bound = at
-            .parent()
+        // The statement around the calls, casts and `?`s the value goes through.
+        let bound = syntax::ancestors(value)
+            .find(|p| {
+                !matches!(
+                    p.kind(),
+                    "field_expression"
+                        | "call_expression"
+                        | "try_expression"
+                        | "type_cast_expression"
+                        | "arguments"
+                )
+            })
             .filter(|p| p.kind() == "let_declaration")
             .and_then(|p| p.child_by_field_name("pattern"))
             .filter(|p| p.kind() == "identifier");
@@ -985,90 +685,18 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The expression statement or `let` a node is in, for messages.
     fn statement_of(&self, node: Node<'t>) -> Node<'t> {
-        let mut at = node;
-        while let Some(p) = at.parent() {
-            if p.id() == self.func.body.id()
-                || matches!(
-                    p.kind(),
-                    "expression_statement"
-                        | "let_declaration"
-                        | "block"
-                        | "if_expression"
-                        | "while_expression"
-                        | "match_expression"
-                )
-            {
-                break;
-            }
-            at = p;
-        }
-        at
-    }
-
-    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
-    fn is_hash(&self, name: &str) -> bool {
-        let (ty, value) = self.decl_of(name);
-        let hash_type = |t: Node<'t>| {
-            type_names(t, self.cx)
-                .iter()
-                .any(|n| matches!(*n, "HashMap" | "HashSet"))
-        };
-        ty.is_some_and(hash_type)
-            || value.is_some_and(|v| {
-                descendants(v).iter().any(|n| match n.kind() {
-                    "scoped_identifier" | "identifier" => {
-                        let path = self.text(*n);
-                        path.contains("HashMap::") || path.contains("HashSet::")
-                    }
-                    "type_arguments" => hash_type(*n),
-                    _ => false,
-                }) && !descendants(v)
-                    .iter()
-                    .any(|n| self.text(*n).starts_with("BTree"))
-            })
-    }
-
-    /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
-    /// without a sort of the result after.
-    fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
-        if !ITERATIONS.contains(&method)
-            || recv.kind() != "identifier"
-            || !self.is_hash(self.text(recv))
-        {
-            return None;
-        }
-        let mut chain = call;
-        let mut ordered = false;
-        while let Some(next) = self.next_in_chain(chain) {
-            let method = match self.callee(next) {
-                Callee::Method(_, m) => m,
-                _ => String::new(),
-            };
-            if method == "collect" {
-                ordered |= self.collects_ordered(next);
-            }
-            ordered |= method == "join";
-            if method.starts_with("sorted") {
-                return None;
-            }
-            chain = next;
-        }
-        // The `let` the result is bound by: typed as a Vec or a String, sorted after.
-        let bound = |field| {
-            chain
-                .parent()
-                .filter(|p| p.kind() == "let_declaration")
-                .and_then(|p| p.child_by_field_name(field))
-        };
-        let ordered =
-            ordered || bound("type").is_some_and(|t| is_ordered_type(&type_names(t, self.cx)));
-        if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
-            return None;
-        }
-        Some(HASH_ORDER.smell(format!(
-            "{} collects a HashMap or HashSet in a different order each run",
-            quote_code(&self.short(chain))
-        )))
+        const STATEMENTS: [&str; 6] = [
+            "expression_statement",
+            "let_declaration",
+            "block",
+            "if_expression",
+            "while_expression",
+            "match_expression",
+        ];
+        syntax::ancestors(node)
+            .take_while(|p| p.id() != self.func.body.id() && !STATEMENTS.contains(&p.kind()))
+            .last()
+            .unwrap_or(node)
     }
 
     /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
@@ -1079,148 +707,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             next = next.parent()?;
         }
         (next.kind() == "call_expression").then_some(next)
-    }
-
-    /// `collect::<Vec<_>>()`, `collect::<String>()`.
-    fn collects_ordered(&self, call: Node<'t>) -> bool {
-        call.child_by_field_name("function")
-            .filter(|f| f.kind() == "generic_function")
-            .and_then(|f| f.child_by_field_name("type_arguments"))
-            .is_some_and(|t| is_ordered_type(&type_names(t, self.cx)))
-    }
-
-    /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
-    fn sorts(&self, name: &str, after: Node<'t>) -> bool {
-        descendants(self.func.body).iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > after.end_byte()
-                && matches!(self.callee(*n), Callee::Method(recv, m)
-                    if m.starts_with("sort") && self.text(recv) == name)
-        })
-    }
-
-    /// In an assertion's tokens: `set . iter (..) ... collect`, with no sort.
-    fn hash_tokens(&self, tokens: &[Node<'t>]) -> bool {
-        let texts: Vec<&str> = tokens.iter().map(|t| self.text(*t)).collect();
-        let iterates = tokens.iter().enumerate().any(|(i, t)| {
-            t.kind() == "identifier"
-                && self.is_hash(texts[i])
-                && texts.get(i + 1) == Some(&".")
-                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
-        });
-        iterates && texts.contains(&"collect") && !texts.iter().any(|t| t.starts_with("sort"))
-    }
-
-    /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
-    /// not sorted after.
-    fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
-        let value = node.child_by_field_name("value")?;
-        let map = descendants(value)
-            .into_iter()
-            .find(|n| n.kind() == "identifier")?;
-        let direct = matches!(value.kind(), "identifier" | "reference_expression")
-            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
-        if !direct || !self.is_hash(self.text(map)) {
-            return None;
-        }
-        let body = node.child_by_field_name("body")?;
-        let inside: HashSet<String> = declarations(body, self.cx)
-            .into_iter()
-            .map(|(name, _, _)| name)
-            .collect();
-        let target = descendants(body).into_iter().find_map(|n| {
-            if n.kind() != "call_expression" {
-                return None;
-            }
-            let Callee::Method(recv, m) = self.callee(n) else {
-                return None;
-            };
-            let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
-            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
-                .then(|| self.text(recv))
-        })?;
-        if self.sorts(target, node) {
-            return None;
-        }
-        Some(HASH_ORDER.smell(format!(
-            "the loop over {} fills `{target}` in a different order each run",
-            quote_code(self.text(map))
-        )))
-    }
-
-    /// The reads and changes of the file's statics in the function.
-    fn touches(&self) -> Vec<Touch<'t>> {
-        descendants(self.func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.declares(self.text(*n))
-            })
-            .map(|n| {
-                let write = self.write_of(n);
-                Touch {
-                    unit: Some(self.func.unit),
-                    owner: self.func.name.clone(),
-                    var: self.text(n).to_owned(),
-                    node: write.unwrap_or(n),
-                    kind: if write.is_some() {
-                        TouchKind::Write
-                    } else {
-                        TouchKind::Read
-                    },
-                }
-            })
-            .collect()
-    }
-
-    /// The expression that changes a static through this use of its name, if it does:
-    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
-    /// to change what it holds.
-    fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
-        let stat = &self.file.statics[self.text(name)];
-        let mut at = name;
-        let mut guarded = stat.mutable;
-        while let Some(parent) = at.parent() {
-            match parent.kind() {
-                "assignment_expression" | "compound_assignment_expr"
-                    if parent
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.id() == at.id()) =>
-                {
-                    return guarded.then_some(parent);
-                }
-                "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
-                    at = parent
-                }
-                "call_expression" => {
-                    let method = match self.callee(parent) {
-                        Callee::Method(_, m) => m,
-                        _ => return None,
-                    };
-                    if ATOMIC_WRITES.contains(&method.as_str())
-                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
-                    {
-                        return Some(parent);
-                    }
-                    if GUARDS.contains(&method.as_str()) {
-                        if method != "lock" {
-                            return Some(parent);
-                        }
-                        guarded = true;
-                    }
-                    at = parent;
-                }
-                "let_declaration" => {
-                    let mutable = named_children(parent)
-                        .iter()
-                        .any(|c| c.kind() == "mutable_specifier");
-                    return (guarded && mutable).then_some(parent);
-                }
-                _ => return None,
-            }
-        }
-        None
     }
 }
 
@@ -1429,11 +915,9 @@ fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
 /// functions unless the function seeds fastrand first (`fastrand::seed(n)`).
 fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let fastrand_seeded = shown.starts_with("fastrand::")
-        && descendants(s.func.body).into_iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() < call.start_byte()
-                && matches!(s.callee(n), Callee::Path(p) if p == "fastrand::seed")
-        });
+        && s.body_nodes()
+            .into_iter()
+            .any(|n| n.start_byte() < call.start_byte() && s.is_call_to(n, "fastrand::seed"));
     (!fastrand_seeded).then_some(())?;
     s.unseeded_draw(call)
 }
@@ -1577,43 +1061,6 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     };
     dropped.then_some(())?;
     s.unjoined(call)
-}
-
-fn is_ordered_type(types: &[&str]) -> bool {
-    types
-        .first()
-        .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
-}
-
-/// Statics changed by one function and read or changed by others; lazily built statics of
-/// test code that tests change are shared fixtures.
-fn static_state<'t>(cx: &FileCtx<'t>, file: &RustFile<'t>, funcs: &[Func<'t>]) -> Vec<Found<'t>> {
-    let mut touches: Vec<Touch<'t>> = file
-        .statics
-        .iter()
-        .filter(|(_, s)| s.lazy_mutable && s.test_code)
-        .map(|(name, s)| Touch {
-            unit: None,
-            owner: name.clone(),
-            var: name.clone(),
-            node: s.node,
-            kind: TouchKind::Setup,
-        })
-        .collect();
-    touches.sort_by_key(|t| t.node.start_byte());
-    for func in funcs {
-        let scope = Scope { cx, file, func };
-        touches.extend(scope.touches());
-    }
-    let test_code = |t: &Touch<'_>| {
-        t.unit
-            .and_then(|u| funcs.iter().find(|f| f.unit == u))
-            .is_none_or(|f| f.test_code)
-    };
-    shared_state(&touches, "static", Lang::Rust)
-        .into_iter()
-        .map(|(t, smell)| (t.node, smell, t.unit, test_code(t)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,153 @@
+//! Go's reads of the wall clock: `time.Now()` unless it only measures or is only input,
+//! and `time.Local`.
+
+use super::*;
+
+/// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
+/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
+/// nothing in the test itself.
+pub(super) fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
+        return None;
+    }
+    s.clock_read(call, false, s.only_input(call, true))
+}
+
+/// Methods of time.Time that compare or subtract instants.
+const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
+    pub(super) fn is_now(&self, node: Node<'t>) -> bool {
+        let mut at = node;
+        while at.kind() == "call_expression" {
+            at = match self.callee(at) {
+                Callee::Package(p, n) => return p == "time" && n == "Now",
+                Callee::Method(recv, m) if matches!(m.as_str(), "Add" | "Truncate" | "Round") => {
+                    recv
+                }
+                _ => return false,
+            };
+        }
+        false
+    }
+
+    /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
+    fn is_instant(&self, node: Node<'t>) -> bool {
+        self.is_now(node)
+            || (node.kind() == "identifier"
+                && self
+                    .decls_of(self.text(node))
+                    .iter()
+                    .any(|d| matches!(d, Decl::Value(v) if self.is_now(*v))))
+    }
+
+    /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
+    /// instant of the run, or stored in a variable used only that way.
+    fn measures(&self, now: Node<'t>) -> bool {
+        let mut outer = now;
+        while let Some(call) = outer.parent().and_then(|sel| sel.parent()) {
+            if call.kind() == "call_expression" && self.is_now(call) {
+                outer = call;
+            } else {
+                break;
+            }
+        }
+        if self.compares_instants(outer) {
+            return true;
+        }
+        let Some(name) = self.assigned_to(outer) else {
+            return false;
+        };
+        let uses = self.uses_after(name, outer);
+        !uses.is_empty() && uses.iter().all(|u| self.compares_instants(*u))
+    }
+
+    /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
+    /// instant (`x.Sub(start)`, `time.Now().After(x)`).
+    fn compares_instants(&self, instant: Node<'t>) -> bool {
+        let Some(parent) = instant.parent() else {
+            return false;
+        };
+        if parent.kind() == "argument_list" {
+            let call = parent.parent().filter(|c| c.kind() == "call_expression");
+            return call.is_some_and(|c| match self.callee(c) {
+                Callee::Package(p, n) => {
+                    (p == "time" && (n == "Since" || n == "Until"))
+                        || (p == "context" && n == "WithDeadline")
+                }
+                Callee::Method(recv, m) => {
+                    (INSTANT_COMPARISONS.contains(&m.as_str()) && self.is_instant(recv))
+                        || (m.starts_with("Set") && m.ends_with("Deadline"))
+                }
+                _ => false,
+            });
+        }
+        let call = parent
+            .parent()
+            .filter(|c| parent.kind() == "selector_expression" && c.kind() == "call_expression");
+        call.is_some_and(|c| {
+            matches!(self.callee(c), Callee::Method(_, m) if INSTANT_COMPARISONS.contains(&m.as_str()))
+                && args(c).first().is_some_and(|a| self.is_instant(*a))
+        })
+    }
+
+    /// Whether an instant is only input: shifted (`Add`, `UTC`, ...) and then formatted, passed
+    /// to a call, or stored in a composite literal; through one variable when `follow`.
+    fn only_input(&self, instant: Node<'t>, follow: bool) -> bool {
+        const SHIFTS: [&str; 7] = ["Add", "AddDate", "UTC", "Local", "In", "Truncate", "Round"];
+        const RENDERS: [&str; 4] = ["Format", "String", "AppendFormat", "MarshalText"];
+        let mut at = instant;
+        loop {
+            let Some(parent) = at.parent() else {
+                return false;
+            };
+            match parent.kind() {
+                "argument_list" | "keyed_element" | "literal_element" | "literal_value" => {
+                    return true;
+                }
+                "unary_expression" | "parenthesized_expression" => at = parent,
+                "selector_expression" => {
+                    let field = parent
+                        .child_by_field_name("field")
+                        .map_or("", |f| self.text(f));
+                    let call = parent.parent().filter(|c| c.kind() == "call_expression");
+                    match call {
+                        Some(c) if SHIFTS.contains(&field) => at = c,
+                        Some(_) => return RENDERS.contains(&field),
+                        None => return false,
+                    }
+                }
+                "expression_list" if follow => {
+                    let Some(name) = self.assigned_to(at) else {
+                        return false;
+                    };
+                    // Also returned by a function literal: the base of a fake clock
+                    // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
+                    let returned_by_literal = |u: Node<'t>| {
+                        u.parent().is_some_and(|p| {
+                            p.kind() == "expression_list"
+                                && p.parent().is_some_and(|r| r.kind() == "return_statement")
+                        }) && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
+                    };
+                    let uses = self.uses_after(name, at);
+                    return uses.iter().all(|u| {
+                        self.only_input(*u, false)
+                            // Shifted into itself (`now = now.Add(time.Second)`).
+                            || self.assigned_to(self.call_around(*u)) == Some(name)
+                            || returned_by_literal(*u)
+                    });
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// `time.Local`: the machine's time zone.
+    pub(super) fn local_zone(&self, node: Node<'t>) -> Option<Smell> {
+        let is_call = node.parent().is_some_and(|p| p.kind() == "call_expression");
+        (!is_call
+            && matches!(self.selector_callee(node), Callee::Package(p, n) if p == "time" && n == "Local"))
+        .then(|| self.clock_read(node, true, false))?
+    }
+}

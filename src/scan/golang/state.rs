@@ -1,0 +1,117 @@
+//! Go's state shared by all tests of a package: package-level variables written by one
+//! function and read or written by others (`TestMain` and a `sync.Once` set them up).
+
+use super::*;
+
+/// Method names that change the value they are called on (sync.Map, atomics, containers).
+const MUTATING_METHODS: &[&str] = &[
+    "Store",
+    "Add",
+    "Swap",
+    "CompareAndSwap",
+    "Delete",
+    "LoadOrStore",
+    "LoadAndDelete",
+    "Set",
+    "Put",
+    "Reset",
+    "Clear",
+];
+
+impl<'t> Scope<'_, '_, 't> {
+    /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
+    fn touches(&self) -> Vec<Touch<'t>> {
+        let Some(func) = self.func else {
+            return Vec::new();
+        };
+        let mut writes: Vec<(Node<'t>, Node<'t>)> = Vec::new();
+        for node in descendants(func.body) {
+            writes.extend(self.write_targets(node).into_iter().map(|t| (t, node)));
+        }
+        let is_package_var = |n: &Node<'t>| {
+            n.kind() == "identifier"
+                && self.file.vars.contains_key(self.text(*n))
+                && !func.declares(self.text(*n))
+        };
+        let restored: HashSet<&str> = writes
+            .iter()
+            .filter(|(_, stmt)| self.in_cleanup(*stmt))
+            .map(|(t, _)| self.text(*t))
+            .collect();
+        let mut out = Vec::new();
+        for node in descendants(func.body).into_iter().filter(is_package_var) {
+            let var = self.text(node);
+            if restored.contains(var) {
+                continue;
+            }
+            let write = writes.iter().find(|(t, _)| t.id() == node.id());
+            let kind = match write {
+                None if func.kind == UnitKind::Hook => continue,
+                None => TouchKind::Read,
+                Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
+                    TouchKind::Setup
+                }
+                Some(_) => TouchKind::Write,
+            };
+            out.push(Touch {
+                unit: Some(func.unit),
+                owner: func.name.clone(),
+                var: var.to_owned(),
+                node: write.map_or(node, |(_, stmt)| *stmt),
+                kind,
+            });
+        }
+        out
+    }
+
+    /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
+    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)`.
+    fn write_targets(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let targets = match node.kind() {
+            "assignment_statement" => node
+                .child_by_field_name("left")
+                .map(named_children)
+                .unwrap_or_default(),
+            "inc_statement" | "dec_statement" => named_children(node),
+            "call_expression" => match self.callee(node) {
+                Callee::Local(f) if f == "delete" || f == "clear" => {
+                    args(node).into_iter().take(1).collect()
+                }
+                Callee::Package(p, _) if p == "sync/atomic" => args(node)
+                    .into_iter()
+                    .take(1)
+                    .filter_map(|a| a.child_by_field_name("operand"))
+                    .collect(),
+                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        targets.into_iter().filter_map(root_variable).collect()
+    }
+
+    /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
+    fn in_once(&self, node: Node<'t>) -> bool {
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "call_expression"
+                && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
+        })
+    }
+}
+
+/// Package-level variables written by one function and read or written by others.
+pub(super) fn package_state<'t>(
+    cx: &FileCtx<'t>,
+    file: &GoFile<'t>,
+    funcs: &[Func<'t>],
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
+    let touches: Vec<Touch<'t>> = funcs
+        .iter()
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
+        .collect();
+    shared_state(&touches, "package-level", Lang::Go)
+        .into_iter()
+        .map(|(t, smell)| (t.node, smell, t.unit))
+        .collect()
+}

@@ -1,0 +1,171 @@
+//! Rust's iteration order of a HashMap or HashSet: collected into a Vec or String, filled
+//! into one by a loop, or asserted on, without a sort after.
+
+use super::*;
+
+const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
+
+/// Methods that iterate a collection.
+const ITERATIONS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "keys",
+    "values",
+    "values_mut",
+    "into_iter",
+    "into_keys",
+    "into_values",
+    "drain",
+];
+
+impl<'t> Scope<'_, '_, 't> {
+    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
+    fn is_hash(&self, name: &str) -> bool {
+        let (ty, value) = self.decl_of(name);
+        let hash_type = |t: Node<'t>| {
+            texts(t, "type_identifier", self.cx)
+                .iter()
+                .any(|n| matches!(*n, "HashMap" | "HashSet"))
+        };
+        ty.is_some_and(hash_type)
+            || value.is_some_and(|v| {
+                descendants(v).iter().any(|n| match n.kind() {
+                    "scoped_identifier" | "identifier" => {
+                        let path = self.text(*n);
+                        path.contains("HashMap::") || path.contains("HashSet::")
+                    }
+                    "type_arguments" => hash_type(*n),
+                    _ => false,
+                }) && !descendants(v)
+                    .iter()
+                    .any(|n| self.text(*n).starts_with("BTree"))
+            })
+    }
+
+    /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
+    /// without a sort of the result after.
+    pub(super) fn hash_collect(
+        &self,
+        call: Node<'t>,
+        recv: Node<'t>,
+        method: &str,
+    ) -> Option<Smell> {
+        if !ITERATIONS.contains(&method)
+            || recv.kind() != "identifier"
+            || !self.is_hash(self.text(recv))
+        {
+            return None;
+        }
+        let mut chain = call;
+        let mut ordered = false;
+        while let Some(next) = self.next_in_chain(chain) {
+            let method = match self.callee(next) {
+                Callee::Method(_, m) => m,
+                _ => String::new(),
+            };
+            if method == "collect" {
+                ordered |= self.collects_ordered(next);
+            }
+            ordered |= method == "join";
+            if method.starts_with("sorted") {
+                return None;
+            }
+            chain = next;
+        }
+        // The `let` the result is bound by: typed as a Vec or a String, sorted after.
+        let bound = |field| {
+            chain
+                .parent()
+                .filter(|p| p.kind() == "let_declaration")
+                .and_then(|p| p.child_by_field_name(field))
+        };
+        let ordered = ordered || bound("type").is_some_and(|t| is_ordered_type(t, self.cx));
+        if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "{} collects a HashMap or HashSet in a different order each run",
+            quote_code(&self.short(chain))
+        )))
+    }
+
+    /// `collect::<Vec<_>>()`, `collect::<String>()`.
+    fn collects_ordered(&self, call: Node<'t>) -> bool {
+        call.child_by_field_name("function")
+            .filter(|f| f.kind() == "generic_function")
+            .and_then(|f| f.child_by_field_name("type_arguments"))
+            .is_some_and(|t| is_ordered_type(t, self.cx))
+    }
+
+    /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
+    fn sorts(&self, name: &str, after: Node<'t>) -> bool {
+        descendants(self.func.body).iter().any(|n| {
+            n.kind() == "call_expression"
+                && n.start_byte() > after.end_byte()
+                && matches!(self.callee(*n), Callee::Method(recv, m)
+                    if m.starts_with("sort") && self.text(recv) == name)
+        })
+    }
+
+    /// An assertion whose tokens read `set . iter (..) ... collect`, with no sort.
+    pub(super) fn hash_assertion(&self, node: Node<'t>, tokens: &[Node<'t>]) -> Option<Smell> {
+        let texts: Vec<&str> = tokens.iter().map(|t| self.text(*t)).collect();
+        let iterates = tokens.iter().enumerate().any(|(i, t)| {
+            t.kind() == "identifier"
+                && self.is_hash(texts[i])
+                && texts.get(i + 1) == Some(&".")
+                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
+        });
+        let sorted = texts.iter().any(|t| t.starts_with("sort"));
+        (iterates && texts.contains(&"collect") && !sorted).then(|| {
+            HASH_ORDER.smell(format!(
+                "{} asserts on the iteration order of a HashMap or HashSet",
+                quote_code(&self.short(node))
+            ))
+        })
+    }
+
+    /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
+    /// not sorted after.
+    pub(super) fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
+        let value = node.child_by_field_name("value")?;
+        let map = descendants(value)
+            .into_iter()
+            .find(|n| n.kind() == "identifier")?;
+        let direct = matches!(value.kind(), "identifier" | "reference_expression")
+            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
+        if !direct || !self.is_hash(self.text(map)) {
+            return None;
+        }
+        let body = node.child_by_field_name("body")?;
+        let inside: HashSet<String> = declarations(body, self.cx)
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect();
+        let target = descendants(body).into_iter().find_map(|n| {
+            if n.kind() != "call_expression" {
+                return None;
+            }
+            let Callee::Method(recv, m) = self.callee(n) else {
+                return None;
+            };
+            let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
+            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
+                .then(|| self.text(recv))
+        })?;
+        if self.sorts(target, node) {
+            return None;
+        }
+        Some(HASH_ORDER.smell(format!(
+            "the loop over {} fills `{target}` in a different order each run",
+            quote_code(self.text(map))
+        )))
+    }
+}
+
+/// Whether a type keeps the order it is filled in: a Vec, a String, a VecDeque.
+fn is_ordered_type(ty: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    texts(ty, "type_identifier", cx)
+        .first()
+        .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
+}

@@ -1,0 +1,245 @@
+//! Rust's state shared by all tests of a process: the file's statics (`static mut`, atomics,
+//! locks and cells, lazily built ones), and the functions that read and change them.
+
+use super::*;
+
+/// Methods of atomics that change them.
+const ATOMIC_WRITES: &[&str] = &[
+    "store",
+    "swap",
+    "fetch_add",
+    "fetch_sub",
+    "fetch_and",
+    "fetch_nand",
+    "fetch_or",
+    "fetch_xor",
+    "fetch_max",
+    "fetch_min",
+    "fetch_update",
+    "compare_exchange",
+    "compare_exchange_weak",
+    "compare_and_swap",
+];
+/// Methods that give mutable access to what a lock or cell holds.
+const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
+/// Methods of collections and strings that change them.
+const CONTAINER_WRITES: &[&str] = &[
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "insert",
+    "remove",
+    "clear",
+    "extend",
+    "append",
+    "pop",
+    "pop_back",
+    "pop_front",
+    "retain",
+    "truncate",
+    "drain",
+    "entry",
+    "sort",
+    "dedup",
+    "resize",
+    "swap_remove",
+];
+
+/// A static variable of the file.
+pub(super) struct Static<'t> {
+    node: Node<'t>,
+    /// `static mut`.
+    mutable: bool,
+    /// Lazily built (`LazyLock`, `OnceLock`, `lazy_static!`) and holding a lock or cell.
+    lazy_mutable: bool,
+    test_code: bool,
+}
+
+impl<'t> RustFile<'t> {
+    /// `static` items and `lazy_static!` entries.
+    pub(super) fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
+        for node in descendants(root) {
+            let test_code = || cx.test_file || in_test_module(node, cx);
+            if node.kind() == "static_item" {
+                let (Some(name), Some(ty)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("type"),
+                ) else {
+                    continue;
+                };
+                let types = texts(ty, "type_identifier", cx);
+                let mutable = named_children(node)
+                    .iter()
+                    .any(|c| c.kind() == "mutable_specifier");
+                self.statics.insert(
+                    cx.text(name).to_owned(),
+                    Static {
+                        node,
+                        mutable,
+                        lazy_mutable: is_lazy(&types) && has_interior(&types),
+                        test_code: test_code(),
+                    },
+                );
+            } else if node.kind() == "macro_invocation" && macro_name(node, cx) == "lazy_static" {
+                self.read_lazy_static(node, test_code(), cx);
+            }
+        }
+    }
+
+    /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, and the
+    /// types up to the next `ref`.
+    fn read_lazy_static(&mut self, node: Node<'t>, test_code: bool, cx: &FileCtx<'_>) {
+        let Some(tree) = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return;
+        };
+        let idents = texts(tree, "identifier", cx);
+        for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
+            let Some(name) = idents.get(i + 1) else {
+                continue;
+            };
+            let types: Vec<&str> = idents[i + 1..]
+                .iter()
+                .take_while(|t| **t != "ref")
+                .copied()
+                .collect();
+            self.statics.insert(
+                (*name).to_owned(),
+                Static {
+                    node,
+                    mutable: false,
+                    lazy_mutable: has_interior(&types),
+                    test_code,
+                },
+            );
+        }
+    }
+}
+
+fn is_lazy(types: &[&str]) -> bool {
+    types
+        .iter()
+        .any(|t| matches!(*t, "LazyLock" | "Lazy" | "OnceLock" | "OnceCell"))
+}
+
+/// Whether a type holds state that can change behind a shared reference.
+fn has_interior(types: &[&str]) -> bool {
+    types
+        .iter()
+        .any(|t| matches!(*t, "Mutex" | "RwLock" | "RefCell" | "Cell") || t.starts_with("Atomic"))
+}
+
+impl<'t> Scope<'_, '_, 't> {
+    /// The reads and changes of the file's statics in the function.
+    fn touches(&self) -> Vec<Touch<'t>> {
+        descendants(self.func.body)
+            .into_iter()
+            .filter(|n| {
+                n.kind() == "identifier"
+                    && self.file.statics.contains_key(self.text(*n))
+                    && !self.func.declares(self.text(*n))
+            })
+            .map(|n| {
+                let write = self.write_of(n);
+                Touch {
+                    unit: Some(self.func.unit),
+                    owner: self.func.name.clone(),
+                    var: self.text(n).to_owned(),
+                    node: write.unwrap_or(n),
+                    kind: if write.is_some() {
+                        TouchKind::Write
+                    } else {
+                        TouchKind::Read
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The expression that changes a static through this use of its name, if it does:
+    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
+    /// to change what it holds.
+    fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let stat = &self.file.statics[self.text(name)];
+        let mut at = name;
+        let mut guarded = stat.mutable;
+        while let Some(parent) = at.parent() {
+            match parent.kind() {
+                "assignment_expression" | "compound_assignment_expr"
+                    if parent
+                        .child_by_field_name("left")
+                        .is_some_and(|l| l.id() == at.id()) =>
+                {
+                    return guarded.then_some(parent);
+                }
+                "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
+                    at = parent
+                }
+                "call_expression" => {
+                    let method = match self.callee(parent) {
+                        Callee::Method(_, m) => m,
+                        _ => return None,
+                    };
+                    if ATOMIC_WRITES.contains(&method.as_str())
+                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
+                    {
+                        return Some(parent);
+                    }
+                    if GUARDS.contains(&method.as_str()) {
+                        if method != "lock" {
+                            return Some(parent);
+                        }
+                        guarded = true;
+                    }
+                    at = parent;
+                }
+                "let_declaration" => {
+                    let mutable = named_children(parent)
+                        .iter()
+                        .any(|c| c.kind() == "mutable_specifier");
+                    return (guarded && mutable).then_some(parent);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
+/// Statics changed by one function and read or changed by others; lazily built statics of
+/// test code that tests change are shared fixtures.
+pub(super) fn static_state<'t>(
+    cx: &FileCtx<'t>,
+    file: &RustFile<'t>,
+    funcs: &[Func<'t>],
+) -> Vec<Found<'t>> {
+    let mut touches: Vec<Touch<'t>> = file
+        .statics
+        .iter()
+        .filter(|(_, s)| s.lazy_mutable && s.test_code)
+        .map(|(name, s)| Touch {
+            unit: None,
+            owner: name.clone(),
+            var: name.clone(),
+            node: s.node,
+            kind: TouchKind::Setup,
+        })
+        .collect();
+    touches.sort_by_key(|t| t.node.start_byte());
+    for func in funcs {
+        let scope = Scope { cx, file, func };
+        touches.extend(scope.touches());
+    }
+    let test_code = |t: &Touch<'_>| {
+        t.unit
+            .and_then(|u| funcs.iter().find(|f| f.unit == u))
+            .is_none_or(|f| f.test_code)
+    };
+    shared_state(&touches, "static", Lang::Rust)
+        .into_iter()
+        .map(|(t, smell)| (t.node, smell, t.unit, test_code(t)))
+        .collect()
+}
