@@ -9,8 +9,8 @@ use tree_sitter::{Node, Tree};
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
-    record_unit, shared_state,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
+    is_local_host, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
@@ -359,24 +359,18 @@ impl<'t> Func<'t> {
     /// The names of the functions and methods it calls.
     fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
         let scope = Scope::new(cx, file, Some(self));
-        let mut calls: Vec<String> = Vec::new();
-        for node in descendants(self.body) {
-            if node.kind() != "call_expression" {
-                continue;
-            }
-            let name = match scope.callee(node) {
-                Callee::Local(name) => name,
+        let calls = descendants(self.body)
+            .into_iter()
+            .filter(|n| n.kind() == "call_expression")
+            .filter_map(|node| match scope.callee(node) {
+                Callee::Local(name) => Some(name),
                 // A method on its receiver, or on any other value (`a.Serf().Members()`):
                 // resolved by name, the package's own and imported packages' first. Not the
                 // testing package's own (`t.Run`, `m.Run`).
-                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => name,
-                _ => continue,
-            };
-            if !calls.contains(&name) {
-                calls.push(name);
-            }
-        }
-        calls
+                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => Some(name),
+                _ => None,
+            });
+        first_each(calls)
     }
 
     /// Whether a value is a parameter of a `testing` type (`t *testing.T`).
@@ -916,12 +910,6 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
     };
     let port = literal_port(s.text(literal))?;
     s.listener(node, port, port == 0 && s.releases(node))
-}
-
-/// The port of a `"host:port"` string literal.
-fn literal_port(literal: &str) -> Option<u16> {
-    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
-    text.rsplit_once(':')?.1.parse().ok()
 }
 
 /// A seed from the clock or a constant one, for the shared rules to judge (one from a variable

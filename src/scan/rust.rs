@@ -12,8 +12,8 @@ use super::Confidence;
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
-    record_unit, shared_state,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
+    is_local_host, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
@@ -429,24 +429,19 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The names of the crate's functions the function calls: plain calls, module paths
     /// (`crate::order::register`, `flakydemo::add`), `self.`/`Self::` calls, also in macros.
     fn calls(&self) -> Vec<String> {
-        let mut calls: Vec<String> = Vec::new();
-        for node in descendants(self.func.body) {
-            let found = match node.kind() {
-                "call_expression" => match self.callee(node) {
-                    Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
-                    Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+        first_each(
+            descendants(self.func.body)
+                .into_iter()
+                .flat_map(|node| match node.kind() {
+                    "call_expression" => match self.callee(node) {
+                        Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
+                        Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+                        _ => Vec::new(),
+                    },
+                    "token_tree" => self.token_calls(node),
                     _ => Vec::new(),
-                },
-                "token_tree" => self.token_calls(node),
-                _ => Vec::new(),
-            };
-            for name in found {
-                if !calls.contains(&name) {
-                    calls.push(name);
-                }
-            }
-        }
-        calls
+                }),
+        )
     }
 
     /// The function of this crate a path names, if it is one: a plain name that is not a
@@ -937,9 +932,8 @@ fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sm
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = (address.kind() == "string_literal")
-        .then(|| s.text(address).trim_matches('"').rsplit_once(':'))
-        .flatten()
-        .and_then(|(_, port)| port.parse().ok());
+        .then(|| literal_port(s.text(address)))
+        .flatten();
     let fixed = port.and_then(|port| s.listener(call, port, false));
     fixed.or_else(|| {
         s.func.test_code.then(|| {
