@@ -10,7 +10,7 @@ use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
-    is_local_host, literal_port, record_unit, shared_state,
+    is_local_host, is_member_of, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
@@ -665,13 +665,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let Some(name) = self.assigned_to(call) else {
             return false;
         };
-        let method_of = |n: Node<'t>, method: &str| {
-            n.kind() == "selector_expression"
-                && n.child_by_field_name("operand")
-                    .is_some_and(|o| self.text(o) == name)
-                && n.child_by_field_name("field")
-                    .is_some_and(|f| self.text(f) == method)
-        };
+        let method_of = |n: Node<'t>, method| is_member_of(self.cx, n, name, method);
         let nodes = self.body_nodes();
         let reads_address = nodes.iter().any(|n| method_of(*n, "Addr"));
         let closes = nodes.iter().any(|n| {

@@ -1486,13 +1486,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let body = ancestors(call)
             .find(|a| a.kind() == "function_definition")
             .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
-        let method_of = |n: Node<'_>, method: &str| {
-            n.kind() == "attribute"
-                && n.child_by_field_name("object")
-                    .is_some_and(|o| self.text(o) == name)
-                && n.child_by_field_name("attribute")
-                    .is_some_and(|a| self.text(a) == method)
-        };
+        let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
         let nodes = syntax::descendants(body);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
         let closes = nodes.iter().any(|n| method_of(*n, "close"))

@@ -13,7 +13,7 @@ use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
-    is_local_host, literal_port, record_unit, shared_state,
+    is_constant_name, is_local_host, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
@@ -766,10 +766,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
                 self.file.consts.contains(name)
-                    || (name
-                        .chars()
-                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
-                        && !self.func.declares(name))
+                    || (is_constant_name(name) && !self.func.declares(name))
             }
             "call_expression" => {
                 matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))

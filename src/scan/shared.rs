@@ -121,6 +121,21 @@ pub(super) fn literal_port(literal: &str) -> Option<u16> {
     text.rsplit_once(':')?.1.parse().ok()
 }
 
+/// Whether a node is `name.member`: Go's `selector_expression` and Python's `attribute` are
+/// the same shape under other names.
+pub(super) fn is_member_of(cx: &FileCtx<'_>, node: Node<'_>, name: &str, member: &str) -> bool {
+    let (object, field) = match node.kind() {
+        "selector_expression" => ("operand", "field"),
+        "attribute" => ("object", "attribute"),
+        _ => return false,
+    };
+    let is = |f, text| {
+        node.child_by_field_name(f)
+            .is_some_and(|n| cx.text(n) == text)
+    };
+    is(object, name) && is(field, member)
+}
+
 /// Names in the order first seen, each once: a unit's calls.
 pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
