@@ -28,8 +28,12 @@ type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
-    ("math/rand", RAND_GLOBALS, unseeded_random),
-    ("math/rand/v2", RAND_GLOBALS, unseeded_random),
+    ("math/rand", RAND_GLOBALS, |s, call, _| {
+        s.unseeded_draw(call)
+    }),
+    ("math/rand/v2", RAND_GLOBALS, |s, call, _| {
+        s.unseeded_draw(call)
+    }),
     ("math/rand", &["Seed", "NewSource"], seeding),
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
     ("net/http", HTTP_CALLS, network),
@@ -46,7 +50,9 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("os", &["StartProcess"], subprocess),
     ("os", &["Setenv", "Unsetenv", "Clearenv"], setenv),
     ("os", &["Chdir"], chdir),
-    ("os", &["Getenv", "LookupEnv"], env_read),
+    ("os", &["Getenv", "LookupEnv"], |s, call, _| {
+        s.env_read(call)
+    }),
 ];
 
 /// The functions of math/rand (and v2) that draw from the global generator.
@@ -878,11 +884,6 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, place)
 }
 
-/// math/rand's global generator.
-fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.unseeded_draw(call)
-}
-
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
 fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let address = usize::from(shown.starts_with("net."));
@@ -1010,11 +1011,6 @@ fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.restored(call, &["Chdir"], false)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
-}
-
-/// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.env_read(call)
 }
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).
