@@ -31,63 +31,52 @@ const NETWORK: Variant = rules::network_call::RULE.rust();
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Functions that can make a test flaky, by path once `use`s are applied: exact, or any path
-/// ending so (`*::seed_from_u64`), or any function of a crate (`fastrand::*`).
-const CALLS: &[(&str, CallCheck)] = &[
-    ("std::thread::sleep", fixed_sleep),
-    ("tokio::time::sleep", fixed_sleep),
-    ("async_std::task::sleep", fixed_sleep),
-    ("std::time::SystemTime::now", wall_clock),
-    ("chrono::Utc::now", wall_clock),
-    ("chrono::offset::Utc::now", wall_clock),
-    ("chrono::Local::now", local_clock),
-    ("chrono::offset::Local::now", local_clock),
-    ("time::OffsetDateTime::now_utc", wall_clock),
-    ("time::OffsetDateTime::now_local", local_clock),
-    ("rand::random", unseeded_random),
-    ("rand::thread_rng", unseeded_random),
-    ("rand::rng", unseeded_random),
-    ("fastrand::*", unseeded_random),
-    ("*::from_entropy", entropy_seed),
-    ("*::from_os_rng", entropy_seed),
-    ("*::seed_from_u64", seeding),
-    ("*::from_seed", seeding),
-    ("*::Uuid::new_v4", random_id),
-    ("reqwest::get", network),
-    ("reqwest::blocking::get", network),
-    ("ureq::get", network),
-    ("ureq::post", network),
-    ("ureq::put", network),
-    ("ureq::delete", network),
-    ("ureq::head", network),
-    ("ureq::request", network),
-    ("*::TcpListener::bind", listen),
-    ("*::UdpSocket::bind", listen),
-    ("*::TcpStream::connect", network),
-    ("*::TcpStream::connect_timeout", network),
-    ("tokio::net::lookup_host", network),
-    ("std::fs::write", fixed_path_write),
-    ("std::fs::File::create", fixed_path_write),
-    ("std::fs::remove_file", fixed_path_write),
-    ("std::fs::remove_dir_all", fixed_path_write),
-    ("std::fs::create_dir", fixed_path_write),
-    ("std::fs::create_dir_all", fixed_path_write),
-    ("std::fs::rename", fixed_path_write),
-    ("tokio::fs::write", fixed_path_write),
-    ("tokio::fs::File::create", fixed_path_write),
-    ("tokio::fs::remove_dir_all", fixed_path_write),
-    ("tokio::fs::create_dir_all", fixed_path_write),
-    ("*::Command::new", subprocess),
-    ("std::env::set_var", set_var),
-    ("std::env::remove_var", set_var),
-    ("std::env::set_current_dir", set_current_dir),
-    ("std::env::var", env_read),
-    ("std::env::var_os", env_read),
-    ("std::thread::spawn", unjoined_spawn),
-    ("tokio::spawn", unjoined_spawn),
-    ("tokio::task::spawn", unjoined_spawn),
-    ("tokio::task::spawn_blocking", unjoined_spawn),
-    ("async_std::task::spawn", unjoined_spawn),
+/// Functions that can make a test flaky, by path once `use`s are applied: a path and the names
+/// under it, each exact, or any path ending so (`*`, `seed_from_u64`), or any function of a
+/// crate (`fastrand`, `*`).
+const CALLS: &[(&str, &[&str], CallCheck)] = &[
+    ("std::thread", &["sleep"], fixed_sleep),
+    ("tokio::time", &["sleep"], fixed_sleep),
+    ("async_std::task", &["sleep"], fixed_sleep),
+    ("std::time::SystemTime", &["now"], wall_clock),
+    ("chrono::Utc", &["now"], wall_clock),
+    ("chrono::offset::Utc", &["now"], wall_clock),
+    ("chrono::Local", &["now"], local_clock),
+    ("chrono::offset::Local", &["now"], local_clock),
+    ("time::OffsetDateTime", &["now_utc"], wall_clock),
+    ("time::OffsetDateTime", &["now_local"], local_clock),
+    ("rand", &["random", "thread_rng", "rng"], unseeded_random),
+    ("fastrand", &["*"], unseeded_random),
+    ("*", &["from_entropy", "from_os_rng"], entropy_seed),
+    ("*", &["seed_from_u64", "from_seed"], seeding),
+    ("*::Uuid", &["new_v4"], random_id),
+    ("reqwest", &["get"], network),
+    ("reqwest::blocking", &["get"], network),
+    ("ureq", &["get", "post", "put"], network),
+    ("ureq", &["delete", "head", "request"], network),
+    ("*::TcpListener", &["bind"], listen),
+    ("*::UdpSocket", &["bind"], listen),
+    ("*::TcpStream", &["connect", "connect_timeout"], network),
+    ("tokio::net", &["lookup_host"], network),
+    ("std::fs", &["write", "remove_file"], fixed_path_write),
+    ("std::fs", &["rename", "create_dir"], fixed_path_write),
+    ("std::fs", &["create_dir_all"], fixed_path_write),
+    ("std::fs", &["remove_dir_all"], fixed_path_write),
+    ("std::fs::File", &["create"], fixed_path_write),
+    ("tokio::fs", &["write", "create_dir_all"], fixed_path_write),
+    ("tokio::fs", &["remove_dir_all"], fixed_path_write),
+    ("tokio::fs::File", &["create"], fixed_path_write),
+    ("*::Command", &["new"], subprocess),
+    ("std::env", &["set_var", "remove_var"], set_var),
+    ("std::env", &["set_current_dir"], |s, call, _| {
+        s.process_change(call, ProcessState::Cwd, Restore::Unseen)
+    }),
+    ("std::env", &["var"], |s, call, _| s.env_read(call)),
+    ("std::env", &["var_os"], |s, call, _| s.env_read(call)),
+    ("std::thread", &["spawn"], unjoined_spawn),
+    ("tokio", &["spawn"], unjoined_spawn),
+    ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
+    ("async_std::task", &["spawn"], unjoined_spawn),
 ];
 
 /// Macros that only print (a seed printed is a seed replayable).
@@ -525,7 +514,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
         match self.callee(call) {
             Callee::Path(path) => {
-                let (_, check) = CALLS.iter().find(|(key, _)| key_matches(key, &path))?;
+                let (.., check) = CALLS.iter().find(|(under, names, _)| {
+                    names
+                        .iter()
+                        .any(|name| key_matches(&format!("{under}::{name}"), &path))
+                })?;
                 check(self, call, &short_path(&path))
             }
             Callee::Method(recv, method) => self
@@ -1021,15 +1014,6 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         Restore::Never
     };
     s.process_change(call, ProcessState::Env, restore)
-}
-
-fn set_current_dir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.process_change(call, ProcessState::Cwd, Restore::Unseen)
-}
-
-/// `env::var("TZ")`, and reads of the run's seed used to decide something.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.env_read(call)
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
