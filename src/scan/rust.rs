@@ -38,13 +38,13 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("std::thread", &["sleep"], fixed_sleep),
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
-    ("std::time::SystemTime", &["now"], wall_clock),
-    ("chrono::Utc", &["now"], wall_clock),
-    ("chrono::offset::Utc", &["now"], wall_clock),
-    ("chrono::Local", &["now"], local_clock),
-    ("chrono::offset::Local", &["now"], local_clock),
-    ("time::OffsetDateTime", &["now_utc"], wall_clock),
-    ("time::OffsetDateTime", &["now_local"], local_clock),
+    ("std::time::SystemTime", &["now"], clock::<false>),
+    ("chrono::Utc", &["now"], clock::<false>),
+    ("chrono::offset::Utc", &["now"], clock::<false>),
+    ("chrono::Local", &["now"], clock::<true>),
+    ("chrono::offset::Local", &["now"], clock::<true>),
+    ("time::OffsetDateTime", &["now_utc"], clock::<false>),
+    ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
     ("fastrand", &["*"], unseeded_random),
     ("*", &["from_entropy", "from_os_rng"], entropy_seed),
@@ -887,13 +887,10 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 }
 
-/// A clock read, unless it only seeds a generator (the seed rules report that).
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, false, false))?
-}
-
-fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, true, false))?
+/// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
+/// seed rules report that).
+fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| s.clock_read(call, ZONE, false))?
 }
 
 /// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
