@@ -9,8 +9,8 @@ use tree_sitter::{Node, Tree};
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
-    record_unit, shared_state,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
+    is_local_host, is_member_of, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
@@ -28,8 +28,12 @@ type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
-    ("math/rand", RAND_GLOBALS, unseeded_random),
-    ("math/rand/v2", RAND_GLOBALS, unseeded_random),
+    ("math/rand", RAND_GLOBALS, |s, call, _| {
+        s.unseeded_draw(call)
+    }),
+    ("math/rand/v2", RAND_GLOBALS, |s, call, _| {
+        s.unseeded_draw(call)
+    }),
     ("math/rand", &["Seed", "NewSource"], seeding),
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
     ("net/http", HTTP_CALLS, network),
@@ -46,7 +50,9 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("os", &["StartProcess"], subprocess),
     ("os", &["Setenv", "Unsetenv", "Clearenv"], setenv),
     ("os", &["Chdir"], chdir),
-    ("os", &["Getenv", "LookupEnv"], env_read),
+    ("os", &["Getenv", "LookupEnv"], |s, call, _| {
+        s.env_read(call)
+    }),
 ];
 
 /// The functions of math/rand (and v2) that draw from the global generator.
@@ -359,24 +365,18 @@ impl<'t> Func<'t> {
     /// The names of the functions and methods it calls.
     fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
         let scope = Scope::new(cx, file, Some(self));
-        let mut calls: Vec<String> = Vec::new();
-        for node in descendants(self.body) {
-            if node.kind() != "call_expression" {
-                continue;
-            }
-            let name = match scope.callee(node) {
-                Callee::Local(name) => name,
+        let calls = descendants(self.body)
+            .into_iter()
+            .filter(|n| n.kind() == "call_expression")
+            .filter_map(|node| match scope.callee(node) {
+                Callee::Local(name) => Some(name),
                 // A method on its receiver, or on any other value (`a.Serf().Members()`):
                 // resolved by name, the package's own and imported packages' first. Not the
                 // testing package's own (`t.Run`, `m.Run`).
-                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => name,
-                _ => continue,
-            };
-            if !calls.contains(&name) {
-                calls.push(name);
-            }
-        }
-        calls
+                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => Some(name),
+                _ => None,
+            });
+        first_each(calls)
     }
 
     /// Whether a value is a parameter of a `testing` type (`t *testing.T`).
@@ -671,13 +671,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let Some(name) = self.assigned_to(call) else {
             return false;
         };
-        let method_of = |n: Node<'t>, method: &str| {
-            n.kind() == "selector_expression"
-                && n.child_by_field_name("operand")
-                    .is_some_and(|o| self.text(o) == name)
-                && n.child_by_field_name("field")
-                    .is_some_and(|f| self.text(f) == method)
-        };
+        let method_of = |n: Node<'t>, method| is_member_of(self.cx, n, name, method);
         let nodes = self.body_nodes();
         let reads_address = nodes.iter().any(|n| method_of(*n, "Addr"));
         let closes = nodes.iter().any(|n| {
@@ -890,11 +884,6 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, place)
 }
 
-/// math/rand's global generator.
-fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.unseeded_draw(call)
-}
-
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
 fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let address = usize::from(shown.starts_with("net."));
@@ -916,12 +905,6 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
     };
     let port = literal_port(s.text(literal))?;
     s.listener(node, port, port == 0 && s.releases(node))
-}
-
-/// The port of a `"host:port"` string literal.
-fn literal_port(literal: &str) -> Option<u16> {
-    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
-    text.rsplit_once(':')?.1.parse().ok()
 }
 
 /// A seed from the clock or a constant one, for the shared rules to judge (one from a variable
@@ -1028,11 +1011,6 @@ fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.restored(call, &["Chdir"], false)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
-}
-
-/// `os.Getenv("TZ")`, and reads of the run's seed used for more than seeding.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.env_read(call)
 }
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).

@@ -19,7 +19,9 @@ use super::facts::{
     SharedState, Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
-use super::shared::{self, bounds_from_above, is_constant_name, is_local_host, is_seed_variable};
+use super::shared::{
+    self, bounds_from_above, first_each, is_constant_name, is_local_host, is_seed_variable,
+};
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, ancestors, unparenthesize};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
@@ -1231,11 +1233,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         decorators: &[Node<'t>],
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let mut add = |name: String| {
-            if !out.contains(&name) {
-                out.push(name);
-            }
-        };
         // Decorators run when the function is defined, not with it.
         let in_decorator = |n: &Node<'t>| {
             decorators
@@ -1249,21 +1246,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             if let Some(name) = self.call_name(*node) {
                 // `Subprocess(...)` runs `Subprocess.__init__`.
                 if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    add(format!("{name}.__init__"));
+                    out.push(format!("{name}.__init__"));
                 }
-                add(name);
+                out.push(name);
             }
         }
         if matches!(role, Role::Test | Role::Setup { .. } | Role::Teardown) {
             let (parametrized, used) = self.marked_names(decorators);
             for p in params {
                 if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {
-                    add(p.clone());
+                    out.push(p.clone());
                 }
             }
-            used.into_iter().for_each(add);
+            out.extend(used);
         }
-        out
+        first_each(out)
     }
 
     /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
@@ -1489,13 +1486,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let body = ancestors(call)
             .find(|a| a.kind() == "function_definition")
             .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
-        let method_of = |n: Node<'_>, method: &str| {
-            n.kind() == "attribute"
-                && n.child_by_field_name("object")
-                    .is_some_and(|o| self.text(o) == name)
-                && n.child_by_field_name("attribute")
-                    .is_some_and(|a| self.text(a) == method)
-        };
+        let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
         let nodes = syntax::descendants(body);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
         let closes = nodes.iter().any(|n| method_of(*n, "close"))

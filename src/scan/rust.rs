@@ -12,8 +12,8 @@ use super::Confidence;
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, host_of, is_local_host,
-    record_unit, shared_state,
+    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
+    is_constant_name, is_local_host, literal_port, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
@@ -31,63 +31,52 @@ const NETWORK: Variant = rules::network_call::RULE.rust();
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Functions that can make a test flaky, by path once `use`s are applied: exact, or any path
-/// ending so (`*::seed_from_u64`), or any function of a crate (`fastrand::*`).
-const CALLS: &[(&str, CallCheck)] = &[
-    ("std::thread::sleep", fixed_sleep),
-    ("tokio::time::sleep", fixed_sleep),
-    ("async_std::task::sleep", fixed_sleep),
-    ("std::time::SystemTime::now", wall_clock),
-    ("chrono::Utc::now", wall_clock),
-    ("chrono::offset::Utc::now", wall_clock),
-    ("chrono::Local::now", local_clock),
-    ("chrono::offset::Local::now", local_clock),
-    ("time::OffsetDateTime::now_utc", wall_clock),
-    ("time::OffsetDateTime::now_local", local_clock),
-    ("rand::random", unseeded_random),
-    ("rand::thread_rng", unseeded_random),
-    ("rand::rng", unseeded_random),
-    ("fastrand::*", unseeded_random),
-    ("*::from_entropy", entropy_seed),
-    ("*::from_os_rng", entropy_seed),
-    ("*::seed_from_u64", seeding),
-    ("*::from_seed", seeding),
-    ("*::Uuid::new_v4", random_id),
-    ("reqwest::get", network),
-    ("reqwest::blocking::get", network),
-    ("ureq::get", network),
-    ("ureq::post", network),
-    ("ureq::put", network),
-    ("ureq::delete", network),
-    ("ureq::head", network),
-    ("ureq::request", network),
-    ("*::TcpListener::bind", listen),
-    ("*::UdpSocket::bind", listen),
-    ("*::TcpStream::connect", network),
-    ("*::TcpStream::connect_timeout", network),
-    ("tokio::net::lookup_host", network),
-    ("std::fs::write", fixed_path_write),
-    ("std::fs::File::create", fixed_path_write),
-    ("std::fs::remove_file", fixed_path_write),
-    ("std::fs::remove_dir_all", fixed_path_write),
-    ("std::fs::create_dir", fixed_path_write),
-    ("std::fs::create_dir_all", fixed_path_write),
-    ("std::fs::rename", fixed_path_write),
-    ("tokio::fs::write", fixed_path_write),
-    ("tokio::fs::File::create", fixed_path_write),
-    ("tokio::fs::remove_dir_all", fixed_path_write),
-    ("tokio::fs::create_dir_all", fixed_path_write),
-    ("*::Command::new", subprocess),
-    ("std::env::set_var", set_var),
-    ("std::env::remove_var", set_var),
-    ("std::env::set_current_dir", set_current_dir),
-    ("std::env::var", env_read),
-    ("std::env::var_os", env_read),
-    ("std::thread::spawn", unjoined_spawn),
-    ("tokio::spawn", unjoined_spawn),
-    ("tokio::task::spawn", unjoined_spawn),
-    ("tokio::task::spawn_blocking", unjoined_spawn),
-    ("async_std::task::spawn", unjoined_spawn),
+/// Functions that can make a test flaky, by path once `use`s are applied: a path and the names
+/// under it, each exact, or any path ending so (`*`, `seed_from_u64`), or any function of a
+/// crate (`fastrand`, `*`).
+const CALLS: &[(&str, &[&str], CallCheck)] = &[
+    ("std::thread", &["sleep"], fixed_sleep),
+    ("tokio::time", &["sleep"], fixed_sleep),
+    ("async_std::task", &["sleep"], fixed_sleep),
+    ("std::time::SystemTime", &["now"], clock::<false>),
+    ("chrono::Utc", &["now"], clock::<false>),
+    ("chrono::offset::Utc", &["now"], clock::<false>),
+    ("chrono::Local", &["now"], clock::<true>),
+    ("chrono::offset::Local", &["now"], clock::<true>),
+    ("time::OffsetDateTime", &["now_utc"], clock::<false>),
+    ("time::OffsetDateTime", &["now_local"], clock::<true>),
+    ("rand", &["random", "thread_rng", "rng"], unseeded_random),
+    ("fastrand", &["*"], unseeded_random),
+    ("*", &["from_entropy", "from_os_rng"], entropy_seed),
+    ("*", &["seed_from_u64", "from_seed"], seeding),
+    ("*::Uuid", &["new_v4"], random_id),
+    ("reqwest", &["get"], network),
+    ("reqwest::blocking", &["get"], network),
+    ("ureq", &["get", "post", "put"], network),
+    ("ureq", &["delete", "head", "request"], network),
+    ("*::TcpListener", &["bind"], listen),
+    ("*::UdpSocket", &["bind"], listen),
+    ("*::TcpStream", &["connect", "connect_timeout"], network),
+    ("tokio::net", &["lookup_host"], network),
+    ("std::fs", &["write", "remove_file"], fixed_path_write),
+    ("std::fs", &["rename", "create_dir"], fixed_path_write),
+    ("std::fs", &["create_dir_all"], fixed_path_write),
+    ("std::fs", &["remove_dir_all"], fixed_path_write),
+    ("std::fs::File", &["create"], fixed_path_write),
+    ("tokio::fs", &["write", "create_dir_all"], fixed_path_write),
+    ("tokio::fs", &["remove_dir_all"], fixed_path_write),
+    ("tokio::fs::File", &["create"], fixed_path_write),
+    ("*::Command", &["new"], subprocess),
+    ("std::env", &["set_var", "remove_var"], set_var),
+    ("std::env", &["set_current_dir"], |s, call, _| {
+        s.process_change(call, ProcessState::Cwd, Restore::Unseen)
+    }),
+    ("std::env", &["var"], |s, call, _| s.env_read(call)),
+    ("std::env", &["var_os"], |s, call, _| s.env_read(call)),
+    ("std::thread", &["spawn"], unjoined_spawn),
+    ("tokio", &["spawn"], unjoined_spawn),
+    ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
+    ("async_std::task", &["spawn"], unjoined_spawn),
 ];
 
 /// Macros that only print (a seed printed is a seed replayable).
@@ -429,24 +418,19 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The names of the crate's functions the function calls: plain calls, module paths
     /// (`crate::order::register`, `flakydemo::add`), `self.`/`Self::` calls, also in macros.
     fn calls(&self) -> Vec<String> {
-        let mut calls: Vec<String> = Vec::new();
-        for node in descendants(self.func.body) {
-            let found = match node.kind() {
-                "call_expression" => match self.callee(node) {
-                    Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
-                    Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+        first_each(
+            descendants(self.func.body)
+                .into_iter()
+                .flat_map(|node| match node.kind() {
+                    "call_expression" => match self.callee(node) {
+                        Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
+                        Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+                        _ => Vec::new(),
+                    },
+                    "token_tree" => self.token_calls(node),
                     _ => Vec::new(),
-                },
-                "token_tree" => self.token_calls(node),
-                _ => Vec::new(),
-            };
-            for name in found {
-                if !calls.contains(&name) {
-                    calls.push(name);
-                }
-            }
-        }
-        calls
+                }),
+        )
     }
 
     /// The function of this crate a path names, if it is one: a plain name that is not a
@@ -530,7 +514,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
         match self.callee(call) {
             Callee::Path(path) => {
-                let (_, check) = CALLS.iter().find(|(key, _)| key_matches(key, &path))?;
+                let (.., check) = CALLS.iter().find(|(under, names, _)| {
+                    names
+                        .iter()
+                        .any(|name| key_matches(&format!("{under}::{name}"), &path))
+                })?;
                 check(self, call, &short_path(&path))
             }
             Callee::Method(recv, method) => self
@@ -771,10 +759,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
                 self.file.consts.contains(name)
-                    || (name
-                        .chars()
-                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
-                        && !self.func.declares(name))
+                    || (is_constant_name(name) && !self.func.declares(name))
             }
             "call_expression" => {
                 matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
@@ -902,13 +887,10 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 }
 
-/// A clock read, unless it only seeds a generator (the seed rules report that).
-fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, false, false))?
-}
-
-fn local_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, true, false))?
+/// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
+/// seed rules report that).
+fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    (!s.only_seeds(call)).then(|| s.clock_read(call, ZONE, false))?
 }
 
 /// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
@@ -937,9 +919,8 @@ fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sm
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = (address.kind() == "string_literal")
-        .then(|| s.text(address).trim_matches('"').rsplit_once(':'))
-        .flatten()
-        .and_then(|(_, port)| port.parse().ok());
+        .then(|| literal_port(s.text(address)))
+        .flatten();
     let fixed = port.and_then(|port| s.listener(call, port, false));
     fixed.or_else(|| {
         s.func.test_code.then(|| {
@@ -1030,15 +1011,6 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         Restore::Never
     };
     s.process_change(call, ProcessState::Env, restore)
-}
-
-fn set_current_dir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.process_change(call, ProcessState::Cwd, Restore::Unseen)
-}
-
-/// `env::var("TZ")`, and reads of the run's seed used to decide something.
-fn env_read<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.env_read(call)
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.

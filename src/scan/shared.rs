@@ -115,6 +115,38 @@ pub(super) fn args(call: Node<'_>) -> Vec<Node<'_>> {
         .unwrap_or_default()
 }
 
+/// The port of a `"host:port"` string literal (Go's may be a raw one, in backquotes).
+pub(super) fn literal_port(literal: &str) -> Option<u16> {
+    let text = literal.strip_prefix(['"', '`'])?.strip_suffix(['"', '`'])?;
+    text.rsplit_once(':')?.1.parse().ok()
+}
+
+/// Whether a node is `name.member`: Go's `selector_expression` and Python's `attribute` are
+/// the same shape under other names.
+pub(super) fn is_member_of(cx: &FileCtx<'_>, node: Node<'_>, name: &str, member: &str) -> bool {
+    let (object, field) = match node.kind() {
+        "selector_expression" => ("operand", "field"),
+        "attribute" => ("object", "attribute"),
+        _ => return false,
+    };
+    let is = |f, text| {
+        node.child_by_field_name(f)
+            .is_some_and(|n| cx.text(n) == text)
+    };
+    is(object, name) && is(field, member)
+}
+
+/// Names in the order first seen, each once: a unit's calls.
+pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Records a Go or Rust function as a unit. Fakes in Go and Rust are servers and values passed
 /// in, not patches of what is called: nothing is faked for the calls.
 pub(super) fn record_unit(
@@ -426,12 +458,12 @@ fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
 }
 
 /// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
-/// the rules judge them.
-pub(super) fn shared_state<'a, 't>(
-    touches: &'a [Touch<'t>],
+/// the rules judge them, with where each is and its unit.
+pub(super) fn shared_state<'t>(
+    touches: &[Touch<'t>],
     what: &str,
     lang: Lang,
-) -> Vec<(&'a Touch<'t>, Smell)> {
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     exposures(touches)
         .into_iter()
         .filter_map(|(t, access)| {
@@ -440,7 +472,11 @@ pub(super) fn shared_state<'a, 't>(
                 state: format!("{what} `{}`", t.var),
                 access,
             };
-            Some((t, rules::judge(&Fact::SharedState(state), lang)?))
+            Some((
+                t.node,
+                rules::judge(&Fact::SharedState(state), lang)?,
+                t.unit,
+            ))
         })
         .collect()
 }

@@ -111,7 +111,4 @@ pub(super) fn package_state<'t>(
         .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
         .collect();
     shared_state(&touches, "package-level", Lang::Go)
-        .into_iter()
-        .map(|(t, smell)| (t.node, smell, t.unit))
-        .collect()
 }

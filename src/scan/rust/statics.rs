@@ -233,13 +233,12 @@ pub(super) fn static_state<'t>(
         let scope = Scope { cx, file, func };
         touches.extend(scope.touches());
     }
-    let test_code = |t: &Touch<'_>| {
-        t.unit
-            .and_then(|u| funcs.iter().find(|f| f.unit == u))
+    let test_code = |unit: Option<usize>| {
+        unit.and_then(|u| funcs.iter().find(|f| f.unit == u))
             .is_none_or(|f| f.test_code)
     };
     shared_state(&touches, "static", Lang::Rust)
         .into_iter()
-        .map(|(t, smell)| (t.node, smell, t.unit, test_code(t)))
+        .map(|(node, smell, unit)| (node, smell, unit, test_code(unit)))
         .collect()
 }
