@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use super::facts::{Access, Fact};
+use super::facts::{Access, Fact, ProcessState, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -93,10 +93,10 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
     match fact {
         Fact::Sleep(sleep) => fixed_sleep::check(sleep, lang),
         Fact::ElapsedBound(bound) => timing_threshold::check(bound, lang),
-        // Each judges the seeds of its source.
-        Fact::Seed(seed) => {
-            constant_seed::check(seed, lang).or_else(|| unreproducible_seed::check(seed, lang))
-        }
+        Fact::Seed(seed) => match seed.source {
+            SeedSource::Constant => constant_seed::check(seed, lang),
+            SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
+        },
         Fact::Listen(listen) => fixed_port::check(listen, lang),
         Fact::Process(process) => subprocess::check(process, lang),
         Fact::Request(request) => network_call::check(request, lang),
@@ -111,8 +111,11 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
             Access::Read { writer } => reads_mutated_state::check(state, writer, lang),
             Access::Setup { writer } => shared_fixture::check(state, writer, lang),
         },
-        // The working directory and the global object are judged as the environment is.
-        Fact::ProcessChange(change) => env_mutation::check(change, lang),
+        Fact::ProcessChange(change) => match change.state {
+            ProcessState::Env => env_mutation::check(change, lang),
+            ProcessState::Cwd => chdir::check(change, lang),
+            ProcessState::Global => global_object_write::check(change, lang),
+        },
     }
 }
 
