@@ -15,9 +15,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rescore import binary_key  # noqa: E402
 
 
-def items(doc: dict) -> tuple[set, set]:
-    """The findings and the tests of one scan, each as a canonical JSON string."""
-    findings = {json.dumps(f, sort_keys=True) for f in doc.get("findings") or []}
+def items(doc: dict, ignore: set[str]) -> tuple[set, set]:
+    """The findings and the tests of one scan, each as a canonical JSON string, without the
+    findings' fields named in `ignore` (a change of wording then compares equal)."""
+    findings = {
+        json.dumps({k: v for k, v in f.items() if k not in ignore}, sort_keys=True)
+        for f in doc.get("findings") or []
+    }
     tests = {json.dumps(t, sort_keys=True) for t in doc.get("tests") or []}
     return findings, tests
 
@@ -28,7 +32,11 @@ def main() -> int:
     ap.add_argument("new", help="the flaky binary to compare with it")
     ap.add_argument("--work", default="/tmp/scan-corpus", help="rescore.py's --work directory")
     ap.add_argument("--show", type=int, default=5, help="differences printed per tree and side")
+    ap.add_argument("--ignore", default="", metavar="FIELDS",
+                    help="findings' fields left out of the comparison, comma-separated "
+                         "(e.g. message,hint when only the wording changed)")
     args = ap.parse_args()
+    ignore = {f for f in args.ignore.split(",") if f}
     work = Path(args.work)
     dirs = [work / "scans" / binary_key(Path(b)) for b in (args.base, args.new)]
     for b, d in zip((args.base, args.new), dirs):
@@ -45,7 +53,7 @@ def main() -> int:
             differing += 1
             continue
         docs = [json.loads(p.read_text()).get("doc") or {} for p in paths]
-        (fa, ta), (fb, tb) = items(docs[0]), items(docs[1])
+        (fa, ta), (fb, tb) = items(docs[0], ignore), items(docs[1], ignore)
         compared += 1
         total += len(fa)
         if fa == fb and ta == tb:
