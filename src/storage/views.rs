@@ -189,13 +189,17 @@ impl History {
         limit: u32,
     ) -> Result<(Vec<TestTotal>, u64), StorageError> {
         let (clause, mut params) = filter.clause();
+        // `runs r CROSS JOIN run_tests rt`, as in `test_counts`; the names only for the groups.
         let sql = format!(
-            "SELECT t.name, r.dir, count(*), sum(rt.failed > 0), sum(rt.runs), sum(rt.failed), max(r.started_at),
-                    max(CASE WHEN rt.failed > 0 THEN r.started_at END)
-             FROM run_tests rt JOIN runs r ON r.id = rt.run JOIN tests t ON t.id = rt.test
-             WHERE {clause}
-             GROUP BY rt.test, r.dir
-             ORDER BY sum(rt.failed) = 0, sum(rt.failed) DESC, sum(rt.failed > 0) DESC, t.name, r.dir"
+            "SELECT t.name, g.dir, g.seen, g.runs_failed, g.attempts, g.failed, g.last_seen, g.last_failed
+             FROM (SELECT rt.test, r.dir, count(*) AS seen, sum(rt.failed > 0) AS runs_failed,
+                          sum(rt.runs) AS attempts, sum(rt.failed) AS failed, max(r.started_at) AS last_seen,
+                          max(CASE WHEN rt.failed > 0 THEN r.started_at END) AS last_failed
+                   FROM runs r CROSS JOIN run_tests rt ON rt.run = r.id
+                   WHERE {clause}
+                   GROUP BY rt.test, r.dir) g
+             JOIN tests t ON t.id = g.test
+             ORDER BY g.failed = 0, g.failed DESC, g.runs_failed DESC, t.name, g.dir"
         );
         self.read(|| {
             let mut stmt = self.conn.prepare(&sql)?;
@@ -362,9 +366,14 @@ impl History {
     ) -> Result<(HashMap<i64, TestCounts>, TestCounts), StorageError> {
         let (clause, params) = filter.clause();
         // Per test and directory, so a test counts once per bucket however many runs it was in.
+        // `CROSS JOIN` keeps the runs outer (SQLite's way to fix the join order): without
+        // statistics the planner scans `run_tests` by its `(test, run)` index and looks every row
+        // up in the table for its counts, which took 2-3 times the CPU of reading the selected
+        // runs' rows in the table's own `(run, test)` order (10,000 runs of 10 tests: 170-290
+        // against 70-100 ms for `history --tests` and `--trend`).
         let sql = format!(
             "SELECT {key}, rt.test, r.dir, max({FLAKY}), max(rt.failed > 0), count(*), sum(rt.failure_rate)
-             FROM runs r JOIN run_tests rt ON rt.run = r.id
+             FROM runs r CROSS JOIN run_tests rt ON rt.run = r.id
              WHERE {clause} AND {MEASURED}
              GROUP BY 1, rt.test, r.dir"
         );
