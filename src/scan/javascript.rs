@@ -20,7 +20,9 @@ use super::facts::{
     ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};
-use super::shared::{self, bounds_from_above, is_constant_name, is_local_host, is_seed_variable};
+use super::shared::{
+    self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
+};
 use super::syntax::{self, FileCtx, Unit, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
@@ -883,37 +885,14 @@ impl<'s> FileInfo<'s> {
 
 /// A variable that outlives one test: module-level, or declared in a `describe` body.
 struct Binding<'t> {
-    name: String,
+    /// The variable as messages name it, "module-level `x`" or "`x` of describe('s')": also
+    /// what tells apart variables of one name in two scopes.
+    state: String,
     /// The program, or the body of the `describe` callback.
     scope: Node<'t>,
-    /// The title of that `describe`.
-    suite: Option<String>,
     reassignable: bool,
     /// It holds an object, array, map or set (so it can change without reassignment).
     container: bool,
-    /// A before/after-each hook assigns or resets it.
-    reset_each: bool,
-    /// A before-all hook sets it up.
-    set_once: bool,
-}
-
-/// How a function uses a [`Binding`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Read,
-    /// Changes what it holds (`x.push(1)`, `x.a = 1`, `x += 1`).
-    Change,
-    /// Gives it a new value (`x = 0`): in a test, the test starting from its own value.
-    Reassign,
-}
-
-/// A read or a change of a [`Binding`] inside a function.
-struct StateUse<'t> {
-    binding: usize,
-    unit: Option<usize>,
-    role: Role,
-    node: Node<'t>,
-    access: Access,
 }
 
 /// A change of process-wide state.
@@ -930,7 +909,7 @@ struct Walk<'c, 's, 't> {
     info: &'c FileInfo<'s>,
     bindings: Vec<Binding<'t>>,
     by_name: HashMap<&'s str, Vec<usize>>,
-    uses: Vec<StateUse<'t>>,
+    touches: Vec<Touch<'t>>,
     changes: Vec<StateChange<'t>>,
     /// The functions enclosing the node being walked, outermost first.
     functions: Vec<Node<'t>>,
@@ -947,7 +926,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             info,
             bindings: Vec::new(),
             by_name: HashMap::new(),
-            uses: Vec::new(),
+            touches: Vec::new(),
             changes: Vec::new(),
             functions: Vec::new(),
             locals: HashMap::new(),
@@ -1088,33 +1067,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let message = format!("{} {says}", quote_code(&self.shown(node)));
+        let message = format!("{} {says}", quote_code(&shared::short(self.text(node))));
         self.report(node, unit, rule, message);
     }
 
     /// A fact, for the shared rules to judge.
     fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
         self.cx.judge(node, &fact, Lang::JavaScript, unit);
-    }
-
-    /// The code of a node for a message: itself when short, else its callee with `(...)`.
-    fn shown(&self, node: Node<'_>) -> String {
-        let text = self.text(node);
-        if text.len() <= 60 && !text.contains('\n') {
-            return text.to_owned();
-        }
-        let head = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"))
-            .map(|c| self.text(c));
-        match head {
-            Some(h) if node.kind() == "new_expression" => format!("new {h}(...)"),
-            Some(h) => format!("{h}(...)"),
-            None => {
-                let first = text.lines().next().unwrap_or_default();
-                format!("{}...", first.chars().take(57).collect::<String>())
-            }
-        }
     }
 
     // -- Tests, suites, hooks and helpers. --
@@ -1450,7 +1409,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
+                quote_code(&shared::short(
+                    self.text(statement.named_child(0).unwrap_or(statement))
+                ))
             );
             let rule = rules::early_done::RULE.javascript();
             self.report(call, ctx.unit, rule, message);
@@ -1523,7 +1484,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             )),
             Check::Remote => {
                 let peer = self.remote(q, &args)?;
-                let call_text = self.shown(call);
+                let call_text = shared::short(self.text(call));
                 self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
                 None
             }
@@ -1534,7 +1495,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             Check::Process { to_end } => {
                 if !self.info.is_mocked(q) {
-                    let call_text = self.shown(call);
+                    let call_text = shared::short(self.text(call));
                     self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
                 }
                 None
@@ -1580,7 +1541,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let sleep = Sleep {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
@@ -1725,7 +1686,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         Some(PathWrite {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             path: Some(path),
             relative: !anchored,
         })
@@ -1778,7 +1739,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let seed = Seed {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             source,
             place: ctx.role.place(),
         };
@@ -1800,7 +1761,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let listen = Listen {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             port,
             released: false,
             test_code: self.cx.test_file,
@@ -1857,7 +1818,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
-            code: self.shown(node),
+            code: shared::short(self.text(node)),
             bound: Bound::upper_if(upper),
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
@@ -2059,11 +2020,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
         if binding.reassignable || !rebinds && binding.container {
-            let access = match site.kind() {
-                "assignment_expression" if rebinds => Access::Reassign,
-                _ => Access::Change,
+            let kind = match site.kind() {
+                "assignment_expression" if rebinds => TouchKind::Init,
+                _ => TouchKind::Write,
             };
-            self.use_state(b, site, access, ctx);
+            self.use_state(b, site, kind, ctx);
         }
     }
 
@@ -2177,14 +2138,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     .entry(name)
                     .or_default()
                     .push(self.bindings.len());
+                let state = match &suite {
+                    Some(suite) => format!("`{name}` of describe('{suite}')"),
+                    None => format!("module-level `{name}`"),
+                };
                 self.bindings.push(Binding {
-                    name: name.to_owned(),
+                    state,
                     scope: block,
-                    suite: suite.clone(),
                     reassignable,
                     container,
-                    reset_each: false,
-                    set_once: false,
                 });
             }
         }
@@ -2219,82 +2181,55 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if let Some(b) = self.shared(node) {
-            self.use_state(b, node, Access::Read, ctx);
+            self.use_state(b, node, TouchKind::Read, ctx);
         }
     }
 
-    fn use_state(&mut self, binding: usize, node: Node<'t>, access: Access, ctx: &Ctx) {
-        let (unit, role) = (ctx.unit, ctx.role);
-        let state_use = StateUse {
-            binding,
-            unit,
-            role,
-            node,
-            access,
+    /// Records a use of a shared variable (`kind`: a read, a change, or an [`TouchKind::Init`]
+    /// assignment), as what it is where it happens: a hook run before or after each test resets
+    /// it, a before-all hook sets it up; after-all hooks and hooks' reads expose nothing; only a
+    /// test starts from the value it assigns.
+    fn use_state(&mut self, binding: usize, node: Node<'t>, kind: TouchKind, ctx: &Ctx) {
+        let kind = match (ctx.role, kind) {
+            (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
+            (Role::Hook(Hook::Each), _) => TouchKind::Reset,
+            (Role::Hook(Hook::Once), _) => TouchKind::Setup,
+            (_, TouchKind::Init) if !self.in_test(ctx.unit) => TouchKind::Write,
+            (_, kind) => kind,
         };
-        self.uses.push(state_use);
+        let owner = match ctx.unit {
+            Some(u) => self.cx.facts.units[u].name.clone(),
+            None => shared::short(self.text(node)),
+        };
+        self.touches.push(Touch {
+            unit: ctx.unit,
+            owner,
+            var: self.bindings[binding].state.clone(),
+            node,
+            kind,
+        });
     }
 
-    /// Reports the changes of shared variables and process state, and the reads of what other
-    /// tests change, once the whole file is known (hooks may come after the tests).
+    /// Reports the exposures of shared variables and the changes of process state, once the
+    /// whole file is known (hooks may come after the tests).
     fn report_state(&mut self) {
-        let uses = std::mem::take(&mut self.uses);
-        for u in uses.iter().filter(|u| u.access != Access::Read) {
-            let binding = &mut self.bindings[u.binding];
-            match u.role {
-                Role::Hook(Hook::Each) => binding.reset_each = true,
-                Role::Hook(Hook::Once) => binding.set_once = true,
-                _ => {}
-            }
-        }
-        let live: Vec<&StateUse<'t>> = uses
-            .iter()
-            .filter(|u| !matches!(u.role, Role::Hook(_)) && !self.bindings[u.binding].reset_each)
-            .collect();
-        // Tests that give the variable a value before using it: they do not see what others left.
-        let inits: HashSet<(usize, usize)> = uses
-            .iter()
-            .filter(|u| u.access == Access::Reassign)
-            .filter_map(|u| Some((self.test_of(u.unit)?, u.binding)))
-            .collect();
-        let mut seen = HashSet::new();
-        for u in live.iter().filter(|u| u.access != Access::Read) {
-            let initialises = u.access == Access::Reassign && self.test_of(u.unit).is_some();
-            if !initialises && seen.insert((u.unit, u.binding)) {
-                self.report_write(u);
-            }
-        }
-        for u in live.iter().filter(|u| u.access == Access::Read) {
-            let owner = self.test_of(u.unit).or(u.unit);
-            if owner.is_some_and(|t| inits.contains(&(t, u.binding))) {
-                continue;
-            }
-            let writer = live.iter().find(|w| {
-                w.access != Access::Read
-                    && w.binding == u.binding
-                    && self.test_of(w.unit).or(w.unit) != owner
-            });
-            if let Some(w) = writer
-                && seen.insert((u.unit, u.binding))
-            {
-                let message = format!(
-                    "reads `{}`, which {} changes: the outcome depends on which tests ran before",
-                    self.bindings[u.binding].name,
-                    self.unit_label(w.unit)
-                );
-                let rule = rules::reads_mutated_state::RULE.javascript();
-                self.report(u.node, u.unit, rule.severity(Severity::Low), message);
-            }
+        let touches = std::mem::take(&mut self.touches);
+        for (node, smell, unit) in
+            shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
+        {
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
         self.report_process_changes();
     }
 
-    /// The test a unit is part of (itself, or the test whose callback holds it).
-    fn test_of(&self, unit: Option<usize>) -> Option<usize> {
+    /// Whether a unit is part of a test (is one, or is held by a test's callback).
+    fn in_test(&self, unit: Option<usize>) -> bool {
         let units = &self.cx.facts.units;
-        let u = &units[unit?];
-        units.iter().position(|t| {
-            t.kind == UnitKind::Test && t.start_line <= u.start_line && u.end_line <= t.end_line
+        unit.is_some_and(|u| {
+            let u = &units[u];
+            units.iter().any(|t| {
+                t.kind == UnitKind::Test && t.start_line <= u.start_line && u.end_line <= t.end_line
+            })
         })
     }
 
@@ -2310,43 +2245,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
             if seen.insert((c.unit, c.target)) {
                 let change = ProcessChange {
-                    code: self.shown(c.node),
+                    code: shared::short(self.text(c.node)),
                     state: c.target,
                     restore: Restore::Never,
                 };
                 self.judge(c.node, Fact::ProcessChange(change), c.unit);
             }
-        }
-    }
-
-    fn report_write(&mut self, u: &StateUse<'t>) {
-        let binding = &self.bindings[u.binding];
-        let name = &binding.name;
-        let module_state = rules::module_state_write::RULE.javascript();
-        let (rule, says) = match (&binding.suite, binding.set_once) {
-            (_, true) => (
-                rules::shared_fixture::RULE.javascript(),
-                format!(
-                    "changes `{name}`, which a before-all hook sets up once for every test after it"
-                ),
-            ),
-            (Some(suite), false) => (
-                module_state,
-                format!("changes `{name}`, shared by the tests of describe('{suite}')"),
-            ),
-            (None, false) => (
-                module_state,
-                format!("changes module-level `{name}`: the change outlives the test"),
-            ),
-        };
-        self.says(u.node, u.unit, rule, says);
-    }
-
-    fn unit_label(&self, unit: Option<usize>) -> String {
-        match unit.map(|u| &self.cx.facts.units[u]) {
-            Some(u) if u.kind == UnitKind::Test => format!("test '{}'", u.name),
-            Some(u) => format!("`{}`", u.name),
-            None => "a callback".to_owned(),
         }
     }
 
@@ -2362,7 +2266,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
-                code: self.shown(node),
+                code: shared::short(self.text(node)),
                 variable: var,
                 decides: true,
             };
