@@ -102,7 +102,8 @@ enum Check {
 }
 
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.writeFileSync` matches exactly; `.sleep` matches `sleep` and any `x.sleep`.
+/// `fs.cp` matches exactly; `.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
+/// `fs.rm` and `fs.rmSync`.
 const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -208,39 +209,23 @@ const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.writeFileSync",
-            "fs.writeFile",
-            "fs.appendFileSync",
-            "fs.appendFile",
-            "fs.mkdirSync",
-            "fs.mkdir",
-            "fs.rmSync",
-            "fs.rm",
-            "fs.rmdirSync",
-            "fs.rmdir",
-            "fs.unlinkSync",
-            "fs.unlink",
-            "fs.renameSync",
-            "fs.rename",
-            "fs.copyFileSync",
-            "fs.copyFile",
-            "fs.cpSync",
-            "fs.cp",
-            "fs.truncateSync",
-            "fs.truncate",
+            "fs.writeFile[Sync]",
+            "fs.appendFile[Sync]",
+            "fs.mkdir[Sync]",
+            "fs.rm[Sync]",
+            "fs.rmdir[Sync]",
+            "fs.unlink[Sync]",
+            "fs.rename[Sync]",
+            "fs.copyFile[Sync]",
+            "fs.cp[Sync]",
+            "fs.truncate[Sync]",
             "fs.createWriteStream",
-            "fs.outputFile",
-            "fs.outputFileSync",
-            "fs.outputJson",
-            "fs.outputJsonSync",
-            "fs.writeJson",
-            "fs.writeJsonSync",
-            "fs.remove",
-            "fs.removeSync",
-            "fs.emptyDir",
-            "fs.emptyDirSync",
-            "fs.ensureDir",
-            "fs.ensureDirSync",
+            "fs.outputFile[Sync]",
+            "fs.outputJson[Sync]",
+            "fs.writeJson[Sync]",
+            "fs.remove[Sync]",
+            "fs.emptyDir[Sync]",
+            "fs.ensureDir[Sync]",
         ],
         Check::FixedPath,
     ),
@@ -273,8 +258,7 @@ const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.readdirSync",
-            "fs.readdir",
+            "fs.readdir[Sync]",
             "glob",
             "glob.glob",
             "glob.sync",
@@ -2601,8 +2585,12 @@ fn serves(q: &str) -> bool {
                 .any(|p| lower.starts_with(p))
 }
 
-/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`.
+/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`;
+/// `fs.writeFile[Sync]` with or without `Sync` (Node's file system calls come in pairs).
 fn names(pattern: &str, q: &str) -> bool {
+    if let Some(base) = pattern.strip_suffix("[Sync]") {
+        return names(base, q) || q.strip_suffix("Sync").is_some_and(|b| names(base, b));
+    }
     match pattern.strip_prefix('.') {
         Some(tail) => q == tail || q.ends_with(pattern),
         None => q == pattern,
