@@ -334,12 +334,10 @@ const FAKE_CLOCKS: [&str; 9] = [
     ".timers.enable",
 ];
 /// Calls that make a temporary directory.
-const TEMP_DIRS: [&str; 7] = [
+const TEMP_DIRS: [&str; 5] = [
     ".tmpdir",
-    ".mkdtemp",
-    ".mkdtempSync",
-    "tmp.dirSync",
-    "tmp.dir",
+    ".mkdtemp[Sync]",
+    "tmp.dir[Sync]",
     "tmp-promise.dir",
     ".temporaryDirectory",
 ];
@@ -2178,7 +2176,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
             (Role::Hook(Hook::Each), _) => TouchKind::Reset,
             (Role::Hook(Hook::Once), _) => TouchKind::Setup,
-            (_, TouchKind::Init) if !self.in_test(ctx.unit) => TouchKind::Write,
+            (role, TouchKind::Init) if role != Role::Test => TouchKind::Write,
             (_, kind) => kind,
         };
         let owner = match ctx.unit {
@@ -2204,17 +2202,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
         self.report_process_changes();
-    }
-
-    /// Whether a unit is part of a test (is one, or is held by a test's callback).
-    fn in_test(&self, unit: Option<usize>) -> bool {
-        let units = &self.cx.facts.units;
-        unit.is_some_and(|u| {
-            let u = &units[u];
-            units.iter().any(|t| {
-                t.kind == UnitKind::Test && t.start_line <= u.start_line && u.end_line <= t.end_line
-            })
-        })
     }
 
     fn report_process_changes(&mut self) {
