@@ -23,7 +23,7 @@ use super::rules::{self, Lang, Variant};
 use super::shared::{
     self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
 };
-use super::syntax::{self, FileCtx, Unit, UnitKind, ancestors};
+use super::syntax::{self, FileCtx, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -229,31 +229,24 @@ const CALLS: &[(&[&str], Check)] = &[
         ],
         Check::FixedPath,
     ),
+    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
+    // deadline: context.
     (
         &[
-            "child_process.exec",
-            "child_process.execFile",
-            "child_process.spawn",
+            "child_process.exec[Sync]",
+            "child_process.execFile[Sync]",
+            "child_process.spawn[Sync]",
             "child_process.fork",
             "execa",
-            "execa.execa",
-            "execa.execaCommand",
+            "execa.execa[Sync]",
+            "execa.execaCommand[Sync]",
             "execa.$",
             "cross-spawn",
         ],
         Check::Process { to_end: false },
     ),
-    // Waited for before the next line runs, with no deadline: context.
     (
-        &[
-            "child_process.execSync",
-            "child_process.execFileSync",
-            "child_process.spawnSync",
-            "execa.execaSync",
-            "execa.execaCommandSync",
-            "cross-spawn.sync",
-            "shelljs.exec",
-        ],
+        &["cross-spawn.sync", "shelljs.exec"],
         Check::Process { to_end: true },
     ),
     (
@@ -1010,7 +1003,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         kind: UnitKind,
         node: Node<'_>,
     ) -> usize {
-        let (start_line, end_line) = syntax::lines(node);
         // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls:
         // `jest.mock('axios')` fakes the network for the code under test too.
         let mut fakes = Vec::new();
@@ -1023,16 +1015,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.info.fake_clock {
             fakes.extend([Category::Clock, Category::Sleep]);
         }
-        self.cx.unit(Unit {
-            name,
-            parents,
-            kind,
-            test_code: self.cx.test_file,
-            start_line,
-            end_line,
-            calls: Vec::new(),
-            fakes,
-        })
+        let test_code = self.cx.test_file;
+        let unit = shared::record_unit(self.cx, node, &name, parents, kind, test_code, Vec::new());
+        self.cx.facts.units[unit].fakes = fakes;
+        unit
     }
 
     fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, message: String) {
@@ -1476,6 +1462,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Process { to_end } => {
+                let to_end = to_end || q.ends_with("Sync");
                 if !self.info.is_mocked(q) {
                     let call_text = shared::short(self.text(call));
                     self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
@@ -2848,6 +2835,7 @@ mod tests {
     use super::*;
     use crate::scan::join;
     use crate::scan::shared::{assert_example_causes, unit_rows};
+    use crate::scan::syntax::Unit;
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {

@@ -147,8 +147,8 @@ pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String>
     out
 }
 
-/// Records a Go or Rust function as a unit. Fakes in Go and Rust are servers and values passed
-/// in, not patches of what is called: nothing is faked for the calls.
+/// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
+/// servers and values passed in, not patches of what is called (JavaScript adds its file's).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
