@@ -23,7 +23,7 @@ use super::rules::{self, Lang, Variant};
 use super::shared::{
     self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
 };
-use super::syntax::{self, FileCtx, UnitKind, ancestors};
+use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -1021,9 +1021,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unit
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, message: String) {
+    fn report(&mut self, node: Node<'_>, unit: Option<usize>, mut smell: Smell) {
         let test_code = self.cx.test_file;
-        let mut smell = rule.smell(message);
         if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
             smell.severity = match smell.severity {
                 Severity::High => Severity::Medium,
@@ -1035,8 +1034,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let message = format!("{} {says}", quote_code(&shared::short(self.text(node))));
-        self.report(node, unit, rule, message);
+        let smell = rule.says(&shared::short(self.text(node)), says);
+        self.report(node, unit, smell);
     }
 
     /// A fact, for the shared rules to judge.
@@ -1382,7 +1381,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 ))
             );
             let rule = rules::early_done::RULE.javascript();
-            self.report(call, ctx.unit, rule, message);
+            self.report(call, ctx.unit, rule.smell(message));
         }
     }
 
