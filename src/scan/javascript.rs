@@ -20,8 +20,10 @@ use super::facts::{
     ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};
-use super::shared::{self, bounds_from_above, is_constant_name, is_local_host, is_seed_variable};
-use super::syntax::{self, FileCtx, Unit, UnitKind, ancestors};
+use super::shared::{
+    self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
+};
+use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -100,7 +102,8 @@ enum Check {
 }
 
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.writeFileSync` matches exactly; `.sleep` matches `sleep` and any `x.sleep`.
+/// `fs.cp` matches exactly; `.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
+/// `fs.rm` and `fs.rmSync`.
 const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -206,73 +209,49 @@ const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.writeFileSync",
-            "fs.writeFile",
-            "fs.appendFileSync",
-            "fs.appendFile",
-            "fs.mkdirSync",
-            "fs.mkdir",
-            "fs.rmSync",
-            "fs.rm",
-            "fs.rmdirSync",
-            "fs.rmdir",
-            "fs.unlinkSync",
-            "fs.unlink",
-            "fs.renameSync",
-            "fs.rename",
-            "fs.copyFileSync",
-            "fs.copyFile",
-            "fs.cpSync",
-            "fs.cp",
-            "fs.truncateSync",
-            "fs.truncate",
+            "fs.writeFile[Sync]",
+            "fs.appendFile[Sync]",
+            "fs.mkdir[Sync]",
+            "fs.rm[Sync]",
+            "fs.rmdir[Sync]",
+            "fs.unlink[Sync]",
+            "fs.rename[Sync]",
+            "fs.copyFile[Sync]",
+            "fs.cp[Sync]",
+            "fs.truncate[Sync]",
             "fs.createWriteStream",
-            "fs.outputFile",
-            "fs.outputFileSync",
-            "fs.outputJson",
-            "fs.outputJsonSync",
-            "fs.writeJson",
-            "fs.writeJsonSync",
-            "fs.remove",
-            "fs.removeSync",
-            "fs.emptyDir",
-            "fs.emptyDirSync",
-            "fs.ensureDir",
-            "fs.ensureDirSync",
+            "fs.outputFile[Sync]",
+            "fs.outputJson[Sync]",
+            "fs.writeJson[Sync]",
+            "fs.remove[Sync]",
+            "fs.emptyDir[Sync]",
+            "fs.ensureDir[Sync]",
         ],
         Check::FixedPath,
     ),
+    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
+    // deadline: context.
     (
         &[
-            "child_process.exec",
-            "child_process.execFile",
-            "child_process.spawn",
+            "child_process.exec[Sync]",
+            "child_process.execFile[Sync]",
+            "child_process.spawn[Sync]",
             "child_process.fork",
             "execa",
-            "execa.execa",
-            "execa.execaCommand",
+            "execa.execa[Sync]",
+            "execa.execaCommand[Sync]",
             "execa.$",
             "cross-spawn",
         ],
         Check::Process { to_end: false },
     ),
-    // Waited for before the next line runs, with no deadline: context.
     (
-        &[
-            "child_process.execSync",
-            "child_process.execFileSync",
-            "child_process.spawnSync",
-            "execa.execaSync",
-            "execa.execaCommandSync",
-            "cross-spawn.sync",
-            "shelljs.exec",
-        ],
+        &["cross-spawn.sync", "shelljs.exec"],
         Check::Process { to_end: true },
     ),
     (
         &[
-            "fs.readdirSync",
-            "fs.readdir",
+            "fs.readdir[Sync]",
             "glob",
             "glob.glob",
             "glob.sync",
@@ -348,12 +327,10 @@ const FAKE_CLOCKS: [&str; 9] = [
     ".timers.enable",
 ];
 /// Calls that make a temporary directory.
-const TEMP_DIRS: [&str; 7] = [
+const TEMP_DIRS: [&str; 5] = [
     ".tmpdir",
-    ".mkdtemp",
-    ".mkdtempSync",
-    "tmp.dirSync",
-    "tmp.dir",
+    ".mkdtemp[Sync]",
+    "tmp.dir[Sync]",
     "tmp-promise.dir",
     ".temporaryDirectory",
 ];
@@ -883,37 +860,14 @@ impl<'s> FileInfo<'s> {
 
 /// A variable that outlives one test: module-level, or declared in a `describe` body.
 struct Binding<'t> {
-    name: String,
+    /// The variable as messages name it, "module-level `x`" or "`x` of describe('s')": also
+    /// what tells apart variables of one name in two scopes.
+    state: String,
     /// The program, or the body of the `describe` callback.
     scope: Node<'t>,
-    /// The title of that `describe`.
-    suite: Option<String>,
     reassignable: bool,
     /// It holds an object, array, map or set (so it can change without reassignment).
     container: bool,
-    /// A before/after-each hook assigns or resets it.
-    reset_each: bool,
-    /// A before-all hook sets it up.
-    set_once: bool,
-}
-
-/// How a function uses a [`Binding`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Read,
-    /// Changes what it holds (`x.push(1)`, `x.a = 1`, `x += 1`).
-    Change,
-    /// Gives it a new value (`x = 0`): in a test, the test starting from its own value.
-    Reassign,
-}
-
-/// A read or a change of a [`Binding`] inside a function.
-struct StateUse<'t> {
-    binding: usize,
-    unit: Option<usize>,
-    role: Role,
-    node: Node<'t>,
-    access: Access,
 }
 
 /// A change of process-wide state.
@@ -930,7 +884,7 @@ struct Walk<'c, 's, 't> {
     info: &'c FileInfo<'s>,
     bindings: Vec<Binding<'t>>,
     by_name: HashMap<&'s str, Vec<usize>>,
-    uses: Vec<StateUse<'t>>,
+    touches: Vec<Touch<'t>>,
     changes: Vec<StateChange<'t>>,
     /// The functions enclosing the node being walked, outermost first.
     functions: Vec<Node<'t>>,
@@ -947,7 +901,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             info,
             bindings: Vec::new(),
             by_name: HashMap::new(),
-            uses: Vec::new(),
+            touches: Vec::new(),
             changes: Vec::new(),
             functions: Vec::new(),
             locals: HashMap::new(),
@@ -1049,7 +1003,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         kind: UnitKind,
         node: Node<'_>,
     ) -> usize {
-        let (start_line, end_line) = syntax::lines(node);
         // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls:
         // `jest.mock('axios')` fakes the network for the code under test too.
         let mut fakes = Vec::new();
@@ -1062,21 +1015,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.info.fake_clock {
             fakes.extend([Category::Clock, Category::Sleep]);
         }
-        self.cx.unit(Unit {
-            name,
-            parents,
-            kind,
-            test_code: self.cx.test_file,
-            start_line,
-            end_line,
-            calls: Vec::new(),
-            fakes,
-        })
+        let test_code = self.cx.test_file;
+        let unit = shared::record_unit(self.cx, node, &name, parents, kind, test_code, Vec::new());
+        self.cx.facts.units[unit].fakes = fakes;
+        unit
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, message: String) {
+    fn report(&mut self, node: Node<'_>, unit: Option<usize>, mut smell: Smell) {
         let test_code = self.cx.test_file;
-        let mut smell = rule.smell(message);
         if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
             smell.severity = match smell.severity {
                 Severity::High => Severity::Medium,
@@ -1088,33 +1034,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let message = format!("{} {says}", quote_code(&self.shown(node)));
-        self.report(node, unit, rule, message);
+        let smell = rule.says(&shared::short(self.text(node)), says);
+        self.report(node, unit, smell);
     }
 
     /// A fact, for the shared rules to judge.
     fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
         self.cx.judge(node, &fact, Lang::JavaScript, unit);
-    }
-
-    /// The code of a node for a message: itself when short, else its callee with `(...)`.
-    fn shown(&self, node: Node<'_>) -> String {
-        let text = self.text(node);
-        if text.len() <= 60 && !text.contains('\n') {
-            return text.to_owned();
-        }
-        let head = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"))
-            .map(|c| self.text(c));
-        match head {
-            Some(h) if node.kind() == "new_expression" => format!("new {h}(...)"),
-            Some(h) => format!("{h}(...)"),
-            None => {
-                let first = text.lines().next().unwrap_or_default();
-                format!("{}...", first.chars().take(57).collect::<String>())
-            }
-        }
     }
 
     // -- Tests, suites, hooks and helpers. --
@@ -1450,10 +1376,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&self.shown(statement.named_child(0).unwrap_or(statement)))
+                quote_code(&shared::short(
+                    self.text(statement.named_child(0).unwrap_or(statement))
+                ))
             );
             let rule = rules::early_done::RULE.javascript();
-            self.report(call, ctx.unit, rule, message);
+            self.report(call, ctx.unit, rule.smell(message));
         }
     }
 
@@ -1523,7 +1451,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             )),
             Check::Remote => {
                 let peer = self.remote(q, &args)?;
-                let call_text = self.shown(call);
+                let call_text = shared::short(self.text(call));
                 self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
                 None
             }
@@ -1533,8 +1461,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Process { to_end } => {
+                let to_end = to_end || q.ends_with("Sync");
                 if !self.info.is_mocked(q) {
-                    let call_text = self.shown(call);
+                    let call_text = shared::short(self.text(call));
                     self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
                 }
                 None
@@ -1580,7 +1509,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let sleep = Sleep {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
@@ -1725,7 +1654,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         Some(PathWrite {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             path: Some(path),
             relative: !anchored,
         })
@@ -1778,7 +1707,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let seed = Seed {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             source,
             place: ctx.role.place(),
         };
@@ -1800,7 +1729,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let listen = Listen {
-            call: self.shown(call),
+            call: shared::short(self.text(call)),
             port,
             released: false,
             test_code: self.cx.test_file,
@@ -1857,7 +1786,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
-            code: self.shown(node),
+            code: shared::short(self.text(node)),
             bound: Bound::upper_if(upper),
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
@@ -2059,11 +1988,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
         if binding.reassignable || !rebinds && binding.container {
-            let access = match site.kind() {
-                "assignment_expression" if rebinds => Access::Reassign,
-                _ => Access::Change,
+            let kind = match site.kind() {
+                "assignment_expression" if rebinds => TouchKind::Init,
+                _ => TouchKind::Write,
             };
-            self.use_state(b, site, access, ctx);
+            self.use_state(b, site, kind, ctx);
         }
     }
 
@@ -2177,14 +2106,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     .entry(name)
                     .or_default()
                     .push(self.bindings.len());
+                let state = match &suite {
+                    Some(suite) => format!("`{name}` of describe('{suite}')"),
+                    None => format!("module-level `{name}`"),
+                };
                 self.bindings.push(Binding {
-                    name: name.to_owned(),
+                    state,
                     scope: block,
-                    suite: suite.clone(),
                     reassignable,
                     container,
-                    reset_each: false,
-                    set_once: false,
                 });
             }
         }
@@ -2219,83 +2149,45 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         }
         if let Some(b) = self.shared(node) {
-            self.use_state(b, node, Access::Read, ctx);
+            self.use_state(b, node, TouchKind::Read, ctx);
         }
     }
 
-    fn use_state(&mut self, binding: usize, node: Node<'t>, access: Access, ctx: &Ctx) {
-        let (unit, role) = (ctx.unit, ctx.role);
-        let state_use = StateUse {
-            binding,
-            unit,
-            role,
-            node,
-            access,
+    /// Records a use of a shared variable (`kind`: a read, a change, or an [`TouchKind::Init`]
+    /// assignment), as what it is where it happens: a hook run before or after each test resets
+    /// it, a before-all hook sets it up; after-all hooks and hooks' reads expose nothing; only a
+    /// test starts from the value it assigns.
+    fn use_state(&mut self, binding: usize, node: Node<'t>, kind: TouchKind, ctx: &Ctx) {
+        let kind = match (ctx.role, kind) {
+            (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
+            (Role::Hook(Hook::Each), _) => TouchKind::Reset,
+            (Role::Hook(Hook::Once), _) => TouchKind::Setup,
+            (role, TouchKind::Init) if role != Role::Test => TouchKind::Write,
+            (_, kind) => kind,
         };
-        self.uses.push(state_use);
+        let owner = match ctx.unit {
+            Some(u) => self.cx.facts.units[u].name.clone(),
+            None => shared::short(self.text(node)),
+        };
+        self.touches.push(Touch {
+            unit: ctx.unit,
+            owner,
+            var: self.bindings[binding].state.clone(),
+            node,
+            kind,
+        });
     }
 
-    /// Reports the changes of shared variables and process state, and the reads of what other
-    /// tests change, once the whole file is known (hooks may come after the tests).
+    /// Reports the exposures of shared variables and the changes of process state, once the
+    /// whole file is known (hooks may come after the tests).
     fn report_state(&mut self) {
-        let uses = std::mem::take(&mut self.uses);
-        for u in uses.iter().filter(|u| u.access != Access::Read) {
-            let binding = &mut self.bindings[u.binding];
-            match u.role {
-                Role::Hook(Hook::Each) => binding.reset_each = true,
-                Role::Hook(Hook::Once) => binding.set_once = true,
-                _ => {}
-            }
-        }
-        let live: Vec<&StateUse<'t>> = uses
-            .iter()
-            .filter(|u| !matches!(u.role, Role::Hook(_)) && !self.bindings[u.binding].reset_each)
-            .collect();
-        // Tests that give the variable a value before using it: they do not see what others left.
-        let inits: HashSet<(usize, usize)> = uses
-            .iter()
-            .filter(|u| u.access == Access::Reassign)
-            .filter_map(|u| Some((self.test_of(u.unit)?, u.binding)))
-            .collect();
-        let mut seen = HashSet::new();
-        for u in live.iter().filter(|u| u.access != Access::Read) {
-            let initialises = u.access == Access::Reassign && self.test_of(u.unit).is_some();
-            if !initialises && seen.insert((u.unit, u.binding)) {
-                self.report_write(u);
-            }
-        }
-        for u in live.iter().filter(|u| u.access == Access::Read) {
-            let owner = self.test_of(u.unit).or(u.unit);
-            if owner.is_some_and(|t| inits.contains(&(t, u.binding))) {
-                continue;
-            }
-            let writer = live.iter().find(|w| {
-                w.access != Access::Read
-                    && w.binding == u.binding
-                    && self.test_of(w.unit).or(w.unit) != owner
-            });
-            if let Some(w) = writer
-                && seen.insert((u.unit, u.binding))
-            {
-                let message = format!(
-                    "reads `{}`, which {} changes: the outcome depends on which tests ran before",
-                    self.bindings[u.binding].name,
-                    self.unit_label(w.unit)
-                );
-                let rule = rules::reads_mutated_state::RULE.javascript();
-                self.report(u.node, u.unit, rule.severity(Severity::Low), message);
-            }
+        let touches = std::mem::take(&mut self.touches);
+        for (node, smell, unit) in
+            shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
+        {
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
         self.report_process_changes();
-    }
-
-    /// The test a unit is part of (itself, or the test whose callback holds it).
-    fn test_of(&self, unit: Option<usize>) -> Option<usize> {
-        let units = &self.cx.facts.units;
-        let u = &units[unit?];
-        units.iter().position(|t| {
-            t.kind == UnitKind::Test && t.start_line <= u.start_line && u.end_line <= t.end_line
-        })
     }
 
     fn report_process_changes(&mut self) {
@@ -2310,43 +2202,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
             if seen.insert((c.unit, c.target)) {
                 let change = ProcessChange {
-                    code: self.shown(c.node),
+                    code: shared::short(self.text(c.node)),
                     state: c.target,
                     restore: Restore::Never,
                 };
                 self.judge(c.node, Fact::ProcessChange(change), c.unit);
             }
-        }
-    }
-
-    fn report_write(&mut self, u: &StateUse<'t>) {
-        let binding = &self.bindings[u.binding];
-        let name = &binding.name;
-        let module_state = rules::module_state_write::RULE.javascript();
-        let (rule, says) = match (&binding.suite, binding.set_once) {
-            (_, true) => (
-                rules::shared_fixture::RULE.javascript(),
-                format!(
-                    "changes `{name}`, which a before-all hook sets up once for every test after it"
-                ),
-            ),
-            (Some(suite), false) => (
-                module_state,
-                format!("changes `{name}`, shared by the tests of describe('{suite}')"),
-            ),
-            (None, false) => (
-                module_state,
-                format!("changes module-level `{name}`: the change outlives the test"),
-            ),
-        };
-        self.says(u.node, u.unit, rule, says);
-    }
-
-    fn unit_label(&self, unit: Option<usize>) -> String {
-        match unit.map(|u| &self.cx.facts.units[u]) {
-            Some(u) if u.kind == UnitKind::Test => format!("test '{}'", u.name),
-            Some(u) => format!("`{}`", u.name),
-            None => "a callback".to_owned(),
         }
     }
 
@@ -2362,7 +2223,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
-                code: self.shown(node),
+                code: shared::short(self.text(node)),
                 variable: var,
                 decides: true,
             };
@@ -2697,8 +2558,12 @@ fn serves(q: &str) -> bool {
                 .any(|p| lower.starts_with(p))
 }
 
-/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`.
+/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`;
+/// `fs.writeFile[Sync]` with or without `Sync` (Node's file system calls come in pairs).
 fn names(pattern: &str, q: &str) -> bool {
+    if let Some(base) = pattern.strip_suffix("[Sync]") {
+        return names(base, q) || q.strip_suffix("Sync").is_some_and(|b| names(base, b));
+    }
     match pattern.strip_prefix('.') {
         Some(tail) => q == tail || q.ends_with(pattern),
         None => q == pattern,
@@ -2969,6 +2834,7 @@ mod tests {
     use super::*;
     use crate::scan::join;
     use crate::scan::shared::{assert_example_causes, unit_rows};
+    use crate::scan::syntax::Unit;
 
     #[test]
     fn test_files_follow_the_frameworks_conventions() {

@@ -147,8 +147,8 @@ pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String>
     out
 }
 
-/// Records a Go or Rust function as a unit. Fakes in Go and Rust are servers and values passed
-/// in, not patches of what is called: nothing is faked for the calls.
+/// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
+/// servers and values passed in, not patches of what is called (JavaScript adds its file's).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
@@ -422,20 +422,32 @@ pub(super) enum TouchKind {
     Read,
     /// A change that outlives the test.
     Write,
-    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static).
+    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static, a
+    /// before-all hook).
     Setup,
+    /// A reset before or after every test (JavaScript's `beforeEach`): no test sees what
+    /// another left, so the variable exposes nothing.
+    Reset,
+    /// A test giving the variable its own value (`x = 0`): the test starts from it, so its reads
+    /// are not exposed and the assignment is not reported, but the tests after it see it.
+    Init,
 }
 
 /// The exposures of a file's touches, one per function and variable: writes of variables that
 /// another function reads or writes (not a counter only its function uses); reads and setups
-/// of variables that another function writes.
+/// of variables that another function writes; none of variables reset for every test.
 fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
     let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
-    for t in touches {
+    let reset: HashSet<&str> = touches
+        .iter()
+        .filter(|r| r.kind == TouchKind::Reset)
+        .map(|r| r.var.as_str())
+        .collect();
+    for t in touches.iter().filter(|t| !reset.contains(t.var.as_str())) {
         let writers: Vec<&Touch<'t>> = touches
             .iter()
-            .filter(|w| w.kind == TouchKind::Write && w.var == t.var)
+            .filter(|w| matches!(w.kind, TouchKind::Write | TouchKind::Init) && w.var == t.var)
             .collect();
         let other = writers
             .iter()
@@ -464,12 +476,22 @@ pub(super) fn shared_state<'t>(
     what: &str,
     lang: Lang,
 ) -> Vec<(Node<'t>, Smell, Option<usize>)> {
+    judge_exposures(touches, lang, |var| format!("{what} `{var}`"))
+}
+
+/// The smells of a file's exposures of shared state, each variable named by `state` (where
+/// it lives differs by variable: JavaScript's module-level or `describe`-level ones).
+pub(super) fn judge_exposures<'t>(
+    touches: &[Touch<'t>],
+    lang: Lang,
+    state: impl Fn(&str) -> String,
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     exposures(touches)
         .into_iter()
         .filter_map(|(t, access)| {
             let state = SharedState {
                 owner: t.owner.clone(),
-                state: format!("{what} `{}`", t.var),
+                state: state(&t.var),
                 access,
             };
             Some((
