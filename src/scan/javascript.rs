@@ -1034,7 +1034,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let smell = rule.says(&shared::short(self.text(node)), says);
+        let smell = rule.says(&shared::shown(self.info.src, node), says);
         self.report(node, unit, smell);
     }
 
@@ -1376,8 +1376,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&shared::short(
-                    self.text(statement.named_child(0).unwrap_or(statement))
+                quote_code(&shared::shown(
+                    self.info.src,
+                    statement.named_child(0).unwrap_or(statement)
                 ))
             );
             let rule = rules::early_done::RULE.javascript();
@@ -1451,7 +1452,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             )),
             Check::Remote => {
                 let peer = self.remote(q, &args)?;
-                let call_text = shared::short(self.text(call));
+                let call_text = shared::shown(self.info.src, call);
                 self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
                 None
             }
@@ -1463,7 +1464,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             Check::Process { to_end } => {
                 let to_end = to_end || q.ends_with("Sync");
                 if !self.info.is_mocked(q) {
-                    let call_text = shared::short(self.text(call));
+                    let call_text = shared::shown(self.info.src, call);
                     self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
                 }
                 None
@@ -1509,7 +1510,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let sleep = Sleep {
-            call: shared::short(self.text(call)),
+            call: shared::shown(self.info.src, call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
@@ -1654,7 +1655,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         Some(PathWrite {
-            call: shared::short(self.text(call)),
+            call: shared::shown(self.info.src, call),
             path: Some(path),
             relative: !anchored,
         })
@@ -1707,7 +1708,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let seed = Seed {
-            call: shared::short(self.text(call)),
+            call: shared::shown(self.info.src, call),
             source,
             place: ctx.role.place(),
         };
@@ -1729,7 +1730,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let listen = Listen {
-            call: shared::short(self.text(call)),
+            call: shared::shown(self.info.src, call),
             port,
             released: false,
             test_code: self.cx.test_file,
@@ -1786,7 +1787,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
-            code: shared::short(self.text(node)),
+            code: shared::shown(self.info.src, node),
             bound: Bound::upper_if(upper),
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
@@ -2167,7 +2168,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let owner = match ctx.unit {
             Some(u) => self.cx.facts.units[u].name.clone(),
-            None => shared::short(self.text(node)),
+            None => shared::shown(self.info.src, node),
         };
         self.touches.push(Touch {
             unit: ctx.unit,
@@ -2202,7 +2203,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
             if seen.insert((c.unit, c.target)) {
                 let change = ProcessChange {
-                    code: shared::short(self.text(c.node)),
+                    code: shared::shown(self.info.src, c.node),
                     state: c.target,
                     restore: Restore::Never,
                 };
@@ -2223,7 +2224,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
-                code: shared::short(self.text(node)),
+                code: shared::shown(self.info.src, node),
                 variable: var,
                 decides: true,
             };

@@ -96,15 +96,56 @@ pub(super) fn is_if_condition(node: Node<'_>, if_kind: &str) -> bool {
     false
 }
 
+/// The longest code a message quotes whole, in characters.
+const MAX_QUOTE: usize = 60;
+
 /// A piece of code on one line, cut to a length that fits a message.
 pub(super) fn short(code: &str) -> String {
-    const MAX: usize = 60;
     let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = flat.chars().take(MAX).collect();
+    let cut: String = flat.chars().take(MAX_QUOTE).collect();
     if cut.len() < flat.len() {
         format!("{cut}...")
     } else {
         cut
+    }
+}
+
+/// A node's code for a message, on one line: itself when it fits, else a call as its callee
+/// and `(...)` and a member as its object's code and the member, so that a long call reads
+/// `fastify.inject(...).catch(...)` rather than its first arguments cut mid-way; anything
+/// else is cut by [`short`].
+pub(super) fn shown(src: &str, node: Node<'_>) -> String {
+    shown_within(src, node, 8)
+}
+
+/// [`shown`], `depth` calls and members down a chain at most.
+fn shown_within(src: &str, node: Node<'_>, depth: usize) -> String {
+    let text = src.get(node.byte_range()).unwrap_or_default();
+    let flat = short(text);
+    if flat.chars().count() <= MAX_QUOTE || depth == 0 {
+        return flat;
+    }
+    let callee = match node.kind() {
+        "call_expression" | "call" => node.child_by_field_name("function").map(|c| ("", c)),
+        "new_expression" => node.child_by_field_name("constructor").map(|c| ("new ", c)),
+        _ => None,
+    };
+    if let Some((new, callee)) = callee {
+        return format!("{new}{}(...)", shown_within(src, callee, depth - 1));
+    }
+    let member = matches!(
+        node.kind(),
+        "member_expression" | "attribute" | "selector_expression" | "field_expression"
+    );
+    match node.named_child(0) {
+        Some(object) if member => {
+            let rest = src
+                .get(object.end_byte()..node.end_byte())
+                .unwrap_or_default();
+            let rest: String = rest.split_whitespace().collect();
+            format!("{}{rest}", shown_within(src, object, depth - 1))
+        }
+        _ => flat,
     }
 }
 
@@ -204,7 +245,7 @@ pub(super) trait Visitor<'s, 't> {
 
     /// A node's code on one line, for messages.
     fn short(&self, node: Node<'_>) -> String {
-        short(self.text(node))
+        shown(self.cx().src, node)
     }
 
     fn judge(&self, fact: Fact) -> Option<Smell> {
@@ -554,6 +595,61 @@ pub(super) fn assert_example_causes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `shown` of the outermost call of `src`, parsed as the language of `rel`.
+    fn shown_call(rel: &str, src: &str) -> String {
+        let language = super::super::Language::of(std::path::Path::new(rel)).expect("supported");
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language.grammar()).expect("grammar");
+        let tree = parser.parse(src, None).expect("parses");
+        let calls = ["call_expression", "call", "new_expression"];
+        let call = syntax::descendants(tree.root_node())
+            .into_iter()
+            .find(|n| calls.contains(&n.kind()))
+            .expect("a call");
+        shown(src, call)
+    }
+
+    #[test]
+    fn long_calls_are_shown_by_their_callee() {
+        let long = r#""http://example.com/a/very/long/path/that/goes/on/and/on/and/on""#;
+        for (rel, src, expected) in [
+            ("a.py", "time.sleep(1)".to_owned(), "time.sleep(1)"),
+            (
+                "a.py",
+                format!("requests.get(\n  {long},\n)"),
+                "requests.get(...)",
+            ),
+            (
+                "a.js",
+                format!("fastify.inject({{\n url: {long} }}).catch(err => {{ t.error(err) }})"),
+                "fastify.inject(...).catch(...)",
+            ),
+            (
+                "a.js",
+                format!("new Promise((resolve) => setTimeout(resolve, {long}))"),
+                "new Promise(...)",
+            ),
+            (
+                "a.go",
+                format!("package p\nfunc f() {{ http.Get({long} + path) }}"),
+                "http.Get(...)",
+            ),
+            (
+                "a.rs",
+                format!("fn f() {{ std::thread::spawn(move || {{ get({long}) }}); }}"),
+                "std::thread::spawn(...)",
+            ),
+            // Broken input: the unclosed call is an error node; the call in it is shown.
+            (
+                "a.js",
+                format!("setTimeout(() => {{ expect(queue.length).toBe({long}); "),
+                "expect(queue.length).toBe(...)",
+            ),
+        ] {
+            assert_eq!(shown_call(rel, &src), expected, "{src}");
+        }
+    }
 
     #[test]
     fn local_hosts() {
