@@ -131,84 +131,76 @@ enum Family {
 use Callee::*;
 use ClockUse::{Now, NowOrZone, NowWithin, Zone, ZoneWithin};
 
-/// What a call does, by its callee's qualified name.
+/// What a call does, by its callee's qualified name: its module, then its name in the module.
 fn callee_of(name: &str) -> Option<Callee> {
-    Some(match name {
-        "time.sleep" | "asyncio.sleep" | "trio.sleep" | "anyio.sleep" | "gevent.sleep" => Sleep,
-        "datetime.datetime.now" | "datetime.datetime.utcnow" => Clock(Now),
-        "datetime.datetime.today" | "datetime.date.today" | "time.time" => Clock(Now),
-        "time.time_ns" | "arrow.now" | "arrow.utcnow" | "pendulum.now" => Clock(Now),
-        "pendulum.today" => Clock(Now),
-        "time.gmtime" | "time.asctime" => Clock(NowWithin(0)),
-        "time.strftime" => Clock(NowWithin(1)),
-        "time.localtime" | "time.ctime" => Clock(NowOrZone),
-        "time.mktime" | "tzlocal.get_localzone" | "dateutil.tz.tzlocal" => Clock(Zone),
-        "datetime.datetime.fromtimestamp" => Clock(ZoneWithin(1)),
-        "random.random" | "random.randint" | "random.randrange" => Draw(Family::Random),
-        "random.choice" | "random.choices" | "random.shuffle" => Draw(Family::Random),
-        "random.sample" | "random.uniform" | "random.gauss" => Draw(Family::Random),
-        "random.normalvariate" | "random.triangular" | "random.expovariate" => Draw(Family::Random),
-        "random.getrandbits" | "random.randbytes" => Draw(Family::Random),
-        "numpy.random.rand" | "numpy.random.randn" | "numpy.random.randint" => Draw(Family::Numpy),
-        "numpy.random.random" | "numpy.random.random_sample" => Draw(Family::Numpy),
-        "numpy.random.choice" | "numpy.random.shuffle" => Draw(Family::Numpy),
-        "numpy.random.permutation" | "numpy.random.normal" => Draw(Family::Numpy),
-        "numpy.random.uniform" => Draw(Family::Numpy),
-        "random.Random" => Generator(Family::Random),
-        "faker.Faker" | "faker.proxy.Faker" => FakeData,
-        "numpy.random.default_rng" | "numpy.random.RandomState" => Generator(Family::Numpy),
-        "random.seed" => Seed(Family::Random),
-        "numpy.random.seed" => Seed(Family::Numpy),
-        "uuid.uuid1" | "uuid.uuid4" | "os.urandom" | "secrets.token_hex" => UniqueValue,
-        "secrets.token_bytes" | "secrets.token_urlsafe" | "secrets.randbelow" => UniqueValue,
-        "secrets.choice" => UniqueValue,
-        "requests.get" | "requests.post" | "requests.put" | "requests.patch" => Network,
-        "requests.delete" | "requests.head" | "requests.options" | "requests.request" => Network,
-        "httpx.get" | "httpx.post" | "httpx.put" | "httpx.patch" | "httpx.delete" => Network,
-        "httpx.head" | "httpx.options" | "httpx.request" | "httpx.stream" => Network,
-        "urllib.request.urlopen" | "urllib.request.urlretrieve" | "urllib3.request" => Network,
-        "aiohttp.request" | "http.client.HTTPConnection" | "http.client.HTTPSConnection" => Network,
-        "socket.create_connection" | "socket.getaddrinfo" | "socket.gethostbyname" => Network,
-        "smtplib.SMTP" | "smtplib.SMTP_SSL" | "ftplib.FTP" | "websockets.connect" => Network,
-        "websocket.create_connection" => Network,
-        "subprocess.run" | "subprocess.call" | "subprocess.check_call" => Subprocess,
-        "subprocess.check_output" | "subprocess.Popen" | "subprocess.getoutput" => Subprocess,
-        "subprocess.getstatusoutput" | "os.system" | "os.popen" => Subprocess,
-        "asyncio.create_subprocess_exec" | "asyncio.create_subprocess_shell" => Subprocess,
-        "pexpect.spawn" | "pexpect.run" => Subprocess,
-        "signal.raise_signal" | "signal.pthread_kill" | "signal.alarm" | "os.kill" => RaiseSignal,
-        "os.putenv" | "os.unsetenv" | "os.environ.update" | "os.environ.pop" => EnvWrite,
-        "os.environ.popitem" | "os.environ.setdefault" | "os.environ.clear" => EnvWrite,
-        "os.getenv" | "os.environ.get" => EnvRead,
-        "os.listdir" | "os.scandir" | "glob.glob" | "glob.iglob" => Listing,
-        "os.walk" => Walk,
-        "set" | "frozenset" => SetOf,
-        "threading.Thread" | "threading.Timer" | "multiprocessing.Process" => Thread,
-        "asyncio.create_task" | "asyncio.ensure_future" => Task,
-        "asyncio.gather" => Gather,
-        "asyncio.wait" | "asyncio.wait_for" | "asyncio.shield" => TaskWaiter,
-        "asyncio.as_completed" => TaskWaiter,
-        "os.remove" | "os.unlink" | "os.rmdir" | "os.removedirs" | "os.mkdir" => PathWrite(0),
-        "os.makedirs" | "shutil.rmtree" => PathWrite(0),
-        "os.rename" | "os.replace" | "shutil.copy" | "shutil.copy2" => PathWrite(1),
-        "shutil.copyfile" | "shutil.copytree" | "shutil.move" => PathWrite(1),
-        "open" | "io.open" | "codecs.open" => Open,
-        "unittest.mock.patch" | "unittest.mock.patch.object" | "unittest.mock.patch.dict" => Patch,
-        "unittest.mock.patch.multiple" | "mock.patch" | "mock.patch.object" => Patch,
-        "mock.patch.dict" | "mock.patch.multiple" | "mocker.patch" | "mocker.patch.object" => Patch,
-        "mocker.patch.dict" | "mocker.patch.multiple" | "monkeypatch.setattr" => Patch,
-        "monkeypatch.setitem" | "monkeypatch.delattr" | "monkeypatch.delitem" => Patch,
-        "responses.activate" | "responses.start" => Fake(Category::Network),
-        "responses.RequestsMock" | "requests_mock.Mocker" => Fake(Category::Network),
-        "requests_mock.mock" | "httpretty.activate" | "httpretty.enable" => Fake(Category::Network),
-        "respx.mock" | "vcr.use_cassette" | "pytest.mark.vcr" => Fake(Category::Network),
-        "aioresponses.aioresponses" | "httpx.MockTransport" => Fake(Category::Network),
-        "httpx.ASGITransport" | "httpx.WSGITransport" => Fake(Category::Network),
-        "freezegun.freeze_time" | "time_machine.travel" => Fake(Category::Clock),
-        "pytest.mark.freeze_time" => Fake(Category::Clock),
-        "tempfile.mkdtemp" | "tempfile.mkstemp" | "tempfile.TemporaryDirectory" => TempDir,
-        "tempfile.NamedTemporaryFile" | "tempfile.TemporaryFile" => TempDir,
-        "tempfile.SpooledTemporaryFile" => TempDir,
+    let (module, function) = name.rsplit_once('.').unwrap_or(("", name));
+    Some(match (module, function) {
+        ("time" | "asyncio" | "trio" | "anyio" | "gevent", "sleep") => Sleep,
+        ("datetime.datetime", "now" | "utcnow" | "today") => Clock(Now),
+        ("datetime.date", "today") | ("pendulum", "now" | "today") => Clock(Now),
+        ("time", "time" | "time_ns") | ("arrow", "now" | "utcnow") => Clock(Now),
+        ("time", "gmtime" | "asctime") => Clock(NowWithin(0)),
+        ("time", "strftime") => Clock(NowWithin(1)),
+        ("time", "localtime" | "ctime") => Clock(NowOrZone),
+        ("time", "mktime") | ("tzlocal", "get_localzone") => Clock(Zone),
+        ("dateutil.tz", "tzlocal") => Clock(Zone),
+        ("datetime.datetime", "fromtimestamp") => Clock(ZoneWithin(1)),
+        ("random", "random" | "randint" | "randrange" | "choice") => Draw(Family::Random),
+        ("random", "choices" | "shuffle" | "sample" | "uniform" | "gauss") => Draw(Family::Random),
+        ("random", "normalvariate" | "triangular" | "expovariate") => Draw(Family::Random),
+        ("random", "getrandbits" | "randbytes") => Draw(Family::Random),
+        ("numpy.random", "rand" | "randn" | "randint" | "random") => Draw(Family::Numpy),
+        ("numpy.random", "random_sample" | "choice" | "shuffle") => Draw(Family::Numpy),
+        ("numpy.random", "permutation" | "normal" | "uniform") => Draw(Family::Numpy),
+        ("random", "Random") => Generator(Family::Random),
+        ("faker" | "faker.proxy", "Faker") => FakeData,
+        ("numpy.random", "default_rng" | "RandomState") => Generator(Family::Numpy),
+        ("random", "seed") => Seed(Family::Random),
+        ("numpy.random", "seed") => Seed(Family::Numpy),
+        ("uuid", "uuid1" | "uuid4") | ("os", "urandom") => UniqueValue,
+        ("secrets", "token_hex" | "token_bytes" | "token_urlsafe" | "randbelow") => UniqueValue,
+        ("secrets", "choice") => UniqueValue,
+        ("requests" | "httpx", "get" | "post" | "put" | "patch" | "delete" | "head") => Network,
+        ("requests" | "httpx", "options" | "request") | ("httpx", "stream") => Network,
+        ("urllib.request", "urlopen" | "urlretrieve") => Network,
+        ("urllib3" | "aiohttp", "request") => Network,
+        ("http.client", "HTTPConnection" | "HTTPSConnection") => Network,
+        ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
+        ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
+        ("websocket", "create_connection") => Network,
+        ("subprocess", "run" | "call" | "check_call" | "check_output" | "Popen") => Subprocess,
+        ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system" | "popen") => Subprocess,
+        ("asyncio", "create_subprocess_exec" | "create_subprocess_shell") => Subprocess,
+        ("pexpect", "spawn" | "run") => Subprocess,
+        ("signal", "raise_signal" | "pthread_kill" | "alarm") | ("os", "kill") => RaiseSignal,
+        ("os", "putenv" | "unsetenv") => EnvWrite,
+        ("os.environ", "update" | "pop" | "popitem" | "setdefault" | "clear") => EnvWrite,
+        ("os", "getenv") | ("os.environ", "get") => EnvRead,
+        ("os", "listdir" | "scandir") | ("glob", "glob" | "iglob") => Listing,
+        ("os", "walk") => Walk,
+        ("", "set" | "frozenset") => SetOf,
+        ("threading", "Thread" | "Timer") | ("multiprocessing", "Process") => Thread,
+        ("asyncio", "create_task" | "ensure_future") => Task,
+        ("asyncio", "gather") => Gather,
+        ("asyncio", "wait" | "wait_for" | "shield" | "as_completed") => TaskWaiter,
+        ("os", "remove" | "unlink" | "rmdir" | "removedirs" | "mkdir" | "makedirs") => PathWrite(0),
+        ("shutil", "rmtree") => PathWrite(0),
+        ("os", "rename" | "replace") => PathWrite(1),
+        ("shutil", "copy" | "copy2" | "copyfile" | "copytree" | "move") => PathWrite(1),
+        ("" | "io" | "codecs", "open") => Open,
+        ("unittest.mock" | "mock" | "mocker", "patch") => Patch,
+        ("unittest.mock.patch" | "mock.patch" | "mocker.patch", "object" | "dict") => Patch,
+        ("unittest.mock.patch" | "mock.patch" | "mocker.patch", "multiple") => Patch,
+        ("monkeypatch", "setattr" | "setitem" | "delattr" | "delitem") => Patch,
+        ("responses", "activate" | "start" | "RequestsMock") => Fake(Category::Network),
+        ("requests_mock", "Mocker" | "mock") | ("respx", "mock") => Fake(Category::Network),
+        ("httpretty", "activate" | "enable") | ("vcr", "use_cassette") => Fake(Category::Network),
+        ("pytest.mark", "vcr") | ("aioresponses", "aioresponses") => Fake(Category::Network),
+        ("httpx", "MockTransport" | "ASGITransport" | "WSGITransport") => Fake(Category::Network),
+        ("freezegun", "freeze_time") | ("time_machine", "travel") => Fake(Category::Clock),
+        ("pytest.mark", "freeze_time") => Fake(Category::Clock),
+        ("tempfile", "mkdtemp" | "mkstemp" | "TemporaryDirectory" | "TemporaryFile") => TempDir,
+        ("tempfile", "NamedTemporaryFile" | "SpooledTemporaryFile") => TempDir,
         _ => return None,
     })
 }
@@ -693,16 +685,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         Some((out, true))
     }
 
-    /// A short one-line excerpt of a node for messages.
-    fn snippet(&self, node: Node<'_>) -> String {
-        let text = self.text(node);
-        let line = text.lines().next().unwrap_or("");
-        if line.chars().count() > 60 || line.len() < text.len() {
-            let cut: String = line.chars().take(57).collect();
-            format!("{cut}...")
-        } else {
-            line.to_owned()
-        }
+    /// A node's code on one line, for messages.
+    fn short(&self, node: Node<'_>) -> String {
+        shared::short(self.text(node))
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
@@ -1378,7 +1363,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports `{code} {what}` at a node, its code quoted.
     fn report_code(&mut self, node: Node<'_>, s: &Scope<'_>, variant: Variant, what: &str) {
-        self.report(node, s, variant.says(&self.snippet(node), what));
+        self.report(node, s, variant.says(&self.short(node), what));
     }
 
     /// Reports the smell a fact is, unless the scope already has one of its rule for `key`.
@@ -1465,7 +1450,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         let fact = Fact::Listen(Listen {
-            call: self.snippet(call),
+            call: self.short(call),
             port,
             released: port == 0 && self.releases(call, function),
             test_code: self.cx.test_file,
@@ -1613,7 +1598,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         let fact = Fact::Sleep(Sleep {
-            call: self.snippet(node),
+            call: self.short(node),
             duration: Amount::of_duration(self.constant(duration), self.text(duration)),
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             place: s.role.place(),
@@ -1744,7 +1729,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, s: &Scope<'t>, upper: bool, in_loop: bool) {
         let fact = Fact::ElapsedBound(ElapsedBound {
-            code: self.snippet(node),
+            code: self.short(node),
             bound: Bound::upper_if(upper),
             in_loop,
             test_code: self.cx.test_file,
@@ -1778,7 +1763,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let fact = Fact::ClockRead(ClockRead {
-            code: self.snippet(node),
+            code: self.short(node),
             zone,
             only_input: false,
         });
@@ -1860,7 +1845,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A random value or generator no seed controls, for the shared rule to judge.
     fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
-        let call = self.snippet(node);
+        let call = self.short(node);
         let fact = Fact::Random(Random { call, makes });
         self.judge(node, s, &fact);
     }
@@ -1902,7 +1887,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
         };
         let fact = Fact::Seed(Seed {
-            call: self.snippet(node),
+            call: self.short(node),
             source,
             place: s.role.place(),
         });
@@ -2009,7 +1994,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .unwrap_or(at);
         let fact = Fact::SeedUse(SeedRead {
             variable: var,
-            code: self.snippet(statement),
+            code: self.short(statement),
             decides,
         });
         self.judge(at, s, &fact);
@@ -2040,7 +2025,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A request to a peer, for the shared rule to judge.
     fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
         let fact = Fact::Request(Request {
-            call: self.snippet(call),
+            call: self.short(call),
             peer,
         });
         self.judge(call, s, &fact);
@@ -2194,7 +2179,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "pexpect.run",
         ];
         let fact = Fact::Process(Process {
-            call: self.snippet(call),
+            call: self.short(call),
             to_end: RUN_TO_END.contains(&qualified) && self.keyword(call, "timeout").is_none(),
         });
         self.judge(call, s, &fact);
@@ -2227,7 +2212,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let fact = Fact::PathWrite(PathWrite {
-            call: self.snippet(node),
+            call: self.short(node),
             path: None,
             relative: false,
         });
@@ -2384,7 +2369,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             if s.guards.restored.contains(&dotted) {
                 return;
             }
-            self.module_write(node, s, self.snippet(node), &dotted);
+            self.module_write(node, s, self.short(node), &dotted);
             return;
         }
         self.imported_mutation(node, object, &dotted, s);
@@ -2408,7 +2393,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let what = format!(
             "changes imported state `{dotted}` without restoring it: later tests see the change"
         );
-        let smell = IMPORTED_STATE_MUTATION.says(&self.snippet(node), what);
+        let smell = IMPORTED_STATE_MUTATION.says(&self.short(node), what);
         self.report_once(node, s, dotted, smell);
     }
 
@@ -2453,7 +2438,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let change = ProcessChange {
-            code: self.snippet(node),
+            code: self.short(node),
             state: ProcessState::Env,
             restore: Restore::Never,
         };
@@ -2608,7 +2593,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let fact = Fact::Unjoined(Unjoined {
-            call: self.snippet(call),
+            call: self.short(call),
         });
         self.judge(call, s, &fact);
     }
@@ -2640,7 +2625,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let message = format!(
             "the task of {} {how}: the test can end before it runs or finishes",
-            quote_code(&self.snippet(call))
+            quote_code(&self.short(call))
         );
         self.report(call, s, UNAWAITED_TASK.less_sure_if(stored).smell(message));
     }
@@ -2873,7 +2858,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !self.int_set(node) && self.order_matters(node, false, s, 0) {
             let message = format!(
                 "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
-                quote_code(&self.snippet(node))
+                quote_code(&self.short(node))
             );
             self.report(node, s, SET_ORDER.smell(message));
         }
