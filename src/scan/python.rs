@@ -14,13 +14,14 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::facts::{
-    Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
     ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse as SeedRead,
-    SharedState, Sleep, Unjoined, Unseeded,
+    Sleep, Unjoined, Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    self, bounds_from_above, first_each, is_constant_name, is_local_host, is_seed_variable,
+    self, Touch, TouchKind, bounds_from_above, first_each, is_constant_name, is_local_host,
+    is_seed_variable,
 };
 use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, ancestors, unparenthesize};
 use super::{Category, Confidence};
@@ -547,10 +548,8 @@ struct Analyzer<'t, 'c, 'a> {
     /// The functions of the file by name.
     functions: HashMap<String, Vec<Node<'t>>>,
     scopes: Vec<Scope<'t>>,
-    /// Module-level names that functions of this file change -> the first such function.
-    mutated: HashMap<String, String>,
-    /// (scope, name) pairs where the scope changes the module-level name.
-    mutators: HashSet<(usize, String)>,
+    /// The reads and changes of module-level names by the functions of this file.
+    touches: Vec<Touch<'t>>,
     /// (scope, rule, key) already reported.
     reported: HashSet<(usize, &'static str, String)>,
 }
@@ -565,8 +564,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             values: HashMap::new(),
             functions: HashMap::new(),
             scopes: Vec::new(),
-            mutated: HashMap::new(),
-            mutators: HashSet::new(),
+            touches: Vec::new(),
             reported: HashSet::new(),
         }
     }
@@ -1346,8 +1344,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         for scope in &scopes {
             self.rules(scope);
         }
-        for scope in &scopes {
-            self.global_reads(scope);
+        let written: HashSet<&str> = self.touches.iter().map(|t| t.var.as_str()).collect();
+        let reads: Vec<Touch<'t>> = scopes
+            .iter()
+            .flat_map(|s| self.global_reads(s, &written))
+            .collect();
+        self.touches.extend(reads);
+        let test_code = self.cx.test_file;
+        for (node, smell, unit) in shared::shared_state(&self.touches, "module-level", Lang::Python)
+        {
+            self.cx.report(node, smell, unit, test_code);
         }
     }
 
@@ -2334,7 +2340,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.globals.contains(name) || setup || s.in_cleanup(node) || self.resets(node) {
             return;
         }
-        self.module_write(node, s, s.name.clone(), name);
+        self.module_write(node, s, name);
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
@@ -2369,7 +2375,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             if s.guards.restored.contains(&dotted) {
                 return;
             }
-            self.module_write(node, s, self.short(node), &dotted);
+            self.module_write(node, s, &dotted);
             return;
         }
         self.imported_mutation(node, object, &dotted, s);
@@ -2397,13 +2403,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.report_once(node, s, dotted, smell);
     }
 
-    /// A change of module-level `name`: recorded for the functions that read it, and judged.
-    fn module_write(&mut self, node: Node<'t>, s: &Scope<'t>, owner: String, name: &str) {
-        self.mutators.insert((s.node.id(), name.to_owned()));
-        self.mutated
-            .entry(name.to_owned())
-            .or_insert_with(|| s.name.clone());
-        self.shared_state_use(node, s, owner, name, Access::Write);
+    /// A change of module-level `name`, for the shared analysis of state shared by all tests.
+    fn module_write(&mut self, node: Node<'t>, s: &Scope<'t>, name: &str) {
+        self.touches.push(touch(node, s, name, TouchKind::Write));
     }
 
     /// Whether a change resets state: `.clear()`, or an assignment of an empty container or
@@ -2445,48 +2447,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge_once(node, s, "environ", &Fact::ProcessChange(change));
     }
 
-    /// A function that reads module-level state another function of the file changes.
-    fn global_reads(&mut self, s: &Scope<'t>) {
+    /// The reads, in a function, of module-level names that functions of the file change.
+    fn global_reads(&self, s: &Scope<'t>, written: &HashSet<&str>) -> Vec<Touch<'t>> {
         if !s.is_function() || s.role == Role::Teardown {
-            return;
+            return Vec::new();
         }
-        for &node in s.own.iter().filter(|n| n.kind() == "identifier") {
-            let name = self.text(node);
-            let Some(writer) = self.mutated.get(name).cloned() else {
-                continue;
-            };
-            let changed_here = self.mutators.contains(&(s.node.id(), name.to_owned()));
-            if s.locals.contains(name)
-                || changed_here
-                || s.guards.restored.contains(name)
-                || !is_reference(node)
-                || is_reset_use(node, self)
-            {
-                continue;
-            }
-            let access = Access::Read {
-                writer: format!("{writer}()"),
-            };
-            self.shared_state_use(node, s, s.name.clone(), name, access);
-        }
-    }
-
-    /// A write or read of module-level `name`, once per scope, for the shared rules to judge.
-    fn shared_state_use(
-        &mut self,
-        node: Node<'t>,
-        s: &Scope<'t>,
-        owner: String,
-        name: &str,
-        access: Access,
-    ) {
-        let state = format!("module-level `{name}`");
-        let fact = Fact::SharedState(SharedState {
-            owner,
-            state,
-            access,
-        });
-        self.judge_once(node, s, name, &fact);
+        let read = |n: &&Node<'t>| {
+            let name = self.text(**n);
+            n.kind() == "identifier"
+                && written.contains(name)
+                && !s.locals.contains(name)
+                && !s.guards.restored.contains(name)
+                && is_reference(**n)
+                && !is_reset_use(**n, self)
+        };
+        let reads = s.own.iter().filter(read);
+        reads
+            .map(|n| touch(*n, s, self.text(*n), TouchKind::Read))
+            .collect()
     }
 
     // ---- shared fixtures ---------------------------------------------------------------
@@ -3050,6 +3028,17 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
         }
     }
     out
+}
+
+/// A touch of module-level `var` by a scope's function.
+fn touch<'t>(node: Node<'t>, s: &Scope<'t>, var: &str, kind: TouchKind) -> Touch<'t> {
+    Touch {
+        unit: s.unit,
+        owner: s.name.clone(),
+        var: var.to_owned(),
+        node,
+        kind,
+    }
 }
 
 /// `name = value` as (name, value).
