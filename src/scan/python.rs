@@ -1372,13 +1372,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.report(node, s, variant.says(&self.short(node), what));
     }
 
-    /// Reports the smell a fact is, unless the scope already has one of its rule for `key`.
-    fn judge_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, fact: &Fact) {
-        if let Some(smell) = rules::judge(fact, Lang::Python) {
-            self.report_once(node, s, key, smell);
-        }
-    }
-
     /// Reports a smell unless the scope already has one of this rule for `key`.
     fn report_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, smell: Smell) {
         if self
@@ -2009,9 +2002,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     // ---- network and subprocess --------------------------------------------------------
 
     fn network(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        if s.guards.fakes().contains(&Category::Network) {
-            return;
-        }
         // The address is the first argument, or the second (`requests.request("GET", url)`).
         let mut candidates = self.positional(call);
         candidates.truncate(2);
@@ -2028,8 +2018,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.request(call, peer, s);
     }
 
-    /// A request to a peer, for the shared rule to judge.
+    /// A request to a peer where no fake stands in for the network, for the shared rule to
+    /// judge.
     fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
+        if s.guards.fakes().contains(&Category::Network) {
+            return;
+        }
         let fact = Fact::Request(Request {
             call: self.short(call),
             peer,
@@ -2080,10 +2074,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn remote_call(&mut self, node: Node<'t>, target: Option<Node<'t>>, s: &Scope<'t>) {
-        let Some(target) = target else { return };
-        if let Some(peer @ Peer::Remote(_)) = self.host(target, s, 0)
-            && !s.guards.fakes().contains(&Category::Network)
-        {
+        if let Some(peer @ Peer::Remote(_)) = target.and_then(|t| self.host(t, s, 0)) {
             self.request(node, peer, s);
         }
     }
@@ -2444,7 +2435,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             state: ProcessState::Env,
             restore: Restore::Never,
         };
-        self.judge_once(node, s, "environ", &Fact::ProcessChange(change));
+        if let Some(smell) = rules::judge(&Fact::ProcessChange(change), Lang::Python) {
+            self.report_once(node, s, "environ", smell);
+        }
     }
 
     /// The reads, in a function, of module-level names that functions of the file change.
@@ -2993,21 +2986,18 @@ fn function_roots<'t>(decorators: &[Node<'t>], def: Node<'t>) -> Vec<Node<'t>> {
 /// The nodes under `roots` that belong to their scope, in source order, and the definitions
 /// nested in it.
 fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
-    let (mut own, mut nested) = (Vec::new(), Vec::new());
-    let mut pending: Vec<Node<'t>> = roots.iter().rev().copied().collect();
-    while let Some(node) = pending.pop() {
-        let definition = matches!(
-            node.kind(),
-            "function_definition" | "class_definition" | "decorated_definition"
-        );
-        if definition && !roots.contains(&node) {
-            nested.push(node);
-        } else {
-            own.push(node);
-            pending.extend(syntax::named_children(node).into_iter().rev());
-        }
-    }
-    (own, nested)
+    let own = |n: Node<'t>| {
+        let kind = n.kind();
+        roots.contains(&n)
+            || !matches!(
+                kind,
+                "function_definition" | "class_definition" | "decorated_definition"
+            )
+    };
+    roots
+        .iter()
+        .flat_map(|r| syntax::descendants_entering(*r, own))
+        .partition(|n| own(*n))
 }
 
 /// The targets of an assignment's left side, through tuples and lists.
