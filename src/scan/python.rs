@@ -228,6 +228,23 @@ fn guard_fixture(name: &str) -> Option<Callee> {
     })
 }
 
+/// What unittest's and pytest's xunit-style hooks are by name: setup hooks with the scope they
+/// share state in beyond one test, and teardown hooks.
+fn hook_role(name: &str) -> Option<Role> {
+    Some(match name {
+        "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup { shared: None },
+        "setUpClass" | "setup_class" => Role::Setup {
+            shared: Some("class"),
+        },
+        "setUpModule" | "setup_module" => Role::Setup {
+            shared: Some("module"),
+        },
+        "tearDown" | "asyncTearDown" | "teardown_method" | "teardown_function" => Role::Teardown,
+        "tearDownClass" | "teardown_class" | "tearDownModule" | "teardown_module" => Role::Teardown,
+        _ => return None,
+    })
+}
+
 /// The statements of a loop, and the definitions that end the search for one (a function
 /// defined in a loop does not run in it).
 const LOOPS: &[&str] = &["while_statement", "for_statement"];
@@ -331,27 +348,6 @@ const BOUND_ASSERTS: &[&str] = &[
     "assertLessEqual",
     "assertGreater",
     "assertGreaterEqual",
-];
-
-/// Hooks that run before tests, by the scope they share state in (None: one test).
-const SETUP_HOOKS: &[(Option<&str>, &[&str])] = &[
-    (
-        None,
-        &["setUp", "asyncSetUp", "setup_method", "setup_function"],
-    ),
-    (Some("class"), &["setUpClass", "setup_class"]),
-    (Some("module"), &["setUpModule", "setup_module"]),
-];
-
-const TEARDOWN_HOOKS: &[&str] = &[
-    "tearDown",
-    "asyncTearDown",
-    "teardown_method",
-    "teardown_function",
-    "tearDownClass",
-    "teardown_class",
-    "tearDownModule",
-    "teardown_module",
 ];
 
 /// Constructors of mutable containers.
@@ -940,13 +936,14 @@ fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
     )
 }
 
-/// The targets of an assignment's left side, through tuples and lists.
+/// The targets of an assignment's left side (or of a `del`), through tuples and lists.
 fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let mut pending = vec![node];
     while let Some(n) = pending.pop() {
         match n.kind() {
             "pattern_list"
+            | "expression_list"
             | "tuple_pattern"
             | "list_pattern"
             | "tuple"

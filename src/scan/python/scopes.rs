@@ -274,8 +274,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let setup = autouse || SETUP_HOOKS.iter().any(|(_, h)| h.contains(&name.as_str()));
-            let teardown = TEARDOWN_HOOKS.contains(&name.as_str());
+            let hook = hook_role(&name);
+            let setup = autouse || matches!(hook, Some(Role::Setup { .. }));
+            let teardown = hook == Some(Role::Teardown);
             if !setup && !teardown {
                 continue;
             }
@@ -306,11 +307,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some((shared, _)) = self.fixture(decorators) {
             return Role::Setup { shared };
         }
-        if let Some((shared, _)) = SETUP_HOOKS.iter().find(|(_, h)| h.contains(&name)) {
-            return Role::Setup { shared: *shared };
-        }
-        if TEARDOWN_HOOKS.contains(&name) {
-            return Role::Teardown;
+        if let Some(hook) = hook_role(name) {
+            return hook;
         }
         let collected = ctx.parents.is_empty() || ctx.test_class;
         if self.collects && !ctx.in_function && collected && name.starts_with("test") {

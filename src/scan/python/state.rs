@@ -29,16 +29,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn delete(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let targets = syntax::named_children(node)
             .into_iter()
-            .flat_map(|n| match n.kind() {
-                "expression_list" => syntax::named_children(n),
-                _ => vec![n],
-            });
-        for target in targets.collect::<Vec<_>>() {
-            if target.kind() == "subscript"
-                && let Some(value) = target.child_by_field_name("value")
-            {
-                self.item_write(node, value, s);
-            }
+            .flat_map(target_nodes);
+        let subscripts = targets.filter(|t| t.kind() == "subscript");
+        for value in subscripts.filter_map(|t| t.child_by_field_name("value")) {
+            self.item_write(node, value, s);
         }
     }
 
