@@ -1,0 +1,212 @@
+//! Python's threads and tasks nobody waits for, and functions run concurrently that write
+//! shared names.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// A thread started and never joined in the same function.
+    pub(super) fn thread(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        self.threaded(call, s);
+        let method_calls = |name: &str| {
+            s.own
+                .iter()
+                .filter(|n| n.kind() == "call" && self.callee_name(**n) == Some(name))
+                .filter(|n| {
+                    n.child_by_field_name("function")
+                        .is_some_and(|f| f.kind() == "attribute")
+                })
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let started = !method_calls("start").is_empty();
+        // `t.join()` or `t.join(timeout)`, not `", ".join(items)`.
+        let joined = method_calls("join").iter().any(|j| {
+            let args = self.positional(*j);
+            args.is_empty()
+                || self.keyword(*j, "timeout").is_some()
+                || args.first().is_some_and(|a| self.constant(*a))
+        });
+        if !started || joined {
+            return;
+        }
+        let fact = Fact::Unjoined(Unjoined {
+            call: self.short(call),
+        });
+        self.judge(call, s, &fact);
+    }
+
+    /// `asyncio.create_task(...)` never awaited: never stored, so nothing can await it, or
+    /// stored and never awaited here.
+    pub(super) fn task(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        let mut top = unparenthesize(call);
+        // A list of tasks: follow the list.
+        while let Some(p) = top
+            .parent()
+            .filter(|p| matches!(p.kind(), "list" | "list_comprehension" | "tuple"))
+        {
+            top = p;
+        }
+        let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
+            return;
+        };
+        let (stored, how) = match parent.kind() {
+            "expression_statement" => (false, "is never stored, so nothing awaits it"),
+            "assignment"
+                if self
+                    .reads_of_target(parent, s)
+                    .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
+            {
+                (true, "is never awaited here")
+            }
+            _ => return,
+        };
+        let message = format!(
+            "the task of {} {how}: the test can end before it runs or finishes",
+            quote_code(&self.short(call))
+        );
+        self.report(call, s, UNAWAITED_TASK.less_sure_if(stored).smell(message));
+    }
+
+    /// Whether a task expression is awaited: under `await`, passed to `asyncio.gather` & co,
+    /// iterated by a loop that awaits, or cancelled or read.
+    fn awaited(&self, node: Node<'t>) -> bool {
+        let statement = ancestors(node).find(|a| a.kind().ends_with("statement"));
+        let waits = ancestors(node)
+            .take_while(|a| Some(*a) != statement)
+            .any(|a| match a.kind() {
+                "await" => true,
+                "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
+                _ => false,
+            });
+        let method = node
+            .parent()
+            .filter(|p| p.kind() == "attribute")
+            .and_then(|p| p.child_by_field_name("attribute"))
+            .map(|a| self.text(a));
+        let loop_awaits = statement.is_some_and(|st| {
+            st.kind() == "for_statement"
+                && st.child_by_field_name("right") == Some(node)
+                && syntax::descendants(st).iter().any(|d| d.kind() == "await")
+        });
+        waits || loop_awaits || matches!(method, Some("cancel" | "result" | "exception"))
+    }
+
+    /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
+    pub(super) fn gather(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        let called = self.positional(call).into_iter().filter_map(|arg| {
+            (arg.kind() == "call")
+                .then(|| arg.child_by_field_name("function"))
+                .flatten()
+        });
+        if let Some((name, shared)) = self.shared_writer(called, s, true) {
+            let what = format!(
+                "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"
+            );
+            self.report_code(call, s, GATHER_SHARED_STATE, &what);
+        }
+    }
+
+    /// The first function named by these identifiers that writes a `nonlocal` or `global` name
+    /// (see [`Self::shared_write`]), with that name.
+    fn shared_writer(
+        &self,
+        names: impl IntoIterator<Item = Node<'t>>,
+        s: &Scope<'t>,
+        across_await: bool,
+    ) -> Option<(&'a str, String)> {
+        names.into_iter().find_map(|n| {
+            let name = (n.kind() == "identifier").then(|| self.text(n))?;
+            let def = self.function_named(name, s)?;
+            Some((name, self.shared_write(def, across_await)?))
+        })
+    }
+
+    /// The function of that name defined in the scope, else anywhere in the file.
+    /// Among several, the one whose enclosing function also holds the scope (the innermost).
+    fn function_named(&self, name: &str, s: &Scope<'t>) -> Option<Node<'t>> {
+        let defs = self.functions.get(name)?;
+        let range = s.node.byte_range();
+        let visible = |d: &&Node<'t>| {
+            ancestors(**d)
+                .find(|a| a.kind() == "function_definition")
+                .is_some_and(|outer| outer.byte_range().contains(&s.node.start_byte()))
+        };
+        defs.iter()
+            .find(|d| range.contains(&d.start_byte()))
+            .or_else(|| defs.iter().filter(visible).max_by_key(|d| d.start_byte()))
+            .or(defs.first())
+            .copied()
+    }
+
+    /// A `nonlocal` or `global` name a function writes: assigns across an `await` (when
+    /// `across_await`, and the coroutine awaits), or else updates in place (`+=`) outside a
+    /// `with` (a lock).
+    fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
+        let nodes = syntax::descendants(def);
+        if across_await && !nodes.iter().any(|n| n.kind() == "await") {
+            return None;
+        }
+        let shared: Vec<&str> = nodes
+            .iter()
+            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
+            .flat_map(|n| syntax::named_children(*n))
+            .map(|n| self.text(n))
+            .collect();
+        let unlocked = |n: Node<'t>| {
+            !ancestors(n)
+                .take_while(|a| a.id() != def.id())
+                .any(|a| a.kind() == "with_statement")
+        };
+        nodes
+            .iter()
+            .filter(|n| match n.kind() {
+                "assignment" => across_await,
+                "augmented_assignment" => across_await || unlocked(**n),
+                _ => false,
+            })
+            .filter_map(|n| n.child_by_field_name("left"))
+            .map(|l| self.text(l))
+            .find(|l| shared.contains(l))
+            .map(str::to_owned)
+    }
+
+    /// A function handed to worker threads (`Thread(target=f)`, `run_sync(f)`,
+    /// `executor.submit(f)`) that updates a `nonlocal` or `global` name in place (`n += 1`)
+    /// outside any `with` block (a lock): threads interleave the read and the write.
+    pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        // Several at once: started in a loop, or from a function started in a loop.
+        let enclosing = ancestors(call).find(|a| a.kind() == "function_definition");
+        let repeated = |n: Node<'t>| {
+            syntax::in_loop(n, LOOPS, FUNCTIONS)
+                || ancestors(n)
+                    .take_while(|a| a.kind() != "function_definition")
+                    .any(|a| {
+                        a.kind().ends_with("comprehension") || a.kind() == "generator_expression"
+                    })
+        };
+        let looped = repeated(call)
+            || enclosing
+                .and_then(|f| f.child_by_field_name("name"))
+                .is_some_and(|n| {
+                    let name = self.text(n);
+                    let module = ancestors(call).last().unwrap_or(call);
+                    syntax::descendants(module).into_iter().any(|r| {
+                        r.kind() == "identifier"
+                            && r.id() != n.id()
+                            && self.text(r) == name
+                            && repeated(r)
+                    })
+                });
+        if !looped {
+            return;
+        }
+        let mut candidates = self.positional(call);
+        candidates.extend(self.keyword(call, "target"));
+        if let Some((name, shared)) = self.shared_writer(candidates, s, false) {
+            let what = format!(
+                "runs `{name}()` on worker threads, and it updates `{shared}` in place with no lock: two threads interleave the read and the write"
+            );
+            self.report_code(call, s, THREAD_SHARED_STATE, &what);
+        }
+    }
+}

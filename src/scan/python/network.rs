@@ -1,0 +1,243 @@
+//! Python's listeners at fixed ports and calls over the network to other hosts.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// A server or socket listening at a port the code names, for the shared rule to judge.
+    pub(super) fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
+        let Some(name) = self.callee_name(call).filter(|n| LISTENS.contains(n)) else {
+            return;
+        };
+        let args = self.positional(call);
+        // `port=8000`; `(host, 8000)` as the address; `make_server(host, 8000, app)`;
+        // `start_server(handler, host, 8888)`.
+        let port = ["port", "local_port"]
+            .iter()
+            .find_map(|k| self.keyword(call, k))
+            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(call, p)))
+            .or_else(|| {
+                args.first()
+                    .filter(|a| a.kind() == "tuple")
+                    .and_then(|t| t.named_child(1))
+                    .and_then(|a| self.port(a))
+            })
+            .or_else(|| match name {
+                "make_server" => args.get(1).copied().and_then(|a| self.port(a)),
+                "start_server" | "create_server" => args.get(2).copied().and_then(|a| self.port(a)),
+                _ => None,
+            });
+        let Some(port) = port else {
+            return;
+        };
+        let fact = Fact::Listen(Listen {
+            call: self.short(call),
+            port,
+            released: port == 0 && self.releases(call, function),
+            test_code: self.cx.test_file,
+        });
+        self.judge(call, s, &fact);
+    }
+
+    /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
+    /// closed again in the same function (`sock.close()`, or the end of `with ... as sock`).
+    fn releases(&self, call: Node<'t>, function: Node<'t>) -> bool {
+        let sock = function.child_by_field_name("object");
+        let Some(name) = sock
+            .filter(|o| o.kind() == "identifier")
+            .map(|o| self.text(o))
+        else {
+            return false;
+        };
+        let body = ancestors(call)
+            .find(|a| a.kind() == "function_definition")
+            .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
+        let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
+        let nodes = syntax::descendants(body);
+        let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
+        let closes = nodes.iter().any(|n| method_of(*n, "close"))
+            || ancestors(call).any(|a| {
+                a.kind() == "with_statement"
+                    && syntax::descendants(a)
+                        .into_iter()
+                        .any(|d| d.kind() == "as_pattern_target" && self.text(d) == name)
+            });
+        reads_port && closes
+    }
+
+    pub(super) fn network(&mut self, call: Node<'t>, s: &Scope<'t>) {
+        // The address is the first argument, or the second (`requests.request("GET", url)`).
+        let mut candidates = self.positional(call);
+        candidates.truncate(2);
+        candidates.extend(self.keyword(call, "url"));
+        let peers: Vec<Option<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
+        if peers.contains(&None) {
+            return;
+        }
+        let peer = peers
+            .into_iter()
+            .flatten()
+            .find(|p| *p != Peer::Unknown)
+            .unwrap_or(Peer::Unknown);
+        self.request(call, peer, s);
+    }
+
+    /// A request to a peer where no fake stands in for the network, for the shared rule to
+    /// judge.
+    fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
+        if s.guards.fakes().contains(&Category::Network) {
+            return;
+        }
+        let fact = Fact::Request(Request {
+            call: self.short(call),
+            peer,
+        });
+        self.judge(call, s, &fact);
+    }
+
+    /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
+    /// `httpx.Client()` without an in-process transport or app).
+    pub(super) fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
+        let made = match object.kind() {
+            "call" => Some(object),
+            "identifier" => {
+                let name = self.text(object);
+                // `with requests.Session() as s`, or `s = requests.Session()`.
+                let with_bound = s.own.iter().find_map(|n| {
+                    let alias = n.child_by_field_name("alias")?;
+                    (n.kind() == "as_pattern" && self.text(alias) == name)
+                        .then(|| n.named_child(0))
+                        .flatten()
+                });
+                with_bound.or_else(|| self.value_of(name, Some(s)))
+            }
+            _ => None,
+        };
+        made.filter(|m| m.kind() == "call").is_some_and(|m| {
+            let in_process = ["transport", "app"]
+                .iter()
+                .any(|k| self.keyword(m, k).is_some());
+            !in_process
+                && self
+                    .callee_qualified(m)
+                    .is_some_and(|q| HTTP_CLIENTS.contains(&q.as_str()))
+        })
+    }
+
+    /// A URL among a call's first two arguments: a literal, or a name bound to one.
+    pub(super) fn url_arg(&self, call: Node<'t>, s: &Scope<'t>) -> Option<Node<'t>> {
+        let is_url = |n: Node<'t>| {
+            self.literal_prefix(n)
+                .is_some_and(|(text, _)| text.contains("://"))
+        };
+        self.positional(call).into_iter().take(2).find(|a| {
+            is_url(*a)
+                || (a.kind() == "identifier"
+                    && self.value_of(self.text(*a), Some(s)).is_some_and(is_url))
+        })
+    }
+
+    pub(super) fn remote_call(&mut self, node: Node<'t>, target: Option<Node<'t>>, s: &Scope<'t>) {
+        if let Some(peer @ Peer::Remote(_)) = target.and_then(|t| self.host(t, s, 0)) {
+            self.request(node, peer, s);
+        }
+    }
+
+    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built
+    /// with `+` or an f-string, or a name bound to one of those. None for this machine: a
+    /// local address, none (`sqlite:///db`), or one a fixture or a server in scope gives.
+    fn host(&self, node: Node<'t>, s: &Scope<'t>, depth: usize) -> Option<Peer> {
+        if depth > 3 {
+            return Some(Peer::Unknown);
+        }
+        let literal = self
+            .literal_prefix(node)
+            .and_then(|(text, complete)| host_of(&text, complete).map(str::to_owned));
+        match literal {
+            Some(host) if is_local_host(&host) => return None,
+            Some(host) => return Some(Peer::Remote(host)),
+            None if self.provided(node, s) => return None,
+            None => {}
+        }
+        let inner =
+            |n: Option<Node<'t>>| n.map_or(Some(Peer::Unknown), |n| self.host(n, s, depth + 1));
+        match node.kind() {
+            "tuple" | "parenthesized_expression" => inner(node.named_child(0)),
+            "binary_operator" if operator(node).as_deref() == Some("+") => {
+                inner(node.child_by_field_name("left"))
+            }
+            "identifier" => {
+                let mut peers: Vec<Option<Peer>> = self
+                    .values_of(self.text(node), Some(s))
+                    .into_iter()
+                    .map(|v| self.host(v, s, depth + 1))
+                    .collect();
+                if peers.contains(&None) {
+                    None
+                } else if peers.len() == 1 {
+                    peers.remove(0)
+                } else {
+                    Some(Peer::Unknown)
+                }
+            }
+            // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
+            "string" if self.literal(node).is_some_and(|t| t.contains("://")) => None,
+            // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of
+            // them is.
+            _ => {
+                let local = syntax::descendants(node).into_iter().any(|d| {
+                    d != node
+                        && d.kind() == "identifier"
+                        && is_reference(d)
+                        && self.host(d, s, depth + 1).is_none()
+                });
+                (!local).then_some(Peer::Unknown)
+            }
+        }
+    }
+
+    /// Whether an address comes from a test's fixture (`httpbin("get")`, `live_server.url`) or
+    /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
+    fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
+        let fixtures: &[String] = match s.role {
+            Role::Test | Role::Setup { .. } | Role::Teardown => &s.params,
+            Role::Helper | Role::Body => &[],
+        };
+        let served: Vec<&str> = s
+            .own
+            .iter()
+            .filter(|n| {
+                n.kind() == "as_pattern" && n.parent().is_some_and(|p| p.kind() == "with_item")
+            })
+            .filter_map(|n| n.child_by_field_name("alias"))
+            .flat_map(syntax::descendants)
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.text(n))
+            .collect();
+        syntax::descendants(node).into_iter().any(|d| {
+            let name = self.text(d);
+            d.kind() == "identifier"
+                && is_reference(d)
+                && !matches!(name, "self" | "cls")
+                && (fixtures.iter().any(|p| p == name) || served.contains(&name))
+        })
+    }
+}
+
+/// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
+/// literal text holds all of it. The scheme must be a network one; text without a scheme must
+/// look like a host name.
+fn host_of(text: &str, complete: bool) -> Option<&str> {
+    let network = ["http", "https", "ws", "wss", "ftp"];
+    let scheme = text.split_once("://").map(|(scheme, _)| scheme);
+    if scheme.is_some_and(|s| !network.iter().any(|n| s.eq_ignore_ascii_case(n))) {
+        return None;
+    }
+    let (host, ended) = shared::host_of(text);
+    let hostlike = scheme.is_some()
+        || is_local_host(host)
+        || (host.contains('.')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
+    ((complete || ended) && hostlike && !host.is_empty()).then_some(host)
+}

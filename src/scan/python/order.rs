@@ -1,0 +1,194 @@
+//! Python's unordered collections (directory listings, sets) whose order a test uses.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// `os.listdir(d)`, `p.iterdir()` whose order is used.
+    pub(super) fn listing(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        if self.order_matters(node, true, s, 0) {
+            let what = "lists entries in no defined order, and the order is used";
+            self.report_code(node, s, UNSORTED_LISTING, what);
+        }
+    }
+
+    /// `os.walk(p)`, `Path.walk()`: the `dirs` and `files` it yields are in directory order; a
+    /// test that binds them (`for root, dirs, files in ...`, `root, dirs, files = next(it)`)
+    /// and compares one with a list of two or more names depends on that order.
+    pub(super) fn walk(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let Some(func) = ancestors(node).find(|a| a.kind() == "function_definition") else {
+            return;
+        };
+        let all = syntax::descendants(func);
+        // The names bound second and third by a three-name target fed by the walk.
+        let fed = |stmt: Node<'t>, right: Node<'t>| {
+            right.byte_range().contains(&node.start_byte())
+                || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
+        };
+        let mut names: Vec<&str> = Vec::new();
+        for n in all
+            .iter()
+            .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
+        {
+            let (Some(target), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            let parts = syntax::named_children(target);
+            if parts.len() == 3 && fed(*n, right) {
+                names.extend(parts[1..].iter().map(|p| self.text(*p)));
+            }
+        }
+        let compared = all.iter().any(|n| {
+            n.kind() == "comparison_operator"
+                && comparison_operators(*n, self).iter().any(|o| o == "==")
+                && {
+                    let sides = syntax::named_children(*n);
+                    sides.iter().any(|x| names.contains(&self.text(*x)))
+                        && sides
+                            .iter()
+                            .any(|x| x.kind() == "list" && x.named_child_count() >= 2)
+                }
+        });
+        if compared {
+            let what = "lists each directory's entries in no defined order, and a test compares them with a list in order";
+            self.report_code(node, s, UNSORTED_LISTING, what);
+        }
+    }
+
+    /// A set built here whose iteration order is used.
+    pub(super) fn set_order(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        if !self.int_set(node) && self.order_matters(node, false, s, 0) {
+            let message = format!(
+                "the order of the set {} varies between runs (string hashes are salted per process), and the order is used",
+                quote_code(&self.short(node))
+            );
+            self.report(node, s, SET_ORDER.smell(message));
+        }
+    }
+
+    /// A read, in a function, of a module-level set (its order is then checked as any set's).
+    pub(super) fn module_set(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
+        let name = self.text(node);
+        s.is_function()
+            && !s.locals.contains(name)
+            && self.value_of(name, None).is_some_and(|v| {
+                matches!(v.kind(), "set" | "set_comprehension")
+                    || (v.kind() == "call" && self.callee(v) == Some(SetOf))
+            })
+            && is_reference(node)
+    }
+
+    /// A set of integer literals: CPython orders small ints by value.
+    fn int_set(&self, node: Node<'_>) -> bool {
+        let elements = match node.kind() {
+            "set" => syntax::named_children(node),
+            "call" => match self.positional(node).first() {
+                Some(arg) if matches!(arg.kind(), "list" | "tuple") => syntax::named_children(*arg),
+                Some(arg) => return self.callee_name(*arg) == Some("range"),
+                None => return false,
+            },
+            _ => return false,
+        };
+        !elements.is_empty() && elements.iter().all(|e| e.kind() == "integer")
+    }
+
+    /// Whether the order of an unordered collection (or of the sequence made from it, when
+    /// `ordered`) is used: compared, indexed, joined, iterated to build a sequence.
+    fn order_matters(&self, node: Node<'t>, ordered: bool, s: &Scope<'t>, depth: usize) -> bool {
+        // Up through what passes the order on (parentheses, `list(...)`, comprehensions): a
+        // loop, so nesting costs no stack; through a variable at most twice.
+        let (mut node, mut ordered) = (node, ordered);
+        loop {
+            let Some(parent) = node.parent() else {
+                return false;
+            };
+            let passed_on = match parent.kind() {
+                "parenthesized_expression" => parent,
+                "argument_list" => {
+                    let Some(call) = parent.parent() else {
+                        return false;
+                    };
+                    match self.callee_name(call) {
+                        Some("list" | "tuple" | "enumerate" | "iter" | "str" | "repr" | "join") => {
+                            ordered = true;
+                            call
+                        }
+                        Some("next") => return true,
+                        Some(
+                            "assertEqual"
+                            | "assertListEqual"
+                            | "assertSequenceEqual"
+                            | "assertTupleEqual",
+                        ) => return ordered,
+                        _ => return false,
+                    }
+                }
+                "for_in_clause" if parent.child_by_field_name("right") == Some(node) => {
+                    match parent.parent().filter(|c| {
+                        matches!(c.kind(), "list_comprehension" | "generator_expression")
+                    }) {
+                        Some(comprehension) => {
+                            ordered = true;
+                            comprehension
+                        }
+                        None => return false,
+                    }
+                }
+                _ => return self.order_used(node, parent, ordered, s, depth),
+            };
+            node = passed_on;
+        }
+    }
+
+    /// Whether the order of `node` is used by its parent itself.
+    fn order_used(
+        &self,
+        node: Node<'t>,
+        parent: Node<'t>,
+        ordered: bool,
+        s: &Scope<'t>,
+        depth: usize,
+    ) -> bool {
+        let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
+        match parent.kind() {
+            "for_statement" if is_field("right") => self.loop_keeps_order(parent),
+            "subscript" if is_field("value") => ordered,
+            "comparison_operator" => {
+                ordered
+                    && comparison_operators(parent, self)
+                        .iter()
+                        .any(|o| o == "==" || o == "!=")
+            }
+            "attribute" if is_field("object") => parent
+                .child_by_field_name("attribute")
+                .is_some_and(|a| matches!(self.text(a), "pop" | "index")),
+            "assignment" if is_field("right") && depth < 2 => {
+                self.reads_of_target(parent, s).is_some_and(|reads| {
+                    reads
+                        .into_iter()
+                        .any(|n| self.order_matters(n, ordered, s, depth + 1))
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// A loop whose body builds a sequence, writes, yields, or stops at the first match.
+    fn loop_keeps_order(&self, node: Node<'t>) -> bool {
+        let Some(body) = node.child_by_field_name("body") else {
+            return false;
+        };
+        syntax::descendants(body)
+            .into_iter()
+            .any(|d| match d.kind() {
+                "yield" | "return_statement" | "break_statement" => true,
+                "call" => matches!(
+                    self.callee_name(d),
+                    Some("append" | "extend" | "insert" | "write" | "writelines" | "print")
+                ),
+                _ => false,
+            })
+    }
+}

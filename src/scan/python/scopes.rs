@@ -1,0 +1,639 @@
+//! Python's scopes: the definitions of a file read into units and scopes, with the imports,
+//! names, fixtures and guards (mocks, fakes, temporary directories, seeds, teardown code) in
+//! force in each.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    pub(super) fn build(&mut self, root: Node<'t>) {
+        self.read_module(root);
+        let (own, nested) = split(&[root]);
+        self.read_imports(&own);
+        let mut guards = self.guards_of(&own);
+        guards.merge(self.hook_guards(&nested));
+        let locals = self.bound_names(&own, &[]);
+        let seeds = self.seed_names(&own, &HashMap::new());
+        let ctx = Ctx {
+            guards: guards.clone(),
+            seeds: seeds.clone(),
+            ..Ctx::default()
+        };
+        self.scopes.push(Scope {
+            locals,
+            seeds,
+            ..Scope::body(root, own, guards)
+        });
+        self.definitions(nested, ctx);
+    }
+
+    /// Reads definitions and the definitions nested in them, in source order: a worklist, not
+    /// recursion, so the depth of nesting costs no stack.
+    fn definitions(&mut self, defs: Vec<Node<'t>>, ctx: Ctx) {
+        let ctx = Rc::new(ctx);
+        let mut pending: Vec<(Node<'t>, Rc<Ctx>)> = defs
+            .into_iter()
+            .rev()
+            .map(|d| (d, Rc::clone(&ctx)))
+            .collect();
+        while let Some((node, ctx)) = pending.pop() {
+            if let Some((nested, inner)) = self.definition(node, &ctx) {
+                let inner = Rc::new(inner);
+                pending.extend(nested.into_iter().rev().map(|d| (d, Rc::clone(&inner))));
+            }
+        }
+    }
+
+    /// The imports among a scope's nodes (those in functions count for the whole file).
+    /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`; `from a.b import c as d`
+    /// binds `d` to `a.b.c`, with relative imports made absolute from the file's directory.
+    fn read_imports(&mut self, own: &[Node<'t>]) {
+        for &node in own {
+            let base = match node.kind() {
+                "import_statement" => None,
+                "import_from_statement" => {
+                    let module = node.child_by_field_name("module_name");
+                    let Some(base) = module.and_then(|m| self.module_of(m)) else {
+                        continue;
+                    };
+                    self.cx.facts.imports.push(base.clone());
+                    Some(base)
+                }
+                _ => continue,
+            };
+            for (name, alias) in self.imported_names(node) {
+                let full = base
+                    .as_ref()
+                    .map_or(name.clone(), |b| format!("{b}.{name}"));
+                let (local, bound) = match (alias, &base) {
+                    (Some(alias), _) => (alias, full.clone()),
+                    (None, Some(_)) => (name, full.clone()),
+                    (None, None) => {
+                        let head = full.split('.').next().unwrap_or("").to_owned();
+                        (head.clone(), head)
+                    }
+                };
+                self.imports.insert(local, bound);
+                self.cx.facts.imports.push(full);
+            }
+        }
+    }
+
+    /// The names of an import statement, with their aliases.
+    fn imported_names(&self, node: Node<'t>) -> Vec<(String, Option<String>)> {
+        let mut cursor = node.walk();
+        node.children_by_field_name("name", &mut cursor)
+            .filter_map(|name| match name.kind() {
+                "aliased_import" => Some((
+                    self.text(name.child_by_field_name("name")?).to_owned(),
+                    Some(self.text(name.child_by_field_name("alias")?).to_owned()),
+                )),
+                _ => Some((self.text(name).to_owned(), None)),
+            })
+            .collect()
+    }
+
+    /// The absolute dotted name of an import's module.
+    fn module_of(&self, module: Node<'t>) -> Option<String> {
+        if module.kind() != "relative_import" {
+            return Some(self.text(module).to_owned());
+        }
+        let mut dots = 0;
+        let mut tail = None;
+        for part in syntax::named_children(module) {
+            match part.kind() {
+                "import_prefix" => dots = self.text(part).len(),
+                "dotted_name" => tail = Some(self.text(part)),
+                _ => {}
+            }
+        }
+        let mut package: Vec<&str> = self.cx.path.split('/').collect();
+        package.pop();
+        for _ in 1..dots {
+            package.pop()?;
+        }
+        package.extend(tail);
+        (!package.is_empty()).then(|| package.join("."))
+    }
+
+    /// The values assigned to module-level names.
+    fn read_module(&mut self, root: Node<'t>) {
+        let statements = syntax::named_children(root).into_iter();
+        for statement in statements.filter(|s| s.kind() == "expression_statement") {
+            if let Some((name, value)) = statement.named_child(0).and_then(|a| assigned(a, self)) {
+                self.values.entry(name).or_default().push(value);
+            }
+        }
+    }
+
+    /// The values assigned to a name: in the scope, or at module level when the scope does not
+    /// bind it.
+    pub(super) fn values_of(&self, name: &str, s: Option<&Scope<'t>>) -> Vec<Node<'t>> {
+        match s.filter(|s| s.locals.contains(name)) {
+            Some(s) => s
+                .own
+                .iter()
+                .filter_map(|n| assigned(*n, self))
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .collect(),
+            None => self.values.get(name).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The value of a name assigned once (at module level: without a scope).
+    pub(super) fn value_of(&self, name: &str, s: Option<&Scope<'t>>) -> Option<Node<'t>> {
+        match self.values_of(name, s).as_slice() {
+            [value] => Some(*value),
+            _ => None,
+        }
+    }
+
+    fn name_of(&self, def: Node<'_>) -> String {
+        def.child_by_field_name("name")
+            .map(|n| self.text(n).to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Reads a definition; returns the definitions nested in it and what they inherit.
+    fn definition(&mut self, node: Node<'t>, ctx: &Ctx) -> Option<(Vec<Node<'t>>, Ctx)> {
+        let (decorators, def) = unwrap_decorated(node);
+        match def.kind() {
+            "function_definition" => Some(self.function(node, def, &decorators, ctx)),
+            "class_definition" => self.class(def, &decorators, ctx),
+            _ => None,
+        }
+    }
+
+    fn function(
+        &mut self,
+        outer: Node<'t>,
+        def: Node<'t>,
+        decorators: &[Node<'t>],
+        ctx: &Ctx,
+    ) -> (Vec<Node<'t>>, Ctx) {
+        let name = self.name_of(def);
+        let role = self.role_of(&name, decorators, ctx);
+        let (own, nested) = split(&function_roots(decorators, def));
+        self.read_imports(&own);
+        self.functions.entry(name.clone()).or_default().push(def);
+        let params = self.params(def);
+        let mut guards = ctx.guards.clone();
+        guards.merge(self.guards_of(&own));
+        params
+            .iter()
+            .filter_map(|p| guard_fixture(p))
+            .for_each(|callee| guards.add(callee));
+        let cleanup = self.cleanup(def, &own);
+        guards.restored.extend(self.touched(&own, &cleanup));
+        let globals: HashSet<String> = own
+            .iter()
+            .filter(|n| n.kind() == "global_statement")
+            .flat_map(|n| syntax::named_children(*n))
+            .map(|n| self.text(n).to_owned())
+            .collect();
+        let mut locals = self.bound_names(&own, &params);
+        locals.retain(|l| !globals.contains(l));
+        let mut inherited = ctx.seeds.clone();
+        inherited.retain(|n, _| !locals.contains(n));
+        let seeds = self.seed_names(&own, &inherited);
+        let calls = self.calls(&own, role, &params, decorators);
+        let (start_line, end_line) = syntax::lines(outer);
+        let unit = Some(self.cx.unit(Unit {
+            name: name.clone(),
+            parents: ctx.parents.clone(),
+            kind: match role {
+                Role::Test => UnitKind::Test,
+                Role::Setup { .. } | Role::Teardown => UnitKind::Hook,
+                Role::Helper | Role::Body => UnitKind::Helper,
+            },
+            test_code: self.cx.test_file,
+            start_line,
+            end_line,
+            calls,
+            fakes: guards.fakes(),
+        }));
+        let inner = Ctx {
+            parents: [ctx.parents.clone(), vec![name.clone()]].concat(),
+            test_class: false,
+            in_function: true,
+            guards: guards.clone(),
+            seeds: seeds.clone(),
+        };
+        self.scopes.push(Scope {
+            node: def,
+            own,
+            unit,
+            name,
+            role,
+            guards,
+            cleanup,
+            params,
+            locals,
+            globals,
+            seeds,
+        });
+        (nested, inner)
+    }
+
+    fn class(
+        &mut self,
+        def: Node<'t>,
+        decorators: &[Node<'t>],
+        ctx: &Ctx,
+    ) -> Option<(Vec<Node<'t>>, Ctx)> {
+        let name = self.name_of(def);
+        let nested_in_test = ctx.parents.is_empty() || ctx.test_class;
+        let test_class = self.collects
+            && !ctx.in_function
+            && ((name.starts_with("Test") && nested_in_test) || self.is_test_case(def));
+        let body = def.child_by_field_name("body")?;
+        let (own, nested) = split(&[body]);
+        self.read_imports(&own);
+        // The class's decorators and hooks guard all its tests.
+        let mut guards = ctx.guards.clone();
+        let (decorated, _) = split(decorators);
+        guards.merge(self.guards_of(&decorated));
+        guards.merge(self.hook_guards(&nested));
+        let inner = Ctx {
+            parents: [ctx.parents.clone(), vec![name]].concat(),
+            test_class,
+            in_function: ctx.in_function,
+            guards: guards.clone(),
+            seeds: ctx.seeds.clone(),
+        };
+        self.scopes.push(Scope::body(def, own, guards));
+        Some((nested, inner))
+    }
+
+    /// What the hooks among these definitions give the tests next to them: setup hooks and
+    /// autouse fixtures guard them and reset state for them; teardown hooks restore what they
+    /// touch.
+    fn hook_guards(&self, defs: &[Node<'t>]) -> Guards {
+        let mut guards = Guards::default();
+        let defs = defs.iter().map(|d| unwrap_decorated(*d));
+        for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
+            let name = self.name_of(function);
+            let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
+            let hook = hook_role(&name);
+            let setup = autouse || matches!(hook, Some(Role::Setup { .. }));
+            let teardown = hook == Some(Role::Teardown);
+            if !setup && !teardown {
+                continue;
+            }
+            let (own, _) = split(&function_roots(&decorators, function));
+            if setup {
+                guards.merge(self.guards_of(&own));
+                guards.restored.extend(self.reset_targets(&own));
+            } else {
+                let all = [function.byte_range()];
+                guards.restored.extend(self.touched(&own, &all));
+            }
+        }
+        guards
+    }
+
+    /// A unittest test case: a class whose base's name ends in `TestCase`.
+    fn is_test_case(&self, def: Node<'_>) -> bool {
+        def.child_by_field_name("superclasses")
+            .is_some_and(|bases| {
+                syntax::named_children(bases).into_iter().any(|b| {
+                    self.dotted(b)
+                        .is_some_and(|d| d.rsplit('.').next().unwrap_or("").ends_with("TestCase"))
+                })
+            })
+    }
+
+    fn role_of(&self, name: &str, decorators: &[Node<'_>], ctx: &Ctx) -> Role {
+        if let Some((shared, _)) = self.fixture(decorators) {
+            return Role::Setup { shared };
+        }
+        if let Some(hook) = hook_role(name) {
+            return hook;
+        }
+        let collected = ctx.parents.is_empty() || ctx.test_class;
+        if self.collects && !ctx.in_function && collected && name.starts_with("test") {
+            return Role::Test;
+        }
+        Role::Helper
+    }
+
+    /// For a `@pytest.fixture`: the scope it shares its value in beyond one test, and whether it
+    /// is autouse.
+    fn fixture(&self, decorators: &[Node<'_>]) -> Option<(Option<&'static str>, bool)> {
+        decorators.iter().find_map(|d| {
+            let expr = d.named_child(0)?;
+            let call = (expr.kind() == "call").then_some(expr);
+            let function = call.map_or(Some(expr), |c| c.child_by_field_name("function"))?;
+            let name = self.qualified(function)?;
+            if name != "pytest.fixture" && name != "pytest_asyncio.fixture" {
+                return None;
+            }
+            let keyword = |name| call.and_then(|c| self.keyword(c, name));
+            let scope = keyword("scope")
+                .and_then(|v| self.literal(v))
+                .and_then(|s| {
+                    ["class", "module", "package", "session"]
+                        .into_iter()
+                        .find(|k| *k == s)
+                });
+            let autouse = keyword("autouse").is_some_and(|v| self.text(v) == "True");
+            Some((scope, autouse))
+        })
+    }
+
+    fn params(&self, def: Node<'_>) -> Vec<String> {
+        let Some(params) = def.child_by_field_name("parameters") else {
+            return Vec::new();
+        };
+        syntax::named_children(params)
+            .into_iter()
+            .filter_map(|p| match p.kind() {
+                "identifier" => Some(p),
+                "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
+                "default_parameter" | "typed_default_parameter" => p
+                    .child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier"),
+                _ => None,
+            })
+            .map(|n| self.text(n).to_owned())
+            .collect()
+    }
+
+    /// What a scope's nodes guard: patches, fakes, temporary directories, seeds.
+    fn guards_of(&self, own: &[Node<'t>]) -> Guards {
+        let mut guards = Guards::default();
+        for &node in own {
+            let function = match node.kind() {
+                "call" => node.child_by_field_name("function"),
+                "decorator" => node.named_child(0).filter(|e| e.kind() != "call"),
+                _ => None,
+            };
+            let Some(callee) = function
+                .and_then(|f| self.qualified(f))
+                .and_then(|q| callee_of(&q))
+            else {
+                continue;
+            };
+            if callee == Patch {
+                guards.patched.extend(self.patch_target(node));
+            } else {
+                guards.add(callee);
+            }
+        }
+        guards
+    }
+
+    /// What a patch replaces: `patch("a.b")`, `patch.object(a, "b")`, `monkeypatch.setattr(a,
+    /// "b", v)`, `patch.dict(os.environ)`.
+    fn patch_target(&self, call: Node<'t>) -> Option<Vec<String>> {
+        let args = self.positional(call);
+        let first = *args.first()?;
+        let target = match self.literal(first) {
+            Some(target) => target,
+            None => {
+                let object = self.qualified(first)?;
+                match args.get(1).and_then(|a| self.literal(*a)) {
+                    Some(attr) if !attr.contains('.') => format!("{object}.{attr}"),
+                    _ => object,
+                }
+            }
+        };
+        Some(target.split('.').map(str::to_owned).collect())
+    }
+
+    /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
+    /// fixture's `yield`.
+    fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
+        let registers = |n: Node<'t>| {
+            matches!(
+                self.callee_name(n),
+                Some("addCleanup" | "addfinalizer" | "callback")
+            )
+        };
+        let mut out: Vec<Range<usize>> = own
+            .iter()
+            .filter_map(|n| match n.kind() {
+                "finally_clause" => Some(n.byte_range()),
+                "call" if registers(*n) => {
+                    n.child_by_field_name("arguments").map(|a| a.byte_range())
+                }
+                _ => None,
+            })
+            .collect();
+        let yields = own.iter().any(|n| n.kind() == "yield");
+        if let Some(body) = def.child_by_field_name("body").filter(|_| yields) {
+            let statements = syntax::named_children(body);
+            let after = statements
+                .iter()
+                .position(|s| syntax::descendants(*s).iter().any(|d| d.kind() == "yield"));
+            if let Some(i) = after
+                && let (Some(first), Some(last)) = (statements.get(i + 1), statements.last())
+            {
+                out.push(first.start_byte()..last.end_byte());
+            }
+        }
+        out
+    }
+
+    /// What a hook resets: `X.clear()`, `X = ...`, `mod.X = ...`.
+    fn reset_targets(&self, own: &[Node<'t>]) -> Vec<String> {
+        own.iter()
+            .filter_map(|n| match n.kind() {
+                "call" if self.callee_name(*n) == Some("clear") => n
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("object")),
+                "assignment" => n
+                    .child_by_field_name("left")
+                    .filter(|l| matches!(l.kind(), "identifier" | "attribute")),
+                _ => None,
+            })
+            .map(|n| self.text(n).to_owned())
+            .collect()
+    }
+
+    /// The texts of the names and attributes among `nodes` that lie in `ranges`.
+    fn touched(&self, nodes: &[Node<'t>], ranges: &[Range<usize>]) -> Vec<String> {
+        nodes
+            .iter()
+            .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
+            .filter(|n| ranges.iter().any(|r| r.contains(&n.start_byte())))
+            .map(|n| self.text(*n).to_owned())
+            .collect()
+    }
+
+    /// Names bound in a scope: parameters, assignment and loop targets, `with ... as` names.
+    fn bound_names(&self, own: &[Node<'t>], params: &[String]) -> HashSet<String> {
+        let mut out: HashSet<String> = params.iter().cloned().collect();
+        for node in own {
+            let target = match node.kind() {
+                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                    node.child_by_field_name("left")
+                }
+                "as_pattern" => node.child_by_field_name("alias"),
+                "named_expression" => node.child_by_field_name("name"),
+                _ => None,
+            };
+            for name in target.map(target_nodes).unwrap_or_default() {
+                if name.kind() == "identifier" {
+                    out.insert(self.text(name).to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The names a unit calls, and for tests and hooks the fixtures they request.
+    fn calls(
+        &self,
+        own: &[Node<'t>],
+        role: Role,
+        params: &[String],
+        decorators: &[Node<'t>],
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        // Decorators run when the function is defined, not with it.
+        let in_decorator = |n: &Node<'t>| {
+            decorators
+                .iter()
+                .any(|d| d.byte_range().contains(&n.start_byte()))
+        };
+        for node in own
+            .iter()
+            .filter(|n| n.kind() == "call" && !in_decorator(n))
+        {
+            if let Some(name) = self.call_name(*node) {
+                // `Subprocess(...)` runs `Subprocess.__init__`.
+                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    out.push(format!("{name}.__init__"));
+                }
+                out.push(name);
+            }
+        }
+        if matches!(role, Role::Test | Role::Setup { .. } | Role::Teardown) {
+            let (parametrized, used) = self.marked_names(decorators);
+            for p in params {
+                if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+            out.extend(used);
+        }
+        first_each(out)
+    }
+
+    /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
+    /// its cases (`(None, 54321)` for `host, port`).
+    pub(super) fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
+        if name.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(name);
+        let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
+        let (decorators, _) = unwrap_decorated(
+            func.parent()
+                .filter(|p| p.kind() == "decorated_definition")?,
+        );
+        decorators
+            .iter()
+            .filter_map(|d| d.named_child(0))
+            .filter(|c| c.kind() == "call" && self.callee_name(*c) == Some("parametrize"))
+            .find_map(|mark| {
+                let args = self.positional(mark);
+                let names = self.parametrize_names(*args.first()?);
+                let at = names.iter().position(|n| n == name)?;
+                syntax::named_children(*args.get(1)?)
+                    .into_iter()
+                    .find_map(|case| {
+                        let value = if names.len() == 1 {
+                            Some(case)
+                        } else {
+                            syntax::named_children(case).get(at).copied()
+                        }?;
+                        self.port(value).filter(|p| *p != 0)
+                    })
+            })
+    }
+
+    /// A port number written as an integer literal.
+    pub(super) fn port(&self, node: Node<'_>) -> Option<u16> {
+        (node.kind() == "integer")
+            .then(|| self.text(node).parse().ok())
+            .flatten()
+    }
+
+    /// The argument names of a `@pytest.mark.parametrize`: `"a, b"` or `["a", "b"]`.
+    fn parametrize_names(&self, names: Node<'t>) -> Vec<String> {
+        match self.literal(names) {
+            Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
+            None => syntax::named_children(names)
+                .into_iter()
+                .filter_map(|n| self.literal(n))
+                .collect(),
+        }
+    }
+
+    /// The argument names of `@pytest.mark.parametrize` and the fixtures of
+    /// `@pytest.mark.usefixtures`.
+    fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
+        let mut parametrized = Vec::new();
+        let mut used = Vec::new();
+        let calls = decorators.iter().filter_map(|d| d.named_child(0));
+        for call in calls.filter(|c| c.kind() == "call") {
+            let args = self.positional(call);
+            match self.callee_name(call) {
+                Some("parametrize") => {
+                    parametrized
+                        .extend(args.iter().take(1).flat_map(|a| self.parametrize_names(*a)));
+                }
+                Some("usefixtures") => used.extend(args.iter().filter_map(|a| self.literal(*a))),
+                _ => {}
+            }
+        }
+        (parametrized, used)
+    }
+
+    /// Names that hold the run's seed in a scope, with the variable they hold.
+    fn seed_names(
+        &self,
+        own: &[Node<'t>],
+        inherited: &HashMap<String, String>,
+    ) -> HashMap<String, String> {
+        let mut seeds = inherited.clone();
+        // Twice, so that a name copied from a seed name is one too.
+        for _ in 0..2 {
+            for &node in own {
+                if let Some(var) = self.seed_source(node, &seeds)
+                    && let SeedUse::Assigned(name) = self.seed_use(node)
+                {
+                    seeds.insert(name, var);
+                }
+            }
+        }
+        seeds
+    }
+}
+
+/// The parts of a function that belong to its scope: decorators, parameters and body.
+fn function_roots<'t>(decorators: &[Node<'t>], def: Node<'t>) -> Vec<Node<'t>> {
+    let mut roots = decorators.to_vec();
+    roots.extend(def.child_by_field_name("parameters"));
+    roots.extend(def.child_by_field_name("body"));
+    roots
+}
+
+/// The nodes under `roots` that belong to their scope, in source order, and the definitions
+/// nested in it.
+fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
+    let own = |n: Node<'t>| {
+        let kind = n.kind();
+        roots.contains(&n)
+            || !matches!(
+                kind,
+                "function_definition" | "class_definition" | "decorated_definition"
+            )
+    };
+    roots
+        .iter()
+        .flat_map(|r| syntax::descendants_entering(*r, own))
+        .partition(|n| own(*n))
+}

@@ -1,0 +1,177 @@
+//! Python's random values and generators, their seeds, and the run's seed deciding an outcome.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
+    /// every value it makes differs from run to run. pytest's `faker` fixture is seeded.
+    pub(super) fn fake_data(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let seeded = ["seed_instance(", "Faker.seed("]
+            .iter()
+            .any(|call| self.cx.src.contains(call));
+        if !seeded {
+            self.unseeded(node, Unseeded::FakeData, s);
+        }
+    }
+
+    /// A random value or generator no seed controls, for the shared rule to judge.
+    pub(super) fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
+        let call = self.short(node);
+        let fact = Fact::Random(Random { call, makes });
+        self.judge(node, s, &fact);
+    }
+
+    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded. None or no argument is the
+    /// OS entropy; the run's seed, or a value of unknown origin, is left alone.
+    pub(super) fn seeding(&mut self, node: Node<'t>, callee: Callee, s: &Scope<'t>) {
+        const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
+        let arg = self.arg(node, 0, &["a", "seed", "x"]);
+        let source = match arg.filter(|a| a.kind() != "none") {
+            None if matches!(callee, Generator(_)) => {
+                self.unseeded(node, Unseeded::Generator, s);
+                return;
+            }
+            None => ENTROPY,
+            Some(arg) => {
+                let nodes = syntax::descendants(arg);
+                if nodes
+                    .iter()
+                    .any(|n| self.seed_source(*n, &s.seeds).is_some())
+                {
+                    return;
+                }
+                let entropy = nodes.iter().any(|n| {
+                    n.kind() == "call"
+                        && self.callee_qualified(*n).is_some_and(|q| {
+                            MEASURING_CLOCKS.contains(&q.as_str())
+                                || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
+                                || q == "os.getpid"
+                        })
+                });
+                if entropy {
+                    ENTROPY
+                } else if self.constant(arg) || self.literal(arg).is_some() {
+                    SeedSource::Constant
+                } else {
+                    return;
+                }
+            }
+        };
+        let fact = Fact::Seed(Seed {
+            call: self.short(node),
+            source,
+            place: s.role.place(),
+        });
+        self.judge(node, s, &fact);
+    }
+
+    /// Whether a node is in the arguments of a seed (the seed rules report it).
+    pub(super) fn seeds_a_generator(&self, node: Node<'_>) -> bool {
+        ancestors(node)
+            .any(|a| a.kind() == "call" && matches!(self.callee(a), Some(Seed(_) | Generator(_))))
+    }
+
+    /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
+    /// `os.environ["TEST_SEED"]`, or a name that holds one.
+    pub(super) fn seed_source(
+        &self,
+        node: Node<'_>,
+        seeds: &HashMap<String, String>,
+    ) -> Option<String> {
+        // The variable's name first: it is cheaper to check than the callee.
+        let var = match node.kind() {
+            "call" if matches!(self.callee_name(node), Some("get" | "getenv")) => {
+                self.positional(node).first().copied()
+            }
+            "subscript" => node.child_by_field_name("subscript"),
+            "identifier" => {
+                let var = seeds.get(self.text(node))?;
+                return is_reference(node).then(|| var.clone());
+            }
+            _ => None,
+        }
+        .and_then(|n| self.literal(n))
+        .filter(|v| is_seed_variable(v))?;
+        let environ = match node.kind() {
+            "call" => self.callee(node) == Some(EnvRead),
+            _ => {
+                let value = node.child_by_field_name("value");
+                value.and_then(|v| self.qualified(v)).as_deref() == Some("os.environ")
+            }
+        };
+        environ.then_some(var)
+    }
+
+    /// How a read of the run's seed is used, following conversions and arithmetic up.
+    pub(super) fn seed_use(&self, node: Node<'t>) -> SeedUse {
+        let mut current = node;
+        let mut computed = false;
+        while let Some(parent) = current.parent() {
+            match parent.kind() {
+                "parenthesized_expression" | "boolean_operator" | "keyword_argument" => {}
+                "binary_operator" | "unary_operator" => computed = true,
+                "argument_list" => {
+                    let Some(call) = parent.parent() else {
+                        return SeedUse::Harmless;
+                    };
+                    let conversion = matches!(
+                        self.callee_name(call),
+                        Some("int" | "float" | "str" | "abs" | "hash")
+                    );
+                    if !conversion {
+                        return SeedUse::Harmless;
+                    }
+                    current = call;
+                    continue;
+                }
+                "assignment" => {
+                    let left = parent
+                        .child_by_field_name("left")
+                        .filter(|l| l.kind() == "identifier");
+                    return match left {
+                        Some(l) if l != current => SeedUse::Assigned(self.text(l).to_owned()),
+                        _ => SeedUse::Harmless,
+                    };
+                }
+                "comparison_operator"
+                | "assert_statement"
+                | "if_statement"
+                | "elif_clause"
+                | "while_statement"
+                | "conditional_expression"
+                | "subscript" => {
+                    return SeedUse::Outcome(true);
+                }
+                "expression_statement" | "return_statement" if computed => {
+                    return SeedUse::Outcome(false);
+                }
+                _ => return SeedUse::Harmless,
+            }
+            current = parent;
+        }
+        SeedUse::Harmless
+    }
+
+    /// A test whose outcome depends on the run's seed beyond seeding a generator.
+    pub(super) fn seed_dependence(&mut self, s: &Scope<'t>) {
+        let outcome = s.own.iter().find_map(|n| {
+            let var = self.seed_source(*n, &s.seeds)?;
+            match self.seed_use(*n) {
+                SeedUse::Outcome(decides) => Some((*n, decides, var)),
+                _ => None,
+            }
+        });
+        let Some((at, decides, var)) = outcome else {
+            return;
+        };
+        let statement = ancestors(at)
+            .find(|a| a.kind().ends_with("statement"))
+            .unwrap_or(at);
+        let fact = Fact::SeedUse(SeedRead {
+            variable: var,
+            code: self.short(statement),
+            decides,
+        });
+        self.judge(at, s, &fact);
+    }
+}

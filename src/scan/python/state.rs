@@ -1,0 +1,269 @@
+//! Python's state shared by tests: module-level names and imported state changed, the
+//! environment changed, and fixtures of a shared scope that keep a mutable value.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    pub(super) fn assignment(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        for target in target_nodes(left) {
+            match target.kind() {
+                "identifier" => self.global_write(node, target, s),
+                "subscript" => {
+                    if let Some(value) = target.child_by_field_name("value") {
+                        self.item_write(node, value, s);
+                    }
+                }
+                "attribute" => {
+                    if let Some(dotted) = self.dotted(target) {
+                        self.imported_mutation(node, target, &dotted, s);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn delete(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let targets = syntax::named_children(node)
+            .into_iter()
+            .flat_map(target_nodes);
+        let subscripts = targets.filter(|t| t.kind() == "subscript");
+        for value in subscripts.filter_map(|t| t.child_by_field_name("value")) {
+            self.item_write(node, value, s);
+        }
+    }
+
+    /// `X = ...` in a function that declares `global X`.
+    /// Setup hooks are left out: a function-scoped one sets the value afresh for each test,
+    /// and the shared-state rule covers the others.
+    fn global_write(&mut self, node: Node<'t>, target: Node<'t>, s: &Scope<'t>) {
+        let name = self.text(target);
+        let setup = matches!(s.role, Role::Setup { .. });
+        if !s.globals.contains(name) || setup || s.in_cleanup(node) || self.resets(node) {
+            return;
+        }
+        self.module_write(node, s, name);
+    }
+
+    /// `X[k] = v`, `del X[k]` on the environment or module-level state.
+    fn item_write(&mut self, node: Node<'t>, value: Node<'t>, s: &Scope<'t>) {
+        if self.qualified(value).as_deref() == Some("os.environ") {
+            self.env_write(node, s);
+        } else {
+            self.state_mutation(node, value, s);
+        }
+    }
+
+    /// A change through a mutating method, an item assignment or deletion, of a module-level
+    /// container of this file or of an imported one.
+    pub(super) fn state_mutation(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
+        if !s.is_function() || s.in_cleanup(node) || self.resets(node) {
+            return;
+        }
+        let Some(dotted) = self.dotted(object) else {
+            return;
+        };
+        // A module-level name bound to a mutable container (`REGISTRY = {}`), or declared
+        // `global`. Memo caches are left out: what they hold does not depend on the order of
+        // tests.
+        let value = self
+            .value_of(&dotted, None)
+            .and_then(|v| self.mutable(v, None));
+        let container = value.is_some_and(|(container, _)| container);
+        let own_module = object.kind() == "identifier"
+            && !dotted.to_ascii_lowercase().contains("cache")
+            && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
+        if own_module {
+            if s.guards.restored.contains(&dotted) {
+                return;
+            }
+            self.module_write(node, s, &dotted);
+            return;
+        }
+        self.imported_mutation(node, object, &dotted, s);
+    }
+
+    /// A change of imported module-level state: a constant-style name of an imported module
+    /// (`settings.DEBUG`, `registry.REGISTRY`) or one imported by name. Lower-case names are
+    /// left alone: they are mostly functions and context-local proxies (`flask.g`).
+    fn imported_mutation(&mut self, node: Node<'t>, object: Node<'t>, dotted: &str, s: &Scope<'t>) {
+        let parts: Vec<&str> = dotted.split('.').collect();
+        let imported = self.imports.contains_key(parts[0]) && !s.locals.contains(parts[0]);
+        if !imported || !parts.iter().any(|p| is_constant_name(p)) {
+            return;
+        }
+        let qualified = self.qualify(dotted);
+        let restored =
+            s.guards.restored.contains(self.text(object)) || s.guards.covers(&qualified, dotted);
+        if !s.is_function() || s.in_cleanup(node) || self.resets(node) || restored {
+            return;
+        }
+        let what = format!(
+            "changes imported state `{dotted}` without restoring it: later tests see the change"
+        );
+        let smell = IMPORTED_STATE_MUTATION.says(&self.short(node), what);
+        self.report_once(node, s, dotted, smell);
+    }
+
+    /// A change of module-level `name`, for the shared analysis of state shared by all tests.
+    fn module_write(&mut self, node: Node<'t>, s: &Scope<'t>, name: &str) {
+        self.touches.push(touch(node, s, name, TouchKind::Write));
+    }
+
+    /// Whether a change resets state: `.clear()`, or an assignment of an empty container or
+    /// None to a whole name (`X = {}`, not `X[k] = {}`).
+    fn resets(&self, node: Node<'_>) -> bool {
+        let whole_name = node
+            .child_by_field_name("left")
+            .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
+        match node.kind() {
+            "call" => self.callee_name(node) == Some("clear"),
+            "assignment" if whole_name => node.child_by_field_name("right").is_some_and(|r| {
+                let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
+                    && syntax::named_children(r).is_empty();
+                let empty_call = r.kind() == "call"
+                    && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
+                    && self.positional(r).is_empty();
+                empty_literal || empty_call
+            }),
+            _ => false,
+        }
+    }
+
+    /// `os.environ[...] = v`, `os.environ.pop(...)`, `os.putenv(...)`.
+    pub(super) fn env_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let restored = s
+            .guards
+            .restored
+            .iter()
+            .any(|t| self.qualify(t) == "os.environ")
+            || s.guards.covers("os.environ", "os.environ");
+        if restored || s.in_cleanup(node) {
+            return;
+        }
+        let change = ProcessChange {
+            code: self.short(node),
+            state: ProcessState::Env,
+            restore: Restore::Never,
+        };
+        if let Some(smell) = rules::judge(&Fact::ProcessChange(change), Lang::Python) {
+            self.report_once(node, s, "environ", smell);
+        }
+    }
+
+    /// The reads, in a function, of module-level names that functions of the file change.
+    pub(super) fn global_reads(&self, s: &Scope<'t>, written: &HashSet<&str>) -> Vec<Touch<'t>> {
+        if !s.is_function() || s.role == Role::Teardown {
+            return Vec::new();
+        }
+        let read = |n: &&Node<'t>| {
+            let name = self.text(**n);
+            n.kind() == "identifier"
+                && written.contains(name)
+                && !s.locals.contains(name)
+                && !s.guards.restored.contains(name)
+                && is_reference(**n)
+                && !is_reset_use(**n, self)
+        };
+        let reads = s.own.iter().filter(read);
+        reads
+            .map(|n| touch(*n, s, self.text(*n), TouchKind::Read))
+            .collect()
+    }
+
+    /// A fixture or setup hook of a shared scope that keeps a mutable value: returns or yields
+    /// it, stores it on the class, or in a global.
+    pub(super) fn shared_state(&mut self, s: &Scope<'t>) {
+        let Role::Setup {
+            shared: Some(scope),
+        } = s.role
+        else {
+            return;
+        };
+        for &node in &s.own {
+            let value = match node.kind() {
+                "return_statement" | "yield" => node.named_child(0),
+                "assignment" if self.stores_shared(node, s) => node.child_by_field_name("right"),
+                _ => continue,
+            };
+            let Some((container, what)) = value.and_then(|v| self.mutable(v, Some(s))) else {
+                continue;
+            };
+            let keeps = match node.kind() {
+                "return_statement" => format!("returns {what}"),
+                "yield" => format!("yields {what}"),
+                _ => {
+                    let target = node.child_by_field_name("left").map(|l| self.text(l));
+                    format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
+                }
+            };
+            let message = format!(
+                "`{}` (shared by the {scope}) {keeps}: one test's changes reach the tests after it",
+                s.name
+            );
+            let smell = if container {
+                SHARED_FIXTURE.smell(message)
+            } else {
+                SHARED_FIXTURE.smell_as(message, Severity::Low, Confidence::Medium)
+            };
+            self.report(node, s, smell);
+        }
+    }
+
+    /// `cls.items = ...` in a class setup, or `X = ...` with `global X` in a module setup.
+    fn stores_shared(&self, node: Node<'_>, s: &Scope<'_>) -> bool {
+        node.child_by_field_name("left")
+            .is_some_and(|l| match l.kind() {
+                "attribute" => l
+                    .child_by_field_name("object")
+                    .is_some_and(|o| self.text(o) == "cls"),
+                "identifier" => s.globals.contains(self.text(l)),
+                _ => false,
+            })
+    }
+
+    /// Whether a value is mutable: Some(true, "a dict") for containers, Some(false, "a
+    /// `Client` object") for instances of classes.
+    fn mutable(&self, node: Node<'t>, s: Option<&Scope<'t>>) -> Option<(bool, String)> {
+        let what = |w: &str| Some((true, w.to_owned()));
+        match node.kind() {
+            "dictionary" | "dictionary_comprehension" => what("a dict"),
+            "list" | "list_comprehension" => what("a list"),
+            "set" | "set_comprehension" => what("a set"),
+            "call" => {
+                let name = self.callee_name(node)?;
+                if CONTAINERS.contains(&name) {
+                    return Some((true, format!("a {name}")));
+                }
+                let object = name.starts_with(char::is_uppercase)
+                    && !matches!(name, "MappingProxyType" | "Path" | "PurePath" | "Decimal");
+                object.then(|| (false, format!("a `{name}` object")))
+            }
+            // One step through a name, so that `x = x` cannot loop.
+            "identifier" => self.mutable(self.value_of(self.text(node), Some(s?))?, None),
+            _ => None,
+        }
+    }
+}
+
+/// A touch of module-level `var` by a scope's function.
+fn touch<'t>(node: Node<'t>, s: &Scope<'t>, var: &str, kind: TouchKind) -> Touch<'t> {
+    Touch {
+        unit: s.unit,
+        owner: s.name.clone(),
+        var: var.to_owned(),
+        node,
+        kind,
+    }
+}
+
+/// An identifier that is only cleared (`REGISTRY.clear()`).
+fn is_reset_use(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> bool {
+    node.parent()
+        .filter(|p| p.kind() == "attribute")
+        .and_then(|p| p.parent())
+        .is_some_and(|call| call.kind() == "call" && a.callee_name(call) == Some("clear"))
+}

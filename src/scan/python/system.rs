@@ -1,0 +1,150 @@
+//! Python's processes started, signals sent to the test process, and writes to fixed paths.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    pub(super) fn subprocess(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+        if s.guards.faked.contains(&Category::Subprocess) {
+            return;
+        }
+        // A process waited for with no time limit is context; one left running, or given a
+        // deadline a slow runner can miss, is a race.
+        const RUN_TO_END: &[&str] = &[
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.check_call",
+            "subprocess.check_output",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+            "os.system",
+            "pexpect.run",
+        ];
+        let fact = Fact::Process(Process {
+            call: self.short(call),
+            to_end: RUN_TO_END.contains(&qualified) && self.keyword(call, "timeout").is_none(),
+        });
+        self.judge(call, s, &fact);
+    }
+
+    /// Whether an `open` mode writes.
+    pub(super) fn writes(&self, mode: Option<Node<'_>>) -> bool {
+        mode.and_then(|m| self.literal(m))
+            .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
+    }
+
+    /// `Path("out.txt").write_text(...)`.
+    pub(super) fn path_method(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
+        if self.fixed_path(object, Some(s), 0) == Some(true) {
+            self.report_write(node, s);
+        }
+    }
+
+    pub(super) fn fixed_write(&mut self, call: Node<'t>, path: Option<Node<'t>>, s: &Scope<'t>) {
+        if path.is_some_and(|p| self.fixed_path(p, Some(s), 0).is_some()) {
+            self.report_write(call, s);
+        }
+    }
+
+    /// A write to a fixed path outside a temporary directory, for the shared rule to judge.
+    fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        if s.guards.temp_dir {
+            return;
+        }
+        let fact = Fact::PathWrite(PathWrite {
+            call: self.short(node),
+            path: None,
+            relative: false,
+        });
+        self.judge(node, s, &fact);
+    }
+
+    /// Whether an expression is a fixed path: a literal, `__file__`, `Path.cwd()`, or paths
+    /// built from those. Some(true) for a `pathlib` path, Some(false) for a string.
+    fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
+        // The depth only stops cycles through names (`p = p / "x"`).
+        if depth > 8 {
+            return None;
+        }
+        let all_fixed = |args: Vec<Node<'t>>| {
+            !args.is_empty()
+                && args
+                    .iter()
+                    .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
+        };
+        match node.kind() {
+            "string" => self.literal(node).filter(|t| !t.is_empty()).map(|_| false),
+            "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
+            "identifier" => {
+                let name = self.text(node);
+                // The system's temporary directory is one for every run (`from tempfile
+                // import tempdir`): a fixed name in it is shared.
+                if name == "__file__" || self.qualify(name) == "tempfile.tempdir" {
+                    return Some(false);
+                }
+                self.fixed_path(self.value_of(name, s)?, s, depth + 1)
+            }
+            "binary_operator" => {
+                let fixed = operator(node).as_deref() == Some("/")
+                    && all_fixed(syntax::named_children(node));
+                fixed.then_some(true)
+            }
+            "attribute" => {
+                let attribute = node.child_by_field_name("attribute")?;
+                let object = node.child_by_field_name("object")?;
+                if self.qualified(node).as_deref() == Some("tempfile.tempdir") {
+                    return Some(false);
+                }
+                let parent = self.text(attribute) == "parent";
+                (parent && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
+            }
+            "call" => {
+                let function = node.child_by_field_name("function")?;
+                match self.qualified(function).as_deref() {
+                    Some("os.getcwd" | "tempfile.gettempdir") => Some(false),
+                    Some("pathlib.Path.cwd" | "pathlib.Path.home") => Some(true),
+                    Some("pathlib.Path" | "pathlib.PurePath") => {
+                        all_fixed(self.positional(node)).then_some(true)
+                    }
+                    Some(
+                        "os.path.join" | "os.path.dirname" | "os.path.abspath" | "os.path.realpath",
+                    ) => all_fixed(self.positional(node)).then_some(false),
+                    _ => {
+                        let method = self.callee_name(node)?;
+                        let object = function.child_by_field_name("object")?;
+                        let path_method = matches!(
+                            method,
+                            "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
+                        );
+                        (path_method && self.fixed_path(object, s, depth + 1).is_some())
+                            .then_some(true)
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
+    /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
+    pub(super) fn raise_signal(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+        let own_process = match qualified {
+            "signal.raise_signal" => true,
+            "signal.alarm" => self
+                .arg(call, 0, &["seconds"])
+                .is_some_and(|n| self.text(n) != "0"),
+            _ => self
+                .arg(call, 0, &["pid", "thread_id"])
+                .is_some_and(|target| {
+                    target.kind() == "call"
+                        && matches!(
+                            self.callee_qualified(target).as_deref(),
+                            Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
+                        )
+                }),
+        };
+        if own_process {
+            let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";
+            self.report_code(call, s, PROCESS_SIGNAL, what);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Python's sleeps, bounds on measured durations, and reads of the clock and the time zone.
+
+use super::*;
+
+impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// A wait of a few seconds whose expiry fails the test: `t.join(timeout=3)` then
+    /// `assert not t.is_alive()`, or `assert done.wait(timeout=2)`. The failure comes at the
+    /// first expiry, so a loop around it does not poll.
+    pub(super) fn bounded_wait(&mut self, call: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
+        /// Longer than a loaded runner stalls a process, as a rule of thumb.
+        const GENEROUS_SECONDS: f64 = 5.0;
+        let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
+            return;
+        };
+        let seconds = matches!(timeout.kind(), "integer" | "float")
+            .then(|| self.text(timeout).parse::<f64>().ok())
+            .flatten();
+        if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
+            return;
+        }
+        let asserted = |n: Node<'_>| ancestors(n).any(|a| a.kind() == "assert_statement");
+        let failed_by_expiry = asserted(call) || {
+            let target = self.text(object);
+            let body = ancestors(call).find(|a| a.kind() == "function_definition");
+            body.is_some_and(|b| {
+                syntax::descendants(b).into_iter().any(|n| {
+                    n.kind() == "call"
+                        && n.start_byte() > call.end_byte()
+                        && asserted(n)
+                        && self.text(n) == format!("{target}.is_alive()")
+                })
+            })
+        };
+        if !failed_by_expiry {
+            return;
+        }
+        self.elapsed_bound(call, s, true, false);
+    }
+
+    pub(super) fn sleep(&mut self, node: Node<'t>, faked: bool, s: &Scope<'t>) {
+        let Some(duration) = self.arg(node, 0, &["seconds", "delay"]) else {
+            return;
+        };
+        let fact = Fact::Sleep(Sleep {
+            call: self.short(node),
+            duration: Amount::of_duration(self.constant(duration), self.text(duration)),
+            in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
+            place: s.role.place(),
+            faked,
+        });
+        self.judge(node, s, &fact);
+    }
+
+    /// Names assigned from a measuring clock, and durations computed from them.
+    pub(super) fn timing(&self, s: &Scope<'t>) -> Timing {
+        // Only scopes that read a clock (by the callee's last name, which is cheap to check).
+        let clocks = s.own.iter().any(|n| {
+            n.kind() == "call"
+                && self.callee_name(*n).is_some_and(|name| {
+                    name == "timeit"
+                        || MEASURING_CLOCKS
+                            .iter()
+                            .any(|c| c.rsplit('.').next() == Some(name))
+                })
+        });
+        let mut timing = Timing {
+            clocks,
+            ..Timing::default()
+        };
+        if !clocks {
+            return timing;
+        }
+        for _ in 0..2 {
+            for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
+                if self.is_measuring_clock(right) {
+                    timing.starts.insert(name);
+                } else if self.is_duration(right, &timing) {
+                    timing.durations.insert(name);
+                }
+            }
+        }
+        timing
+    }
+
+    fn is_measuring_clock(&self, node: Node<'_>) -> bool {
+        node.kind() == "call"
+            && self
+                .callee_qualified(node)
+                .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
+    }
+
+    /// Whether an expression is a duration: a difference with a clock read, a name holding
+    /// one, or a `timeit.timeit` result.
+    fn is_duration(&self, node: Node<'_>, timing: &Timing) -> bool {
+        let clock_read = |n: Node<'_>| {
+            (n.kind() == "identifier" && timing.starts.contains(self.text(n)))
+                || self.is_measuring_clock(n)
+        };
+        syntax::descendants(node)
+            .into_iter()
+            .any(|d| match d.kind() {
+                "identifier" => timing.durations.contains(self.text(d)),
+                "call" => self.callee_qualified(d).as_deref() == Some("timeit.timeit"),
+                "binary_operator" => {
+                    operator(d).as_deref() == Some("-")
+                        && syntax::named_children(d)
+                            .into_iter()
+                            .any(|side| syntax::descendants(side).into_iter().any(clock_read))
+                }
+                _ => false,
+            })
+    }
+
+    /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration, for the
+    /// shared rule to judge.
+    pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: &Timing) {
+        if !timing.clocks {
+            return;
+        }
+        // The comparison, and whether it bounds the duration from above.
+        let found = match node.kind() {
+            "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
+                if d.kind() != "comparison_operator" || !self.is_duration(d, timing) {
+                    return None;
+                }
+                let ops = comparison_operators(d, self);
+                let op = ops
+                    .iter()
+                    .find(|o| matches!(o.as_str(), "<" | "<=" | ">" | ">="))?;
+                let sides = syntax::named_children(d);
+                // `lo < elapsed < hi` bounds it from above too.
+                let upper = sides.len() > 2
+                    || bounds_from_above(op, self.is_duration(sides[0], timing), false);
+                Some((d, upper))
+            }),
+            _ => {
+                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
+                let args = self.positional(node);
+                let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
+                let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
+                name.filter(|_| on_left || on_right).map(|n| {
+                    let op = n.strip_prefix("assertLess").map_or(">", |_| "<");
+                    (node, bounds_from_above(op, on_left, false))
+                })
+            }
+        };
+        let Some((bound, upper)) = found else {
+            return;
+        };
+        self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+    }
+
+    /// A measured duration compared with a bound, for the shared rule to judge.
+    fn elapsed_bound(&mut self, node: Node<'t>, s: &Scope<'t>, upper: bool, in_loop: bool) {
+        let fact = Fact::ElapsedBound(ElapsedBound {
+            code: self.short(node),
+            bound: Bound::upper_if(upper),
+            in_loop,
+            test_code: self.cx.test_file,
+        });
+        self.judge(node, s, &fact);
+    }
+
+    pub(super) fn clock(&mut self, node: Node<'t>, read: ClockUse, s: &Scope<'t>) {
+        let args = self.positional(node).len();
+        let no_tz = || self.keyword(node, "tz").is_none();
+        let (wall, zone) = match read {
+            Now => (true, false),
+            NowWithin(n) => (args <= n, false),
+            NowOrZone => (args == 0, args > 0),
+            Zone => (false, true),
+            ZoneWithin(n) => (false, args <= n && no_tz()),
+        };
+        if wall && !self.measures(node, s) && !self.seeds_a_generator(node) {
+            self.clock_read(node, s, false);
+        } else if zone {
+            self.clock_read(node, s, true);
+        }
+    }
+
+    /// A read of the time, or of the local time zone, where no fake clock stands in, for the
+    /// shared rule to judge.
+    fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
+        if s.guards.faked.contains(&Category::Clock) {
+            return;
+        }
+        let fact = Fact::ClockRead(ClockRead {
+            code: self.short(node),
+            zone,
+            only_input: false,
+        });
+        self.judge(node, s, &fact);
+    }
+
+    /// Whether a clock read only measures or bounds time: it is added to or subtracted from,
+    /// compared in a loop's condition, or stored in a name used that way.
+    fn measures(&self, call: Node<'t>, s: &Scope<'t>) -> bool {
+        let top = unparenthesize(call);
+        measuring_use(top)
+            || top
+                .parent()
+                .filter(|p| p.kind() == "assignment")
+                .and_then(|p| self.reads_of_target(p, s))
+                .is_some_and(|reads| reads.into_iter().any(measuring_use))
+    }
+
+    /// `time.tzname`, `time.timezone`: the local zone.
+    pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let zone_name = node.child_by_field_name("attribute").is_some_and(|a| {
+            matches!(self.text(a), "tzname" | "timezone" | "altzone" | "daylight")
+        });
+        if !zone_name || self.qualified(node).is_none_or(|q| !q.starts_with("time.")) {
+            return;
+        }
+        let is_callee = node
+            .parent()
+            .is_some_and(|p| p.kind() == "call" || p.kind() == "attribute");
+        if !is_callee {
+            self.clock_read(node, s, true);
+        }
+    }
+
+    /// `os.environ["TZ"]` read.
+    pub(super) fn environ_read(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        let is_environ = node
+            .child_by_field_name("value")
+            .and_then(|v| self.qualified(v))
+            .is_some_and(|q| q == "os.environ");
+        if is_environ && !is_write_target(node) {
+            self.env_read(node, node.child_by_field_name("subscript"), s);
+        }
+    }
+
+    pub(super) fn env_read(&mut self, node: Node<'t>, name: Option<Node<'t>>, s: &Scope<'t>) {
+        if name.and_then(|n| self.literal(n)).as_deref() == Some("TZ") {
+            self.clock_read(node, s, true);
+        }
+    }
+}
+
+/// A time read used to measure or bound time: added to, subtracted from, or compared in a
+/// loop's condition (`while time.time() < deadline`).
+fn measuring_use(node: Node<'_>) -> bool {
+    let top = unparenthesize(node);
+    let Some(parent) = top.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
+        "comparison_operator" => parent
+            .parent()
+            .is_some_and(|p| p.kind() == "while_statement"),
+        _ => false,
+    }
+}
+
+/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
+fn is_write_target(node: Node<'_>) -> bool {
+    ancestors(node)
+        .take_while(|a| {
+            matches!(
+                a.kind(),
+                "pattern_list"
+                    | "expression_list"
+                    | "assignment"
+                    | "augmented_assignment"
+                    | "delete_statement"
+            )
+        })
+        .any(|a| match a.kind() {
+            "assignment" | "augmented_assignment" => a
+                .child_by_field_name("left")
+                .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+            "delete_statement" => true,
+            _ => false,
+        })
+}
