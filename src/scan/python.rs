@@ -688,7 +688,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A node's code on one line, for messages.
     fn short(&self, node: Node<'_>) -> String {
-        shared::short(self.text(node))
+        shared::shown(self.cx.src, node)
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
