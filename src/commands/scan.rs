@@ -86,17 +86,13 @@ fn explain(name: &str) -> anyhow::Result<ExitStatus> {
         bail!("no rule is called `{name}`; hint: {hint}");
     };
     let text = format!(
-        "{}\n\n---\ncategory: {} · severity: {} · confidence: {} · languages: {}{}\nsilence one finding with a `flaky: ignore[{}]` comment on its line or the line above\n",
+        "{}\n\n---\ncategory: {} · severity: {} · confidence: {} · languages: {} · also {}\nsilence one finding with a `flaky: ignore[{}]` comment on its line or the line above\n",
         rule.doc.trim_end(),
         rule.category.as_str(),
         rule.severity.as_str(),
         rule.confidence.as_str(),
         rule.languages().join(", "),
-        if rule.aliases.is_empty() {
-            String::new()
-        } else {
-            format!(" · formerly {}", rule.aliases.join(", "))
-        },
+        rule.aliases().join(", "),
         rule.id
     );
     super::print(text.as_bytes())?;
@@ -118,7 +114,7 @@ fn list_rules(format: ScanFormat) -> anyhow::Result<ExitStatus> {
                         "confidence": r.confidence,
                         "languages": r.languages(),
                         "summary": r.summary,
-                        "aliases": r.aliases,
+                        "aliases": r.aliases(),
                     })
                 })
                 .collect();

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an async callback given to forEach, which does not wait for it",
-    aliases: &["js/async-foreach"],
+    former: &[],
     javascript: Some("use for...of with await, or await Promise.all(items.map(async ...))"),
     python: None,
     go: None,

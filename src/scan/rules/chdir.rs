@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "the process's working directory changed by a test",
-    aliases: &["js/chdir", "go/chdir", "rs/set-current-dir"],
+    former: &["rs/set-current-dir"],
     javascript: Some(
         "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
     ),

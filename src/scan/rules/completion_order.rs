@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "results collected in the order concurrent work finished",
-    aliases: &["js/completion-order"],
+    former: &[],
     javascript: Some(
         "use the array Promise.all returns (it keeps the input order), or sort before asserting",
     ),

@@ -22,12 +22,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a generator seeded once for all tests with a constant, so what each test draws depends on the tests before it",
-    aliases: &[
-        "py/constant-seed",
-        "js/constant-seed",
-        "go/constant-seed",
-        "rs/constant-seed",
-    ],
+    former: &[],
     python: Some(
         "seed in each test or in a function-scoped fixture, from the run's seed (random.seed(int(os.environ.get(\"TEST_SEED\", \"0\")))), or give each test its own generator: rng = random.Random(seed)",
     ),

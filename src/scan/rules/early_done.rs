@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a test ended by one of several callbacks that run concurrently",
-    aliases: &[],
+    former: &[],
     javascript: Some(
         "end the test when every callback has run: nest the second operation in the first one's callback, count the callbacks and call done() at the last, or await each as a promise",
     ),

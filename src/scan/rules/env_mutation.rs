@@ -35,12 +35,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an environment variable set by a test and never restored",
-    aliases: &[
-        "py/env-mutation",
-        "js/env-mutation",
-        "go/setenv",
-        "rs/set-var",
-    ],
+    former: &["go/setenv", "rs/set-var"],
     python: Some(
         "use monkeypatch.setenv/delenv (pytest) or mock.patch.dict(os.environ, ...), which restore the environment after the test",
     ),

@@ -22,12 +22,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a write to a fixed path outside the test's temporary directory",
-    aliases: &[
-        "py/fixed-path-write",
-        "js/fixed-path-write",
-        "go/fixed-path-write",
-        "rs/fixed-path-write",
-    ],
+    former: &[],
     python: Some(
         "write under the test's temporary directory (tmp_path, tempfile.TemporaryDirectory()), so repeated and parallel runs do not share the file",
     ),

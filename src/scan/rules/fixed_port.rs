@@ -32,7 +32,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a test server listening on a fixed port, which parallel runs and other programs collide on",
-    aliases: &[],
+    former: &[],
     python: Some(
         "bind the server itself to port 0 and read the port the system chose (server.server_address[1]), then pass it to the client; keep the socket that holds the port open until the server has it",
     ),

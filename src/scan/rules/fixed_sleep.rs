@@ -38,12 +38,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a sleep of a fixed time where the test waits for something to happen",
-    aliases: &[
-        "py/fixed-sleep",
-        "js/fixed-sleep",
-        "go/fixed-sleep",
-        "rs/fixed-sleep",
-    ],
+    former: &[],
     python: Some(
         "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
     ),

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "concurrent tasks that change the same state",
-    aliases: &["py/gather-shared-state"],
+    former: &[],
     python: Some(
         "guard the shared value with an asyncio.Lock, or have each task return its result and combine them after gather",
     ),

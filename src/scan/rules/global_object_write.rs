@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a property of the global object changed by a test",
-    aliases: &["js/global-mutation"],
+    former: &["js/global-mutation"],
     javascript: Some(
         "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
     ),

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "an attribute of an imported module changed by a test and never restored",
-    aliases: &["py/imported-state-mutation"],
+    former: &["py/imported-state-mutation"],
     python: Some(
         "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
     ),

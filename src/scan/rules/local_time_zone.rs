@@ -19,12 +19,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "dates formatted or computed in the machine's local time zone",
-    aliases: &[
-        "py/local-timezone",
-        "js/time-zone",
-        "go/local-time-zone",
-        "rs/local-time-zone",
-    ],
+    former: &["py/local-timezone", "js/time-zone"],
     python: Some(
         "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
     ),

@@ -132,9 +132,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// What it finds, why that makes tests flaky, an example and the fix (Markdown).
     pub doc: &'static str,
-    /// The ids it had before the rules were shared (`py/fixed-sleep`): suppressions and
-    /// `--explain` still take them.
-    pub aliases: &'static [&'static str],
+    /// The ids it had before the rules were shared, where they were not `<lang>/<id>`
+    /// (`py/timing-assert`).
+    pub former: &'static [&'static str],
     /// The fix, in each language the rule covers.
     pub python: Option<&'static str>,
     pub javascript: Option<&'static str>,
@@ -186,25 +186,38 @@ impl Rule {
 
     /// The languages it covers, by name.
     pub fn languages(&self) -> Vec<&'static str> {
-        [
-            ("python", self.python),
-            ("javascript", self.javascript),
-            ("go", self.go),
-            ("rust", self.rust),
-        ]
-        .into_iter()
-        .filter_map(|(name, hint)| hint.map(|_| name))
-        .collect()
+        self.covered().map(|(name, _)| name).collect()
     }
 
-    /// Whether `name` is this rule: its id, or a former id with or without its language
+    /// The names and the short names (as in `py/fixed-sleep`) of the languages it covers.
+    fn covered(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        [
+            ("python", "py", self.python),
+            ("javascript", "js", self.javascript),
+            ("go", "go", self.go),
+            ("rust", "rs", self.rust),
+        ]
+        .into_iter()
+        .filter_map(|(name, short, fix)| fix.map(|_| (name, short)))
+    }
+
+    /// The other names suppressions and `--explain` take: the id behind each language it
+    /// covers (`py/fixed-sleep`), then its former ids.
+    pub fn aliases(&self) -> Vec<String> {
+        self.covered()
+            .map(|(_, short)| format!("{short}/{}", self.id))
+            .chain(self.former.iter().map(|f| f.to_string()))
+            .collect()
+    }
+
+    /// Whether `name` is this rule: its id, or an alias with or without its language
     /// (`py/timing-assert`, `timing-assert`).
     pub fn is(&self, name: &str) -> bool {
         self.id == name
             || self
-                .aliases
+                .aliases()
                 .iter()
-                .any(|a| *a == name || a.split_once('/').is_some_and(|(_, short)| short == name))
+                .any(|a| a == name || a.split_once('/').is_some_and(|(_, short)| short == name))
     }
 }
 

@@ -20,7 +20,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "module-level, package-level or static state changed by a test or the code it calls",
-    aliases: &[
+    former: &[
         "py/global-assignment",
         "py/module-state-mutation",
         "js/module-state",

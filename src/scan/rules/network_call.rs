@@ -32,12 +32,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a call to a remote host with no mock or local server in scope",
-    aliases: &[
-        "py/network",
-        "js/network",
-        "go/network-call",
-        "rs/network-call",
-    ],
+    former: &["py/network", "js/network"],
     python: Some(
         "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
     ),

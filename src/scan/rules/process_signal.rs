@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a signal raised in the process that runs every test",
-    aliases: &[],
+    former: &[],
     python: Some(
         "call the handler directly (server.handle_exit(signal.SIGINT, None)) instead of raising the signal, or install and restore a handler around the test (a fixture that saves signal.getsignal and puts it back)",
     ),

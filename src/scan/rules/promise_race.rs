@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "Promise.race whose winner depends on timing",
-    aliases: &["js/promise-race"],
+    former: &[],
     javascript: Some(
         "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
     ),

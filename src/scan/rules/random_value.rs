@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Low,
     confidence: Confidence::Medium,
     summary: "a random identifier (uuid, random id) that the test compares or depends on",
-    aliases: &["py/random-value", "js/random-id", "rs/random-uuid"],
+    former: &["js/random-id", "rs/random-uuid"],
     python: Some(
         "fine for unique names; if the value reaches an assertion, derive it from a generator seeded with TEST_SEED",
     ),

@@ -27,7 +27,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a read of shared state that another test or function changes",
-    aliases: &[
+    former: &[
         "py/reads-mutated-global",
         "js/reads-shared-state",
         "go/package-state-read",

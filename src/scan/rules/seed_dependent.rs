@@ -19,12 +19,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "an outcome that varies with the seed flaky gives each attempt",
-    aliases: &[
-        "py/seed-dependent",
-        "js/seed-dependent",
-        "go/seed-dependent",
-        "rs/seed-dependent",
-    ],
+    former: &[],
     python: Some(
         "use the seed only to seed a generator; when a value fails for some seeds, pin it with pytest.mark.parametrize and fix the code or the test",
     ),

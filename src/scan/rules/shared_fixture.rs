@@ -27,12 +27,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a fixture or setup shared by all tests that some of them change",
-    aliases: &[
-        "py/shared-fixture",
-        "js/shared-fixture",
-        "go/shared-setup-state",
-        "rs/shared-static-fixture",
-    ],
+    former: &["go/shared-setup-state", "rs/shared-static-fixture"],
     python: Some(
         "build it per test (a function-scoped fixture, or setUp), or share an immutable value (tuple, frozenset, MappingProxyType)",
     ),

@@ -18,12 +18,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a subprocess started with no mock in scope",
-    aliases: &[
-        "py/subprocess",
-        "js/subprocess",
-        "go/subprocess",
-        "rs/subprocess",
-    ],
+    former: &[],
     python: Some(
         "fake it (pytest-subprocess's fake_process, unittest.mock.patch) or, when the process is the point, wait for what it says (a ready line, its exit) instead of a deadline a slow runner misses",
     ),

@@ -13,22 +13,22 @@ const ALL_LANGS: [Lang; 4] = [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Ru
 
 #[test]
 fn ids_and_former_ids_name_one_rule_each() {
-    let mut names: HashMap<&str, &str> = HashMap::new();
+    let mut names: HashMap<String, &str> = HashMap::new();
     for rule in ALL {
         assert!(
             rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
             "{}",
             rule.id
         );
+        let aliases = rule.aliases();
+        let shorts = aliases
+            .iter()
+            .filter_map(|a| a.split_once('/').map(|(_, s)| s));
         for name in std::iter::once(rule.id)
-            .chain(rule.aliases.iter().copied())
-            .chain(
-                rule.aliases
-                    .iter()
-                    .filter_map(|a| a.split_once('/').map(|(_, s)| s)),
-            )
+            .chain(aliases.iter().map(String::as_str))
+            .chain(shorts)
         {
-            let before = names.insert(name, rule.id);
+            let before = names.insert(name.to_owned(), rule.id);
             assert!(
                 before.is_none_or(|b| b == rule.id),
                 "`{name}` names both {} and {}",

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "an assertion inside a timer callback the test does not wait for",
-    aliases: &["js/timer-callback"],
+    former: &[],
     javascript: Some(
         "await a promise that settles when the work is done, or use fake timers and advance them",
     ),

@@ -21,12 +21,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "an assertion that code ran within a time limit",
-    aliases: &[
-        "py/timing-assert",
-        "js/timing-threshold",
-        "go/timing-threshold",
-        "rs/timing-threshold",
-    ],
+    former: &["py/timing-assert"],
     python: Some(
         "assert on the outcome, not on how long it took; if speed is the point, measure it in a benchmark with a generous bound, outside the test suite",
     ),

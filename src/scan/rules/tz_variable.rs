@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Low,
     confidence: Confidence::Medium,
     summary: "a test that reads the TZ variable",
-    aliases: &["js/tz-variable"],
+    former: &[],
     javascript: Some(
         "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
     ),

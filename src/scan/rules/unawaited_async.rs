@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a task or promise started and never awaited",
-    aliases: &["py/unawaited-task", "js/floating-promise"],
+    former: &["py/unawaited-task", "js/floating-promise"],
     python: Some(
         "await the task (or asyncio.gather the tasks) before asserting, or use an asyncio.TaskGroup",
     ),

@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::Medium,
     summary: "a thread, goroutine or task started and never joined",
-    aliases: &[
+    former: &[
         "py/unjoined-thread",
         "go/unjoined-goroutine",
         "rs/unjoined-spawn",

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "iteration over a set, map or hash whose order the test depends on",
-    aliases: &["py/set-order", "go/map-order", "rs/hash-order"],
+    former: &["py/set-order", "go/map-order", "rs/hash-order"],
     python: Some(
         "sort it (sorted(s)) or compare it as a set; string hashes change with PYTHONHASHSEED",
     ),

@@ -20,9 +20,8 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "a generator seeded from the clock or the OS, so a failure cannot be replayed",
-    aliases: &[
+    former: &[
         "py/entropy-seed",
-        "js/unreproducible-seed",
         "go/clock-seed",
         "rs/entropy-seed",
         "rs/clock-seed",

@@ -23,12 +23,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::High,
     confidence: Confidence::High,
     summary: "random values drawn from a generator no seed controls",
-    aliases: &[
-        "py/unseeded-random",
-        "js/unseeded-random",
-        "go/unseeded-random",
-        "rs/unseeded-random",
-    ],
+    former: &[],
     python: Some(
         "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed",
     ),

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::Medium,
     summary: "a directory listing used without sorting",
-    aliases: &["py/unsorted-listing", "js/unsorted-listing"],
+    former: &[],
     python: Some("sort the entries (sorted(os.listdir(d))) before using their order"),
     javascript: Some(
         "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",

@@ -18,12 +18,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Medium,
     confidence: Confidence::High,
     summary: "a read of the current time that the test depends on",
-    aliases: &[
-        "py/wall-clock",
-        "js/wall-clock",
-        "go/wall-clock",
-        "rs/wall-clock",
-    ],
+    former: &[],
     python: Some(
         "pass the time in, or freeze it in the test (freezegun's freeze_time, time-machine's travel, or patch the clock)",
     ),
