@@ -253,15 +253,13 @@ const CALLS: &[(&[&str], Check)] = &[
         &[
             "fs.readdir[Sync]",
             "glob",
-            "glob.glob",
+            "glob.glob[Sync]",
             "glob.sync",
-            "glob.globSync",
             "fast-glob",
             "fast-glob.glob",
             "fast-glob.sync",
             "globby",
-            "globby.globby",
-            "globby.globbySync",
+            "globby.globby[Sync]",
         ],
         Check::Unsorted,
     ),
@@ -477,30 +475,16 @@ impl Role {
     }
 }
 
-/// A step of the walk over a file.
-enum Step<'t> {
-    /// Read a node, knowing where it is.
-    Visit(Node<'t>, Rc<Ctx>),
-    /// Into a function's parameters and body.
-    Enter(Node<'t>),
-    /// Out of the function entered last.
-    Leave,
-}
+/// A step of the walk over a file: a node to read, and where it is.
+type Step<'t> = (Node<'t>, Rc<Ctx>);
 
 /// Visits the children of a node, in the same place.
 fn visit_children<'t>(node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
     next.extend(
         syntax::named_children(node)
             .into_iter()
-            .map(|child| Step::Visit(child, Rc::clone(ctx))),
+            .map(|child| (child, Rc::clone(ctx))),
     );
-}
-
-/// Walks a function's parameters and body, knowing it encloses them.
-fn visit_body<'t>(func: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
-    next.push(Step::Enter(func));
-    visit_children(func, ctx, next);
-    next.push(Step::Leave);
 }
 
 /// Where the walk is.
@@ -551,11 +535,9 @@ struct FileInfo<'s> {
     mocked: HashSet<String>,
     /// A library intercepts every request of the file (nock, msw).
     network_mocked: bool,
-    /// The file mocks an HTTP client module (`jest.mock('axios')`): the network is faked for
-    /// the code under test its tests call.
-    client_mocked: bool,
-    /// The file mocks a module that starts processes (`jest.mock('child_process')`).
-    processes_mocked: bool,
+    /// What the file fakes (hoisted mocks, interceptors, fake timers) for all it calls:
+    /// `jest.mock('axios')` fakes the network for the code under test too.
+    fakes: Vec<Category>,
     /// The file starts a server (so requests to hosts it cannot read are likely to it).
     local_server: bool,
     fake_clock: bool,
@@ -584,9 +566,15 @@ impl<'s> FileInfo<'s> {
         if imports(&FS_MOCKERS) {
             info.mocked.insert("fs".to_owned());
         }
-        info.client_mocked = info.mocks_module_of(|check| matches!(check, Check::Remote));
-        info.processes_mocked =
-            info.mocks_module_of(|check| matches!(check, Check::Process { .. }));
+        if info.network_mocked || info.mocks_module_of(|check| matches!(check, Check::Remote)) {
+            info.fakes.push(Category::Network);
+        }
+        if info.mocks_module_of(|check| matches!(check, Check::Process { .. })) {
+            info.fakes.push(Category::Subprocess);
+        }
+        if info.fake_clock {
+            info.fakes.extend([Category::Clock, Category::Sleep]);
+        }
         info
     }
 
@@ -614,11 +602,14 @@ impl<'s> FileInfo<'s> {
                 else {
                     return;
                 };
-                let module = module_name(&spec);
+                let import = Import {
+                    module: module_name(&spec),
+                    name: None,
+                };
                 self.specifiers.push(spec);
                 for clause in syntax::named_children(n) {
                     if clause.kind() == "import_clause" {
-                        self.bind_clause(clause, &module);
+                        self.bind(clause, &import);
                     }
                 }
             }
@@ -631,7 +622,7 @@ impl<'s> FileInfo<'s> {
                     return;
                 };
                 if let Some(import) = self.required_import(value) {
-                    self.bind_pattern(name, &import);
+                    self.bind(name, &import);
                 }
                 if name.kind() == "identifier" && is_async(unwrap(value)) {
                     self.async_fns.insert(self.text(name));
@@ -646,50 +637,28 @@ impl<'s> FileInfo<'s> {
         }
     }
 
-    fn bind_clause(&mut self, clause: Node<'_>, module: &str) {
-        for c in syntax::named_children(clause) {
-            match c.kind() {
-                "identifier" => self.bind(c, module, None),
-                "namespace_import" => {
-                    if let Some(id) = syntax::named_children(c)
-                        .into_iter()
-                        .find(|i| i.kind() == "identifier")
-                    {
-                        self.bind(id, module, None);
-                    }
-                }
-                "named_imports" => {
-                    for spec in syntax::named_children(c) {
-                        let Some(name) = spec.child_by_field_name("name") else {
-                            continue;
-                        };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
-                        let name = self.text(name).to_owned();
-                        self.bind(local, module, Some(name));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn bind(&mut self, local: Node<'_>, module: &str, name: Option<String>) {
-        let import = Import {
-            module: module.to_owned(),
-            name,
-        };
-        self.imported.insert(self.text(local), import);
-    }
-
-    /// `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`.
-    fn bind_pattern(&mut self, pattern: Node<'_>, import: &Import) {
+    /// Binds the names an import clause or a `require` pattern declares: `import x`,
+    /// `* as x`, `{ a, b as c }`; `const x = require('m')`, `const { a, b: c } = require('m')`,
+    /// `const y = require('m').y`.
+    fn bind(&mut self, pattern: Node<'_>, import: &Import) {
         match pattern.kind() {
             "identifier" => {
                 self.imported.insert(self.text(pattern), import.clone());
             }
-            "object_pattern" if import.name.is_none() => {
+            "import_clause" | "namespace_import" => {
+                for c in syntax::named_children(pattern) {
+                    self.bind(c, import);
+                }
+            }
+            "named_imports" | "object_pattern" if import.name.is_none() => {
                 for p in syntax::named_children(pattern) {
                     let (local, key) = match p.kind() {
+                        "import_specifier" => {
+                            let Some(name) = p.child_by_field_name("name") else {
+                                continue;
+                            };
+                            (p.child_by_field_name("alias").unwrap_or(name), name)
+                        }
                         "shorthand_property_identifier_pattern" => (p, p),
                         "pair_pattern" => {
                             match (p.child_by_field_name("value"), p.child_by_field_name("key")) {
@@ -699,8 +668,11 @@ impl<'s> FileInfo<'s> {
                         }
                         _ => continue,
                     };
-                    let name = Some(self.text(key).to_owned());
-                    self.bind(local, &import.module, name);
+                    let import = Import {
+                        module: import.module.clone(),
+                        name: Some(self.text(key).to_owned()),
+                    };
+                    self.imported.insert(self.text(local), import);
                 }
             }
             _ => {}
@@ -886,8 +858,6 @@ struct Walk<'c, 's, 't> {
     by_name: HashMap<&'s str, Vec<usize>>,
     touches: Vec<Touch<'t>>,
     changes: Vec<StateChange<'t>>,
-    /// The functions enclosing the node being walked, outermost first.
-    functions: Vec<Node<'t>>,
     /// Names declared in a function (parameters and declarations), by the function's node id.
     locals: HashMap<usize, HashSet<&'s str>>,
     /// Initial values of the variables declared in a function or the program, by its node id.
@@ -903,7 +873,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             by_name: HashMap::new(),
             touches: Vec::new(),
             changes: Vec::new(),
-            functions: Vec::new(),
             locals: HashMap::new(),
             decls: HashMap::new(),
         }
@@ -916,19 +885,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Walks the file: a loop over an explicit stack of [`Step`]s, in source order, so the
     /// depth of the code (a 1,500-level object literal) costs no call stack.
     fn walk(&mut self, root: Node<'t>) {
-        let mut stack = vec![Step::Visit(root, Rc::new(Ctx::default()))];
+        let mut stack = vec![(root, Rc::new(Ctx::default()))];
         let mut next = Vec::new();
-        while let Some(step) = stack.pop() {
-            match step {
-                Step::Visit(node, ctx) => {
-                    self.visit(node, &ctx, &mut next);
-                    stack.extend(next.drain(..).rev());
-                }
-                Step::Enter(func) => self.functions.push(func),
-                Step::Leave => {
-                    self.functions.pop();
-                }
-            }
+        while let Some((node, ctx)) = stack.pop() {
+            self.visit(node, &ctx, &mut next);
+            stack.extend(next.drain(..).rev());
         }
     }
 
@@ -975,22 +936,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 done_style: false,
                 ..Ctx::clone(ctx)
             });
-            if node == func {
-                return visit_body(func, &inner, next);
-            }
             for child in syntax::named_children(node) {
-                if child == func {
-                    visit_body(func, &inner, next);
+                let at = if node == func || child == func {
+                    &inner
                 } else {
-                    next.push(Step::Visit(child, Rc::clone(ctx)));
-                }
+                    ctx
+                };
+                next.push((child, Rc::clone(at)));
             }
         } else if is_function(node.kind()) {
             let inner = Rc::new(Ctx {
                 in_function: true,
                 ..Ctx::clone(ctx)
             });
-            visit_body(node, &inner, next);
+            visit_children(node, &inner, next);
         } else {
             visit_children(node, ctx, next);
         }
@@ -1003,21 +962,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         kind: UnitKind,
         node: Node<'_>,
     ) -> usize {
-        // What the file fakes (hoisted mocks, interceptors, fake timers) holds for all it calls:
-        // `jest.mock('axios')` fakes the network for the code under test too.
-        let mut fakes = Vec::new();
-        if self.info.network_mocked || self.info.client_mocked {
-            fakes.push(Category::Network);
-        }
-        if self.info.processes_mocked {
-            fakes.push(Category::Subprocess);
-        }
-        if self.info.fake_clock {
-            fakes.extend([Category::Clock, Category::Sleep]);
-        }
         let test_code = self.cx.test_file;
         let unit = shared::record_unit(self.cx, node, &name, parents, kind, test_code, Vec::new());
-        self.cx.facts.units[unit].fakes = fakes;
+        self.cx.facts.units[unit].fakes.clone_from(&self.info.fakes);
         unit
     }
 
@@ -1115,7 +1062,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 };
                 inner.suites.push(title.clone());
                 self.enter_scope(body, Some(title));
-                next.push(Step::Visit(body, Rc::new(inner)));
+                next.push((body, Rc::new(inner)));
             }
             _ => {
                 // A test needs a literal title; a hook, a callback.
@@ -1126,7 +1073,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         (name.to_owned(), UnitKind::Hook, role, ctx.done_style)
                     }
                     (Fw::Test, Some(title)) => {
-                        let done_style = callback.is_some_and(|c| self.done_style(c));
+                        let done_style = callback
+                            .and_then(|c| first_parameter(unwrap(c)))
+                            .is_some_and(|p| DONE_PARAMS.contains(&self.text(p)));
                         (title, UnitKind::Test, Role::Test, done_style)
                     }
                     _ => return false,
@@ -1140,17 +1089,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     ..Ctx::clone(ctx)
                 });
                 if let Some(c) = callback {
-                    visit_body(unwrap(c), &inner, next);
+                    next.push((unwrap(c), inner));
                 }
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
         if let Some(callee) = call.child_by_field_name("function") {
-            next.push(Step::Visit(callee, Rc::clone(ctx)));
+            next.push((callee, Rc::clone(ctx)));
         }
         for a in args {
             if Some(a) != callback {
-                next.push(Step::Visit(a, Rc::clone(ctx)));
+                next.push((a, Rc::clone(ctx)));
             }
         }
         true
@@ -1166,10 +1115,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "identifier" | "member_expression" if suite => Some(self.text(arg).to_owned()),
             _ => None,
         }
-    }
-
-    fn done_style(&self, callback: Node<'_>) -> bool {
-        first_parameter(unwrap(callback)).is_some_and(|p| DONE_PARAMS.contains(&self.text(p)))
     }
 
     /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
@@ -1302,7 +1247,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !self.cx.test_file || ctx.role != Role::Test || self.text(callee) != "done" {
             return;
         }
-        // The callback that calls done(), the statement that starts its operation, its block.
+        // The callback that calls done(), the operation it is given to, its statement and block.
         let Some(callback) = enclosing_function(call) else {
             return;
         };
@@ -1317,26 +1262,29 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         .any(|i| i.kind() == "identifier" && self.text(i) == "done")
                 })
         };
-        let test_owned = std::iter::once(callback)
-            .chain(ancestors(callback))
-            .find(|f| is_function(f.kind()) && declares_done(*f))
-            .filter(|f| f.id() != callback.id())
-            .and_then(call_of_argument)
-            .and_then(|c| c.child_by_field_name("function"))
-            .is_some_and(|f| names_any(&[".test", ".it", ".specify"], self.text(f)));
-        if !test_owned {
+        let test_owned = !declares_done(callback)
+            && ancestors(callback)
+                .find(|f| is_function(f.kind()) && declares_done(*f))
+                .and_then(call_of_argument)
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| names_any(&[".test", ".it", ".specify"], self.text(f)));
+        let Some(operation) = call_of_argument(callback).filter(|_| test_owned) else {
             return;
-        }
-        let Some(statement) = call_of_argument(callback)
-            .filter(|c| c.kind() == "call_expression")
-            .and_then(|c| c.parent())
-            .filter(|p| p.kind() == "expression_statement")
-        else {
+        };
+        let Some(statement) = operation.parent().filter(|p| {
+            p.kind() == "expression_statement" && operation.kind() == "call_expression"
+        }) else {
             return;
         };
         let Some(block) = statement.parent().filter(|b| b.kind() == "statement_block") else {
             return;
         };
+        let Some(started) = operation.child_by_field_name("function").map(unwrap) else {
+            return;
+        };
+        if NOT_RACING.contains(&self.method_name(operation).unwrap_or(self.text(started))) {
+            return;
+        }
         let asserts = |n: Node<'t>| {
             syntax::descendants(n).into_iter().any(|d| {
                 d.kind() == "call_expression"
@@ -1347,39 +1295,22 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         }))
             })
         };
-        let ending = statement
-            .named_child(0)
-            .and_then(|c| c.child_by_field_name("function"))
-            .map(unwrap);
-        let racing = syntax::named_children(block).into_iter().any(|sibling| {
-            let Some(started) = (sibling.id() != statement.id()
-                && sibling.kind() == "expression_statement")
-                .then(|| sibling.named_child(0))
-                .flatten()
-                .filter(|c| c.kind() == "call_expression")
-            else {
-                return false;
-            };
-            let method = started.child_by_field_name("function").map(unwrap);
-            let name = self
-                .method_name(started)
-                .or_else(|| method.map(|m| self.text(m)));
-            let at_once = name.is_some_and(|n| NOT_RACING.contains(&n));
-            // The same operation started twice (two requests), not a handler registered for
-            // the one that ends the test (`addHook`, `on`, a route).
-            let same = method.map(|m| self.text(m)) == ending.map(|m| self.text(m));
-            same && !at_once
-                && arguments(started).into_iter().any(|a| {
-                    is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"])
-                })
-        });
+        // The same operation started twice (two requests), not a handler registered for the
+        // one that ends the test (`addHook`, `on`, a route).
+        let racing = syntax::named_children(block)
+            .into_iter()
+            .filter(|s| s.id() != statement.id() && s.kind() == "expression_statement")
+            .filter_map(|s| s.named_child(0).filter(|c| c.kind() == "call_expression"))
+            .filter(|c| {
+                c.child_by_field_name("function")
+                    .is_some_and(|f| self.text(unwrap(f)) == self.text(started))
+            })
+            .flat_map(arguments)
+            .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"]));
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&shared::shown(
-                    self.info.src,
-                    statement.named_child(0).unwrap_or(statement)
-                ))
+                quote_code(&shared::shown(self.info.src, operation))
             );
             let rule = rules::early_done::RULE.javascript();
             self.report(call, ctx.unit, rule.smell(message));
@@ -1434,7 +1365,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 (now && !self.measures(call) && !self.only_seeds(call, 0))
                     .then_some((rules::wall_clock::RULE.javascript(), "reads the wall clock"))
             }
-            Check::NoTimeZone => (!args.iter().any(|a| self.has_key(*a, "timeZone"))).then_some((
+            Check::NoTimeZone => (!args.iter().any(|a| self.property(*a, &["timeZone"]).is_some())).then_some((
                 rules::local_time_zone::RULE.javascript(),
                 "formats in the machine's time zone",
             )),
@@ -1566,28 +1497,23 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if cb.kind() == "identifier" {
             return self.text(cb) == name;
         }
-        let Some(mut body) = is_function(cb.kind())
-            .then(|| cb.child_by_field_name("body"))
-            .flatten()
-        else {
-            return false;
-        };
-        if body.kind() == "statement_block" {
-            let statements = syntax::named_children(body);
-            match statements.as_slice() {
-                [only] if only.kind() == "expression_statement" => match only.named_child(0) {
-                    Some(e) => body = e,
-                    None => return false,
-                },
-                _ => return false,
-            }
+        let mut body = cb
+            .child_by_field_name("body")
+            .filter(|_| is_function(cb.kind()));
+        // A block of one statement: its expression.
+        if let Some(block) = body.filter(|b| b.kind() == "statement_block") {
+            body = match syntax::named_children(block).as_slice() {
+                [only] if only.kind() == "expression_statement" => only.named_child(0),
+                _ => None,
+            };
         }
         // `resolve(value)` after a delay simulates a slow call; `resolve()` only waits.
-        body.kind() == "call_expression"
-            && arguments(body).is_empty()
-            && body
-                .child_by_field_name("function")
-                .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
+        body.is_some_and(|b| {
+            b.kind() == "call_expression"
+                && arguments(b).is_empty()
+                && b.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
+        })
     }
 
     /// Where a request goes, unless it is mocked or to this machine.
@@ -1738,30 +1664,23 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.judge(call, Fact::Listen(listen), ctx.unit);
     }
 
-    /// The value of the first `key: value` pair of an object literal whose key is one of these.
+    /// The value of the first property of an object literal whose key is one of these (a
+    /// shorthand `{ key }` is its own value).
     fn property(&self, object: Node<'t>, keys: &[&str]) -> Option<Node<'t>> {
-        syntax::named_children(object)
-            .into_iter()
-            .filter(|p| p.kind() == "pair")
-            .find(|p| {
-                p.child_by_field_name("key")
-                    .is_some_and(|k| keys.contains(&strip_quotes(self.text(k))))
-            })
-            .and_then(|p| p.child_by_field_name("value"))
-    }
-
-    /// Whether an options object among the arguments has this key.
-    fn has_key(&self, node: Node<'_>, key: &str) -> bool {
-        let n = unwrap(node);
-        n.kind() == "object"
-            && syntax::named_children(n).into_iter().any(|p| {
-                let k = match p.kind() {
-                    "pair" => p.child_by_field_name("key"),
-                    "shorthand_property_identifier" => Some(p),
-                    _ => None,
-                };
-                k.is_some_and(|k| strip_quotes(self.text(k)) == key)
-            })
+        let object = unwrap(object);
+        let properties = (object.kind() == "object").then(|| syntax::named_children(object));
+        properties?.into_iter().find_map(|p| {
+            let (key, value) = match p.kind() {
+                "pair" => (
+                    p.child_by_field_name("key")?,
+                    p.child_by_field_name("value")?,
+                ),
+                "shorthand_property_identifier" => (p, p),
+                _ => return None,
+            };
+            keys.contains(&strip_quotes(self.text(key)))
+                .then_some(value)
+        })
     }
 
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
@@ -2121,8 +2040,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// The shared variable an identifier (under the function being walked) refers to, unless a
-    /// function on the way declares it.
+    /// The shared variable an identifier refers to, unless a function on the way declares it.
     fn shared(&mut self, ident: Node<'t>) -> Option<usize> {
         let name = self.text(ident);
         let at = ident.start_byte();
@@ -2133,14 +2051,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .copied()
             .filter(|&b| self.bindings[b].scope.byte_range().contains(&at))
             .max_by_key(|&b| self.bindings[b].scope.start_byte())?;
-        let scope = self.bindings[b].scope.start_byte();
-        let inner: Vec<Node<'t>> = self
-            .functions
-            .iter()
-            .copied()
-            .filter(|f| f.start_byte() > scope)
-            .collect();
-        let shadowed = inner.into_iter().any(|f| self.locals_of(f).contains(name));
+        let between = syntax::ancestors_below(self.bindings[b].scope, ident).unwrap_or_default();
+        let shadowed = between
+            .into_iter()
+            .any(|f| is_function(f.kind()) && self.locals_of(f).contains(name));
         (!shadowed).then_some(b)
     }
 
@@ -2188,10 +2102,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
-        self.report_process_changes();
-    }
-
-    fn report_process_changes(&mut self) {
         let restored: HashSet<ProcessState> = self
             .changes
             .iter()
@@ -2603,12 +2513,10 @@ fn is_async(func: Node<'_>) -> bool {
 
 /// A qualified name without the global object it is read through (`globalThis.fetch` is `fetch`).
 fn without_global(q: String) -> String {
-    for global in ["global.", "globalThis.", "window."] {
-        if let Some(rest) = q.strip_prefix(global) {
-            return rest.to_owned();
-        }
+    match q.split_once('.') {
+        Some((global, rest)) if is_global_object(global) => rest.to_owned(),
+        _ => q,
     }
-    q
 }
 
 /// Looks through parentheses and TypeScript's `x!`, `x as T`, `x satisfies T`, `<T>x`.
