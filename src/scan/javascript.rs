@@ -363,24 +363,22 @@ const MUTATORS: [&str; 13] = [
     "delete",
     "clear",
 ];
-/// Matchers that bound a value from above, and from below (jest, vitest, chai).
-const UPPER_BOUND_MATCHERS: [&str; 7] = [
-    "toBeLessThan",
-    "toBeLessThanOrEqual",
-    "below",
-    "lessThan",
-    "most",
-    "lt",
-    "lte",
-];
-const LOWER_BOUND_MATCHERS: [&str; 7] = [
-    "toBeGreaterThan",
-    "toBeGreaterThanOrEqual",
-    "above",
-    "greaterThan",
-    "least",
-    "gt",
-    "gte",
+/// Matchers that bound a value (jest, vitest, chai), and whether from above.
+const BOUND_MATCHERS: [(&str, bool); 14] = [
+    ("toBeLessThan", true),
+    ("toBeLessThanOrEqual", true),
+    ("below", true),
+    ("lessThan", true),
+    ("most", true),
+    ("lt", true),
+    ("lte", true),
+    ("toBeGreaterThan", false),
+    ("toBeGreaterThanOrEqual", false),
+    ("above", false),
+    ("greaterThan", false),
+    ("least", false),
+    ("gt", false),
+    ("gte", false),
 ];
 /// Keys of request options that hold the host.
 const URL_KEYS: [&str; 5] = ["url", "baseURL", "host", "hostname", "origin"];
@@ -453,11 +451,10 @@ enum Fw {
 /// What the code being walked is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Role {
-    /// Module level, or a callback outside any unit.
+    /// Module level, a `describe` body (run when tests are collected), or a callback outside
+    /// any unit.
     #[default]
     Module,
-    /// A `describe` body (runs when tests are collected).
-    Suite,
     Test,
     Hook(Hook),
     Helper,
@@ -467,7 +464,7 @@ impl Role {
     /// Where code of this role runs, as the shared rules weigh it.
     const fn place(self) -> Place {
         match self {
-            Self::Module | Self::Suite | Self::Hook(Hook::Once | Hook::Last) => Place::Shared,
+            Self::Module | Self::Hook(Hook::Once | Hook::Last) => Place::Shared,
             Self::Hook(Hook::Each) => Place::Hook,
             Self::Test => Place::Test,
             Self::Helper => Place::Helper,
@@ -851,6 +848,15 @@ struct StateChange<'t> {
     restores: bool,
 }
 
+/// What a function (or the program) declares in its own scope (nested blocks included, nested
+/// functions not): every name (parameters, variables, functions), and the initial values of
+/// its variables.
+#[derive(Default)]
+struct Scope<'s, 't> {
+    names: HashSet<&'s str>,
+    values: HashMap<&'s str, Node<'t>>,
+}
+
 struct Walk<'c, 's, 't> {
     cx: &'c mut FileCtx<'s>,
     info: &'c FileInfo<'s>,
@@ -858,10 +864,8 @@ struct Walk<'c, 's, 't> {
     by_name: HashMap<&'s str, Vec<usize>>,
     touches: Vec<Touch<'t>>,
     changes: Vec<StateChange<'t>>,
-    /// Names declared in a function (parameters and declarations), by the function's node id.
-    locals: HashMap<usize, HashSet<&'s str>>,
-    /// Initial values of the variables declared in a function or the program, by its node id.
-    decls: HashMap<usize, HashMap<&'s str, Node<'t>>>,
+    /// What functions (and the program) declare, by their node id.
+    scopes: HashMap<usize, Scope<'s, 't>>,
 }
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
@@ -873,8 +877,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             by_name: HashMap::new(),
             touches: Vec::new(),
             changes: Vec::new(),
-            locals: HashMap::new(),
-            decls: HashMap::new(),
+            scopes: HashMap::new(),
         }
     }
 
@@ -1056,7 +1059,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     return false;
                 };
                 let mut inner = Ctx {
-                    role: Role::Suite,
+                    role: Role::Module,
                     in_function: false,
                     ..Ctx::clone(ctx)
                 };
@@ -1084,7 +1087,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let inner = Rc::new(Ctx {
                     unit: Some(unit),
                     role,
-                    in_function: true,
                     done_style,
                     ..Ctx::clone(ctx)
                 });
@@ -1365,10 +1367,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 (now && !self.measures(call) && !self.only_seeds(call, 0))
                     .then_some((rules::wall_clock::RULE.javascript(), "reads the wall clock"))
             }
-            Check::NoTimeZone => (!args.iter().any(|a| self.property(*a, &["timeZone"]).is_some())).then_some((
-                rules::local_time_zone::RULE.javascript(),
-                "formats in the machine's time zone",
-            )),
+            Check::NoTimeZone => {
+                let zoned = args.iter().any(|a| self.property(*a, &["timeZone"]).is_some());
+                (!zoned).then_some((
+                    rules::local_time_zone::RULE.javascript(),
+                    "formats in the machine's time zone",
+                ))
+            }
             Check::ConstantDelay => {
                 // A method of some object (`lock.wait(10)`) is not a sleep.
                 if self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q) {
@@ -1647,12 +1652,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let Some(first) = arguments(call).first().map(|a| unwrap(*a)) else {
             return;
         };
-        let port = match first.kind() {
-            "object" => self.property(first, &["port"]),
-            _ => Some(first),
-        };
-        let port = port.filter(|p| p.kind() == "number");
-        let Some(port) = port.and_then(|p| self.text(p).parse::<u16>().ok()) else {
+        let port = self.property(first, &["port"]).unwrap_or(first);
+        let port = (port.kind() == "number").then(|| self.text(port).parse::<u16>().ok());
+        let Some(port) = port.flatten() else {
             return;
         };
         let listen = Listen {
@@ -1686,13 +1688,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
         let callee = unwrap(callee);
-        let Some(matcher) = self.method_name(call) else {
+        let matcher = self.method_name(call);
+        let Some(&(_, less)) = BOUND_MATCHERS.iter().find(|(m, _)| Some(*m) == matcher) else {
             return;
         };
-        let less = UPPER_BOUND_MATCHERS.contains(&matcher);
-        if !less && !LOWER_BOUND_MATCHERS.contains(&matcher) {
-            return;
-        }
         let object = callee.child_by_field_name("object");
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
@@ -1790,7 +1789,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let name = self.text(array);
-        if concurrent && !self.locals_of(func).contains(name) {
+        if concurrent && !self.scope(func).names.contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";
             let rule = rules::completion_order::RULE.javascript();
             self.says(call, ctx.unit, rule, says);
@@ -2054,7 +2053,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let between = syntax::ancestors_below(self.bindings[b].scope, ident).unwrap_or_default();
         let shadowed = between
             .into_iter()
-            .any(|f| is_function(f.kind()) && self.locals_of(f).contains(name));
+            .any(|f| is_function(f.kind()) && self.scope(f).names.contains(name));
         (!shadowed).then_some(b)
     }
 
@@ -2126,12 +2125,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `process.env.TEST_SEED` used beyond seeding a generator; `process.env.TZ`.
     fn env_read(&mut self, node: Node<'t>, ctx: &Ctx) {
-        let Some(var) = self.env_var(node) else {
+        let Some(var) = self.env_var(node).filter(|_| !is_write_target(node)) else {
             return;
         };
-        if is_write_target(node) {
-            return;
-        }
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
                 code: shared::shown(self.info.src, node),
@@ -2316,29 +2312,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// the program) that declares it.
     fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
         let name = self.text(ident);
-        let info = self.info;
-        for s in ancestors(ident) {
-            if is_function(s.kind()) || s.parent().is_none() {
-                let decls = self.decls.entry(s.id()).or_insert_with(|| {
-                    let mut out = HashMap::new();
-                    for d in scope_nodes(s) {
-                        let name = d.child_by_field_name("name");
-                        let value = d.child_by_field_name("value");
-                        if let (Some(name), Some(value)) = (name, value)
-                            && d.kind() == "variable_declarator"
-                            && name.kind() == "identifier"
-                        {
-                            out.entry(info.text(name)).or_insert(value);
-                        }
-                    }
-                    out
-                });
-                if let Some(v) = decls.get(name) {
-                    return Some(*v);
-                }
-            }
-        }
-        None
+        ancestors(ident)
+            .filter(|s| is_function(s.kind()) || s.parent().is_none())
+            .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
     /// Whether the variable a declarator declares is used, and every use passes `each`.
@@ -2366,12 +2342,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .collect()
     }
 
-    /// The names a function declares (parameters, variables, functions), over-approximated by
-    /// including its nested blocks.
-    fn locals_of(&mut self, func: Node<'t>) -> &HashSet<&'s str> {
+    /// What a function (or the program) declares, read once.
+    fn scope(&mut self, func: Node<'t>) -> &Scope<'s, 't> {
         let info = self.info;
-        self.locals.entry(func.id()).or_insert_with(|| {
-            let mut out = HashSet::new();
+        self.scopes.entry(func.id()).or_insert_with(|| {
+            let mut out = Scope::default();
             for n in scope_nodes(func) {
                 let declared = match n.kind() {
                     "variable_declarator"
@@ -2386,12 +2361,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     }
                     _ => None,
                 };
+                let value = n.child_by_field_name("value");
+                if let (Some(name), Some(value)) = (declared, value)
+                    && n.kind() == "variable_declarator"
+                    && name.kind() == "identifier"
+                {
+                    out.values.entry(info.text(name)).or_insert(value);
+                }
                 for d in declared.map(syntax::descendants).unwrap_or_default() {
                     if matches!(
                         d.kind(),
                         "identifier" | "shorthand_property_identifier_pattern"
                     ) {
-                        out.insert(info.text(d));
+                        out.names.insert(info.text(d));
                     }
                 }
             }
