@@ -1,0 +1,333 @@
+//! JavaScript's calls: the table of smells by qualified callee ([`CALLS`]), and what each
+//! row's call must show to be one.
+
+use super::*;
+
+/// What a call's arguments and surroundings must show for its row to be a smell.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Check {
+    /// The call is enough: a finding of the rule, saying this after the call.
+    Always(Variant, &'static str),
+    /// In a test file.
+    InTests(Variant, &'static str),
+    /// Reading the time now: no arguments, not measuring an interval, no fake clock.
+    WallClock,
+    /// No `timeZone` option among the arguments.
+    NoTimeZone,
+    /// A constant first argument (a delay), no fake clock.
+    ConstantDelay,
+    /// A timer: a fixed sleep inside a promise, a race in a test.
+    Timer,
+    /// A host that is not this machine, with no mock of the client in the file.
+    Remote,
+    /// A fixed path outside the temporary directory, with no mock of `fs`.
+    FixedPath,
+    /// A child process, with no mock of the module in the file; `to_end` when waited for
+    /// before the next line runs, with no deadline.
+    Process { to_end: bool },
+    /// A listing whose order is used (compared, indexed, joined, returned) without a sort.
+    Unsorted,
+    /// Seeding a generator from the clock, entropy or a constant.
+    Seed,
+    /// A draw, context inside a stand-in for an entropy source.
+    Draw,
+    /// An async callback whose promises are dropped.
+    AsyncCallback,
+}
+
+/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
+/// `fs.cp` matches exactly; `.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
+/// `fs.rm` and `fs.rmSync`.
+pub(super) const CALLS: &[(&[&str], Check)] = &[
+    (
+        &[
+            "timers/promises.setTimeout",
+            ".waitForTimeout",
+            ".sleep",
+            ".delay",
+            ".wait",
+        ],
+        Check::ConstantDelay,
+    ),
+    (&["setTimeout", "setInterval"], Check::Timer),
+    (
+        &[
+            "Date.now",
+            "Date",
+            "new Date",
+            "moment",
+            "moment.utc",
+            "dayjs",
+            "dayjs.utc",
+            "luxon.DateTime.now",
+            "luxon.DateTime.local",
+        ],
+        Check::WallClock,
+    ),
+    (
+        &[".getTimezoneOffset", ".resolvedOptions"],
+        Check::Always(
+            rules::local_time_zone::RULE.javascript(),
+            "depends on the machine's time zone",
+        ),
+    ),
+    (
+        &[".toLocaleDateString", ".toLocaleTimeString"],
+        Check::NoTimeZone,
+    ),
+    (&["Math.random", "crypto.randomInt"], Check::Draw),
+    (
+        &[
+            "crypto.randomUUID",
+            "crypto.randomBytes",
+            "uuid.v1",
+            "uuid.v4",
+            "nanoid.nanoid",
+        ],
+        Check::Always(
+            rules::random_value::RULE.javascript(),
+            "makes a random value that differs on every run",
+        ),
+    ),
+    (
+        &[
+            ".seed",
+            ".seedrandom",
+            ".setSeed",
+            "new Chance",
+            "new seedrandom",
+        ],
+        Check::Seed,
+    ),
+    (
+        &[
+            "fetch",
+            "node-fetch",
+            "cross-fetch",
+            "isomorphic-fetch",
+            "undici.fetch",
+            "undici.request",
+            "axios",
+            "axios.get",
+            "axios.post",
+            "axios.put",
+            "axios.patch",
+            "axios.delete",
+            "axios.head",
+            "axios.request",
+            "got",
+            "got.get",
+            "got.post",
+            "ky",
+            "ky.get",
+            "ky.post",
+            "superagent.get",
+            "superagent.post",
+            "request",
+            "http.get",
+            "http.request",
+            "https.get",
+            "https.request",
+            "net.connect",
+            "net.createConnection",
+            "tls.connect",
+            "dns.lookup",
+            "dns.resolve",
+            "dns.resolve4",
+            "dns.resolve6",
+            "new WebSocket",
+            "new ws",
+            "new EventSource",
+        ],
+        Check::Remote,
+    ),
+    (
+        &[
+            "fs.writeFile[Sync]",
+            "fs.appendFile[Sync]",
+            "fs.mkdir[Sync]",
+            "fs.rm[Sync]",
+            "fs.rmdir[Sync]",
+            "fs.unlink[Sync]",
+            "fs.rename[Sync]",
+            "fs.copyFile[Sync]",
+            "fs.cp[Sync]",
+            "fs.truncate[Sync]",
+            "fs.createWriteStream",
+            "fs.outputFile[Sync]",
+            "fs.outputJson[Sync]",
+            "fs.writeJson[Sync]",
+            "fs.remove[Sync]",
+            "fs.emptyDir[Sync]",
+            "fs.ensureDir[Sync]",
+        ],
+        Check::FixedPath,
+    ),
+    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
+    // deadline: context.
+    (
+        &[
+            "child_process.exec[Sync]",
+            "child_process.execFile[Sync]",
+            "child_process.spawn[Sync]",
+            "child_process.fork",
+            "execa",
+            "execa.execa[Sync]",
+            "execa.execaCommand[Sync]",
+            "execa.$",
+            "cross-spawn",
+        ],
+        Check::Process { to_end: false },
+    ),
+    (
+        &["cross-spawn.sync", "shelljs.exec"],
+        Check::Process { to_end: true },
+    ),
+    (
+        &[
+            "fs.readdir[Sync]",
+            "glob",
+            "glob.glob[Sync]",
+            "glob.sync",
+            "fast-glob",
+            "fast-glob.glob",
+            "fast-glob.sync",
+            "globby",
+            "globby.globby[Sync]",
+        ],
+        Check::Unsorted,
+    ),
+    (
+        &["Promise.race", "Promise.any"],
+        Check::InTests(
+            rules::promise_race::RULE.javascript(),
+            "settles with whichever promise finishes first",
+        ),
+    ),
+    (&[".forEach"], Check::AsyncCallback),
+];
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    pub(super) fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
+        let Some(callee) = call.child_by_field_name("function") else {
+            return;
+        };
+        if let (Some(unit), Some(name)) = (ctx.unit, self.call_name(callee)) {
+            let calls = &mut self.cx.facts.units[unit].calls;
+            if !calls.contains(&name) {
+                calls.push(name);
+            }
+        }
+        let q = self.info.q(callee);
+        self.apply_table(call, &q, ctx);
+        // `.listen(3000)`, `.listen({ port: 3000 })`.
+        if self.method_name(call) == Some("listen") {
+            self.listen(call, ctx);
+        }
+        self.bound_matcher(call, callee, ctx);
+        self.call_mutation(call, callee, &q, ctx);
+        self.completion_order(call, callee, ctx);
+        self.early_done(call, callee, ctx);
+    }
+
+    pub(super) fn construct(&mut self, node: Node<'t>, ctx: &Ctx) {
+        if let Some(ctor) = node.child_by_field_name("constructor") {
+            let q = format!("new {}", self.info.q(ctor));
+            self.apply_table(node, &q, ctx);
+            // `new WebSocketServer({ port: 8080 })`.
+            if q.ends_with("Server") {
+                self.listen(node, ctx);
+            }
+        }
+    }
+
+    fn apply_table(&mut self, call: Node<'t>, q: &str, ctx: &Ctx) {
+        let Some((_, check)) = CALLS.iter().find(|(callees, _)| names_any(callees, q)) else {
+            return;
+        };
+        if let Some((rule, says)) = self.check(*check, call, q, ctx) {
+            self.says(call, ctx.unit, rule, says);
+        }
+    }
+
+    /// Whether a row's call is a smell here: the rule and what it says. Calls the shared rules
+    /// judge are judged here, and give `None`.
+    fn check(
+        &mut self,
+        check: Check,
+        call: Node<'t>,
+        q: &str,
+        ctx: &Ctx,
+    ) -> Option<(Variant, &'static str)> {
+        let args = arguments(call);
+        match check {
+            Check::Always(rule, says) => Some((rule, says)),
+            Check::InTests(rule, says) => self.cx.test_file.then_some((rule, says)),
+            Check::Draw => {
+                let stand_in = enclosing_function(call)
+                    .and_then(|f| self.function_name(f))
+                    .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
+                // A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is
+                // as random as what it replaces: context.
+                let rule = rules::unseeded_random::RULE.javascript();
+                let rule = if stand_in { rule.as_context() } else { rule };
+                Some((rule, "draws an unseeded random number"))
+            }
+            Check::WallClock => {
+                let now = args.is_empty() && !self.info.fake_clock;
+                (now && !self.measures(call) && !self.only_seeds(call, 0))
+                    .then_some((rules::wall_clock::RULE.javascript(), "reads the wall clock"))
+            }
+            Check::NoTimeZone => {
+                let zoned = args.iter().any(|a| self.property(*a, &["timeZone"]).is_some());
+                (!zoned).then_some((
+                    rules::local_time_zone::RULE.javascript(),
+                    "formats in the machine's time zone",
+                ))
+            }
+            Check::ConstantDelay => {
+                // A method of some object (`lock.wait(10)`) is not a sleep.
+                if self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q) {
+                    let duration = args.first().copied();
+                    self.sleep(call, call, duration, ctx);
+                }
+                None
+            }
+            Check::Timer => self.timer(call, &args, ctx).then_some((
+                rules::timer_callback::RULE.javascript(),
+                "runs its callback on the real clock, racing the test",
+            )),
+            Check::Remote => {
+                let peer = self.remote(q, &args)?;
+                let call_text = shared::shown(self.info.src, call);
+                self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
+                None
+            }
+            Check::FixedPath => {
+                let write = self.fixed_path_write(call, q, &args)?;
+                self.judge(call, Fact::PathWrite(write), ctx.unit);
+                None
+            }
+            Check::Process { to_end } => {
+                let to_end = to_end || q.ends_with("Sync");
+                if !self.info.is_mocked(q) {
+                    let call_text = shared::shown(self.info.src, call);
+                    self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
+                }
+                None
+            }
+            Check::Unsorted => self.listing_order_used(call).then_some((
+                rules::unsorted_listing::RULE.javascript(),
+                "lists files in the file system's order, and that order is used unsorted",
+            )),
+            Check::Seed => {
+                self.seed(call, &args, ctx);
+                None
+            }
+            Check::AsyncCallback => args.first().is_some_and(|a| is_async(unwrap(*a))).then_some((
+                rules::async_foreach::RULE.javascript(),
+                "does not wait for its async callback: their work runs after the code that follows",
+            )),
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! JavaScript's test frameworks: which calls are `describe`, `test` and hooks (jest, vitest,
+//! mocha, node:test, ava), the units they make, and the named functions (helpers) and the
+//! calls between them.
+
+use super::*;
+
+const TESTS: [&str; 7] = ["test", "it", "specify", "fit", "xit", "xtest", "xspecify"];
+
+const SUITES: [&str; 7] = [
+    "describe",
+    "suite",
+    "context",
+    "fdescribe",
+    "xdescribe",
+    "xcontext",
+    "xsuite",
+];
+
+const MODIFIERS: [&str; 14] = [
+    "only",
+    "serial",
+    "always",
+    "skip",
+    "todo",
+    "concurrent",
+    "sequential",
+    "shuffle",
+    "failing",
+    "fails",
+    "each",
+    "for",
+    "skipIf",
+    "runIf",
+];
+
+/// Modifiers that take arguments and return the function to call (`test.each(table)(...)`).
+const CURRIED: [&str; 4] = ["each", "for", "skipIf", "runIf"];
+
+const HOOKS: [(&str, Hook); 10] = [
+    ("beforeAll", Hook::Once),
+    ("before", Hook::Once),
+    ("suiteSetup", Hook::Once),
+    ("beforeEach", Hook::Each),
+    ("afterEach", Hook::Each),
+    ("setup", Hook::Each),
+    ("teardown", Hook::Each),
+    ("afterAll", Hook::Last),
+    ("after", Hook::Last),
+    ("suiteTeardown", Hook::Last),
+];
+
+/// First parameters of a test callback that make it callback-style (`it('x', (done) => ...)`).
+const DONE_PARAMS: [&str; 5] = ["done", "cb", "callback", "next", "end"];
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    /// Whether a call is a framework's `describe`, `test` or hook (in a test file).
+    pub(super) fn framework(&self, call: Node<'_>) -> Option<Fw> {
+        let callee = call.child_by_field_name("function")?;
+        let (mut n, curried) = if callee.kind() == "call_expression" {
+            (callee.child_by_field_name("function")?, true)
+        } else {
+            (callee, false)
+        };
+        let mut modifiers = Vec::new();
+        while n.kind() == "member_expression" {
+            modifiers.push(self.text(n.child_by_field_name("property")?));
+            n = n.child_by_field_name("object")?;
+        }
+        if n.kind() != "identifier"
+            || !modifiers
+                .iter()
+                .all(|m| MODIFIERS.contains(m) || HOOKS.iter().any(|(h, _)| h == m))
+            || curried != modifiers.iter().any(|m| CURRIED.contains(m))
+        {
+            return None;
+        }
+        let root = self.text(n);
+        let test = TESTS.contains(&root);
+        // `beforeEach(...)`, or ava's `test.before(...)`, `test.afterEach.always(...)`.
+        let hook = match (test, modifiers.last()) {
+            (true, Some(last)) => Some(*last),
+            (false, None) => Some(root),
+            _ => None,
+        };
+        if let Some(&(name, hook)) = HOOKS.iter().find(|(name, _)| hook == Some(*name)) {
+            return (!curried).then_some(Fw::Hook(name, hook));
+        }
+        if test {
+            Some(Fw::Test)
+        } else {
+            SUITES.contains(&root).then_some(Fw::Suite)
+        }
+    }
+
+    /// Walks a framework call; false when it is not one after all (no literal title, no callback).
+    pub(super) fn enter_framework(
+        &mut self,
+        call: Node<'t>,
+        fw: Fw,
+        ctx: &Rc<Ctx>,
+        next: &mut Vec<Step<'t>>,
+    ) -> bool {
+        let args = arguments(call);
+        let callback = args
+            .iter()
+            .rev()
+            .copied()
+            .find(|a| is_function(unwrap(*a).kind()));
+        match fw {
+            Fw::Suite => {
+                let title = args
+                    .first()
+                    .and_then(|a| self.title(*a, true))
+                    .unwrap_or_default();
+                let Some(body) = callback.and_then(|c| unwrap(c).child_by_field_name("body"))
+                else {
+                    return false;
+                };
+                let mut inner = Ctx {
+                    role: Role::Module,
+                    in_function: false,
+                    ..Ctx::clone(ctx)
+                };
+                inner.suites.push(title.clone());
+                self.enter_scope(body, Some(title));
+                next.push((body, Rc::new(inner)));
+            }
+            _ => {
+                // A test needs a literal title; a hook, a callback.
+                let title = args.first().and_then(|a| self.title(*a, false));
+                let (name, kind, role, done_style) = match (fw, title) {
+                    (Fw::Hook(name, hook), _) if callback.is_some() => {
+                        let role = Role::Hook(hook);
+                        (name.to_owned(), UnitKind::Hook, role, ctx.done_style)
+                    }
+                    (Fw::Test, Some(title)) => {
+                        let done_style = callback
+                            .and_then(|c| first_parameter(unwrap(c)))
+                            .is_some_and(|p| DONE_PARAMS.contains(&self.text(p)));
+                        (title, UnitKind::Test, Role::Test, done_style)
+                    }
+                    _ => return false,
+                };
+                let unit = self.add_unit(name, ctx.suites.clone(), kind, call);
+                let inner = Rc::new(Ctx {
+                    unit: Some(unit),
+                    role,
+                    done_style,
+                    ..Ctx::clone(ctx)
+                });
+                if let Some(c) = callback {
+                    next.push((unwrap(c), inner));
+                }
+            }
+        }
+        // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
+        if let Some(callee) = call.child_by_field_name("function") {
+            next.push((callee, Rc::clone(ctx)));
+        }
+        for a in args {
+            if Some(a) != callback {
+                next.push((a, Rc::clone(ctx)));
+            }
+        }
+        true
+    }
+
+    /// The title of a test or suite: a string or template literal (or, for a suite, the name of
+    /// the class or function jest and vitest print).
+    fn title(&self, arg: Node<'_>, suite: bool) -> Option<String> {
+        let arg = unwrap(arg);
+        match arg.kind() {
+            "string" => Some(unescape(strip_quotes(self.text(arg)))),
+            "template_string" => Some(strip_quotes(self.text(arg)).to_owned()),
+            "identifier" | "member_expression" if suite => Some(self.text(arg).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
+    /// `random: () => ..`, `const f = () => ..`.
+    pub(super) fn function_name(&self, func: Node<'t>) -> Option<String> {
+        let at = match func.kind() {
+            "method_definition" => func,
+            _ => func.parent()?,
+        };
+        self.helper(at)
+            .filter(|(_, f)| f.id() == func.id())
+            .map(|(name, _)| name)
+    }
+
+    /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
+    /// `{ f() {} }`, `{ f: () => ... }`, class methods and fields. Returns its name and node.
+    pub(super) fn helper(&self, node: Node<'t>) -> Option<(String, Node<'t>)> {
+        // The fields of its name and of its function (`None`: the node itself).
+        let (name_field, func_field) = match node.kind() {
+            "function_declaration" | "generator_function_declaration" | "method_definition" => {
+                ("name", None)
+            }
+            "variable_declarator" | "public_field_definition" => ("name", Some("value")),
+            "assignment_expression" => ("left", Some("right")),
+            "pair" => ("key", Some("value")),
+            "field_definition" => ("property", Some("value")),
+            _ => return None,
+        };
+        let name = node.child_by_field_name(name_field)?;
+        let name = match (node.kind(), name.kind()) {
+            ("assignment_expression", "member_expression") => {
+                name.child_by_field_name("property")?
+            }
+            ("variable_declarator" | "assignment_expression", kind) if kind != "identifier" => {
+                return None;
+            }
+            _ => name,
+        };
+        let func = unwrap(func_field.map_or(Some(node), |f| node.child_by_field_name(f))?);
+        if !is_function(func.kind()) || name.kind() == "computed_property_name" {
+            return None;
+        }
+        let literal = self.info.literal(name);
+        Some((literal.unwrap_or_else(|| self.text(name).to_owned()), func))
+    }
+
+    /// The name a call resolves to among the scanned functions: plain calls, and calls through
+    /// `this` or a module of the project (`demo.register(...)`); `None` for methods of objects.
+    pub(super) fn call_name(&self, callee: Node<'_>) -> Option<String> {
+        let callee = unwrap(callee);
+        match callee.kind() {
+            "identifier" => {
+                let t = self.text(callee);
+                match self.info.imported.get(t) {
+                    None => Some(t.to_owned()),
+                    // A module the file mocks is not the code that runs.
+                    Some(i) if self.info.runs_local(i) => {
+                        Some(i.name.clone().unwrap_or_else(|| t.to_owned()))
+                    }
+                    Some(_) => None,
+                }
+            }
+            "member_expression" => {
+                let object = unwrap(callee.child_by_field_name("object")?);
+                let local = object.kind() == "this"
+                    || object.kind() == "identifier"
+                        && self
+                            .info
+                            .imported
+                            .get(self.text(object))
+                            .is_some_and(|i| i.name.is_none() && self.info.runs_local(i))
+                    || self
+                        .info
+                        .required(object)
+                        .is_some_and(|s| s.starts_with('.'));
+                let property = callee.child_by_field_name("property")?;
+                local.then(|| self.text(property).to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a function is the body of a test, hook or named function (where a sleep waits),
+    /// rather than a callback handed to other code (where it simulates a slow call).
+    pub(super) fn is_unit_body(&self, func: Node<'_>) -> bool {
+        self.helper(func).is_some()
+            || match call_of_argument(func) {
+                Some(call) => self.framework(call).is_some(),
+                None => func.parent().is_some_and(|p| self.helper(p).is_some()),
+            }
+    }
+}

@@ -1,0 +1,311 @@
+//! JavaScript's state shared by tests: module-level and `describe`-level variables, process
+//! state (the environment, the working directory, globals), and environment reads.
+
+use super::*;
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    pub(super) fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let field = match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => "left",
+            "update_expression" => "argument",
+            _ if self.operator(node) == "delete" => "argument",
+            _ => return,
+        };
+        let Some(target) = node.child_by_field_name(field) else {
+            return;
+        };
+        let lazy = match node.kind() {
+            "assignment_expression" => self.lazy_guarded(node, target),
+            "augmented_assignment_expression" => matches!(self.operator(node), "??=" | "||="),
+            _ => false,
+        };
+        if !lazy {
+            self.mutate(target, node, ctx);
+        }
+    }
+
+    /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
+    pub(super) fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
+        if q == "process.chdir" {
+            return self.process_change(ProcessState::Cwd, call, ctx);
+        }
+        let target = if matches!(q, "Object.assign" | "Object.defineProperty") {
+            arguments(call).first().copied()
+        } else if self
+            .method_name(call)
+            .is_some_and(|m| MUTATORS.contains(&m))
+        {
+            unwrap(callee).child_by_field_name("object")
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            self.mutate(t, call, ctx);
+        }
+    }
+
+    /// Records a change of `target` at `site` (an assignment or a mutating call).
+    fn mutate(&mut self, target: Node<'t>, site: Node<'t>, ctx: &Ctx) {
+        if !ctx.in_function {
+            return;
+        }
+        let target = unwrap(target);
+        if let Some(t) = self.process_target(target) {
+            if !(t == ProcessState::Global && self.mock_value(site)) {
+                self.process_change(t, site, ctx);
+            }
+            return;
+        }
+        let Some(root) = root_identifier(target) else {
+            return;
+        };
+        let Some(b) = self.shared(root) else { return };
+        let binding = &self.bindings[b];
+        // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
+        let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
+        if binding.reassignable || !rebinds && binding.container {
+            let kind = match site.kind() {
+                "assignment_expression" if rebinds => TouchKind::Init,
+                _ => TouchKind::Write,
+            };
+            self.use_state(b, site, kind, ctx);
+        }
+    }
+
+    fn process_target(&self, target: Node<'_>) -> Option<ProcessState> {
+        let object = matches!(target.kind(), "member_expression" | "subscript_expression")
+            .then(|| target.child_by_field_name("object"))
+            .flatten();
+        if self.is_env(target) || object.is_some_and(|o| self.is_env(o)) {
+            return Some(ProcessState::Env);
+        }
+        let global = object.is_some()
+            && root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
+        global.then_some(ProcessState::Global)
+    }
+
+    fn is_env(&self, node: Node<'_>) -> bool {
+        let node = unwrap(node);
+        self.info.q(node) == "process.env" || self.text(node) == "import.meta.env"
+    }
+
+    /// `global.fetch = jest.fn()`: a mock, undone by the framework's restore.
+    fn mock_value(&self, site: Node<'_>) -> bool {
+        site.child_by_field_name("right")
+            .map(unwrap)
+            .filter(|r| r.kind() == "call_expression")
+            .and_then(|r| r.child_by_field_name("function"))
+            .is_some_and(|f| {
+                let q = self.info.q(f);
+                let root = q.split('.').next().unwrap_or_default();
+                matches!(root, "jest" | "vi" | "sinon") || names_any(&[".fn", ".stub", ".spy"], &q)
+            })
+    }
+
+    fn process_change(&mut self, target: ProcessState, site: Node<'t>, ctx: &Ctx) {
+        if !ctx.in_function {
+            return;
+        }
+        let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last))
+            || ancestors_in_function(site).any(|p| p.kind() == "finally_clause");
+        self.changes.push(StateChange {
+            target,
+            unit: ctx.unit,
+            node: site,
+            restores,
+        });
+    }
+
+    /// `cache = load()` under `if (!cache)`: lazy initialisation, not state that tests share.
+    fn lazy_guarded(&self, assignment: Node<'_>, left: Node<'_>) -> bool {
+        if left.kind() != "identifier" {
+            return false;
+        }
+        let name = self.text(left);
+        ancestors_in_function(assignment).any(|p| {
+            p.kind() == "if_statement"
+                && p.child_by_field_name("condition")
+                    .is_some_and(|c| self.tests_absent(c, name))
+        })
+    }
+
+    /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
+    fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
+        syntax::descendants(cond).into_iter().any(|c| {
+            let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
+            let is_name = |n: &Node<'_>| n.kind() == "identifier" && self.text(*n) == name;
+            match (c.kind(), self.operator(c)) {
+                ("unary_expression", "!") => sides.iter().any(is_name),
+                ("binary_expression", "==" | "===") => {
+                    sides.iter().any(is_name)
+                        && sides
+                            .iter()
+                            .any(|s| matches!(s.kind(), "null" | "undefined"))
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// Registers the variables a scope (the program, or a `describe` body) shares with the
+    /// functions inside it.
+    pub(super) fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
+        for stmt in syntax::named_children(block) {
+            let decl = match stmt.kind() {
+                "export_statement" => stmt.child_by_field_name("declaration"),
+                _ => Some(stmt),
+            };
+            let Some(decl) =
+                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+            else {
+                continue;
+            };
+            let reassignable = decl
+                .child_by_field_name("kind")
+                .is_none_or(|k| self.text(k) == "let");
+            for d in syntax::named_children(decl) {
+                let Some(name) = d
+                    .child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier")
+                else {
+                    continue;
+                };
+                let value = d.child_by_field_name("value").map(unwrap);
+                // `var request = require('supertest')` is a module, not state.
+                if value.is_some_and(|v| self.info.required_import(v).is_some()) {
+                    continue;
+                }
+                let container = value
+                    .is_some_and(|v| matches!(v.kind(), "object" | "array" | "new_expression"));
+                let name = self.text(name);
+                self.by_name
+                    .entry(name)
+                    .or_default()
+                    .push(self.bindings.len());
+                let state = match &suite {
+                    Some(suite) => format!("`{name}` of describe('{suite}')"),
+                    None => format!("module-level `{name}`"),
+                };
+                self.bindings.push(Binding {
+                    state,
+                    scope: block,
+                    reassignable,
+                    container,
+                });
+            }
+        }
+    }
+
+    /// The shared variable an identifier refers to, unless a function on the way declares it.
+    fn shared(&mut self, ident: Node<'t>) -> Option<usize> {
+        let name = self.text(ident);
+        let at = ident.start_byte();
+        let b = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&b| self.bindings[b].scope.byte_range().contains(&at))
+            .max_by_key(|&b| self.bindings[b].scope.start_byte())?;
+        let between = syntax::ancestors_below(self.bindings[b].scope, ident).unwrap_or_default();
+        let shadowed = between
+            .into_iter()
+            .any(|f| is_function(f.kind()) && self.scope(f).names.contains(name));
+        (!shadowed).then_some(b)
+    }
+
+    pub(super) fn read(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let candidate = self.by_name.contains_key(self.text(node));
+        if !candidate || !ctx.in_function || ctx.unit.is_none() || is_declared_name(node) {
+            return;
+        }
+        if let Some(b) = self.shared(node) {
+            self.use_state(b, node, TouchKind::Read, ctx);
+        }
+    }
+
+    /// Records a use of a shared variable (`kind`: a read, a change, or an [`TouchKind::Init`]
+    /// assignment), as what it is where it happens: a hook run before or after each test resets
+    /// it, a before-all hook sets it up; after-all hooks and hooks' reads expose nothing; only a
+    /// test starts from the value it assigns.
+    fn use_state(&mut self, binding: usize, node: Node<'t>, kind: TouchKind, ctx: &Ctx) {
+        let kind = match (ctx.role, kind) {
+            (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
+            (Role::Hook(Hook::Each), _) => TouchKind::Reset,
+            (Role::Hook(Hook::Once), _) => TouchKind::Setup,
+            (role, TouchKind::Init) if role != Role::Test => TouchKind::Write,
+            (_, kind) => kind,
+        };
+        let owner = match ctx.unit {
+            Some(u) => self.cx.facts.units[u].name.clone(),
+            None => shared::shown(self.info.src, node),
+        };
+        self.touches.push(Touch {
+            unit: ctx.unit,
+            owner,
+            var: self.bindings[binding].state.clone(),
+            node,
+            kind,
+        });
+    }
+
+    /// Reports the exposures of shared variables and the changes of process state, once the
+    /// whole file is known (hooks may come after the tests).
+    pub(super) fn report_state(&mut self) {
+        let touches = std::mem::take(&mut self.touches);
+        for (node, smell, unit) in
+            shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
+        {
+            self.cx.report(node, smell, unit, self.cx.test_file);
+        }
+        let restored: HashSet<ProcessState> = self
+            .changes
+            .iter()
+            .filter(|c| c.restores)
+            .map(|c| c.target)
+            .collect();
+        let changes = std::mem::take(&mut self.changes);
+        let mut seen = HashSet::new();
+        for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
+            if seen.insert((c.unit, c.target)) {
+                let change = ProcessChange {
+                    code: shared::shown(self.info.src, c.node),
+                    state: c.target,
+                    restore: Restore::Never,
+                };
+                self.judge(c.node, Fact::ProcessChange(change), c.unit);
+            }
+        }
+    }
+
+    /// `process.env.TEST_SEED` used beyond seeding a generator; `process.env.TZ`.
+    pub(super) fn env_read(&mut self, node: Node<'t>, ctx: &Ctx) {
+        let Some(var) = self.env_var(node).filter(|_| !is_write_target(node)) else {
+            return;
+        };
+        if is_seed_variable(&var) && !self.only_seeds(node, 2) {
+            let used = SeedUse {
+                code: shared::shown(self.info.src, node),
+                variable: var,
+                decides: true,
+            };
+            self.judge(node, Fact::SeedUse(used), ctx.unit);
+        } else if var == "TZ" {
+            let says = "reads the time zone of the machine";
+            self.says(node, ctx.unit, rules::tz_variable::RULE.javascript(), says);
+        }
+    }
+
+    fn env_var(&self, node: Node<'_>) -> Option<String> {
+        let object = node.child_by_field_name("object")?;
+        if !self.is_env(object) {
+            return None;
+        }
+        match node.kind() {
+            "member_expression" => {
+                Some(self.text(node.child_by_field_name("property")?).to_owned())
+            }
+            _ => self.info.literal(node.child_by_field_name("index")?),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! JavaScript's reach outside the process: requests to other machines, writes to fixed
+//! paths, fixed ports, and directory listings used in the file system's order.
+
+use super::*;
+
+/// The host of a URL (or bare host) whose literal start is known, `None` for this machine;
+/// `complete` says whether the literal is all of it.
+fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
+    // A path or a relative URL (`''`, `/api`, `./x`) is not a request to another machine.
+    if *complete && prefix.is_empty() || prefix.starts_with('/') || prefix.starts_with('.') {
+        return None;
+    }
+    let rest = match prefix.split_once(':') {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return None,
+        Some((scheme, rest))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            rest.trim_start_matches('/')
+        }
+        // `'users/1'` with a base URL: a path. `'example.com/x'`: a host.
+        _ if !prefix
+            .split('/')
+            .next()
+            .is_some_and(|h| h.contains('.') || h == "localhost") =>
+        {
+            return None;
+        }
+        _ => prefix.as_str(),
+    };
+    let (host, ended) = shared::host_of(rest);
+    match host {
+        _ if host.is_empty() || !ended && !*complete => Some(Peer::Unknown),
+        _ if is_local_host(host) => None,
+        _ => Some(Peer::Remote(host.to_owned())),
+    }
+}
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    /// Where a request goes, unless it is mocked or to this machine.
+    pub(super) fn remote(&mut self, q: &str, args: &[Node<'t>]) -> Option<Peer> {
+        if self.info.network_mocked || self.info.is_mocked(q) {
+            return None;
+        }
+        let peer = match args.first().map(|a| unwrap(*a)) {
+            None => Some(Peer::Unknown),
+            // `net.connect(port[, host])` defaults to this machine.
+            Some(n) if n.kind() == "number" => args.get(1).and_then(|h| self.host_of(*h, 2)),
+            Some(n) => self.host_of(n, 2),
+        };
+        peer.filter(|p| !(*p == Peer::Unknown && self.info.local_server))
+    }
+
+    /// Where a request to this address goes: `None` for this machine.
+    fn host_of(&mut self, node: Node<'t>, depth: u8) -> Option<Peer> {
+        // One expression leads to the next (a fallback, a property, a variable's value): a loop,
+        // so nesting costs no stack; variables are followed `depth` times.
+        let (mut at, mut depth) = (node, depth);
+        loop {
+            let n = unwrap(at);
+            let next = match n.kind() {
+                // `${BASE}/users`: the host is in the leading variable.
+                "template_string"
+                    if depth > 0
+                        && n.named_child(0)
+                            .is_some_and(|c| c.kind() == "template_substitution") =>
+                {
+                    depth -= 1;
+                    n.named_child(0).and_then(|c| c.named_child(0))
+                }
+                "string" | "template_string" => return host_in(&self.info.literal_prefix(n)),
+                // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
+                "binary_expression" if matches!(self.operator(n), "??" | "||") => {
+                    n.child_by_field_name("right")
+                }
+                "object" => self.property(n, &URL_KEYS),
+                "identifier" if depth > 0 => {
+                    depth -= 1;
+                    self.declared_value(n)
+                }
+                "new_expression" => arguments(n).first().copied().filter(|_| {
+                    n.child_by_field_name("constructor")
+                        .is_some_and(|c| self.text(c) == "URL")
+                }),
+                _ => None,
+            };
+            match next {
+                Some(n) => at = n,
+                None => return Some(Peer::Unknown),
+            }
+        }
+    }
+
+    pub(super) fn fixed_path_write(
+        &self,
+        call: Node<'t>,
+        q: &str,
+        args: &[Node<'t>],
+    ) -> Option<PathWrite> {
+        if self.info.is_mocked(q) {
+            return None;
+        }
+        let (path, anchored) = self.fixed_path(*args.first()?)?;
+        let temp = TEMP_PATHS.iter().any(|t| path.starts_with(t));
+        // A relative path may be under the temporary directory the test moved to.
+        if temp || !anchored && self.info.temp_dir {
+            return None;
+        }
+        Some(PathWrite {
+            call: shared::shown(self.info.src, call),
+            path: Some(path),
+            relative: !anchored,
+        })
+    }
+
+    /// A path made of literals (and `__dirname`, `process.cwd()`), and whether it is anchored
+    /// (absolute, or under the source tree) rather than relative to the working directory.
+    fn fixed_path(&self, arg: Node<'_>) -> Option<(String, bool)> {
+        let n = unwrap(arg);
+        if let Some(p) = self.info.literal(n) {
+            let absolute = p.starts_with('/');
+            return Some((p, absolute));
+        }
+        let callee = n.child_by_field_name("function")?;
+        if !matches!(self.info.q(callee).as_str(), "path.join" | "path.resolve") {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut anchored = false;
+        for a in arguments(n) {
+            if let Some(p) = self.info.literal(a) {
+                anchored |= parts.is_empty() && p.starts_with('/');
+                parts.push(p);
+            } else if matches!(
+                self.text(a),
+                "__dirname" | "__filename" | "process.cwd()" | "import.meta.dirname"
+            ) {
+                anchored = true;
+                parts.push(self.text(a).to_owned());
+            } else {
+                return None;
+            }
+        }
+        Some((parts.join("/"), anchored))
+    }
+
+    /// A server listening at a port the code names (the first argument, or its `port` key),
+    /// for the shared rule to judge.
+    pub(super) fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
+        let Some(first) = arguments(call).first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let port = self.property(first, &["port"]).unwrap_or(first);
+        let port = (port.kind() == "number").then(|| self.text(port).parse::<u16>().ok());
+        let Some(port) = port.flatten() else {
+            return;
+        };
+        let listen = Listen {
+            call: shared::shown(self.info.src, call),
+            port,
+            released: false,
+            test_code: self.cx.test_file,
+        };
+        self.judge(call, Fact::Listen(listen), ctx.unit);
+    }
+
+    /// The value of the first property of an object literal whose key is one of these (a
+    /// shorthand `{ key }` is its own value).
+    pub(super) fn property(&self, object: Node<'t>, keys: &[&str]) -> Option<Node<'t>> {
+        let object = unwrap(object);
+        let properties = (object.kind() == "object").then(|| syntax::named_children(object));
+        properties?.into_iter().find_map(|p| {
+            let (key, value) = match p.kind() {
+                "pair" => (
+                    p.child_by_field_name("key")?,
+                    p.child_by_field_name("value")?,
+                ),
+                "shorthand_property_identifier" => (p, p),
+                _ => return None,
+            };
+            keys.contains(&strip_quotes(self.text(key)))
+                .then_some(value)
+        })
+    }
+
+    /// Whether a directory listing's order is used (asserted, indexed, joined, returned)
+    /// without a sort, directly or through the variable it is stored in.
+    pub(super) fn listing_order_used(&self, call: Node<'t>) -> bool {
+        let n = outer(call);
+        if let Some(used) = self.order_use(n) {
+            return used;
+        }
+        let Some(name) = n
+            .parent()
+            .filter(|p| p.kind() == "variable_declarator")
+            .and_then(|p| p.child_by_field_name("name"))
+            .filter(|x| x.kind() == "identifier")
+        else {
+            return false;
+        };
+        let uses: Vec<Option<bool>> = self
+            .uses_of(name)
+            .into_iter()
+            .map(|u| self.order_use(outer(u)))
+            .collect();
+        !uses.contains(&Some(false)) && uses.contains(&Some(true))
+    }
+
+    /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is
+    /// sorted, `None` otherwise.
+    fn order_use(&self, n: Node<'_>) -> Option<bool> {
+        let p = n.parent()?;
+        match p.kind() {
+            "member_expression" => match self.text(p.child_by_field_name("property")?) {
+                "sort" | "toSorted" => Some(false),
+                "join" => Some(true),
+                _ => None,
+            },
+            "subscript_expression" | "return_statement" => Some(true),
+            "arrow_function" => (p.child_by_field_name("body") == Some(n)).then_some(true),
+            "arguments" => {
+                let call = p.parent()?;
+                let q = self.info.q(call.child_by_field_name("function")?);
+                if names_any(&[".sort", ".sortBy", ".sorted", ".orderBy"], &q) {
+                    Some(false)
+                } else if self.is_assertion(call) || q == "JSON.stringify" {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! JavaScript's values: seeds, constants, the variables a value is stored in and their uses,
+//! and what functions declare.
+
+use super::*;
+
+impl<'c, 's, 't> Walk<'c, 's, 't> {
+    /// A generator seeded from the clock, from entropy or with a constant, for the shared rules
+    /// to judge.
+    pub(super) fn seed(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) {
+        let Some(arg) = args.first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let source = if self.is_clock_value(arg, 2) {
+            SeedSource::Unreproducible("the clock")
+        } else if self.mentions(arg, &ENTROPY) {
+            SeedSource::Unreproducible("entropy")
+        } else if matches!(arg.kind(), "number" | "string") {
+            SeedSource::Constant
+        } else {
+            return;
+        };
+        let seed = Seed {
+            call: shared::shown(self.info.src, call),
+            source,
+            place: ctx.role.place(),
+        };
+        self.judge(call, Fact::Seed(seed), ctx.unit);
+    }
+
+    /// Whether a value only seeds a generator (directly, or through the variables it is
+    /// stored in), rather than deciding what the code does.
+    pub(super) fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
+        if node.kind() == "shorthand_property_identifier"
+            && self.text(node).to_ascii_lowercase().contains("seed")
+        {
+            return true;
+        }
+        for p in ancestors(node) {
+            match p.kind() {
+                "call_expression" | "new_expression" if self.seeds(p) => return true,
+                "pair"
+                    if p.child_by_field_name("key")
+                        .is_some_and(|k| self.text(k).to_ascii_lowercase().contains("seed")) =>
+                {
+                    return true;
+                }
+                "variable_declarator" => {
+                    return depth > 0 && self.every_use(p, |u| self.only_seeds(u, depth - 1));
+                }
+                k if is_function(k) || k.ends_with("statement") || k == "program" => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn seeds(&self, call: Node<'_>) -> bool {
+        let callee = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"));
+        callee.is_some_and(|c| {
+            let q = self.info.q(c);
+            let last = q
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            SEEDERS.iter().any(|s| last.contains(s))
+        })
+    }
+
+    /// Whether a call or `new` under `node` has one of these callees.
+    pub(super) fn mentions(&self, node: Node<'_>, callees: &[&str]) -> bool {
+        syntax::descendants(node).into_iter().any(|d| {
+            let q = match d.kind() {
+                "call_expression" => d.child_by_field_name("function").map(|f| self.info.q(f)),
+                "new_expression" => d
+                    .child_by_field_name("constructor")
+                    .map(|c| format!("new {}", self.info.q(c))),
+                _ => None,
+            };
+            q.is_some_and(|q| names_any(callees, &q))
+        })
+    }
+
+    /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
+    pub(super) fn is_constant(&mut self, node: Node<'t>, depth: u8) -> bool {
+        // Variables are followed `depth` times.
+        syntax::all_constant((node, depth), |(node, depth), pending| {
+            let n = unwrap(node);
+            match n.kind() {
+                "number" => true,
+                "unary_expression" | "binary_expression" => {
+                    pending.extend(syntax::named_children(n).into_iter().map(|c| (c, depth)));
+                    true
+                }
+                "identifier" if is_constant_name(self.text(n)) => true,
+                "identifier" => match (depth > 0).then(|| self.declared_value(n)).flatten() {
+                    Some(v) => {
+                        pending.push((v, depth - 1));
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            }
+        })
+    }
+
+    /// The initial value of the variable an identifier names, from the nearest function (or
+    /// the program) that declares it.
+    pub(super) fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
+        let name = self.text(ident);
+        ancestors(ident)
+            .filter(|s| is_function(s.kind()) || s.parent().is_none())
+            .find_map(|s| self.scope(s).values.get(name).copied())
+    }
+
+    /// Whether the variable a declarator declares is used, and every use passes `each`.
+    pub(super) fn every_use(
+        &self,
+        declarator: Node<'t>,
+        each: impl FnMut(Node<'t>) -> bool,
+    ) -> bool {
+        let name = declarator.child_by_field_name("name");
+        let uses = name
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.uses_of(n));
+        uses.is_some_and(|uses| !uses.is_empty() && uses.into_iter().all(each))
+    }
+
+    /// The other mentions of a declared variable in its function (or the program).
+    pub(super) fn uses_of(&self, name: Node<'t>) -> Vec<Node<'t>> {
+        let text = self.text(name);
+        let scope = enclosing_function(name)
+            .or_else(|| ancestors(name).last())
+            .unwrap_or(name);
+        syntax::descendants(scope)
+            .into_iter()
+            .filter(|d| {
+                matches!(d.kind(), "identifier" | "shorthand_property_identifier")
+                    && *d != name
+                    && self.text(*d) == text
+            })
+            .collect()
+    }
+
+    /// What a function (or the program) declares, read once.
+    pub(super) fn scope(&mut self, func: Node<'t>) -> &Scope<'s, 't> {
+        let info = self.info;
+        self.scopes.entry(func.id()).or_insert_with(|| {
+            let mut out = Scope::default();
+            for n in scope_nodes(func) {
+                let declared = match n.kind() {
+                    "variable_declarator"
+                    | "function_declaration"
+                    | "generator_function_declaration"
+                    | "class_declaration" => n.child_by_field_name("name"),
+                    "formal_parameters" => Some(n),
+                    "arrow_function" if n == func => n.child_by_field_name("parameter"),
+                    "catch_clause" => n.child_by_field_name("parameter"),
+                    "for_in_statement" if n.child_by_field_name("kind").is_some() => {
+                        n.child_by_field_name("left")
+                    }
+                    _ => None,
+                };
+                let value = n.child_by_field_name("value");
+                if let (Some(name), Some(value)) = (declared, value)
+                    && n.kind() == "variable_declarator"
+                    && name.kind() == "identifier"
+                {
+                    out.values.entry(info.text(name)).or_insert(value);
+                }
+                for d in declared.map(syntax::descendants).unwrap_or_default() {
+                    if matches!(
+                        d.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    ) {
+                        out.names.insert(info.text(d));
+                    }
+                }
+            }
+            out
+        })
+    }
+}
