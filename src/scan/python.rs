@@ -87,7 +87,8 @@ enum Callee {
     UniqueValue,
     /// Talks to the host in its first argument.
     Network,
-    Subprocess,
+    /// Starts a program, and waits for it to end when true.
+    Subprocess(bool),
     /// Changes the process environment.
     EnvWrite,
     /// Reads the environment variable named by its first argument.
@@ -178,10 +179,11 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
         ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
         ("websocket", "create_connection") => Network,
-        ("subprocess", "run" | "call" | "check_call" | "check_output" | "Popen") => Subprocess,
-        ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system" | "popen") => Subprocess,
-        ("asyncio", "create_subprocess_exec" | "create_subprocess_shell") => Subprocess,
-        ("pexpect", "spawn" | "run") => Subprocess,
+        ("subprocess", "run" | "call" | "check_call" | "check_output") => Subprocess(true),
+        ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system") => Subprocess(true),
+        ("pexpect", "run") => Subprocess(true),
+        ("subprocess", "Popen") | ("os", "popen") | ("pexpect", "spawn") => Subprocess(false),
+        ("asyncio", "create_subprocess_exec" | "create_subprocess_shell") => Subprocess(false),
         ("signal", "raise_signal" | "pthread_kill" | "alarm") | ("os", "kill") => RaiseSignal,
         ("os", "putenv" | "unsetenv") => EnvWrite,
         ("os.environ", "update" | "pop" | "popitem" | "setdefault" | "clear") => EnvWrite,
@@ -232,13 +234,9 @@ fn guard_fixture(name: &str) -> Option<Callee> {
 /// share state in beyond one test, and teardown hooks.
 fn hook_role(name: &str) -> Option<Role> {
     Some(match name {
-        "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup { shared: None },
-        "setUpClass" | "setup_class" => Role::Setup {
-            shared: Some("class"),
-        },
-        "setUpModule" | "setup_module" => Role::Setup {
-            shared: Some("module"),
-        },
+        "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup(None),
+        "setUpClass" | "setup_class" => Role::Setup(Some("class")),
+        "setUpModule" | "setup_module" => Role::Setup(Some("module")),
         "tearDown" | "asyncTearDown" | "teardown_method" | "teardown_function" => Role::Teardown,
         "tearDownClass" | "teardown_class" | "tearDownModule" | "teardown_module" => Role::Teardown,
         _ => return None,
@@ -387,9 +385,7 @@ enum Role {
     Test,
     Helper,
     /// A fixture or setup hook, with the scope it shares its state in beyond one test.
-    Setup {
-        shared: Option<&'static str>,
-    },
+    Setup(Option<&'static str>),
     Teardown,
 }
 
@@ -397,8 +393,8 @@ impl Role {
     /// Where code of this role runs, as the shared rules weigh it.
     const fn place(self) -> Place {
         match self {
-            Self::Body | Self::Setup { shared: Some(_) } => Place::Shared,
-            Self::Setup { shared: None } | Self::Teardown => Place::Hook,
+            Self::Body | Self::Setup(Some(_)) => Place::Shared,
+            Self::Setup(None) | Self::Teardown => Place::Hook,
             Self::Test => Place::Test,
             Self::Helper => Place::Helper,
         }
@@ -625,43 +621,30 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The name a unit's call goes to, when it can be told: plain calls, and calls through an
     /// imported module or `self`/`cls`; not methods of other objects.
-    fn call_name(&self, call: Node<'_>) -> Option<String> {
-        let function = call.child_by_field_name("function")?;
-        if function.kind() == "identifier" {
-            return Some(self.text(function).to_owned());
-        }
-        let dotted = self.dotted(function)?;
+    fn call_name(&self, call: Node<'_>, own: &[Node<'t>]) -> Option<String> {
+        let dotted = self.dotted(call.child_by_field_name("function")?)?;
         let parts: Vec<&str> = dotted.split('.').collect();
-        let through_self = matches!(parts[0], "self" | "cls") && parts.len() == 2;
-        if through_self || self.imports.contains_key(parts[0]) {
-            return Some(parts[parts.len() - 1].to_owned());
+        match parts[..] {
+            [name] | ["self" | "cls", name] => Some(name.to_owned()),
+            [head, .., name] if self.imports.contains_key(head) => Some(name.to_owned()),
+            // `server = Server(config)` then `server.serve()`: `Server.serve`.
+            [object, method] => Some(format!("{}.{method}", self.constructed_class(own, object)?)),
+            _ => None,
         }
-        // `server = Server(config)` then `server.serve()`: `Server.serve`.
-        let [object, method] = parts[..] else {
-            return None;
-        };
-        let class = self.constructed_class(call, object)?;
-        Some(format!("{class}.{method}"))
     }
 
-    /// The class a local name is built from in the function around a node (`x = Name(...)`).
-    fn constructed_class(&self, node: Node<'_>, name: &str) -> Option<String> {
-        let func = ancestors(node).find(|a| a.kind() == "function_definition")?;
-        syntax::descendants(func).into_iter().find_map(|a| {
-            if a.kind() != "assignment"
-                || a.child_by_field_name("left").map(|l| self.text(l)) != Some(name)
-            {
-                return None;
-            }
-            let right = a
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "call")?;
-            let class = self.dotted(right.child_by_field_name("function")?)?;
-            let class = class.rsplit('.').next()?;
-            class
-                .starts_with(|c: char| c.is_ascii_uppercase())
-                .then(|| class.to_owned())
-        })
+    /// The class a local name is built from among a function's nodes (`x = Name(...)`).
+    fn constructed_class(&self, own: &[Node<'t>], name: &str) -> Option<String> {
+        own.iter()
+            .filter_map(|n| assigned(*n, self))
+            .find_map(|(left, right)| {
+                (left == name && right.kind() == "call").then_some(())?;
+                let class = self.dotted(right.child_by_field_name("function")?)?;
+                let class = class.rsplit('.').next()?;
+                class
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+                    .then(|| class.to_owned())
+            })
     }
 
     /// The text of a string literal without interpolations.
@@ -843,7 +826,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 self.report_code(node, s, RANDOM_VALUE, "differs every run");
             }
             Network => self.network(node, s),
-            Subprocess => self.subprocess(node, qualified, s),
+            Subprocess(waits) => self.subprocess(node, waits, s),
             RaiseSignal => self.raise_signal(node, qualified, s),
             PathWrite(index) => {
                 let path = self.arg(node, index, &["path", "dst", "name"]);
@@ -923,13 +906,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
 /// A decorated definition's decorators and definition (or none and the node itself).
 fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
-    if node.kind() != "decorated_definition" {
-        return (Vec::new(), node);
-    }
-    let decorators = syntax::named_children(node)
-        .into_iter()
-        .filter(|c| c.kind() == "decorator")
-        .collect();
+    let children = syntax::named_children(node).into_iter();
+    let decorators = children.filter(|c| c.kind() == "decorator").collect();
     (
         decorators,
         node.child_by_field_name("definition").unwrap_or(node),

@@ -69,16 +69,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut candidates = self.positional(call);
         candidates.truncate(2);
         candidates.extend(self.keyword(call, "url"));
-        let peers: Vec<Option<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
-        if peers.contains(&None) {
+        let peers: Option<Vec<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
+        let Some(peers) = peers else {
             return;
-        }
-        let peer = peers
-            .into_iter()
-            .flatten()
-            .find(|p| *p != Peer::Unknown)
-            .unwrap_or(Peer::Unknown);
-        self.request(call, peer, s);
+        };
+        let peer = peers.into_iter().find(|p| *p != Peer::Unknown);
+        self.request(call, peer.unwrap_or(Peer::Unknown), s);
     }
 
     /// A request to a peer where no fake stands in for the network, for the shared rule to
@@ -166,17 +162,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 inner(node.child_by_field_name("left"))
             }
             "identifier" => {
-                let mut peers: Vec<Option<Peer>> = self
-                    .values_of(self.text(node), Some(s))
+                let values = self.values_of(self.text(node), Some(s));
+                let peers: Vec<Peer> = values
                     .into_iter()
                     .map(|v| self.host(v, s, depth + 1))
-                    .collect();
-                if peers.contains(&None) {
-                    None
-                } else if peers.len() == 1 {
-                    peers.remove(0)
-                } else {
-                    Some(Peer::Unknown)
+                    .collect::<Option<_>>()?;
+                match <[Peer; 1]>::try_from(peers) {
+                    Ok([peer]) => Some(peer),
+                    Err(_) => Some(Peer::Unknown),
                 }
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
@@ -199,7 +192,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
     fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
         let fixtures: &[String] = match s.role {
-            Role::Test | Role::Setup { .. } | Role::Teardown => &s.params,
+            Role::Test | Role::Setup(_) | Role::Teardown => &s.params,
             Role::Helper | Role::Body => &[],
         };
         let served: Vec<&str> = s

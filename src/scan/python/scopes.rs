@@ -203,7 +203,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             parents: ctx.parents.clone(),
             kind: match role {
                 Role::Test => UnitKind::Test,
-                Role::Setup { .. } | Role::Teardown => UnitKind::Hook,
+                Role::Setup(_) | Role::Teardown => UnitKind::Hook,
                 Role::Helper | Role::Body => UnitKind::Helper,
             },
             test_code: self.cx.test_file,
@@ -275,7 +275,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
             let hook = hook_role(&name);
-            let setup = autouse || matches!(hook, Some(Role::Setup { .. }));
+            let setup = autouse || matches!(hook, Some(Role::Setup(_)));
             let teardown = hook == Some(Role::Teardown);
             if !setup && !teardown {
                 continue;
@@ -305,7 +305,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     fn role_of(&self, name: &str, decorators: &[Node<'_>], ctx: &Ctx) -> Role {
         if let Some((shared, _)) = self.fixture(decorators) {
-            return Role::Setup { shared };
+            return Role::Setup(shared);
         }
         if let Some(hook) = hook_role(name) {
             return hook;
@@ -501,7 +501,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .iter()
             .filter(|n| n.kind() == "call" && !in_decorator(n))
         {
-            if let Some(name) = self.call_name(*node) {
+            if let Some(name) = self.call_name(*node, own) {
                 // `Subprocess(...)` runs `Subprocess.__init__`.
                 if name.starts_with(|c: char| c.is_ascii_uppercase()) {
                     out.push(format!("{name}.__init__"));
@@ -509,7 +509,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 out.push(name);
             }
         }
-        if matches!(role, Role::Test | Role::Setup { .. } | Role::Teardown) {
+        if matches!(role, Role::Test | Role::Setup(_) | Role::Teardown) {
             let (parametrized, used) = self.marked_names(decorators);
             for p in params {
                 if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {

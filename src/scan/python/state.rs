@@ -41,7 +41,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// and the shared-state rule covers the others.
     fn global_write(&mut self, node: Node<'t>, target: Node<'t>, s: &Scope<'t>) {
         let name = self.text(target);
-        let setup = matches!(s.role, Role::Setup { .. });
+        let setup = matches!(s.role, Role::Setup(_));
         if !s.globals.contains(name) || setup || s.in_cleanup(node) || self.resets(node) {
             return;
         }
@@ -177,10 +177,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A fixture or setup hook of a shared scope that keeps a mutable value: returns or yields
     /// it, stores it on the class, or in a global.
     pub(super) fn shared_state(&mut self, s: &Scope<'t>) {
-        let Role::Setup {
-            shared: Some(scope),
-        } = s.role
-        else {
+        let Role::Setup(Some(scope)) = s.role else {
             return;
         };
         for &node in &s.own {

@@ -3,25 +3,15 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    pub(super) fn subprocess(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+    /// A process waited for with no time limit is context; one left running, or given a
+    /// deadline a slow runner can miss, is a race.
+    pub(super) fn subprocess(&mut self, call: Node<'t>, waits: bool, s: &Scope<'t>) {
         if s.guards.faked.contains(&Category::Subprocess) {
             return;
         }
-        // A process waited for with no time limit is context; one left running, or given a
-        // deadline a slow runner can miss, is a race.
-        const RUN_TO_END: &[&str] = &[
-            "subprocess.run",
-            "subprocess.call",
-            "subprocess.check_call",
-            "subprocess.check_output",
-            "subprocess.getoutput",
-            "subprocess.getstatusoutput",
-            "os.system",
-            "pexpect.run",
-        ];
         let fact = Fact::Process(Process {
             call: self.short(call),
-            to_end: RUN_TO_END.contains(&qualified) && self.keyword(call, "timeout").is_none(),
+            to_end: waits && self.keyword(call, "timeout").is_none(),
         });
         self.judge(call, s, &fact);
     }

@@ -53,15 +53,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Names assigned from a measuring clock, and durations computed from them.
     pub(super) fn timing(&self, s: &Scope<'t>) -> Timing {
-        // Only scopes that read a clock (by the callee's last name, which is cheap to check).
+        // Only scopes that read a clock.
         let clocks = s.own.iter().any(|n| {
-            n.kind() == "call"
-                && self.callee_name(*n).is_some_and(|name| {
-                    name == "timeit"
-                        || MEASURING_CLOCKS
-                            .iter()
-                            .any(|c| c.rsplit('.').next() == Some(name))
-                })
+            self.callee_qualified(*n)
+                .is_some_and(|q| q == "timeit.timeit" || MEASURING_CLOCKS.contains(&q.as_str()))
         });
         let mut timing = Timing {
             clocks,
