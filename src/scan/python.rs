@@ -87,6 +87,8 @@ enum Callee {
     UniqueValue,
     /// Talks to the host in its first argument.
     Network,
+    /// Makes an HTTP client that talks to the network.
+    HttpClient,
     /// Starts a program, and waits for it to end when true.
     Subprocess(bool),
     /// Changes the process environment.
@@ -179,6 +181,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
         ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
         ("websocket", "create_connection") => Network,
+        ("requests", "Session" | "session") | ("httpx", "Client" | "AsyncClient") => HttpClient,
+        ("aiohttp", "ClientSession") | ("urllib3", "PoolManager") => HttpClient,
         ("subprocess", "run" | "call" | "check_call" | "check_output") => Subprocess(true),
         ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system") => Subprocess(true),
         ("pexpect", "run") => Subprocess(true),
@@ -283,16 +287,6 @@ const URL_METHODS: &[&str] = &[
     "ws_connect",
 ];
 
-/// Constructors of HTTP clients that talk to the network.
-const HTTP_CLIENTS: &[&str] = &[
-    "requests.Session",
-    "requests.session",
-    "httpx.Client",
-    "httpx.AsyncClient",
-    "aiohttp.ClientSession",
-    "urllib3.PoolManager",
-];
-
 /// Methods that change a list, dict, set or deque in place.
 const MUTATORS: &[&str] = &[
     "append",
@@ -338,14 +332,6 @@ const LISTENS: &[&str] = &[
     "run_app",
     "serve",
     "Server",
-];
-
-/// unittest assertions that compare their first two arguments by order or size.
-const BOUND_ASSERTS: &[&str] = &[
-    "assertLess",
-    "assertLessEqual",
-    "assertGreater",
-    "assertGreaterEqual",
 ];
 
 /// Constructors of mutable containers.
@@ -483,7 +469,12 @@ struct Scope<'t> {
 
 impl<'t> Scope<'t> {
     /// A module or class body: no unit, parameters, names or teardown code of its own.
-    fn body(node: Node<'t>, own: Vec<Node<'t>>, guards: Guards) -> Self {
+    fn body(
+        node: Node<'t>,
+        own: Vec<Node<'t>>,
+        guards: Guards,
+        seeds: HashMap<String, String>,
+    ) -> Self {
         Self {
             node,
             own,
@@ -495,7 +486,7 @@ impl<'t> Scope<'t> {
             params: Vec::new(),
             locals: HashSet::new(),
             globals: HashSet::new(),
-            seeds: HashMap::new(),
+            seeds,
         }
     }
 
@@ -522,11 +513,12 @@ struct Timing {
 struct Ctx {
     /// Enclosing classes (and functions, for nested helpers), outermost first.
     parents: Vec<String>,
-    /// Directly in a class whose `test*` methods are collected.
-    test_class: bool,
+    /// Whether the frameworks collect tests from the definitions directly here: at module level
+    /// of a file they collect, or in a test class.
+    collected: bool,
     in_function: bool,
-    guards: Guards,
-    seeds: HashMap<String, String>,
+    /// The scope around, whose guards and seeds it inherits.
+    scope: usize,
 }
 
 /// How the run's seed is used.

@@ -112,10 +112,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let in_process = ["transport", "app"]
                 .iter()
                 .any(|k| self.keyword(m, k).is_some());
-            !in_process
-                && self
-                    .callee_qualified(m)
-                    .is_some_and(|q| HTTP_CLIENTS.contains(&q.as_str()))
+            !in_process && self.callee(m) == Some(HttpClient)
         })
     }
 

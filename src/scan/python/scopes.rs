@@ -13,16 +13,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         guards.merge(self.hook_guards(&nested));
         let locals = self.bound_names(&own, &[]);
         let seeds = self.seed_names(&own, &HashMap::new());
-        let ctx = Ctx {
-            guards: guards.clone(),
-            seeds: seeds.clone(),
-            ..Ctx::default()
-        };
         self.scopes.push(Scope {
             locals,
-            seeds,
-            ..Scope::body(root, own, guards)
+            ..Scope::body(root, own, guards, seeds)
         });
+        let ctx = Ctx {
+            collected: self.collects,
+            ..Ctx::default()
+        };
         self.definitions(nested, ctx);
     }
 
@@ -177,7 +175,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
-        let mut guards = ctx.guards.clone();
+        let mut guards = self.scopes[ctx.scope].guards.clone();
         guards.merge(self.guards_of(&own));
         params
             .iter()
@@ -193,7 +191,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .collect();
         let mut locals = self.bound_names(&own, &params);
         locals.retain(|l| !globals.contains(l));
-        let mut inherited = ctx.seeds.clone();
+        let mut inherited = self.scopes[ctx.scope].seeds.clone();
         inherited.retain(|n, _| !locals.contains(n));
         let seeds = self.seed_names(&own, &inherited);
         let calls = self.calls(&own, role, &params, decorators);
@@ -214,10 +212,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }));
         let inner = Ctx {
             parents: [ctx.parents.clone(), vec![name.clone()]].concat(),
-            test_class: false,
+            collected: false,
             in_function: true,
-            guards: guards.clone(),
-            seeds: seeds.clone(),
+            scope: self.scopes.len(),
         };
         self.scopes.push(Scope {
             node: def,
@@ -242,26 +239,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         ctx: &Ctx,
     ) -> Option<(Vec<Node<'t>>, Ctx)> {
         let name = self.name_of(def);
-        let nested_in_test = ctx.parents.is_empty() || ctx.test_class;
-        let test_class = self.collects
-            && !ctx.in_function
-            && ((name.starts_with("Test") && nested_in_test) || self.is_test_case(def));
+        let test_class = (ctx.collected && name.starts_with("Test"))
+            || (self.collects && !ctx.in_function && self.is_test_case(def));
         let body = def.child_by_field_name("body")?;
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
         // The class's decorators and hooks guard all its tests.
-        let mut guards = ctx.guards.clone();
+        let outer = &self.scopes[ctx.scope];
+        let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (decorated, _) = split(decorators);
         guards.merge(self.guards_of(&decorated));
         guards.merge(self.hook_guards(&nested));
         let inner = Ctx {
             parents: [ctx.parents.clone(), vec![name]].concat(),
-            test_class,
+            collected: test_class,
             in_function: ctx.in_function,
-            guards: guards.clone(),
-            seeds: ctx.seeds.clone(),
+            scope: self.scopes.len(),
         };
-        self.scopes.push(Scope::body(def, own, guards));
+        self.scopes.push(Scope::body(def, own, guards, seeds));
         Some((nested, inner))
     }
 
@@ -310,8 +305,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some(hook) = hook_role(name) {
             return hook;
         }
-        let collected = ctx.parents.is_empty() || ctx.test_class;
-        if self.collects && !ctx.in_function && collected && name.starts_with("test") {
+        if ctx.collected && name.starts_with("test") {
             return Role::Test;
         }
         Role::Helper
@@ -420,17 +414,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 _ => None,
             })
             .collect();
-        let yields = own.iter().any(|n| n.kind() == "yield");
-        if let Some(body) = def.child_by_field_name("body").filter(|_| yields) {
-            let statements = syntax::named_children(body);
-            let after = statements
-                .iter()
-                .position(|s| syntax::descendants(*s).iter().any(|d| d.kind() == "yield"));
-            if let Some(i) = after
-                && let (Some(first), Some(last)) = (statements.get(i + 1), statements.last())
-            {
-                out.push(first.start_byte()..last.end_byte());
-            }
+        let first_yield = own.iter().find(|n| n.kind() == "yield");
+        if let (Some(body), Some(at)) = (def.child_by_field_name("body"), first_yield)
+            && let Some(statement) = ancestors(*at).find(|a| a.parent() == Some(body))
+        {
+            out.push(statement.end_byte()..body.end_byte());
         }
         out
     }
@@ -492,14 +480,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         // Decorators run when the function is defined, not with it.
-        let in_decorator = |n: &Node<'t>| {
-            decorators
-                .iter()
-                .any(|d| d.byte_range().contains(&n.start_byte()))
-        };
+        let start = decorators.last().map_or(0, |d| d.end_byte());
         for node in own
             .iter()
-            .filter(|n| n.kind() == "call" && !in_decorator(n))
+            .filter(|n| n.kind() == "call" && n.start_byte() >= start)
         {
             if let Some(name) = self.call_name(*node, own) {
                 // `Subprocess(...)` runs `Subprocess.__init__`.

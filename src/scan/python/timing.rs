@@ -19,18 +19,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         }
         let asserted = |n: Node<'_>| ancestors(n).any(|a| a.kind() == "assert_statement");
-        let failed_by_expiry = asserted(call) || {
-            let target = self.text(object);
-            let body = ancestors(call).find(|a| a.kind() == "function_definition");
-            body.is_some_and(|b| {
-                syntax::descendants(b).into_iter().any(|n| {
-                    n.kind() == "call"
-                        && n.start_byte() > call.end_byte()
-                        && asserted(n)
-                        && self.text(n) == format!("{target}.is_alive()")
-                })
-            })
-        };
+        let alive = format!("{}.is_alive()", self.text(object));
+        let failed_by_expiry = asserted(call)
+            || s.own.iter().any(|n| {
+                n.start_byte() > call.end_byte() && self.text(*n) == alive && asserted(*n)
+            });
         if !failed_by_expiry {
             return;
         }
@@ -128,15 +121,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     || bounds_from_above(op, self.is_duration(sides[0], timing), false);
                 Some((d, upper))
             }),
+            // unittest's assertions that compare their first two arguments.
             _ => {
-                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
+                let op = match self.callee_name(node) {
+                    Some("assertLess" | "assertLessEqual") => "<",
+                    Some("assertGreater" | "assertGreaterEqual") => ">",
+                    _ => return,
+                };
                 let args = self.positional(node);
                 let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
                 let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
-                name.filter(|_| on_left || on_right).map(|n| {
-                    let op = n.strip_prefix("assertLess").map_or(">", |_| "<");
-                    (node, bounds_from_above(op, on_left, false))
-                })
+                (on_left || on_right).then(|| (node, bounds_from_above(op, on_left, false)))
             }
         };
         let Some((bound, upper)) = found else {
@@ -251,22 +246,12 @@ fn measuring_use(node: Node<'_>) -> bool {
 
 /// Whether a subscript is written (`x[k] = v`, `del x[k]`).
 fn is_write_target(node: Node<'_>) -> bool {
-    ancestors(node)
-        .take_while(|a| {
-            matches!(
-                a.kind(),
-                "pattern_list"
-                    | "expression_list"
-                    | "assignment"
-                    | "augmented_assignment"
-                    | "delete_statement"
-            )
-        })
-        .any(|a| match a.kind() {
-            "assignment" | "augmented_assignment" => a
-                .child_by_field_name("left")
-                .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
-            "delete_statement" => true,
-            _ => false,
-        })
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }
