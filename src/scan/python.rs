@@ -468,7 +468,8 @@ struct Scope<'t> {
 }
 
 impl<'t> Scope<'t> {
-    /// A module or class body: no unit, parameters, names or teardown code of its own.
+    /// A module or class body (a function's scope adds what it has): no unit, parameters, names
+    /// or teardown code of its own.
     fn body(
         node: Node<'t>,
         own: Vec<Node<'t>>,
@@ -502,8 +503,6 @@ impl<'t> Scope<'t> {
 /// Names in a scope that hold clock reads (`start = time.monotonic()`) and durations.
 #[derive(Default)]
 struct Timing {
-    /// Whether the scope reads a clock at all.
-    clocks: bool,
     starts: HashSet<String>,
     durations: HashSet<String>,
 }
@@ -753,11 +752,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match node.kind() {
                 "call" => {
                     self.call(node, s);
-                    self.timing_bound(node, s, &timing);
+                    self.timing_bound(node, s, timing.as_ref());
                 }
                 "assignment" | "augmented_assignment" => self.assignment(node, s),
                 "delete_statement" => self.delete(node, s),
-                "assert_statement" => self.timing_bound(node, s, &timing),
+                "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.environ_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),

@@ -58,36 +58,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 }
                 _ => continue,
             };
-            for (name, alias) in self.imported_names(node) {
+            let mut cursor = node.walk();
+            let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+            for name in names {
+                let alias = name.child_by_field_name("alias").map(|a| self.text(a));
+                let name = self.text(name.child_by_field_name("name").unwrap_or(name));
                 let full = base
                     .as_ref()
-                    .map_or(name.clone(), |b| format!("{b}.{name}"));
+                    .map_or(name.to_owned(), |b| format!("{b}.{name}"));
+                let head = name.split('.').next().unwrap_or(name);
                 let (local, bound) = match (alias, &base) {
                     (Some(alias), _) => (alias, full.clone()),
                     (None, Some(_)) => (name, full.clone()),
-                    (None, None) => {
-                        let head = full.split('.').next().unwrap_or("").to_owned();
-                        (head.clone(), head)
-                    }
+                    (None, None) => (head, head.to_owned()),
                 };
-                self.imports.insert(local, bound);
+                self.imports.insert(local.to_owned(), bound);
                 self.cx.facts.imports.push(full);
             }
         }
-    }
-
-    /// The names of an import statement, with their aliases.
-    fn imported_names(&self, node: Node<'t>) -> Vec<(String, Option<String>)> {
-        let mut cursor = node.walk();
-        node.children_by_field_name("name", &mut cursor)
-            .filter_map(|name| match name.kind() {
-                "aliased_import" => Some((
-                    self.text(name.child_by_field_name("name")?).to_owned(),
-                    Some(self.text(name.child_by_field_name("alias")?).to_owned()),
-                )),
-                _ => Some((self.text(name).to_owned(), None)),
-            })
-            .collect()
     }
 
     /// The absolute dotted name of an import's module.
@@ -217,17 +205,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             scope: self.scopes.len(),
         };
         self.scopes.push(Scope {
-            node: def,
-            own,
             unit,
             name,
             role,
-            guards,
             cleanup,
             params,
             locals,
             globals,
-            seeds,
+            ..Scope::body(def, own, guards, seeds)
         });
         (nested, inner)
     }
