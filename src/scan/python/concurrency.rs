@@ -7,23 +7,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A thread started and never joined in the same function.
     pub(super) fn thread(&mut self, call: Node<'t>, s: &Scope<'t>) {
         self.threaded(call, s);
-        let method_calls = |name: &str| {
-            s.own
-                .iter()
-                .filter(|n| n.kind() == "call" && self.callee_name(**n) == Some(name))
-                .filter(|n| {
-                    n.child_by_field_name("function")
-                        .is_some_and(|f| f.kind() == "attribute")
-                })
-                .copied()
-                .collect::<Vec<_>>()
+        let this = &*self;
+        let method_calls = |name: &'static str| {
+            s.own.iter().copied().filter(move |n| {
+                let function = n.child_by_field_name("function");
+                n.kind() == "call"
+                    && function.is_some_and(|f| f.kind() == "attribute")
+                    && this.callee_name(*n) == Some(name)
+            })
         };
-        let started = !method_calls("start").is_empty();
+        let started = method_calls("start").next().is_some();
         // `t.join()` or `t.join(timeout)`, not `", ".join(items)`.
-        let joined = method_calls("join").iter().any(|j| {
-            let args = self.positional(*j);
+        let joined = method_calls("join").any(|j| {
+            let args = self.positional(j);
             args.is_empty()
-                || self.keyword(*j, "timeout").is_some()
+                || self.keyword(j, "timeout").is_some()
                 || args.first().is_some_and(|a| self.constant(*a))
         });
         if !started || joined {

@@ -126,15 +126,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     }
                 }
                 "for_in_clause" if parent.child_by_field_name("right") == Some(node) => {
-                    match parent.parent().filter(|c| {
-                        matches!(c.kind(), "list_comprehension" | "generator_expression")
-                    }) {
-                        Some(comprehension) => {
-                            ordered = true;
-                            comprehension
-                        }
-                        None => return false,
-                    }
+                    let sequence = ["list_comprehension", "generator_expression"];
+                    let Some(comprehension) =
+                        parent.parent().filter(|c| sequence.contains(&c.kind()))
+                    else {
+                        return false;
+                    };
+                    ordered = true;
+                    comprehension
                 }
                 _ => return self.order_used(node, parent, ordered, s, depth),
             };

@@ -61,18 +61,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     .iter()
                     .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
         };
+        // The system's temporary directory is one for every run (`tempfile.tempdir`): a fixed
+        // name in it is shared.
+        if self.text(node) == "__file__"
+            || self.qualified(node).as_deref() == Some("tempfile.tempdir")
+        {
+            return Some(false);
+        }
         match node.kind() {
             "string" => self.literal(node).filter(|t| !t.is_empty()).map(|_| false),
             "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
-            "identifier" => {
-                let name = self.text(node);
-                // The system's temporary directory is one for every run (`from tempfile
-                // import tempdir`): a fixed name in it is shared.
-                if name == "__file__" || self.qualify(name) == "tempfile.tempdir" {
-                    return Some(false);
-                }
-                self.fixed_path(self.value_of(name, s)?, s, depth + 1)
-            }
+            "identifier" => self.fixed_path(self.value_of(self.text(node), s)?, s, depth + 1),
             "binary_operator" => {
                 let fixed = operator(node).as_deref() == Some("/")
                     && all_fixed(syntax::named_children(node));
@@ -81,9 +80,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                if self.qualified(node).as_deref() == Some("tempfile.tempdir") {
-                    return Some(false);
-                }
                 let parent = self.text(attribute) == "parent";
                 (parent && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }

@@ -193,16 +193,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `time.tzname`, `time.timezone`: the local zone.
     pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let zone_name = node.child_by_field_name("attribute").is_some_and(|a| {
-            matches!(self.text(a), "tzname" | "timezone" | "altzone" | "daylight")
-        });
-        if !zone_name || self.qualified(node).is_none_or(|q| !q.starts_with("time.")) {
-            return;
-        }
         let is_callee = node
             .parent()
-            .is_some_and(|p| p.kind() == "call" || p.kind() == "attribute");
-        if !is_callee {
+            .is_some_and(|p| matches!(p.kind(), "call" | "attribute"));
+        let zone = matches!(
+            self.qualified(node).as_deref(),
+            Some("time.tzname" | "time.timezone" | "time.altzone" | "time.daylight")
+        );
+        if zone && !is_callee {
             self.clock_read(node, s, true);
         }
     }
