@@ -881,11 +881,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The reads, among a scope's nodes, of the name an assignment binds (`x` of `x = ...`);
     /// None when it binds no plain name.
-    fn reads_of_target(&self, assignment: Node<'_>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
-        let left = assignment
-            .child_by_field_name("left")
-            .filter(|l| l.kind() == "identifier")?;
-        let name = self.text(left);
+    fn reads_of_target(&self, assignment: Node<'t>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
+        let (name, _) = assigned(assignment, self)?;
         let reads = s
             .own
             .iter()

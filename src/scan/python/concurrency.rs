@@ -91,11 +91,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
     pub(super) fn gather(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        let called = self.positional(call).into_iter().filter_map(|arg| {
-            (arg.kind() == "call")
-                .then(|| arg.child_by_field_name("function"))
-                .flatten()
-        });
+        let calls = self
+            .positional(call)
+            .into_iter()
+            .filter(|a| a.kind() == "call");
+        let called = calls.filter_map(|c| c.child_by_field_name("function"));
         if let Some((name, shared)) = self.shared_writer(called, s, true) {
             let what = format!(
                 "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"
@@ -173,7 +173,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// outside any `with` block (a lock): threads interleave the read and the write.
     pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
         // Several at once: started in a loop, or from a function started in a loop.
-        let enclosing = ancestors(call).find(|a| a.kind() == "function_definition");
         let repeated = |n: Node<'t>| {
             syntax::in_loop(n, LOOPS, FUNCTIONS)
                 || ancestors(n)
@@ -183,18 +182,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     })
         };
         let looped = repeated(call)
-            || enclosing
-                .and_then(|f| f.child_by_field_name("name"))
-                .is_some_and(|n| {
-                    let name = self.text(n);
-                    let module = ancestors(call).last().unwrap_or(call);
-                    syntax::descendants(module).into_iter().any(|r| {
-                        r.kind() == "identifier"
-                            && r.id() != n.id()
-                            && self.text(r) == name
-                            && repeated(r)
-                    })
-                });
+            || s.is_function() && {
+                let module = ancestors(call).last().unwrap_or(call);
+                syntax::descendants(module)
+                    .into_iter()
+                    .any(|r| r.kind() == "identifier" && self.text(r) == s.name && repeated(r))
+            };
         if !looped {
             return;
         }

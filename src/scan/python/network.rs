@@ -188,10 +188,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether an address comes from a test's fixture (`httpbin("get")`, `live_server.url`) or
     /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
     fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
-        let fixtures: &[String] = match s.role {
-            Role::Test | Role::Setup(_) | Role::Teardown => &s.params,
-            Role::Helper | Role::Body => &[],
-        };
+        let takes_fixtures = !matches!(s.role, Role::Helper | Role::Body);
+        let fixtures: &[String] = if takes_fixtures { &s.params } else { &[] };
         let served: Vec<&str> = s
             .own
             .iter()

@@ -493,15 +493,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
     /// its cases (`(None, 54321)` for `host, port`).
     pub(super) fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
-        if name.kind() != "identifier" {
-            return None;
-        }
         let name = self.text(name);
         let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
-        let (decorators, _) = unwrap_decorated(
-            func.parent()
-                .filter(|p| p.kind() == "decorated_definition")?,
-        );
+        let (decorators, _) = unwrap_decorated(func.parent()?);
         decorators
             .iter()
             .filter_map(|d| d.named_child(0))
