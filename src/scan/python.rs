@@ -821,11 +821,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             RaiseSignal => self.raise_signal(node, qualified, s),
             PathWrite(index) => {
                 let path = self.arg(node, index, &["path", "dst", "name"]);
-                self.fixed_write(node, path, s);
+                self.path_write(node, path, false, s);
             }
             Open if self.writes(self.arg(node, 1, &["mode"])) => {
-                let path = self.arg(node, 0, &["file"]);
-                self.fixed_write(node, path, s);
+                self.path_write(node, self.arg(node, 0, &["file"]), false, s);
             }
             _ => {}
         }
@@ -847,9 +846,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
             "connect" => self.remote_call(node, self.positional(node).first().copied(), s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
-                self.path_method(node, object, s);
+                self.path_write(node, Some(object), true, s);
             }
-            m if PATH_WRITES.contains(&m) => self.path_method(node, object, s),
+            m if PATH_WRITES.contains(&m) => self.path_write(node, Some(object), true, s),
             // `session.get("https://example.com/...")` on a real HTTP client.
             m if URL_METHODS.contains(&m) && self.real_client(object, s) => {
                 self.remote_call(node, self.url_arg(node, s), s);

@@ -22,22 +22,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
     }
 
-    /// `Path("out.txt").write_text(...)`.
-    pub(super) fn path_method(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if self.fixed_path(object, Some(s), 0) == Some(true) {
-            self.report_write(node, s);
-        }
-    }
-
-    pub(super) fn fixed_write(&mut self, call: Node<'t>, path: Option<Node<'t>>, s: &Scope<'t>) {
-        if path.is_some_and(|p| self.fixed_path(p, Some(s), 0).is_some()) {
-            self.report_write(call, s);
-        }
-    }
-
-    /// A write to a fixed path outside a temporary directory, for the shared rule to judge.
-    fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        if s.guards.temp_dir {
+    /// A write to a fixed path outside a temporary directory, for the shared rule to judge; a
+    /// method's object (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
+    pub(super) fn path_write(
+        &mut self,
+        node: Node<'t>,
+        path: Option<Node<'t>>,
+        method: bool,
+        s: &Scope<'t>,
+    ) {
+        let fixed = path.and_then(|p| self.fixed_path(p, Some(s), 0));
+        if s.guards.temp_dir || !fixed.is_some_and(|pathlib| pathlib || !method) {
             return;
         }
         let fact = Fact::PathWrite(PathWrite {
