@@ -582,13 +582,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A dotted name with its first part resolved through the imports.
     fn qualify(&self, dotted: &str) -> String {
-        let (head, rest) = dotted
-            .split_once('.')
-            .map_or((dotted, None), |(h, r)| (h, Some(r)));
-        match (self.imports.get(head), rest) {
-            (Some(full), Some(rest)) => format!("{full}.{rest}"),
-            (Some(full), None) => full.clone(),
-            (None, _) => dotted.to_owned(),
+        let (head, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+        match self.imports.get(head) {
+            Some(full) if rest.is_empty() => full.clone(),
+            Some(full) => format!("{full}.{rest}"),
+            None => dotted.to_owned(),
         }
     }
 

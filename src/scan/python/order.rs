@@ -41,15 +41,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
         }
         let compared = all.iter().any(|n| {
+            let sides = || syntax::named_children(*n).into_iter();
             n.kind() == "comparison_operator"
                 && comparison_operators(*n, self).iter().any(|o| o == "==")
-                && {
-                    let sides = syntax::named_children(*n);
-                    sides.iter().any(|x| names.contains(&self.text(*x)))
-                        && sides
-                            .iter()
-                            .any(|x| x.kind() == "list" && x.named_child_count() >= 2)
-                }
+                && sides().any(|x| names.contains(&self.text(x)))
+                && sides().any(|x| x.kind() == "list" && x.named_child_count() >= 2)
         });
         if compared {
             let what = "lists each directory's entries in no defined order, and a test compares them with a list in order";

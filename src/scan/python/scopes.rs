@@ -165,10 +165,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let params = self.params(def);
         let mut guards = self.scopes[ctx.scope].guards.clone();
         guards.merge(self.guards_of(&own));
-        params
-            .iter()
-            .filter_map(|p| guard_fixture(p))
-            .for_each(|callee| guards.add(callee));
+        for fixture in params.iter().filter_map(|p| guard_fixture(p)) {
+            guards.add(fixture);
+        }
         let cleanup = self.cleanup(def, &own);
         guards.restored.extend(self.touched(&own, &cleanup));
         let globals: HashSet<String> = own
@@ -252,12 +251,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut guards = Guards::default();
         let defs = defs.iter().map(|d| unwrap_decorated(*d));
         for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
-            let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let hook = hook_role(&name);
+            let hook = hook_role(&self.name_of(function));
             let setup = autouse || matches!(hook, Some(Role::Setup(_)));
-            let teardown = hook == Some(Role::Teardown);
-            if !setup && !teardown {
+            if !setup && hook != Some(Role::Teardown) {
                 continue;
             }
             let (own, _) = split(&function_roots(&decorators, function));
@@ -274,13 +271,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A unittest test case: a class whose base's name ends in `TestCase`.
     fn is_test_case(&self, def: Node<'_>) -> bool {
-        def.child_by_field_name("superclasses")
-            .is_some_and(|bases| {
-                syntax::named_children(bases).into_iter().any(|b| {
-                    self.dotted(b)
-                        .is_some_and(|d| d.rsplit('.').next().unwrap_or("").ends_with("TestCase"))
-                })
-            })
+        let bases = def
+            .child_by_field_name("superclasses")
+            .map(syntax::named_children);
+        let name_ends = |b: &Node<'_>| self.dotted(*b).is_some_and(|d| d.ends_with("TestCase"));
+        bases.unwrap_or_default().iter().any(name_ends)
     }
 
     fn role_of(&self, name: &str, decorators: &[Node<'_>], ctx: &Ctx) -> Role {
@@ -304,9 +299,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let call = (expr.kind() == "call").then_some(expr);
             let function = call.map_or(Some(expr), |c| c.child_by_field_name("function"))?;
             let name = self.qualified(function)?;
-            if name != "pytest.fixture" && name != "pytest_asyncio.fixture" {
-                return None;
-            }
+            matches!(name.as_str(), "pytest.fixture" | "pytest_asyncio.fixture").then_some(())?;
             let keyword = |name| call.and_then(|c| self.keyword(c, name));
             let scope = keyword("scope")
                 .and_then(|v| self.literal(v))
@@ -321,10 +314,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn params(&self, def: Node<'_>) -> Vec<String> {
-        let Some(params) = def.child_by_field_name("parameters") else {
-            return Vec::new();
-        };
-        syntax::named_children(params)
+        let params = def
+            .child_by_field_name("parameters")
+            .map(syntax::named_children);
+        params
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|p| match p.kind() {
                 "identifier" => Some(p),

@@ -40,14 +40,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 {
                     return;
                 }
-                let entropy = nodes.iter().any(|n| {
-                    n.kind() == "call"
-                        && self.callee_qualified(*n).is_some_and(|q| {
-                            MEASURING_CLOCKS.contains(&q.as_str())
-                                || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
-                                || q == "os.getpid"
-                        })
-                });
+                let entropy = nodes
+                    .iter()
+                    .filter_map(|n| self.callee_qualified(*n))
+                    .any(|q| {
+                        MEASURING_CLOCKS.contains(&q.as_str())
+                            || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
+                            || q == "os.getpid"
+                    });
                 if entropy {
                     ENTROPY
                 } else if self.constant(arg) || self.literal(arg).is_some() {
