@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -548,10 +547,9 @@ struct Analyzer<'t, 'c, 'a> {
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn new(cx: &'c mut FileCtx<'a>) -> Self {
-        let collects = collects_tests(cx.path);
         Self {
+            collects: collects_tests(cx.path),
             cx,
-            collects,
             imports: HashMap::new(),
             values: HashMap::new(),
             functions: HashMap::new(),
@@ -644,9 +642,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The literal text of a string up to its first interpolation, and whether that is all of it.
     fn literal_prefix(&self, node: Node<'_>) -> Option<(String, bool)> {
-        if node.kind() != "string" {
-            return None;
-        }
+        (node.kind() == "string").then_some(())?;
         let mut out = String::new();
         for part in syntax::named_children(node) {
             match part.kind() {
@@ -922,9 +918,7 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// `name = value` as (name, value).
 fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Node<'t>)> {
-    if node.kind() != "assignment" {
-        return None;
-    }
+    (node.kind() == "assignment").then_some(())?;
     let left = node
         .child_by_field_name("left")
         .filter(|l| l.kind() == "identifier")?;

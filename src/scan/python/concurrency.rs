@@ -141,9 +141,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// `with` (a lock).
     fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
-        if across_await && !nodes.iter().any(|n| n.kind() == "await") {
-            return None;
-        }
+        (!across_await || nodes.iter().any(|n| n.kind() == "await")).then_some(())?;
         let shared: Vec<&str> = nodes
             .iter()
             .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))

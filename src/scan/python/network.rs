@@ -217,9 +217,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 fn host_of(text: &str, complete: bool) -> Option<&str> {
     let network = ["http", "https", "ws", "wss", "ftp"];
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);
-    if scheme.is_some_and(|s| !network.iter().any(|n| s.eq_ignore_ascii_case(n))) {
-        return None;
-    }
+    let known = scheme.is_none_or(|s| network.iter().any(|n| s.eq_ignore_ascii_case(n)));
     let (host, ended) = shared::host_of(text);
     let hostlike = scheme.is_some()
         || is_local_host(host)
@@ -227,5 +225,5 @@ fn host_of(text: &str, complete: bool) -> Option<&str> {
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
-    ((complete || ended) && hostlike && !host.is_empty()).then_some(host)
+    (known && (complete || ended) && hostlike && !host.is_empty()).then_some(host)
 }

@@ -172,10 +172,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A loop whose body builds a sequence, writes, yields, or stops at the first match.
     fn loop_keeps_order(&self, node: Node<'t>) -> bool {
-        let Some(body) = node.child_by_field_name("body") else {
-            return false;
-        };
-        syntax::descendants(body)
+        let body = node.child_by_field_name("body").map(syntax::descendants);
+        body.unwrap_or_default()
             .into_iter()
             .any(|d| match d.kind() {
                 "yield" | "return_statement" | "break_statement" => true,

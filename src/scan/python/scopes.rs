@@ -5,6 +5,8 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// Reads the module, then its definitions and the definitions nested in them, in source
+    /// order: a worklist, not recursion, so the depth of nesting costs no stack.
     pub(super) fn build(&mut self, root: Node<'t>) {
         self.read_module(root);
         let (own, nested) = split(&[root]);
@@ -21,22 +23,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             collected: self.collects,
             ..Ctx::default()
         };
-        self.definitions(nested, ctx);
-    }
-
-    /// Reads definitions and the definitions nested in them, in source order: a worklist, not
-    /// recursion, so the depth of nesting costs no stack.
-    fn definitions(&mut self, defs: Vec<Node<'t>>, ctx: Ctx) {
-        let ctx = Rc::new(ctx);
-        let mut pending: Vec<(Node<'t>, Rc<Ctx>)> = defs
-            .into_iter()
-            .rev()
-            .map(|d| (d, Rc::clone(&ctx)))
-            .collect();
+        let mut pending: Vec<(Node<'t>, Ctx)> = Vec::new();
+        pending.extend(nested.into_iter().rev().map(|d| (d, ctx.clone())));
         while let Some((node, ctx)) = pending.pop() {
-            if let Some((nested, inner)) = self.definition(node, &ctx) {
-                let inner = Rc::new(inner);
-                pending.extend(nested.into_iter().rev().map(|d| (d, Rc::clone(&inner))));
+            let (decorators, def) = unwrap_decorated(node);
+            // Each returns the definitions nested in it and what they inherit.
+            let inner = match def.kind() {
+                "function_definition" => Some(self.function(node, def, &decorators, &ctx)),
+                "class_definition" => self.class(def, &decorators, &ctx),
+                _ => None,
+            };
+            if let Some((nested, inner)) = inner {
+                pending.extend(nested.into_iter().rev().map(|d| (d, inner.clone())));
             }
         }
     }
@@ -138,16 +136,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         def.child_by_field_name("name")
             .map(|n| self.text(n).to_owned())
             .unwrap_or_default()
-    }
-
-    /// Reads a definition; returns the definitions nested in it and what they inherit.
-    fn definition(&mut self, node: Node<'t>, ctx: &Ctx) -> Option<(Vec<Node<'t>>, Ctx)> {
-        let (decorators, def) = unwrap_decorated(node);
-        match def.kind() {
-            "function_definition" => Some(self.function(node, def, &decorators, ctx)),
-            "class_definition" => self.class(def, &decorators, ctx),
-            _ => None,
-        }
     }
 
     fn function(
@@ -532,8 +520,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The argument names of `@pytest.mark.parametrize` and the fixtures of
     /// `@pytest.mark.usefixtures`.
     fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
-        let mut parametrized = Vec::new();
-        let mut used = Vec::new();
+        let (mut parametrized, mut used) = (Vec::new(), Vec::new());
         let calls = decorators.iter().filter_map(|d| d.named_child(0));
         for call in calls.filter(|c| c.kind() == "call") {
             let args = self.positional(call);

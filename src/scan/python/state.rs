@@ -107,24 +107,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.touches.push(touch(node, s, name, TouchKind::Write));
     }
 
-    /// Whether a change resets state: `.clear()`, or an assignment of an empty container or
-    /// None to a whole name (`X = {}`, not `X[k] = {}`).
+    /// Whether an assignment resets state: an empty container or None assigned to a whole name
+    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
     fn resets(&self, node: Node<'_>) -> bool {
         let whole_name = node
             .child_by_field_name("left")
             .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
-        match node.kind() {
-            "call" => self.callee_name(node) == Some("clear"),
-            "assignment" if whole_name => node.child_by_field_name("right").is_some_and(|r| {
-                let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
-                    && syntax::named_children(r).is_empty();
-                let empty_call = r.kind() == "call"
-                    && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
-                    && self.positional(r).is_empty();
-                empty_literal || empty_call
-            }),
-            _ => false,
-        }
+        let right = node.child_by_field_name("right");
+        right.is_some_and(|r| {
+            let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
+                && syntax::named_children(r).is_empty();
+            let empty_call = r.kind() == "call"
+                && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
+                && self.positional(r).is_empty();
+            node.kind() == "assignment" && whole_name && (empty_literal || empty_call)
+        })
     }
 
     /// `os.environ[...] = v`, `os.environ.pop(...)`, `os.putenv(...)`.

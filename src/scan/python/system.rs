@@ -47,9 +47,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// built from those. Some(true) for a `pathlib` path, Some(false) for a string.
     fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
         // The depth only stops cycles through names (`p = p / "x"`).
-        if depth > 8 {
-            return None;
-        }
+        (depth <= 8).then_some(())?;
         let all_fixed = |args: Vec<Node<'t>>| {
             !args.is_empty()
                 && args

@@ -51,9 +51,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             self.callee_qualified(*n)
                 .is_some_and(|q| q == "timeit.timeit" || MEASURING_CLOCKS.contains(&q.as_str()))
         });
-        if !clocks {
-            return None;
-        }
+        clocks.then_some(())?;
         let mut timing = Timing::default();
         for _ in 0..2 {
             for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
@@ -105,9 +103,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // The comparison, and whether it bounds the duration from above.
         let found = match node.kind() {
             "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
-                if d.kind() != "comparison_operator" || !self.is_duration(d, timing) {
-                    return None;
-                }
+                (d.kind() == "comparison_operator" && self.is_duration(d, timing)).then_some(())?;
                 let ops = comparison_operators(d, self);
                 let op = ops
                     .iter()
@@ -226,17 +222,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 /// A time read used to measure or bound time: added to, subtracted from, or compared in a
 /// loop's condition (`while time.time() < deadline`).
 fn measuring_use(node: Node<'_>) -> bool {
-    let top = unparenthesize(node);
-    let Some(parent) = top.parent() else {
-        return false;
-    };
-    match parent.kind() {
-        "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
-        "comparison_operator" => parent
-            .parent()
-            .is_some_and(|p| p.kind() == "while_statement"),
-        _ => false,
-    }
+    unparenthesize(node)
+        .parent()
+        .is_some_and(|parent| match parent.kind() {
+            "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
+            "comparison_operator" => parent
+                .parent()
+                .is_some_and(|p| p.kind() == "while_statement"),
+            _ => false,
+        })
 }
 
 /// Whether a subscript is written (`x[k] = v`, `del x[k]`).
