@@ -625,7 +625,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         own.iter()
             .filter_map(|n| assigned(*n, self))
             .find_map(|(left, right)| {
-                (left == name && right.kind() == "call").then_some(())?;
+                (left == name).then_some(())?;
                 let class = self.dotted(right.child_by_field_name("function")?)?;
                 let class = class.rsplit('.').next()?;
                 class

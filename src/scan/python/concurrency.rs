@@ -11,8 +11,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let method_calls = |name: &'static str| {
             s.own.iter().copied().filter(move |n| {
                 let function = n.child_by_field_name("function");
-                n.kind() == "call"
-                    && function.is_some_and(|f| f.kind() == "attribute")
+                function.is_some_and(|f| f.kind() == "attribute")
                     && this.callee_name(*n) == Some(name)
             })
         };
@@ -91,11 +90,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
     pub(super) fn gather(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        let calls = self
-            .positional(call)
-            .into_iter()
-            .filter(|a| a.kind() == "call");
-        let called = calls.filter_map(|c| c.child_by_field_name("function"));
+        let args = self.positional(call).into_iter();
+        let called = args.filter_map(|c| c.child_by_field_name("function"));
         if let Some((name, shared)) = self.shared_writer(called, s, true) {
             let what = format!(
                 "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"

@@ -70,11 +70,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         candidates.truncate(2);
         candidates.extend(self.keyword(call, "url"));
         let peers: Option<Vec<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
-        let Some(peers) = peers else {
-            return;
-        };
-        let peer = peers.into_iter().find(|p| *p != Peer::Unknown);
-        self.request(call, peer.unwrap_or(Peer::Unknown), s);
+        if let Some(peers) = peers {
+            let peer = peers.into_iter().find(|p| *p != Peer::Unknown);
+            self.request(call, peer.unwrap_or(Peer::Unknown), s);
+        }
     }
 
     /// A request to a peer where no fake stands in for the network, for the shared rule to
@@ -108,7 +107,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             _ => None,
         };
-        made.filter(|m| m.kind() == "call").is_some_and(|m| {
+        made.is_some_and(|m| {
             let in_process = ["transport", "app"]
                 .iter()
                 .any(|k| self.keyword(m, k).is_some());

@@ -70,8 +70,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         s.is_function()
             && !s.locals.contains(name)
             && self.value_of(name, None).is_some_and(|v| {
-                matches!(v.kind(), "set" | "set_comprehension")
-                    || (v.kind() == "call" && self.callee(v) == Some(SetOf))
+                matches!(v.kind(), "set" | "set_comprehension") || self.callee(v) == Some(SetOf)
             })
             && is_reference(node)
     }

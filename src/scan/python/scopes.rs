@@ -448,17 +448,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut out: Vec<String> = Vec::new();
         // Decorators run when the function is defined, not with it.
         let start = decorators.last().map_or(0, |d| d.end_byte());
-        for node in own
+        let calls = own
             .iter()
-            .filter(|n| n.kind() == "call" && n.start_byte() >= start)
-        {
-            if let Some(name) = self.call_name(*node, own) {
-                // `Subprocess(...)` runs `Subprocess.__init__`.
-                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    out.push(format!("{name}.__init__"));
-                }
-                out.push(name);
+            .filter(|n| n.kind() == "call" && n.start_byte() >= start);
+        for name in calls.filter_map(|n| self.call_name(*n, own)) {
+            // `Subprocess(...)` runs `Subprocess.__init__`.
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                out.push(format!("{name}.__init__"));
             }
+            out.push(name);
         }
         if matches!(role, Role::Test | Role::Setup(_) | Role::Teardown) {
             let (parametrized, used) = self.marked_names(decorators);
@@ -481,7 +479,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         decorators
             .iter()
             .filter_map(|d| d.named_child(0))
-            .filter(|c| c.kind() == "call" && self.callee_name(*c) == Some("parametrize"))
+            .filter(|c| self.callee_name(*c) == Some("parametrize"))
             .find_map(|mark| {
                 let args = self.positional(mark);
                 let names = self.parametrize_names(*args.first()?);
@@ -522,7 +520,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
         let (mut parametrized, mut used) = (Vec::new(), Vec::new());
         let calls = decorators.iter().filter_map(|d| d.named_child(0));
-        for call in calls.filter(|c| c.kind() == "call") {
+        for call in calls {
             let args = self.positional(call);
             match self.callee_name(call) {
                 Some("parametrize") => {

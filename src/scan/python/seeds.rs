@@ -67,8 +67,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
     pub(super) fn seeds_a_generator(&self, node: Node<'_>) -> bool {
-        ancestors(node)
-            .any(|a| a.kind() == "call" && matches!(self.callee(a), Some(Seed(_) | Generator(_))))
+        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator(_))))
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,

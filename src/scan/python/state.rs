@@ -117,8 +117,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         right.is_some_and(|r| {
             let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
                 && syntax::named_children(r).is_empty();
-            let empty_call = r.kind() == "call"
-                && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
+            let empty_call = self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
                 && self.positional(r).is_empty();
             node.kind() == "assignment" && whole_name && (empty_literal || empty_call)
         })
@@ -253,5 +252,5 @@ fn is_reset_use(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> bool {
     node.parent()
         .filter(|p| p.kind() == "attribute")
         .and_then(|p| p.parent())
-        .is_some_and(|call| call.kind() == "call" && a.callee_name(call) == Some("clear"))
+        .is_some_and(|call| a.callee_name(call) == Some("clear"))
 }

@@ -114,11 +114,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ => self
                 .arg(call, 0, &["pid", "thread_id"])
                 .is_some_and(|target| {
-                    target.kind() == "call"
-                        && matches!(
-                            self.callee_qualified(target).as_deref(),
-                            Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
-                        )
+                    matches!(
+                        self.callee_qualified(target).as_deref(),
+                        Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
+                    )
                 }),
         };
         if own_process {

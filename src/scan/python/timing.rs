@@ -9,12 +9,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn bounded_wait(&mut self, call: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
         /// Longer than a loaded runner stalls a process, as a rule of thumb.
         const GENEROUS_SECONDS: f64 = 5.0;
-        let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
-            return;
-        };
-        let seconds = matches!(timeout.kind(), "integer" | "float")
-            .then(|| self.text(timeout).parse::<f64>().ok())
-            .flatten();
+        let timeout = self.arg(call, 0, &["timeout"]);
+        let number = timeout.filter(|t| matches!(t.kind(), "integer" | "float"));
+        let seconds = number.and_then(|t| self.text(t).parse::<f64>().ok());
         if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
             return;
         }
@@ -24,10 +21,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             || s.own.iter().any(|n| {
                 n.start_byte() > call.end_byte() && self.text(*n) == alive && asserted(*n)
             });
-        if !failed_by_expiry {
-            return;
+        if failed_by_expiry {
+            self.elapsed_bound(call, s, true, false);
         }
-        self.elapsed_bound(call, s, true, false);
     }
 
     pub(super) fn sleep(&mut self, node: Node<'t>, faked: bool, s: &Scope<'t>) {
@@ -66,10 +62,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn is_measuring_clock(&self, node: Node<'_>) -> bool {
-        node.kind() == "call"
-            && self
-                .callee_qualified(node)
-                .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
+        self.callee_qualified(node)
+            .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
     }
 
     /// Whether an expression is a duration: a difference with a clock read, a name holding
