@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -87,7 +86,10 @@ enum Callee {
     UniqueValue,
     /// Talks to the host in its first argument.
     Network,
-    Subprocess,
+    /// Makes an HTTP client that talks to the network.
+    HttpClient,
+    /// Starts a program, and waits for it to end when true.
+    Subprocess(bool),
     /// Changes the process environment.
     EnvWrite,
     /// Reads the environment variable named by its first argument.
@@ -178,10 +180,13 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
         ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
         ("websocket", "create_connection") => Network,
-        ("subprocess", "run" | "call" | "check_call" | "check_output" | "Popen") => Subprocess,
-        ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system" | "popen") => Subprocess,
-        ("asyncio", "create_subprocess_exec" | "create_subprocess_shell") => Subprocess,
-        ("pexpect", "spawn" | "run") => Subprocess,
+        ("requests", "Session" | "session") | ("httpx", "Client" | "AsyncClient") => HttpClient,
+        ("aiohttp", "ClientSession") | ("urllib3", "PoolManager") => HttpClient,
+        ("subprocess", "run" | "call" | "check_call" | "check_output") => Subprocess(true),
+        ("subprocess", "getoutput" | "getstatusoutput") | ("os", "system") => Subprocess(true),
+        ("pexpect", "run") => Subprocess(true),
+        ("subprocess", "Popen") | ("os", "popen") | ("pexpect", "spawn") => Subprocess(false),
+        ("asyncio", "create_subprocess_exec" | "create_subprocess_shell") => Subprocess(false),
         ("signal", "raise_signal" | "pthread_kill" | "alarm") | ("os", "kill") => RaiseSignal,
         ("os", "putenv" | "unsetenv") => EnvWrite,
         ("os.environ", "update" | "pop" | "popitem" | "setdefault" | "clear") => EnvWrite,
@@ -232,13 +237,9 @@ fn guard_fixture(name: &str) -> Option<Callee> {
 /// share state in beyond one test, and teardown hooks.
 fn hook_role(name: &str) -> Option<Role> {
     Some(match name {
-        "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup { shared: None },
-        "setUpClass" | "setup_class" => Role::Setup {
-            shared: Some("class"),
-        },
-        "setUpModule" | "setup_module" => Role::Setup {
-            shared: Some("module"),
-        },
+        "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup(None),
+        "setUpClass" | "setup_class" => Role::Setup(Some("class")),
+        "setUpModule" | "setup_module" => Role::Setup(Some("module")),
         "tearDown" | "asyncTearDown" | "teardown_method" | "teardown_function" => Role::Teardown,
         "tearDownClass" | "teardown_class" | "tearDownModule" | "teardown_module" => Role::Teardown,
         _ => return None,
@@ -283,16 +284,6 @@ const URL_METHODS: &[&str] = &[
     "urlopen",
     "goto",
     "ws_connect",
-];
-
-/// Constructors of HTTP clients that talk to the network.
-const HTTP_CLIENTS: &[&str] = &[
-    "requests.Session",
-    "requests.session",
-    "httpx.Client",
-    "httpx.AsyncClient",
-    "aiohttp.ClientSession",
-    "urllib3.PoolManager",
 ];
 
 /// Methods that change a list, dict, set or deque in place.
@@ -342,14 +333,6 @@ const LISTENS: &[&str] = &[
     "Server",
 ];
 
-/// unittest assertions that compare their first two arguments by order or size.
-const BOUND_ASSERTS: &[&str] = &[
-    "assertLess",
-    "assertLessEqual",
-    "assertGreater",
-    "assertGreaterEqual",
-];
-
 /// Constructors of mutable containers.
 const CONTAINERS: &[&str] = &[
     "dict",
@@ -387,9 +370,7 @@ enum Role {
     Test,
     Helper,
     /// A fixture or setup hook, with the scope it shares its state in beyond one test.
-    Setup {
-        shared: Option<&'static str>,
-    },
+    Setup(Option<&'static str>),
     Teardown,
 }
 
@@ -397,8 +378,8 @@ impl Role {
     /// Where code of this role runs, as the shared rules weigh it.
     const fn place(self) -> Place {
         match self {
-            Self::Body | Self::Setup { shared: Some(_) } => Place::Shared,
-            Self::Setup { shared: None } | Self::Teardown => Place::Hook,
+            Self::Body | Self::Setup(Some(_)) => Place::Shared,
+            Self::Setup(None) | Self::Teardown => Place::Hook,
             Self::Test => Place::Test,
             Self::Helper => Place::Helper,
         }
@@ -486,8 +467,14 @@ struct Scope<'t> {
 }
 
 impl<'t> Scope<'t> {
-    /// A module or class body: no unit, parameters, names or teardown code of its own.
-    fn body(node: Node<'t>, own: Vec<Node<'t>>, guards: Guards) -> Self {
+    /// A module or class body (a function's scope adds what it has): no unit, parameters, names
+    /// or teardown code of its own.
+    fn body(
+        node: Node<'t>,
+        own: Vec<Node<'t>>,
+        guards: Guards,
+        seeds: HashMap<String, String>,
+    ) -> Self {
         Self {
             node,
             own,
@@ -499,7 +486,7 @@ impl<'t> Scope<'t> {
             params: Vec::new(),
             locals: HashSet::new(),
             globals: HashSet::new(),
-            seeds: HashMap::new(),
+            seeds,
         }
     }
 
@@ -515,8 +502,6 @@ impl<'t> Scope<'t> {
 /// Names in a scope that hold clock reads (`start = time.monotonic()`) and durations.
 #[derive(Default)]
 struct Timing {
-    /// Whether the scope reads a clock at all.
-    clocks: bool,
     starts: HashSet<String>,
     durations: HashSet<String>,
 }
@@ -526,11 +511,12 @@ struct Timing {
 struct Ctx {
     /// Enclosing classes (and functions, for nested helpers), outermost first.
     parents: Vec<String>,
-    /// Directly in a class whose `test*` methods are collected.
-    test_class: bool,
+    /// Whether the frameworks collect tests from the definitions directly here: at module level
+    /// of a file they collect, or in a test class.
+    collected: bool,
     in_function: bool,
-    guards: Guards,
-    seeds: HashMap<String, String>,
+    /// The scope around, whose guards and seeds it inherits.
+    scope: usize,
 }
 
 /// How the run's seed is used.
@@ -561,10 +547,9 @@ struct Analyzer<'t, 'c, 'a> {
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn new(cx: &'c mut FileCtx<'a>) -> Self {
-        let collects = collects_tests(cx.path);
         Self {
+            collects: collects_tests(cx.path),
             cx,
-            collects,
             imports: HashMap::new(),
             values: HashMap::new(),
             functions: HashMap::new(),
@@ -595,13 +580,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A dotted name with its first part resolved through the imports.
     fn qualify(&self, dotted: &str) -> String {
-        let (head, rest) = dotted
-            .split_once('.')
-            .map_or((dotted, None), |(h, r)| (h, Some(r)));
-        match (self.imports.get(head), rest) {
-            (Some(full), Some(rest)) => format!("{full}.{rest}"),
-            (Some(full), None) => full.clone(),
-            (None, _) => dotted.to_owned(),
+        let (head, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+        match self.imports.get(head) {
+            Some(full) if rest.is_empty() => full.clone(),
+            Some(full) => format!("{full}.{rest}"),
+            None => dotted.to_owned(),
         }
     }
 
@@ -625,43 +608,30 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The name a unit's call goes to, when it can be told: plain calls, and calls through an
     /// imported module or `self`/`cls`; not methods of other objects.
-    fn call_name(&self, call: Node<'_>) -> Option<String> {
-        let function = call.child_by_field_name("function")?;
-        if function.kind() == "identifier" {
-            return Some(self.text(function).to_owned());
-        }
-        let dotted = self.dotted(function)?;
+    fn call_name(&self, call: Node<'_>, own: &[Node<'t>]) -> Option<String> {
+        let dotted = self.dotted(call.child_by_field_name("function")?)?;
         let parts: Vec<&str> = dotted.split('.').collect();
-        let through_self = matches!(parts[0], "self" | "cls") && parts.len() == 2;
-        if through_self || self.imports.contains_key(parts[0]) {
-            return Some(parts[parts.len() - 1].to_owned());
+        match parts[..] {
+            [name] | ["self" | "cls", name] => Some(name.to_owned()),
+            [head, .., name] if self.imports.contains_key(head) => Some(name.to_owned()),
+            // `server = Server(config)` then `server.serve()`: `Server.serve`.
+            [object, method] => Some(format!("{}.{method}", self.constructed_class(own, object)?)),
+            _ => None,
         }
-        // `server = Server(config)` then `server.serve()`: `Server.serve`.
-        let [object, method] = parts[..] else {
-            return None;
-        };
-        let class = self.constructed_class(call, object)?;
-        Some(format!("{class}.{method}"))
     }
 
-    /// The class a local name is built from in the function around a node (`x = Name(...)`).
-    fn constructed_class(&self, node: Node<'_>, name: &str) -> Option<String> {
-        let func = ancestors(node).find(|a| a.kind() == "function_definition")?;
-        syntax::descendants(func).into_iter().find_map(|a| {
-            if a.kind() != "assignment"
-                || a.child_by_field_name("left").map(|l| self.text(l)) != Some(name)
-            {
-                return None;
-            }
-            let right = a
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "call")?;
-            let class = self.dotted(right.child_by_field_name("function")?)?;
-            let class = class.rsplit('.').next()?;
-            class
-                .starts_with(|c: char| c.is_ascii_uppercase())
-                .then(|| class.to_owned())
-        })
+    /// The class a local name is built from among a function's nodes (`x = Name(...)`).
+    fn constructed_class(&self, own: &[Node<'t>], name: &str) -> Option<String> {
+        own.iter()
+            .filter_map(|n| assigned(*n, self))
+            .find_map(|(left, right)| {
+                (left == name).then_some(())?;
+                let class = self.dotted(right.child_by_field_name("function")?)?;
+                let class = class.rsplit('.').next()?;
+                class
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+                    .then(|| class.to_owned())
+            })
     }
 
     /// The text of a string literal without interpolations.
@@ -672,9 +642,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The literal text of a string up to its first interpolation, and whether that is all of it.
     fn literal_prefix(&self, node: Node<'_>) -> Option<(String, bool)> {
-        if node.kind() != "string" {
-            return None;
-        }
+        (node.kind() == "string").then_some(())?;
         let mut out = String::new();
         for part in syntax::named_children(node) {
             match part.kind() {
@@ -778,11 +746,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match node.kind() {
                 "call" => {
                     self.call(node, s);
-                    self.timing_bound(node, s, &timing);
+                    self.timing_bound(node, s, timing.as_ref());
                 }
                 "assignment" | "augmented_assignment" => self.assignment(node, s),
                 "delete_statement" => self.delete(node, s),
-                "assert_statement" => self.timing_bound(node, s, &timing),
+                "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.environ_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
@@ -843,15 +811,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 self.report_code(node, s, RANDOM_VALUE, "differs every run");
             }
             Network => self.network(node, s),
-            Subprocess => self.subprocess(node, qualified, s),
+            Subprocess(waits) => self.subprocess(node, waits, s),
             RaiseSignal => self.raise_signal(node, qualified, s),
             PathWrite(index) => {
                 let path = self.arg(node, index, &["path", "dst", "name"]);
-                self.fixed_write(node, path, s);
+                self.path_write(node, path, false, s);
             }
             Open if self.writes(self.arg(node, 1, &["mode"])) => {
-                let path = self.arg(node, 0, &["file"]);
-                self.fixed_write(node, path, s);
+                self.path_write(node, self.arg(node, 0, &["file"]), false, s);
             }
             _ => {}
         }
@@ -873,9 +840,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // `sock.connect(("example.com", 80))`, `client.connect(ADDRESS)`.
             "connect" => self.remote_call(node, self.positional(node).first().copied(), s),
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
-                self.path_method(node, object, s);
+                self.path_write(node, Some(object), true, s);
             }
-            m if PATH_WRITES.contains(&m) => self.path_method(node, object, s),
+            m if PATH_WRITES.contains(&m) => self.path_write(node, Some(object), true, s),
             // `session.get("https://example.com/...")` on a real HTTP client.
             m if URL_METHODS.contains(&m) && self.real_client(object, s) => {
                 self.remote_call(node, self.url_arg(node, s), s);
@@ -907,11 +874,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The reads, among a scope's nodes, of the name an assignment binds (`x` of `x = ...`);
     /// None when it binds no plain name.
-    fn reads_of_target(&self, assignment: Node<'_>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
-        let left = assignment
-            .child_by_field_name("left")
-            .filter(|l| l.kind() == "identifier")?;
-        let name = self.text(left);
+    fn reads_of_target(&self, assignment: Node<'t>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
+        let (name, _) = assigned(assignment, self)?;
         let reads = s
             .own
             .iter()
@@ -923,13 +887,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
 /// A decorated definition's decorators and definition (or none and the node itself).
 fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
-    if node.kind() != "decorated_definition" {
-        return (Vec::new(), node);
-    }
-    let decorators = syntax::named_children(node)
-        .into_iter()
-        .filter(|c| c.kind() == "decorator")
-        .collect();
+    let children = syntax::named_children(node).into_iter();
+    let decorators = children.filter(|c| c.kind() == "decorator").collect();
     (
         decorators,
         node.child_by_field_name("definition").unwrap_or(node),
@@ -959,9 +918,7 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// `name = value` as (name, value).
 fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Node<'t>)> {
-    if node.kind() != "assignment" {
-        return None;
-    }
+    (node.kind() == "assignment").then_some(())?;
     let left = node
         .child_by_field_name("left")
         .filter(|l| l.kind() == "identifier")?;

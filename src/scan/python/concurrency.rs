@@ -7,23 +7,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A thread started and never joined in the same function.
     pub(super) fn thread(&mut self, call: Node<'t>, s: &Scope<'t>) {
         self.threaded(call, s);
-        let method_calls = |name: &str| {
-            s.own
-                .iter()
-                .filter(|n| n.kind() == "call" && self.callee_name(**n) == Some(name))
-                .filter(|n| {
-                    n.child_by_field_name("function")
-                        .is_some_and(|f| f.kind() == "attribute")
-                })
-                .copied()
-                .collect::<Vec<_>>()
+        let this = &*self;
+        let method_calls = |name: &'static str| {
+            s.own.iter().copied().filter(move |n| {
+                let function = n.child_by_field_name("function");
+                function.is_some_and(|f| f.kind() == "attribute")
+                    && this.callee_name(*n) == Some(name)
+            })
         };
-        let started = !method_calls("start").is_empty();
+        let started = method_calls("start").next().is_some();
         // `t.join()` or `t.join(timeout)`, not `", ".join(items)`.
-        let joined = method_calls("join").iter().any(|j| {
-            let args = self.positional(*j);
+        let joined = method_calls("join").any(|j| {
+            let args = self.positional(j);
             args.is_empty()
-                || self.keyword(*j, "timeout").is_some()
+                || self.keyword(j, "timeout").is_some()
                 || args.first().is_some_and(|a| self.constant(*a))
         });
         if !started || joined {
@@ -93,11 +90,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `asyncio.gather` of coroutines that write a shared variable across an `await`.
     pub(super) fn gather(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        let called = self.positional(call).into_iter().filter_map(|arg| {
-            (arg.kind() == "call")
-                .then(|| arg.child_by_field_name("function"))
-                .flatten()
-        });
+        let args = self.positional(call).into_iter();
+        let called = args.filter_map(|c| c.child_by_field_name("function"));
         if let Some((name, shared)) = self.shared_writer(called, s, true) {
             let what = format!(
                 "runs `{name}()` concurrently, and it writes `{shared}` across an await: the result depends on scheduling"
@@ -143,9 +137,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// `with` (a lock).
     fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
-        if across_await && !nodes.iter().any(|n| n.kind() == "await") {
-            return None;
-        }
+        (!across_await || nodes.iter().any(|n| n.kind() == "await")).then_some(())?;
         let shared: Vec<&str> = nodes
             .iter()
             .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
@@ -175,7 +167,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// outside any `with` block (a lock): threads interleave the read and the write.
     pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
         // Several at once: started in a loop, or from a function started in a loop.
-        let enclosing = ancestors(call).find(|a| a.kind() == "function_definition");
         let repeated = |n: Node<'t>| {
             syntax::in_loop(n, LOOPS, FUNCTIONS)
                 || ancestors(n)
@@ -185,18 +176,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     })
         };
         let looped = repeated(call)
-            || enclosing
-                .and_then(|f| f.child_by_field_name("name"))
-                .is_some_and(|n| {
-                    let name = self.text(n);
-                    let module = ancestors(call).last().unwrap_or(call);
-                    syntax::descendants(module).into_iter().any(|r| {
-                        r.kind() == "identifier"
-                            && r.id() != n.id()
-                            && self.text(r) == name
-                            && repeated(r)
-                    })
-                });
+            || s.is_function() && {
+                let module = ancestors(call).last().unwrap_or(call);
+                syntax::descendants(module)
+                    .into_iter()
+                    .any(|r| r.kind() == "identifier" && self.text(r) == s.name && repeated(r))
+            };
         if !looped {
             return;
         }

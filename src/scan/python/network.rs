@@ -69,16 +69,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut candidates = self.positional(call);
         candidates.truncate(2);
         candidates.extend(self.keyword(call, "url"));
-        let peers: Vec<Option<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
-        if peers.contains(&None) {
-            return;
+        let peers: Option<Vec<Peer>> = candidates.iter().map(|a| self.host(*a, s, 0)).collect();
+        if let Some(peers) = peers {
+            let peer = peers.into_iter().find(|p| *p != Peer::Unknown);
+            self.request(call, peer.unwrap_or(Peer::Unknown), s);
         }
-        let peer = peers
-            .into_iter()
-            .flatten()
-            .find(|p| *p != Peer::Unknown)
-            .unwrap_or(Peer::Unknown);
-        self.request(call, peer, s);
     }
 
     /// A request to a peer where no fake stands in for the network, for the shared rule to
@@ -112,14 +107,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             _ => None,
         };
-        made.filter(|m| m.kind() == "call").is_some_and(|m| {
+        made.is_some_and(|m| {
             let in_process = ["transport", "app"]
                 .iter()
                 .any(|k| self.keyword(m, k).is_some());
-            !in_process
-                && self
-                    .callee_qualified(m)
-                    .is_some_and(|q| HTTP_CLIENTS.contains(&q.as_str()))
+            !in_process && self.callee(m) == Some(HttpClient)
         })
     }
 
@@ -166,17 +158,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 inner(node.child_by_field_name("left"))
             }
             "identifier" => {
-                let mut peers: Vec<Option<Peer>> = self
-                    .values_of(self.text(node), Some(s))
+                let values = self.values_of(self.text(node), Some(s));
+                let peers: Vec<Peer> = values
                     .into_iter()
                     .map(|v| self.host(v, s, depth + 1))
-                    .collect();
-                if peers.contains(&None) {
-                    None
-                } else if peers.len() == 1 {
-                    peers.remove(0)
-                } else {
-                    Some(Peer::Unknown)
+                    .collect::<Option<_>>()?;
+                match <[Peer; 1]>::try_from(peers) {
+                    Ok([peer]) => Some(peer),
+                    Err(_) => Some(Peer::Unknown),
                 }
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
@@ -198,10 +187,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether an address comes from a test's fixture (`httpbin("get")`, `live_server.url`) or
     /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
     fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
-        let fixtures: &[String] = match s.role {
-            Role::Test | Role::Setup { .. } | Role::Teardown => &s.params,
-            Role::Helper | Role::Body => &[],
-        };
+        let takes_fixtures = !matches!(s.role, Role::Helper | Role::Body);
+        let fixtures: &[String] = if takes_fixtures { &s.params } else { &[] };
         let served: Vec<&str> = s
             .own
             .iter()
@@ -229,9 +216,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 fn host_of(text: &str, complete: bool) -> Option<&str> {
     let network = ["http", "https", "ws", "wss", "ftp"];
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);
-    if scheme.is_some_and(|s| !network.iter().any(|n| s.eq_ignore_ascii_case(n))) {
-        return None;
-    }
+    let known = scheme.is_none_or(|s| network.iter().any(|n| s.eq_ignore_ascii_case(n)));
     let (host, ended) = shared::host_of(text);
     let hostlike = scheme.is_some()
         || is_local_host(host)
@@ -239,5 +224,5 @@ fn host_of(text: &str, complete: bool) -> Option<&str> {
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
-    ((complete || ended) && hostlike && !host.is_empty()).then_some(host)
+    (known && (complete || ended) && hostlike && !host.is_empty()).then_some(host)
 }

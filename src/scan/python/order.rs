@@ -41,15 +41,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
         }
         let compared = all.iter().any(|n| {
+            let sides = || syntax::named_children(*n).into_iter();
             n.kind() == "comparison_operator"
                 && comparison_operators(*n, self).iter().any(|o| o == "==")
-                && {
-                    let sides = syntax::named_children(*n);
-                    sides.iter().any(|x| names.contains(&self.text(*x)))
-                        && sides
-                            .iter()
-                            .any(|x| x.kind() == "list" && x.named_child_count() >= 2)
-                }
+                && sides().any(|x| names.contains(&self.text(x)))
+                && sides().any(|x| x.kind() == "list" && x.named_child_count() >= 2)
         });
         if compared {
             let what = "lists each directory's entries in no defined order, and a test compares them with a list in order";
@@ -74,8 +70,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         s.is_function()
             && !s.locals.contains(name)
             && self.value_of(name, None).is_some_and(|v| {
-                matches!(v.kind(), "set" | "set_comprehension")
-                    || (v.kind() == "call" && self.callee(v) == Some(SetOf))
+                matches!(v.kind(), "set" | "set_comprehension") || self.callee(v) == Some(SetOf)
             })
             && is_reference(node)
     }
@@ -126,15 +121,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     }
                 }
                 "for_in_clause" if parent.child_by_field_name("right") == Some(node) => {
-                    match parent.parent().filter(|c| {
-                        matches!(c.kind(), "list_comprehension" | "generator_expression")
-                    }) {
-                        Some(comprehension) => {
-                            ordered = true;
-                            comprehension
-                        }
-                        None => return false,
-                    }
+                    let sequence = ["list_comprehension", "generator_expression"];
+                    let Some(comprehension) =
+                        parent.parent().filter(|c| sequence.contains(&c.kind()))
+                    else {
+                        return false;
+                    };
+                    ordered = true;
+                    comprehension
                 }
                 _ => return self.order_used(node, parent, ordered, s, depth),
             };
@@ -177,10 +171,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A loop whose body builds a sequence, writes, yields, or stops at the first match.
     fn loop_keeps_order(&self, node: Node<'t>) -> bool {
-        let Some(body) = node.child_by_field_name("body") else {
-            return false;
-        };
-        syntax::descendants(body)
+        let body = node.child_by_field_name("body").map(syntax::descendants);
+        body.unwrap_or_default()
             .into_iter()
             .any(|d| match d.kind() {
                 "yield" | "return_statement" | "break_statement" => true,

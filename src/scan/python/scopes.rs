@@ -5,6 +5,8 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// Reads the module, then its definitions and the definitions nested in them, in source
+    /// order: a worklist, not recursion, so the depth of nesting costs no stack.
     pub(super) fn build(&mut self, root: Node<'t>) {
         self.read_module(root);
         let (own, nested) = split(&[root]);
@@ -13,32 +15,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         guards.merge(self.hook_guards(&nested));
         let locals = self.bound_names(&own, &[]);
         let seeds = self.seed_names(&own, &HashMap::new());
-        let ctx = Ctx {
-            guards: guards.clone(),
-            seeds: seeds.clone(),
-            ..Ctx::default()
-        };
         self.scopes.push(Scope {
             locals,
-            seeds,
-            ..Scope::body(root, own, guards)
+            ..Scope::body(root, own, guards, seeds)
         });
-        self.definitions(nested, ctx);
-    }
-
-    /// Reads definitions and the definitions nested in them, in source order: a worklist, not
-    /// recursion, so the depth of nesting costs no stack.
-    fn definitions(&mut self, defs: Vec<Node<'t>>, ctx: Ctx) {
-        let ctx = Rc::new(ctx);
-        let mut pending: Vec<(Node<'t>, Rc<Ctx>)> = defs
-            .into_iter()
-            .rev()
-            .map(|d| (d, Rc::clone(&ctx)))
-            .collect();
+        let ctx = Ctx {
+            collected: self.collects,
+            ..Ctx::default()
+        };
+        let mut pending: Vec<(Node<'t>, Ctx)> = Vec::new();
+        pending.extend(nested.into_iter().rev().map(|d| (d, ctx.clone())));
         while let Some((node, ctx)) = pending.pop() {
-            if let Some((nested, inner)) = self.definition(node, &ctx) {
-                let inner = Rc::new(inner);
-                pending.extend(nested.into_iter().rev().map(|d| (d, Rc::clone(&inner))));
+            let (decorators, def) = unwrap_decorated(node);
+            // Each returns the definitions nested in it and what they inherit.
+            let inner = match def.kind() {
+                "function_definition" => Some(self.function(node, def, &decorators, &ctx)),
+                "class_definition" => self.class(def, &decorators, &ctx),
+                _ => None,
+            };
+            if let Some((nested, inner)) = inner {
+                pending.extend(nested.into_iter().rev().map(|d| (d, inner.clone())));
             }
         }
     }
@@ -60,36 +56,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 }
                 _ => continue,
             };
-            for (name, alias) in self.imported_names(node) {
+            let mut cursor = node.walk();
+            let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+            for name in names {
+                let alias = name.child_by_field_name("alias").map(|a| self.text(a));
+                let name = self.text(name.child_by_field_name("name").unwrap_or(name));
                 let full = base
                     .as_ref()
-                    .map_or(name.clone(), |b| format!("{b}.{name}"));
+                    .map_or(name.to_owned(), |b| format!("{b}.{name}"));
+                let head = name.split('.').next().unwrap_or(name);
                 let (local, bound) = match (alias, &base) {
                     (Some(alias), _) => (alias, full.clone()),
                     (None, Some(_)) => (name, full.clone()),
-                    (None, None) => {
-                        let head = full.split('.').next().unwrap_or("").to_owned();
-                        (head.clone(), head)
-                    }
+                    (None, None) => (head, head.to_owned()),
                 };
-                self.imports.insert(local, bound);
+                self.imports.insert(local.to_owned(), bound);
                 self.cx.facts.imports.push(full);
             }
         }
-    }
-
-    /// The names of an import statement, with their aliases.
-    fn imported_names(&self, node: Node<'t>) -> Vec<(String, Option<String>)> {
-        let mut cursor = node.walk();
-        node.children_by_field_name("name", &mut cursor)
-            .filter_map(|name| match name.kind() {
-                "aliased_import" => Some((
-                    self.text(name.child_by_field_name("name")?).to_owned(),
-                    Some(self.text(name.child_by_field_name("alias")?).to_owned()),
-                )),
-                _ => Some((self.text(name).to_owned(), None)),
-            })
-            .collect()
     }
 
     /// The absolute dotted name of an import's module.
@@ -154,16 +138,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .unwrap_or_default()
     }
 
-    /// Reads a definition; returns the definitions nested in it and what they inherit.
-    fn definition(&mut self, node: Node<'t>, ctx: &Ctx) -> Option<(Vec<Node<'t>>, Ctx)> {
-        let (decorators, def) = unwrap_decorated(node);
-        match def.kind() {
-            "function_definition" => Some(self.function(node, def, &decorators, ctx)),
-            "class_definition" => self.class(def, &decorators, ctx),
-            _ => None,
-        }
-    }
-
     fn function(
         &mut self,
         outer: Node<'t>,
@@ -177,12 +151,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
-        let mut guards = ctx.guards.clone();
+        let mut guards = self.scopes[ctx.scope].guards.clone();
         guards.merge(self.guards_of(&own));
-        params
-            .iter()
-            .filter_map(|p| guard_fixture(p))
-            .for_each(|callee| guards.add(callee));
+        for fixture in params.iter().filter_map(|p| guard_fixture(p)) {
+            guards.add(fixture);
+        }
         let cleanup = self.cleanup(def, &own);
         guards.restored.extend(self.touched(&own, &cleanup));
         let globals: HashSet<String> = own
@@ -193,7 +166,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .collect();
         let mut locals = self.bound_names(&own, &params);
         locals.retain(|l| !globals.contains(l));
-        let mut inherited = ctx.seeds.clone();
+        let mut inherited = self.scopes[ctx.scope].seeds.clone();
         inherited.retain(|n, _| !locals.contains(n));
         let seeds = self.seed_names(&own, &inherited);
         let calls = self.calls(&own, role, &params, decorators);
@@ -203,7 +176,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             parents: ctx.parents.clone(),
             kind: match role {
                 Role::Test => UnitKind::Test,
-                Role::Setup { .. } | Role::Teardown => UnitKind::Hook,
+                Role::Setup(_) | Role::Teardown => UnitKind::Hook,
                 Role::Helper | Role::Body => UnitKind::Helper,
             },
             test_code: self.cx.test_file,
@@ -214,23 +187,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }));
         let inner = Ctx {
             parents: [ctx.parents.clone(), vec![name.clone()]].concat(),
-            test_class: false,
+            collected: false,
             in_function: true,
-            guards: guards.clone(),
-            seeds: seeds.clone(),
+            scope: self.scopes.len(),
         };
         self.scopes.push(Scope {
-            node: def,
-            own,
             unit,
             name,
             role,
-            guards,
             cleanup,
             params,
             locals,
             globals,
-            seeds,
+            ..Scope::body(def, own, guards, seeds)
         });
         (nested, inner)
     }
@@ -242,26 +211,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         ctx: &Ctx,
     ) -> Option<(Vec<Node<'t>>, Ctx)> {
         let name = self.name_of(def);
-        let nested_in_test = ctx.parents.is_empty() || ctx.test_class;
-        let test_class = self.collects
-            && !ctx.in_function
-            && ((name.starts_with("Test") && nested_in_test) || self.is_test_case(def));
+        let test_class = (ctx.collected && name.starts_with("Test"))
+            || (self.collects && !ctx.in_function && self.is_test_case(def));
         let body = def.child_by_field_name("body")?;
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
         // The class's decorators and hooks guard all its tests.
-        let mut guards = ctx.guards.clone();
+        let outer = &self.scopes[ctx.scope];
+        let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (decorated, _) = split(decorators);
         guards.merge(self.guards_of(&decorated));
         guards.merge(self.hook_guards(&nested));
         let inner = Ctx {
             parents: [ctx.parents.clone(), vec![name]].concat(),
-            test_class,
+            collected: test_class,
             in_function: ctx.in_function,
-            guards: guards.clone(),
-            seeds: ctx.seeds.clone(),
+            scope: self.scopes.len(),
         };
-        self.scopes.push(Scope::body(def, own, guards));
+        self.scopes.push(Scope::body(def, own, guards, seeds));
         Some((nested, inner))
     }
 
@@ -272,12 +239,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut guards = Guards::default();
         let defs = defs.iter().map(|d| unwrap_decorated(*d));
         for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
-            let name = self.name_of(function);
             let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let hook = hook_role(&name);
-            let setup = autouse || matches!(hook, Some(Role::Setup { .. }));
-            let teardown = hook == Some(Role::Teardown);
-            if !setup && !teardown {
+            let hook = hook_role(&self.name_of(function));
+            let setup = autouse || matches!(hook, Some(Role::Setup(_)));
+            if !setup && hook != Some(Role::Teardown) {
                 continue;
             }
             let (own, _) = split(&function_roots(&decorators, function));
@@ -294,24 +259,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A unittest test case: a class whose base's name ends in `TestCase`.
     fn is_test_case(&self, def: Node<'_>) -> bool {
-        def.child_by_field_name("superclasses")
-            .is_some_and(|bases| {
-                syntax::named_children(bases).into_iter().any(|b| {
-                    self.dotted(b)
-                        .is_some_and(|d| d.rsplit('.').next().unwrap_or("").ends_with("TestCase"))
-                })
-            })
+        let bases = def
+            .child_by_field_name("superclasses")
+            .map(syntax::named_children);
+        let name_ends = |b: &Node<'_>| self.dotted(*b).is_some_and(|d| d.ends_with("TestCase"));
+        bases.unwrap_or_default().iter().any(name_ends)
     }
 
     fn role_of(&self, name: &str, decorators: &[Node<'_>], ctx: &Ctx) -> Role {
         if let Some((shared, _)) = self.fixture(decorators) {
-            return Role::Setup { shared };
+            return Role::Setup(shared);
         }
         if let Some(hook) = hook_role(name) {
             return hook;
         }
-        let collected = ctx.parents.is_empty() || ctx.test_class;
-        if self.collects && !ctx.in_function && collected && name.starts_with("test") {
+        if ctx.collected && name.starts_with("test") {
             return Role::Test;
         }
         Role::Helper
@@ -325,9 +287,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let call = (expr.kind() == "call").then_some(expr);
             let function = call.map_or(Some(expr), |c| c.child_by_field_name("function"))?;
             let name = self.qualified(function)?;
-            if name != "pytest.fixture" && name != "pytest_asyncio.fixture" {
-                return None;
-            }
+            matches!(name.as_str(), "pytest.fixture" | "pytest_asyncio.fixture").then_some(())?;
             let keyword = |name| call.and_then(|c| self.keyword(c, name));
             let scope = keyword("scope")
                 .and_then(|v| self.literal(v))
@@ -342,10 +302,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn params(&self, def: Node<'_>) -> Vec<String> {
-        let Some(params) = def.child_by_field_name("parameters") else {
-            return Vec::new();
-        };
-        syntax::named_children(params)
+        let params = def
+            .child_by_field_name("parameters")
+            .map(syntax::named_children);
+        params
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|p| match p.kind() {
                 "identifier" => Some(p),
@@ -420,17 +381,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 _ => None,
             })
             .collect();
-        let yields = own.iter().any(|n| n.kind() == "yield");
-        if let Some(body) = def.child_by_field_name("body").filter(|_| yields) {
-            let statements = syntax::named_children(body);
-            let after = statements
-                .iter()
-                .position(|s| syntax::descendants(*s).iter().any(|d| d.kind() == "yield"));
-            if let Some(i) = after
-                && let (Some(first), Some(last)) = (statements.get(i + 1), statements.last())
-            {
-                out.push(first.start_byte()..last.end_byte());
-            }
+        let first_yield = own.iter().find(|n| n.kind() == "yield");
+        if let (Some(body), Some(at)) = (def.child_by_field_name("body"), first_yield)
+            && let Some(statement) = ancestors(*at).find(|a| a.parent() == Some(body))
+        {
+            out.push(statement.end_byte()..body.end_byte());
         }
         out
     }
@@ -492,24 +447,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         // Decorators run when the function is defined, not with it.
-        let in_decorator = |n: &Node<'t>| {
-            decorators
-                .iter()
-                .any(|d| d.byte_range().contains(&n.start_byte()))
-        };
-        for node in own
+        let start = decorators.last().map_or(0, |d| d.end_byte());
+        let calls = own
             .iter()
-            .filter(|n| n.kind() == "call" && !in_decorator(n))
-        {
-            if let Some(name) = self.call_name(*node) {
-                // `Subprocess(...)` runs `Subprocess.__init__`.
-                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    out.push(format!("{name}.__init__"));
-                }
-                out.push(name);
+            .filter(|n| n.kind() == "call" && n.start_byte() >= start);
+        for name in calls.filter_map(|n| self.call_name(*n, own)) {
+            // `Subprocess(...)` runs `Subprocess.__init__`.
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                out.push(format!("{name}.__init__"));
             }
+            out.push(name);
         }
-        if matches!(role, Role::Test | Role::Setup { .. } | Role::Teardown) {
+        if matches!(role, Role::Test | Role::Setup(_) | Role::Teardown) {
             let (parametrized, used) = self.marked_names(decorators);
             for p in params {
                 if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {
@@ -524,19 +473,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
     /// its cases (`(None, 54321)` for `host, port`).
     pub(super) fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
-        if name.kind() != "identifier" {
-            return None;
-        }
         let name = self.text(name);
         let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
-        let (decorators, _) = unwrap_decorated(
-            func.parent()
-                .filter(|p| p.kind() == "decorated_definition")?,
-        );
+        let (decorators, _) = unwrap_decorated(func.parent()?);
         decorators
             .iter()
             .filter_map(|d| d.named_child(0))
-            .filter(|c| c.kind() == "call" && self.callee_name(*c) == Some("parametrize"))
+            .filter(|c| self.callee_name(*c) == Some("parametrize"))
             .find_map(|mark| {
                 let args = self.positional(mark);
                 let names = self.parametrize_names(*args.first()?);
@@ -575,10 +518,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The argument names of `@pytest.mark.parametrize` and the fixtures of
     /// `@pytest.mark.usefixtures`.
     fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
-        let mut parametrized = Vec::new();
-        let mut used = Vec::new();
+        let (mut parametrized, mut used) = (Vec::new(), Vec::new());
         let calls = decorators.iter().filter_map(|d| d.named_child(0));
-        for call in calls.filter(|c| c.kind() == "call") {
+        for call in calls {
             let args = self.positional(call);
             match self.callee_name(call) {
                 Some("parametrize") => {

@@ -40,14 +40,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 {
                     return;
                 }
-                let entropy = nodes.iter().any(|n| {
-                    n.kind() == "call"
-                        && self.callee_qualified(*n).is_some_and(|q| {
-                            MEASURING_CLOCKS.contains(&q.as_str())
-                                || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
-                                || q == "os.getpid"
-                        })
-                });
+                let entropy = nodes
+                    .iter()
+                    .filter_map(|n| self.callee_qualified(*n))
+                    .any(|q| {
+                        MEASURING_CLOCKS.contains(&q.as_str())
+                            || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
+                            || q == "os.getpid"
+                    });
                 if entropy {
                     ENTROPY
                 } else if self.constant(arg) || self.literal(arg).is_some() {
@@ -67,8 +67,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
     pub(super) fn seeds_a_generator(&self, node: Node<'_>) -> bool {
-        ancestors(node)
-            .any(|a| a.kind() == "call" && matches!(self.callee(a), Some(Seed(_) | Generator(_))))
+        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator(_))))
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,

@@ -4,23 +4,28 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
+    /// Changes by assignment; in teardown code, and resets, restore state rather than change it.
     pub(super) fn assignment(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let Some(left) = node.child_by_field_name("left") else {
             return;
         };
+        if s.in_cleanup(node) || self.resets(node) {
+            return;
+        }
+        let setup = matches!(s.role, Role::Setup(_));
         for target in target_nodes(left) {
             match target.kind() {
-                "identifier" => self.global_write(node, target, s),
+                // `X = ...` in a function that declares `global X`. Setup hooks are left out: a
+                // function-scoped one sets the value afresh for each test, and the shared-state
+                // rule covers the others.
+                "identifier" if !setup && s.globals.contains(self.text(target)) => {
+                    self.module_write(node, s, self.text(target));
+                }
                 "subscript" => {
-                    if let Some(value) = target.child_by_field_name("value") {
-                        self.item_write(node, value, s);
-                    }
+                    let value = target.child_by_field_name("value");
+                    value.into_iter().for_each(|v| self.item_write(node, v, s));
                 }
-                "attribute" => {
-                    if let Some(dotted) = self.dotted(target) {
-                        self.imported_mutation(node, target, &dotted, s);
-                    }
-                }
+                "attribute" => self.imported_mutation(node, target, s),
                 _ => {}
             }
         }
@@ -36,18 +41,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// `X = ...` in a function that declares `global X`.
-    /// Setup hooks are left out: a function-scoped one sets the value afresh for each test,
-    /// and the shared-state rule covers the others.
-    fn global_write(&mut self, node: Node<'t>, target: Node<'t>, s: &Scope<'t>) {
-        let name = self.text(target);
-        let setup = matches!(s.role, Role::Setup { .. });
-        if !s.globals.contains(name) || setup || s.in_cleanup(node) || self.resets(node) {
-            return;
-        }
-        self.module_write(node, s, name);
-    }
-
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
     fn item_write(&mut self, node: Node<'t>, value: Node<'t>, s: &Scope<'t>) {
         if self.qualified(value).as_deref() == Some("os.environ") {
@@ -60,7 +53,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A change through a mutating method, an item assignment or deletion, of a module-level
     /// container of this file or of an imported one.
     pub(super) fn state_mutation(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if !s.is_function() || s.in_cleanup(node) || self.resets(node) {
+        if !s.is_function() || s.in_cleanup(node) {
             return;
         }
         let Some(dotted) = self.dotted(object) else {
@@ -76,36 +69,37 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let own_module = object.kind() == "identifier"
             && !dotted.to_ascii_lowercase().contains("cache")
             && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
-        if own_module {
-            if s.guards.restored.contains(&dotted) {
-                return;
-            }
+        if !own_module {
+            self.imported_mutation(node, object, s);
+        } else if !s.guards.restored.contains(&dotted) {
             self.module_write(node, s, &dotted);
-            return;
         }
-        self.imported_mutation(node, object, &dotted, s);
     }
 
     /// A change of imported module-level state: a constant-style name of an imported module
     /// (`settings.DEBUG`, `registry.REGISTRY`) or one imported by name. Lower-case names are
-    /// left alone: they are mostly functions and context-local proxies (`flask.g`).
-    fn imported_mutation(&mut self, node: Node<'t>, object: Node<'t>, dotted: &str, s: &Scope<'t>) {
+    /// left alone: they are mostly functions and context-local proxies (`flask.g`). Teardown
+    /// code and resets are left out by the callers.
+    fn imported_mutation(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
+        let Some(dotted) = self.dotted(object) else {
+            return;
+        };
         let parts: Vec<&str> = dotted.split('.').collect();
         let imported = self.imports.contains_key(parts[0]) && !s.locals.contains(parts[0]);
         if !imported || !parts.iter().any(|p| is_constant_name(p)) {
             return;
         }
-        let qualified = self.qualify(dotted);
+        let qualified = self.qualify(&dotted);
         let restored =
-            s.guards.restored.contains(self.text(object)) || s.guards.covers(&qualified, dotted);
-        if !s.is_function() || s.in_cleanup(node) || self.resets(node) || restored {
+            s.guards.restored.contains(self.text(object)) || s.guards.covers(&qualified, &dotted);
+        if !s.is_function() || restored {
             return;
         }
         let what = format!(
             "changes imported state `{dotted}` without restoring it: later tests see the change"
         );
         let smell = IMPORTED_STATE_MUTATION.says(&self.short(node), what);
-        self.report_once(node, s, dotted, smell);
+        self.report_once(node, s, &dotted, smell);
     }
 
     /// A change of module-level `name`, for the shared analysis of state shared by all tests.
@@ -113,24 +107,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.touches.push(touch(node, s, name, TouchKind::Write));
     }
 
-    /// Whether a change resets state: `.clear()`, or an assignment of an empty container or
-    /// None to a whole name (`X = {}`, not `X[k] = {}`).
+    /// Whether an assignment resets state: an empty container or None assigned to a whole name
+    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
     fn resets(&self, node: Node<'_>) -> bool {
         let whole_name = node
             .child_by_field_name("left")
             .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
-        match node.kind() {
-            "call" => self.callee_name(node) == Some("clear"),
-            "assignment" if whole_name => node.child_by_field_name("right").is_some_and(|r| {
-                let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
-                    && syntax::named_children(r).is_empty();
-                let empty_call = r.kind() == "call"
-                    && self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
-                    && self.positional(r).is_empty();
-                empty_literal || empty_call
-            }),
-            _ => false,
-        }
+        let right = node.child_by_field_name("right");
+        right.is_some_and(|r| {
+            let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
+                && syntax::named_children(r).is_empty();
+            let empty_call = self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
+                && self.positional(r).is_empty();
+            node.kind() == "assignment" && whole_name && (empty_literal || empty_call)
+        })
     }
 
     /// `os.environ[...] = v`, `os.environ.pop(...)`, `os.putenv(...)`.
@@ -177,10 +167,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A fixture or setup hook of a shared scope that keeps a mutable value: returns or yields
     /// it, stores it on the class, or in a global.
     pub(super) fn shared_state(&mut self, s: &Scope<'t>) {
-        let Role::Setup {
-            shared: Some(scope),
-        } = s.role
-        else {
+        let Role::Setup(Some(scope)) = s.role else {
             return;
         };
         for &node in &s.own {
@@ -265,5 +252,5 @@ fn is_reset_use(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> bool {
     node.parent()
         .filter(|p| p.kind() == "attribute")
         .and_then(|p| p.parent())
-        .is_some_and(|call| call.kind() == "call" && a.callee_name(call) == Some("clear"))
+        .is_some_and(|call| a.callee_name(call) == Some("clear"))
 }

@@ -3,25 +3,15 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    pub(super) fn subprocess(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
+    /// A process waited for with no time limit is context; one left running, or given a
+    /// deadline a slow runner can miss, is a race.
+    pub(super) fn subprocess(&mut self, call: Node<'t>, waits: bool, s: &Scope<'t>) {
         if s.guards.faked.contains(&Category::Subprocess) {
             return;
         }
-        // A process waited for with no time limit is context; one left running, or given a
-        // deadline a slow runner can miss, is a race.
-        const RUN_TO_END: &[&str] = &[
-            "subprocess.run",
-            "subprocess.call",
-            "subprocess.check_call",
-            "subprocess.check_output",
-            "subprocess.getoutput",
-            "subprocess.getstatusoutput",
-            "os.system",
-            "pexpect.run",
-        ];
         let fact = Fact::Process(Process {
             call: self.short(call),
-            to_end: RUN_TO_END.contains(&qualified) && self.keyword(call, "timeout").is_none(),
+            to_end: waits && self.keyword(call, "timeout").is_none(),
         });
         self.judge(call, s, &fact);
     }
@@ -32,22 +22,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
     }
 
-    /// `Path("out.txt").write_text(...)`.
-    pub(super) fn path_method(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
-        if self.fixed_path(object, Some(s), 0) == Some(true) {
-            self.report_write(node, s);
-        }
-    }
-
-    pub(super) fn fixed_write(&mut self, call: Node<'t>, path: Option<Node<'t>>, s: &Scope<'t>) {
-        if path.is_some_and(|p| self.fixed_path(p, Some(s), 0).is_some()) {
-            self.report_write(call, s);
-        }
-    }
-
-    /// A write to a fixed path outside a temporary directory, for the shared rule to judge.
-    fn report_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        if s.guards.temp_dir {
+    /// A write to a fixed path outside a temporary directory, for the shared rule to judge; a
+    /// method's object (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
+    pub(super) fn path_write(
+        &mut self,
+        node: Node<'t>,
+        path: Option<Node<'t>>,
+        method: bool,
+        s: &Scope<'t>,
+    ) {
+        let fixed = path.and_then(|p| self.fixed_path(p, Some(s), 0));
+        if s.guards.temp_dir || !fixed.is_some_and(|pathlib| pathlib || !method) {
             return;
         }
         let fact = Fact::PathWrite(PathWrite {
@@ -62,27 +47,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// built from those. Some(true) for a `pathlib` path, Some(false) for a string.
     fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
         // The depth only stops cycles through names (`p = p / "x"`).
-        if depth > 8 {
-            return None;
-        }
+        (depth <= 8).then_some(())?;
         let all_fixed = |args: Vec<Node<'t>>| {
             !args.is_empty()
                 && args
                     .iter()
                     .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
         };
+        // The system's temporary directory is one for every run (`tempfile.tempdir`): a fixed
+        // name in it is shared.
+        if self.text(node) == "__file__"
+            || self.qualified(node).as_deref() == Some("tempfile.tempdir")
+        {
+            return Some(false);
+        }
         match node.kind() {
             "string" => self.literal(node).filter(|t| !t.is_empty()).map(|_| false),
             "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
-            "identifier" => {
-                let name = self.text(node);
-                // The system's temporary directory is one for every run (`from tempfile
-                // import tempdir`): a fixed name in it is shared.
-                if name == "__file__" || self.qualify(name) == "tempfile.tempdir" {
-                    return Some(false);
-                }
-                self.fixed_path(self.value_of(name, s)?, s, depth + 1)
-            }
+            "identifier" => self.fixed_path(self.value_of(self.text(node), s)?, s, depth + 1),
             "binary_operator" => {
                 let fixed = operator(node).as_deref() == Some("/")
                     && all_fixed(syntax::named_children(node));
@@ -91,9 +73,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                if self.qualified(node).as_deref() == Some("tempfile.tempdir") {
-                    return Some(false);
-                }
                 let parent = self.text(attribute) == "parent";
                 (parent && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
@@ -135,11 +114,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ => self
                 .arg(call, 0, &["pid", "thread_id"])
                 .is_some_and(|target| {
-                    target.kind() == "call"
-                        && matches!(
-                            self.callee_qualified(target).as_deref(),
-                            Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
-                        )
+                    matches!(
+                        self.callee_qualified(target).as_deref(),
+                        Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
+                    )
                 }),
         };
         if own_process {

@@ -9,32 +9,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn bounded_wait(&mut self, call: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
         /// Longer than a loaded runner stalls a process, as a rule of thumb.
         const GENEROUS_SECONDS: f64 = 5.0;
-        let Some(timeout) = self.arg(call, 0, &["timeout"]) else {
-            return;
-        };
-        let seconds = matches!(timeout.kind(), "integer" | "float")
-            .then(|| self.text(timeout).parse::<f64>().ok())
-            .flatten();
+        let timeout = self.arg(call, 0, &["timeout"]);
+        let number = timeout.filter(|t| matches!(t.kind(), "integer" | "float"));
+        let seconds = number.and_then(|t| self.text(t).parse::<f64>().ok());
         if !seconds.is_some_and(|t| t > 0.0 && t < GENEROUS_SECONDS) {
             return;
         }
         let asserted = |n: Node<'_>| ancestors(n).any(|a| a.kind() == "assert_statement");
-        let failed_by_expiry = asserted(call) || {
-            let target = self.text(object);
-            let body = ancestors(call).find(|a| a.kind() == "function_definition");
-            body.is_some_and(|b| {
-                syntax::descendants(b).into_iter().any(|n| {
-                    n.kind() == "call"
-                        && n.start_byte() > call.end_byte()
-                        && asserted(n)
-                        && self.text(n) == format!("{target}.is_alive()")
-                })
-            })
-        };
-        if !failed_by_expiry {
-            return;
+        let alive = format!("{}.is_alive()", self.text(object));
+        let failed_by_expiry = asserted(call)
+            || s.own.iter().any(|n| {
+                n.start_byte() > call.end_byte() && self.text(*n) == alive && asserted(*n)
+            });
+        if failed_by_expiry {
+            self.elapsed_bound(call, s, true, false);
         }
-        self.elapsed_bound(call, s, true, false);
     }
 
     pub(super) fn sleep(&mut self, node: Node<'t>, faked: bool, s: &Scope<'t>) {
@@ -51,25 +40,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// Names assigned from a measuring clock, and durations computed from them.
-    pub(super) fn timing(&self, s: &Scope<'t>) -> Timing {
-        // Only scopes that read a clock (by the callee's last name, which is cheap to check).
+    /// Names assigned from a measuring clock, and durations computed from them; None when the
+    /// scope reads no clock.
+    pub(super) fn timing(&self, s: &Scope<'t>) -> Option<Timing> {
         let clocks = s.own.iter().any(|n| {
-            n.kind() == "call"
-                && self.callee_name(*n).is_some_and(|name| {
-                    name == "timeit"
-                        || MEASURING_CLOCKS
-                            .iter()
-                            .any(|c| c.rsplit('.').next() == Some(name))
-                })
+            self.callee_qualified(*n)
+                .is_some_and(|q| q == "timeit.timeit" || MEASURING_CLOCKS.contains(&q.as_str()))
         });
-        let mut timing = Timing {
-            clocks,
-            ..Timing::default()
-        };
-        if !clocks {
-            return timing;
-        }
+        clocks.then_some(())?;
+        let mut timing = Timing::default();
         for _ in 0..2 {
             for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
                 if self.is_measuring_clock(right) {
@@ -79,14 +58,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 }
             }
         }
-        timing
+        Some(timing)
     }
 
     fn is_measuring_clock(&self, node: Node<'_>) -> bool {
-        node.kind() == "call"
-            && self
-                .callee_qualified(node)
-                .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
+        self.callee_qualified(node)
+            .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
     }
 
     /// Whether an expression is a duration: a difference with a clock read, a name holding
@@ -113,16 +90,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration, for the
     /// shared rule to judge.
-    pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: &Timing) {
-        if !timing.clocks {
+    pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: Option<&Timing>) {
+        let Some(timing) = timing else {
             return;
-        }
+        };
         // The comparison, and whether it bounds the duration from above.
         let found = match node.kind() {
             "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
-                if d.kind() != "comparison_operator" || !self.is_duration(d, timing) {
-                    return None;
-                }
+                (d.kind() == "comparison_operator" && self.is_duration(d, timing)).then_some(())?;
                 let ops = comparison_operators(d, self);
                 let op = ops
                     .iter()
@@ -133,15 +108,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     || bounds_from_above(op, self.is_duration(sides[0], timing), false);
                 Some((d, upper))
             }),
+            // unittest's assertions that compare their first two arguments.
             _ => {
-                let name = self.callee_name(node).filter(|n| BOUND_ASSERTS.contains(n));
+                let op = match self.callee_name(node) {
+                    Some("assertLess" | "assertLessEqual") => "<",
+                    Some("assertGreater" | "assertGreaterEqual") => ">",
+                    _ => return,
+                };
                 let args = self.positional(node);
                 let on_left = args.first().is_some_and(|a| self.is_duration(*a, timing));
                 let on_right = args.get(1).is_some_and(|a| self.is_duration(*a, timing));
-                name.filter(|_| on_left || on_right).map(|n| {
-                    let op = n.strip_prefix("assertLess").map_or(">", |_| "<");
-                    (node, bounds_from_above(op, on_left, false))
-                })
+                (on_left || on_right).then(|| (node, bounds_from_above(op, on_left, false)))
             }
         };
         let Some((bound, upper)) = found else {
@@ -206,16 +183,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `time.tzname`, `time.timezone`: the local zone.
     pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let zone_name = node.child_by_field_name("attribute").is_some_and(|a| {
-            matches!(self.text(a), "tzname" | "timezone" | "altzone" | "daylight")
-        });
-        if !zone_name || self.qualified(node).is_none_or(|q| !q.starts_with("time.")) {
-            return;
-        }
         let is_callee = node
             .parent()
-            .is_some_and(|p| p.kind() == "call" || p.kind() == "attribute");
-        if !is_callee {
+            .is_some_and(|p| matches!(p.kind(), "call" | "attribute"));
+        let zone = matches!(
+            self.qualified(node).as_deref(),
+            Some("time.tzname" | "time.timezone" | "time.altzone" | "time.daylight")
+        );
+        if zone && !is_callee {
             self.clock_read(node, s, true);
         }
     }
@@ -241,37 +216,25 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 /// A time read used to measure or bound time: added to, subtracted from, or compared in a
 /// loop's condition (`while time.time() < deadline`).
 fn measuring_use(node: Node<'_>) -> bool {
-    let top = unparenthesize(node);
-    let Some(parent) = top.parent() else {
-        return false;
-    };
-    match parent.kind() {
-        "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
-        "comparison_operator" => parent
-            .parent()
-            .is_some_and(|p| p.kind() == "while_statement"),
-        _ => false,
-    }
+    unparenthesize(node)
+        .parent()
+        .is_some_and(|parent| match parent.kind() {
+            "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
+            "comparison_operator" => parent
+                .parent()
+                .is_some_and(|p| p.kind() == "while_statement"),
+            _ => false,
+        })
 }
 
 /// Whether a subscript is written (`x[k] = v`, `del x[k]`).
 fn is_write_target(node: Node<'_>) -> bool {
-    ancestors(node)
-        .take_while(|a| {
-            matches!(
-                a.kind(),
-                "pattern_list"
-                    | "expression_list"
-                    | "assignment"
-                    | "augmented_assignment"
-                    | "delete_statement"
-            )
-        })
-        .any(|a| match a.kind() {
-            "assignment" | "augmented_assignment" => a
-                .child_by_field_name("left")
-                .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
-            "delete_statement" => true,
-            _ => false,
-        })
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }
