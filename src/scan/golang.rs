@@ -28,22 +28,14 @@ type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
-    ("math/rand", RAND_GLOBALS, |s, call, _| {
-        s.unseeded_draw(call)
-    }),
-    ("math/rand/v2", RAND_GLOBALS, |s, call, _| {
-        s.unseeded_draw(call)
-    }),
     ("math/rand", &["Seed", "NewSource"], seeding),
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
+    ("math/rand", &["*"], global_draw),
+    ("math/rand/v2", &["*"], global_draw),
     ("net/http", HTTP_CALLS, network),
-    ("net", NET_CALLS, network),
-    ("net", &["Listen", "ListenPacket"], listen_call),
-    (
-        "net/http",
-        &["ListenAndServe", "ListenAndServeTLS"],
-        listen_call,
-    ),
+    ("net", &["Dial*", "Lookup*", "Resolve*"], network),
+    ("net", &["Listen*"], listen_call),
+    ("net/http", &["ListenAndServe*"], listen_call),
     ("os", FILE_WRITES, fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
     ("os/exec", &["Command", "CommandContext"], subprocess),
@@ -55,58 +47,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     }),
 ];
 
-/// The functions of math/rand (and v2) that draw from the global generator.
-const RAND_GLOBALS: &[&str] = &[
-    "Int",
-    "Intn",
-    "IntN",
-    "Int31",
-    "Int31n",
-    "Int32",
-    "Int32N",
-    "Int63",
-    "Int63n",
-    "Int64",
-    "Int64N",
-    "Uint32",
-    "Uint32N",
-    "Uint64",
-    "Uint64N",
-    "UintN",
-    "Float32",
-    "Float64",
-    "Perm",
-    "Shuffle",
-    "ExpFloat64",
-    "NormFloat64",
-    "N",
-    "Read",
-];
-const HTTP_CALLS: &[&str] = &[
-    "Get",
-    "Head",
-    "Post",
-    "PostForm",
-    "DefaultClient.Get",
-    "DefaultClient.Head",
-    "DefaultClient.Post",
-    "DefaultClient.PostForm",
-    "DefaultClient.Do",
-];
-const NET_CALLS: &[&str] = &[
-    "Dial",
-    "DialTimeout",
-    "DialTCP",
-    "DialUDP",
-    "LookupHost",
-    "LookupIP",
-    "LookupAddr",
-    "LookupCNAME",
-    "LookupMX",
-    "LookupTXT",
-    "ResolveTCPAddr",
-    "ResolveUDPAddr",
-];
+/// net/http's functions that send a request: those of the package and of `DefaultClient`.
+const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
 const FILE_WRITES: &[&str] = &[
     "WriteFile",
     "Create",
@@ -514,9 +456,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let Callee::Package(path, name) = self.callee(call) else {
                 continue;
             };
+            // A name ending in `*` stands for every function whose name starts so.
+            let named = |n: &&str| {
+                n.strip_suffix('*')
+                    .map_or(*n == name, |p| name.starts_with(p))
+            };
             let check = CALLS
                 .iter()
-                .find(|(p, names, _)| *p == path && names.contains(&name.as_str()));
+                .find(|(p, names, _)| *p == path && names.iter().any(named));
             if let Some((_, _, check)) = check {
                 let shown = format!("{}.{name}", default_import_name(&path));
                 out.extend(check(self, call, &shown).map(|s| (call, s)));
@@ -884,6 +831,11 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, place)
 }
 
+/// A draw from the global generator: any function of math/rand but the constructors.
+fn global_draw<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    (!shown.starts_with("rand.New")).then(|| s.unseeded_draw(call))?
+}
+
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
 fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let address = usize::from(shown.starts_with("net."));
@@ -948,7 +900,11 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
-    let address = args(call)
+    let args = args(call);
+    // A Unix socket (`net.Dial("unix", path)`) is a file of this machine.
+    let first = args.first().and_then(|a| s.string_value(*a));
+    (!first.is_some_and(|n| n.starts_with("unix"))).then_some(())?;
+    let address = args
         .into_iter()
         .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)));
     let peer = match address.and_then(|a| leading_literal(s, a)) {

@@ -94,26 +94,20 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
-    let file = RustFile::read(root, cx);
-    let funcs = record_items(root, Context::top(cx.path, cx.test_file), &file, cx);
-    let mut found: Vec<Found<'_>> = Vec::new();
+    let file = &RustFile::read(root, cx);
+    let funcs = record_items(root, Context::top(cx.path, cx.test_file), file, cx);
+    let mut found = Vec::new();
     for func in &funcs {
-        let scope = Scope {
-            cx: &*cx,
-            file: &file,
-            func,
-        };
-        let smells = scope.smells().into_iter();
-        found.extend(smells.map(|(node, smell)| (node, smell, Some(func.unit), func.test_code)));
+        let smells = Scope { cx, file, func }.smells();
+        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
     }
-    found.extend(static_state(cx, &file, &funcs));
-    for (node, smell, unit, test_code) in found {
+    found.extend(static_state(cx, file, &funcs));
+    for (node, smell, unit) in found {
+        // A finding in no unit is the setup of a lazily built static of test code.
+        let test_code = unit.is_none_or(|u| cx.facts.units[u].test_code);
         cx.report(node, smell, unit, test_code);
     }
 }
-
-/// A smell, where it is, in which unit, and whether that is test code.
-type Found<'t> = (Node<'t>, Smell, Option<usize>, bool);
 
 /// What the rules need to know about a file as a whole.
 #[derive(Default)]

@@ -3,47 +3,16 @@
 
 use super::*;
 
-/// Methods of atomics that change them.
-const ATOMIC_WRITES: &[&str] = &[
-    "store",
-    "swap",
-    "fetch_add",
-    "fetch_sub",
-    "fetch_and",
-    "fetch_nand",
-    "fetch_or",
-    "fetch_xor",
-    "fetch_max",
-    "fetch_min",
-    "fetch_update",
-    "compare_exchange",
-    "compare_exchange_weak",
-    "compare_and_swap",
-];
+/// Beginnings of the names of methods of atomics that change them (`store`, `fetch_add`,
+/// `compare_exchange`, ...).
+const ATOMIC_WRITES: [&str; 4] = ["store", "swap", "fetch_", "compare_"];
 /// Methods that give mutable access to what a lock or cell holds.
 const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
-/// Methods of collections and strings that change them.
+/// Beginnings of the names of methods of collections and strings that change them (`push`,
+/// `push_str`, `sort_by`, ...).
 const CONTAINER_WRITES: &[&str] = &[
-    "push",
-    "push_str",
-    "push_back",
-    "push_front",
-    "insert",
-    "remove",
-    "clear",
-    "extend",
-    "append",
-    "pop",
-    "pop_back",
-    "pop_front",
-    "retain",
-    "truncate",
-    "drain",
-    "entry",
-    "sort",
-    "dedup",
-    "resize",
-    "swap_remove",
+    "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
+    "entry", "sort", "dedup", "resize",
 ];
 
 /// A static variable of the file.
@@ -183,9 +152,8 @@ impl<'t> Scope<'_, '_, 't> {
                         Callee::Method(_, m) => m,
                         _ => return None,
                     };
-                    if ATOMIC_WRITES.contains(&method.as_str())
-                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
-                    {
+                    let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
+                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
                         return Some(parent);
                     }
                     if GUARDS.contains(&method.as_str()) {
@@ -215,7 +183,7 @@ pub(super) fn static_state<'t>(
     cx: &FileCtx<'t>,
     file: &RustFile<'t>,
     funcs: &[Func<'t>],
-) -> Vec<Found<'t>> {
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     let mut touches: Vec<Touch<'t>> = file
         .statics
         .iter()
@@ -233,12 +201,5 @@ pub(super) fn static_state<'t>(
         let scope = Scope { cx, file, func };
         touches.extend(scope.touches());
     }
-    let test_code = |unit: Option<usize>| {
-        unit.and_then(|u| funcs.iter().find(|f| f.unit == u))
-            .is_none_or(|f| f.test_code)
-    };
     shared_state(&touches, "static", Lang::Rust)
-        .into_iter()
-        .map(|(node, smell, unit)| (node, smell, unit, test_code(unit)))
-        .collect()
 }
