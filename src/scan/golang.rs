@@ -899,7 +899,9 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// test server in the file. Outside tests, only literal remote addresses count: the caller
 /// decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
+    const NETWORKS: [&str; 9] = [
+        "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
+    ];
     let args = args(call);
     // A Unix socket (`net.Dial("unix", path)`) is a file of this machine.
     let first = args.first().and_then(|a| s.string_value(*a));

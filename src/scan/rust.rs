@@ -18,7 +18,7 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
-use items::{Context, attributes, in_test_module, record_items};
+use items::{attributes, in_test_module, record_items};
 use statics::{Static, static_state};
 
 mod hash_order;
@@ -95,7 +95,7 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = &RustFile::read(root, cx);
-    let funcs = record_items(root, Context::top(cx.path, cx.test_file), file, cx);
+    let funcs = record_items(root, file, cx);
     let mut found = Vec::new();
     for func in &funcs {
         let smells = Scope { cx, file, func }.smells();
@@ -262,9 +262,9 @@ struct Func<'t> {
 impl<'t> Func<'t> {
     fn record(
         node: Node<'t>,
-        at: &Context,
+        parents: &[String],
         test: bool,
-        cfg_test: bool,
+        test_code: bool,
         file: &RustFile<'t>,
         cx: &mut FileCtx<'_>,
     ) -> Option<Self> {
@@ -279,7 +279,7 @@ impl<'t> Func<'t> {
             },
             unit: 0,
             name,
-            test_code: at.test_code || test || cfg_test,
+            test_code: test_code || test,
             decls: declarations(node, cx),
         };
         let calls = Scope {
@@ -288,9 +288,8 @@ impl<'t> Func<'t> {
             func: &func,
         }
         .calls();
-        let parents = at.parents.clone();
-        let (name, kind, test_code) = (&func.name, func.kind, func.test_code);
-        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
+        let (name, parents) = (&func.name, parents.to_vec());
+        func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
         Some(func)
     }
 
