@@ -143,51 +143,34 @@ impl<'t> RustFile<'t> {
     }
 
     /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
-    /// worklist, in source order, not recursion.
+    /// worklist, in source order, not recursion, each tree with the path before it (`a::b::`).
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
-            let join = |rest: &str| {
-                if prefix.is_empty() {
-                    rest.to_owned()
-                } else {
-                    format!("{prefix}::{rest}")
-                }
-            };
+            let path = |n: Node<'_>| format!("{prefix}{}", compact(cx.text(n)));
+            let field = |name| node.child_by_field_name(name);
             match node.kind() {
                 "identifier" | "scoped_identifier" | "crate" | "super" => {
-                    let path = join(&compact(cx.text(node)));
-                    let name = last_segment(&path).to_owned();
-                    self.aliases.insert(name, path);
+                    let path = path(node);
+                    self.aliases.insert(last_segment(&path).to_owned(), path);
                 }
                 "self" => {
+                    let path = prefix.trim_end_matches("::");
                     self.aliases
-                        .insert(last_segment(&prefix).to_owned(), prefix.to_owned());
+                        .insert(last_segment(path).to_owned(), path.to_owned());
                 }
                 "use_as_clause" => {
-                    if let (Some(path), Some(alias)) = (
-                        node.child_by_field_name("path"),
-                        node.child_by_field_name("alias"),
-                    ) {
-                        self.aliases
-                            .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                    if let (Some(p), Some(alias)) = (field("path"), field("alias")) {
+                        self.aliases.insert(cx.text(alias).to_owned(), path(p));
                     }
                 }
                 "scoped_use_list" => {
-                    let inner = node
-                        .child_by_field_name("path")
-                        .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
-                    if let Some(list) = node.child_by_field_name("list") {
-                        pending.push((list, inner));
-                    }
+                    let inner = field("path").map_or_else(|| prefix.clone(), |p| path(p) + "::");
+                    pending.extend(field("list").map(|list| (list, inner)));
                 }
                 "use_list" => {
-                    pending.extend(
-                        named_children(node)
-                            .into_iter()
-                            .rev()
-                            .map(|item| (item, prefix.to_owned())),
-                    );
+                    let items = named_children(node).into_iter().rev();
+                    pending.extend(items.map(|item| (item, prefix.clone())));
                 }
                 _ => {}
             }

@@ -20,72 +20,60 @@ pub(super) struct Static<'t> {
     node: Node<'t>,
     /// `static mut`.
     mutable: bool,
-    /// Lazily built (`LazyLock`, `OnceLock`, `lazy_static!`) and holding a lock or cell.
-    lazy_mutable: bool,
-    test_code: bool,
+    /// Set up once for all tests: in test code, lazily built (`LazyLock`, `OnceLock`,
+    /// `lazy_static!`) and holding a lock or cell.
+    setup: bool,
 }
 
 impl<'t> RustFile<'t> {
     /// `static` items and `lazy_static!` entries.
     pub(super) fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
         for node in descendants(root) {
-            let test_code = || cx.test_file || in_test_module(node, cx);
-            if node.kind() == "static_item" {
-                let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) else {
-                    continue;
+            // Each static's name, the names in its type (and its name), and `static mut`.
+            let statics = match node.kind() {
+                "static_item" => {
+                    let (Some(name), Some(ty)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("type"),
+                    ) else {
+                        continue;
+                    };
+                    let mutable = named_children(node)
+                        .iter()
+                        .any(|c| c.kind() == "mutable_specifier");
+                    vec![(cx.text(name), texts(ty, "type_identifier", cx), mutable)]
+                }
+                "macro_invocation" if macro_name(node, cx) == "lazy_static" => {
+                    lazy_statics(node, cx)
+                }
+                _ => continue,
+            };
+            let test_code = cx.test_file || in_test_module(node, cx);
+            for (name, types, mutable) in statics {
+                let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
+                let setup = test_code && lazy && has_interior(&types);
+                let stat = Static {
+                    node,
+                    mutable,
+                    setup,
                 };
-                let types = texts(ty, "type_identifier", cx);
-                let mutable = named_children(node)
-                    .iter()
-                    .any(|c| c.kind() == "mutable_specifier");
-                self.statics.insert(
-                    cx.text(name).to_owned(),
-                    Static {
-                        node,
-                        mutable,
-                        lazy_mutable: is_lazy(&types) && has_interior(&types),
-                        test_code: test_code(),
-                    },
-                );
-            } else if node.kind() == "macro_invocation" && macro_name(node, cx) == "lazy_static" {
-                self.read_lazy_static(node, test_code(), cx);
+                self.statics.insert(name.to_owned(), stat);
             }
         }
     }
+}
 
-    /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, and the
-    /// types up to the next `ref`.
-    fn read_lazy_static(&mut self, node: Node<'t>, test_code: bool, cx: &FileCtx<'_>) {
-        let Some(tree) = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")
-        else {
-            return;
-        };
-        let idents = texts(tree, "identifier", cx);
-        for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
-            let Some(name) = idents.get(i + 1) else {
-                continue;
-            };
-            let types: Vec<&str> = idents[i + 1..]
-                .iter()
-                .take_while(|t| **t != "ref")
-                .copied()
-                .collect();
-            self.statics.insert(
-                (*name).to_owned(),
-                Static {
-                    node,
-                    mutable: false,
-                    lazy_mutable: has_interior(&types),
-                    test_code,
-                },
-            );
-        }
-    }
+/// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
+/// up to the next `ref`.
+fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>, bool)> {
+    let tree = named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree");
+    let idents = tree.map(|t| texts(t, "identifier", cx)).unwrap_or_default();
+    let after_each_ref = idents.split(|t| *t == "ref").skip(1);
+    after_each_ref
+        .filter_map(|names| Some((*names.first()?, names.to_vec(), false)))
+        .collect()
 }
 
 fn is_lazy(types: &[&str]) -> bool {
@@ -187,7 +175,7 @@ pub(super) fn static_state<'t>(
     let mut touches: Vec<Touch<'t>> = file
         .statics
         .iter()
-        .filter(|(_, s)| s.lazy_mutable && s.test_code)
+        .filter(|(_, s)| s.setup)
         .map(|(name, s)| Touch {
             unit: None,
             owner: name.clone(),
