@@ -121,17 +121,15 @@ impl<'t> GoFile<'t> {
                 .into_iter()
                 .map(move |n| cx.text(n))
         };
-        for node in named_children(root) {
-            if node.kind() == "var_declaration" {
-                for (name, decl) in declarations(node, cx) {
-                    if name != "_" {
-                        file.vars.entry(name).or_default().push(decl);
-                    }
-                }
-            }
-        }
         for node in descendants(root) {
             match node.kind() {
+                "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
+                    for (name, decl) in declarations(node, cx) {
+                        if name != "_" {
+                            file.vars.entry(name).or_default().push(decl);
+                        }
+                    }
+                }
                 "field_declaration"
                     if node
                         .child_by_field_name("type")
@@ -147,18 +145,15 @@ impl<'t> GoFile<'t> {
                 }
                 "import_spec" => file.import(node, cx),
                 "const_spec" => file.consts.extend(names(node).map(str::to_owned)),
+                // The imports come first in a Go file: what a selector names is known here.
+                "selector_expression" => {
+                    let operand = node.child_by_field_name("operand").map(|o| cx.text(o));
+                    let package = operand.and_then(|o| file.imports.get(o));
+                    file.local_server |= package.is_some_and(|p| p == "net/http/httptest");
+                }
                 _ => {}
             }
         }
-        let httptest = |n: &Node<'_>| {
-            n.kind() == "selector_expression"
-                && n.child_by_field_name("operand").is_some_and(|o| {
-                    file.imports
-                        .get(cx.text(o))
-                        .is_some_and(|p| p == "net/http/httptest")
-                })
-        };
-        file.local_server = descendants(root).iter().any(httptest);
         file
     }
 
@@ -221,6 +216,15 @@ enum Decl<'t> {
     Value(Node<'t>),
     Type(Node<'t>),
     Bound,
+}
+
+impl<'t> Decl<'t> {
+    fn value(self) -> Option<Node<'t>> {
+        match self {
+            Decl::Value(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// The names declared under a node (variables, parameters, range variables).
@@ -776,12 +780,8 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     _ => {}
                 },
                 "identifier" if followed.insert(self.text(n)) => {
-                    pending.extend(self.decls_of(self.text(n)).iter().rev().filter_map(
-                        |d| match d {
-                            Decl::Value(v) => Some(*v),
-                            _ => None,
-                        },
-                    ));
+                    let values = self.decls_of(self.text(n)).into_iter().rev();
+                    pending.extend(values.filter_map(Decl::value));
                 }
                 "parenthesized_expression" => pending.extend(n.named_child(0)),
                 _ => {}
@@ -848,10 +848,7 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
     let literal = if address.kind() == "identifier" {
         s.decls_of(s.text(address))
             .into_iter()
-            .find_map(|d| match d {
-                Decl::Value(v) => Some(v),
-                _ => None,
-            })?
+            .find_map(Decl::value)?
     } else {
         address
     };
@@ -874,7 +871,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
             "identifier" => s
                 .decls_of(s.text(n))
                 .iter()
-                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
+                .any(|d| d.value().is_some_and(reads_now)),
             _ => false,
         }
     });

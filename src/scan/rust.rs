@@ -302,11 +302,10 @@ fn declarations<'t>(
         let Some(pattern) = pattern else {
             continue;
         };
-        let single = pattern.kind() == "identifier";
-        for name in bound_names(pattern) {
-            let info = if single { (ty, value) } else { (None, None) };
-            out.push((cx.text(name).to_owned(), info.0, info.1));
-        }
+        // A pattern of one name has the type and value; the names of a bigger one do not.
+        let whole = |part: Option<Node<'t>>| part.filter(|_| pattern.kind() == "identifier");
+        let names = bound_names(pattern).into_iter();
+        out.extend(names.map(|n| (cx.text(n).to_owned(), whole(ty), whole(value))));
     }
     out
 }
@@ -752,33 +751,29 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         let mut at = node;
         let mut followed: HashSet<&str> = HashSet::new();
         loop {
-            at = match at.kind() {
+            let next = match at.kind() {
                 "call_expression" => match self.callee(at) {
                     Callee::Method(_, m) if m == "elapsed" || m == "duration_since" => {
                         return true;
                     }
                     Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
-                        recv
+                        Some(recv)
                     }
-                    _ => return false,
+                    _ => None,
                 },
                 "binary_expression" => {
                     return named_children(at)
                         .iter()
                         .any(|c| self.is_call_to(*c, "*::Instant::now"));
                 }
-                "identifier" if followed.insert(self.text(at)) => {
-                    match self.decl_of(self.text(at)).1 {
-                        Some(value) => value,
-                        None => return false,
-                    }
-                }
-                "parenthesized_expression" => match at.named_child(0) {
-                    Some(inner) => inner,
-                    None => return false,
-                },
-                _ => return false,
+                "identifier" if followed.insert(self.text(at)) => self.decl_of(self.text(at)).1,
+                "parenthesized_expression" => at.named_child(0),
+                _ => None,
             };
+            let Some(next) = next else {
+                return false;
+            };
+            at = next;
         }
     }
 
