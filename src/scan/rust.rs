@@ -583,11 +583,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// A request to a remote address, for the shared rule to judge.
-    fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
-        self.request(call, Peer::Remote(host_of(address).0.to_owned()))
-    }
-
     /// `client.get("https://...")...send()` and other requests to a literal URL, on any
     /// client, when the request is sent (a request only built reaches nothing).
     fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
@@ -603,7 +598,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             at = next;
         }
         (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
-        self.remote_request(call, url)
+        self.request(call, Peer::Remote(host_of(url).0.to_owned()))
     }
 
     /// The literal an address or path starts with: a string, `format!("...", ..)`,
@@ -928,7 +923,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let literal = s.leading_literal(*args(call).first()?)?;
     (!is_local_host(literal)).then_some(())?;
-    s.remote_request(call, literal)
+    s.request(call, Peer::Remote(host_of(literal).0.to_owned()))
 }
 
 /// The part of a format string before its first placeholder, when it names a whole host or

@@ -55,10 +55,7 @@ impl<'t> Scope<'_, '_, 't> {
                 Callee::Method(_, m) => m,
                 _ => String::new(),
             };
-            if method == "collect" {
-                ordered |= self.collects_ordered(next);
-            }
-            ordered |= method == "join";
+            ordered |= method == "join" || (method == "collect" && self.collects_ordered(next));
             if method.starts_with("sorted") {
                 return None;
             }
