@@ -80,7 +80,7 @@ pub(super) fn record_items<'t>(
     let mut funcs = Vec::new();
     // Each item with where it is: its modules (and impl type), and whether that is test code.
     let top = Rc::new((module_path(cx.path), cx.test_file));
-    let mut pending: Vec<(Node<'t>, Rc<(Vec<String>, bool)>)> = named_children(root)
+    let mut pending: Vec<_> = named_children(root)
         .into_iter()
         .rev()
         .map(|item| (item, Rc::clone(&top)))
