@@ -987,14 +987,12 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     let parent = call.parent()?;
     let dropped = match parent.kind() {
         "expression_statement" => true,
-        "let_declaration" => match parent.child_by_field_name("pattern") {
-            Some(p) if p.kind() == "identifier" => {
-                let name = s.text(p);
-                name.starts_with('_') || s.uses_after(name, parent).is_empty()
-            }
-            Some(p) => s.text(p) == "_",
-            None => true,
-        },
+        // `let _ = ..`, `let _handle = ..`, or a handle never used.
+        "let_declaration" => parent.child_by_field_name("pattern").is_none_or(|p| {
+            let name = s.text(p);
+            name.starts_with('_')
+                || p.kind() == "identifier" && s.uses_after(name, parent).is_empty()
+        }),
         _ => false,
     };
     dropped.then_some(())?;
