@@ -15,7 +15,6 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
 use clock::wall_clock;
-use state::package_state;
 
 mod clock;
 mod map_order;
@@ -86,11 +85,16 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .map(|(n, s)| (n, s, None))
         .collect();
     for func in &funcs {
-        let scope = Scope::new(cx, &file, Some(func));
-        let smells = scope.smells();
+        let smells = Scope::new(cx, &file, Some(func)).smells();
         found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
     }
-    found.extend(package_state(cx, &file, &funcs));
+    // The package-level variables written by one function and read or written by others.
+    let touches: Vec<Touch<'_>> = funcs
+        .iter()
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, &file, Some(f)).touches())
+        .collect();
+    found.extend(shared_state(&touches, "package-level", Lang::Go));
     for (node, smell, unit) in found {
         cx.report(node, smell, unit, cx.test_file);
     }
