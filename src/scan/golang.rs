@@ -15,7 +15,6 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
 use clock::wall_clock;
-use state::package_state;
 
 mod clock;
 mod map_order;
@@ -28,22 +27,14 @@ type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
-    ("math/rand", RAND_GLOBALS, |s, call, _| {
-        s.unseeded_draw(call)
-    }),
-    ("math/rand/v2", RAND_GLOBALS, |s, call, _| {
-        s.unseeded_draw(call)
-    }),
     ("math/rand", &["Seed", "NewSource"], seeding),
     ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
+    ("math/rand", &["*"], global_draw),
+    ("math/rand/v2", &["*"], global_draw),
     ("net/http", HTTP_CALLS, network),
-    ("net", NET_CALLS, network),
-    ("net", &["Listen", "ListenPacket"], listen_call),
-    (
-        "net/http",
-        &["ListenAndServe", "ListenAndServeTLS"],
-        listen_call,
-    ),
+    ("net", &["Dial*", "Lookup*", "Resolve*"], network),
+    ("net", &["Listen*"], listen_call),
+    ("net/http", &["ListenAndServe*"], listen_call),
     ("os", FILE_WRITES, fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
     ("os/exec", &["Command", "CommandContext"], subprocess),
@@ -55,58 +46,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     }),
 ];
 
-/// The functions of math/rand (and v2) that draw from the global generator.
-const RAND_GLOBALS: &[&str] = &[
-    "Int",
-    "Intn",
-    "IntN",
-    "Int31",
-    "Int31n",
-    "Int32",
-    "Int32N",
-    "Int63",
-    "Int63n",
-    "Int64",
-    "Int64N",
-    "Uint32",
-    "Uint32N",
-    "Uint64",
-    "Uint64N",
-    "UintN",
-    "Float32",
-    "Float64",
-    "Perm",
-    "Shuffle",
-    "ExpFloat64",
-    "NormFloat64",
-    "N",
-    "Read",
-];
-const HTTP_CALLS: &[&str] = &[
-    "Get",
-    "Head",
-    "Post",
-    "PostForm",
-    "DefaultClient.Get",
-    "DefaultClient.Head",
-    "DefaultClient.Post",
-    "DefaultClient.PostForm",
-    "DefaultClient.Do",
-];
-const NET_CALLS: &[&str] = &[
-    "Dial",
-    "DialTimeout",
-    "DialTCP",
-    "DialUDP",
-    "LookupHost",
-    "LookupIP",
-    "LookupAddr",
-    "LookupCNAME",
-    "LookupMX",
-    "LookupTXT",
-    "ResolveTCPAddr",
-    "ResolveUDPAddr",
-];
+/// net/http's functions that send a request: those of the package and of `DefaultClient`.
+const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
 const FILE_WRITES: &[&str] = &[
     "WriteFile",
     "Create",
@@ -144,11 +85,16 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .map(|(n, s)| (n, s, None))
         .collect();
     for func in &funcs {
-        let scope = Scope::new(cx, &file, Some(func));
-        let smells = scope.smells();
+        let smells = Scope::new(cx, &file, Some(func)).smells();
         found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
     }
-    found.extend(package_state(cx, &file, &funcs));
+    // The package-level variables written by one function and read or written by others.
+    let touches: Vec<Touch<'_>> = funcs
+        .iter()
+        .filter(|f| f.name != "init")
+        .flat_map(|f| Scope::new(cx, &file, Some(f)).touches())
+        .collect();
+    found.extend(shared_state(&touches, "package-level", Lang::Go));
     for (node, smell, unit) in found {
         cx.report(node, smell, unit, cx.test_file);
     }
@@ -179,17 +125,15 @@ impl<'t> GoFile<'t> {
                 .into_iter()
                 .map(move |n| cx.text(n))
         };
-        for node in named_children(root) {
-            if node.kind() == "var_declaration" {
-                for (name, decl) in declarations(node, cx) {
-                    if name != "_" {
-                        file.vars.entry(name).or_default().push(decl);
-                    }
-                }
-            }
-        }
         for node in descendants(root) {
             match node.kind() {
+                "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
+                    for (name, decl) in declarations(node, cx) {
+                        if name != "_" {
+                            file.vars.entry(name).or_default().push(decl);
+                        }
+                    }
+                }
                 "field_declaration"
                     if node
                         .child_by_field_name("type")
@@ -205,18 +149,15 @@ impl<'t> GoFile<'t> {
                 }
                 "import_spec" => file.import(node, cx),
                 "const_spec" => file.consts.extend(names(node).map(str::to_owned)),
+                // The imports come first in a Go file: what a selector names is known here.
+                "selector_expression" => {
+                    let operand = node.child_by_field_name("operand").map(|o| cx.text(o));
+                    let package = operand.and_then(|o| file.imports.get(o));
+                    file.local_server |= package.is_some_and(|p| p == "net/http/httptest");
+                }
                 _ => {}
             }
         }
-        let httptest = |n: &Node<'_>| {
-            n.kind() == "selector_expression"
-                && n.child_by_field_name("operand").is_some_and(|o| {
-                    file.imports
-                        .get(cx.text(o))
-                        .is_some_and(|p| p == "net/http/httptest")
-                })
-        };
-        file.local_server = descendants(root).iter().any(httptest);
         file
     }
 
@@ -279,6 +220,15 @@ enum Decl<'t> {
     Value(Node<'t>),
     Type(Node<'t>),
     Bound,
+}
+
+impl<'t> Decl<'t> {
+    fn value(self) -> Option<Node<'t>> {
+        match self {
+            Decl::Value(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// The names declared under a node (variables, parameters, range variables).
@@ -514,9 +464,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let Callee::Package(path, name) = self.callee(call) else {
                 continue;
             };
+            // A name ending in `*` stands for every function whose name starts so.
+            let named = |n: &&str| {
+                n.strip_suffix('*')
+                    .map_or(*n == name, |p| name.starts_with(p))
+            };
             let check = CALLS
                 .iter()
-                .find(|(p, names, _)| *p == path && names.contains(&name.as_str()));
+                .find(|(p, names, _)| *p == path && names.iter().any(named));
             if let Some((_, _, check)) = check {
                 let shown = format!("{}.{name}", default_import_name(&path));
                 out.extend(check(self, call, &shown).map(|s| (call, s)));
@@ -829,12 +784,8 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     _ => {}
                 },
                 "identifier" if followed.insert(self.text(n)) => {
-                    pending.extend(self.decls_of(self.text(n)).iter().rev().filter_map(
-                        |d| match d {
-                            Decl::Value(v) => Some(*v),
-                            _ => None,
-                        },
-                    ));
+                    let values = self.decls_of(self.text(n)).into_iter().rev();
+                    pending.extend(values.filter_map(Decl::value));
                 }
                 "parenthesized_expression" => pending.extend(n.named_child(0)),
                 _ => {}
@@ -884,6 +835,11 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, place)
 }
 
+/// A draw from the global generator: any function of math/rand but the constructors.
+fn global_draw<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    (!shown.starts_with("rand.New")).then(|| s.unseeded_draw(call))?
+}
+
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
 fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let address = usize::from(shown.starts_with("net."));
@@ -896,10 +852,7 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
     let literal = if address.kind() == "identifier" {
         s.decls_of(s.text(address))
             .into_iter()
-            .find_map(|d| match d {
-                Decl::Value(v) => Some(v),
-                _ => None,
-            })?
+            .find_map(Decl::value)?
     } else {
         address
     };
@@ -922,7 +875,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
             "identifier" => s
                 .decls_of(s.text(n))
                 .iter()
-                .any(|d| matches!(d, Decl::Value(v) if reads_now(*v))),
+                .any(|d| d.value().is_some_and(reads_now)),
             _ => false,
         }
     });
@@ -947,8 +900,14 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// test server in the file. Outside tests, only literal remote addresses count: the caller
 /// decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const NETWORKS: [&str; 7] = ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip"];
-    let address = args(call)
+    const NETWORKS: [&str; 9] = [
+        "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
+    ];
+    let args = args(call);
+    // A Unix socket (`net.Dial("unix", path)`) is a file of this machine.
+    let first = args.first().and_then(|a| s.string_value(*a));
+    (!first.is_some_and(|n| n.starts_with("unix"))).then_some(())?;
+    let address = args
         .into_iter()
         .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)));
     let peer = match address.and_then(|a| leading_literal(s, a)) {

@@ -18,7 +18,7 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
-use items::{Context, attributes, in_test_module, record_items};
+use items::{attributes, in_test_module, record_items};
 use statics::{Static, static_state};
 
 mod hash_order;
@@ -94,26 +94,20 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
-    let file = RustFile::read(root, cx);
-    let funcs = record_items(root, Context::top(cx.path, cx.test_file), &file, cx);
-    let mut found: Vec<Found<'_>> = Vec::new();
+    let file = &RustFile::read(root, cx);
+    let funcs = record_items(root, file, cx);
+    let mut found = Vec::new();
     for func in &funcs {
-        let scope = Scope {
-            cx: &*cx,
-            file: &file,
-            func,
-        };
-        let smells = scope.smells().into_iter();
-        found.extend(smells.map(|(node, smell)| (node, smell, Some(func.unit), func.test_code)));
+        let smells = Scope { cx, file, func }.smells();
+        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
     }
-    found.extend(static_state(cx, &file, &funcs));
-    for (node, smell, unit, test_code) in found {
+    found.extend(static_state(cx, file, &funcs));
+    for (node, smell, unit) in found {
+        // A finding in no unit is the setup of a lazily built static of test code.
+        let test_code = unit.is_none_or(|u| cx.facts.units[u].test_code);
         cx.report(node, smell, unit, test_code);
     }
 }
-
-/// A smell, where it is, in which unit, and whether that is test code.
-type Found<'t> = (Node<'t>, Smell, Option<usize>, bool);
 
 /// What the rules need to know about a file as a whole.
 #[derive(Default)]
@@ -149,51 +143,34 @@ impl<'t> RustFile<'t> {
     }
 
     /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
-    /// worklist, in source order, not recursion.
+    /// worklist, in source order, not recursion, each tree with the path before it (`a::b::`).
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
-            let join = |rest: &str| {
-                if prefix.is_empty() {
-                    rest.to_owned()
-                } else {
-                    format!("{prefix}::{rest}")
-                }
-            };
+            let path = |n: Node<'_>| format!("{prefix}{}", compact(cx.text(n)));
+            let field = |name| node.child_by_field_name(name);
             match node.kind() {
                 "identifier" | "scoped_identifier" | "crate" | "super" => {
-                    let path = join(&compact(cx.text(node)));
-                    let name = last_segment(&path).to_owned();
-                    self.aliases.insert(name, path);
+                    let path = path(node);
+                    self.aliases.insert(last_segment(&path).to_owned(), path);
                 }
                 "self" => {
+                    let path = prefix.trim_end_matches("::");
                     self.aliases
-                        .insert(last_segment(&prefix).to_owned(), prefix.to_owned());
+                        .insert(last_segment(path).to_owned(), path.to_owned());
                 }
                 "use_as_clause" => {
-                    if let (Some(path), Some(alias)) = (
-                        node.child_by_field_name("path"),
-                        node.child_by_field_name("alias"),
-                    ) {
-                        self.aliases
-                            .insert(cx.text(alias).to_owned(), join(&compact(cx.text(path))));
+                    if let (Some(p), Some(alias)) = (field("path"), field("alias")) {
+                        self.aliases.insert(cx.text(alias).to_owned(), path(p));
                     }
                 }
                 "scoped_use_list" => {
-                    let inner = node
-                        .child_by_field_name("path")
-                        .map_or_else(|| prefix.to_owned(), |p| join(&compact(cx.text(p))));
-                    if let Some(list) = node.child_by_field_name("list") {
-                        pending.push((list, inner));
-                    }
+                    let inner = field("path").map_or_else(|| prefix.clone(), |p| path(p) + "::");
+                    pending.extend(field("list").map(|list| (list, inner)));
                 }
                 "use_list" => {
-                    pending.extend(
-                        named_children(node)
-                            .into_iter()
-                            .rev()
-                            .map(|item| (item, prefix.to_owned())),
-                    );
+                    let items = named_children(node).into_iter().rev();
+                    pending.extend(items.map(|item| (item, prefix.clone())));
                 }
                 _ => {}
             }
@@ -268,9 +245,9 @@ struct Func<'t> {
 impl<'t> Func<'t> {
     fn record(
         node: Node<'t>,
-        at: &Context,
+        parents: &[String],
         test: bool,
-        cfg_test: bool,
+        test_code: bool,
         file: &RustFile<'t>,
         cx: &mut FileCtx<'_>,
     ) -> Option<Self> {
@@ -285,7 +262,7 @@ impl<'t> Func<'t> {
             },
             unit: 0,
             name,
-            test_code: at.test_code || test || cfg_test,
+            test_code: test_code || test,
             decls: declarations(node, cx),
         };
         let calls = Scope {
@@ -294,9 +271,8 @@ impl<'t> Func<'t> {
             func: &func,
         }
         .calls();
-        let parents = at.parents.clone();
-        let (name, kind, test_code) = (&func.name, func.kind, func.test_code);
-        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
+        let (name, parents) = (&func.name, parents.to_vec());
+        func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
         Some(func)
     }
 
@@ -326,11 +302,10 @@ fn declarations<'t>(
         let Some(pattern) = pattern else {
             continue;
         };
-        let single = pattern.kind() == "identifier";
-        for name in bound_names(pattern) {
-            let info = if single { (ty, value) } else { (None, None) };
-            out.push((cx.text(name).to_owned(), info.0, info.1));
-        }
+        // A pattern of one name has the type and value; the names of a bigger one do not.
+        let whole = |part: Option<Node<'t>>| part.filter(|_| pattern.kind() == "identifier");
+        let names = bound_names(pattern).into_iter();
+        out.extend(names.map(|n| (cx.text(n).to_owned(), whole(ty), whole(value))));
     }
     out
 }
@@ -608,11 +583,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// A request to a remote address, for the shared rule to judge.
-    fn remote_request(&self, call: Node<'t>, address: &str) -> Option<Smell> {
-        self.request(call, Peer::Remote(host_of(address).0.to_owned()))
-    }
-
     /// `client.get("https://...")...send()` and other requests to a literal URL, on any
     /// client, when the request is sent (a request only built reaches nothing).
     fn method_network(&self, call: Node<'t>, method: &str) -> Option<Smell> {
@@ -628,7 +598,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             at = next;
         }
         (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
-        self.remote_request(call, url)
+        self.request(call, Peer::Remote(host_of(url).0.to_owned()))
     }
 
     /// The literal an address or path starts with: a string, `format!("...", ..)`,
@@ -776,33 +746,29 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         let mut at = node;
         let mut followed: HashSet<&str> = HashSet::new();
         loop {
-            at = match at.kind() {
+            let next = match at.kind() {
                 "call_expression" => match self.callee(at) {
                     Callee::Method(_, m) if m == "elapsed" || m == "duration_since" => {
                         return true;
                     }
                     Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
-                        recv
+                        Some(recv)
                     }
-                    _ => return false,
+                    _ => None,
                 },
                 "binary_expression" => {
                     return named_children(at)
                         .iter()
                         .any(|c| self.is_call_to(*c, "*::Instant::now"));
                 }
-                "identifier" if followed.insert(self.text(at)) => {
-                    match self.decl_of(self.text(at)).1 {
-                        Some(value) => value,
-                        None => return false,
-                    }
-                }
-                "parenthesized_expression" => match at.named_child(0) {
-                    Some(inner) => inner,
-                    None => return false,
-                },
-                _ => return false,
+                "identifier" if followed.insert(self.text(at)) => self.decl_of(self.text(at)).1,
+                "parenthesized_expression" => at.named_child(0),
+                _ => None,
             };
+            let Some(next) = next else {
+                return false;
+            };
+            at = next;
         }
     }
 
@@ -957,7 +923,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let literal = s.leading_literal(*args(call).first()?)?;
     (!is_local_host(literal)).then_some(())?;
-    s.remote_request(call, literal)
+    s.request(call, Peer::Remote(host_of(literal).0.to_owned()))
 }
 
 /// The part of a format string before its first placeholder, when it names a whole host or
@@ -1021,14 +987,12 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     let parent = call.parent()?;
     let dropped = match parent.kind() {
         "expression_statement" => true,
-        "let_declaration" => match parent.child_by_field_name("pattern") {
-            Some(p) if p.kind() == "identifier" => {
-                let name = s.text(p);
-                name.starts_with('_') || s.uses_after(name, parent).is_empty()
-            }
-            Some(p) => s.text(p) == "_",
-            None => true,
-        },
+        // `let _ = ..`, `let _handle = ..`, or a handle never used.
+        "let_declaration" => parent.child_by_field_name("pattern").is_none_or(|p| {
+            let name = s.text(p);
+            name.starts_with('_')
+                || p.kind() == "identifier" && s.uses_after(name, parent).is_empty()
+        }),
         _ => false,
     };
     dropped.then_some(())?;

@@ -39,7 +39,7 @@ impl<'t> Scope<'_, '_, 't> {
                 && self
                     .decls_of(self.text(node))
                     .iter()
-                    .any(|d| matches!(d, Decl::Value(v) if self.is_now(*v))))
+                    .any(|d| d.value().is_some_and(|v| self.is_now(v))))
     }
 
     /// Whether a `time.Now()` only measures: it is compared with or subtracted from another

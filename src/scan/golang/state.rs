@@ -20,7 +20,7 @@ const MUTATING_METHODS: &[&str] = &[
 
 impl<'t> Scope<'_, '_, 't> {
     /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
-    fn touches(&self) -> Vec<Touch<'t>> {
+    pub(super) fn touches(&self) -> Vec<Touch<'t>> {
         let Some(func) = self.func else {
             return Vec::new();
         };
@@ -97,18 +97,4 @@ impl<'t> Scope<'_, '_, 't> {
                 && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
         })
     }
-}
-
-/// Package-level variables written by one function and read or written by others.
-pub(super) fn package_state<'t>(
-    cx: &FileCtx<'t>,
-    file: &GoFile<'t>,
-    funcs: &[Func<'t>],
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    let touches: Vec<Touch<'t>> = funcs
-        .iter()
-        .filter(|f| f.name != "init")
-        .flat_map(|f| Scope::new(cx, file, Some(f)).touches())
-        .collect();
-    shared_state(&touches, "package-level", Lang::Go)
 }

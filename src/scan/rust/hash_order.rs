@@ -5,18 +5,13 @@ use super::*;
 
 const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
 
-/// Methods that iterate a collection.
-const ITERATIONS: &[&str] = &[
-    "iter",
-    "iter_mut",
-    "keys",
-    "values",
-    "values_mut",
-    "into_iter",
-    "into_keys",
-    "into_values",
-    "drain",
-];
+/// Whether a method of a HashMap or HashSet iterates it: `iter`, `iter_mut`, `keys`,
+/// `values_mut`, `into_values`, `drain`, ...
+fn iterates(method: &str) -> bool {
+    ["iter", "keys", "values", "into_", "drain"]
+        .iter()
+        .any(|m| method.starts_with(m))
+}
 
 impl<'t> Scope<'_, '_, 't> {
     /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
@@ -50,10 +45,7 @@ impl<'t> Scope<'_, '_, 't> {
         recv: Node<'t>,
         method: &str,
     ) -> Option<Smell> {
-        if !ITERATIONS.contains(&method)
-            || recv.kind() != "identifier"
-            || !self.is_hash(self.text(recv))
-        {
+        if !iterates(method) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
             return None;
         }
         let mut chain = call;
@@ -63,10 +55,7 @@ impl<'t> Scope<'_, '_, 't> {
                 Callee::Method(_, m) => m,
                 _ => String::new(),
             };
-            if method == "collect" {
-                ordered |= self.collects_ordered(next);
-            }
-            ordered |= method == "join";
+            ordered |= method == "join" || (method == "collect" && self.collects_ordered(next));
             if method.starts_with("sorted") {
                 return None;
             }
@@ -114,7 +103,7 @@ impl<'t> Scope<'_, '_, 't> {
             t.kind() == "identifier"
                 && self.is_hash(texts[i])
                 && texts.get(i + 1) == Some(&".")
-                && texts.get(i + 2).is_some_and(|m| ITERATIONS.contains(m))
+                && texts.get(i + 2).is_some_and(|m| iterates(m))
         });
         let sorted = texts.iter().any(|t| t.starts_with("sort"));
         (iterates && texts.contains(&"collect") && !sorted).then(|| {
@@ -133,7 +122,7 @@ impl<'t> Scope<'_, '_, 't> {
             .into_iter()
             .find(|n| n.kind() == "identifier")?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
-            || matches!(self.callee(value), Callee::Method(_, m) if ITERATIONS.contains(&m.as_str()));
+            || matches!(self.callee(value), Callee::Method(_, m) if iterates(&m));
         if !direct || !self.is_hash(self.text(map)) {
             return None;
         }

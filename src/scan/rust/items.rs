@@ -52,34 +52,9 @@ fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
         .is_some_and(|path| RUNNERS.contains(&last_segment(&compact(cx.text(path)))))
 }
 
-/// Where an item is: its modules (and impl type), and whether it is test code.
-#[derive(Clone)]
-pub(super) struct Context {
-    pub(super) parents: Vec<String>,
-    pub(super) test_code: bool,
-}
-
-impl Context {
-    /// A file's top level: in a crate's `src/`, its module path (`src/a/b.rs` and `src/a/b/mod.rs`
-    /// are `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`).
-    pub(super) fn top(path: &str, test_file: bool) -> Self {
-        Self {
-            parents: module_path(path),
-            test_code: test_file,
-        }
-    }
-
-    fn inside(&self, name: &str, test_code: bool) -> Self {
-        let mut parents = self.parents.clone();
-        parents.push(name.to_owned());
-        Self {
-            parents,
-            test_code: self.test_code || test_code,
-        }
-    }
-}
-
-/// The module path of a file under a crate's `src/` (empty for the crate roots and elsewhere).
+/// The module path of a file in a crate's `src/` (`src/a/b.rs` and `src/a/b/mod.rs` are
+/// `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`);
+/// empty for the crate roots and elsewhere.
 fn module_path(path: &str) -> Vec<String> {
     let Some((_, in_src)) = path
         .rsplit_once("src/")
@@ -95,28 +70,28 @@ fn module_path(path: &str) -> Vec<String> {
     stem.split('/').map(str::to_owned).collect()
 }
 
-/// Records the functions of a module (or file, or impl block) and of the modules in it, in
-/// source order; nested modules are a worklist, not recursion.
+/// Records the functions of a file and of the modules (and impl blocks) in it, in source
+/// order; nested modules are a worklist, not recursion.
 pub(super) fn record_items<'t>(
-    list: Node<'t>,
-    at: Context,
+    root: Node<'t>,
     file: &RustFile<'t>,
     cx: &mut FileCtx<'_>,
 ) -> Vec<Func<'t>> {
     let mut funcs = Vec::new();
-    let at = Rc::new(at);
-    let mut pending: Vec<(Node<'t>, Rc<Context>)> = named_children(list)
+    // Each item with where it is: its modules (and impl type), and whether that is test code.
+    let top = Rc::new((module_path(cx.path), cx.test_file));
+    let mut pending: Vec<_> = named_children(root)
         .into_iter()
         .rev()
-        .map(|item| (item, Rc::clone(&at)))
+        .map(|item| (item, Rc::clone(&top)))
         .collect();
     while let Some((item, at)) = pending.pop() {
         let attrs = attributes(item);
-        let cfg_test = attrs.iter().any(|a| is_cfg_test(*a, cx));
+        let test_code = at.1 || attrs.iter().any(|a| is_cfg_test(*a, cx));
         match item.kind() {
             "function_item" => {
                 let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
-                funcs.extend(Func::record(item, &at, test, cfg_test, file, cx));
+                funcs.extend(Func::record(item, &at.0, test, test_code, file, cx));
             }
             "mod_item" | "impl_item" | "trait_item" => {
                 let name = if item.kind() == "mod_item" {
@@ -128,7 +103,8 @@ pub(super) fn record_items<'t>(
                 let (Some(name), Some(body)) = (name, item.child_by_field_name("body")) else {
                     continue;
                 };
-                let inner = Rc::new(at.inside(cx.text(name), cfg_test));
+                let parents = [at.0.as_slice(), &[cx.text(name).to_owned()]].concat();
+                let inner = Rc::new((parents, test_code));
                 pending.extend(
                     named_children(body)
                         .into_iter()

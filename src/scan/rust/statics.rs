@@ -3,47 +3,16 @@
 
 use super::*;
 
-/// Methods of atomics that change them.
-const ATOMIC_WRITES: &[&str] = &[
-    "store",
-    "swap",
-    "fetch_add",
-    "fetch_sub",
-    "fetch_and",
-    "fetch_nand",
-    "fetch_or",
-    "fetch_xor",
-    "fetch_max",
-    "fetch_min",
-    "fetch_update",
-    "compare_exchange",
-    "compare_exchange_weak",
-    "compare_and_swap",
-];
+/// Beginnings of the names of methods of atomics that change them (`store`, `fetch_add`,
+/// `compare_exchange`, ...).
+const ATOMIC_WRITES: [&str; 4] = ["store", "swap", "fetch_", "compare_"];
 /// Methods that give mutable access to what a lock or cell holds.
 const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
-/// Methods of collections and strings that change them.
+/// Beginnings of the names of methods of collections and strings that change them (`push`,
+/// `push_str`, `sort_by`, ...).
 const CONTAINER_WRITES: &[&str] = &[
-    "push",
-    "push_str",
-    "push_back",
-    "push_front",
-    "insert",
-    "remove",
-    "clear",
-    "extend",
-    "append",
-    "pop",
-    "pop_back",
-    "pop_front",
-    "retain",
-    "truncate",
-    "drain",
-    "entry",
-    "sort",
-    "dedup",
-    "resize",
-    "swap_remove",
+    "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
+    "entry", "sort", "dedup", "resize",
 ];
 
 /// A static variable of the file.
@@ -51,72 +20,60 @@ pub(super) struct Static<'t> {
     node: Node<'t>,
     /// `static mut`.
     mutable: bool,
-    /// Lazily built (`LazyLock`, `OnceLock`, `lazy_static!`) and holding a lock or cell.
-    lazy_mutable: bool,
-    test_code: bool,
+    /// Set up once for all tests: in test code, lazily built (`LazyLock`, `OnceLock`,
+    /// `lazy_static!`) and holding a lock or cell.
+    setup: bool,
 }
 
 impl<'t> RustFile<'t> {
     /// `static` items and `lazy_static!` entries.
     pub(super) fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
         for node in descendants(root) {
-            let test_code = || cx.test_file || in_test_module(node, cx);
-            if node.kind() == "static_item" {
-                let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) else {
-                    continue;
+            // Each static's name, the names in its type (and its name), and `static mut`.
+            let statics = match node.kind() {
+                "static_item" => {
+                    let (Some(name), Some(ty)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("type"),
+                    ) else {
+                        continue;
+                    };
+                    let mutable = named_children(node)
+                        .iter()
+                        .any(|c| c.kind() == "mutable_specifier");
+                    vec![(cx.text(name), texts(ty, "type_identifier", cx), mutable)]
+                }
+                "macro_invocation" if macro_name(node, cx) == "lazy_static" => {
+                    lazy_statics(node, cx)
+                }
+                _ => continue,
+            };
+            let test_code = cx.test_file || in_test_module(node, cx);
+            for (name, types, mutable) in statics {
+                let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
+                let setup = test_code && lazy && has_interior(&types);
+                let stat = Static {
+                    node,
+                    mutable,
+                    setup,
                 };
-                let types = texts(ty, "type_identifier", cx);
-                let mutable = named_children(node)
-                    .iter()
-                    .any(|c| c.kind() == "mutable_specifier");
-                self.statics.insert(
-                    cx.text(name).to_owned(),
-                    Static {
-                        node,
-                        mutable,
-                        lazy_mutable: is_lazy(&types) && has_interior(&types),
-                        test_code: test_code(),
-                    },
-                );
-            } else if node.kind() == "macro_invocation" && macro_name(node, cx) == "lazy_static" {
-                self.read_lazy_static(node, test_code(), cx);
+                self.statics.insert(name.to_owned(), stat);
             }
         }
     }
+}
 
-    /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, and the
-    /// types up to the next `ref`.
-    fn read_lazy_static(&mut self, node: Node<'t>, test_code: bool, cx: &FileCtx<'_>) {
-        let Some(tree) = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")
-        else {
-            return;
-        };
-        let idents = texts(tree, "identifier", cx);
-        for (i, _) in idents.iter().enumerate().filter(|(_, t)| **t == "ref") {
-            let Some(name) = idents.get(i + 1) else {
-                continue;
-            };
-            let types: Vec<&str> = idents[i + 1..]
-                .iter()
-                .take_while(|t| **t != "ref")
-                .copied()
-                .collect();
-            self.statics.insert(
-                (*name).to_owned(),
-                Static {
-                    node,
-                    mutable: false,
-                    lazy_mutable: has_interior(&types),
-                    test_code,
-                },
-            );
-        }
-    }
+/// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
+/// up to the next `ref`.
+fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>, bool)> {
+    let tree = named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree");
+    let idents = tree.map(|t| texts(t, "identifier", cx)).unwrap_or_default();
+    let after_each_ref = idents.split(|t| *t == "ref").skip(1);
+    after_each_ref
+        .filter_map(|names| Some((*names.first()?, names.to_vec(), false)))
+        .collect()
 }
 
 fn is_lazy(types: &[&str]) -> bool {
@@ -183,9 +140,8 @@ impl<'t> Scope<'_, '_, 't> {
                         Callee::Method(_, m) => m,
                         _ => return None,
                     };
-                    if ATOMIC_WRITES.contains(&method.as_str())
-                        || (guarded && CONTAINER_WRITES.contains(&method.as_str()))
-                    {
+                    let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
+                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
                         return Some(parent);
                     }
                     if GUARDS.contains(&method.as_str()) {
@@ -215,11 +171,11 @@ pub(super) fn static_state<'t>(
     cx: &FileCtx<'t>,
     file: &RustFile<'t>,
     funcs: &[Func<'t>],
-) -> Vec<Found<'t>> {
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     let mut touches: Vec<Touch<'t>> = file
         .statics
         .iter()
-        .filter(|(_, s)| s.lazy_mutable && s.test_code)
+        .filter(|(_, s)| s.setup)
         .map(|(name, s)| Touch {
             unit: None,
             owner: name.clone(),
@@ -233,12 +189,5 @@ pub(super) fn static_state<'t>(
         let scope = Scope { cx, file, func };
         touches.extend(scope.touches());
     }
-    let test_code = |unit: Option<usize>| {
-        unit.and_then(|u| funcs.iter().find(|f| f.unit == u))
-            .is_none_or(|f| f.test_code)
-    };
     shared_state(&touches, "static", Lang::Rust)
-        .into_iter()
-        .map(|(node, smell, unit)| (node, smell, unit, test_code(unit)))
-        .collect()
 }
