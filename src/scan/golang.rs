@@ -32,6 +32,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("math/rand", &["*"], global_draw),
     ("math/rand/v2", &["*"], global_draw),
     ("net/http", HTTP_CALLS, network),
+    // LookupPort reads the services file of this machine.
+    ("net", &["LookupPort"], |_, _, _| None),
     ("net", &["Dial*", "Lookup*", "Resolve*"], network),
     ("net", &["Listen*"], listen_call),
     ("net/http", &["ListenAndServe*"], listen_call),
@@ -899,7 +901,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// A network call, unless to this machine or (for an address built at run time) with a local
 /// test server in the file. Outside tests, only literal remote addresses count: the caller
 /// decides the rest.
-fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     const NETWORKS: [&str; 9] = [
         "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
     ];
@@ -907,9 +909,13 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     // A Unix socket (`net.Dial("unix", path)`) is a file of this machine.
     let first = args.first().and_then(|a| s.string_value(*a));
     (!first.is_some_and(|n| n.starts_with("unix"))).then_some(())?;
-    let address = args
-        .into_iter()
-        .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)));
+    // `net.LookupSRV(service, proto, name)` names the host last.
+    let address = if shown == "net.LookupSRV" {
+        args.last().copied()
+    } else {
+        args.into_iter()
+            .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)))
+    };
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
         Some(literal) => Peer::Remote(host_of(literal).0.to_owned()),
