@@ -825,16 +825,10 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 /// A sleep. A function literal that runs as part of the test (a subtest's body, a local helper
 /// it calls) is the test; one handed to a server or a goroutine is a callback.
 fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let in_callback = s
-        .ancestors(call)
-        .iter()
-        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
-    let place = match s.func {
-        _ if in_callback => Place::Callback,
-        None => Place::Test,
-        Some(f) => Place::of(f.kind),
-    };
-    s.sleep(call, place)
+    let kind = s.func.map_or(UnitKind::Test, |f| f.kind);
+    s.sleep(call, kind, |a| {
+        a.kind() == "func_literal" && !s.runs_in_test(*a)
+    })
 }
 
 /// A draw from the global generator: any function of math/rand but the constructors.

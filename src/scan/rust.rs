@@ -693,16 +693,7 @@ fn short_path(path: &str) -> String {
 
 /// A sleep; in a closure, a callback.
 fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let in_callback = s
-        .ancestors(call)
-        .iter()
-        .any(|a| a.kind() == "closure_expression");
-    let place = if in_callback {
-        Place::Callback
-    } else {
-        Place::of(s.func.kind)
-    };
-    s.sleep(call, place)
+    s.sleep(call, s.func.kind, |a| a.kind() == "closure_expression")
 }
 
 impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {

@@ -339,10 +339,21 @@ pub(super) trait Visitor<'s, 't> {
         }))
     }
 
-    /// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
-    /// literal inside a test is a callback: a handler standing for slow work).
-    fn sleep(&self, call: Node<'t>, place: Place) -> Option<Smell> {
+    /// A sleep: its duration, whether it sits in a polling loop, and where it runs: in its
+    /// function (of `kind`), or in a callback (inside a node for which `callback` holds: a
+    /// handler standing for slow work).
+    fn sleep(
+        &self,
+        call: Node<'t>,
+        kind: UnitKind,
+        callback: impl Fn(&Node<'t>) -> bool,
+    ) -> Option<Smell> {
         let duration = *args(call).first()?;
+        let place = if self.ancestors(call).iter().any(callback) {
+            Place::Callback
+        } else {
+            Place::of(kind)
+        };
         self.judge(Fact::Sleep(Sleep {
             call: self.short(call),
             duration: Amount::of_duration(self.is_constant(duration), self.text(duration)),
