@@ -47,6 +47,19 @@ pub(super) fn is_constant_name(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Whether a name matches a pattern of a call table: `Dial*` any name that starts so (`fastrand::*`
+/// any function of the crate), `*::sleep` any path that ends so or is the rest (`sleep`), else
+/// the name itself.
+pub(super) fn name_matches(pattern: &str, name: &str) -> bool {
+    if let Some(start) = pattern.strip_suffix('*') {
+        name.starts_with(start)
+    } else if let Some(end) = pattern.strip_prefix('*') {
+        name.ends_with(end) || name == end.trim_start_matches(':')
+    } else {
+        name == pattern
+    }
+}
+
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {
     let (host, _) = host_of(address);
@@ -660,6 +673,23 @@ mod tests {
         ] {
             assert_eq!(shown_call(rel, &src), expected, "{src}");
         }
+    }
+
+    #[test]
+    fn name_patterns() {
+        assert!(name_matches("Dial*", "DialTimeout"));
+        assert!(name_matches("Dial*", "Dial"));
+        assert!(name_matches("std::thread::sleep", "std::thread::sleep"));
+        assert!(name_matches(
+            "*::seed_from_u64",
+            "rand::rngs::StdRng::seed_from_u64"
+        ));
+        assert!(name_matches("*::seed_from_u64", "StdRng::seed_from_u64"));
+        assert!(name_matches("*::TcpStream::connect", "TcpStream::connect"));
+        assert!(name_matches("fastrand::*", "fastrand::u32"));
+        assert!(!name_matches("fastrand::*", "fastrand"));
+        assert!(!name_matches("std::thread::sleep", "tokio::time::sleep"));
+        assert!(!name_matches("*::seed_from_u64", "my_seed_from_u64"));
     }
 
     #[test]
