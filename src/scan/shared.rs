@@ -48,13 +48,13 @@ pub(super) fn is_constant_name(name: &str) -> bool {
 }
 
 /// Whether a name matches a pattern of a call table: `Dial*` any name that starts so (`fastrand::*`
-/// any function of the crate), `*::sleep` any path that ends so or is the rest (`sleep`), else
-/// the name itself.
+/// any function of the crate), `*::sleep` (`*.sleep`) any path that ends so or is the rest
+/// (`sleep`), else the name itself.
 pub(super) fn name_matches(pattern: &str, name: &str) -> bool {
     if let Some(start) = pattern.strip_suffix('*') {
         name.starts_with(start)
     } else if let Some(end) = pattern.strip_prefix('*') {
-        name.ends_with(end) || name == end.trim_start_matches(':')
+        name.ends_with(end) || name == end.trim_start_matches([':', '.'])
     } else {
         name == pattern
     }
@@ -690,6 +690,9 @@ mod tests {
         assert!(!name_matches("fastrand::*", "fastrand"));
         assert!(!name_matches("std::thread::sleep", "tokio::time::sleep"));
         assert!(!name_matches("*::seed_from_u64", "my_seed_from_u64"));
+        assert!(name_matches("*.sleep", "utils.sleep"));
+        assert!(name_matches("*.sleep", "sleep"));
+        assert!(!name_matches("*.sleep", "asleep"));
     }
 
     #[test]
