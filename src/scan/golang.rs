@@ -10,7 +10,7 @@ use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
     SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
-    is_local_host, is_member_of, literal_port, record_unit, shared_state,
+    is_local_host, is_member_of, literal_port, name_matches, record_unit, shared_state,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
@@ -466,14 +466,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let Callee::Package(path, name) = self.callee(call) else {
                 continue;
             };
-            // A name ending in `*` stands for every function whose name starts so.
-            let named = |n: &&str| {
-                n.strip_suffix('*')
-                    .map_or(*n == name, |p| name.starts_with(p))
-            };
             let check = CALLS
                 .iter()
-                .find(|(p, names, _)| *p == path && names.iter().any(named));
+                .find(|(p, names, _)| *p == path && names.iter().any(|n| name_matches(n, &name)));
             if let Some((_, _, check)) = check {
                 let shown = format!("{}.{name}", default_import_name(&path));
                 out.extend(check(self, call, &shown).map(|s| (call, s)));
@@ -825,16 +820,10 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 /// A sleep. A function literal that runs as part of the test (a subtest's body, a local helper
 /// it calls) is the test; one handed to a server or a goroutine is a callback.
 fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let in_callback = s
-        .ancestors(call)
-        .iter()
-        .any(|a| a.kind() == "func_literal" && !s.runs_in_test(*a));
-    let place = match s.func {
-        _ if in_callback => Place::Callback,
-        None => Place::Test,
-        Some(f) => Place::of(f.kind),
-    };
-    s.sleep(call, place)
+    let kind = s.func.map_or(UnitKind::Test, |f| f.kind);
+    s.sleep(call, kind, |a| {
+        a.kind() == "func_literal" && !s.runs_in_test(*a)
+    })
 }
 
 /// A draw from the global generator: any function of math/rand but the constructors.

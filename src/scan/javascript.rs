@@ -88,16 +88,16 @@ const MODULE_MOCKS: [&str; 6] = [
     "jest.unstable_mockModule",
     "vi.mock",
     "vi.doMock",
-    ".mock.module",
+    "*.mock.module",
 ];
 /// Calls that replace one property (`jest.spyOn(cp, 'exec')`, `vi.stubGlobal('fetch', f)`).
 const STUBS: [&str; 6] = [
-    ".spyOn",
-    ".stub",
-    ".replace",
-    ".replaceProperty",
-    ".stubGlobal",
-    ".mock.method",
+    "*.spyOn",
+    "*.stub",
+    "*.replace",
+    "*.replaceProperty",
+    "*.stubGlobal",
+    "*.mock.method",
 ];
 /// Libraries that intercept every request of the file.
 const NETWORK_MOCKERS: [&str; 8] = [
@@ -112,44 +112,44 @@ const NETWORK_MOCKERS: [&str; 8] = [
 ];
 /// Calls that make every request of the file go to a fake.
 const NETWORK_STUB_CALLS: [&str; 5] = [
-    ".setGlobalDispatcher",
+    "*.setGlobalDispatcher",
     "jasmine.Ajax.install",
     "moxios.install",
-    ".useFakeXMLHttpRequest",
-    ".fakeServer.create",
+    "*.useFakeXMLHttpRequest",
+    "*.fakeServer.create",
 ];
 /// Libraries that replace the file system.
 const FS_MOCKERS: [&str; 2] = ["mock-fs", "memfs"];
 /// Calls that make the clock fake.
 const FAKE_CLOCKS: [&str; 9] = [
     "jasmine.clock",
-    ".useFakeTimers",
-    ".setSystemTime",
+    "*.useFakeTimers",
+    "*.setSystemTime",
     "@sinonjs/fake-timers.install",
     "@sinonjs/fake-timers.withGlobal",
     "mockdate.set",
     "timekeeper.freeze",
     "timekeeper.travel",
-    ".timers.enable",
+    "*.timers.enable",
 ];
 /// Calls that make a temporary directory.
 const TEMP_DIRS: [&str; 5] = [
-    ".tmpdir",
-    ".mkdtemp[Sync]",
+    "*.tmpdir",
+    "*.mkdtemp[Sync]",
     "tmp.dir[Sync]",
     "tmp-promise.dir",
-    ".temporaryDirectory",
+    "*.temporaryDirectory",
 ];
 /// Paths that are the temporary directory already (or a device).
 const TEMP_PATHS: [&str; 3] = ["/tmp/", "/var/tmp/", "/dev/"];
 /// Calls that read a clock (for durations and seeds).
-const CLOCKS: [&str; 4] = [".now", "new Date", "process.hrtime", ".getTime"];
+const CLOCKS: [&str; 4] = ["*.now", "new Date", "process.hrtime", "*.getTime"];
 /// Calls that draw entropy (for seeds).
 const ENTROPY: [&str; 4] = [
     "Math.random",
-    ".randomBytes",
-    ".randomInt",
-    ".getRandomValues",
+    "*.randomBytes",
+    "*.randomInt",
+    "*.getRandomValues",
 ];
 /// Parts of the names of functions that seed or build a generator.
 const SEEDERS: [&str; 9] = [
@@ -459,16 +459,13 @@ fn serves(q: &str) -> bool {
                 .any(|p| lower.starts_with(p))
 }
 
-/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `.name`;
+/// Whether a qualified callee matches a pattern: exactly, or by its last parts for `*.name`;
 /// `fs.writeFile[Sync]` with or without `Sync` (Node's file system calls come in pairs).
 fn names(pattern: &str, q: &str) -> bool {
     if let Some(base) = pattern.strip_suffix("[Sync]") {
         return names(base, q) || q.strip_suffix("Sync").is_some_and(|b| names(base, b));
     }
-    match pattern.strip_prefix('.') {
-        Some(tail) => q == tail || q.ends_with(pattern),
-        None => q == pattern,
-    }
+    shared::name_matches(pattern, q)
 }
 
 fn names_any(patterns: &[&str], q: &str) -> bool {

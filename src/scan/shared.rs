@@ -47,6 +47,19 @@ pub(super) fn is_constant_name(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Whether a name matches a pattern of a call table: `Dial*` any name that starts so (`fastrand::*`
+/// any function of the crate), `*::sleep` (`*.sleep`) any path that ends so or is the rest
+/// (`sleep`), else the name itself.
+pub(super) fn name_matches(pattern: &str, name: &str) -> bool {
+    if let Some(start) = pattern.strip_suffix('*') {
+        name.starts_with(start)
+    } else if let Some(end) = pattern.strip_prefix('*') {
+        name.ends_with(end) || name == end.trim_start_matches([':', '.'])
+    } else {
+        name == pattern
+    }
+}
+
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {
     let (host, _) = host_of(address);
@@ -339,10 +352,21 @@ pub(super) trait Visitor<'s, 't> {
         }))
     }
 
-    /// A sleep: its duration, whether it sits in a polling loop, and where it runs (a function
-    /// literal inside a test is a callback: a handler standing for slow work).
-    fn sleep(&self, call: Node<'t>, place: Place) -> Option<Smell> {
+    /// A sleep: its duration, whether it sits in a polling loop, and where it runs: in its
+    /// function (of `kind`), or in a callback (inside a node for which `callback` holds: a
+    /// handler standing for slow work).
+    fn sleep(
+        &self,
+        call: Node<'t>,
+        kind: UnitKind,
+        callback: impl Fn(&Node<'t>) -> bool,
+    ) -> Option<Smell> {
         let duration = *args(call).first()?;
+        let place = if self.ancestors(call).iter().any(callback) {
+            Place::Callback
+        } else {
+            Place::of(kind)
+        };
         self.judge(Fact::Sleep(Sleep {
             call: self.short(call),
             duration: Amount::of_duration(self.is_constant(duration), self.text(duration)),
@@ -649,6 +673,26 @@ mod tests {
         ] {
             assert_eq!(shown_call(rel, &src), expected, "{src}");
         }
+    }
+
+    #[test]
+    fn name_patterns() {
+        assert!(name_matches("Dial*", "DialTimeout"));
+        assert!(name_matches("Dial*", "Dial"));
+        assert!(name_matches("std::thread::sleep", "std::thread::sleep"));
+        assert!(name_matches(
+            "*::seed_from_u64",
+            "rand::rngs::StdRng::seed_from_u64"
+        ));
+        assert!(name_matches("*::seed_from_u64", "StdRng::seed_from_u64"));
+        assert!(name_matches("*::TcpStream::connect", "TcpStream::connect"));
+        assert!(name_matches("fastrand::*", "fastrand::u32"));
+        assert!(!name_matches("fastrand::*", "fastrand"));
+        assert!(!name_matches("std::thread::sleep", "tokio::time::sleep"));
+        assert!(!name_matches("*::seed_from_u64", "my_seed_from_u64"));
+        assert!(name_matches("*.sleep", "utils.sleep"));
+        assert!(name_matches("*.sleep", "sleep"));
+        assert!(!name_matches("*.sleep", "asleep"));
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .find(|f| is_function(f.kind()) && declares_done(*f))
                 .and_then(call_of_argument)
                 .and_then(|c| c.child_by_field_name("function"))
-                .is_some_and(|f| names_any(&[".test", ".it", ".specify"], self.text(f)));
+                .is_some_and(|f| names_any(&["*.test", "*.it", "*.specify"], self.text(f)));
         let Some(operation) = call_of_argument(callback).filter(|_| test_owned) else {
             return;
         };

@@ -36,16 +36,16 @@ pub(super) enum Check {
 }
 
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.cp` matches exactly; `.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
+/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
 /// `fs.rm` and `fs.rmSync`.
 pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &[
             "timers/promises.setTimeout",
-            ".waitForTimeout",
-            ".sleep",
-            ".delay",
-            ".wait",
+            "*.waitForTimeout",
+            "*.sleep",
+            "*.delay",
+            "*.wait",
         ],
         Check::ConstantDelay,
     ),
@@ -65,14 +65,14 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
         Check::WallClock,
     ),
     (
-        &[".getTimezoneOffset", ".resolvedOptions"],
+        &["*.getTimezoneOffset", "*.resolvedOptions"],
         Check::Always(
             rules::local_time_zone::RULE.javascript(),
             "depends on the machine's time zone",
         ),
     ),
     (
-        &[".toLocaleDateString", ".toLocaleTimeString"],
+        &["*.toLocaleDateString", "*.toLocaleTimeString"],
         Check::NoTimeZone,
     ),
     (&["Math.random", "crypto.randomInt"], Check::Draw),
@@ -91,9 +91,9 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            ".seed",
-            ".seedrandom",
-            ".setSeed",
+            "*.seed",
+            "*.seedrandom",
+            "*.setSeed",
             "new Chance",
             "new seedrandom",
         ],
@@ -204,7 +204,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "settles with whichever promise finishes first",
         ),
     ),
-    (&[".forEach"], Check::AsyncCallback),
+    (&["*.forEach"], Check::AsyncCallback),
 ];
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
@@ -287,7 +287,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             Check::ConstantDelay => {
                 // A method of some object (`lock.wait(10)`) is not a sleep.
-                if self.plain_callee(call) || names_any(&["cy.wait", ".waitForTimeout"], q) {
+                if self.plain_callee(call) || names_any(&["cy.wait", "*.waitForTimeout"], q) {
                     let duration = args.first().copied();
                     self.sleep(call, call, duration, ctx);
                 }

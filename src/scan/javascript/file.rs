@@ -15,7 +15,7 @@ pub(super) struct Import {
 
 impl Import {
     /// `child_process.exec`, `axios`; the project's own modules as `<local>.name`, so that
-    /// `.sleep` patterns match a project's `sleep` but `got` does not match got's own sources.
+    /// `*.sleep` patterns match a project's `sleep` but `got` does not match got's own sources.
     fn qualified(&self, local: &str) -> String {
         match (&self.name, self.module.starts_with('.')) {
             (Some(n), true) => format!("<local>.{n}"),

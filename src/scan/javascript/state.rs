@@ -98,7 +98,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .is_some_and(|f| {
                 let q = self.info.q(f);
                 let root = q.split('.').next().unwrap_or_default();
-                matches!(root, "jest" | "vi" | "sinon") || names_any(&[".fn", ".stub", ".spy"], &q)
+                matches!(root, "jest" | "vi" | "sinon")
+                    || names_any(&["*.fn", "*.stub", "*.spy"], &q)
             })
     }
 

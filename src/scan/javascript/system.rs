@@ -220,7 +220,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "arguments" => {
                 let call = p.parent()?;
                 let q = self.info.q(call.child_by_field_name("function")?);
-                if names_any(&[".sort", ".sortBy", ".sorted", ".orderBy"], &q) {
+                if names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q) {
                     Some(false)
                 } else if self.is_assertion(call) || q == "JSON.stringify" {
                     Some(true)
