@@ -17,7 +17,7 @@ mod rust;
 mod shared;
 pub mod syntax;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +28,7 @@ use serde::Serialize;
 use tree_sitter::{Node, Parser, Tree};
 
 pub use join::{Cause, LikelyCauses, causes_of, likely_causes};
+use rules::Lang;
 use syntax::{FileCtx, FileFacts, RawFinding, UnitKind};
 
 use crate::analysis::Severity;
@@ -155,30 +156,30 @@ impl Language {
 
     /// Whether a file (path relative to the root) is a test file by its frameworks' conventions.
     pub fn is_test_file(self, rel: &str) -> bool {
-        match self {
-            Self::Python => python::is_test_file(rel),
-            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::is_test_file(rel),
-            Self::Go => golang::is_test_file(rel),
-            Self::Rust => rust::is_test_file(rel),
+        match self.family() {
+            Lang::Python => python::is_test_file(rel),
+            Lang::JavaScript => javascript::is_test_file(rel),
+            Lang::Go => golang::is_test_file(rel),
+            Lang::Rust => rust::is_test_file(rel),
         }
     }
 
     fn analyze(self, tree: &Tree, cx: &mut FileCtx<'_>) {
-        match self {
-            Self::Python => python::analyze(tree, cx),
-            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::analyze(tree, cx),
-            Self::Go => golang::analyze(tree, cx),
-            Self::Rust => rust::analyze(tree, cx),
+        match self.family() {
+            Lang::Python => python::analyze(tree, cx),
+            Lang::JavaScript => javascript::analyze(tree, cx),
+            Lang::Go => golang::analyze(tree, cx),
+            Lang::Rust => rust::analyze(tree, cx),
         }
     }
 
-    /// The family whose files can call each other's functions.
-    const fn family(self) -> u8 {
+    /// The family whose files can call each other's functions (TypeScript is JavaScript's).
+    const fn family(self) -> Lang {
         match self {
-            Self::Python => 0,
-            Self::JavaScript | Self::TypeScript | Self::Tsx => 1,
-            Self::Go => 2,
-            Self::Rust => 3,
+            Self::Python => Lang::Python,
+            Self::JavaScript | Self::TypeScript | Self::Tsx => Lang::JavaScript,
+            Self::Go => Lang::Go,
+            Self::Rust => Lang::Rust,
         }
     }
 }
@@ -481,6 +482,10 @@ fn parse_one(
     if !every {
         collapse_repeats(&mut facts);
     }
+    // In place order, which the report keeps (see `assemble`).
+    facts
+        .findings
+        .sort_by_key(|f| (f.line, f.column, f.smell.rule));
     Ok(Source {
         excerpts: facts
             .findings
@@ -618,35 +623,31 @@ const CALL_DEPTH: usize = 3;
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
 fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
     let callables = Callables::of(sources);
-    let mut findings: Vec<Finding> = Vec::new();
-    // (source, raw finding) -> index in `findings`.
-    let mut index: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut add = |findings: &mut Vec<Finding>, si: usize, fi: usize| -> usize {
-        *index.entry((si, fi)).or_insert_with(|| {
-            findings.push(finding(&sources[si], fi));
-            findings.len() - 1
-        })
-    };
+    // By (source, raw finding): the sources are in path order and each one's findings in place
+    // order (see `parse_one`), so the map's order is the report's.
+    let mut found: BTreeMap<(usize, usize), Finding> = BTreeMap::new();
     // Findings in test code stand on their own, in files that hold tests or hooks: a script in a
     // test directory that holds neither (a benchmark, a demo) counts only where a test reaches it.
     for (si, s) in sources.iter().enumerate() {
         let runs_in_tests = s.facts.units.iter().any(|u| u.kind != UnitKind::Helper);
         for (fi, f) in s.facts.findings.iter().enumerate() {
             if f.test_code && runs_in_tests && shown(f, context) {
-                add(&mut findings, si, fi);
+                found.insert((si, fi), finding(s, fi));
             }
         }
     }
-    let mut tests = Vec::new();
+    // Each test, with the findings that concern it by (source, raw finding).
+    let mut tests: Vec<(ScannedTest, Vec<(usize, usize)>)> = Vec::new();
     for (si, s) in sources.iter().enumerate() {
         for (ui, u) in s.facts.units.iter().enumerate() {
             if u.kind != UnitKind::Test {
                 continue;
             }
-            let mut mine: Vec<usize> = Vec::new();
+            let mut mine: Vec<(usize, usize)> = Vec::new();
             for (fi, f) in s.facts.findings.iter().enumerate() {
                 if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) && shown(f, context) {
-                    mine.push(add(&mut findings, si, fi));
+                    found.entry((si, fi)).or_insert_with(|| finding(s, fi));
+                    mine.push((si, fi));
                 }
             }
             let display = display_name(u, s.language);
@@ -658,47 +659,45 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                     {
                         continue;
                     }
-                    let at = add(&mut findings, tsi, fi);
+                    let found = found
+                        .entry((tsi, fi))
+                        .or_insert_with(|| finding(&sources[tsi], fi));
                     let reach = Reach {
                         file: s.rel.clone(),
                         test: display.clone(),
                         via: via.clone(),
                     };
-                    let found = &mut findings[at];
                     if found.test.is_none() && !found.reached_from.contains(&reach) {
                         if found.reached_from.is_empty() && !f.test_code {
                             found.confidence = f.smell.confidence.lower();
                         }
                         found.reached_from.push(reach);
                     }
-                    mine.push(at);
+                    mine.push((tsi, fi));
                 }
             }
             mine.sort_unstable();
             mine.dedup();
-            tests.push(ScannedTest {
+            let test = ScannedTest {
                 file: s.rel.clone(),
                 display,
                 parents: u.parents.clone(),
                 name: u.name.clone(),
-                findings: mine,
-            });
+                findings: Vec::new(),
+            };
+            tests.push((test, mine));
         }
     }
-    // In file order; the tests' indices follow.
-    let mut order: Vec<(usize, Finding)> = findings.into_iter().enumerate().collect();
-    order.sort_by_cached_key(|(_, f)| (f.file.clone(), f.line, f.column, f.rule));
-    let mut new_index = vec![0; order.len()];
-    for (new, (old, _)) in order.iter().enumerate() {
-        new_index[*old] = new;
-    }
-    for t in &mut tests {
-        for i in &mut t.findings {
-            *i = new_index[*i];
-        }
-        t.findings.sort_unstable();
-    }
-    (order.into_iter().map(|(_, f)| f).collect(), tests)
+    let keys: Vec<(usize, usize)> = found.keys().copied().collect();
+    let index = |key: &(usize, usize)| keys.binary_search(key).unwrap_or_default();
+    let tests = tests
+        .into_iter()
+        .map(|(test, mine)| ScannedTest {
+            findings: mine.iter().map(index).collect(),
+            ..test
+        })
+        .collect();
+    (found.into_values().collect(), tests)
 }
 
 /// The units a test's calls reach in at most [`CALL_DEPTH`] calls, breadth first, each with
@@ -744,9 +743,9 @@ type UnitRefs = Vec<(usize, usize)>;
 #[derive(Default)]
 struct Callables<'a> {
     /// By language family and name: functions, and methods by their own name.
-    named: HashMap<(u8, &'a str), UnitRefs>,
+    named: HashMap<(Lang, &'a str), UnitRefs>,
     /// Methods by family, class and name (`Server.serve`; a constructor call is `Class.__init__`).
-    methods: HashMap<(u8, &'a str, &'a str), UnitRefs>,
+    methods: HashMap<(Lang, &'a str, &'a str), UnitRefs>,
     /// Functions written inside a test, by file and name: that test's own, called only there.
     local: HashMap<(usize, &'a str), Vec<usize>>,
 }
@@ -831,8 +830,7 @@ fn resolve(
 /// A unit's name for people: its parents and name, as its framework joins them
 /// (`TestSlug::test_lowercases`, `checkout > charges the card`).
 fn display_name(u: &syntax::Unit, language: Language) -> String {
-    let js = language.family() == Language::JavaScript.family();
-    let sep = if js && u.kind != UnitKind::Helper {
+    let sep = if language.family() == Lang::JavaScript && u.kind != UnitKind::Helper {
         " > "
     } else {
         "::"

@@ -80,7 +80,7 @@ pub const ALL: &[&Rule] = &[
 ];
 
 /// A language whose facts the rules judge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     Python,
     JavaScript,
