@@ -121,14 +121,10 @@ fn list_rules(format: ScanFormat) -> anyhow::Result<ExitStatus> {
             serde_json::to_writer_pretty(&mut buf, &list)?;
             buf.push(b'\n');
         }
-        ScanFormat::Table | ScanFormat::Sarif => {
-            if format == ScanFormat::Sarif {
-                bail!(
-                    "--list-rules is a table or JSON; hint: drop --format sarif, or use --format json"
-                );
-            }
-            render::render_rules(rules::ALL, &mut buf)?;
-        }
+        ScanFormat::Table => render::render_rules(rules::ALL, &mut buf)?,
+        ScanFormat::Sarif => bail!(
+            "--list-rules is a table or JSON; hint: drop --format sarif, or use --format json"
+        ),
     }
     super::print(&buf)?;
     Ok(ExitStatus::Success)

@@ -530,32 +530,30 @@ const PER_STATE_RULES: [&str; 5] = [
 /// test has (seven random draws in one test are one problem, with one fix). Rules about a named
 /// piece of shared state keep each.
 fn collapse_repeats(facts: &mut FileFacts) {
-    // (test, rule) -> the finding kept, and how many more there are.
-    let mut kept: HashMap<(usize, &'static str), (usize, usize)> = HashMap::new();
-    let mut keep: Vec<bool> = vec![true; facts.findings.len()];
+    // (test, rule) -> the findings of that rule in that test.
+    let mut repeats: HashMap<(usize, &'static str), Vec<usize>> = HashMap::new();
     for (i, f) in facts.findings.iter().enumerate() {
-        let Some(unit) = f.unit else { continue };
-        if facts.units[unit].kind != UnitKind::Test || PER_STATE_RULES.contains(&f.smell.rule) {
-            continue;
-        }
-        let (k, more) = kept.entry((unit, f.smell.rule)).or_insert((i, 0));
-        if *k == i {
-            continue;
-        }
-        *more += 1;
-        let worst = &facts.findings[*k].smell;
-        if (f.smell.severity, f.smell.confidence) > (worst.severity, worst.confidence) {
-            keep[*k] = false;
-            *k = i;
-        } else {
-            keep[i] = false;
+        if let Some(unit) = f.unit
+            && facts.units[unit].kind == UnitKind::Test
+            && !PER_STATE_RULES.contains(&f.smell.rule)
+        {
+            repeats.entry((unit, f.smell.rule)).or_default().push(i);
         }
     }
-    for (k, n) in kept.into_values().filter(|&(_, n)| n > 0) {
-        facts.findings[k]
-            .smell
-            .message
-            .push_str(&format!(" (and {n} more like it in this test)"));
+    let mut keep = vec![true; facts.findings.len()];
+    for same in repeats.into_values().filter(|same| same.len() > 1) {
+        let smell = |i: usize| &facts.findings[i].smell;
+        // The last of the worst in reverse: the first of them.
+        let worst = same
+            .iter()
+            .rev()
+            .max_by_key(|&&i| (smell(i).severity, smell(i).confidence))
+            .map_or(same[0], |&i| i);
+        for &i in &same {
+            keep[i] = i == worst;
+        }
+        let more = format!(" (and {} more like it in this test)", same.len() - 1);
+        facts.findings[worst].smell.message.push_str(&more);
     }
     let mut keep = keep.into_iter();
     facts.findings.retain(|_| keep.next().unwrap_or(true));
