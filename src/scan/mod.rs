@@ -329,7 +329,10 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     let mut errors: Vec<ScanError> = errors.into_iter().filter_map(Result::err).collect();
     sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     errors.sort_by(|a, b| a.file.cmp(&b.file));
-    let test_files = sources.iter().filter(|s| s.test_file).count();
+    let test_files = sources
+        .iter()
+        .filter(|s| s.language.is_test_file(&s.rel))
+        .count();
     let (findings, tests) = assemble(&sources, options.context);
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
@@ -381,7 +384,6 @@ fn relative(root: &Path, path: &Path) -> String {
 struct Source {
     rel: String,
     language: Language,
-    test_file: bool,
     /// The excerpt of each finding, by index: taken while the text is at hand, so the text of
     /// every file is not kept until the end.
     excerpts: Vec<String>,
@@ -468,16 +470,13 @@ fn parse_one(
     let tree = parser
         .parse(src.as_bytes(), None)
         .ok_or_else(|| fail("the parser gave up".into()))?;
-    let test_file = language.is_test_file(&rel);
-    let mut cx = FileCtx::new(&rel, &src, test_file);
+    let mut cx = FileCtx::new(&rel, &src, language.is_test_file(&rel));
     language.analyze(&tree, &mut cx);
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
     if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
         let by_line = suppressions(tree.root_node(), &src);
-        facts
-            .findings
-            .retain(|f| !silenced(&by_line, f.line, f.smell.rule, f.smell.category));
+        facts.findings.retain(|f| !silenced(&by_line, f));
     }
     if !every {
         collapse_repeats(&mut facts);
@@ -494,7 +493,6 @@ fn parse_one(
             .collect(),
         rel,
         language,
-        test_file,
         facts,
     })
 }
@@ -561,20 +559,15 @@ fn collapse_repeats(facts: &mut FileFacts) {
 
 const IGNORE_MARKER: &str = "flaky: ignore";
 
-/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences `rule` on `line`.
-fn silenced(
-    by_line: &HashMap<u32, Vec<String>>,
-    line: u32,
-    rule: &str,
-    category: Category,
-) -> bool {
-    [line, line.saturating_sub(1)].iter().any(|l| {
-        by_line.get(l).is_some_and(|names| {
-            names.is_empty()
-                || names
-                    .iter()
-                    .any(|n| n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule))
-        })
+/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences a finding.
+fn silenced(by_line: &HashMap<u32, Vec<String>>, f: &RawFinding) -> bool {
+    let names_it = |n: &String| {
+        n == f.smell.category.as_str() || rules::find(n).is_some_and(|r| r.id == f.smell.rule)
+    };
+    [f.line, f.line.saturating_sub(1)].iter().any(|l| {
+        by_line
+            .get(l)
+            .is_some_and(|names| names.is_empty() || names.iter().any(names_it))
     })
 }
 
@@ -792,18 +785,15 @@ fn resolve(
         None => callables.named.get(&(family, call)),
     }
     .map_or(&[][..], Vec::as_slice);
+    // A test's own functions are in its file: the first tier finds them, or there are none.
     let local = callables.local.get(&(from, call)).into_iter().flatten();
-    let same_file: Vec<_> = local
-        .map(|&u| (from, u))
-        .chain(all.iter().copied().filter(|&(s, _)| s == from))
-        .collect();
-    if !same_file.is_empty() {
-        return same_file;
-    }
+    let candidates = local.map(|&u| (from, u)).chain(all.iter().copied());
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let one_file = all.iter().all(|&(s, _)| s == all[0].0);
-    // Nearest first: the same directory, an imported file, the only file that defines it.
-    let tiers: [&dyn Fn(usize) -> bool; 3] = [
+    // Nearest first: the same file, the same directory, an imported file, the only file that
+    // defines it.
+    let tiers: [&dyn Fn(usize) -> bool; 4] = [
+        &|s| s == from,
         &|s| dir(&sources[s].rel) == dir(&caller.rel),
         &|s| {
             let imports = &caller.facts.imports;
@@ -816,8 +806,8 @@ fn resolve(
     tiers
         .iter()
         .map(|keep| {
-            all.iter()
-                .copied()
+            candidates
+                .clone()
                 .filter(|&(s, _)| keep(s))
                 .collect::<Vec<_>>()
         })
