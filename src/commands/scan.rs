@@ -25,10 +25,9 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     }
     let mut globs = GlobSetBuilder::new();
     for g in &args.ignore {
-        let glob = Glob::new(g).with_context(|| {
+        globs.add(Glob::new(g).with_context(|| {
             format!("--ignore `{g}` is not a valid glob; hint: quote it, e.g. --ignore 'tests/legacy/**'")
-        })?;
-        globs.add(glob);
+        })?);
     }
     let options = ScanOptions {
         ignore: (!args.ignore.is_empty())

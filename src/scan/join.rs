@@ -236,17 +236,12 @@ pub fn import_names(from_file: &str, import: &str, candidate: &str) -> bool {
                 .replace('/', ".");
             module == import || module.ends_with(&format!(".{import}"))
         }
-        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => {
-            if !import.starts_with('.') {
-                return false;
-            }
+        // Only a relative specifier names a file of the project.
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" if import.starts_with('.') => {
             let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
             let joined = normalise(&format!("{dir}/{import}"));
-            let joined = joined
-                .strip_suffix(&format!(".{ext}"))
-                .unwrap_or(&joined)
-                .to_owned();
-            stem == joined || stem == format!("{joined}/index")
+            let joined = joined.strip_suffix(&format!(".{ext}")).unwrap_or(&joined);
+            stem == joined || stem.strip_suffix("/index") == Some(joined)
         }
         // `github.com/hashicorp/serf/serf` names the package in the directory `serf`.
         "go" => {

@@ -408,7 +408,6 @@ fn parse_all(
         for _ in 0..threads {
             s.spawn(|| {
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
-                let mut mine = Vec::new();
                 while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
                         parse_one(base, path, &mut parsers, options.every)
@@ -417,9 +416,8 @@ fn parse_all(
                         // A parser a panic left midway is not reused.
                         parsers.clear();
                     }
-                    mine.push(result);
+                    out.lock().unwrap_or_else(|e| e.into_inner()).push(result);
                 }
-                out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
             });
         }
     });
