@@ -25,10 +25,9 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     }
     let mut globs = GlobSetBuilder::new();
     for g in &args.ignore {
-        let glob = Glob::new(g).with_context(|| {
+        globs.add(Glob::new(g).with_context(|| {
             format!("--ignore `{g}` is not a valid glob; hint: quote it, e.g. --ignore 'tests/legacy/**'")
-        })?;
-        globs.add(glob);
+        })?);
     }
     let options = ScanOptions {
         ignore: (!args.ignore.is_empty())
@@ -121,14 +120,10 @@ fn list_rules(format: ScanFormat) -> anyhow::Result<ExitStatus> {
             serde_json::to_writer_pretty(&mut buf, &list)?;
             buf.push(b'\n');
         }
-        ScanFormat::Table | ScanFormat::Sarif => {
-            if format == ScanFormat::Sarif {
-                bail!(
-                    "--list-rules is a table or JSON; hint: drop --format sarif, or use --format json"
-                );
-            }
-            render::render_rules(rules::ALL, &mut buf)?;
-        }
+        ScanFormat::Table => render::render_rules(rules::ALL, &mut buf)?,
+        ScanFormat::Sarif => bail!(
+            "--list-rules is a table or JSON; hint: drop --format sarif, or use --format json"
+        ),
     }
     super::print(&buf)?;
     Ok(ExitStatus::Success)

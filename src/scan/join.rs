@@ -114,27 +114,20 @@ pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
         return false;
     }
     // A head that is not a file is a package or crate (`example.com/m/calc::TestX`).
-    let rests = [
-        Some(rest),
-        id_file
-            .is_none()
-            .then(|| rest.split_once("::").map(|(_, r)| r))
-            .flatten(),
-    ];
-    let mut qualified = parents.join("::");
-    if !qualified.is_empty() {
-        qualified.push_str("::");
-    }
-    qualified.push_str(name);
-    rests.into_iter().flatten().any(|rest| {
-        let rest = strip_parameters(rest);
-        // Go subtests (`TestX/case`) belong to their test function.
-        let go_test = rest.split_once('/').map(|(t, _)| t);
-        SEPARATORS.iter().any(|sep| {
-            let q = qualified.replace("::", sep);
-            rest == q || ends_on_boundary(rest, &q) || fills_placeholders(rest, &q)
-        }) || go_test == Some(qualified.as_str())
-    })
+    let in_package = rest.split_once("::").filter(|_| id_file.is_none());
+    let qualified = [parents, &[name.to_owned()]].concat().join("::");
+    [Some(rest), in_package.map(|(_, r)| r)]
+        .into_iter()
+        .flatten()
+        .any(|rest| {
+            let rest = strip_parameters(rest);
+            // Go subtests (`TestX/case`) belong to their test function.
+            let go_test = rest.split_once('/').map(|(t, _)| t);
+            SEPARATORS.iter().any(|sep| {
+                let q = qualified.replace("::", sep);
+                rest == q || ends_on_boundary(rest, &q) || fills_placeholders(rest, &q)
+            }) || go_test == Some(qualified.as_str())
+        })
 }
 
 /// Whether `id` ends with `pattern` once its `test.each` placeholders (`%s`, `%i`, `$name`, ...)
@@ -243,17 +236,12 @@ pub fn import_names(from_file: &str, import: &str, candidate: &str) -> bool {
                 .replace('/', ".");
             module == import || module.ends_with(&format!(".{import}"))
         }
-        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => {
-            if !import.starts_with('.') {
-                return false;
-            }
+        // Only a relative specifier names a file of the project.
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" if import.starts_with('.') => {
             let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
             let joined = normalise(&format!("{dir}/{import}"));
-            let joined = joined
-                .strip_suffix(&format!(".{ext}"))
-                .unwrap_or(&joined)
-                .to_owned();
-            stem == joined || stem == format!("{joined}/index")
+            let joined = joined.strip_suffix(&format!(".{ext}")).unwrap_or(&joined);
+            stem == joined || stem.strip_suffix("/index") == Some(joined)
         }
         // `github.com/hashicorp/serf/serf` names the package in the directory `serf`.
         "go" => {

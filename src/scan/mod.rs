@@ -17,7 +17,7 @@ mod rust;
 mod shared;
 pub mod syntax;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +28,7 @@ use serde::Serialize;
 use tree_sitter::{Node, Parser, Tree};
 
 pub use join::{Cause, LikelyCauses, causes_of, likely_causes};
+use rules::Lang;
 use syntax::{FileCtx, FileFacts, RawFinding, UnitKind};
 
 use crate::analysis::Severity;
@@ -155,30 +156,30 @@ impl Language {
 
     /// Whether a file (path relative to the root) is a test file by its frameworks' conventions.
     pub fn is_test_file(self, rel: &str) -> bool {
-        match self {
-            Self::Python => python::is_test_file(rel),
-            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::is_test_file(rel),
-            Self::Go => golang::is_test_file(rel),
-            Self::Rust => rust::is_test_file(rel),
+        match self.family() {
+            Lang::Python => python::is_test_file(rel),
+            Lang::JavaScript => javascript::is_test_file(rel),
+            Lang::Go => golang::is_test_file(rel),
+            Lang::Rust => rust::is_test_file(rel),
         }
     }
 
     fn analyze(self, tree: &Tree, cx: &mut FileCtx<'_>) {
-        match self {
-            Self::Python => python::analyze(tree, cx),
-            Self::JavaScript | Self::TypeScript | Self::Tsx => javascript::analyze(tree, cx),
-            Self::Go => golang::analyze(tree, cx),
-            Self::Rust => rust::analyze(tree, cx),
+        match self.family() {
+            Lang::Python => python::analyze(tree, cx),
+            Lang::JavaScript => javascript::analyze(tree, cx),
+            Lang::Go => golang::analyze(tree, cx),
+            Lang::Rust => rust::analyze(tree, cx),
         }
     }
 
-    /// The family whose files can call each other's functions.
-    const fn family(self) -> u8 {
+    /// The family whose files can call each other's functions (TypeScript is JavaScript's).
+    const fn family(self) -> Lang {
         match self {
-            Self::Python => 0,
-            Self::JavaScript | Self::TypeScript | Self::Tsx => 1,
-            Self::Go => 2,
-            Self::Rust => 3,
+            Self::Python => Lang::Python,
+            Self::JavaScript | Self::TypeScript | Self::Tsx => Lang::JavaScript,
+            Self::Go => Lang::Go,
+            Self::Rust => Lang::Rust,
         }
     }
 }
@@ -328,7 +329,10 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     let mut errors: Vec<ScanError> = errors.into_iter().filter_map(Result::err).collect();
     sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     errors.sort_by(|a, b| a.file.cmp(&b.file));
-    let test_files = sources.iter().filter(|s| s.test_file).count();
+    let test_files = sources
+        .iter()
+        .filter(|s| s.language.is_test_file(&s.rel))
+        .count();
     let (findings, tests) = assemble(&sources, options.context);
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
@@ -380,7 +384,6 @@ fn relative(root: &Path, path: &Path) -> String {
 struct Source {
     rel: String,
     language: Language,
-    test_file: bool,
     /// The excerpt of each finding, by index: taken while the text is at hand, so the text of
     /// every file is not kept until the end.
     excerpts: Vec<String>,
@@ -405,7 +408,6 @@ fn parse_all(
         for _ in 0..threads {
             s.spawn(|| {
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
-                let mut mine = Vec::new();
                 while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
                         parse_one(base, path, &mut parsers, options.every)
@@ -414,9 +416,8 @@ fn parse_all(
                         // A parser a panic left midway is not reused.
                         parsers.clear();
                     }
-                    mine.push(result);
+                    out.lock().unwrap_or_else(|e| e.into_inner()).push(result);
                 }
-                out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
             });
         }
     });
@@ -467,20 +468,21 @@ fn parse_one(
     let tree = parser
         .parse(src.as_bytes(), None)
         .ok_or_else(|| fail("the parser gave up".into()))?;
-    let test_file = language.is_test_file(&rel);
-    let mut cx = FileCtx::new(&rel, &src, test_file);
+    let mut cx = FileCtx::new(&rel, &src, language.is_test_file(&rel));
     language.analyze(&tree, &mut cx);
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
     if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
         let by_line = suppressions(tree.root_node(), &src);
-        facts
-            .findings
-            .retain(|f| !silenced(&by_line, f.line, f.smell.rule, f.smell.category));
+        facts.findings.retain(|f| !silenced(&by_line, f));
     }
     if !every {
         collapse_repeats(&mut facts);
     }
+    // In place order, which the report keeps (see `assemble`).
+    facts
+        .findings
+        .sort_by_key(|f| (f.line, f.column, f.smell.rule));
     Ok(Source {
         excerpts: facts
             .findings
@@ -489,7 +491,6 @@ fn parse_one(
             .collect(),
         rel,
         language,
-        test_file,
         facts,
     })
 }
@@ -525,32 +526,30 @@ const PER_STATE_RULES: [&str; 5] = [
 /// test has (seven random draws in one test are one problem, with one fix). Rules about a named
 /// piece of shared state keep each.
 fn collapse_repeats(facts: &mut FileFacts) {
-    // (test, rule) -> the finding kept, and how many more there are.
-    let mut kept: HashMap<(usize, &'static str), (usize, usize)> = HashMap::new();
-    let mut keep: Vec<bool> = vec![true; facts.findings.len()];
+    // (test, rule) -> the findings of that rule in that test.
+    let mut repeats: HashMap<(usize, &'static str), Vec<usize>> = HashMap::new();
     for (i, f) in facts.findings.iter().enumerate() {
-        let Some(unit) = f.unit else { continue };
-        if facts.units[unit].kind != UnitKind::Test || PER_STATE_RULES.contains(&f.smell.rule) {
-            continue;
-        }
-        let (k, more) = kept.entry((unit, f.smell.rule)).or_insert((i, 0));
-        if *k == i {
-            continue;
-        }
-        *more += 1;
-        let worst = &facts.findings[*k].smell;
-        if (f.smell.severity, f.smell.confidence) > (worst.severity, worst.confidence) {
-            keep[*k] = false;
-            *k = i;
-        } else {
-            keep[i] = false;
+        if let Some(unit) = f.unit
+            && facts.units[unit].kind == UnitKind::Test
+            && !PER_STATE_RULES.contains(&f.smell.rule)
+        {
+            repeats.entry((unit, f.smell.rule)).or_default().push(i);
         }
     }
-    for (k, n) in kept.into_values().filter(|&(_, n)| n > 0) {
-        facts.findings[k]
-            .smell
-            .message
-            .push_str(&format!(" (and {n} more like it in this test)"));
+    let mut keep = vec![true; facts.findings.len()];
+    for same in repeats.into_values().filter(|same| same.len() > 1) {
+        let smell = |i: usize| &facts.findings[i].smell;
+        // The last of the worst in reverse: the first of them.
+        let worst = same
+            .iter()
+            .rev()
+            .max_by_key(|&&i| (smell(i).severity, smell(i).confidence))
+            .map_or(same[0], |&i| i);
+        for &i in &same {
+            keep[i] = i == worst;
+        }
+        let more = format!(" (and {} more like it in this test)", same.len() - 1);
+        facts.findings[worst].smell.message.push_str(&more);
     }
     let mut keep = keep.into_iter();
     facts.findings.retain(|_| keep.next().unwrap_or(true));
@@ -558,20 +557,15 @@ fn collapse_repeats(facts: &mut FileFacts) {
 
 const IGNORE_MARKER: &str = "flaky: ignore";
 
-/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences `rule` on `line`.
-fn silenced(
-    by_line: &HashMap<u32, Vec<String>>,
-    line: u32,
-    rule: &str,
-    category: Category,
-) -> bool {
-    [line, line.saturating_sub(1)].iter().any(|l| {
-        by_line.get(l).is_some_and(|names| {
-            names.is_empty()
-                || names
-                    .iter()
-                    .any(|n| n == category.as_str() || rules::find(n).is_some_and(|r| r.id == rule))
-        })
+/// Whether a `flaky: ignore` comment (see [`suppressions`]) silences a finding.
+fn silenced(by_line: &HashMap<u32, Vec<String>>, f: &RawFinding) -> bool {
+    let names_it = |n: &String| {
+        n == f.smell.category.as_str() || rules::find(n).is_some_and(|r| r.id == f.smell.rule)
+    };
+    [f.line, f.line.saturating_sub(1)].iter().any(|l| {
+        by_line
+            .get(l)
+            .is_some_and(|names| names.is_empty() || names.iter().any(names_it))
     })
 }
 
@@ -618,35 +612,31 @@ const CALL_DEPTH: usize = 3;
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
 fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
     let callables = Callables::of(sources);
-    let mut findings: Vec<Finding> = Vec::new();
-    // (source, raw finding) -> index in `findings`.
-    let mut index: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut add = |findings: &mut Vec<Finding>, si: usize, fi: usize| -> usize {
-        *index.entry((si, fi)).or_insert_with(|| {
-            findings.push(finding(&sources[si], fi));
-            findings.len() - 1
-        })
-    };
+    // By (source, raw finding): the sources are in path order and each one's findings in place
+    // order (see `parse_one`), so the map's order is the report's.
+    let mut found: BTreeMap<(usize, usize), Finding> = BTreeMap::new();
     // Findings in test code stand on their own, in files that hold tests or hooks: a script in a
     // test directory that holds neither (a benchmark, a demo) counts only where a test reaches it.
     for (si, s) in sources.iter().enumerate() {
         let runs_in_tests = s.facts.units.iter().any(|u| u.kind != UnitKind::Helper);
         for (fi, f) in s.facts.findings.iter().enumerate() {
             if f.test_code && runs_in_tests && shown(f, context) {
-                add(&mut findings, si, fi);
+                found.insert((si, fi), finding(s, fi));
             }
         }
     }
-    let mut tests = Vec::new();
+    // Each test, with the findings that concern it by (source, raw finding).
+    let mut tests: Vec<(ScannedTest, Vec<(usize, usize)>)> = Vec::new();
     for (si, s) in sources.iter().enumerate() {
         for (ui, u) in s.facts.units.iter().enumerate() {
             if u.kind != UnitKind::Test {
                 continue;
             }
-            let mut mine: Vec<usize> = Vec::new();
+            let mut mine: Vec<(usize, usize)> = Vec::new();
             for (fi, f) in s.facts.findings.iter().enumerate() {
                 if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) && shown(f, context) {
-                    mine.push(add(&mut findings, si, fi));
+                    found.entry((si, fi)).or_insert_with(|| finding(s, fi));
+                    mine.push((si, fi));
                 }
             }
             let display = display_name(u, s.language);
@@ -658,47 +648,45 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
                     {
                         continue;
                     }
-                    let at = add(&mut findings, tsi, fi);
+                    let found = found
+                        .entry((tsi, fi))
+                        .or_insert_with(|| finding(&sources[tsi], fi));
                     let reach = Reach {
                         file: s.rel.clone(),
                         test: display.clone(),
                         via: via.clone(),
                     };
-                    let found = &mut findings[at];
                     if found.test.is_none() && !found.reached_from.contains(&reach) {
                         if found.reached_from.is_empty() && !f.test_code {
                             found.confidence = f.smell.confidence.lower();
                         }
                         found.reached_from.push(reach);
                     }
-                    mine.push(at);
+                    mine.push((tsi, fi));
                 }
             }
             mine.sort_unstable();
             mine.dedup();
-            tests.push(ScannedTest {
+            let test = ScannedTest {
                 file: s.rel.clone(),
                 display,
                 parents: u.parents.clone(),
                 name: u.name.clone(),
-                findings: mine,
-            });
+                findings: Vec::new(),
+            };
+            tests.push((test, mine));
         }
     }
-    // In file order; the tests' indices follow.
-    let mut order: Vec<(usize, Finding)> = findings.into_iter().enumerate().collect();
-    order.sort_by_cached_key(|(_, f)| (f.file.clone(), f.line, f.column, f.rule));
-    let mut new_index = vec![0; order.len()];
-    for (new, (old, _)) in order.iter().enumerate() {
-        new_index[*old] = new;
-    }
-    for t in &mut tests {
-        for i in &mut t.findings {
-            *i = new_index[*i];
-        }
-        t.findings.sort_unstable();
-    }
-    (order.into_iter().map(|(_, f)| f).collect(), tests)
+    let keys: Vec<(usize, usize)> = found.keys().copied().collect();
+    let index = |key: &(usize, usize)| keys.binary_search(key).unwrap_or_default();
+    let tests = tests
+        .into_iter()
+        .map(|(test, mine)| ScannedTest {
+            findings: mine.iter().map(index).collect(),
+            ..test
+        })
+        .collect();
+    (found.into_values().collect(), tests)
 }
 
 /// The units a test's calls reach in at most [`CALL_DEPTH`] calls, breadth first, each with
@@ -744,9 +732,9 @@ type UnitRefs = Vec<(usize, usize)>;
 #[derive(Default)]
 struct Callables<'a> {
     /// By language family and name: functions, and methods by their own name.
-    named: HashMap<(u8, &'a str), UnitRefs>,
+    named: HashMap<(Lang, &'a str), UnitRefs>,
     /// Methods by family, class and name (`Server.serve`; a constructor call is `Class.__init__`).
-    methods: HashMap<(u8, &'a str, &'a str), UnitRefs>,
+    methods: HashMap<(Lang, &'a str, &'a str), UnitRefs>,
     /// Functions written inside a test, by file and name: that test's own, called only there.
     local: HashMap<(usize, &'a str), Vec<usize>>,
 }
@@ -795,18 +783,15 @@ fn resolve(
         None => callables.named.get(&(family, call)),
     }
     .map_or(&[][..], Vec::as_slice);
+    // A test's own functions are in its file: the first tier finds them, or there are none.
     let local = callables.local.get(&(from, call)).into_iter().flatten();
-    let same_file: Vec<_> = local
-        .map(|&u| (from, u))
-        .chain(all.iter().copied().filter(|&(s, _)| s == from))
-        .collect();
-    if !same_file.is_empty() {
-        return same_file;
-    }
+    let candidates = local.map(|&u| (from, u)).chain(all.iter().copied());
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let one_file = all.iter().all(|&(s, _)| s == all[0].0);
-    // Nearest first: the same directory, an imported file, the only file that defines it.
-    let tiers: [&dyn Fn(usize) -> bool; 3] = [
+    // Nearest first: the same file, the same directory, an imported file, the only file that
+    // defines it.
+    let tiers: [&dyn Fn(usize) -> bool; 4] = [
+        &|s| s == from,
         &|s| dir(&sources[s].rel) == dir(&caller.rel),
         &|s| {
             let imports = &caller.facts.imports;
@@ -819,8 +804,8 @@ fn resolve(
     tiers
         .iter()
         .map(|keep| {
-            all.iter()
-                .copied()
+            candidates
+                .clone()
                 .filter(|&(s, _)| keep(s))
                 .collect::<Vec<_>>()
         })
@@ -831,8 +816,7 @@ fn resolve(
 /// A unit's name for people: its parents and name, as its framework joins them
 /// (`TestSlug::test_lowercases`, `checkout > charges the card`).
 fn display_name(u: &syntax::Unit, language: Language) -> String {
-    let js = language.family() == Language::JavaScript.family();
-    let sep = if js && u.kind != UnitKind::Helper {
+    let sep = if language.family() == Lang::JavaScript && u.kind != UnitKind::Helper {
         " > "
     } else {
         "::"

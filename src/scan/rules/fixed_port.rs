@@ -11,19 +11,16 @@ pub fn check(listen: &Listen, lang: Lang) -> Option<Smell> {
         return None;
     }
     let rule = RULE.variant_in(lang);
-    if listen.port != 0 {
-        Some(rule.says(&listen.call, format!(
-            "listens on the fixed port {}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\"",
-            listen.port
-        )))
-    } else if listen.released {
-        Some(rule.says(
+    Some(match (listen.port, listen.released) {
+        (0, false) => return None,
+        (0, true) => rule.says(
             &listen.call,
             "picks a free port, then closes it before the port is used: another process (or another attempt of the suite) can take it in between",
-        ))
-    } else {
-        None
-    }
+        ),
+        (port, _) => rule.says(&listen.call, format!(
+            "listens on the fixed port {port}: two runs of the suite at once, or anything else on the machine using that port, make it fail with \"address already in use\""
+        )),
+    })
 }
 
 pub const RULE: Rule = Rule {

@@ -16,20 +16,17 @@ pub fn check(sleep: &Sleep, lang: Lang) -> Option<Smell> {
         .severity(Severity::Medium)
         .confidence(Confidence::Medium);
     let in_test = matches!(sleep.place, Place::Test | Place::Hook | Place::Shared);
-    match sleep.duration {
-        Amount::Constant => {}
-        // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
-        // fixed a wait; a helper's or a callback's is most often the caller's to choose.
-        Amount::Variable if in_test => return Some(medium.says(&sleep.call, "waits a set time")),
-        _ => return None,
-    }
-    Some(match sleep.place {
-        Place::Test | Place::Hook | Place::Shared => rule.says(&sleep.call, "waits a fixed time"),
-        Place::Helper | Place::Callback => medium.says(
+    match (sleep.duration, in_test) {
+        (Amount::Constant, true) => Some(rule.says(&sleep.call, "waits a fixed time")),
+        (Amount::Constant, false) => Some(medium.says(
             &sleep.call,
             "sleeps a fixed time: tests that reach it depend on timing",
-        ),
-    })
+        )),
+        // A time from a setting or a field (`c.propagateTimeout`), in the test itself, is as
+        // fixed a wait; a helper's or a callback's is most often the caller's to choose.
+        (Amount::Variable, true) => Some(medium.says(&sleep.call, "waits a set time")),
+        _ => None,
+    }
 }
 
 pub const RULE: Rule = Rule {

@@ -80,7 +80,7 @@ pub const ALL: &[&Rule] = &[
 ];
 
 /// A language whose facts the rules judge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     Python,
     JavaScript,
@@ -256,10 +256,7 @@ impl Variant {
     /// The variant for a place that is rarely a risk on its own (a process run to completion):
     /// shown as context.
     pub const fn as_context(self) -> Self {
-        Self {
-            context: true,
-            ..self
-        }
+        self.context_if(true)
     }
 
     pub fn smell(&self, message: String) -> Smell {
@@ -271,9 +268,9 @@ impl Variant {
         self.smell(format!("{} {what}", quote_code(code)))
     }
 
-    /// The variant as context where the fact makes it one.
+    /// The variant as context or not, as the fact says.
     pub const fn context_if(self, context: bool) -> Self {
-        if context { self.as_context() } else { self }
+        Self { context, ..self }
     }
 
     /// The variant at medium confidence where the fact leaves room for doubt.
