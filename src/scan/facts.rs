@@ -87,28 +87,15 @@ pub struct Sleep {
     pub faked: bool,
 }
 
-/// Which way a comparison bounds a measured duration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bound {
-    /// It must be short (`elapsed < 0.5`, `toBeLessThan(100)`): a loaded machine breaks that.
-    Upper,
-    /// It must be long (`elapsed >= delay`): a loaded machine only makes it longer.
-    Lower,
-}
-
-impl Bound {
-    pub const fn upper_if(upper: bool) -> Self {
-        if upper { Self::Upper } else { Self::Lower }
-    }
-}
-
 /// A measured duration (a clock read minus an earlier one, `time.Since(t)`, `x.elapsed()`)
 /// compared with a bound.
 #[derive(Debug, Clone)]
 pub struct ElapsedBound {
     /// The comparison or assertion as written (cut to a line).
     pub code: String,
-    pub bound: Bound,
+    /// An upper bound: it must be short (`elapsed < 0.5`, `toBeLessThan(100)`), which a loaded
+    /// machine breaks; a lower bound (`elapsed >= delay`) a loaded machine only makes longer.
+    pub upper: bool,
     /// Inside a loop (as a polling loop checks its deadline).
     pub in_loop: bool,
     /// In test code (else it is the code under test keeping its own deadline).

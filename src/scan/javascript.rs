@@ -16,7 +16,7 @@ use tree_sitter::{Node, Tree};
 
 use super::Category;
 use super::facts::{
-    Amount, Bound, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
+    Amount, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
     ProcessState, Request, Restore, Seed, SeedSource, SeedUse, Sleep,
 };
 use super::rules::{self, Lang, Variant};

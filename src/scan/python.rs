@@ -13,9 +13,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::facts::{
-    Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
-    ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse as SeedRead,
-    Sleep, Unjoined, Unseeded,
+    Amount, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process, ProcessChange,
+    ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse as SeedRead, Sleep, Unjoined,
+    Unseeded,
 };
 use super::rules::{self, Lang, Variant};
 use super::shared::{

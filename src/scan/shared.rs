@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::facts::{
-    Access, Amount, Bound, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
+    Access, Amount, ClockRead, ElapsedBound, Fact, Listen, PathWrite, Peer, Place, Process,
     ProcessChange, ProcessState, Random, Request, Restore, Seed, SeedSource, SeedUse, SharedState,
     Sleep, Unjoined, Unseeded,
 };
@@ -346,7 +346,7 @@ pub(super) trait Visitor<'s, 't> {
     fn elapsed_bound(&self, node: Node<'t>, upper: bool) -> Option<Smell> {
         self.judge(Fact::ElapsedBound(ElapsedBound {
             code: self.short(node),
-            bound: Bound::upper_if(upper),
+            upper,
             in_loop: self.in_loop(node),
             test_code: self.test_code(),
         }))

@@ -122,7 +122,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
             code: shared::shown(self.info.src, node),
-            bound: Bound::upper_if(upper),
+            upper,
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
         };

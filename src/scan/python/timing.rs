@@ -131,7 +131,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn elapsed_bound(&mut self, node: Node<'t>, s: &Scope<'t>, upper: bool, in_loop: bool) {
         let fact = Fact::ElapsedBound(ElapsedBound {
             code: self.short(node),
-            bound: Bound::upper_if(upper),
+            upper,
             in_loop,
             test_code: self.cx.test_file,
         });

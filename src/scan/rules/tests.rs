@@ -3,9 +3,7 @@ use std::path::Path;
 
 use super::{ALL, Lang, find, judge};
 use crate::analysis::Severity;
-use crate::scan::facts::{
-    Amount, Bound, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep,
-};
+use crate::scan::facts::{Amount, ElapsedBound, Fact, Listen, Place, Seed, SeedSource, Sleep};
 use crate::scan::{Confidence, ScanOptions, scan};
 
 /// The languages every rule judged here covers.
@@ -161,25 +159,25 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
 
 #[test]
 fn only_an_upper_bound_asserted_in_test_code_is_a_timing_threshold() {
-    let bound = |bound, in_loop, test_code| {
+    let bound = |upper, in_loop, test_code| {
         Fact::ElapsedBound(ElapsedBound {
             code: "elapsed < 0.5".to_owned(),
-            bound,
+            upper,
             in_loop,
             test_code,
         })
     };
     for lang in ALL_LANGS {
-        let smell = judge(&bound(Bound::Upper, false, true), lang).unwrap();
+        let smell = judge(&bound(true, false, true), lang).unwrap();
         assert_eq!(smell.rule, "timing-threshold");
         assert_eq!(
             smell.message,
             "`elapsed < 0.5` asserts a bound on elapsed time: a slow or loaded machine fails it"
         );
         for quiet in [
-            bound(Bound::Lower, false, true),
-            bound(Bound::Upper, true, true),
-            bound(Bound::Upper, false, false),
+            bound(false, false, true),
+            bound(true, true, true),
+            bound(true, false, false),
         ] {
             assert!(judge(&quiet, lang).is_none(), "{quiet:?}");
         }

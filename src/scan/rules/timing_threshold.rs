@@ -1,13 +1,13 @@
 //! `timing-threshold`: an assertion that code ran within a time limit.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::{Bound, ElapsedBound};
+use crate::scan::facts::ElapsedBound;
 
 /// An upper bound on a measured duration, asserted in test code outside a loop. A lower bound
 /// holds on a loaded machine; a loop checks a deadline while it polls; outside test code the
 /// code under test keeps its own deadline.
 pub fn check(bound: &ElapsedBound, lang: Lang) -> Option<Smell> {
-    (bound.bound == Bound::Upper && !bound.in_loop && bound.test_code).then(|| {
+    (bound.upper && !bound.in_loop && bound.test_code).then(|| {
         RULE.variant_in(lang).says(
             &bound.code,
             "asserts a bound on elapsed time: a slow or loaded machine fails it",
