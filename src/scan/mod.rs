@@ -678,7 +678,10 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
         }
     }
     let keys: Vec<(usize, usize)> = found.keys().copied().collect();
-    let index = |key: &(usize, usize)| keys.binary_search(key).unwrap_or_default();
+    let index = |key: &(usize, usize)| {
+        keys.binary_search(key)
+            .expect("a test's findings were all put in the report")
+    };
     let tests = tests
         .into_iter()
         .map(|(test, mine)| ScannedTest {

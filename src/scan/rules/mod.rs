@@ -210,14 +210,21 @@ impl Rule {
             .collect()
     }
 
-    /// Whether `name` is this rule: its id, or an alias with or without its language
-    /// (`py/timing-assert`, `timing-assert`).
+    /// Whether `name` is this rule: its id behind a language it covers or not (`py/fixed-sleep`),
+    /// or a former id with or without its language (`py/timing-assert`, `timing-assert`). Asked
+    /// of every rule for each finding rendered as SARIF: it builds no list of aliases.
     pub fn is(&self, name: &str) -> bool {
+        let behind = |lang: &str| {
+            name.strip_prefix(lang)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|id| id == self.id)
+        };
         self.id == name
+            || self.covered().any(|(_, lang)| behind(lang))
             || self
-                .aliases()
+                .former
                 .iter()
-                .any(|a| a == name || a.split_once('/').is_some_and(|(_, short)| short == name))
+                .any(|a| *a == name || a.split_once('/').is_some_and(|(_, short)| short == name))
     }
 }
 
