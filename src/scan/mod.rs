@@ -701,23 +701,23 @@ fn reached(
 ) -> Vec<((usize, usize), Vec<String>)> {
     let mut seen = HashSet::from([test]);
     let mut out = vec![(test, Vec::new())];
-    let mut level = 0..1;
-    for _ in 0..CALL_DEPTH {
-        let end = out.len();
-        for i in level {
-            let ((si, ui), path) = out[i].clone();
-            for call in &sources[si].facts.units[ui].calls {
-                for target in resolve(sources, callables, si, call) {
-                    if seen.insert(target) {
-                        out.push((
-                            target,
-                            [path.as_slice(), std::slice::from_ref(call)].concat(),
-                        ));
-                    }
+    // A unit's path is one call per step from the test: its length is its depth.
+    let mut next = 0;
+    while let Some(((si, ui), path)) = out.get(next).cloned() {
+        next += 1;
+        if path.len() == CALL_DEPTH {
+            continue;
+        }
+        for call in &sources[si].facts.units[ui].calls {
+            for target in resolve(sources, callables, si, call) {
+                if seen.insert(target) {
+                    out.push((
+                        target,
+                        [path.as_slice(), std::slice::from_ref(call)].concat(),
+                    ));
                 }
             }
         }
-        level = end..out.len();
     }
     out.split_off(1)
 }
