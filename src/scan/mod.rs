@@ -495,22 +495,9 @@ fn parse_one(
     })
 }
 
-/// Rules whose findings in the code under test are shown only as context (`--every`, and the
-/// likely causes of a test measured flaky): random values and the time are what such code
-/// works with, and make a test flaky only when it asserts on them; a library keeping and
-/// reading its own state (a registry, a cache) is a risk only when a test depends on what
-/// another test left there, which a test measured order-dependent shows.
-const CONTEXT_RULES: [&str; 5] = [
-    "unseeded-random",
-    "random-value",
-    "wall-clock",
-    "module-state-write",
-    "reads-mutated-state",
-];
-
 /// Whether a finding is shown by a scan that does (or does not) show context.
 fn shown(f: &RawFinding, context: bool) -> bool {
-    context || !(f.smell.context || (!f.test_code && CONTEXT_RULES.contains(&f.smell.rule)))
+    context || !f.smell.context
 }
 
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
@@ -858,7 +845,7 @@ fn finding(s: &Source, fi: usize) -> Finding {
         message: f.smell.message.clone(),
         excerpt: s.excerpts[fi].clone(),
         hint: f.smell.hint.clone(),
-        context: !shown(f, false),
+        context: f.smell.context,
         reached_from: Vec::new(),
     }
 }
