@@ -140,34 +140,30 @@ pub struct Rule {
 
 impl Rule {
     pub const fn python(&self) -> Variant {
-        self.variant(self.python)
+        self.variant_in(Lang::Python)
     }
 
     pub const fn javascript(&self) -> Variant {
-        self.variant(self.javascript)
+        self.variant_in(Lang::JavaScript)
     }
 
     pub const fn go(&self) -> Variant {
-        self.variant(self.go)
+        self.variant_in(Lang::Go)
     }
 
     pub const fn rust(&self) -> Variant {
-        self.variant(self.rust)
+        self.variant_in(Lang::Rust)
     }
 
-    /// The rule as `lang` reports it.
+    /// The rule as `lang` reports it (a language it does not cover fails the build).
     pub const fn variant_in(&self, lang: Lang) -> Variant {
-        match lang {
-            Lang::Python => self.python(),
-            Lang::JavaScript => self.javascript(),
-            Lang::Go => self.go(),
-            Lang::Rust => self.rust(),
-        }
-    }
-
-    /// The rule as a language reports it (a language it does not cover fails the build).
-    const fn variant(&self, hint: Option<&'static str>) -> Variant {
-        let Some(hint) = hint else {
+        let fix = match lang {
+            Lang::Python => self.python,
+            Lang::JavaScript => self.javascript,
+            Lang::Go => self.go,
+            Lang::Rust => self.rust,
+        };
+        let Some(hint) = fix else {
             panic!("the rule does not cover this language");
         };
         Variant {
