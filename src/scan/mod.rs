@@ -495,22 +495,9 @@ fn parse_one(
     })
 }
 
-/// Rules whose findings in the code under test are shown only as context (`--every`, and the
-/// likely causes of a test measured flaky): random values and the time are what such code
-/// works with, and make a test flaky only when it asserts on them; a library keeping and
-/// reading its own state (a registry, a cache) is a risk only when a test depends on what
-/// another test left there, which a test measured order-dependent shows.
-const CONTEXT_RULES: [&str; 5] = [
-    "unseeded-random",
-    "random-value",
-    "wall-clock",
-    "module-state-write",
-    "reads-mutated-state",
-];
-
 /// Whether a finding is shown by a scan that does (or does not) show context.
 fn shown(f: &RawFinding, context: bool) -> bool {
-    context || !(f.smell.context || (!f.test_code && CONTEXT_RULES.contains(&f.smell.rule)))
+    context || !f.smell.context
 }
 
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
@@ -701,23 +688,23 @@ fn reached(
 ) -> Vec<((usize, usize), Vec<String>)> {
     let mut seen = HashSet::from([test]);
     let mut out = vec![(test, Vec::new())];
-    let mut level = 0..1;
-    for _ in 0..CALL_DEPTH {
-        let end = out.len();
-        for i in level {
-            let ((si, ui), path) = out[i].clone();
-            for call in &sources[si].facts.units[ui].calls {
-                for target in resolve(sources, callables, si, call) {
-                    if seen.insert(target) {
-                        out.push((
-                            target,
-                            [path.as_slice(), std::slice::from_ref(call)].concat(),
-                        ));
-                    }
+    // A unit's path is one call per step from the test: its length is its depth.
+    let mut next = 0;
+    while let Some(((si, ui), path)) = out.get(next).cloned() {
+        next += 1;
+        if path.len() == CALL_DEPTH {
+            continue;
+        }
+        for call in &sources[si].facts.units[ui].calls {
+            for target in resolve(sources, callables, si, call) {
+                if seen.insert(target) {
+                    out.push((
+                        target,
+                        [path.as_slice(), std::slice::from_ref(call)].concat(),
+                    ));
                 }
             }
         }
-        level = end..out.len();
     }
     out.split_off(1)
 }
@@ -858,7 +845,7 @@ fn finding(s: &Source, fi: usize) -> Finding {
         message: f.smell.message.clone(),
         excerpt: s.excerpts[fi].clone(),
         hint: f.smell.hint.clone(),
-        context: !shown(f, false),
+        context: f.smell.context,
         reached_from: Vec::new(),
     }
 }

@@ -498,10 +498,27 @@ pub(super) enum TouchKind {
     Init,
 }
 
-/// The exposures of a file's touches, one per function and variable: writes of variables that
-/// another function reads or writes (not a counter only its function uses); reads and setups
-/// of variables that another function writes; none of variables reset for every test.
-fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
+/// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
+/// the rules judge them, with where each is and its unit.
+pub(super) fn shared_state<'t>(
+    touches: &[Touch<'t>],
+    what: &str,
+    lang: Lang,
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
+    judge_exposures(touches, lang, |var| format!("{what} `{var}`"))
+}
+
+/// The smells of a file's exposures of shared state, as the rules judge them, with where each
+/// is and its unit; one per function and variable: writes of variables that another function
+/// reads or writes (not a counter only its function uses); reads and setups of variables that
+/// another function writes; none of variables reset for every test. Each variable is named by
+/// `state` (where it lives differs by variable: JavaScript's module-level or `describe`-level
+/// ones).
+pub(super) fn judge_exposures<'t>(
+    touches: &[Touch<'t>],
+    lang: Lang,
+    state: impl Fn(&str) -> String,
+) -> Vec<(Node<'t>, Smell, Option<usize>)> {
     let mut seen: HashSet<(Option<usize>, &str)> = HashSet::new();
     let mut out = Vec::new();
     let reset: HashSet<&str> = touches
@@ -519,7 +536,7 @@ fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
             .find(|w| w.unit != t.unit)
             .map(|w| w.owner.clone());
         let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
-        let exposure = match (t.kind, other) {
+        let access = match (t.kind, other) {
             (TouchKind::Write, _) if shared => Access::Write,
             (TouchKind::Read, Some(writer)) if writers.iter().all(|w| w.unit != t.unit) => {
                 Access::Read { writer }
@@ -528,44 +545,15 @@ fn exposures<'a, 't>(touches: &'a [Touch<'t>]) -> Vec<(&'a Touch<'t>, Access)> {
             _ => continue,
         };
         if seen.insert((t.unit, &t.var)) {
-            out.push((t, exposure));
-        }
-    }
-    out
-}
-
-/// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
-/// the rules judge them, with where each is and its unit.
-pub(super) fn shared_state<'t>(
-    touches: &[Touch<'t>],
-    what: &str,
-    lang: Lang,
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    judge_exposures(touches, lang, |var| format!("{what} `{var}`"))
-}
-
-/// The smells of a file's exposures of shared state, each variable named by `state` (where
-/// it lives differs by variable: JavaScript's module-level or `describe`-level ones).
-pub(super) fn judge_exposures<'t>(
-    touches: &[Touch<'t>],
-    lang: Lang,
-    state: impl Fn(&str) -> String,
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    exposures(touches)
-        .into_iter()
-        .filter_map(|(t, access)| {
-            let state = SharedState {
+            let fact = Fact::SharedState(SharedState {
                 owner: t.owner.clone(),
                 state: state(&t.var),
                 access,
-            };
-            Some((
-                t.node,
-                rules::judge(&Fact::SharedState(state), lang)?,
-                t.unit,
-            ))
-        })
-        .collect()
+            });
+            out.extend(rules::judge(&fact, lang).map(|smell| (t.node, smell, t.unit)));
+        }
+    }
+    out
 }
 
 /// The units of a source as the scan records them, one line each: kind, parents, name,

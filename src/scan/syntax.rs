@@ -119,8 +119,10 @@ impl<'a> FileCtx<'a> {
         }
     }
 
-    /// Reports a smell at a node.
+    /// Reports a smell at a node: as context if it is one of [`CONTEXT_RULES`] outside test code.
     pub fn report(&mut self, node: Node<'_>, smell: Smell, unit: Option<usize>, test_code: bool) {
+        let context = smell.context || (!test_code && CONTEXT_RULES.contains(&smell.rule));
+        let smell = Smell { context, ..smell };
         let (start, end) = (node.start_position(), node.end_position());
         self.facts.findings.push(RawFinding {
             smell,
@@ -144,6 +146,19 @@ impl<'a> FileCtx<'a> {
         line_of(chars)
     }
 }
+
+/// Rules whose findings in the code under test are shown only as context (`--every`, and the
+/// likely causes of a test measured flaky): random values and the time are what such code
+/// works with, and make a test flaky only when it asserts on them; a library keeping and
+/// reading its own state (a registry, a cache) is a risk only when a test depends on what
+/// another test left there, which a test measured order-dependent shows.
+const CONTEXT_RULES: [&str; 5] = [
+    "unseeded-random",
+    "random-value",
+    "wall-clock",
+    "module-state-write",
+    "reads-mutated-state",
+];
 
 /// A 0-based tree-sitter row or column as a 1-based number.
 pub fn line_of(row: usize) -> u32 {

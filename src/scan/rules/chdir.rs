@@ -1,17 +1,6 @@
 //! `chdir`: the process's working directory changed by a test.
 
-use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::ProcessChange;
-
-/// Every change the language did not see undone; the words are `env-mutation`'s.
-pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
-    super::env_mutation::changes(
-        &RULE,
-        change,
-        "the working directory of the whole process",
-        lang,
-    )
-}
+use super::{Category, Confidence, Rule, Severity};
 
 pub const RULE: Rule = Rule {
     id: "chdir",

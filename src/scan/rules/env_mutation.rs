@@ -1,21 +1,17 @@
 //! `env-mutation`: an environment variable set by a test and never restored.
 
-use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::{ProcessChange, Restore};
+use super::{Category, Confidence, Lang, Rule, Severity, Smell, chdir, global_object_write};
+use crate::scan::facts::{ProcessChange, ProcessState, Restore};
 
-/// Every change of an environment variable the language did not see undone in time.
+/// Every change of process state the language did not see undone in time. The working
+/// directory and the global object are the same idea, another piece of state: their rules
+/// share these words.
 pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
-    changes(&RULE, change, "the environment of the whole process", lang)
-}
-
-/// The finding for a change of process state (`what` it changes), which the rules for the
-/// working directory and the global object share: the same idea, another piece of state.
-pub(super) fn changes(
-    rule: &Rule,
-    change: &ProcessChange,
-    what: &str,
-    lang: Lang,
-) -> Option<Smell> {
+    let (rule, what) = match change.state {
+        ProcessState::Env => (&RULE, "the environment of the whole process"),
+        ProcessState::Cwd => (&chdir::RULE, "the working directory of the whole process"),
+        ProcessState::Global => (&global_object_write::RULE, "a global"),
+    };
     let restore = match change.restore {
         Restore::Never => ", and nothing restores it",
         Restore::Late => {

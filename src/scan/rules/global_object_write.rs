@@ -1,12 +1,6 @@
 //! `global-object-write`: a property of the global object changed by a test.
 
-use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::ProcessChange;
-
-/// Every change the language did not see undone; the words are `env-mutation`'s.
-pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
-    super::env_mutation::changes(&RULE, change, "a global", lang)
-}
+use super::{Category, Confidence, Rule, Severity};
 
 pub const RULE: Rule = Rule {
     id: "global-object-write",

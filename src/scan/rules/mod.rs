@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use super::facts::{Access, Fact, ProcessState, SeedSource};
+use super::facts::{Access, Fact, SeedSource};
 use super::syntax::Smell;
 pub use super::{Category, Confidence};
 pub use crate::analysis::Severity;
@@ -95,7 +95,7 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
         Fact::ElapsedBound(bound) => timing_threshold::check(bound, lang),
         Fact::Seed(seed) => match seed.source {
             SeedSource::Constant => constant_seed::check(seed, lang),
-            SeedSource::Unreproducible(_) => unreproducible_seed::check(seed, lang),
+            SeedSource::Unreproducible(from) => unreproducible_seed::check(seed, from, lang),
         },
         Fact::Listen(listen) => fixed_port::check(listen, lang),
         Fact::Process(process) => subprocess::check(process, lang),
@@ -111,11 +111,7 @@ pub fn judge(fact: &Fact, lang: Lang) -> Option<Smell> {
             Access::Read { writer } => reads_mutated_state::check(state, writer, lang),
             Access::Setup { writer } => shared_fixture::check(state, writer, lang),
         },
-        Fact::ProcessChange(change) => match change.state {
-            ProcessState::Env => env_mutation::check(change, lang),
-            ProcessState::Cwd => chdir::check(change, lang),
-            ProcessState::Global => global_object_write::check(change, lang),
-        },
+        Fact::ProcessChange(change) => env_mutation::check(change, lang),
     }
 }
 
@@ -144,34 +140,30 @@ pub struct Rule {
 
 impl Rule {
     pub const fn python(&self) -> Variant {
-        self.variant(self.python)
+        self.variant_in(Lang::Python)
     }
 
     pub const fn javascript(&self) -> Variant {
-        self.variant(self.javascript)
+        self.variant_in(Lang::JavaScript)
     }
 
     pub const fn go(&self) -> Variant {
-        self.variant(self.go)
+        self.variant_in(Lang::Go)
     }
 
     pub const fn rust(&self) -> Variant {
-        self.variant(self.rust)
+        self.variant_in(Lang::Rust)
     }
 
-    /// The rule as `lang` reports it.
+    /// The rule as `lang` reports it (a language it does not cover fails the build).
     pub const fn variant_in(&self, lang: Lang) -> Variant {
-        match lang {
-            Lang::Python => self.python(),
-            Lang::JavaScript => self.javascript(),
-            Lang::Go => self.go(),
-            Lang::Rust => self.rust(),
-        }
-    }
-
-    /// The rule as a language reports it (a language it does not cover fails the build).
-    const fn variant(&self, hint: Option<&'static str>) -> Variant {
-        let Some(hint) = hint else {
+        let fix = match lang {
+            Lang::Python => self.python,
+            Lang::JavaScript => self.javascript,
+            Lang::Go => self.go,
+            Lang::Rust => self.rust,
+        };
+        let Some(hint) = fix else {
             panic!("the rule does not cover this language");
         };
         Variant {

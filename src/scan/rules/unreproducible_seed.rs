@@ -1,13 +1,11 @@
 //! `unreproducible-seed`: a generator seeded from the clock or the OS, so a failure cannot be replayed.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
-use crate::scan::facts::{Seed, SeedSource};
+use crate::scan::facts::Seed;
 
-/// A seed that differs every run and is not recorded, wherever it is.
-pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
-    let SeedSource::Unreproducible(from) = seed.source else {
-        return None;
-    };
+/// A seed that differs every run (it comes `from` the clock, the OS entropy) and is not
+/// recorded, wherever it is.
+pub fn check(seed: &Seed, from: &str, lang: Lang) -> Option<Smell> {
     Some(RULE.variant_in(lang).says(
         &seed.call,
         format!("seeds from {from}: values differ every run and a failure cannot be replayed"),
