@@ -124,9 +124,11 @@ pub(super) fn short(code: &str) -> String {
 }
 
 /// A node's code for a message, on one line: itself when it fits, else a call as its callee
-/// and `(...)` and a member as its object's code and the member, so that a long call reads
-/// `fastify.inject(...).catch(...)` rather than its first arguments cut mid-way; anything
-/// else is cut by [`short`].
+/// and `(...)` (`()` when it has no arguments), a member as its object's code and the member,
+/// a function literal as its head and `{...}`, and a `go` statement as `go` and its call, so
+/// that a long call reads `fastify.inject(...).catch(...)` and a goroutine `go func() {...}()`
+/// rather than their first arguments or statements cut mid-way; anything else is cut by
+/// [`short`].
 pub(super) fn shown(src: &str, node: Node<'_>) -> String {
     shown_within(src, node, 8)
 }
@@ -144,7 +146,30 @@ fn shown_within(src: &str, node: Node<'_>, depth: usize) -> String {
         _ => None,
     };
     if let Some((new, callee)) = callee {
-        return format!("{new}{}(...)", shown_within(src, callee, depth - 1));
+        let none = node
+            .child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() == 0);
+        let args = if none { "()" } else { "(...)" };
+        return format!("{new}{}{args}", shown_within(src, callee, depth - 1));
+    }
+    if node.kind() == "go_statement"
+        && let Some(call) = node.named_child(0)
+    {
+        return format!("go {}", shown_within(src, call, depth - 1));
+    }
+    let function = matches!(
+        node.kind(),
+        "func_literal" | "closure_expression" | "arrow_function" | "function_expression" | "lambda"
+    );
+    if let Some(body) = node.child_by_field_name("body").filter(|_| function) {
+        let head = short(
+            src.get(node.start_byte()..body.start_byte())
+                .unwrap_or_default(),
+        );
+        let braced = src
+            .get(body.byte_range())
+            .is_some_and(|b| b.starts_with('{'));
+        return format!("{head} {}", if braced { "{...}" } else { "..." });
     }
     let member = matches!(
         node.kind(),
@@ -610,16 +635,59 @@ mod tests {
 
     /// `shown` of the outermost call of `src`, parsed as the language of `rel`.
     fn shown_call(rel: &str, src: &str) -> String {
+        shown_first(rel, src, &["call_expression", "call", "new_expression"])
+    }
+
+    /// How [`shown`] quotes the first node of one of `kinds` in `src`.
+    fn shown_first(rel: &str, src: &str, kinds: &[&str]) -> String {
         let language = super::super::Language::of(std::path::Path::new(rel)).expect("supported");
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language.grammar()).expect("grammar");
         let tree = parser.parse(src, None).expect("parses");
-        let calls = ["call_expression", "call", "new_expression"];
-        let call = syntax::descendants(tree.root_node())
+        let node = syntax::descendants(tree.root_node())
             .into_iter()
-            .find(|n| calls.contains(&n.kind()))
-            .expect("a call");
-        shown(src, call)
+            .find(|n| kinds.contains(&n.kind()))
+            .expect("a node of the kind");
+        shown(src, node)
+    }
+
+    #[test]
+    fn long_goroutines_and_functions_are_shown_by_their_head() {
+        let body = "router.GET(\"/\", func(c *gin.Context) { c.String(200, \"ok\") })";
+        for (rel, src, kind, expected) in [
+            (
+                "a.go",
+                format!("package p\nfunc f() {{ go func() {{ {body} }}() }}"),
+                "go_statement",
+                "go func() {...}()",
+            ),
+            (
+                "a.go",
+                "package p\nfunc f() { go run() }".to_owned(),
+                "go_statement",
+                "go run()",
+            ),
+            (
+                "a.js",
+                format!("const f = async (done) => {{ {body}; }}"),
+                "arrow_function",
+                "async (done) => {...}",
+            ),
+            (
+                "a.py",
+                format!("f = lambda request: client.get('{}')", "x".repeat(60)),
+                "lambda",
+                "lambda request: ...",
+            ),
+            (
+                "a.rs",
+                format!("fn f() {{ let g = move || {{ {body}; }}; }}"),
+                "closure_expression",
+                "move || {...}",
+            ),
+        ] {
+            assert_eq!(shown_first(rel, &src, &[kind]), expected, "{src}");
+        }
     }
 
     #[test]
