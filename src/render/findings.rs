@@ -86,6 +86,9 @@ pub fn render_findings(report: &ScanReport, color: bool, out: &mut dyn Write) ->
             )
         )?;
     }
+    for w in &report.warnings {
+        writeln!(out, "warning: {}:{}: {}", w.file, w.line, w.message)?;
+    }
     Ok(())
 }
 

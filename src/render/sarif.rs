@@ -95,6 +95,37 @@ pub fn render_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> 
     if !root_uri.ends_with('/') {
         root_uri.push('/');
     }
+    // Files not scanned and comments that silence nothing: the run's notifications.
+    let notice = |level: &str, file: &str, line: Option<u32>, text: &str| {
+        let mut physical =
+            json!({ "artifactLocation": { "uri": uri(file), "uriBaseId": "%SRCROOT%" } });
+        if let Some(line) = line {
+            physical["region"] = json!({ "startLine": line });
+        }
+        json!({
+            "level": level,
+            "message": { "text": text },
+            "locations": [{ "physicalLocation": physical }],
+        })
+    };
+    let notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| {
+            notice(
+                "error",
+                &e.file,
+                None,
+                &format!("not scanned: {}", e.message),
+            )
+        })
+        .chain(
+            report
+                .warnings
+                .iter()
+                .map(|w| notice("warning", &w.file, Some(w.line), &w.message)),
+        )
+        .collect();
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -107,6 +138,10 @@ pub fn render_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> 
                 },
             },
             "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -243,6 +243,15 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// A `flaky: ignore[...]` comment naming what no rule or category is called: it silences
+/// nothing, which its writer should know (a typo, or a rule since renamed).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanWarning {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
 /// The result of a scan.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
@@ -255,6 +264,8 @@ pub struct ScanReport {
     pub tests: Vec<ScannedTest>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ScanError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ScanWarning>,
 }
 
 impl ScanReport {
@@ -334,6 +345,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
         .filter(|s| s.language.is_test_file(&s.rel))
         .count();
     let (findings, tests) = assemble(&sources, options.context);
+    let warnings = sources.iter().flat_map(|s| s.warnings.clone()).collect();
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
         root: root.display().to_string(),
@@ -343,6 +355,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
         findings,
         tests,
         errors,
+        warnings,
     })
 }
 
@@ -388,6 +401,7 @@ struct Source {
     /// every file is not kept until the end.
     excerpts: Vec<String>,
     facts: FileFacts,
+    warnings: Vec<ScanWarning>,
 }
 
 /// Parses and analyses the files on `threads` threads (each with its own parsers).
@@ -472,8 +486,9 @@ fn parse_one(
     language.analyze(&tree, &mut cx);
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
-    if !facts.findings.is_empty() && src.contains(IGNORE_MARKER) {
-        let by_line = suppressions(tree.root_node(), &src);
+    let mut warnings = Vec::new();
+    if src.contains(IGNORE_MARKER) {
+        let by_line = suppressions(tree.root_node(), &src, &rel, &mut warnings);
         facts.findings.retain(|f| !silenced(&by_line, f));
     }
     if !every {
@@ -492,6 +507,7 @@ fn parse_one(
         rel,
         language,
         facts,
+        warnings,
     })
 }
 
@@ -558,8 +574,14 @@ fn silenced(by_line: &HashMap<u32, Vec<String>>, f: &RawFinding) -> bool {
 
 /// Reads `flaky: ignore` and `flaky: ignore[rule-or-category, ...]` from every comment node:
 /// line -> the rules or categories silenced there (empty = all). A comment silences its own
-/// line and, when it is alone on its line, the line after it.
-fn suppressions(root: Node<'_>, src: &str) -> HashMap<u32, Vec<String>> {
+/// line and, when it is alone on its line, the line after it. A name that is neither a rule
+/// nor a category is a warning.
+fn suppressions(
+    root: Node<'_>,
+    src: &str,
+    rel: &str,
+    warnings: &mut Vec<ScanWarning>,
+) -> HashMap<u32, Vec<String>> {
     let mut out = HashMap::new();
     for node in syntax::descendants(root) {
         if !node.kind().contains("comment") {
@@ -570,7 +592,7 @@ fn suppressions(root: Node<'_>, src: &str) -> HashMap<u32, Vec<String>> {
             continue;
         };
         let rest = &text[at + IGNORE_MARKER.len()..];
-        let names = rest
+        let names: Vec<String> = rest
             .strip_prefix('[')
             .and_then(|r| r.split_once(']'))
             .map(|(inside, _)| {
@@ -582,6 +604,18 @@ fn suppressions(root: Node<'_>, src: &str) -> HashMap<u32, Vec<String>> {
             })
             .unwrap_or_default();
         let line = syntax::line_of(node.start_position().row);
+        let known = |n: &&String| {
+            rules::find(n).is_some() || rules::ALL.iter().any(|r| r.category.as_str() == *n)
+        };
+        for name in names.iter().filter(|n| !known(n)) {
+            warnings.push(ScanWarning {
+                file: rel.to_owned(),
+                line,
+                message: format!(
+                    "`{IGNORE_MARKER}[{name}]` names no rule or category, so it silences nothing; `flaky scan --list-rules` lists them"
+                ),
+            });
+        }
         // A comment alone on its line applies to the next line: store it one line down, where
         // `silenced` looks one line up.
         let alone = src[..node.start_byte()]

@@ -91,16 +91,36 @@ fn ignore_globs_and_comments_silence_findings() {
     sb.write("tests/legacy/test_old.py", SLEEPY_TEST);
     sb.write(
         "tests/test_silenced.py",
-        "import time\n\n\ndef test_a():\n    time.sleep(0.5)  # flaky: ignore\n\n\ndef test_b():\n    # flaky: ignore[sleep]\n    time.sleep(0.5)\n\n\ndef test_c():\n    # flaky: ignore[clock]\n    time.sleep(0.5)\n\n\ndef test_d():\n    time.sleep(0.5)  # flaky: ignore[fixed-sleep]\n\n\ndef test_e():\n    time.sleep(0.5)  # flaky: ignore[py/fixed-sleep] (the id before rules were shared)\n",
+        "import time\n\n\ndef test_a():\n    time.sleep(0.5)  # flaky: ignore\n\n\ndef test_b():\n    # flaky: ignore[sleep]\n    time.sleep(0.5)\n\n\ndef test_c():\n    # flaky: ignore[clock]\n    time.sleep(0.5)\n\n\ndef test_d():\n    time.sleep(0.5)  # flaky: ignore[fixed-sleep]\n\n\ndef test_e():\n    time.sleep(0.5)  # flaky: ignore[py/fixed-sleep] (the id before rules were shared)\n\n\ndef test_f():\n    time.sleep(0.5)  # flaky: ignore[fixed-slep]\n",
     );
     let (doc, _) = scan_json(&sb, &["--fail-on", "none", "--ignore", "tests/legacy/**"]);
     let findings = doc["findings"].as_array().expect("findings");
-    assert_eq!(findings.len(), 1, "{doc:#}");
+    let tests: Vec<&str> = findings.iter().filter_map(|f| f["test"].as_str()).collect();
     assert_eq!(
-        findings[0]["test"], "test_c",
-        "only the comment for another category leaves it"
+        tests,
+        ["test_c", "test_f"],
+        "only comments for another category or no rule leave them: {doc:#}"
     );
     assert_eq!(doc["files_scanned"], 1);
+    // The misspelt rule silences nothing, and the scan says so where the comment is.
+    assert_eq!(
+        doc["warnings"],
+        serde_json::json!([{
+            "file": "tests/test_silenced.py",
+            "line": 27,
+            "message": "`flaky: ignore[fixed-slep]` names no rule or category, so it silences nothing; `flaky scan --list-rules` lists them",
+        }])
+    );
+    let out = sb
+        .flaky()
+        .args(["scan", "--fail-on", "none", "--ignore", "tests/legacy/**"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning: tests/test_silenced.py:27: `flaky: ignore[fixed-slep]`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -198,6 +218,25 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .assert()
         .code(0);
     assert_valid_sarif(&path);
+    // A comment that silences nothing is the run's notification, with its place.
+    empty.write(
+        "tests/test_x.py",
+        "def test_x():\n    pass  # flaky: ignore[nope]\n",
+    );
+    empty
+        .flaky()
+        .args(["scan", "--format", "sarif", "--output"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    assert_valid_sarif(&path);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("JSON");
+    let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes[0]["level"], "warning", "{doc:#}");
+    let place = &notes[0]["locations"][0]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], "tests/test_x.py");
+    assert_eq!(place["region"]["startLine"], 2);
 }
 
 #[test]
