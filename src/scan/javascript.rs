@@ -347,7 +347,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 }
                 self.call(node, ctx);
             }
-            "new_expression" => self.construct(node, ctx),
+            "new_expression" => self.call(node, ctx),
             "assignment_expression"
             | "augmented_assignment_expression"
             | "update_expression"
@@ -423,13 +423,18 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let smell = rule.says(&shared::shown(self.info.src, node), says);
+        let smell = rule.says(&self.shown(node), says);
         self.report(node, unit, smell);
     }
 
     /// A fact, for the shared rules to judge.
     fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
         self.cx.judge(node, &fact, Lang::JavaScript, unit);
+    }
+
+    /// A node's code, as messages quote it.
+    fn shown(&self, node: Node<'_>) -> String {
+        shared::shown(self.info.src, node)
     }
 
     /// The method a call calls: `push` in `(items).push(x)`.

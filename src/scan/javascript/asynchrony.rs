@@ -93,7 +93,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if racing {
             let message = format!(
                 "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&shared::shown(self.info.src, operation))
+                quote_code(&self.shown(operation))
             );
             let rule = rules::early_done::RULE.javascript();
             self.report(call, ctx.unit, rule.smell(message));
@@ -111,13 +111,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let concurrent = call_of_argument(func)
             .filter(|m| self.method_name(*m) == Some("map"))
             .and_then(call_of_argument)
-            .and_then(|all| all.child_by_field_name("function"))
-            .is_some_and(|f| {
-                matches!(
-                    self.info.q(f).as_str(),
-                    "Promise.all" | "Promise.allSettled"
-                )
-            });
+            .and_then(|all| self.info.callee(all))
+            .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.allSettled"));
         let Some(array) = unwrap(callee)
             .child_by_field_name("object")
             .and_then(root_identifier)

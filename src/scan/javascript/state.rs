@@ -94,9 +94,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         site.child_by_field_name("right")
             .map(unwrap)
             .filter(|r| r.kind() == "call_expression")
-            .and_then(|r| r.child_by_field_name("function"))
-            .is_some_and(|f| {
-                let q = self.info.q(f);
+            .and_then(|r| self.info.callee(r))
+            .is_some_and(|q| {
                 let root = q.split('.').next().unwrap_or_default();
                 matches!(root, "jest" | "vi" | "sinon")
                     || names_any(&["*.fn", "*.stub", "*.spy"], &q)
@@ -239,7 +238,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let owner = match ctx.unit {
             Some(u) => self.cx.facts.units[u].name.clone(),
-            None => shared::shown(self.info.src, node),
+            None => self.shown(node),
         };
         self.touches.push(Touch {
             unit: ctx.unit,
@@ -270,7 +269,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
             if seen.insert((c.unit, c.target)) {
                 let change = ProcessChange {
-                    code: shared::shown(self.info.src, c.node),
+                    code: self.shown(c.node),
                     state: c.target,
                     restore: Restore::Never,
                 };
@@ -286,7 +285,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
-                code: shared::shown(self.info.src, node),
+                code: self.shown(node),
                 variable: var,
                 decides: true,
             };

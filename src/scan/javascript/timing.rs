@@ -36,7 +36,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let sleep = Sleep {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
@@ -69,10 +69,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
-        let promise = call_of_argument(executor).filter(|n| n.kind() == "new_expression")?;
-        if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
-            return None;
-        }
+        let promise = self.info.callee(call_of_argument(executor)?)?;
+        (promise == "new Promise").then_some(())?;
         Some(self.text(first_parameter(executor)?))
     }
 
@@ -121,7 +119,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
-            code: shared::shown(self.info.src, node),
+            code: self.shown(node),
             upper,
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
@@ -219,8 +217,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .into_iter()
                 .any(|side| self.is_clock_value(side, depth)),
             "call_expression" => {
-                n.child_by_field_name("function")
-                    .is_some_and(|f| self.info.q(f).starts_with("process.hrtime"))
+                self.info
+                    .callee(n)
+                    .is_some_and(|q| q.starts_with("process.hrtime"))
                     && !arguments(n).is_empty()
             }
             "identifier" => {

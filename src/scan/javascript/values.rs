@@ -20,7 +20,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let seed = Seed {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             source,
             place: ctx.role.place(),
         };
@@ -55,32 +55,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn seeds(&self, call: Node<'_>) -> bool {
-        let callee = call
-            .child_by_field_name("function")
-            .or_else(|| call.child_by_field_name("constructor"));
-        callee.is_some_and(|c| {
-            let q = self.info.q(c);
-            let last = q
-                .rsplit('.')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            SEEDERS.iter().any(|s| last.contains(s))
+        self.info.callee(call).is_some_and(|q| {
+            let last = q.rsplit('.').next().unwrap_or_default();
+            SEEDERS
+                .iter()
+                .any(|s| last.to_ascii_lowercase().contains(s))
         })
     }
 
     /// Whether a call or `new` under `node` has one of these callees.
     pub(super) fn mentions(&self, node: Node<'_>, callees: &[&str]) -> bool {
-        syntax::descendants(node).into_iter().any(|d| {
-            let q = match d.kind() {
-                "call_expression" => d.child_by_field_name("function").map(|f| self.info.q(f)),
-                "new_expression" => d
-                    .child_by_field_name("constructor")
-                    .map(|c| format!("new {}", self.info.q(c))),
-                _ => None,
-            };
-            q.is_some_and(|q| names_any(callees, &q))
-        })
+        syntax::descendants(node)
+            .into_iter()
+            .any(|d| self.info.callee(d).is_some_and(|q| names_any(callees, &q)))
     }
 
     /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
