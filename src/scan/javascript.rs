@@ -577,12 +577,6 @@ fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
 /// The kinds of a chain of calls and members.
 const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
-/// The nodes of a function's (or the program's) own scope: nested functions are included,
-/// for their names, but not entered.
-fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
-    syntax::descendants_entering(scope, |n| !is_function(n.kind()))
-}
-
 /// The statements of a loop, and the kinds of function (a callback defined in a loop does not
 /// run in it).
 const LOOPS: &[&str] = &[

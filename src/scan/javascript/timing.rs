@@ -19,7 +19,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             return false;
         }
-        self.cx.test_file && matches!(ctx.role, Role::Test | Role::Hook(_))
+        matches!(ctx.role, Role::Test | Role::Hook(_))
     }
 
     /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by

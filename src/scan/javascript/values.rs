@@ -137,7 +137,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let info = self.info;
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
-            for n in scope_nodes(func) {
+            // Nested functions are included, for their names, but not entered.
+            for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
                 let declared = match n.kind() {
                     "variable_declarator"
                     | "function_declaration"
