@@ -338,7 +338,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Reads one node; what is under it goes to `next`, in source order.
     fn visit(&mut self, node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
         match node.kind() {
-            "call_expression" => {
+            "call_expression" | "new_expression" => {
                 if self.cx.test_file
                     && let Some(fw) = self.framework(node)
                     && self.enter_framework(node, fw, ctx, next)
@@ -347,7 +347,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 }
                 self.call(node, ctx);
             }
-            "new_expression" => self.call(node, ctx),
             "assignment_expression"
             | "augmented_assignment_expression"
             | "update_expression"

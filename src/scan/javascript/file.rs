@@ -108,9 +108,7 @@ impl<'s> FileInfo<'s> {
                 };
                 self.specifiers.push(spec);
                 for clause in syntax::named_children(n) {
-                    if clause.kind() == "import_clause" {
-                        self.bind(clause, &import);
-                    }
+                    self.bind(clause, &import);
                 }
             }
             "call_expression" => self.specifiers.extend(self.required(n)),

@@ -139,10 +139,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `assert.ok(elapsed < 100)`: a duration compared with a bound inside an assertion.
     pub(super) fn comparison(&mut self, node: Node<'t>, ctx: &Ctx) {
-        if !matches!(self.operator(node), "<" | "<=" | ">" | ">=") {
+        let op = self.operator(node);
+        if !matches!(op, "<" | "<=" | ">" | ">=") {
             return;
         }
-        let op = self.operator(node).to_owned();
         let on_left = node
             .child_by_field_name("left")
             .is_some_and(|l| self.is_duration(l, 2));
@@ -150,7 +150,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .child_by_field_name("right")
             .is_some_and(|r| self.is_duration(r, 2));
         if (on_left || on_right) && self.inside_assertion(node) {
-            self.elapsed_bound(node, bounds_from_above(&op, on_left, false), ctx);
+            self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }
     }
 
