@@ -36,8 +36,8 @@ pub(super) enum Check {
 }
 
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
-/// `fs.rm` and `fs.rmSync`.
+/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm*` any function
+/// of `fs` whose name starts with `rm`; `fs.cp[Sync]` matches `fs.cp` and `fs.cpSync`.
 pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -132,9 +132,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "net.createConnection",
             "tls.connect",
             "dns.lookup",
-            "dns.resolve",
-            "dns.resolve4",
-            "dns.resolve6",
+            "dns.resolve*",
             "new WebSocket",
             "new ws",
             "new EventSource",
@@ -143,20 +141,17 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.writeFile[Sync]",
+            "fs.write*",
             "fs.appendFile[Sync]",
             "fs.mkdir[Sync]",
-            "fs.rm[Sync]",
-            "fs.rmdir[Sync]",
+            "fs.rm*",
             "fs.unlink[Sync]",
             "fs.rename[Sync]",
             "fs.copyFile[Sync]",
             "fs.cp[Sync]",
             "fs.truncate[Sync]",
             "fs.createWriteStream",
-            "fs.outputFile[Sync]",
-            "fs.outputJson[Sync]",
-            "fs.writeJson[Sync]",
+            "fs.output*",
             "fs.remove[Sync]",
             "fs.emptyDir[Sync]",
             "fs.ensureDir[Sync]",
@@ -167,13 +162,11 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     // deadline: context.
     (
         &[
-            "child_process.exec[Sync]",
-            "child_process.execFile[Sync]",
+            "child_process.exec*",
             "child_process.spawn[Sync]",
             "child_process.fork",
             "execa",
-            "execa.execa[Sync]",
-            "execa.execaCommand[Sync]",
+            "execa.execa*",
             "execa.$",
             "cross-spawn",
         ],
