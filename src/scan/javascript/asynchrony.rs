@@ -103,7 +103,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.method_name(call) != Some("push") {
             return;
         }
-        let Some(func) = enclosing_function(call).filter(|f| is_async(*f)) else {
+        let func = enclosing_function(call).filter(|f| is_async(*f));
+        let array = unwrap(callee).child_by_field_name("object");
+        let (Some(func), Some(array)) = (func, array.and_then(root_identifier)) else {
             return;
         };
         let concurrent = call_of_argument(func)
@@ -111,12 +113,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .and_then(call_of_argument)
             .and_then(|all| self.info.callee(all))
             .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.allSettled"));
-        let Some(array) = unwrap(callee)
-            .child_by_field_name("object")
-            .and_then(root_identifier)
-        else {
-            return;
-        };
         let name = self.text(array);
         if concurrent && !self.scope(func).names.contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";

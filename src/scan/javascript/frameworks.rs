@@ -170,10 +170,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn title(&self, arg: Node<'_>, suite: bool) -> Option<String> {
         let arg = unwrap(arg);
         match arg.kind() {
-            "string" => Some(unescape(strip_quotes(self.text(arg)))),
+            // A template is its text as written, `${n}` and all.
             "template_string" => Some(strip_quotes(self.text(arg)).to_owned()),
             "identifier" | "member_expression" if suite => Some(self.text(arg).to_owned()),
-            _ => None,
+            _ => self.info.literal(arg),
         }
     }
 

@@ -30,20 +30,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Whether a value only seeds a generator (directly, or through the variables it is
     /// stored in), rather than deciding what the code does.
     pub(super) fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
-        if node.kind() == "shorthand_property_identifier"
-            && self.text(node).to_ascii_lowercase().contains("seed")
-        {
+        // `{ seed }`, `{ seed: x }`, `{ randomSeed: x }`.
+        let names_seed = |n: Node<'_>| self.text(n).to_ascii_lowercase().contains("seed");
+        if node.kind() == "shorthand_property_identifier" && names_seed(node) {
             return true;
         }
         for p in ancestors(node) {
             match p.kind() {
                 "call_expression" | "new_expression" if self.seeds(p) => return true,
-                "pair"
-                    if p.child_by_field_name("key")
-                        .is_some_and(|k| self.text(k).to_ascii_lowercase().contains("seed")) =>
-                {
-                    return true;
-                }
+                "pair" if p.child_by_field_name("key").is_some_and(names_seed) => return true,
                 "variable_declarator" => {
                     return depth > 0 && self.every_use(p, |u| self.only_seeds(u, depth - 1));
                 }
