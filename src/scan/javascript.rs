@@ -338,7 +338,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Reads one node; what is under it goes to `next`, in source order.
     fn visit(&mut self, node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
         match node.kind() {
-            "call_expression" => {
+            "call_expression" | "new_expression" => {
                 if self.cx.test_file
                     && let Some(fw) = self.framework(node)
                     && self.enter_framework(node, fw, ctx, next)
@@ -347,7 +347,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 }
                 self.call(node, ctx);
             }
-            "new_expression" => self.construct(node, ctx),
             "assignment_expression"
             | "augmented_assignment_expression"
             | "update_expression"
@@ -423,13 +422,18 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
-        let smell = rule.says(&shared::shown(self.info.src, node), says);
+        let smell = rule.says(&self.shown(node), says);
         self.report(node, unit, smell);
     }
 
     /// A fact, for the shared rules to judge.
     fn judge(&mut self, node: Node<'_>, fact: Fact, unit: Option<usize>) {
         self.cx.judge(node, &fact, Lang::JavaScript, unit);
+    }
+
+    /// A node's code, as messages quote it.
+    fn shown(&self, node: Node<'_>) -> String {
+        shared::shown(self.info.src, node)
     }
 
     /// The method a call calls: `push` in `(items).push(x)`.
@@ -571,12 +575,6 @@ fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
 
 /// The kinds of a chain of calls and members.
 const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
-
-/// The nodes of a function's (or the program's) own scope: nested functions are included,
-/// for their names, but not entered.
-fn scope_nodes(scope: Node<'_>) -> Vec<Node<'_>> {
-    syntax::descendants_entering(scope, |n| !is_function(n.kind()))
-}
 
 /// The statements of a loop, and the kinds of function (a callback defined in a loop does not
 /// run in it).

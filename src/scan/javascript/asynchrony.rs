@@ -7,6 +7,21 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// `done()` in the callback of one operation while a sibling statement starts another
     /// whose callback asserts and does not call `done()`: the test can end first.
     pub(super) fn early_done(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
+        if ctx.role != Role::Test || self.text(callee) != "done" {
+            return;
+        }
+        if let Some(operation) = self.raced_by_done(call) {
+            let says = format!(
+                "ends the test from the callback of {}, while another operation started beside it has assertions still to run",
+                quote_code(&self.shown(operation))
+            );
+            self.says(call, ctx.unit, rules::early_done::RULE.javascript(), says);
+        }
+    }
+
+    /// The operation whose callback calls the test's `done()` (at `call`), when a sibling
+    /// statement starts the same operation with a callback that asserts without `done()`.
+    fn raced_by_done(&self, call: Node<'t>) -> Option<Node<'t>> {
         /// Methods whose callbacks run before they return, or on events in the order the
         /// emitter defines.
         const NOT_RACING: [&str; 16] = [
@@ -27,13 +42,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "prependListener",
             "subscribe",
         ];
-        if !self.cx.test_file || ctx.role != Role::Test || self.text(callee) != "done" {
-            return;
-        }
         // The callback that calls done(), the operation it is given to, its statement and block.
-        let Some(callback) = enclosing_function(call) else {
-            return;
-        };
+        let callback = enclosing_function(call)?;
         // `done` must be the test's own: the parameter of the function the test call gets (not
         // a plugin's or a stream's `done`).
         let declares_done = |f: Node<'t>| {
@@ -51,22 +61,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .and_then(call_of_argument)
                 .and_then(|c| c.child_by_field_name("function"))
                 .is_some_and(|f| names_any(&["*.test", "*.it", "*.specify"], self.text(f)));
-        let Some(operation) = call_of_argument(callback).filter(|_| test_owned) else {
-            return;
-        };
-        let Some(statement) = operation.parent().filter(|p| {
-            p.kind() == "expression_statement" && operation.kind() == "call_expression"
-        }) else {
-            return;
-        };
-        let Some(block) = statement.parent().filter(|b| b.kind() == "statement_block") else {
-            return;
-        };
-        let Some(started) = operation.child_by_field_name("function").map(unwrap) else {
-            return;
-        };
+        let operation =
+            call_of_argument(callback).filter(|o| test_owned && o.kind() == "call_expression")?;
+        let statement = operation
+            .parent()
+            .filter(|p| p.kind() == "expression_statement")?;
+        let block = statement
+            .parent()
+            .filter(|b| b.kind() == "statement_block")?;
+        let started = unwrap(operation.child_by_field_name("function")?);
         if NOT_RACING.contains(&self.method_name(operation).unwrap_or(self.text(started))) {
-            return;
+            return None;
         }
         let asserts = |n: Node<'t>| {
             syntax::descendants(n).into_iter().any(|d| {
@@ -90,14 +95,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             })
             .flat_map(arguments)
             .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"]));
-        if racing {
-            let message = format!(
-                "`done()` ends the test from the callback of {}, while another operation started beside it has assertions still to run",
-                quote_code(&shared::shown(self.info.src, operation))
-            );
-            let rule = rules::early_done::RULE.javascript();
-            self.report(call, ctx.unit, rule.smell(message));
-        }
+        racing.then_some(operation)
     }
 
     /// `results.push(...)` in async callbacks that `Promise.all(items.map(...))` runs at once.
@@ -105,25 +103,16 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if self.method_name(call) != Some("push") {
             return;
         }
-        let Some(func) = enclosing_function(call).filter(|f| is_async(*f)) else {
+        let func = enclosing_function(call).filter(|f| is_async(*f));
+        let array = unwrap(callee).child_by_field_name("object");
+        let (Some(func), Some(array)) = (func, array.and_then(root_identifier)) else {
             return;
         };
         let concurrent = call_of_argument(func)
             .filter(|m| self.method_name(*m) == Some("map"))
             .and_then(call_of_argument)
-            .and_then(|all| all.child_by_field_name("function"))
-            .is_some_and(|f| {
-                matches!(
-                    self.info.q(f).as_str(),
-                    "Promise.all" | "Promise.allSettled"
-                )
-            });
-        let Some(array) = unwrap(callee)
-            .child_by_field_name("object")
-            .and_then(root_identifier)
-        else {
-            return;
-        };
+            .and_then(|all| self.info.callee(all))
+            .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.allSettled"));
         let name = self.text(array);
         if concurrent && !self.scope(func).names.contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";
@@ -134,7 +123,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// A promise chain or async call left floating in a test or hook.
     pub(super) fn statement(&mut self, stmt: Node<'t>, ctx: &Ctx) {
-        if !self.cx.test_file || !matches!(ctx.role, Role::Test | Role::Hook(_)) {
+        if !matches!(ctx.role, Role::Test | Role::Hook(_)) {
             return;
         }
         let Some(expr) = stmt

@@ -36,8 +36,8 @@ pub(super) enum Check {
 }
 
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm[Sync]` matches
-/// `fs.rm` and `fs.rmSync`.
+/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm*` any function
+/// of `fs` whose name starts with `rm`; `fs.cp[Sync]` matches `fs.cp` and `fs.cpSync`.
 pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -132,9 +132,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "net.createConnection",
             "tls.connect",
             "dns.lookup",
-            "dns.resolve",
-            "dns.resolve4",
-            "dns.resolve6",
+            "dns.resolve*",
             "new WebSocket",
             "new ws",
             "new EventSource",
@@ -143,20 +141,17 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.writeFile[Sync]",
+            "fs.write*",
             "fs.appendFile[Sync]",
             "fs.mkdir[Sync]",
-            "fs.rm[Sync]",
-            "fs.rmdir[Sync]",
+            "fs.rm*",
             "fs.unlink[Sync]",
             "fs.rename[Sync]",
             "fs.copyFile[Sync]",
             "fs.cp[Sync]",
             "fs.truncate[Sync]",
             "fs.createWriteStream",
-            "fs.outputFile[Sync]",
-            "fs.outputJson[Sync]",
-            "fs.writeJson[Sync]",
+            "fs.output*",
             "fs.remove[Sync]",
             "fs.emptyDir[Sync]",
             "fs.ensureDir[Sync]",
@@ -167,13 +162,11 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     // deadline: context.
     (
         &[
-            "child_process.exec[Sync]",
-            "child_process.execFile[Sync]",
+            "child_process.exec*",
             "child_process.spawn[Sync]",
             "child_process.fork",
             "execa",
-            "execa.execa[Sync]",
-            "execa.execaCommand[Sync]",
+            "execa.execa*",
             "execa.$",
             "cross-spawn",
         ],
@@ -208,7 +201,23 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
 ];
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
+    /// A call or `new` expression: a row of the table, a server, and what the call does to
+    /// state, timing and tests.
     pub(super) fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
+        let Some(q) = self.info.callee(call) else {
+            return;
+        };
+        if let Some((_, check)) = CALLS.iter().find(|(callees, _)| names_any(callees, &q))
+            && let Some((rule, says)) = self.check(*check, call, &q, ctx)
+        {
+            self.says(call, ctx.unit, rule, says);
+        }
+        // `.listen(3000)`, `.listen({ port: 3000 })`, `new WebSocketServer({ port: 8080 })`.
+        if self.method_name(call) == Some("listen")
+            || q.starts_with("new ") && q.ends_with("Server")
+        {
+            self.listen(call, ctx);
+        }
         let Some(callee) = call.child_by_field_name("function") else {
             return;
         };
@@ -218,36 +227,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 calls.push(name);
             }
         }
-        let q = self.info.q(callee);
-        self.apply_table(call, &q, ctx);
-        // `.listen(3000)`, `.listen({ port: 3000 })`.
-        if self.method_name(call) == Some("listen") {
-            self.listen(call, ctx);
-        }
         self.bound_matcher(call, callee, ctx);
         self.call_mutation(call, callee, &q, ctx);
         self.completion_order(call, callee, ctx);
         self.early_done(call, callee, ctx);
-    }
-
-    pub(super) fn construct(&mut self, node: Node<'t>, ctx: &Ctx) {
-        if let Some(ctor) = node.child_by_field_name("constructor") {
-            let q = format!("new {}", self.info.q(ctor));
-            self.apply_table(node, &q, ctx);
-            // `new WebSocketServer({ port: 8080 })`.
-            if q.ends_with("Server") {
-                self.listen(node, ctx);
-            }
-        }
-    }
-
-    fn apply_table(&mut self, call: Node<'t>, q: &str, ctx: &Ctx) {
-        let Some((_, check)) = CALLS.iter().find(|(callees, _)| names_any(callees, q)) else {
-            return;
-        };
-        if let Some((rule, says)) = self.check(*check, call, q, ctx) {
-            self.says(call, ctx.unit, rule, says);
-        }
     }
 
     /// Whether a row's call is a smell here: the rule and what it says. Calls the shared rules
@@ -299,8 +282,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             )),
             Check::Remote => {
                 let peer = self.remote(q, &args)?;
-                let call_text = shared::shown(self.info.src, call);
-                self.judge(call, Fact::Request(Request { call: call_text, peer }), ctx.unit);
+                self.judge(call, Fact::Request(Request { call: self.shown(call), peer }), ctx.unit);
                 None
             }
             Check::FixedPath => {
@@ -311,8 +293,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             Check::Process { to_end } => {
                 let to_end = to_end || q.ends_with("Sync");
                 if !self.info.is_mocked(q) {
-                    let call_text = shared::shown(self.info.src, call);
-                    self.judge(call, Fact::Process(Process { call: call_text, to_end }), ctx.unit);
+                    self.judge(call, Fact::Process(Process { call: self.shown(call), to_end }), ctx.unit);
                 }
                 None
             }

@@ -108,9 +108,7 @@ impl<'s> FileInfo<'s> {
                 };
                 self.specifiers.push(spec);
                 for clause in syntax::named_children(n) {
-                    if clause.kind() == "import_clause" {
-                        self.bind(clause, &import);
-                    }
+                    self.bind(clause, &import);
                 }
             }
             "call_expression" => self.specifiers.extend(self.required(n)),
@@ -211,10 +209,7 @@ impl<'s> FileInfo<'s> {
     fn learn_mock(&mut self, n: Node<'_>) {
         match n.kind() {
             "call_expression" => {
-                let Some(callee) = n.child_by_field_name("function") else {
-                    return;
-                };
-                let q = self.q(callee);
+                let Some(q) = self.callee(n) else { return };
                 let args = arguments(n);
                 if names_any(&MODULE_MOCKS, &q) {
                     if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
@@ -270,6 +265,18 @@ impl<'s> FileInfo<'s> {
                 || q.strip_prefix(m.as_str())
                     .is_some_and(|r| r.starts_with('.'))
         })
+    }
+
+    /// What a call calls, by qualified name, or `new Name` for a `new` expression.
+    pub(super) fn callee(&self, call: Node<'_>) -> Option<String> {
+        match call.kind() {
+            "call_expression" => Some(self.q(call.child_by_field_name("function")?)),
+            "new_expression" => Some(format!(
+                "new {}",
+                self.q(call.child_by_field_name("constructor")?)
+            )),
+            _ => None,
+        }
     }
 
     /// The qualified name of a callee: through imports (`child_process.exec`), globals stripped

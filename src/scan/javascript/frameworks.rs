@@ -170,23 +170,18 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn title(&self, arg: Node<'_>, suite: bool) -> Option<String> {
         let arg = unwrap(arg);
         match arg.kind() {
-            "string" => Some(unescape(strip_quotes(self.text(arg)))),
+            // A template is its text as written, `${n}` and all.
             "template_string" => Some(strip_quotes(self.text(arg)).to_owned()),
             "identifier" | "member_expression" if suite => Some(self.text(arg).to_owned()),
-            _ => None,
+            _ => self.info.literal(arg),
         }
     }
 
     /// The name a function value is given where it is written: `getRandomValues(a) {..}`,
     /// `random: () => ..`, `const f = () => ..`.
     pub(super) fn function_name(&self, func: Node<'t>) -> Option<String> {
-        let at = match func.kind() {
-            "method_definition" => func,
-            _ => func.parent()?,
-        };
-        self.helper(at)
-            .filter(|(_, f)| f.id() == func.id())
-            .map(|(name, _)| name)
+        let named = self.helper(func).or_else(|| self.helper(func.parent()?));
+        named.filter(|(_, f)| *f == func).map(|(name, _)| name)
     }
 
     /// A named function: `function f`, `const f = () => ...`, `exports.f = function`,
@@ -259,11 +254,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// Whether a function is the body of a test, hook or named function (where a sleep waits),
     /// rather than a callback handed to other code (where it simulates a slow call).
-    pub(super) fn is_unit_body(&self, func: Node<'_>) -> bool {
-        self.helper(func).is_some()
-            || match call_of_argument(func) {
-                Some(call) => self.framework(call).is_some(),
-                None => func.parent().is_some_and(|p| self.helper(p).is_some()),
-            }
+    pub(super) fn is_unit_body(&self, func: Node<'t>) -> bool {
+        self.function_name(func).is_some()
+            || call_of_argument(func).is_some_and(|call| self.framework(call).is_some())
     }
 }

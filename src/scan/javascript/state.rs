@@ -5,21 +5,17 @@ use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
     pub(super) fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
-        let field = match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => "left",
-            "update_expression" => "argument",
-            _ if self.operator(node) == "delete" => "argument",
+        // The changed field, and whether the change only sets what is unset (lazily).
+        let (field, lazy) = match node.kind() {
+            "assignment_expression" => ("left", self.lazy_guarded(node)),
+            "augmented_assignment_expression" => {
+                ("left", matches!(self.operator(node), "??=" | "||="))
+            }
+            "update_expression" => ("argument", false),
+            _ if self.operator(node) == "delete" => ("argument", false),
             _ => return,
         };
-        let Some(target) = node.child_by_field_name(field) else {
-            return;
-        };
-        let lazy = match node.kind() {
-            "assignment_expression" => self.lazy_guarded(node, target),
-            "augmented_assignment_expression" => matches!(self.operator(node), "??=" | "||="),
-            _ => false,
-        };
-        if !lazy {
+        if let Some(target) = node.child_by_field_name(field).filter(|_| !lazy) {
             self.mutate(target, node, ctx);
         }
     }
@@ -94,9 +90,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         site.child_by_field_name("right")
             .map(unwrap)
             .filter(|r| r.kind() == "call_expression")
-            .and_then(|r| r.child_by_field_name("function"))
-            .is_some_and(|f| {
-                let q = self.info.q(f);
+            .and_then(|r| self.info.callee(r))
+            .is_some_and(|q| {
                 let root = q.split('.').next().unwrap_or_default();
                 matches!(root, "jest" | "vi" | "sinon")
                     || names_any(&["*.fn", "*.stub", "*.spy"], &q)
@@ -118,16 +113,16 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// `cache = load()` under `if (!cache)`: lazy initialisation, not state that tests share.
-    fn lazy_guarded(&self, assignment: Node<'_>, left: Node<'_>) -> bool {
-        if left.kind() != "identifier" {
-            return false;
-        }
-        let name = self.text(left);
-        ancestors_in_function(assignment).any(|p| {
-            p.kind() == "if_statement"
-                && p.child_by_field_name("condition")
-                    .is_some_and(|c| self.tests_absent(c, name))
-        })
+    fn lazy_guarded(&self, assignment: Node<'_>) -> bool {
+        let left = assignment.child_by_field_name("left");
+        left.filter(|l| l.kind() == "identifier")
+            .is_some_and(|left| {
+                ancestors_in_function(assignment).any(|p| {
+                    p.kind() == "if_statement"
+                        && p.child_by_field_name("condition")
+                            .is_some_and(|c| self.tests_absent(c, self.text(left)))
+                })
+            })
     }
 
     /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
@@ -239,7 +234,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let owner = match ctx.unit {
             Some(u) => self.cx.facts.units[u].name.clone(),
-            None => shared::shown(self.info.src, node),
+            None => self.shown(node),
         };
         self.touches.push(Touch {
             unit: ctx.unit,
@@ -257,7 +252,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for (node, smell, unit) in
             shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
         {
-            self.cx.report(node, smell, unit, self.cx.test_file);
+            self.report(node, unit, smell);
         }
         let restored: HashSet<ProcessState> = self
             .changes
@@ -267,15 +262,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .collect();
         let changes = std::mem::take(&mut self.changes);
         let mut seen = HashSet::new();
-        for c in changes.iter().filter(|c| !restored.contains(&c.target)) {
-            if seen.insert((c.unit, c.target)) {
-                let change = ProcessChange {
-                    code: shared::shown(self.info.src, c.node),
-                    state: c.target,
-                    restore: Restore::Never,
-                };
-                self.judge(c.node, Fact::ProcessChange(change), c.unit);
-            }
+        let unrestored = changes.iter().filter(|c| !restored.contains(&c.target));
+        for c in unrestored.filter(|c| seen.insert((c.unit, c.target))) {
+            let change = ProcessChange {
+                code: self.shown(c.node),
+                state: c.target,
+                restore: Restore::Never,
+            };
+            self.judge(c.node, Fact::ProcessChange(change), c.unit);
         }
     }
 
@@ -286,7 +280,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {
             let used = SeedUse {
-                code: shared::shown(self.info.src, node),
+                code: self.shown(node),
                 variable: var,
                 decides: true,
             };

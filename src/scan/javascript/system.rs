@@ -106,7 +106,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return None;
         }
         Some(PathWrite {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             path: Some(path),
             relative: !anchored,
         })
@@ -120,8 +120,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let absolute = p.starts_with('/');
             return Some((p, absolute));
         }
-        let callee = n.child_by_field_name("function")?;
-        if !matches!(self.info.q(callee).as_str(), "path.join" | "path.resolve") {
+        if !matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve") {
             return None;
         }
         let mut parts = Vec::new();
@@ -155,7 +154,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let listen = Listen {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             port,
             released: false,
             test_code: self.cx.test_file,

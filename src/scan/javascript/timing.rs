@@ -19,7 +19,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             return false;
         }
-        self.cx.test_file && matches!(ctx.role, Role::Test | Role::Hook(_))
+        matches!(ctx.role, Role::Test | Role::Hook(_))
     }
 
     /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by
@@ -36,7 +36,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let sleep = Sleep {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
@@ -69,10 +69,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
-        let promise = call_of_argument(executor).filter(|n| n.kind() == "new_expression")?;
-        if self.info.q(promise.child_by_field_name("constructor")?) != "Promise" {
-            return None;
-        }
+        let promise = self.info.callee(call_of_argument(executor)?)?;
+        (promise == "new Promise").then_some(())?;
         Some(self.text(first_parameter(executor)?))
     }
 
@@ -121,7 +119,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A measured duration compared with a bound, for the shared rule to judge.
     fn elapsed_bound(&mut self, node: Node<'t>, upper: bool, ctx: &Ctx) {
         let fact = ElapsedBound {
-            code: shared::shown(self.info.src, node),
+            code: self.shown(node),
             upper,
             in_loop: syntax::in_loop(node, LOOPS, FUNCTIONS),
             test_code: self.cx.test_file,
@@ -141,10 +139,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `assert.ok(elapsed < 100)`: a duration compared with a bound inside an assertion.
     pub(super) fn comparison(&mut self, node: Node<'t>, ctx: &Ctx) {
-        if !matches!(self.operator(node), "<" | "<=" | ">" | ">=") {
+        let op = self.operator(node);
+        if !matches!(op, "<" | "<=" | ">" | ">=") {
             return;
         }
-        let op = self.operator(node).to_owned();
         let on_left = node
             .child_by_field_name("left")
             .is_some_and(|l| self.is_duration(l, 2));
@@ -152,7 +150,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .child_by_field_name("right")
             .is_some_and(|r| self.is_duration(r, 2));
         if (on_left || on_right) && self.inside_assertion(node) {
-            self.elapsed_bound(node, bounds_from_above(&op, on_left, false), ctx);
+            self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }
     }
 
@@ -219,8 +217,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .into_iter()
                 .any(|side| self.is_clock_value(side, depth)),
             "call_expression" => {
-                n.child_by_field_name("function")
-                    .is_some_and(|f| self.info.q(f).starts_with("process.hrtime"))
+                self.info
+                    .callee(n)
+                    .is_some_and(|q| q.starts_with("process.hrtime"))
                     && !arguments(n).is_empty()
             }
             "identifier" => {

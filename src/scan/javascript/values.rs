@@ -20,7 +20,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let seed = Seed {
-            call: shared::shown(self.info.src, call),
+            call: self.shown(call),
             source,
             place: ctx.role.place(),
         };
@@ -30,20 +30,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Whether a value only seeds a generator (directly, or through the variables it is
     /// stored in), rather than deciding what the code does.
     pub(super) fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
-        if node.kind() == "shorthand_property_identifier"
-            && self.text(node).to_ascii_lowercase().contains("seed")
-        {
+        // `{ seed }`, `{ seed: x }`, `{ randomSeed: x }`.
+        let names_seed = |n: Node<'_>| self.text(n).to_ascii_lowercase().contains("seed");
+        if node.kind() == "shorthand_property_identifier" && names_seed(node) {
             return true;
         }
         for p in ancestors(node) {
             match p.kind() {
                 "call_expression" | "new_expression" if self.seeds(p) => return true,
-                "pair"
-                    if p.child_by_field_name("key")
-                        .is_some_and(|k| self.text(k).to_ascii_lowercase().contains("seed")) =>
-                {
-                    return true;
-                }
+                "pair" if p.child_by_field_name("key").is_some_and(names_seed) => return true,
                 "variable_declarator" => {
                     return depth > 0 && self.every_use(p, |u| self.only_seeds(u, depth - 1));
                 }
@@ -55,32 +50,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     fn seeds(&self, call: Node<'_>) -> bool {
-        let callee = call
-            .child_by_field_name("function")
-            .or_else(|| call.child_by_field_name("constructor"));
-        callee.is_some_and(|c| {
-            let q = self.info.q(c);
-            let last = q
-                .rsplit('.')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            SEEDERS.iter().any(|s| last.contains(s))
+        self.info.callee(call).is_some_and(|q| {
+            let last = q.rsplit('.').next().unwrap_or_default();
+            SEEDERS
+                .iter()
+                .any(|s| last.to_ascii_lowercase().contains(s))
         })
     }
 
     /// Whether a call or `new` under `node` has one of these callees.
     pub(super) fn mentions(&self, node: Node<'_>, callees: &[&str]) -> bool {
-        syntax::descendants(node).into_iter().any(|d| {
-            let q = match d.kind() {
-                "call_expression" => d.child_by_field_name("function").map(|f| self.info.q(f)),
-                "new_expression" => d
-                    .child_by_field_name("constructor")
-                    .map(|c| format!("new {}", self.info.q(c))),
-                _ => None,
-            };
-            q.is_some_and(|q| names_any(callees, &q))
-        })
+        syntax::descendants(node)
+            .into_iter()
+            .any(|d| self.info.callee(d).is_some_and(|q| names_any(callees, &q)))
     }
 
     /// A number, a constant name (`TIMEOUT_MS`), arithmetic on them, or a variable set to one.
@@ -150,7 +132,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let info = self.info;
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
-            for n in scope_nodes(func) {
+            // Nested functions are included, for their names, but not entered.
+            for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
                 let declared = match n.kind() {
                     "variable_declarator"
                     | "function_declaration"
