@@ -77,10 +77,6 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
 // ---------------------------------------------------------------------------------------------
 // The rules.
 
-/// Rules one step less severe outside test code: a clock or random value read by the code
-/// under test often does not reach an assertion.
-const SOFTER_OUTSIDE_TESTS: [&str; 3] = ["wall-clock", "local-time-zone", "unseeded-random"];
-
 /// Calls whose first argument names a module the file replaces (`jest.mock('axios')`).
 const MODULE_MOCKS: [&str; 6] = [
     "jest.mock",
@@ -409,15 +405,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unit
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, mut smell: Smell) {
-        let test_code = self.cx.test_file;
-        if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
-            smell.severity = match smell.severity {
-                Severity::High => Severity::Medium,
-                _ => Severity::Low,
-            };
-        }
-        self.cx.report(node, smell, unit, test_code);
+    fn report(&mut self, node: Node<'_>, unit: Option<usize>, smell: Smell) {
+        self.cx.report(node, smell, unit, self.cx.test_file);
     }
 
     /// Reports at a node that its code does what `says` says.

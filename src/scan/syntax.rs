@@ -119,10 +119,17 @@ impl<'a> FileCtx<'a> {
         }
     }
 
-    /// Reports a smell at a node: as context if it is one of [`CONTEXT_RULES`] outside test code.
+    /// Reports a smell at a node: outside test code, one step less severe if it is one of
+    /// [`SOFTER_OUTSIDE_TESTS`] and as context if it is one of [`CONTEXT_RULES`].
     pub fn report(&mut self, node: Node<'_>, smell: Smell, unit: Option<usize>, test_code: bool) {
-        let context = smell.context || (!test_code && CONTEXT_RULES.contains(&smell.rule));
-        let smell = Smell { context, ..smell };
+        let mut smell = smell;
+        if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
+            smell.severity = match smell.severity {
+                Severity::High => Severity::Medium,
+                _ => Severity::Low,
+            };
+        }
+        smell.context |= !test_code && CONTEXT_RULES.contains(&smell.rule);
         let (start, end) = (node.start_position(), node.end_position());
         self.facts.findings.push(RawFinding {
             smell,
@@ -159,6 +166,10 @@ const CONTEXT_RULES: [&str; 5] = [
     "module-state-write",
     "reads-mutated-state",
 ];
+
+/// Rules one step less severe outside test code: a clock, a time zone or a random value read
+/// by the code under test often does not reach an assertion.
+const SOFTER_OUTSIDE_TESTS: [&str; 3] = ["wall-clock", "local-time-zone", "unseeded-random"];
 
 /// A 0-based tree-sitter row or column as a 1-based number.
 pub fn line_of(row: usize) -> u32 {
