@@ -88,8 +88,8 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = named_children(root)
         .into_iter()
         .filter(|n| n.kind() == "var_declaration")
-        .flat_map(|n| module.call_smells(n))
-        .map(|(n, s)| (n, s, None))
+        .flat_map(descendants)
+        .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
     for func in &funcs {
         let smells = Scope::of(cx, file, func).smells();
@@ -441,12 +441,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let Some(func) = self.func else {
             return Vec::new();
         };
-        let mut out = self.call_smells(func.body);
         let test_code = self.cx.test_file;
+        let mut out = Vec::new();
         for node in descendants(func.body) {
             let smell = match node.kind() {
+                "call_expression" => self
+                    .call_smell(node)
+                    .or_else(|| test_code.then(|| self.timing_assertion(node))?),
                 "binary_expression" if test_code => self.timing_threshold(node),
-                "call_expression" if test_code => self.timing_assertion(node),
                 "selector_expression" => self.local_zone(node),
                 "go_statement" if func.kind == UnitKind::Test => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
@@ -458,25 +460,19 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         out
     }
 
-    /// The smells of the standard library calls under a node.
-    fn call_smells(&self, node: Node<'t>) -> Vec<(Node<'t>, Smell)> {
-        let mut out = Vec::new();
-        for call in descendants(node) {
-            if call.kind() != "call_expression" {
-                continue;
-            }
-            let Callee::Package(path, name) = self.callee(call) else {
-                continue;
-            };
-            let check = CALLS.iter().find(|(p, names, _)| {
-                name_matches(p, &path) && names.iter().any(|n| name_matches(n, &name))
-            });
-            if let Some((_, _, check)) = check {
-                let shown = format!("{}.{name}", default_import_name(&path));
-                out.extend(check(self, call, &shown).map(|s| (call, s)));
-            }
-        }
-        out
+    /// The smell of a call of the standard library, if [`CALLS`] has a check of it.
+    fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
+        let Callee::Package(path, name) = self.callee(call) else {
+            return None;
+        };
+        let (.., check) = CALLS.iter().find(|(p, names, _)| {
+            name_matches(p, &path) && names.iter().any(|n| name_matches(n, &name))
+        })?;
+        check(
+            self,
+            call,
+            &format!("{}.{name}", default_import_name(&path)),
+        )
     }
 
     /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
