@@ -39,10 +39,9 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
     ("std::time::SystemTime", &["now"], clock::<false>),
-    ("chrono::Utc", &["now"], clock::<false>),
-    ("chrono::offset::Utc", &["now"], clock::<false>),
-    ("chrono::Local", &["now"], clock::<true>),
-    ("chrono::offset::Local", &["now"], clock::<true>),
+    // chrono's, by any path (`chrono::offset::Utc`, a prelude's `Utc`).
+    ("*::Utc", &["now"], clock::<false>),
+    ("*::Local", &["now"], clock::<true>),
     ("time::OffsetDateTime", &["now_utc"], clock::<false>),
     ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
