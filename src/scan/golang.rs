@@ -710,7 +710,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
     /// A server's `Serve` loop is left out: closing the server ends it.
     fn unjoined_goroutine(&self, node: Node<'t>) -> Option<Smell> {
-        let func = self.func?;
         let serves = named_children(node).first().is_some_and(|call| {
             call.kind() == "call_expression"
                 && matches!(self.callee(*call), Callee::Method(_, m) if m.starts_with("Serve") || m.starts_with("ListenAndServe"))
@@ -718,7 +717,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if serves {
             return None;
         }
-        let waits = descendants(func.body).into_iter().any(|n| match n.kind() {
+        let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
             "unary_expression" => n
                 .child_by_field_name("operator")
                 .is_some_and(|o| self.text(o) == "<-"),

@@ -281,9 +281,8 @@ fn declarations<'t>(
                 node.child_by_field_name("type"),
                 node.child_by_field_name("value"),
             ),
-            "let_condition" | "for_expression" | "match_pattern" | "closure_parameters" => {
-                (Some(node), None, None)
-            }
+            "let_condition" | "for_expression" => (node.child_by_field_name("pattern"), None, None),
+            "match_pattern" | "closure_parameters" => (Some(node), None, None),
             _ => continue,
         };
         let Some(pattern) = pattern else {
@@ -297,18 +296,11 @@ fn declarations<'t>(
     out
 }
 
-/// The identifiers a pattern binds (not the `Ok` of `Ok(x)`, nor the value of a `for`).
+/// The identifiers a pattern binds (not the `Ok` of `Ok(x)`).
 fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     if pattern.kind() == "identifier" {
         return vec![pattern];
     }
-    let pattern = match pattern.kind() {
-        "let_condition" | "for_expression" => pattern.child_by_field_name("pattern"),
-        _ => Some(pattern),
-    };
-    let Some(pattern) = pattern else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
@@ -801,13 +793,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     }
                     break;
                 }
-                "let_declaration" => {
+                "let_declaration" | "let_condition" => {
                     let pattern = parent.child_by_field_name("pattern");
                     bound.extend(pattern.map(bound_names).unwrap_or_default());
-                    break;
-                }
-                "let_condition" => {
-                    bound.extend(bound_names(parent));
                     break;
                 }
                 "match_expression" => bound.extend(
