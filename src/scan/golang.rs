@@ -579,16 +579,21 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && match self.callee(*a) {
-                    Callee::Package(p, n) => {
-                        name_matches("math/rand*", &p) && (n == "New" || SEEDS.contains(&&*n))
-                    }
-                    Callee::Method(_, m) => m == "Seed",
-                    _ => false,
-                }
+        self.in_call(node, |callee| match callee {
+            Callee::Package(p, n) => {
+                name_matches("math/rand*", &p) && (n == "New" || SEEDS.contains(&&*n))
+            }
+            Callee::Method(_, m) => m == "Seed",
+            _ => false,
         })
+    }
+
+    /// Whether a node is inside a call (its arguments, a callback) whose callee `is` accepts.
+    fn in_call(&self, node: Node<'t>, is: impl Fn(Callee<'t>) -> bool) -> bool {
+        let calls = self.ancestors(node).into_iter();
+        calls
+            .filter(|a| a.kind() == "call_expression")
+            .any(|a| is(self.callee(a)))
     }
 
     /// Whether a value is stored in a variable that then seeds a generator
@@ -609,13 +614,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         const MESSAGES: [&str; 8] = [
             "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
         ];
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && match self.callee(*a) {
-                    Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
-                    Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
-                    _ => false,
-                }
+        self.in_call(node, |callee| match callee {
+            Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
+            Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
+            _ => false,
         })
     }
 

@@ -92,9 +92,6 @@ impl<'t> Scope<'_, '_, 't> {
 
     /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
     fn in_once(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
-        })
+        self.in_call(node, |c| matches!(c, Callee::Method(_, m) if m == "Do"))
     }
 }
