@@ -23,14 +23,13 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Standard library calls that can make a test flaky: package, functions, and the check.
+/// Standard library calls that can make a test flaky: package, functions, and the check, the
+/// first that matches (`math/rand*` is also `math/rand/v2`).
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
-    ("math/rand", &["Seed", "NewSource"], seeding),
-    ("math/rand/v2", &["NewPCG", "NewChaCha8"], seeding),
-    ("math/rand", &["*"], global_draw),
-    ("math/rand/v2", &["*"], global_draw),
+    ("math/rand*", SEEDS, seeding),
+    ("math/rand*", &["*"], global_draw),
     ("net/http", HTTP_CALLS, network),
     // LookupPort reads the services file of this machine.
     ("net", &["LookupPort"], |_, _, _| None),
@@ -48,6 +47,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     }),
 ];
 
+/// The functions of math/rand and math/rand/v2 that seed a generator.
+const SEEDS: &[&str] = &["Seed", "NewSource", "NewPCG", "NewChaCha8"];
 /// net/http's functions that send a request: those of the package and of `DefaultClient`.
 const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
 const FILE_WRITES: &[&str] = &[
@@ -73,28 +74,32 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
-    let file = GoFile::read(root, cx);
+    let file = &GoFile::read(root, cx);
     cx.facts.imports.extend(file.imports.values().cloned());
     let funcs: Vec<Func<'_>> = named_children(root)
         .into_iter()
-        .filter_map(|n| Func::record(n, &file, cx))
+        .filter_map(|n| Func::record(n, file, cx))
         .collect();
-    let module = Scope::new(cx, &file, None);
+    let module = Scope {
+        cx,
+        file,
+        func: None,
+    };
     let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = named_children(root)
         .into_iter()
         .filter(|n| n.kind() == "var_declaration")
-        .flat_map(|n| module.call_smells(n))
-        .map(|(n, s)| (n, s, None))
+        .flat_map(descendants)
+        .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
     for func in &funcs {
-        let smells = Scope::new(cx, &file, Some(func)).smells();
+        let smells = Scope::of(cx, file, func).smells();
         found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
     }
     // The package-level variables written by one function and read or written by others.
     let touches: Vec<Touch<'_>> = funcs
         .iter()
         .filter(|f| f.name != "init")
-        .flat_map(|f| Scope::new(cx, &file, Some(f)).touches())
+        .flat_map(|f| Scope::of(cx, file, f).touches())
         .collect();
     found.extend(shared_state(&touches, "package-level", Lang::Go));
     for (node, smell, unit) in found {
@@ -280,22 +285,17 @@ struct Func<'t> {
 
 impl<'t> Func<'t> {
     fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
-        let (name, parents) = match node.kind() {
-            "function_declaration" => (cx.text(node.child_by_field_name("name")?), vec![]),
+        // A method's parent is its receiver's type (`func (s *Store) Put` is `Store`'s).
+        let parents = match node.kind() {
+            "function_declaration" => vec![],
             "method_declaration" => {
-                let recv = node.child_by_field_name("receiver")?;
-                let param = named_children(recv).into_iter().next()?;
-                let ty = descendants(param.child_by_field_name("type")?)
-                    .into_iter()
-                    .find(|n| n.kind() == "type_identifier")
-                    .map(|t| cx.text(t).to_owned());
-                (
-                    cx.text(node.child_by_field_name("name")?),
-                    ty.into_iter().collect(),
-                )
+                let recv = descendants(node.child_by_field_name("receiver")?);
+                let ty = recv.into_iter().find(|n| n.kind() == "type_identifier");
+                ty.map(|t| cx.text(t).to_owned()).into_iter().collect()
             }
             _ => return None,
         };
+        let name = cx.text(node.child_by_field_name("name")?);
         let body = node.child_by_field_name("body")?;
         let kind = match test_kind(name) {
             Some(kind) if cx.test_file && node.kind() == "function_declaration" => kind,
@@ -316,7 +316,7 @@ impl<'t> Func<'t> {
 
     /// The names of the functions and methods it calls.
     fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
-        let scope = Scope::new(cx, file, Some(self));
+        let scope = Scope::of(cx, file, self);
         let calls = descendants(self.body)
             .into_iter()
             .filter(|n| n.kind() == "call_expression")
@@ -377,7 +377,9 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    fn new(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
+    /// The view of a function.
+    fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: &'c Func<'t>) -> Self {
+        let func = Some(func);
         Self { cx, file, func }
     }
 
@@ -439,12 +441,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let Some(func) = self.func else {
             return Vec::new();
         };
-        let mut out = self.call_smells(func.body);
         let test_code = self.cx.test_file;
+        let mut out = Vec::new();
         for node in descendants(func.body) {
             let smell = match node.kind() {
+                "call_expression" => self
+                    .call_smell(node)
+                    .or_else(|| test_code.then(|| self.timing_assertion(node))?),
                 "binary_expression" if test_code => self.timing_threshold(node),
-                "call_expression" if test_code => self.timing_assertion(node),
                 "selector_expression" => self.local_zone(node),
                 "go_statement" if func.kind == UnitKind::Test => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
@@ -456,25 +460,19 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         out
     }
 
-    /// The smells of the standard library calls under a node.
-    fn call_smells(&self, node: Node<'t>) -> Vec<(Node<'t>, Smell)> {
-        let mut out = Vec::new();
-        for call in descendants(node) {
-            if call.kind() != "call_expression" {
-                continue;
-            }
-            let Callee::Package(path, name) = self.callee(call) else {
-                continue;
-            };
-            let check = CALLS
-                .iter()
-                .find(|(p, names, _)| *p == path && names.iter().any(|n| name_matches(n, &name)));
-            if let Some((_, _, check)) = check {
-                let shown = format!("{}.{name}", default_import_name(&path));
-                out.extend(check(self, call, &shown).map(|s| (call, s)));
-            }
-        }
-        out
+    /// The smell of a call of the standard library, if [`CALLS`] has a check of it.
+    fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
+        let Callee::Package(path, name) = self.callee(call) else {
+            return None;
+        };
+        let (.., check) = CALLS.iter().find(|(p, names, _)| {
+            name_matches(p, &path) && names.iter().any(|n| name_matches(n, &name))
+        })?;
+        check(
+            self,
+            call,
+            &format!("{}.{name}", default_import_name(&path)),
+        )
     }
 
     /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
@@ -499,6 +497,15 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .collect(),
             _ => self.file.vars.get(name).cloned().unwrap_or_default(),
         }
+    }
+
+    /// An expression, or the values the variable it names is declared with.
+    fn values(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if node.kind() != "identifier" {
+            return vec![node];
+        }
+        let decls = self.decls_of(self.text(node));
+        decls.into_iter().filter_map(Decl::value).collect()
     }
 
     /// Whether a name is declared as a map, a channel or a string (`kind` of the type node).
@@ -572,12 +579,21 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && (self.calls_package(*a, "math/rand", &["Seed", "NewSource", "New"])
-                    || self.calls_package(*a, "math/rand/v2", &["NewPCG", "NewChaCha8", "New"])
-                    || matches!(self.callee(*a), Callee::Method(_, m) if m == "Seed"))
+        self.in_call(node, |callee| match callee {
+            Callee::Package(p, n) => {
+                name_matches("math/rand*", &p) && (n == "New" || SEEDS.contains(&&*n))
+            }
+            Callee::Method(_, m) => m == "Seed",
+            _ => false,
         })
+    }
+
+    /// Whether a node is inside a call (its arguments, a callback) whose callee `is` accepts.
+    fn in_call(&self, node: Node<'t>, is: impl Fn(Callee<'t>) -> bool) -> bool {
+        let calls = self.ancestors(node).into_iter();
+        calls
+            .filter(|a| a.kind() == "call_expression")
+            .any(|a| is(self.callee(a)))
     }
 
     /// Whether a value is stored in a variable that then seeds a generator
@@ -598,13 +614,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         const MESSAGES: [&str; 8] = [
             "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
         ];
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && match self.callee(*a) {
-                    Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
-                    Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
-                    _ => false,
-                }
+        self.in_call(node, |callee| match callee {
+            Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
+            Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
+            _ => false,
         })
     }
 
@@ -655,23 +668,25 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         listen(self, node, value)
     }
 
+    /// The function's calls of `os`'s `names` on the same first argument as `call` (on any
+    /// when not `keyed`).
+    fn os_calls(&self, call: Node<'t>, names: &[&str], keyed: bool) -> Vec<Node<'t>> {
+        let key = |c: Node<'t>| args(c).first().map(|k| self.text(*k));
+        let nodes = self.body_nodes().into_iter();
+        nodes
+            .filter(|n| {
+                n.kind() == "call_expression"
+                    && self.calls_package(*n, "os", names)
+                    && (!keyed || key(*n) == key(call))
+            })
+            .collect()
+    }
+
     /// Whether a call of `os` is undone: it is itself cleanup, or the function's cleanup calls
     /// one of `undo` (with the same first argument when `keyed`).
     fn restored(&self, call: Node<'t>, undo: &[&str], keyed: bool) -> bool {
-        let Some(func) = self.func else {
-            return false;
-        };
-        let key = args(call).first().map(|k| self.text(*k));
-        let is_undo = |n: &Node<'t>| {
-            n.kind() == "call_expression"
-                && self.calls_package(*n, "os", undo)
-                && (!keyed || args(*n).first().map(|k| self.text(*k)) == key)
-        };
         self.in_cleanup(call)
-            || descendants(func.body)
-                .iter()
-                .filter(|n| self.is_cleanup(**n))
-                .any(|c| descendants(*c).iter().any(is_undo))
+            || (self.os_calls(call, undo, keyed).iter()).any(|n| self.in_cleanup(*n))
     }
 
     /// Whether a value is returned, or only compared with "" (a presence check).
@@ -679,15 +694,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let Some(parent) = value.parent() else {
             return false;
         };
-        let returned = parent.kind() == "expression_list"
-            && parent
-                .parent()
-                .is_some_and(|r| r.kind() == "return_statement");
         let presence = parent.kind() == "binary_expression"
             && named_children(parent)
                 .iter()
                 .any(|side| self.string_value(*side) == Some(""));
-        returned || presence
+        is_returned(value) || presence
     }
 
     /// The whole expression a value is used in (the condition, the call).
@@ -701,7 +712,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
     /// A server's `Serve` loop is left out: closing the server ends it.
     fn unjoined_goroutine(&self, node: Node<'t>) -> Option<Smell> {
-        let func = self.func?;
         let serves = named_children(node).first().is_some_and(|call| {
             call.kind() == "call_expression"
                 && matches!(self.callee(*call), Callee::Method(_, m) if m.starts_with("Serve") || m.starts_with("ListenAndServe"))
@@ -709,7 +719,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if serves {
             return None;
         }
-        let waits = descendants(func.body).into_iter().any(|n| match n.kind() {
+        let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
             "unary_expression" => n
                 .child_by_field_name("operator")
                 .is_some_and(|o| self.text(o) == "<-"),
@@ -781,8 +791,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     _ => {}
                 },
                 "identifier" if followed.insert(self.text(n)) => {
-                    let values = self.decls_of(self.text(n)).into_iter().rev();
-                    pending.extend(values.filter_map(Decl::value));
+                    pending.extend(self.values(n).into_iter().rev());
                 }
                 "parenthesized_expression" => pending.extend(n.named_child(0)),
                 _ => {}
@@ -840,14 +849,7 @@ fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option
 /// A listener at an address literal, or a local variable holding one, for the shared rule to
 /// judge.
 fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
-    let literal = if address.kind() == "identifier" {
-        s.decls_of(s.text(address))
-            .into_iter()
-            .find_map(Decl::value)?
-    } else {
-        address
-    };
-    let port = literal_port(s.text(literal))?;
+    let port = literal_port(s.text(*s.values(address).first()?))?;
     s.listener(node, port, port == 0 && s.releases(node))
 }
 
@@ -855,20 +857,12 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
 /// is fine). A seed in `init`, `TestMain` or a package-level declaration runs once for all tests.
 fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let args = args(call);
+    // `time.Now()` in an argument, or in the value of a variable named in one.
     let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
-        let reads_now = |v: Node<'t>| {
-            descendants(v)
-                .iter()
-                .any(|c| c.kind() == "call_expression" && s.is_now(*c))
-        };
-        match n.kind() {
-            "call_expression" => s.is_now(n),
-            "identifier" => s
-                .decls_of(s.text(n))
-                .iter()
-                .any(|d| d.value().is_some_and(reads_now)),
-            _ => false,
-        }
+        let values = s.values(n);
+        values
+            .iter()
+            .any(|v| descendants(*v).iter().any(|c| s.is_now(*c)))
     });
     let source = if from_clock {
         SeedSource::Unreproducible("the clock")
@@ -950,13 +944,8 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
-    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
-    let repeated = s.body_nodes().iter().any(|earlier| {
-        earlier.end_byte() < call.start_byte()
-            && earlier.kind() == "call_expression"
-            && s.calls_package(*earlier, "os", &CHANGES)
-            && key(*earlier) == key(call)
-    });
+    let changes = s.os_calls(call, &CHANGES, true);
+    let repeated = changes.iter().any(|e| e.end_byte() < call.start_byte());
     (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
     s.process_change(call, ProcessState::Env, Restore::Never)
 }
@@ -965,6 +954,13 @@ fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.restored(call, &["Chdir"], false)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
+}
+
+/// Whether a value is returned (`return x`).
+fn is_returned(value: Node<'_>) -> bool {
+    let list = value.parent().filter(|p| p.kind() == "expression_list");
+    list.and_then(|l| l.parent())
+        .is_some_and(|r| r.kind() == "return_statement")
 }
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).

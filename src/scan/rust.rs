@@ -39,15 +39,14 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
     ("std::time::SystemTime", &["now"], clock::<false>),
-    ("chrono::Utc", &["now"], clock::<false>),
-    ("chrono::offset::Utc", &["now"], clock::<false>),
-    ("chrono::Local", &["now"], clock::<true>),
-    ("chrono::offset::Local", &["now"], clock::<true>),
+    // chrono's, by any path (`chrono::offset::Utc`, a prelude's `Utc`).
+    ("*::Utc", &["now"], clock::<false>),
+    ("*::Local", &["now"], clock::<true>),
     ("time::OffsetDateTime", &["now_utc"], clock::<false>),
     ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
     ("fastrand", &["*"], unseeded_random),
-    ("*", &["from_entropy", "from_os_rng"], entropy_seed),
+    ("*", &["from_entropy", "from_os_rng"], seeding),
     ("*", &["seed_from_u64", "from_seed"], seeding),
     ("*::Uuid", &["new_v4"], random_id),
     ("reqwest", &["get"], network),
@@ -71,8 +70,9 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("std::env", &["set_current_dir"], |s, call, _| {
         s.process_change(call, ProcessState::Cwd, Restore::Unseen)
     }),
-    ("std::env", &["var"], |s, call, _| s.env_read(call)),
-    ("std::env", &["var_os"], |s, call, _| s.env_read(call)),
+    ("std::env", &["var", "var_os"], |s, call, _| {
+        s.env_read(call)
+    }),
     ("std::thread", &["spawn"], unjoined_spawn),
     ("tokio", &["spawn"], unjoined_spawn),
     ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
@@ -132,13 +132,12 @@ impl<'t> RustFile<'t> {
                     node.child_by_field_name("name")
                         .map(|n| cx.text(n).to_owned()),
                 ),
-                _ => {}
+                _ => file.add_statics(node, cx),
             }
         }
         let mut imports: Vec<String> = file.aliases.values().cloned().collect();
         imports.sort();
         cx.facts.imports.extend(imports);
-        file.read_statics(root, cx);
         file
     }
 
@@ -282,9 +281,8 @@ fn declarations<'t>(
                 node.child_by_field_name("type"),
                 node.child_by_field_name("value"),
             ),
-            "let_condition" | "for_expression" | "match_pattern" | "closure_parameters" => {
-                (Some(node), None, None)
-            }
+            "let_condition" | "for_expression" => (node.child_by_field_name("pattern"), None, None),
+            "match_pattern" | "closure_parameters" => (Some(node), None, None),
             _ => continue,
         };
         let Some(pattern) = pattern else {
@@ -298,18 +296,11 @@ fn declarations<'t>(
     out
 }
 
-/// The identifiers a pattern binds (not the `Ok` of `Ok(x)`, nor the value of a `for`).
+/// The identifiers a pattern binds (not the `Ok` of `Ok(x)`).
 fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     if pattern.kind() == "identifier" {
         return vec![pattern];
     }
-    let pattern = match pattern.kind() {
-        "let_condition" | "for_expression" => pattern.child_by_field_name("pattern"),
-        _ => Some(pattern),
-    };
-    let Some(pattern) = pattern else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
@@ -802,13 +793,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     }
                     break;
                 }
-                "let_declaration" => {
+                "let_declaration" | "let_condition" => {
                     let pattern = parent.child_by_field_name("pattern");
                     bound.extend(pattern.map(bound_names).unwrap_or_default());
-                    break;
-                }
-                "let_condition" => {
-                    bound.extend(bound_names(parent));
                     break;
                 }
                 "match_expression" => bound.extend(
@@ -849,14 +836,6 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
     s.unseeded_draw(call)
 }
 
-fn entropy_seed<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    s.seed(
-        call,
-        SeedSource::Unreproducible("the OS entropy"),
-        Place::of(s.func.kind),
-    )
-}
-
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
 /// to judge.
 /// Any other listener is a real socket on this machine: context (a likely cause of a test
@@ -885,16 +864,21 @@ fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smel
     Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
 }
 
-/// A seed from the clock; one from a variable is fine, and a constant one makes the test
-/// repeatable (Rust has no generator shared by all tests to seed).
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let args = args(call);
-    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
-        n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
-            || s.reads_clock(n)
-    });
-    let source = SeedSource::Unreproducible("the clock");
-    from_clock.then(|| s.seed(call, source, Place::of(s.func.kind)))?
+/// A seed from the OS entropy (`from_entropy()`, `from_os_rng()`) or from the clock; one from
+/// a variable is fine, and a constant one makes the test repeatable (Rust has no generator
+/// shared by all tests to seed).
+fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let from = if shown.ends_with("entropy") || shown.ends_with("os_rng") {
+        "the OS entropy"
+    } else {
+        let from_clock = args(call).iter().flat_map(|a| descendants(*a)).any(|n| {
+            n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
+                || s.reads_clock(n)
+        });
+        from_clock.then_some("the clock")?
+    };
+    let source = SeedSource::Unreproducible(from);
+    s.seed(call, source, Place::of(s.func.kind))
 }
 
 /// A network call to a literal address not on this machine. Addresses built at run time are

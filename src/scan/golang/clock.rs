@@ -34,12 +34,7 @@ impl<'t> Scope<'_, '_, 't> {
 
     /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
     fn is_instant(&self, node: Node<'t>) -> bool {
-        self.is_now(node)
-            || (node.kind() == "identifier"
-                && self
-                    .decls_of(self.text(node))
-                    .iter()
-                    .any(|d| d.value().is_some_and(|v| self.is_now(v))))
+        self.values(node).iter().any(|v| self.is_now(*v))
     }
 
     /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
@@ -125,10 +120,8 @@ impl<'t> Scope<'_, '_, 't> {
                     // Also returned by a function literal: the base of a fake clock
                     // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
                     let returned_by_literal = |u: Node<'t>| {
-                        u.parent().is_some_and(|p| {
-                            p.kind() == "expression_list"
-                                && p.parent().is_some_and(|r| r.kind() == "return_statement")
-                        }) && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
+                        is_returned(u)
+                            && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
                     };
                     let uses = self.uses_after(name, at);
                     return uses.iter().all(|u| {

@@ -24,10 +24,10 @@ impl<'t> Scope<'_, '_, 't> {
         let Some(func) = self.func else {
             return Vec::new();
         };
-        let mut writes: Vec<(Node<'t>, Node<'t>)> = Vec::new();
-        for node in descendants(func.body) {
-            writes.extend(self.write_targets(node).into_iter().map(|t| (t, node)));
-        }
+        let nodes = descendants(func.body);
+        let writes: Vec<(Node<'t>, Node<'t>)> = (nodes.iter())
+            .flat_map(|n| self.write_targets(*n).into_iter().map(|t| (t, *n)))
+            .collect();
         let is_package_var = |n: &Node<'t>| {
             n.kind() == "identifier"
                 && self.file.vars.contains_key(self.text(*n))
@@ -39,7 +39,7 @@ impl<'t> Scope<'_, '_, 't> {
             .map(|(t, _)| self.text(*t))
             .collect();
         let mut out = Vec::new();
-        for node in descendants(func.body).into_iter().filter(is_package_var) {
+        for node in nodes.into_iter().filter(is_package_var) {
             let var = self.text(node);
             if restored.contains(var) {
                 continue;
@@ -92,9 +92,6 @@ impl<'t> Scope<'_, '_, 't> {
 
     /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
     fn in_once(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| {
-            a.kind() == "call_expression"
-                && matches!(self.callee(*a), Callee::Method(_, m) if m == "Do")
-        })
+        self.in_call(node, |c| matches!(c, Callee::Method(_, m) if m == "Do"))
     }
 }

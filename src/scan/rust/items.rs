@@ -94,13 +94,10 @@ pub(super) fn record_items<'t>(
                 funcs.extend(Func::record(item, &at.0, test, test_code, file, cx));
             }
             "mod_item" | "impl_item" | "trait_item" => {
-                let name = if item.kind() == "mod_item" {
-                    item.child_by_field_name("name")
-                } else {
-                    item.child_by_field_name("type")
-                        .or_else(|| item.child_by_field_name("name"))
-                };
-                let (Some(name), Some(body)) = (name, item.child_by_field_name("body")) else {
+                // An `impl`'s name is its type (`impl Display for Store` is `Store`).
+                let field = |name| item.child_by_field_name(name);
+                let name = field("type").or_else(|| field("name"));
+                let (Some(name), Some(body)) = (name, field("body")) else {
                     continue;
                 };
                 let parents = [at.0.as_slice(), &[cx.text(name).to_owned()]].concat();

@@ -26,41 +26,45 @@ pub(super) struct Static<'t> {
 }
 
 impl<'t> RustFile<'t> {
-    /// `static` items and `lazy_static!` entries.
-    pub(super) fn read_statics(&mut self, root: Node<'t>, cx: &FileCtx<'_>) {
-        for node in descendants(root) {
-            // Each static's name, the names in its type (and its name), and `static mut`.
-            let statics = match node.kind() {
-                "static_item" => {
-                    let (Some(name), Some(ty)) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("type"),
-                    ) else {
-                        continue;
-                    };
-                    let mutable = named_children(node)
-                        .iter()
-                        .any(|c| c.kind() == "mutable_specifier");
-                    vec![(cx.text(name), texts(ty, "type_identifier", cx), mutable)]
-                }
-                "macro_invocation" if macro_name(node, cx) == "lazy_static" => {
-                    lazy_statics(node, cx)
-                }
-                _ => continue,
-            };
-            let test_code = cx.test_file || in_test_module(node, cx);
-            for (name, types, mutable) in statics {
-                let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
-                let setup = test_code && lazy && has_interior(&types);
-                let stat = Static {
-                    node,
-                    mutable,
-                    setup,
+    /// Records a `static` item or the entries of a `lazy_static!`.
+    pub(super) fn add_statics(&mut self, node: Node<'t>, cx: &FileCtx<'_>) {
+        // Each static's name, the names in its type (and its name), and `static mut`.
+        let statics = match node.kind() {
+            "static_item" => {
+                let (Some(name), Some(ty)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("type"),
+                ) else {
+                    return;
                 };
-                self.statics.insert(name.to_owned(), stat);
+                vec![(
+                    cx.text(name),
+                    texts(ty, "type_identifier", cx),
+                    is_mut(node),
+                )]
             }
+            "macro_invocation" if macro_name(node, cx) == "lazy_static" => lazy_statics(node, cx),
+            _ => return,
+        };
+        let test_code = cx.test_file || in_test_module(node, cx);
+        for (name, types, mutable) in statics {
+            let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
+            let setup = test_code && lazy && has_interior(&types);
+            let stat = Static {
+                node,
+                mutable,
+                setup,
+            };
+            self.statics.insert(name.to_owned(), stat);
         }
     }
+}
+
+/// Whether a `static` or `let` is `mut`.
+fn is_mut(node: Node<'_>) -> bool {
+    named_children(node)
+        .iter()
+        .any(|c| c.kind() == "mutable_specifier")
 }
 
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
@@ -106,11 +110,7 @@ impl<'t> Scope<'_, '_, 't> {
                     owner: self.func.name.clone(),
                     var: self.text(n).to_owned(),
                     node: write.unwrap_or(n),
-                    kind: if write.is_some() {
-                        TouchKind::Write
-                    } else {
-                        TouchKind::Read
-                    },
+                    kind: write.map_or(TouchKind::Read, |_| TouchKind::Write),
                 }
             })
             .collect()
@@ -152,12 +152,7 @@ impl<'t> Scope<'_, '_, 't> {
                     }
                     at = parent;
                 }
-                "let_declaration" => {
-                    let mutable = named_children(parent)
-                        .iter()
-                        .any(|c| c.kind() == "mutable_specifier");
-                    return (guarded && mutable).then_some(parent);
-                }
+                "let_declaration" => return (guarded && is_mut(parent)).then_some(parent),
                 _ => return None,
             }
         }
