@@ -752,7 +752,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "delete_statement" => self.delete(node, s),
                 "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
                 "attribute" => self.zone_attribute(node, s),
-                "subscript" => self.environ_read(node, s),
+                "subscript" => self.env_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
                 "identifier" if self.module_set(node, s) => self.set_order(node, s),
                 _ => {}
@@ -793,7 +793,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Sleep => self.sleep(node, covered, s),
             Generator(_) | Seed(_) => self.seeding(node, callee, s),
             EnvWrite => self.env_write(node, s),
-            EnvRead => self.env_read(node, self.arg(node, 0, &["key"]), s),
+            EnvRead => self.env_read(node, s),
             Listing => self.listing(node, s),
             Walk => self.walk(node, s),
             SetOf => self.set_order(node, s),
@@ -925,16 +925,16 @@ fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Nod
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
-/// The operator of a binary operator.
-fn operator(node: Node<'_>) -> Option<String> {
-    node.child_by_field_name("operator")
-        .map(|o| o.kind().to_owned())
+/// The operator of a binary operator (an operator's token is its kind).
+fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
+    node.child_by_field_name("operator").map(|o| o.kind())
 }
 
-fn comparison_operators(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> Vec<String> {
+/// The operators of a comparison (`<` of `a < b`, `not in`).
+fn comparison_operators<'t>(node: Node<'t>) -> Vec<&'t str> {
     let mut cursor = node.walk();
     node.children_by_field_name("operators", &mut cursor)
-        .map(|o| a.text(o).to_owned())
+        .map(|o| o.kind())
         .collect()
 }
 

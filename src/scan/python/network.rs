@@ -154,7 +154,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             |n: Option<Node<'t>>| n.map_or(Some(Peer::Unknown), |n| self.host(n, s, depth + 1));
         match node.kind() {
             "tuple" | "parenthesized_expression" => inner(node.named_child(0)),
-            "binary_operator" if operator(node).as_deref() == Some("+") => {
+            "binary_operator" if operator(node) == Some("+") => {
                 inner(node.child_by_field_name("left"))
             }
             "identifier" => {

@@ -43,7 +43,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let compared = all.iter().any(|n| {
             let sides = || syntax::named_children(*n).into_iter();
             n.kind() == "comparison_operator"
-                && comparison_operators(*n, self).iter().any(|o| o == "==")
+                && comparison_operators(*n).contains(&"==")
                 && sides().any(|x| names.contains(&self.text(x)))
                 && sides().any(|x| x.kind() == "list" && x.named_child_count() >= 2)
         });
@@ -151,9 +151,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "subscript" if is_field("value") => ordered,
             "comparison_operator" => {
                 ordered
-                    && comparison_operators(parent, self)
+                    && comparison_operators(parent)
                         .iter()
-                        .any(|o| o == "==" || o == "!=")
+                        .any(|o| matches!(*o, "==" | "!="))
             }
             "attribute" if is_field("object") => parent
                 .child_by_field_name("attribute")

@@ -74,31 +74,34 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// `os.environ["TEST_SEED"]`, or a name that holds one.
     pub(super) fn seed_source(
         &self,
-        node: Node<'_>,
+        node: Node<'t>,
         seeds: &HashMap<String, String>,
     ) -> Option<String> {
-        // The variable's name first: it is cheaper to check than the callee.
-        let var = match node.kind() {
+        if node.kind() == "identifier" {
+            let var = seeds.get(self.text(node))?;
+            return is_reference(node).then(|| var.clone());
+        }
+        self.env_var(node).filter(|v| is_seed_variable(v))
+    }
+
+    /// The variable an environment read names: `os.environ["K"]` (not written),
+    /// `os.environ.get("K")`, `os.getenv("K")`.
+    pub(super) fn env_var(&self, node: Node<'t>) -> Option<String> {
+        let name = match node.kind() {
+            // The method's name first: it is cheaper to check than the callee.
             "call" if matches!(self.callee_name(node), Some("get" | "getenv")) => {
-                self.positional(node).first().copied()
+                (self.callee(node) == Some(EnvRead)).then_some(())?;
+                self.arg(node, 0, &["key"])
             }
-            "subscript" => node.child_by_field_name("subscript"),
-            "identifier" => {
-                let var = seeds.get(self.text(node))?;
-                return is_reference(node).then(|| var.clone());
+            "subscript" => {
+                let value = node.child_by_field_name("value")?;
+                let environ = self.qualified(value).as_deref() == Some("os.environ");
+                (environ && !is_write_target(node)).then_some(())?;
+                node.child_by_field_name("subscript")
             }
             _ => None,
-        }
-        .and_then(|n| self.literal(n))
-        .filter(|v| is_seed_variable(v))?;
-        let environ = match node.kind() {
-            "call" => self.callee(node) == Some(EnvRead),
-            _ => {
-                let value = node.child_by_field_name("value");
-                value.and_then(|v| self.qualified(v)).as_deref() == Some("os.environ")
-            }
         };
-        environ.then_some(var)
+        self.literal(name?)
     }
 
     /// How a read of the run's seed is used, following conversions and arithmetic up.
@@ -173,4 +176,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         });
         self.judge(at, s, &fact);
     }
+}
+
+/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
+fn is_write_target(node: Node<'_>) -> bool {
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }

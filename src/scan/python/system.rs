@@ -66,8 +66,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
             "identifier" => self.fixed_path(self.value_of(self.text(node), s)?, s, depth + 1),
             "binary_operator" => {
-                let fixed = operator(node).as_deref() == Some("/")
-                    && all_fixed(syntax::named_children(node));
+                let fixed = operator(node) == Some("/") && all_fixed(syntax::named_children(node));
                 fixed.then_some(true)
             }
             "attribute" => {
