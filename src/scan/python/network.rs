@@ -14,7 +14,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let port = ["port", "local_port"]
             .iter()
             .find_map(|k| self.keyword(call, k))
-            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(call, p)))
+            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(p, s)))
             .or_else(|| {
                 args.first()
                     .filter(|a| a.kind() == "tuple")

@@ -459,41 +459,37 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             out.push(name);
         }
         if matches!(role, Role::Test | Role::Setup(_) | Role::Teardown) {
-            let (parametrized, used) = self.marked_names(decorators);
+            let parametrized = self.parametrized(decorators).into_iter();
+            let parametrized: Vec<String> = parametrized.flat_map(|(names, _)| names).collect();
             for p in params {
                 if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {
                     out.push(p.clone());
                 }
             }
-            out.extend(used);
+            let used = self.marks(decorators, "usefixtures").into_iter().flatten();
+            out.extend(used.filter_map(|a| self.literal(a)));
         }
         first_each(out)
     }
 
     /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
     /// its cases (`(None, 54321)` for `host, port`).
-    pub(super) fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
+    pub(super) fn parametrized_port(&self, name: Node<'t>, s: &Scope<'t>) -> Option<u16> {
         let name = self.text(name);
-        let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
-        let (decorators, _) = unwrap_decorated(func.parent()?);
-        decorators
-            .iter()
-            .filter_map(|d| d.named_child(0))
-            .filter(|c| self.callee_name(*c) == Some("parametrize"))
-            .find_map(|mark| {
-                let args = self.positional(mark);
-                let names = self.parametrize_names(*args.first()?);
+        let decorators = s.own.iter().copied();
+        let decorators: Vec<Node<'t>> = decorators.filter(|n| n.kind() == "decorator").collect();
+        self.parametrized(&decorators)
+            .into_iter()
+            .find_map(|(names, cases)| {
                 let at = names.iter().position(|n| n == name)?;
-                syntax::named_children(*args.get(1)?)
-                    .into_iter()
-                    .find_map(|case| {
-                        let value = if names.len() == 1 {
-                            Some(case)
-                        } else {
-                            syntax::named_children(case).get(at).copied()
-                        }?;
-                        self.port(value).filter(|p| *p != 0)
-                    })
+                syntax::named_children(cases?).into_iter().find_map(|case| {
+                    let value = if names.len() == 1 {
+                        Some(case)
+                    } else {
+                        syntax::named_children(case).get(at).copied()
+                    }?;
+                    self.port(value).filter(|p| *p != 0)
+                })
             })
     }
 
@@ -504,34 +500,33 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .flatten()
     }
 
-    /// The argument names of a `@pytest.mark.parametrize`: `"a, b"` or `["a", "b"]`.
-    fn parametrize_names(&self, names: Node<'t>) -> Vec<String> {
-        match self.literal(names) {
-            Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
-            None => syntax::named_children(names)
-                .into_iter()
-                .filter_map(|n| self.literal(n))
-                .collect(),
-        }
+    /// The positional arguments of each mark of this name among decorators
+    /// (`@pytest.mark.usefixtures("db")`).
+    fn marks(&self, decorators: &[Node<'t>], name: &str) -> Vec<Vec<Node<'t>>> {
+        let calls = decorators.iter().filter_map(|d| d.named_child(0));
+        calls
+            .filter(|c| self.callee_name(*c) == Some(name))
+            .map(|c| self.positional(c))
+            .collect()
     }
 
-    /// The argument names of `@pytest.mark.parametrize` and the fixtures of
-    /// `@pytest.mark.usefixtures`.
-    fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
-        let (mut parametrized, mut used) = (Vec::new(), Vec::new());
-        let calls = decorators.iter().filter_map(|d| d.named_child(0));
-        for call in calls {
-            let args = self.positional(call);
-            match self.callee_name(call) {
-                Some("parametrize") => {
-                    parametrized
-                        .extend(args.iter().take(1).flat_map(|a| self.parametrize_names(*a)));
-                }
-                Some("usefixtures") => used.extend(args.iter().filter_map(|a| self.literal(*a))),
-                _ => {}
-            }
-        }
-        (parametrized, used)
+    /// Each `@pytest.mark.parametrize`: its argument names (`"a, b"` or `["a", "b"]`) and its
+    /// cases.
+    fn parametrized(&self, decorators: &[Node<'t>]) -> Vec<(Vec<String>, Option<Node<'t>>)> {
+        let marks = self.marks(decorators, "parametrize").into_iter();
+        marks
+            .filter_map(|args| {
+                let names = *args.first()?;
+                let names = match self.literal(names) {
+                    Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
+                    None => syntax::named_children(names)
+                        .into_iter()
+                        .filter_map(|n| self.literal(n))
+                        .collect(),
+                };
+                Some((names, args.get(1).copied()))
+            })
+            .collect()
     }
 
     /// Names that hold the run's seed in a scope, with the variable they hold.
