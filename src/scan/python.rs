@@ -73,7 +73,7 @@ enum Callee {
     /// Draws from a family's module-level generator (`random.choice`).
     Draw(Family),
     /// Makes a generator seeded by its first argument (`random.Random(seed)`).
-    Generator(Family),
+    Generator,
     /// Makes a fake-data generator, seeded only by a later call (`Faker()`, `seed_instance`).
     FakeData,
     /// Walks a directory tree: `(root, dirs, files)` with the names in directory order.
@@ -164,9 +164,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("numpy.random", "rand" | "randn" | "randint" | "random") => Draw(Family::Numpy),
         ("numpy.random", "random_sample" | "choice" | "shuffle") => Draw(Family::Numpy),
         ("numpy.random", "permutation" | "normal" | "uniform") => Draw(Family::Numpy),
-        ("random", "Random") => Generator(Family::Random),
+        ("random", "Random") | ("numpy.random", "default_rng" | "RandomState") => Generator,
         ("faker" | "faker.proxy", "Faker") => FakeData,
-        ("numpy.random", "default_rng" | "RandomState") => Generator(Family::Numpy),
         ("random", "seed") => Seed(Family::Random),
         ("numpy.random", "seed") => Seed(Family::Numpy),
         ("uuid", "uuid1" | "uuid4") | ("os", "urandom") => UniqueValue,
@@ -791,7 +790,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     ) {
         match callee {
             Sleep => self.sleep(node, covered, s),
-            Generator(_) | Seed(_) => self.seeding(node, callee, s),
+            Generator | Seed(_) => self.seeding(node, callee, s),
             EnvWrite => self.env_write(node, s),
             EnvRead => self.env_read(node, s),
             Listing => self.listing(node, s),

@@ -27,7 +27,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
         let arg = self.arg(node, 0, &["a", "seed", "x"]);
         let source = match arg.filter(|a| a.kind() != "none") {
-            None if matches!(callee, Generator(_)) => {
+            None if callee == Generator => {
                 self.unseeded(node, Unseeded::Generator, s);
                 return;
             }
@@ -67,7 +67,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
     pub(super) fn seeds_a_generator(&self, node: Node<'_>) -> bool {
-        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator(_))))
+        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator)))
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
