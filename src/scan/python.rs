@@ -463,11 +463,19 @@ struct Scope<'t> {
     globals: HashSet<String>,
     /// Names holding the run's seed -> the seed variable.
     seeds: HashMap<String, String>,
+    /// The classes and functions it is (and is nested in), outermost first: the parents of the
+    /// definitions in it.
+    path: Vec<String>,
+    /// Whether the frameworks collect tests from the definitions directly in it: the module of
+    /// a file they collect, or a test class.
+    collects: bool,
+    /// Whether it is a function or in one.
+    in_function: bool,
 }
 
 impl<'t> Scope<'t> {
     /// A module or class body (a function's scope adds what it has): no unit, parameters, names
-    /// or teardown code of its own.
+    /// or teardown code of its own, and at module level (a class adds where it is).
     fn body(
         node: Node<'t>,
         own: Vec<Node<'t>>,
@@ -486,6 +494,9 @@ impl<'t> Scope<'t> {
             locals: HashSet::new(),
             globals: HashSet::new(),
             seeds,
+            path: Vec::new(),
+            collects: false,
+            in_function: false,
         }
     }
 
@@ -503,19 +514,6 @@ impl<'t> Scope<'t> {
 struct Timing {
     starts: HashSet<String>,
     durations: HashSet<String>,
-}
-
-/// What a definition inherits from the definitions around it.
-#[derive(Clone, Default)]
-struct Ctx {
-    /// Enclosing classes (and functions, for nested helpers), outermost first.
-    parents: Vec<String>,
-    /// Whether the frameworks collect tests from the definitions directly here: at module level
-    /// of a file they collect, or in a test class.
-    collected: bool,
-    in_function: bool,
-    /// The scope around, whose guards and seeds it inherits.
-    scope: usize,
 }
 
 /// How the run's seed is used.
