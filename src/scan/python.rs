@@ -389,12 +389,11 @@ impl Role {
 /// teardown code.
 #[derive(Debug, Clone, Default)]
 struct Guards {
-    /// Categories faked for every call (`@responses.activate`, `freeze_time`).
-    faked: Vec<Category>,
+    /// The guarding calls in force: fakes of a category for every call (`@responses.activate`,
+    /// `freeze_time`), temporary directories, seeds.
+    calls: Vec<Callee>,
     /// What `patch` and `monkeypatch.setattr` replace, split at dots.
     patched: Vec<Vec<String>>,
-    temp_dir: bool,
-    seeded: Vec<Family>,
     /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`,
     /// `REGISTRY`).
     restored: HashSet<String>,
@@ -402,19 +401,14 @@ struct Guards {
 
 impl Guards {
     fn merge(&mut self, other: Self) {
-        self.faked.extend(other.faked);
+        self.calls.extend(other.calls);
         self.patched.extend(other.patched);
-        self.temp_dir |= other.temp_dir;
-        self.seeded.extend(other.seeded);
         self.restored.extend(other.restored);
     }
 
     fn add(&mut self, callee: Callee) {
-        match callee {
-            Fake(category) => self.faked.push(category),
-            TempDir => self.temp_dir = true,
-            Seed(family) => self.seeded.push(family),
-            _ => {}
+        if matches!(callee, Fake(_) | TempDir | Seed(_)) {
+            self.calls.push(callee);
         }
     }
 
@@ -433,7 +427,11 @@ impl Guards {
 
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
-        let mut out = self.faked.clone();
+        let faked = self.calls.iter().filter_map(|c| match c {
+            Fake(category) => Some(*category),
+            _ => None,
+        });
+        let mut out: Vec<Category> = faked.collect();
         let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
         if self.patched.iter().any(patched) {
             out.push(Category::Network);
@@ -800,7 +798,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // What a patch replaces does only what its fake does.
             _ if covered => {}
             Clock(read) => self.clock(node, read, s),
-            Draw(family) if !s.guards.seeded.contains(&family) => {
+            Draw(family) if !s.guards.calls.contains(&Seed(family)) => {
                 self.unseeded(node, Unseeded::Draw, s);
             }
             FakeData => self.fake_data(node, s),

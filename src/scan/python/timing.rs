@@ -157,7 +157,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A read of the time, or of the local time zone, where no fake clock stands in, for the
     /// shared rule to judge.
     fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
-        if s.guards.faked.contains(&Category::Clock) {
+        if s.guards.calls.contains(&Fake(Category::Clock)) {
             return;
         }
         let fact = Fact::ClockRead(ClockRead {
