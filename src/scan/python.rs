@@ -526,7 +526,6 @@ enum SeedUse {
 
 struct Analyzer<'t, 'c, 'a> {
     cx: &'c mut FileCtx<'a>,
-    collects: bool,
     /// Local names bound by imports -> the dotted names they stand for.
     imports: HashMap<String, String>,
     /// Module-level names -> the values assigned to them at module level.
@@ -543,7 +542,6 @@ struct Analyzer<'t, 'c, 'a> {
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn new(cx: &'c mut FileCtx<'a>) -> Self {
         Self {
-            collects: collects_tests(cx.path),
             cx,
             imports: HashMap::new(),
             values: HashMap::new(),

@@ -17,7 +17,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let seeds = self.seed_names(&own, &HashMap::new());
         self.scopes.push(Scope {
             locals,
-            collects: self.collects,
+            collects: collects_tests(self.cx.path),
             ..Scope::body(root, own, guards, seeds)
         });
         // Each definition with the scope around it, whose guards, seeds and place it inherits.
@@ -204,8 +204,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let name = self.name_of(def);
         let outer = &self.scopes[outer];
+        // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
+        // outside functions in a file it collects (the module's scope, the first).
         let collects = (outer.collects && name.starts_with("Test"))
-            || (self.collects && !outer.in_function && self.is_test_case(def));
+            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def));
         let (path, in_function) = ([outer.path.clone(), vec![name]].concat(), outer.in_function);
         let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
@@ -301,12 +303,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .into_iter()
             .filter_map(|p| match p.kind() {
                 "identifier" => Some(p),
-                "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
-                "default_parameter" | "typed_default_parameter" => p
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier"),
+                "typed_parameter" => p.named_child(0),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
                 _ => None,
             })
+            .filter(|n| n.kind() == "identifier")
             .map(|n| self.text(n).to_owned())
             .collect()
     }
