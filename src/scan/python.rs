@@ -473,7 +473,8 @@ struct Scope<'t> {
 
 impl<'t> Scope<'t> {
     /// A module or class body (a function's scope adds what it has): no unit, parameters, names
-    /// or teardown code of its own, and at module level (a class adds where it is).
+    /// or teardown code of its own, and the module's place (a class body adds its path and
+    /// whether tests are collected from it).
     fn body(
         node: Node<'t>,
         own: Vec<Node<'t>>,
