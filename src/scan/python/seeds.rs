@@ -81,27 +81,30 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let var = seeds.get(self.text(node))?;
             return is_reference(node).then(|| var.clone());
         }
-        self.env_var(node).filter(|v| is_seed_variable(v))
+        self.env_var(node, is_seed_variable)
     }
 
-    /// The variable an environment read names: `os.environ["K"]` (not written),
-    /// `os.environ.get("K")`, `os.getenv("K")`.
-    pub(super) fn env_var(&self, node: Node<'t>) -> Option<String> {
+    /// The variable an environment read names, if `wanted`: `os.environ["K"]` (not written),
+    /// `os.environ.get("K")`, `os.getenv("K")`. The name is checked first: it is cheaper to
+    /// check than the callee.
+    pub(super) fn env_var(&self, node: Node<'t>, wanted: fn(&str) -> bool) -> Option<String> {
         let name = match node.kind() {
-            // The method's name first: it is cheaper to check than the callee.
             "call" if matches!(self.callee_name(node), Some("get" | "getenv")) => {
-                (self.callee(node) == Some(EnvRead)).then_some(())?;
                 self.arg(node, 0, &["key"])
             }
-            "subscript" => {
-                let value = node.child_by_field_name("value")?;
-                let environ = self.qualified(value).as_deref() == Some("os.environ");
-                (environ && !is_write_target(node)).then_some(())?;
-                node.child_by_field_name("subscript")
-            }
+            "subscript" => node.child_by_field_name("subscript"),
             _ => None,
         };
-        self.literal(name?)
+        let var = self.literal(name?).filter(|v| wanted(v))?;
+        let environ = match node.kind() {
+            "call" => self.callee(node) == Some(EnvRead),
+            _ => {
+                let value = node.child_by_field_name("value");
+                let value = value.and_then(|v| self.qualified(v));
+                value.as_deref() == Some("os.environ") && !is_write_target(node)
+            }
+        };
+        environ.then_some(var)
     }
 
     /// How a read of the run's seed is used, following conversions and arithmetic up.

@@ -196,7 +196,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A read of the `TZ` variable (`os.environ["TZ"]`, `os.getenv("TZ")`): the local zone.
     pub(super) fn env_read(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        if self.env_var(node).as_deref() == Some("TZ") {
+        if self.env_var(node, |v| v == "TZ").is_some() {
             self.clock_read(node, s, true);
         }
     }
