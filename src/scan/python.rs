@@ -73,7 +73,7 @@ enum Callee {
     /// Draws from a family's module-level generator (`random.choice`).
     Draw(Family),
     /// Makes a generator seeded by its first argument (`random.Random(seed)`).
-    Generator(Family),
+    Generator,
     /// Makes a fake-data generator, seeded only by a later call (`Faker()`, `seed_instance`).
     FakeData,
     /// Walks a directory tree: `(root, dirs, files)` with the names in directory order.
@@ -164,9 +164,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("numpy.random", "rand" | "randn" | "randint" | "random") => Draw(Family::Numpy),
         ("numpy.random", "random_sample" | "choice" | "shuffle") => Draw(Family::Numpy),
         ("numpy.random", "permutation" | "normal" | "uniform") => Draw(Family::Numpy),
-        ("random", "Random") => Generator(Family::Random),
+        ("random", "Random") | ("numpy.random", "default_rng" | "RandomState") => Generator,
         ("faker" | "faker.proxy", "Faker") => FakeData,
-        ("numpy.random", "default_rng" | "RandomState") => Generator(Family::Numpy),
         ("random", "seed") => Seed(Family::Random),
         ("numpy.random", "seed") => Seed(Family::Numpy),
         ("uuid", "uuid1" | "uuid4") | ("os", "urandom") => UniqueValue,
@@ -390,12 +389,11 @@ impl Role {
 /// teardown code.
 #[derive(Debug, Clone, Default)]
 struct Guards {
-    /// Categories faked for every call (`@responses.activate`, `freeze_time`).
-    faked: Vec<Category>,
+    /// The guarding calls in force: fakes of a category for every call (`@responses.activate`,
+    /// `freeze_time`), temporary directories, seeds.
+    calls: Vec<Callee>,
     /// What `patch` and `monkeypatch.setattr` replace, split at dots.
     patched: Vec<Vec<String>>,
-    temp_dir: bool,
-    seeded: Vec<Family>,
     /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`,
     /// `REGISTRY`).
     restored: HashSet<String>,
@@ -403,19 +401,14 @@ struct Guards {
 
 impl Guards {
     fn merge(&mut self, other: Self) {
-        self.faked.extend(other.faked);
+        self.calls.extend(other.calls);
         self.patched.extend(other.patched);
-        self.temp_dir |= other.temp_dir;
-        self.seeded.extend(other.seeded);
         self.restored.extend(other.restored);
     }
 
     fn add(&mut self, callee: Callee) {
-        match callee {
-            Fake(category) => self.faked.push(category),
-            TempDir => self.temp_dir = true,
-            Seed(family) => self.seeded.push(family),
-            _ => {}
+        if matches!(callee, Fake(_) | TempDir | Seed(_)) {
+            self.calls.push(callee);
         }
     }
 
@@ -434,7 +427,11 @@ impl Guards {
 
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
-        let mut out = self.faked.clone();
+        let faked = self.calls.iter().filter_map(|c| match c {
+            Fake(category) => Some(*category),
+            _ => None,
+        });
+        let mut out: Vec<Category> = faked.collect();
         let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
         if self.patched.iter().any(patched) {
             out.push(Category::Network);
@@ -464,11 +461,20 @@ struct Scope<'t> {
     globals: HashSet<String>,
     /// Names holding the run's seed -> the seed variable.
     seeds: HashMap<String, String>,
+    /// The classes and functions it is (and is nested in), outermost first: the parents of the
+    /// definitions in it.
+    path: Vec<String>,
+    /// Whether the frameworks collect tests from the definitions directly in it: the module of
+    /// a file they collect, or a test class.
+    collects: bool,
+    /// Whether it is a function or in one.
+    in_function: bool,
 }
 
 impl<'t> Scope<'t> {
     /// A module or class body (a function's scope adds what it has): no unit, parameters, names
-    /// or teardown code of its own.
+    /// or teardown code of its own, and the module's place (a class body adds its path and
+    /// whether tests are collected from it).
     fn body(
         node: Node<'t>,
         own: Vec<Node<'t>>,
@@ -487,6 +493,9 @@ impl<'t> Scope<'t> {
             locals: HashSet::new(),
             globals: HashSet::new(),
             seeds,
+            path: Vec::new(),
+            collects: false,
+            in_function: false,
         }
     }
 
@@ -506,19 +515,6 @@ struct Timing {
     durations: HashSet<String>,
 }
 
-/// What a definition inherits from the definitions around it.
-#[derive(Clone, Default)]
-struct Ctx {
-    /// Enclosing classes (and functions, for nested helpers), outermost first.
-    parents: Vec<String>,
-    /// Whether the frameworks collect tests from the definitions directly here: at module level
-    /// of a file they collect, or in a test class.
-    collected: bool,
-    in_function: bool,
-    /// The scope around, whose guards and seeds it inherits.
-    scope: usize,
-}
-
 /// How the run's seed is used.
 enum SeedUse {
     /// Seeds a generator, is passed on, or only printed.
@@ -531,7 +527,6 @@ enum SeedUse {
 
 struct Analyzer<'t, 'c, 'a> {
     cx: &'c mut FileCtx<'a>,
-    collects: bool,
     /// Local names bound by imports -> the dotted names they stand for.
     imports: HashMap<String, String>,
     /// Module-level names -> the values assigned to them at module level.
@@ -548,7 +543,6 @@ struct Analyzer<'t, 'c, 'a> {
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn new(cx: &'c mut FileCtx<'a>) -> Self {
         Self {
-            collects: collects_tests(cx.path),
             cx,
             imports: HashMap::new(),
             values: HashMap::new(),
@@ -752,7 +746,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "delete_statement" => self.delete(node, s),
                 "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
                 "attribute" => self.zone_attribute(node, s),
-                "subscript" => self.environ_read(node, s),
+                "subscript" => self.env_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
                 "identifier" if self.module_set(node, s) => self.set_order(node, s),
                 _ => {}
@@ -791,9 +785,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     ) {
         match callee {
             Sleep => self.sleep(node, covered, s),
-            Generator(_) | Seed(_) => self.seeding(node, callee, s),
+            Generator | Seed(_) => self.seeding(node, callee, s),
             EnvWrite => self.env_write(node, s),
-            EnvRead => self.env_read(node, self.arg(node, 0, &["key"]), s),
+            EnvRead => self.env_read(node, s),
             Listing => self.listing(node, s),
             Walk => self.walk(node, s),
             SetOf => self.set_order(node, s),
@@ -803,7 +797,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // What a patch replaces does only what its fake does.
             _ if covered => {}
             Clock(read) => self.clock(node, read, s),
-            Draw(family) if !s.guards.seeded.contains(&family) => {
+            Draw(family) if !s.guards.calls.contains(&Seed(family)) => {
                 self.unseeded(node, Unseeded::Draw, s);
             }
             FakeData => self.fake_data(node, s),
@@ -925,16 +919,16 @@ fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Nod
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
-/// The operator of a binary operator.
-fn operator(node: Node<'_>) -> Option<String> {
-    node.child_by_field_name("operator")
-        .map(|o| o.kind().to_owned())
+/// The operator of a binary operator (an operator's token is its kind).
+fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
+    node.child_by_field_name("operator").map(|o| o.kind())
 }
 
-fn comparison_operators(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> Vec<String> {
+/// The operators of a comparison (`<` of `a < b`, `not in`).
+fn comparison_operators<'t>(node: Node<'t>) -> Vec<&'t str> {
     let mut cursor = node.walk();
     node.children_by_field_name("operators", &mut cursor)
-        .map(|o| a.text(o).to_owned())
+        .map(|o| o.kind())
         .collect()
 }
 

@@ -14,7 +14,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let port = ["port", "local_port"]
             .iter()
             .find_map(|k| self.keyword(call, k))
-            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(call, p)))
+            .and_then(|p| self.port(p).or_else(|| self.parametrized_port(p, s)))
             .or_else(|| {
                 args.first()
                     .filter(|a| a.kind() == "tuple")
@@ -32,15 +32,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let fact = Fact::Listen(Listen {
             call: self.short(call),
             port,
-            released: port == 0 && self.releases(call, function),
+            released: port == 0 && self.releases(call, function, s),
             test_code: self.cx.test_file,
         });
         self.judge(call, s, &fact);
     }
 
     /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
-    /// closed again in the same function (`sock.close()`, or the end of `with ... as sock`).
-    fn releases(&self, call: Node<'t>, function: Node<'t>) -> bool {
+    /// closed again in the same scope (`sock.close()`, or the end of `with ... as sock`).
+    fn releases(&self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) -> bool {
         let sock = function.child_by_field_name("object");
         let Some(name) = sock
             .filter(|o| o.kind() == "identifier")
@@ -48,11 +48,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         else {
             return false;
         };
-        let body = ancestors(call)
-            .find(|a| a.kind() == "function_definition")
-            .unwrap_or_else(|| ancestors(call).last().unwrap_or(call));
         let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
-        let nodes = syntax::descendants(body);
+        let nodes = syntax::descendants(s.node);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
         let closes = nodes.iter().any(|n| method_of(*n, "close"))
             || ancestors(call).any(|a| {
@@ -154,7 +151,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             |n: Option<Node<'t>>| n.map_or(Some(Peer::Unknown), |n| self.host(n, s, depth + 1));
         match node.kind() {
             "tuple" | "parenthesized_expression" => inner(node.named_child(0)),
-            "binary_operator" if operator(node).as_deref() == Some("+") => {
+            "binary_operator" if operator(node) == Some("+") => {
                 inner(node.child_by_field_name("left"))
             }
             "identifier" => {

@@ -15,17 +15,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// test that binds them (`for root, dirs, files in ...`, `root, dirs, files = next(it)`)
     /// and compares one with a list of two or more names depends on that order.
     pub(super) fn walk(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let Some(func) = ancestors(node).find(|a| a.kind() == "function_definition") else {
+        if !s.is_function() {
             return;
-        };
-        let all = syntax::descendants(func);
+        }
         // The names bound second and third by a three-name target fed by the walk.
         let fed = |stmt: Node<'t>, right: Node<'t>| {
             right.byte_range().contains(&node.start_byte())
                 || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
         };
         let mut names: Vec<&str> = Vec::new();
-        for n in all
+        for n in s
+            .own
             .iter()
             .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
         {
@@ -40,10 +40,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 names.extend(parts[1..].iter().map(|p| self.text(*p)));
             }
         }
-        let compared = all.iter().any(|n| {
+        let compared = s.own.iter().any(|n| {
             let sides = || syntax::named_children(*n).into_iter();
             n.kind() == "comparison_operator"
-                && comparison_operators(*n, self).iter().any(|o| o == "==")
+                && comparison_operators(*n).contains(&"==")
                 && sides().any(|x| names.contains(&self.text(x)))
                 && sides().any(|x| x.kind() == "list" && x.named_child_count() >= 2)
         });
@@ -151,9 +151,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "subscript" if is_field("value") => ordered,
             "comparison_operator" => {
                 ordered
-                    && comparison_operators(parent, self)
+                    && comparison_operators(parent)
                         .iter()
-                        .any(|o| o == "==" || o == "!=")
+                        .any(|o| matches!(*o, "==" | "!="))
             }
             "attribute" if is_field("object") => parent
                 .child_by_field_name("attribute")

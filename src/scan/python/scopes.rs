@@ -17,25 +17,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let seeds = self.seed_names(&own, &HashMap::new());
         self.scopes.push(Scope {
             locals,
+            collects: collects_tests(self.cx.path),
             ..Scope::body(root, own, guards, seeds)
         });
-        let ctx = Ctx {
-            collected: self.collects,
-            ..Ctx::default()
-        };
-        let mut pending: Vec<(Node<'t>, Ctx)> = Vec::new();
-        pending.extend(nested.into_iter().rev().map(|d| (d, ctx.clone())));
-        while let Some((node, ctx)) = pending.pop() {
+        // Each definition with the scope around it, whose guards, seeds and place it inherits.
+        let mut pending: Vec<(Node<'t>, usize)> =
+            nested.into_iter().rev().map(|d| (d, 0)).collect();
+        while let Some((node, outer)) = pending.pop() {
             let (decorators, def) = unwrap_decorated(node);
-            // Each returns the definitions nested in it and what they inherit.
-            let inner = match def.kind() {
-                "function_definition" => Some(self.function(node, def, &decorators, &ctx)),
-                "class_definition" => self.class(def, &decorators, &ctx),
-                _ => None,
+            // Each pushes its scope and returns the definitions nested in it.
+            let nested = match def.kind() {
+                "function_definition" => self.function(node, def, &decorators, outer),
+                "class_definition" => self.class(def, &decorators, outer),
+                _ => continue,
             };
-            if let Some((nested, inner)) = inner {
-                pending.extend(nested.into_iter().rev().map(|d| (d, inner.clone())));
-            }
+            let inner = self.scopes.len() - 1;
+            pending.extend(nested.into_iter().rev().map(|d| (d, inner)));
         }
     }
 
@@ -138,20 +135,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .unwrap_or_default()
     }
 
+    /// A function's scope and unit; `node` is the function with its decorators.
     fn function(
         &mut self,
-        outer: Node<'t>,
+        node: Node<'t>,
         def: Node<'t>,
         decorators: &[Node<'t>],
-        ctx: &Ctx,
-    ) -> (Vec<Node<'t>>, Ctx) {
+        outer: usize,
+    ) -> Vec<Node<'t>> {
         let name = self.name_of(def);
-        let role = self.role_of(&name, decorators, ctx);
+        let role = self.role_of(&name, decorators, &self.scopes[outer]);
         let (own, nested) = split(&function_roots(decorators, def));
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
-        let mut guards = self.scopes[ctx.scope].guards.clone();
+        let mut guards = self.scopes[outer].guards.clone();
         guards.merge(self.guards_of(&own));
         for fixture in params.iter().filter_map(|p| guard_fixture(p)) {
             guards.add(fixture);
@@ -166,14 +164,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .collect();
         let mut locals = self.bound_names(&own, &params);
         locals.retain(|l| !globals.contains(l));
-        let mut inherited = self.scopes[ctx.scope].seeds.clone();
+        let mut inherited = self.scopes[outer].seeds.clone();
         inherited.retain(|n, _| !locals.contains(n));
         let seeds = self.seed_names(&own, &inherited);
         let calls = self.calls(&own, role, &params, decorators);
-        let (start_line, end_line) = syntax::lines(outer);
+        let (start_line, end_line) = syntax::lines(node);
         let unit = Some(self.cx.unit(Unit {
             name: name.clone(),
-            parents: ctx.parents.clone(),
+            parents: self.scopes[outer].path.clone(),
             kind: match role {
                 Role::Test => UnitKind::Test,
                 Role::Setup(_) | Role::Teardown => UnitKind::Hook,
@@ -185,14 +183,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             calls,
             fakes: guards.fakes(),
         }));
-        let inner = Ctx {
-            parents: [ctx.parents.clone(), vec![name.clone()]].concat(),
-            collected: false,
-            in_function: true,
-            scope: self.scopes.len(),
-        };
         self.scopes.push(Scope {
             unit,
+            path: [self.scopes[outer].path.clone(), vec![name.clone()]].concat(),
+            in_function: true,
             name,
             role,
             cleanup,
@@ -201,35 +195,34 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             globals,
             ..Scope::body(def, own, guards, seeds)
         });
-        (nested, inner)
+        nested
     }
 
-    fn class(
-        &mut self,
-        def: Node<'t>,
-        decorators: &[Node<'t>],
-        ctx: &Ctx,
-    ) -> Option<(Vec<Node<'t>>, Ctx)> {
+    fn class(&mut self, def: Node<'t>, decorators: &[Node<'t>], outer: usize) -> Vec<Node<'t>> {
+        let Some(body) = def.child_by_field_name("body") else {
+            return Vec::new();
+        };
         let name = self.name_of(def);
-        let test_class = (ctx.collected && name.starts_with("Test"))
-            || (self.collects && !ctx.in_function && self.is_test_case(def));
-        let body = def.child_by_field_name("body")?;
+        let outer = &self.scopes[outer];
+        // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
+        // outside functions in a file it collects (the module's scope, the first).
+        let collects = (outer.collects && name.starts_with("Test"))
+            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def));
+        let (path, in_function) = ([outer.path.clone(), vec![name]].concat(), outer.in_function);
+        let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
         // The class's decorators and hooks guard all its tests.
-        let outer = &self.scopes[ctx.scope];
-        let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (decorated, _) = split(decorators);
         guards.merge(self.guards_of(&decorated));
         guards.merge(self.hook_guards(&nested));
-        let inner = Ctx {
-            parents: [ctx.parents.clone(), vec![name]].concat(),
-            collected: test_class,
-            in_function: ctx.in_function,
-            scope: self.scopes.len(),
-        };
-        self.scopes.push(Scope::body(def, own, guards, seeds));
-        Some((nested, inner))
+        self.scopes.push(Scope {
+            path,
+            collects,
+            in_function,
+            ..Scope::body(def, own, guards, seeds)
+        });
+        nested
     }
 
     /// What the hooks among these definitions give the tests next to them: setup hooks and
@@ -266,14 +259,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         bases.unwrap_or_default().iter().any(name_ends)
     }
 
-    fn role_of(&self, name: &str, decorators: &[Node<'_>], ctx: &Ctx) -> Role {
+    fn role_of(&self, name: &str, decorators: &[Node<'_>], outer: &Scope<'_>) -> Role {
         if let Some((shared, _)) = self.fixture(decorators) {
             return Role::Setup(shared);
         }
         if let Some(hook) = hook_role(name) {
             return hook;
         }
-        if ctx.collected && name.starts_with("test") {
+        if outer.collects && name.starts_with("test") {
             return Role::Test;
         }
         Role::Helper
@@ -310,12 +303,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .into_iter()
             .filter_map(|p| match p.kind() {
                 "identifier" => Some(p),
-                "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
-                "default_parameter" | "typed_default_parameter" => p
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier"),
+                "typed_parameter" => p.named_child(0),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
                 _ => None,
             })
+            .filter(|n| n.kind() == "identifier")
             .map(|n| self.text(n).to_owned())
             .collect()
     }
@@ -459,41 +451,37 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             out.push(name);
         }
         if matches!(role, Role::Test | Role::Setup(_) | Role::Teardown) {
-            let (parametrized, used) = self.marked_names(decorators);
+            let parametrized = self.parametrized(decorators).into_iter();
+            let parametrized: Vec<String> = parametrized.flat_map(|(names, _)| names).collect();
             for p in params {
                 if !matches!(p.as_str(), "self" | "cls") && !parametrized.contains(p) {
                     out.push(p.clone());
                 }
             }
-            out.extend(used);
+            let used = self.marks(decorators, "usefixtures").into_iter().flatten();
+            out.extend(used.filter_map(|a| self.literal(a)));
         }
         first_each(out)
     }
 
     /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
     /// its cases (`(None, 54321)` for `host, port`).
-    pub(super) fn parametrized_port(&self, call: Node<'t>, name: Node<'t>) -> Option<u16> {
+    pub(super) fn parametrized_port(&self, name: Node<'t>, s: &Scope<'t>) -> Option<u16> {
         let name = self.text(name);
-        let func = ancestors(call).find(|a| a.kind() == "function_definition")?;
-        let (decorators, _) = unwrap_decorated(func.parent()?);
-        decorators
-            .iter()
-            .filter_map(|d| d.named_child(0))
-            .filter(|c| self.callee_name(*c) == Some("parametrize"))
-            .find_map(|mark| {
-                let args = self.positional(mark);
-                let names = self.parametrize_names(*args.first()?);
+        let decorators = s.own.iter().copied();
+        let decorators: Vec<Node<'t>> = decorators.filter(|n| n.kind() == "decorator").collect();
+        self.parametrized(&decorators)
+            .into_iter()
+            .find_map(|(names, cases)| {
                 let at = names.iter().position(|n| n == name)?;
-                syntax::named_children(*args.get(1)?)
-                    .into_iter()
-                    .find_map(|case| {
-                        let value = if names.len() == 1 {
-                            Some(case)
-                        } else {
-                            syntax::named_children(case).get(at).copied()
-                        }?;
-                        self.port(value).filter(|p| *p != 0)
-                    })
+                syntax::named_children(cases?).into_iter().find_map(|case| {
+                    let value = if names.len() == 1 {
+                        Some(case)
+                    } else {
+                        syntax::named_children(case).get(at).copied()
+                    }?;
+                    self.port(value).filter(|p| *p != 0)
+                })
             })
     }
 
@@ -504,34 +492,33 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .flatten()
     }
 
-    /// The argument names of a `@pytest.mark.parametrize`: `"a, b"` or `["a", "b"]`.
-    fn parametrize_names(&self, names: Node<'t>) -> Vec<String> {
-        match self.literal(names) {
-            Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
-            None => syntax::named_children(names)
-                .into_iter()
-                .filter_map(|n| self.literal(n))
-                .collect(),
-        }
+    /// The positional arguments of each mark of this name among decorators
+    /// (`@pytest.mark.usefixtures("db")`).
+    fn marks(&self, decorators: &[Node<'t>], name: &str) -> Vec<Vec<Node<'t>>> {
+        let calls = decorators.iter().filter_map(|d| d.named_child(0));
+        calls
+            .filter(|c| self.callee_name(*c) == Some(name))
+            .map(|c| self.positional(c))
+            .collect()
     }
 
-    /// The argument names of `@pytest.mark.parametrize` and the fixtures of
-    /// `@pytest.mark.usefixtures`.
-    fn marked_names(&self, decorators: &[Node<'t>]) -> (Vec<String>, Vec<String>) {
-        let (mut parametrized, mut used) = (Vec::new(), Vec::new());
-        let calls = decorators.iter().filter_map(|d| d.named_child(0));
-        for call in calls {
-            let args = self.positional(call);
-            match self.callee_name(call) {
-                Some("parametrize") => {
-                    parametrized
-                        .extend(args.iter().take(1).flat_map(|a| self.parametrize_names(*a)));
-                }
-                Some("usefixtures") => used.extend(args.iter().filter_map(|a| self.literal(*a))),
-                _ => {}
-            }
-        }
-        (parametrized, used)
+    /// Each `@pytest.mark.parametrize`: its argument names (`"a, b"` or `["a", "b"]`) and its
+    /// cases.
+    fn parametrized(&self, decorators: &[Node<'t>]) -> Vec<(Vec<String>, Option<Node<'t>>)> {
+        let marks = self.marks(decorators, "parametrize").into_iter();
+        marks
+            .filter_map(|args| {
+                let names = *args.first()?;
+                let names = match self.literal(names) {
+                    Some(n) => n.split(',').map(|n| n.trim().to_owned()).collect(),
+                    None => syntax::named_children(names)
+                        .into_iter()
+                        .filter_map(|n| self.literal(n))
+                        .collect(),
+                };
+                Some((names, args.get(1).copied()))
+            })
+            .collect()
     }
 
     /// Names that hold the run's seed in a scope, with the variable they hold.

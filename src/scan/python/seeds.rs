@@ -27,7 +27,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
         let arg = self.arg(node, 0, &["a", "seed", "x"]);
         let source = match arg.filter(|a| a.kind() != "none") {
-            None if matches!(callee, Generator(_)) => {
+            None if callee == Generator => {
                 self.unseeded(node, Unseeded::Generator, s);
                 return;
             }
@@ -67,35 +67,41 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether a node is in the arguments of a seed (the seed rules report it).
     pub(super) fn seeds_a_generator(&self, node: Node<'_>) -> bool {
-        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator(_))))
+        ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator)))
     }
 
     /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
     /// `os.environ["TEST_SEED"]`, or a name that holds one.
     pub(super) fn seed_source(
         &self,
-        node: Node<'_>,
+        node: Node<'t>,
         seeds: &HashMap<String, String>,
     ) -> Option<String> {
-        // The variable's name first: it is cheaper to check than the callee.
-        let var = match node.kind() {
+        if node.kind() == "identifier" {
+            let var = seeds.get(self.text(node))?;
+            return is_reference(node).then(|| var.clone());
+        }
+        self.env_var(node, is_seed_variable)
+    }
+
+    /// The variable an environment read names, if `wanted`: `os.environ["K"]` (not written),
+    /// `os.environ.get("K")`, `os.getenv("K")`. The name is checked first: it is cheaper to
+    /// check than the callee.
+    pub(super) fn env_var(&self, node: Node<'t>, wanted: fn(&str) -> bool) -> Option<String> {
+        let name = match node.kind() {
             "call" if matches!(self.callee_name(node), Some("get" | "getenv")) => {
-                self.positional(node).first().copied()
+                self.arg(node, 0, &["key"])
             }
             "subscript" => node.child_by_field_name("subscript"),
-            "identifier" => {
-                let var = seeds.get(self.text(node))?;
-                return is_reference(node).then(|| var.clone());
-            }
             _ => None,
-        }
-        .and_then(|n| self.literal(n))
-        .filter(|v| is_seed_variable(v))?;
+        };
+        let var = self.literal(name?).filter(|v| wanted(v))?;
         let environ = match node.kind() {
             "call" => self.callee(node) == Some(EnvRead),
             _ => {
                 let value = node.child_by_field_name("value");
-                value.and_then(|v| self.qualified(v)).as_deref() == Some("os.environ")
+                let value = value.and_then(|v| self.qualified(v));
+                value.as_deref() == Some("os.environ") && !is_write_target(node)
             }
         };
         environ.then_some(var)
@@ -173,4 +179,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         });
         self.judge(at, s, &fact);
     }
+}
+
+/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
+fn is_write_target(node: Node<'_>) -> bool {
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }

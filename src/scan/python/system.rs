@@ -6,7 +6,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A process waited for with no time limit is context; one left running, or given a
     /// deadline a slow runner can miss, is a race.
     pub(super) fn subprocess(&mut self, call: Node<'t>, waits: bool, s: &Scope<'t>) {
-        if s.guards.faked.contains(&Category::Subprocess) {
+        if s.guards.calls.contains(&Fake(Category::Subprocess)) {
             return;
         }
         let fact = Fact::Process(Process {
@@ -32,7 +32,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         s: &Scope<'t>,
     ) {
         let fixed = path.and_then(|p| self.fixed_path(p, Some(s), 0));
-        if s.guards.temp_dir || !fixed.is_some_and(|pathlib| pathlib || !method) {
+        if s.guards.calls.contains(&TempDir) || !fixed.is_some_and(|pathlib| pathlib || !method) {
             return;
         }
         let fact = Fact::PathWrite(PathWrite {
@@ -66,8 +66,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "parenthesized_expression" => self.fixed_path(node.named_child(0)?, s, depth + 1),
             "identifier" => self.fixed_path(self.value_of(self.text(node), s)?, s, depth + 1),
             "binary_operator" => {
-                let fixed = operator(node).as_deref() == Some("/")
-                    && all_fixed(syntax::named_children(node));
+                let fixed = operator(node) == Some("/") && all_fixed(syntax::named_children(node));
                 fixed.then_some(true)
             }
             "attribute" => {

@@ -79,7 +79,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "identifier" => timing.durations.contains(self.text(d)),
                 "call" => self.callee_qualified(d).as_deref() == Some("timeit.timeit"),
                 "binary_operator" => {
-                    operator(d).as_deref() == Some("-")
+                    operator(d) == Some("-")
                         && syntax::named_children(d)
                             .into_iter()
                             .any(|side| syntax::descendants(side).into_iter().any(clock_read))
@@ -98,10 +98,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let found = match node.kind() {
             "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
                 (d.kind() == "comparison_operator" && self.is_duration(d, timing)).then_some(())?;
-                let ops = comparison_operators(d, self);
-                let op = ops
-                    .iter()
-                    .find(|o| matches!(o.as_str(), "<" | "<=" | ">" | ">="))?;
+                let op = comparison_operators(d)
+                    .into_iter()
+                    .find(|o| matches!(*o, "<" | "<=" | ">" | ">="))?;
                 let sides = syntax::named_children(d);
                 // `lo < elapsed < hi` bounds it from above too.
                 let upper = sides.len() > 2
@@ -158,7 +157,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A read of the time, or of the local time zone, where no fake clock stands in, for the
     /// shared rule to judge.
     fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
-        if s.guards.faked.contains(&Category::Clock) {
+        if s.guards.calls.contains(&Fake(Category::Clock)) {
             return;
         }
         let fact = Fact::ClockRead(ClockRead {
@@ -195,19 +194,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// `os.environ["TZ"]` read.
-    pub(super) fn environ_read(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let is_environ = node
-            .child_by_field_name("value")
-            .and_then(|v| self.qualified(v))
-            .is_some_and(|q| q == "os.environ");
-        if is_environ && !is_write_target(node) {
-            self.env_read(node, node.child_by_field_name("subscript"), s);
-        }
-    }
-
-    pub(super) fn env_read(&mut self, node: Node<'t>, name: Option<Node<'t>>, s: &Scope<'t>) {
-        if name.and_then(|n| self.literal(n)).as_deref() == Some("TZ") {
+    /// A read of the `TZ` variable (`os.environ["TZ"]`, `os.getenv("TZ")`): the local zone.
+    pub(super) fn env_read(&mut self, node: Node<'t>, s: &Scope<'t>) {
+        if self.env_var(node, |v| v == "TZ").is_some() {
             self.clock_read(node, s, true);
         }
     }
@@ -219,22 +208,10 @@ fn measuring_use(node: Node<'_>) -> bool {
     unparenthesize(node)
         .parent()
         .is_some_and(|parent| match parent.kind() {
-            "binary_operator" => matches!(operator(parent).as_deref(), Some("-" | "+")),
+            "binary_operator" => matches!(operator(parent), Some("-" | "+")),
             "comparison_operator" => parent
                 .parent()
                 .is_some_and(|p| p.kind() == "while_statement"),
             _ => false,
         })
-}
-
-/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
-fn is_write_target(node: Node<'_>) -> bool {
-    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
-    let statement = ancestors(node).find(|a| !lists(a));
-    statement.is_some_and(|a| match a.kind() {
-        "assignment" | "augmented_assignment" => a
-            .child_by_field_name("left")
-            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
-        _ => a.kind() == "delete_statement",
-    })
 }
