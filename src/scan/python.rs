@@ -345,20 +345,20 @@ const CONTAINERS: &[&str] = &[
 ];
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
-const RANDOM_VALUE: Variant = rules::random_value::RULE.python();
-const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.python();
-const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python().hint(
+const RANDOM_VALUE: Variant = rules::random_value::RULE.variant_in(Lang::Python);
+const PROCESS_SIGNAL: Variant = rules::process_signal::RULE.variant_in(Lang::Python);
+const THREAD_SHARED_STATE: Variant = rules::gather_shared_state::RULE.variant_in(Lang::Python).hint(
     "guard the value with a threading.Lock (`with lock:`), or have each thread return its result and combine them after joining",
 );
-const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.python();
+const IMPORTED_STATE_MUTATION: Variant = rules::imported_state_write::RULE.variant_in(Lang::Python);
 const SHARED_FIXTURE: Variant = rules::shared_fixture::RULE
-    .python()
+    .variant_in(Lang::Python)
     .confidence(Confidence::High);
-const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.python();
-const GATHER_SHARED_STATE: Variant = rules::gather_shared_state::RULE.python();
-const UNSORTED_LISTING: Variant = rules::unsorted_listing::RULE.python();
+const UNAWAITED_TASK: Variant = rules::unawaited_async::RULE.variant_in(Lang::Python);
+const GATHER_SHARED_STATE: Variant = rules::gather_shared_state::RULE.variant_in(Lang::Python);
+const UNSORTED_LISTING: Variant = rules::unsorted_listing::RULE.variant_in(Lang::Python);
 const SET_ORDER: Variant = rules::unordered_iteration::RULE
-    .python()
+    .variant_in(Lang::Python)
     .confidence(Confidence::Medium);
 
 /// What a function is to the frameworks.

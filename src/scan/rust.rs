@@ -25,8 +25,10 @@ mod hash_order;
 mod items;
 mod statics;
 
-const RANDOM_ID: Variant = rules::random_value::RULE.rust().confidence(Confidence::Low);
-const NETWORK: Variant = rules::network_call::RULE.rust();
+const RANDOM_ID: Variant = rules::random_value::RULE
+    .variant_in(Lang::Rust)
+    .confidence(Confidence::Low);
+const NETWORK: Variant = rules::network_call::RULE.variant_in(Lang::Rust);
 
 /// A check of one call of a known function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
@@ -848,13 +850,10 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let fixed = port.and_then(|port| s.listener(call, port, false));
     fixed.or_else(|| {
         s.func.test_code.then(|| {
-            NETWORK.as_context().smell_as(
-                format!(
-                    "{} opens a real socket on this machine: its timing differs between platforms and under load",
-                    s.short(call)
-                ),
-                Severity::Low,
-                Confidence::Low,
+            let low = NETWORK.severity(Severity::Low).confidence(Confidence::Low);
+            low.context_if(true).says(
+                &s.short(call),
+                "opens a real socket on this machine: its timing differs between platforms and under load",
             )
         })
     })

@@ -3,7 +3,7 @@
 
 use super::*;
 
-const MAP_ORDER: Variant = rules::unordered_iteration::RULE.go();
+const MAP_ORDER: Variant = rules::unordered_iteration::RULE.variant_in(Lang::Go);
 
 impl<'s, 't> Scope<'_, 's, 't> {
     /// A `range` over a map whose body collects into a slice (not sorted after), builds a

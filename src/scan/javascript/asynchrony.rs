@@ -15,7 +15,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 "ends the test from the callback of {}, while another operation started beside it has assertions still to run",
                 quote_code(&self.shown(operation))
             );
-            self.says(call, ctx.unit, rules::early_done::RULE.javascript(), says);
+            self.says(
+                call,
+                ctx.unit,
+                rules::early_done::RULE.variant_in(Lang::JavaScript),
+                says,
+            );
         }
     }
 
@@ -116,7 +121,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let name = self.text(array);
         if concurrent && !self.scope(func).names.contains(name) {
             let says = "collects results in the order the concurrent callbacks finish";
-            let rule = rules::completion_order::RULE.javascript();
+            let rule = rules::completion_order::RULE.variant_in(Lang::JavaScript);
             self.says(call, ctx.unit, rule, says);
         }
     }
@@ -148,7 +153,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             None
         };
         if let Some(says) = floating {
-            let rule = rules::unawaited_async::RULE.javascript();
+            let rule = rules::unawaited_async::RULE.variant_in(Lang::JavaScript);
             self.says(expr, ctx.unit, rule.severity(Severity::Medium), says);
         }
     }

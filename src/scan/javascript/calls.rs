@@ -67,7 +67,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &["*.getTimezoneOffset", "*.resolvedOptions"],
         Check::Always(
-            rules::local_time_zone::RULE.javascript(),
+            rules::local_time_zone::RULE.variant_in(Lang::JavaScript),
             "depends on the machine's time zone",
         ),
     ),
@@ -85,7 +85,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "nanoid.nanoid",
         ],
         Check::Always(
-            rules::random_value::RULE.javascript(),
+            rules::random_value::RULE.variant_in(Lang::JavaScript),
             "makes a random value that differs on every run",
         ),
     ),
@@ -193,7 +193,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &["Promise.race", "Promise.any"],
         Check::InTests(
-            rules::promise_race::RULE.javascript(),
+            rules::promise_race::RULE.variant_in(Lang::JavaScript),
             "settles with whichever promise finishes first",
         ),
     ),
@@ -252,19 +252,19 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
                 // A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is
                 // as random as what it replaces: context.
-                let rule = rules::unseeded_random::RULE.javascript();
-                let rule = if stand_in { rule.as_context() } else { rule };
+                let rule = rules::unseeded_random::RULE.variant_in(Lang::JavaScript);
+                let rule = rule.context_if(stand_in);
                 Some((rule, "draws an unseeded random number"))
             }
             Check::WallClock => {
                 let now = args.is_empty() && !self.info.fake_clock;
                 (now && !self.measures(call) && !self.only_seeds(call, 0))
-                    .then_some((rules::wall_clock::RULE.javascript(), "reads the wall clock"))
+                    .then_some((rules::wall_clock::RULE.variant_in(Lang::JavaScript), "reads the wall clock"))
             }
             Check::NoTimeZone => {
                 let zoned = args.iter().any(|a| self.property(*a, &["timeZone"]).is_some());
                 (!zoned).then_some((
-                    rules::local_time_zone::RULE.javascript(),
+                    rules::local_time_zone::RULE.variant_in(Lang::JavaScript),
                     "formats in the machine's time zone",
                 ))
             }
@@ -277,7 +277,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Timer => self.timer(call, &args, ctx).then_some((
-                rules::timer_callback::RULE.javascript(),
+                rules::timer_callback::RULE.variant_in(Lang::JavaScript),
                 "runs its callback on the real clock, racing the test",
             )),
             Check::Remote => {
@@ -298,7 +298,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Unsorted => self.listing_order_used(call).then_some((
-                rules::unsorted_listing::RULE.javascript(),
+                rules::unsorted_listing::RULE.variant_in(Lang::JavaScript),
                 "lists files in the file system's order, and that order is used unsorted",
             )),
             Check::Seed => {
@@ -306,7 +306,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::AsyncCallback => args.first().is_some_and(|a| is_async(unwrap(*a))).then_some((
-                rules::async_foreach::RULE.javascript(),
+                rules::async_foreach::RULE.variant_in(Lang::JavaScript),
                 "does not wait for its async callback: their work runs after the code that follows",
             )),
         }

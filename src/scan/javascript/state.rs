@@ -287,7 +287,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             self.judge(node, Fact::SeedUse(used), ctx.unit);
         } else if var == "TZ" {
             let says = "reads the time zone of the machine";
-            self.says(node, ctx.unit, rules::tz_variable::RULE.javascript(), says);
+            self.says(
+                node,
+                ctx.unit,
+                rules::tz_variable::RULE.variant_in(Lang::JavaScript),
+                says,
+            );
         }
     }
 

@@ -194,7 +194,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let smell = if container {
                 SHARED_FIXTURE.smell(message)
             } else {
-                SHARED_FIXTURE.smell_as(message, Severity::Low, Confidence::Medium)
+                let low = SHARED_FIXTURE.severity(Severity::Low);
+                low.confidence(Confidence::Medium).smell(message)
             };
             self.report(node, s, smell);
         }

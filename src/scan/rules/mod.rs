@@ -139,22 +139,6 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub const fn python(&self) -> Variant {
-        self.variant_in(Lang::Python)
-    }
-
-    pub const fn javascript(&self) -> Variant {
-        self.variant_in(Lang::JavaScript)
-    }
-
-    pub const fn go(&self) -> Variant {
-        self.variant_in(Lang::Go)
-    }
-
-    pub const fn rust(&self) -> Variant {
-        self.variant_in(Lang::Rust)
-    }
-
     /// The rule as `lang` reports it (a language it does not cover fails the build).
     pub const fn variant_in(&self, lang: Lang) -> Variant {
         let fix = match lang {
@@ -252,14 +236,16 @@ impl Variant {
         Self { hint, ..self }
     }
 
-    /// The variant for a place that is rarely a risk on its own (a process run to completion):
-    /// shown as context.
-    pub const fn as_context(self) -> Self {
-        self.context_if(true)
-    }
-
     pub fn smell(&self, message: String) -> Smell {
-        self.smell_as(message, self.severity, self.confidence)
+        Smell {
+            rule: self.id,
+            category: self.category,
+            severity: self.severity,
+            confidence: self.confidence,
+            message,
+            hint: self.hint.to_owned(),
+            context: self.context,
+        }
     }
 
     /// The code as written, quoted, then what it does: how most rules word a finding.
@@ -278,18 +264,6 @@ impl Variant {
             self.confidence(Confidence::Medium)
         } else {
             self
-        }
-    }
-
-    pub fn smell_as(&self, message: String, severity: Severity, confidence: Confidence) -> Smell {
-        Smell {
-            rule: self.id,
-            category: self.category,
-            severity,
-            confidence,
-            message,
-            hint: self.hint.to_owned(),
-            context: self.context,
         }
     }
 }

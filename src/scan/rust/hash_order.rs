@@ -3,7 +3,7 @@
 
 use super::*;
 
-const HASH_ORDER: Variant = rules::unordered_iteration::RULE.rust();
+const HASH_ORDER: Variant = rules::unordered_iteration::RULE.variant_in(Lang::Rust);
 
 /// Whether a method of a HashMap or HashSet iterates it: `iter`, `iter_mut`, `keys`,
 /// `values_mut`, `into_values`, `drain`, ...
