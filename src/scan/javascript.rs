@@ -453,12 +453,18 @@ fn serves(q: &str) -> bool {
 }
 
 /// Whether a qualified callee matches a pattern: exactly, or by its last parts for `*.name`;
-/// `fs.writeFile[Sync]` with or without `Sync` (Node's file system calls come in pairs).
+/// `fs.writeFile[Sync]` with or without `Sync` (Node's file system calls come in pairs);
+/// `fs.rm*` any function so named, not a member of one (`fs.rm.restore()`, a stub's).
 fn names(pattern: &str, q: &str) -> bool {
     if let Some(base) = pattern.strip_suffix("[Sync]") {
         return names(base, q) || q.strip_suffix("Sync").is_some_and(|b| names(base, b));
     }
-    shared::name_matches(pattern, q)
+    match pattern.strip_suffix('*') {
+        Some(start) => q
+            .strip_prefix(start)
+            .is_some_and(|rest| !rest.contains('.')),
+        None => shared::name_matches(pattern, q),
+    }
 }
 
 fn names_any(patterns: &[&str], q: &str) -> bool {

@@ -17,6 +17,7 @@ mod rust;
 mod shared;
 pub mod syntax;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -584,37 +585,53 @@ fn suppressions(
 ) -> HashMap<u32, Vec<String>> {
     let mut out = HashMap::new();
     for node in syntax::descendants(root) {
-        if !node.kind().contains("comment") {
+        // Rust's doc comments hold a `doc_comment` node: each comment is read once.
+        if !matches!(node.kind(), "comment" | "line_comment" | "block_comment") {
             continue;
         }
         let text = src.get(node.byte_range()).unwrap_or("");
-        let Some(at) = text.find(IGNORE_MARKER) else {
+        // The marker opens the comment or follows another tool's (`# noqa  # flaky: ignore`);
+        // quoted in prose (`` `flaky: ignore[...]` ``) or part of a word, it is no directive.
+        let Some(at) = text.find(IGNORE_MARKER).filter(|&at| {
+            text[..at].trim_end().ends_with(['#', '/', '*', '!'])
+                && !text[at + IGNORE_MARKER.len()..].starts_with(char::is_alphanumeric)
+        }) else {
             continue;
         };
-        let rest = &text[at + IGNORE_MARKER.len()..];
-        let names: Vec<String> = rest
+        let line = syntax::line_of(node.start_position().row);
+        let mut warn = |message: String| {
+            warnings.push(ScanWarning {
+                file: rel.to_owned(),
+                line,
+                message,
+            });
+        };
+        let names: Vec<String> = match text[at + IGNORE_MARKER.len()..]
+            .trim_start()
             .strip_prefix('[')
-            .and_then(|r| r.split_once(']'))
-            .map(|(inside, _)| {
+        {
+            None => Vec::new(),
+            Some(list) => {
+                let Some((inside, _)) = list.split_once(']') else {
+                    warn(format!(
+                        "`{IGNORE_MARKER}[` has no closing `]`, so it silences nothing"
+                    ));
+                    continue;
+                };
                 inside
                     .split(',')
                     .map(|s| s.trim().to_owned())
                     .filter(|s| !s.is_empty())
                     .collect()
-            })
-            .unwrap_or_default();
-        let line = syntax::line_of(node.start_position().row);
+            }
+        };
         let known = |n: &&String| {
             rules::find(n).is_some() || rules::ALL.iter().any(|r| r.category.as_str() == *n)
         };
         for name in names.iter().filter(|n| !known(n)) {
-            warnings.push(ScanWarning {
-                file: rel.to_owned(),
-                line,
-                message: format!(
-                    "`{IGNORE_MARKER}[{name}]` names no rule or category, so it silences nothing; `flaky scan --list-rules` lists them"
-                ),
-            });
+            warn(format!(
+                "`{IGNORE_MARKER}[{name}]` names no rule or category, so it silences nothing; `flaky scan --list-rules` lists them"
+            ));
         }
         // A comment alone on its line applies to the next line: store it one line down, where
         // `silenced` looks one line up.
@@ -622,7 +639,16 @@ fn suppressions(
             .rsplit('\n')
             .next()
             .is_some_and(|before| before.trim().is_empty());
-        out.insert(if alone { line + 1 } else { line }, names);
+        // Two comments for one line (one above it, one on it) both apply; an empty list is all.
+        match out.entry(if alone { line + 1 } else { line }) {
+            Entry::Vacant(e) => {
+                e.insert(names);
+            }
+            Entry::Occupied(mut e) if !e.get().is_empty() && !names.is_empty() => {
+                e.get_mut().extend(names);
+            }
+            Entry::Occupied(mut e) => e.get_mut().clear(),
+        }
     }
     out
 }
@@ -1043,5 +1069,56 @@ mod tests {
             )
         });
         assert!(ok.is_ok_and(|s| s.facts.units.len() == 1));
+    }
+
+    /// What comments silence, and which say they silence nothing: on real directives, prose
+    /// that quotes the marker, doc comments (which hold a comment node of their own) and typos.
+    #[test]
+    fn suppressions_read_directives_not_prose() {
+        let read = |rel: &str, src: &str| {
+            let language = Language::of(Path::new(rel)).expect("supported");
+            let mut parser = Parser::new();
+            parser.set_language(&language.grammar()).expect("grammar");
+            let tree = parser.parse(src, None).expect("parses");
+            let mut warnings = Vec::new();
+            let by_line = suppressions(tree.root_node(), src, rel, &mut warnings);
+            let mut lines: Vec<(u32, Vec<String>)> = by_line.into_iter().collect();
+            lines.sort();
+            let warned: Vec<(u32, String)> =
+                warnings.into_iter().map(|w| (w.line, w.message)).collect();
+            (lines, warned)
+        };
+        let python = "\
+x = 1  # flaky: ignore
+# flaky: ignore [sleep, fixed-sleep]
+y = 2  # noqa: E501  # flaky: ignore[clock]
+# to silence one, write `flaky: ignore[rule-id]` on its line
+z = 3  # flaky: ignored by nobody
+w = 4  # flaky: ignore[sleep
+v = 5  # flaky: ignore[fixed-slep, random]
+";
+        let (lines, warned) = read("t.py", python);
+        let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // Line 3 is silenced by the comment above it and the one on it, together.
+        let expected = [
+            (1, names(&[])),
+            (3, names(&["sleep", "fixed-sleep", "clock"])),
+            (7, names(&["fixed-slep", "random"])),
+        ];
+        assert_eq!(lines, expected);
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert_eq!(warned[0].0, 6);
+        assert!(warned[0].1.contains("no closing `]`"), "{warned:?}");
+        assert_eq!(warned[1].0, 7);
+        assert!(
+            warned[1]
+                .1
+                .contains("`flaky: ignore[fixed-slep]` names no rule")
+        );
+        let rust =
+            "/// A `flaky: ignore[...]` comment in prose.\n//! flaky: ignore[nope]\nfn f() {}\n";
+        let (lines, warned) = read("t.rs", rust);
+        assert_eq!(lines, [(3, names(&["nope"]))]);
+        assert_eq!(warned.len(), 1, "read once, not twice: {warned:?}");
     }
 }

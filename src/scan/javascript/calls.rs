@@ -141,7 +141,8 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &[
-            "fs.write*",
+            "fs.writeFile[Sync]",
+            "fs.writeJson[Sync]",
             "fs.appendFile[Sync]",
             "fs.mkdir[Sync]",
             "fs.rm*",

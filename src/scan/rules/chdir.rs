@@ -1,4 +1,4 @@
-//! `chdir`: the process's working directory changed by a test.
+//! `chdir`: the process's working directory changed by a test (judged by `env_mutation::check`).
 
 use super::{Category, Confidence, Rule, Severity};
 

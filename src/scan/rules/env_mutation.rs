@@ -1,4 +1,5 @@
-//! `env-mutation`: an environment variable set by a test and never restored.
+//! `env-mutation`: an environment variable set by a test and never restored. Its `check`
+//! judges every change of process state, and names this rule, `chdir` or `global-object-write`.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell, chdir, global_object_write};
 use crate::scan::facts::{ProcessChange, ProcessState, Restore};

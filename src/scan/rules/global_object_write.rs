@@ -1,4 +1,5 @@
-//! `global-object-write`: a property of the global object changed by a test.
+//! `global-object-write`: a property of the global object changed by a test (judged by
+//! `env_mutation::check`).
 
 use super::{Category, Confidence, Rule, Severity};
 
