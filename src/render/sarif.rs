@@ -96,36 +96,28 @@ pub fn render_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> 
         root_uri.push('/');
     }
     // Files not scanned and comments that silence nothing: the run's notifications.
-    let notice = |level: &str, file: &str, line: Option<u32>, text: &str| {
+    let notice = |(id, level): (&str, &str), file: &str, line: Option<u32>, text: &str| {
         let mut physical =
             json!({ "artifactLocation": { "uri": uri(file), "uriBaseId": "%SRCROOT%" } });
         if let Some(line) = line {
             physical["region"] = json!({ "startLine": line });
         }
         json!({
+            "descriptor": { "id": id },
             "level": level,
             "message": { "text": text },
             "locations": [{ "physicalLocation": physical }],
         })
     };
-    let notifications: Vec<Value> = report
-        .errors
-        .iter()
-        .map(|e| {
-            notice(
-                "error",
-                &e.file,
-                None,
-                &format!("not scanned: {}", e.message),
-            )
-        })
-        .chain(
-            report
-                .warnings
-                .iter()
-                .map(|w| notice("warning", &w.file, Some(w.line), &w.message)),
-        )
-        .collect();
+    let not_scanned = report.errors.iter().map(|e| {
+        let text = format!("not scanned: {}", e.message);
+        notice(("not-scanned", "error"), &e.file, None, &text)
+    });
+    let unknown = report.warnings.iter().map(|w| {
+        let id = ("unknown-suppression", "warning");
+        notice(id, &w.file, Some(w.line), &w.message)
+    });
+    let notifications: Vec<Value> = not_scanned.chain(unknown).collect();
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -234,6 +234,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("JSON");
     let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
     assert_eq!(notes[0]["level"], "warning", "{doc:#}");
+    assert_eq!(notes[0]["descriptor"]["id"], "unknown-suppression");
     let place = &notes[0]["locations"][0]["physicalLocation"];
     assert_eq!(place["artifactLocation"]["uri"], "tests/test_x.py");
     assert_eq!(place["region"]["startLine"], 2);
