@@ -668,27 +668,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         listen(self, node, value)
     }
 
-    /// The function's calls of `os`'s `names` on the same first argument as `call` (on any
-    /// when not `keyed`).
-    fn os_calls(&self, call: Node<'t>, names: &[&str], keyed: bool) -> Vec<Node<'t>> {
-        let key = |c: Node<'t>| args(c).first().map(|k| self.text(*k));
-        let nodes = self.body_nodes().into_iter();
-        nodes
-            .filter(|n| {
-                n.kind() == "call_expression"
-                    && self.calls_package(*n, "os", names)
-                    && (!keyed || key(*n) == key(call))
-            })
-            .collect()
-    }
-
-    /// Whether a call of `os` is undone: it is itself cleanup, or the function's cleanup calls
-    /// one of `undo` (with the same first argument when `keyed`).
-    fn restored(&self, call: Node<'t>, undo: &[&str], keyed: bool) -> bool {
-        self.in_cleanup(call)
-            || (self.os_calls(call, undo, keyed).iter()).any(|n| self.in_cleanup(*n))
-    }
-
     /// Whether a value is returned, or only compared with "" (a presence check).
     fn passes_on(&self, value: Node<'t>) -> bool {
         let Some(parent) = value.parent() else {
@@ -944,15 +923,19 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
-    let changes = s.os_calls(call, &CHANGES, true);
+    // The changes include this one: it may itself be the cleanup.
+    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &CHANGES));
     let repeated = changes.iter().any(|e| e.end_byte() < call.start_byte());
-    (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
+    let restored = changes.iter().any(|n| s.in_cleanup(*n));
+    (!repeated && !restored).then_some(())?;
     s.process_change(call, ProcessState::Env, Restore::Never)
 }
 
 /// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.restored(call, &["Chdir"], false)).then_some(())?;
+    // Any `os.Chdir` in cleanup, this one included, puts the directory back.
+    let undo = |n| s.calls_package(n, "os", &["Chdir"]) && s.in_cleanup(n);
+    (!s.body_nodes().into_iter().any(undo)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
 }
 

@@ -911,13 +911,8 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smel
 /// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
 /// first and put back after.
 fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
-    let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
-        descendants(s.func.body)
-            .into_iter()
-            .filter(|n| keys.iter().any(|k| s.is_call_to(*n, k)) && key(*n) == key(call))
-            .collect()
-    };
+    let env_calls =
+        |keys: &[&str]| s.same_key_calls(call, |n| keys.iter().any(|k| s.is_call_to(n, k)));
     let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
     let first = changes.first().is_none_or(|f| f.id() == call.id());
     let saved = env_calls(&["std::env::var", "std::env::var_os"])

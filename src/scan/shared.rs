@@ -295,6 +295,14 @@ pub(super) trait Visitor<'s, 't> {
         self.body().map(syntax::descendants).unwrap_or_default()
     }
 
+    /// The function's calls that `is` accepts with the same first argument as `call` (of the
+    /// same environment variable, say).
+    fn same_key_calls(&self, call: Node<'t>, is: impl Fn(Node<'t>) -> bool) -> Vec<Node<'t>> {
+        let key = |c: Node<'t>| args(c).first().map(|k| self.text(*k));
+        let nodes = self.body_nodes().into_iter();
+        nodes.filter(|n| is(*n) && key(*n) == key(call)).collect()
+    }
+
     /// Whether the function names one of `members` of any value (`cmd.Start`, `.spawn()`).
     fn uses_member(&self, members: &[&str]) -> bool {
         self.body_nodes().iter().any(|n| {
