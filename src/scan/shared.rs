@@ -504,6 +504,28 @@ pub(super) trait Visitor<'s, 't> {
     }
 }
 
+/// A name a function declares (a parameter, a variable, a binding of a pattern), with the type
+/// and the value its declaration gives it, if any.
+pub(super) struct Decl<'t> {
+    pub name: String,
+    pub ty: Option<Node<'t>>,
+    pub value: Option<Node<'t>>,
+}
+
+/// The names declared in a function (or at Go's package level), in source order.
+#[derive(Default)]
+pub(super) struct Decls<'t>(pub Vec<Decl<'t>>);
+
+impl<'t> Decls<'t> {
+    pub(super) fn declares(&self, name: &str) -> bool {
+        self.of(name).next().is_some()
+    }
+
+    pub(super) fn of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Decl<'t>> {
+        self.0.iter().filter(move |d| d.name == name)
+    }
+}
+
 /// A read or change of state shared by all tests of a process (a package-level variable, a
 /// static) by a function, or at module level.
 pub(super) struct Touch<'t> {
@@ -531,22 +553,12 @@ pub(super) enum TouchKind {
     Init,
 }
 
-/// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
-/// the rules judge them, with where each is and its unit.
-pub(super) fn shared_state<'t>(
-    touches: &[Touch<'t>],
-    what: &str,
-    lang: Lang,
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    judge_exposures(touches, lang, |var| format!("{what} `{var}`"))
-}
-
 /// The smells of a file's exposures of shared state, as the rules judge them, with where each
 /// is and its unit; one per function and variable: writes of variables that another function
 /// reads or writes (not a counter only its function uses); reads and setups of variables that
 /// another function writes; none of variables reset for every test. Each variable is named by
-/// `state` (where it lives differs by variable: JavaScript's module-level or `describe`-level
-/// ones).
+/// `state` for messages ("package-level `x`"; where it lives differs by variable in JavaScript:
+/// its module-level or `describe`-level ones).
 pub(super) fn judge_exposures<'t>(
     touches: &[Touch<'t>],
     lang: Lang,

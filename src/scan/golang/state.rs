@@ -30,8 +30,8 @@ impl<'t> Scope<'_, '_, 't> {
             .collect();
         let is_package_var = |n: &Node<'t>| {
             n.kind() == "identifier"
-                && self.file.vars.contains_key(self.text(*n))
-                && !func.declares(self.text(*n))
+                && self.file.vars.declares(self.text(*n))
+                && !func.decls.declares(self.text(*n))
         };
         let restored: HashSet<&str> = writes
             .iter()

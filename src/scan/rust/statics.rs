@@ -101,7 +101,7 @@ impl<'t> Scope<'_, '_, 't> {
             .filter(|n| {
                 n.kind() == "identifier"
                     && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.declares(self.text(*n))
+                    && !self.func.decls.declares(self.text(*n))
             })
             .map(|n| {
                 let write = self.write_of(n);
@@ -184,5 +184,5 @@ pub(super) fn static_state<'t>(
         let scope = Scope { cx, file, func };
         touches.extend(scope.touches());
     }
-    shared_state(&touches, "static", Lang::Rust)
+    judge_exposures(&touches, Lang::Rust, |var| format!("static `{var}`"))
 }
