@@ -22,7 +22,7 @@ use super::shared::{
     self, Touch, TouchKind, bounds_from_above, first_each, is_constant_name, is_local_host,
     is_seed_variable,
 };
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, ancestors, unparenthesize};
+use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors, unparenthesize};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 use crate::render::quote_code;

@@ -227,7 +227,8 @@ pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String>
 }
 
 /// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
-/// servers and values passed in, not patches of what is called (JavaScript adds its file's).
+/// servers and values passed in, not patches of what is called (JavaScript and Python set
+/// theirs on the unit after).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
