@@ -538,6 +538,26 @@ pub(super) struct Touch<'t> {
     pub kind: TouchKind,
 }
 
+impl<'t> Touch<'t> {
+    /// A touch of `var` at `node` by the function recorded as `unit`, named `owner`.
+    pub(super) fn new(
+        unit: Option<usize>,
+        owner: &str,
+        var: &str,
+        node: Node<'t>,
+        kind: TouchKind,
+    ) -> Self {
+        let (owner, var) = (owner.to_owned(), var.to_owned());
+        Self {
+            unit,
+            owner,
+            var,
+            node,
+            kind,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum TouchKind {
     Read,
