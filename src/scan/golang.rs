@@ -9,8 +9,8 @@ use tree_sitter::{Node, Tree};
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
-    is_local_host, is_member_of, literal_port, name_matches, record_unit, shared_state,
+    Decl, Decls, SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each,
+    host_of, is_local_host, is_member_of, judge_exposures, literal_port, name_matches, record_unit,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::render::quote_code;
@@ -101,7 +101,9 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .filter(|f| f.name != "init")
         .flat_map(|f| Scope::of(cx, file, f).touches())
         .collect();
-    found.extend(shared_state(&touches, "package-level", Lang::Go));
+    found.extend(judge_exposures(&touches, Lang::Go, |var| {
+        format!("package-level `{var}`")
+    }));
     for (node, smell, unit) in found {
         cx.report(node, smell, unit, cx.test_file);
     }
@@ -115,7 +117,7 @@ struct GoFile<'t> {
     /// Local name -> import path.
     imports: HashMap<String, String>,
     /// Package-level variables and how they are declared.
-    vars: HashMap<String, Vec<Decl<'t>>>,
+    vars: Decls<'t>,
     /// Constants, anywhere in the file.
     consts: HashSet<String>,
     /// Whether the file starts an httptest server or recorder: a local server is in scope.
@@ -135,11 +137,8 @@ impl<'t> GoFile<'t> {
         for node in descendants(root) {
             match node.kind() {
                 "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
-                    for (name, decl) in declarations(node, cx) {
-                        if name != "_" {
-                            file.vars.entry(name).or_default().push(decl);
-                        }
-                    }
+                    let decls = declarations(node, cx).into_iter();
+                    file.vars.0.extend(decls.filter(|d| d.name != "_"));
                 }
                 "field_declaration"
                     if node
@@ -221,25 +220,8 @@ fn field_nodes<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
     node.children_by_field_name(field, &mut cursor).collect()
 }
 
-/// How a name is declared: with a value, a type, or by a `range` clause.
-#[derive(Clone, Copy)]
-enum Decl<'t> {
-    Value(Node<'t>),
-    Type(Node<'t>),
-    Bound,
-}
-
-impl<'t> Decl<'t> {
-    fn value(self) -> Option<Node<'t>> {
-        match self {
-            Decl::Value(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
 /// The names declared under a node (variables, parameters, range variables).
-fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<(String, Decl<'t>)> {
+fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
     let list = |node: Node<'t>, field: &str| {
         node.child_by_field_name(field)
             .map(named_children)
@@ -261,14 +243,11 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<(String, Decl<'t>)
             _ => continue,
         };
         let paired = by_position || values.len() == names.len();
-        for (i, name) in names.iter().enumerate() {
-            let decl = match (values.get(i), ty) {
-                (Some(v), _) if paired => Decl::Value(*v),
-                (_, Some(t)) => Decl::Type(t),
-                _ => Decl::Bound,
-            };
-            out.push((cx.text(*name).to_owned(), decl));
-        }
+        out.extend(names.iter().enumerate().map(|(i, name)| Decl {
+            name: cx.text(*name).to_owned(),
+            ty,
+            value: values.get(i).filter(|_| paired).copied(),
+        }));
     }
     out
 }
@@ -280,7 +259,7 @@ struct Func<'t> {
     kind: UnitKind,
     unit: usize,
     /// The names declared inside, which shadow package-level variables and imports.
-    decls: Vec<(String, Decl<'t>)>,
+    decls: Decls<'t>,
 }
 
 impl<'t> Func<'t> {
@@ -306,7 +285,7 @@ impl<'t> Func<'t> {
             name: name.to_owned(),
             kind,
             unit: 0,
-            decls: declarations(node, cx),
+            decls: Decls(declarations(node, cx)),
         };
         let calls = func.calls(file, cx);
         let test_code = cx.test_file;
@@ -334,14 +313,9 @@ impl<'t> Func<'t> {
     /// Whether a value is a parameter of a `testing` type (`t *testing.T`).
     fn is_testing_value(&self, value: Node<'_>, cx: &FileCtx<'_>) -> bool {
         let name = cx.text(value);
-        self.decls.iter().any(|(n, d)| {
-            n == name
-                && matches!(d, Decl::Type(t) if cx.text(*t).trim_start_matches('*').starts_with("testing."))
+        self.decls.of(name).any(|d| {
+            d.ty.is_some_and(|t| cx.text(t).trim_start_matches('*').starts_with("testing."))
         })
-    }
-
-    fn declares(&self, name: &str) -> bool {
-        self.decls.iter().any(|(n, _)| n == name)
     }
 }
 
@@ -384,7 +358,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     fn is_local(&self, name: &str) -> bool {
-        self.func.is_some_and(|f| f.declares(name))
+        self.func.is_some_and(|f| f.decls.declares(name))
     }
 
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
@@ -487,16 +461,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     /// The declarations of a name seen from this scope: the function's, else the package's.
-    fn decls_of(&self, name: &str) -> Vec<Decl<'t>> {
-        match self.func {
-            Some(f) if f.declares(name) => f
-                .decls
-                .iter()
-                .filter(|(n, _)| n == name)
-                .map(|(_, d)| *d)
-                .collect(),
-            _ => self.file.vars.get(name).cloned().unwrap_or_default(),
-        }
+    fn decls_of<'a>(&'a self, name: &'a str) -> Vec<&'a Decl<'t>> {
+        let func = self.func.map(|f| &f.decls).filter(|d| d.declares(name));
+        func.unwrap_or(&self.file.vars).of(name).collect()
     }
 
     /// An expression, or the values the variable it names is declared with.
@@ -505,25 +472,25 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             return vec![node];
         }
         let decls = self.decls_of(self.text(node));
-        decls.into_iter().filter_map(Decl::value).collect()
+        decls.into_iter().filter_map(|d| d.value).collect()
     }
 
     /// Whether a name is declared as a map, a channel or a string (`kind` of the type node).
     fn declared_as(&self, name: &str, kind: &str) -> bool {
-        self.decls_of(name).iter().any(|d| match d {
-            Decl::Type(t) => t.kind() == kind || (kind == "string" && self.text(*t) == "string"),
-            Decl::Value(v) => match v.kind() {
+        self.decls_of(name).iter().any(|d| match (d.value, d.ty) {
+            (None, Some(t)) => t.kind() == kind || (kind == "string" && self.text(t) == "string"),
+            (Some(v), _) => match v.kind() {
                 "composite_literal" => v
                     .child_by_field_name("type")
                     .is_some_and(|t| t.kind() == kind),
                 "call_expression" => {
-                    matches!(self.callee(*v), Callee::Local(f) if f == "make")
-                        && args(*v).first().is_some_and(|t| t.kind() == kind)
+                    matches!(self.callee(v), Callee::Local(f) if f == "make")
+                        && args(v).first().is_some_and(|t| t.kind() == kind)
                 }
                 "interpreted_string_literal" | "raw_string_literal" => kind == "string",
                 _ => false,
             },
-            Decl::Bound => false,
+            (None, None) => false,
         })
     }
 
@@ -666,27 +633,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .into_iter()
             .find(|n| matches!(n.kind(), "interpreted_string_literal" | "identifier"))?;
         listen(self, node, value)
-    }
-
-    /// The function's calls of `os`'s `names` on the same first argument as `call` (on any
-    /// when not `keyed`).
-    fn os_calls(&self, call: Node<'t>, names: &[&str], keyed: bool) -> Vec<Node<'t>> {
-        let key = |c: Node<'t>| args(c).first().map(|k| self.text(*k));
-        let nodes = self.body_nodes().into_iter();
-        nodes
-            .filter(|n| {
-                n.kind() == "call_expression"
-                    && self.calls_package(*n, "os", names)
-                    && (!keyed || key(*n) == key(call))
-            })
-            .collect()
-    }
-
-    /// Whether a call of `os` is undone: it is itself cleanup, or the function's cleanup calls
-    /// one of `undo` (with the same first argument when `keyed`).
-    fn restored(&self, call: Node<'t>, undo: &[&str], keyed: bool) -> bool {
-        self.in_cleanup(call)
-            || (self.os_calls(call, undo, keyed).iter()).any(|n| self.in_cleanup(*n))
     }
 
     /// Whether a value is returned, or only compared with "" (a presence check).
@@ -944,15 +890,19 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
-    let changes = s.os_calls(call, &CHANGES, true);
+    // The changes include this one: it may itself be the cleanup.
+    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &CHANGES));
     let repeated = changes.iter().any(|e| e.end_byte() < call.start_byte());
-    (!repeated && !s.restored(call, &CHANGES, true)).then_some(())?;
+    let restored = changes.iter().any(|n| s.in_cleanup(*n));
+    (!repeated && !restored).then_some(())?;
     s.process_change(call, ProcessState::Env, Restore::Never)
 }
 
 /// `os.Chdir` not undone in a `defer` or `t.Cleanup`.
 fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.restored(call, &["Chdir"], false)).then_some(())?;
+    // Any `os.Chdir` in cleanup, this one included, puts the directory back.
+    let undo = |n| s.calls_package(n, "os", &["Chdir"]) && s.in_cleanup(n);
+    (!s.body_nodes().into_iter().any(undo)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
 }
 

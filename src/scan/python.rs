@@ -22,7 +22,7 @@ use super::shared::{
     self, Touch, TouchKind, bounds_from_above, first_each, is_constant_name, is_local_host,
     is_seed_variable,
 };
-use super::syntax::{self, FileCtx, Smell, Unit, UnitKind, ancestors, unparenthesize};
+use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors, unparenthesize};
 use super::{Category, Confidence};
 use crate::analysis::Severity;
 use crate::render::quote_code;
@@ -703,8 +703,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .collect();
         self.touches.extend(reads);
         let test_code = self.cx.test_file;
-        for (node, smell, unit) in shared::shared_state(&self.touches, "module-level", Lang::Python)
-        {
+        let named = |var: &str| format!("module-level `{var}`");
+        for (node, smell, unit) in shared::judge_exposures(&self.touches, Lang::Python, named) {
             self.cx.report(node, smell, unit, test_code);
         }
     }

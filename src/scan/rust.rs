@@ -12,8 +12,9 @@ use super::Confidence;
 use super::facts::{Peer, Place, ProcessState, Restore, SeedSource};
 use super::rules::{self, Lang, Variant};
 use super::shared::{
-    SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each, host_of,
-    is_constant_name, is_local_host, literal_port, name_matches, record_unit, shared_state,
+    Decl, Decls, SEED_HOPS, Touch, TouchKind, Visitor, args, bounds_from_above, first_each,
+    host_of, is_constant_name, is_local_host, judge_exposures, literal_port, name_matches,
+    record_unit,
 };
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
@@ -227,8 +228,8 @@ struct Func<'t> {
     unit: usize,
     name: String,
     test_code: bool,
-    /// Parameters and `let`s: (name, type, value).
-    decls: Vec<(String, Option<Node<'t>>, Option<Node<'t>>)>,
+    /// Parameters, `let`s and the bindings of patterns.
+    decls: Decls<'t>,
 }
 
 impl<'t> Func<'t> {
@@ -264,17 +265,10 @@ impl<'t> Func<'t> {
         func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
         Some(func)
     }
-
-    fn declares(&self, name: &str) -> bool {
-        self.decls.iter().any(|(n, _, _)| n == name)
-    }
 }
 
 /// The names bound in a function: parameters, `let`s, and the bindings of patterns.
-fn declarations<'t>(
-    func: Node<'t>,
-    cx: &FileCtx<'_>,
-) -> Vec<(String, Option<Node<'t>>, Option<Node<'t>>)> {
+fn declarations<'t>(func: Node<'t>, cx: &FileCtx<'_>) -> Decls<'t> {
     let mut out = Vec::new();
     for node in descendants(func) {
         let (pattern, ty, value) = match node.kind() {
@@ -293,9 +287,13 @@ fn declarations<'t>(
         // A pattern of one name has the type and value; the names of a bigger one do not.
         let whole = |part: Option<Node<'t>>| part.filter(|_| pattern.kind() == "identifier");
         let names = bound_names(pattern).into_iter();
-        out.extend(names.map(|n| (cx.text(n).to_owned(), whole(ty), whole(value))));
+        out.extend(names.map(|n| Decl {
+            name: cx.text(n).to_owned(),
+            ty: whole(ty),
+            value: whole(value),
+        }));
     }
-    out
+    Decls(out)
 }
 
 /// The identifiers a pattern binds (not the `Ok` of `Ok(x)`).
@@ -398,7 +396,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .iter()
             .any(|s| s.starts_with(char::is_uppercase) && *s != "Self");
         let std = matches!(segments[0], "std" | "core" | "alloc");
-        let local = segments.len() == 1 && self.func.declares(name);
+        let local = segments.len() == 1 && self.func.decls.declares(name);
         (!through_type && !std && !local).then(|| name.to_owned())
     }
 
@@ -439,13 +437,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         out
     }
 
-    /// The declared type and value of a local name.
-    fn decl_of(&self, name: &str) -> (Option<Node<'t>>, Option<Node<'t>>) {
-        self.func
-            .decls
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .map_or((None, None), |(_, t, v)| (*t, *v))
+    /// The value a local name is declared with.
+    fn value_of(&self, name: &str) -> Option<Node<'t>> {
+        self.func.decls.of(name).next()?.value
     }
 
     /// The smells of the function.
@@ -701,7 +695,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
                 self.file.consts.contains(name)
-                    || (is_constant_name(name) && !self.func.declares(name))
+                    || (is_constant_name(name) && !self.func.decls.declares(name))
             }
             "call_expression" => {
                 matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
@@ -733,7 +727,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                         .iter()
                         .any(|c| self.is_call_to(*c, "*::Instant::now"));
                 }
-                "identifier" if followed.insert(self.text(at)) => self.decl_of(self.text(at)).1,
+                "identifier" if followed.insert(self.text(at)) => self.value_of(self.text(at)),
                 "parenthesized_expression" => at.named_child(0),
                 _ => None,
             };
@@ -871,7 +865,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
         "the OS entropy"
     } else {
         let from_clock = args(call).iter().flat_map(|a| descendants(*a)).any(|n| {
-            n.kind() == "identifier" && s.decl_of(s.text(n)).1.is_some_and(|v| s.reads_clock(v))
+            n.kind() == "identifier" && s.value_of(s.text(n)).is_some_and(|v| s.reads_clock(v))
                 || s.reads_clock(n)
         });
         from_clock.then_some("the clock")?
@@ -911,13 +905,8 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smel
 /// `env::set_var`/`remove_var`, once per variable and function, unless the old value is read
 /// first and put back after.
 fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    let key = |c: Node<'t>| args(c).first().map(|k| s.text(*k));
-    let env_calls = |keys: &[&str]| -> Vec<Node<'t>> {
-        descendants(s.func.body)
-            .into_iter()
-            .filter(|n| keys.iter().any(|k| s.is_call_to(*n, k)) && key(*n) == key(call))
-            .collect()
-    };
+    let env_calls =
+        |keys: &[&str]| s.same_key_calls(call, |n| keys.iter().any(|k| s.is_call_to(n, k)));
     let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
     let first = changes.first().is_none_or(|f| f.id() == call.id());
     let saved = env_calls(&["std::env::var", "std::env::var_os"])

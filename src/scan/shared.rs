@@ -227,7 +227,8 @@ pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String>
 }
 
 /// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
-/// servers and values passed in, not patches of what is called (JavaScript adds its file's).
+/// servers and values passed in, not patches of what is called (JavaScript and Python set
+/// theirs on the unit after).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
@@ -293,6 +294,14 @@ pub(super) trait Visitor<'s, 't> {
     /// Every node of the function's body (none at package level).
     fn body_nodes(&self) -> Vec<Node<'t>> {
         self.body().map(syntax::descendants).unwrap_or_default()
+    }
+
+    /// The function's calls that `is` accepts with the same first argument as `call` (of the
+    /// same environment variable, say).
+    fn same_key_calls(&self, call: Node<'t>, is: impl Fn(Node<'t>) -> bool) -> Vec<Node<'t>> {
+        let key = |c: Node<'t>| args(c).first().map(|k| self.text(*k));
+        let nodes = self.body_nodes().into_iter();
+        nodes.filter(|n| is(*n) && key(*n) == key(call)).collect()
     }
 
     /// Whether the function names one of `members` of any value (`cmd.Start`, `.spawn()`).
@@ -496,6 +505,28 @@ pub(super) trait Visitor<'s, 't> {
     }
 }
 
+/// A name a function declares (a parameter, a variable, a binding of a pattern), with the type
+/// and the value its declaration gives it, if any.
+pub(super) struct Decl<'t> {
+    pub name: String,
+    pub ty: Option<Node<'t>>,
+    pub value: Option<Node<'t>>,
+}
+
+/// The names declared in a function (or at Go's package level), in source order.
+#[derive(Default)]
+pub(super) struct Decls<'t>(pub Vec<Decl<'t>>);
+
+impl<'t> Decls<'t> {
+    pub(super) fn declares(&self, name: &str) -> bool {
+        self.of(name).next().is_some()
+    }
+
+    pub(super) fn of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Decl<'t>> {
+        self.0.iter().filter(move |d| d.name == name)
+    }
+}
+
 /// A read or change of state shared by all tests of a process (a package-level variable, a
 /// static) by a function, or at module level.
 pub(super) struct Touch<'t> {
@@ -505,6 +536,26 @@ pub(super) struct Touch<'t> {
     pub var: String,
     pub node: Node<'t>,
     pub kind: TouchKind,
+}
+
+impl<'t> Touch<'t> {
+    /// A touch of `var` at `node` by the function recorded as `unit`, named `owner`.
+    pub(super) fn new(
+        unit: Option<usize>,
+        owner: &str,
+        var: &str,
+        node: Node<'t>,
+        kind: TouchKind,
+    ) -> Self {
+        let (owner, var) = (owner.to_owned(), var.to_owned());
+        Self {
+            unit,
+            owner,
+            var,
+            node,
+            kind,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -523,22 +574,12 @@ pub(super) enum TouchKind {
     Init,
 }
 
-/// The smells of a file's exposures of shared state (`what`: "package-level", "static"), as
-/// the rules judge them, with where each is and its unit.
-pub(super) fn shared_state<'t>(
-    touches: &[Touch<'t>],
-    what: &str,
-    lang: Lang,
-) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    judge_exposures(touches, lang, |var| format!("{what} `{var}`"))
-}
-
 /// The smells of a file's exposures of shared state, as the rules judge them, with where each
 /// is and its unit; one per function and variable: writes of variables that another function
 /// reads or writes (not a counter only its function uses); reads and setups of variables that
 /// another function writes; none of variables reset for every test. Each variable is named by
-/// `state` (where it lives differs by variable: JavaScript's module-level or `describe`-level
-/// ones).
+/// `state` for messages ("package-level `x`"; where it lives differs by variable in JavaScript:
+/// its module-level or `describe`-level ones).
 pub(super) fn judge_exposures<'t>(
     touches: &[Touch<'t>],
     lang: Lang,

@@ -37,17 +37,14 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// What a loop body does in iteration order, and the slice it appends to if that is it.
     fn collects(&self, body: Node<'t>) -> Option<(&'static str, Option<&'s str>)> {
-        let declared_inside: HashSet<String> = declarations(body, self.cx)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
+        let declared_inside = Decls(declarations(body, self.cx));
         descendants(body).into_iter().find_map(|n| match n.kind() {
             "assignment_statement" => {
                 let left = named_children(n.child_by_field_name("left")?);
                 let right = named_children(n.child_by_field_name("right")?);
                 let target = self.text(*left.first()?);
                 let op = self.text(n.child_by_field_name("operator")?);
-                if declared_inside.contains(target) || left.len() != 1 {
+                if declared_inside.declares(target) || left.len() != 1 {
                     return None;
                 }
                 let appends = right.first().is_some_and(|r| {
@@ -63,7 +60,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
             }
             "call_expression" => {
                 let outside = |w: &Node<'t>| {
-                    root_variable(*w).is_some_and(|v| !declared_inside.contains(self.text(v)))
+                    root_variable(*w).is_some_and(|v| !declared_inside.declares(self.text(v)))
                 };
                 let writes = match self.callee(n) {
                     Callee::Method(recv, m) => m.starts_with("Write") && outside(&recv),

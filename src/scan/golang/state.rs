@@ -30,8 +30,8 @@ impl<'t> Scope<'_, '_, 't> {
             .collect();
         let is_package_var = |n: &Node<'t>| {
             n.kind() == "identifier"
-                && self.file.vars.contains_key(self.text(*n))
-                && !func.declares(self.text(*n))
+                && self.file.vars.declares(self.text(*n))
+                && !func.decls.declares(self.text(*n))
         };
         let restored: HashSet<&str> = writes
             .iter()
@@ -53,13 +53,8 @@ impl<'t> Scope<'_, '_, 't> {
                 }
                 Some(_) => TouchKind::Write,
             };
-            out.push(Touch {
-                unit: Some(func.unit),
-                owner: func.name.clone(),
-                var: var.to_owned(),
-                node: write.map_or(node, |(_, stmt)| *stmt),
-                kind,
-            });
+            let node = write.map_or(node, |(_, stmt)| *stmt);
+            out.push(Touch::new(Some(func.unit), &func.name, var, node, kind));
         }
         out
     }

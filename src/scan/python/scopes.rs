@@ -168,23 +168,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         inherited.retain(|n, _| !locals.contains(n));
         let seeds = self.seed_names(&own, &inherited);
         let calls = self.calls(&own, role, &params, decorators);
-        let (start_line, end_line) = syntax::lines(node);
-        let unit = Some(self.cx.unit(Unit {
-            name: name.clone(),
-            parents: self.scopes[outer].path.clone(),
-            kind: match role {
-                Role::Test => UnitKind::Test,
-                Role::Setup(_) | Role::Teardown => UnitKind::Hook,
-                Role::Helper | Role::Body => UnitKind::Helper,
-            },
-            test_code: self.cx.test_file,
-            start_line,
-            end_line,
-            calls,
-            fakes: guards.fakes(),
-        }));
+        let kind = match role {
+            Role::Test => UnitKind::Test,
+            Role::Setup(_) | Role::Teardown => UnitKind::Hook,
+            Role::Helper | Role::Body => UnitKind::Helper,
+        };
+        let (parents, test_code) = (self.scopes[outer].path.clone(), self.cx.test_file);
+        let unit = shared::record_unit(self.cx, node, &name, parents, kind, test_code, calls);
+        // Unlike Go's and Rust's, Python's fakes are patches of what is called (`mock.patch`).
+        self.cx.facts.units[unit].fakes = guards.fakes();
         self.scopes.push(Scope {
-            unit,
+            unit: Some(unit),
             path: [self.scopes[outer].path.clone(), vec![name.clone()]].concat(),
             in_function: true,
             name,

@@ -104,7 +104,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A change of module-level `name`, for the shared analysis of state shared by all tests.
     fn module_write(&mut self, node: Node<'t>, s: &Scope<'t>, name: &str) {
-        self.touches.push(touch(node, s, name, TouchKind::Write));
+        self.touches
+            .push(Touch::new(s.unit, &s.name, name, node, TouchKind::Write));
     }
 
     /// Whether an assignment resets state: an empty container or None assigned to a whole name
@@ -160,7 +161,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let reads = s.own.iter().filter(read);
         reads
-            .map(|n| touch(*n, s, self.text(*n), TouchKind::Read))
+            .map(|n| Touch::new(s.unit, &s.name, self.text(*n), *n, TouchKind::Read))
             .collect()
     }
 
@@ -234,17 +235,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "identifier" => self.mutable(self.value_of(self.text(node), Some(s?))?, None),
             _ => None,
         }
-    }
-}
-
-/// A touch of module-level `var` by a scope's function.
-fn touch<'t>(node: Node<'t>, s: &Scope<'t>, var: &str, kind: TouchKind) -> Touch<'t> {
-    Touch {
-        unit: s.unit,
-        owner: s.name.clone(),
-        var: var.to_owned(),
-        node,
-        kind,
     }
 }
 

@@ -16,14 +16,16 @@ fn iterates(method: &str) -> bool {
 impl<'t> Scope<'_, '_, 't> {
     /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
     fn is_hash(&self, name: &str) -> bool {
-        let (ty, value) = self.decl_of(name);
+        let Some(decl) = self.func.decls.of(name).next() else {
+            return false;
+        };
         let hash_type = |t: Node<'t>| {
             texts(t, "type_identifier", self.cx)
                 .iter()
                 .any(|n| matches!(*n, "HashMap" | "HashSet"))
         };
-        ty.is_some_and(hash_type)
-            || value.is_some_and(|v| {
+        decl.ty.is_some_and(hash_type)
+            || decl.value.is_some_and(|v| {
                 descendants(v).iter().any(|n| match n.kind() {
                     "scoped_identifier" | "identifier" => {
                         let path = self.text(*n);
@@ -127,10 +129,7 @@ impl<'t> Scope<'_, '_, 't> {
             return None;
         }
         let body = node.child_by_field_name("body")?;
-        let inside: HashSet<String> = declarations(body, self.cx)
-            .into_iter()
-            .map(|(name, _, _)| name)
-            .collect();
+        let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
             if n.kind() != "call_expression" {
                 return None;
@@ -139,7 +138,7 @@ impl<'t> Scope<'_, '_, 't> {
                 return None;
             };
             let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
-            (collects && recv.kind() == "identifier" && !inside.contains(self.text(recv)))
+            (collects && recv.kind() == "identifier" && !inside.declares(self.text(recv)))
                 .then(|| self.text(recv))
         })?;
         if self.sorts(target, node) {

@@ -101,17 +101,14 @@ impl<'t> Scope<'_, '_, 't> {
             .filter(|n| {
                 n.kind() == "identifier"
                     && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.declares(self.text(*n))
+                    && !self.func.decls.declares(self.text(*n))
             })
             .map(|n| {
+                let func = self.func;
                 let write = self.write_of(n);
-                Touch {
-                    unit: Some(self.func.unit),
-                    owner: self.func.name.clone(),
-                    var: self.text(n).to_owned(),
-                    node: write.unwrap_or(n),
-                    kind: write.map_or(TouchKind::Read, |_| TouchKind::Write),
-                }
+                let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
+                let node = write.unwrap_or(n);
+                Touch::new(Some(func.unit), &func.name, self.text(n), node, kind)
             })
             .collect()
     }
@@ -171,18 +168,12 @@ pub(super) fn static_state<'t>(
         .statics
         .iter()
         .filter(|(_, s)| s.setup)
-        .map(|(name, s)| Touch {
-            unit: None,
-            owner: name.clone(),
-            var: name.clone(),
-            node: s.node,
-            kind: TouchKind::Setup,
-        })
+        .map(|(name, s)| Touch::new(None, name, name, s.node, TouchKind::Setup))
         .collect();
     touches.sort_by_key(|t| t.node.start_byte());
     for func in funcs {
         let scope = Scope { cx, file, func };
         touches.extend(scope.touches());
     }
-    shared_state(&touches, "static", Lang::Rust)
+    judge_exposures(&touches, Lang::Rust, |var| format!("static `{var}`"))
 }
