@@ -89,6 +89,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .into_iter()
         .filter(|n| n.kind() == "var_declaration")
         .flat_map(descendants)
+        .filter(|n| n.kind() == "call_expression")
         .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
     for func in &funcs {

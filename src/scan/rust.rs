@@ -42,15 +42,16 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
     ("std::time::SystemTime", &["now"], clock::<false>),
-    // chrono's, by any path (`chrono::offset::Utc`, a prelude's `Utc`).
-    ("*::Utc", &["now"], clock::<false>),
-    ("*::Local", &["now"], clock::<true>),
+    ("chrono::Utc", &["now"], clock::<false>),
+    ("chrono::offset::Utc", &["now"], clock::<false>),
+    ("chrono::Local", &["now"], clock::<true>),
+    ("chrono::offset::Local", &["now"], clock::<true>),
     ("time::OffsetDateTime", &["now_utc"], clock::<false>),
     ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
     ("fastrand", &["*"], unseeded_random),
-    ("*", &["from_entropy", "from_os_rng"], seeding),
-    ("*", &["seed_from_u64", "from_seed"], seeding),
+    ("*", &["from_entropy", "from_os_rng"], seeding::<true>),
+    ("*", &["seed_from_u64", "from_seed"], seeding::<false>),
     ("*::Uuid", &["new_v4"], random_id),
     ("reqwest", &["get"], network),
     ("reqwest::blocking", &["get"], network),
@@ -857,11 +858,15 @@ fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smel
     Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
 }
 
-/// A seed from the OS entropy (`from_entropy()`, `from_os_rng()`) or from the clock; one from
+/// A seed from the OS entropy (`ENTROPY`: `from_entropy()`, `from_os_rng()`) or from the clock; one from
 /// a variable is fine, and a constant one makes the test repeatable (Rust has no generator
 /// shared by all tests to seed).
-fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let from = if shown.ends_with("entropy") || shown.ends_with("os_rng") {
+fn seeding<'t, const ENTROPY: bool>(
+    s: &Scope<'_, '_, 't>,
+    call: Node<'t>,
+    _: &str,
+) -> Option<Smell> {
+    let from = if ENTROPY {
         "the OS entropy"
     } else {
         let from_clock = args(call).iter().flat_map(|a| descendants(*a)).any(|n| {

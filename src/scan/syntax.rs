@@ -125,8 +125,9 @@ impl<'a> FileCtx<'a> {
         let mut smell = smell;
         if !test_code && !smell.context && SOFTER_OUTSIDE_TESTS.contains(&smell.rule) {
             smell.severity = match smell.severity {
+                Severity::Critical => Severity::High,
                 Severity::High => Severity::Medium,
-                _ => Severity::Low,
+                other => other.min(Severity::Low),
             };
         }
         smell.context |= !test_code && CONTEXT_RULES.contains(&smell.rule);

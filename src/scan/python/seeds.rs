@@ -85,13 +85,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// The variable an environment read names, if `wanted`: `os.environ["K"]` (not written),
-    /// `os.environ.get("K")`, `os.getenv("K")`. The name is checked first: it is cheaper to
-    /// check than the callee.
+    /// `os.environ.get("K")`, `os.getenv("K")` (also imported under another name). The
+    /// variable is checked first: it is cheaper to check than the callee.
     pub(super) fn env_var(&self, node: Node<'t>, wanted: fn(&str) -> bool) -> Option<String> {
         let name = match node.kind() {
-            "call" if matches!(self.callee_name(node), Some("get" | "getenv")) => {
-                self.arg(node, 0, &["key"])
-            }
+            "call" => self.arg(node, 0, &["key"]),
             "subscript" => node.child_by_field_name("subscript"),
             _ => None,
         };
