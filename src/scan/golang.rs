@@ -139,7 +139,7 @@ impl<'t> GoFile<'t> {
             match node.kind() {
                 "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
                     let decls = declarations(node, cx).into_iter();
-                    file.vars.0.extend(decls.filter(|d| d.name != "_"));
+                    file.vars.extend(decls.filter(|d| d.name != "_"));
                 }
                 "field_declaration"
                     if node
@@ -286,7 +286,7 @@ impl<'t> Func<'t> {
             name: name.to_owned(),
             kind,
             unit: 0,
-            decls: Decls(declarations(node, cx)),
+            decls: declarations(node, cx).into_iter().collect(),
         };
         let calls = func.calls(file, cx);
         let test_code = cx.test_file;

@@ -270,7 +270,7 @@ impl<'t> Func<'t> {
 
 /// The names bound in a function: parameters, `let`s, and the bindings of patterns.
 fn declarations<'t>(func: Node<'t>, cx: &FileCtx<'_>) -> Decls<'t> {
-    let mut out = Vec::new();
+    let mut out = Decls::default();
     for node in descendants(func) {
         let (pattern, ty, value) = match node.kind() {
             "parameter" | "let_declaration" => (
@@ -294,7 +294,7 @@ fn declarations<'t>(func: Node<'t>, cx: &FileCtx<'_>) -> Decls<'t> {
             value: whole(value),
         }));
     }
-    Decls(out)
+    out
 }
 
 /// The identifiers a pattern binds (not the `Ok` of `Ok(x)`).

@@ -2,7 +2,7 @@
 //! comparisons, the polluter/victim analysis of state shared by all tests, and the [`Visitor`]
 //! that Go's and Rust's hand-written visitors of the same design are both built on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -513,17 +513,34 @@ pub(super) struct Decl<'t> {
     pub value: Option<Node<'t>>,
 }
 
-/// The names declared in a function (or at Go's package level), in source order.
+/// The names declared in a function (or at Go's package level), by name: they are looked up
+/// for every identifier, and a package can declare thousands. Each name's in source order.
 #[derive(Default)]
-pub(super) struct Decls<'t>(pub Vec<Decl<'t>>);
+pub(super) struct Decls<'t>(HashMap<String, Vec<Decl<'t>>>);
 
 impl<'t> Decls<'t> {
     pub(super) fn declares(&self, name: &str) -> bool {
-        self.of(name).next().is_some()
+        self.0.contains_key(name)
     }
 
-    pub(super) fn of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Decl<'t>> {
-        self.0.iter().filter(move |d| d.name == name)
+    pub(super) fn of<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Decl<'t>> {
+        self.0.get(name).into_iter().flatten()
+    }
+}
+
+impl<'t> Extend<Decl<'t>> for Decls<'t> {
+    fn extend<I: IntoIterator<Item = Decl<'t>>>(&mut self, decls: I) {
+        for decl in decls {
+            self.0.entry(decl.name.clone()).or_default().push(decl);
+        }
+    }
+}
+
+impl<'t> FromIterator<Decl<'t>> for Decls<'t> {
+    fn from_iter<I: IntoIterator<Item = Decl<'t>>>(decls: I) -> Self {
+        let mut out = Self::default();
+        out.extend(decls);
+        out
     }
 }
 

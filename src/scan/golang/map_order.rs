@@ -37,7 +37,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
 
     /// What a loop body does in iteration order, and the slice it appends to if that is it.
     fn collects(&self, body: Node<'t>) -> Option<(&'static str, Option<&'s str>)> {
-        let declared_inside = Decls(declarations(body, self.cx));
+        let declared_inside: Decls = declarations(body, self.cx).into_iter().collect();
         descendants(body).into_iter().find_map(|n| match n.kind() {
             "assignment_statement" => {
                 let left = named_children(n.child_by_field_name("left")?);
