@@ -592,12 +592,15 @@ fn suppressions(
         let text = src.get(node.byte_range()).unwrap_or("");
         // The marker opens the comment or follows another tool's (`# noqa  # flaky: ignore`);
         // quoted in prose (`` `flaky: ignore[...]` ``) or part of a word, it is no directive.
-        let Some(at) = text.find(IGNORE_MARKER).filter(|&at| {
-            text[..at].trim_end().ends_with(['#', '/', '*', '!'])
-                && !text[at + IGNORE_MARKER.len()..].starts_with(char::is_alphanumeric)
-        }) else {
+        let Some(at) = text.find(IGNORE_MARKER) else {
             continue;
         };
+        let rest = &text[at + IGNORE_MARKER.len()..];
+        if !text[..at].trim_end().ends_with(['#', '/', '*', '!'])
+            || rest.starts_with(char::is_alphanumeric)
+        {
+            continue;
+        }
         let line = syntax::line_of(node.start_position().row);
         let mut warn = |message: String| {
             warnings.push(ScanWarning {
@@ -606,10 +609,7 @@ fn suppressions(
                 message,
             });
         };
-        let names: Vec<String> = match text[at + IGNORE_MARKER.len()..]
-            .trim_start()
-            .strip_prefix('[')
-        {
+        let names: Vec<String> = match rest.trim_start().strip_prefix('[') {
             None => Vec::new(),
             Some(list) => {
                 let Some((inside, _)) = list.split_once(']') else {
