@@ -363,7 +363,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             _ => {}
         }
-        if let Some((name, func)) = self.helper(node) {
+        // A function named inside a test or hook is part of it, not a helper of its own.
+        let in_unit = matches!(ctx.role, Role::Test | Role::Hook(_));
+        if let Some((name, func)) = self.helper(node).filter(|_| !in_unit) {
             let parents = ctx.class.iter().cloned().collect();
             let unit = self.add_unit(name, parents, UnitKind::Helper, func);
             let inner = Rc::new(Ctx {

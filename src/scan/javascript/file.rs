@@ -210,6 +210,7 @@ impl<'s> FileInfo<'s> {
         match n.kind() {
             "call_expression" => {
                 let Some(q) = self.callee(n) else { return };
+                self.local_server |= serves(&q);
                 let args = arguments(n);
                 if names_any(&MODULE_MOCKS, &q) {
                     if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {

@@ -253,9 +253,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Whether a function is the body of a test, hook or named function (where a sleep waits),
-    /// rather than a callback handed to other code (where it simulates a slow call).
-    pub(super) fn is_unit_body(&self, func: Node<'t>) -> bool {
-        self.function_name(func).is_some()
+    /// rather than a callback handed to other code (where it simulates a slow call). A function
+    /// named inside a test or hook is such a callback (`calculateDelay: () => ...`).
+    pub(super) fn is_unit_body(&self, func: Node<'t>, role: Role) -> bool {
+        !matches!(role, Role::Test | Role::Hook(_)) && self.function_name(func).is_some()
             || call_of_argument(func).is_some_and(|call| self.framework(call).is_some())
     }
 }

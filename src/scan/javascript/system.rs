@@ -72,7 +72,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 "binary_expression" if matches!(self.operator(n), "??" | "||") => {
                     n.child_by_field_name("right")
                 }
-                "object" => self.property(n, &URL_KEYS),
+                // Options that name no host: Node's clients default to this machine.
+                "object" => Some(self.property(n, &URL_KEYS)?),
                 "identifier" if depth > 0 => {
                     depth -= 1;
                     self.declared_value(n)

@@ -40,7 +40,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
             in_loop: syntax::in_loop(call, LOOPS, FUNCTIONS),
             place: match enclosing_function(at) {
-                Some(f) if !self.is_unit_body(f) => Place::Callback,
+                Some(f) if !self.is_unit_body(f, ctx.role) => Place::Callback,
                 _ => ctx.role.place(),
             },
             faked: self.info.fake_clock,
