@@ -168,28 +168,11 @@ fn refine_error(mut e: clap::Error, args: &[OsString]) -> clap::Error {
     e
 }
 
-/// The visible subcommand `typed` most likely meant: the only one it begins, else the nearest
-/// within an edit or two (one per three letters typed).
+/// The visible subcommand `typed` most likely meant.
 fn closest_subcommand(typed: &str) -> Option<String> {
     let cli = Cli::command();
-    let names: Vec<&str> = cli
-        .get_subcommands()
-        .filter(|c| !c.is_hide_set())
-        .map(|c| c.get_name())
-        .collect();
-    let starting: Vec<&&str> = names.iter().filter(|n| n.starts_with(typed)).collect();
-    if let [only] = starting.as_slice()
-        && typed.len() >= 2
-    {
-        return Some((**only).to_owned());
-    }
-    let within = (typed.chars().count() / 3).max(1);
-    names
-        .iter()
-        .map(|n| (strsim::damerau_levenshtein(typed, n), n))
-        .filter(|(d, _)| *d <= within)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| (*n).to_owned())
+    let visible = cli.get_subcommands().filter(|c| !c.is_hide_set());
+    crate::suggest::closest(typed, visible.map(|c| c.get_name())).map(str::to_owned)
 }
 
 /// The command line again with `--` before `stray`, when `stray` is the first word of a test

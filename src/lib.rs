@@ -22,6 +22,7 @@ pub mod reporter;
 pub mod scan;
 pub mod secrets;
 pub mod storage;
+pub mod suggest;
 pub mod vcs;
 
 use cli::{Cli, ColorChoice, Command};

@@ -72,11 +72,13 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 /// `--explain RULE`: the rule's documentation, then where it applies.
 fn explain(name: &str) -> anyhow::Result<ExitStatus> {
     let Some(rule) = rules::find(name) else {
-        let near: Vec<&str> = rules::ALL
-            .iter()
-            .map(|r| r.id)
+        let ids = rules::ALL.iter().map(|r| r.id);
+        let mut near: Vec<&str> = (ids.clone())
             .filter(|id| id.contains(name) || name.contains(id))
             .collect();
+        if near.is_empty() {
+            near.extend(crate::suggest::closest(name, ids));
+        }
         let hint = if near.is_empty() {
             "`flaky scan --list-rules` lists them".to_owned()
         } else {

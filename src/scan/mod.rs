@@ -629,8 +629,13 @@ fn suppressions(
             rules::find(n).is_some() || rules::ALL.iter().any(|r| r.category.as_str() == *n)
         };
         for name in names.iter().filter(|n| !known(n)) {
+            let known = rules::ALL.iter().flat_map(|r| [r.id, r.category.as_str()]);
+            let hint = match crate::suggest::closest(name, known) {
+                Some(meant) => format!("did you mean `{meant}`?"),
+                None => "`flaky scan --list-rules` lists them".to_owned(),
+            };
             warn(format!(
-                "`{IGNORE_MARKER}[{name}]` names no rule or category, so it silences nothing; `flaky scan --list-rules` lists them"
+                "`{IGNORE_MARKER}[{name}]` names no rule or category, so it silences nothing; {hint}"
             ));
         }
         // A comment alone on its line applies to the next line: store it one line down, where
