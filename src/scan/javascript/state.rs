@@ -236,13 +236,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             Some(u) => self.cx.facts.units[u].name.clone(),
             None => self.shown(node),
         };
-        self.touches.push(Touch {
-            unit: ctx.unit,
-            owner,
-            var: self.bindings[binding].state.clone(),
-            node,
-            kind,
-        });
+        let var = &self.bindings[binding].state;
+        self.touches
+            .push(Touch::new(ctx.unit, &owner, var, node, kind));
     }
 
     /// Reports the exposures of shared variables and the changes of process state, once the
