@@ -28,8 +28,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// statement starts the same operation with a callback that asserts without `done()`.
     fn raced_by_done(&self, call: Node<'t>) -> Option<Node<'t>> {
         /// Methods whose callbacks run before they return, or on events in the order the
-        /// emitter defines.
-        const NOT_RACING: [&str; 16] = [
+        /// emitter defines, or that only register a handler (`router.use(fn)`).
+        const NOT_RACING: [&str; 18] = [
             "forEach",
             "map",
             "filter",
@@ -46,6 +46,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "addEventListener",
             "prependListener",
             "subscribe",
+            "use",
+            "param",
         ];
         // The callback that calls done(), the operation it is given to, its statement and block.
         let callback = enclosing_function(call)?;

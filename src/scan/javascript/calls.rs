@@ -38,6 +38,12 @@ pub(super) enum Check {
 /// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
 /// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm*` any function
 /// of `fs` whose name starts with `rm`; `fs.cp[Sync]` matches `fs.cp` and `fs.cpSync`.
+/// A random id or token: any value would do, as long as it is unique.
+const RANDOM_ID: (Variant, &str) = (
+    rules::random_value::RULE.variant_in(Lang::JavaScript),
+    "makes a random value that differs on every run",
+);
+
 pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -84,10 +90,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "uuid.v4",
             "nanoid.nanoid",
         ],
-        Check::Always(
-            rules::random_value::RULE.variant_in(Lang::JavaScript),
-            "makes a random value that differs on every run",
-        ),
+        Check::Always(RANDOM_ID.0, RANDOM_ID.1),
     ),
     (
         &[
@@ -213,10 +216,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         {
             self.says(call, ctx.unit, rule, says);
         }
-        // `.listen(3000)`, `.listen({ port: 3000 })`, `new WebSocketServer({ port: 8080 })`.
-        if self.method_name(call) == Some("listen")
-            || q.starts_with("new ") && q.ends_with("Server")
-        {
+        // `.listen(3000)`, `new WebSocketServer({ port: 8080 })`, `startServer(app, { port })`.
+        if serves(&q) || q.starts_with("new ") && q.ends_with("Server") {
             self.listen(call, ctx);
         }
         let Some(callee) = call.child_by_field_name("function") else {
@@ -251,6 +252,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let stand_in = enclosing_function(call)
                     .and_then(|f| self.function_name(f))
                     .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
+                // A draw written as text (`Math.random().toString(36)`) is an id, as a
+                // `randomUUID()` is.
+                let method = self.scaled(call).parent().filter(|p| p.kind() == "member_expression");
+                let property = method.and_then(|m| m.child_by_field_name("property"));
+                if property.is_some_and(|p| self.text(p) == "toString") {
+                    return Some(RANDOM_ID);
+                }
                 // A draw inside a stand-in for an entropy source (a fake `getRandomValues`) is
                 // as random as what it replaces: context.
                 let rule = rules::unseeded_random::RULE.variant_in(Lang::JavaScript);
@@ -259,8 +267,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             Check::WallClock => {
                 let now = args.is_empty() && !self.info.fake_clock;
+                let rule = rules::wall_clock::RULE.variant_in(Lang::JavaScript);
                 (now && !self.measures(call) && !self.only_seeds(call, 0))
-                    .then_some((rules::wall_clock::RULE.variant_in(Lang::JavaScript), "reads the wall clock"))
+                    .then_some((rule.context_if(self.decides_nothing(call)), "reads the wall clock"))
             }
             Check::NoTimeZone => {
                 let zoned = args.iter().any(|a| self.property(*a, &["timeZone"]).is_some());

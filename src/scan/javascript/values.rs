@@ -49,6 +49,76 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         false
     }
 
+    /// Whether a clock read cannot decide the test, whatever its value: checked for its type
+    /// (`isDate(new Date())`, `x instanceof Date`), handed to code expected to throw, offset
+    /// (`Date.now() + 99999`), or stored in a variable that is only round-tripped (passed in and
+    /// expected back: `expect(buildURL({ date })).toEqual('?date=' + date.toISOString())`).
+    pub(super) fn decides_nothing(&self, read: Node<'t>) -> bool {
+        let thrown = enclosing_function(read)
+            .and_then(call_of_argument)
+            .and_then(|c| self.info.callee(c))
+            .is_some_and(|q| names_any(&["*.throws", "*.rejects", "expect"], &q));
+        let mut n = self.scaled(read);
+        while let Some(p) = n.parent() {
+            match p.kind() {
+                // Its methods: `date.toISOString()`.
+                "call_expression" | "member_expression" => n = p,
+                "binary_expression" => return matches!(self.operator(p), "+" | "instanceof"),
+                "arguments" => {
+                    let q = p.parent().and_then(|c| self.info.callee(c));
+                    let last = q.as_deref().and_then(|q| q.rsplit('.').next());
+                    let typed = last.and_then(|l| l.strip_prefix("is"));
+                    return thrown || typed.is_some_and(|t| t.starts_with(char::is_uppercase));
+                }
+                "variable_declarator" => return self.round_trip(p),
+                _ => break,
+            }
+        }
+        thrown
+    }
+
+    /// The outermost expression that is still a value, only scaled: `Math.floor(x * n)` of `x`.
+    pub(super) fn scaled(&self, value: Node<'t>) -> Node<'t> {
+        let mut n = outer(value);
+        while let Some(p) = n.parent() {
+            n = match p.kind() {
+                "binary_expression" if matches!(self.operator(p), "*" | "/") => p,
+                "parenthesized_expression" => p,
+                "arguments" => match p.parent() {
+                    Some(c) if self.info.callee(c).is_some_and(|q| q.starts_with("Math.")) => c,
+                    _ => break,
+                },
+                _ => break,
+            };
+        }
+        n
+    }
+
+    /// Whether a variable is only passed in and expected back: every use is an argument of a
+    /// call, some use is an assertion's expected value, and another the input (an argument of
+    /// another call, or the asserted value itself).
+    fn round_trip(&self, declarator: Node<'t>) -> bool {
+        let (mut expected, mut input) = (false, false);
+        let all = self.every_use(declarator, |u| {
+            let call = ancestors(u)
+                .take_while(|a| !a.kind().ends_with("statement") && !is_function(a.kind()))
+                .find(|a| a.kind() == "arguments")
+                .and_then(|a| a.parent());
+            let Some(call) = call else { return false };
+            // `expect(x).toEqual(y)` asserts x; `assert.equal(x, y)` too.
+            let asserted = self
+                .expect_subject(call)
+                .or(arguments(call).first().copied());
+            let within =
+                |s: Node<'_>| s.start_byte() <= u.start_byte() && u.end_byte() <= s.end_byte();
+            let is_expected = self.is_assertion(call) && !asserted.is_some_and(within);
+            expected |= is_expected;
+            input |= !is_expected;
+            true
+        });
+        all && expected && input
+    }
+
     fn seeds(&self, call: Node<'_>) -> bool {
         self.info.callee(call).is_some_and(|q| {
             let last = q.rsplit('.').next().unwrap_or_default();

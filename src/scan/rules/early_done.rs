@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     doc: r#"# early-done (async-race)
 
 ## What it finds
-A `done()` call in the callback of one operation, in a JavaScript or TypeScript test, when a sibling statement of the same block starts another operation whose callback holds assertions and does not call `done()` itself (`request(a, cb1); request(b, (...) => { ...; done() })`). The operations run at once; callbacks of array methods (`forEach`, `map`, ...) run at once and are left alone.
+A `done()` call in the callback of one operation, in a JavaScript or TypeScript test, when a sibling statement of the same block starts another operation whose callback holds assertions and does not call `done()` itself (`request(a, cb1); request(b, (...) => { ...; done() })`). The operations run at once; callbacks of array methods (`forEach`, `map`, ...) run at once, event listeners (`on`, `once`, ...) in the emitter's order, and handlers registered with `use` or `param` only when the router runs them in turn: these are left alone.
 
 ## Why it makes tests flaky
 The test ends when `done()` is called. When that operation finishes first, the test is over before the other callback runs: its assertions then run after the test ended (reported against another test, or not at all), or the test passes without them. Which one finishes first depends on the machine's load.

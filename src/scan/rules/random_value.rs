@@ -22,7 +22,7 @@ pub const RULE: Rule = Rule {
     doc: r#"# random-value (random)
 
 ## What it finds
-A value made to differ on every run. Python: `uuid.uuid1()`, `uuid.uuid4()`, `os.urandom()` and the `secrets` functions (`token_hex`, `token_bytes`, `token_urlsafe`, `randbelow`, `choice`), unless patched or used only to seed a generator. JavaScript: `crypto.randomUUID()`, `crypto.randomBytes()`, `uuid`'s `v1`/`v4` and `nanoid()`. Rust: `Uuid::new_v4()`. Go has no such rule. It is reported at low severity (low confidence in Rust): a random id that only keeps names apart is harmless. In the code under test that tests reach (not test code), such a value is shown only by `flaky scan --every` and among the likely causes of a test `flaky run` measured flaky.
+A value made to differ on every run. Python: `uuid.uuid1()`, `uuid.uuid4()`, `os.urandom()` and the `secrets` functions (`token_hex`, `token_bytes`, `token_urlsafe`, `randbelow`, `choice`), unless patched or used only to seed a generator. JavaScript: `crypto.randomUUID()`, `crypto.randomBytes()`, `uuid`'s `v1`/`v4`, `nanoid()`, and a `Math.random()` draw written as text (`Math.random().toString(36)`, a file or token name). Rust: `Uuid::new_v4()`. Go has no such rule. It is reported at low severity (low confidence in Rust): a random id that only keeps names apart is harmless. In the code under test that tests reach (not test code), such a value is shown only by `flaky scan --every` and among the likely causes of a test `flaky run` measured flaky.
 
 ## Why it makes tests flaky
 If the value reaches an assertion, or decides an order (ids sorted, used as keys, compared with a snapshot), the outcome changes from run to run, and the failing value is gone on the next run.

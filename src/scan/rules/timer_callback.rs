@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     doc: r#"# timer-callback (async-race)
 
 ## What it finds
-A `setTimeout(...)` or `setInterval(...)` call made in a test or hook of a JavaScript or TypeScript test file, whose callback runs later on the real clock. A function the test names and hands to the code under test (`verifyClient: (info, cb) => setTimeout(cb, 100)`) is the test's own code. Left alone: files that install fake timers (`jest.useFakeTimers`, `vi.useFakeTimers`, sinon, `mock.timers.enable`), timers in helpers and other code the test calls, and a `setTimeout` inside a `new Promise(...)` executor (one that only calls `resolve` after a constant delay is `fixed-sleep`).
+A `setTimeout(...)` or `setInterval(...)` call made in a test or hook of a JavaScript or TypeScript test file, whose callback runs later on the real clock. A function the test names and hands to the code under test (`verifyClient: (info, cb) => setTimeout(cb, 100)`) is the test's own code. Left alone: a timer of no delay (`setTimeout(fn)`, `setTimeout(fn, 0)`), which only defers to the event loop's next turn; files that install fake timers (`jest.useFakeTimers`, `vi.useFakeTimers`, sinon, `mock.timers.enable`), timers in helpers and other code the test calls, and a `setTimeout` inside a `new Promise(...)` executor (one that only calls `resolve` after a constant delay is `fixed-sleep`).
 
 ## Why it makes tests flaky
 The callback runs after the test's own code, at a time set by the event loop and the machine's load. Assertions in it may run after the test has ended, where their failures are lost or blamed on another test. Assertions after it may run before it.
