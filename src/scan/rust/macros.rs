@@ -31,16 +31,10 @@ impl Expansion {
     /// The tests by the start of their invocation: each one's name and code (the closure it
     /// was given, or all of its code).
     pub(super) fn tests(&self) -> HashMap<usize, (&str, Node<'_>)> {
-        let functions: HashMap<usize, Node<'_>> = named_children(self.root())
-            .into_iter()
-            .map(|f| (f.start_byte(), f))
-            .collect();
         let mut out = HashMap::new();
         for (at, name, start) in &self.tests {
-            let Some(block) = functions
-                .get(start)
-                .and_then(|f| f.child_by_field_name("body"))
-            else {
+            let function = self.root().named_descendant_for_byte_range(*start, *start);
+            let Some(block) = function.and_then(|f| f.child_by_field_name("body")) else {
                 continue;
             };
             let code = match named_children(block)[..] {
@@ -79,47 +73,33 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
     let mut tests = Vec::new();
     // The first byte after the code written so far.
     let mut free = 0;
-    for call in descendants(root) {
+    let mut add = |call: Node<'_>| {
         let seen = |m: &&TestMacro| m.scope.contains(&call.start_byte());
-        let Some(at) = macros.get(macro_name(call, cx)).filter(seen).map(|m| m.arg) else {
-            continue;
-        };
-        let Some(tree) = named_children(call)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")
-        else {
-            continue;
-        };
-        let tokens = inner_tokens(tree);
+        let at = macros.get(macro_name(call, cx)).filter(seen)?.arg;
+        let tokens = inner_tokens(call.named_child(1)?);
         let args = arguments(&tokens, cx);
-        let code: Vec<Node<'_>> = args
-            .iter()
-            .skip(at + 1)
-            .flat_map(|a| a.iter().copied())
-            .collect();
+        let code = args.get(at + 1..).map(<[_]>::concat).unwrap_or_default();
         let (Some([name]), Some(first), Some(last)) = (args.get(at), code.first(), code.last())
         else {
-            continue;
+            return None;
         };
         let (a, b) = (first.start_byte(), last.end_byte());
-        let Some(start) = a.checked_sub(WRAPPER.len()).filter(|s| *s >= free) else {
-            continue;
-        };
+        let start = a.checked_sub(WRAPPER.len()).filter(|s| *s >= free)?;
         text[a..b].copy_from_slice(&src[a..b]);
         text[start..a].copy_from_slice(WRAPPER);
         // The arguments after the name, as statements.
-        let within = |t: &&Node<'_>| t.start_byte() >= a && t.end_byte() <= b;
-        for separator in tokens
-            .iter()
-            .filter(within)
-            .filter(|t| is_separator(**t, cx))
-        {
+        let separators = tokens.iter().filter(|t| (a..b).contains(&t.start_byte()));
+        for separator in separators.filter(|t| is_separator(**t, cx)) {
             text[separator.byte_range()].fill(b' ');
             text[separator.start_byte()] = b';';
         }
         text[b] = b'}';
         free = b + 1;
         tests.push((call.start_byte(), cx.text(*name).to_owned(), start));
+        Some(())
+    };
+    for call in descendants(root) {
+        add(call);
     }
     if tests.is_empty() {
         return None;
@@ -137,21 +117,16 @@ fn test_macros<'t>(
     definitions: impl Iterator<Item = Node<'t>>,
     cx: &FileCtx<'_>,
 ) -> HashMap<String, TestMacro> {
-    let mut out = HashMap::new();
-    for definition in definitions {
-        let rules = named_children(definition).into_iter();
-        let arg = rules.filter_map(|rule| test_name_argument(rule, cx)).next();
-        let (Some(arg), Some(name), Some(module)) = (
-            arg,
-            definition.child_by_field_name("name"),
-            definition.parent(),
-        ) else {
-            continue;
-        };
-        let scope = definition.end_byte()..module.end_byte();
-        out.insert(cx.text(name).to_owned(), TestMacro { arg, scope });
-    }
-    out
+    let test_macro = |definition: Node<'_>| {
+        let rules = named_children(definition);
+        let arg = rules
+            .into_iter()
+            .find_map(|rule| test_name_argument(rule, cx))?;
+        let name = cx.text(definition.child_by_field_name("name")?).to_owned();
+        let scope = definition.end_byte()..definition.parent()?.end_byte();
+        Some((name, TestMacro { arg, scope }))
+    };
+    definitions.filter_map(test_macro).collect()
 }
 
 /// Which argument of a rule's pattern names the test its expansion defines: the `$param:ident`
