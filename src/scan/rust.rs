@@ -130,11 +130,8 @@ impl<'t> RustFile<'t> {
     /// Reads the file, and the code of its test macro invocations.
     fn read(root: Node<'t>, expanded: Option<Node<'t>>, cx: &mut FileCtx<'_>) -> Self {
         let mut file = Self::default();
-        for node in [Some(root), expanded]
-            .into_iter()
-            .flatten()
-            .flat_map(descendants)
-        {
+        let roots = [Some(root), expanded];
+        for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
                 "use_declaration" => {
                     if let Some(arg) = node.child_by_field_name("argument") {
@@ -966,12 +963,7 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// listener bound in the test, which the test waits on through the socket.
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
-    let listener = |v: Node<'t>| {
-        let nodes = descendants(v);
-        nodes
-            .into_iter()
-            .any(|d| LISTENERS.iter().any(|k| s.is_call_to(d, k)))
-    };
+    let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
     let serves = args(call)
         .iter()
         .flat_map(|a| descendants(*a))
@@ -979,7 +971,9 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
             "call_expression" => {
                 matches!(s.callee(n), Callee::Method(_, m) if m == "incoming" || m == "accept")
             }
-            "identifier" => s.value_of(s.text(n)).is_some_and(listener),
+            "identifier" => s
+                .value_of(s.text(n))
+                .is_some_and(|v| descendants(v).into_iter().any(binds)),
             _ => false,
         });
     if s.func.kind != UnitKind::Test || serves {
