@@ -19,11 +19,12 @@ use super::shared::{
 use super::syntax::{self, FileCtx, Smell, UnitKind, descendants, named_children};
 use crate::analysis::Severity;
 use crate::render::quote_code;
-use items::{attributes, in_test_module, record_items};
+use items::{attributes, in_test_module, is_test_runner, record_items};
 use statics::{Static, static_state};
 
 mod hash_order;
 mod items;
+mod macros;
 mod statics;
 
 const RANDOM_ID: Variant = rules::random_value::RULE
@@ -98,8 +99,11 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
-    let file = &RustFile::read(root, cx);
-    let funcs = record_items(root, file, cx);
+    let expansion = macros::expand(root, cx);
+    let expanded = expansion.as_ref().map(macros::Expansion::root);
+    let file = &RustFile::read(root, expanded, cx);
+    let macro_tests = expansion.as_ref().map(macros::Expansion::tests);
+    let funcs = record_items(root, file, &macro_tests.unwrap_or_default(), cx);
     let mut found = Vec::new();
     for func in &funcs {
         let smells = Scope { cx, file, func }.smells();
@@ -123,9 +127,11 @@ struct RustFile<'t> {
 }
 
 impl<'t> RustFile<'t> {
-    fn read(root: Node<'t>, cx: &mut FileCtx<'_>) -> Self {
+    /// Reads the file, and the code of its test macro invocations.
+    fn read(root: Node<'t>, expanded: Option<Node<'t>>, cx: &mut FileCtx<'_>) -> Self {
         let mut file = Self::default();
-        for node in descendants(root) {
+        let roots = [Some(root), expanded];
+        for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
                 "use_declaration" => {
                     if let Some(arg) = node.child_by_field_name("argument") {
@@ -234,16 +240,17 @@ struct Func<'t> {
 }
 
 impl<'t> Func<'t> {
+    /// Records a function (or a test macro's code) as a unit, `at` its modules and whether
+    /// they are test code.
     fn record(
         node: Node<'t>,
-        parents: &[String],
+        name: &str,
+        body: Node<'t>,
+        at: (&[String], bool),
         test: bool,
-        test_code: bool,
         file: &RustFile<'t>,
         cx: &mut FileCtx<'_>,
-    ) -> Option<Self> {
-        let name = cx.text(node.child_by_field_name("name")?).to_owned();
-        let body = node.child_by_field_name("body")?;
+    ) -> Self {
         let mut func = Self {
             body,
             kind: if test {
@@ -252,8 +259,8 @@ impl<'t> Func<'t> {
                 UnitKind::Helper
             },
             unit: 0,
-            name,
-            test_code: test_code || test,
+            name: name.to_owned(),
+            test_code: at.1 || test,
             decls: declarations(node, cx),
         };
         let calls = Scope {
@@ -262,9 +269,9 @@ impl<'t> Func<'t> {
             func: &func,
         }
         .calls();
-        let (name, parents) = (&func.name, parents.to_vec());
+        let (name, parents) = (&func.name, at.0.to_vec());
         func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
-        Some(func)
+        func
     }
 }
 
@@ -690,14 +697,30 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         self.func.test_code
     }
 
-    /// Constants (declared, or named in capitals and not a local), `Duration::from_*`.
+    /// Constants (declared, or named in capitals and not a local), locals bound to one before,
+    /// `Duration::from_*`, and an `if` (`if cfg!(windows) {..} else {..}`) constant either way.
     fn is_constant_leaf(&self, node: Node<'t>) -> bool {
         match node.kind() {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
+                let bound = self
+                    .value_of(name)
+                    .filter(|v| v.end_byte() <= node.start_byte());
                 self.file.consts.contains(name)
                     || (is_constant_name(name) && !self.func.decls.declares(name))
+                    || node.kind() == "identifier" && bound.is_some_and(|v| self.is_constant(v))
             }
+            "if_expression" => {
+                let field = |name| node.child_by_field_name(name);
+                let alternative = field("alternative").and_then(|e| e.named_child(0));
+                let branches = [field("consequence"), alternative];
+                branches
+                    .iter()
+                    .all(|b| b.is_some_and(|b| self.is_constant(b)))
+            }
+            "block" => named_children(node)
+                .last()
+                .is_some_and(|value| self.is_constant(*value)),
             "call_expression" => {
                 matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
             }
@@ -935,9 +958,25 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     s.process_change(call, ProcessState::Env, restore)
 }
 
-/// A thread or task spawned in a test whose handle is dropped: not joined, not awaited.
+/// A thread or task spawned in a test whose handle is dropped: not joined, not awaited. A
+/// server is left out: code that accepts connections (`incoming()`, `accept()`) or is handed a
+/// listener bound in the test, which the test waits on through the socket.
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    if s.func.kind != UnitKind::Test {
+    const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
+    let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
+    let serves = args(call)
+        .iter()
+        .flat_map(|a| descendants(*a))
+        .any(|n| match n.kind() {
+            "call_expression" => {
+                matches!(s.callee(n), Callee::Method(_, m) if m == "incoming" || m == "accept")
+            }
+            "identifier" => s
+                .value_of(s.text(n))
+                .is_some_and(|v| descendants(v).into_iter().any(binds)),
+            _ => false,
+        });
+    if s.func.kind != UnitKind::Test || serves {
         return None;
     }
     let parent = call.parent()?;
@@ -1011,6 +1050,28 @@ mod real { fn run() {} }
         let expected = [
             "Test [] add_is_commutative (test code) calls []",
             "Helper [] util (test code) calls []",
+        ];
+        assert_eq!(unit_rows("tests/it.rs", src), expected);
+    }
+
+    #[test]
+    fn a_test_macros_invocations_are_tests_named_by_its_argument() {
+        let src = r#"
+macro_rules! rgtest {
+    ($name:ident, $fun:expr) => {
+        #[test]
+        fn $name() { let (dir, cmd) = setup(); $fun(dir, cmd); }
+    };
+}
+macro_rules! eqnice { ($a:expr, $b:expr) => { assert_eq!($a, $b); }; }
+rgtest!(sorts, |dir: Dir, mut cmd: TestCommand| { sort_setup(dir); });
+mod more {
+    rgtest!(counts, |_dir, cmd| eqnice!("1", cmd.stdout()));
+}
+"#;
+        let expected = [
+            "Test [] sorts (test code) calls [sort_setup]",
+            "Test [more] counts (test code) calls []",
         ];
         assert_eq!(unit_rows("tests/it.rs", src), expected);
     }

@@ -39,6 +39,14 @@ fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
 
 /// `#[test]`, `#[tokio::test]` and other `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
 fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    named_children(attribute)
+        .into_iter()
+        .next()
+        .is_some_and(|path| is_test_runner(cx.text(path)))
+}
+
+/// Whether an attribute's path names a test runner (`test`, `tokio::test`, `rstest`, ...).
+pub(super) fn is_test_runner(path: &str) -> bool {
     const RUNNERS: [&str; 5] = [
         "test",
         "rstest",
@@ -46,10 +54,7 @@ fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
         "quickcheck",
         "wasm_bindgen_test",
     ];
-    named_children(attribute)
-        .into_iter()
-        .next()
-        .is_some_and(|path| RUNNERS.contains(&last_segment(&compact(cx.text(path)))))
+    RUNNERS.contains(&last_segment(&compact(path)))
 }
 
 /// The module path of a file in a crate's `src/` (`src/a/b.rs` and `src/a/b/mod.rs` are
@@ -75,6 +80,7 @@ fn module_path(path: &str) -> Vec<String> {
 pub(super) fn record_items<'t>(
     root: Node<'t>,
     file: &RustFile<'t>,
+    macro_tests: &HashMap<usize, (&str, Node<'t>)>,
     cx: &mut FileCtx<'_>,
 ) -> Vec<Func<'t>> {
     let mut funcs = Vec::new();
@@ -91,7 +97,19 @@ pub(super) fn record_items<'t>(
         match item.kind() {
             "function_item" => {
                 let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
-                funcs.extend(Func::record(item, &at.0, test, test_code, file, cx));
+                let field = |name| item.child_by_field_name(name);
+                if let (Some(name), Some(body)) = (field("name"), field("body")) {
+                    let name = cx.text(name);
+                    let at = (at.0.as_slice(), test_code);
+                    funcs.push(Func::record(item, name, body, at, test, file, cx));
+                }
+            }
+            // A test macro's invocation (at the top level, a statement).
+            "macro_invocation" | "expression_statement" => {
+                if let Some(&(name, code)) = macro_tests.get(&item.start_byte()) {
+                    let at = (at.0.as_slice(), test_code);
+                    funcs.push(Func::record(code, name, code, at, true, file, cx));
+                }
             }
             "mod_item" | "impl_item" | "trait_item" => {
                 // An `impl`'s name is its type (`impl Display for Store` is `Store`).

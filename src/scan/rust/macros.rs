@@ -1,0 +1,191 @@
+//! Tests written through a `macro_rules!` wrapper: ripgrep's `rgtest!(name, |dir, cmd| {..})`
+//! expands to `#[test] fn $name() { .. $fun(dir, cmd) }`. A macro whose expansion holds a test
+//! attribute and `fn $param` makes each of its invocations a test, named by the argument bound
+//! to `$param`, whose code is the arguments after it. To tree-sitter a macro's arguments are
+//! tokens, so the code of a file's invocations is parsed again, once: each in a function at its
+//! own place in an otherwise blank copy of the file, where its nodes keep the file's lines,
+//! columns and text.
+
+use std::ops::Range;
+
+use tree_sitter::Parser;
+
+use super::*;
+
+/// What each invocation's code is wrapped in (written over the blanks before it).
+const WRAPPER: &[u8] = b"fn f(){";
+
+/// The code of a file's test macro invocations, parsed.
+pub(super) struct Expansion {
+    tree: Tree,
+    /// Each invocation's start, with its test's name and the start of the function around its
+    /// code.
+    tests: Vec<(usize, String, usize)>,
+}
+
+impl Expansion {
+    pub(super) fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+
+    /// The tests by the start of their invocation: each one's name and code (the closure it
+    /// was given, or all of its code).
+    pub(super) fn tests(&self) -> HashMap<usize, (&str, Node<'_>)> {
+        let mut out = HashMap::new();
+        for (at, name, start) in &self.tests {
+            let function = self.root().named_descendant_for_byte_range(*start, *start);
+            let Some(block) = function.and_then(|f| f.child_by_field_name("body")) else {
+                continue;
+            };
+            let code = match named_children(block)[..] {
+                [closure] if closure.kind() == "closure_expression" => closure,
+                _ => block,
+            };
+            out.insert(*at, (name.as_str(), code));
+        }
+        out
+    }
+}
+
+/// A test-defining macro: which argument of an invocation names the test, and the bytes of
+/// the file where invocations see it (after its definition, in its module).
+pub(super) struct TestMacro {
+    arg: usize,
+    scope: Range<usize>,
+}
+
+/// The invocations of the file's test macros, their code parsed; None when there are none.
+pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
+    if !cx.src.contains("macro_rules!") {
+        return None;
+    }
+    let definitions = descendants(root).into_iter();
+    let mut macros = test_macros(definitions.filter(|n| n.kind() == "macro_definition"), cx);
+    macros.retain(|name, _| cx.src.contains(&format!("{name}!")));
+    if macros.is_empty() {
+        return None;
+    }
+    let src = cx.src.as_bytes();
+    let mut text: Vec<u8> = src
+        .iter()
+        .map(|&b| if b == b'\n' { b } else { b' ' })
+        .collect();
+    let mut tests = Vec::new();
+    // The first byte after the code written so far.
+    let mut free = 0;
+    let mut add = |call: Node<'_>| {
+        let seen = |m: &&TestMacro| m.scope.contains(&call.start_byte());
+        let at = macros.get(macro_name(call, cx)).filter(seen)?.arg;
+        let tokens = inner_tokens(call.named_child(1)?);
+        let args = arguments(&tokens, cx);
+        let code = args.get(at + 1..).map(<[_]>::concat).unwrap_or_default();
+        let (Some([name]), Some(first), Some(last)) = (args.get(at), code.first(), code.last())
+        else {
+            return None;
+        };
+        let (a, b) = (first.start_byte(), last.end_byte());
+        let start = a.checked_sub(WRAPPER.len()).filter(|s| *s >= free)?;
+        text[a..b].copy_from_slice(&src[a..b]);
+        text[start..a].copy_from_slice(WRAPPER);
+        // The arguments after the name, as statements.
+        let separators = tokens.iter().filter(|t| (a..b).contains(&t.start_byte()));
+        for separator in separators.filter(|t| is_separator(**t, cx)) {
+            text[separator.byte_range()].fill(b' ');
+            text[separator.start_byte()] = b';';
+        }
+        text[b] = b'}';
+        free = b + 1;
+        tests.push((call.start_byte(), cx.text(*name).to_owned(), start));
+        Some(())
+    };
+    for call in descendants(root) {
+        add(call);
+    }
+    if tests.is_empty() {
+        return None;
+    }
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_rust::LANGUAGE.into())
+        .ok()?;
+    let tree = parser.parse(&text, None)?;
+    Some(Expansion { tree, tests })
+}
+
+/// The test-defining macros among macro definitions, by name.
+fn test_macros<'t>(
+    definitions: impl Iterator<Item = Node<'t>>,
+    cx: &FileCtx<'_>,
+) -> HashMap<String, TestMacro> {
+    let test_macro = |definition: Node<'_>| {
+        let rules = named_children(definition);
+        let arg = rules
+            .into_iter()
+            .find_map(|rule| test_name_argument(rule, cx))?;
+        let name = cx.text(definition.child_by_field_name("name")?).to_owned();
+        let scope = definition.end_byte()..definition.parent()?.end_byte();
+        Some((name, TestMacro { arg, scope }))
+    };
+    definitions.filter_map(test_macro).collect()
+}
+
+/// Which argument of a rule's pattern names the test its expansion defines: the `$param:ident`
+/// of a `#[test] fn $param`.
+fn test_name_argument(rule: Node<'_>, cx: &FileCtx<'_>) -> Option<usize> {
+    let expansion = rule.child_by_field_name("right")?;
+    let param = descendants(expansion).into_iter().find_map(|tree| {
+        let tokens = children(tree);
+        let at = tokens
+            .windows(2)
+            .position(|pair| cx.text(pair[0]) == "fn" && pair[1].kind() == "metavariable")?;
+        attributed_test(&tokens[..at], cx).then(|| cx.text(tokens[at + 1]))
+    })?;
+    let pattern = inner_tokens(rule.child_by_field_name("left")?);
+    arguments(&pattern, cx).iter().position(|arg| {
+        let field = |name| arg.first()?.child_by_field_name(name).map(|n| cx.text(n));
+        arg.len() == 1 && field("name") == Some(param) && field("type") == Some("ident")
+    })
+}
+
+/// Whether the tokens before a `fn` end with attributes (`#` and a `[..]` group each), one of
+/// them a test attribute.
+fn attributed_test(tokens: &[Node<'_>], cx: &FileCtx<'_>) -> bool {
+    let mut before = tokens
+        .iter()
+        .rev()
+        .map(|t| cx.text(*t))
+        .skip_while(|t| matches!(*t, "pub" | "async" | "unsafe"));
+    let mut test = false;
+    while let (Some(group), Some("#")) = (before.next(), before.next()) {
+        let Some(attribute) = group.strip_prefix('[') else {
+            break;
+        };
+        test |= attribute
+            .split(['(', ']'])
+            .next()
+            .is_some_and(is_test_runner);
+    }
+    test
+}
+
+/// All the children of a node, anonymous tokens included.
+fn children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+/// The tokens of a token tree or pattern without its delimiters.
+fn inner_tokens(tree: Node<'_>) -> Vec<Node<'_>> {
+    let mut tokens = children(tree);
+    tokens.pop();
+    tokens.into_iter().skip(1).collect()
+}
+
+fn is_separator(token: Node<'_>, cx: &FileCtx<'_>) -> bool {
+    matches!(cx.text(token), "," | ";" | "=>")
+}
+
+/// The arguments of a macro's tokens, split at their separators.
+fn arguments<'a, 't>(tokens: &'a [Node<'t>], cx: &FileCtx<'_>) -> Vec<&'a [Node<'t>]> {
+    tokens.split(|t| is_separator(*t, cx)).collect()
+}
