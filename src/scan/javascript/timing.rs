@@ -19,9 +19,25 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             return false;
         }
-        // A timer of no delay only defers to the event loop's next turn: no clock to race.
+        // A timer of no delay only defers to the event loop's next turn: no clock to race. A
+        // callback that neither asserts nor ends the test (`() => conn.close()`) only acts,
+        // and the test waits for what follows; a function passed by name may do either.
         let delayed = args.get(1).is_some_and(|d| self.text(*d) != "0");
-        matches!(ctx.role, Role::Test | Role::Hook(_)) && delayed
+        let asserts = args.first().map(|a| unwrap(*a)).is_some_and(|cb| {
+            !is_function(cb.kind())
+                || syntax::descendants(cb).into_iter().any(|d| match d.kind() {
+                    // `done` called or handed on (`server.close(done)`).
+                    "identifier" => self.text(d) == "done",
+                    "call_expression" => {
+                        let q = self.info.callee(d).unwrap_or_default();
+                        self.is_assertion(d)
+                            || names_any(&["end", "pass", "fail", "t.end"], &q)
+                            || q.to_ascii_lowercase().contains("assert")
+                    }
+                    _ => false,
+                })
+        });
+        matches!(ctx.role, Role::Test | Role::Hook(_)) && delayed && asserts
     }
 
     /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by
