@@ -3,7 +3,7 @@
 //! recursive and mutually recursive functions from tests; each is scanned on a thread with a
 //! 256 KiB stack, so a walk whose recursion follows the input's depth overflows it at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 
@@ -215,7 +215,8 @@ fn scans_on_a_small_stack(
     std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let source = parse_one(&root, &path, &mut HashMap::new(), true).expect("parses");
+            let source = parse_one(&root, &path, &mut HashMap::new(), true, &BTreeMap::new())
+                .expect("parses");
             assemble(&[source], true).1.len()
         })
         .expect("spawns")

@@ -334,7 +334,8 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
     } else {
         (root.to_path_buf(), discover(root, options))
     };
-    let (sources, errors): (Vec<_>, Vec<_>) = parse_all(&base, &files, options)
+    let test_macros = rust::test_macros_of(&files);
+    let (sources, errors): (Vec<_>, Vec<_>) = parse_all(&base, &files, options, &test_macros)
         .into_iter()
         .partition(Result::is_ok);
     let mut sources: Vec<Source> = sources.into_iter().flatten().collect();
@@ -410,6 +411,7 @@ fn parse_all(
     base: &Path,
     files: &[PathBuf],
     options: &ScanOptions,
+    test_macros: &BTreeMap<String, usize>,
 ) -> Vec<Result<Source, ScanError>> {
     let threads = if options.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
@@ -425,7 +427,7 @@ fn parse_all(
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
                 while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
-                        parse_one(base, path, &mut parsers, options.every)
+                        parse_one(base, path, &mut parsers, options.every, test_macros)
                     });
                     if result.is_err() {
                         // A parser a panic left midway is not reused.
@@ -465,6 +467,7 @@ fn parse_one(
     path: &Path,
     parsers: &mut HashMap<Language, Parser>,
     every: bool,
+    test_macros: &BTreeMap<String, usize>,
 ) -> Result<Source, ScanError> {
     let rel = relative(base, path);
     let fail = |message: String| ScanError {
@@ -484,6 +487,7 @@ fn parse_one(
         .parse(src.as_bytes(), None)
         .ok_or_else(|| fail("the parser gave up".into()))?;
     let mut cx = FileCtx::new(&rel, &src, language.is_test_file(&rel));
+    cx.test_macros = test_macros;
     language.analyze(&tree, &mut cx);
     let mut facts = cx.facts;
     // Most files have no `flaky: ignore` comment: only those that do are walked for them.
@@ -1071,6 +1075,7 @@ mod tests {
                 &dir.path().join("test_ok.py"),
                 &mut HashMap::new(),
                 true,
+                &BTreeMap::new(),
             )
         });
         assert!(ok.is_ok_and(|s| s.facts.units.len() == 1));

@@ -4,7 +4,7 @@
 //! modules around it in its file. Test code is a test file (under `tests/`), a `#[cfg(test)]`
 //! module, or a test function.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
@@ -94,6 +94,32 @@ const LOGGING_MACROS: &[&str] = &[
 pub(super) fn is_test_file(rel: &str) -> bool {
     let mut dirs = rel.split('/').rev().skip(1);
     dirs.any(|d| d == "tests")
+}
+
+/// The test-defining macros of the scanned Rust files (see `macros`): a crate defines them in
+/// one file and uses them in others (`#[macro_use] mod macros;`).
+pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, usize> {
+    let mut parser = tree_sitter::Parser::new();
+    if parser
+        .set_language(&tree_sitter_rust::LANGUAGE.into())
+        .is_err()
+    {
+        return BTreeMap::new();
+    }
+    let rust = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"));
+    let sources = rust.filter_map(|f| std::fs::read_to_string(f).ok());
+    let mut out = BTreeMap::new();
+    for src in sources.filter(|s| s.contains("macro_rules!")) {
+        if let Some(tree) = parser.parse(&src, None) {
+            out.extend(macros::exported(
+                tree.root_node(),
+                &FileCtx::new("", &src, false),
+            ));
+        }
+    }
+    out
 }
 
 /// Finds the units and smells of one file.

@@ -2,6 +2,8 @@
 //! and the findings they report. The rules walk tree-sitter trees; nothing here reads source
 //! text with patterns.
 
+use std::collections::BTreeMap;
+
 use tree_sitter::Node;
 
 use super::facts::Fact;
@@ -89,15 +91,19 @@ pub struct FileCtx<'a> {
     /// Whether the file is a test file by its framework's conventions.
     pub test_file: bool,
     pub facts: FileFacts,
+    /// Rust's test-defining macros of the scanned files, by name (see `rust::test_macros_of`).
+    pub test_macros: &'a BTreeMap<String, usize>,
 }
 
 impl<'a> FileCtx<'a> {
     pub fn new(path: &'a str, src: &'a str, test_file: bool) -> Self {
+        static NONE: BTreeMap<String, usize> = BTreeMap::new();
         Self {
             path,
             src,
             test_file,
             facts: FileFacts::default(),
+            test_macros: &NONE,
         }
     }
 

@@ -56,11 +56,24 @@ pub(super) struct TestMacro {
 
 /// The invocations of the file's test macros, their code parsed; None when there are none.
 pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
-    if !cx.src.contains("macro_rules!") {
-        return None;
+    // A crate's own test macros, seen in all of its files; then the file's.
+    let everywhere = |(name, &arg): (&String, &usize)| {
+        (
+            name.clone(),
+            TestMacro {
+                arg,
+                scope: 0..usize::MAX,
+            },
+        )
+    };
+    let mut macros: HashMap<String, TestMacro> = cx.test_macros.iter().map(everywhere).collect();
+    if cx.src.contains("macro_rules!") {
+        let definitions = descendants(root).into_iter();
+        macros.extend(test_macros(
+            definitions.filter(|n| n.kind() == "macro_definition"),
+            cx,
+        ));
     }
-    let definitions = descendants(root).into_iter();
-    let mut macros = test_macros(definitions.filter(|n| n.kind() == "macro_definition"), cx);
     macros.retain(|name, _| cx.src.contains(&format!("{name}!")));
     if macros.is_empty() {
         return None;
@@ -188,4 +201,15 @@ fn is_separator(token: Node<'_>, cx: &FileCtx<'_>) -> bool {
 /// The arguments of a macro's tokens, split at their separators.
 fn arguments<'a, 't>(tokens: &'a [Node<'t>], cx: &FileCtx<'_>) -> Vec<&'a [Node<'t>]> {
     tokens.split(|t| is_separator(*t, cx)).collect()
+}
+
+/// The test macros a file defines at its top level, which the crate's other files see.
+pub(super) fn exported(root: Node<'_>, cx: &FileCtx<'_>) -> BTreeMap<String, usize> {
+    let top = named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() == "macro_definition");
+    test_macros(top, cx)
+        .into_iter()
+        .map(|(name, m)| (name, m.arg))
+        .collect()
 }
