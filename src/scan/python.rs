@@ -1042,6 +1042,13 @@ class NotATest:
     def test_ignored(self):
         pass
 
+class StoreTests:
+    def test_inherited(self):
+        pass
+
+class TestStore(StoreTests):
+    pass
+
 def test_outer():
     def test_inner():
         pass
@@ -1059,6 +1066,7 @@ def test_outer():
             "Hook [TestCaseLike] setUp (test code) calls []",
             "Test [TestCaseLike] test_add (test code) calls []",
             "Helper [NotATest] test_ignored (test code) calls []",
+            "Test [StoreTests] test_inherited (test code) calls []",
             "Test [] test_outer (test code) calls []",
             "Helper [test_outer] test_inner (test code) calls []",
         ];

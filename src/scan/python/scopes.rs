@@ -199,9 +199,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let name = self.name_of(def);
         let outer = &self.scopes[outer];
         // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
-        // outside functions in a file it collects (the module's scope, the first).
+        // outside functions in a file it collects (the module's scope, the first). A mixin
+        // such a class inherits from brings its tests, listed under the mixin's name.
         let collects = (outer.collects && name.starts_with("Test"))
-            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def));
+            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def))
+            || (outer.collects && self.is_mixin_of_tests(def, &name));
         let (path, in_function) = ([outer.path.clone(), vec![name]].concat(), outer.in_function);
         let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
@@ -251,6 +253,25 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .map(syntax::named_children);
         let name_ends = |b: &Node<'_>| self.dotted(*b).is_some_and(|d| d.ends_with("TestCase"));
         bases.unwrap_or_default().iter().any(name_ends)
+    }
+
+    /// Whether a test class of the module (`Test*`, or a `TestCase`) names this class among
+    /// its bases.
+    fn is_mixin_of_tests(&self, def: Node<'_>, name: &str) -> bool {
+        let module = syntax::ancestors(def).last().unwrap_or(def);
+        let classes = syntax::named_children(module)
+            .into_iter()
+            .map(|d| unwrap_decorated(d).1);
+        classes.filter(|c| c.kind() == "class_definition").any(|c| {
+            let bases = c
+                .child_by_field_name("superclasses")
+                .map(syntax::named_children);
+            (self.name_of(c).starts_with("Test") || self.is_test_case(c))
+                && bases
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|b| self.text(*b) == name)
+        })
     }
 
     fn role_of(&self, name: &str, decorators: &[Node<'_>], outer: &Scope<'_>) -> Role {
