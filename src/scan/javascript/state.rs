@@ -102,8 +102,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !ctx.in_function {
             return;
         }
+        // `process.env.X = saved` puts back what `const saved = process.env.X` kept.
+        let saved = site.child_by_field_name("right").map(unwrap);
+        let saved = saved
+            .filter(|r| r.kind() == "identifier")
+            .and_then(|r| self.declared_value(r));
+        let put_back = saved.zip(site.child_by_field_name("left"));
         let restores = matches!(ctx.role, Role::Hook(Hook::Each | Hook::Last))
-            || ancestors_in_function(site).any(|p| p.kind() == "finally_clause");
+            || ancestors_in_function(site).any(|p| p.kind() == "finally_clause")
+            || put_back.is_some_and(|(v, l)| self.text(v) == self.text(l));
         self.changes.push(StateChange {
             target,
             unit: ctx.unit,
