@@ -95,26 +95,37 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Whether a variable is only passed in and expected back: every use is an argument of a
-    /// call, some use is an assertion's expected value, and another the input (an argument of
-    /// another call, or the asserted value itself).
+    /// call or an assigned value, some use is an assertion's expected value, and another the
+    /// input (an argument of another call, a value assigned, or the asserted value itself).
     fn round_trip(&self, declarator: Node<'t>) -> bool {
         let (mut expected, mut input) = (false, false);
         let all = self.every_use(declarator, |u| {
-            let call = ancestors(u)
+            let around: Vec<Node<'t>> = ancestors(u)
                 .take_while(|a| !a.kind().ends_with("statement") && !is_function(a.kind()))
-                .find(|a| a.kind() == "arguments")
-                .and_then(|a| a.parent());
-            let Some(call) = call else { return false };
-            // `expect(x).toEqual(y)` asserts x; `assert.equal(x, y)` too.
-            let asserted = self
-                .expect_subject(call)
-                .or(arguments(call).first().copied());
-            let within =
-                |s: Node<'_>| s.start_byte() <= u.start_byte() && u.end_byte() <= s.end_byte();
-            let is_expected = self.is_assertion(call) && !asserted.is_some_and(within);
-            expected |= is_expected;
-            input |= !is_expected;
-            true
+                .collect();
+            let calls = around.iter().filter(|a| a.kind() == "arguments");
+            if let Some(call) = calls
+                .filter_map(|a| a.parent())
+                .find(|c| self.is_assertion(*c))
+            {
+                // `expect(x).toEqual(y)` asserts x; `assert.equal(x, y)` too.
+                let asserted = self
+                    .expect_subject(call)
+                    .or(arguments(call).first().copied());
+                let within =
+                    |s: Node<'_>| s.start_byte() <= u.start_byte() && u.end_byte() <= s.end_byte();
+                let is_expected = !asserted.is_some_and(within);
+                expected |= is_expected;
+                input |= !is_expected;
+                return true;
+            }
+            // An argument of another call, or a value assigned (`res.lastModified = date`).
+            input = true;
+            around.iter().any(|a| {
+                a.kind() == "arguments"
+                    || a.kind() == "assignment_expression"
+                        && a.child_by_field_name("left") != Some(u)
+            })
         });
         all && expected && input
     }
