@@ -301,7 +301,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::Process { to_end } => {
-                let to_end = to_end || q.ends_with("Sync");
+                // A `Sync` form, or one whose callback is the test's `done`, runs to its end.
+                let to_end = to_end || q.ends_with("Sync") || args.iter().any(|a| self.text(*a) == "done");
                 if !self.info.is_mocked(q) {
                     self.judge(call, Fact::Process(Process { call: self.shown(call), to_end }), ctx.unit);
                 }

@@ -154,6 +154,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         };
         let port = match port.kind() {
             "identifier" => self.default_of(port).unwrap_or(port),
+            // `process.env.PORT || 3000`: the port unless the environment says otherwise.
+            "binary_expression" if matches!(self.operator(port), "||" | "??") => {
+                port.child_by_field_name("right").map_or(port, unwrap)
+            }
             _ => port,
         };
         let port = (port.kind() == "number").then(|| self.text(port).parse::<u16>().ok());
