@@ -1011,7 +1011,7 @@ mod tests {
         };
         let plain = scan(dir, &ScanOptions::default()).expect("scans");
         let causes = scan(dir, &ScanOptions::for_causes()).expect("scans");
-        for (file, line) in [("app/registry.py", 12), ("tests/test_subprocess.py", 12)] {
+        for (file, line) in [("app/registry.py", 13), ("tests/test_subprocess.py", 12)] {
             assert_eq!(at(&plain, file, line), None, "{file}:{line}");
             assert_eq!(at(&causes, file, line), Some(true), "{file}:{line}");
         }

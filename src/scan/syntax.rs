@@ -166,8 +166,9 @@ impl<'a> FileCtx<'a> {
 /// works with, and make a test flaky only when it asserts on them; a library keeping and
 /// reading its own state (a registry, a cache) is a risk only when a test depends on what
 /// another test left there, which a test measured order-dependent shows.
-const CONTEXT_RULES: [&str; 5] = [
+const CONTEXT_RULES: [&str; 6] = [
     "unseeded-random",
+    "unreproducible-seed",
     "random-value",
     "wall-clock",
     "module-state-write",
