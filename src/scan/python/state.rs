@@ -180,6 +180,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let Some((container, what)) = value.and_then(|v| self.mutable(v, Some(s))) else {
                 continue;
             };
+            // What the tests call it: `self.items` for `cls.items`, `X`, the fixture's name. A
+            // fixture outside a test module (conftest.py, a plugin) serves the tests of other
+            // files, which this one cannot see.
+            let (kept, seen) = match node.child_by_field_name("left").map(|l| self.text(l)) {
+                Some(left) => (left.replacen("cls.", "self.", 1), true),
+                None => (s.name.clone(), collects_tests(self.cx.path)),
+            };
+            if seen && !self.changed_in_file(node, &kept) {
+                continue;
+            }
             let keeps = match node.kind() {
                 "return_statement" => format!("returns {what}"),
                 "yield" => format!("yields {what}"),
@@ -200,6 +210,29 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             };
             self.report(node, s, smell);
         }
+    }
+
+    /// Whether code of the file changes what `name` holds in place: `name.append(x)`,
+    /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
+    fn changed_in_file(&self, at: Node<'_>, name: &str) -> bool {
+        let root = syntax::ancestors(at).last().unwrap_or(at);
+        let is_target = |n: Node<'_>| {
+            n.parent().is_some_and(|p| {
+                p.kind() == "delete_statement"
+                    || matches!(p.kind(), "assignment" | "augmented_assignment")
+                        && p.child_by_field_name("left") == Some(n)
+            })
+        };
+        syntax::descendants(root).into_iter().any(|n| {
+            let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
+                return false;
+            };
+            let method = p.child_by_field_name("attribute").map(|a| self.text(a));
+            p.kind() == "augmented_assignment" && is_target(n)
+                || matches!(p.kind(), "attribute" | "subscript") && is_target(p)
+                || p.parent().is_some_and(|c| c.kind() == "call")
+                    && method.is_some_and(|m| MUTATORS.contains(&m))
+        })
     }
 
     /// `cls.items = ...` in a class setup, or `X = ...` with `global X` in a module setup.
