@@ -1,6 +1,8 @@
 //! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
 //! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
-//! as `TestXxx/case`, joined to their function); `TestMain` is a hook.
+//! as `TestXxx/case`, joined to their function); `TestMain` is a hook. So are Ginkgo's specs
+//! (`It`, `Specify`, `Entry` with a body) and per-spec hooks (`BeforeEach`...), named by their
+//! titles under those of their containers (`Describe`, `Context`, `When`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -76,20 +78,33 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = &GoFile::read(root, cx);
     cx.facts.imports.extend(file.imports.values().cloned());
-    let funcs: Vec<Func<'_>> = named_children(root)
+    let mut funcs: Vec<Func<'_>> = named_children(root)
         .into_iter()
         .filter_map(|n| Func::record(n, file, cx))
         .collect();
+    let package_level = named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() == "var_declaration")
+        .flat_map(descendants);
+    if file.ginkgo && cx.test_file {
+        let calls = package_level
+            .clone()
+            .filter(|n| n.kind() == "call_expression");
+        funcs.extend(calls.filter_map(|n| Func::spec(n, file, cx)));
+    }
+    // What runs in a spec is the spec's.
+    let in_spec = |n: &Node<'_>| {
+        funcs
+            .iter()
+            .any(|f| f.body.byte_range().contains(&n.start_byte()))
+    };
     let module = Scope {
         cx,
         file,
         func: None,
     };
-    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = named_children(root)
-        .into_iter()
-        .filter(|n| n.kind() == "var_declaration")
-        .flat_map(descendants)
-        .filter(|n| n.kind() == "call_expression")
+    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = package_level
+        .filter(|n| n.kind() == "call_expression" && !in_spec(n))
         .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
     for func in &funcs {
@@ -123,6 +138,8 @@ struct GoFile<'t> {
     consts: HashSet<String>,
     /// Whether the file starts an httptest server or recorder: a local server is in scope.
     local_server: bool,
+    /// Whether the file imports Ginkgo, whose specs are tests.
+    ginkgo: bool,
     /// Struct fields declared in the file as maps (`members map[string]*member`).
     map_fields: HashSet<String>,
 }
@@ -175,6 +192,7 @@ impl<'t> GoFile<'t> {
         else {
             return;
         };
+        self.ginkgo |= path.contains("/ginkgo");
         let local = match spec.child_by_field_name("name") {
             Some(alias) if alias.kind() == "package_identifier" => cx.text(alias).to_owned(),
             Some(_) => return,
@@ -229,7 +247,9 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
             .unwrap_or_default()
     };
     let mut out = Vec::new();
-    for node in descendants(scope) {
+    // At package level, a function literal's names are its own (a Ginkgo container's).
+    let package = scope.kind() == "var_declaration";
+    for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
         // A `var` spec's values pair with its names by position; a `:=` pairs them only when
         // there is one value per name (`x, err := f()` binds neither to `f()`).
         let (names, values, ty, by_position) = match node.kind() {
@@ -294,6 +314,40 @@ impl<'t> Func<'t> {
         Some(func)
     }
 
+    /// A Ginkgo spec or per-spec hook: a call of [`GINKGO`] that is one, with a body.
+    fn spec(call: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
+        let (node, Some(kind)) = ginkgo_node(call, cx)? else {
+            return None;
+        };
+        let literal = args(call)
+            .into_iter()
+            .find(|a| a.kind() == "func_literal")?;
+        let title = |c: Node<'_>| {
+            let title = *args(c).first()?;
+            Some(unquote(cx.text(title)).to_owned())
+        };
+        let name = if kind == UnitKind::Hook {
+            node.to_owned()
+        } else {
+            title(call)?
+        };
+        let containers = syntax::ancestors(call).filter(|a| {
+            a.kind() == "call_expression" && ginkgo_node(*a, cx).is_some_and(|(_, k)| k.is_none())
+        });
+        let mut parents: Vec<String> = containers.filter_map(title).collect();
+        parents.reverse();
+        let mut func = Self {
+            body: literal.child_by_field_name("body")?,
+            name,
+            kind,
+            unit: 0,
+            decls: declarations(literal, cx).into_iter().collect(),
+        };
+        let calls = func.calls(file, cx);
+        func.unit = record_unit(cx, call, &func.name, parents, func.kind, true, calls);
+        Some(func)
+    }
+
     /// The names of the functions and methods it calls.
     fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
         let scope = Scope::of(cx, file, self);
@@ -330,6 +384,35 @@ fn test_kind(name: &str) -> Option<UnitKind> {
         .filter_map(|prefix| name.strip_prefix(prefix))
         .any(|rest| !rest.starts_with(|c: char| c.is_lowercase()))
         .then_some(UnitKind::Test)
+}
+
+/// Ginkgo's nodes, `F`ocused, `P`ending or `X`ed out as well: containers (no kind), specs (tests)
+/// and the hooks around each spec.
+const GINKGO: [(&str, Option<UnitKind>); 10] = [
+    ("Describe", None),
+    ("Context", None),
+    ("When", None),
+    ("It", Some(UnitKind::Test)),
+    ("Specify", Some(UnitKind::Test)),
+    ("Entry", Some(UnitKind::Test)),
+    ("BeforeEach", Some(UnitKind::Hook)),
+    ("AfterEach", Some(UnitKind::Hook)),
+    ("JustBeforeEach", Some(UnitKind::Hook)),
+    ("JustAfterEach", Some(UnitKind::Hook)),
+];
+
+/// The Ginkgo node a call makes (`It`, `FIt`, `ginkgo.It`), and its kind.
+fn ginkgo_node(call: Node<'_>, cx: &FileCtx<'_>) -> Option<(&'static str, Option<UnitKind>)> {
+    let function = call.child_by_field_name("function")?;
+    let name = match function.kind() {
+        "identifier" => cx.text(function),
+        "selector_expression" => cx.text(function.child_by_field_name("field")?),
+        _ => return None,
+    };
+    let bare = name.strip_prefix(['F', 'P', 'X']);
+    GINKGO
+        .into_iter()
+        .find(|(node, _)| *node == name || bare == Some(*node))
 }
 
 /// What a call calls.
@@ -695,6 +778,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if self.serves(node) || self.only_cancels(node) {
             return None;
         }
+        let channel = |a: Node<'t>| {
+            a.kind() == "identifier" && self.declared_as(self.text(a), "channel_type")
+        };
         let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
             "unary_expression" => n
                 .child_by_field_name("operator")
@@ -708,16 +794,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     n.start_byte() > node.end_byte()
                         && !matches!(f.as_str(), "close" | "len" | "cap")
                         && n.parent().is_some_and(|p| p.kind() != "go_statement")
-                        && args(n).iter().any(|a| {
-                            a.kind() == "identifier"
-                                && self.declared_as(self.text(*a), "channel_type")
-                        })
+                        && args(n).into_iter().any(channel)
                 }
                 Callee::Other => false,
             },
-            "range_clause" => n.child_by_field_name("right").is_some_and(|r| {
-                r.kind() == "identifier" && self.declared_as(self.text(r), "channel_type")
-            }),
+            "range_clause" => n.child_by_field_name("right").is_some_and(channel),
             _ => false,
         });
         (!waits).then_some(())?;
@@ -735,10 +816,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             else {
                 return false;
             };
-            let accepts = name == "Accept" && {
-                let around = self.ancestors(n).into_iter().take_while(|a| *a != outer);
-                around.into_iter().any(|a| a.kind() == "for_statement")
-            };
+            let accepts = name == "Accept"
+                && (self.ancestors(n).into_iter())
+                    .take_while(|a| *a != outer)
+                    .any(|a| a.kind() == "for_statement");
             accepts
                 || ["Serve", "ListenAndServe", "Start"]
                     .iter()
@@ -918,8 +999,8 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 }
 
 /// A network call, unless to this machine or (for an address built at run time) with a local
-/// test server in the file or a listener of the function's. Outside tests, only literal remote addresses count: the caller
-/// decides the rest.
+/// test server in the file or a listener the function opens. Outside tests, only literal remote
+/// addresses count: the caller decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     const NETWORKS: [&str; 9] = [
         "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
@@ -1072,6 +1153,24 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
             "Helper [Store] Put (test code) calls [save]",
         ];
         assert_eq!(unit_rows("registry/registry_test.go", src), expected);
+        // Ginkgo's specs and per-spec hooks, under their containers' titles.
+        let src = r#"package cache_test
+import . "github.com/onsi/ginkgo/v2"
+var _ = Describe("Cache", func() {
+	BeforeEach(func() { reset() })
+	When("full", func() {
+		It("evicts", func() { fill() })
+		FIt("keeps the newest", func() {})
+	})
+	Context("pending", func() { It("is written later") })
+})
+"#;
+        let expected = [
+            "Hook [Cache] BeforeEach (test code) calls [reset]",
+            "Test [Cache::full] evicts (test code) calls [fill]",
+            "Test [Cache::full] keeps the newest (test code) calls []",
+        ];
+        assert_eq!(unit_rows("cache/cache_test.go", src), expected);
         // In a file that is not a test file, nothing is a test.
         let src = "package registry\nfunc TestLike() {}\n";
         let expected = ["Helper [] TestLike (code) calls []"];

@@ -48,6 +48,10 @@ impl<'t> Scope<'_, '_, 't> {
             let kind = match write {
                 None if func.kind == UnitKind::Hook => continue,
                 None => TouchKind::Read,
+                // Ginkgo's `BeforeEach`...: every spec starts from what it sets.
+                Some(_) if func.kind == UnitKind::Hook && func.name.ends_with("Each") => {
+                    TouchKind::Reset
+                }
                 Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
                     TouchKind::Setup
                 }
