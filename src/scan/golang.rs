@@ -787,8 +787,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .is_some_and(|o| self.text(o) == "<-"),
             "select_statement" | "receive_statement" => true,
             "call_expression" => match self.callee(n) {
-                Callee::Method(_, m) | Callee::Package(_, m) => {
-                    matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT")
+                // Gomega's `Eventually` is often dot-imported.
+                Callee::Method(_, m) | Callee::Package(_, m) | Callee::Local(m)
+                    if matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT") =>
+                {
+                    true
                 }
                 Callee::Local(f) => {
                     n.start_byte() > node.end_byte()
@@ -796,7 +799,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                         && n.parent().is_some_and(|p| p.kind() != "go_statement")
                         && args(n).into_iter().any(channel)
                 }
-                Callee::Other => false,
+                _ => false,
             },
             "range_clause" => n.child_by_field_name("right").is_some_and(channel),
             _ => false,
