@@ -1,6 +1,8 @@
 //! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
 //! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
-//! as `TestXxx/case`, joined to their function); `TestMain` is a hook.
+//! as `TestXxx/case`, joined to their function); `TestMain` is a hook. So are Ginkgo's specs
+//! (`It`, `Specify`, `Entry` with a body) and per-spec hooks (`BeforeEach`...), named by their
+//! titles under those of their containers (`Describe`, `Context`, `When`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +19,7 @@ use crate::render::quote_code;
 use clock::wall_clock;
 
 mod clock;
+mod ginkgo;
 mod map_order;
 mod state;
 
@@ -76,20 +79,33 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = &GoFile::read(root, cx);
     cx.facts.imports.extend(file.imports.values().cloned());
-    let funcs: Vec<Func<'_>> = named_children(root)
+    let mut funcs: Vec<Func<'_>> = named_children(root)
         .into_iter()
         .filter_map(|n| Func::record(n, file, cx))
         .collect();
+    let package_level = named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() == "var_declaration")
+        .flat_map(descendants);
+    if file.ginkgo && cx.test_file {
+        let calls = package_level
+            .clone()
+            .filter(|n| n.kind() == "call_expression");
+        funcs.extend(calls.filter_map(|n| Func::spec(n, file, cx)));
+    }
+    // What runs in a spec is the spec's.
+    let in_spec = |n: &Node<'_>| {
+        funcs
+            .iter()
+            .any(|f| f.body.byte_range().contains(&n.start_byte()))
+    };
     let module = Scope {
         cx,
         file,
         func: None,
     };
-    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = named_children(root)
-        .into_iter()
-        .filter(|n| n.kind() == "var_declaration")
-        .flat_map(descendants)
-        .filter(|n| n.kind() == "call_expression")
+    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = package_level
+        .filter(|n| n.kind() == "call_expression" && !in_spec(n))
         .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
     for func in &funcs {
@@ -123,6 +139,8 @@ struct GoFile<'t> {
     consts: HashSet<String>,
     /// Whether the file starts an httptest server or recorder: a local server is in scope.
     local_server: bool,
+    /// Whether the file imports Ginkgo, whose specs are tests.
+    ginkgo: bool,
     /// Struct fields declared in the file as maps (`members map[string]*member`).
     map_fields: HashSet<String>,
 }
@@ -175,6 +193,7 @@ impl<'t> GoFile<'t> {
         else {
             return;
         };
+        self.ginkgo |= path.contains("/ginkgo");
         let local = match spec.child_by_field_name("name") {
             Some(alias) if alias.kind() == "package_identifier" => cx.text(alias).to_owned(),
             Some(_) => return,
@@ -229,7 +248,9 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
             .unwrap_or_default()
     };
     let mut out = Vec::new();
-    for node in descendants(scope) {
+    // At package level, a function literal's names are its own (a Ginkgo container's).
+    let package = scope.kind() == "var_declaration";
+    for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
         // A `var` spec's values pair with its names by position; a `:=` pairs them only when
         // there is one value per name (`x, err := f()` binds neither to `f()`).
         let (names, values, ty, by_position) = match node.kind() {
@@ -528,19 +549,36 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         (name.kind() == "identifier").then(|| self.text(*name))
     }
 
-    /// Whether a function literal runs as part of the test: a subtest (`t.Run(name, func...)`)
-    /// or a local helper (`check := func(...) {...}`).
+    /// Whether a function literal runs as part of the test: inline (see [`Self::runs_inline`]),
+    /// or a local helper (`check := func(...) {...}`) that the test calls itself, not only from
+    /// a goroutine or a callback; one only handed on (a mock, a handler) is a callback.
     fn runs_in_test(&self, literal: Node<'t>) -> bool {
+        if self.runs_inline(literal) {
+            return true;
+        }
+        let Some(name) = self.assigned_to(literal) else {
+            return false;
+        };
+        self.uses_after(name, literal).into_iter().any(|u| {
+            let called = u.parent().is_some_and(|c| {
+                c.kind() == "call_expression" && c.child_by_field_name("function") == Some(u)
+            });
+            let mut ancestors = self.ancestors(u).into_iter();
+            called && ancestors.all(|a| a.kind() != "func_literal" || self.runs_inline(a))
+        })
+    }
+
+    /// Whether a function literal is a subtest's body (`t.Run(name, func...)`) or called in
+    /// place (`func() {...}()`, not by `go`).
+    fn runs_inline(&self, literal: Node<'t>) -> bool {
         let Some(parent) = literal.parent() else {
             return false;
         };
         match parent.kind() {
-            "expression_list" => parent
-                .parent()
-                .is_some_and(|p| p.kind() == "short_var_declaration"),
             "argument_list" => parent
                 .parent()
                 .is_some_and(|c| matches!(self.callee(c), Callee::Method(_, m) if m == "Run")),
+            "call_expression" => parent.parent().is_some_and(|g| g.kind() != "go_statement"),
             _ => false,
         }
     }
@@ -598,23 +636,38 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .unwrap_or(value)
     }
 
-    /// Whether the listener a call makes (`l, err := net.Listen(...)`) has its address read
-    /// (`l.Addr()`) and is closed again (`l.Close()`, not deferred) in the same function.
+    /// Whether the listener a call makes (`l, err := net.Listen(...)`) only picks a port: its
+    /// address read (`l.Addr()`) and closed at once (`l.Close()`, not only in cleanup), and
+    /// used for nothing else (no `Accept`, not handed to a server, which keep the port).
     fn releases(&self, call: Node<'t>) -> bool {
         let Some(name) = self.assigned_to(call) else {
             return false;
         };
-        let method_of = |n: Node<'t>, method| is_member_of(self.cx, n, name, method);
-        let nodes = self.body_nodes();
-        let reads_address = nodes.iter().any(|n| method_of(*n, "Addr"));
-        let closes = nodes.iter().any(|n| {
-            method_of(*n, "Close")
-                && !self
-                    .ancestors(*n)
-                    .iter()
-                    .any(|a| a.kind() == "defer_statement")
-        });
-        reads_address && closes
+        let uses = self.uses_after(name, call);
+        let member = |u: &Node<'t>, method| {
+            u.parent()
+                .is_some_and(|p| is_member_of(self.cx, p, name, method))
+        };
+        uses.iter().any(|u| member(u, "Addr"))
+            && uses
+                .iter()
+                .any(|u| member(u, "Close") && !self.in_cleanup(*u))
+            && uses.iter().all(|u| member(u, "Addr") || member(u, "Close"))
+    }
+
+    /// Whether an address is read from a listener the function opens (`ln.Addr().String()` of
+    /// `ln, err := net.Listen(...)`): this machine.
+    fn of_own_listener(&self, address: Node<'t>) -> bool {
+        let listeners: Vec<&str> = (self.body_nodes().into_iter())
+            .filter(|n| matches!(self.callee(*n), Callee::Package(p, f) if p == "net" && f.starts_with("Listen")))
+            .filter_map(|c| self.assigned_to(c))
+            .collect();
+        let mut address = descendants(address).into_iter();
+        address.any(|n| {
+            listeners
+                .iter()
+                .any(|l| is_member_of(self.cx, n, l, "Addr"))
+        })
     }
 
     /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
@@ -656,33 +709,82 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .unwrap_or(node)
     }
 
-    /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`.
-    /// A server's `Serve` loop is left out: closing the server ends it.
+    /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`,
+    /// and no channel handed to a helper after it (`waitForStart(addrCh, errCh)`). A server is
+    /// left out (closing it ends its loop), and so is a goroutine that only cancels a context.
     fn unjoined_goroutine(&self, node: Node<'t>) -> Option<Smell> {
-        let serves = named_children(node).first().is_some_and(|call| {
-            call.kind() == "call_expression"
-                && matches!(self.callee(*call), Callee::Method(_, m) if m.starts_with("Serve") || m.starts_with("ListenAndServe"))
-        });
-        if serves {
+        if self.serves(node) || self.only_cancels(node) {
             return None;
         }
+        let channel = |a: Node<'t>| {
+            a.kind() == "identifier" && self.declared_as(self.text(a), "channel_type")
+        };
         let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
             "unary_expression" => n
                 .child_by_field_name("operator")
                 .is_some_and(|o| self.text(o) == "<-"),
             "select_statement" | "receive_statement" => true,
-            "call_expression" => matches!(
-                self.callee(n),
-                Callee::Method(_, m) | Callee::Package(_, m)
-                    if matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT")
-            ),
-            "range_clause" => n.child_by_field_name("right").is_some_and(|r| {
-                r.kind() == "identifier" && self.declared_as(self.text(r), "channel_type")
-            }),
+            "call_expression" => match self.callee(n) {
+                // Gomega's `Eventually` is often dot-imported.
+                Callee::Method(_, m) | Callee::Package(_, m) | Callee::Local(m)
+                    if matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT") =>
+                {
+                    true
+                }
+                Callee::Local(f) => {
+                    n.start_byte() > node.end_byte()
+                        && !matches!(f.as_str(), "close" | "len" | "cap")
+                        && n.parent().is_some_and(|p| p.kind() != "go_statement")
+                        && args(n).into_iter().any(channel)
+                }
+                _ => false,
+            },
+            "range_clause" => n.child_by_field_name("right").is_some_and(channel),
             _ => false,
         });
         (!waits).then_some(())?;
         self.unjoined(node)
+    }
+
+    /// Whether a goroutine, or the one it is started from, runs a server: it calls `Serve*`,
+    /// `ListenAndServe*` or `Start*`, or loops on `Accept()`.
+    fn serves(&self, go: Node<'t>) -> bool {
+        let mut outer = self.ancestors(go).into_iter();
+        let outer = outer.rfind(|a| a.kind() == "go_statement").unwrap_or(go);
+        descendants(outer).into_iter().any(|n| {
+            let (Callee::Method(_, name) | Callee::Package(_, name) | Callee::Local(name)) =
+                self.callee(n)
+            else {
+                return false;
+            };
+            let accepts = name == "Accept"
+                && (self.ancestors(n).into_iter())
+                    .take_while(|a| *a != outer)
+                    .any(|a| a.kind() == "for_statement");
+            accepts
+                || ["Serve", "ListenAndServe", "Start"]
+                    .iter()
+                    .any(|p| name.starts_with(p))
+        })
+    }
+
+    /// Whether a goroutine only cancels a context (`go func() { time.Sleep(d); cancel() }()`,
+    /// by the cancel function's usual name): the test need not wait for that.
+    fn only_cancels(&self, go: Node<'t>) -> bool {
+        let calls: Vec<Node<'t>> = descendants(go)
+            .into_iter()
+            .filter(|n| n.kind() == "call_expression")
+            .filter_map(|c| c.child_by_field_name("function"))
+            .filter(|f| f.kind() != "func_literal")
+            .collect();
+        let cancels = |f: &Node<'t>| {
+            f.kind() == "identifier" && self.text(*f).to_lowercase().contains("cancel")
+        };
+        let sleeps = |f: &Node<'t>| {
+            f.parent()
+                .is_some_and(|c| self.calls_package(c, "time", &["Sleep"]))
+        };
+        calls.iter().any(cancels) && calls.iter().all(|f| cancels(f) || sleeps(f))
     }
 }
 
@@ -701,6 +803,15 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     fn test_code(&self) -> bool {
         self.cx.test_file
+    }
+
+    /// Within the function literal a node is in: a loop that starts subtests or goroutines,
+    /// or registers handlers, does not repeat what runs in them as a polling loop would.
+    fn in_loop(&self, node: Node<'t>) -> bool {
+        let ancestors = self.ancestors(node).into_iter();
+        ancestors
+            .take_while(|a| a.kind() != "func_literal")
+            .any(|a| Self::LOOPS.contains(&a.kind()))
     }
 
     /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
@@ -829,8 +940,8 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 }
 
 /// A network call, unless to this machine or (for an address built at run time) with a local
-/// test server in the file. Outside tests, only literal remote addresses count: the caller
-/// decides the rest.
+/// test server in the file or a listener the function opens. Outside tests, only literal remote
+/// addresses count: the caller decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     const NETWORKS: [&str; 9] = [
         "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
@@ -849,7 +960,10 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
         Some(literal) => Peer::Remote(host_of(literal).0.to_owned()),
-        None if s.func.is_some_and(|f| f.kind == UnitKind::Test) && !s.file.local_server => {
+        None if s.func.is_some_and(|f| f.kind == UnitKind::Test)
+            && !s.file.local_server
+            && !address.is_some_and(|a| s.of_own_listener(a)) =>
+        {
             Peer::Unknown
         }
         None => return None,
@@ -980,6 +1094,24 @@ func (s *Store) Put(k string) { s.save(k); other.save(k) }
             "Helper [Store] Put (test code) calls [save]",
         ];
         assert_eq!(unit_rows("registry/registry_test.go", src), expected);
+        // Ginkgo's specs and per-spec hooks, under their containers' titles.
+        let src = r#"package cache_test
+import . "github.com/onsi/ginkgo/v2"
+var _ = Describe("Cache", func() {
+	BeforeEach(func() { reset() })
+	When("full", func() {
+		It("evicts", func() { fill() })
+		FIt("keeps the newest", func() {})
+	})
+	Context("pending", func() { It("is written later") })
+})
+"#;
+        let expected = [
+            "Hook [Cache] BeforeEach (test code) calls [reset]",
+            "Test [Cache::full] evicts (test code) calls [fill]",
+            "Test [Cache::full] keeps the newest (test code) calls []",
+        ];
+        assert_eq!(unit_rows("cache/cache_test.go", src), expected);
         // In a file that is not a test file, nothing is a test.
         let src = "package registry\nfunc TestLike() {}\n";
         let expected = ["Helper [] TestLike (code) calls []"];

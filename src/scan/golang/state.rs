@@ -48,6 +48,10 @@ impl<'t> Scope<'_, '_, 't> {
             let kind = match write {
                 None if func.kind == UnitKind::Hook => continue,
                 None => TouchKind::Read,
+                // Ginkgo's `BeforeEach`...: every spec starts from what it sets.
+                Some(_) if func.kind == UnitKind::Hook && func.name.ends_with("Each") => {
+                    TouchKind::Reset
+                }
                 Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
                     TouchKind::Setup
                 }
@@ -59,14 +63,16 @@ impl<'t> Scope<'_, '_, 't> {
         out
     }
 
-    /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
-    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)`.
+    /// The variables a statement or call changes: assignments (not a lazy initialisation,
+    /// `if x == nil { x = ... }`, which shares on purpose), `x++`, `delete(m, k)`,
+    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)` (not a client's call, `rdb.Set(ctx, k, v)`).
     fn write_targets(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let targets = match node.kind() {
-            "assignment_statement" => node
-                .child_by_field_name("left")
-                .map(named_children)
-                .unwrap_or_default(),
+            "assignment_statement" => (node.child_by_field_name("left").map(named_children))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !self.lazy_initialised(*t))
+                .collect(),
             "inc_statement" | "dec_statement" => named_children(node),
             "call_expression" => match self.callee(node) {
                 Callee::Local(f) if f == "delete" || f == "clear" => {
@@ -77,12 +83,47 @@ impl<'t> Scope<'_, '_, 't> {
                     .take(1)
                     .filter_map(|a| a.child_by_field_name("operand"))
                     .collect(),
-                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
+                Callee::Method(recv, m)
+                    if MUTATING_METHODS.contains(&m.as_str())
+                        && !args(node).first().is_some_and(|a| self.is_context(*a)) =>
+                {
+                    vec![recv]
+                }
                 _ => Vec::new(),
             },
             _ => Vec::new(),
         };
         targets.into_iter().filter_map(root_variable).collect()
+    }
+
+    /// Whether an assigned variable is under `if x == nil`.
+    fn lazy_initialised(&self, target: Node<'t>) -> bool {
+        let name = self.text(target);
+        let nil_check = |b: &Node<'t>| {
+            let sides = named_children(*b);
+            b.kind() == "binary_expression"
+                && b.child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == "==")
+                && sides.iter().any(|s| s.kind() == "nil")
+                && sides.iter().any(|s| self.text(*s) == name)
+        };
+        target.kind() == "identifier"
+            && self.ancestors(target).into_iter().any(|a| {
+                a.kind() == "if_statement"
+                    && a.child_by_field_name("condition")
+                        .is_some_and(|c| descendants(c).iter().any(nil_check))
+            })
+    }
+
+    /// Whether a value is a `context.Context`: `ctx`, `context.Background()`, a variable of
+    /// that type or made by the context package.
+    fn is_context(&self, node: Node<'t>) -> bool {
+        let made =
+            |v: &Node<'t>| matches!(self.callee(*v), Callee::Package(p, _) if p == "context");
+        let typed = |d: &&Decl<'t>| d.ty.is_some_and(|t| self.text(t) == "context.Context");
+        self.text(node) == "ctx"
+            || self.values(node).iter().any(made)
+            || (node.kind() == "identifier" && self.decls_of(self.text(node)).iter().any(typed))
     }
 
     /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).

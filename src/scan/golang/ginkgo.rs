@@ -1,0 +1,69 @@
+//! Ginkgo's specs as tests: `It`, `Specify` and `Entry` with a body, and the hooks around each
+//! spec, named by their titles under those of their containers (`Describe`, `Context`, `When`).
+
+use super::*;
+
+impl<'t> Func<'t> {
+    /// A Ginkgo spec or per-spec hook: a call of [`GINKGO`] that is one, with a body.
+    pub(super) fn spec(call: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
+        let (node, Some(kind)) = ginkgo_node(call, cx)? else {
+            return None;
+        };
+        let literal = args(call)
+            .into_iter()
+            .find(|a| a.kind() == "func_literal")?;
+        let title = |c: Node<'_>| {
+            let title = *args(c).first()?;
+            Some(unquote(cx.text(title)).to_owned())
+        };
+        let name = if kind == UnitKind::Hook {
+            node.to_owned()
+        } else {
+            title(call)?
+        };
+        let containers = syntax::ancestors(call).filter(|a| {
+            a.kind() == "call_expression" && ginkgo_node(*a, cx).is_some_and(|(_, k)| k.is_none())
+        });
+        let mut parents: Vec<String> = containers.filter_map(title).collect();
+        parents.reverse();
+        let mut func = Self {
+            body: literal.child_by_field_name("body")?,
+            name,
+            kind,
+            unit: 0,
+            decls: declarations(literal, cx).into_iter().collect(),
+        };
+        let calls = func.calls(file, cx);
+        func.unit = record_unit(cx, call, &func.name, parents, func.kind, true, calls);
+        Some(func)
+    }
+}
+
+/// Ginkgo's nodes, `F`ocused, `P`ending or `X`ed out as well: containers (no kind), specs (tests)
+/// and the hooks around each spec.
+const GINKGO: [(&str, Option<UnitKind>); 10] = [
+    ("Describe", None),
+    ("Context", None),
+    ("When", None),
+    ("It", Some(UnitKind::Test)),
+    ("Specify", Some(UnitKind::Test)),
+    ("Entry", Some(UnitKind::Test)),
+    ("BeforeEach", Some(UnitKind::Hook)),
+    ("AfterEach", Some(UnitKind::Hook)),
+    ("JustBeforeEach", Some(UnitKind::Hook)),
+    ("JustAfterEach", Some(UnitKind::Hook)),
+];
+
+/// The Ginkgo node a call makes (`It`, `FIt`, `ginkgo.It`), and its kind.
+fn ginkgo_node(call: Node<'_>, cx: &FileCtx<'_>) -> Option<(&'static str, Option<UnitKind>)> {
+    let function = call.child_by_field_name("function")?;
+    let name = match function.kind() {
+        "identifier" => cx.text(function),
+        "selector_expression" => cx.text(function.child_by_field_name("field")?),
+        _ => return None,
+    };
+    let bare = name.strip_prefix(['F', 'P', 'X']);
+    GINKGO
+        .into_iter()
+        .find(|(node, _)| *node == name || bare == Some(*node))
+}
