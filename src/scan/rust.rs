@@ -558,10 +558,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .any(|a| SEEDS.iter().any(|k| self.is_call_to(*a, k)))
     }
 
-    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
-    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
-    fn only_seeds(&self, value: Node<'t>) -> bool {
-        if self.in_seeding(value) {
+    /// Whether a value is used only where `within` holds: there, or through the variable it is
+    /// bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`), a format
+    /// string's `{nanos}` being a use too.
+    fn only_used(&self, value: Node<'t>, within: impl Fn(Node<'t>) -> bool) -> bool {
+        if within(value) {
             return true;
         }
         // The statement around the calls, casts and `?`s the value goes through.
@@ -571,6 +572,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     p.kind(),
                     "field_expression"
                         | "call_expression"
+                        | "generic_function"
                         | "try_expression"
                         | "type_cast_expression"
                         | "arguments"
@@ -580,8 +582,15 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .and_then(|p| p.child_by_field_name("pattern"))
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
-            let uses = self.uses_after(self.text(name), name);
-            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
+            let name_text = self.text(name);
+            let captures = [format!("{{{name_text}}}"), format!("{{{name_text}:")];
+            let mut uses = self.uses_after(name_text, name);
+            uses.extend(self.body_nodes().into_iter().filter(|n| {
+                n.kind() == "string_content"
+                    && n.start_byte() > name.end_byte()
+                    && captures.iter().any(|c| self.text(*n).contains(c.as_str()))
+            }));
+            !uses.is_empty() && uses.iter().all(|u| within(*u))
         })
     }
 
@@ -868,17 +877,28 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 /// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
 /// seed rules report that).
 fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, ZONE, false))?
+    (!s.only_used(call, |n| s.in_seeding(n))).then(|| s.clock_read(call, ZONE, false))?
 }
 
 /// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
 /// functions unless the function seeds fastrand first (`fastrand::seed(n)`, itself no draw).
+/// A draw only written into `format!`s names something (`format!("pipe-{num}")`): an id.
 fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let fastrand_seeded = shown.starts_with("fastrand::")
         && s.body_nodes()
             .into_iter()
             .any(|n| n.start_byte() <= call.start_byte() && s.is_call_to(n, "fastrand::seed"));
     (!fastrand_seeded).then_some(())?;
+    // The tokens after `format!`, also inside another macro's (`assert!(open(&format!(..)))`).
+    let in_format = |n: Node<'t>| {
+        s.ancestors(n).iter().any(|a| {
+            let name = a.prev_sibling().and_then(|bang| bang.prev_sibling());
+            a.kind() == "token_tree" && name.is_some_and(|m| last_segment(s.text(m)) == "format")
+        })
+    };
+    if s.only_used(call, in_format) {
+        return random_id(s, call, shown);
+    }
     s.unseeded_draw(call)
 }
 
@@ -985,21 +1005,47 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited. A
-/// server is left out: code that accepts connections (`incoming()`, `accept()`) or is handed a
-/// listener bound in the test, which the test waits on through the socket.
+/// server is left out: code that accepts connections (`incoming()`, `accept()`), calls a server
+/// (`serve(listener, app)`, `serve_connection`, `run_server`: its listener may be bound in a
+/// helper, or be no socket at all) or is handed a listener bound in the test, which the test
+/// waits on through the socket. So is a client connection's driver, the future a `handshake`
+/// returns beside the sender the test waits on (`tokio::spawn(conn)`, `conn.await`).
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
     let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
+    let named = |n: Node<'t>, is: fn(&str) -> bool| {
+        n.kind() == "call_expression"
+            && matches!(s.callee(n), Callee::Path(f) | Callee::Method(_, f) if is(last_segment(&f)))
+    };
+    let server = |f: &str| {
+        matches!(f, "incoming" | "accept" | "serve" | "run_server") || f.starts_with("serve_")
+    };
+    // The `let` a name is bound in (`let (sender, conn) = handshake(io).await?`).
+    let from_handshake = |name: &str| {
+        s.body_nodes().into_iter().any(|l| {
+            let pattern = l
+                .child_by_field_name("pattern")
+                .filter(|_| l.kind() == "let_declaration");
+            pattern.is_some_and(|p| bound_names(p).iter().any(|b| s.text(*b) == name))
+                && descendants(l)
+                    .into_iter()
+                    .any(|c| named(c, |f| f.contains("handshake")))
+        })
+    };
     let serves = args(call)
         .iter()
         .flat_map(|a| descendants(*a))
         .any(|n| match n.kind() {
-            "call_expression" => {
-                matches!(s.callee(n), Callee::Method(_, m) if m == "incoming" || m == "accept")
+            "call_expression" => named(n, server),
+            "identifier" => {
+                let driven = n.parent().is_some_and(|p| {
+                    p.kind() == "await_expression"
+                        || p.parent().is_some_and(|c| c.id() == call.id())
+                });
+                s.value_of(s.text(n))
+                    .is_some_and(|v| descendants(v).into_iter().any(binds))
+                    || driven && from_handshake(s.text(n))
             }
-            "identifier" => s
-                .value_of(s.text(n))
-                .is_some_and(|v| descendants(v).into_iter().any(binds)),
             _ => false,
         });
     if s.func.kind != UnitKind::Test || serves {
