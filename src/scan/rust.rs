@@ -583,21 +583,24 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
             let name_text = self.text(name);
-            let captures = [format!("{{{name_text}}}"), format!("{{{name_text}:")];
             let mut uses = self.uses_after(name_text, name);
             uses.extend(self.body_nodes().into_iter().filter(|n| {
+                let mut captures = self.text(*n).split('{').skip(1);
                 n.kind() == "string_content"
                     && n.start_byte() > name.end_byte()
-                    && captures.iter().any(|c| self.text(*n).contains(c.as_str()))
+                    && captures.any(|c| c.split(['}', ':']).next() == Some(name_text))
             }));
             !uses.is_empty() && uses.iter().all(|u| within(*u))
         })
     }
 
-    /// Whether a node is inside a macro that only prints.
-    fn in_logging(&self, node: Node<'t>) -> bool {
+    /// Whether a node is in the tokens of one of the macros, also of one written in another
+    /// macro's tokens (`assert!(open(&format!(..)))`).
+    fn in_macro(&self, node: Node<'t>, names: &[&str]) -> bool {
         self.ancestors(node).iter().any(|a| {
-            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
+            let name = a.prev_sibling().and_then(|bang| bang.prev_sibling());
+            a.kind() == "token_tree"
+                && name.is_some_and(|m| names.contains(&last_segment(self.text(m))))
         })
     }
 
@@ -808,7 +811,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     /// A condition, a comparison, arithmetic, an assertion.
     fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_logging(value) {
+        if self.in_seeding(value) || self.in_macro(value, LOGGING_MACROS) {
             return None;
         }
         let mut at = value;
@@ -889,14 +892,7 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
             .into_iter()
             .any(|n| n.start_byte() <= call.start_byte() && s.is_call_to(n, "fastrand::seed"));
     (!fastrand_seeded).then_some(())?;
-    // The tokens after `format!`, also inside another macro's (`assert!(open(&format!(..)))`).
-    let in_format = |n: Node<'t>| {
-        s.ancestors(n).iter().any(|a| {
-            let name = a.prev_sibling().and_then(|bang| bang.prev_sibling());
-            a.kind() == "token_tree" && name.is_some_and(|m| last_segment(s.text(m)) == "format")
-        })
-    };
-    if s.only_used(call, in_format) {
+    if s.only_used(call, |n| s.in_macro(n, &["format"])) {
         return random_id(s, call, shown);
     }
     s.unseeded_draw(call)
@@ -1012,39 +1008,30 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// returns beside the sender the test waits on (`tokio::spawn(conn)`, `conn.await`).
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
+    const SERVERS: [&str; 5] = ["incoming", "accept", "serve", "serve_*", "run_server"];
     let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
-    let named = |n: Node<'t>, is: fn(&str) -> bool| {
-        n.kind() == "call_expression"
-            && matches!(s.callee(n), Callee::Path(f) | Callee::Method(_, f) if is(last_segment(&f)))
-    };
-    let server = |f: &str| {
-        matches!(f, "incoming" | "accept" | "serve" | "run_server") || f.starts_with("serve_")
-    };
-    // The `let` a name is bound in (`let (sender, conn) = handshake(io).await?`).
-    let from_handshake = |name: &str| {
-        s.body_nodes().into_iter().any(|l| {
-            let pattern = l
-                .child_by_field_name("pattern")
-                .filter(|_| l.kind() == "let_declaration");
-            pattern.is_some_and(|p| bound_names(p).iter().any(|b| s.text(*b) == name))
-                && descendants(l)
-                    .into_iter()
-                    .any(|c| named(c, |f| f.contains("handshake")))
-        })
+    let called = |n: Node<'t>| match s.callee(n) {
+        Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
+        Callee::Other => String::new(),
     };
     let serves = args(call)
         .iter()
         .flat_map(|a| descendants(*a))
         .any(|n| match n.kind() {
-            "call_expression" => named(n, server),
+            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &called(n))),
+            // A name a `let` binds to a listener, or the driver a handshake returns, spawned or
+            // awaited (`let (sender, conn) = handshake(io).await?; tokio::spawn(conn)`).
             "identifier" => {
-                let driven = n.parent().is_some_and(|p| {
-                    p.kind() == "await_expression"
-                        || p.parent().is_some_and(|c| c.id() == call.id())
-                });
-                s.value_of(s.text(n))
-                    .is_some_and(|v| descendants(v).into_iter().any(binds))
-                    || driven && from_handshake(s.text(n))
+                let driven = n
+                    .parent()
+                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
+                let binding = |p: Node<'t>| bound_names(p).iter().any(|b| s.text(*b) == s.text(n));
+                s.body_nodes()
+                    .into_iter()
+                    .filter(|l| l.kind() == "let_declaration")
+                    .filter(|l| l.child_by_field_name("pattern").is_some_and(binding))
+                    .flat_map(descendants)
+                    .any(|c| binds(c) || driven && called(c).contains("handshake"))
             }
             _ => false,
         });
