@@ -558,10 +558,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .any(|a| SEEDS.iter().any(|k| self.is_call_to(*a, k)))
     }
 
-    /// Whether a value seeds a generator: in the seed's arguments, or through the variable it
-    /// is bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`).
-    fn only_seeds(&self, value: Node<'t>) -> bool {
-        if self.in_seeding(value) {
+    /// Whether a value is used only where `within` holds: there, or through the variable it is
+    /// bound to (`let nanos = SystemTime::now()...; StdRng::seed_from_u64(nanos)`), a format
+    /// string's `{nanos}` being a use too.
+    fn only_used(&self, value: Node<'t>, within: impl Fn(Node<'t>) -> bool) -> bool {
+        if within(value) {
             return true;
         }
         // The statement around the calls, casts and `?`s the value goes through.
@@ -571,6 +572,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     p.kind(),
                     "field_expression"
                         | "call_expression"
+                        | "generic_function"
                         | "try_expression"
                         | "type_cast_expression"
                         | "arguments"
@@ -580,15 +582,25 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .and_then(|p| p.child_by_field_name("pattern"))
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
-            let uses = self.uses_after(self.text(name), name);
-            !uses.is_empty() && uses.iter().all(|u| self.in_seeding(*u))
+            let name_text = self.text(name);
+            let mut uses = self.uses_after(name_text, name);
+            uses.extend(self.body_nodes().into_iter().filter(|n| {
+                let mut captures = self.text(*n).split('{').skip(1);
+                n.kind() == "string_content"
+                    && n.start_byte() > name.end_byte()
+                    && captures.any(|c| c.split(['}', ':']).next() == Some(name_text))
+            }));
+            !uses.is_empty() && uses.iter().all(|u| within(*u))
         })
     }
 
-    /// Whether a node is inside a macro that only prints.
-    fn in_logging(&self, node: Node<'t>) -> bool {
+    /// Whether a node is in the tokens of one of the macros, also of one written in another
+    /// macro's tokens (`assert!(open(&format!(..)))`).
+    fn in_macro(&self, node: Node<'t>, names: &[&str]) -> bool {
         self.ancestors(node).iter().any(|a| {
-            a.kind() == "macro_invocation" && LOGGING_MACROS.contains(&macro_name(*a, self.cx))
+            let name = a.prev_sibling().and_then(|bang| bang.prev_sibling());
+            a.kind() == "token_tree"
+                && name.is_some_and(|m| names.contains(&last_segment(self.text(m))))
         })
     }
 
@@ -799,7 +811,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     /// A condition, a comparison, arithmetic, an assertion.
     fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_logging(value) {
+        if self.in_seeding(value) || self.in_macro(value, LOGGING_MACROS) {
             return None;
         }
         let mut at = value;
@@ -868,17 +880,21 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 /// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
 /// seed rules report that).
 fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    (!s.only_seeds(call)).then(|| s.clock_read(call, ZONE, false))?
+    (!s.only_used(call, |n| s.in_seeding(n))).then(|| s.clock_read(call, ZONE, false))?
 }
 
 /// A draw from a generator nobody seeded: `rand::random()`, `thread_rng()`, and fastrand's
 /// functions unless the function seeds fastrand first (`fastrand::seed(n)`, itself no draw).
+/// A draw only written into `format!`s names something (`format!("pipe-{num}")`): an id.
 fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let fastrand_seeded = shown.starts_with("fastrand::")
         && s.body_nodes()
             .into_iter()
             .any(|n| n.start_byte() <= call.start_byte() && s.is_call_to(n, "fastrand::seed"));
     (!fastrand_seeded).then_some(())?;
+    if s.only_used(call, |n| s.in_macro(n, &["format"])) {
+        return random_id(s, call, shown);
+    }
     s.unseeded_draw(call)
 }
 
@@ -985,21 +1001,38 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 }
 
 /// A thread or task spawned in a test whose handle is dropped: not joined, not awaited. A
-/// server is left out: code that accepts connections (`incoming()`, `accept()`) or is handed a
-/// listener bound in the test, which the test waits on through the socket.
+/// server is left out: code that accepts connections (`incoming()`, `accept()`), calls a server
+/// (`serve(listener, app)`, `serve_connection`, `run_server`: its listener may be bound in a
+/// helper, or be no socket at all) or is handed a listener bound in the test, which the test
+/// waits on through the socket. So is a client connection's driver, the future a `handshake`
+/// returns beside the sender the test waits on (`tokio::spawn(conn)`, `conn.await`).
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
+    const SERVERS: [&str; 5] = ["incoming", "accept", "serve", "serve_*", "run_server"];
     let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
+    let called = |n: Node<'t>| match s.callee(n) {
+        Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
+        Callee::Other => String::new(),
+    };
     let serves = args(call)
         .iter()
         .flat_map(|a| descendants(*a))
         .any(|n| match n.kind() {
-            "call_expression" => {
-                matches!(s.callee(n), Callee::Method(_, m) if m == "incoming" || m == "accept")
+            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &called(n))),
+            // A name a `let` binds to a listener, or the driver a handshake returns, spawned or
+            // awaited (`let (sender, conn) = handshake(io).await?; tokio::spawn(conn)`).
+            "identifier" => {
+                let driven = n
+                    .parent()
+                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
+                let binding = |p: Node<'t>| bound_names(p).iter().any(|b| s.text(*b) == s.text(n));
+                s.body_nodes()
+                    .into_iter()
+                    .filter(|l| l.kind() == "let_declaration")
+                    .filter(|l| l.child_by_field_name("pattern").is_some_and(binding))
+                    .flat_map(descendants)
+                    .any(|c| binds(c) || driven && called(c).contains("handshake"))
             }
-            "identifier" => s
-                .value_of(s.text(n))
-                .is_some_and(|v| descendants(v).into_iter().any(binds)),
             _ => false,
         });
     if s.func.kind != UnitKind::Test || serves {
