@@ -538,14 +538,13 @@ fn collapse_repeats(facts: &mut FileFacts) {
     let mut repeats: HashMap<(usize, &'static str), Vec<usize>> = HashMap::new();
     for (i, f) in facts.findings.iter().enumerate() {
         if let Some(unit) = f.unit
-            && facts.units[unit].kind == UnitKind::Test
             && !PER_STATE_RULES.contains(&f.smell.rule)
         {
             repeats.entry((unit, f.smell.rule)).or_default().push(i);
         }
     }
     let mut keep = vec![true; facts.findings.len()];
-    for same in repeats.into_values().filter(|same| same.len() > 1) {
+    for ((unit, _), same) in repeats.into_iter().filter(|(_, same)| same.len() > 1) {
         let smell = |i: usize| &facts.findings[i].smell;
         // The last of the worst in reverse: the first of them.
         let worst = same
@@ -556,7 +555,12 @@ fn collapse_repeats(facts: &mut FileFacts) {
         for &i in &same {
             keep[i] = i == worst;
         }
-        let more = format!(" (and {} more like it in this test)", same.len() - 1);
+        let unit = if facts.units[unit].kind == UnitKind::Test {
+            "test"
+        } else {
+            "function"
+        };
+        let more = format!(" (and {} more like it in this {unit})", same.len() - 1);
         facts.findings[worst].smell.message.push_str(&more);
     }
     let mut keep = keep.into_iter();

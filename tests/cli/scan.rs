@@ -320,6 +320,25 @@ fn repeats_in_one_test_are_one_finding_unless_every_is_asked() {
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, [5, 6, 7], "{doc:#}");
+    // A helper the test reaches folds its repeats the same way.
+    sb.write(
+        "tests/helpers.py",
+        "import time\n\n\ndef settle():\n    time.sleep(0.1)\n    time.sleep(0.2)\n",
+    );
+    sb.write(
+        "tests/test_draws.py",
+        "from helpers import settle\n\n\ndef test_settles():\n    settle()\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(and 1 more like it in this function)"),
+        "{doc:#}"
+    );
 }
 
 #[test]
