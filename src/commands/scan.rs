@@ -73,7 +73,8 @@ pub fn scan(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 fn explain(name: &str) -> anyhow::Result<ExitStatus> {
     let Some(rule) = rules::find(name) else {
         let ids = rules::ALL.iter().map(|r| r.id);
-        let mut near: Vec<&str> = (ids.clone())
+        let mut near: Vec<&str> = ids
+            .clone()
             .filter(|id| id.contains(name) || name.contains(id))
             .collect();
         if near.is_empty() {

@@ -637,8 +637,8 @@ fn suppressions(
             rules::find(n).is_some() || rules::ALL.iter().any(|r| r.category.as_str() == *n)
         };
         for name in names.iter().filter(|n| !known(n)) {
-            let known = rules::ALL.iter().flat_map(|r| [r.id, r.category.as_str()]);
-            let hint = match crate::suggest::closest(name, known) {
+            let candidates = rules::ALL.iter().flat_map(|r| [r.id, r.category.as_str()]);
+            let hint = match crate::suggest::closest(name, candidates) {
                 Some(meant) => format!("did you mean `{meant}`?"),
                 None => "`flaky scan --list-rules` lists them".to_owned(),
             };

@@ -109,10 +109,16 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
     let rust = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "rs"));
-    let sources = rust.filter_map(|f| std::fs::read_to_string(f).ok());
+    // Read as the scan reads them (invalid UTF-8 replaced); only a file that defines a macro
+    // with a `fn $name` in it can define a test macro, and is parsed.
+    let sources = rust.filter_map(|f| std::fs::read(f).ok());
     let mut out = BTreeMap::new();
-    for src in sources.filter(|s| s.contains("macro_rules!")) {
-        if let Some(tree) = parser.parse(&src, None) {
+    for bytes in sources {
+        let src = String::from_utf8_lossy(&bytes);
+        if !(src.contains("macro_rules!") && src.contains("fn $")) {
+            continue;
+        }
+        if let Some(tree) = parser.parse(src.as_bytes(), None) {
             out.extend(macros::exported(
                 tree.root_node(),
                 &FileCtx::new("", &src, false),
@@ -1009,33 +1015,52 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
     const SERVERS: [&str; 5] = ["incoming", "accept", "serve", "serve_*", "run_server"];
-    let binds = |n: Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(n, k));
+    if s.func.kind != UnitKind::Test {
+        return None;
+    }
     let called = |n: Node<'t>| match s.callee(n) {
         Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
         Callee::Other => String::new(),
     };
+    // The names `let`s bind to a listener, and to the driver a handshake returns
+    // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
+    let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
+    for l in s
+        .body_nodes()
+        .into_iter()
+        .filter(|l| l.kind() == "let_declaration")
+    {
+        let inside = descendants(l);
+        let names = || {
+            l.child_by_field_name("pattern")
+                .map(bound_names)
+                .unwrap_or_default()
+        };
+        if inside
+            .iter()
+            .any(|c| LISTENERS.iter().any(|k| s.is_call_to(*c, k)))
+        {
+            listeners.extend(names().into_iter().map(|b| s.text(b)));
+        }
+        if inside.iter().any(|c| called(*c).contains("handshake")) {
+            drivers.extend(names().into_iter().map(|b| s.text(b)));
+        }
+    }
     let serves = args(call)
         .iter()
         .flat_map(|a| descendants(*a))
         .any(|n| match n.kind() {
             "call_expression" => SERVERS.iter().any(|k| name_matches(k, &called(n))),
-            // A name a `let` binds to a listener, or the driver a handshake returns, spawned or
-            // awaited (`let (sender, conn) = handshake(io).await?; tokio::spawn(conn)`).
+            // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
             "identifier" => {
                 let driven = n
                     .parent()
                     .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
-                let binding = |p: Node<'t>| bound_names(p).iter().any(|b| s.text(*b) == s.text(n));
-                s.body_nodes()
-                    .into_iter()
-                    .filter(|l| l.kind() == "let_declaration")
-                    .filter(|l| l.child_by_field_name("pattern").is_some_and(binding))
-                    .flat_map(descendants)
-                    .any(|c| binds(c) || driven && called(c).contains("handshake"))
+                listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
             }
             _ => false,
         });
-    if s.func.kind != UnitKind::Test || serves {
+    if serves {
         return None;
     }
     let parent = call.parent()?;

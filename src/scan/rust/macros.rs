@@ -2,9 +2,9 @@
 //! expands to `#[test] fn $name() { .. $fun(dir, cmd) }`. A macro whose expansion holds a test
 //! attribute and `fn $param` makes each of its invocations a test, named by the argument bound
 //! to `$param`, whose code is the arguments after it. To tree-sitter a macro's arguments are
-//! tokens, so the code of a file's invocations is parsed again, once: each in a function at its
-//! own place in an otherwise blank copy of the file, where its nodes keep the file's lines,
-//! columns and text.
+//! tokens, so the code of a file's invocations is parsed again, once: each in a block written over
+//! the invocation's own delimiters in an otherwise blank copy of the file, where its nodes keep
+//! the file's lines, columns and text.
 
 use std::ops::Range;
 
@@ -12,14 +12,11 @@ use tree_sitter::Parser;
 
 use super::*;
 
-/// What each invocation's code is wrapped in (written over the blanks before it).
-const WRAPPER: &[u8] = b"fn f(){";
-
 /// The code of a file's test macro invocations, parsed.
 pub(super) struct Expansion {
     tree: Tree,
-    /// Each invocation's start, with its test's name and the start of the function around its
-    /// code.
+    /// Each invocation's start, with its test's name and the start of the block its code is
+    /// parsed in (the invocation's own opening delimiter).
     tests: Vec<(usize, String, usize)>,
 }
 
@@ -33,10 +30,19 @@ impl Expansion {
     pub(super) fn tests(&self) -> HashMap<usize, (&str, Node<'_>)> {
         let mut out = HashMap::new();
         for (at, name, start) in &self.tests {
-            let function = self.root().named_descendant_for_byte_range(*start, *start);
-            let Some(block) = function.and_then(|f| f.child_by_field_name("body")) else {
+            // The block, or what the parser made of code that is not Rust (a macro's own
+            // language): the outermost node below the block that starts at the delimiter.
+            let Some(mut block) = self.root().named_descendant_for_byte_range(*start, *start)
+            else {
                 continue;
             };
+            while let Some(p) = (block.kind() != "block")
+                .then(|| block.parent())
+                .flatten()
+                .filter(|p| p.start_byte() == *start)
+            {
+                block = p;
+            }
             let code = match named_children(block)[..] {
                 [closure] if closure.kind() == "closure_expression" => closure,
                 _ => block,
@@ -84,31 +90,31 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
         .map(|&b| if b == b'\n' { b } else { b' ' })
         .collect();
     let mut tests = Vec::new();
-    // The first byte after the code written so far.
-    let mut free = 0;
     let mut add = |call: Node<'_>| {
         let seen = |m: &&TestMacro| m.scope.contains(&call.start_byte());
         let at = macros.get(macro_name(call, cx)).filter(seen)?.arg;
-        let tokens = inner_tokens(call.named_child(1)?);
+        let tree = call.named_child(1)?;
+        let tokens = inner_tokens(tree);
         let args = arguments(&tokens, cx);
         let code = args.get(at + 1..).map(<[_]>::concat).unwrap_or_default();
         let (Some([name]), Some(first), Some(last)) = (args.get(at), code.first(), code.last())
         else {
             return None;
         };
+        // The code in a block written over the invocation's own delimiters, one byte each, so
+        // that every node keeps its line and column.
         let (a, b) = (first.start_byte(), last.end_byte());
-        let start = a.checked_sub(WRAPPER.len()).filter(|s| *s >= free)?;
+        let (open, close) = (tree.start_byte(), tree.end_byte() - 1);
         text[a..b].copy_from_slice(&src[a..b]);
-        text[start..a].copy_from_slice(WRAPPER);
+        text[open] = b'{';
+        text[close] = b'}';
         // The arguments after the name, as statements.
         let separators = tokens.iter().filter(|t| (a..b).contains(&t.start_byte()));
         for separator in separators.filter(|t| is_separator(**t, cx)) {
             text[separator.byte_range()].fill(b' ');
             text[separator.start_byte()] = b';';
         }
-        text[b] = b'}';
-        free = b + 1;
-        tests.push((call.start_byte(), cx.text(*name).to_owned(), start));
+        tests.push((call.start_byte(), cx.text(*name).to_owned(), open));
         Some(())
     };
     for call in descendants(root) {
