@@ -79,45 +79,38 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
     let file = &GoFile::read(root, cx);
     cx.facts.imports.extend(file.imports.values().cloned());
-    let mut funcs: Vec<Func<'_>> = named_children(root)
-        .into_iter()
-        .filter_map(|n| Func::record(n, file, cx))
-        .collect();
-    let package_level = named_children(root)
+    let package_calls: Vec<Node<'_>> = named_children(root)
         .into_iter()
         .filter(|n| n.kind() == "var_declaration")
-        .flat_map(descendants);
-    if file.ginkgo && cx.test_file {
-        let calls = package_level
-            .clone()
-            .filter(|n| n.kind() == "call_expression");
-        funcs.extend(calls.filter_map(|n| Func::spec(n, file, cx)));
-    }
+        .flat_map(descendants)
+        .filter(|n| n.kind() == "call_expression")
+        .collect();
+    // Functions and methods, then Ginkgo's specs (calls at package level).
+    let heads = named_children(root)
+        .into_iter()
+        .chain(package_calls.clone());
+    let funcs: Vec<Func<'_>> = heads.filter_map(|n| Func::record(n, file, cx)).collect();
     // What runs in a spec is the spec's.
     let in_spec = |n: &Node<'_>| {
         funcs
             .iter()
             .any(|f| f.body.byte_range().contains(&n.start_byte()))
     };
-    let module = Scope {
-        cx,
-        file,
-        func: None,
-    };
-    let mut found: Vec<(Node<'_>, Smell, Option<usize>)> = package_level
-        .filter(|n| n.kind() == "call_expression" && !in_spec(n))
+    let module = Scope::of(cx, file, None);
+    let mut found: Vec<_> = package_calls
+        .into_iter()
+        .filter(|n| !in_spec(n))
         .filter_map(|n| Some((n, module.call_smell(n)?, None)))
         .collect();
+    let mut touches = Vec::new();
     for func in &funcs {
-        let smells = Scope::of(cx, file, func).smells();
-        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
+        let scope = Scope::of(cx, file, Some(func));
+        found.extend(scope.smells());
+        // The package-level variables written by one function and read or written by others.
+        if func.name != "init" {
+            touches.extend(scope.touches());
+        }
     }
-    // The package-level variables written by one function and read or written by others.
-    let touches: Vec<Touch<'_>> = funcs
-        .iter()
-        .filter(|f| f.name != "init")
-        .flat_map(|f| Scope::of(cx, file, f).touches())
-        .collect();
     found.extend(judge_exposures(&touches, Lang::Go, |var| {
         format!("package-level `{var}`")
     }));
@@ -285,60 +278,47 @@ struct Func<'t> {
 }
 
 impl<'t> Func<'t> {
+    /// A function, a method or (in a test file that imports Ginkgo) a spec, recorded as a unit
+    /// spanning `node`.
     fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
-        // A method's parent is its receiver's type (`func (s *Store) Put` is `Store`'s).
-        let parents = match node.kind() {
-            "function_declaration" => vec![],
-            "method_declaration" => {
-                let recv = descendants(node.child_by_field_name("receiver")?);
-                let ty = recv.into_iter().find(|n| n.kind() == "type_identifier");
-                ty.map(|t| cx.text(t).to_owned()).into_iter().collect()
-            }
+        let (func, name, kind, parents) = match node.kind() {
+            "function_declaration" | "method_declaration" => declared(node, cx)?,
+            "call_expression" if file.ginkgo && cx.test_file => ginkgo::spec(node, cx)?,
             _ => return None,
         };
-        let name = cx.text(node.child_by_field_name("name")?);
-        let body = node.child_by_field_name("body")?;
-        let kind = match test_kind(name) {
-            Some(kind) if cx.test_file && node.kind() == "function_declaration" => kind,
-            _ => UnitKind::Helper,
-        };
         let mut func = Self {
-            body,
-            name: name.to_owned(),
+            body: func.child_by_field_name("body")?,
+            name,
             kind,
             unit: 0,
-            decls: declarations(node, cx).into_iter().collect(),
+            decls: declarations(func, cx).into_iter().collect(),
         };
-        let calls = func.calls(file, cx);
+        let calls = Scope::of(cx, file, Some(&func)).calls();
         let test_code = cx.test_file;
-        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
+        func.unit = record_unit(cx, node, &func.name, parents, kind, test_code, calls);
         Some(func)
     }
+}
 
-    /// The names of the functions and methods it calls.
-    fn calls(&self, file: &GoFile<'_>, cx: &FileCtx<'_>) -> Vec<String> {
-        let scope = Scope::of(cx, file, self);
-        let calls = descendants(self.body)
-            .into_iter()
-            .filter(|n| n.kind() == "call_expression")
-            .filter_map(|node| match scope.callee(node) {
-                Callee::Local(name) => Some(name),
-                // A method on its receiver, or on any other value (`a.Serf().Members()`):
-                // resolved by name, the package's own and imported packages' first. Not the
-                // testing package's own (`t.Run`, `m.Run`).
-                Callee::Method(recv, name) if !self.is_testing_value(recv, cx) => Some(name),
-                _ => None,
-            });
-        first_each(calls)
-    }
+/// A unit's function (a declaration or a literal, whose names are its own), name, kind and
+/// parents.
+type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 
-    /// Whether a value is a parameter of a `testing` type (`t *testing.T`).
-    fn is_testing_value(&self, value: Node<'_>, cx: &FileCtx<'_>) -> bool {
-        let name = cx.text(value);
-        self.decls.of(name).any(|d| {
-            d.ty.is_some_and(|t| cx.text(t).trim_start_matches('*').starts_with("testing."))
-        })
-    }
+/// A function or method declaration; a method's parent is its receiver's type (`func (s *Store)
+/// Put` is `Store`'s).
+fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
+    let receiver = node.child_by_field_name("receiver").map(descendants);
+    let ty = receiver
+        .into_iter()
+        .flatten()
+        .find(|n| n.kind() == "type_identifier");
+    let parents = ty.map(|t| cx.text(t).to_owned()).into_iter().collect();
+    let name = cx.text(node.child_by_field_name("name")?);
+    let kind = match test_kind(name) {
+        Some(kind) if cx.test_file && node.kind() == "function_declaration" => kind,
+        _ => UnitKind::Helper,
+    };
+    Some((node, name.to_owned(), kind, parents))
 }
 
 /// `TestXxx`, `BenchmarkXxx`, `FuzzXxx`, `ExampleXxx` are tests; `TestMain` is a hook.
@@ -373,10 +353,32 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    /// The view of a function.
-    fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: &'c Func<'t>) -> Self {
-        let func = Some(func);
+    /// The view of a function, or of package-level declarations.
+    fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
         Self { cx, file, func }
+    }
+
+    /// The names of the functions and methods the function calls.
+    fn calls(&self) -> Vec<String> {
+        let testing = |t: &str| t.trim_start_matches('*').starts_with("testing.");
+        let calls = self
+            .body_nodes()
+            .into_iter()
+            .filter_map(|node| match self.callee(node) {
+                Callee::Local(name) => Some(name),
+                // A method on its receiver, or on any other value (`a.Serf().Members()`): resolved
+                // by name, the package's own and imported packages' first. Not the testing
+                // package's own (`t.Run`, `m.Run`).
+                Callee::Method(recv, name) if !self.typed(recv, testing) => Some(name),
+                _ => None,
+            });
+        first_each(calls)
+    }
+
+    /// Whether a value is a variable declared with a type that `is` accepts (`t *testing.T`).
+    fn typed(&self, value: Node<'t>, is: impl Fn(&str) -> bool) -> bool {
+        let decls = self.decls_of(self.text(value));
+        decls.iter().any(|d| d.ty.is_some_and(|t| is(self.text(t))))
     }
 
     fn is_local(&self, name: &str) -> bool {
@@ -432,28 +434,30 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         matches!(self.callee(call), Callee::Package(p, n) if p == path && names.contains(&n.as_str()))
     }
 
-    /// The smells of the function.
-    fn smells(&self) -> Vec<(Node<'t>, Smell)> {
-        let Some(func) = self.func else {
-            return Vec::new();
-        };
+    /// The smells of the function, with its unit.
+    fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
         let test_code = self.cx.test_file;
-        let mut out = Vec::new();
-        for node in descendants(func.body) {
+        let unit = self.func.map(|f| f.unit);
+        let smells = self.body_nodes().into_iter().filter_map(|node| {
             let smell = match node.kind() {
                 "call_expression" => self
                     .call_smell(node)
                     .or_else(|| test_code.then(|| self.timing_assertion(node))?),
                 "binary_expression" if test_code => self.timing_threshold(node),
                 "selector_expression" => self.local_zone(node),
-                "go_statement" if func.kind == UnitKind::Test => self.unjoined_goroutine(node),
+                "go_statement" if self.in_test() => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
                 "composite_literal" => self.server_literal(node),
                 _ => None,
             };
-            out.extend(smell.map(|s| (node, s)));
-        }
-        out
+            Some((node, smell?, unit))
+        });
+        smells.collect()
+    }
+
+    /// Whether the function is a test.
+    fn in_test(&self) -> bool {
+        self.func.is_some_and(|f| f.kind == UnitKind::Test)
     }
 
     /// The smell of a call of the standard library, if [`CALLS`] has a check of it.
@@ -960,7 +964,7 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
         Some(literal) => Peer::Remote(host_of(literal).0.to_owned()),
-        None if s.func.is_some_and(|f| f.kind == UnitKind::Test)
+        None if s.in_test()
             && !s.file.local_server
             && !address.is_some_and(|a| s.of_own_listener(a)) =>
         {

@@ -3,40 +3,29 @@
 
 use super::*;
 
-impl<'t> Func<'t> {
-    /// A Ginkgo spec or per-spec hook: a call of [`GINKGO`] that is one, with a body.
-    pub(super) fn spec(call: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
-        let (node, Some(kind)) = ginkgo_node(call, cx)? else {
-            return None;
-        };
-        let literal = args(call)
-            .into_iter()
-            .find(|a| a.kind() == "func_literal")?;
-        let title = |c: Node<'_>| {
-            let title = *args(c).first()?;
-            Some(unquote(cx.text(title)).to_owned())
-        };
-        let name = if kind == UnitKind::Hook {
-            node.to_owned()
-        } else {
-            title(call)?
-        };
-        let containers = syntax::ancestors(call).filter(|a| {
-            a.kind() == "call_expression" && ginkgo_node(*a, cx).is_some_and(|(_, k)| k.is_none())
-        });
-        let mut parents: Vec<String> = containers.filter_map(title).collect();
-        parents.reverse();
-        let mut func = Self {
-            body: literal.child_by_field_name("body")?,
-            name,
-            kind,
-            unit: 0,
-            decls: declarations(literal, cx).into_iter().collect(),
-        };
-        let calls = func.calls(file, cx);
-        func.unit = record_unit(cx, call, &func.name, parents, func.kind, true, calls);
-        Some(func)
-    }
+/// A Ginkgo spec or per-spec hook: a call of [`GINKGO`] that is one, with a body.
+pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
+    let (node, Some(kind)) = ginkgo_node(call, cx)? else {
+        return None;
+    };
+    let literal = args(call)
+        .into_iter()
+        .find(|a| a.kind() == "func_literal")?;
+    let title = |c: Node<'_>| {
+        let title = *args(c).first()?;
+        Some(unquote(cx.text(title)).to_owned())
+    };
+    let name = if kind == UnitKind::Hook {
+        node.to_owned()
+    } else {
+        title(call)?
+    };
+    let containers = syntax::ancestors(call).filter(|a| {
+        a.kind() == "call_expression" && ginkgo_node(*a, cx).is_some_and(|(_, k)| k.is_none())
+    });
+    let mut parents: Vec<String> = containers.filter_map(title).collect();
+    parents.reverse();
+    Some((literal, name, kind, parents))
 }
 
 /// Ginkgo's nodes, `F`ocused, `P`ending or `X`ed out as well: containers (no kind), specs (tests)

@@ -120,10 +120,9 @@ impl<'t> Scope<'_, '_, 't> {
     fn is_context(&self, node: Node<'t>) -> bool {
         let made =
             |v: &Node<'t>| matches!(self.callee(*v), Callee::Package(p, _) if p == "context");
-        let typed = |d: &&Decl<'t>| d.ty.is_some_and(|t| self.text(t) == "context.Context");
         self.text(node) == "ctx"
             || self.values(node).iter().any(made)
-            || (node.kind() == "identifier" && self.decls_of(self.text(node)).iter().any(typed))
+            || self.typed(node, |t| t == "context.Context")
     }
 
     /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
