@@ -149,8 +149,7 @@ impl<'t> GoFile<'t> {
         for node in descendants(root) {
             match node.kind() {
                 "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
-                    let decls = declarations(node, cx).into_iter();
-                    file.vars.extend(decls.filter(|d| d.name != "_"));
+                    file.vars.extend(declarations(node, cx));
                 }
                 "field_declaration"
                     if node
@@ -227,42 +226,39 @@ fn leading_literal<'s>(s: &Scope<'_, 's, '_>, node: Node<'_>) -> Option<&'s str>
     }
 }
 
-/// The children of a node under a field name.
+/// The children of a node under a field name, an expression list's one by one (`a, b := ...`).
 fn field_nodes<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor).collect()
+    let nodes = node.children_by_field_name(field, &mut cursor);
+    let list = |n: Node<'t>| (n.kind() == "expression_list").then(|| named_children(n));
+    nodes.flat_map(|n| list(n).unwrap_or(vec![n])).collect()
 }
 
-/// The names declared under a node (variables, parameters, range variables).
+/// The names declared under a node (variables, parameters, range variables), but `_`.
 fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
-    let list = |node: Node<'t>, field: &str| {
-        node.child_by_field_name(field)
-            .map(named_children)
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     // At package level, a function literal's names are its own (a Ginkgo container's).
     let package = scope.kind() == "var_declaration";
     for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
         // A `var` spec's values pair with its names by position; a `:=` pairs them only when
         // there is one value per name (`x, err := f()` binds neither to `f()`).
-        let (names, values, ty, by_position) = match node.kind() {
-            "short_var_declaration" => (list(node, "left"), list(node, "right"), None, false),
-            "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => (
-                field_nodes(node, "name"),
-                list(node, "value"),
-                node.child_by_field_name("type"),
-                true,
-            ),
-            "range_clause" => (list(node, "left"), Vec::new(), None, false),
+        let (names, values, by_position) = match node.kind() {
+            "short_var_declaration" => ("left", Some("right"), false),
+            "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
+                ("name", Some("value"), true)
+            }
+            "range_clause" => ("left", None, false),
             _ => continue,
         };
+        let names = field_nodes(node, names);
+        let values = values.map(|v| field_nodes(node, v)).unwrap_or_default();
         let paired = by_position || values.len() == names.len();
-        out.extend(names.iter().enumerate().map(|(i, name)| Decl {
+        let decls = names.iter().enumerate().map(|(i, name)| Decl {
             name: cx.text(*name).to_owned(),
-            ty,
+            ty: node.child_by_field_name("type"),
             value: values.get(i).filter(|_| paired).copied(),
-        }));
+        });
+        out.extend(decls.filter(|d| d.name != "_"));
     }
     out
 }
@@ -477,13 +473,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
     fn in_cleanup(&self, node: Node<'t>) -> bool {
-        self.ancestors(node).iter().any(|a| self.is_cleanup(*a))
-    }
-
-    fn is_cleanup(&self, node: Node<'t>) -> bool {
-        node.kind() == "defer_statement"
-            || (node.kind() == "call_expression"
-                && matches!(self.callee(node), Callee::Method(_, m) if m == "Cleanup"))
+        self.ancestors(node).iter().any(|a| {
+            a.kind() == "defer_statement"
+                || matches!(self.callee(*a), Callee::Method(_, m) if m == "Cleanup")
+        })
     }
 
     /// The declarations of a name seen from this scope: the function's, else the package's.
@@ -543,9 +536,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .iter()
             .position(|n| n.id() == value.id())?;
         let names = match stmt.kind() {
-            "short_var_declaration" | "assignment_statement" => {
-                named_children(stmt.child_by_field_name("left")?)
-            }
+            "short_var_declaration" | "assignment_statement" => field_nodes(stmt, "left"),
             "var_spec" => field_nodes(stmt, "name"),
             _ => return None,
         };
@@ -609,7 +600,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// Whether a value is stored in a variable that then seeds a generator
     /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
     fn seeds_through_variable(&self, value: Node<'t>) -> bool {
-        let at = self.call_around(value);
+        let at = call_around(value);
         self.assigned_to(at).is_some_and(|name| {
             self.uses_after(name, at)
                 .iter()
@@ -629,15 +620,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
             _ => false,
         })
-    }
-
-    /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
-    fn call_around(&self, value: Node<'t>) -> Node<'t> {
-        let around = ["argument_list", "call_expression", "selector_expression"];
-        syntax::ancestors(value)
-            .take_while(|p| around.contains(&p.kind()))
-            .last()
-            .unwrap_or(value)
     }
 
     /// Whether the listener a call makes (`l, err := net.Listen(...)`) only picks a port: its
@@ -703,14 +685,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .iter()
                 .any(|side| self.string_value(*side) == Some(""));
         is_returned(value) || presence
-    }
-
-    /// The whole expression a value is used in (the condition, the call).
-    fn use_site(&self, node: Node<'t>) -> Node<'t> {
-        syntax::ancestors(node)
-            .take_while(|p| p.kind().ends_with("_expression") || p.kind() == "argument_list")
-            .last()
-            .unwrap_or(node)
     }
 
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`,
@@ -812,10 +786,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     /// Within the function literal a node is in: a loop that starts subtests or goroutines,
     /// or registers handlers, does not repeat what runs in them as a polling loop would.
     fn in_loop(&self, node: Node<'t>) -> bool {
-        let ancestors = self.ancestors(node).into_iter();
-        ancestors
-            .take_while(|a| a.kind() != "func_literal")
-            .any(|a| Self::LOOPS.contains(&a.kind()))
+        syntax::in_loop(node, Self::LOOPS, &["func_literal"])
     }
 
     /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
@@ -876,14 +847,16 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         if self.in_seeding(value) || self.in_logging(value) {
             return None;
         }
-        let at = self.call_around(value);
+        let at = call_around(value);
         match self.assigned_to(at) {
             Some(name) if hops < SEED_HOPS => self
                 .uses_after(name, at)
                 .into_iter()
                 .find_map(|u| self.seed_use(u, hops + 1)),
             Some(_) => None,
-            None => (!self.passes_on(at)).then(|| self.use_site(at)),
+            // The whole expression it is used in (the condition, the call).
+            None => (!self.passes_on(at))
+                .then(|| outermost(at, |k| k.ends_with("_expression") || k == "argument_list")),
         }
     }
 }
@@ -947,9 +920,7 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 /// test server in the file or a listener the function opens. Outside tests, only literal remote
 /// addresses count: the caller decides the rest.
 fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    const NETWORKS: [&str; 9] = [
-        "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "ip", "ip4", "ip6",
-    ];
+    let is_network = |v: &str| matches!(v.trim_end_matches(['4', '6']), "tcp" | "udp" | "ip");
     let args = args(call);
     // A Unix socket (`net.Dial("unix", path)`) is a file of this machine.
     let first = args.first().and_then(|a| s.string_value(*a));
@@ -959,7 +930,7 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
         args.last().copied()
     } else {
         args.into_iter()
-            .find(|a| s.string_value(*a).is_none_or(|v| !NETWORKS.contains(&v)))
+            .find(|a| !s.string_value(*a).is_some_and(is_network))
     };
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
@@ -1023,6 +994,23 @@ fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let undo = |n| s.calls_package(n, "os", &["Chdir"]) && s.in_cleanup(n);
     (!s.body_nodes().into_iter().any(undo)).then_some(())?;
     s.process_change(call, ProcessState::Cwd, Restore::Never)
+}
+
+/// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
+fn call_around(value: Node<'_>) -> Node<'_> {
+    outermost(value, |k| {
+        matches!(
+            k,
+            "argument_list" | "call_expression" | "selector_expression"
+        )
+    })
+}
+
+/// The outermost of the nodes around one that `within` accepts by kind, with none between
+/// (the node itself when its parent is not one).
+fn outermost<'t>(node: Node<'t>, within: impl Fn(&str) -> bool) -> Node<'t> {
+    let around = syntax::ancestors(node).take_while(|p| within(p.kind()));
+    around.last().unwrap_or(node)
 }
 
 /// Whether a value is returned (`return x`).

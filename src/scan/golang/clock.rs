@@ -127,7 +127,7 @@ impl<'t> Scope<'_, '_, 't> {
                     return uses.iter().all(|u| {
                         self.only_input(*u, false)
                             // Shifted into itself (`now = now.Add(time.Second)`).
-                            || self.assigned_to(self.call_around(*u)) == Some(name)
+                            || self.assigned_to(call_around(*u)) == Some(name)
                             || returned_by_literal(*u)
                     });
                 }

@@ -40,8 +40,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
         let declared_inside: Decls = declarations(body, self.cx).into_iter().collect();
         descendants(body).into_iter().find_map(|n| match n.kind() {
             "assignment_statement" => {
-                let left = named_children(n.child_by_field_name("left")?);
-                let right = named_children(n.child_by_field_name("right")?);
+                let (left, right) = (field_nodes(n, "left"), field_nodes(n, "right"));
                 let target = self.text(*left.first()?);
                 let op = self.text(n.child_by_field_name("operator")?);
                 if declared_inside.declares(target) || left.len() != 1 {

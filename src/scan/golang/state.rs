@@ -24,15 +24,23 @@ impl<'t> Scope<'_, '_, 't> {
         let Some(func) = self.func else {
             return Vec::new();
         };
-        let nodes = descendants(func.body);
-        let writes: Vec<(Node<'t>, Node<'t>)> = (nodes.iter())
-            .flat_map(|n| self.write_targets(*n).into_iter().map(|t| (t, *n)))
-            .collect();
+        let nodes = self.body_nodes();
         let is_package_var = |n: &Node<'t>| {
             n.kind() == "identifier"
                 && self.file.vars.declares(self.text(*n))
-                && !func.decls.declares(self.text(*n))
+                && !self.is_local(self.text(*n))
         };
+        // Not a lazy initialisation (`if x == nil { x = ... }`), which shares on purpose, nor a
+        // client's call (`rdb.Set(ctx, k, v)`).
+        let shares = |(t, stmt): &(Node<'t>, Node<'t>)| {
+            is_package_var(t)
+                && !self.lazy_initialised(*t)
+                && !args(*stmt).first().is_some_and(|a| self.is_context(*a))
+        };
+        let writes: Vec<(Node<'t>, Node<'t>)> = (nodes.iter())
+            .flat_map(|n| self.write_targets(*n).into_iter().map(|t| (t, *n)))
+            .filter(shares)
+            .collect();
         let restored: HashSet<&str> = writes
             .iter()
             .filter(|(_, stmt)| self.in_cleanup(*stmt))
@@ -48,8 +56,8 @@ impl<'t> Scope<'_, '_, 't> {
             let kind = match write {
                 None if func.kind == UnitKind::Hook => continue,
                 None => TouchKind::Read,
-                // Ginkgo's `BeforeEach`...: every spec starts from what it sets.
-                Some(_) if func.kind == UnitKind::Hook && func.name.ends_with("Each") => {
+                // Ginkgo's hooks (`BeforeEach`...): every spec starts from what they set.
+                Some(_) if func.kind == UnitKind::Hook && func.name != "TestMain" => {
                     TouchKind::Reset
                 }
                 Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
@@ -63,16 +71,11 @@ impl<'t> Scope<'_, '_, 't> {
         out
     }
 
-    /// The variables a statement or call changes: assignments (not a lazy initialisation,
-    /// `if x == nil { x = ... }`, which shares on purpose), `x++`, `delete(m, k)`,
-    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)` (not a client's call, `rdb.Set(ctx, k, v)`).
+    /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
+    /// `atomic.AddInt64(&x, 1)`, `x.Store(v)`.
     fn write_targets(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let targets = match node.kind() {
-            "assignment_statement" => (node.child_by_field_name("left").map(named_children))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|t| !self.lazy_initialised(*t))
-                .collect(),
+            "assignment_statement" => field_nodes(node, "left"),
             "inc_statement" | "dec_statement" => named_children(node),
             "call_expression" => match self.callee(node) {
                 Callee::Local(f) if f == "delete" || f == "clear" => {
@@ -83,12 +86,7 @@ impl<'t> Scope<'_, '_, 't> {
                     .take(1)
                     .filter_map(|a| a.child_by_field_name("operand"))
                     .collect(),
-                Callee::Method(recv, m)
-                    if MUTATING_METHODS.contains(&m.as_str())
-                        && !args(node).first().is_some_and(|a| self.is_context(*a)) =>
-                {
-                    vec![recv]
-                }
+                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
                 _ => Vec::new(),
             },
             _ => Vec::new(),
@@ -96,7 +94,7 @@ impl<'t> Scope<'_, '_, 't> {
         targets.into_iter().filter_map(root_variable).collect()
     }
 
-    /// Whether an assigned variable is under `if x == nil`.
+    /// Whether a changed variable is under `if x == nil`.
     fn lazy_initialised(&self, target: Node<'t>) -> bool {
         let name = self.text(target);
         let nil_check = |b: &Node<'t>| {
@@ -107,12 +105,11 @@ impl<'t> Scope<'_, '_, 't> {
                 && sides.iter().any(|s| s.kind() == "nil")
                 && sides.iter().any(|s| self.text(*s) == name)
         };
-        target.kind() == "identifier"
-            && self.ancestors(target).into_iter().any(|a| {
-                a.kind() == "if_statement"
-                    && a.child_by_field_name("condition")
-                        .is_some_and(|c| descendants(c).iter().any(nil_check))
-            })
+        self.ancestors(target).into_iter().any(|a| {
+            a.kind() == "if_statement"
+                && a.child_by_field_name("condition")
+                    .is_some_and(|c| descendants(c).iter().any(nil_check))
+        })
     }
 
     /// Whether a value is a `context.Context`: `ctx`, `context.Background()`, a variable of
