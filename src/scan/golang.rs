@@ -130,7 +130,8 @@ struct GoFile<'t> {
     vars: Decls<'t>,
     /// Constants, anywhere in the file.
     consts: HashSet<String>,
-    /// Whether the file starts an httptest server or recorder: a local server is in scope.
+    /// Whether the file uses httptest (Go rejects an import it does not use): a local server or
+    /// recorder is in scope.
     local_server: bool,
     /// Whether the file imports Ginkgo, whose specs are tests.
     ginkgo: bool,
@@ -159,19 +160,11 @@ impl<'t> GoFile<'t> {
                     file.map_fields.extend(names(node).map(str::to_owned));
                 }
                 "package_clause" => {
-                    if let Some(name) = named_children(node).first() {
-                        let name = cx.text(*name);
-                        file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
-                    }
+                    let name = node.named_child(0).map_or("", |n| cx.text(n));
+                    file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
                 }
                 "import_spec" => file.import(node, cx),
                 "const_spec" => file.consts.extend(names(node).map(str::to_owned)),
-                // The imports come first in a Go file: what a selector names is known here.
-                "selector_expression" => {
-                    let operand = node.child_by_field_name("operand").map(|o| cx.text(o));
-                    let package = operand.and_then(|o| file.imports.get(o));
-                    file.local_server |= package.is_some_and(|p| p == "net/http/httptest");
-                }
                 _ => {}
             }
         }
@@ -186,6 +179,7 @@ impl<'t> GoFile<'t> {
             return;
         };
         self.ginkgo |= path.contains("/ginkgo");
+        self.local_server |= path == "net/http/httptest";
         let local = match spec.child_by_field_name("name") {
             Some(alias) if alias.kind() == "package_identifier" => cx.text(alias).to_owned(),
             Some(_) => return,
@@ -241,17 +235,17 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
     let package = scope.kind() == "var_declaration";
     for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
         // A `var` spec's values pair with its names by position; a `:=` pairs them only when
-        // there is one value per name (`x, err := f()` binds neither to `f()`).
+        // there is one value per name (`x, err := f()` binds neither to `f()`). A range clause
+        // has no `value`: its names are not bound to what it ranges over.
         let (names, values, by_position) = match node.kind() {
-            "short_var_declaration" => ("left", Some("right"), false),
+            "short_var_declaration" => ("left", "right", false),
             "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
-                ("name", Some("value"), true)
+                ("name", "value", true)
             }
-            "range_clause" => ("left", None, false),
+            "range_clause" => ("left", "value", false),
             _ => continue,
         };
-        let names = field_nodes(node, names);
-        let values = values.map(|v| field_nodes(node, v)).unwrap_or_default();
+        let (names, values) = (field_nodes(node, names), field_nodes(node, values));
         let paired = by_position || values.len() == names.len();
         let decls = names.iter().enumerate().map(|(i, name)| Decl {
             name: cx.text(*name).to_owned(),
@@ -305,8 +299,8 @@ type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let receiver = node.child_by_field_name("receiver").map(descendants);
     let ty = receiver
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
         .find(|n| n.kind() == "type_identifier");
     let parents = ty.map(|t| cx.text(t).to_owned()).into_iter().collect();
     let name = cx.text(node.child_by_field_name("name")?);
@@ -339,6 +333,16 @@ enum Callee<'t> {
     Method(Node<'t>, String),
     /// A function value or anything else.
     Other,
+}
+
+impl Callee<'_> {
+    /// The name called, whatever on (`srv.Serve`, `http.ListenAndServe`, `run`).
+    fn name(&self) -> &str {
+        match self {
+            Self::Package(_, name) | Self::Local(name) | Self::Method(_, name) => name,
+            Self::Other => "",
+        }
+    }
 }
 
 /// The rules' view of one function (or of package-level declarations when `func` is None).
@@ -464,11 +468,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let (.., check) = CALLS.iter().find(|(p, names, _)| {
             name_matches(p, &path) && names.iter().any(|n| name_matches(n, &name))
         })?;
-        check(
-            self,
-            call,
-            &format!("{}.{name}", default_import_name(&path)),
-        )
+        let shown = format!("{}.{name}", default_import_name(&path));
+        check(self, call, &shown)
     }
 
     /// Whether a node runs when the test ends: in a `defer` or a `t.Cleanup` callback.
@@ -548,34 +549,26 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// or a local helper (`check := func(...) {...}`) that the test calls itself, not only from
     /// a goroutine or a callback; one only handed on (a mock, a handler) is a callback.
     fn runs_in_test(&self, literal: Node<'t>) -> bool {
-        if self.runs_inline(literal) {
-            return true;
-        }
-        let Some(name) = self.assigned_to(literal) else {
-            return false;
-        };
-        self.uses_after(name, literal).into_iter().any(|u| {
-            let called = u.parent().is_some_and(|c| {
-                c.kind() == "call_expression" && c.child_by_field_name("function") == Some(u)
-            });
-            let mut ancestors = self.ancestors(u).into_iter();
+        let called_in_test = |u: &Node<'t>| {
+            let called = u.parent().and_then(|c| c.child_by_field_name("function")) == Some(*u);
+            let mut ancestors = self.ancestors(*u).into_iter();
             called && ancestors.all(|a| a.kind() != "func_literal" || self.runs_inline(a))
-        })
+        };
+        self.runs_inline(literal)
+            || (self.assigned_to(literal))
+                .is_some_and(|name| self.uses_after(name, literal).iter().any(called_in_test))
     }
 
     /// Whether a function literal is a subtest's body (`t.Run(name, func...)`) or called in
     /// place (`func() {...}()`, not by `go`).
     fn runs_inline(&self, literal: Node<'t>) -> bool {
-        let Some(parent) = literal.parent() else {
-            return false;
-        };
-        match parent.kind() {
+        literal.parent().is_some_and(|parent| match parent.kind() {
             "argument_list" => parent
                 .parent()
                 .is_some_and(|c| matches!(self.callee(c), Callee::Method(_, m) if m == "Run")),
             "call_expression" => parent.parent().is_some_and(|g| g.kind() != "go_statement"),
             _ => false,
-        }
+        })
     }
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
@@ -591,10 +584,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside a call (its arguments, a callback) whose callee `is` accepts.
     fn in_call(&self, node: Node<'t>, is: impl Fn(Callee<'t>) -> bool) -> bool {
-        let calls = self.ancestors(node).into_iter();
-        calls
-            .filter(|a| a.kind() == "call_expression")
-            .any(|a| is(self.callee(a)))
+        self.ancestors(node).into_iter().any(|a| is(self.callee(a)))
     }
 
     /// Whether a value is stored in a variable that then seeds a generator
@@ -659,10 +649,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
     /// with its address.
     fn server_literal(&self, node: Node<'t>) -> Option<Smell> {
-        let ty = node.child_by_field_name("type")?;
-        if !self.text(ty).ends_with("Server") {
-            return None;
-        }
+        let ty = self.text(node.child_by_field_name("type")?);
+        ty.ends_with("Server").then_some(())?;
         let body = node.child_by_field_name("body")?;
         let address = descendants(body).into_iter().find_map(|e| {
             let key = (e.kind() == "keyed_element").then(|| named_children(e))?;
@@ -677,14 +665,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a value is returned, or only compared with "" (a presence check).
     fn passes_on(&self, value: Node<'t>) -> bool {
-        let Some(parent) = value.parent() else {
-            return false;
-        };
-        let presence = parent.kind() == "binary_expression"
-            && named_children(parent)
-                .iter()
-                .any(|side| self.string_value(*side) == Some(""));
-        is_returned(value) || presence
+        let comparison = value.parent().filter(|p| p.kind() == "binary_expression");
+        let presence = comparison.map(named_children).unwrap_or_default();
+        is_returned(value) || presence.iter().any(|s| self.string_value(*s) == Some(""))
     }
 
     /// A `go` statement in a test that never waits: no `Wait()`, channel receive or `select`,
@@ -704,11 +687,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "select_statement" | "receive_statement" => true,
             "call_expression" => match self.callee(n) {
                 // Gomega's `Eventually` is often dot-imported.
-                Callee::Method(_, m) | Callee::Package(_, m) | Callee::Local(m)
-                    if matches!(m.as_str(), "Wait" | "Eventually" | "EventuallyWithT") =>
-                {
-                    true
-                }
+                c if matches!(c.name(), "Wait" | "Eventually" | "EventuallyWithT") => true,
                 Callee::Local(f) => {
                     n.start_byte() > node.end_byte()
                         && !matches!(f.as_str(), "close" | "len" | "cap")
@@ -720,8 +699,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "range_clause" => n.child_by_field_name("right").is_some_and(channel),
             _ => false,
         });
-        (!waits).then_some(())?;
-        self.unjoined(node)
+        (!waits).then(|| self.unjoined(node))?
     }
 
     /// Whether a goroutine, or the one it is started from, runs a server: it calls `Serve*`,
@@ -730,11 +708,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let mut outer = self.ancestors(go).into_iter();
         let outer = outer.rfind(|a| a.kind() == "go_statement").unwrap_or(go);
         descendants(outer).into_iter().any(|n| {
-            let (Callee::Method(_, name) | Callee::Package(_, name) | Callee::Local(name)) =
-                self.callee(n)
-            else {
-                return false;
-            };
+            let callee = self.callee(n);
+            let name = callee.name();
             let accepts = name == "Accept"
                 && (self.ancestors(n).into_iter())
                     .take_while(|a| *a != outer)
@@ -751,7 +726,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn only_cancels(&self, go: Node<'t>) -> bool {
         let calls: Vec<Node<'t>> = descendants(go)
             .into_iter()
-            .filter(|n| n.kind() == "call_expression")
             .filter_map(|c| c.child_by_field_name("function"))
             .filter(|f| f.kind() != "func_literal")
             .collect();
@@ -909,9 +883,8 @@ fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     let in_callback = s.ancestors(call).iter().any(|a| a.kind() == "func_literal");
     let place = match s.func {
         _ if in_callback => Place::Callback,
-        None => Place::Shared,
-        Some(f) if f.name == "init" || f.name == "TestMain" => Place::Shared,
-        Some(f) => Place::of(f.kind),
+        Some(f) if f.name != "init" && f.name != "TestMain" => Place::of(f.kind),
+        _ => Place::Shared,
     };
     s.seed(call, source, place)
 }

@@ -40,14 +40,14 @@ impl<'t> Scope<'_, '_, 't> {
     /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
     /// instant of the run, or stored in a variable used only that way.
     fn measures(&self, now: Node<'t>) -> bool {
-        let mut outer = now;
-        while let Some(call) = outer.parent().and_then(|sel| sel.parent()) {
-            if call.kind() == "call_expression" && self.is_now(call) {
-                outer = call;
-            } else {
-                break;
-            }
-        }
+        // `time.Now().Add(d)`...: the call around a selector of it.
+        let moved = |n: &Node<'t>| {
+            let call = n.parent().and_then(|selector| selector.parent());
+            call.filter(|c| c.kind() == "call_expression" && self.is_now(*c))
+        };
+        let outer = std::iter::successors(Some(now), moved)
+            .last()
+            .unwrap_or(now);
         if self.compares_instants(outer) {
             return true;
         }

@@ -46,10 +46,8 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 if declared_inside.declares(target) || left.len() != 1 {
                     return None;
                 }
-                let appends = right.first().is_some_and(|r| {
-                    r.kind() == "call_expression"
-                        && matches!(self.callee(*r), Callee::Local(f) if f == "append")
-                });
+                let appends = (right.first())
+                    .is_some_and(|r| matches!(self.callee(*r), Callee::Local(f) if f == "append"));
                 if op == "=" && appends {
                     Some(("appends", Some(target)))
                 } else {
@@ -80,12 +78,11 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether the function is an Example whose standard output is compared line by line in
     /// order (`// Output:`, not `// Unordered output:`).
     fn checks_ordered_output(&self) -> bool {
-        self.func.is_some_and(|f| {
-            f.name.starts_with("Example")
-                && !descendants(f.body).iter().any(|n| {
-                    n.kind() == "comment" && self.text(*n).starts_with("// Unordered output:")
-                })
-        })
+        let unordered = |n: &Node<'t>| {
+            n.kind() == "comment" && self.text(*n).starts_with("// Unordered output:")
+        };
+        self.func.is_some_and(|f| f.name.starts_with("Example"))
+            && !self.body_nodes().iter().any(unordered)
     }
 
     /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
