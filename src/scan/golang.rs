@@ -867,12 +867,9 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Optio
 fn seeding<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let args = args(call);
     // `time.Now()` in an argument, or in the value of a variable named in one.
-    let from_clock = args.iter().flat_map(|a| descendants(*a)).any(|n| {
-        let values = s.values(n);
-        values
-            .iter()
-            .any(|v| descendants(*v).iter().any(|c| s.is_now(*c)))
-    });
+    let now_in = |v: &Node<'t>| descendants(*v).iter().any(|c| s.is_now(*c));
+    let mut nodes = args.iter().flat_map(|a| descendants(*a));
+    let from_clock = nodes.any(|n| s.values(n).iter().any(now_in));
     let source = if from_clock {
         SeedSource::Unreproducible("the clock")
     } else if !args.is_empty() && args.iter().all(|a| s.is_constant(*a)) {
@@ -924,26 +921,20 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
     const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
     let args = args(call);
     let path = leading_literal(s, *args.first()?)?;
-    if s.in_cleanup(call) {
-        return None;
-    }
-    let opens_for_reading = shown.ends_with("OpenFile")
-        && !args.get(1).is_some_and(|flags| {
-            descendants(*flags)
-                .iter()
-                .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
-        });
-    (!opens_for_reading).then_some(())?;
+    let writes = |flags: &Node<'_>| {
+        descendants(*flags)
+            .iter()
+            .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
+    };
+    let opens_for_reading = shown.ends_with("OpenFile") && !args.get(1).is_some_and(writes);
+    (!opens_for_reading && !s.in_cleanup(call)).then_some(())?;
     s.path_write(call, path)
 }
 
 /// A program named by a literal: a tool of the machine. A program from a variable is most
 /// often the test binary or the one just built (the helper-process fake is `os.Args[0]`).
 fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    let program = args(call)
-        .into_iter()
-        .nth(usize::from(shown.ends_with("Context")))?;
-    s.string_value(program)?;
+    s.string_value(*args(call).get(usize::from(shown.ends_with("Context")))?)?;
     // Run to the end with no deadline (no `Start`, no context, not `os.StartProcess`): context.
     let started = !shown.ends_with(".Command") || s.uses_member(&["Start", "Process"]);
     s.process(call, !started)
@@ -971,12 +962,8 @@ fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 
 /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
 fn call_around(value: Node<'_>) -> Node<'_> {
-    outermost(value, |k| {
-        matches!(
-            k,
-            "argument_list" | "call_expression" | "selector_expression"
-        )
-    })
+    let parts = ["argument_list", "call_expression", "selector_expression"];
+    outermost(value, |k| parts.contains(&k))
 }
 
 /// The outermost of the nodes around one that `within` accepts by kind, with none between

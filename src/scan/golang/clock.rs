@@ -48,43 +48,38 @@ impl<'t> Scope<'_, '_, 't> {
         let outer = std::iter::successors(Some(now), moved)
             .last()
             .unwrap_or(now);
-        if self.compares_instants(outer) {
-            return true;
-        }
-        let Some(name) = self.assigned_to(outer) else {
-            return false;
+        let only_compared = |name| {
+            let uses = self.uses_after(name, outer);
+            !uses.is_empty() && uses.iter().all(|u| self.compares_instants(*u))
         };
-        let uses = self.uses_after(name, outer);
-        !uses.is_empty() && uses.iter().all(|u| self.compares_instants(*u))
+        self.compares_instants(outer) || self.assigned_to(outer).is_some_and(only_compared)
     }
 
     /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
     /// instant (`x.Sub(start)`, `time.Now().After(x)`).
     fn compares_instants(&self, instant: Node<'t>) -> bool {
+        let compares = |m: &str| INSTANT_COMPARISONS.contains(&m);
         let Some(parent) = instant.parent() else {
             return false;
         };
-        if parent.kind() == "argument_list" {
-            let call = parent.parent().filter(|c| c.kind() == "call_expression");
-            return call.is_some_and(|c| match self.callee(c) {
-                Callee::Package(p, n) => {
-                    (p == "time" && (n == "Since" || n == "Until"))
-                        || (p == "context" && n == "WithDeadline")
-                }
-                Callee::Method(recv, m) => {
-                    (INSTANT_COMPARISONS.contains(&m.as_str()) && self.is_instant(recv))
-                        || (m.starts_with("Set") && m.ends_with("Deadline"))
-                }
-                _ => false,
-            });
+        let Some(call) = parent.parent() else {
+            return false;
+        };
+        match (parent.kind(), self.callee(call)) {
+            ("argument_list", Callee::Package(p, n)) => {
+                (p == "time" && (n == "Since" || n == "Until"))
+                    || (p == "context" && n == "WithDeadline")
+            }
+            ("argument_list", Callee::Method(recv, m)) => {
+                (compares(&m) && self.is_instant(recv))
+                    || (m.starts_with("Set") && m.ends_with("Deadline"))
+            }
+            // `x.Sub(start)`: the instant's own method.
+            ("selector_expression", Callee::Method(_, m)) => {
+                compares(&m) && args(call).first().is_some_and(|a| self.is_instant(*a))
+            }
+            _ => false,
         }
-        let call = parent
-            .parent()
-            .filter(|c| parent.kind() == "selector_expression" && c.kind() == "call_expression");
-        call.is_some_and(|c| {
-            matches!(self.callee(c), Callee::Method(_, m) if INSTANT_COMPARISONS.contains(&m.as_str()))
-                && args(c).first().is_some_and(|a| self.is_instant(*a))
-        })
     }
 
     /// Whether an instant is only input: shifted (`Add`, `UTC`, ...) and then formatted, passed
@@ -102,17 +97,12 @@ impl<'t> Scope<'_, '_, 't> {
                     return true;
                 }
                 "unary_expression" | "parenthesized_expression" => at = parent,
-                "selector_expression" => {
-                    let field = parent
-                        .child_by_field_name("field")
-                        .map_or("", |f| self.text(f));
-                    let call = parent.parent().filter(|c| c.kind() == "call_expression");
-                    match call {
-                        Some(c) if SHIFTS.contains(&field) => at = c,
-                        Some(_) => return RENDERS.contains(&field),
-                        None => return false,
-                    }
-                }
+                // A method called on it (only a call has a callee).
+                "selector_expression" => match parent.parent().map(|c| (c, self.callee(c))) {
+                    Some((c, Callee::Method(_, m))) if SHIFTS.contains(&m.as_str()) => at = c,
+                    Some((_, Callee::Method(_, m))) => return RENDERS.contains(&m.as_str()),
+                    _ => return false,
+                },
                 "expression_list" if follow => {
                     let Some(name) = self.assigned_to(at) else {
                         return false;

@@ -46,29 +46,23 @@ impl<'t> Scope<'_, '_, 't> {
             .filter(|(_, stmt)| self.in_cleanup(*stmt))
             .map(|(t, _)| self.text(*t))
             .collect();
-        let mut out = Vec::new();
-        for node in nodes.into_iter().filter(is_package_var) {
-            let var = self.text(node);
-            if restored.contains(var) {
-                continue;
-            }
+        let hook = func.kind == UnitKind::Hook;
+        let touched = nodes.into_iter().filter(is_package_var);
+        let touches = touched.filter(|n| !restored.contains(self.text(*n)));
+        let touches = touches.filter_map(|node| {
             let write = writes.iter().find(|(t, _)| t.id() == node.id());
             let kind = match write {
-                None if func.kind == UnitKind::Hook => continue,
+                None if hook => return None,
                 None => TouchKind::Read,
                 // Ginkgo's hooks (`BeforeEach`...): every spec starts from what they set.
-                Some(_) if func.kind == UnitKind::Hook && func.name != "TestMain" => {
-                    TouchKind::Reset
-                }
-                Some((_, stmt)) if func.kind == UnitKind::Hook || self.in_once(*stmt) => {
-                    TouchKind::Setup
-                }
+                Some(_) if hook && func.name != "TestMain" => TouchKind::Reset,
+                Some((_, stmt)) if hook || self.in_once(*stmt) => TouchKind::Setup,
                 Some(_) => TouchKind::Write,
             };
-            let node = write.map_or(node, |(_, stmt)| *stmt);
-            out.push(Touch::new(Some(func.unit), &func.name, var, node, kind));
-        }
-        out
+            let (var, at) = (self.text(node), write.map_or(node, |(_, stmt)| *stmt));
+            Some(Touch::new(Some(func.unit), &func.name, var, at, kind))
+        });
+        touches.collect()
     }
 
     /// The variables a statement or call changes: assignments, `x++`, `delete(m, k)`,
