@@ -142,50 +142,43 @@ struct GoFile<'t> {
 impl<'t> GoFile<'t> {
     fn read(root: Node<'t>, cx: &FileCtx<'_>) -> Self {
         let mut file = Self::default();
-        let names = |node: Node<'t>| {
-            field_nodes(node, "name")
+        let names = |n: Node<'t>| {
+            field_nodes(n, "name")
                 .into_iter()
-                .map(move |n| cx.text(n))
+                .map(|n| cx.text(n).to_owned())
         };
         for node in descendants(root) {
+            let ty = node.child_by_field_name("type").map(|t| t.kind());
             match node.kind() {
                 "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
                     file.vars.extend(declarations(node, cx));
                 }
-                "field_declaration"
-                    if node
-                        .child_by_field_name("type")
-                        .is_some_and(|t| t.kind() == "map_type") =>
-                {
-                    file.map_fields.extend(names(node).map(str::to_owned));
+                "field_declaration" if ty == Some("map_type") => {
+                    file.map_fields.extend(names(node));
                 }
                 "package_clause" => {
                     let name = node.named_child(0).map_or("", |n| cx.text(n));
                     file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
                 }
-                "import_spec" => file.import(node, cx),
-                "const_spec" => file.consts.extend(names(node).map(str::to_owned)),
+                "import_spec" => _ = file.import(node, cx),
+                "const_spec" => file.consts.extend(names(node)),
                 _ => {}
             }
         }
         file
     }
 
-    fn import(&mut self, spec: Node<'_>, cx: &FileCtx<'_>) {
-        let Some(path) = spec
-            .child_by_field_name("path")
-            .map(|p| unquote(cx.text(p)))
-        else {
-            return;
-        };
+    fn import(&mut self, spec: Node<'_>, cx: &FileCtx<'_>) -> Option<()> {
+        let path = unquote(cx.text(spec.child_by_field_name("path")?));
         self.ginkgo |= path.contains("/ginkgo");
         self.local_server |= path == "net/http/httptest";
         let local = match spec.child_by_field_name("name") {
             Some(alias) if alias.kind() == "package_identifier" => cx.text(alias).to_owned(),
-            Some(_) => return,
+            Some(_) => return None,
             None => default_import_name(path).to_owned(),
         };
         self.imports.insert(local, path.to_owned());
+        Some(())
     }
 }
 
@@ -386,14 +379,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
-        let Some(function) = call.child_by_field_name("function") else {
-            return Callee::Other;
-        };
-        match function.kind() {
-            "identifier" if !self.is_local(self.text(function)) => {
-                Callee::Local(self.text(function).to_owned())
-            }
-            "selector_expression" => self.selector_callee(function),
+        let function = call.child_by_field_name("function");
+        match function.map(|f| (f, f.kind(), self.text(f))) {
+            Some((_, "identifier", name)) if !self.is_local(name) => Callee::Local(name.to_owned()),
+            Some((f, "selector_expression", _)) => self.selector_callee(f),
             _ => Callee::Other,
         }
     }

@@ -11,14 +11,11 @@ pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let literal = args(call)
         .into_iter()
         .find(|a| a.kind() == "func_literal")?;
-    let title = |c: Node<'_>| {
-        let title = *args(c).first()?;
-        Some(unquote(cx.text(title)).to_owned())
-    };
-    let name = if kind == UnitKind::Hook {
-        node.to_owned()
-    } else {
-        title(call)?
+    let title = |c: Node<'_>| Some(unquote(cx.text(*args(c).first()?)).to_owned());
+    // A hook is named by its kind (`BeforeEach`), a spec by its title.
+    let name = match kind {
+        UnitKind::Hook => node.to_owned(),
+        _ => title(call)?,
     };
     let containers = syntax::ancestors(call).filter(|a| {
         a.kind() == "call_expression" && ginkgo_node(*a, cx).is_some_and(|(_, k)| k.is_none())

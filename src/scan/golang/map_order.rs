@@ -21,9 +21,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
                 .is_some_and(|f| self.file.map_fields.contains(self.text(f))),
             _ => false,
         };
-        if !is_map {
-            return None;
-        }
+        is_map.then_some(())?;
         let body = node.child_by_field_name("body")?;
         let (what, target) = self.collects(body)?;
         if target.is_some_and(|t| self.sorted_after(t, node)) {
