@@ -30,16 +30,17 @@ impl<'t> Scope<'_, '_, 't> {
                 && self.file.vars.declares(self.text(*n))
                 && !self.is_local(self.text(*n))
         };
-        // Not a lazy initialisation (`if x == nil { x = ... }`), which shares on purpose, nor a
-        // client's call (`rdb.Set(ctx, k, v)`).
-        let shares = |(t, stmt): &(Node<'t>, Node<'t>)| {
+        // A change of a package-level variable, decided once per write: not a lazy initialisation
+        // (`if x == nil { x = ... }`), which shares on purpose, nor a client's call
+        // (`rdb.Set(ctx, k, v)`).
+        let changes = |(t, stmt): &(Node<'t>, Node<'t>)| {
             is_package_var(t)
                 && !self.lazy_initialised(*t)
                 && !args(*stmt).first().is_some_and(|a| self.is_context(*a))
         };
         let writes: Vec<(Node<'t>, Node<'t>)> = (nodes.iter())
             .flat_map(|n| self.write_targets(*n).into_iter().map(|t| (t, *n)))
-            .filter(shares)
+            .filter(changes)
             .collect();
         let restored: HashSet<&str> = writes
             .iter()
