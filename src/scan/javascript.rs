@@ -564,12 +564,6 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
     root.filter(|n| n.kind() == "identifier")
 }
 
-/// The name a call chain starts from: `expect` in `expect(x).not.toBe(y)`.
-fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
-    let root = chain(node, CALL_CHAIN).last();
-    root.filter(|n| n.kind() == "identifier")
-}
-
 /// The kinds of a chain of calls and members.
 const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
@@ -621,17 +615,6 @@ fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|p| is_function(p.kind()))
-}
-
-/// Whether a member or subscript is assigned to, updated or deleted (not read).
-fn is_write_target(node: Node<'_>) -> bool {
-    node.parent().is_some_and(|p| match p.kind() {
-        "assignment_expression" | "augmented_assignment_expression" => {
-            p.child_by_field_name("left") == Some(node)
-        }
-        "update_expression" | "unary_expression" => p.child_by_field_name("argument") == Some(node),
-        _ => false,
-    })
 }
 
 /// Whether an identifier is the name being declared (not a use).

@@ -5,18 +5,27 @@ use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
     pub(super) fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
-        // The changed field, and whether the change only sets what is unset (lazily).
-        let (field, lazy) = match node.kind() {
-            "assignment_expression" => ("left", self.lazy_guarded(node)),
-            "augmented_assignment_expression" => {
-                ("left", matches!(self.operator(node), "??=" | "||="))
-            }
-            "update_expression" => ("argument", false),
-            _ if self.operator(node) == "delete" => ("argument", false),
-            _ => return,
+        // A change that only sets what is unset (lazily) shares nothing.
+        let lazy = match node.kind() {
+            "assignment_expression" => self.lazy_guarded(node),
+            _ => matches!(self.operator(node), "??=" | "||="),
         };
-        if let Some(target) = node.child_by_field_name(field).filter(|_| !lazy) {
+        if let Some(target) = self.write_target(node).filter(|_| !lazy) {
             self.mutate(target, node, ctx);
+        }
+    }
+
+    /// What a write changes: the left of an assignment, the argument of `++` or `delete`.
+    fn write_target(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                node.child_by_field_name("left")
+            }
+            "update_expression" => node.child_by_field_name("argument"),
+            "unary_expression" if self.operator(node) == "delete" => {
+                node.child_by_field_name("argument")
+            }
+            _ => None,
         }
     }
 
@@ -278,7 +287,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `process.env.TEST_SEED` used beyond seeding a generator; `process.env.TZ`.
     pub(super) fn env_read(&mut self, node: Node<'t>, ctx: &Ctx) {
-        let Some(var) = self.env_var(node).filter(|_| !is_write_target(node)) else {
+        let written = node.parent().and_then(|p| self.write_target(p)) == Some(node);
+        let Some(var) = self.env_var(node).filter(|_| !written) else {
             return;
         };
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {

@@ -214,20 +214,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if let Some(used) = self.order_use(n) {
             return used;
         }
-        let Some(name) = n
-            .parent()
-            .filter(|p| p.kind() == "variable_declarator")
-            .and_then(|p| p.child_by_field_name("name"))
-            .filter(|x| x.kind() == "identifier")
-        else {
-            return false;
-        };
-        let uses: Vec<Option<bool>> = self
-            .uses_of(name)
-            .into_iter()
-            .map(|u| self.order_use(outer(u)))
-            .collect();
-        !uses.contains(&Some(false)) && uses.contains(&Some(true))
+        // Stored: no use sorts it, and one uses its order.
+        let declarator = n.parent().filter(|p| p.kind() == "variable_declarator");
+        let mut used = false;
+        let unsorted = declarator.is_some_and(|d| {
+            self.every_use(d, |u| {
+                let order = self.order_use(outer(u));
+                used |= order == Some(true);
+                order != Some(false)
+            })
+        });
+        unsorted && used
     }
 
     /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is

@@ -183,14 +183,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return false;
         };
         // node-tap's and ava's `t.ok(cond)`, `t.true(cond)` on the test's `t`.
-        let on_t = function.kind() == "member_expression"
-            && function
-                .child_by_field_name("object")
-                .is_some_and(|o| self.text(o) == "t")
-            && function
-                .child_by_field_name("property")
-                .is_some_and(|p| matches!(self.text(p), "ok" | "notOk" | "true" | "false"));
-        on_t || callee_root(function).is_some_and(|r| {
+        let on_t = matches!(
+            self.text(function),
+            "t.ok" | "t.notOk" | "t.true" | "t.false"
+        );
+        // The name the chain starts from: `expect` in `expect(x).not.toBe(y)`.
+        let root = chain(function, CALL_CHAIN).last();
+        on_t || root.filter(|r| r.kind() == "identifier").is_some_and(|r| {
             let t = self.text(r);
             t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
         })
