@@ -228,10 +228,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     }
                     _ => None,
                 };
-                let value = n.child_by_field_name("value");
-                if let (Some(name), Some(value)) = (declared, value)
-                    && n.kind() == "variable_declarator"
-                    && name.kind() == "identifier"
+                // The value a variable starts with, or the default of a parameter or of a name
+                // destructured (`{ port = 4444 }`, `(port = 4444) => ...`).
+                let value = match n.kind() {
+                    "variable_declarator" => declared.zip(n.child_by_field_name("value")),
+                    "assignment_pattern" | "object_assignment_pattern" => n
+                        .child_by_field_name("left")
+                        .zip(n.child_by_field_name("right")),
+                    _ => None,
+                };
+                if let Some((name, value)) = value
+                    && matches!(
+                        name.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    )
                 {
                     out.values.entry(info.text(name)).or_insert(value);
                 }
