@@ -216,15 +216,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 _ => break,
             }
         }
-        let Some(p) = n.parent() else { return false };
-        match p.kind() {
-            "binary_expression" => self.operator(p) == "-",
-            "variable_declarator" => self.every_use(p, |u| {
-                u.parent()
-                    .is_some_and(|up| up.kind() == "binary_expression" && self.operator(up) == "-")
-            }),
-            _ => false,
-        }
+        let subtracted = |n: Node<'_>| {
+            n.parent()
+                .is_some_and(|p| p.kind() == "binary_expression" && self.operator(p) == "-")
+        };
+        let declarator = n.parent().filter(|p| p.kind() == "variable_declarator");
+        subtracted(n) || declarator.is_some_and(|d| self.every_use(d, subtracted))
     }
 
     /// Whether a value is a measured duration: `Date.now() - start`, `process.hrtime(start)`,

@@ -112,9 +112,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let asserted = self
                     .expect_subject(call)
                     .or(arguments(call).first().copied());
-                let within =
-                    |s: Node<'_>| s.start_byte() <= u.start_byte() && u.end_byte() <= s.end_byte();
-                let is_expected = !asserted.is_some_and(within);
+                let is_expected =
+                    !asserted.is_some_and(|s| s.byte_range().contains(&u.start_byte()));
                 expected |= is_expected;
                 input |= !is_expected;
                 return true;
