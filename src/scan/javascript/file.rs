@@ -176,21 +176,13 @@ impl<'s> FileInfo<'s> {
 
     pub(super) fn required_import(&self, value: Node<'_>) -> Option<Import> {
         // `require('m')` itself, or one property of it: a longer chain is no import.
-        let mut properties = Vec::new();
-        let mut at = unwrap(value);
-        while at.kind() == "member_expression" {
-            properties.push(at.child_by_field_name("property"));
-            at = unwrap(at.child_by_field_name("object")?);
-        }
-        if at.kind() != "call_expression" {
-            return None;
-        }
-        let module = module_name(&self.required(at)?);
-        let name = match properties.as_slice() {
-            [] => None,
-            [property] => Some(self.text((*property)?).to_owned()),
+        let (name, call) = match chain(value, &["member_expression"]).collect::<Vec<_>>()[..] {
+            [call] => (None, call),
+            [member, call] => (Some(member.child_by_field_name("property")?), call),
             _ => return None,
         };
+        let module = module_name(&self.required(call)?);
+        let name = name.map(|n| self.text(n).to_owned());
         Some(Import { module, name })
     }
 
