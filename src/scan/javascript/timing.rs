@@ -98,10 +98,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         // `resolve(value)` after a delay simulates a slow call; `resolve()` only waits.
         body.is_some_and(|b| {
-            b.kind() == "call_expression"
-                && arguments(b).is_empty()
-                && b.child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
+            arguments(b).is_empty() && self.info.callee(b).as_deref() == Some(name)
         })
     }
 
