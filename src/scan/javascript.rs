@@ -23,7 +23,7 @@ use super::rules::{self, Lang, Variant};
 use super::shared::{
     self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
 };
-use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors};
+use super::syntax::{self, FileCtx, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -406,14 +406,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unit
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, smell: Smell) {
-        self.cx.report(node, smell, unit, self.cx.test_file);
-    }
-
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
         let smell = rule.says(&self.shown(node), says);
-        self.report(node, unit, smell);
+        self.cx.report(node, smell, unit, self.cx.test_file);
     }
 
     /// A fact, for the shared rules to judge.

@@ -264,7 +264,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for (node, smell, unit) in
             shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
         {
-            self.report(node, unit, smell);
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
         let restored: HashSet<ProcessState> = self
             .changes
