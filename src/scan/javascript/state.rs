@@ -17,16 +17,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// What a write changes: the left of an assignment, the argument of `++` or `delete`.
     fn write_target(&self, node: Node<'t>) -> Option<Node<'t>> {
-        match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => {
-                node.child_by_field_name("left")
-            }
-            "update_expression" => node.child_by_field_name("argument"),
-            "unary_expression" if self.operator(node) == "delete" => {
-                node.child_by_field_name("argument")
-            }
-            _ => None,
-        }
+        let field = match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => "left",
+            "update_expression" => "argument",
+            _ if self.operator(node) == "delete" => "argument",
+            _ => return None,
+        };
+        node.child_by_field_name(field)
     }
 
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
