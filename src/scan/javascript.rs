@@ -23,7 +23,7 @@ use super::rules::{self, Lang, Variant};
 use super::shared::{
     self, Touch, TouchKind, bounds_from_above, is_constant_name, is_local_host, is_seed_variable,
 };
-use super::syntax::{self, FileCtx, Smell, UnitKind, ancestors};
+use super::syntax::{self, FileCtx, UnitKind, ancestors};
 use crate::analysis::Severity;
 use crate::render::quote_code;
 
@@ -41,17 +41,16 @@ use file::FileInfo;
 
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    let name = parts.pop().unwrap_or_default();
+    let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     let dotted: Vec<&str> = name.split('.').collect();
     let marked = dotted.len() > 2
         && dotted[1..dotted.len() - 1]
             .iter()
             .any(|p| matches!(*p, "test" | "spec"));
     marked
-        || parts
-            .iter()
-            .any(|d| matches!(*d, "__tests__" | "test" | "tests"))
+        || dirs
+            .split('/')
+            .any(|d| matches!(d, "__tests__" | "test" | "tests"))
 }
 
 /// Finds the units and smells of one file.
@@ -407,14 +406,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unit
     }
 
-    fn report(&mut self, node: Node<'_>, unit: Option<usize>, smell: Smell) {
-        self.cx.report(node, smell, unit, self.cx.test_file);
-    }
-
     /// Reports at a node that its code does what `says` says.
     fn says(&mut self, node: Node<'_>, unit: Option<usize>, rule: Variant, says: impl Display) {
         let smell = rule.says(&self.shown(node), says);
-        self.report(node, unit, smell);
+        self.cx.report(node, smell, unit, self.cx.test_file);
     }
 
     /// A fact, for the shared rules to judge.
@@ -564,12 +559,6 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
     root.filter(|n| n.kind() == "identifier")
 }
 
-/// The name a call chain starts from: `expect` in `expect(x).not.toBe(y)`.
-fn callee_root(node: Node<'_>) -> Option<Node<'_>> {
-    let root = chain(node, CALL_CHAIN).last();
-    root.filter(|n| n.kind() == "identifier")
-}
-
 /// The kinds of a chain of calls and members.
 const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
@@ -621,17 +610,6 @@ fn call_of_argument(node: Node<'_>) -> Option<Node<'_>> {
 
 fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|p| is_function(p.kind()))
-}
-
-/// Whether a member or subscript is assigned to, updated or deleted (not read).
-fn is_write_target(node: Node<'_>) -> bool {
-    node.parent().is_some_and(|p| match p.kind() {
-        "assignment_expression" | "augmented_assignment_expression" => {
-            p.child_by_field_name("left") == Some(node)
-        }
-        "update_expression" | "unary_expression" => p.child_by_field_name("argument") == Some(node),
-        _ => false,
-    })
 }
 
 /// Whether an identifier is the name being declared (not a use).

@@ -80,16 +80,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if NOT_RACING.contains(&self.method_name(operation).unwrap_or(self.text(started))) {
             return None;
         }
-        let asserts = |n: Node<'t>| {
-            syntax::descendants(n).into_iter().any(|d| {
-                d.kind() == "call_expression"
-                    && (self.is_assertion(d)
-                        || d.child_by_field_name("function").is_some_and(|f| {
-                            let t = self.text(f);
-                            t.starts_with("t.") || t.starts_with("assert")
-                        }))
-            })
-        };
         // The same operation started twice (two requests), not a handler registered for the
         // one that ends the test (`addHook`, `on`, a route).
         let racing = syntax::named_children(block)
@@ -101,7 +91,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     .is_some_and(|f| self.text(unwrap(f)) == self.text(started))
             })
             .flat_map(arguments)
-            .any(|a| is_function(unwrap(a).kind()) && asserts(a) && !self.mentions(a, &["done"]));
+            .any(|a| {
+                is_function(unwrap(a).kind()) && self.asserts(a) && !self.mentions(a, &["done"])
+            });
         racing.then_some(operation)
     }
 

@@ -150,22 +150,19 @@ impl<'s> FileInfo<'s> {
             }
             "named_imports" | "object_pattern" if import.name.is_none() => {
                 for p in syntax::named_children(pattern) {
-                    let (local, key) = match p.kind() {
-                        "import_specifier" => {
-                            let Some(name) = p.child_by_field_name("name") else {
-                                continue;
-                            };
-                            (p.child_by_field_name("alias").unwrap_or(name), name)
-                        }
-                        "shorthand_property_identifier_pattern" => (p, p),
-                        "pair_pattern" => {
-                            match (p.child_by_field_name("value"), p.child_by_field_name("key")) {
-                                (Some(v), Some(k)) if v.kind() == "identifier" => (v, k),
-                                _ => continue,
-                            }
-                        }
-                        _ => continue,
+                    // The local name and the imported one: `b as c`, `b: c`, `a`.
+                    let named = match p.kind() {
+                        "import_specifier" => p
+                            .child_by_field_name("name")
+                            .map(|name| (p.child_by_field_name("alias").unwrap_or(name), name)),
+                        "shorthand_property_identifier_pattern" => Some((p, p)),
+                        "pair_pattern" => p
+                            .child_by_field_name("value")
+                            .filter(|v| v.kind() == "identifier")
+                            .zip(p.child_by_field_name("key")),
+                        _ => None,
                     };
+                    let Some((local, key)) = named else { continue };
                     let import = Import {
                         module: import.module.clone(),
                         name: Some(self.text(key).to_owned()),
@@ -179,21 +176,13 @@ impl<'s> FileInfo<'s> {
 
     pub(super) fn required_import(&self, value: Node<'_>) -> Option<Import> {
         // `require('m')` itself, or one property of it: a longer chain is no import.
-        let mut properties = Vec::new();
-        let mut at = unwrap(value);
-        while at.kind() == "member_expression" {
-            properties.push(at.child_by_field_name("property"));
-            at = unwrap(at.child_by_field_name("object")?);
-        }
-        if at.kind() != "call_expression" {
-            return None;
-        }
-        let module = module_name(&self.required(at)?);
-        let name = match properties.as_slice() {
-            [] => None,
-            [property] => Some(self.text((*property)?).to_owned()),
+        let (name, call) = match chain(value, &["member_expression"]).collect::<Vec<_>>()[..] {
+            [call] => (None, call),
+            [member, call] => (Some(member.child_by_field_name("property")?), call),
             _ => return None,
         };
+        let module = module_name(&self.required(call)?);
+        let name = name.map(|n| self.text(n).to_owned());
         Some(Import { module, name })
     }
 
@@ -227,13 +216,11 @@ impl<'s> FileInfo<'s> {
             "identifier" => self.local_server |= serves(self.text(n)),
             // `global.fetch = jest.fn()`, `cp.exec = fakeExec`.
             "assignment_expression" => {
-                if let Some(left) = n
-                    .child_by_field_name("left")
+                let left = n.child_by_field_name("left");
+                let q = left
                     .filter(|l| l.kind() == "member_expression")
-                {
-                    let q = self.q(left);
-                    self.mocked.insert(q);
-                }
+                    .map(|l| self.q(l));
+                self.mocked.extend(q);
             }
             _ => {}
         }

@@ -154,14 +154,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
-        if let Some(callee) = call.child_by_field_name("function") {
-            next.push((callee, Rc::clone(ctx)));
-        }
-        for a in args {
-            if Some(a) != callback {
-                next.push((a, Rc::clone(ctx)));
-            }
-        }
+        let callee = call.child_by_field_name("function");
+        let rest = callee
+            .into_iter()
+            .chain(args)
+            .filter(|a| Some(*a) != callback);
+        next.extend(rest.map(|n| (n, Rc::clone(ctx))));
         true
     }
 

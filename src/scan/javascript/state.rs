@@ -5,19 +5,25 @@ use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
     pub(super) fn write(&mut self, node: Node<'t>, ctx: &Ctx) {
-        // The changed field, and whether the change only sets what is unset (lazily).
-        let (field, lazy) = match node.kind() {
-            "assignment_expression" => ("left", self.lazy_guarded(node)),
-            "augmented_assignment_expression" => {
-                ("left", matches!(self.operator(node), "??=" | "||="))
-            }
-            "update_expression" => ("argument", false),
-            _ if self.operator(node) == "delete" => ("argument", false),
-            _ => return,
+        // A change that only sets what is unset (lazily) shares nothing.
+        let lazy = match node.kind() {
+            "assignment_expression" => self.lazy_guarded(node),
+            _ => matches!(self.operator(node), "??=" | "||="),
         };
-        if let Some(target) = node.child_by_field_name(field).filter(|_| !lazy) {
+        if let Some(target) = self.write_target(node).filter(|_| !lazy) {
             self.mutate(target, node, ctx);
         }
+    }
+
+    /// What a write changes: the left of an assignment, the argument of `++` or `delete`.
+    fn write_target(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let field = match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => "left",
+            "update_expression" => "argument",
+            _ if self.operator(node) == "delete" => "argument",
+            _ => return None,
+        };
+        node.child_by_field_name(field)
     }
 
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
@@ -255,7 +261,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         for (node, smell, unit) in
             shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
         {
-            self.report(node, unit, smell);
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
         let restored: HashSet<ProcessState> = self
             .changes
@@ -278,7 +284,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `process.env.TEST_SEED` used beyond seeding a generator; `process.env.TZ`.
     pub(super) fn env_read(&mut self, node: Node<'t>, ctx: &Ctx) {
-        let Some(var) = self.env_var(node).filter(|_| !is_write_target(node)) else {
+        let written = node.parent().and_then(|p| self.write_target(p)) == Some(node);
+        let Some(var) = self.env_var(node).filter(|_| !written) else {
             return;
         };
         if is_seed_variable(&var) && !self.only_seeds(node, 2) {

@@ -144,8 +144,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// A server listening at a port the code names (the first argument, or the `port` key of
-    /// an argument, or the default of the variable given: `{ port = 4444 } = options`), for the
-    /// shared rule to judge.
+    /// an argument, or the value or default of the variable given: `{ port = 4444 } = options`),
+    /// for the shared rule to judge.
     pub(super) fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
         let args = arguments(call);
         let named = args.iter().find_map(|a| self.property(*a, &["port"]));
@@ -153,7 +153,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return;
         };
         let port = match port.kind() {
-            "identifier" => self.default_of(port).unwrap_or(port),
+            "identifier" => self.declared_value(port).map_or(port, unwrap),
             // `process.env.PORT || 3000`: the port unless the environment says otherwise.
             "binary_expression" if matches!(self.operator(port), "||" | "??") => {
                 port.child_by_field_name("right").map_or(port, unwrap)
@@ -171,21 +171,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             test_code: self.cx.test_file,
         };
         self.judge(call, Fact::Listen(listen), ctx.unit);
-    }
-
-    /// The default a function gives a variable it destructures or takes: `{ port = 4444 }`,
-    /// `(port = 4444) => ...`.
-    fn default_of(&self, ident: Node<'t>) -> Option<Node<'t>> {
-        let name = self.text(ident);
-        let scopes = ancestors(ident).filter(|f| is_function(f.kind()));
-        scopes.flat_map(syntax::descendants).find_map(|d| {
-            let pattern = matches!(d.kind(), "object_assignment_pattern" | "assignment_pattern");
-            let left = d
-                .child_by_field_name("left")
-                .filter(|l| self.text(*l) == name);
-            left.filter(|_| pattern)?;
-            d.child_by_field_name("right").map(unwrap)
-        })
     }
 
     /// The value of the first property of an object literal whose key is one of these (a
@@ -214,20 +199,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if let Some(used) = self.order_use(n) {
             return used;
         }
-        let Some(name) = n
-            .parent()
-            .filter(|p| p.kind() == "variable_declarator")
-            .and_then(|p| p.child_by_field_name("name"))
-            .filter(|x| x.kind() == "identifier")
-        else {
-            return false;
-        };
-        let uses: Vec<Option<bool>> = self
-            .uses_of(name)
-            .into_iter()
-            .map(|u| self.order_use(outer(u)))
-            .collect();
-        !uses.contains(&Some(false)) && uses.contains(&Some(true))
+        // Stored: no use sorts it, and one uses its order.
+        let declarator = n.parent().filter(|p| p.kind() == "variable_declarator");
+        let mut used = false;
+        let unsorted = declarator.is_some_and(|d| {
+            self.every_use(d, |u| {
+                let order = self.order_use(outer(u));
+                used |= order == Some(true);
+                order != Some(false)
+            })
+        });
+        unsorted && used
     }
 
     /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is

@@ -24,18 +24,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // and the test waits for what follows; a function passed by name may do either.
         let delayed = args.get(1).is_some_and(|d| self.text(*d) != "0");
         let asserts = args.first().map(|a| unwrap(*a)).is_some_and(|cb| {
+            // `done` called or handed on (`server.close(done)`) ends the test.
+            let done = |d: Node<'_>| d.kind() == "identifier" && self.text(d) == "done";
             !is_function(cb.kind())
-                || syntax::descendants(cb).into_iter().any(|d| match d.kind() {
-                    // `done` called or handed on (`server.close(done)`).
-                    "identifier" => self.text(d) == "done",
-                    "call_expression" => {
-                        let q = self.info.callee(d).unwrap_or_default();
-                        self.is_assertion(d)
-                            || names_any(&["end", "pass", "fail", "t.end"], &q)
-                            || q.to_ascii_lowercase().contains("assert")
-                    }
-                    _ => false,
-                })
+                || self.asserts(cb)
+                || syntax::descendants(cb).into_iter().any(done)
         });
         matches!(ctx.role, Role::Test | Role::Hook(_)) && delayed && asserts
     }
@@ -69,19 +62,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// Whether a call is a plain function call or a call through an imported module, not a
     /// method of some object (`sleep(10)`, `utils.sleep(10)`, not `lock.wait(10)`).
     pub(super) fn plain_callee(&self, call: Node<'_>) -> bool {
-        let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
-            return false;
-        };
-        match callee.kind() {
-            "identifier" => true,
-            "member_expression" => callee
-                .child_by_field_name("object")
-                .map(unwrap)
-                .is_some_and(|o| {
-                    o.kind() == "identifier" && self.info.imported.contains_key(self.text(o))
-                }),
-            _ => false,
-        }
+        let callee = call.child_by_field_name("function").map(unwrap);
+        let object = callee
+            .and_then(|c| c.child_by_field_name("object"))
+            .map(unwrap);
+        callee.is_some_and(|c| c.kind() == "identifier")
+            || object.is_some_and(|o| {
+                o.kind() == "identifier" && self.info.imported.contains_key(self.text(o))
+            })
     }
 
     /// The `resolve` parameter of the `new Promise((resolve) => ...)` executor a call is in.
@@ -110,10 +98,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         // `resolve(value)` after a delay simulates a slow call; `resolve()` only waits.
         body.is_some_and(|b| {
-            b.kind() == "call_expression"
-                && arguments(b).is_empty()
-                && b.child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "identifier" && self.text(f) == name)
+            arguments(b).is_empty() && self.info.callee(b).as_deref() == Some(name)
         })
     }
 
@@ -178,19 +163,32 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
     }
 
+    /// Whether code asserts or ends the test: an assertion, an assert helper
+    /// (`assertResponse(res)`), a call on the test's `t` (node-tap's `t.equal`, `t.end()`), or
+    /// ava's and tape's `end()`, `pass()`, `fail()`.
+    pub(super) fn asserts(&self, code: Node<'_>) -> bool {
+        let calls = syntax::descendants(code).into_iter();
+        calls.filter(|d| d.kind() == "call_expression").any(|d| {
+            let q = self.info.callee(d).unwrap_or_default();
+            self.is_assertion(d)
+                || q.starts_with("t.")
+                || q.to_ascii_lowercase().contains("assert")
+                || matches!(q.as_str(), "end" | "pass" | "fail")
+        })
+    }
+
     pub(super) fn is_assertion(&self, call: Node<'_>) -> bool {
         let Some(function) = call.child_by_field_name("function") else {
             return false;
         };
         // node-tap's and ava's `t.ok(cond)`, `t.true(cond)` on the test's `t`.
-        let on_t = function.kind() == "member_expression"
-            && function
-                .child_by_field_name("object")
-                .is_some_and(|o| self.text(o) == "t")
-            && function
-                .child_by_field_name("property")
-                .is_some_and(|p| matches!(self.text(p), "ok" | "notOk" | "true" | "false"));
-        on_t || callee_root(function).is_some_and(|r| {
+        let on_t = matches!(
+            self.text(function),
+            "t.ok" | "t.notOk" | "t.true" | "t.false"
+        );
+        // The name the chain starts from: `expect` in `expect(x).not.toBe(y)`.
+        let root = chain(function, CALL_CHAIN).last();
+        on_t || root.filter(|r| r.kind() == "identifier").is_some_and(|r| {
             let t = self.text(r);
             t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
         })
@@ -215,15 +213,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 _ => break,
             }
         }
-        let Some(p) = n.parent() else { return false };
-        match p.kind() {
-            "binary_expression" => self.operator(p) == "-",
-            "variable_declarator" => self.every_use(p, |u| {
-                u.parent()
-                    .is_some_and(|up| up.kind() == "binary_expression" && self.operator(up) == "-")
-            }),
-            _ => false,
-        }
+        let subtracted = |n: Node<'_>| {
+            n.parent()
+                .is_some_and(|p| p.kind() == "binary_expression" && self.operator(p) == "-")
+        };
+        let declarator = n.parent().filter(|p| p.kind() == "variable_declarator");
+        subtracted(n) || declarator.is_some_and(|d| self.every_use(d, subtracted))
     }
 
     /// Whether a value is a measured duration: `Date.now() - start`, `process.hrtime(start)`,

@@ -112,9 +112,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let asserted = self
                     .expect_subject(call)
                     .or(arguments(call).first().copied());
-                let within =
-                    |s: Node<'_>| s.start_byte() <= u.start_byte() && u.end_byte() <= s.end_byte();
-                let is_expected = !asserted.is_some_and(within);
+                let is_expected =
+                    !asserted.is_some_and(|s| s.byte_range().contains(&u.start_byte()));
                 expected |= is_expected;
                 input |= !is_expected;
                 return true;
@@ -228,10 +227,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     }
                     _ => None,
                 };
-                let value = n.child_by_field_name("value");
-                if let (Some(name), Some(value)) = (declared, value)
-                    && n.kind() == "variable_declarator"
-                    && name.kind() == "identifier"
+                // The value a variable starts with, or the default of a parameter or of a name
+                // destructured (`{ port = 4444 }`, `(port = 4444) => ...`).
+                let value = match n.kind() {
+                    "variable_declarator" => declared.zip(n.child_by_field_name("value")),
+                    "assignment_pattern" | "object_assignment_pattern" => n
+                        .child_by_field_name("left")
+                        .zip(n.child_by_field_name("right")),
+                    _ => None,
+                };
+                if let Some((name, value)) = value
+                    && matches!(
+                        name.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    )
                 {
                     out.values.entry(info.text(name)).or_insert(value);
                 }
