@@ -467,8 +467,6 @@ struct Scope<'t> {
     /// Whether the frameworks collect tests from the definitions directly in it: the module of
     /// a file they collect, or a test class.
     collects: bool,
-    /// Whether it is a function or in one.
-    in_function: bool,
 }
 
 impl<'t> Scope<'t> {
@@ -495,7 +493,6 @@ impl<'t> Scope<'t> {
             seeds,
             path: Vec::new(),
             collects: false,
-            in_function: false,
         }
     }
 
@@ -654,27 +651,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        let Some(args) = call.child_by_field_name("arguments") else {
-            return Vec::new();
-        };
-        if args.kind() == "generator_expression" {
-            return vec![args];
+        match call.child_by_field_name("arguments") {
+            Some(generator) if generator.kind() == "generator_expression" => vec![generator],
+            _ => shared::args(call)
+                .into_iter()
+                .filter(|a| {
+                    !matches!(
+                        a.kind(),
+                        "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
+                    )
+                })
+                .collect(),
         }
-        syntax::named_children(args)
-            .into_iter()
-            .filter(|a| {
-                !matches!(
-                    a.kind(),
-                    "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
-                )
-            })
-            .collect()
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-        let args = call.child_by_field_name("arguments")?;
-        syntax::named_children(args)
-            .into_iter()
+        let keywords = shared::args(call).into_iter();
+        keywords
             .filter(|a| a.kind() == "keyword_argument")
             .find(|a| {
                 a.child_by_field_name("name")
@@ -740,11 +733,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match node.kind() {
                 "call" => {
                     self.call(node, s);
-                    self.timing_bound(node, s, timing.as_ref());
+                    self.timing_bound(node, s, &timing);
                 }
                 "assignment" | "augmented_assignment" => self.assignment(node, s),
                 "delete_statement" => self.delete(node, s),
-                "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
+                "assert_statement" => self.timing_bound(node, s, &timing),
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.env_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
@@ -958,6 +951,18 @@ fn is_reference(node: Node<'_>) -> bool {
         | "keyword_pattern" => false,
         _ => true,
     }
+}
+
+/// Whether a node is written (`x[k] = v`, `del x[k]`, `x += 1`).
+fn is_write_target(node: Node<'_>) -> bool {
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }
 
 #[cfg(test)]

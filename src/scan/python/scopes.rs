@@ -180,7 +180,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.scopes.push(Scope {
             unit: Some(unit),
             path: [self.scopes[outer].path.clone(), vec![name.clone()]].concat(),
-            in_function: true,
             name,
             role,
             cleanup,
@@ -201,10 +200,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
         // outside functions in a file it collects (the module's scope, the first). A mixin
         // such a class inherits from brings its tests, listed under the mixin's name.
+        let in_function = ancestors(def).any(|a| a.kind() == "function_definition");
         let collects = (outer.collects && name.starts_with("Test"))
-            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def))
+            || (self.scopes[0].collects && !in_function && self.is_test_case(def))
             || (outer.collects && self.is_mixin_of_tests(def, &name));
-        let (path, in_function) = ([outer.path.clone(), vec![name]].concat(), outer.in_function);
+        let path = [outer.path.clone(), vec![name]].concat();
         let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
@@ -215,7 +215,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.scopes.push(Scope {
             path,
             collects,
-            in_function,
             ..Scope::body(def, own, guards, seeds)
         });
         nested
@@ -248,11 +247,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A unittest test case: a class whose base's name ends in `TestCase`.
     fn is_test_case(&self, def: Node<'_>) -> bool {
-        let bases = def
-            .child_by_field_name("superclasses")
-            .map(syntax::named_children);
         let name_ends = |b: &Node<'_>| self.dotted(*b).is_some_and(|d| d.ends_with("TestCase"));
-        bases.unwrap_or_default().iter().any(name_ends)
+        bases(def).iter().any(name_ends)
     }
 
     /// Whether a test class of the module (`Test*`, or a `TestCase`) names this class among
@@ -263,14 +259,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .into_iter()
             .map(|d| unwrap_decorated(d).1);
         classes.filter(|c| c.kind() == "class_definition").any(|c| {
-            let bases = c
-                .child_by_field_name("superclasses")
-                .map(syntax::named_children);
             (self.name_of(c).starts_with("Test") || self.is_test_case(c))
-                && bases
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|b| self.text(*b) == name)
+                && bases(c).iter().any(|b| self.text(*b) == name)
         })
     }
 
@@ -555,6 +545,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         seeds
     }
+}
+
+/// The bases a class names.
+fn bases(class: Node<'_>) -> Vec<Node<'_>> {
+    let bases = class.child_by_field_name("superclasses");
+    bases.map(syntax::named_children).unwrap_or_default()
 }
 
 /// The parts of a function that belong to its scope: decorators, parameters and body.

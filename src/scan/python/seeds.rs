@@ -178,15 +178,3 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(at, s, &fact);
     }
 }
-
-/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
-fn is_write_target(node: Node<'_>) -> bool {
-    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
-    let statement = ancestors(node).find(|a| !lists(a));
-    statement.is_some_and(|a| match a.kind() {
-        "assignment" | "augmented_assignment" => a
-            .child_by_field_name("left")
-            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
-        _ => a.kind() == "delete_statement",
-    })
-}

@@ -216,20 +216,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
     fn changed_in_file(&self, at: Node<'_>, name: &str) -> bool {
         let root = syntax::ancestors(at).last().unwrap_or(at);
-        let is_target = |n: Node<'_>| {
-            n.parent().is_some_and(|p| {
-                p.kind() == "delete_statement"
-                    || matches!(p.kind(), "assignment" | "augmented_assignment")
-                        && p.child_by_field_name("left") == Some(n)
-            })
-        };
         syntax::descendants(root).into_iter().any(|n| {
             let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
                 return false;
             };
             let method = p.child_by_field_name("attribute").map(|a| self.text(a));
-            p.kind() == "augmented_assignment" && is_target(n)
-                || matches!(p.kind(), "attribute" | "subscript") && is_target(p)
+            p.kind() == "augmented_assignment" && is_write_target(n)
+                || matches!(p.kind(), "attribute" | "subscript") && is_write_target(p)
                 || p.parent().is_some_and(|c| c.kind() == "call")
                     && method.is_some_and(|m| MUTATORS.contains(&m))
         })
