@@ -57,9 +57,16 @@ fn collects_tests(rel: &str) -> bool {
 
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
-    let root = tree.root_node();
-    let mut file = Analyzer::new(cx);
-    file.build(root);
+    let mut file = Analyzer {
+        cx,
+        imports: HashMap::new(),
+        values: HashMap::new(),
+        functions: HashMap::new(),
+        scopes: Vec::new(),
+        touches: Vec::new(),
+        reported: HashSet::new(),
+    };
+    file.build(tree.root_node());
     file.run();
 }
 
@@ -269,22 +276,6 @@ const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
 ];
 
-/// Methods that send a request when given a URL (`session.get("https://...")`).
-const URL_METHODS: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "request",
-    "stream",
-    "urlopen",
-    "goto",
-    "ws_connect",
-];
-
 /// Methods that change a list, dict, set or deque in place.
 const MUTATORS: &[&str] = &[
     "append",
@@ -299,49 +290,6 @@ const MUTATORS: &[&str] = &[
     "discard",
     "appendleft",
     "extendleft",
-];
-
-/// `pathlib.Path` methods that write or delete.
-const PATH_WRITES: &[&str] = &[
-    "write_text",
-    "write_bytes",
-    "unlink",
-    "rmdir",
-    "mkdir",
-    "touch",
-    "symlink_to",
-    "hardlink_to",
-];
-
-/// Calls that make a server or socket listen (their port is read from their arguments).
-const LISTENS: &[&str] = &[
-    "bind",
-    "create_tcp_listener",
-    "HTTPServer",
-    "ThreadingHTTPServer",
-    "TCPServer",
-    "ThreadingTCPServer",
-    "UDPServer",
-    "ThreadingUDPServer",
-    "make_server",
-    "start_server",
-    "create_server",
-    "run",
-    "run_app",
-    "serve",
-    "Server",
-];
-
-/// Constructors of mutable containers.
-const CONTAINERS: &[&str] = &[
-    "dict",
-    "list",
-    "set",
-    "bytearray",
-    "defaultdict",
-    "OrderedDict",
-    "Counter",
-    "deque",
 ];
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
@@ -538,18 +486,6 @@ struct Analyzer<'t, 'c, 'a> {
 }
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    fn new(cx: &'c mut FileCtx<'a>) -> Self {
-        Self {
-            cx,
-            imports: HashMap::new(),
-            values: HashMap::new(),
-            functions: HashMap::new(),
-            scopes: Vec::new(),
-            touches: Vec::new(),
-            reported: HashSet::new(),
-        }
-    }
-
     fn text(&self, node: Node<'_>) -> &'a str {
         self.cx.text(node)
     }
@@ -754,28 +690,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         self.listen(node, function, s);
-        if let Some(written) = self.dotted(function) {
+        // A known callee, `covered` when a patch replaces it (`patch("time.time")`).
+        let known = self.dotted(function).and_then(|written| {
             let qualified = self.qualify(&written);
-            if let Some(callee) = callee_of(&qualified) {
-                let covered = s.guards.covers(&qualified, &written);
-                self.known_call(node, &qualified, callee, covered, s);
-                return;
+            let callee = callee_of(&qualified)?;
+            Some((callee, s.guards.covers(&qualified, &written), qualified))
+        });
+        let Some((callee, covered, qualified)) = known else {
+            if function.kind() == "attribute" {
+                self.method_call(node, function, s);
             }
-        }
-        if function.kind() == "attribute" {
-            self.method_call(node, function, s);
-        }
-    }
-
-    /// A call of a known callee, `covered` when a patch replaces it (`patch("time.time")`).
-    fn known_call(
-        &mut self,
-        node: Node<'t>,
-        qualified: &str,
-        callee: Callee,
-        covered: bool,
-        s: &Scope<'t>,
-    ) {
+            return;
+        };
         match callee {
             Sleep => self.sleep(node, covered, s),
             Generator | Seed(_) => self.seeding(node, callee, s),
@@ -799,7 +725,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             Network => self.network(node, s),
             Subprocess(waits) => self.subprocess(node, waits, s),
-            RaiseSignal => self.raise_signal(node, qualified, s),
+            RaiseSignal => self.raise_signal(node, &qualified, s),
             PathWrite(index) => {
                 let path = self.arg(node, index, &["path", "dst", "name"]);
                 self.path_write(node, path, false, s);
@@ -829,9 +755,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_write(node, Some(object), true, s);
             }
-            m if PATH_WRITES.contains(&m) => self.path_write(node, Some(object), true, s),
+            // `pathlib.Path` methods that write or delete.
+            "write_text" | "write_bytes" | "unlink" | "rmdir" | "mkdir" | "touch"
+            | "symlink_to" | "hardlink_to" => self.path_write(node, Some(object), true, s),
             // `session.get("https://example.com/...")` on a real HTTP client.
-            m if URL_METHODS.contains(&m) && self.real_client(object, s) => {
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request"
+            | "stream" | "urlopen" | "goto" | "ws_connect"
+                if self.real_client(object, s) =>
+            {
                 self.remote_call(node, self.url_arg(node, s), s);
             }
             "join" | "wait" => self.bounded_wait(node, object, s),

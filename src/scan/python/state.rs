@@ -108,19 +108,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .push(Touch::new(s.unit, &s.name, name, node, TouchKind::Write));
     }
 
-    /// Whether an assignment resets state: an empty container or None assigned to a whole name
+    /// Whether an assignment resets state: None or an empty container assigned to a whole name
     /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
-    fn resets(&self, node: Node<'_>) -> bool {
+    fn resets(&self, node: Node<'t>) -> bool {
         let whole_name = node
             .child_by_field_name("left")
             .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
         let right = node.child_by_field_name("right");
         right.is_some_and(|r| {
-            let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
-                && syntax::named_children(r).is_empty();
-            let empty_call = self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
-                && self.positional(r).is_empty();
-            node.kind() == "assignment" && whole_name && (empty_literal || empty_call)
+            let empty = match r.kind() {
+                "call" => self.positional(r).is_empty(),
+                _ => syntax::named_children(r).is_empty(),
+            };
+            let container = self
+                .mutable(r, None)
+                .is_some_and(|(container, _)| container);
+            node.kind() == "assignment" && whole_name && empty && (r.kind() == "none" || container)
         })
     }
 
@@ -183,7 +186,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // What the tests call it: `self.items` for `cls.items`, `X`, the fixture's name. A
             // fixture outside a test module (conftest.py, a plugin) serves the tests of other
             // files, which this one cannot see.
-            let (kept, seen) = match node.child_by_field_name("left").map(|l| self.text(l)) {
+            let left = node.child_by_field_name("left").map(|l| self.text(l));
+            let (kept, seen) = match left {
                 Some(left) => (left.replacen("cls.", "self.", 1), true),
                 None => (s.name.clone(), collects_tests(self.cx.path)),
             };
@@ -193,10 +197,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let keeps = match node.kind() {
                 "return_statement" => format!("returns {what}"),
                 "yield" => format!("yields {what}"),
-                _ => {
-                    let target = node.child_by_field_name("left").map(|l| self.text(l));
-                    format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
-                }
+                _ => format!("keeps {what} in {}", quote_code(left.unwrap_or_default())),
             };
             let message = format!(
                 "`{}` (shared by the {scope}) {keeps}: one test's changes reach the tests after it",
@@ -248,15 +249,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "dictionary" | "dictionary_comprehension" => what("a dict"),
             "list" | "list_comprehension" => what("a list"),
             "set" | "set_comprehension" => what("a set"),
-            "call" => {
-                let name = self.callee_name(node)?;
-                if CONTAINERS.contains(&name) {
-                    return Some((true, format!("a {name}")));
-                }
-                let object = name.starts_with(char::is_uppercase)
-                    && !matches!(name, "MappingProxyType" | "Path" | "PurePath" | "Decimal");
-                object.then(|| (false, format!("a `{name}` object")))
-            }
+            "call" => match self.callee_name(node)? {
+                name @ ("dict" | "list" | "set" | "bytearray" | "defaultdict" | "OrderedDict"
+                | "Counter" | "deque") => Some((true, format!("a {name}"))),
+                "MappingProxyType" | "Path" | "PurePath" | "Decimal" => None,
+                name => (name.starts_with(char::is_uppercase))
+                    .then(|| (false, format!("a `{name}` object"))),
+            },
             // One step through a name, so that `x = x` cannot loop.
             "identifier" => self.mutable(self.value_of(self.text(node), Some(s?))?, None),
             _ => None,
