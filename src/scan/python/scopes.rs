@@ -54,8 +54,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 _ => continue,
             };
             let mut cursor = node.walk();
-            let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-            for name in names {
+            for name in node.children_by_field_name("name", &mut cursor) {
                 let alias = name.child_by_field_name("alias").map(|a| self.text(a));
                 let name = self.text(name.child_by_field_name("name").unwrap_or(name));
                 let full = base
@@ -362,17 +361,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
     /// fixture's `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
-        let registers = |n: Node<'t>| {
-            matches!(
-                self.callee_name(n),
-                Some("addCleanup" | "addfinalizer" | "callback")
-            )
-        };
         let mut out: Vec<Range<usize>> = own
             .iter()
-            .filter_map(|n| match n.kind() {
-                "finally_clause" => Some(n.byte_range()),
-                "call" if registers(*n) => {
+            .filter_map(|n| match (n.kind(), self.callee_name(*n)) {
+                ("finally_clause", _) => Some(n.byte_range()),
+                ("call", Some("addCleanup" | "addfinalizer" | "callback")) => {
                     n.child_by_field_name("arguments").map(|a| a.byte_range())
                 }
                 _ => None,
