@@ -73,10 +73,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "identifier" => timing.durations.contains(self.text(d)),
                 "call" => self.callee_qualified(d).as_deref() == Some("timeit.timeit"),
                 "binary_operator" => {
-                    operator(d) == Some("-")
-                        && syntax::named_children(d)
-                            .into_iter()
-                            .any(|side| syntax::descendants(side).into_iter().any(clock_read))
+                    operator(d) == Some("-") && syntax::descendants(d).into_iter().any(clock_read)
                 }
                 _ => false,
             })
@@ -111,10 +108,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 (on_left || on_right).then(|| (node, bounds_from_above(op, on_left, false)))
             }
         };
-        let Some((bound, upper)) = found else {
-            return;
-        };
-        self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+        if let Some((bound, upper)) = found {
+            self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+        }
     }
 
     /// A measured duration compared with a bound, for the shared rule to judge.
