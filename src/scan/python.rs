@@ -57,8 +57,10 @@ fn collects_tests(rel: &str) -> bool {
 
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
+    let root = tree.root_node();
     let mut file = Analyzer {
         cx,
+        root,
         imports: HashMap::new(),
         values: HashMap::new(),
         functions: HashMap::new(),
@@ -66,7 +68,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         touches: Vec::new(),
         reported: HashSet::new(),
     };
-    file.build(tree.root_node());
+    file.build(root);
     file.run();
 }
 
@@ -472,6 +474,8 @@ enum SeedUse {
 
 struct Analyzer<'t, 'c, 'a> {
     cx: &'c mut FileCtx<'a>,
+    /// The module.
+    root: Node<'t>,
     /// Local names bound by imports -> the dotted names they stand for.
     imports: HashMap<String, String>,
     /// Module-level names -> the values assigned to them at module level.

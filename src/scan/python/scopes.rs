@@ -202,7 +202,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let in_function = ancestors(def).any(|a| a.kind() == "function_definition");
         let collects = (outer.collects && name.starts_with("Test"))
             || (self.scopes[0].collects && !in_function && self.is_test_case(def))
-            || (outer.collects && self.is_mixin_of_tests(def, &name));
+            || (outer.collects && self.is_mixin_of_tests(&name));
         let path = [outer.path.clone(), vec![name]].concat();
         let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
@@ -252,9 +252,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether a test class of the module (`Test*`, or a `TestCase`) names this class among
     /// its bases.
-    fn is_mixin_of_tests(&self, def: Node<'_>, name: &str) -> bool {
-        let module = syntax::ancestors(def).last().unwrap_or(def);
-        let classes = syntax::named_children(module)
+    fn is_mixin_of_tests(&self, name: &str) -> bool {
+        let classes = syntax::named_children(self.root)
             .into_iter()
             .map(|d| unwrap_decorated(d).1);
         classes.filter(|c| c.kind() == "class_definition").any(|c| {

@@ -191,7 +191,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 Some(left) => (left.replacen("cls.", "self.", 1), true),
                 None => (s.name.clone(), collects_tests(self.cx.path)),
             };
-            if seen && !self.changed_in_file(node, &kept) {
+            if seen && !self.changed_in_file(&kept) {
                 continue;
             }
             let keeps = match node.kind() {
@@ -215,9 +215,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether code of the file changes what `name` holds in place: `name.append(x)`,
     /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
-    fn changed_in_file(&self, at: Node<'_>, name: &str) -> bool {
-        let root = syntax::ancestors(at).last().unwrap_or(at);
-        syntax::descendants(root).into_iter().any(|n| {
+    fn changed_in_file(&self, name: &str) -> bool {
+        syntax::descendants(self.root).into_iter().any(|n| {
             let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
                 return false;
             };
