@@ -113,20 +113,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match parent.kind() {
                 "parenthesized_expression" | "boolean_operator" | "keyword_argument" => {}
                 "binary_operator" | "unary_operator" => computed = true,
-                "argument_list" => {
-                    let Some(call) = parent.parent() else {
-                        return SeedUse::Harmless;
-                    };
-                    let conversion = matches!(
-                        self.callee_name(call),
-                        Some("int" | "float" | "str" | "abs" | "hash")
-                    );
-                    if !conversion {
-                        return SeedUse::Harmless;
-                    }
-                    current = call;
-                    continue;
-                }
+                // Through a conversion: `int(seed)`.
+                "argument_list"
+                    if parent.parent().is_some_and(|call| {
+                        matches!(
+                            self.callee_name(call),
+                            Some("int" | "float" | "str" | "abs" | "hash")
+                        )
+                    }) => {}
+                "call" if parent.child_by_field_name("arguments") == Some(current) => {}
                 "assignment" => {
                     let left = parent
                         .child_by_field_name("left")

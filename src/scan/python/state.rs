@@ -21,10 +21,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "identifier" if !setup && s.globals.contains(self.text(target)) => {
                     self.module_write(node, s, self.text(target));
                 }
-                "subscript" => {
-                    let value = target.child_by_field_name("value");
-                    value.into_iter().for_each(|v| self.item_write(node, v, s));
-                }
+                "subscript" => self.item_write(node, target, s),
                 "attribute" => self.imported_mutation(node, target, s),
                 _ => {}
             }
@@ -35,14 +32,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let targets = syntax::named_children(node)
             .into_iter()
             .flat_map(target_nodes);
-        let subscripts = targets.filter(|t| t.kind() == "subscript");
-        for value in subscripts.filter_map(|t| t.child_by_field_name("value")) {
-            self.item_write(node, value, s);
+        for subscript in targets.filter(|t| t.kind() == "subscript") {
+            self.item_write(node, subscript, s);
         }
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
-    fn item_write(&mut self, node: Node<'t>, value: Node<'t>, s: &Scope<'t>) {
+    fn item_write(&mut self, node: Node<'t>, subscript: Node<'t>, s: &Scope<'t>) {
+        let Some(value) = subscript.child_by_field_name("value") else {
+            return;
+        };
         if self.qualified(value).as_deref() == Some("os.environ") {
             self.env_write(node, s);
         } else {
