@@ -18,25 +18,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() {
             return;
         }
-        // The names bound second and third by a three-name target fed by the walk.
-        let fed = |stmt: Node<'t>, right: Node<'t>| {
-            right.byte_range().contains(&node.start_byte())
-                || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
-        };
+        // The names bound second and third by a three-name target fed by the walk (or by
+        // `next` of it, after it).
         let mut names: Vec<&str> = Vec::new();
-        for n in s
-            .own
-            .iter()
-            .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
-        {
+        for n in &s.own {
             let (Some(target), Some(right)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
             ) else {
                 continue;
             };
+            let fed = right.byte_range().contains(&node.start_byte())
+                || (n.start_byte() >= node.end_byte() && self.text(right).contains("next"));
             let parts = syntax::named_children(target);
-            if parts.len() == 3 && fed(*n, right) {
+            if matches!(n.kind(), "for_statement" | "assignment") && parts.len() == 3 && fed {
                 names.extend(parts[1..].iter().map(|p| self.text(*p)));
             }
         }

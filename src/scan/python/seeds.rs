@@ -97,8 +97,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let environ = match node.kind() {
             "call" => self.callee(node) == Some(EnvRead),
             _ => {
-                let value = node.child_by_field_name("value");
-                let value = value.and_then(|v| self.qualified(v));
+                let value = self.qualified(node.child_by_field_name("value")?);
                 value.as_deref() == Some("os.environ") && !is_write_target(node)
             }
         };
