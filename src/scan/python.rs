@@ -811,10 +811,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
     let children = syntax::named_children(node).into_iter();
     let decorators = children.filter(|c| c.kind() == "decorator").collect();
-    (
-        decorators,
-        node.child_by_field_name("definition").unwrap_or(node),
-    )
+    let definition = node.child_by_field_name("definition").unwrap_or(node);
+    (decorators, definition)
 }
 
 /// The targets of an assignment's left side (or of a `del`), through tuples and lists.
