@@ -58,7 +58,16 @@ fn collects_tests(rel: &str) -> bool {
 /// Finds the units and smells of one file.
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let root = tree.root_node();
-    let mut file = Analyzer::new(cx);
+    let mut file = Analyzer {
+        cx,
+        root,
+        imports: HashMap::new(),
+        values: HashMap::new(),
+        functions: HashMap::new(),
+        scopes: Vec::new(),
+        touches: Vec::new(),
+        reported: HashSet::new(),
+    };
     file.build(root);
     file.run();
 }
@@ -269,22 +278,6 @@ const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
 ];
 
-/// Methods that send a request when given a URL (`session.get("https://...")`).
-const URL_METHODS: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "request",
-    "stream",
-    "urlopen",
-    "goto",
-    "ws_connect",
-];
-
 /// Methods that change a list, dict, set or deque in place.
 const MUTATORS: &[&str] = &[
     "append",
@@ -299,49 +292,6 @@ const MUTATORS: &[&str] = &[
     "discard",
     "appendleft",
     "extendleft",
-];
-
-/// `pathlib.Path` methods that write or delete.
-const PATH_WRITES: &[&str] = &[
-    "write_text",
-    "write_bytes",
-    "unlink",
-    "rmdir",
-    "mkdir",
-    "touch",
-    "symlink_to",
-    "hardlink_to",
-];
-
-/// Calls that make a server or socket listen (their port is read from their arguments).
-const LISTENS: &[&str] = &[
-    "bind",
-    "create_tcp_listener",
-    "HTTPServer",
-    "ThreadingHTTPServer",
-    "TCPServer",
-    "ThreadingTCPServer",
-    "UDPServer",
-    "ThreadingUDPServer",
-    "make_server",
-    "start_server",
-    "create_server",
-    "run",
-    "run_app",
-    "serve",
-    "Server",
-];
-
-/// Constructors of mutable containers.
-const CONTAINERS: &[&str] = &[
-    "dict",
-    "list",
-    "set",
-    "bytearray",
-    "defaultdict",
-    "OrderedDict",
-    "Counter",
-    "deque",
 ];
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
@@ -467,8 +417,6 @@ struct Scope<'t> {
     /// Whether the frameworks collect tests from the definitions directly in it: the module of
     /// a file they collect, or a test class.
     collects: bool,
-    /// Whether it is a function or in one.
-    in_function: bool,
 }
 
 impl<'t> Scope<'t> {
@@ -495,7 +443,6 @@ impl<'t> Scope<'t> {
             seeds,
             path: Vec::new(),
             collects: false,
-            in_function: false,
         }
     }
 
@@ -527,6 +474,8 @@ enum SeedUse {
 
 struct Analyzer<'t, 'c, 'a> {
     cx: &'c mut FileCtx<'a>,
+    /// The module.
+    root: Node<'t>,
     /// Local names bound by imports -> the dotted names they stand for.
     imports: HashMap<String, String>,
     /// Module-level names -> the values assigned to them at module level.
@@ -541,18 +490,6 @@ struct Analyzer<'t, 'c, 'a> {
 }
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    fn new(cx: &'c mut FileCtx<'a>) -> Self {
-        Self {
-            cx,
-            imports: HashMap::new(),
-            values: HashMap::new(),
-            functions: HashMap::new(),
-            scopes: Vec::new(),
-            touches: Vec::new(),
-            reported: HashSet::new(),
-        }
-    }
-
     fn text(&self, node: Node<'_>) -> &'a str {
         self.cx.text(node)
     }
@@ -654,27 +591,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        let Some(args) = call.child_by_field_name("arguments") else {
-            return Vec::new();
-        };
-        if args.kind() == "generator_expression" {
-            return vec![args];
+        match call.child_by_field_name("arguments") {
+            Some(generator) if generator.kind() == "generator_expression" => vec![generator],
+            _ => shared::args(call)
+                .into_iter()
+                .filter(|a| {
+                    !matches!(
+                        a.kind(),
+                        "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
+                    )
+                })
+                .collect(),
         }
-        syntax::named_children(args)
-            .into_iter()
-            .filter(|a| {
-                !matches!(
-                    a.kind(),
-                    "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
-                )
-            })
-            .collect()
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-        let args = call.child_by_field_name("arguments")?;
-        syntax::named_children(args)
-            .into_iter()
+        let keywords = shared::args(call).into_iter();
+        keywords
             .filter(|a| a.kind() == "keyword_argument")
             .find(|a| {
                 a.child_by_field_name("name")
@@ -740,11 +673,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match node.kind() {
                 "call" => {
                     self.call(node, s);
-                    self.timing_bound(node, s, timing.as_ref());
+                    self.timing_bound(node, s, &timing);
                 }
                 "assignment" | "augmented_assignment" => self.assignment(node, s),
                 "delete_statement" => self.delete(node, s),
-                "assert_statement" => self.timing_bound(node, s, timing.as_ref()),
+                "assert_statement" => self.timing_bound(node, s, &timing),
                 "attribute" => self.zone_attribute(node, s),
                 "subscript" => self.env_read(node, s),
                 "set" | "set_comprehension" => self.set_order(node, s),
@@ -761,28 +694,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         self.listen(node, function, s);
-        if let Some(written) = self.dotted(function) {
+        // A known callee, `covered` when a patch replaces it (`patch("time.time")`).
+        let known = self.dotted(function).and_then(|written| {
             let qualified = self.qualify(&written);
-            if let Some(callee) = callee_of(&qualified) {
-                let covered = s.guards.covers(&qualified, &written);
-                self.known_call(node, &qualified, callee, covered, s);
-                return;
+            let callee = callee_of(&qualified)?;
+            Some((callee, s.guards.covers(&qualified, &written), qualified))
+        });
+        let Some((callee, covered, qualified)) = known else {
+            if function.kind() == "attribute" {
+                self.method_call(node, function, s);
             }
-        }
-        if function.kind() == "attribute" {
-            self.method_call(node, function, s);
-        }
-    }
-
-    /// A call of a known callee, `covered` when a patch replaces it (`patch("time.time")`).
-    fn known_call(
-        &mut self,
-        node: Node<'t>,
-        qualified: &str,
-        callee: Callee,
-        covered: bool,
-        s: &Scope<'t>,
-    ) {
+            return;
+        };
         match callee {
             Sleep => self.sleep(node, covered, s),
             Generator | Seed(_) => self.seeding(node, callee, s),
@@ -806,7 +729,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             Network => self.network(node, s),
             Subprocess(waits) => self.subprocess(node, waits, s),
-            RaiseSignal => self.raise_signal(node, qualified, s),
+            RaiseSignal => self.raise_signal(node, &qualified, s),
             PathWrite(index) => {
                 let path = self.arg(node, index, &["path", "dst", "name"]);
                 self.path_write(node, path, false, s);
@@ -836,9 +759,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "open" if self.writes(self.arg(node, 0, &["mode"])) => {
                 self.path_write(node, Some(object), true, s);
             }
-            m if PATH_WRITES.contains(&m) => self.path_write(node, Some(object), true, s),
+            // `pathlib.Path` methods that write or delete.
+            "write_text" | "write_bytes" | "unlink" | "rmdir" | "mkdir" | "touch"
+            | "symlink_to" | "hardlink_to" => self.path_write(node, Some(object), true, s),
             // `session.get("https://example.com/...")` on a real HTTP client.
-            m if URL_METHODS.contains(&m) && self.real_client(object, s) => {
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request"
+            | "stream" | "urlopen" | "goto" | "ws_connect"
+                if self.real_client(object, s) =>
+            {
                 self.remote_call(node, self.url_arg(node, s), s);
             }
             "join" | "wait" => self.bounded_wait(node, object, s),
@@ -883,10 +811,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 fn unwrap_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Node<'_>) {
     let children = syntax::named_children(node).into_iter();
     let decorators = children.filter(|c| c.kind() == "decorator").collect();
-    (
-        decorators,
-        node.child_by_field_name("definition").unwrap_or(node),
-    )
+    let definition = node.child_by_field_name("definition").unwrap_or(node);
+    (decorators, definition)
 }
 
 /// The targets of an assignment's left side (or of a `del`), through tuples and lists.
@@ -958,6 +884,18 @@ fn is_reference(node: Node<'_>) -> bool {
         | "keyword_pattern" => false,
         _ => true,
     }
+}
+
+/// Whether a node is written (`x[k] = v`, `del x[k]`, `x += 1`).
+fn is_write_target(node: Node<'_>) -> bool {
+    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
+    let statement = ancestors(node).find(|a| !lists(a));
+    statement.is_some_and(|a| match a.kind() {
+        "assignment" | "augmented_assignment" => a
+            .child_by_field_name("left")
+            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        _ => a.kind() == "delete_statement",
+    })
 }
 
 #[cfg(test)]

@@ -176,12 +176,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     })
         };
         let looped = repeated(call)
-            || s.is_function() && {
-                let module = ancestors(call).last().unwrap_or(call);
-                syntax::descendants(module)
+            || s.is_function()
+                && syntax::descendants(self.root)
                     .into_iter()
-                    .any(|r| r.kind() == "identifier" && self.text(r) == s.name && repeated(r))
-            };
+                    .any(|r| r.kind() == "identifier" && self.text(r) == s.name && repeated(r));
         if !looped {
             return;
         }

@@ -5,12 +5,22 @@ use super::*;
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A server or socket listening at a port the code names, for the shared rule to judge.
     pub(super) fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        let Some(name) = self.callee_name(call).filter(|n| LISTENS.contains(n)) else {
+        // Calls that make a server or socket listen, with the positional argument that holds
+        // the port when it is not in the address: `make_server(host, 8000, app)`,
+        // `start_server(handler, host, 8888)`.
+        let Some(name) = self.callee_name(call) else {
             return;
         };
+        let at = match name {
+            "make_server" => Some(1),
+            "start_server" | "create_server" => Some(2),
+            "bind" | "HTTPServer" | "TCPServer" | "UDPServer" | "ThreadingTCPServer" => None,
+            "ThreadingUDPServer" | "run" | "run_app" | "serve" | "Server" => None,
+            "create_tcp_listener" | "ThreadingHTTPServer" => None,
+            _ => return,
+        };
         let args = self.positional(call);
-        // `port=8000`; `(host, 8000)` as the address; `make_server(host, 8000, app)`;
-        // `start_server(handler, host, 8888)`.
+        // `port=8000`, or `(host, 8000)` as the address.
         let port = ["port", "local_port"]
             .iter()
             .find_map(|k| self.keyword(call, k))
@@ -21,11 +31,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     .and_then(|t| t.named_child(1))
                     .and_then(|a| self.port(a))
             })
-            .or_else(|| match name {
-                "make_server" => args.get(1).copied().and_then(|a| self.port(a)),
-                "start_server" | "create_server" => args.get(2).copied().and_then(|a| self.port(a)),
-                _ => None,
-            });
+            .or_else(|| args.get(at?).and_then(|a| self.port(*a)));
         let Some(port) = port else {
             return;
         };

@@ -18,25 +18,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if !s.is_function() {
             return;
         }
-        // The names bound second and third by a three-name target fed by the walk.
-        let fed = |stmt: Node<'t>, right: Node<'t>| {
-            right.byte_range().contains(&node.start_byte())
-                || (stmt.start_byte() >= node.end_byte() && self.text(right).contains("next"))
-        };
+        // The names bound second and third by a three-name target fed by the walk (or by
+        // `next` of it, after it).
         let mut names: Vec<&str> = Vec::new();
-        for n in s
-            .own
-            .iter()
-            .filter(|n| matches!(n.kind(), "for_statement" | "assignment"))
-        {
+        for n in &s.own {
             let (Some(target), Some(right)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
             ) else {
                 continue;
             };
+            let fed = right.byte_range().contains(&node.start_byte())
+                || (n.start_byte() >= node.end_byte() && self.text(right).contains("next"));
             let parts = syntax::named_children(target);
-            if parts.len() == 3 && fed(*n, right) {
+            if matches!(n.kind(), "for_statement" | "assignment") && parts.len() == 3 && fed {
                 names.extend(parts[1..].iter().map(|p| self.text(*p)));
             }
         }
@@ -99,7 +94,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let Some(parent) = node.parent() else {
                 return false;
             };
-            let passed_on = match parent.kind() {
+            let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
+            node = match parent.kind() {
                 "parenthesized_expression" => parent,
                 "argument_list" => {
                     let Some(call) = parent.parent() else {
@@ -120,7 +116,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                         _ => return false,
                     }
                 }
-                "for_in_clause" if parent.child_by_field_name("right") == Some(node) => {
+                "for_in_clause" if is_field("right") => {
                     let sequence = ["list_comprehension", "generator_expression"];
                     let Some(comprehension) =
                         parent.parent().filter(|c| sequence.contains(&c.kind()))
@@ -130,42 +126,24 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     ordered = true;
                     comprehension
                 }
-                _ => return self.order_used(node, parent, ordered, s, depth),
+                // The parent uses the order itself.
+                "for_statement" if is_field("right") => return self.loop_keeps_order(parent),
+                "subscript" if is_field("value") => return ordered,
+                "comparison_operator" => {
+                    let operators = comparison_operators(parent);
+                    return ordered && operators.iter().any(|o| matches!(*o, "==" | "!="));
+                }
+                "attribute" if is_field("object") => {
+                    let method = parent.child_by_field_name("attribute");
+                    return method.is_some_and(|a| matches!(self.text(a), "pop" | "index"));
+                }
+                "assignment" if is_field("right") && depth < 2 => {
+                    let reads = self.reads_of_target(parent, s).unwrap_or_default();
+                    let mut reads = reads.into_iter();
+                    return reads.any(|n| self.order_matters(n, ordered, s, depth + 1));
+                }
+                _ => return false,
             };
-            node = passed_on;
-        }
-    }
-
-    /// Whether the order of `node` is used by its parent itself.
-    fn order_used(
-        &self,
-        node: Node<'t>,
-        parent: Node<'t>,
-        ordered: bool,
-        s: &Scope<'t>,
-        depth: usize,
-    ) -> bool {
-        let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
-        match parent.kind() {
-            "for_statement" if is_field("right") => self.loop_keeps_order(parent),
-            "subscript" if is_field("value") => ordered,
-            "comparison_operator" => {
-                ordered
-                    && comparison_operators(parent)
-                        .iter()
-                        .any(|o| matches!(*o, "==" | "!="))
-            }
-            "attribute" if is_field("object") => parent
-                .child_by_field_name("attribute")
-                .is_some_and(|a| matches!(self.text(a), "pop" | "index")),
-            "assignment" if is_field("right") && depth < 2 => {
-                self.reads_of_target(parent, s).is_some_and(|reads| {
-                    reads
-                        .into_iter()
-                        .any(|n| self.order_matters(n, ordered, s, depth + 1))
-                })
-            }
-            _ => false,
         }
     }
 

@@ -54,8 +54,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 _ => continue,
             };
             let mut cursor = node.walk();
-            let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-            for name in names {
+            for name in node.children_by_field_name("name", &mut cursor) {
                 let alias = name.child_by_field_name("alias").map(|a| self.text(a));
                 let name = self.text(name.child_by_field_name("name").unwrap_or(name));
                 let full = base
@@ -180,7 +179,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.scopes.push(Scope {
             unit: Some(unit),
             path: [self.scopes[outer].path.clone(), vec![name.clone()]].concat(),
-            in_function: true,
             name,
             role,
             cleanup,
@@ -201,10 +199,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
         // outside functions in a file it collects (the module's scope, the first). A mixin
         // such a class inherits from brings its tests, listed under the mixin's name.
+        let in_function = ancestors(def).any(|a| a.kind() == "function_definition");
         let collects = (outer.collects && name.starts_with("Test"))
-            || (self.scopes[0].collects && !outer.in_function && self.is_test_case(def))
-            || (outer.collects && self.is_mixin_of_tests(def, &name));
-        let (path, in_function) = ([outer.path.clone(), vec![name]].concat(), outer.in_function);
+            || (self.scopes[0].collects && !in_function && self.is_test_case(def))
+            || (outer.collects && self.is_mixin_of_tests(&name));
+        let path = [outer.path.clone(), vec![name]].concat();
         let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
@@ -215,7 +214,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.scopes.push(Scope {
             path,
             collects,
-            in_function,
             ..Scope::body(def, own, guards, seeds)
         });
         nested
@@ -248,29 +246,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A unittest test case: a class whose base's name ends in `TestCase`.
     fn is_test_case(&self, def: Node<'_>) -> bool {
-        let bases = def
-            .child_by_field_name("superclasses")
-            .map(syntax::named_children);
         let name_ends = |b: &Node<'_>| self.dotted(*b).is_some_and(|d| d.ends_with("TestCase"));
-        bases.unwrap_or_default().iter().any(name_ends)
+        bases(def).iter().any(name_ends)
     }
 
     /// Whether a test class of the module (`Test*`, or a `TestCase`) names this class among
     /// its bases.
-    fn is_mixin_of_tests(&self, def: Node<'_>, name: &str) -> bool {
-        let module = syntax::ancestors(def).last().unwrap_or(def);
-        let classes = syntax::named_children(module)
+    fn is_mixin_of_tests(&self, name: &str) -> bool {
+        let classes = syntax::named_children(self.root)
             .into_iter()
             .map(|d| unwrap_decorated(d).1);
         classes.filter(|c| c.kind() == "class_definition").any(|c| {
-            let bases = c
-                .child_by_field_name("superclasses")
-                .map(syntax::named_children);
             (self.name_of(c).starts_with("Test") || self.is_test_case(c))
-                && bases
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|b| self.text(*b) == name)
+                && bases(c).iter().any(|b| self.text(*b) == name)
         })
     }
 
@@ -372,17 +360,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
     /// fixture's `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
-        let registers = |n: Node<'t>| {
-            matches!(
-                self.callee_name(n),
-                Some("addCleanup" | "addfinalizer" | "callback")
-            )
-        };
         let mut out: Vec<Range<usize>> = own
             .iter()
-            .filter_map(|n| match n.kind() {
-                "finally_clause" => Some(n.byte_range()),
-                "call" if registers(*n) => {
+            .filter_map(|n| match (n.kind(), self.callee_name(*n)) {
+                ("finally_clause", _) => Some(n.byte_range()),
+                ("call", Some("addCleanup" | "addfinalizer" | "callback")) => {
                     n.child_by_field_name("arguments").map(|a| a.byte_range())
                 }
                 _ => None,
@@ -555,6 +537,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         seeds
     }
+}
+
+/// The bases a class names.
+fn bases(class: Node<'_>) -> Vec<Node<'_>> {
+    let bases = class.child_by_field_name("superclasses");
+    bases.map(syntax::named_children).unwrap_or_default()
 }
 
 /// The parts of a function that belong to its scope: decorators, parameters and body.

@@ -97,8 +97,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let environ = match node.kind() {
             "call" => self.callee(node) == Some(EnvRead),
             _ => {
-                let value = node.child_by_field_name("value");
-                let value = value.and_then(|v| self.qualified(v));
+                let value = self.qualified(node.child_by_field_name("value")?);
                 value.as_deref() == Some("os.environ") && !is_write_target(node)
             }
         };
@@ -113,20 +112,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             match parent.kind() {
                 "parenthesized_expression" | "boolean_operator" | "keyword_argument" => {}
                 "binary_operator" | "unary_operator" => computed = true,
-                "argument_list" => {
-                    let Some(call) = parent.parent() else {
-                        return SeedUse::Harmless;
-                    };
-                    let conversion = matches!(
-                        self.callee_name(call),
-                        Some("int" | "float" | "str" | "abs" | "hash")
-                    );
-                    if !conversion {
-                        return SeedUse::Harmless;
-                    }
-                    current = call;
-                    continue;
-                }
+                // Through a conversion: `int(seed)`.
+                "argument_list"
+                    if parent.parent().is_some_and(|call| {
+                        matches!(
+                            self.callee_name(call),
+                            Some("int" | "float" | "str" | "abs" | "hash")
+                        )
+                    }) => {}
+                "call" if parent.child_by_field_name("arguments") == Some(current) => {}
                 "assignment" => {
                     let left = parent
                         .child_by_field_name("left")
@@ -177,16 +171,4 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         });
         self.judge(at, s, &fact);
     }
-}
-
-/// Whether a subscript is written (`x[k] = v`, `del x[k]`).
-fn is_write_target(node: Node<'_>) -> bool {
-    let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
-    let statement = ancestors(node).find(|a| !lists(a));
-    statement.is_some_and(|a| match a.kind() {
-        "assignment" | "augmented_assignment" => a
-            .child_by_field_name("left")
-            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
-        _ => a.kind() == "delete_statement",
-    })
 }

@@ -21,10 +21,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "identifier" if !setup && s.globals.contains(self.text(target)) => {
                     self.module_write(node, s, self.text(target));
                 }
-                "subscript" => {
-                    let value = target.child_by_field_name("value");
-                    value.into_iter().for_each(|v| self.item_write(node, v, s));
-                }
+                "subscript" => self.item_write(node, target, s),
                 "attribute" => self.imported_mutation(node, target, s),
                 _ => {}
             }
@@ -35,14 +32,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let targets = syntax::named_children(node)
             .into_iter()
             .flat_map(target_nodes);
-        let subscripts = targets.filter(|t| t.kind() == "subscript");
-        for value in subscripts.filter_map(|t| t.child_by_field_name("value")) {
-            self.item_write(node, value, s);
+        for subscript in targets.filter(|t| t.kind() == "subscript") {
+            self.item_write(node, subscript, s);
         }
     }
 
     /// `X[k] = v`, `del X[k]` on the environment or module-level state.
-    fn item_write(&mut self, node: Node<'t>, value: Node<'t>, s: &Scope<'t>) {
+    fn item_write(&mut self, node: Node<'t>, subscript: Node<'t>, s: &Scope<'t>) {
+        let Some(value) = subscript.child_by_field_name("value") else {
+            return;
+        };
         if self.qualified(value).as_deref() == Some("os.environ") {
             self.env_write(node, s);
         } else {
@@ -108,19 +107,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .push(Touch::new(s.unit, &s.name, name, node, TouchKind::Write));
     }
 
-    /// Whether an assignment resets state: an empty container or None assigned to a whole name
+    /// Whether an assignment resets state: None or an empty container assigned to a whole name
     /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
-    fn resets(&self, node: Node<'_>) -> bool {
+    fn resets(&self, node: Node<'t>) -> bool {
         let whole_name = node
             .child_by_field_name("left")
             .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
         let right = node.child_by_field_name("right");
         right.is_some_and(|r| {
-            let empty_literal = matches!(r.kind(), "none" | "dictionary" | "list" | "set")
-                && syntax::named_children(r).is_empty();
-            let empty_call = self.callee_name(r).is_some_and(|n| CONTAINERS.contains(&n))
-                && self.positional(r).is_empty();
-            node.kind() == "assignment" && whole_name && (empty_literal || empty_call)
+            let empty = match r.kind() {
+                "call" => self.positional(r).is_empty(),
+                _ => syntax::named_children(r).is_empty(),
+            };
+            let container = self
+                .mutable(r, None)
+                .is_some_and(|(container, _)| container);
+            node.kind() == "assignment" && whole_name && empty && (r.kind() == "none" || container)
         })
     }
 
@@ -183,20 +185,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             // What the tests call it: `self.items` for `cls.items`, `X`, the fixture's name. A
             // fixture outside a test module (conftest.py, a plugin) serves the tests of other
             // files, which this one cannot see.
-            let (kept, seen) = match node.child_by_field_name("left").map(|l| self.text(l)) {
+            let left = node.child_by_field_name("left").map(|l| self.text(l));
+            let (kept, seen) = match left {
                 Some(left) => (left.replacen("cls.", "self.", 1), true),
                 None => (s.name.clone(), collects_tests(self.cx.path)),
             };
-            if seen && !self.changed_in_file(node, &kept) {
+            if seen && !self.changed_in_file(&kept) {
                 continue;
             }
             let keeps = match node.kind() {
                 "return_statement" => format!("returns {what}"),
                 "yield" => format!("yields {what}"),
-                _ => {
-                    let target = node.child_by_field_name("left").map(|l| self.text(l));
-                    format!("keeps {what} in {}", quote_code(target.unwrap_or_default()))
-                }
+                _ => format!("keeps {what} in {}", quote_code(left.unwrap_or_default())),
             };
             let message = format!(
                 "`{}` (shared by the {scope}) {keeps}: one test's changes reach the tests after it",
@@ -214,22 +214,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether code of the file changes what `name` holds in place: `name.append(x)`,
     /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
-    fn changed_in_file(&self, at: Node<'_>, name: &str) -> bool {
-        let root = syntax::ancestors(at).last().unwrap_or(at);
-        let is_target = |n: Node<'_>| {
-            n.parent().is_some_and(|p| {
-                p.kind() == "delete_statement"
-                    || matches!(p.kind(), "assignment" | "augmented_assignment")
-                        && p.child_by_field_name("left") == Some(n)
-            })
-        };
-        syntax::descendants(root).into_iter().any(|n| {
+    fn changed_in_file(&self, name: &str) -> bool {
+        syntax::descendants(self.root).into_iter().any(|n| {
             let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
                 return false;
             };
             let method = p.child_by_field_name("attribute").map(|a| self.text(a));
-            p.kind() == "augmented_assignment" && is_target(n)
-                || matches!(p.kind(), "attribute" | "subscript") && is_target(p)
+            p.kind() == "augmented_assignment" && is_write_target(n)
+                || matches!(p.kind(), "attribute" | "subscript") && is_write_target(p)
                 || p.parent().is_some_and(|c| c.kind() == "call")
                     && method.is_some_and(|m| MUTATORS.contains(&m))
         })
@@ -255,15 +247,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "dictionary" | "dictionary_comprehension" => what("a dict"),
             "list" | "list_comprehension" => what("a list"),
             "set" | "set_comprehension" => what("a set"),
-            "call" => {
-                let name = self.callee_name(node)?;
-                if CONTAINERS.contains(&name) {
-                    return Some((true, format!("a {name}")));
-                }
-                let object = name.starts_with(char::is_uppercase)
-                    && !matches!(name, "MappingProxyType" | "Path" | "PurePath" | "Decimal");
-                object.then(|| (false, format!("a `{name}` object")))
-            }
+            "call" => match self.callee_name(node)? {
+                name @ ("dict" | "list" | "set" | "bytearray" | "defaultdict" | "OrderedDict"
+                | "Counter" | "deque") => Some((true, format!("a {name}"))),
+                "MappingProxyType" | "Path" | "PurePath" | "Decimal" => None,
+                name => (name.starts_with(char::is_uppercase))
+                    .then(|| (false, format!("a `{name}` object"))),
+            },
             // One step through a name, so that `x = x` cannot loop.
             "identifier" => self.mutable(self.value_of(self.text(node), Some(s?))?, None),
             _ => None,

@@ -69,11 +69,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 let fixed = operator(node) == Some("/") && all_fixed(syntax::named_children(node));
                 fixed.then_some(true)
             }
+            // `p.parent`, `p.joinpath("x")`, `p.resolve()`.
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                let parent = self.text(attribute) == "parent";
-                (parent && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
+                let derived = matches!(
+                    self.text(attribute),
+                    "parent" | "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
+                );
+                (derived && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
             "call" => {
                 let function = node.child_by_field_name("function")?;
@@ -86,16 +90,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     Some(
                         "os.path.join" | "os.path.dirname" | "os.path.abspath" | "os.path.realpath",
                     ) => all_fixed(self.positional(node)).then_some(false),
-                    _ => {
-                        let method = self.callee_name(node)?;
-                        let object = function.child_by_field_name("object")?;
-                        let path_method = matches!(
-                            method,
-                            "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
-                        );
-                        (path_method && self.fixed_path(object, s, depth + 1).is_some())
-                            .then_some(true)
-                    }
+                    _ if function.kind() == "attribute" => self.fixed_path(function, s, depth + 1),
+                    _ => None,
                 }
             }
             _ => None,

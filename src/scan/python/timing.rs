@@ -40,14 +40,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// Names assigned from a measuring clock, and durations computed from them; None when the
-    /// scope reads no clock.
-    pub(super) fn timing(&self, s: &Scope<'t>) -> Option<Timing> {
-        let clocks = s.own.iter().any(|n| {
-            self.callee_qualified(*n)
-                .is_some_and(|q| q == "timeit.timeit" || MEASURING_CLOCKS.contains(&q.as_str()))
-        });
-        clocks.then_some(())?;
+    /// Names assigned from a measuring clock, and durations computed from them.
+    pub(super) fn timing(&self, s: &Scope<'t>) -> Timing {
         let mut timing = Timing::default();
         for _ in 0..2 {
             for (name, right) in s.own.iter().filter_map(|n| assigned(*n, self)) {
@@ -58,7 +52,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 }
             }
         }
-        Some(timing)
+        timing
     }
 
     fn is_measuring_clock(&self, node: Node<'_>) -> bool {
@@ -79,10 +73,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "identifier" => timing.durations.contains(self.text(d)),
                 "call" => self.callee_qualified(d).as_deref() == Some("timeit.timeit"),
                 "binary_operator" => {
-                    operator(d) == Some("-")
-                        && syntax::named_children(d)
-                            .into_iter()
-                            .any(|side| syntax::descendants(side).into_iter().any(clock_read))
+                    operator(d) == Some("-") && syntax::descendants(d).into_iter().any(clock_read)
                 }
                 _ => false,
             })
@@ -90,10 +81,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration, for the
     /// shared rule to judge.
-    pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: Option<&Timing>) {
-        let Some(timing) = timing else {
-            return;
-        };
+    pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: &Timing) {
         // The comparison, and whether it bounds the duration from above.
         let found = match node.kind() {
             "assert_statement" => syntax::descendants(node).into_iter().find_map(|d| {
@@ -120,10 +108,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 (on_left || on_right).then(|| (node, bounds_from_above(op, on_left, false)))
             }
         };
-        let Some((bound, upper)) = found else {
-            return;
-        };
-        self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+        if let Some((bound, upper)) = found {
+            self.elapsed_bound(bound, s, upper, syntax::in_loop(bound, LOOPS, FUNCTIONS));
+        }
     }
 
     /// A measured duration compared with a bound, for the shared rule to judge.
