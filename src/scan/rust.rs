@@ -119,10 +119,11 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
             continue;
         }
         if let Some(tree) = parser.parse(src.as_bytes(), None) {
-            out.extend(macros::exported(
-                tree.root_node(),
-                &FileCtx::new("", &src, false),
-            ));
+            // Those at the top level of a file, which the crate's other files see.
+            let cx = FileCtx::new("", &src, false);
+            let top = named_children(tree.root_node()).into_iter();
+            let macros = top.filter_map(|definition| macros::test_macro(definition, &cx));
+            out.extend(macros.map(|(name, arg, _)| (name.to_owned(), arg)));
         }
     }
     out
@@ -260,6 +261,19 @@ fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
         .map_or("", |m| last_segment(cx.text(m)))
 }
 
+/// The arguments of a macro invocation, as tokens.
+fn token_tree(invocation: Node<'_>) -> Option<Node<'_>> {
+    named_children(invocation)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree")
+}
+
+/// All the children of a node, anonymous tokens included.
+fn children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
 /// A function of the file, recorded as a unit.
 struct Func<'t> {
     body: Node<'t>,
@@ -344,8 +358,7 @@ fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
-        let mut cursor = n.walk();
-        for (i, child) in n.children(&mut cursor).enumerate() {
+        for (i, child) in children(n).into_iter().enumerate() {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| n.field_name_for_child(i));
@@ -442,8 +455,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Calls written in a macro's tokens: `name(`, `path::name(`, `self.name(`.
     fn token_calls(&self, tree: Node<'t>) -> Vec<String> {
-        let mut cursor = tree.walk();
-        let tokens: Vec<Node<'t>> = tree.children(&mut cursor).collect();
+        let tokens = children(tree);
         let mut out = Vec::new();
         for (i, token) in tokens.iter().enumerate().skip(1) {
             let opens_call = token.kind() == "token_tree" && self.text(*token).starts_with('(');
@@ -525,10 +537,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if !name.contains("assert") {
             return None;
         }
-        let tree = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")?;
-        let tokens = leaves(tree);
+        let tokens = leaves(token_tree(node)?);
         let comparison = tokens
             .iter()
             .position(|t| matches!(self.text(*t), "<" | ">" | "<=" | ">="));
@@ -588,15 +597,20 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .and_then(|p| p.child_by_field_name("pattern"))
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
-            let name_text = self.text(name);
-            let mut uses = self.uses_after(name_text, name);
-            uses.extend(self.body_nodes().into_iter().filter(|n| {
-                let mut captures = self.text(*n).split('{').skip(1);
-                n.kind() == "string_content"
-                    && n.start_byte() > name.end_byte()
-                    && captures.any(|c| c.split(['}', ':']).next() == Some(name_text))
-            }));
-            !uses.is_empty() && uses.iter().all(|u| within(*u))
+            let named = |text: &str| text == self.text(name);
+            let mut uses = self.body_nodes().into_iter().filter(|n| {
+                let text = self.text(*n);
+                n.start_byte() > name.end_byte()
+                    && match n.kind() {
+                        "identifier" => named(text),
+                        "string_content" => text
+                            .split('{')
+                            .skip(1)
+                            .any(|c| named(c.split(['}', ':']).next().unwrap_or_default())),
+                        _ => false,
+                    }
+            });
+            uses.next().is_some_and(|u| within(u) && uses.all(within))
         })
     }
 
@@ -617,13 +631,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         const SENDS: [&str; 3] = ["send", "call", "execute"];
         let url = args(call).into_iter().find_map(|a| self.string_value(a))?;
         let is_url = url.starts_with("http://") || url.starts_with("https://");
-        let mut sent = false;
-        let mut at = call;
-        while let Some(next) = self.next_in_chain(at) {
-            sent |=
-                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
-            at = next;
-        }
+        let sent = (self.chain_after(call).iter()).any(|(_, m)| SENDS.contains(&m.as_str()));
         (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
         self.request(call, Peer::Remote(host_of(url).0.to_owned()))
     }
@@ -636,9 +644,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             at = match at.kind() {
                 "reference_expression" => at.child_by_field_name("value")?,
                 "macro_invocation" if macro_name(at, self.cx) == "format" => {
-                    let tree = named_children(at)
-                        .into_iter()
-                        .find(|c| c.kind() == "token_tree")?;
+                    let tree = token_tree(at)?;
                     let format = self.string_value(*named_children(tree).first()?)?;
                     return fixed_prefix(format);
                 }
@@ -684,14 +690,23 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .unwrap_or(node)
     }
 
-    /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
-    fn next_in_chain(&self, call: Node<'t>) -> Option<Node<'t>> {
-        let field = call.parent().filter(|p| p.kind() == "field_expression")?;
-        let mut next = field.parent()?;
-        if next.kind() == "generic_function" {
-            next = next.parent()?;
-        }
-        (next.kind() == "call_expression").then_some(next)
+    /// The calls a method chain goes on with, and their methods (`a.iter()` ->
+    /// `a.iter().collect()`, `collect`).
+    fn chain_after(&self, call: Node<'t>) -> Vec<(Node<'t>, String)> {
+        let next = |call: &Node<'t>| {
+            let field = call.parent().filter(|p| p.kind() == "field_expression")?;
+            let mut next = field.parent()?;
+            if next.kind() == "generic_function" {
+                next = next.parent()?;
+            }
+            (next.kind() == "call_expression").then_some(next)
+        };
+        let method = |call| match self.callee(call) {
+            Callee::Method(_, m) => m,
+            _ => String::new(),
+        };
+        let chain = std::iter::successors(next(&call), next);
+        chain.map(|call| (call, method(call))).collect()
     }
 }
 
@@ -704,9 +719,7 @@ fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
             out.push(n);
             continue;
         }
-        let mut cursor = n.walk();
-        let children: Vec<_> = n.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        stack.extend(children(n).into_iter().rev());
     }
     out
 }
@@ -1025,25 +1038,18 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     // The names `let`s bind to a listener, and to the driver a handshake returns
     // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
     let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
-    for l in s
+    let lets = s
         .body_nodes()
         .into_iter()
-        .filter(|l| l.kind() == "let_declaration")
-    {
+        .filter(|l| l.kind() == "let_declaration");
+    for (l, pattern) in lets.filter_map(|l| Some((l, l.child_by_field_name("pattern")?))) {
+        let names = bound_names(pattern).into_iter().map(|b| s.text(b));
         let inside = descendants(l);
-        let names = || {
-            l.child_by_field_name("pattern")
-                .map(bound_names)
-                .unwrap_or_default()
-        };
-        if inside
-            .iter()
-            .any(|c| LISTENERS.iter().any(|k| s.is_call_to(*c, k)))
-        {
-            listeners.extend(names().into_iter().map(|b| s.text(b)));
-        }
-        if inside.iter().any(|c| called(*c).contains("handshake")) {
-            drivers.extend(names().into_iter().map(|b| s.text(b)));
+        let listener = |c: &Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(*c, k));
+        if inside.iter().any(listener) {
+            listeners.extend(names);
+        } else if inside.iter().any(|c| called(*c).contains("handshake")) {
+            drivers.extend(names);
         }
     }
     let serves = args(call)

@@ -50,19 +50,14 @@ impl<'t> Scope<'_, '_, 't> {
         if !iterates(method) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
             return None;
         }
-        let mut chain = call;
-        let mut ordered = false;
-        while let Some(next) = self.next_in_chain(chain) {
-            let method = match self.callee(next) {
-                Callee::Method(_, m) => m,
-                _ => String::new(),
-            };
-            ordered |= method == "join" || (method == "collect" && self.collects_ordered(next));
-            if method.starts_with("sorted") {
-                return None;
-            }
-            chain = next;
+        let after = self.chain_after(call);
+        if after.iter().any(|(_, m)| m.starts_with("sorted")) {
+            return None;
         }
+        let ordered = after
+            .iter()
+            .any(|(next, m)| m == "join" || (m == "collect" && self.collects_ordered(*next)));
+        let chain = after.last().map_or(call, |(last, _)| *last);
         // The `let` the result is bound by: typed as a Vec or a String, sorted after.
         let bound = |field| {
             chain

@@ -70,9 +70,7 @@ fn is_mut(node: Node<'_>) -> bool {
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
 /// up to the next `ref`.
 fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>, bool)> {
-    let tree = named_children(node)
-        .into_iter()
-        .find(|c| c.kind() == "token_tree");
+    let tree = token_tree(node);
     let idents = tree.map(|t| texts(t, "identifier", cx)).unwrap_or_default();
     let after_each_ref = idents.split(|t| *t == "ref").skip(1);
     after_each_ref
