@@ -279,7 +279,6 @@ struct Func<'t> {
     body: Node<'t>,
     kind: UnitKind,
     unit: usize,
-    name: String,
     test_code: bool,
     /// Parameters, `let`s and the bindings of patterns.
     decls: Decls<'t>,
@@ -305,7 +304,6 @@ impl<'t> Func<'t> {
                 UnitKind::Helper
             },
             unit: 0,
-            name: name.to_owned(),
             test_code: at.1 || test,
             decls: declarations(node, cx),
         };
@@ -315,7 +313,7 @@ impl<'t> Func<'t> {
             func: &func,
         }
         .calls();
-        let (name, parents) = (&func.name, at.0.to_vec());
+        let parents = at.0.to_vec();
         func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
         func
     }
@@ -325,26 +323,23 @@ impl<'t> Func<'t> {
 fn declarations<'t>(func: Node<'t>, cx: &FileCtx<'_>) -> Decls<'t> {
     let mut out = Decls::default();
     for node in descendants(func) {
-        let (pattern, ty, value) = match node.kind() {
-            "parameter" | "let_declaration" => (
-                node.child_by_field_name("pattern"),
-                node.child_by_field_name("type"),
-                node.child_by_field_name("value"),
-            ),
-            "let_condition" | "for_expression" => (node.child_by_field_name("pattern"), None, None),
-            "match_pattern" | "closure_parameters" => (Some(node), None, None),
+        let field = |name| node.child_by_field_name(name);
+        let (Some(pattern), typed) = (match node.kind() {
+            "parameter" | "let_declaration" => (field("pattern"), true),
+            "let_condition" | "for_expression" => (field("pattern"), false),
+            "match_pattern" | "closure_parameters" => (Some(node), false),
             _ => continue,
-        };
-        let Some(pattern) = pattern else {
+        }) else {
             continue;
         };
-        // A pattern of one name has the type and value; the names of a bigger one do not.
-        let whole = |part: Option<Node<'t>>| part.filter(|_| pattern.kind() == "identifier");
+        // The type and value of a parameter or `let` of one name; the names of a bigger
+        // pattern have none.
+        let whole = |part| field(part).filter(|_| typed && pattern.kind() == "identifier");
         let names = bound_names(pattern).into_iter();
         out.extend(names.map(|n| Decl {
             name: cx.text(n).to_owned(),
-            ty: whole(ty),
-            value: whole(value),
+            ty: whole("type"),
+            value: whole("value"),
         }));
     }
     out
@@ -684,8 +679,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "while_expression",
             "match_expression",
         ];
-        syntax::ancestors(node)
-            .take_while(|p| p.id() != self.func.body.id() && !STATEMENTS.contains(&p.kind()))
+        let around = self.ancestors(node).into_iter();
+        around
+            .take_while(|p| !STATEMENTS.contains(&p.kind()))
             .last()
             .unwrap_or(node)
     }
@@ -835,10 +831,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         }
         let mut at = value;
         let mut bound: Vec<Node<'t>> = Vec::new();
-        while let Some(parent) = at.parent() {
-            if parent.id() == self.func.body.id() {
-                break;
-            }
+        for parent in self.ancestors(value) {
             match parent.kind() {
                 "field_expression" => {
                     let presence = parent.child_by_field_name("field").is_some_and(|f| {
@@ -855,14 +848,14 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 | "reference_expression"
                 | "unary_expression"
                 | "parenthesized_expression"
-                | "type_cast_expression" => {}
+                | "type_cast_expression"
+                | "token_tree" => {}
                 "binary_expression" | "index_expression" => {
                     return Some(self.statement_of(parent));
                 }
                 "macro_invocation" if macro_name(parent, self.cx).contains("assert") => {
                     return Some(parent);
                 }
-                "token_tree" => {}
                 "if_expression" | "while_expression" => {
                     let condition = parent.child_by_field_name("condition");
                     if condition.is_some_and(|c| c.id() == at.id()) {
@@ -923,9 +916,7 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 /// measured flaky, where a platform's or a loaded machine's socket timing shows).
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
-    let port = (address.kind() == "string_literal")
-        .then(|| literal_port(s.text(address)))
-        .flatten();
+    let port = s.string_value(address).and(literal_port(s.text(address)));
     let fixed = port.and_then(|port| s.listener(call, port, false));
     fixed.or_else(|| {
         s.func.test_code.then(|| {

@@ -24,19 +24,17 @@ impl<'t> Scope<'_, '_, 't> {
                 .iter()
                 .any(|n| matches!(*n, "HashMap" | "HashSet"))
         };
-        decl.ty.is_some_and(hash_type)
-            || decl.value.is_some_and(|v| {
-                descendants(v).iter().any(|n| match n.kind() {
-                    "scoped_identifier" | "identifier" => {
-                        let path = self.text(*n);
-                        path.contains("HashMap::") || path.contains("HashSet::")
-                    }
-                    "type_arguments" => hash_type(*n),
-                    _ => false,
-                }) && !descendants(v)
-                    .iter()
-                    .any(|n| self.text(*n).starts_with("BTree"))
-            })
+        let built = |nodes: Vec<Node<'t>>| {
+            let path = |n: &Node<'t>| {
+                let text = self.text(*n);
+                n.kind() == "scoped_identifier"
+                    && (text.contains("HashMap::") || text.contains("HashSet::"))
+            };
+            let typed = |n: &Node<'t>| n.kind() == "type_arguments" && hash_type(*n);
+            nodes.iter().any(|n| path(n) || typed(n))
+                && !nodes.iter().any(|n| self.text(*n).starts_with("BTree"))
+        };
+        decl.ty.is_some_and(hash_type) || decl.value.map(descendants).is_some_and(built)
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)

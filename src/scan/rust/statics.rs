@@ -28,31 +28,25 @@ pub(super) struct Static<'t> {
 impl<'t> RustFile<'t> {
     /// Records a `static` item or the entries of a `lazy_static!`.
     pub(super) fn add_statics(&mut self, node: Node<'t>, cx: &FileCtx<'_>) {
-        // Each static's name, the names in its type (and its name), and `static mut`.
+        // Each static's name, and the names in its type (and its name).
+        let field = |name| node.child_by_field_name(name);
         let statics = match node.kind() {
             "static_item" => {
-                let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) else {
+                let (Some(name), Some(ty)) = (field("name"), field("type")) else {
                     return;
                 };
-                vec![(
-                    cx.text(name),
-                    texts(ty, "type_identifier", cx),
-                    is_mut(node),
-                )]
+                vec![(cx.text(name), texts(ty, "type_identifier", cx))]
             }
             "macro_invocation" if macro_name(node, cx) == "lazy_static" => lazy_statics(node, cx),
             _ => return,
         };
         let test_code = cx.test_file || in_test_module(node, cx);
-        for (name, types, mutable) in statics {
+        for (name, types) in statics {
             let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
             let setup = test_code && lazy && has_interior(&types);
             let stat = Static {
                 node,
-                mutable,
+                mutable: is_mut(node),
                 setup,
             };
             self.statics.insert(name.to_owned(), stat);
@@ -69,12 +63,12 @@ fn is_mut(node: Node<'_>) -> bool {
 
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
 /// up to the next `ref`.
-fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>, bool)> {
-    let tree = token_tree(node);
-    let idents = tree.map(|t| texts(t, "identifier", cx)).unwrap_or_default();
+fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>)> {
+    let tokens = token_tree(node).map(|t| texts(t, "identifier", cx));
+    let idents = tokens.unwrap_or_default();
     let after_each_ref = idents.split(|t| *t == "ref").skip(1);
     after_each_ref
-        .filter_map(|names| Some((*names.first()?, names.to_vec(), false)))
+        .filter_map(|names| Some((*names.first()?, names.to_vec())))
         .collect()
 }
 
@@ -106,7 +100,8 @@ impl<'t> Scope<'_, '_, 't> {
                 let write = self.write_of(n);
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
                 let node = write.unwrap_or(n);
-                Touch::new(Some(func.unit), &func.name, self.text(n), node, kind)
+                let owner = &self.cx.facts.units[func.unit].name;
+                Touch::new(Some(func.unit), owner, self.text(n), node, kind)
             })
             .collect()
     }
