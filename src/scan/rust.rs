@@ -274,7 +274,7 @@ fn children(node: Node<'_>) -> Vec<Node<'_>> {
     node.children(&mut cursor).collect()
 }
 
-/// A function of the file, recorded as a unit.
+/// A function of the file (or a test macro's code), recorded as a unit.
 struct Func<'t> {
     body: Node<'t>,
     kind: UnitKind,
@@ -282,41 +282,6 @@ struct Func<'t> {
     test_code: bool,
     /// Parameters, `let`s and the bindings of patterns.
     decls: Decls<'t>,
-}
-
-impl<'t> Func<'t> {
-    /// Records a function (or a test macro's code) as a unit, `at` its modules and whether
-    /// they are test code.
-    fn record(
-        node: Node<'t>,
-        name: &str,
-        body: Node<'t>,
-        at: (&[String], bool),
-        test: bool,
-        file: &RustFile<'t>,
-        cx: &mut FileCtx<'_>,
-    ) -> Self {
-        let mut func = Self {
-            body,
-            kind: if test {
-                UnitKind::Test
-            } else {
-                UnitKind::Helper
-            },
-            unit: 0,
-            test_code: at.1 || test,
-            decls: declarations(node, cx),
-        };
-        let calls = Scope {
-            cx: &*cx,
-            file,
-            func: &func,
-        }
-        .calls();
-        let parents = at.0.to_vec();
-        func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
-        func
-    }
 }
 
 /// The names bound in a function: parameters, `let`s, and the bindings of patterns.
@@ -390,26 +355,23 @@ struct Scope<'c, 's, 't> {
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
-        let Some(mut function) = call.child_by_field_name("function") else {
-            return Callee::Other;
-        };
-        if function.kind() == "generic_function" {
-            function = function.child_by_field_name("function").unwrap_or(function);
-        }
-        match function.kind() {
-            "identifier" | "scoped_identifier" => self
-                .file
-                .resolve(self.text(function))
-                .map_or(Callee::Other, Callee::Path),
-            "field_expression" => match (
-                function.child_by_field_name("value"),
-                function.child_by_field_name("field"),
-            ) {
-                (Some(value), Some(field)) => Callee::Method(value, self.text(field).to_owned()),
+        let callee = || {
+            let mut function = call.child_by_field_name("function")?;
+            if function.kind() == "generic_function" {
+                function = function.child_by_field_name("function")?;
+            }
+            let field = |name| function.child_by_field_name(name);
+            Some(match function.kind() {
+                "identifier" | "scoped_identifier" => {
+                    Callee::Path(self.file.resolve(self.text(function))?)
+                }
+                "field_expression" => {
+                    Callee::Method(field("value")?, self.text(field("field")?).to_owned())
+                }
                 _ => Callee::Other,
-            },
-            _ => Callee::Other,
-        }
+            })
+        };
+        callee().unwrap_or(Callee::Other)
     }
 
     fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {

@@ -81,7 +81,7 @@ pub(super) fn record_items<'t>(
     let mut funcs = Vec::new();
     for item in syntax::descendants_entering(root, entered) {
         let field = |name| item.child_by_field_name(name);
-        let (name, body, code, test) = match item.kind() {
+        let (name, body, node, test) = match item.kind() {
             "function_item" => {
                 let (Some(name), Some(body)) = (field("name"), field("body")) else {
                     continue;
@@ -113,9 +113,28 @@ pub(super) fn record_items<'t>(
         });
         let parents = [module_path(cx.path), names.collect()].concat();
         let cfg_test = |n: &Node<'t>| attributes(*n).iter().any(|a| is_cfg_test(*a, cx));
-        let test_code = cx.test_file || cfg_test(&item) || outer.iter().any(cfg_test);
-        let at = (parents.as_slice(), test_code);
-        funcs.push(Func::record(code, name, body, at, test, file, cx));
+        let test_code = test || cx.test_file || cfg_test(&item) || outer.iter().any(cfg_test);
+        let kind = if test {
+            UnitKind::Test
+        } else {
+            UnitKind::Helper
+        };
+        let decls = declarations(node, cx);
+        let mut func = Func {
+            body,
+            kind,
+            unit: 0,
+            test_code,
+            decls,
+        };
+        let calls = Scope {
+            cx: &*cx,
+            file,
+            func: &func,
+        }
+        .calls();
+        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
+        funcs.push(func);
     }
     funcs
 }
