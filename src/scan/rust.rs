@@ -100,12 +100,8 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// one file and uses them in others (`#[macro_use] mod macros;`).
 pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, usize> {
     let mut parser = tree_sitter::Parser::new();
-    if parser
-        .set_language(&tree_sitter_rust::LANGUAGE.into())
-        .is_err()
-    {
-        return BTreeMap::new();
-    }
+    // Without its grammar the parser parses nothing: no file defines a macro.
+    let _ = parser.set_language(&tree_sitter_rust::LANGUAGE.into());
     let rust = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "rs"));
@@ -413,30 +409,26 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// Calls written in a macro's tokens: `name(`, `path::name(`, `self.name(`.
     fn token_calls(&self, tree: Node<'t>) -> Vec<String> {
         let tokens = children(tree);
+        let (text, kind) = (|i: usize| self.text(tokens[i]), |i: usize| tokens[i].kind());
         let mut out = Vec::new();
-        for (i, token) in tokens.iter().enumerate().skip(1) {
-            let opens_call = token.kind() == "token_tree" && self.text(*token).starts_with('(');
-            let name = tokens[i - 1];
-            if !opens_call || name.kind() != "identifier" {
+        for i in 1..tokens.len() {
+            if !(kind(i) == "token_tree" && text(i).starts_with('(') && kind(i - 1) == "identifier")
+            {
                 continue;
             }
+            // The path before the `(` (`a::b::name`), after no `.` but `self.`.
             let mut start = i - 1;
             while start >= 2
-                && self.text(tokens[start - 1]) == "::"
-                && matches!(
-                    tokens[start - 2].kind(),
-                    "identifier" | "crate" | "super" | "self"
-                )
+                && text(start - 1) == "::"
+                && matches!(kind(start - 2), "identifier" | "crate" | "super" | "self")
             {
                 start -= 2;
             }
-            let before = start.checked_sub(1).map(|b| self.text(tokens[b]));
-            let on_self =
-                before == Some(".") && start >= 2 && self.text(tokens[start - 2]) == "self";
-            if before == Some(".") && !on_self {
+            let method = start >= 1 && text(start - 1) == ".";
+            if method && !(start >= 2 && text(start - 2) == "self") {
                 continue;
             }
-            let path: String = tokens[start..i].iter().map(|t| self.text(*t)).collect();
+            let path: String = (start..i).map(text).collect();
             out.extend(
                 self.file
                     .resolve(&path)
@@ -796,10 +788,8 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         for parent in self.ancestors(value) {
             match parent.kind() {
                 "field_expression" => {
-                    let presence = parent.child_by_field_name("field").is_some_and(|f| {
-                        matches!(self.text(f), "is_ok" | "is_err" | "is_some" | "is_none")
-                    });
-                    if presence {
+                    let field = parent.child_by_field_name("field").map(|f| self.text(f));
+                    if matches!(field, Some("is_ok" | "is_err" | "is_some" | "is_none")) {
                         return None;
                     }
                 }
@@ -873,9 +863,8 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 }
 
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
-/// to judge.
-/// Any other listener is a real socket on this machine: context (a likely cause of a test
-/// measured flaky, where a platform's or a loaded machine's socket timing shows).
+/// to judge. Any other listener is a real socket on this machine: context (a likely cause of a
+/// test measured flaky, where a platform's or a loaded machine's socket timing shows).
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = s.string_value(address).and(literal_port(s.text(address)));

@@ -83,10 +83,9 @@ impl<'t> Scope<'_, '_, 't> {
 
     /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
     fn sorts(&self, name: &str, after: Node<'t>) -> bool {
-        descendants(self.func.body).iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > after.end_byte()
-                && matches!(self.callee(*n), Callee::Method(recv, m)
+        self.body_nodes().into_iter().any(|n| {
+            n.start_byte() > after.end_byte()
+                && matches!(self.callee(n), Callee::Method(recv, m)
                     if m.starts_with("sort") && self.text(recv) == name)
         })
     }
@@ -124,9 +123,6 @@ impl<'t> Scope<'_, '_, 't> {
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
-            if n.kind() != "call_expression" {
-                return None;
-            }
             let Callee::Method(recv, m) = self.callee(n) else {
                 return None;
             };
