@@ -597,12 +597,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     let format = self.string_value(*named_children(tree).first()?)?;
                     return fixed_prefix(format);
                 }
-                "call_expression" => {
-                    let wraps = matches!(self.callee(at), Callee::Path(p)
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
-                    if !wraps {
-                        return None;
-                    }
+                "call_expression"
+                    if matches!(self.callee(at), Callee::Path(p)
+                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
+                {
                     *args(at).first()?
                 }
                 _ => return self.string_value(at),

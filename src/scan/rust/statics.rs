@@ -126,9 +126,8 @@ impl<'t> Scope<'_, '_, 't> {
                     at = parent
                 }
                 "call_expression" => {
-                    let method = match self.callee(parent) {
-                        Callee::Method(_, m) => m,
-                        _ => return None,
+                    let Callee::Method(_, method) = self.callee(parent) else {
+                        return None;
                     };
                     let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
                     if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
