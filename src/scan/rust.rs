@@ -135,8 +135,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let funcs = record_items(root, file, &macro_tests.unwrap_or_default(), cx);
     let mut found = Vec::new();
     for func in &funcs {
-        let smells = Scope { cx, file, func }.smells();
-        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
+        found.extend(Scope { cx, file, func }.smells());
     }
     found.extend(static_state(cx, file, &funcs));
     for (node, smell, unit) in found {
@@ -444,7 +443,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     /// The smells of the function.
-    fn smells(&self) -> Vec<(Node<'t>, Smell)> {
+    fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
         let test_code = self.func.test_code;
         let mut out = Vec::new();
         for node in descendants(self.func.body) {
@@ -455,7 +454,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 "for_expression" => self.hash_loop(node),
                 _ => None,
             };
-            out.extend(smell.map(|s| (node, s)));
+            out.extend(smell.map(|s| (node, s, Some(self.func.unit))));
         }
         out
     }
@@ -649,12 +648,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             }
             (next.kind() == "call_expression").then_some(next)
         };
-        let method = |call| match self.callee(call) {
-            Callee::Method(_, m) => m,
-            _ => String::new(),
-        };
         let chain = std::iter::successors(next(&call), next);
-        chain.map(|call| (call, method(call))).collect()
+        chain.map(|call| (call, self.called(call))).collect()
+    }
+
+    /// The name a call calls: its method, or the last segment of its path ("" for others).
+    fn called(&self, call: Node<'t>) -> String {
+        match self.callee(call) {
+            Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
+            Callee::Other => String::new(),
+        }
     }
 }
 
@@ -893,10 +896,13 @@ fn seeding<'t, const ENTROPY: bool>(
     let from = if ENTROPY {
         "the OS entropy"
     } else {
-        let from_clock = args(call).iter().flat_map(|a| descendants(*a)).any(|n| {
-            n.kind() == "identifier" && s.value_of(s.text(n)).is_some_and(|v| s.reads_clock(v))
-                || s.reads_clock(n)
-        });
+        // The clock read in an argument, or by a local it names.
+        let bound = |n: &Node<'t>| {
+            n.kind() == "identifier" && s.value_of(s.text(*n)).is_some_and(|v| s.reads_clock(v))
+        };
+        let from_clock = args(call)
+            .iter()
+            .any(|a| s.reads_clock(*a) || descendants(*a).iter().any(bound));
         from_clock.then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
@@ -971,10 +977,6 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     if s.func.kind != UnitKind::Test {
         return None;
     }
-    let called = |n: Node<'t>| match s.callee(n) {
-        Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
-        Callee::Other => String::new(),
-    };
     // The names `let`s bind to a listener, and to the driver a handshake returns
     // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
     let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
@@ -988,7 +990,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
         let listener = |c: &Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(*c, k));
         if inside.iter().any(listener) {
             listeners.extend(names);
-        } else if inside.iter().any(|c| called(*c).contains("handshake")) {
+        } else if inside.iter().any(|c| s.called(*c).contains("handshake")) {
             drivers.extend(names);
         }
     }
@@ -996,7 +998,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
         .iter()
         .flat_map(|a| descendants(*a))
         .any(|n| match n.kind() {
-            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &called(n))),
+            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
             // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
             "identifier" => {
                 let driven = n
