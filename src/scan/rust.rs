@@ -220,7 +220,7 @@ impl<'t> RustFile<'t> {
         if path.is_empty() {
             return None;
         }
-        let head = first_segment(&path);
+        let head = path.split("::").next().unwrap_or(&path);
         Some(match self.aliases.get(head) {
             Some(full) => format!("{full}{}", &path[head.len()..]),
             None => path,
@@ -231,10 +231,6 @@ impl<'t> RustFile<'t> {
 /// Code with whitespace left out (`std :: env` -> `std::env`).
 fn compact(code: &str) -> String {
     code.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn first_segment(path: &str) -> &str {
-    path.split("::").next().unwrap_or(path)
 }
 
 fn last_segment(path: &str) -> &str {
@@ -469,7 +465,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                         .iter()
                         .any(|name| name_matches(&format!("{under}::{name}"), &path))
                 })?;
-                check(self, call, &short_path(&path))
+                check(self, call, short_path(&path))
             }
             Callee::Method(recv, method) => self
                 .method_network(call, &method)
@@ -676,10 +672,9 @@ fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
-fn short_path(path: &str) -> String {
-    let mut segments: Vec<&str> = path.rsplitn(3, "::").take(2).collect();
-    segments.reverse();
-    segments.join("::")
+fn short_path(path: &str) -> &str {
+    let head = path.rsplitn(3, "::").nth(2);
+    head.map_or(path, |head| &path[head.len() + 2..])
 }
 
 /// A sleep; in a closure, a callback.
