@@ -606,14 +606,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `OpenOptions::new().write(true)...open("fixed")`.
     fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
         const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
-        if method != "open" {
-            return None;
-        }
-        let writes = descendants(recv)
-            .iter()
-            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
-        let path = self.leading_literal(*args(call).first()?)?;
-        writes.then(|| self.path_write(call, path))?
+        let writes =
+            |n: &Node<'t>| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n));
+        (method == "open" && descendants(recv).iter().any(writes)).then_some(())?;
+        self.path_write(call, self.leading_literal(*args(call).first()?)?)
     }
 
     /// The expression statement or `let` a node is in, for messages.

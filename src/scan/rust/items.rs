@@ -11,17 +11,10 @@ pub(super) fn in_test_module(node: Node<'_>, cx: &FileCtx<'_>) -> bool {
 
 /// The attributes written before an item.
 pub(super) fn attributes(item: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut at = item.prev_named_sibling();
-    while let Some(n) = at {
-        match n.kind() {
-            "attribute_item" => out.extend(named_children(n)),
-            "line_comment" | "block_comment" => {}
-            _ => break,
-        }
-        at = n.prev_named_sibling();
-    }
-    out
+    let before = std::iter::successors(item.prev_named_sibling(), Node::prev_named_sibling);
+    let code = before.filter(|n| !matches!(n.kind(), "line_comment" | "block_comment"));
+    let items = code.take_while(|n| n.kind() == "attribute_item");
+    items.flat_map(named_children).collect()
 }
 
 /// The path of an attribute (`cfg`, `tokio::test`).

@@ -14,6 +14,10 @@ const CONTAINER_WRITES: &[&str] = &[
     "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
     "entry", "sort", "dedup", "resize",
 ];
+/// Types of statics built lazily, on first use.
+const LAZY: [&str; 4] = ["LazyLock", "Lazy", "OnceLock", "OnceCell"];
+/// Types that hold state that can change behind a shared reference (with the `Atomic*`s).
+const INTERIOR: [&str; 4] = ["Mutex", "RwLock", "RefCell", "Cell"];
 
 /// A static variable of the file.
 pub(super) struct Static<'t> {
@@ -42,8 +46,11 @@ impl<'t> RustFile<'t> {
         };
         let test_code = cx.test_file || in_test_module(node, cx);
         for (name, types) in statics {
-            let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
-            let setup = test_code && lazy && has_interior(&types);
+            let lazy = node.kind() == "macro_invocation" || types.iter().any(|t| LAZY.contains(t));
+            let interior = types
+                .iter()
+                .any(|t| INTERIOR.contains(t) || t.starts_with("Atomic"));
+            let setup = test_code && lazy && interior;
             let stat = Static {
                 node,
                 mutable: is_mut(node),
@@ -72,19 +79,6 @@ fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s s
         .collect()
 }
 
-fn is_lazy(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "LazyLock" | "Lazy" | "OnceLock" | "OnceCell"))
-}
-
-/// Whether a type holds state that can change behind a shared reference.
-fn has_interior(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "Mutex" | "RwLock" | "RefCell" | "Cell") || t.starts_with("Atomic"))
-}
-
 impl<'t> Scope<'_, '_, 't> {
     /// The reads and changes of the file's statics in the function.
     fn touches(&self) -> Vec<Touch<'t>> {
@@ -96,12 +90,10 @@ impl<'t> Scope<'_, '_, 't> {
                     && !self.func.decls.declares(self.text(*n))
             })
             .map(|n| {
-                let func = self.func;
-                let write = self.write_of(n);
+                let (unit, write) = (self.func.unit, self.write_of(n));
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
-                let node = write.unwrap_or(n);
-                let owner = &self.cx.facts.units[func.unit].name;
-                Touch::new(Some(func.unit), owner, self.text(n), node, kind)
+                let owner = &self.cx.facts.units[unit].name;
+                Touch::new(Some(unit), owner, self.text(n), write.unwrap_or(n), kind)
             })
             .collect()
     }
