@@ -98,12 +98,12 @@ pub(super) fn record_items<'t>(
         let outer: Vec<Node<'t>> = syntax::ancestors(item)
             .filter(|a| CONTAINERS.contains(&a.kind()))
             .collect();
-        let names = outer.iter().rev().filter_map(|c| {
-            let field = |name| c.child_by_field_name(name);
-            field("type")
-                .or_else(|| field("name"))
-                .map(|n| cx.text(n).to_owned())
-        });
+        let name_of = |c: &Node<'t>| {
+            c.child_by_field_name("type")
+                .or(c.child_by_field_name("name"))
+        };
+        let names = outer.iter().rev().filter_map(name_of);
+        let names = names.map(|n| cx.text(n).to_owned());
         let parents = [module_path(cx.path), names.collect()].concat();
         let cfg_test = |n: &Node<'t>| attributes(*n).iter().any(|a| is_cfg_test(*a, cx));
         let test_code = test || cx.test_file || cfg_test(&item) || outer.iter().any(cfg_test);
@@ -112,13 +112,12 @@ pub(super) fn record_items<'t>(
         } else {
             UnitKind::Helper
         };
-        let decls = declarations(node, cx);
         let mut func = Func {
             body,
             kind,
             unit: 0,
             test_code,
-            decls,
+            decls: declarations(node, cx),
         };
         let calls = Scope {
             cx: &*cx,

@@ -27,18 +27,16 @@ impl Expansion {
 
     /// The tests by the start of their invocation: each one's name and code (the closure it
     /// was given, or all of its code).
-    pub(super) fn tests(&self) -> HashMap<usize, (&str, Node<'_>)> {
+    pub(super) fn tests<'t>(&'t self) -> HashMap<usize, (&'t str, Node<'t>)> {
         let code = |start: usize| {
             // The block, or what the parser made of code that is not Rust (a macro's own
             // language): the outermost node below the block that starts at the delimiter.
-            let mut block = self.root().named_descendant_for_byte_range(start, start)?;
-            while let Some(p) = (block.kind() != "block")
-                .then(|| block.parent())
-                .flatten()
-                .filter(|p| p.start_byte() == start)
-            {
-                block = p;
-            }
+            let smallest = self.root().named_descendant_for_byte_range(start, start)?;
+            let up = |n: &Node<'t>| {
+                n.parent()
+                    .filter(|p| n.kind() != "block" && p.start_byte() == start)
+            };
+            let block = std::iter::successors(Some(smallest), up).last()?;
             Some(match named_children(block)[..] {
                 [closure] if closure.kind() == "closure_expression" => closure,
                 _ => block,
