@@ -161,11 +161,7 @@ impl<'t> RustFile<'t> {
         let roots = [Some(root), expanded];
         for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
-                "use_declaration" => {
-                    if let Some(arg) = node.child_by_field_name("argument") {
-                        file.add_uses(arg, cx);
-                    }
-                }
+                "use_declaration" => file.add_uses(node, cx),
                 "const_item" => file.consts.extend(
                     node.child_by_field_name("name")
                         .map(|n| cx.text(n).to_owned()),
@@ -179,14 +175,15 @@ impl<'t> RustFile<'t> {
         file
     }
 
-    /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
-    /// worklist, in source order, not recursion, each tree with the path before it (`a::b::`).
+    /// Records the names a `use` brings in. Nested lists (`a::{b::{c, d}}`) are a worklist, in
+    /// source order, not recursion, each tree with the path before it (`a::b::`).
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
             let path = |n: Node<'_>| format!("{prefix}{}", compact(cx.text(n)));
             let field = |name| node.child_by_field_name(name);
             match node.kind() {
+                "use_declaration" => pending.extend(field("argument").map(|arg| (arg, prefix))),
                 "identifier" | "scoped_identifier" | "crate" | "super" => {
                     let path = path(node);
                     self.aliases.insert(last_segment(&path).to_owned(), path);
@@ -968,6 +965,18 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     if s.func.kind != UnitKind::Test {
         return None;
     }
+    let parent = call.parent()?;
+    let dropped = match parent.kind() {
+        "expression_statement" => true,
+        // `let _ = ..`, `let _handle = ..`, or a handle never used.
+        "let_declaration" => parent.child_by_field_name("pattern").is_none_or(|p| {
+            let name = s.text(p);
+            name.starts_with('_')
+                || p.kind() == "identifier" && s.uses_after(name, parent).is_empty()
+        }),
+        _ => false,
+    };
+    dropped.then_some(())?;
     // The names `let`s bind to a listener, and to the driver a handshake returns
     // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
     let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
@@ -999,22 +1008,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
             }
             _ => false,
         });
-    if serves {
-        return None;
-    }
-    let parent = call.parent()?;
-    let dropped = match parent.kind() {
-        "expression_statement" => true,
-        // `let _ = ..`, `let _handle = ..`, or a handle never used.
-        "let_declaration" => parent.child_by_field_name("pattern").is_none_or(|p| {
-            let name = s.text(p);
-            name.starts_with('_')
-                || p.kind() == "identifier" && s.uses_after(name, parent).is_empty()
-        }),
-        _ => false,
-    };
-    dropped.then_some(())?;
-    s.unjoined(call)
+    (!serves).then(|| s.unjoined(call))?
 }
 
 #[cfg(test)]
