@@ -100,12 +100,8 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 /// one file and uses them in others (`#[macro_use] mod macros;`).
 pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, usize> {
     let mut parser = tree_sitter::Parser::new();
-    if parser
-        .set_language(&tree_sitter_rust::LANGUAGE.into())
-        .is_err()
-    {
-        return BTreeMap::new();
-    }
+    // Without its grammar the parser parses nothing: no file defines a macro.
+    let _ = parser.set_language(&tree_sitter_rust::LANGUAGE.into());
     let rust = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "rs"));
@@ -119,10 +115,11 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
             continue;
         }
         if let Some(tree) = parser.parse(src.as_bytes(), None) {
-            out.extend(macros::exported(
-                tree.root_node(),
-                &FileCtx::new("", &src, false),
-            ));
+            // Those at the top level of a file, which the crate's other files see.
+            let cx = FileCtx::new("", &src, false);
+            let top = named_children(tree.root_node()).into_iter();
+            let macros = top.filter_map(|definition| macros::test_macro(definition, &cx));
+            out.extend(macros.map(|(name, arg, _)| (name.to_owned(), arg)));
         }
     }
     out
@@ -138,8 +135,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     let funcs = record_items(root, file, &macro_tests.unwrap_or_default(), cx);
     let mut found = Vec::new();
     for func in &funcs {
-        let smells = Scope { cx, file, func }.smells();
-        found.extend(smells.into_iter().map(|(n, s)| (n, s, Some(func.unit))));
+        found.extend(Scope { cx, file, func }.smells());
     }
     found.extend(static_state(cx, file, &funcs));
     for (node, smell, unit) in found {
@@ -165,11 +161,7 @@ impl<'t> RustFile<'t> {
         let roots = [Some(root), expanded];
         for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
-                "use_declaration" => {
-                    if let Some(arg) = node.child_by_field_name("argument") {
-                        file.add_uses(arg, cx);
-                    }
-                }
+                "use_declaration" => file.add_uses(node, cx),
                 "const_item" => file.consts.extend(
                     node.child_by_field_name("name")
                         .map(|n| cx.text(n).to_owned()),
@@ -183,14 +175,15 @@ impl<'t> RustFile<'t> {
         file
     }
 
-    /// Records the names a `use` tree brings in. Nested lists (`a::{b::{c, d}}`) are a
-    /// worklist, in source order, not recursion, each tree with the path before it (`a::b::`).
+    /// Records the names a `use` brings in. Nested lists (`a::{b::{c, d}}`) are a worklist, in
+    /// source order, not recursion, each tree with the path before it (`a::b::`).
     fn add_uses(&mut self, node: Node<'_>, cx: &FileCtx<'_>) {
         let mut pending = vec![(node, String::new())];
         while let Some((node, prefix)) = pending.pop() {
             let path = |n: Node<'_>| format!("{prefix}{}", compact(cx.text(n)));
             let field = |name| node.child_by_field_name(name);
             match node.kind() {
+                "use_declaration" => pending.extend(field("argument").map(|arg| (arg, prefix))),
                 "identifier" | "scoped_identifier" | "crate" | "super" => {
                     let path = path(node);
                     self.aliases.insert(last_segment(&path).to_owned(), path);
@@ -224,7 +217,7 @@ impl<'t> RustFile<'t> {
         if path.is_empty() {
             return None;
         }
-        let head = first_segment(&path);
+        let head = path.split("::").next().unwrap_or(&path);
         Some(match self.aliases.get(head) {
             Some(full) => format!("{full}{}", &path[head.len()..]),
             None => path,
@@ -235,10 +228,6 @@ impl<'t> RustFile<'t> {
 /// Code with whitespace left out (`std :: env` -> `std::env`).
 fn compact(code: &str) -> String {
     code.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn first_segment(path: &str) -> &str {
-    path.split("::").next().unwrap_or(path)
 }
 
 fn last_segment(path: &str) -> &str {
@@ -260,77 +249,50 @@ fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
         .map_or("", |m| last_segment(cx.text(m)))
 }
 
-/// A function of the file, recorded as a unit.
+/// The arguments of a macro invocation, as tokens.
+fn token_tree(invocation: Node<'_>) -> Option<Node<'_>> {
+    named_children(invocation)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree")
+}
+
+/// All the children of a node, anonymous tokens included.
+fn children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+/// A function of the file (or a test macro's code), recorded as a unit.
 struct Func<'t> {
     body: Node<'t>,
     kind: UnitKind,
     unit: usize,
-    name: String,
     test_code: bool,
     /// Parameters, `let`s and the bindings of patterns.
     decls: Decls<'t>,
-}
-
-impl<'t> Func<'t> {
-    /// Records a function (or a test macro's code) as a unit, `at` its modules and whether
-    /// they are test code.
-    fn record(
-        node: Node<'t>,
-        name: &str,
-        body: Node<'t>,
-        at: (&[String], bool),
-        test: bool,
-        file: &RustFile<'t>,
-        cx: &mut FileCtx<'_>,
-    ) -> Self {
-        let mut func = Self {
-            body,
-            kind: if test {
-                UnitKind::Test
-            } else {
-                UnitKind::Helper
-            },
-            unit: 0,
-            name: name.to_owned(),
-            test_code: at.1 || test,
-            decls: declarations(node, cx),
-        };
-        let calls = Scope {
-            cx: &*cx,
-            file,
-            func: &func,
-        }
-        .calls();
-        let (name, parents) = (&func.name, at.0.to_vec());
-        func.unit = record_unit(cx, node, name, parents, func.kind, func.test_code, calls);
-        func
-    }
 }
 
 /// The names bound in a function: parameters, `let`s, and the bindings of patterns.
 fn declarations<'t>(func: Node<'t>, cx: &FileCtx<'_>) -> Decls<'t> {
     let mut out = Decls::default();
     for node in descendants(func) {
-        let (pattern, ty, value) = match node.kind() {
-            "parameter" | "let_declaration" => (
-                node.child_by_field_name("pattern"),
-                node.child_by_field_name("type"),
-                node.child_by_field_name("value"),
-            ),
-            "let_condition" | "for_expression" => (node.child_by_field_name("pattern"), None, None),
-            "match_pattern" | "closure_parameters" => (Some(node), None, None),
+        let field = |name| node.child_by_field_name(name);
+        let (Some(pattern), typed) = (match node.kind() {
+            "parameter" | "let_declaration" => (field("pattern"), true),
+            "let_condition" | "for_expression" => (field("pattern"), false),
+            "match_pattern" | "closure_parameters" => (Some(node), false),
             _ => continue,
-        };
-        let Some(pattern) = pattern else {
+        }) else {
             continue;
         };
-        // A pattern of one name has the type and value; the names of a bigger one do not.
-        let whole = |part: Option<Node<'t>>| part.filter(|_| pattern.kind() == "identifier");
+        // The type and value of a parameter or `let` of one name; the names of a bigger
+        // pattern have none.
+        let whole = |part| field(part).filter(|_| typed && pattern.kind() == "identifier");
         let names = bound_names(pattern).into_iter();
         out.extend(names.map(|n| Decl {
             name: cx.text(n).to_owned(),
-            ty: whole(ty),
-            value: whole(value),
+            ty: whole("type"),
+            value: whole("value"),
         }));
     }
     out
@@ -344,8 +306,7 @@ fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
-        let mut cursor = n.walk();
-        for (i, child) in n.children(&mut cursor).enumerate() {
+        for (i, child) in children(n).into_iter().enumerate() {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| n.field_name_for_child(i));
@@ -382,26 +343,23 @@ struct Scope<'c, 's, 't> {
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn callee(&self, call: Node<'t>) -> Callee<'t> {
-        let Some(mut function) = call.child_by_field_name("function") else {
-            return Callee::Other;
-        };
-        if function.kind() == "generic_function" {
-            function = function.child_by_field_name("function").unwrap_or(function);
-        }
-        match function.kind() {
-            "identifier" | "scoped_identifier" => self
-                .file
-                .resolve(self.text(function))
-                .map_or(Callee::Other, Callee::Path),
-            "field_expression" => match (
-                function.child_by_field_name("value"),
-                function.child_by_field_name("field"),
-            ) {
-                (Some(value), Some(field)) => Callee::Method(value, self.text(field).to_owned()),
+        let callee = || {
+            let mut function = call.child_by_field_name("function")?;
+            if function.kind() == "generic_function" {
+                function = function.child_by_field_name("function")?;
+            }
+            let field = |name| function.child_by_field_name(name);
+            Some(match function.kind() {
+                "identifier" | "scoped_identifier" => {
+                    Callee::Path(self.file.resolve(self.text(function))?)
+                }
+                "field_expression" => {
+                    Callee::Method(field("value")?, self.text(field("field")?).to_owned())
+                }
                 _ => Callee::Other,
-            },
-            _ => Callee::Other,
-        }
+            })
+        };
+        callee().unwrap_or(Callee::Other)
     }
 
     fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {
@@ -442,32 +400,27 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Calls written in a macro's tokens: `name(`, `path::name(`, `self.name(`.
     fn token_calls(&self, tree: Node<'t>) -> Vec<String> {
-        let mut cursor = tree.walk();
-        let tokens: Vec<Node<'t>> = tree.children(&mut cursor).collect();
+        let tokens = children(tree);
+        let (text, kind) = (|i: usize| self.text(tokens[i]), |i: usize| tokens[i].kind());
         let mut out = Vec::new();
-        for (i, token) in tokens.iter().enumerate().skip(1) {
-            let opens_call = token.kind() == "token_tree" && self.text(*token).starts_with('(');
-            let name = tokens[i - 1];
-            if !opens_call || name.kind() != "identifier" {
+        for i in 1..tokens.len() {
+            if !(kind(i) == "token_tree" && text(i).starts_with('(') && kind(i - 1) == "identifier")
+            {
                 continue;
             }
+            // The path before the `(` (`a::b::name`), after no `.` but `self.`.
             let mut start = i - 1;
             while start >= 2
-                && self.text(tokens[start - 1]) == "::"
-                && matches!(
-                    tokens[start - 2].kind(),
-                    "identifier" | "crate" | "super" | "self"
-                )
+                && text(start - 1) == "::"
+                && matches!(kind(start - 2), "identifier" | "crate" | "super" | "self")
             {
                 start -= 2;
             }
-            let before = start.checked_sub(1).map(|b| self.text(tokens[b]));
-            let on_self =
-                before == Some(".") && start >= 2 && self.text(tokens[start - 2]) == "self";
-            if before == Some(".") && !on_self {
+            let method = start >= 1 && text(start - 1) == ".";
+            if method && !(start >= 2 && text(start - 2) == "self") {
                 continue;
             }
-            let path: String = tokens[start..i].iter().map(|t| self.text(*t)).collect();
+            let path: String = (start..i).map(text).collect();
             out.extend(
                 self.file
                     .resolve(&path)
@@ -483,7 +436,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     /// The smells of the function.
-    fn smells(&self) -> Vec<(Node<'t>, Smell)> {
+    fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
         let test_code = self.func.test_code;
         let mut out = Vec::new();
         for node in descendants(self.func.body) {
@@ -494,7 +447,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 "for_expression" => self.hash_loop(node),
                 _ => None,
             };
-            out.extend(smell.map(|s| (node, s)));
+            out.extend(smell.map(|s| (node, s, Some(self.func.unit))));
         }
         out
     }
@@ -509,7 +462,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                         .iter()
                         .any(|name| name_matches(&format!("{under}::{name}"), &path))
                 })?;
-                check(self, call, &short_path(&path))
+                check(self, call, short_path(&path))
             }
             Callee::Method(recv, method) => self
                 .method_network(call, &method)
@@ -525,10 +478,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         if !name.contains("assert") {
             return None;
         }
-        let tree = named_children(node)
-            .into_iter()
-            .find(|c| c.kind() == "token_tree")?;
-        let tokens = leaves(tree);
+        let tokens = leaves(token_tree(node)?);
         let comparison = tokens
             .iter()
             .position(|t| matches!(self.text(*t), "<" | ">" | "<=" | ">="));
@@ -588,15 +538,20 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .and_then(|p| p.child_by_field_name("pattern"))
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
-            let name_text = self.text(name);
-            let mut uses = self.uses_after(name_text, name);
-            uses.extend(self.body_nodes().into_iter().filter(|n| {
-                let mut captures = self.text(*n).split('{').skip(1);
-                n.kind() == "string_content"
-                    && n.start_byte() > name.end_byte()
-                    && captures.any(|c| c.split(['}', ':']).next() == Some(name_text))
-            }));
-            !uses.is_empty() && uses.iter().all(|u| within(*u))
+            let named = |text: &str| text == self.text(name);
+            let mut uses = self.body_nodes().into_iter().filter(|n| {
+                let text = self.text(*n);
+                n.start_byte() > name.end_byte()
+                    && match n.kind() {
+                        "identifier" => named(text),
+                        "string_content" => text
+                            .split('{')
+                            .skip(1)
+                            .any(|c| named(c.split(['}', ':']).next().unwrap_or_default())),
+                        _ => false,
+                    }
+            });
+            uses.next().is_some_and(|u| within(u) && uses.all(within))
         })
     }
 
@@ -617,13 +572,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         const SENDS: [&str; 3] = ["send", "call", "execute"];
         let url = args(call).into_iter().find_map(|a| self.string_value(a))?;
         let is_url = url.starts_with("http://") || url.starts_with("https://");
-        let mut sent = false;
-        let mut at = call;
-        while let Some(next) = self.next_in_chain(at) {
-            sent |=
-                matches!(self.callee(next), Callee::Method(_, m) if SENDS.contains(&m.as_str()));
-            at = next;
-        }
+        let sent = (self.chain_after(call).iter()).any(|(_, m)| SENDS.contains(&m.as_str()));
         (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
         self.request(call, Peer::Remote(host_of(url).0.to_owned()))
     }
@@ -636,18 +585,14 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             at = match at.kind() {
                 "reference_expression" => at.child_by_field_name("value")?,
                 "macro_invocation" if macro_name(at, self.cx) == "format" => {
-                    let tree = named_children(at)
-                        .into_iter()
-                        .find(|c| c.kind() == "token_tree")?;
+                    let tree = token_tree(at)?;
                     let format = self.string_value(*named_children(tree).first()?)?;
                     return fixed_prefix(format);
                 }
-                "call_expression" => {
-                    let wraps = matches!(self.callee(at), Callee::Path(p)
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from"));
-                    if !wraps {
-                        return None;
-                    }
+                "call_expression"
+                    if matches!(self.callee(at), Callee::Path(p)
+                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
+                {
                     *args(at).first()?
                 }
                 _ => return self.string_value(at),
@@ -658,14 +603,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `OpenOptions::new().write(true)...open("fixed")`.
     fn open_for_writing(&self, call: Node<'t>, recv: Node<'t>, method: &str) -> Option<Smell> {
         const WRITES: [&str; 5] = ["write", "append", "create", "create_new", "truncate"];
-        if method != "open" {
-            return None;
-        }
-        let writes = descendants(recv)
-            .iter()
-            .any(|n| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n)));
-        let path = self.leading_literal(*args(call).first()?)?;
-        writes.then(|| self.path_write(call, path))?
+        let writes =
+            |n: &Node<'t>| n.kind() == "field_identifier" && WRITES.contains(&self.text(*n));
+        (method == "open" && descendants(recv).iter().any(writes)).then_some(())?;
+        self.path_write(call, self.leading_literal(*args(call).first()?)?)
     }
 
     /// The expression statement or `let` a node is in, for messages.
@@ -678,20 +619,34 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "while_expression",
             "match_expression",
         ];
-        syntax::ancestors(node)
-            .take_while(|p| p.id() != self.func.body.id() && !STATEMENTS.contains(&p.kind()))
+        let around = self.ancestors(node).into_iter();
+        around
+            .take_while(|p| !STATEMENTS.contains(&p.kind()))
             .last()
             .unwrap_or(node)
     }
 
-    /// The call a method chain continues with (`a.iter()` -> `a.iter().collect()`).
-    fn next_in_chain(&self, call: Node<'t>) -> Option<Node<'t>> {
-        let field = call.parent().filter(|p| p.kind() == "field_expression")?;
-        let mut next = field.parent()?;
-        if next.kind() == "generic_function" {
-            next = next.parent()?;
+    /// The calls a method chain goes on with, and their methods (`a.iter()` ->
+    /// `a.iter().collect()`, `collect`).
+    fn chain_after(&self, call: Node<'t>) -> Vec<(Node<'t>, String)> {
+        let next = |call: &Node<'t>| {
+            let field = call.parent().filter(|p| p.kind() == "field_expression")?;
+            let mut next = field.parent()?;
+            if next.kind() == "generic_function" {
+                next = next.parent()?;
+            }
+            (next.kind() == "call_expression").then_some(next)
+        };
+        let chain = std::iter::successors(next(&call), next);
+        chain.map(|call| (call, self.called(call))).collect()
+    }
+
+    /// The name a call calls: its method, or the last segment of its path ("" for others).
+    fn called(&self, call: Node<'t>) -> String {
+        match self.callee(call) {
+            Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
+            Callee::Other => String::new(),
         }
-        (next.kind() == "call_expression").then_some(next)
     }
 }
 
@@ -704,18 +659,15 @@ fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
             out.push(n);
             continue;
         }
-        let mut cursor = n.walk();
-        let children: Vec<_> = n.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        stack.extend(children(n).into_iter().rev());
     }
     out
 }
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
-fn short_path(path: &str) -> String {
-    let mut segments: Vec<&str> = path.rsplitn(3, "::").take(2).collect();
-    segments.reverse();
-    segments.join("::")
+fn short_path(path: &str) -> &str {
+    let head = path.rsplitn(3, "::").nth(2);
+    head.map_or(path, |head| &path[head.len() + 2..])
 }
 
 /// A sleep; in a closure, a callback.
@@ -822,16 +774,11 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         }
         let mut at = value;
         let mut bound: Vec<Node<'t>> = Vec::new();
-        while let Some(parent) = at.parent() {
-            if parent.id() == self.func.body.id() {
-                break;
-            }
+        for parent in self.ancestors(value) {
             match parent.kind() {
                 "field_expression" => {
-                    let presence = parent.child_by_field_name("field").is_some_and(|f| {
-                        matches!(self.text(f), "is_ok" | "is_err" | "is_some" | "is_none")
-                    });
-                    if presence {
+                    let field = parent.child_by_field_name("field").map(|f| self.text(f));
+                    if matches!(field, Some("is_ok" | "is_err" | "is_some" | "is_none")) {
                         return None;
                     }
                 }
@@ -842,14 +789,14 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 | "reference_expression"
                 | "unary_expression"
                 | "parenthesized_expression"
-                | "type_cast_expression" => {}
+                | "type_cast_expression"
+                | "token_tree" => {}
                 "binary_expression" | "index_expression" => {
                     return Some(self.statement_of(parent));
                 }
                 "macro_invocation" if macro_name(parent, self.cx).contains("assert") => {
                     return Some(parent);
                 }
-                "token_tree" => {}
                 "if_expression" | "while_expression" => {
                     let condition = parent.child_by_field_name("condition");
                     if condition.is_some_and(|c| c.id() == at.id()) {
@@ -905,14 +852,11 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 }
 
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
-/// to judge.
-/// Any other listener is a real socket on this machine: context (a likely cause of a test
-/// measured flaky, where a platform's or a loaded machine's socket timing shows).
+/// to judge. Any other listener is a real socket on this machine: context (a likely cause of a
+/// test measured flaky, where a platform's or a loaded machine's socket timing shows).
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
-    let port = (address.kind() == "string_literal")
-        .then(|| literal_port(s.text(address)))
-        .flatten();
+    let port = s.string_value(address).and(literal_port(s.text(address)));
     let fixed = port.and_then(|port| s.listener(call, port, false));
     fixed.or_else(|| {
         s.func.test_code.then(|| {
@@ -940,10 +884,13 @@ fn seeding<'t, const ENTROPY: bool>(
     let from = if ENTROPY {
         "the OS entropy"
     } else {
-        let from_clock = args(call).iter().flat_map(|a| descendants(*a)).any(|n| {
-            n.kind() == "identifier" && s.value_of(s.text(n)).is_some_and(|v| s.reads_clock(v))
-                || s.reads_clock(n)
-        });
+        // The clock read in an argument, or by a local it names.
+        let bound = |n: &Node<'t>| {
+            n.kind() == "identifier" && s.value_of(s.text(*n)).is_some_and(|v| s.reads_clock(v))
+        };
+        let from_clock = args(call)
+            .iter()
+            .any(|a| s.reads_clock(*a) || descendants(*a).iter().any(bound));
         from_clock.then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
@@ -1018,51 +965,6 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     if s.func.kind != UnitKind::Test {
         return None;
     }
-    let called = |n: Node<'t>| match s.callee(n) {
-        Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
-        Callee::Other => String::new(),
-    };
-    // The names `let`s bind to a listener, and to the driver a handshake returns
-    // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
-    let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
-    for l in s
-        .body_nodes()
-        .into_iter()
-        .filter(|l| l.kind() == "let_declaration")
-    {
-        let inside = descendants(l);
-        let names = || {
-            l.child_by_field_name("pattern")
-                .map(bound_names)
-                .unwrap_or_default()
-        };
-        if inside
-            .iter()
-            .any(|c| LISTENERS.iter().any(|k| s.is_call_to(*c, k)))
-        {
-            listeners.extend(names().into_iter().map(|b| s.text(b)));
-        }
-        if inside.iter().any(|c| called(*c).contains("handshake")) {
-            drivers.extend(names().into_iter().map(|b| s.text(b)));
-        }
-    }
-    let serves = args(call)
-        .iter()
-        .flat_map(|a| descendants(*a))
-        .any(|n| match n.kind() {
-            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &called(n))),
-            // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
-            "identifier" => {
-                let driven = n
-                    .parent()
-                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
-                listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
-            }
-            _ => false,
-        });
-    if serves {
-        return None;
-    }
     let parent = call.parent()?;
     let dropped = match parent.kind() {
         "expression_statement" => true,
@@ -1075,7 +977,38 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
         _ => false,
     };
     dropped.then_some(())?;
-    s.unjoined(call)
+    // The names `let`s bind to a listener, and to the driver a handshake returns
+    // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
+    let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
+    let lets = s
+        .body_nodes()
+        .into_iter()
+        .filter(|l| l.kind() == "let_declaration");
+    for (l, pattern) in lets.filter_map(|l| Some((l, l.child_by_field_name("pattern")?))) {
+        let names = bound_names(pattern).into_iter().map(|b| s.text(b));
+        let inside = descendants(l);
+        let listener = |c: &Node<'t>| LISTENERS.iter().any(|k| s.is_call_to(*c, k));
+        if inside.iter().any(listener) {
+            listeners.extend(names);
+        } else if inside.iter().any(|c| s.called(*c).contains("handshake")) {
+            drivers.extend(names);
+        }
+    }
+    let serves = args(call)
+        .iter()
+        .flat_map(|a| descendants(*a))
+        .any(|n| match n.kind() {
+            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
+            // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
+            "identifier" => {
+                let driven = n
+                    .parent()
+                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
+                listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
+            }
+            _ => false,
+        });
+    (!serves).then(|| s.unjoined(call))?
 }
 
 #[cfg(test)]

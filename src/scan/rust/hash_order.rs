@@ -24,19 +24,17 @@ impl<'t> Scope<'_, '_, 't> {
                 .iter()
                 .any(|n| matches!(*n, "HashMap" | "HashSet"))
         };
-        decl.ty.is_some_and(hash_type)
-            || decl.value.is_some_and(|v| {
-                descendants(v).iter().any(|n| match n.kind() {
-                    "scoped_identifier" | "identifier" => {
-                        let path = self.text(*n);
-                        path.contains("HashMap::") || path.contains("HashSet::")
-                    }
-                    "type_arguments" => hash_type(*n),
-                    _ => false,
-                }) && !descendants(v)
-                    .iter()
-                    .any(|n| self.text(*n).starts_with("BTree"))
-            })
+        let built = |nodes: Vec<Node<'t>>| {
+            let path = |n: &Node<'t>| {
+                let text = self.text(*n);
+                n.kind() == "scoped_identifier"
+                    && (text.contains("HashMap::") || text.contains("HashSet::"))
+            };
+            let typed = |n: &Node<'t>| n.kind() == "type_arguments" && hash_type(*n);
+            nodes.iter().any(|n| path(n) || typed(n))
+                && !nodes.iter().any(|n| self.text(*n).starts_with("BTree"))
+        };
+        decl.ty.is_some_and(hash_type) || decl.value.map(descendants).is_some_and(built)
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
@@ -50,19 +48,14 @@ impl<'t> Scope<'_, '_, 't> {
         if !iterates(method) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
             return None;
         }
-        let mut chain = call;
-        let mut ordered = false;
-        while let Some(next) = self.next_in_chain(chain) {
-            let method = match self.callee(next) {
-                Callee::Method(_, m) => m,
-                _ => String::new(),
-            };
-            ordered |= method == "join" || (method == "collect" && self.collects_ordered(next));
-            if method.starts_with("sorted") {
-                return None;
-            }
-            chain = next;
+        let after = self.chain_after(call);
+        if after.iter().any(|(_, m)| m.starts_with("sorted")) {
+            return None;
         }
+        let ordered = after
+            .iter()
+            .any(|(next, m)| m == "join" || (m == "collect" && self.collects_ordered(*next)));
+        let chain = after.last().map_or(call, |(last, _)| *last);
         // The `let` the result is bound by: typed as a Vec or a String, sorted after.
         let bound = |field| {
             chain
@@ -90,10 +83,9 @@ impl<'t> Scope<'_, '_, 't> {
 
     /// Whether a variable is sorted after a node (`v.sort()`, `v.sort_by(..)`).
     fn sorts(&self, name: &str, after: Node<'t>) -> bool {
-        descendants(self.func.body).iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > after.end_byte()
-                && matches!(self.callee(*n), Callee::Method(recv, m)
+        self.body_nodes().into_iter().any(|n| {
+            n.start_byte() > after.end_byte()
+                && matches!(self.callee(n), Callee::Method(recv, m)
                     if m.starts_with("sort") && self.text(recv) == name)
         })
     }
@@ -131,9 +123,6 @@ impl<'t> Scope<'_, '_, 't> {
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
-            if n.kind() != "call_expression" {
-                return None;
-            }
             let Callee::Method(recv, m) = self.callee(n) else {
                 return None;
             };

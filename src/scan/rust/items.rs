@@ -1,8 +1,6 @@
 //! Rust's tests and their names: the items of a file in their modules (and `impl` blocks),
 //! which test attributes make tests, and which `#[cfg(test)]` modules make test code.
 
-use std::rc::Rc;
-
 use super::*;
 
 /// Whether a node is inside a `#[cfg(test)]` module.
@@ -13,39 +11,27 @@ pub(super) fn in_test_module(node: Node<'_>, cx: &FileCtx<'_>) -> bool {
 
 /// The attributes written before an item.
 pub(super) fn attributes(item: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut at = item.prev_named_sibling();
-    while let Some(n) = at {
-        match n.kind() {
-            "attribute_item" => out.extend(named_children(n)),
-            "line_comment" | "block_comment" => {}
-            _ => break,
-        }
-        at = n.prev_named_sibling();
-    }
-    out
+    let before = std::iter::successors(item.prev_named_sibling(), Node::prev_named_sibling);
+    let code = before.filter(|n| !matches!(n.kind(), "line_comment" | "block_comment"));
+    let items = code.take_while(|n| n.kind() == "attribute_item");
+    items.flat_map(named_children).collect()
+}
+
+/// The path of an attribute (`cfg`, `tokio::test`).
+fn path_of<'s>(attribute: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
+    attribute.named_child(0).map_or("", |path| cx.text(path))
 }
 
 /// `#[cfg(test)]`, `#[cfg(all(test, ...))]`, not `#[cfg(not(test))]`.
 fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    let Some(path) = named_children(attribute).into_iter().next() else {
-        return false;
-    };
     let words = attribute
         .child_by_field_name("arguments")
         .map_or_else(Vec::new, |a| texts(a, "identifier", cx));
-    cx.text(path) == "cfg" && words.contains(&"test") && !words.contains(&"not")
+    path_of(attribute, cx) == "cfg" && words.contains(&"test") && !words.contains(&"not")
 }
 
-/// `#[test]`, `#[tokio::test]` and other `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
-fn is_test_attribute(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    named_children(attribute)
-        .into_iter()
-        .next()
-        .is_some_and(|path| is_test_runner(cx.text(path)))
-}
-
-/// Whether an attribute's path names a test runner (`test`, `tokio::test`, `rstest`, ...).
+/// Whether an attribute's path names a test runner: `#[test]`, `#[tokio::test]` and other
+/// `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
 pub(super) fn is_test_runner(path: &str) -> bool {
     const RUNNERS: [&str; 5] = [
         "test",
@@ -76,59 +62,71 @@ fn module_path(path: &str) -> Vec<String> {
 }
 
 /// Records the functions of a file and of the modules (and impl blocks) in it, in source
-/// order; nested modules are a worklist, not recursion.
+/// order.
 pub(super) fn record_items<'t>(
     root: Node<'t>,
     file: &RustFile<'t>,
     macro_tests: &HashMap<usize, (&str, Node<'t>)>,
     cx: &mut FileCtx<'_>,
 ) -> Vec<Func<'t>> {
+    const CONTAINERS: [&str; 3] = ["mod_item", "impl_item", "trait_item"];
+    let entered = |n: Node<'_>| CONTAINERS.contains(&n.kind()) || n.kind() == "declaration_list";
     let mut funcs = Vec::new();
-    // Each item with where it is: its modules (and impl type), and whether that is test code.
-    let top = Rc::new((module_path(cx.path), cx.test_file));
-    let mut pending: Vec<_> = named_children(root)
-        .into_iter()
-        .rev()
-        .map(|item| (item, Rc::clone(&top)))
-        .collect();
-    while let Some((item, at)) = pending.pop() {
-        let attrs = attributes(item);
-        let test_code = at.1 || attrs.iter().any(|a| is_cfg_test(*a, cx));
-        match item.kind() {
+    for item in syntax::descendants_entering(root, entered) {
+        let field = |name| item.child_by_field_name(name);
+        let (name, body, node, test) = match item.kind() {
             "function_item" => {
-                let test = attrs.iter().any(|a| is_test_attribute(*a, cx));
-                let field = |name| item.child_by_field_name(name);
-                if let (Some(name), Some(body)) = (field("name"), field("body")) {
-                    let name = cx.text(name);
-                    let at = (at.0.as_slice(), test_code);
-                    funcs.push(Func::record(item, name, body, at, test, file, cx));
-                }
+                let (Some(name), Some(body)) = (field("name"), field("body")) else {
+                    continue;
+                };
+                let test = attributes(item)
+                    .iter()
+                    .any(|a| is_test_runner(path_of(*a, cx)));
+                (cx.text(name), body, item, test)
             }
             // A test macro's invocation (at the top level, a statement).
             "macro_invocation" | "expression_statement" => {
-                if let Some(&(name, code)) = macro_tests.get(&item.start_byte()) {
-                    let at = (at.0.as_slice(), test_code);
-                    funcs.push(Func::record(code, name, code, at, true, file, cx));
-                }
-            }
-            "mod_item" | "impl_item" | "trait_item" => {
-                // An `impl`'s name is its type (`impl Display for Store` is `Store`).
-                let field = |name| item.child_by_field_name(name);
-                let name = field("type").or_else(|| field("name"));
-                let (Some(name), Some(body)) = (name, field("body")) else {
+                let Some(&(name, code)) = macro_tests.get(&item.start_byte()) else {
                     continue;
                 };
-                let parents = [at.0.as_slice(), &[cx.text(name).to_owned()]].concat();
-                let inner = Rc::new((parents, test_code));
-                pending.extend(
-                    named_children(body)
-                        .into_iter()
-                        .rev()
-                        .map(|item| (item, Rc::clone(&inner))),
-                );
+                (name, code, code, true)
             }
-            _ => {}
+            _ => continue,
+        };
+        // Where it is: its modules and impl types (`impl Display for Store` is `Store`), and
+        // whether they or it are test code.
+        let outer: Vec<Node<'t>> = syntax::ancestors(item)
+            .filter(|a| CONTAINERS.contains(&a.kind()))
+            .collect();
+        let name_of = |c: &Node<'t>| {
+            c.child_by_field_name("type")
+                .or(c.child_by_field_name("name"))
+        };
+        let names = outer.iter().rev().filter_map(name_of);
+        let names = names.map(|n| cx.text(n).to_owned());
+        let parents = [module_path(cx.path), names.collect()].concat();
+        let cfg_test = |n: &Node<'t>| attributes(*n).iter().any(|a| is_cfg_test(*a, cx));
+        let test_code = test || cx.test_file || cfg_test(&item) || outer.iter().any(cfg_test);
+        let kind = if test {
+            UnitKind::Test
+        } else {
+            UnitKind::Helper
+        };
+        let mut func = Func {
+            body,
+            kind,
+            unit: 0,
+            test_code,
+            decls: declarations(node, cx),
+        };
+        let calls = Scope {
+            cx: &*cx,
+            file,
+            func: &func,
         }
+        .calls();
+        func.unit = record_unit(cx, node, name, parents, kind, test_code, calls);
+        funcs.push(func);
     }
     funcs
 }

@@ -27,63 +27,46 @@ impl Expansion {
 
     /// The tests by the start of their invocation: each one's name and code (the closure it
     /// was given, or all of its code).
-    pub(super) fn tests(&self) -> HashMap<usize, (&str, Node<'_>)> {
-        let mut out = HashMap::new();
-        for (at, name, start) in &self.tests {
+    pub(super) fn tests<'t>(&'t self) -> HashMap<usize, (&'t str, Node<'t>)> {
+        let code = |start: usize| {
             // The block, or what the parser made of code that is not Rust (a macro's own
             // language): the outermost node below the block that starts at the delimiter.
-            let Some(mut block) = self.root().named_descendant_for_byte_range(*start, *start)
-            else {
-                continue;
+            let smallest = self.root().named_descendant_for_byte_range(start, start)?;
+            let up = |n: &Node<'t>| {
+                n.parent()
+                    .filter(|p| n.kind() != "block" && p.start_byte() == start)
             };
-            while let Some(p) = (block.kind() != "block")
-                .then(|| block.parent())
-                .flatten()
-                .filter(|p| p.start_byte() == *start)
-            {
-                block = p;
-            }
-            let code = match named_children(block)[..] {
+            let block = std::iter::successors(Some(smallest), up).last()?;
+            Some(match named_children(block)[..] {
                 [closure] if closure.kind() == "closure_expression" => closure,
                 _ => block,
-            };
-            out.insert(*at, (name.as_str(), code));
-        }
-        out
+            })
+        };
+        let tests = self.tests.iter();
+        tests
+            .filter_map(|(at, name, start)| Some((*at, (name.as_str(), code(*start)?))))
+            .collect()
     }
-}
-
-/// A test-defining macro: which argument of an invocation names the test, and the bytes of
-/// the file where invocations see it (after its definition, in its module).
-pub(super) struct TestMacro {
-    arg: usize,
-    scope: Range<usize>,
 }
 
 /// The invocations of the file's test macros, their code parsed; None when there are none.
 pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
-    // A crate's own test macros, seen in all of its files; then the file's.
-    let everywhere = |(name, &arg): (&String, &usize)| {
-        (
-            name.clone(),
-            TestMacro {
-                arg,
-                scope: 0..usize::MAX,
-            },
-        )
-    };
-    let mut macros: HashMap<String, TestMacro> = cx.test_macros.iter().map(everywhere).collect();
-    if cx.src.contains("macro_rules!") {
-        let definitions = descendants(root).into_iter();
-        macros.extend(test_macros(
-            definitions.filter(|n| n.kind() == "macro_definition"),
-            cx,
-        ));
-    }
-    macros.retain(|name, _| cx.src.contains(&format!("{name}!")));
-    if macros.is_empty() {
+    let invoked = |name: &String| cx.src.contains(&format!("{name}!"));
+    if !cx.src.contains("macro_rules!") && !cx.test_macros.keys().any(invoked) {
         return None;
     }
+    let nodes = descendants(root);
+    // The file's own test macros, seen after their definition in their module; else the
+    // crate's, seen in all of its files.
+    let own: HashMap<&str, (usize, Range<usize>)> = nodes
+        .iter()
+        .filter_map(|definition| test_macro(*definition, cx))
+        .map(|(name, arg, scope)| (name, (arg, scope)))
+        .collect();
+    let test_arg = |call: Node<'_>| match own.get(macro_name(call, cx)) {
+        Some((arg, scope)) => scope.contains(&call.start_byte()).then_some(*arg),
+        None => cx.test_macros.get(macro_name(call, cx)).copied(),
+    };
     let src = cx.src.as_bytes();
     let mut text: Vec<u8> = src
         .iter()
@@ -91,9 +74,8 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
         .collect();
     let mut tests = Vec::new();
     let mut add = |call: Node<'_>| {
-        let seen = |m: &&TestMacro| m.scope.contains(&call.start_byte());
-        let at = macros.get(macro_name(call, cx)).filter(seen)?.arg;
-        let tree = call.named_child(1)?;
+        let at = test_arg(call)?;
+        let tree = token_tree(call)?;
         let tokens = inner_tokens(tree);
         let args = arguments(&tokens, cx);
         let code = args.get(at + 1..).map(<[_]>::concat).unwrap_or_default();
@@ -117,7 +99,7 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
         tests.push((call.start_byte(), cx.text(*name).to_owned(), open));
         Some(())
     };
-    for call in descendants(root) {
+    for call in nodes.into_iter().filter(|n| n.kind() == "macro_invocation") {
         add(call);
     }
     if tests.is_empty() {
@@ -131,21 +113,21 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
     Some(Expansion { tree, tests })
 }
 
-/// The test-defining macros among macro definitions, by name.
-fn test_macros<'t>(
-    definitions: impl Iterator<Item = Node<'t>>,
-    cx: &FileCtx<'_>,
-) -> HashMap<String, TestMacro> {
-    let test_macro = |definition: Node<'_>| {
-        let rules = named_children(definition);
-        let arg = rules
-            .into_iter()
-            .find_map(|rule| test_name_argument(rule, cx))?;
-        let name = cx.text(definition.child_by_field_name("name")?).to_owned();
-        let scope = definition.end_byte()..definition.parent()?.end_byte();
-        Some((name, TestMacro { arg, scope }))
-    };
-    definitions.filter_map(test_macro).collect()
+/// A test-defining macro: its name, which argument of an invocation names the test, and the
+/// bytes of the file where invocations see it (after its definition, in its module).
+pub(super) fn test_macro<'s>(
+    definition: Node<'_>,
+    cx: &FileCtx<'s>,
+) -> Option<(&'s str, usize, Range<usize>)> {
+    (definition.kind() == "macro_definition").then_some(())?;
+    let mut rules = named_children(definition).into_iter();
+    let arg = rules.find_map(|rule| test_name_argument(rule, cx))?;
+    let name = cx.text(definition.child_by_field_name("name")?);
+    Some((
+        name,
+        arg,
+        definition.end_byte()..definition.parent()?.end_byte(),
+    ))
 }
 
 /// Which argument of a rule's pattern names the test its expansion defines: the `$param:ident`
@@ -187,12 +169,6 @@ fn attributed_test(tokens: &[Node<'_>], cx: &FileCtx<'_>) -> bool {
     test
 }
 
-/// All the children of a node, anonymous tokens included.
-fn children(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).collect()
-}
-
 /// The tokens of a token tree or pattern without its delimiters.
 fn inner_tokens(tree: Node<'_>) -> Vec<Node<'_>> {
     let mut tokens = children(tree);
@@ -207,15 +183,4 @@ fn is_separator(token: Node<'_>, cx: &FileCtx<'_>) -> bool {
 /// The arguments of a macro's tokens, split at their separators.
 fn arguments<'a, 't>(tokens: &'a [Node<'t>], cx: &FileCtx<'_>) -> Vec<&'a [Node<'t>]> {
     tokens.split(|t| is_separator(*t, cx)).collect()
-}
-
-/// The test macros a file defines at its top level, which the crate's other files see.
-pub(super) fn exported(root: Node<'_>, cx: &FileCtx<'_>) -> BTreeMap<String, usize> {
-    let top = named_children(root)
-        .into_iter()
-        .filter(|n| n.kind() == "macro_definition");
-    test_macros(top, cx)
-        .into_iter()
-        .map(|(name, m)| (name, m.arg))
-        .collect()
 }

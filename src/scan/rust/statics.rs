@@ -14,6 +14,10 @@ const CONTAINER_WRITES: &[&str] = &[
     "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
     "entry", "sort", "dedup", "resize",
 ];
+/// Types of statics built lazily, on first use.
+const LAZY: [&str; 4] = ["LazyLock", "Lazy", "OnceLock", "OnceCell"];
+/// Types that hold state that can change behind a shared reference (with the `Atomic*`s).
+const INTERIOR: [&str; 4] = ["Mutex", "RwLock", "RefCell", "Cell"];
 
 /// A static variable of the file.
 pub(super) struct Static<'t> {
@@ -28,31 +32,28 @@ pub(super) struct Static<'t> {
 impl<'t> RustFile<'t> {
     /// Records a `static` item or the entries of a `lazy_static!`.
     pub(super) fn add_statics(&mut self, node: Node<'t>, cx: &FileCtx<'_>) {
-        // Each static's name, the names in its type (and its name), and `static mut`.
+        // Each static's name, and the names in its type (and its name).
+        let field = |name| node.child_by_field_name(name);
         let statics = match node.kind() {
             "static_item" => {
-                let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) else {
+                let (Some(name), Some(ty)) = (field("name"), field("type")) else {
                     return;
                 };
-                vec![(
-                    cx.text(name),
-                    texts(ty, "type_identifier", cx),
-                    is_mut(node),
-                )]
+                vec![(cx.text(name), texts(ty, "type_identifier", cx))]
             }
             "macro_invocation" if macro_name(node, cx) == "lazy_static" => lazy_statics(node, cx),
             _ => return,
         };
         let test_code = cx.test_file || in_test_module(node, cx);
-        for (name, types, mutable) in statics {
-            let lazy = node.kind() == "macro_invocation" || is_lazy(&types);
-            let setup = test_code && lazy && has_interior(&types);
+        for (name, types) in statics {
+            let lazy = node.kind() == "macro_invocation" || types.iter().any(|t| LAZY.contains(t));
+            let interior = types
+                .iter()
+                .any(|t| INTERIOR.contains(t) || t.starts_with("Atomic"));
+            let setup = test_code && lazy && interior;
             let stat = Static {
                 node,
-                mutable,
+                mutable: is_mut(node),
                 setup,
             };
             self.statics.insert(name.to_owned(), stat);
@@ -69,28 +70,13 @@ fn is_mut(node: Node<'_>) -> bool {
 
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
 /// up to the next `ref`.
-fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>, bool)> {
-    let tree = named_children(node)
-        .into_iter()
-        .find(|c| c.kind() == "token_tree");
-    let idents = tree.map(|t| texts(t, "identifier", cx)).unwrap_or_default();
+fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s str>)> {
+    let tokens = token_tree(node).map(|t| texts(t, "identifier", cx));
+    let idents = tokens.unwrap_or_default();
     let after_each_ref = idents.split(|t| *t == "ref").skip(1);
     after_each_ref
-        .filter_map(|names| Some((*names.first()?, names.to_vec(), false)))
+        .filter_map(|names| Some((*names.first()?, names.to_vec())))
         .collect()
-}
-
-fn is_lazy(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "LazyLock" | "Lazy" | "OnceLock" | "OnceCell"))
-}
-
-/// Whether a type holds state that can change behind a shared reference.
-fn has_interior(types: &[&str]) -> bool {
-    types
-        .iter()
-        .any(|t| matches!(*t, "Mutex" | "RwLock" | "RefCell" | "Cell") || t.starts_with("Atomic"))
 }
 
 impl<'t> Scope<'_, '_, 't> {
@@ -104,11 +90,10 @@ impl<'t> Scope<'_, '_, 't> {
                     && !self.func.decls.declares(self.text(*n))
             })
             .map(|n| {
-                let func = self.func;
-                let write = self.write_of(n);
+                let (unit, write) = (self.func.unit, self.write_of(n));
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
-                let node = write.unwrap_or(n);
-                Touch::new(Some(func.unit), &func.name, self.text(n), node, kind)
+                let owner = &self.cx.facts.units[unit].name;
+                Touch::new(Some(unit), owner, self.text(n), write.unwrap_or(n), kind)
             })
             .collect()
     }
@@ -133,9 +118,8 @@ impl<'t> Scope<'_, '_, 't> {
                     at = parent
                 }
                 "call_expression" => {
-                    let method = match self.callee(parent) {
-                        Callee::Method(_, m) => m,
-                        _ => return None,
+                    let Callee::Method(_, method) = self.callee(parent) else {
+                        return None;
                     };
                     let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
                     if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
