@@ -263,13 +263,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
-        let restored: HashSet<ProcessState> = self
-            .changes
+        let changes = std::mem::take(&mut self.changes);
+        let restored: HashSet<_> = changes
             .iter()
             .filter(|c| c.restores)
             .map(|c| c.target)
             .collect();
-        let changes = std::mem::take(&mut self.changes);
         let mut seen = HashSet::new();
         let unrestored = changes.iter().filter(|c| !restored.contains(&c.target));
         for c in unrestored.filter(|c| seen.insert((c.unit, c.target))) {
@@ -296,13 +295,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             };
             self.judge(node, Fact::SeedUse(used), ctx.unit);
         } else if var == "TZ" {
-            let says = "reads the time zone of the machine";
-            self.says(
-                node,
-                ctx.unit,
-                rules::tz_variable::RULE.variant_in(Lang::JavaScript),
-                says,
-            );
+            let rule = rules::tz_variable::RULE.variant_in(Lang::JavaScript);
+            self.says(node, ctx.unit, rule, "reads the time zone of the machine");
         }
     }
 

@@ -146,12 +146,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !matches!(op, "<" | "<=" | ">" | ">=") {
             return;
         }
-        let on_left = node
-            .child_by_field_name("left")
-            .is_some_and(|l| self.is_duration(l, 2));
-        let on_right = node
-            .child_by_field_name("right")
-            .is_some_and(|r| self.is_duration(r, 2));
+        let mut duration = |side| {
+            node.child_by_field_name(side)
+                .is_some_and(|s| self.is_duration(s, 2))
+        };
+        let (on_left, on_right) = (duration("left"), duration("right"));
         if (on_left || on_right) && self.inside_assertion(node) {
             self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }

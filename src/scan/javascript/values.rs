@@ -212,6 +212,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let info = self.info;
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
+            let is_name = |n: &Node<'_>| {
+                matches!(
+                    n.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                )
+            };
             // Nested functions are included, for their names, but not entered.
             for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
                 let declared = match n.kind() {
@@ -236,22 +242,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         .zip(n.child_by_field_name("right")),
                     _ => None,
                 };
-                if let Some((name, value)) = value
-                    && matches!(
-                        name.kind(),
-                        "identifier" | "shorthand_property_identifier_pattern"
-                    )
-                {
+                if let Some((name, value)) = value.filter(|(name, _)| is_name(name)) {
                     out.values.entry(info.text(name)).or_insert(value);
                 }
-                for d in declared.map(syntax::descendants).unwrap_or_default() {
-                    if matches!(
-                        d.kind(),
-                        "identifier" | "shorthand_property_identifier_pattern"
-                    ) {
-                        out.names.insert(info.text(d));
-                    }
-                }
+                let names = declared.map(syntax::descendants).unwrap_or_default();
+                out.names
+                    .extend(names.iter().filter(|d| is_name(d)).map(|d| info.text(*d)));
             }
             out
         })
