@@ -74,15 +74,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
+    /// `process.env` or a member of it; a member of the global object (not a variable).
     fn process_target(&self, target: Node<'_>) -> Option<ProcessState> {
-        let object = matches!(target.kind(), "member_expression" | "subscript_expression")
-            .then(|| target.child_by_field_name("object"))
-            .flatten();
-        if self.is_env(target) || object.is_some_and(|o| self.is_env(o)) {
+        let object = target.child_by_field_name("object")?;
+        if self.is_env(target) || self.is_env(object) {
             return Some(ProcessState::Env);
         }
-        let global = object.is_some()
-            && root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
+        let global = root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
         global.then_some(ProcessState::Global)
     }
 
@@ -142,15 +140,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
         syntax::descendants(cond).into_iter().any(|c| {
             let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
-            let is_name = |n: &Node<'_>| n.kind() == "identifier" && self.text(*n) == name;
+            let named = sides
+                .iter()
+                .any(|n| n.kind() == "identifier" && self.text(*n) == name);
+            let unset = sides
+                .iter()
+                .any(|s| matches!(s.kind(), "null" | "undefined"));
             match (c.kind(), self.operator(c)) {
-                ("unary_expression", "!") => sides.iter().any(is_name),
-                ("binary_expression", "==" | "===") => {
-                    sides.iter().any(is_name)
-                        && sides
-                            .iter()
-                            .any(|s| matches!(s.kind(), "null" | "undefined"))
-                }
+                ("unary_expression", "!") => named,
+                ("binary_expression", "==" | "===") => named && unset,
                 _ => false,
             }
         })
@@ -160,15 +158,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// functions inside it.
     pub(super) fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
-            let decl = match stmt.kind() {
-                "export_statement" => stmt.child_by_field_name("declaration"),
-                _ => Some(stmt),
-            };
-            let Some(decl) =
-                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
-            else {
+            // `export let x = ...` declares as `let x = ...` does.
+            let decl = stmt.child_by_field_name("declaration").unwrap_or(stmt);
+            if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
                 continue;
-            };
+            }
             let reassignable = decl
                 .child_by_field_name("kind")
                 .is_none_or(|k| self.text(k) == "let");
