@@ -42,12 +42,7 @@ use file::FileInfo;
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let dotted: Vec<&str> = name.split('.').collect();
-    let marked = dotted.len() > 2
-        && dotted[1..dotted.len() - 1]
-            .iter()
-            .any(|p| matches!(*p, "test" | "spec"));
-    marked
+    [".test.", ".spec."].iter().any(|m| name.contains(m))
         || dirs
             .split('/')
             .any(|d| matches!(d, "__tests__" | "test" | "tests"))
