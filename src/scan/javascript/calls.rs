@@ -280,8 +280,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             Check::ConstantDelay => {
                 // A method of some object (`lock.wait(10)`) is not a sleep.
-                if self.plain_callee(call) || names_any(&["cy.wait", "*.waitForTimeout"], q) {
-                    let duration = args.first().copied();
+                if (self.plain_callee(call) || names_any(&["cy.wait", "*.waitForTimeout"], q))
+                    && let Some(&duration) = args.first()
+                {
                     self.sleep(call, call, duration, ctx);
                 }
                 None

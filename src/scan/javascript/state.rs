@@ -58,10 +58,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             return;
         }
-        let Some(root) = root_identifier(target) else {
+        let Some(b) = root_identifier(target).and_then(|r| self.shared(r)) else {
             return;
         };
-        let Some(b) = self.shared(root) else { return };
         let binding = &self.bindings[b];
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";

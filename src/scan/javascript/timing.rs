@@ -11,11 +11,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return false;
         }
         if let Some(resolve) = self.promise_resolver(call) {
-            if args.first().is_some_and(|cb| self.only_calls(*cb, resolve)) {
+            if args.first().is_some_and(|cb| self.only_calls(*cb, resolve))
+                && let Some(&duration) = args.get(1)
+            {
                 // The promise's executor is part of the wait: where it runs is where the
                 // promise is made.
                 let promise = enclosing_function(call).unwrap_or(call);
-                self.sleep(call, promise, args.get(1).copied(), ctx);
+                self.sleep(call, promise, duration, ctx);
             }
             return false;
         }
@@ -36,16 +38,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by
     /// `setTimeout`), for the shared rule to judge. Where the function around `at` is not a
     /// test, hook or named helper, it is a callback (a mock's body, a handler).
-    pub(super) fn sleep(
-        &mut self,
-        call: Node<'t>,
-        at: Node<'t>,
-        duration: Option<Node<'t>>,
-        ctx: &Ctx,
-    ) {
-        let Some(duration) = duration else {
-            return;
-        };
+    pub(super) fn sleep(&mut self, call: Node<'t>, at: Node<'t>, duration: Node<'t>, ctx: &Ctx) {
         let sleep = Sleep {
             call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
