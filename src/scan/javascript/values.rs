@@ -178,33 +178,29 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
-    /// Whether the variable a declarator declares is used, and every use passes `each`.
+    /// Whether the variable a declarator declares is used (mentioned again in its function, or
+    /// the program), and every use passes `each`.
     pub(super) fn every_use(
         &self,
         declarator: Node<'t>,
         each: impl FnMut(Node<'t>) -> bool,
     ) -> bool {
-        let name = declarator.child_by_field_name("name");
-        let uses = name
+        let Some(name) = declarator
+            .child_by_field_name("name")
             .filter(|n| n.kind() == "identifier")
-            .map(|n| self.uses_of(n));
-        uses.is_some_and(|uses| !uses.is_empty() && uses.into_iter().all(each))
-    }
-
-    /// The other mentions of a declared variable in its function (or the program).
-    pub(super) fn uses_of(&self, name: Node<'t>) -> Vec<Node<'t>> {
-        let text = self.text(name);
-        let scope = enclosing_function(name)
-            .or_else(|| ancestors(name).last())
-            .unwrap_or(name);
-        syntax::descendants(scope)
+        else {
+            return false;
+        };
+        let scope = enclosing_function(name).or_else(|| ancestors(name).last());
+        let mut uses = syntax::descendants(scope.unwrap_or(name))
             .into_iter()
             .filter(|d| {
                 matches!(d.kind(), "identifier" | "shorthand_property_identifier")
                     && *d != name
-                    && self.text(*d) == text
+                    && self.text(*d) == self.text(name)
             })
-            .collect()
+            .peekable();
+        uses.peek().is_some() && uses.all(each)
     }
 
     /// What a function (or the program) declares, read once.
