@@ -85,11 +85,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if let Some(&(name, hook)) = HOOKS.iter().find(|(name, _)| hook == Some(*name)) {
             return (!curried).then_some(Fw::Hook(name, hook));
         }
-        if test {
-            Some(Fw::Test)
-        } else {
-            SUITES.contains(&root).then_some(Fw::Suite)
-        }
+        let suite = SUITES.contains(&root);
+        test.then_some(Fw::Test).or(suite.then_some(Fw::Suite))
     }
 
     /// Walks a framework call; false when it is not one after all (no literal title, no callback).
