@@ -42,12 +42,7 @@ use file::FileInfo;
 /// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let dotted: Vec<&str> = name.split('.').collect();
-    let marked = dotted.len() > 2
-        && dotted[1..dotted.len() - 1]
-            .iter()
-            .any(|p| matches!(*p, "test" | "spec"));
-    marked
+    [".test.", ".spec."].iter().any(|m| name.contains(m))
         || dirs
             .split('/')
             .any(|d| matches!(d, "__tests__" | "test" | "tests"))
@@ -139,12 +134,15 @@ const TEMP_DIRS: [&str; 5] = [
 const TEMP_PATHS: [&str; 3] = ["/tmp/", "/var/tmp/", "/dev/"];
 /// Calls that read a clock (for durations and seeds).
 const CLOCKS: [&str; 4] = ["*.now", "new Date", "process.hrtime", "*.getTime"];
-/// Calls that draw entropy (for seeds).
-const ENTROPY: [&str; 4] = [
+/// Calls that draw entropy (for seeds), and the platform's entropy sources, as a fake of one
+/// is named.
+const ENTROPY: [&str; 6] = [
     "Math.random",
-    "*.randomBytes",
-    "*.randomInt",
     "*.getRandomValues",
+    "*.randomBytes",
+    "*.randomFill[Sync]",
+    "*.randomInt",
+    "*.randomUUID",
 ];
 /// Parts of the names of functions that seed or build a generator.
 const SEEDERS: [&str; 9] = [
@@ -578,16 +576,6 @@ const FUNCTIONS: &[&str] = &[
     "function_declaration",
     "generator_function_declaration",
     "method_definition",
-];
-
-/// The functions of the platform's entropy sources, as a fake of one is named.
-const ENTROPY_SOURCES: [&str; 6] = [
-    "getRandomValues",
-    "randomBytes",
-    "randomFill",
-    "randomFillSync",
-    "randomInt",
-    "randomUUID",
 ];
 
 /// The nodes above one up to the function around it (not included).

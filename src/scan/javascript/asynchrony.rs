@@ -15,12 +15,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 "ends the test from the callback of {}, while another operation started beside it has assertions still to run",
                 quote_code(&self.shown(operation))
             );
-            self.says(
-                call,
-                ctx.unit,
-                rules::early_done::RULE.variant_in(Lang::JavaScript),
-                says,
-            );
+            let rule = rules::early_done::RULE.variant_in(Lang::JavaScript);
+            self.says(call, ctx.unit, rule, says);
         }
     }
 

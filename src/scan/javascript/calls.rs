@@ -251,7 +251,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             Check::Draw => {
                 let stand_in = enclosing_function(call)
                     .and_then(|f| self.function_name(f))
-                    .is_some_and(|name| ENTROPY_SOURCES.contains(&name.as_str()));
+                    .is_some_and(|name| names_any(&ENTROPY, &name));
                 // A draw written as text (`Math.random().toString(36)`) is an id, as a
                 // `randomUUID()` is.
                 let method = self.scaled(call).parent().filter(|p| p.kind() == "member_expression");
@@ -280,8 +280,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             Check::ConstantDelay => {
                 // A method of some object (`lock.wait(10)`) is not a sleep.
-                if self.plain_callee(call) || names_any(&["cy.wait", "*.waitForTimeout"], q) {
-                    let duration = args.first().copied();
+                if (self.plain_callee(call) || names_any(&["cy.wait", "*.waitForTimeout"], q))
+                    && let Some(&duration) = args.first()
+                {
                     self.sleep(call, call, duration, ctx);
                 }
                 None

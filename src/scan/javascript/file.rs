@@ -228,15 +228,14 @@ impl<'s> FileInfo<'s> {
 
     fn learn_stub(&mut self, args: &[Node<'_>]) {
         let Some(&target) = args.first() else { return };
-        if let Some(name) = self.literal(target) {
-            self.mocked.insert(name);
-            return;
-        }
-        let object = self.q(target);
-        let stubbed = match args.get(1).and_then(|a| self.literal(*a)) {
-            Some(prop) if is_global_object(&object) => prop,
-            Some(prop) => format!("{object}.{prop}"),
-            None => object,
+        // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`, `replace(x)`.
+        let stubbed = match (
+            self.literal(target),
+            args.get(1).and_then(|a| self.literal(*a)),
+        ) {
+            (Some(name), _) => name,
+            (None, Some(prop)) => without_global(format!("{}.{prop}", self.q(target))),
+            (None, None) => self.q(target),
         };
         self.mocked.insert(stubbed);
     }

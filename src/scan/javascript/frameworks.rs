@@ -85,11 +85,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if let Some(&(name, hook)) = HOOKS.iter().find(|(name, _)| hook == Some(*name)) {
             return (!curried).then_some(Fw::Hook(name, hook));
         }
-        if test {
-            Some(Fw::Test)
-        } else {
-            SUITES.contains(&root).then_some(Fw::Suite)
-        }
+        let suite = SUITES.contains(&root);
+        test.then_some(Fw::Test).or(suite.then_some(Fw::Suite))
     }
 
     /// Walks a framework call; false when it is not one after all (no literal title, no callback).
@@ -106,12 +103,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .rev()
             .copied()
             .find(|a| is_function(unwrap(*a).kind()));
+        let title = args
+            .first()
+            .and_then(|a| self.title(*a, matches!(fw, Fw::Suite)));
         match fw {
             Fw::Suite => {
-                let title = args
-                    .first()
-                    .and_then(|a| self.title(*a, true))
-                    .unwrap_or_default();
+                let title = title.unwrap_or_default();
                 let Some(body) = callback.and_then(|c| unwrap(c).child_by_field_name("body"))
                 else {
                     return false;
@@ -127,7 +124,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             _ => {
                 // A test needs a literal title; a hook, a callback.
-                let title = args.first().and_then(|a| self.title(*a, false));
                 let (name, kind, role, done_style) = match (fw, title) {
                     (Fw::Hook(name, hook), _) if callback.is_some() => {
                         let role = Role::Hook(hook);

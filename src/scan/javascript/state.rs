@@ -58,10 +58,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             return;
         }
-        let Some(root) = root_identifier(target) else {
+        let Some(b) = root_identifier(target).and_then(|r| self.shared(r)) else {
             return;
         };
-        let Some(b) = self.shared(root) else { return };
         let binding = &self.bindings[b];
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
@@ -74,15 +73,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
+    /// `process.env` or a member of it; a member of the global object (not a variable).
     fn process_target(&self, target: Node<'_>) -> Option<ProcessState> {
-        let object = matches!(target.kind(), "member_expression" | "subscript_expression")
-            .then(|| target.child_by_field_name("object"))
-            .flatten();
-        if self.is_env(target) || object.is_some_and(|o| self.is_env(o)) {
+        let object = target.child_by_field_name("object")?;
+        if self.is_env(target) || self.is_env(object) {
             return Some(ProcessState::Env);
         }
-        let global = object.is_some()
-            && root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
+        let global = root_identifier(target).is_some_and(|r| is_global_object(self.text(r)));
         global.then_some(ProcessState::Global)
     }
 
@@ -142,15 +139,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
         syntax::descendants(cond).into_iter().any(|c| {
             let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
-            let is_name = |n: &Node<'_>| n.kind() == "identifier" && self.text(*n) == name;
+            let named = sides
+                .iter()
+                .any(|n| n.kind() == "identifier" && self.text(*n) == name);
+            let unset = sides
+                .iter()
+                .any(|s| matches!(s.kind(), "null" | "undefined"));
             match (c.kind(), self.operator(c)) {
-                ("unary_expression", "!") => sides.iter().any(is_name),
-                ("binary_expression", "==" | "===") => {
-                    sides.iter().any(is_name)
-                        && sides
-                            .iter()
-                            .any(|s| matches!(s.kind(), "null" | "undefined"))
-                }
+                ("unary_expression", "!") => named,
+                ("binary_expression", "==" | "===") => named && unset,
                 _ => false,
             }
         })
@@ -160,15 +157,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// functions inside it.
     pub(super) fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
-            let decl = match stmt.kind() {
-                "export_statement" => stmt.child_by_field_name("declaration"),
-                _ => Some(stmt),
-            };
-            let Some(decl) =
-                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
-            else {
+            // `export let x = ...` declares as `let x = ...` does.
+            let decl = stmt.child_by_field_name("declaration").unwrap_or(stmt);
+            if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
                 continue;
-            };
+            }
             let reassignable = decl
                 .child_by_field_name("kind")
                 .is_none_or(|k| self.text(k) == "let");
@@ -263,13 +256,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
-        let restored: HashSet<ProcessState> = self
-            .changes
+        let changes = std::mem::take(&mut self.changes);
+        let restored: HashSet<_> = changes
             .iter()
             .filter(|c| c.restores)
             .map(|c| c.target)
             .collect();
-        let changes = std::mem::take(&mut self.changes);
         let mut seen = HashSet::new();
         let unrestored = changes.iter().filter(|c| !restored.contains(&c.target));
         for c in unrestored.filter(|c| seen.insert((c.unit, c.target))) {
@@ -296,13 +288,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             };
             self.judge(node, Fact::SeedUse(used), ctx.unit);
         } else if var == "TZ" {
-            let says = "reads the time zone of the machine";
-            self.says(
-                node,
-                ctx.unit,
-                rules::tz_variable::RULE.variant_in(Lang::JavaScript),
-                says,
-            );
+            let rule = rules::tz_variable::RULE.variant_in(Lang::JavaScript);
+            self.says(node, ctx.unit, rule, "reads the time zone of the machine");
         }
     }
 

@@ -160,8 +160,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             _ => port,
         };
-        let port = (port.kind() == "number").then(|| self.text(port).parse::<u16>().ok());
-        let Some(port) = port.flatten() else {
+        let number = (port.kind() == "number").then(|| self.text(port));
+        let Some(port) = number.and_then(|n| n.parse().ok()) else {
             return;
         };
         let listen = Listen {

@@ -11,11 +11,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             return false;
         }
         if let Some(resolve) = self.promise_resolver(call) {
-            if args.first().is_some_and(|cb| self.only_calls(*cb, resolve)) {
+            if args.first().is_some_and(|cb| self.only_calls(*cb, resolve))
+                && let Some(&duration) = args.get(1)
+            {
                 // The promise's executor is part of the wait: where it runs is where the
                 // promise is made.
                 let promise = enclosing_function(call).unwrap_or(call);
-                self.sleep(call, promise, args.get(1).copied(), ctx);
+                self.sleep(call, promise, duration, ctx);
             }
             return false;
         }
@@ -36,16 +38,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// A call that waits `duration` (`await sleep(300)`, `cy.wait(500)`, a promise resolved by
     /// `setTimeout`), for the shared rule to judge. Where the function around `at` is not a
     /// test, hook or named helper, it is a callback (a mock's body, a handler).
-    pub(super) fn sleep(
-        &mut self,
-        call: Node<'t>,
-        at: Node<'t>,
-        duration: Option<Node<'t>>,
-        ctx: &Ctx,
-    ) {
-        let Some(duration) = duration else {
-            return;
-        };
+    pub(super) fn sleep(&mut self, call: Node<'t>, at: Node<'t>, duration: Node<'t>, ctx: &Ctx) {
         let sleep = Sleep {
             call: self.shown(call),
             duration: Amount::of_duration(self.is_constant(duration, 2), self.text(duration)),
@@ -146,12 +139,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !matches!(op, "<" | "<=" | ">" | ">=") {
             return;
         }
-        let on_left = node
-            .child_by_field_name("left")
-            .is_some_and(|l| self.is_duration(l, 2));
-        let on_right = node
-            .child_by_field_name("right")
-            .is_some_and(|r| self.is_duration(r, 2));
+        let mut duration = |side| {
+            node.child_by_field_name(side)
+                .is_some_and(|s| self.is_duration(s, 2))
+        };
+        let (on_left, on_right) = (duration("left"), duration("right"));
         if (on_left || on_right) && self.inside_assertion(node) {
             self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }

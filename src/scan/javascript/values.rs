@@ -178,33 +178,29 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
-    /// Whether the variable a declarator declares is used, and every use passes `each`.
+    /// Whether the variable a declarator declares is used (mentioned again in its function, or
+    /// the program), and every use passes `each`.
     pub(super) fn every_use(
         &self,
         declarator: Node<'t>,
         each: impl FnMut(Node<'t>) -> bool,
     ) -> bool {
-        let name = declarator.child_by_field_name("name");
-        let uses = name
+        let Some(name) = declarator
+            .child_by_field_name("name")
             .filter(|n| n.kind() == "identifier")
-            .map(|n| self.uses_of(n));
-        uses.is_some_and(|uses| !uses.is_empty() && uses.into_iter().all(each))
-    }
-
-    /// The other mentions of a declared variable in its function (or the program).
-    pub(super) fn uses_of(&self, name: Node<'t>) -> Vec<Node<'t>> {
-        let text = self.text(name);
-        let scope = enclosing_function(name)
-            .or_else(|| ancestors(name).last())
-            .unwrap_or(name);
-        syntax::descendants(scope)
+        else {
+            return false;
+        };
+        let scope = enclosing_function(name).or_else(|| ancestors(name).last());
+        let mut uses = syntax::descendants(scope.unwrap_or(name))
             .into_iter()
             .filter(|d| {
                 matches!(d.kind(), "identifier" | "shorthand_property_identifier")
                     && *d != name
-                    && self.text(*d) == text
+                    && self.text(*d) == self.text(name)
             })
-            .collect()
+            .peekable();
+        uses.peek().is_some() && uses.all(each)
     }
 
     /// What a function (or the program) declares, read once.
@@ -212,6 +208,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         let info = self.info;
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
+            let is_name = |n: &Node<'_>| {
+                matches!(
+                    n.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                )
+            };
             // Nested functions are included, for their names, but not entered.
             for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
                 let declared = match n.kind() {
@@ -236,22 +238,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                         .zip(n.child_by_field_name("right")),
                     _ => None,
                 };
-                if let Some((name, value)) = value
-                    && matches!(
-                        name.kind(),
-                        "identifier" | "shorthand_property_identifier_pattern"
-                    )
-                {
+                if let Some((name, value)) = value.filter(|(name, _)| is_name(name)) {
                     out.values.entry(info.text(name)).or_insert(value);
                 }
-                for d in declared.map(syntax::descendants).unwrap_or_default() {
-                    if matches!(
-                        d.kind(),
-                        "identifier" | "shorthand_property_identifier_pattern"
-                    ) {
-                        out.names.insert(info.text(d));
-                    }
-                }
+                let names = declared.map(syntax::descendants).unwrap_or_default();
+                out.names
+                    .extend(names.iter().filter(|d| is_name(d)).map(|d| info.text(*d)));
             }
             out
         })
