@@ -26,8 +26,8 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Standard library calls that can make a test flaky: package, functions, and the check, the
-/// first that matches (`math/rand*` is also `math/rand/v2`).
+/// Calls that can make a test flaky: package, functions, and the check, the first that matches
+/// (`math/rand*` is also `math/rand/v2`).
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
@@ -48,12 +48,16 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("os", &["Getenv", "LookupEnv"], |s, call, _| {
         s.env_read(call)
     }),
+    ("*testify/assert", COMPARISONS, timing_assertion),
+    ("*testify/require", COMPARISONS, timing_assertion),
 ];
 
 /// The functions of math/rand and math/rand/v2 that seed a generator.
 const SEEDS: &[&str] = &["Seed", "NewSource", "NewPCG", "NewChaCha8"];
 /// net/http's functions that send a request: those of the package and of `DefaultClient`.
 const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
+/// testify's comparisons, which assert on an elapsed time as `<` or `>` would.
+const COMPARISONS: &[&str] = &["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
 const FILE_WRITES: &[&str] = &[
     "WriteFile",
     "Create",
@@ -96,7 +100,11 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
             .iter()
             .any(|f| f.body.byte_range().contains(&n.start_byte()))
     };
-    let module = Scope::of(cx, file, None);
+    let module = Scope {
+        cx,
+        file,
+        func: None,
+    };
     let mut found: Vec<_> = package_calls
         .into_iter()
         .filter(|n| !in_spec(n))
@@ -104,12 +112,13 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .collect();
     let mut touches = Vec::new();
     for func in &funcs {
-        let scope = Scope::of(cx, file, Some(func));
+        let scope = Scope {
+            cx,
+            file,
+            func: Some(func),
+        };
         found.extend(scope.smells());
-        // The package-level variables written by one function and read or written by others.
-        if func.name != "init" {
-            touches.extend(scope.touches());
-        }
+        touches.extend(scope.touches());
     }
     found.extend(judge_exposures(&touches, Lang::Go, |var| {
         format!("package-level `{var}`")
@@ -276,7 +285,12 @@ impl<'t> Func<'t> {
             unit: 0,
             decls: declarations(func, cx).into_iter().collect(),
         };
-        let calls = Scope::of(cx, file, Some(&func)).calls();
+        let calls = Scope {
+            cx,
+            file,
+            func: Some(&func),
+        }
+        .calls();
         let test_code = cx.test_file;
         func.unit = record_unit(cx, node, &func.name, parents, kind, test_code, calls);
         Some(func)
@@ -291,10 +305,7 @@ type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 /// Put` is `Store`'s).
 fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let receiver = node.child_by_field_name("receiver").map(descendants);
-    let ty = receiver
-        .unwrap_or_default()
-        .into_iter()
-        .find(|n| n.kind() == "type_identifier");
+    let ty = receiver.and_then(|r| r.into_iter().find(|n| n.kind() == "type_identifier"));
     let parents = ty.map(|t| cx.text(t).to_owned()).into_iter().collect();
     let name = cx.text(node.child_by_field_name("name")?);
     let kind = match test_kind(name) {
@@ -346,11 +357,6 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    /// The view of a function, or of package-level declarations.
-    fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
-        Self { cx, file, func }
-    }
-
     /// The names of the functions and methods the function calls.
     fn calls(&self) -> Vec<String> {
         let testing = |t: &str| t.trim_start_matches('*').starts_with("testing.");
@@ -425,14 +431,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The smells of the function, with its unit.
     fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-        let test_code = self.cx.test_file;
         let unit = self.func.map(|f| f.unit);
         let smells = self.body_nodes().into_iter().filter_map(|node| {
             let smell = match node.kind() {
-                "call_expression" => self
-                    .call_smell(node)
-                    .or_else(|| test_code.then(|| self.timing_assertion(node))?),
-                "binary_expression" if test_code => self.timing_threshold(node),
+                "call_expression" => self.call_smell(node),
+                "binary_expression" if self.test_code() => self.timing_threshold(node),
                 "selector_expression" => self.local_zone(node),
                 "go_statement" if self.in_test() => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
@@ -501,21 +504,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             },
             (None, None) => false,
         })
-    }
-
-    /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
-    fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
-        const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-        let Callee::Package(path, name) = self.callee(call) else {
-            return None;
-        };
-        let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
-        let args = args(call);
-        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
-        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
-        let op = if name.starts_with("Less") { "<" } else { ">" };
-        (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
-            .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
     }
 
     /// The variable an expression is the value of (`x := expr`, `x = expr`, `var x = expr`).
@@ -831,6 +819,16 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, kind, |a| {
         a.kind() == "func_literal" && !s.runs_in_test(*a)
     })
+}
+
+/// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time, in test code.
+fn timing_assertion<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let args = args(call);
+    let left = args.get(1).is_some_and(|a| s.is_elapsed(*a));
+    let right = args.get(2).is_some_and(|a| s.is_elapsed(*a));
+    let op = if shown.contains(".Less") { "<" } else { ">" };
+    (s.test_code() && (left || right))
+        .then(|| s.elapsed_bound(call, bounds_from_above(op, left, false)))?
 }
 
 /// A draw from the global generator: any function of math/rand but the constructors.
