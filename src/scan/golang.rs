@@ -100,11 +100,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
             .iter()
             .any(|f| f.body.byte_range().contains(&n.start_byte()))
     };
-    let module = Scope {
-        cx,
-        file,
-        func: None,
-    };
+    let module = Scope::of(cx, file, None);
     let mut found: Vec<_> = package_calls
         .into_iter()
         .filter(|n| !in_spec(n))
@@ -112,11 +108,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .collect();
     let mut touches = Vec::new();
     for func in &funcs {
-        let scope = Scope {
-            cx,
-            file,
-            func: Some(func),
-        };
+        let scope = Scope::of(cx, file, Some(func));
         found.extend(scope.smells());
         touches.extend(scope.touches());
     }
@@ -285,12 +277,7 @@ impl<'t> Func<'t> {
             unit: 0,
             decls: declarations(func, cx).into_iter().collect(),
         };
-        let calls = Scope {
-            cx,
-            file,
-            func: Some(&func),
-        }
-        .calls();
+        let calls = Scope::of(cx, file, Some(&func)).calls();
         let test_code = cx.test_file;
         func.unit = record_unit(cx, node, &func.name, parents, kind, test_code, calls);
         Some(func)
@@ -357,6 +344,11 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
+    /// The view of a function, or of package-level declarations.
+    fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
+        Self { cx, file, func }
+    }
+
     /// The names of the functions and methods the function calls.
     fn calls(&self) -> Vec<String> {
         let testing = |t: &str| t.trim_start_matches('*').starts_with("testing.");
