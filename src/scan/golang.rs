@@ -416,9 +416,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         }
     }
 
-    /// Whether a call is to one of `names` of package `path`.
+    /// Whether a call is to one of `names` of package `path` (patterns as in [`CALLS`]).
     fn calls_package(&self, call: Node<'t>, path: &str, names: &[&str]) -> bool {
-        matches!(self.callee(call), Callee::Package(p, n) if p == path && names.contains(&n.as_str()))
+        matches!(self.callee(call), Callee::Package(p, n)
+            if name_matches(path, &p) && names.iter().any(|m| name_matches(m, &n)))
     }
 
     /// The smells of the function, with its unit.
@@ -604,7 +605,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `ln, err := net.Listen(...)`): this machine.
     fn of_own_listener(&self, address: Node<'t>) -> bool {
         let listeners: Vec<&str> = (self.body_nodes().into_iter())
-            .filter(|n| matches!(self.callee(*n), Callee::Package(p, f) if p == "net" && f.starts_with("Listen")))
+            .filter(|n| self.calls_package(*n, "net", &["Listen*"]))
             .filter_map(|c| self.assigned_to(c))
             .collect();
         let mut address = descendants(address).into_iter();

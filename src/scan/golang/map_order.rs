@@ -86,10 +86,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
     fn sorted_after(&self, slice: &str, node: Node<'t>) -> bool {
         self.body_nodes().into_iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > node.end_byte()
-                && matches!(self.callee(n), Callee::Package(p, f)
-                    if p == "sort" || (p == "slices" && f.starts_with("Sort")))
+            n.start_byte() > node.end_byte()
+                && (self.calls_package(n, "sort", &["*"])
+                    || self.calls_package(n, "slices", &["Sort*"]))
                 && args(n).first().is_some_and(|a| self.text(*a) == slice)
         })
     }

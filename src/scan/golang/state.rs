@@ -112,8 +112,7 @@ impl<'t> Scope<'_, '_, 't> {
     /// Whether a value is a `context.Context`: `ctx`, `context.Background()`, a variable of
     /// that type or made by the context package.
     fn is_context(&self, node: Node<'t>) -> bool {
-        let made =
-            |v: &Node<'t>| matches!(self.callee(*v), Callee::Package(p, _) if p == "context");
+        let made = |v: &Node<'t>| self.calls_package(*v, "context", &["*"]);
         self.text(node) == "ctx"
             || self.values(node).iter().any(made)
             || self.typed(node, |t| t == "context.Context")
