@@ -73,9 +73,7 @@ const FILE_WRITES: &[&str] = &[
 
 /// Whether a file is a test file: `*_test.go`.
 pub(super) fn is_test_file(rel: &str) -> bool {
-    rel.rsplit('/')
-        .next()
-        .is_some_and(|name| name.ends_with("_test.go"))
+    rel.ends_with("_test.go")
 }
 
 /// Finds the units and smells of one file.
@@ -677,18 +675,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn serves(&self, go: Node<'t>) -> bool {
         let mut outer = self.ancestors(go).into_iter();
         let outer = outer.rfind(|a| a.kind() == "go_statement").unwrap_or(go);
-        descendants(outer).into_iter().any(|n| {
-            let callee = self.callee(n);
-            let name = callee.name();
-            let accepts = name == "Accept"
-                && (self.ancestors(n).into_iter())
+        descendants(outer)
+            .into_iter()
+            .any(|n| match self.callee(n).name() {
+                "Accept" => (self.ancestors(n).into_iter())
                     .take_while(|a| *a != outer)
-                    .any(|a| a.kind() == "for_statement");
-            accepts
-                || ["Serve", "ListenAndServe", "Start"]
+                    .any(|a| a.kind() == "for_statement"),
+                name => ["Serve", "ListenAndServe", "Start"]
                     .iter()
-                    .any(|p| name.starts_with(p))
-        })
+                    .any(|p| name.starts_with(p)),
+            })
     }
 
     /// Whether a goroutine only cancels a context (`go func() { time.Sleep(d); cancel() }()`,
