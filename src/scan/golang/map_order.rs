@@ -40,17 +40,15 @@ impl<'s, 't> Scope<'_, 's, 't> {
             "assignment_statement" => {
                 let (left, right) = (field_nodes(n, "left"), field_nodes(n, "right"));
                 let target = self.text(*left.first()?);
-                let op = self.text(n.child_by_field_name("operator")?);
                 if declared_inside.declares(target) || left.len() != 1 {
                     return None;
                 }
                 let appends = (right.first())
                     .is_some_and(|r| matches!(self.callee(*r), Callee::Local(f) if f == "append"));
-                if op == "=" && appends {
-                    Some(("appends", Some(target)))
-                } else {
-                    (op == "+=" && self.declared_as(target, "string"))
-                        .then_some(("builds a string", None))
+                match self.text(n.child_by_field_name("operator")?) {
+                    "=" if appends => Some(("appends", Some(target))),
+                    "+=" if self.declared_as(target, "string") => Some(("builds a string", None)),
+                    _ => None,
                 }
             }
             "call_expression" => {
