@@ -26,8 +26,8 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Standard library calls that can make a test flaky: package, functions, and the check, the
-/// first that matches (`math/rand*` is also `math/rand/v2`).
+/// Calls that can make a test flaky: package, functions, and the check, the first that matches
+/// (`math/rand*` is also `math/rand/v2`).
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
@@ -48,12 +48,16 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("os", &["Getenv", "LookupEnv"], |s, call, _| {
         s.env_read(call)
     }),
+    ("*testify/assert", COMPARISONS, timing_assertion),
+    ("*testify/require", COMPARISONS, timing_assertion),
 ];
 
 /// The functions of math/rand and math/rand/v2 that seed a generator.
 const SEEDS: &[&str] = &["Seed", "NewSource", "NewPCG", "NewChaCha8"];
 /// net/http's functions that send a request: those of the package and of `DefaultClient`.
 const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
+/// testify's comparisons, which assert on an elapsed time as `<` or `>` would.
+const COMPARISONS: &[&str] = &["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
 const FILE_WRITES: &[&str] = &[
     "WriteFile",
     "Create",
@@ -69,9 +73,7 @@ const FILE_WRITES: &[&str] = &[
 
 /// Whether a file is a test file: `*_test.go`.
 pub(super) fn is_test_file(rel: &str) -> bool {
-    rel.rsplit('/')
-        .next()
-        .is_some_and(|name| name.ends_with("_test.go"))
+    rel.ends_with("_test.go")
 }
 
 /// Finds the units and smells of one file.
@@ -106,10 +108,7 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     for func in &funcs {
         let scope = Scope::of(cx, file, Some(func));
         found.extend(scope.smells());
-        // The package-level variables written by one function and read or written by others.
-        if func.name != "init" {
-            touches.extend(scope.touches());
-        }
+        touches.extend(scope.touches());
     }
     found.extend(judge_exposures(&touches, Lang::Go, |var| {
         format!("package-level `{var}`")
@@ -291,10 +290,7 @@ type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 /// Put` is `Store`'s).
 fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let receiver = node.child_by_field_name("receiver").map(descendants);
-    let ty = receiver
-        .unwrap_or_default()
-        .into_iter()
-        .find(|n| n.kind() == "type_identifier");
+    let ty = receiver.and_then(|r| r.into_iter().find(|n| n.kind() == "type_identifier"));
     let parents = ty.map(|t| cx.text(t).to_owned()).into_iter().collect();
     let name = cx.text(node.child_by_field_name("name")?);
     let kind = match test_kind(name) {
@@ -418,21 +414,19 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         }
     }
 
-    /// Whether a call is to one of `names` of package `path`.
+    /// Whether a call is to one of `names` of package `path` (patterns as in [`CALLS`]).
     fn calls_package(&self, call: Node<'t>, path: &str, names: &[&str]) -> bool {
-        matches!(self.callee(call), Callee::Package(p, n) if p == path && names.contains(&n.as_str()))
+        matches!(self.callee(call), Callee::Package(p, n)
+            if name_matches(path, &p) && names.iter().any(|m| name_matches(m, &n)))
     }
 
     /// The smells of the function, with its unit.
     fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-        let test_code = self.cx.test_file;
         let unit = self.func.map(|f| f.unit);
         let smells = self.body_nodes().into_iter().filter_map(|node| {
             let smell = match node.kind() {
-                "call_expression" => self
-                    .call_smell(node)
-                    .or_else(|| test_code.then(|| self.timing_assertion(node))?),
-                "binary_expression" if test_code => self.timing_threshold(node),
+                "call_expression" => self.call_smell(node),
+                "binary_expression" if self.test_code() => self.timing_threshold(node),
                 "selector_expression" => self.local_zone(node),
                 "go_statement" if self.in_test() => self.unjoined_goroutine(node),
                 "for_statement" => self.map_order(node),
@@ -501,21 +495,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             },
             (None, None) => false,
         })
-    }
-
-    /// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time.
-    fn timing_assertion(&self, call: Node<'t>) -> Option<Smell> {
-        const COMPARISONS: [&str; 4] = ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-        let Callee::Package(path, name) = self.callee(call) else {
-            return None;
-        };
-        let testify = path.ends_with("testify/assert") || path.ends_with("testify/require");
-        let args = args(call);
-        let left = args.get(1).is_some_and(|a| self.is_elapsed(*a));
-        let right = args.get(2).is_some_and(|a| self.is_elapsed(*a));
-        let op = if name.starts_with("Less") { "<" } else { ">" };
-        (testify && COMPARISONS.contains(&name.as_str()) && (left || right))
-            .then(|| self.elapsed_bound(call, bounds_from_above(op, left, false)))?
     }
 
     /// The variable an expression is the value of (`x := expr`, `x = expr`, `var x = expr`).
@@ -624,7 +603,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `ln, err := net.Listen(...)`): this machine.
     fn of_own_listener(&self, address: Node<'t>) -> bool {
         let listeners: Vec<&str> = (self.body_nodes().into_iter())
-            .filter(|n| matches!(self.callee(*n), Callee::Package(p, f) if p == "net" && f.starts_with("Listen")))
+            .filter(|n| self.calls_package(*n, "net", &["Listen*"]))
             .filter_map(|c| self.assigned_to(c))
             .collect();
         let mut address = descendants(address).into_iter();
@@ -696,18 +675,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn serves(&self, go: Node<'t>) -> bool {
         let mut outer = self.ancestors(go).into_iter();
         let outer = outer.rfind(|a| a.kind() == "go_statement").unwrap_or(go);
-        descendants(outer).into_iter().any(|n| {
-            let callee = self.callee(n);
-            let name = callee.name();
-            let accepts = name == "Accept"
-                && (self.ancestors(n).into_iter())
+        descendants(outer)
+            .into_iter()
+            .any(|n| match self.callee(n).name() {
+                "Accept" => (self.ancestors(n).into_iter())
                     .take_while(|a| *a != outer)
-                    .any(|a| a.kind() == "for_statement");
-            accepts
-                || ["Serve", "ListenAndServe", "Start"]
+                    .any(|a| a.kind() == "for_statement"),
+                name => ["Serve", "ListenAndServe", "Start"]
                     .iter()
-                    .any(|p| name.starts_with(p))
-        })
+                    .any(|p| name.starts_with(p)),
+            })
     }
 
     /// Whether a goroutine only cancels a context (`go func() { time.Sleep(d); cancel() }()`,
@@ -831,6 +808,16 @@ fn fixed_sleep<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Sme
     s.sleep(call, kind, |a| {
         a.kind() == "func_literal" && !s.runs_in_test(*a)
     })
+}
+
+/// testify's `assert.Less(t, elapsed, bound)` and its kin on an elapsed time, in test code.
+fn timing_assertion<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
+    let args = args(call);
+    let left = args.get(1).is_some_and(|a| s.is_elapsed(*a));
+    let right = args.get(2).is_some_and(|a| s.is_elapsed(*a));
+    let op = if shown.contains(".Less") { "<" } else { ">" };
+    (s.test_code() && (left || right))
+        .then(|| s.elapsed_bound(call, bounds_from_above(op, left, false)))?
 }
 
 /// A draw from the global generator: any function of math/rand but the constructors.

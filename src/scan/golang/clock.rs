@@ -59,10 +59,7 @@ impl<'t> Scope<'_, '_, 't> {
     /// instant (`x.Sub(start)`, `time.Now().After(x)`).
     fn compares_instants(&self, instant: Node<'t>) -> bool {
         let compares = |m: &str| INSTANT_COMPARISONS.contains(&m);
-        let Some(parent) = instant.parent() else {
-            return false;
-        };
-        let Some(call) = parent.parent() else {
+        let Some((parent, call)) = instant.parent().and_then(|p| Some((p, p.parent()?))) else {
             return false;
         };
         match (parent.kind(), self.callee(call)) {

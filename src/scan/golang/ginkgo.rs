@@ -5,9 +5,8 @@ use super::*;
 
 /// A Ginkgo spec or per-spec hook: a call of [`GINKGO`] that is one, with a body.
 pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
-    let (node, Some(kind)) = ginkgo_node(call, cx)? else {
-        return None;
-    };
+    let (node, kind) = ginkgo_node(call, cx)?;
+    let kind = kind?;
     let literal = args(call)
         .into_iter()
         .find(|a| a.kind() == "func_literal")?;

@@ -40,17 +40,15 @@ impl<'s, 't> Scope<'_, 's, 't> {
             "assignment_statement" => {
                 let (left, right) = (field_nodes(n, "left"), field_nodes(n, "right"));
                 let target = self.text(*left.first()?);
-                let op = self.text(n.child_by_field_name("operator")?);
                 if declared_inside.declares(target) || left.len() != 1 {
                     return None;
                 }
                 let appends = (right.first())
                     .is_some_and(|r| matches!(self.callee(*r), Callee::Local(f) if f == "append"));
-                if op == "=" && appends {
-                    Some(("appends", Some(target)))
-                } else {
-                    (op == "+=" && self.declared_as(target, "string"))
-                        .then_some(("builds a string", None))
+                match self.text(n.child_by_field_name("operator")?) {
+                    "=" if appends => Some(("appends", Some(target))),
+                    "+=" if self.declared_as(target, "string") => Some(("builds a string", None)),
+                    _ => None,
                 }
             }
             "call_expression" => {
@@ -86,10 +84,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// Whether a slice is sorted after a node (`sort.Strings(keys)`, `slices.Sort(keys)`).
     fn sorted_after(&self, slice: &str, node: Node<'t>) -> bool {
         self.body_nodes().into_iter().any(|n| {
-            n.kind() == "call_expression"
-                && n.start_byte() > node.end_byte()
-                && matches!(self.callee(n), Callee::Package(p, f)
-                    if p == "sort" || (p == "slices" && f.starts_with("Sort")))
+            n.start_byte() > node.end_byte()
+                && (self.calls_package(n, "sort", &["*"])
+                    || self.calls_package(n, "slices", &["Sort*"]))
                 && args(n).first().is_some_and(|a| self.text(*a) == slice)
         })
     }

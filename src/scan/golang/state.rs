@@ -19,9 +19,11 @@ const MUTATING_METHODS: &[&str] = &[
 ];
 
 impl<'t> Scope<'_, '_, 't> {
-    /// The reads and writes of package-level variables in the function (`TestMain` only sets up).
+    /// The reads and writes of package-level variables in the function (`TestMain` only sets up,
+    /// `init` runs before any test), for the shared rule to find those written by one function
+    /// and read or written by others.
     pub(super) fn touches(&self) -> Vec<Touch<'t>> {
-        let Some(func) = self.func else {
+        let Some(func) = self.func.filter(|f| f.name != "init") else {
             return Vec::new();
         };
         let nodes = self.body_nodes();
@@ -110,8 +112,7 @@ impl<'t> Scope<'_, '_, 't> {
     /// Whether a value is a `context.Context`: `ctx`, `context.Background()`, a variable of
     /// that type or made by the context package.
     fn is_context(&self, node: Node<'t>) -> bool {
-        let made =
-            |v: &Node<'t>| matches!(self.callee(*v), Callee::Package(p, _) if p == "context");
+        let made = |v: &Node<'t>| self.calls_package(*v, "context", &["*"]);
         self.text(node) == "ctx"
             || self.values(node).iter().any(made)
             || self.typed(node, |t| t == "context.Context")
