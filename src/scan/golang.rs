@@ -795,8 +795,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 .find_map(|u| self.seed_use(u, hops + 1)),
             Some(_) => None,
             // The whole expression it is used in (the condition, the call).
-            None => (!self.passes_on(at))
-                .then(|| outermost(at, |k| k.ends_with("_expression") || k == "argument_list")),
+            None => (!self.passes_on(at)).then(|| {
+                syntax::outermost(at, |k| k.ends_with("_expression") || k == "argument_list")
+            }),
         }
     }
 }
@@ -939,14 +940,7 @@ fn chdir<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
 /// The outermost call a value is part of (`time.Now().UnixNano()`, `strconv.Atoi(v)`).
 fn call_around(value: Node<'_>) -> Node<'_> {
     let parts = ["argument_list", "call_expression", "selector_expression"];
-    outermost(value, |k| parts.contains(&k))
-}
-
-/// The outermost of the nodes around one that `within` accepts by kind, with none between
-/// (the node itself when its parent is not one).
-fn outermost<'t>(node: Node<'t>, within: impl Fn(&str) -> bool) -> Node<'t> {
-    let around = syntax::ancestors(node).take_while(|p| within(p.kind()));
-    around.last().unwrap_or(node)
+    syntax::outermost(value, |k| parts.contains(&k))
 }
 
 /// Whether a value is returned (`return x`).

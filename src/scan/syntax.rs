@@ -250,10 +250,14 @@ pub fn in_loop(node: Node<'_>, loops: &[&str], functions: &[&str]) -> bool {
 
 /// The outermost parenthesized expression around a node.
 pub fn unparenthesize(node: Node<'_>) -> Node<'_> {
-    ancestors(node)
-        .take_while(|p| p.kind() == "parenthesized_expression")
-        .last()
-        .unwrap_or(node)
+    outermost(node, |k| k == "parenthesized_expression")
+}
+
+/// The outermost of the nodes around one that `within` accepts by kind, with none between
+/// (the node itself when its parent is not one).
+pub fn outermost<'t>(node: Node<'t>, within: impl Fn(&str) -> bool) -> Node<'t> {
+    let around = ancestors(node).take_while(|p| within(p.kind()));
+    around.last().unwrap_or(node)
 }
 
 /// Whether every operand of an expression is a constant, as `operand` judges each (pushing
