@@ -92,8 +92,7 @@ const LOGGING_MACROS: &[&str] = &[
 /// Whether a file is a test file: any .rs under a tests/ directory (unit tests in
 /// `#[cfg(test)]` modules are found by the rules).
 pub(super) fn is_test_file(rel: &str) -> bool {
-    let mut dirs = rel.split('/').rev().skip(1);
-    dirs.any(|d| d == "tests")
+    rel.split('/').rev().skip(1).any(|d| d == "tests")
 }
 
 /// The test-defining macros of the scanned Rust files (see `macros`): a crate defines them in
@@ -184,12 +183,10 @@ impl<'t> RustFile<'t> {
             let field = |name| node.child_by_field_name(name);
             match node.kind() {
                 "use_declaration" => pending.extend(field("argument").map(|arg| (arg, prefix))),
-                "identifier" | "scoped_identifier" | "crate" | "super" => {
+                "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {
+                    // `a::{self}` names `a`.
                     let path = path(node);
-                    self.aliases.insert(last_segment(&path).to_owned(), path);
-                }
-                "self" => {
-                    let path = prefix.trim_end_matches("::");
+                    let path = path.strip_suffix("::self").unwrap_or(&path);
                     self.aliases
                         .insert(last_segment(path).to_owned(), path.to_owned());
                 }
@@ -493,14 +490,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         self.hash_assertion(node, &tokens)
     }
 
-    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
-    fn reads_clock(&self, node: Node<'t>) -> bool {
-        descendants(node).iter().any(|n| {
-            n.kind() == "call_expression"
-                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
-        })
-    }
-
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
         const SEEDS: [&str; 4] = [
@@ -706,15 +695,12 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     || (is_constant_name(name) && !self.func.decls.declares(name))
                     || node.kind() == "identifier" && bound.is_some_and(|v| self.is_constant(v))
             }
-            "if_expression" => {
-                let field = |name| node.child_by_field_name(name);
-                let alternative = field("alternative").and_then(|e| e.named_child(0));
-                let branches = [field("consequence"), alternative];
-                branches
-                    .iter()
-                    .all(|b| b.is_some_and(|b| self.is_constant(b)))
-            }
-            "block" => named_children(node)
+            "if_expression" => ["consequence", "alternative"].iter().all(|f| {
+                node.child_by_field_name(f)
+                    .is_some_and(|b| self.is_constant(b))
+            }),
+            // A block's value, and the block or `if` after an `else`.
+            "block" | "else_clause" => named_children(node)
                 .last()
                 .is_some_and(|value| self.is_constant(*value)),
             "call_expression" => {
@@ -884,14 +870,17 @@ fn seeding<'t, const ENTROPY: bool>(
     let from = if ENTROPY {
         "the OS entropy"
     } else {
-        // The clock read in an argument, or by a local it names.
+        // The clock (`SystemTime::now()`, `Instant::now()`, chrono) read in an argument, or
+        // by a local it names.
+        let clock = |n: &Node<'t>| ["*::now", "*::now_utc"].iter().any(|k| s.is_call_to(*n, k));
         let bound = |n: &Node<'t>| {
-            n.kind() == "identifier" && s.value_of(s.text(*n)).is_some_and(|v| s.reads_clock(v))
+            n.kind() == "identifier"
+                && s.value_of(s.text(*n))
+                    .is_some_and(|v| descendants(v).iter().any(clock))
         };
-        let from_clock = args(call)
-            .iter()
-            .any(|a| s.reads_clock(*a) || descendants(*a).iter().any(bound));
-        from_clock.then_some("the clock")?
+        let mut read = args(call).into_iter().flat_map(descendants);
+        read.any(|n| clock(&n) || bound(&n))
+            .then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
     s.seed(call, source, Place::of(s.func.kind))
