@@ -14,27 +14,21 @@ fn iterates(method: &str) -> bool {
 }
 
 impl<'t> Scope<'_, '_, 't> {
-    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
+    /// Whether a local is a HashMap or HashSet, by the types and paths its type or the value it
+    /// is built from name (`HashSet<u32>`, `HashMap::new()`, `collect::<HashSet<_>>()`), no
+    /// BTree one among them.
     fn is_hash(&self, name: &str) -> bool {
         let Some(decl) = self.func.decls.of(name).next() else {
             return false;
         };
-        let hash_type = |t: Node<'t>| {
-            texts(t, "type_identifier", self.cx)
-                .iter()
-                .any(|n| matches!(*n, "HashMap" | "HashSet"))
-        };
-        let built = |nodes: Vec<Node<'t>>| {
-            let path = |n: &Node<'t>| {
-                let text = self.text(*n);
-                n.kind() == "scoped_identifier"
-                    && (text.contains("HashMap::") || text.contains("HashSet::"))
-            };
-            let typed = |n: &Node<'t>| n.kind() == "type_arguments" && hash_type(*n);
-            nodes.iter().any(|n| path(n) || typed(n))
-                && !nodes.iter().any(|n| self.text(*n).starts_with("BTree"))
-        };
-        decl.ty.is_some_and(hash_type) || decl.value.map(descendants).is_some_and(built)
+        let nodes = [decl.ty, decl.value]
+            .into_iter()
+            .flatten()
+            .flat_map(descendants);
+        let names = nodes.filter(|n| matches!(n.kind(), "identifier" | "type_identifier"));
+        let names: Vec<&str> = names.map(|n| self.text(n)).collect();
+        names.iter().any(|n| matches!(*n, "HashMap" | "HashSet"))
+            && !names.iter().any(|n| n.starts_with("BTree"))
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
