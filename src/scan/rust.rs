@@ -328,7 +328,6 @@ enum Callee<'t> {
     Path(String),
     /// A method, on the value before the dot.
     Method(Node<'t>, String),
-    Other,
 }
 
 /// The rules' view of one function.
@@ -339,29 +338,28 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    fn callee(&self, call: Node<'t>) -> Callee<'t> {
-        let callee = || {
-            let mut function = call.child_by_field_name("function")?;
-            if function.kind() == "generic_function" {
-                function = function.child_by_field_name("function")?;
+    /// What a call calls; None for a closure called, a function returned, ...
+    fn callee(&self, call: Node<'t>) -> Option<Callee<'t>> {
+        let mut function = call.child_by_field_name("function")?;
+        if function.kind() == "generic_function" {
+            function = function.child_by_field_name("function")?;
+        }
+        let field = |name| function.child_by_field_name(name);
+        match function.kind() {
+            "identifier" | "scoped_identifier" => {
+                Some(Callee::Path(self.file.resolve(self.text(function))?))
             }
-            let field = |name| function.child_by_field_name(name);
-            Some(match function.kind() {
-                "identifier" | "scoped_identifier" => {
-                    Callee::Path(self.file.resolve(self.text(function))?)
-                }
-                "field_expression" => {
-                    Callee::Method(field("value")?, self.text(field("field")?).to_owned())
-                }
-                _ => Callee::Other,
-            })
-        };
-        callee().unwrap_or(Callee::Other)
+            "field_expression" => Some(Callee::Method(
+                field("value")?,
+                self.text(field("field")?).to_owned(),
+            )),
+            _ => None,
+        }
     }
 
     fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {
         node.kind() == "call_expression"
-            && matches!(self.callee(node), Callee::Path(p) if name_matches(key, &p))
+            && matches!(self.callee(node), Some(Callee::Path(p)) if name_matches(key, &p))
     }
 
     /// The names of the crate's functions the function calls: plain calls, module paths
@@ -372,8 +370,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .into_iter()
                 .flat_map(|node| match node.kind() {
                     "call_expression" => match self.callee(node) {
-                        Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
-                        Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+                        Some(Callee::Path(path)) => {
+                            self.crate_function(&path).into_iter().collect()
+                        }
+                        Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
                         _ => Vec::new(),
                     },
                     "token_tree" => self.token_calls(node),
@@ -452,7 +452,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The smell of a call of a known function, or of a method that reaches the network or
     /// writes a file.
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
-        match self.callee(call) {
+        match self.callee(call)? {
             Callee::Path(path) => {
                 let (.., check) = CALLS.iter().find(|(under, names, _)| {
                     names
@@ -465,7 +465,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .method_network(call, &method)
                 .or_else(|| self.open_for_writing(call, recv, &method))
                 .or_else(|| self.hash_collect(call, recv, &method)),
-            Callee::Other => None,
         }
     }
 
@@ -579,7 +578,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     return fixed_prefix(format);
                 }
                 "call_expression"
-                    if matches!(self.callee(at), Callee::Path(p)
+                    if matches!(self.callee(at), Some(Callee::Path(p))
                         if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
                 {
                     *args(at).first()?
@@ -633,8 +632,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The name a call calls: its method, or the last segment of its path ("" for others).
     fn called(&self, call: Node<'t>) -> String {
         match self.callee(call) {
-            Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
-            Callee::Other => String::new(),
+            Some(Callee::Path(f) | Callee::Method(_, f)) => last_segment(&f).to_owned(),
+            None => String::new(),
         }
     }
 }
@@ -704,7 +703,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 .last()
                 .is_some_and(|value| self.is_constant(*value)),
             "call_expression" => {
-                matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
+                matches!(self.callee(node), Some(Callee::Path(p)) if p.contains("Duration::"))
             }
             _ => false,
         }
@@ -720,10 +719,12 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         loop {
             let next = match at.kind() {
                 "call_expression" => match self.callee(at) {
-                    Callee::Method(_, m) if m == "elapsed" || m == "duration_since" => {
+                    Some(Callee::Method(_, m)) if m == "elapsed" || m == "duration_since" => {
                         return true;
                     }
-                    Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
+                    Some(Callee::Method(recv, m))
+                        if m.starts_with("as_") || m.starts_with("subsec_") =>
+                    {
                         Some(recv)
                     }
                     _ => None,

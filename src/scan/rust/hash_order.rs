@@ -79,7 +79,7 @@ impl<'t> Scope<'_, '_, 't> {
     fn sorts(&self, name: &str, after: Node<'t>) -> bool {
         self.body_nodes().into_iter().any(|n| {
             n.start_byte() > after.end_byte()
-                && matches!(self.callee(n), Callee::Method(recv, m)
+                && matches!(self.callee(n), Some(Callee::Method(recv, m))
                     if m.starts_with("sort") && self.text(recv) == name)
         })
     }
@@ -110,14 +110,14 @@ impl<'t> Scope<'_, '_, 't> {
             .into_iter()
             .find(|n| n.kind() == "identifier")?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
-            || matches!(self.callee(value), Callee::Method(_, m) if iterates(&m));
+            || matches!(self.callee(value), Some(Callee::Method(_, m)) if iterates(&m));
         if !direct || !self.is_hash(self.text(map)) {
             return None;
         }
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
-            let Callee::Method(recv, m) = self.callee(n) else {
+            let Callee::Method(recv, m) = self.callee(n)? else {
                 return None;
             };
             let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");
