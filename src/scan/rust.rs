@@ -714,35 +714,27 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     fn is_elapsed(&self, node: Node<'t>) -> bool {
         // A chain of receivers and variables, each variable followed once: `let d = d` and deep
         // nesting end.
-        let mut at = node;
         let mut followed: HashSet<&str> = HashSet::new();
-        loop {
-            let next = match at.kind() {
-                "call_expression" => match self.callee(at) {
-                    Some(Callee::Method(_, m)) if m == "elapsed" || m == "duration_since" => {
-                        return true;
-                    }
-                    Some(Callee::Method(recv, m))
-                        if m.starts_with("as_") || m.starts_with("subsec_") =>
-                    {
-                        Some(recv)
-                    }
-                    _ => None,
-                },
-                "binary_expression" => {
-                    return named_children(at)
-                        .iter()
-                        .any(|c| self.is_call_to(*c, "*::Instant::now"));
+        let next = |at: &Node<'t>| match at.kind() {
+            "call_expression" => match self.callee(*at)? {
+                Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
+                    Some(recv)
                 }
-                "identifier" if followed.insert(self.text(at)) => self.value_of(self.text(at)),
-                "parenthesized_expression" => at.named_child(0),
                 _ => None,
-            };
-            let Some(next) = next else {
-                return false;
-            };
-            at = next;
-        }
+            },
+            "identifier" if followed.insert(self.text(*at)) => self.value_of(self.text(*at)),
+            "parenthesized_expression" => at.named_child(0),
+            _ => None,
+        };
+        let measured = |at: Node<'t>| match at.kind() {
+            "call_expression" => matches!(self.callee(at),
+                Some(Callee::Method(_, m)) if m == "elapsed" || m == "duration_since"),
+            "binary_expression" => named_children(at)
+                .iter()
+                .any(|c| self.is_call_to(*c, "*::Instant::now")),
+            _ => false,
+        };
+        std::iter::successors(Some(node), next).any(measured)
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
