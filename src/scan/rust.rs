@@ -43,10 +43,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
     ("std::time::SystemTime", &["now"], clock::<false>),
-    ("chrono::Utc", &["now"], clock::<false>),
-    ("chrono::offset::Utc", &["now"], clock::<false>),
-    ("chrono::Local", &["now"], clock::<true>),
-    ("chrono::offset::Local", &["now"], clock::<true>),
+    ("*::Utc", &["now"], clock::<false>),
+    ("*::Local", &["now"], clock::<true>),
     ("time::OffsetDateTime", &["now_utc"], clock::<false>),
     ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
@@ -470,10 +468,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Smells in macros: timing assertions, and hash iteration order asserted.
     fn macro_smell(&self, node: Node<'t>) -> Option<Smell> {
-        let name = macro_name(node, self.cx);
-        if !name.contains("assert") {
-            return None;
-        }
+        macro_name(node, self.cx).contains("assert").then_some(())?;
         let tokens = leaves(token_tree(node)?);
         let comparison = tokens
             .iter()
