@@ -432,19 +432,17 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The smells of the function.
     fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-        let test_code = self.func.test_code;
-        let mut out = Vec::new();
-        for node in descendants(self.func.body) {
-            let smell = match node.kind() {
-                "call_expression" => self.call_smell(node),
-                "binary_expression" if test_code => self.timing_threshold(node),
-                "macro_invocation" => self.macro_smell(node),
-                "for_expression" => self.hash_loop(node),
-                _ => None,
-            };
-            out.extend(smell.map(|s| (node, s, Some(self.func.unit))));
-        }
-        out
+        let smell = |node: Node<'t>| match node.kind() {
+            "call_expression" => self.call_smell(node),
+            "binary_expression" if self.func.test_code => self.timing_threshold(node),
+            "macro_invocation" => self.macro_smell(node),
+            "for_expression" => self.hash_loop(node),
+            _ => None,
+        };
+        let nodes = descendants(self.func.body).into_iter();
+        nodes
+            .filter_map(|n| Some((n, smell(n)?, Some(self.func.unit))))
+            .collect()
     }
 
     /// The smell of a call of a known function, or of a method that reaches the network or
@@ -939,9 +937,7 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
     const SERVERS: [&str; 5] = ["incoming", "accept", "serve", "serve_*", "run_server"];
-    if s.func.kind != UnitKind::Test {
-        return None;
-    }
+    (s.func.kind == UnitKind::Test).then_some(())?;
     let parent = call.parent()?;
     let dropped = match parent.kind() {
         "expression_statement" => true,
