@@ -43,10 +43,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("tokio::time", &["sleep"], fixed_sleep),
     ("async_std::task", &["sleep"], fixed_sleep),
     ("std::time::SystemTime", &["now"], clock::<false>),
-    ("chrono::Utc", &["now"], clock::<false>),
-    ("chrono::offset::Utc", &["now"], clock::<false>),
-    ("chrono::Local", &["now"], clock::<true>),
-    ("chrono::offset::Local", &["now"], clock::<true>),
+    ("*::Utc", &["now"], clock::<false>),
+    ("*::Local", &["now"], clock::<true>),
     ("time::OffsetDateTime", &["now_utc"], clock::<false>),
     ("time::OffsetDateTime", &["now_local"], clock::<true>),
     ("rand", &["random", "thread_rng", "rng"], unseeded_random),
@@ -92,8 +90,7 @@ const LOGGING_MACROS: &[&str] = &[
 /// Whether a file is a test file: any .rs under a tests/ directory (unit tests in
 /// `#[cfg(test)]` modules are found by the rules).
 pub(super) fn is_test_file(rel: &str) -> bool {
-    let mut dirs = rel.split('/').rev().skip(1);
-    dirs.any(|d| d == "tests")
+    rel.split('/').rev().skip(1).any(|d| d == "tests")
 }
 
 /// The test-defining macros of the scanned Rust files (see `macros`): a crate defines them in
@@ -184,12 +181,10 @@ impl<'t> RustFile<'t> {
             let field = |name| node.child_by_field_name(name);
             match node.kind() {
                 "use_declaration" => pending.extend(field("argument").map(|arg| (arg, prefix))),
-                "identifier" | "scoped_identifier" | "crate" | "super" => {
+                "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {
+                    // `a::{self}` names `a`.
                     let path = path(node);
-                    self.aliases.insert(last_segment(&path).to_owned(), path);
-                }
-                "self" => {
-                    let path = prefix.trim_end_matches("::");
+                    let path = path.strip_suffix("::self").unwrap_or(&path);
                     self.aliases
                         .insert(last_segment(path).to_owned(), path.to_owned());
                 }
@@ -331,7 +326,6 @@ enum Callee<'t> {
     Path(String),
     /// A method, on the value before the dot.
     Method(Node<'t>, String),
-    Other,
 }
 
 /// The rules' view of one function.
@@ -342,29 +336,28 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    fn callee(&self, call: Node<'t>) -> Callee<'t> {
-        let callee = || {
-            let mut function = call.child_by_field_name("function")?;
-            if function.kind() == "generic_function" {
-                function = function.child_by_field_name("function")?;
+    /// What a call calls; None for a closure called, a function returned, ...
+    fn callee(&self, call: Node<'t>) -> Option<Callee<'t>> {
+        let mut function = call.child_by_field_name("function")?;
+        if function.kind() == "generic_function" {
+            function = function.child_by_field_name("function")?;
+        }
+        let field = |name| function.child_by_field_name(name);
+        match function.kind() {
+            "identifier" | "scoped_identifier" => {
+                Some(Callee::Path(self.file.resolve(self.text(function))?))
             }
-            let field = |name| function.child_by_field_name(name);
-            Some(match function.kind() {
-                "identifier" | "scoped_identifier" => {
-                    Callee::Path(self.file.resolve(self.text(function))?)
-                }
-                "field_expression" => {
-                    Callee::Method(field("value")?, self.text(field("field")?).to_owned())
-                }
-                _ => Callee::Other,
-            })
-        };
-        callee().unwrap_or(Callee::Other)
+            "field_expression" => Some(Callee::Method(
+                field("value")?,
+                self.text(field("field")?).to_owned(),
+            )),
+            _ => None,
+        }
     }
 
     fn is_call_to(&self, node: Node<'t>, key: &str) -> bool {
         node.kind() == "call_expression"
-            && matches!(self.callee(node), Callee::Path(p) if name_matches(key, &p))
+            && matches!(self.callee(node), Some(Callee::Path(p)) if name_matches(key, &p))
     }
 
     /// The names of the crate's functions the function calls: plain calls, module paths
@@ -375,8 +368,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .into_iter()
                 .flat_map(|node| match node.kind() {
                     "call_expression" => match self.callee(node) {
-                        Callee::Path(path) => self.crate_function(&path).into_iter().collect(),
-                        Callee::Method(recv, m) if recv.kind() == "self" => vec![m],
+                        Some(Callee::Path(path)) => {
+                            self.crate_function(&path).into_iter().collect()
+                        }
+                        Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
                         _ => Vec::new(),
                     },
                     "token_tree" => self.token_calls(node),
@@ -437,25 +432,23 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// The smells of the function.
     fn smells(&self) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-        let test_code = self.func.test_code;
-        let mut out = Vec::new();
-        for node in descendants(self.func.body) {
-            let smell = match node.kind() {
-                "call_expression" => self.call_smell(node),
-                "binary_expression" if test_code => self.timing_threshold(node),
-                "macro_invocation" => self.macro_smell(node),
-                "for_expression" => self.hash_loop(node),
-                _ => None,
-            };
-            out.extend(smell.map(|s| (node, s, Some(self.func.unit))));
-        }
-        out
+        let smell = |node: Node<'t>| match node.kind() {
+            "call_expression" => self.call_smell(node),
+            "binary_expression" if self.func.test_code => self.timing_threshold(node),
+            "macro_invocation" => self.macro_smell(node),
+            "for_expression" => self.hash_loop(node),
+            _ => None,
+        };
+        let nodes = descendants(self.func.body).into_iter();
+        nodes
+            .filter_map(|n| Some((n, smell(n)?, Some(self.func.unit))))
+            .collect()
     }
 
     /// The smell of a call of a known function, or of a method that reaches the network or
     /// writes a file.
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
-        match self.callee(call) {
+        match self.callee(call)? {
             Callee::Path(path) => {
                 let (.., check) = CALLS.iter().find(|(under, names, _)| {
                     names
@@ -468,16 +461,12 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .method_network(call, &method)
                 .or_else(|| self.open_for_writing(call, recv, &method))
                 .or_else(|| self.hash_collect(call, recv, &method)),
-            Callee::Other => None,
         }
     }
 
     /// Smells in macros: timing assertions, and hash iteration order asserted.
     fn macro_smell(&self, node: Node<'t>) -> Option<Smell> {
-        let name = macro_name(node, self.cx);
-        if !name.contains("assert") {
-            return None;
-        }
+        macro_name(node, self.cx).contains("assert").then_some(())?;
         let tokens = leaves(token_tree(node)?);
         let comparison = tokens
             .iter()
@@ -491,14 +480,6 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             return self.elapsed_bound(node, upper);
         }
         self.hash_assertion(node, &tokens)
-    }
-
-    /// Whether an expression reads a clock (`SystemTime::now()`, `Instant::now()`, chrono).
-    fn reads_clock(&self, node: Node<'t>) -> bool {
-        descendants(node).iter().any(|n| {
-            n.kind() == "call_expression"
-                && matches!(self.callee(*n), Callee::Path(p) if p.ends_with("::now") || p.ends_with("::now_utc"))
-        })
     }
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
@@ -590,7 +571,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     return fixed_prefix(format);
                 }
                 "call_expression"
-                    if matches!(self.callee(at), Callee::Path(p)
+                    if matches!(self.callee(at), Some(Callee::Path(p))
                         if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
                 {
                     *args(at).first()?
@@ -644,8 +625,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The name a call calls: its method, or the last segment of its path ("" for others).
     fn called(&self, call: Node<'t>) -> String {
         match self.callee(call) {
-            Callee::Path(f) | Callee::Method(_, f) => last_segment(&f).to_owned(),
-            Callee::Other => String::new(),
+            Some(Callee::Path(f) | Callee::Method(_, f)) => last_segment(&f).to_owned(),
+            None => String::new(),
         }
     }
 }
@@ -706,19 +687,16 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     || (is_constant_name(name) && !self.func.decls.declares(name))
                     || node.kind() == "identifier" && bound.is_some_and(|v| self.is_constant(v))
             }
-            "if_expression" => {
-                let field = |name| node.child_by_field_name(name);
-                let alternative = field("alternative").and_then(|e| e.named_child(0));
-                let branches = [field("consequence"), alternative];
-                branches
-                    .iter()
-                    .all(|b| b.is_some_and(|b| self.is_constant(b)))
-            }
-            "block" => named_children(node)
+            "if_expression" => ["consequence", "alternative"].iter().all(|f| {
+                node.child_by_field_name(f)
+                    .is_some_and(|b| self.is_constant(b))
+            }),
+            // A block's value, and the block or `if` after an `else`.
+            "block" | "else_clause" => named_children(node)
                 .last()
                 .is_some_and(|value| self.is_constant(*value)),
             "call_expression" => {
-                matches!(self.callee(node), Callee::Path(p) if p.contains("Duration::"))
+                matches!(self.callee(node), Some(Callee::Path(p)) if p.contains("Duration::"))
             }
             _ => false,
         }
@@ -729,33 +707,27 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     fn is_elapsed(&self, node: Node<'t>) -> bool {
         // A chain of receivers and variables, each variable followed once: `let d = d` and deep
         // nesting end.
-        let mut at = node;
         let mut followed: HashSet<&str> = HashSet::new();
-        loop {
-            let next = match at.kind() {
-                "call_expression" => match self.callee(at) {
-                    Callee::Method(_, m) if m == "elapsed" || m == "duration_since" => {
-                        return true;
-                    }
-                    Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
-                        Some(recv)
-                    }
-                    _ => None,
-                },
-                "binary_expression" => {
-                    return named_children(at)
-                        .iter()
-                        .any(|c| self.is_call_to(*c, "*::Instant::now"));
+        let next = |at: &Node<'t>| match at.kind() {
+            "call_expression" => match self.callee(*at)? {
+                Callee::Method(recv, m) if m.starts_with("as_") || m.starts_with("subsec_") => {
+                    Some(recv)
                 }
-                "identifier" if followed.insert(self.text(at)) => self.value_of(self.text(at)),
-                "parenthesized_expression" => at.named_child(0),
                 _ => None,
-            };
-            let Some(next) = next else {
-                return false;
-            };
-            at = next;
-        }
+            },
+            "identifier" if followed.insert(self.text(*at)) => self.value_of(self.text(*at)),
+            "parenthesized_expression" => at.named_child(0),
+            _ => None,
+        };
+        let measured = |at: Node<'t>| match at.kind() {
+            "call_expression" => matches!(self.callee(at),
+                Some(Callee::Method(_, m)) if m == "elapsed" || m == "duration_since"),
+            "binary_expression" => named_children(at)
+                .iter()
+                .any(|c| self.is_call_to(*c, "*::Instant::now")),
+            _ => false,
+        };
+        std::iter::successors(Some(node), next).any(measured)
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
@@ -884,14 +856,17 @@ fn seeding<'t, const ENTROPY: bool>(
     let from = if ENTROPY {
         "the OS entropy"
     } else {
-        // The clock read in an argument, or by a local it names.
+        // The clock (`SystemTime::now()`, `Instant::now()`, chrono) read in an argument, or
+        // by a local it names.
+        let clock = |n: &Node<'t>| ["*::now", "*::now_utc"].iter().any(|k| s.is_call_to(*n, k));
         let bound = |n: &Node<'t>| {
-            n.kind() == "identifier" && s.value_of(s.text(*n)).is_some_and(|v| s.reads_clock(v))
+            n.kind() == "identifier"
+                && s.value_of(s.text(*n))
+                    .is_some_and(|v| descendants(v).iter().any(clock))
         };
-        let from_clock = args(call)
-            .iter()
-            .any(|a| s.reads_clock(*a) || descendants(*a).iter().any(bound));
-        from_clock.then_some("the clock")?
+        let mut read = args(call).into_iter().flat_map(descendants);
+        read.any(|n| clock(&n) || bound(&n))
+            .then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
     s.seed(call, source, Place::of(s.func.kind))
@@ -962,9 +937,7 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
 fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     const LISTENERS: [&str; 2] = ["*::TcpListener::bind", "*::UnixListener::bind"];
     const SERVERS: [&str; 5] = ["incoming", "accept", "serve", "serve_*", "run_server"];
-    if s.func.kind != UnitKind::Test {
-        return None;
-    }
+    (s.func.kind == UnitKind::Test).then_some(())?;
     let parent = call.parent()?;
     let dropped = match parent.kind() {
         "expression_statement" => true,

@@ -14,27 +14,21 @@ fn iterates(method: &str) -> bool {
 }
 
 impl<'t> Scope<'_, '_, 't> {
-    /// Whether a local is a HashMap or HashSet, by its type or the value it is built from.
+    /// Whether a local is a HashMap or HashSet, by the types and paths its type or the value it
+    /// is built from name (`HashSet<u32>`, `HashMap::new()`, `collect::<HashSet<_>>()`), no
+    /// BTree one among them.
     fn is_hash(&self, name: &str) -> bool {
         let Some(decl) = self.func.decls.of(name).next() else {
             return false;
         };
-        let hash_type = |t: Node<'t>| {
-            texts(t, "type_identifier", self.cx)
-                .iter()
-                .any(|n| matches!(*n, "HashMap" | "HashSet"))
-        };
-        let built = |nodes: Vec<Node<'t>>| {
-            let path = |n: &Node<'t>| {
-                let text = self.text(*n);
-                n.kind() == "scoped_identifier"
-                    && (text.contains("HashMap::") || text.contains("HashSet::"))
-            };
-            let typed = |n: &Node<'t>| n.kind() == "type_arguments" && hash_type(*n);
-            nodes.iter().any(|n| path(n) || typed(n))
-                && !nodes.iter().any(|n| self.text(*n).starts_with("BTree"))
-        };
-        decl.ty.is_some_and(hash_type) || decl.value.map(descendants).is_some_and(built)
+        let nodes = [decl.ty, decl.value]
+            .into_iter()
+            .flatten()
+            .flat_map(descendants);
+        let names = nodes.filter(|n| matches!(n.kind(), "identifier" | "type_identifier"));
+        let names: Vec<&str> = names.map(|n| self.text(n)).collect();
+        names.iter().any(|n| matches!(*n, "HashMap" | "HashSet"))
+            && !names.iter().any(|n| n.starts_with("BTree"))
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
@@ -85,7 +79,7 @@ impl<'t> Scope<'_, '_, 't> {
     fn sorts(&self, name: &str, after: Node<'t>) -> bool {
         self.body_nodes().into_iter().any(|n| {
             n.start_byte() > after.end_byte()
-                && matches!(self.callee(n), Callee::Method(recv, m)
+                && matches!(self.callee(n), Some(Callee::Method(recv, m))
                     if m.starts_with("sort") && self.text(recv) == name)
         })
     }
@@ -116,14 +110,14 @@ impl<'t> Scope<'_, '_, 't> {
             .into_iter()
             .find(|n| n.kind() == "identifier")?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
-            || matches!(self.callee(value), Callee::Method(_, m) if iterates(&m));
+            || matches!(self.callee(value), Some(Callee::Method(_, m)) if iterates(&m));
         if !direct || !self.is_hash(self.text(map)) {
             return None;
         }
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
-            let Callee::Method(recv, m) = self.callee(n) else {
+            let Callee::Method(recv, m) = self.callee(n)? else {
                 return None;
             };
             let collects = matches!(m.as_str(), "push" | "push_str" | "push_back");

@@ -118,7 +118,7 @@ impl<'t> Scope<'_, '_, 't> {
                     at = parent
                 }
                 "call_expression" => {
-                    let Callee::Method(_, method) = self.callee(parent) else {
+                    let Some(Callee::Method(_, method)) = self.callee(parent) else {
                         return None;
                     };
                     let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
