@@ -389,6 +389,8 @@ impl Guards {
 /// A function, or a module or class body, with what its rules need.
 struct Scope<'t> {
     node: Node<'t>,
+    /// The index of the scope it is nested in (the module's own, for the module).
+    outer: usize,
     /// Its nodes in source order, without those of the definitions nested in it.
     own: Vec<Node<'t>>,
     unit: Option<usize>,
@@ -419,12 +421,14 @@ impl<'t> Scope<'t> {
     /// whether tests are collected from it).
     fn body(
         node: Node<'t>,
+        outer: usize,
         own: Vec<Node<'t>>,
         guards: Guards,
         seeds: HashMap<String, String>,
     ) -> Self {
         Self {
             node,
+            outer,
             own,
             unit: None,
             name: String::new(),
