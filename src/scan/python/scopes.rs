@@ -164,14 +164,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
-        let found = self.guards_of(&own);
+        let mut guards = self.guards_of(&own);
         // Setup hooks and autouse fixtures guard the tests beside them and reset state for
         // them; teardown hooks restore what they touch.
         let autouse = fixture.is_some_and(|(_, autouse)| autouse);
         if !self.scopes[outer].is_function() {
             let mut beside = Guards::default();
             if autouse || matches!(hook, Some(Role::Setup(_))) {
-                beside = found.clone();
+                beside = guards.clone();
                 beside.restored.extend(self.reset_targets(&own));
             } else if hook == Some(Role::Teardown) {
                 beside
@@ -180,7 +180,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             self.scopes[outer].guards.merge(beside);
         }
-        let mut guards = found;
         for fixture in params.iter().filter_map(|p| guard_fixture(p)) {
             guards.add(fixture);
         }

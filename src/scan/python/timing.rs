@@ -125,13 +125,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     pub(super) fn clock(&mut self, node: Node<'t>, read: ClockUse, s: &Scope<'t>) {
         let args = self.positional(node).len();
-        let no_tz = || self.keyword(node, "tz").is_none();
         let (wall, zone) = match read {
             Now | Timer => (true, false),
             NowWithin(n) => (args <= n, false),
             NowOrZone => (args == 0, args > 0),
             Zone => (false, true),
-            ZoneWithin(n) => (false, args <= n && no_tz()),
+            ZoneWithin(n) => (false, args <= n && self.keyword(node, "tz").is_none()),
             Elapsed => (false, false),
         };
         if wall && !self.measures(node, s) && !self.seeds_a_generator(node) {
