@@ -140,6 +140,10 @@ enum ClockUse {
     Zone,
     /// Depends on the local time zone with at most this many positional arguments and no `tz`.
     ZoneWithin(usize),
+    /// Reads the current time, as the start or end of a measured duration can (`time.time`).
+    Timer,
+    /// Reads a clock that only measures durations (`time.monotonic`).
+    Elapsed,
 }
 
 /// A family of random generators: seeding one does not seed the other.
@@ -150,22 +154,26 @@ enum Family {
 }
 
 use Callee::*;
-use ClockUse::{Now, NowOrZone, NowWithin, Zone, ZoneWithin};
+use ClockUse::{Elapsed, Now, NowOrZone, NowWithin, Timer, Zone, ZoneWithin};
 
 /// What a call does, by its callee's qualified name: its module, then its name in the module.
 fn callee_of(name: &str) -> Option<Callee> {
     let (module, function) = name.rsplit_once('.').unwrap_or(("", name));
     Some(match (module, function) {
         ("time" | "asyncio" | "trio" | "anyio" | "gevent", "sleep") => Sleep,
-        ("datetime.datetime", "now" | "utcnow" | "today") => Clock(Now),
-        ("datetime.date", "today") | ("pendulum", "now" | "today") => Clock(Now),
-        ("time", "time" | "time_ns") | ("arrow", "now" | "utcnow") => Clock(Now),
+        ("datetime.datetime", "now" | "utcnow") | ("time", "time" | "time_ns") => Clock(Timer),
+        ("datetime.datetime" | "datetime.date", "today") | ("arrow", "now") => Clock(Now),
+        ("pendulum", "now" | "today") | ("arrow", "utcnow") => Clock(Now),
         ("time", "gmtime" | "asctime") => Clock(NowWithin(0)),
         ("time", "strftime") => Clock(NowWithin(1)),
         ("time", "localtime" | "ctime") => Clock(NowOrZone),
         ("time", "mktime") | ("tzlocal", "get_localzone") => Clock(Zone),
         ("dateutil.tz", "tzlocal") => Clock(Zone),
         ("datetime.datetime", "fromtimestamp") => Clock(ZoneWithin(1)),
+        ("time", "monotonic" | "monotonic_ns" | "process_time") => Clock(Elapsed),
+        ("time", "perf_counter" | "perf_counter_ns") | ("timeit", "default_timer") => {
+            Clock(Elapsed)
+        }
         ("random", "random" | "randint" | "randrange" | "choice") => Draw(Family::Random),
         ("random", "choices" | "shuffle" | "sample" | "uniform" | "gauss") => Draw(Family::Random),
         ("random", "normalvariate" | "triangular" | "expovariate") => Draw(Family::Random),
@@ -258,20 +266,6 @@ fn hook_role(name: &str) -> Option<Role> {
 /// defined in a loop does not run in it).
 const LOOPS: &[&str] = &["while_statement", "for_statement"];
 const FUNCTIONS: &[&str] = &["function_definition", "class_definition"];
-
-/// Clocks read to measure a duration.
-const MEASURING_CLOCKS: &[&str] = &[
-    "time.time",
-    "time.time_ns",
-    "time.monotonic",
-    "time.monotonic_ns",
-    "time.perf_counter",
-    "time.perf_counter_ns",
-    "time.process_time",
-    "datetime.datetime.now",
-    "datetime.datetime.utcnow",
-    "timeit.default_timer",
-];
 
 /// Modules whose replacement by a mock fakes the network.
 const NETWORK_MODULES: &[&str] = &[
@@ -395,6 +389,8 @@ impl Guards {
 /// A function, or a module or class body, with what its rules need.
 struct Scope<'t> {
     node: Node<'t>,
+    /// The index of the scope it is nested in (the module's own, for the module).
+    outer: usize,
     /// Its nodes in source order, without those of the definitions nested in it.
     own: Vec<Node<'t>>,
     unit: Option<usize>,
@@ -425,12 +421,14 @@ impl<'t> Scope<'t> {
     /// whether tests are collected from it).
     fn body(
         node: Node<'t>,
+        outer: usize,
         own: Vec<Node<'t>>,
         guards: Guards,
         seeds: HashMap<String, String>,
     ) -> Self {
         Self {
             node,
+            outer,
             own,
             unit: None,
             name: String::new(),

@@ -11,16 +11,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_module(root);
         let (own, nested) = split(&[root]);
         self.read_imports(&own);
-        let mut guards = self.guards_of(&own);
-        guards.merge(self.hook_guards(&nested));
+        let guards = self.guards_of(&own);
         let locals = self.bound_names(&own, &[]);
         let seeds = self.seed_names(&own, &HashMap::new());
         self.scopes.push(Scope {
             locals,
             collects: collects_tests(self.cx.path),
-            ..Scope::body(root, own, guards, seeds)
+            ..Scope::body(root, 0, own, guards, seeds)
         });
-        // Each definition with the scope around it, whose guards, seeds and place it inherits.
+        // Each definition with the scope around it, whose seeds and place it inherits.
         let mut pending: Vec<(Node<'t>, usize)> =
             nested.into_iter().rev().map(|d| (d, 0)).collect();
         while let Some((node, outer)) = pending.pop() {
@@ -33,6 +32,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             };
             let inner = self.scopes.len() - 1;
             pending.extend(nested.into_iter().rev().map(|d| (d, inner)));
+        }
+        // The guards of a scope are in force in those nested in it (pushed after it), with
+        // what the hooks beside them added.
+        for i in 1..self.scopes.len() {
+            let inherited = self.scopes[self.scopes[i].outer].guards.clone();
+            let scope = &mut self.scopes[i];
+            scope.guards.merge(inherited);
+            if let Some(unit) = scope.unit {
+                // Unlike Go's and Rust's, Python's fakes are patches of what is called.
+                self.cx.facts.units[unit].fakes = scope.guards.fakes();
+            }
         }
     }
 
@@ -143,13 +153,33 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         outer: usize,
     ) -> Vec<Node<'t>> {
         let name = self.name_of(def);
-        let role = self.role_of(&name, decorators, &self.scopes[outer]);
+        let (fixture, hook) = (self.fixture(decorators), hook_role(&name));
+        let role = match (fixture, hook) {
+            (Some((shared, _)), _) => Role::Setup(shared),
+            (None, Some(hook)) => hook,
+            _ if self.scopes[outer].collects && name.starts_with("test") => Role::Test,
+            _ => Role::Helper,
+        };
         let (own, nested) = split(&function_roots(decorators, def));
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
-        let mut guards = self.scopes[outer].guards.clone();
-        guards.merge(self.guards_of(&own));
+        let mut guards = self.guards_of(&own);
+        // Setup hooks and autouse fixtures guard the tests beside them and reset state for
+        // them; teardown hooks restore what they touch.
+        let autouse = fixture.is_some_and(|(_, autouse)| autouse);
+        if !self.scopes[outer].is_function() {
+            let mut beside = Guards::default();
+            if autouse || matches!(hook, Some(Role::Setup(_))) {
+                beside = guards.clone();
+                beside.restored.extend(self.reset_targets(&own));
+            } else if hook == Some(Role::Teardown) {
+                beside
+                    .restored
+                    .extend(self.touched(&own, &[def.byte_range()]));
+            }
+            self.scopes[outer].guards.merge(beside);
+        }
         for fixture in params.iter().filter_map(|p| guard_fixture(p)) {
             guards.add(fixture);
         }
@@ -174,8 +204,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         };
         let (parents, test_code) = (self.scopes[outer].path.clone(), self.cx.test_file);
         let unit = shared::record_unit(self.cx, node, &name, parents, kind, test_code, calls);
-        // Unlike Go's and Rust's, Python's fakes are patches of what is called (`mock.patch`).
-        self.cx.facts.units[unit].fakes = guards.fakes();
         self.scopes.push(Scope {
             unit: Some(unit),
             path: [self.scopes[outer].path.clone(), vec![name.clone()]].concat(),
@@ -185,7 +213,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             params,
             locals,
             globals,
-            ..Scope::body(def, own, guards, seeds)
+            ..Scope::body(def, outer, own, guards, seeds)
         });
         nested
     }
@@ -195,53 +223,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return Vec::new();
         };
         let name = self.name_of(def);
-        let outer = &self.scopes[outer];
+        let around = &self.scopes[outer];
         // pytest collects a `Test*` class where it collects functions; unittest any `TestCase`
         // outside functions in a file it collects (the module's scope, the first). A mixin
         // such a class inherits from brings its tests, listed under the mixin's name.
         let in_function = ancestors(def).any(|a| a.kind() == "function_definition");
-        let collects = (outer.collects && name.starts_with("Test"))
+        let collects = (around.collects && name.starts_with("Test"))
             || (self.scopes[0].collects && !in_function && self.is_test_case(def))
-            || (outer.collects && self.is_mixin_of_tests(&name));
-        let path = [outer.path.clone(), vec![name]].concat();
-        let (mut guards, seeds) = (outer.guards.clone(), outer.seeds.clone());
+            || (around.collects && self.is_mixin_of_tests(&name));
+        let path = [around.path.clone(), vec![name]].concat();
+        let seeds = around.seeds.clone();
         let (own, nested) = split(&[body]);
         self.read_imports(&own);
-        // The class's decorators and hooks guard all its tests.
-        let (decorated, _) = split(decorators);
-        guards.merge(self.guards_of(&decorated));
-        guards.merge(self.hook_guards(&nested));
+        // The class's decorators guard all its tests (and its hooks add theirs).
+        let guards = self.guards_of(&split(decorators).0);
         self.scopes.push(Scope {
             path,
             collects,
-            ..Scope::body(def, own, guards, seeds)
+            ..Scope::body(def, outer, own, guards, seeds)
         });
         nested
-    }
-
-    /// What the hooks among these definitions give the tests next to them: setup hooks and
-    /// autouse fixtures guard them and reset state for them; teardown hooks restore what they
-    /// touch.
-    fn hook_guards(&self, defs: &[Node<'t>]) -> Guards {
-        let mut guards = Guards::default();
-        let defs = defs.iter().map(|d| unwrap_decorated(*d));
-        for (decorators, function) in defs.filter(|(_, f)| f.kind() == "function_definition") {
-            let autouse = self.fixture(&decorators).is_some_and(|(_, a)| a);
-            let hook = hook_role(&self.name_of(function));
-            let setup = autouse || matches!(hook, Some(Role::Setup(_)));
-            if !setup && hook != Some(Role::Teardown) {
-                continue;
-            }
-            let (own, _) = split(&function_roots(&decorators, function));
-            if setup {
-                guards.merge(self.guards_of(&own));
-                guards.restored.extend(self.reset_targets(&own));
-            } else {
-                let all = [function.byte_range()];
-                guards.restored.extend(self.touched(&own, &all));
-            }
-        }
-        guards
     }
 
     /// A unittest test case: a class whose base's name ends in `TestCase`.
@@ -260,19 +261,6 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             (self.name_of(c).starts_with("Test") || self.is_test_case(c))
                 && bases(c).iter().any(|b| self.text(*b) == name)
         })
-    }
-
-    fn role_of(&self, name: &str, decorators: &[Node<'_>], outer: &Scope<'_>) -> Role {
-        if let Some((shared, _)) = self.fixture(decorators) {
-            return Role::Setup(shared);
-        }
-        if let Some(hook) = hook_role(name) {
-            return hook;
-        }
-        if outer.collects && name.starts_with("test") {
-            return Role::Test;
-        }
-        Role::Helper
     }
 
     /// For a `@pytest.fixture`: the scope it shares its value in beyond one test, and whether it

@@ -44,9 +44,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     .iter()
                     .filter_map(|n| self.callee_qualified(*n))
                     .any(|q| {
-                        MEASURING_CLOCKS.contains(&q.as_str())
-                            || matches!(callee_of(&q), Some(UniqueValue | Clock(_)))
-                            || q == "os.getpid"
+                        matches!(callee_of(&q), Some(UniqueValue | Clock(_))) || q == "os.getpid"
                     });
                 if entropy {
                     ENTROPY

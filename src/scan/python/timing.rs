@@ -56,8 +56,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn is_measuring_clock(&self, node: Node<'_>) -> bool {
-        self.callee_qualified(node)
-            .is_some_and(|q| MEASURING_CLOCKS.contains(&q.as_str()))
+        matches!(self.callee(node), Some(Clock(Timer | Elapsed)))
     }
 
     /// Whether an expression is a duration: a difference with a clock read, a name holding
@@ -126,13 +125,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     pub(super) fn clock(&mut self, node: Node<'t>, read: ClockUse, s: &Scope<'t>) {
         let args = self.positional(node).len();
-        let no_tz = || self.keyword(node, "tz").is_none();
         let (wall, zone) = match read {
-            Now => (true, false),
+            Now | Timer => (true, false),
             NowWithin(n) => (args <= n, false),
             NowOrZone => (args == 0, args > 0),
             Zone => (false, true),
-            ZoneWithin(n) => (false, args <= n && no_tz()),
+            ZoneWithin(n) => (false, args <= n && self.keyword(node, "tz").is_none()),
+            Elapsed => (false, false),
         };
         if wall && !self.measures(node, s) && !self.seeds_a_generator(node) {
             self.clock_read(node, s, false);
