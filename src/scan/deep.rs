@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 
-use super::{Language, assemble, parse_one};
+use super::{Language, ScanOptions, assemble, parse_one};
 
 /// The stack the analysis runs on here: far below the 2 MiB of a scan's worker threads.
 const STACK: usize = 256 * 1024;
@@ -215,9 +215,19 @@ fn scans_on_a_small_stack(
     std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let source = parse_one(&root, &path, &mut HashMap::new(), true, &BTreeMap::new())
-                .expect("parses");
-            assemble(&[source], true).1.len()
+            let options = ScanOptions {
+                every: true,
+                ..ScanOptions::for_causes()
+            };
+            let source = parse_one(
+                &root,
+                &path,
+                &mut HashMap::new(),
+                &options,
+                &BTreeMap::new(),
+            )
+            .expect("parses");
+            assemble(&[source]).1.len()
         })
         .expect("spawns")
         .join()

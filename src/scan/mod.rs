@@ -346,7 +346,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> std::io::Result<ScanReport> {
         .iter()
         .filter(|s| s.language.is_test_file(&s.rel))
         .count();
-    let (findings, tests) = assemble(&sources, options.context);
+    let (findings, tests) = assemble(&sources);
     let warnings = sources.iter().flat_map(|s| s.warnings.clone()).collect();
     Ok(ScanReport {
         schema_version: SCHEMA_VERSION,
@@ -427,7 +427,7 @@ fn parse_all(
                 let mut parsers: HashMap<Language, Parser> = HashMap::new();
                 while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = isolated(&relative(base, path), || {
-                        parse_one(base, path, &mut parsers, options.every, test_macros)
+                        parse_one(base, path, &mut parsers, options, test_macros)
                     });
                     if result.is_err() {
                         // A parser a panic left midway is not reused.
@@ -466,7 +466,7 @@ fn parse_one(
     base: &Path,
     path: &Path,
     parsers: &mut HashMap<Language, Parser>,
-    every: bool,
+    options: &ScanOptions,
     test_macros: &BTreeMap<String, usize>,
 ) -> Result<Source, ScanError> {
     let rel = relative(base, path);
@@ -496,7 +496,11 @@ fn parse_one(
         let by_line = suppressions(tree.root_node(), &src, &rel, &mut warnings);
         facts.findings.retain(|f| !silenced(&by_line, f));
     }
-    if !every {
+    // Context a scan does not show goes before repeats fold, so that it is never the one kept.
+    facts
+        .findings
+        .retain(|f| options.context || !f.smell.context);
+    if !options.every {
         collapse_repeats(&mut facts);
     }
     // In place order, which the report keeps (see `assemble`).
@@ -514,11 +518,6 @@ fn parse_one(
         facts,
         warnings,
     })
-}
-
-/// Whether a finding is shown by a scan that does (or does not) show context.
-fn shown(f: &RawFinding, context: bool) -> bool {
-    context || !f.smell.context
 }
 
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
@@ -670,7 +669,7 @@ fn suppressions(
 const CALL_DEPTH: usize = 3;
 
 /// Turns the files' raw findings into findings with tests, and the tests with their findings.
-fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest>) {
+fn assemble(sources: &[Source]) -> (Vec<Finding>, Vec<ScannedTest>) {
     let callables = Callables::of(sources);
     // By (source, raw finding): the sources are in path order and each one's findings in place
     // order (see `parse_one`), so the map's order is the report's.
@@ -680,7 +679,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
     for (si, s) in sources.iter().enumerate() {
         let runs_in_tests = s.facts.units.iter().any(|u| u.kind != UnitKind::Helper);
         for (fi, f) in s.facts.findings.iter().enumerate() {
-            if f.test_code && runs_in_tests && shown(f, context) {
+            if f.test_code && runs_in_tests {
                 found.insert((si, fi), finding(s, fi));
             }
         }
@@ -694,7 +693,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
             }
             let mut mine: Vec<(usize, usize)> = Vec::new();
             for (fi, f) in s.facts.findings.iter().enumerate() {
-                if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) && shown(f, context) {
+                if f.unit.is_some_and(|fu| within(&s.facts.units, fu, ui)) {
                     found.entry((si, fi)).or_insert_with(|| finding(s, fi));
                     mine.push((si, fi));
                 }
@@ -702,10 +701,7 @@ fn assemble(sources: &[Source], context: bool) -> (Vec<Finding>, Vec<ScannedTest
             let display = display_name(u, s.language);
             for ((tsi, tui), via) in reached(sources, &callables, (si, ui)) {
                 for (fi, f) in sources[tsi].facts.findings.iter().enumerate() {
-                    if !shown(f, context)
-                        || f.unit != Some(tui)
-                        || u.fakes.contains(&f.smell.category)
-                    {
+                    if f.unit != Some(tui) || u.fakes.contains(&f.smell.category) {
                         continue;
                     }
                     let found = found
@@ -1078,7 +1074,7 @@ mod tests {
                 dir.path(),
                 &dir.path().join("test_ok.py"),
                 &mut HashMap::new(),
-                true,
+                &ScanOptions::for_causes(),
                 &BTreeMap::new(),
             )
         });
