@@ -292,6 +292,23 @@ fn deep_nesting_and_recursive_calls_are_scanned_not_a_crash() {
     assert_eq!(tests, ["TestRing", "reads the config"], "{doc:#}");
 }
 
+/// Context a plain scan hides (a process run to its end) is left out before repeats fold, so
+/// it never stands for, and hides, a finding of the same rule that is shown.
+#[test]
+fn hidden_context_does_not_fold_away_a_shown_finding() {
+    let sb = Sandbox::new();
+    sb.write(
+        "tests/test_srv.py",
+        "import subprocess\n\n\ndef test_server():\n    subprocess.run([\"git\", \"init\"], check=True)\n    proc = subprocess.Popen([\"python\", \"-m\", \"http.server\"])\n    proc.terminate()\n",
+    );
+    let (doc, _) = scan_json(&sb, &["--fail-on", "none"]);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["rule"], "subprocess");
+    assert_eq!(findings[0]["line"], 6);
+    assert_eq!(findings[0]["context"], false);
+}
+
 /// Three draws in one test are one finding that counts the others; `--every` shows each.
 #[test]
 fn repeats_in_one_test_are_one_finding_unless_every_is_asked() {
