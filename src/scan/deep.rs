@@ -12,11 +12,11 @@ use super::{Language, ScanOptions, assemble, parse_one};
 /// The stack the analysis runs on here: far below the 2 MiB of a scan's worker threads.
 const STACK: usize = 256 * 1024;
 
-/// A source language under test: where its file goes, how an expression nests (`X` is the
-/// inner expression), and the file around one deep expression.
+/// A source language under test: where its file goes, how an expression nests (the wrappers,
+/// separated by ` | `: `X` is the inner expression), and the file around one deep expression.
 struct Lang {
     file: &'static str,
-    wrappers: &'static [&'static str],
+    wrappers: &'static str,
     /// The innermost expression: a smell, so the rules read what is around it.
     base: &'static str,
     /// The file: functions f0..f{cycle-1} calling each other in a ring, a function calling
@@ -28,77 +28,31 @@ struct Lang {
 const LANGS: [Lang; 4] = [
     Lang {
         file: "web/deep.test.js",
-        wrappers: &[
-            "{url: X}",
-            "[X]",
-            "(X)",
-            "f(X)",
-            "X + 1",
-            "X - start",
-            "() => X",
-            "x ?? X",
-            "new URL(X)",
-            "`${X}/x`",
-            "!X",
-            "X.p",
-            "describe('s', () => X)",
-            "test('t', async () => X)",
-            "function g() { return X; }",
-            "class C { m() { return X; } }",
-        ],
+        wrappers: "{url: X} | [X] | (X) | f(X) | X + 1 | X - start | () => X | x ?? X \
+            | new URL(X) | `${X}/x` | !X | X.p | describe('s', () => X) \
+            | test('t', async () => X) | function g() { return X; } \
+            | class C { m() { return X; } }",
         base: "fetch('https://api.example.com/v1')",
         source: javascript,
     },
     Lang {
         file: "tests/test_deep.py",
-        wrappers: &[
-            "(X)",
-            "[X]",
-            "{'a': X}",
-            "f(X)",
-            "X + 1",
-            "not X",
-            "-X",
-            "lambda: X",
-            "list(X)",
-            "X if c else 0",
-            "(X, 1)",
-            "X .a",
-        ],
+        wrappers: "(X) | [X] | {'a': X} | f(X) | X + 1 | not X | -X | lambda: X | list(X) \
+            | X if c else 0 | (X, 1) | X .a",
         base: "time.time()",
         source: python,
     },
     Lang {
         file: "deep/deep_test.go",
-        wrappers: &[
-            "(X)",
-            "f(X)",
-            "X + 1",
-            "X.f",
-            "[]int{X}",
-            "func() int { return X }()",
-            "X.Seconds()",
-            "time.Duration(X)",
-            "-X",
-            "x[X]",
-        ],
+        wrappers: "(X) | f(X) | X + 1 | X.f | []int{X} | func() int { return X }() | X.Seconds() \
+            | time.Duration(X) | -X | x[X]",
         base: "time.Since(start)",
         source: go,
     },
     Lang {
         file: "tests/deep.rs",
-        wrappers: &[
-            "(X)",
-            "f(X)",
-            "X + 1",
-            "&X",
-            "X.as_secs()",
-            "Path::new(X)",
-            "[X]",
-            "{ X }",
-            "|| X",
-            "Duration::from_millis(X)",
-        ],
+        wrappers: "(X) | f(X) | X + 1 | &X | X.as_secs() | Path::new(X) | [X] | { X } | || X \
+            | Duration::from_millis(X)",
         base: "start.elapsed()",
         source: rust,
     },
@@ -106,9 +60,10 @@ const LANGS: [Lang; 4] = [
 
 /// `depth` wrappers (taken in turn from `pattern`) around `base`.
 fn nest(lang: &Lang, pattern: &[usize], depth: usize) -> String {
+    let wrappers: Vec<&str> = lang.wrappers.split(" | ").collect();
     let (mut before, mut after) = (String::new(), Vec::new());
     for level in 0..depth {
-        let wrapper = lang.wrappers[pattern[level % pattern.len()] % lang.wrappers.len()];
+        let wrapper = wrappers[pattern[level % pattern.len()] % wrappers.len()];
         let (open, close) = wrapper.split_once('X').expect("a wrapper holds X");
         before.push_str(open);
         after.push(close);
@@ -177,11 +132,8 @@ fn go(expr: &str, cycle: usize, nesting: usize) -> String {
 
 fn rust(expr: &str, cycle: usize, nesting: usize) -> String {
     let mut out = String::from("use std::path::Path;\nuse std::time::{Duration, Instant};\n");
-    out += &format!(
-        "use a::{}b{};\n",
-        "{b::".repeat(nesting),
-        "}".repeat(nesting)
-    );
+    let (open, close) = ("{b::".repeat(nesting), "}".repeat(nesting));
+    out += &format!("use a::{open}b{close};\n");
     out += &ring(cycle, |i, next| {
         format!("fn f{i}(n: u64) -> u64 {{ f{next}(n - 1) }}\n")
     });
@@ -215,19 +167,11 @@ fn scans_on_a_small_stack(
     std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let options = ScanOptions {
-                every: true,
-                ..ScanOptions::for_causes()
-            };
-            let source = parse_one(
-                &root,
-                &path,
-                &mut HashMap::new(),
-                &options,
-                &BTreeMap::new(),
-            )
-            .expect("parses");
-            assemble(&[source]).1.len()
+            let mut options = ScanOptions::for_causes();
+            options.every = true;
+            let (mut parsers, test_macros) = (HashMap::new(), BTreeMap::new());
+            let source = parse_one(&root, &path, &mut parsers, &options, &test_macros);
+            assemble(&[source.expect("parses")]).1.len()
         })
         .expect("spawns")
         .join()
@@ -255,7 +199,7 @@ proptest! {
 #[test]
 fn the_deepest_cases_are_scanned() {
     for lang in &LANGS {
-        let all: Vec<usize> = (0..lang.wrappers.len()).collect();
+        let all: Vec<usize> = (0..lang.wrappers.split(" | ").count()).collect();
         let tests = scans_on_a_small_stack(lang, &all, 1500, 12, 500);
         assert!(tests >= 1, "{}", lang.file);
     }

@@ -13,33 +13,16 @@ const ALL_LANGS: [Lang; 4] = [Lang::Python, Lang::JavaScript, Lang::Go, Lang::Ru
 fn ids_and_former_ids_name_one_rule_each() {
     let mut names: HashMap<String, &str> = HashMap::new();
     for rule in ALL {
-        assert!(
-            rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-            "{}",
-            rule.id
-        );
+        let id = rule.id;
+        assert!(id.bytes().all(|c| matches!(c, b'a'..=b'z' | b'-')), "{id}");
         let aliases = rule.aliases();
-        let shorts = aliases
-            .iter()
-            .filter_map(|a| a.split_once('/').map(|(_, s)| s));
-        for name in std::iter::once(rule.id)
-            .chain(aliases.iter().map(String::as_str))
-            .chain(shorts)
-        {
-            let before = names.insert(name.to_owned(), rule.id);
-            assert!(
-                before.is_none_or(|b| b == rule.id),
-                "`{name}` names both {} and {}",
-                before.unwrap_or_default(),
-                rule.id
-            );
-            assert_eq!(find(name).map(|r| r.id), Some(rule.id), "{name}");
+        let shorts = aliases.iter().filter_map(|a| Some(a.split_once('/')?.1));
+        for name in aliases.iter().map(String::as_str).chain(shorts).chain([id]) {
+            let other = names.insert(name.to_owned(), id).unwrap_or(id);
+            assert_eq!(other, id, "`{name}` names both {other} and {id}");
+            assert_eq!(find(name).map(|r| r.id), Some(id), "{name}");
         }
-        assert!(
-            !rule.languages().is_empty(),
-            "{} covers no language",
-            rule.id
-        );
+        assert!(!rule.languages().is_empty(), "{id} covers no language");
     }
     assert!(find("no-such-rule").is_none());
 }
@@ -47,10 +30,10 @@ fn ids_and_former_ids_name_one_rule_each() {
 #[test]
 fn every_rule_is_documented() {
     for rule in ALL {
+        let id = rule.id;
         assert!(
-            rule.doc.starts_with(&format!("# {} (", rule.id)),
-            "{}: the doc starts with its title",
-            rule.id
+            rule.doc.starts_with(&format!("# {id} (")),
+            "{id}: the doc starts with its title"
         );
         for section in [
             "## What it finds",
@@ -58,9 +41,9 @@ fn every_rule_is_documented() {
             "## Example",
             "## Fix",
         ] {
-            assert!(rule.doc.contains(section), "{}: no `{section}`", rule.id);
+            assert!(rule.doc.contains(section), "{id}: no `{section}`");
         }
-        assert!(!rule.summary.ends_with('.'), "{}", rule.id);
+        assert!(!rule.summary.ends_with('.'), "{id}");
     }
 }
 
@@ -120,30 +103,24 @@ fn a_sleep_is_a_smell_only_when_it_waits_a_fixed_time() {
             faked,
         })
     };
+    let high = (Severity::High, Confidence::High);
+    let medium = (Severity::Medium, Confidence::Medium);
+    let reached = "sleeps a fixed time: tests that reach it depend on timing";
     for lang in ALL_LANGS {
-        let smell = judge(&sleep(Amount::Constant, false, Place::Test, false), lang).unwrap();
-        assert_eq!(
-            (smell.rule, smell.severity, smell.confidence),
-            ("fixed-sleep", Severity::High, Confidence::High)
-        );
-        assert_eq!(
-            smell.message,
-            "`time.Sleep(time.Second)` waits a fixed time"
-        );
-        for place in [Place::Helper, Place::Callback] {
-            let smell = judge(&sleep(Amount::Constant, false, place, false), lang).unwrap();
+        for (duration, place, (severity, confidence), what) in [
+            (Amount::Constant, Place::Test, high, "waits a fixed time"),
+            (Amount::Constant, Place::Helper, medium, reached),
+            (Amount::Constant, Place::Callback, medium, reached),
+            // A set time in the test itself is as fixed a wait, less surely a guess.
+            (Amount::Variable, Place::Test, medium, "waits a set time"),
+        ] {
+            let smell = judge(&sleep(duration, false, place, false), lang).unwrap();
             assert_eq!(
-                (smell.severity, smell.confidence),
-                (Severity::Medium, Confidence::Medium)
+                (smell.rule, smell.severity, smell.confidence),
+                ("fixed-sleep", severity, confidence)
             );
+            assert_eq!(smell.message, format!("`time.Sleep(time.Second)` {what}"));
         }
-        // A set time in the test itself is as fixed a wait, less surely a guess.
-        let smell = judge(&sleep(Amount::Variable, false, Place::Test, false), lang).unwrap();
-        assert_eq!(
-            (smell.severity, smell.confidence),
-            (Severity::Medium, Confidence::Medium)
-        );
-        assert_eq!(smell.message, "`time.Sleep(time.Second)` waits a set time");
         // A zero sleep yields, a helper's set time is its caller's, a loop polls, a fake does
         // not wait.
         for quiet in [
@@ -221,18 +198,14 @@ fn a_fixed_port_or_a_released_free_one_is_a_smell_in_test_code() {
     for lang in ALL_LANGS {
         let smell = judge(&listen(3000, false, true), lang).unwrap();
         assert_eq!(smell.rule, "fixed-port");
-        assert!(
-            smell.message.contains("the fixed port 3000"),
-            "{}",
-            smell.message
-        );
+        let fixed = smell.message;
+        assert!(fixed.contains("the fixed port 3000"), "{fixed}");
         // Port 0 kept by the server is free; picked and closed again, it is free until then.
         assert!(judge(&listen(0, false, true), lang).is_none());
-        let smell = judge(&listen(0, true, true), lang).unwrap();
+        let released = judge(&listen(0, true, true), lang).unwrap().message;
         assert!(
-            smell.message.contains("picks a free port, then closes it"),
-            "{}",
-            smell.message
+            released.contains("picks a free port, then closes it"),
+            "{released}"
         );
         assert!(judge(&listen(3000, false, false), lang).is_none());
     }
