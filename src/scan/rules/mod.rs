@@ -43,41 +43,21 @@ pub mod unseeded_random;
 pub mod unsorted_listing;
 pub mod wall_clock;
 
+/// `&[&a::RULE, &b::RULE, ...]` for the rules `a, b, ...`.
+macro_rules! rules {
+    ($($rule:ident),*) => { &[$(&$rule::RULE),*] };
+}
+
 /// Every rule, in the order `flaky scan --list-rules` shows them.
-pub const ALL: &[&Rule] = &[
-    &fixed_sleep::RULE,
-    &timing_threshold::RULE,
-    &wall_clock::RULE,
-    &local_time_zone::RULE,
-    &tz_variable::RULE,
-    &unseeded_random::RULE,
-    &unreproducible_seed::RULE,
-    &constant_seed::RULE,
-    &random_value::RULE,
-    &seed_dependent::RULE,
-    &network_call::RULE,
-    &fixed_path_write::RULE,
-    &fixed_port::RULE,
-    &subprocess::RULE,
-    &env_mutation::RULE,
-    &chdir::RULE,
-    &process_signal::RULE,
-    &module_state_write::RULE,
-    &imported_state_write::RULE,
-    &global_object_write::RULE,
-    &reads_mutated_state::RULE,
-    &shared_fixture::RULE,
-    &unjoined_concurrency::RULE,
-    &unawaited_async::RULE,
-    &async_foreach::RULE,
-    &timer_callback::RULE,
-    &promise_race::RULE,
-    &early_done::RULE,
-    &gather_shared_state::RULE,
-    &completion_order::RULE,
-    &unordered_iteration::RULE,
-    &unsorted_listing::RULE,
-];
+pub const ALL: &[&Rule] = rules! {
+    fixed_sleep, timing_threshold, wall_clock, local_time_zone, tz_variable, unseeded_random,
+    unreproducible_seed, constant_seed, random_value, seed_dependent, network_call,
+    fixed_path_write, fixed_port, subprocess, env_mutation, chdir, process_signal,
+    module_state_write, imported_state_write, global_object_write, reads_mutated_state,
+    shared_fixture, unjoined_concurrency, unawaited_async, async_foreach, timer_callback,
+    promise_race, early_done, gather_shared_state, completion_order, unordered_iteration,
+    unsorted_listing
+};
 
 /// A language whose facts the rules judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
