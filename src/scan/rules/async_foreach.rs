@@ -9,10 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "an async callback given to forEach, which does not wait for it",
     former: &[],
-    javascript: Some("use for...of with await, or await Promise.all(items.map(async ...))"),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "use for...of with await, or await Promise.all(items.map(async ...))",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# async-foreach (async-race)
 
 ## What it finds

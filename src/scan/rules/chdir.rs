@@ -9,14 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "the process's working directory changed by a test",
     former: &["rs/set-current-dir"],
-    javascript: Some(
-        "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
-    ),
-    go: Some("use t.Chdir (Go 1.24), or pass paths instead of changing the working directory"),
-    rust: Some(
-        "tests share the process's working directory, in parallel threads: pass paths instead of changing it",
-    ),
-    python: None,
+    javascript: "pass the directory to the code under test, or restore process.cwd() in afterEach or a finally block",
+    go: "use t.Chdir (Go 1.24), or pass paths instead of changing the working directory",
+    rust: "tests share the process's working directory, in parallel threads: pass paths instead of changing it",
+    python: "",
     doc: r#"# chdir (global-state)
 
 ## What it finds

@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "results collected in the order concurrent work finished",
     former: &[],
-    javascript: Some(
-        "use the array Promise.all returns (it keeps the input order), or sort before asserting",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "use the array Promise.all returns (it keeps the input order), or sort before asserting",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# completion-order (unordered)
 
 ## What it finds

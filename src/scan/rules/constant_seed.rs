@@ -23,16 +23,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a generator seeded once for all tests with a constant, so what each test draws depends on the tests before it",
     former: &[],
-    python: Some(
-        "seed in each test or in a function-scoped fixture, from the run's seed (random.seed(int(os.environ.get(\"TEST_SEED\", \"0\")))), or give each test its own generator: rng = random.Random(seed)",
-    ),
-    javascript: Some(
-        "seed in beforeEach (or in the test) from the run's seed, process.env.TEST_SEED, so each test starts from the same point whatever ran before it",
-    ),
-    go: Some(
-        "give each test its own generator, rand.New(rand.NewSource(seed)) with the seed from GO_TEST_SEED, instead of seeding the global one in init or TestMain",
-    ),
-    rust: None,
+    python: "seed in each test or in a function-scoped fixture, from the run's seed (random.seed(int(os.environ.get(\"TEST_SEED\", \"0\")))), or give each test its own generator: rng = random.Random(seed)",
+    javascript: "seed in beforeEach (or in the test) from the run's seed, process.env.TEST_SEED, so each test starts from the same point whatever ran before it",
+    go: "give each test its own generator, rand.New(rand.NewSource(seed)) with the seed from GO_TEST_SEED, instead of seeding the global one in init or TestMain",
+    rust: "",
     doc: r#"# constant-seed (random)
 
 ## What it finds

@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a test ended by one of several callbacks that run concurrently",
     former: &[],
-    javascript: Some(
-        "end the test when every callback has run: nest the second operation in the first one's callback, count the callbacks and call done() at the last, or await each as a promise",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "end the test when every callback has run: nest the second operation in the first one's callback, count the callbacks and call done() at the last, or await each as a promise",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# early-done (async-race)
 
 ## What it finds

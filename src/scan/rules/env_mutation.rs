@@ -33,16 +33,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "an environment variable set by a test and never restored",
     former: &["go/setenv", "rs/set-var"],
-    python: Some(
-        "use monkeypatch.setenv/delenv (pytest) or mock.patch.dict(os.environ, ...), which restore the environment after the test",
-    ),
-    javascript: Some(
-        "restore it in afterEach (keep a copy of process.env) or a finally block, or use vi.stubEnv / jest.replaceProperty(process, 'env', ...)",
-    ),
-    go: Some("use t.Setenv, which restores the variable when the test ends"),
-    rust: Some(
-        "tests share the process's environment, in parallel threads: hold one lock in every test that touches it (temp-env's with_var does, or serial_test's #[serial]), or pass the setting in",
-    ),
+    python: "use monkeypatch.setenv/delenv (pytest) or mock.patch.dict(os.environ, ...), which restore the environment after the test",
+    javascript: "restore it in afterEach (keep a copy of process.env) or a finally block, or use vi.stubEnv / jest.replaceProperty(process, 'env', ...)",
+    go: "use t.Setenv, which restores the variable when the test ends",
+    rust: "tests share the process's environment, in parallel threads: hold one lock in every test that touches it (temp-env's with_var does, or serial_test's #[serial]), or pass the setting in",
     doc: r#"# env-mutation (global-state)
 
 ## What it finds

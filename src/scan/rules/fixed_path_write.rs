@@ -23,16 +23,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a write to a fixed path outside the test's temporary directory",
     former: &[],
-    python: Some(
-        "write under the test's temporary directory (tmp_path, tempfile.TemporaryDirectory()), so repeated and parallel runs do not share the file",
-    ),
-    javascript: Some(
-        "write under a fresh temporary directory (fs.mkdtempSync(path.join(os.tmpdir(), 'test-'))) and remove it afterwards",
-    ),
-    go: Some("write under t.TempDir(), which is the test's own and removed after it"),
-    rust: Some(
-        "write under a tempfile::tempdir() (or env!(\"CARGO_TARGET_TMPDIR\") in integration tests), not a path every run shares",
-    ),
+    python: "write under the test's temporary directory (tmp_path, tempfile.TemporaryDirectory()), so repeated and parallel runs do not share the file",
+    javascript: "write under a fresh temporary directory (fs.mkdtempSync(path.join(os.tmpdir(), 'test-'))) and remove it afterwards",
+    go: "write under t.TempDir(), which is the test's own and removed after it",
+    rust: "write under a tempfile::tempdir() (or env!(\"CARGO_TARGET_TMPDIR\") in integration tests), not a path every run shares",
     doc: r#"# fixed-path-write (filesystem)
 
 ## What it finds

@@ -30,18 +30,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a test server listening on a fixed port, which parallel runs and other programs collide on",
     former: &[],
-    python: Some(
-        "bind the server itself to port 0 and read the port the system chose (server.server_address[1]), then pass it to the client; keep the socket that holds the port open until the server has it",
-    ),
-    javascript: Some(
-        "listen on port 0 and read the port the system chose (server.address().port), then pass it to the client",
-    ),
-    go: Some(
-        "listen on \"127.0.0.1:0\" and hand that listener to the server (http.Serve(l, h)), reading the port from l.Addr(); or use httptest.NewServer, which does so; a port read and closed is free only until the close",
-    ),
-    rust: Some(
-        "bind to \"127.0.0.1:0\" and read the port the system chose (listener.local_addr()?.port()), then pass it to the client",
-    ),
+    python: "bind the server itself to port 0 and read the port the system chose (server.server_address[1]), then pass it to the client; keep the socket that holds the port open until the server has it",
+    javascript: "listen on port 0 and read the port the system chose (server.address().port), then pass it to the client",
+    go: "listen on \"127.0.0.1:0\" and hand that listener to the server (http.Serve(l, h)), reading the port from l.Addr(); or use httptest.NewServer, which does so; a port read and closed is free only until the close",
+    rust: "bind to \"127.0.0.1:0\" and read the port the system chose (listener.local_addr()?.port()), then pass it to the client",
     doc: r#"# fixed-port (network)
 
 ## What it finds

@@ -36,18 +36,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a sleep of a fixed time where the test waits for something to happen",
     former: &[],
-    python: Some(
-        "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
-    ),
-    javascript: Some(
-        "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
-    ),
-    go: Some(
-        "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
-    ),
-    rust: Some(
-        "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
-    ),
+    python: "wait for the condition itself (poll it with a deadline, or wait on an Event or a future); if the code must wait, patch the sleep or use a fake clock (freezegun, time-machine)",
+    javascript: "wait for the condition itself (await the promise, or poll with a timeout such as waitFor), or use fake timers (jest.useFakeTimers, vi.useFakeTimers) and advance them",
+    go: "wait for the condition itself: poll it with a deadline, or block on a channel or a sync.WaitGroup",
+    rust: "wait for the condition itself: join the thread, await the task, receive from a channel, or poll with a deadline",
     doc: r#"# fixed-sleep (sleep)
 
 ## What it finds

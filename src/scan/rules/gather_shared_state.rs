@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "concurrent tasks that change the same state",
     former: &[],
-    python: Some(
-        "guard the shared value with an asyncio.Lock, or have each task return its result and combine them after gather",
-    ),
-    javascript: None,
-    go: None,
-    rust: None,
+    python: "guard the shared value with an asyncio.Lock, or have each task return its result and combine them after gather",
+    javascript: "",
+    go: "",
+    rust: "",
     doc: r#"# gather-shared-state (async-race)
 
 ## What it finds

@@ -10,12 +10,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a property of the global object changed by a test",
     former: &["js/global-mutation"],
-    javascript: Some(
-        "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "restore it in afterEach or a finally block, or use vi.stubGlobal with vi.unstubAllGlobals() / jest.replaceProperty with jest.restoreAllMocks()",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# global-object-write (global-state)
 
 ## What it finds

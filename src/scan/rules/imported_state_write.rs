@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "an attribute of an imported module changed by a test and never restored",
     former: &["py/imported-state-mutation"],
-    python: Some(
-        "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-    ),
-    javascript: None,
-    go: None,
-    rust: None,
+    python: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
+    javascript: "",
+    go: "",
+    rust: "",
     doc: r#"# imported-state-write (global-state)
 
 ## What it finds

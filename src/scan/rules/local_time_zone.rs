@@ -20,16 +20,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "dates formatted or computed in the machine's local time zone",
     former: &["py/local-timezone", "js/time-zone"],
-    python: Some(
-        "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
-    ),
-    javascript: Some(
-        "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
-    ),
-    go: Some(
-        "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
-    ),
-    rust: Some("use Utc or a named zone (chrono-tz), the same on every machine"),
+    python: "use aware datetimes in UTC (datetime.now(timezone.utc), fromtimestamp(ts, tz=timezone.utc)), or set TZ for the test with monkeypatch.setenv and time.tzset",
+    javascript: "give the time zone explicitly ({ timeZone: 'UTC' }), or set it for the whole run (TZ=UTC in the test script)",
+    go: "use time.UTC or a named zone (time.LoadLocation(\"Europe/Paris\")), the same on every machine",
+    rust: "use Utc or a named zone (chrono-tz), the same on every machine",
     doc: r#"# local-time-zone (clock)
 
 ## What it finds

@@ -111,25 +111,23 @@ pub struct Rule {
     /// The ids it had before the rules were shared, where they were not `<lang>/<id>`
     /// (`py/timing-assert`).
     pub former: &'static [&'static str],
-    /// The fix, in each language the rule covers.
-    pub python: Option<&'static str>,
-    pub javascript: Option<&'static str>,
-    pub go: Option<&'static str>,
-    pub rust: Option<&'static str>,
+    /// The fix in each language, empty in those the rule does not cover.
+    pub python: &'static str,
+    pub javascript: &'static str,
+    pub go: &'static str,
+    pub rust: &'static str,
 }
 
 impl Rule {
     /// The rule as `lang` reports it (a language it does not cover fails the build).
     pub const fn variant_in(&self, lang: Lang) -> Variant {
-        let fix = match lang {
+        let hint = match lang {
             Lang::Python => self.python,
             Lang::JavaScript => self.javascript,
             Lang::Go => self.go,
             Lang::Rust => self.rust,
         };
-        let Some(hint) = fix else {
-            panic!("the rule does not cover this language");
-        };
+        assert!(!hint.is_empty(), "the rule does not cover this language");
         Variant {
             id: self.id,
             category: self.category,
@@ -154,7 +152,7 @@ impl Rule {
             ("rust", "rs", self.rust),
         ]
         .into_iter()
-        .filter_map(|(name, short, fix)| fix.map(|_| (name, short)))
+        .filter_map(|(name, short, fix)| (!fix.is_empty()).then_some((name, short)))
     }
 
     /// The other names suppressions and `--explain` take: the id behind each language it

@@ -27,18 +27,10 @@ pub const RULE: Rule = Rule {
         "go/package-state-write",
         "rs/static-write",
     ],
-    python: Some(
-        "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
-    ),
-    javascript: Some(
-        "reset the state between tests (export a reset function and call it in beforeEach), or keep it in an object each test creates",
-    ),
-    go: Some(
-        "give each test its own state (a value built per test, not a package-level var), or restore it with t.Cleanup",
-    ),
-    rust: Some(
-        "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
-    ),
+    python: "reset it after each test (a fixture that yields then restores it), or patch it with monkeypatch.setattr / mock.patch.object, which restore it",
+    javascript: "reset the state between tests (export a reset function and call it in beforeEach), or keep it in an object each test creates",
+    go: "give each test its own state (a value built per test, not a package-level var), or restore it with t.Cleanup",
+    rust: "the change outlives the test: give each test its own state (pass it in), or reset it where tests read it",
     doc: r#"# module-state-write (global-state)
 
 ## What it finds

@@ -33,18 +33,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a call to a remote host with no mock or local server in scope",
     former: &["py/network", "js/network"],
-    python: Some(
-        "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
-    ),
-    javascript: Some(
-        "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
-    ),
-    go: Some(
-        "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
-    ),
-    rust: Some(
-        "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
-    ),
+    python: "mock the call (responses, requests-mock, respx, pytest-httpx, unittest.mock.patch) or serve it locally (pytest-httpserver), so the test does not depend on a remote host",
+    javascript: "mock the client (jest.mock / vi.mock, nock, msw setupServer) or serve the test from a local server on 127.0.0.1",
+    go: "serve the response from httptest.NewServer, or inject an http.RoundTripper or a dialer",
+    rust: "serve the response from a local mock (mockito, wiremock, httpmock) or a TcpListener on 127.0.0.1:0",
     doc: r##"# network-call (network)
 
 ## What it finds

@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a signal raised in the process that runs every test",
     former: &[],
-    python: Some(
-        "call the handler directly (server.handle_exit(signal.SIGINT, None)) instead of raising the signal, or install and restore a handler around the test (a fixture that saves signal.getsignal and puts it back)",
-    ),
-    javascript: None,
-    go: None,
-    rust: None,
+    python: "call the handler directly (server.handle_exit(signal.SIGINT, None)) instead of raising the signal, or install and restore a handler around the test (a fixture that saves signal.getsignal and puts it back)",
+    javascript: "",
+    go: "",
+    rust: "",
     doc: r#"# process-signal (global-state)
 
 ## What it finds

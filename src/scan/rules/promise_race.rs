@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "Promise.race whose winner depends on timing",
     former: &[],
-    javascript: Some(
-        "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "await the operation itself; leave timeouts to the test runner's timeout option, or use fake timers",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# promise-race (async-race)
 
 ## What it finds

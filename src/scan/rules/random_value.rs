@@ -9,16 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a random identifier (uuid, random id) that the test compares or depends on",
     former: &["js/random-id", "rs/random-uuid"],
-    python: Some(
-        "fine for unique names; if the value reaches an assertion, derive it from a generator seeded with TEST_SEED",
-    ),
-    javascript: Some(
-        "use a fixed id where a test compares it, or derive it from the run's seed (process.env.TEST_SEED)",
-    ),
-    rust: Some(
-        "harmless unless the test orders or compares ids; then derive them from a seeded generator",
-    ),
-    go: None,
+    python: "fine for unique names; if the value reaches an assertion, derive it from a generator seeded with TEST_SEED",
+    javascript: "use a fixed id where a test compares it, or derive it from the run's seed (process.env.TEST_SEED)",
+    rust: "harmless unless the test orders or compares ids; then derive them from a seeded generator",
+    go: "",
     doc: r#"# random-value (random)
 
 ## What it finds

@@ -33,18 +33,10 @@ pub const RULE: Rule = Rule {
         "go/package-state-read",
         "rs/static-read",
     ],
-    python: Some(
-        "reset the state before each test (an autouse fixture that clears it), or pass it in instead of keeping it at module level",
-    ),
-    javascript: Some(
-        "reset that state in beforeEach/afterEach, so a test does not see what the tests before it left",
-    ),
-    go: Some(
-        "the result depends on which tests ran before: restore the variable with t.Cleanup where tests change it, or pass the state in",
-    ),
-    rust: Some(
-        "the result depends on which tests ran before, and with test threads on scheduling: pass the state in, or reset it first",
-    ),
+    python: "reset the state before each test (an autouse fixture that clears it), or pass it in instead of keeping it at module level",
+    javascript: "reset that state in beforeEach/afterEach, so a test does not see what the tests before it left",
+    go: "the result depends on which tests ran before: restore the variable with t.Cleanup where tests change it, or pass the state in",
+    rust: "the result depends on which tests ran before, and with test threads on scheduling: pass the state in, or reset it first",
     doc: r#"# reads-mutated-state (global-state)
 
 ## What it finds

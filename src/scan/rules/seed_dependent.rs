@@ -20,16 +20,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "an outcome that varies with the seed flaky gives each attempt",
     former: &[],
-    python: Some(
-        "use the seed only to seed a generator; when a value fails for some seeds, pin it with pytest.mark.parametrize and fix the code or the test",
-    ),
-    javascript: Some("use the seed only to seed a generator, and assert what holds for every seed"),
-    go: Some(
-        "use the seed only to seed a generator; replay the failing attempt with its GO_TEST_SEED and fix the case it exposes",
-    ),
-    rust: Some(
-        "use the seed only to seed a generator; replay the failing attempt with its RUST_TEST_SEED and fix the case it exposes",
-    ),
+    python: "use the seed only to seed a generator; when a value fails for some seeds, pin it with pytest.mark.parametrize and fix the code or the test",
+    javascript: "use the seed only to seed a generator, and assert what holds for every seed",
+    go: "use the seed only to seed a generator; replay the failing attempt with its GO_TEST_SEED and fix the case it exposes",
+    rust: "use the seed only to seed a generator; replay the failing attempt with its RUST_TEST_SEED and fix the case it exposes",
     doc: r#"# seed-dependent (random)
 
 ## What it finds

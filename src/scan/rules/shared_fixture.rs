@@ -28,18 +28,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a fixture or setup shared by all tests that some of them change",
     former: &["go/shared-setup-state", "rs/shared-static-fixture"],
-    python: Some(
-        "build it per test (a function-scoped fixture, or setUp), or share an immutable value (tuple, frozenset, MappingProxyType)",
-    ),
-    javascript: Some(
-        "create it in beforeEach (or reset it in afterEach) so every test starts from the same state",
-    ),
-    go: Some(
-        "tests that change it see each other's changes: build it per test, or restore it with t.Cleanup",
-    ),
-    rust: Some(
-        "every test of the process shares it: build the value inside each test, or reset it at the start of each",
-    ),
+    python: "build it per test (a function-scoped fixture, or setUp), or share an immutable value (tuple, frozenset, MappingProxyType)",
+    javascript: "create it in beforeEach (or reset it in afterEach) so every test starts from the same state",
+    go: "tests that change it see each other's changes: build it per test, or restore it with t.Cleanup",
+    rust: "every test of the process shares it: build the value inside each test, or reset it at the start of each",
     doc: r#"# shared-fixture (shared-fixture)
 
 ## What it finds

@@ -19,18 +19,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a subprocess started with no mock in scope",
     former: &[],
-    python: Some(
-        "fake it (pytest-subprocess's fake_process, unittest.mock.patch) or, when the process is the point, wait for what it says (a ready line, its exit) instead of a deadline a slow runner misses",
-    ),
-    javascript: Some(
-        "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner; where the process is the point, wait for its exit or its ready line, not a deadline",
-    ),
-    go: Some(
-        "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\")); wait for the process's own signal, not a deadline",
-    ),
-    rust: Some(
-        "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
-    ),
+    python: "fake it (pytest-subprocess's fake_process, unittest.mock.patch) or, when the process is the point, wait for what it says (a ready line, its exit) instead of a deadline a slow runner misses",
+    javascript: "mock the module (jest.mock('child_process'), vi.mock('execa')) or inject the runner; where the process is the point, wait for its exit or its ready line, not a deadline",
+    go: "inject the command runner, or re-run the test binary as a fake (exec.Command(os.Args[0], \"-test.run=TestHelperProcess\")); wait for the process's own signal, not a deadline",
+    rust: "inject the command runner, or run the crate's own binary (env!(\"CARGO_BIN_EXE_<name>\"))",
     doc: r#"# subprocess (subprocess)
 
 ## What it finds

@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "an assertion inside a timer callback the test does not wait for",
     former: &[],
-    javascript: Some(
-        "await a promise that settles when the work is done, or use fake timers and advance them",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "await a promise that settles when the work is done, or use fake timers and advance them",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# timer-callback (async-race)
 
 ## What it finds

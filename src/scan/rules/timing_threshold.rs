@@ -22,18 +22,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "an assertion that code ran within a time limit",
     former: &["py/timing-assert"],
-    python: Some(
-        "assert on the outcome, not on how long it took; if speed is the point, measure it in a benchmark with a generous bound, outside the test suite",
-    ),
-    javascript: Some(
-        "assert what the code did, not how long it took; if time is the point, use fake timers and assert on what they ran",
-    ),
-    go: Some(
-        "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
-    ),
-    rust: Some(
-        "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
-    ),
+    python: "assert on the outcome, not on how long it took; if speed is the point, measure it in a benchmark with a generous bound, outside the test suite",
+    javascript: "assert what the code did, not how long it took; if time is the point, use fake timers and assert on what they ran",
+    go: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
+    rust: "elapsed time varies with the machine's load: assert on the result, inject a clock, or measure speed in a benchmark",
     doc: r#"# timing-threshold (sleep)
 
 ## What it finds

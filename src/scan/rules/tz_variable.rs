@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a test that reads the TZ variable",
     former: &[],
-    javascript: Some(
-        "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
-    ),
-    python: None,
-    go: None,
-    rust: None,
+    javascript: "give the time zone explicitly ({ timeZone: 'UTC' }) where the code formats dates, and set TZ for the whole run",
+    python: "",
+    go: "",
+    rust: "",
     doc: r#"# tz-variable (clock)
 
 ## What it finds

@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a task or promise started and never awaited",
     former: &["py/unawaited-task", "js/floating-promise"],
-    python: Some(
-        "await the task (or asyncio.gather the tasks) before asserting, or use an asyncio.TaskGroup",
-    ),
-    javascript: Some("await it (or return it) so the test waits for it and sees its failures"),
-    go: None,
-    rust: None,
+    python: "await the task (or asyncio.gather the tasks) before asserting, or use an asyncio.TaskGroup",
+    javascript: "await it (or return it) so the test waits for it and sees its failures",
+    go: "",
+    rust: "",
     doc: r#"# unawaited-async (async-race)
 
 ## What it finds

@@ -22,16 +22,10 @@ pub const RULE: Rule = Rule {
         "go/unjoined-goroutine",
         "rs/unjoined-spawn",
     ],
-    python: Some(
-        "join it (t.join(timeout=...)) before asserting, or submit the work to a concurrent.futures executor and wait for the futures",
-    ),
-    go: Some(
-        "wait for it before the test returns: a sync.WaitGroup, an errgroup.Group or a channel receive",
-    ),
-    rust: Some(
-        "keep the handle and join() it (or .await the task) before the test returns, or use std::thread::scope",
-    ),
-    javascript: None,
+    python: "join it (t.join(timeout=...)) before asserting, or submit the work to a concurrent.futures executor and wait for the futures",
+    go: "wait for it before the test returns: a sync.WaitGroup, an errgroup.Group or a channel receive",
+    rust: "keep the handle and join() it (or .await the task) before the test returns, or use std::thread::scope",
+    javascript: "",
     doc: r#"# unjoined-concurrency (async-race)
 
 ## What it finds

@@ -9,16 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "iteration over a set, map or hash whose order the test depends on",
     former: &["py/set-order", "go/map-order", "rs/hash-order"],
-    python: Some(
-        "sort it (sorted(s)) or compare it as a set; string hashes change with PYTHONHASHSEED",
-    ),
-    go: Some(
-        "Go randomises map order: range over sorted keys (slices.Sorted(maps.Keys(m))) or sort the result",
-    ),
-    rust: Some(
-        "HashMap and HashSet iterate in a different order each run: sort the result, or use a BTreeMap/BTreeSet",
-    ),
-    javascript: None,
+    python: "sort it (sorted(s)) or compare it as a set; string hashes change with PYTHONHASHSEED",
+    go: "Go randomises map order: range over sorted keys (slices.Sorted(maps.Keys(m))) or sort the result",
+    rust: "HashMap and HashSet iterate in a different order each run: sort the result, or use a BTreeMap/BTreeSet",
+    javascript: "",
     doc: r#"# unordered-iteration (unordered)
 
 ## What it finds

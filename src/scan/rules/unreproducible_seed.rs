@@ -24,18 +24,10 @@ pub const RULE: Rule = Rule {
         "rs/entropy-seed",
         "rs/clock-seed",
     ],
-    python: Some(
-        "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed",
-    ),
-    javascript: Some(
-        "seed from the run's seed (process.env.TEST_SEED), which flaky sets per attempt and records for replays",
-    ),
-    go: Some(
-        "seed from GO_TEST_SEED (flaky sets it per attempt) and log it, so a failing seed can be replayed",
-    ),
-    rust: Some(
-        "seed with seed_from_u64 from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
-    ),
+    python: "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed",
+    javascript: "seed from the run's seed (process.env.TEST_SEED), which flaky sets per attempt and records for replays",
+    go: "seed from GO_TEST_SEED (flaky sets it per attempt) and log it, so a failing seed can be replayed",
+    rust: "seed with seed_from_u64 from RUST_TEST_SEED (flaky sets it per attempt) and print it, so a failing seed can be replayed",
     doc: r#"# unreproducible-seed (random)
 
 ## What it finds

@@ -24,18 +24,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "random values drawn from a generator no seed controls",
     former: &[],
-    python: Some(
-        "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed",
-    ),
-    javascript: Some(
-        "draw from a generator seeded with the run's seed (seedrandom(process.env.TEST_SEED)), or use fixed values",
-    ),
-    go: Some(
-        "draw from rand.New(rand.NewSource(seed)) with the seed read from GO_TEST_SEED, and log the seed so a failure replays",
-    ),
-    rust: Some(
-        "draw from StdRng::seed_from_u64(seed) with the seed read from RUST_TEST_SEED, and print the seed so a failure replays",
-    ),
+    python: "draw from a generator seeded with the run's seed: rng = random.Random(int(os.environ.get(\"TEST_SEED\", \"0\"))), so a failure replays with the same seed",
+    javascript: "draw from a generator seeded with the run's seed (seedrandom(process.env.TEST_SEED)), or use fixed values",
+    go: "draw from rand.New(rand.NewSource(seed)) with the seed read from GO_TEST_SEED, and log the seed so a failure replays",
+    rust: "draw from StdRng::seed_from_u64(seed) with the seed read from RUST_TEST_SEED, and print the seed so a failure replays",
     doc: r#"# unseeded-random (random)
 
 ## What it finds

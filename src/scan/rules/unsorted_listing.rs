@@ -9,12 +9,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::Medium,
     summary: "a directory listing used without sorting",
     former: &[],
-    python: Some("sort the entries (sorted(os.listdir(d))) before using their order"),
-    javascript: Some(
-        "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
-    ),
-    go: None,
-    rust: None,
+    python: "sort the entries (sorted(os.listdir(d))) before using their order",
+    javascript: "sort the listing (.sort()) before comparing or picking from it: directory order differs between file systems",
+    go: "",
+    rust: "",
     doc: r#"# unsorted-listing (unordered)
 
 ## What it finds

@@ -19,18 +19,10 @@ pub const RULE: Rule = Rule {
     confidence: Confidence::High,
     summary: "a read of the current time that the test depends on",
     former: &[],
-    python: Some(
-        "pass the time in, or freeze it in the test (freezegun's freeze_time, time-machine's travel, or patch the clock)",
-    ),
-    javascript: Some(
-        "pass the time in, or freeze it: jest.useFakeTimers().setSystemTime(...), vi.setSystemTime(...)",
-    ),
-    go: Some(
-        "pass the time in (a func() time.Time or a clock field) and give the test a fixed time.Date(...)",
-    ),
-    rust: Some(
-        "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
-    ),
+    python: "pass the time in, or freeze it in the test (freezegun's freeze_time, time-machine's travel, or patch the clock)",
+    javascript: "pass the time in, or freeze it: jest.useFakeTimers().setSystemTime(...), vi.setSystemTime(...)",
+    go: "pass the time in (a func() time.Time or a clock field) and give the test a fixed time.Date(...)",
+    rust: "pass the time in (a `now` argument or a clock trait) and give the test a fixed time",
     doc: r#"# wall-clock (clock)
 
 ## What it finds
