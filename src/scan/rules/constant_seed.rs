@@ -1,12 +1,11 @@
-//! `constant-seed`: a generator seeded with a constant, which hides the randomness the test was meant to cover.
+//! `constant-seed`: a generator seeded once for all tests with a constant.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Place, Seed};
 
-/// A constant seed where it seeds once for all tests (a module body, a hook that runs once):
-/// the tests then share one stream of values, and what each draws depends on which tests drew
-/// before it. A constant seed in a test or a per-test hook makes that test repeatable: it is
-/// the fix for random flakiness, not a smell.
+/// A constant seed where it seeds once for all tests (a module body, a hook that runs once): they
+/// share one stream of values, so what each draws depends on the tests before it. In a test or
+/// a per-test hook it makes that test repeatable: the fix for random flakiness, not a smell.
 pub fn check(seed: &Seed, lang: Lang) -> Option<Smell> {
     (seed.place == Place::Shared).then(|| {
         RULE.variant_in(lang).says(

@@ -5,8 +5,7 @@ use super::{Category, Confidence, Lang, Rule, Severity, Smell, chdir, global_obj
 use crate::scan::facts::{ProcessChange, ProcessState, Restore};
 
 /// Every change of process state the language did not see undone in time. The working
-/// directory and the global object are the same idea, another piece of state: their rules
-/// share these words.
+/// directory and the global object are the same idea, other state: their rules share these words.
 pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
     let (rule, what) = match change.state {
         ProcessState::Env => (&RULE, "the environment of the whole process"),
@@ -20,10 +19,8 @@ pub fn check(change: &ProcessChange, lang: Lang) -> Option<Smell> {
         }
         Restore::Unseen => "",
     };
-    Some(
-        rule.variant_in(lang)
-            .says(&change.code, format!("changes {what}{restore}")),
-    )
+    let what = format!("changes {what}{restore}");
+    Some(rule.variant_in(lang).says(&change.code, what))
 }
 
 pub const RULE: Rule = Rule {

@@ -3,8 +3,7 @@
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::PathWrite;
 
-/// Every such write the languages found (they leave out `/dev/` paths, cleanup, and writes
-/// under a temporary directory).
+/// Every such write the languages found (not to `/dev/`, in cleanup or in a temporary directory).
 pub fn check(write: &PathWrite, lang: Lang) -> Option<Smell> {
     let path = write.path.as_deref().map_or_else(
         || "a fixed path".to_owned(),

@@ -1,5 +1,4 @@
-//! `global-object-write`: a property of the global object changed by a test (judged by
-//! `env_mutation::check`).
+//! `global-object-write`: a global object's property changed by a test (see `env_mutation`).
 
 use super::{Category, Confidence, Rule, Severity};
 

@@ -108,8 +108,7 @@ pub struct Rule {
     pub summary: &'static str,
     /// What it finds, why that makes tests flaky, an example and the fix (Markdown).
     pub doc: &'static str,
-    /// The ids it had before the rules were shared, where they were not `<lang>/<id>`
-    /// (`py/timing-assert`).
+    /// Its ids before the rules were shared, where not `<lang>/<id>` (`py/timing-assert`).
     pub former: &'static [&'static str],
     /// The fix in each language, empty in those the rule does not cover.
     pub python: &'static str,
@@ -187,8 +186,7 @@ pub fn find(name: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.is(name))
 }
 
-/// A rule as one language reports it: the rule's fix for that language, and its severity and
-/// confidence there.
+/// A rule as one language reports it: its fix, severity and confidence there.
 #[derive(Debug, Clone, Copy)]
 pub struct Variant {
     pub id: &'static str,

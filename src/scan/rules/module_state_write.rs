@@ -1,4 +1,4 @@
-//! `module-state-write`: module-level, package-level or static state changed by a test or the code it calls.
+//! `module-state-write`: module, package or static state changed by a test or the code it calls.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::SharedState;

@@ -4,16 +4,14 @@ use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::render::quote_code;
 use crate::scan::facts::SharedState;
 
-/// Every read of state that `writer`, another function, changes. JavaScript's at low
-/// severity: any mention of the variable counts as a read there, often one that does not
-/// reach an assertion.
+/// Every read of state that `writer`, another function, changes. JavaScript's at low severity:
+/// any mention of the variable is a read there, often one that reaches no assertion.
 pub fn check(state: &SharedState, writer: &str, lang: Lang) -> Option<Smell> {
-    let variant = RULE.variant_in(lang);
-    let variant = match lang {
-        Lang::JavaScript => variant.severity(Severity::Low),
-        _ => variant,
+    let severity = match lang {
+        Lang::JavaScript => Severity::Low,
+        _ => RULE.severity,
     };
-    Some(variant.smell(format!(
+    Some(RULE.variant_in(lang).severity(severity).smell(format!(
         "{} reads {}, which {} changes: what it sees depends on the tests that ran before",
         quote_code(&state.owner),
         state.state,

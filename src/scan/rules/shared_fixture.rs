@@ -5,8 +5,7 @@ use crate::render::quote_code;
 use crate::scan::facts::SharedState;
 
 /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static) that `writer`,
-/// another function, changes.
-/// The function that sets it up is named unless it is the state itself (a lazy static).
+/// another function, changes. What sets it up is named unless it is the state itself.
 pub fn check(state: &SharedState, writer: &str, lang: Lang) -> Option<Smell> {
     let owner = quote_code(&state.owner);
     let by = if state.state.contains(&owner) {

@@ -4,8 +4,7 @@ use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::ElapsedBound;
 
 /// An upper bound on a measured duration, asserted in test code outside a loop. A lower bound
-/// holds on a loaded machine; a loop checks a deadline while it polls; outside test code the
-/// code under test keeps its own deadline.
+/// holds on a loaded machine; a loop checks a deadline as it polls; code under test keeps its own.
 pub fn check(bound: &ElapsedBound, lang: Lang) -> Option<Smell> {
     (bound.upper && !bound.in_loop && bound.test_code).then(|| {
         RULE.variant_in(lang).says(

@@ -1,10 +1,9 @@
-//! `unreproducible-seed`: a generator seeded from the clock or the OS, so a failure cannot be replayed.
+//! `unreproducible-seed`: a generator seeded from the clock or the OS, so no failure replays.
 
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::Seed;
 
-/// A seed that differs every run (it comes `from` the clock, the OS entropy) and is not
-/// recorded, wherever it is.
+/// A seed that differs every run (`from` the clock, the OS entropy), unrecorded, wherever it is.
 pub fn check(seed: &Seed, from: &str, lang: Lang) -> Option<Smell> {
     Some(RULE.variant_in(lang).says(
         &seed.call,

@@ -3,8 +3,7 @@
 use super::{Category, Confidence, Lang, Rule, Severity, Smell};
 use crate::scan::facts::{Random, Unseeded};
 
-/// Every unseeded draw or generator the languages found (they leave out those a seed in scope
-/// or a patch controls).
+/// Every unseeded draw or generator the languages found (none a seed in scope or a patch controls).
 pub fn check(random: &Random, lang: Lang) -> Option<Smell> {
     let what = match random.makes {
         Unseeded::Draw => "draws from an unseeded generator",
