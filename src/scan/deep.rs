@@ -104,11 +104,10 @@ fn python(expr: &str, cycle: usize, nesting: usize) -> String {
     // Nested functions and classes, one space of indentation a level.
     for level in 0..nesting {
         let indent = " ".repeat(level);
-        if level % 2 == 0 {
-            out += &format!("{indent}def test_level{level}():\n");
-        } else {
-            out += &format!("{indent}class TestLevel{level}:\n");
-        }
+        out += &match level % 2 {
+            0 => format!("{indent}def test_level{level}():\n"),
+            _ => format!("{indent}class TestLevel{level}:\n"),
+        };
     }
     out += &format!("{} time.sleep(1)\n", " ".repeat(nesting));
     out

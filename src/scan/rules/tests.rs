@@ -75,15 +75,12 @@ fn every_rule_flags_its_smelly_fixture_and_not_the_fixed_twin() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Nothing under the fixtures that no rule covers.
-    for entry in std::fs::read_dir(root).expect("the rules' fixtures") {
-        let entry = entry.unwrap();
-        if !entry.file_type().unwrap().is_dir() {
-            continue;
-        }
-        let id = entry.file_name().to_string_lossy().into_owned();
+    let entries = |dir: &Path| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path());
+    for dir in entries(root).filter(|path| path.is_dir()) {
+        let id = dir.file_name().unwrap().to_string_lossy().into_owned();
         let rule = find(&id).unwrap_or_else(|| panic!("fixtures of no rule: {id}"));
-        for lang in std::fs::read_dir(entry.path()).unwrap() {
-            let lang = lang.unwrap().file_name().to_string_lossy().into_owned();
+        for lang in entries(&dir) {
+            let lang = lang.file_name().unwrap().to_string_lossy().into_owned();
             assert!(
                 covered.contains(&(rule.id, lang.as_str())),
                 "{id}/{lang}: fixtures of a language the rule does not cover"
