@@ -60,10 +60,8 @@ impl Amount {
             .filter_map(|t| {
                 // `0u64`, `1_000`: the number, without its suffix.
                 let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'));
-                t[..end.unwrap_or(t.len())]
-                    .replace('_', "")
-                    .parse::<f64>()
-                    .ok()
+                let digits = &t[..end.unwrap_or(t.len())];
+                digits.replace('_', "").parse::<f64>().ok()
             })
             .peekable();
         if numbers.peek().is_some() && numbers.all(|n| n == 0.0) {

@@ -71,9 +71,8 @@ pub(super) fn is_local_host(address: &str) -> bool {
         || host.starts_with("127.")
 }
 
-/// Whether a comparison involving an elapsed time bounds it from above: `elapsed < max`
-/// asserted, or `elapsed > max` as the condition under which a test fails. Those fail on a
-/// loaded machine; lower bounds (`elapsed >= delay`) hold there.
+/// Whether a comparison bounds an elapsed time from above (`elapsed < max` asserted, a test
+/// failing on `elapsed > max`), which a loaded machine breaks; lower bounds (`elapsed >= d`) hold.
 pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true: bool) -> bool {
     let says_small = matches!(
         (op, elapsed_on_left),
@@ -199,9 +198,8 @@ pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String>
         .collect()
 }
 
-/// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
-/// servers and values passed in, not patches of what is called (JavaScript and Python set
-/// theirs on the unit after).
+/// Records a function as a unit with nothing faked: Go's and Rust's fakes are servers and values
+/// passed in, not patches of what is called (JavaScript and Python set theirs on the unit after).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
@@ -296,9 +294,8 @@ pub(super) trait Visitor<'s, 't> {
     }
 
     fn in_loop(&self, node: Node<'t>) -> bool {
-        self.ancestors(node)
-            .iter()
-            .any(|a| Self::LOOPS.contains(&a.kind()))
+        let ancestors = self.ancestors(node);
+        ancestors.iter().any(|a| Self::LOOPS.contains(&a.kind()))
     }
 
     /// The uses of a local name after a node, leaving out Go's assignments to it (`x, err = ...`).
@@ -353,9 +350,8 @@ pub(super) trait Visitor<'s, 't> {
         }))
     }
 
-    /// A sleep: its duration, whether it sits in a polling loop, and where it runs: in its
-    /// function (of `kind`), or in a callback (inside a node for which `callback` holds: a
-    /// handler standing for slow work).
+    /// A sleep: its duration, whether in a polling loop, and where it runs: its function (of
+    /// `kind`), or a callback (inside a node `callback` accepts: a handler standing for slow work).
     fn sleep(
         &self,
         call: Node<'t>,
@@ -577,10 +573,8 @@ pub(super) fn judge_exposures<'t>(
             .iter()
             .filter(|w| matches!(w.kind, TouchKind::Write | TouchKind::Init) && w.var == t.var)
             .collect();
-        let other = writers
-            .iter()
-            .find(|w| w.unit != t.unit)
-            .map(|w| w.owner.clone());
+        let other_writer = writers.iter().find(|w| w.unit != t.unit);
+        let other = other_writer.map(|w| w.owner.clone());
         let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
         let access = match (t.kind, other) {
             (TouchKind::Write, _) if shared => Access::Write,
@@ -629,10 +623,8 @@ pub(super) fn assert_example_causes(
     let report = scan(std::path::Path::new(dir), &ScanOptions::for_causes()).expect("scans");
     for (id, category) in flaky {
         let causes = causes_of(&report, id);
-        assert!(
-            causes.iter().any(|c| c.category == *category),
-            "{id}: {causes:?}"
-        );
+        let found = causes.iter().any(|c| c.category == *category);
+        assert!(found, "{id}: {causes:?}");
     }
     for id in stable {
         let high: Vec<_> = causes_of(&report, id)

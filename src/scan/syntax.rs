@@ -179,10 +179,8 @@ pub fn line_of(row: usize) -> u32 {
 
 /// The 1-based first and last line of a node.
 pub fn lines(node: Node<'_>) -> (u32, u32) {
-    (
-        line_of(node.start_position().row),
-        line_of(node.end_position().row),
-    )
+    let (start, end) = (node.start_position().row, node.end_position().row);
+    (line_of(start), line_of(end))
 }
 
 /// The named children of a node, collected (tree-sitter's iterator borrows a cursor).
