@@ -64,11 +64,8 @@ impl Amount {
                 digits.replace('_', "").parse::<f64>().ok()
             })
             .peekable();
-        if numbers.peek().is_some() && numbers.all(|n| n == 0.0) {
-            Self::Zero
-        } else {
-            Self::Constant
-        }
+        let zero = numbers.peek().is_some() && numbers.all(|n| n == 0.0);
+        if zero { Self::Zero } else { Self::Constant }
     }
 }
 

@@ -128,9 +128,8 @@ fn shown_within(src: &str, node: Node<'_>, depth: usize) -> String {
     if flat.chars().count() <= MAX_QUOTE || depth == 0 {
         return flat;
     }
-    let no_args = node
-        .child_by_field_name("arguments")
-        .is_some_and(|a| a.named_child_count() == 0);
+    let arguments = node.child_by_field_name("arguments");
+    let no_args = arguments.is_some_and(|a| a.named_child_count() == 0);
     let args = if no_args { "()" } else { "(...)" };
     let (before, inner, after) = match node.kind() {
         "call_expression" | "call" => ("", node.child_by_field_name("function"), args),
@@ -653,8 +652,7 @@ mod tests {
             "rs" => format!("fn f() {{ {code} }}"),
             _ => code,
         };
-        let path = std::path::PathBuf::from(format!("a.{ext}"));
-        let language = super::super::Language::of(&path).expect("supported");
+        let language = super::super::Language::of_extension(ext).expect("supported");
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language.grammar()).expect("grammar");
         let tree = parser.parse(&src, None).expect("parses");
