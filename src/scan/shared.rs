@@ -671,16 +671,8 @@ mod tests {
             ("py", "time.sleep(1)", "time.sleep(1)"),
             ("py", "requests.get(\n  LONG,\n)", "requests.get(...)"),
             ("py", "f = lambda request: get(LONG)", "lambda request: ..."),
-            (
-                "js",
-                "fastify.inject({\n url: LONG }).catch(err => { t.error(err) })",
-                "fastify.inject(...).catch(...)",
-            ),
-            (
-                "js",
-                "new Promise((resolve) => setTimeout(resolve, LONG))",
-                "new Promise(...)",
-            ),
+            ("js", "a.inject(LONG).catch(f)", "a.inject(...).catch(...)"),
+            ("js", "new Promise((r) => wait(LONG))", "new Promise(...)"),
             ("js", "async (t) => { get(LONG); }", "async (t) => {...}"),
             // Broken input: the unclosed call is an error node; the call in it is shown.
             (
