@@ -1,6 +1,7 @@
 //! What test code does, in words every language shares. A language module finds these in its
 //! syntax tree (which call sleeps, whether its duration is a constant, whether it sits in a
-//! loop); the rules in `rules/` judge them (whether that is a smell, how bad, what to say).
+//! loop); the rules in `rules/` judge them (whether that is a smell, how bad, what to say). A
+//! fact's `call` or `code` is the code as written, cut to a line for messages.
 
 use super::syntax::UnitKind;
 
@@ -58,26 +59,19 @@ impl Amount {
             .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
             .filter_map(|t| {
                 // `0u64`, `1_000`: the number, without its suffix.
-                let digits = t
-                    .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-                    .next()
-                    .unwrap_or("");
+                let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'));
+                let digits = &t[..end.unwrap_or(t.len())];
                 digits.replace('_', "").parse::<f64>().ok()
             })
             .peekable();
-        if numbers.peek().is_some() && numbers.all(|n| n == 0.0) {
-            Self::Zero
-        } else {
-            Self::Constant
-        }
+        let zero = numbers.peek().is_some() && numbers.all(|n| n == 0.0);
+        if zero { Self::Zero } else { Self::Constant }
     }
 }
 
-/// A call that waits a time: `time.sleep(0.5)`, `await sleep(300)`, `time.Sleep(d)`,
-/// `thread::sleep(..)`.
+/// A call that waits: `time.sleep(0.5)`, `await sleep(300)`, `time.Sleep(d)`, `thread::sleep(..)`.
 #[derive(Debug, Clone)]
 pub struct Sleep {
-    /// The call as written (cut to a line).
     pub call: String,
     pub duration: Amount,
     /// Inside a loop (as a polling loop waits between checks).
@@ -87,11 +81,9 @@ pub struct Sleep {
     pub faked: bool,
 }
 
-/// A measured duration (a clock read minus an earlier one, `time.Since(t)`, `x.elapsed()`)
-/// compared with a bound.
+/// A measured duration (`time() - start`, `time.Since(t)`, `x.elapsed()`) compared with a bound.
 #[derive(Debug, Clone)]
 pub struct ElapsedBound {
-    /// The comparison or assertion as written (cut to a line).
     pub code: String,
     /// An upper bound: it must be short (`elapsed < 0.5`, `toBeLessThan(100)`), which a loaded
     /// machine breaks; a lower bound (`elapsed >= delay`) a loaded machine only makes longer.
@@ -111,12 +103,10 @@ pub enum SeedSource {
     Unreproducible(&'static str),
 }
 
-/// A generator seeded (`random.seed(42)`, `rand.NewSource(time.Now().UnixNano())`,
-/// `seedrandom('x')`), or made with a seed. Seeds from the run's seed variables or from values
-/// the code cannot read are not facts of this kind.
+/// A generator seeded (`random.seed(42)`, `rand.NewSource(time.Now().UnixNano())`), or made with
+/// a seed. Seeds from the run's seed variables or from values the code cannot read are not Seeds.
 #[derive(Debug, Clone)]
 pub struct Seed {
-    /// The call as written (cut to a line).
     pub call: String,
     pub source: SeedSource,
     pub place: Place,
@@ -127,7 +117,6 @@ pub struct Seed {
 /// `sock.bind(("localhost", 8600))`. Port 0 (the system picks a free one) is a port too.
 #[derive(Debug, Clone)]
 pub struct Listen {
-    /// The call as written (cut to a line).
     pub call: String,
     pub port: u16,
     /// Closed again in the same function once its port is read: a port picked this way is
@@ -141,7 +130,6 @@ pub struct Listen {
 /// `exec.Command("git", ...)`, `Command::new("git")`.
 #[derive(Debug, Clone)]
 pub struct Process {
-    /// The call as written (cut to a line).
     pub call: String,
     /// Waited for to its end with no time limit (`subprocess.run` with no `timeout`, a command
     /// that is never `spawn`ed or `Start`ed): it is slow at worst, rarely a race.
@@ -152,7 +140,6 @@ pub struct Process {
 /// tests run on threads, beside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProcessState {
-    /// An environment variable.
     Env,
     /// The working directory.
     Cwd,
@@ -175,7 +162,6 @@ pub enum Restore {
 /// `env::set_var(k, v)`, `globalThis.fetch = f`.
 #[derive(Debug, Clone)]
 pub struct ProcessChange {
-    /// The call or assignment as written (cut to a line).
     pub code: String,
     pub state: ProcessState,
     pub restore: Restore,
@@ -194,17 +180,14 @@ pub enum Peer {
 /// server in scope: `requests.get(url)`, `http.Get(url)`, `reqwest::get(url)`.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The call as written (cut to a line).
     pub call: String,
     pub peer: Peer,
 }
 
 /// A file or directory written, created or removed at a path every run shares, outside any
-/// temporary directory: `open("out.txt", "w")`, `os.WriteFile("out/x", ...)`,
-/// `fs::write("out/x", ...)`.
+/// temporary directory: `open("out.txt", "w")`, `os.WriteFile("out/x", ..)`, `fs::write("x", ..)`.
 #[derive(Debug, Clone)]
 pub struct PathWrite {
-    /// The call as written (cut to a line).
     pub call: String,
     /// The path, where the code spells it out.
     pub path: Option<String>,
@@ -218,7 +201,6 @@ pub struct PathWrite {
 /// Reads that only measure a duration or seed a generator are not facts of this kind.
 #[derive(Debug, Clone)]
 pub struct ClockRead {
-    /// The call as written (cut to a line).
     pub code: String,
     /// It reads the time zone (else only the time).
     pub zone: bool,
@@ -237,11 +219,9 @@ pub enum Unseeded {
     FakeData,
 }
 
-/// A random value or generator no seed controls: every run differs, and a failure cannot be
-/// replayed.
+/// A random value or generator no seed controls: every run differs, a failure cannot be replayed.
 #[derive(Debug, Clone)]
 pub struct Random {
-    /// The call as written (cut to a line).
     pub call: String,
     pub makes: Unseeded,
 }
@@ -269,12 +249,10 @@ pub struct SharedState {
     pub access: Access,
 }
 
-/// A thread, goroutine or task started and never joined or waited for: `Thread(...).start()`
-/// with no `join`, `go f()` with nothing to wait on, `thread::spawn(..)` whose handle is
-/// dropped.
+/// A thread, goroutine or task started and never joined or waited for: `Thread(...).start()` with
+/// no `join`, `go f()` with nothing to wait on, `thread::spawn(..)` whose handle is dropped.
 #[derive(Debug, Clone)]
 pub struct Unjoined {
-    /// The call as written (cut to a line).
     pub call: String,
 }
 
@@ -284,7 +262,7 @@ pub struct Unjoined {
 pub struct SeedUse {
     /// The variable read.
     pub variable: String,
-    /// Where it is used (cut to a line).
+    /// Where it is used.
     pub code: String,
     /// It decides a condition, an assertion or an index itself (else it feeds a computation
     /// whose result is used): high confidence.
@@ -311,30 +289,26 @@ pub enum Fact {
 
 #[cfg(test)]
 mod tests {
-    use super::Amount;
+    use super::Amount::{self, Constant, Zero};
 
     #[test]
     fn zero_durations() {
-        for zero in [
-            "0",
-            "0 * time.Second",
-            "Duration::from_millis(0)",
-            "Duration::ZERO",
-            "time.Duration(0)",
-            "0u64",
-            "0.0",
+        for (text, amount) in [
+            ("0", Zero),
+            ("0 * time.Second", Zero),
+            ("Duration::from_millis(0)", Zero),
+            ("Duration::ZERO", Zero),
+            ("time.Duration(0)", Zero),
+            ("0u64", Zero),
+            ("0.0", Zero),
+            ("500 * time.Millisecond", Constant),
+            ("Duration::from_secs(1)", Constant),
+            ("DELAY", Constant),
+            ("10_000", Constant),
+            ("0.5", Constant),
+            ("time.Second", Constant),
         ] {
-            assert_eq!(Amount::of_duration(true, zero), Amount::Zero, "{zero}");
-        }
-        for some in [
-            "500 * time.Millisecond",
-            "Duration::from_secs(1)",
-            "DELAY",
-            "10_000",
-            "0.5",
-            "time.Second",
-        ] {
-            assert_eq!(Amount::of_duration(true, some), Amount::Constant, "{some}");
+            assert_eq!(Amount::of_duration(true, text), amount, "{text}");
         }
         assert_eq!(Amount::of_duration(false, "0"), Amount::Variable);
     }

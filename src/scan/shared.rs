@@ -44,7 +44,7 @@ pub(super) fn is_constant_name(name: &str) -> bool {
     name.chars().any(|c| c.is_ascii_uppercase())
         && name
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            .all(|c| matches!(c, 'A'..='Z' | '0'..='9' | '_'))
 }
 
 /// Whether a name matches a pattern of a call table: `Dial*` any name that starts so (`fastrand::*`
@@ -63,20 +63,16 @@ pub(super) fn name_matches(pattern: &str, name: &str) -> bool {
 /// Whether a URL or `host:port` names this machine.
 pub(super) fn is_local_host(address: &str) -> bool {
     let (host, _) = host_of(address);
-    host.is_empty()
-        || host == "localhost"
-        || host == "localhost.localdomain"
-        // The host of the in-process test clients of Starlette, FastAPI and Django.
-        || host == "testserver"
-        || host.ends_with(".localhost")
+    // `testserver`: the host of the in-process test clients of Starlette, FastAPI and Django.
+    matches!(
+        host,
+        "" | "localhost" | "localhost.localdomain" | "testserver" | "::1" | "0.0.0.0"
+    ) || host.ends_with(".localhost")
         || host.starts_with("127.")
-        || host == "::1"
-        || host == "0.0.0.0"
 }
 
-/// Whether a comparison involving an elapsed time bounds it from above: `elapsed < max`
-/// asserted, or `elapsed > max` as the condition under which a test fails. Those fail on a
-/// loaded machine; lower bounds (`elapsed >= delay`) hold there.
+/// Whether a comparison bounds an elapsed time from above (`elapsed < max` asserted, a test
+/// failing on `elapsed > max`), which a loaded machine breaks; lower bounds (`elapsed >= d`) hold.
 pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true: bool) -> bool {
     let says_small = matches!(
         (op, elapsed_on_left),
@@ -89,20 +85,13 @@ pub(super) fn bounds_from_above(op: &str, elapsed_on_left: bool, fails_when_true
 pub(super) fn is_if_condition(node: Node<'_>, if_kind: &str) -> bool {
     let mut at = node;
     while let Some(parent) = at.parent() {
-        match parent.kind() {
-            "parenthesized_expression" => at = parent,
-            "binary_expression"
-                if parent
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| matches!(o.kind(), "&&" | "||")) =>
-            {
-                at = parent;
+        let operator = parent.child_by_field_name("operator").map(|o| o.kind());
+        match (parent.kind(), operator) {
+            ("parenthesized_expression", _) | ("binary_expression", Some("&&" | "||")) => {
+                at = parent
             }
-            kind => {
-                return kind == if_kind
-                    && parent
-                        .child_by_field_name("condition")
-                        .is_some_and(|c| c.id() == at.id());
+            (kind, _) => {
+                return kind == if_kind && parent.child_by_field_name("condition") == Some(at);
             }
         }
     }
@@ -123,52 +112,41 @@ pub(super) fn short(code: &str) -> String {
     }
 }
 
-/// A node's code for a message, on one line: itself when it fits, else a call as its callee
-/// and `(...)` (`()` when it has no arguments), a member as its object's code and the member,
-/// a function literal as its head and `{...}`, and a `go` statement as `go` and its call, so
+/// A node's code for a message, on one line: itself when it fits, else cut at its structure, so
 /// that a long call reads `fastify.inject(...).catch(...)` and a goroutine `go func() {...}()`
-/// rather than their first arguments or statements cut mid-way; anything else is cut by
-/// [`short`].
+/// rather than their first arguments or statements cut mid-way: a call as its callee and `(...)`
+/// (`()` with no arguments), `go` and its call, a function literal as its head and `{...}`, a
+/// member as its object's code and the member; anything else is cut by [`short`].
 pub(super) fn shown(src: &str, node: Node<'_>) -> String {
     shown_within(src, node, 8)
 }
 
 /// [`shown`], `depth` calls and members down a chain at most.
 fn shown_within(src: &str, node: Node<'_>, depth: usize) -> String {
-    let text = src.get(node.byte_range()).unwrap_or_default();
-    let flat = short(text);
+    let text = |range: std::ops::Range<usize>| src.get(range).unwrap_or_default();
+    let flat = short(text(node.byte_range()));
     if flat.chars().count() <= MAX_QUOTE || depth == 0 {
         return flat;
     }
-    let callee = match node.kind() {
-        "call_expression" | "call" => node.child_by_field_name("function").map(|c| ("", c)),
-        "new_expression" => node.child_by_field_name("constructor").map(|c| ("new ", c)),
-        _ => None,
+    let arguments = node.child_by_field_name("arguments");
+    let no_args = arguments.is_some_and(|a| a.named_child_count() == 0);
+    let args = if no_args { "()" } else { "(...)" };
+    let (before, inner, after) = match node.kind() {
+        "call_expression" | "call" => ("", node.child_by_field_name("function"), args),
+        "new_expression" => ("new ", node.child_by_field_name("constructor"), args),
+        "go_statement" => ("go ", node.named_child(0), ""),
+        _ => ("", None, ""),
     };
-    if let Some((new, callee)) = callee {
-        let none = node
-            .child_by_field_name("arguments")
-            .is_some_and(|a| a.named_child_count() == 0);
-        let args = if none { "()" } else { "(...)" };
-        return format!("{new}{}{args}", shown_within(src, callee, depth - 1));
-    }
-    if node.kind() == "go_statement"
-        && let Some(call) = node.named_child(0)
-    {
-        return format!("go {}", shown_within(src, call, depth - 1));
+    if let Some(inner) = inner {
+        return format!("{before}{}{after}", shown_within(src, inner, depth - 1));
     }
     let function = matches!(
         node.kind(),
         "func_literal" | "closure_expression" | "arrow_function" | "function_expression" | "lambda"
     );
     if let Some(body) = node.child_by_field_name("body").filter(|_| function) {
-        let head = short(
-            src.get(node.start_byte()..body.start_byte())
-                .unwrap_or_default(),
-        );
-        let braced = src
-            .get(body.byte_range())
-            .is_some_and(|b| b.starts_with('{'));
+        let head = short(text(node.start_byte()..body.start_byte()));
+        let braced = text(body.byte_range()).starts_with('{');
         return format!("{head} {}", if braced { "{...}" } else { "..." });
     }
     let member = matches!(
@@ -177,10 +155,9 @@ fn shown_within(src: &str, node: Node<'_>, depth: usize) -> String {
     );
     match node.named_child(0) {
         Some(object) if member => {
-            let rest = src
-                .get(object.end_byte()..node.end_byte())
-                .unwrap_or_default();
-            let rest: String = rest.split_whitespace().collect();
+            let rest: String = text(object.end_byte()..node.end_byte())
+                .split_whitespace()
+                .collect();
             format!("{}{rest}", shown_within(src, object, depth - 1))
         }
         _ => flat,
@@ -200,35 +177,28 @@ pub(super) fn literal_port(literal: &str) -> Option<u16> {
     text.rsplit_once(':')?.1.parse().ok()
 }
 
-/// Whether a node is `name.member`: Go's `selector_expression` and Python's `attribute` are
-/// the same shape under other names.
+/// Whether a node is `name.member` (Go's `selector_expression`, Python's `attribute`).
 pub(super) fn is_member_of(cx: &FileCtx<'_>, node: Node<'_>, name: &str, member: &str) -> bool {
     let (object, field) = match node.kind() {
         "selector_expression" => ("operand", "field"),
         "attribute" => ("object", "attribute"),
         _ => return false,
     };
-    let is = |f, text| {
-        node.child_by_field_name(f)
-            .is_some_and(|n| cx.text(n) == text)
-    };
+    let is = |f, text: &str| node.child_by_field_name(f).map(|n| cx.text(n)) == Some(text);
     is(object, name) && is(field, member)
 }
 
 /// Names in the order first seen, each once: a unit's calls.
 pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in names {
-        if !out.contains(&name) {
-            out.push(name);
-        }
-    }
-    out
+    let mut seen = HashSet::new();
+    names
+        .into_iter()
+        .filter(|n| seen.insert(n.clone()))
+        .collect()
 }
 
-/// Records a function as a unit, with nothing faked for its calls: fakes in Go and Rust are
-/// servers and values passed in, not patches of what is called (JavaScript and Python set
-/// theirs on the unit after).
+/// Records a function as a unit with nothing faked: Go's and Rust's fakes are servers and values
+/// passed in, not patches of what is called (JavaScript and Python set theirs on the unit after).
 pub(super) fn record_unit(
     cx: &mut FileCtx<'_>,
     node: Node<'_>,
@@ -251,9 +221,8 @@ pub(super) fn record_unit(
     })
 }
 
-/// Go's and Rust's view of one function (or of Go's package-level declarations): both
-/// languages are read by hand-written visitors of the same design, so what they share is
-/// written once here, and each implements what differs (node kinds, how names resolve).
+/// Go's and Rust's view of one function (or of Go's package-level declarations): what their
+/// hand-written visitors share, each implementing what differs (node kinds, name resolution).
 pub(super) trait Visitor<'s, 't> {
     /// The language whose rules judge the facts.
     const LANG: Lang;
@@ -318,26 +287,21 @@ pub(super) trait Visitor<'s, 't> {
         if let Some(below) = self.body().and_then(|b| syntax::ancestors_below(b, node)) {
             return below;
         }
-        let stop = self.body().map(|b| b.id());
         syntax::ancestors(node)
-            .take_while(|n| Some(n.id()) != stop)
+            .take_while(|n| Some(*n) != self.body())
             .collect()
     }
 
     fn in_loop(&self, node: Node<'t>) -> bool {
-        self.ancestors(node)
-            .iter()
-            .any(|a| Self::LOOPS.contains(&a.kind()))
+        let ancestors = self.ancestors(node);
+        ancestors.iter().any(|a| Self::LOOPS.contains(&a.kind()))
     }
 
     /// The uses of a local name after a node, leaving out Go's assignments to it (`x, err = ...`).
     fn uses_after(&self, name: &str, after: Node<'t>) -> Vec<Node<'t>> {
         let assigned = |p: Node<'t>| {
             p.kind() == "expression_list"
-                && p.parent().is_some_and(|s| {
-                    s.child_by_field_name("left")
-                        .is_some_and(|l| l.id() == p.id())
-                })
+                && p.parent().and_then(|s| s.child_by_field_name("left")) == Some(p)
         };
         self.body_nodes()
             .into_iter()
@@ -371,9 +335,8 @@ pub(super) trait Visitor<'s, 't> {
         let op = self.text(node.child_by_field_name("operator")?);
         let left = self.is_elapsed(node.child_by_field_name("left")?);
         let right = self.is_elapsed(node.child_by_field_name("right")?);
-        let fails_when_true = is_if_condition(node, Self::IF);
-        (left || right)
-            .then(|| self.elapsed_bound(node, bounds_from_above(op, left, fails_when_true)))?
+        let upper = bounds_from_above(op, left, is_if_condition(node, Self::IF));
+        (left || right).then(|| self.elapsed_bound(node, upper))?
     }
 
     /// A measured duration compared with a bound, for the shared rule to judge.
@@ -386,9 +349,8 @@ pub(super) trait Visitor<'s, 't> {
         }))
     }
 
-    /// A sleep: its duration, whether it sits in a polling loop, and where it runs: in its
-    /// function (of `kind`), or in a callback (inside a node for which `callback` holds: a
-    /// handler standing for slow work).
+    /// A sleep: its duration, whether in a polling loop, and where it runs: its function (of
+    /// `kind`), or a callback (inside a node `callback` accepts: a handler standing for slow work).
     fn sleep(
         &self,
         call: Node<'t>,
@@ -556,7 +518,6 @@ pub(super) struct Touch<'t> {
 }
 
 impl<'t> Touch<'t> {
-    /// A touch of `var` at `node` by the function recorded as `unit`, named `owner`.
     pub(super) fn new(
         unit: Option<usize>,
         owner: &str,
@@ -564,11 +525,10 @@ impl<'t> Touch<'t> {
         node: Node<'t>,
         kind: TouchKind,
     ) -> Self {
-        let (owner, var) = (owner.to_owned(), var.to_owned());
         Self {
             unit,
-            owner,
-            var,
+            owner: owner.to_owned(),
+            var: var.to_owned(),
             node,
             kind,
         }
@@ -580,8 +540,7 @@ pub(super) enum TouchKind {
     Read,
     /// A change that outlives the test.
     Write,
-    /// State set up once for all tests (`TestMain`, a `sync.Once`, a lazy static, a
-    /// before-all hook).
+    /// State set up once for all tests (`TestMain`, `sync.Once`, a lazy static, a before-all hook).
     Setup,
     /// A reset before or after every test (JavaScript's `beforeEach`): no test sees what
     /// another left, so the variable exposes nothing.
@@ -591,12 +550,11 @@ pub(super) enum TouchKind {
     Init,
 }
 
-/// The smells of a file's exposures of shared state, as the rules judge them, with where each
-/// is and its unit; one per function and variable: writes of variables that another function
-/// reads or writes (not a counter only its function uses); reads and setups of variables that
-/// another function writes; none of variables reset for every test. Each variable is named by
-/// `state` for messages ("package-level `x`"; where it lives differs by variable in JavaScript:
-/// its module-level or `describe`-level ones).
+/// The smells of a file's exposures of shared state, with where each is and its unit; one per
+/// function and variable: writes of variables another function reads or writes (not a counter
+/// only its function uses), reads and setups of variables another function writes, none of
+/// variables reset for every test. `state` names a variable for messages ("package-level `x`";
+/// in JavaScript, where it lives differs by variable: module level or a `describe`).
 pub(super) fn judge_exposures<'t>(
     touches: &[Touch<'t>],
     lang: Lang,
@@ -614,10 +572,8 @@ pub(super) fn judge_exposures<'t>(
             .iter()
             .filter(|w| matches!(w.kind, TouchKind::Write | TouchKind::Init) && w.var == t.var)
             .collect();
-        let other = writers
-            .iter()
-            .find(|w| w.unit != t.unit)
-            .map(|w| w.owner.clone());
+        let other_writer = writers.iter().find(|w| w.unit != t.unit);
+        let other = other_writer.map(|w| w.owner.clone());
         let shared = touches.iter().any(|o| o.var == t.var && o.unit != t.unit);
         let access = match (t.kind, other) {
             (TouchKind::Write, _) if shared => Access::Write,
@@ -646,11 +602,8 @@ pub(super) fn unit_rows(rel: &str, src: &str) -> Vec<String> {
     let units = super::facts_of(rel, src).units;
     let row = |u: Unit| {
         let code = if u.test_code { "test code" } else { "code" };
-        let (parents, calls) = (u.parents.join("::"), u.calls.join(", "));
-        format!(
-            "{:?} [{parents}] {} ({code}) calls [{calls}]",
-            u.kind, u.name
-        )
+        let (parents, calls, name) = (u.parents.join("::"), u.calls.join(", "), u.name);
+        format!("{:?} [{parents}] {name} ({code}) calls [{calls}]", u.kind)
     };
     units.into_iter().map(row).collect()
 }
@@ -669,10 +622,8 @@ pub(super) fn assert_example_causes(
     let report = scan(std::path::Path::new(dir), &ScanOptions::for_causes()).expect("scans");
     for (id, category) in flaky {
         let causes = causes_of(&report, id);
-        assert!(
-            causes.iter().any(|c| c.category == *category),
-            "{id}: {causes:?}"
-        );
+        let found = causes.iter().any(|c| c.category == *category);
+        assert!(found, "{id}: {causes:?}");
     }
     for id in stable {
         let high: Vec<_> = causes_of(&report, id)
@@ -691,101 +642,51 @@ pub(super) fn assert_example_causes(
 mod tests {
     use super::*;
 
-    /// `shown` of the outermost call of `src`, parsed as the language of `rel`.
-    fn shown_call(rel: &str, src: &str) -> String {
-        shown_first(rel, src, &["call_expression", "call", "new_expression"])
-    }
-
-    /// How [`shown`] quotes the first node of one of `kinds` in `src`.
-    fn shown_first(rel: &str, src: &str, kinds: &[&str]) -> String {
-        let language = super::super::Language::of(std::path::Path::new(rel)).expect("supported");
+    /// How [`shown`] quotes the first call, `go` statement or function literal of `code` (in a
+    /// function, in Go and Rust) in the language of `ext`, `LONG` in it being a long string.
+    fn shown_in(ext: &str, code: &str) -> String {
+        let long = r#""http://example.com/a/very/long/path/that/goes/on/and/on/and/on""#;
+        let code = code.replace("LONG", long);
+        let src = match ext {
+            "go" => format!("package p\nfunc f() {{ {code} }}"),
+            "rs" => format!("fn f() {{ {code} }}"),
+            _ => code,
+        };
+        let language = super::super::Language::of_extension(ext).expect("supported");
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language.grammar()).expect("grammar");
-        let tree = parser.parse(src, None).expect("parses");
+        let tree = parser.parse(&src, None).expect("parses");
+        let kinds = ["call_expression", "call", "new_expression", "go_statement"];
+        let functions = ["arrow_function", "lambda", "closure_expression"];
         let node = syntax::descendants(tree.root_node())
             .into_iter()
-            .find(|n| kinds.contains(&n.kind()))
+            .find(|n| kinds.contains(&n.kind()) || functions.contains(&n.kind()))
             .expect("a node of the kind");
-        shown(src, node)
+        shown(&src, node)
     }
 
     #[test]
-    fn long_goroutines_and_functions_are_shown_by_their_head() {
-        let body = "router.GET(\"/\", func(c *gin.Context) { c.String(200, \"ok\") })";
-        for (rel, src, kind, expected) in [
-            (
-                "a.go",
-                format!("package p\nfunc f() {{ go func() {{ {body} }}() }}"),
-                "go_statement",
-                "go func() {...}()",
-            ),
-            (
-                "a.go",
-                "package p\nfunc f() { go run() }".to_owned(),
-                "go_statement",
-                "go run()",
-            ),
-            (
-                "a.js",
-                format!("const f = async (done) => {{ {body}; }}"),
-                "arrow_function",
-                "async (done) => {...}",
-            ),
-            (
-                "a.py",
-                format!("f = lambda request: client.get('{}')", "x".repeat(60)),
-                "lambda",
-                "lambda request: ...",
-            ),
-            (
-                "a.rs",
-                format!("fn f() {{ let g = move || {{ {body}; }}; }}"),
-                "closure_expression",
-                "move || {...}",
-            ),
-        ] {
-            assert_eq!(shown_first(rel, &src, &[kind]), expected, "{src}");
-        }
-    }
-
-    #[test]
-    fn long_calls_are_shown_by_their_callee() {
-        let long = r#""http://example.com/a/very/long/path/that/goes/on/and/on/and/on""#;
-        for (rel, src, expected) in [
-            ("a.py", "time.sleep(1)".to_owned(), "time.sleep(1)"),
-            (
-                "a.py",
-                format!("requests.get(\n  {long},\n)"),
-                "requests.get(...)",
-            ),
-            (
-                "a.js",
-                format!("fastify.inject({{\n url: {long} }}).catch(err => {{ t.error(err) }})"),
-                "fastify.inject(...).catch(...)",
-            ),
-            (
-                "a.js",
-                format!("new Promise((resolve) => setTimeout(resolve, {long}))"),
-                "new Promise(...)",
-            ),
-            (
-                "a.go",
-                format!("package p\nfunc f() {{ http.Get({long} + path) }}"),
-                "http.Get(...)",
-            ),
-            (
-                "a.rs",
-                format!("fn f() {{ std::thread::spawn(move || {{ get({long}) }}); }}"),
-                "std::thread::spawn(...)",
-            ),
+    fn long_code_is_shown_by_its_head() {
+        for (ext, code, expected) in [
+            ("py", "time.sleep(1)", "time.sleep(1)"),
+            ("py", "requests.get(\n  LONG,\n)", "requests.get(...)"),
+            ("py", "f = lambda request: get(LONG)", "lambda request: ..."),
+            ("js", "a.inject(LONG).catch(f)", "a.inject(...).catch(...)"),
+            ("js", "new Promise((r) => wait(LONG))", "new Promise(...)"),
+            ("js", "async (t) => { get(LONG); }", "async (t) => {...}"),
             // Broken input: the unclosed call is an error node; the call in it is shown.
             (
-                "a.js",
-                format!("setTimeout(() => {{ expect(queue.length).toBe({long}); "),
+                "js",
+                "setTimeout(() => { expect(queue.length).toBe(LONG); ",
                 "expect(queue.length).toBe(...)",
             ),
+            ("go", "go func() { get(LONG) }()", "go func() {...}()"),
+            ("go", "go run()", "go run()"),
+            ("go", "http.Get(LONG + path)", "http.Get(...)"),
+            ("rs", "let g = move || { get(LONG); };", "move || {...}"),
+            ("rs", "thread::spawn(|| get(LONG));", "thread::spawn(...)"),
         ] {
-            assert_eq!(shown_call(rel, &src), expected, "{src}");
+            assert_eq!(shown_in(ext, code), expected, "{code}");
         }
     }
 

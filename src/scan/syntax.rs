@@ -1,6 +1,5 @@
-//! What every language's rules share: the file being read, its units (tests, hooks, helpers),
-//! and the findings they report. The rules walk tree-sitter trees; nothing here reads source
-//! text with patterns.
+//! What every language's rules share: the file being read, its units (tests, hooks, helpers), the
+//! findings they report, and walks of tree-sitter trees (nothing reads source text with patterns).
 
 use std::collections::BTreeMap;
 
@@ -38,9 +37,8 @@ pub struct Unit {
     /// Names of the functions it calls: plain calls (`register(...)`), and the last name of
     /// calls through a module or `self`/`this` (`flakydemo.register(...)` gives `register`).
     pub calls: Vec<String>,
-    /// What the unit fakes for everything it calls (`@responses.activate`, a patched
-    /// `requests`, `freeze_time`, `jest.mock` of an HTTP client, fake timers): smells of these
-    /// categories in the code it reaches are not its causes.
+    /// What the unit fakes for all it calls (`@responses.activate`, `freeze_time`, `jest.mock` of
+    /// an HTTP client, fake timers): smells of those categories in code it reaches are not causes.
     pub fakes: Vec<Category>,
 }
 
@@ -152,20 +150,15 @@ impl<'a> FileCtx<'a> {
     /// The 1-based column in characters (tree-sitter counts bytes) of a byte offset whose
     /// byte column is `byte_column`.
     fn column(&self, byte: usize, byte_column: usize) -> u32 {
-        let line_start = byte.saturating_sub(byte_column);
-        let chars = self
-            .src
-            .get(line_start..byte)
-            .map_or(byte_column, |s| s.chars().count());
-        line_of(chars)
+        let line = self.src.get(byte.saturating_sub(byte_column)..byte);
+        line_of(line.map_or(byte_column, |s| s.chars().count()))
     }
 }
 
-/// Rules whose findings in the code under test are shown only as context (`--every`, and the
-/// likely causes of a test measured flaky): random values and the time are what such code
-/// works with, and make a test flaky only when it asserts on them; a library keeping and
-/// reading its own state (a registry, a cache) is a risk only when a test depends on what
-/// another test left there, which a test measured order-dependent shows.
+/// Rules whose findings in the code under test are only context (`--every`, the likely causes of
+/// a test measured flaky): such code works with random values and the time, which make a test
+/// flaky only when it asserts on them; a library's own state (a registry, a cache) is a risk only
+/// when a test depends on what another left there, which a measured order dependence shows.
 const CONTEXT_RULES: [&str; 6] = [
     "unseeded-random",
     "unreproducible-seed",
@@ -186,10 +179,8 @@ pub fn line_of(row: usize) -> u32 {
 
 /// The 1-based first and last line of a node.
 pub fn lines(node: Node<'_>) -> (u32, u32) {
-    (
-        line_of(node.start_position().row),
-        line_of(node.end_position().row),
-    )
+    let (start, end) = (node.start_position().row, node.end_position().row);
+    (line_of(start), line_of(end))
 }
 
 /// The named children of a node, collected (tree-sitter's iterator borrows a cursor).
@@ -203,14 +194,10 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 /// descending from the root, so walking up with `parent()` costs depth² on deeply nested code.
 pub fn ancestors_below<'t>(top: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
     let mut path = Vec::new();
-    let mut at = top;
-    loop {
-        let child = at.child_with_descendant(node)?;
-        if child == node {
-            break;
-        }
-        path.push(child);
-        at = child;
+    let mut at = top.child_with_descendant(node)?;
+    while at != node {
+        path.push(at);
+        at = at.child_with_descendant(node)?;
     }
     path.reverse();
     Some(path)
@@ -260,9 +247,8 @@ pub fn outermost<'t>(node: Node<'t>, within: impl Fn(&str) -> bool) -> Node<'t> 
     around.last().unwrap_or(node)
 }
 
-/// Whether every operand of an expression is a constant, as `operand` judges each (pushing
-/// the operands of an operation, or the value of a variable, for their turn): a worklist, not
-/// recursion, so nesting costs no stack.
+/// Whether every operand of an expression is a constant, as `operand` judges each (pushing the
+/// operands of an operation, or a variable's value, for their turn): a worklist, costing no stack.
 pub fn all_constant<T>(expression: T, mut operand: impl FnMut(T, &mut Vec<T>) -> bool) -> bool {
     let mut pending = vec![expression];
     while let Some(n) = pending.pop() {
