@@ -33,13 +33,16 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Now"], wall_clock),
     ("math/rand*", SEEDS, seeding),
     ("math/rand*", &["*"], global_draw),
-    ("net/http", HTTP_CALLS, network),
+    ("net/http", &["Get", "Head", "Post", "PostForm"], network),
+    ("net/http", &["DefaultClient.*"], network),
     // LookupPort reads the services file of this machine.
     ("net", &["LookupPort"], |_, _, _| None),
     ("net", &["Dial*", "Lookup*", "Resolve*"], network),
     ("net", &["Listen*"], listen_call),
     ("net/http", &["ListenAndServe*"], listen_call),
-    ("os", FILE_WRITES, fixed_path_write),
+    ("os", &["WriteFile", "Create", "OpenFile"], fixed_path_write),
+    ("os", &["Mkdir", "MkdirAll", "Truncate"], fixed_path_write),
+    ("os", &["Rename", "Remove*", "Symlink"], fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
     ("os/exec", &["Command", "CommandContext"], subprocess),
     ("os", &["StartProcess"], subprocess),
@@ -54,22 +57,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
 
 /// The functions of math/rand and math/rand/v2 that seed a generator.
 const SEEDS: &[&str] = &["Seed", "NewSource", "NewPCG", "NewChaCha8"];
-/// net/http's functions that send a request: those of the package and of `DefaultClient`.
-const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
 /// testify's comparisons, which assert on an elapsed time as `<` or `>` would.
 const COMPARISONS: &[&str] = &["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-const FILE_WRITES: &[&str] = &[
-    "WriteFile",
-    "Create",
-    "OpenFile",
-    "Mkdir",
-    "MkdirAll",
-    "Rename",
-    "Remove",
-    "RemoveAll",
-    "Symlink",
-    "Truncate",
-];
 
 /// Whether a file is a test file: `*_test.go`.
 pub(super) fn is_test_file(rel: &str) -> bool {
@@ -260,8 +249,7 @@ struct Func<'t> {
 }
 
 impl<'t> Func<'t> {
-    /// A function, a method or (in a test file that imports Ginkgo) a spec, recorded as a unit
-    /// spanning `node`.
+    /// A function, a method or (in a test file that imports Ginkgo) a spec, recorded as a unit.
     fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
         let (func, name, kind, parents) = match node.kind() {
             "function_declaration" | "method_declaration" => declared(node, cx)?,
@@ -282,12 +270,10 @@ impl<'t> Func<'t> {
     }
 }
 
-/// A unit's function (a declaration or a literal, whose names are its own), name, kind and
-/// parents.
+/// A unit's function (a declaration or a literal, whose names are its own), name, kind and parents.
 type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 
-/// A function or method declaration; a method's parent is its receiver's type (`func (s *Store)
-/// Put` is `Store`'s).
+/// A function or method declaration; a method's parent is its receiver's type (`Store`'s `Put`).
 fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let receiver = node.child_by_field_name("receiver").map(descendants);
     let ty = receiver.and_then(|r| r.into_iter().find(|n| n.kind() == "type_identifier"));
@@ -342,7 +328,6 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    /// The view of a function, or of package-level declarations.
     fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
         Self { cx, file, func }
     }
@@ -355,9 +340,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .into_iter()
             .filter_map(|node| match self.callee(node) {
                 Callee::Local(name) => Some(name),
-                // A method on its receiver, or on any other value (`a.Serf().Members()`): resolved
-                // by name, the package's own and imported packages' first. Not the testing
-                // package's own (`t.Run`, `m.Run`).
+                // A method of any value (`a.Serf().Members()`), resolved by name to the package's
+                // own and imported packages' first; not testing's own (`t.Run`, `m.Run`).
                 Callee::Method(recv, name) if !self.typed(recv, testing) => Some(name),
                 _ => None,
             });
@@ -570,11 +554,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// `fmt.Println`), or of a test's failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`):
     /// the seed in a message decides nothing.
     fn in_logging(&self, node: Node<'t>) -> bool {
-        const MESSAGES: [&str; 8] = [
-            "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
-        ];
+        const MESSAGES: [&str; 4] = ["Log", "Error", "Fatal", "Skip"];
         self.in_call(node, |callee| match callee {
-            Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
+            Callee::Method(_, m) => MESSAGES.contains(&m.strip_suffix('f').unwrap_or(&m)),
             Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
             _ => false,
         })
@@ -614,8 +596,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
-    /// with its address.
+    /// A server literal with its address: `http.Server{Addr: ":8080"}`, `dns.Server{Addr: ...}`.
     fn server_literal(&self, node: Node<'t>) -> Option<Smell> {
         let ty = self.text(node.child_by_field_name("type")?);
         ty.ends_with("Server").then_some(())?;
@@ -744,8 +725,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
     fn is_elapsed(&self, node: Node<'t>) -> bool {
-        // Any of the candidates may be one; a variable is followed to its values once, so
-        // `d := d` and deep nesting end.
+        // A variable is followed to its values once, so `d := d` and deep nesting end.
         let mut pending = vec![node];
         let mut followed: HashSet<&str> = HashSet::new();
         while let Some(n) = pending.pop() {
@@ -832,8 +812,7 @@ fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option
     listen(s, call, *args(call).get(address)?)
 }
 
-/// A listener at an address literal, or a local variable holding one, for the shared rule to
-/// judge.
+/// A listener at an address literal, or a local variable holding one, for the rule to judge.
 fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
     let port = literal_port(s.text(*s.values(address).first()?))?;
     s.listener(node, port, port == 0 && s.releases(node))

@@ -13,9 +13,6 @@ pub(super) fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> 
     s.clock_read(call, false, s.only_input(call, true))
 }
 
-/// Methods of time.Time that compare or subtract instants.
-const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
-
 impl<'t> Scope<'_, '_, 't> {
     /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
     pub(super) fn is_now(&self, node: Node<'t>) -> bool {
@@ -58,7 +55,7 @@ impl<'t> Scope<'_, '_, 't> {
     /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
     /// instant (`x.Sub(start)`, `time.Now().After(x)`).
     fn compares_instants(&self, instant: Node<'t>) -> bool {
-        let compares = |m: &str| INSTANT_COMPARISONS.contains(&m);
+        let compares = |m: &str| ["Sub", "After", "Before"].contains(&m);
         let Some((parent, call)) = instant.parent().and_then(|p| Some((p, p.parent()?))) else {
             return false;
         };
