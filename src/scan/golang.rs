@@ -1,8 +1,7 @@
 //! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
 //! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
 //! as `TestXxx/case`, joined to their function); `TestMain` is a hook. So are Ginkgo's specs
-//! (`It`, `Specify`, `Entry` with a body) and per-spec hooks (`BeforeEach`...), named by their
-//! titles under those of their containers (`Describe`, `Context`, `When`).
+//! and per-spec hooks (ginkgo.rs).
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,13 +25,14 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Calls that can make a test flaky: package, functions, and the check, the first that matches
-/// (`math/rand*` is also `math/rand/v2`).
+/// Calls that can make a test flaky: package, functions, and the check, the first that matches.
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
     ("math/rand*", SEEDS, seeding),
-    ("math/rand*", &["*"], global_draw),
+    // Constructors; any other function draws from the global generator.
+    ("math/rand*", &["New*"], |_, _, _| None),
+    ("math/rand*", &["*"], |s, call, _| s.unseeded_draw(call)),
     ("net/http", &["Get", "Head", "Post", "PostForm"], network),
     ("net/http", &["DefaultClient.*"], network),
     // LookupPort reads the services file of this machine.
@@ -87,11 +87,10 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
             .iter()
             .any(|f| f.body.byte_range().contains(&n.start_byte()))
     };
-    let module = Scope::of(cx, file, None);
     let mut found: Vec<_> = package_calls
         .into_iter()
         .filter(|n| !in_spec(n))
-        .filter_map(|n| Some((n, module.call_smell(n)?, None)))
+        .filter_map(|n| Some((n, Scope::of(cx, file, None).call_smell(n)?, None)))
         .collect();
     let mut touches = Vec::new();
     for func in &funcs {
@@ -118,8 +117,7 @@ struct GoFile<'t> {
     vars: Decls<'t>,
     /// Constants, anywhere in the file.
     consts: HashSet<String>,
-    /// Whether the file uses httptest (Go rejects an import it does not use): a local server or
-    /// recorder is in scope.
+    /// Whether the file imports httptest (Go rejects unused imports): a local server is in scope.
     local_server: bool,
     /// Whether the file imports Ginkgo, whose specs are tests.
     ginkgo: bool,
@@ -215,9 +213,8 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
     // At package level, a function literal's names are its own (a Ginkgo container's).
     let package = scope.kind() == "var_declaration";
     for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
-        // A `var` spec's values pair with its names by position; a `:=` pairs them only when
-        // there is one value per name (`x, err := f()` binds neither to `f()`). A range clause
-        // has no `value`: its names are not bound to what it ranges over.
+        // A `var` spec's values pair with its names by position; a `:=` only with one value per
+        // name (`x, err := f()` binds neither to `f()`); a range clause's to none (no `value`).
         let (names, values, by_position) = match node.kind() {
             "short_var_declaration" => ("left", "right", false),
             "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
@@ -497,9 +494,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         (name.kind() == "identifier").then(|| self.text(*name))
     }
 
-    /// Whether a function literal runs as part of the test: inline (see [`Self::runs_inline`]),
-    /// or a local helper (`check := func(...) {...}`) that the test calls itself, not only from
-    /// a goroutine or a callback; one only handed on (a mock, a handler) is a callback.
+    /// Whether a function literal runs as part of the test: inline, or a local helper (`check :=
+    /// func() {...}`) the test calls itself, not only from a goroutine or a callback.
     fn runs_in_test(&self, literal: Node<'t>) -> bool {
         let called_in_test = |u: &Node<'t>| {
             let called = u.parent().and_then(|c| c.child_by_field_name("function")) == Some(*u);
@@ -539,8 +535,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         self.ancestors(node).into_iter().any(|a| is(self.callee(a)))
     }
 
-    /// Whether a value is stored in a variable that then seeds a generator
-    /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
+    /// Whether a value seeds a generator through a variable (`seed := time.Now().UnixNano()`).
     fn seeds_through_variable(&self, value: Node<'t>) -> bool {
         let at = call_around(value);
         self.assigned_to(at).is_some_and(|name| {
@@ -550,9 +545,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`,
-    /// `fmt.Println`), or of a test's failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`):
-    /// the seed in a message decides nothing.
+    /// Whether a node is in the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`)
+    /// or failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`): it decides nothing there.
     fn in_logging(&self, node: Node<'t>) -> bool {
         const MESSAGES: [&str; 4] = ["Log", "Error", "Fatal", "Skip"];
         self.in_call(node, |callee| match callee {
@@ -581,8 +575,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             && uses.iter().all(|u| member(u, "Addr") || member(u, "Close"))
     }
 
-    /// Whether an address is read from a listener the function opens (`ln.Addr().String()` of
-    /// `ln, err := net.Listen(...)`): this machine.
+    /// Whether an address is read from a listener the function opens (`ln.Addr()`): this machine.
     fn of_own_listener(&self, address: Node<'t>) -> bool {
         let listeners: Vec<&str> = (self.body_nodes().into_iter())
             .filter(|n| self.calls_package(*n, "net", &["Listen*"]))
@@ -710,7 +703,6 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         syntax::in_loop(node, Self::LOOPS, &["func_literal"])
     }
 
-    /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
     fn is_constant_leaf(&self, node: Node<'t>) -> bool {
         match node.kind() {
             "identifier" => self.file.consts.contains(self.text(node)),
@@ -754,11 +746,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        matches!(
-            node.kind(),
-            "interpreted_string_literal" | "raw_string_literal"
-        )
-        .then(|| unquote(self.text(node)))
+        // `interpreted_string_literal`, `raw_string_literal`.
+        let literal = node.kind().ends_with("string_literal");
+        literal.then(|| unquote(self.text(node)))
     }
 
     /// Through up to [`SEED_HOPS`] variables it is parsed into; not where it is returned or
@@ -799,11 +789,6 @@ fn timing_assertion<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
     let op = if shown.contains(".Less") { "<" } else { ">" };
     (s.test_code() && (left || right))
         .then(|| s.elapsed_bound(call, bounds_from_above(op, left, false)))?
-}
-
-/// A draw from the global generator: any function of math/rand but the constructors.
-fn global_draw<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    (!shown.starts_with("rand.New")).then(|| s.unseeded_draw(call))?
 }
 
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
@@ -952,22 +937,17 @@ mod tests {
 
     #[test]
     fn test_files_are_the_test_go_files() {
-        assert!(is_test_file("calc/calc_test.go"));
-        assert!(is_test_file("calc_test.go"));
-        assert!(!is_test_file("calc/calc.go"));
-        assert!(!is_test_file("testdata/input.go"));
-        assert!(!is_test_file("calc/test_calc.go"));
+        let tests = ["calc/calc_test.go", "calc_test.go"];
+        let others = ["calc/calc.go", "testdata/input.go", "calc/test_calc.go"];
+        assert!(tests.into_iter().all(is_test_file));
+        assert!(!others.into_iter().any(is_test_file));
     }
 
     #[test]
     fn units_are_named_as_go_test_reports_them() {
         let src = r#"package registry_test
 
-import (
-	"testing"
-
-	"example.com/flakydemo/registry"
-)
+import "example.com/flakydemo/registry"
 
 func TestMain(m *testing.M) { m.Run() }
 func TestRegisterItem(t *testing.T) {

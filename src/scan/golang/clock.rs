@@ -1,11 +1,9 @@
-//! Go's reads of the wall clock: `time.Now()` unless it only measures or is only input,
-//! and `time.Local`.
+//! Go's reads of the wall clock: `time.Now()` unless it only measures or is input, `time.Local`.
 
 use super::*;
 
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
-/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
-/// nothing in the test itself.
+/// A read that is only input (formatted, passed on, stored) is context: it decides nothing.
 pub(super) fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
@@ -20,9 +18,7 @@ impl<'t> Scope<'_, '_, 't> {
         while at.kind() == "call_expression" {
             at = match self.callee(at) {
                 Callee::Package(p, n) => return p == "time" && n == "Now",
-                Callee::Method(recv, m) if matches!(m.as_str(), "Add" | "Truncate" | "Round") => {
-                    recv
-                }
+                Callee::Method(recv, m) if matches!(&*m, "Add" | "Truncate" | "Round") => recv,
                 _ => return false,
             };
         }

@@ -1,5 +1,4 @@
-//! Ginkgo's specs as tests: `It`, `Specify` and `Entry` with a body, and the hooks around each
-//! spec, named by their titles under those of their containers (`Describe`, `Context`, `When`).
+//! Ginkgo's specs and per-spec hooks as tests, named by their titles under their containers'.
 
 use super::*;
 
@@ -24,8 +23,7 @@ pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     Some((literal, name, kind, parents))
 }
 
-/// Ginkgo's nodes, `F`ocused, `P`ending or `X`ed out as well: containers (no kind), specs (tests)
-/// and the hooks around each spec.
+/// Ginkgo's nodes by kind (containers have none), `F`ocused, `P`ending or `X`ed out as well.
 const GINKGO: [(Option<UnitKind>, &[&str]); 4] = [
     (None, &["Describe", "Context", "When"]),
     (Some(UnitKind::Test), &["It", "Specify", "Entry"]),

@@ -1,5 +1,4 @@
-//! Go's iteration order of a map: a `range` over one that collects, builds a string or
-//! writes output in the order it gets.
+//! Go's map iteration order: a `range` over a map that collects, builds a string or writes output.
 
 use super::*;
 
