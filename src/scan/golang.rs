@@ -92,9 +92,8 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         found.extend(scope.smells());
         touches.extend(scope.touches());
     }
-    found.extend(judge_exposures(&touches, Lang::Go, |var| {
-        format!("package-level `{var}`")
-    }));
+    let state = |var: &str| format!("package-level `{var}`");
+    found.extend(judge_exposures(&touches, Lang::Go, state));
     for (node, smell, unit) in found {
         cx.report(node, smell, unit, cx.test_file);
     }
@@ -125,19 +124,17 @@ impl<'t> GoFile<'t> {
         let names = |n| (field_nodes(n, "name").into_iter()).map(|n| cx.text(n).to_owned());
         for node in descendants(root) {
             let ty = node.child_by_field_name("type").map(|t| t.kind());
-            match node.kind() {
-                "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
+            match (node.kind(), ty) {
+                ("var_declaration", _) if node.parent().is_some_and(|p| p.id() == root.id()) => {
                     file.vars.extend(declarations(node, cx));
                 }
-                "field_declaration" if ty == Some("map_type") => {
-                    file.map_fields.extend(names(node));
-                }
-                "package_clause" => {
+                ("field_declaration", Some("map_type")) => file.map_fields.extend(names(node)),
+                ("package_clause", _) => {
                     let name = node.named_child(0).map_or("", |n| cx.text(n));
                     file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
                 }
-                "import_spec" => _ = file.import(node, cx),
-                "const_spec" => file.consts.extend(names(node)),
+                ("import_spec", _) => _ = file.import(node, cx),
+                ("const_spec", _) => file.consts.extend(names(node)),
                 _ => {}
             }
         }
@@ -363,7 +360,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let Some(f) = head.child_by_field_name("field") else {
                 break;
             };
-            fields.push(self.text(f));
+            fields.insert(0, self.text(f));
             head = head.child_by_field_name("operand").unwrap_or(head);
         }
         let package = (head.kind() == "identifier" && !self.is_local(self.text(head)))
@@ -373,10 +370,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             Some(path) if fields.len() == 1 && default_import_name(path) == self.file.package => {
                 Callee::Local(fields[0].to_owned())
             }
-            Some(path) => {
-                fields.reverse();
-                Callee::Package(path.clone(), fields.join("."))
-            }
+            Some(path) => Callee::Package(path.clone(), fields.join(".")),
             None => Callee::Method(operand, self.text(field).to_owned()),
         }
     }
@@ -486,9 +480,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let mut ancestors = self.ancestors(*u).into_iter();
             called && ancestors.all(|a| a.kind() != "func_literal" || self.runs_inline(a))
         };
-        self.runs_inline(literal)
-            || (self.assigned_to(literal))
-                .is_some_and(|name| self.uses_after(name, literal).iter().any(called_in_test))
+        let helper_called = |name| self.uses_after(name, literal).iter().any(called_in_test);
+        self.runs_inline(literal) || self.assigned_to(literal).is_some_and(helper_called)
     }
 
     /// Whether a function literal is a subtest's body (`t.Run(name, func...)`) or called in
@@ -574,9 +567,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let name = key.first().map(|k| self.text(*k).trim())?;
             (name == "Addr").then(|| key.get(1).copied()).flatten()
         })?;
-        let value = descendants(address)
-            .into_iter()
-            .find(|n| matches!(n.kind(), "interpreted_string_literal" | "identifier"))?;
+        let is_value = |n: &Node| matches!(n.kind(), "interpreted_string_literal" | "identifier");
+        let value = descendants(address).into_iter().find(is_value)?;
         listen(self, node, value)
     }
 
@@ -851,9 +843,8 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
     // The changes include this one: it may itself be the cleanup.
-    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &CHANGES));
+    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &["Setenv", "Unsetenv"]));
     let repeated = changes.iter().any(|e| e.end_byte() < call.start_byte());
     let restored = changes.iter().any(|n| s.in_cleanup(*n));
     (!repeated && !restored).then_some(())?;
@@ -900,14 +891,6 @@ mod tests {
     use super::*;
     use crate::scan::shared::{assert_example_causes, unit_rows};
     use crate::scan::snapshot_of;
-
-    #[test]
-    fn test_files_are_the_test_go_files() {
-        let tests = ["calc/calc_test.go", "calc_test.go"];
-        let others = ["calc/calc.go", "testdata/input.go", "calc/test_calc.go"];
-        assert!(tests.into_iter().all(is_test_file));
-        assert!(!others.into_iter().any(is_test_file));
-    }
 
     #[test]
     fn units_are_named_as_go_test_reports_them() {
@@ -959,7 +942,11 @@ var _ = Describe("Cache", func() {
             "Test [Cache::full] keeps the newest (test code) calls []",
         ];
         assert_eq!(unit_rows("cache/cache_test.go", src), expected);
-        // In a file that is not a test file, nothing is a test.
+        // In a file that is not a test file (`*_test.go`), nothing is a test.
+        let tests = ["calc/calc_test.go", "calc_test.go"];
+        let others = ["calc/calc.go", "testdata/input.go", "calc/test_calc.go"];
+        assert!(tests.into_iter().all(is_test_file));
+        assert!(!others.into_iter().any(is_test_file));
         let src = "package registry\nfunc TestLike() {}\n";
         let expected = ["Helper [] TestLike (code) calls []"];
         assert_eq!(unit_rows("registry/registry.go", src), expected);

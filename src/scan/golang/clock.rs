@@ -25,11 +25,6 @@ impl<'t> Scope<'_, '_, 't> {
         false
     }
 
-    /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
-    fn is_instant(&self, node: Node<'t>) -> bool {
-        self.values(node).iter().any(|v| self.is_now(*v))
-    }
-
     /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
     /// instant of the run, or stored in a variable used only that way.
     fn measures(&self, now: Node<'t>) -> bool {
@@ -52,6 +47,8 @@ impl<'t> Scope<'_, '_, 't> {
     /// instant (`x.Sub(start)`, `time.Now().After(x)`).
     fn compares_instants(&self, instant: Node<'t>) -> bool {
         let compares = |m: &str| ["Sub", "After", "Before"].contains(&m);
+        // An instant of the run: `time.Now()` or a variable holding one.
+        let is_instant = |n: Node<'t>| self.values(n).iter().any(|v| self.is_now(*v));
         let Some((parent, call)) = instant.parent().and_then(|p| Some((p, p.parent()?))) else {
             return false;
         };
@@ -61,12 +58,12 @@ impl<'t> Scope<'_, '_, 't> {
                     || (p == "context" && n == "WithDeadline")
             }
             ("argument_list", Callee::Method(recv, m)) => {
-                (compares(&m) && self.is_instant(recv))
+                (compares(&m) && is_instant(recv))
                     || (m.starts_with("Set") && m.ends_with("Deadline"))
             }
             // `x.Sub(start)`: the instant's own method.
             ("selector_expression", Callee::Method(_, m)) => {
-                compares(&m) && args(call).first().is_some_and(|a| self.is_instant(*a))
+                compares(&m) && args(call).first().is_some_and(|a| is_instant(*a))
             }
             _ => false,
         }
@@ -78,10 +75,7 @@ impl<'t> Scope<'_, '_, 't> {
         const SHIFTS: [&str; 7] = ["Add", "AddDate", "UTC", "Local", "In", "Truncate", "Round"];
         const RENDERS: [&str; 4] = ["Format", "String", "AppendFormat", "MarshalText"];
         let mut at = instant;
-        loop {
-            let Some(parent) = at.parent() else {
-                return false;
-            };
+        while let Some(parent) = at.parent() {
             match parent.kind() {
                 "argument_list" | "keyed_element" | "literal_element" | "literal_value" => {
                     return true;
@@ -94,26 +88,26 @@ impl<'t> Scope<'_, '_, 't> {
                     _ => return false,
                 },
                 "expression_list" if follow => {
-                    let Some(name) = self.assigned_to(at) else {
-                        return false;
-                    };
                     // Also returned by a function literal: the base of a fake clock
                     // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
                     let returned_by_literal = |u: Node<'t>| {
                         is_returned(u)
                             && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
                     };
-                    let uses = self.uses_after(name, at);
-                    return uses.iter().all(|u| {
-                        self.only_input(*u, false)
-                            // Shifted into itself (`now = now.Add(time.Second)`).
-                            || self.assigned_to(call_around(*u)) == Some(name)
-                            || returned_by_literal(*u)
-                    });
+                    let input = |name| {
+                        self.uses_after(name, at).iter().all(|u| {
+                            self.only_input(*u, false)
+                                // Shifted into itself (`now = now.Add(time.Second)`).
+                                || self.assigned_to(call_around(*u)) == Some(name)
+                                || returned_by_literal(*u)
+                        })
+                    };
+                    return self.assigned_to(at).is_some_and(input);
                 }
                 _ => return false,
             }
         }
+        false
     }
 
     /// `time.Local`: the machine's time zone.
