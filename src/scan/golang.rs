@@ -590,9 +590,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             a.kind() == "identifier" && self.declared_as(self.text(a), "channel_type")
         };
         let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
-            "unary_expression" => n
-                .child_by_field_name("operator")
-                .is_some_and(|o| self.text(o) == "<-"),
+            "unary_expression" => self.text(n).starts_with("<-"),
             "select_statement" | "receive_statement" => true,
             "call_expression" => match self.callee(n) {
                 // Gomega's `Eventually` is often dot-imported.
@@ -687,15 +685,13 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             match n.kind() {
                 "call_expression" => match self.callee(n) {
                     Callee::Package(p, name) if p == "time" && name == "Since" => return true,
-                    Callee::Method(_, m) if m == "Sub" => return true,
-                    Callee::Method(recv, m)
-                        if matches!(
-                            m.as_str(),
-                            "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
-                        ) =>
-                    {
-                        pending.push(recv);
-                    }
+                    Callee::Method(recv, m) => match m.as_str() {
+                        "Sub" => return true,
+                        "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes" => {
+                            pending.push(recv)
+                        }
+                        _ => {}
+                    },
                     _ => {}
                 },
                 "identifier" if followed.insert(self.text(n)) => {
