@@ -1,4 +1,4 @@
-//! Go's state shared by a package's tests: package-level variables one function writes.
+//! Go's state shared by a package's tests: package-level variables one writes and others use.
 
 use super::*;
 
