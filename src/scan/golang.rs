@@ -77,10 +77,16 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         .filter(|n| n.kind() == "call_expression")
         .collect();
     // Functions and methods, then Ginkgo's specs (calls at package level).
-    let heads = (named_children(root).into_iter()).chain(package_calls.clone());
+    let heads = named_children(root)
+        .into_iter()
+        .chain(package_calls.clone());
     let funcs: Vec<Func<'_>> = heads.filter_map(|n| Func::record(n, file, cx)).collect();
     // What runs in a spec is the spec's.
-    let in_spec = |n: &Node| (funcs.iter()).any(|f| f.body.byte_range().contains(&n.start_byte()));
+    let in_spec = |n: &Node<'_>| {
+        funcs
+            .iter()
+            .any(|f| f.body.byte_range().contains(&n.start_byte()))
+    };
     let mut found: Vec<_> = package_calls
         .into_iter()
         .filter(|n| !in_spec(n))
@@ -121,7 +127,11 @@ struct GoFile<'t> {
 impl<'t> GoFile<'t> {
     fn read(root: Node<'t>, cx: &FileCtx<'_>) -> Self {
         let mut file = Self::default();
-        let names = |n| (field_nodes(n, "name").into_iter()).map(|n| cx.text(n).to_owned());
+        let names = |n: Node<'t>| {
+            field_nodes(n, "name")
+                .into_iter()
+                .map(|n| cx.text(n).to_owned())
+        };
         for node in descendants(root) {
             let ty = node.child_by_field_name("type").map(|t| t.kind());
             match (node.kind(), ty) {
@@ -169,8 +179,9 @@ fn default_import_name(path: &str) -> &str {
 
 /// A string literal's content.
 fn unquote(literal: &str) -> &str {
-    let end = literal.len().saturating_sub(1);
-    literal.get(1..end).unwrap_or("")
+    literal
+        .get(1..literal.len().saturating_sub(1))
+        .unwrap_or("")
 }
 
 /// The literal a string expression starts with (`"https://x" + path` -> `https://x`).
@@ -318,13 +329,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The names of the functions and methods the function calls.
     fn calls(&self) -> Vec<String> {
         let testing = |t: &str| t.trim_start_matches('*').starts_with("testing.");
-        let calls = (self.body_nodes().into_iter()).filter_map(|node| match self.callee(node) {
-            Callee::Local(name) => Some(name),
-            // A method of any value (`a.Serf().Members()`), resolved by name to the package's own
-            // and imported packages' first; not testing's own (`t.Run`, `m.Run`).
-            Callee::Method(recv, name) if !self.typed(recv, testing) => Some(name),
-            _ => None,
-        });
+        let calls = self
+            .body_nodes()
+            .into_iter()
+            .filter_map(|node| match self.callee(node) {
+                Callee::Local(name) => Some(name),
+                // A method of any value (`a.Serf().Members()`), resolved by name to the package's
+                // own and imported packages' first; not testing's own (`t.Run`, `m.Run`).
+                Callee::Method(recv, name) if !self.typed(recv, testing) => Some(name),
+                _ => None,
+            });
         first_each(calls)
     }
 
@@ -462,7 +476,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn assigned_to(&self, value: Node<'t>) -> Option<&'s str> {
         let list = value.parent().filter(|p| p.kind() == "expression_list")?;
         let stmt = list.parent()?;
-        let index = (named_children(list).iter()).position(|n| n.id() == value.id())?;
+        let index = named_children(list)
+            .iter()
+            .position(|n| n.id() == value.id())?;
         let names = match stmt.kind() {
             "short_var_declaration" | "assignment_statement" => field_nodes(stmt, "left"),
             "var_spec" => field_nodes(stmt, "name"),
@@ -515,8 +531,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// Whether a value seeds a generator through a variable (`seed := time.Now().UnixNano()`).
     fn seeds_through_variable(&self, value: Node<'t>) -> bool {
         let at = call_around(value);
-        let seeds = |name| (self.uses_after(name, at).iter()).any(|u| self.in_seeding(*u));
-        self.assigned_to(at).is_some_and(seeds)
+        self.assigned_to(at).is_some_and(|name| {
+            self.uses_after(name, at)
+                .iter()
+                .any(|u| self.in_seeding(*u))
+        })
     }
 
     /// Whether a node is in the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`)
@@ -543,7 +562,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 .is_some_and(|p| is_member_of(self.cx, p, name, method))
         };
         uses.iter().any(|u| member(u, "Addr"))
-            && (uses.iter()).any(|u| member(u, "Close") && !self.in_cleanup(*u))
+            && uses
+                .iter()
+                .any(|u| member(u, "Close") && !self.in_cleanup(*u))
             && uses.iter().all(|u| member(u, "Addr") || member(u, "Close"))
     }
 
@@ -554,7 +575,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .filter_map(|c| self.assigned_to(c))
             .collect();
         let mut address = descendants(address).into_iter();
-        address.any(|n| (listeners.iter()).any(|l| is_member_of(self.cx, n, l, "Addr")))
+        address.any(|n| {
+            listeners
+                .iter()
+                .any(|l| is_member_of(self.cx, n, l, "Addr"))
+        })
     }
 
     /// A server literal with its address: `http.Server{Addr: ":8080"}`, `dns.Server{Addr: ...}`.
@@ -614,12 +639,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn serves(&self, go: Node<'t>) -> bool {
         let mut outer = self.ancestors(go).into_iter();
         let outer = outer.rfind(|a| a.kind() == "go_statement").unwrap_or(go);
-        (descendants(outer).into_iter()).any(|n| match self.callee(n).name() {
-            "Accept" => (self.ancestors(n).into_iter())
-                .take_while(|a| *a != outer)
-                .any(|a| a.kind() == "for_statement"),
-            name => (["Serve", "ListenAndServe", "Start"].iter()).any(|p| name.starts_with(p)),
-        })
+        descendants(outer)
+            .into_iter()
+            .any(|n| match self.callee(n).name() {
+                "Accept" => (self.ancestors(n).into_iter())
+                    .take_while(|a| *a != outer)
+                    .any(|a| a.kind() == "for_statement"),
+                name => ["Serve", "ListenAndServe", "Start"]
+                    .iter()
+                    .any(|p| name.starts_with(p)),
+            })
     }
 
     /// Whether a goroutine only cancels a context (`go func() { time.Sleep(d); cancel() }()`,
@@ -799,7 +828,8 @@ fn network<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Sme
     let address = if shown == "net.LookupSRV" {
         args.last().copied()
     } else {
-        (args.into_iter()).find(|a| !s.string_value(*a).is_some_and(is_network))
+        args.into_iter()
+            .find(|a| !s.string_value(*a).is_some_and(is_network))
     };
     let peer = match address.and_then(|a| leading_literal(s, a)) {
         Some(literal) if is_local_host(literal) => return None,
@@ -820,8 +850,11 @@ fn fixed_path_write<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
     const WRITE_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC"];
     let args = args(call);
     let path = leading_literal(s, *args.first()?)?;
-    let writes =
-        |flags: &Node| (descendants(*flags).iter()).any(|n| WRITE_FLAGS.contains(&s.text(*n)));
+    let writes = |flags: &Node<'_>| {
+        descendants(*flags)
+            .iter()
+            .any(|n| WRITE_FLAGS.contains(&s.text(*n)))
+    };
     let opens_for_reading = shown.ends_with("OpenFile") && !args.get(1).is_some_and(writes);
     (!opens_for_reading && !s.in_cleanup(call)).then_some(())?;
     s.path_write(call, path)
@@ -864,7 +897,8 @@ fn call_around(value: Node<'_>) -> Node<'_> {
 /// Whether a value is returned (`return x`).
 fn is_returned(value: Node<'_>) -> bool {
     let list = value.parent().filter(|p| p.kind() == "expression_list");
-    (list.and_then(|l| l.parent())).is_some_and(|r| r.kind() == "return_statement")
+    list.and_then(|l| l.parent())
+        .is_some_and(|r| r.kind() == "return_statement")
 }
 
 /// The variable at the root of an assignable expression (`items[k]`, `cfg.Debug` -> the name).

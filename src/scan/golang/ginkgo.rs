@@ -6,7 +6,9 @@ use super::*;
 pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let (node, kind) = ginkgo_node(call, cx)?;
     let kind = kind?;
-    let literal = (args(call).into_iter()).find(|a| a.kind() == "func_literal")?;
+    let literal = args(call)
+        .into_iter()
+        .find(|a| a.kind() == "func_literal")?;
     let title = |c: Node<'_>| Some(unquote(cx.text(*args(c).first()?)).to_owned());
     // A hook is named by its kind (`BeforeEach`), a spec by its title.
     let name = match kind {

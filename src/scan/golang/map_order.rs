@@ -8,7 +8,9 @@ impl<'s, 't> Scope<'_, 's, 't> {
     /// A `range` over a map whose body collects into a slice (not sorted after), builds a
     /// string or writes output: the order differs from run to run.
     pub(super) fn map_order(&self, node: Node<'t>) -> Option<Smell> {
-        let clause = (named_children(node).into_iter()).find(|c| c.kind() == "range_clause")?;
+        let clause = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "range_clause")?;
         let map = clause.child_by_field_name("right")?;
         let is_map = match map.kind() {
             "identifier" => self.declared_as(self.text(map), "map_type"),
