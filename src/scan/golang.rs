@@ -1,8 +1,7 @@
 //! Go smell rules. Tests are the `TestXxx`, `BenchmarkXxx`, `FuzzXxx` and `ExampleXxx`
 //! functions of `_test.go` files, which `go test` reports as `<import path>::TestXxx` (subtests
 //! as `TestXxx/case`, joined to their function); `TestMain` is a hook. So are Ginkgo's specs
-//! (`It`, `Specify`, `Entry` with a body) and per-spec hooks (`BeforeEach`...), named by their
-//! titles under those of their containers (`Describe`, `Context`, `When`).
+//! and per-spec hooks (ginkgo.rs).
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,20 +25,24 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Calls that can make a test flaky: package, functions, and the check, the first that matches
-/// (`math/rand*` is also `math/rand/v2`).
+/// Calls that can make a test flaky: package, functions, and the check, the first that matches.
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
     ("math/rand*", SEEDS, seeding),
-    ("math/rand*", &["*"], global_draw),
-    ("net/http", HTTP_CALLS, network),
+    // Constructors; any other function draws from the global generator.
+    ("math/rand*", &["New*"], |_, _, _| None),
+    ("math/rand*", &["*"], |s, call, _| s.unseeded_draw(call)),
+    ("net/http", &["Get", "Head", "Post", "PostForm"], network),
+    ("net/http", &["DefaultClient.*"], network),
     // LookupPort reads the services file of this machine.
     ("net", &["LookupPort"], |_, _, _| None),
     ("net", &["Dial*", "Lookup*", "Resolve*"], network),
     ("net", &["Listen*"], listen_call),
     ("net/http", &["ListenAndServe*"], listen_call),
-    ("os", FILE_WRITES, fixed_path_write),
+    ("os", &["WriteFile", "Create", "OpenFile"], fixed_path_write),
+    ("os", &["Mkdir", "MkdirAll", "Truncate"], fixed_path_write),
+    ("os", &["Rename", "Remove*", "Symlink"], fixed_path_write),
     ("io/ioutil", &["WriteFile"], fixed_path_write),
     ("os/exec", &["Command", "CommandContext"], subprocess),
     ("os", &["StartProcess"], subprocess),
@@ -54,22 +57,8 @@ const CALLS: &[(&str, &[&str], CallCheck)] = &[
 
 /// The functions of math/rand and math/rand/v2 that seed a generator.
 const SEEDS: &[&str] = &["Seed", "NewSource", "NewPCG", "NewChaCha8"];
-/// net/http's functions that send a request: those of the package and of `DefaultClient`.
-const HTTP_CALLS: &[&str] = &["Get", "Head", "Post", "PostForm", "DefaultClient.*"];
 /// testify's comparisons, which assert on an elapsed time as `<` or `>` would.
 const COMPARISONS: &[&str] = &["Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-const FILE_WRITES: &[&str] = &[
-    "WriteFile",
-    "Create",
-    "OpenFile",
-    "Mkdir",
-    "MkdirAll",
-    "Rename",
-    "Remove",
-    "RemoveAll",
-    "Symlink",
-    "Truncate",
-];
 
 /// Whether a file is a test file: `*_test.go`.
 pub(super) fn is_test_file(rel: &str) -> bool {
@@ -98,11 +87,10 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
             .iter()
             .any(|f| f.body.byte_range().contains(&n.start_byte()))
     };
-    let module = Scope::of(cx, file, None);
     let mut found: Vec<_> = package_calls
         .into_iter()
         .filter(|n| !in_spec(n))
-        .filter_map(|n| Some((n, module.call_smell(n)?, None)))
+        .filter_map(|n| Some((n, Scope::of(cx, file, None).call_smell(n)?, None)))
         .collect();
     let mut touches = Vec::new();
     for func in &funcs {
@@ -110,9 +98,8 @@ pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
         found.extend(scope.smells());
         touches.extend(scope.touches());
     }
-    found.extend(judge_exposures(&touches, Lang::Go, |var| {
-        format!("package-level `{var}`")
-    }));
+    let state = |var: &str| format!("package-level `{var}`");
+    found.extend(judge_exposures(&touches, Lang::Go, state));
     for (node, smell, unit) in found {
         cx.report(node, smell, unit, cx.test_file);
     }
@@ -129,8 +116,7 @@ struct GoFile<'t> {
     vars: Decls<'t>,
     /// Constants, anywhere in the file.
     consts: HashSet<String>,
-    /// Whether the file uses httptest (Go rejects an import it does not use): a local server or
-    /// recorder is in scope.
+    /// Whether the file imports httptest (Go rejects unused imports): a local server is in scope.
     local_server: bool,
     /// Whether the file imports Ginkgo, whose specs are tests.
     ginkgo: bool,
@@ -148,19 +134,17 @@ impl<'t> GoFile<'t> {
         };
         for node in descendants(root) {
             let ty = node.child_by_field_name("type").map(|t| t.kind());
-            match node.kind() {
-                "var_declaration" if node.parent().is_some_and(|p| p.id() == root.id()) => {
+            match (node.kind(), ty) {
+                ("var_declaration", _) if node.parent().is_some_and(|p| p.id() == root.id()) => {
                     file.vars.extend(declarations(node, cx));
                 }
-                "field_declaration" if ty == Some("map_type") => {
-                    file.map_fields.extend(names(node));
-                }
-                "package_clause" => {
+                ("field_declaration", Some("map_type")) => file.map_fields.extend(names(node)),
+                ("package_clause", _) => {
                     let name = node.named_child(0).map_or("", |n| cx.text(n));
                     file.package = name.strip_suffix("_test").unwrap_or(name).to_owned();
                 }
-                "import_spec" => _ = file.import(node, cx),
-                "const_spec" => file.consts.extend(names(node)),
+                ("import_spec", _) => _ = file.import(node, cx),
+                ("const_spec", _) => file.consts.extend(names(node)),
                 _ => {}
             }
         }
@@ -226,9 +210,8 @@ fn declarations<'t>(scope: Node<'t>, cx: &FileCtx<'_>) -> Vec<Decl<'t>> {
     // At package level, a function literal's names are its own (a Ginkgo container's).
     let package = scope.kind() == "var_declaration";
     for node in syntax::descendants_entering(scope, |n| !package || n.kind() != "func_literal") {
-        // A `var` spec's values pair with its names by position; a `:=` pairs them only when
-        // there is one value per name (`x, err := f()` binds neither to `f()`). A range clause
-        // has no `value`: its names are not bound to what it ranges over.
+        // A `var` spec's values pair with its names by position; a `:=` only with one value per
+        // name (`x, err := f()` binds neither to `f()`); a range clause's to none (no `value`).
         let (names, values, by_position) = match node.kind() {
             "short_var_declaration" => ("left", "right", false),
             "var_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
@@ -260,8 +243,7 @@ struct Func<'t> {
 }
 
 impl<'t> Func<'t> {
-    /// A function, a method or (in a test file that imports Ginkgo) a spec, recorded as a unit
-    /// spanning `node`.
+    /// A function, a method or (in a test file that imports Ginkgo) a spec, recorded as a unit.
     fn record(node: Node<'t>, file: &GoFile<'_>, cx: &mut FileCtx<'_>) -> Option<Self> {
         let (func, name, kind, parents) = match node.kind() {
             "function_declaration" | "method_declaration" => declared(node, cx)?,
@@ -282,12 +264,10 @@ impl<'t> Func<'t> {
     }
 }
 
-/// A unit's function (a declaration or a literal, whose names are its own), name, kind and
-/// parents.
+/// A unit's function (a declaration or a literal, whose names are its own), name, kind and parents.
 type Head<'t> = (Node<'t>, String, UnitKind, Vec<String>);
 
-/// A function or method declaration; a method's parent is its receiver's type (`func (s *Store)
-/// Put` is `Store`'s).
+/// A function or method declaration; a method's parent is its receiver's type (`Store`'s `Put`).
 fn declared<'t>(node: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     let receiver = node.child_by_field_name("receiver").map(descendants);
     let ty = receiver.and_then(|r| r.into_iter().find(|n| n.kind() == "type_identifier"));
@@ -342,7 +322,6 @@ struct Scope<'c, 's, 't> {
 }
 
 impl<'c, 's, 't> Scope<'c, 's, 't> {
-    /// The view of a function, or of package-level declarations.
     fn of(cx: &'c FileCtx<'s>, file: &'c GoFile<'t>, func: Option<&'c Func<'t>>) -> Self {
         Self { cx, file, func }
     }
@@ -355,9 +334,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .into_iter()
             .filter_map(|node| match self.callee(node) {
                 Callee::Local(name) => Some(name),
-                // A method on its receiver, or on any other value (`a.Serf().Members()`): resolved
-                // by name, the package's own and imported packages' first. Not the testing
-                // package's own (`t.Run`, `m.Run`).
+                // A method of any value (`a.Serf().Members()`), resolved by name to the package's
+                // own and imported packages' first; not testing's own (`t.Run`, `m.Run`).
                 Callee::Method(recv, name) if !self.typed(recv, testing) => Some(name),
                 _ => None,
             });
@@ -396,7 +374,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let Some(f) = head.child_by_field_name("field") else {
                 break;
             };
-            fields.push(self.text(f));
+            fields.insert(0, self.text(f));
             head = head.child_by_field_name("operand").unwrap_or(head);
         }
         let package = (head.kind() == "identifier" && !self.is_local(self.text(head)))
@@ -406,10 +384,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             Some(path) if fields.len() == 1 && default_import_name(path) == self.file.package => {
                 Callee::Local(fields[0].to_owned())
             }
-            Some(path) => {
-                fields.reverse();
-                Callee::Package(path.clone(), fields.join("."))
-            }
+            Some(path) => Callee::Package(path.clone(), fields.join(".")),
             None => Callee::Method(operand, self.text(field).to_owned()),
         }
     }
@@ -513,18 +488,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         (name.kind() == "identifier").then(|| self.text(*name))
     }
 
-    /// Whether a function literal runs as part of the test: inline (see [`Self::runs_inline`]),
-    /// or a local helper (`check := func(...) {...}`) that the test calls itself, not only from
-    /// a goroutine or a callback; one only handed on (a mock, a handler) is a callback.
+    /// Whether a function literal runs as part of the test: inline, or a local helper (`check :=
+    /// func() {...}`) the test calls itself, not only from a goroutine or a callback.
     fn runs_in_test(&self, literal: Node<'t>) -> bool {
         let called_in_test = |u: &Node<'t>| {
             let called = u.parent().and_then(|c| c.child_by_field_name("function")) == Some(*u);
             let mut ancestors = self.ancestors(*u).into_iter();
             called && ancestors.all(|a| a.kind() != "func_literal" || self.runs_inline(a))
         };
-        self.runs_inline(literal)
-            || (self.assigned_to(literal))
-                .is_some_and(|name| self.uses_after(name, literal).iter().any(called_in_test))
+        let helper_called = |name| self.uses_after(name, literal).iter().any(called_in_test);
+        self.runs_inline(literal) || self.assigned_to(literal).is_some_and(helper_called)
     }
 
     /// Whether a function literal is a subtest's body (`t.Run(name, func...)`) or called in
@@ -555,8 +528,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         self.ancestors(node).into_iter().any(|a| is(self.callee(a)))
     }
 
-    /// Whether a value is stored in a variable that then seeds a generator
-    /// (`seed := time.Now().UnixNano()` ... `rand.NewSource(seed)`).
+    /// Whether a value seeds a generator through a variable (`seed := time.Now().UnixNano()`).
     fn seeds_through_variable(&self, value: Node<'t>) -> bool {
         let at = call_around(value);
         self.assigned_to(at).is_some_and(|name| {
@@ -566,15 +538,12 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// Whether a node is inside the arguments of a logging call (`t.Logf`, `log.Print`,
-    /// `fmt.Println`), or of a test's failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`):
-    /// the seed in a message decides nothing.
+    /// Whether a node is in the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`)
+    /// or failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`): it decides nothing there.
     fn in_logging(&self, node: Node<'t>) -> bool {
-        const MESSAGES: [&str; 8] = [
-            "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
-        ];
+        const MESSAGES: [&str; 4] = ["Log", "Error", "Fatal", "Skip"];
         self.in_call(node, |callee| match callee {
-            Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
+            Callee::Method(_, m) => MESSAGES.contains(&m.strip_suffix('f').unwrap_or(&m)),
             Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
             _ => false,
         })
@@ -599,8 +568,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             && uses.iter().all(|u| member(u, "Addr") || member(u, "Close"))
     }
 
-    /// Whether an address is read from a listener the function opens (`ln.Addr().String()` of
-    /// `ln, err := net.Listen(...)`): this machine.
+    /// Whether an address is read from a listener the function opens (`ln.Addr()`): this machine.
     fn of_own_listener(&self, address: Node<'t>) -> bool {
         let listeners: Vec<&str> = (self.body_nodes().into_iter())
             .filter(|n| self.calls_package(*n, "net", &["Listen*"]))
@@ -614,8 +582,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         })
     }
 
-    /// `http.Server{Addr: ":8080"}`, `dns.Server{Addr: "127.0.0.1:8600"}`: a server literal
-    /// with its address.
+    /// A server literal with its address: `http.Server{Addr: ":8080"}`, `dns.Server{Addr: ...}`.
     fn server_literal(&self, node: Node<'t>) -> Option<Smell> {
         let ty = self.text(node.child_by_field_name("type")?);
         ty.ends_with("Server").then_some(())?;
@@ -625,9 +592,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             let name = key.first().map(|k| self.text(*k).trim())?;
             (name == "Addr").then(|| key.get(1).copied()).flatten()
         })?;
-        let value = descendants(address)
-            .into_iter()
-            .find(|n| matches!(n.kind(), "interpreted_string_literal" | "identifier"))?;
+        let is_value = |n: &Node| matches!(n.kind(), "interpreted_string_literal" | "identifier");
+        let value = descendants(address).into_iter().find(is_value)?;
         listen(self, node, value)
     }
 
@@ -649,9 +615,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             a.kind() == "identifier" && self.declared_as(self.text(a), "channel_type")
         };
         let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
-            "unary_expression" => n
-                .child_by_field_name("operator")
-                .is_some_and(|o| self.text(o) == "<-"),
+            "unary_expression" => self.text(n).starts_with("<-"),
             "select_statement" | "receive_statement" => true,
             "call_expression" => match self.callee(n) {
                 // Gomega's `Eventually` is often dot-imported.
@@ -729,7 +693,6 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         syntax::in_loop(node, Self::LOOPS, &["func_literal"])
     }
 
-    /// Constants and `time` units (`time.Second`, `time.Duration(n)`).
     fn is_constant_leaf(&self, node: Node<'t>) -> bool {
         match node.kind() {
             "identifier" => self.file.consts.contains(self.text(node)),
@@ -744,23 +707,20 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     /// `time.Since(t)`, `a.Sub(b)`, their `.Seconds()`..., or a variable holding one.
     fn is_elapsed(&self, node: Node<'t>) -> bool {
-        // Any of the candidates may be one; a variable is followed to its values once, so
-        // `d := d` and deep nesting end.
+        // A variable is followed to its values once, so `d := d` and deep nesting end.
         let mut pending = vec![node];
         let mut followed: HashSet<&str> = HashSet::new();
         while let Some(n) = pending.pop() {
             match n.kind() {
                 "call_expression" => match self.callee(n) {
                     Callee::Package(p, name) if p == "time" && name == "Since" => return true,
-                    Callee::Method(_, m) if m == "Sub" => return true,
-                    Callee::Method(recv, m)
-                        if matches!(
-                            m.as_str(),
-                            "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes"
-                        ) =>
-                    {
-                        pending.push(recv);
-                    }
+                    Callee::Method(recv, m) => match m.as_str() {
+                        "Sub" => return true,
+                        "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "Minutes" => {
+                            pending.push(recv)
+                        }
+                        _ => {}
+                    },
                     _ => {}
                 },
                 "identifier" if followed.insert(self.text(n)) => {
@@ -774,11 +734,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        matches!(
-            node.kind(),
-            "interpreted_string_literal" | "raw_string_literal"
-        )
-        .then(|| unquote(self.text(node)))
+        // `interpreted_string_literal`, `raw_string_literal`.
+        let literal = node.kind().ends_with("string_literal");
+        literal.then(|| unquote(self.text(node)))
     }
 
     /// Through up to [`SEED_HOPS`] variables it is parsed into; not where it is returned or
@@ -821,19 +779,13 @@ fn timing_assertion<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> O
         .then(|| s.elapsed_bound(call, bounds_from_above(op, left, false)))?
 }
 
-/// A draw from the global generator: any function of math/rand but the constructors.
-fn global_draw<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
-    (!shown.starts_with("rand.New")).then(|| s.unseeded_draw(call))?
-}
-
 /// `net.Listen("tcp", ":8080")` (the address second), `http.ListenAndServe(":8080", h)` (first).
 fn listen_call<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<Smell> {
     let address = usize::from(shown.starts_with("net."));
     listen(s, call, *args(call).get(address)?)
 }
 
-/// A listener at an address literal, or a local variable holding one, for the shared rule to
-/// judge.
+/// A listener at an address literal, or a local variable holding one, for the rule to judge.
 fn listen<'t>(s: &Scope<'_, '_, 't>, node: Node<'t>, address: Node<'t>) -> Option<Smell> {
     let port = literal_port(s.text(*s.values(address).first()?))?;
     s.listener(node, port, port == 0 && s.releases(node))
@@ -920,9 +872,8 @@ fn subprocess<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Option<
 /// An environment variable set or removed and not restored in a `defer` or `t.Cleanup`.
 /// Once per variable and function.
 fn setenv<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
-    const CHANGES: [&str; 2] = ["Setenv", "Unsetenv"];
     // The changes include this one: it may itself be the cleanup.
-    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &CHANGES));
+    let changes = s.same_key_calls(call, |n| s.calls_package(n, "os", &["Setenv", "Unsetenv"]));
     let repeated = changes.iter().any(|e| e.end_byte() < call.start_byte());
     let restored = changes.iter().any(|n| s.in_cleanup(*n));
     (!repeated && !restored).then_some(())?;
@@ -972,23 +923,10 @@ mod tests {
     use crate::scan::snapshot_of;
 
     #[test]
-    fn test_files_are_the_test_go_files() {
-        assert!(is_test_file("calc/calc_test.go"));
-        assert!(is_test_file("calc_test.go"));
-        assert!(!is_test_file("calc/calc.go"));
-        assert!(!is_test_file("testdata/input.go"));
-        assert!(!is_test_file("calc/test_calc.go"));
-    }
-
-    #[test]
     fn units_are_named_as_go_test_reports_them() {
         let src = r#"package registry_test
 
-import (
-	"testing"
-
-	"example.com/flakydemo/registry"
-)
+import "example.com/flakydemo/registry"
 
 func TestMain(m *testing.M) { m.Run() }
 func TestRegisterItem(t *testing.T) {
@@ -1034,7 +972,11 @@ var _ = Describe("Cache", func() {
             "Test [Cache::full] keeps the newest (test code) calls []",
         ];
         assert_eq!(unit_rows("cache/cache_test.go", src), expected);
-        // In a file that is not a test file, nothing is a test.
+        // In a file that is not a test file (`*_test.go`), nothing is a test.
+        let tests = ["calc/calc_test.go", "calc_test.go"];
+        let others = ["calc/calc.go", "testdata/input.go", "calc/test_calc.go"];
+        assert!(tests.into_iter().all(is_test_file));
+        assert!(!others.into_iter().any(is_test_file));
         let src = "package registry\nfunc TestLike() {}\n";
         let expected = ["Helper [] TestLike (code) calls []"];
         assert_eq!(unit_rows("registry/registry.go", src), expected);

@@ -1,20 +1,15 @@
-//! Go's reads of the wall clock: `time.Now()` unless it only measures or is only input,
-//! and `time.Local`.
+//! Go's reads of the wall clock: `time.Now()` unless it only measures or is input, `time.Local`.
 
 use super::*;
 
 /// `time.Now()` unless it only measures (`start := time.Now()` read by `time.Since(start)`).
-/// A read that is only input (formatted, passed on, stored in a value) is context: it decides
-/// nothing in the test itself.
+/// A read that is only input (formatted, passed on, stored) is context: it decides nothing.
 pub(super) fn wall_clock<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     if s.measures(call) || s.in_seeding(call) || s.seeds_through_variable(call) {
         return None;
     }
     s.clock_read(call, false, s.only_input(call, true))
 }
-
-/// Methods of time.Time that compare or subtract instants.
-const INSTANT_COMPARISONS: [&str; 3] = ["Sub", "After", "Before"];
 
 impl<'t> Scope<'_, '_, 't> {
     /// Whether an expression is `time.Now()`, possibly moved (`time.Now().Add(d)`).
@@ -23,18 +18,11 @@ impl<'t> Scope<'_, '_, 't> {
         while at.kind() == "call_expression" {
             at = match self.callee(at) {
                 Callee::Package(p, n) => return p == "time" && n == "Now",
-                Callee::Method(recv, m) if matches!(m.as_str(), "Add" | "Truncate" | "Round") => {
-                    recv
-                }
+                Callee::Method(recv, m) if matches!(&*m, "Add" | "Truncate" | "Round") => recv,
                 _ => return false,
             };
         }
         false
-    }
-
-    /// Whether an expression is an instant of the run: `time.Now()` or a variable holding one.
-    fn is_instant(&self, node: Node<'t>) -> bool {
-        self.values(node).iter().any(|v| self.is_now(*v))
     }
 
     /// Whether a `time.Now()` only measures: it is compared with or subtracted from another
@@ -58,7 +46,9 @@ impl<'t> Scope<'_, '_, 't> {
     /// Whether an instant is used by `time.Since(x)`/`time.Until(x)` or compared with another
     /// instant (`x.Sub(start)`, `time.Now().After(x)`).
     fn compares_instants(&self, instant: Node<'t>) -> bool {
-        let compares = |m: &str| INSTANT_COMPARISONS.contains(&m);
+        let compares = |m: &str| ["Sub", "After", "Before"].contains(&m);
+        // An instant of the run: `time.Now()` or a variable holding one.
+        let is_instant = |n: Node<'t>| self.values(n).iter().any(|v| self.is_now(*v));
         let Some((parent, call)) = instant.parent().and_then(|p| Some((p, p.parent()?))) else {
             return false;
         };
@@ -68,12 +58,12 @@ impl<'t> Scope<'_, '_, 't> {
                     || (p == "context" && n == "WithDeadline")
             }
             ("argument_list", Callee::Method(recv, m)) => {
-                (compares(&m) && self.is_instant(recv))
+                (compares(&m) && is_instant(recv))
                     || (m.starts_with("Set") && m.ends_with("Deadline"))
             }
             // `x.Sub(start)`: the instant's own method.
             ("selector_expression", Callee::Method(_, m)) => {
-                compares(&m) && args(call).first().is_some_and(|a| self.is_instant(*a))
+                compares(&m) && args(call).first().is_some_and(|a| is_instant(*a))
             }
             _ => false,
         }
@@ -85,10 +75,7 @@ impl<'t> Scope<'_, '_, 't> {
         const SHIFTS: [&str; 7] = ["Add", "AddDate", "UTC", "Local", "In", "Truncate", "Round"];
         const RENDERS: [&str; 4] = ["Format", "String", "AppendFormat", "MarshalText"];
         let mut at = instant;
-        loop {
-            let Some(parent) = at.parent() else {
-                return false;
-            };
+        while let Some(parent) = at.parent() {
             match parent.kind() {
                 "argument_list" | "keyed_element" | "literal_element" | "literal_value" => {
                     return true;
@@ -101,26 +88,26 @@ impl<'t> Scope<'_, '_, 't> {
                     _ => return false,
                 },
                 "expression_list" if follow => {
-                    let Some(name) = self.assigned_to(at) else {
-                        return false;
-                    };
                     // Also returned by a function literal: the base of a fake clock
                     // (`timeNow = func() time.Time { now = now.Add(time.Second); return now }`).
                     let returned_by_literal = |u: Node<'t>| {
                         is_returned(u)
                             && self.ancestors(u).iter().any(|a| a.kind() == "func_literal")
                     };
-                    let uses = self.uses_after(name, at);
-                    return uses.iter().all(|u| {
-                        self.only_input(*u, false)
-                            // Shifted into itself (`now = now.Add(time.Second)`).
-                            || self.assigned_to(call_around(*u)) == Some(name)
-                            || returned_by_literal(*u)
-                    });
+                    let input = |name| {
+                        self.uses_after(name, at).iter().all(|u| {
+                            self.only_input(*u, false)
+                                // Shifted into itself (`now = now.Add(time.Second)`).
+                                || self.assigned_to(call_around(*u)) == Some(name)
+                                || returned_by_literal(*u)
+                        })
+                    };
+                    return self.assigned_to(at).is_some_and(input);
                 }
                 _ => return false,
             }
         }
+        false
     }
 
     /// `time.Local`: the machine's time zone.

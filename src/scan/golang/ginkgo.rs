@@ -1,5 +1,4 @@
-//! Ginkgo's specs as tests: `It`, `Specify` and `Entry` with a body, and the hooks around each
-//! spec, named by their titles under those of their containers (`Describe`, `Context`, `When`).
+//! Ginkgo's specs and per-spec hooks as tests, named by their titles under their containers'.
 
 use super::*;
 
@@ -24,19 +23,12 @@ pub(super) fn spec<'t>(call: Node<'t>, cx: &FileCtx<'_>) -> Option<Head<'t>> {
     Some((literal, name, kind, parents))
 }
 
-/// Ginkgo's nodes, `F`ocused, `P`ending or `X`ed out as well: containers (no kind), specs (tests)
-/// and the hooks around each spec.
-const GINKGO: [(&str, Option<UnitKind>); 10] = [
-    ("Describe", None),
-    ("Context", None),
-    ("When", None),
-    ("It", Some(UnitKind::Test)),
-    ("Specify", Some(UnitKind::Test)),
-    ("Entry", Some(UnitKind::Test)),
-    ("BeforeEach", Some(UnitKind::Hook)),
-    ("AfterEach", Some(UnitKind::Hook)),
-    ("JustBeforeEach", Some(UnitKind::Hook)),
-    ("JustAfterEach", Some(UnitKind::Hook)),
+/// Ginkgo's nodes by kind (containers have none), `F`ocused, `P`ending or `X`ed out as well.
+const GINKGO: [(Option<UnitKind>, &[&str]); 4] = [
+    (None, &["Describe", "Context", "When"]),
+    (Some(UnitKind::Test), &["It", "Specify", "Entry"]),
+    (Some(UnitKind::Hook), &["BeforeEach", "AfterEach"]),
+    (Some(UnitKind::Hook), &["JustBeforeEach", "JustAfterEach"]),
 ];
 
 /// The Ginkgo node a call makes (`It`, `FIt`, `ginkgo.It`), and its kind.
@@ -48,7 +40,8 @@ fn ginkgo_node(call: Node<'_>, cx: &FileCtx<'_>) -> Option<(&'static str, Option
         _ => return None,
     };
     let bare = name.strip_prefix(['F', 'P', 'X']);
-    GINKGO
-        .into_iter()
-        .find(|(node, _)| *node == name || bare == Some(*node))
+    GINKGO.into_iter().find_map(|(kind, nodes)| {
+        let node = nodes.iter().find(|n| **n == name || bare == Some(**n))?;
+        Some((*node, kind))
+    })
 }

@@ -1,5 +1,4 @@
-//! Go's iteration order of a map: a `range` over one that collects, builds a string or
-//! writes output in the order it gets.
+//! Go's map iteration order: a `range` over a map that collects, builds a string or writes output.
 
 use super::*;
 
@@ -24,9 +23,7 @@ impl<'s, 't> Scope<'_, 's, 't> {
         is_map.then_some(())?;
         let body = node.child_by_field_name("body")?;
         let (what, target) = self.collects(body)?;
-        if target.is_some_and(|t| self.sorted_after(t, node)) {
-            return None;
-        }
+        (!target.is_some_and(|t| self.sorted_after(t, node))).then_some(())?;
         Some(MAP_ORDER.smell(format!(
             "ranging over map {} {what} in a different order each run",
             quote_code(self.text(map))

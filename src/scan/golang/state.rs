@@ -1,27 +1,17 @@
-//! Go's state shared by all tests of a package: package-level variables written by one
-//! function and read or written by others (`TestMain` and a `sync.Once` set them up).
+//! Go's state shared by a package's tests: package-level variables one writes and others use.
 
 use super::*;
 
 /// Method names that change the value they are called on (sync.Map, atomics, containers).
-const MUTATING_METHODS: &[&str] = &[
-    "Store",
-    "Add",
-    "Swap",
-    "CompareAndSwap",
-    "Delete",
-    "LoadOrStore",
-    "LoadAndDelete",
-    "Set",
-    "Put",
-    "Reset",
-    "Clear",
+const MUTATORS: [&[&str]; 3] = [
+    &["Store", "Add", "Swap", "CompareAndSwap"],
+    &["Delete", "LoadOrStore", "LoadAndDelete"],
+    &["Set", "Put", "Reset", "Clear"],
 ];
 
 impl<'t> Scope<'_, '_, 't> {
     /// The reads and writes of package-level variables in the function (`TestMain` only sets up,
-    /// `init` runs before any test), for the shared rule to find those written by one function
-    /// and read or written by others.
+    /// `init` runs before any test), for the shared rule to judge.
     pub(super) fn touches(&self) -> Vec<Touch<'t>> {
         let Some(func) = self.func.filter(|f| f.name != "init") else {
             return Vec::new();
@@ -32,9 +22,8 @@ impl<'t> Scope<'_, '_, 't> {
                 && self.file.vars.declares(self.text(*n))
                 && !self.is_local(self.text(*n))
         };
-        // A change of a package-level variable, decided once per write: not a lazy initialisation
-        // (`if x == nil { x = ... }`), which shares on purpose, nor a client's call
-        // (`rdb.Set(ctx, k, v)`).
+        // A change, decided once per write: not a lazy initialisation (`if x == nil { x = ... }`),
+        // which shares on purpose, nor a client's call (`rdb.Set(ctx, k, v)`).
         let changes = |(t, stmt): &(Node<'t>, Node<'t>)| {
             is_package_var(t)
                 && !self.lazy_initialised(*t)
@@ -50,6 +39,8 @@ impl<'t> Scope<'_, '_, 't> {
             .map(|(t, _)| self.text(*t))
             .collect();
         let hook = func.kind == UnitKind::Hook;
+        // In a function literal given to `X.Do` (a `sync.Once`).
+        let in_once = |n| self.in_call(n, |c| matches!(c, Callee::Method(_, m) if m == "Do"));
         let touched = nodes.into_iter().filter(is_package_var);
         let touches = touched.filter(|n| !restored.contains(self.text(*n)));
         let touches = touches.filter_map(|node| {
@@ -59,7 +50,7 @@ impl<'t> Scope<'_, '_, 't> {
                 None => TouchKind::Read,
                 // Ginkgo's hooks (`BeforeEach`...): every spec starts from what they set.
                 Some(_) if hook && func.name != "TestMain" => TouchKind::Reset,
-                Some((_, stmt)) if hook || self.in_once(*stmt) => TouchKind::Setup,
+                Some((_, stmt)) if hook || in_once(*stmt) => TouchKind::Setup,
                 Some(_) => TouchKind::Write,
             };
             let (var, at) = (self.text(node), write.map_or(node, |(_, stmt)| *stmt));
@@ -83,7 +74,7 @@ impl<'t> Scope<'_, '_, 't> {
                     .take(1)
                     .filter_map(|a| a.child_by_field_name("operand"))
                     .collect(),
-                Callee::Method(recv, m) if MUTATING_METHODS.contains(&m.as_str()) => vec![recv],
+                Callee::Method(recv, m) if MUTATORS.concat().contains(&&*m) => vec![recv],
                 _ => Vec::new(),
             },
             _ => Vec::new(),
@@ -109,17 +100,11 @@ impl<'t> Scope<'_, '_, 't> {
         })
     }
 
-    /// Whether a value is a `context.Context`: `ctx`, `context.Background()`, a variable of
-    /// that type or made by the context package.
+    /// Whether a value is a `context.Context`: `ctx`, made by the context package or of its type.
     fn is_context(&self, node: Node<'t>) -> bool {
         let made = |v: &Node<'t>| self.calls_package(*v, "context", &["*"]);
         self.text(node) == "ctx"
             || self.values(node).iter().any(made)
             || self.typed(node, |t| t == "context.Context")
-    }
-
-    /// Whether a node is in a function literal given to `X.Do` (a `sync.Once`).
-    fn in_once(&self, node: Node<'t>) -> bool {
-        self.in_call(node, |c| matches!(c, Callee::Method(_, m) if m == "Do"))
     }
 }
