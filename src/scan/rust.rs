@@ -36,50 +36,46 @@ const NETWORK: Variant = rules::network_call::RULE.variant_in(Lang::Rust);
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
 /// Functions that can make a test flaky, by path once `use`s are applied: a path and the names
-/// under it, each exact, or any path ending so (`*`, `seed_from_u64`), or any function of a
-/// crate (`fastrand`, `*`).
-const CALLS: &[(&str, &[&str], CallCheck)] = &[
-    ("std::thread", &["sleep"], fixed_sleep),
-    ("tokio::time", &["sleep"], fixed_sleep),
-    ("async_std::task", &["sleep"], fixed_sleep),
-    ("std::time::SystemTime", &["now"], clock::<false>),
-    ("*::Utc", &["now"], clock::<false>),
-    ("*::Local", &["now"], clock::<true>),
-    ("time::OffsetDateTime", &["now_utc"], clock::<false>),
-    ("time::OffsetDateTime", &["now_local"], clock::<true>),
-    ("rand", &["random", "thread_rng", "rng"], unseeded_random),
-    ("fastrand", &["*"], unseeded_random),
-    ("*", &["from_entropy", "from_os_rng"], seeding::<true>),
-    ("*", &["seed_from_u64", "from_seed"], seeding::<false>),
-    ("*::Uuid", &["new_v4"], random_id),
-    ("reqwest", &["get"], network),
-    ("reqwest::blocking", &["get"], network),
-    ("ureq", &["get", "post", "put"], network),
-    ("ureq", &["delete", "head", "request"], network),
-    ("*::TcpListener", &["bind"], listen),
-    ("*::UdpSocket", &["bind"], listen),
-    ("*::TcpStream", &["connect", "connect_timeout"], network),
-    ("tokio::net", &["lookup_host"], network),
-    ("std::fs", &["write", "remove_file"], fixed_path_write),
-    ("std::fs", &["rename", "create_dir"], fixed_path_write),
-    ("std::fs", &["create_dir_all"], fixed_path_write),
-    ("std::fs", &["remove_dir_all"], fixed_path_write),
-    ("std::fs::File", &["create"], fixed_path_write),
-    ("tokio::fs", &["write", "create_dir_all"], fixed_path_write),
-    ("tokio::fs", &["remove_dir_all"], fixed_path_write),
-    ("tokio::fs::File", &["create"], fixed_path_write),
-    ("*::Command", &["new"], subprocess),
-    ("std::env", &["set_var", "remove_var"], set_var),
-    ("std::env", &["set_current_dir"], |s, call, _| {
+/// under it (split at spaces), each exact, or any path ending so (`*`, `seed_from_u64`), or any
+/// function of a crate (`fastrand`, `*`).
+const CALLS: &[(&str, &str, CallCheck)] = &[
+    ("std::thread", "sleep", fixed_sleep),
+    ("tokio::time", "sleep", fixed_sleep),
+    ("async_std::task", "sleep", fixed_sleep),
+    ("std::time::SystemTime", "now", clock::<false>),
+    ("*::Utc", "now", clock::<false>),
+    ("*::Local", "now", clock::<true>),
+    ("time::OffsetDateTime", "now_utc", clock::<false>),
+    ("time::OffsetDateTime", "now_local", clock::<true>),
+    ("rand", "random thread_rng rng", unseeded_random),
+    ("fastrand", "*", unseeded_random),
+    ("*", "from_entropy from_os_rng", seeding::<true>),
+    ("*", "seed_from_u64 from_seed", seeding::<false>),
+    ("*::Uuid", "new_v4", random_id),
+    ("reqwest", "get", network),
+    ("reqwest::blocking", "get", network),
+    ("ureq", "get post put delete head request", network),
+    ("*::TcpListener", "bind", listen),
+    ("*::UdpSocket", "bind", listen),
+    ("*::TcpStream", "connect connect_timeout", network),
+    ("tokio::net", "lookup_host", network),
+    ("std::fs", "write remove_file rename", fixed_path_write),
+    ("std::fs", "create_dir create_dir_all", fixed_path_write),
+    ("std::fs", "remove_dir_all", fixed_path_write),
+    ("std::fs::File", "create", fixed_path_write),
+    ("tokio::fs", "write create_dir_all", fixed_path_write),
+    ("tokio::fs", "remove_dir_all", fixed_path_write),
+    ("tokio::fs::File", "create", fixed_path_write),
+    ("*::Command", "new", subprocess),
+    ("std::env", "set_var remove_var", set_var),
+    ("std::env", "set_current_dir", |s, call, _| {
         s.process_change(call, ProcessState::Cwd, Restore::Unseen)
     }),
-    ("std::env", &["var", "var_os"], |s, call, _| {
-        s.env_read(call)
-    }),
-    ("std::thread", &["spawn"], unjoined_spawn),
-    ("tokio", &["spawn"], unjoined_spawn),
-    ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
-    ("async_std::task", &["spawn"], unjoined_spawn),
+    ("std::env", "var var_os", |s, call, _| s.env_read(call)),
+    ("std::thread", "spawn", unjoined_spawn),
+    ("tokio", "spawn", unjoined_spawn),
+    ("tokio::task", "spawn spawn_blocking", unjoined_spawn),
+    ("async_std::task", "spawn", unjoined_spawn),
 ];
 
 /// Macros that only print (a seed printed is a seed replayable).
@@ -102,16 +98,15 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
     let rust = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "rs"));
-    // Read as the scan reads them (invalid UTF-8 replaced); only a file that defines a macro
-    // with a `fn $name` in it can define a test macro, and is parsed.
-    let sources = rust.filter_map(|f| std::fs::read(f).ok());
     let mut out = BTreeMap::new();
-    for bytes in sources {
+    for bytes in rust.filter_map(|f| std::fs::read(f).ok()) {
+        // Read as the scan reads it (invalid UTF-8 replaced); only a file that defines a macro
+        // with a `fn $name` in it can define a test macro, and is parsed.
         let src = String::from_utf8_lossy(&bytes);
-        if !(src.contains("macro_rules!") && src.contains("fn $")) {
-            continue;
-        }
-        if let Some(tree) = parser.parse(src.as_bytes(), None) {
+        if src.contains("macro_rules!")
+            && src.contains("fn $")
+            && let Some(tree) = parser.parse(src.as_bytes(), None)
+        {
             // Those at the top level of a file, which the crate's other files see.
             let cx = FileCtx::new("", &src, false);
             let top = named_children(tree.root_node()).into_iter();
@@ -232,11 +227,14 @@ fn last_segment(path: &str) -> &str {
 /// The texts of the nodes of a kind under a node: the `type_identifier`s of a type
 /// (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32), the `identifier`s of tokens.
 fn texts<'s>(node: Node<'_>, kind: &str, cx: &FileCtx<'s>) -> Vec<&'s str> {
+    of_kind(node, kind).map(|n| cx.text(n)).collect()
+}
+
+/// The nodes of a kind under a node, in source order.
+fn of_kind<'t>(node: Node<'t>, kind: &str) -> impl Iterator<Item = Node<'t>> {
     descendants(node)
         .into_iter()
-        .filter(|n| n.kind() == kind)
-        .map(|n| cx.text(n))
-        .collect()
+        .filter(move |n| n.kind() == kind)
 }
 
 fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
@@ -253,8 +251,7 @@ fn token_tree(invocation: Node<'_>) -> Option<Node<'_>> {
 
 /// All the children of a node, anonymous tokens included.
 fn children(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).collect()
+    node.children(&mut node.walk()).collect()
 }
 
 /// A function of the file (or a test macro's code), recorded as a unit.
@@ -263,7 +260,6 @@ struct Func<'t> {
     kind: UnitKind,
     unit: usize,
     test_code: bool,
-    /// Parameters, `let`s and the bindings of patterns.
     decls: Decls<'t>,
 }
 
@@ -302,9 +298,7 @@ fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
         for (i, child) in children(n).into_iter().enumerate() {
-            let field = u32::try_from(i)
-                .ok()
-                .and_then(|i| n.field_name_for_child(i));
+            let field = n.field_name_for_child(i as u32);
             let names_something_else = matches!(field, Some("type" | "value" | "condition"))
                 || matches!(child.kind(), "scoped_identifier" | "scoped_type_identifier");
             if names_something_else {
@@ -345,7 +339,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let field = |name| function.child_by_field_name(name);
         match function.kind() {
             "identifier" | "scoped_identifier" => {
-                Some(Callee::Path(self.file.resolve(self.text(function))?))
+                self.file.resolve(self.text(function)).map(Callee::Path)
             }
             "field_expression" => Some(Callee::Method(
                 field("value")?,
@@ -363,21 +357,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The names of the crate's functions the function calls: plain calls, module paths
     /// (`crate::order::register`, `flakydemo::add`), `self.`/`Self::` calls, also in macros.
     fn calls(&self) -> Vec<String> {
-        first_each(
-            descendants(self.func.body)
-                .into_iter()
-                .flat_map(|node| match node.kind() {
-                    "call_expression" => match self.callee(node) {
-                        Some(Callee::Path(path)) => {
-                            self.crate_function(&path).into_iter().collect()
-                        }
-                        Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
-                        _ => Vec::new(),
-                    },
-                    "token_tree" => self.token_calls(node),
-                    _ => Vec::new(),
-                }),
-        )
+        let nodes = descendants(self.func.body).into_iter();
+        first_each(nodes.flat_map(|node| match node.kind() {
+            "call_expression" => match self.callee(node) {
+                Some(Callee::Path(path)) => self.crate_function(&path).into_iter().collect(),
+                Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
+                _ => Vec::new(),
+            },
+            "token_tree" => self.token_calls(node),
+            _ => Vec::new(),
+        }))
     }
 
     /// The function of this crate a path names, if it is one: a plain name that is not a
@@ -415,12 +404,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             if method && !(start >= 2 && text(start - 2) == "self") {
                 continue;
             }
-            let path: String = (start..i).map(text).collect();
-            out.extend(
-                self.file
-                    .resolve(&path)
-                    .and_then(|p| self.crate_function(&p)),
-            );
+            let path = self.file.resolve(&(start..i).map(text).collect::<String>());
+            out.extend(path.and_then(|p| self.crate_function(&p)));
         }
         out
     }
@@ -451,9 +436,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         match self.callee(call)? {
             Callee::Path(path) => {
                 let (.., check) = CALLS.iter().find(|(under, names, _)| {
-                    names
-                        .iter()
-                        .any(|name| name_matches(&format!("{under}::{name}"), &path))
+                    (names.split(' ')).any(|name| name_matches(&format!("{under}::{name}"), &path))
                 })?;
                 check(self, call, short_path(&path))
             }
@@ -633,16 +616,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
 /// The tokens of a macro's arguments, punctuation included, in order.
 fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![tree];
-    while let Some(n) = stack.pop() {
-        if n.child_count() == 0 {
-            out.push(n);
-            continue;
-        }
-        stack.extend(children(n).into_iter().rev());
+    match tree.child_count() {
+        0 => vec![tree],
+        _ => children(tree).into_iter().flat_map(leaves).collect(),
     }
-    out
 }
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
@@ -781,12 +758,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     bound.extend(pattern.map(bound_names).unwrap_or_default());
                     break;
                 }
-                "match_expression" => bound.extend(
-                    descendants(parent)
-                        .into_iter()
-                        .filter(|n| n.kind() == "match_pattern")
-                        .flat_map(bound_names),
-                ),
+                "match_expression" => {
+                    bound.extend(of_kind(parent, "match_pattern").flat_map(bound_names));
+                }
                 _ => break,
             }
             at = parent;
@@ -794,11 +768,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         if hops >= SEED_HOPS {
             return None;
         }
-        bound.iter().find_map(|name| {
-            self.uses_after(self.text(*name), *name)
-                .into_iter()
-                .find_map(|u| self.seed_use(u, hops + 1))
-        })
+        let uses_of = |name: Node<'t>| self.uses_after(self.text(name), name);
+        let mut uses = bound.into_iter().flat_map(uses_of);
+        uses.find_map(|u| self.seed_use(u, hops + 1))
     }
 }
 
@@ -830,30 +802,24 @@ fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = s.string_value(address).and(literal_port(s.text(address)));
     let fixed = port.and_then(|port| s.listener(call, port, false));
-    fixed.or_else(|| {
-        s.func.test_code.then(|| {
-            let low = NETWORK.severity(Severity::Low).confidence(Confidence::Low);
-            low.context_if(true).says(
-                &s.short(call),
-                "opens a real socket on this machine: its timing differs between platforms and under load",
-            )
-        })
-    })
+    if fixed.is_some() || !s.func.test_code {
+        return fixed;
+    }
+    let low = NETWORK.severity(Severity::Low).confidence(Confidence::Low);
+    let says =
+        "opens a real socket on this machine: its timing differs between platforms and under load";
+    Some(low.context_if(true).says(&s.short(call), says))
 }
 
 fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
     Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
 }
 
-/// A seed from the OS entropy (`ENTROPY`: `from_entropy()`, `from_os_rng()`) or from the clock; one from
-/// a variable is fine, and a constant one makes the test repeatable (Rust has no generator
+/// A seed from the OS entropy (`OS`: `from_entropy()`, `from_os_rng()`) or from the clock; one
+/// from a variable is fine, and a constant one makes the test repeatable (Rust has no generator
 /// shared by all tests to seed).
-fn seeding<'t, const ENTROPY: bool>(
-    s: &Scope<'_, '_, 't>,
-    call: Node<'t>,
-    _: &str,
-) -> Option<Smell> {
-    let from = if ENTROPY {
+fn seeding<'t, const OS: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let from = if OS {
         "the OS entropy"
     } else {
         // The clock (`SystemTime::now()`, `Instant::now()`, chrono) read in an argument, or
@@ -913,12 +879,9 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
     let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
     // cargo test runs tests on threads of one process: putting the value back does not keep
     // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
-    let serialized = s.uses_member(&["lock"])
-        || s.func.body.parent().is_some_and(|item| {
-            attributes(item)
-                .iter()
-                .any(|a| s.text(*a).contains("serial"))
-        });
+    let attributes = s.func.body.parent().map(attributes).unwrap_or_default();
+    let serial = attributes.iter().any(|a| s.text(*a).contains("serial"));
+    let serialized = s.uses_member(&["lock"]) || serial;
     (first && !serialized).then_some(())?;
     let restore = if saved && put_back {
         Restore::Late
@@ -953,10 +916,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     // The names `let`s bind to a listener, and to the driver a handshake returns
     // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
     let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
-    let lets = s
-        .body_nodes()
-        .into_iter()
-        .filter(|l| l.kind() == "let_declaration");
+    let lets = of_kind(s.func.body, "let_declaration");
     for (l, pattern) in lets.filter_map(|l| Some((l, l.child_by_field_name("pattern")?))) {
         let names = bound_names(pattern).into_iter().map(|b| s.text(b));
         let inside = descendants(l);
@@ -967,20 +927,18 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
             drivers.extend(names);
         }
     }
-    let serves = args(call)
-        .iter()
-        .flat_map(|a| descendants(*a))
-        .any(|n| match n.kind() {
-            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
-            // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
-            "identifier" => {
-                let driven = n
-                    .parent()
-                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
-                listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
-            }
-            _ => false,
-        });
+    let mut nodes = args(call).into_iter().flat_map(descendants);
+    let serves = nodes.any(|n| match n.kind() {
+        "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
+        // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
+        "identifier" => {
+            let driven = n
+                .parent()
+                .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
+            listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
+        }
+        _ => false,
+    });
     (!serves).then(|| s.unjoined(call))?
 }
 

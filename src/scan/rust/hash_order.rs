@@ -32,14 +32,9 @@ impl<'t> Scope<'_, '_, 't> {
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
-    /// without a sort of the result after.
-    pub(super) fn hash_collect(
-        &self,
-        call: Node<'t>,
-        recv: Node<'t>,
-        method: &str,
-    ) -> Option<Smell> {
-        if !iterates(method) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
+    /// without a sort of the result after; `name` is the method's (`iter`).
+    pub(super) fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, name: &str) -> Option<Smell> {
+        if !iterates(name) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
             return None;
         }
         let after = self.chain_after(call);
@@ -51,12 +46,8 @@ impl<'t> Scope<'_, '_, 't> {
             .any(|(next, m)| m == "join" || (m == "collect" && self.collects_ordered(*next)));
         let chain = after.last().map_or(call, |(last, _)| *last);
         // The `let` the result is bound by: typed as a Vec or a String, sorted after.
-        let bound = |field| {
-            chain
-                .parent()
-                .filter(|p| p.kind() == "let_declaration")
-                .and_then(|p| p.child_by_field_name(field))
-        };
+        let bound_by = chain.parent().filter(|p| p.kind() == "let_declaration");
+        let bound = |field| bound_by.and_then(|p| p.child_by_field_name(field));
         let ordered = ordered || bound("type").is_some_and(|t| is_ordered_type(t, self.cx));
         if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
             return None;
@@ -106,9 +97,7 @@ impl<'t> Scope<'_, '_, 't> {
     /// not sorted after.
     pub(super) fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
         let value = node.child_by_field_name("value")?;
-        let map = descendants(value)
-            .into_iter()
-            .find(|n| n.kind() == "identifier")?;
+        let map = of_kind(value, "identifier").next()?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
             || matches!(self.callee(value), Some(Callee::Method(_, m)) if iterates(&m));
         if !direct || !self.is_hash(self.text(map)) {

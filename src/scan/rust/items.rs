@@ -33,14 +33,10 @@ fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
 /// Whether an attribute's path names a test runner: `#[test]`, `#[tokio::test]` and other
 /// `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
 pub(super) fn is_test_runner(path: &str) -> bool {
-    const RUNNERS: [&str; 5] = [
-        "test",
-        "rstest",
-        "test_case",
-        "quickcheck",
-        "wasm_bindgen_test",
-    ];
-    RUNNERS.contains(&last_segment(&compact(path)))
+    matches!(
+        last_segment(&compact(path)),
+        "test" | "rstest" | "test_case" | "quickcheck" | "wasm_bindgen_test"
+    )
 }
 
 /// The module path of a file in a crate's `src/` (`src/a/b.rs` and `src/a/b/mod.rs` are

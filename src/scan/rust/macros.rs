@@ -106,9 +106,8 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
         return None;
     }
     let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_rust::LANGUAGE.into())
-        .ok()?;
+    // Without its grammar the parser parses nothing.
+    let _ = parser.set_language(&tree_sitter_rust::LANGUAGE.into());
     let tree = parser.parse(&text, None)?;
     Some(Expansion { tree, tests })
 }
@@ -123,11 +122,8 @@ pub(super) fn test_macro<'s>(
     let mut rules = named_children(definition).into_iter();
     let arg = rules.find_map(|rule| test_name_argument(rule, cx))?;
     let name = cx.text(definition.child_by_field_name("name")?);
-    Some((
-        name,
-        arg,
-        definition.end_byte()..definition.parent()?.end_byte(),
-    ))
+    let scope = definition.end_byte()..definition.parent()?.end_byte();
+    Some((name, arg, scope))
 }
 
 /// Which argument of a rule's pattern names the test its expansion defines: the `$param:ident`

@@ -82,20 +82,24 @@ fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s s
 impl<'t> Scope<'_, '_, 't> {
     /// The reads and changes of the file's statics in the function.
     fn touches(&self) -> Vec<Touch<'t>> {
-        descendants(self.func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.decls.declares(self.text(*n))
-            })
-            .map(|n| {
-                let (unit, write) = (self.func.unit, self.write_of(n));
+        let unit = self.func.unit;
+        let owner = &self.cx.facts.units[unit].name;
+        let mut out = Vec::new();
+        for n in of_kind(self.func.body, "identifier") {
+            let name = self.text(n);
+            if self.file.statics.contains_key(name) && !self.func.decls.declares(name) {
+                let write = self.write_of(n);
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
-                let owner = &self.cx.facts.units[unit].name;
-                Touch::new(Some(unit), owner, self.text(n), write.unwrap_or(n), kind)
-            })
-            .collect()
+                out.push(Touch::new(
+                    Some(unit),
+                    owner,
+                    name,
+                    write.unwrap_or(n),
+                    kind,
+                ));
+            }
+        }
+        out
     }
 
     /// The expression that changes a static through this use of its name, if it does:
@@ -156,8 +160,7 @@ pub(super) fn static_state<'t>(
         .collect();
     touches.sort_by_key(|t| t.node.start_byte());
     for func in funcs {
-        let scope = Scope { cx, file, func };
-        touches.extend(scope.touches());
+        touches.extend(Scope { cx, file, func }.touches());
     }
     judge_exposures(&touches, Lang::Rust, |var| format!("static `{var}`"))
 }
