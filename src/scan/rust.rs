@@ -1,8 +1,7 @@
 //! Rust smell rules. Tests are functions with a test attribute (`#[test]`, `#[tokio::test]`,
-//! `#[rstest]`, ...), reported by libtest by their module path inside the crate
-//! (`src/lib.rs::tests::adds`, nextest's `flakydemo::tests::adds`): a test's parents are the
-//! modules around it in its file. Test code is a test file (under `tests/`), a `#[cfg(test)]`
-//! module, or a test function.
+//! `#[rstest]`, ...), named by the modules around them as libtest reports them
+//! (`src/lib.rs::tests::adds`, nextest's `flakydemo::tests::adds`). Test code is a test file
+//! (under `tests/`), a `#[cfg(test)]` module, or a test function.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -83,8 +82,7 @@ const LOGGING_MACROS: &[&str] = &[
     "println", "eprintln", "print", "eprint", "dbg", "info", "debug", "warn", "trace", "error",
 ];
 
-/// Whether a file is a test file: any .rs under a tests/ directory (unit tests in
-/// `#[cfg(test)]` modules are found by the rules).
+/// A test file: any .rs under a tests/ directory (`#[cfg(test)]` modules are found by the rules).
 pub(super) fn is_test_file(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|d| d == "tests")
 }
@@ -111,7 +109,7 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
             let cx = FileCtx::new("", &src, false);
             let top = named_children(tree.root_node()).into_iter();
             let macros = top.filter_map(|definition| macros::test_macro(definition, &cx));
-            out.extend(macros.map(|(name, arg, _)| (name.to_owned(), arg)));
+            out.extend(macros.map(|(name, (arg, _))| (name.to_owned(), arg)));
         }
     }
     out
@@ -232,9 +230,8 @@ fn texts<'s>(node: Node<'_>, kind: &str, cx: &FileCtx<'s>) -> Vec<&'s str> {
 
 /// The nodes of a kind under a node, in source order.
 fn of_kind<'t>(node: Node<'t>, kind: &str) -> impl Iterator<Item = Node<'t>> {
-    descendants(node)
-        .into_iter()
-        .filter(move |n| n.kind() == kind)
+    let nodes = descendants(node);
+    nodes.into_iter().filter(move |n| n.kind() == kind)
 }
 
 fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
@@ -244,9 +241,8 @@ fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
 
 /// The arguments of a macro invocation, as tokens.
 fn token_tree(invocation: Node<'_>) -> Option<Node<'_>> {
-    named_children(invocation)
-        .into_iter()
-        .find(|c| c.kind() == "token_tree")
+    let children = named_children(invocation);
+    children.into_iter().find(|c| c.kind() == "token_tree")
 }
 
 /// All the children of a node, anonymous tokens included.
@@ -301,13 +297,10 @@ fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
             let field = n.field_name_for_child(i as u32);
             let names_something_else = matches!(field, Some("type" | "value" | "condition"))
                 || matches!(child.kind(), "scoped_identifier" | "scoped_type_identifier");
-            if names_something_else {
-                continue;
-            }
-            if child.kind() == "identifier" {
-                out.push(child);
-            } else {
-                stack.push(child);
+            match child.kind() {
+                _ if names_something_else => {}
+                "identifier" => out.push(child),
+                _ => stack.push(child),
             }
         }
     }
@@ -424,14 +417,12 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "for_expression" => self.hash_loop(node),
             _ => None,
         };
+        let unit = Some(self.func.unit);
         let nodes = descendants(self.func.body).into_iter();
-        nodes
-            .filter_map(|n| Some((n, smell(n)?, Some(self.func.unit))))
-            .collect()
+        nodes.filter_map(|n| Some((n, smell(n)?, unit))).collect()
     }
 
-    /// The smell of a call of a known function, or of a method that reaches the network or
-    /// writes a file.
+    /// The smell of a call of a known function, or of a method (requests, writes, hash order).
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
         match self.callee(call)? {
             Callee::Path(path) => {
@@ -467,15 +458,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        const SEEDS: [&str; 4] = [
-            "*::seed_from_u64",
-            "*::from_seed",
-            "fastrand::seed",
-            "*::Rng::with_seed",
-        ];
+        const SEEDS: &str = "*::seed_from_u64 *::from_seed fastrand::seed *::Rng::with_seed";
         self.ancestors(node)
             .iter()
-            .any(|a| SEEDS.iter().any(|k| self.is_call_to(*a, k)))
+            .any(|a| SEEDS.split(' ').any(|k| self.is_call_to(*a, k)))
     }
 
     /// Whether a value is used only where `within` holds: there, or through the variable it is
@@ -584,10 +570,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "match_expression",
         ];
         let around = self.ancestors(node).into_iter();
-        around
-            .take_while(|p| !STATEMENTS.contains(&p.kind()))
-            .last()
-            .unwrap_or(node)
+        let inside = around.take_while(|p| !STATEMENTS.contains(&p.kind()));
+        inside.last().unwrap_or(node)
     }
 
     /// The calls a method chain goes on with, and their methods (`a.iter()` ->
@@ -654,6 +638,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     /// Constants (declared, or named in capitals and not a local), locals bound to one before,
     /// `Duration::from_*`, and an `if` (`if cfg!(windows) {..} else {..}`) constant either way.
     fn is_constant_leaf(&self, node: Node<'t>) -> bool {
+        let constant = |n: Option<Node<'t>>| n.is_some_and(|n| self.is_constant(n));
         match node.kind() {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
@@ -662,16 +647,13 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     .filter(|v| v.end_byte() <= node.start_byte());
                 self.file.consts.contains(name)
                     || (is_constant_name(name) && !self.func.decls.declares(name))
-                    || node.kind() == "identifier" && bound.is_some_and(|v| self.is_constant(v))
+                    || node.kind() == "identifier" && constant(bound)
             }
-            "if_expression" => ["consequence", "alternative"].iter().all(|f| {
-                node.child_by_field_name(f)
-                    .is_some_and(|b| self.is_constant(b))
-            }),
+            "if_expression" => ["consequence", "alternative"]
+                .iter()
+                .all(|f| constant(node.child_by_field_name(f))),
             // A block's value, and the block or `if` after an `else`.
-            "block" | "else_clause" => named_children(node)
-                .last()
-                .is_some_and(|value| self.is_constant(*value)),
+            "block" | "else_clause" => constant(named_children(node).last().copied()),
             "call_expression" => {
                 matches!(self.callee(node), Some(Callee::Path(p)) if p.contains("Duration::"))
             }
@@ -708,12 +690,9 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        matches!(node.kind(), "string_literal" | "raw_string_literal").then(|| {
-            named_children(node)
-                .iter()
-                .find(|c| c.kind() == "string_content")
-                .map_or("", |c| self.text(*c))
-        })
+        matches!(node.kind(), "string_literal" | "raw_string_literal").then_some(())?;
+        let content = of_kind(node, "string_content").next();
+        Some(content.map_or("", |c| self.text(c)))
     }
 
     /// A condition, a comparison, arithmetic, an assertion.
@@ -740,9 +719,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 | "parenthesized_expression"
                 | "type_cast_expression"
                 | "token_tree" => {}
-                "binary_expression" | "index_expression" => {
-                    return Some(self.statement_of(parent));
-                }
+                "binary_expression" | "index_expression" => return Some(self.statement_of(parent)),
                 "macro_invocation" if macro_name(parent, self.cx).contains("assert") => {
                     return Some(parent);
                 }
@@ -774,8 +751,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 }
 
-/// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
-/// seed rules report that).
+/// A clock read (local time when `ZONE`), unless it only seeds a generator (a seed rule's case).
 fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.only_used(call, |n| s.in_seeding(n))).then(|| s.clock_read(call, ZONE, false))?
 }
@@ -796,8 +772,7 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 }
 
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
-/// to judge. Any other listener is a real socket on this machine: context (a likely cause of a
-/// test measured flaky, where a platform's or a loaded machine's socket timing shows).
+/// to judge. Any other is a real socket on this machine: context, a likely cause of a flaky test.
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = s.string_value(address).and(literal_port(s.text(address)));

@@ -14,17 +14,12 @@ fn iterates(method: &str) -> bool {
 }
 
 impl<'t> Scope<'_, '_, 't> {
-    /// Whether a local is a HashMap or HashSet, by the types and paths its type or the value it
-    /// is built from name (`HashSet<u32>`, `HashMap::new()`, `collect::<HashSet<_>>()`), no
-    /// BTree one among them.
+    /// Whether a local is a HashMap or HashSet: its type or value names one (`HashSet<u32>`,
+    /// `HashMap::new()`, `collect::<HashSet<_>>()`), and no BTree one.
     fn is_hash(&self, name: &str) -> bool {
-        let Some(decl) = self.func.decls.of(name).next() else {
-            return false;
-        };
-        let nodes = [decl.ty, decl.value]
-            .into_iter()
-            .flatten()
-            .flat_map(descendants);
+        let decl = self.func.decls.of(name).next();
+        let nodes = decl.into_iter().flat_map(|d| [d.ty, d.value]).flatten();
+        let nodes = nodes.flat_map(descendants);
         let names = nodes.filter(|n| matches!(n.kind(), "identifier" | "type_identifier"));
         let names: Vec<&str> = names.map(|n| self.text(n)).collect();
         names.iter().any(|n| matches!(*n, "HashMap" | "HashSet"))

@@ -3,13 +3,11 @@
 
 use super::*;
 
-/// Beginnings of the names of methods of atomics that change them (`store`, `fetch_add`,
-/// `compare_exchange`, ...).
+/// How the names of the methods that change an atomic begin (`store`, `fetch_add`, ...).
 const ATOMIC_WRITES: [&str; 4] = ["store", "swap", "fetch_", "compare_"];
 /// Methods that give mutable access to what a lock or cell holds.
 const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
-/// Beginnings of the names of methods of collections and strings that change them (`push`,
-/// `push_str`, `sort_by`, ...).
+/// How the names of the methods that change a collection or string begin (`push`, `sort_by`).
 const CONTAINER_WRITES: &[&str] = &[
     "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
     "entry", "sort", "dedup", "resize",
@@ -102,20 +100,16 @@ impl<'t> Scope<'_, '_, 't> {
         out
     }
 
-    /// The expression that changes a static through this use of its name, if it does:
-    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
-    /// to change what it holds.
+    /// The change of a static through this use, if any: an assignment to a `static mut`, an
+    /// atomic's `store`/`fetch_add`, a lock or cell taken to change what it holds.
     fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
         let stat = &self.file.statics[self.text(name)];
         let mut at = name;
         let mut guarded = stat.mutable;
         while let Some(parent) = at.parent() {
+            let left = parent.child_by_field_name("left");
             match parent.kind() {
-                "assignment_expression" | "compound_assignment_expr"
-                    if parent
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.id() == at.id()) =>
-                {
+                "assignment_expression" | "compound_assignment_expr" if left == Some(at) => {
                     return guarded.then_some(parent);
                 }
                 "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
