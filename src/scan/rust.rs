@@ -148,14 +148,12 @@ impl<'t> RustFile<'t> {
     /// Reads the file, and the code of its test macro invocations.
     fn read(root: Node<'t>, expanded: Option<Node<'t>>, cx: &mut FileCtx<'_>) -> Self {
         let mut file = Self::default();
+        let name = |n: Node<'t>| n.child_by_field_name("name").map(|n| cx.text(n).to_owned());
         let roots = [Some(root), expanded];
         for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
                 "use_declaration" => file.add_uses(node, cx),
-                "const_item" => file.consts.extend(
-                    node.child_by_field_name("name")
-                        .map(|n| cx.text(n).to_owned()),
-                ),
+                "const_item" => file.consts.extend(name(node)),
                 _ => file.add_statics(node, cx),
             }
         }
@@ -202,9 +200,7 @@ impl<'t> RustFile<'t> {
     /// The full path a path in code stands for, once `use`s are applied.
     fn resolve(&self, path: &str) -> Option<String> {
         let path = compact(path).trim_start_matches("::").to_owned();
-        if path.is_empty() {
-            return None;
-        }
+        (!path.is_empty()).then_some(())?;
         let head = path.split("::").next().unwrap_or(&path);
         Some(match self.aliases.get(head) {
             Some(full) => format!("{full}{}", &path[head.len()..]),
@@ -365,13 +361,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The function of this crate a path names, if it is one: a plain name that is not a
     /// local, or a path through modules (not through a type, nor the standard library).
     fn crate_function(&self, path: &str) -> Option<String> {
-        let segments: Vec<&str> = path.split("::").collect();
-        let name = *segments.last()?;
-        let through_type = segments[..segments.len() - 1]
-            .iter()
-            .any(|s| s.starts_with(char::is_uppercase) && *s != "Self");
-        let std = matches!(segments[0], "std" | "core" | "alloc");
-        let local = segments.len() == 1 && self.func.decls.declares(name);
+        let (modules, name) = path.rsplit_once("::").unwrap_or(("", path));
+        let typed = |s: &str| s.starts_with(char::is_uppercase) && s != "Self";
+        let through_type = modules.split("::").any(typed);
+        let std = matches!(path.split("::").next(), Some("std" | "core" | "alloc"));
+        let local = modules.is_empty() && self.func.decls.declares(name);
         (!through_type && !std && !local).then(|| name.to_owned())
     }
 
@@ -489,15 +483,13 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
             let named = |text: &str| text == self.text(name);
+            let captured = |c: &str| named(c.split(['}', ':']).next().unwrap_or_default());
             let mut uses = self.body_nodes().into_iter().filter(|n| {
                 let text = self.text(*n);
                 n.start_byte() > name.end_byte()
                     && match n.kind() {
                         "identifier" => named(text),
-                        "string_content" => text
-                            .split('{')
-                            .skip(1)
-                            .any(|c| named(c.split(['}', ':']).next().unwrap_or_default())),
+                        "string_content" => text.split('{').skip(1).any(captured),
                         _ => false,
                     }
             });
@@ -530,6 +522,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The literal an address or path starts with: a string, `format!("...", ..)`,
     /// `Path::new("...")`, `&"..."`.
     fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        const PATHS: [&str; 2] = ["*Path::new", "*PathBuf::from"];
         let mut at = node;
         loop {
             at = match at.kind() {
@@ -539,12 +532,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     let format = self.string_value(*named_children(tree).first()?)?;
                     return fixed_prefix(format);
                 }
-                "call_expression"
-                    if matches!(self.callee(at), Some(Callee::Path(p))
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
-                {
-                    *args(at).first()?
-                }
+                _ if PATHS.iter().any(|k| self.is_call_to(at, k)) => *args(at).first()?,
                 _ => return self.string_value(at),
             };
         }
@@ -697,9 +685,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
 
     /// A condition, a comparison, arithmetic, an assertion.
     fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_macro(value, LOGGING_MACROS) {
-            return None;
-        }
+        (!self.in_seeding(value) && !self.in_macro(value, LOGGING_MACROS)).then_some(())?;
         let mut at = value;
         let mut bound: Vec<Node<'t>> = Vec::new();
         for parent in self.ancestors(value) {
@@ -742,9 +728,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             }
             at = parent;
         }
-        if hops >= SEED_HOPS {
-            return None;
-        }
+        (hops < SEED_HOPS).then_some(())?;
         let uses_of = |name: Node<'t>| self.uses_after(self.text(name), name);
         let mut uses = bound.into_iter().flat_map(uses_of);
         uses.find_map(|u| self.seed_use(u, hops + 1))
@@ -800,14 +784,11 @@ fn seeding<'t, const OS: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -
         // The clock (`SystemTime::now()`, `Instant::now()`, chrono) read in an argument, or
         // by a local it names.
         let clock = |n: &Node<'t>| ["*::now", "*::now_utc"].iter().any(|k| s.is_call_to(*n, k));
-        let bound = |n: &Node<'t>| {
-            n.kind() == "identifier"
-                && s.value_of(s.text(*n))
-                    .is_some_and(|v| descendants(v).iter().any(clock))
-        };
+        let reads = |n: Node<'t>| descendants(n).iter().any(clock);
+        let bound =
+            |n: Node<'t>| n.kind() == "identifier" && s.value_of(s.text(n)).is_some_and(reads);
         let mut read = args(call).into_iter().flat_map(descendants);
-        read.any(|n| clock(&n) || bound(&n))
-            .then_some("the clock")?
+        read.any(|n| clock(&n) || bound(n)).then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
     s.seed(call, source, Place::of(s.func.kind))
@@ -848,9 +829,8 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         |keys: &[&str]| s.same_key_calls(call, |n| keys.iter().any(|k| s.is_call_to(n, k)));
     let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
     let first = changes.first().is_none_or(|f| f.id() == call.id());
-    let saved = env_calls(&["std::env::var", "std::env::var_os"])
-        .iter()
-        .any(|r| r.end_byte() <= call.start_byte());
+    let reads = env_calls(&["std::env::var", "std::env::var_os"]);
+    let saved = reads.iter().any(|r| r.end_byte() <= call.start_byte());
     let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
     // cargo test runs tests on threads of one process: putting the value back does not keep
     // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
@@ -969,17 +949,11 @@ mod real { fn run() {} }
             "Helper [real] run (code) calls []",
         ];
         assert_eq!(unit_rows("src/lib.rs", src), expected);
-        let src = "#[test]\nfn add_is_commutative() {}\nfn util() {}\n";
-        let expected = [
-            "Test [] add_is_commutative (test code) calls []",
-            "Helper [] util (test code) calls []",
-        ];
-        assert_eq!(unit_rows("tests/it.rs", src), expected);
-    }
-
-    #[test]
-    fn a_test_macros_invocations_are_tests_named_by_its_argument() {
+        // In a test file; a test macro's invocations are tests named by its argument.
         let src = r#"
+#[test]
+fn add_is_commutative() {}
+fn util() {}
 macro_rules! rgtest {
     ($name:ident, $fun:expr) => {
         #[test]
@@ -993,6 +967,8 @@ mod more {
 }
 "#;
         let expected = [
+            "Test [] add_is_commutative (test code) calls []",
+            "Helper [] util (test code) calls []",
             "Test [] sorts (test code) calls [sort_setup]",
             "Test [more] counts (test code) calls []",
         ];

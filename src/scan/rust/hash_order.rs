@@ -33,9 +33,7 @@ impl<'t> Scope<'_, '_, 't> {
             return None;
         }
         let after = self.chain_after(call);
-        if after.iter().any(|(_, m)| m.starts_with("sorted")) {
-            return None;
-        }
+        (!after.iter().any(|(_, m)| m.starts_with("sorted"))).then_some(())?;
         let ordered = after
             .iter()
             .any(|(next, m)| m == "join" || (m == "collect" && self.collects_ordered(*next)));
@@ -95,9 +93,7 @@ impl<'t> Scope<'_, '_, 't> {
         let map = of_kind(value, "identifier").next()?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
             || matches!(self.callee(value), Some(Callee::Method(_, m)) if iterates(&m));
-        if !direct || !self.is_hash(self.text(map)) {
-            return None;
-        }
+        (direct && self.is_hash(self.text(map))).then_some(())?;
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
@@ -108,9 +104,7 @@ impl<'t> Scope<'_, '_, 't> {
             (collects && recv.kind() == "identifier" && !inside.declares(self.text(recv)))
                 .then(|| self.text(recv))
         })?;
-        if self.sorts(target, node) {
-            return None;
-        }
+        (!self.sorts(target, node)).then_some(())?;
         Some(HASH_ORDER.smell(format!(
             "the loop over {} fills `{target}` in a different order each run",
             quote_code(self.text(map))

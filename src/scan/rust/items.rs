@@ -41,10 +41,8 @@ pub(super) fn is_test_runner(path: &str) -> bool {
 /// `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`);
 /// empty for the crate roots and elsewhere.
 fn module_path(path: &str) -> Vec<String> {
-    let Some((_, in_src)) = path
-        .rsplit_once("src/")
-        .filter(|(before, _)| before.is_empty() || before.ends_with('/'))
-    else {
+    let in_crate = |(before, _): &(&str, &str)| before.is_empty() || before.ends_with('/');
+    let Some((_, in_src)) = path.rsplit_once("src/").filter(in_crate) else {
         return Vec::new();
     };
     let stem = in_src.strip_suffix(".rs").unwrap_or(in_src);
@@ -72,9 +70,8 @@ pub(super) fn record_items<'t>(
                 let (Some(name), Some(body)) = (field("name"), field("body")) else {
                     continue;
                 };
-                let test = attributes(item)
-                    .iter()
-                    .any(|a| is_test_runner(path_of(*a, cx)));
+                let runner = |a: &Node<'_>| is_test_runner(path_of(*a, cx));
+                let test = attributes(item).iter().any(runner);
                 (cx.text(name), body, item, test)
             }
             // A test macro's invocation (at the top level, a statement).

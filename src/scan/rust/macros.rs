@@ -119,11 +119,10 @@ pub(super) fn test_macro<'s>(
 /// of a `#[test] fn $param`.
 fn test_name_argument(rule: Node<'_>, cx: &FileCtx<'_>) -> Option<usize> {
     let expansion = rule.child_by_field_name("right")?;
+    let fn_param = |pair: &[Node<'_>]| cx.text(pair[0]) == "fn" && pair[1].kind() == "metavariable";
     let param = descendants(expansion).into_iter().find_map(|tree| {
         let tokens = children(tree);
-        let at = tokens
-            .windows(2)
-            .position(|pair| cx.text(pair[0]) == "fn" && pair[1].kind() == "metavariable")?;
+        let at = tokens.windows(2).position(fn_param)?;
         attributed_test(&tokens[..at], cx).then(|| cx.text(tokens[at + 1]))
     })?;
     let pattern = inner_tokens(rule.child_by_field_name("left")?);
@@ -143,10 +142,8 @@ fn attributed_test(tokens: &[Node<'_>], cx: &FileCtx<'_>) -> bool {
         let Some(attribute) = group.strip_prefix('[') else {
             break;
         };
-        test |= attribute
-            .split(['(', ']'])
-            .next()
-            .is_some_and(is_test_runner);
+        let path = attribute.split(['(', ']']).next();
+        test |= path.is_some_and(is_test_runner);
     }
     test
 }

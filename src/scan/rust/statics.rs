@@ -43,12 +43,10 @@ impl<'t> RustFile<'t> {
             _ => return,
         };
         let test_code = cx.test_file || in_test_module(node, cx);
+        let interior = |t: &&str| INTERIOR.contains(t) || t.starts_with("Atomic");
         for (name, types) in statics {
             let lazy = node.kind() == "macro_invocation" || types.iter().any(|t| LAZY.contains(t));
-            let interior = types
-                .iter()
-                .any(|t| INTERIOR.contains(t) || t.starts_with("Atomic"));
-            let setup = test_code && lazy && interior;
+            let setup = test_code && lazy && types.iter().any(interior);
             let stat = Static {
                 node,
                 mutable: is_mut(node),
@@ -146,12 +144,10 @@ pub(super) fn static_state<'t>(
     file: &RustFile<'t>,
     funcs: &[Func<'t>],
 ) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    let mut touches: Vec<Touch<'t>> = file
-        .statics
-        .iter()
-        .filter(|(_, s)| s.setup)
-        .map(|(name, s)| Touch::new(None, name, name, s.node, TouchKind::Setup))
-        .collect();
+    let mut touches = Vec::new();
+    for (name, s) in file.statics.iter().filter(|(_, s)| s.setup) {
+        touches.push(Touch::new(None, name, name, s.node, TouchKind::Setup));
+    }
     touches.sort_by_key(|t| t.node.start_byte());
     for func in funcs {
         touches.extend(Scope { cx, file, func }.touches());
