@@ -8,9 +8,8 @@ const HASH_ORDER: Variant = rules::unordered_iteration::RULE.variant_in(Lang::Ru
 /// Whether a method of a HashMap or HashSet iterates it: `iter`, `iter_mut`, `keys`,
 /// `values_mut`, `into_values`, `drain`, ...
 fn iterates(method: &str) -> bool {
-    ["iter", "keys", "values", "into_", "drain"]
-        .iter()
-        .any(|m| method.starts_with(m))
+    let prefixes = ["iter", "keys", "values", "into_", "drain"];
+    prefixes.iter().any(|m| method.starts_with(m))
 }
 
 impl<'t> Scope<'_, '_, 't> {
@@ -45,10 +44,9 @@ impl<'t> Scope<'_, '_, 't> {
         if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
             return None;
         }
-        Some(HASH_ORDER.smell(format!(
-            "{} collects a HashMap or HashSet in a different order each run",
-            quote_code(&self.short(chain))
-        )))
+        let code = quote_code(&self.short(chain));
+        let says = format!("{code} collects a HashMap or HashSet in a different order each run");
+        Some(HASH_ORDER.smell(says))
     }
 
     /// `collect::<Vec<_>>()`, `collect::<String>()`.
@@ -78,12 +76,10 @@ impl<'t> Scope<'_, '_, 't> {
                 && texts.get(i + 2).is_some_and(|m| iterates(m))
         });
         let sorted = texts.iter().any(|t| t.starts_with("sort"));
-        (iterates && texts.contains(&"collect") && !sorted).then(|| {
-            HASH_ORDER.smell(format!(
-                "{} asserts on the iteration order of a HashMap or HashSet",
-                quote_code(&self.short(node))
-            ))
-        })
+        (iterates && texts.contains(&"collect") && !sorted).then_some(())?;
+        let code = quote_code(&self.short(node));
+        let says = format!("{code} asserts on the iteration order of a HashMap or HashSet");
+        Some(HASH_ORDER.smell(says))
     }
 
     /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
@@ -105,16 +101,14 @@ impl<'t> Scope<'_, '_, 't> {
                 .then(|| self.text(recv))
         })?;
         (!self.sorts(target, node)).then_some(())?;
-        Some(HASH_ORDER.smell(format!(
-            "the loop over {} fills `{target}` in a different order each run",
-            quote_code(self.text(map))
-        )))
+        let map = quote_code(self.text(map));
+        let says = format!("the loop over {map} fills `{target}` in a different order each run");
+        Some(HASH_ORDER.smell(says))
     }
 }
 
 /// Whether a type keeps the order it is filled in: a Vec, a String, a VecDeque.
 fn is_ordered_type(ty: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    texts(ty, "type_identifier", cx)
-        .first()
-        .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
+    let types = texts(ty, "type_identifier", cx);
+    matches!(types.first(), Some(&("Vec" | "String" | "VecDeque")))
 }

@@ -59,9 +59,8 @@ impl<'t> RustFile<'t> {
 
 /// Whether a `static` or `let` is `mut`.
 fn is_mut(node: Node<'_>) -> bool {
-    named_children(node)
-        .iter()
-        .any(|c| c.kind() == "mutable_specifier")
+    let children = named_children(node);
+    children.iter().any(|c| c.kind() == "mutable_specifier")
 }
 
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
@@ -70,9 +69,8 @@ fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s s
     let tokens = token_tree(node).map(|t| texts(t, "identifier", cx));
     let idents = tokens.unwrap_or_default();
     let after_each_ref = idents.split(|t| *t == "ref").skip(1);
-    after_each_ref
-        .filter_map(|names| Some((*names.first()?, names.to_vec())))
-        .collect()
+    let entry = |names: &[&'s str]| Some((*names.first()?, names.to_vec()));
+    after_each_ref.filter_map(entry).collect()
 }
 
 impl<'t> Scope<'_, '_, 't> {
@@ -86,13 +84,8 @@ impl<'t> Scope<'_, '_, 't> {
             if self.file.statics.contains_key(name) && !self.func.decls.declares(name) {
                 let write = self.write_of(n);
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
-                out.push(Touch::new(
-                    Some(unit),
-                    owner,
-                    name,
-                    write.unwrap_or(n),
-                    kind,
-                ));
+                let touch = Touch::new(Some(unit), owner, name, write.unwrap_or(n), kind);
+                out.push(touch);
             }
         }
         out
@@ -101,9 +94,8 @@ impl<'t> Scope<'_, '_, 't> {
     /// The change of a static through this use, if any: an assignment to a `static mut`, an
     /// atomic's `store`/`fetch_add`, a lock or cell taken to change what it holds.
     fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
-        let stat = &self.file.statics[self.text(name)];
         let mut at = name;
-        let mut guarded = stat.mutable;
+        let mut guarded = self.file.statics[self.text(name)].mutable;
         while let Some(parent) = at.parent() {
             let left = parent.child_by_field_name("left");
             match parent.kind() {
@@ -118,15 +110,11 @@ impl<'t> Scope<'_, '_, 't> {
                         return None;
                     };
                     let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
-                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
+                    let mutable_access = GUARDS.contains(&method.as_str()) && method != "lock";
+                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) || mutable_access {
                         return Some(parent);
                     }
-                    if GUARDS.contains(&method.as_str()) {
-                        if method != "lock" {
-                            return Some(parent);
-                        }
-                        guarded = true;
-                    }
+                    guarded |= method == "lock";
                     at = parent;
                 }
                 "let_declaration" => return (guarded && is_mut(parent)).then_some(parent),
