@@ -628,9 +628,8 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
         match node.kind() {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
-                let bound = self
-                    .value_of(name)
-                    .filter(|v| v.end_byte() <= node.start_byte());
+                let before = |v: &Node<'t>| v.end_byte() <= node.start_byte();
+                let bound = self.value_of(name).filter(before);
                 self.file.consts.contains(name)
                     || (is_constant_name(name) && !self.func.decls.declares(name))
                     || node.kind() == "identifier" && constant(bound)
@@ -879,14 +878,14 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
             drivers.extend(names);
         }
     }
+    let awaited_or_spawned =
+        |p: Node<'t>| p.kind() == "await_expression" || p.parent() == Some(call);
     let mut nodes = args(call).into_iter().flat_map(descendants);
     let serves = nodes.any(|n| match n.kind() {
         "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
         // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
         "identifier" => {
-            let driven = n
-                .parent()
-                .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
+            let driven = n.parent().is_some_and(awaited_or_spawned);
             listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
         }
         _ => false,

@@ -85,9 +85,8 @@ pub(super) fn record_items<'t>(
         };
         // Where it is: its modules and impl types (`impl Display for Store` is `Store`), and
         // whether they or it are test code.
-        let outer: Vec<Node<'t>> = syntax::ancestors(item)
-            .filter(|a| CONTAINERS.contains(&a.kind()))
-            .collect();
+        let container = |a: &Node<'t>| CONTAINERS.contains(&a.kind());
+        let outer: Vec<Node<'t>> = syntax::ancestors(item).filter(container).collect();
         let name_of = |c: &Node<'t>| {
             c.child_by_field_name("type")
                 .or(c.child_by_field_name("name"))
