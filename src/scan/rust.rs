@@ -1,8 +1,7 @@
 //! Rust smell rules. Tests are functions with a test attribute (`#[test]`, `#[tokio::test]`,
-//! `#[rstest]`, ...), reported by libtest by their module path inside the crate
-//! (`src/lib.rs::tests::adds`, nextest's `flakydemo::tests::adds`): a test's parents are the
-//! modules around it in its file. Test code is a test file (under `tests/`), a `#[cfg(test)]`
-//! module, or a test function.
+//! `#[rstest]`, ...), named by the modules around them as libtest reports them
+//! (`src/lib.rs::tests::adds`, nextest's `flakydemo::tests::adds`). Test code is a test file
+//! (under `tests/`), a `#[cfg(test)]` module, or a test function.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -36,50 +35,46 @@ const NETWORK: Variant = rules::network_call::RULE.variant_in(Lang::Rust);
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
 /// Functions that can make a test flaky, by path once `use`s are applied: a path and the names
-/// under it, each exact, or any path ending so (`*`, `seed_from_u64`), or any function of a
-/// crate (`fastrand`, `*`).
-const CALLS: &[(&str, &[&str], CallCheck)] = &[
-    ("std::thread", &["sleep"], fixed_sleep),
-    ("tokio::time", &["sleep"], fixed_sleep),
-    ("async_std::task", &["sleep"], fixed_sleep),
-    ("std::time::SystemTime", &["now"], clock::<false>),
-    ("*::Utc", &["now"], clock::<false>),
-    ("*::Local", &["now"], clock::<true>),
-    ("time::OffsetDateTime", &["now_utc"], clock::<false>),
-    ("time::OffsetDateTime", &["now_local"], clock::<true>),
-    ("rand", &["random", "thread_rng", "rng"], unseeded_random),
-    ("fastrand", &["*"], unseeded_random),
-    ("*", &["from_entropy", "from_os_rng"], seeding::<true>),
-    ("*", &["seed_from_u64", "from_seed"], seeding::<false>),
-    ("*::Uuid", &["new_v4"], random_id),
-    ("reqwest", &["get"], network),
-    ("reqwest::blocking", &["get"], network),
-    ("ureq", &["get", "post", "put"], network),
-    ("ureq", &["delete", "head", "request"], network),
-    ("*::TcpListener", &["bind"], listen),
-    ("*::UdpSocket", &["bind"], listen),
-    ("*::TcpStream", &["connect", "connect_timeout"], network),
-    ("tokio::net", &["lookup_host"], network),
-    ("std::fs", &["write", "remove_file"], fixed_path_write),
-    ("std::fs", &["rename", "create_dir"], fixed_path_write),
-    ("std::fs", &["create_dir_all"], fixed_path_write),
-    ("std::fs", &["remove_dir_all"], fixed_path_write),
-    ("std::fs::File", &["create"], fixed_path_write),
-    ("tokio::fs", &["write", "create_dir_all"], fixed_path_write),
-    ("tokio::fs", &["remove_dir_all"], fixed_path_write),
-    ("tokio::fs::File", &["create"], fixed_path_write),
-    ("*::Command", &["new"], subprocess),
-    ("std::env", &["set_var", "remove_var"], set_var),
-    ("std::env", &["set_current_dir"], |s, call, _| {
+/// under it (split at spaces), each exact, or any path ending so (`*`, `seed_from_u64`), or any
+/// function of a crate (`fastrand`, `*`).
+const CALLS: &[(&str, &str, CallCheck)] = &[
+    ("std::thread", "sleep", fixed_sleep),
+    ("tokio::time", "sleep", fixed_sleep),
+    ("async_std::task", "sleep", fixed_sleep),
+    ("std::time::SystemTime", "now", clock::<false>),
+    ("*::Utc", "now", clock::<false>),
+    ("*::Local", "now", clock::<true>),
+    ("time::OffsetDateTime", "now_utc", clock::<false>),
+    ("time::OffsetDateTime", "now_local", clock::<true>),
+    ("rand", "random thread_rng rng", unseeded_random),
+    ("fastrand", "*", unseeded_random),
+    ("*", "from_entropy from_os_rng", seeding::<true>),
+    ("*", "seed_from_u64 from_seed", seeding::<false>),
+    ("*::Uuid", "new_v4", random_id),
+    ("reqwest", "get", network),
+    ("reqwest::blocking", "get", network),
+    ("ureq", "get post put delete head request", network),
+    ("*::TcpListener", "bind", listen),
+    ("*::UdpSocket", "bind", listen),
+    ("*::TcpStream", "connect connect_timeout", network),
+    ("tokio::net", "lookup_host", network),
+    ("std::fs", "write remove_file rename", fixed_path_write),
+    ("std::fs", "create_dir create_dir_all", fixed_path_write),
+    ("std::fs", "remove_dir_all", fixed_path_write),
+    ("std::fs::File", "create", fixed_path_write),
+    ("tokio::fs", "write create_dir_all", fixed_path_write),
+    ("tokio::fs", "remove_dir_all", fixed_path_write),
+    ("tokio::fs::File", "create", fixed_path_write),
+    ("*::Command", "new", subprocess),
+    ("std::env", "set_var remove_var", set_var),
+    ("std::env", "set_current_dir", |s, call, _| {
         s.process_change(call, ProcessState::Cwd, Restore::Unseen)
     }),
-    ("std::env", &["var", "var_os"], |s, call, _| {
-        s.env_read(call)
-    }),
-    ("std::thread", &["spawn"], unjoined_spawn),
-    ("tokio", &["spawn"], unjoined_spawn),
-    ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
-    ("async_std::task", &["spawn"], unjoined_spawn),
+    ("std::env", "var var_os", |s, call, _| s.env_read(call)),
+    ("std::thread", "spawn", unjoined_spawn),
+    ("tokio", "spawn", unjoined_spawn),
+    ("tokio::task", "spawn spawn_blocking", unjoined_spawn),
+    ("async_std::task", "spawn", unjoined_spawn),
 ];
 
 /// Macros that only print (a seed printed is a seed replayable).
@@ -87,8 +82,7 @@ const LOGGING_MACROS: &[&str] = &[
     "println", "eprintln", "print", "eprint", "dbg", "info", "debug", "warn", "trace", "error",
 ];
 
-/// Whether a file is a test file: any .rs under a tests/ directory (unit tests in
-/// `#[cfg(test)]` modules are found by the rules).
+/// A test file: any .rs under a tests/ directory (`#[cfg(test)]` modules are found by the rules).
 pub(super) fn is_test_file(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|d| d == "tests")
 }
@@ -102,21 +96,20 @@ pub(super) fn test_macros_of(files: &[std::path::PathBuf]) -> BTreeMap<String, u
     let rust = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "rs"));
-    // Read as the scan reads them (invalid UTF-8 replaced); only a file that defines a macro
-    // with a `fn $name` in it can define a test macro, and is parsed.
-    let sources = rust.filter_map(|f| std::fs::read(f).ok());
     let mut out = BTreeMap::new();
-    for bytes in sources {
+    for bytes in rust.filter_map(|f| std::fs::read(f).ok()) {
+        // Read as the scan reads it (invalid UTF-8 replaced); only a file that defines a macro
+        // with a `fn $name` in it can define a test macro, and is parsed.
         let src = String::from_utf8_lossy(&bytes);
-        if !(src.contains("macro_rules!") && src.contains("fn $")) {
-            continue;
-        }
-        if let Some(tree) = parser.parse(src.as_bytes(), None) {
+        if src.contains("macro_rules!")
+            && src.contains("fn $")
+            && let Some(tree) = parser.parse(src.as_bytes(), None)
+        {
             // Those at the top level of a file, which the crate's other files see.
             let cx = FileCtx::new("", &src, false);
             let top = named_children(tree.root_node()).into_iter();
             let macros = top.filter_map(|definition| macros::test_macro(definition, &cx));
-            out.extend(macros.map(|(name, arg, _)| (name.to_owned(), arg)));
+            out.extend(macros.map(|(name, (arg, _))| (name.to_owned(), arg)));
         }
     }
     out
@@ -155,14 +148,12 @@ impl<'t> RustFile<'t> {
     /// Reads the file, and the code of its test macro invocations.
     fn read(root: Node<'t>, expanded: Option<Node<'t>>, cx: &mut FileCtx<'_>) -> Self {
         let mut file = Self::default();
+        let name = |n: Node<'t>| n.child_by_field_name("name").map(|n| cx.text(n).to_owned());
         let roots = [Some(root), expanded];
         for node in roots.into_iter().flatten().flat_map(descendants) {
             match node.kind() {
                 "use_declaration" => file.add_uses(node, cx),
-                "const_item" => file.consts.extend(
-                    node.child_by_field_name("name")
-                        .map(|n| cx.text(n).to_owned()),
-                ),
+                "const_item" => file.consts.extend(name(node)),
                 _ => file.add_statics(node, cx),
             }
         }
@@ -209,9 +200,7 @@ impl<'t> RustFile<'t> {
     /// The full path a path in code stands for, once `use`s are applied.
     fn resolve(&self, path: &str) -> Option<String> {
         let path = compact(path).trim_start_matches("::").to_owned();
-        if path.is_empty() {
-            return None;
-        }
+        (!path.is_empty()).then_some(())?;
         let head = path.split("::").next().unwrap_or(&path);
         Some(match self.aliases.get(head) {
             Some(full) => format!("{full}{}", &path[head.len()..]),
@@ -232,11 +221,13 @@ fn last_segment(path: &str) -> &str {
 /// The texts of the nodes of a kind under a node: the `type_identifier`s of a type
 /// (`LazyLock<Mutex<Vec<u32>>>` -> LazyLock, Mutex, Vec, u32), the `identifier`s of tokens.
 fn texts<'s>(node: Node<'_>, kind: &str, cx: &FileCtx<'s>) -> Vec<&'s str> {
-    descendants(node)
-        .into_iter()
-        .filter(|n| n.kind() == kind)
-        .map(|n| cx.text(n))
-        .collect()
+    of_kind(node, kind).map(|n| cx.text(n)).collect()
+}
+
+/// The nodes of a kind under a node, in source order.
+fn of_kind<'t>(node: Node<'t>, kind: &str) -> impl Iterator<Item = Node<'t>> {
+    let nodes = descendants(node);
+    nodes.into_iter().filter(move |n| n.kind() == kind)
 }
 
 fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
@@ -246,15 +237,13 @@ fn macro_name<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
 
 /// The arguments of a macro invocation, as tokens.
 fn token_tree(invocation: Node<'_>) -> Option<Node<'_>> {
-    named_children(invocation)
-        .into_iter()
-        .find(|c| c.kind() == "token_tree")
+    let children = named_children(invocation);
+    children.into_iter().find(|c| c.kind() == "token_tree")
 }
 
 /// All the children of a node, anonymous tokens included.
 fn children(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).collect()
+    node.children(&mut node.walk()).collect()
 }
 
 /// A function of the file (or a test macro's code), recorded as a unit.
@@ -263,7 +252,6 @@ struct Func<'t> {
     kind: UnitKind,
     unit: usize,
     test_code: bool,
-    /// Parameters, `let`s and the bindings of patterns.
     decls: Decls<'t>,
 }
 
@@ -302,18 +290,13 @@ fn bound_names(pattern: Node<'_>) -> Vec<Node<'_>> {
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
         for (i, child) in children(n).into_iter().enumerate() {
-            let field = u32::try_from(i)
-                .ok()
-                .and_then(|i| n.field_name_for_child(i));
+            let field = n.field_name_for_child(i as u32);
             let names_something_else = matches!(field, Some("type" | "value" | "condition"))
                 || matches!(child.kind(), "scoped_identifier" | "scoped_type_identifier");
-            if names_something_else {
-                continue;
-            }
-            if child.kind() == "identifier" {
-                out.push(child);
-            } else {
-                stack.push(child);
+            match child.kind() {
+                _ if names_something_else => {}
+                "identifier" => out.push(child),
+                _ => stack.push(child),
             }
         }
     }
@@ -345,7 +328,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         let field = |name| function.child_by_field_name(name);
         match function.kind() {
             "identifier" | "scoped_identifier" => {
-                Some(Callee::Path(self.file.resolve(self.text(function))?))
+                self.file.resolve(self.text(function)).map(Callee::Path)
             }
             "field_expression" => Some(Callee::Method(
                 field("value")?,
@@ -363,33 +346,26 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The names of the crate's functions the function calls: plain calls, module paths
     /// (`crate::order::register`, `flakydemo::add`), `self.`/`Self::` calls, also in macros.
     fn calls(&self) -> Vec<String> {
-        first_each(
-            descendants(self.func.body)
-                .into_iter()
-                .flat_map(|node| match node.kind() {
-                    "call_expression" => match self.callee(node) {
-                        Some(Callee::Path(path)) => {
-                            self.crate_function(&path).into_iter().collect()
-                        }
-                        Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
-                        _ => Vec::new(),
-                    },
-                    "token_tree" => self.token_calls(node),
-                    _ => Vec::new(),
-                }),
-        )
+        let nodes = descendants(self.func.body).into_iter();
+        first_each(nodes.flat_map(|node| match node.kind() {
+            "call_expression" => match self.callee(node) {
+                Some(Callee::Path(path)) => self.crate_function(&path).into_iter().collect(),
+                Some(Callee::Method(recv, m)) if recv.kind() == "self" => vec![m],
+                _ => Vec::new(),
+            },
+            "token_tree" => self.token_calls(node),
+            _ => Vec::new(),
+        }))
     }
 
     /// The function of this crate a path names, if it is one: a plain name that is not a
     /// local, or a path through modules (not through a type, nor the standard library).
     fn crate_function(&self, path: &str) -> Option<String> {
-        let segments: Vec<&str> = path.split("::").collect();
-        let name = *segments.last()?;
-        let through_type = segments[..segments.len() - 1]
-            .iter()
-            .any(|s| s.starts_with(char::is_uppercase) && *s != "Self");
-        let std = matches!(segments[0], "std" | "core" | "alloc");
-        let local = segments.len() == 1 && self.func.decls.declares(name);
+        let (modules, name) = path.rsplit_once("::").unwrap_or(("", path));
+        let typed = |s: &str| s.starts_with(char::is_uppercase) && s != "Self";
+        let through_type = modules.split("::").any(typed);
+        let std = matches!(path.split("::").next(), Some("std" | "core" | "alloc"));
+        let local = modules.is_empty() && self.func.decls.declares(name);
         (!through_type && !std && !local).then(|| name.to_owned())
     }
 
@@ -415,12 +391,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             if method && !(start >= 2 && text(start - 2) == "self") {
                 continue;
             }
-            let path: String = (start..i).map(text).collect();
-            out.extend(
-                self.file
-                    .resolve(&path)
-                    .and_then(|p| self.crate_function(&p)),
-            );
+            let path = self.file.resolve(&(start..i).map(text).collect::<String>());
+            out.extend(path.and_then(|p| self.crate_function(&p)));
         }
         out
     }
@@ -439,21 +411,17 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "for_expression" => self.hash_loop(node),
             _ => None,
         };
+        let unit = Some(self.func.unit);
         let nodes = descendants(self.func.body).into_iter();
-        nodes
-            .filter_map(|n| Some((n, smell(n)?, Some(self.func.unit))))
-            .collect()
+        nodes.filter_map(|n| Some((n, smell(n)?, unit))).collect()
     }
 
-    /// The smell of a call of a known function, or of a method that reaches the network or
-    /// writes a file.
+    /// The smell of a call of a known function, or of a method (requests, writes, hash order).
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
         match self.callee(call)? {
             Callee::Path(path) => {
                 let (.., check) = CALLS.iter().find(|(under, names, _)| {
-                    names
-                        .iter()
-                        .any(|name| name_matches(&format!("{under}::{name}"), &path))
+                    (names.split(' ')).any(|name| name_matches(&format!("{under}::{name}"), &path))
                 })?;
                 check(self, call, short_path(&path))
             }
@@ -468,9 +436,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn macro_smell(&self, node: Node<'t>) -> Option<Smell> {
         macro_name(node, self.cx).contains("assert").then_some(())?;
         let tokens = leaves(token_tree(node)?);
-        let comparison = tokens
-            .iter()
-            .position(|t| matches!(self.text(*t), "<" | ">" | "<=" | ">="));
+        let compares = |t: &Node<'t>| matches!(self.text(*t), "<" | ">" | "<=" | ">=");
+        let comparison = tokens.iter().position(compares);
         let elapsed = tokens.iter().position(|t| {
             t.kind() == "identifier"
                 && (matches!(self.text(*t), "elapsed" | "duration_since") || self.is_elapsed(*t))
@@ -484,15 +451,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        const SEEDS: [&str; 4] = [
-            "*::seed_from_u64",
-            "*::from_seed",
-            "fastrand::seed",
-            "*::Rng::with_seed",
-        ];
-        self.ancestors(node)
-            .iter()
-            .any(|a| SEEDS.iter().any(|k| self.is_call_to(*a, k)))
+        const SEEDS: &str = "*::seed_from_u64 *::from_seed fastrand::seed *::Rng::with_seed";
+        let seeds = |a: &Node<'t>| SEEDS.split(' ').any(|k| self.is_call_to(*a, k));
+        self.ancestors(node).iter().any(seeds)
     }
 
     /// Whether a value is used only where `within` holds: there, or through the variable it is
@@ -520,15 +481,13 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             .filter(|p| p.kind() == "identifier");
         bound.is_some_and(|name| {
             let named = |text: &str| text == self.text(name);
+            let captured = |c: &str| named(c.split(['}', ':']).next().unwrap_or_default());
             let mut uses = self.body_nodes().into_iter().filter(|n| {
                 let text = self.text(*n);
                 n.start_byte() > name.end_byte()
                     && match n.kind() {
                         "identifier" => named(text),
-                        "string_content" => text
-                            .split('{')
-                            .skip(1)
-                            .any(|c| named(c.split(['}', ':']).next().unwrap_or_default())),
+                        "string_content" => text.split('{').skip(1).any(captured),
                         _ => false,
                     }
             });
@@ -561,6 +520,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// The literal an address or path starts with: a string, `format!("...", ..)`,
     /// `Path::new("...")`, `&"..."`.
     fn leading_literal(&self, node: Node<'t>) -> Option<&'s str> {
+        const PATHS: [&str; 2] = ["*Path::new", "*PathBuf::from"];
         let mut at = node;
         loop {
             at = match at.kind() {
@@ -570,12 +530,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                     let format = self.string_value(*named_children(tree).first()?)?;
                     return fixed_prefix(format);
                 }
-                "call_expression"
-                    if matches!(self.callee(at), Some(Callee::Path(p))
-                        if p.ends_with("Path::new") || p.ends_with("PathBuf::from")) =>
-                {
-                    *args(at).first()?
-                }
+                _ if PATHS.iter().any(|k| self.is_call_to(at, k)) => *args(at).first()?,
                 _ => return self.string_value(at),
             };
         }
@@ -601,10 +556,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             "match_expression",
         ];
         let around = self.ancestors(node).into_iter();
-        around
-            .take_while(|p| !STATEMENTS.contains(&p.kind()))
-            .last()
-            .unwrap_or(node)
+        let inside = around.take_while(|p| !STATEMENTS.contains(&p.kind()));
+        inside.last().unwrap_or(node)
     }
 
     /// The calls a method chain goes on with, and their methods (`a.iter()` ->
@@ -633,16 +586,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
 /// The tokens of a macro's arguments, punctuation included, in order.
 fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![tree];
-    while let Some(n) = stack.pop() {
-        if n.child_count() == 0 {
-            out.push(n);
-            continue;
-        }
-        stack.extend(children(n).into_iter().rev());
+    match tree.child_count() {
+        0 => vec![tree],
+        _ => children(tree).into_iter().flat_map(leaves).collect(),
     }
-    out
 }
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
@@ -677,24 +624,21 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     /// Constants (declared, or named in capitals and not a local), locals bound to one before,
     /// `Duration::from_*`, and an `if` (`if cfg!(windows) {..} else {..}`) constant either way.
     fn is_constant_leaf(&self, node: Node<'t>) -> bool {
+        let constant = |n: Option<Node<'t>>| n.is_some_and(|n| self.is_constant(n));
         match node.kind() {
             "identifier" | "scoped_identifier" => {
                 let name = last_segment(self.text(node));
-                let bound = self
-                    .value_of(name)
-                    .filter(|v| v.end_byte() <= node.start_byte());
+                let before = |v: &Node<'t>| v.end_byte() <= node.start_byte();
+                let bound = self.value_of(name).filter(before);
                 self.file.consts.contains(name)
                     || (is_constant_name(name) && !self.func.decls.declares(name))
-                    || node.kind() == "identifier" && bound.is_some_and(|v| self.is_constant(v))
+                    || node.kind() == "identifier" && constant(bound)
             }
-            "if_expression" => ["consequence", "alternative"].iter().all(|f| {
-                node.child_by_field_name(f)
-                    .is_some_and(|b| self.is_constant(b))
-            }),
+            "if_expression" => ["consequence", "alternative"]
+                .iter()
+                .all(|f| constant(node.child_by_field_name(f))),
             // A block's value, and the block or `if` after an `else`.
-            "block" | "else_clause" => named_children(node)
-                .last()
-                .is_some_and(|value| self.is_constant(*value)),
+            "block" | "else_clause" => constant(named_children(node).last().copied()),
             "call_expression" => {
                 matches!(self.callee(node), Some(Callee::Path(p)) if p.contains("Duration::"))
             }
@@ -719,31 +663,25 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
             "parenthesized_expression" => at.named_child(0),
             _ => None,
         };
+        let now = |c: &Node<'t>| self.is_call_to(*c, "*::Instant::now");
         let measured = |at: Node<'t>| match at.kind() {
             "call_expression" => matches!(self.callee(at),
                 Some(Callee::Method(_, m)) if m == "elapsed" || m == "duration_since"),
-            "binary_expression" => named_children(at)
-                .iter()
-                .any(|c| self.is_call_to(*c, "*::Instant::now")),
+            "binary_expression" => named_children(at).iter().any(now),
             _ => false,
         };
         std::iter::successors(Some(node), next).any(measured)
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        matches!(node.kind(), "string_literal" | "raw_string_literal").then(|| {
-            named_children(node)
-                .iter()
-                .find(|c| c.kind() == "string_content")
-                .map_or("", |c| self.text(*c))
-        })
+        matches!(node.kind(), "string_literal" | "raw_string_literal").then_some(())?;
+        let content = of_kind(node, "string_content").next();
+        Some(content.map_or("", |c| self.text(c)))
     }
 
     /// A condition, a comparison, arithmetic, an assertion.
     fn seed_use(&self, value: Node<'t>, hops: usize) -> Option<Node<'t>> {
-        if self.in_seeding(value) || self.in_macro(value, LOGGING_MACROS) {
-            return None;
-        }
+        (!self.in_seeding(value) && !self.in_macro(value, LOGGING_MACROS)).then_some(())?;
         let mut at = value;
         let mut bound: Vec<Node<'t>> = Vec::new();
         for parent in self.ancestors(value) {
@@ -763,9 +701,7 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                 | "parenthesized_expression"
                 | "type_cast_expression"
                 | "token_tree" => {}
-                "binary_expression" | "index_expression" => {
-                    return Some(self.statement_of(parent));
-                }
+                "binary_expression" | "index_expression" => return Some(self.statement_of(parent)),
                 "macro_invocation" if macro_name(parent, self.cx).contains("assert") => {
                     return Some(parent);
                 }
@@ -781,29 +717,21 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
                     bound.extend(pattern.map(bound_names).unwrap_or_default());
                     break;
                 }
-                "match_expression" => bound.extend(
-                    descendants(parent)
-                        .into_iter()
-                        .filter(|n| n.kind() == "match_pattern")
-                        .flat_map(bound_names),
-                ),
+                "match_expression" => {
+                    bound.extend(of_kind(parent, "match_pattern").flat_map(bound_names));
+                }
                 _ => break,
             }
             at = parent;
         }
-        if hops >= SEED_HOPS {
-            return None;
-        }
-        bound.iter().find_map(|name| {
-            self.uses_after(self.text(*name), *name)
-                .into_iter()
-                .find_map(|u| self.seed_use(u, hops + 1))
-        })
+        (hops < SEED_HOPS).then_some(())?;
+        let uses_of = |name: Node<'t>| self.uses_after(self.text(name), name);
+        let mut uses = bound.into_iter().flat_map(uses_of);
+        uses.find_map(|u| self.seed_use(u, hops + 1))
     }
 }
 
-/// A clock read (in the local time zone when `ZONE`), unless it only seeds a generator (the
-/// seed rules report that).
+/// A clock read (local time when `ZONE`), unless it only seeds a generator (a seed rule's case).
 fn clock<'t, const ZONE: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     (!s.only_used(call, |n| s.in_seeding(n))).then(|| s.clock_read(call, ZONE, false))?
 }
@@ -824,49 +752,39 @@ fn unseeded_random<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, shown: &str) -> Op
 }
 
 /// `TcpListener::bind("127.0.0.1:8080")`: a listener at an address literal, for the shared rule
-/// to judge. Any other listener is a real socket on this machine: context (a likely cause of a
-/// test measured flaky, where a platform's or a loaded machine's socket timing shows).
+/// to judge. Any other is a real socket on this machine: context, a likely cause of a flaky test.
 fn listen<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
     let address = *args(call).first()?;
     let port = s.string_value(address).and(literal_port(s.text(address)));
     let fixed = port.and_then(|port| s.listener(call, port, false));
-    fixed.or_else(|| {
-        s.func.test_code.then(|| {
-            let low = NETWORK.severity(Severity::Low).confidence(Confidence::Low);
-            low.context_if(true).says(
-                &s.short(call),
-                "opens a real socket on this machine: its timing differs between platforms and under load",
-            )
-        })
-    })
+    if fixed.is_some() || !s.func.test_code {
+        return fixed;
+    }
+    let low = NETWORK.severity(Severity::Low).confidence(Confidence::Low);
+    let says =
+        "opens a real socket on this machine: its timing differs between platforms and under load";
+    Some(low.context_if(true).says(&s.short(call), says))
 }
 
 fn random_id<'t>(_: &Scope<'_, '_, 't>, _: Node<'t>, shown: &str) -> Option<Smell> {
     Some(RANDOM_ID.smell(format!("{shown}() makes a random id")))
 }
 
-/// A seed from the OS entropy (`ENTROPY`: `from_entropy()`, `from_os_rng()`) or from the clock; one from
-/// a variable is fine, and a constant one makes the test repeatable (Rust has no generator
+/// A seed from the OS entropy (`OS`: `from_entropy()`, `from_os_rng()`) or from the clock; one
+/// from a variable is fine, and a constant one makes the test repeatable (Rust has no generator
 /// shared by all tests to seed).
-fn seeding<'t, const ENTROPY: bool>(
-    s: &Scope<'_, '_, 't>,
-    call: Node<'t>,
-    _: &str,
-) -> Option<Smell> {
-    let from = if ENTROPY {
+fn seeding<'t, const OS: bool>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> {
+    let from = if OS {
         "the OS entropy"
     } else {
         // The clock (`SystemTime::now()`, `Instant::now()`, chrono) read in an argument, or
         // by a local it names.
         let clock = |n: &Node<'t>| ["*::now", "*::now_utc"].iter().any(|k| s.is_call_to(*n, k));
-        let bound = |n: &Node<'t>| {
-            n.kind() == "identifier"
-                && s.value_of(s.text(*n))
-                    .is_some_and(|v| descendants(v).iter().any(clock))
-        };
+        let reads = |n: Node<'t>| descendants(n).iter().any(clock);
+        let bound =
+            |n: Node<'t>| n.kind() == "identifier" && s.value_of(s.text(n)).is_some_and(reads);
         let mut read = args(call).into_iter().flat_map(descendants);
-        read.any(|n| clock(&n) || bound(&n))
-            .then_some("the clock")?
+        read.any(|n| clock(&n) || bound(n)).then_some("the clock")?
     };
     let source = SeedSource::Unreproducible(from);
     s.seed(call, source, Place::of(s.func.kind))
@@ -907,18 +825,14 @@ fn set_var<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<Smell> 
         |keys: &[&str]| s.same_key_calls(call, |n| keys.iter().any(|k| s.is_call_to(n, k)));
     let changes = env_calls(&["std::env::set_var", "std::env::remove_var"]);
     let first = changes.first().is_none_or(|f| f.id() == call.id());
-    let saved = env_calls(&["std::env::var", "std::env::var_os"])
-        .iter()
-        .any(|r| r.end_byte() <= call.start_byte());
+    let reads = env_calls(&["std::env::var", "std::env::var_os"]);
+    let saved = reads.iter().any(|r| r.end_byte() <= call.start_byte());
     let put_back = changes.iter().any(|c| c.start_byte() > call.end_byte());
     // cargo test runs tests on threads of one process: putting the value back does not keep
     // the others from reading it meanwhile; holding a lock (or `#[serial]`) does.
-    let serialized = s.uses_member(&["lock"])
-        || s.func.body.parent().is_some_and(|item| {
-            attributes(item)
-                .iter()
-                .any(|a| s.text(*a).contains("serial"))
-        });
+    let attributes = s.func.body.parent().map(attributes).unwrap_or_default();
+    let serial = attributes.iter().any(|a| s.text(*a).contains("serial"));
+    let serialized = s.uses_member(&["lock"]) || serial;
     (first && !serialized).then_some(())?;
     let restore = if saved && put_back {
         Restore::Late
@@ -953,10 +867,7 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
     // The names `let`s bind to a listener, and to the driver a handshake returns
     // (`let (sender, conn) = handshake(io).await?`), read once for the whole spawn.
     let (mut listeners, mut drivers) = (HashSet::new(), HashSet::new());
-    let lets = s
-        .body_nodes()
-        .into_iter()
-        .filter(|l| l.kind() == "let_declaration");
+    let lets = of_kind(s.func.body, "let_declaration");
     for (l, pattern) in lets.filter_map(|l| Some((l, l.child_by_field_name("pattern")?))) {
         let names = bound_names(pattern).into_iter().map(|b| s.text(b));
         let inside = descendants(l);
@@ -967,20 +878,18 @@ fn unjoined_spawn<'t>(s: &Scope<'_, '_, 't>, call: Node<'t>, _: &str) -> Option<
             drivers.extend(names);
         }
     }
-    let serves = args(call)
-        .iter()
-        .flat_map(|a| descendants(*a))
-        .any(|n| match n.kind() {
-            "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
-            // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
-            "identifier" => {
-                let driven = n
-                    .parent()
-                    .is_some_and(|p| p.kind() == "await_expression" || p.parent() == Some(call));
-                listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
-            }
-            _ => false,
-        });
+    let awaited_or_spawned =
+        |p: Node<'t>| p.kind() == "await_expression" || p.parent() == Some(call);
+    let mut nodes = args(call).into_iter().flat_map(descendants);
+    let serves = nodes.any(|n| match n.kind() {
+        "call_expression" => SERVERS.iter().any(|k| name_matches(k, &s.called(n))),
+        // A listener spawned or used, or a driver spawned or awaited (`tokio::spawn(conn)`).
+        "identifier" => {
+            let driven = n.parent().is_some_and(awaited_or_spawned);
+            listeners.contains(s.text(n)) || driven && drivers.contains(s.text(n))
+        }
+        _ => false,
+    });
     (!serves).then(|| s.unjoined(call))?
 }
 
@@ -1036,17 +945,11 @@ mod real { fn run() {} }
             "Helper [real] run (code) calls []",
         ];
         assert_eq!(unit_rows("src/lib.rs", src), expected);
-        let src = "#[test]\nfn add_is_commutative() {}\nfn util() {}\n";
-        let expected = [
-            "Test [] add_is_commutative (test code) calls []",
-            "Helper [] util (test code) calls []",
-        ];
-        assert_eq!(unit_rows("tests/it.rs", src), expected);
-    }
-
-    #[test]
-    fn a_test_macros_invocations_are_tests_named_by_its_argument() {
+        // In a test file; a test macro's invocations are tests named by its argument.
         let src = r#"
+#[test]
+fn add_is_commutative() {}
+fn util() {}
 macro_rules! rgtest {
     ($name:ident, $fun:expr) => {
         #[test]
@@ -1060,6 +963,8 @@ mod more {
 }
 "#;
         let expected = [
+            "Test [] add_is_commutative (test code) calls []",
+            "Helper [] util (test code) calls []",
             "Test [] sorts (test code) calls [sort_setup]",
             "Test [more] counts (test code) calls []",
         ];
@@ -1068,10 +973,7 @@ mod more {
 
     #[test]
     fn format_strings_fix_a_host_or_directory_before_their_first_placeholder() {
-        assert_eq!(
-            fixed_prefix("https://api.example.com/{}"),
-            Some("https://api.example.com/")
-        );
+        assert_eq!(fixed_prefix("https://api.io/{}"), Some("https://api.io/"));
         assert_eq!(fixed_prefix("out/{}.txt"), Some("out/"));
         assert_eq!(fixed_prefix("no placeholder"), Some("no placeholder"));
         assert_eq!(fixed_prefix("{}/status"), None);

@@ -8,23 +8,17 @@ const HASH_ORDER: Variant = rules::unordered_iteration::RULE.variant_in(Lang::Ru
 /// Whether a method of a HashMap or HashSet iterates it: `iter`, `iter_mut`, `keys`,
 /// `values_mut`, `into_values`, `drain`, ...
 fn iterates(method: &str) -> bool {
-    ["iter", "keys", "values", "into_", "drain"]
-        .iter()
-        .any(|m| method.starts_with(m))
+    let prefixes = ["iter", "keys", "values", "into_", "drain"];
+    prefixes.iter().any(|m| method.starts_with(m))
 }
 
 impl<'t> Scope<'_, '_, 't> {
-    /// Whether a local is a HashMap or HashSet, by the types and paths its type or the value it
-    /// is built from name (`HashSet<u32>`, `HashMap::new()`, `collect::<HashSet<_>>()`), no
-    /// BTree one among them.
+    /// Whether a local is a HashMap or HashSet: its type or value names one (`HashSet<u32>`,
+    /// `HashMap::new()`, `collect::<HashSet<_>>()`), and no BTree one.
     fn is_hash(&self, name: &str) -> bool {
-        let Some(decl) = self.func.decls.of(name).next() else {
-            return false;
-        };
-        let nodes = [decl.ty, decl.value]
-            .into_iter()
-            .flatten()
-            .flat_map(descendants);
+        let decl = self.func.decls.of(name).next();
+        let nodes = decl.into_iter().flat_map(|d| [d.ty, d.value]).flatten();
+        let nodes = nodes.flat_map(descendants);
         let names = nodes.filter(|n| matches!(n.kind(), "identifier" | "type_identifier"));
         let names: Vec<&str> = names.map(|n| self.text(n)).collect();
         names.iter().any(|n| matches!(*n, "HashMap" | "HashSet"))
@@ -32,39 +26,27 @@ impl<'t> Scope<'_, '_, 't> {
     }
 
     /// `set.iter()...collect::<Vec<_>>()` (or into a `let v: Vec<_>`/String, or `.join`)
-    /// without a sort of the result after.
-    pub(super) fn hash_collect(
-        &self,
-        call: Node<'t>,
-        recv: Node<'t>,
-        method: &str,
-    ) -> Option<Smell> {
-        if !iterates(method) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
+    /// without a sort of the result after; `name` is the method's (`iter`).
+    pub(super) fn hash_collect(&self, call: Node<'t>, recv: Node<'t>, name: &str) -> Option<Smell> {
+        if !iterates(name) || recv.kind() != "identifier" || !self.is_hash(self.text(recv)) {
             return None;
         }
         let after = self.chain_after(call);
-        if after.iter().any(|(_, m)| m.starts_with("sorted")) {
-            return None;
-        }
+        (!after.iter().any(|(_, m)| m.starts_with("sorted"))).then_some(())?;
         let ordered = after
             .iter()
             .any(|(next, m)| m == "join" || (m == "collect" && self.collects_ordered(*next)));
         let chain = after.last().map_or(call, |(last, _)| *last);
         // The `let` the result is bound by: typed as a Vec or a String, sorted after.
-        let bound = |field| {
-            chain
-                .parent()
-                .filter(|p| p.kind() == "let_declaration")
-                .and_then(|p| p.child_by_field_name(field))
-        };
+        let bound_by = chain.parent().filter(|p| p.kind() == "let_declaration");
+        let bound = |field| bound_by.and_then(|p| p.child_by_field_name(field));
         let ordered = ordered || bound("type").is_some_and(|t| is_ordered_type(t, self.cx));
         if !ordered || bound("pattern").is_some_and(|name| self.sorts(self.text(name), chain)) {
             return None;
         }
-        Some(HASH_ORDER.smell(format!(
-            "{} collects a HashMap or HashSet in a different order each run",
-            quote_code(&self.short(chain))
-        )))
+        let code = quote_code(&self.short(chain));
+        let says = format!("{code} collects a HashMap or HashSet in a different order each run");
+        Some(HASH_ORDER.smell(says))
     }
 
     /// `collect::<Vec<_>>()`, `collect::<String>()`.
@@ -94,26 +76,20 @@ impl<'t> Scope<'_, '_, 't> {
                 && texts.get(i + 2).is_some_and(|m| iterates(m))
         });
         let sorted = texts.iter().any(|t| t.starts_with("sort"));
-        (iterates && texts.contains(&"collect") && !sorted).then(|| {
-            HASH_ORDER.smell(format!(
-                "{} asserts on the iteration order of a HashMap or HashSet",
-                quote_code(&self.short(node))
-            ))
-        })
+        (iterates && texts.contains(&"collect") && !sorted).then_some(())?;
+        let code = quote_code(&self.short(node));
+        let says = format!("{code} asserts on the iteration order of a HashMap or HashSet");
+        Some(HASH_ORDER.smell(says))
     }
 
     /// `for x in &map { v.push(..) }` collecting into a Vec or String declared before the loop,
     /// not sorted after.
     pub(super) fn hash_loop(&self, node: Node<'t>) -> Option<Smell> {
         let value = node.child_by_field_name("value")?;
-        let map = descendants(value)
-            .into_iter()
-            .find(|n| n.kind() == "identifier")?;
+        let map = of_kind(value, "identifier").next()?;
         let direct = matches!(value.kind(), "identifier" | "reference_expression")
             || matches!(self.callee(value), Some(Callee::Method(_, m)) if iterates(&m));
-        if !direct || !self.is_hash(self.text(map)) {
-            return None;
-        }
+        (direct && self.is_hash(self.text(map))).then_some(())?;
         let body = node.child_by_field_name("body")?;
         let inside = declarations(body, self.cx);
         let target = descendants(body).into_iter().find_map(|n| {
@@ -124,19 +100,15 @@ impl<'t> Scope<'_, '_, 't> {
             (collects && recv.kind() == "identifier" && !inside.declares(self.text(recv)))
                 .then(|| self.text(recv))
         })?;
-        if self.sorts(target, node) {
-            return None;
-        }
-        Some(HASH_ORDER.smell(format!(
-            "the loop over {} fills `{target}` in a different order each run",
-            quote_code(self.text(map))
-        )))
+        (!self.sorts(target, node)).then_some(())?;
+        let map = quote_code(self.text(map));
+        let says = format!("the loop over {map} fills `{target}` in a different order each run");
+        Some(HASH_ORDER.smell(says))
     }
 }
 
 /// Whether a type keeps the order it is filled in: a Vec, a String, a VecDeque.
 fn is_ordered_type(ty: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    texts(ty, "type_identifier", cx)
-        .first()
-        .is_some_and(|t| matches!(*t, "Vec" | "String" | "VecDeque"))
+    let types = texts(ty, "type_identifier", cx);
+    matches!(types.first(), Some(&("Vec" | "String" | "VecDeque")))
 }

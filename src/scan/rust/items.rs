@@ -24,33 +24,25 @@ fn path_of<'s>(attribute: Node<'_>, cx: &FileCtx<'s>) -> &'s str {
 
 /// `#[cfg(test)]`, `#[cfg(all(test, ...))]`, not `#[cfg(not(test))]`.
 fn is_cfg_test(attribute: Node<'_>, cx: &FileCtx<'_>) -> bool {
-    let words = attribute
-        .child_by_field_name("arguments")
-        .map_or_else(Vec::new, |a| texts(a, "identifier", cx));
+    let words = texts(attribute, "identifier", cx);
     path_of(attribute, cx) == "cfg" && words.contains(&"test") && !words.contains(&"not")
 }
 
 /// Whether an attribute's path names a test runner: `#[test]`, `#[tokio::test]` and other
 /// `::test`s, `#[rstest]`, `#[test_case(..)]`, ...
 pub(super) fn is_test_runner(path: &str) -> bool {
-    const RUNNERS: [&str; 5] = [
-        "test",
-        "rstest",
-        "test_case",
-        "quickcheck",
-        "wasm_bindgen_test",
-    ];
-    RUNNERS.contains(&last_segment(&compact(path)))
+    matches!(
+        last_segment(&compact(path)),
+        "test" | "rstest" | "test_case" | "quickcheck" | "wasm_bindgen_test"
+    )
 }
 
 /// The module path of a file in a crate's `src/` (`src/a/b.rs` and `src/a/b/mod.rs` are
 /// `a::b`), since cargo names its tests from the crate root (`src/lib.rs::a::b::tests::x`);
 /// empty for the crate roots and elsewhere.
 fn module_path(path: &str) -> Vec<String> {
-    let Some((_, in_src)) = path
-        .rsplit_once("src/")
-        .filter(|(before, _)| before.is_empty() || before.ends_with('/'))
-    else {
+    let in_crate = |(before, _): &(&str, &str)| before.is_empty() || before.ends_with('/');
+    let Some((_, in_src)) = path.rsplit_once("src/").filter(in_crate) else {
         return Vec::new();
     };
     let stem = in_src.strip_suffix(".rs").unwrap_or(in_src);
@@ -61,8 +53,7 @@ fn module_path(path: &str) -> Vec<String> {
     stem.split('/').map(str::to_owned).collect()
 }
 
-/// Records the functions of a file and of the modules (and impl blocks) in it, in source
-/// order.
+/// Records the functions of a file and of the modules (and impl blocks) in it, in source order.
 pub(super) fn record_items<'t>(
     root: Node<'t>,
     file: &RustFile<'t>,
@@ -79,9 +70,8 @@ pub(super) fn record_items<'t>(
                 let (Some(name), Some(body)) = (field("name"), field("body")) else {
                     continue;
                 };
-                let test = attributes(item)
-                    .iter()
-                    .any(|a| is_test_runner(path_of(*a, cx)));
+                let runner = |a: &Node<'_>| is_test_runner(path_of(*a, cx));
+                let test = attributes(item).iter().any(runner);
                 (cx.text(name), body, item, test)
             }
             // A test macro's invocation (at the top level, a statement).
@@ -95,9 +85,8 @@ pub(super) fn record_items<'t>(
         };
         // Where it is: its modules and impl types (`impl Display for Store` is `Store`), and
         // whether they or it are test code.
-        let outer: Vec<Node<'t>> = syntax::ancestors(item)
-            .filter(|a| CONTAINERS.contains(&a.kind()))
-            .collect();
+        let container = |a: &Node<'t>| CONTAINERS.contains(&a.kind());
+        let outer: Vec<Node<'t>> = syntax::ancestors(item).filter(container).collect();
         let name_of = |c: &Node<'t>| {
             c.child_by_field_name("type")
                 .or(c.child_by_field_name("name"))

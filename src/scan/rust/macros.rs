@@ -58,30 +58,25 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
     let nodes = descendants(root);
     // The file's own test macros, seen after their definition in their module; else the
     // crate's, seen in all of its files.
-    let own: HashMap<&str, (usize, Range<usize>)> = nodes
-        .iter()
-        .filter_map(|definition| test_macro(*definition, cx))
-        .map(|(name, arg, scope)| (name, (arg, scope)))
-        .collect();
+    let own: HashMap<_, _> = nodes.iter().filter_map(|d| test_macro(*d, cx)).collect();
     let test_arg = |call: Node<'_>| match own.get(macro_name(call, cx)) {
         Some((arg, scope)) => scope.contains(&call.start_byte()).then_some(*arg),
         None => cx.test_macros.get(macro_name(call, cx)).copied(),
     };
     let src = cx.src.as_bytes();
-    let mut text: Vec<u8> = src
-        .iter()
-        .map(|&b| if b == b'\n' { b } else { b' ' })
-        .collect();
+    let blank = |&b: &u8| if b == b'\n' { b } else { b' ' };
+    let mut text: Vec<u8> = src.iter().map(blank).collect();
     let mut tests = Vec::new();
-    let mut add = |call: Node<'_>| {
-        let at = test_arg(call)?;
-        let tree = token_tree(call)?;
+    for call in nodes.into_iter().filter(|n| n.kind() == "macro_invocation") {
+        let (Some(at), Some(tree)) = (test_arg(call), token_tree(call)) else {
+            continue;
+        };
         let tokens = inner_tokens(tree);
         let args = arguments(&tokens, cx);
         let code = args.get(at + 1..).map(<[_]>::concat).unwrap_or_default();
         let (Some([name]), Some(first), Some(last)) = (args.get(at), code.first(), code.last())
         else {
-            return None;
+            continue;
         };
         // The code in a block written over the invocation's own delimiters, one byte each, so
         // that every node keeps its line and column.
@@ -97,18 +92,11 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
             text[separator.start_byte()] = b';';
         }
         tests.push((call.start_byte(), cx.text(*name).to_owned(), open));
-        Some(())
-    };
-    for call in nodes.into_iter().filter(|n| n.kind() == "macro_invocation") {
-        add(call);
     }
-    if tests.is_empty() {
-        return None;
-    }
+    (!tests.is_empty()).then_some(())?;
     let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_rust::LANGUAGE.into())
-        .ok()?;
+    // Without its grammar the parser parses nothing.
+    let _ = parser.set_language(&tree_sitter_rust::LANGUAGE.into());
     let tree = parser.parse(&text, None)?;
     Some(Expansion { tree, tests })
 }
@@ -118,27 +106,23 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
 pub(super) fn test_macro<'s>(
     definition: Node<'_>,
     cx: &FileCtx<'s>,
-) -> Option<(&'s str, usize, Range<usize>)> {
+) -> Option<(&'s str, (usize, Range<usize>))> {
     (definition.kind() == "macro_definition").then_some(())?;
     let mut rules = named_children(definition).into_iter();
     let arg = rules.find_map(|rule| test_name_argument(rule, cx))?;
     let name = cx.text(definition.child_by_field_name("name")?);
-    Some((
-        name,
-        arg,
-        definition.end_byte()..definition.parent()?.end_byte(),
-    ))
+    let scope = definition.end_byte()..definition.parent()?.end_byte();
+    Some((name, (arg, scope)))
 }
 
 /// Which argument of a rule's pattern names the test its expansion defines: the `$param:ident`
 /// of a `#[test] fn $param`.
 fn test_name_argument(rule: Node<'_>, cx: &FileCtx<'_>) -> Option<usize> {
     let expansion = rule.child_by_field_name("right")?;
+    let fn_param = |pair: &[Node<'_>]| cx.text(pair[0]) == "fn" && pair[1].kind() == "metavariable";
     let param = descendants(expansion).into_iter().find_map(|tree| {
         let tokens = children(tree);
-        let at = tokens
-            .windows(2)
-            .position(|pair| cx.text(pair[0]) == "fn" && pair[1].kind() == "metavariable")?;
+        let at = tokens.windows(2).position(fn_param)?;
         attributed_test(&tokens[..at], cx).then(|| cx.text(tokens[at + 1]))
     })?;
     let pattern = inner_tokens(rule.child_by_field_name("left")?);
@@ -151,20 +135,15 @@ fn test_name_argument(rule: Node<'_>, cx: &FileCtx<'_>) -> Option<usize> {
 /// Whether the tokens before a `fn` end with attributes (`#` and a `[..]` group each), one of
 /// them a test attribute.
 fn attributed_test(tokens: &[Node<'_>], cx: &FileCtx<'_>) -> bool {
-    let mut before = tokens
-        .iter()
-        .rev()
-        .map(|t| cx.text(*t))
-        .skip_while(|t| matches!(*t, "pub" | "async" | "unsafe"));
+    let texts = tokens.iter().rev().map(|t| cx.text(*t));
+    let mut before = texts.skip_while(|t| matches!(*t, "pub" | "async" | "unsafe"));
     let mut test = false;
     while let (Some(group), Some("#")) = (before.next(), before.next()) {
         let Some(attribute) = group.strip_prefix('[') else {
             break;
         };
-        test |= attribute
-            .split(['(', ']'])
-            .next()
-            .is_some_and(is_test_runner);
+        let path = attribute.split(['(', ']']).next();
+        test |= path.is_some_and(is_test_runner);
     }
     test
 }

@@ -3,13 +3,11 @@
 
 use super::*;
 
-/// Beginnings of the names of methods of atomics that change them (`store`, `fetch_add`,
-/// `compare_exchange`, ...).
+/// How the names of the methods that change an atomic begin (`store`, `fetch_add`, ...).
 const ATOMIC_WRITES: [&str; 4] = ["store", "swap", "fetch_", "compare_"];
 /// Methods that give mutable access to what a lock or cell holds.
 const GUARDS: [&str; 4] = ["lock", "write", "borrow_mut", "get_mut"];
-/// Beginnings of the names of methods of collections and strings that change them (`push`,
-/// `push_str`, `sort_by`, ...).
+/// How the names of the methods that change a collection or string begin (`push`, `sort_by`).
 const CONTAINER_WRITES: &[&str] = &[
     "push", "pop", "insert", "remove", "clear", "extend", "append", "retain", "truncate", "drain",
     "entry", "sort", "dedup", "resize",
@@ -45,12 +43,10 @@ impl<'t> RustFile<'t> {
             _ => return,
         };
         let test_code = cx.test_file || in_test_module(node, cx);
+        let interior = |t: &&str| INTERIOR.contains(t) || t.starts_with("Atomic");
         for (name, types) in statics {
             let lazy = node.kind() == "macro_invocation" || types.iter().any(|t| LAZY.contains(t));
-            let interior = types
-                .iter()
-                .any(|t| INTERIOR.contains(t) || t.starts_with("Atomic"));
-            let setup = test_code && lazy && interior;
+            let setup = test_code && lazy && types.iter().any(interior);
             let stat = Static {
                 node,
                 mutable: is_mut(node),
@@ -63,9 +59,8 @@ impl<'t> RustFile<'t> {
 
 /// Whether a `static` or `let` is `mut`.
 fn is_mut(node: Node<'_>) -> bool {
-    named_children(node)
-        .iter()
-        .any(|c| c.kind() == "mutable_specifier")
+    let children = named_children(node);
+    children.iter().any(|c| c.kind() == "mutable_specifier")
 }
 
 /// `lazy_static! { static ref NAME: Type = ...; }`: the name after each `ref`, with the names
@@ -74,44 +69,37 @@ fn lazy_statics<'s>(node: Node<'_>, cx: &FileCtx<'s>) -> Vec<(&'s str, Vec<&'s s
     let tokens = token_tree(node).map(|t| texts(t, "identifier", cx));
     let idents = tokens.unwrap_or_default();
     let after_each_ref = idents.split(|t| *t == "ref").skip(1);
-    after_each_ref
-        .filter_map(|names| Some((*names.first()?, names.to_vec())))
-        .collect()
+    let entry = |names: &[&'s str]| Some((*names.first()?, names.to_vec()));
+    after_each_ref.filter_map(entry).collect()
 }
 
 impl<'t> Scope<'_, '_, 't> {
     /// The reads and changes of the file's statics in the function.
     fn touches(&self) -> Vec<Touch<'t>> {
-        descendants(self.func.body)
-            .into_iter()
-            .filter(|n| {
-                n.kind() == "identifier"
-                    && self.file.statics.contains_key(self.text(*n))
-                    && !self.func.decls.declares(self.text(*n))
-            })
-            .map(|n| {
-                let (unit, write) = (self.func.unit, self.write_of(n));
+        let unit = self.func.unit;
+        let owner = &self.cx.facts.units[unit].name;
+        let mut out = Vec::new();
+        for n in of_kind(self.func.body, "identifier") {
+            let name = self.text(n);
+            if self.file.statics.contains_key(name) && !self.func.decls.declares(name) {
+                let write = self.write_of(n);
                 let kind = write.map_or(TouchKind::Read, |_| TouchKind::Write);
-                let owner = &self.cx.facts.units[unit].name;
-                Touch::new(Some(unit), owner, self.text(n), write.unwrap_or(n), kind)
-            })
-            .collect()
+                let touch = Touch::new(Some(unit), owner, name, write.unwrap_or(n), kind);
+                out.push(touch);
+            }
+        }
+        out
     }
 
-    /// The expression that changes a static through this use of its name, if it does:
-    /// assignment to a `static mut`, an atomic's `store`/`fetch_add`, a lock or cell taken
-    /// to change what it holds.
+    /// The change of a static through this use, if any: an assignment to a `static mut`, an
+    /// atomic's `store`/`fetch_add`, a lock or cell taken to change what it holds.
     fn write_of(&self, name: Node<'t>) -> Option<Node<'t>> {
-        let stat = &self.file.statics[self.text(name)];
         let mut at = name;
-        let mut guarded = stat.mutable;
+        let mut guarded = self.file.statics[self.text(name)].mutable;
         while let Some(parent) = at.parent() {
+            let left = parent.child_by_field_name("left");
             match parent.kind() {
-                "assignment_expression" | "compound_assignment_expr"
-                    if parent
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.id() == at.id()) =>
-                {
+                "assignment_expression" | "compound_assignment_expr" if left == Some(at) => {
                     return guarded.then_some(parent);
                 }
                 "field_expression" | "unary_expression" | "index_expression" | "try_expression" => {
@@ -122,15 +110,11 @@ impl<'t> Scope<'_, '_, 't> {
                         return None;
                     };
                     let is = |names: &[&str]| names.iter().any(|n| method.starts_with(n));
-                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) {
+                    let mutable_access = GUARDS.contains(&method.as_str()) && method != "lock";
+                    if is(&ATOMIC_WRITES) || (guarded && is(CONTAINER_WRITES)) || mutable_access {
                         return Some(parent);
                     }
-                    if GUARDS.contains(&method.as_str()) {
-                        if method != "lock" {
-                            return Some(parent);
-                        }
-                        guarded = true;
-                    }
+                    guarded |= method == "lock";
                     at = parent;
                 }
                 "let_declaration" => return (guarded && is_mut(parent)).then_some(parent),
@@ -148,16 +132,13 @@ pub(super) fn static_state<'t>(
     file: &RustFile<'t>,
     funcs: &[Func<'t>],
 ) -> Vec<(Node<'t>, Smell, Option<usize>)> {
-    let mut touches: Vec<Touch<'t>> = file
-        .statics
-        .iter()
-        .filter(|(_, s)| s.setup)
-        .map(|(name, s)| Touch::new(None, name, name, s.node, TouchKind::Setup))
-        .collect();
+    let mut touches = Vec::new();
+    for (name, s) in file.statics.iter().filter(|(_, s)| s.setup) {
+        touches.push(Touch::new(None, name, name, s.node, TouchKind::Setup));
+    }
     touches.sort_by_key(|t| t.node.start_byte());
     for func in funcs {
-        let scope = Scope { cx, file, func };
-        touches.extend(scope.touches());
+        touches.extend(Scope { cx, file, func }.touches());
     }
     judge_exposures(&touches, Lang::Rust, |var| format!("static `{var}`"))
 }
