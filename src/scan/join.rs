@@ -109,7 +109,7 @@ pub fn matches(id: &str, file: &str, parents: &[String], name: &str) -> bool {
         _ => (None, id),
     };
     if let Some(f) = id_file
-        && !(same_file(file, f) || in_crate_of(file, f))
+        && !(file == f || file.ends_with(&format!("/{f}")) || in_crate_of(file, f))
     {
         return false;
     }
@@ -182,11 +182,6 @@ fn fills_placeholders(id: &str, pattern: &str) -> bool {
         }
     }
     at == id.len()
-}
-
-/// `file` is `f`, or `f` below some directory of the scan root.
-fn same_file(file: &str, f: &str) -> bool {
-    file == f || file.ends_with(&format!("/{f}"))
 }
 
 /// Cargo names every unit test by its crate root (`src/lib.rs::order::tests::x` for a test in
@@ -271,164 +266,53 @@ fn normalise(path: &str) -> String {
 mod tests {
     use super::*;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| (*x).to_owned()).collect()
+    /// Whether a row `id | file | test` holds: the measured id names the test (its parents and
+    /// name joined by `::`) of the file.
+    fn row_matches(row: &str) -> bool {
+        let [id, file, test] = row.split(" | ").collect::<Vec<_>>()[..] else {
+            panic!("{row} is not `id | file | test`")
+        };
+        let mut parents: Vec<String> = test.split("::").map(str::to_owned).collect();
+        let name = parents.pop().expect("a name");
+        matches(id, file, &parents, &name)
     }
 
     #[test]
     fn measured_ids_of_every_framework_match_their_tests() {
-        let cases: &[(&str, &str, &[&str], &str)] = &[
-            (
-                "tests/test_math.py::test_add",
-                "tests/test_math.py",
-                &[],
-                "test_add",
-            ),
-            (
-                "tests/test_math.py::test_add_table[1-1-2]",
-                "tests/test_math.py",
-                &[],
-                "test_add_table",
-            ),
-            (
-                "tests/test_math.py::TestSlug::test_x",
-                "tests/test_math.py",
-                &["TestSlug"],
-                "test_x",
-            ),
-            (
-                "tests/test_math.py::test_add",
-                "examples/py/tests/test_math.py",
-                &[],
-                "test_add",
-            ),
-            (
-                "__tests__/c.test.js::checkout > charges the card",
-                "__tests__/c.test.js",
-                &["checkout"],
-                "charges the card",
-            ),
-            (
-                "test/q.test.js::queue starts empty",
-                "test/q.test.js",
-                &["queue"],
-                "starts empty",
-            ),
-            (
-                "registry > starts empty",
-                "test/r.test.js",
-                &["registry"],
-                "starts empty",
-            ),
-            (
-                "example.com/m/calc::TestSeeded",
-                "calc/calc_test.go",
-                &[],
-                "TestSeeded",
-            ),
-            (
-                "example.com/m/calc::TestSlug/lowercases",
-                "calc/calc_test.go",
-                &[],
-                "TestSlug",
-            ),
-            ("src/lib.rs::tests::adds", "src/lib.rs", &["tests"], "adds"),
-            (
-                "src/lib.rs::order::tests::x",
-                "src/order.rs",
-                &["order", "tests"],
-                "x",
-            ),
-            (
-                "flakydemo::order::register_item",
-                "src/lib.rs",
-                &["order"],
-                "register_item",
-            ),
-            (
-                "src/lib.rs::tests::adds::case_2_negative",
-                "src/lib.rs",
-                &["tests"],
-                "adds",
-            ),
-            (
-                "__tests__/m.test.js::math > adds 1 and 2",
-                "__tests__/m.test.js",
-                &["math"],
-                "adds %i and %i",
-            ),
-            (
-                "__tests__/m.test.js::math > greets Ada",
-                "__tests__/m.test.js",
-                &["math"],
-                "greets $name",
-            ),
-        ];
-        for (id, file, parents, name) in cases {
-            assert!(
-                matches(id, file, &s(parents), name),
-                "{id} should match {file} {name}"
-            );
+        for row in [
+            "tests/test_math.py::test_add | tests/test_math.py | test_add",
+            "tests/test_math.py::test_add_table[1-1-2] | tests/test_math.py | test_add_table",
+            "tests/test_math.py::TestSlug::test_x | tests/test_math.py | TestSlug::test_x",
+            "tests/test_math.py::test_add | examples/py/tests/test_math.py | test_add",
+            "__tests__/c.test.js::checkout > charges the card | __tests__/c.test.js | checkout::charges the card",
+            "test/q.test.js::queue starts empty | test/q.test.js | queue::starts empty",
+            "registry > starts empty | test/r.test.js | registry::starts empty",
+            "example.com/m/calc::TestSeeded | calc/calc_test.go | TestSeeded",
+            "example.com/m/calc::TestSlug/lowercases | calc/calc_test.go | TestSlug",
+            "src/lib.rs::tests::adds | src/lib.rs | tests::adds",
+            "src/lib.rs::order::tests::x | src/order.rs | order::tests::x",
+            "flakydemo::order::register_item | src/lib.rs | order::register_item",
+            "src/lib.rs::tests::adds::case_2_negative | src/lib.rs | tests::adds",
+            "__tests__/m.test.js::math > adds 1 and 2 | __tests__/m.test.js | math::adds %i and %i",
+            "__tests__/m.test.js::math > greets Ada | __tests__/m.test.js | math::greets $name",
+        ] {
+            assert!(row_matches(row), "{row}: the id should match the test");
         }
     }
 
     #[test]
     fn other_tests_and_files_do_not_match() {
-        let cases: &[(&str, &str, &[&str], &str)] = &[
-            (
-                "tests/test_math.py::test_add",
-                "tests/test_other.py",
-                &[],
-                "test_add",
-            ),
-            (
-                "tests/test_math.py::test_add_more",
-                "tests/test_math.py",
-                &[],
-                "test_add",
-            ),
-            (
-                "tests/test_math.py::TestA::test_x",
-                "tests/test_math.py",
-                &["TestB"],
-                "test_x",
-            ),
-            (
-                "__tests__/m.test.js::math > subtracts 1 and 2",
-                "__tests__/m.test.js",
-                &["math"],
-                "adds %i and %i",
-            ),
-            (
-                "__tests__/m.test.js::other > adds 1 and 2",
-                "__tests__/m.test.js",
-                &["math"],
-                "adds %i and %i",
-            ),
-            (
-                "__tests__/c.test.js::checkout > charges the card twice",
-                "__tests__/c.test.js",
-                &["checkout"],
-                "charges the card",
-            ),
-            (
-                "example.com/m/calc::TestSeededMore",
-                "calc/calc_test.go",
-                &[],
-                "TestSeeded",
-            ),
-            (
-                "src/lib.rs::tests::adds",
-                "src/other.rs",
-                &["other", "tests"],
-                "adds",
-            ),
-        ];
-        for (id, file, parents, name) in cases {
-            assert!(
-                !matches(id, file, &s(parents), name),
-                "{id} must not match {file} {name}"
-            );
+        for row in [
+            "tests/test_math.py::test_add | tests/test_other.py | test_add",
+            "tests/test_math.py::test_add_more | tests/test_math.py | test_add",
+            "tests/test_math.py::TestA::test_x | tests/test_math.py | TestB::test_x",
+            "__tests__/m.test.js::math > subtracts 1 and 2 | __tests__/m.test.js | math::adds %i and %i",
+            "__tests__/m.test.js::other > adds 1 and 2 | __tests__/m.test.js | math::adds %i and %i",
+            "__tests__/c.test.js::checkout > charges the card twice | __tests__/c.test.js | checkout::charges the card",
+            "example.com/m/calc::TestSeededMore | calc/calc_test.go | TestSeeded",
+            "src/lib.rs::tests::adds | src/other.rs | other::tests::adds",
+        ] {
+            assert!(!row_matches(row), "{row}: the id must not match the test");
         }
     }
 
