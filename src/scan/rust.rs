@@ -420,9 +420,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     fn call_smell(&self, call: Node<'t>) -> Option<Smell> {
         match self.callee(call)? {
             Callee::Path(path) => {
-                let (.., check) = CALLS.iter().find(|(under, names, _)| {
-                    (names.split(' ')).any(|name| name_matches(&format!("{under}::{name}"), &path))
-                })?;
+                let named = |under: &str, name| name_matches(&format!("{under}::{name}"), &path);
+                let (.., check) = CALLS
+                    .iter()
+                    .find(|(under, names, _)| names.split(' ').any(|name| named(under, name)))?;
                 check(self, call, short_path(&path))
             }
             Callee::Method(recv, method) => self
@@ -512,7 +513,10 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         const SENDS: [&str; 3] = ["send", "call", "execute"];
         let url = args(call).into_iter().find_map(|a| self.string_value(a))?;
         let is_url = url.starts_with("http://") || url.starts_with("https://");
-        let sent = (self.chain_after(call).iter()).any(|(_, m)| SENDS.contains(&m.as_str()));
+        let sent = self
+            .chain_after(call)
+            .iter()
+            .any(|(_, m)| SENDS.contains(&m.as_str()));
         (REQUESTS.contains(&method) && is_url && sent && !is_local_host(url)).then_some(())?;
         self.request(call, Peer::Remote(host_of(url).0.to_owned()))
     }
