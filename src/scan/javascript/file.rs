@@ -96,10 +96,8 @@ impl<'s> FileInfo<'s> {
     fn learn_import(&mut self, n: Node<'_>) {
         match n.kind() {
             "import_statement" | "export_statement" => {
-                let Some(spec) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.literal(s))
-                else {
+                let source = n.child_by_field_name("source");
+                let Some(spec) = source.and_then(|s| self.literal(s)) else {
                     return;
                 };
                 let import = Import {
@@ -113,10 +111,8 @@ impl<'s> FileInfo<'s> {
             }
             "call_expression" => self.specifiers.extend(self.required(n)),
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) else {
+                let field = |f: &str| n.child_by_field_name(f);
+                let (Some(name), Some(value)) = (field("name"), field("value")) else {
                     return;
                 };
                 if let Some(import) = self.required_import(value) {
@@ -205,8 +201,18 @@ impl<'s> FileInfo<'s> {
                     if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
                         self.mocked.insert(module_name(&spec));
                     }
-                } else if names_any(&STUBS, &q) {
-                    self.learn_stub(&args);
+                } else if names_any(&STUBS, &q)
+                    && let Some(&target) = args.first()
+                {
+                    // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`,
+                    // `replace(x)`.
+                    let prop = args.get(1).and_then(|a| self.literal(*a));
+                    let stubbed = match (self.literal(target), prop) {
+                        (Some(name), _) => name,
+                        (None, Some(prop)) => without_global(format!("{}.{prop}", self.q(target))),
+                        (None, None) => self.q(target),
+                    };
+                    self.mocked.insert(stubbed);
                 }
                 self.network_mocked |= names_any(&NETWORK_STUB_CALLS, &q);
                 self.fake_clock |= names_any(&FAKE_CLOCKS, &q);
@@ -224,20 +230,6 @@ impl<'s> FileInfo<'s> {
             }
             _ => {}
         }
-    }
-
-    fn learn_stub(&mut self, args: &[Node<'_>]) {
-        let Some(&target) = args.first() else { return };
-        // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`, `replace(x)`.
-        let stubbed = match (
-            self.literal(target),
-            args.get(1).and_then(|a| self.literal(*a)),
-        ) {
-            (Some(name), _) => name,
-            (None, Some(prop)) => without_global(format!("{}.{prop}", self.q(target))),
-            (None, None) => self.q(target),
-        };
-        self.mocked.insert(stubbed);
     }
 
     /// Whether an import is of the project's own code, not replaced by a mock of the file.
@@ -284,11 +276,9 @@ impl<'s> FileInfo<'s> {
                 .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
             _ => "?".to_owned(),
         };
-        let properties = links.into_iter().rev().map(|m| {
-            m.child_by_field_name("property")
-                .map_or("", |p| self.text(p))
-        });
-        properties.fold(head, |o, p| {
+        links.into_iter().rev().fold(head, |o, m| {
+            let p = m.child_by_field_name("property");
+            let p = p.map_or("", |p| self.text(p));
             if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
                 o
             } else {

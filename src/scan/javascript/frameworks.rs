@@ -228,17 +228,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             "member_expression" => {
                 let object = unwrap(callee.child_by_field_name("object")?);
+                let info = self.info;
+                let import = info.imported.get(self.text(object));
                 let local = object.kind() == "this"
                     || object.kind() == "identifier"
-                        && self
-                            .info
-                            .imported
-                            .get(self.text(object))
-                            .is_some_and(|i| i.name.is_none() && self.info.runs_local(i))
-                    || self
-                        .info
-                        .required(object)
-                        .is_some_and(|s| s.starts_with('.'));
+                        && import.is_some_and(|i| i.name.is_none() && info.runs_local(i))
+                    || info.required(object).is_some_and(|s| s.starts_with('.'));
                 let property = callee.child_by_field_name("property")?;
                 local.then(|| self.text(property).to_owned())
             }
