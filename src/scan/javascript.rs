@@ -39,7 +39,7 @@ mod values;
 use calls::{CALLS, Check};
 use file::FileInfo;
 
-/// Whether a file is a test file: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
+/// Whether a file is a test: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     [".test.", ".spec."].iter().any(|m| name.contains(m))
@@ -208,8 +208,7 @@ enum Fw {
 /// What the code being walked is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Role {
-    /// Module level, a `describe` body (run when tests are collected), or a callback outside
-    /// any unit.
+    /// Module level, a `describe` body (run at collection), or a callback outside any unit.
     #[default]
     Module,
     Test,
@@ -347,9 +346,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "binary_expression" => self.comparison(node, ctx),
             "expression_statement" => self.statement(node, ctx),
             "class_declaration" | "class" | "abstract_class_declaration" => {
-                let class = node
-                    .child_by_field_name("name")
-                    .map(|n| self.text(n).to_owned());
+                let name = node.child_by_field_name("name");
+                let class = name.map(|n| self.text(n).to_owned());
                 let inner = Rc::new(Ctx {
                     class,
                     ..Ctx::clone(ctx)
@@ -460,8 +458,7 @@ fn names_any(patterns: &[&str], q: &str) -> bool {
     patterns.iter().any(|p| names(p, q))
 }
 
-/// A module specifier as the rules name it: no `node:` prefix; the promise and extra flavours
-/// of `fs` are `fs`.
+/// A module specifier as the rules name it: no `node:`; `fs`'s promise and extra flavours are `fs`.
 fn module_name(spec: &str) -> String {
     let s = spec.strip_prefix("node:").unwrap_or(spec);
     match s {
@@ -531,9 +528,8 @@ fn outer(node: Node<'_>) -> Node<'_> {
         .unwrap_or(node)
 }
 
-/// The nodes of a chain from `node` down to where it starts, through nodes of the `through`
-/// kinds (the object of a member or subscript, the callee of a call): `expect(x).not`,
-/// `expect(x)`, `expect`.
+/// The nodes of a chain from `node` down to its start, through the `through` kinds (a member's
+/// or subscript's object, a call's callee): `expect(x).not`, `expect(x)`, `expect`.
 fn chain<'t>(node: Node<'t>, through: &'static [&str]) -> impl Iterator<Item = Node<'t>> {
     std::iter::successors(Some(unwrap(node)), move |n| {
         let field = match n.kind() {
@@ -554,8 +550,7 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
 /// The kinds of a chain of calls and members.
 const CALL_CHAIN: &[&str] = &["member_expression", "call_expression"];
 
-/// The statements of a loop, and the kinds of function (a callback defined in a loop does not
-/// run in it).
+/// The kinds of loops, and of functions (a callback defined in a loop does not run in it).
 const LOOPS: &[&str] = &[
     "for_statement",
     "for_in_statement",

@@ -1,5 +1,4 @@
-//! JavaScript's calls: the table of smells by qualified callee ([`CALLS`]), and what each
-//! row's call must show to be one.
+//! JavaScript's calls: the table of smells by qualified callee ([`CALLS`]) and what each row needs.
 
 use super::*;
 
@@ -165,8 +164,6 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
         ],
         Check::FixedPath,
     ),
-    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
-    // deadline: context.
     (
         &[
             "child_process.exec*",
@@ -208,8 +205,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
 ];
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A call or `new` expression: a row of the table, a server, and what the call does to
-    /// state, timing and tests.
+    /// A call or `new`: a row of the table, a server, what it does to state, timing and tests.
     pub(super) fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
         let Some(q) = self.info.callee(call) else {
             return;
@@ -238,8 +234,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.early_done(call, callee, ctx);
     }
 
-    /// Whether a row's call is a smell here: the rule and what it says. Calls the shared rules
-    /// judge are judged here, and give `None`.
+    /// Whether a row's call is a smell here; calls the shared rules judge are judged here (`None`).
     fn check(&mut self, check: Check, call: Node<'t>, q: &str, ctx: &Ctx) -> Option<Finding> {
         let args = arguments(call);
         match check {

@@ -1,6 +1,5 @@
-//! What a whole JavaScript file says before it is walked: its imports (so callees are read
-//! by their qualified names), its mocks and stubs, fake clocks, temporary directories, and
-//! its async functions.
+//! What a JavaScript file says before it is walked: its imports (callees are read by qualified
+//! name), mocks and stubs, fake clocks, temporary directories and async functions.
 
 use super::*;
 
@@ -31,7 +30,7 @@ pub(super) struct FileInfo<'s> {
     pub(super) src: &'s str,
     pub(super) imported: HashMap<&'s str, Import>,
     pub(super) specifiers: Vec<String>,
-    /// Modules and callees that mocks replace in this file (`axios`, `fetch`, `child_process.exec`).
+    /// Modules and callees the file's mocks replace (`axios`, `fetch`, `child_process.exec`).
     mocked: HashSet<String>,
     /// A library intercepts every request of the file (nock, msw).
     pub(super) network_mocked: bool,
@@ -131,9 +130,8 @@ impl<'s> FileInfo<'s> {
         }
     }
 
-    /// Binds the names an import clause or a `require` pattern declares: `import x`,
-    /// `* as x`, `{ a, b as c }`; `const x = require('m')`, `const { a, b: c } = require('m')`,
-    /// `const y = require('m').y`.
+    /// Binds the names an import or a `require` declares: `import x`, `* as x`, `{ a, b as c }`;
+    /// `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`.
     fn bind(&mut self, pattern: Node<'_>, import: &Import) {
         match pattern.kind() {
             "identifier" => {

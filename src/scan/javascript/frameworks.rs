@@ -1,6 +1,5 @@
-//! JavaScript's test frameworks: which calls are `describe`, `test` and hooks (jest, vitest,
-//! mocha, node:test, ava), the units they make, and the named functions (helpers) and the
-//! calls between them.
+//! JavaScript's test frameworks (jest, vitest, mocha, node:test, ava): which calls are
+//! `describe`, `test` and hooks, the units they make, and named functions (helpers) and calls.
 
 use super::*;
 

@@ -1,5 +1,5 @@
-//! JavaScript's state shared by tests: module-level and `describe`-level variables, process
-//! state (the environment, the working directory, globals), and environment reads.
+//! JavaScript's state shared by tests: module- and `describe`-level variables, process state
+//! (the environment, the working directory, globals), and environment reads.
 
 use super::*;
 
@@ -28,18 +28,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
     pub(super) fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
-        if q == "process.chdir" {
-            return self.process_change(ProcessState::Cwd, call, ctx);
-        }
-        let target = if matches!(q, "Object.assign" | "Object.defineProperty") {
-            arguments(call).first().copied()
-        } else if self
-            .method_name(call)
-            .is_some_and(|m| MUTATORS.contains(&m))
-        {
-            unwrap(callee).child_by_field_name("object")
-        } else {
-            None
+        let mutator = self.method_name(call).filter(|m| MUTATORS.contains(m));
+        let target = match q {
+            "process.chdir" => return self.process_change(ProcessState::Cwd, call, ctx),
+            "Object.assign" | "Object.defineProperty" => arguments(call).first().copied(),
+            _ => mutator.and(unwrap(callee).child_by_field_name("object")),
         };
         if let Some(t) = target {
             self.mutate(t, call, ctx);
@@ -65,9 +58,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
         if binding.reassignable || !rebinds && binding.container {
-            let kind = match site.kind() {
-                "assignment_expression" if rebinds => TouchKind::Init,
-                _ => TouchKind::Write,
+            let init = rebinds && site.kind() == "assignment_expression";
+            let kind = if init {
+                TouchKind::Init
+            } else {
+                TouchKind::Write
             };
             self.use_state(b, site, kind, ctx);
         }
@@ -122,26 +117,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         });
     }
 
-    /// `cache = load()` under `if (!cache)`: lazy initialisation, not state that tests share.
+    /// `cache = load()` under `if (!cache)`, `if (cache == null)` or `=== undefined`: lazy
+    /// initialisation, not state that tests share.
     fn lazy_guarded(&self, assignment: Node<'_>) -> bool {
         let left = assignment.child_by_field_name("left");
-        left.filter(|l| l.kind() == "identifier")
-            .is_some_and(|left| {
-                ancestors_in_function(assignment).any(|p| {
-                    p.kind() == "if_statement"
-                        && p.child_by_field_name("condition")
-                            .is_some_and(|c| self.tests_absent(c, self.text(left)))
-                })
-            })
-    }
-
-    /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
-    fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
-        syntax::descendants(cond).into_iter().any(|c| {
+        let Some(left) = left.filter(|l| l.kind() == "identifier") else {
+            return false;
+        };
+        let ifs = ancestors_in_function(assignment).filter(|p| p.kind() == "if_statement");
+        let conditions = ifs.filter_map(|p| p.child_by_field_name("condition"));
+        conditions.flat_map(syntax::descendants).any(|c| {
             let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
             let named = sides
                 .iter()
-                .any(|n| n.kind() == "identifier" && self.text(*n) == name);
+                .any(|n| n.kind() == "identifier" && self.text(*n) == self.text(left));
             let unset = sides
                 .iter()
                 .any(|s| matches!(s.kind(), "null" | "undefined"));
@@ -153,8 +142,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         })
     }
 
-    /// Registers the variables a scope (the program, or a `describe` body) shares with the
-    /// functions inside it.
+    /// Registers the variables a scope (the program, a `describe` body) shares with its functions.
     pub(super) fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
             // `export let x = ...` declares as `let x = ...` does.
@@ -166,10 +154,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .child_by_field_name("kind")
                 .is_none_or(|k| self.text(k) == "let");
             for d in syntax::named_children(decl) {
-                let Some(name) = d
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")
-                else {
+                let name = d.child_by_field_name("name");
+                let Some(name) = name.filter(|n| n.kind() == "identifier") else {
                     continue;
                 };
                 let value = d.child_by_field_name("value").map(unwrap);
@@ -180,10 +166,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let container = value
                     .is_some_and(|v| matches!(v.kind(), "object" | "array" | "new_expression"));
                 let name = self.text(name);
-                self.by_name
-                    .entry(name)
-                    .or_default()
-                    .push(self.bindings.len());
+                let index = self.bindings.len();
+                self.by_name.entry(name).or_default().push(index);
                 let state = match &suite {
                     Some(suite) => format!("`{name}` of describe('{suite}')"),
                     None => format!("module-level `{name}`"),

@@ -68,7 +68,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     n.named_child(0).and_then(|c| c.named_child(0))
                 }
                 "string" | "template_string" => return host_in(&self.info.literal_prefix(n)),
-                // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
+                // `process.env.API ?? 'https://api.example.com'`: the fallback is the default.
                 "binary_expression" if matches!(self.operator(n), "??" | "||") => {
                     n.child_by_field_name("right")
                 }
@@ -143,9 +143,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         Some((parts.join("/"), anchored))
     }
 
-    /// A server listening at a port the code names (the first argument, or the `port` key of
-    /// an argument, or the value or default of the variable given: `{ port = 4444 } = options`),
-    /// for the shared rule to judge.
+    /// A server listening at a port the code names (the first argument or an argument's `port`
+    /// key, or the value or default of the variable given: `{ port = 4444 } = options`).
     pub(super) fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
         let args = arguments(call);
         let named = args.iter().find_map(|a| self.property(*a, &["port"]));
@@ -173,17 +172,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.judge(call, Fact::Listen(listen), ctx.unit);
     }
 
-    /// The value of the first property of an object literal whose key is one of these (a
-    /// shorthand `{ key }` is its own value).
+    /// The value of an object literal's first property with one of these keys (`{ key }`: itself).
     pub(super) fn property(&self, object: Node<'t>, keys: &[&str]) -> Option<Node<'t>> {
         let object = unwrap(object);
         let properties = (object.kind() == "object").then(|| syntax::named_children(object));
         properties?.into_iter().find_map(|p| {
+            let field = |f: &str| p.child_by_field_name(f);
             let (key, value) = match p.kind() {
-                "pair" => (
-                    p.child_by_field_name("key")?,
-                    p.child_by_field_name("value")?,
-                ),
+                "pair" => (field("key")?, field("value")?),
                 "shorthand_property_identifier" => (p, p),
                 _ => return None,
             };
@@ -212,8 +208,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unsorted && used
     }
 
-    /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is
-    /// sorted, `None` otherwise.
+    /// How a listing is used: `Some(true)` if its order counts, `Some(false)` if it is sorted.
     fn order_use(&self, n: Node<'_>) -> Option<bool> {
         let p = n.parent()?;
         match p.kind() {

@@ -1,5 +1,4 @@
-//! JavaScript's time: fixed sleeps and timer callbacks, and measured durations compared with
-//! a bound.
+//! JavaScript's time: fixed sleeps, timer callbacks, and measured durations compared with a bound.
 
 use super::*;
 
@@ -14,8 +13,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             if args.first().is_some_and(|cb| self.only_calls(*cb, resolve))
                 && let Some(&duration) = args.get(1)
             {
-                // The promise's executor is part of the wait: where it runs is where the
-                // promise is made.
+                // The executor is part of the wait: where it runs is where the promise is made.
                 let promise = enclosing_function(call).unwrap_or(call);
                 self.sleep(call, promise, duration, ctx);
             }
@@ -144,15 +142,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .is_some_and(|s| self.is_duration(s, 2))
         };
         let (on_left, on_right) = (duration("left"), duration("right"));
-        if (on_left || on_right) && self.inside_assertion(node) {
+        if (on_left || on_right)
+            && ancestors_in_function(node)
+                .take_while(|p| !p.kind().ends_with("statement"))
+                .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
+        {
             self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }
-    }
-
-    fn inside_assertion(&self, node: Node<'_>) -> bool {
-        ancestors_in_function(node)
-            .take_while(|p| !p.kind().ends_with("statement"))
-            .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
     }
 
     /// Whether code asserts or ends the test: an assertion, an assert helper
@@ -186,8 +182,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         })
     }
 
-    /// Whether a clock read only measures an interval: `Date.now() - start`, or a variable
-    /// that is only subtracted.
+    /// Whether a clock read only measures: `Date.now() - start`, or a variable only subtracted.
     pub(super) fn measures(&self, call: Node<'t>) -> bool {
         let mut n = call;
         while let Some(p) = n.parent() {
@@ -230,17 +225,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "identifier" => {
                 let lower = self.text(n).to_ascii_lowercase();
                 let named = lower.contains("elapsed") || lower.contains("duration");
-                match self.declared_value(n) {
-                    Some(v) => {
-                        depth > 0 && self.is_duration(v, depth - 1)
-                            || named
-                                && matches!(
-                                    unwrap(v).kind(),
-                                    "call_expression" | "await_expression"
-                                )
-                    }
-                    None => named,
-                }
+                let Some(v) = self.declared_value(n) else {
+                    return named;
+                };
+                let computed = matches!(unwrap(v).kind(), "call_expression" | "await_expression");
+                depth > 0 && self.is_duration(v, depth - 1) || named && computed
             }
             _ => false,
         }

@@ -1,11 +1,9 @@
-//! JavaScript's values: seeds, constants, the variables a value is stored in and their uses,
-//! and what functions declare.
+//! JavaScript's values: seeds, constants, variables and their uses, and what functions declare.
 
 use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A generator seeded from the clock, from entropy or with a constant, for the shared rules
-    /// to judge.
+    /// A generator seeded from the clock, entropy or a constant, for the shared rules to judge.
     pub(super) fn seed(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) {
         let Some(arg) = args.first().map(|a| unwrap(*a)) else {
             return;
@@ -27,8 +25,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.judge(call, Fact::Seed(seed), ctx.unit);
     }
 
-    /// Whether a value only seeds a generator (directly, or through the variables it is
-    /// stored in), rather than deciding what the code does.
+    /// Whether a value (or a variable it is stored in) only seeds a generator, deciding nothing.
     pub(super) fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
         // `{ seed }`, `{ seed: x }`, `{ randomSeed: x }`.
         let names_seed = |n: Node<'_>| self.text(n).to_ascii_lowercase().contains("seed");
@@ -169,8 +166,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         })
     }
 
-    /// The initial value of the variable an identifier names, from the nearest function (or
-    /// the program) that declares it.
+    /// The initial value of the variable an identifier names, in the nearest scope declaring it.
     pub(super) fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
         let name = self.text(ident);
         ancestors(ident)
@@ -178,17 +174,15 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
-    /// Whether the variable a declarator declares is used (mentioned again in its function, or
-    /// the program), and every use passes `each`.
+    /// Whether a declared variable is used again (in its function or program), each use passing
+    /// `each`.
     pub(super) fn every_use(
         &self,
         declarator: Node<'t>,
         each: impl FnMut(Node<'t>) -> bool,
     ) -> bool {
-        let Some(name) = declarator
-            .child_by_field_name("name")
-            .filter(|n| n.kind() == "identifier")
-        else {
+        let name = declarator.child_by_field_name("name");
+        let Some(name) = name.filter(|n| n.kind() == "identifier") else {
             return false;
         };
         let scope = enclosing_function(name).or_else(|| ancestors(name).last());
@@ -209,10 +203,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
             let is_name = |n: &Node<'_>| {
-                matches!(
-                    n.kind(),
-                    "identifier" | "shorthand_property_identifier_pattern"
-                )
+                n.kind() == "identifier" || n.kind() == "shorthand_property_identifier_pattern"
             };
             // Nested functions are included, for their names, but not entered.
             for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
