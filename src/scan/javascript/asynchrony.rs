@@ -47,8 +47,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         ];
         // The callback that calls done(), the operation it is given to, its statement and block.
         let callback = enclosing_function(call)?;
-        // `done` must be the test's own: the parameter of the function the test call gets (not
-        // a plugin's or a stream's `done`).
+        // `done` must be the test callback's own (not a plugin's or a stream's `done`).
         let declares_done = |f: Node<'t>| {
             f.child_by_field_name("parameters")
                 .or_else(|| f.child_by_field_name("parameter"))

@@ -15,7 +15,9 @@ const SUITES: [&str; 7] = [
     "xsuite",
 ];
 
-const MODIFIERS: [&str; 14] = [
+/// Modifiers of a test or suite (`test.only`), and those that take arguments and return the
+/// function to call (`test.each(table)(...)`).
+const MODIFIERS: [&str; 10] = [
     "only",
     "serial",
     "always",
@@ -26,13 +28,7 @@ const MODIFIERS: [&str; 14] = [
     "shuffle",
     "failing",
     "fails",
-    "each",
-    "for",
-    "skipIf",
-    "runIf",
 ];
-
-/// Modifiers that take arguments and return the function to call (`test.each(table)(...)`).
 const CURRIED: [&str; 4] = ["each", "for", "skipIf", "runIf"];
 
 const HOOKS: [(&str, Hook); 10] = [
@@ -66,9 +62,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             n = n.child_by_field_name("object")?;
         }
         if n.kind() != "identifier"
-            || !modifiers
-                .iter()
-                .all(|m| MODIFIERS.contains(m) || HOOKS.iter().any(|(h, _)| h == m))
+            || !modifiers.iter().all(|m| {
+                MODIFIERS.contains(m) || CURRIED.contains(m) || HOOKS.iter().any(|(h, _)| h == m)
+            })
             || curried != modifiers.iter().any(|m| CURRIED.contains(m))
         {
             return None;

@@ -210,10 +210,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// Records a use of a shared variable (`kind`: a read, a change, or an [`TouchKind::Init`]
-    /// assignment), as what it is where it happens: a hook run before or after each test resets
-    /// it, a before-all hook sets it up; after-all hooks and hooks' reads expose nothing; only a
-    /// test starts from the value it assigns.
+    /// Records a use of a shared variable (a read, a change, an [`TouchKind::Init`] assignment)
+    /// as what it is where it happens: an each hook resets it, a before-all hook sets it up;
+    /// after-all hooks and hooks' reads expose nothing; only a test starts from what it assigns.
     fn use_state(&mut self, binding: usize, node: Node<'t>, kind: TouchKind, ctx: &Ctx) {
         let kind = match (ctx.role, kind) {
             (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
@@ -235,9 +234,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// whole file is known (hooks may come after the tests).
     pub(super) fn report_state(&mut self) {
         let touches = std::mem::take(&mut self.touches);
-        for (node, smell, unit) in
-            shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
-        {
+        let exposures = shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned);
+        for (node, smell, unit) in exposures {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
         let changes = std::mem::take(&mut self.changes);

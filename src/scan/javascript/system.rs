@@ -222,13 +222,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "arguments" => {
                 let call = p.parent()?;
                 let q = self.info.q(call.child_by_field_name("function")?);
-                if names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q) {
-                    Some(false)
-                } else if self.is_assertion(call) || q == "JSON.stringify" {
-                    Some(true)
-                } else {
-                    None
-                }
+                let sorts = names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q);
+                let shown = self.is_assertion(call) || q == "JSON.stringify";
+                (sorts || shown).then_some(!sorts)
             }
             _ => None,
         }

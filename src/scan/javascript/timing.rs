@@ -3,8 +3,7 @@
 use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A timer callback in a test races it; inside a promise with a constant delay it is a
-    /// sleep (reported here as such).
+    /// Whether a timer callback races the test; one resolving a promise is a sleep, judged here.
     pub(super) fn timer(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) -> bool {
         if self.info.fake_clock {
             return false;
@@ -151,9 +150,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// Whether code asserts or ends the test: an assertion, an assert helper
-    /// (`assertResponse(res)`), a call on the test's `t` (node-tap's `t.equal`, `t.end()`), or
-    /// ava's and tape's `end()`, `pass()`, `fail()`.
+    /// Whether code asserts or ends a test: an assertion or assert helper (`assertResponse(res)`),
+    /// a call on node-tap's `t` (`t.equal`, `t.end()`), ava's or tape's `end()`/`pass()`/`fail()`.
     pub(super) fn asserts(&self, code: Node<'_>) -> bool {
         let calls = syntax::descendants(code).into_iter();
         calls.filter(|d| d.kind() == "call_expression").any(|d| {
@@ -166,16 +164,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     pub(super) fn is_assertion(&self, call: Node<'_>) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(callee) = call.child_by_field_name("function") else {
             return false;
         };
         // node-tap's and ava's `t.ok(cond)`, `t.true(cond)` on the test's `t`.
-        let on_t = matches!(
-            self.text(function),
-            "t.ok" | "t.notOk" | "t.true" | "t.false"
-        );
+        let on_t = matches!(self.text(callee), "t.ok" | "t.notOk" | "t.true" | "t.false");
         // The name the chain starts from: `expect` in `expect(x).not.toBe(y)`.
-        let root = chain(function, CALL_CHAIN).last();
+        let root = chain(callee, CALL_CHAIN).last();
         on_t || root.filter(|r| r.kind() == "identifier").is_some_and(|r| {
             let t = self.text(r);
             t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")

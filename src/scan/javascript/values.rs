@@ -100,11 +100,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let around: Vec<Node<'t>> = ancestors(u)
                 .take_while(|a| !a.kind().ends_with("statement") && !is_function(a.kind()))
                 .collect();
-            let calls = around.iter().filter(|a| a.kind() == "arguments");
-            if let Some(call) = calls
-                .filter_map(|a| a.parent())
-                .find(|c| self.is_assertion(*c))
-            {
+            let lists = around.iter().filter(|a| a.kind() == "arguments");
+            let mut calls = lists.filter_map(|a| a.parent());
+            if let Some(call) = calls.find(|c| self.is_assertion(*c)) {
                 // `expect(x).toEqual(y)` asserts x; `assert.equal(x, y)` too.
                 let asserted = self
                     .expect_subject(call)
@@ -128,10 +126,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn seeds(&self, call: Node<'_>) -> bool {
         self.info.callee(call).is_some_and(|q| {
-            let last = q.rsplit('.').next().unwrap_or_default();
-            SEEDERS
-                .iter()
-                .any(|s| last.to_ascii_lowercase().contains(s))
+            let lower = q.to_ascii_lowercase();
+            let last = lower.rsplit('.').next().unwrap_or_default();
+            SEEDERS.iter().any(|s| last.contains(s))
         })
     }
 
@@ -174,8 +171,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
-    /// Whether a declared variable is used again (in its function or program), each use passing
-    /// `each`.
+    /// Whether a declarator's variable is used again in its scope, and every use passes `each`.
     pub(super) fn every_use(
         &self,
         declarator: Node<'t>,
