@@ -45,7 +45,6 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "use",
             "param",
         ];
-        // The callback that calls done(), the operation it is given to, its statement and block.
         let callback = enclosing_function(call)?;
         // `done` must be the test callback's own (not a plugin's or a stream's `done`).
         let declares_done = |f: Node<'t>| {

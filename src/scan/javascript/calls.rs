@@ -288,7 +288,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::FixedPath => {
-                let write = self.fixed_path_write(call, q, &args)?;
+                let write = self.fixed_path_write(call, q)?;
                 self.judge(call, Fact::PathWrite(write), ctx.unit);
                 None
             }

@@ -52,12 +52,8 @@ impl<'s> FileInfo<'s> {
             ..Self::default()
         };
         let nodes = syntax::descendants(root);
-        for &n in &nodes {
-            info.learn_import(n);
-        }
-        for &n in &nodes {
-            info.learn_mock(n);
-        }
+        nodes.iter().for_each(|&n| info.learn_import(n));
+        nodes.iter().for_each(|&n| info.learn_mock(n));
         info.specifiers.sort();
         info.specifiers.dedup();
         let imports = |names: &[&str]| info.specifiers.iter().any(|s| names.contains(&s.as_str()));
@@ -196,14 +192,12 @@ impl<'s> FileInfo<'s> {
                 self.local_server |= serves(&q);
                 let args = arguments(n);
                 if names_any(&MODULE_MOCKS, &q) {
-                    if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
-                        self.mocked.insert(module_name(&spec));
-                    }
+                    let spec = args.first().and_then(|a| self.literal(*a));
+                    self.mocked.extend(spec.map(|s| module_name(&s)));
                 } else if names_any(&STUBS, &q)
                     && let Some(&target) = args.first()
                 {
-                    // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`,
-                    // `replace(x)`.
+                    // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`.
                     let prop = args.get(1).and_then(|a| self.literal(*a));
                     let stubbed = match (self.literal(target), prop) {
                         (Some(name), _) => name,

@@ -139,9 +139,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     done_style,
                     ..Ctx::clone(ctx)
                 });
-                if let Some(c) = callback {
-                    next.push((unwrap(c), inner));
-                }
+                next.extend(callback.map(|c| (unwrap(c), inner)));
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.

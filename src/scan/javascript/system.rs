@@ -91,16 +91,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    pub(super) fn fixed_path_write(
-        &self,
-        call: Node<'t>,
-        q: &str,
-        args: &[Node<'t>],
-    ) -> Option<PathWrite> {
+    pub(super) fn fixed_path_write(&self, call: Node<'t>, q: &str) -> Option<PathWrite> {
         if self.info.is_mocked(q) {
             return None;
         }
-        let (path, anchored) = self.fixed_path(*args.first()?)?;
+        let (path, anchored) = self.fixed_path(*arguments(call).first()?)?;
         let temp = TEMP_PATHS.iter().any(|t| path.starts_with(t));
         // A relative path may be under the temporary directory the test moved to.
         if temp || !anchored && self.info.temp_dir {

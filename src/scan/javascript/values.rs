@@ -172,12 +172,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     /// Whether a declarator's variable is used again in its scope, and every use passes `each`.
-    pub(super) fn every_use(
-        &self,
-        declarator: Node<'t>,
-        each: impl FnMut(Node<'t>) -> bool,
-    ) -> bool {
-        let name = declarator.child_by_field_name("name");
+    pub(super) fn every_use(&self, decl: Node<'t>, each: impl FnMut(Node<'t>) -> bool) -> bool {
+        let name = decl.child_by_field_name("name");
         let Some(name) = name.filter(|n| n.kind() == "identifier") else {
             return false;
         };
