@@ -4,9 +4,8 @@
 //!
 //! Tests are `test`/`it` calls (and their `.only`/`.skip`/`.each(...)(...)` forms) titled by a
 //! literal, inside `describe`/`suite`/`context` calls: the ids jest, vitest, mocha and node:test
-//! report. Callees are read through the file's imports, so `exec(...)` after
-//! `const { exec } = require('child_process')` is `child_process.exec`, and one table of
-//! qualified names says which calls are smells.
+//! report. Callees are read through the file's imports (`exec` of `require('child_process')` is
+//! `child_process.exec`), and one table of qualified names lists the smells.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
@@ -42,10 +41,8 @@ use file::FileInfo;
 /// Whether a file is a test: *.test.*, *.spec.*, or any file under __tests__/, test/ or tests/.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    [".test.", ".spec."].iter().any(|m| name.contains(m))
-        || dirs
-            .split('/')
-            .any(|d| matches!(d, "__tests__" | "test" | "tests"))
+    let test_dir = |d: &str| matches!(d, "__tests__" | "test" | "tests");
+    [".test.", ".spec."].iter().any(|m| name.contains(m)) || dirs.split('/').any(test_dir)
 }
 
 /// Finds the units and smells of one file.
@@ -224,11 +221,8 @@ type Step<'t> = (Node<'t>, Rc<Ctx>);
 
 /// Visits the children of a node, in the same place.
 fn visit_children<'t>(node: Node<'t>, ctx: &Rc<Ctx>, next: &mut Vec<Step<'t>>) {
-    next.extend(
-        syntax::named_children(node)
-            .into_iter()
-            .map(|child| (child, Rc::clone(ctx))),
-    );
+    let children = syntax::named_children(node).into_iter();
+    next.extend(children.map(|child| (child, Rc::clone(ctx))));
 }
 
 /// Where the walk is.
@@ -417,11 +411,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 fn serves(q: &str) -> bool {
     let last = q.rsplit('.').next().unwrap_or_default();
     let lower = last.to_ascii_lowercase();
-    last == "listen"
-        || lower.contains("server")
-            && ["create", "start", "with", "setup", "run"]
-                .iter()
-                .any(|p| lower.starts_with(p))
+    let verbs = ["create", "start", "with", "setup", "run"];
+    last == "listen" || lower.contains("server") && verbs.iter().any(|v| lower.starts_with(v))
 }
 
 /// Whether a qualified callee matches a pattern: exactly, or by its last parts for `*.name`;
@@ -484,10 +475,8 @@ fn unwrap(mut node: Node<'_>) -> Node<'_> {
             | "satisfies_expression"
             | "type_assertion"
     ) {
-        match syntax::named_children(node)
-            .into_iter()
-            .find(|c| !c.kind().contains("type"))
-        {
+        let children = syntax::named_children(node);
+        match children.into_iter().find(|c| !c.kind().contains("type")) {
             Some(inner) => node = inner,
             None => break,
         }

@@ -93,14 +93,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         next: &mut Vec<Step<'t>>,
     ) -> bool {
         let args = arguments(call);
-        let callback = args
-            .iter()
-            .rev()
-            .copied()
-            .find(|a| is_function(unwrap(*a).kind()));
-        let title = args
-            .first()
-            .and_then(|a| self.title(*a, matches!(fw, Fw::Suite)));
+        let mut functions = args.iter().filter(|a| is_function(unwrap(**a).kind()));
+        let callback = functions.next_back().copied();
+        let suite = matches!(fw, Fw::Suite);
+        let title = args.first().and_then(|a| self.title(*a, suite));
         match fw {
             Fw::Suite => {
                 let title = title.unwrap_or_default();
@@ -144,11 +140,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
         let callee = call.child_by_field_name("function");
-        let rest = callee
-            .into_iter()
-            .chain(args)
-            .filter(|a| Some(*a) != callback);
-        next.extend(rest.map(|n| (n, Rc::clone(ctx))));
+        let rest = args.into_iter().filter(|a| Some(*a) != callback);
+        next.extend(callee.into_iter().chain(rest).map(|n| (n, Rc::clone(ctx))));
         true
     }
 

@@ -150,9 +150,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
                 continue;
             }
-            let reassignable = decl
-                .child_by_field_name("kind")
-                .is_none_or(|k| self.text(k) == "let");
+            let kind = decl.child_by_field_name("kind");
+            let reassignable = kind.is_none_or(|k| self.text(k) == "let");
             for d in syntax::named_children(decl) {
                 let name = d.child_by_field_name("name");
                 let Some(name) = name.filter(|n| n.kind() == "identifier") else {
@@ -186,14 +185,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn shared(&mut self, ident: Node<'t>) -> Option<usize> {
         let name = self.text(ident);
         let at = ident.start_byte();
-        let b = self
-            .by_name
-            .get(name)?
-            .iter()
-            .copied()
-            .filter(|&b| self.bindings[b].scope.byte_range().contains(&at))
-            .max_by_key(|&b| self.bindings[b].scope.start_byte())?;
-        let between = syntax::ancestors_below(self.bindings[b].scope, ident).unwrap_or_default();
+        let scope_of = |b: usize| self.bindings[b].scope;
+        let around = self.by_name.get(name)?.iter().copied();
+        let around = around.filter(|&b| scope_of(b).byte_range().contains(&at));
+        let b = around.max_by_key(|&b| scope_of(b).start_byte())?;
+        let between = syntax::ancestors_below(scope_of(b), ident).unwrap_or_default();
         let shadowed = between
             .into_iter()
             .any(|f| is_function(f.kind()) && self.scope(f).names.contains(name));
@@ -239,11 +235,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
         let changes = std::mem::take(&mut self.changes);
-        let restored: HashSet<_> = changes
-            .iter()
-            .filter(|c| c.restores)
-            .map(|c| c.target)
-            .collect();
+        let restores = changes.iter().filter(|c| c.restores);
+        let restored: HashSet<_> = restores.map(|c| c.target).collect();
         let mut seen = HashSet::new();
         let unrestored = changes.iter().filter(|c| !restored.contains(&c.target));
         for c in unrestored.filter(|c| seen.insert((c.unit, c.target))) {
@@ -277,9 +270,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn env_var(&self, node: Node<'_>) -> Option<String> {
         let object = node.child_by_field_name("object")?;
-        if !self.is_env(object) {
-            return None;
-        }
+        self.is_env(object).then_some(())?;
         match node.kind() {
             "member_expression" => {
                 Some(self.text(node.child_by_field_name("property")?).to_owned())

@@ -10,6 +10,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
     if *complete && prefix.is_empty() || prefix.starts_with('/') || prefix.starts_with('.') {
         return None;
     }
+    let first = prefix.split('/').next().unwrap_or_default();
     let rest = match prefix.split_once(':') {
         Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return None,
         Some((scheme, rest))
@@ -18,13 +19,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
             rest.trim_start_matches('/')
         }
         // `'users/1'` with a base URL: a path. `'example.com/x'`: a host.
-        _ if !prefix
-            .split('/')
-            .next()
-            .is_some_and(|h| h.contains('.') || h == "localhost") =>
-        {
-            return None;
-        }
+        _ if !(first.contains('.') || first == "localhost") => return None,
         _ => prefix.as_str(),
     };
     let (host, ended) = shared::host_of(rest);
@@ -116,9 +111,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let absolute = p.starts_with('/');
             return Some((p, absolute));
         }
-        if !matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve") {
-            return None;
-        }
+        matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve").then_some(())?;
         let mut parts = Vec::new();
         let mut anchored = false;
         for a in arguments(n) {

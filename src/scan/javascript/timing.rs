@@ -53,11 +53,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// method of some object (`sleep(10)`, `utils.sleep(10)`, not `lock.wait(10)`).
     pub(super) fn plain_callee(&self, call: Node<'_>) -> bool {
         let callee = call.child_by_field_name("function").map(unwrap);
-        let object = callee
-            .and_then(|c| c.child_by_field_name("object"))
-            .map(unwrap);
+        let object = callee.and_then(|c| c.child_by_field_name("object"));
         callee.is_some_and(|c| c.kind() == "identifier")
-            || object.is_some_and(|o| {
+            || object.map(unwrap).is_some_and(|o| {
                 o.kind() == "identifier" && self.info.imported.contains_key(self.text(o))
             })
     }
@@ -76,9 +74,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if cb.kind() == "identifier" {
             return self.text(cb) == name;
         }
-        let mut body = cb
-            .child_by_field_name("body")
-            .filter(|_| is_function(cb.kind()));
+        let body = cb.child_by_field_name("body");
+        let mut body = body.filter(|_| is_function(cb.kind()));
         // A block of one statement: its expression.
         if let Some(block) = body.filter(|b| b.kind() == "statement_block") {
             body = match syntax::named_children(block).as_slice() {
@@ -94,12 +91,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     pub(super) fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
-        let callee = unwrap(callee);
         let matcher = self.method_name(call);
         let Some(&(_, less)) = BOUND_MATCHERS.iter().find(|(m, _)| Some(*m) == matcher) else {
             return;
         };
-        let object = callee.child_by_field_name("object");
+        let object = unwrap(callee).child_by_field_name("object");
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
             // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
@@ -212,10 +208,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .into_iter()
                 .any(|side| self.is_clock_value(side, depth)),
             "call_expression" => {
-                self.info
-                    .callee(n)
-                    .is_some_and(|q| q.starts_with("process.hrtime"))
-                    && !arguments(n).is_empty()
+                let q = self.info.callee(n).unwrap_or_default();
+                q.starts_with("process.hrtime") && !arguments(n).is_empty()
             }
             "identifier" => {
                 let lower = self.text(n).to_ascii_lowercase();

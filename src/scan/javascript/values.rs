@@ -151,13 +151,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     true
                 }
                 "identifier" if is_constant_name(self.text(n)) => true,
-                "identifier" => match (depth > 0).then(|| self.declared_value(n)).flatten() {
-                    Some(v) => {
-                        pending.push((v, depth - 1));
-                        true
-                    }
-                    None => false,
-                },
+                "identifier" if depth > 0 => {
+                    let value = self.declared_value(n);
+                    pending.extend(value.map(|v| (v, depth - 1)));
+                    value.is_some()
+                }
                 _ => false,
             }
         })
@@ -199,26 +197,25 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             };
             // Nested functions are included, for their names, but not entered.
             for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
+                let field = |f: &str| n.child_by_field_name(f);
                 let declared = match n.kind() {
                     "variable_declarator"
                     | "function_declaration"
                     | "generator_function_declaration"
-                    | "class_declaration" => n.child_by_field_name("name"),
+                    | "class_declaration" => field("name"),
                     "formal_parameters" => Some(n),
-                    "arrow_function" if n == func => n.child_by_field_name("parameter"),
-                    "catch_clause" => n.child_by_field_name("parameter"),
-                    "for_in_statement" if n.child_by_field_name("kind").is_some() => {
-                        n.child_by_field_name("left")
-                    }
+                    "arrow_function" if n == func => field("parameter"),
+                    "catch_clause" => field("parameter"),
+                    "for_in_statement" if field("kind").is_some() => field("left"),
                     _ => None,
                 };
                 // The value a variable starts with, or the default of a parameter or of a name
                 // destructured (`{ port = 4444 }`, `(port = 4444) => ...`).
                 let value = match n.kind() {
-                    "variable_declarator" => declared.zip(n.child_by_field_name("value")),
-                    "assignment_pattern" | "object_assignment_pattern" => n
-                        .child_by_field_name("left")
-                        .zip(n.child_by_field_name("right")),
+                    "variable_declarator" => declared.zip(field("value")),
+                    "assignment_pattern" | "object_assignment_pattern" => {
+                        field("left").zip(field("right"))
+                    }
                     _ => None,
                 };
                 if let Some((name, value)) = value.filter(|(name, _)| is_name(name)) {
