@@ -85,15 +85,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `global.fetch = jest.fn()`: a mock, undone by the framework's restore.
     fn mock_value(&self, site: Node<'_>) -> bool {
-        site.child_by_field_name("right")
-            .map(unwrap)
-            .filter(|r| r.kind() == "call_expression")
-            .and_then(|r| self.info.callee(r))
-            .is_some_and(|q| {
-                let root = q.split('.').next().unwrap_or_default();
-                matches!(root, "jest" | "vi" | "sinon")
-                    || names_any(&["*.fn", "*.stub", "*.spy"], &q)
-            })
+        let right = site.child_by_field_name("right").map(unwrap);
+        let call = right.filter(|r| r.kind() == "call_expression");
+        let q = call.and_then(|c| self.info.callee(c)).unwrap_or_default();
+        let root = q.split('.').next().unwrap_or_default();
+        matches!(root, "jest" | "vi" | "sinon") || names_any(&["*.fn", "*.stub", "*.spy"], &q)
     }
 
     fn process_change(&mut self, target: ProcessState, site: Node<'t>, ctx: &Ctx) {
