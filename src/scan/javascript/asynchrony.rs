@@ -45,10 +45,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "use",
             "param",
         ];
-        // The callback that calls done(), the operation it is given to, its statement and block.
         let callback = enclosing_function(call)?;
-        // `done` must be the test's own: the parameter of the function the test call gets (not
-        // a plugin's or a stream's `done`).
+        // `done` must be the test callback's own (not a plugin's or a stream's `done`).
         let declares_done = |f: Node<'t>| {
             f.child_by_field_name("parameters")
                 .or_else(|| f.child_by_field_name("parameter"))
@@ -121,10 +119,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if !matches!(ctx.role, Role::Test | Role::Hook(_)) {
             return;
         }
-        let Some(expr) = stmt
-            .named_child(0)
-            .filter(|e| e.kind() == "call_expression")
-        else {
+        let first = stmt.named_child(0);
+        let Some(expr) = first.filter(|e| e.kind() == "call_expression") else {
             return;
         };
         let Some(callee) = expr.child_by_field_name("function").map(unwrap) else {
@@ -148,8 +144,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// Whether a chain (through the `through` kinds) reads one of these properties: `.not`,
-    /// `.resolves`.
+    /// Whether a chain (through the `through` kinds) reads one of these properties (`.not`).
     pub(super) fn chain_has(&self, n: Node<'_>, through: &'static [&str], props: &[&str]) -> bool {
         chain(n, through).any(|c| {
             c.kind() == "member_expression"

@@ -1,15 +1,17 @@
-//! JavaScript's calls: the table of smells by qualified callee ([`CALLS`]), and what each
-//! row's call must show to be one.
+//! JavaScript's calls: the table of smells by qualified callee ([`CALLS`]) and what each row needs.
 
 use super::*;
+
+/// A finding: its rule, and what it says after the call.
+type Finding = (Variant, &'static str);
 
 /// What a call's arguments and surroundings must show for its row to be a smell.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Check {
-    /// The call is enough: a finding of the rule, saying this after the call.
-    Always(Variant, &'static str),
+    /// The call is enough.
+    Always(Finding),
     /// In a test file.
-    InTests(Variant, &'static str),
+    InTests(Finding),
     /// Reading the time now: no arguments, not measuring an interval, no fake clock.
     WallClock,
     /// No `timeZone` option among the arguments.
@@ -35,15 +37,15 @@ pub(super) enum Check {
     AsyncCallback,
 }
 
-/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
-/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm*` any function
-/// of `fs` whose name starts with `rm`; `fs.cp[Sync]` matches `fs.cp` and `fs.cpSync`.
 /// A random id or token: any value would do, as long as it is unique.
-const RANDOM_ID: (Variant, &str) = (
+const RANDOM_ID: Finding = (
     rules::random_value::RULE.variant_in(Lang::JavaScript),
     "makes a random value that differs on every run",
 );
 
+/// Calls (and `new` expressions, as `new Name`) that are smells, by qualified callee:
+/// `fs.cp` matches exactly; `*.sleep` matches `sleep` and any `x.sleep`; `fs.rm*` any function
+/// of `fs` whose name starts with `rm`; `fs.cp[Sync]` matches `fs.cp` and `fs.cpSync`.
 pub(super) const CALLS: &[(&[&str], Check)] = &[
     (
         &[
@@ -72,10 +74,10 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &["*.getTimezoneOffset", "*.resolvedOptions"],
-        Check::Always(
+        Check::Always((
             rules::local_time_zone::RULE.variant_in(Lang::JavaScript),
             "depends on the machine's time zone",
-        ),
+        )),
     ),
     (
         &["*.toLocaleDateString", "*.toLocaleTimeString"],
@@ -90,7 +92,7 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
             "uuid.v4",
             "nanoid.nanoid",
         ],
-        Check::Always(RANDOM_ID.0, RANDOM_ID.1),
+        Check::Always(RANDOM_ID),
     ),
     (
         &[
@@ -162,8 +164,6 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
         ],
         Check::FixedPath,
     ),
-    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
-    // deadline: context.
     (
         &[
             "child_process.exec*",
@@ -196,17 +196,16 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
     ),
     (
         &["Promise.race", "Promise.any"],
-        Check::InTests(
+        Check::InTests((
             rules::promise_race::RULE.variant_in(Lang::JavaScript),
             "settles with whichever promise finishes first",
-        ),
+        )),
     ),
     (&["*.forEach"], Check::AsyncCallback),
 ];
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A call or `new` expression: a row of the table, a server, and what the call does to
-    /// state, timing and tests.
+    /// A call or `new`: a row of the table, a server, what it does to state, timing and tests.
     pub(super) fn call(&mut self, call: Node<'t>, ctx: &Ctx) {
         let Some(q) = self.info.callee(call) else {
             return;
@@ -235,25 +234,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.early_done(call, callee, ctx);
     }
 
-    /// Whether a row's call is a smell here: the rule and what it says. Calls the shared rules
-    /// judge are judged here, and give `None`.
-    fn check(
-        &mut self,
-        check: Check,
-        call: Node<'t>,
-        q: &str,
-        ctx: &Ctx,
-    ) -> Option<(Variant, &'static str)> {
+    /// Whether a row's call is a smell here; calls the shared rules judge are judged here (`None`).
+    fn check(&mut self, check: Check, call: Node<'t>, q: &str, ctx: &Ctx) -> Option<Finding> {
         let args = arguments(call);
         match check {
-            Check::Always(rule, says) => Some((rule, says)),
-            Check::InTests(rule, says) => self.cx.test_file.then_some((rule, says)),
+            Check::Always(finding) => Some(finding),
+            Check::InTests(finding) => self.cx.test_file.then_some(finding),
             Check::Draw => {
                 let stand_in = enclosing_function(call)
                     .and_then(|f| self.function_name(f))
                     .is_some_and(|name| names_any(&ENTROPY, &name));
-                // A draw written as text (`Math.random().toString(36)`) is an id, as a
-                // `randomUUID()` is.
+                // A draw made text (`Math.random().toString(36)`) is an id, as `randomUUID()` is.
                 let method = self.scaled(call).parent().filter(|p| p.kind() == "member_expression");
                 let property = method.and_then(|m| m.child_by_field_name("property"));
                 if property.is_some_and(|p| self.text(p) == "toString") {
@@ -297,7 +288,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 None
             }
             Check::FixedPath => {
-                let write = self.fixed_path_write(call, q, &args)?;
+                let write = self.fixed_path_write(call, q)?;
                 self.judge(call, Fact::PathWrite(write), ctx.unit);
                 None
             }

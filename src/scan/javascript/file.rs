@@ -1,6 +1,5 @@
-//! What a whole JavaScript file says before it is walked: its imports (so callees are read
-//! by their qualified names), its mocks and stubs, fake clocks, temporary directories, and
-//! its async functions.
+//! What a JavaScript file says before it is walked: its imports (callees are read by qualified
+//! name), mocks and stubs, fake clocks, temporary directories and async functions.
 
 use super::*;
 
@@ -31,7 +30,7 @@ pub(super) struct FileInfo<'s> {
     pub(super) src: &'s str,
     pub(super) imported: HashMap<&'s str, Import>,
     pub(super) specifiers: Vec<String>,
-    /// Modules and callees that mocks replace in this file (`axios`, `fetch`, `child_process.exec`).
+    /// Modules and callees the file's mocks replace (`axios`, `fetch`, `child_process.exec`).
     mocked: HashSet<String>,
     /// A library intercepts every request of the file (nock, msw).
     pub(super) network_mocked: bool,
@@ -53,12 +52,8 @@ impl<'s> FileInfo<'s> {
             ..Self::default()
         };
         let nodes = syntax::descendants(root);
-        for &n in &nodes {
-            info.learn_import(n);
-        }
-        for &n in &nodes {
-            info.learn_mock(n);
-        }
+        nodes.iter().for_each(|&n| info.learn_import(n));
+        nodes.iter().for_each(|&n| info.learn_mock(n));
         info.specifiers.sort();
         info.specifiers.dedup();
         let imports = |names: &[&str]| info.specifiers.iter().any(|s| names.contains(&s.as_str()));
@@ -96,10 +91,8 @@ impl<'s> FileInfo<'s> {
     fn learn_import(&mut self, n: Node<'_>) {
         match n.kind() {
             "import_statement" | "export_statement" => {
-                let Some(spec) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.literal(s))
-                else {
+                let source = n.child_by_field_name("source");
+                let Some(spec) = source.and_then(|s| self.literal(s)) else {
                     return;
                 };
                 let import = Import {
@@ -113,10 +106,8 @@ impl<'s> FileInfo<'s> {
             }
             "call_expression" => self.specifiers.extend(self.required(n)),
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) else {
+                let field = |f: &str| n.child_by_field_name(f);
+                let (Some(name), Some(value)) = (field("name"), field("value")) else {
                     return;
                 };
                 if let Some(import) = self.required_import(value) {
@@ -135,9 +126,8 @@ impl<'s> FileInfo<'s> {
         }
     }
 
-    /// Binds the names an import clause or a `require` pattern declares: `import x`,
-    /// `* as x`, `{ a, b as c }`; `const x = require('m')`, `const { a, b: c } = require('m')`,
-    /// `const y = require('m').y`.
+    /// Binds the names an import or a `require` declares: `import x`, `* as x`, `{ a, b as c }`;
+    /// `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`.
     fn bind(&mut self, pattern: Node<'_>, import: &Import) {
         match pattern.kind() {
             "identifier" => {
@@ -202,11 +192,19 @@ impl<'s> FileInfo<'s> {
                 self.local_server |= serves(&q);
                 let args = arguments(n);
                 if names_any(&MODULE_MOCKS, &q) {
-                    if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
-                        self.mocked.insert(module_name(&spec));
-                    }
-                } else if names_any(&STUBS, &q) {
-                    self.learn_stub(&args);
+                    let spec = args.first().and_then(|a| self.literal(*a));
+                    self.mocked.extend(spec.map(|s| module_name(&s)));
+                } else if names_any(&STUBS, &q)
+                    && let Some(&target) = args.first()
+                {
+                    // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`.
+                    let prop = args.get(1).and_then(|a| self.literal(*a));
+                    let stubbed = match (self.literal(target), prop) {
+                        (Some(name), _) => name,
+                        (None, Some(prop)) => without_global(format!("{}.{prop}", self.q(target))),
+                        (None, None) => self.q(target),
+                    };
+                    self.mocked.insert(stubbed);
                 }
                 self.network_mocked |= names_any(&NETWORK_STUB_CALLS, &q);
                 self.fake_clock |= names_any(&FAKE_CLOCKS, &q);
@@ -224,20 +222,6 @@ impl<'s> FileInfo<'s> {
             }
             _ => {}
         }
-    }
-
-    fn learn_stub(&mut self, args: &[Node<'_>]) {
-        let Some(&target) = args.first() else { return };
-        // `stubGlobal('fetch', f)`, `spyOn(cp, 'exec')`, `stub(globalThis, 'fetch')`, `replace(x)`.
-        let stubbed = match (
-            self.literal(target),
-            args.get(1).and_then(|a| self.literal(*a)),
-        ) {
-            (Some(name), _) => name,
-            (None, Some(prop)) => without_global(format!("{}.{prop}", self.q(target))),
-            (None, None) => self.q(target),
-        };
-        self.mocked.insert(stubbed);
     }
 
     /// Whether an import is of the project's own code, not replaced by a mock of the file.
@@ -284,11 +268,9 @@ impl<'s> FileInfo<'s> {
                 .map_or_else(|| "?".to_owned(), |s| module_name(&s)),
             _ => "?".to_owned(),
         };
-        let properties = links.into_iter().rev().map(|m| {
-            m.child_by_field_name("property")
-                .map_or("", |p| self.text(p))
-        });
-        properties.fold(head, |o, p| {
+        links.into_iter().rev().fold(head, |o, m| {
+            let p = m.child_by_field_name("property");
+            let p = p.map_or("", |p| self.text(p));
             if p == "promises" && matches!(o.as_str(), "fs" | "dns") {
                 o
             } else {

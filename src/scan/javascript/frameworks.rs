@@ -1,6 +1,5 @@
-//! JavaScript's test frameworks: which calls are `describe`, `test` and hooks (jest, vitest,
-//! mocha, node:test, ava), the units they make, and the named functions (helpers) and the
-//! calls between them.
+//! JavaScript's test frameworks (jest, vitest, mocha, node:test, ava): which calls are
+//! `describe`, `test` and hooks, the units they make, and named functions (helpers) and calls.
 
 use super::*;
 
@@ -16,7 +15,9 @@ const SUITES: [&str; 7] = [
     "xsuite",
 ];
 
-const MODIFIERS: [&str; 14] = [
+/// Modifiers of a test or suite (`test.only`), and those that take arguments and return the
+/// function to call (`test.each(table)(...)`).
+const MODIFIERS: [&str; 10] = [
     "only",
     "serial",
     "always",
@@ -27,13 +28,7 @@ const MODIFIERS: [&str; 14] = [
     "shuffle",
     "failing",
     "fails",
-    "each",
-    "for",
-    "skipIf",
-    "runIf",
 ];
-
-/// Modifiers that take arguments and return the function to call (`test.each(table)(...)`).
 const CURRIED: [&str; 4] = ["each", "for", "skipIf", "runIf"];
 
 const HOOKS: [(&str, Hook); 10] = [
@@ -67,9 +62,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             n = n.child_by_field_name("object")?;
         }
         if n.kind() != "identifier"
-            || !modifiers
-                .iter()
-                .all(|m| MODIFIERS.contains(m) || HOOKS.iter().any(|(h, _)| h == m))
+            || !modifiers.iter().all(|m| {
+                MODIFIERS.contains(m) || CURRIED.contains(m) || HOOKS.iter().any(|(h, _)| h == m)
+            })
             || curried != modifiers.iter().any(|m| CURRIED.contains(m))
         {
             return None;
@@ -98,14 +93,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         next: &mut Vec<Step<'t>>,
     ) -> bool {
         let args = arguments(call);
-        let callback = args
-            .iter()
-            .rev()
-            .copied()
-            .find(|a| is_function(unwrap(*a).kind()));
-        let title = args
-            .first()
-            .and_then(|a| self.title(*a, matches!(fw, Fw::Suite)));
+        let mut functions = args.iter().filter(|a| is_function(unwrap(**a).kind()));
+        let callback = functions.next_back().copied();
+        let suite = matches!(fw, Fw::Suite);
+        let title = args.first().and_then(|a| self.title(*a, suite));
         match fw {
             Fw::Suite => {
                 let title = title.unwrap_or_default();
@@ -144,18 +135,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     done_style,
                     ..Ctx::clone(ctx)
                 });
-                if let Some(c) = callback {
-                    next.push((unwrap(c), inner));
-                }
+                next.extend(callback.map(|c| (unwrap(c), inner)));
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.
         let callee = call.child_by_field_name("function");
-        let rest = callee
-            .into_iter()
-            .chain(args)
-            .filter(|a| Some(*a) != callback);
-        next.extend(rest.map(|n| (n, Rc::clone(ctx))));
+        let rest = args.into_iter().filter(|a| Some(*a) != callback);
+        next.extend(callee.into_iter().chain(rest).map(|n| (n, Rc::clone(ctx))));
         true
     }
 
@@ -228,17 +214,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             }
             "member_expression" => {
                 let object = unwrap(callee.child_by_field_name("object")?);
+                let info = self.info;
+                let import = info.imported.get(self.text(object));
                 let local = object.kind() == "this"
                     || object.kind() == "identifier"
-                        && self
-                            .info
-                            .imported
-                            .get(self.text(object))
-                            .is_some_and(|i| i.name.is_none() && self.info.runs_local(i))
-                    || self
-                        .info
-                        .required(object)
-                        .is_some_and(|s| s.starts_with('.'));
+                        && import.is_some_and(|i| i.name.is_none() && info.runs_local(i))
+                    || info.required(object).is_some_and(|s| s.starts_with('.'));
                 let property = callee.child_by_field_name("property")?;
                 local.then(|| self.text(property).to_owned())
             }

@@ -1,5 +1,5 @@
-//! JavaScript's state shared by tests: module-level and `describe`-level variables, process
-//! state (the environment, the working directory, globals), and environment reads.
+//! JavaScript's state shared by tests: module- and `describe`-level variables, process state
+//! (the environment, the working directory, globals), and environment reads.
 
 use super::*;
 
@@ -28,18 +28,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
     pub(super) fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
-        if q == "process.chdir" {
-            return self.process_change(ProcessState::Cwd, call, ctx);
-        }
-        let target = if matches!(q, "Object.assign" | "Object.defineProperty") {
-            arguments(call).first().copied()
-        } else if self
-            .method_name(call)
-            .is_some_and(|m| MUTATORS.contains(&m))
-        {
-            unwrap(callee).child_by_field_name("object")
-        } else {
-            None
+        let mutator = self.method_name(call).filter(|m| MUTATORS.contains(m));
+        let target = match q {
+            "process.chdir" => return self.process_change(ProcessState::Cwd, call, ctx),
+            "Object.assign" | "Object.defineProperty" => arguments(call).first().copied(),
+            _ => mutator.and(unwrap(callee).child_by_field_name("object")),
         };
         if let Some(t) = target {
             self.mutate(t, call, ctx);
@@ -65,9 +58,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         // `x = 1`, `x++` rebind the variable; `x.push(1)`, `x.a = 1` change what it holds.
         let rebinds = target.kind() == "identifier" && site.kind() != "call_expression";
         if binding.reassignable || !rebinds && binding.container {
-            let kind = match site.kind() {
-                "assignment_expression" if rebinds => TouchKind::Init,
-                _ => TouchKind::Write,
+            let init = rebinds && site.kind() == "assignment_expression";
+            let kind = if init {
+                TouchKind::Init
+            } else {
+                TouchKind::Write
             };
             self.use_state(b, site, kind, ctx);
         }
@@ -90,15 +85,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `global.fetch = jest.fn()`: a mock, undone by the framework's restore.
     fn mock_value(&self, site: Node<'_>) -> bool {
-        site.child_by_field_name("right")
-            .map(unwrap)
-            .filter(|r| r.kind() == "call_expression")
-            .and_then(|r| self.info.callee(r))
-            .is_some_and(|q| {
-                let root = q.split('.').next().unwrap_or_default();
-                matches!(root, "jest" | "vi" | "sinon")
-                    || names_any(&["*.fn", "*.stub", "*.spy"], &q)
-            })
+        let right = site.child_by_field_name("right").map(unwrap);
+        let call = right.filter(|r| r.kind() == "call_expression");
+        let q = call.and_then(|c| self.info.callee(c)).unwrap_or_default();
+        let root = q.split('.').next().unwrap_or_default();
+        matches!(root, "jest" | "vi" | "sinon") || names_any(&["*.fn", "*.stub", "*.spy"], &q)
     }
 
     fn process_change(&mut self, target: ProcessState, site: Node<'t>, ctx: &Ctx) {
@@ -122,26 +113,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         });
     }
 
-    /// `cache = load()` under `if (!cache)`: lazy initialisation, not state that tests share.
+    /// `cache = load()` under `if (!cache)`, `if (cache == null)` or `=== undefined`: lazy
+    /// initialisation, not state that tests share.
     fn lazy_guarded(&self, assignment: Node<'_>) -> bool {
         let left = assignment.child_by_field_name("left");
-        left.filter(|l| l.kind() == "identifier")
-            .is_some_and(|left| {
-                ancestors_in_function(assignment).any(|p| {
-                    p.kind() == "if_statement"
-                        && p.child_by_field_name("condition")
-                            .is_some_and(|c| self.tests_absent(c, self.text(left)))
-                })
-            })
-    }
-
-    /// Whether a condition tests that `name` is unset (`!name`, `name == null`, `=== undefined`).
-    fn tests_absent(&self, cond: Node<'_>, name: &str) -> bool {
-        syntax::descendants(cond).into_iter().any(|c| {
+        let Some(left) = left.filter(|l| l.kind() == "identifier") else {
+            return false;
+        };
+        let ifs = ancestors_in_function(assignment).filter(|p| p.kind() == "if_statement");
+        let conditions = ifs.filter_map(|p| p.child_by_field_name("condition"));
+        conditions.flat_map(syntax::descendants).any(|c| {
             let sides: Vec<Node<'_>> = syntax::named_children(c).into_iter().map(unwrap).collect();
             let named = sides
                 .iter()
-                .any(|n| n.kind() == "identifier" && self.text(*n) == name);
+                .any(|n| n.kind() == "identifier" && self.text(*n) == self.text(left));
             let unset = sides
                 .iter()
                 .any(|s| matches!(s.kind(), "null" | "undefined"));
@@ -153,8 +138,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         })
     }
 
-    /// Registers the variables a scope (the program, or a `describe` body) shares with the
-    /// functions inside it.
+    /// Registers the variables a scope (the program, a `describe` body) shares with its functions.
     pub(super) fn enter_scope(&mut self, block: Node<'t>, suite: Option<String>) {
         for stmt in syntax::named_children(block) {
             // `export let x = ...` declares as `let x = ...` does.
@@ -162,14 +146,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
                 continue;
             }
-            let reassignable = decl
-                .child_by_field_name("kind")
-                .is_none_or(|k| self.text(k) == "let");
+            let kind = decl.child_by_field_name("kind");
+            let reassignable = kind.is_none_or(|k| self.text(k) == "let");
             for d in syntax::named_children(decl) {
-                let Some(name) = d
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")
-                else {
+                let name = d.child_by_field_name("name");
+                let Some(name) = name.filter(|n| n.kind() == "identifier") else {
                     continue;
                 };
                 let value = d.child_by_field_name("value").map(unwrap);
@@ -180,10 +161,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 let container = value
                     .is_some_and(|v| matches!(v.kind(), "object" | "array" | "new_expression"));
                 let name = self.text(name);
-                self.by_name
-                    .entry(name)
-                    .or_default()
-                    .push(self.bindings.len());
+                let index = self.bindings.len();
+                self.by_name.entry(name).or_default().push(index);
                 let state = match &suite {
                     Some(suite) => format!("`{name}` of describe('{suite}')"),
                     None => format!("module-level `{name}`"),
@@ -202,14 +181,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn shared(&mut self, ident: Node<'t>) -> Option<usize> {
         let name = self.text(ident);
         let at = ident.start_byte();
-        let b = self
-            .by_name
-            .get(name)?
-            .iter()
-            .copied()
-            .filter(|&b| self.bindings[b].scope.byte_range().contains(&at))
-            .max_by_key(|&b| self.bindings[b].scope.start_byte())?;
-        let between = syntax::ancestors_below(self.bindings[b].scope, ident).unwrap_or_default();
+        let scope_of = |b: usize| self.bindings[b].scope;
+        let around = self.by_name.get(name)?.iter().copied();
+        let around = around.filter(|&b| scope_of(b).byte_range().contains(&at));
+        let b = around.max_by_key(|&b| scope_of(b).start_byte())?;
+        let between = syntax::ancestors_below(scope_of(b), ident).unwrap_or_default();
         let shadowed = between
             .into_iter()
             .any(|f| is_function(f.kind()) && self.scope(f).names.contains(name));
@@ -226,10 +202,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    /// Records a use of a shared variable (`kind`: a read, a change, or an [`TouchKind::Init`]
-    /// assignment), as what it is where it happens: a hook run before or after each test resets
-    /// it, a before-all hook sets it up; after-all hooks and hooks' reads expose nothing; only a
-    /// test starts from the value it assigns.
+    /// Records a use of a shared variable (a read, a change, an [`TouchKind::Init`] assignment)
+    /// as what it is where it happens: an each hook resets it, a before-all hook sets it up;
+    /// after-all hooks and hooks' reads expose nothing; only a test starts from what it assigns.
     fn use_state(&mut self, binding: usize, node: Node<'t>, kind: TouchKind, ctx: &Ctx) {
         let kind = match (ctx.role, kind) {
             (Role::Hook(_), TouchKind::Read) | (Role::Hook(Hook::Last), _) => return,
@@ -251,17 +226,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// whole file is known (hooks may come after the tests).
     pub(super) fn report_state(&mut self) {
         let touches = std::mem::take(&mut self.touches);
-        for (node, smell, unit) in
-            shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned)
-        {
+        let exposures = shared::judge_exposures(&touches, Lang::JavaScript, str::to_owned);
+        for (node, smell, unit) in exposures {
             self.cx.report(node, smell, unit, self.cx.test_file);
         }
         let changes = std::mem::take(&mut self.changes);
-        let restored: HashSet<_> = changes
-            .iter()
-            .filter(|c| c.restores)
-            .map(|c| c.target)
-            .collect();
+        let restores = changes.iter().filter(|c| c.restores);
+        let restored: HashSet<_> = restores.map(|c| c.target).collect();
         let mut seen = HashSet::new();
         let unrestored = changes.iter().filter(|c| !restored.contains(&c.target));
         for c in unrestored.filter(|c| seen.insert((c.unit, c.target))) {
@@ -295,9 +266,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn env_var(&self, node: Node<'_>) -> Option<String> {
         let object = node.child_by_field_name("object")?;
-        if !self.is_env(object) {
-            return None;
-        }
+        self.is_env(object).then_some(())?;
         match node.kind() {
             "member_expression" => {
                 Some(self.text(node.child_by_field_name("property")?).to_owned())

@@ -10,6 +10,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
     if *complete && prefix.is_empty() || prefix.starts_with('/') || prefix.starts_with('.') {
         return None;
     }
+    let first = prefix.split('/').next().unwrap_or_default();
     let rest = match prefix.split_once(':') {
         Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => return None,
         Some((scheme, rest))
@@ -18,13 +19,7 @@ fn host_in((prefix, complete): &(String, bool)) -> Option<Peer> {
             rest.trim_start_matches('/')
         }
         // `'users/1'` with a base URL: a path. `'example.com/x'`: a host.
-        _ if !prefix
-            .split('/')
-            .next()
-            .is_some_and(|h| h.contains('.') || h == "localhost") =>
-        {
-            return None;
-        }
+        _ if !(first.contains('.') || first == "localhost") => return None,
         _ => prefix.as_str(),
     };
     let (host, ended) = shared::host_of(rest);
@@ -68,7 +63,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     n.named_child(0).and_then(|c| c.named_child(0))
                 }
                 "string" | "template_string" => return host_in(&self.info.literal_prefix(n)),
-                // `process.env.API ?? 'https://api.example.com'`: the fallback is where it goes by default.
+                // `process.env.API ?? 'https://api.example.com'`: the fallback is the default.
                 "binary_expression" if matches!(self.operator(n), "??" | "||") => {
                     n.child_by_field_name("right")
                 }
@@ -91,16 +86,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         }
     }
 
-    pub(super) fn fixed_path_write(
-        &self,
-        call: Node<'t>,
-        q: &str,
-        args: &[Node<'t>],
-    ) -> Option<PathWrite> {
+    pub(super) fn fixed_path_write(&self, call: Node<'t>, q: &str) -> Option<PathWrite> {
         if self.info.is_mocked(q) {
             return None;
         }
-        let (path, anchored) = self.fixed_path(*args.first()?)?;
+        let (path, anchored) = self.fixed_path(*arguments(call).first()?)?;
         let temp = TEMP_PATHS.iter().any(|t| path.starts_with(t));
         // A relative path may be under the temporary directory the test moved to.
         if temp || !anchored && self.info.temp_dir {
@@ -121,9 +111,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let absolute = p.starts_with('/');
             return Some((p, absolute));
         }
-        if !matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve") {
-            return None;
-        }
+        matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve").then_some(())?;
         let mut parts = Vec::new();
         let mut anchored = false;
         for a in arguments(n) {
@@ -143,9 +131,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         Some((parts.join("/"), anchored))
     }
 
-    /// A server listening at a port the code names (the first argument, or the `port` key of
-    /// an argument, or the value or default of the variable given: `{ port = 4444 } = options`),
-    /// for the shared rule to judge.
+    /// A server listening at a port the code names (the first argument or an argument's `port`
+    /// key, or the value or default of the variable given: `{ port = 4444 } = options`).
     pub(super) fn listen(&mut self, call: Node<'t>, ctx: &Ctx) {
         let args = arguments(call);
         let named = args.iter().find_map(|a| self.property(*a, &["port"]));
@@ -173,17 +160,14 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.judge(call, Fact::Listen(listen), ctx.unit);
     }
 
-    /// The value of the first property of an object literal whose key is one of these (a
-    /// shorthand `{ key }` is its own value).
+    /// The value of an object literal's first property with one of these keys (`{ key }`: itself).
     pub(super) fn property(&self, object: Node<'t>, keys: &[&str]) -> Option<Node<'t>> {
         let object = unwrap(object);
         let properties = (object.kind() == "object").then(|| syntax::named_children(object));
         properties?.into_iter().find_map(|p| {
+            let field = |f: &str| p.child_by_field_name(f);
             let (key, value) = match p.kind() {
-                "pair" => (
-                    p.child_by_field_name("key")?,
-                    p.child_by_field_name("value")?,
-                ),
+                "pair" => (field("key")?, field("value")?),
                 "shorthand_property_identifier" => (p, p),
                 _ => return None,
             };
@@ -212,8 +196,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         unsorted && used
     }
 
-    /// How a listing is used: `Some(true)` when its order counts, `Some(false)` when it is
-    /// sorted, `None` otherwise.
+    /// How a listing is used: `Some(true)` if its order counts, `Some(false)` if it is sorted.
     fn order_use(&self, n: Node<'_>) -> Option<bool> {
         let p = n.parent()?;
         match p.kind() {
@@ -227,13 +210,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "arguments" => {
                 let call = p.parent()?;
                 let q = self.info.q(call.child_by_field_name("function")?);
-                if names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q) {
-                    Some(false)
-                } else if self.is_assertion(call) || q == "JSON.stringify" {
-                    Some(true)
-                } else {
-                    None
-                }
+                let sorts = names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q);
+                let shown = self.is_assertion(call) || q == "JSON.stringify";
+                (sorts || shown).then_some(!sorts)
             }
             _ => None,
         }

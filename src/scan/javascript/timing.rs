@@ -1,11 +1,9 @@
-//! JavaScript's time: fixed sleeps and timer callbacks, and measured durations compared with
-//! a bound.
+//! JavaScript's time: fixed sleeps, timer callbacks, and measured durations compared with a bound.
 
 use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A timer callback in a test races it; inside a promise with a constant delay it is a
-    /// sleep (reported here as such).
+    /// Whether a timer callback races the test; one resolving a promise is a sleep, judged here.
     pub(super) fn timer(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) -> bool {
         if self.info.fake_clock {
             return false;
@@ -14,8 +12,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             if args.first().is_some_and(|cb| self.only_calls(*cb, resolve))
                 && let Some(&duration) = args.get(1)
             {
-                // The promise's executor is part of the wait: where it runs is where the
-                // promise is made.
+                // The executor is part of the wait: where it runs is where the promise is made.
                 let promise = enclosing_function(call).unwrap_or(call);
                 self.sleep(call, promise, duration, ctx);
             }
@@ -56,11 +53,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     /// method of some object (`sleep(10)`, `utils.sleep(10)`, not `lock.wait(10)`).
     pub(super) fn plain_callee(&self, call: Node<'_>) -> bool {
         let callee = call.child_by_field_name("function").map(unwrap);
-        let object = callee
-            .and_then(|c| c.child_by_field_name("object"))
-            .map(unwrap);
+        let object = callee.and_then(|c| c.child_by_field_name("object"));
         callee.is_some_and(|c| c.kind() == "identifier")
-            || object.is_some_and(|o| {
+            || object.map(unwrap).is_some_and(|o| {
                 o.kind() == "identifier" && self.info.imported.contains_key(self.text(o))
             })
     }
@@ -79,9 +74,8 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         if cb.kind() == "identifier" {
             return self.text(cb) == name;
         }
-        let mut body = cb
-            .child_by_field_name("body")
-            .filter(|_| is_function(cb.kind()));
+        let body = cb.child_by_field_name("body");
+        let mut body = body.filter(|_| is_function(cb.kind()));
         // A block of one statement: its expression.
         if let Some(block) = body.filter(|b| b.kind() == "statement_block") {
             body = match syntax::named_children(block).as_slice() {
@@ -97,12 +91,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `expect(elapsed).toBeLessThan(100)`: a duration compared with a bound by a matcher.
     pub(super) fn bound_matcher(&mut self, call: Node<'t>, callee: Node<'t>, ctx: &Ctx) {
-        let callee = unwrap(callee);
         let matcher = self.method_name(call);
         let Some(&(_, less)) = BOUND_MATCHERS.iter().find(|(m, _)| Some(*m) == matcher) else {
             return;
         };
-        let object = callee.child_by_field_name("object");
+        let object = unwrap(callee).child_by_field_name("object");
         let subject = object.and_then(|o| self.expect_subject(o));
         if subject.is_some_and(|s| self.is_duration(s, 2)) {
             // `expect(elapsed).not.toBeGreaterThan(100)` bounds it from above too.
@@ -144,20 +137,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .is_some_and(|s| self.is_duration(s, 2))
         };
         let (on_left, on_right) = (duration("left"), duration("right"));
-        if (on_left || on_right) && self.inside_assertion(node) {
+        if (on_left || on_right)
+            && ancestors_in_function(node)
+                .take_while(|p| !p.kind().ends_with("statement"))
+                .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
+        {
             self.elapsed_bound(node, bounds_from_above(op, on_left, false), ctx);
         }
     }
 
-    fn inside_assertion(&self, node: Node<'_>) -> bool {
-        ancestors_in_function(node)
-            .take_while(|p| !p.kind().ends_with("statement"))
-            .any(|p| p.kind() == "call_expression" && self.is_assertion(p))
-    }
-
-    /// Whether code asserts or ends the test: an assertion, an assert helper
-    /// (`assertResponse(res)`), a call on the test's `t` (node-tap's `t.equal`, `t.end()`), or
-    /// ava's and tape's `end()`, `pass()`, `fail()`.
+    /// Whether code asserts or ends a test: an assertion or assert helper (`assertResponse(res)`),
+    /// a call on node-tap's `t` (`t.equal`, `t.end()`), ava's or tape's `end()`/`pass()`/`fail()`.
     pub(super) fn asserts(&self, code: Node<'_>) -> bool {
         let calls = syntax::descendants(code).into_iter();
         calls.filter(|d| d.kind() == "call_expression").any(|d| {
@@ -170,24 +160,20 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     }
 
     pub(super) fn is_assertion(&self, call: Node<'_>) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(callee) = call.child_by_field_name("function") else {
             return false;
         };
         // node-tap's and ava's `t.ok(cond)`, `t.true(cond)` on the test's `t`.
-        let on_t = matches!(
-            self.text(function),
-            "t.ok" | "t.notOk" | "t.true" | "t.false"
-        );
+        let on_t = matches!(self.text(callee), "t.ok" | "t.notOk" | "t.true" | "t.false");
         // The name the chain starts from: `expect` in `expect(x).not.toBe(y)`.
-        let root = chain(function, CALL_CHAIN).last();
+        let root = chain(callee, CALL_CHAIN).last();
         on_t || root.filter(|r| r.kind() == "identifier").is_some_and(|r| {
             let t = self.text(r);
             t == "expect" || t == "assert" || self.info.q(r).starts_with("assert")
         })
     }
 
-    /// Whether a clock read only measures an interval: `Date.now() - start`, or a variable
-    /// that is only subtracted.
+    /// Whether a clock read only measures: `Date.now() - start`, or a variable only subtracted.
     pub(super) fn measures(&self, call: Node<'t>) -> bool {
         let mut n = call;
         while let Some(p) = n.parent() {
@@ -222,25 +208,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 .into_iter()
                 .any(|side| self.is_clock_value(side, depth)),
             "call_expression" => {
-                self.info
-                    .callee(n)
-                    .is_some_and(|q| q.starts_with("process.hrtime"))
-                    && !arguments(n).is_empty()
+                let q = self.info.callee(n).unwrap_or_default();
+                q.starts_with("process.hrtime") && !arguments(n).is_empty()
             }
             "identifier" => {
                 let lower = self.text(n).to_ascii_lowercase();
                 let named = lower.contains("elapsed") || lower.contains("duration");
-                match self.declared_value(n) {
-                    Some(v) => {
-                        depth > 0 && self.is_duration(v, depth - 1)
-                            || named
-                                && matches!(
-                                    unwrap(v).kind(),
-                                    "call_expression" | "await_expression"
-                                )
-                    }
-                    None => named,
-                }
+                let Some(v) = self.declared_value(n) else {
+                    return named;
+                };
+                let computed = matches!(unwrap(v).kind(), "call_expression" | "await_expression");
+                depth > 0 && self.is_duration(v, depth - 1) || named && computed
             }
             _ => false,
         }

@@ -1,11 +1,9 @@
-//! JavaScript's values: seeds, constants, the variables a value is stored in and their uses,
-//! and what functions declare.
+//! JavaScript's values: seeds, constants, variables and their uses, and what functions declare.
 
 use super::*;
 
 impl<'c, 's, 't> Walk<'c, 's, 't> {
-    /// A generator seeded from the clock, from entropy or with a constant, for the shared rules
-    /// to judge.
+    /// A generator seeded from the clock, entropy or a constant, for the shared rules to judge.
     pub(super) fn seed(&mut self, call: Node<'t>, args: &[Node<'t>], ctx: &Ctx) {
         let Some(arg) = args.first().map(|a| unwrap(*a)) else {
             return;
@@ -27,8 +25,7 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.judge(call, Fact::Seed(seed), ctx.unit);
     }
 
-    /// Whether a value only seeds a generator (directly, or through the variables it is
-    /// stored in), rather than deciding what the code does.
+    /// Whether a value (or a variable it is stored in) only seeds a generator, deciding nothing.
     pub(super) fn only_seeds(&self, node: Node<'t>, depth: u8) -> bool {
         // `{ seed }`, `{ seed: x }`, `{ randomSeed: x }`.
         let names_seed = |n: Node<'_>| self.text(n).to_ascii_lowercase().contains("seed");
@@ -103,11 +100,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let around: Vec<Node<'t>> = ancestors(u)
                 .take_while(|a| !a.kind().ends_with("statement") && !is_function(a.kind()))
                 .collect();
-            let calls = around.iter().filter(|a| a.kind() == "arguments");
-            if let Some(call) = calls
-                .filter_map(|a| a.parent())
-                .find(|c| self.is_assertion(*c))
-            {
+            let lists = around.iter().filter(|a| a.kind() == "arguments");
+            let mut calls = lists.filter_map(|a| a.parent());
+            if let Some(call) = calls.find(|c| self.is_assertion(*c)) {
                 // `expect(x).toEqual(y)` asserts x; `assert.equal(x, y)` too.
                 let asserted = self
                     .expect_subject(call)
@@ -131,10 +126,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn seeds(&self, call: Node<'_>) -> bool {
         self.info.callee(call).is_some_and(|q| {
-            let last = q.rsplit('.').next().unwrap_or_default();
-            SEEDERS
-                .iter()
-                .any(|s| last.to_ascii_lowercase().contains(s))
+            let lower = q.to_ascii_lowercase();
+            let last = lower.rsplit('.').next().unwrap_or_default();
+            SEEDERS.iter().any(|s| last.contains(s))
         })
     }
 
@@ -157,20 +151,17 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     true
                 }
                 "identifier" if is_constant_name(self.text(n)) => true,
-                "identifier" => match (depth > 0).then(|| self.declared_value(n)).flatten() {
-                    Some(v) => {
-                        pending.push((v, depth - 1));
-                        true
-                    }
-                    None => false,
-                },
+                "identifier" if depth > 0 => {
+                    let value = self.declared_value(n);
+                    pending.extend(value.map(|v| (v, depth - 1)));
+                    value.is_some()
+                }
                 _ => false,
             }
         })
     }
 
-    /// The initial value of the variable an identifier names, from the nearest function (or
-    /// the program) that declares it.
+    /// The initial value of the variable an identifier names, in the nearest scope declaring it.
     pub(super) fn declared_value(&mut self, ident: Node<'t>) -> Option<Node<'t>> {
         let name = self.text(ident);
         ancestors(ident)
@@ -178,17 +169,10 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             .find_map(|s| self.scope(s).values.get(name).copied())
     }
 
-    /// Whether the variable a declarator declares is used (mentioned again in its function, or
-    /// the program), and every use passes `each`.
-    pub(super) fn every_use(
-        &self,
-        declarator: Node<'t>,
-        each: impl FnMut(Node<'t>) -> bool,
-    ) -> bool {
-        let Some(name) = declarator
-            .child_by_field_name("name")
-            .filter(|n| n.kind() == "identifier")
-        else {
+    /// Whether a declarator's variable is used again in its scope, and every use passes `each`.
+    pub(super) fn every_use(&self, decl: Node<'t>, each: impl FnMut(Node<'t>) -> bool) -> bool {
+        let name = decl.child_by_field_name("name");
+        let Some(name) = name.filter(|n| n.kind() == "identifier") else {
             return false;
         };
         let scope = enclosing_function(name).or_else(|| ancestors(name).last());
@@ -209,33 +193,29 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         self.scopes.entry(func.id()).or_insert_with(|| {
             let mut out = Scope::default();
             let is_name = |n: &Node<'_>| {
-                matches!(
-                    n.kind(),
-                    "identifier" | "shorthand_property_identifier_pattern"
-                )
+                n.kind() == "identifier" || n.kind() == "shorthand_property_identifier_pattern"
             };
             // Nested functions are included, for their names, but not entered.
             for n in syntax::descendants_entering(func, |n| !is_function(n.kind())) {
+                let field = |f: &str| n.child_by_field_name(f);
                 let declared = match n.kind() {
                     "variable_declarator"
                     | "function_declaration"
                     | "generator_function_declaration"
-                    | "class_declaration" => n.child_by_field_name("name"),
+                    | "class_declaration" => field("name"),
                     "formal_parameters" => Some(n),
-                    "arrow_function" if n == func => n.child_by_field_name("parameter"),
-                    "catch_clause" => n.child_by_field_name("parameter"),
-                    "for_in_statement" if n.child_by_field_name("kind").is_some() => {
-                        n.child_by_field_name("left")
-                    }
+                    "arrow_function" if n == func => field("parameter"),
+                    "catch_clause" => field("parameter"),
+                    "for_in_statement" if field("kind").is_some() => field("left"),
                     _ => None,
                 };
                 // The value a variable starts with, or the default of a parameter or of a name
                 // destructured (`{ port = 4444 }`, `(port = 4444) => ...`).
                 let value = match n.kind() {
-                    "variable_declarator" => declared.zip(n.child_by_field_name("value")),
-                    "assignment_pattern" | "object_assignment_pattern" => n
-                        .child_by_field_name("left")
-                        .zip(n.child_by_field_name("right")),
+                    "variable_declarator" => declared.zip(field("value")),
+                    "assignment_pattern" | "object_assignment_pattern" => {
+                        field("left").zip(field("right"))
+                    }
                     _ => None,
                 };
                 if let Some((name, value)) = value.filter(|(name, _)| is_name(name)) {
