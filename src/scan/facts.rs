@@ -58,6 +58,12 @@ impl Amount {
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
             .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
             .filter_map(|t| {
+                // `0x10`, `0b1`: nonzero if a digit after the prefix is.
+                if matches!(t.get(..2), Some("0x" | "0X" | "0o" | "0b")) {
+                    let digit = |c: &char| c.is_ascii_hexdigit() || *c == '_';
+                    let nonzero = t[2..].chars().take_while(digit).any(|c| !"0_".contains(c));
+                    return Some(f64::from(u8::from(nonzero)));
+                }
                 // `0u64`, `1_000`: the number, without its suffix.
                 let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'));
                 let digits = &t[..end.unwrap_or(t.len())];
@@ -301,6 +307,10 @@ mod tests {
             ("time.Duration(0)", Zero),
             ("0u64", Zero),
             ("0.0", Zero),
+            ("0x0", Zero),
+            ("0x10", Constant),
+            ("0b1u8", Constant),
+            ("0x_1", Constant),
             ("500 * time.Millisecond", Constant),
             ("Duration::from_secs(1)", Constant),
             ("DELAY", Constant),

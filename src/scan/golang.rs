@@ -370,12 +370,16 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
         };
         let mut fields = vec![self.text(field)];
         let mut head = operand;
+        // Bounded: each step goes down to the operand, and stops where a broken tree has none.
         while head.kind() == "selector_expression" {
-            let Some(f) = head.child_by_field_name("field") else {
+            let (Some(f), Some(inner)) = (
+                head.child_by_field_name("field"),
+                head.child_by_field_name("operand"),
+            ) else {
                 break;
             };
             fields.insert(0, self.text(f));
-            head = head.child_by_field_name("operand").unwrap_or(head);
+            head = inner;
         }
         let package = (head.kind() == "identifier" && !self.is_local(self.text(head)))
             .then(|| self.file.imports.get(self.text(head)))
