@@ -170,10 +170,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("time", "mktime") | ("tzlocal", "get_localzone") => Clock(Zone),
         ("dateutil.tz", "tzlocal") => Clock(Zone),
         ("datetime.datetime", "fromtimestamp") => Clock(ZoneWithin(1)),
-        ("time", "monotonic" | "monotonic_ns" | "process_time") => Clock(Elapsed),
-        ("time", "perf_counter" | "perf_counter_ns") | ("timeit", "default_timer") => {
-            Clock(Elapsed)
-        }
+        ("time", "monotonic" | "monotonic_ns" | "process_time" | "perf_counter") => Clock(Elapsed),
+        ("time", "perf_counter_ns") | ("timeit", "default_timer") => Clock(Elapsed),
         ("random", "random" | "randint" | "randrange" | "choice") => Draw(Family::Random),
         ("random", "choices" | "shuffle" | "sample" | "uniform" | "gauss") => Draw(Family::Random),
         ("random", "normalvariate" | "triangular" | "expovariate") => Draw(Family::Random),
@@ -185,17 +183,15 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("faker" | "faker.proxy", "Faker") => FakeData,
         ("random", "seed") => Seed(Family::Random),
         ("numpy.random", "seed") => Seed(Family::Numpy),
-        ("uuid", "uuid1" | "uuid4") | ("os", "urandom") => UniqueValue,
+        ("uuid", "uuid1" | "uuid4") | ("os", "urandom") | ("secrets", "choice") => UniqueValue,
         ("secrets", "token_hex" | "token_bytes" | "token_urlsafe" | "randbelow") => UniqueValue,
-        ("secrets", "choice") => UniqueValue,
         ("requests" | "httpx", "get" | "post" | "put" | "patch" | "delete" | "head") => Network,
         ("requests" | "httpx", "options" | "request") | ("httpx", "stream") => Network,
         ("urllib.request", "urlopen" | "urlretrieve") => Network,
-        ("urllib3" | "aiohttp", "request") => Network,
+        ("urllib3" | "aiohttp", "request") | ("websocket", "create_connection") => Network,
         ("http.client", "HTTPConnection" | "HTTPSConnection") => Network,
         ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
         ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
-        ("websocket", "create_connection") => Network,
         ("requests", "Session" | "session") | ("httpx", "Client" | "AsyncClient") => HttpClient,
         ("aiohttp", "ClientSession") | ("urllib3", "PoolManager") => HttpClient,
         ("subprocess", "run" | "call" | "check_call" | "check_output") => Subprocess(true),
@@ -604,14 +600,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-        let keywords = shared::args(call).into_iter();
-        keywords
-            .filter(|a| a.kind() == "keyword_argument")
-            .find(|a| {
-                a.child_by_field_name("name")
-                    .is_some_and(|n| self.text(n) == name)
-            })
-            .and_then(|a| a.child_by_field_name("value"))
+        let named = |a: &Node<'_>| {
+            let key = a.child_by_field_name("name");
+            a.kind() == "keyword_argument" && key.is_some_and(|n| self.text(n) == name)
+        };
+        let mut args = shared::args(call).into_iter();
+        args.find(named)?.child_by_field_name("value")
     }
 
     /// A positional argument, or the keyword argument that stands for it.
@@ -633,10 +627,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .flat_map(|s| self.global_reads(s, &written))
             .collect();
         self.touches.extend(reads);
-        let test_code = self.cx.test_file;
         let named = |var: &str| format!("module-level `{var}`");
         for (node, smell, unit) in shared::judge_exposures(&self.touches, Lang::Python, named) {
-            self.cx.report(node, smell, unit, test_code);
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
     }
 
@@ -646,8 +639,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn report(&mut self, node: Node<'_>, s: &Scope<'_>, smell: Smell) {
-        let test_code = self.cx.test_file;
-        self.cx.report(node, smell, s.unit, test_code);
+        self.cx.report(node, smell, s.unit, self.cx.test_file);
     }
 
     /// Reports `{code} {what}` at a node, its code quoted.
@@ -902,11 +894,7 @@ mod tests {
 
     use super::*;
     use crate::scan::shared::{assert_example_causes, unit_rows};
-    use crate::scan::{Cause, causes_of, join, snapshot_of};
-
-    fn facts(rel: &str, src: &str) -> syntax::FileFacts {
-        crate::scan::facts_of(rel, src)
-    }
+    use crate::scan::{causes_of, facts_of, join, snapshot_of};
 
     #[test]
     fn test_files_by_pytest_conventions() {
@@ -1007,18 +995,14 @@ def test_outer():
             "Helper [test_outer] test_inner (test code) calls []",
         ];
         assert_eq!(unit_rows("tests/test_units.py", src), expected);
-        let facts = facts("tests/test_units.py", src);
+        let facts = facts_of("tests/test_units.py", src);
         let unit = |name: &str| facts.units.iter().find(|u| u.name == name).expect(name);
-        assert_eq!(
-            (unit("test_top").start_line, unit("test_top").end_line),
-            (13, 15)
-        );
+        let test_top = unit("test_top");
+        assert_eq!((test_top.start_line, test_top.end_line), (13, 15));
         // A decorated function starts at its first decorator.
         assert_eq!(unit("registry").start_line, 9);
-        assert_eq!(
-            facts.imports,
-            ["pytest", "flakydemo", "flakydemo.register", "flakydemo"]
-        );
+        let imports = "pytest flakydemo flakydemo.register flakydemo";
+        assert_eq!(facts.imports.join(" "), imports);
 
         // The ids pytest and unittest's xmlrunner report name these units.
         let named = |id: &str| {
@@ -1057,21 +1041,9 @@ def test_outer():
 
     #[test]
     fn relative_imports_are_made_absolute() {
-        let facts = facts(
-            "src/pkg/api.py",
-            "from .models import register\nfrom .. import util\nfrom . import x as y\n",
-        );
-        assert_eq!(
-            facts.imports,
-            [
-                "src.pkg.models",
-                "src.pkg.models.register",
-                "src",
-                "src.util",
-                "src.pkg",
-                "src.pkg.x"
-            ]
-        );
+        let src = "from .models import register\nfrom .. import util\nfrom . import x as y\n";
+        let absolute = "src.pkg.models src.pkg.models.register src src.util src.pkg src.pkg.x";
+        assert_eq!(facts_of("src/pkg/api.py", src).imports.join(" "), absolute);
     }
 
     #[test]
@@ -1107,17 +1079,17 @@ def test_outer():
         ];
         let failing = "tests/test_math.py::test_mean_always_fails";
         let report = assert_example_causes("examples/python-pytest", &flaky, &stable, &[failing]);
-        let has = |id: &str, wanted: &dyn Fn(&Cause) -> bool| {
+        for (id, rule, via) in [
+            (seeded, "seed-dependent", &[][..]),
+            (lookup, "reads-mutated-state", &["lookup"][..]),
+            (register, "module-state-write", &["register"][..]),
+        ] {
             let causes = causes_of(&report, id);
-            assert!(causes.iter().any(wanted), "{id}: {causes:?}");
-        };
-        has(seeded, &|c| c.rule == "seed-dependent");
-        has(lookup, &|c| {
-            c.category == "global-state" && c.via == ["lookup"]
-        });
-        has(register, &|c| {
-            c.rule == "module-state-write" && c.via == ["register"]
-        });
+            assert!(
+                causes.iter().any(|c| c.rule == rule && c.via == via),
+                "{id}: {causes:?}"
+            );
+        }
         assert!(causes_of(&report, "tests/test_math.py::test_add").is_empty());
     }
 }

@@ -160,7 +160,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ if self.scopes[outer].collects && name.starts_with("test") => Role::Test,
             _ => Role::Helper,
         };
-        let (own, nested) = split(&function_roots(decorators, def));
+        // Its scope: its decorators, parameters and body.
+        let mut roots = decorators.to_vec();
+        roots.extend(def.child_by_field_name("parameters"));
+        roots.extend(def.child_by_field_name("body"));
+        let (own, nested) = split(&roots);
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
@@ -273,13 +277,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let name = self.qualified(function)?;
             matches!(name.as_str(), "pytest.fixture" | "pytest_asyncio.fixture").then_some(())?;
             let keyword = |name| call.and_then(|c| self.keyword(c, name));
-            let scope = keyword("scope")
-                .and_then(|v| self.literal(v))
-                .and_then(|s| {
-                    ["class", "module", "package", "session"]
-                        .into_iter()
-                        .find(|k| *k == s)
-                });
+            let scope = keyword("scope").and_then(|v| self.literal(v));
+            let shared = ["class", "module", "package", "session"];
+            let scope = shared.into_iter().find(|k| scope.as_deref() == Some(*k));
             let autouse = keyword("autouse").is_some_and(|v| self.text(v) == "True");
             Some((scope, autouse))
         })
@@ -312,10 +312,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "decorator" => node.named_child(0).filter(|e| e.kind() != "call"),
                 _ => None,
             };
-            let Some(callee) = function
-                .and_then(|f| self.qualified(f))
-                .and_then(|q| callee_of(&q))
-            else {
+            let qualified = function.and_then(|f| self.qualified(f));
+            let Some(callee) = qualified.and_then(|q| callee_of(&q)) else {
                 continue;
             };
             if callee == Patch {
@@ -533,25 +531,11 @@ fn bases(class: Node<'_>) -> Vec<Node<'_>> {
     bases.map(syntax::named_children).unwrap_or_default()
 }
 
-/// The parts of a function that belong to its scope: decorators, parameters and body.
-fn function_roots<'t>(decorators: &[Node<'t>], def: Node<'t>) -> Vec<Node<'t>> {
-    let mut roots = decorators.to_vec();
-    roots.extend(def.child_by_field_name("parameters"));
-    roots.extend(def.child_by_field_name("body"));
-    roots
-}
-
 /// The nodes under `roots` that belong to their scope, in source order, and the definitions
 /// nested in it.
 fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
-    let own = |n: Node<'t>| {
-        let kind = n.kind();
-        roots.contains(&n)
-            || !matches!(
-                kind,
-                "function_definition" | "class_definition" | "decorated_definition"
-            )
-    };
+    // Function, class and decorated definitions.
+    let own = |n: Node<'t>| roots.contains(&n) || !n.kind().ends_with("_definition");
     roots
         .iter()
         .flat_map(|r| syntax::descendants_entering(*r, own))

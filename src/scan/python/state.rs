@@ -61,10 +61,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // A module-level name bound to a mutable container (`REGISTRY = {}`), or declared
         // `global`. Memo caches are left out: what they hold does not depend on the order of
         // tests.
-        let value = self
-            .value_of(&dotted, None)
-            .and_then(|v| self.mutable(v, None));
-        let container = value.is_some_and(|(container, _)| container);
+        let value = self.value_of(&dotted, None);
+        let container = value.is_some_and(|v| matches!(self.mutable(v, None), Some((true, _))));
         let own_module = object.kind() == "identifier"
             && !dotted.to_ascii_lowercase().contains("cache")
             && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
@@ -119,22 +117,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "call" => self.positional(r).is_empty(),
                 _ => syntax::named_children(r).is_empty(),
             };
-            let container = self
-                .mutable(r, None)
-                .is_some_and(|(container, _)| container);
+            let container = matches!(self.mutable(r, None), Some((true, _)));
             node.kind() == "assignment" && whole_name && empty && (r.kind() == "none" || container)
         })
     }
 
     /// `os.environ[...] = v`, `os.environ.pop(...)`, `os.putenv(...)`.
     pub(super) fn env_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let restored = s
-            .guards
-            .restored
-            .iter()
-            .any(|t| self.qualify(t) == "os.environ")
-            || s.guards.covers("os.environ", "os.environ");
-        if restored || s.in_cleanup(node) {
+        let environ = |t: &String| self.qualify(t) == "os.environ";
+        let restored = s.guards.restored.iter().any(environ);
+        if restored || s.guards.covers("os.environ", "os.environ") || s.in_cleanup(node) {
             return;
         }
         let change = ProcessChange {
