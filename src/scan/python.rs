@@ -1,13 +1,12 @@
 //! Python smell rules: the tests pytest and unittest collect, their fixtures and hooks, the
 //! functions they call, and the constructs in all of them that make tests flaky.
 //!
-//! Calls are named by their callee with the file's imports resolved (`np.random.seed` is
-//! `numpy.random.seed`) and looked up in one table ([`callee_of`]); the rest of the rules read
-//! assignments, assertions and loops. A scope (a function, or a module or class body) holds its
-//! own nodes, without those of the functions defined in it, and the guards in force there:
-//! mocks, fake clocks, temporary directories, seeds and teardown code.
+//! Calls are named by their callee with the imports resolved (`np.random.seed` is
+//! `numpy.random.seed`) and looked up in one table ([`callee_of`]). A scope (a function, or a
+//! module or class body) holds its own nodes, not those of functions defined in it, and the
+//! guards in force there.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -258,8 +257,7 @@ fn hook_role(name: &str) -> Option<Role> {
     })
 }
 
-/// The statements of a loop, and the definitions that end the search for one (a function
-/// defined in a loop does not run in it).
+/// Loops, and the definitions that end the search for one: their code does not run in the loop.
 const LOOPS: &[&str] = &["while_statement", "for_statement"];
 const FUNCTIONS: &[&str] = &["function_definition", "class_definition"];
 
@@ -325,17 +323,14 @@ impl Role {
     }
 }
 
-/// What keeps a scope's calls from being flaky: mocks, fakes, temporary directories, seeds and
-/// teardown code.
+/// What keeps a scope's calls from being flaky: mocks, fakes, temp directories, seeds, teardown.
 #[derive(Debug, Clone, Default)]
 struct Guards {
-    /// The guarding calls in force: fakes of a category for every call (`@responses.activate`,
-    /// `freeze_time`), temporary directories, seeds.
+    /// The guarding calls in force: fakes (`@responses.activate`), temporary directories, seeds.
     calls: Vec<Callee>,
     /// What `patch` and `monkeypatch.setattr` replace, split at dots.
     patched: Vec<Vec<String>>,
-    /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`,
-    /// `REGISTRY`).
+    /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`).
     restored: HashSet<String>,
 }
 
@@ -352,9 +347,8 @@ impl Guards {
         }
     }
 
-    /// Whether a patch replaces the callee written `written`, qualified `qualified`: its target
-    /// ends with the callee or a module it is reached through (`app.requests` for
-    /// `requests.get`, `app.sleep` for `sleep` imported from time).
+    /// Whether a patch replaces a callee, as qualified or as written: its target ends with the
+    /// callee or a module it is reached through (`app.requests` for `requests.get`).
     fn covers(&self, qualified: &str, written: &str) -> bool {
         let names: [Vec<String>; 2] =
             [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
@@ -371,14 +365,10 @@ impl Guards {
             Fake(category) => Some(*category),
             _ => None,
         });
-        let mut out: Vec<Category> = faked.collect();
-        let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
-        if self.patched.iter().any(patched) {
-            out.push(Category::Network);
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        let mut segments = self.patched.iter().flatten();
+        let network = segments.any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
+        let all: BTreeSet<Category> = faked.chain(network.then_some(Category::Network)).collect();
+        all.into_iter().collect()
     }
 }
 
@@ -403,18 +393,14 @@ struct Scope<'t> {
     globals: HashSet<String>,
     /// Names holding the run's seed -> the seed variable.
     seeds: HashMap<String, String>,
-    /// The classes and functions it is (and is nested in), outermost first: the parents of the
-    /// definitions in it.
+    /// Its classes and functions, outermost first: the parents of the definitions in it.
     path: Vec<String>,
-    /// Whether the frameworks collect tests from the definitions directly in it: the module of
-    /// a file they collect, or a test class.
+    /// Whether tests are collected from its definitions: a collected file's module, a test class.
     collects: bool,
 }
 
 impl<'t> Scope<'t> {
-    /// A module or class body (a function's scope adds what it has): no unit, parameters, names
-    /// or teardown code of its own, and the module's place (a class body adds its path and
-    /// whether tests are collected from it).
+    /// A module or class body: no unit, parameters, names or teardown code of its own.
     fn body(
         node: Node<'t>,
         outer: usize,
@@ -488,8 +474,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.cx.text(node)
     }
 
-    /// `a.b.c` for an identifier or a chain of attributes on one, also when the chain is
-    /// spread over lines or holds comments.
+    /// `a.b.c` for an identifier or a chain of attributes on one, even across lines and comments.
     fn dotted(&self, node: Node<'_>) -> Option<String> {
         let mut parts = Vec::new();
         let mut at = node;
@@ -784,8 +769,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.qualified(call.child_by_field_name("function")?)
     }
 
-    /// The reads, among a scope's nodes, of the name an assignment binds (`x` of `x = ...`);
-    /// None when it binds no plain name.
+    /// The reads in a scope of the plain name an assignment binds (`x` of `x = ...`).
     fn reads_of_target(&self, assignment: Node<'t>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
         let (name, _) = assigned(assignment, self)?;
         let reads = s
@@ -977,8 +961,7 @@ def test_outer():
     def test_inner():
         pass
 "#;
-        // Calls through modules, and the fixtures a test requests by parameter (parametrized
-        // arguments are not fixtures).
+        // Calls through modules, and fixtures requested by parameter (parametrized ones are not).
         let expected = [
             "Helper [] helper (test code) calls [register]",
             "Hook [] registry (test code) calls []",
@@ -1027,8 +1010,7 @@ def test_outer():
     #[test]
     fn functions_named_test_outside_collected_files_are_not_tests() {
         let src = "def test_connection():\n    pass\n";
-        // conftest.py and helper modules under tests/ are test code, and pytest collects no
-        // tests from them.
+        // conftest.py and helpers under tests/ are test code, but pytest collects no tests there.
         for (rel, code) in [
             ("app/models.py", "code"),
             ("tests/conftest.py", "test code"),

@@ -1,5 +1,4 @@
-//! Python's threads and tasks nobody waits for, and functions run concurrently that write
-//! shared names.
+//! Python's threads and tasks nobody waits for, and concurrent functions that write shared names.
 
 use super::*;
 
@@ -32,8 +31,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// `asyncio.create_task(...)` never awaited: never stored, so nothing can await it, or
-    /// stored and never awaited here.
+    /// `asyncio.create_task(...)` never awaited: not stored (nothing can await it), or not here.
     pub(super) fn task(&mut self, call: Node<'t>, s: &Scope<'t>) {
         let mut top = unparenthesize(call);
         // A list of tasks: follow the list.
@@ -100,8 +98,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The first function named by these identifiers that writes a `nonlocal` or `global` name
-    /// (see [`Self::shared_write`]), with that name.
+    /// The first function named by these identifiers that writes a shared name, with the name.
     fn shared_writer(
         &self,
         names: impl IntoIterator<Item = Node<'t>>,
@@ -115,8 +112,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    /// The function of that name defined in the scope, else anywhere in the file.
-    /// Among several, the one whose enclosing function also holds the scope (the innermost).
+    /// The function of that name defined in the scope, else the innermost one whose enclosing
+    /// function holds the scope, else the file's first.
     fn function_named(&self, name: &str, s: &Scope<'t>) -> Option<Node<'t>> {
         let defs = self.functions.get(name)?;
         let range = s.node.byte_range();
@@ -132,9 +129,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .copied()
     }
 
-    /// A `nonlocal` or `global` name a function writes: assigns across an `await` (when
-    /// `across_await`, and the coroutine awaits), or else updates in place (`+=`) outside a
-    /// `with` (a lock).
+    /// A `nonlocal` or `global` name a function assigns across an `await` (if `across_await`), or
+    /// else updates in place (`+=`) outside a `with` (a lock).
     fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
         (!across_await || nodes.iter().any(|n| n.kind() == "await")).then_some(())?;
@@ -162,9 +158,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .map(str::to_owned)
     }
 
-    /// A function handed to worker threads (`Thread(target=f)`, `run_sync(f)`,
-    /// `executor.submit(f)`) that updates a `nonlocal` or `global` name in place (`n += 1`)
-    /// outside any `with` block (a lock): threads interleave the read and the write.
+    /// A function handed to worker threads (`Thread(target=f)`, `executor.submit(f)`) that
+    /// updates a shared name in place (`n += 1`) with no lock: threads interleave read and write.
     pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
         // Several at once: started in a loop, or from a function started in a loop.
         let repeated = |n: Node<'t>| {

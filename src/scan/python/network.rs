@@ -5,9 +5,8 @@ use super::*;
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A server or socket listening at a port the code names, for the shared rule to judge.
     pub(super) fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        // Calls that make a server or socket listen, with the positional argument that holds
-        // the port when it is not in the address: `make_server(host, 8000, app)`,
-        // `start_server(handler, host, 8888)`.
+        // Calls that listen, with the port's position when it is not in the address:
+        // `make_server(host, 8000, app)`, `start_server(handler, host, 8888)`.
         let Some(name) = self.callee_name(call) else {
             return;
         };
@@ -79,8 +78,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A request to a peer where no fake stands in for the network, for the shared rule to
-    /// judge.
+    /// A request to a peer where no fake stands in for the network, for the shared rule to judge.
     fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
         if s.guards.fakes().contains(&Category::Network) {
             return;
@@ -92,8 +90,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
-    /// `httpx.Client()` without an in-process transport or app).
+    /// Whether an object is a real HTTP client the scope makes (`requests.Session()`, not
+    /// `httpx.Client(app=app)`).
     pub(super) fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
@@ -137,9 +135,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built
-    /// with `+` or an f-string, or a name bound to one of those. None for this machine: a
-    /// local address, none (`sqlite:///db`), or one a fixture or a server in scope gives.
+    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built with
+    /// `+` or an f-string, a name bound to one. None for this machine (a local address, one a
+    /// fixture or server gives) or no network address (`sqlite:///db`).
     fn host(&self, node: Node<'t>, s: &Scope<'t>, depth: usize) -> Option<Peer> {
         if depth > 3 {
             return Some(Peer::Unknown);
@@ -173,8 +171,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
             "string" if self.literal(node).is_some_and(|t| t.contains("://")) => None,
-            // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of
-            // them is.
+            // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of them is.
             _ => {
                 let local = syntax::descendants(node).into_iter().any(|d| {
                     d != node
@@ -213,9 +210,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 }
 
-/// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
-/// literal text holds all of it. The scheme must be a network one; text without a scheme must
-/// look like a host name.
+/// The host of a URL or host name literal (`https://user@host:443/x` -> `host`) that holds all of
+/// it: of a network scheme, or of none and looking like a host name.
 fn host_of(text: &str, complete: bool) -> Option<&str> {
     let network = ["http", "https", "ws", "wss", "ftp"];
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);

@@ -21,8 +21,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded. None or no argument is the
-    /// OS entropy; the run's seed, or a value of unknown origin, is left alone.
+    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded (no argument or None: the OS
+    /// entropy); the run's seed, or a value of unknown origin, is left alone.
     pub(super) fn seeding(&mut self, node: Node<'t>, callee: Callee, s: &Scope<'t>) {
         const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
         let arg = self.arg(node, 0, &["a", "seed", "x"]);
@@ -68,8 +68,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator)))
     }
 
-    /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
-    /// `os.environ["TEST_SEED"]`, or a name that holds one.
+    /// The seed variable a node reads: `os.environ.get("TEST_SEED")` & co, or a name holding one.
     pub(super) fn seed_source(
         &self,
         node: Node<'t>,
@@ -83,8 +82,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// The variable an environment read names, if `wanted`: `os.environ["K"]` (not written),
-    /// `os.environ.get("K")`, `os.getenv("K")` (also imported under another name). The
-    /// variable is checked first: it is cheaper to check than the callee.
+    /// `os.environ.get("K")`, `os.getenv("K")` (under any name). The cheaper variable goes first.
     pub(super) fn env_var(&self, node: Node<'t>, wanted: fn(&str) -> bool) -> Option<String> {
         let name = match node.kind() {
             "call" => self.arg(node, 0, &["key"]),

@@ -22,8 +22,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
     }
 
-    /// A write to a fixed path outside a temporary directory, for the shared rule to judge; a
-    /// method's object (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
+    /// A write to a fixed path outside a temporary directory; a method's object
+    /// (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
     pub(super) fn path_write(
         &mut self,
         node: Node<'t>,
@@ -43,8 +43,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// Whether an expression is a fixed path: a literal, `__file__`, `Path.cwd()`, or paths
-    /// built from those. Some(true) for a `pathlib` path, Some(false) for a string.
+    /// Whether an expression is a fixed path (a literal, `__file__`, `Path.cwd()`, or built from
+    /// those): Some(true) for a `pathlib` path, Some(false) for a string.
     fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
         // The depth only stops cycles through names (`p = p / "x"`).
         (depth <= 8).then_some(())?;
@@ -54,8 +54,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     .iter()
                     .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
         };
-        // The system's temporary directory is one for every run (`tempfile.tempdir`): a fixed
-        // name in it is shared.
+        // The system's temporary directory is the same every run: a fixed name in it is shared.
         if self.text(node) == "__file__"
             || self.qualified(node).as_deref() == Some("tempfile.tempdir")
         {
@@ -99,7 +98,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
-    /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
+    /// `signal.alarm(n)` with `n > 0` & co.
     pub(super) fn raise_signal(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
         let own_process = match qualified {
             "signal.raise_signal" => true,
