@@ -718,10 +718,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Calls of methods on objects the imports do not name.
     fn method_call(&mut self, node: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        let (Some(object), Some(attr)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
+        let field = |name| function.child_by_field_name(name);
+        let (Some(object), Some(attr)) = (field("object"), field("attribute")) else {
             return;
         };
         match self.text(attr) {

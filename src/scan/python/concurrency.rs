@@ -33,24 +33,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// `asyncio.create_task(...)` never awaited: not stored (nothing can await it), or not here.
     pub(super) fn task(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        let mut top = unparenthesize(call);
         // A list of tasks: follow the list.
-        while let Some(p) = top
-            .parent()
-            .filter(|p| matches!(p.kind(), "list" | "list_comprehension" | "tuple"))
-        {
-            top = p;
-        }
+        let lists = |k: &str| matches!(k, "list" | "list_comprehension" | "tuple");
+        let top = syntax::outermost(unparenthesize(call), lists);
         let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
             return;
         };
+        let unawaited = |reads: Vec<Node<'t>>| !reads.into_iter().any(|n| self.awaited(n));
         let (stored, how) = match parent.kind() {
             "expression_statement" => (false, "is never stored, so nothing awaits it"),
-            "assignment"
-                if self
-                    .reads_of_target(parent, s)
-                    .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
-            {
+            "assignment" if self.reads_of_target(parent, s).is_some_and(unawaited) => {
                 (true, "is never awaited here")
             }
             _ => return,
@@ -73,11 +65,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
                 _ => false,
             });
-        let method = node
-            .parent()
-            .filter(|p| p.kind() == "attribute")
-            .and_then(|p| p.child_by_field_name("attribute"))
-            .map(|a| self.text(a));
+        let attribute = node.parent().filter(|p| p.kind() == "attribute");
+        let method = attribute.and_then(|p| p.child_by_field_name("attribute"));
+        let method = method.map(|a| self.text(a));
         let loop_awaits = statement.is_some_and(|st| {
             st.kind() == "for_statement"
                 && st.child_by_field_name("right") == Some(node)

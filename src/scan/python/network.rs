@@ -7,30 +7,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
         // Calls that listen, with the port's position when it is not in the address:
         // `make_server(host, 8000, app)`, `start_server(handler, host, 8888)`.
-        let Some(name) = self.callee_name(call) else {
-            return;
-        };
-        let at = match name {
-            "make_server" => Some(1),
-            "start_server" | "create_server" => Some(2),
-            "bind" | "HTTPServer" | "TCPServer" | "UDPServer" | "ThreadingTCPServer" => None,
-            "ThreadingUDPServer" | "run" | "run_app" | "serve" | "Server" => None,
-            "create_tcp_listener" | "ThreadingHTTPServer" => None,
+        let at = match self.callee_name(call) {
+            Some("make_server") => Some(1),
+            Some("start_server" | "create_server") => Some(2),
+            Some("bind" | "HTTPServer" | "TCPServer" | "UDPServer" | "ThreadingTCPServer") => None,
+            Some("ThreadingUDPServer" | "run" | "run_app" | "serve" | "Server") => None,
+            Some("create_tcp_listener" | "ThreadingHTTPServer") => None,
             _ => return,
         };
         let args = self.positional(call);
+        let keyword = |k: &str| self.keyword(call, k);
+        let address = args.first().filter(|a| a.kind() == "tuple");
         // `port=8000`, or `(host, 8000)` as the address.
-        let port = ["port", "local_port"]
-            .iter()
-            .find_map(|k| self.keyword(call, k))
+        let port = keyword("port")
+            .or_else(|| keyword("local_port"))
             .and_then(|p| self.port(p).or_else(|| self.parametrized_port(p, s)))
-            .or_else(|| {
-                args.first()
-                    .filter(|a| a.kind() == "tuple")
-                    .and_then(|t| t.named_child(1))
-                    .and_then(|a| self.port(a))
-            })
-            .or_else(|| args.get(at?).and_then(|a| self.port(*a)));
+            .or_else(|| self.port(address?.named_child(1)?))
+            .or_else(|| self.port(*args.get(at?)?));
         let Some(port) = port else {
             return;
         };
@@ -47,12 +40,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// closed again in the same scope (`sock.close()`, or the end of `with ... as sock`).
     fn releases(&self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) -> bool {
         let sock = function.child_by_field_name("object");
-        let Some(name) = sock
-            .filter(|o| o.kind() == "identifier")
-            .map(|o| self.text(o))
-        else {
+        let Some(sock) = sock.filter(|o| o.kind() == "identifier") else {
             return false;
         };
+        let name = self.text(sock);
         let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
         let nodes = syntax::descendants(s.node);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
@@ -100,19 +91,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 // `with requests.Session() as s`, or `s = requests.Session()`.
                 let with_bound = s.own.iter().find_map(|n| {
                     let alias = n.child_by_field_name("alias")?;
-                    (n.kind() == "as_pattern" && self.text(alias) == name)
-                        .then(|| n.named_child(0))
-                        .flatten()
+                    (n.kind() == "as_pattern" && self.text(alias) == name).then_some(())?;
+                    n.named_child(0)
                 });
                 with_bound.or_else(|| self.value_of(name, Some(s)))
             }
             _ => None,
         };
         made.is_some_and(|m| {
-            let in_process = ["transport", "app"]
-                .iter()
-                .any(|k| self.keyword(m, k).is_some());
-            !in_process && self.callee(m) == Some(HttpClient)
+            let in_process = |k| self.keyword(m, k).is_some();
+            !in_process("transport") && !in_process("app") && self.callee(m) == Some(HttpClient)
         })
     }
 
@@ -160,13 +148,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             "identifier" => {
                 let values = self.values_of(self.text(node), Some(s));
-                let peers: Vec<Peer> = values
-                    .into_iter()
-                    .map(|v| self.host(v, s, depth + 1))
-                    .collect::<Option<_>>()?;
-                match <[Peer; 1]>::try_from(peers) {
-                    Ok([peer]) => Some(peer),
-                    Err(_) => Some(Peer::Unknown),
+                let peers = values.into_iter().map(|v| self.host(v, s, depth + 1));
+                match peers.collect::<Option<Vec<Peer>>>()?.as_slice() {
+                    [peer] => Some(peer.clone()),
+                    _ => Some(Peer::Unknown),
                 }
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.

@@ -20,10 +20,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         // The second and third names of a three-name target fed by the walk (or by `next` of it).
         let mut names: Vec<&str> = Vec::new();
         for n in &s.own {
-            let (Some(target), Some(right)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let field = |name| n.child_by_field_name(name);
+            let (Some(target), Some(right)) = (field("left"), field("right")) else {
                 continue;
             };
             let fed = right.byte_range().contains(&node.start_byte())

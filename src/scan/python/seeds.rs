@@ -34,18 +34,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             None => ENTROPY,
             Some(arg) => {
                 let nodes = syntax::descendants(arg);
-                if nodes
-                    .iter()
-                    .any(|n| self.seed_source(*n, &s.seeds).is_some())
-                {
+                let seed_read = |n: &Node<'t>| self.seed_source(*n, &s.seeds).is_some();
+                if nodes.iter().any(seed_read) {
                     return;
                 }
-                let entropy = nodes
-                    .iter()
-                    .filter_map(|n| self.callee_qualified(*n))
-                    .any(|q| {
-                        matches!(callee_of(&q), Some(UniqueValue | Clock(_))) || q == "os.getpid"
-                    });
+                let mut qualified = nodes.iter().filter_map(|n| self.callee_qualified(*n));
+                let entropy = qualified.any(|q| {
+                    matches!(callee_of(&q), Some(UniqueValue | Clock(_))) || q == "os.getpid"
+                });
                 if entropy {
                     ENTROPY
                 } else if self.constant(arg) || self.literal(arg).is_some() {

@@ -48,12 +48,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
         // The depth only stops cycles through names (`p = p / "x"`).
         (depth <= 8).then_some(())?;
-        let all_fixed = |args: Vec<Node<'t>>| {
-            !args.is_empty()
-                && args
-                    .iter()
-                    .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
-        };
+        let fixed = |a: &Node<'t>| self.fixed_path(*a, s, depth + 1).is_some();
+        let all_fixed = |args: Vec<Node<'t>>| !args.is_empty() && args.iter().all(fixed);
         // The system's temporary directory is the same every run: a fixed name in it is shared.
         if self.text(node) == "__file__"
             || self.qualified(node).as_deref() == Some("tempfile.tempdir")
