@@ -326,7 +326,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Teardown code: `finally` blocks, cleanups a function registers, a fixture's after `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
-        let mut out: Vec<Range<usize>> = own
+        let ranges = own
             .iter()
             .filter_map(|n| match (n.kind(), self.callee_name(*n)) {
                 ("finally_clause", _) => Some(n.byte_range()),
@@ -334,8 +334,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     n.child_by_field_name("arguments").map(|a| a.byte_range())
                 }
                 _ => None,
-            })
-            .collect();
+            });
+        let mut out: Vec<Range<usize>> = ranges.collect();
         let first_yield = own.iter().find(|n| n.kind() == "yield");
         if let (Some(body), Some(at)) = (def.child_by_field_name("body"), first_yield)
             && let Some(statement) = ancestors(*at).find(|a| a.parent() == Some(body))

@@ -3,17 +3,6 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
-    /// every value it makes differs from run to run. pytest's `faker` fixture is seeded.
-    pub(super) fn fake_data(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let seeded = ["seed_instance(", "Faker.seed("]
-            .iter()
-            .any(|call| self.cx.src.contains(call));
-        if !seeded {
-            self.unseeded(node, Unseeded::FakeData, s);
-        }
-    }
-
     /// A random value or generator no seed controls, for the shared rule to judge.
     pub(super) fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
         let call = self.short(node);

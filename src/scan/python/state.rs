@@ -149,10 +149,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 && is_reference(**n)
                 && !is_reset_use(**n, self)
         };
-        let reads = s.own.iter().filter(read);
-        reads
-            .map(|n| Touch::new(s.unit, &s.name, self.text(*n), *n, TouchKind::Read))
-            .collect()
+        let touch = |n: &Node<'t>| Touch::new(s.unit, &s.name, self.text(*n), *n, TouchKind::Read);
+        s.own.iter().filter(read).map(touch).collect()
     }
 
     /// A fixture or setup hook of a shared scope that returns, yields, or stores on the class or in
