@@ -352,11 +352,9 @@ impl Guards {
     fn covers(&self, qualified: &str, written: &str) -> bool {
         let names: [Vec<String>; 2] =
             [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
-        self.patched.iter().any(|target| {
-            names
-                .iter()
-                .any(|parts| (1..=parts.len()).any(|k| target.ends_with(&parts[..k])))
-        })
+        let ends_with = |t: &[String], p: &[String]| (1..=p.len()).any(|k| t.ends_with(&p[..k]));
+        let replaces = |t: &Vec<String>| names.iter().any(|p| ends_with(t, p));
+        self.patched.iter().any(replaces)
     }
 
     /// The categories faked for everything the scope calls.
@@ -605,10 +603,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             self.rules(scope);
         }
         let written: HashSet<&str> = self.touches.iter().map(|t| t.var.as_str()).collect();
-        let reads: Vec<Touch<'t>> = scopes
-            .iter()
-            .flat_map(|s| self.global_reads(s, &written))
-            .collect();
+        let reads = scopes.iter().flat_map(|s| self.global_reads(s, &written));
+        let reads: Vec<Touch<'t>> = reads.collect();
         self.touches.extend(reads);
         let named = |var: &str| format!("module-level `{var}`");
         for (node, smell, unit) in shared::judge_exposures(&self.touches, Lang::Python, named) {
@@ -775,12 +771,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The reads in a scope of the plain name an assignment binds (`x` of `x = ...`).
     fn reads_of_target(&self, assignment: Node<'t>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
         let (name, _) = assigned(assignment, self)?;
-        let reads = s
-            .own
-            .iter()
-            .copied()
-            .filter(|n| n.kind() == "identifier" && self.text(*n) == name && is_reference(*n));
-        Some(reads.collect())
+        let read = |n: &Node| n.kind() == "identifier" && self.text(*n) == name && is_reference(*n);
+        Some(s.own.iter().copied().filter(read).collect())
     }
 }
 

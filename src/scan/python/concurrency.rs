@@ -124,12 +124,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
         (!across_await || nodes.iter().any(|n| n.kind() == "await")).then_some(())?;
-        let shared: Vec<&str> = nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
-            .flat_map(|n| syntax::named_children(*n))
-            .map(|n| self.text(n))
-            .collect();
+        let declares = |n: &&Node| matches!(n.kind(), "nonlocal_statement" | "global_statement");
+        let declarations = nodes.iter().filter(declares);
+        let names = declarations.flat_map(|n| syntax::named_children(*n));
+        let shared: Vec<&str> = names.map(|n| self.text(n)).collect();
         let unlocked = |n: Node<'t>| {
             !ancestors(n)
                 .take_while(|a| a.id() != def.id())

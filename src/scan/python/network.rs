@@ -47,13 +47,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
         let nodes = syntax::descendants(s.node);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
+        let binds = |d: &Node<'_>| d.kind() == "as_pattern_target" && self.text(*d) == name;
         let closes = nodes.iter().any(|n| method_of(*n, "close"))
-            || ancestors(call).any(|a| {
-                a.kind() == "with_statement"
-                    && syntax::descendants(a)
-                        .into_iter()
-                        .any(|d| d.kind() == "as_pattern_target" && self.text(d) == name)
-            });
+            || ancestors(call)
+                .any(|a| a.kind() == "with_statement" && syntax::descendants(a).iter().any(binds));
         reads_port && closes
     }
 

@@ -114,13 +114,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// The values assigned to a name: in the scope, or at module level if the scope binds none.
     pub(super) fn values_of(&self, name: &str, s: Option<&Scope<'t>>) -> Vec<Node<'t>> {
         match s.filter(|s| s.locals.contains(name)) {
-            Some(s) => s
-                .own
-                .iter()
-                .filter_map(|n| assigned(*n, self))
-                .filter(|(n, _)| n == name)
-                .map(|(_, v)| v)
-                .collect(),
+            Some(s) => {
+                let named = |n: &Node<'t>| assigned(*n, self).filter(|(left, _)| left == name);
+                s.own.iter().filter_map(named).map(|(_, v)| v).collect()
+            }
             None => self.values.get(name).cloned().unwrap_or_default(),
         }
     }
