@@ -591,10 +591,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A positional argument, or the keyword argument that stands for it.
     fn arg(&self, call: Node<'t>, index: usize, names: &[&str]) -> Option<Node<'t>> {
-        self.positional(call)
-            .get(index)
-            .copied()
-            .or_else(|| names.iter().find_map(|n| self.keyword(call, n)))
+        let keyword = || names.iter().find_map(|n| self.keyword(call, n));
+        self.positional(call).get(index).copied().or_else(keyword)
     }
 
     fn run(&mut self) {
@@ -628,10 +626,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports a smell unless the scope already has one of this rule for `key`.
     fn report_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, smell: Smell) {
-        if self
-            .reported
-            .insert((s.node.id(), smell.rule, key.to_owned()))
-        {
+        let key = (s.node.id(), smell.rule, key.to_owned());
+        if self.reported.insert(key) {
             self.report(node, s, smell);
         }
     }
@@ -807,10 +803,8 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// `name = value` as (name, value).
 fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Node<'t>)> {
-    (node.kind() == "assignment").then_some(())?;
-    let left = node
-        .child_by_field_name("left")
-        .filter(|l| l.kind() == "identifier")?;
+    let left = node.child_by_field_name("left")?;
+    (node.kind() == "assignment" && left.kind() == "identifier").then_some(())?;
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
@@ -822,9 +816,8 @@ fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
 /// The operators of a comparison (`<` of `a < b`, `not in`).
 fn comparison_operators<'t>(node: Node<'t>) -> Vec<&'t str> {
     let mut cursor = node.walk();
-    node.children_by_field_name("operators", &mut cursor)
-        .map(|o| o.kind())
-        .collect()
+    let operators = node.children_by_field_name("operators", &mut cursor);
+    operators.map(|o| o.kind()).collect()
 }
 
 /// Whether an identifier is read here (not a definition, a binding or an attribute name).

@@ -58,13 +58,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// iterated by a loop that awaits, or cancelled or read.
     fn awaited(&self, node: Node<'t>) -> bool {
         let statement = ancestors(node).find(|a| a.kind().ends_with("statement"));
-        let waits = ancestors(node)
-            .take_while(|a| Some(*a) != statement)
-            .any(|a| match a.kind() {
-                "await" => true,
-                "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
-                _ => false,
-            });
+        let mut within = ancestors(node).take_while(|a| Some(*a) != statement);
+        let waits = within.any(|a| match a.kind() {
+            "await" => true,
+            "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
+            _ => false,
+        });
         let attribute = node.parent().filter(|p| p.kind() == "attribute");
         let method = attribute.and_then(|p| p.child_by_field_name("attribute"));
         let method = method.map(|a| self.text(a));
@@ -150,13 +149,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// updates a shared name in place (`n += 1`) with no lock: threads interleave read and write.
     pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
         // Several at once: started in a loop, or from a function started in a loop.
+        let generates = |k: &str| k.ends_with("comprehension") || k == "generator_expression";
         let repeated = |n: Node<'t>| {
-            syntax::in_loop(n, LOOPS, FUNCTIONS)
-                || ancestors(n)
-                    .take_while(|a| a.kind() != "function_definition")
-                    .any(|a| {
-                        a.kind().ends_with("comprehension") || a.kind() == "generator_expression"
-                    })
+            let mut enclosing = ancestors(n).take_while(|a| a.kind() != "function_definition");
+            syntax::in_loop(n, LOOPS, FUNCTIONS) || enclosing.any(|a| generates(a.kind()))
         };
         let looped = repeated(call)
             || s.is_function()

@@ -360,12 +360,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The texts of the names and attributes among `nodes` that lie in `ranges`.
     fn touched(&self, nodes: &[Node<'t>], ranges: &[Range<usize>]) -> Vec<String> {
-        nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
-            .filter(|n| ranges.iter().any(|r| r.contains(&n.start_byte())))
-            .map(|n| self.text(*n).to_owned())
-            .collect()
+        let name = |n: &&Node<'t>| matches!(n.kind(), "identifier" | "attribute");
+        let within = |n: &&Node<'t>| ranges.iter().any(|r| r.contains(&n.start_byte()));
+        let touched = nodes.iter().filter(name).filter(within);
+        touched.map(|n| self.text(*n).to_owned()).collect()
     }
 
     /// Names bound in a scope: parameters, assignment and loop targets, `with ... as` names.
