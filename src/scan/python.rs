@@ -965,8 +965,9 @@ def test_outer():
             "Test [] test_outer (test code) calls []",
             "Helper [test_outer] test_inner (test code) calls []",
         ];
-        assert_eq!(unit_rows("tests/test_units.py", src), expected);
-        let facts = facts_of("tests/test_units.py", src);
+        let rel = "tests/test_units.py";
+        assert_eq!(unit_rows(rel, src), expected);
+        let facts = facts_of(rel, src);
         let unit = |name: &str| facts.units.iter().find(|u| u.name == name).expect(name);
         let test_top = unit("test_top");
         assert_eq!((test_top.start_line, test_top.end_line), (13, 15));
@@ -974,15 +975,11 @@ def test_outer():
         assert_eq!(unit("registry").start_line, 9);
         let imports = "pytest flakydemo flakydemo.register flakydemo";
         assert_eq!(facts.imports.join(" "), imports);
-
         // The ids pytest and unittest's xmlrunner report name these units.
         let named = |id: &str| {
-            facts
-                .units
-                .iter()
-                .filter(|u| u.kind == UnitKind::Test)
-                .filter(|u| join::matches(id, "tests/test_units.py", &u.parents, &u.name))
-                .count()
+            let named = |u: &&syntax::Unit| join::matches(id, rel, &u.parents, &u.name);
+            let tests = facts.units.iter().filter(|u| u.kind == UnitKind::Test);
+            tests.filter(named).count()
         };
         for (id, count) in [
             ("tests/test_units.py::TestSlug::test_lowercases", 1),

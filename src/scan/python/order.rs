@@ -103,20 +103,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                             call
                         }
                         Some("next") => return true,
-                        Some(
-                            "assertEqual"
-                            | "assertListEqual"
-                            | "assertSequenceEqual"
-                            | "assertTupleEqual",
-                        ) => return ordered,
+                        Some("assertEqual" | "assertListEqual") => return ordered,
+                        Some("assertSequenceEqual" | "assertTupleEqual") => return ordered,
                         _ => return false,
                     }
                 }
                 "for_in_clause" if is_field("right") => {
                     let sequence = ["list_comprehension", "generator_expression"];
-                    let Some(comprehension) =
-                        parent.parent().filter(|c| sequence.contains(&c.kind()))
-                    else {
+                    let comprehension = parent.parent().filter(|c| sequence.contains(&c.kind()));
+                    let Some(comprehension) = comprehension else {
                         return false;
                     };
                     ordered = true;

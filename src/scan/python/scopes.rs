@@ -162,10 +162,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let mut guards = self.guards_of(&own);
         // Setup hooks and autouse fixtures guard the tests beside them and reset their state;
         // teardown hooks restore what they touch.
-        let autouse = fixture.is_some_and(|(_, autouse)| autouse);
         if !self.scopes[outer].is_function() {
             let mut beside = Guards::default();
-            if autouse || matches!(hook, Some(Role::Setup(_))) {
+            if fixture.is_some_and(|(_, autouse)| autouse) || matches!(hook, Some(Role::Setup(_))) {
                 beside = guards.clone();
                 beside.restored.extend(self.reset_targets(&own));
             } else if hook == Some(Role::Teardown) {

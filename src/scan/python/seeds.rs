@@ -89,18 +89,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn seed_use(&self, node: Node<'t>) -> SeedUse {
         let mut current = node;
         let mut computed = false;
+        let casts = ["int", "float", "str", "abs", "hash"];
+        let converts = |c: Node<'t>| self.callee_name(c).is_some_and(|n| casts.contains(&n));
         while let Some(parent) = current.parent() {
             match parent.kind() {
                 "parenthesized_expression" | "boolean_operator" | "keyword_argument" => {}
                 "binary_operator" | "unary_operator" => computed = true,
                 // Through a conversion: `int(seed)`.
-                "argument_list"
-                    if parent.parent().is_some_and(|call| {
-                        matches!(
-                            self.callee_name(call),
-                            Some("int" | "float" | "str" | "abs" | "hash")
-                        )
-                    }) => {}
+                "argument_list" if parent.parent().is_some_and(converts) => {}
                 "call" if parent.child_by_field_name("arguments") == Some(current) => {}
                 "assignment" => {
                     let left = parent

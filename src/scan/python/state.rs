@@ -104,9 +104,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether an assignment resets state: None or an empty container assigned to a whole name
     /// (`X = {}`, not `X[k] = {}`). `X.clear()` is no MUTATOR, so never a change.
     fn resets(&self, node: Node<'t>) -> bool {
-        let whole_name = node
-            .child_by_field_name("left")
-            .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
+        let left = node.child_by_field_name("left").map(|l| l.kind());
+        let whole_name = matches!(left, Some("identifier" | "attribute"));
         let right = node.child_by_field_name("right");
         right.is_some_and(|r| {
             let empty = match r.kind() {
@@ -246,8 +245,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
 /// An identifier that is only cleared (`REGISTRY.clear()`).
 fn is_reset_use(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> bool {
-    node.parent()
-        .filter(|p| p.kind() == "attribute")
-        .and_then(|p| p.parent())
-        .is_some_and(|call| a.callee_name(call) == Some("clear"))
+    let attribute = node.parent().filter(|p| p.kind() == "attribute");
+    let call = attribute.and_then(|p| p.parent());
+    call.is_some_and(|c| a.callee_name(c) == Some("clear"))
 }

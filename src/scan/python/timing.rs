@@ -60,10 +60,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Whether an expression is a duration: a clock difference, a name holding one, `timeit()`.
     fn is_duration(&self, node: Node<'_>, timing: &Timing) -> bool {
-        let clock_read = |n: Node<'_>| {
-            (n.kind() == "identifier" && timing.starts.contains(self.text(n)))
-                || self.is_measuring_clock(n)
-        };
+        let start = |n: Node<'_>| n.kind() == "identifier" && timing.starts.contains(self.text(n));
+        let clock_read = |n: Node<'_>| start(n) || self.is_measuring_clock(n);
         syntax::descendants(node)
             .into_iter()
             .any(|d| match d.kind() {
