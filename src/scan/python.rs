@@ -786,17 +786,14 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
     let mut pending = vec![node];
     while let Some(n) = pending.pop() {
         match n.kind() {
-            "pattern_list"
-            | "expression_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "tuple"
-            | "list"
-            | "parenthesized_expression"
-            | "list_splat_pattern"
-            | "as_pattern_target" => pending.extend(syntax::named_children(n).into_iter().rev()),
-            _ => out.push(n),
+            "pattern_list" | "expression_list" | "parenthesized_expression" | "tuple" | "list" => {}
+            "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "as_pattern_target" => {}
+            _ => {
+                out.push(n);
+                continue;
+            }
         }
+        pending.extend(syntax::named_children(n).into_iter().rev());
     }
     out
 }
@@ -830,20 +827,10 @@ fn is_reference(node: Node<'_>) -> bool {
         "attribute" => !is_field("attribute"),
         "keyword_argument" | "default_parameter" | "typed_default_parameter" => !is_field("name"),
         "assignment" | "for_statement" | "for_in_clause" => !is_field("left"),
-        "function_definition"
-        | "class_definition"
-        | "parameters"
-        | "lambda_parameters"
-        | "typed_parameter"
-        | "global_statement"
-        | "nonlocal_statement"
-        | "dotted_name"
-        | "aliased_import"
-        | "pattern_list"
-        | "tuple_pattern"
-        | "list_pattern"
-        | "as_pattern_target"
-        | "keyword_pattern" => false,
+        "function_definition" | "class_definition" | "dotted_name" | "aliased_import" => false,
+        "parameters" | "lambda_parameters" | "typed_parameter" => false,
+        "global_statement" | "nonlocal_statement" | "keyword_pattern" => false,
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" => false,
         _ => true,
     }
 }
