@@ -35,7 +35,7 @@ mod state;
 mod system;
 mod timing;
 
-/// Whether a file is a test file: test_*.py, *_test.py, conftest.py, or any .py under a tests/ or test/ directory.
+/// A test file: test_*.py, *_test.py, conftest.py, or any .py under a tests/ or test/ directory.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let Some(stem) = rel.strip_suffix(".py") else {
         return false;
@@ -47,8 +47,7 @@ pub(super) fn is_test_file(rel: &str) -> bool {
         || dirs.split('/').any(|d| d == "tests" || d == "test")
 }
 
-/// Whether the frameworks collect tests from a test file: pytest's `test_*.py` and `*_test.py`,
-/// unittest's `test*.py`; not conftest.py or helper modules under tests/.
+/// Whether pytest (`test_*.py`, `*_test.py`) or unittest (`test*.py`) collect tests from a file.
 fn collects_tests(rel: &str) -> bool {
     let name = rel.rsplit_once('/').map_or(rel, |(_, n)| n);
     is_test_file(rel) && (name.starts_with("test") || name.ends_with("_test.py"))
@@ -244,8 +243,7 @@ fn guard_fixture(name: &str) -> Option<Callee> {
     })
 }
 
-/// What unittest's and pytest's xunit-style hooks are by name: setup hooks with the scope they
-/// share state in beyond one test, and teardown hooks.
+/// The role of unittest's and pytest's xunit-style hooks: setup (with its shared scope), teardown.
 fn hook_role(name: &str) -> Option<Role> {
     Some(match name {
         "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup(None),
@@ -266,21 +264,12 @@ const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
 ];
 
-/// Methods that change a list, dict, set or deque in place.
-const MUTATORS: &[&str] = &[
-    "append",
-    "extend",
-    "insert",
-    "update",
-    "add",
-    "pop",
-    "popitem",
-    "setdefault",
-    "remove",
-    "discard",
-    "appendleft",
-    "extendleft",
-];
+/// Whether a method changes a list, dict, set or deque in place.
+fn is_mutator(method: &str) -> bool {
+    matches!(method, "append" | "extend" | "insert" | "update" | "add")
+        || matches!(method, "pop" | "popitem" | "setdefault" | "remove")
+        || matches!(method, "discard" | "appendleft" | "extendleft")
+}
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.variant_in(Lang::Python);
@@ -720,7 +709,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         match self.text(attr) {
-            m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
+            m if is_mutator(m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),

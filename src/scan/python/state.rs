@@ -102,7 +102,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// Whether an assignment resets state: None or an empty container assigned to a whole name
-    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is no MUTATOR, so never a change.
+    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is no mutator, so never a change.
     fn resets(&self, node: Node<'t>) -> bool {
         let left = node.child_by_field_name("left").map(|l| l.kind());
         let whole_name = matches!(left, Some("identifier" | "attribute"));
@@ -205,8 +205,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let method = p.child_by_field_name("attribute").map(|a| self.text(a));
             p.kind() == "augmented_assignment" && is_write_target(n)
                 || matches!(p.kind(), "attribute" | "subscript") && is_write_target(p)
-                || p.parent().is_some_and(|c| c.kind() == "call")
-                    && method.is_some_and(|m| MUTATORS.contains(&m))
+                || p.parent().is_some_and(|c| c.kind() == "call") && method.is_some_and(is_mutator)
         })
     }
 
