@@ -348,10 +348,8 @@ impl Guards {
 
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
-        let faked = self.calls.iter().filter_map(|c| match c {
-            Fake(category) => Some(*category),
-            _ => None,
-        });
+        let calls = self.calls.iter();
+        let faked = calls.filter_map(|c| if let Fake(c) = c { Some(*c) } else { None });
         let mut segments = self.patched.iter().flatten();
         let network = segments.any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
         let all: BTreeSet<Category> = faked.chain(network.then_some(Category::Network)).collect();
@@ -555,18 +553,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        match call.child_by_field_name("arguments") {
-            Some(generator) if generator.kind() == "generator_expression" => vec![generator],
-            _ => shared::args(call)
-                .into_iter()
-                .filter(|a| {
-                    !matches!(
-                        a.kind(),
-                        "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
-                    )
-                })
-                .collect(),
+        let arguments = call.child_by_field_name("arguments");
+        if let Some(generator) = arguments.filter(|a| a.kind() == "generator_expression") {
+            return vec![generator];
         }
+        let skipped = |k: &str| matches!(k, "keyword_argument" | "list_splat" | "dictionary_splat");
+        let positional = |a: &Node<'t>| !skipped(a.kind()) && a.kind() != "comment";
+        shared::args(call).into_iter().filter(positional).collect()
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -828,10 +821,9 @@ fn is_reference(node: Node<'_>) -> bool {
 fn is_write_target(node: Node<'_>) -> bool {
     let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
     let statement = ancestors(node).find(|a| !lists(a));
+    let within = |l: Node<'_>| l.byte_range().contains(&node.start_byte());
     statement.is_some_and(|a| match a.kind() {
-        "assignment" | "augmented_assignment" => a
-            .child_by_field_name("left")
-            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        "assignment" | "augmented_assignment" => a.child_by_field_name("left").is_some_and(within),
         _ => a.kind() == "delete_statement",
     })
 }
