@@ -501,8 +501,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The name a unit's call goes to, when it can be told: plain calls, and calls through an
-    /// imported module or `self`/`cls`; not methods of other objects.
+    /// The name a call goes to, if told: a plain call, or one through an import, `self` or `cls`.
     fn call_name(&self, call: Node<'_>, own: &[Node<'t>]) -> Option<String> {
         let dotted = self.dotted(call.child_by_field_name("function")?)?;
         let parts: Vec<&str> = dotted.split('.').collect();

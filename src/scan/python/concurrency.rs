@@ -101,8 +101,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    /// The function of that name defined in the scope, else the innermost one whose enclosing
-    /// function holds the scope, else the file's first.
+    /// The function of that name in the scope, else the innermost visible one, else the first.
     fn function_named(&self, name: &str, s: &Scope<'t>) -> Option<Node<'t>> {
         let defs = self.functions.get(name)?;
         let range = s.node.byte_range();

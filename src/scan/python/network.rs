@@ -36,8 +36,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
-    /// closed again in the same scope (`sock.close()`, or the end of `with ... as sock`).
+    /// Whether `sock.bind(...)`'s socket has its port read (`getsockname()`) and is then closed.
     fn releases(&self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) -> bool {
         let sock = function.child_by_field_name("object");
         let Some(sock) = sock.filter(|o| o.kind() == "identifier") else {
@@ -78,8 +77,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether an object is a real HTTP client the scope makes (`requests.Session()`, not
-    /// `httpx.Client(app=app)`).
+    /// Whether an object is a real HTTP client the scope makes (not `httpx.Client(app=app)`).
     pub(super) fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
@@ -166,8 +164,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// Whether an address comes from a test's fixture (`httpbin("get")`, `live_server.url`) or
-    /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
+    /// Whether an address comes from a fixture (`live_server.url`) or `with server as (host, _)`.
     fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
         let takes_fixtures = !matches!(s.role, Role::Helper | Role::Body);
         let fixtures: &[String] = if takes_fixtures { &s.params } else { &[] };

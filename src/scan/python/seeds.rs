@@ -135,12 +135,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some((at, decides, var)) = outcome else {
             return;
         };
-        let statement = ancestors(at)
-            .find(|a| a.kind().ends_with("statement"))
-            .unwrap_or(at);
+        let statement = ancestors(at).find(|a| a.kind().ends_with("statement"));
         let fact = Fact::SeedUse(SeedRead {
             variable: var,
-            code: self.short(statement),
+            code: self.short(statement.unwrap_or(at)),
             decides,
         });
         self.judge(at, s, &fact);

@@ -152,8 +152,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         s.own.iter().filter(read).map(touch).collect()
     }
 
-    /// A fixture or setup hook of a shared scope that returns, yields, or stores on the class or in
-    /// a global a mutable value.
+    /// A fixture or setup hook of a shared scope that returns, yields or keeps a mutable value.
     pub(super) fn shared_state(&mut self, s: &Scope<'t>) {
         let Role::Setup(Some(scope)) = s.role else {
             return;

@@ -22,8 +22,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
     }
 
-    /// A write to a fixed path outside a temporary directory; a method's object
-    /// (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
+    /// A write to a fixed path outside a temporary directory (a method's object: a `pathlib` path).
     pub(super) fn path_write(
         &mut self,
         node: Node<'t>,
@@ -68,10 +67,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                let derived = matches!(
-                    self.text(attribute),
-                    "parent" | "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
-                );
+                let method = self.text(attribute);
+                let derived = matches!(method, "parent" | "joinpath" | "resolve" | "absolute")
+                    || matches!(method, "with_name" | "with_suffix");
                 (derived && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
             "call" => {
@@ -101,14 +99,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "signal.alarm" => self
                 .arg(call, 0, &["seconds"])
                 .is_some_and(|n| self.text(n) != "0"),
-            _ => self
-                .arg(call, 0, &["pid", "thread_id"])
-                .is_some_and(|target| {
-                    matches!(
-                        self.callee_qualified(target).as_deref(),
-                        Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
-                    )
-                }),
+            _ => {
+                let target = self.arg(call, 0, &["pid", "thread_id"]);
+                let callee = target.and_then(|t| self.callee_qualified(t));
+                matches!(callee.as_deref(), Some("os.getpid" | "threading.get_ident"))
+                    || callee.as_deref() == Some("threading.main_thread")
+            }
         };
         if own_process {
             let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";

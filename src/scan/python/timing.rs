@@ -160,10 +160,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let parent = node.parent().map(|p| p.kind());
         let is_callee = matches!(parent, Some("call" | "attribute"));
-        let zone = matches!(
-            self.qualified(node).as_deref(),
-            Some("time.tzname" | "time.timezone" | "time.altzone" | "time.daylight")
-        );
+        let qualified = self.qualified(node);
+        let zone = matches!(qualified.as_deref(), Some("time.tzname" | "time.timezone"))
+            || matches!(qualified.as_deref(), Some("time.altzone" | "time.daylight"));
         if zone && !is_callee {
             self.clock_read(node, s, true);
         }
