@@ -1,13 +1,12 @@
 //! Python smell rules: the tests pytest and unittest collect, their fixtures and hooks, the
 //! functions they call, and the constructs in all of them that make tests flaky.
 //!
-//! Calls are named by their callee with the file's imports resolved (`np.random.seed` is
-//! `numpy.random.seed`) and looked up in one table ([`callee_of`]); the rest of the rules read
-//! assignments, assertions and loops. A scope (a function, or a module or class body) holds its
-//! own nodes, without those of the functions defined in it, and the guards in force there:
-//! mocks, fake clocks, temporary directories, seeds and teardown code.
+//! Calls are named by their callee with the imports resolved (`np.random.seed` is
+//! `numpy.random.seed`) and looked up in one table ([`callee_of`]). A scope (a function, or a
+//! module or class body) holds its own nodes, not those of functions defined in it, and the
+//! guards in force there.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -36,7 +35,7 @@ mod state;
 mod system;
 mod timing;
 
-/// Whether a file is a test file: test_*.py, *_test.py, conftest.py, or any .py under a tests/ or test/ directory.
+/// A test file: test_*.py, *_test.py, conftest.py, or any .py under a tests/ or test/ directory.
 pub(super) fn is_test_file(rel: &str) -> bool {
     let Some(stem) = rel.strip_suffix(".py") else {
         return false;
@@ -48,8 +47,7 @@ pub(super) fn is_test_file(rel: &str) -> bool {
         || dirs.split('/').any(|d| d == "tests" || d == "test")
 }
 
-/// Whether the frameworks collect tests from a test file: pytest's `test_*.py` and `*_test.py`,
-/// unittest's `test*.py`; not conftest.py or helper modules under tests/.
+/// Whether pytest (`test_*.py`, `*_test.py`) or unittest (`test*.py`) collect tests from a file.
 fn collects_tests(rel: &str) -> bool {
     let name = rel.rsplit_once('/').map_or(rel, |(_, n)| n);
     is_test_file(rel) && (name.starts_with("test") || name.ends_with("_test.py"))
@@ -170,10 +168,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("time", "mktime") | ("tzlocal", "get_localzone") => Clock(Zone),
         ("dateutil.tz", "tzlocal") => Clock(Zone),
         ("datetime.datetime", "fromtimestamp") => Clock(ZoneWithin(1)),
-        ("time", "monotonic" | "monotonic_ns" | "process_time") => Clock(Elapsed),
-        ("time", "perf_counter" | "perf_counter_ns") | ("timeit", "default_timer") => {
-            Clock(Elapsed)
-        }
+        ("time", "monotonic" | "monotonic_ns" | "process_time" | "perf_counter") => Clock(Elapsed),
+        ("time", "perf_counter_ns") | ("timeit", "default_timer") => Clock(Elapsed),
         ("random", "random" | "randint" | "randrange" | "choice") => Draw(Family::Random),
         ("random", "choices" | "shuffle" | "sample" | "uniform" | "gauss") => Draw(Family::Random),
         ("random", "normalvariate" | "triangular" | "expovariate") => Draw(Family::Random),
@@ -185,17 +181,15 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("faker" | "faker.proxy", "Faker") => FakeData,
         ("random", "seed") => Seed(Family::Random),
         ("numpy.random", "seed") => Seed(Family::Numpy),
-        ("uuid", "uuid1" | "uuid4") | ("os", "urandom") => UniqueValue,
+        ("uuid", "uuid1" | "uuid4") | ("os", "urandom") | ("secrets", "choice") => UniqueValue,
         ("secrets", "token_hex" | "token_bytes" | "token_urlsafe" | "randbelow") => UniqueValue,
-        ("secrets", "choice") => UniqueValue,
         ("requests" | "httpx", "get" | "post" | "put" | "patch" | "delete" | "head") => Network,
         ("requests" | "httpx", "options" | "request") | ("httpx", "stream") => Network,
         ("urllib.request", "urlopen" | "urlretrieve") => Network,
-        ("urllib3" | "aiohttp", "request") => Network,
+        ("urllib3" | "aiohttp", "request") | ("websocket", "create_connection") => Network,
         ("http.client", "HTTPConnection" | "HTTPSConnection") => Network,
         ("socket", "create_connection" | "getaddrinfo" | "gethostbyname") => Network,
         ("smtplib", "SMTP" | "SMTP_SSL") | ("ftplib", "FTP") | ("websockets", "connect") => Network,
-        ("websocket", "create_connection") => Network,
         ("requests", "Session" | "session") | ("httpx", "Client" | "AsyncClient") => HttpClient,
         ("aiohttp", "ClientSession") | ("urllib3", "PoolManager") => HttpClient,
         ("subprocess", "run" | "call" | "check_call" | "check_output") => Subprocess(true),
@@ -249,8 +243,7 @@ fn guard_fixture(name: &str) -> Option<Callee> {
     })
 }
 
-/// What unittest's and pytest's xunit-style hooks are by name: setup hooks with the scope they
-/// share state in beyond one test, and teardown hooks.
+/// The role of unittest's and pytest's xunit-style hooks: setup (with its shared scope), teardown.
 fn hook_role(name: &str) -> Option<Role> {
     Some(match name {
         "setUp" | "asyncSetUp" | "setup_method" | "setup_function" => Role::Setup(None),
@@ -262,8 +255,7 @@ fn hook_role(name: &str) -> Option<Role> {
     })
 }
 
-/// The statements of a loop, and the definitions that end the search for one (a function
-/// defined in a loop does not run in it).
+/// Loops, and the definitions that end the search for one: their code does not run in the loop.
 const LOOPS: &[&str] = &["while_statement", "for_statement"];
 const FUNCTIONS: &[&str] = &["function_definition", "class_definition"];
 
@@ -272,21 +264,12 @@ const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
 ];
 
-/// Methods that change a list, dict, set or deque in place.
-const MUTATORS: &[&str] = &[
-    "append",
-    "extend",
-    "insert",
-    "update",
-    "add",
-    "pop",
-    "popitem",
-    "setdefault",
-    "remove",
-    "discard",
-    "appendleft",
-    "extendleft",
-];
+/// Whether a method changes a list, dict, set or deque in place.
+fn is_mutator(method: &str) -> bool {
+    matches!(method, "append" | "extend" | "insert" | "update" | "add")
+        || matches!(method, "pop" | "popitem" | "setdefault" | "remove")
+        || matches!(method, "discard" | "appendleft" | "extendleft")
+}
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.variant_in(Lang::Python);
@@ -329,17 +312,14 @@ impl Role {
     }
 }
 
-/// What keeps a scope's calls from being flaky: mocks, fakes, temporary directories, seeds and
-/// teardown code.
+/// What keeps a scope's calls from being flaky: mocks, fakes, temp directories, seeds, teardown.
 #[derive(Debug, Clone, Default)]
 struct Guards {
-    /// The guarding calls in force: fakes of a category for every call (`@responses.activate`,
-    /// `freeze_time`), temporary directories, seeds.
+    /// The guarding calls in force: fakes (`@responses.activate`), temporary directories, seeds.
     calls: Vec<Callee>,
     /// What `patch` and `monkeypatch.setattr` replace, split at dots.
     patched: Vec<Vec<String>>,
-    /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`,
-    /// `REGISTRY`).
+    /// Names and attributes that teardown code touches or setup hooks reset (`os.environ`).
     restored: HashSet<String>,
 }
 
@@ -356,33 +336,24 @@ impl Guards {
         }
     }
 
-    /// Whether a patch replaces the callee written `written`, qualified `qualified`: its target
-    /// ends with the callee or a module it is reached through (`app.requests` for
-    /// `requests.get`, `app.sleep` for `sleep` imported from time).
+    /// Whether a patch replaces a callee, as qualified or as written: its target ends with the
+    /// callee or a module it is reached through (`app.requests` for `requests.get`).
     fn covers(&self, qualified: &str, written: &str) -> bool {
         let names: [Vec<String>; 2] =
             [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
-        self.patched.iter().any(|target| {
-            names
-                .iter()
-                .any(|parts| (1..=parts.len()).any(|k| target.ends_with(&parts[..k])))
-        })
+        let ends_with = |t: &[String], p: &[String]| (1..=p.len()).any(|k| t.ends_with(&p[..k]));
+        let replaces = |t: &Vec<String>| names.iter().any(|p| ends_with(t, p));
+        self.patched.iter().any(replaces)
     }
 
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
-        let faked = self.calls.iter().filter_map(|c| match c {
-            Fake(category) => Some(*category),
-            _ => None,
-        });
-        let mut out: Vec<Category> = faked.collect();
-        let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
-        if self.patched.iter().any(patched) {
-            out.push(Category::Network);
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        let calls = self.calls.iter();
+        let faked = calls.filter_map(|c| if let Fake(c) = c { Some(*c) } else { None });
+        let mut segments = self.patched.iter().flatten();
+        let network = segments.any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
+        let all: BTreeSet<Category> = faked.chain(network.then_some(Category::Network)).collect();
+        all.into_iter().collect()
     }
 }
 
@@ -407,18 +378,14 @@ struct Scope<'t> {
     globals: HashSet<String>,
     /// Names holding the run's seed -> the seed variable.
     seeds: HashMap<String, String>,
-    /// The classes and functions it is (and is nested in), outermost first: the parents of the
-    /// definitions in it.
+    /// Its classes and functions, outermost first: the parents of the definitions in it.
     path: Vec<String>,
-    /// Whether the frameworks collect tests from the definitions directly in it: the module of
-    /// a file they collect, or a test class.
+    /// Whether tests are collected from its definitions: a collected file's module, a test class.
     collects: bool,
 }
 
 impl<'t> Scope<'t> {
-    /// A module or class body (a function's scope adds what it has): no unit, parameters, names
-    /// or teardown code of its own, and the module's place (a class body adds its path and
-    /// whether tests are collected from it).
+    /// A module or class body: no unit, parameters, names or teardown code of its own.
     fn body(
         node: Node<'t>,
         outer: usize,
@@ -492,8 +459,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.cx.text(node)
     }
 
-    /// `a.b.c` for an identifier or a chain of attributes on one, also when the chain is
-    /// spread over lines or holds comments.
+    /// `a.b.c` for an identifier or a chain of attributes on one, even across lines and comments.
     fn dotted(&self, node: Node<'_>) -> Option<String> {
         let mut parts = Vec::new();
         let mut at = node;
@@ -535,8 +501,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The name a unit's call goes to, when it can be told: plain calls, and calls through an
-    /// imported module or `self`/`cls`; not methods of other objects.
+    /// The name a call goes to, if told: a plain call, or one through an import, `self` or `cls`.
     fn call_name(&self, call: Node<'_>, own: &[Node<'t>]) -> Option<String> {
         let dotted = self.dotted(call.child_by_field_name("function")?)?;
         let parts: Vec<&str> = dotted.split('.').collect();
@@ -551,16 +516,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The class a local name is built from among a function's nodes (`x = Name(...)`).
     fn constructed_class(&self, own: &[Node<'t>], name: &str) -> Option<String> {
-        own.iter()
-            .filter_map(|n| assigned(*n, self))
-            .find_map(|(left, right)| {
-                (left == name).then_some(())?;
-                let class = self.dotted(right.child_by_field_name("function")?)?;
-                let class = class.rsplit('.').next()?;
-                class
-                    .starts_with(|c: char| c.is_ascii_uppercase())
-                    .then(|| class.to_owned())
-            })
+        let mut assignments = own.iter().filter_map(|n| assigned(*n, self));
+        assignments.find_map(|(left, right)| {
+            (left == name).then_some(())?;
+            let class = self.dotted(right.child_by_field_name("function")?)?;
+            let class = class.rsplit('.').next()?;
+            let upper = class.starts_with(|c: char| c.is_ascii_uppercase());
+            upper.then(|| class.to_owned())
+        })
     }
 
     /// The text of a string literal without interpolations.
@@ -589,37 +552,28 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn positional(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        match call.child_by_field_name("arguments") {
-            Some(generator) if generator.kind() == "generator_expression" => vec![generator],
-            _ => shared::args(call)
-                .into_iter()
-                .filter(|a| {
-                    !matches!(
-                        a.kind(),
-                        "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
-                    )
-                })
-                .collect(),
+        let arguments = call.child_by_field_name("arguments");
+        if let Some(generator) = arguments.filter(|a| a.kind() == "generator_expression") {
+            return vec![generator];
         }
+        let skipped = |k: &str| matches!(k, "keyword_argument" | "list_splat" | "dictionary_splat");
+        let positional = |a: &Node<'t>| !skipped(a.kind()) && a.kind() != "comment";
+        shared::args(call).into_iter().filter(positional).collect()
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-        let keywords = shared::args(call).into_iter();
-        keywords
-            .filter(|a| a.kind() == "keyword_argument")
-            .find(|a| {
-                a.child_by_field_name("name")
-                    .is_some_and(|n| self.text(n) == name)
-            })
-            .and_then(|a| a.child_by_field_name("value"))
+        let named = |a: &Node<'_>| {
+            let key = a.child_by_field_name("name");
+            a.kind() == "keyword_argument" && key.is_some_and(|n| self.text(n) == name)
+        };
+        let mut args = shared::args(call).into_iter();
+        args.find(named)?.child_by_field_name("value")
     }
 
     /// A positional argument, or the keyword argument that stands for it.
     fn arg(&self, call: Node<'t>, index: usize, names: &[&str]) -> Option<Node<'t>> {
-        self.positional(call)
-            .get(index)
-            .copied()
-            .or_else(|| names.iter().find_map(|n| self.keyword(call, n)))
+        let keyword = || names.iter().find_map(|n| self.keyword(call, n));
+        self.positional(call).get(index).copied().or_else(keyword)
     }
 
     fn run(&mut self) {
@@ -628,15 +582,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             self.rules(scope);
         }
         let written: HashSet<&str> = self.touches.iter().map(|t| t.var.as_str()).collect();
-        let reads: Vec<Touch<'t>> = scopes
-            .iter()
-            .flat_map(|s| self.global_reads(s, &written))
-            .collect();
+        let reads = scopes.iter().flat_map(|s| self.global_reads(s, &written));
+        let reads: Vec<Touch<'t>> = reads.collect();
         self.touches.extend(reads);
-        let test_code = self.cx.test_file;
         let named = |var: &str| format!("module-level `{var}`");
         for (node, smell, unit) in shared::judge_exposures(&self.touches, Lang::Python, named) {
-            self.cx.report(node, smell, unit, test_code);
+            self.cx.report(node, smell, unit, self.cx.test_file);
         }
     }
 
@@ -646,8 +597,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn report(&mut self, node: Node<'_>, s: &Scope<'_>, smell: Smell) {
-        let test_code = self.cx.test_file;
-        self.cx.report(node, smell, s.unit, test_code);
+        self.cx.report(node, smell, s.unit, self.cx.test_file);
     }
 
     /// Reports `{code} {what}` at a node, its code quoted.
@@ -657,10 +607,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports a smell unless the scope already has one of this rule for `key`.
     fn report_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, smell: Smell) {
-        if self
-            .reported
-            .insert((s.node.id(), smell.rule, key.to_owned()))
-        {
+        let key = (s.node.id(), smell.rule, key.to_owned());
+        if self.reported.insert(key) {
             self.report(node, s, smell);
         }
     }
@@ -721,7 +669,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             Draw(family) if !s.guards.calls.contains(&Seed(family)) => {
                 self.unseeded(node, Unseeded::Draw, s);
             }
-            FakeData => self.fake_data(node, s),
+            // Unless the file seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`), every value a
+            // `Faker()` makes differs from run to run. pytest's `faker` fixture is seeded.
+            FakeData
+                if !self.cx.src.contains("seed_instance(")
+                    && !self.cx.src.contains("Faker.seed(") =>
+            {
+                self.unseeded(node, Unseeded::FakeData, s);
+            }
             UniqueValue if !self.seeds_a_generator(node) => {
                 self.report_code(node, s, RANDOM_VALUE, "differs every run");
             }
@@ -741,14 +696,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Calls of methods on objects the imports do not name.
     fn method_call(&mut self, node: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        let (Some(object), Some(attr)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
+        let field = |name| function.child_by_field_name(name);
+        let (Some(object), Some(attr)) = (field("object"), field("attribute")) else {
             return;
         };
         match self.text(attr) {
-            m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
+            m if is_mutator(m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
@@ -792,16 +745,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.qualified(call.child_by_field_name("function")?)
     }
 
-    /// The reads, among a scope's nodes, of the name an assignment binds (`x` of `x = ...`);
-    /// None when it binds no plain name.
+    /// The reads in a scope of the plain name an assignment binds (`x` of `x = ...`).
     fn reads_of_target(&self, assignment: Node<'t>, s: &Scope<'t>) -> Option<Vec<Node<'t>>> {
         let (name, _) = assigned(assignment, self)?;
-        let reads = s
-            .own
-            .iter()
-            .copied()
-            .filter(|n| n.kind() == "identifier" && self.text(*n) == name && is_reference(*n));
-        Some(reads.collect())
+        let read = |n: &Node| n.kind() == "identifier" && self.text(*n) == name && is_reference(*n);
+        Some(s.own.iter().copied().filter(read).collect())
     }
 }
 
@@ -819,27 +767,22 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
     let mut pending = vec![node];
     while let Some(n) = pending.pop() {
         match n.kind() {
-            "pattern_list"
-            | "expression_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "tuple"
-            | "list"
-            | "parenthesized_expression"
-            | "list_splat_pattern"
-            | "as_pattern_target" => pending.extend(syntax::named_children(n).into_iter().rev()),
-            _ => out.push(n),
+            "pattern_list" | "expression_list" | "parenthesized_expression" | "tuple" | "list" => {}
+            "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "as_pattern_target" => {}
+            _ => {
+                out.push(n);
+                continue;
+            }
         }
+        pending.extend(syntax::named_children(n).into_iter().rev());
     }
     out
 }
 
 /// `name = value` as (name, value).
 fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Node<'t>)> {
-    (node.kind() == "assignment").then_some(())?;
-    let left = node
-        .child_by_field_name("left")
-        .filter(|l| l.kind() == "identifier")?;
+    let left = node.child_by_field_name("left")?;
+    (node.kind() == "assignment" && left.kind() == "identifier").then_some(())?;
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
@@ -851,9 +794,8 @@ fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
 /// The operators of a comparison (`<` of `a < b`, `not in`).
 fn comparison_operators<'t>(node: Node<'t>) -> Vec<&'t str> {
     let mut cursor = node.walk();
-    node.children_by_field_name("operators", &mut cursor)
-        .map(|o| o.kind())
-        .collect()
+    let operators = node.children_by_field_name("operators", &mut cursor);
+    operators.map(|o| o.kind()).collect()
 }
 
 /// Whether an identifier is read here (not a definition, a binding or an attribute name).
@@ -866,20 +808,10 @@ fn is_reference(node: Node<'_>) -> bool {
         "attribute" => !is_field("attribute"),
         "keyword_argument" | "default_parameter" | "typed_default_parameter" => !is_field("name"),
         "assignment" | "for_statement" | "for_in_clause" => !is_field("left"),
-        "function_definition"
-        | "class_definition"
-        | "parameters"
-        | "lambda_parameters"
-        | "typed_parameter"
-        | "global_statement"
-        | "nonlocal_statement"
-        | "dotted_name"
-        | "aliased_import"
-        | "pattern_list"
-        | "tuple_pattern"
-        | "list_pattern"
-        | "as_pattern_target"
-        | "keyword_pattern" => false,
+        "function_definition" | "class_definition" | "dotted_name" | "aliased_import" => false,
+        "parameters" | "lambda_parameters" | "typed_parameter" => false,
+        "global_statement" | "nonlocal_statement" | "keyword_pattern" => false,
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" => false,
         _ => true,
     }
 }
@@ -888,10 +820,9 @@ fn is_reference(node: Node<'_>) -> bool {
 fn is_write_target(node: Node<'_>) -> bool {
     let lists = |a: &Node<'_>| matches!(a.kind(), "pattern_list" | "expression_list");
     let statement = ancestors(node).find(|a| !lists(a));
+    let within = |l: Node<'_>| l.byte_range().contains(&node.start_byte());
     statement.is_some_and(|a| match a.kind() {
-        "assignment" | "augmented_assignment" => a
-            .child_by_field_name("left")
-            .is_some_and(|l| l.byte_range().contains(&node.start_byte())),
+        "assignment" | "augmented_assignment" => a.child_by_field_name("left").is_some_and(within),
         _ => a.kind() == "delete_statement",
     })
 }
@@ -902,11 +833,7 @@ mod tests {
 
     use super::*;
     use crate::scan::shared::{assert_example_causes, unit_rows};
-    use crate::scan::{Cause, causes_of, join, snapshot_of};
-
-    fn facts(rel: &str, src: &str) -> syntax::FileFacts {
-        crate::scan::facts_of(rel, src)
-    }
+    use crate::scan::{causes_of, facts_of, join, snapshot_of};
 
     #[test]
     fn test_files_by_pytest_conventions() {
@@ -989,8 +916,7 @@ def test_outer():
     def test_inner():
         pass
 "#;
-        // Calls through modules, and the fixtures a test requests by parameter (parametrized
-        // arguments are not fixtures).
+        // Calls through modules, and fixtures requested by parameter (parametrized ones are not).
         let expected = [
             "Helper [] helper (test code) calls [register]",
             "Hook [] registry (test code) calls []",
@@ -1006,28 +932,21 @@ def test_outer():
             "Test [] test_outer (test code) calls []",
             "Helper [test_outer] test_inner (test code) calls []",
         ];
-        assert_eq!(unit_rows("tests/test_units.py", src), expected);
-        let facts = facts("tests/test_units.py", src);
+        let rel = "tests/test_units.py";
+        assert_eq!(unit_rows(rel, src), expected);
+        let facts = facts_of(rel, src);
         let unit = |name: &str| facts.units.iter().find(|u| u.name == name).expect(name);
-        assert_eq!(
-            (unit("test_top").start_line, unit("test_top").end_line),
-            (13, 15)
-        );
+        let test_top = unit("test_top");
+        assert_eq!((test_top.start_line, test_top.end_line), (13, 15));
         // A decorated function starts at its first decorator.
         assert_eq!(unit("registry").start_line, 9);
-        assert_eq!(
-            facts.imports,
-            ["pytest", "flakydemo", "flakydemo.register", "flakydemo"]
-        );
-
+        let imports = "pytest flakydemo flakydemo.register flakydemo";
+        assert_eq!(facts.imports.join(" "), imports);
         // The ids pytest and unittest's xmlrunner report name these units.
         let named = |id: &str| {
-            facts
-                .units
-                .iter()
-                .filter(|u| u.kind == UnitKind::Test)
-                .filter(|u| join::matches(id, "tests/test_units.py", &u.parents, &u.name))
-                .count()
+            let named = |u: &&syntax::Unit| join::matches(id, rel, &u.parents, &u.name);
+            let tests = facts.units.iter().filter(|u| u.kind == UnitKind::Test);
+            tests.filter(named).count()
         };
         for (id, count) in [
             ("tests/test_units.py::TestSlug::test_lowercases", 1),
@@ -1043,8 +962,7 @@ def test_outer():
     #[test]
     fn functions_named_test_outside_collected_files_are_not_tests() {
         let src = "def test_connection():\n    pass\n";
-        // conftest.py and helper modules under tests/ are test code, and pytest collects no
-        // tests from them.
+        // conftest.py and helpers under tests/ are test code, but pytest collects no tests there.
         for (rel, code) in [
             ("app/models.py", "code"),
             ("tests/conftest.py", "test code"),
@@ -1057,21 +975,9 @@ def test_outer():
 
     #[test]
     fn relative_imports_are_made_absolute() {
-        let facts = facts(
-            "src/pkg/api.py",
-            "from .models import register\nfrom .. import util\nfrom . import x as y\n",
-        );
-        assert_eq!(
-            facts.imports,
-            [
-                "src.pkg.models",
-                "src.pkg.models.register",
-                "src",
-                "src.util",
-                "src.pkg",
-                "src.pkg.x"
-            ]
-        );
+        let src = "from .models import register\nfrom .. import util\nfrom . import x as y\n";
+        let absolute = "src.pkg.models src.pkg.models.register src src.util src.pkg src.pkg.x";
+        assert_eq!(facts_of("src/pkg/api.py", src).imports.join(" "), absolute);
     }
 
     #[test]
@@ -1107,17 +1013,15 @@ def test_outer():
         ];
         let failing = "tests/test_math.py::test_mean_always_fails";
         let report = assert_example_causes("examples/python-pytest", &flaky, &stable, &[failing]);
-        let has = |id: &str, wanted: &dyn Fn(&Cause) -> bool| {
+        for (id, rule, via) in [
+            (seeded, "seed-dependent", &[][..]),
+            (lookup, "reads-mutated-state", &["lookup"][..]),
+            (register, "module-state-write", &["register"][..]),
+        ] {
             let causes = causes_of(&report, id);
-            assert!(causes.iter().any(wanted), "{id}: {causes:?}");
-        };
-        has(seeded, &|c| c.rule == "seed-dependent");
-        has(lookup, &|c| {
-            c.category == "global-state" && c.via == ["lookup"]
-        });
-        has(register, &|c| {
-            c.rule == "module-state-write" && c.via == ["register"]
-        });
+            let found = causes.iter().any(|c| c.rule == rule && c.via == via);
+            assert!(found, "{id}: {causes:?}");
+        }
         assert!(causes_of(&report, "tests/test_math.py::test_add").is_empty());
     }
 }

@@ -1,5 +1,4 @@
-//! Python's threads and tasks nobody waits for, and functions run concurrently that write
-//! shared names.
+//! Python's threads and tasks nobody waits for, and concurrent functions that write shared names.
 
 use super::*;
 
@@ -32,27 +31,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// `asyncio.create_task(...)` never awaited: never stored, so nothing can await it, or
-    /// stored and never awaited here.
+    /// `asyncio.create_task(...)` never awaited: not stored (nothing can await it), or not here.
     pub(super) fn task(&mut self, call: Node<'t>, s: &Scope<'t>) {
-        let mut top = unparenthesize(call);
         // A list of tasks: follow the list.
-        while let Some(p) = top
-            .parent()
-            .filter(|p| matches!(p.kind(), "list" | "list_comprehension" | "tuple"))
-        {
-            top = p;
-        }
+        let lists = |k: &str| matches!(k, "list" | "list_comprehension" | "tuple");
+        let top = syntax::outermost(unparenthesize(call), lists);
         let Some(parent) = top.parent().filter(|_| !self.awaited(top)) else {
             return;
         };
+        let unawaited = |reads: Vec<Node<'t>>| !reads.into_iter().any(|n| self.awaited(n));
         let (stored, how) = match parent.kind() {
             "expression_statement" => (false, "is never stored, so nothing awaits it"),
-            "assignment"
-                if self
-                    .reads_of_target(parent, s)
-                    .is_some_and(|reads| !reads.into_iter().any(|n| self.awaited(n))) =>
-            {
+            "assignment" if self.reads_of_target(parent, s).is_some_and(unawaited) => {
                 (true, "is never awaited here")
             }
             _ => return,
@@ -68,18 +58,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// iterated by a loop that awaits, or cancelled or read.
     fn awaited(&self, node: Node<'t>) -> bool {
         let statement = ancestors(node).find(|a| a.kind().ends_with("statement"));
-        let waits = ancestors(node)
-            .take_while(|a| Some(*a) != statement)
-            .any(|a| match a.kind() {
-                "await" => true,
-                "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
-                _ => false,
-            });
-        let method = node
-            .parent()
-            .filter(|p| p.kind() == "attribute")
-            .and_then(|p| p.child_by_field_name("attribute"))
-            .map(|a| self.text(a));
+        let mut within = ancestors(node).take_while(|a| Some(*a) != statement);
+        let waits = within.any(|a| match a.kind() {
+            "await" => true,
+            "call" => matches!(self.callee(a), Some(Gather | TaskWaiter)),
+            _ => false,
+        });
+        let attribute = node.parent().filter(|p| p.kind() == "attribute");
+        let method = attribute.and_then(|p| p.child_by_field_name("attribute"));
+        let method = method.map(|a| self.text(a));
         let loop_awaits = statement.is_some_and(|st| {
             st.kind() == "for_statement"
                 && st.child_by_field_name("right") == Some(node)
@@ -100,8 +87,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The first function named by these identifiers that writes a `nonlocal` or `global` name
-    /// (see [`Self::shared_write`]), with that name.
+    /// The first function named by these identifiers that writes a shared name, with the name.
     fn shared_writer(
         &self,
         names: impl IntoIterator<Item = Node<'t>>,
@@ -115,8 +101,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         })
     }
 
-    /// The function of that name defined in the scope, else anywhere in the file.
-    /// Among several, the one whose enclosing function also holds the scope (the innermost).
+    /// The function of that name in the scope, else the innermost visible one, else the first.
     fn function_named(&self, name: &str, s: &Scope<'t>) -> Option<Node<'t>> {
         let defs = self.functions.get(name)?;
         let range = s.node.byte_range();
@@ -132,18 +117,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .copied()
     }
 
-    /// A `nonlocal` or `global` name a function writes: assigns across an `await` (when
-    /// `across_await`, and the coroutine awaits), or else updates in place (`+=`) outside a
-    /// `with` (a lock).
+    /// A `nonlocal` or `global` name a function assigns across an `await` (if `across_await`), or
+    /// else updates in place (`+=`) outside a `with` (a lock).
     fn shared_write(&self, def: Node<'t>, across_await: bool) -> Option<String> {
         let nodes = syntax::descendants(def);
         (!across_await || nodes.iter().any(|n| n.kind() == "await")).then_some(())?;
-        let shared: Vec<&str> = nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "nonlocal_statement" | "global_statement"))
-            .flat_map(|n| syntax::named_children(*n))
-            .map(|n| self.text(n))
-            .collect();
+        let declares = |n: &&Node| matches!(n.kind(), "nonlocal_statement" | "global_statement");
+        let declarations = nodes.iter().filter(declares);
+        let names = declarations.flat_map(|n| syntax::named_children(*n));
+        let shared: Vec<&str> = names.map(|n| self.text(n)).collect();
         let unlocked = |n: Node<'t>| {
             !ancestors(n)
                 .take_while(|a| a.id() != def.id())
@@ -162,18 +144,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .map(str::to_owned)
     }
 
-    /// A function handed to worker threads (`Thread(target=f)`, `run_sync(f)`,
-    /// `executor.submit(f)`) that updates a `nonlocal` or `global` name in place (`n += 1`)
-    /// outside any `with` block (a lock): threads interleave the read and the write.
+    /// A function handed to worker threads (`Thread(target=f)`, `executor.submit(f)`) that
+    /// updates a shared name in place (`n += 1`) with no lock: threads interleave read and write.
     pub(super) fn threaded(&mut self, call: Node<'t>, s: &Scope<'t>) {
         // Several at once: started in a loop, or from a function started in a loop.
+        let generates = |k: &str| k.ends_with("comprehension") || k == "generator_expression";
         let repeated = |n: Node<'t>| {
-            syntax::in_loop(n, LOOPS, FUNCTIONS)
-                || ancestors(n)
-                    .take_while(|a| a.kind() != "function_definition")
-                    .any(|a| {
-                        a.kind().ends_with("comprehension") || a.kind() == "generator_expression"
-                    })
+            let mut enclosing = ancestors(n).take_while(|a| a.kind() != "function_definition");
+            syntax::in_loop(n, LOOPS, FUNCTIONS) || enclosing.any(|a| generates(a.kind()))
         };
         let looped = repeated(call)
             || s.is_function()

@@ -5,33 +5,25 @@ use super::*;
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// A server or socket listening at a port the code names, for the shared rule to judge.
     pub(super) fn listen(&mut self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) {
-        // Calls that make a server or socket listen, with the positional argument that holds
-        // the port when it is not in the address: `make_server(host, 8000, app)`,
-        // `start_server(handler, host, 8888)`.
-        let Some(name) = self.callee_name(call) else {
-            return;
-        };
-        let at = match name {
-            "make_server" => Some(1),
-            "start_server" | "create_server" => Some(2),
-            "bind" | "HTTPServer" | "TCPServer" | "UDPServer" | "ThreadingTCPServer" => None,
-            "ThreadingUDPServer" | "run" | "run_app" | "serve" | "Server" => None,
-            "create_tcp_listener" | "ThreadingHTTPServer" => None,
+        // Calls that listen, with the port's position when it is not in the address:
+        // `make_server(host, 8000, app)`, `start_server(handler, host, 8888)`.
+        let at = match self.callee_name(call) {
+            Some("make_server") => Some(1),
+            Some("start_server" | "create_server") => Some(2),
+            Some("bind" | "HTTPServer" | "TCPServer" | "UDPServer" | "ThreadingTCPServer") => None,
+            Some("ThreadingUDPServer" | "run" | "run_app" | "serve" | "Server") => None,
+            Some("create_tcp_listener" | "ThreadingHTTPServer") => None,
             _ => return,
         };
         let args = self.positional(call);
+        let keyword = |k: &str| self.keyword(call, k);
+        let address = args.first().filter(|a| a.kind() == "tuple");
         // `port=8000`, or `(host, 8000)` as the address.
-        let port = ["port", "local_port"]
-            .iter()
-            .find_map(|k| self.keyword(call, k))
+        let port = keyword("port")
+            .or_else(|| keyword("local_port"))
             .and_then(|p| self.port(p).or_else(|| self.parametrized_port(p, s)))
-            .or_else(|| {
-                args.first()
-                    .filter(|a| a.kind() == "tuple")
-                    .and_then(|t| t.named_child(1))
-                    .and_then(|a| self.port(a))
-            })
-            .or_else(|| args.get(at?).and_then(|a| self.port(*a)));
+            .or_else(|| self.port(address?.named_child(1)?))
+            .or_else(|| self.port(*args.get(at?)?));
         let Some(port) = port else {
             return;
         };
@@ -44,26 +36,20 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether the socket of `sock.bind(...)` has its port read (`sock.getsockname()`) and is
-    /// closed again in the same scope (`sock.close()`, or the end of `with ... as sock`).
+    /// Whether `sock.bind(...)`'s socket has its port read (`getsockname()`) and is then closed.
     fn releases(&self, call: Node<'t>, function: Node<'t>, s: &Scope<'t>) -> bool {
         let sock = function.child_by_field_name("object");
-        let Some(name) = sock
-            .filter(|o| o.kind() == "identifier")
-            .map(|o| self.text(o))
-        else {
+        let Some(sock) = sock.filter(|o| o.kind() == "identifier") else {
             return false;
         };
+        let name = self.text(sock);
         let method_of = |n: Node<'_>, method| shared::is_member_of(self.cx, n, name, method);
         let nodes = syntax::descendants(s.node);
         let reads_port = nodes.iter().any(|n| method_of(*n, "getsockname"));
+        let binds = |d: &Node<'_>| d.kind() == "as_pattern_target" && self.text(*d) == name;
         let closes = nodes.iter().any(|n| method_of(*n, "close"))
-            || ancestors(call).any(|a| {
-                a.kind() == "with_statement"
-                    && syntax::descendants(a)
-                        .into_iter()
-                        .any(|d| d.kind() == "as_pattern_target" && self.text(d) == name)
-            });
+            || ancestors(call)
+                .any(|a| a.kind() == "with_statement" && syntax::descendants(a).iter().any(binds));
         reads_port && closes
     }
 
@@ -79,8 +65,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A request to a peer where no fake stands in for the network, for the shared rule to
-    /// judge.
+    /// A request to a peer where no fake stands in for the network, for the shared rule to judge.
     fn request(&mut self, call: Node<'t>, peer: Peer, s: &Scope<'t>) {
         if s.guards.fakes().contains(&Category::Network) {
             return;
@@ -92,8 +77,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether an object is a real HTTP client: one the scope makes (`requests.Session()`,
-    /// `httpx.Client()` without an in-process transport or app).
+    /// Whether an object is a real HTTP client the scope makes (not `httpx.Client(app=app)`).
     pub(super) fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
@@ -102,19 +86,16 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 // `with requests.Session() as s`, or `s = requests.Session()`.
                 let with_bound = s.own.iter().find_map(|n| {
                     let alias = n.child_by_field_name("alias")?;
-                    (n.kind() == "as_pattern" && self.text(alias) == name)
-                        .then(|| n.named_child(0))
-                        .flatten()
+                    (n.kind() == "as_pattern" && self.text(alias) == name).then_some(())?;
+                    n.named_child(0)
                 });
                 with_bound.or_else(|| self.value_of(name, Some(s)))
             }
             _ => None,
         };
         made.is_some_and(|m| {
-            let in_process = ["transport", "app"]
-                .iter()
-                .any(|k| self.keyword(m, k).is_some());
-            !in_process && self.callee(m) == Some(HttpClient)
+            let in_process = |k| self.keyword(m, k).is_some();
+            !in_process("transport") && !in_process("app") && self.callee(m) == Some(HttpClient)
         })
     }
 
@@ -137,9 +118,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built
-    /// with `+` or an f-string, or a name bound to one of those. None for this machine: a
-    /// local address, none (`sqlite:///db`), or one a fixture or a server in scope gives.
+    /// The peer an address names: a URL or host literal, a `(host, port)` tuple, a URL built with
+    /// `+` or an f-string, a name bound to one. None for this machine (a local address, one a
+    /// fixture or server gives) or no network address (`sqlite:///db`).
     fn host(&self, node: Node<'t>, s: &Scope<'t>, depth: usize) -> Option<Peer> {
         if depth > 3 {
             return Some(Peer::Unknown);
@@ -162,19 +143,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             "identifier" => {
                 let values = self.values_of(self.text(node), Some(s));
-                let peers: Vec<Peer> = values
-                    .into_iter()
-                    .map(|v| self.host(v, s, depth + 1))
-                    .collect::<Option<_>>()?;
-                match <[Peer; 1]>::try_from(peers) {
-                    Ok([peer]) => Some(peer),
-                    Err(_) => Some(Peer::Unknown),
+                let peers = values.into_iter().map(|v| self.host(v, s, depth + 1));
+                match peers.collect::<Option<Vec<Peer>>>()?.as_slice() {
+                    [peer] => Some(peer.clone()),
+                    _ => Some(Peer::Unknown),
                 }
             }
             // A URL of another scheme (`invalid://x`, `sqlite:///db`) is no network address.
             "string" if self.literal(node).is_some_and(|t| t.contains("://")) => None,
-            // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of
-            // them is.
+            // Built from names (`f"http://{host}:{port}"`, `url1[7:]`): local when one of them is.
             _ => {
                 let local = syntax::descendants(node).into_iter().any(|d| {
                     d != node
@@ -187,8 +164,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// Whether an address comes from a test's fixture (`httpbin("get")`, `live_server.url`) or
-    /// from a server the scope binds with `with ... as` (`with server as (host, port)`).
+    /// Whether an address comes from a fixture (`live_server.url`) or `with server as (host, _)`.
     fn provided(&self, node: Node<'t>, s: &Scope<'t>) -> bool {
         let takes_fixtures = !matches!(s.role, Role::Helper | Role::Body);
         let fixtures: &[String] = if takes_fixtures { &s.params } else { &[] };
@@ -213,9 +189,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 }
 
-/// The host of a URL or host name literal (`https://user@host:443/x` -> `host`), when the
-/// literal text holds all of it. The scheme must be a network one; text without a scheme must
-/// look like a host name.
+/// The host of a URL or host name literal (`https://user@host:443/x` -> `host`) that holds all of
+/// it: of a network scheme, or of none and looking like a host name.
 fn host_of(text: &str, complete: bool) -> Option<&str> {
     let network = ["http", "https", "ws", "wss", "ftp"];
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);

@@ -11,21 +11,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// `os.walk(p)`, `Path.walk()`: the `dirs` and `files` it yields are in directory order; a
-    /// test that binds them (`for root, dirs, files in ...`, `root, dirs, files = next(it)`)
-    /// and compares one with a list of two or more names depends on that order.
+    /// `os.walk(p)`, `Path.walk()`: a test that binds the `dirs` and `files` it yields (in
+    /// directory order) and compares one with a list of two or more names depends on that order.
     pub(super) fn walk(&mut self, node: Node<'t>, s: &Scope<'t>) {
         if !s.is_function() {
             return;
         }
-        // The names bound second and third by a three-name target fed by the walk (or by
-        // `next` of it, after it).
+        // The second and third names of a three-name target fed by the walk (or by `next` of it).
         let mut names: Vec<&str> = Vec::new();
         for n in &s.own {
-            let (Some(target), Some(right)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let field = |name| n.child_by_field_name(name);
+            let (Some(target), Some(right)) = (field("left"), field("right")) else {
                 continue;
             };
             let fed = right.byte_range().contains(&node.start_byte())
@@ -84,11 +80,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         !elements.is_empty() && elements.iter().all(|e| e.kind() == "integer")
     }
 
-    /// Whether the order of an unordered collection (or of the sequence made from it, when
-    /// `ordered`) is used: compared, indexed, joined, iterated to build a sequence.
+    /// Whether the order of an unordered collection (`ordered`: of a sequence made from it) is
+    /// used: compared, indexed, joined, iterated to build a sequence.
     fn order_matters(&self, node: Node<'t>, ordered: bool, s: &Scope<'t>, depth: usize) -> bool {
-        // Up through what passes the order on (parentheses, `list(...)`, comprehensions): a
-        // loop, so nesting costs no stack; through a variable at most twice.
+        // Up through what passes the order on (`list(...)`, comprehensions), looping (no stack);
+        // through a variable at most twice.
         let (mut node, mut ordered) = (node, ordered);
         loop {
             let Some(parent) = node.parent() else {
@@ -107,20 +103,15 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                             call
                         }
                         Some("next") => return true,
-                        Some(
-                            "assertEqual"
-                            | "assertListEqual"
-                            | "assertSequenceEqual"
-                            | "assertTupleEqual",
-                        ) => return ordered,
+                        Some("assertEqual" | "assertListEqual") => return ordered,
+                        Some("assertSequenceEqual" | "assertTupleEqual") => return ordered,
                         _ => return false,
                     }
                 }
                 "for_in_clause" if is_field("right") => {
                     let sequence = ["list_comprehension", "generator_expression"];
-                    let Some(comprehension) =
-                        parent.parent().filter(|c| sequence.contains(&c.kind()))
-                    else {
+                    let comprehension = parent.parent().filter(|c| sequence.contains(&c.kind()));
+                    let Some(comprehension) = comprehension else {
                         return false;
                     };
                     ordered = true;

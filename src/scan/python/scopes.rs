@@ -1,6 +1,5 @@
-//! Python's scopes: the definitions of a file read into units and scopes, with the imports,
-//! names, fixtures and guards (mocks, fakes, temporary directories, seeds, teardown code) in
-//! force in each.
+//! Python's scopes: a file's definitions read into units and scopes, with the imports, names,
+//! fixtures and guards in force in each.
 
 use super::*;
 
@@ -11,11 +10,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_module(root);
         let (own, nested) = split(&[root]);
         self.read_imports(&own);
-        let guards = self.guards_of(&own);
-        let locals = self.bound_names(&own, &[]);
-        let seeds = self.seed_names(&own, &HashMap::new());
+        let (guards, seeds) = (self.guards_of(&own), self.seed_names(&own, &HashMap::new()));
         self.scopes.push(Scope {
-            locals,
+            locals: self.bound_names(&own, &[]),
             collects: collects_tests(self.cx.path),
             ..Scope::body(root, 0, own, guards, seeds)
         });
@@ -46,9 +43,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The imports among a scope's nodes (those in functions count for the whole file).
-    /// `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`; `from a.b import c as d`
-    /// binds `d` to `a.b.c`, with relative imports made absolute from the file's directory.
+    /// The imports among a scope's nodes, for the whole file: `import a.b` binds `a`; `import a.b
+    /// as c`, `c` to `a.b`; `from .b import c as d` in pkg/, `d` to `pkg.b.c`.
     fn read_imports(&mut self, own: &[Node<'t>]) {
         for &node in own {
             let base = match node.kind() {
@@ -115,17 +111,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// The values assigned to a name: in the scope, or at module level when the scope does not
-    /// bind it.
+    /// The values assigned to a name: in the scope, or at module level if the scope binds none.
     pub(super) fn values_of(&self, name: &str, s: Option<&Scope<'t>>) -> Vec<Node<'t>> {
         match s.filter(|s| s.locals.contains(name)) {
-            Some(s) => s
-                .own
-                .iter()
-                .filter_map(|n| assigned(*n, self))
-                .filter(|(n, _)| n == name)
-                .map(|(_, v)| v)
-                .collect(),
+            Some(s) => {
+                let named = |n: &Node<'t>| assigned(*n, self).filter(|(left, _)| left == name);
+                s.own.iter().filter_map(named).map(|(_, v)| v).collect()
+            }
             None => self.values.get(name).cloned().unwrap_or_default(),
         }
     }
@@ -139,9 +131,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     fn name_of(&self, def: Node<'_>) -> String {
-        def.child_by_field_name("name")
-            .map(|n| self.text(n).to_owned())
-            .unwrap_or_default()
+        let name = def.child_by_field_name("name");
+        name.map(|n| self.text(n).to_owned()).unwrap_or_default()
     }
 
     /// A function's scope and unit; `node` is the function with its decorators.
@@ -160,23 +151,25 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ if self.scopes[outer].collects && name.starts_with("test") => Role::Test,
             _ => Role::Helper,
         };
-        let (own, nested) = split(&function_roots(decorators, def));
+        // Its scope: its decorators, parameters and body.
+        let mut roots = decorators.to_vec();
+        roots.extend(def.child_by_field_name("parameters"));
+        roots.extend(def.child_by_field_name("body"));
+        let (own, nested) = split(&roots);
         self.read_imports(&own);
         self.functions.entry(name.clone()).or_default().push(def);
         let params = self.params(def);
         let mut guards = self.guards_of(&own);
-        // Setup hooks and autouse fixtures guard the tests beside them and reset state for
-        // them; teardown hooks restore what they touch.
-        let autouse = fixture.is_some_and(|(_, autouse)| autouse);
+        // Setup hooks and autouse fixtures guard the tests beside them and reset their state;
+        // teardown hooks restore what they touch.
         if !self.scopes[outer].is_function() {
             let mut beside = Guards::default();
-            if autouse || matches!(hook, Some(Role::Setup(_))) {
+            if fixture.is_some_and(|(_, autouse)| autouse) || matches!(hook, Some(Role::Setup(_))) {
                 beside = guards.clone();
                 beside.restored.extend(self.reset_targets(&own));
             } else if hook == Some(Role::Teardown) {
-                beside
-                    .restored
-                    .extend(self.touched(&own, &[def.byte_range()]));
+                let touched = self.touched(&own, &[def.byte_range()]);
+                beside.restored.extend(touched);
             }
             self.scopes[outer].guards.merge(beside);
         }
@@ -185,12 +178,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
         let cleanup = self.cleanup(def, &own);
         guards.restored.extend(self.touched(&own, &cleanup));
-        let globals: HashSet<String> = own
-            .iter()
-            .filter(|n| n.kind() == "global_statement")
-            .flat_map(|n| syntax::named_children(*n))
-            .map(|n| self.text(n).to_owned())
-            .collect();
+        let global_statements = own.iter().filter(|n| n.kind() == "global_statement");
+        let declared = global_statements.flat_map(|n| syntax::named_children(*n));
+        let globals: HashSet<String> = declared.map(|n| self.text(n).to_owned()).collect();
         let mut locals = self.bound_names(&own, &params);
         locals.retain(|l| !globals.contains(l));
         let mut inherited = self.scopes[outer].seeds.clone();
@@ -251,20 +241,17 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         bases(def).iter().any(name_ends)
     }
 
-    /// Whether a test class of the module (`Test*`, or a `TestCase`) names this class among
-    /// its bases.
+    /// Whether a test class of the module (`Test*`, or a `TestCase`) has this class as a base.
     fn is_mixin_of_tests(&self, name: &str) -> bool {
-        let classes = syntax::named_children(self.root)
-            .into_iter()
-            .map(|d| unwrap_decorated(d).1);
+        let definitions = syntax::named_children(self.root).into_iter();
+        let classes = definitions.map(|d| unwrap_decorated(d).1);
         classes.filter(|c| c.kind() == "class_definition").any(|c| {
             (self.name_of(c).starts_with("Test") || self.is_test_case(c))
                 && bases(c).iter().any(|b| self.text(*b) == name)
         })
     }
 
-    /// For a `@pytest.fixture`: the scope it shares its value in beyond one test, and whether it
-    /// is autouse.
+    /// For a `@pytest.fixture`: the scope it shares its value in beyond one test; whether autouse.
     fn fixture(&self, decorators: &[Node<'_>]) -> Option<(Option<&'static str>, bool)> {
         decorators.iter().find_map(|d| {
             let expr = d.named_child(0)?;
@@ -273,24 +260,18 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let name = self.qualified(function)?;
             matches!(name.as_str(), "pytest.fixture" | "pytest_asyncio.fixture").then_some(())?;
             let keyword = |name| call.and_then(|c| self.keyword(c, name));
-            let scope = keyword("scope")
-                .and_then(|v| self.literal(v))
-                .and_then(|s| {
-                    ["class", "module", "package", "session"]
-                        .into_iter()
-                        .find(|k| *k == s)
-                });
+            let scope = keyword("scope").and_then(|v| self.literal(v));
+            let shared = ["class", "module", "package", "session"];
+            let scope = shared.into_iter().find(|k| scope.as_deref() == Some(*k));
             let autouse = keyword("autouse").is_some_and(|v| self.text(v) == "True");
             Some((scope, autouse))
         })
     }
 
     fn params(&self, def: Node<'_>) -> Vec<String> {
-        let params = def
-            .child_by_field_name("parameters")
-            .map(syntax::named_children);
+        let params = def.child_by_field_name("parameters");
+        let params = params.map(syntax::named_children).unwrap_or_default();
         params
-            .unwrap_or_default()
             .into_iter()
             .filter_map(|p| match p.kind() {
                 "identifier" => Some(p),
@@ -312,10 +293,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 "decorator" => node.named_child(0).filter(|e| e.kind() != "call"),
                 _ => None,
             };
-            let Some(callee) = function
-                .and_then(|f| self.qualified(f))
-                .and_then(|q| callee_of(&q))
-            else {
+            let qualified = function.and_then(|f| self.qualified(f));
+            let Some(callee) = qualified.and_then(|q| callee_of(&q)) else {
                 continue;
             };
             if callee == Patch {
@@ -327,28 +306,23 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         guards
     }
 
-    /// What a patch replaces: `patch("a.b")`, `patch.object(a, "b")`, `monkeypatch.setattr(a,
-    /// "b", v)`, `patch.dict(os.environ)`.
+    /// What a patch replaces: `patch("a.b")`, `patch.object(a, "b")`, `patch.dict(os.environ)`.
     fn patch_target(&self, call: Node<'t>) -> Option<Vec<String>> {
         let args = self.positional(call);
-        let first = *args.first()?;
-        let target = match self.literal(first) {
-            Some(target) => target,
-            None => {
-                let object = self.qualified(first)?;
-                match args.get(1).and_then(|a| self.literal(*a)) {
-                    Some(attr) if !attr.contains('.') => format!("{object}.{attr}"),
-                    _ => object,
-                }
+        let (first, attr) = (*args.first()?, args.get(1).and_then(|a| self.literal(*a)));
+        let target = match (self.literal(first), attr) {
+            (Some(target), _) => target,
+            (None, Some(attr)) if !attr.contains('.') => {
+                format!("{}.{attr}", self.qualified(first)?)
             }
+            (None, _) => self.qualified(first)?,
         };
         Some(target.split('.').map(str::to_owned).collect())
     }
 
-    /// Teardown code of a function: `finally` blocks, cleanups it registers, and what follows a
-    /// fixture's `yield`.
+    /// Teardown code: `finally` blocks, cleanups a function registers, a fixture's after `yield`.
     fn cleanup(&self, def: Node<'t>, own: &[Node<'t>]) -> Vec<Range<usize>> {
-        let mut out: Vec<Range<usize>> = own
+        let ranges = own
             .iter()
             .filter_map(|n| match (n.kind(), self.callee_name(*n)) {
                 ("finally_clause", _) => Some(n.byte_range()),
@@ -356,8 +330,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                     n.child_by_field_name("arguments").map(|a| a.byte_range())
                 }
                 _ => None,
-            })
-            .collect();
+            });
+        let mut out: Vec<Range<usize>> = ranges.collect();
         let first_yield = own.iter().find(|n| n.kind() == "yield");
         if let (Some(body), Some(at)) = (def.child_by_field_name("body"), first_yield)
             && let Some(statement) = ancestors(*at).find(|a| a.parent() == Some(body))
@@ -385,12 +359,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// The texts of the names and attributes among `nodes` that lie in `ranges`.
     fn touched(&self, nodes: &[Node<'t>], ranges: &[Range<usize>]) -> Vec<String> {
-        nodes
-            .iter()
-            .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
-            .filter(|n| ranges.iter().any(|r| r.contains(&n.start_byte())))
-            .map(|n| self.text(*n).to_owned())
-            .collect()
+        let name = |n: &&Node<'t>| matches!(n.kind(), "identifier" | "attribute");
+        let within = |n: &&Node<'t>| ranges.iter().any(|r| r.contains(&n.start_byte()));
+        let touched = nodes.iter().filter(name).filter(within);
+        touched.map(|n| self.text(*n).to_owned()).collect()
     }
 
     /// Names bound in a scope: parameters, assignment and loop targets, `with ... as` names.
@@ -449,36 +421,29 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         first_each(out)
     }
 
-    /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in one of
-    /// its cases (`(None, 54321)` for `host, port`).
+    /// A fixed port a test's `@pytest.mark.parametrize` gives the parameter `name` in a case.
     pub(super) fn parametrized_port(&self, name: Node<'t>, s: &Scope<'t>) -> Option<u16> {
         let name = self.text(name);
         let decorators = s.own.iter().copied();
         let decorators: Vec<Node<'t>> = decorators.filter(|n| n.kind() == "decorator").collect();
-        self.parametrized(&decorators)
-            .into_iter()
-            .find_map(|(names, cases)| {
-                let at = names.iter().position(|n| n == name)?;
-                syntax::named_children(cases?).into_iter().find_map(|case| {
-                    let value = if names.len() == 1 {
-                        Some(case)
-                    } else {
-                        syntax::named_children(case).get(at).copied()
-                    }?;
-                    self.port(value).filter(|p| *p != 0)
-                })
+        let mut marks = self.parametrized(&decorators).into_iter();
+        marks.find_map(|(names, cases)| {
+            let at = names.iter().position(|n| n == name)?;
+            syntax::named_children(cases?).into_iter().find_map(|case| {
+                let tuple = (names.len() > 1).then(|| syntax::named_children(case));
+                let value = tuple.map_or(Some(case), |t| t.get(at).copied())?;
+                self.port(value).filter(|p| *p != 0)
             })
+        })
     }
 
     /// A port number written as an integer literal.
     pub(super) fn port(&self, node: Node<'_>) -> Option<u16> {
-        (node.kind() == "integer")
-            .then(|| self.text(node).parse().ok())
-            .flatten()
+        (node.kind() == "integer").then_some(())?;
+        self.text(node).parse().ok()
     }
 
-    /// The positional arguments of each mark of this name among decorators
-    /// (`@pytest.mark.usefixtures("db")`).
+    /// The positional arguments of each mark of this name (`@pytest.mark.usefixtures("db")`).
     fn marks(&self, decorators: &[Node<'t>], name: &str) -> Vec<Vec<Node<'t>>> {
         let calls = decorators.iter().filter_map(|d| d.named_child(0));
         calls
@@ -487,8 +452,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .collect()
     }
 
-    /// Each `@pytest.mark.parametrize`: its argument names (`"a, b"` or `["a", "b"]`) and its
-    /// cases.
+    /// Each `@pytest.mark.parametrize`: its names (`"a, b"` or `["a", "b"]`) and its cases.
     fn parametrized(&self, decorators: &[Node<'t>]) -> Vec<(Vec<String>, Option<Node<'t>>)> {
         let marks = self.marks(decorators, "parametrize").into_iter();
         marks
@@ -533,25 +497,9 @@ fn bases(class: Node<'_>) -> Vec<Node<'_>> {
     bases.map(syntax::named_children).unwrap_or_default()
 }
 
-/// The parts of a function that belong to its scope: decorators, parameters and body.
-fn function_roots<'t>(decorators: &[Node<'t>], def: Node<'t>) -> Vec<Node<'t>> {
-    let mut roots = decorators.to_vec();
-    roots.extend(def.child_by_field_name("parameters"));
-    roots.extend(def.child_by_field_name("body"));
-    roots
-}
-
-/// The nodes under `roots` that belong to their scope, in source order, and the definitions
-/// nested in it.
+/// The nodes under `roots` that belong to their scope, in source order; the definitions in it.
 fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
-    let own = |n: Node<'t>| {
-        let kind = n.kind();
-        roots.contains(&n)
-            || !matches!(
-                kind,
-                "function_definition" | "class_definition" | "decorated_definition"
-            )
-    };
+    let own = |n: Node<'t>| roots.contains(&n) || !n.kind().ends_with("_definition");
     roots
         .iter()
         .flat_map(|r| syntax::descendants_entering(*r, own))

@@ -3,17 +3,6 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    /// `Faker()` in a file that never seeds one (`fake.seed_instance(x)`, `Faker.seed(x)`):
-    /// every value it makes differs from run to run. pytest's `faker` fixture is seeded.
-    pub(super) fn fake_data(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let seeded = ["seed_instance(", "Faker.seed("]
-            .iter()
-            .any(|call| self.cx.src.contains(call));
-        if !seeded {
-            self.unseeded(node, Unseeded::FakeData, s);
-        }
-    }
-
     /// A random value or generator no seed controls, for the shared rule to judge.
     pub(super) fn unseeded(&mut self, node: Node<'t>, makes: Unseeded, s: &Scope<'t>) {
         let call = self.short(node);
@@ -21,8 +10,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded. None or no argument is the
-    /// OS entropy; the run's seed, or a value of unknown origin, is left alone.
+    /// `random.seed(x)`, `random.Random(x)`: by what they are seeded (no argument or None: the OS
+    /// entropy); the run's seed, or a value of unknown origin, is left alone.
     pub(super) fn seeding(&mut self, node: Node<'t>, callee: Callee, s: &Scope<'t>) {
         const ENTROPY: SeedSource = SeedSource::Unreproducible("the clock or the OS entropy");
         let arg = self.arg(node, 0, &["a", "seed", "x"]);
@@ -34,18 +23,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             None => ENTROPY,
             Some(arg) => {
                 let nodes = syntax::descendants(arg);
-                if nodes
-                    .iter()
-                    .any(|n| self.seed_source(*n, &s.seeds).is_some())
-                {
+                let seed_read = |n: &Node<'t>| self.seed_source(*n, &s.seeds).is_some();
+                if nodes.iter().any(seed_read) {
                     return;
                 }
-                let entropy = nodes
-                    .iter()
-                    .filter_map(|n| self.callee_qualified(*n))
-                    .any(|q| {
-                        matches!(callee_of(&q), Some(UniqueValue | Clock(_))) || q == "os.getpid"
-                    });
+                let mut qualified = nodes.iter().filter_map(|n| self.callee_qualified(*n));
+                let entropy = qualified.any(|q| {
+                    matches!(callee_of(&q), Some(UniqueValue | Clock(_))) || q == "os.getpid"
+                });
                 if entropy {
                     ENTROPY
                 } else if self.constant(arg) || self.literal(arg).is_some() {
@@ -68,8 +53,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         ancestors(node).any(|a| matches!(self.callee(a), Some(Seed(_) | Generator)))
     }
 
-    /// The seed variable a node reads: `os.environ.get("TEST_SEED")`, `os.getenv(...)`,
-    /// `os.environ["TEST_SEED"]`, or a name that holds one.
+    /// The seed variable a node reads: `os.environ.get("TEST_SEED")` & co, or a name holding one.
     pub(super) fn seed_source(
         &self,
         node: Node<'t>,
@@ -83,8 +67,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// The variable an environment read names, if `wanted`: `os.environ["K"]` (not written),
-    /// `os.environ.get("K")`, `os.getenv("K")` (also imported under another name). The
-    /// variable is checked first: it is cheaper to check than the callee.
+    /// `os.environ.get("K")`, `os.getenv("K")` (under any name). The cheaper variable goes first.
     pub(super) fn env_var(&self, node: Node<'t>, wanted: fn(&str) -> bool) -> Option<String> {
         let name = match node.kind() {
             "call" => self.arg(node, 0, &["key"]),
@@ -106,18 +89,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     pub(super) fn seed_use(&self, node: Node<'t>) -> SeedUse {
         let mut current = node;
         let mut computed = false;
+        let casts = ["int", "float", "str", "abs", "hash"];
+        let converts = |c: Node<'t>| self.callee_name(c).is_some_and(|n| casts.contains(&n));
         while let Some(parent) = current.parent() {
             match parent.kind() {
                 "parenthesized_expression" | "boolean_operator" | "keyword_argument" => {}
                 "binary_operator" | "unary_operator" => computed = true,
                 // Through a conversion: `int(seed)`.
-                "argument_list"
-                    if parent.parent().is_some_and(|call| {
-                        matches!(
-                            self.callee_name(call),
-                            Some("int" | "float" | "str" | "abs" | "hash")
-                        )
-                    }) => {}
+                "argument_list" if parent.parent().is_some_and(converts) => {}
                 "call" if parent.child_by_field_name("arguments") == Some(current) => {}
                 "assignment" => {
                     let left = parent
@@ -128,13 +107,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                         _ => SeedUse::Harmless,
                     };
                 }
-                "comparison_operator"
-                | "assert_statement"
-                | "if_statement"
-                | "elif_clause"
-                | "while_statement"
-                | "conditional_expression"
-                | "subscript" => {
+                "comparison_operator" | "assert_statement" | "conditional_expression" => {
+                    return SeedUse::Outcome(true);
+                }
+                "if_statement" | "elif_clause" | "while_statement" | "subscript" => {
                     return SeedUse::Outcome(true);
                 }
                 "expression_statement" | "return_statement" if computed => {
@@ -159,12 +135,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let Some((at, decides, var)) = outcome else {
             return;
         };
-        let statement = ancestors(at)
-            .find(|a| a.kind().ends_with("statement"))
-            .unwrap_or(at);
+        let statement = ancestors(at).find(|a| a.kind().ends_with("statement"));
         let fact = Fact::SeedUse(SeedRead {
             variable: var,
-            code: self.short(statement),
+            code: self.short(statement.unwrap_or(at)),
             decides,
         });
         self.judge(at, s, &fact);

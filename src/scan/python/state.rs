@@ -1,5 +1,5 @@
-//! Python's state shared by tests: module-level names and imported state changed, the
-//! environment changed, and fixtures of a shared scope that keep a mutable value.
+//! Python's state shared by tests: module-level, imported and environment state changed, and
+//! fixtures of a shared scope that keep a mutable value.
 
 use super::*;
 
@@ -15,9 +15,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         let setup = matches!(s.role, Role::Setup(_));
         for target in target_nodes(left) {
             match target.kind() {
-                // `X = ...` in a function that declares `global X`. Setup hooks are left out: a
-                // function-scoped one sets the value afresh for each test, and the shared-state
-                // rule covers the others.
+                // `X = ...` with `global X`. Not in setup hooks: a function-scoped one sets the
+                // value afresh for each test, and the shared-state rule covers the others.
                 "identifier" if !setup && s.globals.contains(self.text(target)) => {
                     self.module_write(node, s, self.text(target));
                 }
@@ -49,8 +48,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A change through a mutating method, an item assignment or deletion, of a module-level
-    /// container of this file or of an imported one.
+    /// A change by a mutating method, item assignment or deletion of module or imported state.
     pub(super) fn state_mutation(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
         if !s.is_function() || s.in_cleanup(node) {
             return;
@@ -59,12 +57,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         // A module-level name bound to a mutable container (`REGISTRY = {}`), or declared
-        // `global`. Memo caches are left out: what they hold does not depend on the order of
-        // tests.
-        let value = self
-            .value_of(&dotted, None)
-            .and_then(|v| self.mutable(v, None));
-        let container = value.is_some_and(|(container, _)| container);
+        // `global`. Not memo caches: what they hold does not depend on the order of tests.
+        let value = self.value_of(&dotted, None);
+        let container = value.is_some_and(|v| matches!(self.mutable(v, None), Some((true, _))));
         let own_module = object.kind() == "identifier"
             && !dotted.to_ascii_lowercase().contains("cache")
             && ((container && !s.locals.contains(&dotted)) || s.globals.contains(&dotted));
@@ -75,10 +70,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A change of imported module-level state: a constant-style name of an imported module
-    /// (`settings.DEBUG`, `registry.REGISTRY`) or one imported by name. Lower-case names are
-    /// left alone: they are mostly functions and context-local proxies (`flask.g`). Teardown
-    /// code and resets are left out by the callers.
+    /// A change of imported state: a constant-style name of an imported module (`settings.DEBUG`)
+    /// or one imported by name. Lower-case names are mostly functions and context-local proxies
+    /// (`flask.g`), left alone. The callers leave out teardown code and resets.
     fn imported_mutation(&mut self, node: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
         let Some(dotted) = self.dotted(object) else {
             return;
@@ -108,33 +102,26 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// Whether an assignment resets state: None or an empty container assigned to a whole name
-    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
+    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is no mutator, so never a change.
     fn resets(&self, node: Node<'t>) -> bool {
-        let whole_name = node
-            .child_by_field_name("left")
-            .is_some_and(|l| matches!(l.kind(), "identifier" | "attribute"));
+        let left = node.child_by_field_name("left").map(|l| l.kind());
+        let whole_name = matches!(left, Some("identifier" | "attribute"));
         let right = node.child_by_field_name("right");
         right.is_some_and(|r| {
             let empty = match r.kind() {
                 "call" => self.positional(r).is_empty(),
                 _ => syntax::named_children(r).is_empty(),
             };
-            let container = self
-                .mutable(r, None)
-                .is_some_and(|(container, _)| container);
+            let container = matches!(self.mutable(r, None), Some((true, _)));
             node.kind() == "assignment" && whole_name && empty && (r.kind() == "none" || container)
         })
     }
 
     /// `os.environ[...] = v`, `os.environ.pop(...)`, `os.putenv(...)`.
     pub(super) fn env_write(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let restored = s
-            .guards
-            .restored
-            .iter()
-            .any(|t| self.qualify(t) == "os.environ")
-            || s.guards.covers("os.environ", "os.environ");
-        if restored || s.in_cleanup(node) {
+        let environ = |t: &String| self.qualify(t) == "os.environ";
+        let restored = s.guards.restored.iter().any(environ);
+        if restored || s.guards.covers("os.environ", "os.environ") || s.in_cleanup(node) {
             return;
         }
         let change = ProcessChange {
@@ -161,14 +148,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 && is_reference(**n)
                 && !is_reset_use(**n, self)
         };
-        let reads = s.own.iter().filter(read);
-        reads
-            .map(|n| Touch::new(s.unit, &s.name, self.text(*n), *n, TouchKind::Read))
-            .collect()
+        let touch = |n: &Node<'t>| Touch::new(s.unit, &s.name, self.text(*n), *n, TouchKind::Read);
+        s.own.iter().filter(read).map(touch).collect()
     }
 
-    /// A fixture or setup hook of a shared scope that keeps a mutable value: returns or yields
-    /// it, stores it on the class, or in a global.
+    /// A fixture or setup hook of a shared scope that returns, yields or keeps a mutable value.
     pub(super) fn shared_state(&mut self, s: &Scope<'t>) {
         let Role::Setup(Some(scope)) = s.role else {
             return;
@@ -183,8 +167,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 continue;
             };
             // What the tests call it: `self.items` for `cls.items`, `X`, the fixture's name. A
-            // fixture outside a test module (conftest.py, a plugin) serves the tests of other
-            // files, which this one cannot see.
+            // conftest's or plugin's fixture serves the tests of files this one cannot see.
             let left = node.child_by_field_name("left").map(|l| self.text(l));
             let (kept, seen) = match left {
                 Some(left) => (left.replacen("cls.", "self.", 1), true),
@@ -212,8 +195,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// Whether code of the file changes what `name` holds in place: `name.append(x)`,
-    /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
+    /// Whether code of the file changes `name` in place: `name.append(x)`, `name[k] = v` & co.
     fn changed_in_file(&self, name: &str) -> bool {
         syntax::descendants(self.root).into_iter().any(|n| {
             let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
@@ -222,8 +204,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let method = p.child_by_field_name("attribute").map(|a| self.text(a));
             p.kind() == "augmented_assignment" && is_write_target(n)
                 || matches!(p.kind(), "attribute" | "subscript") && is_write_target(p)
-                || p.parent().is_some_and(|c| c.kind() == "call")
-                    && method.is_some_and(|m| MUTATORS.contains(&m))
+                || p.parent().is_some_and(|c| c.kind() == "call") && method.is_some_and(is_mutator)
         })
     }
 
@@ -239,8 +220,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             })
     }
 
-    /// Whether a value is mutable: Some(true, "a dict") for containers, Some(false, "a
-    /// `Client` object") for instances of classes.
+    /// Whether a value is mutable: (true, "a dict") for containers, (false, "a `Client` object").
     fn mutable(&self, node: Node<'t>, s: Option<&Scope<'t>>) -> Option<(bool, String)> {
         let what = |w: &str| Some((true, w.to_owned()));
         match node.kind() {
@@ -263,8 +243,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
 /// An identifier that is only cleared (`REGISTRY.clear()`).
 fn is_reset_use(node: Node<'_>, a: &Analyzer<'_, '_, '_>) -> bool {
-    node.parent()
-        .filter(|p| p.kind() == "attribute")
-        .and_then(|p| p.parent())
-        .is_some_and(|call| a.callee_name(call) == Some("clear"))
+    let attribute = node.parent().filter(|p| p.kind() == "attribute");
+    let call = attribute.and_then(|p| p.parent());
+    call.is_some_and(|c| a.callee_name(c) == Some("clear"))
 }

@@ -22,8 +22,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             .is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
     }
 
-    /// A write to a fixed path outside a temporary directory, for the shared rule to judge; a
-    /// method's object (`Path("out.txt").write_text(...)`) must be a `pathlib` path.
+    /// A write to a fixed path outside a temporary directory (a method's object: a `pathlib` path).
     pub(super) fn path_write(
         &mut self,
         node: Node<'t>,
@@ -43,19 +42,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// Whether an expression is a fixed path: a literal, `__file__`, `Path.cwd()`, or paths
-    /// built from those. Some(true) for a `pathlib` path, Some(false) for a string.
+    /// Whether an expression is a fixed path (a literal, `__file__`, `Path.cwd()`, or built from
+    /// those): Some(true) for a `pathlib` path, Some(false) for a string.
     fn fixed_path(&self, node: Node<'t>, s: Option<&Scope<'t>>, depth: usize) -> Option<bool> {
         // The depth only stops cycles through names (`p = p / "x"`).
         (depth <= 8).then_some(())?;
-        let all_fixed = |args: Vec<Node<'t>>| {
-            !args.is_empty()
-                && args
-                    .iter()
-                    .all(|a| self.fixed_path(*a, s, depth + 1).is_some())
-        };
-        // The system's temporary directory is one for every run (`tempfile.tempdir`): a fixed
-        // name in it is shared.
+        let fixed = |a: &Node<'t>| self.fixed_path(*a, s, depth + 1).is_some();
+        let all_fixed = |args: Vec<Node<'t>>| !args.is_empty() && args.iter().all(fixed);
+        // The system's temporary directory is the same every run: a fixed name in it is shared.
         if self.text(node) == "__file__"
             || self.qualified(node).as_deref() == Some("tempfile.tempdir")
         {
@@ -73,10 +67,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                let derived = matches!(
-                    self.text(attribute),
-                    "parent" | "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
-                );
+                let method = self.text(attribute);
+                let derived = matches!(method, "parent" | "joinpath" | "resolve" | "absolute")
+                    || matches!(method, "with_name" | "with_suffix");
                 (derived && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
             "call" => {
@@ -99,21 +92,19 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
-    /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
+    /// `signal.alarm(n)` with `n > 0` & co.
     pub(super) fn raise_signal(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
         let own_process = match qualified {
             "signal.raise_signal" => true,
             "signal.alarm" => self
                 .arg(call, 0, &["seconds"])
                 .is_some_and(|n| self.text(n) != "0"),
-            _ => self
-                .arg(call, 0, &["pid", "thread_id"])
-                .is_some_and(|target| {
-                    matches!(
-                        self.callee_qualified(target).as_deref(),
-                        Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
-                    )
-                }),
+            _ => {
+                let target = self.arg(call, 0, &["pid", "thread_id"]);
+                let callee = target.and_then(|t| self.callee_qualified(t));
+                matches!(callee.as_deref(), Some("os.getpid" | "threading.get_ident"))
+                    || callee.as_deref() == Some("threading.main_thread")
+            }
         };
         if own_process {
             let what = "signals the process that runs every test: what happens depends on the handlers installed by the tests before";

@@ -3,9 +3,8 @@
 use super::*;
 
 impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
-    /// A wait of a few seconds whose expiry fails the test: `t.join(timeout=3)` then
-    /// `assert not t.is_alive()`, or `assert done.wait(timeout=2)`. The failure comes at the
-    /// first expiry, so a loop around it does not poll.
+    /// A wait of a few seconds whose expiry fails the test (`assert done.wait(timeout=2)`, or
+    /// `t.join(timeout=3)` then `assert not t.is_alive()`): a loop around it does not poll.
     pub(super) fn bounded_wait(&mut self, call: Node<'t>, object: Node<'t>, s: &Scope<'t>) {
         /// Longer than a loaded runner stalls a process, as a rule of thumb.
         const GENEROUS_SECONDS: f64 = 5.0;
@@ -59,13 +58,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         matches!(self.callee(node), Some(Clock(Timer | Elapsed)))
     }
 
-    /// Whether an expression is a duration: a difference with a clock read, a name holding
-    /// one, or a `timeit.timeit` result.
+    /// Whether an expression is a duration: a clock difference, a name holding one, `timeit()`.
     fn is_duration(&self, node: Node<'_>, timing: &Timing) -> bool {
-        let clock_read = |n: Node<'_>| {
-            (n.kind() == "identifier" && timing.starts.contains(self.text(n)))
-                || self.is_measuring_clock(n)
-        };
+        let start = |n: Node<'_>| n.kind() == "identifier" && timing.starts.contains(self.text(n));
+        let clock_read = |n: Node<'_>| start(n) || self.is_measuring_clock(n);
         syntax::descendants(node)
             .into_iter()
             .any(|d| match d.kind() {
@@ -78,8 +74,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             })
     }
 
-    /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration, for the
-    /// shared rule to judge.
+    /// `assert elapsed < 0.5`, `self.assertLess(elapsed, 0.5)`: a bound on a duration.
     pub(super) fn timing_bound(&mut self, node: Node<'t>, s: &Scope<'t>, timing: &Timing) {
         // The comparison, and whether it bounds the duration from above.
         let found = match node.kind() {
@@ -140,8 +135,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// A read of the time, or of the local time zone, where no fake clock stands in, for the
-    /// shared rule to judge.
+    /// A read of the time, or of the local time zone, where no fake clock stands in.
     fn clock_read(&mut self, node: Node<'t>, s: &Scope<'t>, zone: bool) {
         if s.guards.calls.contains(&Fake(Category::Clock)) {
             return;
@@ -154,27 +148,21 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(node, s, &fact);
     }
 
-    /// Whether a clock read only measures or bounds time: it is added to or subtracted from,
-    /// compared in a loop's condition, or stored in a name used that way.
+    /// Whether a clock read only measures or bounds time, itself or through the name holding it.
     fn measures(&self, call: Node<'t>, s: &Scope<'t>) -> bool {
         let top = unparenthesize(call);
-        measuring_use(top)
-            || top
-                .parent()
-                .filter(|p| p.kind() == "assignment")
-                .and_then(|p| self.reads_of_target(p, s))
-                .is_some_and(|reads| reads.into_iter().any(measuring_use))
+        let assignment = top.parent().filter(|p| p.kind() == "assignment");
+        let reads = assignment.and_then(|p| self.reads_of_target(p, s));
+        measuring_use(top) || reads.is_some_and(|r| r.into_iter().any(measuring_use))
     }
 
     /// `time.tzname`, `time.timezone`: the local zone.
     pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
-        let is_callee = node
-            .parent()
-            .is_some_and(|p| matches!(p.kind(), "call" | "attribute"));
-        let zone = matches!(
-            self.qualified(node).as_deref(),
-            Some("time.tzname" | "time.timezone" | "time.altzone" | "time.daylight")
-        );
+        let parent = node.parent().map(|p| p.kind());
+        let is_callee = matches!(parent, Some("call" | "attribute"));
+        let qualified = self.qualified(node);
+        let zone = matches!(qualified.as_deref(), Some("time.tzname" | "time.timezone"))
+            || matches!(qualified.as_deref(), Some("time.altzone" | "time.daylight"));
         if zone && !is_callee {
             self.clock_read(node, s, true);
         }
