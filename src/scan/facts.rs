@@ -59,10 +59,11 @@ impl Amount {
             .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
             .filter_map(|t| {
                 // `0x10`, `0b1`: nonzero if a digit after the prefix is.
-                if matches!(t.get(..2), Some("0x" | "0X" | "0o" | "0b")) {
+                let prefix = t.get(..2).map(str::to_ascii_lowercase);
+                if matches!(prefix.as_deref(), Some("0x" | "0o" | "0b")) {
                     let digit = |c: &char| c.is_ascii_hexdigit() || *c == '_';
                     let nonzero = t[2..].chars().take_while(digit).any(|c| !"0_".contains(c));
-                    return Some(f64::from(u8::from(nonzero)));
+                    return Some(if nonzero { 1.0 } else { 0.0 });
                 }
                 // `0u64`, `1_000`: the number, without its suffix.
                 let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'));
@@ -311,6 +312,7 @@ mod tests {
             ("0x10", Constant),
             ("0b1u8", Constant),
             ("0x_1", Constant),
+            ("0B1", Constant),
             ("500 * time.Millisecond", Constant),
             ("Duration::from_secs(1)", Constant),
             ("DELAY", Constant),

@@ -304,8 +304,20 @@ impl ScanOptions {
 }
 
 /// Directories never scanned: dependencies, build output, virtualenvs, caches.
-const SKIPPED_DIRS: &str = "node_modules target vendor .venv venv __pycache__ site-packages .tox \
-    .git dist build .mypy_cache";
+const SKIPPED_DIRS: [&str; 12] = [
+    "node_modules",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".git",
+    "dist",
+    "build",
+    ".mypy_cache",
+];
 
 /// Files larger than this are left out (generated or minified code, not tests).
 const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -357,7 +369,7 @@ fn discover(root: &Path, options: &ScanOptions) -> Vec<PathBuf> {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && e.file_name()
                     .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.split(' ').any(|d| d == n)))
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
         .build()
         .flatten()
@@ -507,8 +519,13 @@ fn parse_one(
 }
 
 /// Rules whose findings each name a piece of shared state: two in one test are two problems.
-const PER_STATE_RULES: &str = "module-state-write reads-mutated-state imported-state-write \
-    global-object-write shared-fixture";
+const PER_STATE_RULES: [&str; 5] = [
+    "module-state-write",
+    "reads-mutated-state",
+    "imported-state-write",
+    "global-object-write",
+    "shared-fixture",
+];
 
 /// One finding per rule in each test: the worst (then the first), saying how many more the
 /// test has (seven random draws in one test are one problem, with one fix). Rules about a named
@@ -517,7 +534,7 @@ fn collapse_repeats(facts: &mut FileFacts) {
     let mut repeats: HashMap<(usize, &'static str), Vec<usize>> = HashMap::new();
     for (i, f) in facts.findings.iter().enumerate() {
         if let Some(unit) = f.unit
-            && !PER_STATE_RULES.split(' ').any(|r| r == f.smell.rule)
+            && !PER_STATE_RULES.contains(&f.smell.rule)
         {
             repeats.entry((unit, f.smell.rule)).or_default().push(i);
         }
@@ -824,6 +841,8 @@ fn resolve(
     let candidates = local.map(|&u| (from, u)).chain(all.iter().copied());
     let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let one_file = all.iter().all(|&(s, _)| s == all[0].0);
+    // Nearest first: the same file, the same directory, an imported file, the only file that
+    // defines it.
     let tiers: [&dyn Fn(usize) -> bool; 4] = [
         &|s| s == from,
         &|s| dir(&sources[s].rel) == dir(&caller.rel),

@@ -672,6 +672,11 @@ mod tests {
             ("py", "requests.get(\n  LONG,\n)", "requests.get(...)"),
             ("py", "f = lambda request: get(LONG)", "lambda request: ..."),
             ("js", "a.inject(LONG).catch(f)", "a.inject(...).catch(...)"),
+            (
+                "js",
+                "fastify.inject({\n url: LONG }).catch(err => { t.error(err) })",
+                "fastify.inject(...).catch(...)",
+            ),
             ("js", "new Promise((r) => wait(LONG))", "new Promise(...)"),
             ("js", "async (t) => { get(LONG); }", "async (t) => {...}"),
             // Broken input: the unclosed call is an error node; the call in it is shown.
@@ -681,6 +686,11 @@ mod tests {
                 "expect(queue.length).toBe(...)",
             ),
             ("go", "go func() { get(LONG) }()", "go func() {...}()"),
+            (
+                "go",
+                "go func() { r.GET(\"/\", func(c *gin.Context) { c.String(LONG) }) }()",
+                "go func() {...}()",
+            ),
             ("go", "go run()", "go run()"),
             ("go", "http.Get(LONG + path)", "http.Get(...)"),
             ("rs", "let g = move || { get(LONG); };", "move || {...}"),
