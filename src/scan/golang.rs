@@ -25,7 +25,8 @@ mod state;
 /// A check of one call to a standard library function: the smell, if the call is one.
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
-/// Calls that can make a test flaky: package, functions, and the check, the first that matches.
+/// Calls that can make a test flaky: package, functions, and the check, the first that matches
+/// (`math/rand*` is also `math/rand/v2`).
 const CALLS: &[(&str, &[&str], CallCheck)] = &[
     ("time", &["Sleep"], fixed_sleep),
     ("time", &["Now"], wall_clock),
@@ -116,7 +117,8 @@ struct GoFile<'t> {
     vars: Decls<'t>,
     /// Constants, anywhere in the file.
     consts: HashSet<String>,
-    /// Whether the file imports httptest (Go rejects unused imports): a local server is in scope.
+    /// Whether the file imports httptest (Go rejects unused imports): a local server or recorder
+    /// is in scope.
     local_server: bool,
     /// Whether the file imports Ginkgo, whose specs are tests.
     ginkgo: bool,
@@ -493,7 +495,8 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     }
 
     /// Whether a function literal runs as part of the test: inline, or a local helper (`check :=
-    /// func() {...}`) the test calls itself, not only from a goroutine or a callback.
+    /// func() {...}`) the test calls itself, not only from a goroutine or a callback; one only
+    /// handed on (a mock, a handler) is a callback.
     fn runs_in_test(&self, literal: Node<'t>) -> bool {
         let called_in_test = |u: &Node<'t>| {
             let called = u.parent().and_then(|c| c.child_by_field_name("function")) == Some(*u);
@@ -545,9 +548,11 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
     /// Whether a node is in the arguments of a logging call (`t.Logf`, `log.Print`, `fmt.Println`)
     /// or failure message (`t.Fatalf("GO_TEST_SEED=%q: %v", ...)`): it decides nothing there.
     fn in_logging(&self, node: Node<'t>) -> bool {
-        const MESSAGES: [&str; 4] = ["Log", "Error", "Fatal", "Skip"];
+        const MESSAGES: [&str; 8] = [
+            "Log", "Logf", "Error", "Errorf", "Fatal", "Fatalf", "Skip", "Skipf",
+        ];
         self.in_call(node, |callee| match callee {
-            Callee::Method(_, m) => MESSAGES.contains(&m.strip_suffix('f').unwrap_or(&m)),
+            Callee::Method(_, m) => MESSAGES.contains(&m.as_str()),
             Callee::Package(p, n) => p == "log" || (p == "fmt" && n.starts_with("Print")),
             _ => false,
         })
@@ -619,7 +624,9 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
             a.kind() == "identifier" && self.declared_as(self.text(a), "channel_type")
         };
         let waits = self.body_nodes().into_iter().any(|n| match n.kind() {
-            "unary_expression" => self.text(n).starts_with("<-"),
+            "unary_expression" => n
+                .child_by_field_name("operator")
+                .is_some_and(|o| self.text(o) == "<-"),
             "select_statement" | "receive_statement" => true,
             "call_expression" => match self.callee(n) {
                 // Gomega's `Eventually` is often dot-imported.
@@ -738,8 +745,10 @@ impl<'s, 't> Visitor<'s, 't> for Scope<'_, 's, 't> {
     }
 
     fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
-        // `interpreted_string_literal`, `raw_string_literal`.
-        let literal = node.kind().ends_with("string_literal");
+        let literal = matches!(
+            node.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        );
         literal.then(|| unquote(self.text(node)))
     }
 

@@ -35,46 +35,50 @@ const NETWORK: Variant = rules::network_call::RULE.variant_in(Lang::Rust);
 type CallCheck = for<'t> fn(&Scope<'_, '_, 't>, Node<'t>, &str) -> Option<Smell>;
 
 /// Functions that can make a test flaky, by path once `use`s are applied: a path and the names
-/// under it (split at spaces), each exact, or any path ending so (`*`, `seed_from_u64`), or any
-/// function of a crate (`fastrand`, `*`).
-const CALLS: &[(&str, &str, CallCheck)] = &[
-    ("std::thread", "sleep", fixed_sleep),
-    ("tokio::time", "sleep", fixed_sleep),
-    ("async_std::task", "sleep", fixed_sleep),
-    ("std::time::SystemTime", "now", clock::<false>),
-    ("*::Utc", "now", clock::<false>),
-    ("*::Local", "now", clock::<true>),
-    ("time::OffsetDateTime", "now_utc", clock::<false>),
-    ("time::OffsetDateTime", "now_local", clock::<true>),
-    ("rand", "random thread_rng rng", unseeded_random),
-    ("fastrand", "*", unseeded_random),
-    ("*", "from_entropy from_os_rng", seeding::<true>),
-    ("*", "seed_from_u64 from_seed", seeding::<false>),
-    ("*::Uuid", "new_v4", random_id),
-    ("reqwest", "get", network),
-    ("reqwest::blocking", "get", network),
-    ("ureq", "get post put delete head request", network),
-    ("*::TcpListener", "bind", listen),
-    ("*::UdpSocket", "bind", listen),
-    ("*::TcpStream", "connect connect_timeout", network),
-    ("tokio::net", "lookup_host", network),
-    ("std::fs", "write remove_file rename", fixed_path_write),
-    ("std::fs", "create_dir create_dir_all", fixed_path_write),
-    ("std::fs", "remove_dir_all", fixed_path_write),
-    ("std::fs::File", "create", fixed_path_write),
-    ("tokio::fs", "write create_dir_all", fixed_path_write),
-    ("tokio::fs", "remove_dir_all", fixed_path_write),
-    ("tokio::fs::File", "create", fixed_path_write),
-    ("*::Command", "new", subprocess),
-    ("std::env", "set_var remove_var", set_var),
-    ("std::env", "set_current_dir", |s, call, _| {
+/// under it, each exact, or any path ending so (`*`, `seed_from_u64`), or any function of a
+/// crate (`fastrand`, `*`).
+const CALLS: &[(&str, &[&str], CallCheck)] = &[
+    ("std::thread", &["sleep"], fixed_sleep),
+    ("tokio::time", &["sleep"], fixed_sleep),
+    ("async_std::task", &["sleep"], fixed_sleep),
+    ("std::time::SystemTime", &["now"], clock::<false>),
+    ("*::Utc", &["now"], clock::<false>),
+    ("*::Local", &["now"], clock::<true>),
+    ("time::OffsetDateTime", &["now_utc"], clock::<false>),
+    ("time::OffsetDateTime", &["now_local"], clock::<true>),
+    ("rand", &["random", "thread_rng", "rng"], unseeded_random),
+    ("fastrand", &["*"], unseeded_random),
+    ("*", &["from_entropy", "from_os_rng"], seeding::<true>),
+    ("*", &["seed_from_u64", "from_seed"], seeding::<false>),
+    ("*::Uuid", &["new_v4"], random_id),
+    ("reqwest", &["get"], network),
+    ("reqwest::blocking", &["get"], network),
+    ("ureq", &["get", "post", "put"], network),
+    ("ureq", &["delete", "head", "request"], network),
+    ("*::TcpListener", &["bind"], listen),
+    ("*::UdpSocket", &["bind"], listen),
+    ("*::TcpStream", &["connect", "connect_timeout"], network),
+    ("tokio::net", &["lookup_host"], network),
+    ("std::fs", &["write", "remove_file"], fixed_path_write),
+    ("std::fs", &["rename", "create_dir"], fixed_path_write),
+    ("std::fs", &["create_dir_all"], fixed_path_write),
+    ("std::fs", &["remove_dir_all"], fixed_path_write),
+    ("std::fs::File", &["create"], fixed_path_write),
+    ("tokio::fs", &["write", "create_dir_all"], fixed_path_write),
+    ("tokio::fs", &["remove_dir_all"], fixed_path_write),
+    ("tokio::fs::File", &["create"], fixed_path_write),
+    ("*::Command", &["new"], subprocess),
+    ("std::env", &["set_var", "remove_var"], set_var),
+    ("std::env", &["set_current_dir"], |s, call, _| {
         s.process_change(call, ProcessState::Cwd, Restore::Unseen)
     }),
-    ("std::env", "var var_os", |s, call, _| s.env_read(call)),
-    ("std::thread", "spawn", unjoined_spawn),
-    ("tokio", "spawn", unjoined_spawn),
-    ("tokio::task", "spawn spawn_blocking", unjoined_spawn),
-    ("async_std::task", "spawn", unjoined_spawn),
+    ("std::env", &["var", "var_os"], |s, call, _| {
+        s.env_read(call)
+    }),
+    ("std::thread", &["spawn"], unjoined_spawn),
+    ("tokio", &["spawn"], unjoined_spawn),
+    ("tokio::task", &["spawn", "spawn_blocking"], unjoined_spawn),
+    ("async_std::task", &["spawn"], unjoined_spawn),
 ];
 
 /// Macros that only print (a seed printed is a seed replayable).
@@ -423,7 +427,7 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
                 let named = |under: &str, name| name_matches(&format!("{under}::{name}"), &path);
                 let (.., check) = CALLS
                     .iter()
-                    .find(|(under, names, _)| names.split(' ').any(|name| named(under, name)))?;
+                    .find(|(under, names, _)| names.iter().any(|name| named(under, name)))?;
                 check(self, call, short_path(&path))
             }
             Callee::Method(recv, method) => self
@@ -452,8 +456,13 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
     /// Whether a node is inside the arguments of a call that seeds a generator.
     fn in_seeding(&self, node: Node<'t>) -> bool {
-        const SEEDS: &str = "*::seed_from_u64 *::from_seed fastrand::seed *::Rng::with_seed";
-        let seeds = |a: &Node<'t>| SEEDS.split(' ').any(|k| self.is_call_to(*a, k));
+        const SEEDS: [&str; 4] = [
+            "*::seed_from_u64",
+            "*::from_seed",
+            "fastrand::seed",
+            "*::Rng::with_seed",
+        ];
+        let seeds = |a: &Node<'t>| SEEDS.iter().any(|k| self.is_call_to(*a, k));
         self.ancestors(node).iter().any(seeds)
     }
 
@@ -590,10 +599,15 @@ impl<'c, 's, 't> Scope<'c, 's, 't> {
 
 /// The tokens of a macro's arguments, punctuation included, in order.
 fn leaves(tree: Node<'_>) -> Vec<Node<'_>> {
-    match tree.child_count() {
-        0 => vec![tree],
-        _ => children(tree).into_iter().flat_map(leaves).collect(),
+    let (mut out, mut stack) = (Vec::new(), vec![tree]);
+    while let Some(n) = stack.pop() {
+        if n.child_count() == 0 {
+            out.push(n);
+        } else {
+            stack.extend(children(n).into_iter().rev());
+        }
     }
+    out
 }
 
 /// The last two segments of a path, as written in messages (`thread::sleep`).
@@ -949,11 +963,15 @@ mod real { fn run() {} }
             "Helper [real] run (code) calls []",
         ];
         assert_eq!(unit_rows("src/lib.rs", src), expected);
-        // In a test file; a test macro's invocations are tests named by its argument.
+        // In a test file, without macros (nothing to expand).
+        let src = "#[test]\nfn add_is_commutative() {}\nfn util() {}\n";
+        let expected = [
+            "Test [] add_is_commutative (test code) calls []",
+            "Helper [] util (test code) calls []",
+        ];
+        assert_eq!(unit_rows("tests/it.rs", src), expected);
+        // A test macro's invocations are tests named by its argument.
         let src = r#"
-#[test]
-fn add_is_commutative() {}
-fn util() {}
 macro_rules! rgtest {
     ($name:ident, $fun:expr) => {
         #[test]
@@ -967,8 +985,6 @@ mod more {
 }
 "#;
         let expected = [
-            "Test [] add_is_commutative (test code) calls []",
-            "Helper [] util (test code) calls []",
             "Test [] sorts (test code) calls [sort_setup]",
             "Test [more] counts (test code) calls []",
         ];

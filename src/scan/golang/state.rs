@@ -3,10 +3,18 @@
 use super::*;
 
 /// Method names that change the value they are called on (sync.Map, atomics, containers).
-const MUTATORS: [&[&str]; 3] = [
-    &["Store", "Add", "Swap", "CompareAndSwap"],
-    &["Delete", "LoadOrStore", "LoadAndDelete"],
-    &["Set", "Put", "Reset", "Clear"],
+const MUTATORS: &[&str] = &[
+    "Store",
+    "Add",
+    "Swap",
+    "CompareAndSwap",
+    "Delete",
+    "LoadOrStore",
+    "LoadAndDelete",
+    "Set",
+    "Put",
+    "Reset",
+    "Clear",
 ];
 
 impl<'t> Scope<'_, '_, 't> {
@@ -74,7 +82,7 @@ impl<'t> Scope<'_, '_, 't> {
                     .take(1)
                     .filter_map(|a| a.child_by_field_name("operand"))
                     .collect(),
-                Callee::Method(recv, m) if MUTATORS.concat().contains(&&*m) => vec![recv],
+                Callee::Method(recv, m) if MUTATORS.contains(&m.as_str()) => vec![recv],
                 _ => Vec::new(),
             },
             _ => Vec::new(),

@@ -95,8 +95,9 @@ pub(super) fn expand(root: Node<'_>, cx: &FileCtx<'_>) -> Option<Expansion> {
     }
     (!tests.is_empty()).then_some(())?;
     let mut parser = Parser::new();
-    // Without its grammar the parser parses nothing.
-    let _ = parser.set_language(&tree_sitter_rust::LANGUAGE.into());
+    parser
+        .set_language(&tree_sitter_rust::LANGUAGE.into())
+        .ok()?;
     let tree = parser.parse(&text, None)?;
     Some(Expansion { tree, tests })
 }
