@@ -49,7 +49,9 @@ pub(super) fn is_test_file(rel: &str) -> bool {
 pub(super) fn analyze(tree: &Tree, cx: &mut FileCtx<'_>) {
     // Declarations and vitest's type tests (`*.test-d.ts`) are checked by tsc, never run.
     let name = cx.path.rsplit('/').next().unwrap_or_default();
-    let declaration = matches!(name.rsplit_once(".d."), Some((_, "ts" | "mts" | "cts")));
+    let declaration = [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|e| name.ends_with(e));
     if declaration || [".test-d.", ".spec-d."].iter().any(|m| name.contains(m)) {
         return;
     }
@@ -351,8 +353,12 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                 ..Ctx::clone(ctx)
             });
             for child in syntax::named_children(node) {
-                let inside = node == func || child == func;
-                next.push((child, Rc::clone(if inside { &inner } else { ctx })));
+                let at = if node == func || child == func {
+                    &inner
+                } else {
+                    ctx
+                };
+                next.push((child, Rc::clone(at)));
             }
         } else if is_function(node.kind()) {
             let inner = Rc::new(Ctx {
@@ -508,7 +514,9 @@ fn chain<'t>(node: Node<'t>, through: &'static [&str]) -> impl Iterator<Item = N
             "call_expression" => "function",
             _ => "object",
         };
-        through.contains(&n.kind()).then_some(())?;
+        if !through.contains(&n.kind()) {
+            return None;
+        }
         n.child_by_field_name(field).map(unwrap)
     })
 }
@@ -599,11 +607,15 @@ fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        match (c == '\\').then(|| chars.next()) {
-            None => out.push(c),
-            Some(Some('n')) => out.push('\n'),
-            Some(Some('t')) => out.push('\t'),
-            Some(escaped) => out.extend(escaped),
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
         }
     }
     out
@@ -662,8 +674,13 @@ test(name, () => {});
             "Hook [checkout] beforeEach (test code) calls []",
         ];
         assert_eq!(unit_rows("__tests__/checkout.test.ts", src), expected);
-        // The ids mocha and node:test report name these units (join's tests match jest's, above).
+        // The ids jest/vitest, mocha and node:test report name these units.
         let ids = [
+            (
+                "__tests__/checkout.test.ts::checkout > charges the card",
+                "__tests__/checkout.test.ts",
+                src,
+            ),
             (
                 "test/queue.test.js::queue starts empty",
                 "test/queue.test.js",

@@ -164,6 +164,8 @@ pub(super) const CALLS: &[(&[&str], Check)] = &[
         ],
         Check::FixedPath,
     ),
+    // The `Sync` forms, and the row after, are waited for before the next line runs, with no
+    // deadline: context.
     (
         &[
             "child_process.exec*",

@@ -192,8 +192,9 @@ impl<'s> FileInfo<'s> {
                 self.local_server |= serves(&q);
                 let args = arguments(n);
                 if names_any(&MODULE_MOCKS, &q) {
-                    let spec = args.first().and_then(|a| self.literal(*a));
-                    self.mocked.extend(spec.map(|s| module_name(&s)));
+                    if let Some(spec) = args.first().and_then(|a| self.literal(*a)) {
+                        self.mocked.insert(module_name(&spec));
+                    }
                 } else if names_any(&STUBS, &q)
                     && let Some(&target) = args.first()
                 {
@@ -282,7 +283,9 @@ impl<'s> FileInfo<'s> {
     /// The value of a string literal, or of a template literal without substitutions.
     pub(super) fn literal(&self, node: Node<'_>) -> Option<String> {
         let node = unwrap(node);
-        matches!(node.kind(), "string" | "template_string").then_some(())?;
+        if !matches!(node.kind(), "string" | "template_string") {
+            return None;
+        }
         let (text, complete) = self.literal_prefix(node);
         complete.then_some(text)
     }

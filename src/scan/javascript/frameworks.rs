@@ -93,8 +93,11 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
         next: &mut Vec<Step<'t>>,
     ) -> bool {
         let args = arguments(call);
-        let mut functions = args.iter().filter(|a| is_function(unwrap(**a).kind()));
-        let callback = functions.next_back().copied();
+        let callback = args
+            .iter()
+            .rev()
+            .copied()
+            .find(|a| is_function(unwrap(*a).kind()));
         let suite = matches!(fw, Fw::Suite);
         let title = args.first().and_then(|a| self.title(*a, suite));
         match fw {
@@ -135,7 +138,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     done_style,
                     ..Ctx::clone(ctx)
                 });
-                next.extend(callback.map(|c| (unwrap(c), inner)));
+                if let Some(c) = callback {
+                    next.push((unwrap(c), inner));
+                }
             }
         }
         // The callee (`test.each(table)`) and the other arguments belong to the enclosing code.

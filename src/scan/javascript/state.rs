@@ -28,11 +28,16 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     /// `x.push(...)`, `Object.assign(x, ...)`, `process.chdir(...)`.
     pub(super) fn call_mutation(&mut self, call: Node<'t>, callee: Node<'t>, q: &str, ctx: &Ctx) {
-        let mutator = self.method_name(call).filter(|m| MUTATORS.contains(m));
+        if q == "process.chdir" {
+            return self.process_change(ProcessState::Cwd, call, ctx);
+        }
+        let mutator = self
+            .method_name(call)
+            .is_some_and(|m| MUTATORS.contains(&m));
         let target = match q {
-            "process.chdir" => return self.process_change(ProcessState::Cwd, call, ctx),
             "Object.assign" | "Object.defineProperty" => arguments(call).first().copied(),
-            _ => mutator.and(unwrap(callee).child_by_field_name("object")),
+            _ if mutator => unwrap(callee).child_by_field_name("object"),
+            _ => None,
         };
         if let Some(t) = target {
             self.mutate(t, call, ctx);
@@ -266,7 +271,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
 
     fn env_var(&self, node: Node<'_>) -> Option<String> {
         let object = node.child_by_field_name("object")?;
-        self.is_env(object).then_some(())?;
+        if !self.is_env(object) {
+            return None;
+        }
         match node.kind() {
             "member_expression" => {
                 Some(self.text(node.child_by_field_name("property")?).to_owned())

@@ -111,7 +111,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             let absolute = p.starts_with('/');
             return Some((p, absolute));
         }
-        matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve").then_some(())?;
+        if !matches!(self.info.callee(n)?.as_str(), "path.join" | "path.resolve") {
+            return None;
+        }
         let mut parts = Vec::new();
         let mut anchored = false;
         for a in arguments(n) {
@@ -210,9 +212,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
             "arguments" => {
                 let call = p.parent()?;
                 let q = self.info.q(call.child_by_field_name("function")?);
-                let sorts = names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q);
-                let shown = self.is_assertion(call) || q == "JSON.stringify";
-                (sorts || shown).then_some(!sorts)
+                if names_any(&["*.sort", "*.sortBy", "*.sorted", "*.orderBy"], &q) {
+                    Some(false)
+                } else if self.is_assertion(call) || q == "JSON.stringify" {
+                    Some(true)
+                } else {
+                    None
+                }
             }
             _ => None,
         }

@@ -64,7 +64,9 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
     fn promise_resolver(&self, node: Node<'_>) -> Option<&'s str> {
         let executor = enclosing_function(node)?;
         let promise = self.info.callee(call_of_argument(executor)?)?;
-        (promise == "new Promise").then_some(())?;
+        if promise != "new Promise" {
+            return None;
+        }
         Some(self.text(first_parameter(executor)?))
     }
 

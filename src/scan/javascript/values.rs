@@ -151,11 +151,13 @@ impl<'c, 's, 't> Walk<'c, 's, 't> {
                     true
                 }
                 "identifier" if is_constant_name(self.text(n)) => true,
-                "identifier" if depth > 0 => {
-                    let value = self.declared_value(n);
-                    pending.extend(value.map(|v| (v, depth - 1)));
-                    value.is_some()
-                }
+                "identifier" if depth > 0 => match self.declared_value(n) {
+                    Some(v) => {
+                        pending.push((v, depth - 1));
+                        true
+                    }
+                    None => false,
+                },
                 _ => false,
             }
         })
