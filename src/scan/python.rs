@@ -6,7 +6,7 @@
 //! module or class body) holds its own nodes, not those of functions defined in it, and the
 //! guards in force there.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -168,8 +168,8 @@ fn callee_of(name: &str) -> Option<Callee> {
         ("time", "mktime") | ("tzlocal", "get_localzone") => Clock(Zone),
         ("dateutil.tz", "tzlocal") => Clock(Zone),
         ("datetime.datetime", "fromtimestamp") => Clock(ZoneWithin(1)),
-        ("time", "monotonic" | "monotonic_ns" | "process_time" | "perf_counter") => Clock(Elapsed),
-        ("time", "perf_counter_ns") | ("timeit", "default_timer") => Clock(Elapsed),
+        ("time", "perf_counter" | "perf_counter_ns" | "process_time") => Clock(Elapsed),
+        ("time", "monotonic" | "monotonic_ns") | ("timeit", "default_timer") => Clock(Elapsed),
         ("random", "random" | "randint" | "randrange" | "choice") => Draw(Family::Random),
         ("random", "choices" | "shuffle" | "sample" | "uniform" | "gauss") => Draw(Family::Random),
         ("random", "normalvariate" | "triangular" | "expovariate") => Draw(Family::Random),
@@ -264,12 +264,21 @@ const NETWORK_MODULES: &[&str] = &[
     "requests", "httpx", "urllib", "urllib3", "aiohttp", "socket", "http", "smtplib",
 ];
 
-/// Whether a method changes a list, dict, set or deque in place.
-fn is_mutator(method: &str) -> bool {
-    matches!(method, "append" | "extend" | "insert" | "update" | "add")
-        || matches!(method, "pop" | "popitem" | "setdefault" | "remove")
-        || matches!(method, "discard" | "appendleft" | "extendleft")
-}
+/// Methods that change a list, dict, set or deque in place.
+const MUTATORS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "add",
+    "pop",
+    "popitem",
+    "setdefault",
+    "remove",
+    "discard",
+    "appendleft",
+    "extendleft",
+];
 
 /// The rules this file reports smells of itself (the others judge the facts it gives them).
 const RANDOM_VALUE: Variant = rules::random_value::RULE.variant_in(Lang::Python);
@@ -341,19 +350,27 @@ impl Guards {
     fn covers(&self, qualified: &str, written: &str) -> bool {
         let names: [Vec<String>; 2] =
             [qualified, written].map(|name| name.split('.').map(str::to_owned).collect());
-        let ends_with = |t: &[String], p: &[String]| (1..=p.len()).any(|k| t.ends_with(&p[..k]));
-        let replaces = |t: &Vec<String>| names.iter().any(|p| ends_with(t, p));
-        self.patched.iter().any(replaces)
+        self.patched.iter().any(|target| {
+            names
+                .iter()
+                .any(|parts| (1..=parts.len()).any(|k| target.ends_with(&parts[..k])))
+        })
     }
 
     /// The categories faked for everything the scope calls.
     fn fakes(&self) -> Vec<Category> {
-        let calls = self.calls.iter();
-        let faked = calls.filter_map(|c| if let Fake(c) = c { Some(*c) } else { None });
-        let mut segments = self.patched.iter().flatten();
-        let network = segments.any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
-        let all: BTreeSet<Category> = faked.chain(network.then_some(Category::Network)).collect();
-        all.into_iter().collect()
+        let faked = self.calls.iter().filter_map(|c| match c {
+            Fake(category) => Some(*category),
+            _ => None,
+        });
+        let mut out: Vec<Category> = faked.collect();
+        let patched = |t: &Vec<String>| t.iter().any(|seg| NETWORK_MODULES.contains(&seg.as_str()));
+        if self.patched.iter().any(patched) {
+            out.push(Category::Network);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -556,9 +573,14 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         if let Some(generator) = arguments.filter(|a| a.kind() == "generator_expression") {
             return vec![generator];
         }
-        let skipped = |k: &str| matches!(k, "keyword_argument" | "list_splat" | "dictionary_splat");
-        let positional = |a: &Node<'t>| !skipped(a.kind()) && a.kind() != "comment";
-        shared::args(call).into_iter().filter(positional).collect()
+        let skipped = [
+            "keyword_argument",
+            "list_splat",
+            "dictionary_splat",
+            "comment",
+        ];
+        let args = shared::args(call).into_iter();
+        args.filter(|a| !skipped.contains(&a.kind())).collect()
     }
 
     fn keyword(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -607,8 +629,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// Reports a smell unless the scope already has one of this rule for `key`.
     fn report_once(&mut self, node: Node<'_>, s: &Scope<'_>, key: &str, smell: Smell) {
-        let key = (s.node.id(), smell.rule, key.to_owned());
-        if self.reported.insert(key) {
+        let first = (s.node.id(), smell.rule, key.to_owned());
+        if self.reported.insert(first) {
             self.report(node, s, smell);
         }
     }
@@ -701,7 +723,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             return;
         };
         match self.text(attr) {
-            m if is_mutator(m) => self.state_mutation(node, object, s),
+            m if MUTATORS.contains(&m) => self.state_mutation(node, object, s),
             "iterdir" | "glob" | "rglob" => self.listing(node, s),
             "walk" => self.walk(node, s),
             "run_sync" | "to_thread" | "submit" | "run_in_executor" => self.threaded(node, s),
@@ -767,22 +789,30 @@ fn target_nodes(node: Node<'_>) -> Vec<Node<'_>> {
     let mut pending = vec![node];
     while let Some(n) = pending.pop() {
         match n.kind() {
-            "pattern_list" | "expression_list" | "parenthesized_expression" | "tuple" | "list" => {}
-            "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "as_pattern_target" => {}
-            _ => {
-                out.push(n);
-                continue;
-            }
+            "pattern_list"
+            | "expression_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "as_pattern_target" => pending.extend(syntax::named_children(n).into_iter().rev()),
+            _ => out.push(n),
         }
-        pending.extend(syntax::named_children(n).into_iter().rev());
     }
     out
 }
 
 /// `name = value` as (name, value).
 fn assigned<'t>(node: Node<'t>, a: &Analyzer<'t, '_, '_>) -> Option<(String, Node<'t>)> {
+    if node.kind() != "assignment" {
+        return None;
+    }
     let left = node.child_by_field_name("left")?;
-    (node.kind() == "assignment" && left.kind() == "identifier").then_some(())?;
+    if left.kind() != "identifier" {
+        return None;
+    }
     Some((a.text(left).to_owned(), node.child_by_field_name("right")?))
 }
 
@@ -808,10 +838,20 @@ fn is_reference(node: Node<'_>) -> bool {
         "attribute" => !is_field("attribute"),
         "keyword_argument" | "default_parameter" | "typed_default_parameter" => !is_field("name"),
         "assignment" | "for_statement" | "for_in_clause" => !is_field("left"),
-        "function_definition" | "class_definition" | "dotted_name" | "aliased_import" => false,
-        "parameters" | "lambda_parameters" | "typed_parameter" => false,
-        "global_statement" | "nonlocal_statement" | "keyword_pattern" => false,
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" => false,
+        "function_definition"
+        | "class_definition"
+        | "parameters"
+        | "lambda_parameters"
+        | "typed_parameter"
+        | "global_statement"
+        | "nonlocal_statement"
+        | "dotted_name"
+        | "aliased_import"
+        | "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "as_pattern_target"
+        | "keyword_pattern" => false,
         _ => true,
     }
 }
@@ -940,13 +980,14 @@ def test_outer():
         assert_eq!((test_top.start_line, test_top.end_line), (13, 15));
         // A decorated function starts at its first decorator.
         assert_eq!(unit("registry").start_line, 9);
-        let imports = "pytest flakydemo flakydemo.register flakydemo";
-        assert_eq!(facts.imports.join(" "), imports);
+        let imports = ["pytest", "flakydemo", "flakydemo.register", "flakydemo"];
+        assert_eq!(facts.imports, imports);
         // The ids pytest and unittest's xmlrunner report name these units.
         let named = |id: &str| {
-            let named = |u: &&syntax::Unit| join::matches(id, rel, &u.parents, &u.name);
             let tests = facts.units.iter().filter(|u| u.kind == UnitKind::Test);
-            tests.filter(named).count()
+            tests
+                .filter(|u| join::matches(id, rel, &u.parents, &u.name))
+                .count()
         };
         for (id, count) in [
             ("tests/test_units.py::TestSlug::test_lowercases", 1),
@@ -976,8 +1017,15 @@ def test_outer():
     #[test]
     fn relative_imports_are_made_absolute() {
         let src = "from .models import register\nfrom .. import util\nfrom . import x as y\n";
-        let absolute = "src.pkg.models src.pkg.models.register src src.util src.pkg src.pkg.x";
-        assert_eq!(facts_of("src/pkg/api.py", src).imports.join(" "), absolute);
+        let absolute = [
+            "src.pkg.models",
+            "src.pkg.models.register",
+            "src",
+            "src.util",
+            "src.pkg",
+            "src.pkg.x",
+        ];
+        assert_eq!(facts_of("src/pkg/api.py", src).imports, absolute);
     }
 
     #[test]

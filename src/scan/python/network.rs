@@ -77,7 +77,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.judge(call, s, &fact);
     }
 
-    /// Whether an object is a real HTTP client the scope makes (not `httpx.Client(app=app)`).
+    /// Whether an object is a real HTTP client the scope makes: `requests.Session()`, but not
+    /// `httpx.Client()` with an in-process `transport` or `app`.
     pub(super) fn real_client(&self, object: Node<'t>, s: &Scope<'t>) -> bool {
         let made = match object.kind() {
             "call" => Some(object),
@@ -86,8 +87,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                 // `with requests.Session() as s`, or `s = requests.Session()`.
                 let with_bound = s.own.iter().find_map(|n| {
                     let alias = n.child_by_field_name("alias")?;
-                    (n.kind() == "as_pattern" && self.text(alias) == name).then_some(())?;
-                    n.named_child(0)
+                    let binds = n.kind() == "as_pattern" && self.text(alias) == name;
+                    if binds { n.named_child(0) } else { None }
                 });
                 with_bound.or_else(|| self.value_of(name, Some(s)))
             }
@@ -143,8 +144,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             }
             "identifier" => {
                 let values = self.values_of(self.text(node), Some(s));
+                // None when one value is no network address; Unknown unless there is one value.
                 let peers = values.into_iter().map(|v| self.host(v, s, depth + 1));
-                match peers.collect::<Option<Vec<Peer>>>()?.as_slice() {
+                let peers: Vec<Peer> = peers.collect::<Option<_>>()?;
+                match peers.as_slice() {
                     [peer] => Some(peer.clone()),
                     _ => Some(Peer::Unknown),
                 }

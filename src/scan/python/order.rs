@@ -103,8 +103,12 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                             call
                         }
                         Some("next") => return true,
-                        Some("assertEqual" | "assertListEqual") => return ordered,
-                        Some("assertSequenceEqual" | "assertTupleEqual") => return ordered,
+                        Some(
+                            "assertEqual"
+                            | "assertListEqual"
+                            | "assertSequenceEqual"
+                            | "assertTupleEqual",
+                        ) => return ordered,
                         _ => return false,
                     }
                 }

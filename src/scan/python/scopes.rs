@@ -10,7 +10,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         self.read_module(root);
         let (own, nested) = split(&[root]);
         self.read_imports(&own);
-        let (guards, seeds) = (self.guards_of(&own), self.seed_names(&own, &HashMap::new()));
+        let guards = self.guards_of(&own);
+        let seeds = self.seed_names(&own, &HashMap::new());
         self.scopes.push(Scope {
             locals: self.bound_names(&own, &[]),
             collects: collects_tests(self.cx.path),
@@ -260,9 +261,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let name = self.qualified(function)?;
             matches!(name.as_str(), "pytest.fixture" | "pytest_asyncio.fixture").then_some(())?;
             let keyword = |name| call.and_then(|c| self.keyword(c, name));
-            let scope = keyword("scope").and_then(|v| self.literal(v));
             let shared = ["class", "module", "package", "session"];
-            let scope = shared.into_iter().find(|k| scope.as_deref() == Some(*k));
+            let literal = keyword("scope").and_then(|v| self.literal(v));
+            let scope = literal.and_then(|l| shared.into_iter().find(|k| *k == l));
             let autouse = keyword("autouse").is_some_and(|v| self.text(v) == "True");
             Some((scope, autouse))
         })
@@ -309,7 +310,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// What a patch replaces: `patch("a.b")`, `patch.object(a, "b")`, `patch.dict(os.environ)`.
     fn patch_target(&self, call: Node<'t>) -> Option<Vec<String>> {
         let args = self.positional(call);
-        let (first, attr) = (*args.first()?, args.get(1).and_then(|a| self.literal(*a)));
+        let first = *args.first()?;
+        let attr = args.get(1).and_then(|a| self.literal(*a));
         let target = match (self.literal(first), attr) {
             (Some(target), _) => target,
             (None, Some(attr)) if !attr.contains('.') => {
@@ -430,8 +432,11 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         marks.find_map(|(names, cases)| {
             let at = names.iter().position(|n| n == name)?;
             syntax::named_children(cases?).into_iter().find_map(|case| {
-                let tuple = (names.len() > 1).then(|| syntax::named_children(case));
-                let value = tuple.map_or(Some(case), |t| t.get(at).copied())?;
+                let value = if names.len() == 1 {
+                    case
+                } else {
+                    *syntax::named_children(case).get(at)?
+                };
                 self.port(value).filter(|p| *p != 0)
             })
         })
@@ -439,7 +444,9 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
 
     /// A port number written as an integer literal.
     pub(super) fn port(&self, node: Node<'_>) -> Option<u16> {
-        (node.kind() == "integer").then_some(())?;
+        if node.kind() != "integer" {
+            return None;
+        }
         self.text(node).parse().ok()
     }
 
@@ -499,7 +506,13 @@ fn bases(class: Node<'_>) -> Vec<Node<'_>> {
 
 /// The nodes under `roots` that belong to their scope, in source order; the definitions in it.
 fn split<'t>(roots: &[Node<'t>]) -> (Vec<Node<'t>>, Vec<Node<'t>>) {
-    let own = |n: Node<'t>| roots.contains(&n) || !n.kind().ends_with("_definition");
+    let own = |n: Node<'t>| {
+        let definition = matches!(
+            n.kind(),
+            "function_definition" | "class_definition" | "decorated_definition"
+        );
+        roots.contains(&n) || !definition
+    };
     roots
         .iter()
         .flat_map(|r| syntax::descendants_entering(*r, own))

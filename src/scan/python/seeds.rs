@@ -107,10 +107,13 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
                         _ => SeedUse::Harmless,
                     };
                 }
-                "comparison_operator" | "assert_statement" | "conditional_expression" => {
-                    return SeedUse::Outcome(true);
-                }
-                "if_statement" | "elif_clause" | "while_statement" | "subscript" => {
+                "comparison_operator"
+                | "assert_statement"
+                | "if_statement"
+                | "elif_clause"
+                | "while_statement"
+                | "conditional_expression"
+                | "subscript" => {
                     return SeedUse::Outcome(true);
                 }
                 "expression_statement" | "return_statement" if computed => {

@@ -102,7 +102,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// Whether an assignment resets state: None or an empty container assigned to a whole name
-    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is no mutator, so never a change.
+    /// (`X = {}`, not `X[k] = {}`). `X.clear()` is not among the MUTATORS, so never a change.
     fn resets(&self, node: Node<'t>) -> bool {
         let left = node.child_by_field_name("left").map(|l| l.kind());
         let whole_name = matches!(left, Some("identifier" | "attribute"));
@@ -195,7 +195,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
         }
     }
 
-    /// Whether code of the file changes `name` in place: `name.append(x)`, `name[k] = v` & co.
+    /// Whether code of the file changes what `name` holds in place: `name.append(x)`,
+    /// `name[k] = v`, `name.x = v`, `del name[k]`, `name += 1`.
     fn changed_in_file(&self, name: &str) -> bool {
         syntax::descendants(self.root).into_iter().any(|n| {
             let Some(p) = n.parent().filter(|_| self.text(n) == name) else {
@@ -204,7 +205,8 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             let method = p.child_by_field_name("attribute").map(|a| self.text(a));
             p.kind() == "augmented_assignment" && is_write_target(n)
                 || matches!(p.kind(), "attribute" | "subscript") && is_write_target(p)
-                || p.parent().is_some_and(|c| c.kind() == "call") && method.is_some_and(is_mutator)
+                || p.parent().is_some_and(|c| c.kind() == "call")
+                    && method.is_some_and(|m| MUTATORS.contains(&m))
         })
     }
 

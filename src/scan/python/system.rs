@@ -67,9 +67,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             "attribute" => {
                 let attribute = node.child_by_field_name("attribute")?;
                 let object = node.child_by_field_name("object")?;
-                let method = self.text(attribute);
-                let derived = matches!(method, "parent" | "joinpath" | "resolve" | "absolute")
-                    || matches!(method, "with_name" | "with_suffix");
+                let derived = matches!(
+                    self.text(attribute),
+                    "parent" | "joinpath" | "with_name" | "with_suffix" | "resolve" | "absolute"
+                );
                 (derived && self.fixed_path(object, s, depth + 1).is_some()).then_some(true)
             }
             "call" => {
@@ -92,7 +93,7 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     }
 
     /// A signal sent to this process: `signal.raise_signal(sig)`, `os.kill(os.getpid(), sig)`,
-    /// `signal.alarm(n)` with `n > 0` & co.
+    /// `signal.pthread_kill(threading.get_ident(), sig)`, `signal.alarm(n)` with `n > 0`.
     pub(super) fn raise_signal(&mut self, call: Node<'t>, qualified: &str, s: &Scope<'t>) {
         let own_process = match qualified {
             "signal.raise_signal" => true,
@@ -102,8 +103,10 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
             _ => {
                 let target = self.arg(call, 0, &["pid", "thread_id"]);
                 let callee = target.and_then(|t| self.callee_qualified(t));
-                matches!(callee.as_deref(), Some("os.getpid" | "threading.get_ident"))
-                    || callee.as_deref() == Some("threading.main_thread")
+                matches!(
+                    callee.as_deref(),
+                    Some("os.getpid" | "threading.get_ident" | "threading.main_thread")
+                )
             }
         };
         if own_process {

@@ -151,18 +151,22 @@ impl<'t, 'c, 'a> Analyzer<'t, 'c, 'a> {
     /// Whether a clock read only measures or bounds time, itself or through the name holding it.
     fn measures(&self, call: Node<'t>, s: &Scope<'t>) -> bool {
         let top = unparenthesize(call);
-        let assignment = top.parent().filter(|p| p.kind() == "assignment");
-        let reads = assignment.and_then(|p| self.reads_of_target(p, s));
-        measuring_use(top) || reads.is_some_and(|r| r.into_iter().any(measuring_use))
+        measuring_use(top)
+            || top
+                .parent()
+                .filter(|p| p.kind() == "assignment")
+                .and_then(|p| self.reads_of_target(p, s))
+                .is_some_and(|reads| reads.into_iter().any(measuring_use))
     }
 
     /// `time.tzname`, `time.timezone`: the local zone.
     pub(super) fn zone_attribute(&mut self, node: Node<'t>, s: &Scope<'t>) {
         let parent = node.parent().map(|p| p.kind());
         let is_callee = matches!(parent, Some("call" | "attribute"));
-        let qualified = self.qualified(node);
-        let zone = matches!(qualified.as_deref(), Some("time.tzname" | "time.timezone"))
-            || matches!(qualified.as_deref(), Some("time.altzone" | "time.daylight"));
+        let zone = matches!(
+            self.qualified(node).as_deref(),
+            Some("time.tzname" | "time.timezone" | "time.altzone" | "time.daylight")
+        );
         if zone && !is_callee {
             self.clock_read(node, s, true);
         }
