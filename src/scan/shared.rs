@@ -190,11 +190,14 @@ pub(super) fn is_member_of(cx: &FileCtx<'_>, node: Node<'_>, name: &str, member:
 
 /// Names in the order first seen, each once: a unit's calls.
 pub(super) fn first_each(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    names
-        .into_iter()
-        .filter(|n| seen.insert(n.clone()))
-        .collect()
+    // A unit calls a few dozen names: a scan of the list beats hashing a copy of each.
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// Records a function as a unit with nothing faked: Go's and Rust's fakes are servers and values
